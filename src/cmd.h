@@ -1,0 +1,13 @@
+/*
+ * cmd.h - the subcommands. Each takes argv with argv[0] = the command name
+ * and returns the process exit status: 0 success, 1 findings, 2 bad input
+ * or usage, 3 internal error.
+ */
+#ifndef TC_CMD_H
+#define TC_CMD_H
+
+int tc_cmd_version(int argc, char **argv);
+int tc_cmd_render(int argc, char **argv);
+/* @cmd-prototypes@ */
+
+#endif

@@ -1,0 +1,275 @@
+/*
+ * diag.c - collecting, sorting and printing diagnostics.
+ *
+ * Every string in a tc_diag is a private malloc'd copy. Sorting is a stable
+ * merge sort on (file, line, col, message) so that the printed order never
+ * depends on which worker thread finished first.
+ */
+#include "diag.h"
+
+#include "arena.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PRINT_LIMIT 100
+
+static bool is_ident(const char *k, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)k[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+		          (i > 0 && ((c >= '0' && c <= '9') || c == '-'));
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static void path_rec(tc_buf *out, const tc_path *p)
+{
+	if (!p)
+		return;
+	path_rec(out, p->up);
+	if (p->key) {
+		if (is_ident(p->key, p->klen)) {
+			tc_buf_addc(out, '.');
+			tc_buf_add(out, p->key, p->klen);
+		} else {
+			tc_buf_adds(out, "[\"");
+			for (size_t i = 0; i < p->klen; i++) {
+				unsigned char c = (unsigned char)p->key[i];
+				if (c == '"' || c == '\\')
+					tc_buf_addf(out, "\\%c", c);
+				else if (c < 0x20)
+					tc_buf_addf(out, "\\u%04x", c);
+				else
+					tc_buf_addc(out, (char)c);
+			}
+			tc_buf_adds(out, "\"]");
+		}
+	} else {
+		tc_buf_addf(out, "[%zu]", p->index);
+	}
+}
+
+void tc_path_format(tc_buf *out, const tc_path *p)
+{
+	if (!p) {
+		tc_buf_addc(out, '.');
+		return;
+	}
+	path_rec(out, p);
+}
+
+void tc_diags_init(tc_diags *d)
+{
+	d->items = NULL;
+	d->len = d->cap = 0;
+	d->nerrors = 0;
+}
+
+void tc_diags_release(tc_diags *d)
+{
+	for (size_t i = 0; i < d->len; i++) {
+		free(d->items[i].file);
+		free(d->items[i].path);
+		free(d->items[i].msg);
+	}
+	free(d->items);
+	tc_diags_init(d);
+}
+
+int tc_diag_add(tc_diags *d, tc_severity sev, tc_diag_class cls, tc_pos pos, const tc_path *at,
+                const char *fmt, va_list ap)
+{
+	tc_buf m;
+	tc_buf_init(&m, 64 * 1024);
+	va_list cp;
+	va_copy(cp, ap);
+	int n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n > 0 && tc_buf_grow(&m, (size_t)n)) {
+		vsnprintf(m.ptr + m.len, (size_t)n + 1, fmt, ap);
+		m.len += (size_t)n;
+	}
+	TC_GROW(d->items, d->cap, d->len + 1);
+	tc_diag *g = &d->items[d->len++];
+	g->sev = sev;
+	g->cls = cls;
+	g->file = pos.file ? tc_xstrdup(pos.file) : NULL;
+	g->line = pos.line;
+	g->col = pos.col;
+	g->path = NULL;
+	if (at) {
+		tc_buf p;
+		tc_buf_init(&p, 64 * 1024);
+		tc_path_format(&p, at);
+		g->path = tc_buf_detach(&p, NULL);
+	}
+	g->msg = tc_buf_detach(&m, NULL);
+	if (sev == TC_SEV_ERROR) {
+		d->nerrors++;
+		return -1;
+	}
+	return 0;
+}
+
+#define DEFINE_ADDER(name, sev, cls)                                                               \
+	int name(tc_diags *d, tc_pos pos, const tc_path *at, const char *fmt, ...)                 \
+	{                                                                                          \
+		va_list ap;                                                                        \
+		va_start(ap, fmt);                                                                 \
+		int r = tc_diag_add(d, sev, cls, pos, at, fmt, ap);                                \
+		va_end(ap);                                                                        \
+		return r;                                                                          \
+	}
+
+DEFINE_ADDER(tc_error, TC_SEV_ERROR, TC_DIAG_INPUT)
+DEFINE_ADDER(tc_finding, TC_SEV_ERROR, TC_DIAG_FINDING)
+DEFINE_ADDER(tc_fail, TC_SEV_ERROR, TC_DIAG_INTERNAL)
+
+void tc_warning(tc_diags *d, tc_pos pos, const tc_path *at, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	tc_diag_add(d, TC_SEV_WARNING, TC_DIAG_FINDING, pos, at, fmt, ap);
+	va_end(ap);
+}
+
+void tc_note(tc_diags *d, tc_pos pos, const tc_path *at, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	tc_diag_add(d, TC_SEV_NOTE, TC_DIAG_FINDING, pos, at, fmt, ap);
+	va_end(ap);
+}
+
+void tc_diags_merge(tc_diags *dst, tc_diags *src)
+{
+	if (src->len) {
+		TC_GROW(dst->items, dst->cap, dst->len + src->len);
+		memcpy(dst->items + dst->len, src->items, src->len * sizeof(tc_diag));
+		dst->len += src->len;
+		dst->nerrors += src->nerrors;
+	}
+	free(src->items);
+	tc_diags_init(src);
+}
+
+static int cmpstr(const char *a, const char *b)
+{
+	if (!a || !b)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
+}
+
+static int cmpdiag(const tc_diag *a, const tc_diag *b)
+{
+	int c = cmpstr(a->file, b->file);
+	if (c)
+		return c;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	if (a->col != b->col)
+		return a->col < b->col ? -1 : 1;
+	c = cmpstr(a->path, b->path);
+	if (c)
+		return c;
+	return strcmp(a->msg, b->msg);
+}
+
+static void msort(tc_diag *v, tc_diag *tmp, size_t n)
+{
+	if (n < 2)
+		return;
+	size_t h = n / 2;
+	msort(v, tmp, h);
+	msort(v + h, tmp, n - h);
+	size_t i = 0, j = h, k = 0;
+	while (i < h && j < n)
+		tmp[k++] = cmpdiag(&v[j], &v[i]) < 0 ? v[j++] : v[i++];
+	while (i < h)
+		tmp[k++] = v[i++];
+	while (j < n)
+		tmp[k++] = v[j++];
+	memcpy(v, tmp, n * sizeof *v);
+}
+
+void tc_diags_sort(tc_diags *d)
+{
+	if (d->len < 2)
+		return;
+	tc_diag *tmp = tc_xmalloc(d->len * sizeof *tmp);
+	msort(d->items, tmp, d->len);
+	free(tmp);
+}
+
+void tc_diag_format(tc_buf *out, const tc_diag *g)
+{
+	static const char *const sevname[] = {"error", "warning", "note"};
+	if (g->file) {
+		tc_buf_adds(out, g->file);
+		if (g->line)
+			tc_buf_addf(out, ":%u:%u", (unsigned)g->line, (unsigned)(g->col ? g->col : 1));
+		tc_buf_adds(out, ": ");
+	} else {
+		tc_buf_adds(out, "tenantc: ");
+	}
+	tc_buf_adds(out, sevname[g->sev]);
+	tc_buf_adds(out, ": ");
+	tc_buf_adds(out, g->msg);
+	if (g->path && strcmp(g->path, ".") != 0) {
+		tc_buf_adds(out, " (at ");
+		tc_buf_adds(out, g->path);
+		tc_buf_addc(out, ')');
+	}
+}
+
+void tc_diags_print(tc_diags *d, FILE *f)
+{
+	tc_diags_sort(d);
+	size_t shown = 0, hidden = 0;
+	tc_buf line;
+	tc_buf_init(&line, TC_BUF_UNLIMITED);
+	for (size_t i = 0; i < d->len; i++) {
+		if (shown >= PRINT_LIMIT) {
+			hidden++;
+			continue;
+		}
+		tc_buf_reset(&line);
+		tc_diag_format(&line, &d->items[i]);
+		tc_buf_addc(&line, '\n');
+		fwrite(line.ptr, 1, line.len, f);
+		shown++;
+	}
+	if (hidden)
+		fprintf(f, "tenantc: %zu more diagnostics not shown\n", hidden);
+	tc_buf_release(&line);
+}
+
+int tc_diags_exit_code(const tc_diags *d)
+{
+	int code = 0;
+	for (size_t i = 0; i < d->len; i++) {
+		const tc_diag *g = &d->items[i];
+		if (g->sev != TC_SEV_ERROR)
+			continue;
+		if (g->cls == TC_DIAG_INTERNAL)
+			return 3;
+		if (g->cls == TC_DIAG_INPUT)
+			code = 2;
+		else if (code == 0)
+			code = 1;
+	}
+	return code;
+}
+
+_Noreturn void tc_bug(const char *file, int line, const char *msg)
+{
+	fprintf(stderr, "tenantc: internal error: %s (%s:%d)\n", msg, file, line);
+	exit(3);
+}

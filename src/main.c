@@ -1,0 +1,63 @@
+/*
+ * main.c - the command table and the exit status.
+ *
+ * main() initialises the libraries that need it once (libgit2), picks the
+ * command from a sorted const table and returns what it returns. Nothing
+ * below main calls exit() except tc_oom and TC_BUG.
+ */
+#include "cmd.h"
+
+#include <git2.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+} command;
+
+/* sorted by name */
+static const command commands[] = {
+	/* @commands@ */
+	{"version", tc_cmd_version, "print the version"},
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: tenantc <command> [options]\n\ncommands:\n", f);
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("\nrun 'tenantc <command> --help' for the options of a command\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *name = argv[1];
+	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(name, "--version") == 0)
+		name = "version";
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		if (strcmp(commands[i].name, name) == 0) {
+			git_libgit2_init();
+			int r = commands[i].fn(argc - 1, argv + 1);
+			git_libgit2_shutdown();
+			fflush(stdout);
+			if (ferror(stdout)) {
+				fputs("tenantc: error: cannot write to standard output\n", stderr);
+				return 3;
+			}
+			return r;
+		}
+	}
+	fprintf(stderr, "tenantc: '%s' is not a tenantc command\n", name);
+	usage(stderr);
+	return 2;
+}

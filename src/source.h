@@ -1,0 +1,70 @@
+/*
+ * source.h - one reading interface over a directory, the git index or a
+ * git revision.
+ *
+ * Paths are relative to the repository root, '/'-separated, and checked:
+ * no empty component, no '.' or '..', no leading '/', no NUL. Listings are
+ * sorted by name bytes. A symlink anywhere on a read path is an error.
+ * A source is used by one thread at a time (libgit2 objects are not
+ * thread-safe); the loader reads everything it needs before the workers
+ * start.
+ */
+#ifndef TC_SOURCE_H
+#define TC_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+typedef enum tc_source_kind {
+	TC_SOURCE_AUTO,     /* the work tree (directory) if present, commit info from git if any */
+	TC_SOURCE_WORKTREE, /* the directory; commit id/time from HEAD when inside git */
+	TC_SOURCE_INDEX,    /* the git index (staged content) */
+	TC_SOURCE_REV,      /* a git revision: "HEAD", "main~2", a commit id */
+} tc_source_kind;
+
+typedef enum tc_entry_type { TC_ENTRY_FILE, TC_ENTRY_DIR, TC_ENTRY_OTHER } tc_entry_type;
+
+typedef struct tc_entry {
+	char *name;         /* one component, malloc'd */
+	tc_entry_type type; /* symlinks and others are TC_ENTRY_OTHER */
+	char id[41];        /* git object id in hex, "" from a plain directory */
+} tc_entry;
+
+typedef struct tc_source tc_source;
+
+/* Open `root` (a directory, or the work tree of a git repository). rev is
+ * used by TC_SOURCE_REV only. Errors are reported to d. */
+int tc_source_open(tc_source **out, tc_diags *d, const char *root, tc_source_kind kind,
+                   const char *rev) __attribute__((warn_unused_result));
+void tc_source_free(tc_source *s);
+
+/* List directory `dir` ("" for the root). A missing directory gives zero
+ * entries and returns 0. Entries are sorted by name bytes. */
+int tc_source_list(tc_source *s, tc_diags *d, const char *dir, tc_entry **out, size_t *n)
+	__attribute__((warn_unused_result));
+void tc_entries_free(tc_entry *e, size_t n);
+
+/* Read a file into malloc'd memory (NUL-terminated; *len excludes it).
+ * Returns 1 when the file does not exist (nothing reported), 0 on success,
+ * -1 on error (reported). */
+int tc_source_read(tc_source *s, tc_diags *d, const char *path, char **data, size_t *len)
+	__attribute__((warn_unused_result));
+
+/* Identity of the revision: the commit id (hex) and its committer time in
+ * seconds since the epoch, or NULL / 0 when the source has no commit. */
+const char *tc_source_commit_id(const tc_source *s);
+int64_t tc_source_commit_time(const tc_source *s);
+/* The git tree id of directory `dir` at the revision ("" for the root) into
+ * out; out[0] == 0 when unknown (plain directory, work tree, index).
+ * Used as a cache key. */
+void tc_source_tree_id(tc_source *s, const char *dir, char out[41]);
+/* What is being read, for messages: "directory", "index", "revision HEAD" */
+const char *tc_source_kind_name(const tc_source *s); /* "directory", "index", "revision ..." */
+
+/* Check a relative path by the rules above. */
+bool tc_source_path_ok(const char *path);
+
+#endif
