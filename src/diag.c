@@ -212,10 +212,11 @@ void tc_diag_format(tc_buf *out, const tc_diag *g)
 {
 	static const char *const sevname[] = {"error", "warning", "note"};
 	if (g->file) {
+		/* editors and CI annotations expect file:line:col; a whole-file
+		 * problem points at its start */
 		tc_buf_adds(out, g->file);
-		if (g->line)
-			tc_buf_addf(out, ":%u:%u", (unsigned)g->line, (unsigned)(g->col ? g->col : 1));
-		tc_buf_adds(out, ": ");
+		tc_buf_addf(out, ":%u:%u: ", (unsigned)(g->line ? g->line : 1),
+		            (unsigned)(g->col ? g->col : 1));
 	} else {
 		tc_buf_adds(out, "tenantc: ");
 	}
