@@ -3,6 +3,9 @@
  */
 #include "json_load.h"
 
+#include "json_emit.h"
+#include <math.h>
+
 #include <stdlib.h>
 
 #include "tc_test.h"
@@ -167,11 +170,83 @@ TEST(doc_load_picks_the_format_from_the_file_name)
 	fx_done(&f);
 }
 
+static char *json_of(const char *in, bool pretty)
+{
+	fx f;
+	fx_load(&f, in);
+	char *res = NULL;
+	if (f.rc == 0) {
+		tc_buf out;
+		tc_buf_init(&out, TC_BUF_UNLIMITED);
+		tc_json_emit(&out, f.v, pretty);
+		res = tc_buf_detach(&out, NULL);
+	}
+	fx_done(&f);
+	return res;
+}
+
+TEST(json_emit_sorts_keys_and_writes_compact_canonical_text)
+{
+	char *s = json_of("{\"b\": [1, 2.50, 1E21, -0.0, 1e-7], \"a\": {\"kind\": null, "
+	                  "\"apiVersion\": true}, \"\": \"\"}",
+	                  false);
+	CHECK_STR(s, "{\"\":\"\",\"a\":{\"apiVersion\":true,\"kind\":null},"
+	             "\"b\":[1,2.5,1.0e+21,-0.0,1.0e-07]}");
+	free(s);
+}
+
+TEST(json_emit_pretty_prints_with_two_spaces)
+{
+	char *s = json_of("{\"a\": [1, {}], \"b\": [], \"c\": {\"d\": \"x\"}}", true);
+	CHECK_STR(s, "{\n  \"a\": [\n    1,\n    {}\n  ],\n  \"b\": [],\n  \"c\": {\n"
+	             "    \"d\": \"x\"\n  }\n}\n");
+	free(s);
+}
+
+TEST(json_emit_escapes_control_characters_only)
+{
+	char *s = json_of("[\"q\\\"b\\\\\\n\\t\\r\\b\\f\\u0001\\u001f\\u007f/\u00e9\\u2028\"]",
+	                  false);
+	CHECK_STR(s, "[\"q\\\"b\\\\\\n\\t\\r\\b\\f\\u0001\\u001f\x7f/\u00e9\xe2\x80\xa8\"]");
+	free(s);
+}
+
+TEST(json_emit_round_trips_through_json_load)
+{
+	const char *in = "{\"a\":[1,-9223372036854775808,0.30000000000000004,\"\\u0000x\"],"
+	                 "\"b\":{\"c\":false}}";
+	char *s = json_of(in, false);
+	CHECK_STR(s, in);
+	char *p = json_of(s, true);
+	char *again = json_of(p, false);
+	CHECK_STR(again, in);
+	free(s);
+	free(p);
+	free(again);
+}
+
+TEST(json_emit_writes_null_for_nan_and_infinity)
+{
+	tc_arena a;
+	tc_arena_init(&a);
+	tc_value *items[3] = {tc_value_float(&a, NAN, TC_NOPOS), tc_value_float(&a, -INFINITY, TC_NOPOS),
+	                      tc_value_str(&a, "\xff", 1, TC_NOPOS)};
+	tc_buf out;
+	tc_buf_init(&out, TC_BUF_UNLIMITED);
+	tc_json_emit(&out, tc_value_array(&a, items, 3, TC_NOPOS), false);
+	CHECK_STR(tc_buf_str(&out), "[null,null,\"\\u00ff\"]");
+	tc_buf_release(&out);
+	tc_arena_release(&a);
+}
+
 int main(void)
 {
 	return RUN(json_load_keeps_ints_and_floats_apart, json_load_records_positions_of_nodes_and_keys,
 	           json_load_decodes_escapes_and_surrogate_pairs, json_load_rejects_duplicate_keys,
 	           json_load_rejects_malformed_input_with_positions, json_load_rejects_invalid_utf8,
 	           json_load_enforces_the_depth_limit, json_load_skips_a_byte_order_mark,
-	           doc_load_picks_the_format_from_the_file_name);
+	           doc_load_picks_the_format_from_the_file_name,
+	           json_emit_sorts_keys_and_writes_compact_canonical_text,
+	           json_emit_pretty_prints_with_two_spaces, json_emit_escapes_control_characters_only,
+	           json_emit_round_trips_through_json_load, json_emit_writes_null_for_nan_and_infinity);
 }

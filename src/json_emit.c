@@ -1,0 +1,161 @@
+/*
+ * json_emit.c - the canonical JSON writer (see json_emit.h for the form).
+ *
+ * A single recursive walk appending to a tc_buf; it owns nothing. Numbers
+ * are formatted by scalar.c so YAML and JSON output agree digit for digit.
+ */
+#include "json_emit.h"
+
+#include "scalar.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+
+static void newline(tc_buf *out, size_t depth)
+{
+	tc_buf_addc(out, '\n');
+	for (size_t i = 0; i < depth; i++)
+		tc_buf_add(out, "  ", 2);
+}
+
+/* Length of the well-formed UTF-8 sequence at s, or 0. */
+static size_t utf8len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len;
+	uint32_t v, min;
+	if (c >= 0xC2 && c <= 0xDF)
+		len = 2, v = c & 0x1F, min = 0x80;
+	else if (c >= 0xE0 && c <= 0xEF)
+		len = 3, v = c & 0x0F, min = 0x800;
+	else if (c >= 0xF0 && c <= 0xF4)
+		len = 4, v = c & 0x07, min = 0x10000;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3F);
+	}
+	return v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) ? 0 : len;
+}
+
+static void string(tc_buf *out, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	tc_buf_addc(out, '"');
+	size_t i = 0;
+	while (i < n) {
+		/* copy runs of plain ASCII at once */
+		size_t run = i;
+		while (run < n && u[run] >= 0x20 && u[run] < 0x80 && u[run] != '"' && u[run] != '\\')
+			run++;
+		tc_buf_add(out, s + i, run - i);
+		i = run;
+		if (i >= n)
+			break;
+		unsigned char c = u[i];
+		if (c >= 0x80) {
+			size_t k = utf8len(u + i, n - i);
+			if (k) {
+				tc_buf_add(out, s + i, k);
+				i += k;
+			} else {
+				tc_buf_addf(out, "\\u%04x", c);
+				i++;
+			}
+			continue;
+		}
+		switch (c) {
+		case '"':
+			tc_buf_adds(out, "\\\"");
+			break;
+		case '\\':
+			tc_buf_adds(out, "\\\\");
+			break;
+		case '\b':
+			tc_buf_adds(out, "\\b");
+			break;
+		case '\f':
+			tc_buf_adds(out, "\\f");
+			break;
+		case '\n':
+			tc_buf_adds(out, "\\n");
+			break;
+		case '\r':
+			tc_buf_adds(out, "\\r");
+			break;
+		case '\t':
+			tc_buf_adds(out, "\\t");
+			break;
+		default:
+			tc_buf_addf(out, "\\u%04x", c);
+		}
+		i++;
+	}
+	tc_buf_addc(out, '"');
+}
+
+static void value(tc_buf *out, const tc_value *v, bool pretty, size_t depth)
+{
+	char num[32];
+	switch (v->kind) {
+	case TC_NULL:
+		tc_buf_adds(out, "null");
+		return;
+	case TC_BOOL:
+		tc_buf_adds(out, v->u.b ? "true" : "false");
+		return;
+	case TC_INT:
+		tc_buf_addf(out, "%" PRId64, v->u.i);
+		return;
+	case TC_FLOAT:
+		if (isnan(v->u.f) || isinf(v->u.f))
+			tc_buf_adds(out, "null");
+		else
+			tc_buf_add(out, num, tc_scalar_format_double(num, v->u.f));
+		return;
+	case TC_STR:
+		string(out, v->u.str.ptr, v->u.str.len);
+		return;
+	case TC_ARRAY:
+		tc_buf_addc(out, '[');
+		for (size_t i = 0; i < v->u.arr.len; i++) {
+			if (i)
+				tc_buf_addc(out, ',');
+			if (pretty)
+				newline(out, depth + 1);
+			value(out, v->u.arr.items[i], pretty, depth + 1);
+		}
+		if (pretty && v->u.arr.len)
+			newline(out, depth);
+		tc_buf_addc(out, ']');
+		return;
+	case TC_OBJECT:
+		tc_buf_addc(out, '{');
+		for (size_t i = 0; i < v->u.obj.len; i++) {
+			const tc_member *m = &v->u.obj.members[i];
+			if (i)
+				tc_buf_addc(out, ',');
+			if (pretty)
+				newline(out, depth + 1);
+			string(out, m->key, m->klen);
+			tc_buf_adds(out, pretty ? ": " : ":");
+			value(out, m->val, pretty, depth + 1);
+		}
+		if (pretty && v->u.obj.len)
+			newline(out, depth);
+		tc_buf_addc(out, '}');
+		return;
+	}
+}
+
+void tc_json_emit(tc_buf *out, const tc_value *v, bool pretty)
+{
+	value(out, v, pretty, 0);
+	if (pretty)
+		tc_buf_addc(out, '\n');
+}
