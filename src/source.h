@@ -7,7 +7,24 @@
  * sorted by name bytes. A symlink anywhere on a read path is an error.
  * A source is used by one thread at a time (libgit2 objects are not
  * thread-safe); the loader reads everything it needs before the workers
- * start.
+ * start. Several sources may be open at once, each on its own thread.
+ *
+ * The same content gives the same bytes and the same listing from every
+ * kind: blobs are read raw (no filters, no checkout), a directory listing
+ * leaves out '.git' (git never stores it), and names are sorted by bytes,
+ * never in readdir or git tree order.
+ *
+ * Entries of type TC_ENTRY_OTHER (symbolic links, submodules, devices,
+ * fifos) are listed so that a caller can name them; reading or listing
+ * through one is an error naming its path, e.g.
+ *   tenants/acme/files/x: error: 'tenants/acme/files/x' is a symbolic
+ *   link; tenantc does not follow links
+ *
+ * When `root` is a subfolder of a git work tree, every path stays relative
+ * to `root`: the index and revision readers add the prefix themselves.
+ * With TC_SOURCE_INDEX, GIT_INDEX_FILE is honoured when it names an index
+ * inside the repository's git directory (git sets it for pre-commit hooks
+ * of `git commit -a` and `git commit PATH`).
  */
 #ifndef TC_SOURCE_H
 #define TC_SOURCE_H
@@ -35,8 +52,19 @@ typedef struct tc_entry {
 
 typedef struct tc_source tc_source;
 
+/* Largest file a source reads: 16 MiB, the YAML loader's input limit, so a
+ * stray binary cannot make every worker hold it. Checked before reading. */
+#define TC_SOURCE_MAX_FILE ((size_t)16 * 1024 * 1024)
+/* Longest path accepted: PATH_MAX on Linux, the most a directory source
+ * could open anyway. */
+#define TC_SOURCE_MAX_PATH 4096
+
 /* Open `root` (a directory, or the work tree of a git repository). rev is
- * used by TC_SOURCE_REV only. Errors are reported to d. */
+ * used by TC_SOURCE_REV only (NULL means "HEAD"); any revspec that
+ * git_revparse_single accepts and that peels to a commit. Errors are
+ * reported to d: an unknown revision and --index outside git are input
+ * errors (exit 2). TC_SOURCE_AUTO reads the work tree, or HEAD of a bare
+ * repository. The caller owns *out and frees it with tc_source_free. */
 int tc_source_open(tc_source **out, tc_diags *d, const char *root, tc_source_kind kind,
                    const char *rev) __attribute__((warn_unused_result));
 void tc_source_free(tc_source *s);
@@ -54,7 +82,10 @@ int tc_source_read(tc_source *s, tc_diags *d, const char *path, char **data, siz
 	__attribute__((warn_unused_result));
 
 /* Identity of the revision: the commit id (hex) and its committer time in
- * seconds since the epoch, or NULL / 0 when the source has no commit. */
+ * seconds since the epoch, or NULL / 0 when the source has no commit.
+ * A work tree and the index report HEAD (so a clean work tree renders like
+ * --rev HEAD); a plain directory or a repository without commits has no
+ * commit. The string lives as long as the source. */
 const char *tc_source_commit_id(const tc_source *s);
 int64_t tc_source_commit_time(const tc_source *s);
 /* The git tree id of directory `dir` at the revision ("" for the root) into
@@ -64,7 +95,12 @@ void tc_source_tree_id(tc_source *s, const char *dir, char out[41]);
 /* What is being read, for messages: "directory", "index", "revision HEAD" */
 const char *tc_source_kind_name(const tc_source *s); /* "directory", "index", "revision ..." */
 
-/* Check a relative path by the rules above. */
+/* Check a relative path by the rules above (also: at most
+ * TC_SOURCE_MAX_PATH bytes, no '.git' component, no control characters,
+ * so that a message naming the path stays on one line). "" is not a
+ * path. */
 bool tc_source_path_ok(const char *path);
+/* Check one name of a listing: tc_source_path_ok and no '/'. */
+bool tc_source_name_ok(const char *name);
 
 #endif
