@@ -93,15 +93,39 @@ static size_t line_start(const loader *L, size_t line)
 	return off;
 }
 
+/* The line and column (in characters, like libyaml's marks) of a byte
+ * offset; only used on error paths. */
+static tc_pos offset_pos(const loader *L, size_t at)
+{
+	uint32_t line = 1, col = 1;
+	for (size_t i = 0; i < at && i < L->len; i++) {
+		unsigned char c = (unsigned char)L->data[i];
+		if (c == '\n')
+			line++, col = 1;
+		else if ((c & 0xC0) != 0x80)
+			col++;
+	}
+	return (tc_pos){L->file, line, col};
+}
+
 /* Turn a libyaml parser error into one diagnostic. */
 static int parser_error(loader *L)
 {
 	yaml_parser_t *p = &L->parser;
-	tc_pos pos = mkpos(L, p->problem_mark);
-	const char *problem = p->problem ? p->problem : "invalid YAML";
 	if (p->error == YAML_MEMORY_ERROR)
 		tc_oom();
-	/* a tab where indentation is expected is the common mistake here */
+	if (p->error == YAML_READER_ERROR) {
+		/* the reader has no mark, only a byte offset; UTF-8 was checked
+		 * before, so this is a character YAML does not allow */
+		size_t at = p->problem_offset < L->len ? p->problem_offset : L->len;
+		return tc_error(L->d, offset_pos(L, at), NULL,
+		                "character U+%04X is not allowed in YAML (write it as an escape "
+		                "in a double-quoted string)",
+		                (unsigned)p->problem_value);
+	}
+	tc_pos pos = mkpos(L, p->problem_mark);
+	const char *problem = p->problem ? p->problem : "invalid YAML";
+	/* hints for the common mistakes behind libyaml's terse problems */
 	const char *hint = "";
 	size_t off = line_start(L, pos.line);
 	for (size_t i = off; i < L->len && (L->data[i] == ' ' || L->data[i] == '\t'); i++) {
@@ -110,9 +134,17 @@ static int parser_error(loader *L)
 			break;
 		}
 	}
-	if (p->context)
+	if (!*hint && strcmp(problem, "did not find expected key") == 0)
+		hint = " (check the indentation)";
+	if (!*hint && strcmp(problem, "mapping values are not allowed in this context") == 0)
+		hint = " (check the indentation, or quote a value that contains ': ')";
+	if (!*hint && strcmp(problem, "found character that cannot start any token") == 0)
+		hint = " (quote a value that starts with '@' or '`')";
+	if (p->context && p->context_mark.line != p->problem_mark.line)
 		return tc_error(L->d, pos, NULL, "%s %s at line %u%s", problem, p->context,
 		                (unsigned)p->context_mark.line + 1, hint);
+	if (p->context)
+		return tc_error(L->d, pos, NULL, "%s %s%s", problem, p->context, hint);
 	return tc_error(L->d, pos, NULL, "%s%s", problem, hint);
 }
 
@@ -504,19 +536,9 @@ static int load(loader *L, bool single, tc_arrb *docs, tc_value **first)
 		                "file is %zu bytes, more than the limit of %zu", L->len,
 		                L->lim.max_bytes);
 	size_t bad = tc_scalar_utf8_check(L->data, L->len);
-	if (bad < L->len) {
-		/* line and column (in characters, like libyaml's) of the bad byte */
-		uint32_t line = 1, col = 1;
-		for (size_t i = 0; i < bad; i++) {
-			unsigned char c = (unsigned char)L->data[i];
-			if (c == '\n')
-				line++, col = 1;
-			else if ((c & 0xC0) != 0x80)
-				col++;
-		}
-		return tc_error(L->d, (tc_pos){L->file, line, col}, NULL,
-		                "invalid UTF-8 (byte 0x%02x)", (unsigned char)L->data[bad]);
-	}
+	if (bad < L->len)
+		return tc_error(L->d, offset_pos(L, bad), NULL, "invalid UTF-8 (byte 0x%02x)",
+		                (unsigned char)L->data[bad]);
 	if (!yaml_parser_initialize(&L->parser))
 		tc_oom();
 	yaml_parser_set_input_string(&L->parser, (const unsigned char *)L->data, L->len);

@@ -119,7 +119,7 @@ TEST(scalar_format_double_gives_the_shortest_round_trip_with_a_dot)
 TEST(scalar_format_double_round_trips_random_doubles)
 {
 	uint64_t x = 0x9E3779B97F4A7C15u;
-	for (int i = 0; i < 100000; i++) {
+	for (int i = 0; i < 20000; i++) {
 		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
 		double f;
 		memcpy(&f, &x, sizeof f);

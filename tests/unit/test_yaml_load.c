@@ -292,6 +292,33 @@ TEST(yaml_load_reports_syntax_errors_with_one_based_positions)
 	fx_done(&f);
 }
 
+TEST(yaml_load_reports_disallowed_characters_at_their_position)
+{
+	fx f;
+	fx_load(&f, "a: 1\nb: x\xc3\xa9\x01\n");
+	CHECK(f.rc < 0);
+	CHECK_STR(f.msg, "t.yaml:2:6: error: character U+0001 is not allowed in YAML (write it as "
+	                 "an escape in a double-quoted string)");
+	fx_done(&f);
+	fx_load(&f, "a: \"\\x01\"\n");
+	CHECK(f.rc == 0 && tc_value_getz(f.v, "a")->u.str.ptr[0] == 1);
+	fx_done(&f);
+}
+
+TEST(yaml_load_adds_hints_to_common_syntax_errors)
+{
+	fx f;
+	fx_load(&f, "a:\n  b: 1\n c: 2\n");
+	CHECK(f.rc < 0);
+	CHECK(strstr(f.msg, "(check the indentation)") != NULL);
+	fx_done(&f);
+	fx_load(&f, "a: @x\n");
+	CHECK(f.rc < 0);
+	CHECK(strstr(f.msg, "t.yaml:1:4: error: found character that cannot start any token") ==
+	      f.msg);
+	fx_done(&f);
+}
+
 TEST(yaml_load_stream_collects_documents_and_skips_empty_ones)
 {
 	tc_arena a;
@@ -321,5 +348,7 @@ int main(void)
 	           yaml_load_rejects_integers_outside_int64, yaml_load_rejects_merge_keys_with_a_hint,
 	           yaml_load_rejects_a_second_document, yaml_load_gives_null_for_an_empty_file,
 	           yaml_load_reports_syntax_errors_with_one_based_positions,
+	           yaml_load_reports_disallowed_characters_at_their_position,
+	           yaml_load_adds_hints_to_common_syntax_errors,
 	           yaml_load_stream_collects_documents_and_skips_empty_ones);
 }
