@@ -1,0 +1,818 @@
+/*
+ * jsone_builtins.c - the built-in function table, the rendering helpers and
+ * fromNow's time arithmetic.
+ *
+ * Each built-in checks its own arguments and reports a bad call as
+ * "BuiltinError: invalid arguments to builtin: NAME" (with ": expected at
+ * least N arguments" where the reference says so). Arity is exact: the
+ * reference crashes on extra arguments; we report them. Results carry the
+ * position of the calling expression, and strings built from a secret
+ * argument are secret too.
+ *
+ * Time: offsets are parsed by hand (units in the order y mo w d h m s, each
+ * at most once, case-insensitive) and converted with fixed unit sizes
+ * (year = 365 days, month = 30 days), as the language defines. Instants are
+ * milliseconds since the epoch; calendar conversion uses the proleptic
+ * Gregorian days-from-civil arithmetic, never the C library's time zone
+ * functions, so nothing depends on TZ or the clock.
+ */
+#include "jsone_builtins.h"
+
+#include "scalar.h"
+
+#include <math.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DAY_MS ((int64_t)86400000)
+
+static int bad_args(tc_jsone_state *st, const char *name)
+{
+	return tc_jsone_raise(st, TC_JE_BUILTIN, "invalid arguments to builtin: %s", name);
+}
+
+static int too_few(tc_jsone_state *st, const char *name, int n)
+{
+	return tc_jsone_raise(st, TC_JE_BUILTIN,
+	                      "invalid arguments to builtin: %s: expected at least %d arguments", name,
+	                      n);
+}
+
+static bool is_type(const tc_value *v, tc_kind k)
+{
+	return !tc_jsone_is_fn(v) && v->kind == k;
+}
+
+static bool is_num(const tc_value *v)
+{
+	return !tc_jsone_is_fn(v) && tc_value_is_number(v);
+}
+
+static bool any_secret(const tc_jsone_state *st, tc_value *const *args, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (tc_jsone_tainted(st, args[i]))
+			return true;
+	return false;
+}
+
+/* --- math ---------------------------------------------------------------- */
+
+static int minmax(tc_value **out, tc_jsone_state *st, tc_value *const *args, size_t n,
+                  const char *name, bool max)
+{
+	if (n < 1)
+		return too_few(st, name, 1);
+	bool ints = true;
+	for (size_t i = 0; i < n; i++) {
+		if (!is_num(args[i]))
+			return bad_args(st, name);
+		ints = ints && args[i]->kind == TC_INT;
+	}
+	size_t best = 0;
+	for (size_t i = 1; i < n; i++) {
+		double x = tc_value_num(args[i]), b = tc_value_num(args[best]);
+		if (max ? x > b : x < b)
+			best = i;
+	}
+	*out = args[best];
+	(void)ints;
+	return 0;
+}
+
+static int bi_min(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
+                  tc_value *const *args, size_t n)
+{
+	(void)sc;
+	return minmax(out, st, args, n, "min", false);
+}
+
+static int bi_max(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
+                  tc_value *const *args, size_t n)
+{
+	(void)sc;
+	return minmax(out, st, args, n, "max", true);
+}
+
+static int math1(tc_value **out, tc_jsone_state *st, tc_value *const *args, size_t n,
+                 const char *name, double (*f)(double), bool integral)
+{
+	if (n != 1 || !is_num(args[0]))
+		return bad_args(st, name);
+	double r = f(tc_value_num(args[0]));
+	if (r == 0)
+		r = 0; /* -0 prints as 0 anyway; keep the value clean */
+	return tc_jsone_number(out, st, r, integral || args[0]->kind == TC_INT,
+	                       tc_jsone_secret(args[0]));
+}
+
+static int bi_sqrt(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
+                   tc_value *const *args, size_t n)
+{
+	(void)sc;
+	return math1(out, st, args, n, "sqrt", sqrt, false);
+}
+
+static int bi_ceil(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
+                   tc_value *const *args, size_t n)
+{
+	(void)sc;
+	return math1(out, st, args, n, "ceil", ceil, true);
+}
+
+static int bi_floor(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
+                    tc_value *const *args, size_t n)
+{
+	(void)sc;
+	return math1(out, st, args, n, "floor", floor, true);
+}
+
+static int bi_abs(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
+                  tc_value *const *args, size_t n)
+{
+	(void)sc;
+	return math1(out, st, args, n, "abs", fabs, false);
+}
+
+static int bi_range(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
+                    tc_value *const *args, size_t n)
+{
+	(void)sc;
+	if (n < 2)
+		return too_few(st, "range", 2);
+	if (n > 3)
+		return bad_args(st, "range");
+	for (size_t i = 0; i < n; i++)
+		if (!is_num(args[i]) || !tc_jsone_integral(tc_value_num(args[i])))
+			return bad_args(st, "range");
+	double start = tc_value_num(args[0]), stop = tc_value_num(args[1]);
+	double step = n == 3 ? tc_value_num(args[2]) : 1;
+	if (step == 0)
+		return bad_args(st, "range");
+	double len = ceil((stop - start) / step);
+	if (!(len > 0))
+		len = 0;
+	/* refuse before allocating: every element costs a step and memory */
+	if (len > (double)(st->max_steps - st->steps))
+		return tc_jsone_step(st, st->max_steps); /* reports the step limit */
+	size_t cnt = (size_t)len;
+	if (tc_jsone_check_size(st, cnt * (sizeof(tc_value *) + sizeof(tc_value))) ||
+	    tc_jsone_step(st, cnt))
+		return -1;
+	bool taint = any_secret(st, args, n);
+	tc_value **items = tc_arena_alloc(st->a, cnt * sizeof *items);
+	for (size_t i = 0; i < cnt; i++) {
+		double x = start + (double)i * step;
+		if (tc_jsone_number(&items[i], st, x, true, taint))
+			return -1;
+	}
+	tc_value *v = tc_value_array(st->a, NULL, 0, st->epos);
+	v->u.arr.items = items;
+	v->u.arr.len = cnt;
+	*out = v;
+	return 0;
+}
+
+/* --- strings ------------------------------------------------------------- */
+
+static int one_string(tc_jsone_state *st, tc_value *const *args, size_t n, const char *name)
+{
+	if (n != 1 || !is_type(args[0], TC_STR))
+		return bad_args(st, name);
+	return 0;
+}
+
+static int str_value(tc_value **out, tc_jsone_state *st, const char *p, size_t len, bool taint)
+{
+	if (tc_jsone_check_size(st, len))
+		return -1;
+	*out = tc_jsone_taint(tc_value_str(st->a, p, len, st->epos), taint);
+	return 0;
+}
+
+static int change_case(tc_value **out, tc_jsone_state *st, tc_value *const *args, size_t n,
+                       const char *name, bool upper)
+{
+	if (one_string(st, args, n, name))
+		return -1;
+	const tc_value *s = args[0];
+	if (tc_jsone_check_size(st, s->u.str.len) || tc_jsone_step(st, s->u.str.len / 64))
+		return -1;
+	char *p = tc_arena_memdup0(st->a, s->u.str.ptr, s->u.str.len);
+	for (size_t i = 0; i < s->u.str.len; i++) {
+		char c = p[i];
+		if (upper && c >= 'a' && c <= 'z')
+			p[i] = (char)(c - 'a' + 'A');
+		else if (!upper && c >= 'A' && c <= 'Z')
+			p[i] = (char)(c - 'A' + 'a');
+	}
+	*out = tc_jsone_taint(tc_value_str_ref(st->a, p, s->u.str.len, st->epos),
+	                      tc_jsone_secret(s));
+	return 0;
+}
+
+static int bi_lowercase(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
+                        tc_value *const *args, size_t n)
+{
+	(void)sc;
+	return change_case(out, st, args, n, "lowercase", false);
+}
+
+static int bi_uppercase(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
+                        tc_value *const *args, size_t n)
+{
+	(void)sc;
+	return change_case(out, st, args, n, "uppercase", true);
+}
+
+static int bi_str(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
+                  tc_value *const *args, size_t n)
+{
+	(void)sc;
+	if (n != 1 || tc_jsone_is_fn(args[0]) || args[0]->kind == TC_ARRAY ||
+	    args[0]->kind == TC_OBJECT)
+		return bad_args(st, "str");
+	if (args[0]->kind == TC_STR) {
+		*out = args[0];
+		return 0;
+	}
+	tc_buf b;
+	tc_buf_init(&b, 64);
+	if (args[0]->kind == TC_NULL)
+		tc_buf_adds(&b, "null");
+	else
+		tc_jsone_text(&b, args[0]);
+	return tc_jsone_buf_value(out, st, &b, tc_jsone_secret(args[0]));
+}
+
+/* number(s): optional whitespace, an optional sign, digits with an optional
+ * fraction, an optional exponent, optional whitespace. */
+static int bi_number(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
+                     tc_value *const *args, size_t n)
+{
+	(void)sc;
+	if (one_string(st, args, n, "number"))
+		return -1;
+	const char *s = args[0]->u.str.ptr;
+	size_t len = args[0]->u.str.len, w;
+	while (len && (w = tc_jsone_space_len(s, len)) > 0) {
+		s += w;
+		len -= w;
+	}
+	while (len && (w = tc_jsone_space_len_back(s, len)) > 0)
+		len -= w;
+	size_t i = 0, digits = 0;
+	bool frac = false;
+	if (i < len && (s[i] == '-' || s[i] == '+'))
+		i++;
+	while (i < len && s[i] >= '0' && s[i] <= '9') {
+		i++;
+		digits++;
+	}
+	if (i < len && s[i] == '.') {
+		frac = true;
+		i++;
+		while (i < len && s[i] >= '0' && s[i] <= '9') {
+			i++;
+			digits++;
+		}
+	}
+	if (digits && i < len && (s[i] == 'e' || s[i] == 'E')) {
+		size_t e = i + 1, ed = 0;
+		frac = true;
+		if (e < len && (s[e] == '-' || s[e] == '+'))
+			e++;
+		while (e < len && s[e] >= '0' && s[e] <= '9') {
+			e++;
+			ed++;
+		}
+		if (ed)
+			i = e;
+	}
+	if (!digits || i != len || len > 1000)
+		return bad_args(st, "number");
+	char small[1024];
+	memcpy(small, s, len);
+	small[len] = 0;
+	double d = strtod(small, NULL);
+	return tc_jsone_number(out, st, d, !frac, tc_jsone_secret(args[0]));
+}
+
+static int bi_len(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
+                  tc_value *const *args, size_t n)
+{
+	(void)sc;
+	if (n != 1 || !(is_type(args[0], TC_STR) || is_type(args[0], TC_ARRAY)))
+		return bad_args(st, "len");
+	size_t len = args[0]->kind == TC_STR
+	                     ? tc_jsone_utf8_len(args[0]->u.str.ptr, args[0]->u.str.len)
+	                     : args[0]->u.arr.len;
+	*out = tc_jsone_taint(tc_value_int(st->a, (int64_t)len, st->epos),
+	                      tc_jsone_secret(args[0]));
+	return 0;
+}
+
+static int strip(tc_value **out, tc_jsone_state *st, tc_value *const *args, size_t n,
+                 const char *name, bool left, bool right)
+{
+	if (one_string(st, args, n, name))
+		return -1;
+	const char *s = args[0]->u.str.ptr;
+	size_t len = args[0]->u.str.len, w;
+	while (left && len && (w = tc_jsone_space_len(s, len)) > 0) {
+		s += w;
+		len -= w;
+	}
+	while (right && len && (w = tc_jsone_space_len_back(s, len)) > 0)
+		len -= w;
+	return str_value(out, st, s, len, tc_jsone_secret(args[0]));
+}
+
+static int bi_strip(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
+                    tc_value *const *args, size_t n)
+{
+	(void)sc;
+	return strip(out, st, args, n, "strip", true, true);
+}
+
+static int bi_lstrip(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
+                     tc_value *const *args, size_t n)
+{
+	(void)sc;
+	return strip(out, st, args, n, "lstrip", true, false);
+}
+
+static int bi_rstrip(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
+                     tc_value *const *args, size_t n)
+{
+	(void)sc;
+	return strip(out, st, args, n, "rstrip", false, true);
+}
+
+static int bi_split(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
+                    tc_value *const *args, size_t n)
+{
+	(void)sc;
+	if (n != 2 || !is_type(args[0], TC_STR) || !(is_type(args[1], TC_STR) || is_num(args[1])))
+		return bad_args(st, "split");
+	bool taint = any_secret(st, args, n);
+	tc_buf delim;
+	tc_buf_init(&delim, TC_BUF_UNLIMITED);
+	tc_jsone_text(&delim, args[1]);
+	const char *s = args[0]->u.str.ptr, *d = tc_buf_str(&delim);
+	size_t len = args[0]->u.str.len, dl = delim.len;
+	tc_arrb parts;
+	tc_arrb_init(&parts);
+	int rc = 0;
+	size_t start = 0;
+	if (dl == 0) {
+		for (size_t i = 0; i < len && rc == 0;) {
+			size_t e = i + 1;
+			while (e < len && ((unsigned char)s[e] & 0xC0) == 0x80)
+				e++;
+			tc_value *v = NULL;
+			rc = tc_jsone_step(st, 1) || str_value(&v, st, s + i, e - i, taint) ? -1 : 0;
+			if (v)
+				tc_arrb_push(&parts, v);
+			i = e;
+		}
+	} else {
+		for (;;) {
+			const char *hit = memmem(s + start, len - start, d, dl);
+			size_t end = hit ? (size_t)(hit - s) : len;
+			tc_value *v = NULL;
+			if (tc_jsone_step(st, 1) || str_value(&v, st, s + start, end - start, taint)) {
+				rc = -1;
+				break;
+			}
+			tc_arrb_push(&parts, v);
+			if (!hit)
+				break;
+			start = end + dl;
+		}
+	}
+	tc_buf_release(&delim);
+	if (rc) {
+		tc_arrb_release(&parts);
+		return -1;
+	}
+	*out = tc_jsone_taint(tc_arrb_finish(&parts, st->a, st->epos), taint);
+	return 0;
+}
+
+static int bi_join(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
+                   tc_value *const *args, size_t n)
+{
+	(void)sc;
+	if (n != 2 || !is_type(args[0], TC_ARRAY) || !(is_type(args[1], TC_STR) || is_num(args[1])))
+		return bad_args(st, "join");
+	const tc_value *a = args[0];
+	for (size_t i = 0; i < a->u.arr.len; i++) {
+		const tc_value *e = a->u.arr.items[i];
+		if (tc_jsone_is_fn(e) || e->kind == TC_NULL || e->kind == TC_ARRAY ||
+		    e->kind == TC_OBJECT)
+			return bad_args(st, "join");
+	}
+	if (tc_jsone_step(st, a->u.arr.len))
+		return -1;
+	tc_buf sep, b;
+	tc_buf_init(&sep, TC_BUF_UNLIMITED);
+	tc_jsone_text(&sep, args[1]);
+	tc_buf_init(&b, st->max_output);
+	for (size_t i = 0; i < a->u.arr.len && !tc_buf_failed(&b); i++) {
+		if (i)
+			tc_buf_add(&b, sep.ptr, sep.len);
+		tc_jsone_text(&b, a->u.arr.items[i]);
+	}
+	tc_buf_release(&sep);
+	return tc_jsone_buf_value(out, st, &b, any_secret(st, args, n));
+}
+
+/* --- miscellaneous ------------------------------------------------------- */
+
+static int bi_fromnow(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
+                      tc_value *const *args, size_t n)
+{
+	if (n < 1)
+		return too_few(st, "fromNow", 1);
+	if (n > 2)
+		return bad_args(st, "fromNow");
+	for (size_t i = 0; i < n; i++)
+		if (!is_type(args[i], TC_STR))
+			return bad_args(st, "fromNow");
+	/* the reference falls back to now for an empty reference */
+	const tc_value *ref = n == 2 && args[1]->u.str.len ? args[1] : NULL;
+	return tc_jsone_from_now(out, st, sc, args[0], ref);
+}
+
+static int bi_typeof(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
+                     tc_value *const *args, size_t n)
+{
+	(void)sc;
+	if (n != 1)
+		return bad_args(st, "typeof");
+	static const char *const names[] = {
+		[TC_NULL] = "null",     [TC_BOOL] = "boolean", [TC_INT] = "number",
+		[TC_FLOAT] = "number",  [TC_STR] = "string",   [TC_ARRAY] = "array",
+		[TC_OBJECT] = "object",
+	};
+	const char *t = tc_jsone_is_fn(args[0]) ? "function" : names[args[0]->kind];
+	*out = tc_value_str_ref(st->a, t, strlen(t), st->epos);
+	return 0;
+}
+
+static int bi_defined(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
+                      tc_value *const *args, size_t n)
+{
+	if (one_string(st, args, n, "defined"))
+		return -1;
+	bool found = tc_jsone_lookup(st, sc, args[0]->u.str.ptr, args[0]->u.str.len) != NULL;
+	*out = tc_value_bool(st->a, found, st->epos);
+	return 0;
+}
+
+/* --- rendering helpers (extras) -------------------------------------------- */
+
+static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static int bi_b64encode(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
+                        tc_value *const *args, size_t n)
+{
+	(void)sc;
+	if (one_string(st, args, n, "b64encode"))
+		return -1;
+	const unsigned char *s = (const unsigned char *)args[0]->u.str.ptr;
+	size_t len = args[0]->u.str.len;
+	size_t olen = (len + 2) / 3 * 4;
+	if (tc_jsone_check_size(st, olen) || tc_jsone_step(st, len / 64))
+		return -1;
+	char *p = tc_arena_alloc(st->a, olen + 1);
+	size_t o = 0;
+	for (size_t i = 0; i < len; i += 3) {
+		uint32_t v = (uint32_t)s[i] << 16;
+		if (i + 1 < len)
+			v |= (uint32_t)s[i + 1] << 8;
+		if (i + 2 < len)
+			v |= s[i + 2];
+		p[o++] = b64chars[(v >> 18) & 63];
+		p[o++] = b64chars[(v >> 12) & 63];
+		p[o++] = i + 1 < len ? b64chars[(v >> 6) & 63] : '=';
+		p[o++] = i + 2 < len ? b64chars[v & 63] : '=';
+	}
+	p[o] = 0;
+	*out = tc_jsone_taint(tc_value_str_ref(st->a, p, o, st->epos), tc_jsone_secret(args[0]));
+	return 0;
+}
+
+static int b64val(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+' || c == '-')
+		return 62;
+	if (c == '/' || c == '_')
+		return 63;
+	return -1;
+}
+
+static int bi_b64decode(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
+                        tc_value *const *args, size_t n)
+{
+	(void)sc;
+	if (one_string(st, args, n, "b64decode"))
+		return -1;
+	const unsigned char *s = (const unsigned char *)args[0]->u.str.ptr;
+	size_t len = args[0]->u.str.len;
+	while (len && s[len - 1] == '=')
+		len--;
+	if (len % 4 == 1 || args[0]->u.str.len - len > 2 || tc_jsone_step(st, len / 64))
+		return tc_jsone_raise(st, TC_JE_BUILTIN,
+		                      "invalid arguments to builtin: b64decode: not base64");
+	char *p = tc_arena_alloc(st->a, len / 4 * 3 + 3);
+	size_t o = 0;
+	uint32_t acc = 0;
+	int bits = 0;
+	for (size_t i = 0; i < len; i++) {
+		int v = b64val(s[i]);
+		if (v < 0)
+			return tc_jsone_raise(st, TC_JE_BUILTIN,
+			                      "invalid arguments to builtin: b64decode: not base64");
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			p[o++] = (char)((acc >> bits) & 0xFF);
+		}
+	}
+	p[o] = 0;
+	if (tc_scalar_utf8_check(p, o) != o)
+		return tc_jsone_raise(st, TC_JE_BUILTIN,
+		                      "invalid arguments to builtin: b64decode: the data is not UTF-8 "
+		                      "text");
+	*out = tc_jsone_taint(tc_value_str_ref(st->a, p, o, st->epos), tc_jsone_secret(args[0]));
+	return 0;
+}
+
+static int bi_sha256(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
+                     tc_value *const *args, size_t n)
+{
+	(void)sc;
+	if (one_string(st, args, n, "sha256"))
+		return -1;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	if (tc_jsone_step(st, args[0]->u.str.len / 64))
+		return -1;
+	if (!EVP_Digest(args[0]->u.str.ptr, args[0]->u.str.len, md, &mdlen, EVP_sha256(), NULL))
+		return tc_jsone_raise(st, TC_JE_BUILTIN, "sha256: the digest failed");
+	char *p = tc_arena_alloc(st->a, 2 * (size_t)mdlen + 1);
+	static const char hex[] = "0123456789abcdef";
+	for (unsigned int i = 0; i < mdlen; i++) {
+		p[2 * i] = hex[md[i] >> 4];
+		p[2 * i + 1] = hex[md[i] & 15];
+	}
+	p[2 * mdlen] = 0;
+	*out = tc_jsone_taint(tc_value_str_ref(st->a, p, 2 * (size_t)mdlen, st->epos),
+	                      tc_jsone_secret(args[0]));
+	return 0;
+}
+
+/* --- the table ------------------------------------------------------------- */
+
+/* sorted by name (bytes); extras flagged */
+static const struct entry {
+	tc_jsone_fn fn;
+	bool extra;
+} table[] = {
+	{{"abs", bi_abs, NULL, NULL}, false},
+	{{"b64decode", bi_b64decode, NULL, NULL}, true},
+	{{"b64encode", bi_b64encode, NULL, NULL}, true},
+	{{"ceil", bi_ceil, NULL, NULL}, false},
+	{{"defined", bi_defined, NULL, NULL}, false},
+	{{"floor", bi_floor, NULL, NULL}, false},
+	{{"fromNow", bi_fromnow, NULL, NULL}, false},
+	{{"join", bi_join, NULL, NULL}, false},
+	{{"len", bi_len, NULL, NULL}, false},
+	{{"lowercase", bi_lowercase, NULL, NULL}, false},
+	{{"lstrip", bi_lstrip, NULL, NULL}, false},
+	{{"max", bi_max, NULL, NULL}, false},
+	{{"min", bi_min, NULL, NULL}, false},
+	{{"number", bi_number, NULL, NULL}, false},
+	{{"range", bi_range, NULL, NULL}, false},
+	{{"rstrip", bi_rstrip, NULL, NULL}, false},
+	{{"sha256", bi_sha256, NULL, NULL}, true},
+	{{"split", bi_split, NULL, NULL}, false},
+	{{"sqrt", bi_sqrt, NULL, NULL}, false},
+	{{"str", bi_str, NULL, NULL}, false},
+	{{"strip", bi_strip, NULL, NULL}, false},
+	{{"typeof", bi_typeof, NULL, NULL}, false},
+	{{"uppercase", bi_uppercase, NULL, NULL}, false},
+};
+
+const tc_jsone_fn *tc_jsone_builtin_find(const char *name, size_t len, bool extras)
+{
+	size_t lo = 0, hi = sizeof table / sizeof table[0];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *k = table[mid].fn.name;
+		int c = tc_bytes_cmp(k, strlen(k), name, len);
+		if (c == 0)
+			return table[mid].extra && !extras ? NULL : &table[mid].fn;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* --- time ------------------------------------------------------------------ */
+
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+static bool digits(const char *s, size_t n, size_t at, size_t cnt, int64_t *out)
+{
+	if (at + cnt > n)
+		return false;
+	int64_t v = 0;
+	for (size_t i = 0; i < cnt; i++) {
+		char c = s[at + i];
+		if (c < '0' || c > '9')
+			return false;
+		v = v * 10 + (c - '0');
+	}
+	*out = v;
+	return true;
+}
+
+bool tc_jsone_parse_time(int64_t *ms, const char *s, size_t n)
+{
+	int64_t y, mo, d, h, mi, sec, frac = 0;
+	if (!digits(s, n, 0, 4, &y) || n < 19 || s[4] != '-' || !digits(s, n, 5, 2, &mo) ||
+	    s[7] != '-' || !digits(s, n, 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
+	    !digits(s, n, 11, 2, &h) || s[13] != ':' || !digits(s, n, 14, 2, &mi) ||
+	    s[16] != ':' || !digits(s, n, 17, 2, &sec))
+		return false;
+	size_t i = 19;
+	if (i < n && s[i] == '.') {
+		size_t k = 0;
+		i++;
+		while (i < n && s[i] >= '0' && s[i] <= '9') {
+			if (k < 3)
+				frac = frac * 10 + (s[i] - '0');
+			k++;
+			i++;
+		}
+		if (k == 0)
+			return false;
+		for (; k < 3; k++)
+			frac *= 10;
+	}
+	int64_t off = 0;
+	if (i < n && (s[i] == 'Z' || s[i] == 'z')) {
+		i++;
+	} else if (i < n && (s[i] == '+' || s[i] == '-')) {
+		int64_t oh, om;
+		if (!digits(s, n, i + 1, 2, &oh) || i + 3 >= n || s[i + 3] != ':' ||
+		    !digits(s, n, i + 4, 2, &om) || oh > 23 || om > 59)
+			return false;
+		off = (oh * 60 + om) * 60000 * (s[i] == '-' ? -1 : 1);
+		i += 6;
+	} else {
+		return false;
+	}
+	if (i != n)
+		return false;
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) ||
+	    h > 23 || mi > 59 || sec > 59)
+		return false;
+	*ms = (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) * 1000 + frac - off;
+	return true;
+}
+
+bool tc_jsone_format_time(char out[32], int64_t ms)
+{
+	/* years 1..9999 */
+	if (ms < -62135596800000 || ms > 253402300799999)
+		return false;
+	int64_t days = ms >= 0 ? ms / DAY_MS : -((-ms + DAY_MS - 1) / DAY_MS);
+	int64_t rem = ms - days * DAY_MS;
+	int64_t y, m, d;
+	civil_from_days(days, &y, &m, &d);
+	char buf[96];
+	snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (int)y, (int)m, (int)d,
+	         (int)(rem / 3600000), (int)(rem / 60000 % 60), (int)(rem / 1000 % 60),
+	         (int)(rem % 1000));
+	memcpy(out, buf, 25);
+	return true;
+}
+
+/* offset = ws [ sign ws ] { ws digits ws unit } ws, units in this order */
+static bool parse_offset(double *ms, const char *s, size_t n)
+{
+	static const struct {
+		const char *names[4];
+		double ms;
+	} units[] = {
+		{{"y", "yr", "year", "years"}, 365.0 * 86400000},
+		{{"mo", "month", "months", NULL}, 30.0 * 86400000},
+		{{"w", "wk", "week", "weeks"}, 7.0 * 86400000},
+		{{"d", "day", "days", NULL}, 86400000.0},
+		{{"h", "hr", "hour", "hours"}, 3600000.0},
+		{{"m", "min", "minute", "minutes"}, 60000.0},
+		{{"s", "sec", "second", "seconds"}, 1000.0},
+	};
+	size_t i = 0, w;
+	double sign = 1, total = 0;
+	int last = -1;
+#define SKIP_WS()                                                                                  \
+	while (i < n && (w = tc_jsone_space_len(s + i, n - i)) > 0)                                \
+	i += w
+	SKIP_WS();
+	if (i < n && (s[i] == '-' || s[i] == '+')) {
+		sign = s[i] == '-' ? -1 : 1;
+		i++;
+	}
+	for (;;) {
+		SKIP_WS();
+		if (i == n)
+			break;
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		double v = 0;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			v = v * 10 + (s[i++] - '0');
+		SKIP_WS();
+		size_t ws = i;
+		while (i < n && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
+			i++;
+		int u = -1;
+		for (int k = 0; k < 7 && u < 0; k++)
+			for (int j = 0; j < 4 && units[k].names[j]; j++)
+				if (strlen(units[k].names[j]) == i - ws &&
+				    strncasecmp(units[k].names[j], s + ws, i - ws) == 0)
+					u = k;
+		if (u <= last)
+			return false;
+		last = u;
+		total += v * units[u].ms;
+	}
+#undef SKIP_WS
+	*ms = sign * total;
+	return true;
+}
+
+int tc_jsone_from_now(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
+                      const tc_value *offset, const tc_value *reference)
+{
+	double delta;
+	bool taint = tc_jsone_secret(offset);
+	if (!parse_offset(&delta, offset->u.str.ptr, offset->u.str.len))
+		return tc_jsone_raise(st, TC_JE_TEMPLATE, "'%.*s' isn't a time expression",
+		                      taint ? 10 : (int)offset->u.str.len,
+		                      taint ? "<redacted>" : offset->u.str.ptr);
+	if (!reference)
+		reference = tc_jsone_lookup(st, sc, "now", 3);
+	int64_t ref;
+	if (!reference || !is_type(reference, TC_STR) ||
+	    !tc_jsone_parse_time(&ref, reference->u.str.ptr, reference->u.str.len))
+		return tc_jsone_raise(st, TC_JE_TEMPLATE,
+		                      "the reference time is not an RFC 3339 timestamp such as "
+		                      "2017-01-19T16:27:20.974Z");
+	taint = taint || tc_jsone_secret(reference);
+	char buf[32];
+	double t = (double)ref + delta;
+	if (!(fabs(t) < 9e15) || !tc_jsone_format_time(buf, (int64_t)t))
+		return tc_jsone_raise(st, TC_JE_TEMPLATE, "fromNow gives a time outside years 1 to 9999");
+	*out = tc_jsone_taint(tc_value_strz(st->a, buf, st->epos), taint);
+	return 0;
+}
