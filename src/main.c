@@ -20,6 +20,7 @@ typedef struct command {
 /* sorted by name */
 static const command commands[] = {
 	/* @commands@ */
+	{"eval", tc_cmd_eval, "render one JSON-e template with a context"},
 	{"version", tc_cmd_version, "print the version"},
 };
 

@@ -1,0 +1,194 @@
+/*
+ * cmd_eval.c - `tenantc eval`: render one JSON-e template and print it.
+ *
+ *   tenantc eval TEMPLATE [--context FILE] [--format json|yaml] [--now TIME]
+ *                [--files DIR] [--pure]
+ *
+ * Template and context are YAML or JSON (by file name, as everywhere). The
+ * result goes to stdout as pretty JSON (default) or canonical YAML; an
+ * error goes to stderr as "file:line:col: error: Kind at template...:
+ * message" with the position of the template node that failed, and the
+ * exit status is 2. This is the command users debug their templates with,
+ * so it offers the same helpers as rendering (b64encode, sha256, toJson,
+ * ... and file() when --files is given); --pure turns them off to get the
+ * bare language of the specification.
+ *
+ * "now" is never the clock: --now, else SOURCE_DATE_EPOCH, else the commit
+ * time of HEAD when the current directory is in a git repository, else
+ * 1970-01-01T00:00:00.000Z.
+ */
+#include "cmd.h"
+
+#include "json_emit.h"
+#include "json_load.h"
+#include "jsone.h"
+#include "jsone_builtins.h"
+#include "opt.h"
+#include "source.h"
+#include "yaml_emit.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] = "TEMPLATE [--context FILE] [--format json|yaml] [--now TIME] "
+                            "[--files DIR] [--pure]";
+
+/* 16 MiB, the loaders' own input limit */
+#define MAX_INPUT ((size_t)16 << 20)
+
+static int read_file(char **data, size_t *len, tc_diags *d, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot read '%s': %s", path,
+		                strerror(errno));
+	tc_buf b;
+	tc_buf_init(&b, MAX_INPUT + 1);
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && !tc_buf_failed(&b))
+		tc_buf_add(&b, chunk, n);
+	bool bad = ferror(f) != 0;
+	fclose(f);
+	if (bad || tc_buf_failed(&b)) {
+		tc_buf_release(&b);
+		return tc_error(d, (tc_pos){path, 0, 0}, NULL,
+		                bad ? "cannot read '%s'" : "'%s' is larger than 16 MiB", path);
+	}
+	*data = tc_buf_detach(&b, len);
+	return 0;
+}
+
+static int load(tc_value **out, tc_arena *a, tc_diags *d, const char *path)
+{
+	char *data;
+	size_t len;
+	if (read_file(&data, &len, d, path))
+		return -1;
+	int rc = tc_doc_load(out, a, d, path, data, len);
+	free(data);
+	return rc;
+}
+
+/* file(name): the content of DIR/name, a text file. */
+static int host_file(tc_value **out, void *ud, tc_arena *a, tc_diags *d, tc_pos pos,
+                     tc_value *const *args, size_t nargs)
+{
+	const char *dir = ud;
+	if (nargs != 1 || args[0]->kind != TC_STR || !tc_source_path_ok(args[0]->u.str.ptr) ||
+	    strlen(args[0]->u.str.ptr) != args[0]->u.str.len)
+		return tc_error(d, pos, NULL,
+		                "BuiltinError: invalid arguments to builtin: file: expected one "
+		                "relative path without '..'");
+	char *path = tc_arena_printf(a, "%s/%s", dir, args[0]->u.str.ptr);
+	char *data;
+	size_t len;
+	if (read_file(&data, &len, d, path))
+		return -1;
+	*out = tc_value_str(a, data, len, pos);
+	free(data);
+	return 0;
+}
+
+static const char *default_now(tc_arena *a)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	int64_t secs = 0;
+	if (sde && *sde) {
+		char *end;
+		errno = 0;
+		long long v = strtoll(sde, &end, 10);
+		if (!*end && errno == 0)
+			secs = v;
+	} else {
+		tc_diags d;
+		tc_diags_init(&d);
+		tc_source *s = NULL;
+		if (tc_source_open(&s, &d, ".", TC_SOURCE_WORKTREE, NULL) == 0) {
+			secs = tc_source_commit_time(s);
+			tc_source_free(s);
+		}
+		tc_diags_release(&d);
+	}
+	char buf[32];
+	if (!tc_jsone_format_time(buf, secs * 1000))
+		return "1970-01-01T00:00:00.000Z";
+	return tc_arena_strdup(a, buf);
+}
+
+int tc_cmd_eval(int argc, char **argv)
+{
+	const char *ctx_path = NULL, *format = "json", *now = NULL, *files = NULL;
+	bool pure = false;
+	tc_strlist pos = {0};
+	const tc_option opts[] = {
+		{"context", 'c', TC_OPT_STRING, &ctx_path, "FILE", "the context (YAML or JSON object)"},
+		{"format", 'f', TC_OPT_STRING, &format, "FMT", "output format: json (default) or yaml"},
+		{"now", 0, TC_OPT_STRING, &now, "TIME",
+		 "the time templates see as 'now' (default: SOURCE_DATE_EPOCH or HEAD's commit time)"},
+		{"files", 0, TC_OPT_STRING, &files, "DIR", "let file(NAME) read DIR/NAME"},
+		{"pure", 0, TC_OPT_FLAG, &pure, NULL, "only the language's own built-ins"},
+		{0},
+	};
+	int r = tc_opt_parse("eval", usage, opts, argc, argv, &pos);
+	if (r == 0 && pos.len != 1) {
+		fprintf(stderr, "tenantc eval: expected exactly one TEMPLATE\n");
+		tc_opt_help(stderr, "eval", usage, opts);
+		r = 2;
+	}
+	if (r == 0 && strcmp(format, "json") != 0 && strcmp(format, "yaml") != 0) {
+		fprintf(stderr, "tenantc eval: --format must be json or yaml, not '%s'\n", format);
+		r = 2;
+	}
+	int64_t ms;
+	if (r == 0 && now && !tc_jsone_parse_time(&ms, now, strlen(now))) {
+		fprintf(stderr,
+		        "tenantc eval: --now '%s' is not a timestamp like 2026-01-02T03:04:05.000Z\n",
+		        now);
+		r = 2;
+	}
+	if (r) {
+		tc_strlist_release(&pos);
+		return r == 1 ? 0 : r;
+	}
+	tc_arena a;
+	tc_arena_init(&a);
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_value *tmpl = NULL, *ctx = NULL, *out = NULL;
+	char nowbuf[32];
+	if (now && tc_jsone_format_time(nowbuf, ms))
+		now = nowbuf;
+	else if (!now)
+		now = default_now(&a);
+	tc_jsone_host host = {"file", host_file, (void *)files};
+	tc_jsone_opts jo = {
+		.now = now,
+		.extras = !pure,
+		.hostfns = files && !pure ? &host : NULL,
+		.nhostfns = files && !pure ? 1 : 0,
+	};
+	int rc = 2;
+	if (load(&tmpl, &a, &d, pos.items[0]) == 0 && (!ctx_path || load(&ctx, &a, &d, ctx_path) == 0))
+		rc = tc_jsone_render(&out, &a, &d, tmpl, ctx, &jo) == 0 ? 0 : 2;
+	if (tc_diags_has_errors(&d))
+		rc = tc_diags_exit_code(&d);
+	if (rc == 0 && out) {
+		tc_buf b;
+		tc_buf_init(&b, TC_BUF_UNLIMITED);
+		if (strcmp(format, "yaml") == 0)
+			tc_yaml_emit(&b, out);
+		else
+			tc_json_emit(&b, out, true);
+		fwrite(tc_buf_str(&b), 1, b.len, stdout);
+		tc_buf_release(&b);
+	}
+	tc_diags_print(&d, stderr);
+	tc_diags_release(&d);
+	tc_arena_release(&a);
+	tc_strlist_release(&pos);
+	return rc;
+}
