@@ -18,7 +18,11 @@
  */
 #include "jsone_builtins.h"
 
+#include "json_emit.h"
+#include "json_load.h"
 #include "scalar.h"
+#include "yaml_emit.h"
+#include "yaml_load.h"
 
 #include <math.h>
 #include <openssl/evp.h>
@@ -583,6 +587,82 @@ static int bi_sha256(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *s
 	return 0;
 }
 
+static int emit(tc_value **out, tc_jsone_state *st, tc_value *const *args, size_t n,
+                const char *name, bool yaml)
+{
+	if (n != 1)
+		return bad_args(st, name);
+	if (tc_jsone_check_output(st, args[0], 0))
+		return -1;
+	tc_buf b;
+	tc_buf_init(&b, st->max_output);
+	if (yaml)
+		tc_yaml_emit(&b, args[0]);
+	else
+		tc_json_emit(&b, args[0], false);
+	return tc_jsone_buf_value(out, st, &b, tc_jsone_tainted(st, args[0]));
+}
+
+static int bi_tojson(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
+                     tc_value *const *args, size_t n)
+{
+	(void)sc;
+	return emit(out, st, args, n, "toJson", false);
+}
+
+static int bi_toyaml(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
+                     tc_value *const *args, size_t n)
+{
+	(void)sc;
+	return emit(out, st, args, n, "toYaml", true);
+}
+
+static int parse_doc(tc_value **out, tc_jsone_state *st, tc_value *const *args, size_t n,
+                     const char *name, bool yaml)
+{
+	if (one_string(st, args, n, name))
+		return -1;
+	bool taint = tc_jsone_secret(args[0]);
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_value *v;
+	int rc = yaml ? tc_yaml_load(&v, st->a, &d, name, args[0]->u.str.ptr, args[0]->u.str.len,
+	                             NULL)
+	              : tc_json_load(&v, st->a, &d, name, args[0]->u.str.ptr, args[0]->u.str.len);
+	if (rc) {
+		const tc_diag *g = d.len ? &d.items[0] : NULL;
+		rc = tc_jsone_raise(st, TC_JE_BUILTIN,
+		                    "invalid arguments to builtin: %s: %s at %u:%u", name,
+		                    taint || !g ? "not a document" : g->msg, g ? g->line : 0,
+		                    g ? g->col : 0);
+		tc_diags_release(&d);
+		return rc;
+	}
+	tc_diags_release(&d);
+	if (tc_jsone_check_size(st, 0))
+		return -1;
+	if (taint) {
+		v = tc_value_copy(st->a, v);
+		v->flags |= TC_VAL_SECRET;
+	}
+	*out = v;
+	return 0;
+}
+
+static int bi_fromjson(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
+                       tc_value *const *args, size_t n)
+{
+	(void)sc;
+	return parse_doc(out, st, args, n, "fromJson", false);
+}
+
+static int bi_fromyaml(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
+                       tc_value *const *args, size_t n)
+{
+	(void)sc;
+	return parse_doc(out, st, args, n, "fromYaml", true);
+}
+
 /* --- the table ------------------------------------------------------------- */
 
 /* sorted by name (bytes); extras flagged */
@@ -596,7 +676,9 @@ static const struct entry {
 	{{"ceil", bi_ceil, NULL, NULL}, false},
 	{{"defined", bi_defined, NULL, NULL}, false},
 	{{"floor", bi_floor, NULL, NULL}, false},
+	{{"fromJson", bi_fromjson, NULL, NULL}, true},
 	{{"fromNow", bi_fromnow, NULL, NULL}, false},
+	{{"fromYaml", bi_fromyaml, NULL, NULL}, true},
 	{{"join", bi_join, NULL, NULL}, false},
 	{{"len", bi_len, NULL, NULL}, false},
 	{{"lowercase", bi_lowercase, NULL, NULL}, false},
@@ -611,6 +693,8 @@ static const struct entry {
 	{{"sqrt", bi_sqrt, NULL, NULL}, false},
 	{{"str", bi_str, NULL, NULL}, false},
 	{{"strip", bi_strip, NULL, NULL}, false},
+	{{"toJson", bi_tojson, NULL, NULL}, true},
+	{{"toYaml", bi_toyaml, NULL, NULL}, true},
 	{{"typeof", bi_typeof, NULL, NULL}, false},
 	{{"uppercase", bi_uppercase, NULL, NULL}, false},
 };

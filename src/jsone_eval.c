@@ -386,6 +386,26 @@ int tc_jsone_json(tc_jsone_state *st, tc_buf *out, const tc_value *v, size_t dep
 	return 0;
 }
 
+int tc_jsone_check_output(tc_jsone_state *st, const tc_value *v, size_t depth)
+{
+	if (tc_jsone_is_fn(v))
+		return tc_jsone_raise(st, TC_JE_TEMPLATE,
+		                      "evaluated template contained uncalled functions");
+	if (depth > st->max_depth)
+		return tc_jsone_raise(st, TC_JE_TEMPLATE, "result nested deeper than %zu levels",
+		                      st->max_depth);
+	if (v->kind == TC_ARRAY) {
+		for (size_t i = 0; i < v->u.arr.len; i++)
+			if (tc_jsone_check_output(st, v->u.arr.items[i], depth + 1))
+				return -1;
+	} else if (v->kind == TC_OBJECT) {
+		for (size_t i = 0; i < v->u.obj.len; i++)
+			if (tc_jsone_check_output(st, v->u.obj.members[i].val, depth + 1))
+				return -1;
+	}
+	return 0;
+}
+
 /* --- truth, equality, taint -------------------------------------------- */
 
 bool tc_jsone_truthy(const tc_value *v)

@@ -151,6 +151,12 @@ void tc_jsone_callee_text(tc_buf *out, const tc_value *v, size_t depth);
  * on a function (TemplateError) or too deep a value. */
 int tc_jsone_json(tc_jsone_state *st, tc_buf *out, const tc_value *v, size_t depth);
 
+/* Check a value before it leaves the engine: no function anywhere in it
+ * ("evaluated template contained uncalled functions") and no nesting past
+ * max_depth, which would overflow the stack of every later consumer. */
+int tc_jsone_check_output(tc_jsone_state *st, const tc_value *v, size_t depth)
+	__attribute__((warn_unused_result));
+
 /* UTF-8: number of code points, and the byte offset of code point i. */
 size_t tc_jsone_utf8_len(const char *s, size_t n);
 size_t tc_jsone_utf8_offset(const char *s, size_t n, size_t i);

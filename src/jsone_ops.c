@@ -1297,28 +1297,6 @@ static int render(tc_value **out, tc_jsone_state *st, const tc_value *t, const t
 	return 0;
 }
 
-/* Functions must not reach the output; nor may a value deeper than the
- * limit, which would overflow the stack of every later consumer. */
-static int final_check(tc_jsone_state *st, const tc_value *v, size_t depth)
-{
-	if (tc_jsone_is_fn(v))
-		return tc_jsone_raise(st, TC_JE_TEMPLATE,
-		                      "evaluated template contained uncalled functions");
-	if (depth > st->max_depth)
-		return tc_jsone_raise(st, TC_JE_TEMPLATE, "result nested deeper than %zu levels",
-		                      st->max_depth);
-	if (v->kind == TC_ARRAY) {
-		for (size_t i = 0; i < v->u.arr.len; i++)
-			if (final_check(st, v->u.arr.items[i], depth + 1))
-				return -1;
-	} else if (v->kind == TC_OBJECT) {
-		for (size_t i = 0; i < v->u.obj.len; i++)
-			if (final_check(st, v->u.obj.members[i].val, depth + 1))
-				return -1;
-	}
-	return 0;
-}
-
 int tc_jsone_render_compiled(tc_value **out, tc_arena *a, tc_diags *d, const tc_jsone_compiled *c,
                              const tc_value *context, const tc_jsone_opts *opts)
 {
@@ -1365,7 +1343,7 @@ int tc_jsone_render_compiled(tc_value **out, tc_arena *a, tc_diags *d, const tc_
 	st.epos = tmpl->pos;
 	if (v == &st.deleted)
 		v = tc_value_null(a, tmpl->pos);
-	if (final_check(&st, v, 0))
+	if (tc_jsone_check_output(&st, v, 0))
 		return -1;
 	*out = v;
 	return 0;

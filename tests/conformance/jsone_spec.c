@@ -109,6 +109,8 @@ static void run_via(outcome *o, tc_arena *a, const char *tenantc, const char *di
 		o->crashed = true;
 		return;
 	}
+	fflush(stdout);
+	fflush(stderr);
 	pid_t pid = fork();
 	if (pid < 0) {
 		o->message = tc_xstrdup("fork failed");
