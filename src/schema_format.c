@@ -1,0 +1,547 @@
+/*
+ * schema_format.c - checkers for the 'format' values tenantc asserts.
+ *
+ * Grammars: date-time, date, time and duration follow RFC 3339 (and its
+ * Appendix A for durations); email follows RFC 5321's Mailbox (dot-atom
+ * or quoted local part, a host name or an address literal); hostname is
+ * RFC 1123 (labels of letters, digits and '-', at most 63 bytes each, 253
+ * in all); ipv4 is the dotted quad without leading zeros; ipv6 is RFC 4291
+ * section 2.2; uri and uri-reference are RFC 3986; uuid is RFC 4122's
+ * 8-4-4-4-12 hexadecimal form; the JSON pointers are RFC 6901 and its
+ * relative draft; regex is anything tenantc's pattern compiler accepts.
+ * All checks are on bytes: non-ASCII digits and letters are rejected
+ * where the grammars say DIGIT or ALPHA.
+ */
+#include "schema_format.h"
+
+#include "schema_regex.h"
+
+#include <string.h>
+
+typedef struct fmt_name {
+	const char *name;
+	tc_schema_format f;
+} fmt_name;
+
+/* sorted by name, looked up with a linear scan (15 entries) */
+static const fmt_name fmt_names[] = {
+	{"date", TC_FMT_DATE},
+	{"date-time", TC_FMT_DATE_TIME},
+	{"duration", TC_FMT_DURATION},
+	{"email", TC_FMT_EMAIL},
+	{"hostname", TC_FMT_HOSTNAME},
+	{"ipv4", TC_FMT_IPV4},
+	{"ipv6", TC_FMT_IPV6},
+	{"json-pointer", TC_FMT_JSON_POINTER},
+	{"regex", TC_FMT_REGEX},
+	{"relative-json-pointer", TC_FMT_RELATIVE_JSON_POINTER},
+	{"time", TC_FMT_TIME},
+	{"uri", TC_FMT_URI},
+	{"uri-reference", TC_FMT_URI_REFERENCE},
+	{"uuid", TC_FMT_UUID},
+};
+
+tc_schema_format tc_schema_format_lookup(const char *name, size_t n)
+{
+	for (size_t i = 0; i < sizeof fmt_names / sizeof fmt_names[0]; i++)
+		if (strlen(fmt_names[i].name) == n && memcmp(fmt_names[i].name, name, n) == 0)
+			return fmt_names[i].f;
+	return TC_FMT_NONE;
+}
+
+static bool isdig(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool isalpha_(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool ishex(char c)
+{
+	return isdig(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* exactly k digits at s, value in *v */
+static bool digits(const char *s, size_t k, int *v)
+{
+	int x = 0;
+	for (size_t i = 0; i < k; i++) {
+		if (!isdig(s[i]))
+			return false;
+		x = x * 10 + (s[i] - '0');
+	}
+	*v = x;
+	return true;
+}
+
+static int days_in_month(int y, int m)
+{
+	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return d[m - 1];
+}
+
+/* full-date = date-fullyear "-" date-month "-" date-mday */
+bool tc_format_is_date(const char *s, size_t n)
+{
+	int y, m, d;
+	if (n != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	if (!digits(s, 4, &y) || !digits(s + 5, 2, &m) || !digits(s + 8, 2, &d))
+		return false;
+	return m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
+}
+
+/* full-time = partial-time time-offset
+ * partial-time = time-hour ":" time-minute ":" time-second [time-secfrac]
+ * time-offset = "Z" / ("+" / "-") time-hour ":" time-minute */
+bool tc_format_is_time(const char *s, size_t n)
+{
+	int h, mi, se, oh = 0, om = 0;
+	if (n < 9 || s[2] != ':' || s[5] != ':')
+		return false;
+	if (!digits(s, 2, &h) || !digits(s + 3, 2, &mi) || !digits(s + 6, 2, &se))
+		return false;
+	size_t i = 8;
+	if (i < n && s[i] == '.') {
+		i++;
+		size_t k = i;
+		while (i < n && isdig(s[i]))
+			i++;
+		if (i == k)
+			return false;
+	}
+	if (i >= n)
+		return false;
+	int sign = 0;
+	if (s[i] == 'Z' || s[i] == 'z') {
+		i++;
+	} else if (s[i] == '+' || s[i] == '-') {
+		sign = s[i] == '+' ? 1 : -1;
+		if (n - i != 6 || s[i + 3] != ':' || !digits(s + i + 1, 2, &oh) ||
+		    !digits(s + i + 4, 2, &om))
+			return false;
+		i += 6;
+	} else {
+		return false;
+	}
+	if (i != n || h > 23 || mi > 59 || se > 60 || oh > 23 || om > 59)
+		return false;
+	if (se == 60) {
+		/* a leap second happens at 23:59:60 UTC only */
+		int utc = h * 60 + mi - sign * (oh * 60 + om);
+		utc = ((utc % 1440) + 1440) % 1440;
+		if (utc != 23 * 60 + 59)
+			return false;
+	}
+	return true;
+}
+
+/* date-time = full-date "T" full-time */
+static bool is_date_time(const char *s, size_t n)
+{
+	if (n < 11 || (s[10] != 'T' && s[10] != 't'))
+		return false;
+	return tc_format_is_date(s, 10) && tc_format_is_time(s + 11, n - 11);
+}
+
+/* duration = "P" (dur-date / dur-time / dur-week), RFC 3339 Appendix A:
+ * dur-date = (dur-day / dur-month / dur-year) [dur-time]
+ * units must appear in order Y M D, then "T" H M S, each at most once;
+ * weeks stand alone */
+static bool is_duration(const char *s, size_t n)
+{
+	if (n < 2 || s[0] != 'P')
+		return false;
+	size_t i = 1;
+	static const char dunits[] = "YMD", tunits[] = "HMS";
+	int last = -1;
+	bool any = false, time = false, week = false;
+	while (i < n) {
+		if (s[i] == 'T') {
+			if (time)
+				return false;
+			time = true;
+			last = -1;
+			i++;
+			if (i == n)
+				return false;
+			continue;
+		}
+		size_t k = i;
+		while (i < n && isdig(s[i]))
+			i++;
+		if (i == k || i == n)
+			return false;
+		char u = s[i++];
+		if (u == 'W') {
+			if (any || time)
+				return false;
+			week = true;
+			any = true;
+			continue;
+		}
+		if (week)
+			return false;
+		const char *units = time ? tunits : dunits;
+		const char *p = strchr(units, u);
+		if (!p || u == 0)
+			return false;
+		int idx = (int)(p - units);
+		if (time ? idx <= last : idx <= last)
+			return false;
+		/* dur-date forms: Y[M[D]], M[D], D; time forms: H[M[S]], M[S], S:
+		 * no gaps allowed (P1Y2D is not in the grammar) */
+		if (last >= 0 && idx != last + 1)
+			return false;
+		last = idx;
+		any = true;
+	}
+	return any;
+}
+
+/* RFC 1123 host name: labels of letters, digits, '-', 1..63 bytes, total
+ * at most 253 (no trailing dot). Labels starting "xn--" must
+ * not have "--" elsewhere at positions 3-4 only, as IDNA requires. */
+static bool is_hostname(const char *s, size_t n)
+{
+	if (n == 0 || n > 253)
+		return false;
+	size_t i = 0;
+	while (i <= n) {
+		size_t k = i;
+		while (k < n && s[k] != '.')
+			k++;
+		size_t len = k - i;
+		if (len == 0 || len > 63)
+			return false;
+		for (size_t j = i; j < k; j++)
+			if (!isalpha_(s[j]) && !isdig(s[j]) && s[j] != '-')
+				return false;
+		if (s[i] == '-' || s[k - 1] == '-')
+			return false;
+		/* "--" in the third and fourth position is reserved for A-labels */
+		if (len >= 4 && s[i + 2] == '-' && s[i + 3] == '-' &&
+		    !((s[i] == 'x' || s[i] == 'X') && (s[i + 1] == 'n' || s[i + 1] == 'N')))
+			return false;
+		i = k + 1;
+	}
+	return true;
+}
+
+/* IPv4address = dec-octet "." dec-octet "." dec-octet "." dec-octet */
+static bool is_ipv4(const char *s, size_t n)
+{
+	size_t i = 0;
+	for (int part = 0; part < 4; part++) {
+		if (part) {
+			if (i >= n || s[i] != '.')
+				return false;
+			i++;
+		}
+		size_t k = i;
+		int v = 0;
+		while (i < n && isdig(s[i]) && i - k < 3)
+			v = v * 10 + (s[i++] - '0');
+		if (i == k || v > 255 || (i - k > 1 && s[k] == '0'))
+			return false;
+	}
+	return i == n;
+}
+
+/* RFC 4291 2.2: eight groups of 1-4 hex digits, "::" once for a run of
+ * zero groups, the last two groups may be an IPv4 address */
+static bool is_ipv6(const char *s, size_t n)
+{
+	int groups = 0;
+	bool gap = false;
+	size_t i = 0;
+	if (n >= 2 && s[0] == ':' && s[1] == ':') {
+		gap = true;
+		i = 2;
+		if (i == n)
+			return true;
+	} else if (n >= 1 && s[0] == ':') {
+		return false;
+	}
+	while (i < n) {
+		size_t k = i;
+		while (i < n && ishex(s[i]) && i - k < 5)
+			i++;
+		if (i < n && s[i] == '.') {
+			/* embedded IPv4 as the last 32 bits */
+			if (!is_ipv4(s + k, n - k))
+				return false;
+			groups += 2;
+			i = n;
+			break;
+		}
+		if (i == k || i - k > 4)
+			return false;
+		groups++;
+		if (i == n)
+			break;
+		if (s[i] != ':')
+			return false;
+		i++;
+		if (i < n && s[i] == ':') {
+			if (gap)
+				return false;
+			gap = true;
+			i++;
+			if (i == n)
+				break;
+		} else if (i == n) {
+			return false;
+		}
+	}
+	return gap ? groups < 8 : groups == 8;
+}
+
+static bool is_uuid(const char *s, size_t n)
+{
+	if (n != 36)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		if (dash ? s[i] != '-' : !ishex(s[i]))
+			return false;
+	}
+	return true;
+}
+
+/* atext of RFC 5322 */
+static bool is_atext(char c)
+{
+	return isalpha_(c) || isdig(c) || (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
+}
+
+/* Mailbox = Local-part "@" ( Domain / address-literal ) */
+static bool is_email(const char *s, size_t n)
+{
+	const char *at = NULL;
+	size_t i = 0;
+	if (n && s[0] == '"') {
+		/* Quoted-string */
+		i = 1;
+		while (i < n && s[i] != '"') {
+			if (s[i] == '\\')
+				i++;
+			else if ((unsigned char)s[i] < 32)
+				return false;
+			i++;
+		}
+		if (i >= n)
+			return false;
+		i++;
+		if (i >= n || s[i] != '@')
+			return false;
+		at = s + i;
+	} else {
+		/* Dot-string = Atom *("." Atom) */
+		size_t k = 0;
+		while (k < n && s[k] != '@')
+			k++;
+		if (k == 0 || k == n)
+			return false;
+		for (size_t j = 0; j < k; j++) {
+			if (s[j] == '.') {
+				if (j == 0 || j == k - 1 || s[j - 1] == '.')
+					return false;
+			} else if (!is_atext(s[j])) {
+				return false;
+			}
+		}
+		at = s + k;
+	}
+	const char *dom = at + 1;
+	size_t dn = n - (size_t)(dom - s);
+	if (dn >= 2 && dom[0] == '[' && dom[dn - 1] == ']') {
+		if (dn > 7 && memcmp(dom + 1, "IPv6:", 5) == 0)
+			return is_ipv6(dom + 6, dn - 7);
+		return is_ipv4(dom + 1, dn - 2);
+	}
+	return is_hostname(dom, dn);
+}
+
+static bool uri_char(char c)
+{
+	/* unreserved / reserved (gen-delims and sub-delims) */
+	return isalpha_(c) || isdig(c) || (c && strchr("-._~:/?#[]@!$&'()*+,;=", c));
+}
+
+/* the bytes of a URI or URI reference: characters of RFC 3986 and valid
+ * percent-escapes, '#' at most once */
+static bool uri_chars(const char *s, size_t n)
+{
+	bool hash = false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '%') {
+			if (i + 2 >= n + 0 || !ishex(s[i + 1]) || !ishex(s[i + 2]))
+				return false;
+			i += 2;
+		} else if (s[i] == '#') {
+			if (hash)
+				return false;
+			hash = true;
+		} else if (!uri_char(s[i])) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* authority = [ userinfo "@" ] host [ ":" port ] */
+static bool authority_ok(const char *s, size_t n)
+{
+	const char *at = memchr(s, '@', n);
+	if (at && memchr(at + 1, '@', n - (size_t)(at + 1 - s)))
+		return false;
+	if (at) {
+		for (const char *p = s; p < at; p++)
+			if (*p == '[' || *p == ']' || *p == '/')
+				return false;
+		n -= (size_t)(at + 1 - s);
+		s = at + 1;
+	}
+	size_t hostlen = n;
+	if (n && s[0] == '[') {
+		const char *close = memchr(s, ']', n);
+		if (!close)
+			return false;
+		if (!is_ipv6(s + 1, (size_t)(close - s - 1)) &&
+		    !(s[1] == 'v' || s[1] == 'V'))
+			return false;
+		hostlen = (size_t)(close - s) + 1;
+	} else {
+		const char *colon = memchr(s, ':', n);
+		if (colon)
+			hostlen = (size_t)(colon - s);
+		for (size_t i = 0; i < hostlen; i++)
+			if (s[i] == '[' || s[i] == ']')
+				return false;
+	}
+	if (hostlen < n) {
+		if (s[hostlen] != ':')
+			return false;
+		for (size_t i = hostlen + 1; i < n; i++)
+			if (!isdig(s[i]))
+				return false;
+	}
+	return true;
+}
+
+/* URI-reference; with need_scheme, URI = scheme ":" hier-part ... */
+static bool is_uri(const char *s, size_t n, bool need_scheme)
+{
+	if (!uri_chars(s, n))
+		return false;
+	size_t i = 0;
+	if (n && isalpha_(s[0])) {
+		size_t k = 1;
+		while (k < n && (isalpha_(s[k]) || isdig(s[k]) || s[k] == '+' || s[k] == '-' ||
+		                 s[k] == '.'))
+			k++;
+		if (k < n && s[k] == ':')
+			i = k + 1;
+	}
+	if (need_scheme && i == 0)
+		return false;
+	if (i == 0) {
+		/* relative-ref: a first segment must not contain ':' */
+		size_t k = strcspn(s, "/?#");
+		if (k > n)
+			k = n;
+		if (memchr(s, ':', k))
+			return false;
+	}
+	if (n - i >= 2 && s[i] == '/' && s[i + 1] == '/') {
+		size_t k = i + 2;
+		while (k < n && s[k] != '/' && s[k] != '?' && s[k] != '#')
+			k++;
+		if (!authority_ok(s + i + 2, k - i - 2))
+			return false;
+		i = k;
+	}
+	/* brackets only in the authority */
+	size_t end = i;
+	while (end < n && s[end] != '?' && s[end] != '#')
+		end++;
+	for (size_t k = i; k < end; k++)
+		if (s[k] == '[' || s[k] == ']')
+			return false;
+	return true;
+}
+
+/* json-pointer = *( "/" reference-token ), "~" only as "~0" or "~1" */
+static bool is_json_pointer(const char *s, size_t n)
+{
+	if (n && s[0] != '/')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '~' && (i + 1 >= n || (s[i + 1] != '0' && s[i + 1] != '1')))
+			return false;
+	return true;
+}
+
+/* relative-json-pointer = non-negative-integer [index-manipulation]
+ *                         ( "#" / json-pointer ) */
+static bool is_relative_json_pointer(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && isdig(s[i]))
+		i++;
+	if (i == 0 || (i > 1 && s[0] == '0'))
+		return false;
+	if (i < n && (s[i] == '+' || s[i] == '-')) {
+		size_t k = ++i;
+		while (i < n && isdig(s[i]))
+			i++;
+		if (i == k || (i - k > 1 && s[k] == '0') || (i - k == 1 && s[k] == '0'))
+			return false;
+	}
+	if (i < n && s[i] == '#')
+		return i + 1 == n;
+	return is_json_pointer(s + i, n - i);
+}
+
+bool tc_schema_format_check(tc_schema_format f, const char *s, size_t n)
+{
+	switch (f) {
+	case TC_FMT_NONE:
+		return true;
+	case TC_FMT_DATE_TIME:
+		return is_date_time(s, n);
+	case TC_FMT_DATE:
+		return tc_format_is_date(s, n);
+	case TC_FMT_TIME:
+		return tc_format_is_time(s, n);
+	case TC_FMT_DURATION:
+		return is_duration(s, n);
+	case TC_FMT_EMAIL:
+		return is_email(s, n);
+	case TC_FMT_HOSTNAME:
+		return is_hostname(s, n);
+	case TC_FMT_IPV4:
+		return is_ipv4(s, n);
+	case TC_FMT_IPV6:
+		return is_ipv6(s, n);
+	case TC_FMT_URI:
+		return is_uri(s, n, true);
+	case TC_FMT_URI_REFERENCE:
+		return is_uri(s, n, false);
+	case TC_FMT_UUID:
+		return is_uuid(s, n);
+	case TC_FMT_JSON_POINTER:
+		return is_json_pointer(s, n);
+	case TC_FMT_RELATIVE_JSON_POINTER:
+		return is_relative_json_pointer(s, n);
+	case TC_FMT_REGEX:
+		return tc_regex_valid(s, n);
+	}
+	return true;
+}
