@@ -21,6 +21,7 @@ typedef struct command {
 static const command commands[] = {
 	/* @commands@ */
 	{"eval", tc_cmd_eval, "render one JSON-e template with a context"},
+	{"render", tc_cmd_render, "render every tenant in every environment into rendered/"},
 	{"version", tc_cmd_version, "print the version"},
 };
 

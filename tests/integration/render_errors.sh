@@ -82,7 +82,7 @@ prepare dotdot
 	commit=$(git commit-tree -p HEAD -m evil "$root")
 	git update-ref refs/heads/evil "$commit"
 )
-check dotdot "^tenants/\.\.:1:1: error: " --rev evil
+check dotdot "^tenants(/\.\.)?:1:1: error: .*'\.\.'" --rev evil
 
 # a missing revision
 prepare norev

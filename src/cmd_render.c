@@ -1,0 +1,173 @@
+/*
+ * cmd_render.c - `tenantc render`: the whole pipeline in one function.
+ *
+ *   options -> source -> repository -> jobs -> tree (or stdout) -> summary
+ *
+ * Output is built aside and swapped in at the end (see output.h); with
+ * --stdout nothing is written and only manifests reach standard output.
+ */
+#include "cmd.h"
+
+#include "diag.h"
+#include "opt.h"
+#include "output.h"
+#include "render.h"
+#include "repo.h"
+#include "source.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+	"[--repo DIR] [--rev REV | --index | --worktree] [--out DIR | --stdout]\n"
+	"                      [--env ENV]... [--tenant NAME]... [--jobs N] [--shard I/N] [--now TIME]";
+
+static int parse_shard(const char *s, long *i, long *n)
+{
+	char *end;
+	*i = strtol(s, &end, 10);
+	if (end == s || *end != '/')
+		return -1;
+	const char *p = end + 1;
+	*n = strtol(p, &end, 10);
+	if (end == p || *end || *n < 1 || *i < 1 || *i > *n)
+		return -1;
+	(*i)--; /* 1-based on the command line */
+	return 0;
+}
+
+int tc_cmd_render(int argc, char **argv)
+{
+	const char *repo_dir = ".", *rev = NULL, *out_dir = NULL, *shard = NULL, *now = NULL;
+	bool index = false, worktree = false, to_stdout = false, decrypt = false;
+	long jobs = 0;
+	tc_strlist envs = {0}, tenants = {0}, pos = {0};
+	const tc_option opts[] = {
+		{"repo", 'C', TC_OPT_STRING, &repo_dir, "DIR", "the repository (default: .)"},
+		{"rev", 0, TC_OPT_STRING, &rev, "REV", "read a git revision"},
+		{"index", 0, TC_OPT_FLAG, &index, NULL, "read the git index (staged content)"},
+		{"worktree", 0, TC_OPT_FLAG, &worktree, NULL, "read the work tree (default)"},
+		{"out", 'o', TC_OPT_STRING, &out_dir, "DIR", "output folder (default: tenantc.yaml 'output')"},
+		{"stdout", 0, TC_OPT_FLAG, &to_stdout, NULL, "print the manifests as one YAML stream"},
+		{"decrypt", 0, TC_OPT_FLAG, &decrypt, NULL, "with --stdout: print Secrets decrypted"},
+		{"env", 'e', TC_OPT_LIST, &envs, "ENV", "only this environment (repeatable)"},
+		{"tenant", 't', TC_OPT_LIST, &tenants, "NAME", "only this tenant (repeatable)"},
+		{"jobs", 'j', TC_OPT_INT, &jobs, "N", "worker threads (default: the number of cores)"},
+		{"shard", 0, TC_OPT_STRING, &shard, "I/N", "render the I-th of N shards of the tenants"},
+		{"now", 0, TC_OPT_STRING, &now, "TIME", "the time templates see as 'now' (default: commit time)"},
+		{0},
+	};
+	int status = tc_opt_parse("render", usage, opts, argc, argv, &pos);
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_source *src = NULL;
+	tc_repo repo;
+	bool repo_loaded = false;
+	tc_tree tree = {0};
+	tc_render_result res = {0};
+	char *final_dir = NULL;
+	if (status) {
+		status = status == 1 ? 0 : 2;
+		goto out;
+	}
+	status = 2;
+	if (pos.len) {
+		fprintf(stderr, "tenantc render: unexpected argument '%s'\n", pos.items[0]);
+		goto out;
+	}
+	if ((rev != NULL) + index + worktree > 1) {
+		fputs("tenantc render: choose one of --rev, --index and --worktree\n", stderr);
+		goto out;
+	}
+	if (to_stdout && out_dir) {
+		fputs("tenantc render: choose one of --out and --stdout\n", stderr);
+		goto out;
+	}
+	if (decrypt && !to_stdout) {
+		fputs("tenantc render: --decrypt only goes with --stdout\n", stderr);
+		goto out;
+	}
+	long shard_i = 0, shard_n = 1;
+	if (shard && parse_shard(shard, &shard_i, &shard_n)) {
+		fprintf(stderr, "tenantc render: --shard wants I/N with 1 <= I <= N, not '%s'\n", shard);
+		goto out;
+	}
+	if (!to_stdout && !out_dir && (envs.len || tenants.len || shard_n > 1)) {
+		fputs("tenantc render: --env, --tenant and --shard render part of the tree: give "
+		      "--out DIR or --stdout so the full tree in the repository is not replaced\n",
+		      stderr);
+		goto out;
+	}
+	tc_strlist_sort_unique(&envs);
+	tc_strlist_sort_unique(&tenants);
+
+	tc_source_kind kind = rev ? TC_SOURCE_REV : index ? TC_SOURCE_INDEX : TC_SOURCE_WORKTREE;
+	if (tc_source_open(&src, &d, repo_dir, kind, rev))
+		goto out;
+	repo_loaded = true;
+	if (tc_repo_load(&repo, src, now, &d))
+		goto out;
+
+	if (out_dir) {
+		final_dir = tc_xstrdup(out_dir);
+	} else if (strcmp(repo_dir, ".") == 0) {
+		final_dir = tc_xstrdup(repo.output);
+	} else {
+		size_t n = strlen(repo_dir) + strlen(repo.output) + 2;
+		final_dir = tc_xmalloc(n);
+		snprintf(final_dir, n, "%s/%s", repo_dir, repo.output);
+	}
+	tc_render_opts ro = {
+		.envs = &envs,
+		.tenants = &tenants,
+		.jobs = jobs,
+		.tree = NULL,
+		.kustomizations = !to_stdout,
+		.shard_index = shard_i,
+		.shard_count = shard_n,
+	};
+	if (!to_stdout) {
+		if (tc_tree_begin(&tree, final_dir, &d))
+			goto out;
+		ro.tree = &tree;
+	}
+	if (tc_render(&repo, &ro, &res, &d))
+		goto out;
+	if (to_stdout) {
+		for (size_t i = 0; i < res.files.len; i++) {
+			const tc_outfile *f = &res.files.items[i];
+			if (!f->manifest)
+				continue;
+			fputs("---\n", stdout);
+			fwrite(f->data, 1, f->len, stdout);
+		}
+	} else {
+		if (tc_tree_commit(&tree, &d))
+			goto out;
+		printf("rendered %zu environment%s, %zu tenant%s, %zu object%s, %zu files into %s\n",
+		       res.nenvs, res.nenvs == 1 ? "" : "s", res.ntenants,
+		       res.ntenants == 1 ? "" : "s", res.nobjects, res.nobjects == 1 ? "" : "s",
+		       res.files.len, final_dir);
+	}
+	status = 0;
+out:
+	if (tree.final)
+		tc_tree_abort(&tree);
+	tc_render_result_release(&res);
+	if (repo_loaded)
+		tc_repo_release(&repo);
+	tc_source_free(src);
+	if (d.len) {
+		tc_diags_print(&d, stderr);
+		int code = tc_diags_exit_code(&d);
+		if (code)
+			status = code;
+	}
+	tc_diags_release(&d);
+	free(final_dir);
+	tc_strlist_release(&envs);
+	tc_strlist_release(&tenants);
+	tc_strlist_release(&pos);
+	return status;
+}

@@ -1,0 +1,295 @@
+/*
+ * output.c - naming objects, writing the temporary tree, swapping it in.
+ *
+ * File names depend only on the objects of one folder, never on the order
+ * in which threads finish. Folders are created with mkdir -p semantics;
+ * concurrent creation of the same parent is harmless (EEXIST).
+ */
+#include "output.h"
+
+#include "arena.h"
+#include "yaml_emit.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void tc_outlist_init(tc_outlist *l)
+{
+	l->items = NULL;
+	l->len = l->cap = 0;
+}
+
+void tc_outlist_release(tc_outlist *l)
+{
+	for (size_t i = 0; i < l->len; i++) {
+		free(l->items[i].path);
+		free(l->items[i].data);
+	}
+	free(l->items);
+	tc_outlist_init(l);
+}
+
+void tc_outlist_add(tc_outlist *l, char *path, char *data, size_t len, bool manifest)
+{
+	TC_GROW(l->items, l->cap, l->len + 1);
+	l->items[l->len++] = (tc_outfile){path, data, len, manifest};
+}
+
+static int cmpfile(const void *a, const void *b)
+{
+	return strcmp(((const tc_outfile *)a)->path, ((const tc_outfile *)b)->path);
+}
+
+void tc_outlist_sort(tc_outlist *l)
+{
+	/* paths are unique, so an unstable sort is still deterministic */
+	if (l->len > 1)
+		qsort(l->items, l->len, sizeof *l->items, cmpfile);
+}
+
+static const char *strof(const tc_value *v)
+{
+	return v && v->kind == TC_STR ? v->u.str.ptr : "";
+}
+
+static char *lower_kind(const char *kind)
+{
+	char *s = tc_xstrdup(kind);
+	for (char *p = s; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return s;
+}
+
+static const char *group_of(const char *api_version, size_t *n)
+{
+	const char *slash = strchr(api_version, '/');
+	*n = slash ? (size_t)(slash - api_version) : 0;
+	return api_version;
+}
+
+static char *name_for(const tc_value *o, int level)
+{
+	const char *kind = strof(tc_value_getz(o, "kind"));
+	const char *name = strof(tc_value_dig(o, "metadata.name"));
+	const char *ns = strof(tc_value_dig(o, "metadata.namespace"));
+	size_t gl;
+	const char *g = group_of(strof(tc_value_getz(o, "apiVersion")), &gl);
+	char *k = lower_kind(kind);
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	tc_buf_adds(&b, k);
+	if (level >= 2 && gl) {
+		tc_buf_addc(&b, '.');
+		tc_buf_add(&b, g, gl);
+	}
+	tc_buf_addc(&b, '-');
+	if (level >= 1 && ns[0]) {
+		tc_buf_adds(&b, ns);
+		tc_buf_addc(&b, '-');
+	}
+	tc_buf_adds(&b, name);
+	tc_buf_adds(&b, ".yaml");
+	free(k);
+	return tc_buf_detach(&b, NULL);
+}
+
+int tc_output_names(char **names, const tc_value *const *objs, size_t n, tc_diags *d)
+{
+	int *level = tc_xcalloc(n ? n : 1, sizeof *level);
+	int rc = 0;
+	for (size_t i = 0; i < n; i++)
+		names[i] = name_for(objs[i], 0);
+	for (int round = 0; round < 3; round++) {
+		bool clash = false;
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = i + 1; j < n; j++)
+				if (strcmp(names[i], names[j]) == 0) {
+					clash = true;
+					if (level[i] < 2)
+						level[i]++;
+					if (level[j] < 2)
+						level[j]++;
+				}
+		if (!clash)
+			break;
+		for (size_t i = 0; i < n; i++) {
+			free(names[i]);
+			names[i] = name_for(objs[i], level[i]);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (strcmp(names[i], names[j]) == 0) {
+				const tc_value *a = objs[i], *b = objs[j];
+				tc_pos pa = a->pos;
+				rc = tc_error(d, b->pos, NULL,
+				              "duplicate object %s '%s' (also made at %s:%u:%u)",
+				              strof(tc_value_getz(b, "kind")),
+				              strof(tc_value_dig(b, "metadata.name")),
+				              pa.file ? pa.file : "?", (unsigned)pa.line,
+				              (unsigned)pa.col);
+			}
+	free(level);
+	return rc;
+}
+
+void tc_output_kustomization(tc_buf *out, const char *const *resources, size_t n)
+{
+	tc_arena a;
+	tc_arena_init(&a);
+	tc_arrb items;
+	tc_arrb_init(&items);
+	for (size_t i = 0; i < n; i++)
+		tc_arrb_push(&items, tc_value_strz(&a, resources[i], TC_NOPOS));
+	tc_objb b;
+	tc_objb_init(&b);
+	tc_objb_addz(&b, "apiVersion", tc_value_strz(&a, "kustomize.config.k8s.io/v1beta1", TC_NOPOS));
+	tc_objb_addz(&b, "kind", tc_value_strz(&a, "Kustomization", TC_NOPOS));
+	tc_objb_addz(&b, "resources", tc_arrb_finish(&items, &a, TC_NOPOS));
+	tc_yaml_emit(out, tc_objb_finish(&b, &a, TC_NOPOS, NULL));
+	tc_arena_release(&a);
+}
+
+int tc_remove_tree(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path);
+	DIR *dir = opendir(path);
+	if (!dir)
+		return -1;
+	int rc = 0;
+	struct dirent *e;
+	while ((e = readdir(dir)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		size_t n = strlen(path) + strlen(e->d_name) + 2;
+		char *sub = tc_xmalloc(n);
+		snprintf(sub, n, "%s/%s", path, e->d_name);
+		if (tc_remove_tree(sub) != 0)
+			rc = -1;
+		free(sub);
+	}
+	closedir(dir);
+	if (rmdir(path) != 0)
+		rc = -1;
+	return rc;
+}
+
+int tc_tree_begin(tc_tree *t, const char *final, tc_diags *d)
+{
+	t->final = tc_xstrdup(final);
+	t->tmp = NULL;
+	const char *slash = strrchr(final, '/');
+	size_t dirlen = slash ? (size_t)(slash - final + 1) : 0;
+	const char *base = slash ? slash + 1 : final;
+	size_t n = dirlen + strlen(base) + 16;
+	char *tmpl = tc_xmalloc(n);
+	snprintf(tmpl, n, "%.*s.%s.tmp-XXXXXX", (int)dirlen, final, base);
+	if (!mkdtemp(tmpl)) {
+		int e = errno;
+		free(tmpl);
+		return tc_fail(d, (tc_pos){final, 0, 0}, NULL,
+		               "cannot create a temporary folder beside '%s': %s", final, strerror(e));
+	}
+	chmod(tmpl, 0755);
+	t->tmp = tmpl;
+	return 0;
+}
+
+static int mkdirs(char *path)
+{
+	/* create every parent of path (path itself is a file) */
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		int r = mkdir(path, 0755);
+		int e = errno;
+		*p = '/';
+		if (r != 0 && e != EEXIST)
+			return -1;
+	}
+	return 0;
+}
+
+int tc_tree_write(tc_tree *t, const char *relpath, const void *data, size_t len, tc_diags *d)
+{
+	size_t n = strlen(t->tmp) + strlen(relpath) + 2;
+	char *full = tc_xmalloc(n);
+	snprintf(full, n, "%s/%s", t->tmp, relpath);
+	int rc = 0;
+	if (mkdirs(full) != 0) {
+		rc = tc_fail(d, TC_NOPOS, NULL, "cannot create the folder of '%s/%s': %s", t->final,
+		             relpath, strerror(errno));
+		goto out;
+	}
+	int fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0) {
+		rc = tc_fail(d, TC_NOPOS, NULL, "cannot write '%s/%s': %s", t->final, relpath,
+		             strerror(errno));
+		goto out;
+	}
+	const char *p = data;
+	size_t left = len;
+	while (left) {
+		ssize_t w = write(fd, p, left);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = tc_fail(d, TC_NOPOS, NULL, "cannot write '%s/%s': %s", t->final, relpath,
+			             strerror(errno));
+			break;
+		}
+		p += w;
+		left -= (size_t)w;
+	}
+	if (close(fd) != 0 && rc == 0)
+		rc = tc_fail(d, TC_NOPOS, NULL, "cannot write '%s/%s': %s", t->final, relpath,
+		             strerror(errno));
+out:
+	free(full);
+	return rc;
+}
+
+int tc_tree_commit(tc_tree *t, tc_diags *d)
+{
+	struct stat st;
+	if (lstat(t->final, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			return tc_error(d, (tc_pos){t->final, 0, 0}, NULL,
+			                "output '%s' exists and is not a folder", t->final);
+		/* atomic exchange: readers see the old tree or the new one */
+		if (renameat2(AT_FDCWD, t->tmp, AT_FDCWD, t->final, RENAME_EXCHANGE) != 0)
+			return tc_fail(d, (tc_pos){t->final, 0, 0}, NULL,
+			               "cannot replace '%s': %s", t->final, strerror(errno));
+		/* t->tmp now holds the old tree */
+		tc_remove_tree(t->tmp);
+	} else if (rename(t->tmp, t->final) != 0) {
+		return tc_fail(d, (tc_pos){t->final, 0, 0}, NULL, "cannot create '%s': %s", t->final,
+		               strerror(errno));
+	}
+	free(t->tmp);
+	t->tmp = NULL;
+	return 0;
+}
+
+void tc_tree_abort(tc_tree *t)
+{
+	if (t->tmp) {
+		tc_remove_tree(t->tmp);
+		free(t->tmp);
+		t->tmp = NULL;
+	}
+	free(t->final);
+	t->final = NULL;
+}

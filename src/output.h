@@ -1,0 +1,70 @@
+/*
+ * output.h - the rendered tree: file names, kustomization.yaml files and
+ * the atomic replacement of the output folder.
+ *
+ * A render writes into a fresh temporary folder beside the output folder
+ * (".<name>.tmp-XXXXXX") and, only when everything succeeded, swaps it in
+ * with one rename (renameat2 RENAME_EXCHANGE when the old tree exists), then
+ * removes the old tree. On any error the temporary folder is removed and
+ * the old tree is untouched.
+ */
+#ifndef TC_OUTPUT_H
+#define TC_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "value.h"
+
+typedef struct tc_outfile {
+	char *path; /* relative to the output root, e.g. "prod/tenants/acme/namespace-acme-prod.yaml" */
+	char *data; /* malloc'd bytes, NULL once written to disk */
+	size_t len;
+	bool manifest; /* false for kustomization.yaml */
+} tc_outfile;
+
+typedef struct tc_outlist {
+	tc_outfile *items;
+	size_t len, cap;
+} tc_outlist;
+
+void tc_outlist_init(tc_outlist *l);
+void tc_outlist_release(tc_outlist *l);
+/* Takes ownership of path and data (malloc'd). */
+void tc_outlist_add(tc_outlist *l, char *path, char *data, size_t len, bool manifest);
+/* Sort by path bytes. */
+void tc_outlist_sort(tc_outlist *l);
+
+/* The file name for an object in a folder: "<kind>-<name>.yaml" with the
+ * kind in lower case. objs are the objects of one folder, in a fixed order;
+ * names[i] receives a malloc'd file name. Objects whose short names would
+ * collide get "<kind>-<namespace>-<name>.yaml", and then the API group is
+ * added. Returns -1 (with a diagnostic) when two objects are the same
+ * object (same group, kind, namespace and name). */
+int tc_output_names(char **names, const tc_value *const *objs, size_t n, tc_diags *d);
+
+/* Canonical YAML bytes of a kustomization.yaml listing resources. */
+void tc_output_kustomization(tc_buf *out, const char *const *resources, size_t n);
+
+typedef struct tc_tree {
+	char *final; /* the output folder */
+	char *tmp;   /* the temporary folder being filled */
+} tc_tree;
+
+/* Create the temporary folder next to `final`. */
+int tc_tree_begin(tc_tree *t, const char *final, tc_diags *d) __attribute__((warn_unused_result));
+/* Write one file below the temporary folder, creating folders as needed.
+ * Safe to call from several threads for different paths. */
+int tc_tree_write(tc_tree *t, const char *relpath, const void *data, size_t len, tc_diags *d)
+	__attribute__((warn_unused_result));
+/* Swap the temporary folder in; the old tree is removed. */
+int tc_tree_commit(tc_tree *t, tc_diags *d) __attribute__((warn_unused_result));
+/* Remove the temporary folder (after an error, or after commit: no-op). */
+void tc_tree_abort(tc_tree *t);
+
+/* Remove a folder recursively (no symlink is followed). */
+int tc_remove_tree(const char *path);
+
+#endif

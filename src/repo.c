@@ -1,0 +1,464 @@
+/*
+ * repo.c - load tenantc.yaml, environments/, templates/ and the tenant list;
+ * load single tenants on demand.
+ *
+ * Everything shared lives in r->arena and is read-only once tc_repo_load
+ * has returned. Names are checked here: an environment file's stem and a
+ * tenant's folder must be DNS-1123 labels and equal the document's `name`.
+ * Listings come sorted from the source, so no order here depends on the
+ * file system.
+ */
+#include "repo.h"
+
+#include "json_load.h"
+#include "jsone.h"
+#include "yaml_load.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* A tenant name becomes part of namespace and realm names ("<tenant>-<env>"),
+ * which must stay DNS labels of at most 63 characters. */
+#define TENANT_NAME_MAX 40
+#define DNS_LABEL_MAX 63
+/* Bytes of one tenant's files/ folder: large data belongs in a volume. */
+#define TENANT_FILES_MAX ((size_t)8 * 1024 * 1024)
+
+static bool is_dns_label(const char *s, size_t n)
+{
+	if (n == 0 || n > DNS_LABEL_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+		if (!alnum && !(c == '-' && i > 0 && i + 1 < n))
+			return false;
+	}
+	return true;
+}
+
+void tc_format_time(char out[32], int64_t secs)
+{
+	/* civil-from-days (proleptic Gregorian), no gmtime so no TZ */
+	int64_t days = secs / 86400, rem = secs % 86400;
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	int64_t z = days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t y = yoe + era * 400;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t dd = doy - (153 * mp + 2) / 5 + 1;
+	int64_t mm = mp < 10 ? mp + 3 : mp - 9;
+	if (mm <= 2)
+		y++;
+	if (y < 0 || y > 9999) /* outside ISO-8601's four-digit years */
+		y = y < 0 ? 0 : 9999;
+	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.000Z", (int)y, (int)mm, (int)dd,
+	         (int)(rem / 3600), (int)(rem % 3600 / 60), (int)(rem % 60));
+}
+
+static bool has_suffix(const char *s, const char *suf)
+{
+	size_t n = strlen(s), m = strlen(suf);
+	return n >= m && memcmp(s + n - m, suf, m) == 0;
+}
+
+static bool is_doc_name(const char *s)
+{
+	return has_suffix(s, ".yaml") || has_suffix(s, ".yml") || has_suffix(s, ".json");
+}
+
+static char *stem(tc_arena *a, const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	return tc_arena_memdup0(a, name, dot ? (size_t)(dot - name) : strlen(name));
+}
+
+/* Read and parse one document; 1 when the file does not exist. */
+static int load_doc(tc_value **out, tc_source *src, tc_arena *a, tc_diags *d, const char *path)
+{
+	char *data;
+	size_t len;
+	int r = tc_source_read(src, d, path, &data, &len);
+	if (r)
+		return r;
+	r = tc_doc_load(out, a, d, path, data, len);
+	free(data);
+	return r;
+}
+
+static int check_name(tc_diags *d, const tc_value *doc, const char *path, const char *want,
+                      const char *what, size_t max)
+{
+	const tc_value *name = tc_value_getz(doc, "name");
+	tc_path at = TC_PATH_KEY(NULL, "name", 4);
+	if (!is_dns_label(want, strlen(want)) || strlen(want) > max)
+		return tc_error(d, (tc_pos){path, 1, 1}, NULL,
+		                "%s name '%s' is not a DNS-1123 label of at most %zu characters", what,
+		                want, max);
+	if (!name)
+		return tc_error(d, doc->pos, NULL, "missing required key 'name'");
+	if (name->kind != TC_STR)
+		return tc_error(d, name->pos, &at, "'name' must be a string, not %s",
+		                tc_kind_name(name->kind));
+	if (!tc_value_streq(name, want))
+		return tc_error(d, name->pos, &at, "name '%.*s' does not match the %s '%s'",
+		                (int)name->u.str.len, name->u.str.ptr,
+		                strcmp(what, "tenant") == 0 ? "folder name" : "file name", want);
+	return 0;
+}
+
+/* tenantc.yaml over the defaults: output, repoURL, branch, sops.age */
+static int load_settings(tc_repo *r, tc_diags *d)
+{
+	tc_value *doc = NULL;
+	int rc = load_doc(&doc, r->src, &r->arena, d, "tenantc.yaml");
+	if (rc < 0)
+		return -1;
+	tc_pos p = {"tenantc.yaml", 0, 0};
+	if (rc == 1 || doc->kind == TC_NULL) {
+		tc_objb b;
+		tc_objb_init(&b);
+		doc = tc_objb_finish(&b, &r->arena, p, NULL);
+	}
+	if (doc->kind != TC_OBJECT)
+		return tc_error(d, doc->pos, NULL, "tenantc.yaml must be a mapping, not %s",
+		                tc_kind_name(doc->kind));
+	tc_objb b;
+	tc_objb_init(&b);
+	tc_objb_addz(&b, "output", tc_value_strz(&r->arena, "rendered", p));
+	tc_objb_addz(&b, "repoURL", tc_value_strz(&r->arena, "", p));
+	tc_objb_addz(&b, "branch", tc_value_strz(&r->arena, "main", p));
+	tc_objb sb;
+	tc_objb_init(&sb);
+	tc_objb_addz(&sb, "age", tc_value_array(&r->arena, NULL, 0, p));
+	tc_objb_addz(&b, "sops", tc_objb_finish(&sb, &r->arena, p, NULL));
+	for (size_t i = 0; i < doc->u.obj.len; i++) {
+		const tc_member *m = &doc->u.obj.members[i];
+		tc_objb_add(&b, m->key, m->klen, m->kpos, m->val);
+	}
+	r->settings = tc_objb_finish(&b, &r->arena, doc->pos, NULL); /* later wins */
+	const tc_value *out = tc_value_getz(r->settings, "output");
+	tc_path at = TC_PATH_KEY(NULL, "output", 6);
+	if (out->kind != TC_STR || out->u.str.len == 0)
+		return tc_error(d, out->pos, &at, "'output' must be a non-empty folder name");
+	if (!tc_source_path_ok(out->u.str.ptr))
+		return tc_error(d, out->pos, &at,
+		                "output folder '%s' must be a relative path inside the repository",
+		                out->u.str.ptr);
+	r->output = out->u.str.ptr;
+	return 0;
+}
+
+static int load_envs(tc_repo *r, tc_diags *d)
+{
+	tc_entry *e;
+	size_t n;
+	if (tc_source_list(r->src, d, "environments", &e, &n))
+		return -1;
+	int rc = 0;
+	r->envs = tc_arena_calloc(&r->arena, n * sizeof *r->envs);
+	for (size_t i = 0; i < n; i++) {
+		char *path = tc_arena_printf(&r->arena, "environments/%s", e[i].name);
+		if (e[i].type != TC_ENTRY_FILE || !is_doc_name(e[i].name)) {
+			rc = tc_error(d, (tc_pos){path, 1, 1}, NULL,
+			              "unexpected '%s': environments/ holds one <env>.yaml per environment",
+			              path);
+			continue;
+		}
+		tc_value *doc;
+		int lr = load_doc(&doc, r->src, &r->arena, d, path);
+		if (lr) {
+			rc = -1;
+			continue;
+		}
+		if (doc->kind != TC_OBJECT) {
+			rc = tc_error(d, doc->pos, NULL, "an environment must be a mapping, not %s",
+			              tc_kind_name(doc->kind));
+			continue;
+		}
+		char *name = stem(&r->arena, e[i].name);
+		if (check_name(d, doc, path, name, "environment", DNS_LABEL_MAX)) {
+			rc = -1;
+			continue;
+		}
+		for (size_t j = 0; j < r->nenvs; j++)
+			if (strcmp(r->envs[j].name, name) == 0)
+				rc = tc_error(d, (tc_pos){path, 1, 1}, NULL,
+				              "environment '%s' is defined twice (also in %s)", name,
+				              r->envs[j].path);
+		r->envs[r->nenvs++] = (tc_env){name, path, doc};
+	}
+	tc_entries_free(e, n);
+	return rc;
+}
+
+static int load_templates(tc_repo *r, tc_diags *d)
+{
+	static const struct {
+		const char *dir;
+		tc_scope scope;
+	} dirs[] = {
+		{"templates/cluster", TC_SCOPE_CLUSTER},
+		{"templates/tenant", TC_SCOPE_TENANT},
+		{"templates/gitops", TC_SCOPE_GITOPS},
+	};
+	int rc = 0;
+	size_t cap = 0;
+	for (size_t k = 0; k < sizeof dirs / sizeof dirs[0]; k++) {
+		tc_entry *e;
+		size_t n;
+		if (tc_source_list(r->src, d, dirs[k].dir, &e, &n))
+			return -1;
+		for (size_t i = 0; i < n; i++) {
+			char *path = tc_arena_printf(&r->arena, "%s/%s", dirs[k].dir, e[i].name);
+			if (e[i].type != TC_ENTRY_FILE || !is_doc_name(e[i].name)) {
+				rc = tc_error(d, (tc_pos){path, 1, 1}, NULL,
+				              "unexpected '%s': templates are .yaml, .yml or .json files",
+				              path);
+				continue;
+			}
+			tc_value *body;
+			if (load_doc(&body, r->src, &r->arena, d, path)) {
+				rc = -1;
+				continue;
+			}
+			if (r->ntemplates == cap) {
+				size_t ncap = cap ? cap * 2 : 16;
+				tc_template *t = tc_arena_alloc(&r->arena, ncap * sizeof *t);
+				if (r->ntemplates)
+					memcpy(t, r->templates, r->ntemplates * sizeof *t);
+				r->templates = t;
+				cap = ncap;
+			}
+			r->templates[r->ntemplates++] = (tc_template){
+				path, stem(&r->arena, e[i].name), dirs[k].scope, body,
+				tc_jsone_compile(body, 0)};
+		}
+		tc_entries_free(e, n);
+	}
+	return rc;
+}
+
+static int list_tenants(tc_repo *r, tc_diags *d)
+{
+	tc_entry *e;
+	size_t n;
+	if (tc_source_list(r->src, d, "tenants", &e, &n))
+		return -1;
+	int rc = 0;
+	r->tenants = tc_arena_alloc(&r->arena, n * sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		char *dir = tc_arena_printf(&r->arena, "tenants/%s", e[i].name);
+		if (e[i].type != TC_ENTRY_DIR) {
+			rc = tc_error(d, (tc_pos){dir, 1, 1}, NULL,
+			              "unexpected '%s': tenants/ holds one folder per tenant", dir);
+			continue;
+		}
+		size_t len = strlen(e[i].name);
+		if (!is_dns_label(e[i].name, len) || len > TENANT_NAME_MAX) {
+			rc = tc_error(d, (tc_pos){dir, 1, 1}, NULL,
+			              "tenant folder '%s' is not a DNS-1123 label of at most %d characters",
+			              e[i].name, TENANT_NAME_MAX);
+			continue;
+		}
+		r->tenants[r->ntenants++] = tc_arena_strdup(&r->arena, e[i].name);
+	}
+	tc_entries_free(e, n);
+	return rc;
+}
+
+int tc_repo_load(tc_repo *r, tc_source *src, const char *now_override, tc_diags *d)
+{
+	memset(r, 0, sizeof *r);
+	tc_arena_init(&r->arena);
+	pthread_mutex_init(&r->src_lock, NULL);
+	r->src = src;
+	int rc = 0;
+	if (load_settings(r, d))
+		rc = -1;
+	if (load_envs(r, d))
+		rc = -1;
+	if (load_templates(r, d))
+		rc = -1;
+	if (list_tenants(r, d))
+		rc = -1;
+	const char *id = tc_source_commit_id(src);
+	tc_pos p = TC_NOPOS;
+	char tbuf[32];
+	tc_format_time(tbuf, id ? tc_source_commit_time(src) : 0);
+	r->now = tc_arena_strdup(&r->arena, now_override ? now_override : tbuf);
+	if (id) {
+		tc_objb b;
+		tc_objb_init(&b);
+		tc_objb_addz(&b, "id", tc_value_strz(&r->arena, id, p));
+		tc_objb_addz(&b, "time", tc_value_strz(&r->arena, tbuf, p));
+		r->commit = tc_objb_finish(&b, &r->arena, p, NULL);
+	} else {
+		r->commit = tc_value_null(&r->arena, p);
+	}
+	return rc;
+}
+
+void tc_repo_release(tc_repo *r)
+{
+	for (size_t i = 0; i < r->ntemplates; i++)
+		tc_jsone_compiled_free(r->templates[i].compiled);
+	pthread_mutex_destroy(&r->src_lock);
+	tc_arena_release(&r->arena);
+}
+
+const tc_env *tc_repo_env(const tc_repo *r, const char *name)
+{
+	for (size_t i = 0; i < r->nenvs; i++)
+		if (strcmp(r->envs[i].name, name) == 0)
+			return &r->envs[i];
+	return NULL;
+}
+
+/* Recursively read dir (relative to the tenant folder) into a list. */
+static int read_tree(tc_source *src, tc_arena *a, tc_diags *d, const char *base, const char *rel,
+                     tc_file **files, size_t *n, size_t *cap, size_t *total)
+{
+	char *dir = rel[0] ? tc_arena_printf(a, "%s/%s", base, rel) : tc_arena_strdup(a, base);
+	tc_entry *e;
+	size_t ne;
+	if (tc_source_list(src, d, dir, &e, &ne))
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < ne && rc == 0; i++) {
+		char *sub = rel[0] ? tc_arena_printf(a, "%s/%s", rel, e[i].name)
+		                   : tc_arena_strdup(a, e[i].name);
+		char *full = tc_arena_printf(a, "%s/%s", base, sub);
+		if (e[i].type == TC_ENTRY_DIR) {
+			rc = read_tree(src, a, d, base, sub, files, n, cap, total);
+			continue;
+		}
+		if (e[i].type != TC_ENTRY_FILE) {
+			/* the source names the reason (a symbolic link, a submodule) */
+			char *junk;
+			size_t jl;
+			int r = tc_source_read(src, d, full, &junk, &jl);
+			if (r == 0) {
+				free(junk);
+				tc_error(d, (tc_pos){full, 1, 1}, NULL, "'%s' is not a regular file",
+				         full);
+			}
+			rc = -1;
+			continue;
+		}
+		char *data;
+		size_t len;
+		int r = tc_source_read(src, d, full, &data, &len);
+		if (r) {
+			rc = -1;
+			continue;
+		}
+		*total += len;
+		if (*total > TENANT_FILES_MAX) {
+			free(data);
+			rc = tc_error(d, (tc_pos){full, 1, 1}, NULL,
+			              "the files of '%s' exceed %zu MiB; mount large data as a volume",
+			              base, TENANT_FILES_MAX >> 20);
+			continue;
+		}
+		if (*n == *cap) {
+			size_t ncap = *cap ? *cap * 2 : 8;
+			tc_file *f = tc_arena_alloc(a, ncap * sizeof *f);
+			if (*n)
+				memcpy(f, *files, *n * sizeof *f);
+			*files = f;
+			*cap = ncap;
+		}
+		(*files)[(*n)++] = (tc_file){sub, tc_arena_memdup0(a, data, len), len};
+		free(data);
+	}
+	tc_entries_free(e, ne);
+	return rc;
+}
+
+static int tenant_envs(const tc_repo *r, tc_arena *a, tc_diags *d, tc_tenant *t)
+{
+	const tc_value *envs = tc_value_getz(t->doc, "environments");
+	t->envs = tc_arena_alloc(a, r->nenvs * sizeof *t->envs);
+	t->nenvs = 0;
+	if (!envs || envs->kind == TC_NULL) {
+		for (size_t i = 0; i < r->nenvs; i++)
+			t->envs[t->nenvs++] = &r->envs[i];
+		return 0;
+	}
+	tc_path at = TC_PATH_KEY(NULL, "environments", 12);
+	if (envs->kind != TC_ARRAY)
+		return tc_error(d, envs->pos, &at, "'environments' must be a list of names, not %s",
+		                tc_kind_name(envs->kind));
+	int rc = 0;
+	bool *seen = tc_arena_calloc(a, r->nenvs + 1);
+	for (size_t i = 0; i < envs->u.arr.len; i++) {
+		const tc_value *v = envs->u.arr.items[i];
+		tc_path ai = TC_PATH_INDEX(&at, i);
+		if (v->kind != TC_STR) {
+			rc = tc_error(d, v->pos, &ai, "an environment name must be a string, not %s",
+			              tc_kind_name(v->kind));
+			continue;
+		}
+		size_t j;
+		for (j = 0; j < r->nenvs; j++)
+			if (tc_value_streq(v, r->envs[j].name))
+				break;
+		if (j == r->nenvs) {
+			rc = tc_error(d, v->pos, &ai, "unknown environment '%.*s'", (int)v->u.str.len,
+			              v->u.str.ptr);
+			continue;
+		}
+		if (seen[j]) {
+			rc = tc_error(d, v->pos, &ai, "environment '%s' is listed twice",
+			              r->envs[j].name);
+			continue;
+		}
+		seen[j] = true;
+	}
+	for (size_t j = 0; j < r->nenvs; j++) /* r->envs is sorted, so these are too */
+		if (seen[j])
+			t->envs[t->nenvs++] = &r->envs[j];
+	return rc;
+}
+
+int tc_repo_load_tenant(const tc_repo *r, const char *name, tc_arena *a, tc_diags *d,
+                        tc_tenant *t)
+{
+	memset(t, 0, sizeof *t);
+	t->name = tc_arena_strdup(a, name);
+	t->path = tc_arena_printf(a, "tenants/%s/tenant.yaml", name);
+	pthread_mutex_t *lock = (pthread_mutex_t *)&r->src_lock;
+	pthread_mutex_lock(lock);
+	int rc = load_doc(&t->doc, r->src, a, d, t->path);
+	if (rc == 1)
+		rc = tc_error(d, (tc_pos){t->path, 1, 1}, NULL,
+		              "tenant folder 'tenants/%s' has no tenant.yaml", name);
+	size_t cap = 0, total = 0;
+	if (rc == 0) {
+		char *base = tc_arena_printf(a, "tenants/%s/files", name);
+		rc = read_tree(r->src, a, d, base, "", &t->files, &t->nfiles, &cap, &total);
+	}
+	if (rc == 0) {
+		char *base = tc_arena_printf(a, "tenants/%s/secrets", name);
+		cap = total = 0;
+		rc = read_tree(r->src, a, d, base, "", &t->secrets, &t->nsecrets, &cap, &total);
+	}
+	pthread_mutex_unlock(lock);
+	if (rc)
+		return -1;
+	if (t->doc->kind != TC_OBJECT)
+		return tc_error(d, t->doc->pos, NULL, "a tenant must be a mapping, not %s",
+		                tc_kind_name(t->doc->kind));
+	if (check_name(d, t->doc, t->path, name, "tenant", TENANT_NAME_MAX))
+		return -1;
+	return tenant_envs(r, a, d, t);
+}

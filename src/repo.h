@@ -1,0 +1,99 @@
+/*
+ * repo.h - the loaded input repository.
+ *
+ * tc_repo_load reads what every job shares: tenantc.yaml (with defaults),
+ * environments/, templates/ and the sorted list of tenant folders. It does
+ * not read the tenants themselves: a job loads its tenant with
+ * tc_repo_load_tenant into the job's arena, so memory follows the tenants
+ * being rendered, not the size of the repository, and rendering one tenant
+ * reads one tenant.
+ *
+ * After tc_repo_load returns, the repository is read-only and shared by all
+ * worker threads. The source is not thread-safe: tc_repo_load_tenant takes
+ * the repository's source lock.
+ */
+#ifndef TC_REPO_H
+#define TC_REPO_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "diag.h"
+#include "source.h"
+#include "value.h"
+
+typedef struct tc_env {
+	const char *name;
+	const char *path; /* environments/<name>.yaml */
+	tc_value *doc;
+} tc_env;
+
+/* Where a template's objects go in the output tree of an environment. */
+typedef enum tc_scope {
+	TC_SCOPE_CLUSTER, /* templates/cluster: once per environment -> <env>/cluster/ */
+	TC_SCOPE_TENANT,  /* templates/tenant: per tenant and env -> <env>/tenants/<t>/ */
+	TC_SCOPE_GITOPS,  /* templates/gitops: per tenant and env -> <env>/gitops/ */
+} tc_scope;
+
+typedef struct tc_template {
+	const char *path; /* templates/tenant/namespace.yaml */
+	const char *name; /* namespace */
+	tc_scope scope;
+	tc_value *body;
+	struct tc_jsone_compiled *compiled; /* parsed once, shared by all jobs */
+} tc_template;
+
+typedef struct tc_file {
+	const char *path; /* relative to the tenant's files/ folder: "nginx/nginx.conf" */
+	const char *data; /* NUL-terminated */
+	size_t len;
+} tc_file;
+
+typedef struct tc_tenant {
+	const char *name;
+	const char *path; /* tenants/<name>/tenant.yaml */
+	tc_value *doc;
+	const tc_env **envs; /* the environments it is rendered in, sorted by name */
+	size_t nenvs;
+	tc_file *files; /* tenants/<name>/files/..., sorted by path */
+	size_t nfiles;
+	tc_file *secrets; /* files of tenants/<name>/secrets, still encrypted, sorted */
+	size_t nsecrets;
+} tc_tenant;
+
+typedef struct tc_repo {
+	tc_arena arena;
+	tc_source *src; /* not owned */
+	pthread_mutex_t src_lock;
+	tc_value *settings;   /* tenantc.yaml with defaults */
+	const char *output;   /* settings.output */
+	tc_value *commit;     /* {id, time} or null */
+	const char *now;      /* ISO-8601 UTC commit time, or the epoch */
+	tc_env *envs;         /* sorted by name */
+	size_t nenvs;
+	tc_template *templates; /* sorted by (scope, path) */
+	size_t ntemplates;
+	char **tenants; /* folder names under tenants/, sorted by bytes */
+	size_t ntenants;
+} tc_repo;
+
+/* Load everything but the tenants. now_override (may be NULL) replaces the
+ * commit time as `now`. Returns 0, or -1 with diagnostics. tc_repo_release
+ * must be called either way. */
+int tc_repo_load(tc_repo *r, tc_source *src, const char *now_override, tc_diags *d)
+	__attribute__((warn_unused_result));
+void tc_repo_release(tc_repo *r);
+
+const tc_env *tc_repo_env(const tc_repo *r, const char *name);
+
+/* Load one tenant (tenant.yaml, files/, secrets/) into a. Thread-safe. */
+int tc_repo_load_tenant(const tc_repo *r, const char *name, tc_arena *a, tc_diags *d,
+                        tc_tenant *out) __attribute__((warn_unused_result));
+
+/* "1970-01-01T00:00:00.000Z" style text for seconds since the epoch. */
+void tc_format_time(char out[32], int64_t secs);
+
+#endif
