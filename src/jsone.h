@@ -94,7 +94,10 @@ const tc_value *tc_jsone_compiled_template(const tc_jsone_compiled *c);
  * is null when the whole template was deleted (e.g. $if without a matching
  * branch). opts may be NULL for the defaults. Returns 0, or -1 with one
  * error in d. The result may share unchanged subtrees with the template
- * and the context, so they must outlive it. */
+ * and the context, and (for tc_jsone_render_compiled) literals of the
+ * compiled expressions, so those must outlive it. tc_jsone_render parses
+ * the template's expressions into a, so a single render needs nothing
+ * else kept. */
 int tc_jsone_render(tc_value **out, tc_arena *a, tc_diags *d, const tc_value *tmpl,
                     const tc_value *context, const tc_jsone_opts *opts)
 	__attribute__((warn_unused_result));

@@ -53,7 +53,8 @@ typedef struct entry {
 
 struct tc_jsone_compiled {
 	const tc_value *tmpl;
-	tc_arena arena;
+	tc_arena *arena; /* &own, or the caller's arena for a one-off render */
+	tc_arena own;
 	entry *slots;
 	size_t cap, len;
 	size_t max_depth;
@@ -200,7 +201,7 @@ static void compile_string(tc_jsone_compiled *c, const char *s, size_t n, int ro
 	if (find_entry(c, s, role))
 		return;
 	entry e;
-	build_entry(&e, &c->arena, s, n, role, pos, c->max_depth);
+	build_entry(&e, c->arena, s, n, role, pos, c->max_depth);
 	insert_entry(c, &e);
 }
 
@@ -248,21 +249,27 @@ static void compile_walk(tc_jsone_compiled *c, const tc_value *t, size_t depth)
 	}
 }
 
-tc_jsone_compiled *tc_jsone_compile(const tc_value *tmpl, size_t max_depth)
+static tc_jsone_compiled *compile_in(const tc_value *tmpl, size_t max_depth, tc_arena *a)
 {
 	tc_jsone_compiled *c = tc_xcalloc(1, sizeof *c);
 	c->tmpl = tmpl;
 	c->max_depth = max_depth ? max_depth : TC_JSONE_DEFAULT_MAX_DEPTH;
-	tc_arena_init(&c->arena);
+	tc_arena_init(&c->own);
+	c->arena = a ? a : &c->own;
 	compile_walk(c, tmpl, 0);
 	return c;
+}
+
+tc_jsone_compiled *tc_jsone_compile(const tc_value *tmpl, size_t max_depth)
+{
+	return compile_in(tmpl, max_depth, NULL);
 }
 
 void tc_jsone_compiled_free(tc_jsone_compiled *c)
 {
 	if (!c)
 		return;
-	tc_arena_release(&c->arena);
+	tc_arena_release(&c->own);
 	free(c->slots);
 	free(c);
 }
@@ -1352,7 +1359,9 @@ int tc_jsone_render_compiled(tc_value **out, tc_arena *a, tc_diags *d, const tc_
 int tc_jsone_render(tc_value **out, tc_arena *a, tc_diags *d, const tc_value *tmpl,
                     const tc_value *context, const tc_jsone_opts *opts)
 {
-	tc_jsone_compiled *c = tc_jsone_compile(tmpl, opts ? opts->max_depth : 0);
+	/* parse into the caller's arena: results may share literals of the
+	 * expressions, so the parse trees must live as long as the result */
+	tc_jsone_compiled *c = compile_in(tmpl, opts ? opts->max_depth : 0, a);
 	int rc = tc_jsone_render_compiled(out, a, d, c, context, opts);
 	tc_jsone_compiled_free(c);
 	return rc;
