@@ -2,7 +2,8 @@
  * test_source.c - unit tests for source.c, source_dir.c and source_git.c.
  *
  * Every case builds its own repository under one temporary directory with
- * the git CLI (user name and e-mail in the repository's config, system and
+ * the git CLI (user name and e-mail in the repository's config, automatic
+ * gc off so that no background git writes while we clean up, system and
  * global config kept out by GIT_CONFIG_NOSYSTEM and a temporary HOME,
  * fixed dates so commit times are known) and removes it at the end.
  * Odd trees that git refuses to write are made with libgit2's object
@@ -80,7 +81,8 @@ static const char *newrepo(const char *name)
 {
 	const char *p = repo_path(name);
 	if (sh("rm -rf '%s' && mkdir -p '%s' && cd '%s' && git init -q -b main && "
-	       "git config user.name 'tc test' && git config user.email tc@example.com",
+	       "git config user.name 'tc test' && git config user.email tc@example.com && "
+	       "git config gc.auto 0 && git config maintenance.auto false",
 	       p, p, p) != 0)
 		return NULL;
 	return p;
