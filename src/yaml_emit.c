@@ -192,12 +192,14 @@ static void literal(tc_buf *out, const char *s, size_t n, size_t ind)
 	size_t trailing = 0;
 	while (trailing < n && s[n - 1 - trailing] == '\n')
 		trailing++;
-	/* the first non-empty line decides the detected indentation */
+	/* The first non-empty line decides the detected indentation: give it
+	 * explicitly when that line starts with a space, or with a tab (which
+	 * libyaml rejects while it is still detecting the indentation). */
 	size_t first = 0;
 	while (first < n && s[first] == '\n')
 		first++;
 	tc_buf_addc(out, '|');
-	if (s[first] == ' ')
+	if (s[first] == ' ' || s[first] == '\t')
 		tc_buf_addc(out, '2');
 	if (trailing == 0)
 		tc_buf_addc(out, '-');

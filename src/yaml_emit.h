@@ -12,7 +12,7 @@
  *    else (tc_scalar_needs_quotes); then single-quoted, or double-quoted
  *    with escapes when they hold tabs or non-printable characters;
  *    multi-line strings are block literals (| |- |+, with an indentation
- *    indicator when the first line starts with a space) unless a line ends
+ *    indicator when the first line starts with a space or a tab) unless a line ends
  *    in a space or a character cannot appear in a literal;
  *  - integers in decimal, floats in the shortest form that reads back to
  *    the same double and always has a '.', or .inf -.inf .nan;

@@ -40,7 +40,7 @@ static const struct {
 	S("!!str"), S("|"), S(">"), S("%"), S("%YAML 1.2"), S("@"), S("`"), S("'"), S("\""),
 	S("it's"), S("say \"hi\""), S("\\"), S("a\\nb"), S("<<"), S("="), S("---"), S("..."),
 	S("--- x"), S("a\nb\n"), S("a\nb\n\n"), S("a\nb\n\n\n"), S("a\nb"), S(" lead\nline\n"),
-	S("\n\n lead\n"), S("a\n b\n"), S("a\n\tb\n"), S("\n"), S("\n\nx"), S("  \n"),
+	S("\n\n lead\n"), S("a\n b\n"), S("a\n\tb\n"), S("\tfirst\nsecond\n"), S("\n"), S("\n\nx"), S("  \n"),
 	S("line \nnext\n"), S("a\r\nb"), S("a\rb"), S("\ttab"), S("x\ty"), S("tab\t"),
 	S("\xc3\xa9 \xc3\xbc \xe2\x9c\x93 \xf0\x9f\x98\x80"), S("\xe2\x80\x8b"),
 	S("\xef\xbf\xbd"), S("\x01\x02\x1b"), S("\x7f"), S("\xc2\x85"), S("\xc2\xa0"),

@@ -89,6 +89,8 @@ TEST(yaml_emit_writes_multi_line_strings_as_block_literals)
 	CHECK_EMIT("a: \" x\\ny\\n\"\n", "a: |2\n   x\n  y\n");
 	CHECK_EMIT("a: \"\\n\\n x\\n\"\n", "a: |2\n\n\n   x\n");
 	CHECK_EMIT("- \"x\\ny\\n\"\n", "- |\n  x\n  y\n");
+	/* libyaml rejects a tab while detecting the indentation */
+	CHECK_EMIT("a: \"\\tx\\ny\\n\"\n", "a: |2\n  \tx\n  y\n");
 	CHECK_EMIT("- k: \"x\\n\\ty\\n\"\n", "- k: |\n    x\n    \ty\n");
 	/* trailing spaces, CR or only line breaks: double quotes */
 	CHECK_EMIT("a: \"x \\ny\\n\"\n", "a: \"x \\ny\\n\"\n");
