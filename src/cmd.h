@@ -8,6 +8,8 @@
 
 int tc_cmd_version(int argc, char **argv);
 int tc_cmd_render(int argc, char **argv);
+int tc_cmd_schema(int argc, char **argv);
+int tc_cmd_validate(int argc, char **argv);
 /* @cmd-prototypes@ */
 int tc_cmd_eval(int argc, char **argv);
 

@@ -22,6 +22,8 @@ static const command commands[] = {
 	/* @commands@ */
 	{"eval", tc_cmd_eval, "render one JSON-e template with a context"},
 	{"render", tc_cmd_render, "render every tenant in every environment into rendered/"},
+	{"schema", tc_cmd_schema, "import CustomResourceDefinitions as JSON Schemas"},
+	{"validate", tc_cmd_validate, "validate inputs and rendered objects, or files against a schema"},
 	{"version", tc_cmd_version, "print the version"},
 };
 

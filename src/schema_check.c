@@ -149,15 +149,18 @@ static const char *kind_word(const tc_value *v)
 
 static void type_list(tc_buf *b, unsigned types)
 {
+	/* null last: "expected integer or null" */
 	static const char *const names[] = {"null",   "boolean", "integer", "number",
 	                                    "string", "array",   "object"};
+	static const int order[] = {1, 2, 3, 4, 5, 6, 0};
 	/* "integer" is implied by "number" */
 	if ((types & SC_T_NUM) && (types & SC_T_INT))
 		types &= ~(unsigned)SC_T_INT;
 	size_t total = 0, k = 0;
 	for (int i = 0; i < 7; i++)
 		total += (types >> i) & 1;
-	for (int i = 0; i < 7; i++) {
+	for (int j = 0; j < 7; j++) {
+		int i = order[j];
 		if (!((types >> i) & 1))
 			continue;
 		if (k)

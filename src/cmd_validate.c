@@ -1,0 +1,474 @@
+/*
+ * cmd_validate.c - `tenantc validate`: JSON Schema and Kubernetes checks
+ * from the command line.
+ *
+ *   tenantc validate --schema SCHEMA [--draft 4|2020-12] [--format-assert]
+ *                    [--ref-dir URI=DIR]... [--ref-doc FILE|DIR]... FILE...
+ *       every document of every FILE (JSON, or YAML streams) against SCHEMA.
+ *
+ *   tenantc validate [--repo DIR] [--schema-location DIR]...
+ *                    [--kubernetes-version V] [--strict] [FILE_OR_DIR...]
+ *       every Kubernetes object in the files (folders are walked, *.yaml,
+ *       *.yml, *.json, in byte order) against the schema folders in
+ *       kubeconform's layout and Kubernetes' own rules, duplicates included.
+ *       Without files: the repository's inputs against its schemas/ and its
+ *       rendered tree (the `output` of tenantc.yaml), duplicates per
+ *       environment folder.
+ *
+ * Each problem is one line on stderr, "file:line:col: error: <path>:
+ * message", sorted by file and position. Exit status 0 when everything is
+ * valid, 1 when something is not, 2 when an input or schema cannot be used.
+ */
+#include "cmd.h"
+
+#include "json_load.h"
+#include "k8s.h"
+#include "opt.h"
+#include "schema.h"
+#include "schema_check.h"
+#include "schema_set.h"
+#include "schema_uri.h"
+#include "yaml_load.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char usage[] =
+	"--schema SCHEMA [--draft 4|2020-12] [--format-assert] [--ref-dir URI=DIR]...\n"
+	"                        [--ref-doc FILE|DIR]... FILE...\n"
+	"   or: tenantc validate [--repo DIR] [--schema-location DIR]... "
+	"[--kubernetes-version V]\n"
+	"                        [--strict] [FILE_OR_DIR...]";
+
+/* the loaders' own input limit */
+#define VALIDATE_MAX_INPUT ((size_t)16 << 20)
+
+static int read_file(char **data, size_t *len, tc_diags *d, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot read '%s': %s", path,
+		                strerror(errno));
+	tc_buf b;
+	tc_buf_init(&b, VALIDATE_MAX_INPUT + 1);
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && !tc_buf_failed(&b))
+		tc_buf_add(&b, chunk, n);
+	bool bad = ferror(f) != 0;
+	fclose(f);
+	if (bad || tc_buf_failed(&b)) {
+		tc_buf_release(&b);
+		return tc_error(d, (tc_pos){path, 0, 0}, NULL,
+		                bad ? "cannot read '%s'" : "'%s' is larger than 16 MiB", path);
+	}
+	*data = tc_buf_detach(&b, len);
+	return 0;
+}
+
+static bool ends_with(const char *s, const char *suf)
+{
+	size_t n = strlen(s), k = strlen(suf);
+	return n >= k && strcmp(s + n - k, suf) == 0;
+}
+
+/* The documents of a file as an array: one for JSON, a stream for YAML. */
+static tc_value *load_docs(tc_arena *a, tc_diags *d, const char *path)
+{
+	char *data;
+	size_t len;
+	if (read_file(&data, &len, d, path) < 0)
+		return NULL;
+	tc_value *v = NULL;
+	int r;
+	if (ends_with(path, ".json")) {
+		r = tc_json_load(&v, a, d, path, data, len);
+		if (r == 0)
+			v = tc_value_array(a, &v, 1, v->pos);
+	} else {
+		r = tc_yaml_load_stream(&v, a, d, path, data, len, NULL);
+	}
+	free(data);
+	return r < 0 ? NULL : v;
+}
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Append the manifest files under dir (recursively, byte order). */
+static void walk(tc_arena *a, const char *dir, tc_strlist *out, tc_diags *d, int depth)
+{
+	if (depth > 32) {
+		tc_error(d, (tc_pos){dir, 0, 0}, NULL, "folders nest too deep");
+		return;
+	}
+	DIR *dh = opendir(dir);
+	if (!dh) {
+		tc_error(d, (tc_pos){dir, 0, 0}, NULL, "cannot read folder: %s", strerror(errno));
+		return;
+	}
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	while ((e = readdir(dh))) {
+		if (e->d_name[0] == '.')
+			continue;
+		TC_GROW(names, cap, n + 1);
+		names[n++] = tc_arena_strdup(a, e->d_name);
+	}
+	closedir(dh);
+	if (n)
+		qsort(names, n, sizeof *names, cmpstr);
+	for (size_t i = 0; i < n; i++) {
+		char *p = tc_arena_printf(a, "%s/%s", dir, names[i]);
+		if (is_dir(p))
+			walk(a, p, out, d, depth + 1);
+		else if (ends_with(p, ".yaml") || ends_with(p, ".yml") || ends_with(p, ".json"))
+			tc_strlist_push(out, p);
+	}
+	free(names);
+}
+
+/* "file:line:col: error: <path>: message", sorted */
+static void print_diags(tc_diags *d)
+{
+	static const char *const sev[] = {"error", "warning", "note"};
+	tc_diags_sort(d);
+	tc_buf line;
+	tc_buf_init(&line, TC_BUF_UNLIMITED);
+	for (size_t i = 0; i < d->len; i++) {
+		const tc_diag *g = &d->items[i];
+		tc_buf_reset(&line);
+		if (g->file)
+			tc_buf_addf(&line, "%s:%u:%u: ", g->file, (unsigned)(g->line ? g->line : 1),
+			            (unsigned)(g->col ? g->col : 1));
+		else
+			tc_buf_adds(&line, "tenantc: ");
+		tc_buf_addf(&line, "%s: ", sev[g->sev]);
+		if (g->path)
+			tc_buf_addf(&line, "%s: ", g->path);
+		tc_buf_adds(&line, g->msg);
+		tc_buf_addc(&line, '\n');
+		fwrite(line.ptr, 1, line.len, stderr);
+	}
+	tc_buf_release(&line);
+}
+
+static int split_map(const char *arg, char **prefix, const char **dir)
+{
+	const char *eq = strchr(arg, '=');
+	if (!eq || eq == arg || !eq[1])
+		return -1;
+	*prefix = tc_xmemdup0(arg, (size_t)(eq - arg));
+	*dir = eq + 1;
+	return 0;
+}
+
+static void add_ref_doc(tc_schema_store *st, tc_diags *d, const char *path, tc_arena *a)
+{
+	if (is_dir(path)) {
+		tc_strlist files = {0};
+		walk(a, path, &files, d, 0);
+		for (size_t i = 0; i < files.len; i++)
+			add_ref_doc(st, d, files.items[i], a);
+		tc_strlist_release(&files);
+		return;
+	}
+	tc_value *v = tc_schema_store_load_file(st, d, path);
+	if (!v)
+		return;
+	tc_schema_store_add(st, tc_uri_from_path(a, path), v);
+}
+
+static int validate_with_schema(const char *schema_path, const tc_strlist *files,
+                                const char *draft, bool format_assert, const tc_strlist *refdirs,
+                                const tc_strlist *refdocs)
+{
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_arena a;
+	tc_arena_init(&a);
+	tc_schema_store *st = tc_schema_store_new();
+	tc_schema_store_allow_files(st, true);
+	tc_schema_opts o = {0};
+	tc_schema *s = NULL;
+	if (draft) {
+		if (strcmp(draft, "4") == 0 || strcmp(draft, "draft-04") == 0)
+			o.draft = TC_DRAFT_4;
+		else if (strcmp(draft, "2020-12") == 0)
+			o.draft = TC_DRAFT_2020;
+		else
+			tc_error(&d, TC_NOPOS, NULL, "unknown draft '%s' (4 or 2020-12)", draft);
+	}
+	o.format_assert = format_assert;
+	for (size_t i = 0; i < refdirs->len; i++) {
+		char *prefix;
+		const char *dir;
+		if (split_map(refdirs->items[i], &prefix, &dir) < 0) {
+			tc_error(&d, TC_NOPOS, NULL, "--ref-dir wants URI=DIR, not '%s'",
+			         refdirs->items[i]);
+			continue;
+		}
+		tc_schema_store_map(st, prefix, dir);
+		free(prefix);
+	}
+	for (size_t i = 0; i < refdocs->len; i++)
+		add_ref_doc(st, &d, refdocs->items[i], &a);
+	tc_value *doc = tc_diags_has_errors(&d) ? NULL : tc_schema_store_load_file(st, &d, schema_path);
+	if (doc) {
+		o.base_uri = tc_uri_from_path(&a, schema_path);
+		if (tc_schema_compile(&s, st, doc, &o, &d) < 0)
+			s = NULL;
+	}
+	if (s) {
+		for (size_t i = 0; i < files->len; i++) {
+			tc_value *docs = load_docs(&a, &d, files->items[i]);
+			if (!docs)
+				continue;
+			for (size_t k = 0; k < docs->u.arr.len; k++)
+				tc_schema_check(s, docs->u.arr.items[k], &d, NULL, TC_DIAG_FINDING);
+		}
+	}
+	print_diags(&d);
+	int rc = tc_diags_exit_code(&d);
+	tc_schema_free(s);
+	tc_schema_store_free(st);
+	tc_arena_release(&a);
+	tc_diags_release(&d);
+	return rc;
+}
+
+/* ---- repository mode ---- */
+
+static const tc_value *repo_settings(tc_arena *a, tc_diags *d, const char *repo)
+{
+	char *path = tc_arena_printf(a, "%s/tenantc.yaml", repo);
+	struct stat sb;
+	if (stat(path, &sb) != 0)
+		return NULL;
+	char *data;
+	size_t len;
+	if (read_file(&data, &len, d, path) < 0)
+		return NULL;
+	tc_value *v = NULL;
+	if (tc_yaml_load(&v, a, d, path, data, len, NULL) < 0)
+		v = NULL;
+	free(data);
+	return v;
+}
+
+static const char *setting(const tc_value *settings, const char *key)
+{
+	const tc_value *v = settings ? tc_value_getz(settings, key) : NULL;
+	return v && v->kind == TC_STR ? v->u.str.ptr : NULL;
+}
+
+/* Check one input file against schemas/<name>.json of the repository. */
+static void check_input(tc_arena *a, tc_diags *d, tc_schema_store *st, const char *repo,
+                        const char *schema_name, const char *file)
+{
+	struct stat sb;
+	if (stat(file, &sb) != 0)
+		return;
+	char *sp = tc_arena_printf(a, "%s/schemas/%s.json", repo, schema_name);
+	if (stat(sp, &sb) != 0) {
+		tc_warning(d, (tc_pos){file, 0, 0}, NULL, "not validated: '%s' is missing", sp);
+		return;
+	}
+	tc_value *doc = tc_schema_store_load_file(st, d, sp);
+	tc_schema_opts o = {.base_uri = tc_uri_from_path(a, sp)};
+	tc_schema *s = NULL;
+	if (!doc || tc_schema_compile(&s, st, doc, &o, d) < 0)
+		return;
+	tc_value *docs = load_docs(a, d, file);
+	if (docs && docs->u.arr.len == 1)
+		tc_schema_check(s, docs->u.arr.items[0], d, NULL, TC_DIAG_INPUT);
+	else if (docs)
+		tc_error(d, (tc_pos){file, 1, 1}, NULL, "expected exactly one YAML document");
+	tc_schema_free(s);
+}
+
+static void check_inputs(tc_arena *a, tc_diags *d, const char *repo)
+{
+	tc_schema_store *st = tc_schema_store_new();
+	tc_schema_store_allow_files(st, true);
+	check_input(a, d, st, repo, "tenantc", tc_arena_printf(a, "%s/tenantc.yaml", repo));
+	tc_strlist files = {0};
+	char *envdir = tc_arena_printf(a, "%s/environments", repo);
+	if (is_dir(envdir))
+		walk(a, envdir, &files, d, 31);
+	for (size_t i = 0; i < files.len; i++)
+		check_input(a, d, st, repo, "environment", files.items[i]);
+	tc_strlist_release(&files);
+	char *tdir = tc_arena_printf(a, "%s/tenants", repo);
+	DIR *dh = is_dir(tdir) ? opendir(tdir) : NULL;
+	tc_strlist names = {0};
+	struct dirent *e;
+	while (dh && (e = readdir(dh)))
+		if (e->d_name[0] != '.')
+			tc_strlist_push(&names, tc_arena_strdup(a, e->d_name));
+	if (dh)
+		closedir(dh);
+	tc_strlist_sort_unique(&names);
+	for (size_t i = 0; i < names.len; i++)
+		check_input(a, d, st, repo, "tenant",
+		            tc_arena_printf(a, "%s/%s/tenant.yaml", tdir, names.items[i]));
+	tc_strlist_release(&names);
+	tc_schema_store_free(st);
+}
+
+static bool is_kustomization(const tc_value *obj)
+{
+	const tc_value *api = tc_value_getz(obj, "apiVersion");
+	return api && api->kind == TC_STR && api->u.str.len > 24 &&
+	       memcmp(api->u.str.ptr, "kustomize.config.k8s.io/", 24) == 0;
+}
+
+static void check_files(tc_arena *a, tc_diags *d, tc_schema_set *set, const tc_strlist *files,
+                        bool strict)
+{
+	tc_k8s_dupes dupes;
+	tc_k8s_dupes_init(&dupes);
+	for (size_t i = 0; i < files->len; i++) {
+		tc_value *docs = load_docs(a, d, files->items[i]);
+		if (!docs)
+			continue;
+		for (size_t k = 0; k < docs->u.arr.len; k++) {
+			const tc_value *obj = docs->u.arr.items[k];
+			if (obj->kind == TC_NULL || is_kustomization(obj))
+				continue;
+			tc_schema_set_check_object(set, obj, strict, d, NULL);
+			tc_k8s_dupes_add(&dupes, obj);
+		}
+	}
+	tc_k8s_dupes_report(&dupes, d, TC_DIAG_FINDING);
+	tc_k8s_dupes_release(&dupes);
+}
+
+static int validate_objects(const char *repo, const tc_strlist *locations, const char *k8sver,
+                            bool strict, const tc_strlist *args)
+{
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_arena a;
+	tc_arena_init(&a);
+	const tc_value *settings = repo_settings(&a, &d, repo);
+	tc_strlist locs = {0};
+	for (size_t i = 0; i < locations->len; i++)
+		tc_strlist_push(&locs, locations->items[i]);
+	if (!locs.len) {
+		const tc_value *sl = settings ? tc_value_getz(settings, "schemaLocation") : NULL;
+		if (sl && sl->kind == TC_STR)
+			tc_strlist_push(&locs, tc_arena_printf(&a, "%s/%s", repo, sl->u.str.ptr));
+		for (size_t i = 0; sl && sl->kind == TC_ARRAY && i < sl->u.arr.len; i++)
+			if (sl->u.arr.items[i]->kind == TC_STR)
+				tc_strlist_push(&locs, tc_arena_printf(&a, "%s/%s", repo,
+				                                       sl->u.arr.items[i]->u.str.ptr));
+		if (!locs.len)
+			tc_strlist_push(&locs, tc_arena_printf(&a, "%s/schemas", repo));
+	}
+	if (!k8sver)
+		k8sver = setting(settings, "kubernetesVersion");
+	tc_schema_set *set = NULL;
+	tc_schema_set_opts so = {locs.items, locs.len, k8sver};
+	if (!tc_diags_has_errors(&d) && tc_schema_set_open(&set, &so, &d) == 0) {
+		if (args->len) {
+			tc_strlist files = {0};
+			for (size_t i = 0; i < args->len; i++) {
+				if (is_dir(args->items[i]))
+					walk(&a, args->items[i], &files, &d, 0);
+				else
+					tc_strlist_push(&files, args->items[i]);
+			}
+			check_files(&a, &d, set, &files, strict);
+			tc_strlist_release(&files);
+		} else {
+			check_inputs(&a, &d, repo);
+			const char *out = setting(settings, "output");
+			char *outdir = tc_arena_printf(&a, "%s/%s", repo, out ? out : "rendered");
+			DIR *dh = is_dir(outdir) ? opendir(outdir) : NULL;
+			tc_strlist envs = {0};
+			struct dirent *e;
+			while (dh && (e = readdir(dh)))
+				if (e->d_name[0] != '.')
+					tc_strlist_push(&envs, tc_arena_strdup(&a, e->d_name));
+			if (dh)
+				closedir(dh);
+			tc_strlist_sort_unique(&envs);
+			/* one environment is one cluster: duplicates are per folder */
+			for (size_t i = 0; i < envs.len; i++) {
+				char *p = tc_arena_printf(&a, "%s/%s", outdir, envs.items[i]);
+				tc_strlist files = {0};
+				if (is_dir(p))
+					walk(&a, p, &files, &d, 0);
+				check_files(&a, &d, set, &files, strict);
+				tc_strlist_release(&files);
+			}
+			tc_strlist_release(&envs);
+		}
+	}
+	print_diags(&d);
+	int rc = tc_diags_exit_code(&d);
+	tc_schema_set_free(set);
+	tc_strlist_release(&locs);
+	tc_arena_release(&a);
+	tc_diags_release(&d);
+	return rc;
+}
+
+int tc_cmd_validate(int argc, char **argv)
+{
+	const char *schema = NULL, *draft = NULL, *repo = ".", *k8sver = NULL;
+	bool strict = false, format_assert = false;
+	tc_strlist refdirs = {0}, refdocs = {0}, locations = {0}, pos = {0};
+	const tc_option opts[] = {
+		{"schema", 0, TC_OPT_STRING, &schema, "SCHEMA",
+		 "validate the files against this JSON Schema (JSON or YAML)"},
+		{"draft", 0, TC_OPT_STRING, &draft, "4|2020-12",
+		 "draft for a schema without $schema (default: guessed from its keywords)"},
+		{"format-assert", 0, TC_OPT_FLAG, &format_assert, NULL,
+		 "make 'format' an assertion (date-time, email, hostname, ipv4, ipv6, uri, uuid...)"},
+		{"ref-dir", 0, TC_OPT_LIST, &refdirs, "URI=DIR",
+		 "load references under URI from DIR (e.g. http://localhost:1234/=remotes)"},
+		{"ref-doc", 0, TC_OPT_LIST, &refdocs, "FILE|DIR",
+		 "make schema documents known by their $id (e.g. meta-schemas)"},
+		{"repo", 0, TC_OPT_STRING, &repo, "DIR", "the repository (default: .)"},
+		{"schema-location", 0, TC_OPT_LIST, &locations, "DIR",
+		 "schema folder in kubeconform's layout (default: schemaLocation in tenantc.yaml, "
+		 "else schemas/)"},
+		{"kubernetes-version", 0, TC_OPT_STRING, &k8sver, "V",
+		 "Kubernetes schemas to use, e.g. 1.34.0 (default: the newest present)"},
+		{"strict", 0, TC_OPT_FLAG, &strict, NULL, "an object without a schema is an error"},
+		{0},
+	};
+	int r = tc_opt_parse("validate", usage, opts, argc, argv, &pos);
+	if (r == 0 && schema && !pos.len) {
+		fprintf(stderr, "tenantc validate: --schema needs at least one FILE\n");
+		r = 2;
+	}
+	if (r == 0) {
+		if (schema)
+			r = validate_with_schema(schema, &pos, draft, format_assert, &refdirs, &refdocs);
+		else
+			r = validate_objects(repo, &locations, k8sver, strict, &pos);
+	} else if (r == 1) {
+		r = 0;
+	}
+	tc_strlist_release(&refdirs);
+	tc_strlist_release(&refdocs);
+	tc_strlist_release(&locations);
+	tc_strlist_release(&pos);
+	return r;
+}

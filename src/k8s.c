@@ -1,0 +1,597 @@
+/*
+ * k8s.c - the rules of Kubernetes' API server that schemas do not carry.
+ *
+ * The syntax rules follow k8s.io/apimachinery's validation package (DNS-1123
+ * and DNS-1035 names, qualified names for label and annotation keys, label
+ * values, config keys) and the per-kind name rules of the API server:
+ * Namespaces are DNS-1123 labels, Services DNS-1035 labels, RBAC objects
+ * path segments, everything else DNS-1123 subdomains. Sizes: ConfigMap and
+ * Secret data at most 1 MiB (the values; base64 data decoded), annotations
+ * at most 256 KiB per object.
+ *
+ * The scope table lists the built-in kinds tenantc can meet; custom
+ * resources get their scope from the CRD index of the schema folder
+ * (schema_set.c). Duplicates are found by sorting copies of the object
+ * identities, never by hashing, so the report order is fixed.
+ */
+#include "k8s.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool lower_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+static bool alnum(char c)
+{
+	return lower_alnum(c) || (c >= 'A' && c <= 'Z');
+}
+
+bool tc_k8s_is_dns_label(const char *s, size_t n)
+{
+	if (n == 0 || n > 63 || !lower_alnum(s[0]) || !lower_alnum(s[n - 1]))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!lower_alnum(s[i]) && s[i] != '-')
+			return false;
+	return true;
+}
+
+bool tc_k8s_is_dns1035_label(const char *s, size_t n)
+{
+	return tc_k8s_is_dns_label(s, n) && s[0] >= 'a' && s[0] <= 'z';
+}
+
+bool tc_k8s_is_dns_subdomain(const char *s, size_t n)
+{
+	if (n == 0 || n > 253)
+		return false;
+	size_t i = 0;
+	while (i <= n) {
+		size_t k = i;
+		while (k < n && s[k] != '.')
+			k++;
+		/* labels of a subdomain may be longer than 63 here, as in
+		 * apimachinery's IsDNS1123Subdomain, which checks the whole
+		 * string with one regular expression */
+		if (k == i || !lower_alnum(s[i]) || !lower_alnum(s[k - 1]))
+			return false;
+		for (size_t j = i; j < k; j++)
+			if (!lower_alnum(s[j]) && s[j] != '-')
+				return false;
+		i = k + 1;
+	}
+	return true;
+}
+
+static bool is_name_part(const char *s, size_t n)
+{
+	if (n == 0 || n > 63 || !alnum(s[0]) || !alnum(s[n - 1]))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!alnum(s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.')
+			return false;
+	return true;
+}
+
+bool tc_k8s_is_qualified_name(const char *s, size_t n)
+{
+	const char *slash = memchr(s, '/', n);
+	if (!slash)
+		return is_name_part(s, n);
+	size_t pl = (size_t)(slash - s);
+	return tc_k8s_is_dns_subdomain(s, pl) && is_name_part(slash + 1, n - pl - 1);
+}
+
+bool tc_k8s_is_label_value(const char *s, size_t n)
+{
+	return n == 0 || is_name_part(s, n);
+}
+
+bool tc_k8s_is_config_key(const char *s, size_t n)
+{
+	if (n == 0 || n > 253 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!alnum(s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.')
+			return false;
+	return true;
+}
+
+typedef struct scope_entry {
+	const char *group, *kind;
+	tc_k8s_scope scope;
+} scope_entry;
+
+/* sorted by group, then kind (bytes) */
+static const scope_entry scopes[] = {
+	{"", "ConfigMap", TC_K8S_NAMESPACED},
+	{"", "Endpoints", TC_K8S_NAMESPACED},
+	{"", "Event", TC_K8S_NAMESPACED},
+	{"", "LimitRange", TC_K8S_NAMESPACED},
+	{"", "Namespace", TC_K8S_CLUSTER},
+	{"", "Node", TC_K8S_CLUSTER},
+	{"", "PersistentVolume", TC_K8S_CLUSTER},
+	{"", "PersistentVolumeClaim", TC_K8S_NAMESPACED},
+	{"", "Pod", TC_K8S_NAMESPACED},
+	{"", "PodTemplate", TC_K8S_NAMESPACED},
+	{"", "ReplicationController", TC_K8S_NAMESPACED},
+	{"", "ResourceQuota", TC_K8S_NAMESPACED},
+	{"", "Secret", TC_K8S_NAMESPACED},
+	{"", "Service", TC_K8S_NAMESPACED},
+	{"", "ServiceAccount", TC_K8S_NAMESPACED},
+	{"admissionregistration.k8s.io", "MutatingWebhookConfiguration", TC_K8S_CLUSTER},
+	{"admissionregistration.k8s.io", "ValidatingAdmissionPolicy", TC_K8S_CLUSTER},
+	{"admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding", TC_K8S_CLUSTER},
+	{"admissionregistration.k8s.io", "ValidatingWebhookConfiguration", TC_K8S_CLUSTER},
+	{"apiextensions.k8s.io", "CustomResourceDefinition", TC_K8S_CLUSTER},
+	{"apiregistration.k8s.io", "APIService", TC_K8S_CLUSTER},
+	{"apps", "ControllerRevision", TC_K8S_NAMESPACED},
+	{"apps", "DaemonSet", TC_K8S_NAMESPACED},
+	{"apps", "Deployment", TC_K8S_NAMESPACED},
+	{"apps", "ReplicaSet", TC_K8S_NAMESPACED},
+	{"apps", "StatefulSet", TC_K8S_NAMESPACED},
+	{"autoscaling", "HorizontalPodAutoscaler", TC_K8S_NAMESPACED},
+	{"batch", "CronJob", TC_K8S_NAMESPACED},
+	{"batch", "Job", TC_K8S_NAMESPACED},
+	{"certificates.k8s.io", "CertificateSigningRequest", TC_K8S_CLUSTER},
+	{"coordination.k8s.io", "Lease", TC_K8S_NAMESPACED},
+	{"discovery.k8s.io", "EndpointSlice", TC_K8S_NAMESPACED},
+	{"flowcontrol.apiserver.k8s.io", "FlowSchema", TC_K8S_CLUSTER},
+	{"flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration", TC_K8S_CLUSTER},
+	{"networking.k8s.io", "Ingress", TC_K8S_NAMESPACED},
+	{"networking.k8s.io", "IngressClass", TC_K8S_CLUSTER},
+	{"networking.k8s.io", "NetworkPolicy", TC_K8S_NAMESPACED},
+	{"node.k8s.io", "RuntimeClass", TC_K8S_CLUSTER},
+	{"policy", "PodDisruptionBudget", TC_K8S_NAMESPACED},
+	{"rbac.authorization.k8s.io", "ClusterRole", TC_K8S_CLUSTER},
+	{"rbac.authorization.k8s.io", "ClusterRoleBinding", TC_K8S_CLUSTER},
+	{"rbac.authorization.k8s.io", "Role", TC_K8S_NAMESPACED},
+	{"rbac.authorization.k8s.io", "RoleBinding", TC_K8S_NAMESPACED},
+	{"scheduling.k8s.io", "PriorityClass", TC_K8S_CLUSTER},
+	{"storage.k8s.io", "CSIDriver", TC_K8S_CLUSTER},
+	{"storage.k8s.io", "CSINode", TC_K8S_CLUSTER},
+	{"storage.k8s.io", "StorageClass", TC_K8S_CLUSTER},
+	{"storage.k8s.io", "VolumeAttachment", TC_K8S_CLUSTER},
+};
+
+static int cmp_n(const char *a, const char *b, size_t bn)
+{
+	return tc_bytes_cmp(a, strlen(a), b, bn);
+}
+
+tc_k8s_scope tc_k8s_builtin_scope(const char *group, size_t glen, const char *kind, size_t klen)
+{
+	size_t lo = 0, hi = sizeof scopes / sizeof scopes[0];
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = cmp_n(scopes[mid].group, group, glen);
+		if (c == 0)
+			c = cmp_n(scopes[mid].kind, kind, klen);
+		if (c == 0)
+			return scopes[mid].scope;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return TC_K8S_SCOPE_UNKNOWN;
+}
+
+void tc_k8s_split_api_version(const char *s, size_t n, const char **group, size_t *glen,
+                              const char **version, size_t *vlen)
+{
+	const char *slash = memchr(s, '/', n);
+	if (!slash) {
+		*group = s;
+		*glen = 0;
+		*version = s;
+		*vlen = n;
+		return;
+	}
+	*group = s;
+	*glen = (size_t)(slash - s);
+	*version = slash + 1;
+	*vlen = n - *glen - 1;
+}
+
+/* ---- the object rules ---- */
+
+typedef struct octx {
+	tc_diags *d;
+	tc_diag_class cls;
+	bool ok;
+} octx;
+
+__attribute__((format(printf, 4, 5))) static void report(octx *o, tc_pos pos, const tc_path *at,
+                                                         const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	tc_diag_add(o->d, TC_SEV_ERROR, o->cls, pos, at, fmt, ap);
+	va_end(ap);
+	o->ok = false;
+}
+
+static const tc_value *member(const tc_value *obj, const char *key, const tc_member **m)
+{
+	*m = tc_value_member(obj, key, strlen(key));
+	return *m ? (*m)->val : NULL;
+}
+
+static bool kind_is(const tc_value *kind, const char *group, size_t glen, const char *g,
+                    const char *k)
+{
+	return tc_bytes_cmp(group, glen, g, strlen(g)) == 0 && tc_value_streq(kind, k);
+}
+
+static void check_name(octx *o, const tc_value *name, const tc_value *kind, const char *group,
+                       size_t glen, const tc_path *at)
+{
+	const char *s = name->u.str.ptr;
+	size_t n = name->u.str.len;
+	const char *k = kind->u.str.ptr;
+	if (kind_is(kind, group, glen, "", "Namespace")) {
+		if (!tc_k8s_is_dns_label(s, n))
+			report(o, name->pos, at,
+			       "'%.*s' is not a valid Namespace name: it must be a DNS-1123 label "
+			       "(at most 63 lower-case letters, digits and '-', starting and ending "
+			       "with a letter or digit)",
+			       (int)n, s);
+	} else if (kind_is(kind, group, glen, "", "Service")) {
+		if (!tc_k8s_is_dns1035_label(s, n))
+			report(o, name->pos, at,
+			       "'%.*s' is not a valid Service name: it must be a DNS-1035 label "
+			       "(at most 63 lower-case letters, digits and '-', starting with a "
+			       "letter and ending with a letter or digit)",
+			       (int)n, s);
+	} else if (tc_bytes_cmp(group, glen, "rbac.authorization.k8s.io", 25) == 0) {
+		if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && !memcmp(s, "..", 2)) ||
+		    memchr(s, '/', n) || memchr(s, '%', n))
+			report(o, name->pos, at,
+			       "'%.*s' is not a valid %s name: it must not be '.' or '..' or "
+			       "contain '/' or '%%'",
+			       (int)n, s, k);
+	} else if (!tc_k8s_is_dns_subdomain(s, n)) {
+		report(o, name->pos, at,
+		       "'%.*s' is not a valid %s name: it must be a DNS-1123 subdomain (at most "
+		       "253 lower-case letters, digits, '-' and '.', starting and ending with a "
+		       "letter or digit)",
+		       (int)n, s, k);
+	}
+}
+
+static void check_keys(octx *o, const tc_value *map, const char *what, const tc_path *at,
+                       bool label_values, size_t *total)
+{
+	for (size_t i = 0; i < map->u.obj.len; i++) {
+		const tc_member *m = &map->u.obj.members[i];
+		tc_path p = TC_PATH_KEY(at, m->key, m->klen);
+		if (!tc_k8s_is_qualified_name(m->key, m->klen))
+			report(o, m->kpos, &p,
+			       "'%s' is not a valid %s key: [prefix/]name, where name has at most 63 "
+			       "letters, digits, '-', '_' and '.', starting and ending with a letter "
+			       "or digit, and prefix is a DNS subdomain",
+			       m->key, what);
+		if (m->val->kind != TC_STR) {
+			report(o, m->val->pos, &p, "%s values must be strings, not %s", what,
+			       tc_kind_name(m->val->kind));
+			continue;
+		}
+		*total += m->klen + m->val->u.str.len;
+		if (label_values && !tc_k8s_is_label_value(m->val->u.str.ptr, m->val->u.str.len)) {
+			if (m->val->flags & TC_VAL_SECRET)
+				report(o, m->val->pos, &p, "<redacted> is not a valid label value");
+			else
+				report(o, m->val->pos, &p,
+				       "'%.*s' is not a valid label value: at most 63 letters, digits, "
+				       "'-', '_' and '.', starting and ending with a letter or digit",
+				       (int)(m->val->u.str.len > 80 ? 80 : m->val->u.str.len),
+				       m->val->u.str.ptr);
+		}
+	}
+}
+
+/* bytes that base64 text of n characters decodes to */
+static size_t b64_decoded(const char *s, size_t n)
+{
+	size_t chars = 0, pad = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '=')
+			pad++;
+		else if (s[i] != '\n' && s[i] != '\r')
+			chars++;
+	}
+	(void)pad;
+	return chars * 3 / 4;
+}
+
+/* The plaintext size of a value: a SOPS value "ENC[AES256_GCM,data:B64,...]"
+ * counts as the bytes of its ciphertext (same length as the plaintext). */
+static size_t value_size(const tc_value *v, bool base64)
+{
+	const char *s = v->u.str.ptr;
+	size_t n = v->u.str.len;
+	if (n > 20 && memcmp(s, "ENC[", 4) == 0) {
+		const char *data = strstr(s, ",data:");
+		if (data) {
+			data += 6;
+			const char *end = memchr(data, ',', n - (size_t)(data - s));
+			size_t plain = b64_decoded(data, end ? (size_t)(end - data) : 0);
+			return base64 ? plain * 3 / 4 : plain;
+		}
+	}
+	return base64 ? b64_decoded(s, n) : n;
+}
+
+static void fmt_size(char *out, size_t outlen, size_t n)
+{
+	if (n >= 1024 * 1024)
+		snprintf(out, outlen, "%.1f MiB", (double)n / (1024.0 * 1024.0));
+	else
+		snprintf(out, outlen, "%.1f KiB", (double)n / 1024.0);
+}
+
+static void check_data(octx *o, const tc_value *obj, const tc_value *kind, const tc_value *name,
+                       const tc_path *at)
+{
+	bool secret = tc_value_streq(kind, "Secret");
+	static const char *const cm_fields[] = {"data", "binaryData"};
+	static const char *const secret_fields[] = {"data", "stringData"};
+	const char *const *fields = secret ? secret_fields : cm_fields;
+	size_t total = 0;
+	for (int f = 0; f < 2; f++) {
+		const tc_member *fm;
+		const tc_value *map = member(obj, fields[f], &fm);
+		if (!map || map->kind != TC_OBJECT)
+			continue;
+		tc_path fp = TC_PATH_KEY(at, fm->key, fm->klen);
+		bool base64 = (secret && f == 0) || (!secret && f == 1);
+		for (size_t i = 0; i < map->u.obj.len; i++) {
+			const tc_member *m = &map->u.obj.members[i];
+			tc_path p = TC_PATH_KEY(&fp, m->key, m->klen);
+			if (!tc_k8s_is_config_key(m->key, m->klen))
+				report(o, m->kpos, &p,
+				       "'%s' is not a valid %s key: letters, digits, '-', '_' and '.' "
+				       "only",
+				       m->key, kind->u.str.ptr);
+			if (f == 1 && !secret) {
+				const tc_member *dm;
+				const tc_value *data = member(obj, "data", &dm);
+				if (data && tc_value_member(data, m->key, m->klen))
+					report(o, m->kpos, &p, "key '%s' is in both data and binaryData",
+					       m->key);
+			}
+			if (m->val->kind == TC_STR)
+				total += value_size(m->val, base64);
+		}
+	}
+	if (total > TC_K8S_MAX_DATA) {
+		char size[32];
+		fmt_size(size, sizeof size, total);
+		report(o, obj->pos, at,
+		       "%s '%.*s' holds %s of data, over Kubernetes' 1 MiB limit: put large "
+		       "data (such as a Keycloak realm export) in a volume instead, for example "
+		       "an image or a PersistentVolumeClaim mounted by the pod",
+		       kind->u.str.ptr, name ? (int)name->u.str.len : 0, name ? name->u.str.ptr : "",
+		       size);
+	}
+}
+
+int tc_k8s_check_object(const tc_value *obj, tc_k8s_scope scope, tc_diags *d, const tc_path *at,
+                        tc_diag_class cls)
+{
+	octx o = {d, cls, true};
+	if (obj->kind != TC_OBJECT) {
+		report(&o, obj->pos, at, "a Kubernetes object must be a mapping, not %s",
+		       tc_kind_name(obj->kind));
+		return -1;
+	}
+	const tc_member *am, *km, *mm;
+	const tc_value *api = member(obj, "apiVersion", &am);
+	const tc_value *kind = member(obj, "kind", &km);
+	const tc_value *meta = member(obj, "metadata", &mm);
+	if (!api || api->kind != TC_STR || api->u.str.len == 0)
+		report(&o, api ? api->pos : obj->pos, at, "missing 'apiVersion' (a non-empty string)");
+	if (!kind || kind->kind != TC_STR || kind->u.str.len == 0)
+		report(&o, kind ? kind->pos : obj->pos, at, "missing 'kind' (a non-empty string)");
+	if (!meta || meta->kind != TC_OBJECT)
+		report(&o, meta ? meta->pos : obj->pos, at, "missing 'metadata' (a mapping)");
+	if (!o.ok)
+		return -1;
+	const char *group, *version;
+	size_t glen, vlen;
+	tc_k8s_split_api_version(api->u.str.ptr, api->u.str.len, &group, &glen, &version, &vlen);
+	tc_path mp = TC_PATH_KEY(at, "metadata", 8);
+	const tc_member *nm, *nsm, *lm, *anm;
+	const tc_value *name = member(meta, "name", &nm);
+	if (name) {
+		tc_path np = TC_PATH_KEY(&mp, "name", 4);
+		if (name->kind != TC_STR)
+			report(&o, name->pos, &np, "'metadata.name' must be a string");
+		else
+			check_name(&o, name, kind, group, glen, &np);
+	} else if (!tc_value_getz(meta, "generateName")) {
+		report(&o, meta->pos, &mp, "missing 'metadata.name'");
+	}
+	if (scope == TC_K8S_SCOPE_UNKNOWN)
+		scope = tc_k8s_builtin_scope(group, glen, kind->u.str.ptr, kind->u.str.len);
+	const tc_value *ns = member(meta, "namespace", &nsm);
+	tc_path nsp = TC_PATH_KEY(&mp, "namespace", 9);
+	if (ns) {
+		if (ns->kind != TC_STR || !tc_k8s_is_dns_label(ns->u.str.ptr, ns->u.str.len))
+			report(&o, ns->pos, &nsp,
+			       "'metadata.namespace' must be a DNS-1123 label (at most 63 lower-case "
+			       "letters, digits and '-')");
+		else if (scope == TC_K8S_CLUSTER)
+			report(&o, ns->pos, &nsp,
+			       "%s is cluster-scoped and must not have 'metadata.namespace'",
+			       kind->u.str.ptr);
+	} else if (scope == TC_K8S_NAMESPACED) {
+		report(&o, meta->pos, &mp, "%s is namespaced: 'metadata.namespace' is missing",
+		       kind->u.str.ptr);
+	}
+	const tc_value *labels = member(meta, "labels", &lm);
+	if (labels) {
+		tc_path lp = TC_PATH_KEY(&mp, "labels", 6);
+		size_t total = 0;
+		if (labels->kind != TC_OBJECT)
+			report(&o, labels->pos, &lp, "'metadata.labels' must be a mapping");
+		else
+			check_keys(&o, labels, "label", &lp, true, &total);
+	}
+	const tc_value *ann = member(meta, "annotations", &anm);
+	if (ann) {
+		tc_path ap = TC_PATH_KEY(&mp, "annotations", 11);
+		size_t total = 0;
+		if (ann->kind != TC_OBJECT) {
+			report(&o, ann->pos, &ap, "'metadata.annotations' must be a mapping");
+		} else {
+			check_keys(&o, ann, "annotation", &ap, false, &total);
+			if (total > TC_K8S_MAX_ANNOTATIONS) {
+				char size[32];
+				fmt_size(size, sizeof size, total);
+				report(&o, ann->pos, &ap,
+				       "annotations hold %s, over Kubernetes' 256 KiB limit per object",
+				       size);
+			}
+		}
+	}
+	if (glen == 0 && (tc_value_streq(kind, "ConfigMap") || tc_value_streq(kind, "Secret")))
+		check_data(&o, obj, kind, name && name->kind == TC_STR ? name : NULL, at);
+	return o.ok ? 0 : -1;
+}
+
+/* ---- duplicates ---- */
+
+struct tc_k8s_dupe {
+	char *key; /* group NUL kind NUL namespace NUL name, for sorting */
+	size_t klen;
+	char *group, *kind, *ns, *name; /* point into key */
+	tc_pos pos;
+	char *file; /* owned copy of pos.file */
+	size_t seq;
+};
+
+void tc_k8s_dupes_init(tc_k8s_dupes *s)
+{
+	memset(s, 0, sizeof *s);
+}
+
+void tc_k8s_dupes_release(tc_k8s_dupes *s)
+{
+	for (size_t i = 0; i < s->len; i++) {
+		free(s->items[i].key);
+		free(s->items[i].file);
+	}
+	free(s->items);
+	memset(s, 0, sizeof *s);
+}
+
+static const tc_value *str_at(const tc_value *v, const char *k)
+{
+	const tc_value *x = tc_value_getz(v, k);
+	return x && x->kind == TC_STR ? x : NULL;
+}
+
+void tc_k8s_dupes_add(tc_k8s_dupes *s, const tc_value *obj)
+{
+	if (obj->kind != TC_OBJECT)
+		return;
+	const tc_value *api = str_at(obj, "apiVersion"), *kind = str_at(obj, "kind");
+	const tc_value *meta = tc_value_getz(obj, "metadata");
+	const tc_value *name = meta ? str_at(meta, "name") : NULL;
+	const tc_value *ns = meta ? str_at(meta, "namespace") : NULL;
+	if (!api || !kind || !name)
+		return;
+	const char *group, *version;
+	size_t glen, vlen;
+	tc_k8s_split_api_version(api->u.str.ptr, api->u.str.len, &group, &glen, &version, &vlen);
+	size_t nslen = ns ? ns->u.str.len : 0;
+	size_t total = glen + kind->u.str.len + nslen + name->u.str.len + 4;
+	char *key = tc_xmalloc(total);
+	char *p = key;
+	tc_k8s_dupe e = {0};
+	e.group = p;
+	memcpy(p, group, glen);
+	p += glen;
+	*p++ = 0;
+	e.kind = p;
+	memcpy(p, kind->u.str.ptr, kind->u.str.len);
+	p += kind->u.str.len;
+	*p++ = 0;
+	e.ns = p;
+	if (nslen)
+		memcpy(p, ns->u.str.ptr, nslen);
+	p += nslen;
+	*p++ = 0;
+	e.name = p;
+	memcpy(p, name->u.str.ptr, name->u.str.len);
+	p += name->u.str.len;
+	*p = 0;
+	e.key = key;
+	e.klen = total;
+	e.pos = obj->pos;
+	e.file = obj->pos.file ? tc_xstrdup(obj->pos.file) : NULL;
+	e.pos.file = e.file;
+	e.seq = s->len;
+	TC_GROW(s->items, s->cap, s->len + 1);
+	s->items[s->len++] = e;
+}
+
+static int cmp_pos(const tc_k8s_dupe *a, const tc_k8s_dupe *b)
+{
+	int c = strcmp(a->file ? a->file : "", b->file ? b->file : "");
+	if (c)
+		return c;
+	if (a->pos.line != b->pos.line)
+		return a->pos.line < b->pos.line ? -1 : 1;
+	if (a->pos.col != b->pos.col)
+		return a->pos.col < b->pos.col ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static int cmp_dupe(const void *x, const void *y)
+{
+	const tc_k8s_dupe *a = x, *b = y;
+	int c = tc_bytes_cmp(a->key, a->klen, b->key, b->klen);
+	return c ? c : cmp_pos(a, b);
+}
+
+size_t tc_k8s_dupes_report(tc_k8s_dupes *s, tc_diags *d, tc_diag_class cls)
+{
+	if (s->len > 1)
+		qsort(s->items, s->len, sizeof *s->items, cmp_dupe);
+	size_t found = 0;
+	for (size_t i = 1; i < s->len; i++) {
+		const tc_k8s_dupe *first = &s->items[i - 1], *e = &s->items[i];
+		if (tc_bytes_cmp(first->key, first->klen, e->key, e->klen) != 0)
+			continue;
+		/* name the first of the run, not the previous one */
+		size_t k = i - 1;
+		while (k > 0 && tc_bytes_cmp(s->items[k - 1].key, s->items[k - 1].klen, e->key,
+		                             e->klen) == 0)
+			k--;
+		first = &s->items[k];
+		char where[64];
+		snprintf(where, sizeof where, "%u:%u", (unsigned)first->pos.line,
+		         (unsigned)first->pos.col);
+		const char *g = e->group[0] ? e->group : "core";
+		if (e->ns[0])
+			tc_finding(d, e->pos, NULL,
+			           "duplicate object: %s '%s/%s' (%s) is also defined at %s:%s",
+			           e->kind, e->ns, e->name, g, first->file ? first->file : "-", where);
+		else
+			tc_finding(d, e->pos, NULL,
+			           "duplicate object: %s '%s' (%s) is also defined at %s:%s", e->kind,
+			           e->name, g, first->file ? first->file : "-", where);
+		if (cls != TC_DIAG_FINDING)
+			d->items[d->len - 1].cls = cls;
+		found++;
+	}
+	return found;
+}

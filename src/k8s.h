@@ -1,0 +1,82 @@
+/*
+ * k8s.h - Kubernetes' own rules for objects, the ones JSON Schemas do not
+ * express: name syntax, label and annotation syntax and sizes, namespaces
+ * of namespaced kinds, the 1 MiB limit of ConfigMaps and Secrets, and
+ * duplicate objects.
+ *
+ * Every function is pure or works on caller-owned state, so any thread may
+ * call them. Findings are diagnostics at the offending node's position
+ * with its path below `at` (the object's own path, NULL for a document).
+ */
+#ifndef TC_K8S_H
+#define TC_K8S_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "value.h"
+
+/* RFC 1123 label: [a-z0-9]([-a-z0-9]*[a-z0-9])?, at most 63 bytes. */
+bool tc_k8s_is_dns_label(const char *s, size_t n);
+/* RFC 1123 subdomain: labels joined by '.', at most 253 bytes. */
+bool tc_k8s_is_dns_subdomain(const char *s, size_t n);
+/* RFC 1035 label: a DNS-1123 label that starts with a letter. */
+bool tc_k8s_is_dns1035_label(const char *s, size_t n);
+/* Label or annotation key: [prefix/]name, prefix a DNS subdomain, name
+ * [A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])? of at most 63 bytes. */
+bool tc_k8s_is_qualified_name(const char *s, size_t n);
+/* Label value: empty, or a name as above of at most 63 bytes. */
+bool tc_k8s_is_label_value(const char *s, size_t n);
+/* ConfigMap and Secret keys: [-._a-zA-Z0-9]+, at most 253, not "." or "..". */
+bool tc_k8s_is_config_key(const char *s, size_t n);
+
+typedef enum tc_k8s_scope {
+	TC_K8S_SCOPE_UNKNOWN = 0,
+	TC_K8S_NAMESPACED,
+	TC_K8S_CLUSTER,
+} tc_k8s_scope;
+
+/* The scope of a built-in kind (group "" for the core API), or
+ * TC_K8S_SCOPE_UNKNOWN for kinds the table does not know (custom
+ * resources: their CRD says). */
+tc_k8s_scope tc_k8s_builtin_scope(const char *group, size_t glen, const char *kind, size_t klen);
+
+/* Split an apiVersion into group and version: "apps/v1" -> "apps", "v1";
+ * "v1" -> "", "v1". Pointers point into s. */
+void tc_k8s_split_api_version(const char *s, size_t n, const char **group, size_t *glen,
+                              const char **version, size_t *vlen);
+
+/* Check obj by the rules above. scope TC_K8S_SCOPE_UNKNOWN falls back to
+ * the built-in table (and skips the namespace rules when that does not
+ * know the kind either). Returns 0 or -1 when something was reported. */
+int tc_k8s_check_object(const tc_value *obj, tc_k8s_scope scope, tc_diags *d, const tc_path *at,
+                        tc_diag_class cls);
+
+/* Kubernetes' limit on the data of one ConfigMap or Secret. */
+#define TC_K8S_MAX_DATA (1024u * 1024u)
+/* ...and on all annotations of one object together. */
+#define TC_K8S_MAX_ANNOTATIONS (256u * 1024u)
+
+/* Duplicate detection over many objects (one environment's output):
+ * add every object, then report. Objects are identified by API group,
+ * kind, namespace and name; versions do not matter. Copies what it needs,
+ * so the objects may be freed after adding. */
+typedef struct tc_k8s_dupe tc_k8s_dupe;
+typedef struct tc_k8s_dupes {
+	tc_k8s_dupe *items;
+	size_t len, cap;
+} tc_k8s_dupes;
+
+void tc_k8s_dupes_init(tc_k8s_dupes *s);
+void tc_k8s_dupes_release(tc_k8s_dupes *s);
+/* Objects without kind or name are ignored (tc_k8s_check_object reports
+ * them). */
+void tc_k8s_dupes_add(tc_k8s_dupes *s, const tc_value *obj);
+/* Report every object that repeats an earlier one, at its position and
+ * naming the first one's; "earlier" is by file, line and column, so the
+ * result does not depend on the order objects were added in. Returns the
+ * number of duplicates found. */
+size_t tc_k8s_dupes_report(tc_k8s_dupes *s, tc_diags *d, tc_diag_class cls);
+
+#endif

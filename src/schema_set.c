@@ -1,0 +1,412 @@
+/*
+ * schema_set.c - a kubeconform-layout schema folder as a lookup table from
+ * apiVersion and kind to compiled schemas.
+ *
+ * The set owns a schema store (documents stay loaded for the compiled
+ * schemas that point into them), the CRD index entries of every location,
+ * and a cache of lookups kept sorted by key so that it can be searched
+ * without hashing. All of it is guarded by `lock`; a lookup copies what it
+ * needs out of the cache entry before unlocking, and entries are never
+ * removed, so the schemas they point to live as long as the set.
+ */
+#include "schema_set.h"
+
+#include "json_load.h"
+#include "schema_check.h"
+#include "schema_uri.h"
+
+#include <dirent.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef struct crd_entry {
+	char *group, *version, *kind;
+	tc_k8s_scope scope;
+	bool served;
+} crd_entry;
+
+typedef struct entry {
+	char *key; /* apiVersion NUL kind */
+	size_t klen;
+	tc_lookup look;
+	tc_schema *owned;
+} entry;
+
+typedef struct location {
+	char *dir;
+	char *k8sdir; /* kubernetes/<version folder>, or NULL */
+} location;
+
+struct tc_schema_set {
+	pthread_mutex_t lock;
+	tc_schema_store *store;
+	tc_arena arena; /* details and keys */
+	location *locs;
+	size_t nlocs;
+	crd_entry *crds;
+	size_t ncrds, capcrds;
+	entry *cache; /* sorted by key */
+	size_t ncache, capcache;
+};
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool is_file(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* "v1.34.0-standalone-strict" -> 1, 34, 0; false if not of that form */
+static bool parse_version_dir(const char *name, long v[3], bool *strict)
+{
+	if (name[0] != 'v')
+		return false;
+	const char *p = name + 1;
+	for (int i = 0; i < 3; i++) {
+		char *end;
+		v[i] = strtol(p, &end, 10);
+		if (end == p)
+			return false;
+		p = end;
+		if (i < 2) {
+			if (*p != '.')
+				return false;
+			p++;
+		}
+	}
+	if (strcmp(p, "-standalone-strict") == 0)
+		*strict = true;
+	else if (strcmp(p, "-standalone") == 0)
+		*strict = false;
+	else
+		return false;
+	return true;
+}
+
+/* the newest v<x.y.z>-standalone[-strict] folder in dir (strict first) */
+static char *newest_version_dir(tc_arena *a, const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return NULL;
+	char *best = NULL;
+	long bv[3] = {-1, -1, -1};
+	bool bstrict = false;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		long v[3];
+		bool strict;
+		if (!parse_version_dir(e->d_name, v, &strict))
+			continue;
+		int c = 0;
+		for (int i = 0; i < 3 && !c; i++)
+			c = v[i] < bv[i] ? -1 : v[i] > bv[i];
+		if (c == 0)
+			c = strict && !bstrict ? 1 : (!strict && bstrict ? -1 : 0);
+		if (c > 0 || (c == 0 && best && strcmp(e->d_name, best) < 0)) {
+			best = tc_arena_strdup(a, e->d_name);
+			memcpy(bv, v, sizeof bv);
+			bstrict = strict;
+		}
+	}
+	closedir(d);
+	return best;
+}
+
+static void read_index(tc_schema_set *set, tc_diags *d, const char *path)
+{
+	tc_value *v = tc_schema_store_load_file(set->store, d, path);
+	if (!v)
+		return;
+	if (v->kind != TC_ARRAY) {
+		tc_error(d, v->pos, NULL, "a CRD index must be a list of entries");
+		return;
+	}
+	for (size_t i = 0; i < v->u.arr.len; i++) {
+		const tc_value *e = v->u.arr.items[i];
+		const tc_value *g = tc_value_getz(e, "group"), *ver = tc_value_getz(e, "version");
+		const tc_value *k = tc_value_getz(e, "kind"), *sc = tc_value_getz(e, "scope");
+		const tc_value *served = tc_value_getz(e, "served");
+		if (!g || g->kind != TC_STR || !ver || ver->kind != TC_STR || !k || k->kind != TC_STR)
+			continue;
+		TC_GROW(set->crds, set->capcrds, set->ncrds + 1);
+		crd_entry *c = &set->crds[set->ncrds++];
+		c->group = tc_arena_strdup(&set->arena, g->u.str.ptr);
+		c->version = tc_arena_strdup(&set->arena, ver->u.str.ptr);
+		c->kind = tc_arena_strdup(&set->arena, k->u.str.ptr);
+		c->scope = tc_value_streq(sc, "Cluster")      ? TC_K8S_CLUSTER
+		           : tc_value_streq(sc, "Namespaced") ? TC_K8S_NAMESPACED
+		                                              : TC_K8S_SCOPE_UNKNOWN;
+		c->served = !served || served->kind != TC_BOOL || served->u.b;
+	}
+}
+
+int tc_schema_set_open(tc_schema_set **out, const tc_schema_set_opts *o, tc_diags *d)
+{
+	*out = NULL;
+	tc_schema_set *set = tc_xcalloc(1, sizeof *set);
+	pthread_mutex_init(&set->lock, NULL);
+	set->store = tc_schema_store_new();
+	tc_schema_store_allow_files(set->store, true);
+	tc_arena_init(&set->arena);
+	set->locs = tc_xcalloc(o->nlocations + 1, sizeof *set->locs);
+	bool ok = true;
+	for (size_t i = 0; i < o->nlocations; i++) {
+		const char *dir = o->locations[i];
+		if (!is_dir(dir)) {
+			tc_error(d, TC_NOPOS, NULL, "schema location '%s' is not a folder", dir);
+			ok = false;
+			continue;
+		}
+		location *l = &set->locs[set->nlocs++];
+		l->dir = tc_arena_strdup(&set->arena, dir);
+		char *kdir = tc_arena_printf(&set->arena, "%s/kubernetes", dir);
+		const char *base = is_dir(kdir) ? kdir : dir;
+		if (o->kubernetes_version) {
+			const char *v = o->kubernetes_version;
+			if (v[0] == 'v')
+				v++;
+			char *vd = tc_arena_printf(&set->arena, "%s/v%s-standalone-strict", base, v);
+			if (!is_dir(vd))
+				vd = tc_arena_printf(&set->arena, "%s/v%s-standalone", base, v);
+			if (is_dir(vd)) {
+				l->k8sdir = vd;
+			} else if (is_dir(kdir)) {
+				tc_error(d, TC_NOPOS, NULL,
+				         "no schemas for Kubernetes %s in '%s' (expected a folder "
+				         "v%s-standalone-strict)",
+				         o->kubernetes_version, kdir, v);
+				ok = false;
+			}
+		} else {
+			char *best = newest_version_dir(&set->arena, base);
+			if (best)
+				l->k8sdir = tc_arena_printf(&set->arena, "%s/%s", base, best);
+		}
+		char *idx = tc_arena_printf(&set->arena, "%s/crd-json/index.json", dir);
+		if (is_file(idx))
+			read_index(set, d, idx);
+		idx = tc_arena_printf(&set->arena, "%s/index.json", dir);
+		if (is_file(idx))
+			read_index(set, d, idx);
+	}
+	if (!ok || tc_diags_has_errors(d)) {
+		tc_schema_set_free(set);
+		return -1;
+	}
+	*out = set;
+	return 0;
+}
+
+void tc_schema_set_free(tc_schema_set *set)
+{
+	if (!set)
+		return;
+	for (size_t i = 0; i < set->ncache; i++) {
+		tc_schema_free(set->cache[i].owned);
+		free(set->cache[i].key);
+	}
+	free(set->cache);
+	free(set->crds);
+	free(set->locs);
+	tc_schema_store_free(set->store);
+	tc_arena_release(&set->arena);
+	pthread_mutex_destroy(&set->lock);
+	free(set);
+}
+
+static char *lower(tc_arena *a, const char *s, size_t n)
+{
+	char *r = tc_arena_memdup0(a, s, n);
+	for (size_t i = 0; i < n; i++)
+		if (r[i] >= 'A' && r[i] <= 'Z')
+			r[i] = (char)(r[i] - 'A' + 'a');
+	return r;
+}
+
+static bool streqn(const char *z, const char *s, size_t n)
+{
+	return strlen(z) == n && memcmp(z, s, n) == 0;
+}
+
+/* Resolve and compile; called with the lock held. */
+static void resolve(tc_schema_set *set, const char *api, size_t alen, const char *kind,
+                    size_t klen, entry *e)
+{
+	tc_arena *a = &set->arena;
+	const char *group, *version;
+	size_t glen, vlen;
+	tc_k8s_split_api_version(api, alen, &group, &glen, &version, &vlen);
+	tc_lookup *lk = &e->look;
+	lk->scope = tc_k8s_builtin_scope(group, glen, kind, klen);
+	/* the CRD index: scope, and versions listed but not served */
+	const crd_entry *listed = NULL;
+	tc_buf served;
+	tc_buf_init(&served, 4096);
+	for (size_t i = 0; i < set->ncrds; i++) {
+		const crd_entry *c = &set->crds[i];
+		if (!streqn(c->group, group, glen) || !streqn(c->kind, kind, klen))
+			continue;
+		if (lk->scope == TC_K8S_SCOPE_UNKNOWN)
+			lk->scope = c->scope;
+		if (streqn(c->version, version, vlen))
+			listed = c;
+		if (c->served) {
+			tc_buf_adds(&served, served.len ? ", " : "");
+			tc_buf_adds(&served, c->version);
+		}
+	}
+	if (listed && !listed->served) {
+		lk->status = TC_LOOKUP_NOT_SERVED;
+		lk->detail = tc_arena_printf(a, "its CustomResourceDefinition does not serve %.*s%s%s",
+		                             (int)vlen, version, served.len ? "; served: " : "",
+		                             tc_buf_str(&served));
+		tc_buf_release(&served);
+		return;
+	}
+	tc_buf_release(&served);
+	char *kl = lower(a, kind, klen);
+	char *g = tc_arena_memdup0(a, group, glen);
+	char *v = tc_arena_memdup0(a, version, vlen);
+	char *first = tc_arena_memdup0(a, group, strcspn(g, "."));
+	char *suffix = glen ? tc_arena_printf(a, "-%s-%s", lower(a, first, strlen(first)), v)
+	                    : tc_arena_printf(a, "-%s", v);
+	const char *path = NULL;
+	for (size_t i = 0; i < set->nlocs && !path; i++) {
+		const location *l = &set->locs[i];
+		const char *cands[4] = {
+			l->k8sdir ? tc_arena_printf(a, "%s/%s%s.json", l->k8sdir, kl, suffix) : NULL,
+			glen ? tc_arena_printf(a, "%s/crd-json/%s/%s_%s.json", l->dir, g, kl, v) : NULL,
+			tc_arena_printf(a, "%s/%s%s.json", l->dir, kl, suffix),
+			glen ? tc_arena_printf(a, "%s/%s/%s_%s.json", l->dir, g, kl, v) : NULL,
+		};
+		for (int k = 0; k < 4 && !path; k++)
+			if (cands[k] && is_file(cands[k]))
+				path = cands[k];
+	}
+	if (!path) {
+		lk->status = TC_LOOKUP_MISSING;
+		lk->detail = "no schema file for it in the schema locations";
+		return;
+	}
+	lk->detail = path;
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_value *doc = tc_schema_store_load_file(set->store, &d, path);
+	tc_schema_opts o = {.base_uri = tc_uri_from_path(a, path)};
+	if (doc && tc_schema_compile(&e->owned, set->store, doc, &o, &d) == 0) {
+		lk->status = TC_LOOKUP_FOUND;
+		lk->schema = e->owned;
+	} else {
+		lk->status = TC_LOOKUP_BROKEN;
+		tc_buf b;
+		tc_buf_init(&b, 4096);
+		if (d.len) {
+			tc_diags_sort(&d);
+			tc_diag_format(&b, &d.items[0]);
+		}
+		lk->detail = tc_arena_printf(a, "schema '%s' is unusable: %s", path, tc_buf_str(&b));
+		tc_buf_release(&b);
+	}
+	tc_diags_release(&d);
+}
+
+void tc_schema_set_lookup(tc_schema_set *set, const char *api, size_t alen, const char *kind,
+                          size_t klen, tc_lookup *out)
+{
+	size_t n = alen + klen + 1;
+	char *key = tc_xmalloc(n + 1);
+	memcpy(key, api, alen);
+	key[alen] = 0;
+	memcpy(key + alen + 1, kind, klen);
+	key[n] = 0;
+	pthread_mutex_lock(&set->lock);
+	size_t lo = 0, hi = set->ncache;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = tc_bytes_cmp(set->cache[mid].key, set->cache[mid].klen, key, n);
+		if (c == 0) {
+			*out = set->cache[mid].look;
+			pthread_mutex_unlock(&set->lock);
+			free(key);
+			return;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	entry e = {.key = key, .klen = n};
+	resolve(set, api, alen, kind, klen, &e);
+	TC_GROW(set->cache, set->capcache, set->ncache + 1);
+	memmove(set->cache + lo + 1, set->cache + lo, (set->ncache - lo) * sizeof *set->cache);
+	set->cache[lo] = e;
+	set->ncache++;
+	*out = e.look;
+	pthread_mutex_unlock(&set->lock);
+}
+
+int tc_schema_set_check_object(tc_schema_set *set, const tc_value *obj, bool strict,
+                               tc_diags *d, const tc_path *at)
+{
+	if (obj->kind != TC_OBJECT)
+		return tc_k8s_check_object(obj, TC_K8S_SCOPE_UNKNOWN, d, at, TC_DIAG_FINDING);
+	const tc_value *api = tc_value_getz(obj, "apiVersion"), *kind = tc_value_getz(obj, "kind");
+	int r = 0;
+	/* SOPS metadata of an encrypted object is not part of it */
+	tc_value stripped;
+	const tc_member *sops = tc_value_member(obj, "sops", 4);
+	tc_member *copy = NULL;
+	if (sops && sops->val->kind == TC_OBJECT) {
+		stripped = *obj;
+		copy = tc_xmalloc((obj->u.obj.len + 1) * sizeof *copy);
+		size_t k = 0;
+		for (size_t i = 0; i < obj->u.obj.len; i++)
+			if (&obj->u.obj.members[i] != sops)
+				copy[k++] = obj->u.obj.members[i];
+		stripped.u.obj.members = copy;
+		stripped.u.obj.len = k;
+		obj = &stripped;
+	}
+	tc_lookup lk = {0};
+	if (api && api->kind == TC_STR && kind && kind->kind == TC_STR) {
+		tc_schema_set_lookup(set, api->u.str.ptr, api->u.str.len, kind->u.str.ptr,
+		                     kind->u.str.len, &lk);
+		switch (lk.status) {
+		case TC_LOOKUP_FOUND:
+			if (tc_schema_check(lk.schema, obj, d, at, TC_DIAG_FINDING) < 0)
+				r = -1;
+			break;
+		case TC_LOOKUP_MISSING:
+			if (strict)
+				r = tc_finding(d, obj->pos, at,
+				               "no schema for %s '%s': it cannot be validated",
+				               kind->u.str.ptr, api->u.str.ptr);
+			else
+				tc_warning(d, obj->pos, at,
+				           "no schema for %s '%s': not validated (--strict makes this an "
+				           "error)",
+				           kind->u.str.ptr, api->u.str.ptr);
+			break;
+		case TC_LOOKUP_NOT_SERVED:
+			r = tc_finding(d, api->pos, at, "%s '%s' cannot be applied: %s", kind->u.str.ptr,
+			               api->u.str.ptr, lk.detail);
+			break;
+		case TC_LOOKUP_BROKEN:
+			r = tc_finding(d, obj->pos, at, "%s", lk.detail);
+			break;
+		}
+	}
+	if (tc_k8s_check_object(obj, lk.scope, d, at, TC_DIAG_FINDING) < 0)
+		r = -1;
+	free(copy);
+	return r;
+}
