@@ -160,20 +160,22 @@ int tc_cmd_eval(int argc, char **argv)
 	tc_diags_init(&d);
 	tc_value *tmpl = NULL, *ctx = NULL, *out = NULL;
 	char nowbuf[32];
-	if (now && tc_jsone_format_time(nowbuf, ms))
-		now = nowbuf;
-	else if (!now)
-		now = default_now(&a);
-	tc_jsone_host host = {"file", host_file, (void *)files};
-	tc_jsone_opts jo = {
-		.now = now,
-		.extras = !pure,
-		.hostfns = files && !pure ? &host : NULL,
-		.nhostfns = files && !pure ? 1 : 0,
-	};
 	int rc = 2;
-	if (load(&tmpl, &a, &d, pos.items[0]) == 0 && (!ctx_path || load(&ctx, &a, &d, ctx_path) == 0))
+	if (load(&tmpl, &a, &d, pos.items[0]) == 0 &&
+	    (!ctx_path || load(&ctx, &a, &d, ctx_path) == 0)) {
+		if (now && tc_jsone_format_time(nowbuf, ms))
+			now = nowbuf;
+		else if (!now && !tc_value_getz(ctx, "now")) /* a context now wins anyway */
+			now = default_now(&a);
+		tc_jsone_host host = {"file", host_file, (void *)files};
+		tc_jsone_opts jo = {
+			.now = now,
+			.extras = !pure,
+			.hostfns = files && !pure ? &host : NULL,
+			.nhostfns = files && !pure ? 1 : 0,
+		};
 		rc = tc_jsone_render(&out, &a, &d, tmpl, ctx, &jo) == 0 ? 0 : 2;
+	}
 	if (tc_diags_has_errors(&d))
 		rc = tc_diags_exit_code(&d);
 	if (rc == 0 && out) {
