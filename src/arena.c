@@ -181,12 +181,15 @@ char *tc_arena_strdup(tc_arena *a, const char *s)
 
 char *tc_arena_printf(tc_arena *a, const char *fmt, ...)
 {
+	char small[256];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	int n = vsnprintf(small, sizeof small, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		n = 0;
+		return tc_arena_memdup0(a, "", 0);
+	if ((size_t)n < sizeof small)
+		return tc_arena_memdup0(a, small, (size_t)n);
 	char *p = tc_arena_alloc(a, (size_t)n + 1);
 	va_start(ap, fmt);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);

@@ -8,6 +8,7 @@
 
 int tc_cmd_version(int argc, char **argv);
 int tc_cmd_render(int argc, char **argv);
+int tc_cmd_merge(int argc, char **argv);
 int tc_cmd_schema(int argc, char **argv);
 int tc_cmd_validate(int argc, char **argv);
 /* @cmd-prototypes@ */

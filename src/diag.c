@@ -86,13 +86,17 @@ void tc_diags_release(tc_diags *d)
 int tc_diag_add(tc_diags *d, tc_severity sev, tc_diag_class cls, tc_pos pos, const tc_path *at,
                 const char *fmt, va_list ap)
 {
+	/* messages are capped at 64 KiB: one line of an error report */
 	tc_buf m;
 	tc_buf_init(&m, 64 * 1024);
+	char small[512];
 	va_list cp;
 	va_copy(cp, ap);
-	int n = vsnprintf(NULL, 0, fmt, cp);
+	int n = vsnprintf(small, sizeof small, fmt, cp);
 	va_end(cp);
-	if (n > 0 && tc_buf_grow(&m, (size_t)n)) {
+	if (n > 0 && (size_t)n < sizeof small) {
+		tc_buf_add(&m, small, (size_t)n);
+	} else if (n > 0 && tc_buf_grow(&m, (size_t)n)) {
 		vsnprintf(m.ptr + m.len, (size_t)n + 1, fmt, ap);
 		m.len += (size_t)n;
 	}

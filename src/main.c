@@ -21,6 +21,7 @@ typedef struct command {
 static const command commands[] = {
 	/* @commands@ */
 	{"eval", tc_cmd_eval, "render one JSON-e template with a context"},
+	{"merge", tc_cmd_merge, "merge the trees of sharded renders into one"},
 	{"render", tc_cmd_render, "render every tenant in every environment into rendered/"},
 	{"schema", tc_cmd_schema, "import CustomResourceDefinitions as JSON Schemas"},
 	{"validate", tc_cmd_validate, "validate inputs and rendered objects, or files against a schema"},

@@ -157,6 +157,100 @@ void tc_output_kustomization(tc_buf *out, const char *const *resources, size_t n
 	tc_arena_release(&a);
 }
 
+static int cmpstrp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Sorted, without repeats. */
+static void uniq(char **v, size_t *n)
+{
+	if (*n < 2)
+		return;
+	qsort(v, *n, sizeof *v, cmpstrp);
+	size_t out = 1;
+	for (size_t i = 1; i < *n; i++) {
+		if (strcmp(v[i], v[out - 1]) == 0)
+			free(v[i]);
+		else
+			v[out++] = v[i];
+	}
+	*n = out;
+}
+
+bool tc_output_is_index(const char *path)
+{
+	const char *slash = strchr(path, '/');
+	if (!slash)
+		return false;
+	const char *rest = slash + 1;
+	return strcmp(rest, "kustomization.yaml") == 0 ||
+	       strcmp(rest, "gitops/kustomization.yaml") == 0 ||
+	       strcmp(rest, "tenants/kustomization.yaml") == 0;
+}
+
+static void add_index(tc_outlist *out, const char *env, const char *sub, char **res, size_t n)
+{
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	tc_output_kustomization(&b, (const char *const *)res, n);
+	size_t len;
+	char *data = tc_buf_detach(&b, &len);
+	size_t pn = strlen(env) + strlen(sub) + 32;
+	char *path = tc_xmalloc(pn);
+	snprintf(path, pn, "%s/%s%skustomization.yaml", env, sub, sub[0] ? "/" : "");
+	tc_outlist_add(out, path, data, len, false);
+}
+
+void tc_output_env_index(tc_outlist *out, const char *env, const tc_outlist *files)
+{
+	static const char *const scopes[] = {"gitops", "tenants"};
+	size_t el = strlen(env);
+	bool cluster = false;
+	char **names[2] = {NULL, NULL};
+	size_t n[2] = {0, 0}, cap[2] = {0, 0};
+	for (size_t i = 0; i < files->len; i++) {
+		const char *p = files->items[i].path;
+		if (strncmp(p, env, el) != 0 || p[el] != '/' || tc_output_is_index(p))
+			continue;
+		const char *rest = p + el + 1;
+		if (strncmp(rest, "cluster/", 8) == 0) {
+			cluster = true;
+			continue;
+		}
+		for (int s = 0; s < 2; s++) {
+			size_t sl = strlen(scopes[s]);
+			if (strncmp(rest, scopes[s], sl) != 0 || rest[sl] != '/')
+				continue;
+			const char *t = rest + sl + 1;
+			const char *end = strchr(t, '/');
+			if (!end)
+				continue;
+			size_t tl = (size_t)(end - t);
+			if (n[s] && strlen(names[s][n[s] - 1]) == tl &&
+			    strncmp(names[s][n[s] - 1], t, tl) == 0)
+				continue; /* most paths come grouped by folder */
+			TC_GROW(names[s], cap[s], n[s] + 1);
+			names[s][n[s]++] = tc_xmemdup0(t, tl);
+		}
+	}
+	char *top[3];
+	size_t ntop = 0;
+	if (cluster)
+		top[ntop++] = "cluster";
+	for (int s = 0; s < 2; s++) {
+		uniq(names[s], &n[s]);
+		if (n[s]) {
+			top[ntop++] = (char *)scopes[s];
+			add_index(out, env, scopes[s], names[s], n[s]);
+		}
+		for (size_t i = 0; i < n[s]; i++)
+			free(names[s][i]);
+		free(names[s]);
+	}
+	add_index(out, env, "", top, ntop);
+}
+
 int tc_remove_tree(const char *path)
 {
 	struct stat st;

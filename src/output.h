@@ -48,6 +48,16 @@ int tc_output_names(char **names, const tc_value *const *objs, size_t n, tc_diag
 /* Canonical YAML bytes of a kustomization.yaml listing resources. */
 void tc_output_kustomization(tc_buf *out, const char *const *resources, size_t n);
 
+/* The index kustomizations of environment `env`, made from the paths in
+ * `files` (only those below "<env>/" count): "<env>/kustomization.yaml"
+ * listing cluster, gitops and tenants (those that have content), and
+ * "<env>/gitops/kustomization.yaml" and "<env>/tenants/kustomization.yaml"
+ * listing the tenant folders. Appended to out with their bytes. Existing
+ * index files in `files` are ignored, so shard trees can be merged. */
+void tc_output_env_index(tc_outlist *out, const char *env, const tc_outlist *files);
+/* True for the paths tc_output_env_index makes. */
+bool tc_output_is_index(const char *path);
+
 typedef struct tc_tree {
 	char *final; /* the output folder */
 	char *tmp;   /* the temporary folder being filled */

@@ -284,79 +284,6 @@ static long default_jobs(void)
 	return n > 0 ? n : 1;
 }
 
-/* The folders of one environment that have content, for its kustomizations. */
-static void env_kustomizations(const tc_render_opts *o, const tc_env *env, const job *jobs,
-                               size_t njobs, tc_outlist *out, tc_diags *d)
-{
-	static const char *const scopes[] = {"gitops", "tenants"};
-	const char *top[3];
-	size_t ntop = 0;
-	size_t prefix = strlen(env->name);
-	/* cluster first, then gitops and tenants: the order of the resources list */
-	bool has_cluster = false;
-	for (size_t k = 0; k < njobs && !has_cluster; k++)
-		if (jobs[k].env == env && jobs[k].files.len)
-			has_cluster = true;
-	if (has_cluster)
-		top[ntop++] = "cluster";
-	for (size_t s = 0; s < 2; s++) {
-		tc_strlist dirs = {0};
-		size_t sl = strlen(scopes[s]);
-		for (size_t k = 0; k < njobs; k++) {
-			if (!jobs[k].tenant)
-				continue;
-			for (size_t f = 0; f < jobs[k].files.len; f++) {
-				const char *p = jobs[k].files.items[f].path;
-				if (strncmp(p, env->name, prefix) == 0 && p[prefix] == '/' &&
-				    strncmp(p + prefix + 1, scopes[s], sl) == 0 &&
-				    p[prefix + 1 + sl] == '/') {
-					tc_strlist_push(&dirs, jobs[k].tenant);
-					break;
-				}
-			}
-		}
-		if (dirs.len) {
-			top[ntop++] = scopes[s];
-			tc_buf b;
-			tc_buf_init(&b, TC_BUF_UNLIMITED);
-			tc_output_kustomization(&b, dirs.items, dirs.len);
-			size_t n = prefix + sl + 32;
-			char *path = tc_xmalloc(n);
-			snprintf(path, n, "%s/%s/kustomization.yaml", env->name, scopes[s]);
-			size_t len;
-			char *data = tc_buf_detach(&b, &len);
-			if (o->tree) {
-				if (tc_tree_write(o->tree, path, data, len, d) != 0) {
-					free(path);
-					free(data);
-					tc_strlist_release(&dirs);
-					continue;
-				}
-				free(data);
-				data = NULL;
-			}
-			tc_outlist_add(out, path, data, len, false);
-		}
-		tc_strlist_release(&dirs);
-	}
-	tc_buf b;
-	tc_buf_init(&b, TC_BUF_UNLIMITED);
-	tc_output_kustomization(&b, top, ntop);
-	size_t len;
-	char *data = tc_buf_detach(&b, &len);
-	char *path = joinpath(env->name, "kustomization.yaml");
-	if (o->tree) {
-		if (tc_tree_write(o->tree, path, data, len, d) != 0) {
-			free(path);
-			free(data);
-			return;
-		}
-		free(data);
-		data = NULL;
-	}
-	tc_outlist_add(out, path, data, len, false);
-}
-
 int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, tc_diags *d)
 {
 	memset(res, 0, sizeof *res);
@@ -431,8 +358,6 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 			if (!env_selected(o, r->envs[i].name))
 				continue;
 			res->nenvs++;
-			if (o->kustomizations)
-				env_kustomizations(o, &r->envs[i], p.jobs, p.njobs, &res->files, d);
 		}
 	}
 	(void)ncluster;
@@ -444,6 +369,22 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 		free(j->files.items);
 	}
 	free(p.jobs);
+	if (o->kustomizations && !tc_diags_has_errors(d)) {
+		tc_outlist idx;
+		tc_outlist_init(&idx);
+		for (size_t i = 0; i < r->nenvs; i++)
+			if (env_selected(o, r->envs[i].name))
+				tc_output_env_index(&idx, r->envs[i].name, &res->files);
+		for (size_t i = 0; i < idx.len; i++) {
+			tc_outfile *f = &idx.items[i];
+			if (o->tree && tc_tree_write(o->tree, f->path, f->data, f->len, d) == 0) {
+				free(f->data);
+				f->data = NULL;
+			}
+			tc_outlist_add(&res->files, f->path, f->data, f->len, false);
+		}
+		free(idx.items);
+	}
 	tc_outlist_sort(&res->files);
 	return tc_diags_has_errors(d) ? -1 : 0;
 }
