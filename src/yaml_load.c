@@ -74,8 +74,10 @@ typedef struct loader {
 	tc_yaml_limits lim;
 	uint64_t nodes; /* in the current document, aliases expanded */
 	bool bad;       /* a recoverable error was recorded */
-	anchor *anchors;
+	anchor *anchors; /* in definition order */
 	size_t nanchors, capanchors;
+	size_t *slots;   /* hash of names -> anchors index + 1 (0: empty); newest wins */
+	size_t nslots;   /* a power of two, at least twice nanchors */
 } loader;
 
 static tc_pos mkpos(const loader *L, yaml_mark_t m)
@@ -160,20 +162,51 @@ static int next(loader *L)
 	return 0;
 }
 
+/* Anchors are found through a small open-addressing hash table so that a
+ * file with many anchors and aliases stays linear. The table is only used
+ * for lookup, never iterated. */
+static size_t hash(const char *s)
+{
+	size_t h = 1469598103934665603u; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+static size_t *slot(loader *L, const char *name)
+{
+	size_t mask = L->nslots - 1;
+	for (size_t i = hash(name) & mask;; i = (i + 1) & mask) {
+		size_t *e = &L->slots[i];
+		if (*e == 0 || strcmp(L->anchors[*e - 1].name, name) == 0)
+			return e;
+	}
+}
+
 static anchor *find_anchor(loader *L, const char *name)
 {
-	/* newest first: a redefined anchor hides the older one */
-	for (size_t i = L->nanchors; i-- > 0;)
-		if (strcmp(L->anchors[i].name, name) == 0)
-			return &L->anchors[i];
-	return NULL;
+	if (!L->nslots)
+		return NULL;
+	size_t *e = slot(L, name);
+	return *e ? &L->anchors[*e - 1] : NULL;
 }
 
 static size_t add_anchor(loader *L, const char *name)
 {
 	TC_GROW(L->anchors, L->capanchors, L->nanchors + 1);
 	L->anchors[L->nanchors] = (anchor){tc_xstrdup(name), NULL, 0};
-	return L->nanchors++;
+	size_t idx = L->nanchors++;
+	if (L->nanchors * 2 > L->nslots) {
+		/* grow and re-insert, oldest first so the newest of a name wins */
+		free(L->slots);
+		L->nslots = L->nslots ? L->nslots * 2 : 64;
+		L->slots = tc_xcalloc(L->nslots, sizeof *L->slots);
+		for (size_t i = 0; i < L->nanchors; i++)
+			*slot(L, L->anchors[i].name) = i + 1;
+	} else {
+		*slot(L, name) = idx + 1;
+	}
+	return idx;
 }
 
 static void clear_anchors(loader *L)
@@ -181,6 +214,8 @@ static void clear_anchors(loader *L)
 	for (size_t i = 0; i < L->nanchors; i++)
 		free(L->anchors[i].name);
 	L->nanchors = 0;
+	if (L->slots)
+		memset(L->slots, 0, L->nslots * sizeof *L->slots);
 }
 
 /* Count n more nodes against the budget. */
@@ -343,6 +378,43 @@ static int key_text(loader *L, const tc_value *k, const char **s, size_t *n)
 	                tc_kind_name(k->kind));
 }
 
+/* Members in key order, earlier occurrences first, for reporting
+ * duplicates in one sort instead of one per duplicate. */
+static int bykey(const void *x, const void *y)
+{
+	const tc_member *a = *(const tc_member *const *)x, *b = *(const tc_member *const *)y;
+	int c = tc_bytes_cmp(a->key, a->klen, b->key, b->klen);
+	if (c)
+		return c;
+	/* same key: source order (members come from one mapping, one file) */
+	if (a->kpos.line != b->kpos.line)
+		return a->kpos.line < b->kpos.line ? -1 : 1;
+	return a->kpos.col < b->kpos.col ? -1 : a->kpos.col > b->kpos.col;
+}
+
+/* Report every repeated key of a mapping (at most 100: the printer shows
+ * no more), each pointing back at the first occurrence. */
+static void report_duplicates(loader *L, const tc_member *m, size_t n)
+{
+	const tc_member **v = tc_xmalloc(n * sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = &m[i];
+	qsort(v, n, sizeof *v, bykey);
+	size_t reported = 0;
+	for (size_t i = 1, first = 0; i < n && reported < 100; i++) {
+		if (tc_bytes_cmp(v[i]->key, v[i]->klen, v[first]->key, v[first]->klen) != 0) {
+			first = i;
+			continue;
+		}
+		tc_error(L->d, v[i]->kpos, NULL, "duplicate key '%.*s' (first at line %u)",
+		         (int)(v[i]->klen > 80 ? 80 : v[i]->klen), v[i]->key,
+		         (unsigned)v[first]->kpos.line);
+		reported++;
+	}
+	free(v);
+	L->bad = true;
+}
+
 /* mapping ::= MAPPING-START (key node)* MAPPING-END;  key ::= scalar | alias */
 static int mapping(loader *L, size_t depth, tc_value **out, uint64_t *cnt)
 {
@@ -386,28 +458,14 @@ static int mapping(loader *L, size_t depth, tc_value **out, uint64_t *cnt)
 		*cnt += kc + vc;
 		tc_objb_add(&b, ks, kn, kpos, v);
 	}
-	for (;;) {
-		size_t dup;
-		tc_value *o = tc_objb_finish(&b, L->a, pos, &dup);
-		if (o) {
-			*out = o;
-			return 0;
-		}
-		/* report the duplicate, drop it, and look for more */
-		tc_member *m = &b.members[dup];
-		for (size_t i = 0; i < dup; i++) {
-			tc_member *f = &b.members[i];
-			if (f->klen == m->klen && memcmp(f->key, m->key, m->klen) == 0) {
-				tc_error(L->d, m->kpos, NULL, "duplicate key '%.*s' (first at line %u)",
-				         (int)(m->klen > 80 ? 80 : m->klen), m->key,
-				         (unsigned)f->kpos.line);
-				break;
-			}
-		}
-		L->bad = true;
-		memmove(m, m + 1, (b.len - dup - 1) * sizeof *m);
-		b.len--;
+	size_t dup;
+	tc_value *o = tc_objb_finish(&b, L->a, pos, &dup);
+	if (!o) {
+		report_duplicates(L, b.members, b.len);
+		o = tc_objb_finish(&b, L->a, pos, NULL); /* keep going: later wins */
 	}
+	*out = o;
+	return 0;
 fail:
 	tc_objb_release(&b);
 	return -1;
@@ -550,6 +608,7 @@ static int load(loader *L, bool single, tc_arrb *docs, tc_value **first)
 	yaml_parser_delete(&L->parser);
 	clear_anchors(L);
 	free(L->anchors);
+	free(L->slots);
 	if (rc == 0 && L->bad)
 		rc = -1;
 	return rc;

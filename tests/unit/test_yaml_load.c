@@ -319,6 +319,32 @@ TEST(yaml_load_adds_hints_to_common_syntax_errors)
 	fx_done(&f);
 }
 
+/* Both were quadratic once: 200,000 anchors took minutes to resolve and
+ * 50,000 repeated keys re-sorted the mapping once per duplicate. Under
+ * meson's timeout this test fails with the old code. */
+TEST(yaml_load_stays_linear_with_many_anchors_and_duplicates)
+{
+	tc_buf in;
+	tc_buf_init(&in, TC_BUF_UNLIMITED);
+	for (int i = 0; i < 200000; i++)
+		tc_buf_addf(&in, "a%d: &x%d v\n", i, i);
+	for (int i = 0; i < 200000; i++)
+		tc_buf_addf(&in, "b%d: *x%d\n", i, 199999 - i);
+	fx f;
+	fx_load_lim(&f, in.ptr, in.len, NULL);
+	CHECK(f.rc == 0 && f.v->u.obj.len == 400000);
+	CHECK(tc_value_streq(tc_value_getz(f.v, "b0"), "v"));
+	fx_done(&f);
+	tc_buf_reset(&in);
+	for (int i = 0; i < 50000; i++)
+		tc_buf_addf(&in, "k: %d\n", i);
+	fx_load_lim(&f, in.ptr, in.len, NULL);
+	CHECK(f.rc < 0 && f.d.len == 100);
+	CHECK_STR(f.msg, "t.yaml:2:1: error: duplicate key 'k' (first at line 1)");
+	fx_done(&f);
+	tc_buf_release(&in);
+}
+
 TEST(yaml_load_stream_collects_documents_and_skips_empty_ones)
 {
 	tc_arena a;
@@ -350,5 +376,6 @@ int main(void)
 	           yaml_load_reports_syntax_errors_with_one_based_positions,
 	           yaml_load_reports_disallowed_characters_at_their_position,
 	           yaml_load_adds_hints_to_common_syntax_errors,
+	           yaml_load_stays_linear_with_many_anchors_and_duplicates,
 	           yaml_load_stream_collects_documents_and_skips_empty_ones);
 }
