@@ -32,7 +32,10 @@
 
 /* --- compiled strings ---------------------------------------------------- */
 
-enum { ROLE_INTERP = 1, ROLE_EXPR = 2 };
+/* ROLE_STATIC marks an array or object (keyed by its address) that holds
+ * no operator, no interpolation and no key needing treatment: it renders
+ * to itself, so the walk skips it. */
+enum { ROLE_INTERP = 1, ROLE_EXPR = 2, ROLE_STATIC = 3 };
 
 typedef struct part {
 	const char *lit; /* text before the expression (escapes resolved) */
@@ -105,7 +108,13 @@ static void insert_entry(tc_jsone_compiled *c, const entry *e)
 
 static bool has_interp(const char *s, size_t n)
 {
-	return n >= 2 && memmem(s, n, "${", 2) != NULL;
+	const char *p = s, *e = s + n;
+	while (p + 1 < e && (p = memchr(p, '$', (size_t)(e - p - 1))) != NULL) {
+		if (p[1] == '{')
+			return true;
+		p++;
+	}
+	return false;
 }
 
 /* Split an interpolated string into literal text and expressions. */
@@ -207,29 +216,36 @@ static void compile_string(tc_jsone_compiled *c, const char *s, size_t n, int ro
 
 static bool is_operator(const char *k, size_t n);
 
-static void compile_walk(tc_jsone_compiled *c, const tc_value *t, size_t depth)
+/* Parse the strings below t; returns true when t is static (see
+ * ROLE_STATIC). */
+static bool compile_walk(tc_jsone_compiled *c, const tc_value *t, size_t depth)
 {
 	if (depth > c->max_depth)
-		return;
+		return false;
+	bool stat = true;
 	if (t->kind == TC_STR) {
 		compile_string(c, t->u.str.ptr, t->u.str.len, ROLE_INTERP, t->pos);
+		return !has_interp(t->u.str.ptr, t->u.str.len);
 	} else if (t->kind == TC_ARRAY) {
 		for (size_t i = 0; i < t->u.arr.len; i++)
-			compile_walk(c, t->u.arr.items[i], depth + 1);
+			stat = compile_walk(c, t->u.arr.items[i], depth + 1) && stat;
 	} else if (t->kind == TC_OBJECT) {
 		const char *op = NULL;
 		for (size_t i = 0; i < t->u.obj.len; i++) {
 			const tc_member *m = &t->u.obj.members[i];
 			if (is_operator(m->key, m->klen))
 				op = m->key;
+			if (m->klen && m->key[0] == '$')
+				stat = false;
 		}
 		for (size_t i = 0; i < t->u.obj.len; i++) {
 			const tc_member *m = &t->u.obj.members[i];
 			const tc_value *v = m->val;
-			compile_walk(c, v, depth + 1);
+			stat = compile_walk(c, v, depth + 1) && stat;
 			if (!op) {
 				if (m->klen < 2 || m->key[0] != '$' || m->key[1] != '$')
 					compile_string(c, m->key, m->klen, ROLE_INTERP, m->kpos);
+				stat = stat && !has_interp(m->key, m->klen);
 				continue;
 			}
 			bool expr_value = (strcmp(m->key, "$eval") == 0 || strcmp(m->key, "$if") == 0 ||
@@ -246,7 +262,14 @@ static void compile_walk(tc_jsone_compiled *c, const tc_value *t, size_t depth)
 				}
 			}
 		}
+	} else {
+		return true;
 	}
+	if (stat && !find_entry(c, (const char *)(const void *)t, ROLE_STATIC)) {
+		entry e = {.key = (const char *)(const void *)t, .role = ROLE_STATIC};
+		insert_entry(c, &e);
+	}
+	return stat;
 }
 
 static tc_jsone_compiled *compile_in(const tc_value *tmpl, size_t max_depth, tc_arena *a)
@@ -455,14 +478,17 @@ static int render_object(tc_value **out, tc_jsone_state *st, const tc_value *t,
 	size_t n = t->u.obj.len;
 	size_t small[16];
 	size_t *ord = doc_order(t, small, 16);
+	/* m[i] is the entry of template member i (val NULL when deleted) */
 	tc_member msmall[16];
 	tc_member *m = n <= 16 ? msmall : tc_xmalloc(n * sizeof *m);
 	size_t cnt = 0;
-	bool changed = false, taint = false;
+	bool changed = false, keys_changed = false, taint = false;
 	int rc = 0;
 	for (size_t k = 0; k < n && rc == 0; k++) {
 		const tc_member *tm = &t->u.obj.members[ord[k]];
+		tc_member *nm = &m[ord[k]];
 		tc_value *v;
+		*nm = (tc_member){tm->key, tm->klen, tm->kpos, NULL};
 		push_seg(st, tm->key, tm->klen, 0);
 		if (render(&v, st, tm->val, sc)) {
 			rc = -1;
@@ -474,11 +500,10 @@ static int render_object(tc_value **out, tc_jsone_state *st, const tc_value *t,
 			continue;
 		}
 		changed = changed || v != tm->val;
-		tc_member nm = {tm->key, tm->klen, tm->kpos, v};
 		if (tm->klen >= 2 && tm->key[0] == '$' && tm->key[1] == '$') {
-			nm.key++;
-			nm.klen--;
-			changed = true;
+			nm->key++;
+			nm->klen--;
+			keys_changed = true;
 		} else if (reserved_key(tm->key, tm->klen)) {
 			st->epos = tm->kpos;
 			rc = tc_jsone_raise(st, TC_JE_TEMPLATE,
@@ -491,20 +516,41 @@ static int render_object(tc_value **out, tc_jsone_state *st, const tc_value *t,
 				rc = -1;
 				break;
 			}
-			nm.key = kv->u.str.ptr;
-			nm.klen = kv->u.str.len;
+			nm->key = kv->u.str.ptr;
+			nm->klen = kv->u.str.len;
 			taint = taint || kt;
-			changed = true;
+			keys_changed = true;
 		}
-		m[cnt++] = nm;
+		nm->val = v;
+		cnt++;
 	}
-	if (rc == 0) {
-		if (!changed) {
-			*out = mut(t);
+	if (rc == 0 && !changed && !keys_changed) {
+		*out = mut(t);
+	} else if (rc == 0) {
+		if (keys_changed) {
+			/* new keys: sort them; of two equal ones the later in document
+			 * order wins, so hand them over in document order */
+			tc_member *dm = tc_xmalloc((cnt ? cnt : 1) * sizeof *dm);
+			size_t j = 0;
+			for (size_t k = 0; k < n; k++)
+				if (m[ord[k]].val)
+					dm[j++] = m[ord[k]];
+			*out = tc_value_object(st->a, dm, cnt, t->pos, NULL);
+			free(dm);
 		} else {
-			*out = tc_value_object(st->a, m, cnt, t->pos, NULL);
-			tc_jsone_taint(*out, taint);
+			/* drop the deleted entries, keeping template (sorted) order */
+			size_t j = 0;
+			for (size_t i = 0; i < n; i++)
+				if (m[i].val)
+					m[j++] = m[i];
+			/* the template's keys, already sorted and unique: share them */
+			tc_value *o = tc_value_object(st->a, NULL, 0, t->pos, NULL);
+			o->u.obj.members = tc_arena_alloc(st->a, cnt * sizeof *m);
+			memcpy(o->u.obj.members, m, cnt * sizeof *m);
+			o->u.obj.len = cnt;
+			*out = o;
 		}
+		tc_jsone_taint(*out, taint);
 	}
 	if (m != msmall)
 		free(m);
@@ -1279,9 +1325,16 @@ static int render(tc_value **out, tc_jsone_state *st, const tc_value *t, const t
 		}
 		break;
 	case TC_ARRAY:
-		rc = render_array(out, st, t, sc);
+		if (find_entry(st->compiled, (const char *)(const void *)t, ROLE_STATIC))
+			*out = mut(t);
+		else
+			rc = render_array(out, st, t, sc);
 		break;
 	case TC_OBJECT: {
+		if (find_entry(st->compiled, (const char *)(const void *)t, ROLE_STATIC)) {
+			*out = mut(t);
+			break;
+		}
 		const char *op = NULL;
 		for (size_t i = 0; i < t->u.obj.len; i++) {
 			const tc_member *m = &t->u.obj.members[i];

@@ -1,5 +1,6 @@
 // bench.js DIR ROUNDS - render every template of DIR for every context with
-// the JavaScript reference implementation (npm json-e) and print
+// the JavaScript reference implementation (npm json-e), ROUNDS times, and
+// print the best round:
 //   js: seconds=S renders=R digest=SHA256
 // The digest covers the canonical JSON (sorted keys) of every result, so
 // it can be compared with the C driver's.
@@ -26,18 +27,19 @@ const canon = v => {
 for (let i = 0; i < Math.min(200, contexts.length); i++)
   for (const t of templates) jsone(t, contexts[i]);
 
+// the best of the rounds, as the C driver does
 const results = new Array(contexts.length * templates.length);
-let renders = 0;
-const t0 = process.hrtime.bigint();
+let best = -1;
 for (let r = 0; r < rounds; r++) {
+  const t0 = process.hrtime.bigint();
   let k = 0;
   for (const c of contexts)
-    for (const t of templates) {
+    for (const t of templates)
       results[k++] = jsone(t, c);
-      renders++;
-    }
+  const dt = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (best < 0 || dt < best) best = dt;
 }
-const t1 = process.hrtime.bigint();
+const renders = results.length;
 const h = crypto.createHash('sha256');
 for (const r of results) h.update(canon(r) + '\n');
-console.log(`js: seconds=${Number(t1 - t0) / 1e9} renders=${renders} digest=${h.digest('hex')}`);
+console.log(`js: seconds=${best} renders=${renders} digest=${h.digest('hex')}`);

@@ -4,7 +4,7 @@
 #
 #   N          tenants (default 2000); 5 template files each
 #   BUILD=DIR  a meson build directory to use (default: build-bench)
-#   ROUNDS=K   repeat the timed loop K times on both sides (default 3)
+#   ROUNDS=K   time K rounds on both sides; the best round counts (default 5)
 #
 # Installs json-e into bench/jsone/node_modules (not committed), generates
 # the input with gen.js, times both engines, checks that their results are
@@ -14,7 +14,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 n=${1:-2000}
-rounds=${ROUNDS:-3}
+rounds=${ROUNDS:-5}
 build=${BUILD:-$root/build-bench}
 
 command -v node >/dev/null || { echo "run.sh: node is required" >&2; exit 2; }
@@ -54,8 +54,9 @@ cat > "$here/RESULTS.md" <<EOT
 Written by \`bench/jsone/run.sh $n\` (ROUNDS=$rounds): $n tenants, each
 rendered with the 5 template files of gen.js (Namespace, three
 NetworkPolicies, a KeycloakRealmImport with three clients and four roles, a
-Flux Kustomization, an ArgoCD Application), $renders renders per engine, the
-same input for both, in the same run. Both engines produced identical
+Flux Kustomization, an ArgoCD Application): $renders renders per round, the
+same input for both engines, in the same run; the best of $rounds rounds
+counts on each side. Both engines produced identical
 results (sha256 of the canonical JSON of every result: \`$c_d\`).
 
 | engine | seconds | µs per render |
