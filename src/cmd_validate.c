@@ -141,6 +141,15 @@ static void walk(tc_arena *a, const char *dir, tc_strlist *out, tc_diags *d, int
 	free(names);
 }
 
+/* Diagnostics added since `from` that have no path are about the whole
+ * document: give them the root path ".". */
+static void root_paths(tc_diags *d, size_t from)
+{
+	for (size_t i = from; i < d->len; i++)
+		if (!d->items[i].path)
+			d->items[i].path = tc_xstrdup(".");
+}
+
 /* "file:line:col: error: <path>: message", sorted */
 static void print_diags(tc_diags *d)
 {
@@ -237,8 +246,11 @@ static int validate_with_schema(const char *schema_path, const tc_strlist *files
 			tc_value *docs = load_docs(&a, &d, files->items[i]);
 			if (!docs)
 				continue;
-			for (size_t k = 0; k < docs->u.arr.len; k++)
+			for (size_t k = 0; k < docs->u.arr.len; k++) {
+				size_t from = d.len;
 				tc_schema_check(s, docs->u.arr.items[k], &d, NULL, TC_DIAG_FINDING);
+				root_paths(&d, from);
+			}
 		}
 	}
 	print_diags(&d);
@@ -293,8 +305,11 @@ static void check_input(tc_arena *a, tc_diags *d, tc_schema_store *st, const cha
 	if (!doc || tc_schema_compile(&s, st, doc, &o, d) < 0)
 		return;
 	tc_value *docs = load_docs(a, d, file);
-	if (docs && docs->u.arr.len == 1)
+	if (docs && docs->u.arr.len == 1) {
+		size_t from = d->len;
 		tc_schema_check(s, docs->u.arr.items[0], d, NULL, TC_DIAG_INPUT);
+		root_paths(d, from);
+	}
 	else if (docs)
 		tc_error(d, (tc_pos){file, 1, 1}, NULL, "expected exactly one YAML document");
 	tc_schema_free(s);
@@ -349,7 +364,9 @@ static void check_files(tc_arena *a, tc_diags *d, tc_schema_set *set, const tc_s
 			const tc_value *obj = docs->u.arr.items[k];
 			if (obj->kind == TC_NULL || is_kustomization(obj))
 				continue;
+			size_t from = d->len;
 			tc_schema_set_check_object(set, obj, strict, d, NULL);
+			root_paths(d, from);
 			tc_k8s_dupes_add(&dupes, obj);
 		}
 	}

@@ -754,7 +754,9 @@ static vinfo *resolve(cstate *cs, const vinfo *from, const tc_value *at, const c
 	}
 	if (dec[0] == '/') {
 		vinfo *vi = walk_pointer(cs, rr, dec, flen);
-		if (!vi)
+		if (!vi && ref[0] == '#')
+			serr(cs, at, "reference '%s': no value at pointer '%s'", ref, dec);
+		else if (!vi)
 			serr(cs, at, "reference '%s': no value at pointer '%s' in '%s'", ref, dec, uri);
 		return vi;
 	}
@@ -765,7 +767,10 @@ static vinfo *resolve(cstate *cs, const vinfo *from, const tc_value *at, const c
 		an = hmap_get(&cs->anchors, SKEY(key));
 	}
 	if (!an) {
-		serr(cs, at, "reference '%s': no anchor '%s' in '%s'", ref, dec, uri);
+		if (ref[0] == '#')
+			serr(cs, at, "reference '%s': no anchor '%s' in this document", ref, dec);
+		else
+			serr(cs, at, "reference '%s': no anchor '%s' in '%s'", ref, dec, uri);
 		return NULL;
 	}
 	if (an->dynamic && dyn_name)
@@ -1188,6 +1193,8 @@ static void compile_node(cstate *cs, vinfo *vi)
 	} else {
 		compile_validation(cs, n, vi);
 	}
+	if ((x = kw(v, "errorMessage")) && x->kind == TC_STR)
+		n->error_message = x->u.str.ptr;
 	if (truthy(v, "nullable"))
 		n->flags |= SC_F_NULLABLE;
 	if (truthy(v, "x-kubernetes-preserve-unknown-fields"))

@@ -60,6 +60,8 @@ typedef struct ctx {
 
 static bool eval(ctx *c, const sc_node *n, const tc_value *inst, const tc_path *at,
                  uint8_t *marks);
+static bool eval_keywords(ctx *c, const sc_node *n, const tc_value *inst, const tc_path *at,
+                          uint8_t *marks);
 
 __attribute__((format(printf, 4, 5))) static bool fail(ctx *c, tc_pos pos, const tc_path *at,
                                                        const char *fmt, ...)
@@ -214,6 +216,32 @@ static bool check_type(ctx *c, const sc_node *n, const tc_value *inst, const tc_
 	return false;
 }
 
+static size_t typo_limit(size_t len)
+{
+	/* a typo is at most a third of the word, and at most 3 edits */
+	size_t limit = len / 3;
+	return limit > 3 ? 3 : limit < 1 ? 1 : limit;
+}
+
+/* the enum string closest to inst, within typo distance */
+static const tc_value *closest(const sc_node *n, const tc_value *inst)
+{
+	const tc_value *best = NULL;
+	size_t bestd = typo_limit(inst->u.str.len) + 1;
+	for (size_t i = 0; i < n->nenum; i++) {
+		const tc_value *e = n->enums[i];
+		if (e->kind != TC_STR)
+			continue;
+		size_t dist = tc_edit_distance(inst->u.str.ptr, inst->u.str.len, e->u.str.ptr,
+		                               e->u.str.len, bestd - 1);
+		if (dist < bestd) {
+			bestd = dist;
+			best = e;
+		}
+	}
+	return (inst->flags & TC_VAL_SECRET) ? NULL : best;
+}
+
 static bool check_enum(ctx *c, const sc_node *n, const tc_value *inst, const tc_path *at)
 {
 	bool ok = true;
@@ -244,6 +272,9 @@ static bool check_enum(ctx *c, const sc_node *n, const tc_value *inst, const tc_
 			}
 			if (n->nenum > ENUM_SHOW)
 				tc_buf_addf(&l, " (and %zu more)", n->nenum - ENUM_SHOW);
+			const tc_value *near = inst->kind == TC_STR ? closest(n, inst) : NULL;
+			if (near)
+				tc_buf_addf(&l, " (did you mean '%s'?)", near->u.str.ptr);
 			fail(c, inst->pos, at, "%s is not one of %s", shown(&b, inst), tc_buf_str(&l));
 			tc_buf_release(&b);
 			tc_buf_release(&l);
@@ -508,12 +539,7 @@ static bool unknown_key(ctx *c, const sc_node *n, const tc_value *inst, const tc
 	if (!c->d)
 		return false;
 	tc_path p = TC_PATH_KEY(at, m->key, m->klen);
-	/* a typo is at most a third of the word, and at most 3 edits */
-	size_t limit = m->klen / 3;
-	if (limit > 3)
-		limit = 3;
-	if (limit < 1)
-		limit = 1;
+	size_t limit = typo_limit(m->klen);
 	const sc_prop *best = NULL;
 	size_t bestd = limit + 1;
 	suggest_in(n, m->key, m->klen, inst, &best, &bestd, 0);
@@ -954,7 +980,18 @@ static bool eval(ctx *c, const sc_node *n, const tc_value *inst, const tc_path *
 		c->scope[c->nscope++] = n->res;
 		pushed = true;
 	}
-	bool ok = eval_keywords(c, n, inst, at, marks);
+	bool ok;
+	if (n->error_message && c->d) {
+		/* the schema's own words instead of the keywords' */
+		ok = try_eval(c, n, inst, at, marks);
+		if (!ok) {
+			tc_buf b;
+			fail(c, inst->pos, at, "%s %s", shown(&b, inst), n->error_message);
+			tc_buf_release(&b);
+		}
+	} else {
+		ok = eval_keywords(c, n, inst, at, marks);
+	}
 	if (pushed)
 		c->nscope--;
 	c->depth--;

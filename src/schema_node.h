@@ -137,6 +137,8 @@ struct sc_node {
 	size_t ndeps;
 	int64_t min_props, max_props;
 	const sc_node *uneval_props;
+
+	const char *error_message; /* "errorMessage": replaces this node's own reports */
 };
 
 struct tc_schema {
