@@ -511,31 +511,49 @@ bool tc_jsone_tainted(const tc_jsone_state *st, const tc_value *v)
 static tc_value *fn_value(tc_jsone_state *st, const tc_jsone_fn *f)
 {
 	tc_value *v = tc_value_null(st->a, st->epos);
+	st->risky = true;
 	v->flags = TC_JSONE_FN;
 	v->u.str.ptr = (const char *)(const void *)f;
 	return v;
 }
 
+/* Find a variable: *v for a value bound in a scope or "now", *fn for a
+ * built-in or host function (no value made). False when unbound. */
+static bool resolve(tc_jsone_state *st, const tc_jsone_scope *sc, const char *name, size_t len,
+                    tc_value **v, const tc_jsone_fn **fn)
+{
+	*v = NULL;
+	*fn = NULL;
+	for (const tc_jsone_scope *s = sc; s; s = s->up) {
+		if (s->obj && (*v = tc_value_get(s->obj, name, len)) != NULL)
+			return true;
+		for (size_t i = 0; i < s->n; i++)
+			if (s->nlens[i] == len && memcmp(s->names[i], name, len) == 0) {
+				*v = s->vals[i];
+				return true;
+			}
+	}
+	if (len == 3 && memcmp(name, "now", 3) == 0) {
+		*v = st->now;
+		return true;
+	}
+	for (size_t i = 0; i < st->nhosts; i++)
+		if (strlen(st->hosts[i].name) == len && memcmp(st->hosts[i].name, name, len) == 0) {
+			*fn = &st->hosts[i];
+			return true;
+		}
+	*fn = tc_jsone_builtin_find(name, len, st->extras);
+	return *fn != NULL;
+}
+
 tc_value *tc_jsone_lookup(tc_jsone_state *st, const tc_jsone_scope *sc, const char *name,
                           size_t len)
 {
-	for (const tc_jsone_scope *s = sc; s; s = s->up) {
-		if (s->obj) {
-			tc_value *v = tc_value_get(s->obj, name, len);
-			if (v)
-				return v;
-		}
-		for (size_t i = 0; i < s->n; i++)
-			if (s->nlens[i] == len && memcmp(s->names[i], name, len) == 0)
-				return s->vals[i];
-	}
-	if (len == 3 && memcmp(name, "now", 3) == 0)
-		return st->now;
-	for (size_t i = 0; i < st->nhosts; i++)
-		if (strlen(st->hosts[i].name) == len && memcmp(st->hosts[i].name, name, len) == 0)
-			return fn_value(st, &st->hosts[i]);
-	const tc_jsone_fn *f = tc_jsone_builtin_find(name, len, st->extras);
-	return f ? fn_value(st, f) : NULL;
+	tc_value *v;
+	const tc_jsone_fn *fn;
+	if (!resolve(st, sc, name, len, &v, &fn))
+		return NULL;
+	return v ? v : fn_value(st, fn);
 }
 
 /* --- expressions --------------------------------------------------------- */
@@ -844,10 +862,21 @@ static int eval_access(tc_value **out, tc_jsone_state *st, const tc_jsone_node *
 static int eval_call(tc_value **out, tc_jsone_state *st, const tc_jsone_node *n,
                      const tc_jsone_scope *sc)
 {
-	tc_value *f;
-	if (tc_jsone_eval(&f, st, n->a, sc))
+	tc_value *f = NULL;
+	const tc_jsone_fn *fn = NULL;
+	if (n->a->kind == TC_JN_IDENT) {
+		/* a call by name: no function value needed */
+		if (tc_jsone_step(st, 1))
+			return -1;
+		if (!resolve(st, sc, n->a->name, n->a->nlen, &f, &fn))
+			return tc_jsone_raise(st, TC_JE_INTERPRETER, "unknown context value %.*s",
+			                      (int)n->a->nlen, n->a->name);
+	} else if (tc_jsone_eval(&f, st, n->a, sc)) {
 		return -1;
-	if (!tc_jsone_is_fn(f)) {
+	}
+	if (f && tc_jsone_is_fn(f))
+		fn = tc_jsone_fn_of(f);
+	if (!fn) {
 		tc_buf b;
 		tc_buf_init(&b, 4096);
 		tc_jsone_callee_text(&b, f, 0);
@@ -863,7 +892,6 @@ static int eval_call(tc_value **out, tc_jsone_state *st, const tc_jsone_node *n,
 			return -1;
 		taint = taint || tc_jsone_tainted(st, args[i]);
 	}
-	const tc_jsone_fn *fn = tc_jsone_fn_of(f);
 	tc_value *res;
 	if (fn->builtin) {
 		if (fn->builtin(&res, st, sc, args, n->n))

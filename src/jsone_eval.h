@@ -87,7 +87,8 @@ struct tc_jsone_state {
 	tc_jsone_seg *segs; /* the location stack (malloc'd) */
 	size_t nsegs, segcap;
 	const struct tc_jsone_compiled *compiled;
-	tc_arena *scratch; /* parse trees of expressions not in the compiled form */
+	tc_buf ibuf; /* interpolation text, reused (interpolations never nest) */
+	bool risky;  /* a function value was made or $reduce ran: check the output */
 };
 
 /* Record the error "Kind[ at template<location>]: message" at st->epos and

@@ -369,23 +369,29 @@ static int interpolate(tc_value **out, tc_jsone_state *st, const char *s, size_t
                        const tc_jsone_scope *sc, bool *taint)
 {
 	const entry *e = get_entry(st, s, n, ROLE_INTERP, pos);
-	tc_buf b;
-	tc_buf_init(&b, st->max_output);
+	tc_buf *b = &st->ibuf;
 	*taint = false;
+	/* "${expr}" giving a string: that string, repositioned, not copied */
+	bool whole = e->nparts == 2 && !e->err && e->parts[0].litlen == 0 &&
+	             e->parts[1].litlen == 0;
+	tc_buf_reset(b);
 	for (size_t i = 0; i < e->nparts; i++) {
 		const part *p = &e->parts[i];
-		tc_buf_add(&b, p->lit, p->litlen);
+		tc_buf_add(b, p->lit, p->litlen);
 		if (!p->expr)
 			continue;
 		tc_value *v;
 		st->epos = pos;
-		if (tc_jsone_eval(&v, st, p->expr, sc)) {
-			tc_buf_release(&b);
+		if (tc_jsone_eval(&v, st, p->expr, sc))
 			return -1;
-		}
 		st->epos = pos;
-		if (!tc_jsone_text(&b, v)) {
-			tc_buf_release(&b);
+		if (whole && v->kind == TC_STR && !tc_jsone_is_fn(v)) {
+			*taint = tc_jsone_secret(v);
+			*out = tc_value_copy(st->a, v);
+			(*out)->pos = pos;
+			return 0;
+		}
+		if (!tc_jsone_text(b, v)) {
 			if (tc_jsone_is_fn(v))
 				return tc_jsone_raise(st, TC_JE_TEMPLATE,
 				                      "interpolation of '%.*s' produced a function",
@@ -396,13 +402,16 @@ static int interpolate(tc_value **out, tc_jsone_state *st, const char *s, size_t
 		}
 		*taint = *taint || tc_jsone_secret(v);
 	}
-	if (e->err) {
-		tc_buf_release(&b);
-		st->epos = pos;
-		return tc_jsone_raise(st, TC_JE_SYNTAX, "%s", e->err);
-	}
 	st->epos = pos;
-	return tc_jsone_buf_value(out, st, &b, *taint);
+	if (e->err)
+		return tc_jsone_raise(st, TC_JE_SYNTAX, "%s", e->err);
+	if (tc_buf_failed(b))
+		return tc_jsone_raise(st, TC_JE_TEMPLATE, "output exceeds the limit of %zu bytes",
+		                      st->max_output);
+	if (tc_jsone_check_size(st, b->len))
+		return -1;
+	*out = tc_jsone_taint(tc_value_str(st->a, tc_buf_str(b), b->len, pos), *taint);
+	return 0;
 }
 
 /* --- plain arrays and objects ---------------------------------------------- */
@@ -916,6 +925,7 @@ static int op_reduce(tc_value **out, tc_jsone_state *st, const tc_value *t,
 	if (!each)
 		return tc_jsone_raise(st, TC_JE_TEMPLATE, "$reduce requires each(identifier) syntax");
 	tc_value *acc = mut(initial);
+	st->risky = true;
 	for (size_t i = 0; i < v->u.arr.len; i++) {
 		tc_value *r;
 		inner.vals[0] = acc;
@@ -1112,22 +1122,39 @@ static int op_merge_any(tc_value **out, tc_jsone_state *st, const tc_value *t,
 		*out = acc;
 		return 0;
 	}
-	tc_objb b;
-	tc_objb_init(&b);
-	bool taint = false;
-	for (size_t i = 0; i < v->u.arr.len; i++) {
+	/* fold the sorted member lists left to right; on equal keys the right
+	 * one wins. Keys are shared, never copied or sorted again. */
+	const tc_value *first = v->u.arr.items[0];
+	bool taint = tc_jsone_secret(first);
+	size_t len = first->u.obj.len;
+	tc_member *acc = first->u.obj.members;
+	for (size_t i = 1; i < v->u.arr.len; i++) {
 		const tc_value *o = v->u.arr.items[i];
 		taint = taint || tc_jsone_secret(o);
-		if (tc_jsone_step(st, o->u.obj.len)) {
-			tc_objb_release(&b);
+		if (tc_jsone_step(st, len + o->u.obj.len))
 			return -1;
+		tc_member *m = tc_arena_alloc(st->a, (len + o->u.obj.len) * sizeof *m);
+		size_t x = 0, y = 0, k = 0;
+		while (x < len || y < o->u.obj.len) {
+			int c = x == len           ? 1
+			        : y == o->u.obj.len ? -1
+			                            : tc_bytes_cmp(acc[x].key, acc[x].klen,
+			                                           o->u.obj.members[y].key,
+			                                           o->u.obj.members[y].klen);
+			if (c < 0) {
+				m[k++] = acc[x++];
+			} else {
+				m[k++] = o->u.obj.members[y++];
+				x += c == 0;
+			}
 		}
-		for (size_t j = 0; j < o->u.obj.len; j++) {
-			const tc_member *m = &o->u.obj.members[j];
-			tc_objb_add(&b, m->key, m->klen, m->kpos, m->val);
-		}
+		acc = m;
+		len = k;
 	}
-	*out = tc_jsone_taint(tc_objb_finish(&b, st->a, t->pos, NULL), taint);
+	tc_value *r = tc_value_object(st->a, NULL, 0, t->pos, NULL);
+	r->u.obj.members = acc;
+	r->u.obj.len = len;
+	*out = tc_jsone_taint(r, taint);
 	return 0;
 }
 
@@ -1394,7 +1421,9 @@ int tc_jsone_render_compiled(tc_value **out, tc_arena *a, tc_diags *d, const tc_
 	}
 	tc_jsone_scope top = {.up = NULL, .obj = context};
 	tc_value *v;
+	tc_buf_init(&st.ibuf, st.max_output);
 	int rc = render(&v, &st, tmpl, context ? &top : NULL);
+	tc_buf_release(&st.ibuf);
 	free(st.segs);
 	st.segs = NULL;
 	st.nsegs = 0;
@@ -1403,7 +1432,9 @@ int tc_jsone_render_compiled(tc_value **out, tc_arena *a, tc_diags *d, const tc_
 	st.epos = tmpl->pos;
 	if (v == &st.deleted)
 		v = tc_value_null(a, tmpl->pos);
-	if (tc_jsone_check_output(&st, v, 0))
+	/* only a function value or $reduce's accumulation can put a function
+	 * or unbounded nesting into the result: skip the walk otherwise */
+	if (st.risky && tc_jsone_check_output(&st, v, 0))
 		return -1;
 	*out = v;
 	return 0;
