@@ -13,15 +13,92 @@
 #include "output.h"
 #include "render.h"
 #include "repo.h"
+#include "schema_set.h"
+#include "sops.h"
 #include "source.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char usage[] =
-	"[--repo DIR] [--rev REV | --index | --worktree] [--out DIR | --stdout]\n"
-	"                      [--env ENV]... [--tenant NAME]... [--jobs N] [--shard I/N] [--now TIME]";
+	"[--repo DIR] [--rev REV | --index | --worktree] [--out DIR | --stdout [--decrypt]]\n"
+	"                      [--env ENV]... [--tenant NAME]... [--jobs N] [--shard I/N] [--now TIME]\n"
+	"                      [--schema-location DIR]... [--strict]";
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static char *join(const char *a, const char *b)
+{
+	size_t n = strlen(a) + strlen(b) + 2;
+	char *p = tc_xmalloc(n);
+	snprintf(p, n, "%s/%s", a, b);
+	return p;
+}
+
+/* The schema folders for output validation: --schema-location, else
+ * tenantc.yaml's schemaLocation (relative to the repository), else the
+ * repository's schemas/ when it holds kubeconform's layout. */
+int tc_render_open_schemas(tc_schema_set **out, const tc_strlist *flags, const char *repo_dir,
+                           const tc_value *settings, tc_diags *d)
+{
+	*out = NULL;
+	tc_strlist locs = {0};
+	char **owned = NULL;
+	size_t nowned = 0, cap = 0;
+	if (flags->len) {
+		for (size_t i = 0; i < flags->len; i++)
+			tc_strlist_push(&locs, flags->items[i]);
+	} else {
+		const tc_value *sl = tc_value_getz(settings, "schemaLocation");
+		const tc_value *one[1] = {sl};
+		const tc_value *const *items = one;
+		size_t n = sl ? 1 : 0;
+		if (sl && sl->kind == TC_ARRAY) {
+			items = (const tc_value *const *)sl->u.arr.items;
+			n = sl->u.arr.len;
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (items[i]->kind != TC_STR)
+				continue;
+			TC_GROW(owned, cap, nowned + 1);
+			owned[nowned] = items[i]->u.str.ptr[0] == '/'
+			                        ? tc_xstrdup(items[i]->u.str.ptr)
+			                        : join(repo_dir, items[i]->u.str.ptr);
+			tc_strlist_push(&locs, owned[nowned++]);
+		}
+		if (n == 0) {
+			char *dflt = join(repo_dir, "schemas");
+			char *k = join(dflt, "kubernetes"), *c = join(dflt, "crd-json");
+			if (is_dir(k) || is_dir(c)) {
+				TC_GROW(owned, cap, nowned + 1);
+				owned[nowned++] = dflt;
+				tc_strlist_push(&locs, dflt);
+			} else {
+				free(dflt);
+			}
+			free(k);
+			free(c);
+		}
+	}
+	int rc = 0;
+	if (locs.len) {
+		const tc_value *kv = tc_value_getz(settings, "kubernetesVersion");
+		tc_schema_set_opts so = {locs.items, locs.len,
+		                         kv && kv->kind == TC_STR ? kv->u.str.ptr : NULL};
+		rc = tc_schema_set_open(out, &so, d);
+	}
+	for (size_t i = 0; i < nowned; i++)
+		free(owned[i]);
+	free(owned);
+	tc_strlist_release(&locs);
+	return rc;
+}
 
 static int parse_shard(const char *s, long *i, long *n)
 {
@@ -40,9 +117,9 @@ static int parse_shard(const char *s, long *i, long *n)
 int tc_cmd_render(int argc, char **argv)
 {
 	const char *repo_dir = ".", *rev = NULL, *out_dir = NULL, *shard = NULL, *now = NULL;
-	bool index = false, worktree = false, to_stdout = false, decrypt = false;
+	bool index = false, worktree = false, to_stdout = false, decrypt = false, strict = false;
 	long jobs = 0;
-	tc_strlist envs = {0}, tenants = {0}, pos = {0};
+	tc_strlist envs = {0}, tenants = {0}, pos = {0}, schema_locs = {0};
 	const tc_option opts[] = {
 		{"repo", 'C', TC_OPT_STRING, &repo_dir, "DIR", "the repository (default: .)"},
 		{"rev", 0, TC_OPT_STRING, &rev, "REV", "read a git revision"},
@@ -56,6 +133,8 @@ int tc_cmd_render(int argc, char **argv)
 		{"jobs", 'j', TC_OPT_INT, &jobs, "N", "worker threads (default: the number of cores)"},
 		{"shard", 0, TC_OPT_STRING, &shard, "I/N", "render the I-th of N shards of the tenants"},
 		{"now", 0, TC_OPT_STRING, &now, "TIME", "the time templates see as 'now' (default: commit time)"},
+		{"schema-location", 0, TC_OPT_LIST, &schema_locs, "DIR", "validate output against this schema folder"},
+		{"strict", 0, TC_OPT_FLAG, &strict, NULL, "an object without a schema is an error"},
 		{0},
 	};
 	int status = tc_opt_parse("render", usage, opts, argc, argv, &pos);
@@ -67,6 +146,9 @@ int tc_cmd_render(int argc, char **argv)
 	tc_tree tree = {0};
 	tc_render_result res = {0};
 	char *final_dir = NULL;
+	tc_sops_keys *keys = NULL;
+	tc_sops_seed *seed = NULL;
+	tc_schema_set *schemas = NULL;
 	if (status) {
 		status = status == 1 ? 0 : 2;
 		goto out;
@@ -118,6 +200,19 @@ int tc_cmd_render(int argc, char **argv)
 		final_dir = tc_xmalloc(n);
 		snprintf(final_dir, n, "%s/%s", repo_dir, repo.output);
 	}
+	if (tc_sops_keys_from_env(&keys, &d))
+		goto out;
+	{
+		const tc_value *rcp = tc_value_dig(repo.settings, "sops.age");
+		const char *list[64];
+		size_t n = 0;
+		for (size_t i = 0; rcp && rcp->kind == TC_ARRAY && i < rcp->u.arr.len && n < 64; i++)
+			if (rcp->u.arr.items[i]->kind == TC_STR)
+				list[n++] = rcp->u.arr.items[i]->u.str.ptr;
+		seed = tc_sops_seed_new(keys, list, n);
+	}
+	if (tc_render_open_schemas(&schemas, &schema_locs, repo_dir, repo.settings, &d))
+		goto out;
 	tc_render_opts ro = {
 		.envs = &envs,
 		.tenants = &tenants,
@@ -126,6 +221,12 @@ int tc_cmd_render(int argc, char **argv)
 		.kustomizations = !to_stdout,
 		.shard_index = shard_i,
 		.shard_count = shard_n,
+		.keys = keys,
+		.seed = seed,
+		.decrypt = decrypt,
+		.prev_root = final_dir,
+		.schemas = schemas,
+		.strict = strict,
 	};
 	if (!to_stdout) {
 		if (tc_tree_begin(&tree, final_dir, &d))
@@ -155,6 +256,9 @@ out:
 	if (tree.final)
 		tc_tree_abort(&tree);
 	tc_render_result_release(&res);
+	tc_schema_set_free(schemas);
+	tc_sops_seed_free(seed);
+	tc_sops_keys_free(keys);
 	if (repo_loaded)
 		tc_repo_release(&repo);
 	tc_source_free(src);
@@ -168,6 +272,7 @@ out:
 	free(final_dir);
 	tc_strlist_release(&envs);
 	tc_strlist_release(&tenants);
+	tc_strlist_release(&schema_locs);
 	tc_strlist_release(&pos);
 	return status;
 }

@@ -241,6 +241,10 @@ void tc_diags_print(tc_diags *d, FILE *f)
 	tc_buf line;
 	tc_buf_init(&line, TC_BUF_UNLIMITED);
 	for (size_t i = 0; i < d->len; i++) {
+		/* the same template error in many tenants is one line */
+		if (i > 0 && d->items[i].sev == d->items[i - 1].sev &&
+		    cmpdiag(&d->items[i], &d->items[i - 1]) == 0)
+			continue;
 		if (shown >= PRINT_LIMIT) {
 			hidden++;
 			continue;

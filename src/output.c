@@ -11,6 +11,7 @@
 #include "yaml_emit.h"
 
 #include <dirent.h>
+#include <sodium.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -29,6 +30,8 @@ void tc_outlist_release(tc_outlist *l)
 {
 	for (size_t i = 0; i < l->len; i++) {
 		free(l->items[i].path);
+		if (l->items[i].secret && l->items[i].data)
+			sodium_memzero(l->items[i].data, l->items[i].len);
 		free(l->items[i].data);
 	}
 	free(l->items);
@@ -38,7 +41,13 @@ void tc_outlist_release(tc_outlist *l)
 void tc_outlist_add(tc_outlist *l, char *path, char *data, size_t len, bool manifest)
 {
 	TC_GROW(l->items, l->cap, l->len + 1);
-	l->items[l->len++] = (tc_outfile){path, data, len, manifest};
+	l->items[l->len++] = (tc_outfile){path, data, len, manifest, false};
+}
+
+void tc_outlist_add_secret(tc_outlist *l, char *path, char *data, size_t len)
+{
+	TC_GROW(l->items, l->cap, l->len + 1);
+	l->items[l->len++] = (tc_outfile){path, data, len, true, true};
 }
 
 static int cmpfile(const void *a, const void *b)

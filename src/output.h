@@ -23,6 +23,7 @@ typedef struct tc_outfile {
 	char *data; /* malloc'd bytes, NULL once written to disk */
 	size_t len;
 	bool manifest; /* false for kustomization.yaml */
+	bool secret;   /* plaintext (render --stdout --decrypt): wiped before it is freed */
 } tc_outfile;
 
 typedef struct tc_outlist {
@@ -34,6 +35,8 @@ void tc_outlist_init(tc_outlist *l);
 void tc_outlist_release(tc_outlist *l);
 /* Takes ownership of path and data (malloc'd). */
 void tc_outlist_add(tc_outlist *l, char *path, char *data, size_t len, bool manifest);
+/* The same for plaintext secret data, which is wiped when released. */
+void tc_outlist_add_secret(tc_outlist *l, char *path, char *data, size_t len);
 /* Sort by path bytes. */
 void tc_outlist_sort(tc_outlist *l);
 

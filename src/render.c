@@ -11,7 +11,16 @@
 
 #include "arena.h"
 #include "jsone.h"
+#include "k8s.h"
+#include "schema_set.h"
+#include "secmem.h"
+#include "sops.h"
 #include "yaml_emit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <sys/stat.h>
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -39,7 +48,28 @@ typedef struct pool {
 	job *jobs;
 	size_t njobs;
 	atomic_size_t next;
+	/* duplicate detection per environment (index of repo->envs) */
+	pthread_mutex_t dupes_lock;
+	tc_k8s_dupes *dupes;
 } pool;
+
+/* What one job needs besides its own fields. */
+typedef struct work {
+	pool *p;
+	job *j;
+	tc_arena *a;
+	tc_secmem *sm;         /* decrypted Secret values of this job */
+	tc_sops_leaks *leaks;  /* the same values, for the leak scan */
+} work;
+
+/* A Secret to be written into a tenant folder: its bytes are made after
+ * the file name is known, because carry-over compares with the file of
+ * that name in the previous tree. */
+typedef struct secret_out {
+	const tc_value *secret; /* plaintext (with a seed) or the clear shape */
+	tc_sops_info info;
+	const char *input_path;
+} secret_out;
 
 static bool env_selected(const tc_render_opts *o, const char *name)
 {
@@ -160,10 +190,114 @@ static void store(const tc_render_opts *o, job *j, char *path, char *data, size_
 	tc_outlist_add(&j->files, path, data, len, manifest);
 }
 
-/* Name, emit and store the objects of one output folder. */
-static int write_folder(const tc_render_opts *o, job *j, const char *dir, tc_value *const *objs,
-                        size_t n)
+/* The previously rendered file at relpath, or NULL (malloc'd). Files are
+ * small; anything odd (a link, a huge file) counts as absent. */
+static char *read_prev(const char *root, const char *relpath, size_t *len)
 {
+	if (!root)
+		return NULL;
+	size_t n = strlen(root) + strlen(relpath) + 2;
+	char *full = tc_xmalloc(n);
+	snprintf(full, n, "%s/%s", root, relpath);
+	int fd = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	free(full);
+	if (fd < 0)
+		return NULL;
+	struct stat st;
+	char *buf = NULL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < (16 << 20)) {
+		size_t want = (size_t)st.st_size, got = 0;
+		buf = tc_xmalloc(want + 1);
+		while (got < want) {
+			ssize_t r = read(fd, buf + got, want - got);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				break;
+			got += (size_t)r;
+		}
+		if (got != want) {
+			free(buf);
+			buf = NULL;
+		} else {
+			buf[got] = 0;
+			*len = got;
+		}
+	}
+	close(fd);
+	return buf;
+}
+
+static size_t env_recipients(const tc_repo *r, const tc_env *env, const char **out, size_t max)
+{
+	size_t n = 0;
+	const tc_value *lists[2] = {tc_value_dig(env->doc, "sops.age"),
+	                            tc_value_dig(r->settings, "sops.age")};
+	for (int k = 0; k < 2; k++) {
+		const tc_value *l = lists[k];
+		if (!l || l->kind != TC_ARRAY)
+			continue;
+		for (size_t i = 0; i < l->u.arr.len && n < max; i++)
+			if (l->u.arr.items[i]->kind == TC_STR)
+				out[n++] = l->u.arr.items[i]->u.str.ptr;
+	}
+	return n;
+}
+
+/* The bytes of one rendered Secret, or -1 with a diagnostic. */
+static int secret_bytes(work *w, const tc_env *env, const secret_out *so, const char *relpath,
+                        char **data, size_t *len, bool *plain)
+{
+	const tc_render_opts *o = w->p->opts;
+	const tc_repo *r = w->p->repo;
+	job *j = w->j;
+	*plain = false;
+	if (o->decrypt) {
+		tc_secbuf sb;
+		tc_secbuf_init(&sb, (size_t)16 << 20);
+		int rc = tc_sops_emit_plain(&sb, &j->diags, so->secret);
+		if (rc == 0) {
+			*data = tc_xmalloc(sb.len + 1);
+			memcpy(*data, tc_secbuf_str(&sb), sb.len);
+			(*data)[sb.len] = 0;
+			*len = sb.len;
+			*plain = true;
+		}
+		tc_secbuf_release(&sb);
+		return rc;
+	}
+	const char *rcp[64];
+	size_t nr = env_recipients(r, env, rcp, 64);
+	size_t prevlen = 0;
+	char *prev = read_prev(o->prev_root, relpath, &prevlen);
+	tc_sops_render_in in = {
+		.secret = so->secret,
+		.recipients = rcp,
+		.nrecipients = nr,
+		.lastmodified = so->info.lastmodified,
+		.input_path = so->input_path,
+		.prev = prev,
+		.prevlen = prevlen,
+		.prev_path = relpath,
+	};
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	int rc = o->seed ? tc_sops_encrypt_render(&b, &j->diags, w->sm, o->seed, o->keys, &in)
+	                 : tc_sops_carry_over(&b, &j->diags, &in);
+	free(prev);
+	if (rc == 0)
+		*data = tc_buf_detach(&b, len);
+	tc_buf_release(&b);
+	return rc;
+}
+
+/* Name, emit and store the objects of one output folder. secrets[i] is
+ * non-NULL for Secrets whose bytes come from SOPS. */
+static int write_folder(work *w, const tc_env *env, const char *dir, tc_value *const *objs,
+                        const secret_out *const *secrets, size_t n)
+{
+	const tc_render_opts *o = w->p->opts;
+	job *j = w->j;
 	if (n == 0)
 		return 0;
 	char **names = tc_xcalloc(n, sizeof *names);
@@ -172,12 +306,25 @@ static int write_folder(const tc_render_opts *o, job *j, const char *dir, tc_val
 		tc_buf b;
 		tc_buf_init(&b, TC_BUF_UNLIMITED);
 		for (size_t i = 0; i < n; i++) {
+			char *path = joinpath(dir, names[i]);
+			if (secrets && secrets[i]) {
+				char *data = NULL;
+				size_t len = 0;
+				bool plain;
+				if (secret_bytes(w, env, secrets[i], path, &data, &len, &plain)) {
+					free(path);
+					rc = -1;
+					continue;
+				}
+				if (plain)
+					tc_outlist_add_secret(&j->files, path, data, len);
+				else
+					store(o, j, path, data, len, true);
+				continue;
+			}
 			tc_buf_reset(&b);
 			tc_yaml_emit(&b, objs[i]);
-			size_t len;
-			char *data = tc_xmemdup0(b.ptr ? b.ptr : "", b.len);
-			len = b.len;
-			store(o, j, joinpath(dir, names[i]), data, len, true);
+			store(o, j, path, tc_xmemdup0(b.ptr ? b.ptr : "", b.len), b.len, true);
 		}
 		if (o->kustomizations) {
 			/* resources in file-name order */
@@ -204,57 +351,224 @@ static int write_folder(const tc_render_opts *o, job *j, const char *dir, tc_val
 	return rc;
 }
 
-static void run_cluster(const tc_repo *r, const tc_render_opts *o, job *j, tc_arena *a)
+/* Output checks for one object: no plaintext Secret, its schema and
+ * Kubernetes' rules, and a place in its environment's duplicate set. */
+static void check_output(work *w, size_t env_index, const tc_value *obj, bool is_secret)
 {
-	tc_value *ctx = context(r, a, j->env, NULL);
+	const tc_render_opts *o = w->p->opts;
+	job *j = w->j;
+	if (!is_secret && tc_sops_check_plain(&j->diags, obj))
+		return;
+	if (o->schemas && !is_secret) {
+		tc_schema_set_check_object(o->schemas, obj, o->strict, &j->diags, NULL);
+	} else {
+		/* Secrets: names and labels only, their values stay out of messages */
+		const char *api = str_at(obj, "apiVersion"), *kind = str_at(obj, "kind");
+		const char *g, *v;
+		size_t gl, vl;
+		tc_k8s_split_api_version(api, strlen(api), &g, &gl, &v, &vl);
+		tc_k8s_check_object(obj, tc_k8s_builtin_scope(g, gl, kind, strlen(kind)), &j->diags,
+		                    NULL, TC_DIAG_FINDING);
+	}
+	pthread_mutex_lock(&w->p->dupes_lock);
+	tc_k8s_dupes_add(&w->p->dupes[env_index], obj);
+	pthread_mutex_unlock(&w->p->dupes_lock);
+}
+
+static size_t env_index_of(const tc_repo *r, const tc_env *env)
+{
+	return (size_t)(env - r->envs);
+}
+
+/* A copy of obj with metadata.namespace set to ns. */
+static tc_value *with_namespace(tc_arena *a, const tc_value *obj, const char *ns)
+{
+	const tc_value *md = tc_value_getz(obj, "metadata");
+	tc_objb mb;
+	tc_objb_init(&mb);
+	for (size_t i = 0; md && md->kind == TC_OBJECT && i < md->u.obj.len; i++) {
+		const tc_member *m = &md->u.obj.members[i];
+		tc_objb_add(&mb, m->key, m->klen, m->kpos, m->val);
+	}
+	tc_objb_add(&mb, "namespace", 9, md ? md->pos : obj->pos,
+	            tc_value_strz(a, ns, md ? md->pos : obj->pos));
+	tc_value *nmd = tc_objb_finish(&mb, a, md ? md->pos : obj->pos, NULL);
+	tc_objb ob;
+	tc_objb_init(&ob);
+	for (size_t i = 0; i < obj->u.obj.len; i++) {
+		const tc_member *m = &obj->u.obj.members[i];
+		tc_objb_add(&ob, m->key, m->klen, m->kpos, m->val);
+	}
+	tc_objb_add(&ob, "metadata", 8, obj->pos, nmd);
+	return tc_objb_finish(&ob, a, obj->pos, NULL);
+}
+
+/* The namespace a tenant's Secrets go to in one environment: the one
+ * Namespace object its tenant templates make. */
+static const char *tenant_namespace(const tc_arrb *objs, size_t *count)
+{
+	const char *ns = NULL;
+	*count = 0;
+	for (size_t i = 0; i < objs->len; i++) {
+		const tc_value *o = objs->items[i];
+		const char *kind = str_at(o, "kind");
+		const char *api = str_at(o, "apiVersion");
+		if (kind && api && strcmp(kind, "Namespace") == 0 && strcmp(api, "v1") == 0) {
+			ns = str_at(o, "metadata.name");
+			(*count)++;
+		}
+	}
+	return *count == 1 ? ns : NULL;
+}
+
+/* Read the tenant's SOPS Secrets for one environment and add them to objs
+ * (with secrets[] marking them). */
+static int load_secrets(work *w, const tc_tenant *t, const tc_env *env, tc_arrb *objs,
+                        const secret_out ***secrets_out)
+{
+	const tc_render_opts *o = w->p->opts;
+	job *j = w->j;
+	*secrets_out = NULL;
+	if (t->nsecrets == 0)
+		return 0;
+	size_t nns;
+	const char *ns = tenant_namespace(objs, &nns);
+	const secret_out **marks = tc_arena_calloc(w->a, (objs->len + t->nsecrets) * sizeof *marks);
+	int rc = 0;
+	for (size_t i = 0; i < t->nsecrets; i++) {
+		const tc_file *f = &t->secrets[i];
+		char *path = tc_arena_printf(w->a, "tenants/%s/secrets/%s", t->name, f->path);
+		if (!ns) {
+			rc = tc_error(&j->diags, (tc_pos){path, 1, 1}, NULL,
+			              "cannot place this Secret: the templates of tenant '%s' make %zu "
+			              "Namespace objects in environment '%s', not exactly one",
+			              t->name, nns, env->name);
+			continue;
+		}
+		secret_out *so = tc_arena_calloc(w->a, sizeof *so);
+		so->input_path = path;
+		tc_value *doc;
+		int lr = o->seed ? tc_sops_decrypt(&doc, &so->info, w->a, w->sm, &j->diags, o->keys,
+		                                   path, f->data, f->len)
+		                 : tc_sops_read_clear(&doc, &so->info, w->a, &j->diags, path, f->data,
+		                                      f->len);
+		if (o->decrypt && !o->seed)
+			lr = tc_error(&j->diags, (tc_pos){path, 1, 1}, NULL,
+			              "--decrypt needs an age identity (SOPS_AGE_KEY_FILE or "
+			              "SOPS_AGE_KEY) that can decrypt this Secret");
+		if (lr) {
+			rc = -1;
+			continue;
+		}
+		const char *kind = str_at(doc, "kind"), *name = str_at(doc, "metadata.name");
+		if (!kind || strcmp(kind, "Secret") != 0 || !name) {
+			rc = tc_error(&j->diags, doc->pos, NULL,
+			              "a file in secrets/ must be a Kubernetes Secret with a "
+			              "metadata.name");
+			continue;
+		}
+		so->secret = with_namespace(w->a, doc, ns);
+		if (o->seed)
+			tc_sops_leaks_add(w->leaks, so->secret,
+			                  tc_arena_printf(w->a, "%s/%s", ns, name));
+		marks[objs->len] = so;
+		tc_arrb_push(objs, (tc_value *)so->secret);
+	}
+	*secrets_out = marks;
+	return rc;
+}
+static void run_cluster(work *w)
+{
+	const tc_repo *r = w->p->repo;
+	job *j = w->j;
+	tc_value *ctx = context(r, w->a, j->env, NULL);
 	tc_arrb objs;
 	tc_arrb_init(&objs);
 	int rc = 0;
 	for (size_t i = 0; i < r->ntemplates; i++)
 		if (r->templates[i].scope == TC_SCOPE_CLUSTER &&
-		    expand(r, a, &j->diags, &r->templates[i], ctx, NULL, &objs))
+		    expand(r, w->a, &j->diags, &r->templates[i], ctx, NULL, &objs))
 			rc = -1;
 	if (rc == 0) {
+		for (size_t i = 0; i < objs.len; i++)
+			check_output(w, env_index_of(r, j->env), objs.items[i], false);
 		char *dir = joinpath(j->env->name, "cluster");
-		write_folder(o, j, dir, objs.items, objs.len);
+		write_folder(w, j->env, dir, objs.items, NULL, objs.len);
 		free(dir);
 	}
 	tc_arrb_release(&objs);
 }
 
-static void run_tenant(const tc_repo *r, const tc_render_opts *o, job *j, tc_arena *a)
+/* Every input file of a tenant is scanned for plaintext Secrets. */
+static int scan_inputs(job *j, tc_arena *a, const tc_tenant *t)
 {
+	int rc = 0;
+	for (size_t i = 0; i < t->nfiles; i++) {
+		char *path = tc_arena_printf(a, "tenants/%s/files/%s", t->name, t->files[i].path);
+		if (tc_sops_scan_plain(&j->diags, path, t->files[i].data, t->files[i].len))
+			rc = -1;
+	}
+	for (size_t i = 0; i < t->nsecrets; i++) {
+		char *path = tc_arena_printf(a, "tenants/%s/secrets/%s", t->name, t->secrets[i].path);
+		if (tc_sops_scan_plain(&j->diags, path, t->secrets[i].data, t->secrets[i].len))
+			rc = -1;
+	}
+	return rc;
+}
+
+static void run_tenant(work *w)
+{
+	const tc_repo *r = w->p->repo;
+	const tc_render_opts *o = w->p->opts;
+	job *j = w->j;
 	tc_tenant t;
-	if (tc_repo_load_tenant(r, j->tenant, a, &j->diags, &t))
+	if (tc_repo_load_tenant(r, j->tenant, w->a, &j->diags, &t))
+		return;
+	if (scan_inputs(j, w->a, &t))
 		return;
 	for (size_t e = 0; e < t.nenvs; e++) {
 		const tc_env *env = t.envs[e];
 		if (!env_selected(o, env->name))
 			continue;
-		tc_value *ctx = context(r, a, env, &t);
-		static const struct {
-			tc_scope scope;
-			const char *folder;
-		} scopes[] = {{TC_SCOPE_TENANT, "tenants"}, {TC_SCOPE_GITOPS, "gitops"}};
+		tc_value *ctx = context(r, w->a, env, &t);
+		tc_arrb objs[2];
+		int rc = 0;
 		for (size_t s = 0; s < 2; s++) {
-			tc_arrb objs;
-			tc_arrb_init(&objs);
-			int rc = 0;
+			tc_arrb_init(&objs[s]);
+			tc_scope scope = s == 0 ? TC_SCOPE_TENANT : TC_SCOPE_GITOPS;
 			for (size_t i = 0; i < r->ntemplates; i++)
-				if (r->templates[i].scope == scopes[s].scope &&
-				    expand(r, a, &j->diags, &r->templates[i], ctx, &t, &objs))
+				if (r->templates[i].scope == scope &&
+				    expand(r, w->a, &j->diags, &r->templates[i], ctx, &t, &objs[s]))
 					rc = -1;
-			if (rc == 0 && objs.len) {
-				size_t n = strlen(env->name) + strlen(scopes[s].folder) +
-				           strlen(t.name) + 3;
-				char *dir = tc_xmalloc(n);
-				snprintf(dir, n, "%s/%s/%s", env->name, scopes[s].folder, t.name);
-				write_folder(o, j, dir, objs.items, objs.len);
-				free(dir);
-				j->rendered_tenant = true;
-			}
-			tc_arrb_release(&objs);
 		}
+		const secret_out **secrets = NULL;
+		size_t nplain = objs[0].len;
+		if (rc == 0 && load_secrets(w, &t, env, &objs[0], &secrets))
+			rc = -1;
+		if (rc == 0) {
+			size_t ei = env_index_of(r, env);
+			for (size_t s = 0; s < 2; s++)
+				for (size_t i = 0; i < objs[s].len; i++) {
+					bool is_secret = s == 0 && i >= nplain;
+					check_output(w, ei, objs[s].items[i], is_secret);
+					if (!is_secret &&
+					    tc_sops_leaks_scan(&j->diags, w->leaks, objs[s].items[i]))
+						rc = -1;
+				}
+		}
+		static const char *const folders[2] = {"tenants", "gitops"};
+		for (size_t s = 0; s < 2 && rc == 0 && !tc_diags_has_errors(&j->diags); s++) {
+			if (objs[s].len == 0)
+				continue;
+			size_t n = strlen(env->name) + strlen(folders[s]) + strlen(t.name) + 3;
+			char *dir = tc_xmalloc(n);
+			snprintf(dir, n, "%s/%s/%s", env->name, folders[s], t.name);
+			write_folder(w, env, dir, objs[s].items, s == 0 ? secrets : NULL, objs[s].len);
+			free(dir);
+			j->rendered_tenant = true;
+		}
+		tc_arrb_release(&objs[0]);
+		tc_arrb_release(&objs[1]);
 	}
 }
 
@@ -268,10 +582,17 @@ static void *worker(void *arg)
 		if (k >= p->njobs)
 			break;
 		job *j = &p->jobs[k];
+		tc_secmem sm;
+		tc_secmem_init(&sm);
+		tc_sops_leaks leaks;
+		tc_sops_leaks_init(&leaks, &a, &sm);
+		work w = {p, j, &a, &sm, &leaks};
 		if (j->env)
-			run_cluster(p->repo, p->opts, j, &a);
+			run_cluster(&w);
 		else
-			run_tenant(p->repo, p->opts, j, &a);
+			run_tenant(&w);
+		tc_sops_leaks_release(&leaks);
+		tc_secmem_release(&sm);
 		tc_arena_reset(&a);
 	}
 	tc_arena_release(&a);
@@ -324,6 +645,10 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 		tc_outlist_init(&p.jobs[k].files);
 	}
 	atomic_init(&p.next, 0);
+	pthread_mutex_init(&p.dupes_lock, NULL);
+	p.dupes = tc_xcalloc(r->nenvs + 1, sizeof *p.dupes);
+	for (size_t i = 0; i < r->nenvs; i++)
+		tc_k8s_dupes_init(&p.dupes[i]);
 
 	long nthreads = o->jobs > 0 ? o->jobs : default_jobs();
 	if ((size_t)nthreads > p.njobs)
@@ -353,6 +678,12 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 			res->ntenants++;
 		tc_diags_merge(d, &j->diags);
 	}
+	for (size_t i = 0; i < r->nenvs; i++) {
+		tc_k8s_dupes_report(&p.dupes[i], d, TC_DIAG_FINDING);
+		tc_k8s_dupes_release(&p.dupes[i]);
+	}
+	free(p.dupes);
+	pthread_mutex_destroy(&p.dupes_lock);
 	if (!tc_diags_has_errors(d)) {
 		for (size_t i = 0; i < r->nenvs; i++) {
 			if (!env_selected(o, r->envs[i].name))
@@ -363,9 +694,10 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 	(void)ncluster;
 	for (size_t k = 0; k < p.njobs; k++) {
 		job *j = &p.jobs[k];
-		for (size_t f = 0; f < j->files.len; f++)
-			tc_outlist_add(&res->files, j->files.items[f].path, j->files.items[f].data,
-			               j->files.items[f].len, j->files.items[f].manifest);
+		for (size_t f = 0; f < j->files.len; f++) {
+			TC_GROW(res->files.items, res->files.cap, res->files.len + 1);
+			res->files.items[res->files.len++] = j->files.items[f];
+		}
 		free(j->files.items);
 	}
 	free(p.jobs);

@@ -28,6 +28,15 @@ typedef struct tc_render_opts {
 	tc_tree *tree;             /* write here; NULL: keep the bytes in memory */
 	bool kustomizations;       /* also produce kustomization.yaml files */
 	long shard_index, shard_count; /* render tenants i (mod n) == shard_index only */
+	/* Secrets: identities (may be empty) and the rendering identity's seed
+	 * (NULL without one: unchanged Secrets are carried over from prev_root) */
+	const struct tc_sops_keys *keys;
+	const struct tc_sops_seed *seed;
+	bool decrypt;          /* print Secrets decrypted (memory mode only) */
+	const char *prev_root; /* the existing output tree, for carry-over; may be NULL */
+	/* output validation: a schema folder set (NULL: Kubernetes rules only) */
+	struct tc_schema_set *schemas;
+	bool strict; /* an object without a schema is a finding */
 } tc_render_opts;
 
 typedef struct tc_render_result {
@@ -40,5 +49,12 @@ typedef struct tc_render_result {
 int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, tc_diags *d)
 	__attribute__((warn_unused_result));
 void tc_render_result_release(tc_render_result *res);
+
+/* The schema folders for output validation: the flags (--schema-location),
+ * else tenantc.yaml's schemaLocation relative to repo_dir, else repo_dir's
+ * schemas/ when it holds kubeconform's layout; *out stays NULL when there
+ * is none (Kubernetes rules only). Defined in cmd_render.c. */
+int tc_render_open_schemas(struct tc_schema_set **out, const tc_strlist *flags,
+                           const char *repo_dir, const tc_value *settings, tc_diags *d);
 
 #endif

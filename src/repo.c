@@ -12,6 +12,8 @@
 
 #include "json_load.h"
 #include "jsone.h"
+#include "schema.h"
+#include "schema_check.h"
 #include "yaml_load.h"
 
 #include <stdio.h>
@@ -115,6 +117,49 @@ static int check_name(tc_diags *d, const tc_value *doc, const char *path, const 
 	return 0;
 }
 
+/* References between the repository's schemas ("common.json#/$defs/x")
+ * resolve inside schemas/ of the same source, so a revision's schemas
+ * never read the work tree. */
+#define SCHEMA_BASE "tenantc:///schemas/"
+
+static int schema_loader(void *ctx, tc_arena *a, tc_diags *d, const char *uri, tc_value **out)
+{
+	tc_repo *r = ctx;
+	size_t bl = strlen(SCHEMA_BASE);
+	if (strncmp(uri, SCHEMA_BASE, bl) != 0)
+		return 1;
+	char *path = tc_arena_printf(a, "schemas/%s", uri + bl);
+	if (!tc_source_path_ok(path))
+		return 1;
+	int rc = load_doc(out, r->src, a, d, path);
+	return rc;
+}
+
+static int load_schema(tc_repo *r, tc_diags *d, const char *file, struct tc_schema **out)
+{
+	*out = NULL;
+	tc_value *doc;
+	char *path = tc_arena_printf(&r->arena, "schemas/%s", file);
+	int rc = load_doc(&doc, r->src, &r->arena, d, path);
+	if (rc)
+		return rc < 0 ? -1 : 0;
+	if (!r->schema_store) {
+		r->schema_store = tc_schema_store_new();
+		tc_schema_store_set_loader(r->schema_store, schema_loader, r);
+	}
+	tc_schema_opts so = {TC_DRAFT_2020, false,
+	                     tc_arena_printf(&r->arena, SCHEMA_BASE "%s", file)};
+	tc_schema_store_add(r->schema_store, so.base_uri, doc);
+	return tc_schema_compile(out, r->schema_store, doc, &so, d);
+}
+
+static int check_input(const struct tc_schema *s, const tc_value *doc, tc_diags *d)
+{
+	if (!s)
+		return 0;
+	return tc_schema_check(s, doc, d, NULL, TC_DIAG_INPUT);
+}
+
 /* tenantc.yaml over the defaults: output, repoURL, branch, sops.age */
 static int load_settings(tc_repo *r, tc_diags *d)
 {
@@ -131,6 +176,8 @@ static int load_settings(tc_repo *r, tc_diags *d)
 	if (doc->kind != TC_OBJECT)
 		return tc_error(d, doc->pos, NULL, "tenantc.yaml must be a mapping, not %s",
 		                tc_kind_name(doc->kind));
+	if (check_input(r->schema_settings, doc, d))
+		return -1;
 	tc_objb b;
 	tc_objb_init(&b);
 	tc_objb_addz(&b, "output", tc_value_strz(&r->arena, "rendered", p));
@@ -185,6 +232,10 @@ static int load_envs(tc_repo *r, tc_diags *d)
 			continue;
 		}
 		char *name = stem(&r->arena, e[i].name);
+		if (check_input(r->schema_env, doc, d)) {
+			rc = -1;
+			continue;
+		}
 		if (check_name(d, doc, path, name, "environment", DNS_LABEL_MAX)) {
 			rc = -1;
 			continue;
@@ -282,6 +333,10 @@ int tc_repo_load(tc_repo *r, tc_source *src, const char *now_override, tc_diags 
 	pthread_mutex_init(&r->src_lock, NULL);
 	r->src = src;
 	int rc = 0;
+	if (load_schema(r, d, "tenantc.json", &r->schema_settings) ||
+	    load_schema(r, d, "environment.json", &r->schema_env) ||
+	    load_schema(r, d, "tenant.json", &r->schema_tenant))
+		return -1;
 	if (load_settings(r, d))
 		rc = -1;
 	if (load_envs(r, d))
@@ -311,6 +366,10 @@ void tc_repo_release(tc_repo *r)
 {
 	for (size_t i = 0; i < r->ntemplates; i++)
 		tc_jsone_compiled_free(r->templates[i].compiled);
+	tc_schema_free(r->schema_settings);
+	tc_schema_free(r->schema_env);
+	tc_schema_free(r->schema_tenant);
+	tc_schema_store_free(r->schema_store);
 	pthread_mutex_destroy(&r->src_lock);
 	tc_arena_release(&r->arena);
 }
@@ -458,6 +517,8 @@ int tc_repo_load_tenant(const tc_repo *r, const char *name, tc_arena *a, tc_diag
 	if (t->doc->kind != TC_OBJECT)
 		return tc_error(d, t->doc->pos, NULL, "a tenant must be a mapping, not %s",
 		                tc_kind_name(t->doc->kind));
+	if (check_input(r->schema_tenant, t->doc, d))
+		return -1;
 	if (check_name(d, t->doc, t->path, name, "tenant", TENANT_NAME_MAX))
 		return -1;
 	return tenant_envs(r, a, d, t);

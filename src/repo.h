@@ -78,6 +78,9 @@ typedef struct tc_repo {
 	size_t ntemplates;
 	char **tenants; /* folder names under tenants/, sorted by bytes */
 	size_t ntenants;
+	/* input schemas from schemas/ (NULL when the file is absent) */
+	struct tc_schema_store *schema_store;
+	struct tc_schema *schema_settings, *schema_env, *schema_tenant;
 } tc_repo;
 
 /* Load everything but the tenants. now_override (may be NULL) replaces the
