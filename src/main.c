@@ -20,6 +20,8 @@ typedef struct command {
 /* sorted by name */
 static const command commands[] = {
 	/* @commands@ */
+	{"check", tc_cmd_check, "check that rendered/ is what render makes of the inputs"},
+	{"diff", tc_cmd_diff, "show the objects two revisions add, remove and change"},
 	{"eval", tc_cmd_eval, "render one JSON-e template with a context"},
 	{"merge", tc_cmd_merge, "merge the trees of sharded renders into one"},
 	{"render", tc_cmd_render, "render every tenant in every environment into rendered/"},

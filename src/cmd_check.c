@@ -1,0 +1,242 @@
+/*
+ * cmd_check.c - `tenantc check`: is the output folder what render makes of
+ * the inputs beside it?
+ *
+ *   options -> source (default: the index) -> repository -> render in memory
+ *     -> plaintext Secret guard -> drift against <output>/ of the same source
+ *
+ * Inputs and output folder are read from one source, so a pre-commit hook
+ * checks exactly what is being committed (the index), CI a revision, and an
+ * editor the work tree. Nothing is written.
+ *
+ * Exit status: 0 in sync; 1 when anything about the checked content is
+ * wrong: drift, inputs that do not load or render, invalid output objects,
+ * a plaintext Secret (what render calls bad input is a finding here: finding
+ * it is what check is for); 2 when check cannot run at all (usage, --index
+ * outside git, an unknown revision); 3 internal.
+ */
+#include "cmd.h"
+
+#include "diag.h"
+#include "drift.h"
+#include "opt.h"
+#include "output.h"
+#include "render.h"
+#include "repo.h"
+#include "sops.h"
+#include "source.h"
+#include "tree_read.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char usage[] = "[--repo DIR] [--rev REV | --index | --worktree] [--jobs N] [--now TIME]";
+
+/* Everything wrong with the checked content is a finding of check. */
+static void as_findings(tc_diags *d)
+{
+	for (size_t i = 0; i < d->len; i++)
+		if (d->items[i].cls == TC_DIAG_INPUT)
+			d->items[i].cls = TC_DIAG_FINDING;
+}
+
+static int strcmp0(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+static bool same_diag(const tc_diag *a, const tc_diag *b)
+{
+	return a->sev == b->sev && a->line == b->line && a->col == b->col &&
+	       strcmp0(a->file, b->file) == 0 && strcmp0(a->path, b->path) == 0 &&
+	       strcmp(a->msg, b->msg) == 0;
+}
+
+/* The guard may see one file twice (as rendered and as committed), and
+ * render may report what the guard reports: print each diagnostic once. */
+static void drop_repeats(tc_diags *d)
+{
+	tc_diags_sort(d);
+	size_t k = 0;
+	for (size_t i = 0; i < d->len; i++) {
+		if (k && same_diag(&d->items[k - 1], &d->items[i])) {
+			if (d->items[i].sev == TC_SEV_ERROR)
+				d->nerrors--;
+			free(d->items[i].file);
+			free(d->items[i].path);
+			free(d->items[i].msg);
+			continue;
+		}
+		d->items[k++] = d->items[i];
+	}
+	d->len = k;
+}
+
+static void inspect(void *ctx, const char *path, const char *data, size_t len, tc_diags *d)
+{
+	(void)ctx;
+	/* what it found is in d */
+	if (tc_sops_scan_plain(d, path, data, len))
+		return;
+}
+
+/* Plaintext Secrets among the inputs: every file below tenants/<t>/secrets. */
+static void scan_inputs(tc_source *src, const tc_repo *r, tc_diags *d)
+{
+	for (size_t t = 0; t < r->ntenants; t++) {
+		size_t n = strlen(r->tenants[t]) + sizeof "tenants//secrets";
+		char *dir = tc_xmalloc(n);
+		snprintf(dir, n, "tenants/%s/secrets", r->tenants[t]);
+		tc_outlist files;
+		if (tc_tree_read_list(&files, src, dir, d)) {
+			/* reported; scan what could be listed */
+		}
+		for (size_t i = 0; i < files.len; i++) {
+			size_t m = n + strlen(files.items[i].path) + 1;
+			char *path = tc_xmalloc(m);
+			snprintf(path, m, "%s/%s", dir, files.items[i].path);
+			char *data;
+			size_t len;
+			if (tc_source_read(src, d, path, &data, &len) == 0)
+				inspect(NULL, path, data, len, d);
+			free(data);
+			free(path);
+		}
+		tc_outlist_release(&files);
+		free(dir);
+	}
+}
+
+/* ... and in what render made (a template may write one). */
+static void scan_rendered(const tc_render_result *res, const char *out, tc_diags *d)
+{
+	static const char needle[] = "kind: Secret";
+	for (size_t i = 0; i < res->files.len; i++) {
+		const tc_outfile *f = &res->files.items[i];
+		if (!f->manifest || !memmem(f->data, f->len, needle, sizeof needle - 1))
+			continue;
+		size_t m = strlen(out) + strlen(f->path) + 2;
+		char *path = tc_xmalloc(m);
+		snprintf(path, m, "%s/%s", out, f->path);
+		inspect(NULL, path, f->data, f->len, d);
+		free(path);
+	}
+}
+
+int tc_cmd_check(int argc, char **argv)
+{
+	const char *repo_dir = ".", *rev = NULL, *now = NULL;
+	bool index = false, worktree = false;
+	long jobs = 0;
+	tc_strlist pos = {0};
+	const tc_option opts[] = {
+		{"repo", 'C', TC_OPT_STRING, &repo_dir, "DIR", "the repository (default: .)"},
+		{"rev", 0, TC_OPT_STRING, &rev, "REV", "check a git revision"},
+		{"index", 0, TC_OPT_FLAG, &index, NULL, "check the git index, what is staged (default)"},
+		{"worktree", 0, TC_OPT_FLAG, &worktree, NULL, "check the work tree"},
+		{"jobs", 'j', TC_OPT_INT, &jobs, "N", "worker threads (default: the number of cores)"},
+		{"now", 0, TC_OPT_STRING, &now, "TIME", "the time templates see as 'now' (default: commit time)"},
+		{0},
+	};
+	int status = tc_opt_parse("check", usage, opts, argc, argv, &pos);
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_source *src = NULL;
+	tc_repo repo;
+	bool repo_loaded = false;
+	tc_render_result res = {0};
+	tc_strlist none = {0};
+	if (status) {
+		status = status == 1 ? 0 : 2;
+		goto out;
+	}
+	status = 2;
+	if (pos.len) {
+		fprintf(stderr, "tenantc check: unexpected argument '%s'\n", pos.items[0]);
+		goto out;
+	}
+	if ((rev != NULL) + index + worktree > 1) {
+		fputs("tenantc check: choose one of --rev, --index and --worktree\n", stderr);
+		goto out;
+	}
+	struct stat st;
+	if (stat(repo_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "tenantc check: no repository folder '%s'\n", repo_dir);
+		goto out;
+	}
+	tc_source_kind kind = rev ? TC_SOURCE_REV : worktree ? TC_SOURCE_WORKTREE : TC_SOURCE_INDEX;
+	if (tc_source_open(&src, &d, repo_dir, kind, rev)) {
+		if (kind == TC_SOURCE_INDEX && !index)
+			fputs("tenantc check: the default is to check the git index; give --worktree "
+			      "to check a folder outside git\n",
+			      stderr);
+		goto out;
+	}
+	const char *where = tc_source_kind_name(src);
+	repo_loaded = true;
+	int loaded = tc_repo_load(&repo, src, now, &d);
+	tc_render_opts ro = {
+		.envs = &none,
+		.tenants = &none,
+		.jobs = jobs,
+		.tree = NULL,
+		.kustomizations = true,
+		.shard_index = 0,
+		.shard_count = 1,
+	};
+	if (loaded == 0) {
+		scan_inputs(src, &repo, &d);
+		if (tc_render(&repo, &ro, &res, &d) == 0)
+			scan_rendered(&res, repo.output, &d);
+	}
+	as_findings(&d);
+	if (tc_diags_has_errors(&d)) {
+		drop_repeats(&d);
+		tc_diags_print(&d, stderr);
+		fprintf(stderr, "tenantc check: the inputs (%s) have errors; nothing was compared\n",
+		        where);
+		status = tc_diags_exit_code(&d);
+		tc_diags_release(&d);
+		tc_diags_init(&d);
+		goto out;
+	}
+	tc_drift drift;
+	int rc = tc_drift_compare(&drift, src, repo.output, &res.files, inspect, NULL, &d);
+	as_findings(&d);
+	drop_repeats(&d);
+	status = tc_diags_exit_code(&d);
+	tc_diags_print(&d, stderr);
+	tc_diags_release(&d);
+	tc_diags_init(&d);
+	size_t total = drift.missing + drift.stale + drift.changed + drift.same;
+	if (tc_drift_any(&drift)) {
+		fprintf(stderr,
+		        "tenantc check: '%s' (%s) is out of date: %zu missing, %zu stale, %zu "
+		        "changed of %zu files; run 'tenantc render' and commit the result\n",
+		        repo.output, where, drift.missing, drift.stale, drift.changed, total);
+		if (status == 0)
+			status = 1;
+	} else if (rc == 0 && status == 0) {
+		printf("tenantc check: '%s' (%s) is up to date: %zu files, %zu environment%s, %zu "
+		       "tenant%s\n",
+		       repo.output, where, total, res.nenvs, res.nenvs == 1 ? "" : "s", res.ntenants,
+		       res.ntenants == 1 ? "" : "s");
+	}
+out:
+	tc_render_result_release(&res);
+	if (repo_loaded)
+		tc_repo_release(&repo);
+	tc_source_free(src);
+	if (d.len) {
+		/* usage and source errors: printed here, classes as they are */
+		tc_diags_print(&d, stderr);
+		int code = tc_diags_exit_code(&d);
+		if (code > status)
+			status = code;
+	}
+	tc_diags_release(&d);
+	tc_strlist_release(&pos);
+	return status;
+}

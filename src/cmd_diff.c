@@ -1,0 +1,242 @@
+/*
+ * cmd_diff.c - `tenantc diff BASE [HEAD]`: render two revisions in memory
+ * and report which objects they add, remove and change, field by field.
+ *
+ *   options -> for each side: source -> repository -> render -> objects
+ *           -> diff.c deltas -> diff_print.c (text | markdown | json)
+ *
+ * BASE is a revision; HEAD a revision too, or the work tree when absent.
+ * Secret values are never printed: diff.c keeps no value below a Secret's
+ * data, so every printer shows such a change by its path only. Colours
+ * (text only) when standard output is a terminal and NO_COLOR is unset or
+ * empty, or with --color always. Exit status: 0, or with --exit-code 1
+ * when something differs (as git diff --exit-code); 2 bad input (either
+ * side not rendering included), 3 internal.
+ */
+#include "cmd.h"
+
+#include "arena.h"
+#include "buf.h"
+#include "diag.h"
+#include "diff.h"
+#include "diff_print.h"
+#include "opt.h"
+#include "render.h"
+#include "repo.h"
+#include "source.h"
+#include "tree_read.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char usage[] =
+	"BASE [HEAD] [--repo DIR] [--format text|markdown|json] [--color auto|always|never]\n"
+	"                    [--exit-code] [--env ENV]... [--tenant NAME]... [--jobs N]";
+
+typedef struct side {
+	const char *label; /* "base" or "head", for messages */
+	const char *rev;   /* NULL: the work tree */
+	tc_diff_input *objs;
+	size_t nobjs;
+	bool has_env_filter, has_tenant_filter; /* some asked-for name exists here */
+} side;
+
+/* The names of want that r knows, into out (pointers into want). */
+static void known(tc_strlist *out, const tc_strlist *want, const tc_repo *r, bool envs, bool *any)
+{
+	for (size_t i = 0; i < want->len; i++) {
+		bool found = false;
+		if (envs) {
+			found = tc_repo_env(r, want->items[i]) != NULL;
+		} else {
+			for (size_t k = 0; k < r->ntenants && !found; k++)
+				found = strcmp(r->tenants[k], want->items[i]) == 0;
+		}
+		if (found) {
+			tc_strlist_push(out, want->items[i]);
+			*any = true;
+		}
+	}
+}
+
+/* Render one side in memory and parse its objects into a. Diagnostics go
+ * to d; returns 0 or -1. */
+static int load_side(side *s, tc_arena *a, tc_diags *d, const char *repo_dir, long jobs,
+                     const tc_strlist *envs, const tc_strlist *tenants)
+{
+	tc_source *src = NULL;
+	tc_repo repo;
+	bool loaded = false;
+	tc_render_result res = {0};
+	tc_strlist e = {0}, t = {0};
+	int rc = -1;
+	if (tc_source_open(&src, d, repo_dir, s->rev ? TC_SOURCE_REV : TC_SOURCE_WORKTREE, s->rev))
+		goto out;
+	loaded = true;
+	if (tc_repo_load(&repo, src, NULL, d))
+		goto out;
+	known(&e, envs, &repo, true, &s->has_env_filter);
+	known(&t, tenants, &repo, false, &s->has_tenant_filter);
+	/* a filter naming nothing that exists on this side: nothing to render */
+	if ((envs->len && !e.len) || (tenants->len && !t.len)) {
+		rc = 0;
+		goto out;
+	}
+	tc_render_opts ro = {
+		.envs = &e,
+		.tenants = &t,
+		.jobs = jobs,
+		.tree = NULL,
+		.kustomizations = false,
+		.shard_index = 0,
+		.shard_count = 1,
+	};
+	if (tc_render(&repo, &ro, &res, d))
+		goto out;
+	rc = tc_tree_read_objects(&s->objs, &s->nobjs, a, &res.files, d);
+out:
+	tc_render_result_release(&res);
+	if (loaded)
+		tc_repo_release(&repo);
+	tc_source_free(src);
+	tc_strlist_release(&e);
+	tc_strlist_release(&t);
+	return rc;
+}
+
+static bool want_color(const char *when, bool *ok)
+{
+	*ok = true;
+	if (strcmp(when, "always") == 0)
+		return true;
+	if (strcmp(when, "never") == 0)
+		return false;
+	if (strcmp(when, "auto") != 0) {
+		*ok = false;
+		return false;
+	}
+	const char *no = getenv("NO_COLOR");
+	return isatty(STDOUT_FILENO) && !(no && *no);
+}
+
+int tc_cmd_diff(int argc, char **argv)
+{
+	const char *repo_dir = ".", *format = "text", *color = "auto";
+	bool exit_code = false;
+	long jobs = 0;
+	tc_strlist envs = {0}, tenants = {0}, pos = {0};
+	const tc_option opts[] = {
+		{"repo", 'C', TC_OPT_STRING, &repo_dir, "DIR", "the repository (default: .)"},
+		{"format", 'f', TC_OPT_STRING, &format, "FMT", "text (default), markdown or json"},
+		{"color", 0, TC_OPT_STRING, &color, "WHEN",
+		 "colour text output: auto (a terminal without NO_COLOR), always, never"},
+		{"exit-code", 0, TC_OPT_FLAG, &exit_code, NULL, "exit 1 when something differs"},
+		{"env", 'e', TC_OPT_LIST, &envs, "ENV", "only this environment (repeatable)"},
+		{"tenant", 't', TC_OPT_LIST, &tenants, "NAME", "only this tenant (repeatable)"},
+		{"jobs", 'j', TC_OPT_INT, &jobs, "N", "worker threads (default: the number of cores)"},
+		{0},
+	};
+	int status = tc_opt_parse("diff", usage, opts, argc, argv, &pos);
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_arena a;
+	tc_arena_init(&a);
+	side sides[2] = {{.label = "base"}, {.label = "head"}};
+	tc_diff df;
+	bool have_diff = false;
+	if (status) {
+		status = status == 1 ? 0 : 2;
+		goto out;
+	}
+	status = 2;
+	if (pos.len < 1 || pos.len > 2) {
+		fprintf(stderr, "tenantc diff: %s\nusage: tenantc diff %s\n",
+		        pos.len ? "too many arguments" : "give the revision to compare with",
+		        usage);
+		goto out;
+	}
+	tc_diff_print_opts po = {0};
+	if (tc_diff_format_parse(&po.format, format)) {
+		fprintf(stderr, "tenantc diff: --format wants text, markdown or json, not '%s'\n",
+		        format);
+		goto out;
+	}
+	bool color_ok;
+	po.color = want_color(color, &color_ok) && po.format == TC_DIFF_FORMAT_TEXT;
+	if (!color_ok) {
+		fprintf(stderr, "tenantc diff: --color wants auto, always or never, not '%s'\n",
+		        color);
+		goto out;
+	}
+	struct stat st;
+	if (stat(repo_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "tenantc diff: no repository folder '%s'\n", repo_dir);
+		goto out;
+	}
+	tc_strlist_sort_unique(&envs);
+	tc_strlist_sort_unique(&tenants);
+	sides[0].rev = pos.items[0];
+	sides[1].rev = pos.len == 2 ? pos.items[1] : NULL;
+	po.base_label = sides[0].rev;
+	po.head_label = sides[1].rev ? sides[1].rev : "work tree";
+
+	for (int k = 0; k < 2; k++) {
+		tc_diags sd;
+		tc_diags_init(&sd);
+		if (load_side(&sides[k], &a, &sd, repo_dir, jobs, &envs, &tenants) ||
+		    tc_diags_has_errors(&sd)) {
+			fprintf(stderr, "tenantc diff: %s '%s' does not render:\n", sides[k].label,
+			        sides[k].rev ? sides[k].rev : "work tree");
+			tc_diags_merge(&d, &sd);
+			tc_diags_release(&sd);
+			goto out;
+		}
+		tc_diags_merge(&d, &sd);
+		tc_diags_release(&sd);
+	}
+	if ((envs.len && !sides[0].has_env_filter && !sides[1].has_env_filter) ||
+	    (tenants.len && !sides[0].has_tenant_filter && !sides[1].has_tenant_filter)) {
+		fprintf(stderr, "tenantc diff: no side has the %s asked for\n",
+		        envs.len && !sides[0].has_env_filter && !sides[1].has_env_filter
+		                ? "environment"
+		                : "tenant");
+		goto out;
+	}
+	if (tc_diff_compute(&df, &d, sides[0].objs, sides[0].nobjs, sides[1].objs,
+	                    sides[1].nobjs) == 0) {
+		have_diff = true;
+	} else {
+		tc_diff_release(&df);
+		goto out;
+	}
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	tc_diff_print(&b, &df, &po);
+	if (tc_buf_failed(&b))
+		TC_BUG("diff output buffer failed");
+	fwrite(b.ptr ? b.ptr : "", 1, b.len, stdout);
+	tc_buf_release(&b);
+	status = exit_code && !tc_diff_empty(&df) ? 1 : 0;
+out:
+	if (have_diff)
+		tc_diff_release(&df);
+	for (int k = 0; k < 2; k++)
+		free(sides[k].objs);
+	tc_arena_release(&a);
+	if (d.len) {
+		tc_diags_print(&d, stderr);
+		int code = tc_diags_exit_code(&d);
+		if (code && code != 1)
+			status = code;
+		else if (code == 1)
+			status = 2; /* a side with invalid objects cannot be compared */
+	}
+	tc_diags_release(&d);
+	tc_strlist_release(&envs);
+	tc_strlist_release(&tenants);
+	tc_strlist_release(&pos);
+	return status;
+}

@@ -1,0 +1,226 @@
+/*
+ * drift.c - a render in memory against the output folder of a source.
+ *
+ * Both lists are sorted by path bytes, so one merge pass pairs them. A pair
+ * with equal bytes costs one read and one memcmp; only files that differ
+ * are parsed, into an arena that is reset after every file, so memory
+ * follows the largest file, not the tree. Field deltas come from diff.h,
+ * which withholds every value under a Secret's data: this module prints
+ * paths only, so no value of any kind reaches a message.
+ */
+#include "drift.h"
+
+#include "arena.h"
+#include "buf.h"
+#include "diff.h"
+#include "tree_read.h"
+#include "value.h"
+#include "yaml_load.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct cmp {
+	tc_source *src;
+	const char *dir;
+	tc_drift_inspect_fn *inspect;
+	void *ctx;
+	tc_diags *d;
+	tc_arena a;
+	tc_buf msg;
+} cmp;
+
+static const char *strv(const tc_value *v)
+{
+	return v && v->kind == TC_STR ? v->u.str.ptr : NULL;
+}
+
+/* One YAML object with apiVersion, kind and metadata.name, or NULL. */
+static const tc_value *object(cmp *c, const char *path, const char *data, size_t len)
+{
+	tc_diags scratch;
+	tc_diags_init(&scratch);
+	tc_value *doc = NULL;
+	int r = tc_yaml_load(&doc, &c->a, &scratch, path, data, len, NULL);
+	tc_diags_release(&scratch);
+	if (r || doc->kind != TC_OBJECT || !strv(tc_value_getz(doc, "apiVersion")) ||
+	    !strv(tc_value_getz(doc, "kind")) || !strv(tc_value_dig(doc, "metadata.name")))
+		return NULL;
+	return doc;
+}
+
+/* "Deployment.apps team/api": the form diff_print uses */
+static void name_of(tc_buf *b, const tc_value *o)
+{
+	const char *api = strv(tc_value_getz(o, "apiVersion"));
+	const char *slash = strchr(api, '/');
+	const char *ns = strv(tc_value_dig(o, "metadata.namespace"));
+	tc_buf_adds(b, strv(tc_value_getz(o, "kind")));
+	if (slash) {
+		tc_buf_addc(b, '.');
+		tc_buf_add(b, api, (size_t)(slash - api));
+	}
+	tc_buf_addc(b, ' ');
+	if (ns && *ns)
+		tc_buf_addf(b, "%s/", ns);
+	tc_buf_adds(b, strv(tc_value_dig(o, "metadata.name")));
+}
+
+static const char *opword(tc_diff_op op)
+{
+	return op == TC_DIFF_ADDED ? "added" : op == TC_DIFF_REMOVED ? "removed" : "changed";
+}
+
+static char *join(const char *dir, const char *path)
+{
+	size_t a = strlen(dir), b = strlen(path);
+	char *p = tc_xmalloc(a + b + 2);
+	memcpy(p, dir, a);
+	p[a] = '/';
+	memcpy(p + a + 1, path, b + 1);
+	return p;
+}
+
+static void missing(cmp *c, const char *shown, const tc_outfile *f)
+{
+	const tc_value *o = f->manifest ? object(c, shown, f->data, f->len) : NULL;
+	tc_buf_reset(&c->msg);
+	if (o)
+		name_of(&c->msg, o);
+	if (o)
+		tc_finding(c->d, (tc_pos){shown, 1, 1}, NULL, "missing: render makes %s here",
+		           tc_buf_str(&c->msg));
+	else
+		tc_finding(c->d, (tc_pos){shown, 1, 1}, NULL, "missing: render writes this file");
+}
+
+static void stale(cmp *c, const char *shown, const char *data, size_t len, bool manifest)
+{
+	const tc_value *o = manifest ? object(c, shown, data, len) : NULL;
+	tc_buf_reset(&c->msg);
+	if (o)
+		name_of(&c->msg, o);
+	if (o)
+		tc_finding(c->d, (tc_pos){shown, 1, 1}, NULL, "stale: render no longer makes %s",
+		           tc_buf_str(&c->msg));
+	else
+		tc_finding(c->d, (tc_pos){shown, 1, 1}, NULL,
+		           "stale: render no longer writes this file");
+}
+
+/* Both sides have the file and the bytes differ. */
+static void changed(cmp *c, const char *shown, const char *data, size_t len,
+                    const tc_outfile *f)
+{
+	const tc_value *old = f->manifest ? object(c, shown, data, len) : NULL;
+	const tc_value *new = old ? object(c, shown, f->data, f->len) : NULL;
+	if (!old || !new) {
+		tc_finding(c->d, (tc_pos){shown, 1, 1}, NULL,
+		           "out of date: this is not the file render writes");
+		return;
+	}
+	tc_diff df;
+	tc_diags scratch;
+	tc_diags_init(&scratch);
+	tc_diff_input b = {"", old}, h = {"", new};
+	int r = tc_diff_compute(&df, &scratch, &b, 1, &h, 1);
+	tc_diags_release(&scratch);
+	tc_buf *m = &c->msg;
+	tc_buf_reset(m);
+	tc_pos at = {shown, 1, 1};
+	if (r == 0 && df.len == 1 && df.entries[0].op == TC_DIFF_CHANGED) {
+		const tc_diff_entry *e = &df.entries[0];
+		name_of(m, new);
+		tc_buf_adds(m, " is out of date: ");
+		bool have_pos = false;
+		for (size_t i = 0; i < e->nfields; i++) {
+			const tc_diff_field *fl = &e->fields[i];
+			if (!have_pos && fl->old_val && fl->old_val->pos.line) {
+				at.line = fl->old_val->pos.line;
+				at.col = fl->old_val->pos.col;
+				have_pos = true;
+			}
+			if (i == TC_DRIFT_MAX_FIELDS) {
+				tc_buf_addf(m, " and %zu more field%s", e->nfields - i,
+				            e->nfields - i == 1 ? "" : "s");
+				break;
+			}
+			tc_buf_addf(m, "%s'%s' %s", i ? ", " : "", fl->path, opword(fl->op));
+		}
+	} else if (r == 0 && df.len == 0) {
+		name_of(m, new);
+		tc_buf_adds(m, " is out of date: the same object, but not the bytes render writes");
+	} else {
+		tc_buf_adds(m, "out of date: the file holds ");
+		name_of(m, old);
+		tc_buf_adds(m, " where render makes ");
+		name_of(m, new);
+	}
+	tc_diff_release(&df);
+	tc_finding(c->d, at, NULL, "%s", tc_buf_str(m));
+}
+
+/* Read <dir>/<path>; 0 with the bytes, -1 when it could not be read. */
+static int readf(cmp *c, const char *shown, char **data, size_t *len)
+{
+	int r = tc_source_read(c->src, c->d, shown, data, len);
+	if (r == 1)
+		return tc_fail(c->d, (tc_pos){shown, 1, 1}, NULL,
+		               "'%s' was listed but cannot be read any more", shown);
+	return r;
+}
+
+int tc_drift_compare(tc_drift *out, tc_source *src, const char *dir, const tc_outlist *rendered,
+                     tc_drift_inspect_fn *inspect, void *ctx, tc_diags *d)
+{
+	memset(out, 0, sizeof *out);
+	tc_outlist have;
+	int rc = tc_tree_read_list(&have, src, dir, d);
+	cmp c = {.src = src, .dir = dir, .inspect = inspect, .ctx = ctx, .d = d};
+	tc_arena_init(&c.a);
+	tc_buf_init(&c.msg, TC_BUF_UNLIMITED);
+	size_t i = 0, j = 0;
+	while (i < have.len || j < rendered->len) {
+		int o = i == have.len        ? 1
+		        : j == rendered->len ? -1
+		                             : strcmp(have.items[i].path, rendered->items[j].path);
+		const char *rel = o <= 0 ? have.items[i].path : rendered->items[j].path;
+		char *shown = join(dir, rel);
+		if (o > 0) {
+			missing(&c, shown, &rendered->items[j]);
+			out->missing++;
+			j++;
+		} else {
+			char *data;
+			size_t len;
+			if (readf(&c, shown, &data, &len)) {
+				rc = -1;
+			} else if (o < 0) {
+				if (inspect)
+					inspect(ctx, shown, data, len, d);
+				stale(&c, shown, data, len, have.items[i].manifest);
+				out->stale++;
+			} else {
+				const tc_outfile *f = &rendered->items[j];
+				if (len == f->len && memcmp(data, f->data, len) == 0) {
+					out->same++;
+				} else {
+					if (inspect)
+						inspect(ctx, shown, data, len, d);
+					changed(&c, shown, data, len, f);
+					out->changed++;
+				}
+			}
+			free(data);
+			i++;
+			if (o == 0)
+				j++;
+		}
+		free(shown);
+		tc_arena_reset(&c.a);
+	}
+	tc_buf_release(&c.msg);
+	tc_arena_release(&c.a);
+	tc_outlist_release(&have);
+	return rc;
+}

@@ -1,0 +1,111 @@
+/*
+ * tree_read.c - list a committed output folder, and parse the manifests of
+ * a tree held in memory into diff inputs.
+ *
+ * The listing walks the source depth first and sorts the full paths by
+ * bytes at the end: a walk that sorts each folder's names visits "a/b"
+ * before "a-c", while the render's list (tc_outlist_sort) has "a-c" first,
+ * and the two lists are merged by check. Only paths are kept; check reads
+ * a committed file when it compares it, so the committed tree is never
+ * held in memory as a whole.
+ */
+#include "tree_read.h"
+
+#include "buf.h"
+#include "yaml_load.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static char *join(const char *dir, const char *name)
+{
+	size_t a = strlen(dir), b = strlen(name);
+	char *p = tc_xmalloc(a + b + 2);
+	memcpy(p, dir, a);
+	p[a] = '/';
+	memcpy(p + a + 1, name, b + 1);
+	return p;
+}
+
+/* walk(rel): the files below root/rel ("" for root itself) */
+static int walk(tc_outlist *out, tc_source *src, const char *root, const char *rel, int depth,
+                tc_diags *d)
+{
+	char *full = *rel ? join(root, rel) : tc_xstrdup(root);
+	if (depth > TC_TREE_READ_MAX_DEPTH) {
+		int r = tc_finding(d, (tc_pos){full, 1, 1}, NULL,
+		                   "'%s' nests folders deeper than %d levels; a rendered tree "
+		                   "holds <env>/<scope>/<tenant>/<file>",
+		                   full, TC_TREE_READ_MAX_DEPTH);
+		free(full);
+		return r;
+	}
+	tc_entry *e;
+	size_t n;
+	int rc = tc_source_list(src, d, full, &e, &n);
+	for (size_t i = 0; i < n; i++) {
+		char *path = *rel ? join(rel, e[i].name) : tc_xstrdup(e[i].name);
+		switch (e[i].type) {
+		case TC_ENTRY_FILE:
+			tc_outlist_add(out, path, NULL, 0,
+			               strcmp(e[i].name, "kustomization.yaml") != 0);
+			path = NULL;
+			break;
+		case TC_ENTRY_DIR:
+			if (walk(out, src, root, path, depth + 1, d))
+				rc = -1;
+			break;
+		case TC_ENTRY_OTHER: {
+			char *shown = join(root, path);
+			rc = tc_finding(d, (tc_pos){shown, 1, 1}, NULL,
+			                "'%s' is not a regular file (a symbolic link or a "
+			                "submodule); a rendered tree holds only files",
+			                shown);
+			free(shown);
+			break;
+		}
+		}
+		free(path);
+	}
+	tc_entries_free(e, n);
+	free(full);
+	return rc;
+}
+
+int tc_tree_read_list(tc_outlist *out, tc_source *src, const char *dir, tc_diags *d)
+{
+	tc_outlist_init(out);
+	int rc = walk(out, src, dir, "", 0, d);
+	tc_outlist_sort(out);
+	return rc;
+}
+
+int tc_tree_read_objects(tc_diff_input **out, size_t *n, tc_arena *a, const tc_outlist *files,
+                         tc_diags *d)
+{
+	*n = 0;
+	*out = tc_xcalloc(files->len ? files->len : 1, sizeof **out);
+	int rc = 0;
+	for (size_t i = 0; i < files->len; i++) {
+		const tc_outfile *f = &files->items[i];
+		if (!f->manifest)
+			continue;
+		if (!f->data)
+			TC_BUG("tc_tree_read_objects wants files held in memory");
+		const char *path = tc_arena_strdup(a, f->path);
+		tc_value *doc;
+		if (tc_yaml_load(&doc, a, d, path, f->data, f->len, NULL)) {
+			rc = -1;
+			continue;
+		}
+		if (doc->kind != TC_OBJECT) {
+			rc = tc_error(d, (tc_pos){path, 1, 1}, NULL,
+			              "'%s' must hold one object, not %s", path, tc_kind_name(doc->kind));
+			continue;
+		}
+		const char *slash = strchr(path, '/');
+		const char *env = slash ? tc_arena_memdup0(a, path, (size_t)(slash - path)) : "";
+		(*out)[(*n)++] = (tc_diff_input){env, doc};
+	}
+	return rc;
+}

@@ -1,0 +1,46 @@
+/*
+ * tree_read.h - read a rendered tree back: the committed output folder from
+ * a source (work tree, index or revision), and the objects of a tree held in
+ * memory.
+ *
+ * check compares a render made in memory with the output folder read from
+ * the same source, and diff compares the objects of two renders; both go
+ * through here. A rendered tree holds regular files only, named by path
+ * relative to the output folder ("prod/tenants/acme/namespace-acme-prod.yaml"),
+ * one object per manifest, a kustomization.yaml in every folder.
+ */
+#ifndef TC_TREE_READ_H
+#define TC_TREE_READ_H
+
+#include <stddef.h>
+
+#include "arena.h"
+#include "diag.h"
+#include "diff.h"
+#include "output.h"
+#include "source.h"
+
+/* Folders below the output folder that a listing descends into. A render
+ * writes <env>/<scope>/<tenant>/<file>, four levels; the rest is room for
+ * hand-made folders, and the limit bounds the recursion. */
+#define TC_TREE_READ_MAX_DEPTH 32
+
+/* List every file below `dir` ("rendered") of src into out: paths relative
+ * to dir (malloc'd), data NULL, sorted by bytes; manifest is false for
+ * kustomization.yaml. A missing folder gives an empty list. A symbolic link
+ * or another non-file, and folders nested deeper than the limit, are
+ * findings naming the path (a tree render writes cannot hold them). Returns
+ * 0, or -1 when something was reported; out is filled as far as possible
+ * and released by the caller either way. */
+int tc_tree_read_list(tc_outlist *out, tc_source *src, const char *dir, tc_diags *d)
+	__attribute__((warn_unused_result));
+
+/* Parse the manifests of files (in memory, data set) into diff inputs: one
+ * object per file, its environment the first component of the path.
+ * Values, paths and environment names live in a; *out is malloc'd (the
+ * caller frees it). Returns 0, or -1 when a file is not exactly one YAML
+ * mapping (reported at the file). */
+int tc_tree_read_objects(tc_diff_input **out, size_t *n, tc_arena *a, const tc_outlist *files,
+                         tc_diags *d) __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,204 @@
+#!/bin/sh
+# tenantc check: in sync from the index, the work tree and a revision; each
+# kind of drift named per file and object; invalid inputs and plaintext
+# Secrets exit 1; a check that cannot run exits 2.
+. "$(dirname "$0")/lib.sh"
+
+R="$T/repo"
+copy_example "$R"
+"$TENANTC" render --repo "$R" >/dev/null
+git_commit_all "$R"
+NS=prod/tenants/acme/namespace-acme-prod.yaml
+[ -f "$R/rendered/$NS" ] || { bad "the example has no $NS"; finish; }
+
+# expect NAME STATUS STDERR-REGEX [check args...]: run check in $R
+expect() {
+	name=$1 want=$2 re=$3
+	shift 3
+	rc=0
+	(cd "$R" && "$TENANTC" check "$@") >"$T/out" 2>"$T/err" || rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		bad "$name: exit status $rc, want $want"
+		head -n 5 "$T/err"
+	elif [ -n "$re" ] && ! grep -Eq -- "$re" "$T/err"; then
+		bad "$name: stderr does not match '$re'"
+		head -n 5 "$T/err"
+	else
+		ok "$name"
+	fi
+}
+reset_repo() { (cd "$R" && git checkout -q -f HEAD && git clean -q -fdx); }
+
+expect "a fresh render is in sync (index)" 0 ''
+grep -q "^tenantc check: 'rendered' (index) is up to date: [0-9]* files" "$T/out" &&
+	ok "success says what was checked" || bad "success line: $(cat "$T/out")"
+[ ! -s "$T/err" ] && ok "nothing on stderr when in sync" || bad "stderr: $(head -n 3 "$T/err")"
+expect "a fresh render is in sync (work tree)" 0 '' --worktree
+expect "a fresh render is in sync (revision)" 0 '' --rev HEAD
+expect "--repo reaches the repository from elsewhere" 0 '' --repo "$R" --rev main
+
+# a field added by hand to a rendered file, staged
+lines=$(wc -l <"$R/rendered/$NS")
+echo "extra: by-hand" >>"$R/rendered/$NS"
+expect "an unstaged edit does not count for the index" 0 ''
+expect "the same edit counts for the work tree" 1 \
+	"^rendered/$NS:$((lines + 1)):8: error: Namespace acme-prod is out of date: '\.extra' removed$" --worktree
+(cd "$R" && git add rendered)
+expect "a staged edit of a rendered file is drift" 1 \
+	"^rendered/$NS:$((lines + 1)):8: error: Namespace acme-prod is out of date: '\.extra' removed$"
+grep -q "^tenantc check: 'rendered' (index) is out of date: 0 missing, 0 stale, 1 changed of [0-9]* files; run 'tenantc render'" "$T/err" &&
+	ok "drift ends with a summary and the fix" || bad "summary: $(tail -n 1 "$T/err")"
+expect "the committed revision is still in sync" 0 '' --rev HEAD
+reset_repo
+
+# the same values written differently
+{ echo "# edited"; cat "$R/rendered/$NS"; } >"$T/ns" && mv "$T/ns" "$R/rendered/$NS"
+(cd "$R" && git add rendered)
+expect "a reformatted file is drift" 1 \
+	"^rendered/$NS:1:1: error: Namespace acme-prod is out of date: the same object, but not the bytes render writes$"
+reset_repo
+
+# another object in the file
+sed -i 's/^  name: acme-prod$/  name: acme-other/' "$R/rendered/$NS"
+(cd "$R" && git add rendered)
+expect "a file holding another object is drift" 1 \
+	"^rendered/$NS:1:1: error: out of date: the file holds Namespace acme-other where render makes Namespace acme-prod$"
+reset_repo
+
+# not YAML at all
+printf 'a: [\n' >"$R/rendered/$NS"
+(cd "$R" && git add rendered)
+expect "a broken file is drift" 1 "^rendered/$NS:1:1: error: out of date: this is not the file render writes$"
+reset_repo
+
+# missing, stale and kustomization files
+(cd "$R" && git rm -q "rendered/$NS")
+expect "a missing file names the object render makes" 1 \
+	"^rendered/$NS:1:1: error: missing: render makes Namespace acme-prod here$"
+reset_repo
+cat >"$R/rendered/prod/tenants/acme/configmap-old.yaml" <<'EOF'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: old
+  namespace: acme-prod
+data:
+  a: b
+EOF
+(cd "$R" && git add rendered)
+expect "a stale file names the object" 1 \
+	"^rendered/prod/tenants/acme/configmap-old\.yaml:1:1: error: stale: render no longer makes ConfigMap acme-prod/old$"
+reset_repo
+echo "# by hand" >>"$R/rendered/prod/kustomization.yaml"
+(cd "$R" && git add rendered)
+expect "a changed kustomization.yaml is drift" 1 \
+	"^rendered/prod/kustomization\.yaml:1:1: error: out of date: this is not the file render writes$"
+reset_repo
+
+# inputs changed without a new render: a new tenant
+mkdir -p "$R/tenants/newco"
+sed 's/^name: acme$/name: newco/' "$R/tenants/acme/tenant.yaml" >"$R/tenants/newco/tenant.yaml"
+(cd "$R" && git add tenants)
+expect "a tenant added without a render is drift" 1 \
+	"^rendered/prod/tenants/newco/namespace-newco-prod\.yaml:1:1: error: missing: render makes Namespace newco-prod here$"
+"$TENANTC" render --repo "$R" >/dev/null
+expect "rendered but not staged: the index is still stale" 1 "missing: render makes Namespace newco-prod here"
+(cd "$R" && git add rendered)
+expect "rendered and staged: in sync" 0 ''
+reset_repo
+
+# a tenant removed without a render: its files are stale
+(cd "$R" && git rm -q -r tenants/globex)
+expect "a tenant removed without a render is drift" 1 \
+	"^rendered/prod/tenants/globex/namespace-globex-prod\.yaml:1:1: error: stale: render no longer makes Namespace globex-prod$"
+reset_repo
+
+# invalid inputs exit 1, and nothing is compared
+printf 'name: acme\nrealm: [unclosed\n' >"$R/tenants/acme/tenant.yaml"
+(cd "$R" && git add tenants)
+expect "a malformed tenant is a finding" 1 "^tenants/acme/tenant\.yaml:[0-9]+:[0-9]+: error: "
+grep -q "^tenantc check: the inputs (index) have errors; nothing was compared$" "$T/err" &&
+	ok "invalid inputs say nothing was compared" || bad "no 'nothing was compared': $(tail -n 1 "$T/err")"
+reset_repo
+sed -i 's/^name: acme$/name: acme2/' "$R/tenants/acme/tenant.yaml"
+(cd "$R" && git add tenants)
+expect "a tenant whose name does not match its folder is a finding" 1 \
+	"^tenants/acme/tenant\.yaml:1:7: error: name 'acme2' does not match"
+reset_repo
+
+# plaintext Secrets: among the inputs, in the rendered tree
+mkdir -p "$R/tenants/acme/secrets"
+cat >"$R/tenants/acme/secrets/db.yaml" <<'EOF'
+apiVersion: v1
+kind: Secret
+metadata:
+  name: db
+stringData:
+  password: hunter2-plaintext
+EOF
+(cd "$R" && git add tenants)
+expect "a plaintext Secret among the inputs is a finding" 1 \
+	"^tenants/acme/secrets/db\.yaml:2:1: error: plaintext Secret"
+grep -q hunter2 "$T/err" "$T/out" && bad "the secret value was printed" || ok "the secret value is not printed"
+reset_repo
+cat >"$R/rendered/prod/tenants/acme/secret-db.yaml" <<'EOF'
+apiVersion: v1
+kind: Secret
+metadata:
+  name: db
+  namespace: acme-prod
+stringData:
+  password: hunter2-plaintext
+EOF
+(cd "$R" && git add rendered)
+expect "a plaintext Secret in the rendered tree is a finding" 1 \
+	"^rendered/prod/tenants/acme/secret-db\.yaml:2:1: error: plaintext Secret"
+grep -q "secret-db.yaml:1:1: error: stale: " "$T/err" && ok "... and drift" || bad "the plaintext Secret is not reported as stale"
+grep -q hunter2 "$T/err" "$T/out" && bad "the secret value was printed" || ok "the secret value is not printed"
+reset_repo
+
+# a symbolic link in the rendered tree (work tree)
+ln -s kustomization.yaml "$R/rendered/prod/link.yaml"
+expect "a symbolic link in the rendered tree is a finding" 1 \
+	"^rendered/prod/link\.yaml:1:1: error: 'rendered/prod/link\.yaml' is not a regular file" --worktree
+reset_repo
+
+# another output folder, from tenantc.yaml
+sed -i 's/^output: rendered$/output: deploy/' "$R/tenantc.yaml"
+grep -q '^output: deploy$' "$R/tenantc.yaml" || echo "output: deploy" >>"$R/tenantc.yaml"
+(cd "$R" && git rm -q -r rendered && "$TENANTC" render >/dev/null && git add -A)
+expect "the output folder of tenantc.yaml is the one checked" 0 ''
+grep -q "'deploy' (index) is up to date" "$T/out" && ok "... and named" || bad "output folder: $(cat "$T/out")"
+reset_repo
+
+# a repository in a subfolder of a git work tree
+mkdir -p "$T/mono"
+cp -R "$R" "$T/mono/platform" && rm -rf "$T/mono/platform/.git"
+(cd "$T/mono" && git init -q -b main . && git add -A && git commit -q -m mono)
+rc=0
+"$TENANTC" check --repo "$T/mono/platform" >"$T/out" 2>"$T/err" || rc=$?
+[ "$rc" -eq 0 ] && ok "a repository in a subfolder of git checks from the index" ||
+	bad "subfolder: exit status $rc: $(head -n 3 "$T/err")"
+
+# checks that cannot run: exit 2
+mkdir -p "$T/plain"
+copy_example "$T/plain"
+"$TENANTC" render --repo "$T/plain" >/dev/null
+rc=0
+"$TENANTC" check --repo "$T/plain" >"$T/out" 2>"$T/err" || rc=$?
+if [ "$rc" -eq 2 ] && grep -q -- "--worktree" "$T/err"; then
+	ok "the default (index) outside git exits 2 with a hint"
+else
+	bad "index outside git: exit status $rc: $(cat "$T/err")"
+fi
+rc=0
+"$TENANTC" check --repo "$T/plain" --worktree >"$T/out" 2>"$T/err" || rc=$?
+[ "$rc" -eq 0 ] && ok "--worktree checks a folder outside git" || bad "--worktree outside git: $rc: $(head -n 3 "$T/err")"
+expect "an unknown revision exits 2" 2 "unknown revision 'nope'" --rev nope
+expect "two sources exit 2" 2 "choose one of --rev, --index and --worktree" --rev HEAD --index
+expect "an argument exits 2" 2 "unexpected argument 'extra'" extra
+expect "an unknown option exits 2" 2 "" --bogus
+rc=0
+"$TENANTC" check --repo "$T/does-not-exist" --worktree >"$T/out" 2>"$T/err" || rc=$?
+if [ "$rc" -eq 2 ] && grep -q "no repository folder" "$T/err"; then ok "a missing repository folder exits 2"; else bad "missing folder: exit status $rc"; fi
+finish
