@@ -26,6 +26,7 @@ static const command commands[] = {
 	{"merge", tc_cmd_merge, "merge the trees of sharded renders into one"},
 	{"render", tc_cmd_render, "render every tenant in every environment into rendered/"},
 	{"schema", tc_cmd_schema, "import CustomResourceDefinitions as JSON Schemas"},
+	{"secret", tc_cmd_secret, "create, edit, encrypt, decrypt and re-key SOPS Secrets"},
 	{"validate", tc_cmd_validate, "validate inputs and rendered objects, or files against a schema"},
 	{"version", tc_cmd_version, "print the version"},
 };

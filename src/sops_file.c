@@ -642,10 +642,9 @@ static int unwrap(tc_sops_doc *doc, tc_secmem *sm, tc_diags *d, const tc_age_ide
 		                "cannot decrypt the data key of '%s': age entry for '%s': %s", doc->file,
 		                failed->recipient, tc_age_status_str(why));
 	return tc_error(d, doc->meta_pos, NULL,
-	                "no identity can decrypt '%s' (its %zu age recipient%s match none of the %zu "
-	                "identit%s given)",
-	                doc->file, doc->nage, doc->nage == 1 ? " does not" : "s", nids,
-	                nids == 1 ? "y" : "ies");
+	                "no identity can decrypt '%s' (none of its %zu age recipient%s matches the "
+	                "%zu identit%s given)",
+	                doc->file, doc->nage, doc->nage == 1 ? "" : "s", nids, nids == 1 ? "y" : "ies");
 }
 
 int tc_sops_open(tc_sops_doc *doc, tc_arena *a, tc_secmem *sm, tc_diags *d,

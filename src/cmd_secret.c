@@ -1,0 +1,854 @@
+/*
+ * cmd_secret.c - `tenantc secret keygen | encrypt | decrypt | edit |
+ * updatekeys`: the SOPS files under tenants/<tenant>/secrets.
+ *
+ * Identities come from SOPS_AGE_KEY and SOPS_AGE_KEY_FILE, as sops reads
+ * them. The recipients of a file under tenants/<t>/secrets are those of
+ * tenantc.yaml (sops.age) and of every environment the tenant is rendered
+ * in (its `environments`, or all of them), plus any --age given.
+ *
+ * Plaintext handling: files are read into secret memory, emitted into
+ * secret memory and written with write(2), never through stdio buffers.
+ * `edit` writes the plaintext to a file in a fresh 0700 directory (under
+ * $TMPDIR, else /dev/shm, else /tmp), runs the editor, reads it back, then
+ * overwrites with zeros and removes every file the editor left in that
+ * directory, and the directory. Only values that changed are re-encrypted;
+ * the data key, unchanged ciphertexts and the age entries are kept.
+ * lastmodified is the current time whenever a value changes, as sops does:
+ * these are input files, not rendered output.
+ */
+#include "cmd.h"
+
+#include "age.h"
+#include "json_load.h"
+#include "opt.h"
+#include "secmem.h"
+#include "sops.h"
+#include "sops_file.h"
+#include "sops_yaml.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Inputs larger than this are not Secrets (Kubernetes caps them at 1 MiB). */
+#define MAX_FILE ((size_t)16 << 20)
+
+static const char *const usage_text =
+	"keygen [-o FILE] | keygen -y FILE\n"
+	"       tenantc secret encrypt [--repo DIR] [--age R]... [-o OUT|-] FILE\n"
+	"       tenantc secret decrypt FILE\n"
+	"       tenantc secret edit [--repo DIR] [--age R]... FILE\n"
+	"       tenantc secret updatekeys [--repo DIR] [--age R]... FILE...";
+
+/* ---- files --------------------------------------------------------------------------------- */
+
+/* Read a whole file into secret memory. 1: it does not exist. */
+static int read_file(char **out, size_t *len, tc_secmem *sm, tc_diags *d, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 1;
+		return tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot read: %s", strerror(errno));
+	}
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > MAX_FILE) {
+		close(fd);
+		return tc_error(d, (tc_pos){path, 0, 0}, NULL,
+		                "not a regular file of at most %zu bytes", MAX_FILE);
+	}
+	size_t cap = (size_t)st.st_size + 1, n = 0;
+	char *buf = tc_secmem_alloc(sm, cap + 1);
+	for (;;) {
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0 || (n += (size_t)r) >= cap)
+			break;
+	}
+	close(fd);
+	if (n >= cap)
+		return tc_error(d, (tc_pos){path, 0, 0}, NULL, "file changed while being read");
+	buf[n] = 0;
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Replace path atomically (a temporary file beside it, then rename). */
+static int write_atomic(tc_diags *d, const char *path, const char *data, size_t len, mode_t mode)
+{
+	size_t n = strlen(path);
+	char *tmp = tc_xmalloc(n + 32);
+	snprintf(tmp, n + 32, "%s.tenantc-XXXXXX", path);
+	int fd = mkstemp(tmp);
+	int rc = -1;
+	if (fd < 0) {
+		tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot write: %s", strerror(errno));
+		goto out;
+	}
+	if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+		tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot write: %s", strerror(errno));
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	close(fd);
+	if (rename(tmp, path) != 0) {
+		tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot write: %s", strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(tmp);
+	return rc;
+}
+
+/* ---- recipients ---------------------------------------------------------------------------- */
+
+static void add_list(tc_strlist *out, tc_arena *a, const tc_value *doc)
+{
+	const tc_value *l = doc ? tc_value_dig(doc, "sops.age") : NULL;
+	for (size_t i = 0; l && l->kind == TC_ARRAY && i < l->u.arr.len; i++)
+		if (l->u.arr.items[i]->kind == TC_STR)
+			tc_strlist_push(out, tc_arena_memdup0(a, l->u.arr.items[i]->u.str.ptr,
+			                                      l->u.arr.items[i]->u.str.len));
+}
+
+static int load_doc(tc_value **out, tc_arena *a, tc_diags *d, const char *path)
+{
+	tc_secmem tmp; /* config is not secret; secmem only for the reader */
+	tc_secmem_init(&tmp);
+	char *data = NULL;
+	size_t len = 0;
+	int r = read_file(&data, &len, &tmp, d, path);
+	if (r == 0) {
+		char *copy = tc_arena_memdup0(a, data, len);
+		r = tc_doc_load(out, a, d, tc_arena_strdup(a, path), copy, len) == 0 ? 0 : -1;
+	}
+	tc_secmem_release(&tmp);
+	return r;
+}
+
+static int cmpstr(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* The path of file relative to repo, when file is inside it. */
+static const char *relative(tc_arena *a, const char *repo, const char *file)
+{
+	char rr[PATH_MAX], fr[PATH_MAX];
+	if (!realpath(repo, rr))
+		return NULL;
+	const char *slash = strrchr(file, '/');
+	char *dir = slash ? tc_arena_memdup0(a, file, (size_t)(slash - file)) : ".";
+	if (!*dir)
+		dir = "/";
+	if (!realpath(dir, fr))
+		return NULL;
+	size_t n = strlen(rr);
+	const char *base = slash ? slash + 1 : file;
+	if (strncmp(fr, rr, n) != 0 || (fr[n] != '/' && fr[n] != 0))
+		return NULL;
+	return fr[n] ? tc_arena_printf(a, "%s/%s", fr + n + 1, base) : tc_arena_strdup(a, base);
+}
+
+/* Recipients for file: the repository's and its tenant's environments',
+ * plus extra; sorted, without repeats. */
+static int recipients(tc_strlist *out, tc_arena *a, tc_diags *d, const char *repo,
+                      const char *file, const tc_strlist *extra)
+{
+	for (size_t i = 0; i < extra->len; i++)
+		tc_strlist_push(out, extra->items[i]);
+	const char *rel = relative(a, repo, file);
+	char tenant[256] = "";
+	if (rel && strncmp(rel, "tenants/", 8) == 0) {
+		const char *t = rel + 8, *e = strchr(t, '/');
+		if (e && strncmp(e, "/secrets/", 9) == 0 && (size_t)(e - t) < sizeof tenant)
+			snprintf(tenant, sizeof tenant, "%.*s", (int)(e - t), t);
+	}
+	if (!tenant[0]) {
+		if (out->len == 0)
+			return tc_error(d, (tc_pos){file, 0, 0}, NULL,
+			                "not under tenants/<tenant>/secrets of '%s': give recipients with "
+			                "--age",
+			                repo);
+		goto done;
+	}
+	tc_value *settings = NULL, *tdoc = NULL;
+	const char *tp = tc_arena_printf(a, "%s/tenantc.yaml", repo);
+	int r = load_doc(&settings, a, d, tp);
+	if (r < 0)
+		return -1;
+	add_list(out, a, settings);
+	r = load_doc(&tdoc, a, d, tc_arena_printf(a, "%s/tenants/%s/tenant.yaml", repo, tenant));
+	if (r < 0)
+		return -1;
+	const tc_value *only = tdoc ? tc_value_getz(tdoc, "environments") : NULL;
+	const char *envdir = tc_arena_printf(a, "%s/environments", repo);
+	DIR *dh = opendir(envdir);
+	tc_strlist names = {0};
+	for (struct dirent *de; dh && (de = readdir(dh)) != NULL;) {
+		size_t n = strlen(de->d_name);
+		if (n > 5 && strcmp(de->d_name + n - 5, ".yaml") == 0)
+			tc_strlist_push(&names, tc_arena_strdup(a, de->d_name));
+	}
+	if (dh)
+		closedir(dh);
+	tc_strlist_sort_unique(&names);
+	for (size_t i = 0; i < names.len; i++) {
+		const char *nm = names.items[i];
+		size_t n = strlen(nm) - 5;
+		bool wanted = !only || only->kind != TC_ARRAY;
+		for (size_t k = 0; !wanted && k < only->u.arr.len; k++) {
+			const tc_value *e = only->u.arr.items[k];
+			wanted = e->kind == TC_STR && e->u.str.len == n && !memcmp(e->u.str.ptr, nm, n);
+		}
+		if (!wanted)
+			continue;
+		tc_value *env = NULL;
+		if (load_doc(&env, a, d, tc_arena_printf(a, "%s/%s", envdir, nm)) < 0) {
+			tc_strlist_release(&names);
+			return -1;
+		}
+		add_list(out, a, env);
+	}
+	tc_strlist_release(&names);
+	if (out->len == 0)
+		return tc_error(d, (tc_pos){file, 0, 0}, NULL,
+		                "no age recipients for tenant '%s' (tenantc.yaml and environments list "
+		                "none under sops.age)",
+		                tenant);
+done:
+	tc_strlist_sort_unique(out);
+	for (size_t i = 0; i < out->len; i++) {
+		unsigned char pk[32];
+		if (tc_age_recipient_parse(pk, out->items[i], strlen(out->items[i])) != 0)
+			return tc_error(d, (tc_pos){file, 0, 0}, NULL, "'%s' is not an age recipient",
+			                out->items[i]);
+	}
+	return 0;
+}
+
+static void now_rfc3339(char out[32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* ---- keygen -------------------------------------------------------------------------------- */
+
+static int keygen(int argc, char **argv)
+{
+	const char *out = NULL, *show = NULL;
+	const tc_option opts[] = {
+		{"output", 'o', TC_OPT_STRING, &out, "FILE", "write the identity to FILE (mode 0600)"},
+		{"recipient", 'y', TC_OPT_STRING, &show, "FILE",
+		 "print the recipients of the identities in FILE"},
+		{0},
+	};
+	tc_strlist pos = {0};
+	int r = tc_opt_parse("secret keygen", "[-o FILE] | -y FILE", opts, argc, argv, &pos);
+	bool extra = pos.len > 0;
+	tc_strlist_release(&pos);
+	if (r)
+		return r == 1 ? 0 : r;
+	if (extra) {
+		fputs("tenantc secret keygen: unexpected argument\n", stderr);
+		return 2;
+	}
+	tc_diags d;
+	tc_diags_init(&d);
+	if (show) {
+		tc_sops_keys *k = NULL;
+		if (tc_sops_keys_load(&k, &d, show, NULL) == 0) {
+			for (size_t i = 0; i < tc_sops_keys_count(k); i++)
+				printf("%s\n", tc_sops_keys_ids(k)[i].recipient);
+			if (tc_sops_keys_count(k) == 0)
+				tc_error(&d, (tc_pos){show, 0, 0}, NULL, "no identities in the file");
+		}
+		tc_sops_keys_free(k);
+	} else {
+		tc_secmem sm;
+		tc_secmem_init(&sm);
+		tc_age_identity *id = tc_secmem_alloc(&sm, sizeof *id);
+		tc_age_identity_generate(id);
+		char *key = tc_secmem_alloc(&sm, TC_AGE_IDENTITY_BUF);
+		tc_age_identity_format(key, id);
+		time_t t = time(NULL);
+		struct tm tm;
+		localtime_r(&t, &tm);
+		char created[40], zone[32];
+		strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%S", &tm);
+		long off = tm.tm_gmtoff;
+		if (off == 0)
+			snprintf(zone, sizeof zone, "Z");
+		else
+			snprintf(zone, sizeof zone, "%c%02ld:%02ld", off < 0 ? '-' : '+',
+			         (off < 0 ? -off : off) / 3600, (off < 0 ? -off : off) / 60 % 60);
+		tc_secbuf text;
+		tc_secbuf_init(&text, 4096);
+		tc_secbuf_adds(&text, "# created: ");
+		tc_secbuf_adds(&text, created);
+		tc_secbuf_adds(&text, zone);
+		tc_secbuf_adds(&text, "\n# public key: ");
+		tc_secbuf_adds(&text, id->recipient);
+		tc_secbuf_addc(&text, '\n');
+		tc_secbuf_adds(&text, key);
+		tc_secbuf_addc(&text, '\n');
+		int fd = 1;
+		if (out && strcmp(out, "-") != 0) {
+			fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+			if (fd < 0)
+				tc_error(&d, (tc_pos){out, 0, 0}, NULL, "cannot create: %s",
+				         strerror(errno));
+		}
+		if (fd >= 0) {
+			if (write_all(fd, text.ptr, text.len) != 0 || (fd != 1 && fsync(fd) != 0))
+				tc_error(&d, (tc_pos){out ? out : "stdout", 0, 0}, NULL, "cannot write: %s",
+				         strerror(errno));
+			if (fd != 1) {
+				close(fd);
+				fprintf(stderr, "Public key: %s\n", id->recipient);
+			}
+		}
+		tc_secbuf_release(&text);
+		tc_secmem_release(&sm);
+	}
+	tc_diags_print(&d, stderr);
+	int rc = tc_diags_exit_code(&d);
+	tc_diags_release(&d);
+	return rc;
+}
+
+/* ---- encrypt ------------------------------------------------------------------------------- */
+
+/* Read a plaintext document (one mapping) into secret memory. */
+static int read_plain(tc_snode **out, tc_arena *a, tc_secmem *sm, tc_diags *d, const char *path,
+                      const char *data, size_t len)
+{
+	tc_snode **docs = NULL;
+	size_t n = 0;
+	if (tc_sops_yaml_read(&docs, &n, a, sm, d, path, data, len, 0) != 0)
+		return -1;
+	if (n != 1 || docs[0]->kind != TC_SN_MAP)
+		return tc_error(d, (tc_pos){path, 1, 1}, NULL,
+		                "a Secret file holds one YAML document, a mapping");
+	if (tc_sops_tree_is_encrypted(docs[0]))
+		return tc_error(d, tc_snode_get(docs[0], "sops")->kpos, NULL,
+		                "'%s' is already encrypted", path);
+	*out = docs[0];
+	return 0;
+}
+
+static int encrypt_cmd(int argc, char **argv)
+{
+	const char *repo = ".", *out = NULL;
+	tc_strlist age = {0}, pos = {0};
+	const tc_option opts[] = {
+		{"repo", 0, TC_OPT_STRING, &repo, "DIR", "the repository (default: .)"},
+		{"age", 0, TC_OPT_LIST, &age, "RECIPIENT", "also encrypt to this age recipient"},
+		{"output", 'o', TC_OPT_STRING, &out, "FILE", "write here ('-': stdout), not in place"},
+		{0},
+	};
+	int r = tc_opt_parse("secret encrypt", "[--repo DIR] [--age R]... [-o OUT|-] FILE", opts,
+	                     argc, argv, &pos);
+	if (r || pos.len != 1) {
+		if (!r)
+			fputs("tenantc secret encrypt: give one FILE\n", stderr);
+		tc_strlist_release(&age);
+		tc_strlist_release(&pos);
+		return r == 1 ? 0 : 2;
+	}
+	const char *file = pos.items[0], *dest = out && strcmp(out, "-") != 0 ? out : file;
+	tc_arena a;
+	tc_arena_init(&a);
+	tc_secmem sm;
+	tc_secmem_init(&sm);
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_strlist rc = {0};
+	tc_buf enc;
+	tc_buf_init(&enc, TC_BUF_UNLIMITED);
+	char *data = NULL;
+	size_t len = 0;
+	tc_snode *plain = NULL;
+	char lm[32];
+	now_rfc3339(lm);
+	int rr = read_file(&data, &len, &sm, &d, file);
+	if (rr == 1)
+		tc_error(&d, (tc_pos){file, 0, 0}, NULL, "no such file");
+	if (rr == 0 && read_plain(&plain, &a, &sm, &d, file, data, len) == 0 &&
+	    recipients(&rc, &a, &d, repo, dest, &age) == 0) {
+		tc_sops_write_opts o = {.rule = tc_sops_default_rule,
+		                        .lastmodified = lm,
+		                        .recipients = rc.items,
+		                        .nrecipients = rc.len};
+		if (tc_sops_write(&enc, &d, &sm, file, plain, &o, NULL) == 0) {
+			if (out && strcmp(out, "-") == 0) {
+				if (write_all(1, enc.ptr, enc.len) != 0)
+					tc_fail(&d, (tc_pos){"stdout", 0, 0}, NULL, "cannot write");
+			} else {
+				write_atomic(&d, dest, enc.ptr, enc.len, 0644);
+			}
+		}
+	}
+	tc_diags_print(&d, stderr);
+	int code = tc_diags_exit_code(&d);
+	tc_buf_release(&enc);
+	tc_strlist_release(&rc);
+	tc_diags_release(&d);
+	tc_secmem_release(&sm);
+	tc_arena_release(&a);
+	tc_strlist_release(&age);
+	tc_strlist_release(&pos);
+	return code;
+}
+
+/* ---- decrypt ------------------------------------------------------------------------------- */
+
+/* Parse and open a SOPS file with the identities of the environment. */
+static int open_file(tc_sops_doc *doc, tc_arena *a, tc_secmem *sm, tc_diags *d,
+                     const tc_sops_keys *k, const char *file, bool *missing)
+{
+	char *data = NULL;
+	size_t len = 0;
+	int r = read_file(&data, &len, sm, d, file);
+	if (missing)
+		*missing = r == 1;
+	if (r == 1 && !missing)
+		tc_error(d, (tc_pos){file, 0, 0}, NULL, "no such file");
+	if (r != 0)
+		return -1;
+	char *copy = tc_arena_memdup0(a, data, len); /* ciphertext: ordinary memory */
+	if (tc_sops_parse(doc, a, d, file, copy, len) != 0 ||
+	    tc_sops_open(doc, a, sm, d, tc_sops_keys_ids(k), tc_sops_keys_count(k)) != 0)
+		return -1;
+	return 0;
+}
+
+static int decrypt_cmd(int argc, char **argv)
+{
+	const tc_option opts[] = {{0}};
+	tc_strlist pos = {0};
+	int r = tc_opt_parse("secret decrypt", "FILE", opts, argc, argv, &pos);
+	if (r || pos.len != 1) {
+		if (!r)
+			fputs("tenantc secret decrypt: give one FILE\n", stderr);
+		tc_strlist_release(&pos);
+		return r == 1 ? 0 : 2;
+	}
+	tc_arena a;
+	tc_arena_init(&a);
+	tc_secmem sm;
+	tc_secmem_init(&sm);
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_sops_keys *k = NULL;
+	tc_sops_doc doc;
+	tc_secbuf text;
+	tc_secbuf_init(&text, TC_BUF_UNLIMITED);
+	if (tc_sops_keys_from_env(&k, &d) == 0 &&
+	    open_file(&doc, &a, &sm, &d, k, pos.items[0], NULL) == 0 &&
+	    tc_sops_write_plain(&text, &d, pos.items[0], doc.tree) == 0) {
+		fflush(stdout);
+		if (write_all(1, text.ptr, text.len) != 0)
+			tc_fail(&d, (tc_pos){"stdout", 0, 0}, NULL, "cannot write");
+	}
+	tc_diags_print(&d, stderr);
+	int code = tc_diags_exit_code(&d);
+	tc_secbuf_release(&text);
+	tc_sops_keys_free(k);
+	tc_diags_release(&d);
+	tc_secmem_release(&sm);
+	tc_arena_release(&a);
+	tc_strlist_release(&pos);
+	return code;
+}
+
+/* ---- edit ---------------------------------------------------------------------------------- */
+
+/* Overwrite a file with zeros, then remove it. */
+static void shred(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		static const char zero[4096];
+		for (off_t done = 0; done < st.st_size;) {
+			size_t k = st.st_size - done < (off_t)sizeof zero ? (size_t)(st.st_size - done)
+			                                                  : sizeof zero;
+			if (write_all(fd, zero, k) != 0)
+				break;
+			done += (off_t)k;
+		}
+		fsync(fd);
+	}
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+}
+
+/* Remove the private directory and everything an editor left in it. */
+static void remove_private(const char *dir)
+{
+	DIR *dh = opendir(dir);
+	for (struct dirent *de; dh && (de = readdir(dh)) != NULL;) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		char p[PATH_MAX];
+		snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+		shred(p);
+	}
+	if (dh)
+		closedir(dh);
+	rmdir(dir);
+}
+
+static const char *tmp_base(void)
+{
+	const char *t = getenv("TMPDIR");
+	if (t && *t)
+		return t;
+	struct stat st;
+	if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) && access("/dev/shm", W_OK) == 0)
+		return "/dev/shm";
+	return "/tmp";
+}
+
+/* Run the editor on path; errors are reported at `file` (what is edited). */
+static int run_editor(tc_diags *d, const char *file, const char *path)
+{
+	const char *ed = getenv("SOPS_EDITOR");
+	if (!ed || !*ed)
+		ed = getenv("EDITOR");
+	if (!ed || !*ed)
+		ed = "vi";
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		return tc_fail(d, (tc_pos){file, 0, 0}, NULL, "cannot start the editor: %s",
+		               strerror(errno));
+	if (pid == 0) {
+		char cmd[PATH_MAX + 64];
+		snprintf(cmd, sizeof cmd, "%s \"$1\"", ed);
+		execl("/bin/sh", "sh", "-c", cmd, "sh", path, (char *)NULL);
+		_exit(127);
+	}
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return tc_fail(d, (tc_pos){file, 0, 0}, NULL, "lost the editor: %s",
+			               strerror(errno));
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return tc_error(d, (tc_pos){file, 0, 0}, NULL,
+		                "the editor '%s' failed; nothing was changed", ed);
+	return 0;
+}
+
+/* Same keys in the same order, same types and values. */
+static bool same_tree(const tc_snode *x, const tc_snode *y)
+{
+	if (x->kind != y->kind || x->n != y->n)
+		return false;
+	if (x->kind == TC_SN_SCALAR) {
+		char b1[TC_SOPS_FMT_BUF], b2[TC_SOPS_FMT_BUF];
+		const char *p, *q;
+		size_t l1 = tc_sops_yaml_macbytes(&p, b1, x), l2 = tc_sops_yaml_macbytes(&q, b2, y);
+		bool eq = x->type == y->type && l1 == l2 && (!l1 || !memcmp(p, q, l1));
+		sodium_memzero(b1, sizeof b1);
+		sodium_memzero(b2, sizeof b2);
+		return eq;
+	}
+	for (size_t i = 0; i < x->n; i++) {
+		if (x->kind == TC_SN_SEQ) {
+			if (!same_tree(x->items[i], y->items[i]))
+				return false;
+			continue;
+		}
+		const tc_sentry *a = &x->entries[i], *b = &y->entries[i];
+		if (a->klen != b->klen || memcmp(a->key, b->key, a->klen) || !same_tree(a->val, b->val))
+			return false;
+	}
+	return true;
+}
+
+static const char skeleton[] = "apiVersion: v1\n"
+                               "kind: Secret\n"
+                               "metadata:\n"
+                               "    name: %s\n"
+                               "type: Opaque\n"
+                               "stringData:\n"
+                               "    key: value\n";
+
+static int edit_cmd(int argc, char **argv)
+{
+	const char *repo = ".";
+	tc_strlist age = {0}, pos = {0};
+	const tc_option opts[] = {
+		{"repo", 0, TC_OPT_STRING, &repo, "DIR", "the repository (default: .)"},
+		{"age", 0, TC_OPT_LIST, &age, "RECIPIENT", "for a new file: also encrypt to this"},
+		{0},
+	};
+	int r = tc_opt_parse("secret edit", "[--repo DIR] [--age R]... FILE", opts, argc, argv, &pos);
+	if (r || pos.len != 1) {
+		if (!r)
+			fputs("tenantc secret edit: give one FILE\n", stderr);
+		tc_strlist_release(&age);
+		tc_strlist_release(&pos);
+		return r == 1 ? 0 : 2;
+	}
+	const char *file = pos.items[0];
+	tc_arena a;
+	tc_arena_init(&a);
+	tc_secmem sm;
+	tc_secmem_init(&sm);
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_sops_keys *k = NULL;
+	tc_sops_doc doc;
+	tc_secbuf text;
+	tc_secbuf_init(&text, TC_BUF_UNLIMITED);
+	tc_strlist rc = {0};
+	tc_buf enc;
+	tc_buf_init(&enc, TC_BUF_UNLIMITED);
+	char dir[PATH_MAX] = "", tmp[PATH_MAX + 16] = "";
+	bool missing = false;
+	if (tc_sops_keys_from_env(&k, &d) != 0)
+		goto out;
+	if (open_file(&doc, &a, &sm, &d, k, file, &missing) != 0) {
+		if (!missing)
+			goto out;
+		tc_diags_release(&d);
+		tc_diags_init(&d);
+		const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+		size_t bn = strcspn(base, ".");
+		char name[256];
+		snprintf(name, sizeof name, "%.*s", (int)(bn < 200 ? bn : 200), base);
+		char sk[512];
+		snprintf(sk, sizeof sk, skeleton, name[0] ? name : "secret");
+		tc_secbuf_adds(&text, sk);
+		if (recipients(&rc, &a, &d, repo, file, &age) != 0)
+			goto out;
+	} else if (tc_sops_write_plain(&text, &d, file, doc.tree) != 0) {
+		goto out;
+	}
+	snprintf(dir, sizeof dir, "%s/tenantc-edit-XXXXXX", tmp_base());
+	if (!mkdtemp(dir)) {
+		tc_fail(&d, (tc_pos){file, 0, 0}, NULL, "cannot create a private directory: %s",
+		        strerror(errno));
+		dir[0] = 0;
+		goto out;
+	}
+	snprintf(tmp, sizeof tmp, "%s/secret.yaml", dir);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || write_all(fd, text.ptr, text.len) != 0) {
+		tc_fail(&d, (tc_pos){tmp, 0, 0}, NULL, "cannot write: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	close(fd);
+	tc_secbuf_release(&text);
+	if (run_editor(&d, file, tmp) != 0)
+		goto out;
+	char *edited = NULL;
+	size_t elen = 0;
+	tc_snode *plain = NULL;
+	if (read_file(&edited, &elen, &sm, &d, tmp) != 0)
+		goto out;
+	remove_private(dir);
+	dir[0] = 0;
+	if (read_plain(&plain, &a, &sm, &d, file, edited, elen) != 0)
+		goto out;
+	char lm[32];
+	now_rfc3339(lm);
+	if (!missing) {
+		if (same_tree(plain, doc.tree)) {
+			fprintf(stderr, "tenantc secret edit: '%s' unchanged\n", file);
+			goto out;
+		}
+		tc_sops_write_opts o = {.rule = doc.rule,
+		                        .mac_only_encrypted = doc.mac_only_encrypted,
+		                        .data_key = doc.data_key,
+		                        .data_key_len = doc.data_key_len,
+		                        .lastmodified = lm,
+		                        .old = &doc};
+		const char **list = tc_arena_alloc(&a, doc.nage * sizeof *list);
+		for (size_t i = 0; i < doc.nage; i++)
+			list[i] = doc.age[i].recipient;
+		o.recipients = list;
+		o.nrecipients = doc.nage;
+		if (doc.data_key_len != TC_SOPS_DATA_KEY_SIZE) {
+			o.data_key = NULL; /* an AES-128/192 file gets a new 256-bit key */
+			o.old = NULL;
+		}
+		if (tc_sops_write(&enc, &d, &sm, file, plain, &o, NULL) != 0)
+			goto out;
+	} else {
+		tc_sops_write_opts o = {.rule = tc_sops_default_rule,
+		                        .lastmodified = lm,
+		                        .recipients = rc.items,
+		                        .nrecipients = rc.len};
+		if (tc_sops_write(&enc, &d, &sm, file, plain, &o, NULL) != 0)
+			goto out;
+	}
+	write_atomic(&d, file, enc.ptr, enc.len, 0644);
+out:
+	if (dir[0])
+		remove_private(dir);
+	tc_diags_print(&d, stderr);
+	int code = tc_diags_exit_code(&d);
+	tc_buf_release(&enc);
+	tc_strlist_release(&rc);
+	tc_secbuf_release(&text);
+	tc_sops_keys_free(k);
+	tc_diags_release(&d);
+	tc_secmem_release(&sm);
+	tc_arena_release(&a);
+	tc_strlist_release(&age);
+	tc_strlist_release(&pos);
+	return code;
+}
+
+/* ---- updatekeys ---------------------------------------------------------------------------- */
+
+static int updatekeys_one(tc_diags *d, const tc_sops_keys *k, const char *repo,
+                          const tc_strlist *age, const char *file)
+{
+	tc_arena a;
+	tc_arena_init(&a);
+	tc_secmem sm;
+	tc_secmem_init(&sm);
+	tc_strlist rc = {0};
+	tc_buf enc;
+	tc_buf_init(&enc, TC_BUF_UNLIMITED);
+	tc_sops_doc doc;
+	int rcode = -1;
+	if (open_file(&doc, &a, &sm, d, k, file, NULL) != 0 ||
+	    recipients(&rc, &a, d, repo, file, age) != 0)
+		goto out;
+	const char **had = tc_arena_alloc(&a, doc.nage * sizeof *had);
+	for (size_t i = 0; i < doc.nage; i++)
+		had[i] = doc.age[i].recipient;
+	qsort(had, doc.nage, sizeof *had, cmpstr);
+	bool same = doc.nage == rc.len;
+	for (size_t i = 0; same && i < rc.len; i++)
+		same = strcmp(had[i], rc.items[i]) == 0;
+	if (same) {
+		fprintf(stderr, "tenantc secret updatekeys: '%s' is up to date\n", file);
+		rcode = 0;
+		goto out;
+	}
+	if (doc.data_key_len != TC_SOPS_DATA_KEY_SIZE) {
+		tc_error(d, doc.meta_pos, NULL,
+		         "'%s' has a %zu-byte data key; re-encrypt it with 'tenantc secret edit'", file,
+		         doc.data_key_len);
+		goto out;
+	}
+	tc_sops_write_opts o = {.rule = doc.rule,
+	                        .mac_only_encrypted = doc.mac_only_encrypted,
+	                        .data_key = doc.data_key,
+	                        .data_key_len = doc.data_key_len,
+	                        .lastmodified = doc.lastmodified,
+	                        .recipients = rc.items,
+	                        .nrecipients = rc.len,
+	                        .old = &doc,
+	                        .version = doc.version};
+	if (tc_sops_write(&enc, d, &sm, file, doc.tree, &o, NULL) != 0 ||
+	    write_atomic(d, file, enc.ptr, enc.len, 0644) != 0)
+		goto out;
+	fprintf(stderr, "tenantc secret updatekeys: '%s' now has %zu recipients\n", file, rc.len);
+	rcode = 0;
+out:
+	tc_buf_release(&enc);
+	tc_strlist_release(&rc);
+	tc_secmem_release(&sm);
+	tc_arena_release(&a);
+	return rcode;
+}
+
+static int updatekeys_cmd(int argc, char **argv)
+{
+	const char *repo = ".";
+	tc_strlist age = {0}, pos = {0};
+	const tc_option opts[] = {
+		{"repo", 0, TC_OPT_STRING, &repo, "DIR", "the repository (default: .)"},
+		{"age", 0, TC_OPT_LIST, &age, "RECIPIENT", "also encrypt to this age recipient"},
+		{0},
+	};
+	int r = tc_opt_parse("secret updatekeys", "[--repo DIR] [--age R]... FILE...", opts, argc,
+	                     argv, &pos);
+	if (r || pos.len == 0) {
+		if (!r)
+			fputs("tenantc secret updatekeys: give at least one FILE\n", stderr);
+		tc_strlist_release(&age);
+		tc_strlist_release(&pos);
+		return r == 1 ? 0 : 2;
+	}
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_sops_keys *k = NULL;
+	if (tc_sops_keys_from_env(&k, &d) == 0)
+		for (size_t i = 0; i < pos.len; i++)
+			(void)updatekeys_one(&d, k, repo, &age, pos.items[i]);
+	tc_diags_print(&d, stderr);
+	int code = tc_diags_exit_code(&d);
+	tc_sops_keys_free(k);
+	tc_diags_release(&d);
+	tc_strlist_release(&age);
+	tc_strlist_release(&pos);
+	return code;
+}
+
+/* ---- dispatch ------------------------------------------------------------------------------ */
+
+int tc_cmd_secret(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} subs[] = {{"decrypt", decrypt_cmd},
+	            {"edit", edit_cmd},
+	            {"encrypt", encrypt_cmd},
+	            {"keygen", keygen},
+	            {"updatekeys", updatekeys_cmd}};
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fprintf(argc < 2 ? stderr : stdout, "usage: tenantc secret %s\n", usage_text);
+		return argc < 2 ? 2 : 0;
+	}
+	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
+		if (strcmp(argv[1], subs[i].name) == 0)
+			return subs[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "tenantc secret: '%s' is not a secret command\nusage: tenantc secret %s\n",
+	        argv[1], usage_text);
+	return 2;
+}
