@@ -1,0 +1,91 @@
+#!/bin/sh
+# Validation inside render: a typo in a tenant file is an input error with
+# a hint (exit 2); an invalid output object is a finding at the template
+# line that made it (exit 1); either way rendered/ is left untouched.
+. "$(dirname "$0")/lib.sh"
+SCHEMAS="$SRC/../shared/schemas-upstream"
+
+copy_example "$T/r"
+"$TENANTC" render --repo "$T/r" >/dev/null
+before=$(tree_sum "$T/r/rendered")
+
+cp "$T/r/tenants/acme/tenant.yaml" "$T/keep"
+sed -i 's/^environments:/enviroments:/' "$T/r/tenants/acme/tenant.yaml"
+rc=0
+"$TENANTC" render --repo "$T/r" >/dev/null 2>"$T/err" || rc=$?
+if [ "$rc" = 2 ] && grep -q "^tenants/acme/tenant.yaml:[0-9]*:1: error: unknown key 'enviroments' (did you mean 'environments'?)" "$T/err" &&
+	[ "$(tree_sum "$T/r/rendered")" = "$before" ]; then
+	ok "a typo in tenant.yaml: $(head -n 1 "$T/err")"
+else
+	bad "typo: exit $rc, $(head -n 2 "$T/err")"
+fi
+cp "$T/keep" "$T/r/tenants/acme/tenant.yaml"
+
+# an object Kubernetes would refuse: a label value with a space
+cat >"$T/r/templates/tenant/bad-label.yaml" <<'EOS'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: bad
+  namespace: ${tenant.name}-${env.name}
+  labels:
+    team: not a label
+data: {}
+EOS
+rc=0
+"$TENANTC" render --repo "$T/r" >/dev/null 2>"$T/err" || rc=$?
+if [ "$rc" = 1 ] && grep -q "^templates/tenant/bad-label.yaml:7:11: error: " "$T/err" &&
+	[ "$(tree_sum "$T/r/rendered")" = "$before" ]; then
+	ok "an invalid label is a finding at the template line: $(head -n 1 "$T/err")"
+else
+	bad "bad label: exit $rc, $(head -n 2 "$T/err")"
+fi
+rm -f "$T/r/templates/tenant/bad-label.yaml"
+
+# two templates making the same object
+cat >"$T/r/templates/tenant/dup.yaml" <<'EOS'
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: twice, namespace: "${tenant.name}-${env.name}"}
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: twice, namespace: "${tenant.name}-${env.name}"}
+EOS
+rc=0
+"$TENANTC" render --repo "$T/r" >/dev/null 2>"$T/err" || rc=$?
+if [ "$rc" -ne 0 ] && grep -qi "duplicate" "$T/err" && [ "$(tree_sum "$T/r/rendered")" = "$before" ]; then
+	ok "a duplicate object fails: $(grep -i duplicate "$T/err" | head -n 1)"
+else
+	bad "duplicate: exit $rc, $(head -n 2 "$T/err")"
+fi
+rm -f "$T/r/templates/tenant/dup.yaml"
+
+if [ ! -d "$SCHEMAS" ]; then
+	echo "SKIP: ../shared/schemas-upstream not found; schema checks of render not run"
+	finish
+	exit $?
+fi
+# a field of the wrong type, caught by the upstream schema
+cat >"$T/r/templates/tenant/bad-type.yaml" <<'EOS'
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: wrong
+  namespace: ${tenant.name}-${env.name}
+spec:
+  podSelector: {}
+  policyTypes: Ingress
+EOS
+rc=0
+"$TENANTC" render --repo "$T/r" --schema-location "$SCHEMAS" >/dev/null 2>"$T/err" || rc=$?
+if [ "$rc" = 1 ] && grep -q "^templates/tenant/bad-type.yaml:8:16: error: " "$T/err" &&
+	[ "$(tree_sum "$T/r/rendered")" = "$before" ]; then
+	ok "a wrong type is caught by the upstream schema: $(head -n 1 "$T/err")"
+else
+	bad "wrong type: exit $rc, $(head -n 2 "$T/err")"
+fi
+rm -f "$T/r/templates/tenant/bad-type.yaml"
+"$TENANTC" render --repo "$T/r" --schema-location "$SCHEMAS" --strict >/dev/null 2>"$T/err" &&
+	ok "the example passes strict validation against the upstream schemas" ||
+	bad "example fails strict validation: $(head -n 3 "$T/err")"
+finish
