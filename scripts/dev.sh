@@ -87,6 +87,10 @@ build)
 	;;
 render)
 	setup build
+	# the example's Secrets are encrypted to keys/admin.agekey, a test key
+	if [ -z "${SOPS_AGE_KEY_FILE:-}${SOPS_AGE_KEY:-}" ] && [ -f keys/admin.agekey ]; then
+		export SOPS_AGE_KEY_FILE=keys/admin.agekey
+	fi
 	./build/src/tenantc render
 	;;
 test)
