@@ -100,7 +100,10 @@ static size_t line_start(const loader *L, size_t line)
 static tc_pos offset_pos(const loader *L, size_t at)
 {
 	uint32_t line = 1, col = 1;
-	for (size_t i = 0; i < at && i < L->len; i++) {
+	size_t i = 0;
+	if (L->len >= 3 && memcmp(L->data, "\xEF\xBB\xBF", 3) == 0 && at >= 3)
+		i = 3; /* a byte order mark takes no column (libyaml skips it) */
+	for (; i < at && i < L->len; i++) {
 		unsigned char c = (unsigned char)L->data[i];
 		if (c == '\n')
 			line++, col = 1;
@@ -599,8 +602,9 @@ static int load(loader *L, bool single, tc_arrb *docs, tc_value **first)
 		                (unsigned char)L->data[bad]);
 	if (!yaml_parser_initialize(&L->parser))
 		tc_oom();
+	/* No yaml_parser_set_encoding: libyaml's own detection skips a UTF-8
+	 * byte order mark, and UTF-16 cannot get past the UTF-8 check. */
 	yaml_parser_set_input_string(&L->parser, (const unsigned char *)L->data, L->len);
-	yaml_parser_set_encoding(&L->parser, YAML_UTF8_ENCODING);
 	int rc = stream(L, single, docs, first);
 	if (L->have_ev)
 		yaml_event_delete(&L->ev);

@@ -322,6 +322,22 @@ TEST(yaml_load_adds_hints_to_common_syntax_errors)
 /* Both were quadratic once: 200,000 anchors took minutes to resolve and
  * 50,000 repeated keys re-sorted the mapping once per duplicate. Under
  * meson's timeout this test fails with the old code. */
+TEST(yaml_load_skips_a_byte_order_mark)
+{
+	fx f;
+	fx_load(&f, "\xef\xbb\xbf" "a: 1\n");
+	CHECK(f.rc == 0 && tc_value_getz(f.v, "a") && tc_value_getz(f.v, "a")->pos.col == 4);
+	fx_done(&f);
+	fx_load(&f, "\xef\xbb\xbf" "a: \x01\n");
+	CHECK(f.rc < 0);
+	CHECK(strstr(f.msg, "t.yaml:1:4: error: character U+0001") == f.msg);
+	fx_done(&f);
+	fx_load(&f, "\xff\xfe" "a\0:\0");
+	CHECK(f.rc < 0);
+	CHECK_STR(f.msg, "t.yaml:1:1: error: invalid UTF-8 (byte 0xff)");
+	fx_done(&f);
+}
+
 TEST(yaml_load_stays_linear_with_many_anchors_and_duplicates)
 {
 	tc_buf in;
@@ -376,6 +392,7 @@ int main(void)
 	           yaml_load_reports_syntax_errors_with_one_based_positions,
 	           yaml_load_reports_disallowed_characters_at_their_position,
 	           yaml_load_adds_hints_to_common_syntax_errors,
+	           yaml_load_skips_a_byte_order_mark,
 	           yaml_load_stays_linear_with_many_anchors_and_duplicates,
 	           yaml_load_stream_collects_documents_and_skips_empty_ones);
 }
