@@ -23,6 +23,7 @@
 #include "output.h"
 #include "render.h"
 #include "repo.h"
+#include "schema_set.h"
 #include "sops.h"
 #include "source.h"
 #include "tree_read.h"
@@ -32,7 +33,21 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char usage[] = "[--repo DIR] [--rev REV | --index | --worktree] [--jobs N] [--now TIME]";
+static const char usage[] = "[--repo DIR] [--rev REV | --index | --worktree] [--jobs N] [--now TIME]\n"
+                            "                     [--schema-location DIR]... [--strict]";
+
+/* The rendering identity: one of the repository's recipients (tenantc.yaml
+ * sops.age) whose identity is in keys; NULL without one. */
+static tc_sops_seed *seed_for(const tc_sops_keys *keys, const tc_repo *r)
+{
+	const tc_value *rcp = tc_value_dig(r->settings, "sops.age");
+	const char *list[64];
+	size_t n = 0;
+	for (size_t i = 0; rcp && rcp->kind == TC_ARRAY && i < rcp->u.arr.len && n < 64; i++)
+		if (rcp->u.arr.items[i]->kind == TC_STR)
+			list[n++] = rcp->u.arr.items[i]->u.str.ptr;
+	return tc_sops_seed_new(keys, list, n);
+}
 
 /* Everything wrong with the checked content is a finding of check. */
 static void as_findings(tc_diags *d)
@@ -128,9 +143,9 @@ static void scan_rendered(const tc_render_result *res, const char *out, tc_diags
 int tc_cmd_check(int argc, char **argv)
 {
 	const char *repo_dir = ".", *rev = NULL, *now = NULL;
-	bool index = false, worktree = false;
+	bool index = false, worktree = false, strict = false;
 	long jobs = 0;
-	tc_strlist pos = {0};
+	tc_strlist pos = {0}, schema_locs = {0};
 	const tc_option opts[] = {
 		{"repo", 'C', TC_OPT_STRING, &repo_dir, "DIR", "the repository (default: .)"},
 		{"rev", 0, TC_OPT_STRING, &rev, "REV", "check a git revision"},
@@ -138,6 +153,8 @@ int tc_cmd_check(int argc, char **argv)
 		{"worktree", 0, TC_OPT_FLAG, &worktree, NULL, "check the work tree"},
 		{"jobs", 'j', TC_OPT_INT, &jobs, "N", "worker threads (default: the number of cores)"},
 		{"now", 0, TC_OPT_STRING, &now, "TIME", "the time templates see as 'now' (default: commit time)"},
+		{"schema-location", 0, TC_OPT_LIST, &schema_locs, "DIR", "validate output against this schema folder"},
+		{"strict", 0, TC_OPT_FLAG, &strict, NULL, "an object without a schema is an error"},
 		{0},
 	};
 	int status = tc_opt_parse("check", usage, opts, argc, argv, &pos);
@@ -148,6 +165,9 @@ int tc_cmd_check(int argc, char **argv)
 	bool repo_loaded = false;
 	tc_render_result res = {0};
 	tc_strlist none = {0};
+	tc_sops_keys *keys = NULL;
+	tc_sops_seed *seed = NULL;
+	tc_schema_set *schemas = NULL;
 	if (status) {
 		status = status == 1 ? 0 : 2;
 		goto out;
@@ -177,6 +197,16 @@ int tc_cmd_check(int argc, char **argv)
 	const char *where = tc_source_kind_name(src);
 	repo_loaded = true;
 	int loaded = tc_repo_load(&repo, src, now, &d);
+	/* identities and schema folders come from the environment and the
+	 * command line: when they fail, check cannot run */
+	if (loaded == 0) {
+		if (tc_sops_keys_from_env(&keys, &d) ||
+		    tc_render_open_schemas(&schemas, &schema_locs, repo_dir, repo.settings, &d))
+			goto out;
+		seed = seed_for(keys, &repo);
+	}
+	/* Secrets are carried over from the output folder of the same source */
+	tc_tree_prev prev = {src, &repo.src_lock, loaded == 0 ? repo.output : NULL};
 	tc_render_opts ro = {
 		.envs = &none,
 		.tenants = &none,
@@ -185,6 +215,12 @@ int tc_cmd_check(int argc, char **argv)
 		.kustomizations = true,
 		.shard_index = 0,
 		.shard_count = 1,
+		.keys = keys,
+		.seed = seed,
+		.prev_read = tc_tree_read_prev,
+		.prev_ctx = &prev,
+		.schemas = schemas,
+		.strict = strict,
 	};
 	if (loaded == 0) {
 		scan_inputs(src, &repo, &d);
@@ -226,6 +262,9 @@ int tc_cmd_check(int argc, char **argv)
 	}
 out:
 	tc_render_result_release(&res);
+	tc_schema_set_free(schemas);
+	tc_sops_seed_free(seed);
+	tc_sops_keys_free(keys);
 	if (repo_loaded)
 		tc_repo_release(&repo);
 	tc_source_free(src);
@@ -238,5 +277,6 @@ out:
 	}
 	tc_diags_release(&d);
 	tc_strlist_release(&pos);
+	tc_strlist_release(&schema_locs);
 	return status;
 }

@@ -23,6 +23,7 @@
 #include "opt.h"
 #include "render.h"
 #include "repo.h"
+#include "sops.h"
 #include "source.h"
 #include "tree_read.h"
 
@@ -62,16 +63,32 @@ static void known(tc_strlist *out, const tc_strlist *want, const tc_repo *r, boo
 	}
 }
 
-/* Render one side in memory and parse its objects into a. Diagnostics go
- * to d; returns 0 or -1. */
+/* The rendering identity of a repository (see cmd_check.c); NULL without. */
+static tc_sops_seed *seed_for(const tc_sops_keys *keys, const tc_repo *r)
+{
+	const tc_value *rcp = tc_value_dig(r->settings, "sops.age");
+	const char *list[64];
+	size_t n = 0;
+	for (size_t i = 0; rcp && rcp->kind == TC_ARRAY && i < rcp->u.arr.len && n < 64; i++)
+		if (rcp->u.arr.items[i]->kind == TC_STR)
+			list[n++] = rcp->u.arr.items[i]->u.str.ptr;
+	return tc_sops_seed_new(keys, list, n);
+}
+
+/* Render one side in memory and parse its objects into a. Secrets are
+ * encrypted with the rendering identity when keys hold it, else carried
+ * over from the side's own output folder (what that revision committed).
+ * Diagnostics go to d; returns 0 or -1. */
 static int load_side(side *s, tc_arena *a, tc_diags *d, const char *repo_dir, long jobs,
-                     const tc_strlist *envs, const tc_strlist *tenants)
+                     const tc_strlist *envs, const tc_strlist *tenants,
+                     const tc_sops_keys *keys)
 {
 	tc_source *src = NULL;
 	tc_repo repo;
 	bool loaded = false;
 	tc_render_result res = {0};
 	tc_strlist e = {0}, t = {0};
+	tc_sops_seed *seed = NULL;
 	int rc = -1;
 	if (tc_source_open(&src, d, repo_dir, s->rev ? TC_SOURCE_REV : TC_SOURCE_WORKTREE, s->rev))
 		goto out;
@@ -85,6 +102,8 @@ static int load_side(side *s, tc_arena *a, tc_diags *d, const char *repo_dir, lo
 		rc = 0;
 		goto out;
 	}
+	seed = seed_for(keys, &repo);
+	tc_tree_prev prev = {src, &repo.src_lock, repo.output};
 	tc_render_opts ro = {
 		.envs = &e,
 		.tenants = &t,
@@ -93,12 +112,17 @@ static int load_side(side *s, tc_arena *a, tc_diags *d, const char *repo_dir, lo
 		.kustomizations = false,
 		.shard_index = 0,
 		.shard_count = 1,
+		.keys = keys,
+		.seed = seed,
+		.prev_read = tc_tree_read_prev,
+		.prev_ctx = &prev,
 	};
 	if (tc_render(&repo, &ro, &res, d))
 		goto out;
 	rc = tc_tree_read_objects(&s->objs, &s->nobjs, a, &res.files, d);
 out:
 	tc_render_result_release(&res);
+	tc_sops_seed_free(seed);
 	if (loaded)
 		tc_repo_release(&repo);
 	tc_source_free(src);
@@ -145,6 +169,7 @@ int tc_cmd_diff(int argc, char **argv)
 	tc_arena a;
 	tc_arena_init(&a);
 	side sides[2] = {{.label = "base"}, {.label = "head"}};
+	tc_sops_keys *keys = NULL;
 	tc_diff df;
 	bool have_diff = false;
 	if (status) {
@@ -183,10 +208,12 @@ int tc_cmd_diff(int argc, char **argv)
 	po.base_label = sides[0].rev;
 	po.head_label = sides[1].rev ? sides[1].rev : "work tree";
 
+	if (tc_sops_keys_from_env(&keys, &d))
+		goto out;
 	for (int k = 0; k < 2; k++) {
 		tc_diags sd;
 		tc_diags_init(&sd);
-		if (load_side(&sides[k], &a, &sd, repo_dir, jobs, &envs, &tenants) ||
+		if (load_side(&sides[k], &a, &sd, repo_dir, jobs, &envs, &tenants, keys) ||
 		    tc_diags_has_errors(&sd)) {
 			fprintf(stderr, "tenantc diff: %s '%s' does not render:\n", sides[k].label,
 			        sides[k].rev ? sides[k].rev : "work tree");
@@ -226,6 +253,7 @@ out:
 	for (int k = 0; k < 2; k++)
 		free(sides[k].objs);
 	tc_arena_release(&a);
+	tc_sops_keys_free(keys);
 	if (d.len) {
 		tc_diags_print(&d, stderr);
 		int code = tc_diags_exit_code(&d);

@@ -32,6 +32,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,15 +151,51 @@ static void root_paths(tc_diags *d, size_t from)
 			d->items[i].path = tc_xstrdup(".");
 }
 
+static int cmp_warning(const void *a, const void *b, void *ctx)
+{
+	const tc_diags *d = ctx;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(d->items[x].msg, d->items[y].msg);
+	return c ? c : (x > y) - (x < y);
+}
+
+/* For each diagnostic: how many later warnings repeat its message, or
+ * SIZE_MAX when it repeats an earlier one (malloc'd, one per item). */
+static size_t *count_repeats(const tc_diags *d)
+{
+	size_t *extra = tc_xcalloc(d->len + 1, sizeof *extra);
+	size_t *idx = tc_xmalloc((d->len + 1) * sizeof *idx);
+	size_t n = 0;
+	for (size_t i = 0; i < d->len; i++)
+		if (d->items[i].sev == TC_SEV_WARNING)
+			idx[n++] = i;
+	qsort_r(idx, n, sizeof *idx, cmp_warning, (void *)d);
+	for (size_t i = 0; i < n;) {
+		size_t k = i + 1;
+		while (k < n && strcmp(d->items[idx[k]].msg, d->items[idx[i]].msg) == 0)
+			extra[idx[k++]] = SIZE_MAX;
+		extra[idx[i]] = k - i - 1;
+		i = k;
+	}
+	free(idx);
+	return extra;
+}
+
 /* "file:line:col: error: <path>: message", sorted */
 static void print_diags(tc_diags *d)
 {
 	static const char *const sev[] = {"error", "warning", "note"};
 	tc_diags_sort(d);
+	size_t *extra = count_repeats(d);
 	tc_buf line;
 	tc_buf_init(&line, TC_BUF_UNLIMITED);
 	for (size_t i = 0; i < d->len; i++) {
 		const tc_diag *g = &d->items[i];
+		/* the same warning for many objects ("no schema for ...") is
+		 * printed once, at its first position, with a count */
+		size_t more = extra[i];
+		if (more == SIZE_MAX)
+			continue;
 		tc_buf_reset(&line);
 		if (g->file)
 			tc_buf_addf(&line, "%s:%u:%u: ", g->file, (unsigned)(g->line ? g->line : 1),
@@ -169,9 +206,12 @@ static void print_diags(tc_diags *d)
 		if (g->path)
 			tc_buf_addf(&line, "%s: ", g->path);
 		tc_buf_adds(&line, g->msg);
+		if (more)
+			tc_buf_addf(&line, " (and %zu more object%s)", more, more == 1 ? "" : "s");
 		tc_buf_addc(&line, '\n');
 		fwrite(line.ptr, 1, line.len, stderr);
 	}
+	free(extra);
 	tc_buf_release(&line);
 }
 
@@ -266,7 +306,7 @@ static int validate_with_schema(const char *schema_path, const tc_strlist *files
 
 static const tc_value *repo_settings(tc_arena *a, tc_diags *d, const char *repo)
 {
-	char *path = tc_arena_printf(a, "%s/tenantc.yaml", repo);
+	char *path = tc_arena_printf(a, "%stenantc.yaml", repo);
 	struct stat sb;
 	if (stat(path, &sb) != 0)
 		return NULL;
@@ -294,7 +334,7 @@ static void check_input(tc_arena *a, tc_diags *d, tc_schema_store *st, const cha
 	struct stat sb;
 	if (stat(file, &sb) != 0)
 		return;
-	char *sp = tc_arena_printf(a, "%s/schemas/%s.json", repo, schema_name);
+	char *sp = tc_arena_printf(a, "%sschemas/%s.json", repo, schema_name);
 	if (stat(sp, &sb) != 0) {
 		tc_warning(d, (tc_pos){file, 0, 0}, NULL, "not validated: '%s' is missing", sp);
 		return;
@@ -319,15 +359,15 @@ static void check_inputs(tc_arena *a, tc_diags *d, const char *repo)
 {
 	tc_schema_store *st = tc_schema_store_new();
 	tc_schema_store_allow_files(st, true);
-	check_input(a, d, st, repo, "tenantc", tc_arena_printf(a, "%s/tenantc.yaml", repo));
+	check_input(a, d, st, repo, "tenantc", tc_arena_printf(a, "%stenantc.yaml", repo));
 	tc_strlist files = {0};
-	char *envdir = tc_arena_printf(a, "%s/environments", repo);
+	char *envdir = tc_arena_printf(a, "%senvironments", repo);
 	if (is_dir(envdir))
 		walk(a, envdir, &files, d, 31);
 	for (size_t i = 0; i < files.len; i++)
 		check_input(a, d, st, repo, "environment", files.items[i]);
 	tc_strlist_release(&files);
-	char *tdir = tc_arena_printf(a, "%s/tenants", repo);
+	char *tdir = tc_arena_printf(a, "%stenants", repo);
 	DIR *dh = is_dir(tdir) ? opendir(tdir) : NULL;
 	tc_strlist names = {0};
 	struct dirent *e;
@@ -381,6 +421,8 @@ static int validate_objects(const char *repo, const tc_strlist *locations, const
 	tc_diags_init(&d);
 	tc_arena a;
 	tc_arena_init(&a);
+	/* paths below the repository: "rendered/..." rather than "./rendered/..." */
+	repo = strcmp(repo, ".") == 0 ? "" : tc_arena_printf(&a, "%s/", repo);
 	const tc_value *settings = repo_settings(&a, &d, repo);
 	tc_strlist locs = {0};
 	for (size_t i = 0; i < locations->len; i++)
@@ -388,13 +430,13 @@ static int validate_objects(const char *repo, const tc_strlist *locations, const
 	if (!locs.len) {
 		const tc_value *sl = settings ? tc_value_getz(settings, "schemaLocation") : NULL;
 		if (sl && sl->kind == TC_STR)
-			tc_strlist_push(&locs, tc_arena_printf(&a, "%s/%s", repo, sl->u.str.ptr));
+			tc_strlist_push(&locs, tc_arena_printf(&a, "%s%s", repo, sl->u.str.ptr));
 		for (size_t i = 0; sl && sl->kind == TC_ARRAY && i < sl->u.arr.len; i++)
 			if (sl->u.arr.items[i]->kind == TC_STR)
-				tc_strlist_push(&locs, tc_arena_printf(&a, "%s/%s", repo,
+				tc_strlist_push(&locs, tc_arena_printf(&a, "%s%s", repo,
 				                                       sl->u.arr.items[i]->u.str.ptr));
 		if (!locs.len)
-			tc_strlist_push(&locs, tc_arena_printf(&a, "%s/schemas", repo));
+			tc_strlist_push(&locs, tc_arena_printf(&a, "%sschemas", repo));
 	}
 	if (!k8sver)
 		k8sver = setting(settings, "kubernetesVersion");
@@ -414,7 +456,7 @@ static int validate_objects(const char *repo, const tc_strlist *locations, const
 		} else {
 			check_inputs(&a, &d, repo);
 			const char *out = setting(settings, "output");
-			char *outdir = tc_arena_printf(&a, "%s/%s", repo, out ? out : "rendered");
+			char *outdir = tc_arena_printf(&a, "%s%s", repo, out ? out : "rendered");
 			DIR *dh = is_dir(outdir) ? opendir(outdir) : NULL;
 			tc_strlist envs = {0};
 			struct dirent *e;

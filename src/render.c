@@ -269,7 +269,8 @@ static int secret_bytes(work *w, const tc_env *env, const secret_out *so, const 
 	const char *rcp[64];
 	size_t nr = env_recipients(r, env, rcp, 64);
 	size_t prevlen = 0;
-	char *prev = read_prev(o->prev_root, relpath, &prevlen);
+	char *prev = o->prev_read ? o->prev_read(o->prev_ctx, relpath, &prevlen)
+	                          : read_prev(o->prev_root, relpath, &prevlen);
 	tc_sops_render_in in = {
 		.secret = so->secret,
 		.recipients = rcp,

@@ -34,6 +34,12 @@ typedef struct tc_render_opts {
 	const struct tc_sops_seed *seed;
 	bool decrypt;          /* print Secrets decrypted (memory mode only) */
 	const char *prev_root; /* the existing output tree, for carry-over; may be NULL */
+	/* The previous tree when it is not a folder on disk (check and diff read
+	 * it from the index or a revision): the malloc'd bytes of relpath, or
+	 * NULL when there is none. Called from worker threads, so it locks what
+	 * it shares. When set, prev_root is not used. */
+	char *(*prev_read)(void *ctx, const char *relpath, size_t *len);
+	void *prev_ctx;
 	/* output validation: a schema folder set (NULL: Kubernetes rules only) */
 	struct tc_schema_set *schemas;
 	bool strict; /* an object without a schema is a finding */

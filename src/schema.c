@@ -426,6 +426,21 @@ static void guess_scan(const tc_value *v, int *legacy, int *modern, int depth)
 		guess_scan(v->u.obj.members[i].val, legacy, modern, depth + 1);
 }
 
+/* The draft a document without "$schema" gets: the compile options', or
+ * with TC_DRAFT_AUTO a guess from its keywords, else `inherited`. */
+static bool guess_draft4(const cstate *cs, const tc_value *doc, bool inherited)
+{
+	if (cs->opts->draft != TC_DRAFT_AUTO)
+		return cs->opts->draft == TC_DRAFT_4;
+	int legacy = 0, modern = 0;
+	guess_scan(doc, &legacy, &modern, 0);
+	if (legacy && !modern)
+		return true;
+	if (modern)
+		return false;
+	return inherited;
+}
+
 static resrec *new_resource(cstate *cs, const char *uri)
 {
 	resrec *rr = tc_arena_calloc(cs->a, sizeof *rr);
@@ -738,7 +753,7 @@ static vinfo *resolve(cstate *cs, const vinfo *from, const tc_value *at, const c
 			return NULL;
 		}
 		if (doc)
-			rr = index_doc(cs, doc, uri, from->draft4);
+			rr = index_doc(cs, doc, uri, guess_draft4(cs, doc, from->draft4));
 	}
 	if (!rr) {
 		serr(cs, at, "cannot resolve reference '%s' (no schema '%s' is known)", ref, uri);
@@ -1254,12 +1269,7 @@ int tc_schema_compile(tc_schema **out, tc_schema_store *store, const tc_value *d
 	s->format_assert = opts->format_assert;
 	cstate cs = {.s = s, .a = &s->arena, .st = store, .d = d, .opts = opts};
 
-	bool hint4 = opts->draft == TC_DRAFT_4;
-	if (opts->draft == TC_DRAFT_AUTO) {
-		int legacy = 0, modern = 0;
-		guess_scan(doc, &legacy, &modern, 0);
-		hint4 = legacy > 0 && modern == 0;
-	}
+	bool hint4 = guess_draft4(&cs, doc, false);
 	const char *base = tc_arena_strdup(&s->arena, opts->base_uri ? opts->base_uri : DEFAULT_BASE);
 	const char *frag;
 	base = tc_uri_strip_fragment(&s->arena, base, &frag);

@@ -109,3 +109,23 @@ int tc_tree_read_objects(tc_diff_input **out, size_t *n, tc_arena *a, const tc_o
 	}
 	return rc;
 }
+
+char *tc_tree_read_prev(void *ctx, const char *relpath, size_t *len)
+{
+	const tc_tree_prev *p = ctx;
+	char *path = join(p->dir, relpath);
+	tc_diags scratch;
+	tc_diags_init(&scratch);
+	char *data = NULL;
+	pthread_mutex_lock(p->lock);
+	int r = tc_source_read(p->src, &scratch, path, &data, len);
+	pthread_mutex_unlock(p->lock);
+	tc_diags_release(&scratch);
+	free(path);
+	if (r != 0) {
+		free(data);
+		*len = 0;
+		return NULL;
+	}
+	return data;
+}

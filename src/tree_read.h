@@ -12,6 +12,7 @@
 #ifndef TC_TREE_READ_H
 #define TC_TREE_READ_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include "arena.h"
@@ -42,5 +43,21 @@ int tc_tree_read_list(tc_outlist *out, tc_source *src, const char *dir, tc_diags
  * mapping (reported at the file). */
 int tc_tree_read_objects(tc_diff_input **out, size_t *n, tc_arena *a, const tc_outlist *files,
                          tc_diags *d) __attribute__((warn_unused_result));
+
+/* The previous tree for render's carry-over of unchanged Secrets, read
+ * from a source instead of a folder on disk: pass tc_tree_read_prev as
+ * tc_render_opts.prev_read and a tc_tree_prev as prev_ctx. Render calls it
+ * from its workers, so every read takes lock (the repository's source lock
+ * when src is the repository's source). */
+typedef struct tc_tree_prev {
+	tc_source *src;
+	pthread_mutex_t *lock;
+	const char *dir; /* the output folder in src */
+} tc_tree_prev;
+
+/* The malloc'd bytes of <dir>/<relpath>, or NULL when there are none (no
+ * such file, or one that cannot be read: then there is nothing to carry
+ * over, and render says so). */
+char *tc_tree_read_prev(void *ctx, const char *relpath, size_t *len);
 
 #endif

@@ -1,0 +1,179 @@
+#!/bin/sh
+# tenantc diff BASE [HEAD] on two revisions of a repository: objects added,
+# removed and changed with their fields, as text (colours only on a
+# terminal without NO_COLOR, or when asked), markdown that GitHub's own
+# renderer turns into tables, and JSON; --exit-code; filters; bad input
+# exits 2.
+. "$(dirname "$0")/lib.sh"
+
+R="$T/repo"
+copy_example "$R"
+# a template of our own, so that the fields changed below do not depend on
+# the example
+cat >"$R/templates/tenant/zz-difftest.yaml" <<'EOF'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: difftest
+  namespace: ${tenant.name}-${env.name}
+data:
+  color: red
+  config: |
+    line one
+    line two
+    line three
+EOF
+git_commit_all "$R"
+(cd "$R" && git tag v1)
+# v2: a changed and an added field, an added and a removed tenant
+sed -i -e 's/^  color: red$/  color: blue/' -e 's/^    line two$/    line 2/' \
+	-e 's/^  name: difftest$/  name: difftest\n  labels:\n    tier: gold/' \
+	"$R/templates/tenant/zz-difftest.yaml"
+mkdir -p "$R/tenants/newco"
+sed 's/^name: acme$/name: newco/' "$R/tenants/acme/tenant.yaml" >"$R/tenants/newco/tenant.yaml"
+(cd "$R" && git rm -q -r tenants/initech && git add -A && git commit -q -m v2 && git tag v2)
+
+# run NAME STATUS ARGS...: tenantc diff in $R, stdout in $T/out
+run() {
+	name=$1 want=$2
+	shift 2
+	rc=0
+	(cd "$R" && "$TENANTC" diff "$@") >"$T/out" 2>"$T/err" || rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		bad "$name: exit status $rc, want $want: $(head -n 3 "$T/err")"
+		return 1
+	fi
+	return 0
+}
+has() { # NAME FILE FIXED-STRING...
+	name=$1 f=$2
+	shift 2
+	for s in "$@"; do
+		if ! grep -qF -- "$s" "$f"; then
+			bad "$name: no '$s' in the output"
+			sed -n 1,40p "$f"
+			return 0
+		fi
+	done
+	ok "$name"
+}
+
+# text
+run "text" 0 v1 v2 &&
+	has "text names each object and field" "$T/out" \
+		"tenantc diff v1..v2: " \
+		"prod: " \
+		"  ~ ConfigMap acme-prod/difftest" \
+		'      .data.color: "red" -> "blue"' \
+		'      .metadata.labels: added {"tier":"gold"}' \
+		"  + ConfigMap newco-prod/difftest" \
+		"  + Namespace newco-prod" \
+		"  - ConfigMap initech-test/difftest" \
+		"  - Namespace initech-test"
+grep -q '^      .data.config: changed$' "$T/out" && grep -q '^        -line two$' "$T/out" &&
+	grep -q '^        +line 2$' "$T/out" && ok "a multi-line string shows as a line diff" ||
+	bad "line diff: $(grep -A4 'data.config' "$T/out")"
+printf '\033' >"$T/esc"
+grep -qF "$(cat "$T/esc")" "$T/out" && bad "colours in a pipe" || ok "no colours in a pipe"
+run "--color always" 0 v1 v2 --color always && grep -qF "$(cat "$T/esc")[" "$T/out" &&
+	ok "--color always colours" || bad "--color always has no colours"
+run "--color=never" 0 v1 v2 --color=never && ! grep -qF "$(cat "$T/esc")" "$T/out" &&
+	ok "--color=never does not" || bad "--color never coloured"
+# a terminal: colours unless NO_COLOR is set (script gives the command a pty)
+if script -qec "true" /dev/null >/dev/null 2>&1; then
+	(cd "$R" && script -qec "'$TENANTC' diff v1 v2" /dev/null) >"$T/tty" 2>&1 || true
+	grep -qF "$(cat "$T/esc")[" "$T/tty" && ok "colours on a terminal" || bad "no colours on a terminal"
+	(cd "$R" && NO_COLOR=1 script -qec "'$TENANTC' diff v1 v2" /dev/null) >"$T/tty" 2>&1 || true
+	grep -qF "$(cat "$T/esc")[" "$T/tty" && bad "colours with NO_COLOR" || ok "NO_COLOR turns colours off"
+	grep -qF "ConfigMap acme-prod/difftest" "$T/tty" || bad "the terminal run printed no diff"
+else
+	echo "skip: no script(1) to give diff a terminal"
+fi
+
+# JSON, read by a JSON parser
+run "json" 0 v1 v2 --format json && /usr/bin/python3 - "$T/out" <<'EOF' && ok "json has the summary, the objects and their fields" || bad "json output"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["base"] == "v1" and d["head"] == "v2", d
+objs = {(o["environment"], o["group"], o["kind"], o["namespace"], o["name"]): o for o in d["objects"]}
+cm = objs[("prod", "", "ConfigMap", "acme-prod", "difftest")]
+assert cm["change"] == "changed", cm
+f = {x["path"]: x for x in cm["fields"]}
+assert f[".data.color"]["old"] == "red" and f[".data.color"]["new"] == "blue", f
+assert f[".metadata.labels"]["change"] == "added" and f[".metadata.labels"]["new"] == {"tier": "gold"}, f
+assert objs[("prod", "", "Namespace", "", "newco-prod")]["change"] == "added"
+assert objs[("test", "", "Namespace", "", "initech-test")]["change"] == "removed"
+envs = {e["name"]: e for e in d["environments"]}
+assert set(envs) == {"prod", "test"}, envs
+for e in envs.values():
+    assert e["added"] > 0 and e["changed"] > 0 and e["unchanged"] > 0, e
+assert envs["test"]["removed"] > 0, envs
+assert d["summary"]["added"] == sum(e["added"] for e in envs.values()), d["summary"]
+EOF
+
+# markdown, through GitHub's own renderer (cmark-gfm, Debian package)
+if ! command -v cmark-gfm >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+	apt-get install -y -q cmark-gfm >/dev/null 2>&1 || true
+fi
+run "markdown" 0 v1 v2 --format markdown
+if command -v cmark-gfm >/dev/null 2>&1; then
+	# --unsafe keeps the raw HTML (<details>, <code>) that GitHub keeps too
+	cmark-gfm --unsafe -e table "$T/out" >"$T/html"
+	n=$(grep -c '<table>' "$T/html")
+	[ "$n" -ge 3 ] && ok "markdown renders as tables ($n)" || bad "markdown renders $n tables"
+	grep -q '<td>prod</td>' "$T/html" && grep -q '<td>ConfigMap</td>' "$T/html" &&
+		grep -q '<td>acme-prod</td>' "$T/html" && grep -q '<td>difftest</td>' "$T/html" &&
+		ok "the object table has environment, kind, namespace and name cells" ||
+		bad "object table cells: $(grep -m3 '<td>' "$T/html")"
+	grep -q '<details><summary>prod: ConfigMap acme-prod/difftest' "$T/html" &&
+		grep -q '<td><code>.data.color</code></td>' "$T/html" &&
+		ok "changed objects have a details block with their fields" || bad "no details block"
+	grep -q -- '| ---' "$T/html" && bad "a table was not parsed: $(grep -m1 -- '| ---' "$T/html")" ||
+		ok "no table is left unparsed"
+else
+	echo "skip: cmark-gfm is not installed; the markdown was not rendered"
+fi
+
+# --exit-code, HEAD defaulting to the work tree, filters
+run "--exit-code with changes" 1 v1 v2 --exit-code && ok "--exit-code exits 1 on a difference"
+run "--exit-code without changes" 0 v2 v2 --exit-code && has "--exit-code exits 0 without one" "$T/out" "no changes"
+run "the work tree by default" 0 v2 && has "without HEAD the work tree is compared" "$T/out" "no changes" \
+	"tenantc diff v2..work tree:"
+sed -i 's/^  color: blue$/  color: green/' "$R/templates/tenant/zz-difftest.yaml"
+run "an uncommitted change" 0 v2 && has "an uncommitted change shows" "$T/out" '.data.color: "blue" -> "green"'
+(cd "$R" && git checkout -q -- templates)
+run "--env" 0 v1 v2 --env test && ! grep -q '^prod:' "$T/out" && has "--env keeps one environment" "$T/out" "test: "
+run "--tenant" 0 v1 v2 --tenant acme --format json &&
+	/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["objects"] and all(o["namespace"].startswith("acme-") or o["name"].startswith("acme-") for o in d["objects"]), d["objects"]' "$T/out" &&
+	ok "--tenant keeps one tenant" || bad "--tenant: $(head -c 400 "$T/out")"
+run "a tenant on one side only" 0 v1 v2 --tenant initech && has "a tenant present on one side shows as removed" "$T/out" "  - Namespace initech-test"
+
+# bad input
+bad_input() { # NAME REGEX ARGS...
+	name=$1 re=$2
+	shift 2
+	if run "$name" 2 "$@"; then
+		if grep -Eq -- "$re" "$T/err"; then ok "$name exits 2"; else bad "$name: stderr '$(head -n 2 "$T/err")'"; fi
+	fi
+}
+bad_input "no revision" "give the revision to compare with"
+bad_input "three revisions" "too many arguments" v1 v2 v1
+bad_input "an unknown revision" "unknown revision 'nope'" nope v2
+bad_input "an unknown format" "--format wants text, markdown or json, not 'yaml'" v1 v2 --format yaml
+bad_input "an unknown colour mode" "--color wants auto, always or never, not 'sometimes'" v1 v2 --color sometimes
+bad_input "an environment no side has" "no side has the environment asked for" v1 v2 --env staging
+bad_input "a tenant no side has" "no side has the tenant asked for" v1 v2 --tenant nobody
+printf 'name: acme\nrealm: [unclosed\n' >"$R/tenants/acme/tenant.yaml"
+(cd "$R" && git commit -q -a -m broken && git tag v3)
+bad_input "a revision that does not render" "^tenantc diff: head 'v3' does not render:$" v1 v3
+grep -q "^tenants/acme/tenant.yaml:[0-9]*:[0-9]*: error: " "$T/err" && ok "... with the error that stops it" ||
+	bad "no error for the broken side: $(cat "$T/err")"
+rc=0
+"$TENANTC" diff --repo "$T/nowhere" v1 >/dev/null 2>"$T/err" || rc=$?
+[ "$rc" -eq 2 ] && ok "a missing repository folder exits 2" || bad "missing folder: exit status $rc"
+mkdir -p "$T/plain"
+copy_example "$T/plain"
+rc=0
+"$TENANTC" diff --repo "$T/plain" HEAD >/dev/null 2>"$T/err" || rc=$?
+[ "$rc" -eq 2 ] && ok "a revision outside git exits 2" || bad "outside git: exit status $rc: $(cat "$T/err")"
+finish
