@@ -256,9 +256,21 @@ done:
 	return 0;
 }
 
-static void now_rfc3339(char out[32])
+/* The current time as lastmodified, or one second after prev (the file's
+ * lastmodified, may be NULL) when the clock is not past it: carry-over
+ * without a key tells a changed Secret by its lastmodified, so every
+ * change must move it, even two edits within one second. */
+static void next_lastmodified(char out[32], const char *prev)
 {
 	time_t t = time(NULL);
+	tc_stime p;
+	if (prev && tc_sops_parse_rfc3339(&p, prev, strlen(prev)) == 0) {
+		struct tm ptm = {.tm_year = p.year - 1900, .tm_mon = p.month - 1, .tm_mday = p.day,
+		                 .tm_hour = p.hour, .tm_min = p.min, .tm_sec = p.sec};
+		time_t pt = timegm(&ptm) - p.offset;
+		if (t <= pt)
+			t = pt + 1;
+	}
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -402,7 +414,7 @@ static int encrypt_cmd(int argc, char **argv)
 	size_t len = 0;
 	tc_snode *plain = NULL;
 	char lm[32];
-	now_rfc3339(lm);
+	next_lastmodified(lm, NULL);
 	int rr = read_file(&data, &len, &sm, &d, file);
 	if (rr == 1)
 		tc_error(&d, (tc_pos){file, 0, 0}, NULL, "no such file");
@@ -690,7 +702,7 @@ static int edit_cmd(int argc, char **argv)
 	if (read_plain(&plain, &a, &sm, &d, file, edited, elen) != 0)
 		goto out;
 	char lm[32];
-	now_rfc3339(lm);
+	next_lastmodified(lm, missing ? NULL : doc.lastmodified);
 	if (!missing) {
 		if (same_tree(plain, doc.tree)) {
 			fprintf(stderr, "tenantc secret edit: '%s' unchanged\n", file);
