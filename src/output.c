@@ -215,7 +215,7 @@ void tc_output_env_index(tc_outlist *out, const char *env, const tc_outlist *fil
 {
 	static const char *const scopes[] = {"gitops", "tenants"};
 	size_t el = strlen(env);
-	bool cluster = false;
+	bool cluster = false, platform = false;
 	char **names[2] = {NULL, NULL};
 	size_t n[2] = {0, 0}, cap[2] = {0, 0};
 	for (size_t i = 0; i < files->len; i++) {
@@ -225,6 +225,10 @@ void tc_output_env_index(tc_outlist *out, const char *env, const tc_outlist *fil
 		const char *rest = p + el + 1;
 		if (strncmp(rest, "cluster/", 8) == 0) {
 			cluster = true;
+			continue;
+		}
+		if (strncmp(rest, "platform/", 9) == 0) {
+			platform = true;
 			continue;
 		}
 		for (int s = 0; s < 2; s++) {
@@ -243,12 +247,14 @@ void tc_output_env_index(tc_outlist *out, const char *env, const tc_outlist *fil
 			names[s][n[s]++] = tc_xmemdup0(t, tl);
 		}
 	}
-	char *top[3];
+	char *top[4];
 	size_t ntop = 0;
 	if (cluster)
 		top[ntop++] = "cluster";
 	for (int s = 0; s < 2; s++) {
 		uniq(names[s], &n[s]);
+		if (s == 1 && platform) /* in name order: cluster, gitops, platform, tenants */
+			top[ntop++] = "platform";
 		if (n[s]) {
 			top[ntop++] = (char *)scopes[s];
 			add_index(out, env, scopes[s], names[s], n[s]);

@@ -53,7 +53,7 @@ void tc_output_kustomization(tc_buf *out, const char *const *resources, size_t n
 
 /* The index kustomizations of environment `env`, made from the paths in
  * `files` (only those below "<env>/" count): "<env>/kustomization.yaml"
- * listing cluster, gitops and tenants (those that have content), and
+ * listing cluster, gitops, platform and tenants (those that have content), and
  * "<env>/gitops/kustomization.yaml" and "<env>/tenants/kustomization.yaml"
  * listing the tenant folders. Appended to out with their bytes. Existing
  * index files in `files` are ignored, so shard trees can be merged. */

@@ -102,8 +102,14 @@ static tc_value *context(const tc_repo *r, tc_arena *a, const tc_env *env, const
 	tc_objb_addz(&b, "env", env->doc);
 	tc_objb_addz(&b, "repo", r->settings);
 	tc_objb_addz(&b, "commit", r->commit);
-	if (t)
+	if (t) {
 		tc_objb_addz(&b, "tenant", t->doc);
+		/* the paths below tenants/<t>/files/, sorted, for file(path) */
+		tc_value **paths = tc_arena_alloc(a, (t->nfiles + 1) * sizeof *paths);
+		for (size_t i = 0; i < t->nfiles; i++)
+			paths[i] = tc_value_strz(a, t->files[i].path, TC_NOPOS);
+		tc_objb_addz(&b, "files", tc_value_array(a, paths, t->nfiles, TC_NOPOS));
+	}
 	return tc_objb_finish(&b, a, TC_NOPOS, NULL);
 }
 
@@ -478,26 +484,35 @@ static int load_secrets(work *w, const tc_tenant *t, const tc_env *env, tc_arrb 
 	*secrets_out = marks;
 	return rc;
 }
+/* The per-environment templates: templates/cluster into <env>/cluster/,
+ * templates/platform (the GitOps objects that apply the environment) into
+ * <env>/platform/. */
 static void run_cluster(work *w)
 {
+	static const struct {
+		tc_scope scope;
+		const char *folder;
+	} scopes[] = {{TC_SCOPE_CLUSTER, "cluster"}, {TC_SCOPE_PLATFORM, "platform"}};
 	const tc_repo *r = w->p->repo;
 	job *j = w->j;
 	tc_value *ctx = context(r, w->a, j->env, NULL);
-	tc_arrb objs;
-	tc_arrb_init(&objs);
-	int rc = 0;
-	for (size_t i = 0; i < r->ntemplates; i++)
-		if (r->templates[i].scope == TC_SCOPE_CLUSTER &&
-		    expand(r, w->a, &j->diags, &r->templates[i], ctx, NULL, &objs))
-			rc = -1;
-	if (rc == 0) {
-		for (size_t i = 0; i < objs.len; i++)
-			check_output(w, env_index_of(r, j->env), objs.items[i], false);
-		char *dir = joinpath(j->env->name, "cluster");
-		write_folder(w, j->env, dir, objs.items, NULL, objs.len);
-		free(dir);
+	for (size_t s = 0; s < sizeof scopes / sizeof scopes[0]; s++) {
+		tc_arrb objs;
+		tc_arrb_init(&objs);
+		int rc = 0;
+		for (size_t i = 0; i < r->ntemplates; i++)
+			if (r->templates[i].scope == scopes[s].scope &&
+			    expand(r, w->a, &j->diags, &r->templates[i], ctx, NULL, &objs))
+				rc = -1;
+		if (rc == 0) {
+			for (size_t i = 0; i < objs.len; i++)
+				check_output(w, env_index_of(r, j->env), objs.items[i], false);
+			char *dir = joinpath(j->env->name, scopes[s].folder);
+			write_folder(w, j->env, dir, objs.items, NULL, objs.len);
+			free(dir);
+		}
+		tc_arrb_release(&objs);
 	}
-	tc_arrb_release(&objs);
 }
 
 /* Every input file of a tenant is scanned for plaintext Secrets. */

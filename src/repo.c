@@ -260,6 +260,7 @@ static int load_templates(tc_repo *r, tc_diags *d)
 		{"templates/cluster", TC_SCOPE_CLUSTER},
 		{"templates/tenant", TC_SCOPE_TENANT},
 		{"templates/gitops", TC_SCOPE_GITOPS},
+		{"templates/platform", TC_SCOPE_PLATFORM},
 	};
 	int rc = 0;
 	size_t cap = 0;

@@ -35,7 +35,8 @@ typedef struct tc_env {
 typedef enum tc_scope {
 	TC_SCOPE_CLUSTER, /* templates/cluster: once per environment -> <env>/cluster/ */
 	TC_SCOPE_TENANT,  /* templates/tenant: per tenant and env -> <env>/tenants/<t>/ */
-	TC_SCOPE_GITOPS,  /* templates/gitops: per tenant and env -> <env>/gitops/ */
+	TC_SCOPE_GITOPS,  /* templates/gitops: per tenant and env -> <env>/gitops/<t>/ */
+	TC_SCOPE_PLATFORM, /* templates/platform: once per environment -> <env>/platform/ */
 } tc_scope;
 
 typedef struct tc_template {
