@@ -8,6 +8,7 @@
  */
 #include "cmd.h"
 
+#include "cache.h"
 #include "diag.h"
 #include "opt.h"
 #include "output.h"
@@ -149,6 +150,9 @@ int tc_cmd_render(int argc, char **argv)
 	tc_sops_keys *keys = NULL;
 	tc_sops_seed *seed = NULL;
 	tc_schema_set *schemas = NULL;
+	tc_cache *cache = NULL;
+	tc_buf cache_opts;
+	tc_buf_init(&cache_opts, TC_BUF_UNLIMITED);
 	if (status) {
 		status = status == 1 ? 0 : 2;
 		goto out;
@@ -213,6 +217,15 @@ int tc_cmd_render(int argc, char **argv)
 	}
 	if (tc_render_open_schemas(&schemas, &schema_locs, repo_dir, repo.settings, &d))
 		goto out;
+	/* everything besides the inputs that changes what a tenant renders to */
+	tc_buf_addf(&cache_opts, "now=%s\nstrict=%d\nseed=%s\n", repo.now, strict,
+	            seed ? tc_sops_seed_recipient(seed) : "-");
+	for (size_t i = 0; i < envs.len; i++)
+		tc_buf_addf(&cache_opts, "env=%s\n", envs.items[i]);
+	for (size_t i = 0; i < schema_locs.len; i++)
+		tc_buf_addf(&cache_opts, "schemas=%s\n", schema_locs.items[i]);
+	if (!decrypt && tc_cache_open(&cache, src, tc_buf_str(&cache_opts), &d))
+		goto out;
 	tc_render_opts ro = {
 		.envs = &envs,
 		.tenants = &tenants,
@@ -227,6 +240,7 @@ int tc_cmd_render(int argc, char **argv)
 		.prev_root = final_dir,
 		.schemas = schemas,
 		.strict = strict,
+		.cache = cache,
 	};
 	if (!to_stdout) {
 		if (tc_tree_begin(&tree, final_dir, &d))
@@ -246,10 +260,14 @@ int tc_cmd_render(int argc, char **argv)
 	} else {
 		if (tc_tree_commit(&tree, &d))
 			goto out;
-		printf("rendered %zu environment%s, %zu tenant%s, %zu object%s, %zu files into %s\n",
+		printf("rendered %zu environment%s, %zu tenant%s, %zu object%s, %zu files into %s",
 		       res.nenvs, res.nenvs == 1 ? "" : "s", res.ntenants,
 		       res.ntenants == 1 ? "" : "s", res.nobjects, res.nobjects == 1 ? "" : "s",
 		       res.files.len, final_dir);
+		if (res.cached)
+			printf(" (%zu tenant%s unchanged, from the cache)", res.cached,
+			       res.cached == 1 ? "" : "s");
+		putchar('\n');
 	}
 	status = 0;
 out:
@@ -257,6 +275,8 @@ out:
 		tc_tree_abort(&tree);
 	tc_render_result_release(&res);
 	tc_schema_set_free(schemas);
+	tc_cache_free(cache);
+	tc_buf_release(&cache_opts);
 	tc_sops_seed_free(seed);
 	tc_sops_keys_free(keys);
 	if (repo_loaded)

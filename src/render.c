@@ -10,6 +10,7 @@
 #include "render.h"
 
 #include "arena.h"
+#include "cache.h"
 #include "jsone.h"
 #include "k8s.h"
 #include "schema_set.h"
@@ -40,6 +41,10 @@ typedef struct job {
 	tc_outlist files;
 	size_t nobjects;
 	bool rendered_tenant; /* the tenant produced output in some environment */
+	bool keep_bytes;      /* keep file bytes after writing them (for the cache) */
+	bool from_cache;
+	char **idents;        /* object identities, collected for the cache */
+	size_t nidents, capidents;
 } job;
 
 typedef struct pool {
@@ -190,8 +195,10 @@ static void store(const tc_render_opts *o, job *j, char *path, char *data, size_
 			free(data);
 			return;
 		}
-		free(data);
-		data = NULL;
+		if (!j->keep_bytes) {
+			free(data);
+			data = NULL;
+		}
 	}
 	tc_outlist_add(&j->files, path, data, len, manifest);
 }
@@ -380,6 +387,90 @@ static void check_output(work *w, size_t env_index, const tc_value *obj, bool is
 	pthread_mutex_lock(&w->p->dupes_lock);
 	tc_k8s_dupes_add(&w->p->dupes[env_index], obj);
 	pthread_mutex_unlock(&w->p->dupes_lock);
+	if (j->keep_bytes) {
+		const char *ns = str_at(obj, "metadata.namespace");
+		TC_GROW(j->idents, j->capidents, j->nidents + 1);
+		size_t n = strlen(w->p->repo->envs[env_index].name) + 256;
+		char *id = tc_xmalloc(n);
+		snprintf(id, n, "%s\t%s\t%s\t%s\t%s", w->p->repo->envs[env_index].name,
+		         str_at(obj, "apiVersion"), str_at(obj, "kind"), ns ? ns : "",
+		         str_at(obj, "metadata.name"));
+		j->idents[j->nidents++] = id;
+	}
+}
+
+/* A cached object identity back into the duplicate set, as a minimal
+ * object (its position is unknown). */
+static void add_cached_ident(work *w, const char *ident)
+{
+	const tc_repo *r = w->p->repo;
+	const char *f[5];
+	size_t fl[5];
+	const char *p = ident;
+	for (int i = 0; i < 5; i++) {
+		const char *tab = strchr(p, '\t');
+		f[i] = p;
+		fl[i] = tab ? (size_t)(tab - p) : strlen(p);
+		p = tab ? tab + 1 : p + fl[i];
+	}
+	size_t ei;
+	for (ei = 0; ei < r->nenvs; ei++)
+		if (strlen(r->envs[ei].name) == fl[0] && strncmp(r->envs[ei].name, f[0], fl[0]) == 0)
+			break;
+	if (ei == r->nenvs)
+		return;
+	tc_arena *a = w->a;
+	tc_pos pos = TC_NOPOS;
+	tc_objb md;
+	tc_objb_init(&md);
+	tc_objb_addz(&md, "name", tc_value_str(a, f[4], fl[4], pos));
+	if (fl[3])
+		tc_objb_addz(&md, "namespace", tc_value_str(a, f[3], fl[3], pos));
+	tc_objb ob;
+	tc_objb_init(&ob);
+	tc_objb_addz(&ob, "apiVersion", tc_value_str(a, f[1], fl[1], pos));
+	tc_objb_addz(&ob, "kind", tc_value_str(a, f[2], fl[2], pos));
+	tc_objb_addz(&ob, "metadata", tc_objb_finish(&md, a, pos, NULL));
+	tc_value *obj = tc_objb_finish(&ob, a, pos, NULL);
+	pthread_mutex_lock(&w->p->dupes_lock);
+	tc_k8s_dupes_add(&w->p->dupes[ei], obj);
+	pthread_mutex_unlock(&w->p->dupes_lock);
+}
+
+/* A cache hit: the tenant's files as they were rendered. */
+static bool from_cache(work *w, const char *key)
+{
+	const tc_render_opts *o = w->p->opts;
+	job *j = w->j;
+	tc_cache_entry e;
+	if (tc_cache_get(o->cache, key, &e) != 0)
+		return false;
+	for (size_t i = 0; i < e.files.len; i++) {
+		tc_outfile *f = &e.files.items[i];
+		store(o, j, f->path, f->data, f->len, f->manifest);
+		f->path = NULL;
+		f->data = NULL;
+	}
+	for (size_t i = 0; i < e.nidents; i++)
+		add_cached_ident(w, e.idents[i]);
+	j->nobjects = e.nobjects;
+	j->rendered_tenant = e.rendered;
+	j->from_cache = true;
+	tc_cache_entry_release(&e);
+	return true;
+}
+
+static void to_cache(work *w, const char *key)
+{
+	job *j = w->j;
+	tc_cache_entry e;
+	tc_cache_entry_init(&e);
+	e.files = j->files; /* borrowed */
+	e.idents = j->idents;
+	e.nidents = j->nidents;
+	e.nobjects = j->nobjects;
+	e.rendered = j->rendered_tenant;
+	tc_cache_put(w->p->opts->cache, key, &e);
 }
 
 static size_t env_index_of(const tc_repo *r, const tc_env *env)
@@ -532,7 +623,41 @@ static int scan_inputs(job *j, tc_arena *a, const tc_tenant *t)
 	return rc;
 }
 
+static void render_tenant(work *w);
+
 static void run_tenant(work *w)
+{
+	const tc_repo *r = w->p->repo;
+	const tc_render_opts *o = w->p->opts;
+	job *j = w->j;
+	char key[65];
+	bool keyed = false;
+	if (o->cache && !o->decrypt) {
+		pthread_mutex_t *lock = (pthread_mutex_t *)&r->src_lock;
+		pthread_mutex_lock(lock);
+		keyed = tc_cache_tenant_key(o->cache, r->src, j->tenant, key);
+		pthread_mutex_unlock(lock);
+	}
+	if (keyed && from_cache(w, key))
+		return;
+	j->keep_bytes = keyed;
+	render_tenant(w);
+	if (keyed && !tc_diags_has_errors(&j->diags))
+		to_cache(w, key);
+	if (keyed && o->tree) {
+		for (size_t i = 0; i < j->files.len; i++) {
+			free(j->files.items[i].data);
+			j->files.items[i].data = NULL;
+		}
+	}
+	for (size_t i = 0; i < j->nidents; i++)
+		free(j->idents[i]);
+	free(j->idents);
+	j->idents = NULL;
+	j->nidents = j->capidents = 0;
+}
+
+static void render_tenant(work *w)
 {
 	const tc_repo *r = w->p->repo;
 	const tc_render_opts *o = w->p->opts;
@@ -692,6 +817,8 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 		res->nobjects += j->nobjects;
 		if (j->rendered_tenant)
 			res->ntenants++;
+		if (j->from_cache)
+			res->cached++;
 		tc_diags_merge(d, &j->diags);
 	}
 	for (size_t i = 0; i < r->nenvs; i++) {

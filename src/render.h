@@ -43,11 +43,14 @@ typedef struct tc_render_opts {
 	/* output validation: a schema folder set (NULL: Kubernetes rules only) */
 	struct tc_schema_set *schemas;
 	bool strict; /* an object without a schema is a finding */
+	/* unchanged tenants come from here (NULL: no cache; see cache.h) */
+	const struct tc_cache *cache;
 } tc_render_opts;
 
 typedef struct tc_render_result {
 	tc_outlist files; /* sorted by path; data NULL in tree mode */
 	size_t nenvs, ntenants, nobjects;
+	size_t cached; /* tenants taken from the cache */
 } tc_render_result;
 
 /* Render. Diagnostics of all jobs are merged into d in job order. Returns

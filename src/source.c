@@ -352,6 +352,16 @@ void tc_source_tree_id(tc_source *s, const char *dir, char out[41])
 	tc_source_git_tree_id(s->git, dir, out);
 }
 
+const char *tc_source_gitdir(const tc_source *s)
+{
+	return s->git ? tc_source_git_gitdir(s->git) : NULL;
+}
+
+bool tc_source_is_git_snapshot(const tc_source *s)
+{
+	return s->kind == TC_SOURCE_REV || s->kind == TC_SOURCE_INDEX;
+}
+
 const char *tc_source_kind_name(const tc_source *s)
 {
 	return s->name;

@@ -95,6 +95,12 @@ void tc_source_tree_id(tc_source *s, const char *dir, char out[41]);
 /* What is being read, for messages: "directory", "index", "revision HEAD" */
 const char *tc_source_kind_name(const tc_source *s); /* "directory", "index", "revision ..." */
 
+/* The git directory of the repository ("/path/.git/"), NULL outside git. */
+const char *tc_source_gitdir(const tc_source *s);
+/* True when the source reads git objects (a revision or the index), whose
+ * listings carry object ids. */
+bool tc_source_is_git_snapshot(const tc_source *s);
+
 /* Check a relative path by the rules above (also: at most
  * TC_SOURCE_MAX_PATH bytes, no '.git' component, no control characters,
  * so that a message naming the path stays on one line). "" is not a

@@ -527,6 +527,11 @@ static int rev_read(tc_source_git *g, tc_diags *d, const char *path, char **data
 	return read_blob(g, d, path, git_tree_entry_id(ent), data, len);
 }
 
+const char *tc_source_git_gitdir(const tc_source_git *g)
+{
+	return git_repository_path(g->repo);
+}
+
 void tc_source_git_tree_id(tc_source_git *g, const char *dir, char out[41])
 {
 	out[0] = 0;

@@ -45,6 +45,8 @@ int tc_source_git_list(tc_source_git *g, tc_diags *d, const char *dir, tc_entry 
 int tc_source_git_read(tc_source_git *g, tc_diags *d, const char *path, char **data, size_t *len)
 	__attribute__((warn_unused_result));
 void tc_source_git_tree_id(tc_source_git *g, const char *dir, char out[41]);
+/* The repository's git directory (".git/"), owned by the source. */
+const char *tc_source_git_gitdir(const tc_source_git *g);
 
 /* Shared by the backends (source.c). */
 

@@ -1,0 +1,361 @@
+/*
+ * cache.c - keys from git object ids, entries as files (see cache.h).
+ *
+ * Entry format (binary-safe, version in the first line):
+ *   "tenantc-cache 1\n"
+ *   "objects N rendered R files F idents I\n"
+ *   F times: "<pathlen> <datalen> <manifest>\n" <path> <data> "\n"
+ *   I times: "<len>\n" <ident> "\n"
+ */
+#include "cache.h"
+
+#include "arena.h"
+#include "buf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAGIC "tenantc-cache 1\n"
+/* An entry is one tenant's files; far beyond any real tenant. */
+#define ENTRY_MAX ((size_t)256 * 1024 * 1024)
+
+struct tc_cache {
+	char *dir;               /* .../objects */
+	unsigned char global[32]; /* hash of everything tenants share */
+};
+
+static void hash_str(crypto_hash_sha256_state *h, const char *s)
+{
+	crypto_hash_sha256_update(h, (const unsigned char *)s, strlen(s) + 1);
+}
+
+/* Hash the listing of dir: names, types and object ids; folders without
+ * an id (the index) are followed. false when an id is missing. */
+static bool hash_dir(crypto_hash_sha256_state *h, tc_source *src, const char *dir)
+{
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_entry *e;
+	size_t n;
+	bool ok = tc_source_list(src, &d, dir, &e, &n) == 0;
+	tc_diags_release(&d);
+	if (!ok)
+		return false;
+	hash_str(h, dir);
+	for (size_t i = 0; i < n && ok; i++) {
+		char type = e[i].type == TC_ENTRY_DIR ? 'd' : e[i].type == TC_ENTRY_FILE ? 'f' : 'o';
+		crypto_hash_sha256_update(h, (const unsigned char *)&type, 1);
+		hash_str(h, e[i].name);
+		if (e[i].id[0]) {
+			hash_str(h, e[i].id);
+		} else if (e[i].type == TC_ENTRY_DIR) {
+			size_t m = strlen(dir) + strlen(e[i].name) + 2;
+			char *sub = tc_xmalloc(m);
+			snprintf(sub, m, "%s%s%s", dir, dir[0] ? "/" : "", e[i].name);
+			ok = hash_dir(h, src, sub);
+			free(sub);
+		} else {
+			ok = false;
+		}
+	}
+	tc_entries_free(e, n);
+	return ok;
+}
+
+static int mkdirs(const char *path)
+{
+	char *p = tc_xstrdup(path);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = 0;
+		if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+			free(p);
+			return -1;
+		}
+		*s = '/';
+	}
+	int rc = mkdir(p, 0755) != 0 && errno != EEXIST ? -1 : 0;
+	free(p);
+	return rc;
+}
+
+int tc_cache_open(tc_cache **out, tc_source *src, const char *options, tc_diags *d)
+{
+	(void)d;
+	*out = NULL;
+	const char *off = getenv("TENANTC_CACHE");
+	if ((off && strcmp(off, "off") == 0) || !tc_source_is_git_snapshot(src))
+		return 0;
+	const char *env = getenv("TENANTC_CACHE_DIR");
+	char *base;
+	if (env && env[0]) {
+		base = tc_xstrdup(env);
+	} else {
+		const char *g = tc_source_gitdir(src);
+		if (!g)
+			return 0;
+		size_t n = strlen(g) + 32;
+		base = tc_xmalloc(n);
+		snprintf(base, n, "%s%stenantc/cache", g, g[strlen(g) - 1] == '/' ? "" : "/");
+	}
+	crypto_hash_sha256_state h;
+	crypto_hash_sha256_init(&h);
+	hash_str(&h, "tenantc " TC_VERSION);
+	hash_str(&h, options);
+	bool ok = hash_dir(&h, src, "environments") && hash_dir(&h, src, "templates") &&
+	          hash_dir(&h, src, "schemas");
+	if (ok) {
+		/* tenantc.yaml: its id from the root listing */
+		tc_diags dd;
+		tc_diags_init(&dd);
+		tc_entry *e;
+		size_t n;
+		if (tc_source_list(src, &dd, "", &e, &n) == 0) {
+			for (size_t i = 0; i < n; i++)
+				if (strcmp(e[i].name, "tenantc.yaml") == 0) {
+					if (!e[i].id[0])
+						ok = false;
+					hash_str(&h, e[i].id);
+				}
+			tc_entries_free(e, n);
+		} else {
+			ok = false;
+		}
+		tc_diags_release(&dd);
+	}
+	if (!ok) {
+		free(base);
+		return 0;
+	}
+	tc_cache *c = tc_xcalloc(1, sizeof *c);
+	crypto_hash_sha256_final(&h, c->global);
+	size_t n = strlen(base) + 16;
+	c->dir = tc_xmalloc(n);
+	snprintf(c->dir, n, "%s/objects", base);
+	free(base);
+	if (mkdirs(c->dir) != 0) { /* a read-only place: no cache, not an error */
+		tc_cache_free(c);
+		return 0;
+	}
+	*out = c;
+	return 0;
+}
+
+void tc_cache_free(tc_cache *c)
+{
+	if (!c)
+		return;
+	free(c->dir);
+	free(c);
+}
+
+bool tc_cache_tenant_key(const tc_cache *c, tc_source *src, const char *name, char out[65])
+{
+	crypto_hash_sha256_state h;
+	crypto_hash_sha256_init(&h);
+	crypto_hash_sha256_update(&h, c->global, sizeof c->global);
+	size_t n = strlen(name) + 16;
+	char *dir = tc_xmalloc(n);
+	snprintf(dir, n, "tenants/%s", name);
+	bool ok = hash_dir(&h, src, dir);
+	free(dir);
+	if (!ok)
+		return false;
+	unsigned char k[32];
+	crypto_hash_sha256_final(&h, k);
+	sodium_bin2hex(out, 65, k, sizeof k);
+	return true;
+}
+
+void tc_cache_entry_init(tc_cache_entry *e)
+{
+	memset(e, 0, sizeof *e);
+	tc_outlist_init(&e->files);
+}
+
+void tc_cache_entry_release(tc_cache_entry *e)
+{
+	tc_outlist_release(&e->files);
+	for (size_t i = 0; i < e->nidents; i++)
+		free(e->idents[i]);
+	free(e->idents);
+	tc_cache_entry_init(e);
+}
+
+static char *entry_path(const tc_cache *c, const char *key)
+{
+	size_t n = strlen(c->dir) + 80;
+	char *p = tc_xmalloc(n);
+	snprintf(p, n, "%s/%.2s/%s", c->dir, key, key + 2);
+	return p;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	struct stat st;
+	char *buf = NULL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size <= ENTRY_MAX) {
+		size_t want = (size_t)st.st_size, got = 0;
+		buf = tc_xmalloc(want + 1);
+		while (got < want) {
+			ssize_t r = read(fd, buf + got, want - got);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				break;
+			got += (size_t)r;
+		}
+		if (got != want) {
+			free(buf);
+			buf = NULL;
+		} else {
+			buf[got] = 0;
+			*len = got;
+		}
+	}
+	close(fd);
+	return buf;
+}
+
+/* Parse "<number>" followed by one of the characters in `end`. */
+static bool num(const char **p, const char *lim, size_t *out, char end)
+{
+	size_t v = 0;
+	const char *s = *p;
+	if (s >= lim || *s < '0' || *s > '9')
+		return false;
+	while (s < lim && *s >= '0' && *s <= '9') {
+		if (v > ENTRY_MAX)
+			return false;
+		v = v * 10 + (size_t)(*s++ - '0');
+	}
+	if (s >= lim || *s != end)
+		return false;
+	*p = s + 1;
+	*out = v;
+	return true;
+}
+
+static bool word(const char **p, const char *lim, const char *w)
+{
+	size_t n = strlen(w);
+	if ((size_t)(lim - *p) < n || memcmp(*p, w, n) != 0)
+		return false;
+	*p += n;
+	return true;
+}
+
+int tc_cache_get(const tc_cache *c, const char *key, tc_cache_entry *e)
+{
+	char *path = entry_path(c, key);
+	size_t len;
+	char *buf = slurp(path, &len);
+	free(path);
+	if (!buf)
+		return 1;
+	const char *p = buf, *lim = buf + len;
+	size_t nobj, rendered, nfiles, nid;
+	bool ok = word(&p, lim, MAGIC) && word(&p, lim, "objects ") && num(&p, lim, &nobj, ' ') &&
+	          word(&p, lim, "rendered ") && num(&p, lim, &rendered, ' ') &&
+	          word(&p, lim, "files ") && num(&p, lim, &nfiles, ' ') &&
+	          word(&p, lim, "idents ") && num(&p, lim, &nid, '\n');
+	tc_cache_entry_init(e);
+	for (size_t i = 0; ok && i < nfiles; i++) {
+		size_t pl, dl, man;
+		ok = num(&p, lim, &pl, ' ') && num(&p, lim, &dl, ' ') && num(&p, lim, &man, '\n') &&
+		     (size_t)(lim - p) >= pl + dl + 1 && p[pl + dl] == '\n';
+		if (!ok)
+			break;
+		tc_outlist_add(&e->files, tc_xmemdup0(p, pl), tc_xmemdup0(p + pl, dl), dl, man != 0);
+		p += pl + dl + 1;
+	}
+	if (ok && nid) {
+		e->idents = tc_xcalloc(nid, sizeof *e->idents);
+		for (size_t i = 0; ok && i < nid; i++) {
+			size_t il;
+			ok = num(&p, lim, &il, '\n') && (size_t)(lim - p) >= il + 1 && p[il] == '\n';
+			if (!ok)
+				break;
+			e->idents[e->nidents++] = tc_xmemdup0(p, il);
+			p += il + 1;
+		}
+	}
+	ok = ok && p == lim;
+	free(buf);
+	if (!ok) {
+		tc_cache_entry_release(e);
+		return 1;
+	}
+	e->nobjects = nobj;
+	e->rendered = rendered != 0;
+	return 0;
+}
+
+void tc_cache_put(const tc_cache *c, const char *key, const tc_cache_entry *e)
+{
+	tc_buf b;
+	tc_buf_init(&b, ENTRY_MAX);
+	tc_buf_adds(&b, MAGIC);
+	tc_buf_addf(&b, "objects %zu rendered %d files %zu idents %zu\n", e->nobjects,
+	            e->rendered ? 1 : 0, e->files.len, e->nidents);
+	for (size_t i = 0; i < e->files.len; i++) {
+		const tc_outfile *f = &e->files.items[i];
+		if (f->secret || !f->data)
+			goto out; /* never plaintext, never half an entry */
+		tc_buf_addf(&b, "%zu %zu %d\n", strlen(f->path), f->len, f->manifest ? 1 : 0);
+		tc_buf_adds(&b, f->path);
+		tc_buf_add(&b, f->data, f->len);
+		tc_buf_addc(&b, '\n');
+	}
+	for (size_t i = 0; i < e->nidents; i++) {
+		tc_buf_addf(&b, "%zu\n", strlen(e->idents[i]));
+		tc_buf_adds(&b, e->idents[i]);
+		tc_buf_addc(&b, '\n');
+	}
+	if (tc_buf_failed(&b))
+		goto out;
+	char *path = entry_path(c, key);
+	char *slash = strrchr(path, '/');
+	*slash = 0;
+	mkdir(path, 0755);
+	*slash = '/';
+	size_t tn = strlen(path) + 32;
+	char *tmp = tc_xmalloc(tn);
+	unsigned char rnd[8];
+	randombytes_buf(rnd, sizeof rnd); /* a unique temporary name, never output */
+	snprintf(tmp, tn, "%s.tmp-%02x%02x%02x%02x%02x%02x%02x%02x", path, rnd[0], rnd[1], rnd[2],
+	         rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		size_t off = 0;
+		bool ok = true;
+		while (off < b.len) {
+			ssize_t w = write(fd, b.ptr + off, b.len - off);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				ok = false;
+				break;
+			}
+			off += (size_t)w;
+		}
+		if (close(fd) != 0)
+			ok = false;
+		if (!ok || rename(tmp, path) != 0)
+			unlink(tmp);
+	}
+	free(tmp);
+	free(path);
+out:
+	tc_buf_release(&b);
+}

@@ -1,0 +1,57 @@
+/*
+ * cache.h - the render cache: a tenant whose inputs did not change is not
+ * rendered again.
+ *
+ * A tenant's key is a SHA-256 over the tenantc version, everything every
+ * tenant shares (tenantc.yaml, environments/, templates/ and schemas/,
+ * named by their git object ids, and the render options that change
+ * output) and the object ids below tenants/<t>/. Keys exist only when the
+ * input comes from git (a revision or the index): a work tree has no object
+ * ids, and hashing its files would cost what rendering costs.
+ *
+ * An entry holds the tenant's rendered files (paths and bytes, never
+ * plaintext: --decrypt renders are not cached) and the identities of its
+ * objects for duplicate detection. Entries live outside the output, in
+ * $TENANTC_CACHE_DIR or <git dir>/tenantc/cache, and are written to a
+ * temporary name and renamed, so concurrent renders never read half an
+ * entry. A damaged entry is a miss. TENANTC_CACHE=off disables the cache.
+ */
+#ifndef TC_CACHE_H
+#define TC_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "output.h"
+#include "source.h"
+
+typedef struct tc_cache tc_cache;
+
+/* *out = NULL (and 0) when caching does not apply. options: text naming
+ * the options that change output. Reads the source: call before workers
+ * start. */
+int tc_cache_open(tc_cache **out, tc_source *src, const char *options, tc_diags *d)
+	__attribute__((warn_unused_result));
+void tc_cache_free(tc_cache *c);
+
+/* The key of tenant `name` (hex, 64 chars + NUL); false when it cannot be
+ * computed. Uses the source: call under the source lock. */
+bool tc_cache_tenant_key(const tc_cache *c, tc_source *src, const char *name, char out[65]);
+
+typedef struct tc_cache_entry {
+	tc_outlist files;   /* paths relative to the output root, with bytes */
+	char **idents;      /* "apiVersion\tkind\tnamespace\tname" of every object */
+	size_t nidents;
+	size_t nobjects;
+	bool rendered;      /* the tenant produced output */
+} tc_cache_entry;
+
+void tc_cache_entry_init(tc_cache_entry *e);
+void tc_cache_entry_release(tc_cache_entry *e);
+/* 0 on a hit (e filled), 1 on a miss. Thread-safe. */
+int tc_cache_get(const tc_cache *c, const char *key, tc_cache_entry *e);
+/* Store e under key; failures only lose the entry. Thread-safe. */
+void tc_cache_put(const tc_cache *c, const char *key, const tc_cache_entry *e);
+
+#endif
