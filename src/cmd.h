@@ -12,6 +12,7 @@ int tc_cmd_merge(int argc, char **argv);
 int tc_cmd_schema(int argc, char **argv);
 int tc_cmd_validate(int argc, char **argv);
 /* @cmd-prototypes@ */
+int tc_cmd_init(int argc, char **argv);
 int tc_cmd_secret(int argc, char **argv);
 int tc_cmd_check(int argc, char **argv);
 int tc_cmd_diff(int argc, char **argv);

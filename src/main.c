@@ -23,6 +23,7 @@ static const command commands[] = {
 	{"check", tc_cmd_check, "check that rendered/ is what render makes of the inputs"},
 	{"diff", tc_cmd_diff, "show the objects two revisions add, remove and change"},
 	{"eval", tc_cmd_eval, "render one JSON-e template with a context"},
+	{"init", tc_cmd_init, "create a new repository with the example templates"},
 	{"merge", tc_cmd_merge, "merge the trees of sharded renders into one"},
 	{"render", tc_cmd_render, "render every tenant in every environment into rendered/"},
 	{"schema", tc_cmd_schema, "import CustomResourceDefinitions as JSON Schemas"},

@@ -1,0 +1,101 @@
+#!/bin/sh
+# tenantc init DIR: a new repository that renders at once, holding exactly
+# the templates and schemas of the source tree tenantc was built from;
+# existing files are never overwritten and bad options change nothing.
+. "$(dirname "$0")/lib.sh"
+
+# expect_fail NAME REGEX ARGS...: exit status 2 and the first stderr line
+expect_fail() {
+	name=$1 want=$2
+	shift 2
+	rc=0
+	"$TENANTC" init "$@" >"$T/out" 2>"$T/err" || rc=$?
+	first=$(head -n 1 "$T/err")
+	if [ "$rc" -ne 2 ]; then
+		bad "$name: exit status $rc, want 2 ($first)"
+	elif ! printf '%s\n' "$first" | grep -Eq "$want"; then
+		bad "$name: '$first' does not match '$want'"
+	else
+		ok "$name: $first"
+	fi
+}
+
+# a fresh repository renders, and its output passes the upstream schemas
+if "$TENANTC" init "$T/new" >"$T/out" 2>"$T/err"; then
+	ok "init creates a repository: $(head -n 1 "$T/out")"
+else
+	bad "init failed: $(cat "$T/err")"
+fi
+same=0 differ=0
+for f in $(cd "$SRC" && find templates schemas -type f ! -name '.*' ! -name '*~' | LC_ALL=C sort); do
+	if cmp -s "$SRC/$f" "$T/new/$f"; then same=$((same + 1)); else differ=$((differ + 1)); echo "  differs or missing: $f"; fi
+done
+[ "$differ" -eq 0 ] && [ "$same" -gt 0 ] && ok "the $same templates and schemas equal the source tree's" ||
+	bad "$differ templates or schemas differ from the source tree"
+for f in tenantc.yaml environments/prod.yaml tenants/example/tenant.yaml; do
+	[ -f "$T/new/$f" ] && ok "init wrote $f" || bad "init did not write $f"
+done
+if "$TENANTC" render --repo "$T/new" >"$T/out" 2>"$T/err"; then
+	ok "the new repository renders: $(cat "$T/out")"
+else
+	bad "rendering the new repository failed: $(head -n 3 "$T/err")"
+fi
+for f in prod/tenants/example/namespace-example-prod.yaml \
+	prod/gitops/example/kustomization-example-prod.yaml \
+	prod/cluster/clusterpolicy-tenantc-prod-require-signed-images.yaml; do
+	[ -f "$T/new/rendered/$f" ] && ok "rendered $f" || bad "missing rendered/$f"
+done
+UPSTREAM="${SHARED:-$SRC/../shared}/schemas-upstream"
+if [ -d "$UPSTREAM" ]; then
+	if "$TENANTC" validate --schema-location "$UPSTREAM" --strict "$T/new/rendered" >"$T/out" 2>&1; then
+		ok "the new repository's output passes ../shared/schemas-upstream"
+	else
+		bad "the new repository's output is invalid: $(head -n 3 "$T/out")"
+	fi
+else
+	echo "SKIP: ../shared/schemas-upstream not found (output validation of the new repository)"
+fi
+
+# another environment, tenant and GitOps tool
+"$TENANTC" init "$T/argo" --env dev --tenant shop --gitops argocd --domain dev.shop.example.org \
+	--repo-url https://git.example.org/platform.git >/dev/null 2>"$T/err" || bad "init --gitops argocd failed: $(cat "$T/err")"
+if "$TENANTC" render --repo "$T/argo" >/dev/null 2>"$T/err" &&
+	[ -f "$T/argo/rendered/dev/gitops/shop/application-shop-dev.yaml" ] &&
+	grep -q 'https://shop.dev.shop.example.org/' "$T/argo/rendered/dev/tenants/shop/keycloakrealmimport-shop-dev.yaml" &&
+	grep -q 'repoURL: https://git.example.org/platform.git' "$T/argo/rendered/dev/gitops/shop/application-shop-dev.yaml"; then
+	ok "init --env dev --tenant shop --gitops argocd renders an ArgoCD Application"
+else
+	bad "the ArgoCD repository did not render as expected: $(head -n 3 "$T/err")"
+fi
+
+# a folder with other content (a git clone) is fine
+mkdir -p "$T/clone"
+(cd "$T/clone" && git init -q . && echo "# platform" >README.md)
+"$TENANTC" init "$T/clone" >/dev/null 2>"$T/err" && [ "$(cat "$T/clone/README.md")" = "# platform" ] &&
+	ok "init into a git clone keeps its files" || bad "init into a git clone: $(cat "$T/err")"
+
+# nothing is overwritten, and a refused init writes nothing
+before=$(tree_sum "$T/new")
+expect_fail "init over a repository" ':1:1: error: file exists: init creates a new repository and overwrites nothing$' "$T/new"
+[ "$(tree_sum "$T/new")" = "$before" ] && ok "the existing repository is unchanged" || bad "init changed an existing repository"
+mkdir -p "$T/partial/environments"
+echo "name: prod" >"$T/partial/environments/prod.yaml"
+expect_fail "init over one existing file" "partial/environments/prod\.yaml:1:1: error: file exists" "$T/partial"
+[ "$(find "$T/partial" -type f | wc -l)" -eq 1 ] && ok "a refused init writes no file" || bad "a refused init wrote files"
+
+# bad options
+expect_fail "no folder" "^tenantc init: missing the folder to create$"
+expect_fail "two folders" "^tenantc init: give exactly one folder$" "$T/a" "$T/b"
+expect_fail "bad environment name" "^tenantc init: environment name 'Prod' is not a DNS-1123 label" "$T/x" --env Prod
+expect_fail "long environment name" "^tenantc init: environment name 'a{21}' is not a DNS-1123 label of at most 20" "$T/x" --env aaaaaaaaaaaaaaaaaaaaa
+expect_fail "bad tenant name" "^tenantc init: tenant name 'my_shop' is not a DNS-1123 label" "$T/x" --tenant my_shop
+expect_fail "bad gitops" "^tenantc init: --gitops must be flux or argocd, not 'jenkins'$" "$T/x" --gitops jenkins
+expect_fail "bad domain" "^tenantc init: 'Example..com' is not a domain name" "$T/x" --domain Example..com
+expect_fail "bad url" "^tenantc init: 'ftp://x' is not a git URL" "$T/x" --repo-url ftp://x
+expect_fail "url with a quote" "is not a git URL" "$T/x" --repo-url 'https://x/"y'
+expect_fail "unknown option" "^tenantc init: " "$T/x" --bogus
+[ ! -e "$T/x" ] && ok "failed option checks create nothing" || bad "a failed init created $T/x"
+echo "a file" >"$T/file"
+expect_fail "folder is a file" "file:1:1: error: '.*/file' is not a folder$" "$T/file"
+expect_fail "parent is a file" "error: cannot create folder '.*file/sub': Not a directory" "$T/file/sub"
+finish

@@ -1,0 +1,314 @@
+#!/usr/bin/python3
+"""Checks of a rendered tree that no schema can express, used by
+tests/integration/platform_*.sh. Independent of tenantc's own code: it reads
+the YAML files of the tree with PyYAML.
+
+  platform_check.py netpol TREE   no NetworkPolicy admits another tenant
+  platform_check.py realm TREE    no KeycloakRealmImport holds a client secret
+  platform_check.py refs TREE     every GitOps reference names an object of the tree
+  platform_check.py schemas TREE UPSTREAM
+                                  every object against UPSTREAM's kubeconform-layout
+                                  schemas, with python3-jsonschema
+
+Each prints one line per problem ("path: message") and "N checked" at the
+end, and exits 1 when it found a problem, 2 when it could not run.
+"""
+import fnmatch
+import ipaddress
+import json
+import os
+import sys
+
+import yaml
+
+TENANT_LABEL = "tenantc.io/tenant"
+ENV_LABEL = "tenantc.io/environment"
+NAME_LABEL = "kubernetes.io/metadata.name"
+
+
+def load_tree(root):
+    """{env: [(path, object)]} for every manifest below root/<env>/."""
+    envs = {}
+    for env in sorted(os.listdir(root)):
+        if not os.path.isdir(os.path.join(root, env)):
+            continue
+        objs = []
+        for dirpath, dirnames, filenames in os.walk(os.path.join(root, env)):
+            dirnames.sort()
+            for f in sorted(filenames):
+                if not f.endswith(".yaml") or f == "kustomization.yaml":
+                    continue
+                p = os.path.join(dirpath, f)
+                with open(p, encoding="utf-8") as fh:
+                    for doc in yaml.safe_load_all(fh):
+                        if doc is not None:
+                            objs.append((os.path.relpath(p, root), doc))
+        envs[env] = objs
+    return envs
+
+
+def meta(o, key, default=None):
+    return (o.get("metadata") or {}).get(key, default)
+
+
+def group_of(o):
+    api = o.get("apiVersion", "")
+    return api.split("/")[0] if "/" in api else ""
+
+
+def matches(selector, labels):
+    """A Kubernetes LabelSelector against a label map (None selects nothing)."""
+    if selector is None:
+        return False
+    for k, v in (selector.get("matchLabels") or {}).items():
+        if labels.get(k) != v:
+            return False
+    for e in selector.get("matchExpressions") or []:
+        k, op, vals = e["key"], e["operator"], e.get("values") or []
+        if op == "In" and labels.get(k) not in vals:
+            return False
+        if op == "NotIn" and k in labels and labels[k] in vals:
+            return False
+        if op == "Exists" and k not in labels:
+            return False
+        if op == "DoesNotExist" and k in labels:
+            return False
+    return True
+
+
+class Report:
+    def __init__(self):
+        self.problems = []
+        self.checked = 0
+
+    def bad(self, path, msg):
+        self.problems.append(f"{path}: {msg}")
+
+    def finish(self, what):
+        for p in self.problems:
+            print(p)
+        print(f"{what}: {self.checked} checked, {len(self.problems)} problems")
+        return 1 if self.problems else 0
+
+
+def check_netpol(envs):
+    """Tenant A must not be able to reach tenant B: with every tenant
+    namespace denying by default (checked), traffic between two of them
+    needs a rule that names the other namespace; no peer may select a
+    tenant namespace other than the policy's own, and no ipBlock may admit
+    ingress (it could hold pod addresses)."""
+    r = Report()
+    for env, objs in envs.items():
+        namespaces = {}
+        for p, o in objs:
+            if o.get("kind") == "Namespace" and TENANT_LABEL in (meta(o, "labels") or {}):
+                labels = dict(meta(o, "labels") or {})
+                labels[NAME_LABEL] = meta(o, "name")  # set by the API server
+                namespaces[meta(o, "name")] = labels
+        deny = {ns: set() for ns in namespaces}
+        for p, o in objs:
+            if o.get("kind") != "NetworkPolicy":
+                continue
+            r.checked += 1
+            own = meta(o, "namespace")
+            if own not in namespaces:
+                r.bad(p, f"NetworkPolicy in '{own}', which is not a rendered tenant namespace")
+                continue
+            spec = o.get("spec") or {}
+            types = spec.get("policyTypes") or []
+            if spec.get("podSelector") == {} and not spec.get("ingress") and not spec.get("egress"):
+                deny[own].update(types)
+            for direction, key in (("ingress", "from"), ("egress", "to")):
+                for i, rule in enumerate(spec.get(direction) or []):
+                    peers = rule.get(key)
+                    if not peers:
+                        r.bad(p, f"{direction}[{i}] has no '{key}': it admits every namespace")
+                        continue
+                    for j, peer in enumerate(peers):
+                        where = f"{direction}[{i}].{key}[{j}]"
+                        if "ipBlock" in peer:
+                            if direction == "ingress":
+                                r.bad(p, f"{where}: an ingress ipBlock may admit pods of any namespace")
+                            elif ipaddress.ip_network(peer["ipBlock"]["cidr"], strict=False).prefixlen == 0:
+                                r.bad(p, f"{where}: an ipBlock of every address reaches every pod")
+                            continue
+                        if "namespaceSelector" not in peer:
+                            continue  # pods of the policy's own namespace
+                        sel = peer["namespaceSelector"]
+                        if sel == {}:
+                            r.bad(p, f"{where}: an empty namespaceSelector selects every namespace")
+                            continue
+                        for ns, labels in sorted(namespaces.items()):
+                            if ns != own and matches(sel, labels):
+                                r.bad(p, f"{where}: selects the namespace '{ns}' of another tenant")
+        for ns, types in sorted(deny.items()):
+            r.checked += 1
+            for t in ("Ingress", "Egress"):
+                if t not in types:
+                    r.bad(f"{env}/tenants", f"namespace '{ns}' has no default deny of {t}")
+    return r.finish("netpol")
+
+
+def check_realm(envs):
+    """A client's secret is only ever a ${VAR} placeholder that
+    spec.placeholders maps to a Secret key; no credentials anywhere."""
+    r = Report()
+    for env, objs in envs.items():
+        for p, o in objs:
+            if o.get("kind") != "KeycloakRealmImport":
+                continue
+            spec = o.get("spec") or {}
+            realm = spec.get("realm") or {}
+            ph = spec.get("placeholders") or {}
+            for k, v in ph.items():
+                sec = (v or {}).get("secret") or {}
+                if not sec.get("name") or not sec.get("key"):
+                    r.bad(p, f"placeholder '{k}' does not name a Secret and key")
+            for i, c in enumerate(realm.get("clients") or []):
+                r.checked += 1
+                cid = c.get("clientId", f"#{i}")
+                s = c.get("secret")
+                if c.get("publicClient"):
+                    if s is not None:
+                        r.bad(p, f"public client '{cid}' has a secret")
+                    continue
+                if s is None:
+                    r.bad(p, f"client '{cid}' has no secret placeholder")
+                    continue
+                if not (isinstance(s, str) and s.startswith("${") and s.endswith("}")):
+                    r.bad(p, f"client '{cid}' has an inline secret")
+                    continue
+                var = s[2:-1]
+                if var not in ph:
+                    r.bad(p, f"client '{cid}': placeholder '{var}' is not in spec.placeholders")
+            for key in ("users", "federatedUsers", "smtpServer", "identityProviders", "components"):
+                if key in realm:
+                    r.bad(p, f"realm has '{key}', which may hold credentials")
+            text = json.dumps(realm)
+            for word in ('"password"', '"credentials"', '"clientSecret"'):
+                if word in text:
+                    r.bad(p, f"realm contains {word}")
+    return r.finish("realm")
+
+
+def check_refs(envs, root):
+    """Flux: sourceRef, dependsOn and path name objects and folders of the
+    same environment's tree; ArgoCD: project, path and destinations."""
+    r = Report()
+    for env, objs in envs.items():
+        have = {}
+        for p, o in objs:
+            have[(group_of(o), o.get("kind"), meta(o, "namespace"), meta(o, "name"))] = p
+        for p, o in objs:
+            g, kind, ns = group_of(o), o.get("kind"), meta(o, "namespace")
+            spec = o.get("spec") or {}
+            if g == "kustomize.toolkit.fluxcd.io" and kind == "Kustomization":
+                r.checked += 1
+                src = spec.get("sourceRef") or {}
+                sg = {"GitRepository": "source.toolkit.fluxcd.io", "OCIRepository": "source.toolkit.fluxcd.io",
+                      "Bucket": "source.toolkit.fluxcd.io"}.get(src.get("kind"), "?")
+                if (sg, src.get("kind"), src.get("namespace", ns), src.get("name")) not in have:
+                    r.bad(p, f"sourceRef {src.get('kind')} '{src.get('name')}' is not in {env}/")
+                for d in spec.get("dependsOn") or []:
+                    if (g, "Kustomization", d.get("namespace", ns), d.get("name")) not in have:
+                        r.bad(p, f"dependsOn '{d.get('name')}' is not a Kustomization in {env}/")
+                path = (spec.get("path") or "").lstrip("./")
+                check_path(r, p, root, env, path)
+            elif g == "argoproj.io" and kind == "Application":
+                r.checked += 1
+                proj = spec.get("project")
+                key = ("argoproj.io", "AppProject", ns, proj)
+                if key not in have:
+                    r.bad(p, f"project '{proj}' is not an AppProject in {env}/")
+                src = spec.get("source") or {}
+                check_path(r, p, root, env, src.get("path") or "")
+                if key in have:
+                    pspec = dict(objs)[have[key]].get("spec") or {}
+                    dest = spec.get("destination") or {}
+                    if not any(dest_allowed(dest, d) for d in pspec.get("destinations") or []):
+                        r.bad(p, f"destination {dest} is not allowed by project '{proj}'")
+                    if src.get("repoURL") not in (pspec.get("sourceRepos") or []):
+                        r.bad(p, f"repoURL '{src.get('repoURL')}' is not allowed by project '{proj}'")
+    return r.finish("refs")
+
+
+def dest_allowed(dest, allowed):
+    """ArgoCD's rule: the cluster (by server URL or by name) and the
+    namespace match the project's destination, which may hold globs."""
+    for key in ("server", "name"):
+        if key in allowed and not fnmatch.fnmatchcase(dest.get(key, ""), allowed[key]):
+            return False
+        if key in dest and key not in allowed:
+            return False
+    return fnmatch.fnmatchcase(dest.get("namespace", ""), allowed.get("namespace", ""))
+
+
+def check_path(r, p, root, env, path):
+    """path is relative to the repository: <output>/<env>/...; the tree
+    given is the output folder, so drop its first component."""
+    parts = path.split("/", 1)
+    if len(parts) != 2 or not parts[1].startswith(env + "/") and parts[1] != env:
+        r.bad(p, f"path '{path}' is not inside this environment's output")
+        return
+    folder = os.path.join(root, parts[1])
+    if not os.path.isfile(os.path.join(folder, "kustomization.yaml")):
+        r.bad(p, f"path '{path}' is not a rendered folder with a kustomization.yaml")
+
+
+def schema_file(upstream, o):
+    api = o.get("apiVersion", "")
+    kind = (o.get("kind") or "").lower()
+    group, _, version = api.rpartition("/")
+    if not group:
+        kube = [d for d in sorted(os.listdir(os.path.join(upstream, "kubernetes"))) if d.startswith("v")]
+        return os.path.join(upstream, "kubernetes", kube[-1], f"{kind}-{version}.json")
+    f = os.path.join(upstream, "crd-json", group, f"{kind}_{version}.json")
+    if os.path.exists(f):
+        return f
+    kube = [d for d in sorted(os.listdir(os.path.join(upstream, "kubernetes"))) if d.startswith("v")]
+    return os.path.join(upstream, "kubernetes", kube[-1], f"{kind}-{group.split('.')[0]}-{version}.json")
+
+
+def check_schemas(envs, upstream):
+    import jsonschema
+    r = Report()
+    cache = {}
+    for env, objs in envs.items():
+        for p, o in objs:
+            r.checked += 1
+            f = schema_file(upstream, o)
+            if not os.path.exists(f):
+                r.bad(p, f"no schema for {o.get('apiVersion')} {o.get('kind')}")
+                continue
+            if f not in cache:
+                with open(f, encoding="utf-8") as fh:
+                    s = json.load(fh)
+                cls = jsonschema.validators.validator_for(s, default=jsonschema.Draft7Validator)
+                cache[f] = cls(s)
+            for e in sorted(cache[f].iter_errors(o), key=lambda e: list(e.path)):
+                r.bad(p, f"{'.'.join(str(x) for x in e.path)}: {e.message[:200]}")
+    return r.finish("schemas")
+
+
+def main(argv):
+    if len(argv) < 3 or argv[1] not in ("netpol", "realm", "refs", "schemas"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    envs = load_tree(argv[2])
+    if not envs:
+        print(f"{argv[2]}: no environment folders", file=sys.stderr)
+        return 2
+    if argv[1] == "netpol":
+        return check_netpol(envs)
+    if argv[1] == "realm":
+        return check_realm(envs)
+    if argv[1] == "refs":
+        return check_refs(envs, argv[2])
+    if len(argv) < 4:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return check_schemas(envs, argv[3])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

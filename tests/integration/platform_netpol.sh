@@ -1,0 +1,66 @@
+#!/bin/sh
+# Properties of the example's tree that schemas cannot express, checked by
+# platform_check.py (PyYAML, nothing of tenantc):
+#  - no NetworkPolicy admits traffic from or to another tenant's namespace,
+#    and every tenant namespace denies ingress and egress by default;
+#  - no KeycloakRealmImport holds a client secret: only placeholders that
+#    name a Secret;
+#  - every Flux sourceRef, dependsOn and path, and every ArgoCD project,
+#    path and destination, names an object or folder of the same tree.
+# Each check is also run on a broken copy, to show it can fail.
+. "$(dirname "$0")/lib.sh"
+PY=/usr/bin/python3
+if ! "$PY" -c 'import yaml' 2>/dev/null; then
+	echo "SKIP: /usr/bin/python3 without PyYAML (apt-get install python3-yaml)"
+	exit 77
+fi
+CHECK="$(dirname "$0")/platform_check.py"
+
+copy_example "$T/repo"
+"$TENANTC" render --repo "$T/repo" --out "$T/out" >/dev/null
+for c in netpol realm refs; do
+	if "$PY" "$CHECK" "$c" "$T/out" >"$T/log" 2>&1; then
+		ok "$(tail -n 1 "$T/log")"
+	else
+		bad "$c: $(head -n 5 "$T/log")"
+	fi
+done
+
+# expect_found CHECK PATTERN: the check fails on $T/broken, naming PATTERN
+expect_found() {
+	rc=0
+	"$PY" "$CHECK" "$1" "$T/broken" >"$T/log" 2>&1 || rc=$?
+	if [ "$rc" -eq 1 ] && grep -q "$2" "$T/log"; then
+		ok "$1 finds: $(grep "$2" "$T/log" | head -n 1)"
+	else
+		bad "$1 did not find '$2' (exit $rc): $(head -n 3 "$T/log")"
+	fi
+}
+fresh() { rm -rf "$T/broken"; cp -R "$T/out" "$T/broken"; }
+
+fresh
+cat >"$T/broken/prod/tenants/acme/networkpolicy-open.yaml" <<'YAML'
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: open, namespace: acme-prod}
+spec:
+  podSelector: {}
+  ingress:
+    - from:
+        - namespaceSelector:
+            matchLabels: {tenantc.io/environment: prod}
+YAML
+expect_found netpol "selects the namespace 'globex-prod' of another tenant"
+fresh
+rm "$T/broken/test/tenants/initech/networkpolicy-default-deny.yaml"
+expect_found netpol "namespace 'initech-test' has no default deny of Ingress"
+fresh
+sed -i 's/secret: \${CLIENT_SECRET_API_SERVICE}/secret: s3cr3t/' "$T/broken/prod/tenants/acme/keycloakrealmimport-acme-prod.yaml"
+expect_found realm "client 'api-service' has an inline secret"
+fresh
+sed -i 's/name: platform\.prod$/name: platform-prod/' "$T/broken/prod/gitops/acme/kustomization-acme-prod.yaml"
+expect_found refs "sourceRef GitRepository 'platform-prod' is not in prod/"
+fresh
+sed -i 's/^  project: acme-test$/  project: globex-test/' "$T/broken/test/gitops/acme/application-acme-test.yaml"
+expect_found refs "is not allowed by project 'globex-test'"
+finish

@@ -1,0 +1,52 @@
+#!/bin/sh
+# Every object the example renders passes the upstream Kubernetes and CRD
+# schemas in ../shared/schemas-upstream: with `tenantc validate`, and with
+# python3-jsonschema as an independent second opinion (when installed).
+# SKIP (77) when ../shared is absent.
+. "$(dirname "$0")/lib.sh"
+UPSTREAM="${SHARED:-$SRC/../shared}/schemas-upstream"
+if [ ! -d "$UPSTREAM" ]; then
+	echo "SKIP: ../shared/schemas-upstream not found"
+	exit 77
+fi
+CHECK="$(dirname "$0")/platform_check.py"
+
+copy_example "$T/repo"
+"$TENANTC" render --repo "$T/repo" --out "$T/out" >/dev/null
+n=$(find "$T/out" -name '*.yaml' ! -name kustomization.yaml | wc -l)
+if "$TENANTC" validate --schema-location "$UPSTREAM" --strict "$T/out" >"$T/log" 2>&1; then
+	ok "tenantc validate --strict: all $n objects are valid"
+else
+	bad "tenantc validate: $(head -n 5 "$T/log")"
+fi
+for env in $(ls "$T/out"); do
+	"$TENANTC" validate --schema-location "$UPSTREAM" --strict "$T/out/$env" >"$T/log" 2>&1 &&
+		ok "$env: valid on its own" || bad "$env: $(head -n 3 "$T/log")"
+done
+if /usr/bin/python3 -c 'import jsonschema, yaml' 2>/dev/null; then
+	if /usr/bin/python3 "$CHECK" schemas "$T/out" "$UPSTREAM" >"$T/log" 2>&1; then
+		ok "python3-jsonschema: $(tail -n 1 "$T/log")"
+	else
+		bad "python3-jsonschema: $(head -n 5 "$T/log")"
+	fi
+else
+	echo "SKIP: /usr/bin/python3 without jsonschema and yaml (apt-get install python3-jsonschema)"
+fi
+
+# the test can fail: a template that makes an invalid object
+copy_example "$T/bad"
+cat >"$T/bad/templates/tenant/broken.yaml" <<'YAML'
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: broken, namespace: '${tenant.name}-${env.name}'}
+spec:
+  podSelector: {}
+  policyType: [Ingress]
+YAML
+"$TENANTC" render --repo "$T/bad" --out "$T/bad-out" >/dev/null 2>&1 || true
+rc=0
+"$TENANTC" validate --schema-location "$UPSTREAM" --strict "$T/bad-out" >"$T/log" 2>&1 || rc=$?
+[ "$rc" -eq 1 ] && grep -q "unknown key 'policyType'" "$T/log" &&
+	ok "an invalid object is reported: $(head -n 1 "$T/log")" ||
+	bad "an invalid object was not reported (exit $rc): $(head -n 2 "$T/log")"
+finish
