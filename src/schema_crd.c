@@ -162,6 +162,21 @@ tc_value *tc_schema_crd_convert(tc_arena *a, const tc_value *openapi, const char
 	tc_value *root = convert(a, openapi, 0, 0);
 	if (root->kind != TC_OBJECT)
 		return root;
+	/* every object has apiVersion, kind and metadata, whether the CRD
+	 * lists them or not (the root is closed, so they must be declared) */
+	const tc_value *rp = tc_value_getz(root, "properties");
+	if (!rp || !tc_value_getz(rp, "apiVersion") || !tc_value_getz(rp, "kind") ||
+	    !tc_value_getz(rp, "metadata")) {
+		tc_objb rb;
+		tc_objb_init(&rb);
+		for (size_t i = 0; i < root->u.obj.len; i++)
+			if (strcmp(root->u.obj.members[i].key, "properties") != 0)
+				tc_objb_add(&rb, root->u.obj.members[i].key, root->u.obj.members[i].klen,
+				            root->u.obj.members[i].kpos, root->u.obj.members[i].val);
+		tc_value *np = add_embedded(a, (tc_value *)rp);
+		tc_objb_addz(&rb, "properties", np);
+		root = tc_objb_finish(&rb, a, root->pos, NULL);
+	}
 	tc_objb b;
 	tc_objb_init(&b);
 	for (size_t i = 0; i < root->u.obj.len; i++) {
@@ -177,7 +192,7 @@ tc_value *tc_schema_crd_convert(tc_arena *a, const tc_value *openapi, const char
 			const tc_member *p = &m->val->u.obj.members[k];
 			tc_value *pv = p->val;
 			const char *pin = NULL;
-			if (strcmp(p->key, "metadata") == 0 && orig) {
+			if (strcmp(p->key, "metadata") == 0 && orig && tc_value_getz(orig, "metadata")) {
 				pv = convert(a, tc_value_getz(orig, "metadata"), NO_CLOSE, 1);
 			} else if (strcmp(p->key, "apiVersion") == 0) {
 				pin = tc_arena_printf(a, "%s/%s", group, version);
@@ -200,6 +215,14 @@ tc_value *tc_schema_crd_convert(tc_arena *a, const tc_value *openapi, const char
 		}
 		tc_objb_add(&b, m->key, m->klen, m->kpos, tc_objb_finish(&pb, a, m->val->pos, NULL));
 	}
+	/* the same marker kubectl's OpenAPI documents carry */
+	tc_objb g;
+	tc_objb_init(&g);
+	tc_objb_addz(&g, "group", str(a, group));
+	tc_objb_addz(&g, "kind", str(a, kind));
+	tc_objb_addz(&g, "version", str(a, version));
+	tc_value *gvk = tc_objb_finish(&g, a, nopos, NULL);
+	tc_objb_addz(&b, "x-kubernetes-group-version-kind", tc_value_array(a, &gvk, 1, nopos));
 	if (!tc_value_getz(root, "$schema"))
 		tc_objb_addz(&b, "$schema", str(a, "http://json-schema.org/draft-04/schema#"));
 	return tc_objb_finish(&b, a, root->pos, NULL);
