@@ -79,11 +79,25 @@ def main(argv):
       "peers; peak memory is GNU time's maximum resident set size (for the per-overlay "
       "kustomize runs: of the largest single process). A peer run predicted to take longer "
       "than %s s is not run, and the table says so. Outputs go to files on the same file "
-      "system as the inputs; the inputs are in the page cache.\n" % (repeat, limit))
+      "system as the inputs; the inputs are in the page cache. Nothing is deleted while "
+      "measuring and every timed run writes into a fresh folder: on ext4 without a "
+      "journal, creating files soon after many were deleted is several times slower (the "
+      "inode allocator skips recently freed inodes), so deleting between runs would make "
+      "each run depend on the one before.\n" % (repeat, limit))
+    loadavg = machine.get("load", "")
+    try:
+        busy = float(loadavg.split()[0]) > 0.5 * int(machine.get("cores", "1"))
+    except (ValueError, IndexError):
+        busy = False
+    if busy:
+        w("**The machine was busy when this run started (load average %s on %s cores): "
+          "other work competed for the cores, so absolute times are inflated and ratios "
+          "are noisy.**\n" % (loadavg.split(" before")[0], machine.get("cores")))
 
     w("## Machine and versions\n")
     for k, label in [("cpu", "CPU"), ("cores", "cores"), ("memory", "memory"),
-                     ("kernel", "kernel"), ("fs", "file system"), ("tenantc", "tenantc"),
+                     ("kernel", "kernel"), ("fs", "file system"),
+                     ("load", "load average (1, 5, 15 min)"), ("tenantc", "tenantc"),
                      ("commit", "commit"), ("buildtype", "meson buildtype"),
                      ("kubectl", "kubectl"), ("jsonnet", "jsonnet"),
                      ("hyperfine", "hyperfine"), ("python3-yaml", "PyYAML")]:

@@ -8,7 +8,7 @@
 #                 default buildtype)
 #   LIMIT=S       seconds one peer run may take (default 600); a run predicted
 #                 to take longer is skipped and the report says so
-#   REPEAT=K      runs of each tenantc and floor measurement, median (default 5)
+#   REPEAT=K      runs of each tenantc and floor measurement, median (default 3)
 #   CHECK_MAX=N   compare the objects of all tools up to this N (default 1000)
 #   PROFILE_N=N   profile tenantc on this N (default 1000; 0: no profile)
 #   WORK=DIR      scratch folder (default: a new one under $TMPDIR or /tmp)
@@ -29,13 +29,20 @@
 #   *_one      one tenant in one environment (the ArgoCD plugin case),
 #              hyperfine median of 20 runs
 # and checks with compare.py that all of them produced the same objects.
+#
+# Nothing is deleted while measuring: on ext4 without a journal, creating
+# files soon after many were deleted is several times slower (the inode
+# allocator skips inodes freed in the last minutes), which would make each
+# run depend on the one before. Every timed run writes into a fresh folder
+# (an earlier output is renamed aside), and the scratch folder, which may
+# hold a few million files at N=10,000, is removed at the end.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 [ $# -gt 0 ] || set -- 100 1000 10000
 ns=$*
 limit=${LIMIT:-600}
-repeat=${REPEAT:-5}
+repeat=${REPEAT:-3}
 check_max=${CHECK_MAX:-1000}
 profile_n=${PROFILE_N:-1000}
 out_md=${OUT:-$root/bench/RESULTS.md}
@@ -64,6 +71,7 @@ mkdir -p "$work"
 work=$(cd "$work" && pwd)
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$work"' EXIT
 results=$work/results.tsv
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 : > "$results"
 echo "run.sh: scratch folder $work" >&2
 
@@ -90,8 +98,15 @@ once() {
 	cpu=$(awk -v u="$2" -v s="$3" 'BEGIN { printf "%.2f", u + s }')
 }
 
-# timed N KEY PREP OUTFILE CMD... : REPEAT runs, PREP (a shell command,
-# untimed) before each; records the median wall time and the largest RSS
+# aside PATH: rename PATH (if it exists) into the scratch folder's trash
+aside() {
+	mkdir -p "$work/trash"
+	[ ! -e "$1" ] || mv "$1" "$(mktemp -d "$work/trash/XXXXXX")/"
+}
+
+# timed N KEY ASIDE OUTFILE CMD... : REPEAT runs, the output folder ASIDE
+# (may be "") set aside before each; records the median wall time and the
+# largest RSS
 timed() {
 	n=$1 key=$2 prep=$3 o=$4
 	shift 4
@@ -99,7 +114,7 @@ timed() {
 	maxrss=0
 	i=0
 	while [ $i -lt "$repeat" ]; do
-		sh -c "$prep"
+		[ -z "$prep" ] || aside "$prep"
 		once "$o" "$@"
 		if [ $rc -ne 0 ]; then
 			record "$n" "$key" "$wall" "$rss" "$cpu" failed "exit $rc: $(head -c 300 "$work/stderr.txt" | tr '\t\n' '  ')"
@@ -167,16 +182,15 @@ ok() {
 for n in $ns; do
 	echo "run.sh: N=$n" >&2
 	d=$work/n$n
-	rm -rf "$d"
+	aside "$d"
 	$py "$here/gen.py" "$d" "$n"
 	repo=$d/tenantc
 	# tenantc: the tree (fresh each time), --jobs 1, the stream
-	timed "$n" tc_tree "rm -rf '$d/out'" "$d/tc_tree.log" "$tc" render --repo "$repo" --out "$d/out"
-	timed "$n" tc_jobs1 "rm -rf '$d/out'" "$d/tc_jobs1.log" "$tc" render --repo "$repo" --out "$d/out" --jobs 1
-	timed "$n" tc_stdout ":" "$d/tc_stdout.yaml" "$tc" render --repo "$repo" --stdout
+	timed "$n" tc_jobs1 "$d/out" "$d/tc_jobs1.log" "$tc" render --repo "$repo" --out "$d/out" --jobs 1
+	timed "$n" tc_tree "$d/out" "$d/tc_tree.log" "$tc" render --repo "$repo" --out "$d/out"
+	timed "$n" tc_stdout "" "$d/tc_stdout.yaml" "$tc" render --repo "$repo" --stdout
 	# the floor: creating the same files with cp
-	timed "$n" floor_cp "rm -rf '$d/floor'" "$d/floor.log" cp -r "$d/out" "$d/floor"
-	rm -rf "$d/floor"
+	timed "$n" floor_cp "$d/floor" "$d/floor.log" cp -r "$d/out" "$d/floor"
 	# kustomize: one root over all overlays, then one run per overlay
 	peer "$n" kz_root "$d/kz_root.yaml" kubectl kustomize "$d/kustomize"
 	mkdir -p "$d/kz_each"
@@ -188,15 +202,15 @@ for n in $ns; do
 		est=$(awk -v w="$wall" -v t=$total -v s=$sample 'BEGIN { printf "%.0f", w * t / s }')
 		if [ "$est" -gt "$limit" ]; then
 			record "$n" kz_each "$est" "$rss" "" extrapolated "NOT MEASURED: ${wall} s for $sample of $total overlays, times $total/$sample; past the ${limit} s limit"
-			rm -rf "$d/kz_each"
+			aside "$d/kz_each"
 		fi
 	fi
 	if [ -d "$d/kz_each" ]; then
-		rm -rf "$d/kz_each" && mkdir -p "$d/kz_each"
+		aside "$d/kz_each" && mkdir -p "$d/kz_each"
 		peer "$n" kz_each "$d/kz_each.log" sh "$here/kz_each.sh" "$d/kustomize" overlays.txt "$d/kz_each" "$ncores"
 	fi
 	# jsonnet: one file per object, then one stream
-	rm -rf "$d/jn_tree" && mkdir -p "$d/jn_tree"
+	mkdir -p "$d/jn_tree"
 	peer "$n" jn_tree "$d/jn_tree.log" jsonnet -J "$d/jsonnet" -m "$d/jn_tree" "$d/jsonnet/tree.jsonnet"
 	peer "$n" jn_stream "$d/jn_stream.yaml" jsonnet -J "$d/jsonnet" -y "$d/jsonnet/stream.jsonnet"
 	# one tenant in one environment
@@ -222,9 +236,6 @@ for n in $ns; do
 		record "$n" check_one "" "" "" "$s" "$(grep -v '^  ' "$d/check_one.txt" | tr '\n' ';')"
 		cat "$d/check.txt" "$d/check_one.txt" >&2
 	fi
-	if [ "$n" != "$profile_n" ]; then
-		rm -rf "$d"
-	fi
 done
 
 # profile tenantc, single-threaded, on PROFILE_N
@@ -236,7 +247,7 @@ if [ "$profile_n" != 0 ]; then
 	echo "run.sh: profiling N=$profile_n" >&2
 	if perf record -o "$prof/probe.data" true >/dev/null 2>&1; then
 		for mode in jobs1 stdout; do
-			rm -rf "$d/out"
+			aside "$d/out"
 			case $mode in
 			jobs1) set -- --out "$d/out" --jobs 1 ;;
 			stdout) set -- --stdout --jobs 1 ;;
@@ -252,21 +263,21 @@ if [ "$profile_n" != 0 ]; then
 				--percent-limit 5 -g none 2>/dev/null | grep -v '^#' | grep -v '^$' |
 				head -n 40 > "$prof/$mode.children.txt"
 		done
-		rm -rf "$d/out"
+		aside "$d/out"
 		perf stat -e task-clock,context-switches,cpu-migrations,page-faults -o "$prof/stat.txt" \
 			"$tc" render --repo "$d/tenantc" --out "$d/out" > /dev/null
 		echo perf > "$prof/tool.txt"
 	elif command -v valgrind >/dev/null; then
-		rm -rf "$d/out"
+		aside "$d/out"
 		valgrind --tool=callgrind --callgrind-out-file="$prof/callgrind.out" \
 			"$tc" render --repo "$d/tenantc" --out "$d/out" --jobs 1 > /dev/null 2>&1
 		callgrind_annotate "$prof/callgrind.out" 2>/dev/null | head -n 60 > "$prof/jobs1.symbols.txt"
 		echo callgrind > "$prof/tool.txt"
 	fi
 	# user against system time of the default render
-	rm -rf "$d/out"
+	aside "$d/out"
 	/usr/bin/time -f '%e %U %S' -o "$prof/times.txt" "$tc" render --repo "$d/tenantc" --out "$d/out" > /dev/null
-	rm -rf "$d/out"
+	aside "$d/out"
 	/usr/bin/time -f '%e %U %S' -a -o "$prof/times.txt" "$tc" render --repo "$d/tenantc" --out "$d/out" --jobs 1 > /dev/null
 fi
 
@@ -276,10 +287,21 @@ fi
 	echo "memory=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
 	echo "kernel=$(uname -sr)"
 	echo "cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
-	echo "fs=$(df -PT "$work" | awk 'NR == 2 { print $2 }')"
+	dev=$(df -P "$work" | awk 'NR == 2 { print $1 }')
+	journal=""
+	if [ -r "/sys/fs/ext4/${dev##*/}/journal_task" ] &&
+		[ "$(cat "/sys/fs/ext4/${dev##*/}/journal_task")" = "<none>" ]; then
+		journal=" without a journal"
+	fi
+	echo "fs=$(df -PT "$work" | awk 'NR == 2 { print $2 }')$journal"
+	echo "load=$load0 before, $(cut -d' ' -f1-3 /proc/loadavg) after"
 	echo "tenantc=$("$tc" version 2>&1 | head -n 1)"
-	echo "commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet -- src 2>/dev/null || echo ' (src/ modified)')"
-	echo "buildtype=$(meson introspect --buildoptions "$(dirname "$(dirname "$tc")")" 2>/dev/null | $py -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "buildtype"][0])' 2>/dev/null || echo unknown)"
+	# the sources the binary was built from: its meson build's source folder
+	bdir=$(dirname "$(dirname "$tc")")
+	src=$($py -c 'import json,sys; print(json.load(open(sys.argv[1]))["directories"]["source"])' \
+		"$bdir/meson-info/meson-info.json" 2>/dev/null || echo "$root")
+	echo "commit=$(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$src" diff --quiet HEAD -- src 2>/dev/null || echo ' (src/ modified)')"
+	echo "buildtype=$(meson introspect --buildoptions "$bdir" 2>/dev/null | $py -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "buildtype"][0])' 2>/dev/null || echo unknown)"
 	echo "kubectl=$(kubectl version --client 2>/dev/null | tr '\n' ' ')"
 	echo "jsonnet=$(jsonnet --version 2>&1 | head -n 1)"
 	echo "hyperfine=$(hyperfine --version)"
