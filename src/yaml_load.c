@@ -260,6 +260,19 @@ static tc_value *mkstr(loader *L, const char *s, size_t n, tc_pos pos, bool plai
 }
 
 /* scalar ::= SCALAR (plain: core schema; quoted or block: string; tagged) */
+
+/* [-+]?[0-9]+, the decimal form of a YAML 1.2 integer */
+static bool decimal_digits(const char *s, size_t n)
+{
+	size_t i = (n && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+	if (i == n)
+		return false;
+	for (; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
 static tc_value *scalar(loader *L)
 {
 	yaml_event_t *e = &L->ev;
@@ -301,6 +314,16 @@ static tc_value *scalar(loader *L)
 		return mkstr(L, s, n, pos, plain); /* quoted, block, or "!": always a string */
 
 	tc_scalar r;
+	if (tc_scalar_resolve(&r, s, n) < 0 && r.kind == TC_INT && decimal_digits(s, n)) {
+		/* a decimal integer beyond int64 becomes a number, as in JSON
+		 * (json_load.c) and in JSON-e, whose numbers are doubles */
+		char buf[64];
+		if (n < sizeof buf) {
+			memcpy(buf, s, n);
+			buf[n] = 0;
+			return tc_value_float(L->a, strtod(buf, NULL), pos);
+		}
+	}
 	if (tc_scalar_resolve(&r, s, n) < 0) {
 		tc_error(L->d, pos, NULL, "%s '%.*s' is out of range",
 		         r.kind == TC_INT ? "integer" : "number", (int)(n > 60 ? 60 : n), s);
