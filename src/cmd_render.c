@@ -22,9 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char usage[] =
-	"[--repo DIR] [--rev REV | --index | --worktree] [--out DIR | --stdout [--decrypt]]\n"
+	"[--repo DIR] [--rev REV | --index | --worktree] [--out DIR | --stdout [--decrypt] [--folder NAME]]\n"
 	"                      [--env ENV]... [--tenant NAME]... [--jobs N] [--shard I/N] [--now TIME]\n"
 	"                      [--schema-location DIR]... [--strict]";
 
@@ -101,6 +102,24 @@ int tc_render_open_schemas(tc_schema_set **out, const tc_strlist *flags, const c
 	return rc;
 }
 
+/* The folders of an environment in the output tree (output.c). */
+static bool known_folder(const char *name)
+{
+	static const char *const folders[] = {"cluster", "platform", "gitops", "tenants"};
+	for (size_t i = 0; i < sizeof folders / sizeof folders[0]; i++)
+		if (strcmp(name, folders[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Is path "<env>/<folder>/..."? */
+static bool in_folder(const char *path, const char *folder)
+{
+	const char *slash = strchr(path, '/');
+	size_t n = strlen(folder);
+	return slash && strncmp(slash + 1, folder, n) == 0 && slash[1 + n] == '/';
+}
+
 static int parse_shard(const char *s, long *i, long *n)
 {
 	char *end;
@@ -118,6 +137,7 @@ static int parse_shard(const char *s, long *i, long *n)
 int tc_cmd_render(int argc, char **argv)
 {
 	const char *repo_dir = ".", *rev = NULL, *out_dir = NULL, *shard = NULL, *now = NULL;
+	const char *folder = NULL;
 	bool index = false, worktree = false, to_stdout = false, decrypt = false, strict = false;
 	long jobs = 0;
 	tc_strlist envs = {0}, tenants = {0}, pos = {0}, schema_locs = {0};
@@ -129,6 +149,9 @@ int tc_cmd_render(int argc, char **argv)
 		{"out", 'o', TC_OPT_STRING, &out_dir, "DIR", "output folder (default: tenantc.yaml 'output')"},
 		{"stdout", 0, TC_OPT_FLAG, &to_stdout, NULL, "print the manifests as one YAML stream"},
 		{"decrypt", 0, TC_OPT_FLAG, &decrypt, NULL, "with --stdout: print Secrets decrypted"},
+		{"folder", 0, TC_OPT_STRING, &folder, "NAME",
+		 "with --stdout: only the objects of this folder of each environment (cluster, "
+		 "platform, gitops or tenants), as an ArgoCD application of that folder applies them"},
 		{"env", 'e', TC_OPT_LIST, &envs, "ENV", "only this environment (repeatable)"},
 		{"tenant", 't', TC_OPT_LIST, &tenants, "NAME", "only this tenant (repeatable)"},
 		{"jobs", 'j', TC_OPT_INT, &jobs, "N", "worker threads (default: the number of cores)"},
@@ -172,6 +195,15 @@ int tc_cmd_render(int argc, char **argv)
 	}
 	if (decrypt && !to_stdout) {
 		fputs("tenantc render: --decrypt only goes with --stdout\n", stderr);
+		goto out;
+	}
+	if (folder && !to_stdout) {
+		fputs("tenantc render: --folder only goes with --stdout\n", stderr);
+		goto out;
+	}
+	if (folder && !known_folder(folder)) {
+		fprintf(stderr, "tenantc render: --folder wants cluster, platform, gitops or tenants, "
+		                "not '%s'\n", folder);
 		goto out;
 	}
 	long shard_i = 0, shard_n = 1;
@@ -241,6 +273,8 @@ int tc_cmd_render(int argc, char **argv)
 		.schemas = schemas,
 		.strict = strict,
 		.cache = cache,
+		/* progress only for a person watching: never in pipes or CI logs */
+		.progress = !to_stdout && isatty(STDERR_FILENO) && !getenv("CI"),
 	};
 	if (!to_stdout) {
 		if (tc_tree_begin(&tree, final_dir, &d))
@@ -252,7 +286,7 @@ int tc_cmd_render(int argc, char **argv)
 	if (to_stdout) {
 		for (size_t i = 0; i < res.files.len; i++) {
 			const tc_outfile *f = &res.files.items[i];
-			if (!f->manifest)
+			if (!f->manifest || (folder && !in_folder(f->path, folder)))
 				continue;
 			fputs("---\n", stdout);
 			fwrite(f->data, 1, f->len, stdout);

@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -53,6 +54,7 @@ typedef struct pool {
 	job *jobs;
 	size_t njobs;
 	atomic_size_t next;
+	atomic_size_t done;
 	/* duplicate detection per environment (index of repo->envs) */
 	pthread_mutex_t dupes_lock;
 	tc_k8s_dupes *dupes;
@@ -546,14 +548,14 @@ static int load_secrets(work *w, const tc_tenant *t, const tc_env *env, tc_arrb 
 		secret_out *so = tc_arena_calloc(w->a, sizeof *so);
 		so->input_path = path;
 		tc_value *doc;
-		int lr = o->seed ? tc_sops_decrypt(&doc, &so->info, w->a, w->sm, &j->diags, o->keys,
-		                                   path, f->data, f->len)
-		                 : tc_sops_read_clear(&doc, &so->info, w->a, &j->diags, path, f->data,
-		                                      f->len);
-		if (o->decrypt && !o->seed)
-			lr = tc_error(&j->diags, (tc_pos){path, 1, 1}, NULL,
-			              "--decrypt needs an age identity (SOPS_AGE_KEY_FILE or "
-			              "SOPS_AGE_KEY) that can decrypt this Secret");
+		/* --decrypt re-encrypts nothing, so any identity that opens the
+		 * input will do: the cluster's key in an ArgoCD sidecar, which is
+		 * a recipient of the environment's Secrets, not the repository's */
+		bool open = o->seed || o->decrypt;
+		int lr = open ? tc_sops_decrypt(&doc, &so->info, w->a, w->sm, &j->diags, o->keys, path,
+		                                f->data, f->len)
+		              : tc_sops_read_clear(&doc, &so->info, w->a, &j->diags, path, f->data,
+		                                   f->len);
 		if (lr) {
 			rc = -1;
 			continue;
@@ -566,7 +568,7 @@ static int load_secrets(work *w, const tc_tenant *t, const tc_env *env, tc_arrb 
 			continue;
 		}
 		so->secret = with_namespace(w->a, doc, ns);
-		if (o->seed)
+		if (open)
 			tc_sops_leaks_add(w->leaks, so->secret,
 			                  tc_arena_printf(w->a, "%s/%s", ns, name));
 		marks[objs->len] = so;
@@ -735,9 +737,33 @@ static void *worker(void *arg)
 		tc_sops_leaks_release(&leaks);
 		tc_secmem_release(&sm);
 		tc_arena_reset(&a);
+		atomic_fetch_add(&p->done, 1);
 	}
 	tc_arena_release(&a);
 	return NULL;
+}
+
+/* While the workers run: "[k/n] rendering" on the terminal, then erased. */
+static void show_progress(pool *p)
+{
+	struct timespec tick = {0, 100 * 1000 * 1000};
+	bool shown = false;
+	/* a render that ends within half a second shows nothing */
+	for (int ticks = 0;; ticks++) {
+		size_t done = atomic_load(&p->done);
+		if (done >= p->njobs)
+			break;
+		if (ticks >= 5) {
+			fprintf(stderr, "\r[%zu/%zu] rendering", done, p->njobs);
+			fflush(stderr);
+			shown = true;
+		}
+		nanosleep(&tick, NULL);
+	}
+	if (shown) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
 }
 
 static long default_jobs(void)
@@ -786,6 +812,7 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 		tc_outlist_init(&p.jobs[k].files);
 	}
 	atomic_init(&p.next, 0);
+	atomic_init(&p.done, 0);
 	pthread_mutex_init(&p.dupes_lock, NULL);
 	p.dupes = tc_xcalloc(r->nenvs + 1, sizeof *p.dupes);
 	for (size_t i = 0; i < r->nenvs; i++)
@@ -806,6 +833,8 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 				break;
 		if (started == 0)
 			worker(&p);
+		if (o->progress && started > 0)
+			show_progress(&p);
 		for (long i = 0; i < started; i++)
 			pthread_join(th[i], NULL);
 		free(th);

@@ -45,6 +45,7 @@ typedef struct tc_render_opts {
 	bool strict; /* an object without a schema is a finding */
 	/* unchanged tenants come from here (NULL: no cache; see cache.h) */
 	const struct tc_cache *cache;
+	bool progress; /* show "[k/n]" on standard error (a terminal only) */
 } tc_render_opts;
 
 typedef struct tc_render_result {
