@@ -1,0 +1,235 @@
+#!/bin/sh
+# The ArgoCD config-management plugin (argocd/plugin.yaml) run the way the
+# CMP server in the repo-server's sidecar runs it: the command and args
+# from the file, exec'd without a shell of ours, in the application's
+# folder of a copy of the repository without .git, with the sidecar's
+# environment plus ArgoCD's build variables and the Application's plugin
+# env prefixed ARGOCD_ENV_ (empty ones dropped, as ArgoCD drops them).
+# generate must print only manifests (a YAML stream PyYAML reads back), the
+# objects of the tenant's folder, nothing on stderr, write nothing, and
+# fail loudly (exit status, stderr, no stdout) on bad input.
+. "$(dirname "$0")/lib.sh"
+PY=/usr/bin/python3
+if ! "$PY" -c 'import yaml' 2>/dev/null; then
+	echo "SKIP: /usr/bin/python3 with PyYAML (python3-yaml) is needed to read plugin.yaml"
+	exit 77
+fi
+PLUGIN="$SRC/argocd/plugin.yaml"
+mkdir -p "$T/bin" "$T/tmp" "$T/sidecar-home"
+ln -s "$TENANTC" "$T/bin/tenantc"
+
+# runner.py PLUGIN discover|generate DIR OUT ERR [NAME=VALUE...]
+cat >"$T/runner.py" <<'EOF'
+import os, subprocess, sys, yaml
+plugin, which, cwd, out, err = sys.argv[1:6]
+spec = yaml.safe_load(open(plugin))["spec"]
+if which == "discover":
+    cmd = spec["discover"]["find"]["command"]
+else:
+    cmd = spec["generate"]["command"] + spec["generate"].get("args", [])
+env = dict(os.environ)  # the sidecar's own environment
+for entry in sys.argv[6:]:
+    name, _, value = entry.partition("=")
+    if name and value:  # ArgoCD leaves out entries without a value
+        env[name] = value
+with open(out, "wb") as o, open(err, "wb") as e:
+    sys.exit(subprocess.run(cmd, cwd=cwd, env=env, stdout=o, stderr=e).returncode)
+EOF
+
+# the repository as a user commits it (with rendered/), and the copy the
+# repo-server sends the sidecar: the files of the commit, no .git
+G="$T/gitrepo"
+copy_example "$G"
+"$TENANTC" render --repo "$G" >/dev/null
+git_commit_all "$G"
+W="$T/cmp-server/0f4e2d"
+mkdir -p "$W"
+(cd "$G" && git archive HEAD) | tar -x -C "$W"
+[ ! -e "$W/.git" ] || bad "the copy has a .git"
+
+# sidecar NAME DIR discover|generate [NAME=VALUE...]: run in a clean
+# environment like the sidecar's: PATH with tenantc, HOME, TMPDIR
+sidecar() {
+	which=$1 dir=$2
+	shift 2
+	rc=0
+	env -i PATH="$T/bin:/usr/bin:/bin" HOME="$T/sidecar-home" TMPDIR="$T/tmp" \
+		${SIDECAR_ENV:-} "$PY" "$T/runner.py" "$PLUGIN" "$which" "$dir" "$T/out" "$T/err" \
+		ARGOCD_APP_NAME=acme-prod ARGOCD_APP_NAMESPACE=acme-prod ARGOCD_APP_PROJECT_NAME=acme-prod \
+		ARGOCD_APP_REVISION=0123456789abcdef0123456789abcdef01234567 ARGOCD_APP_REVISION_SHORT=0123456 \
+		ARGOCD_APP_SOURCE_REPO_URL=https://github.com/example/platform.git \
+		ARGOCD_APP_SOURCE_PATH="${dir#"$W"/}" ARGOCD_APP_SOURCE_TARGET_REVISION=main \
+		KUBE_VERSION=1.30.0 KUBE_API_VERSIONS=v1,apps/v1 "$@" || rc=$?
+	return 0
+}
+
+before=$(tree_sum "$W")
+home_before=$(tree_sum "$T/sidecar-home")
+
+# discovery: in the root (older ArgoCD runs it there) and in an
+# application's folder (newer ones); not in a repository of something else
+for d in "" tenants/acme rendered/prod/tenants/acme; do
+	sidecar discover "$W${d:+/$d}"
+	if [ "$rc" -eq 0 ] && [ -s "$T/out" ]; then ok "discover matches in '${d:-.}'"; else bad "discover in '${d:-.}': $rc"; fi
+done
+mkdir -p "$T/other/app" && echo "resources: []" >"$T/other/app/kustomization.yaml"
+sidecar discover "$T/other/app"
+[ "$rc" -eq 0 ] && [ ! -s "$T/out" ] && ok "discover does not match another repository" ||
+	bad "discover matched a kustomize repository ($rc)"
+
+# the reference: the tenant's folder, rendered from a plain copy
+cp -R "$W" "$T/ref"
+"$TENANTC" render --repo "$T/ref" --stdout --env prod --tenant acme --folder tenants >"$T/want"
+cat >"$T/check.py" <<'EOF'
+import sys, yaml
+text = open(sys.argv[1]).read()
+docs = list(yaml.safe_load_all(text))
+assert docs, "no documents"
+for d in docs:
+    assert isinstance(d, dict), "a document is not an object: %r" % (d,)
+    for k in ("apiVersion", "kind"):
+        assert isinstance(d.get(k), str), "no %s in %r" % (k, d)
+    assert isinstance(d.get("metadata", {}).get("name"), str), d
+want = sys.argv[2]
+if want != "-":
+    names = [(d["kind"], d["metadata"].get("namespace", ""), d["metadata"]["name"]) for d in docs]
+    ref = [(d["kind"], d["metadata"].get("namespace", ""), d["metadata"]["name"]) for d in yaml.safe_load_all(open(want))]
+    assert names == ref, "objects differ:\n%s\n%s" % (names, ref)
+if sys.argv[3] == "tenant":
+    for d in docs:
+        api = d["apiVersion"]
+        assert not api.startswith("argoproj.io/") and not api.startswith("kustomize.toolkit.fluxcd.io/"), \
+            "the tenant's stream holds a GitOps object: %s %s" % (d["kind"], d["metadata"]["name"])
+print(len(docs))
+EOF
+# generate NAME DIR [NAME=VALUE...]: must give the tenant's folder
+generate_ok() {
+	name=$1 dir=$2
+	shift 2
+	sidecar generate "$dir" "$@"
+	if [ "$rc" -ne 0 ]; then
+		bad "$name: exit status $rc: $(head -n 3 "$T/err")"
+	elif [ -s "$T/err" ]; then
+		bad "$name: stderr is not empty: $(head -n 3 "$T/err")"
+	elif ! n=$("$PY" "$T/check.py" "$T/out" "$T/want" tenant 2>"$T/pyerr"); then
+		bad "$name: $(tail -n 3 "$T/pyerr")"
+	elif ! cmp -s "$T/out" "$T/want"; then
+		bad "$name: the stream differs from render --stdout"
+	else
+		ok "$name ($n objects)"
+	fi
+}
+generate_ok "the example's Applications: rendered/prod/tenants/acme with TENANTC_ENV/TENANTC_TENANT" \
+	"$W/rendered/prod/tenants/acme" ARGOCD_ENV_TENANTC_ENV=prod ARGOCD_ENV_TENANTC_TENANT=acme
+generate_ok "the path alone: rendered/prod/tenants/acme" "$W/rendered/prod/tenants/acme"
+generate_ok "the repository root with ENVIRONMENT and TENANT" "$W" \
+	ARGOCD_ENV_ENVIRONMENT=prod ARGOCD_ENV_TENANT=acme
+generate_ok "the tenant's input folder with TENANTC_ENV" "$W/tenants/acme" ARGOCD_ENV_TENANTC_ENV=prod
+generate_ok "empty variables are dropped" "$W/tenants/acme" ARGOCD_ENV_TENANTC_ENV=prod ARGOCD_ENV_TENANT=
+# a whole environment from the root
+sidecar generate "$W" ARGOCD_ENV_TENANTC_ENV=test
+"$TENANTC" render --repo "$T/ref" --stdout --env test >"$T/want-env"
+if [ "$rc" -eq 0 ] && [ ! -s "$T/err" ] && "$PY" "$T/check.py" "$T/out" "$T/want-env" env >/dev/null &&
+	cmp -s "$T/out" "$T/want-env"; then
+	ok "the repository root with an environment only: the whole environment"
+else
+	bad "whole environment: exit status $rc: $(head -n 3 "$T/err")"
+fi
+
+# secrets: encrypted without an identity in the sidecar, decrypted with one
+if "$TENANTC" secret --help >/dev/null 2>&1; then
+	SEC="$T/secrepo"
+	copy_example "$SEC"
+	mkdir -p "$SEC/tenants/acme/secrets"
+	printf 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: cmp-plaintext-4711\n' >"$T/db.yaml"
+	"$TENANTC" secret encrypt --repo "$SEC" -o "$SEC/tenants/acme/secrets/db.yaml" "$T/db.yaml"
+	rm -f "$T/db.yaml"
+	SOPS_AGE_KEY_FILE="$SRC/keys/admin.agekey" "$TENANTC" render --repo "$SEC" >/dev/null
+	sidecar generate "$SEC/rendered/prod/tenants/acme"
+	[ "$rc" -eq 0 ] && grep -q 'ENC\[AES256_GCM' "$T/out" && ! grep -q cmp-plaintext-4711 "$T/out" &&
+		ok "without an identity the Secret stays encrypted" || bad "secret without identity: $rc $(head -n 3 "$T/err")"
+	SIDECAR_ENV="SOPS_AGE_KEY_FILE=$SRC/keys/prod.agekey" sidecar generate "$SEC/rendered/prod/tenants/acme"
+	if [ "$rc" -eq 0 ] && [ ! -s "$T/err" ] && grep -q cmp-plaintext-4711 "$T/out" &&
+		! grep -q 'ENC\[' "$T/out" && "$PY" "$T/check.py" "$T/out" - tenant >/dev/null; then
+		ok "with the sidecar's identity the Secret is printed decrypted"
+	else
+		bad "secret with identity: $rc $(head -n 3 "$T/err")"
+	fi
+	# an Application cannot hand the sidecar a key
+	sidecar generate "$SEC/rendered/prod/tenants/acme" ARGOCD_ENV_SOPS_AGE_KEY_FILE="$SRC/keys/prod.agekey"
+	[ "$rc" -eq 0 ] && ! grep -q cmp-plaintext-4711 "$T/out" && ok "the plugin env of an Application cannot decrypt" ||
+		bad "an Application's env decrypted the Secret ($rc)"
+	# a sidecar key that opens nothing: an error, not an encrypted stream
+	"$TENANTC" secret keygen -o "$T/stranger.key" 2>/dev/null
+	SIDECAR_ENV="SOPS_AGE_KEY_FILE=$T/stranger.key" sidecar generate "$SEC/rendered/prod/tenants/acme"
+	[ "$rc" -eq 2 ] && [ ! -s "$T/out" ] && grep -q "no identity can decrypt 'tenants/acme/secrets/db.yaml'" "$T/err" &&
+		ok "a sidecar key that cannot decrypt fails the generation" ||
+		bad "stranger key: $rc $(head -n 2 "$T/err")"
+	grep -rq cmp-plaintext-4711 "$SEC" "$T/tmp" "$T/sidecar-home" && bad "plaintext written to disk" ||
+		ok "no plaintext on disk"
+else
+	echo "skip: tenantc has no secret command yet; Secrets through the plugin not tested"
+fi
+
+# bad input: exit status 2, a message on stderr, nothing on stdout
+generate_bad() { # NAME REGEX DIR [NAME=VALUE...]
+	name=$1 re=$2 dir=$3
+	shift 3
+	sidecar generate "$dir" "$@"
+	if [ "$rc" -ne 2 ]; then
+		bad "$name: exit status $rc, want 2 ($(head -n 2 "$T/err"))"
+	elif [ -s "$T/out" ]; then
+		bad "$name: something on stdout: $(head -n 2 "$T/out")"
+	elif ! grep -Eq -- "$re" "$T/err"; then
+		bad "$name: stderr '$(head -n 2 "$T/err")' does not match '$re'"
+	else
+		ok "$name: $(head -n 1 "$T/err")"
+	fi
+}
+generate_bad "no environment" "^tenantc plugin: no environment" "$W/tenants/acme"
+generate_bad "no environment at the root" "^tenantc plugin: no environment" "$W" ARGOCD_ENV_TENANT=acme
+generate_bad "an unknown environment" "unknown environment 'staging'" "$W/tenants/acme" ARGOCD_ENV_TENANTC_ENV=staging
+generate_bad "an unknown tenant" "unknown tenant 'nobody'" "$W" ARGOCD_ENV_TENANTC_ENV=prod ARGOCD_ENV_TENANTC_TENANT=nobody
+generate_bad "a name that is no name" "'prod;id' is not an environment name" "$W/tenants/acme" "ARGOCD_ENV_TENANTC_ENV=prod;id"
+generate_bad "an option smuggled in as a name" "'--out=x' is not a tenant name" "$W" ARGOCD_ENV_TENANTC_ENV=prod "ARGOCD_ENV_TENANT=--out=x"
+generate_bad "the path and the env disagree" "the application's path 'rendered/prod/tenants/acme' is environment 'prod', but the plugin env says 'test'" \
+	"$W/rendered/prod/tenants/acme" ARGOCD_ENV_TENANTC_ENV=test
+generate_bad "two variables disagree" "the tenant is set twice, to 'acme' and 'globex'" "$W" \
+	ARGOCD_ENV_TENANTC_ENV=prod ARGOCD_ENV_TENANTC_TENANT=acme ARGOCD_ENV_TENANT=globex
+generate_bad "an application path that is no tenant folder" "the application's path must be" "$W/templates/tenant" ARGOCD_ENV_TENANTC_ENV=prod
+generate_bad "a folder below a tenant" "is not a tenant folder" "$W/tenants/acme/files" ARGOCD_ENV_TENANTC_ENV=prod
+generate_bad "outside a tenantc repository" "no tenantc repository" "$T/other/app" ARGOCD_ENV_TENANTC_ENV=prod
+# a tenant that is not in the environment gives no objects: refused, so
+# that ArgoCD does not prune the application's objects
+for t in $(ls "$W/tenants"); do
+	if ! "$TENANTC" render --repo "$T/ref" --stdout --env prod --tenant "$t" --folder tenants | grep -q .; then
+		generate_bad "a tenant not in the environment" "nothing to apply: tenant '$t' is not rendered in environment 'prod'" \
+			"$W/tenants/$t" ARGOCD_ENV_TENANTC_ENV=prod
+	fi
+done
+cp "$W/tenants/acme/tenant.yaml" "$T/acme.keep"
+printf 'name: acme\nrealm: [unclosed\n' >"$W/tenants/acme/tenant.yaml"
+generate_bad "a broken tenant" "^tenants/acme/tenant\.yaml:[0-9]+:[0-9]+: error: " "$W/tenants/acme" ARGOCD_ENV_TENANTC_ENV=prod
+cp "$T/acme.keep" "$W/tenants/acme/tenant.yaml"
+
+# render --folder, which the plugin uses, refuses what it cannot do
+rc=0
+"$TENANTC" render --repo "$T/ref" --folder tenants >/dev/null 2>"$T/err" || rc=$?
+[ "$rc" -eq 2 ] && grep -q "^tenantc render: --folder only goes with --stdout$" "$T/err" &&
+	ok "render --folder without --stdout exits 2" || bad "--folder without --stdout: $rc $(cat "$T/err")"
+rc=0
+"$TENANTC" render --repo "$T/ref" --stdout --folder tenant >"$T/out" 2>"$T/err" || rc=$?
+[ "$rc" -eq 2 ] && [ ! -s "$T/out" ] &&
+	grep -q "^tenantc render: --folder wants cluster, platform, gitops or tenants, not 'tenant'$" "$T/err" &&
+	ok "render --folder with an unknown folder exits 2" || bad "--folder tenant: $rc $(cat "$T/err")"
+"$TENANTC" render --repo "$T/ref" --stdout --env prod --folder cluster >"$T/out"
+n=$(grep -c '^kind: ' "$T/out")
+want=$(ls "$T/ref/rendered/prod/cluster" | grep -vc '^kustomization\.yaml$')
+[ "$n" -eq "$want" ] && [ "$n" -gt 0 ] && ok "render --folder cluster prints the $n objects of rendered/prod/cluster" ||
+	bad "--folder cluster printed $n objects, rendered/prod/cluster holds $want"
+
+# nothing written anywhere: the repository copy, the sidecar's HOME and TMPDIR
+[ "$(tree_sum "$W")" = "$before" ] && ok "the repository copy is unchanged" || bad "the plugin wrote into the repository copy"
+[ "$(tree_sum "$T/sidecar-home")" = "$home_before" ] && [ -z "$(ls -A "$T/tmp")" ] &&
+	ok "nothing in HOME or TMPDIR" || bad "files in HOME or TMPDIR: $(ls -A "$T/sidecar-home" "$T/tmp")"
+finish
