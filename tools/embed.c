@@ -232,5 +232,11 @@ int main(int argc, char **argv)
 	fputc('\n', dep);
 	if (fclose(dep) != 0)
 		die("cannot write", deppath);
+	for (size_t i = 0; i < files.len; i++)
+		free(files.items[i]);
+	for (size_t i = 0; i < dirs.len; i++)
+		free(dirs.items[i]);
+	free(files.items);
+	free(dirs.items);
 	return 0;
 }
