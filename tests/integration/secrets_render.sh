@@ -22,9 +22,11 @@ SH
 chmod +x editor.sh
 F=repo/tenants/acme/secrets/db.yaml
 mkdir -p repo/tenants/acme/secrets
-admin() { SOPS_AGE_KEY_FILE="$KEYS/admin.agekey" "$@"; }
+# (env, not a prefix assignment: sh may keep those after a function call)
+unset SOPS_AGE_KEY SOPS_AGE_KEY_FILE
+admin() { env SOPS_AGE_KEY_FILE="$KEYS/admin.agekey" "$@"; }
 
-admin env NEWVAL="$V1" EDITOR="$T/editor.sh" "$TENANTC" secret edit --repo repo "$F"
+admin NEWVAL="$V1" EDITOR="$T/editor.sh" "$TENANTC" secret edit --repo repo "$F"
 (cd repo && git init -q -b main . && git add -A && git commit -q -m base)
 
 admin "$TENANTC" render --repo repo >/dev/null 2>render.err || true
@@ -53,7 +55,7 @@ else bad "check: rc $rc $(head -n 3 check.out)"; fi
 (cd repo && git add -A && git commit -q -m rendered)
 
 # a changed value: fine with the key, an error naming the Secret without
-admin env NEWVAL="$V2" EDITOR="$T/editor.sh" "$TENANTC" secret edit --repo repo "$F"
+admin NEWVAL="$V2" EDITOR="$T/editor.sh" "$TENANTC" secret edit --repo repo "$F"
 before=$(tree_sum repo/rendered)
 rc=0
 "$TENANTC" render --repo repo >/dev/null 2>changed.err || rc=$?
