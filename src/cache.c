@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #define ENTRY_MAX ((size_t)256 * 1024 * 1024)
 
 struct tc_cache {
+	char *base;              /* the cache folder */
 	char *dir;               /* .../objects */
 	unsigned char global[32]; /* hash of everything tenants share */
 };
@@ -139,7 +141,7 @@ int tc_cache_open(tc_cache **out, tc_source *src, const char *options, tc_diags 
 	size_t n = strlen(base) + 16;
 	c->dir = tc_xmalloc(n);
 	snprintf(c->dir, n, "%s/objects", base);
-	free(base);
+	c->base = base;
 	if (mkdirs(c->dir) != 0) { /* a read-only place: no cache, not an error */
 		tc_cache_free(c);
 		return 0;
@@ -153,6 +155,7 @@ void tc_cache_free(tc_cache *c)
 	if (!c)
 		return;
 	free(c->dir);
+	free(c->base);
 	free(c);
 }
 
@@ -301,6 +304,37 @@ int tc_cache_get(const tc_cache *c, const char *key, tc_cache_entry *e)
 	return 0;
 }
 
+/* Write data to path through a temporary name in the same folder. */
+static void write_atomic(const char *path, const char *data, size_t len)
+{
+	size_t tn = strlen(path) + 32;
+	char *tmp = tc_xmalloc(tn);
+	unsigned char rnd[8];
+	randombytes_buf(rnd, sizeof rnd); /* a unique temporary name, never output */
+	snprintf(tmp, tn, "%s.tmp-%02x%02x%02x%02x%02x%02x%02x%02x", path, rnd[0], rnd[1], rnd[2],
+	         rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		size_t off = 0;
+		bool ok = true;
+		while (off < len) {
+			ssize_t w = write(fd, data + off, len - off);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				ok = false;
+				break;
+			}
+			off += (size_t)w;
+		}
+		if (close(fd) != 0)
+			ok = false;
+		if (!ok || rename(tmp, path) != 0)
+			unlink(tmp);
+	}
+	free(tmp);
+}
+
 void tc_cache_put(const tc_cache *c, const char *key, const tc_cache_entry *e)
 {
 	tc_buf b;
@@ -329,33 +363,209 @@ void tc_cache_put(const tc_cache *c, const char *key, const tc_cache_entry *e)
 	*slash = 0;
 	mkdir(path, 0755);
 	*slash = '/';
-	size_t tn = strlen(path) + 32;
-	char *tmp = tc_xmalloc(tn);
-	unsigned char rnd[8];
-	randombytes_buf(rnd, sizeof rnd); /* a unique temporary name, never output */
-	snprintf(tmp, tn, "%s.tmp-%02x%02x%02x%02x%02x%02x%02x%02x", path, rnd[0], rnd[1], rnd[2],
-	         rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd >= 0) {
-		size_t off = 0;
-		bool ok = true;
-		while (off < b.len) {
-			ssize_t w = write(fd, b.ptr + off, b.len - off);
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0) {
-				ok = false;
-				break;
-			}
-			off += (size_t)w;
-		}
-		if (close(fd) != 0)
-			ok = false;
-		if (!ok || rename(tmp, path) != 0)
-			unlink(tmp);
-	}
-	free(tmp);
+	write_atomic(path, b.ptr, b.len);
 	free(path);
 out:
+	tc_buf_release(&b);
+}
+
+/* ---- tree state ---------------------------------------------------------------------------- */
+
+#define STATE_MAGIC "tenantc-state 1\n"
+
+struct tc_tree_state {
+	tc_state_tenant *tenants; /* sorted by name */
+	size_t n;
+	char **others;
+	size_t nothers;
+};
+
+static char *state_path(const tc_cache *c, const char *dir, char id[64])
+{
+	char *real = realpath(dir, NULL);
+	if (!real)
+		return NULL;
+	struct stat st;
+	if (stat(real, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		free(real);
+		return NULL;
+	}
+	unsigned char h[32];
+	crypto_hash_sha256(h, (const unsigned char *)real, strlen(real));
+	char hex[65];
+	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+	snprintf(id, 64, "%ju %ju", (uintmax_t)st.st_dev, (uintmax_t)st.st_ino);
+	free(real);
+	size_t n = strlen(c->base) + 80;
+	char *p = tc_xmalloc(n);
+	snprintf(p, n, "%s/state/%s", c->base, hex);
+	return p;
+}
+
+static void free_strs(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void tc_tree_state_free(tc_tree_state *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->tenants[i].name);
+		free_strs(s->tenants[i].paths, s->tenants[i].npaths);
+		free_strs(s->tenants[i].idents, s->tenants[i].nidents);
+	}
+	free(s->tenants);
+	free_strs(s->others, s->nothers);
+	free(s);
+}
+
+/* One line: the text up to '\n' (which must be there). */
+static char *line(const char **p, const char *lim)
+{
+	const char *nl = memchr(*p, '\n', (size_t)(lim - *p));
+	if (!nl)
+		return NULL;
+	char *s = tc_xmemdup0(*p, (size_t)(nl - *p));
+	*p = nl + 1;
+	return s;
+}
+
+static bool strs(const char **p, const char *lim, size_t n, char ***out)
+{
+	*out = n ? tc_xcalloc(n, sizeof **out) : NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!((*out)[i] = line(p, lim)))
+			return false;
+	return true;
+}
+
+tc_tree_state *tc_tree_state_load(const tc_cache *c, const char *dir)
+{
+	char id[64];
+	char *path = state_path(c, dir, id);
+	if (!path)
+		return NULL;
+	size_t len;
+	char *buf = slurp(path, &len);
+	free(path);
+	if (!buf)
+		return NULL;
+	tc_tree_state *s = tc_xcalloc(1, sizeof *s);
+	const char *p = buf, *lim = buf + len;
+	size_t nt = 0, no = 0;
+	bool ok = word(&p, lim, STATE_MAGIC) && word(&p, lim, "dir ") &&
+	          word(&p, lim, id) && word(&p, lim, "\ntenants ") && num(&p, lim, &nt, ' ') &&
+	          word(&p, lim, "others ") && num(&p, lim, &no, '\n');
+	if (ok) {
+		s->tenants = tc_xcalloc(nt ? nt : 1, sizeof *s->tenants);
+		for (size_t i = 0; ok && i < nt; i++) {
+			tc_state_tenant *t = &s->tenants[s->n++];
+			size_t np, ni, nobj, rend;
+			char *name = line(&p, lim);
+			char *key = line(&p, lim);
+			ok = name && key && strlen(key) == 64 && num(&p, lim, &nobj, ' ') &&
+			     num(&p, lim, &rend, ' ') && num(&p, lim, &np, ' ') &&
+			     num(&p, lim, &ni, '\n');
+			t->name = name;
+			if (key)
+				memcpy(t->key, key, strlen(key) == 64 ? 65 : 1);
+			free(key);
+			if (!ok)
+				break;
+			t->nobjects = nobj;
+			t->rendered = rend != 0;
+			ok = strs(&p, lim, np, &t->paths);
+			t->npaths = np;
+			ok = ok && strs(&p, lim, ni, &t->idents);
+			t->nidents = ni;
+			if (ok && i > 0 && strcmp(s->tenants[i - 1].name, t->name) >= 0)
+				ok = false; /* must be sorted for the lookup */
+		}
+		ok = ok && strs(&p, lim, no, &s->others);
+		s->nothers = no;
+		ok = ok && p == lim;
+	}
+	free(buf);
+	if (!ok) {
+		tc_tree_state_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+const tc_state_tenant *tc_tree_state_lookup(const tc_tree_state *s, const char *name,
+                                            const char *key)
+{
+	size_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(s->tenants[mid].name, name);
+		if (c == 0)
+			return strcmp(s->tenants[mid].key, key) == 0 ? &s->tenants[mid] : NULL;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+void tc_tree_state_paths(const tc_tree_state *s, void (*fn)(void *ud, const char *path),
+                         void *ud)
+{
+	for (size_t i = 0; i < s->n; i++)
+		for (size_t k = 0; k < s->tenants[i].npaths; k++)
+			fn(ud, s->tenants[i].paths[k]);
+	for (size_t i = 0; i < s->nothers; i++)
+		fn(ud, s->others[i]);
+}
+
+static bool one_line(const char *s)
+{
+	return !strchr(s, '\n');
+}
+
+void tc_tree_state_save(const tc_cache *c, const char *dir, const tc_state_tenant *tenants,
+                        size_t ntenants, const char *const *others, size_t nothers)
+{
+	char id[64];
+	char *path = state_path(c, dir, id);
+	if (!path)
+		return;
+	tc_buf b;
+	tc_buf_init(&b, ENTRY_MAX);
+	tc_buf_adds(&b, STATE_MAGIC);
+	tc_buf_addf(&b, "dir %s\ntenants %zu others %zu\n", id, ntenants, nothers);
+	bool ok = true;
+	for (size_t i = 0; i < ntenants && ok; i++) {
+		const tc_state_tenant *t = &tenants[i];
+		ok = one_line(t->name) && strlen(t->key) == 64;
+		tc_buf_addf(&b, "%s\n%s\n%zu %d %zu %zu\n", t->name, t->key, t->nobjects,
+		            t->rendered ? 1 : 0, t->npaths, t->nidents);
+		for (size_t k = 0; k < t->npaths; k++) {
+			ok = ok && one_line(t->paths[k]);
+			tc_buf_addf(&b, "%s\n", t->paths[k]);
+		}
+		for (size_t k = 0; k < t->nidents; k++) {
+			ok = ok && one_line(t->idents[k]);
+			tc_buf_addf(&b, "%s\n", t->idents[k]);
+		}
+	}
+	for (size_t i = 0; i < nothers && ok; i++) {
+		ok = one_line(others[i]);
+		tc_buf_addf(&b, "%s\n", others[i]);
+	}
+	if (ok && !tc_buf_failed(&b)) {
+		char *slash = strrchr(path, '/');
+		*slash = 0;
+		mkdir(path, 0755);
+		*slash = '/';
+		write_atomic(path, b.ptr, b.len);
+	}
+	free(path);
 	tc_buf_release(&b);
 }

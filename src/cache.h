@@ -54,4 +54,37 @@ int tc_cache_get(const tc_cache *c, const char *key, tc_cache_entry *e);
 /* Store e under key; failures only lose the entry. Thread-safe. */
 void tc_cache_put(const tc_cache *c, const char *key, const tc_cache_entry *e);
 
+/* The state of an output tree: which tenant, rendered with which key,
+ * made which files. With it a render changes only the files of tenants
+ * whose key changed and leaves every other file untouched. It is kept in
+ * the cache folder, keyed by the tree's path, and is valid only for the
+ * same folder (device and inode): a full render swaps in a new folder and
+ * so invalidates it. */
+typedef struct tc_tree_state tc_tree_state;
+
+typedef struct tc_state_tenant {
+	char *name;
+	char key[65];
+	size_t nobjects;
+	bool rendered;
+	char **paths; /* its files, relative to the tree */
+	size_t npaths;
+	char **idents; /* its objects, as in tc_cache_entry */
+	size_t nidents;
+} tc_state_tenant;
+
+/* NULL when there is no valid state for dir. */
+tc_tree_state *tc_tree_state_load(const tc_cache *c, const char *dir);
+void tc_tree_state_free(tc_tree_state *s);
+/* The record of tenant `name` when it was rendered with `key`, else NULL. */
+const tc_state_tenant *tc_tree_state_lookup(const tc_tree_state *s, const char *name,
+                                            const char *key);
+/* Every path the state knows (tenants' and others'), for removals. */
+void tc_tree_state_paths(const tc_tree_state *s, void (*fn)(void *ud, const char *path),
+                         void *ud);
+/* Write the state of dir: its tenants and the other files (cluster and
+ * index files) it holds. Failures only lose the state. */
+void tc_tree_state_save(const tc_cache *c, const char *dir, const tc_state_tenant *tenants,
+                        size_t ntenants, const char *const *others, size_t nothers);
+
 #endif

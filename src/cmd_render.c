@@ -134,6 +134,59 @@ static int parse_shard(const char *s, long *i, long *n)
 	return 0;
 }
 
+typedef struct paths_acc {
+	char **items;
+	size_t len, cap;
+} paths_acc;
+
+static void add_path(void *ud, const char *path)
+{
+	paths_acc *a = ud;
+	TC_GROW(a->items, a->cap, a->len + 1);
+	a->items[a->len++] = tc_xstrdup(path);
+}
+
+/* Record what the tree now holds: each keyed tenant's files, and the rest
+ * (cluster objects, index kustomizations) as "others". */
+static void save_state(const tc_cache *cache, const char *dir, const tc_render_result *res)
+{
+	paths_acc mine = {0};
+	for (size_t i = 0; i < res->nrecords; i++)
+		for (size_t k = 0; k < res->records[i].npaths; k++)
+			add_path(&mine, res->records[i].paths[k]);
+	/* sorted, for a binary search below */
+	for (size_t x = 1; x < mine.len; x++)
+		for (size_t y = x; y > 0 && strcmp(mine.items[y - 1], mine.items[y]) > 0; y--) {
+			char *t = mine.items[y];
+			mine.items[y] = mine.items[y - 1];
+			mine.items[y - 1] = t;
+		}
+	const char **others = tc_xcalloc(res->files.len + 1, sizeof *others);
+	size_t nothers = 0;
+	for (size_t i = 0; i < res->files.len; i++) {
+		const char *p = res->files.items[i].path;
+		size_t lo = 0, hi = mine.len;
+		bool found = false;
+		while (lo < hi && !found) {
+			size_t mid = lo + (hi - lo) / 2;
+			int c = strcmp(mine.items[mid], p);
+			if (c == 0)
+				found = true;
+			else if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (!found)
+			others[nothers++] = p;
+	}
+	tc_tree_state_save(cache, dir, res->records, res->nrecords, others, nothers);
+	free(others);
+	for (size_t i = 0; i < mine.len; i++)
+		free(mine.items[i]);
+	free(mine.items);
+}
+
 int tc_cmd_render(int argc, char **argv)
 {
 	const char *repo_dir = ".", *rev = NULL, *out_dir = NULL, *shard = NULL, *now = NULL;
@@ -174,6 +227,7 @@ int tc_cmd_render(int argc, char **argv)
 	tc_sops_seed *seed = NULL;
 	tc_schema_set *schemas = NULL;
 	tc_cache *cache = NULL;
+	tc_tree_state *state = NULL;
 	tc_buf cache_opts;
 	tc_buf_init(&cache_opts, TC_BUF_UNLIMITED);
 	if (status) {
@@ -250,7 +304,8 @@ int tc_cmd_render(int argc, char **argv)
 	if (tc_render_open_schemas(&schemas, &schema_locs, repo_dir, repo.settings, &d))
 		goto out;
 	/* everything besides the inputs that changes what a tenant renders to */
-	tc_buf_addf(&cache_opts, "now=%s\nstrict=%d\nseed=%s\n", repo.now, strict,
+	tc_buf_addf(&cache_opts, "now=%s\nstrict=%d\nseed=%s\n",
+	            tc_repo_uses_now(&repo) ? repo.now : "-", strict,
 	            seed ? tc_sops_seed_recipient(seed) : "-");
 	for (size_t i = 0; i < envs.len; i++)
 		tc_buf_addf(&cache_opts, "env=%s\n", envs.items[i]);
@@ -276,7 +331,13 @@ int tc_cmd_render(int argc, char **argv)
 		/* progress only for a person watching: never in pipes or CI logs */
 		.progress = !to_stdout && isatty(STDERR_FILENO) && !getenv("CI"),
 	};
-	if (!to_stdout) {
+	/* With a cache, a tree rendered before is updated in place: only the
+	 * files of changed tenants are written, the others stay untouched. */
+	bool whole = !to_stdout && envs.len == 0 && tenants.len == 0 && shard_n == 1;
+	if (whole && cache)
+		state = tc_tree_state_load(cache, final_dir);
+	ro.state = state;
+	if (!to_stdout && !state) {
 		if (tc_tree_begin(&tree, final_dir, &d))
 			goto out;
 		ro.tree = &tree;
@@ -292,13 +353,29 @@ int tc_cmd_render(int argc, char **argv)
 			fwrite(f->data, 1, f->len, stdout);
 		}
 	} else {
-		if (tc_tree_commit(&tree, &d))
+		size_t written = res.files.len;
+		if (state) {
+			paths_acc acc = {0};
+			tc_tree_state_paths(state, add_path, &acc);
+			int urc = tc_tree_update(final_dir, &res.files, acc.items, acc.len, &written, &d);
+			for (size_t i = 0; i < acc.len; i++)
+				free(acc.items[i]);
+			free(acc.items);
+			if (urc)
+				goto out;
+		} else if (tc_tree_commit(&tree, &d)) {
 			goto out;
+		}
+		if (whole && cache)
+			save_state(cache, final_dir, &res);
 		printf("rendered %zu environment%s, %zu tenant%s, %zu object%s, %zu files into %s",
 		       res.nenvs, res.nenvs == 1 ? "" : "s", res.ntenants,
 		       res.ntenants == 1 ? "" : "s", res.nobjects, res.nobjects == 1 ? "" : "s",
 		       res.files.len, final_dir);
-		if (res.cached)
+		if (state)
+			printf(" (%zu tenant%s unchanged, %zu file%s written)", res.untouched,
+			       res.untouched == 1 ? "" : "s", written, written == 1 ? "" : "s");
+		else if (res.cached)
 			printf(" (%zu tenant%s unchanged, from the cache)", res.cached,
 			       res.cached == 1 ? "" : "s");
 		putchar('\n');
@@ -309,6 +386,7 @@ out:
 		tc_tree_abort(&tree);
 	tc_render_result_release(&res);
 	tc_schema_set_free(schemas);
+	tc_tree_state_free(state);
 	tc_cache_free(cache);
 	tc_buf_release(&cache_opts);
 	tc_sops_seed_free(seed);

@@ -402,3 +402,107 @@ void tc_tree_abort(tc_tree *t)
 	free(t->final);
 	t->final = NULL;
 }
+
+static bool same_content(const char *path, const char *data, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return false;
+	struct stat st;
+	bool same = false;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len) {
+		char *buf = tc_xmalloc(len + 1);
+		size_t got = 0;
+		while (got < len) {
+			ssize_t r = read(fd, buf + got, len - got);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				break;
+			got += (size_t)r;
+		}
+		same = got == len && memcmp(buf, data, len) == 0;
+		free(buf);
+	}
+	close(fd);
+	return same;
+}
+
+static bool listed(const tc_outlist *files, const char *path)
+{
+	size_t lo = 0, hi = files->len;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(files->items[mid].path, path);
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+int tc_tree_update(const char *final, const tc_outlist *files, char *const *remove,
+                   size_t nremove, size_t *written, tc_diags *d)
+{
+	*written = 0;
+	int rc = 0;
+	for (size_t i = 0; i < files->len && rc == 0; i++) {
+		const tc_outfile *f = &files->items[i];
+		if (!f->data)
+			continue;
+		size_t n = strlen(final) + strlen(f->path) + 32;
+		char *full = tc_xmalloc(n);
+		snprintf(full, n, "%s/%s", final, f->path);
+		if (!same_content(full, f->data, f->len)) {
+			char *tmp = tc_xmalloc(n);
+			snprintf(tmp, n, "%s.tenantc-tmp", full);
+			int fd = -1;
+			if (mkdirs(full) == 0)
+				fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+			bool ok = fd >= 0;
+			size_t off = 0;
+			while (ok && off < f->len) {
+				ssize_t w = write(fd, f->data + off, f->len - off);
+				if (w < 0 && errno == EINTR)
+					continue;
+				if (w <= 0)
+					ok = false;
+				else
+					off += (size_t)w;
+			}
+			if (fd >= 0 && close(fd) != 0)
+				ok = false;
+			if (ok && rename(tmp, full) == 0) {
+				(*written)++;
+			} else {
+				rc = tc_fail(d, TC_NOPOS, NULL, "cannot write '%s': %s", full,
+				             strerror(errno));
+				unlink(tmp);
+			}
+			free(tmp);
+		}
+		free(full);
+	}
+	for (size_t i = 0; i < nremove && rc == 0; i++) {
+		if (listed(files, remove[i]))
+			continue;
+		size_t n = strlen(final) + strlen(remove[i]) + 2;
+		char *full = tc_xmalloc(n);
+		snprintf(full, n, "%s/%s", final, remove[i]);
+		if (unlink(full) != 0 && errno != ENOENT)
+			rc = tc_fail(d, TC_NOPOS, NULL, "cannot remove '%s': %s", full,
+			             strerror(errno));
+		/* folders left empty go too; rmdir fails harmlessly on the others */
+		for (char *slash = strrchr(full, '/'); slash && slash > full + strlen(final);
+		     slash = strrchr(full, '/')) {
+			*slash = 0;
+			if (rmdir(full) != 0)
+				break;
+		}
+		free(full);
+	}
+	return rc;
+}

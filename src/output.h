@@ -77,6 +77,16 @@ int tc_tree_commit(tc_tree *t, tc_diags *d) __attribute__((warn_unused_result));
 /* Remove the temporary folder (after an error, or after commit: no-op). */
 void tc_tree_abort(tc_tree *t);
 
+/* Update the tree at final in place: write each file of `files` that has
+ * data and differs from what is on disk (through a temporary name, so each
+ * file changes atomically), leave files without data and equal files
+ * untouched, and remove the paths in `remove` that `files` (sorted) does
+ * not hold, with folders left empty. Returns the number of files written
+ * in *written. */
+int tc_tree_update(const char *final, const tc_outlist *files, char *const *remove,
+                   size_t nremove, size_t *written, tc_diags *d)
+	__attribute__((warn_unused_result));
+
 /* Remove a folder recursively (no symlink is followed). */
 int tc_remove_tree(const char *path);
 

@@ -44,6 +44,9 @@ typedef struct job {
 	bool rendered_tenant; /* the tenant produced output in some environment */
 	bool keep_bytes;      /* keep file bytes after writing them (for the cache) */
 	bool from_cache;
+	bool untouched;       /* unchanged in the tree being updated (opts.state) */
+	bool keyed;
+	char key[65];
 	char **idents;        /* object identities, collected for the cache */
 	size_t nidents, capidents;
 } job;
@@ -455,10 +458,36 @@ static bool from_cache(work *w, const char *key)
 	}
 	for (size_t i = 0; i < e.nidents; i++)
 		add_cached_ident(w, e.idents[i]);
+	j->idents = e.idents; /* kept for the tree state */
+	j->nidents = j->capidents = e.nidents;
+	e.idents = NULL;
+	e.nidents = 0;
 	j->nobjects = e.nobjects;
 	j->rendered_tenant = e.rendered;
 	j->from_cache = true;
 	tc_cache_entry_release(&e);
+	return true;
+}
+
+/* The tenant is unchanged in the tree being updated: its paths, no data. */
+static bool from_state(work *w, const char *key)
+{
+	const tc_render_opts *o = w->p->opts;
+	job *j = w->j;
+	const tc_state_tenant *t = tc_tree_state_lookup(o->state, j->tenant, key);
+	if (!t)
+		return false;
+	for (size_t i = 0; i < t->npaths; i++)
+		tc_outlist_add(&j->files, tc_xstrdup(t->paths[i]), NULL, 0, true);
+	j->idents = tc_xcalloc(t->nidents + 1, sizeof *j->idents);
+	for (size_t i = 0; i < t->nidents; i++) {
+		add_cached_ident(w, t->idents[i]);
+		j->idents[i] = tc_xstrdup(t->idents[i]);
+	}
+	j->nidents = j->capidents = t->nidents;
+	j->nobjects = t->nobjects;
+	j->rendered_tenant = t->rendered;
+	j->untouched = true;
 	return true;
 }
 
@@ -632,31 +661,26 @@ static void run_tenant(work *w)
 	const tc_repo *r = w->p->repo;
 	const tc_render_opts *o = w->p->opts;
 	job *j = w->j;
-	char key[65];
-	bool keyed = false;
 	if (o->cache && !o->decrypt) {
 		pthread_mutex_t *lock = (pthread_mutex_t *)&r->src_lock;
 		pthread_mutex_lock(lock);
-		keyed = tc_cache_tenant_key(o->cache, r->src, j->tenant, key);
+		j->keyed = tc_cache_tenant_key(o->cache, r->src, j->tenant, j->key);
 		pthread_mutex_unlock(lock);
 	}
-	if (keyed && from_cache(w, key))
+	if (j->keyed && o->state && from_state(w, j->key))
 		return;
-	j->keep_bytes = keyed;
+	if (j->keyed && from_cache(w, j->key))
+		return;
+	j->keep_bytes = j->keyed;
 	render_tenant(w);
-	if (keyed && !tc_diags_has_errors(&j->diags))
-		to_cache(w, key);
-	if (keyed && o->tree) {
+	if (j->keyed && !tc_diags_has_errors(&j->diags))
+		to_cache(w, j->key);
+	if (j->keyed && o->tree) {
 		for (size_t i = 0; i < j->files.len; i++) {
 			free(j->files.items[i].data);
 			j->files.items[i].data = NULL;
 		}
 	}
-	for (size_t i = 0; i < j->nidents; i++)
-		free(j->idents[i]);
-	free(j->idents);
-	j->idents = NULL;
-	j->nidents = j->capidents = 0;
 }
 
 static void render_tenant(work *w)
@@ -841,6 +865,7 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 	}
 
 	/* merge in job order */
+	size_t records_cap = 0;
 	for (size_t k = 0; k < p.njobs; k++) {
 		job *j = &p.jobs[k];
 		res->nobjects += j->nobjects;
@@ -848,6 +873,28 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 			res->ntenants++;
 		if (j->from_cache)
 			res->cached++;
+		if (j->untouched)
+			res->untouched++;
+		if (j->keyed && !tc_diags_has_errors(&j->diags)) {
+			TC_GROW(res->records, records_cap, res->nrecords + 1);
+			tc_state_tenant *rec = &res->records[res->nrecords++];
+			memset(rec, 0, sizeof *rec);
+			rec->name = tc_xstrdup(j->tenant);
+			memcpy(rec->key, j->key, sizeof rec->key);
+			rec->nobjects = j->nobjects;
+			rec->rendered = j->rendered_tenant;
+			rec->paths = tc_xcalloc(j->files.len + 1, sizeof *rec->paths);
+			for (size_t f = 0; f < j->files.len; f++)
+				rec->paths[rec->npaths++] = tc_xstrdup(j->files.items[f].path);
+			rec->idents = j->idents;
+			rec->nidents = j->nidents;
+			j->idents = NULL;
+			j->nidents = 0;
+		}
+		for (size_t i = 0; i < j->nidents; i++)
+			free(j->idents[i]);
+		free(j->idents);
+		j->idents = NULL;
 		tc_diags_merge(d, &j->diags);
 	}
 	for (size_t i = 0; i < r->nenvs; i++) {
@@ -896,4 +943,17 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 void tc_render_result_release(tc_render_result *res)
 {
 	tc_outlist_release(&res->files);
+	for (size_t i = 0; i < res->nrecords; i++) {
+		tc_state_tenant *t = &res->records[i];
+		free(t->name);
+		for (size_t k = 0; k < t->npaths; k++)
+			free(t->paths[k]);
+		free(t->paths);
+		for (size_t k = 0; k < t->nidents; k++)
+			free(t->idents[k]);
+		free(t->idents);
+	}
+	free(res->records);
+	res->records = NULL;
+	res->nrecords = 0;
 }

@@ -46,12 +46,19 @@ typedef struct tc_render_opts {
 	/* unchanged tenants come from here (NULL: no cache; see cache.h) */
 	const struct tc_cache *cache;
 	bool progress; /* show "[k/n]" on standard error (a terminal only) */
+	/* the state of the tree being updated in place (memory mode): tenants
+	 * whose key it records are not rendered, their files get no data */
+	const struct tc_tree_state *state;
 } tc_render_opts;
 
 typedef struct tc_render_result {
 	tc_outlist files; /* sorted by path; data NULL in tree mode */
 	size_t nenvs, ntenants, nobjects;
 	size_t cached; /* tenants taken from the cache */
+	size_t untouched; /* tenants left as they are in the tree (opts.state) */
+	/* with a cache: what each keyed tenant made, for tc_tree_state_save */
+	struct tc_state_tenant *records;
+	size_t nrecords;
 } tc_render_result;
 
 /* Render. Diagnostics of all jobs are merged into d in job order. Returns

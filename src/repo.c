@@ -375,6 +375,38 @@ void tc_repo_release(tc_repo *r)
 	tc_arena_release(&r->arena);
 }
 
+static bool mentions_now(const tc_value *v)
+{
+	switch (v->kind) {
+	case TC_STR:
+		return memmem(v->u.str.ptr, v->u.str.len, "now", 3) ||
+		       memmem(v->u.str.ptr, v->u.str.len, "Now", 3);
+	case TC_ARRAY:
+		for (size_t i = 0; i < v->u.arr.len; i++)
+			if (mentions_now(v->u.arr.items[i]))
+				return true;
+		return false;
+	case TC_OBJECT:
+		for (size_t i = 0; i < v->u.obj.len; i++) {
+			const tc_member *m = &v->u.obj.members[i];
+			if (memmem(m->key, m->klen, "now", 3) || memmem(m->key, m->klen, "Now", 3) ||
+			    mentions_now(m->val))
+				return true;
+		}
+		return false;
+	default:
+		return false;
+	}
+}
+
+bool tc_repo_uses_now(const tc_repo *r)
+{
+	for (size_t i = 0; i < r->ntemplates; i++)
+		if (mentions_now(r->templates[i].body))
+			return true;
+	return false;
+}
+
 const tc_env *tc_repo_env(const tc_repo *r, const char *name)
 {
 	for (size_t i = 0; i < r->nenvs; i++)

@@ -93,6 +93,12 @@ void tc_repo_release(tc_repo *r);
 
 const tc_env *tc_repo_env(const tc_repo *r, const char *name);
 
+/* False when no template mentions "now" (the context value, or the
+ * fromNow built-in that reads it) in any string or key: then the commit
+ * time cannot change what a tenant renders to, and cache keys leave it
+ * out. Conservative: any occurrence of the letters counts. */
+bool tc_repo_uses_now(const tc_repo *r);
+
 /* Load one tenant (tenant.yaml, files/, secrets/) into a. Thread-safe. */
 int tc_repo_load_tenant(const tc_repo *r, const char *name, tc_arena *a, tc_diags *d,
                         tc_tenant *out) __attribute__((warn_unused_result));

@@ -54,4 +54,27 @@ diff -r "$T/tpl" "$T/damaged" >/dev/null && ! grep -q unchanged "$T/log6" &&
 "$TENANTC" render --out "$T/wt" >"$T/log7"
 "$TENANTC" render --out "$T/wt2" >"$T/log8"
 ! grep -q unchanged "$T/log8" && ok "the work tree is never served from the cache" || bad "work tree cached"
+
+# in place: the repository's own rendered/ is updated, unchanged files untouched
+"$TENANTC" render --rev HEAD >/dev/null
+"$TENANTC" render --rev HEAD >"$T/log9"
+grep -q "3 tenants unchanged, 0 files written" "$T/log9" && ok "an unchanged repository writes nothing" ||
+	bad "second in-place render: $(cat "$T/log9")"
+g=rendered/prod/tenants/globex/kustomization.yaml
+before=$(stat -c '%i %Y' "$g")
+sleep 1
+sed -i 's/^displayName: .*/displayName: ACME GmbH und Co/' tenants/acme/tenant.yaml
+git commit -qam "acme again"
+"$TENANTC" render --rev HEAD >"$T/log10"
+grep -q "2 tenants unchanged" "$T/log10" && [ "$(stat -c '%i %Y' "$g")" = "$before" ] &&
+	ok "one changed tenant rewrites only its files: $(cat "$T/log10")" || bad "in place: $(cat "$T/log10")"
+TENANTC_CACHE=off "$TENANTC" render --rev HEAD --out "$T/full" >/dev/null
+diff -r rendered "$T/full" >/dev/null && ok "the updated tree equals a full render" || bad "updated tree differs"
+# a removed tenant's files go
+git rm -rq tenants/initech
+git commit -qm "initech leaves"
+"$TENANTC" render --rev HEAD >/dev/null
+TENANTC_CACHE=off "$TENANTC" render --rev HEAD --out "$T/full2" >/dev/null
+diff -r rendered "$T/full2" >/dev/null && [ ! -e rendered/test/tenants/initech ] &&
+	ok "a removed tenant's files and folder are removed" || bad "removed tenant left files"
 finish
