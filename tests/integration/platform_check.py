@@ -5,7 +5,9 @@ the YAML files of the tree with PyYAML.
 
   platform_check.py netpol TREE   no NetworkPolicy admits another tenant
   platform_check.py realm TREE    no KeycloakRealmImport holds a client secret
-  platform_check.py refs TREE     every GitOps reference names an object of the tree
+  platform_check.py refs TREE     every GitOps reference names an object of the tree,
+                                  and every Secret a realm or an ExternalSecret needs exists
+  platform_check.py hashes TREE   ConfigMaps' content-hash annotations match their data
   platform_check.py schemas TREE UPSTREAM
                                   every object against UPSTREAM's kubeconform-layout
                                   schemas, with python3-jsonschema
@@ -229,7 +231,67 @@ def check_refs(envs, root):
                         r.bad(p, f"destination {dest} is not allowed by project '{proj}'")
                     if src.get("repoURL") not in (pspec.get("sourceRepos") or []):
                         r.bad(p, f"repoURL '{src.get('repoURL')}' is not allowed by project '{proj}'")
+        check_secret_chain(r, env, objs, have)
     return r.finish("refs")
+
+
+def check_secret_chain(r, env, objs, have):
+    """The Secret a realm import's placeholders name is made in its
+    namespace (a Secret, or an ExternalSecret's target); an ExternalSecret's
+    ClusterSecretStore exists, admits its namespace, and the Secret it reads
+    exists in the store's remote namespace."""
+    by_key = {k: dict(objs)[p] for k, p in have.items()}
+    targets = set()
+    for p, o in objs:
+        if group_of(o) == "external-secrets.io" and o.get("kind") == "ExternalSecret":
+            spec = o.get("spec") or {}
+            ns = meta(o, "namespace")
+            targets.add((ns, (spec.get("target") or {}).get("name") or meta(o, "name")))
+            r.checked += 1
+            ref = spec.get("secretStoreRef") or {}
+            store = by_key.get(("external-secrets.io", ref.get("kind"), None, ref.get("name")))
+            if ref.get("kind") != "ClusterSecretStore" or store is None:
+                r.bad(p, f"secretStoreRef {ref.get('kind')} '{ref.get('name')}' is not in {env}/")
+                continue
+            sspec = store.get("spec") or {}
+            conds = sspec.get("conditions")
+            if conds and not any(ns in (c.get("namespaces") or []) for c in conds):
+                r.bad(p, f"ClusterSecretStore '{ref.get('name')}' does not admit namespace '{ns}'")
+            remote = ((sspec.get("provider") or {}).get("kubernetes") or {}).get("remoteNamespace")
+            keys = [d.get("remoteRef", {}).get("key") for d in spec.get("data") or []]
+            keys += [(d.get("extract") or {}).get("key") for d in spec.get("dataFrom") or []]
+            for k in sorted(set(x for x in keys if x)):
+                if ("", "Secret", remote, k) not in have:
+                    r.bad(p, f"reads Secret '{remote}/{k}', which is not in {env}/")
+        elif o.get("kind") == "Secret" and group_of(o) == "":
+            targets.add((meta(o, "namespace"), meta(o, "name")))
+    for p, o in objs:
+        if o.get("kind") != "KeycloakRealmImport":
+            continue
+        for var, v in sorted(((o.get("spec") or {}).get("placeholders") or {}).items()):
+            r.checked += 1
+            name = ((v or {}).get("secret") or {}).get("name")
+            if (meta(o, "namespace"), name) not in targets:
+                r.bad(p, f"placeholder '{var}' names Secret '{name}', which nothing in {env}/ makes "
+                         f"in namespace '{meta(o, 'namespace')}'")
+
+
+def check_hashes(envs):
+    """tenantc.io/content-hash is the SHA-256 of the ConfigMap's data as
+    compact JSON with sorted keys."""
+    import hashlib
+    r = Report()
+    for env, objs in envs.items():
+        for p, o in objs:
+            if o.get("kind") != "ConfigMap":
+                continue
+            r.checked += 1
+            want = hashlib.sha256(json.dumps(o.get("data") or {}, sort_keys=True, separators=(",", ":"),
+                                             ensure_ascii=False).encode()).hexdigest()
+            got = (meta(o, "annotations") or {}).get("tenantc.io/content-hash")
+            if got != want:
+                r.bad(p, f"content-hash {got} is not the data's {want}")
+    return r.finish("hashes")
 
 
 def dest_allowed(dest, allowed):
@@ -285,13 +347,17 @@ def check_schemas(envs, upstream):
                     s = json.load(fh)
                 cls = jsonschema.validators.validator_for(s, default=jsonschema.Draft7Validator)
                 cache[f] = cls(s)
+            if o.get("kind") == "Secret" and "sops" in o:
+                # SOPS metadata is not part of the Secret Kubernetes sees:
+                # Flux's kustomize-controller decrypts and drops it
+                o = {k: v for k, v in o.items() if k != "sops"}
             for e in sorted(cache[f].iter_errors(o), key=lambda e: list(e.path)):
                 r.bad(p, f"{'.'.join(str(x) for x in e.path)}: {e.message[:200]}")
     return r.finish("schemas")
 
 
 def main(argv):
-    if len(argv) < 3 or argv[1] not in ("netpol", "realm", "refs", "schemas"):
+    if len(argv) < 3 or argv[1] not in ("netpol", "realm", "refs", "hashes", "schemas"):
         print(__doc__, file=sys.stderr)
         return 2
     envs = load_tree(argv[2])
@@ -304,6 +370,8 @@ def main(argv):
         return check_realm(envs)
     if argv[1] == "refs":
         return check_refs(envs, argv[2])
+    if argv[1] == "hashes":
+        return check_hashes(envs)
     if len(argv) < 4:
         print(__doc__, file=sys.stderr)
         return 2

@@ -4,13 +4,16 @@
 # tenant), and an environment's build holds every object of its tree
 # exactly once. SKIP (77) without kubectl.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/platform_lib.sh"
 if ! command -v kubectl >/dev/null 2>&1; then
 	echo "SKIP: kubectl not found"
 	exit 77
 fi
 
+# the example, plus the Secrets of its realms (SOPS-encrypted in the output)
 copy_example "$T/repo"
-"$TENANTC" render --repo "$T/repo" --out "$T/out" >/dev/null
+add_realm_secrets "$T/repo"
+SOPS_AGE_KEY_FILE="$SRC/keys/admin.agekey" "$TENANTC" render --repo "$T/repo" --out "$T/out" >/dev/null
 count_docs() { grep -c '^apiVersion: ' "$1" || true; }
 
 for envdir in "$T"/out/*/; do

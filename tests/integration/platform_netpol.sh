@@ -6,9 +6,12 @@
 #  - no KeycloakRealmImport holds a client secret: only placeholders that
 #    name a Secret;
 #  - every Flux sourceRef, dependsOn and path, and every ArgoCD project,
-#    path and destination, names an object or folder of the same tree.
+#    path and destination, names an object or folder of the same tree, and
+#    the Secret a realm's placeholders name is made from one that exists;
+#  - every ConfigMap's content-hash annotation is the hash of its data.
 # Each check is also run on a broken copy, to show it can fail.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/platform_lib.sh"
 PY=/usr/bin/python3
 if ! "$PY" -c 'import yaml' 2>/dev/null; then
 	echo "SKIP: /usr/bin/python3 without PyYAML (apt-get install python3-yaml)"
@@ -16,9 +19,12 @@ if ! "$PY" -c 'import yaml' 2>/dev/null; then
 fi
 CHECK="$(dirname "$0")/platform_check.py"
 
+# the example plus the Secrets its realms' client secrets come from
 copy_example "$T/repo"
-"$TENANTC" render --repo "$T/repo" --out "$T/out" >/dev/null
-for c in netpol realm refs; do
+add_realm_secrets "$T/repo"
+SOPS_AGE_KEY_FILE="$SRC/keys/admin.agekey" "$TENANTC" render --repo "$T/repo" --out "$T/out" >/dev/null
+if grep -rq 'plain-7f3a' "$T/out"; then bad "a client secret reached the tree in clear"; else ok "no client secret in clear anywhere in the tree"; fi
+for c in netpol realm refs hashes; do
 	if "$PY" "$CHECK" "$c" "$T/out" >"$T/log" 2>&1; then
 		ok "$(tail -n 1 "$T/log")"
 	else
@@ -63,4 +69,13 @@ expect_found refs "sourceRef GitRepository 'platform-prod' is not in prod/"
 fresh
 sed -i 's/^  project: acme-test$/  project: globex-test/' "$T/broken/test/gitops/acme/application-acme-test.yaml"
 expect_found refs "is not allowed by project 'globex-test'"
+fresh
+rm "$T/broken/prod/tenants/globex/secret-realm-clients.yaml"
+expect_found refs "reads Secret 'globex-prod/realm-clients', which is not in prod/"
+fresh
+sed -i 's/name: acme-test-realm-clients$/name: acme-test-other/' "$T/broken/test/tenants/acme/keycloakrealmimport-acme-test.yaml"
+expect_found refs "placeholder 'CLIENT_SECRET_API_SERVICE' names Secret 'acme-test-other'"
+fresh
+sed -i 's/^    format: json$/    format: text/' "$T/broken/prod/tenants/acme/configmap-api-service.yaml"
+expect_found hashes "is not the data's"
 finish

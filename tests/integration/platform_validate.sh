@@ -1,9 +1,11 @@
 #!/bin/sh
 # Every object the example renders passes the upstream Kubernetes and CRD
 # schemas in ../shared/schemas-upstream: with `tenantc validate`, and with
-# python3-jsonschema as an independent second opinion (when installed).
+# python3-jsonschema as an independent second opinion (when installed;
+# it checks a SOPS-encrypted Secret without its sops metadata).
 # SKIP (77) when ../shared is absent.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/platform_lib.sh"
 UPSTREAM="${SHARED:-$SRC/../shared}/schemas-upstream"
 if [ ! -d "$UPSTREAM" ]; then
 	echo "SKIP: ../shared/schemas-upstream not found"
@@ -11,8 +13,10 @@ if [ ! -d "$UPSTREAM" ]; then
 fi
 CHECK="$(dirname "$0")/platform_check.py"
 
+# the example, plus the Secrets of its realms (SOPS-encrypted in the output)
 copy_example "$T/repo"
-"$TENANTC" render --repo "$T/repo" --out "$T/out" >/dev/null
+add_realm_secrets "$T/repo"
+SOPS_AGE_KEY_FILE="$SRC/keys/admin.agekey" "$TENANTC" render --repo "$T/repo" --out "$T/out" >/dev/null
 n=$(find "$T/out" -name '*.yaml' ! -name kustomization.yaml | wc -l)
 if "$TENANTC" validate --schema-location "$UPSTREAM" --strict "$T/out" >"$T/log" 2>&1; then
 	ok "tenantc validate --strict: all $n objects are valid"
