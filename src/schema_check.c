@@ -218,9 +218,13 @@ static bool check_type(ctx *c, const sc_node *n, const tc_value *inst, const tc_
 
 static size_t typo_limit(size_t len)
 {
-	/* a typo is at most a third of the word, and at most 3 edits */
+	/* a typo is at most a third of the word, and at most 3 edits; words
+	 * of one or two characters get no hint (every other short word would
+	 * be "close") */
+	if (len < 3)
+		return 0;
 	size_t limit = len / 3;
-	return limit > 3 ? 3 : limit < 1 ? 1 : limit;
+	return limit > 3 ? 3 : limit;
 }
 
 /* the enum string closest to inst, within typo distance */
@@ -424,12 +428,14 @@ static bool check_array(ctx *c, const sc_node *n, const tc_value *inst, const tc
 		if (!sub)
 			continue;
 		tc_path p = TC_PATH_INDEX(at, i);
+		/* marked even when it fails: the node fails then anyway, and
+		 * unevaluatedItems must not report the item a second time */
+		if (marks)
+			marks[i] = 1;
 		if (!eval(c, sub, inst->u.arr.items[i], &p, NULL)) {
 			ok = false;
 			if (!c->d)
 				return false;
-		} else if (marks) {
-			marks[i] = 1;
 		}
 	}
 	if (n->contains) {
@@ -632,12 +638,15 @@ static bool check_object(ctx *c, const sc_node *n, const tc_value *inst, const t
 		}
 		bool matched = false;
 		const sc_prop *pr = n->nprops ? find_prop(n, m->key, m->klen) : NULL;
+		/* a member a keyword applies to is marked even when it fails (the
+		 * node fails then anyway): unevaluatedProperties must not call
+		 * it unknown */
 		if (pr && pr->node) {
 			matched = true;
+			if (marks)
+				marks[i] = 1;
 			if (!eval(c, pr->node, m->val, &p, NULL))
 				ok = false;
-			else if (marks)
-				marks[i] = 1;
 		}
 		for (size_t k = 0; k < n->npatprops; k++) {
 			int r = tc_regex_match(n->patprops[k].pat.re, m->key, m->klen, &c->rx);
@@ -648,22 +657,19 @@ static bool check_object(ctx *c, const sc_node *n, const tc_value *inst, const t
 			if (r != 1)
 				continue;
 			matched = true;
+			if (marks)
+				marks[i] = 1;
 			if (!eval(c, n->patprops[k].node, m->val, &p, NULL))
 				ok = false;
-			else if (marks)
-				marks[i] = 1;
 		}
 		if (!matched && n->addl) {
-			if (n->addl->boolean == 2 && (n->flags & SC_F_PRESERVE)) {
-				if (marks)
-					marks[i] = 1;
-			} else if (n->addl->boolean == 2) {
-				ok = unknown_key(c, n, inst, m, at);
-			} else if (!eval(c, n->addl, m->val, &p, NULL)) {
-				ok = false;
-			} else if (marks) {
+			if (marks)
 				marks[i] = 1;
-			}
+			bool preserved = n->addl->boolean == 2 && (n->flags & SC_F_PRESERVE);
+			if (!preserved && n->addl->boolean == 2)
+				ok = unknown_key(c, n, inst, m, at);
+			else if (!preserved && !eval(c, n->addl, m->val, &p, NULL))
+				ok = false;
 		}
 		if (!ok && !c->d)
 			return false;

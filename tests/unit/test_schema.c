@@ -298,6 +298,20 @@ TEST(schema_unevaluated_properties_give_hints_from_subschemas)
 	tc_schema_free(s);
 }
 
+TEST(schema_check_reports_a_deep_failure_once_under_unevaluated_properties)
+{
+	/* a failing property value must not also make its key "unknown" */
+	tc_schema *s = S("{\"$defs\": {\"n\": {\"type\": \"object\", \"properties\": "
+	                 "{\"a\": {\"$ref\": \"#/$defs/n\"}}, \"unevaluatedProperties\": false}}, "
+	                 "\"$ref\": \"#/$defs/n\"}");
+	char msg[512];
+	CHECK(run(s, "{\"a\": {\"a\": {\"a\": 1}}}", msg, sizeof msg) == 1);
+	CHECK_STR(msg, "1:19 .a.a.a: expected object, got integer");
+	CHECK(run(s, "{\"a\": {\"b\": {}}}", msg, sizeof msg) == 1);
+	CHECK_STR(msg, "1:8 .a.b: unknown key 'b'");
+	tc_schema_free(s);
+}
+
 TEST(regex_follows_ecma_262_for_classes_and_anchors)
 {
 	char err[256];
@@ -452,6 +466,7 @@ int main(void)
 	            schema_reference_cycles_without_progress_are_stopped,
 	            schema_draft_is_guessed_from_keywords_without_schema_keyword,
 	            schema_unevaluated_properties_give_hints_from_subschemas,
+	            schema_check_reports_a_deep_failure_once_under_unevaluated_properties,
 	            regex_follows_ecma_262_for_classes_and_anchors,
 	            regex_catastrophic_backtracking_fails_instead_of_hanging,
 	            uri_resolution_follows_rfc_3986_examples, formats_check_the_common_grammars,
