@@ -307,14 +307,13 @@ def dest_allowed(dest, allowed):
 
 def check_path(r, p, root, env, path):
     """path is relative to the repository: <output>/<env>/...; the tree
-    given is the output folder, so drop its first component."""
-    parts = path.split("/", 1)
-    if len(parts) != 2 or not parts[1].startswith(env + "/") and parts[1] != env:
-        r.bad(p, f"path '{path}' is not inside this environment's output")
-        return
-    folder = os.path.join(root, parts[1])
-    if not os.path.isfile(os.path.join(folder, "kustomization.yaml")):
-        r.bad(p, f"path '{path}' is not a rendered folder with a kustomization.yaml")
+    given is the output folder, whose name (one or more components) the
+    path starts with."""
+    parts = [x for x in path.split("/") if x not in ("", ".")]
+    for i in range(1, len(parts)):
+        if parts[i] == env and os.path.isfile(os.path.join(root, *parts[i:], "kustomization.yaml")):
+            return
+    r.bad(p, f"path '{path}' is not a folder of this environment's output with a kustomization.yaml")
 
 
 def schema_file(upstream, o):
@@ -359,6 +358,9 @@ def check_schemas(envs, upstream):
 def main(argv):
     if len(argv) < 3 or argv[1] not in ("netpol", "realm", "refs", "hashes", "schemas"):
         print(__doc__, file=sys.stderr)
+        return 2
+    if not os.path.isdir(argv[2]):
+        print(f"{argv[2]}: not a folder", file=sys.stderr)
         return 2
     envs = load_tree(argv[2])
     if not envs:
