@@ -10,9 +10,11 @@
  * PCRE2_ALLOW_EMPTY_CLASS ([] and [^]) and the \u escapes of ECMA-262.
  * The list of what still differs is in schema_regex.h.
  *
- * Limits: matching stops after MATCH_LIMIT backtracking steps and
- * DEPTH_LIMIT KiB of backtracking memory, so a catastrophic pattern fails
- * one check with a message instead of hanging a render.
+ * Limits: matching stops after MATCH_LIMIT backtracking steps or
+ * HEAP_LIMIT KiB of backtracking memory, so a catastrophic pattern fails
+ * one check with a message instead of hanging a render. JIT code gets a
+ * stack of up to JIT_STACK bytes per scratch; a match that needs more is
+ * run again by the interpreter, which has the limits above.
  */
 #include "schema_regex.h"
 
@@ -21,8 +23,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MATCH_LIMIT 1000000
-#define DEPTH_LIMIT (16 * 1024)
+#define MATCH_LIMIT 10000000
+#define HEAP_LIMIT (64 * 1024)
+#define JIT_STACK (1024 * 1024)
 
 /* ECMA-262 WhiteSpace and LineTerminator beyond ASCII */
 /* (written with \\uXXXX: PCRE2_ALT_BSUX turns \\x{...} off) */
@@ -204,9 +207,14 @@ int tc_regex_match(const pcre2_code *re, const char *s, size_t n, tc_regex_scrat
 		if (!sc->md || !sc->mc)
 			return -1;
 		pcre2_set_match_limit(sc->mc, MATCH_LIMIT);
-		pcre2_set_depth_limit(sc->mc, DEPTH_LIMIT);
+		pcre2_set_heap_limit(sc->mc, HEAP_LIMIT);
+		sc->js = pcre2_jit_stack_create(32 * 1024, JIT_STACK, NULL);
+		if (sc->js)
+			pcre2_jit_stack_assign(sc->mc, NULL, sc->js);
 	}
 	int r = pcre2_match(re, (PCRE2_SPTR)s, n, 0, 0, sc->md, sc->mc);
+	if (r == PCRE2_ERROR_JIT_STACKLIMIT) /* JIT's small stack: the interpreter has the limits above */
+		r = pcre2_match(re, (PCRE2_SPTR)s, n, 0, PCRE2_NO_JIT, sc->md, sc->mc);
 	if (r >= 0)
 		return 1;
 	if (r == PCRE2_ERROR_NOMATCH)
@@ -218,8 +226,10 @@ void tc_regex_scratch_release(tc_regex_scratch *sc)
 {
 	pcre2_match_data_free(sc->md);
 	pcre2_match_context_free(sc->mc);
+	pcre2_jit_stack_free(sc->js);
 	sc->md = NULL;
 	sc->mc = NULL;
+	sc->js = NULL;
 }
 
 bool tc_regex_valid(const char *src, size_t n)

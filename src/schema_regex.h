@@ -33,9 +33,10 @@
 typedef struct tc_regex_scratch {
 	pcre2_match_data *md;
 	pcre2_match_context *mc;
+	pcre2_jit_stack *js;
 } tc_regex_scratch;
 
-#define TC_REGEX_SCRATCH_INIT {NULL, NULL}
+#define TC_REGEX_SCRATCH_INIT {NULL, NULL, NULL}
 
 /* Compile src[0..n). On failure returns NULL and writes PCRE2's message
  * to err and the offset (in src) to *erroff. The code is malloc'd by
@@ -43,7 +44,8 @@ typedef struct tc_regex_scratch {
 pcre2_code *tc_regex_compile(const char *src, size_t n, char *err, size_t errlen,
                              size_t *erroff);
 /* 1: s[0..n) contains a match, 0: it does not, -1: the match hit the
- * backtracking limit (a pattern too complex for this input). */
+ * backtracking limits (10 million steps, 64 MiB: a pattern too complex
+ * for this input). */
 int tc_regex_match(const pcre2_code *re, const char *s, size_t n, tc_regex_scratch *sc);
 void tc_regex_scratch_release(tc_regex_scratch *sc);
 /* True when src[0..n) compiles. */

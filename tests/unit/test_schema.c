@@ -354,6 +354,24 @@ TEST(regex_catastrophic_backtracking_fails_instead_of_hanging)
 	tc_regex_scratch_release(&sc);
 }
 
+TEST(regex_long_values_match_past_the_jit_stack)
+{
+	char err[256];
+	size_t off;
+	tc_regex_scratch sc = TC_REGEX_SCRATCH_INIT;
+	pcre2_code *re = tc_regex_compile("^(a|b)*c$", 9, err, sizeof err, &off);
+	CHECK(re);
+	size_t n = 200000;
+	char *s = malloc(n);
+	for (size_t i = 0; i < n; i++)
+		s[i] = i % 2 ? 'a' : 'b';
+	s[n - 1] = 'c';
+	CHECK(tc_regex_match(re, s, n, &sc) == 1);
+	free(s);
+	pcre2_code_free(re);
+	tc_regex_scratch_release(&sc);
+}
+
 TEST(uri_resolution_follows_rfc_3986_examples)
 {
 	const char *base = "http://a/b/c/d;p?q";
@@ -469,6 +487,7 @@ int main(void)
 	            schema_check_reports_a_deep_failure_once_under_unevaluated_properties,
 	            regex_follows_ecma_262_for_classes_and_anchors,
 	            regex_catastrophic_backtracking_fails_instead_of_hanging,
+	            regex_long_values_match_past_the_jit_stack,
 	            uri_resolution_follows_rfc_3986_examples, formats_check_the_common_grammars,
 	            edit_distance_counts_swaps_as_one_edit, schema_is_shared_read_only_by_threads);
 	tc_arena_release(&A);
