@@ -157,6 +157,53 @@ grep -q "secret-db.yaml:1:1: error: stale: " "$T/err" && ok "... and drift" || b
 grep -q hunter2 "$T/err" "$T/out" && bad "the secret value was printed" || ok "the secret value is not printed"
 reset_repo
 
+# SOPS Secrets: carried over from the checked source without an identity,
+# rendered again with one; a changed input Secret is drift
+S="$T/secrets"
+copy_example "$S"
+mkdir -p "$S/tenants/acme/secrets"
+printf 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: pw-one-5150\n' >"$T/db.yaml"
+"$TENANTC" secret encrypt --repo "$S" -o "$S/tenants/acme/secrets/db.yaml" "$T/db.yaml"
+SOPS_AGE_KEY_FILE="$SRC/keys/admin.agekey" "$TENANTC" render --repo "$S" >/dev/null
+git_commit_all "$S"
+[ -f "$S/rendered/prod/tenants/acme/secret-db.yaml" ] || bad "no rendered Secret in the fixture"
+scheck() { # NAME STATUS REGEX KEY(with|without) [args]
+	name=$1 want=$2 re=$3 key=$4
+	shift 4
+	rc=0
+	if [ "$key" = with ]; then
+		(cd "$S" && SOPS_AGE_KEY_FILE="$SRC/keys/admin.agekey" "$TENANTC" check "$@") >"$T/out" 2>"$T/err" || rc=$?
+	else
+		(cd "$S" && "$TENANTC" check "$@") >"$T/out" 2>"$T/err" || rc=$?
+	fi
+	if [ "$rc" -ne "$want" ]; then
+		bad "$name: exit status $rc, want $want: $(head -n 3 "$T/err")"
+	elif [ -n "$re" ] && ! grep -Eq -- "$re" "$T/err"; then
+		bad "$name: stderr does not match '$re': $(head -n 3 "$T/err")"
+	elif grep -q 'pw-one-5150\|pw-two-8086' "$T/out" "$T/err"; then
+		bad "$name: a secret value was printed"
+	else
+		ok "$name"
+	fi
+}
+scheck "Secrets in sync, with the identity" 0 '' with
+scheck "Secrets in sync, without it (carried over)" 0 '' without
+rm -rf "$S/rendered"
+scheck "without an identity, Secrets come from the index's tree, not the work tree's" 0 '' without
+scheck "... while the work tree, without rendered/, cannot carry them over" 1 \
+	"cannot be rendered without an age identity: there is no earlier output" without --worktree
+scheck "... and with the identity it is drift" 1 "missing: render makes Secret acme-prod/db here" with --worktree
+(cd "$S" && git checkout -q -- rendered)
+# carry-over tells a changed input by its lastmodified, which counts seconds
+sleep 1
+printf 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: pw-two-8086\n' >"$T/db.yaml"
+"$TENANTC" secret encrypt --repo "$S" -o "$S/tenants/acme/secrets/db.yaml" "$T/db.yaml"
+rm -f "$T/db.yaml"
+(cd "$S" && git add tenants)
+scheck "a changed input Secret without a render is drift (with the identity)" 1 \
+	"^rendered/prod/tenants/acme/secret-db\.yaml:[0-9]+:[0-9]+: error: Secret acme-prod/db is out of date: .*'\.stringData\.password' changed" with
+scheck "... and an error without the identity" 1 "cannot be rendered without an age identity" without
+
 # a symbolic link in the rendered tree (work tree)
 ln -s kustomization.yaml "$R/rendered/prod/link.yaml"
 expect "a symbolic link in the rendered tree is a finding" 1 \

@@ -148,6 +148,45 @@ run "--tenant" 0 v1 v2 --tenant acme --format json &&
 	ok "--tenant keeps one tenant" || bad "--tenant: $(head -c 400 "$T/out")"
 run "a tenant on one side only" 0 v1 v2 --tenant initech && has "a tenant present on one side shows as removed" "$T/out" "  - Namespace initech-test"
 
+# Secrets: a changed and an added key show by path, never by value, with
+# the rendering identity and without it (each side then carries its
+# Secrets over from its own committed tree)
+S="$T/secrets"
+copy_example "$S"
+mkdir -p "$S/tenants/acme/secrets"
+printf 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: old-pw-31337\n' >"$T/db.yaml"
+SOPS_AGE_KEY_FILE="$SRC/keys/admin.agekey" "$TENANTC" secret encrypt --repo "$S" -o "$S/tenants/acme/secrets/db.yaml" "$T/db.yaml"
+SOPS_AGE_KEY_FILE="$SRC/keys/admin.agekey" "$TENANTC" render --repo "$S" >/dev/null
+git_commit_all "$S"
+printf 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: new-pw-42424\n  user: new-user-777\n' >"$T/db.yaml"
+SOPS_AGE_KEY_FILE="$SRC/keys/admin.agekey" "$TENANTC" secret encrypt --repo "$S" -o "$S/tenants/acme/secrets/db.yaml" "$T/db.yaml"
+rm -f "$T/db.yaml"
+SOPS_AGE_KEY_FILE="$SRC/keys/admin.agekey" "$TENANTC" render --repo "$S" >/dev/null
+(cd "$S" && git add -A && git commit -q -m rotate)
+for key in with without; do
+	for fmt in text markdown json; do
+		rc=0
+		if [ "$key" = with ]; then
+			(cd "$S" && SOPS_AGE_KEY_FILE="$SRC/keys/admin.agekey" "$TENANTC" diff HEAD~1 HEAD --format $fmt) >"$T/out" 2>"$T/err" || rc=$?
+		else
+			(cd "$S" && "$TENANTC" diff HEAD~1 HEAD --format $fmt) >"$T/out" 2>"$T/err" || rc=$?
+		fi
+		if [ "$rc" -ne 0 ]; then
+			bad "secret diff ($fmt, $key the identity): exit status $rc: $(head -n 2 "$T/err")"
+		elif grep -q 'old-pw-31337\|new-pw-42424\|new-user-777' "$T/out" "$T/err"; then
+			bad "secret diff ($fmt, $key the identity) printed a secret value"
+		elif ! grep -q 'stringData.password' "$T/out" || ! grep -q 'stringData.user' "$T/out"; then
+			bad "secret diff ($fmt, $key the identity) does not name the changed keys: $(head -n 12 "$T/out")"
+		else
+			ok "a changed Secret shows its keys and no value ($fmt, $key the identity)"
+		fi
+	done
+done
+(cd "$S" && "$TENANTC" diff HEAD~1 HEAD) >"$T/out"
+grep -q '^      .stringData.password: changed (redacted)$' "$T/out" &&
+	grep -q '^      .stringData.user: added (redacted)$' "$T/out" &&
+	ok "text: 'changed (redacted)' and 'added (redacted)'" || bad "redaction text: $(grep stringData "$T/out")"
+
 # bad input
 bad_input() { # NAME REGEX ARGS...
 	name=$1 re=$2
