@@ -1,13 +1,12 @@
 /*
  * main.c - the command table and the exit status.
  *
- * main() initialises the libraries that need it once (libgit2), picks the
- * command from a sorted const table and returns what it returns. Nothing
+ * main() picks the command from a sorted const table and returns what it
+ * returns; libgit2 is initialised only by a source that reads git. Nothing
  * below main calls exit() except tc_oom and TC_BUG.
  */
 #include "cmd.h"
 
-#include <git2.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -55,9 +54,8 @@ int main(int argc, char **argv)
 		name = "version";
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
 		if (strcmp(commands[i].name, name) == 0) {
-			git_libgit2_init();
+			/* libgit2 is initialised by the source that needs it */
 			int r = commands[i].fn(argc - 1, argv + 1);
-			git_libgit2_shutdown();
 			fflush(stdout);
 			if (ferror(stdout)) {
 				fputs("tenantc: error: cannot write to standard output\n", stderr);

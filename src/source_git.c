@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct tc_source_git {
 	git_repository *repo;
@@ -116,6 +117,7 @@ void tc_source_git_free(tc_source_git *g)
 	git_index_free(g->index);
 	git_odb_free(g->odb);
 	git_repository_free(g->repo);
+	git_libgit2_shutdown(); /* balances the init in tc_source_git_open */
 	free(g->prefix);
 	free(g->what);
 	tc_buf_release(&g->full);
@@ -277,14 +279,65 @@ static int open_index(tc_source_git *g, tc_diags *d)
 	return r;
 }
 
+/* Whether root could be inside a git repository: a ".git" beside it or
+ * above it, a bare repository, or GIT_DIR. Without one, libgit2 is not
+ * even initialised: its start-up (loading the TLS certificate store) costs
+ * more than rendering one tenant, which is what the ArgoCD plugin does in
+ * a folder without .git. */
+static bool might_be_git(const char *root)
+{
+	if (getenv("GIT_DIR"))
+		return true;
+	char *dir = realpath(root, NULL);
+	if (!dir)
+		return true; /* let libgit2 say what is wrong */
+	bool found = false;
+	struct stat st;
+	size_t n = strlen(dir) + 16;
+	char *probe = tc_xmalloc(n);
+	snprintf(probe, n, "%s/HEAD", dir);
+	char *objects = tc_xmalloc(n);
+	snprintf(objects, n, "%s/objects", dir);
+	found = stat(probe, &st) == 0 && stat(objects, &st) == 0; /* bare */
+	free(objects);
+	while (!found) {
+		snprintf(probe, n, "%s/.git", dir);
+		if (lstat(probe, &st) == 0) {
+			found = true;
+			break;
+		}
+		char *slash = strrchr(dir, '/');
+		if (!slash)
+			break;
+		if (slash == dir) {
+			if (dir[1] == 0)
+				break;
+			dir[1] = 0;
+		} else {
+			*slash = 0;
+		}
+	}
+	free(probe);
+	free(dir);
+	return found;
+}
+
 int tc_source_git_open(tc_source_git **out, tc_diags *d, const char *root, tc_source_kind *kind,
                        const char *rev)
 {
 	*out = NULL;
 	git_repository *repo = NULL;
-	int e = git_repository_open_ext(&repo, root, 0, NULL);
+	int e = GIT_ENOTFOUND;
+	bool repo_checked = might_be_git(root);
+	if (repo_checked) {
+		git_libgit2_init();
+		e = git_repository_open_ext(&repo, root, 0, NULL);
+	}
 	if (e == GIT_ENOTFOUND) {
-		git_error_clear();
+		if (repo_checked) {
+			git_error_clear();
+			git_libgit2_shutdown();
+		}
 		if (*kind == TC_SOURCE_INDEX)
 			return tc_error(d, TC_NOPOS, NULL,
 			                "cannot read the index: '%s' is not in a git repository",
@@ -297,8 +350,11 @@ int tc_source_git_open(tc_source_git **out, tc_diags *d, const char *root, tc_so
 			*kind = TC_SOURCE_WORKTREE;
 		return 0;
 	}
-	if (e < 0)
-		return gitfail(d, true, NULL, "cannot open the git repository of '%s'", root);
+	if (e < 0) {
+		int r = gitfail(d, true, NULL, "cannot open the git repository of '%s'", root);
+		git_libgit2_shutdown();
+		return r;
+	}
 
 	tc_source_git *g = tc_xcalloc(1, sizeof *g);
 	g->repo = repo;
