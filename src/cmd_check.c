@@ -3,7 +3,12 @@
  * the inputs beside it?
  *
  *   options -> source (default: the index) -> repository -> render in memory
- *     -> plaintext Secret guard -> drift against <output>/ of the same source
+ *     -> drift against <output>/ of the same source
+ *
+ * Render itself fails on plaintext Secrets among its inputs and outputs;
+ * check adds the same guard for the committed files render did not write
+ * the same way (stale or changed ones), which is where a hand-made Secret
+ * would be.
  *
  * Inputs and output folder are read from one source, so a pre-commit hook
  * checks exactly what is being committed (the index), CI a revision, and an
@@ -57,87 +62,13 @@ static void as_findings(tc_diags *d)
 			d->items[i].cls = TC_DIAG_FINDING;
 }
 
-static int strcmp0(const char *a, const char *b)
-{
-	return strcmp(a ? a : "", b ? b : "");
-}
-
-static bool same_diag(const tc_diag *a, const tc_diag *b)
-{
-	return a->sev == b->sev && a->line == b->line && a->col == b->col &&
-	       strcmp0(a->file, b->file) == 0 && strcmp0(a->path, b->path) == 0 &&
-	       strcmp(a->msg, b->msg) == 0;
-}
-
-/* The guard may see one file twice (as rendered and as committed), and
- * render may report what the guard reports: print each diagnostic once. */
-static void drop_repeats(tc_diags *d)
-{
-	tc_diags_sort(d);
-	size_t k = 0;
-	for (size_t i = 0; i < d->len; i++) {
-		if (k && same_diag(&d->items[k - 1], &d->items[i])) {
-			if (d->items[i].sev == TC_SEV_ERROR)
-				d->nerrors--;
-			free(d->items[i].file);
-			free(d->items[i].path);
-			free(d->items[i].msg);
-			continue;
-		}
-		d->items[k++] = d->items[i];
-	}
-	d->len = k;
-}
-
+/* Plaintext Secrets in committed files that render did not write: render
+ * checks its own inputs and outputs, this covers what was added by hand. */
 static void inspect(void *ctx, const char *path, const char *data, size_t len, tc_diags *d)
 {
 	(void)ctx;
-	/* what it found is in d */
-	if (tc_sops_scan_plain(d, path, data, len))
-		return;
-}
-
-/* Plaintext Secrets among the inputs: every file below tenants/<t>/secrets. */
-static void scan_inputs(tc_source *src, const tc_repo *r, tc_diags *d)
-{
-	for (size_t t = 0; t < r->ntenants; t++) {
-		size_t n = strlen(r->tenants[t]) + sizeof "tenants//secrets";
-		char *dir = tc_xmalloc(n);
-		snprintf(dir, n, "tenants/%s/secrets", r->tenants[t]);
-		tc_outlist files;
-		if (tc_tree_read_list(&files, src, dir, d)) {
-			/* reported; scan what could be listed */
-		}
-		for (size_t i = 0; i < files.len; i++) {
-			size_t m = n + strlen(files.items[i].path) + 1;
-			char *path = tc_xmalloc(m);
-			snprintf(path, m, "%s/%s", dir, files.items[i].path);
-			char *data;
-			size_t len;
-			if (tc_source_read(src, d, path, &data, &len) == 0)
-				inspect(NULL, path, data, len, d);
-			free(data);
-			free(path);
-		}
-		tc_outlist_release(&files);
-		free(dir);
-	}
-}
-
-/* ... and in what render made (a template may write one). */
-static void scan_rendered(const tc_render_result *res, const char *out, tc_diags *d)
-{
-	static const char needle[] = "kind: Secret";
-	for (size_t i = 0; i < res->files.len; i++) {
-		const tc_outfile *f = &res->files.items[i];
-		if (!f->manifest || !memmem(f->data, f->len, needle, sizeof needle - 1))
-			continue;
-		size_t m = strlen(out) + strlen(f->path) + 2;
-		char *path = tc_xmalloc(m);
-		snprintf(path, m, "%s/%s", out, f->path);
-		inspect(NULL, path, f->data, f->len, d);
-		free(path);
-	}
+	if (tc_sops_scan_plain(d, path, data, len) != 0)
+		return; /* reported to d */
 }
 
 int tc_cmd_check(int argc, char **argv)
@@ -222,14 +153,9 @@ int tc_cmd_check(int argc, char **argv)
 		.schemas = schemas,
 		.strict = strict,
 	};
-	if (loaded == 0) {
-		scan_inputs(src, &repo, &d);
-		if (tc_render(&repo, &ro, &res, &d) == 0)
-			scan_rendered(&res, repo.output, &d);
-	}
+	int rendered = loaded == 0 ? tc_render(&repo, &ro, &res, &d) : -1;
 	as_findings(&d);
-	if (tc_diags_has_errors(&d)) {
-		drop_repeats(&d);
+	if (rendered != 0 || tc_diags_has_errors(&d)) {
 		tc_diags_print(&d, stderr);
 		fprintf(stderr, "tenantc check: the inputs (%s) have errors; nothing was compared\n",
 		        where);
@@ -241,7 +167,6 @@ int tc_cmd_check(int argc, char **argv)
 	tc_drift drift;
 	int rc = tc_drift_compare(&drift, src, repo.output, &res.files, inspect, NULL, &d);
 	as_findings(&d);
-	drop_repeats(&d);
 	status = tc_diags_exit_code(&d);
 	tc_diags_print(&d, stderr);
 	tc_diags_release(&d);

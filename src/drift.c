@@ -22,9 +22,6 @@
 
 typedef struct cmp {
 	tc_source *src;
-	const char *dir;
-	tc_drift_inspect_fn *inspect;
-	void *ctx;
 	tc_diags *d;
 	tc_arena a;
 	tc_buf msg;
@@ -176,7 +173,7 @@ int tc_drift_compare(tc_drift *out, tc_source *src, const char *dir, const tc_ou
 	memset(out, 0, sizeof *out);
 	tc_outlist have;
 	int rc = tc_tree_read_list(&have, src, dir, d);
-	cmp c = {.src = src, .dir = dir, .inspect = inspect, .ctx = ctx, .d = d};
+	cmp c = {.src = src, .d = d};
 	tc_arena_init(&c.a);
 	tc_buf_init(&c.msg, TC_BUF_UNLIMITED);
 	size_t i = 0, j = 0;
