@@ -278,7 +278,7 @@ int tc_cmd_render(int argc, char **argv)
 	if (tc_source_open(&src, &d, repo_dir, kind, rev))
 		goto out;
 	repo_loaded = true;
-	if (tc_repo_load(&repo, src, now, &d))
+	if (tc_repo_load_some(&repo, src, now, tenants.items, tenants.len, &d))
 		goto out;
 
 	if (out_dir) {

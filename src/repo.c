@@ -327,7 +327,30 @@ static int list_tenants(tc_repo *r, tc_diags *d)
 	return rc;
 }
 
+static int some_tenants(tc_repo *r, const char *const *only, size_t n, tc_diags *d)
+{
+	int rc = 0;
+	r->tenants = tc_arena_alloc(&r->arena, n * sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(only[i]);
+		if (!is_dns_label(only[i], len) || len > TENANT_NAME_MAX) {
+			rc = tc_error(d, TC_NOPOS, NULL,
+			              "tenant '%s' is not a DNS-1123 label of at most %d characters",
+			              only[i], TENANT_NAME_MAX);
+			continue;
+		}
+		r->tenants[r->ntenants++] = tc_arena_strdup(&r->arena, only[i]);
+	}
+	return rc;
+}
+
 int tc_repo_load(tc_repo *r, tc_source *src, const char *now_override, tc_diags *d)
+{
+	return tc_repo_load_some(r, src, now_override, NULL, 0, d);
+}
+
+int tc_repo_load_some(tc_repo *r, tc_source *src, const char *now_override,
+                      const char *const *only, size_t nonly, tc_diags *d)
 {
 	memset(r, 0, sizeof *r);
 	tc_arena_init(&r->arena);
@@ -344,7 +367,7 @@ int tc_repo_load(tc_repo *r, tc_source *src, const char *now_override, tc_diags 
 		rc = -1;
 	if (load_templates(r, d))
 		rc = -1;
-	if (list_tenants(r, d))
+	if (nonly ? some_tenants(r, only, nonly, d) : list_tenants(r, d))
 		rc = -1;
 	const char *id = tc_source_commit_id(src);
 	tc_pos p = TC_NOPOS;
@@ -533,7 +556,7 @@ int tc_repo_load_tenant(const tc_repo *r, const char *name, tc_arena *a, tc_diag
 	int rc = load_doc(&t->doc, r->src, a, d, t->path);
 	if (rc == 1)
 		rc = tc_error(d, (tc_pos){t->path, 1, 1}, NULL,
-		              "tenant folder 'tenants/%s' has no tenant.yaml", name);
+		              "unknown tenant '%s': there is no tenants/%s/tenant.yaml", name, name);
 	size_t cap = 0, total = 0;
 	if (rc == 0) {
 		char *base = tc_arena_printf(a, "tenants/%s/files", name);

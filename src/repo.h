@@ -89,6 +89,13 @@ typedef struct tc_repo {
  * must be called either way. */
 int tc_repo_load(tc_repo *r, tc_source *src, const char *now_override, tc_diags *d)
 	__attribute__((warn_unused_result));
+/* The same, but the tenant list is `only` (sorted, non-empty) instead of
+ * the listing of tenants/: rendering one tenant of a large repository
+ * then costs the same as in a small one. The names are checked as folder
+ * names; whether the folder exists shows when the tenant is loaded. */
+int tc_repo_load_some(tc_repo *r, tc_source *src, const char *now_override,
+                      const char *const *only, size_t nonly, tc_diags *d)
+	__attribute__((warn_unused_result));
 void tc_repo_release(tc_repo *r);
 
 const tc_env *tc_repo_env(const tc_repo *r, const char *name);
