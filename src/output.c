@@ -62,6 +62,8 @@ void tc_outlist_sort(tc_outlist *l)
 		qsort(l->items, l->len, sizeof *l->items, cmpfile);
 }
 
+static int mkdirs(char *path);
+
 static const char *strof(const tc_value *v)
 {
 	return v && v->kind == TC_STR ? v->u.str.ptr : "";
@@ -304,6 +306,7 @@ int tc_tree_begin(tc_tree *t, const char *final, tc_diags *d)
 	size_t n = dirlen + strlen(base) + 16;
 	char *tmpl = tc_xmalloc(n);
 	snprintf(tmpl, n, "%.*s.%s.tmp-XXXXXX", (int)dirlen, final, base);
+	mkdirs(tmpl); /* the parents of a nested output folder ("out/tree") */
 	if (!mkdtemp(tmpl)) {
 		int e = errno;
 		free(tmpl);

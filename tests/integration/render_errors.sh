@@ -89,4 +89,9 @@ prepare norev
 (cd "$T/norev" && git init -q -b main . && git add -A && git commit -q -m base)
 check norev "error: .*unknown revision 'nope'" --rev nope
 
+# a nested output folder whose parents do not exist yet is created
+rm -rf "$T/nested"
+"$TENANTC" render --repo "$T/base" --out "$T/nested/a/b" >/dev/null 2>"$T/err" &&
+	[ -f "$T/nested/a/b/prod/kustomization.yaml" ] && ok "a nested output folder is created" ||
+	bad "nested output: $(cat "$T/err")"
 finish
