@@ -126,6 +126,13 @@ expect "a tenant whose name does not match its folder is a finding" 1 \
 	"^tenants/acme/tenant\.yaml:1:7: error: name 'acme2' does not match"
 reset_repo
 
+# an invalid output object is a finding too, at the template line
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n  namespace: ${tenant.name}-${env.name}\ndata: {a: b}\n' \
+	>"$R/templates/tenant/zz-bad.yaml"
+(cd "$R" && git add templates)
+expect "an invalid output object is a finding" 1 "^templates/tenant/zz-bad\.yaml:4:9: error: .*Bad_Name"
+reset_repo
+
 # plaintext Secrets: among the inputs, in the rendered tree
 mkdir -p "$R/tenants/acme/secrets"
 cat >"$R/tenants/acme/secrets/db.yaml" <<'EOF'
