@@ -253,6 +253,12 @@ expect "two sources exit 2" 2 "choose one of --rev, --index and --worktree" --re
 expect "an argument exits 2" 2 "unexpected argument 'extra'" extra
 expect "an unknown option exits 2" 2 "" --bogus
 rc=0
+(cd "$R" && SOPS_AGE_KEY_FILE="$T/no-such.agekey" "$TENANTC" check) >"$T/out" 2>"$T/err" || rc=$?
+[ "$rc" -eq 2 ] && grep -q "cannot read age identities" "$T/err" &&
+	ok "an identity file that cannot be read exits 2" || bad "bad SOPS_AGE_KEY_FILE: exit status $rc: $(cat "$T/err")"
+expect "a schema location that is not a folder exits 2" 2 "schema location '.*nowhere' is not a folder" \
+	--schema-location "$T/nowhere"
+rc=0
 "$TENANTC" check --repo "$T/does-not-exist" --worktree >"$T/out" 2>"$T/err" || rc=$?
 if [ "$rc" -eq 2 ] && grep -q "no repository folder" "$T/err"; then ok "a missing repository folder exits 2"; else bad "missing folder: exit status $rc"; fi
 finish

@@ -208,6 +208,10 @@ bad_input "a revision that does not render" "^tenantc diff: head 'v3' does not r
 grep -q "^tenants/acme/tenant.yaml:[0-9]*:[0-9]*: error: " "$T/err" && ok "... with the error that stops it" ||
 	bad "no error for the broken side: $(cat "$T/err")"
 rc=0
+(cd "$R" && SOPS_AGE_KEY_FILE="$T/no-such.agekey" "$TENANTC" diff v1 v2) >"$T/out" 2>"$T/err" || rc=$?
+[ "$rc" -eq 2 ] && grep -q "cannot read age identities" "$T/err" && [ ! -s "$T/out" ] &&
+	ok "an identity file that cannot be read exits 2" || bad "bad SOPS_AGE_KEY_FILE: exit status $rc: $(cat "$T/err")"
+rc=0
 "$TENANTC" diff --repo "$T/nowhere" v1 >/dev/null 2>"$T/err" || rc=$?
 [ "$rc" -eq 2 ] && ok "a missing repository folder exits 2" || bad "missing folder: exit status $rc"
 mkdir -p "$T/plain"
