@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""report.py RESULTS.TSV MACHINE.TXT PROFILE_DIR NOTES.MD LIMIT REPEAT
+"""report.py RESULTS.TSV MACHINE.TXT PROFILE_DIR NOTES.MD LIMIT REPEAT REPEAT_BIG
 
 Turn the measurements of run.sh into bench/RESULTS.md (printed on stdout):
 the machine and tool versions, a table per N, the targets of the scale
@@ -59,7 +59,7 @@ def main(argv):
         for line in f:
             k, _, v = line.rstrip("\n").partition("=")
             machine[k] = v
-    prof, notes, limit, repeat = argv[3], argv[4], argv[5], argv[6]
+    prof, notes, limit, repeat, repeat_big = argv[3], argv[4], argv[5], argv[6], argv[7]
     ns = sorted({n for n, _ in res})
     out = []
     w = out.append
@@ -75,7 +75,9 @@ def main(argv):
       "per tenant-environment (labels and JSON 6902 patches); jsonnet runs one program over "
       "a list of the tenants. Every tool's objects are compared (parsed, keys sorted) by "
       "`compare.py`.\n")
-    w("Wall time is the median of %s runs for tenantc and the floor and one run for the "
+    w("Wall time is the median of %s rounds (%s at N ≥ 10,000) for tenantc and the floor, "
+      "run in turn within each round (jobs 1, default jobs, `cp -r` of that tree, "
+      "--stdout) so that all see the same state of the machine, and one run for the "
       "peers; peak memory is GNU time's maximum resident set size (for the per-overlay "
       "kustomize runs: of the largest single process). A peer run predicted to take longer "
       "than %s s is not run, and the table says so. Outputs go to files on the same file "
@@ -83,7 +85,7 @@ def main(argv):
       "measuring and every timed run writes into a fresh folder: on ext4 without a "
       "journal, creating files soon after many were deleted is several times slower (the "
       "inode allocator skips recently freed inodes), so deleting between runs would make "
-      "each run depend on the one before.\n" % (repeat, limit))
+      "each run depend on the one before.\n" % (repeat, repeat_big, limit))
     loadavg = machine.get("load", "")
     try:
         busy = float(loadavg.split()[0]) > 0.5 * int(machine.get("cores", "1"))
@@ -97,7 +99,8 @@ def main(argv):
     w("## Machine and versions\n")
     for k, label in [("cpu", "CPU"), ("cores", "cores"), ("memory", "memory"),
                      ("kernel", "kernel"), ("fs", "file system"),
-                     ("load", "load average (1, 5, 15 min)"), ("tenantc", "tenantc"),
+                     ("load", "load average (1, 5, 15 min)"),
+                     ("nice", "niceness of every measured process"), ("tenantc", "tenantc"),
                      ("commit", "commit"), ("buildtype", "meson buildtype"),
                      ("kubectl", "kubectl"), ("jsonnet", "jsonnet"),
                      ("hyperfine", "hyperfine"), ("python3-yaml", "PyYAML")]:

@@ -8,15 +8,20 @@
 #                 default buildtype)
 #   LIMIT=S       seconds one peer run may take (default 600); a run predicted
 #                 to take longer is skipped and the report says so
-#   REPEAT=K      runs of each tenantc and floor measurement, median (default 3)
+#   REPEAT=K      rounds of the tenantc and floor measurements, median
+#                 (default 3; at N >= 10,000 REPEAT_BIG, default 1, as each
+#                 round writes three trees of 160,000 files)
 #   CHECK_MAX=N   compare the objects of all tools up to this N (default 1000)
 #   PROFILE_N=N   profile tenantc on this N (default 1000; 0: no profile)
 #   WORK=DIR      scratch folder (default: a new one under $TMPDIR or /tmp)
 #   KEEP=1        keep the scratch folder
 #   OUT=FILE      the report (default: bench/RESULTS.md)
+#   NICE=K        run everything at this niceness (e.g. -10 on a machine that
+#                 other work shares; the report says which was used)
 #
 # Per N it generates the workload (gen.py), then measures wall time (median
-# of REPEAT for tenantc and the floor, one run for the peers) and peak RSS
+# of REPEAT interleaved rounds for tenantc and the floor, one run for the
+# peers) and peak RSS
 # (GNU time "Maximum resident set size") of:
 #   tc_tree    tenantc render --out DIR (default --jobs: every core)
 #   tc_jobs1   the same with --jobs 1
@@ -43,11 +48,15 @@ root=$(cd "$here/../.." && pwd)
 ns=$*
 limit=${LIMIT:-600}
 repeat=${REPEAT:-3}
+repeat_big=${REPEAT_BIG:-1}
 check_max=${CHECK_MAX:-1000}
 profile_n=${PROFILE_N:-1000}
 out_md=${OUT:-$root/bench/RESULTS.md}
 py=/usr/bin/python3
 ncores=$(nproc)
+if [ -n "${NICE:-}" ]; then
+	renice -n "$NICE" -p $$ >/dev/null
+fi
 
 for tool in kubectl jsonnet hyperfine; do
 	command -v $tool >/dev/null || {
@@ -104,28 +113,35 @@ aside() {
 	[ ! -e "$1" ] || mv "$1" "$(mktemp -d "$work/trash/XXXXXX")/"
 }
 
-# timed N KEY ASIDE OUTFILE CMD... : REPEAT runs, the output folder ASIDE
-# (may be "") set aside before each; records the median wall time and the
-# largest RSS
-timed() {
-	n=$1 key=$2 prep=$3 o=$4
-	shift 4
-	: > "$work/runs.txt"
-	maxrss=0
-	i=0
-	while [ $i -lt "$repeat" ]; do
-		[ -z "$prep" ] || aside "$prep"
-		once "$o" "$@"
-		if [ $rc -ne 0 ]; then
-			record "$n" "$key" "$wall" "$rss" "$cpu" failed "exit $rc: $(head -c 300 "$work/stderr.txt" | tr '\t\n' '  ')"
-			return 0
-		fi
-		echo "$wall $cpu" >> "$work/runs.txt"
-		[ "$rss" -gt "$maxrss" ] && maxrss=$rss
-		i=$((i + 1))
-	done
-	set -- $(sort -n "$work/runs.txt" | sed -n "$(((repeat + 1) / 2))p")
-	record "$n" "$key" "$1" "$maxrss" "$2" ok "median of $repeat"
+# sample KEY ASIDE OUTFILE CMD... : one run of a repeated measurement, the
+# output folder ASIDE (may be "") set aside first; appends "wall cpu rss" to
+# the samples of KEY, or marks KEY failed
+sample() {
+	key=$1 prep=$2 o=$3
+	shift 3
+	[ ! -e "$work/failed.$key" ] || return 0
+	[ -z "$prep" ] || aside "$prep"
+	once "$o" "$@"
+	if [ $rc -ne 0 ]; then
+		echo "$wall	$rss	$cpu	exit $rc: $(head -c 300 "$work/stderr.txt" | tr '\t\n' '  ')" > "$work/failed.$key"
+		return 0
+	fi
+	echo "$wall $cpu $rss" >> "$work/samples.$key"
+}
+
+# summarize N KEY : record the median wall time (and its CPU time) and the
+# largest RSS of KEY's samples, then forget them
+summarize() {
+	if [ -e "$work/failed.$2" ]; then
+		IFS='	' read -r fw fr fc fnote < "$work/failed.$2"
+		record "$1" "$2" "$fw" "$fr" "$fc" failed "$fnote"
+	else
+		k=$(wc -l < "$work/samples.$2")
+		maxrss=$(awk '$3 > m { m = $3 } END { print m }' "$work/samples.$2")
+		set -- "$1" "$2" $(sort -n "$work/samples.$2" | sed -n "$(((k + 1) / 2))p")
+		record "$1" "$2" "$3" "$maxrss" "$4" ok "median of $k"
+	fi
+	rm -f "$work/samples.$2" "$work/failed.$2"
 }
 
 # predicted KEY N : a linear extrapolation of KEY from the largest smaller N
@@ -186,11 +202,21 @@ for n in $ns; do
 	$py "$here/gen.py" "$d" "$n"
 	repo=$d/tenantc
 	# tenantc: the tree (fresh each time), --jobs 1, the stream
-	timed "$n" tc_jobs1 "$d/out" "$d/tc_jobs1.log" "$tc" render --repo "$repo" --out "$d/out" --jobs 1
-	timed "$n" tc_tree "$d/out" "$d/tc_tree.log" "$tc" render --repo "$repo" --out "$d/out"
-	timed "$n" tc_stdout "" "$d/tc_stdout.yaml" "$tc" render --repo "$repo" --stdout
-	# the floor: creating the same files with cp
-	timed "$n" floor_cp "$d/floor" "$d/floor.log" cp -r "$d/out" "$d/floor"
+	# tenantc and the floor (cp -r of tenantc's tree) in interleaved rounds,
+	# so that both see the same state of the machine and its file system
+	rounds=$repeat
+	[ "$n" -lt 10000 ] || rounds=$repeat_big
+	i=0
+	while [ $i -lt "$rounds" ]; do
+		sample tc_jobs1 "$d/out" "$d/tc_jobs1.log" "$tc" render --repo "$repo" --out "$d/out" --jobs 1
+		sample tc_tree "$d/out" "$d/tc_tree.log" "$tc" render --repo "$repo" --out "$d/out"
+		[ ! -d "$d/out" ] || sample floor_cp "$d/floor" "$d/floor.log" cp -r "$d/out" "$d/floor"
+		sample tc_stdout "" "$d/tc_stdout.yaml" "$tc" render --repo "$repo" --stdout
+		i=$((i + 1))
+	done
+	for k in tc_tree tc_jobs1 tc_stdout floor_cp; do
+		summarize "$n" $k
+	done
 	# kustomize: one root over all overlays, then one run per overlay
 	peer "$n" kz_root "$d/kz_root.yaml" kubectl kustomize "$d/kustomize"
 	mkdir -p "$d/kz_each"
@@ -295,6 +321,7 @@ fi
 	fi
 	echo "fs=$(df -PT "$work" | awk 'NR == 2 { print $2 }')$journal"
 	echo "load=$load0 before, $(cut -d' ' -f1-3 /proc/loadavg) after"
+	echo "nice=$(ps -o ni= -p $$ | tr -d ' ')"
 	echo "tenantc=$("$tc" version 2>&1 | head -n 1)"
 	# the sources the binary was built from: its meson build's source folder
 	bdir=$(dirname "$(dirname "$tc")")
@@ -311,5 +338,5 @@ fi
 } > "$work/machine.txt"
 
 $py "$here/report.py" "$results" "$work/machine.txt" "$prof" "$here/profile-notes.md" \
-	"$limit" "$repeat" > "$out_md"
+	"$limit" "$repeat" "$repeat_big" > "$out_md"
 echo "run.sh: wrote $out_md" >&2
