@@ -439,7 +439,7 @@ bool tc_scalar_needs_quotes(const char *s, size_t n)
 		"off", "Off", "OFF", "~", "null", "Null", "NULL", "=", "<<", NULL};
 	if (n == 0)
 		return true;
-	if (oneof(s, n, words))
+	if (n <= 5 && oneof(s, n, words)) /* the longest word is "False" */
 		return true;
 	tc_scalar r;
 	if (tc_scalar_resolve(&r, s, n) < 0 || r.kind != TC_STR)
@@ -458,7 +458,13 @@ bool tc_scalar_needs_quotes(const char *s, size_t n)
 	const unsigned char *u = (const unsigned char *)s;
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
-		size_t k = utf8_seq(u + i, n - i, &cp);
+		size_t k;
+		if (u[i] >= 0x20 && u[i] < 0x7f) { /* printable ASCII: no decoding */
+			cp = u[i];
+			k = 1;
+		} else {
+			k = utf8_seq(u + i, n - i, &cp);
+		}
 		if (!k || unprintable(cp))
 			return true;
 		if (cp == ':' && i + 1 < n && s[i + 1] == ' ')
