@@ -2,7 +2,8 @@
  * cmd_diff.c - `tenantc diff BASE [HEAD]`: render two revisions in memory
  * and report which objects they add, remove and change, field by field.
  *
- *   options -> for each side: source -> repository -> render -> objects
+ *   options -> for each side: source -> repository -> render in memory
+ *           -> tree_read.c: identical files counted, the others parsed
  *           -> diff.c deltas -> diff_print.c (text | markdown | json)
  *
  * BASE is a revision; HEAD a revision too, or the work tree when absent.
@@ -40,8 +41,7 @@ static const char usage[] =
 typedef struct side {
 	const char *label; /* "base" or "head", for messages */
 	const char *rev;   /* NULL: the work tree */
-	tc_diff_input *objs;
-	size_t nobjs;
+	tc_outlist files;  /* what render made, with bytes */
 	bool has_env_filter, has_tenant_filter; /* some asked-for name exists here */
 } side;
 
@@ -75,11 +75,11 @@ static tc_sops_seed *seed_for(const tc_sops_keys *keys, const tc_repo *r)
 	return tc_sops_seed_new(keys, list, n);
 }
 
-/* Render one side in memory and parse its objects into a. Secrets are
- * encrypted with the rendering identity when keys hold it, else carried
- * over from the side's own output folder (what that revision committed).
- * Diagnostics go to d; returns 0 or -1. */
-static int load_side(side *s, tc_arena *a, tc_diags *d, const char *repo_dir, long jobs,
+/* Render one side in memory into s->files. Secrets are encrypted with the
+ * rendering identity when keys hold it, else carried over from the side's
+ * own output folder (what that revision committed). Diagnostics go to d;
+ * returns 0 or -1. */
+static int load_side(side *s, tc_diags *d, const char *repo_dir, long jobs,
                      const tc_strlist *envs, const tc_strlist *tenants,
                      const tc_sops_keys *keys)
 {
@@ -119,7 +119,9 @@ static int load_side(side *s, tc_arena *a, tc_diags *d, const char *repo_dir, lo
 	};
 	if (tc_render(&repo, &ro, &res, d))
 		goto out;
-	rc = tc_tree_read_objects(&s->objs, &s->nobjs, a, &res.files, d);
+	s->files = res.files; /* taken over */
+	tc_outlist_init(&res.files);
+	rc = 0;
 out:
 	tc_render_result_release(&res);
 	tc_sops_seed_free(seed);
@@ -213,7 +215,7 @@ int tc_cmd_diff(int argc, char **argv)
 	for (int k = 0; k < 2; k++) {
 		tc_diags sd;
 		tc_diags_init(&sd);
-		if (load_side(&sides[k], &a, &sd, repo_dir, jobs, &envs, &tenants, keys) ||
+		if (load_side(&sides[k], &sd, repo_dir, jobs, &envs, &tenants, keys) ||
 		    tc_diags_has_errors(&sd)) {
 			fprintf(stderr, "tenantc diff: %s '%s' does not render:\n", sides[k].label,
 			        sides[k].rev ? sides[k].rev : "work tree");
@@ -232,8 +234,8 @@ int tc_cmd_diff(int argc, char **argv)
 		                : "tenant");
 		goto out;
 	}
-	if (tc_diff_compute(&df, &d, sides[0].objs, sides[0].nobjs, sides[1].objs,
-	                    sides[1].nobjs) == 0) {
+	/* identical files are counted, only the others parsed and compared */
+	if (tc_tree_diff(&df, &a, &sides[0].files, &sides[1].files, &d) == 0) {
 		have_diff = true;
 	} else {
 		tc_diff_release(&df);
@@ -251,7 +253,7 @@ out:
 	if (have_diff)
 		tc_diff_release(&df);
 	for (int k = 0; k < 2; k++)
-		free(sides[k].objs);
+		tc_outlist_release(&sides[k].files);
 	tc_arena_release(&a);
 	tc_sops_keys_free(keys);
 	if (d.len) {

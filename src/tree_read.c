@@ -8,6 +8,11 @@
  * and the two lists are merged by check. Only paths are kept; check reads
  * a committed file when it compares it, so the committed tree is never
  * held in memory as a whole.
+ *
+ * tc_tree_diff pairs two trees by path first: identical files are counted,
+ * not parsed, and only the rest goes through the diff engine. The counts
+ * are added to the engine's totals afterwards (its environments stay
+ * sorted by name, as diff.h promises).
  */
 #include "tree_read.h"
 
@@ -128,4 +133,121 @@ char *tc_tree_read_prev(void *ctx, const char *relpath, size_t *len)
 		return NULL;
 	}
 	return data;
+}
+
+/* The environment of a rendered path: its first component. */
+static size_t env_len(const char *path)
+{
+	const char *slash = strchr(path, '/');
+	return slash ? (size_t)(slash - path) : 0;
+}
+
+/* Add n unchanged objects of environment env[0..len) to df. */
+static void add_unchanged(tc_diff *df, const char *env, size_t len, size_t n)
+{
+	size_t i = 0;
+	int c = 1;
+	for (; i < df->nenvs; i++) {
+		c = tc_bytes_cmp(df->envs[i].env, strlen(df->envs[i].env), env, len);
+		if (c >= 0)
+			break;
+	}
+	if (i == df->nenvs || c != 0) {
+		tc_diff_env *e = tc_arena_alloc(&df->arena, (df->nenvs + 1) * sizeof *e);
+		if (i)
+			memcpy(e, df->envs, i * sizeof *e);
+		if (df->nenvs > i)
+			memcpy(e + i + 1, df->envs + i, (df->nenvs - i) * sizeof *e);
+		memset(&e[i], 0, sizeof e[i]);
+		e[i].env = tc_arena_memdup0(&df->arena, env, len);
+		df->envs = e;
+		df->nenvs++;
+	}
+	df->envs[i].unchanged += n;
+	df->unchanged += n;
+}
+
+/* Borrow the file (path and bytes) into l: l's items array is freed, never
+ * the files through it. */
+static void take(tc_outlist *l, const tc_outfile *f)
+{
+	tc_outlist_add(l, f->path, f->data, f->len, true);
+}
+
+int tc_tree_diff(tc_diff *out, tc_arena *a, const tc_outlist *base, const tc_outlist *head,
+                 tc_diags *d)
+{
+	tc_outlist b, h;
+	tc_outlist_init(&b);
+	tc_outlist_init(&h);
+	/* identical files per environment, in path order: a run per env */
+	const char *same_env = NULL;
+	size_t same_len = 0, same_n = 0;
+	typedef struct run {
+		const char *env;
+		size_t len, n;
+	} run;
+	run *runs = NULL;
+	size_t nruns = 0, cap = 0;
+	size_t i = 0, j = 0;
+	while (i < base->len || j < head->len) {
+		if (i < base->len && !base->items[i].manifest) {
+			i++;
+			continue;
+		}
+		if (j < head->len && !head->items[j].manifest) {
+			j++;
+			continue;
+		}
+		int c = i == base->len   ? 1
+		        : j == head->len ? -1
+		                         : strcmp(base->items[i].path, head->items[j].path);
+		if (c < 0) {
+			take(&b, &base->items[i++]);
+		} else if (c > 0) {
+			take(&h, &head->items[j++]);
+		} else {
+			const tc_outfile *x = &base->items[i++], *y = &head->items[j++];
+			if (x->len != y->len || memcmp(x->data, y->data, x->len) != 0) {
+				take(&b, x);
+				take(&h, y);
+				continue;
+			}
+			size_t el = env_len(x->path);
+			if (!same_env || el != same_len || memcmp(same_env, x->path, el) != 0) {
+				if (same_n) {
+					TC_GROW(runs, cap, nruns + 1);
+					runs[nruns++] = (run){same_env, same_len, same_n};
+				}
+				same_env = x->path;
+				same_len = el;
+				same_n = 0;
+			}
+			same_n++;
+		}
+	}
+	if (same_n) {
+		TC_GROW(runs, cap, nruns + 1);
+		runs[nruns++] = (run){same_env, same_len, same_n};
+	}
+	tc_diff_input *bi = NULL, *hi = NULL;
+	size_t nb = 0, nh = 0;
+	int rb = tc_tree_read_objects(&bi, &nb, a, &b, d);
+	int rh = tc_tree_read_objects(&hi, &nh, a, &h, d);
+	int rc = -1;
+	if (rb || rh) {
+		memset(out, 0, sizeof *out);
+		tc_arena_init(&out->arena);
+	} else if (tc_diff_compute(out, d, bi, nb, hi, nh) == 0) {
+		for (size_t k = 0; k < nruns; k++)
+			add_unchanged(out, runs[k].env, runs[k].len, runs[k].n);
+		rc = 0;
+	}
+	free(bi);
+	free(hi);
+	free(runs);
+	/* the lists only borrowed the files */
+	free(b.items);
+	free(h.items);
+	return rc;
 }

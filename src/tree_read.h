@@ -44,6 +44,19 @@ int tc_tree_read_list(tc_outlist *out, tc_source *src, const char *dir, tc_diags
 int tc_tree_read_objects(tc_diff_input **out, size_t *n, tc_arena *a, const tc_outlist *files,
                          tc_diags *d) __attribute__((warn_unused_result));
 
+/* The diff of two rendered trees held in memory (files with bytes, sorted
+ * by path; kustomization.yaml files are ignored). A file with the same path
+ * and the same bytes on both sides is one unchanged object, counted for its
+ * environment without being parsed, so a diff of a large repository parses
+ * only what changed; every other file is parsed and compared by object
+ * identity (tc_diff_compute), which also pairs an object that moved to
+ * another file. The parsed objects live in a, which must outlive *out
+ * (the diff points into them). *out is initialised in every case and
+ * released by the caller with tc_diff_release. Returns 0, or -1 with
+ * diagnostics. */
+int tc_tree_diff(tc_diff *out, tc_arena *a, const tc_outlist *base, const tc_outlist *head,
+                 tc_diags *d) __attribute__((warn_unused_result));
+
 /* The previous tree for render's carry-over of unchanged Secrets, read
  * from a source instead of a folder on disk: pass tc_tree_read_prev as
  * tc_render_opts.prev_read and a tc_tree_prev as prev_ctx. Render calls it

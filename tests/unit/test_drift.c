@@ -280,6 +280,52 @@ TEST(tree_read_objects_takes_the_environment_from_the_path)
 	tc_arena_release(&a);
 }
 
+TEST(tree_diff_counts_identical_files_without_parsing_them)
+{
+	tc_outlist b, h;
+	tc_outlist_init(&b);
+	tc_outlist_init(&h);
+	add(&b, "dev/ns.yaml", ns_a);     /* only unchanged objects in dev */
+	add(&b, "prod/a.yaml", cm);
+	add(&b, "prod/kustomization.yaml", "resources: []\n");
+	add(&b, "prod/ns.yaml", ns_a);
+	add(&b, "prod/z.yaml", "not: [yaml\n"); /* identical bytes are never parsed */
+	add(&h, "dev/ns.yaml", ns_a);
+	add(&h, "prod/a.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
+	                       "  namespace: a\ndata:\n  k: w\n");
+	add(&h, "prod/kustomization.yaml", "resources: [a.yaml]\n");
+	add(&h, "prod/moved.yaml", ns_a); /* the same object under another name */
+	add(&h, "prod/z.yaml", "not: [yaml\n");
+	add(&h, "test/ns.yaml", ns_a);
+	tc_arena a;
+	tc_arena_init(&a);
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_diff df;
+	CHECK(tc_tree_diff(&df, &a, &b, &h, &d) == 0);
+	CHECK(d.len == 0);
+	CHECK(df.len == 2 && df.changed == 1 && df.added == 1 && df.removed == 0);
+	CHECK(df.unchanged == 3); /* dev/ns, prod/z, and ns moved within prod */
+	CHECK(df.nenvs == 3);
+	CHECK_STR(df.envs[0].env, "dev");
+	CHECK(df.envs[0].unchanged == 1 && df.envs[0].changed == 0);
+	CHECK_STR(df.envs[1].env, "prod");
+	CHECK(df.envs[1].unchanged == 2 && df.envs[1].changed == 1);
+	CHECK_STR(df.envs[2].env, "test");
+	CHECK(df.envs[2].added == 1);
+	CHECK_STR(df.entries[0].fields[0].path, ".data.k");
+	tc_diff_release(&df);
+	tc_outlist_release(&h);
+	tc_outlist_init(&h);
+	add(&h, "prod/a.yaml", "a: [\n");
+	CHECK(tc_tree_diff(&df, &a, &b, &h, &d) == -1 && d.len == 2); /* a.yaml, z.yaml */
+	tc_diff_release(&df);
+	tc_outlist_release(&b);
+	tc_outlist_release(&h);
+	tc_diags_release(&d);
+	tc_arena_release(&a);
+}
+
 int main(void)
 {
 	int rc = RUN(tree_read_lists_files_in_the_byte_order_render_sorts_in,
@@ -288,7 +334,8 @@ int main(void)
 	             drift_counts_fields_past_the_limit_and_never_prints_a_secret_value,
 	             drift_reports_other_objects_broken_files_and_reformatting,
 	             drift_reports_a_symbolic_link_in_the_tree,
-	             tree_read_objects_takes_the_environment_from_the_path);
+	             tree_read_objects_takes_the_environment_from_the_path,
+	             tree_diff_counts_identical_files_without_parsing_them);
 	fresh(); /* removes the last folder */
 	if (*root)
 		rmdir(root);
