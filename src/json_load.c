@@ -172,7 +172,7 @@ static int string(jparser *P)
 			tc_buf_addc(&P->tmp, '\t');
 			break;
 		case 'u': {
-			uint32_t cp, lo;
+			uint32_t cp = 0, lo = 0;
 			if (hex4(P, P->i, &cp) < 0)
 				return -1;
 			P->i += 4;

@@ -248,8 +248,13 @@ int tc_source_open(tc_source **out, tc_diags *d, const char *root, tc_source_kin
 	if (kind == TC_SOURCE_REV && !rev)
 		rev = "HEAD";
 	struct stat st;
-	if (stat(root, &st) != 0)
+	if (stat(root, &st) != 0) {
+		/* a repository folder that is not there is a usage error */
+		if (errno == ENOENT || errno == ENOTDIR)
+			return tc_error(d, TC_NOPOS, NULL, "cannot open repository '%s': %s", root,
+			                strerror(errno));
 		return tc_source_err_os(d, root, "open repository", errno);
+	}
 	if (!S_ISDIR(st.st_mode))
 		return tc_error(d, TC_NOPOS, NULL, "cannot open repository '%s': not a directory",
 		                root);

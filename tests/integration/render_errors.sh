@@ -89,6 +89,12 @@ prepare norev
 (cd "$T/norev" && git init -q -b main . && git add -A && git commit -q -m base)
 check norev "error: .*unknown revision 'nope'" --rev nope
 
+# a repository folder that does not exist is a usage error
+rc=0
+"$TENANTC" render --repo "$T/does-not-exist" >/dev/null 2>"$T/err" || rc=$?
+[ "$rc" = 2 ] && grep -q "cannot open repository" "$T/err" && ok "a missing --repo folder exits 2" ||
+	bad "missing --repo: exit $rc, $(cat "$T/err")"
+
 # a nested output folder whose parents do not exist yet is created
 rm -rf "$T/nested"
 "$TENANTC" render --repo "$T/base" --out "$T/nested/a/b" >/dev/null 2>"$T/err" &&
