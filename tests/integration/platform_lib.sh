@@ -3,10 +3,10 @@
 
 # add_realm_secrets REPO: the Secrets the example's realms take their client
 # secrets from (tenants/<t>/secrets/realm-clients.yaml of acme and globex),
-# encrypted with the example's public test keys. The example ships without
-# them so that it renders without an identity (docs/templates.md); a render
-# of REPO then needs SOPS_AGE_KEY_FILE="$SRC/keys/admin.agekey". The values
-# contain "plain-7f3a", so a test can look for them in clear.
+# encrypted with the example's public test keys, with values of the tests'
+# own (they contain "plain-7f3a", so a test can look for them in clear); a
+# render of REPO needs SOPS_AGE_KEY_FILE="$SRC/keys/admin.agekey", which
+# lib.sh exports.
 add_realm_secrets() {
 	for t in acme globex; do
 		mkdir -p "$1/tenants/$t/secrets"
