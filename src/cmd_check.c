@@ -43,17 +43,6 @@ static const char usage[] = "[--repo DIR] [--rev REV | --index | --worktree] [--
 
 /* The rendering identity: one of the repository's recipients (tenantc.yaml
  * sops.age) whose identity is in keys; NULL without one. */
-static tc_sops_seed *seed_for(const tc_sops_keys *keys, const tc_repo *r)
-{
-	const tc_value *rcp = tc_value_dig(r->settings, "sops.age");
-	const char *list[64];
-	size_t n = 0;
-	for (size_t i = 0; rcp && rcp->kind == TC_ARRAY && i < rcp->u.arr.len && n < 64; i++)
-		if (rcp->u.arr.items[i]->kind == TC_STR)
-			list[n++] = rcp->u.arr.items[i]->u.str.ptr;
-	return tc_sops_seed_new(keys, list, n);
-}
-
 /* Everything wrong with the checked content is a finding of check. */
 static void as_findings(tc_diags *d)
 {
@@ -134,7 +123,7 @@ int tc_cmd_check(int argc, char **argv)
 		if (tc_sops_keys_from_env(&keys, &d) ||
 		    tc_render_open_schemas(&schemas, &schema_locs, repo_dir, repo.settings, &d))
 			goto out;
-		seed = seed_for(keys, &repo);
+		seed = tc_render_seed(keys, &repo);
 	}
 	/* Secrets are carried over from the output folder of the same source */
 	tc_tree_prev prev = {src, &repo.src_lock, loaded == 0 ? repo.output : NULL};

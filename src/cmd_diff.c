@@ -64,17 +64,6 @@ static void known(tc_strlist *out, const tc_strlist *want, const tc_repo *r, boo
 }
 
 /* The rendering identity of a repository (see cmd_check.c); NULL without. */
-static tc_sops_seed *seed_for(const tc_sops_keys *keys, const tc_repo *r)
-{
-	const tc_value *rcp = tc_value_dig(r->settings, "sops.age");
-	const char *list[64];
-	size_t n = 0;
-	for (size_t i = 0; rcp && rcp->kind == TC_ARRAY && i < rcp->u.arr.len && n < 64; i++)
-		if (rcp->u.arr.items[i]->kind == TC_STR)
-			list[n++] = rcp->u.arr.items[i]->u.str.ptr;
-	return tc_sops_seed_new(keys, list, n);
-}
-
 /* Render one side in memory into s->files. Secrets are encrypted with the
  * rendering identity when keys hold it, else carried over from the side's
  * own output folder (what that revision committed). Diagnostics go to d;
@@ -102,7 +91,7 @@ static int load_side(side *s, tc_diags *d, const char *repo_dir, long jobs,
 		rc = 0;
 		goto out;
 	}
-	seed = seed_for(keys, &repo);
+	seed = tc_render_seed(keys, &repo);
 	tc_tree_prev prev = {src, &repo.src_lock, repo.output};
 	tc_render_opts ro = {
 		.envs = &e,

@@ -292,15 +292,7 @@ int tc_cmd_render(int argc, char **argv)
 	}
 	if (tc_sops_keys_from_env(&keys, &d))
 		goto out;
-	{
-		const tc_value *rcp = tc_value_dig(repo.settings, "sops.age");
-		const char *list[64];
-		size_t n = 0;
-		for (size_t i = 0; rcp && rcp->kind == TC_ARRAY && i < rcp->u.arr.len && n < 64; i++)
-			if (rcp->u.arr.items[i]->kind == TC_STR)
-				list[n++] = rcp->u.arr.items[i]->u.str.ptr;
-		seed = tc_sops_seed_new(keys, list, n);
-	}
+	seed = tc_render_seed(keys, &repo);
 	if (tc_render_open_schemas(&schemas, &schema_locs, repo_dir, repo.settings, &d))
 		goto out;
 	/* everything besides the inputs that changes what a tenant renders to */

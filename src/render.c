@@ -940,6 +940,17 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 	return tc_diags_has_errors(d) ? -1 : 0;
 }
 
+tc_sops_seed *tc_render_seed(const tc_sops_keys *keys, const tc_repo *r)
+{
+	const tc_value *rcp = tc_value_dig(r->settings, "sops.age");
+	const char *list[64]; /* recipients of a repository: a handful */
+	size_t n = 0;
+	for (size_t i = 0; rcp && rcp->kind == TC_ARRAY && i < rcp->u.arr.len && n < 64; i++)
+		if (rcp->u.arr.items[i]->kind == TC_STR)
+			list[n++] = rcp->u.arr.items[i]->u.str.ptr;
+	return tc_sops_seed_new(keys, list, n);
+}
+
 void tc_render_result_release(tc_render_result *res)
 {
 	tc_outlist_release(&res->files);

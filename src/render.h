@@ -67,6 +67,10 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 	__attribute__((warn_unused_result));
 void tc_render_result_release(tc_render_result *res);
 
+/* The rendering identity's seed from keys: the identity listed in the
+ * repository's sops.age (tenantc.yaml); NULL when keys hold none. */
+struct tc_sops_seed *tc_render_seed(const struct tc_sops_keys *keys, const tc_repo *r);
+
 /* The schema folders for output validation: the flags (--schema-location),
  * else tenantc.yaml's schemaLocation relative to repo_dir, else repo_dir's
  * schemas/ when it holds kubeconform's layout; *out stays NULL when there
