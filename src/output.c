@@ -340,12 +340,17 @@ int tc_tree_write(tc_tree *t, const char *relpath, const void *data, size_t len,
 	char *full = tc_xmalloc(n);
 	snprintf(full, n, "%s/%s", t->tmp, relpath);
 	int rc = 0;
-	if (mkdirs(full) != 0) {
-		rc = tc_fail(d, TC_NOPOS, NULL, "cannot create the folder of '%s/%s': %s", t->final,
-		             relpath, strerror(errno));
-		goto out;
-	}
+	/* the folder usually exists already: create it only when the open
+	 * says it does not, which saves a mkdir per path level and file */
 	int fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0 && errno == ENOENT) {
+		if (mkdirs(full) != 0) {
+			rc = tc_fail(d, TC_NOPOS, NULL, "cannot create the folder of '%s/%s': %s",
+			             t->final, relpath, strerror(errno));
+			goto out;
+		}
+		fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	}
 	if (fd < 0) {
 		rc = tc_fail(d, TC_NOPOS, NULL, "cannot write '%s/%s': %s", t->final, relpath,
 		             strerror(errno));
