@@ -16,6 +16,9 @@
 #   WORK=DIR      scratch folder (default: a new one under $TMPDIR or /tmp)
 #   KEEP=1        keep the scratch folder
 #   OUT=FILE      the report (default: bench/RESULTS.md)
+#   MEMLIMIT=KIB  address-space limit for the jsonnet runs (default: three
+#                 quarters of the memory), so that a jsonnet that outgrows the
+#                 machine fails by itself instead of waking the OOM killer
 #   NICE=K        run everything at this niceness (e.g. -10 on a machine that
 #                 other work shares; the report says which was used)
 #
@@ -54,6 +57,7 @@ profile_n=${PROFILE_N:-1000}
 out_md=${OUT:-$root/bench/RESULTS.md}
 py=/usr/bin/python3
 ncores=$(nproc)
+memlimit=${MEMLIMIT:-$(awk '/MemTotal/ { printf "%d", $2 * 3 / 4 }' /proc/meminfo)}
 if [ -n "${NICE:-}" ]; then
 	renice -n "$NICE" -p $$ >/dev/null
 fi
@@ -152,10 +156,22 @@ predicted() {
 		END { if (best) printf "%.0f %d", t * n / best, best }' "$results"
 }
 
+# stopped KEY N : the largest smaller N at which KEY ran past LIMIT, or nothing
+stopped() {
+	awk -F '\t' -v k="$1" -v n="$2" '
+		$2 == k && $6 == "skipped" && $1 < n && $1 > best { best = $1 }
+		END { if (best) print best }' "$results"
+}
+
 # peer N KEY OUTFILE CMD... : one run, skipped when predicted past LIMIT
 peer() {
 	n=$1 key=$2 o=$3
 	shift 3
+	s=$(stopped "$key" "$n")
+	if [ -n "$s" ]; then
+		record "$n" "$key" "" "" "" skipped "not run: already past the ${limit} s limit at N=$s"
+		return 0
+	fi
 	p=$(predicted "$key" "$n")
 	if [ -n "$p" ] && [ "${p% *}" -gt "$limit" ]; then
 		record "$n" "$key" "" "" "" skipped "predicted ${p% *} s (linear from N=${p#* }), past the ${limit} s limit"
@@ -237,8 +253,10 @@ for n in $ns; do
 	fi
 	# jsonnet: one file per object, then one stream
 	mkdir -p "$d/jn_tree"
-	peer "$n" jn_tree "$d/jn_tree.log" jsonnet -J "$d/jsonnet" -m "$d/jn_tree" "$d/jsonnet/tree.jsonnet"
-	peer "$n" jn_stream "$d/jn_stream.yaml" jsonnet -J "$d/jsonnet" -y "$d/jsonnet/stream.jsonnet"
+	peer "$n" jn_tree "$d/jn_tree.log" sh -c 'ulimit -v "$1" && shift && exec "$@"' sh "$memlimit" \
+		jsonnet -J "$d/jsonnet" -m "$d/jn_tree" "$d/jsonnet/tree.jsonnet"
+	peer "$n" jn_stream "$d/jn_stream.yaml" sh -c 'ulimit -v "$1" && shift && exec "$@"' sh "$memlimit" \
+		jsonnet -J "$d/jsonnet" -y "$d/jsonnet/stream.jsonnet"
 	# one tenant in one environment
 	t=$(printf 't%05d' $((n > 42 ? 42 : n - 1)))
 	one "$n" tc_one "$tc" render --repo "$repo" --stdout --env prod --tenant "$t"
@@ -322,6 +340,7 @@ fi
 	echo "fs=$(df -PT "$work" | awk 'NR == 2 { print $2 }')$journal"
 	echo "load=$load0 before, $(cut -d' ' -f1-3 /proc/loadavg) after"
 	echo "nice=$(ps -o ni= -p $$ | tr -d ' ')"
+	echo "memlimit=$memlimit"
 	echo "tenantc=$("$tc" version 2>&1 | head -n 1)"
 	# the sources the binary was built from: its meson build's source folder
 	bdir=$(dirname "$(dirname "$tc")")
