@@ -33,6 +33,9 @@ static bool ishex(char c)
 
 static bool eq(const char *s, size_t n, const char *lit)
 {
+	/* the first byte rules out almost every word without a strlen */
+	if (n == 0 || s[0] != lit[0])
+		return n == 0 && lit[0] == 0;
 	size_t m = strlen(lit);
 	return n == m && memcmp(s, lit, n) == 0;
 }
