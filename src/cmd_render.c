@@ -18,6 +18,7 @@
 #include "sops.h"
 #include "source.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,6 +222,7 @@ int tc_cmd_render(int argc, char **argv)
 	tc_repo repo;
 	bool repo_loaded = false;
 	tc_tree tree = {0};
+	tc_spool spool = {.fd = -1};
 	tc_render_result res = {0};
 	char *final_dir = NULL;
 	tc_sops_keys *keys = NULL;
@@ -334,6 +336,13 @@ int tc_cmd_render(int argc, char **argv)
 			goto out;
 		ro.tree = &tree;
 	}
+	/* --stdout prints nothing until everything succeeded; the bytes wait
+	 * in a temporary file rather than in memory (plaintext never does) */
+	if (to_stdout && !decrypt) {
+		if (tc_spool_open(&spool, &d))
+			goto out;
+		ro.spool = &spool;
+	}
 	if (tc_render(&repo, &ro, &res, &d))
 		goto out;
 	if (to_stdout) {
@@ -342,7 +351,13 @@ int tc_cmd_render(int argc, char **argv)
 			if (!f->manifest || (folder && !in_folder(f->path, folder)))
 				continue;
 			fputs("---\n", stdout);
-			fwrite(f->data, 1, f->len, stdout);
+			if (f->data)
+				fwrite(f->data, 1, f->len, stdout);
+			else if (f->spooled && tc_spool_copy(&spool, f->off, f->len, stdout) != 0) {
+				tc_error(&d, TC_NOPOS, NULL, "cannot read the temporary file: %s",
+				         strerror(errno));
+				goto out;
+			}
 		}
 	} else {
 		size_t written = res.files.len;
@@ -376,6 +391,7 @@ int tc_cmd_render(int argc, char **argv)
 out:
 	if (tree.final)
 		tc_tree_abort(&tree);
+	tc_spool_close(&spool);
 	tc_render_result_release(&res);
 	tc_schema_set_free(schemas);
 	tc_tree_state_free(state);

@@ -468,13 +468,15 @@ int tc_k8s_check_object(const tc_value *obj, tc_k8s_scope scope, tc_diags *d, co
 
 /* ---- duplicates ---- */
 
+/* One object: 24 bytes here and one allocation holding
+ * "group NUL kind NUL namespace NUL name" (the sort key, klen bytes) and,
+ * when the object has a file, that file's name after it. A render keeps
+ * one per object of every environment, so it is kept small. */
 struct tc_k8s_dupe {
-	char *key; /* group NUL kind NUL namespace NUL name, for sorting */
-	size_t klen;
-	char *group, *kind, *ns, *name; /* point into key */
-	tc_pos pos;
-	char *file; /* owned copy of pos.file */
-	size_t seq;
+	char *key;
+	uint32_t klen;
+	uint32_t line, col;
+	uint32_t seq; /* order of adding, the last tie-break */
 };
 
 void tc_k8s_dupes_init(tc_k8s_dupes *s)
@@ -484,10 +486,8 @@ void tc_k8s_dupes_init(tc_k8s_dupes *s)
 
 void tc_k8s_dupes_release(tc_k8s_dupes *s)
 {
-	for (size_t i = 0; i < s->len; i++) {
+	for (size_t i = 0; i < s->len; i++)
 		free(s->items[i].key);
-		free(s->items[i].file);
-	}
 	free(s->items);
 	memset(s, 0, sizeof *s);
 }
@@ -496,6 +496,20 @@ static const tc_value *str_at(const tc_value *v, const char *k)
 {
 	const tc_value *x = tc_value_getz(v, k);
 	return x && x->kind == TC_STR ? x : NULL;
+}
+
+/* The file of an entry: after the key's terminating NUL; "" when none. */
+static const char *dupe_file(const tc_k8s_dupe *e)
+{
+	return e->key + e->klen;
+}
+
+static char *put(char *p, const char *s, size_t n)
+{
+	if (n)
+		memcpy(p, s, n);
+	p[n] = 0;
+	return p + n + 1;
 }
 
 void tc_k8s_dupes_add(tc_k8s_dupes *s, const tc_value *obj)
@@ -513,45 +527,29 @@ void tc_k8s_dupes_add(tc_k8s_dupes *s, const tc_value *obj)
 	tc_k8s_split_api_version(api->u.str.ptr, api->u.str.len, &group, &glen, &version, &vlen);
 	size_t nslen = ns ? ns->u.str.len : 0;
 	size_t total = glen + kind->u.str.len + nslen + name->u.str.len + 4;
-	char *key = tc_xmalloc(total);
-	char *p = key;
-	tc_k8s_dupe e = {0};
-	e.group = p;
-	memcpy(p, group, glen);
-	p += glen;
-	*p++ = 0;
-	e.kind = p;
-	memcpy(p, kind->u.str.ptr, kind->u.str.len);
-	p += kind->u.str.len;
-	*p++ = 0;
-	e.ns = p;
-	if (nslen)
-		memcpy(p, ns->u.str.ptr, nslen);
-	p += nslen;
-	*p++ = 0;
-	e.name = p;
-	memcpy(p, name->u.str.ptr, name->u.str.len);
-	p += name->u.str.len;
-	*p = 0;
-	e.key = key;
-	e.klen = total;
-	e.pos = obj->pos;
-	e.file = obj->pos.file ? tc_xstrdup(obj->pos.file) : NULL;
-	e.pos.file = e.file;
-	e.seq = s->len;
+	const char *file = obj->pos.file ? obj->pos.file : "";
+	size_t flen = strlen(file);
+	char *key = tc_xmalloc(total + flen + 1);
+	char *p = put(key, group, glen);
+	p = put(p, kind->u.str.ptr, kind->u.str.len);
+	p = put(p, ns ? ns->u.str.ptr : "", nslen);
+	p = put(p, name->u.str.ptr, name->u.str.len);
+	put(p, file, flen);
 	TC_GROW(s->items, s->cap, s->len + 1);
-	s->items[s->len++] = e;
+	s->items[s->len] = (tc_k8s_dupe){key, (uint32_t)total, obj->pos.line, obj->pos.col,
+	                                  (uint32_t)s->len};
+	s->len++;
 }
 
 static int cmp_pos(const tc_k8s_dupe *a, const tc_k8s_dupe *b)
 {
-	int c = strcmp(a->file ? a->file : "", b->file ? b->file : "");
+	int c = strcmp(dupe_file(a), dupe_file(b));
 	if (c)
 		return c;
-	if (a->pos.line != b->pos.line)
-		return a->pos.line < b->pos.line ? -1 : 1;
-	if (a->pos.col != b->pos.col)
-		return a->pos.col < b->pos.col ? -1 : 1;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	if (a->col != b->col)
+		return a->col < b->col ? -1 : 1;
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
@@ -577,18 +575,24 @@ size_t tc_k8s_dupes_report(tc_k8s_dupes *s, tc_diags *d, tc_diag_class cls)
 		                             e->klen) == 0)
 			k--;
 		first = &s->items[k];
+		const char *group = e->key;
+		const char *kind = group + strlen(group) + 1;
+		const char *ns = kind + strlen(kind) + 1;
+		const char *name = ns + strlen(ns) + 1;
+		/* the position's file must outlive the diagnostic: the diagnostic
+		 * copies what it prints, so the entry's own copy is enough */
+		tc_pos pos = {dupe_file(e)[0] ? dupe_file(e) : NULL, e->line, e->col};
+		const char *ffile = dupe_file(first)[0] ? dupe_file(first) : "-";
 		char where[64];
-		snprintf(where, sizeof where, "%u:%u", (unsigned)first->pos.line,
-		         (unsigned)first->pos.col);
-		const char *g = e->group[0] ? e->group : "core";
-		if (e->ns[0])
-			tc_finding(d, e->pos, NULL,
-			           "duplicate object: %s '%s/%s' (%s) is also defined at %s:%s",
-			           e->kind, e->ns, e->name, g, first->file ? first->file : "-", where);
+		snprintf(where, sizeof where, "%u:%u", (unsigned)first->line, (unsigned)first->col);
+		const char *g = group[0] ? group : "core";
+		if (ns[0])
+			tc_finding(d, pos, NULL,
+			           "duplicate object: %s '%s/%s' (%s) is also defined at %s:%s", kind,
+			           ns, name, g, ffile, where);
 		else
-			tc_finding(d, e->pos, NULL,
-			           "duplicate object: %s '%s' (%s) is also defined at %s:%s", e->kind,
-			           e->name, g, first->file ? first->file : "-", where);
+			tc_finding(d, pos, NULL, "duplicate object: %s '%s' (%s) is also defined at %s:%s",
+			           kind, name, g, ffile, where);
 		if (cls != TC_DIAG_FINDING)
 			d->items[d->len - 1].cls = cls;
 		found++;

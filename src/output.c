@@ -14,6 +14,7 @@
 #include <sodium.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,13 +42,13 @@ void tc_outlist_release(tc_outlist *l)
 void tc_outlist_add(tc_outlist *l, char *path, char *data, size_t len, bool manifest)
 {
 	TC_GROW(l->items, l->cap, l->len + 1);
-	l->items[l->len++] = (tc_outfile){path, data, len, manifest, false};
+	l->items[l->len++] = (tc_outfile){path, data, len, manifest, false, false, 0};
 }
 
 void tc_outlist_add_secret(tc_outlist *l, char *path, char *data, size_t len)
 {
 	TC_GROW(l->items, l->cap, l->len + 1);
-	l->items[l->len++] = (tc_outfile){path, data, len, true, true};
+	l->items[l->len++] = (tc_outfile){path, data, len, true, true, false, 0};
 }
 
 static int cmpfile(const void *a, const void *b)
@@ -513,4 +514,73 @@ int tc_tree_update(const char *final, const tc_outlist *files, char *const *remo
 		free(full);
 	}
 	return rc;
+}
+
+int tc_spool_open(tc_spool *s, tc_diags *d)
+{
+	const char *dir = getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/tmp";
+	atomic_init(&s->end, 0);
+	s->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (s->fd >= 0)
+		return 0;
+	/* file systems without O_TMPFILE: a named file, unlinked at once */
+	size_t n = strlen(dir) + 32;
+	char *name = tc_xmalloc(n);
+	snprintf(name, n, "%s/.tenantc-spool-XXXXXX", dir);
+	s->fd = mkostemp(name, O_CLOEXEC);
+	if (s->fd >= 0)
+		unlink(name);
+	free(name);
+	if (s->fd < 0)
+		return tc_error(d, TC_NOPOS, NULL, "cannot create a temporary file in %s: %s", dir,
+		                strerror(errno));
+	return 0;
+}
+
+int tc_spool_put(tc_spool *s, const void *data, size_t len, unsigned long long *off, tc_diags *d)
+{
+	unsigned long long at = atomic_fetch_add(&s->end, (unsigned long long)len);
+	*off = at;
+	const char *p = data;
+	size_t done = 0;
+	while (done < len) {
+		ssize_t w = pwrite(s->fd, p + done, len - done, (off_t)(at + done));
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return tc_error(d, TC_NOPOS, NULL, "cannot write the temporary file: %s",
+			                w < 0 ? strerror(errno) : "no space");
+		done += (size_t)w;
+	}
+	return 0;
+}
+
+int tc_spool_copy(tc_spool *s, unsigned long long off, size_t len, FILE *out)
+{
+	char buf[65536];
+	while (len > 0) {
+		size_t want = len < sizeof buf ? len : sizeof buf;
+		ssize_t r = pread(s->fd, buf, want, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == 0)
+				errno = EIO;
+			return -1;
+		}
+		if (fwrite(buf, 1, (size_t)r, out) != (size_t)r)
+			return -1;
+		off += (unsigned long long)r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+void tc_spool_close(tc_spool *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
 }

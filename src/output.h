@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "buf.h"
 #include "diag.h"
@@ -24,6 +25,8 @@ typedef struct tc_outfile {
 	size_t len;
 	bool manifest; /* false for kustomization.yaml */
 	bool secret;   /* plaintext (render --stdout --decrypt): wiped before it is freed */
+	bool spooled;  /* the bytes are in the render's spool at offset off */
+	unsigned long long off;
 } tc_outfile;
 
 typedef struct tc_outlist {
@@ -86,6 +89,25 @@ void tc_tree_abort(tc_tree *t);
 int tc_tree_update(const char *final, const tc_outlist *files, char *const *remove,
                    size_t nremove, size_t *written, tc_diags *d)
 	__attribute__((warn_unused_result));
+
+/* A spool: an anonymous temporary file (O_TMPFILE, else created and
+ * unlinked at once) in $TMPDIR or /tmp that holds the bytes of a render
+ * to standard output until all of it has succeeded, so that memory does
+ * not grow with the size of the output. Never used for plaintext Secrets
+ * (render --stdout --decrypt keeps them in locked memory). Puts may come
+ * from several threads: each reserves its own range of the file. */
+typedef struct tc_spool {
+	int fd;
+	_Atomic unsigned long long end;
+} tc_spool;
+
+int tc_spool_open(tc_spool *s, tc_diags *d) __attribute__((warn_unused_result));
+/* Append len bytes; *off receives where they start. */
+int tc_spool_put(tc_spool *s, const void *data, size_t len, unsigned long long *off, tc_diags *d)
+	__attribute__((warn_unused_result));
+/* Copy len bytes at off to out; -1 (errno set) on a read error. */
+int tc_spool_copy(tc_spool *s, unsigned long long off, size_t len, FILE *out);
+void tc_spool_close(tc_spool *s);
 
 /* Remove a folder recursively (no symlink is followed). */
 int tc_remove_tree(const char *path);

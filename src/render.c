@@ -194,8 +194,11 @@ static char *joinpath(const char *dir, const char *name)
 static void store(const tc_render_opts *o, job *j, char *path, char *data, size_t len,
                   bool manifest)
 {
-	if (o->tree) {
-		if (tc_tree_write(o->tree, path, data, len, &j->diags) != 0) {
+	unsigned long long off = 0;
+	if (o->tree || o->spool) {
+		int rc = o->tree ? tc_tree_write(o->tree, path, data, len, &j->diags)
+		                 : tc_spool_put(o->spool, data, len, &off, &j->diags);
+		if (rc != 0) {
 			free(path);
 			free(data);
 			return;
@@ -206,6 +209,10 @@ static void store(const tc_render_opts *o, job *j, char *path, char *data, size_
 		}
 	}
 	tc_outlist_add(&j->files, path, data, len, manifest);
+	if (!o->tree && o->spool) {
+		j->files.items[j->files.len - 1].spooled = true;
+		j->files.items[j->files.len - 1].off = off;
+	}
 }
 
 /* The previously rendered file at relpath, or NULL (malloc'd). Files are
@@ -675,7 +682,7 @@ static void run_tenant(work *w)
 	render_tenant(w);
 	if (j->keyed && !tc_diags_has_errors(&j->diags))
 		to_cache(w, j->key);
-	if (j->keyed && o->tree) {
+	if (j->keyed && (o->tree || o->spool)) {
 		for (size_t i = 0; i < j->files.len; i++) {
 			free(j->files.items[i].data);
 			j->files.items[i].data = NULL;

@@ -26,6 +26,7 @@ typedef struct tc_render_opts {
 	const tc_strlist *tenants; /* only these tenants (empty: all) */
 	long jobs;                 /* worker threads; <= 0: the number of cores */
 	tc_tree *tree;             /* write here; NULL: keep the bytes in memory */
+	tc_spool *spool;           /* memory mode: keep the bytes here instead (see output.h) */
 	bool kustomizations;       /* also produce kustomization.yaml files */
 	long shard_index, shard_count; /* render tenants i (mod n) == shard_index only */
 	/* Secrets: identities (may be empty) and the rendering identity's seed

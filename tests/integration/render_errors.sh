@@ -89,6 +89,19 @@ prepare norev
 (cd "$T/norev" && git init -q -b main . && git add -A && git commit -q -m base)
 check norev "error: .*unknown revision 'nope'" --rev nope
 
+# --stdout prints nothing at all when one tenant fails, even when the
+# tenants before it in the output rendered fine
+prepare stdoutfail
+printf 'name: globex\nrealm: [unclosed\n' >"$T/stdoutfail/tenants/globex/tenant.yaml"
+rc=0
+"$TENANTC" render --repo "$T/stdoutfail" --stdout >"$T/stdoutfail.out" 2>"$T/stdoutfail.err" || rc=$?
+if [ "$rc" = 2 ] && [ ! -s "$T/stdoutfail.out" ] &&
+	grep -q '^tenants/globex/tenant\.yaml:[0-9]*:[0-9]*: error: ' "$T/stdoutfail.err"; then
+	ok "stdoutfail: exit 2, nothing on standard output: $(head -n 1 "$T/stdoutfail.err")"
+else
+	bad "stdoutfail: exit $rc, $(wc -c <"$T/stdoutfail.out") bytes on stdout"
+fi
+
 # a repository folder that does not exist is a usage error
 rc=0
 "$TENANTC" render --repo "$T/does-not-exist" >/dev/null 2>"$T/err" || rc=$?

@@ -54,6 +54,20 @@ before=$(tree_sum "$T/r/rendered")
 grep -q "$PLAIN" "$T/stream" && bad "--stdout printed plaintext" || ok "--stdout keeps Secrets encrypted"
 "$TENANTC" render --repo "$T/r" --stdout --decrypt --env prod --tenant acme | grep -c "$PLAIN" >"$T/count"
 [ "$(cat "$T/count")" = 1 ] && ok "--stdout --decrypt prints the Secret decrypted" || bad "--decrypt did not print it"
+# --stdout keeps its bytes in a temporary file until the render succeeded;
+# --decrypt never does (plaintext stays in memory): with no usable TMPDIR it
+# still works, while a plain --stdout says why it cannot
+TMPDIR="$T/no-such-dir" "$TENANTC" render --repo "$T/r" --stdout --decrypt --env prod --tenant acme |
+	grep -c "$PLAIN" >"$T/count"
+[ "$(cat "$T/count")" = 1 ] && ok "--stdout --decrypt needs no temporary file" ||
+	bad "--stdout --decrypt used a temporary file"
+rc=0
+TMPDIR="$T/no-such-dir" "$TENANTC" render --repo "$T/r" --stdout --env prod >"$T/stream2" 2>"$T/err" || rc=$?
+if [ "$rc" = 2 ] && [ ! -s "$T/stream2" ] && grep -q "error: cannot create a temporary file in $T/no-such-dir" "$T/err"; then
+	ok "--stdout without a usable TMPDIR: exit 2, nothing printed: $(head -n 1 "$T/err")"
+else
+	bad "--stdout without a usable TMPDIR: exit $rc, $(wc -c <"$T/stream2") bytes, $(head -n 1 "$T/err")"
+fi
 
 # a changed Secret without an identity: error naming it, tree untouched
 cp "$T/r/tenants/acme/secrets/db.yaml" "$T/db.keep"
