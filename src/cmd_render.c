@@ -346,6 +346,17 @@ int tc_cmd_render(int argc, char **argv)
 	if (tc_render(&repo, &ro, &res, &d))
 		goto out;
 	if (to_stdout) {
+		/* a streamed render: each folder's manifests, "---" separated */
+		for (size_t i = 0; i < res.nchunks; i++) {
+			const tc_render_chunk *c = &res.chunks[i];
+			if (folder && !in_folder(c->dir, folder))
+				continue;
+			if (tc_spool_copy(&spool, c->off, c->len, stdout) != 0) {
+				tc_error(&d, TC_NOPOS, NULL, "cannot read the temporary file: %s",
+				         strerror(errno));
+				goto out;
+			}
+		}
 		for (size_t i = 0; i < res.files.len; i++) {
 			const tc_outfile *f = &res.files.items[i];
 			if (!f->manifest || (folder && !in_folder(f->path, folder)))
@@ -378,7 +389,7 @@ int tc_cmd_render(int argc, char **argv)
 		printf("rendered %zu environment%s, %zu tenant%s, %zu object%s, %zu files into %s",
 		       res.nenvs, res.nenvs == 1 ? "" : "s", res.ntenants,
 		       res.ntenants == 1 ? "" : "s", res.nobjects, res.nobjects == 1 ? "" : "s",
-		       res.files.len, final_dir);
+		       res.nfiles, final_dir);
 		if (state)
 			printf(" (%zu tenant%s unchanged, %zu file%s written)", res.untouched,
 			       res.untouched == 1 ? "" : "s", written, written == 1 ? "" : "s");

@@ -49,7 +49,20 @@ typedef struct job {
 	char key[65];
 	char **idents;        /* object identities, collected for the cache */
 	size_t nidents, capidents;
+	bool identify;        /* re-run to name duplicates: check, write nothing */
+	/* streaming (see pool.stream): the output folders this job made */
+	tc_render_chunk *chunks;
+	size_t nchunks, capchunks;
 } job;
+
+/* An object's place in the duplicate check: a 128-bit hash of its group,
+ * kind, namespace and name, its environment and the job that made it.
+ * Only when two hashes meet are the jobs involved rendered again to name
+ * the objects (identify_dupes), so a render keeps 24 bytes an object. */
+typedef struct idhash {
+	uint64_t h[2];
+	uint32_t env, job;
+} idhash;
 
 typedef struct pool {
 	const tc_repo *repo;
@@ -58,10 +71,17 @@ typedef struct pool {
 	size_t njobs;
 	atomic_size_t next;
 	atomic_size_t done;
-	/* duplicate detection per environment (index of repo->envs) */
+	/* duplicate detection: hashes of every object (under dupes_lock), and
+	 * when identifying, the full set per environment (index of repo->envs) */
 	pthread_mutex_t dupes_lock;
+	idhash *ids;
+	size_t nids, capids;
 	tc_k8s_dupes *dupes;
+	/* Streaming: files go to the tree or the spool as each output folder
+	 * is done, and a job keeps only a chunk per folder, not its files */
+	bool stream;
 } pool;
+
 
 /* What one job needs besides its own fields. */
 typedef struct work {
@@ -317,6 +337,90 @@ static int secret_bytes(work *w, const tc_env *env, const secret_out *so, const 
 	return rc;
 }
 
+/* Streaming: write one folder's files into the tree, or its manifests as
+ * one range of the spool, in file-name order; keep only a chunk. */
+static int stream_folder(work *w, const tc_env *env, const char *dir, tc_value *const *objs,
+                         const secret_out *const *secrets, char **names, size_t n)
+{
+	const tc_render_opts *o = w->p->opts;
+	job *j = w->j;
+	size_t *order = tc_xmalloc(n * sizeof *order);
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	for (size_t x = 1; x < n; x++)
+		for (size_t y = x; y > 0 && strcmp(names[order[y - 1]], names[order[y]]) > 0; y--) {
+			size_t t = order[y];
+			order[y] = order[y - 1];
+			order[y - 1] = t;
+		}
+	tc_buf b, folder;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	tc_buf_init(&folder, TC_BUF_UNLIMITED);
+	int rc = 0;
+	size_t nfiles = 0;
+	for (size_t k = 0; k < n; k++) {
+		size_t i = order[k];
+		char *path = joinpath(dir, names[i]);
+		const char *data;
+		size_t len;
+		char *sdata = NULL;
+		if (secrets && secrets[i]) {
+			bool plain;
+			if (secret_bytes(w, env, secrets[i], path, &sdata, &len, &plain)) {
+				free(path);
+				rc = -1;
+				continue;
+			}
+			data = sdata;
+		} else {
+			tc_buf_reset(&b);
+			tc_yaml_emit(&b, objs[i]);
+			data = b.ptr ? b.ptr : "";
+			len = b.len;
+		}
+		if (o->tree) {
+			if (tc_tree_write(o->tree, path, data, len, &j->diags))
+				rc = -1;
+		} else {
+			tc_buf_add(&folder, "---\n", 4);
+			tc_buf_add(&folder, data, len);
+		}
+		free(sdata);
+		free(path);
+		nfiles++;
+	}
+	if (rc == 0 && o->tree && o->kustomizations) {
+		const char **sorted = tc_xmalloc(n * sizeof *sorted);
+		for (size_t k = 0; k < n; k++)
+			sorted[k] = names[order[k]];
+		tc_buf_reset(&b);
+		tc_output_kustomization(&b, sorted, n);
+		free(sorted);
+		char *path = joinpath(dir, "kustomization.yaml");
+		if (tc_tree_write(o->tree, path, b.ptr, b.len, &j->diags))
+			rc = -1;
+		free(path);
+		nfiles++;
+	}
+	unsigned long long off = 0;
+	if (rc == 0 && !o->tree && tc_spool_put(o->spool, folder.ptr ? folder.ptr : "", folder.len,
+	                                        &off, &j->diags))
+		rc = -1;
+	if (rc == 0) {
+		TC_GROW(j->chunks, j->capchunks, j->nchunks + 1);
+		size_t dl = strlen(dir);
+		char *d = tc_xmalloc(dl + 2);
+		memcpy(d, dir, dl);
+		d[dl] = '/';
+		d[dl + 1] = 0;
+		j->chunks[j->nchunks++] = (tc_render_chunk){d, nfiles, off, folder.len};
+	}
+	tc_buf_release(&folder);
+	tc_buf_release(&b);
+	free(order);
+	return rc;
+}
+
 /* Name, emit and store the objects of one output folder. secrets[i] is
  * non-NULL for Secrets whose bytes come from SOPS. */
 static int write_folder(work *w, const tc_env *env, const char *dir, tc_value *const *objs,
@@ -328,7 +432,9 @@ static int write_folder(work *w, const tc_env *env, const char *dir, tc_value *c
 		return 0;
 	char **names = tc_xcalloc(n, sizeof *names);
 	int rc = tc_output_names(names, (const tc_value *const *)objs, n, &j->diags);
-	if (rc == 0) {
+	if (rc == 0 && w->p->stream) {
+		rc = stream_folder(w, env, dir, objs, secrets, names, n);
+	} else if (rc == 0) {
 		tc_buf b;
 		tc_buf_init(&b, TC_BUF_UNLIMITED);
 		for (size_t i = 0; i < n; i++) {
@@ -369,12 +475,55 @@ static int write_folder(work *w, const tc_env *env, const char *dir, tc_value *c
 			free(sorted);
 		}
 		tc_buf_release(&b);
-		j->nobjects += n;
 	}
+	if (rc == 0)
+		j->nobjects += n;
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
 	return rc;
+}
+
+/* The identity hash of obj, false when it has no kind or name (the object
+ * checks report those). */
+static bool identity_hash(const tc_value *obj, uint64_t h[2])
+{
+	const char *api = str_at(obj, "apiVersion"), *kind = str_at(obj, "kind");
+	const char *name = str_at(obj, "metadata.name"), *ns = str_at(obj, "metadata.namespace");
+	if (!api || !kind || !name)
+		return false;
+	const char *g, *v;
+	size_t gl, vl;
+	tc_k8s_split_api_version(api, strlen(api), &g, &gl, &v, &vl);
+	crypto_generichash_state st;
+	unsigned char out[16];
+	crypto_generichash_init(&st, NULL, 0, sizeof out);
+	const char *parts[4] = {g, kind, ns ? ns : "", name};
+	size_t lens[4] = {gl, strlen(kind), ns ? strlen(ns) : 0, strlen(name)};
+	for (int i = 0; i < 4; i++) {
+		crypto_generichash_update(&st, (const unsigned char *)parts[i], lens[i]);
+		crypto_generichash_update(&st, (const unsigned char *)"", 1);
+	}
+	crypto_generichash_final(&st, out, sizeof out);
+	memcpy(h, out, sizeof out);
+	return true;
+}
+
+/* An object into the duplicate check of its environment. */
+static void add_identity(work *w, size_t env_index, const tc_value *obj)
+{
+	pool *p = w->p;
+	if (w->j->identify) {
+		tc_k8s_dupes_add(&p->dupes[env_index], obj);
+		return;
+	}
+	idhash e = {{0, 0}, (uint32_t)env_index, (uint32_t)(w->j - p->jobs)};
+	if (!identity_hash(obj, e.h))
+		return;
+	pthread_mutex_lock(&p->dupes_lock);
+	TC_GROW(p->ids, p->capids, p->nids + 1);
+	p->ids[p->nids++] = e;
+	pthread_mutex_unlock(&p->dupes_lock);
 }
 
 /* Output checks for one object: no plaintext Secret, its schema and
@@ -385,6 +534,10 @@ static void check_output(work *w, size_t env_index, const tc_value *obj, bool is
 	job *j = w->j;
 	if (!is_secret && tc_sops_check_plain(&j->diags, obj))
 		return;
+	if (j->identify) {
+		add_identity(w, env_index, obj);
+		return;
+	}
 	if (o->schemas && !is_secret) {
 		tc_schema_set_check_object(o->schemas, obj, o->strict, &j->diags, NULL);
 	} else {
@@ -396,9 +549,7 @@ static void check_output(work *w, size_t env_index, const tc_value *obj, bool is
 		tc_k8s_check_object(obj, tc_k8s_builtin_scope(g, gl, kind, strlen(kind)), &j->diags,
 		                    NULL, TC_DIAG_FINDING);
 	}
-	pthread_mutex_lock(&w->p->dupes_lock);
-	tc_k8s_dupes_add(&w->p->dupes[env_index], obj);
-	pthread_mutex_unlock(&w->p->dupes_lock);
+	add_identity(w, env_index, obj);
 	if (j->keep_bytes) {
 		const char *ns = str_at(obj, "metadata.namespace");
 		TC_GROW(j->idents, j->capidents, j->nidents + 1);
@@ -444,9 +595,7 @@ static void add_cached_ident(work *w, const char *ident)
 	tc_objb_addz(&ob, "kind", tc_value_str(a, f[2], fl[2], pos));
 	tc_objb_addz(&ob, "metadata", tc_objb_finish(&md, a, pos, NULL));
 	tc_value *obj = tc_objb_finish(&ob, a, pos, NULL);
-	pthread_mutex_lock(&w->p->dupes_lock);
-	tc_k8s_dupes_add(&w->p->dupes[ei], obj);
-	pthread_mutex_unlock(&w->p->dupes_lock);
+	add_identity(w, ei, obj);
 }
 
 /* A cache hit: the tenant's files as they were rendered. */
@@ -636,6 +785,8 @@ static void run_cluster(work *w)
 		if (rc == 0) {
 			for (size_t i = 0; i < objs.len; i++)
 				check_output(w, env_index_of(r, j->env), objs.items[i], false);
+		}
+		if (rc == 0 && !j->identify) {
 			char *dir = joinpath(j->env->name, scopes[s].folder);
 			write_folder(w, j->env, dir, objs.items, NULL, objs.len);
 			free(dir);
@@ -725,13 +876,14 @@ static void render_tenant(work *w)
 				for (size_t i = 0; i < objs[s].len; i++) {
 					bool is_secret = s == 0 && i >= nplain;
 					check_output(w, ei, objs[s].items[i], is_secret);
-					if (!is_secret &&
+					if (!is_secret && !j->identify &&
 					    tc_sops_leaks_scan(&j->diags, w->leaks, objs[s].items[i]))
 						rc = -1;
 				}
 		}
 		static const char *const folders[2] = {"tenants", "gitops"};
-		for (size_t s = 0; s < 2 && rc == 0 && !tc_diags_has_errors(&j->diags); s++) {
+		for (size_t s = 0; s < 2 && rc == 0 && !j->identify && !tc_diags_has_errors(&j->diags);
+		     s++) {
 			if (objs[s].len == 0)
 				continue;
 			size_t n = strlen(env->name) + strlen(folders[s]) + strlen(t.name) + 3;
@@ -746,6 +898,24 @@ static void render_tenant(work *w)
 	}
 }
 
+static void run_job(pool *p, job *j, tc_arena *a)
+{
+	tc_secmem sm;
+	tc_secmem_init(&sm);
+	tc_sops_leaks leaks;
+	tc_sops_leaks_init(&leaks, a, &sm);
+	work w = {p, j, a, &sm, &leaks};
+	if (j->env)
+		run_cluster(&w);
+	else if (j->identify)
+		render_tenant(&w); /* not from the cache: the objects are needed */
+	else
+		run_tenant(&w);
+	tc_sops_leaks_release(&leaks);
+	tc_secmem_release(&sm);
+	tc_arena_reset(a);
+}
+
 static void *worker(void *arg)
 {
 	pool *p = arg;
@@ -755,23 +925,57 @@ static void *worker(void *arg)
 		size_t k = atomic_fetch_add(&p->next, 1);
 		if (k >= p->njobs)
 			break;
-		job *j = &p->jobs[k];
-		tc_secmem sm;
-		tc_secmem_init(&sm);
-		tc_sops_leaks leaks;
-		tc_sops_leaks_init(&leaks, &a, &sm);
-		work w = {p, j, &a, &sm, &leaks};
-		if (j->env)
-			run_cluster(&w);
-		else
-			run_tenant(&w);
-		tc_sops_leaks_release(&leaks);
-		tc_secmem_release(&sm);
-		tc_arena_reset(&a);
+		run_job(p, &p->jobs[k], &a);
 		atomic_fetch_add(&p->done, 1);
 	}
 	tc_arena_release(&a);
 	return NULL;
+}
+
+static int cmp_idhash(const void *x, const void *y)
+{
+	const idhash *a = x, *b = y;
+	if (a->env != b->env)
+		return a->env < b->env ? -1 : 1;
+	for (int i = 0; i < 2; i++)
+		if (a->h[i] != b->h[i])
+			return a->h[i] < b->h[i] ? -1 : 1;
+	return a->job < b->job ? -1 : a->job > b->job;
+}
+
+/* Find the hashes that occur more than once in an environment and render
+ * the jobs that made them again, without writing anything, collecting the
+ * full identities and positions of their objects into p->dupes, which
+ * tc_k8s_dupes_report then names. Runs after the pool, on one thread. */
+static void identify_dupes(pool *p)
+{
+	if (p->nids > 1)
+		qsort(p->ids, p->nids, sizeof *p->ids, cmp_idhash);
+	bool *again = NULL;
+	for (size_t i = 1; i < p->nids; i++) {
+		const idhash *a = &p->ids[i - 1], *b = &p->ids[i];
+		if (a->env != b->env || a->h[0] != b->h[0] || a->h[1] != b->h[1])
+			continue;
+		if (!again)
+			again = tc_xcalloc(p->njobs, sizeof *again);
+		again[a->job] = again[b->job] = true;
+	}
+	if (!again)
+		return;
+	tc_arena a;
+	tc_arena_init(&a);
+	for (size_t k = 0; k < p->njobs; k++) {
+		if (!again[k])
+			continue;
+		job tmp = {.env = p->jobs[k].env, .tenant = p->jobs[k].tenant, .identify = true};
+		tc_diags_init(&tmp.diags); /* what the first run reported already */
+		tc_outlist_init(&tmp.files);
+		run_job(p, &tmp, &a);
+		tc_diags_release(&tmp.diags);
+		tc_outlist_release(&tmp.files);
+	}
+	tc_arena_release(&a);
+	free(again);
 }
 
 /* While the workers run: "[k/n] rendering" on the terminal, then erased. */
@@ -795,6 +999,12 @@ static void show_progress(pool *p)
 		fputs("\r\033[K", stderr);
 		fflush(stderr);
 	}
+}
+
+static int cmp_chunk(const void *x, const void *y)
+{
+	const tc_render_chunk *a = x, *b = y;
+	return strcmp(a->dir, b->dir);
 }
 
 static long default_jobs(void)
@@ -845,6 +1055,7 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 	atomic_init(&p.next, 0);
 	atomic_init(&p.done, 0);
 	pthread_mutex_init(&p.dupes_lock, NULL);
+	p.stream = (o->tree || o->spool) && !o->cache && !o->decrypt && !o->state;
 	p.dupes = tc_xcalloc(r->nenvs + 1, sizeof *p.dupes);
 	for (size_t i = 0; i < r->nenvs; i++)
 		tc_k8s_dupes_init(&p.dupes[i]);
@@ -870,6 +1081,9 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 			pthread_join(th[i], NULL);
 		free(th);
 	}
+
+	identify_dupes(&p);
+	free(p.ids);
 
 	/* merge in job order */
 	size_t records_cap = 0;
@@ -918,6 +1132,7 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 		}
 	}
 	(void)ncluster;
+	size_t chunks_cap = 0;
 	for (size_t k = 0; k < p.njobs; k++) {
 		job *j = &p.jobs[k];
 		for (size_t f = 0; f < j->files.len; f++) {
@@ -925,14 +1140,38 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 			res->files.items[res->files.len++] = j->files.items[f];
 		}
 		free(j->files.items);
+		for (size_t c = 0; c < j->nchunks; c++) {
+			TC_GROW(res->chunks, chunks_cap, res->nchunks + 1);
+			res->chunks[res->nchunks++] = j->chunks[c];
+			res->nfiles += j->chunks[c].nfiles;
+		}
+		free(j->chunks);
 	}
 	free(p.jobs);
+	res->nfiles += res->files.len;
+	if (res->nchunks > 1)
+		qsort(res->chunks, res->nchunks, sizeof *res->chunks, cmp_chunk);
 	if (o->kustomizations && !tc_diags_has_errors(d)) {
+		/* the index files list folders: one path a chunk stands for its files */
+		tc_outlist folders;
+		tc_outlist_init(&folders);
+		const tc_outlist *listed = &res->files;
+		if (res->nchunks) {
+			for (size_t c = 0; c < res->nchunks; c++) {
+				size_t n = strlen(res->chunks[c].dir) + 2;
+				char *path = tc_xmalloc(n);
+				snprintf(path, n, "%s_", res->chunks[c].dir);
+				tc_outlist_add(&folders, path, NULL, 0, true);
+			}
+			listed = &folders;
+		}
 		tc_outlist idx;
 		tc_outlist_init(&idx);
 		for (size_t i = 0; i < r->nenvs; i++)
 			if (env_selected(o, r->envs[i].name))
-				tc_output_env_index(&idx, r->envs[i].name, &res->files);
+				tc_output_env_index(&idx, r->envs[i].name, listed);
+		tc_outlist_release(&folders);
+		res->nfiles += idx.len;
 		for (size_t i = 0; i < idx.len; i++) {
 			tc_outfile *f = &idx.items[i];
 			if (o->tree && tc_tree_write(o->tree, f->path, f->data, f->len, d) == 0) {
@@ -961,6 +1200,11 @@ tc_sops_seed *tc_render_seed(const tc_sops_keys *keys, const tc_repo *r)
 void tc_render_result_release(tc_render_result *res)
 {
 	tc_outlist_release(&res->files);
+	for (size_t i = 0; i < res->nchunks; i++)
+		free(res->chunks[i].dir);
+	free(res->chunks);
+	res->chunks = NULL;
+	res->nchunks = 0;
 	for (size_t i = 0; i < res->nrecords; i++) {
 		tc_state_tenant *t = &res->records[i];
 		free(t->name);

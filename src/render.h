@@ -52,8 +52,22 @@ typedef struct tc_render_opts {
 	const struct tc_tree_state *state;
 } tc_render_opts;
 
+/* One output folder of a streamed render (see tc_render_result). */
+typedef struct tc_render_chunk {
+	char *dir;     /* "<env>/<folder>/", with the slash */
+	size_t nfiles; /* files written into it */
+	unsigned long long off; /* with a spool: its manifests, each after "---\n", */
+	size_t len;             /* in file-name order */
+} tc_render_chunk;
+
 typedef struct tc_render_result {
-	tc_outlist files; /* sorted by path; data NULL in tree mode */
+	/* Sorted by path; data NULL in tree mode. A render that streams (into a
+	 * tree or a spool, without a cache, not decrypting) keeps no files here
+	 * but one chunk per output folder, sorted by dir, in chunks. */
+	tc_outlist files;
+	tc_render_chunk *chunks;
+	size_t nchunks;
+	size_t nfiles; /* files made, in either case */
 	size_t nenvs, ntenants, nobjects;
 	size_t cached; /* tenants taken from the cache */
 	size_t untouched; /* tenants left as they are in the tree (opts.state) */

@@ -60,6 +60,39 @@ else
 fi
 rm -f "$T/r/templates/tenant/dup.yaml"
 
+# the same object from a cluster template and from one tenant: found across
+# jobs, named at both template lines, whether the render writes a tree, prints
+# a stream, or takes the tenant from the cache (a git revision, rendered twice)
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: clash\n  namespace: acme-${env.name}\n' \
+	>"$T/r/templates/cluster/clash.yaml"
+cat >"$T/r/templates/tenant/clash.yaml" <<'EOS'
+$if: tenant.name == 'acme'
+then:
+  apiVersion: v1
+  kind: ConfigMap
+  metadata:
+    name: clash
+    namespace: ${tenant.name}-${env.name}
+EOS
+want="templates/tenant/clash.yaml:3:3: error: duplicate object: ConfigMap 'acme-prod/clash' (core) is also defined at templates/cluster/clash.yaml:1:1"
+rm -rf "$T/cl" && cp -R "$T/r" "$T/cl" && rm -rf "$T/cl/rendered"
+(cd "$T/cl" && git init -q -b main . && git add -A && git commit -q -m clash)
+export TENANTC_CACHE_DIR="$T/clash-cache"
+for how in "--out $T/clash-out" "--stdout" "--rev HEAD --out $T/clash-rev" "--rev HEAD --out $T/clash-rev"; do
+	rc=0
+	# shellcheck disable=SC2086
+	"$TENANTC" render --repo "$T/cl" $how >"$T/out" 2>"$T/err" || rc=$?
+	n=$(grep -c 'duplicate object' "$T/err")
+	if [ "$rc" = 1 ] && grep -qxF "$want" "$T/err" && [ "$n" = 2 ] && [ ! -s "$T/out" ] &&
+		[ ! -e "$T/clash-out" ] && [ ! -e "$T/clash-rev" ]; then
+		ok "a duplicate across jobs ($how): $(head -n 1 "$T/err")"
+	else
+		bad "duplicate across jobs ($how): exit $rc, $n found, $(head -n 2 "$T/err")"
+	fi
+done
+unset TENANTC_CACHE_DIR
+rm -f "$T/r/templates/cluster/clash.yaml" "$T/r/templates/tenant/clash.yaml"
+
 if [ ! -d "$SCHEMAS" ]; then
 	echo "SKIP: ../shared/schemas-upstream not found; schema checks of render not run"
 	finish
