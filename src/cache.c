@@ -497,8 +497,7 @@ tc_tree_state *tc_tree_state_load(const tc_cache *c, const char *dir)
 	return s;
 }
 
-const tc_state_tenant *tc_tree_state_lookup(const tc_tree_state *s, const char *name,
-                                            const char *key)
+tc_state_tenant *tc_tree_state_lookup(tc_tree_state *s, const char *name, const char *key)
 {
 	size_t lo = 0, hi = s->n;
 	while (lo < hi) {
@@ -518,7 +517,7 @@ void tc_tree_state_paths(const tc_tree_state *s, void (*fn)(void *ud, const char
                          void *ud)
 {
 	for (size_t i = 0; i < s->n; i++)
-		for (size_t k = 0; k < s->tenants[i].npaths; k++)
+		for (size_t k = 0; !s->tenants[i].kept && k < s->tenants[i].npaths; k++)
 			fn(ud, s->tenants[i].paths[k]);
 	for (size_t i = 0; i < s->nothers; i++)
 		fn(ud, s->others[i]);
@@ -536,36 +535,66 @@ void tc_tree_state_save(const tc_cache *c, const char *dir, const tc_state_tenan
 	char *path = state_path(c, dir, id);
 	if (!path)
 		return;
-	tc_buf b;
-	tc_buf_init(&b, ENTRY_MAX);
-	tc_buf_adds(&b, STATE_MAGIC);
-	tc_buf_addf(&b, "dir %s\ntenants %zu others %zu\n", id, ntenants, nothers);
+	/* a state of 10,000 tenants is tens of megabytes: checked first, then
+	 * written through stdio into a temporary file that replaces the old */
 	bool ok = true;
 	for (size_t i = 0; i < ntenants && ok; i++) {
 		const tc_state_tenant *t = &tenants[i];
 		ok = one_line(t->name) && strlen(t->key) == 64;
-		tc_buf_addf(&b, "%s\n%s\n%zu %d %zu %zu\n", t->name, t->key, t->nobjects,
-		            t->rendered ? 1 : 0, t->npaths, t->nidents);
+		for (size_t k = 0; k < t->npaths && ok; k++)
+			ok = one_line(t->paths[k]);
+		for (size_t k = 0; k < t->nidents && ok; k++)
+			ok = one_line(t->idents[k]);
+	}
+	for (size_t i = 0; i < nothers && ok; i++)
+		ok = one_line(others[i]);
+	if (!ok) {
+		free(path);
+		return;
+	}
+	char *slash = strrchr(path, '/');
+	*slash = 0;
+	mkdir(path, 0755);
+	*slash = '/';
+	size_t tn = strlen(path) + 32;
+	char *tmp = tc_xmalloc(tn);
+	unsigned char rnd[8];
+	randombytes_buf(rnd, sizeof rnd); /* a unique temporary name, never output */
+	snprintf(tmp, tn, "%s.tmp-%02x%02x%02x%02x%02x%02x%02x%02x", path, rnd[0], rnd[1], rnd[2],
+	         rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		free(tmp);
+		free(path);
+		return;
+	}
+	fputs(STATE_MAGIC, f);
+	fprintf(f, "dir %s\ntenants %zu others %zu\n", id, ntenants, nothers);
+	for (size_t i = 0; i < ntenants; i++) {
+		const tc_state_tenant *t = &tenants[i];
+		fprintf(f, "%s\n%s\n%zu %d %zu %zu\n", t->name, t->key, t->nobjects,
+		        t->rendered ? 1 : 0, t->npaths, t->nidents);
 		for (size_t k = 0; k < t->npaths; k++) {
-			ok = ok && one_line(t->paths[k]);
-			tc_buf_addf(&b, "%s\n", t->paths[k]);
+			fputs(t->paths[k], f);
+			putc('\n', f);
 		}
 		for (size_t k = 0; k < t->nidents; k++) {
-			ok = ok && one_line(t->idents[k]);
-			tc_buf_addf(&b, "%s\n", t->idents[k]);
+			fputs(t->idents[k], f);
+			putc('\n', f);
 		}
 	}
-	for (size_t i = 0; i < nothers && ok; i++) {
-		ok = one_line(others[i]);
-		tc_buf_addf(&b, "%s\n", others[i]);
+	for (size_t i = 0; i < nothers; i++) {
+		fputs(others[i], f);
+		putc('\n', f);
 	}
-	if (ok && !tc_buf_failed(&b)) {
-		char *slash = strrchr(path, '/');
-		*slash = 0;
-		mkdir(path, 0755);
-		*slash = '/';
-		write_atomic(path, b.ptr, b.len);
-	}
+	bool failed = ferror(f) != 0;
+	if (fclose(f) != 0 || failed || rename(tmp, path) != 0)
+		unlink(tmp);
+	free(tmp);
 	free(path);
-	tc_buf_release(&b);
 }

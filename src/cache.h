@@ -71,15 +71,19 @@ typedef struct tc_state_tenant {
 	size_t npaths;
 	char **idents; /* its objects, as in tc_cache_entry */
 	size_t nidents;
+	bool kept;     /* loaded state: the render left this tenant's files as they are */
+	bool borrowed; /* a render's record that points into the loaded state */
 } tc_state_tenant;
 
 /* NULL when there is no valid state for dir. */
 tc_tree_state *tc_tree_state_load(const tc_cache *c, const char *dir);
 void tc_tree_state_free(tc_tree_state *s);
-/* The record of tenant `name` when it was rendered with `key`, else NULL. */
-const tc_state_tenant *tc_tree_state_lookup(const tc_tree_state *s, const char *name,
-                                            const char *key);
-/* Every path the state knows (tenants' and others'), for removals. */
+/* The record of tenant `name` when it was rendered with `key`, else NULL.
+ * A render marks the records it keeps (kept); each tenant is looked up by
+ * one job only. */
+tc_state_tenant *tc_tree_state_lookup(tc_tree_state *s, const char *name, const char *key);
+/* Every path the state knows that may have to go: those of the tenants not
+ * kept, and the others. */
 void tc_tree_state_paths(const tc_tree_state *s, void (*fn)(void *ud, const char *path),
                          void *ud);
 /* Write the state of dir: its tenants and the other files (cluster and

@@ -151,41 +151,14 @@ static void add_path(void *ud, const char *path)
  * (cluster objects, index kustomizations) as "others". */
 static void save_state(const tc_cache *cache, const char *dir, const tc_render_result *res)
 {
-	paths_acc mine = {0};
-	for (size_t i = 0; i < res->nrecords; i++)
-		for (size_t k = 0; k < res->records[i].npaths; k++)
-			add_path(&mine, res->records[i].paths[k]);
-	/* sorted, for a binary search below */
-	for (size_t x = 1; x < mine.len; x++)
-		for (size_t y = x; y > 0 && strcmp(mine.items[y - 1], mine.items[y]) > 0; y--) {
-			char *t = mine.items[y];
-			mine.items[y] = mine.items[y - 1];
-			mine.items[y - 1] = t;
-		}
+	/* the other files: those no tenant's record lists (cluster, index) */
 	const char **others = tc_xcalloc(res->files.len + 1, sizeof *others);
 	size_t nothers = 0;
-	for (size_t i = 0; i < res->files.len; i++) {
-		const char *p = res->files.items[i].path;
-		size_t lo = 0, hi = mine.len;
-		bool found = false;
-		while (lo < hi && !found) {
-			size_t mid = lo + (hi - lo) / 2;
-			int c = strcmp(mine.items[mid], p);
-			if (c == 0)
-				found = true;
-			else if (c < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (!found)
-			others[nothers++] = p;
-	}
+	for (size_t i = 0; i < res->files.len; i++)
+		if (!res->files.items[i].keyed)
+			others[nothers++] = res->files.items[i].path;
 	tc_tree_state_save(cache, dir, res->records, res->nrecords, others, nothers);
 	free(others);
-	for (size_t i = 0; i < mine.len; i++)
-		free(mine.items[i]);
-	free(mine.items);
 }
 
 int tc_cmd_render(int argc, char **argv)

@@ -42,13 +42,13 @@ void tc_outlist_release(tc_outlist *l)
 void tc_outlist_add(tc_outlist *l, char *path, char *data, size_t len, bool manifest)
 {
 	TC_GROW(l->items, l->cap, l->len + 1);
-	l->items[l->len++] = (tc_outfile){path, data, len, manifest, false, false, 0};
+	l->items[l->len++] = (tc_outfile){path, data, len, manifest, false, false, false, 0};
 }
 
 void tc_outlist_add_secret(tc_outlist *l, char *path, char *data, size_t len)
 {
 	TC_GROW(l->items, l->cap, l->len + 1);
-	l->items[l->len++] = (tc_outfile){path, data, len, true, true, false, 0};
+	l->items[l->len++] = (tc_outfile){path, data, len, true, true, false, false, 0};
 }
 
 static int cmpfile(const void *a, const void *b)

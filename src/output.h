@@ -26,6 +26,7 @@ typedef struct tc_outfile {
 	bool manifest; /* false for kustomization.yaml */
 	bool secret;   /* plaintext (render --stdout --decrypt): wiped before it is freed */
 	bool spooled;  /* the bytes are in the render's spool at offset off */
+	bool keyed;    /* made by a tenant with a cache key (its record lists it) */
 	unsigned long long off;
 } tc_outfile;
 

@@ -45,6 +45,7 @@ typedef struct job {
 	bool keep_bytes;      /* keep file bytes after writing them (for the cache) */
 	bool from_cache;
 	bool untouched;       /* unchanged in the tree being updated (opts.state) */
+	tc_state_tenant *kept; /* then: its record in the state */
 	bool keyed;
 	char key[65];
 	char **idents;        /* object identities, collected for the cache */
@@ -484,6 +485,28 @@ static int write_folder(work *w, const tc_env *env, const char *dir, tc_value *c
 	return rc;
 }
 
+/* The identity hash of an object from its apiVersion, kind, namespace
+ * ("" when none) and name: a 128-bit BLAKE2b of group, kind, namespace and
+ * name (the version does not make another object). */
+static void hash_fields(const char *api, size_t al, const char *kind, size_t kl, const char *ns,
+                        size_t nl, const char *name, size_t namel, uint64_t h[2])
+{
+	const char *g, *v;
+	size_t gl, vl;
+	tc_k8s_split_api_version(api, al, &g, &gl, &v, &vl);
+	crypto_generichash_state st;
+	unsigned char out[16];
+	crypto_generichash_init(&st, NULL, 0, sizeof out);
+	const char *parts[4] = {g, kind, ns, name};
+	size_t lens[4] = {gl, kl, nl, namel};
+	for (int i = 0; i < 4; i++) {
+		crypto_generichash_update(&st, (const unsigned char *)parts[i], lens[i]);
+		crypto_generichash_update(&st, (const unsigned char *)"", 1);
+	}
+	crypto_generichash_final(&st, out, sizeof out);
+	memcpy(h, out, sizeof out);
+}
+
 /* The identity hash of obj, false when it has no kind or name (the object
  * checks report those). */
 static bool identity_hash(const tc_value *obj, uint64_t h[2])
@@ -492,21 +515,18 @@ static bool identity_hash(const tc_value *obj, uint64_t h[2])
 	const char *name = str_at(obj, "metadata.name"), *ns = str_at(obj, "metadata.namespace");
 	if (!api || !kind || !name)
 		return false;
-	const char *g, *v;
-	size_t gl, vl;
-	tc_k8s_split_api_version(api, strlen(api), &g, &gl, &v, &vl);
-	crypto_generichash_state st;
-	unsigned char out[16];
-	crypto_generichash_init(&st, NULL, 0, sizeof out);
-	const char *parts[4] = {g, kind, ns ? ns : "", name};
-	size_t lens[4] = {gl, strlen(kind), ns ? strlen(ns) : 0, strlen(name)};
-	for (int i = 0; i < 4; i++) {
-		crypto_generichash_update(&st, (const unsigned char *)parts[i], lens[i]);
-		crypto_generichash_update(&st, (const unsigned char *)"", 1);
-	}
-	crypto_generichash_final(&st, out, sizeof out);
-	memcpy(h, out, sizeof out);
+	if (!ns)
+		ns = "";
+	hash_fields(api, strlen(api), kind, strlen(kind), ns, strlen(ns), name, strlen(name), h);
 	return true;
+}
+
+static void push_identity(pool *p, const idhash *e)
+{
+	pthread_mutex_lock(&p->dupes_lock);
+	TC_GROW(p->ids, p->capids, p->nids + 1);
+	p->ids[p->nids++] = *e;
+	pthread_mutex_unlock(&p->dupes_lock);
 }
 
 /* An object into the duplicate check of its environment. */
@@ -518,12 +538,8 @@ static void add_identity(work *w, size_t env_index, const tc_value *obj)
 		return;
 	}
 	idhash e = {{0, 0}, (uint32_t)env_index, (uint32_t)(w->j - p->jobs)};
-	if (!identity_hash(obj, e.h))
-		return;
-	pthread_mutex_lock(&p->dupes_lock);
-	TC_GROW(p->ids, p->capids, p->nids + 1);
-	p->ids[p->nids++] = e;
-	pthread_mutex_unlock(&p->dupes_lock);
+	if (identity_hash(obj, e.h))
+		push_identity(p, &e);
 }
 
 /* Output checks for one object: no plaintext Secret, its schema and
@@ -562,8 +578,9 @@ static void check_output(work *w, size_t env_index, const tc_value *obj, bool is
 	}
 }
 
-/* A cached object identity back into the duplicate set, as a minimal
- * object (its position is unknown). */
+/* A cached object identity ("env TAB apiVersion TAB kind TAB namespace TAB
+ * name") back into the duplicate check. Should it meet another, the job is
+ * rendered again (identify_dupes) to give the objects their positions. */
 static void add_cached_ident(work *w, const char *ident)
 {
 	const tc_repo *r = w->p->repo;
@@ -582,20 +599,9 @@ static void add_cached_ident(work *w, const char *ident)
 			break;
 	if (ei == r->nenvs)
 		return;
-	tc_arena *a = w->a;
-	tc_pos pos = TC_NOPOS;
-	tc_objb md;
-	tc_objb_init(&md);
-	tc_objb_addz(&md, "name", tc_value_str(a, f[4], fl[4], pos));
-	if (fl[3])
-		tc_objb_addz(&md, "namespace", tc_value_str(a, f[3], fl[3], pos));
-	tc_objb ob;
-	tc_objb_init(&ob);
-	tc_objb_addz(&ob, "apiVersion", tc_value_str(a, f[1], fl[1], pos));
-	tc_objb_addz(&ob, "kind", tc_value_str(a, f[2], fl[2], pos));
-	tc_objb_addz(&ob, "metadata", tc_objb_finish(&md, a, pos, NULL));
-	tc_value *obj = tc_objb_finish(&ob, a, pos, NULL);
-	add_identity(w, ei, obj);
+	idhash e = {{0, 0}, (uint32_t)ei, (uint32_t)(w->j - w->p->jobs)};
+	hash_fields(f[1], fl[1], f[2], fl[2], f[3], fl[3], f[4], fl[4], e.h);
+	push_identity(w->p, &e);
 }
 
 /* A cache hit: the tenant's files as they were rendered. */
@@ -625,22 +631,19 @@ static bool from_cache(work *w, const char *key)
 	return true;
 }
 
-/* The tenant is unchanged in the tree being updated: its paths, no data. */
+/* The tenant is unchanged in the tree being updated: nothing to write and
+ * nothing to copy; its record stays in the state (kept). */
 static bool from_state(work *w, const char *key)
 {
 	const tc_render_opts *o = w->p->opts;
 	job *j = w->j;
-	const tc_state_tenant *t = tc_tree_state_lookup(o->state, j->tenant, key);
+	tc_state_tenant *t = tc_tree_state_lookup(o->state, j->tenant, key);
 	if (!t)
 		return false;
-	for (size_t i = 0; i < t->npaths; i++)
-		tc_outlist_add(&j->files, tc_xstrdup(t->paths[i]), NULL, 0, true);
-	j->idents = tc_xcalloc(t->nidents + 1, sizeof *j->idents);
-	for (size_t i = 0; i < t->nidents; i++) {
+	for (size_t i = 0; i < t->nidents; i++)
 		add_cached_ident(w, t->idents[i]);
-		j->idents[i] = tc_xstrdup(t->idents[i]);
-	}
-	j->nidents = j->capidents = t->nidents;
+	t->kept = true;
+	j->kept = t;
 	j->nobjects = t->nobjects;
 	j->rendered_tenant = t->rendered;
 	j->untouched = true;
@@ -1096,7 +1099,15 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 			res->cached++;
 		if (j->untouched)
 			res->untouched++;
-		if (j->keyed && !tc_diags_has_errors(&j->diags)) {
+		if (j->kept && !tc_diags_has_errors(&j->diags)) {
+			TC_GROW(res->records, records_cap, res->nrecords + 1);
+			tc_state_tenant *rec = &res->records[res->nrecords++];
+			*rec = *j->kept;
+			rec->borrowed = true;
+			res->nfiles += rec->npaths;
+		} else if (j->keyed && !tc_diags_has_errors(&j->diags)) {
+			for (size_t f = 0; f < j->files.len; f++)
+				j->files.items[f].keyed = true;
 			TC_GROW(res->records, records_cap, res->nrecords + 1);
 			tc_state_tenant *rec = &res->records[res->nrecords++];
 			memset(rec, 0, sizeof *rec);
@@ -1152,11 +1163,31 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 	if (res->nchunks > 1)
 		qsort(res->chunks, res->nchunks, sizeof *res->chunks, cmp_chunk);
 	if (o->kustomizations && !tc_diags_has_errors(d)) {
-		/* the index files list folders: one path a chunk stands for its files */
+		/* the index files list folders: one path a chunk stands for its
+		 * files; tenants kept as they are in the tree have no files here,
+		 * the paths of their records stand for them (borrowed, not freed) */
 		tc_outlist folders;
 		tc_outlist_init(&folders);
 		const tc_outlist *listed = &res->files;
-		if (res->nchunks) {
+		bool borrowed = false;
+		for (size_t i = 0; i < res->nrecords && !borrowed; i++)
+			borrowed = res->records[i].borrowed;
+		if (borrowed) {
+			for (size_t i = 0; i < res->files.len; i++)
+				tc_outlist_add(&folders, res->files.items[i].path, NULL, 0, true);
+			for (size_t i = 0; i < res->nrecords; i++) {
+				const tc_state_tenant *t = &res->records[i];
+				for (size_t k = 0; t->borrowed && k < t->npaths; k++) {
+					const char *slash = strrchr(t->paths[k], '/');
+					size_t dl = slash ? (size_t)(slash - t->paths[k]) : 0;
+					if (k > 0 && strncmp(t->paths[k - 1], t->paths[k], dl + 1) == 0 &&
+					    !strchr(t->paths[k - 1] + dl + 1, '/'))
+						continue; /* the same folder as the one before */
+					tc_outlist_add(&folders, t->paths[k], NULL, 0, true);
+				}
+			}
+			listed = &folders;
+		} else if (res->nchunks) {
 			for (size_t c = 0; c < res->nchunks; c++) {
 				size_t n = strlen(res->chunks[c].dir) + 2;
 				char *path = tc_xmalloc(n);
@@ -1170,6 +1201,10 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 		for (size_t i = 0; i < r->nenvs; i++)
 			if (env_selected(o, r->envs[i].name))
 				tc_output_env_index(&idx, r->envs[i].name, listed);
+		if (borrowed) {
+			free(folders.items);
+			tc_outlist_init(&folders);
+		}
 		tc_outlist_release(&folders);
 		res->nfiles += idx.len;
 		for (size_t i = 0; i < idx.len; i++) {
@@ -1207,6 +1242,8 @@ void tc_render_result_release(tc_render_result *res)
 	res->nchunks = 0;
 	for (size_t i = 0; i < res->nrecords; i++) {
 		tc_state_tenant *t = &res->records[i];
+		if (t->borrowed)
+			continue;
 		free(t->name);
 		for (size_t k = 0; k < t->npaths; k++)
 			free(t->paths[k]);

@@ -48,8 +48,9 @@ typedef struct tc_render_opts {
 	const struct tc_cache *cache;
 	bool progress; /* show "[k/n]" on standard error (a terminal only) */
 	/* the state of the tree being updated in place (memory mode): tenants
-	 * whose key it records are not rendered, their files get no data */
-	const struct tc_tree_state *state;
+	 * whose key it records are not rendered and their files are not listed
+	 * (the result's record of such a tenant borrows the state's; see kept) */
+	struct tc_tree_state *state;
 } tc_render_opts;
 
 /* One output folder of a streamed render (see tc_render_result). */
