@@ -551,9 +551,12 @@ int tc_repo_load_tenant(const tc_repo *r, const char *name, tc_arena *a, tc_diag
 	memset(t, 0, sizeof *t);
 	t->name = tc_arena_strdup(a, name);
 	t->path = tc_arena_printf(a, "tenants/%s/tenant.yaml", name);
+	/* the source (libgit2) is used under the lock; parsing is not */
 	pthread_mutex_t *lock = (pthread_mutex_t *)&r->src_lock;
 	pthread_mutex_lock(lock);
-	int rc = load_doc(&t->doc, r->src, a, d, t->path);
+	char *data = NULL;
+	size_t len = 0;
+	int rc = tc_source_read(r->src, d, t->path, &data, &len);
 	if (rc == 1)
 		rc = tc_error(d, (tc_pos){t->path, 1, 1}, NULL,
 		              "unknown tenant '%s': there is no tenants/%s/tenant.yaml", name, name);
@@ -568,6 +571,9 @@ int tc_repo_load_tenant(const tc_repo *r, const char *name, tc_arena *a, tc_diag
 		rc = read_tree(r->src, a, d, base, "", &t->secrets, &t->nsecrets, &cap, &total);
 	}
 	pthread_mutex_unlock(lock);
+	if (rc == 0)
+		rc = tc_doc_load(&t->doc, a, d, t->path, data, len);
+	free(data);
 	if (rc)
 		return -1;
 	if (t->doc->kind != TC_OBJECT)
