@@ -233,6 +233,23 @@ for n in $ns; do
 	for k in tc_tree tc_jobs1 tc_stdout floor_cp; do
 		summarize "$n" $k
 	done
+	# incremental: the repository in git with a cache; render once (cold),
+	# change one tenant, commit and render again into the same tree
+	ir=$d/increpo
+	cp -r "$repo" "$ir"
+	(cd "$ir" && git init -q -b main . && git add -A &&
+		git -c user.name=bench -c user.email=bench@example.invalid commit -q -m base)
+	export TENANTC_CACHE_DIR="$d/inccache"
+	once "$d/inc_cold.log" "$tc" render --repo "$ir" --rev HEAD --out "$d/inc"
+	record "$n" tc_inc_cold "$wall" "$rss" "$cpu" ok "first render of a git revision, empty cache"
+	t=$(printf 't%05d' $((n / 2)))
+	sed -i 's/"displayName": "Tenant \([0-9]*\) GmbH"/"displayName": "Tenant \1 AG"/' "$ir/tenants/$t/tenant.yaml"
+	(cd "$ir" && git -c user.name=bench -c user.email=bench@example.invalid commit -q -am "one tenant")
+	touch "$d/inc.marker"
+	once "$d/inc_one.log" "$tc" render --repo "$ir" --rev HEAD --out "$d/inc"
+	changed=$(find "$d/inc" -type f -newer "$d/inc.marker" | wc -l)
+	record "$n" tc_inc_one "$wall" "$rss" "$cpu" ok "$t changed: $(sed 's/.*(//; s/)//' "$d/inc_one.log"); $changed files in the tree modified"
+	unset TENANTC_CACHE_DIR
 	# kustomize: one root over all overlays, then one run per overlay
 	peer "$n" kz_root "$d/kz_root.yaml" kubectl kustomize "$d/kustomize"
 	mkdir -p "$d/kz_each"
