@@ -798,6 +798,26 @@ static void run_cluster(work *w)
 	}
 }
 
+/* A tenant must not own a namespace Kubernetes keeps for itself: "default"
+ * and every "kube-" name (kube-system, kube-public, kube-node-lease). A
+ * tenant "kube" in an environment "system" would otherwise render, and its
+ * Flux or ArgoCD objects would prune what lives there. */
+static int check_reserved_namespace(job *j, const tc_tenant *t, const tc_env *env,
+                                    const tc_value *obj)
+{
+	const char *api = str_at(obj, "apiVersion"), *kind = str_at(obj, "kind");
+	const char *name = str_at(obj, "metadata.name");
+	if (!api || !kind || !name || strcmp(api, "v1") != 0 || strcmp(kind, "Namespace") != 0)
+		return 0;
+	if (strcmp(name, "default") != 0 && strncmp(name, "kube-", 5) != 0)
+		return 0;
+	const tc_value *at = tc_value_dig(obj, "metadata.name");
+	return tc_error(&j->diags, at ? at->pos : obj->pos, NULL,
+	                "namespace '%s' is reserved for Kubernetes: tenant '%s' cannot own it in "
+	                "environment '%s' (rename the tenant or the environment)",
+	                name, t->name, env->name);
+}
+
 /* Every input file of a tenant is scanned for plaintext Secrets. */
 static int scan_inputs(job *j, tc_arena *a, const tc_tenant *t)
 {
@@ -869,6 +889,10 @@ static void render_tenant(work *w)
 				    expand(r, w->a, &j->diags, &r->templates[i], ctx, &t, &objs[s]))
 					rc = -1;
 		}
+		for (size_t s = 0; s < 2; s++)
+			for (size_t i = 0; i < objs[s].len; i++)
+				if (check_reserved_namespace(j, &t, env, objs[s].items[i]))
+					rc = -1;
 		const secret_out **secrets = NULL;
 		size_t nplain = objs[0].len;
 		if (rc == 0 && load_secrets(w, &t, env, &objs[0], &secrets))

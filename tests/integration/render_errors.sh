@@ -89,6 +89,15 @@ prepare norev
 (cd "$T/norev" && git init -q -b main . && git add -A && git commit -q -m base)
 check norev "error: .*unknown revision 'nope'" --rev nope
 
+# a tenant whose namespace Kubernetes reserves: tenant kube in environment system
+prepare reserved
+sed 's/^name: test$/name: system/' "$T/reserved/environments/test.yaml" >"$T/reserved/environments/system.yaml"
+mkdir -p "$T/reserved/tenants/kube"
+sed 's/^name: initech$/name: kube/; s/^environments: \[test\]$/environments: [system]/' \
+	"$T/reserved/tenants/initech/tenant.yaml" >"$T/reserved/tenants/kube/tenant.yaml"
+cp -R "$T/reserved/tenants/initech/files" "$T/reserved/tenants/kube/files"
+check reserved "^templates/tenant/[a-z-]+\.yaml:[0-9]+:[0-9]+: error: namespace 'kube-system' is reserved for Kubernetes: tenant 'kube' cannot own it in environment 'system'"
+
 # --stdout prints nothing at all when one tenant fails, even when the
 # tenants before it in the output rendered fine
 prepare stdoutfail
