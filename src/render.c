@@ -35,6 +35,14 @@
  * this is almost certainly a runaway $map. */
 #define OBJECTS_PER_TEMPLATE_MAX 10000
 
+/* What a tenant job with a cache key keeps besides. */
+typedef struct keyed {
+	char key[65];
+	tc_state_tenant *kept; /* untouched: its record in the state */
+	char **idents;         /* object identities, collected for the cache */
+	size_t nidents, capidents;
+} keyed;
+
 typedef struct job {
 	const tc_env *env;  /* cluster job: the environment */
 	const char *tenant; /* tenant job: the tenant's folder name */
@@ -45,24 +53,20 @@ typedef struct job {
 	bool keep_bytes;      /* keep file bytes after writing them (for the cache) */
 	bool from_cache;
 	bool untouched;       /* unchanged in the tree being updated (opts.state) */
-	tc_state_tenant *kept; /* then: its record in the state */
-	bool keyed;
-	char key[65];
-	char **idents;        /* object identities, collected for the cache */
-	size_t nidents, capidents;
 	bool identify;        /* re-run to name duplicates: check, write nothing */
+	struct keyed *k;      /* with a cache key only (a job lives until the merge) */
 	/* streaming (see pool.stream): the output folders this job made */
 	tc_render_chunk *chunks;
 	size_t nchunks, capchunks;
 } job;
 
-/* An object's place in the duplicate check: a 128-bit hash of its group,
- * kind, namespace and name, its environment and the job that made it.
+/* An object's place in the duplicate check: a 96-bit hash of its
+ * environment, group, kind, namespace and name, and the job that made it.
  * Only when two hashes meet are the jobs involved rendered again to name
- * the objects (identify_dupes), so a render keeps 24 bytes an object. */
+ * the objects (identify_dupes), so a render keeps 16 bytes an object. */
 typedef struct idhash {
-	uint64_t h[2];
-	uint32_t env, job;
+	uint64_t h;
+	uint32_t h2, job;
 } idhash;
 
 typedef struct pool {
@@ -485,11 +489,12 @@ static int write_folder(work *w, const tc_env *env, const char *dir, tc_value *c
 	return rc;
 }
 
-/* The identity hash of an object from its apiVersion, kind, namespace
- * ("" when none) and name: a 128-bit BLAKE2b of group, kind, namespace and
- * name (the version does not make another object). */
-static void hash_fields(const char *api, size_t al, const char *kind, size_t kl, const char *ns,
-                        size_t nl, const char *name, size_t namel, uint64_t h[2])
+/* The identity hash of an object of environment env from its apiVersion,
+ * kind, namespace ("" when none) and name: BLAKE2b of the environment's
+ * index, group, kind, namespace and name (the version does not make another
+ * object), 96 bits of it into e. */
+static void hash_fields(uint32_t env, const char *api, size_t al, const char *kind, size_t kl,
+                        const char *ns, size_t nl, const char *name, size_t namel, idhash *e)
 {
 	const char *g, *v;
 	size_t gl, vl;
@@ -497,6 +502,7 @@ static void hash_fields(const char *api, size_t al, const char *kind, size_t kl,
 	crypto_generichash_state st;
 	unsigned char out[16];
 	crypto_generichash_init(&st, NULL, 0, sizeof out);
+	crypto_generichash_update(&st, (const unsigned char *)&env, sizeof env);
 	const char *parts[4] = {g, kind, ns, name};
 	size_t lens[4] = {gl, kl, nl, namel};
 	for (int i = 0; i < 4; i++) {
@@ -504,12 +510,13 @@ static void hash_fields(const char *api, size_t al, const char *kind, size_t kl,
 		crypto_generichash_update(&st, (const unsigned char *)"", 1);
 	}
 	crypto_generichash_final(&st, out, sizeof out);
-	memcpy(h, out, sizeof out);
+	memcpy(&e->h, out, sizeof e->h);
+	memcpy(&e->h2, out + sizeof e->h, sizeof e->h2);
 }
 
 /* The identity hash of obj, false when it has no kind or name (the object
  * checks report those). */
-static bool identity_hash(const tc_value *obj, uint64_t h[2])
+static bool identity_hash(const tc_value *obj, uint32_t env, idhash *e)
 {
 	const char *api = str_at(obj, "apiVersion"), *kind = str_at(obj, "kind");
 	const char *name = str_at(obj, "metadata.name"), *ns = str_at(obj, "metadata.namespace");
@@ -517,14 +524,20 @@ static bool identity_hash(const tc_value *obj, uint64_t h[2])
 		return false;
 	if (!ns)
 		ns = "";
-	hash_fields(api, strlen(api), kind, strlen(kind), ns, strlen(ns), name, strlen(name), h);
+	hash_fields(env, api, strlen(api), kind, strlen(kind), ns, strlen(ns), name, strlen(name),
+	            e);
 	return true;
 }
 
 static void push_identity(pool *p, const idhash *e)
 {
 	pthread_mutex_lock(&p->dupes_lock);
-	TC_GROW(p->ids, p->capids, p->nids + 1);
+	if (p->nids == p->capids) {
+		/* by a quarter: at 10,000 tenants doubling would leave megabytes
+		 * unused, and realloc of a block this large remaps, not copies */
+		p->capids = p->capids < 1024 ? 1024 : p->capids + p->capids / 4;
+		p->ids = tc_xrealloc(p->ids, p->capids * sizeof *p->ids);
+	}
 	p->ids[p->nids++] = *e;
 	pthread_mutex_unlock(&p->dupes_lock);
 }
@@ -537,8 +550,8 @@ static void add_identity(work *w, size_t env_index, const tc_value *obj)
 		tc_k8s_dupes_add(&p->dupes[env_index], obj);
 		return;
 	}
-	idhash e = {{0, 0}, (uint32_t)env_index, (uint32_t)(w->j - p->jobs)};
-	if (identity_hash(obj, e.h))
+	idhash e = {0, 0, (uint32_t)(w->j - p->jobs)};
+	if (identity_hash(obj, (uint32_t)env_index, &e))
 		push_identity(p, &e);
 }
 
@@ -568,13 +581,13 @@ static void check_output(work *w, size_t env_index, const tc_value *obj, bool is
 	add_identity(w, env_index, obj);
 	if (j->keep_bytes) {
 		const char *ns = str_at(obj, "metadata.namespace");
-		TC_GROW(j->idents, j->capidents, j->nidents + 1);
+		TC_GROW(j->k->idents, j->k->capidents, j->k->nidents + 1);
 		size_t n = strlen(w->p->repo->envs[env_index].name) + 256;
 		char *id = tc_xmalloc(n);
 		snprintf(id, n, "%s\t%s\t%s\t%s\t%s", w->p->repo->envs[env_index].name,
 		         str_at(obj, "apiVersion"), str_at(obj, "kind"), ns ? ns : "",
 		         str_at(obj, "metadata.name"));
-		j->idents[j->nidents++] = id;
+		j->k->idents[j->k->nidents++] = id;
 	}
 }
 
@@ -599,8 +612,8 @@ static void add_cached_ident(work *w, const char *ident)
 			break;
 	if (ei == r->nenvs)
 		return;
-	idhash e = {{0, 0}, (uint32_t)ei, (uint32_t)(w->j - w->p->jobs)};
-	hash_fields(f[1], fl[1], f[2], fl[2], f[3], fl[3], f[4], fl[4], e.h);
+	idhash e = {0, 0, (uint32_t)(w->j - w->p->jobs)};
+	hash_fields((uint32_t)ei, f[1], fl[1], f[2], fl[2], f[3], fl[3], f[4], fl[4], &e);
 	push_identity(w->p, &e);
 }
 
@@ -620,8 +633,8 @@ static bool from_cache(work *w, const char *key)
 	}
 	for (size_t i = 0; i < e.nidents; i++)
 		add_cached_ident(w, e.idents[i]);
-	j->idents = e.idents; /* kept for the tree state */
-	j->nidents = j->capidents = e.nidents;
+	j->k->idents = e.idents; /* kept for the tree state */
+	j->k->nidents = j->k->capidents = e.nidents;
 	e.idents = NULL;
 	e.nidents = 0;
 	j->nobjects = e.nobjects;
@@ -643,7 +656,7 @@ static bool from_state(work *w, const char *key)
 	for (size_t i = 0; i < t->nidents; i++)
 		add_cached_ident(w, t->idents[i]);
 	t->kept = true;
-	j->kept = t;
+	j->k->kept = t;
 	j->nobjects = t->nobjects;
 	j->rendered_tenant = t->rendered;
 	j->untouched = true;
@@ -656,8 +669,8 @@ static void to_cache(work *w, const char *key)
 	tc_cache_entry e;
 	tc_cache_entry_init(&e);
 	e.files = j->files; /* borrowed */
-	e.idents = j->idents;
-	e.nidents = j->nidents;
+	e.idents = j->k->idents;
+	e.nidents = j->k->nidents;
 	e.nobjects = j->nobjects;
 	e.rendered = j->rendered_tenant;
 	tc_cache_put(w->p->opts->cache, key, &e);
@@ -845,18 +858,22 @@ static void run_tenant(work *w)
 	if (o->cache && !o->decrypt) {
 		pthread_mutex_t *lock = (pthread_mutex_t *)&r->src_lock;
 		pthread_mutex_lock(lock);
-		j->keyed = tc_cache_tenant_key(o->cache, r->src, j->tenant, j->key);
+		j->k = tc_xcalloc(1, sizeof *j->k);
+		if (!tc_cache_tenant_key(o->cache, r->src, j->tenant, j->k->key)) {
+			free(j->k);
+			j->k = NULL;
+		}
 		pthread_mutex_unlock(lock);
 	}
-	if (j->keyed && o->state && from_state(w, j->key))
+	if (j->k && o->state && from_state(w, j->k->key))
 		return;
-	if (j->keyed && from_cache(w, j->key))
+	if (j->k && from_cache(w, j->k->key))
 		return;
-	j->keep_bytes = j->keyed;
+	j->keep_bytes = j->k != NULL;
 	render_tenant(w);
-	if (j->keyed && !tc_diags_has_errors(&j->diags))
-		to_cache(w, j->key);
-	if (j->keyed && (o->tree || o->spool)) {
+	if (j->k && !tc_diags_has_errors(&j->diags))
+		to_cache(w, j->k->key);
+	if (j->k && (o->tree || o->spool)) {
 		for (size_t i = 0; i < j->files.len; i++) {
 			free(j->files.items[i].data);
 			j->files.items[i].data = NULL;
@@ -941,6 +958,11 @@ static void run_job(pool *p, job *j, tc_arena *a)
 	tc_sops_leaks_release(&leaks);
 	tc_secmem_release(&sm);
 	tc_arena_reset(a);
+	/* a job lives until the merge: keep its chunks at their size */
+	if (j->nchunks && j->nchunks < j->capchunks) {
+		j->chunks = tc_xrealloc(j->chunks, j->nchunks * sizeof *j->chunks);
+		j->capchunks = j->nchunks;
+	}
 }
 
 static void *worker(void *arg)
@@ -959,15 +981,43 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static int cmp_idhash(const void *x, const void *y)
+static bool idhash_less(const idhash *a, const idhash *b)
 {
-	const idhash *a = x, *b = y;
-	if (a->env != b->env)
-		return a->env < b->env ? -1 : 1;
-	for (int i = 0; i < 2; i++)
-		if (a->h[i] != b->h[i])
-			return a->h[i] < b->h[i] ? -1 : 1;
-	return a->job < b->job ? -1 : a->job > b->job;
+	if (a->h != b->h)
+		return a->h < b->h;
+	if (a->h2 != b->h2)
+		return a->h2 < b->h2;
+	return a->job < b->job;
+}
+
+static void sift_down(idhash *v, size_t root, size_t n)
+{
+	for (;;) {
+		size_t c = 2 * root + 1;
+		if (c >= n)
+			return;
+		if (c + 1 < n && idhash_less(&v[c], &v[c + 1]))
+			c++;
+		if (!idhash_less(&v[root], &v[c]))
+			return;
+		idhash t = v[root];
+		v[root] = v[c];
+		v[c] = t;
+		root = c;
+	}
+}
+
+/* Heapsort: in place, where qsort would allocate a copy of the array. */
+static void sort_idhash(idhash *v, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(v, i, n);
+	for (size_t end = n; end > 1; end--) {
+		idhash t = v[0];
+		v[0] = v[end - 1];
+		v[end - 1] = t;
+		sift_down(v, 0, end - 1);
+	}
 }
 
 /* Find the hashes that occur more than once in an environment and render
@@ -976,12 +1026,11 @@ static int cmp_idhash(const void *x, const void *y)
  * tc_k8s_dupes_report then names. Runs after the pool, on one thread. */
 static void identify_dupes(pool *p)
 {
-	if (p->nids > 1)
-		qsort(p->ids, p->nids, sizeof *p->ids, cmp_idhash);
+	sort_idhash(p->ids, p->nids);
 	bool *again = NULL;
 	for (size_t i = 1; i < p->nids; i++) {
 		const idhash *a = &p->ids[i - 1], *b = &p->ids[i];
-		if (a->env != b->env || a->h[0] != b->h[0] || a->h[1] != b->h[1])
+		if (a->h != b->h || a->h2 != b->h2)
 			continue;
 		if (!again)
 			again = tc_xcalloc(p->njobs, sizeof *again);
@@ -1123,34 +1172,38 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 			res->cached++;
 		if (j->untouched)
 			res->untouched++;
-		if (j->kept && !tc_diags_has_errors(&j->diags)) {
+		keyed *kj = j->k;
+		if (kj && kj->kept && !tc_diags_has_errors(&j->diags)) {
 			TC_GROW(res->records, records_cap, res->nrecords + 1);
 			tc_state_tenant *rec = &res->records[res->nrecords++];
-			*rec = *j->kept;
+			*rec = *kj->kept;
 			rec->borrowed = true;
 			res->nfiles += rec->npaths;
-		} else if (j->keyed && !tc_diags_has_errors(&j->diags)) {
+		} else if (kj && !tc_diags_has_errors(&j->diags)) {
 			for (size_t f = 0; f < j->files.len; f++)
 				j->files.items[f].keyed = true;
 			TC_GROW(res->records, records_cap, res->nrecords + 1);
 			tc_state_tenant *rec = &res->records[res->nrecords++];
 			memset(rec, 0, sizeof *rec);
 			rec->name = tc_xstrdup(j->tenant);
-			memcpy(rec->key, j->key, sizeof rec->key);
+			memcpy(rec->key, kj->key, sizeof rec->key);
 			rec->nobjects = j->nobjects;
 			rec->rendered = j->rendered_tenant;
 			rec->paths = tc_xcalloc(j->files.len + 1, sizeof *rec->paths);
 			for (size_t f = 0; f < j->files.len; f++)
 				rec->paths[rec->npaths++] = tc_xstrdup(j->files.items[f].path);
-			rec->idents = j->idents;
-			rec->nidents = j->nidents;
-			j->idents = NULL;
-			j->nidents = 0;
+			rec->idents = kj->idents;
+			rec->nidents = kj->nidents;
+			kj->idents = NULL;
+			kj->nidents = 0;
 		}
-		for (size_t i = 0; i < j->nidents; i++)
-			free(j->idents[i]);
-		free(j->idents);
-		j->idents = NULL;
+		if (kj) {
+			for (size_t i = 0; i < kj->nidents; i++)
+				free(kj->idents[i]);
+			free(kj->idents);
+			free(kj);
+			j->k = NULL;
+		}
 		tc_diags_merge(d, &j->diags);
 	}
 	for (size_t i = 0; i < r->nenvs; i++) {
@@ -1168,6 +1221,9 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 	}
 	(void)ncluster;
 	size_t chunks_cap = 0;
+	for (size_t k = 0; k < p.njobs; k++)
+		chunks_cap += p.jobs[k].nchunks;
+	res->chunks = chunks_cap ? tc_xmalloc(chunks_cap * sizeof *res->chunks) : NULL;
 	for (size_t k = 0; k < p.njobs; k++) {
 		job *j = &p.jobs[k];
 		for (size_t f = 0; f < j->files.len; f++) {
@@ -1176,7 +1232,6 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 		}
 		free(j->files.items);
 		for (size_t c = 0; c < j->nchunks; c++) {
-			TC_GROW(res->chunks, chunks_cap, res->nchunks + 1);
 			res->chunks[res->nchunks++] = j->chunks[c];
 			res->nfiles += j->chunks[c].nfiles;
 		}
