@@ -310,11 +310,15 @@ int tc_cmd_render(int argc, char **argv)
 		ro.tree = &tree;
 	}
 	/* --stdout prints nothing until everything succeeded; the bytes wait
-	 * in a temporary file rather than in memory (plaintext never does) */
+	 * in a temporary file rather than in memory (plaintext never does).
+	 * Where no temporary file can be made (a read-only container without
+	 * a writable TMPDIR) they wait in memory: the same output. */
 	if (to_stdout && !decrypt) {
-		if (tc_spool_open(&spool, &d))
-			goto out;
-		ro.spool = &spool;
+		tc_diags quiet;
+		tc_diags_init(&quiet);
+		if (tc_spool_open(&spool, &quiet) == 0)
+			ro.spool = &spool;
+		tc_diags_release(&quiet);
 	}
 	if (tc_render(&repo, &ro, &res, &d))
 		goto out;
