@@ -38,6 +38,9 @@
 #              hyperfine median of 20 runs
 # and checks with compare.py that all of them produced the same objects.
 #
+# Every timed run starts after a sync, so that no run pays for writing
+# back the files of the one before (or of the generated workload).
+#
 # Nothing is deleted while measuring: on ext4 without a journal, creating
 # files soon after many were deleted is several times slower (the inode
 # allocator skips inodes freed in the last minutes), which would make each
@@ -125,6 +128,7 @@ sample() {
 	shift 3
 	[ ! -e "$work/failed.$key" ] || return 0
 	[ -z "$prep" ] || aside "$prep"
+	sync
 	once "$o" "$@"
 	if [ $rc -ne 0 ]; then
 		echo "$wall	$rss	$cpu	exit $rc: $(head -c 300 "$work/stderr.txt" | tr '\t\n' '  ')" > "$work/failed.$key"
@@ -177,6 +181,7 @@ peer() {
 		record "$n" "$key" "" "" "" skipped "predicted ${p% *} s (linear from N=${p#* }), past the ${limit} s limit"
 		return 0
 	fi
+	sync
 	once "$o" "$@"
 	if [ $rc -eq 124 ]; then
 		record "$n" "$key" "" "" "" skipped "stopped after ${limit} s"
@@ -216,6 +221,9 @@ for n in $ns; do
 	d=$work/n$n
 	aside "$d"
 	$py "$here/gen.py" "$d" "$n"
+	# the workload's files are written back before anything is timed: the
+	# write-back of thousands of new files otherwise lands on the first runs
+	sync
 	repo=$d/tenantc
 	# tenantc: the tree (fresh each time), --jobs 1, the stream
 	# tenantc and the floor (cp -r of tenantc's tree) in interleaved rounds,
