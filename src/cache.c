@@ -304,16 +304,25 @@ int tc_cache_get(const tc_cache *c, const char *key, tc_cache_entry *e)
 	return 0;
 }
 
-/* Write data to path through a temporary name in the same folder. */
-static void write_atomic(const char *path, const char *data, size_t len)
+/* Create a new file beside path under a unique temporary name (never
+ * output); *fd is -1 when it could not be made. Returns the name. */
+static char *open_temp(const char *path, int *fd)
 {
 	size_t tn = strlen(path) + 32;
 	char *tmp = tc_xmalloc(tn);
 	unsigned char rnd[8];
-	randombytes_buf(rnd, sizeof rnd); /* a unique temporary name, never output */
+	randombytes_buf(rnd, sizeof rnd);
 	snprintf(tmp, tn, "%s.tmp-%02x%02x%02x%02x%02x%02x%02x%02x", path, rnd[0], rnd[1], rnd[2],
 	         rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	*fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	return tmp;
+}
+
+/* Write data to path through a temporary name in the same folder. */
+static void write_atomic(const char *path, const char *data, size_t len)
+{
+	int fd;
+	char *tmp = open_temp(path, &fd);
 	if (fd >= 0) {
 		size_t off = 0;
 		bool ok = true;
@@ -556,13 +565,8 @@ void tc_tree_state_save(const tc_cache *c, const char *dir, const tc_state_tenan
 	*slash = 0;
 	mkdir(path, 0755);
 	*slash = '/';
-	size_t tn = strlen(path) + 32;
-	char *tmp = tc_xmalloc(tn);
-	unsigned char rnd[8];
-	randombytes_buf(rnd, sizeof rnd); /* a unique temporary name, never output */
-	snprintf(tmp, tn, "%s.tmp-%02x%02x%02x%02x%02x%02x%02x%02x", path, rnd[0], rnd[1], rnd[2],
-	         rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int fd;
+	char *tmp = open_temp(path, &fd);
 	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (!f) {
 		if (fd >= 0) {
