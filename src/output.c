@@ -31,6 +31,7 @@ void tc_outlist_release(tc_outlist *l)
 {
 	for (size_t i = 0; i < l->len; i++) {
 		free(l->items[i].path);
+		free(l->items[i].id);
 		if (l->items[i].secret && l->items[i].data)
 			sodium_memzero(l->items[i].data, l->items[i].len);
 		free(l->items[i].data);
@@ -42,13 +43,13 @@ void tc_outlist_release(tc_outlist *l)
 void tc_outlist_add(tc_outlist *l, char *path, char *data, size_t len, bool manifest)
 {
 	TC_GROW(l->items, l->cap, l->len + 1);
-	l->items[l->len++] = (tc_outfile){path, data, len, manifest, false, false, false, 0};
+	l->items[l->len++] = (tc_outfile){path, data, len, manifest, false, false, false, 0, NULL};
 }
 
 void tc_outlist_add_secret(tc_outlist *l, char *path, char *data, size_t len)
 {
 	TC_GROW(l->items, l->cap, l->len + 1);
-	l->items[l->len++] = (tc_outfile){path, data, len, true, true, false, false, 0};
+	l->items[l->len++] = (tc_outfile){path, data, len, true, true, false, false, 0, NULL};
 }
 
 static int cmpfile(const void *a, const void *b)

@@ -28,6 +28,7 @@ typedef struct tc_outfile {
 	bool spooled;  /* the bytes are in the render's spool at offset off */
 	bool keyed;    /* made by a tenant with a cache key (its record lists it) */
 	unsigned long long off;
+	char *id;      /* a tree read back from git: the blob id in hex (malloc'd), else NULL */
 } tc_outfile;
 
 typedef struct tc_outlist {

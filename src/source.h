@@ -92,6 +92,10 @@ int64_t tc_source_commit_time(const tc_source *s);
  * out; out[0] == 0 when unknown (plain directory, work tree, index).
  * Used as a cache key. */
 void tc_source_tree_id(tc_source *s, const char *dir, char out[41]);
+/* True when data is the content of the git blob with hex id `id` (a
+ * tc_entry id from a git source), so that a file known by its id need not
+ * be read to be compared. False for an empty id. */
+bool tc_source_blob_is(const char *id, const void *data, size_t len);
 /* What is being read, for messages: "directory", "index", "revision HEAD" */
 const char *tc_source_kind_name(const tc_source *s); /* "directory", "index", "revision ..." */
 

@@ -746,3 +746,13 @@ int tc_source_git_read(tc_source_git *g, tc_diags *d, const char *path, char **d
 		return rev_read(g, d, path, data, len);
 	TC_BUG("reading a work tree through git");
 }
+
+bool tc_source_blob_is(const char *id, const void *data, size_t len)
+{
+	git_oid want, got;
+	if (!id || !id[0] || git_oid_fromstr(&want, id) != 0)
+		return false;
+	if (git_odb_hash(&got, data, len, GIT_OBJECT_BLOB) != 0)
+		return false;
+	return git_oid_equal(&want, &got);
+}

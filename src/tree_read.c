@@ -54,6 +54,8 @@ static int walk(tc_outlist *out, tc_source *src, const char *root, const char *r
 		case TC_ENTRY_FILE:
 			tc_outlist_add(out, path, NULL, 0,
 			               strcmp(e[i].name, "kustomization.yaml") != 0);
+			if (e[i].id[0])
+				out->items[out->len - 1].id = tc_xstrdup(e[i].id);
 			path = NULL;
 			break;
 		case TC_ENTRY_DIR:

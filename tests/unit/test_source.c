@@ -357,6 +357,11 @@ TEST(index_and_revision_report_the_same_blob_ids)
 		CHECK(e[0].type == TC_ENTRY_DIR);
 		CHECK_STR(e[1].name, "tenant.yaml");
 		CHECK_STR(e[1].id, want);
+		/* the id stands for the bytes: equal bytes match it, others do not */
+		CHECK(tc_source_blob_is(e[1].id, "name: acme\n", 11));
+		CHECK(!tc_source_blob_is(e[1].id, "name: acme\n ", 12));
+		CHECK(!tc_source_blob_is(e[1].id, "name: acmf\n", 11));
+		CHECK(!tc_source_blob_is("", "name: acme\n", 11));
 		tc_entries_free(e, n);
 		tc_source_free(s);
 		tc_diags_release(&d);
