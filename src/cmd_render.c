@@ -197,7 +197,7 @@ int tc_cmd_render(int argc, char **argv)
 	tc_tree tree = {0};
 	tc_spool spool = {.fd = -1};
 	tc_render_result res = {0};
-	char *final_dir = NULL;
+	char *final_dir = NULL, *repo_out = NULL;
 	tc_sops_keys *keys = NULL;
 	tc_sops_seed *seed = NULL;
 	tc_schema_set *schemas = NULL;
@@ -256,15 +256,14 @@ int tc_cmd_render(int argc, char **argv)
 	if (tc_repo_load_some(&repo, src, now, tenants.items, tenants.len, &d))
 		goto out;
 
-	if (out_dir) {
-		final_dir = tc_xstrdup(out_dir);
-	} else if (strcmp(repo_dir, ".") == 0) {
-		final_dir = tc_xstrdup(repo.output);
+	if (strcmp(repo_dir, ".") == 0) {
+		repo_out = tc_xstrdup(repo.output);
 	} else {
 		size_t n = strlen(repo_dir) + strlen(repo.output) + 2;
-		final_dir = tc_xmalloc(n);
-		snprintf(final_dir, n, "%s/%s", repo_dir, repo.output);
+		repo_out = tc_xmalloc(n);
+		snprintf(repo_out, n, "%s/%s", repo_dir, repo.output);
 	}
+	final_dir = tc_xstrdup(out_dir ? out_dir : repo_out);
 	if (tc_sops_keys_from_env(&keys, &d))
 		goto out;
 	seed = tc_render_seed(keys, &repo);
@@ -292,6 +291,9 @@ int tc_cmd_render(int argc, char **argv)
 		.seed = seed,
 		.decrypt = decrypt,
 		.prev_root = final_dir,
+		/* rendering elsewhere (a shard, --out DIR): unchanged Secrets can
+		 * still be carried over from the repository's own tree */
+		.prev_fallback = out_dir ? repo_out : NULL,
 		.schemas = schemas,
 		.strict = strict,
 		.cache = cache,
@@ -398,6 +400,7 @@ out:
 	}
 	tc_diags_release(&d);
 	free(final_dir);
+	free(repo_out);
 	tc_strlist_release(&envs);
 	tc_strlist_release(&tenants);
 	tc_strlist_release(&schema_locs);

@@ -321,6 +321,8 @@ static int secret_bytes(work *w, const tc_env *env, const secret_out *so, const 
 	size_t prevlen = 0;
 	char *prev = o->prev_read ? o->prev_read(o->prev_ctx, relpath, &prevlen)
 	                          : read_prev(o->prev_root, relpath, &prevlen);
+	if (!prev && !o->prev_read)
+		prev = read_prev(o->prev_fallback, relpath, &prevlen);
 	tc_sops_render_in in = {
 		.secret = so->secret,
 		.recipients = rcp,

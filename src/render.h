@@ -35,6 +35,10 @@ typedef struct tc_render_opts {
 	const struct tc_sops_seed *seed;
 	bool decrypt;          /* print Secrets decrypted (memory mode only) */
 	const char *prev_root; /* the existing output tree, for carry-over; may be NULL */
+	/* where carry-over looks next when prev_root lacks the file: the
+	 * repository's own output folder when rendering elsewhere (--out DIR,
+	 * a shard); may be NULL */
+	const char *prev_fallback;
 	/* The previous tree when it is not a folder on disk (check and diff read
 	 * it from the index or a revision): the malloc'd bytes of relpath, or
 	 * NULL when there is none. Called from worker threads, so it locks what

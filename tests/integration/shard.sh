@@ -27,6 +27,24 @@ for n in 1 2 3 8; do
 	fi
 done
 
+# without an identity, shards rendered into new folders carry the unchanged
+# SOPS Secrets over from the repository's own tree, as one render would
+"$TENANTC" render --repo "$T/repo" >/dev/null
+shards=""
+for i in 1 2 3; do
+	(unset SOPS_AGE_KEY_FILE SOPS_AGE_KEY
+	 "$TENANTC" render --repo "$T/repo" --shard "$i/3" --out "$T/nokey$i" >/dev/null 2>"$T/err$i") ||
+		bad "shard $i/3 without an identity: $(head -n 1 "$T/err$i")"
+	shards="$shards $T/nokey$i"
+done
+"$TENANTC" merge --out "$T/merged-nokey" $shards >/dev/null
+n=$(find "$T/repo/rendered" -path '*/tenants/*' -name 'secret-*' | wc -l)
+if [ "$n" -gt 0 ] && diff -r "$T/repo/rendered" "$T/merged-nokey" >"$T/diff"; then
+	ok "3 shards without an identity merge into the repository's tree ($n Secrets carried over)"
+else
+	bad "shards without an identity: $n Secrets, $(head -5 "$T/diff")"
+fi
+
 # shards rendered from different inputs are refused
 cp -R "$T/s2-1" "$T/bad1"
 cp -R "$T/s2-2" "$T/bad2"
