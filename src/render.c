@@ -87,7 +87,6 @@ typedef struct pool {
 	bool stream;
 } pool;
 
-
 /* What one job needs besides its own fields. */
 typedef struct work {
 	pool *p;
@@ -344,14 +343,11 @@ static int secret_bytes(work *w, const tc_env *env, const secret_out *so, const 
 	return rc;
 }
 
-/* Streaming: write one folder's files into the tree, or its manifests as
- * one range of the spool, in file-name order; keep only a chunk. */
-static int stream_folder(work *w, const tc_env *env, const char *dir, tc_value *const *objs,
-                         const secret_out *const *secrets, char **names, size_t n)
+/* The indices of names in byte order (malloc'd): a folder holds a few
+ * files, so an insertion sort. */
+static size_t *name_order(char *const *names, size_t n)
 {
-	const tc_render_opts *o = w->p->opts;
-	job *j = w->j;
-	size_t *order = tc_xmalloc(n * sizeof *order);
+	size_t *order = tc_xmalloc((n ? n : 1) * sizeof *order);
 	for (size_t i = 0; i < n; i++)
 		order[i] = i;
 	for (size_t x = 1; x < n; x++)
@@ -360,6 +356,17 @@ static int stream_folder(work *w, const tc_env *env, const char *dir, tc_value *
 			order[y] = order[y - 1];
 			order[y - 1] = t;
 		}
+	return order;
+}
+
+/* Streaming: write one folder's files into the tree, or its manifests as
+ * one range of the spool, in file-name order; keep only a chunk. */
+static int stream_folder(work *w, const tc_env *env, const char *dir, tc_value *const *objs,
+                         const secret_out *const *secrets, char **names, size_t n)
+{
+	const tc_render_opts *o = w->p->opts;
+	job *j = w->j;
+	size_t *order = name_order(names, n);
 	tc_buf b, folder;
 	tc_buf_init(&b, TC_BUF_UNLIMITED);
 	tc_buf_init(&folder, TC_BUF_UNLIMITED);
@@ -467,16 +474,13 @@ static int write_folder(work *w, const tc_env *env, const char *dir, tc_value *c
 		}
 		if (o->kustomizations) {
 			/* resources in file-name order */
-			char **sorted = tc_xmalloc(n * sizeof *sorted);
-			memcpy(sorted, names, n * sizeof *sorted);
-			for (size_t x = 1; x < n; x++)
-				for (size_t y = x; y > 0 && strcmp(sorted[y - 1], sorted[y]) > 0; y--) {
-					char *t = sorted[y];
-					sorted[y] = sorted[y - 1];
-					sorted[y - 1] = t;
-				}
+			size_t *order = name_order(names, n);
+			const char **sorted = tc_xmalloc(n * sizeof *sorted);
+			for (size_t k = 0; k < n; k++)
+				sorted[k] = names[order[k]];
+			free(order);
 			tc_buf_reset(&b);
-			tc_output_kustomization(&b, (const char *const *)sorted, n);
+			tc_output_kustomization(&b, sorted, n);
 			store(o, j, joinpath(dir, "kustomization.yaml"), tc_xmemdup0(b.ptr, b.len),
 			      b.len, false);
 			free(sorted);
