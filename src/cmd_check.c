@@ -84,6 +84,7 @@ int tc_cmd_check(int argc, char **argv)
 	tc_repo repo;
 	bool repo_loaded = false;
 	tc_render_result res = {0};
+	tc_spool spool = {.fd = -1};
 	tc_strlist none = {0};
 	tc_sops_keys *keys = NULL;
 	tc_sops_seed *seed = NULL;
@@ -142,6 +143,18 @@ int tc_cmd_check(int argc, char **argv)
 		.schemas = schemas,
 		.strict = strict,
 	};
+	/* the rendered bytes wait in a temporary file, not in memory (check
+	 * makes no plaintext: Secrets are encrypted or carried over); without
+	 * one they stay in memory */
+	{
+		tc_diags quiet;
+		tc_diags_init(&quiet);
+		if (tc_spool_open(&spool, &quiet) == 0) {
+			ro.spool = &spool;
+			ro.per_file = true;
+		}
+		tc_diags_release(&quiet);
+	}
 	int rendered = loaded == 0 ? tc_render(&repo, &ro, &res, &d) : -1;
 	as_findings(&d);
 	if (rendered != 0 || tc_diags_has_errors(&d)) {
@@ -154,7 +167,7 @@ int tc_cmd_check(int argc, char **argv)
 		goto out;
 	}
 	tc_drift drift;
-	int rc = tc_drift_compare(&drift, src, repo.output, &res.files, inspect, NULL, &d);
+	int rc = tc_drift_compare(&drift, src, repo.output, &res.files, &spool, inspect, NULL, &d);
 	as_findings(&d);
 	status = tc_diags_exit_code(&d);
 	tc_diags_print(&d, stderr);
@@ -176,6 +189,7 @@ int tc_cmd_check(int argc, char **argv)
 	}
 out:
 	tc_render_result_release(&res);
+	tc_spool_close(&spool);
 	tc_schema_set_free(schemas);
 	tc_sops_seed_free(seed);
 	tc_sops_keys_free(keys);

@@ -17,6 +17,7 @@
 #include "value.h"
 #include "yaml_load.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -168,7 +169,7 @@ static int readf(cmp *c, const char *shown, char **data, size_t *len)
 }
 
 int tc_drift_compare(tc_drift *out, tc_source *src, const char *dir, const tc_outlist *rendered,
-                     tc_drift_inspect_fn *inspect, void *ctx, tc_diags *d)
+                     tc_spool *spool, tc_drift_inspect_fn *inspect, void *ctx, tc_diags *d)
 {
 	memset(out, 0, sizeof *out);
 	tc_outlist have;
@@ -183,13 +184,29 @@ int tc_drift_compare(tc_drift *out, tc_source *src, const char *dir, const tc_ou
 		                             : strcmp(have.items[i].path, rendered->items[j].path);
 		const char *rel = o <= 0 ? have.items[i].path : rendered->items[j].path;
 		char *shown = join(dir, rel);
+		/* the rendered file, its bytes read back from the spool if need be */
+		tc_outfile rf = {0};
+		char *spooled = NULL;
+		if (o >= 0) {
+			rf = rendered->items[j];
+			if (!rf.data && rf.spooled && spool) {
+				spooled = tc_spool_read(spool, rf.off, rf.len);
+				if (!spooled) {
+					rc = tc_fail(d, TC_NOPOS, NULL, "cannot read the temporary file: %s",
+					             strerror(errno));
+					i += o == 0;
+					j++;
+					free(shown);
+					continue;
+				}
+				rf.data = spooled;
+			}
+		}
 		if (o > 0) {
-			missing(&c, shown, &rendered->items[j]);
+			missing(&c, shown, &rf);
 			out->missing++;
 			j++;
-		} else if (o == 0 && rendered->items[j].data &&
-		           tc_source_blob_is(have.items[i].id, rendered->items[j].data,
-		                             rendered->items[j].len)) {
+		} else if (o == 0 && rf.data && tc_source_blob_is(have.items[i].id, rf.data, rf.len)) {
 			/* the committed blob holds the rendered bytes: nothing to read */
 			out->same++;
 			i++;
@@ -205,7 +222,7 @@ int tc_drift_compare(tc_drift *out, tc_source *src, const char *dir, const tc_ou
 				stale(&c, shown, data, len, have.items[i].manifest);
 				out->stale++;
 			} else {
-				const tc_outfile *f = &rendered->items[j];
+				const tc_outfile *f = &rf;
 				if (len == f->len && memcmp(data, f->data, len) == 0) {
 					out->same++;
 				} else {
@@ -220,6 +237,7 @@ int tc_drift_compare(tc_drift *out, tc_source *src, const char *dir, const tc_ou
 			if (o == 0)
 				j++;
 		}
+		free(spooled);
 		free(shown);
 		tc_arena_reset(&c.a);
 	}

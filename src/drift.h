@@ -46,13 +46,14 @@ typedef void tc_drift_inspect_fn(void *ctx, const char *path, const char *data, 
 /* The most field paths one finding lists; the rest are counted. */
 #define TC_DRIFT_MAX_FIELDS 5
 
-/* Compare rendered (every file with its bytes, sorted by path, relative to
- * the output folder, kustomization.yaml files included) with the files
- * below dir in src. inspect may be NULL. Returns 0 when the comparison ran
- * (*out says whether anything differs), -1 when the folder could not be
- * read completely (reported; *out is then partial). */
+/* Compare rendered (every file with its bytes, or with its range of spool
+ * when spooled, sorted by path, relative to the output folder,
+ * kustomization.yaml files included) with the files below dir in src.
+ * spool and inspect may be NULL. Returns 0 when the comparison ran (*out
+ * says whether anything differs), -1 when the folder could not be read
+ * completely (reported; *out is then partial). */
 int tc_drift_compare(tc_drift *out, tc_source *src, const char *dir, const tc_outlist *rendered,
-                     tc_drift_inspect_fn *inspect, void *ctx, tc_diags *d)
+                     tc_spool *spool, tc_drift_inspect_fn *inspect, void *ctx, tc_diags *d)
 	__attribute__((warn_unused_result));
 
 #endif

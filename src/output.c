@@ -558,6 +558,26 @@ int tc_spool_put(tc_spool *s, const void *data, size_t len, unsigned long long *
 	return 0;
 }
 
+char *tc_spool_read(tc_spool *s, unsigned long long off, size_t len)
+{
+	char *buf = tc_xmalloc(len + 1);
+	size_t got = 0;
+	while (got < len) {
+		ssize_t r = pread(s->fd, buf + got, len - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == 0)
+				errno = EIO;
+			free(buf);
+			return NULL;
+		}
+		got += (size_t)r;
+	}
+	buf[len] = 0;
+	return buf;
+}
+
 int tc_spool_copy(tc_spool *s, unsigned long long off, size_t len, FILE *out)
 {
 	char buf[65536];

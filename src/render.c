@@ -1137,7 +1137,7 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 	atomic_init(&p.next, 0);
 	atomic_init(&p.done, 0);
 	pthread_mutex_init(&p.dupes_lock, NULL);
-	p.stream = (o->tree || o->spool) && !o->cache && !o->decrypt && !o->state;
+	p.stream = (o->tree || o->spool) && !o->cache && !o->decrypt && !o->state && !o->per_file;
 	p.dupes = tc_xcalloc(r->nenvs + 1, sizeof *p.dupes);
 	for (size_t i = 0; i < r->nenvs; i++)
 		tc_k8s_dupes_init(&p.dupes[i]);

@@ -27,6 +27,8 @@ typedef struct tc_render_opts {
 	long jobs;                 /* worker threads; <= 0: the number of cores */
 	tc_tree *tree;             /* write here; NULL: keep the bytes in memory */
 	tc_spool *spool;           /* memory mode: keep the bytes here instead (see output.h) */
+	bool per_file;             /* with a spool: list every file (path, spool range), not a
+	                            * chunk per folder; check compares file by file */
 	bool kustomizations;       /* also produce kustomization.yaml files */
 	long shard_index, shard_count; /* render tenants i (mod n) == shard_index only */
 	/* Secrets: identities (may be empty) and the rendering identity's seed

@@ -48,6 +48,14 @@ expect "a staged edit of a rendered file is drift" 1 \
 	"^rendered/$NS:$((lines + 1)):8: error: Namespace acme-prod is out of date: '\.extra' removed$"
 grep -q "^tenantc check: 'rendered' (index) is out of date: 0 missing, 0 stale, 1 changed of [0-9]* files; run 'tenantc render'" "$T/err" &&
 	ok "drift ends with a summary and the fix" || bad "summary: $(tail -n 1 "$T/err")"
+# the rendered bytes wait in a temporary file; without a usable TMPDIR in
+# memory, with the same findings
+cp "$T/err" "$T/err.spool"
+rc=0
+(cd "$R" && TMPDIR="$T/no-such-dir" "$TENANTC" check) >"$T/out" 2>"$T/err" || rc=$?
+[ "$rc" = 1 ] && cmp -s "$T/err" "$T/err.spool" &&
+	ok "without a usable TMPDIR check reports the same drift" ||
+	bad "check without TMPDIR: exit $rc, $(diff "$T/err.spool" "$T/err" | head -n 3)"
 expect "the committed revision is still in sync" 0 '' --rev HEAD
 reset_repo
 

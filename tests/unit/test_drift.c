@@ -88,7 +88,7 @@ static int compare(tc_drift *x, tc_outlist *l, tc_diags *d, seen *s)
 	if (tc_source_open(&src, d, root, TC_SOURCE_WORKTREE, NULL))
 		return -2;
 	tc_outlist_sort(l);
-	int rc = tc_drift_compare(x, src, "out", l, inspect, s, d);
+	int rc = tc_drift_compare(x, src, "out", l, NULL, inspect, s, d);
 	tc_source_free(src);
 	tc_diags_sort(d);
 	return rc;
