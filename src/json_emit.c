@@ -7,6 +7,7 @@
 #include "json_emit.h"
 
 #include "scalar.h"
+#include "utf8.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -17,30 +18,6 @@ static void newline(tc_buf *out, size_t depth)
 	tc_buf_addc(out, '\n');
 	for (size_t i = 0; i < depth; i++)
 		tc_buf_add(out, "  ", 2);
-}
-
-/* Length of the well-formed UTF-8 sequence at s, or 0. */
-static size_t utf8len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len;
-	uint32_t v, min;
-	if (c >= 0xC2 && c <= 0xDF)
-		len = 2, v = c & 0x1F, min = 0x80;
-	else if (c >= 0xE0 && c <= 0xEF)
-		len = 3, v = c & 0x0F, min = 0x800;
-	else if (c >= 0xF0 && c <= 0xF4)
-		len = 4, v = c & 0x07, min = 0x10000;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3F);
-	}
-	return v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) ? 0 : len;
 }
 
 static void string(tc_buf *out, const char *s, size_t n)
@@ -59,7 +36,8 @@ static void string(tc_buf *out, const char *s, size_t n)
 			break;
 		unsigned char c = u[i];
 		if (c >= 0x80) {
-			size_t k = utf8len(u + i, n - i);
+			uint32_t cp;
+			size_t k = tc_utf8_decode(u + i, n - i, &cp);
 			if (k) {
 				tc_buf_add(out, s + i, k);
 				i += k;

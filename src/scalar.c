@@ -14,6 +14,7 @@
  * digit-led string made only of number-ish characters).
  */
 #include "scalar.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <math.h>
@@ -271,38 +272,6 @@ int tc_scalar_resolve(tc_scalar *out, const char *s, size_t n)
 	return 0;
 }
 
-/* Length of the UTF-8 sequence at s (1..4) and its code point, or 0 when
- * it is malformed. */
-static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	unsigned char c = s[0];
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	size_t len;
-	uint32_t min, v;
-	if (c >= 0xC2 && c <= 0xDF)
-		len = 2, min = 0x80, v = c & 0x1F;
-	else if (c >= 0xE0 && c <= 0xEF)
-		len = 3, min = 0x800, v = c & 0x0F;
-	else if (c >= 0xF0 && c <= 0xF4)
-		len = 4, min = 0x10000, v = c & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3F);
-	}
-	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-		return 0;
-	*cp = v;
-	return len;
-}
-
 size_t tc_scalar_utf8_check(const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -313,7 +282,7 @@ size_t tc_scalar_utf8_check(const char *s, size_t n)
 			continue;
 		}
 		uint32_t cp;
-		size_t k = utf8_seq(u + i, n - i, &cp);
+		size_t k = tc_utf8_decode(u + i, n - i, &cp);
 		if (!k)
 			return i;
 		i += k;
@@ -466,7 +435,7 @@ bool tc_scalar_needs_quotes(const char *s, size_t n)
 			cp = u[i];
 			k = 1;
 		} else {
-			k = utf8_seq(u + i, n - i, &cp);
+			k = tc_utf8_decode(u + i, n - i, &cp);
 		}
 		if (!k || unprintable(cp))
 			return true;

@@ -25,6 +25,7 @@
  */
 #include "sops_yaml.h"
 
+#include "utf8.h"
 #include "value.h"
 
 #include <errno.h>
@@ -855,35 +856,11 @@ out:
 
 #define INDENT 4
 
-/* Length of the UTF-8 sequence at s (at most n bytes) and its code point;
- * 0 when invalid. */
-static size_t utf8(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	size_t k = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
-	if (!k || k > n || s[0] > 0xf4)
-		return 0;
-	uint32_t v = s[0] & (0x3f >> (k - 1));
-	for (size_t i = 1; i < k; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3f);
-	}
-	if ((k == 3 && v < 0x800) || (k == 4 && (v < 0x10000 || v > 0x10ffff)) ||
-	    (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	*cp = v;
-	return k;
-}
-
 static bool utf8_ok(const char *s, size_t n)
 {
 	uint32_t cp;
 	for (size_t i = 0; i < n;) {
-		size_t k = utf8((const unsigned char *)s + i, n - i, &cp);
+		size_t k = tc_utf8_decode((const unsigned char *)s + i, n - i, &cp);
 		if (!k)
 			return false;
 		i += k;
@@ -960,7 +937,7 @@ static void quoted(tc_secbuf *o, const char *s, size_t n)
 	tc_secbuf_addc(o, '"');
 	for (size_t i = 0; i < n;) {
 		uint32_t cp = 0;
-		size_t k = utf8((const unsigned char *)s + i, n - i, &cp);
+		size_t k = tc_utf8_decode((const unsigned char *)s + i, n - i, &cp);
 		if (!k)
 			k = 1; /* callers check UTF-8 first */
 		if (cp == '"' || cp == '\\') {
@@ -996,7 +973,7 @@ static bool literal_ok(const char *s, size_t n)
 		return false;
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
-		size_t k = utf8((const unsigned char *)s + i, n - i, &cp);
+		size_t k = tc_utf8_decode((const unsigned char *)s + i, n - i, &cp);
 		if (!k || (needs_escape(cp) && cp != '\n' && cp != '\t'))
 			return false;
 		if (cp == '\n' && i > 0 && (s[i - 1] == ' ' || s[i - 1] == '\t'))

@@ -15,6 +15,7 @@
 #include "yaml_emit.h"
 
 #include "scalar.h"
+#include "utf8.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -31,38 +32,6 @@ static void indent(tc_buf *out, size_t n)
 		tc_buf_add(out, spaces, k);
 		n -= k;
 	}
-}
-
-/* One UTF-8 character at s: its length, or 0 when malformed (then the
- * caller escapes a single byte). Only used to step over characters. */
-static size_t charlen(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	unsigned char c = s[0];
-	size_t len;
-	uint32_t v, min;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF)
-		len = 2, v = c & 0x1F, min = 0x80;
-	else if (c >= 0xE0 && c <= 0xEF)
-		len = 3, v = c & 0x0F, min = 0x800;
-	else if (c >= 0xF0 && c <= 0xF4)
-		len = 4, v = c & 0x07, min = 0x10000;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3F);
-	}
-	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-		return 0;
-	*cp = v;
-	return len;
 }
 
 /* Characters a quoted-but-unescaped (single-quoted or literal) scalar may
@@ -82,7 +51,7 @@ static bool single_quotable(const char *s, size_t n)
 	const unsigned char *u = (const unsigned char *)s;
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
-		size_t k = charlen(u + i, n - i, &cp);
+		size_t k = tc_utf8_decode(u + i, n - i, &cp);
 		if (!k || !printable(cp))
 			return false;
 		i += k;
@@ -107,7 +76,7 @@ static void double_quoted(tc_buf *out, const char *s, size_t n)
 	tc_buf_addc(out, '"');
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
-		size_t k = charlen(u + i, n - i, &cp);
+		size_t k = tc_utf8_decode(u + i, n - i, &cp);
 		if (!k) {
 			tc_buf_addf(out, "\\x%02x", u[i]);
 			i++;
@@ -167,7 +136,7 @@ static bool literal_ok(const char *s, size_t n)
 	const unsigned char *u = (const unsigned char *)s;
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
-		size_t k = charlen(u + i, n - i, &cp);
+		size_t k = tc_utf8_decode(u + i, n - i, &cp);
 		if (!k)
 			return false;
 		if (cp == '\n') {

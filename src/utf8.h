@@ -1,0 +1,16 @@
+/*
+ * utf8.h - decoding one UTF-8 sequence, for the emitters and readers that
+ * step through strings character by character.
+ */
+#ifndef TC_UTF8_H
+#define TC_UTF8_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The length (1..4) of the well-formed UTF-8 sequence at s, at most n > 0
+ * bytes, with its code point in *cp; 0 when it is malformed (overlong,
+ * a surrogate, beyond U+10FFFF, cut short). */
+size_t tc_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+
+#endif
