@@ -25,6 +25,7 @@
 #include "diag.h"
 #include "drift.h"
 #include "opt.h"
+#include "outdir.h"
 #include "output.h"
 #include "render.h"
 #include "repo.h"
@@ -58,6 +59,26 @@ static void inspect(void *ctx, const char *path, const char *data, size_t len, t
 	(void)ctx;
 	if (tc_sops_scan_plain(d, path, data, len) != 0)
 		return; /* reported to d */
+}
+
+/* Temporary trees that dead renders left beside the output folder: the
+ * next render removes them, and until then `git add -A` would take them. */
+static void report_leftovers(const char *repo_dir, const char *output, tc_diags *d)
+{
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	tc_buf_addf(&b, "%s/%s", repo_dir, output);
+	char **names;
+	size_t n;
+	tc_outdir_leftovers(tc_buf_str(&b), &names, &n);
+	for (size_t i = 0; i < n; i++) {
+		tc_warning(d, TC_NOPOS, NULL, "'%s' beside '%s' is the temporary tree of a render "
+		           "that did not finish: the next 'tenantc render' removes it; do not "
+		           "commit it", names[i], output);
+		free(names[i]);
+	}
+	free(names);
+	tc_buf_release(&b);
 }
 
 int tc_cmd_check(int argc, char **argv)
@@ -166,6 +187,7 @@ int tc_cmd_check(int argc, char **argv)
 		tc_diags_init(&d);
 		goto out;
 	}
+	report_leftovers(repo_dir, repo.output, &d);
 	tc_drift drift;
 	int rc = tc_drift_compare(&drift, src, repo.output, &res.files, &spool, inspect, NULL, &d);
 	as_findings(&d);

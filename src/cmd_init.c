@@ -290,7 +290,7 @@ int tc_cmd_init(int argc, char **argv)
 		goto out;
 	}
 
-	files = tc_xcalloc(tc_init_nfiles + 3, sizeof *files);
+	files = tc_xcalloc(tc_init_nfiles + 4, sizeof *files);
 	for (size_t i = 0; i < tc_init_nfiles; i++)
 		add(files, &nfiles, tc_init_files[i].path, NULL, tc_init_files[i].data,
 		    tc_init_files[i].len);
@@ -311,6 +311,11 @@ int tc_cmd_init(int argc, char **argv)
 	         tenant);
 	add_buf(files, &nfiles, path, &b);
 	free(path);
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	tc_buf_adds(&b, "# the temporary tree of a render that did not finish (the next render\n"
+	                "# removes it; `tenantc check` names it)\n"
+	                ".*.tmp-?????" "?/\n"); /* split: no trigraph */
+	add_buf(files, &nfiles, ".gitignore", &b);
 
 	/* refuse before writing anything */
 	tc_buf full;

@@ -14,6 +14,7 @@
 #include "arena.h"
 #include "diag.h"
 #include "opt.h"
+#include "outdir.h"
 #include "output.h"
 
 #include <dirent.h>
@@ -124,6 +125,7 @@ int tc_cmd_merge(int argc, char **argv)
 	tc_outlist_init(&merged);
 	tc_outlist_init(&idx);
 	tc_tree tree = {0};
+	tc_outdir claim = {.lockfd = -1};
 	if (status) {
 		status = status == 1 ? 0 : 2;
 		goto done;
@@ -140,7 +142,7 @@ int tc_cmd_merge(int argc, char **argv)
 	/* drop repeats; they must agree */
 	for (size_t i = 0; i < all.len; i++) {
 		tc_outfile *f = &all.items[i];
-		if (tc_output_is_index(f->path)) {
+		if (tc_output_is_index(f->path) || strcmp(f->path, TC_OUTDIR_MARKER) == 0) {
 			free(f->path);
 			free(f->data);
 			continue;
@@ -177,7 +179,7 @@ int tc_cmd_merge(int argc, char **argv)
 		tc_output_env_index(&idx, env, &merged);
 		free(env);
 	}
-	if (tc_tree_begin(&tree, out, &d))
+	if (tc_outdir_claim(&claim, out, NULL, &d) || tc_tree_begin(&tree, out, &d))
 		goto done;
 	for (size_t i = 0; i < merged.len; i++)
 		if (tc_tree_write(&tree, merged.items[i].path, merged.items[i].data,
@@ -186,9 +188,11 @@ int tc_cmd_merge(int argc, char **argv)
 	for (size_t i = 0; i < idx.len; i++)
 		if (tc_tree_write(&tree, idx.items[i].path, idx.items[i].data, idx.items[i].len, &d))
 			goto done;
-	if (tc_tree_commit(&tree, &d))
+	if (tc_tree_write(&tree, TC_OUTDIR_MARKER, tc_outdir_marker_text,
+	                  strlen(tc_outdir_marker_text), &d) ||
+	    tc_tree_commit(&tree, &d))
 		goto done;
-	printf("merged %zu shards, %zu files into %s\n", pos.len, merged.len + idx.len, out);
+	printf("merged %zu shards, %zu files into %s\n", pos.len, merged.len + idx.len + 1, out);
 	status = 0;
 done:
 	if (tree.final)
@@ -196,6 +200,7 @@ done:
 	tc_outlist_release(&all);
 	tc_outlist_release(&merged);
 	tc_outlist_release(&idx);
+	tc_outdir_release(&claim);
 	if (d.len) {
 		tc_diags_print(&d, stderr);
 		int code = tc_diags_exit_code(&d);

@@ -11,6 +11,7 @@
 #include "cache.h"
 #include "diag.h"
 #include "opt.h"
+#include "outdir.h"
 #include "output.h"
 #include "render.h"
 #include "repo.h"
@@ -203,6 +204,7 @@ int tc_cmd_render(int argc, char **argv)
 	tc_schema_set *schemas = NULL;
 	tc_cache *cache = NULL;
 	tc_tree_state *state = NULL;
+	tc_outdir claim = {.lockfd = -1};
 	tc_buf cache_opts;
 	tc_buf_init(&cache_opts, TC_BUF_UNLIMITED);
 	if (status) {
@@ -264,6 +266,9 @@ int tc_cmd_render(int argc, char **argv)
 		snprintf(repo_out, n, "%s/%s", repo_dir, repo.output);
 	}
 	final_dir = tc_xstrdup(out_dir ? out_dir : repo_out);
+	/* before anything is written: is the folder tenantc's to replace? */
+	if (!to_stdout && tc_outdir_claim(&claim, final_dir, repo_dir, &d))
+		goto out;
 	if (tc_sops_keys_from_env(&keys, &d))
 		goto out;
 	seed = tc_render_seed(keys, &repo);
@@ -392,6 +397,7 @@ out:
 	if (repo_loaded)
 		tc_repo_release(&repo);
 	tc_source_free(src);
+	tc_outdir_release(&claim);
 	if (d.len) {
 		tc_diags_print(&d, stderr);
 		int code = tc_diags_exit_code(&d);

@@ -13,6 +13,7 @@
 #include "cache.h"
 #include "jsone.h"
 #include "k8s.h"
+#include "outdir.h"
 #include "schema_set.h"
 #include "secmem.h"
 #include "sops.h"
@@ -1286,6 +1287,9 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 		for (size_t i = 0; i < r->nenvs; i++)
 			if (env_selected(o, r->envs[i].name))
 				tc_output_env_index(&idx, r->envs[i].name, listed);
+		/* the mark that lets a later render replace this tree (outdir.h) */
+		tc_outlist_add(&idx, tc_xstrdup(TC_OUTDIR_MARKER), tc_xstrdup(tc_outdir_marker_text),
+		               strlen(tc_outdir_marker_text), false);
 		if (borrowed) {
 			free(folders.items);
 			tc_outlist_init(&folders);
