@@ -387,6 +387,8 @@ struct tc_tree_state {
 	size_t n;
 	char **others;
 	size_t nothers;
+	char *dir;             /* the tree it describes */
+	struct timespec saved; /* the state file's mtime: no file of the tree is newer */
 };
 
 static char *state_path(const tc_cache *c, const char *dir, char id[64])
@@ -429,6 +431,7 @@ void tc_tree_state_free(tc_tree_state *s)
 	}
 	free(s->tenants);
 	free_strs(s->others, s->nothers);
+	free(s->dir);
 	free(s);
 }
 
@@ -459,11 +462,14 @@ tc_tree_state *tc_tree_state_load(const tc_cache *c, const char *dir)
 	if (!path)
 		return NULL;
 	size_t len;
-	char *buf = slurp(path, &len);
+	struct stat sst;
+	char *buf = stat(path, &sst) == 0 ? slurp(path, &len) : NULL;
 	free(path);
 	if (!buf)
 		return NULL;
 	tc_tree_state *s = tc_xcalloc(1, sizeof *s);
+	s->dir = tc_xstrdup(dir);
+	s->saved = sst.st_mtim;
 	const char *p = buf, *lim = buf + len;
 	size_t nt = 0, no = 0;
 	bool ok = word(&p, lim, STATE_MAGIC) && word(&p, lim, "dir ") &&
@@ -506,6 +512,47 @@ tc_tree_state *tc_tree_state_load(const tc_cache *c, const char *dir)
 	return s;
 }
 
+/* Are a kept tenant's files still what the render wrote? Each must be a
+ * regular file no newer than the state (a file edited, replaced or
+ * restored by hand since is newer), reached through real folders (a
+ * folder replaced by a symbolic link would lead out of the tree); one
+ * that is missing, newer or linked makes the tenant render again, which
+ * restores its files. An lstat per file and folder: no file is read. */
+static bool intact(const tc_tree_state *s, const tc_state_tenant *t)
+{
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	bool ok = true;
+	const char *lastdir = NULL;
+	size_t lastlen = 0;
+	for (size_t i = 0; ok && i < t->npaths; i++) {
+		const char *p = t->paths[i];
+		const char *slash = strrchr(p, '/');
+		size_t dl = slash ? (size_t)(slash - p) : 0;
+		if (dl && !(lastdir && lastlen == dl && memcmp(lastdir, p, dl) == 0)) {
+			/* a new folder: each of its levels must be a real folder */
+			for (size_t k = 0; ok && k <= dl; k++) {
+				if (k < dl && p[k] != '/')
+					continue;
+				tc_buf_reset(&b);
+				tc_buf_addf(&b, "%s/%.*s", s->dir, (int)k, p);
+				struct stat st;
+				ok = lstat(tc_buf_str(&b), &st) == 0 && S_ISDIR(st.st_mode);
+			}
+			lastdir = p;
+			lastlen = dl;
+		}
+		tc_buf_reset(&b);
+		tc_buf_addf(&b, "%s/%s", s->dir, p);
+		struct stat st;
+		ok = ok && lstat(tc_buf_str(&b), &st) == 0 && S_ISREG(st.st_mode) &&
+		     (st.st_mtim.tv_sec < s->saved.tv_sec ||
+		      (st.st_mtim.tv_sec == s->saved.tv_sec && st.st_mtim.tv_nsec <= s->saved.tv_nsec));
+	}
+	tc_buf_release(&b);
+	return ok;
+}
+
 tc_state_tenant *tc_tree_state_lookup(tc_tree_state *s, const char *name, const char *key)
 {
 	size_t lo = 0, hi = s->n;
@@ -513,7 +560,9 @@ tc_state_tenant *tc_tree_state_lookup(tc_tree_state *s, const char *name, const 
 		size_t mid = lo + (hi - lo) / 2;
 		int c = strcmp(s->tenants[mid].name, name);
 		if (c == 0)
-			return strcmp(s->tenants[mid].key, key) == 0 ? &s->tenants[mid] : NULL;
+			return strcmp(s->tenants[mid].key, key) == 0 && intact(s, &s->tenants[mid])
+			               ? &s->tenants[mid]
+			               : NULL;
 		if (c < 0)
 			lo = mid + 1;
 		else

@@ -295,7 +295,7 @@ static char *discover(const char *real)
 int tc_outdir_claim(tc_outdir *o, const char *dir, const char *repo_dir, tc_diags *d)
 {
 	o->lockfd = -1;
-	o->stale = 0;
+	o->stale = o->recovered = 0;
 	tc_pos at = {dir, 0, 0};
 	if (!*dir)
 		return tc_error(d, TC_NOPOS, NULL, "the output folder is an empty path");
@@ -337,23 +337,31 @@ int tc_outdir_claim(tc_outdir *o, const char *dir, const char *repo_dir, tc_diag
 		if (refuse_content(dir, d))
 			goto out;
 	}
-	/* under the lock, a temporary tree beside the output belongs to a
-	 * render that died before its swap */
+	/* under the lock, a temporary folder beside the output belongs to a
+	 * render that died: before its swap (removed), or in the middle of an
+	 * in-place update whose journal it had committed (carried out) */
 	char **stale;
 	size_t nstale;
 	tc_outdir_leftovers(dir, &stale, &nstale);
 	tc_buf b;
 	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	rc = 0;
 	for (size_t i = 0; i < nstale; i++) {
 		tc_buf_reset(&b);
 		tc_buf_addf(&b, "%s/%s", parent, stale[i]);
-		if (tc_remove_tree(tc_buf_str(&b)) == 0)
+		bool completed = false;
+		if (rc == 0 && tc_tree_recover(dir, tc_buf_str(&b), &completed, d) == 0)
 			o->stale++;
+		else
+			rc = -1;
+		o->recovered += completed;
 		free(stale[i]);
 	}
 	free(stale);
 	tc_buf_release(&b);
-	rc = 0;
+	if (rc)
+		tc_error(d, at, NULL, "cannot clear what an earlier render left beside the output "
+		         "folder");
 out:
 	if (rc && o->lockfd >= 0) {
 		close(o->lockfd);

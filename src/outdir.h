@@ -13,9 +13,10 @@
  *
  * The claim also takes the output's lock (flock on the parent folder, so
  * no file is added beside the output, and the kernel drops it when the
- * process dies) and then removes the temporary trees of earlier renders of
- * the same folder that died before their swap: while the lock is held, no
- * living render owns one.
+ * process dies) and then clears the temporary folders of earlier renders
+ * of the same folder that died: a tree that was not swapped in yet is
+ * removed, an in-place update that had committed its journal is carried
+ * out (output.h). While the lock is held, no living render owns one.
  */
 #ifndef TC_OUTDIR_H
 #define TC_OUTDIR_H
@@ -27,12 +28,13 @@
 
 /* The marker's name and bytes (part of every rendered tree, so `check`
  * and `diff` see it like any other file). */
-#define TC_OUTDIR_MARKER ".tenantc-output"
+#define TC_OUTDIR_MARKER "tenantc-output.txt"
 extern const char tc_outdir_marker_text[];
 
 typedef struct tc_outdir {
 	int lockfd; /* the parent folder, flock'ed; -1 when not held */
-	size_t stale; /* temporary trees of dead renders removed by the claim */
+	size_t stale;     /* temporary folders of dead renders cleared by the claim */
+	size_t recovered; /* of those, in-place updates carried out from their journal */
 } tc_outdir;
 
 /* Check that `dir` may be replaced by a render of the repository at

@@ -413,9 +413,56 @@ void tc_tree_abort(tc_tree *t)
 	t->final = NULL;
 }
 
-static bool same_content(const char *path, const char *data, size_t len)
+/* ---- in-place update through a journal ---------------------------------------------------- */
+
+/* The folder that holds relpath below rootfd, opened without following a
+ * symbolic link: with create, missing folders are made and a link or a
+ * file met where a folder belongs is removed (never followed) and replaced
+ * by a folder. *base receives the last name. -1 (errno) on failure. */
+static int open_parent(int rootfd, const char *relpath, bool create, const char **base)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = dup(rootfd);
+	const char *p = relpath;
+	while (fd >= 0) {
+		const char *slash = strchr(p, '/');
+		if (!slash) {
+			*base = p;
+			return fd;
+		}
+		char name[256];
+		size_t n = (size_t)(slash - p);
+		if (n == 0 || n >= sizeof name) {
+			close(fd);
+			errno = EINVAL;
+			return -1;
+		}
+		memcpy(name, p, n);
+		name[n] = 0;
+		int sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0 && create && (errno == ENOENT || errno == ELOOP || errno == ENOTDIR)) {
+			if (errno != ENOENT)
+				unlinkat(fd, name, 0); /* the link itself, not what it names */
+			if (mkdirat(fd, name, 0755) == 0 || errno == EEXIST)
+				sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		}
+		int e = errno;
+		close(fd);
+		errno = e;
+		fd = sub;
+		p = slash + 1;
+	}
+	return -1;
+}
+
+/* Does the regular file relpath below rootfd hold exactly data? */
+static bool same_content(int rootfd, const char *relpath, const char *data, size_t len)
+{
+	const char *base;
+	int dfd = open_parent(rootfd, relpath, false, &base);
+	if (dfd < 0)
+		return false;
+	int fd = openat(dfd, base, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	close(dfd);
 	if (fd < 0)
 		return false;
 	struct stat st;
@@ -454,67 +501,189 @@ static bool listed(const tc_outlist *files, const char *path)
 	return false;
 }
 
+/* Remove relpath's folders below rootfd that are left empty. */
+static void prune_empty(int rootfd, const char *relpath)
+{
+	char *p = tc_xstrdup(relpath);
+	for (char *slash = strrchr(p, '/'); slash; slash = strrchr(p, '/')) {
+		*slash = 0;
+		const char *base;
+		int dfd = open_parent(rootfd, p, false, &base);
+		if (dfd < 0)
+			break;
+		int r = unlinkat(dfd, base, AT_REMOVEDIR);
+		close(dfd);
+		if (r != 0)
+			break;
+	}
+	free(p);
+}
+
+#define JOURNAL "journal"
+
+/* Carry out the journal of a staging folder on the tree at final: each
+ * "p STAGE PATH" renames a staged file into place, each "d PATH" removes a
+ * file. Every step can be repeated, so a journal that was interrupted is
+ * carried out again from its start. The staging folder is removed at the
+ * end. */
+static int apply_journal(const char *final, const char *stage, size_t *written, tc_diags *d)
+{
+	tc_pos at = {final, 0, 0};
+	int rootfd = open(final, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int stagefd = open(stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	char *text = NULL;
+	size_t len = 0;
+	int rc = 0;
+	if (rootfd < 0 || stagefd < 0) {
+		rc = tc_fail(d, at, NULL, "cannot open '%s' to update it: %s",
+		             rootfd < 0 ? final : stage, strerror(errno));
+		goto out;
+	}
+	int jfd = openat(stagefd, JOURNAL, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	FILE *jf = jfd >= 0 ? fdopen(jfd, "r") : NULL;
+	if (!jf) {
+		if (jfd >= 0)
+			close(jfd);
+		rc = tc_fail(d, at, NULL, "cannot read the update journal in '%s': %s", stage,
+		             strerror(errno));
+		goto out;
+	}
+	ssize_t n;
+	while (rc == 0 && (n = getline(&text, &len, jf)) > 0) {
+		if (text[n - 1] != '\n') {
+			rc = tc_fail(d, at, NULL, "the update journal in '%s' is cut short", stage);
+			break;
+		}
+		text[n - 1] = 0;
+		char *path = text + 2, *name = NULL;
+		if (text[0] == 'p' && text[1] == ' ' && (path = strchr(text + 2, ' ')) != NULL) {
+			*path++ = 0;
+			name = text + 2;
+		} else if (text[0] != 'd' || text[1] != ' ') {
+			rc = tc_fail(d, at, NULL, "the update journal in '%s' is damaged", stage);
+			break;
+		}
+		const char *base;
+		int dfd = open_parent(rootfd, path, name != NULL, &base);
+		if (dfd < 0) {
+			if (name || errno != ENOENT)
+				rc = tc_fail(d, at, NULL, "cannot update '%s/%s': %s", final, path,
+				             strerror(errno));
+			continue;
+		}
+		if (name) {
+			if (renameat(stagefd, name, dfd, base) == 0)
+				(*written)++;
+			else if (errno != ENOENT) /* ENOENT: moved by an earlier attempt */
+				rc = tc_fail(d, at, NULL, "cannot write '%s/%s': %s", final, path,
+				             strerror(errno));
+		} else if (unlinkat(dfd, base, 0) == 0 || errno == ENOENT) {
+			prune_empty(rootfd, path);
+		} else {
+			rc = tc_fail(d, at, NULL, "cannot remove '%s/%s': %s", final, path,
+			             strerror(errno));
+		}
+		close(dfd);
+	}
+	fclose(jf);
+out:
+	free(text);
+	if (rootfd >= 0)
+		close(rootfd);
+	if (stagefd >= 0)
+		close(stagefd);
+	if (rc == 0)
+		tc_remove_tree(stage);
+	return rc;
+}
+
 int tc_tree_update(const char *final, const tc_outlist *files, char *const *remove,
                    size_t nremove, size_t *written, tc_diags *d)
 {
 	*written = 0;
+	int rootfd = open(final, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (rootfd < 0)
+		return tc_fail(d, (tc_pos){final, 0, 0}, NULL, "cannot open '%s' to update it: %s",
+		               final, strerror(errno));
+	tc_tree stage;
+	if (tc_tree_begin(&stage, final, d)) {
+		close(rootfd);
+		return -1;
+	}
+	/* stage what changes, and list it in the journal */
+	tc_buf j;
+	tc_buf_init(&j, TC_BUF_UNLIMITED);
+	size_t nput = 0;
 	int rc = 0;
 	for (size_t i = 0; i < files->len && rc == 0; i++) {
 		const tc_outfile *f = &files->items[i];
-		if (!f->data)
+		if (!f->data || same_content(rootfd, f->path, f->data, f->len))
 			continue;
-		size_t n = strlen(final) + strlen(f->path) + 32;
-		char *full = tc_xmalloc(n);
-		snprintf(full, n, "%s/%s", final, f->path);
-		if (!same_content(full, f->data, f->len)) {
-			char *tmp = tc_xmalloc(n);
-			snprintf(tmp, n, "%s.tenantc-tmp", full);
-			int fd = -1;
-			if (mkdirs(full) == 0)
-				fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-			bool ok = fd >= 0;
-			size_t off = 0;
-			while (ok && off < f->len) {
-				ssize_t w = write(fd, f->data + off, f->len - off);
-				if (w < 0 && errno == EINTR)
-					continue;
-				if (w <= 0)
-					ok = false;
-				else
-					off += (size_t)w;
-			}
-			if (fd >= 0 && close(fd) != 0)
-				ok = false;
-			if (ok && rename(tmp, full) == 0) {
-				(*written)++;
-			} else {
-				rc = tc_fail(d, TC_NOPOS, NULL, "cannot write '%s': %s", full,
-				             strerror(errno));
-				unlink(tmp);
-			}
-			free(tmp);
-		}
-		free(full);
+		char name[32];
+		snprintf(name, sizeof name, "%zu", nput++);
+		rc = tc_tree_write(&stage, name, f->data, f->len, d);
+		tc_buf_addf(&j, "p %s %s\n", name, f->path);
 	}
 	for (size_t i = 0; i < nremove && rc == 0; i++) {
 		if (listed(files, remove[i]))
 			continue;
-		size_t n = strlen(final) + strlen(remove[i]) + 2;
-		char *full = tc_xmalloc(n);
-		snprintf(full, n, "%s/%s", final, remove[i]);
-		if (unlink(full) != 0 && errno != ENOENT)
-			rc = tc_fail(d, TC_NOPOS, NULL, "cannot remove '%s': %s", full,
-			             strerror(errno));
-		/* folders left empty go too; rmdir fails harmlessly on the others */
-		for (char *slash = strrchr(full, '/'); slash && slash > full + strlen(final);
-		     slash = strrchr(full, '/')) {
-			*slash = 0;
-			if (rmdir(full) != 0)
-				break;
-		}
-		free(full);
+		const char *base;
+		int dfd = open_parent(rootfd, remove[i], false, &base);
+		struct stat st;
+		if (dfd >= 0 && fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			tc_buf_addf(&j, "d %s\n", remove[i]);
+		if (dfd >= 0)
+			close(dfd);
 	}
+	close(rootfd);
+	if (rc == 0 && j.len == 0) { /* nothing changes */
+		tc_tree_abort(&stage);
+		tc_buf_release(&j);
+		return 0;
+	}
+	/* the journal's rename is the commit point: from here on the update
+	 * is carried out, by this render or, if it dies, by the next one */
+	if (rc == 0)
+		rc = tc_tree_write(&stage, JOURNAL ".tmp", j.ptr, j.len, d);
+	tc_buf_release(&j);
+	if (rc == 0) {
+		tc_buf a, b;
+		tc_buf_init(&a, TC_BUF_UNLIMITED);
+		tc_buf_init(&b, TC_BUF_UNLIMITED);
+		tc_buf_addf(&a, "%s/" JOURNAL ".tmp", stage.tmp);
+		tc_buf_addf(&b, "%s/" JOURNAL, stage.tmp);
+		if (rename(tc_buf_str(&a), tc_buf_str(&b)) != 0)
+			rc = tc_fail(d, (tc_pos){final, 0, 0}, NULL, "cannot commit the update of '%s': %s",
+			             final, strerror(errno));
+		tc_buf_release(&a);
+		tc_buf_release(&b);
+	}
+	if (rc != 0) {
+		tc_tree_abort(&stage);
+		return rc;
+	}
+	rc = apply_journal(final, stage.tmp, written, d);
+	free(stage.tmp); /* removed by apply_journal, or left for the next render */
+	stage.tmp = NULL;
+	tc_tree_abort(&stage);
 	return rc;
+}
+
+int tc_tree_recover(const char *final, const char *stage, bool *completed, tc_diags *d)
+{
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	tc_buf_addf(&b, "%s/" JOURNAL, stage);
+	struct stat st;
+	bool committed = lstat(tc_buf_str(&b), &st) == 0 && S_ISREG(st.st_mode);
+	tc_buf_release(&b);
+	if (committed && (lstat(final, &st) != 0 || !S_ISDIR(st.st_mode)))
+		committed = false; /* the tree it was meant for is gone */
+	*completed = committed;
+	if (!committed)
+		return tc_remove_tree(stage) == 0 ? 0 : -1;
+	size_t written = 0;
+	return apply_journal(final, stage, &written, d);
 }
 
 int tc_spool_open(tc_spool *s, tc_diags *d)

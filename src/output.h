@@ -83,13 +83,26 @@ int tc_tree_commit(tc_tree *t, tc_diags *d) __attribute__((warn_unused_result));
 void tc_tree_abort(tc_tree *t);
 
 /* Update the tree at final in place: write each file of `files` that has
- * data and differs from what is on disk (through a temporary name, so each
- * file changes atomically), leave files without data and equal files
- * untouched, and remove the paths in `remove` that `files` (sorted) does
- * not hold, with folders left empty. Returns the number of files written
- * in *written. */
+ * data and differs from what is on disk, leave files without data and
+ * equal files untouched, and remove the paths in `remove` that `files`
+ * (sorted) does not hold, with folders left empty. Returns the number of
+ * files written in *written.
+ *
+ * The update goes through a journal: the new files are staged in a
+ * temporary folder beside final (as tc_tree_begin makes) with a list of
+ * what to move and remove; renaming that list into place commits the
+ * update, and only then is the tree changed. A render that dies before the
+ * commit leaves the old tree; one that dies after it leaves a journal that
+ * tc_tree_recover carries out. A symbolic link met inside the tree where a
+ * folder belongs is replaced by a folder, never followed. */
 int tc_tree_update(const char *final, const tc_outlist *files, char *const *remove,
                    size_t nremove, size_t *written, tc_diags *d)
+	__attribute__((warn_unused_result));
+
+/* A temporary folder `stage` beside final, left by a render that died:
+ * carry out its journal when it has a committed one (*completed = true),
+ * else remove it. */
+int tc_tree_recover(const char *final, const char *stage, bool *completed, tc_diags *d)
 	__attribute__((warn_unused_result));
 
 /* A spool: an anonymous temporary file (O_TMPFILE, else created and

@@ -40,6 +40,6 @@ git_commit_all() { # dir
 }
 
 tree_sum() { # dir -> one checksum over every path and content
-	(cd "$1" && find . -type f -print | LC_ALL=C sort | while read -r f; do
-		printf '%s\n' "$f"; cat "$f"; done) | sha256sum | cut -d' ' -f1
+	(cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum) |
+		sha256sum | cut -d' ' -f1
 }

@@ -117,7 +117,7 @@ refused "merge --out unrelated folder" "refusing to replace a folder tenantc did
 	merge --out "$T/other" "$T/s1" "$T/s2"
 
 # accepted: new, empty, marked
-if "$TENANTC" render >"$T/out" 2>"$T/err" && [ -f rendered/.tenantc-output ]; then
+if "$TENANTC" render >"$T/out" 2>"$T/err" && [ -f rendered/tenantc-output.txt ]; then
 	ok "a new output folder gets the marker"
 else
 	bad "render into a new folder: $(cat "$T/err")"
@@ -126,12 +126,12 @@ first=$(tree_sum "$R/rendered")
 "$TENANTC" render >/dev/null 2>"$T/err" && [ "$(tree_sum "$R/rendered")" = "$first" ] &&
 	ok "a marked folder is replaced, same bytes" || bad "second render: $(cat "$T/err")"
 mkdir "$T/empty"
-"$TENANTC" render --out "$T/empty" >/dev/null 2>"$T/err" && [ -f "$T/empty/.tenantc-output" ] &&
+"$TENANTC" render --out "$T/empty" >/dev/null 2>"$T/err" && [ -f "$T/empty/tenantc-output.txt" ] &&
 	ok "an empty folder is accepted" || bad "empty folder: $(cat "$T/err")"
 "$TENANTC" merge --out "$T/merged" "$T/s1" "$T/s2" >/dev/null 2>"$T/err" &&
-	[ -f "$T/merged/.tenantc-output" ] && ok "merge writes the marker" ||
+	[ -f "$T/merged/tenantc-output.txt" ] && ok "merge writes the marker" ||
 	bad "merge: $(cat "$T/err")"
-rm rendered/.tenantc-output
+rm rendered/tenantc-output.txt
 before=$(tree_sum "$R")
 refused "a tree without its marker" "refusing to replace a folder tenantc did not make: it holds 'prod'" \
 	render
