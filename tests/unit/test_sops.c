@@ -627,20 +627,45 @@ TEST(carry_over_keeps_unchanged_secrets_and_names_a_changed_one)
 	tc_buf_init(&prev, TC_BUF_UNLIMITED);
 	tc_buf_init(&out, TC_BUF_UNLIMITED);
 	CHECK(render(&input, &d, &sm, seed, x.keys, s, rc, 2, "2025-02-03T04:05:06Z", NULL) == 0);
-	CHECK(render(&prev, &d, &sm, seed, x.keys, s, rc, 2, "2025-02-03T04:05:06Z", NULL) == 0);
+	/* the earlier output was made from exactly these input bytes */
+	const tc_value *sd = tc_sops_with_source_digest(&a, s, input.ptr, input.len);
+	CHECK(render(&prev, &d, &sm, seed, x.keys, sd, rc, 2, "2025-02-03T04:05:06Z", NULL) == 0);
+	CHECK(strstr(tc_buf_str(&prev), TC_SOPS_SOURCE_DIGEST ": \"sha256:") != NULL);
 	tc_value *shape = NULL;
 	tc_sops_info info;
 	CHECK(tc_sops_read_clear(&shape, &info, &a, &d, "input.yaml", input.ptr, input.len) == 0);
 	CHECK(dig(shape, "stringData.password")->flags & TC_VAL_SECRET);
-	CHECK(render(&out, &d, NULL, NULL, NULL, shape, rc, 2, info.lastmodified, &prev) == 0);
+	const tc_value *dshape = tc_sops_with_source_digest(&a, shape, input.ptr, input.len);
+	CHECK(render(&out, &d, NULL, NULL, NULL, dshape, rc, 2, info.lastmodified, &prev) == 0);
 	CHECK(out.len == prev.len && memcmp(out.ptr, prev.ptr, out.len) == 0);
+	/* issue 21: one flipped ciphertext byte, lastmodified and shape the
+	 * same, is a change (the digest differs) */
+	char *enc = strstr(input.ptr, "password: ENC[AES256_GCM,data:");
+	CHECK(enc != NULL);
+	char was = enc[30];
+	enc[30] = was == 'A' ? 'B' : 'A';
+	tc_value *fshape = NULL;
+	CHECK(tc_sops_read_clear(&fshape, &info, &a, &d, "input.yaml", input.ptr, input.len) == 0);
+	tc_buf_reset(&out);
+	CHECK(render(&out, &d, NULL, NULL, NULL,
+	             tc_sops_with_source_digest(&a, fshape, input.ptr, input.len), rc, 2,
+	             info.lastmodified, &prev) == -1);
+	CHECK(diags_contain(&d, "its file changed (sha256:"));
+	enc[30] = was;
+	/* an earlier output that records no digest is not carried over */
+	tc_buf nodigest;
+	tc_buf_init(&nodigest, TC_BUF_UNLIMITED);
+	CHECK(render(&nodigest, &d, &sm, seed, x.keys, s, rc, 2, "2025-02-03T04:05:06Z", NULL) == 0);
+	CHECK(render(&out, &d, NULL, NULL, NULL, dshape, rc, 2, info.lastmodified, &nodigest) == -1);
+	CHECK(diags_contain(&d, "does not record the input it was made from"));
+	tc_buf_release(&nodigest);
 	/* changed lastmodified: an error naming the Secret */
 	tc_buf_reset(&out);
-	CHECK(render(&out, &d, NULL, NULL, NULL, shape, rc, 2, "2025-03-01T00:00:00Z", &prev) == -1);
+	CHECK(render(&out, &d, NULL, NULL, NULL, dshape, rc, 2, "2025-03-01T00:00:00Z", &prev) == -1);
 	CHECK(diags_contain(&d, "Secret 'tenant-acme/db'") && diags_contain(&d, "it changed"));
 	/* another recipient */
 	const char *rc3[] = {x.ra, x.rb, x.rc};
-	CHECK(render(&out, &d, NULL, NULL, NULL, shape, rc3, 3, info.lastmodified, &prev) == -1);
+	CHECK(render(&out, &d, NULL, NULL, NULL, dshape, rc3, 3, info.lastmodified, &prev) == -1);
 	CHECK(diags_contain(&d, "recipients changed"));
 	/* a clear field changed */
 	tc_value *moved = load(&a, "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n"
@@ -652,10 +677,13 @@ TEST(carry_over_keeps_unchanged_secrets_and_names_a_changed_one)
 	CHECK(render(&minput, &d, &sm, seed, x.keys, as_decrypted(&a, moved), rc, 2,
 	             "2025-02-03T04:05:06Z", NULL) == 0);
 	CHECK(tc_sops_read_clear(&mshape, &info, &a, &d, "m.yaml", minput.ptr, minput.len) == 0);
-	CHECK(render(&out, &d, NULL, NULL, NULL, mshape, rc, 2, info.lastmodified, &prev) == -1);
+	/* (its namespace moved, the input file is the same) */
+	CHECK(render(&out, &d, NULL, NULL, NULL,
+	             tc_sops_with_source_digest(&a, mshape, input.ptr, input.len), rc, 2,
+	             info.lastmodified, &prev) == -1);
 	CHECK(diags_contain(&d, "differs from the earlier output at .metadata.namespace"));
 	/* no earlier output */
-	CHECK(render(&out, &d, NULL, NULL, NULL, shape, rc, 2, info.lastmodified, NULL) == -1);
+	CHECK(render(&out, &d, NULL, NULL, NULL, dshape, rc, 2, info.lastmodified, NULL) == -1);
 	CHECK(diags_contain(&d, "no earlier output"));
 	CHECK(!diags_leak(&d, "hunter2"));
 	tc_buf_release(&minput);
