@@ -697,6 +697,32 @@ TEST(carry_over_keeps_unchanged_secrets_and_names_a_changed_one)
 	tc_arena_release(&a);
 }
 
+TEST(source_digest_is_the_sha256_of_the_whole_file_and_keeps_other_annotations)
+{
+	tc_arena a;
+	tc_arena_init(&a);
+	tc_value *s = load(&a, "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n"
+	                       "  annotations:\n    keep: me\n"
+	                       "    tenantc.io/source-digest: sha256:forged\n");
+	const tc_value *d = tc_sops_with_source_digest(&a, s, "abc", 3);
+	const tc_value *an = dig(d, "metadata.annotations");
+	CHECK(an && an->kind == TC_OBJECT && an->u.obj.len == 2);
+	CHECK(tc_value_streq(tc_value_getz(an, "keep"), "me"));
+	/* SHA-256("abc"), FIPS 180-2 appendix B.1; a forged value is replaced */
+	CHECK(tc_value_streq(tc_value_getz(an, TC_SOPS_SOURCE_DIGEST),
+	                     "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+	CHECK(tc_value_streq(dig(d, "metadata.name"), "db") && tc_value_streq(dig(d, "kind"), "Secret"));
+	/* the input value is not changed */
+	CHECK(tc_value_streq(tc_value_getz(dig(s, "metadata.annotations"), TC_SOPS_SOURCE_DIGEST),
+	                     "sha256:forged"));
+	/* without annotations, one is made */
+	const tc_value *e = tc_sops_with_source_digest(
+		&a, load(&a, "kind: Secret\nmetadata:\n  name: x\n"), "", 0);
+	CHECK(tc_value_streq(tc_value_getz(dig(e, "metadata.annotations"), TC_SOPS_SOURCE_DIGEST),
+	                     "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+	tc_arena_release(&a);
+}
+
 TEST(a_decrypted_value_outside_data_is_refused_instead_of_written_in_clear)
 {
 	tc_arena a;
@@ -972,6 +998,7 @@ int main(int argc, char **argv)
 	return RUN(render_is_deterministic_and_a_changed_value_changes_only_its_enc_and_the_mac,
 	           render_keeps_an_earlier_file_from_another_identity_when_nothing_changed,
 	           carry_over_keeps_unchanged_secrets_and_names_a_changed_one,
+	           source_digest_is_the_sha256_of_the_whole_file_and_keeps_other_annotations,
 	           a_decrypted_value_outside_data_is_refused_instead_of_written_in_clear,
 	           leak_scanner_names_object_and_key_but_never_the_value,
 	           plaintext_secret_guard_finds_documents_and_lines, yaml_v3_typing_matches_the_spec_table,
