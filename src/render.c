@@ -776,6 +776,8 @@ static int load_secrets(work *w, const tc_tenant *t, const tc_env *env, tc_arrb 
 			continue;
 		}
 		so->secret = with_namespace(w->a, doc, ns);
+		/* the rendered Secret records which input file it was made from */
+		so->secret = tc_sops_with_source_digest(w->a, so->secret, f->data, f->len);
 		if (open)
 			tc_sops_leaks_add(w->leaks, so->secret,
 			                  tc_arena_printf(w->a, "%s/%s", ns, name));

@@ -13,10 +13,12 @@
  * the file identifier F, so the bytes depend on the input and the identity
  * only. The seed lives in secret memory for the whole run.
  *
- * Carry-over compares only what can be compared without plaintext: clear
- * fields, which paths are encrypted with which types, lastmodified (sops
- * and `tenantc secret edit` change it whenever a value changes) and the
- * recipients.
+ * Carry-over compares only what can be compared without plaintext: the
+ * digest of the whole input file (recorded in every rendered Secret as the
+ * annotation TC_SOPS_SOURCE_DIGEST, so any changed byte of the input is a
+ * change, a flipped ciphertext byte included), clear fields, which paths are
+ * encrypted with which types, lastmodified (sops and `tenantc secret edit`
+ * change it whenever a value changes) and the recipients.
  *
  * Ownership: see sops.h. Keys and the seed are sodium_malloc'd and wiped
  * when freed.
@@ -329,6 +331,48 @@ int tc_sops_read_clear(tc_value **out, tc_sops_info *info, tc_arena *a, tc_diags
 	return 0;
 }
 
+/* ---- the source digest -------------------------------------------------------------------- */
+
+/* A copy of obj's members with key set to v (replacing any member of that
+ * name: the builder's later occurrence wins). */
+static tc_value *with_member(tc_arena *a, const tc_value *obj, const char *key, tc_value *v,
+                             tc_pos pos)
+{
+	tc_objb b;
+	tc_objb_init(&b);
+	for (size_t i = 0; obj && obj->kind == TC_OBJECT && i < obj->u.obj.len; i++) {
+		const tc_member *m = &obj->u.obj.members[i];
+		tc_objb_add(&b, m->key, m->klen, m->kpos, m->val);
+	}
+	tc_objb_add(&b, key, strlen(key), pos, v);
+	return tc_objb_finish(&b, a, obj && obj->kind == TC_OBJECT ? obj->pos : pos, NULL);
+}
+
+const tc_value *tc_sops_with_source_digest(tc_arena *a, const tc_value *secret, const char *data,
+                                           size_t len)
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, (const unsigned char *)data, len);
+	char text[7 + 2 * sizeof h + 1] = "sha256:";
+	sodium_bin2hex(text + 7, sizeof text - 7, h, sizeof h);
+	const tc_value *md = tc_value_getz(secret, "metadata");
+	tc_pos pos = md ? md->pos : secret->pos;
+	const tc_value *an = md && md->kind == TC_OBJECT ? tc_value_getz(md, "annotations") : NULL;
+	tc_value *nan = with_member(a, an, TC_SOPS_SOURCE_DIGEST,
+	                            tc_value_str(a, text, strlen(text), pos), pos);
+	return with_member(a, secret, "metadata", with_member(a, md, "annotations", nan, pos), pos);
+}
+
+/* The recorded source digest of a Secret (a clear string), or NULL. */
+static const tc_value *source_digest(const tc_value *secret)
+{
+	const tc_value *md = tc_value_getz(secret, "metadata");
+	const tc_value *an = md && md->kind == TC_OBJECT ? tc_value_getz(md, "annotations") : NULL;
+	const tc_value *v =
+		an && an->kind == TC_OBJECT ? tc_value_getz(an, TC_SOPS_SOURCE_DIGEST) : NULL;
+	return v && v->kind == TC_STR && !(v->flags & TC_VAL_SECRET) ? v : NULL;
+}
+
 /* ---- rendering ----------------------------------------------------------------------------- */
 
 static int cmpstr(const void *x, const void *y)
@@ -576,9 +620,21 @@ int tc_sops_carry_over(tc_buf *out, tc_diags *d, const tc_sops_render_in *in)
 	const char **had = sorted_recipients(&a, info.recipients, info.nrecipients, &nhad);
 	tc_buf where;
 	tc_buf_init(&where, 4096);
+	const tc_value *want_digest = source_digest(in->secret), *had_digest = source_digest(prev);
 	if (strcmp(info.lastmodified, in->lastmodified) != 0) {
 		tc_buf_addf(&why, "it changed (lastmodified %s, rendered from %s)", in->lastmodified,
 		            info.lastmodified);
+	} else if (!had_digest) {
+		tc_buf_addf(&why,
+		            "the earlier output '%s' does not record the input it was made from (no "
+		            "%s annotation)",
+		            in->prev_path, TC_SOPS_SOURCE_DIGEST);
+	} else if (!want_digest || !same(want_digest, had_digest)) {
+		tc_buf_addf(&why, "its file changed (%.*s, rendered from %.*s)",
+		            want_digest ? (int)want_digest->u.str.len : 4,
+		            want_digest ? want_digest->u.str.ptr : "none",
+		            had_digest->u.str.len < 80 ? (int)had_digest->u.str.len : 80,
+		            had_digest->u.str.ptr);
 	} else if (nhad != info.nrecipients || !same_list(want, nwant, had, nhad)) {
 		tc_buf_adds(&why, "its recipients changed");
 	} else if (shape_differs(in->secret, prev, &where)) {

@@ -103,6 +103,24 @@ int tc_sops_read_clear(tc_value **out, tc_sops_info *info, tc_arena *a, tc_diags
                        const char *path, const char *data, size_t len)
 	__attribute__((warn_unused_result));
 
+/* ---- the source digest -------------------------------------------------------------------- */
+
+/* The annotation by which a rendered Secret records the input file it was
+ * made from: "sha256:" and the lower-case hex SHA-256 of the whole input
+ * file, as it is in the repository (ciphertext, sops metadata, comments and
+ * whitespace included). It is metadata, so it stays clear under
+ * encrypted_regex ^(data|stringData)$ and is covered by the output's MAC;
+ * it says nothing about the plaintext that the input file, which is in the
+ * repository too, does not already say. */
+#define TC_SOPS_SOURCE_DIGEST "tenantc.io/source-digest"
+
+/* secret with metadata.annotations[TC_SOPS_SOURCE_DIGEST] set to the
+ * digest of the input file data[0..len) (an earlier annotation of that name
+ * is replaced; annotations that are not an object are replaced by one). The
+ * new nodes live in a; secret is not changed. */
+const tc_value *tc_sops_with_source_digest(tc_arena *a, const tc_value *secret, const char *data,
+                                           size_t len);
+
 /* ---- writing rendered Secrets -------------------------------------------------------------- */
 
 typedef struct tc_sops_render_in {
@@ -135,10 +153,12 @@ int tc_sops_encrypt_render(tc_buf *out, tc_diags *d, tc_secmem *sm, const tc_sop
 	__attribute__((warn_unused_result));
 
 /* Without an identity: append prev's bytes when the earlier output still
- * matches what would be rendered (the same lastmodified, the same
- * recipients, the same clear fields, encrypted values at the same paths
- * with the same types); otherwise an error that says which Secret cannot
- * be rendered and why. */
+ * matches what would be rendered (the same lastmodified, the same source
+ * digest, so a byte-identical input file, the same recipients, the same
+ * clear fields, encrypted values at the same paths with the same types);
+ * otherwise an error that says which Secret cannot be rendered and why. An
+ * earlier output without a source digest is not carried over: nothing
+ * shows it was made from this input file. */
 int tc_sops_carry_over(tc_buf *out, tc_diags *d, const tc_sops_render_in *in)
 	__attribute__((warn_unused_result));
 

@@ -65,9 +65,10 @@ if [ "$rc" -eq 2 ] && grep -q "Secret 'acme-prod/db' from 'tenants/acme/secrets/
 else bad "changed Secret without identity: rc $rc $(head -n 2 changed.err)"; fi
 admin "$TENANTC" render --repo repo >/dev/null 2>&1
 diff "$P" first/prod/tenants/acme/secret-db.yaml | grep '^<' >changed.txt || true
-if [ "$(wc -l <changed.txt)" -eq 3 ] && grep -q '^< *key: ENC' changed.txt &&
-	grep -q '^< *mac: ENC' changed.txt && grep -q '^< *lastmodified: ' changed.txt; then
-	ok "a changed value changes its ENC, lastmodified and the mac only"
+if [ "$(wc -l <changed.txt)" -eq 4 ] && grep -q '^< *key: ENC' changed.txt &&
+	grep -q '^< *mac: ENC' changed.txt && grep -q '^< *lastmodified: ' changed.txt &&
+	grep -q '^< *tenantc.io/source-digest: "sha256:' changed.txt; then
+	ok "a changed value changes its ENC, lastmodified, the source digest and the mac only"
 else bad "changed value changed: $(cat changed.txt)"; fi
 admin "$TENANTC" diff --repo repo HEAD >diff.out 2>&1 || true
 admin "$TENANTC" check --repo repo --worktree >/dev/null 2>&1 || true

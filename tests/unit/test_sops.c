@@ -627,20 +627,45 @@ TEST(carry_over_keeps_unchanged_secrets_and_names_a_changed_one)
 	tc_buf_init(&prev, TC_BUF_UNLIMITED);
 	tc_buf_init(&out, TC_BUF_UNLIMITED);
 	CHECK(render(&input, &d, &sm, seed, x.keys, s, rc, 2, "2025-02-03T04:05:06Z", NULL) == 0);
-	CHECK(render(&prev, &d, &sm, seed, x.keys, s, rc, 2, "2025-02-03T04:05:06Z", NULL) == 0);
+	/* the earlier output was made from exactly these input bytes */
+	const tc_value *sd = tc_sops_with_source_digest(&a, s, input.ptr, input.len);
+	CHECK(render(&prev, &d, &sm, seed, x.keys, sd, rc, 2, "2025-02-03T04:05:06Z", NULL) == 0);
+	CHECK(strstr(tc_buf_str(&prev), TC_SOPS_SOURCE_DIGEST ": \"sha256:") != NULL);
 	tc_value *shape = NULL;
 	tc_sops_info info;
 	CHECK(tc_sops_read_clear(&shape, &info, &a, &d, "input.yaml", input.ptr, input.len) == 0);
 	CHECK(dig(shape, "stringData.password")->flags & TC_VAL_SECRET);
-	CHECK(render(&out, &d, NULL, NULL, NULL, shape, rc, 2, info.lastmodified, &prev) == 0);
+	const tc_value *dshape = tc_sops_with_source_digest(&a, shape, input.ptr, input.len);
+	CHECK(render(&out, &d, NULL, NULL, NULL, dshape, rc, 2, info.lastmodified, &prev) == 0);
 	CHECK(out.len == prev.len && memcmp(out.ptr, prev.ptr, out.len) == 0);
+	/* issue 21: one flipped ciphertext byte, lastmodified and shape the
+	 * same, is a change (the digest differs) */
+	char *enc = strstr(input.ptr, "password: ENC[AES256_GCM,data:");
+	CHECK(enc != NULL);
+	char was = enc[30];
+	enc[30] = was == 'A' ? 'B' : 'A';
+	tc_value *fshape = NULL;
+	CHECK(tc_sops_read_clear(&fshape, &info, &a, &d, "input.yaml", input.ptr, input.len) == 0);
+	tc_buf_reset(&out);
+	CHECK(render(&out, &d, NULL, NULL, NULL,
+	             tc_sops_with_source_digest(&a, fshape, input.ptr, input.len), rc, 2,
+	             info.lastmodified, &prev) == -1);
+	CHECK(diags_contain(&d, "its file changed (sha256:"));
+	enc[30] = was;
+	/* an earlier output that records no digest is not carried over */
+	tc_buf nodigest;
+	tc_buf_init(&nodigest, TC_BUF_UNLIMITED);
+	CHECK(render(&nodigest, &d, &sm, seed, x.keys, s, rc, 2, "2025-02-03T04:05:06Z", NULL) == 0);
+	CHECK(render(&out, &d, NULL, NULL, NULL, dshape, rc, 2, info.lastmodified, &nodigest) == -1);
+	CHECK(diags_contain(&d, "does not record the input it was made from"));
+	tc_buf_release(&nodigest);
 	/* changed lastmodified: an error naming the Secret */
 	tc_buf_reset(&out);
-	CHECK(render(&out, &d, NULL, NULL, NULL, shape, rc, 2, "2025-03-01T00:00:00Z", &prev) == -1);
+	CHECK(render(&out, &d, NULL, NULL, NULL, dshape, rc, 2, "2025-03-01T00:00:00Z", &prev) == -1);
 	CHECK(diags_contain(&d, "Secret 'tenant-acme/db'") && diags_contain(&d, "it changed"));
 	/* another recipient */
 	const char *rc3[] = {x.ra, x.rb, x.rc};
-	CHECK(render(&out, &d, NULL, NULL, NULL, shape, rc3, 3, info.lastmodified, &prev) == -1);
+	CHECK(render(&out, &d, NULL, NULL, NULL, dshape, rc3, 3, info.lastmodified, &prev) == -1);
 	CHECK(diags_contain(&d, "recipients changed"));
 	/* a clear field changed */
 	tc_value *moved = load(&a, "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n"
@@ -652,10 +677,13 @@ TEST(carry_over_keeps_unchanged_secrets_and_names_a_changed_one)
 	CHECK(render(&minput, &d, &sm, seed, x.keys, as_decrypted(&a, moved), rc, 2,
 	             "2025-02-03T04:05:06Z", NULL) == 0);
 	CHECK(tc_sops_read_clear(&mshape, &info, &a, &d, "m.yaml", minput.ptr, minput.len) == 0);
-	CHECK(render(&out, &d, NULL, NULL, NULL, mshape, rc, 2, info.lastmodified, &prev) == -1);
+	/* (its namespace moved, the input file is the same) */
+	CHECK(render(&out, &d, NULL, NULL, NULL,
+	             tc_sops_with_source_digest(&a, mshape, input.ptr, input.len), rc, 2,
+	             info.lastmodified, &prev) == -1);
 	CHECK(diags_contain(&d, "differs from the earlier output at .metadata.namespace"));
 	/* no earlier output */
-	CHECK(render(&out, &d, NULL, NULL, NULL, shape, rc, 2, info.lastmodified, NULL) == -1);
+	CHECK(render(&out, &d, NULL, NULL, NULL, dshape, rc, 2, info.lastmodified, NULL) == -1);
 	CHECK(diags_contain(&d, "no earlier output"));
 	CHECK(!diags_leak(&d, "hunter2"));
 	tc_buf_release(&minput);
@@ -666,6 +694,32 @@ TEST(carry_over_keeps_unchanged_secrets_and_names_a_changed_one)
 	tc_sops_keys_free(x.keys);
 	tc_diags_release(&d);
 	tc_secmem_release(&sm);
+	tc_arena_release(&a);
+}
+
+TEST(source_digest_is_the_sha256_of_the_whole_file_and_keeps_other_annotations)
+{
+	tc_arena a;
+	tc_arena_init(&a);
+	tc_value *s = load(&a, "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n"
+	                       "  annotations:\n    keep: me\n"
+	                       "    tenantc.io/source-digest: sha256:forged\n");
+	const tc_value *d = tc_sops_with_source_digest(&a, s, "abc", 3);
+	const tc_value *an = dig(d, "metadata.annotations");
+	CHECK(an && an->kind == TC_OBJECT && an->u.obj.len == 2);
+	CHECK(tc_value_streq(tc_value_getz(an, "keep"), "me"));
+	/* SHA-256("abc"), FIPS 180-2 appendix B.1; a forged value is replaced */
+	CHECK(tc_value_streq(tc_value_getz(an, TC_SOPS_SOURCE_DIGEST),
+	                     "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+	CHECK(tc_value_streq(dig(d, "metadata.name"), "db") && tc_value_streq(dig(d, "kind"), "Secret"));
+	/* the input value is not changed */
+	CHECK(tc_value_streq(tc_value_getz(dig(s, "metadata.annotations"), TC_SOPS_SOURCE_DIGEST),
+	                     "sha256:forged"));
+	/* without annotations, one is made */
+	const tc_value *e = tc_sops_with_source_digest(
+		&a, load(&a, "kind: Secret\nmetadata:\n  name: x\n"), "", 0);
+	CHECK(tc_value_streq(tc_value_getz(dig(e, "metadata.annotations"), TC_SOPS_SOURCE_DIGEST),
+	                     "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
 	tc_arena_release(&a);
 }
 
@@ -944,6 +998,7 @@ int main(int argc, char **argv)
 	return RUN(render_is_deterministic_and_a_changed_value_changes_only_its_enc_and_the_mac,
 	           render_keeps_an_earlier_file_from_another_identity_when_nothing_changed,
 	           carry_over_keeps_unchanged_secrets_and_names_a_changed_one,
+	           source_digest_is_the_sha256_of_the_whole_file_and_keeps_other_annotations,
 	           a_decrypted_value_outside_data_is_refused_instead_of_written_in_clear,
 	           leak_scanner_names_object_and_key_but_never_the_value,
 	           plaintext_secret_guard_finds_documents_and_lines, yaml_v3_typing_matches_the_spec_table,
