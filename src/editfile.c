@@ -329,11 +329,11 @@ int tc_editfile_run(tc_editfile *ef, tc_diags *d, const char *file)
 		_exit(127);
 	}
 	free(cmd);
-	int st = 0, step = 0;
+	int st = 0, step = 0, lost = 0;
 	bool reaped = false;
 	for (;;) {
 		int s = 0;
-		if (sigwait(&ef->blocked, &s) != 0)
+		if ((lost = sigwait(&ef->blocked, &s)) != 0)
 			break;
 		if (s == SIGCHLD || s == SIGALRM) {
 			pid_t w = waitpid(pid, &st, WNOHANG);
@@ -341,16 +341,20 @@ int tc_editfile_run(tc_editfile *ef, tc_diags *d, const char *file)
 				reaped = true;
 				break;
 			}
-			if (w < 0 && errno != EINTR)
+			if (w < 0 && errno != EINTR) {
+				lost = errno;
 				break;
+			}
 			if (s == SIGCHLD || !ef->sig)
 				continue;
 		} else if (!ef->sig) {
 			ef->sig = s;
 		}
 		/* stopping: a caught signal, or the grace time is over */
-		if (step == 3)
-			break; /* SIGKILL did not end it either: stop waiting */
+		if (step == 3) {
+			lost = ETIMEDOUT; /* SIGKILL did not end it either: stop waiting */
+			break;
+		}
 		kill(pid, stop_signal(step, ef->sig));
 		step++;
 		alarm(STOP_GRACE);
@@ -362,7 +366,7 @@ int tc_editfile_run(tc_editfile *ef, tc_diags *d, const char *file)
 		                tc_editfile_signame(ef->sig));
 	if (!reaped)
 		return tc_fail(d, (tc_pos){file, 0, 0}, NULL, "lost the editor '%s': %s", ed,
-		               strerror(errno));
+		               strerror(lost));
 	if (WIFSIGNALED(st))
 		return tc_error(d, (tc_pos){file, 0, 0}, NULL,
 		                "the editor '%s' was killed by %s (%d); nothing was changed", ed,

@@ -100,7 +100,7 @@ clean() { # title
 	printf '%s\n' "$VALUES" | while read -r v; do
 		if grep -rqsF -e "$v" "$BASE" "$T"; then echo x; fi
 	done | grep -q x && why="$why, a plaintext value is in a file"
-	kill "$SPID" 2>/dev/null || true
+	[ "$SPID" -le 1 ] || kill "$SPID" 2>/dev/null || true # (0 would be our own group)
 	if [ -z "$why" ]; then ok "$1"; else bad "$1:${why#,}"; fi
 }
 
@@ -189,6 +189,27 @@ if [ "$rc" -eq 2 ] && grep -q "could not be started (exit status 127)" "$T/err" 
 	cmp -s "$F" "orig/${F#repo/}"; then
 	ok "an editor that is not found: $(grep error: "$T/err" | head -n 1)"
 else bad "editor not found: rc $rc, left '$left', $(cat "$T/err")"; fi
+
+# an editor that leaves a read-only backup in a sub-folder and a lock
+# symlink (as emacs does), then fails: all of it is wiped, the link's target
+# is not touched
+cat >mess-editor.sh <<'SH'
+#!/bin/sh
+d=${1%/*}
+printf '%s %s %s %s %s\n' "$1" "$(stat -c %a "$d")" "$(stat -c %a "$1")" $$ 0 >"$EDLOG"
+mkdir "$d/backup" && cp "$1" "$d/backup/secret.yaml~" && chmod 400 "$d/backup/secret.yaml~"
+chmod 500 "$d/backup"
+ln -s "$LINKED" "$d/.#secret.yaml"
+exit 3
+SH
+chmod +x mess-editor.sh
+echo "not a secret" >linked
+rc=0
+LINKED="$T/linked" EDITOR="$T/mess-editor.sh" "$TENANTC" secret edit "$F" 2>"$T/err" || rc=$?
+read -r EPATH EDMODE EFMODE EPID SPID <"$EDLOG"
+if [ "$rc" -eq 2 ] && grep -q "failed (exit status 3)" "$T/err" && [ "$(cat linked)" = "not a secret" ]; then
+	clean "an editor's backup folder, read-only copy and lock symlink are wiped too"
+else bad "messy editor: rc $rc $(cat "$T/err")"; fi
 
 # a normal edit: one value changes, and still nothing is left behind
 NEW=$(printf 'c2lnbmFscy1uZXctdmFsdWUtNTUxOA==' | base64 -d) # built here, in no file
