@@ -18,6 +18,8 @@ ulimit -c 0 2>/dev/null || true
 if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ]; then
 	BASE=$(mktemp -d /dev/shm/tenantc-test-base.XXXXXX)
 	trap 'rm -rf "$T" "$BASE"' EXIT
+	trap 'exit 129' HUP # so that a timeout's SIGTERM still removes the folder
+	trap 'exit 143' TERM
 	export XDG_RUNTIME_DIR="$BASE"
 	unset TMPDIR
 else
