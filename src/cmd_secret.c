@@ -9,10 +9,10 @@
  *
  * Plaintext handling: files are read into secret memory, emitted into
  * secret memory and written with write(2), never through stdio buffers.
- * `edit` writes the plaintext to a file in a fresh 0700 directory (under
- * $TMPDIR, else /dev/shm, else /tmp), runs the editor, reads it back, then
- * overwrites with zeros and removes every file the editor left in that
- * directory, and the directory. Only values that changed are re-encrypted;
+ * `edit` hands the plaintext to the editor through a tc_editfile (a 0600
+ * file in a private folder on memory-backed storage, wiped and removed on
+ * every path, signals included; see editfile.h), reads it back and removes
+ * it before decrypting anything else. Only values that changed are re-encrypted;
  * the data key, unchanged ciphertexts and the age entries are kept.
  * lastmodified is the current time whenever a value changes, as sops does:
  * these are input files, not rendered output.
@@ -20,6 +20,7 @@
 #include "cmd.h"
 
 #include "age.h"
+#include "editfile.h"
 #include "json_load.h"
 #include "opt.h"
 #include "secmem.h"
@@ -36,7 +37,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -55,7 +55,8 @@ static const char *const usage_text =
 /* Read a whole file into secret memory. 1: it does not exist. */
 static int read_file(char **out, size_t *len, tc_secmem *sm, tc_diags *d, const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO in place of the file must not hang the read */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 1;
@@ -508,84 +509,6 @@ static int decrypt_cmd(int argc, char **argv)
 
 /* ---- edit ---------------------------------------------------------------------------------- */
 
-/* Overwrite a file with zeros, then remove it. */
-static void shred(const char *path)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-	struct stat st;
-	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-		static const char zero[4096];
-		for (off_t done = 0; done < st.st_size;) {
-			size_t k = st.st_size - done < (off_t)sizeof zero ? (size_t)(st.st_size - done)
-			                                                  : sizeof zero;
-			if (write_all(fd, zero, k) != 0)
-				break;
-			done += (off_t)k;
-		}
-		fsync(fd);
-	}
-	if (fd >= 0)
-		close(fd);
-	unlink(path);
-}
-
-/* Remove the private directory and everything an editor left in it. */
-static void remove_private(const char *dir)
-{
-	DIR *dh = opendir(dir);
-	for (struct dirent *de; dh && (de = readdir(dh)) != NULL;) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		char p[PATH_MAX];
-		snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-		shred(p);
-	}
-	if (dh)
-		closedir(dh);
-	rmdir(dir);
-}
-
-static const char *tmp_base(void)
-{
-	const char *t = getenv("TMPDIR");
-	if (t && *t)
-		return t;
-	struct stat st;
-	if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) && access("/dev/shm", W_OK) == 0)
-		return "/dev/shm";
-	return "/tmp";
-}
-
-/* Run the editor on path; errors are reported at `file` (what is edited). */
-static int run_editor(tc_diags *d, const char *file, const char *path)
-{
-	const char *ed = getenv("SOPS_EDITOR");
-	if (!ed || !*ed)
-		ed = getenv("EDITOR");
-	if (!ed || !*ed)
-		ed = "vi";
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0)
-		return tc_fail(d, (tc_pos){file, 0, 0}, NULL, "cannot start the editor: %s",
-		               strerror(errno));
-	if (pid == 0) {
-		char cmd[PATH_MAX + 64];
-		snprintf(cmd, sizeof cmd, "%s \"$1\"", ed);
-		execl("/bin/sh", "sh", "-c", cmd, "sh", path, (char *)NULL);
-		_exit(127);
-	}
-	int st = 0;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return tc_fail(d, (tc_pos){file, 0, 0}, NULL, "lost the editor: %s",
-			               strerror(errno));
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		return tc_error(d, (tc_pos){file, 0, 0}, NULL,
-		                "the editor '%s' failed; nothing was changed", ed);
-	return 0;
-}
-
 /* Same keys in the same order, same types and values. */
 static bool same_tree(const tc_snode *x, const tc_snode *y)
 {
@@ -621,6 +544,19 @@ static const char skeleton[] = "apiVersion: v1\n"
                                "stringData:\n"
                                "    key: value\n";
 
+static const char edit_help[] =
+	"\n"
+	"The plaintext is written to secret.yaml in a new private folder (0700, file\n"
+	"0600) under $XDG_RUNTIME_DIR, $TMPDIR or /dev/shm, the first that is\n"
+	"memory-backed (else $TMPDIR or /tmp, with a warning), just before the editor\n"
+	"($SOPS_EDITOR, $EDITOR, vi) starts. It is overwritten with zeros and removed\n"
+	"with the folder as soon as the editor exits, when the editor fails, and on\n"
+	"SIGINT, SIGTERM, SIGHUP and SIGQUIT (the editor is stopped first; the exit\n"
+	"status is then 128 + the signal number). FILE is only replaced, atomically,\n"
+	"after a successful edit. One case cannot be covered: SIGKILL of tenantc\n"
+	"while the editor runs leaves the folder (tenantc-edit-*) until it is removed\n"
+	"or the machine restarts.\n";
+
 static int edit_cmd(int argc, char **argv)
 {
 	const char *repo = ".";
@@ -631,6 +567,8 @@ static int edit_cmd(int argc, char **argv)
 		{0},
 	};
 	int r = tc_opt_parse("secret edit", "[--repo DIR] [--age R]... FILE", opts, argc, argv, &pos);
+	if (r == 1)
+		fputs(edit_help, stdout);
 	if (r || pos.len != 1) {
 		if (!r)
 			fputs("tenantc secret edit: give one FILE\n", stderr);
@@ -652,8 +590,9 @@ static int edit_cmd(int argc, char **argv)
 	tc_strlist rc = {0};
 	tc_buf enc;
 	tc_buf_init(&enc, TC_BUF_UNLIMITED);
-	char dir[PATH_MAX] = "", tmp[PATH_MAX + 16] = "";
-	bool missing = false;
+	tc_editfile ef;
+	tc_editfile_init(&ef);
+	bool missing = false, written = false;
 	if (tc_sops_keys_from_env(&k, &d) != 0)
 		goto out;
 	if (open_file(&doc, &a, &sm, &d, k, file, &missing) != 0) {
@@ -673,32 +612,27 @@ static int edit_cmd(int argc, char **argv)
 	} else if (tc_sops_write_plain(&text, &d, file, doc.tree) != 0) {
 		goto out;
 	}
-	snprintf(dir, sizeof dir, "%s/tenantc-edit-XXXXXX", tmp_base());
-	if (!mkdtemp(dir)) {
-		tc_fail(&d, (tc_pos){file, 0, 0}, NULL, "cannot create a private directory: %s",
-		        strerror(errno));
-		dir[0] = 0;
+	if (tc_editfile_open(&ef, &d, file, "secret.yaml", text.ptr, text.len) != 0)
 		goto out;
-	}
-	snprintf(tmp, sizeof tmp, "%s/secret.yaml", dir);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0 || write_all(fd, text.ptr, text.len) != 0) {
-		tc_fail(&d, (tc_pos){tmp, 0, 0}, NULL, "cannot write: %s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		goto out;
-	}
-	close(fd);
 	tc_secbuf_release(&text);
-	if (run_editor(&d, file, tmp) != 0)
+	if (ef.disk_base)
+		fprintf(stderr,
+		        "tenantc secret edit: warning: '%s' is not memory-backed; the plaintext "
+		        "is on disk until the editor exits\n",
+		        ef.disk_base);
+	if (tc_editfile_run(&ef, &d, file) != 0)
 		goto out;
 	char *edited = NULL;
 	size_t elen = 0;
 	tc_snode *plain = NULL;
-	if (read_file(&edited, &elen, &sm, &d, tmp) != 0)
+	int rr = read_file(&edited, &elen, &sm, &d, ef.path);
+	tc_editfile_remove(&ef);
+	if (rr != 0) {
+		if (rr == 1)
+			tc_error(&d, (tc_pos){file, 0, 0}, NULL,
+			         "the editor removed the file; nothing was changed");
 		goto out;
-	remove_private(dir);
-	dir[0] = 0;
+	}
 	if (read_plain(&plain, &a, &sm, &d, file, edited, elen) != 0)
 		goto out;
 	char lm[32];
@@ -733,12 +667,18 @@ static int edit_cmd(int argc, char **argv)
 		if (tc_sops_write(&enc, &d, &sm, file, plain, &o, NULL) != 0)
 			goto out;
 	}
-	write_atomic(&d, file, enc.ptr, enc.len, 0644);
+	if (tc_editfile_interrupted(&ef)) /* the last point where nothing is changed */
+		goto out;
+	written = write_atomic(&d, file, enc.ptr, enc.len, 0644) == 0;
 out:
-	if (dir[0])
-		remove_private(dir);
+	tc_editfile_close(&ef);
+	if (ef.sig && !tc_diags_has_errors(&d))
+		tc_error(&d, (tc_pos){file, 0, 0}, NULL,
+		         written ? "stopped by %s after it was written"
+		                 : "stopped by %s; nothing was changed",
+		         tc_editfile_signame(ef.sig));
 	tc_diags_print(&d, stderr);
-	int code = tc_diags_exit_code(&d);
+	int code = ef.sig ? 128 + ef.sig : tc_diags_exit_code(&d);
 	tc_buf_release(&enc);
 	tc_strlist_release(&rc);
 	tc_secbuf_release(&text);

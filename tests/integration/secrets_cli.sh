@@ -7,6 +7,13 @@
 cd "$T"
 mkdir -p tmp repo/environments repo/tenants/acme/secrets
 export TMPDIR="$T/tmp"
+# `secret edit` puts its plaintext on memory-backed storage: a folder of ours
+EDITBASE="$T/tmp"
+if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ]; then
+	EDITBASE=$(mktemp -d /dev/shm/tenantc-test-base.XXXXXX)
+	trap 'rm -rf "$T" "$EDITBASE"' EXIT
+fi
+export XDG_RUNTIME_DIR="$EDITBASE"
 for k in admin prod test; do "$TENANTC" secret keygen -o $k.key 2>/dev/null; done
 ADMIN=$("$TENANTC" secret keygen -y admin.key)
 printf 'sops:\n  age: [%s]\n' "$ADMIN" >repo/tenantc.yaml
@@ -25,8 +32,8 @@ sed -i "s/^\( *key:\).*/\1 $NEWVAL/" "$1"
 SH
 chmod +x editor.sh
 
-leftovers() { find "$T/tmp" -mindepth 1 | head -n 1; }
-no_plaintext() { ! grep -rqs -e "$V1" -e "$V2" "$T"; }
+leftovers() { find "$T/tmp" "$EDITBASE" -mindepth 1 | head -n 1; }
+no_plaintext() { ! grep -rqs -e "$V1" -e "$V2" "$T" "$EDITBASE"; }
 
 # a new file
 if NEWVAL=$V1 EDITOR="$T/editor.sh" "$TENANTC" secret edit --repo repo "$F" 2>"$T/err" &&

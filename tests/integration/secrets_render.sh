@@ -10,11 +10,18 @@
 cd "$T"
 mkdir -p tmp
 export TMPDIR="$T/tmp"
+# `secret edit` puts its plaintext on memory-backed storage: a folder of ours
+EDITBASE="$T/tmp"
+if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ]; then
+	EDITBASE=$(mktemp -d /dev/shm/tenantc-test-base.XXXXXX)
+	trap 'rm -rf "$T" "$EDITBASE"' EXIT
+fi
+export XDG_RUNTIME_DIR="$EDITBASE"
 copy_example repo
 KEYS="$SRC/keys"
 V1=$(printf 'cmVuZGVyLXNlY3JldC1vbmUtNjYx' | base64 -d)
 V2=$(printf 'cmVuZGVyLXNlY3JldC10d28tODEy' | base64 -d)
-no_plaintext() { ! grep -rqs -e "$V1" -e "$V2" "$T"; }
+no_plaintext() { ! grep -rqs -e "$V1" -e "$V2" "$T" "$EDITBASE"; }
 cat >editor.sh <<'SH'
 #!/bin/sh
 sed -i "s/^\( *key:\).*/\1 $NEWVAL/" "$1"
@@ -72,7 +79,7 @@ if [ "$(wc -l <changed.txt)" -eq 4 ] && grep -q '^< *key: ENC' changed.txt &&
 else bad "changed value changed: $(cat changed.txt)"; fi
 admin "$TENANTC" diff --repo repo HEAD >diff.out 2>&1 || true
 admin "$TENANTC" check --repo repo --worktree >/dev/null 2>&1 || true
-if no_plaintext && [ -z "$(find "$T/tmp" -mindepth 1 | head -n 1)" ]; then
+if no_plaintext && [ -z "$(find "$T/tmp" "$EDITBASE" -mindepth 1 | head -n 1)" ]; then
 	ok "no plaintext value on disk after edit, render, check and diff"
 else bad "a plaintext value was found on disk"; fi
 
