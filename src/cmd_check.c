@@ -110,9 +110,9 @@ int tc_cmd_check(int argc, char **argv)
 	tc_source_kind kind = rev ? TC_SOURCE_REV : worktree ? TC_SOURCE_WORKTREE : TC_SOURCE_INDEX;
 	if (tc_source_open(&src, &d, repo_dir, kind, rev)) {
 		if (kind == TC_SOURCE_INDEX && !index)
-			fputs("tenantc check: the default is to check the git index; give --worktree "
-			      "to check a folder outside git\n",
-			      stderr);
+			tc_note(&d, TC_NOPOS, NULL,
+			        "the default is to check the git index; give --worktree to check a "
+			        "folder outside git");
 		goto out;
 	}
 	const char *where = tc_source_kind_name(src);

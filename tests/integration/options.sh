@@ -96,6 +96,10 @@ refuse "--repo: error: $empty" check --repo ""
 refuse "--schema-location: error: $empty" check --schema-location ""
 refuse "--repo: error: no repository folder '$T/nothing'" check --repo "$T/nothing"
 refuse "tenantc: error: unexpected argument 'extra'" check extra
+mkdir "$T/plain"
+refuse "tenantc: error: cannot read the index: '$T/plain' is not in a git repository" check --repo "$T/plain"
+sed -n 2p "$T/err" | grep -qx "tenantc: note: the default is to check the git index; give --worktree to check a folder outside git" &&
+	ok "... with a note on --worktree" || bad "check outside git: no note ($(cat "$T/err"))"
 # diff
 refuse "--jobs: error: '0' $jobs_msg" diff HEAD --jobs 0
 refuse "--jobs: error: '2k' $jobs_msg" diff HEAD -j 2k
