@@ -198,7 +198,7 @@ else
 fi
 # the same with a real full disk: a 32 KiB tmpfs, when we may mount one
 if [ "$(id -u)" = 0 ] && mkdir "$T/mnt" && mount -t tmpfs -o size=32k tmpfs "$T/mnt" 2>/dev/null; then
-	trap 'umount "$T/mnt" 2>/dev/null; rm -rf "$T"' EXIT
+	trap 'umount "$T/mnt" 2>/dev/null || true; rm -rf "$T"' EXIT
 	rc=0
 	"$TENANTC" render --out "$T/mnt/out" >/dev/null 2>"$T/err" || rc=$?
 	umount "$T/mnt"
