@@ -92,8 +92,8 @@ int tc_cmd_check(int argc, char **argv)
 		{"rev", 0, TC_OPT_STRING, &rev, "REV", "check a git revision"},
 		{"index", 0, TC_OPT_FLAG, &index, NULL, "check the git index, what is staged (default)"},
 		{"worktree", 0, TC_OPT_FLAG, &worktree, NULL, "check the work tree"},
-		{"jobs", 'j', TC_OPT_INT, &jobs, "N", "worker threads (default: the number of cores)"},
-		{"now", 0, TC_OPT_STRING, &now, "TIME", "the time templates see as 'now' (default: commit time)"},
+		{"jobs", 'j', TC_OPT_JOBS, &jobs, "N", "worker threads (default: the number of cores)"},
+		{"now", 0, TC_OPT_TIME, &now, "TIME", "the time templates see as 'now' (default: commit time)"},
 		{"schema-location", 0, TC_OPT_LIST, &schema_locs, "DIR", "validate output against this schema folder"},
 		{"strict", 0, TC_OPT_FLAG, &strict, NULL, "an object without a schema is an error"},
 		{0},
@@ -116,24 +116,24 @@ int tc_cmd_check(int argc, char **argv)
 	}
 	status = 2;
 	if (pos.len) {
-		fprintf(stderr, "tenantc check: unexpected argument '%s'\n", pos.items[0]);
+		tc_usage_error(NULL, "unexpected argument '%s'", pos.items[0]);
 		goto out;
 	}
 	if ((rev != NULL) + index + worktree > 1) {
-		fputs("tenantc check: choose one of --rev, --index and --worktree\n", stderr);
+		tc_usage_error(NULL, "choose one of --rev, --index and --worktree");
 		goto out;
 	}
 	struct stat st;
 	if (stat(repo_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "tenantc check: no repository folder '%s'\n", repo_dir);
+		tc_usage_error("--repo", "no repository folder '%s'", repo_dir);
 		goto out;
 	}
 	tc_source_kind kind = rev ? TC_SOURCE_REV : worktree ? TC_SOURCE_WORKTREE : TC_SOURCE_INDEX;
 	if (tc_source_open(&src, &d, repo_dir, kind, rev)) {
 		if (kind == TC_SOURCE_INDEX && !index)
-			fputs("tenantc check: the default is to check the git index; give --worktree "
-			      "to check a folder outside git\n",
-			      stderr);
+			tc_note(&d, TC_NOPOS, NULL,
+			        "the default is to check the git index; give --worktree to check a "
+			        "folder outside git");
 		goto out;
 	}
 	const char *where = tc_source_kind_name(src);

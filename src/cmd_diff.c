@@ -145,13 +145,14 @@ int tc_cmd_diff(int argc, char **argv)
 	tc_strlist envs = {0}, tenants = {0}, pos = {0};
 	const tc_option opts[] = {
 		{"repo", 'C', TC_OPT_STRING, &repo_dir, "DIR", "the repository (default: .)"},
-		{"format", 'f', TC_OPT_STRING, &format, "FMT", "text (default), markdown or json"},
-		{"color", 0, TC_OPT_STRING, &color, "WHEN",
+		{"format", 'f', TC_OPT_CHOICE, &format, "text|markdown|json",
+		 "output format (default: text)"},
+		{"color", 0, TC_OPT_CHOICE, &color, "auto|always|never",
 		 "colour text output: auto (a terminal without NO_COLOR), always, never"},
 		{"exit-code", 0, TC_OPT_FLAG, &exit_code, NULL, "exit 1 when something differs"},
-		{"env", 'e', TC_OPT_LIST, &envs, "ENV", "only this environment (repeatable)"},
-		{"tenant", 't', TC_OPT_LIST, &tenants, "NAME", "only this tenant (repeatable)"},
-		{"jobs", 'j', TC_OPT_INT, &jobs, "N", "worker threads (default: the number of cores)"},
+		{"env", 'e', TC_OPT_LABELS, &envs, "ENV", "only this environment (repeatable)"},
+		{"tenant", 't', TC_OPT_LABELS, &tenants, "NAME", "only this tenant (repeatable)"},
+		{"jobs", 'j', TC_OPT_JOBS, &jobs, "N", "worker threads (default: the number of cores)"},
 		{0},
 	};
 	int status = tc_opt_parse("diff", usage, opts, argc, argv, &pos);
@@ -169,27 +170,25 @@ int tc_cmd_diff(int argc, char **argv)
 	}
 	status = 2;
 	if (pos.len < 1 || pos.len > 2) {
-		fprintf(stderr, "tenantc diff: %s\nusage: tenantc diff %s\n",
-		        pos.len ? "too many arguments" : "give the revision to compare with",
-		        usage);
+		tc_usage_error(NULL, "%s",
+		               pos.len ? "too many arguments" : "give the revision to compare with");
+		fprintf(stderr, "usage: tenantc diff %s\n", usage);
 		goto out;
 	}
 	tc_diff_print_opts po = {0};
 	if (tc_diff_format_parse(&po.format, format)) {
-		fprintf(stderr, "tenantc diff: --format wants text, markdown or json, not '%s'\n",
-		        format);
+		tc_usage_error("--format", "'%s' is not text, markdown or json", format);
 		goto out;
 	}
 	bool color_ok;
 	po.color = want_color(color, &color_ok) && po.format == TC_DIFF_FORMAT_TEXT;
 	if (!color_ok) {
-		fprintf(stderr, "tenantc diff: --color wants auto, always or never, not '%s'\n",
-		        color);
+		tc_usage_error("--color", "'%s' is not auto, always or never", color);
 		goto out;
 	}
 	struct stat st;
 	if (stat(repo_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "tenantc diff: no repository folder '%s'\n", repo_dir);
+		tc_usage_error("--repo", "no repository folder '%s'", repo_dir);
 		goto out;
 	}
 	tc_strlist_sort_unique(&envs);
@@ -217,10 +216,9 @@ int tc_cmd_diff(int argc, char **argv)
 	}
 	if ((envs.len && !sides[0].has_env_filter && !sides[1].has_env_filter) ||
 	    (tenants.len && !sides[0].has_tenant_filter && !sides[1].has_tenant_filter)) {
-		fprintf(stderr, "tenantc diff: no side has the %s asked for\n",
-		        envs.len && !sides[0].has_env_filter && !sides[1].has_env_filter
-		                ? "environment"
-		                : "tenant");
+		bool env = envs.len && !sides[0].has_env_filter && !sides[1].has_env_filter;
+		tc_usage_error(env ? "--env" : "--tenant", "no side has the %s asked for",
+		               env ? "environment" : "tenant");
 		goto out;
 	}
 	/* identical files are counted, only the others parsed and compared */

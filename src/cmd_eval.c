@@ -126,8 +126,8 @@ int tc_cmd_eval(int argc, char **argv)
 	tc_strlist pos = {0};
 	const tc_option opts[] = {
 		{"context", 'c', TC_OPT_STRING, &ctx_path, "FILE", "the context (YAML or JSON object)"},
-		{"format", 'f', TC_OPT_STRING, &format, "FMT", "output format: json (default) or yaml"},
-		{"now", 0, TC_OPT_STRING, &now, "TIME",
+		{"format", 'f', TC_OPT_CHOICE, &format, "json|yaml", "output format (default: json)"},
+		{"now", 0, TC_OPT_TIME, &now, "TIME",
 		 "the time templates see as 'now' (default: SOURCE_DATE_EPOCH or HEAD's commit time)"},
 		{"files", 0, TC_OPT_STRING, &files, "DIR", "let file(NAME) read DIR/NAME"},
 		{"pure", 0, TC_OPT_FLAG, &pure, NULL, "only the language's own built-ins"},
@@ -135,21 +135,13 @@ int tc_cmd_eval(int argc, char **argv)
 	};
 	int r = tc_opt_parse("eval", usage, opts, argc, argv, &pos);
 	if (r == 0 && pos.len != 1) {
-		fprintf(stderr, "tenantc eval: expected exactly one TEMPLATE\n");
+		tc_usage_error(NULL, "expected exactly one TEMPLATE");
 		tc_opt_help(stderr, "eval", usage, opts);
 		r = 2;
 	}
-	if (r == 0 && strcmp(format, "json") != 0 && strcmp(format, "yaml") != 0) {
-		fprintf(stderr, "tenantc eval: --format must be json or yaml, not '%s'\n", format);
-		r = 2;
-	}
-	int64_t ms;
-	if (r == 0 && now && !tc_jsone_parse_time(&ms, now, strlen(now))) {
-		fprintf(stderr,
-		        "tenantc eval: --now '%s' is not a timestamp like 2026-01-02T03:04:05.000Z\n",
-		        now);
-		r = 2;
-	}
+	int64_t ms = 0;
+	if (r == 0 && now && !tc_jsone_parse_time(&ms, now, strlen(now)))
+		r = 2; /* TC_OPT_TIME checked it */
 	if (r) {
 		tc_strlist_release(&pos);
 		return r == 1 ? 0 : r;

@@ -226,9 +226,9 @@ int tc_cmd_init(int argc, char **argv)
 	const char *url = "https://git.example.com/platform.git";
 	tc_strlist pos = {0};
 	const tc_option opts[] = {
-		{"env", 'e', TC_OPT_STRING, &env, "NAME", "the environment to create (default: prod)"},
-		{"tenant", 't', TC_OPT_STRING, &tenant, "NAME", "the tenant to create (default: example)"},
-		{"gitops", 0, TC_OPT_STRING, &gitops, "TOOL", "flux or argocd (default: flux)"},
+		{"env", 'e', TC_OPT_LABEL, &env, "NAME", "the environment to create (default: prod)"},
+		{"tenant", 't', TC_OPT_LABEL, &tenant, "NAME", "the tenant to create (default: example)"},
+		{"gitops", 0, TC_OPT_CHOICE, &gitops, "flux|argocd", "the GitOps tool (default: flux)"},
 		{"domain", 0, TC_OPT_STRING, &domain, "DOMAIN",
 		 "the environment's domain (default: <env>.example.com)"},
 		{"repo-url", 0, TC_OPT_STRING, &url, "URL",
@@ -247,27 +247,22 @@ int tc_cmd_init(int argc, char **argv)
 	size_t nfiles = 0;
 	char *domain_buf = NULL;
 	if (pos.len != 1) {
-		fprintf(stderr, "tenantc init: %s\nusage: tenantc init %s\n",
-		        pos.len ? "give exactly one folder" : "missing the folder to create", usage);
+		tc_usage_error(NULL, "%s",
+		               pos.len ? "give exactly one folder" : "missing the folder to create");
+		fprintf(stderr, "usage: tenantc init %s\n", usage);
 		goto out;
 	}
 	const char *dir = pos.items[0];
 	if (!is_label(env, ENV_NAME_MAX)) {
-		fprintf(stderr,
-		        "tenantc init: environment name '%s' is not a DNS-1123 label of at most %d "
-		        "characters\n",
-		        env, ENV_NAME_MAX);
+		tc_usage_error("--env",
+		               "environment name '%s' is not a DNS-1123 label of at most %d characters",
+		               env, ENV_NAME_MAX);
 		goto out;
 	}
 	if (!is_label(tenant, TENANT_NAME_MAX)) {
-		fprintf(stderr,
-		        "tenantc init: tenant name '%s' is not a DNS-1123 label of at most %d "
-		        "characters\n",
-		        tenant, TENANT_NAME_MAX);
-		goto out;
-	}
-	if (strcmp(gitops, "flux") != 0 && strcmp(gitops, "argocd") != 0) {
-		fprintf(stderr, "tenantc init: --gitops must be flux or argocd, not '%s'\n", gitops);
+		tc_usage_error("--tenant",
+		               "tenant name '%s' is not a DNS-1123 label of at most %d characters",
+		               tenant, TENANT_NAME_MAX);
 		goto out;
 	}
 	if (!domain) {
@@ -277,16 +272,15 @@ int tc_cmd_init(int argc, char **argv)
 		domain = domain_buf;
 	}
 	if (!is_domain(domain)) {
-		fprintf(stderr, "tenantc init: '%s' is not a domain name (lower-case DNS labels "
-		                "joined by '.')\n",
-		        domain);
+		tc_usage_error("--domain", "'%s' is not a domain name (lower-case DNS labels joined by '.')",
+		               domain);
 		goto out;
 	}
 	if (!is_url(url)) {
-		fprintf(stderr,
-		        "tenantc init: '%s' is not a git URL (https://, http://, ssh:// or git@host:path, "
-		        "without spaces or quotes)\n",
-		        url);
+		tc_usage_error("--repo-url",
+		               "'%s' is not a git URL (https://, http://, ssh:// or git@host:path, "
+		               "without spaces or quotes)",
+		               url);
 		goto out;
 	}
 

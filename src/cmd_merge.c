@@ -132,6 +132,7 @@ int tc_cmd_merge(int argc, char **argv)
 	}
 	status = 2;
 	if (!out || pos.len == 0) {
+		tc_usage_error(NULL, "%s", !out ? "give --out DIR" : "give at least one SHARD folder");
 		fputs("usage: tenantc merge --out DIR SHARD...\n", stderr);
 		goto done;
 	}

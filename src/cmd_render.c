@@ -104,36 +104,12 @@ int tc_render_open_schemas(tc_schema_set **out, const tc_strlist *flags, const c
 	return rc;
 }
 
-/* The folders of an environment in the output tree (output.c). */
-static bool known_folder(const char *name)
-{
-	static const char *const folders[] = {"cluster", "platform", "gitops", "tenants"};
-	for (size_t i = 0; i < sizeof folders / sizeof folders[0]; i++)
-		if (strcmp(name, folders[i]) == 0)
-			return true;
-	return false;
-}
-
 /* Is path "<env>/<folder>/..."? */
 static bool in_folder(const char *path, const char *folder)
 {
 	const char *slash = strchr(path, '/');
 	size_t n = strlen(folder);
 	return slash && strncmp(slash + 1, folder, n) == 0 && slash[1 + n] == '/';
-}
-
-static int parse_shard(const char *s, long *i, long *n)
-{
-	char *end;
-	*i = strtol(s, &end, 10);
-	if (end == s || *end != '/')
-		return -1;
-	const char *p = end + 1;
-	*n = strtol(p, &end, 10);
-	if (end == p || *end || *n < 1 || *i < 1 || *i > *n)
-		return -1;
-	(*i)--; /* 1-based on the command line */
-	return 0;
 }
 
 typedef struct paths_acc {
@@ -177,14 +153,14 @@ int tc_cmd_render(int argc, char **argv)
 		{"out", 'o', TC_OPT_STRING, &out_dir, "DIR", "output folder (default: tenantc.yaml 'output')"},
 		{"stdout", 0, TC_OPT_FLAG, &to_stdout, NULL, "print the manifests as one YAML stream"},
 		{"decrypt", 0, TC_OPT_FLAG, &decrypt, NULL, "with --stdout: print Secrets decrypted"},
-		{"folder", 0, TC_OPT_STRING, &folder, "NAME",
+		{"folder", 0, TC_OPT_CHOICE, &folder, "cluster|platform|gitops|tenants",
 		 "with --stdout: only the objects of this folder of each environment (cluster, "
 		 "platform, gitops or tenants), as an ArgoCD application of that folder applies them"},
-		{"env", 'e', TC_OPT_LIST, &envs, "ENV", "only this environment (repeatable)"},
-		{"tenant", 't', TC_OPT_LIST, &tenants, "NAME", "only this tenant (repeatable)"},
-		{"jobs", 'j', TC_OPT_INT, &jobs, "N", "worker threads (default: the number of cores)"},
-		{"shard", 0, TC_OPT_STRING, &shard, "I/N", "render the I-th of N shards of the tenants"},
-		{"now", 0, TC_OPT_STRING, &now, "TIME", "the time templates see as 'now' (default: commit time)"},
+		{"env", 'e', TC_OPT_LABELS, &envs, "ENV", "only this environment (repeatable)"},
+		{"tenant", 't', TC_OPT_LABELS, &tenants, "NAME", "only this tenant (repeatable)"},
+		{"jobs", 'j', TC_OPT_JOBS, &jobs, "N", "worker threads (default: the number of cores)"},
+		{"shard", 0, TC_OPT_SHARD, &shard, "I/N", "render the I-th of N shards of the tenants"},
+		{"now", 0, TC_OPT_TIME, &now, "TIME", "the time templates see as 'now' (default: commit time)"},
 		{"schema-location", 0, TC_OPT_LIST, &schema_locs, "DIR", "validate output against this schema folder"},
 		{"strict", 0, TC_OPT_FLAG, &strict, NULL, "an object without a schema is an error"},
 		{0},
@@ -213,39 +189,32 @@ int tc_cmd_render(int argc, char **argv)
 	}
 	status = 2;
 	if (pos.len) {
-		fprintf(stderr, "tenantc render: unexpected argument '%s'\n", pos.items[0]);
+		tc_usage_error(NULL, "unexpected argument '%s'", pos.items[0]);
 		goto out;
 	}
 	if ((rev != NULL) + index + worktree > 1) {
-		fputs("tenantc render: choose one of --rev, --index and --worktree\n", stderr);
+		tc_usage_error(NULL, "choose one of --rev, --index and --worktree");
 		goto out;
 	}
 	if (to_stdout && out_dir) {
-		fputs("tenantc render: choose one of --out and --stdout\n", stderr);
+		tc_usage_error(NULL, "choose one of --out and --stdout");
 		goto out;
 	}
 	if (decrypt && !to_stdout) {
-		fputs("tenantc render: --decrypt only goes with --stdout\n", stderr);
+		tc_usage_error("--decrypt", "only goes with --stdout");
 		goto out;
 	}
 	if (folder && !to_stdout) {
-		fputs("tenantc render: --folder only goes with --stdout\n", stderr);
-		goto out;
-	}
-	if (folder && !known_folder(folder)) {
-		fprintf(stderr, "tenantc render: --folder wants cluster, platform, gitops or tenants, "
-		                "not '%s'\n", folder);
+		tc_usage_error("--folder", "only goes with --stdout");
 		goto out;
 	}
 	long shard_i = 0, shard_n = 1;
-	if (shard && parse_shard(shard, &shard_i, &shard_n)) {
-		fprintf(stderr, "tenantc render: --shard wants I/N with 1 <= I <= N, not '%s'\n", shard);
-		goto out;
-	}
+	if (shard && tc_opt_shard(&shard_i, &shard_n, shard))
+		goto out; /* TC_OPT_SHARD checked it */
 	if (!to_stdout && !out_dir && (envs.len || tenants.len || shard_n > 1)) {
-		fputs("tenantc render: --env, --tenant and --shard render part of the tree: give "
-		      "--out DIR or --stdout so the full tree in the repository is not replaced\n",
-		      stderr);
+		tc_usage_error(NULL, "--env, --tenant and --shard render part of the tree: give "
+		                     "--out DIR or --stdout so the full tree in the repository is "
+		                     "not replaced");
 		goto out;
 	}
 	tc_strlist_sort_unique(&envs);

@@ -84,6 +84,10 @@ int tc_cmd_schema(int argc, char **argv)
 	};
 	int r = tc_opt_parse("schema", usage, opts, argc, argv, &pos);
 	if (r == 0 && (pos.len < 2 || strcmp(pos.items[0], "import") != 0)) {
+		if (pos.len && strcmp(pos.items[0], "import") != 0)
+			tc_usage_error(NULL, "'%s' is not a schema command", pos.items[0]);
+		else
+			tc_usage_error(NULL, "give at least one CRD file");
 		fprintf(stderr, "usage: tenantc schema %s\n", usage);
 		r = 2;
 	}

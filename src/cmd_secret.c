@@ -290,14 +290,11 @@ static int keygen(int argc, char **argv)
 	};
 	tc_strlist pos = {0};
 	int r = tc_opt_parse("secret keygen", "[-o FILE] | -y FILE", opts, argc, argv, &pos);
-	bool extra = pos.len > 0;
+	if (r == 0 && pos.len)
+		r = tc_usage_error(NULL, "unexpected argument '%s'", pos.items[0]);
 	tc_strlist_release(&pos);
 	if (r)
 		return r == 1 ? 0 : r;
-	if (extra) {
-		fputs("tenantc secret keygen: unexpected argument\n", stderr);
-		return 2;
-	}
 	tc_diags d;
 	tc_diags_init(&d);
 	if (show) {
@@ -396,7 +393,7 @@ static int encrypt_cmd(int argc, char **argv)
 	                     argc, argv, &pos);
 	if (r || pos.len != 1) {
 		if (!r)
-			fputs("tenantc secret encrypt: give one FILE\n", stderr);
+			tc_usage_error(NULL, "give one FILE to encrypt");
 		tc_strlist_release(&age);
 		tc_strlist_release(&pos);
 		return r == 1 ? 0 : 2;
@@ -475,7 +472,7 @@ static int decrypt_cmd(int argc, char **argv)
 	int r = tc_opt_parse("secret decrypt", "FILE", opts, argc, argv, &pos);
 	if (r || pos.len != 1) {
 		if (!r)
-			fputs("tenantc secret decrypt: give one FILE\n", stderr);
+			tc_usage_error(NULL, "give one FILE to decrypt");
 		tc_strlist_release(&pos);
 		return r == 1 ? 0 : 2;
 	}
@@ -571,7 +568,7 @@ static int edit_cmd(int argc, char **argv)
 		fputs(edit_help, stdout);
 	if (r || pos.len != 1) {
 		if (!r)
-			fputs("tenantc secret edit: give one FILE\n", stderr);
+			tc_usage_error(NULL, "give one FILE to edit");
 		tc_strlist_release(&age);
 		tc_strlist_release(&pos);
 		return r == 1 ? 0 : 2;
@@ -761,7 +758,7 @@ static int updatekeys_cmd(int argc, char **argv)
 	                     argv, &pos);
 	if (r || pos.len == 0) {
 		if (!r)
-			fputs("tenantc secret updatekeys: give at least one FILE\n", stderr);
+			tc_usage_error(NULL, "give at least one FILE");
 		tc_strlist_release(&age);
 		tc_strlist_release(&pos);
 		return r == 1 ? 0 : 2;
@@ -800,7 +797,7 @@ int tc_cmd_secret(int argc, char **argv)
 	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
 		if (strcmp(argv[1], subs[i].name) == 0)
 			return subs[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "tenantc secret: '%s' is not a secret command\nusage: tenantc secret %s\n",
-	        argv[1], usage_text);
+	tc_usage_error(NULL, "'%s' is not a secret command", argv[1]);
+	fprintf(stderr, "usage: tenantc secret %s\n", usage_text);
 	return 2;
 }

@@ -514,7 +514,7 @@ int tc_cmd_validate(int argc, char **argv)
 	};
 	int r = tc_opt_parse("validate", usage, opts, argc, argv, &pos);
 	if (r == 0 && schema && !pos.len) {
-		fprintf(stderr, "tenantc validate: --schema needs at least one FILE\n");
+		tc_usage_error("--schema", "needs at least one FILE to validate");
 		r = 2;
 	}
 	if (r == 0) {

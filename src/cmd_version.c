@@ -14,7 +14,7 @@ int tc_cmd_version(int argc, char **argv)
 	tc_strlist pos = {0};
 	int r = tc_opt_parse("version", "", opts, argc, argv, &pos);
 	if (r == 0 && pos.len) {
-		fprintf(stderr, "tenantc version: unexpected argument '%s'\n", pos.items[0]);
+		tc_usage_error(NULL, "unexpected argument '%s'", pos.items[0]);
 		r = 2;
 	}
 	tc_strlist_release(&pos);

@@ -234,29 +234,118 @@ void tc_diag_format(tc_buf *out, const tc_diag *g)
 	}
 }
 
+/* Is g an I/O error: a failure of the environment (tc_fail) or a file
+ * that cannot be read or written? A full disk or a read-only folder makes
+ * one for every file, all saying the same thing. */
+static bool is_io(const tc_diag *g)
+{
+	static const char *const verbs[] = {"cannot read", "cannot write", "cannot open",
+	                                    "cannot create", "cannot remove", "cannot rename",
+	                                    "cannot replace"};
+	if (g->sev != TC_SEV_ERROR)
+		return false;
+	if (g->cls == TC_DIAG_INTERNAL)
+		return true;
+	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		if (strncmp(g->msg, verbs[i], strlen(verbs[i])) == 0)
+			return true;
+	return false;
+}
+
+/* What an I/O error says apart from the files it names: its class and its
+ * message with every '...' emptied ("cannot write '': No space left on
+ * device"). The file and the path are left out. malloc'd. */
+static char *io_shape(const tc_diag *g)
+{
+	size_t n = strlen(g->msg);
+	char *out = tc_xmalloc(n + 2), *o = out;
+	*o++ = (char)('0' + g->cls);
+	bool quoted = false;
+	for (const char *p = g->msg; *p; p++) {
+		if (*p == '\'')
+			quoted = !quoted;
+		else if (quoted)
+			continue;
+		*o++ = *p;
+	}
+	*o = 0;
+	return out;
+}
+
+typedef struct alike {
+	char *shape;
+	size_t index;
+} alike;
+
+static int cmpalike(const void *a, const void *b)
+{
+	const alike *x = a, *y = b;
+	int c = strcmp(x->shape, y->shape);
+	if (c)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static bool same_as_previous(const tc_diags *d, size_t i)
+{
+	return i > 0 && d->items[i].sev == d->items[i - 1].sev &&
+	       cmpdiag(&d->items[i], &d->items[i - 1]) == 0;
+}
+
+/* For sorted d: more[i] is how many later I/O errors say what the I/O
+ * error i says (about other files), printed as one count on its line;
+ * SIZE_MAX for those folded into an earlier one. malloc'd. */
+static size_t *fold_alike(const tc_diags *d)
+{
+	size_t *more = tc_xcalloc(d->len ? d->len : 1, sizeof *more);
+	alike *v = tc_xmalloc((d->len ? d->len : 1) * sizeof *v);
+	size_t n = 0;
+	for (size_t i = 0; i < d->len; i++)
+		if (is_io(&d->items[i]) && !same_as_previous(d, i))
+			v[n++] = (alike){io_shape(&d->items[i]), i};
+	qsort(v, n, sizeof *v, cmpalike);
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && strcmp(v[j].shape, v[i].shape) == 0) {
+			more[v[j].index] = SIZE_MAX;
+			j++;
+		}
+		more[v[i].index] = j - i - 1;
+		i = j;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(v[i].shape);
+	free(v);
+	return more;
+}
+
 void tc_diags_print(tc_diags *d, FILE *f)
 {
 	tc_diags_sort(d);
+	size_t *more = fold_alike(d);
 	size_t shown = 0, hidden = 0;
 	tc_buf line;
 	tc_buf_init(&line, TC_BUF_UNLIMITED);
 	for (size_t i = 0; i < d->len; i++) {
-		/* the same template error in many tenants is one line */
-		if (i > 0 && d->items[i].sev == d->items[i - 1].sev &&
-		    cmpdiag(&d->items[i], &d->items[i - 1]) == 0)
+		/* the same template error in many tenants is one line, and so
+		 * is the same I/O error about many files */
+		if (same_as_previous(d, i) || more[i] == SIZE_MAX)
 			continue;
 		if (shown >= PRINT_LIMIT) {
-			hidden++;
+			hidden += 1 + more[i];
 			continue;
 		}
 		tc_buf_reset(&line);
 		tc_diag_format(&line, &d->items[i]);
+		if (more[i])
+			tc_buf_addf(&line, " (and %zu more like this)", more[i]);
 		tc_buf_addc(&line, '\n');
 		fwrite(line.ptr, 1, line.len, f);
 		shown++;
 	}
 	if (hidden)
 		fprintf(f, "tenantc: %zu more diagnostics not shown\n", hidden);
+	free(more);
 	tc_buf_release(&line);
 }
 

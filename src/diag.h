@@ -101,8 +101,14 @@ static inline bool tc_diags_has_errors(const tc_diags *d)
 }
 /* Sort by file, line, column, message (stable, so equal ones keep order). */
 void tc_diags_sort(tc_diags *d);
-/* Sort, then print as "file:line:col: error: message (at .path)", at most
- * `limit` errors (0: 100), and a line saying how many were left out. */
+/* Sort, then print as "file:line:col: error: message (at .path)", or
+ * "tenantc: error: message" without a file, at most 100 lines, and a line
+ * saying how many were left out. Identical diagnostics are one line. I/O
+ * errors (class TC_DIAG_INTERNAL, or a message opening "cannot read",
+ * "cannot write", "cannot open", "cannot create", "cannot remove",
+ * "cannot rename", "cannot replace") that differ only in the files they
+ * name (the file, and the '...' in the message) are one line too, the
+ * first, ending in " (and N more like this)". */
 void tc_diags_print(tc_diags *d, FILE *f);
 /* Format one diagnostic, without a newline. */
 void tc_diag_format(tc_buf *out, const tc_diag *g);

@@ -7,6 +7,8 @@
  */
 #include "cmd.h"
 
+#include "opt.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -58,13 +60,13 @@ int main(int argc, char **argv)
 			int r = commands[i].fn(argc - 1, argv + 1);
 			fflush(stdout);
 			if (ferror(stdout)) {
-				fputs("tenantc: error: cannot write to standard output\n", stderr);
+				tc_usage_error(NULL, "cannot write to standard output");
 				return 3;
 			}
 			return r;
 		}
 	}
-	fprintf(stderr, "tenantc: '%s' is not a tenantc command\n", name);
+	tc_usage_error(NULL, "'%s' is not a tenantc command", name);
 	usage(stderr);
 	return 2;
 }

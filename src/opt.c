@@ -1,13 +1,93 @@
 /*
  * opt.c - the option parser behind every subcommand (see opt.h).
+ *
+ * Values are checked here, by the option's type, so that every command
+ * refuses the same bad value with the same message; and every usage error
+ * of every command is printed by tc_usage_error, in one form.
  */
 #include "opt.h"
 
 #include "arena.h"
+#include "jsone_builtins.h"
+#include "k8s.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+
+int tc_usage_error(const char *arg, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: error: ", arg ? arg : "tenantc");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return 2;
+}
+
+/* s[0..n) as a decimal number of at most max: digits only (no sign, no
+ * space, no "0x"), so that "+4", " 4" and "4k" are not 4. */
+static bool count(long *out, const char *s, size_t n, long max)
+{
+	if (n == 0)
+		return false;
+	long v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		int digit = s[i] - '0';
+		if (v > (max - digit) / 10)
+			return false;
+		v = v * 10 + digit;
+	}
+	*out = v;
+	return true;
+}
+
+int tc_opt_shard(long *index, long *count_out, const char *s)
+{
+	const char *slash = strchr(s, '/');
+	long i, n;
+	if (!slash || !count(&i, s, (size_t)(slash - s), LONG_MAX) ||
+	    !count(&n, slash + 1, strlen(slash + 1), LONG_MAX) || i < 1 || i > n)
+		return -1;
+	*index = i - 1; /* 1-based on the command line */
+	*count_out = n;
+	return 0;
+}
+
+/* Is v one of the '|'-separated words of choices? */
+static bool is_choice(const char *choices, const char *v)
+{
+	size_t n = strlen(v);
+	for (const char *p = choices; *p;) {
+		const char *bar = strchr(p, '|');
+		size_t k = bar ? (size_t)(bar - p) : strlen(p);
+		if (k == n && memcmp(p, v, n) == 0)
+			return true;
+		p += k + (bar != NULL);
+	}
+	return false;
+}
+
+/* "a|b|c" as "a, b or c", cut to fit out. */
+static void choice_words(char *out, size_t cap, const char *choices)
+{
+	size_t len = 0;
+	const char *last = strrchr(choices, '|');
+	for (const char *p = choices; *p && len + 1 < cap; p++) {
+		const char *add = *p != '|' ? NULL : p == last ? " or " : ", ";
+		int w = add ? snprintf(out + len, cap - len, "%s", add)
+		            : snprintf(out + len, cap - len, "%c", *p);
+		if (w < 0 || (size_t)w >= cap - len)
+			break;
+		len += (size_t)w;
+	}
+	out[len < cap ? len : cap - 1] = 0;
+}
 
 void tc_strlist_push(tc_strlist *l, const char *s)
 {
@@ -82,8 +162,12 @@ static const tc_option *find_short(const tc_option *opts, char c)
 	return NULL;
 }
 
-static int set(const char *cmd, const tc_option *o, const char *val)
+static int set(const tc_option *o, const char *val)
 {
+	char arg[64];
+	snprintf(arg, sizeof arg, "--%s", o->name);
+	if (o->type != TC_OPT_FLAG && !*val)
+		return tc_usage_error(arg, "needs a value, not an empty string");
 	switch (o->type) {
 	case TC_OPT_FLAG:
 		*(bool *)o->dest = true;
@@ -98,14 +182,60 @@ static int set(const char *cmd, const tc_option *o, const char *val)
 		char *end;
 		errno = 0;
 		long v = strtol(val, &end, 10);
-		if (errno || end == val || *end) {
-			fprintf(stderr, "tenantc %s: '--%s' needs a whole number, not '%s'\n", cmd,
-			        o->name, val);
-			return 2;
-		}
+		if (errno || end == val || *end)
+			return tc_usage_error(arg, "'%s' is not a whole number", val);
 		*(long *)o->dest = v;
 		return 0;
 	}
+	case TC_OPT_JOBS: {
+		long v;
+		if (!count(&v, val, strlen(val), TC_OPT_JOBS_MAX) || v < 1)
+			return tc_usage_error(arg,
+			                      "'%s' is not a number of threads between 1 and %d",
+			                      val, TC_OPT_JOBS_MAX);
+		*(long *)o->dest = v;
+		return 0;
+	}
+	case TC_OPT_TIME: {
+		/* the parser fromNow uses: a time it cannot read would fail
+		 * every template that reads it, far from the command line */
+		int64_t ms;
+		if (!tc_jsone_parse_time(&ms, val, strlen(val)))
+			return tc_usage_error(arg,
+			                      "'%s' is not an RFC 3339 time like "
+			                      "2026-01-02T03:04:05Z",
+			                      val);
+		*(const char **)o->dest = val;
+		return 0;
+	}
+	case TC_OPT_SHARD: {
+		long i, n;
+		if (tc_opt_shard(&i, &n, val))
+			return tc_usage_error(arg, "'%s' is not I/N with 1 <= I <= N", val);
+		*(const char **)o->dest = val;
+		return 0;
+	}
+	case TC_OPT_LABEL:
+	case TC_OPT_LABELS:
+		if (!tc_k8s_is_dns_label(val, strlen(val)))
+			return tc_usage_error(arg,
+			                      "'%s' is not a DNS-1123 label (at most 63 lower-case "
+			                      "letters, digits and '-', starting and ending with a "
+			                      "letter or digit)",
+			                      val);
+		if (o->type == TC_OPT_LABEL)
+			*(const char **)o->dest = val;
+		else
+			tc_strlist_push(o->dest, val);
+		return 0;
+	case TC_OPT_CHOICE:
+		if (!is_choice(o->argname, val)) {
+			char words[256];
+			choice_words(words, sizeof words, o->argname);
+			return tc_usage_error(arg, "'%s' is not %s", val, words);
+		}
+		*(const char **)o->dest = val;
+		return 0;
 	}
 	return 2;
 }
@@ -117,6 +247,8 @@ int tc_opt_parse(const char *cmd, const char *usage, const tc_option *opts, int 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (only_pos || a[0] != '-' || a[1] == 0) {
+			if (!*a)
+				return tc_usage_error(NULL, "argument %d is an empty string", i);
 			tc_strlist_push(positional, a);
 			continue;
 		}
@@ -136,34 +268,29 @@ int tc_opt_parse(const char *cmd, const char *usage, const tc_option *opts, int 
 			size_t n = eq ? (size_t)(eq - name) : strlen(name);
 			o = find_long(opts, name, n);
 			if (!o) {
-				fprintf(stderr, "tenantc %s: unknown option '--%.*s'\n", cmd, (int)n, name);
+				tc_usage_error(NULL, "unknown option '--%.*s'", (int)n, name);
 				fprintf(stderr, "usage: tenantc %s %s\n", cmd, usage ? usage : "[options]");
 				return 2;
 			}
 			if (eq) {
-				if (o->type == TC_OPT_FLAG) {
-					fprintf(stderr, "tenantc %s: '--%s' takes no value\n", cmd,
-					        o->name);
-					return 2;
-				}
+				if (o->type == TC_OPT_FLAG)
+					return tc_usage_error(NULL, "'--%s' takes no value", o->name);
 				val = eq + 1;
 			}
 		} else {
 			o = find_short(opts, a[1]);
 			if (!o || a[2]) {
-				fprintf(stderr, "tenantc %s: unknown option '%s'\n", cmd, a);
+				tc_usage_error(NULL, "unknown option '%s'", a);
 				fprintf(stderr, "usage: tenantc %s %s\n", cmd, usage ? usage : "[options]");
 				return 2;
 			}
 		}
 		if (o->type != TC_OPT_FLAG && !val) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "tenantc %s: '--%s' needs a value\n", cmd, o->name);
-				return 2;
-			}
+			if (i + 1 >= argc)
+				return tc_usage_error(NULL, "'%s' needs a value", a);
 			val = argv[++i];
 		}
-		int r = set(cmd, o, val);
+		int r = set(o, val);
 		if (r)
 			return r;
 	}

@@ -215,12 +215,12 @@ cp "$T/acme.keep" "$W/tenants/acme/tenant.yaml"
 # render --folder, which the plugin uses, refuses what it cannot do
 rc=0
 "$TENANTC" render --repo "$T/ref" --folder tenants >/dev/null 2>"$T/err" || rc=$?
-[ "$rc" -eq 2 ] && grep -q "^tenantc render: --folder only goes with --stdout$" "$T/err" &&
+[ "$rc" -eq 2 ] && grep -q "^--folder: error: only goes with --stdout$" "$T/err" &&
 	ok "render --folder without --stdout exits 2" || bad "--folder without --stdout: $rc $(cat "$T/err")"
 rc=0
 "$TENANTC" render --repo "$T/ref" --stdout --folder tenant >"$T/out" 2>"$T/err" || rc=$?
 [ "$rc" -eq 2 ] && [ ! -s "$T/out" ] &&
-	grep -q "^tenantc render: --folder wants cluster, platform, gitops or tenants, not 'tenant'$" "$T/err" &&
+	grep -q "^--folder: error: 'tenant' is not cluster, platform, gitops or tenants$" "$T/err" &&
 	ok "render --folder with an unknown folder exits 2" || bad "--folder tenant: $rc $(cat "$T/err")"
 "$TENANTC" render --repo "$T/ref" --stdout --env prod --folder cluster >"$T/out"
 n=$(grep -c '^kind: ' "$T/out")

@@ -198,8 +198,8 @@ bad_input() { # NAME REGEX ARGS...
 bad_input "no revision" "give the revision to compare with"
 bad_input "three revisions" "too many arguments" v1 v2 v1
 bad_input "an unknown revision" "unknown revision 'nope'" nope v2
-bad_input "an unknown format" "--format wants text, markdown or json, not 'yaml'" v1 v2 --format yaml
-bad_input "an unknown colour mode" "--color wants auto, always or never, not 'sometimes'" v1 v2 --color sometimes
+bad_input "an unknown format" "^--format: error: 'yaml' is not text, markdown or json$" v1 v2 --format yaml
+bad_input "an unknown colour mode" "^--color: error: 'sometimes' is not auto, always or never$" v1 v2 --color sometimes
 bad_input "an environment no side has" "no side has the environment asked for" v1 v2 --env staging
 bad_input "a tenant no side has" "no side has the tenant asked for" v1 v2 --tenant nobody
 printf 'name: acme\nrealm: [unclosed\n' >"$R/tenants/acme/tenant.yaml"

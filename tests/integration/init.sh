@@ -84,16 +84,16 @@ expect_fail "init over one existing file" "partial/environments/prod\.yaml:1:1: 
 [ "$(find "$T/partial" -type f | wc -l)" -eq 1 ] && ok "a refused init writes no file" || bad "a refused init wrote files"
 
 # bad options
-expect_fail "no folder" "^tenantc init: missing the folder to create$"
-expect_fail "two folders" "^tenantc init: give exactly one folder$" "$T/a" "$T/b"
-expect_fail "bad environment name" "^tenantc init: environment name 'Prod' is not a DNS-1123 label" "$T/x" --env Prod
-expect_fail "long environment name" "^tenantc init: environment name 'a{21}' is not a DNS-1123 label of at most 20" "$T/x" --env aaaaaaaaaaaaaaaaaaaaa
-expect_fail "bad tenant name" "^tenantc init: tenant name 'my_shop' is not a DNS-1123 label" "$T/x" --tenant my_shop
-expect_fail "bad gitops" "^tenantc init: --gitops must be flux or argocd, not 'jenkins'$" "$T/x" --gitops jenkins
-expect_fail "bad domain" "^tenantc init: 'Example..com' is not a domain name" "$T/x" --domain Example..com
-expect_fail "bad url" "^tenantc init: 'ftp://x' is not a git URL" "$T/x" --repo-url ftp://x
+expect_fail "no folder" "^tenantc: error: missing the folder to create$"
+expect_fail "two folders" "^tenantc: error: give exactly one folder$" "$T/a" "$T/b"
+expect_fail "bad environment name" "^--env: error: 'Prod' is not a DNS-1123 label" "$T/x" --env Prod
+expect_fail "long environment name" "^--env: error: environment name 'a{21}' is not a DNS-1123 label of at most 20" "$T/x" --env aaaaaaaaaaaaaaaaaaaaa
+expect_fail "bad tenant name" "^--tenant: error: 'my_shop' is not a DNS-1123 label" "$T/x" --tenant my_shop
+expect_fail "bad gitops" "^--gitops: error: 'jenkins' is not flux or argocd$" "$T/x" --gitops jenkins
+expect_fail "bad domain" "^--domain: error: 'Example..com' is not a domain name" "$T/x" --domain Example..com
+expect_fail "bad url" "^--repo-url: error: 'ftp://x' is not a git URL" "$T/x" --repo-url ftp://x
 expect_fail "url with a quote" "is not a git URL" "$T/x" --repo-url 'https://x/"y'
-expect_fail "unknown option" "^tenantc init: " "$T/x" --bogus
+expect_fail "unknown option" "^tenantc: error: unknown option '--bogus'$" "$T/x" --bogus
 [ ! -e "$T/x" ] && ok "failed option checks create nothing" || bad "a failed init created $T/x"
 echo "a file" >"$T/file"
 expect_fail "folder is a file" "file:1:1: error: '.*/file' is not a folder$" "$T/file"
