@@ -141,7 +141,7 @@ static void dupes_run(const char *const *docs, size_t n, char *out, size_t outle
 	tc_k8s_dupes s;
 	tc_k8s_dupes_init(&s);
 	for (size_t i = 0; i < n; i++)
-		tc_k8s_dupes_add(&s, Y(docs[i]));
+		tc_k8s_dupes_add(&s, Y(docs[i]), false);
 	tc_diags d;
 	tc_diags_init(&d);
 	tc_k8s_dupes_report(&s, &d, TC_DIAG_FINDING);
