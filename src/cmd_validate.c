@@ -407,7 +407,7 @@ static void check_files(tc_arena *a, tc_diags *d, tc_schema_set *set, const tc_s
 			size_t from = d->len;
 			tc_schema_set_check_object(set, obj, strict, d, NULL);
 			root_paths(d, from);
-			tc_k8s_dupes_add(&dupes, obj);
+			tc_k8s_dupes_add(&dupes, obj, false);
 		}
 	}
 	tc_k8s_dupes_report(&dupes, d, TC_DIAG_FINDING);

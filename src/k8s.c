@@ -234,34 +234,35 @@ static void check_name(octx *o, const tc_value *name, const tc_value *kind, cons
 {
 	const char *s = name->u.str.ptr;
 	size_t n = name->u.str.len;
-	const char *k = kind->u.str.ptr;
+	/* quoted through tc_value_shown: a decrypted value is never printed */
+	const char *shown = tc_value_shown(name), *k = tc_value_shown(kind);
 	if (kind_is(kind, group, glen, "", "Namespace")) {
 		if (!tc_k8s_is_dns_label(s, n))
 			report(o, name->pos, at,
-			       "'%.*s' is not a valid Namespace name: it must be a DNS-1123 label "
+			       "'%s' is not a valid Namespace name: it must be a DNS-1123 label "
 			       "(at most 63 lower-case letters, digits and '-', starting and ending "
 			       "with a letter or digit)",
-			       (int)n, s);
+			       shown);
 	} else if (kind_is(kind, group, glen, "", "Service")) {
 		if (!tc_k8s_is_dns1035_label(s, n))
 			report(o, name->pos, at,
-			       "'%.*s' is not a valid Service name: it must be a DNS-1035 label "
+			       "'%s' is not a valid Service name: it must be a DNS-1035 label "
 			       "(at most 63 lower-case letters, digits and '-', starting with a "
 			       "letter and ending with a letter or digit)",
-			       (int)n, s);
+			       shown);
 	} else if (tc_bytes_cmp(group, glen, "rbac.authorization.k8s.io", 25) == 0) {
 		if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && !memcmp(s, "..", 2)) ||
 		    memchr(s, '/', n) || memchr(s, '%', n))
 			report(o, name->pos, at,
-			       "'%.*s' is not a valid %s name: it must not be '.' or '..' or "
+			       "'%s' is not a valid %s name: it must not be '.' or '..' or "
 			       "contain '/' or '%%'",
-			       (int)n, s, k);
+			       shown, k);
 	} else if (!tc_k8s_is_dns_subdomain(s, n)) {
 		report(o, name->pos, at,
-		       "'%.*s' is not a valid %s name: it must be a DNS-1123 subdomain (at most "
+		       "'%s' is not a valid %s name: it must be a DNS-1123 subdomain (at most "
 		       "253 lower-case letters, digits, '-' and '.', starting and ending with a "
 		       "letter or digit)",
-		       (int)n, s, k);
+		       shown, k);
 	}
 }
 
@@ -284,7 +285,7 @@ static void check_keys(octx *o, const tc_value *map, const char *what, const tc_
 		}
 		*total += m->klen + m->val->u.str.len;
 		if (label_values && !tc_k8s_is_label_value(m->val->u.str.ptr, m->val->u.str.len)) {
-			if (m->val->flags & TC_VAL_SECRET)
+			if (tc_value_tainted(m->val))
 				report(o, m->val->pos, &p, "<redacted> is not a valid label value");
 			else
 				report(o, m->val->pos, &p,
@@ -358,7 +359,7 @@ static void check_data(octx *o, const tc_value *obj, const tc_value *kind, const
 				report(o, m->kpos, &p,
 				       "'%s' is not a valid %s key: letters, digits, '-', '_' and '.' "
 				       "only",
-				       m->key, kind->u.str.ptr);
+				       m->key, tc_value_shown(kind));
 			if (f == 1 && !secret) {
 				const tc_member *dm;
 				const tc_value *data = member(obj, "data", &dm);
@@ -377,8 +378,8 @@ static void check_data(octx *o, const tc_value *obj, const tc_value *kind, const
 		       "%s '%.*s' holds %s of data, over Kubernetes' 1 MiB limit: put large "
 		       "data (such as a Keycloak realm export) in a volume instead, for example "
 		       "an image or a PersistentVolumeClaim mounted by the pod",
-		       kind->u.str.ptr, name ? (int)name->u.str.len : 0, name ? name->u.str.ptr : "",
-		       size);
+		       tc_value_shown(kind), name ? (int)strlen(tc_value_shown(name)) : 0,
+		       tc_value_shown(name), size);
 	}
 }
 
@@ -430,10 +431,10 @@ int tc_k8s_check_object(const tc_value *obj, tc_k8s_scope scope, tc_diags *d, co
 		else if (scope == TC_K8S_CLUSTER)
 			report(&o, ns->pos, &nsp,
 			       "%s is cluster-scoped and must not have 'metadata.namespace'",
-			       kind->u.str.ptr);
+			       tc_value_shown(kind));
 	} else if (scope == TC_K8S_NAMESPACED) {
 		report(&o, meta->pos, &mp, "%s is namespaced: 'metadata.namespace' is missing",
-		       kind->u.str.ptr);
+		       tc_value_shown(kind));
 	}
 	const tc_value *labels = member(meta, "labels", &lm);
 	if (labels) {
@@ -477,6 +478,7 @@ struct tc_k8s_dupe {
 	uint32_t klen;
 	uint32_t line, col;
 	uint32_t seq; /* order of adding, the last tie-break */
+	bool secret;  /* the identity holds a decrypted value: never print it */
 };
 
 void tc_k8s_dupes_init(tc_k8s_dupes *s)
@@ -512,7 +514,7 @@ static char *put(char *p, const char *s, size_t n)
 	return p + n + 1;
 }
 
-void tc_k8s_dupes_add(tc_k8s_dupes *s, const tc_value *obj)
+void tc_k8s_dupes_add(tc_k8s_dupes *s, const tc_value *obj, bool secret)
 {
 	if (obj->kind != TC_OBJECT)
 		return;
@@ -536,8 +538,10 @@ void tc_k8s_dupes_add(tc_k8s_dupes *s, const tc_value *obj)
 	p = put(p, name->u.str.ptr, name->u.str.len);
 	put(p, file, flen);
 	TC_GROW(s->items, s->cap, s->len + 1);
+	secret = secret || tc_value_tainted(api) || tc_value_tainted(kind) || tc_value_tainted(ns) ||
+	         tc_value_tainted(name);
 	s->items[s->len] = (tc_k8s_dupe){key, (uint32_t)total, obj->pos.line, obj->pos.col,
-	                                  (uint32_t)s->len};
+	                                  (uint32_t)s->len, secret};
 	s->len++;
 }
 
@@ -575,6 +579,13 @@ size_t tc_k8s_dupes_report(tc_k8s_dupes *s, tc_diags *d, tc_diag_class cls)
 		                             e->klen) == 0)
 			k--;
 		first = &s->items[k];
+		/* one member of the run holding a decrypted value names them all */
+		bool secret = false;
+		for (size_t q = k; q < s->len && !secret; q++) {
+			if (tc_bytes_cmp(s->items[q].key, s->items[q].klen, e->key, e->klen) != 0)
+				break;
+			secret = s->items[q].secret;
+		}
 		const char *group = e->key;
 		const char *kind = group + strlen(group) + 1;
 		const char *ns = kind + strlen(kind) + 1;
@@ -586,7 +597,12 @@ size_t tc_k8s_dupes_report(tc_k8s_dupes *s, tc_diags *d, tc_diag_class cls)
 		char where[64];
 		snprintf(where, sizeof where, "%u:%u", (unsigned)first->line, (unsigned)first->col);
 		const char *g = group[0] ? group : "core";
-		if (ns[0])
+		if (secret)
+			tc_finding(d, pos, NULL,
+			           "duplicate object: <redacted> (its kind, namespace or name holds a "
+			           "decrypted value) is also defined at %s:%s",
+			           ffile, where);
+		else if (ns[0])
 			tc_finding(d, pos, NULL,
 			           "duplicate object: %s '%s/%s' (%s) is also defined at %s:%s", kind,
 			           ns, name, g, ffile, where);

@@ -71,8 +71,9 @@ typedef struct tc_k8s_dupes {
 void tc_k8s_dupes_init(tc_k8s_dupes *s);
 void tc_k8s_dupes_release(tc_k8s_dupes *s);
 /* Objects without kind or name are ignored (tc_k8s_check_object reports
- * them). */
-void tc_k8s_dupes_add(tc_k8s_dupes *s, const tc_value *obj);
+ * them). With secret (or when the identity is flagged TC_VAL_SECRET) a
+ * duplicate is reported without its kind, namespace and name. */
+void tc_k8s_dupes_add(tc_k8s_dupes *s, const tc_value *obj, bool secret);
 /* Report every object that repeats an earlier one, at its position and
  * naming the first one's; "earlier" is by file, line and column, so the
  * result does not depend on the order objects were added in. Returns the

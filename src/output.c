@@ -144,8 +144,8 @@ int tc_output_names(char **names, const tc_value *const *objs, size_t n, tc_diag
 				tc_pos pa = a->pos;
 				rc = tc_error(d, b->pos, NULL,
 				              "duplicate object %s '%s' (also made at %s:%u:%u)",
-				              strof(tc_value_getz(b, "kind")),
-				              strof(tc_value_dig(b, "metadata.name")),
+				              tc_value_shown(tc_value_getz(b, "kind")),
+				              tc_value_shown(tc_value_dig(b, "metadata.name")),
 				              pa.file ? pa.file : "?", (unsigned)pa.line,
 				              (unsigned)pa.col);
 			}

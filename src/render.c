@@ -554,7 +554,15 @@ static void add_identity(work *w, size_t env_index, const tc_value *obj)
 {
 	pool *p = w->p;
 	if (w->j->identify) {
-		tc_k8s_dupes_add(&p->dupes[env_index], obj);
+		/* reported after the job, when its decrypted values are gone */
+		const char *const at[] = {"kind", "metadata.namespace", "metadata.name"};
+		bool secret = false;
+		for (size_t i = 0; i < 3; i++) {
+			const tc_value *v = tc_value_dig(obj, at[i]);
+			secret = secret || (v && v->kind == TC_STR &&
+			                    tc_sops_leaks_hit(w->leaks, v->u.str.ptr, v->u.str.len));
+		}
+		tc_k8s_dupes_add(&p->dupes[env_index], obj, secret);
 		return;
 	}
 	idhash e = {0, 0, (uint32_t)(w->j - p->jobs)};
@@ -780,7 +788,8 @@ static int load_secrets(work *w, const tc_tenant *t, const tc_env *env, tc_arrb 
 		so->secret = tc_sops_with_source_digest(w->a, so->secret, f->data, f->len);
 		if (open)
 			tc_sops_leaks_add(w->leaks, so->secret,
-			                  tc_arena_printf(w->a, "%s/%s", ns, name));
+			                  tc_arena_printf(w->a, "%s/%s", ns,
+			                                  tc_value_shown(tc_value_dig(doc, "metadata.name"))));
 		marks[objs->len] = so;
 		tc_arrb_push(objs, (tc_value *)so->secret);
 	}
@@ -837,7 +846,7 @@ static int check_reserved_namespace(job *j, const tc_tenant *t, const tc_env *en
 	return tc_error(&j->diags, at ? at->pos : obj->pos, NULL,
 	                "namespace '%s' is reserved for Kubernetes: tenant '%s' cannot own it in "
 	                "environment '%s' (rename the tenant or the environment)",
-	                name, t->name, env->name);
+	                tc_value_shown(at), t->name, env->name);
 }
 
 /* Every input file of a tenant is scanned for plaintext Secrets. */
@@ -958,12 +967,15 @@ static void run_job(pool *p, job *j, tc_arena *a)
 	tc_sops_leaks leaks;
 	tc_sops_leaks_init(&leaks, a, &sm);
 	work w = {p, j, a, &sm, &leaks};
+	size_t first = j->diags.len;
 	if (j->env)
 		run_cluster(&w);
 	else if (j->identify)
 		render_tenant(&w); /* not from the cache: the objects are needed */
 	else
 		run_tenant(&w);
+	/* no message of the job may quote a decrypted value, whatever said it */
+	tc_sops_leaks_redact(&leaks, &j->diags, first);
 	tc_sops_leaks_release(&leaks);
 	tc_secmem_release(&sm);
 	tc_arena_reset(a);

@@ -405,13 +405,13 @@ static const tc_value *meta_str(const tc_value *secret, const char *key)
 /* "namespace/name" of an object, "name" without a namespace, "" without. */
 static const char *object_name(tc_arena *a, const tc_value *obj)
 {
-	const tc_value *ns = meta_str(obj, "namespace"), *name = meta_str(obj, "name");
-	if (!name)
+	const tc_value *m = tc_value_getz(obj, "metadata");
+	const tc_value *ns = tc_value_getz(m, "namespace"), *name = tc_value_getz(m, "name");
+	if (!name || name->kind != TC_STR)
 		return "";
-	if (!ns)
-		return tc_arena_printf(a, "%.*s", (int)name->u.str.len, name->u.str.ptr);
-	return tc_arena_printf(a, "%.*s/%.*s", (int)ns->u.str.len, ns->u.str.ptr,
-	                       (int)name->u.str.len, name->u.str.ptr);
+	if (!ns || ns->kind != TC_STR)
+		return tc_value_shown(name);
+	return tc_arena_printf(a, "%s/%s", tc_value_shown(ns), tc_value_shown(name));
 }
 
 /* Equal kinds and values (1 and 1.0 differ: they are written differently). */
@@ -778,10 +778,34 @@ static void leak_push(tc_sops_leaks *l, const char *v, size_t n, const char *sec
 	l->items[l->n++] = (tc_sops_leak){v, n, secret, key};
 }
 
+/* Every decrypted string outside data and stringData (a file whose
+ * encrypted_regex also selects metadata, say), under its key path. */
+static void leak_push_other(tc_sops_leaks *l, const tc_value *v, const char *sname,
+                            const char *path)
+{
+	if (v->kind == TC_STR && (v->flags & TC_VAL_SECRET)) {
+		leak_push(l, v->u.str.ptr, v->u.str.len, sname, path);
+	} else if (v->kind == TC_ARRAY) {
+		for (size_t i = 0; i < v->u.arr.len; i++)
+			leak_push_other(l, v->u.arr.items[i], sname,
+			                tc_arena_printf(l->a, "%s[%zu]", path, i));
+	} else if (v->kind == TC_OBJECT) {
+		for (size_t i = 0; i < v->u.obj.len; i++) {
+			const tc_member *m = &v->u.obj.members[i];
+			if (!*path && (!strcmp(m->key, "data") || !strcmp(m->key, "stringData")))
+				continue;
+			leak_push_other(l, m->val, sname,
+			                tc_arena_printf(l->a, "%s%s%.*s", path, *path ? "." : "",
+			                                (int)m->klen, m->key));
+		}
+	}
+}
+
 void tc_sops_leaks_add(tc_sops_leaks *l, const tc_value *secret, const char *name)
 {
 	static const char *const sections[] = {"data", "stringData"};
 	const char *sname = tc_arena_strdup(l->a, name);
+	leak_push_other(l, secret, sname, "");
 	for (int s = 0; s < 2; s++) {
 		const tc_value *sec = tc_value_getz(secret, sections[s]);
 		if (!sec || sec->kind != TC_OBJECT)
@@ -814,6 +838,65 @@ void tc_sops_leaks_add(tc_sops_leaks *l, const tc_value *secret, const char *nam
 			}
 		}
 	}
+}
+
+bool tc_sops_leaks_hit(const tc_sops_leaks *l, const char *s, size_t n)
+{
+	for (size_t i = 0; l && s && i < l->n; i++)
+		if (l->items[i].len <= n && memmem(s, n, l->items[i].val, l->items[i].len))
+			return true;
+	return false;
+}
+
+/* s with every collected value replaced by <redacted>; NULL when none
+ * occurs. malloc'd. */
+static char *scrub(const tc_sops_leaks *l, const char *s)
+{
+	if (!s || !tc_sops_leaks_hit(l, s, strlen(s)))
+		return NULL;
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n;) {
+		size_t best = 0;
+		for (size_t k = 0; k < l->n; k++) {
+			const tc_sops_leak *v = &l->items[k];
+			if (v->len > best && v->len <= n - i && memcmp(s + i, v->val, v->len) == 0)
+				best = v->len;
+		}
+		if (best) {
+			tc_buf_adds(&b, "<redacted>");
+			i += best;
+		} else {
+			tc_buf_addc(&b, s[i++]);
+		}
+	}
+	return tc_buf_detach(&b, NULL);
+}
+
+void tc_sops_leaks_redact(const tc_sops_leaks *l, tc_diags *d, size_t from)
+{
+	if (!l || l->n == 0)
+		return;
+	for (size_t i = from; i < d->len; i++) {
+		char **fields[] = {&d->items[i].msg, &d->items[i].path, &d->items[i].file};
+		for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
+			char *clean = scrub(l, *fields[f]);
+			if (!clean)
+				continue;
+			sodium_memzero(*fields[f], strlen(*fields[f]));
+			free(*fields[f]);
+			*fields[f] = clean;
+		}
+	}
+}
+
+/* What the leak guard may say of obj's kind or a part of its name. */
+static const char *leak_shown(const tc_sops_leaks *l, const tc_value *v)
+{
+	if (v && v->kind == TC_STR && tc_sops_leaks_hit(l, v->u.str.ptr, v->u.str.len))
+		return "<redacted>";
+	return tc_value_shown(v);
 }
 
 typedef struct scan {
@@ -864,11 +947,14 @@ int tc_sops_leaks_scan(tc_diags *d, const tc_sops_leaks *l, const tc_value *obj)
 	tc_arena a;
 	tc_arena_init(&a);
 	const tc_value *kind = tc_value_getz(obj, "kind");
-	const char *name = object_name(&a, obj);
-	scan S = {d, l,
-	          tc_arena_printf(&a, "%.*s '%s'", kind && kind->kind == TC_STR ? (int)kind->u.str.len : 6,
-	                          kind && kind->kind == TC_STR ? kind->u.str.ptr : "object", name),
-	          tc_xcalloc(l->n, sizeof(bool)), 0};
+	const tc_value *meta = tc_value_getz(obj, "metadata");
+	const tc_value *ns = tc_value_getz(meta, "namespace"), *name = tc_value_getz(meta, "name");
+	const char *k = kind && kind->kind == TC_STR ? leak_shown(l, kind) : "object";
+	const char *what =
+		ns && ns->kind == TC_STR
+			? tc_arena_printf(&a, "%s '%s/%s'", k, leak_shown(l, ns), leak_shown(l, name))
+			: tc_arena_printf(&a, "%s '%s'", k, leak_shown(l, name));
+	scan S = {d, l, what, tc_xcalloc(l->n, sizeof(bool)), 0};
 	scan_value(&S, obj, NULL);
 	free(S.seen);
 	tc_arena_release(&a);

@@ -207,8 +207,10 @@ void tc_sops_leaks_init(tc_sops_leaks *l, tc_arena *a, tc_secmem *sm);
 void tc_sops_leaks_release(tc_sops_leaks *l);
 /* Collect the decrypted values of a Secret (every TC_VAL_SECRET string
  * under data and stringData, plus the decoded bytes of data values and the
- * base64 form of stringData values, each at least TC_SOPS_LEAK_MIN bytes
- * long). name is "namespace/name". */
+ * base64 form of stringData values, and any other TC_VAL_SECRET string of
+ * the file (metadata a file's rule encrypts), each at least
+ * TC_SOPS_LEAK_MIN bytes long). name is "namespace/name" as messages may
+ * show it. */
 void tc_sops_leaks_add(tc_sops_leaks *l, const tc_value *secret, const char *name);
 /* Look for any collected value as a substring of every string and key of
  * obj (objects of kind Secret are skipped: they are encrypted on output).
@@ -217,5 +219,12 @@ void tc_sops_leaks_add(tc_sops_leaks *l, const tc_value *secret, const char *nam
  * when something was found. */
 int tc_sops_leaks_scan(tc_diags *d, const tc_sops_leaks *l, const tc_value *obj)
 	__attribute__((warn_unused_result));
+/* True when s[0..n) contains a collected value. */
+bool tc_sops_leaks_hit(const tc_sops_leaks *l, const char *s, size_t n);
+/* Replace every collected value in the messages, paths and file names of
+ * d->items[from..] by <redacted> (the old text is wiped): the last guard
+ * for messages that quote a clear string equal to a decrypted value, an
+ * object's name or a label key, say. Run before the values are released. */
+void tc_sops_leaks_redact(const tc_sops_leaks *l, tc_diags *d, size_t from);
 
 #endif

@@ -10,8 +10,9 @@
  *
  * Invariants: no path reaches a backend before tc_source_path_ok accepted
  * it; every listing leaves here sorted by name bytes with each name checked
- * by tc_source_name_ok, whatever order readdir, the index or a git tree
- * produced.
+ * by tc_source_name_ok and no name starting with '.', whatever order
+ * readdir, the index or a git tree produced; a work tree inside git shows
+ * only what git sees of it (source_git.c decides, with the index).
  */
 #include "source.h"
 
@@ -207,6 +208,16 @@ int tc_source_entries_finish(tc_entries *es, tc_diags *d, const char *dir, const
 			return -1;
 		}
 	}
+	/* names starting with '.' are never inputs, whatever the source:
+	 * .DS_Store, editor files, .gitignore, .gitkeep */
+	size_t keep = 0;
+	for (size_t i = 0; i < es->len; i++) {
+		if (es->items[i].name[0] == '.')
+			free(es->items[i].name);
+		else
+			es->items[keep++] = es->items[i];
+	}
+	es->len = keep;
 	if (es->len > 1)
 		qsort(es->items, es->len, sizeof *es->items, cmpentry);
 	for (size_t i = 1; i < es->len; i++) {
@@ -321,9 +332,21 @@ int tc_source_list(tc_source *s, tc_diags *d, const char *dir, tc_entry **out, s
 		dir = "";
 	if (*dir && !tc_source_path_ok(dir))
 		return badpath(d, dir);
-	if (s->kind == TC_SOURCE_WORKTREE)
-		return tc_source_dir_list(s->dir, d, dir, out, n);
-	return tc_source_git_list(s->git, d, dir, out, n);
+	if (s->kind != TC_SOURCE_WORKTREE)
+		return tc_source_git_list(s->git, d, dir, out, n);
+	if (s->git && *dir) {
+		int seen = tc_source_git_worktree_path(s->git, d, dir, true);
+		if (seen <= 0)
+			return seen; /* ignored by git: as if missing */
+	}
+	int r = tc_source_dir_list(s->dir, d, dir, out, n);
+	if (r == 0 && s->git && tc_source_git_worktree_filter(s->git, d, dir, *out, n) < 0) {
+		tc_entries_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	return r;
 }
 
 int tc_source_read(tc_source *s, tc_diags *d, const char *path, char **data, size_t *len)
@@ -332,9 +355,14 @@ int tc_source_read(tc_source *s, tc_diags *d, const char *path, char **data, siz
 	*len = 0;
 	if (!tc_source_path_ok(path))
 		return badpath(d, path);
-	if (s->kind == TC_SOURCE_WORKTREE)
-		return tc_source_dir_read(s->dir, d, path, data, len);
-	return tc_source_git_read(s->git, d, path, data, len);
+	if (s->kind != TC_SOURCE_WORKTREE)
+		return tc_source_git_read(s->git, d, path, data, len);
+	if (s->git) {
+		int seen = tc_source_git_worktree_path(s->git, d, path, false);
+		if (seen <= 0)
+			return seen < 0 ? -1 : 1; /* ignored by git: missing */
+	}
+	return tc_source_dir_read(s->dir, d, path, data, len);
 }
 
 const char *tc_source_commit_id(const tc_source *s)

@@ -14,6 +14,12 @@
  * leaves out '.git' (git never stores it), and names are sorted by bytes,
  * never in readdir or git tree order.
  *
+ * One input set from every kind (docs/architecture.md, "Sources"): names
+ * starting with '.' are never listed; a work tree inside git leaves out
+ * untracked files that git ignores (they read as missing); a folder
+ * holding '.git' and a submodule of the index are submodules, as gitlinks
+ * are in the index and revisions.
+ *
  * Entries of type TC_ENTRY_OTHER (symbolic links, submodules, devices,
  * fifos) are listed so that a caller can name them; reading or listing
  * through one is an error naming its path, e.g.

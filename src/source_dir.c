@@ -10,7 +10,9 @@
  * Files are opened O_NONBLOCK so that a fifo cannot hang us, checked to be
  * regular and at most TC_SOURCE_MAX_FILE bytes before reading, and read
  * with a bound in case they grow meanwhile. Listings skip '.', '..' and
- * '.git' and are sorted by source.c. Owned: the root descriptor and the
+ * '.git' and are sorted by source.c. A folder holding '.git' is a
+ * repository of its own: it is listed as TC_ENTRY_OTHER and refused as a
+ * submodule on any path through it. Owned: the root descriptor and the
  * cached directory descriptor.
  */
 #include "source_impl.h"
@@ -72,6 +74,23 @@ static bool is_dotgit(const char *n)
 	       (n[3] | 0x20) == 't' && n[4] == 0;
 }
 
+/* A folder holding '.git' (a file or a folder: a submodule, a nested
+ * clone) is a repository of its own, not part of this one: it is listed
+ * as TC_ENTRY_OTHER and refused like a submodule of the index. */
+static bool holds_git(int dfd, const char *name)
+{
+	struct stat st;
+	if (!*name)
+		return fstatat(dfd, ".git", &st, AT_SYMLINK_NOFOLLOW) == 0;
+	size_t n = strlen(name);
+	char *p = tc_xmalloc(n + sizeof "/.git");
+	memcpy(p, name, n);
+	memcpy(p + n, "/.git", sizeof "/.git");
+	bool r = fstatat(dfd, p, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	free(p);
+	return r;
+}
+
 /* After openat(O_NOFOLLOW) failed on `name` under dfd, tell why: 1 when it
  * does not exist, -1 (reported) for a link or something that is not what
  * we wanted. `path` is the repository path of name, for messages. */
@@ -127,10 +146,15 @@ static int walk(tc_source_dir *x, tc_diags *d, const char *dir, int *out)
 		int err = errno;
 		if (fd < 0)
 			r = why(d, cur, path + i, path, err, true);
+		else if (holds_git(fd, ""))
+			r = tc_source_err_submodule(d, path);
 		if (cur != x->rootfd && cur != x->cfd)
 			close(cur);
-		if (fd < 0)
+		if (r != 0) {
+			if (fd >= 0)
+				close(fd);
 			break;
+		}
 		cur = fd;
 		if (!slash)
 			break;
@@ -200,6 +224,8 @@ int tc_source_dir_list(tc_source_dir *x, tc_diags *d, const char *dir, tc_entry 
 			dt = S_ISREG(st.st_mode) ? DT_REG : S_ISDIR(st.st_mode) ? DT_DIR : DT_LNK;
 		}
 		type = dt == DT_REG ? TC_ENTRY_FILE : dt == DT_DIR ? TC_ENTRY_DIR : TC_ENTRY_OTHER;
+		if (type == TC_ENTRY_DIR && holds_git(dirfd(dp), name))
+			type = TC_ENTRY_OTHER;
 		tc_source_entries_push(&es, name, strlen(name), type, "");
 	}
 	closedir(dp);
@@ -233,7 +259,10 @@ int tc_source_dir_read(tc_source_dir *x, tc_diags *d, const char *path, char **d
 		goto out;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		tc_source_err_isdir(d, path);
+		if (holds_git(fd, ""))
+			tc_source_err_submodule(d, path);
+		else
+			tc_source_err_isdir(d, path);
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {

@@ -47,7 +47,8 @@ struct tc_source_git {
 	bool has_commit;
 	char commit_id[41];
 	int64_t commit_time;
-	git_index *index; /* INDEX */
+	git_index *index; /* INDEX, and WORKTREE to tell tracked from ignored */
+	bool gitlinks;    /* WORKTREE: the index holds a submodule */
 	git_tree *top;    /* REV: the tree at prefix; NULL when absent there */
 	/* REV: trees of the last directory looked up; tree[0] is top and
 	 * name[i] the component leading to tree[i] (name[0] unused) */
@@ -279,6 +280,19 @@ static int open_index(tc_source_git *g, tc_diags *d)
 	return r;
 }
 
+/* WORKTREE: the index, to tell tracked files (always inputs) from
+ * untracked ones (inputs unless ignored), and whether it holds any
+ * submodule, so that paths need no gitlink lookups when it does not. */
+static int open_worktree(tc_source_git *g, tc_diags *d)
+{
+	if (open_index(g, d) < 0)
+		return -1;
+	size_t n = git_index_entrycount(g->index);
+	for (size_t i = 0; i < n && !g->gitlinks; i++)
+		g->gitlinks = git_index_get_byindex(g->index, i)->mode == GIT_FILEMODE_COMMIT;
+	return 0;
+}
+
 /* Whether root could be inside a git repository: a ".git" beside it or
  * above it, a bare repository, or GIT_DIR. Without one, libgit2 is not
  * even initialised: its start-up (loading the TLS certificate store) costs
@@ -413,6 +427,8 @@ int tc_source_git_open(tc_source_git **out, tc_diags *d, const char *root, tc_so
 		if (resolve(g, d, "HEAD", true, NULL) < 0)
 			goto fail;
 		if (*kind == TC_SOURCE_INDEX && open_index(g, d) < 0)
+			goto fail;
+		if (*kind == TC_SOURCE_WORKTREE && open_worktree(g, d) < 0)
 			goto fail;
 	}
 	*out = g;
@@ -721,6 +737,85 @@ static int index_read(tc_source_git *g, tc_diags *d, const char *path, char **da
 	git_error_clear();
 	int r = index_parents(g, d, path);
 	return r < 0 ? -1 : 1;
+}
+
+/* ---- work tree ---- */
+
+static bool index_has(tc_source_git *g, const char *full)
+{
+	for (int stage = 0; stage <= 3; stage++)
+		if (git_index_get_bypath(g->index, full, stage))
+			return true;
+	return false;
+}
+
+/* Is path (root-relative) a submodule in the index? */
+static bool index_gitlink(tc_source_git *g, const char *path)
+{
+	if (!g->gitlinks)
+		return false;
+	const git_index_entry *e = git_index_get_bypath(g->index, full_path(g, path), 0);
+	return e && e->mode == GIT_FILEMODE_COMMIT;
+}
+
+/* 1 when git sees path of the work tree (tracked, or untracked and not
+ * ignored), 0 when it is untracked and ignored, -1 reported. */
+static int worktree_seen(tc_source_git *g, tc_diags *d, const char *path, bool dir)
+{
+	if (index_has(g, full_path(g, path)))
+		return 1;
+	if (dir) {
+		size_t pos;
+		tc_buf_addc(&g->full, '/');
+		if (git_index_find_prefix(&pos, g->index, tc_buf_str(&g->full)) == 0)
+			return 1;
+		git_error_clear();
+	}
+	int ignored = 0;
+	if (git_ignore_path_is_ignored(&ignored, g->repo, full_path(g, path)) < 0)
+		return gitfail(d, false, path, "cannot read the ignore rules for '%s'", path);
+	return ignored ? 0 : 1;
+}
+
+int tc_source_git_worktree_path(tc_source_git *g, tc_diags *d, const char *path, bool dir)
+{
+	/* below a submodule of the index: refused as the index refuses it */
+	if (g->gitlinks) {
+		for (const char *s = strchr(path, '/');; s = strchr(s + 1, '/')) {
+			char *part = s ? tc_xmemdup0(path, (size_t)(s - path)) : tc_xstrdup(path);
+			bool link = index_gitlink(g, part);
+			int r = link ? tc_source_err_submodule(d, part) : 0;
+			free(part);
+			if (r)
+				return r;
+			if (!s)
+				break;
+		}
+	}
+	return worktree_seen(g, d, path, dir);
+}
+
+int tc_source_git_worktree_filter(tc_source_git *g, tc_diags *d, const char *dir, tc_entry *e,
+                                  size_t *n)
+{
+	size_t keep = 0;
+	int r = 0;
+	for (size_t i = 0; i < *n; i++) {
+		const char *path = tc_source_join(&g->scratch, dir, e[i].name, strlen(e[i].name));
+		int seen = 1;
+		if (index_gitlink(g, path))
+			e[i].type = TC_ENTRY_OTHER; /* as the index and revisions list it */
+		else if (r == 0)
+			seen = worktree_seen(g, d, path, e[i].type == TC_ENTRY_DIR);
+		if (seen < 0)
+			r = -1;
+		if (seen > 0)
+			e[keep++] = e[i];
+		else
+			free(e[i].name);
+	}
+	*n = keep;
+	return r;
 }
 
 /* ---- dispatch ---- */

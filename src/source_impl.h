@@ -45,6 +45,18 @@ int tc_source_git_list(tc_source_git *g, tc_diags *d, const char *dir, tc_entry 
 int tc_source_git_read(tc_source_git *g, tc_diags *d, const char *path, char **data, size_t *len)
 	__attribute__((warn_unused_result));
 void tc_source_git_tree_id(tc_source_git *g, const char *dir, char out[41]);
+/* WORKTREE inside git: what git sees of the work tree is what tenantc
+ * reads, so that a work tree, the index and a revision of the same content
+ * read the same files. tc_source_git_worktree_path checks a path before it
+ * is listed or read: -1 reported when it is, or lies below, a submodule
+ * of the index; 0 when it is untracked and ignored by git (it then reads
+ * as missing); 1 otherwise. tc_source_git_worktree_filter drops the
+ * untracked and ignored entries of a listing of dir (freeing their names)
+ * and lists submodules of the index as TC_ENTRY_OTHER; -1 reported. */
+int tc_source_git_worktree_path(tc_source_git *g, tc_diags *d, const char *path, bool dir)
+	__attribute__((warn_unused_result));
+int tc_source_git_worktree_filter(tc_source_git *g, tc_diags *d, const char *dir, tc_entry *e,
+                                  size_t *n) __attribute__((warn_unused_result));
 /* The repository's git directory (".git/"), owned by the source. */
 const char *tc_source_git_gitdir(const tc_source_git *g);
 

@@ -290,6 +290,13 @@ bool tc_value_tainted(const tc_value *v)
 	return false;
 }
 
+const char *tc_value_shown(const tc_value *v)
+{
+	if (tc_value_tainted(v))
+		return "<redacted>";
+	return v && v->kind == TC_STR ? v->u.str.ptr : "";
+}
+
 void tc_arrb_init(tc_arrb *b)
 {
 	b->items = NULL;

@@ -99,6 +99,13 @@ bool tc_value_equal(const tc_value *a, const tc_value *b);
 int tc_bytes_cmp(const char *a, size_t an, const char *b, size_t bn);
 /* True when v or anything below it has TC_VAL_SECRET. */
 bool tc_value_tainted(const tc_value *v);
+/* What a message may quote of a value, for "%s": "<redacted>" when v is
+ * tainted (tc_value_tainted), else a string's bytes (up to a NUL), ""
+ * for NULL or a value that is not a string. Every diagnostic that names
+ * an object by its kind, namespace, name or a label goes through this
+ * (and render.c scrubs each job's messages of the decrypted values it
+ * collected, for clear strings that equal one). */
+const char *tc_value_shown(const tc_value *v);
 static inline bool tc_value_is_number(const tc_value *v)
 {
 	return v->kind == TC_INT || v->kind == TC_FLOAT;

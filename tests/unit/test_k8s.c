@@ -141,7 +141,7 @@ static void dupes_run(const char *const *docs, size_t n, char *out, size_t outle
 	tc_k8s_dupes s;
 	tc_k8s_dupes_init(&s);
 	for (size_t i = 0; i < n; i++)
-		tc_k8s_dupes_add(&s, Y(docs[i]));
+		tc_k8s_dupes_add(&s, Y(docs[i]), false);
 	tc_diags d;
 	tc_diags_init(&d);
 	tc_k8s_dupes_report(&s, &d, TC_DIAG_FINDING);
@@ -153,6 +153,41 @@ static void dupes_run(const char *const *docs, size_t n, char *out, size_t outle
 		snprintf(out + l, outlen - l, "%u:%s|", (unsigned)d.items[i].line, d.items[i].msg);
 	}
 	tc_diags_release(&d);
+}
+
+/* issue 21: a decrypted name (a SOPS file whose rule encrypts metadata)
+ * was quoted by the checks and the duplicate report */
+TEST(k8s_messages_never_quote_a_decrypted_value)
+{
+	const char *text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Sekrit_Name\n"
+	                   "  namespace: n\n  labels: {a: \"bad value!\"}\n";
+	tc_value *v = Y(text);
+	CHECK(v);
+	tc_value_dig(v, "metadata.name")->flags |= TC_VAL_SECRET;
+	tc_value_dig(v, "metadata.labels.a")->flags |= TC_VAL_SECRET;
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_k8s_check_object(v, TC_K8S_SCOPE_UNKNOWN, &d, NULL, TC_DIAG_FINDING);
+	CHECK(d.len == 2);
+	for (size_t i = 0; i < d.len; i++) {
+		CHECK(strstr(d.items[i].msg, "<redacted>") != NULL);
+		CHECK(strstr(d.items[i].msg, "Sekrit") == NULL && strstr(d.items[i].msg, "bad value") == NULL);
+	}
+	tc_diags_release(&d);
+	CHECK_STR(tc_value_shown(tc_value_dig(v, "metadata.name")), "<redacted>");
+	CHECK_STR(tc_value_shown(tc_value_dig(v, "metadata.namespace")), "n");
+	tc_k8s_dupes s;
+	tc_k8s_dupes_init(&s);
+	tc_k8s_dupes_add(&s, v, false);
+	tc_k8s_dupes_add(&s, Y(text), false); /* the same name, not flagged */
+	tc_k8s_dupes_add(&s, Y(text), false);
+	tc_diags_init(&d);
+	CHECK(tc_k8s_dupes_report(&s, &d, TC_DIAG_FINDING) == 2);
+	for (size_t i = 0; i < d.len; i++)
+		CHECK(strstr(d.items[i].msg, "Sekrit") == NULL &&
+		      strstr(d.items[i].msg, "duplicate object: <redacted>") != NULL);
+	tc_diags_release(&d);
+	tc_k8s_dupes_release(&s);
 }
 
 TEST(k8s_duplicates_do_not_depend_on_the_order_of_adding)
@@ -193,7 +228,7 @@ TEST(crd_conversion_closes_objects_and_maps_extensions)
 int main(void)
 {
 	tc_arena_init(&A);
-	int r = RUN(k8s_names_follow_apimachinery_syntax, k8s_scope_table_knows_core_kinds,
+	int r = RUN(k8s_names_follow_apimachinery_syntax, k8s_messages_never_quote_a_decrypted_value, k8s_scope_table_knows_core_kinds,
 	            k8s_valid_object_passes, k8s_missing_identity_is_reported_at_the_object,
 	            k8s_oversize_configmap_suggests_a_volume, k8s_secret_size_counts_decoded_base64,
 	            k8s_annotations_over_256k_are_reported,

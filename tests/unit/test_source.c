@@ -494,6 +494,54 @@ TEST(a_submodule_is_rejected)
 	}
 }
 
+/* issue 21: a work tree read dot files, git-ignored files and nested
+ * repositories that the index and revisions never show */
+TEST(every_source_reads_what_git_sees)
+{
+	const char *r = sample("gitsees");
+	CHECK(r);
+	/* committed: a dot file, and a file that .gitignore matches */
+	CHECK(put(r, "tenants/acme/files/.keep", "") == 0);
+	CHECK(put(r, "tenants/acme/files/tracked.log", "t\n") == 0);
+	CHECK(put(r, ".gitignore", "rendered/\n*.log\nscratch/\n") == 0);
+	CHECK(sh("cd '%s' && git add -f -A && git commit -q -m more", r) == 0);
+	/* then, in the work tree only: ignored and dot files, a nested clone */
+	CHECK(put(r, "tenants/acme/files/.DS_Store", "junk") == 0);
+	CHECK(put(r, "tenants/acme/files/local.log", "l\n") == 0);
+	CHECK(put(r, "tenants/acme/files/scratch/x", "x\n") == 0);
+	for (int k = 0; k < 3; k++) {
+		CHECK_STR(names(r, all_kinds[k], NULL, "tenants/acme/files"),
+		          "blob.bin/f tracked.log/f");
+		CHECK_STR(read_error(r, all_kinds[k], NULL, "tenants/acme/files/local.log", NULL), "");
+	}
+	/* an ignored file reads as missing from the work tree too */
+	tc_diags d;
+	tc_diags_init(&d);
+	char *data;
+	CHECK(read_from(r, TC_SOURCE_WORKTREE, NULL, "tenants/acme/files/local.log", &data, &d) ==
+	      1);
+	CHECK(d.len == 0);
+	tc_diags_release(&d);
+	/* a folder holding .git is a repository of its own: refused like a
+	 * submodule, inside git and in a plain directory alike */
+	CHECK(put(r, "tenants/acme/files/vendor/.git", "gitdir: elsewhere\n") == 0);
+	CHECK(put(r, "tenants/acme/files/vendor/a", "a\n") == 0);
+	CHECK_STR(names(r, TC_SOURCE_WORKTREE, NULL, "tenants/acme/files"),
+	          "blob.bin/f tracked.log/f vendor/o");
+	CHECK_STR(list_error(r, TC_SOURCE_WORKTREE, "tenants/acme/files/vendor"),
+	          "tenants/acme/files/vendor:1:1: error: 'tenants/acme/files/vendor' is a "
+	          "submodule; tenantc does not read submodules");
+	CHECK(strstr(read_error(r, TC_SOURCE_WORKTREE, NULL, "tenants/acme/files/vendor/a", NULL),
+	             "'tenants/acme/files/vendor' is a submodule"));
+	CHECK(strstr(read_error(r, TC_SOURCE_WORKTREE, NULL, "tenants/acme/files/vendor", NULL),
+	             "'tenants/acme/files/vendor' is a submodule"));
+	const char *p = newdir("plainsees");
+	CHECK(p);
+	CHECK(put(p, "files/.hidden", "h") == 0 && put(p, "files/a.log", "a") == 0);
+	CHECK(put(p, ".gitignore", "*.log\n") == 0 && put(p, "files/sub/.git/HEAD", "x") == 0);
+	CHECK_STR(names(p, TC_SOURCE_WORKTREE, NULL, "files"), "a.log/f sub/o");
+}
+
 /* a commit whose root tree holds one entry `name` (any bytes but NUL),
  * under refs/heads/<ref> */
 static int odd_tree(const char *root, const char *name, const char *ref)
@@ -1043,6 +1091,7 @@ int main(void)
 	             listings_are_sorted_by_name_bytes_not_git_tree_order,
 	             a_symlink_is_rejected_in_a_directory,
 	             a_symlink_is_rejected_in_the_index_and_a_revision, a_submodule_is_rejected,
+	             every_source_reads_what_git_sees,
 	             bad_names_in_a_git_tree_are_rejected,
 	             bad_paths_are_rejected_before_any_backend_sees_them,
 	             an_unknown_revision_is_an_input_error,
