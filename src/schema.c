@@ -1218,6 +1218,86 @@ static void compile_node(cstate *cs, vinfo *vi)
 		n->types = SC_T_INT | SC_T_STR;
 }
 
+/* ---- reference cycles ---- */
+
+/* The i-th subschema that n applies to the same instance, unconditionally
+ * ($ref, not, if, allOf, anyOf, oneOf); NULL for an absent one. False
+ * past the last. then/else, dependentSchemas and $dynamicRef (whose target
+ * depends on the dynamic scope) are left out: they may not run. */
+static bool same_spot(const sc_node *n, size_t i, const sc_node **out)
+{
+	const sc_node *fixed[] = {n->ref, n->not_, n->if_};
+	size_t nf = sizeof fixed / sizeof *fixed;
+	if (i < nf) {
+		*out = fixed[i];
+		return true;
+	}
+	i -= nf;
+	const sc_node *const *lists[] = {n->all_of, n->any_of, n->one_of};
+	size_t lens[] = {n->nall, n->nany, n->none};
+	for (size_t k = 0; k < 3; k++) {
+		if (i < lens[k]) {
+			*out = lists[k][i];
+			return true;
+		}
+		i -= lens[k];
+	}
+	return false;
+}
+
+/* A schema that reaches itself through same_spot edges alone evaluates
+ * forever, whatever the instance ("$ref": "#", or $defs a -> b -> a).
+ * Report it at the schema, at the '$ref' (or the keyword's schema) that
+ * closes the cycle, instead of letting validation hit its depth limit at
+ * an instance. Depth-first with an explicit stack: a chain of $defs may be
+ * longer than the C stack is deep. */
+static void find_cycles(cstate *cs)
+{
+	enum { ON_STACK = 1, DONE = 2 };
+	hmap mark = {0};
+	struct frame {
+		const sc_node *n;
+		size_t next;
+	} *stack = NULL;
+	size_t depth = 0, cap = 0;
+	for (size_t q = 0; q < cs->nq; q++) {
+		const sc_node *start = cs->queue[q]->node;
+		if (hmap_get(&mark, start, 0))
+			continue;
+		TC_GROW(stack, cap, depth + 1);
+		stack[depth++] = (struct frame){start, 0};
+		hmap_put(&mark, start, 0, (void *)(uintptr_t)ON_STACK);
+		while (depth) {
+			struct frame *f = &stack[depth - 1];
+			const sc_node *to = NULL;
+			if (!same_spot(f->n, f->next++, &to)) {
+				hmap_put(&mark, f->n, 0, (void *)(uintptr_t)DONE);
+				depth--;
+				continue;
+			}
+			if (!to)
+				continue;
+			uintptr_t m = (uintptr_t)hmap_get(&mark, to, 0);
+			if (m == ON_STACK) {
+				const tc_value *r = f->n->ref == to ? kw(f->n->src, "$ref") : NULL;
+				if (r && r->kind == TC_STR)
+					serr(cs, r, "'$ref' '%.*s' closes a reference cycle: the schema "
+					     "would apply itself to the same value without end",
+					     (int)r->u.str.len, r->u.str.ptr);
+				else
+					serr(cs, to->src, "this subschema closes a reference cycle: the "
+					     "schema would apply itself to the same value without end");
+			} else if (!m) {
+				TC_GROW(stack, cap, depth + 1);
+				stack[depth++] = (struct frame){to, 0};
+				hmap_put(&mark, to, 0, (void *)(uintptr_t)ON_STACK);
+			}
+		}
+	}
+	free(stack);
+	hmap_release(&mark);
+}
+
 static int cmp_dyn(const void *a, const void *b)
 {
 	return strcmp(((const sc_dynanchor *)a)->name, ((const sc_dynanchor *)b)->name);
@@ -1280,6 +1360,8 @@ int tc_schema_compile(tc_schema **out, tc_schema_store *store, const tc_value *d
 	drain(&cs, &qhead);
 	if (cs.has_dynamic)
 		finish_dynamic(&cs, &qhead);
+	if (!cs.errors)
+		find_cycles(&cs);
 
 	for (size_t r = 0; r < cs.nres; r++)
 		free(cs.reslist[r]->dyn);

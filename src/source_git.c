@@ -63,11 +63,35 @@ struct tc_source_git {
 
 /* ---- libgit2 errors ---- */
 
+/* The error classes libgit2 uses for what it found in the repository's
+ * files, as opposed to the system failing it (memory, the OS, threads). */
+static bool damaged(int klass)
+{
+	switch (klass) {
+	case GIT_ERROR_ODB:
+	case GIT_ERROR_OBJECT:
+	case GIT_ERROR_ZLIB:
+	case GIT_ERROR_INVALID:
+	case GIT_ERROR_TREE:
+	case GIT_ERROR_INDEX:
+	case GIT_ERROR_REFERENCE:
+	case GIT_ERROR_REPOSITORY:
+	case GIT_ERROR_SHA:
+		return true;
+	default:
+		return false;
+	}
+}
+
 __attribute__((format(printf, 4, 5))) static int gitfail(tc_diags *d, bool input,
                                                            const char *file, const char *fmt, ...)
 {
 	const git_error *e = git_error_last();
 	const char *why = e && e->message ? e->message : "unknown libgit2 error";
+	/* a damaged repository (a corrupt, truncated, missing or mistyped
+	 * object) is bad input, like any other broken input file */
+	if (e && damaged(e->klass))
+		input = true;
 	tc_buf b;
 	tc_buf_init(&b, 64 * 1024);
 	va_list ap;
@@ -489,9 +513,9 @@ static int read_blob(tc_source_git *g, tc_diags *d, const char *path, const git_
 	if (git_odb_read_header(&size, &type, g->odb, id) < 0)
 		return gitfail(d, false, path, "cannot read '%s' from %s", path, g->what);
 	if (type != GIT_OBJECT_BLOB)
-		return tc_fail(d, (tc_pos){path, 0, 0}, NULL,
-		               "cannot read '%s' from %s: the object is a %s, not a blob", path,
-		               g->what, git_object_type2string(type));
+		return tc_error(d, (tc_pos){path, 0, 0}, NULL,
+		                "cannot read '%s' from %s: the object is a %s, not a blob", path,
+		                g->what, git_object_type2string(type));
 	if (size > TC_SOURCE_MAX_FILE)
 		return tc_source_err_toobig(d, path, (uint64_t)size);
 	git_blob *b = NULL;

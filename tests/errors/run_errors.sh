@@ -9,10 +9,15 @@
 # directory under ROOT. NAME=PATH defines {NAME} for commands; the
 # default command is "{yamlcheck} {file}". A case file starts with
 #
-#   # expect: <the exact first stderr line>
+#   # expect: <the exact first stderr line; "# expect:" alone: no stderr>
 #   # cmd: <optional command line; {file} is the case, {dir} its folder>
+#   # status: <optional exit status; 2 (bad input) when absent>
 #
-# Each case must exit with status 2 and print exactly that first line.
+# (cmd and status in either order, right after the expect line). Each case
+# must exit with that status and print exactly that first line. Each runs
+# under `timeout 5` and, unless TC_ERRORS_ASAN is set (AddressSanitizer
+# reserves terabytes of address space), `ulimit -v` of 500 MiB; under
+# ASan the same memory limit is ASAN_OPTIONS=hard_rss_limit_mb=500.
 # Prints one line per case and "errors: N/M passed"; exits 1 on any failure.
 set -u
 LC_ALL=C
@@ -50,6 +55,14 @@ expand() {
 	}
 }
 
+# 5 s and 500 MiB per case (see above)
+limit_kb=512000
+timeout=
+command -v timeout >/dev/null 2>&1 && timeout='timeout 5'
+if [ -n "${TC_ERRORS_ASAN:-}" ]; then
+	ASAN_OPTIONS="hard_rss_limit_mb=500${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+	export ASAN_OPTIONS
+fi
 tmp=$(mktemp -d) || exit 3
 trap 'rm -rf "$tmp"' EXIT INT TERM
 passed=0 total=0
@@ -58,15 +71,19 @@ for d in "$@"; do
 		[ -f "$f" ] || continue
 		total=$((total + 1))
 		first=$(sed -n '1p' "$f")
-		second=$(sed -n '2p' "$f")
 		case $first in
 		'# expect: '*) want=${first#'# expect: '} ;;
+		'# expect:') want= ;;
 		*) echo "FAIL $f: first line is not '# expect: ...'"; continue ;;
 		esac
-		case $second in
-		'# cmd: '*) cmd=${second#'# cmd: '} ;;
-		*) cmd='{yamlcheck} {file}' ;;
-		esac
+		cmd='{yamlcheck} {file}' status=2
+		for n in 2 3; do
+			line=$(sed -n "${n}p" "$f")
+			case $line in
+			'# cmd: '*) cmd=${line#'# cmd: '} ;;
+			'# status: '*) status=${line#'# status: '} ;;
+			esac
+		done
 		cmd=$(expand "$cmd" "$f")
 		case $cmd in
 		*'{'*'}'*) echo "FAIL $f: unknown placeholder in '$cmd'"; continue ;;
@@ -74,10 +91,15 @@ for d in "$@"; do
 		rc=0
 		# word splitting of $cmd is intended: a command line with arguments
 		# shellcheck disable=SC2086
-		$cmd >"$tmp/out" 2>"$tmp/err" </dev/null || rc=$?
+		(
+			[ -n "${TC_ERRORS_ASAN:-}" ] || ulimit -v "$limit_kb"
+			exec $timeout $cmd
+		) >"$tmp/out" 2>"$tmp/err" </dev/null || rc=$?
 		got=$(sed -n '1p' "$tmp/err")
-		if [ "$rc" -ne 2 ]; then
-			echo "FAIL $f: exit status $rc, want 2"
+		if [ "$rc" -eq 124 ] && [ -n "$timeout" ]; then
+			echo "FAIL $f: took more than 5 s"
+		elif [ "$rc" -ne "$status" ]; then
+			echo "FAIL $f: exit status $rc, want $status"
 			echo "     stderr: $got"
 		elif [ "$got" != "$want" ]; then
 			echo "FAIL $f"

@@ -1,0 +1,5 @@
+# expect: environments/dev.yaml:1:7: error: name 'prod' does not match the file name 'dev' (at .name)
+# cmd: sh {file} {tenantc}
+. "$(dirname "$0")/../lib/repo.sh"
+printf "name: prod\n" >environments/dev.yaml
+tc render
