@@ -42,7 +42,7 @@ verify() {
 			bad "$name: $c: $(head -n 3 "$T/log")"
 	done
 	if command -v kubectl >/dev/null 2>&1; then
-		for env in $(ls "$tree"); do
+		for env in $(cd "$tree" && ls -d */ | tr -d /); do
 			kubectl kustomize "$tree/$env" >/dev/null 2>"$T/log" && ok "$name: kubectl kustomize $env" ||
 				bad "$name: kubectl kustomize $env: $(head -n 2 "$T/log")"
 		done
