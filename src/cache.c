@@ -88,7 +88,18 @@ static int mkdirs(const char *path)
 	return rc;
 }
 
-int tc_cache_open(tc_cache **out, tc_source *src, const char *options, tc_diags *d)
+/* The options as text, in a fixed order: one line each. */
+static void options_text(tc_buf *b, const tc_cache_opts *o)
+{
+	tc_buf_addf(b, "now=%s\nstrict=%d\nseed=%s\n", o->now ? o->now : "-", o->strict,
+	            o->seed ? o->seed : "-");
+	for (size_t i = 0; o->envs && i < o->envs->len; i++)
+		tc_buf_addf(b, "env=%s\n", o->envs->items[i]);
+	for (size_t i = 0; o->schemas && i < o->schemas->len; i++)
+		tc_buf_addf(b, "schemas=%s\n", o->schemas->items[i]);
+}
+
+int tc_cache_open(tc_cache **out, tc_source *src, const tc_cache_opts *o, tc_diags *d)
 {
 	(void)d;
 	*out = NULL;
@@ -110,7 +121,11 @@ int tc_cache_open(tc_cache **out, tc_source *src, const char *options, tc_diags 
 	crypto_hash_sha256_state h;
 	crypto_hash_sha256_init(&h);
 	hash_str(&h, "tenantc " TC_VERSION);
-	hash_str(&h, options);
+	tc_buf opts;
+	tc_buf_init(&opts, TC_BUF_UNLIMITED);
+	options_text(&opts, o);
+	hash_str(&h, tc_buf_str(&opts));
+	tc_buf_release(&opts);
 	bool ok = hash_dir(&h, src, "environments") && hash_dir(&h, src, "templates") &&
 	          hash_dir(&h, src, "schemas");
 	if (ok) {

@@ -25,13 +25,23 @@
 #include "diag.h"
 #include "output.h"
 #include "source.h"
+#include "strlist.h"
 
 typedef struct tc_cache tc_cache;
 
-/* *out = NULL (and 0) when caching does not apply. options: text naming
- * the options that change output. Reads the source: call before workers
- * start. */
-int tc_cache_open(tc_cache **out, tc_source *src, const char *options, tc_diags *d)
+/* Everything besides the inputs that changes what a tenant renders to;
+ * part of every key. */
+typedef struct tc_cache_opts {
+	const char *now;           /* `now` when templates use it, else NULL */
+	bool strict;               /* --strict */
+	const char *seed;          /* the rendering identity's recipient, or NULL */
+	const tc_strlist *envs;    /* --env filters (may be NULL) */
+	const tc_strlist *schemas; /* --schema-location folders (may be NULL) */
+} tc_cache_opts;
+
+/* *out = NULL (and 0) when caching does not apply. Reads the source: call
+ * before workers start. */
+int tc_cache_open(tc_cache **out, tc_source *src, const tc_cache_opts *o, tc_diags *d)
 	__attribute__((warn_unused_result));
 void tc_cache_free(tc_cache *c);
 

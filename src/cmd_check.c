@@ -29,9 +29,10 @@
 #include "output.h"
 #include "render.h"
 #include "repo.h"
-#include "schema_set.h"
+#include "sink.h"
 #include "sops.h"
 #include "source.h"
+#include "workspace.h"
 #include "tree_read.h"
 
 #include <stdio.h>
@@ -42,8 +43,6 @@
 static const char usage[] = "[--repo DIR] [--rev REV | --index | --worktree] [--jobs N] [--now TIME]\n"
                             "                     [--schema-location DIR]... [--strict]";
 
-/* The rendering identity: one of the repository's recipients (tenantc.yaml
- * sops.age) whose identity is in keys; NULL without one. */
 /* Everything wrong with the checked content is a finding of check. */
 static void as_findings(tc_diags *d)
 {
@@ -101,15 +100,11 @@ int tc_cmd_check(int argc, char **argv)
 	int status = tc_opt_parse("check", usage, opts, argc, argv, &pos);
 	tc_diags d;
 	tc_diags_init(&d);
-	tc_source *src = NULL;
-	tc_repo repo;
-	bool repo_loaded = false;
+	tc_workspace ws = {0};
+	tc_sink sink;
+	tc_sink_open_memory(&sink);
 	tc_render_result res = {0};
-	tc_spool spool = {.fd = -1};
 	tc_strlist none = {0};
-	tc_sops_keys *keys = NULL;
-	tc_sops_seed *seed = NULL;
-	tc_schema_set *schemas = NULL;
 	if (status) {
 		status = status == 1 ? 0 : 2;
 		goto out;
@@ -129,54 +124,46 @@ int tc_cmd_check(int argc, char **argv)
 		goto out;
 	}
 	tc_source_kind kind = rev ? TC_SOURCE_REV : worktree ? TC_SOURCE_WORKTREE : TC_SOURCE_INDEX;
-	if (tc_source_open(&src, &d, repo_dir, kind, rev)) {
-		if (kind == TC_SOURCE_INDEX && !index)
+	tc_workspace_opts wo = {
+		.repo_dir = repo_dir,
+		.kind = kind,
+		.rev = rev,
+		.now = now,
+		.schemas = true,
+		.schema_locs = &schema_locs,
+	};
+	/* inputs that do not load are a finding; a source that cannot be read,
+	 * identities and schema folders that fail mean check cannot run */
+	int loaded = tc_workspace_open(&ws, &wo, &d);
+	if (loaded && ws.failed != TC_WS_REPO) {
+		if (ws.failed == TC_WS_SOURCE && kind == TC_SOURCE_INDEX && !index)
 			tc_note(&d, TC_NOPOS, NULL,
 			        "the default is to check the git index; give --worktree to check a "
 			        "folder outside git");
 		goto out;
 	}
-	const char *where = tc_source_kind_name(src);
-	repo_loaded = true;
-	int loaded = tc_repo_load(&repo, src, now, &d);
-	/* identities and schema folders come from the environment and the
-	 * command line: when they fail, check cannot run */
-	if (loaded == 0) {
-		if (tc_sops_keys_from_env(&keys, &d) ||
-		    tc_render_open_schemas(&schemas, &schema_locs, repo_dir, repo.settings, &d))
-			goto out;
-		seed = tc_render_seed(keys, &repo);
-	}
+	const char *where = tc_source_kind_name(ws.src);
 	/* Secrets are carried over from the output folder of the same source */
-	tc_tree_prev prev = {src, &repo.src_lock, loaded == 0 ? repo.output : NULL};
+	tc_tree_prev prev = {ws.src, &ws.repo.src_lock, loaded == 0 ? ws.repo.output : NULL};
+	/* the rendered bytes wait in a temporary file, not in memory (check
+	 * makes no plaintext: Secrets are encrypted or carried over); without
+	 * one they stay in memory */
+	tc_sink_open_check(&sink);
 	tc_render_opts ro = {
 		.envs = &none,
 		.tenants = &none,
 		.jobs = jobs,
-		.tree = NULL,
-		.kustomizations = true,
+		.sink = &sink,
 		.shard_index = 0,
 		.shard_count = 1,
-		.keys = keys,
-		.seed = seed,
+		.keys = ws.keys,
+		.seed = ws.seed,
 		.prev_read = tc_tree_read_prev,
 		.prev_ctx = &prev,
-		.schemas = schemas,
+		.schemas = ws.schemas,
 		.strict = strict,
 	};
-	/* the rendered bytes wait in a temporary file, not in memory (check
-	 * makes no plaintext: Secrets are encrypted or carried over); without
-	 * one they stay in memory */
-	{
-		tc_diags quiet;
-		tc_diags_init(&quiet);
-		if (tc_spool_open(&spool, &quiet) == 0) {
-			ro.spool = &spool;
-			ro.per_file = true;
-		}
-		tc_diags_release(&quiet);
-	}
-	int rendered = loaded == 0 ? tc_render(&repo, &ro, &res, &d) : -1;
+	int rendered = loaded == 0 ? tc_render(&ws.repo, &ro, &res, &d) : -1;
 	as_findings(&d);
 	if (rendered != 0 || tc_diags_has_errors(&d)) {
 		tc_diags_print(&d, stderr);
@@ -187,9 +174,10 @@ int tc_cmd_check(int argc, char **argv)
 		tc_diags_init(&d);
 		goto out;
 	}
-	report_leftovers(repo_dir, repo.output, &d);
+	report_leftovers(repo_dir, ws.repo.output, &d);
 	tc_drift drift;
-	int rc = tc_drift_compare(&drift, src, repo.output, &res.files, &spool, inspect, NULL, &d);
+	int rc = tc_drift_compare(&drift, ws.src, ws.repo.output, &res.files, &sink.spool, inspect,
+	                          NULL, &d);
 	as_findings(&d);
 	status = tc_diags_exit_code(&d);
 	tc_diags_print(&d, stderr);
@@ -200,24 +188,19 @@ int tc_cmd_check(int argc, char **argv)
 		fprintf(stderr,
 		        "tenantc check: '%s' (%s) is out of date: %zu missing, %zu stale, %zu "
 		        "changed of %zu files; run 'tenantc render' and commit the result\n",
-		        repo.output, where, drift.missing, drift.stale, drift.changed, total);
+		        ws.repo.output, where, drift.missing, drift.stale, drift.changed, total);
 		if (status == 0)
 			status = 1;
 	} else if (rc == 0 && status == 0) {
 		printf("tenantc check: '%s' (%s) is up to date: %zu files, %zu environment%s, %zu "
 		       "tenant%s\n",
-		       repo.output, where, total, res.nenvs, res.nenvs == 1 ? "" : "s", res.ntenants,
+		       ws.repo.output, where, total, res.nenvs, res.nenvs == 1 ? "" : "s", res.ntenants,
 		       res.ntenants == 1 ? "" : "s");
 	}
 out:
 	tc_render_result_release(&res);
-	tc_spool_close(&spool);
-	tc_schema_set_free(schemas);
-	tc_sops_seed_free(seed);
-	tc_sops_keys_free(keys);
-	if (repo_loaded)
-		tc_repo_release(&repo);
-	tc_source_free(src);
+	tc_sink_release(&sink);
+	tc_workspace_release(&ws);
 	if (d.len) {
 		/* usage and source errors: printed here, classes as they are */
 		tc_diags_print(&d, stderr);

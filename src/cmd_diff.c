@@ -27,6 +27,7 @@
 #include "sops.h"
 #include "source.h"
 #include "tree_read.h"
+#include "workspace.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,7 +64,6 @@ static void known(tc_strlist *out, const tc_strlist *want, const tc_repo *r, boo
 	}
 }
 
-/* The rendering identity of a repository (see cmd_check.c); NULL without. */
 /* Render one side in memory into s->files. Secrets are encrypted with the
  * rendering identity when keys hold it, else carried over from the side's
  * own output folder (what that revision committed). Diagnostics go to d;
@@ -72,51 +72,46 @@ static int load_side(side *s, tc_diags *d, const char *repo_dir, long jobs,
                      const tc_strlist *envs, const tc_strlist *tenants,
                      const tc_sops_keys *keys)
 {
-	tc_source *src = NULL;
-	tc_repo repo;
-	bool loaded = false;
+	tc_workspace ws;
 	tc_render_result res = {0};
 	tc_strlist e = {0}, t = {0};
-	tc_sops_seed *seed = NULL;
 	int rc = -1;
-	if (tc_source_open(&src, d, repo_dir, s->rev ? TC_SOURCE_REV : TC_SOURCE_WORKTREE, s->rev))
+	tc_workspace_opts wo = {
+		.repo_dir = repo_dir,
+		.kind = s->rev ? TC_SOURCE_REV : TC_SOURCE_WORKTREE,
+		.rev = s->rev,
+		.keys = keys,
+	};
+	if (tc_workspace_open(&ws, &wo, d))
 		goto out;
-	loaded = true;
-	if (tc_repo_load(&repo, src, NULL, d))
-		goto out;
-	known(&e, envs, &repo, true, &s->has_env_filter);
-	known(&t, tenants, &repo, false, &s->has_tenant_filter);
+	known(&e, envs, &ws.repo, true, &s->has_env_filter);
+	known(&t, tenants, &ws.repo, false, &s->has_tenant_filter);
 	/* a filter naming nothing that exists on this side: nothing to render */
 	if ((envs->len && !e.len) || (tenants->len && !t.len)) {
 		rc = 0;
 		goto out;
 	}
-	seed = tc_render_seed(keys, &repo);
-	tc_tree_prev prev = {src, &repo.src_lock, repo.output};
+	tc_tree_prev prev = {ws.src, &ws.repo.src_lock, ws.repo.output};
 	tc_render_opts ro = {
 		.envs = &e,
 		.tenants = &t,
 		.jobs = jobs,
-		.tree = NULL,
-		.kustomizations = false,
+		.sink = NULL, /* in memory, no index files */
 		.shard_index = 0,
 		.shard_count = 1,
-		.keys = keys,
-		.seed = seed,
+		.keys = ws.keys,
+		.seed = ws.seed,
 		.prev_read = tc_tree_read_prev,
 		.prev_ctx = &prev,
 	};
-	if (tc_render(&repo, &ro, &res, d))
+	if (tc_render(&ws.repo, &ro, &res, d))
 		goto out;
 	s->files = res.files; /* taken over */
 	tc_outlist_init(&res.files);
 	rc = 0;
 out:
 	tc_render_result_release(&res);
-	tc_sops_seed_free(seed);
-	if (loaded)
-		tc_repo_release(&repo);
-	tc_source_free(src);
+	tc_workspace_release(&ws);
 	tc_strlist_release(&e);
 	tc_strlist_release(&t);
 	return rc;

@@ -371,3 +371,15 @@ _Noreturn void tc_bug(const char *file, int line, const char *msg)
 	fprintf(stderr, "tenantc: internal error: %s (%s:%d)\n", msg, file, line);
 	exit(3);
 }
+
+int tc_diags_finish(tc_diags *d, FILE *f, int status)
+{
+	if (d->len) {
+		tc_diags_print(d, f);
+		int code = tc_diags_exit_code(d);
+		if (code)
+			status = code;
+	}
+	tc_diags_release(d);
+	return status;
+}

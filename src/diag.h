@@ -115,6 +115,9 @@ void tc_diag_format(tc_buf *out, const tc_diag *g);
 /* 0 when there are no errors, else the highest-priority class:
  * 3 internal over 2 input over 1 finding. */
 int tc_diags_exit_code(const tc_diags *d);
+/* At the end of a command: print d to f, release it, and return the exit
+ * status its worst diagnostic asks for, else status. */
+int tc_diags_finish(tc_diags *d, FILE *f, int status);
 
 /* Programmer errors: print "tenantc: internal error: ..." and exit 3. */
 _Noreturn void tc_bug(const char *file, int line, const char *msg);

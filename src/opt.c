@@ -89,44 +89,6 @@ static void choice_words(char *out, size_t cap, const char *choices)
 	out[len < cap ? len : cap - 1] = 0;
 }
 
-void tc_strlist_push(tc_strlist *l, const char *s)
-{
-	TC_GROW(l->items, l->cap, l->len + 1);
-	l->items[l->len++] = s;
-}
-
-void tc_strlist_release(tc_strlist *l)
-{
-	free(l->items);
-	l->items = NULL;
-	l->len = l->cap = 0;
-}
-
-static int cmpstrp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-void tc_strlist_sort_unique(tc_strlist *l)
-{
-	if (l->len < 2)
-		return;
-	qsort(l->items, l->len, sizeof *l->items, cmpstrp);
-	size_t out = 1;
-	for (size_t i = 1; i < l->len; i++)
-		if (strcmp(l->items[i], l->items[out - 1]) != 0)
-			l->items[out++] = l->items[i];
-	l->len = out;
-}
-
-bool tc_strlist_has(const tc_strlist *l, const char *s)
-{
-	for (size_t i = 0; i < l->len; i++)
-		if (strcmp(l->items[i], s) == 0)
-			return true;
-	return false;
-}
-
 void tc_opt_help(FILE *f, const char *cmd, const char *usage, const tc_option *opts)
 {
 	fprintf(f, "usage: tenantc %s %s\n", cmd, usage ? usage : "[options]");

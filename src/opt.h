@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "strlist.h"
+
 /* Every type but TC_OPT_FLAG takes a value, and no value may be empty:
  * no option of ours means anything by "" (--repo '' is not '.'). */
 typedef enum tc_opt_type {
@@ -37,17 +39,6 @@ typedef enum tc_opt_type {
 /* More threads than this is a typing mistake, not a machine: each worker
  * holds a job arena, and no host we render on has a thousand cores. */
 #define TC_OPT_JOBS_MAX 1024
-
-typedef struct tc_strlist {
-	const char **items; /* point into argv; the array is malloc'd */
-	size_t len, cap;
-} tc_strlist;
-
-void tc_strlist_push(tc_strlist *l, const char *s);
-void tc_strlist_release(tc_strlist *l);
-/* Sort by bytes and drop repeats, so argument order never reaches output. */
-void tc_strlist_sort_unique(tc_strlist *l);
-bool tc_strlist_has(const tc_strlist *l, const char *s);
 
 typedef struct tc_option {
 	const char *name; /* long name without "--" */

@@ -16,6 +16,7 @@
 #include "outdir.h"
 #include "schema_set.h"
 #include "secmem.h"
+#include "sink.h"
 #include "sops.h"
 #include "yaml_emit.h"
 
@@ -105,6 +106,33 @@ typedef struct secret_out {
 	tc_sops_info info;
 	const char *input_path;
 } secret_out;
+
+/* The sink's parts (sink.h); a render without a sink keeps its bytes in
+ * memory. */
+static tc_tree *tree_of(const tc_render_opts *o)
+{
+	return tc_sink_tree(o->sink);
+}
+
+static tc_spool *spool_of(const tc_render_opts *o)
+{
+	return tc_sink_spool(o->sink);
+}
+
+static tc_tree_state *state_of(const tc_render_opts *o)
+{
+	return tc_sink_state(o->sink);
+}
+
+static bool index_files(const tc_render_opts *o)
+{
+	return o->sink && o->sink->index_files;
+}
+
+static bool per_file(const tc_render_opts *o)
+{
+	return o->sink && o->sink->per_file;
+}
 
 static bool env_selected(const tc_render_opts *o, const char *name)
 {
@@ -220,9 +248,9 @@ static void store(const tc_render_opts *o, job *j, char *path, char *data, size_
                   bool manifest)
 {
 	unsigned long long off = 0;
-	if (o->tree || o->spool) {
-		int rc = o->tree ? tc_tree_write(o->tree, path, data, len, &j->diags)
-		                 : tc_spool_put(o->spool, data, len, &off, &j->diags);
+	if (tree_of(o) || spool_of(o)) {
+		int rc = tree_of(o) ? tc_tree_write(tree_of(o), path, data, len, &j->diags)
+		                 : tc_spool_put(spool_of(o), data, len, &off, &j->diags);
 		if (rc != 0) {
 			free(path);
 			free(data);
@@ -234,7 +262,7 @@ static void store(const tc_render_opts *o, job *j, char *path, char *data, size_
 		}
 	}
 	tc_outlist_add(&j->files, path, data, len, manifest);
-	if (!o->tree && o->spool) {
+	if (!tree_of(o) && spool_of(o)) {
 		j->files.items[j->files.len - 1].spooled = true;
 		j->files.items[j->files.len - 1].off = off;
 	}
@@ -393,8 +421,8 @@ static int stream_folder(work *w, const tc_env *env, const char *dir, tc_value *
 			data = b.ptr ? b.ptr : "";
 			len = b.len;
 		}
-		if (o->tree) {
-			if (tc_tree_write(o->tree, path, data, len, &j->diags))
+		if (tree_of(o)) {
+			if (tc_tree_write(tree_of(o), path, data, len, &j->diags))
 				rc = -1;
 		} else {
 			tc_buf_add(&folder, "---\n", 4);
@@ -404,7 +432,7 @@ static int stream_folder(work *w, const tc_env *env, const char *dir, tc_value *
 		free(path);
 		nfiles++;
 	}
-	if (rc == 0 && o->tree && o->kustomizations) {
+	if (rc == 0 && tree_of(o) && index_files(o)) {
 		const char **sorted = tc_xmalloc(n * sizeof *sorted);
 		for (size_t k = 0; k < n; k++)
 			sorted[k] = names[order[k]];
@@ -412,13 +440,13 @@ static int stream_folder(work *w, const tc_env *env, const char *dir, tc_value *
 		tc_output_kustomization(&b, sorted, n);
 		free(sorted);
 		char *path = joinpath(dir, "kustomization.yaml");
-		if (tc_tree_write(o->tree, path, b.ptr, b.len, &j->diags))
+		if (tc_tree_write(tree_of(o), path, b.ptr, b.len, &j->diags))
 			rc = -1;
 		free(path);
 		nfiles++;
 	}
 	unsigned long long off = 0;
-	if (rc == 0 && !o->tree && tc_spool_put(o->spool, folder.ptr ? folder.ptr : "", folder.len,
+	if (rc == 0 && !tree_of(o) && tc_spool_put(spool_of(o), folder.ptr ? folder.ptr : "", folder.len,
 	                                        &off, &j->diags))
 		rc = -1;
 	if (rc == 0) {
@@ -473,7 +501,7 @@ static int write_folder(work *w, const tc_env *env, const char *dir, tc_value *c
 			tc_yaml_emit(&b, objs[i]);
 			store(o, j, path, tc_xmemdup0(b.ptr ? b.ptr : "", b.len), b.len, true);
 		}
-		if (o->kustomizations) {
+		if (index_files(o)) {
 			/* resources in file-name order */
 			size_t *order = name_order(names, n);
 			const char **sorted = tc_xmalloc(n * sizeof *sorted);
@@ -665,7 +693,7 @@ static bool from_state(work *w, const char *key)
 {
 	const tc_render_opts *o = w->p->opts;
 	job *j = w->j;
-	tc_state_tenant *t = tc_tree_state_lookup(o->state, j->tenant, key);
+	tc_state_tenant *t = tc_tree_state_lookup(state_of(o), j->tenant, key);
 	if (!t)
 		return false;
 	for (size_t i = 0; i < t->nidents; i++)
@@ -883,7 +911,7 @@ static void run_tenant(work *w)
 		}
 		pthread_mutex_unlock(lock);
 	}
-	if (j->k && o->state && from_state(w, j->k->key))
+	if (j->k && state_of(o) && from_state(w, j->k->key))
 		return;
 	if (j->k && from_cache(w, j->k->key))
 		return;
@@ -891,7 +919,7 @@ static void run_tenant(work *w)
 	render_tenant(w);
 	if (j->k && !tc_diags_has_errors(&j->diags))
 		to_cache(w, j->k->key);
-	if (j->k && (o->tree || o->spool)) {
+	if (j->k && (tree_of(o) || spool_of(o))) {
 		for (size_t i = 0; i < j->files.len; i++) {
 			free(j->files.items[i].data);
 			j->files.items[i].data = NULL;
@@ -1152,7 +1180,7 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 	atomic_init(&p.next, 0);
 	atomic_init(&p.done, 0);
 	pthread_mutex_init(&p.dupes_lock, NULL);
-	p.stream = (o->tree || o->spool) && !o->cache && !o->decrypt && !o->state && !o->per_file;
+	p.stream = (tree_of(o) || spool_of(o)) && !o->cache && !o->decrypt && !state_of(o) && !per_file(o);
 	p.dupes = tc_xcalloc(r->nenvs + 1, sizeof *p.dupes);
 	for (size_t i = 0; i < r->nenvs; i++)
 		tc_k8s_dupes_init(&p.dupes[i]);
@@ -1262,7 +1290,7 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 	res->nfiles += res->files.len;
 	if (res->nchunks > 1)
 		qsort(res->chunks, res->nchunks, sizeof *res->chunks, cmp_chunk);
-	if (o->kustomizations && !tc_diags_has_errors(d)) {
+	if (index_files(o) && !tc_diags_has_errors(d)) {
 		/* the index files list folders: one path a chunk stands for its
 		 * files; tenants kept as they are in the tree have no files here,
 		 * the paths of their records stand for them (borrowed, not freed) */
@@ -1312,7 +1340,7 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 		res->nfiles += idx.len;
 		for (size_t i = 0; i < idx.len; i++) {
 			tc_outfile *f = &idx.items[i];
-			if (o->tree && tc_tree_write(o->tree, f->path, f->data, f->len, d) == 0) {
+			if (tree_of(o) && tc_tree_write(tree_of(o), f->path, f->data, f->len, d) == 0) {
 				free(f->data);
 				f->data = NULL;
 			}
@@ -1322,17 +1350,6 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 	}
 	tc_outlist_sort(&res->files);
 	return tc_diags_has_errors(d) ? -1 : 0;
-}
-
-tc_sops_seed *tc_render_seed(const tc_sops_keys *keys, const tc_repo *r)
-{
-	const tc_value *rcp = tc_value_dig(r->settings, "sops.age");
-	const char *list[64]; /* recipients of a repository: a handful */
-	size_t n = 0;
-	for (size_t i = 0; rcp && rcp->kind == TC_ARRAY && i < rcp->u.arr.len && n < 64; i++)
-		if (rcp->u.arr.items[i]->kind == TC_STR)
-			list[n++] = rcp->u.arr.items[i]->u.str.ptr;
-	return tc_sops_seed_new(keys, list, n);
 }
 
 void tc_render_result_release(tc_render_result *res)

@@ -17,7 +17,7 @@
 #include <stddef.h>
 
 #include "diag.h"
-#include "opt.h"
+#include "strlist.h"
 #include "output.h"
 #include "repo.h"
 
@@ -25,11 +25,11 @@ typedef struct tc_render_opts {
 	const tc_strlist *envs;    /* only these environments (empty: all) */
 	const tc_strlist *tenants; /* only these tenants (empty: all) */
 	long jobs;                 /* worker threads; <= 0: the number of cores */
-	tc_tree *tree;             /* write here; NULL: keep the bytes in memory */
-	tc_spool *spool;           /* memory mode: keep the bytes here instead (see output.h) */
-	bool per_file;             /* with a spool: list every file (path, spool range), not a
-	                            * chunk per folder; check compares file by file */
-	bool kustomizations;       /* also produce kustomization.yaml files */
+	/* where the bytes go (sink.h): a new tree, the tree updated in place
+	 * (tenants whose key its state records are not rendered, and the
+	 * result's record of such a tenant borrows the state's), a spool or
+	 * memory; NULL: memory */
+	struct tc_sink *sink;
 	long shard_index, shard_count; /* render tenants i (mod n) == shard_index only */
 	/* Secrets: identities (may be empty) and the rendering identity's seed
 	 * (NULL without one: unchanged Secrets are carried over from prev_root) */
@@ -53,10 +53,6 @@ typedef struct tc_render_opts {
 	/* unchanged tenants come from here (NULL: no cache; see cache.h) */
 	const struct tc_cache *cache;
 	bool progress; /* show "[k/n]" on standard error (a terminal only) */
-	/* the state of the tree being updated in place (memory mode): tenants
-	 * whose key it records are not rendered and their files are not listed
-	 * (the result's record of such a tenant borrows the state's; see kept) */
-	struct tc_tree_state *state;
 } tc_render_opts;
 
 /* One output folder of a streamed render (see tc_render_result). */
@@ -88,16 +84,5 @@ typedef struct tc_render_result {
 int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, tc_diags *d)
 	__attribute__((warn_unused_result));
 void tc_render_result_release(tc_render_result *res);
-
-/* The rendering identity's seed from keys: the identity listed in the
- * repository's sops.age (tenantc.yaml); NULL when keys hold none. */
-struct tc_sops_seed *tc_render_seed(const struct tc_sops_keys *keys, const tc_repo *r);
-
-/* The schema folders for output validation: the flags (--schema-location),
- * else tenantc.yaml's schemaLocation relative to repo_dir, else repo_dir's
- * schemas/ when it holds kubeconform's layout; *out stays NULL when there
- * is none (Kubernetes rules only). Defined in cmd_render.c. */
-int tc_render_open_schemas(struct tc_schema_set **out, const tc_strlist *flags,
-                           const char *repo_dir, const tc_value *settings, tc_diags *d);
 
 #endif

@@ -15,6 +15,7 @@
  * replay.c into a driver over tests/fuzz/corpus/e2e/.
  */
 #include "render.h"
+#include "sink.h"
 #include "repo.h"
 #include "source.h"
 
@@ -101,11 +102,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tc_repo repo;
 	if (tc_repo_load(&repo, src, "2026-01-02T03:04:05Z", &d) == 0) {
 		tc_strlist none = {0};
+		tc_sink sink;
+		tc_sink_open_memory(&sink);
+		sink.index_files = true; /* as a tree render makes them, in memory */
 		tc_render_opts ro = {
 			.envs = &none,
 			.tenants = &none,
 			.jobs = 1,
-			.kustomizations = true,
+			.sink = &sink,
 			.shard_index = 0,
 			.shard_count = 1,
 		};
@@ -113,6 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int rendered = tc_render(&repo, &ro, &res, &d);
 		(void)rendered; /* failing is fine; crashing and exit status 3 are not */
 		tc_render_result_release(&res);
+		tc_sink_release(&sink);
 	}
 	tc_repo_release(&repo);
 	tc_source_free(src);

@@ -1,0 +1,183 @@
+/*
+ * sink.c - opening, committing and printing the output of a render (see
+ * sink.h).
+ *
+ * Ownership: the sink owns its folder name, the claim on it, the temporary
+ * tree, the loaded tree state and the spool; tc_sink_release frees them
+ * and removes a temporary tree that was not committed.
+ */
+#include "sink.h"
+
+#include "arena.h"
+#include "cache.h"
+#include "render.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void init(tc_sink *s, tc_sink_kind kind)
+{
+	memset(s, 0, sizeof *s);
+	s->kind = kind;
+	s->claim.lockfd = -1;
+	s->spool.fd = -1;
+}
+
+int tc_sink_open_folder(tc_sink *s, const char *dir, const char *repo_dir,
+                        const tc_cache *cache, bool whole, tc_diags *d)
+{
+	init(s, TC_SINK_TREE);
+	s->index_files = true;
+	s->dir = tc_xstrdup(dir);
+	/* before anything is written: is the folder tenantc's to replace? */
+	if (tc_outdir_claim(&s->claim, dir, repo_dir, d))
+		return -1;
+	/* With a cache, a tree rendered before is updated in place: only the
+	 * files of changed tenants are written, the others stay untouched. */
+	if (whole && cache) {
+		s->cache = cache;
+		s->state = tc_tree_state_load(cache, dir);
+	}
+	if (s->state) {
+		s->kind = TC_SINK_UPDATE;
+		return 0;
+	}
+	return tc_tree_begin(&s->tree, dir, d);
+}
+
+/* A spool when one can be made, else memory: the same output either way. */
+static void spool_or_memory(tc_sink *s)
+{
+	tc_diags quiet;
+	tc_diags_init(&quiet);
+	s->kind = tc_spool_open(&s->spool, &quiet) == 0 ? TC_SINK_SPOOL : TC_SINK_MEMORY;
+	tc_diags_release(&quiet);
+}
+
+void tc_sink_open_stream(tc_sink *s, bool decrypt)
+{
+	init(s, TC_SINK_MEMORY);
+	if (!decrypt) /* plaintext never waits in a file */
+		spool_or_memory(s);
+}
+
+void tc_sink_open_check(tc_sink *s)
+{
+	init(s, TC_SINK_MEMORY);
+	s->index_files = true;
+	spool_or_memory(s);
+	s->per_file = s->kind == TC_SINK_SPOOL;
+}
+
+void tc_sink_open_memory(tc_sink *s)
+{
+	init(s, TC_SINK_MEMORY);
+}
+
+tc_tree *tc_sink_tree(tc_sink *s)
+{
+	return s && s->kind == TC_SINK_TREE ? &s->tree : NULL;
+}
+
+tc_spool *tc_sink_spool(tc_sink *s)
+{
+	return s && s->kind == TC_SINK_SPOOL ? &s->spool : NULL;
+}
+
+tc_tree_state *tc_sink_state(const tc_sink *s)
+{
+	return s && s->kind == TC_SINK_UPDATE ? s->state : NULL;
+}
+
+typedef struct paths_acc {
+	char **items;
+	size_t len, cap;
+} paths_acc;
+
+static void add_path(void *ud, const char *path)
+{
+	paths_acc *a = ud;
+	TC_GROW(a->items, a->cap, a->len + 1);
+	a->items[a->len++] = tc_xstrdup(path);
+}
+
+/* Record what the tree now holds: each keyed tenant's files, and the rest
+ * (cluster objects, index kustomizations) as "others". */
+static void save_state(const tc_cache *cache, const char *dir, const tc_render_result *res)
+{
+	const char **others = tc_xcalloc(res->files.len + 1, sizeof *others);
+	size_t nothers = 0;
+	for (size_t i = 0; i < res->files.len; i++)
+		if (!res->files.items[i].keyed)
+			others[nothers++] = res->files.items[i].path;
+	tc_tree_state_save(cache, dir, res->records, res->nrecords, others, nothers);
+	free(others);
+}
+
+int tc_sink_commit(tc_sink *s, const tc_render_result *res, tc_diags *d)
+{
+	if (s->kind == TC_SINK_UPDATE) {
+		paths_acc acc = {0};
+		tc_tree_state_paths(s->state, add_path, &acc);
+		int rc = tc_tree_update(s->dir, &res->files, acc.items, acc.len, &s->written, d);
+		for (size_t i = 0; i < acc.len; i++)
+			free(acc.items[i]);
+		free(acc.items);
+		if (rc)
+			return -1;
+	} else if (s->kind == TC_SINK_TREE && tc_tree_commit(&s->tree, d)) {
+		return -1;
+	}
+	if (s->cache)
+		save_state(s->cache, s->dir, res);
+	return 0;
+}
+
+/* Is path "<env>/<folder>/..."? */
+static bool in_folder(const char *path, const char *folder)
+{
+	const char *slash = strchr(path, '/');
+	size_t n = strlen(folder);
+	return slash && strncmp(slash + 1, folder, n) == 0 && slash[1 + n] == '/';
+}
+
+static int copy_failed(tc_diags *d)
+{
+	return tc_error(d, TC_NOPOS, NULL, "cannot read the temporary file: %s", strerror(errno));
+}
+
+int tc_sink_print(tc_sink *s, const tc_render_result *res, const char *folder, FILE *out,
+                  tc_diags *d)
+{
+	/* a streamed render: each folder's manifests, "---" separated */
+	for (size_t i = 0; i < res->nchunks; i++) {
+		const tc_render_chunk *c = &res->chunks[i];
+		if (folder && !in_folder(c->dir, folder))
+			continue;
+		if (tc_spool_copy(&s->spool, c->off, c->len, out) != 0)
+			return copy_failed(d);
+	}
+	for (size_t i = 0; i < res->files.len; i++) {
+		const tc_outfile *f = &res->files.items[i];
+		if (!f->manifest || (folder && !in_folder(f->path, folder)))
+			continue;
+		fputs("---\n", out);
+		if (f->data)
+			fwrite(f->data, 1, f->len, out);
+		else if (f->spooled && tc_spool_copy(&s->spool, f->off, f->len, out) != 0)
+			return copy_failed(d);
+	}
+	return 0;
+}
+
+void tc_sink_release(tc_sink *s)
+{
+	if (s->tree.final)
+		tc_tree_abort(&s->tree);
+	tc_spool_close(&s->spool);
+	tc_tree_state_free(s->state);
+	tc_outdir_release(&s->claim);
+	free(s->dir);
+	init(s, TC_SINK_MEMORY);
+}
