@@ -1,0 +1,182 @@
+/*
+ * render_dupes.c - duplicate objects per environment. Every object leaves
+ * a 96-bit hash of its identity (16 bytes with its job); only when two
+ * hashes meet are the jobs involved rendered again, writing nothing, to
+ * name both objects at their template lines.
+ */
+#include "render_impl.h"
+
+#include <sodium.h>
+
+/* The identity hash of an object of environment env from its apiVersion,
+ * kind, namespace ("" when none) and name: BLAKE2b of the environment's
+ * index, group, kind, namespace and name (the version does not make another
+ * object), 96 bits of it into e. */
+static void hash_fields(uint32_t env, const char *api, size_t al, const char *kind, size_t kl,
+                        const char *ns, size_t nl, const char *name, size_t namel, idhash *e)
+{
+	const char *g, *v;
+	size_t gl, vl;
+	tc_k8s_split_api_version(api, al, &g, &gl, &v, &vl);
+	crypto_generichash_state st;
+	unsigned char out[16];
+	crypto_generichash_init(&st, NULL, 0, sizeof out);
+	crypto_generichash_update(&st, (const unsigned char *)&env, sizeof env);
+	const char *parts[4] = {g, kind, ns, name};
+	size_t lens[4] = {gl, kl, nl, namel};
+	for (int i = 0; i < 4; i++) {
+		crypto_generichash_update(&st, (const unsigned char *)parts[i], lens[i]);
+		crypto_generichash_update(&st, (const unsigned char *)"", 1);
+	}
+	crypto_generichash_final(&st, out, sizeof out);
+	memcpy(&e->h, out, sizeof e->h);
+	memcpy(&e->h2, out + sizeof e->h, sizeof e->h2);
+}
+
+/* The identity hash of obj, false when it has no kind or name (the object
+ * checks report those). */
+static bool identity_hash(const tc_value *obj, uint32_t env, idhash *e)
+{
+	const char *api = str_at(obj, "apiVersion"), *kind = str_at(obj, "kind");
+	const char *name = str_at(obj, "metadata.name"), *ns = str_at(obj, "metadata.namespace");
+	if (!api || !kind || !name)
+		return false;
+	if (!ns)
+		ns = "";
+	hash_fields(env, api, strlen(api), kind, strlen(kind), ns, strlen(ns), name, strlen(name),
+	            e);
+	return true;
+}
+
+static void push_identity(pool *p, const idhash *e)
+{
+	pthread_mutex_lock(&p->dupes_lock);
+	if (p->nids == p->capids) {
+		/* by a quarter: at 10,000 tenants doubling would leave megabytes
+		 * unused, and realloc of a block this large remaps, not copies */
+		p->capids = p->capids < 1024 ? 1024 : p->capids + p->capids / 4;
+		p->ids = tc_xrealloc(p->ids, p->capids * sizeof *p->ids);
+	}
+	p->ids[p->nids++] = *e;
+	pthread_mutex_unlock(&p->dupes_lock);
+}
+
+/* An object into the duplicate check of its environment. */
+void tc_render_add_identity(work *w, size_t env_index, const tc_value *obj)
+{
+	pool *p = w->p;
+	if (w->j->identify) {
+		/* reported after the job, when its decrypted values are gone */
+		const char *const at[] = {"kind", "metadata.namespace", "metadata.name"};
+		bool secret = false;
+		for (size_t i = 0; i < 3; i++) {
+			const tc_value *v = tc_value_dig(obj, at[i]);
+			secret = secret || (v && v->kind == TC_STR &&
+			                    tc_sops_leaks_hit(w->leaks, v->u.str.ptr, v->u.str.len));
+		}
+		tc_k8s_dupes_add(&p->dupes[env_index], obj, secret);
+		return;
+	}
+	idhash e = {0, 0, (uint32_t)(w->j - p->jobs)};
+	if (identity_hash(obj, (uint32_t)env_index, &e))
+		push_identity(p, &e);
+}
+
+/* A cached object identity ("env TAB apiVersion TAB kind TAB namespace TAB
+ * name") back into the duplicate check. Should it meet another, the job is
+ * rendered again (identify_dupes) to give the objects their positions. */
+void tc_render_add_cached_ident(work *w, const char *ident)
+{
+	const tc_repo *r = w->p->repo;
+	const char *f[5];
+	size_t fl[5];
+	const char *p = ident;
+	for (int i = 0; i < 5; i++) {
+		const char *tab = strchr(p, '\t');
+		f[i] = p;
+		fl[i] = tab ? (size_t)(tab - p) : strlen(p);
+		p = tab ? tab + 1 : p + fl[i];
+	}
+	size_t ei;
+	for (ei = 0; ei < r->nenvs; ei++)
+		if (strlen(r->envs[ei].name) == fl[0] && strncmp(r->envs[ei].name, f[0], fl[0]) == 0)
+			break;
+	if (ei == r->nenvs)
+		return;
+	idhash e = {0, 0, (uint32_t)(w->j - w->p->jobs)};
+	hash_fields((uint32_t)ei, f[1], fl[1], f[2], fl[2], f[3], fl[3], f[4], fl[4], &e);
+	push_identity(w->p, &e);
+}
+
+static bool idhash_less(const idhash *a, const idhash *b)
+{
+	if (a->h != b->h)
+		return a->h < b->h;
+	if (a->h2 != b->h2)
+		return a->h2 < b->h2;
+	return a->job < b->job;
+}
+
+static void sift_down(idhash *v, size_t root, size_t n)
+{
+	for (;;) {
+		size_t c = 2 * root + 1;
+		if (c >= n)
+			return;
+		if (c + 1 < n && idhash_less(&v[c], &v[c + 1]))
+			c++;
+		if (!idhash_less(&v[root], &v[c]))
+			return;
+		idhash t = v[root];
+		v[root] = v[c];
+		v[c] = t;
+		root = c;
+	}
+}
+
+/* Heapsort: in place, where qsort would allocate a copy of the array. */
+static void sort_idhash(idhash *v, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(v, i, n);
+	for (size_t end = n; end > 1; end--) {
+		idhash t = v[0];
+		v[0] = v[end - 1];
+		v[end - 1] = t;
+		sift_down(v, 0, end - 1);
+	}
+}
+
+/* Find the hashes that occur more than once in an environment and render
+ * the jobs that made them again, without writing anything, collecting the
+ * full identities and positions of their objects into p->dupes, which
+ * tc_k8s_dupes_report then names. Runs after the pool, on one thread. */
+void tc_render_identify_dupes(pool *p)
+{
+	sort_idhash(p->ids, p->nids);
+	bool *again = NULL;
+	for (size_t i = 1; i < p->nids; i++) {
+		const idhash *a = &p->ids[i - 1], *b = &p->ids[i];
+		if (a->h != b->h || a->h2 != b->h2)
+			continue;
+		if (!again)
+			again = tc_xcalloc(p->njobs, sizeof *again);
+		again[a->job] = again[b->job] = true;
+	}
+	if (!again)
+		return;
+	tc_arena a;
+	tc_arena_init(&a);
+	for (size_t k = 0; k < p->njobs; k++) {
+		if (!again[k])
+			continue;
+		job tmp = {.env = p->jobs[k].env, .tenant = p->jobs[k].tenant, .identify = true};
+		tc_diags_init(&tmp.diags); /* what the first run reported already */
+		tc_outlist_init(&tmp.files);
+		tc_render_run_job(p, &tmp, &a);
+		tc_diags_release(&tmp.diags);
+		tc_outlist_release(&tmp.files);
+	}
+	tc_arena_release(&a);
+	free(again);
+}

@@ -1,0 +1,184 @@
+/*
+ * render_impl.h - what the files of the render group share: the job, the
+ * pool and the per-job work, and the steps each file provides. Not a
+ * public header: only src/render*.c include it.
+ *
+ *   render.c          tc_render: plan, run the pool, merge, index files
+ *   render_pool.c     worker threads and one job's lifetime
+ *   render_job.c      templates -> objects -> checks, per job
+ *   render_write.c    one output folder into the sink or the job
+ *   render_secrets.c  input Secrets: decrypt, place, encrypt or carry over
+ *   render_dupes.c    duplicate objects by identity hashes
+ *   render_cache.c    cache hits, kept tenants, cache stores
+ */
+#ifndef TC_RENDER_IMPL_H
+#define TC_RENDER_IMPL_H
+
+#include "render.h"
+
+#include "arena.h"
+#include "cache.h"
+#include "k8s.h"
+#include "secmem.h"
+#include "sink.h"
+#include "sops.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The most objects one template may produce for one tenant: a list beyond
+ * this is almost certainly a runaway $map. */
+#define OBJECTS_PER_TEMPLATE_MAX 10000
+
+/* What a tenant job with a cache key keeps besides. */
+typedef struct keyed {
+	char key[65];
+	tc_state_tenant *kept; /* untouched: its record in the state */
+	char **idents;         /* object identities, collected for the cache */
+	size_t nidents, capidents;
+} keyed;
+
+typedef struct job {
+	const tc_env *env;  /* cluster job: the environment */
+	const char *tenant; /* tenant job: the tenant's folder name */
+	tc_diags diags;
+	tc_outlist files;
+	size_t nobjects;
+	bool rendered_tenant; /* the tenant produced output in some environment */
+	bool keep_bytes;      /* keep file bytes after writing them (for the cache) */
+	bool from_cache;
+	bool untouched;       /* unchanged in the tree being updated (opts.state) */
+	bool identify;        /* re-run to name duplicates: check, write nothing */
+	struct keyed *k;      /* with a cache key only (a job lives until the merge) */
+	/* streaming (see pool.stream): the output folders this job made */
+	tc_render_chunk *chunks;
+	size_t nchunks, capchunks;
+} job;
+
+/* An object's place in the duplicate check: a 96-bit hash of its
+ * environment, group, kind, namespace and name, and the job that made it.
+ * Only when two hashes meet are the jobs involved rendered again to name
+ * the objects (identify_dupes), so a render keeps 16 bytes an object. */
+typedef struct idhash {
+	uint64_t h;
+	uint32_t h2, job;
+} idhash;
+
+typedef struct pool {
+	const tc_repo *repo;
+	const tc_render_opts *opts;
+	job *jobs;
+	size_t njobs;
+	atomic_size_t next;
+	atomic_size_t done;
+	/* duplicate detection: hashes of every object (under dupes_lock), and
+	 * when identifying, the full set per environment (index of repo->envs) */
+	pthread_mutex_t dupes_lock;
+	idhash *ids;
+	size_t nids, capids;
+	tc_k8s_dupes *dupes;
+	/* Streaming: files go to the tree or the spool as each output folder
+	 * is done, and a job keeps only a chunk per folder, not its files */
+	bool stream;
+} pool;
+
+/* What one job needs besides its own fields. */
+typedef struct work {
+	pool *p;
+	job *j;
+	tc_arena *a;
+	tc_secmem *sm;         /* decrypted Secret values of this job */
+	tc_sops_leaks *leaks;  /* the same values, for the leak scan */
+} work;
+
+/* A Secret to be written into a tenant folder: its bytes are made after
+ * the file name is known, because carry-over compares with the file of
+ * that name in the previous tree. */
+typedef struct secret_out {
+	const tc_value *secret; /* plaintext (with a seed) or the clear shape */
+	tc_sops_info info;
+	const char *input_path;
+} secret_out;
+
+/* The sink's parts (sink.h); a render without a sink keeps its bytes in
+ * memory. */
+static inline tc_tree *tree_of(const tc_render_opts *o)
+{
+	return tc_sink_tree(o->sink);
+}
+
+static inline tc_spool *spool_of(const tc_render_opts *o)
+{
+	return tc_sink_spool(o->sink);
+}
+
+static inline tc_tree_state *state_of(const tc_render_opts *o)
+{
+	return tc_sink_state(o->sink);
+}
+
+static inline bool index_files(const tc_render_opts *o)
+{
+	return o->sink && o->sink->index_files;
+}
+
+static inline bool per_file(const tc_render_opts *o)
+{
+	return o->sink && o->sink->per_file;
+}
+
+static inline bool env_selected(const tc_render_opts *o, const char *name)
+{
+	return !o->envs || o->envs->len == 0 || tc_strlist_has(o->envs, name);
+}
+
+static inline const char *str_at(const tc_value *o, const char *path)
+{
+	const tc_value *v = tc_value_dig(o, path);
+	return v && v->kind == TC_STR ? v->u.str.ptr : NULL;
+}
+
+static inline char *joinpath(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = tc_xmalloc(n);
+	snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+static inline size_t env_index_of(const tc_repo *r, const tc_env *env)
+{
+	return (size_t)(env - r->envs);
+}
+
+/* render_pool.c */
+void tc_render_run_pool(pool *p);
+void tc_render_run_job(pool *p, job *j, tc_arena *a);
+/* render_job.c */
+void tc_render_run_cluster(work *w);
+void tc_render_run_tenant(work *w);
+void tc_render_tenant_objects(work *w);
+void tc_render_check_output(work *w, size_t env_index, const tc_value *obj, bool is_secret);
+/* render_write.c */
+void tc_render_store(const tc_render_opts *o, job *j, char *path, char *data, size_t len,
+                     bool manifest);
+int tc_render_write_folder(work *w, const tc_env *env, const char *dir, tc_value *const *objs,
+                           const secret_out *const *secrets, size_t n);
+/* render_secrets.c */
+int tc_render_secret_bytes(work *w, const tc_env *env, const secret_out *so, const char *relpath,
+                           char **data, size_t *len, bool *plain);
+int tc_render_load_secrets(work *w, const tc_tenant *t, const tc_env *env, tc_arrb *objs,
+                           const secret_out ***secrets_out);
+/* render_dupes.c */
+void tc_render_add_identity(work *w, size_t env_index, const tc_value *obj);
+void tc_render_add_cached_ident(work *w, const char *ident);
+void tc_render_identify_dupes(pool *p);
+/* render_cache.c */
+bool tc_render_from_cache(work *w, const char *key);
+bool tc_render_from_state(work *w, const char *key);
+void tc_render_to_cache(work *w, const char *key);
+
+#endif

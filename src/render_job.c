@@ -1,0 +1,302 @@
+/*
+ * render_job.c - what one job does: a cluster job expands the environment's
+ * templates, a tenant job the tenant's (or takes them from the cache or the
+ * tree state), then every object is checked and its folder written.
+ *
+ * Ownership: values live in the job's arena (w->a), decrypted values in its
+ * secret memory (w->sm); files and diagnostics go to the job (w->j), which
+ * the main thread merges in job order.
+ */
+#include "render_impl.h"
+
+#include "jsone.h"
+#include "schema_set.h"
+
+/* file(path): the content of a file under the tenant's files/ folder */
+static int host_file(tc_value **out, void *ud, tc_arena *a, tc_diags *d, tc_pos pos,
+                     tc_value *const *args, size_t nargs)
+{
+	const tc_tenant *t = ud;
+	if (nargs != 1 || args[0]->kind != TC_STR)
+		return tc_error(d, pos, NULL, "file() takes one string argument, a path below "
+		                              "tenants/<tenant>/files/");
+	const tc_value *p = args[0];
+	for (size_t i = 0; t && i < t->nfiles; i++) {
+		if (tc_value_streq(p, t->files[i].path)) {
+			*out = tc_value_str_ref(a, t->files[i].data, t->files[i].len, pos);
+			return 0;
+		}
+	}
+	return tc_error(d, pos, NULL, "file('%.*s'): no such file in tenants/%s/files",
+	                (int)p->u.str.len, p->u.str.ptr, t ? t->name : "?");
+}
+
+static tc_value *context(const tc_repo *r, tc_arena *a, const tc_env *env, const tc_tenant *t)
+{
+	tc_objb b;
+	tc_objb_init(&b);
+	tc_objb_addz(&b, "env", env->doc);
+	tc_objb_addz(&b, "repo", r->settings);
+	tc_objb_addz(&b, "commit", r->commit);
+	if (t) {
+		tc_objb_addz(&b, "tenant", t->doc);
+		/* the paths below tenants/<t>/files/, sorted, for file(path) */
+		tc_value **paths = tc_arena_alloc(a, (t->nfiles + 1) * sizeof *paths);
+		for (size_t i = 0; i < t->nfiles; i++)
+			paths[i] = tc_value_strz(a, t->files[i].path, TC_NOPOS);
+		tc_objb_addz(&b, "files", tc_value_array(a, paths, t->nfiles, TC_NOPOS));
+	}
+	return tc_objb_finish(&b, a, TC_NOPOS, NULL);
+}
+
+/* An output object needs apiVersion, kind and metadata.name as strings. */
+static int check_object(tc_diags *d, const tc_template *tpl, const tc_value *o)
+{
+	if (o->kind != TC_OBJECT)
+		return tc_error(d, o->pos, NULL, "template '%s' must produce objects, not %s",
+		                tpl->path, tc_kind_name(o->kind));
+	static const char *const need[] = {"apiVersion", "kind", "metadata.name"};
+	for (size_t i = 0; i < 3; i++) {
+		const char *s = str_at(o, need[i]);
+		if (!s || !s[0])
+			return tc_error(d, o->pos, NULL,
+			                "an object made by '%s' has no '%s' string", tpl->path,
+			                need[i]);
+	}
+	return 0;
+}
+
+/* Evaluate one template; append its objects to objs. */
+static int expand(const tc_repo *r, tc_arena *a, tc_diags *d, const tc_template *tpl,
+                  const tc_value *ctx, const tc_tenant *t, tc_arrb *objs)
+{
+	tc_jsone_host host[] = {{"file", host_file, (void *)t}};
+	tc_jsone_opts jo = {0};
+	jo.now = r->now;
+	jo.hostfns = host;
+	jo.nhostfns = 1;
+	jo.extras = true;
+	tc_value *out;
+	if (tc_jsone_render_compiled(&out, a, d, tpl->compiled, ctx, &jo))
+		return -1;
+	if (!out || out->kind == TC_NULL)
+		return 0;
+	if (out->kind == TC_ARRAY) {
+		if (out->u.arr.len > OBJECTS_PER_TEMPLATE_MAX)
+			return tc_error(d, out->pos, NULL, "template '%s' made %zu objects, more than %d",
+			                tpl->path, out->u.arr.len, OBJECTS_PER_TEMPLATE_MAX);
+		int rc = 0;
+		for (size_t i = 0; i < out->u.arr.len; i++) {
+			tc_value *o = out->u.arr.items[i];
+			if (o->kind == TC_NULL)
+				continue;
+			if (check_object(d, tpl, o))
+				rc = -1;
+			else
+				tc_arrb_push(objs, o);
+		}
+		return rc;
+	}
+	if (check_object(d, tpl, out))
+		return -1;
+	tc_arrb_push(objs, out);
+	return 0;
+}
+
+/* Output checks for one object: no plaintext Secret, its schema and
+ * Kubernetes' rules, and a place in its environment's duplicate set. */
+void tc_render_check_output(work *w, size_t env_index, const tc_value *obj, bool is_secret)
+{
+	const tc_render_opts *o = w->p->opts;
+	job *j = w->j;
+	if (!is_secret && tc_sops_check_plain(&j->diags, obj))
+		return;
+	if (j->identify) {
+		tc_render_add_identity(w, env_index, obj);
+		return;
+	}
+	if (o->schemas && !is_secret) {
+		tc_schema_set_check_object(o->schemas, obj, o->strict, &j->diags, NULL);
+	} else {
+		/* Secrets: names and labels only, their values stay out of messages */
+		const char *api = str_at(obj, "apiVersion"), *kind = str_at(obj, "kind");
+		const char *g, *v;
+		size_t gl, vl;
+		tc_k8s_split_api_version(api, strlen(api), &g, &gl, &v, &vl);
+		tc_k8s_check_object(obj, tc_k8s_builtin_scope(g, gl, kind, strlen(kind)), &j->diags,
+		                    NULL, TC_DIAG_FINDING);
+	}
+	tc_render_add_identity(w, env_index, obj);
+	if (j->keep_bytes) {
+		const char *ns = str_at(obj, "metadata.namespace");
+		TC_GROW(j->k->idents, j->k->capidents, j->k->nidents + 1);
+		size_t n = strlen(w->p->repo->envs[env_index].name) + 256;
+		char *id = tc_xmalloc(n);
+		snprintf(id, n, "%s\t%s\t%s\t%s\t%s", w->p->repo->envs[env_index].name,
+		         str_at(obj, "apiVersion"), str_at(obj, "kind"), ns ? ns : "",
+		         str_at(obj, "metadata.name"));
+		j->k->idents[j->k->nidents++] = id;
+	}
+}
+
+/* The per-environment templates: templates/cluster into <env>/cluster/,
+ * templates/platform (the GitOps objects that apply the environment) into
+ * <env>/platform/. */
+void tc_render_run_cluster(work *w)
+{
+	static const struct {
+		tc_scope scope;
+		const char *folder;
+	} scopes[] = {{TC_SCOPE_CLUSTER, "cluster"}, {TC_SCOPE_PLATFORM, "platform"}};
+	const tc_repo *r = w->p->repo;
+	job *j = w->j;
+	tc_value *ctx = context(r, w->a, j->env, NULL);
+	for (size_t s = 0; s < sizeof scopes / sizeof scopes[0]; s++) {
+		tc_arrb objs;
+		tc_arrb_init(&objs);
+		int rc = 0;
+		for (size_t i = 0; i < r->ntemplates; i++)
+			if (r->templates[i].scope == scopes[s].scope &&
+			    expand(r, w->a, &j->diags, &r->templates[i], ctx, NULL, &objs))
+				rc = -1;
+		if (rc == 0) {
+			for (size_t i = 0; i < objs.len; i++)
+				tc_render_check_output(w, env_index_of(r, j->env), objs.items[i], false);
+		}
+		if (rc == 0 && !j->identify) {
+			char *dir = joinpath(j->env->name, scopes[s].folder);
+			tc_render_write_folder(w, j->env, dir, objs.items, NULL, objs.len);
+			free(dir);
+		}
+		tc_arrb_release(&objs);
+	}
+}
+
+/* A tenant must not own a namespace Kubernetes keeps for itself: "default"
+ * and every "kube-" name (kube-system, kube-public, kube-node-lease). A
+ * tenant "kube" in an environment "system" would otherwise render, and its
+ * Flux or ArgoCD objects would prune what lives there. */
+static int check_reserved_namespace(job *j, const tc_tenant *t, const tc_env *env,
+                                    const tc_value *obj)
+{
+	const char *api = str_at(obj, "apiVersion"), *kind = str_at(obj, "kind");
+	const char *name = str_at(obj, "metadata.name");
+	if (!api || !kind || !name || strcmp(api, "v1") != 0 || strcmp(kind, "Namespace") != 0)
+		return 0;
+	if (strcmp(name, "default") != 0 && strncmp(name, "kube-", 5) != 0)
+		return 0;
+	const tc_value *at = tc_value_dig(obj, "metadata.name");
+	return tc_error(&j->diags, at ? at->pos : obj->pos, NULL,
+	                "namespace '%s' is reserved for Kubernetes: tenant '%s' cannot own it in "
+	                "environment '%s' (rename the tenant or the environment)",
+	                tc_value_shown(at), t->name, env->name);
+}
+
+/* Every input file of a tenant is scanned for plaintext Secrets. */
+static int scan_inputs(job *j, tc_arena *a, const tc_tenant *t)
+{
+	int rc = 0;
+	for (size_t i = 0; i < t->nfiles; i++) {
+		char *path = tc_arena_printf(a, "tenants/%s/files/%s", t->name, t->files[i].path);
+		if (tc_sops_scan_plain(&j->diags, path, t->files[i].data, t->files[i].len))
+			rc = -1;
+	}
+	for (size_t i = 0; i < t->nsecrets; i++) {
+		char *path = tc_arena_printf(a, "tenants/%s/secrets/%s", t->name, t->secrets[i].path);
+		if (tc_sops_scan_plain(&j->diags, path, t->secrets[i].data, t->secrets[i].len))
+			rc = -1;
+	}
+	return rc;
+}
+
+void tc_render_run_tenant(work *w)
+{
+	const tc_repo *r = w->p->repo;
+	const tc_render_opts *o = w->p->opts;
+	job *j = w->j;
+	if (o->cache && !o->decrypt) {
+		pthread_mutex_t *lock = (pthread_mutex_t *)&r->src_lock;
+		pthread_mutex_lock(lock);
+		j->k = tc_xcalloc(1, sizeof *j->k);
+		if (!tc_cache_tenant_key(o->cache, r->src, j->tenant, j->k->key)) {
+			free(j->k);
+			j->k = NULL;
+		}
+		pthread_mutex_unlock(lock);
+	}
+	if (j->k && state_of(o) && tc_render_from_state(w, j->k->key))
+		return;
+	if (j->k && tc_render_from_cache(w, j->k->key))
+		return;
+	j->keep_bytes = j->k != NULL;
+	tc_render_tenant_objects(w);
+	if (j->k && !tc_diags_has_errors(&j->diags))
+		tc_render_to_cache(w, j->k->key);
+	if (j->k && (tree_of(o) || spool_of(o))) {
+		for (size_t i = 0; i < j->files.len; i++) {
+			free(j->files.items[i].data);
+			j->files.items[i].data = NULL;
+		}
+	}
+}
+
+void tc_render_tenant_objects(work *w)
+{
+	const tc_repo *r = w->p->repo;
+	const tc_render_opts *o = w->p->opts;
+	job *j = w->j;
+	tc_tenant t;
+	if (tc_repo_load_tenant(r, j->tenant, w->a, &j->diags, &t))
+		return;
+	if (scan_inputs(j, w->a, &t))
+		return;
+	for (size_t e = 0; e < t.nenvs; e++) {
+		const tc_env *env = t.envs[e];
+		if (!env_selected(o, env->name))
+			continue;
+		tc_value *ctx = context(r, w->a, env, &t);
+		tc_arrb objs[2];
+		int rc = 0;
+		for (size_t s = 0; s < 2; s++) {
+			tc_arrb_init(&objs[s]);
+			tc_scope scope = s == 0 ? TC_SCOPE_TENANT : TC_SCOPE_GITOPS;
+			for (size_t i = 0; i < r->ntemplates; i++)
+				if (r->templates[i].scope == scope &&
+				    expand(r, w->a, &j->diags, &r->templates[i], ctx, &t, &objs[s]))
+					rc = -1;
+		}
+		for (size_t s = 0; s < 2; s++)
+			for (size_t i = 0; i < objs[s].len; i++)
+				if (check_reserved_namespace(j, &t, env, objs[s].items[i]))
+					rc = -1;
+		const secret_out **secrets = NULL;
+		size_t nplain = objs[0].len;
+		if (rc == 0 && tc_render_load_secrets(w, &t, env, &objs[0], &secrets))
+			rc = -1;
+		if (rc == 0) {
+			size_t ei = env_index_of(r, env);
+			for (size_t s = 0; s < 2; s++)
+				for (size_t i = 0; i < objs[s].len; i++) {
+					bool is_secret = s == 0 && i >= nplain;
+					tc_render_check_output(w, ei, objs[s].items[i], is_secret);
+					if (!is_secret && !j->identify &&
+					    tc_sops_leaks_scan(&j->diags, w->leaks, objs[s].items[i]))
+						rc = -1;
+				}
+		}
+		static const char *const folders[2] = {"tenants", "gitops"};
+		for (size_t s = 0; s < 2 && rc == 0 && !j->identify && !tc_diags_has_errors(&j->diags);
+		     s++) {
+			if (objs[s].len == 0)
+				continue;
+			size_t n = strlen(env->name) + strlen(folders[s]) + strlen(t.name) + 3;
+			char *dir = tc_xmalloc(n);
+			snprintf(dir, n, "%s/%s/%s", env->name, folders[s], t.name);
+			tc_render_write_folder(w, env, dir, objs[s].items, s == 0 ? secrets : NULL, objs[s].len);
+			free(dir);
+			j->rendered_tenant = true;
+		}
+		tc_arrb_release(&objs[0]);
+		tc_arrb_release(&objs[1]);
+	}
+}

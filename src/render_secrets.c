@@ -1,0 +1,218 @@
+/*
+ * render_secrets.c - a tenant's input Secrets in a render: decrypted (or
+ * read in clear without an identity), placed in the tenant's namespace,
+ * then encrypted to the environment's and the repository's recipients, or
+ * carried over from the earlier output. Plaintext stays in the job's
+ * secret memory and never reaches a diagnostic.
+ */
+#include "render_impl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The previously rendered file at relpath, or NULL (malloc'd). Files are
+ * small; anything odd (a link, a huge file) counts as absent. */
+static char *read_prev(const char *root, const char *relpath, size_t *len)
+{
+	if (!root)
+		return NULL;
+	size_t n = strlen(root) + strlen(relpath) + 2;
+	char *full = tc_xmalloc(n);
+	snprintf(full, n, "%s/%s", root, relpath);
+	int fd = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	free(full);
+	if (fd < 0)
+		return NULL;
+	struct stat st;
+	char *buf = NULL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < (16 << 20)) {
+		size_t want = (size_t)st.st_size, got = 0;
+		buf = tc_xmalloc(want + 1);
+		while (got < want) {
+			ssize_t r = read(fd, buf + got, want - got);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				break;
+			got += (size_t)r;
+		}
+		if (got != want) {
+			free(buf);
+			buf = NULL;
+		} else {
+			buf[got] = 0;
+			*len = got;
+		}
+	}
+	close(fd);
+	return buf;
+}
+
+static size_t env_recipients(const tc_repo *r, const tc_env *env, const char **out, size_t max)
+{
+	size_t n = 0;
+	const tc_value *lists[2] = {tc_value_dig(env->doc, "sops.age"),
+	                            tc_value_dig(r->settings, "sops.age")};
+	for (int k = 0; k < 2; k++) {
+		const tc_value *l = lists[k];
+		if (!l || l->kind != TC_ARRAY)
+			continue;
+		for (size_t i = 0; i < l->u.arr.len && n < max; i++)
+			if (l->u.arr.items[i]->kind == TC_STR)
+				out[n++] = l->u.arr.items[i]->u.str.ptr;
+	}
+	return n;
+}
+
+/* The bytes of one rendered Secret, or -1 with a diagnostic. */
+int tc_render_secret_bytes(work *w, const tc_env *env, const secret_out *so, const char *relpath,
+                        char **data, size_t *len, bool *plain)
+{
+	const tc_render_opts *o = w->p->opts;
+	const tc_repo *r = w->p->repo;
+	job *j = w->j;
+	*plain = false;
+	if (o->decrypt) {
+		tc_secbuf sb;
+		tc_secbuf_init(&sb, (size_t)16 << 20);
+		int rc = tc_sops_emit_plain(&sb, &j->diags, so->secret);
+		if (rc == 0) {
+			*data = tc_xmalloc(sb.len + 1);
+			memcpy(*data, tc_secbuf_str(&sb), sb.len);
+			(*data)[sb.len] = 0;
+			*len = sb.len;
+			*plain = true;
+		}
+		tc_secbuf_release(&sb);
+		return rc;
+	}
+	const char *rcp[64];
+	size_t nr = env_recipients(r, env, rcp, 64);
+	size_t prevlen = 0;
+	char *prev = o->prev_read ? o->prev_read(o->prev_ctx, relpath, &prevlen)
+	                          : read_prev(o->prev_root, relpath, &prevlen);
+	if (!prev && !o->prev_read)
+		prev = read_prev(o->prev_fallback, relpath, &prevlen);
+	tc_sops_render_in in = {
+		.secret = so->secret,
+		.recipients = rcp,
+		.nrecipients = nr,
+		.lastmodified = so->info.lastmodified,
+		.input_path = so->input_path,
+		.prev = prev,
+		.prevlen = prevlen,
+		.prev_path = relpath,
+	};
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	int rc = o->seed ? tc_sops_encrypt_render(&b, &j->diags, w->sm, o->seed, o->keys, &in)
+	                 : tc_sops_carry_over(&b, &j->diags, &in);
+	free(prev);
+	if (rc == 0)
+		*data = tc_buf_detach(&b, len);
+	tc_buf_release(&b);
+	return rc;
+}
+
+/* A copy of obj with metadata.namespace set to ns. */
+static tc_value *with_namespace(tc_arena *a, const tc_value *obj, const char *ns)
+{
+	const tc_value *md = tc_value_getz(obj, "metadata");
+	tc_objb mb;
+	tc_objb_init(&mb);
+	for (size_t i = 0; md && md->kind == TC_OBJECT && i < md->u.obj.len; i++) {
+		const tc_member *m = &md->u.obj.members[i];
+		tc_objb_add(&mb, m->key, m->klen, m->kpos, m->val);
+	}
+	tc_objb_add(&mb, "namespace", 9, md ? md->pos : obj->pos,
+	            tc_value_strz(a, ns, md ? md->pos : obj->pos));
+	tc_value *nmd = tc_objb_finish(&mb, a, md ? md->pos : obj->pos, NULL);
+	tc_objb ob;
+	tc_objb_init(&ob);
+	for (size_t i = 0; i < obj->u.obj.len; i++) {
+		const tc_member *m = &obj->u.obj.members[i];
+		tc_objb_add(&ob, m->key, m->klen, m->kpos, m->val);
+	}
+	tc_objb_add(&ob, "metadata", 8, obj->pos, nmd);
+	return tc_objb_finish(&ob, a, obj->pos, NULL);
+}
+
+/* The namespace a tenant's Secrets go to in one environment: the one
+ * Namespace object its tenant templates make. */
+static const char *tenant_namespace(const tc_arrb *objs, size_t *count)
+{
+	const char *ns = NULL;
+	*count = 0;
+	for (size_t i = 0; i < objs->len; i++) {
+		const tc_value *o = objs->items[i];
+		const char *kind = str_at(o, "kind");
+		const char *api = str_at(o, "apiVersion");
+		if (kind && api && strcmp(kind, "Namespace") == 0 && strcmp(api, "v1") == 0) {
+			ns = str_at(o, "metadata.name");
+			(*count)++;
+		}
+	}
+	return *count == 1 ? ns : NULL;
+}
+
+/* Read the tenant's SOPS Secrets for one environment and add them to objs
+ * (with secrets[] marking them). */
+int tc_render_load_secrets(work *w, const tc_tenant *t, const tc_env *env, tc_arrb *objs,
+                        const secret_out ***secrets_out)
+{
+	const tc_render_opts *o = w->p->opts;
+	job *j = w->j;
+	*secrets_out = NULL;
+	if (t->nsecrets == 0)
+		return 0;
+	size_t nns;
+	const char *ns = tenant_namespace(objs, &nns);
+	const secret_out **marks = tc_arena_calloc(w->a, (objs->len + t->nsecrets) * sizeof *marks);
+	int rc = 0;
+	for (size_t i = 0; i < t->nsecrets; i++) {
+		const tc_file *f = &t->secrets[i];
+		char *path = tc_arena_printf(w->a, "tenants/%s/secrets/%s", t->name, f->path);
+		if (!ns) {
+			rc = tc_error(&j->diags, (tc_pos){path, 1, 1}, NULL,
+			              "cannot place this Secret: the templates of tenant '%s' make %zu "
+			              "Namespace objects in environment '%s', not exactly one",
+			              t->name, nns, env->name);
+			continue;
+		}
+		secret_out *so = tc_arena_calloc(w->a, sizeof *so);
+		so->input_path = path;
+		tc_value *doc;
+		/* --decrypt re-encrypts nothing, so any identity that opens the
+		 * input will do: the cluster's key in an ArgoCD sidecar, which is
+		 * a recipient of the environment's Secrets, not the repository's */
+		bool open = o->seed || o->decrypt;
+		int lr = open ? tc_sops_decrypt(&doc, &so->info, w->a, w->sm, &j->diags, o->keys, path,
+		                                f->data, f->len)
+		              : tc_sops_read_clear(&doc, &so->info, w->a, &j->diags, path, f->data,
+		                                   f->len);
+		if (lr) {
+			rc = -1;
+			continue;
+		}
+		const char *kind = str_at(doc, "kind"), *name = str_at(doc, "metadata.name");
+		if (!kind || strcmp(kind, "Secret") != 0 || !name) {
+			rc = tc_error(&j->diags, doc->pos, NULL,
+			              "a file in secrets/ must be a Kubernetes Secret with a "
+			              "metadata.name");
+			continue;
+		}
+		so->secret = with_namespace(w->a, doc, ns);
+		/* the rendered Secret records which input file it was made from */
+		so->secret = tc_sops_with_source_digest(w->a, so->secret, f->data, f->len);
+		if (open)
+			tc_sops_leaks_add(w->leaks, so->secret,
+			                  tc_arena_printf(w->a, "%s/%s", ns,
+			                                  tc_value_shown(tc_value_dig(doc, "metadata.name"))));
+		marks[objs->len] = so;
+		tc_arrb_push(objs, (tc_value *)so->secret);
+	}
+	*secrets_out = marks;
+	return rc;
+}
