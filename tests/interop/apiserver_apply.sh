@@ -68,9 +68,9 @@ split_stream() {
 
 # the objects of an environment's tree on disk (kustomize's files aside)
 tree_objects() {
-	find "$1" -type f -name '*.yaml' ! -name kustomization.yaml -exec cat {} + |
-		awk '/^---([ \t].*)?$/ { if (c) n++; c = 0; next }
-			$0 !~ /^[ \t]*(#.*)?$/ { c = 1 } END { if (c) n++; print n + 0 }'
+	find "$1" -type f -name '*.yaml' ! -name kustomization.yaml -exec awk '
+		FNR == 1 { if (c) n++; c = 0 } /^---([ \t].*)?$/ { if (c) n++; c = 0; next }
+		$0 !~ /^[ \t]*(#.*)?$/ { c = 1 } END { if (c) n++; print n + 0 }' {} +
 }
 
 # the message of a failed kubectl, one line, without the request it echoes

@@ -32,9 +32,10 @@ export TENANTC_INTEROP_KUBECONFIG="$KUBE_DIR/kubeconfig" KUBECTL
 
 # objects a harness run judged (verdict lines) and the closing line
 judged() { grep -c -e '^agree ' -e '^DISAGREE ' "$1" || true; }
-documents() { # files... -> number of non-empty YAML documents
-	awk 'FNR == 1 { if (c) n++; c = 0 } /^---([ \t].*)?$/ { if (c) n++; c = 0; next }
-		$0 !~ /^[ \t]*(#.*)?$/ { c = 1 } END { if (c) n++; print n + 0 }' "$@"
+DOCS='FNR == 1 { if (c) n++; c = 0 } /^---([ \t].*)?$/ { if (c) n++; c = 0; next }
+	$0 !~ /^[ \t]*(#.*)?$/ { c = 1 } END { if (c) n++; print n + 0 }'
+documents() { # DIR -> number of non-empty YAML documents, kustomize's aside
+	find "$1" -type f -name '*.yaml' ! -name kustomization.yaml -exec awk "$DOCS" {} +
 }
 
 # --- the rendered example
@@ -46,7 +47,7 @@ else
 	bad "differential.sh failed on the rendered example (exit $?)"
 fi
 sed "s|$T/repo/||g" "$T/example.out"
-want=$(find "$T/repo/rendered" -type f -name '*.yaml' ! -name kustomization.yaml -exec cat {} + | documents /dev/stdin)
+want=$(documents "$T/repo/rendered")
 got=$(judged "$T/example.out")
 [ "$got" -eq "$want" ] && ok "example: $got of $want objects judged" ||
 	bad "example: $got of $want objects judged"
@@ -64,7 +65,7 @@ else
 	bad "differential.sh failed on tests/interop/invalid (exit $?)"
 fi
 cat "$T/invalid.out"
-want=$(documents "$INVALID"/*.yaml)
+want=$(documents "$INVALID")
 got=$(judged "$T/invalid.out")
 [ "$got" -eq "$want" ] && ok "invalid: $got of $want objects judged" ||
 	bad "invalid: $got of $want objects judged"
