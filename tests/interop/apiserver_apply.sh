@@ -94,7 +94,7 @@ apply_dry() {
 	if [ "$rc" -eq 0 ] && [ "$got" -eq "$4" ]; then
 		ok "$2: all $4 $3 accepted by kube-apiserver (server-side apply, server dry run)"
 	else
-		echo "  $2: rejected: $(kmsg "$T/err")"
+		grep -v '^Warning: ' "$T/err" | sed "s|^|  $2: rejected: |"
 		bad "$2: $got of $4 $3 accepted by kube-apiserver (kubectl exit $rc)"
 	fi
 }

@@ -74,11 +74,12 @@ peer_locked() {
 	"$@"
 }
 
-# k8s_module: prepare the throwaway main module that requires k8s.io/kubernetes
+# k8s_module PEER: prepare the throwaway main module that requires k8s.io/kubernetes
 # at KUBERNETES_VERSION and replaces every staging module (the ones its own
 # go.mod replaces with ./staging/src/...) with its v0.MINOR.PATCH release.
-# Prints the module folder.
+# Prints the module folder, or PEER's SKIP line.
 k8s_module() {
+	peer=$1
 	kv=$KUBERNETES_VERSION
 	sv="v0.${kv#v1.}"
 	dir="$PEER_ROOT/go/src/kubernetes-$kv"
@@ -93,7 +94,7 @@ k8s_module() {
 		sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')
 	if [ -z "$gomod" ] || [ ! -f "$gomod" ]; then
 		err=$(cd "$dir" && go mod download "k8s.io/kubernetes@$kv" 2>&1 | tail -n 1)
-		peer_skip kube-apiserver "$kv" "cannot download k8s.io/kubernetes@$kv: $err"
+		peer_skip "$peer" "$kv" "cannot download k8s.io/kubernetes@$kv: $err"
 	fi
 	{
 		echo "module tenantc.invalid/peer-kubernetes"
@@ -108,7 +109,7 @@ k8s_module() {
 		echo ")"
 	} >"$dir/go.mod"
 	grep -q 'k8s.io/api => k8s.io/api' "$dir/go.mod" ||
-		peer_skip kube-apiserver "$kv" "no staging replace directives found in $gomod"
+		peer_skip "$peer" "$kv" "no staging replace directives found in $gomod"
 	touch "$dir/.ok"
 	echo "$dir"
 }

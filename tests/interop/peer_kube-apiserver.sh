@@ -5,7 +5,7 @@
 set -eu
 . "$(cd "$(dirname "$0")" && pwd)/apiserver_lib.sh"
 build() {
-	mod=$(k8s_module) || { echo "$mod"; exit 77; }
+	mod=$(k8s_module kube-apiserver) || { echo "$mod"; exit 77; }
 	peer_goenv
 	peer_go_build kube-apiserver "$KUBERNETES_VERSION" "$mod" \
 		k8s.io/kubernetes/cmd/kube-apiserver "$(k8s_ldflags)"

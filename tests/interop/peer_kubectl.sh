@@ -6,7 +6,7 @@
 set -eu
 . "$(cd "$(dirname "$0")" && pwd)/apiserver_lib.sh"
 build() {
-	mod=$(k8s_module) || { echo "$mod"; exit 77; }
+	mod=$(k8s_module kubectl) || { echo "$mod"; exit 77; }
 	peer_goenv
 	peer_go_build kubectl "$KUBERNETES_VERSION" "$mod" \
 		k8s.io/kubernetes/cmd/kubectl "$(k8s_ldflags)"
