@@ -39,7 +39,8 @@ peer_ready() {
 peer_go_build() {
 	name=$1 ver=$2 mod=$3 pkg=$4 ldflags=$5
 	tmp="$PEER_ROOT/$name-$ver.tmp-$$"
-	rm -rf "$tmp"
+	# the caller holds the peer's lock: a .tmp-* folder is a dead build's
+	rm -rf "$PEER_ROOT/$name-$ver".tmp-*
 	mkdir -p "$tmp/bin"
 	start=$(date +%s)
 	if ! (cd "$mod" && nice -n 10 go build -mod=mod -ldflags "$ldflags" \
@@ -72,6 +73,14 @@ peer_locked() {
 		return 0
 	fi
 	"$@"
+}
+
+# k8s_lock: kube-apiserver and kubectl share one main module (and go build
+# -mod=mod edits its go.mod and go.sum): the caller holds this lock from
+# preparing the module to the end of its build
+k8s_lock() {
+	exec 8>"$PEER_ROOT/.lock-kubernetes-module-$KUBERNETES_VERSION"
+	flock 8
 }
 
 # k8s_module PEER: prepare the throwaway main module that requires k8s.io/kubernetes

@@ -87,9 +87,17 @@ done <"$W/files"
 
 # top-level field of an object file (rough, for display and routing only)
 top() { sed -n "s/^$2:[[:space:]]*\"\{0,1\}\([^\"#]*\)\"\{0,1\}[[:space:]]*\(#.*\)\{0,1\}\$/\1/p" "$1" | head -n 1 | sed 's/[[:space:]]*$//'; }
-meta() { # file field: metadata.<field> (block style)
-	awk -v k="$2" '/^metadata:/ { m = 1; next } /^[^ \t#]/ { m = 0 }
-		m && $0 ~ "^[ \t]+" k ":" { sub("^[ \t]+" k ":[ \t]*", ""); gsub(/"|\047/, ""); print; exit }' "$1"
+meta() { # file field: metadata.<field> (block style, or one-line flow style)
+	awk -v k="$2" '
+		/^metadata:[ \t]*\{/ {
+			if (match($0, "[{ ,]" k ":[ \t]*[^,}]+")) {
+				v = substr($0, RSTART + 1, RLENGTH - 1)
+				sub("^" k ":[ \t]*", "", v); gsub(/"|\047|[ \t]+$/, "", v); print v
+			}
+			exit
+		}
+		/^metadata:/ { m = 1; next } /^[^ \t#]/ { m = 0 }
+		m && $0 ~ "^[ \t]+" k ":" { sub("^[ \t]+" k ":[ \t]*", ""); gsub(/"|\047|[ \t]+$/, ""); print; exit }' "$1"
 }
 
 # --- the server

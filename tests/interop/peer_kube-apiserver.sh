@@ -5,6 +5,7 @@
 set -eu
 . "$(cd "$(dirname "$0")" && pwd)/apiserver_lib.sh"
 build() {
+	k8s_lock
 	mod=$(k8s_module kube-apiserver) || { echo "$mod"; exit 77; }
 	peer_goenv
 	peer_go_build kube-apiserver "$KUBERNETES_VERSION" "$mod" \

@@ -6,6 +6,7 @@
 set -eu
 . "$(cd "$(dirname "$0")" && pwd)/apiserver_lib.sh"
 build() {
+	k8s_lock
 	mod=$(k8s_module kubectl) || { echo "$mod"; exit 77; }
 	peer_goenv
 	peer_go_build kubectl "$KUBERNETES_VERSION" "$mod" \
