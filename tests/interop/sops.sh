@@ -127,7 +127,7 @@ fi
 
 # 5. tenantc encrypts, sops set edits, tenantc reads back
 secret_yaml realm-clients by-tenantc-plain-7f3a >"$T/s/tc-plain.yaml"
-"$TENANTC" secret encrypt --repo "$SRC" -o "$T/s/tc.yaml" "$T/s/tc-plain.yaml"
+"$TENANTC" secret encrypt --age "$ADMIN" -o "$T/s/tc.yaml" "$T/s/tc-plain.yaml"
 rm -f "$T/s/tc-plain.yaml"
 if sops_as admin set "$T/s/tc.yaml" '["stringData"]["api-service"]' '"set-by-sops-plain-7f3a"' 2>"$T/err"; then
 	[ "$(value_of admin "$T/s/tc.yaml" 2>"$T/err")" = set-by-sops-plain-7f3a ] &&
@@ -146,27 +146,39 @@ fi
 
 # 6. tampering: both must give the same verdict; a MAC mismatch is refused
 # by both (sops and tenantc check the MAC over every value)
-tamper() { # name sed-script: edits a copy of regex.yaml
-	sed "$2" "$T/s/regex.yaml" >"$T/s/t-$1.yaml"
-	cmp -s "$T/s/regex.yaml" "$T/s/t-$1.yaml" && { bad "tamper $1: the edit changed nothing"; return 0; }
+TAMPER_SRC="$T/s/regex.yaml"
+tamper() { # name python-statement must-fail|may-pass: edits a copy of $TAMPER_SRC
+	/usr/bin/python3 -c '
+import re, sys
+s = open(sys.argv[1]).read()
+'"$2"'
+open(sys.argv[2], "w").write(s)' "$TAMPER_SRC" "$T/s/t-$1.yaml"
+	cmp -s "$TAMPER_SRC" "$T/s/t-$1.yaml" && { bad "tamper $1: the edit changed nothing"; return 0; }
 	src=0
 	sops_as admin --decrypt "$T/s/t-$1.yaml" >/dev/null 2>"$T/err-s" || src=$?
 	trc=0
 	tc_as admin secret decrypt "$T/s/t-$1.yaml" >/dev/null 2>"$T/err-t" || trc=$?
 	if [ "$src" -ne 0 ] && [ "$trc" -ne 0 ]; then
-		ok "tamper $1: refused by both (sops: $(grep -m1 -i 'mac\|fail\|error' "$T/err-s" | cut -c1-50); tenantc: $(head -n 1 "$T/err-t" | cut -c1-80))"
+		ok "tamper $1: refused by both (sops: $(grep -m1 -i 'mac\|fail\|error' "$T/err-s" | cut -c1-60); tenantc: $(head -n 1 "$T/err-t" | sed 's/^[^ ]* error: //' | cut -c1-60))"
 	elif [ "$src" -eq 0 ] && [ "$trc" -eq 0 ] && [ "$3" = may-pass ]; then
 		ok "tamper $1: accepted by both (the value is not covered by the MAC)"
 	else
 		bad "tamper $1: sops exit $src, tenantc exit $trc: $(head -n 1 "$T/err-s") / $(head -n 1 "$T/err-t")"
 	fi
 }
-# the MAC itself: one character of its ciphertext changed
-tamper mac 's/^\(    mac: ENC\[AES256_GCM,data:\)\(.\)/\1\2\2/' must-fail
-# a whole value removed: the others still decrypt, only the MAC sees it
-tamper removed '/^  other: /d' must-fail
-# a clear value changed (metadata.name is not encrypted)
-tamper clear 's/^  name: realm-clients/  name: realm-clientz/' may-pass
+# the MAC itself: the first character of its ciphertext changed (still base64)
+tamper mac 's = re.sub(r"(mac: ENC\[AES256_GCM,data:)(.)", lambda m: m.group(1) + ("B" if m.group(2) == "A" else "A"), s, count=1)' must-fail
+# a whole value removed: the other still decrypts, only the MAC sees it
+tamper removed 's = re.sub(r"\n *other: ENC\[[^]]*\]", "", s, count=1)' must-fail
+# two encrypted values swapped: each is bound to its own path
+tamper swapped 'a = re.search(r"api-service: (ENC\[[^]]*\])", s).group(1); b = re.search(r"other: (ENC\[[^]]*\])", s).group(1); s = s.replace(a, "@A@").replace(b, a).replace("@A@", b)' must-fail
+# a clear value changed (metadata.name is not encrypted, but in the MAC)
+tamper clear 's = s.replace("name: realm-clients", "name: realm-clientz", 1)' must-fail
 # the lastmodified date the MAC is bound to
-tamper date 's/^\(    lastmodified: "\)[0-9]*/\12001/' must-fail
+tamper date 's = re.sub(r"(lastmodified: \")[0-9]{4}", r"\g<1>2001", s, count=1)' must-fail
+# the same on a Secret tenantc rendered (globex: two values)
+TAMPER_SRC="$T/out/prod/tenants/globex/secret-realm-clients.yaml"
+tamper rendered-mac 's = re.sub(r"(mac: ENC\[AES256_GCM,data:)(.)", lambda m: m.group(1) + ("B" if m.group(2) == "A" else "A"), s, count=1)' must-fail
+tamper rendered-removed 's = re.sub(r"\n *producer: ENC\[[^]]*\]", "", s, count=1)' must-fail
+tamper rendered-clear 's = s.replace("namespace: globex-prod", "namespace: acme-prod", 1)' must-fail
 finish
