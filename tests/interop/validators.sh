@@ -122,4 +122,12 @@ if /usr/bin/python3 "$INTEROP/validators_compare.py" control "$T/bad" "$T/tc.log
 else
 	bad "negative control: $(cat "$T/cmp")"
 fi
+# self-check: a file tenantc accepts and the peer rejects fails the comparison
+: >"$T/none.log"
+if /usr/bin/python3 "$INTEROP/validators_compare.py" self-check "$T/bad" "$T/none.log" "$PEER" \
+	"$T/bad.json" >"$T/cmp" 2>&1; then
+	bad "self-check: tenantc accepting what $PEER rejects went unnoticed: $(tail -n 1 "$T/cmp")"
+else
+	ok "self-check: tenantc accepting what $PEER rejects fails the comparison"
+fi
 finish
