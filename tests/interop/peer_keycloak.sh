@@ -12,8 +12,9 @@ build() {
 	JAVA_HOME=$(keycloak_java_home) nice -n 10 mvn -B -ntp -Dmaven.repo.local="$PEER_ROOT/m2" \
 		"org.apache.maven.plugins:maven-dependency-plugin:$MAVEN_DEPENDENCY_PLUGIN_VERSION:copy" \
 		-Dartifact="org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION:zip" \
-		-DoutputDirectory="$1/zip" || return 1
-	unzip -q "$1/zip/keycloak-quarkus-dist-$KEYCLOAK_VERSION.zip" -d "$1" || return 1
+		-DoutputDirectory="$1/zip" || { echo "mvn could not fetch the Keycloak zip"; return 1; }
+	unzip -q "$1/zip/keycloak-quarkus-dist-$KEYCLOAK_VERSION.zip" -d "$1" ||
+		{ echo "unzip failed"; return 1; }
 	rm -rf "$1/zip"
 	mv "$1/keycloak-$KEYCLOAK_VERSION" "$1/dist"
 }

@@ -40,7 +40,9 @@ peer_build() {
 	mkdir -p "$pb_tmp"
 	pb_start=$(date +%s)
 	if ! ("$3" "$pb_tmp") >"$pb_log" 2>&1; then
-		pb_reason=$(grep -v '^[[:space:]]*$' "$pb_log" | tail -n 1 | cut -c1-300)
+		# Maven's first [ERROR] line says what failed, Go's last line
+		pb_reason=$(grep -m 1 '^\[ERROR\]' "$pb_log" || grep -v '^[[:space:]]*$' "$pb_log" | tail -n 1)
+		pb_reason=$(printf '%s' "$pb_reason" | cut -c1-300)
 		rm -rf "$pb_tmp"
 		exec 9>&-
 		peer_skip "$1" "$2" "build failed: ${pb_reason:-no output} (log: $pb_log)"

@@ -144,7 +144,52 @@ else
 	bad "sops set refused a file tenantc encrypted: $(head -n 3 "$T/err")"
 fi
 
-# 6. tampering: both must give the same verdict; a MAC mismatch is refused
+# 6. every kind of value both ways (base64 data, multi-line and non-ASCII
+# text, empty, numbers, booleans, lists, maps) and sops' other rules for
+# what to encrypt and what the MAC covers
+cat >"$T/s/typed.yaml" <<'YAML'
+apiVersion: v1
+kind: Secret
+metadata:
+  name: typed
+  labels: {a: "1"}
+type: Opaque
+data:
+  b64: cGxhaW4tN2YzYQ==
+stringData:
+  s: "plain-7f3a"
+  multi: |
+    line one plain-7f3a
+    line two ünïcødé ☃
+  empty: ""
+  num: 12
+  flag: true
+  list: [a, b]
+  nested: {k: v}
+YAML
+want=$(yaml_digest <"$T/s/typed.yaml")
+"$TENANTC" secret encrypt --age "$ADMIN" -o "$T/s/typed-tc.yaml" "$T/s/typed.yaml"
+[ "$(sops_as admin --decrypt "$T/s/typed-tc.yaml" 2>"$T/err" | yaml_digest)" = "$want" ] &&
+	ok "sops decrypts every kind of value tenantc encrypted to the original" ||
+	bad "sops --decrypt of tenantc's typed file: $(head -n 2 "$T/err")"
+for opts in "" "--mac-only-encrypted" "--encrypted-regex ^(data|stringData)$ --mac-only-encrypted" \
+	"--unencrypted-regex ^(apiVersion|kind|metadata|type)$" "--encrypted-suffix Data"; do
+	# shellcheck disable=SC2086
+	sops_as admin --encrypt --age "$ADMIN" $opts "$T/s/typed.yaml" >"$T/s/typed-sops.yaml"
+	[ "$(tc_as admin secret decrypt "$T/s/typed-sops.yaml" 2>"$T/err" | yaml_digest)" = "$want" ] &&
+		ok "tenantc decrypts every kind of value sops --encrypt ${opts:-(defaults)} wrote" ||
+		bad "tenantc on sops --encrypt ${opts:-(defaults)}: $(head -n 2 "$T/err")"
+done
+# comment-driven rules are refused by tenantc with a message, not misread
+sops_as admin --encrypt --age "$ADMIN" --encrypted-comment-regex '^sops:enc' "$T/s/typed.yaml" >"$T/s/typed-c.yaml"
+rc=0
+tc_as admin secret decrypt "$T/s/typed-c.yaml" >/dev/null 2>"$T/err" || rc=$?
+[ "$rc" -eq 2 ] && grep -q 'comment-driven encryption rules are not supported' "$T/err" &&
+	ok "sops --encrypted-comment-regex: refused by tenantc, exit 2 ($(head -n 1 "$T/err" | sed 's/^[^ ]* error: //' | cut -c1-60))" ||
+	bad "sops --encrypted-comment-regex: tenantc exit $rc: $(head -n 2 "$T/err")"
+rm -f "$T/s/typed.yaml"
+
+# 7. tampering: both must give the same verdict; a MAC mismatch is refused
 # by both (sops and tenantc check the MAC over every value)
 TAMPER_SRC="$T/s/regex.yaml"
 tamper() { # name python-statement must-fail|may-pass: edits a copy of $TAMPER_SRC
