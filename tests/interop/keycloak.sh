@@ -39,6 +39,10 @@ stop_keycloak() {
 trap 'stop_keycloak; rm -rf "$T"' EXIT
 trap 'exit 143' INT TERM HUP
 
+# one server at a time per distribution: it writes its prepared build and its
+# data/ folder there
+exec 8>"$TENANTC_PEER_CACHE/keycloak-$KEYCLOAK_VERSION.run.lock"
+flock 8
 # the admin account exists only in this server's in-memory database
 ADMIN_PASSWORD=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 start=$(date +%s)
