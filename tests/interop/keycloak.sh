@@ -7,13 +7,13 @@
 # stopped when the test ends, also on failure or a signal. The realms'
 # placeholders come from the rendered Secrets, decrypted in memory by
 # `tenantc render --stdout --decrypt` with keys/admin.agekey.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/check_lib.sh"
 need_peer keycloak KC
 if ! /usr/bin/python3 -c 'import yaml' 2>/dev/null; then
 	echo "SKIP: keycloak: /usr/bin/python3 without yaml (apt-get install python3-yaml)"
 	exit 77
 fi
-. "$INTEROP/peer_lib.sh"
+. "$INTEROP/peer_cache.sh"
 JAVA_HOME=$(keycloak_java_home)
 export JAVA_HOME
 echo "peer: $(cat "$KC/version.txt") on $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)"

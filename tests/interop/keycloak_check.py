@@ -55,8 +55,11 @@ def token():
 TOKEN = token()
 
 
-def api(method, path, body=None):
-    """(status, parsed JSON or text) of an Admin REST API call"""
+def api(method, path, body=None, retry=True):
+    """(status, parsed JSON or text) of an Admin REST API call; the admin
+    token lives 60 s (the master realm's default), so a 401 fetches a new one
+    and tries once more"""
+    global TOKEN
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(BASE + "/admin" + path, data=data, method=method,
                                  headers={"Authorization": "Bearer " + TOKEN,
@@ -68,6 +71,9 @@ def api(method, path, body=None):
     except urllib.error.HTTPError as e:
         text = e.read().decode()
         status = e.code
+    if status == 401 and retry:
+        TOKEN = token()
+        return api(method, path, body, retry=False)
     try:
         return status, json.loads(text) if text else None
     except ValueError:

@@ -2,8 +2,8 @@
 # tests/interop/peer_keycloak.sh - print the folder of the Keycloak server
 # distribution at $KEYCLOAK_VERSION (org.keycloak:keycloak-quarkus-dist from
 # Maven Central, fetched with mvn into <cache>/m2 and unpacked), or SKIP (77).
-# The JDK it runs on is checked here too (keycloak_java_home in peer_lib.sh).
-. "$(dirname "$0")/peer_lib.sh"
+# The JDK it runs on is checked here too (keycloak_java_home in peer_cache.sh).
+. "$(dirname "$0")/peer_cache.sh"
 keycloak_java_home >/dev/null || peer_skip keycloak "$KEYCLOAK_VERSION" \
 	"no JDK found among $KEYCLOAK_JAVA_HOMES"
 build() {

@@ -11,7 +11,7 @@
 #   same verdict from both, and a file whose MAC no longer matches is
 #   refused by both.
 # The values are the tests' own (they contain "plain-7f3a").
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/check_lib.sh"
 need_peer sops SOPS
 echo "peer: $("$SOPS" --version --disable-version-check 2>/dev/null | head -n 1)"
 KEYS="$SRC/keys"

@@ -15,7 +15,7 @@
 # fetch newer ones from the network), so it runs with --version 1.30 and the
 # CRDs of ../shared/schemas-upstream/crds; kubeconform with the 1.34.0 JSON
 # Schemas that tenantc uses.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/check_lib.sh"
 PEER=${1:?usage: validators.sh kubeconform|kubectl-validate}
 case "$PEER" in
 kubeconform) need_peer kubeconform BIN ;;

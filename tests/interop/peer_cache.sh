@@ -1,4 +1,4 @@
-# tests/interop/peer_lib.sh - shared by the peer_*.sh scripts (sourced).
+# tests/interop/peer_cache.sh - shared by the peer_*.sh scripts (sourced).
 #
 # A peer is built or fetched once into its own folder of the peer cache,
 #   ${TENANTC_PEER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tenantc-peers}/<name>-<version>/

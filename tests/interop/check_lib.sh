@@ -1,4 +1,4 @@
-# tests/interop/lib.sh - sourced by the interop checks, before anything else.
+# tests/interop/check_lib.sh - sourced by the interop checks before anything.
 # The peer cache is taken from the real HOME here, before
 # tests/integration/lib.sh gives the test a HOME of its own; then that lib's
 # helpers (ok, bad, finish, copy_example, ...) are loaded.
