@@ -1,4 +1,25 @@
-# tests/interop/pins.sh - the pinned versions of the interop peers (sourced).
+# tests/interop/pins.sh - the versions of the real programs the interop suite
+# runs against tenantc's output (sourced by the peer_*.sh scripts). A changed
+# pin is a new cache folder, hence a rebuild; docs/integrations.md names the
+# versions tested.
+
+# getsops/sops v3, built with `go install` from the Go module proxy
+SOPS_MODULE=github.com/getsops/sops/v3
+SOPS_VERSION=v3.13.3
+# kubeconform, built with `go install`
+KUBECONFORM_MODULE=github.com/yannh/kubeconform
+KUBECONFORM_VERSION=v0.8.0
+# sigs.k8s.io/kubectl-validate, built with `go install`
+KUBECTL_VALIDATE_MODULE=sigs.k8s.io/kubectl-validate
+KUBECTL_VALIDATE_VERSION=v0.0.4
+# Keycloak server distribution (org.keycloak:keycloak-quarkus-dist, a zip on
+# Maven Central, fetched with mvn), run in dev mode on loopback
+KEYCLOAK_VERSION=26.4.7
+# the JDK Keycloak runs on: the first of these that exists (Keycloak 26.4
+# supports Java 17 and 21 and later)
+KEYCLOAK_JAVA_HOMES="/usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/java-21-openjdk-amd64 /usr/lib/jvm/java-17-openjdk-amd64"
+# the Maven plugin that fetches the Keycloak zip
+MAVEN_DEPENDENCY_PLUGIN_VERSION=3.8.1
 
 # apiserver pins
 # Kubernetes release whose kube-apiserver and kubectl are built from the
