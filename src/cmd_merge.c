@@ -13,6 +13,7 @@
 
 #include "arena.h"
 #include "diag.h"
+#include "fsutil.h"
 #include "opt.h"
 #include "outdir.h"
 #include "output.h"
@@ -31,35 +32,16 @@
 
 static int read_file(const char *path, char **data, size_t *len, tc_diags *d)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
+	tc_file_err e;
+	if (tc_file_read(data, len, path, MERGE_FILE_MAX, TC_FILE_NOFOLLOW | TC_FILE_REGULAR, &e) == 0)
+		return 0;
+	if (e.why == TC_FILE_OPEN)
 		return tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot read '%s': %s", path,
-		                strerror(errno));
-	struct stat st;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > MERGE_FILE_MAX) {
-		close(fd);
-		return tc_error(d, (tc_pos){path, 0, 0}, NULL,
-		                "'%s' is not a regular file of at most 16 MiB", path);
-	}
-	size_t n = (size_t)st.st_size, got = 0;
-	char *buf = tc_xmalloc(n + 1);
-	while (got < n) {
-		ssize_t r = read(fd, buf + got, n - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	if (got != n) {
-		free(buf);
+		                strerror(e.err));
+	if (e.why == TC_FILE_READ)
 		return tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot read '%s'", path);
-	}
-	buf[n] = 0;
-	*data = buf;
-	*len = n;
-	return 0;
+	return tc_error(d, (tc_pos){path, 0, 0}, NULL,
+	                "'%s' is not a regular file of at most 16 MiB", path);
 }
 
 /* Add every file below root/rel to l (paths relative to root). */

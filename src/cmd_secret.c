@@ -21,6 +21,7 @@
 
 #include "age.h"
 #include "editfile.h"
+#include "fsutil.h"
 #include "json_load.h"
 #include "opt.h"
 #include "secmem.h"
@@ -70,14 +71,11 @@ static int read_file(char **out, size_t *len, tc_secmem *sm, tc_diags *d, const 
 	}
 	size_t cap = (size_t)st.st_size + 1, n = 0;
 	char *buf = tc_secmem_alloc(sm, cap + 1);
-	for (;;) {
-		ssize_t r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0 || (n += (size_t)r) >= cap)
-			break;
-	}
+	int rc = tc_fd_read(fd, buf, cap, &n);
+	int e = errno;
 	close(fd);
+	if (rc != 0)
+		return tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot read: %s", strerror(e));
 	if (n >= cap)
 		return tc_error(d, (tc_pos){path, 0, 0}, NULL, "file changed while being read");
 	buf[n] = 0;

@@ -21,6 +21,7 @@
  */
 #include "cmd.h"
 
+#include "fsutil.h"
 #include "json_load.h"
 #include "k8s.h"
 #include "opt.h"
@@ -48,29 +49,6 @@ static const char usage[] =
 /* the loaders' own input limit */
 #define VALIDATE_MAX_INPUT ((size_t)16 << 20)
 
-static int read_file(char **data, size_t *len, tc_diags *d, const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot read '%s': %s", path,
-		                strerror(errno));
-	tc_buf b;
-	tc_buf_init(&b, VALIDATE_MAX_INPUT + 1);
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && !tc_buf_failed(&b))
-		tc_buf_add(&b, chunk, n);
-	bool bad = ferror(f) != 0;
-	fclose(f);
-	if (bad || tc_buf_failed(&b)) {
-		tc_buf_release(&b);
-		return tc_error(d, (tc_pos){path, 0, 0}, NULL,
-		                bad ? "cannot read '%s'" : "'%s' is larger than 16 MiB", path);
-	}
-	*data = tc_buf_detach(&b, len);
-	return 0;
-}
-
 static bool ends_with(const char *s, const char *suf)
 {
 	size_t n = strlen(s), k = strlen(suf);
@@ -82,7 +60,7 @@ static tc_value *load_docs(tc_arena *a, tc_diags *d, const char *path)
 {
 	char *data;
 	size_t len;
-	if (read_file(&data, &len, d, path) < 0)
+	if (tc_file_read_report(&data, &len, d, path, VALIDATE_MAX_INPUT + 1) < 0)
 		return NULL;
 	tc_value *v = NULL;
 	int r;
@@ -312,7 +290,7 @@ static const tc_value *repo_settings(tc_arena *a, tc_diags *d, const char *repo)
 		return NULL;
 	char *data;
 	size_t len;
-	if (read_file(&data, &len, d, path) < 0)
+	if (tc_file_read_report(&data, &len, d, path, VALIDATE_MAX_INPUT + 1) < 0)
 		return NULL;
 	tc_value *v = NULL;
 	if (tc_yaml_load(&v, a, d, path, data, len, NULL) < 0)

@@ -11,6 +11,7 @@
 #include "schema_crd.h"
 
 #include "buf.h"
+#include "fsutil.h"
 #include "json_emit.h"
 #include "json_load.h"
 
@@ -418,26 +419,22 @@ long tc_crd_import_finish(tc_crd_import *im, tc_diags *d)
 	char *idxpath = tc_arena_printf(a, "%s/index.json", base);
 	tc_arrb all;
 	tc_arrb_init(&all);
-	FILE *f = fopen(idxpath, "rb");
-	if (f) {
-		tc_buf b;
-		tc_buf_init(&b, 64u * 1024 * 1024);
-		char chunk[65536];
-		size_t n;
-		while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-			tc_buf_add(&b, chunk, n);
-		fclose(f);
+	char *text;
+	size_t tlen;
+	tc_file_err fe;
+	int got = tc_file_read(&text, &tlen, idxpath, 64u * 1024 * 1024, 0, &fe);
+	if (got == 0 || fe.why != TC_FILE_OPEN) {
 		tc_value *old = NULL;
-		if (tc_buf_failed(&b) ||
-		    tc_json_load(&old, a, d, idxpath, tc_buf_str(&b), b.len) < 0 ||
+		if (got != 0 || tc_json_load(&old, a, d, idxpath, text, tlen) < 0 ||
 		    old->kind != TC_ARRAY) {
 			if (!tc_diags_has_errors(d))
 				tc_error(d, (tc_pos){idxpath, 1, 1}, NULL, "the index must be a JSON list");
-			tc_buf_release(&b);
+			if (got == 0)
+				free(text);
 			tc_arrb_release(&all);
 			return -1;
 		}
-		tc_buf_release(&b);
+		free(text);
 		for (size_t i = 0; i < old->u.arr.len; i++) {
 			const tc_value *e = old->u.arr.items[i];
 			bool ok = true;

@@ -25,6 +25,7 @@
  */
 #include "sops.h"
 
+#include "fsutil.h"
 #include "sops_file.h"
 #include "sops_yaml.h"
 
@@ -54,24 +55,16 @@ static int read_secret_file(char **out, size_t *len, tc_secmem *m, tc_diags *d, 
 		                strerror(errno));
 	char *buf = tc_secmem_alloc(m, MAX_KEY_FILE + 1);
 	size_t n = 0;
-	for (;;) {
-		ssize_t r = read(fd, buf + n, MAX_KEY_FILE + 1 - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-			close(fd);
-			return tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot read age identities: %s",
-			                strerror(e));
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n > MAX_KEY_FILE) {
-			close(fd);
-			return tc_error(d, (tc_pos){path, 0, 0}, NULL,
-			                "not an age identity file (larger than %zu bytes)", MAX_KEY_FILE);
-		}
+	if (tc_fd_read(fd, buf, MAX_KEY_FILE + 1, &n) != 0) {
+		int e = errno;
+		close(fd);
+		return tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot read age identities: %s",
+		                strerror(e));
+	}
+	if (n > MAX_KEY_FILE) {
+		close(fd);
+		return tc_error(d, (tc_pos){path, 0, 0}, NULL,
+		                "not an age identity file (larger than %zu bytes)", MAX_KEY_FILE);
 	}
 	close(fd);
 	*out = buf;
