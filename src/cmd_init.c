@@ -22,6 +22,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "diag.h"
+#include "fsutil.h"
 #include "init_data.h"
 #include "opt.h"
 
@@ -151,18 +152,11 @@ static int write_new(tc_diags *d, const char *path, const char *data, size_t len
 	if (fd < 0)
 		return tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot create '%s': %s", path,
 		                strerror(errno));
-	size_t off = 0;
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			int e = errno;
-			close(fd);
-			return tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot write '%s': %s", path,
-			                strerror(e));
-		}
-		off += (size_t)w;
+	if (tc_fd_write(fd, data, len) != 0) {
+		int e = errno;
+		close(fd);
+		return tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot write '%s': %s", path,
+		                strerror(e));
 	}
 	if (close(fd) != 0)
 		return tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot write '%s': %s", path,

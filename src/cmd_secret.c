@@ -84,48 +84,12 @@ static int read_file(char **out, size_t *len, tc_secmem *sm, tc_diags *d, const 
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Replace path atomically (a temporary file beside it, then rename). */
 static int write_atomic(tc_diags *d, const char *path, const char *data, size_t len, mode_t mode)
 {
-	size_t n = strlen(path);
-	char *tmp = tc_xmalloc(n + 32);
-	snprintf(tmp, n + 32, "%s.tenantc-XXXXXX", path);
-	int fd = mkstemp(tmp);
-	int rc = -1;
-	if (fd < 0) {
-		tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot write: %s", strerror(errno));
-		goto out;
-	}
-	if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
-		tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot write: %s", strerror(errno));
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	close(fd);
-	if (rename(tmp, path) != 0) {
-		tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot write: %s", strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	rc = 0;
-out:
-	free(tmp);
-	return rc;
+	if (tc_file_write_atomic(path, data, len, mode, TC_FILE_SYNC) == 0)
+		return 0;
+	return tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot write: %s", strerror(errno));
 }
 
 /* ---- recipients ---------------------------------------------------------------------------- */
@@ -340,7 +304,7 @@ static int keygen(int argc, char **argv)
 				         strerror(errno));
 		}
 		if (fd >= 0) {
-			if (write_all(fd, text.ptr, text.len) != 0 || (fd != 1 && fsync(fd) != 0))
+			if (tc_fd_write(fd, text.ptr, text.len) != 0 || (fd != 1 && fsync(fd) != 0))
 				tc_error(&d, (tc_pos){out ? out : "stdout", 0, 0}, NULL, "cannot write: %s",
 				         strerror(errno));
 			if (fd != 1) {
@@ -422,7 +386,7 @@ static int encrypt_cmd(int argc, char **argv)
 		                        .nrecipients = rc.len};
 		if (tc_sops_write(&enc, &d, &sm, file, plain, &o, NULL) == 0) {
 			if (out && strcmp(out, "-") == 0) {
-				if (write_all(1, enc.ptr, enc.len) != 0)
+				if (tc_fd_write(1, enc.ptr, enc.len) != 0)
 					tc_fail(&d, (tc_pos){"stdout", 0, 0}, NULL, "cannot write");
 			} else {
 				write_atomic(&d, dest, enc.ptr, enc.len, 0644);
@@ -488,7 +452,7 @@ static int decrypt_cmd(int argc, char **argv)
 	    open_file(&doc, &a, &sm, &d, k, pos.items[0], NULL) == 0 &&
 	    tc_sops_write_plain(&text, &d, pos.items[0], doc.tree) == 0) {
 		fflush(stdout);
-		if (write_all(1, text.ptr, text.len) != 0)
+		if (tc_fd_write(1, text.ptr, text.len) != 0)
 			tc_fail(&d, (tc_pos){"stdout", 0, 0}, NULL, "cannot write");
 	}
 	tc_diags_print(&d, stderr);

@@ -1,10 +1,15 @@
 /*
- * fsutil.c - reading whole files and descriptors (see fsutil.h).
+ * fsutil.c - reading and writing whole files and descriptors (see fsutil.h).
  *
  * One loop reads a descriptor for every module, so EINTR, short reads and a
  * file that changes size while it is read are handled in one place. The
  * buffer grows from the size fstat gave, and the read goes one byte past
  * max so that "exactly max" and "more than max" can be told apart.
+ *
+ * A file replaced in place is written under a unique name in the same
+ * folder (mkostemp, so two writers never share it) and renamed over the
+ * old one, as git's lockfile.h does: a reader sees the old or the new
+ * file, never a part of one.
  */
 #include "fsutil.h"
 
@@ -13,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -112,4 +118,57 @@ int tc_file_read_report(char **out, size_t *len, tc_diags *d, const char *path, 
 	if (e.why == TC_FILE_TOOBIG)
 		return tc_error(d, at, NULL, "'%s' is larger than %zu MiB", path, max >> 20);
 	return tc_error(d, at, NULL, "cannot read '%s'", path);
+}
+
+int tc_fd_write(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	while (n) {
+		ssize_t w = write(fd, c, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		if (w == 0) {
+			errno = EIO;
+			return -1;
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int tc_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+                         unsigned flags)
+{
+	size_t n = strlen(path) + sizeof ".tenantc-XXXXXX";
+	char *tmp = tc_xmalloc(n);
+	snprintf(tmp, n, "%s.tenantc-XXXXXX", path);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		free(tmp);
+		errno = e;
+		return -1;
+	}
+	int rc = fchmod(fd, mode);
+	if (rc == 0)
+		rc = tc_fd_write(fd, data, len);
+	if (rc == 0 && (flags & TC_FILE_SYNC))
+		rc = fsync(fd);
+	int e = errno;
+	if (close(fd) != 0 && rc == 0) {
+		rc = -1;
+		e = errno;
+	}
+	if (rc == 0 && rename(tmp, path) != 0) {
+		rc = -1;
+		e = errno;
+	}
+	if (rc != 0)
+		unlink(tmp);
+	free(tmp);
+	errno = e;
+	return rc;
 }

@@ -1,6 +1,7 @@
 /*
  * fsutil.h - the file-system helpers every module shares: reading a whole
- * file or descriptor.
+ * file or descriptor, writing one, and writing a file aside and renaming
+ * it into place.
  *
  * None of them prints or exits (except out of memory, through tc_xmalloc):
  * each returns 0, or -1 with errno (or a tc_file_err) saying why, so that
@@ -34,6 +35,10 @@ int tc_fd_read(int fd, void *buf, size_t cap, size_t *got) __attribute__((warn_u
 int tc_fd_read_all(char **out, size_t *len, int fd, size_t hint, size_t max)
 	__attribute__((warn_unused_result));
 
+/* Write all n bytes to fd, retrying on EINTR and short writes. 0, or -1
+ * with errno set. */
+int tc_fd_write(int fd, const void *p, size_t n) __attribute__((warn_unused_result));
+
 /* ---- whole files --------------------------------------------------------------------------- */
 
 enum {
@@ -66,5 +71,16 @@ int tc_file_read(char **out, size_t *len, const char *path, size_t max, unsigned
  * "cannot read 'P'" and "'P' is larger than <max in MiB> MiB". */
 int tc_file_read_report(char **out, size_t *len, tc_diags *d, const char *path, size_t max)
 	__attribute__((warn_unused_result));
+
+enum {
+	TC_FILE_SYNC = 1, /* fsync the new file before the rename */
+};
+
+/* Replace path with data atomically: write a new file beside it
+ * ("<path>.tenantc-XXXXXX", with mode), then rename it over path. 0, or -1
+ * with errno set; on failure the temporary file is removed and path is
+ * unchanged. */
+int tc_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+                         unsigned flags) __attribute__((warn_unused_result));
 
 #endif

@@ -389,23 +389,9 @@ static int write_file(const char *path, const tc_value *v, tc_diags *d)
 	tc_buf b;
 	tc_buf_init(&b, TC_BUF_UNLIMITED);
 	tc_json_emit(&b, v, true);
-	size_t plen = strlen(path);
-	char *tmp = tc_xmalloc(plen + 8);
-	memcpy(tmp, path, plen);
-	memcpy(tmp + plen, ".tmp", 5);
-	FILE *f = fopen(tmp, "wb");
 	int r = 0;
-	if (!f || fwrite(b.ptr, 1, b.len, f) != b.len || fclose(f) != 0) {
-		r = tc_fail(d, TC_NOPOS, NULL, "cannot write '%s': %s", tmp, strerror(errno));
-		if (f)
-			fclose(f);
-	} else if (rename(tmp, path) < 0) {
-		r = tc_fail(d, TC_NOPOS, NULL, "cannot rename '%s' to '%s': %s", tmp, path,
-		            strerror(errno));
-	}
-	if (r < 0)
-		remove(tmp);
-	free(tmp);
+	if (tc_file_write_atomic(path, b.ptr, b.len, 0644, 0) != 0)
+		r = tc_fail(d, TC_NOPOS, NULL, "cannot write '%s': %s", path, strerror(errno));
 	tc_buf_release(&b);
 	return r;
 }

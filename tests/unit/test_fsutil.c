@@ -162,10 +162,67 @@ TEST(file_read_report_words_the_commands_messages)
 	free(dir);
 }
 
+TEST(write_atomic_replaces_the_file_and_leaves_nothing_beside_it)
+{
+	char *dir = tmpdir();
+	CHECK(dir);
+	char *f = join(dir, "out");
+	put(f, "old", 3);
+	CHECK(tc_file_write_atomic(f, "new data", 8, 0640, TC_FILE_SYNC) == 0);
+	char *data;
+	size_t len;
+	tc_file_err e;
+	CHECK(tc_file_read(&data, &len, f, 100, 0, &e) == 0);
+	CHECK_STR(data, "new data");
+	free(data);
+	struct stat st;
+	CHECK(stat(f, &st) == 0 && (st.st_mode & 0777) == 0640);
+	unlink(f);
+	/* the folder holds no temporary file: rmdir succeeds */
+	CHECK(rmdir(dir) == 0);
+	free(f);
+	free(dir);
+}
+
+TEST(write_atomic_fails_cleanly_where_it_cannot_rename)
+{
+	char *dir = tmpdir();
+	CHECK(dir);
+	/* a folder in the way: the rename fails, the temporary file goes */
+	char *f = join(dir, "sub");
+	char *inner = join(f, "x");
+	CHECK(mkdir(f, 0755) == 0);
+	put(inner, "x", 1);
+	CHECK(tc_file_write_atomic(f, "data", 4, 0644, 0) == -1 && errno == EISDIR);
+	unlink(inner);
+	CHECK(rmdir(f) == 0);
+	CHECK(rmdir(dir) == 0);
+	/* no folder at all: the temporary file cannot be made */
+	CHECK(tc_file_write_atomic(inner, "data", 4, 0644, 0) == -1 && errno == ENOENT);
+	free(inner);
+	free(f);
+	free(dir);
+}
+
+TEST(fd_write_writes_everything)
+{
+	int p[2];
+	CHECK(pipe(p) == 0);
+	CHECK(tc_fd_write(p[1], "abcdef", 6) == 0);
+	close(p[1]);
+	char buf[16];
+	size_t got;
+	CHECK(tc_fd_read(p[0], buf, sizeof buf, &got) == 0 && got == 6 && memcmp(buf, "abcdef", 6) == 0);
+	close(p[0]);
+	CHECK(tc_fd_write(-1, "a", 1) == -1 && errno == EBADF);
+}
+
 int main(void)
 {
 	return RUN(file_read_gives_the_bytes_and_a_nul_after_them,
 	           file_read_takes_exactly_max_bytes_and_refuses_one_more, file_read_says_why_it_failed,
 	           fd_read_all_grows_past_the_hint_and_stops_at_max,
-	           file_read_report_words_the_commands_messages);
+	           file_read_report_words_the_commands_messages,
+	           write_atomic_replaces_the_file_and_leaves_nothing_beside_it,
+	           write_atomic_fails_cleanly_where_it_cannot_rename, fd_write_writes_everything);
 }
