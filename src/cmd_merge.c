@@ -47,9 +47,7 @@ static int read_file(const char *path, char **data, size_t *len, tc_diags *d)
 /* Add every file below root/rel to l (paths relative to root). */
 static int walk(const char *root, const char *rel, tc_outlist *l, tc_diags *d)
 {
-	size_t n = strlen(root) + strlen(rel) + 2;
-	char *dir = tc_xmalloc(n);
-	snprintf(dir, n, "%s%s%s", root, rel[0] ? "/" : "", rel);
+	char *dir = tc_path_join(root, rel);
 	DIR *dp = opendir(dir);
 	if (!dp) {
 		int rc = tc_error(d, (tc_pos){dir, 0, 0}, NULL, "cannot read folder '%s': %s", dir,
@@ -62,12 +60,8 @@ static int walk(const char *root, const char *rel, tc_outlist *l, tc_diags *d)
 	while (rc == 0 && (e = readdir(dp)) != NULL) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		size_t m = strlen(rel) + strlen(e->d_name) + 2;
-		char *sub = tc_xmalloc(m);
-		snprintf(sub, m, "%s%s%s", rel, rel[0] ? "/" : "", e->d_name);
-		size_t fn = strlen(root) + m + 1;
-		char *full = tc_xmalloc(fn);
-		snprintf(full, fn, "%s/%s", root, sub);
+		char *sub = tc_path_join(rel, e->d_name);
+		char *full = tc_path_join(root, sub);
 		struct stat st;
 		if (lstat(full, &st) != 0) {
 			rc = tc_error(d, (tc_pos){full, 0, 0}, NULL, "cannot read '%s'", full);

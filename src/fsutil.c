@@ -172,3 +172,31 @@ int tc_file_write_atomic(const char *path, const void *data, size_t len, mode_t 
 	errno = e;
 	return rc;
 }
+
+/* dir "/" name into p, which has room for join_len(dn, nn) bytes */
+static size_t join_len(size_t dn, size_t nn)
+{
+	return dn + (dn && nn) + nn + 1;
+}
+
+static char *join_into(char *p, const char *dir, size_t dn, const char *name, size_t nn)
+{
+	memcpy(p, dir, dn);
+	size_t o = dn;
+	if (dn && nn)
+		p[o++] = '/';
+	memcpy(p + o, name, nn + 1);
+	return p;
+}
+
+char *tc_path_join(const char *dir, const char *name)
+{
+	size_t dn = strlen(dir), nn = strlen(name);
+	return join_into(tc_xmalloc(join_len(dn, nn)), dir, dn, name, nn);
+}
+
+char *tc_path_join_arena(tc_arena *a, const char *dir, const char *name)
+{
+	size_t dn = strlen(dir), nn = strlen(name);
+	return join_into(tc_arena_alloc(a, join_len(dn, nn)), dir, dn, name, nn);
+}

@@ -1,7 +1,7 @@
 /*
  * fsutil.h - the file-system helpers every module shares: reading a whole
- * file or descriptor, writing one, and writing a file aside and renaming
- * it into place.
+ * file or descriptor, writing one, writing a file aside and renaming it
+ * into place, and joining path names.
  *
  * None of them prints or exits (except out of memory, through tc_xmalloc):
  * each returns 0, or -1 with errno (or a tc_file_err) saying why, so that
@@ -15,6 +15,7 @@
 #ifndef TC_FSUTIL_H
 #define TC_FSUTIL_H
 
+#include "arena.h"
 #include "diag.h"
 
 #include <stdbool.h>
@@ -82,5 +83,14 @@ enum {
  * unchanged. */
 int tc_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
                          unsigned flags) __attribute__((warn_unused_result));
+
+/* ---- path names ---------------------------------------------------------------------------- */
+
+/* dir "/" name (malloc'd); when either is "", the other alone (a root and
+ * a path below it that may be the root itself). */
+char *tc_path_join(const char *dir, const char *name) __attribute__((malloc, returns_nonnull));
+/* The same, in a (for paths that live as long as the arena). */
+char *tc_path_join_arena(tc_arena *a, const char *dir, const char *name)
+	__attribute__((returns_nonnull));
 
 #endif

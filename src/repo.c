@@ -10,6 +10,7 @@
  */
 #include "repo.h"
 
+#include "fsutil.h"
 #include "json_load.h"
 #include "jsone.h"
 #include "schema.h"
@@ -442,16 +443,15 @@ const tc_env *tc_repo_env(const tc_repo *r, const char *name)
 static int read_tree(tc_source *src, tc_arena *a, tc_diags *d, const char *base, const char *rel,
                      tc_file **files, size_t *n, size_t *cap, size_t *total)
 {
-	char *dir = rel[0] ? tc_arena_printf(a, "%s/%s", base, rel) : tc_arena_strdup(a, base);
+	char *dir = tc_path_join_arena(a, base, rel);
 	tc_entry *e;
 	size_t ne;
 	if (tc_source_list(src, d, dir, &e, &ne))
 		return -1;
 	int rc = 0;
 	for (size_t i = 0; i < ne && rc == 0; i++) {
-		char *sub = rel[0] ? tc_arena_printf(a, "%s/%s", rel, e[i].name)
-		                   : tc_arena_strdup(a, e[i].name);
-		char *full = tc_arena_printf(a, "%s/%s", base, sub);
+		char *sub = tc_path_join_arena(a, rel, e[i].name);
+		char *full = tc_path_join_arena(a, base, sub);
 		if (e[i].type == TC_ENTRY_DIR) {
 			rc = read_tree(src, a, d, base, sub, files, n, cap, total);
 			continue;

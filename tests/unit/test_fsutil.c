@@ -12,19 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char *join(const char *dir, const char *name)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = malloc(n);
-	snprintf(p, n, "%s/%s", dir, name);
-	return p;
-}
-
 /* A fresh folder under $TMPDIR (or /tmp), malloc'd. */
 static char *tmpdir(void)
 {
 	const char *base = getenv("TMPDIR");
-	char *p = join(base && *base ? base : "/tmp", "tc-fsutil-XXXXXX");
+	char *p = tc_path_join(base && *base ? base : "/tmp", "tc-fsutil-XXXXXX");
 	return mkdtemp(p) ? p : NULL;
 }
 
@@ -41,7 +33,7 @@ TEST(file_read_gives_the_bytes_and_a_nul_after_them)
 {
 	char *dir = tmpdir();
 	CHECK(dir);
-	char *f = join(dir, "a");
+	char *f = tc_path_join(dir, "a");
 	put(f, "hello\0world", 11);
 	char *data = NULL;
 	size_t len = 0;
@@ -59,7 +51,7 @@ TEST(file_read_takes_exactly_max_bytes_and_refuses_one_more)
 {
 	char *dir = tmpdir();
 	CHECK(dir);
-	char *f = join(dir, "a");
+	char *f = tc_path_join(dir, "a");
 	char big[300];
 	memset(big, 'x', sizeof big);
 	put(f, big, 200);
@@ -84,7 +76,7 @@ TEST(file_read_says_why_it_failed)
 	char *data;
 	size_t len;
 	tc_file_err e;
-	char *none = join(dir, "none");
+	char *none = tc_path_join(dir, "none");
 	CHECK(tc_file_read(&data, &len, none, 10, 0, &e) == -1 && e.why == TC_FILE_OPEN &&
 	      e.err == ENOENT);
 	/* a folder opens, then fails to read; with TC_FILE_REGULAR it is refused */
@@ -93,11 +85,11 @@ TEST(file_read_says_why_it_failed)
 	CHECK(tc_file_read(&data, &len, dir, 10, TC_FILE_REGULAR, &e) == -1 &&
 	      e.why == TC_FILE_SPECIAL);
 	/* a FIFO with no writer must not hang the open */
-	char *fifo = join(dir, "fifo");
+	char *fifo = tc_path_join(dir, "fifo");
 	CHECK(mkfifo(fifo, 0600) == 0);
 	CHECK(tc_file_read(&data, &len, fifo, 10, TC_FILE_REGULAR, &e) == -1 &&
 	      e.why == TC_FILE_SPECIAL);
-	char *link = join(dir, "link");
+	char *link = tc_path_join(dir, "link");
 	CHECK(symlink(fifo, link) == 0);
 	CHECK(tc_file_read(&data, &len, link, 10, TC_FILE_NOFOLLOW | TC_FILE_REGULAR, &e) == -1 &&
 	      e.why == TC_FILE_OPEN && e.err == ELOOP);
@@ -135,7 +127,7 @@ TEST(file_read_report_words_the_commands_messages)
 {
 	char *dir = tmpdir();
 	CHECK(dir);
-	char *f = join(dir, "big");
+	char *f = tc_path_join(dir, "big");
 	size_t nbig = (size_t)3 << 20;
 	char *big = calloc(1, nbig);
 	put(f, big, nbig);
@@ -166,7 +158,7 @@ TEST(write_atomic_replaces_the_file_and_leaves_nothing_beside_it)
 {
 	char *dir = tmpdir();
 	CHECK(dir);
-	char *f = join(dir, "out");
+	char *f = tc_path_join(dir, "out");
 	put(f, "old", 3);
 	CHECK(tc_file_write_atomic(f, "new data", 8, 0640, TC_FILE_SYNC) == 0);
 	char *data;
@@ -189,8 +181,8 @@ TEST(write_atomic_fails_cleanly_where_it_cannot_rename)
 	char *dir = tmpdir();
 	CHECK(dir);
 	/* a folder in the way: the rename fails, the temporary file goes */
-	char *f = join(dir, "sub");
-	char *inner = join(f, "x");
+	char *f = tc_path_join(dir, "sub");
+	char *inner = tc_path_join(f, "x");
 	CHECK(mkdir(f, 0755) == 0);
 	put(inner, "x", 1);
 	CHECK(tc_file_write_atomic(f, "data", 4, 0644, 0) == -1 && errno == EISDIR);
@@ -217,6 +209,27 @@ TEST(fd_write_writes_everything)
 	CHECK(tc_fd_write(-1, "a", 1) == -1 && errno == EBADF);
 }
 
+TEST(path_join_puts_one_slash_between_and_skips_an_empty_side)
+{
+	char *p = tc_path_join("a/b", "c");
+	CHECK_STR(p, "a/b/c");
+	free(p);
+	p = tc_path_join("", "c");
+	CHECK_STR(p, "c");
+	free(p);
+	p = tc_path_join("root", "");
+	CHECK_STR(p, "root");
+	free(p);
+	p = tc_path_join("", "");
+	CHECK_STR(p, "");
+	free(p);
+	tc_arena a;
+	tc_arena_init(&a);
+	CHECK_STR(tc_path_join_arena(&a, "tenants/acme", "files/x"), "tenants/acme/files/x");
+	CHECK_STR(tc_path_join_arena(&a, "", "x"), "x");
+	tc_arena_release(&a);
+}
+
 int main(void)
 {
 	return RUN(file_read_gives_the_bytes_and_a_nul_after_them,
@@ -224,5 +237,6 @@ int main(void)
 	           fd_read_all_grows_past_the_hint_and_stops_at_max,
 	           file_read_report_words_the_commands_messages,
 	           write_atomic_replaces_the_file_and_leaves_nothing_beside_it,
-	           write_atomic_fails_cleanly_where_it_cannot_rename, fd_write_writes_everything);
+	           write_atomic_fails_cleanly_where_it_cannot_rename, fd_write_writes_everything,
+	           path_join_puts_one_slash_between_and_skips_an_empty_side);
 }
