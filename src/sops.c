@@ -407,44 +407,6 @@ static const char *object_name(tc_arena *a, const tc_value *obj)
 	return tc_arena_printf(a, "%s/%s", tc_value_shown(ns), tc_value_shown(name));
 }
 
-/* Equal kinds and values (1 and 1.0 differ: they are written differently). */
-static bool same(const tc_value *x, const tc_value *y)
-{
-	if (x->kind != y->kind)
-		return false;
-	switch (x->kind) {
-	case TC_NULL:
-		return true;
-	case TC_BOOL:
-		return x->u.b == y->u.b;
-	case TC_INT:
-		return x->u.i == y->u.i;
-	case TC_FLOAT:
-		return memcmp(&x->u.f, &y->u.f, sizeof x->u.f) == 0;
-	case TC_STR:
-		return x->u.str.len == y->u.str.len &&
-		       (x->u.str.len == 0 || memcmp(x->u.str.ptr, y->u.str.ptr, x->u.str.len) == 0);
-	case TC_ARRAY:
-		if (x->u.arr.len != y->u.arr.len)
-			return false;
-		for (size_t i = 0; i < x->u.arr.len; i++)
-			if (!same(x->u.arr.items[i], y->u.arr.items[i]))
-				return false;
-		return true;
-	case TC_OBJECT:
-		if (x->u.obj.len != y->u.obj.len)
-			return false;
-		for (size_t i = 0; i < x->u.obj.len; i++) {
-			const tc_member *a = &x->u.obj.members[i], *b = &y->u.obj.members[i];
-			if (a->klen != b->klen || memcmp(a->key, b->key, a->klen) != 0 ||
-			    !same(a->val, b->val))
-				return false;
-		}
-		return true;
-	}
-	return false;
-}
-
 static bool same_list(const char **x, size_t nx, const char **y, size_t ny)
 {
 	if (nx != ny)
@@ -479,7 +441,7 @@ static bool reusable(tc_arena *a, tc_secmem *sm, const tc_sops_keys *keys,
 	size_t nhad = 0;
 	had = sorted_recipients(a, had, doc.nage, &nhad);
 	return nhad == doc.nage && same_list(had, nhad, rc, nrc) &&
-	       same(to_value(a, doc.tree), in->secret);
+	       tc_value_same(to_value(a, doc.tree), in->secret);
 }
 
 int tc_sops_encrypt_render(tc_buf *out, tc_diags *d, tc_secmem *sm, const tc_sops_seed *seed,
@@ -580,7 +542,7 @@ static bool shape_differs(const tc_value *x, const tc_value *y, tc_buf *where)
 		}
 		return false;
 	}
-	return !same(x, y);
+	return !tc_value_same(x, y);
 }
 
 int tc_sops_carry_over(tc_buf *out, tc_diags *d, const tc_sops_render_in *in)
@@ -622,7 +584,7 @@ int tc_sops_carry_over(tc_buf *out, tc_diags *d, const tc_sops_render_in *in)
 		            "the earlier output '%s' does not record the input it was made from (no "
 		            "%s annotation)",
 		            in->prev_path, TC_SOPS_SOURCE_DIGEST);
-	} else if (!want_digest || !same(want_digest, had_digest)) {
+	} else if (!want_digest || !tc_value_same(want_digest, had_digest)) {
 		tc_buf_addf(&why, "its file changed (%.*s, rendered from %.*s)",
 		            want_digest ? (int)want_digest->u.str.len : 4,
 		            want_digest ? want_digest->u.str.ptr : "none",

@@ -272,6 +272,45 @@ bool tc_value_equal(const tc_value *a, const tc_value *b)
 	}
 }
 
+bool tc_value_same(const tc_value *a, const tc_value *b)
+{
+	if (a == b)
+		return true;
+	if (!a || !b || a->kind != b->kind)
+		return false;
+	switch (a->kind) {
+	case TC_NULL:
+		return true;
+	case TC_BOOL:
+		return a->u.b == b->u.b;
+	case TC_INT:
+		return a->u.i == b->u.i;
+	case TC_FLOAT:
+		return memcmp(&a->u.f, &b->u.f, sizeof a->u.f) == 0;
+	case TC_STR:
+		return a->u.str.len == b->u.str.len &&
+		       (a->u.str.len == 0 || memcmp(a->u.str.ptr, b->u.str.ptr, a->u.str.len) == 0);
+	case TC_ARRAY:
+		if (a->u.arr.len != b->u.arr.len)
+			return false;
+		for (size_t i = 0; i < a->u.arr.len; i++)
+			if (!tc_value_same(a->u.arr.items[i], b->u.arr.items[i]))
+				return false;
+		return true;
+	case TC_OBJECT:
+		if (a->u.obj.len != b->u.obj.len)
+			return false;
+		for (size_t i = 0; i < a->u.obj.len; i++) {
+			const tc_member *x = &a->u.obj.members[i], *y = &b->u.obj.members[i];
+			if (x->klen != y->klen || (x->klen && memcmp(x->key, y->key, x->klen) != 0) ||
+			    !tc_value_same(x->val, y->val))
+				return false;
+		}
+		return true;
+	}
+	return false;
+}
+
 bool tc_value_tainted(const tc_value *v)
 {
 	if (!v)
