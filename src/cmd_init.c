@@ -24,6 +24,7 @@
 #include "diag.h"
 #include "fsutil.h"
 #include "init_data.h"
+#include "k8s.h"
 #include "opt.h"
 
 #include <errno.h>
@@ -54,18 +55,11 @@ typedef struct outfile {
 	char *owned; /* data when it was generated here */
 } outfile;
 
+/* a DNS-1123 label of at most max (<= 63) characters */
 static bool is_label(const char *s, size_t max)
 {
 	size_t n = strlen(s);
-	if (n == 0 || n > max)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-		if (!alnum && !(c == '-' && i > 0 && i + 1 < n))
-			return false;
-	}
-	return true;
+	return n <= max && tc_k8s_is_dns_label(s, n);
 }
 
 /* labels joined by dots */
@@ -74,20 +68,14 @@ static bool is_domain(const char *s)
 	size_t n = strlen(s);
 	if (n == 0 || n > DOMAIN_MAX)
 		return false;
-	const char *p = s;
-	for (;;) {
+	for (const char *p = s;; p++) {
 		const char *dot = strchr(p, '.');
 		size_t len = dot ? (size_t)(dot - p) : strlen(p);
-		char label[64];
-		if (len == 0 || len >= sizeof label)
-			return false;
-		memcpy(label, p, len);
-		label[len] = '\0';
-		if (!is_label(label, 63))
+		if (!tc_k8s_is_dns_label(p, len))
 			return false;
 		if (!dot)
 			return true;
-		p = dot + 1;
+		p = dot;
 	}
 }
 

@@ -13,6 +13,7 @@
 #include "fsutil.h"
 #include "json_load.h"
 #include "jsone.h"
+#include "k8s.h"
 #include "schema.h"
 #include "schema_check.h"
 #include "yaml_load.h"
@@ -28,19 +29,6 @@
 #define DNS_LABEL_MAX 63
 /* Bytes of one tenant's files/ folder: large data belongs in a volume. */
 #define TENANT_FILES_MAX ((size_t)8 * 1024 * 1024)
-
-static bool is_dns_label(const char *s, size_t n)
-{
-	if (n == 0 || n > DNS_LABEL_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-		if (!alnum && !(c == '-' && i > 0 && i + 1 < n))
-			return false;
-	}
-	return true;
-}
 
 void tc_format_time(char out[32], int64_t secs)
 {
@@ -102,7 +90,7 @@ static int check_name(tc_diags *d, const tc_value *doc, const char *path, const 
 {
 	const tc_value *name = tc_value_getz(doc, "name");
 	tc_path at = TC_PATH_KEY(NULL, "name", 4);
-	if (!is_dns_label(want, strlen(want)) || strlen(want) > max)
+	if (!tc_k8s_is_dns_label(want, strlen(want)) || strlen(want) > max)
 		return tc_error(d, (tc_pos){path, 1, 1}, NULL,
 		                "%s name '%s' is not a DNS-1123 label of at most %zu characters", what,
 		                want, max);
@@ -316,7 +304,7 @@ static int list_tenants(tc_repo *r, tc_diags *d)
 			continue;
 		}
 		size_t len = strlen(e[i].name);
-		if (!is_dns_label(e[i].name, len) || len > TENANT_NAME_MAX) {
+		if (!tc_k8s_is_dns_label(e[i].name, len) || len > TENANT_NAME_MAX) {
 			rc = tc_error(d, (tc_pos){dir, 1, 1}, NULL,
 			              "tenant folder '%s' is not a DNS-1123 label of at most %d characters",
 			              e[i].name, TENANT_NAME_MAX);
@@ -334,7 +322,7 @@ static int some_tenants(tc_repo *r, const char *const *only, size_t n, tc_diags 
 	r->tenants = tc_arena_alloc(&r->arena, n * sizeof(char *));
 	for (size_t i = 0; i < n; i++) {
 		size_t len = strlen(only[i]);
-		if (!is_dns_label(only[i], len) || len > TENANT_NAME_MAX) {
+		if (!tc_k8s_is_dns_label(only[i], len) || len > TENANT_NAME_MAX) {
 			rc = tc_error(d, TC_NOPOS, NULL,
 			              "tenant '%s' is not a DNS-1123 label of at most %d characters",
 			              only[i], TENANT_NAME_MAX);
