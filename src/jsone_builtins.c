@@ -18,6 +18,7 @@
  */
 #include "jsone_builtins.h"
 
+#include "base64.h"
 #include "json_emit.h"
 #include "json_load.h"
 #include "scalar.h"
@@ -479,81 +480,43 @@ static int bi_defined(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *
 
 /* --- rendering helpers (extras) -------------------------------------------- */
 
-static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 static int bi_b64encode(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
                         tc_value *const *args, size_t n)
 {
 	(void)sc;
 	if (one_string(st, args, n, "b64encode"))
 		return -1;
-	const unsigned char *s = (const unsigned char *)args[0]->u.str.ptr;
 	size_t len = args[0]->u.str.len;
-	size_t olen = (len + 2) / 3 * 4;
+	size_t olen = tc_base64_encoded_len(len, true);
 	if (tc_jsone_check_size(st, olen) || tc_jsone_step(st, len / 64))
 		return -1;
 	char *p = tc_arena_alloc(st->a, olen + 1);
-	size_t o = 0;
-	for (size_t i = 0; i < len; i += 3) {
-		uint32_t v = (uint32_t)s[i] << 16;
-		if (i + 1 < len)
-			v |= (uint32_t)s[i + 1] << 8;
-		if (i + 2 < len)
-			v |= s[i + 2];
-		p[o++] = b64chars[(v >> 18) & 63];
-		p[o++] = b64chars[(v >> 12) & 63];
-		p[o++] = i + 1 < len ? b64chars[(v >> 6) & 63] : '=';
-		p[o++] = i + 2 < len ? b64chars[v & 63] : '=';
-	}
-	p[o] = 0;
+	size_t o = tc_base64_encode(p, args[0]->u.str.ptr, len, true);
 	*out = tc_jsone_taint(tc_value_str_ref(st->a, p, o, st->epos), tc_jsone_secret(args[0]));
 	return 0;
 }
 
-static int b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+' || c == '-')
-		return 62;
-	if (c == '/' || c == '_')
-		return 63;
-	return -1;
-}
-
+/* b64decode(s): padding optional (at most two '='), and the URL-safe
+ * alphabet accepted too */
 static int bi_b64decode(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
                         tc_value *const *args, size_t n)
 {
 	(void)sc;
 	if (one_string(st, args, n, "b64decode"))
 		return -1;
-	const unsigned char *s = (const unsigned char *)args[0]->u.str.ptr;
+	const char *s = args[0]->u.str.ptr;
 	size_t len = args[0]->u.str.len;
 	while (len && s[len - 1] == '=')
 		len--;
 	if (len % 4 == 1 || args[0]->u.str.len - len > 2 || tc_jsone_step(st, len / 64))
 		return tc_jsone_raise(st, TC_JE_BUILTIN,
 		                      "invalid arguments to builtin: b64decode: not base64");
-	char *p = tc_arena_alloc(st->a, len / 4 * 3 + 3);
-	size_t o = 0;
-	uint32_t acc = 0;
-	int bits = 0;
-	for (size_t i = 0; i < len; i++) {
-		int v = b64val(s[i]);
-		if (v < 0)
-			return tc_jsone_raise(st, TC_JE_BUILTIN,
-			                      "invalid arguments to builtin: b64decode: not base64");
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			p[o++] = (char)((acc >> bits) & 0xFF);
-		}
-	}
+	size_t cap = len / 4 * 3 + 2, o = 0;
+	char *p = tc_arena_alloc(st->a, cap + 1);
+	if (tc_base64_decode((unsigned char *)p, &o, cap, s, args[0]->u.str.len,
+	                     TC_BASE64_PAD_ANY | TC_BASE64_URL) != 0)
+		return tc_jsone_raise(st, TC_JE_BUILTIN,
+		                      "invalid arguments to builtin: b64decode: not base64");
 	p[o] = 0;
 	if (tc_scalar_utf8_check(p, o) != o)
 		return tc_jsone_raise(st, TC_JE_BUILTIN,

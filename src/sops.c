@@ -25,6 +25,7 @@
  */
 #include "sops.h"
 
+#include "base64.h"
 #include "fsutil.h"
 #include "sops_file.h"
 #include "sops_yaml.h"
@@ -776,20 +777,15 @@ void tc_sops_leaks_add(tc_sops_leaks *l, const tc_value *secret, const char *nam
 			if (s == 0) {
 				unsigned char *raw = tc_secmem_alloc(l->sm, v->u.str.len + 1);
 				size_t rn = 0;
-				if (tc_age_base64_decode(raw, &rn, v->u.str.len, v->u.str.ptr,
-				                         v->u.str.len, true, false) == 0)
+				if (tc_base64_decode(raw, &rn, v->u.str.len, v->u.str.ptr, v->u.str.len,
+				                     TC_BASE64_PAD | TC_BASE64_SKIP_NL) == 0)
 					leak_push(l, (const char *)raw, rn, sname, key);
 			} else {
-				tc_buf b64;
-				tc_buf_init(&b64, TC_BUF_UNLIMITED);
-				tc_age_base64_encode(&b64, v->u.str.ptr, v->u.str.len, true);
-				if (!tc_buf_failed(&b64) && b64.len) {
-					char *copy = tc_secmem_memdup0(l->sm, b64.ptr, b64.len);
-					leak_push(l, copy, b64.len, sname, key);
-				}
-				if (b64.ptr)
-					sodium_memzero(b64.ptr, b64.len);
-				tc_buf_release(&b64);
+				/* encoded straight into secret memory */
+				size_t bn = tc_base64_encoded_len(v->u.str.len, true);
+				char *b64 = tc_secmem_alloc(l->sm, bn + 1);
+				if (tc_base64_encode(b64, v->u.str.ptr, v->u.str.len, true))
+					leak_push(l, b64, bn, sname, key);
 			}
 		}
 	}
