@@ -28,6 +28,7 @@
 #include "sops.h"
 #include "sops_file.h"
 #include "sops_yaml.h"
+#include "sort.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -116,11 +117,6 @@ static int load_doc(tc_value **out, tc_arena *a, tc_diags *d, const char *path)
 	}
 	tc_secmem_release(&tmp);
 	return r;
-}
-
-static int cmpstr(const void *x, const void *y)
-{
-	return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
 /* The path of file relative to repo, when file is inside it. */
@@ -670,7 +666,7 @@ static int updatekeys_one(tc_diags *d, const tc_sops_keys *k, const char *repo,
 	const char **had = tc_arena_alloc(&a, doc.nage * sizeof *had);
 	for (size_t i = 0; i < doc.nage; i++)
 		had[i] = doc.age[i].recipient;
-	qsort(had, doc.nage, sizeof *had, cmpstr);
+	qsort(had, doc.nage, sizeof *had, tc_cmp_str);
 	bool same = doc.nage == rc.len;
 	for (size_t i = 0; same && i < rc.len; i++)
 		same = strcmp(had[i], rc.items[i]) == 0;

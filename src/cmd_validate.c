@@ -29,6 +29,7 @@
 #include "schema_check.h"
 #include "schema_set.h"
 #include "schema_uri.h"
+#include "sort.h"
 #include "yaml_load.h"
 
 #include <dirent.h>
@@ -81,11 +82,6 @@ static bool is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static int cmpstr(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Append the manifest files under dir (recursively, byte order). */
 static void walk(tc_arena *a, const char *dir, tc_strlist *out, tc_diags *d, int depth)
 {
@@ -109,7 +105,7 @@ static void walk(tc_arena *a, const char *dir, tc_strlist *out, tc_diags *d, int
 	}
 	closedir(dh);
 	if (n)
-		qsort(names, n, sizeof *names, cmpstr);
+		qsort(names, n, sizeof *names, tc_cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		char *p = tc_arena_printf(a, "%s/%s", dir, names[i]);
 		if (is_dir(p))

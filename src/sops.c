@@ -29,6 +29,7 @@
 #include "fsutil.h"
 #include "sops_file.h"
 #include "sops_yaml.h"
+#include "sort.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -369,18 +370,13 @@ static const tc_value *source_digest(const tc_value *secret)
 
 /* ---- rendering ----------------------------------------------------------------------------- */
 
-static int cmpstr(const void *x, const void *y)
-{
-	return strcmp(*(const char *const *)x, *(const char *const *)y);
-}
-
 /* Sorted, without repeats, into the arena. */
 static const char **sorted_recipients(tc_arena *a, const char *const *r, size_t n, size_t *outn)
 {
 	const char **v = tc_arena_alloc(a, n * sizeof *v);
 	if (n)
 		memcpy(v, r, n * sizeof *v);
-	qsort(v, n, sizeof *v, cmpstr);
+	qsort(v, n, sizeof *v, tc_cmp_str);
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
 		if (k == 0 || strcmp(v[k - 1], v[i]) != 0)
