@@ -224,9 +224,8 @@ static void next_lastmodified(char out[32], const char *prev)
 	time_t t = time(NULL);
 	tc_stime p;
 	if (prev && tc_sops_parse_rfc3339(&p, prev, strlen(prev)) == 0) {
-		struct tm ptm = {.tm_year = p.year - 1900, .tm_mon = p.month - 1, .tm_mday = p.day,
-		                 .tm_hour = p.hour, .tm_min = p.min, .tm_sec = p.sec};
-		time_t pt = timegm(&ptm) - p.offset;
+		p.nsec = 0; /* whole seconds, as lastmodified is written */
+		time_t pt = (time_t)(tc_time_to_ms(&p) / 1000);
 		if (t <= pt)
 			t = pt + 1;
 	}

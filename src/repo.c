@@ -16,6 +16,7 @@
 #include "k8s.h"
 #include "schema.h"
 #include "schema_check.h"
+#include "timefmt.h"
 #include "yaml_load.h"
 
 #include <stdio.h>
@@ -32,23 +33,14 @@
 
 void tc_format_time(char out[32], int64_t secs)
 {
-	/* civil-from-days (proleptic Gregorian), no gmtime so no TZ */
+	/* no gmtime, so no TZ */
 	int64_t days = secs / 86400, rem = secs % 86400;
 	if (rem < 0) {
 		rem += 86400;
 		days--;
 	}
-	int64_t z = days + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t y = yoe + era * 400;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int64_t dd = doy - (153 * mp + 2) / 5 + 1;
-	int64_t mm = mp < 10 ? mp + 3 : mp - 9;
-	if (mm <= 2)
-		y++;
+	int64_t y, mm, dd;
+	tc_time_civil_from_days(days, &y, &mm, &dd);
 	if (y < 0 || y > 9999) /* outside ISO-8601's four-digit years */
 		y = y < 0 ? 0 : 9999;
 	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.000Z", (int)y, (int)mm, (int)dd,
