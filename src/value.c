@@ -200,55 +200,20 @@ tc_value *tc_value_dig(const tc_value *v, const char *dotted)
 	return cur;
 }
 
-bool tc_value_equal(const tc_value *a, const tc_value *b)
+/* Deep equality; strict: numbers by kind and bits (as written), else by
+ * value (JSON). Keys compare by bytes either way. */
+static bool equal(const tc_value *a, const tc_value *b, bool strict)
 {
 	if (a == b)
 		return true;
 	if (!a || !b)
 		return false;
-	if (tc_value_is_number(a) && tc_value_is_number(b)) {
+	if (!strict && tc_value_is_number(a) && tc_value_is_number(b)) {
 		if (a->kind == TC_INT && b->kind == TC_INT)
 			return a->u.i == b->u.i;
 		return tc_value_num(a) == tc_value_num(b);
 	}
 	if (a->kind != b->kind)
-		return false;
-	switch (a->kind) {
-	case TC_NULL:
-		return true;
-	case TC_BOOL:
-		return a->u.b == b->u.b;
-	case TC_STR:
-		return a->u.str.len == b->u.str.len &&
-		       (a->u.str.len == 0 || memcmp(a->u.str.ptr, b->u.str.ptr, a->u.str.len) == 0);
-	case TC_ARRAY:
-		if (a->u.arr.len != b->u.arr.len)
-			return false;
-		for (size_t i = 0; i < a->u.arr.len; i++)
-			if (!tc_value_equal(a->u.arr.items[i], b->u.arr.items[i]))
-				return false;
-		return true;
-	case TC_OBJECT:
-		if (a->u.obj.len != b->u.obj.len)
-			return false;
-		for (size_t i = 0; i < a->u.obj.len; i++) {
-			const tc_member *x = &a->u.obj.members[i], *y = &b->u.obj.members[i];
-			if (x->klen != y->klen || tc_bytes_cmp(x->key, x->klen, y->key, y->klen) != 0)
-				return false;
-			if (!tc_value_equal(x->val, y->val))
-				return false;
-		}
-		return true;
-	default:
-		return false;
-	}
-}
-
-bool tc_value_same(const tc_value *a, const tc_value *b)
-{
-	if (a == b)
-		return true;
-	if (!a || !b || a->kind != b->kind)
 		return false;
 	switch (a->kind) {
 	case TC_NULL:
@@ -266,7 +231,7 @@ bool tc_value_same(const tc_value *a, const tc_value *b)
 		if (a->u.arr.len != b->u.arr.len)
 			return false;
 		for (size_t i = 0; i < a->u.arr.len; i++)
-			if (!tc_value_same(a->u.arr.items[i], b->u.arr.items[i]))
+			if (!equal(a->u.arr.items[i], b->u.arr.items[i], strict))
 				return false;
 		return true;
 	case TC_OBJECT:
@@ -274,13 +239,23 @@ bool tc_value_same(const tc_value *a, const tc_value *b)
 			return false;
 		for (size_t i = 0; i < a->u.obj.len; i++) {
 			const tc_member *x = &a->u.obj.members[i], *y = &b->u.obj.members[i];
-			if (x->klen != y->klen || (x->klen && memcmp(x->key, y->key, x->klen) != 0) ||
-			    !tc_value_same(x->val, y->val))
+			if (x->klen != y->klen || tc_bytes_cmp(x->key, x->klen, y->key, y->klen) != 0 ||
+			    !equal(x->val, y->val, strict))
 				return false;
 		}
 		return true;
 	}
 	return false;
+}
+
+bool tc_value_equal(const tc_value *a, const tc_value *b)
+{
+	return equal(a, b, false);
+}
+
+bool tc_value_same(const tc_value *a, const tc_value *b)
+{
+	return equal(a, b, true);
 }
 
 bool tc_value_tainted(const tc_value *v)
