@@ -23,6 +23,7 @@
 #include "age.h"
 
 #include "arena.h"
+#include "base64.h"
 #include "bech32.h"
 
 #include <openssl/core_names.h>
@@ -101,90 +102,10 @@ cleanup:
 
 /* ---- base64 -------------------------------------------------------------------------------- */
 
-static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static int b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-void tc_age_base64_encode(tc_buf *out, const void *data, size_t n, bool pad)
-{
-	const unsigned char *s = data;
-	size_t i = 0;
-	for (; i + 3 <= n; i += 3) {
-		char q[4] = {b64chars[s[i] >> 2], b64chars[((s[i] & 3) << 4) | (s[i + 1] >> 4)],
-		             b64chars[((s[i + 1] & 15) << 2) | (s[i + 2] >> 6)],
-		             b64chars[s[i + 2] & 63]};
-		tc_buf_add(out, q, 4);
-	}
-	if (n - i == 1) {
-		char q[4] = {b64chars[s[i] >> 2], b64chars[(s[i] & 3) << 4], '=', '='};
-		tc_buf_add(out, q, pad ? 4 : 2);
-	} else if (n - i == 2) {
-		char q[4] = {b64chars[s[i] >> 2], b64chars[((s[i] & 3) << 4) | (s[i + 1] >> 4)],
-		             b64chars[(s[i + 1] & 15) << 2], '='};
-		tc_buf_add(out, q, pad ? 4 : 3);
-	}
-}
-
-int tc_age_base64_decode(unsigned char *out, size_t *outlen, size_t cap, const char *s, size_t n,
-                         bool pad, bool strict)
-{
-	unsigned acc = 0, bits = 0;
-	size_t o = 0, chars = 0, padding = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (!strict && (c == '\r' || c == '\n'))
-			continue;
-		if (c == '=') {
-			if (!pad)
-				return -1;
-			padding++;
-			continue;
-		}
-		if (padding)
-			return -1; /* data after padding */
-		int v = b64val(c);
-		if (v < 0)
-			return -1;
-		chars++;
-		acc = ((acc << 6) | (unsigned)v) & 0xffffff;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (o >= cap)
-				return -1;
-			out[o++] = (unsigned char)(acc >> bits);
-		}
-	}
-	size_t rem = chars % 4;
-	if (rem == 1)
-		return -1;
-	if (pad) {
-		if ((rem == 0 && padding != 0) || (rem && padding != 4 - rem))
-			return -1;
-	}
-	if (strict && bits && (acc & ((1u << bits) - 1)) != 0)
-		return -1;
-	*outlen = o;
-	return 0;
-}
-
 static int b64raw_exact(unsigned char *out, size_t want, const char *s, size_t n)
 {
 	size_t got = 0;
-	if (tc_age_base64_decode(out, &got, want, s, n, false, true) != 0 || got != want)
+	if (tc_base64_decode(out, &got, want, s, n, TC_BASE64_CANONICAL) != 0 || got != want)
 		return -1;
 	return 0;
 }
@@ -305,7 +226,7 @@ void tc_age_armor_encode(tc_buf *out, const void *data, size_t n)
 {
 	tc_buf tmp;
 	tc_buf_init(&tmp, TC_BUF_UNLIMITED);
-	tc_age_base64_encode(&tmp, data, n, true);
+	tc_base64_add(&tmp, data, n, true);
 	tc_buf_adds(out, ARMOR_BEGIN "\n");
 	for (size_t i = 0; i < tmp.len; i += COLS) {
 		size_t k = tmp.len - i < COLS ? tmp.len - i : COLS;
@@ -364,7 +285,7 @@ int tc_age_armor_decode(tc_buf *out, const char *in, size_t len)
 			return -1;
 		unsigned char bin[LINE_BYTES];
 		size_t got = 0;
-		if (tc_age_base64_decode(bin, &got, sizeof bin, in + b, n, true, true) != 0)
+		if (tc_base64_decode(bin, &got, sizeof bin, in + b, n, TC_BASE64_PAD | TC_BASE64_CANONICAL) != 0)
 			return -1;
 		tc_buf_add(out, bin, got);
 		if (n < COLS || got < LINE_BYTES)
@@ -479,7 +400,7 @@ static tc_age_status parse_header(header *h, const char *in, size_t len)
 			return TC_AGE_HEADER_FAILURE;
 		unsigned char bin[LINE_BYTES];
 		size_t got = 0;
-		if (tc_age_base64_decode(bin, &got, sizeof bin, in + b, e - b, false, true) != 0)
+		if (tc_base64_decode(bin, &got, sizeof bin, in + b, e - b, TC_BASE64_CANONICAL) != 0)
 			return TC_AGE_HEADER_FAILURE;
 		if (open->bodylen + got > MAX_BODY)
 			return TC_AGE_HEADER_FAILURE;
@@ -541,10 +462,10 @@ static int wrap_stanza(tc_buf *out, const unsigned char file_key[TC_AGE_FILE_KEY
 	crypto_aead_chacha20poly1305_ietf_encrypt(body, &blen, file_key, TC_AGE_FILE_KEY_SIZE, NULL,
 	                                          0, NULL, zero_nonce, wrap);
 	tc_buf_adds(out, "-> X25519 ");
-	tc_age_base64_encode(out, share, 32, false);
+	tc_base64_add(out, share, 32, false);
 	tc_buf_addc(out, '\n');
 	/* 32 bytes are one short line of 43 characters */
-	tc_age_base64_encode(out, body, (size_t)blen, false);
+	tc_base64_add(out, body, (size_t)blen, false);
 	tc_buf_addc(out, '\n');
 	rc = 0;
 out:
@@ -752,7 +673,7 @@ int tc_age_encrypt(tc_buf *out, const unsigned char (*recipients)[TC_AGE_KEY_SIZ
 	    tc_age_hmac(mac, hkey, 32, &part, 1) != 0)
 		goto out;
 	tc_buf_addc(&bin, ' ');
-	tc_age_base64_encode(&bin, mac, 32, false);
+	tc_base64_add(&bin, mac, 32, false);
 	tc_buf_addc(&bin, '\n');
 	if (seed)
 		memcpy(nonce, seed->nonce, sizeof nonce);

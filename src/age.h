@@ -103,15 +103,6 @@ int tc_age_encrypt(tc_buf *out, const unsigned char (*recipients)[TC_AGE_KEY_SIZ
 void tc_age_armor_encode(tc_buf *out, const void *data, size_t n);
 int tc_age_armor_decode(tc_buf *out, const char *in, size_t len) __attribute__((warn_unused_result));
 
-/* Base64 with the standard alphabet, padded or not ("raw"). Decoding in
- * strict mode rejects anything but the canonical encoding; lenient mode
- * accepts what Go's base64.StdEncoding accepts (CR and LF skipped,
- * non-zero trailing bits). Decode returns -1 on error or when more than
- * cap bytes would be written. */
-void tc_age_base64_encode(tc_buf *out, const void *data, size_t n, bool pad);
-int tc_age_base64_decode(unsigned char *out, size_t *outlen, size_t cap, const char *s, size_t n,
-                         bool pad, bool strict) __attribute__((warn_unused_result));
-
 /* Byte ranges for the multi-part HMAC below. */
 typedef struct tc_age_part {
 	const void *p;

@@ -19,6 +19,7 @@
  */
 #include "cmd.h"
 
+#include "fsutil.h"
 #include "json_emit.h"
 #include "json_load.h"
 #include "jsone.h"
@@ -39,34 +40,11 @@ static const char usage[] = "TEMPLATE [--context FILE] [--format json|yaml] [--n
 /* 16 MiB, the loaders' own input limit */
 #define MAX_INPUT ((size_t)16 << 20)
 
-static int read_file(char **data, size_t *len, tc_diags *d, const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot read '%s': %s", path,
-		                strerror(errno));
-	tc_buf b;
-	tc_buf_init(&b, MAX_INPUT + 1);
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && !tc_buf_failed(&b))
-		tc_buf_add(&b, chunk, n);
-	bool bad = ferror(f) != 0;
-	fclose(f);
-	if (bad || tc_buf_failed(&b)) {
-		tc_buf_release(&b);
-		return tc_error(d, (tc_pos){path, 0, 0}, NULL,
-		                bad ? "cannot read '%s'" : "'%s' is larger than 16 MiB", path);
-	}
-	*data = tc_buf_detach(&b, len);
-	return 0;
-}
-
 static int load(tc_value **out, tc_arena *a, tc_diags *d, const char *path)
 {
 	char *data;
 	size_t len;
-	if (read_file(&data, &len, d, path))
+	if (tc_file_read_report(&data, &len, d, path, MAX_INPUT + 1))
 		return -1;
 	int rc = tc_doc_load(out, a, d, path, data, len);
 	free(data);
@@ -86,7 +64,7 @@ static int host_file(tc_value **out, void *ud, tc_arena *a, tc_diags *d, tc_pos 
 	char *path = tc_arena_printf(a, "%s/%s", dir, args[0]->u.str.ptr);
 	char *data;
 	size_t len;
-	if (read_file(&data, &len, d, path))
+	if (tc_file_read_report(&data, &len, d, path, MAX_INPUT + 1))
 		return -1;
 	*out = tc_value_str(a, data, len, pos);
 	free(data);

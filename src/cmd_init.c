@@ -22,7 +22,9 @@
 #include "arena.h"
 #include "buf.h"
 #include "diag.h"
+#include "fsutil.h"
 #include "init_data.h"
+#include "k8s.h"
 #include "opt.h"
 
 #include <errno.h>
@@ -53,18 +55,11 @@ typedef struct outfile {
 	char *owned; /* data when it was generated here */
 } outfile;
 
+/* a DNS-1123 label of at most max (<= 63) characters */
 static bool is_label(const char *s, size_t max)
 {
 	size_t n = strlen(s);
-	if (n == 0 || n > max)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-		if (!alnum && !(c == '-' && i > 0 && i + 1 < n))
-			return false;
-	}
-	return true;
+	return n <= max && tc_k8s_is_dns_label(s, n);
 }
 
 /* labels joined by dots */
@@ -73,20 +68,14 @@ static bool is_domain(const char *s)
 	size_t n = strlen(s);
 	if (n == 0 || n > DOMAIN_MAX)
 		return false;
-	const char *p = s;
-	for (;;) {
+	for (const char *p = s;; p++) {
 		const char *dot = strchr(p, '.');
 		size_t len = dot ? (size_t)(dot - p) : strlen(p);
-		char label[64];
-		if (len == 0 || len >= sizeof label)
-			return false;
-		memcpy(label, p, len);
-		label[len] = '\0';
-		if (!is_label(label, 63))
+		if (!tc_k8s_is_dns_label(p, len))
 			return false;
 		if (!dot)
 			return true;
-		p = dot + 1;
+		p = dot;
 	}
 }
 
@@ -151,18 +140,11 @@ static int write_new(tc_diags *d, const char *path, const char *data, size_t len
 	if (fd < 0)
 		return tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot create '%s': %s", path,
 		                strerror(errno));
-	size_t off = 0;
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			int e = errno;
-			close(fd);
-			return tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot write '%s': %s", path,
-			                strerror(e));
-		}
-		off += (size_t)w;
+	if (tc_fd_write(fd, data, len) != 0) {
+		int e = errno;
+		close(fd);
+		return tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot write '%s': %s", path,
+		                strerror(e));
 	}
 	if (close(fd) != 0)
 		return tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot write '%s': %s", path,

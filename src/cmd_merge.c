@@ -13,6 +13,7 @@
 
 #include "arena.h"
 #include "diag.h"
+#include "fsutil.h"
 #include "opt.h"
 #include "outdir.h"
 #include "output.h"
@@ -31,43 +32,22 @@
 
 static int read_file(const char *path, char **data, size_t *len, tc_diags *d)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
+	tc_file_err e;
+	if (tc_file_read(data, len, path, MERGE_FILE_MAX, TC_FILE_NOFOLLOW | TC_FILE_REGULAR, &e) == 0)
+		return 0;
+	if (e.why == TC_FILE_OPEN)
 		return tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot read '%s': %s", path,
-		                strerror(errno));
-	struct stat st;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > MERGE_FILE_MAX) {
-		close(fd);
-		return tc_error(d, (tc_pos){path, 0, 0}, NULL,
-		                "'%s' is not a regular file of at most 16 MiB", path);
-	}
-	size_t n = (size_t)st.st_size, got = 0;
-	char *buf = tc_xmalloc(n + 1);
-	while (got < n) {
-		ssize_t r = read(fd, buf + got, n - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	if (got != n) {
-		free(buf);
+		                strerror(e.err));
+	if (e.why == TC_FILE_READ)
 		return tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot read '%s'", path);
-	}
-	buf[n] = 0;
-	*data = buf;
-	*len = n;
-	return 0;
+	return tc_error(d, (tc_pos){path, 0, 0}, NULL,
+	                "'%s' is not a regular file of at most 16 MiB", path);
 }
 
 /* Add every file below root/rel to l (paths relative to root). */
 static int walk(const char *root, const char *rel, tc_outlist *l, tc_diags *d)
 {
-	size_t n = strlen(root) + strlen(rel) + 2;
-	char *dir = tc_xmalloc(n);
-	snprintf(dir, n, "%s%s%s", root, rel[0] ? "/" : "", rel);
+	char *dir = tc_path_join(root, rel);
 	DIR *dp = opendir(dir);
 	if (!dp) {
 		int rc = tc_error(d, (tc_pos){dir, 0, 0}, NULL, "cannot read folder '%s': %s", dir,
@@ -80,12 +60,8 @@ static int walk(const char *root, const char *rel, tc_outlist *l, tc_diags *d)
 	while (rc == 0 && (e = readdir(dp)) != NULL) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		size_t m = strlen(rel) + strlen(e->d_name) + 2;
-		char *sub = tc_xmalloc(m);
-		snprintf(sub, m, "%s%s%s", rel, rel[0] ? "/" : "", e->d_name);
-		size_t fn = strlen(root) + m + 1;
-		char *full = tc_xmalloc(fn);
-		snprintf(full, fn, "%s/%s", root, sub);
+		char *sub = tc_path_join(rel, e->d_name);
+		char *full = tc_path_join(root, sub);
 		struct stat st;
 		if (lstat(full, &st) != 0) {
 			rc = tc_error(d, (tc_pos){full, 0, 0}, NULL, "cannot read '%s'", full);

@@ -12,6 +12,7 @@
  */
 #include "cmd.h"
 
+#include "fsutil.h"
 #include "opt.h"
 #include "schema_crd.h"
 #include "yaml_load.h"
@@ -26,26 +27,14 @@
 
 static tc_value *load_stream(tc_arena *a, tc_diags *d, const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot read '%s': %s", path, strerror(errno));
+	char *data;
+	size_t len;
+	if (tc_file_read_report(&data, &len, d, path, IMPORT_MAX_INPUT + 1) < 0)
 		return NULL;
-	}
-	tc_buf b;
-	tc_buf_init(&b, IMPORT_MAX_INPUT + 1);
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && !tc_buf_failed(&b))
-		tc_buf_add(&b, chunk, n);
-	bool bad = ferror(f) != 0;
-	fclose(f);
 	tc_value *v = NULL;
-	if (bad || tc_buf_failed(&b))
-		tc_error(d, (tc_pos){path, 0, 0}, NULL,
-		         bad ? "cannot read '%s'" : "'%s' is larger than 16 MiB", path);
-	else if (tc_yaml_load_stream(&v, a, d, path, tc_buf_str(&b), b.len, NULL) < 0)
+	if (tc_yaml_load_stream(&v, a, d, path, data, len, NULL) < 0)
 		v = NULL;
-	tc_buf_release(&b);
+	free(data);
 	return v;
 }
 

@@ -21,12 +21,14 @@
 
 #include "age.h"
 #include "editfile.h"
+#include "fsutil.h"
 #include "json_load.h"
 #include "opt.h"
 #include "secmem.h"
 #include "sops.h"
 #include "sops_file.h"
 #include "sops_yaml.h"
+#include "sort.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -70,14 +72,11 @@ static int read_file(char **out, size_t *len, tc_secmem *sm, tc_diags *d, const 
 	}
 	size_t cap = (size_t)st.st_size + 1, n = 0;
 	char *buf = tc_secmem_alloc(sm, cap + 1);
-	for (;;) {
-		ssize_t r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0 || (n += (size_t)r) >= cap)
-			break;
-	}
+	int rc = tc_fd_read(fd, buf, cap, &n);
+	int e = errno;
 	close(fd);
+	if (rc != 0)
+		return tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot read: %s", strerror(e));
 	if (n >= cap)
 		return tc_error(d, (tc_pos){path, 0, 0}, NULL, "file changed while being read");
 	buf[n] = 0;
@@ -86,48 +85,12 @@ static int read_file(char **out, size_t *len, tc_secmem *sm, tc_diags *d, const 
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Replace path atomically (a temporary file beside it, then rename). */
 static int write_atomic(tc_diags *d, const char *path, const char *data, size_t len, mode_t mode)
 {
-	size_t n = strlen(path);
-	char *tmp = tc_xmalloc(n + 32);
-	snprintf(tmp, n + 32, "%s.tenantc-XXXXXX", path);
-	int fd = mkstemp(tmp);
-	int rc = -1;
-	if (fd < 0) {
-		tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot write: %s", strerror(errno));
-		goto out;
-	}
-	if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
-		tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot write: %s", strerror(errno));
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	close(fd);
-	if (rename(tmp, path) != 0) {
-		tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot write: %s", strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	rc = 0;
-out:
-	free(tmp);
-	return rc;
+	if (tc_file_write_atomic(path, data, len, mode, TC_FILE_SYNC) == 0)
+		return 0;
+	return tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot write: %s", strerror(errno));
 }
 
 /* ---- recipients ---------------------------------------------------------------------------- */
@@ -154,11 +117,6 @@ static int load_doc(tc_value **out, tc_arena *a, tc_diags *d, const char *path)
 	}
 	tc_secmem_release(&tmp);
 	return r;
-}
-
-static int cmpstr(const void *x, const void *y)
-{
-	return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
 /* The path of file relative to repo, when file is inside it. */
@@ -266,9 +224,8 @@ static void next_lastmodified(char out[32], const char *prev)
 	time_t t = time(NULL);
 	tc_stime p;
 	if (prev && tc_sops_parse_rfc3339(&p, prev, strlen(prev)) == 0) {
-		struct tm ptm = {.tm_year = p.year - 1900, .tm_mon = p.month - 1, .tm_mday = p.day,
-		                 .tm_hour = p.hour, .tm_min = p.min, .tm_sec = p.sec};
-		time_t pt = timegm(&ptm) - p.offset;
+		p.nsec = 0; /* whole seconds, as lastmodified is written */
+		time_t pt = (time_t)(tc_time_to_ms(&p) / 1000);
 		if (t <= pt)
 			t = pt + 1;
 	}
@@ -342,7 +299,7 @@ static int keygen(int argc, char **argv)
 				         strerror(errno));
 		}
 		if (fd >= 0) {
-			if (write_all(fd, text.ptr, text.len) != 0 || (fd != 1 && fsync(fd) != 0))
+			if (tc_fd_write(fd, text.ptr, text.len) != 0 || (fd != 1 && fsync(fd) != 0))
 				tc_error(&d, (tc_pos){out ? out : "stdout", 0, 0}, NULL, "cannot write: %s",
 				         strerror(errno));
 			if (fd != 1) {
@@ -424,7 +381,7 @@ static int encrypt_cmd(int argc, char **argv)
 		                        .nrecipients = rc.len};
 		if (tc_sops_write(&enc, &d, &sm, file, plain, &o, NULL) == 0) {
 			if (out && strcmp(out, "-") == 0) {
-				if (write_all(1, enc.ptr, enc.len) != 0)
+				if (tc_fd_write(1, enc.ptr, enc.len) != 0)
 					tc_fail(&d, (tc_pos){"stdout", 0, 0}, NULL, "cannot write");
 			} else {
 				write_atomic(&d, dest, enc.ptr, enc.len, 0644);
@@ -490,7 +447,7 @@ static int decrypt_cmd(int argc, char **argv)
 	    open_file(&doc, &a, &sm, &d, k, pos.items[0], NULL) == 0 &&
 	    tc_sops_write_plain(&text, &d, pos.items[0], doc.tree) == 0) {
 		fflush(stdout);
-		if (write_all(1, text.ptr, text.len) != 0)
+		if (tc_fd_write(1, text.ptr, text.len) != 0)
 			tc_fail(&d, (tc_pos){"stdout", 0, 0}, NULL, "cannot write");
 	}
 	tc_diags_print(&d, stderr);
@@ -708,7 +665,7 @@ static int updatekeys_one(tc_diags *d, const tc_sops_keys *k, const char *repo,
 	const char **had = tc_arena_alloc(&a, doc.nage * sizeof *had);
 	for (size_t i = 0; i < doc.nage; i++)
 		had[i] = doc.age[i].recipient;
-	qsort(had, doc.nage, sizeof *had, cmpstr);
+	qsort(had, doc.nage, sizeof *had, tc_cmp_str);
 	bool same = doc.nage == rc.len;
 	for (size_t i = 0; same && i < rc.len; i++)
 		same = strcmp(had[i], rc.items[i]) == 0;

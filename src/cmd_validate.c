@@ -21,6 +21,7 @@
  */
 #include "cmd.h"
 
+#include "fsutil.h"
 #include "json_load.h"
 #include "k8s.h"
 #include "opt.h"
@@ -28,6 +29,7 @@
 #include "schema_check.h"
 #include "schema_set.h"
 #include "schema_uri.h"
+#include "sort.h"
 #include "yaml_load.h"
 
 #include <dirent.h>
@@ -48,29 +50,6 @@ static const char usage[] =
 /* the loaders' own input limit */
 #define VALIDATE_MAX_INPUT ((size_t)16 << 20)
 
-static int read_file(char **data, size_t *len, tc_diags *d, const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot read '%s': %s", path,
-		                strerror(errno));
-	tc_buf b;
-	tc_buf_init(&b, VALIDATE_MAX_INPUT + 1);
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && !tc_buf_failed(&b))
-		tc_buf_add(&b, chunk, n);
-	bool bad = ferror(f) != 0;
-	fclose(f);
-	if (bad || tc_buf_failed(&b)) {
-		tc_buf_release(&b);
-		return tc_error(d, (tc_pos){path, 0, 0}, NULL,
-		                bad ? "cannot read '%s'" : "'%s' is larger than 16 MiB", path);
-	}
-	*data = tc_buf_detach(&b, len);
-	return 0;
-}
-
 static bool ends_with(const char *s, const char *suf)
 {
 	size_t n = strlen(s), k = strlen(suf);
@@ -82,7 +61,7 @@ static tc_value *load_docs(tc_arena *a, tc_diags *d, const char *path)
 {
 	char *data;
 	size_t len;
-	if (read_file(&data, &len, d, path) < 0)
+	if (tc_file_read_report(&data, &len, d, path, VALIDATE_MAX_INPUT + 1) < 0)
 		return NULL;
 	tc_value *v = NULL;
 	int r;
@@ -101,11 +80,6 @@ static bool is_dir(const char *p)
 {
 	struct stat st;
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static int cmpstr(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* Append the manifest files under dir (recursively, byte order). */
@@ -131,7 +105,7 @@ static void walk(tc_arena *a, const char *dir, tc_strlist *out, tc_diags *d, int
 	}
 	closedir(dh);
 	if (n)
-		qsort(names, n, sizeof *names, cmpstr);
+		qsort(names, n, sizeof *names, tc_cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		char *p = tc_arena_printf(a, "%s/%s", dir, names[i]);
 		if (is_dir(p))
@@ -312,7 +286,7 @@ static const tc_value *repo_settings(tc_arena *a, tc_diags *d, const char *repo)
 		return NULL;
 	char *data;
 	size_t len;
-	if (read_file(&data, &len, d, path) < 0)
+	if (tc_file_read_report(&data, &len, d, path, VALIDATE_MAX_INPUT + 1) < 0)
 		return NULL;
 	tc_value *v = NULL;
 	if (tc_yaml_load(&v, a, d, path, data, len, NULL) < 0)

@@ -8,6 +8,7 @@
 #include "diag.h"
 
 #include "arena.h"
+#include "sort.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -171,8 +172,10 @@ static int cmpstr(const char *a, const char *b)
 	return strcmp(a, b);
 }
 
-static int cmpdiag(const tc_diag *a, const tc_diag *b)
+static int cmpdiag(const void *ap, const void *bp, void *ctx)
 {
+	(void)ctx;
+	const tc_diag *a = ap, *b = bp;
 	int c = cmpstr(a->file, b->file);
 	if (c)
 		return c;
@@ -186,30 +189,11 @@ static int cmpdiag(const tc_diag *a, const tc_diag *b)
 	return strcmp(a->msg, b->msg);
 }
 
-static void msort(tc_diag *v, tc_diag *tmp, size_t n)
-{
-	if (n < 2)
-		return;
-	size_t h = n / 2;
-	msort(v, tmp, h);
-	msort(v + h, tmp, n - h);
-	size_t i = 0, j = h, k = 0;
-	while (i < h && j < n)
-		tmp[k++] = cmpdiag(&v[j], &v[i]) < 0 ? v[j++] : v[i++];
-	while (i < h)
-		tmp[k++] = v[i++];
-	while (j < n)
-		tmp[k++] = v[j++];
-	memcpy(v, tmp, n * sizeof *v);
-}
-
 void tc_diags_sort(tc_diags *d)
 {
 	if (d->len < 2)
 		return;
-	tc_diag *tmp = tc_xmalloc(d->len * sizeof *tmp);
-	msort(d->items, tmp, d->len);
-	free(tmp);
+	tc_sort_stable(d->items, d->len, sizeof *d->items, cmpdiag, NULL);
 }
 
 void tc_diag_format(tc_buf *out, const tc_diag *g)
@@ -289,7 +273,7 @@ static int cmpalike(const void *a, const void *b)
 static bool same_as_previous(const tc_diags *d, size_t i)
 {
 	return i > 0 && d->items[i].sev == d->items[i - 1].sev &&
-	       cmpdiag(&d->items[i], &d->items[i - 1]) == 0;
+	       cmpdiag(&d->items[i], &d->items[i - 1], NULL) == 0;
 }
 
 /* For sorted d: more[i] is how many later I/O errors say what the I/O

@@ -135,46 +135,6 @@ static bool has_ciphertext(const tc_value *v)
 	}
 }
 
-/* Equal as rendered: same kind and value; flags and positions ignored. */
-static bool same(const tc_value *a, const tc_value *b)
-{
-	if (a == b)
-		return true;
-	if (a->kind != b->kind)
-		return false;
-	switch (a->kind) {
-	case TC_NULL:
-		return true;
-	case TC_BOOL:
-		return a->u.b == b->u.b;
-	case TC_INT:
-		return a->u.i == b->u.i;
-	case TC_FLOAT:
-		return memcmp(&a->u.f, &b->u.f, sizeof a->u.f) == 0;
-	case TC_STR:
-		return a->u.str.len == b->u.str.len &&
-		       memcmp(a->u.str.ptr, b->u.str.ptr, a->u.str.len) == 0;
-	case TC_ARRAY:
-		if (a->u.arr.len != b->u.arr.len)
-			return false;
-		for (size_t i = 0; i < a->u.arr.len; i++)
-			if (!same(a->u.arr.items[i], b->u.arr.items[i]))
-				return false;
-		return true;
-	case TC_OBJECT:
-		if (a->u.obj.len != b->u.obj.len)
-			return false;
-		for (size_t i = 0; i < a->u.obj.len; i++) {
-			const tc_member *x = &a->u.obj.members[i], *y = &b->u.obj.members[i];
-			if (x->klen != y->klen || memcmp(x->key, y->key, x->klen) != 0 ||
-			    !same(x->val, y->val))
-				return false;
-		}
-		return true;
-	}
-	return false;
-}
-
 /* ---- field walk ---- */
 
 typedef struct walker {
@@ -227,7 +187,7 @@ typedef struct arrpair {
 static bool item_eq(const void *ctx, size_t i, size_t j)
 {
 	const arrpair *p = ctx;
-	return same(p->o->u.arr.items[i], p->n->u.arr.items[j]);
+	return tc_value_same(p->o->u.arr.items[i], p->n->u.arr.items[j]);
 }
 
 static void walk_array(walker *w, const tc_path *at, int depth, const tc_value *o,
@@ -295,7 +255,7 @@ static bool key_is(const tc_member *m, const char *k)
 static void walk(walker *w, const tc_path *at, int depth, const tc_value *o, const tc_value *n,
                  bool redact)
 {
-	if (same(o, n))
+	if (tc_value_same(o, n))
 		return;
 	if (o->kind == TC_OBJECT && n->kind == TC_OBJECT) {
 		size_t i = 0, j = 0;

@@ -13,6 +13,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "diff.h"
+#include "fsutil.h"
 #include "tree_read.h"
 #include "value.h"
 #include "yaml_load.h"
@@ -67,16 +68,6 @@ static void name_of(tc_buf *b, const tc_value *o)
 static const char *opword(tc_diff_op op)
 {
 	return op == TC_DIFF_ADDED ? "added" : op == TC_DIFF_REMOVED ? "removed" : "changed";
-}
-
-static char *join(const char *dir, const char *path)
-{
-	size_t a = strlen(dir), b = strlen(path);
-	char *p = tc_xmalloc(a + b + 2);
-	memcpy(p, dir, a);
-	p[a] = '/';
-	memcpy(p + a + 1, path, b + 1);
-	return p;
 }
 
 static void missing(cmp *c, const char *shown, const tc_outfile *f)
@@ -183,7 +174,7 @@ int tc_drift_compare(tc_drift *out, tc_source *src, const char *dir, const tc_ou
 		        : j == rendered->len ? -1
 		                             : strcmp(have.items[i].path, rendered->items[j].path);
 		const char *rel = o <= 0 ? have.items[i].path : rendered->items[j].path;
-		char *shown = join(dir, rel);
+		char *shown = tc_path_join(dir, rel);
 		/* the rendered file, its bytes read back from the spool if need be */
 		tc_outfile rf = {0};
 		char *spooled = NULL;

@@ -31,6 +31,7 @@
 #include "editfile.h"
 
 #include "arena.h"
+#include "fsutil.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -117,20 +118,6 @@ static const char *pick_base(const char **disk)
 
 /* ---- wiping -------------------------------------------------------------------------------- */
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Overwrite a regular file with zeros, then remove it. */
 static void shred(const char *path)
 {
@@ -142,7 +129,7 @@ static void shred(const char *path)
 		for (off_t done = 0; done < st.st_size;) {
 			off_t left = st.st_size - done;
 			size_t k = left < (off_t)sizeof zero ? (size_t)left : sizeof zero;
-			if (write_all(fd, zero, k) != 0)
+			if (tc_fd_write(fd, zero, k) != 0)
 				break;
 			done += (off_t)k;
 		}
@@ -249,7 +236,7 @@ int tc_editfile_open(tc_editfile *ef, tc_diags *d, const char *file, const char 
 		               "the temporary folder '%s' has too long a name", base);
 	}
 	int fd = open(ef->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0 || write_all(fd, data, len) != 0) {
+	if (fd < 0 || tc_fd_write(fd, data, len) != 0) {
 		int e = errno;
 		if (fd >= 0)
 			close(fd);

@@ -18,9 +18,11 @@
  */
 #include "jsone_builtins.h"
 
+#include "base64.h"
 #include "json_emit.h"
 #include "json_load.h"
 #include "scalar.h"
+#include "timefmt.h"
 #include "yaml_emit.h"
 #include "yaml_load.h"
 
@@ -30,7 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DAY_MS ((int64_t)86400000)
 
 static int bad_args(tc_jsone_state *st, const char *name)
 {
@@ -479,81 +480,43 @@ static int bi_defined(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *
 
 /* --- rendering helpers (extras) -------------------------------------------- */
 
-static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 static int bi_b64encode(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
                         tc_value *const *args, size_t n)
 {
 	(void)sc;
 	if (one_string(st, args, n, "b64encode"))
 		return -1;
-	const unsigned char *s = (const unsigned char *)args[0]->u.str.ptr;
 	size_t len = args[0]->u.str.len;
-	size_t olen = (len + 2) / 3 * 4;
+	size_t olen = tc_base64_encoded_len(len, true);
 	if (tc_jsone_check_size(st, olen) || tc_jsone_step(st, len / 64))
 		return -1;
 	char *p = tc_arena_alloc(st->a, olen + 1);
-	size_t o = 0;
-	for (size_t i = 0; i < len; i += 3) {
-		uint32_t v = (uint32_t)s[i] << 16;
-		if (i + 1 < len)
-			v |= (uint32_t)s[i + 1] << 8;
-		if (i + 2 < len)
-			v |= s[i + 2];
-		p[o++] = b64chars[(v >> 18) & 63];
-		p[o++] = b64chars[(v >> 12) & 63];
-		p[o++] = i + 1 < len ? b64chars[(v >> 6) & 63] : '=';
-		p[o++] = i + 2 < len ? b64chars[v & 63] : '=';
-	}
-	p[o] = 0;
+	size_t o = tc_base64_encode(p, args[0]->u.str.ptr, len, true);
 	*out = tc_jsone_taint(tc_value_str_ref(st->a, p, o, st->epos), tc_jsone_secret(args[0]));
 	return 0;
 }
 
-static int b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+' || c == '-')
-		return 62;
-	if (c == '/' || c == '_')
-		return 63;
-	return -1;
-}
-
+/* b64decode(s): padding optional (at most two '='), and the URL-safe
+ * alphabet accepted too */
 static int bi_b64decode(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
                         tc_value *const *args, size_t n)
 {
 	(void)sc;
 	if (one_string(st, args, n, "b64decode"))
 		return -1;
-	const unsigned char *s = (const unsigned char *)args[0]->u.str.ptr;
+	const char *s = args[0]->u.str.ptr;
 	size_t len = args[0]->u.str.len;
 	while (len && s[len - 1] == '=')
 		len--;
 	if (len % 4 == 1 || args[0]->u.str.len - len > 2 || tc_jsone_step(st, len / 64))
 		return tc_jsone_raise(st, TC_JE_BUILTIN,
 		                      "invalid arguments to builtin: b64decode: not base64");
-	char *p = tc_arena_alloc(st->a, len / 4 * 3 + 3);
-	size_t o = 0;
-	uint32_t acc = 0;
-	int bits = 0;
-	for (size_t i = 0; i < len; i++) {
-		int v = b64val(s[i]);
-		if (v < 0)
-			return tc_jsone_raise(st, TC_JE_BUILTIN,
-			                      "invalid arguments to builtin: b64decode: not base64");
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			p[o++] = (char)((acc >> bits) & 0xFF);
-		}
-	}
+	size_t cap = len / 4 * 3 + 2, o = 0;
+	char *p = tc_arena_alloc(st->a, cap + 1);
+	if (tc_base64_decode((unsigned char *)p, &o, cap, s, args[0]->u.str.len,
+	                     TC_BASE64_PAD_ANY | TC_BASE64_URL) != 0)
+		return tc_jsone_raise(st, TC_JE_BUILTIN,
+		                      "invalid arguments to builtin: b64decode: not base64");
 	p[o] = 0;
 	if (tc_scalar_utf8_check(p, o) != o)
 		return tc_jsone_raise(st, TC_JE_BUILTIN,
@@ -718,106 +681,19 @@ const tc_jsone_fn *tc_jsone_builtin_find(const char *name, size_t len, bool extr
 
 /* --- time ------------------------------------------------------------------ */
 
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
-static bool digits(const char *s, size_t n, size_t at, size_t cnt, int64_t *out)
-{
-	if (at + cnt > n)
-		return false;
-	int64_t v = 0;
-	for (size_t i = 0; i < cnt; i++) {
-		char c = s[at + i];
-		if (c < '0' || c > '9')
-			return false;
-		v = v * 10 + (c - '0');
-	}
-	*out = v;
-	return true;
-}
-
+/* JSON-e's RFC 3339: 't' and 'z' accepted, as JavaScript's Date does */
 bool tc_jsone_parse_time(int64_t *ms, const char *s, size_t n)
 {
-	int64_t y, mo, d, h, mi, sec, frac = 0;
-	if (!digits(s, n, 0, 4, &y) || n < 19 || s[4] != '-' || !digits(s, n, 5, 2, &mo) ||
-	    s[7] != '-' || !digits(s, n, 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
-	    !digits(s, n, 11, 2, &h) || s[13] != ':' || !digits(s, n, 14, 2, &mi) ||
-	    s[16] != ':' || !digits(s, n, 17, 2, &sec))
+	tc_civil t;
+	if (!tc_time_parse_rfc3339(&t, s, n, TC_RFC3339_LOWER))
 		return false;
-	size_t i = 19;
-	if (i < n && s[i] == '.') {
-		size_t k = 0;
-		i++;
-		while (i < n && s[i] >= '0' && s[i] <= '9') {
-			if (k < 3)
-				frac = frac * 10 + (s[i] - '0');
-			k++;
-			i++;
-		}
-		if (k == 0)
-			return false;
-		for (; k < 3; k++)
-			frac *= 10;
-	}
-	int64_t off = 0;
-	if (i < n && (s[i] == 'Z' || s[i] == 'z')) {
-		i++;
-	} else if (i < n && (s[i] == '+' || s[i] == '-')) {
-		int64_t oh, om;
-		if (!digits(s, n, i + 1, 2, &oh) || i + 3 >= n || s[i + 3] != ':' ||
-		    !digits(s, n, i + 4, 2, &om) || oh > 23 || om > 59)
-			return false;
-		off = (oh * 60 + om) * 60000 * (s[i] == '-' ? -1 : 1);
-		i += 6;
-	} else {
-		return false;
-	}
-	if (i != n)
-		return false;
-	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) ||
-	    h > 23 || mi > 59 || sec > 59)
-		return false;
-	*ms = (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) * 1000 + frac - off;
+	*ms = tc_time_to_ms(&t);
 	return true;
 }
 
 bool tc_jsone_format_time(char out[32], int64_t ms)
 {
-	/* years 1..9999 */
-	if (ms < -62135596800000 || ms > 253402300799999)
-		return false;
-	int64_t days = ms >= 0 ? ms / DAY_MS : -((-ms + DAY_MS - 1) / DAY_MS);
-	int64_t rem = ms - days * DAY_MS;
-	int64_t y, m, d;
-	civil_from_days(days, &y, &m, &d);
-	char buf[96];
-	snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (int)y, (int)m, (int)d,
-	         (int)(rem / 3600000), (int)(rem / 60000 % 60), (int)(rem / 1000 % 60),
-	         (int)(rem % 1000));
-	memcpy(out, buf, 25);
-	return true;
+	return tc_time_format_ms(out, ms);
 }
 
 /* offset = ws [ sign ws ] { ws digits ws unit } ws, units in this order */

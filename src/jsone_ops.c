@@ -26,6 +26,7 @@
 
 #include "jsone_builtins.h"
 #include "jsone_eval.h"
+#include "sort.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -1194,8 +1195,10 @@ typedef struct sortkey {
 	size_t index;
 } sortkey;
 
-static int keycmp(const sortkey *a, const sortkey *b)
+static int keycmp(const void *ap, const void *bp, void *ctx)
 {
+	(void)ctx;
+	const sortkey *a = ap, *b = bp;
 	int c;
 	if (a->key->kind == TC_STR) {
 		c = tc_bytes_cmp(a->key->u.str.ptr, a->key->u.str.len, b->key->u.str.ptr,
@@ -1207,23 +1210,6 @@ static int keycmp(const sortkey *a, const sortkey *b)
 	if (c)
 		return c;
 	return a->index < b->index ? -1 : a->index > b->index;
-}
-
-static void sort_keys(sortkey *v, sortkey *tmp, size_t n)
-{
-	if (n < 2)
-		return;
-	size_t h = n / 2;
-	sort_keys(v, tmp, h);
-	sort_keys(v + h, tmp, n - h);
-	size_t i = 0, j = h, k = 0;
-	while (i < h && j < n)
-		tmp[k++] = keycmp(&v[j], &v[i]) < 0 ? v[j++] : v[i++];
-	while (i < h)
-		tmp[k++] = v[i++];
-	while (j < n)
-		tmp[k++] = v[j++];
-	memcpy(v, tmp, n * sizeof *v);
 }
 
 static int op_sort(tc_value **out, tc_jsone_state *st, const tc_value *t,
@@ -1255,7 +1241,7 @@ static int op_sort(tc_value **out, tc_jsone_state *st, const tc_value *t,
 	size_t n = v->u.arr.len;
 	if (tc_jsone_step(st, n))
 		return -1;
-	sortkey *keys = tc_xmalloc((n ? n : 1) * 2 * sizeof *keys);
+	sortkey *keys = tc_xmalloc((n ? n : 1) * sizeof *keys);
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		tc_value *k = v->u.arr.items[i];
@@ -1278,7 +1264,7 @@ static int op_sort(tc_value **out, tc_jsone_state *st, const tc_value *t,
 		}
 	}
 	if (rc == 0) {
-		sort_keys(keys, keys + n, n);
+		tc_sort_stable(keys, n, sizeof *keys, keycmp, NULL);
 		tc_value **items = tc_arena_alloc(st->a, n * sizeof *items);
 		for (size_t i = 0; i < n; i++)
 			items[i] = v->u.arr.items[keys[i].index];

@@ -10,10 +10,13 @@
  */
 #include "repo.h"
 
+#include "fsutil.h"
 #include "json_load.h"
 #include "jsone.h"
+#include "k8s.h"
 #include "schema.h"
 #include "schema_check.h"
+#include "timefmt.h"
 #include "yaml_load.h"
 
 #include <stdio.h>
@@ -28,38 +31,16 @@
 /* Bytes of one tenant's files/ folder: large data belongs in a volume. */
 #define TENANT_FILES_MAX ((size_t)8 * 1024 * 1024)
 
-static bool is_dns_label(const char *s, size_t n)
-{
-	if (n == 0 || n > DNS_LABEL_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-		if (!alnum && !(c == '-' && i > 0 && i + 1 < n))
-			return false;
-	}
-	return true;
-}
-
 void tc_format_time(char out[32], int64_t secs)
 {
-	/* civil-from-days (proleptic Gregorian), no gmtime so no TZ */
+	/* no gmtime, so no TZ */
 	int64_t days = secs / 86400, rem = secs % 86400;
 	if (rem < 0) {
 		rem += 86400;
 		days--;
 	}
-	int64_t z = days + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t y = yoe + era * 400;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int64_t dd = doy - (153 * mp + 2) / 5 + 1;
-	int64_t mm = mp < 10 ? mp + 3 : mp - 9;
-	if (mm <= 2)
-		y++;
+	int64_t y, mm, dd;
+	tc_time_civil_from_days(days, &y, &mm, &dd);
 	if (y < 0 || y > 9999) /* outside ISO-8601's four-digit years */
 		y = y < 0 ? 0 : 9999;
 	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.000Z", (int)y, (int)mm, (int)dd,
@@ -101,7 +82,7 @@ static int check_name(tc_diags *d, const tc_value *doc, const char *path, const 
 {
 	const tc_value *name = tc_value_getz(doc, "name");
 	tc_path at = TC_PATH_KEY(NULL, "name", 4);
-	if (!is_dns_label(want, strlen(want)) || strlen(want) > max)
+	if (!tc_k8s_is_dns_label(want, strlen(want)) || strlen(want) > max)
 		return tc_error(d, (tc_pos){path, 1, 1}, NULL,
 		                "%s name '%s' is not a DNS-1123 label of at most %zu characters", what,
 		                want, max);
@@ -315,7 +296,7 @@ static int list_tenants(tc_repo *r, tc_diags *d)
 			continue;
 		}
 		size_t len = strlen(e[i].name);
-		if (!is_dns_label(e[i].name, len) || len > TENANT_NAME_MAX) {
+		if (!tc_k8s_is_dns_label(e[i].name, len) || len > TENANT_NAME_MAX) {
 			rc = tc_error(d, (tc_pos){dir, 1, 1}, NULL,
 			              "tenant folder '%s' is not a DNS-1123 label of at most %d characters",
 			              e[i].name, TENANT_NAME_MAX);
@@ -333,7 +314,7 @@ static int some_tenants(tc_repo *r, const char *const *only, size_t n, tc_diags 
 	r->tenants = tc_arena_alloc(&r->arena, n * sizeof(char *));
 	for (size_t i = 0; i < n; i++) {
 		size_t len = strlen(only[i]);
-		if (!is_dns_label(only[i], len) || len > TENANT_NAME_MAX) {
+		if (!tc_k8s_is_dns_label(only[i], len) || len > TENANT_NAME_MAX) {
 			rc = tc_error(d, TC_NOPOS, NULL,
 			              "tenant '%s' is not a DNS-1123 label of at most %d characters",
 			              only[i], TENANT_NAME_MAX);
@@ -442,16 +423,15 @@ const tc_env *tc_repo_env(const tc_repo *r, const char *name)
 static int read_tree(tc_source *src, tc_arena *a, tc_diags *d, const char *base, const char *rel,
                      tc_file **files, size_t *n, size_t *cap, size_t *total)
 {
-	char *dir = rel[0] ? tc_arena_printf(a, "%s/%s", base, rel) : tc_arena_strdup(a, base);
+	char *dir = tc_path_join_arena(a, base, rel);
 	tc_entry *e;
 	size_t ne;
 	if (tc_source_list(src, d, dir, &e, &ne))
 		return -1;
 	int rc = 0;
 	for (size_t i = 0; i < ne && rc == 0; i++) {
-		char *sub = rel[0] ? tc_arena_printf(a, "%s/%s", rel, e[i].name)
-		                   : tc_arena_strdup(a, e[i].name);
-		char *full = tc_arena_printf(a, "%s/%s", base, sub);
+		char *sub = tc_path_join_arena(a, rel, e[i].name);
+		char *full = tc_path_join_arena(a, base, sub);
 		if (e[i].type == TC_ENTRY_DIR) {
 			rc = read_tree(src, a, d, base, sub, files, n, cap, total);
 			continue;

@@ -28,6 +28,7 @@
  */
 #include "schema.h"
 
+#include "fsutil.h"
 #include "json_load.h"
 #include "schema_format.h"
 #include "schema_node.h"
@@ -232,28 +233,23 @@ void tc_schema_store_set_loader(tc_schema_store *st, tc_schema_load_fn fn, void 
 tc_value *tc_schema_store_load_file(tc_schema_store *st, tc_diags *d, const char *path)
 {
 	const char *name = tc_arena_strdup(&st->arena, path);
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		tc_error(d, (tc_pos){name, 0, 0}, NULL, "cannot open schema: %s", strerror(errno));
+	char *data;
+	size_t len;
+	tc_file_err e;
+	if (tc_file_read(&data, &len, path, MAX_SCHEMA_FILE, 0, &e) < 0) {
+		if (e.why == TC_FILE_OPEN)
+			tc_error(d, (tc_pos){name, 0, 0}, NULL, "cannot open schema: %s", strerror(e.err));
+		else if (e.why == TC_FILE_TOOBIG)
+			tc_error(d, (tc_pos){name, 0, 0}, NULL, "schema is larger than %u MiB",
+			         MAX_SCHEMA_FILE >> 20);
+		else
+			tc_error(d, (tc_pos){name, 0, 0}, NULL, "cannot read schema: %s", strerror(e.err));
 		return NULL;
 	}
-	tc_buf b;
-	tc_buf_init(&b, MAX_SCHEMA_FILE);
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		tc_buf_add(&b, chunk, n);
-	bool rerr = ferror(f) != 0;
-	fclose(f);
 	tc_value *v = NULL;
-	if (rerr)
-		tc_error(d, (tc_pos){name, 0, 0}, NULL, "cannot read schema: %s", strerror(errno));
-	else if (tc_buf_failed(&b))
-		tc_error(d, (tc_pos){name, 0, 0}, NULL, "schema is larger than %u MiB",
-		         MAX_SCHEMA_FILE >> 20);
-	else if (tc_doc_load(&v, &st->arena, d, name, tc_buf_str(&b), b.len) < 0)
+	if (tc_doc_load(&v, &st->arena, d, name, data, len) < 0)
 		v = NULL;
-	tc_buf_release(&b);
+	free(data);
 	return v;
 }
 

@@ -11,6 +11,7 @@
 #include "schema_crd.h"
 
 #include "buf.h"
+#include "fsutil.h"
 #include "json_emit.h"
 #include "json_load.h"
 
@@ -388,23 +389,9 @@ static int write_file(const char *path, const tc_value *v, tc_diags *d)
 	tc_buf b;
 	tc_buf_init(&b, TC_BUF_UNLIMITED);
 	tc_json_emit(&b, v, true);
-	size_t plen = strlen(path);
-	char *tmp = tc_xmalloc(plen + 8);
-	memcpy(tmp, path, plen);
-	memcpy(tmp + plen, ".tmp", 5);
-	FILE *f = fopen(tmp, "wb");
 	int r = 0;
-	if (!f || fwrite(b.ptr, 1, b.len, f) != b.len || fclose(f) != 0) {
-		r = tc_fail(d, TC_NOPOS, NULL, "cannot write '%s': %s", tmp, strerror(errno));
-		if (f)
-			fclose(f);
-	} else if (rename(tmp, path) < 0) {
-		r = tc_fail(d, TC_NOPOS, NULL, "cannot rename '%s' to '%s': %s", tmp, path,
-		            strerror(errno));
-	}
-	if (r < 0)
-		remove(tmp);
-	free(tmp);
+	if (tc_file_write_atomic(path, b.ptr, b.len, 0644, 0) != 0)
+		r = tc_fail(d, TC_NOPOS, NULL, "cannot write '%s': %s", path, strerror(errno));
 	tc_buf_release(&b);
 	return r;
 }
@@ -418,26 +405,22 @@ long tc_crd_import_finish(tc_crd_import *im, tc_diags *d)
 	char *idxpath = tc_arena_printf(a, "%s/index.json", base);
 	tc_arrb all;
 	tc_arrb_init(&all);
-	FILE *f = fopen(idxpath, "rb");
-	if (f) {
-		tc_buf b;
-		tc_buf_init(&b, 64u * 1024 * 1024);
-		char chunk[65536];
-		size_t n;
-		while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-			tc_buf_add(&b, chunk, n);
-		fclose(f);
+	char *text;
+	size_t tlen;
+	tc_file_err fe;
+	int got = tc_file_read(&text, &tlen, idxpath, 64u * 1024 * 1024, 0, &fe);
+	if (got == 0 || fe.why != TC_FILE_OPEN) {
 		tc_value *old = NULL;
-		if (tc_buf_failed(&b) ||
-		    tc_json_load(&old, a, d, idxpath, tc_buf_str(&b), b.len) < 0 ||
+		if (got != 0 || tc_json_load(&old, a, d, idxpath, text, tlen) < 0 ||
 		    old->kind != TC_ARRAY) {
 			if (!tc_diags_has_errors(d))
 				tc_error(d, (tc_pos){idxpath, 1, 1}, NULL, "the index must be a JSON list");
-			tc_buf_release(&b);
+			if (got == 0)
+				free(text);
 			tc_arrb_release(&all);
 			return -1;
 		}
-		tc_buf_release(&b);
+		free(text);
 		for (size_t i = 0; i < old->u.arr.len; i++) {
 			const tc_value *e = old->u.arr.items[i];
 			bool ok = true;

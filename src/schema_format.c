@@ -15,6 +15,7 @@
 #include "schema_format.h"
 
 #include "schema_regex.h"
+#include "timefmt.h"
 
 #include <string.h>
 
@@ -64,89 +65,28 @@ static bool ishex(char c)
 	return isdig(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-/* exactly k digits at s, value in *v */
-static bool digits(const char *s, size_t k, int *v)
-{
-	int x = 0;
-	for (size_t i = 0; i < k; i++) {
-		if (!isdig(s[i]))
-			return false;
-		x = x * 10 + (s[i] - '0');
-	}
-	*v = x;
-	return true;
-}
-
-static int days_in_month(int y, int m)
-{
-	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return d[m - 1];
-}
-
 /* full-date = date-fullyear "-" date-month "-" date-mday */
 bool tc_format_is_date(const char *s, size_t n)
 {
-	int y, m, d;
-	if (n != 10 || s[4] != '-' || s[7] != '-')
-		return false;
-	if (!digits(s, 4, &y) || !digits(s + 5, 2, &m) || !digits(s + 8, 2, &d))
-		return false;
-	return m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
+	tc_civil t;
+	return tc_time_parse_date(&t, s, n);
 }
 
 /* full-time = partial-time time-offset
  * partial-time = time-hour ":" time-minute ":" time-second [time-secfrac]
- * time-offset = "Z" / ("+" / "-") time-hour ":" time-minute */
+ * time-offset = "Z" / ("+" / "-") time-hour ":" time-minute
+ * (with 'z', and a leap second at 23:59:60 UTC) */
 bool tc_format_is_time(const char *s, size_t n)
 {
-	int h, mi, se, oh = 0, om = 0;
-	if (n < 9 || s[2] != ':' || s[5] != ':')
-		return false;
-	if (!digits(s, 2, &h) || !digits(s + 3, 2, &mi) || !digits(s + 6, 2, &se))
-		return false;
-	size_t i = 8;
-	if (i < n && s[i] == '.') {
-		i++;
-		size_t k = i;
-		while (i < n && isdig(s[i]))
-			i++;
-		if (i == k)
-			return false;
-	}
-	if (i >= n)
-		return false;
-	int sign = 0;
-	if (s[i] == 'Z' || s[i] == 'z') {
-		i++;
-	} else if (s[i] == '+' || s[i] == '-') {
-		sign = s[i] == '+' ? 1 : -1;
-		if (n - i != 6 || s[i + 3] != ':' || !digits(s + i + 1, 2, &oh) ||
-		    !digits(s + i + 4, 2, &om))
-			return false;
-		i += 6;
-	} else {
-		return false;
-	}
-	if (i != n || h > 23 || mi > 59 || se > 60 || oh > 23 || om > 59)
-		return false;
-	if (se == 60) {
-		/* a leap second happens at 23:59:60 UTC only */
-		int utc = h * 60 + mi - sign * (oh * 60 + om);
-		utc = ((utc % 1440) + 1440) % 1440;
-		if (utc != 23 * 60 + 59)
-			return false;
-	}
-	return true;
+	tc_civil t;
+	return tc_time_parse_clock(&t, s, n, TC_RFC3339_LOWER | TC_RFC3339_LEAP);
 }
 
 /* date-time = full-date "T" full-time */
 static bool is_date_time(const char *s, size_t n)
 {
-	if (n < 11 || (s[10] != 'T' && s[10] != 't'))
-		return false;
-	return tc_format_is_date(s, 10) && tc_format_is_time(s + 11, n - 11);
+	tc_civil t;
+	return tc_time_parse_rfc3339(&t, s, n, TC_RFC3339_LOWER | TC_RFC3339_LEAP);
 }
 
 /* duration = "P" (dur-date / dur-time / dur-week), RFC 3339 Appendix A:

@@ -25,8 +25,11 @@
  */
 #include "sops.h"
 
+#include "base64.h"
+#include "fsutil.h"
 #include "sops_file.h"
 #include "sops_yaml.h"
+#include "sort.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -54,24 +57,16 @@ static int read_secret_file(char **out, size_t *len, tc_secmem *m, tc_diags *d, 
 		                strerror(errno));
 	char *buf = tc_secmem_alloc(m, MAX_KEY_FILE + 1);
 	size_t n = 0;
-	for (;;) {
-		ssize_t r = read(fd, buf + n, MAX_KEY_FILE + 1 - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-			close(fd);
-			return tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot read age identities: %s",
-			                strerror(e));
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n > MAX_KEY_FILE) {
-			close(fd);
-			return tc_error(d, (tc_pos){path, 0, 0}, NULL,
-			                "not an age identity file (larger than %zu bytes)", MAX_KEY_FILE);
-		}
+	if (tc_fd_read(fd, buf, MAX_KEY_FILE + 1, &n) != 0) {
+		int e = errno;
+		close(fd);
+		return tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot read age identities: %s",
+		                strerror(e));
+	}
+	if (n > MAX_KEY_FILE) {
+		close(fd);
+		return tc_error(d, (tc_pos){path, 0, 0}, NULL,
+		                "not an age identity file (larger than %zu bytes)", MAX_KEY_FILE);
 	}
 	close(fd);
 	*out = buf;
@@ -375,18 +370,13 @@ static const tc_value *source_digest(const tc_value *secret)
 
 /* ---- rendering ----------------------------------------------------------------------------- */
 
-static int cmpstr(const void *x, const void *y)
-{
-	return strcmp(*(const char *const *)x, *(const char *const *)y);
-}
-
 /* Sorted, without repeats, into the arena. */
 static const char **sorted_recipients(tc_arena *a, const char *const *r, size_t n, size_t *outn)
 {
 	const char **v = tc_arena_alloc(a, n * sizeof *v);
 	if (n)
 		memcpy(v, r, n * sizeof *v);
-	qsort(v, n, sizeof *v, cmpstr);
+	qsort(v, n, sizeof *v, tc_cmp_str);
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
 		if (k == 0 || strcmp(v[k - 1], v[i]) != 0)
@@ -412,44 +402,6 @@ static const char *object_name(tc_arena *a, const tc_value *obj)
 	if (!ns || ns->kind != TC_STR)
 		return tc_value_shown(name);
 	return tc_arena_printf(a, "%s/%s", tc_value_shown(ns), tc_value_shown(name));
-}
-
-/* Equal kinds and values (1 and 1.0 differ: they are written differently). */
-static bool same(const tc_value *x, const tc_value *y)
-{
-	if (x->kind != y->kind)
-		return false;
-	switch (x->kind) {
-	case TC_NULL:
-		return true;
-	case TC_BOOL:
-		return x->u.b == y->u.b;
-	case TC_INT:
-		return x->u.i == y->u.i;
-	case TC_FLOAT:
-		return memcmp(&x->u.f, &y->u.f, sizeof x->u.f) == 0;
-	case TC_STR:
-		return x->u.str.len == y->u.str.len &&
-		       (x->u.str.len == 0 || memcmp(x->u.str.ptr, y->u.str.ptr, x->u.str.len) == 0);
-	case TC_ARRAY:
-		if (x->u.arr.len != y->u.arr.len)
-			return false;
-		for (size_t i = 0; i < x->u.arr.len; i++)
-			if (!same(x->u.arr.items[i], y->u.arr.items[i]))
-				return false;
-		return true;
-	case TC_OBJECT:
-		if (x->u.obj.len != y->u.obj.len)
-			return false;
-		for (size_t i = 0; i < x->u.obj.len; i++) {
-			const tc_member *a = &x->u.obj.members[i], *b = &y->u.obj.members[i];
-			if (a->klen != b->klen || memcmp(a->key, b->key, a->klen) != 0 ||
-			    !same(a->val, b->val))
-				return false;
-		}
-		return true;
-	}
-	return false;
 }
 
 static bool same_list(const char **x, size_t nx, const char **y, size_t ny)
@@ -486,7 +438,7 @@ static bool reusable(tc_arena *a, tc_secmem *sm, const tc_sops_keys *keys,
 	size_t nhad = 0;
 	had = sorted_recipients(a, had, doc.nage, &nhad);
 	return nhad == doc.nage && same_list(had, nhad, rc, nrc) &&
-	       same(to_value(a, doc.tree), in->secret);
+	       tc_value_same(to_value(a, doc.tree), in->secret);
 }
 
 int tc_sops_encrypt_render(tc_buf *out, tc_diags *d, tc_secmem *sm, const tc_sops_seed *seed,
@@ -587,7 +539,7 @@ static bool shape_differs(const tc_value *x, const tc_value *y, tc_buf *where)
 		}
 		return false;
 	}
-	return !same(x, y);
+	return !tc_value_same(x, y);
 }
 
 int tc_sops_carry_over(tc_buf *out, tc_diags *d, const tc_sops_render_in *in)
@@ -629,7 +581,7 @@ int tc_sops_carry_over(tc_buf *out, tc_diags *d, const tc_sops_render_in *in)
 		            "the earlier output '%s' does not record the input it was made from (no "
 		            "%s annotation)",
 		            in->prev_path, TC_SOPS_SOURCE_DIGEST);
-	} else if (!want_digest || !same(want_digest, had_digest)) {
+	} else if (!want_digest || !tc_value_same(want_digest, had_digest)) {
 		tc_buf_addf(&why, "its file changed (%.*s, rendered from %.*s)",
 		            want_digest ? (int)want_digest->u.str.len : 4,
 		            want_digest ? want_digest->u.str.ptr : "none",
@@ -821,20 +773,15 @@ void tc_sops_leaks_add(tc_sops_leaks *l, const tc_value *secret, const char *nam
 			if (s == 0) {
 				unsigned char *raw = tc_secmem_alloc(l->sm, v->u.str.len + 1);
 				size_t rn = 0;
-				if (tc_age_base64_decode(raw, &rn, v->u.str.len, v->u.str.ptr,
-				                         v->u.str.len, true, false) == 0)
+				if (tc_base64_decode(raw, &rn, v->u.str.len, v->u.str.ptr, v->u.str.len,
+				                     TC_BASE64_PAD | TC_BASE64_SKIP_NL) == 0)
 					leak_push(l, (const char *)raw, rn, sname, key);
 			} else {
-				tc_buf b64;
-				tc_buf_init(&b64, TC_BUF_UNLIMITED);
-				tc_age_base64_encode(&b64, v->u.str.ptr, v->u.str.len, true);
-				if (!tc_buf_failed(&b64) && b64.len) {
-					char *copy = tc_secmem_memdup0(l->sm, b64.ptr, b64.len);
-					leak_push(l, copy, b64.len, sname, key);
-				}
-				if (b64.ptr)
-					sodium_memzero(b64.ptr, b64.len);
-				tc_buf_release(&b64);
+				/* encoded straight into secret memory */
+				size_t bn = tc_base64_encoded_len(v->u.str.len, true);
+				char *b64 = tc_secmem_alloc(l->sm, bn + 1);
+				if (tc_base64_encode(b64, v->u.str.ptr, v->u.str.len, true))
+					leak_push(l, b64, bn, sname, key);
 			}
 		}
 	}

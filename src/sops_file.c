@@ -23,6 +23,7 @@
  */
 #include "sops_file.h"
 
+#include "base64.h"
 #include <inttypes.h>
 #include <math.h>
 #include <openssl/evp.h>
@@ -193,11 +194,11 @@ static int enc_value(tc_buf *out, const unsigned char *key, size_t keylen,
 	              (const unsigned char *)pt, n, ct, tag);
 	if (ok) {
 		tc_buf_adds(out, "ENC[AES256_GCM,data:");
-		tc_age_base64_encode(out, ct, n, true);
+		tc_base64_add(out, ct, n, true);
 		tc_buf_adds(out, ",iv:");
-		tc_age_base64_encode(out, iv, IV_SIZE, true);
+		tc_base64_add(out, iv, IV_SIZE, true);
 		tc_buf_adds(out, ",tag:");
-		tc_age_base64_encode(out, tag, TAG_SIZE, true);
+		tc_base64_add(out, tag, TAG_SIZE, true);
 		tc_buf_addf(out, ",type:%s]", type);
 	}
 	free(ct);
@@ -215,9 +216,10 @@ static int dec_value(char **pt, size_t *ptlen, enc_parts *p, tc_secmem *sm,
 	size_t cap = p->ndata, nct = 0, niv = 0, ntag = 0;
 	unsigned char *ct = tc_xmalloc(cap + 1), iv[128], tag[TAG_SIZE + 1];
 	int rc = -1;
-	if (tc_age_base64_decode(ct, &nct, cap, p->data, p->ndata, true, false) != 0 ||
-	    tc_age_base64_decode(iv, &niv, sizeof iv, p->iv, p->niv, true, false) != 0 || !niv ||
-	    tc_age_base64_decode(tag, &ntag, sizeof tag, p->tag, p->ntag, true, false) != 0 ||
+	const unsigned go = TC_BASE64_PAD | TC_BASE64_SKIP_NL; /* Go's StdEncoding */
+	if (tc_base64_decode(ct, &nct, cap, p->data, p->ndata, go) != 0 ||
+	    tc_base64_decode(iv, &niv, sizeof iv, p->iv, p->niv, go) != 0 || !niv ||
+	    tc_base64_decode(tag, &ntag, sizeof tag, p->tag, p->ntag, go) != 0 ||
 	    ntag != TAG_SIZE)
 		goto out;
 	char *plain = tc_secmem_alloc(sm, nct + 1);

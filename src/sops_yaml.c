@@ -196,14 +196,6 @@ static bool go_parse_float(double *out, const char *s, size_t n)
 
 /* ---- timestamps ---------------------------------------------------------------------------- */
 
-static int days_in(int month, int year)
-{
-	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (month == 2 && ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0))
-		return 29;
-	return d[month - 1];
-}
-
 /* Go's getnum: one digit, or two when the second is a digit (fixed: exactly two). */
 static bool getnum(int *out, const char *s, size_t n, size_t *i, bool fixed)
 {
@@ -272,7 +264,7 @@ static bool zone(int32_t *off, const char *s, size_t n, size_t *i)
 static bool valid_date(const tc_stime *t)
 {
 	return t->month >= 1 && t->month <= 12 && t->day >= 1 &&
-	       t->day <= days_in(t->month, t->year) && t->hour < 24 && t->min < 60 && t->sec < 60;
+	       t->day <= tc_time_days_in_month(t->year, t->month) && t->hour < 24 && t->min < 60 && t->sec < 60;
 }
 
 static bool year4(int *out, const char *s, size_t n, size_t *i)
@@ -319,19 +311,7 @@ static bool parse_timestamp(tc_stime *t, const char *s, size_t n)
 
 int tc_sops_parse_rfc3339(tc_stime *t, const char *s, size_t n)
 {
-	size_t i = 0;
-	memset(t, 0, sizeof *t);
-	if (!year4(&t->year, s, n, &i) || !lit(s, n, &i, '-') ||
-	    !getnum(&t->month, s, n, &i, true) || !lit(s, n, &i, '-') ||
-	    !getnum(&t->day, s, n, &i, true) || !lit(s, n, &i, 'T') ||
-	    !getnum(&t->hour, s, n, &i, true) || !lit(s, n, &i, ':') ||
-	    !getnum(&t->min, s, n, &i, true) || !lit(s, n, &i, ':') ||
-	    !getnum(&t->sec, s, n, &i, true))
-		return -1;
-	fraction(&t->nsec, s, n, &i);
-	if (!zone(&t->offset, s, n, &i) || i != n || !valid_date(t))
-		return -1;
-	return 0;
+	return tc_time_parse_rfc3339(t, s, n, TC_RFC3339_GO) ? 0 : -1;
 }
 
 static size_t put_zone(char *buf, size_t cap, size_t o, int32_t off)

@@ -27,6 +27,7 @@
 #include "arena.h"
 #include "diag.h"
 #include "secmem.h"
+#include "timefmt.h"
 
 /* The Go type a scalar decodes to. */
 typedef enum tc_stype {
@@ -39,11 +40,7 @@ typedef enum tc_stype {
 } tc_stype;
 
 /* A timestamp in the offset it was written with (Go keeps the zone). */
-typedef struct tc_stime {
-	int year, month, day, hour, min, sec;
-	int32_t nsec;
-	int32_t offset; /* seconds east of UTC */
-} tc_stime;
+typedef tc_civil tc_stime;
 
 typedef enum tc_snode_kind { TC_SN_SCALAR, TC_SN_MAP, TC_SN_SEQ } tc_snode_kind;
 

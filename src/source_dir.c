@@ -19,6 +19,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "fsutil.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -273,34 +274,16 @@ int tc_source_dir_read(tc_source_dir *x, tc_diags *d, const char *path, char **d
 		tc_source_err_toobig(d, path, (uint64_t)st.st_size);
 		goto out;
 	}
-	/* read up to one byte past the cap, in case the file grew since fstat */
-	size_t cap = (size_t)st.st_size + 1, got = 0;
-	p = tc_xmalloc(cap + 1);
-	for (;;) {
-		if (got == cap) {
-			if (cap > TC_SOURCE_MAX_FILE) {
-				tc_source_err_toobig(d, path, (uint64_t)got);
-				goto out;
-			}
-			cap = cap * 2 > TC_SOURCE_MAX_FILE + 1 ? TC_SOURCE_MAX_FILE + 1 : cap * 2;
-			p = tc_xrealloc(p, cap + 1);
-		}
-		ssize_t k = read(fd, p + got, cap - got);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
+	/* reads up to one byte past the cap, in case the file grew since fstat */
+	size_t got;
+	if (tc_fd_read_all(&p, &got, fd, (size_t)st.st_size, TC_SOURCE_MAX_FILE) != 0) {
+		p = NULL;
+		if (errno == EFBIG)
+			tc_source_err_toobig(d, path, (uint64_t)got);
+		else
 			tc_source_err_os(d, path, "read", errno);
-			goto out;
-		}
-		if (k == 0)
-			break;
-		got += (size_t)k;
-	}
-	if (got > TC_SOURCE_MAX_FILE) {
-		tc_source_err_toobig(d, path, (uint64_t)got);
 		goto out;
 	}
-	p[got] = 0;
 	*data = p;
 	*len = got;
 	p = NULL;

@@ -17,26 +17,17 @@
 #include "tree_read.h"
 
 #include "buf.h"
+#include "fsutil.h"
 #include "yaml_load.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static char *join(const char *dir, const char *name)
-{
-	size_t a = strlen(dir), b = strlen(name);
-	char *p = tc_xmalloc(a + b + 2);
-	memcpy(p, dir, a);
-	p[a] = '/';
-	memcpy(p + a + 1, name, b + 1);
-	return p;
-}
-
 /* walk(rel): the files below root/rel ("" for root itself) */
 static int walk(tc_outlist *out, tc_source *src, const char *root, const char *rel, int depth,
                 tc_diags *d)
 {
-	char *full = *rel ? join(root, rel) : tc_xstrdup(root);
+	char *full = tc_path_join(root, rel);
 	if (depth > TC_TREE_READ_MAX_DEPTH) {
 		int r = tc_finding(d, (tc_pos){full, 1, 1}, NULL,
 		                   "'%s' nests folders deeper than %d levels; a rendered tree "
@@ -49,7 +40,7 @@ static int walk(tc_outlist *out, tc_source *src, const char *root, const char *r
 	size_t n;
 	int rc = tc_source_list(src, d, full, &e, &n);
 	for (size_t i = 0; i < n; i++) {
-		char *path = *rel ? join(rel, e[i].name) : tc_xstrdup(e[i].name);
+		char *path = tc_path_join(rel, e[i].name);
 		switch (e[i].type) {
 		case TC_ENTRY_FILE:
 			tc_outlist_add(out, path, NULL, 0,
@@ -63,7 +54,7 @@ static int walk(tc_outlist *out, tc_source *src, const char *root, const char *r
 				rc = -1;
 			break;
 		case TC_ENTRY_OTHER: {
-			char *shown = join(root, path);
+			char *shown = tc_path_join(root, path);
 			rc = tc_finding(d, (tc_pos){shown, 1, 1}, NULL,
 			                "'%s' is not a regular file (a symbolic link or a "
 			                "submodule); a rendered tree holds only files",
@@ -120,7 +111,7 @@ int tc_tree_read_objects(tc_diff_input **out, size_t *n, tc_arena *a, const tc_o
 char *tc_tree_read_prev(void *ctx, const char *relpath, size_t *len)
 {
 	const tc_tree_prev *p = ctx;
-	char *path = join(p->dir, relpath);
+	char *path = tc_path_join(p->dir, relpath);
 	tc_diags scratch;
 	tc_diags_init(&scratch);
 	char *data = NULL;

@@ -7,6 +7,8 @@
  */
 #include "value.h"
 
+#include "sort.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,48 +96,20 @@ typedef struct {
 	size_t idx;
 } keyed;
 
-static int keycmp(const keyed *x, const keyed *y)
+static int keycmp(const void *xp, const void *yp, void *ctx)
 {
+	(void)ctx;
+	const keyed *x = xp, *y = yp;
 	int c = tc_bytes_cmp(x->m.key, x->m.klen, y->m.key, y->m.klen);
 	if (c)
 		return c;
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-static void msort(keyed *v, keyed *tmp, size_t n)
-{
-	if (n < 2)
-		return;
-	if (n <= 8) { /* insertion sort for small runs */
-		for (size_t i = 1; i < n; i++) {
-			keyed t = v[i];
-			size_t j = i;
-			while (j > 0 && keycmp(&v[j - 1], &t) > 0) {
-				v[j] = v[j - 1];
-				j--;
-			}
-			v[j] = t;
-		}
-		return;
-	}
-	size_t h = n / 2;
-	msort(v, tmp, h);
-	msort(v + h, tmp, n - h);
-	size_t i = 0, j = h, k = 0;
-	while (i < h && j < n)
-		tmp[k++] = keycmp(&v[j], &v[i]) < 0 ? v[j++] : v[i++];
-	while (i < h)
-		tmp[k++] = v[i++];
-	while (j < n)
-		tmp[k++] = v[j++];
-	memcpy(v, tmp, n * sizeof *v);
-}
-
 tc_value *tc_value_object(tc_arena *a, const tc_member *m, size_t n, tc_pos pos, size_t *dup)
 {
-	keyed small[16], smalltmp[16];
+	keyed small[16];
 	keyed *k = n <= 16 ? small : tc_xmalloc(n * sizeof *k);
-	keyed *tmp = n <= 16 ? smalltmp : tc_xmalloc(n * sizeof *tmp);
 	bool sorted = true;
 	for (size_t i = 0; i < n; i++) {
 		k[i].m = m[i];
@@ -144,7 +118,7 @@ tc_value *tc_value_object(tc_arena *a, const tc_member *m, size_t n, tc_pos pos,
 			sorted = false;
 	}
 	if (!sorted)
-		msort(k, tmp, n);
+		tc_sort_stable(k, n, sizeof *k, keycmp, NULL);
 	tc_value *v = NULL;
 	/* collapse duplicates */
 	size_t out = 0;
@@ -169,10 +143,8 @@ tc_value *tc_value_object(tc_arena *a, const tc_member *m, size_t n, tc_pos pos,
 		d->key = tc_arena_memdup0(a, k[i].m.key, k[i].m.klen);
 	}
 done:
-	if (k != small) {
+	if (k != small)
 		free(k);
-		free(tmp);
-	}
 	return v;
 }
 
@@ -228,13 +200,15 @@ tc_value *tc_value_dig(const tc_value *v, const char *dotted)
 	return cur;
 }
 
-bool tc_value_equal(const tc_value *a, const tc_value *b)
+/* Deep equality; strict: numbers by kind and bits (as written), else by
+ * value (JSON). Keys compare by bytes either way. */
+static bool equal(const tc_value *a, const tc_value *b, bool strict)
 {
 	if (a == b)
 		return true;
 	if (!a || !b)
 		return false;
-	if (tc_value_is_number(a) && tc_value_is_number(b)) {
+	if (!strict && tc_value_is_number(a) && tc_value_is_number(b)) {
 		if (a->kind == TC_INT && b->kind == TC_INT)
 			return a->u.i == b->u.i;
 		return tc_value_num(a) == tc_value_num(b);
@@ -246,6 +220,10 @@ bool tc_value_equal(const tc_value *a, const tc_value *b)
 		return true;
 	case TC_BOOL:
 		return a->u.b == b->u.b;
+	case TC_INT:
+		return a->u.i == b->u.i;
+	case TC_FLOAT:
+		return memcmp(&a->u.f, &b->u.f, sizeof a->u.f) == 0;
 	case TC_STR:
 		return a->u.str.len == b->u.str.len &&
 		       (a->u.str.len == 0 || memcmp(a->u.str.ptr, b->u.str.ptr, a->u.str.len) == 0);
@@ -253,7 +231,7 @@ bool tc_value_equal(const tc_value *a, const tc_value *b)
 		if (a->u.arr.len != b->u.arr.len)
 			return false;
 		for (size_t i = 0; i < a->u.arr.len; i++)
-			if (!tc_value_equal(a->u.arr.items[i], b->u.arr.items[i]))
+			if (!equal(a->u.arr.items[i], b->u.arr.items[i], strict))
 				return false;
 		return true;
 	case TC_OBJECT:
@@ -261,15 +239,23 @@ bool tc_value_equal(const tc_value *a, const tc_value *b)
 			return false;
 		for (size_t i = 0; i < a->u.obj.len; i++) {
 			const tc_member *x = &a->u.obj.members[i], *y = &b->u.obj.members[i];
-			if (x->klen != y->klen || tc_bytes_cmp(x->key, x->klen, y->key, y->klen) != 0)
-				return false;
-			if (!tc_value_equal(x->val, y->val))
+			if (x->klen != y->klen || tc_bytes_cmp(x->key, x->klen, y->key, y->klen) != 0 ||
+			    !equal(x->val, y->val, strict))
 				return false;
 		}
 		return true;
-	default:
-		return false;
 	}
+	return false;
+}
+
+bool tc_value_equal(const tc_value *a, const tc_value *b)
+{
+	return equal(a, b, false);
+}
+
+bool tc_value_same(const tc_value *a, const tc_value *b)
+{
+	return equal(a, b, true);
 }
 
 bool tc_value_tainted(const tc_value *v)

@@ -95,6 +95,9 @@ tc_value *tc_value_dig(const tc_value *v, const char *dotted);
 
 /* Deep equality, JSON semantics (1 == 1.0, key order irrelevant). */
 bool tc_value_equal(const tc_value *a, const tc_value *b);
+/* Deep equality as written out: same kinds and the same bytes (1 and 1.0
+ * differ, as do 0.0 and -0.0); flags and positions are ignored. */
+bool tc_value_same(const tc_value *a, const tc_value *b);
 /* Byte order of two keys or strings: memcmp, then shorter first. */
 int tc_bytes_cmp(const char *a, size_t an, const char *b, size_t bn);
 /* True when v or anything below it has TC_VAL_SECRET. */

@@ -50,6 +50,34 @@ TEST(value_equal_treats_int_and_float_as_numbers)
 	tc_arena_release(&a);
 }
 
+TEST(value_same_compares_kinds_and_bytes_as_written)
+{
+	tc_arena a;
+	tc_arena_init(&a);
+	tc_pos p1 = {"a.yaml", 1, 1}, p2 = {"b.yaml", 9, 9};
+	/* 1 and 1.0 are written differently, so are 0.0 and -0.0 */
+	CHECK(!tc_value_same(tc_value_int(&a, 1, TC_NOPOS), tc_value_float(&a, 1.0, TC_NOPOS)));
+	CHECK(!tc_value_same(tc_value_float(&a, 0.0, TC_NOPOS), tc_value_float(&a, -0.0, TC_NOPOS)));
+	CHECK(tc_value_same(tc_value_float(&a, 2.5, p1), tc_value_float(&a, 2.5, p2)));
+	tc_value *s1 = tc_value_strz(&a, "x", p1), *s2 = tc_value_strz(&a, "x", p2);
+	s2->flags |= TC_VAL_SECRET;
+	CHECK(tc_value_same(s1, s2)); /* positions and flags do not count */
+	CHECK(tc_value_same(tc_value_strz(&a, "", p1), tc_value_strz(&a, "", p2)));
+	tc_objb b;
+	tc_objb_init(&b);
+	tc_objb_addz(&b, "k", tc_value_array(&a, (tc_value *[]){s1}, 1, p1));
+	tc_value *o1 = tc_objb_finish(&b, &a, p1, NULL);
+	tc_objb_init(&b);
+	tc_objb_addz(&b, "k", tc_value_array(&a, (tc_value *[]){s2}, 1, p2));
+	tc_value *o2 = tc_objb_finish(&b, &a, p2, NULL);
+	CHECK(tc_value_same(o1, o2));
+	tc_objb_init(&b);
+	tc_objb_addz(&b, "k", tc_value_array(&a, (tc_value *[]){tc_value_int(&a, 1, p2)}, 1, p2));
+	CHECK(!tc_value_same(o1, tc_objb_finish(&b, &a, p2, NULL)));
+	CHECK(!tc_value_same(o1, NULL));
+	tc_arena_release(&a);
+}
+
 TEST(arena_gives_aligned_memory_across_blocks)
 {
 	tc_arena a;
@@ -103,6 +131,7 @@ TEST(diag_prints_sorted_with_path)
 int main(void)
 {
 	return RUN(value_object_sorts_members_by_key_bytes, value_object_reports_duplicate_keys,
-	           value_equal_treats_int_and_float_as_numbers, arena_gives_aligned_memory_across_blocks,
+	           value_equal_treats_int_and_float_as_numbers,
+	           value_same_compares_kinds_and_bytes_as_written, arena_gives_aligned_memory_across_blocks,
 	           buf_sets_sticky_error_past_its_cap, diag_prints_sorted_with_path);
 }
