@@ -43,3 +43,100 @@ tree_sum() { # dir -> one checksum over every path and content
 	(cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum) |
 		sha256sum | cut -d' ' -f1
 }
+
+# The assertion vocabulary, in the spirit of git's test-lib.sh. A case is
+# one `run` and one `expect`, and counts once:
+#
+#	run "$TENANTC" render --out .
+#	expect "--out ." 'expect_status 2 && expect_stderr_line "error: refusing"'
+#
+# run CMD...: run CMD with its standard output in $T/stdout, its standard
+# error in $T/stderr and its exit status in $status; never stops the script
+run() {
+	status=0
+	"$@" >"$T/stdout" 2>"$T/stderr" || status=$?
+	return 0
+}
+
+# expect WHAT CHECKS: evaluate CHECKS, an &&-list of the expect_* tests
+# below or of any commands; `ok WHAT` when it holds, else `bad WHAT` with
+# the reason the failing test gave. CHECKS is evaluated here, so write it
+# in single quotes and do not use the caller's $1, $2, ... in it.
+expect() {
+	why=
+	if eval "$2"; then ok "$1"; else bad "$1: ${why:-this does not hold: $2}"; fi
+}
+
+# The tests: each returns 1 and says why in $why when it does not hold.
+_err_head() { head -n 3 "$T/stderr" | tr '\n' ' '; }
+# expect_status N...: the last run exited with one of N...
+expect_status() {
+	for _s in "$@"; do [ "$status" -eq "$_s" ] && return 0; done
+	why="exit status $status, want $*: $(_err_head)"
+	return 1
+}
+# expect_stderr_line ERE: the first line of stderr matches ERE
+expect_stderr_line() {
+	head -n 1 "$T/stderr" | grep -Eq -- "$1" && return 0
+	why="first stderr line '$(head -n 1 "$T/stderr")' does not match '$1'"
+	return 1
+}
+# expect_stderr_first TEXT: the first line of stderr is exactly TEXT
+expect_stderr_first() {
+	[ "$(head -n 1 "$T/stderr")" = "$1" ] && return 0
+	why="first stderr line '$(head -n 1 "$T/stderr")', want '$1'"
+	return 1
+}
+# expect_stderr ERE / expect_stdout ERE: some line matches ERE
+expect_stderr() {
+	grep -Eq -- "$1" "$T/stderr" && return 0
+	why="stderr does not match '$1': $(_err_head)"
+	return 1
+}
+expect_stdout() {
+	grep -Eq -- "$1" "$T/stdout" && return 0
+	why="stdout does not match '$1': $(head -n 3 "$T/stdout" | tr '\n' ' ')"
+	return 1
+}
+# expect_stdout_has TEXT...: stdout holds each TEXT (fixed strings)
+expect_stdout_has() {
+	for _s in "$@"; do
+		grep -qF -- "$_s" "$T/stdout" && continue
+		why="no '$_s' in the output: $(head -n 40 "$T/stdout")"
+		return 1
+	done
+}
+expect_stdout_empty() {
+	[ ! -s "$T/stdout" ] && return 0
+	why="printed to standard output: $(head -n 2 "$T/stdout" | tr '\n' ' ')"
+	return 1
+}
+expect_stderr_empty() {
+	[ ! -s "$T/stderr" ] && return 0
+	why="stderr is not empty: $(_err_head)"
+	return 1
+}
+# expect_not_printed BRE: neither stdout nor stderr holds BRE (a secret)
+expect_not_printed() {
+	grep -q -- "$1" "$T/stdout" "$T/stderr" || return 0
+	why="'$1' was printed"
+	return 1
+}
+# expect_tree_sum DIR SUM: DIR's tree_sum is SUM (nothing in it changed)
+expect_tree_sum() {
+	[ "$(tree_sum "$1")" = "$2" ] && return 0
+	why="'$1' changed"
+	return 1
+}
+# expect_file_absent PATH
+expect_file_absent() {
+	[ ! -e "$1" ] && [ ! -L "$1" ] && return 0
+	why="'$1' exists"
+	return 1
+}
+# expect_no_leftover DIR: no temporary tree of a render (*.tmp-*) in DIR
+expect_no_leftover() {
+	ls -a "$1" | grep -q '\.tmp-' || return 0
+	why="a temporary folder was left behind in '$1'"
+	return 1
+}
