@@ -58,13 +58,15 @@ run() {
 	return 0
 }
 
-# expect WHAT CHECKS: evaluate CHECKS, an &&-list of the expect_* tests
-# below or of any commands; `ok WHAT` when it holds, else `bad WHAT` with
-# the reason the failing test gave. CHECKS is evaluated here, so write it
-# in single quotes and do not use the caller's $1, $2, ... in it.
+# expect WHAT CHECKS [ARG...]: evaluate CHECKS, an &&-list of the expect_*
+# tests below or of any commands, with ARG... as its "$@"; `ok WHAT` when
+# it holds, else `bad WHAT` with the reason the failing test gave. Write
+# CHECKS in single quotes: it is evaluated here, after run.
 expect() {
+	_what=$1 _checks=$2
+	shift 2
 	why=
-	if eval "$2"; then ok "$1"; else bad "$1: ${why:-this does not hold: $2}"; fi
+	if eval "$_checks"; then ok "$_what"; else bad "$_what: ${why:-this does not hold: $_checks}"; fi
 }
 
 # The tests: each returns 1 and says why in $why when it does not hold.
