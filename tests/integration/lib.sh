@@ -77,6 +77,12 @@ expect_status() {
 	why="exit status $status, want $*: $(_err_head)"
 	return 1
 }
+# expect_failure: the last run exited with a status other than 0
+expect_failure() {
+	[ "$status" -ne 0 ] && return 0
+	why="exit status 0, want a failure"
+	return 1
+}
 # expect_stderr_line ERE: the first line of stderr matches ERE
 expect_stderr_line() {
 	head -n 1 "$T/stderr" | grep -Eq -- "$1" && return 0
