@@ -1,7 +1,8 @@
 # tests/integration/lib.sh - helpers for the shell tests (sourced).
 # Every test gets TENANTC (the binary), SRC (the project root) and a private
 # temporary folder that is removed on exit. Git never reads the user's or
-# the system's configuration.
+# the system's configuration. Cases are written with run and expect (below);
+# ok, bad and finish count them.
 set -eu
 TENANTC=${TENANTC:?TENANTC is not set}
 SRC=${SRC:?SRC is not set}
