@@ -15,10 +15,8 @@ for dir in "$G"/*/; do
 		repo="$dir/repo"
 	fi
 	out="$T/out-$case"
-	if ! "$TENANTC" render --repo "$repo" --out "$out" --jobs 2 >/dev/null 2>"$T/err"; then
-		bad "$case: render failed: $(head -n 3 "$T/err")"
-		continue
-	fi
+	run "$TENANTC" render --repo "$repo" --out "$out" --jobs 2
+	expect_status 0 || { bad "$case: render failed: $why"; continue; }
 	if [ "${TC_UPDATE_GOLDEN:-}" = 1 ]; then
 		rm -rf "$dir/expected"
 		cp -R "$out" "$dir/expected"

@@ -47,19 +47,20 @@ mkdir -p "$W"
 (cd "$G" && git archive HEAD) | tar -x -C "$W"
 [ ! -e "$W/.git" ] || bad "the copy has a .git"
 
-# sidecar NAME DIR discover|generate [NAME=VALUE...]: run in a clean
-# environment like the sidecar's: PATH with tenantc, HOME, TMPDIR
+# sidecar discover|generate DIR [NAME=VALUE...]: run in a clean
+# environment like the sidecar's (PATH with tenantc, HOME, TMPDIR), with
+# the output, the errors and the exit status where `run` leaves them
 sidecar() {
 	which=$1 dir=$2
 	shift 2
-	rc=0
+	status=0
 	env -i PATH="$T/bin:/usr/bin:/bin" HOME="$T/sidecar-home" TMPDIR="$T/tmp" \
-		${SIDECAR_ENV:-} "$PY" "$T/runner.py" "$PLUGIN" "$which" "$dir" "$T/out" "$T/err" \
+		${SIDECAR_ENV:-} "$PY" "$T/runner.py" "$PLUGIN" "$which" "$dir" "$T/stdout" "$T/stderr" \
 		ARGOCD_APP_NAME=acme-prod ARGOCD_APP_NAMESPACE=acme-prod ARGOCD_APP_PROJECT_NAME=acme-prod \
 		ARGOCD_APP_REVISION=0123456789abcdef0123456789abcdef01234567 ARGOCD_APP_REVISION_SHORT=0123456 \
 		ARGOCD_APP_SOURCE_REPO_URL=https://github.com/example/platform.git \
 		ARGOCD_APP_SOURCE_PATH="${dir#"$W"/}" ARGOCD_APP_SOURCE_TARGET_REVISION=main \
-		KUBE_VERSION=1.30.0 KUBE_API_VERSIONS=v1,apps/v1 "$@" || rc=$?
+		KUBE_VERSION=1.30.0 KUBE_API_VERSIONS=v1,apps/v1 "$@" || status=$?
 	return 0
 }
 
@@ -70,12 +71,12 @@ home_before=$(tree_sum "$T/sidecar-home")
 # application's folder (newer ones); not in a repository of something else
 for d in "" tenants/acme rendered/prod/tenants/acme; do
 	sidecar discover "$W${d:+/$d}"
-	if [ "$rc" -eq 0 ] && [ -s "$T/out" ]; then ok "discover matches in '${d:-.}'"; else bad "discover in '${d:-.}': $rc"; fi
+	if [ "$status" -eq 0 ] && [ -s "$T/stdout" ]; then ok "discover matches in '${d:-.}'"; else bad "discover in '${d:-.}': $status"; fi
 done
 mkdir -p "$T/other/app" && echo "resources: []" >"$T/other/app/kustomization.yaml"
 sidecar discover "$T/other/app"
-[ "$rc" -eq 0 ] && [ ! -s "$T/out" ] && ok "discover does not match another repository" ||
-	bad "discover matched a kustomize repository ($rc)"
+[ "$status" -eq 0 ] && [ ! -s "$T/stdout" ] && ok "discover does not match another repository" ||
+	bad "discover matched a kustomize repository ($status)"
 
 # the reference: the tenant's folder, rendered from a plain copy
 cp -R "$W" "$T/ref"
@@ -107,17 +108,10 @@ generate_ok() {
 	name=$1 dir=$2
 	shift 2
 	sidecar generate "$dir" "$@"
-	if [ "$rc" -ne 0 ]; then
-		bad "$name: exit status $rc: $(head -n 3 "$T/err")"
-	elif [ -s "$T/err" ]; then
-		bad "$name: stderr is not empty: $(head -n 3 "$T/err")"
-	elif ! n=$("$PY" "$T/check.py" "$T/out" "$T/want" tenant 2>"$T/pyerr"); then
-		bad "$name: $(tail -n 3 "$T/pyerr")"
-	elif ! cmp -s "$T/out" "$T/want"; then
-		bad "$name: the stream differs from render --stdout"
-	else
-		ok "$name ($n objects)"
-	fi
+	expect "$name" 'expect_status 0 && expect_stderr_empty &&
+		{ "$PY" "$T/check.py" "$T/stdout" "$T/want" tenant >/dev/null 2>"$T/pyerr" ||
+			{ why=$(tail -n 3 "$T/pyerr"); false; }; } &&
+		{ cmp -s "$T/stdout" "$T/want" || { why="the stream differs from render --stdout"; false; }; }'
 }
 generate_ok "the example's Applications: rendered/prod/tenants/acme with TENANTC_ENV/TENANTC_TENANT" \
 	"$W/rendered/prod/tenants/acme" ARGOCD_ENV_TENANTC_ENV=prod ARGOCD_ENV_TENANTC_TENANT=acme
@@ -129,11 +123,11 @@ generate_ok "empty variables are dropped" "$W/tenants/acme" ARGOCD_ENV_TENANTC_E
 # a whole environment from the root
 sidecar generate "$W" ARGOCD_ENV_TENANTC_ENV=test
 "$TENANTC" render --repo "$T/ref" --stdout --env test >"$T/want-env"
-if [ "$rc" -eq 0 ] && [ ! -s "$T/err" ] && "$PY" "$T/check.py" "$T/out" "$T/want-env" env >/dev/null &&
-	cmp -s "$T/out" "$T/want-env"; then
+if [ "$status" -eq 0 ] && [ ! -s "$T/stderr" ] && "$PY" "$T/check.py" "$T/stdout" "$T/want-env" env >/dev/null &&
+	cmp -s "$T/stdout" "$T/want-env"; then
 	ok "the repository root with an environment only: the whole environment"
 else
-	bad "whole environment: exit status $rc: $(head -n 3 "$T/err")"
+	bad "whole environment: exit status $status: $(head -n 3 "$T/stderr")"
 fi
 
 # secrets: encrypted without an identity in the sidecar, decrypted with one
@@ -146,25 +140,25 @@ if "$TENANTC" secret --help >/dev/null 2>&1; then
 	rm -f "$T/db.yaml"
 	SOPS_AGE_KEY_FILE="$SRC/keys/admin.agekey" "$TENANTC" render --repo "$SEC" >/dev/null
 	sidecar generate "$SEC/rendered/prod/tenants/acme"
-	[ "$rc" -eq 0 ] && grep -q 'ENC\[AES256_GCM' "$T/out" && ! grep -q cmp-plaintext-4711 "$T/out" &&
-		ok "without an identity the Secret stays encrypted" || bad "secret without identity: $rc $(head -n 3 "$T/err")"
+	[ "$status" -eq 0 ] && grep -q 'ENC\[AES256_GCM' "$T/stdout" && ! grep -q cmp-plaintext-4711 "$T/stdout" &&
+		ok "without an identity the Secret stays encrypted" || bad "secret without identity: $status $(head -n 3 "$T/stderr")"
 	SIDECAR_ENV="SOPS_AGE_KEY_FILE=$SRC/keys/prod.agekey" sidecar generate "$SEC/rendered/prod/tenants/acme"
-	if [ "$rc" -eq 0 ] && [ ! -s "$T/err" ] && grep -q cmp-plaintext-4711 "$T/out" &&
-		! grep -q 'ENC\[' "$T/out" && "$PY" "$T/check.py" "$T/out" - tenant >/dev/null; then
+	if [ "$status" -eq 0 ] && [ ! -s "$T/stderr" ] && grep -q cmp-plaintext-4711 "$T/stdout" &&
+		! grep -q 'ENC\[' "$T/stdout" && "$PY" "$T/check.py" "$T/stdout" - tenant >/dev/null; then
 		ok "with the sidecar's identity the Secret is printed decrypted"
 	else
-		bad "secret with identity: $rc $(head -n 3 "$T/err")"
+		bad "secret with identity: $status $(head -n 3 "$T/stderr")"
 	fi
 	# an Application cannot hand the sidecar a key
 	sidecar generate "$SEC/rendered/prod/tenants/acme" ARGOCD_ENV_SOPS_AGE_KEY_FILE="$SRC/keys/prod.agekey"
-	[ "$rc" -eq 0 ] && ! grep -q cmp-plaintext-4711 "$T/out" && ok "the plugin env of an Application cannot decrypt" ||
-		bad "an Application's env decrypted the Secret ($rc)"
+	[ "$status" -eq 0 ] && ! grep -q cmp-plaintext-4711 "$T/stdout" && ok "the plugin env of an Application cannot decrypt" ||
+		bad "an Application's env decrypted the Secret ($status)"
 	# a sidecar key that opens nothing: an error, not an encrypted stream
 	"$TENANTC" secret keygen -o "$T/stranger.key" 2>/dev/null
 	SIDECAR_ENV="SOPS_AGE_KEY_FILE=$T/stranger.key" sidecar generate "$SEC/rendered/prod/tenants/acme"
-	[ "$rc" -eq 2 ] && [ ! -s "$T/out" ] && grep -q "no identity can decrypt 'tenants/acme/secrets/db.yaml'" "$T/err" &&
+	[ "$status" -eq 2 ] && [ ! -s "$T/stdout" ] && grep -q "no identity can decrypt 'tenants/acme/secrets/db.yaml'" "$T/stderr" &&
 		ok "a sidecar key that cannot decrypt fails the generation" ||
-		bad "stranger key: $rc $(head -n 2 "$T/err")"
+		bad "stranger key: $status $(head -n 2 "$T/stderr")"
 	grep -rq cmp-plaintext-4711 "$SEC" "$T/tmp" "$T/sidecar-home" && bad "plaintext written to disk" ||
 		ok "no plaintext on disk"
 else
@@ -172,19 +166,11 @@ else
 fi
 
 # bad input: exit status 2, a message on stderr, nothing on stdout
-generate_bad() { # NAME REGEX DIR [NAME=VALUE...]
+generate_bad() { # NAME ERE DIR [NAME=VALUE...]
 	name=$1 re=$2 dir=$3
 	shift 3
 	sidecar generate "$dir" "$@"
-	if [ "$rc" -ne 2 ]; then
-		bad "$name: exit status $rc, want 2 ($(head -n 2 "$T/err"))"
-	elif [ -s "$T/out" ]; then
-		bad "$name: something on stdout: $(head -n 2 "$T/out")"
-	elif ! grep -Eq -- "$re" "$T/err"; then
-		bad "$name: stderr '$(head -n 2 "$T/err")' does not match '$re'"
-	else
-		ok "$name: $(head -n 1 "$T/err")"
-	fi
+	expect "$name" 'expect_status 2 && expect_stdout_empty && expect_stderr "$re"'
 }
 generate_bad "no environment" "^tenantc plugin: no environment" "$W/tenants/acme"
 generate_bad "no environment at the root" "^tenantc plugin: no environment" "$W" ARGOCD_ENV_TENANT=acme
@@ -213,17 +199,14 @@ generate_bad "a broken tenant" "^tenants/acme/tenant\.yaml:[0-9]+:[0-9]+: error:
 cp "$T/acme.keep" "$W/tenants/acme/tenant.yaml"
 
 # render --folder, which the plugin uses, refuses what it cannot do
-rc=0
-"$TENANTC" render --repo "$T/ref" --folder tenants >/dev/null 2>"$T/err" || rc=$?
-[ "$rc" -eq 2 ] && grep -q "^--folder: error: only goes with --stdout$" "$T/err" &&
-	ok "render --folder without --stdout exits 2" || bad "--folder without --stdout: $rc $(cat "$T/err")"
-rc=0
-"$TENANTC" render --repo "$T/ref" --stdout --folder tenant >"$T/out" 2>"$T/err" || rc=$?
-[ "$rc" -eq 2 ] && [ ! -s "$T/out" ] &&
-	grep -q "^--folder: error: 'tenant' is not cluster, platform, gitops or tenants$" "$T/err" &&
-	ok "render --folder with an unknown folder exits 2" || bad "--folder tenant: $rc $(cat "$T/err")"
-"$TENANTC" render --repo "$T/ref" --stdout --env prod --folder cluster >"$T/out"
-n=$(grep -c '^kind: ' "$T/out")
+run "$TENANTC" render --repo "$T/ref" --folder tenants
+expect "render --folder without --stdout exits 2" \
+	'expect_status 2 && expect_stderr "^--folder: error: only goes with --stdout$"'
+run "$TENANTC" render --repo "$T/ref" --stdout --folder tenant
+expect "render --folder with an unknown folder exits 2" 'expect_status 2 && expect_stdout_empty &&
+	expect_stderr "^--folder: error: '"'tenant'"' is not cluster, platform, gitops or tenants$"'
+"$TENANTC" render --repo "$T/ref" --stdout --env prod --folder cluster >"$T/stdout"
+n=$(grep -c '^kind: ' "$T/stdout")
 want=$(ls "$T/ref/rendered/prod/cluster" | grep -vc '^kustomization\.yaml$')
 [ "$n" -eq "$want" ] && [ "$n" -gt 0 ] && ok "render --folder cluster prints the $n objects of rendered/prod/cluster" ||
 	bad "--folder cluster printed $n objects, rendered/prod/cluster holds $want"

@@ -140,9 +140,9 @@ sed -i 's/^displayName: .*/displayName: ACME Holding/' "$O/tenants/acme/tenant.y
 sed -i 's/^displayName: .*/displayName: ACME Drift/' "$O/tenants/acme/tenant.yaml"
 (cd "$O" && git commit -q -a -m v3 && git branch v3)
 
-# run NAME WANT(0|1) EVENT-JSON CHECKOUT-REF [input=value...]: a shallow
+# job NAME WANT(0|1) EVENT-JSON CHECKOUT-REF [input=value...]: a shallow
 # checkout of REF, as actions/checkout makes one, then the action
-run() {
+job() {
 	name=$1 want=$2 event=$3 ref=$4
 	shift 4
 	# a new RUNNER_TEMP for each job, but the build folder is kept (as a
@@ -162,7 +162,7 @@ run() {
 summary="$T/rt/github_step_summary"
 
 pr="{\"pull_request\": {\"base\": {\"sha\": \"$base\"}}}"
-if run "pull request in sync" 0 "$pr" v2; then
+if job "pull request in sync" 0 "$pr" v2; then
 	ok "a pull request in sync passes"
 	grep -q "step build: exit status 0" "$T/log" && ok "the build step builds tenantc" || bad "build step: $(grep 'step build' "$T/log")"
 	grep -q "^| environment | added | removed | changed | unchanged |$" "$summary" &&
@@ -178,27 +178,27 @@ if run "pull request in sync" 0 "$pr" v2; then
 	fi
 fi
 
-if run "pull request with drift" 1 "$pr" v3; then
+if job "pull request with drift" 1 "$pr" v3; then
 	grep -q "step check: exit status 1" "$T/log" && grep -q "is out of date" "$T/log" &&
 		ok "a pull request whose tree is stale fails in the check step" || bad "drift: $(tail -n 5 "$T/log")"
 	grep -q "acme-prod" "$summary" && ok "... after writing the diff to the summary" || bad "no diff in the summary on drift"
 fi
 
 push="{\"before\": \"$base\"}"
-run "push" 0 "$push" v2 && grep -q "tenantc diff <code>$base</code>" "$summary" &&
+job "push" 0 "$push" v2 && grep -q "tenantc diff <code>$base</code>" "$summary" &&
 	ok "a push diffs against the commit before it" || bad "push: $(head -n 3 "$summary")"
-run "new branch" 0 '{"before": "0000000000000000000000000000000000000000"}' v2 &&
+job "new branch" 0 '{"before": "0000000000000000000000000000000000000000"}' v2 &&
 	grep -q "no base revision to diff against" "$T/log" && [ ! -s "$summary" ] &&
 	ok "a push that creates a branch has no diff and passes" || bad "new branch: $(tail -n 3 "$T/log")"
-run "manual run" 0 '{}' v2 && grep -q "step diff: skipped" "$T/log" && grep -q "step check: exit status 0" "$T/log" &&
+job "manual run" 0 '{}' v2 && grep -q "step diff: skipped" "$T/log" && grep -q "step check: exit status 0" "$T/log" &&
 	ok "without a base the diff is skipped and the check runs" || bad "no base: $(cat "$T/log")"
-run "unknown base" 0 '{"before": "1234567890123456789012345678901234567890"}' v2 &&
+job "unknown base" 0 '{"before": "1234567890123456789012345678901234567890"}' v2 &&
 	grep -q "::warning::tenantc diff against 1234567890123456789012345678901234567890 failed" "$T/log" &&
 	grep -q "The diff against \`1234567890123456789012345678901234567890\` failed" "$summary" &&
 	ok "a base that cannot be fetched is a warning and a note in the summary" || bad "unknown base: $(tail -n 5 "$T/log")"
-run "check off" 0 "$pr" v3 check=false && grep -q "step check: skipped" "$T/log" &&
+job "check off" 0 "$pr" v3 check=false && grep -q "step check: skipped" "$T/log" &&
 	ok "check: false leaves the check out" || bad "check=false: $(tail -n 3 "$T/log")"
-run "check args" 1 "$pr" v2 "check-args=--strict --bogus" && grep -q "unknown option\|--bogus" "$T/log" &&
+job "check args" 1 "$pr" v2 "check-args=--strict --bogus" && grep -q "unknown option\|--bogus" "$T/log" &&
 	ok "check-args reach tenantc check" || bad "check-args: $(tail -n 3 "$T/log")"
 
 # the repository in a folder of the workspace
@@ -206,5 +206,5 @@ rm -rf "$T/mono" && mkdir -p "$T/mono"
 mkdir -p "$T/mono/platform" && (cd "$O" && git archive v2) | tar -x -C "$T/mono/platform"
 (cd "$T/mono" && git init -q -b main . && git add -A && git commit -q -m mono)
 O="$T/mono"
-run "subfolder" 0 '{}' main repo=platform && ok "repo: a folder of the workspace" || true
+job "subfolder" 0 '{}' main repo=platform && ok "repo: a folder of the workspace" || true
 finish

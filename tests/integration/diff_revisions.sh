@@ -33,52 +33,30 @@ mkdir -p "$R/tenants/newco"
 sed 's/^name: acme$/name: newco/' "$R/tenants/acme/tenant.yaml" >"$R/tenants/newco/tenant.yaml"
 (cd "$R" && git rm -q -r tenants/initech && git add -A && git commit -q -m v2 && git tag v2)
 
-# run NAME STATUS ARGS...: tenantc diff in $R, stdout in $T/out
-run() {
-	name=$1 want=$2
-	shift 2
-	rc=0
-	(cd "$R" && "$TENANTC" diff "$@") >"$T/out" 2>"$T/err" || rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		bad "$name: exit status $rc, want $want: $(head -n 3 "$T/err")"
-		return 1
-	fi
-	return 0
-}
-has() { # NAME FILE FIXED-STRING...
-	name=$1 f=$2
-	shift 2
-	for s in "$@"; do
-		if ! grep -qF -- "$s" "$f"; then
-			bad "$name: no '$s' in the output"
-			sed -n 1,40p "$f"
-			return 0
-		fi
-	done
-	ok "$name"
-}
+# diff_in ARGS...: run tenantc diff in $R
+diff_in() { run env -C "$R" "$TENANTC" diff "$@"; }
 
 # text
-run "text" 0 v1 v2 &&
-	has "text names each object and field" "$T/out" \
-		"tenantc diff v1..v2: " \
-		"prod: " \
-		"  ~ ConfigMap acme-prod/difftest" \
-		'      .data.color: "red" -> "blue"' \
-		'      .metadata.labels: added {"tier":"gold"}' \
-		"  + ConfigMap newco-prod/difftest" \
-		"  + Namespace newco-prod" \
-		"  - ConfigMap initech-test/difftest" \
-		"  - Namespace initech-test"
-grep -q '^      .data.config: changed$' "$T/out" && grep -q '^        -line two$' "$T/out" &&
-	grep -q '^        +line 2$' "$T/out" && ok "a multi-line string shows as a line diff" ||
-	bad "line diff: $(grep -A4 'data.config' "$T/out")"
+diff_in v1 v2
+expect "text names each object and field" 'expect_status 0 && expect_stdout_has "$@"' \
+	"tenantc diff v1..v2: " \
+	"prod: " \
+	"  ~ ConfigMap acme-prod/difftest" \
+	'      .data.color: "red" -> "blue"' \
+	'      .metadata.labels: added {"tier":"gold"}' \
+	"  + ConfigMap newco-prod/difftest" \
+	"  + Namespace newco-prod" \
+	"  - ConfigMap initech-test/difftest" \
+	"  - Namespace initech-test"
+grep -q '^      .data.config: changed$' "$T/stdout" && grep -q '^        -line two$' "$T/stdout" &&
+	grep -q '^        +line 2$' "$T/stdout" && ok "a multi-line string shows as a line diff" ||
+	bad "line diff: $(grep -A4 'data.config' "$T/stdout")"
 printf '\033' >"$T/esc"
-grep -qF "$(cat "$T/esc")" "$T/out" && bad "colours in a pipe" || ok "no colours in a pipe"
-run "--color always" 0 v1 v2 --color always && grep -qF "$(cat "$T/esc")[" "$T/out" &&
-	ok "--color always colours" || bad "--color always has no colours"
-run "--color=never" 0 v1 v2 --color=never && ! grep -qF "$(cat "$T/esc")" "$T/out" &&
-	ok "--color=never does not" || bad "--color never coloured"
+grep -qF "$(cat "$T/esc")" "$T/stdout" && bad "colours in a pipe" || ok "no colours in a pipe"
+diff_in v1 v2 --color always
+expect "--color always colours" 'expect_status 0 && grep -qF "$(cat "$T/esc")[" "$T/stdout"'
+diff_in v1 v2 --color=never
+expect "--color=never does not" 'expect_status 0 && ! grep -qF "$(cat "$T/esc")" "$T/stdout"'
 # a terminal: colours unless NO_COLOR is set (script gives the command a pty)
 if script -qec "true" /dev/null >/dev/null 2>&1; then
 	(cd "$R" && script -qec "'$TENANTC' diff v1 v2" /dev/null) >"$T/tty" 2>&1 || true
@@ -91,7 +69,9 @@ else
 fi
 
 # JSON, read by a JSON parser
-run "json" 0 v1 v2 --format json && /usr/bin/python3 - "$T/out" <<'EOF' && ok "json has the summary, the objects and their fields" || bad "json output"
+diff_in v1 v2 --format json
+expect "json has the summary, the objects and their fields" \
+	'expect_status 0 && /usr/bin/python3 - "$T/stdout"' <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["base"] == "v1" and d["head"] == "v2", d
@@ -115,10 +95,11 @@ EOF
 if ! command -v cmark-gfm >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 	apt-get install -y -q cmark-gfm >/dev/null 2>&1 || true
 fi
-run "markdown" 0 v1 v2 --format markdown
+diff_in v1 v2 --format markdown
+expect_status 0 || bad "markdown: $why"
 if command -v cmark-gfm >/dev/null 2>&1; then
 	# --unsafe keeps the raw HTML (<details>, <code>) that GitHub keeps too
-	cmark-gfm --unsafe -e table "$T/out" >"$T/html"
+	cmark-gfm --unsafe -e table "$T/stdout" >"$T/html"
 	n=$(grep -c '<table>' "$T/html")
 	[ "$n" -ge 3 ] && ok "markdown renders as tables ($n)" || bad "markdown renders $n tables"
 	grep -q '<td>prod</td>' "$T/html" && grep -q '<td>ConfigMap</td>' "$T/html" &&
@@ -135,18 +116,24 @@ else
 fi
 
 # --exit-code, HEAD defaulting to the work tree, filters
-run "--exit-code with changes" 1 v1 v2 --exit-code && ok "--exit-code exits 1 on a difference"
-run "--exit-code without changes" 0 v2 v2 --exit-code && has "--exit-code exits 0 without one" "$T/out" "no changes"
-run "the work tree by default" 0 v2 && has "without HEAD the work tree is compared" "$T/out" "no changes" \
-	"tenantc diff v2..work tree:"
+diff_in v1 v2 --exit-code
+expect "--exit-code exits 1 on a difference" 'expect_status 1'
+diff_in v2 v2 --exit-code
+expect "--exit-code exits 0 without one" 'expect_status 0 && expect_stdout_has "no changes"'
+diff_in v2
+expect "without HEAD the work tree is compared" \
+	'expect_status 0 && expect_stdout_has "no changes" "tenantc diff v2..work tree:"'
 sed -i 's/^  color: blue$/  color: green/' "$R/templates/tenant/zz-difftest.yaml"
-run "an uncommitted change" 0 v2 && has "an uncommitted change shows" "$T/out" '.data.color: "blue" -> "green"'
+diff_in v2
+expect "an uncommitted change shows" 'expect_status 0 && expect_stdout_has "$1"' '.data.color: "blue" -> "green"'
 (cd "$R" && git checkout -q -- templates)
-run "--env" 0 v1 v2 --env test && ! grep -q '^prod:' "$T/out" && has "--env keeps one environment" "$T/out" "test: "
-run "--tenant" 0 v1 v2 --tenant acme --format json &&
-	/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["objects"] and all(o["namespace"].startswith("acme-") or o["name"].startswith("acme-") for o in d["objects"]), d["objects"]' "$T/out" &&
-	ok "--tenant keeps one tenant" || bad "--tenant: $(head -c 400 "$T/out")"
-run "a tenant on one side only" 0 v1 v2 --tenant initech && has "a tenant present on one side shows as removed" "$T/out" "  - Namespace initech-test"
+diff_in v1 v2 --env test
+expect "--env keeps one environment" 'expect_status 0 && ! grep -q "^prod:" "$T/stdout" && expect_stdout_has "test: "'
+diff_in v1 v2 --tenant acme --format json
+expect "--tenant keeps one tenant" 'expect_status 0 && /usr/bin/python3 -c "$1" "$T/stdout"' \
+	'import json,sys; d=json.load(open(sys.argv[1])); assert d["objects"] and all(o["namespace"].startswith("acme-") or o["name"].startswith("acme-") for o in d["objects"]), d["objects"]'
+diff_in v1 v2 --tenant initech
+expect "a tenant present on one side shows as removed" 'expect_status 0 && expect_stdout_has "  - Namespace initech-test"'
 
 # Secrets: a changed and an added key show by path, never by value, with
 # the rendering identity and without it (each side then carries its
@@ -165,35 +152,27 @@ SOPS_AGE_KEY_FILE="$SRC/keys/admin.agekey" "$TENANTC" render --repo "$S" >/dev/n
 (cd "$S" && git add -A && git commit -q -m rotate)
 for key in with without; do
 	for fmt in text markdown json; do
-		rc=0
 		if [ "$key" = with ]; then
-			(cd "$S" && SOPS_AGE_KEY_FILE="$SRC/keys/admin.agekey" "$TENANTC" diff HEAD~1 HEAD --format $fmt) >"$T/out" 2>"$T/err" || rc=$?
+			run env -C "$S" SOPS_AGE_KEY_FILE="$SRC/keys/admin.agekey" "$TENANTC" diff HEAD~1 HEAD --format $fmt
 		else
-			(cd "$S" && "$TENANTC" diff HEAD~1 HEAD --format $fmt) >"$T/out" 2>"$T/err" || rc=$?
+			run env -C "$S" "$TENANTC" diff HEAD~1 HEAD --format $fmt
 		fi
-		if [ "$rc" -ne 0 ]; then
-			bad "secret diff ($fmt, $key the identity): exit status $rc: $(head -n 2 "$T/err")"
-		elif grep -q 'old-pw-31337\|new-pw-42424\|new-user-777' "$T/out" "$T/err"; then
-			bad "secret diff ($fmt, $key the identity) printed a secret value"
-		elif ! grep -q 'stringData.password' "$T/out" || ! grep -q 'stringData.user' "$T/out"; then
-			bad "secret diff ($fmt, $key the identity) does not name the changed keys: $(head -n 12 "$T/out")"
-		else
-			ok "a changed Secret shows its keys and no value ($fmt, $key the identity)"
-		fi
+		expect "a changed Secret shows its keys and no value ($fmt, $key the identity)" \
+			'expect_status 0 && expect_not_printed "old-pw-31337\|new-pw-42424\|new-user-777" &&
+			expect_stdout stringData.password && expect_stdout stringData.user'
 	done
 done
-(cd "$S" && "$TENANTC" diff HEAD~1 HEAD) >"$T/out"
-grep -q '^      .stringData.password: changed (redacted)$' "$T/out" &&
-	grep -q '^      .stringData.user: added (redacted)$' "$T/out" &&
-	ok "text: 'changed (redacted)' and 'added (redacted)'" || bad "redaction text: $(grep stringData "$T/out")"
+(cd "$S" && "$TENANTC" diff HEAD~1 HEAD) >"$T/stdout"
+grep -q '^      .stringData.password: changed (redacted)$' "$T/stdout" &&
+	grep -q '^      .stringData.user: added (redacted)$' "$T/stdout" &&
+	ok "text: 'changed (redacted)' and 'added (redacted)'" || bad "redaction text: $(grep stringData "$T/stdout")"
 
 # bad input
-bad_input() { # NAME REGEX ARGS...
+bad_input() { # NAME ERE ARGS...: diff in $R exits 2, a line of stderr matching ERE
 	name=$1 re=$2
 	shift 2
-	if run "$name" 2 "$@"; then
-		if grep -Eq -- "$re" "$T/err"; then ok "$name exits 2"; else bad "$name: stderr '$(head -n 2 "$T/err")'"; fi
-	fi
+	diff_in "$@"
+	expect "$name exits 2" 'expect_status 2 && expect_stderr "$re"'
 }
 bad_input "no revision" "give the revision to compare with"
 bad_input "three revisions" "too many arguments" v1 v2 v1
@@ -205,18 +184,14 @@ bad_input "a tenant no side has" "no side has the tenant asked for" v1 v2 --tena
 printf 'name: acme\nrealm: [unclosed\n' >"$R/tenants/acme/tenant.yaml"
 (cd "$R" && git commit -q -a -m broken && git tag v3)
 bad_input "a revision that does not render" "^tenantc diff: head 'v3' does not render:$" v1 v3
-grep -q "^tenants/acme/tenant.yaml:[0-9]*:[0-9]*: error: " "$T/err" && ok "... with the error that stops it" ||
-	bad "no error for the broken side: $(cat "$T/err")"
-rc=0
-(cd "$R" && SOPS_AGE_KEY_FILE="$T/no-such.agekey" "$TENANTC" diff v1 v2) >"$T/out" 2>"$T/err" || rc=$?
-[ "$rc" -eq 2 ] && grep -q "cannot read age identities" "$T/err" && [ ! -s "$T/out" ] &&
-	ok "an identity file that cannot be read exits 2" || bad "bad SOPS_AGE_KEY_FILE: exit status $rc: $(cat "$T/err")"
-rc=0
-"$TENANTC" diff --repo "$T/nowhere" v1 >/dev/null 2>"$T/err" || rc=$?
-[ "$rc" -eq 2 ] && ok "a missing repository folder exits 2" || bad "missing folder: exit status $rc"
+expect "... with the error that stops it" 'expect_stderr "^tenants/acme/tenant.yaml:[0-9]*:[0-9]*: error: "'
+run env -C "$R" SOPS_AGE_KEY_FILE="$T/no-such.agekey" "$TENANTC" diff v1 v2
+expect "an identity file that cannot be read exits 2" \
+	'expect_status 2 && expect_stderr "cannot read age identities" && expect_stdout_empty'
+run "$TENANTC" diff --repo "$T/nowhere" v1
+expect "a missing repository folder exits 2" 'expect_status 2'
 mkdir -p "$T/plain"
 copy_example "$T/plain"
-rc=0
-"$TENANTC" diff --repo "$T/plain" HEAD >/dev/null 2>"$T/err" || rc=$?
-[ "$rc" -eq 2 ] && ok "a revision outside git exits 2" || bad "outside git: exit status $rc: $(cat "$T/err")"
+run "$TENANTC" diff --repo "$T/plain" HEAD
+expect "a revision outside git exits 2" 'expect_status 2'
 finish

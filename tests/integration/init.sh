@@ -4,20 +4,12 @@
 # existing files are never overwritten and bad options change nothing.
 . "$(dirname "$0")/lib.sh"
 
-# expect_fail NAME REGEX ARGS...: exit status 2 and the first stderr line
+# expect_fail NAME ERE ARGS...: init exits 2, its first stderr line matching ERE
 expect_fail() {
 	name=$1 want=$2
 	shift 2
-	rc=0
-	"$TENANTC" init "$@" >"$T/out" 2>"$T/err" || rc=$?
-	first=$(head -n 1 "$T/err")
-	if [ "$rc" -ne 2 ]; then
-		bad "$name: exit status $rc, want 2 ($first)"
-	elif ! printf '%s\n' "$first" | grep -Eq "$want"; then
-		bad "$name: '$first' does not match '$want'"
-	else
-		ok "$name: $first"
-	fi
+	run "$TENANTC" init "$@"
+	expect "$name" 'expect_status 2 && expect_stderr_line "$want"'
 }
 
 # a fresh repository renders, and its output passes the upstream schemas

@@ -16,18 +16,8 @@ cd "$R"
 refuse() {
 	want=$1
 	shift
-	rc=0
-	"$TENANTC" "$@" >"$T/out" 2>"$T/err" </dev/null || rc=$?
-	first=$(head -n 1 "$T/err")
-	if [ "$rc" -ne 2 ]; then
-		bad "tenantc $*: exit status $rc, want 2 ($first)"
-	elif [ "$first" != "$want" ]; then
-		bad "tenantc $*: first stderr line '$first', want '$want'"
-	elif [ -s "$T/out" ]; then
-		bad "tenantc $*: wrote to standard output"
-	else
-		ok "tenantc $* exits 2"
-	fi
+	run "$TENANTC" "$@" </dev/null
+	expect "tenantc $* exits 2" 'expect_status 2 && expect_stderr_first "$want" && expect_stdout_empty'
 }
 
 now_msg="is not an RFC 3339 time like 2026-01-02T03:04:05Z"
@@ -98,8 +88,8 @@ refuse "--repo: error: no repository folder '$T/nothing'" check --repo "$T/nothi
 refuse "tenantc: error: unexpected argument 'extra'" check extra
 mkdir "$T/plain"
 refuse "tenantc: error: cannot read the index: '$T/plain' is not in a git repository" check --repo "$T/plain"
-sed -n 2p "$T/err" | grep -qx "tenantc: note: the default is to check the git index; give --worktree to check a folder outside git" &&
-	ok "... with a note on --worktree" || bad "check outside git: no note ($(cat "$T/err"))"
+sed -n 2p "$T/stderr" | grep -qx "tenantc: note: the default is to check the git index; give --worktree to check a folder outside git" &&
+	ok "... with a note on --worktree" || bad "check outside git: no note ($(cat "$T/stderr"))"
 # diff
 refuse "--jobs: error: '0' $jobs_msg" diff HEAD --jobs 0
 refuse "--jobs: error: '2k' $jobs_msg" diff HEAD -j 2k
@@ -160,7 +150,8 @@ refuse "tenantc: error: give at least one CRD file" schema import
 run_ok() { # NAME ARGS...
 	name=$1
 	shift
-	if "$TENANTC" "$@" >"$T/out" 2>"$T/err"; then ok "$name"; else bad "$name: $(head -n 2 "$T/err")"; fi
+	run "$TENANTC" "$@"
+	expect "$name" 'expect_status 0'
 }
 run_ok "render --jobs 1 --now 2026-01-02T03:04:05Z" render --jobs 1 --now 2026-01-02T03:04:05Z --out "$T/a"
 run_ok "render --jobs 1024 --now with an offset and a fraction" \
@@ -170,14 +161,14 @@ run_ok "render --shard 2/2 --jobs=2" render --shard 2/2 --jobs=2 --out "$T/s2"
 run_ok "merge --out of the two shards" merge --out "$T/m" "$T/s1" "$T/s2"
 run_ok "render --env prod --tenant acme --stdout --folder tenants" \
 	render --env prod --tenant acme --stdout --folder tenants
-grep -q '^kind: ' "$T/out" && ok "... prints the tenant's objects" || bad "no objects for --env prod --tenant acme"
+grep -q '^kind: ' "$T/stdout" && ok "... prints the tenant's objects" || bad "no objects for --env prod --tenant acme"
 run_ok "render -j 2 into the repository" render -j 2
 (git add -A && git commit -q -m rendered) >/dev/null
 run_ok "check --jobs 1" check --jobs 1
 run_ok "diff HEAD --jobs 1 --format json --color never" diff HEAD --jobs 1 --format json --color never
 run_ok "eval --now 2026-01-02T03:04:05Z --format json" eval "$T/t.json" --now 2026-01-02T03:04:05Z --format json
-[ "$(cat "$T/out")" = '"2026-01-02T03:04:05.000Z"' ] && ok "... and the template sees that time" ||
-	bad "eval --now: '$(cat "$T/out")'"
+[ "$(cat "$T/stdout")" = '"2026-01-02T03:04:05.000Z"' ] && ok "... and the template sees that time" ||
+	bad "eval --now: '$(cat "$T/stdout")'"
 run_ok "init --env staging --tenant shop --gitops argocd" \
 	init "$T/new" --env staging --tenant shop --gitops argocd
 

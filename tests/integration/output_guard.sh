@@ -16,25 +16,14 @@ git_commit_all "$R"
 cd "$R"
 before=$(tree_sum "$R")
 
-# refused: the command, then the text its error must hold
-refused() { # what expect args...
+# refused WHAT TEXT ARGS...: tenantc ARGS exits 2, its first stderr line
+# holds "error: TEXT", nothing on stdout, the repository as it was
+refused() {
 	what=$1 expect=$2
 	shift 2
-	"$TENANTC" "$@" >"$T/out" 2>"$T/err" && rc=0 || rc=$?
-	if [ "$rc" -eq 0 ]; then
-		bad "$what: exit 0, want 2"
-		return
-	fi
-	[ "$(tree_sum "$R")" = "$before" ] || { bad "$what: the repository changed"; return; }
-	if [ "$rc" -ne 2 ]; then
-		bad "$what: exit $rc, want 2: $(head -1 "$T/err")"
-	elif ! head -1 "$T/err" | grep -q -- "error: $expect"; then
-		bad "$what: first line is '$(head -1 "$T/err")', want 'error: $expect'"
-	elif [ -s "$T/out" ]; then
-		bad "$what: printed to stdout"
-	else
-		ok "$what: refused ($(head -1 "$T/err"))"
-	fi
+	run "$TENANTC" "$@"
+	expect "$what" 'expect_status 2 && expect_tree_sum "$R" "$before" &&
+		expect_stderr_line "error: $expect" && expect_stdout_empty'
 }
 
 refused "--out ." "refusing to render into the repository itself" render --out .

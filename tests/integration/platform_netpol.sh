@@ -34,13 +34,8 @@ done
 
 # expect_found CHECK PATTERN: the check fails on $T/broken, naming PATTERN
 expect_found() {
-	rc=0
-	"$PY" "$CHECK" "$1" "$T/broken" >"$T/log" 2>&1 || rc=$?
-	if [ "$rc" -eq 1 ] && grep -q "$2" "$T/log"; then
-		ok "$1 finds: $(grep "$2" "$T/log" | head -n 1)"
-	else
-		bad "$1 did not find '$2' (exit $rc): $(head -n 3 "$T/log")"
-	fi
+	run "$PY" "$CHECK" "$1" "$T/broken"
+	expect "$1 finds '$2'" 'expect_status 1 && grep -q -- "$1" "$T/stdout" "$T/stderr"' "$2"
 }
 fresh() { rm -rf "$T/broken"; cp -R "$T/out" "$T/broken"; }
 

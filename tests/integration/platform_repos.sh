@@ -30,21 +30,19 @@ base() {
 # verify NAME REPO TREE: render, then every check on TREE
 verify() {
 	name=$1 repo=$2 tree=$3
-	if ! "$TENANTC" render --repo "$repo" >"$T/log" 2>&1; then
-		bad "$name: render failed: $(head -n 3 "$T/log")"
-		return
-	fi
-	ok "$name: $(cat "$T/log")"
-	"$TENANTC" validate --schema-location "$UPSTREAM" --strict "$tree" >"$T/log" 2>&1 &&
-		ok "$name: every object passes the upstream schemas" || bad "$name: $(head -n 3 "$T/log")"
+	run "$TENANTC" render --repo "$repo"
+	expect_status 0 || { bad "$name: render failed: $why"; return; }
+	ok "$name: $(cat "$T/stdout")"
+	run "$TENANTC" validate --schema-location "$UPSTREAM" --strict "$tree"
+	expect "$name: every object passes the upstream schemas" 'expect_status 0'
 	for c in netpol realm refs hashes; do
-		/usr/bin/python3 "$CHECK" "$c" "$tree" >"$T/log" 2>&1 && ok "$name: $(tail -n 1 "$T/log")" ||
-			bad "$name: $c: $(head -n 3 "$T/log")"
+		run /usr/bin/python3 "$CHECK" "$c" "$tree"
+		expect "$name: $(tail -n 1 "$T/stdout")" 'expect_status 0'
 	done
 	if command -v kubectl >/dev/null 2>&1; then
 		for env in $(cd "$tree" && ls -d */ | tr -d /); do
-			kubectl kustomize "$tree/$env" >/dev/null 2>"$T/log" && ok "$name: kubectl kustomize $env" ||
-				bad "$name: kubectl kustomize $env: $(head -n 2 "$T/log")"
+			run kubectl kustomize "$tree/$env"
+			expect "$name: kubectl kustomize $env" 'expect_status 0'
 		done
 	fi
 }

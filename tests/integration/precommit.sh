@@ -48,23 +48,16 @@ commit() {
 	name=$1 want=$2 re=$3
 	shift 3
 	before=$(cd "$G" && git rev-parse -q --verify HEAD || echo none)
-	rc=0
-	(cd "$G" && git commit -q -m "$name" "$@") >"$T/out" 2>&1 || rc=$?
+	# the hook's output and git's, in order, in $T/stdout
+	run sh -c 'cd "$1" && shift && exec git commit "$@" 2>&1' sh "$G" -q -m "$name" "$@"
 	after=$(cd "$G" && git rev-parse -q --verify HEAD || echo none)
-	if [ "$want" = pass ] && { [ "$rc" -ne 0 ] || [ "$before" = "$after" ]; }; then
-		bad "$name: the commit was blocked (exit status $rc)"
-		sed -n 1,15p "$T/out"
-	elif [ "$want" = block ] && { [ "$rc" -eq 0 ] || [ "$before" != "$after" ]; }; then
-		bad "$name: the commit went through"
-		sed -n 1,15p "$T/out"
-	elif ! grep -q "^tenant[c ]* check\.*\(Passed\|Failed\)" "$T/out"; then
-		bad "$name: the hook did not run: $(head -n 5 "$T/out")"
-	elif [ -n "$re" ] && ! grep -Eq -- "$re" "$T/out"; then
-		bad "$name: the output does not match '$re'"
-		sed -n 1,15p "$T/out"
-	else
-		ok "$name: $want"
-	fi
+	expect "$name: $want" '{ went=no; [ "$status" -eq 0 ] && [ "$before" != "$after" ] && went=yes
+		case $want+$went in
+		pass+no) why="the commit was blocked (exit status $status): $(sed -n 1,15p "$T/stdout")"; false ;;
+		block+yes) why="the commit went through: $(sed -n 1,15p "$T/stdout")"; false ;;
+		esac; } &&
+		expect_stdout "^tenant[c ]* check\.*(Passed|Failed)" &&
+		{ [ -z "$re" ] || expect_stdout "$re"; }'
 }
 
 (cd "$G" && git add -A)
@@ -76,7 +69,7 @@ sed 's/^name: acme$/name: newco/' "$G/tenants/acme/tenant.yaml" >"$G/tenants/new
 (cd "$G" && git add tenants)
 commit "a tenant added without a render is blocked" block \
 	"^rendered/prod/tenants/newco/namespace-newco-prod\.yaml:1:1: error: missing: render makes Namespace newco-prod here"
-grep -q "run 'tenantc render' and commit the result" "$T/out" && ok "the hook says how to fix it" ||
+grep -q "run 'tenantc render' and commit the result" "$T/stdout" && ok "the hook says how to fix it" ||
 	bad "no fix in the hook output"
 tenantc render --repo "$G" >/dev/null
 commit "rendered but the tree not staged: still blocked" block "missing: render makes Namespace newco-prod"
@@ -127,12 +120,11 @@ stringData:
 EOF
 (cd "$G" && git add tenants)
 commit "a plaintext Secret is blocked" block "^tenants/acme/secrets/db\.yaml:2:1: error: plaintext Secret"
-grep -q "plaintext-hunter2" "$T/out" && bad "the hook printed the secret value" || ok "the secret value is not printed"
+grep -q "plaintext-hunter2" "$T/stdout" && bad "the hook printed the secret value" || ok "the secret value is not printed"
 (cd "$G" && git rm -q --cached tenants/acme/secrets/db.yaml && rm -f tenants/acme/secrets/db.yaml)
 
 # in sync again: passes, and `pre-commit run --all-files` agrees
 commit "back in sync: passes" pass "" --allow-empty
-rc=0
-(cd "$G" && pre-commit run --all-files) >"$T/out" 2>&1 || rc=$?
-[ "$rc" -eq 0 ] && ok "pre-commit run --all-files passes" || bad "pre-commit run --all-files: $(head -n 5 "$T/out")"
+run env -C "$G" pre-commit run --all-files
+expect "pre-commit run --all-files passes" 'expect_status 0 || { why=$(head -n 5 "$T/stdout"); false; }'
 finish

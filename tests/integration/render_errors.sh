@@ -6,27 +6,16 @@
 copy_example "$T/base"
 "$TENANTC" render --repo "$T/base" >/dev/null
 
-# case NAME EXPECT-REGEX [render args...]: render $T/NAME (prepared by the
-# caller from a copy of base), compare the first stderr line and the tree
+# check NAME ERE [render args...]: render $T/NAME (prepared by the caller
+# from a copy of base): exit 2, the first stderr line matching ERE, and
+# rendered/ untouched with no temporary folder left behind
 check() {
 	name=$1 want=$2
 	shift 2
 	before=$(tree_sum "$T/$name/rendered")
-	rc=0
-	"$TENANTC" render --repo "$T/$name" "$@" >"$T/$name.out" 2>"$T/$name.err" || rc=$?
-	first=$(head -n 1 "$T/$name.err")
-	after=$(tree_sum "$T/$name/rendered")
-	if [ "$rc" -ne 2 ]; then
-		bad "$name: exit status $rc, want 2 ($first)"
-	elif ! printf '%s\n' "$first" | grep -Eq "$want"; then
-		bad "$name: first error line '$first' does not match '$want'"
-	elif [ "$before" != "$after" ]; then
-		bad "$name: rendered/ changed"
-	elif ls -a "$T/$name" | grep -q '\.tmp-'; then
-		bad "$name: a temporary folder was left behind"
-	else
-		ok "$name: $first"
-	fi
+	run "$TENANTC" render --repo "$T/$name" "$@"
+	expect "$name" 'expect_status 2 && expect_stderr_line "$want" &&
+		expect_tree_sum "$T/$name/rendered" "$before" && expect_no_leftover "$T/$name"'
 }
 
 prepare() { rm -rf "$T/$1"; cp -R "$T/base" "$T/$1"; }
@@ -102,20 +91,13 @@ check reserved "^templates/tenant/[a-z-]+\.yaml:[0-9]+:[0-9]+: error: namespace 
 # tenants before it in the output rendered fine
 prepare stdoutfail
 printf 'name: globex\nrealm: [unclosed\n' >"$T/stdoutfail/tenants/globex/tenant.yaml"
-rc=0
-"$TENANTC" render --repo "$T/stdoutfail" --stdout >"$T/stdoutfail.out" 2>"$T/stdoutfail.err" || rc=$?
-if [ "$rc" = 2 ] && [ ! -s "$T/stdoutfail.out" ] &&
-	grep -q '^tenants/globex/tenant\.yaml:[0-9]*:[0-9]*: error: ' "$T/stdoutfail.err"; then
-	ok "stdoutfail: exit 2, nothing on standard output: $(head -n 1 "$T/stdoutfail.err")"
-else
-	bad "stdoutfail: exit $rc, $(wc -c <"$T/stdoutfail.out") bytes on stdout"
-fi
+run "$TENANTC" render --repo "$T/stdoutfail" --stdout
+expect "stdoutfail: exit 2, nothing on standard output" \
+	'expect_status 2 && expect_stdout_empty && expect_stderr "^tenants/globex/tenant\.yaml:[0-9]*:[0-9]*: error: "'
 
 # a repository folder that does not exist is a usage error
-rc=0
-"$TENANTC" render --repo "$T/does-not-exist" >/dev/null 2>"$T/err" || rc=$?
-[ "$rc" = 2 ] && grep -q "cannot open repository" "$T/err" && ok "a missing --repo folder exits 2" ||
-	bad "missing --repo: exit $rc, $(cat "$T/err")"
+run "$TENANTC" render --repo "$T/does-not-exist"
+expect "a missing --repo folder exits 2" 'expect_status 2 && expect_stderr "cannot open repository"'
 
 # a nested output folder whose parents do not exist yet is created
 rm -rf "$T/nested"

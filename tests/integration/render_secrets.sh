@@ -62,26 +62,18 @@ TMPDIR="$T/no-such-dir" "$TENANTC" render --repo "$T/r" --stdout --decrypt --env
 [ "$(cat "$T/count")" = 1 ] && ok "--stdout --decrypt needs no temporary file" ||
 	bad "--stdout --decrypt used a temporary file"
 "$TENANTC" render --repo "$T/r" --stdout --env prod >"$T/stream1"
-rc=0
-TMPDIR="$T/no-such-dir" "$TENANTC" render --repo "$T/r" --stdout --env prod >"$T/stream2" 2>"$T/err" || rc=$?
-if [ "$rc" = 0 ] && [ -s "$T/stream2" ] && cmp -s "$T/stream1" "$T/stream2" && [ ! -s "$T/err" ]; then
-	ok "--stdout without a usable TMPDIR prints the same stream"
-else
-	bad "--stdout without a usable TMPDIR: exit $rc, $(head -n 1 "$T/err")"
-fi
+run env TMPDIR="$T/no-such-dir" "$TENANTC" render --repo "$T/r" --stdout --env prod
+expect "--stdout without a usable TMPDIR prints the same stream" \
+	'expect_status 0 && [ -s "$T/stdout" ] && cmp -s "$T/stream1" "$T/stdout" && expect_stderr_empty'
 
 # a changed Secret without an identity: error naming it, tree untouched
 cp "$T/r/tenants/acme/secrets/db.yaml" "$T/db.keep"
 printf 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: other-value-42\n' >"$T/in/db2.yaml"
 "$TENANTC" secret encrypt --repo "$T/r" -o "$T/r/tenants/acme/secrets/db.yaml" "$T/in/db2.yaml"
 rm -f "$T/in/db2.yaml"
-rc=0
-(unset SOPS_AGE_KEY_FILE; "$TENANTC" render --repo "$T/r" >/dev/null 2>"$T/err") || rc=$?
-if [ "$rc" = 2 ] && grep -q "db" "$T/err" && [ "$(tree_sum "$T/r/rendered")" = "$before" ]; then
-	ok "a changed Secret without an identity fails and leaves the tree: $(head -n 1 "$T/err")"
-else
-	bad "changed Secret without identity: exit $rc, $(head -n 2 "$T/err")"
-fi
+run env -u SOPS_AGE_KEY_FILE "$TENANTC" render --repo "$T/r"
+expect "a changed Secret without an identity fails and leaves the tree" \
+	'expect_status 2 && expect_stderr db && expect_tree_sum "$T/r/rendered" "$before"'
 cp "$T/db.keep" "$T/r/tenants/acme/secrets/db.yaml"
 
 # a leak: the secret value embedded in a tenant file that a template reads
@@ -98,25 +90,17 @@ then:
   data:
     app.conf: {$eval: 'file("leak.conf")'}
 EOS
-rc=0
-"$TENANTC" render --repo "$T/r" >/dev/null 2>"$T/err" || rc=$?
-if [ "$rc" -ne 0 ] && grep -q "decrypted value of key 'stringData.password'" "$T/err" &&
-	! grep -q "$PLAIN" "$T/err" && [ "$(tree_sum "$T/r/rendered")" = "$before" ]; then
-	ok "a leaked value fails the render, naming the key, not the value"
-else
-	bad "leak: exit $rc, $(head -n 2 "$T/err")"
-fi
+run "$TENANTC" render --repo "$T/r"
+expect "a leaked value fails the render, naming the key, not the value" \
+	'expect_failure && expect_stderr "$1" && ! grep -q "$PLAIN" "$T/stderr" &&
+	expect_tree_sum "$T/r/rendered" "$before"' "decrypted value of key 'stringData.password'"
 rm -f "$T/r/tenants/acme/files/leak.conf" "$T/r/templates/tenant/leak-test.yaml"
 
 # a plaintext Secret among the inputs
 printf 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: plain\nstringData:\n  a: b\n' >"$T/r/tenants/acme/secrets/plain.yaml"
-rc=0
-"$TENANTC" render --repo "$T/r" >/dev/null 2>"$T/err" || rc=$?
-if [ "$rc" -ne 0 ] && grep -q '^tenants/acme/secrets/plain.yaml:2:1: error: ' "$T/err"; then
-	ok "a plaintext Secret in tenants/ fails: $(grep plain.yaml "$T/err" | head -n 1)"
-else
-	bad "plaintext Secret: exit $rc, $(head -n 2 "$T/err")"
-fi
+run "$TENANTC" render --repo "$T/r"
+expect "a plaintext Secret in tenants/ fails" \
+	'expect_failure && expect_stderr "^tenants/acme/secrets/plain.yaml:2:1: error: "'
 rm -f "$T/r/tenants/acme/secrets/plain.yaml"
 
 # no file anywhere holds the plaintext

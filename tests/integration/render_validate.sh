@@ -11,14 +11,10 @@ before=$(tree_sum "$T/r/rendered")
 
 cp "$T/r/tenants/acme/tenant.yaml" "$T/keep"
 sed -i 's/^environments:/enviroments:/' "$T/r/tenants/acme/tenant.yaml"
-rc=0
-"$TENANTC" render --repo "$T/r" >/dev/null 2>"$T/err" || rc=$?
-if [ "$rc" = 2 ] && grep -q "^tenants/acme/tenant.yaml:[0-9]*:1: error: unknown key 'enviroments' (did you mean 'environments'?)" "$T/err" &&
-	[ "$(tree_sum "$T/r/rendered")" = "$before" ]; then
-	ok "a typo in tenant.yaml: $(head -n 1 "$T/err")"
-else
-	bad "typo: exit $rc, $(head -n 2 "$T/err")"
-fi
+run "$TENANTC" render --repo "$T/r"
+expect "a typo in tenant.yaml" \
+	'expect_status 2 && grep -q "$1" "$T/stderr" && expect_tree_sum "$T/r/rendered" "$before"' \
+	"^tenants/acme/tenant.yaml:[0-9]*:1: error: unknown key 'enviroments' (did you mean 'environments'?)"
 cp "$T/keep" "$T/r/tenants/acme/tenant.yaml"
 
 # an object Kubernetes would refuse: a label value with a space
@@ -32,14 +28,9 @@ metadata:
     team: not a label
 data: {}
 EOS
-rc=0
-"$TENANTC" render --repo "$T/r" >/dev/null 2>"$T/err" || rc=$?
-if [ "$rc" = 1 ] && grep -q "^templates/tenant/bad-label.yaml:7:11: error: " "$T/err" &&
-	[ "$(tree_sum "$T/r/rendered")" = "$before" ]; then
-	ok "an invalid label is a finding at the template line: $(head -n 1 "$T/err")"
-else
-	bad "bad label: exit $rc, $(head -n 2 "$T/err")"
-fi
+run "$TENANTC" render --repo "$T/r"
+expect "an invalid label is a finding at the template line" 'expect_status 1 &&
+	expect_stderr "^templates/tenant/bad-label.yaml:7:11: error: " && expect_tree_sum "$T/r/rendered" "$before"'
 rm -f "$T/r/templates/tenant/bad-label.yaml"
 
 # two templates making the same object
@@ -51,13 +42,9 @@ cat >"$T/r/templates/tenant/dup.yaml" <<'EOS'
   kind: ConfigMap
   metadata: {name: twice, namespace: "${tenant.name}-${env.name}"}
 EOS
-rc=0
-"$TENANTC" render --repo "$T/r" >/dev/null 2>"$T/err" || rc=$?
-if [ "$rc" -ne 0 ] && grep -qi "duplicate" "$T/err" && [ "$(tree_sum "$T/r/rendered")" = "$before" ]; then
-	ok "a duplicate object fails: $(grep -i duplicate "$T/err" | head -n 1)"
-else
-	bad "duplicate: exit $rc, $(head -n 2 "$T/err")"
-fi
+run "$TENANTC" render --repo "$T/r"
+expect "a duplicate object fails" \
+	'expect_failure && grep -qi duplicate "$T/stderr" && expect_tree_sum "$T/r/rendered" "$before"'
 rm -f "$T/r/templates/tenant/dup.yaml"
 
 # the same object from a cluster template and from one tenant: found across
@@ -79,16 +66,11 @@ rm -rf "$T/cl" && cp -R "$T/r" "$T/cl" && rm -rf "$T/cl/rendered"
 (cd "$T/cl" && git init -q -b main . && git add -A && git commit -q -m clash)
 export TENANTC_CACHE_DIR="$T/clash-cache"
 for how in "--out $T/clash-out" "--stdout" "--rev HEAD --out $T/clash-rev" "--rev HEAD --out $T/clash-rev"; do
-	rc=0
 	# shellcheck disable=SC2086
-	"$TENANTC" render --repo "$T/cl" $how >"$T/out" 2>"$T/err" || rc=$?
-	n=$(grep -c 'duplicate object' "$T/err")
-	if [ "$rc" = 1 ] && grep -qxF "$want" "$T/err" && [ "$n" = 2 ] && [ ! -s "$T/out" ] &&
-		[ ! -e "$T/clash-out" ] && [ ! -e "$T/clash-rev" ]; then
-		ok "a duplicate across jobs ($how): $(head -n 1 "$T/err")"
-	else
-		bad "duplicate across jobs ($how): exit $rc, $n found, $(head -n 2 "$T/err")"
-	fi
+	run "$TENANTC" render --repo "$T/cl" $how
+	expect "a duplicate across jobs ($how)" 'expect_status 1 && grep -qxF "$want" "$T/stderr" &&
+		[ "$(grep -c "duplicate object" "$T/stderr")" = 2 ] && expect_stdout_empty &&
+		expect_file_absent "$T/clash-out" && expect_file_absent "$T/clash-rev"'
 done
 unset TENANTC_CACHE_DIR
 rm -f "$T/r/templates/cluster/clash.yaml" "$T/r/templates/tenant/clash.yaml"
@@ -109,14 +91,9 @@ spec:
   podSelector: {}
   policyTypes: Ingress
 EOS
-rc=0
-"$TENANTC" render --repo "$T/r" --schema-location "$SCHEMAS" >/dev/null 2>"$T/err" || rc=$?
-if [ "$rc" = 1 ] && grep -q "^templates/tenant/bad-type.yaml:8:16: error: " "$T/err" &&
-	[ "$(tree_sum "$T/r/rendered")" = "$before" ]; then
-	ok "a wrong type is caught by the upstream schema: $(head -n 1 "$T/err")"
-else
-	bad "wrong type: exit $rc, $(head -n 2 "$T/err")"
-fi
+run "$TENANTC" render --repo "$T/r" --schema-location "$SCHEMAS"
+expect "a wrong type is caught by the upstream schema" 'expect_status 1 &&
+	expect_stderr "^templates/tenant/bad-type.yaml:8:16: error: " && expect_tree_sum "$T/r/rendered" "$before"'
 rm -f "$T/r/templates/tenant/bad-type.yaml"
 "$TENANTC" render --repo "$T/r" --schema-location "$SCHEMAS" --strict >/dev/null 2>"$T/err" &&
 	ok "the example passes strict validation against the upstream schemas" ||

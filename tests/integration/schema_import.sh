@@ -4,35 +4,28 @@
 # byte (the same conversion rules, canonical JSON), a second import must
 # change nothing, a file that is not a CRD must be refused with exit 2, and
 # objects must validate against the imported folder.
-set -u
-tenantc=${1:?usage: schema_import.sh TENANTC SCHEMAS_UPSTREAM}
 up=${2:?usage: schema_import.sh TENANTC SCHEMAS_UPSTREAM}
+TENANTC=${1:?usage: schema_import.sh TENANTC SCHEMAS_UPSTREAM}
+SRC=${SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$(dirname "$0")/lib.sh"
 [ -d "$up/crds" ] || { echo "SKIP: $up not found"; exit 77; }
-tmp=$(mktemp -d) || exit 3
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fail=0 passed=0
+tenantc=$TENANTC tmp=$T
 
-check() { # name, then a command that must succeed
-	name=$1; shift
-	if "$@"; then passed=$((passed + 1)); echo "ok   $name"; else fail=$((fail + 1)); echo "FAIL $name"; fi
-}
-
-"$tenantc" schema import --out "$tmp/s" "$up"/crds/*.yaml "$up"/crds/*.yml >"$tmp/out" 2>&1
-check "import succeeds" grep -q '^imported 13 schemas into' "$tmp/out"
+run "$tenantc" schema import --out "$tmp/s" "$up"/crds/*.yaml "$up"/crds/*.yml
+expect "import succeeds" 'expect_stdout "^imported 13 schemas into"'
 same=1
 for f in $(cd "$up/crd-json" && find . -name '*.json' | sort); do
 	cmp -s "$tmp/s/crd-json/$f" "$up/crd-json/$f" || { echo "     differs: $f"; same=0; }
 done
-check "import reproduces crd-json byte for byte" [ "$same" = 1 ]
+expect "import reproduces crd-json byte for byte" '[ "$same" = 1 ]'
 cp -r "$tmp/s" "$tmp/s1"
-"$tenantc" schema import --out "$tmp/s" "$up"/crds/*.yaml "$up"/crds/*.yml >/dev/null 2>&1
-check "a second import changes nothing" diff -r "$tmp/s" "$tmp/s1"
+run "$tenantc" schema import --out "$tmp/s" "$up"/crds/*.yaml "$up"/crds/*.yml
+expect "a second import changes nothing" 'diff -r "$tmp/s" "$tmp/s1"'
 
 printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n' >"$tmp/cm.yaml"
-rc=0
-"$tenantc" schema import --out "$tmp/s" "$tmp/cm.yaml" 2>"$tmp/err" || rc=$?
-check "a file without CRDs is refused with exit 2" [ "$rc" = 2 ]
-check "the refusal names the document" grep -q "cm.yaml:1:1: error: not a CustomResourceDefinition" "$tmp/err"
+run "$tenantc" schema import --out "$tmp/s" "$tmp/cm.yaml"
+expect "a file without CRDs is refused with exit 2" 'expect_status 2'
+expect "the refusal names the document" 'expect_stderr "cm.yaml:1:1: error: not a CustomResourceDefinition"'
 
 cat >"$tmp/obj.yaml" <<'EOY'
 apiVersion: k8s.keycloak.org/v2alpha1
@@ -51,9 +44,6 @@ spec:
   sourceRef: {kind: GitRepository, name: platform}
   decryption: {provider: sops}
 EOY
-rc=0
-"$tenantc" validate --strict --schema-location "$tmp/s" "$tmp/obj.yaml" 2>"$tmp/err" || rc=$?
-check "objects validate against the imported folder" [ "$rc" = 0 ]
-[ "$rc" = 0 ] || cat "$tmp/err"
-echo "$passed passed, $fail failed"
-[ "$fail" = 0 ]
+run "$tenantc" validate --strict --schema-location "$tmp/s" "$tmp/obj.yaml"
+expect "objects validate against the imported folder" 'expect_status 0'
+finish

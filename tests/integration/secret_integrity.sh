@@ -37,28 +37,19 @@ flip() {
 # without an identity: render (exit 2) and check (exit 1, a finding: what
 # render calls bad input is a finding of check) fail naming the file, and
 # rendered/ stays as it was
-without() { # what, expected message
-	rc=0
-	(unset SOPS_AGE_KEY_FILE; "$TENANTC" render --repo "$R" >/dev/null 2>"$T/err") || rc=$?
-	if [ "$rc" = 2 ] && grep -q "^$F:1:1: error: .*cannot be rendered without an age identity: $2" "$T/err" &&
-		[ "$(tree_sum "$R/rendered")" = "$before" ]; then
-		ok "$1: render without an identity fails naming the file"
-	else
-		bad "$1: render without an identity: exit $rc, $(head -n 2 "$T/err")"
-	fi
-	rc=0
-	(unset SOPS_AGE_KEY_FILE; "$TENANTC" check --repo "$R" --worktree >"$T/out" 2>"$T/err") || rc=$?
-	if [ "$rc" = 1 ] && grep -q "^$F:1:1: error: .*$2" "$T/err" && ! grep -q "up to date" "$T/out"; then
-		ok "$1: check without an identity reports it (exit 1)"
-	else
-		bad "$1: check without an identity: exit $rc, $(head -n 2 "$T/err") $(cat "$T/out")"
-	fi
+without() { # what, expected message (a BRE)
+	what=$1 msg=$2
+	run env -u SOPS_AGE_KEY_FILE "$TENANTC" render --repo "$R"
+	expect "$what: render without an identity fails naming the file" 'expect_status 2 &&
+		grep -q "^$F:1:1: error: .*cannot be rendered without an age identity: $msg" "$T/stderr" &&
+		expect_tree_sum "$R/rendered" "$before"'
+	run env -u SOPS_AGE_KEY_FILE "$TENANTC" check --repo "$R" --worktree
+	expect "$what: check without an identity reports it (exit 1)" 'expect_status 1 &&
+		grep -q "^$F:1:1: error: .*$msg" "$T/stderr" && ! grep -q "up to date" "$T/stdout"'
 	# the index too, as a pre-commit hook checks it
 	(cd "$R" && git add -A)
-	rc=0
-	(unset SOPS_AGE_KEY_FILE; "$TENANTC" check --repo "$R" >"$T/out" 2>"$T/err") || rc=$?
-	[ "$rc" = 1 ] && grep -q "^$F:1:1: error: " "$T/err" && ok "$1: check of the index reports it" ||
-		bad "$1: check of the index: exit $rc, $(head -n 2 "$T/err")"
+	run env -u SOPS_AGE_KEY_FILE "$TENANTC" check --repo "$R"
+	expect "$what: check of the index reports it" 'expect_status 1 && grep -q "^$F:1:1: error: " "$T/stderr"'
 	(cd "$R" && git reset -q)
 }
 
@@ -66,27 +57,20 @@ without() { # what, expected message
 # another folder, only the source digest and the mac differ
 reencrypted() { # what
 	rm -rf "$T/again"
-	rc=0
-	"$TENANTC" render --repo "$R" --out "$T/again" >/dev/null 2>"$T/err" || rc=$?
+	run "$TENANTC" render --repo "$R" --out "$T/again"
 	diff -r "$R/rendered" "$T/again" | grep '^[<>]' | sed 's/:.*//' | LC_ALL=C sort -u >"$T/lines"
-	if [ "$rc" = 0 ] && [ "$(printf '%s\n' '<         tenantc.io/source-digest' '<     mac' \
-		'>         tenantc.io/source-digest' '>     mac')" = "$(cat "$T/lines")" ]; then
-		ok "$1, with the identity: re-encrypted, only the source digest and the mac change"
-	else
-		bad "$1, with the identity: exit $rc, $(cat "$T/lines") $(head -n 2 "$T/err")"
-	fi
+	expect "$1, with the identity: re-encrypted, only the source digest and the mac change" \
+		'expect_status 0 && { [ "$(printf "%s\n" "$@")" = "$(cat "$T/lines")" ] ||
+			{ why="$(cat "$T/lines")"; false; }; }' \
+		'<         tenantc.io/source-digest' '<     mac' '>         tenantc.io/source-digest' '>     mac'
 }
 
 # with the identity: a damaged file fails to decrypt, naming it
-with_key() { # what, expected message
-	rc=0
-	"$TENANTC" render --repo "$R" >/dev/null 2>"$T/err" || rc=$?
-	if [ "$rc" = 2 ] && grep -q "^$F:[0-9]*:[0-9]*: error: $2" "$T/err" &&
-		[ "$(tree_sum "$R/rendered")" = "$before" ]; then
-		ok "$1: render with the identity fails: $(head -n 1 "$T/err" | cut -c1-120)"
-	else
-		bad "$1: render with the identity: exit $rc, $(head -n 2 "$T/err")"
-	fi
+with_key() { # what, expected message (a BRE)
+	what=$1 msg=$2
+	run "$TENANTC" render --repo "$R"
+	expect "$what: render with the identity fails" 'expect_status 2 &&
+		grep -q "^$F:[0-9]*:[0-9]*: error: $msg" "$T/stderr" && expect_tree_sum "$R/rendered" "$before"'
 }
 
 changed="its file changed (sha256:[0-9a-f]*, rendered from sha256:$digest)"
@@ -118,15 +102,11 @@ without "an added blank line" "$changed"
 
 # restored: carried over without an identity, byte-identical, in sync
 cp "$T/keep" "$R/$F"
-rc=0
-(unset SOPS_AGE_KEY_FILE; "$TENANTC" render --repo "$R" >/dev/null 2>"$T/err") || rc=$?
-[ "$rc" = 0 ] && [ "$(tree_sum "$R/rendered")" = "$before" ] &&
-	ok "the restored file renders without an identity, byte-identical" ||
-	bad "restored: exit $rc, $(head -n 2 "$T/err")"
-rc=0
-(unset SOPS_AGE_KEY_FILE; "$TENANTC" check --repo "$R" --worktree >"$T/out" 2>"$T/err") || rc=$?
-[ "$rc" = 0 ] && grep -q "up to date" "$T/out" && ok "check of the restored file: up to date" ||
-	bad "restored check: exit $rc, $(head -n 2 "$T/err")"
+run env -u SOPS_AGE_KEY_FILE "$TENANTC" render --repo "$R"
+expect "the restored file renders without an identity, byte-identical" \
+	'expect_status 0 && expect_tree_sum "$R/rendered" "$before"'
+run env -u SOPS_AGE_KEY_FILE "$TENANTC" check --repo "$R" --worktree
+expect "check of the restored file: up to date" 'expect_status 0 && expect_stdout "up to date"'
 "$TENANTC" render --repo "$R" >/dev/null 2>"$T/err"
 [ "$(tree_sum "$R/rendered")" = "$before" ] && ok "and with the identity, byte-identical" ||
 	bad "restored, with the identity: the tree changed"

@@ -67,11 +67,9 @@ else bad "plaintext left after the second edit"; fi
 
 # a failing editor changes nothing and cleans up
 cp "$F" before.yaml
-rc=0
-EDITOR=false "$TENANTC" secret edit --repo repo "$F" 2>"$T/err" || rc=$?
-if [ "$rc" -eq 2 ] && cmp -s "$F" before.yaml && [ -z "$(leftovers)" ]; then
-	ok "a failing editor leaves the file alone: $(head -n 1 "$T/err")"
-else bad "failing editor: rc $rc"; fi
+run env EDITOR=false "$TENANTC" secret edit --repo repo "$F"
+expect "a failing editor leaves the file alone" \
+	'expect_status 2 && cmp -s "$F" before.yaml && [ -z "$(leftovers)" ]'
 
 # wrong key: the error names the file
 rc=0
@@ -97,10 +95,8 @@ if grep -q 'up to date' "$T/err"; then ok "a second updatekeys has nothing to do
 else bad "second updatekeys: $(cat "$T/err")"; fi
 
 # encrypt refuses an encrypted file; decrypt refuses a plaintext one
-rc=0
-"$TENANTC" secret encrypt --repo repo "$F" 2>"$T/err" || rc=$?
-if [ "$rc" -eq 2 ] && grep -q 'already encrypted' "$T/err"; then ok "encrypt refuses an encrypted file"
-else bad "encrypt of an encrypted file: rc $rc"; fi
+run "$TENANTC" secret encrypt --repo repo "$F"
+expect "encrypt refuses an encrypted file" 'expect_status 2 && expect_stderr "already encrypted"'
 printf 'kind: Secret\nstringData: {a: b}\n' >plain.yaml
 rc=0
 "$TENANTC" secret decrypt plain.yaml >/dev/null 2>"$T/err" || rc=$?

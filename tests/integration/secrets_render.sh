@@ -55,21 +55,17 @@ else bad "render into an empty folder differs: $(diff -r first fresh | head -n 5
 "$TENANTC" render --repo repo >/dev/null 2>carry.err
 if diff -r first repo/rendered >/dev/null; then ok "without an identity unchanged Secrets are carried over"
 else bad "carry-over: $(cat carry.err)"; fi
-rc=0
-"$TENANTC" check --repo repo --worktree >check.out 2>&1 || rc=$?
-if [ "$rc" -eq 0 ]; then ok "check without an identity finds the tree in sync"
-else bad "check: rc $rc $(head -n 3 check.out)"; fi
+run "$TENANTC" check --repo repo --worktree
+expect "check without an identity finds the tree in sync" 'expect_status 0'
 (cd repo && git add -A && git commit -q -m rendered)
 
 # a changed value: fine with the key, an error naming the Secret without
 admin NEWVAL="$V2" EDITOR="$T/editor.sh" "$TENANTC" secret edit --repo repo "$F"
 before=$(tree_sum repo/rendered)
-rc=0
-"$TENANTC" render --repo repo >/dev/null 2>changed.err || rc=$?
-if [ "$rc" -eq 2 ] && grep -q "Secret 'acme-prod/db' from 'tenants/acme/secrets/db.yaml' cannot be rendered without an age identity: it changed" changed.err &&
-	[ "$(tree_sum repo/rendered)" = "$before" ]; then
-	ok "a changed Secret without an identity fails and changes nothing"
-else bad "changed Secret without identity: rc $rc $(head -n 2 changed.err)"; fi
+run "$TENANTC" render --repo repo
+expect "a changed Secret without an identity fails and changes nothing" \
+	'expect_status 2 && grep -q "$1" "$T/stderr" && expect_tree_sum repo/rendered "$before"' \
+	"Secret 'acme-prod/db' from 'tenants/acme/secrets/db.yaml' cannot be rendered without an age identity: it changed"
 admin "$TENANTC" render --repo repo >/dev/null 2>&1
 diff "$P" first/prod/tenants/acme/secret-db.yaml | grep '^<' >changed.txt || true
 if [ "$(wc -l <changed.txt)" -eq 4 ] && grep -q '^< *key: ENC' changed.txt &&
@@ -87,16 +83,12 @@ else bad "a plaintext value was found on disk"; fi
 cp -R repo plain
 printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: b}\n' \
 	>plain/tenants/acme/files/stray.yaml
-rc=0
-admin "$TENANTC" render --repo plain >/dev/null 2>plain.err || rc=$?
-if [ "$rc" -ne 0 ] && grep -q '^tenants/acme/files/stray.yaml:6:1: error: plaintext Secret' plain.err; then
-	ok "render refuses a plaintext Secret: $(grep plaintext plain.err | head -n 1)"
-else bad "plaintext Secret in files/: rc $rc $(head -n 2 plain.err)"; fi
-rc=0
-"$TENANTC" check --repo plain --worktree >check.err 2>&1 || rc=$?
-if [ "$rc" -ne 0 ] && grep -q 'stray.yaml:6:1: error: plaintext Secret' check.err; then
-	ok "check refuses it too"
-else bad "check with a plaintext Secret: rc $rc $(head -n 2 check.err)"; fi
+run admin "$TENANTC" render --repo plain
+expect "render refuses a plaintext Secret" \
+	'expect_failure && expect_stderr "^tenants/acme/files/stray.yaml:6:1: error: plaintext Secret"'
+run "$TENANTC" check --repo plain --worktree
+expect "check refuses it too" \
+	'expect_failure && grep -q "stray.yaml:6:1: error: plaintext Secret" "$T/stdout" "$T/stderr"'
 
 # a decrypted value in a ConfigMap fails the render, naming object and key
 cp -R repo leak
@@ -110,11 +102,9 @@ data:
   conf: "password=${tenant.values.pw}"
 YAML
 printf '  pw: "%s"\n' "$V2" >>leak/tenants/acme/tenant.yaml
-rc=0
-admin "$TENANTC" render --repo leak >/dev/null 2>leak.err || rc=$?
-if [ "$rc" -ne 0 ] && grep -q "ConfigMap 'acme-prod/leaky' contains the decrypted value of key 'stringData.key' of Secret 'acme-prod/db'" leak.err &&
-	! grep -q "$V2" leak.err; then
-	ok "a leaked value fails the render: $(grep -m1 leaky leak.err)"
-else bad "leak: rc $rc $(head -n 3 leak.err)"; fi
+run admin "$TENANTC" render --repo leak
+expect "a leaked value fails the render" \
+	'expect_failure && grep -q "$1" "$T/stderr" && ! grep -q "$V2" "$T/stderr"' \
+	"ConfigMap 'acme-prod/leaky' contains the decrypted value of key 'stringData.key' of Secret 'acme-prod/db'"
 rm -rf leak plain
 finish

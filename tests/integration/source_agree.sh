@@ -43,18 +43,14 @@ printf 'x: 1\n' >"$R/templates/.hidden"
 printf 'x: 1\n' >"$R/templates/tenant/.objects.yaml.swp"
 printf 'password=local-only-7731\n' >"$R/tenants/acme/files/local.conf"
 
-render() { # name args...: render into $T/$name, 0 on success
-	name=$1
-	shift
-	"$TENANTC" render --repo "$R" --out "$T/$name" "$@" >"$T/$name.log" 2>&1
-}
 for k in worktree index rev; do
 	case $k in
 	worktree) set -- ;;
 	index) set -- --index ;;
 	rev) set -- --rev HEAD ;;
 	esac
-	if render "$k" "$@"; then ok "$k render succeeds"; else bad "$k render: $(head -n 3 "$T/$k.log")"; fi
+	run "$TENANTC" render --repo "$R" --out "$T/$k" "$@"
+	expect "$k render succeeds" 'expect_status 0'
 done
 a=$(tree_sum "$T/worktree") b=$(tree_sum "$T/index") c=$(tree_sum "$T/rev")
 [ "$a" = "$b" ] && [ "$b" = "$c" ] && ok "work tree, index and revision render byte-identical trees" ||
@@ -84,16 +80,12 @@ mkdir "$T/sub"
 (cd "$R" && git -c protocol.file.allow=always submodule add -q "$T/sub" tenants/acme/files/vendor &&
 	git commit -q -m vendor)
 want="tenants/acme/files/vendor:1:1: error: 'tenants/acme/files/vendor' is a submodule; tenantc does not read submodules"
-check_refused() { # label repo args...
+check_refused() { # label repo args...: render exits 2 with $want, writes nothing
 	label=$1 repo=$2
 	shift 2
-	rc=0
-	"$TENANTC" render --repo "$repo" --out "$T/refused" "$@" >"$T/out" 2>"$T/err" || rc=$?
-	if [ "$rc" = 2 ] && [ "$(head -n 1 "$T/err")" = "$want" ] && [ ! -e "$T/refused" ]; then
-		ok "$label: the submodule folder is refused (exit 2)"
-	else
-		bad "$label: exit $rc, $(head -n 2 "$T/err")"
-	fi
+	run "$TENANTC" render --repo "$repo" --out "$T/refused" "$@"
+	expect "$label: the submodule folder is refused (exit 2)" \
+		'expect_status 2 && expect_stderr_first "$want" && expect_file_absent "$T/refused"'
 }
 check_refused "work tree" "$R"
 check_refused "index" "$R" --index
