@@ -11,6 +11,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -215,34 +216,13 @@ static char *entry_path(const tc_cache *c, const char *key)
 	return p;
 }
 
+/* A cache file's bytes (malloc'd), NULL when it is missing, not a
+ * regular file or bigger than an entry may be. */
 static char *slurp(const char *path, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	struct stat st;
-	char *buf = NULL;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size <= ENTRY_MAX) {
-		size_t want = (size_t)st.st_size, got = 0;
-		buf = tc_xmalloc(want + 1);
-		while (got < want) {
-			ssize_t r = read(fd, buf + got, want - got);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0)
-				break;
-			got += (size_t)r;
-		}
-		if (got != want) {
-			free(buf);
-			buf = NULL;
-		} else {
-			buf[got] = 0;
-			*len = got;
-		}
-	}
-	close(fd);
-	return buf;
+	char *buf;
+	tc_file_err e;
+	return tc_file_read(&buf, len, path, ENTRY_MAX, TC_FILE_REGULAR, &e) == 0 ? buf : NULL;
 }
 
 /* Parse "<number>" followed by one of the characters in `end`. */
@@ -333,30 +313,12 @@ static char *open_temp(const char *path, int *fd)
 	return tmp;
 }
 
-/* Write data to path through a temporary name in the same folder. */
+/* Write data to path through a temporary name in the same folder; a
+ * failure only loses the entry. */
 static void write_atomic(const char *path, const char *data, size_t len)
 {
-	int fd;
-	char *tmp = open_temp(path, &fd);
-	if (fd >= 0) {
-		size_t off = 0;
-		bool ok = true;
-		while (off < len) {
-			ssize_t w = write(fd, data + off, len - off);
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0) {
-				ok = false;
-				break;
-			}
-			off += (size_t)w;
-		}
-		if (close(fd) != 0)
-			ok = false;
-		if (!ok || rename(tmp, path) != 0)
-			unlink(tmp);
-	}
-	free(tmp);
+	if (tc_file_write_atomic(path, data, len, 0644, 0) != 0)
+		return;
 }
 
 void tc_cache_put(const tc_cache *c, const char *key, const tc_cache_entry *e)

@@ -8,6 +8,8 @@
 #include "output.h"
 
 #include "arena.h"
+#include "fsutil.h"
+#include "sort.h"
 #include "yaml_emit.h"
 
 #include <dirent.h>
@@ -170,17 +172,12 @@ void tc_output_kustomization(tc_buf *out, const char *const *resources, size_t n
 	tc_arena_release(&a);
 }
 
-static int cmpstrp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* Sorted, without repeats. */
 static void uniq(char **v, size_t *n)
 {
 	if (*n < 2)
 		return;
-	qsort(v, *n, sizeof *v, cmpstrp);
+	qsort(v, *n, sizeof *v, tc_cmp_str);
 	size_t out = 1;
 	for (size_t i = 1; i < *n; i++) {
 		if (strcmp(v[i], v[out - 1]) == 0)
@@ -358,20 +355,9 @@ int tc_tree_write(tc_tree *t, const char *relpath, const void *data, size_t len,
 		             strerror(errno));
 		goto out;
 	}
-	const char *p = data;
-	size_t left = len;
-	while (left) {
-		ssize_t w = write(fd, p, left);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = tc_fail(d, TC_NOPOS, NULL, "cannot write '%s/%s': %s", t->final, relpath,
-			             strerror(errno));
-			break;
-		}
-		p += w;
-		left -= (size_t)w;
-	}
+	if (tc_fd_write(fd, data, len) != 0)
+		rc = tc_fail(d, TC_NOPOS, NULL, "cannot write '%s/%s': %s", t->final, relpath,
+		             strerror(errno));
 	if (close(fd) != 0 && rc == 0)
 		rc = tc_fail(d, TC_NOPOS, NULL, "cannot write '%s/%s': %s", t->final, relpath,
 		             strerror(errno));
@@ -470,15 +456,7 @@ static bool same_content(int rootfd, const char *relpath, const char *data, size
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len) {
 		char *buf = tc_xmalloc(len + 1);
 		size_t got = 0;
-		while (got < len) {
-			ssize_t r = read(fd, buf + got, len - got);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0)
-				break;
-			got += (size_t)r;
-		}
-		same = got == len && memcmp(buf, data, len) == 0;
+		same = tc_fd_read(fd, buf, len, &got) == 0 && got == len && memcmp(buf, data, len) == 0;
 		free(buf);
 	}
 	close(fd);

@@ -18,6 +18,7 @@
 
 #include "arena.h"
 #include "cache.h"
+#include "fsutil.h"
 #include "k8s.h"
 #include "secmem.h"
 #include "sink.h"
@@ -139,14 +140,6 @@ static inline const char *str_at(const tc_value *o, const char *path)
 {
 	const tc_value *v = tc_value_dig(o, path);
 	return v && v->kind == TC_STR ? v->u.str.ptr : NULL;
-}
-
-static inline char *joinpath(const char *dir, const char *name)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = tc_xmalloc(n);
-	snprintf(p, n, "%s/%s", dir, name);
-	return p;
 }
 
 static inline size_t env_index_of(const tc_repo *r, const tc_env *env)

@@ -164,7 +164,7 @@ void tc_render_run_cluster(work *w)
 				tc_render_check_output(w, env_index_of(r, j->env), objs.items[i], false);
 		}
 		if (rc == 0 && !j->identify) {
-			char *dir = joinpath(j->env->name, scopes[s].folder);
+			char *dir = tc_path_join(j->env->name, scopes[s].folder);
 			tc_render_write_folder(w, j->env, dir, objs.items, NULL, objs.len);
 			free(dir);
 		}

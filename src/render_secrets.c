@@ -18,36 +18,13 @@ static char *read_prev(const char *root, const char *relpath, size_t *len)
 {
 	if (!root)
 		return NULL;
-	size_t n = strlen(root) + strlen(relpath) + 2;
-	char *full = tc_xmalloc(n);
-	snprintf(full, n, "%s/%s", root, relpath);
-	int fd = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	char *full = tc_path_join(root, relpath);
+	char *buf;
+	tc_file_err e;
+	int rc = tc_file_read(&buf, len, full, ((size_t)16 << 20) - 1,
+	                      TC_FILE_NOFOLLOW | TC_FILE_REGULAR, &e);
 	free(full);
-	if (fd < 0)
-		return NULL;
-	struct stat st;
-	char *buf = NULL;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < (16 << 20)) {
-		size_t want = (size_t)st.st_size, got = 0;
-		buf = tc_xmalloc(want + 1);
-		while (got < want) {
-			ssize_t r = read(fd, buf + got, want - got);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0)
-				break;
-			got += (size_t)r;
-		}
-		if (got != want) {
-			free(buf);
-			buf = NULL;
-		} else {
-			buf[got] = 0;
-			*len = got;
-		}
-	}
-	close(fd);
-	return buf;
+	return rc == 0 ? buf : NULL;
 }
 
 static size_t env_recipients(const tc_repo *r, const tc_env *env, const char **out, size_t max)

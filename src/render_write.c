@@ -62,7 +62,7 @@ static int stream_folder(work *w, const tc_env *env, const char *dir, tc_value *
 	size_t nfiles = 0;
 	for (size_t k = 0; k < n; k++) {
 		size_t i = order[k];
-		char *path = joinpath(dir, names[i]);
+		char *path = tc_path_join(dir, names[i]);
 		const char *data;
 		size_t len;
 		char *sdata = NULL;
@@ -98,7 +98,7 @@ static int stream_folder(work *w, const tc_env *env, const char *dir, tc_value *
 		tc_buf_reset(&b);
 		tc_output_kustomization(&b, sorted, n);
 		free(sorted);
-		char *path = joinpath(dir, "kustomization.yaml");
+		char *path = tc_path_join(dir, "kustomization.yaml");
 		if (tc_tree_write(tree_of(o), path, b.ptr, b.len, &j->diags))
 			rc = -1;
 		free(path);
@@ -140,7 +140,7 @@ int tc_render_write_folder(work *w, const tc_env *env, const char *dir, tc_value
 		tc_buf b;
 		tc_buf_init(&b, TC_BUF_UNLIMITED);
 		for (size_t i = 0; i < n; i++) {
-			char *path = joinpath(dir, names[i]);
+			char *path = tc_path_join(dir, names[i]);
 			if (secrets && secrets[i]) {
 				char *data = NULL;
 				size_t len = 0;
@@ -169,7 +169,7 @@ int tc_render_write_folder(work *w, const tc_env *env, const char *dir, tc_value
 			free(order);
 			tc_buf_reset(&b);
 			tc_output_kustomization(&b, sorted, n);
-			tc_render_store(o, j, joinpath(dir, "kustomization.yaml"), tc_xmemdup0(b.ptr, b.len),
+			tc_render_store(o, j, tc_path_join(dir, "kustomization.yaml"), tc_xmemdup0(b.ptr, b.len),
 			      b.len, false);
 			free(sorted);
 		}

@@ -9,6 +9,7 @@
 #include "strlist.h"
 
 #include "arena.h"
+#include "sort.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -26,16 +27,11 @@ void tc_strlist_release(tc_strlist *l)
 	l->len = l->cap = 0;
 }
 
-static int cmpstrp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 void tc_strlist_sort_unique(tc_strlist *l)
 {
 	if (l->len < 2)
 		return;
-	qsort(l->items, l->len, sizeof *l->items, cmpstrp);
+	qsort(l->items, l->len, sizeof *l->items, tc_cmp_str);
 	size_t out = 1;
 	for (size_t i = 1; i < l->len; i++)
 		if (strcmp(l->items[i], l->items[out - 1]) != 0)
