@@ -50,8 +50,8 @@
 
 /* ---- primitives ---------------------------------------------------------------------------- */
 
-int tc_age_hkdf(unsigned char *out, size_t outlen, const void *ikm, size_t ikmlen,
-                const void *salt, size_t saltlen, const char *info, size_t infolen)
+int tc_age_hkdf(unsigned char *out, size_t outlen, const void *ikm, size_t ikmlen, const void *salt,
+                size_t saltlen, const char *info, size_t infolen)
 {
 	char digest[] = "SHA256";
 	int rc = -1;
@@ -127,7 +127,8 @@ int tc_age_recipient_parse(unsigned char out[TC_AGE_KEY_SIZE], const char *s, si
 	return 0;
 }
 
-void tc_age_recipient_format(char out[TC_AGE_RECIPIENT_BUF], const unsigned char pk[TC_AGE_KEY_SIZE])
+void tc_age_recipient_format(char out[TC_AGE_RECIPIENT_BUF],
+                             const unsigned char pk[TC_AGE_KEY_SIZE])
 {
 	if (!tc_bech32_encode(out, TC_AGE_RECIPIENT_BUF, "age", pk, TC_AGE_KEY_SIZE, false))
 		TC_BUG("recipient buffer too small");
@@ -210,7 +211,8 @@ int tc_age_identities_parse(tc_age_identity **ids, size_t *n, tc_secmem *m, tc_d
 		}
 		if (tc_age_identity_parse(&grown[*n], text + b, e - b) != 0) {
 			bool plugin = e - b > 11 && memcmp(text + b, "AGE-PLUGIN-", 11) == 0;
-			return tc_error(d, (tc_pos){file, line, (uint32_t)(b - start + 1)}, NULL, "%s",
+			return tc_error(d, (tc_pos){file, line, (uint32_t)(b - start + 1)}, NULL,
+			                "%s",
 			                plugin ? "age plugin identities are not supported"
 			                       : "not a valid age identity (AGE-SECRET-KEY-1...)");
 		}
@@ -285,7 +287,8 @@ int tc_age_armor_decode(tc_buf *out, const char *in, size_t len)
 			return -1;
 		unsigned char bin[LINE_BYTES];
 		size_t got = 0;
-		if (tc_base64_decode(bin, &got, sizeof bin, in + b, n, TC_BASE64_PAD | TC_BASE64_CANONICAL) != 0)
+		if (tc_base64_decode(bin, &got, sizeof bin, in + b, n,
+		                     TC_BASE64_PAD | TC_BASE64_CANONICAL) != 0)
 			return -1;
 		tc_buf_add(out, bin, got);
 		if (n < COLS || got < LINE_BYTES)
@@ -382,7 +385,8 @@ static tc_age_status parse_header(header *h, const char *in, size_t len)
 			const char *parts[MAX_ARGS + 2];
 			size_t plen[MAX_ARGS + 2];
 			size_t np = split(in, b, e, parts, plen, MAX_ARGS + 1);
-			if (open || np < 2 || np > MAX_ARGS + 1 || plen[0] != 2 || h->n >= MAX_STANZAS)
+			if (open || np < 2 || np > MAX_ARGS + 1 || plen[0] != 2 ||
+			    h->n >= MAX_STANZAS)
 				return TC_AGE_HEADER_FAILURE;
 			TC_GROW(h->st, h->cap, h->n + 1);
 			stanza *s = &h->st[h->n++];
@@ -400,7 +404,8 @@ static tc_age_status parse_header(header *h, const char *in, size_t len)
 			return TC_AGE_HEADER_FAILURE;
 		unsigned char bin[LINE_BYTES];
 		size_t got = 0;
-		if (tc_base64_decode(bin, &got, sizeof bin, in + b, e - b, TC_BASE64_CANONICAL) != 0)
+		if (tc_base64_decode(bin, &got, sizeof bin, in + b, e - b, TC_BASE64_CANONICAL) !=
+		    0)
 			return TC_AGE_HEADER_FAILURE;
 		if (open->bodylen + got > MAX_BODY)
 			return TC_AGE_HEADER_FAILURE;
@@ -436,9 +441,9 @@ static unwrap_result unwrap(unsigned char file_key[TC_AGE_FILE_KEY_SIZE], const 
 	unsigned long long got = 0;
 	r = crypto_aead_chacha20poly1305_ietf_decrypt(file_key, &got, NULL, s->body, s->bodylen,
 	                                              NULL, 0, zero_nonce, wrap) == 0 &&
-	            got == TC_AGE_FILE_KEY_SIZE
-	        ? UNWRAP_OK
-	        : UNWRAP_SKIP;
+	                    got == TC_AGE_FILE_KEY_SIZE
+	            ? UNWRAP_OK
+	            : UNWRAP_SKIP;
 out:
 	sodium_memzero(shared, sizeof shared);
 	sodium_memzero(wrap, sizeof wrap);
@@ -512,7 +517,8 @@ static tc_age_status decrypt_payload(tc_secbuf *out, const unsigned char *p, siz
 		return TC_AGE_HEADER_FAILURE; /* the test kit counts the nonce as header */
 	unsigned char key[32];
 	tc_age_status st = TC_AGE_PAYLOAD_FAILURE;
-	if (tc_age_hkdf(key, 32, file_key, TC_AGE_FILE_KEY_SIZE, p, TC_AGE_NONCE_SIZE, "payload", 7))
+	if (tc_age_hkdf(key, 32, file_key, TC_AGE_FILE_KEY_SIZE, p, TC_AGE_NONCE_SIZE, "payload",
+	                7))
 		goto out;
 	size_t pos = TC_AGE_NONCE_SIZE;
 	const size_t full = CHUNK + TAG;
@@ -548,8 +554,8 @@ static void encrypt_payload(tc_buf *out, const unsigned char *pt, size_t n,
                             const unsigned char nonce[TC_AGE_NONCE_SIZE])
 {
 	unsigned char key[32];
-	if (tc_age_hkdf(key, 32, file_key, TC_AGE_FILE_KEY_SIZE, nonce, TC_AGE_NONCE_SIZE, "payload",
-	                7) != 0) {
+	if (tc_age_hkdf(key, 32, file_key, TC_AGE_FILE_KEY_SIZE, nonce, TC_AGE_NONCE_SIZE,
+	                "payload", 7) != 0) {
 		out->err = true;
 		return;
 	}
@@ -564,8 +570,9 @@ static void encrypt_payload(tc_buf *out, const unsigned char *pt, size_t n,
 		if (!tc_buf_grow(out, k + TAG))
 			break;
 		unsigned long long clen = 0;
-		crypto_aead_chacha20poly1305_ietf_encrypt((unsigned char *)out->ptr + out->len, &clen,
-		                                          pt + pos, k, NULL, 0, NULL, cn, key);
+		crypto_aead_chacha20poly1305_ietf_encrypt((unsigned char *)out->ptr + out->len,
+		                                          &clen, pt + pos, k, NULL, 0, NULL, cn,
+		                                          key);
 		out->len += (size_t)clen;
 		out->ptr[out->len] = 0;
 		pos += k;
@@ -641,7 +648,8 @@ tc_age_status tc_age_decrypt(tc_secbuf *out, const tc_age_identity *ids, size_t 
 	tc_buf_init(&bin, TC_BUF_UNLIMITED);
 	tc_age_status st = TC_AGE_ARMOR_FAILURE;
 	if (tc_age_armor_decode(&bin, in, len) == 0 && !tc_buf_failed(&bin))
-		st = decrypt_binary(out, ids, nids, (const unsigned char *)tc_buf_str(&bin), bin.len);
+		st = decrypt_binary(out, ids, nids, (const unsigned char *)tc_buf_str(&bin),
+		                    bin.len);
 	tc_buf_release(&bin);
 	return st;
 }

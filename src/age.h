@@ -43,7 +43,8 @@ typedef struct tc_age_identity {
  * Returns -1 when it is not a valid X25519 recipient. */
 int tc_age_recipient_parse(unsigned char out[TC_AGE_KEY_SIZE], const char *s, size_t n)
 	__attribute__((warn_unused_result));
-void tc_age_recipient_format(char out[TC_AGE_RECIPIENT_BUF], const unsigned char pk[TC_AGE_KEY_SIZE]);
+void tc_age_recipient_format(char out[TC_AGE_RECIPIENT_BUF],
+                             const unsigned char pk[TC_AGE_KEY_SIZE]);
 
 /* Parse "AGE-SECRET-KEY-1..." (upper case) into out (secret, public key
  * and recipient). Returns -1, leaving out zeroed, when it is invalid. */
@@ -101,7 +102,8 @@ int tc_age_encrypt(tc_buf *out, const unsigned char (*recipients)[TC_AGE_KEY_SIZ
 /* The ASCII armor alone: encode appends; decode appends the binary and
  * returns -1 on any deviation from the strict format. */
 void tc_age_armor_encode(tc_buf *out, const void *data, size_t n);
-int tc_age_armor_decode(tc_buf *out, const char *in, size_t len) __attribute__((warn_unused_result));
+int tc_age_armor_decode(tc_buf *out, const char *in, size_t len)
+	__attribute__((warn_unused_result));
 
 /* Byte ranges for the multi-part HMAC below. */
 typedef struct tc_age_part {
@@ -112,8 +114,8 @@ typedef struct tc_age_part {
 /* HKDF-SHA-256 (RFC 5869); an empty salt (saltlen 0) means 32 zero bytes.
  * HMAC-SHA-256 over the concatenation of parts. Both return -1 only when
  * OpenSSL fails, which callers treat as an internal error. */
-int tc_age_hkdf(unsigned char *out, size_t outlen, const void *ikm, size_t ikmlen,
-                const void *salt, size_t saltlen, const char *info, size_t infolen)
+int tc_age_hkdf(unsigned char *out, size_t outlen, const void *ikm, size_t ikmlen, const void *salt,
+                size_t saltlen, const char *info, size_t infolen)
 	__attribute__((warn_unused_result));
 int tc_age_hmac(unsigned char out[32], const void *key, size_t keylen, const tc_age_part *parts,
                 size_t nparts) __attribute__((warn_unused_result));

@@ -28,10 +28,10 @@ _Noreturn void tc_oom(void);
 #define TC_GROW(ptr, cap, need)                                                                    \
 	do {                                                                                       \
 		if ((need) > (cap)) {                                                              \
-			size_t tc_grow_n_ = (cap) ? (cap) * 2 : 8;                                 \
+			size_t tc_grow_n_ = (cap) ? (cap)*2 : 8;                                   \
 			while (tc_grow_n_ < (need))                                                \
 				tc_grow_n_ *= 2;                                                   \
-			(ptr) = tc_xrealloc((ptr), tc_grow_n_ * sizeof(*(ptr)));                  \
+			(ptr) = tc_xrealloc((ptr), tc_grow_n_ * sizeof(*(ptr)));                   \
 			(cap) = tc_grow_n_;                                                        \
 		}                                                                                  \
 	} while (0)

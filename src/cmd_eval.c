@@ -35,7 +35,7 @@
 #include <string.h>
 
 static const char usage[] = "TEMPLATE [--context FILE] [--format json|yaml] [--now TIME] "
-                            "[--files DIR] [--pure]";
+			    "[--files DIR] [--pure]";
 
 /* 16 MiB, the loaders' own input limit */
 #define MAX_INPUT ((size_t)16 << 20)
@@ -103,10 +103,12 @@ int tc_cmd_eval(int argc, char **argv)
 	bool pure = false;
 	tc_strlist pos = {0};
 	const tc_option opts[] = {
-		{"context", 'c', TC_OPT_STRING, &ctx_path, "FILE", "the context (YAML or JSON object)"},
-		{"format", 'f', TC_OPT_CHOICE, &format, "json|yaml", "output format (default: json)"},
+		{"context", 'c', TC_OPT_STRING, &ctx_path, "FILE",
+	         "the context (YAML or JSON object)"},
+		{"format", 'f', TC_OPT_CHOICE, &format, "json|yaml",
+	         "output format (default: json)"},
 		{"now", 0, TC_OPT_TIME, &now, "TIME",
-		 "the time templates see as 'now' (default: SOURCE_DATE_EPOCH or HEAD's commit time)"},
+	         "the time templates see as 'now' (default: SOURCE_DATE_EPOCH or HEAD's commit time)"},
 		{"files", 0, TC_OPT_STRING, &files, "DIR", "let file(NAME) read DIR/NAME"},
 		{"pure", 0, TC_OPT_FLAG, &pure, NULL, "only the language's own built-ins"},
 		{0},

@@ -36,7 +36,7 @@
 #include <unistd.h>
 
 static const char usage[] = "DIR [--env NAME] [--tenant NAME] [--gitops flux|argocd] "
-                            "[--domain DOMAIN] [--repo-url URL]";
+			    "[--domain DOMAIN] [--repo-url URL]";
 
 /* The schemas' limits: an environment name is a DNS label of at most 20
  * characters, a tenant's of at most 40 ("<tenant>-<env>" is a namespace
@@ -125,8 +125,8 @@ static int make_parents(tc_diags *d, const char *dir, const char *relpath)
 		tc_buf_addf(&b, "%s/%.*s", dir, (int)(p - relpath), relpath);
 		const char *path = tc_buf_str(&b);
 		if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-			rc = tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot create folder '%s': %s",
-			              path, strerror(errno));
+			rc = tc_error(d, (tc_pos){path, 0, 0}, NULL,
+			              "cannot create folder '%s': %s", path, strerror(errno));
 			break;
 		}
 	}
@@ -185,21 +185,22 @@ static void env_file(tc_buf *b, const char *env, const char *domain, const char 
 
 static void tenant_file(tc_buf *b, const char *tenant, const char *domain)
 {
-	tc_buf_addf(b,
-	            "# One tenant: a namespace \"<tenant>-<env>\" in each environment, a\n"
-	            "# Keycloak realm, network policies and the GitOps objects that apply it.\n"
-	            "name: %s\n"
-	            "displayName: %s\n"
-	            "realm:\n"
-	            "  roles: [user]\n"
-	            "  clients:\n"
-	            "    - clientId: frontend\n"
-	            "      type: public\n"
-	            "      redirectUris: [\"https://%s.%s/*\"]\n"
-	            "network:\n"
-	            "  egress: []                       # e.g. - {cidr: 10.10.0.0/24, ports: [5432]}\n"
-	            "values: {}\n",
-	            tenant, tenant, tenant, domain);
+	tc_buf_addf(
+		b,
+		"# One tenant: a namespace \"<tenant>-<env>\" in each environment, a\n"
+		"# Keycloak realm, network policies and the GitOps objects that apply it.\n"
+		"name: %s\n"
+		"displayName: %s\n"
+		"realm:\n"
+		"  roles: [user]\n"
+		"  clients:\n"
+		"    - clientId: frontend\n"
+		"      type: public\n"
+		"      redirectUris: [\"https://%s.%s/*\"]\n"
+		"network:\n"
+		"  egress: []                       # e.g. - {cidr: 10.10.0.0/24, ports: [5432]}\n"
+		"values: {}\n",
+		tenant, tenant, tenant, domain);
 }
 
 int tc_cmd_init(int argc, char **argv)
@@ -208,13 +209,16 @@ int tc_cmd_init(int argc, char **argv)
 	const char *url = "https://git.example.com/platform.git";
 	tc_strlist pos = {0};
 	const tc_option opts[] = {
-		{"env", 'e', TC_OPT_LABEL, &env, "NAME", "the environment to create (default: prod)"},
-		{"tenant", 't', TC_OPT_LABEL, &tenant, "NAME", "the tenant to create (default: example)"},
-		{"gitops", 0, TC_OPT_CHOICE, &gitops, "flux|argocd", "the GitOps tool (default: flux)"},
+		{"env", 'e', TC_OPT_LABEL, &env, "NAME",
+	         "the environment to create (default: prod)"},
+		{"tenant", 't', TC_OPT_LABEL, &tenant, "NAME",
+	         "the tenant to create (default: example)"},
+		{"gitops", 0, TC_OPT_CHOICE, &gitops, "flux|argocd",
+	         "the GitOps tool (default: flux)"},
 		{"domain", 0, TC_OPT_STRING, &domain, "DOMAIN",
-		 "the environment's domain (default: <env>.example.com)"},
+	         "the environment's domain (default: <env>.example.com)"},
 		{"repo-url", 0, TC_OPT_STRING, &url, "URL",
-		 "where Flux or ArgoCD fetch the repository (default: a placeholder)"},
+	         "where Flux or ArgoCD fetch the repository (default: a placeholder)"},
 		{0},
 	};
 	int status = tc_opt_parse("init", usage, opts, argc, argv, &pos);
@@ -230,15 +234,17 @@ int tc_cmd_init(int argc, char **argv)
 	char *domain_buf = NULL;
 	if (pos.len != 1) {
 		tc_usage_error(NULL, "%s",
-		               pos.len ? "give exactly one folder" : "missing the folder to create");
+		               pos.len ? "give exactly one folder"
+		                       : "missing the folder to create");
 		fprintf(stderr, "usage: tenantc init %s\n", usage);
 		goto out;
 	}
 	const char *dir = pos.items[0];
 	if (!is_label(env, ENV_NAME_MAX)) {
-		tc_usage_error("--env",
-		               "environment name '%s' is not a DNS-1123 label of at most %d characters",
-		               env, ENV_NAME_MAX);
+		tc_usage_error(
+			"--env",
+			"environment name '%s' is not a DNS-1123 label of at most %d characters",
+			env, ENV_NAME_MAX);
 		goto out;
 	}
 	if (!is_label(tenant, TENANT_NAME_MAX)) {
@@ -254,7 +260,8 @@ int tc_cmd_init(int argc, char **argv)
 		domain = domain_buf;
 	}
 	if (!is_domain(domain)) {
-		tc_usage_error("--domain", "'%s' is not a domain name (lower-case DNS labels joined by '.')",
+		tc_usage_error("--domain",
+		               "'%s' is not a domain name (lower-case DNS labels joined by '.')",
 		               domain);
 		goto out;
 	}
@@ -290,7 +297,8 @@ int tc_cmd_init(int argc, char **argv)
 	tc_buf_init(&b, TC_BUF_UNLIMITED);
 	tc_buf_adds(&b, "# the temporary tree of a render that did not finish (the next render\n"
 	                "# removes it; `tenantc check` names it)\n"
-	                ".*.tmp-?????" "?/\n"); /* split: no trigraph */
+	                ".*.tmp-?????"
+	                "?/\n"); /* split: no trigraph */
 	add_buf(files, &nfiles, ".gitignore", &b);
 
 	/* refuse before writing anything */
@@ -301,8 +309,9 @@ int tc_cmd_init(int argc, char **argv)
 		tc_buf_addf(&full, "%s/%s", dir, files[i].path);
 		struct stat st;
 		if (lstat(tc_buf_str(&full), &st) == 0)
-			tc_error(&d, (tc_pos){tc_buf_str(&full), 0, 0}, NULL,
-			         "file exists: init creates a new repository and overwrites nothing");
+			tc_error(
+				&d, (tc_pos){tc_buf_str(&full), 0, 0}, NULL,
+				"file exists: init creates a new repository and overwrites nothing");
 	}
 	struct stat dst;
 	if (tc_diags_has_errors(&d))

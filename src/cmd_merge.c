@@ -33,7 +33,8 @@
 static int read_file(const char *path, char **data, size_t *len, tc_diags *d)
 {
 	tc_file_err e;
-	if (tc_file_read(data, len, path, MERGE_FILE_MAX, TC_FILE_NOFOLLOW | TC_FILE_REGULAR, &e) == 0)
+	if (tc_file_read(data, len, path, MERGE_FILE_MAX, TC_FILE_NOFOLLOW | TC_FILE_REGULAR, &e) ==
+	    0)
 		return 0;
 	if (e.why == TC_FILE_OPEN)
 		return tc_error(d, (tc_pos){path, 0, 0}, NULL, "cannot read '%s': %s", path,
@@ -108,7 +109,8 @@ int tc_cmd_merge(int argc, char **argv)
 	}
 	status = 2;
 	if (!out || pos.len == 0) {
-		tc_usage_error(NULL, "%s", !out ? "give --out DIR" : "give at least one SHARD folder");
+		tc_usage_error(NULL, "%s",
+		               !out ? "give --out DIR" : "give at least one SHARD folder");
 		fputs("usage: tenantc merge --out DIR SHARD...\n", stderr);
 		goto done;
 	}
@@ -163,7 +165,8 @@ int tc_cmd_merge(int argc, char **argv)
 		                  merged.items[i].len, &d))
 			goto done;
 	for (size_t i = 0; i < idx.len; i++)
-		if (tc_tree_write(&tree, idx.items[i].path, idx.items[i].data, idx.items[i].len, &d))
+		if (tc_tree_write(&tree, idx.items[i].path, idx.items[i].data, idx.items[i].len,
+		                  &d))
 			goto done;
 	if (tc_tree_write(&tree, TC_OUTDIR_MARKER, tc_outdir_marker_text,
 	                  strlen(tc_outdir_marker_text), &d) ||

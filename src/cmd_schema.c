@@ -68,7 +68,7 @@ int tc_cmd_schema(int argc, char **argv)
 	tc_strlist pos = {0};
 	const tc_option opts[] = {
 		{"out", 'o', TC_OPT_STRING, &out, "DIR",
-		 "schema folder to write into (default: schemas)"},
+	         "schema folder to write into (default: schemas)"},
 		{0},
 	};
 	int r = tc_opt_parse("schema", usage, opts, argc, argv, &pos);

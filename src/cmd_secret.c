@@ -140,8 +140,8 @@ static const char *relative(tc_arena *a, const char *repo, const char *file)
 
 /* Recipients for file: the repository's and its tenant's environments',
  * plus extra; sorted, without repeats. */
-static int recipients(tc_strlist *out, tc_arena *a, tc_diags *d, const char *repo,
-                      const char *file, const tc_strlist *extra)
+static int recipients(tc_strlist *out, tc_arena *a, tc_diags *d, const char *repo, const char *file,
+                      const tc_strlist *extra)
 {
 	for (size_t i = 0; i < extra->len; i++)
 		tc_strlist_push(out, extra->items[i]);
@@ -154,10 +154,11 @@ static int recipients(tc_strlist *out, tc_arena *a, tc_diags *d, const char *rep
 	}
 	if (!tenant[0]) {
 		if (out->len == 0)
-			return tc_error(d, (tc_pos){file, 0, 0}, NULL,
-			                "not under tenants/<tenant>/secrets of '%s': give recipients with "
-			                "--age",
-			                repo);
+			return tc_error(
+				d, (tc_pos){file, 0, 0}, NULL,
+				"not under tenants/<tenant>/secrets of '%s': give recipients with "
+				"--age",
+				repo);
 		goto done;
 	}
 	tc_value *settings = NULL, *tdoc = NULL;
@@ -187,7 +188,8 @@ static int recipients(tc_strlist *out, tc_arena *a, tc_diags *d, const char *rep
 		bool wanted = !only || only->kind != TC_ARRAY;
 		for (size_t k = 0; !wanted && k < only->u.arr.len; k++) {
 			const tc_value *e = only->u.arr.items[k];
-			wanted = e->kind == TC_STR && e->u.str.len == n && !memcmp(e->u.str.ptr, nm, n);
+			wanted = e->kind == TC_STR && e->u.str.len == n &&
+			         !memcmp(e->u.str.ptr, nm, n);
 		}
 		if (!wanted)
 			continue;
@@ -200,17 +202,18 @@ static int recipients(tc_strlist *out, tc_arena *a, tc_diags *d, const char *rep
 	}
 	tc_strlist_release(&names);
 	if (out->len == 0)
-		return tc_error(d, (tc_pos){file, 0, 0}, NULL,
-		                "no age recipients for tenant '%s' (tenantc.yaml and environments list "
-		                "none under sops.age)",
-		                tenant);
+		return tc_error(
+			d, (tc_pos){file, 0, 0}, NULL,
+			"no age recipients for tenant '%s' (tenantc.yaml and environments list "
+			"none under sops.age)",
+			tenant);
 done:
 	tc_strlist_sort_unique(out);
 	for (size_t i = 0; i < out->len; i++) {
 		unsigned char pk[32];
 		if (tc_age_recipient_parse(pk, out->items[i], strlen(out->items[i])) != 0)
-			return tc_error(d, (tc_pos){file, 0, 0}, NULL, "'%s' is not an age recipient",
-			                out->items[i]);
+			return tc_error(d, (tc_pos){file, 0, 0}, NULL,
+			                "'%s' is not an age recipient", out->items[i]);
 	}
 	return 0;
 }
@@ -240,9 +243,10 @@ static int keygen(int argc, char **argv)
 {
 	const char *out = NULL, *show = NULL;
 	const tc_option opts[] = {
-		{"output", 'o', TC_OPT_STRING, &out, "FILE", "write the identity to FILE (mode 0600)"},
+		{"output", 'o', TC_OPT_STRING, &out, "FILE",
+	         "write the identity to FILE (mode 0600)"},
 		{"recipient", 'y', TC_OPT_STRING, &show, "FILE",
-		 "print the recipients of the identities in FILE"},
+	         "print the recipients of the identities in FILE"},
 		{0},
 	};
 	tc_strlist pos = {0};
@@ -260,7 +264,8 @@ static int keygen(int argc, char **argv)
 			for (size_t i = 0; i < tc_sops_keys_count(k); i++)
 				printf("%s\n", tc_sops_keys_ids(k)[i].recipient);
 			if (tc_sops_keys_count(k) == 0)
-				tc_error(&d, (tc_pos){show, 0, 0}, NULL, "no identities in the file");
+				tc_error(&d, (tc_pos){show, 0, 0}, NULL,
+				         "no identities in the file");
 		}
 		tc_sops_keys_free(k);
 	} else {
@@ -300,8 +305,8 @@ static int keygen(int argc, char **argv)
 		}
 		if (fd >= 0) {
 			if (tc_fd_write(fd, text.ptr, text.len) != 0 || (fd != 1 && fsync(fd) != 0))
-				tc_error(&d, (tc_pos){out ? out : "stdout", 0, 0}, NULL, "cannot write: %s",
-				         strerror(errno));
+				tc_error(&d, (tc_pos){out ? out : "stdout", 0, 0}, NULL,
+				         "cannot write: %s", strerror(errno));
 			if (fd != 1) {
 				close(fd);
 				fprintf(stderr, "Public key: %s\n", id->recipient);
@@ -343,7 +348,8 @@ static int encrypt_cmd(int argc, char **argv)
 	const tc_option opts[] = {
 		{"repo", 0, TC_OPT_STRING, &repo, "DIR", "the repository (default: .)"},
 		{"age", 0, TC_OPT_LIST, &age, "RECIPIENT", "also encrypt to this age recipient"},
-		{"output", 'o', TC_OPT_STRING, &out, "FILE", "write here ('-': stdout), not in place"},
+		{"output", 'o', TC_OPT_STRING, &out, "FILE",
+	         "write here ('-': stdout), not in place"},
 		{0},
 	};
 	int r = tc_opt_parse("secret encrypt", "[--repo DIR] [--age R]... [-o OUT|-] FILE", opts,
@@ -484,19 +490,20 @@ static bool same_tree(const tc_snode *x, const tc_snode *y)
 			continue;
 		}
 		const tc_sentry *a = &x->entries[i], *b = &y->entries[i];
-		if (a->klen != b->klen || memcmp(a->key, b->key, a->klen) || !same_tree(a->val, b->val))
+		if (a->klen != b->klen || memcmp(a->key, b->key, a->klen) ||
+		    !same_tree(a->val, b->val))
 			return false;
 	}
 	return true;
 }
 
 static const char skeleton[] = "apiVersion: v1\n"
-                               "kind: Secret\n"
-                               "metadata:\n"
-                               "    name: %s\n"
-                               "type: Opaque\n"
-                               "stringData:\n"
-                               "    key: value\n";
+			       "kind: Secret\n"
+			       "metadata:\n"
+			       "    name: %s\n"
+			       "type: Opaque\n"
+			       "stringData:\n"
+			       "    key: value\n";
 
 static const char edit_help[] =
 	"\n"
@@ -520,7 +527,8 @@ static int edit_cmd(int argc, char **argv)
 		{"age", 0, TC_OPT_LIST, &age, "RECIPIENT", "for a new file: also encrypt to this"},
 		{0},
 	};
-	int r = tc_opt_parse("secret edit", "[--repo DIR] [--age R]... FILE", opts, argc, argv, &pos);
+	int r = tc_opt_parse("secret edit", "[--repo DIR] [--age R]... FILE", opts, argc, argv,
+	                     &pos);
 	if (r == 1)
 		fputs(edit_help, stdout);
 	if (r || pos.len != 1) {
@@ -676,8 +684,8 @@ static int updatekeys_one(tc_diags *d, const tc_sops_keys *k, const char *repo,
 	}
 	if (doc.data_key_len != TC_SOPS_DATA_KEY_SIZE) {
 		tc_error(d, doc.meta_pos, NULL,
-		         "'%s' has a %zu-byte data key; re-encrypt it with 'tenantc secret edit'", file,
-		         doc.data_key_len);
+		         "'%s' has a %zu-byte data key; re-encrypt it with 'tenantc secret edit'",
+		         file, doc.data_key_len);
 		goto out;
 	}
 	tc_sops_write_opts o = {.rule = doc.rule,

@@ -215,8 +215,8 @@ static void add_ref_doc(tc_schema_store *st, tc_diags *d, const char *path, tc_a
 	tc_schema_store_add(st, tc_uri_from_path(a, path), v);
 }
 
-static int validate_with_schema(const char *schema_path, const tc_strlist *files,
-                                const char *draft, bool format_assert, const tc_strlist *refdirs,
+static int validate_with_schema(const char *schema_path, const tc_strlist *files, const char *draft,
+                                bool format_assert, const tc_strlist *refdirs,
                                 const tc_strlist *refdocs)
 {
 	tc_diags d;
@@ -249,7 +249,8 @@ static int validate_with_schema(const char *schema_path, const tc_strlist *files
 	}
 	for (size_t i = 0; i < refdocs->len; i++)
 		add_ref_doc(st, &d, refdocs->items[i], &a);
-	tc_value *doc = tc_diags_has_errors(&d) ? NULL : tc_schema_store_load_file(st, &d, schema_path);
+	tc_value *doc =
+		tc_diags_has_errors(&d) ? NULL : tc_schema_store_load_file(st, &d, schema_path);
 	if (doc) {
 		o.base_uri = tc_uri_from_path(&a, schema_path);
 		if (tc_schema_compile(&s, st, doc, &o, &d) < 0)
@@ -323,8 +324,7 @@ static void check_input(tc_arena *a, tc_diags *d, tc_schema_store *st, const cha
 		size_t from = d->len;
 		tc_schema_check(s, docs->u.arr.items[0], d, NULL, TC_DIAG_INPUT);
 		root_paths(d, from);
-	}
-	else if (docs)
+	} else if (docs)
 		tc_error(d, (tc_pos){file, 1, 1}, NULL, "expected exactly one YAML document");
 	tc_schema_free(s);
 }
@@ -407,8 +407,9 @@ static int validate_objects(const char *repo, const tc_strlist *locations, const
 			tc_strlist_push(&locs, tc_arena_printf(&a, "%s%s", repo, sl->u.str.ptr));
 		for (size_t i = 0; sl && sl->kind == TC_ARRAY && i < sl->u.arr.len; i++)
 			if (sl->u.arr.items[i]->kind == TC_STR)
-				tc_strlist_push(&locs, tc_arena_printf(&a, "%s%s", repo,
-				                                       sl->u.arr.items[i]->u.str.ptr));
+				tc_strlist_push(&locs,
+				                tc_arena_printf(&a, "%s%s", repo,
+				                                sl->u.arr.items[i]->u.str.ptr));
 		if (!locs.len)
 			tc_strlist_push(&locs, tc_arena_printf(&a, "%sschemas", repo));
 	}
@@ -468,21 +469,21 @@ int tc_cmd_validate(int argc, char **argv)
 	tc_strlist refdirs = {0}, refdocs = {0}, locations = {0}, pos = {0};
 	const tc_option opts[] = {
 		{"schema", 0, TC_OPT_STRING, &schema, "SCHEMA",
-		 "validate the files against this JSON Schema (JSON or YAML)"},
+	         "validate the files against this JSON Schema (JSON or YAML)"},
 		{"draft", 0, TC_OPT_STRING, &draft, "4|2020-12",
-		 "draft for a schema without $schema (default: guessed from its keywords)"},
+	         "draft for a schema without $schema (default: guessed from its keywords)"},
 		{"format-assert", 0, TC_OPT_FLAG, &format_assert, NULL,
-		 "make 'format' an assertion (date-time, email, hostname, ipv4, ipv6, uri, uuid...)"},
+	         "make 'format' an assertion (date-time, email, hostname, ipv4, ipv6, uri, uuid...)"},
 		{"ref-dir", 0, TC_OPT_LIST, &refdirs, "URI=DIR",
-		 "load references under URI from DIR (e.g. http://localhost:1234/=remotes)"},
+	         "load references under URI from DIR (e.g. http://localhost:1234/=remotes)"},
 		{"ref-doc", 0, TC_OPT_LIST, &refdocs, "FILE|DIR",
-		 "make schema documents known by their $id (e.g. meta-schemas)"},
+	         "make schema documents known by their $id (e.g. meta-schemas)"},
 		{"repo", 0, TC_OPT_STRING, &repo, "DIR", "the repository (default: .)"},
 		{"schema-location", 0, TC_OPT_LIST, &locations, "DIR",
-		 "schema folder in kubeconform's layout (default: schemaLocation in tenantc.yaml, "
-		 "else schemas/)"},
+	         "schema folder in kubeconform's layout (default: schemaLocation in tenantc.yaml, "
+	         "else schemas/)"},
 		{"kubernetes-version", 0, TC_OPT_STRING, &k8sver, "V",
-		 "Kubernetes schemas to use, e.g. 1.34.0 (default: the newest present)"},
+	         "Kubernetes schemas to use, e.g. 1.34.0 (default: the newest present)"},
 		{"strict", 0, TC_OPT_FLAG, &strict, NULL, "an object without a schema is an error"},
 		{0},
 	};
@@ -493,7 +494,8 @@ int tc_cmd_validate(int argc, char **argv)
 	}
 	if (r == 0) {
 		if (schema)
-			r = validate_with_schema(schema, &pos, draft, format_assert, &refdirs, &refdocs);
+			r = validate_with_schema(schema, &pos, draft, format_assert, &refdirs,
+			                         &refdocs);
 		else
 			r = validate_objects(repo, &locations, k8sver, strict, &pos);
 	} else if (r == 1) {

@@ -223,7 +223,7 @@ void tc_diag_format(tc_buf *out, const tc_diag *g)
  * one for every file, all saying the same thing. */
 static bool is_io(const tc_diag *g)
 {
-	static const char *const verbs[] = {"cannot read", "cannot write", "cannot open",
+	static const char *const verbs[] = {"cannot read",   "cannot write",  "cannot open",
 	                                    "cannot create", "cannot remove", "cannot rename",
 	                                    "cannot replace"};
 	if (g->sev != TC_SEV_ERROR)

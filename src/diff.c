@@ -338,9 +338,10 @@ static int collect(item **out, tc_diags *d, const tc_diff_input *in, size_t n, c
 		x->name = str_of(tc_value_getz(meta, "name"));
 		x->ns = str_of(tc_value_getz(meta, "namespace"));
 		if (!x->api.p || !x->kind.p || !x->name.p) {
-			rc = tc_error(d, o->pos, NULL,
-			              "%s object %zu lacks a string apiVersion, kind or metadata.name",
-			              side, i + 1);
+			rc = tc_error(
+				d, o->pos, NULL,
+				"%s object %zu lacks a string apiVersion, kind or metadata.name",
+				side, i + 1);
 			continue;
 		}
 		const char *slash = memchr(x->api.p, '/', x->api.n);
@@ -355,8 +356,9 @@ static int collect(item **out, tc_diags *d, const tc_diff_input *in, size_t n, c
 			const item *x = &it[i];
 			rc = tc_error(d, x->obj->pos, NULL,
 			              "%.*s '%.*s%s%.*s' appears twice in %s (environment '%.*s')",
-			              (int)x->kind.n, x->kind.p, (int)x->ns.n, x->ns.p, x->ns.n ? "/" : "",
-			              (int)x->name.n, x->name.p, side, (int)x->env.n, x->env.p);
+			              (int)x->kind.n, x->kind.p, (int)x->ns.n, x->ns.p,
+			              x->ns.n ? "/" : "", (int)x->name.n, x->name.p, side,
+			              (int)x->env.n, x->env.p);
 		}
 	}
 	return rc;

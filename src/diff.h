@@ -59,9 +59,9 @@ typedef struct tc_diff_field {
 
 typedef struct tc_diff_entry {
 	const char *env, *group, *kind, *ns, *name; /* ns "" for cluster-scoped */
-	const char *api_version; /* head's, or base's for a removed object */
+	const char *api_version;                    /* head's, or base's for a removed object */
 	tc_diff_op op;
-	bool secret; /* a Secret, or an object holding secret values */
+	bool secret;           /* a Secret, or an object holding secret values */
 	tc_diff_field *fields; /* CHANGED only */
 	size_t nfields;
 } tc_diff_entry;

@@ -83,8 +83,8 @@ static void object_name(tc_buf *out, const tc_diff_entry *e)
 
 static bool multiline(const tc_diff_field *f)
 {
-	return f->op == TC_DIFF_CHANGED && f->old_val && f->new_val &&
-	       f->old_val->kind == TC_STR && f->new_val->kind == TC_STR &&
+	return f->op == TC_DIFF_CHANGED && f->old_val && f->new_val && f->old_val->kind == TC_STR &&
+	       f->new_val->kind == TC_STR &&
 	       (memchr(f->old_val->u.str.ptr, '\n', f->old_val->u.str.len) ||
 	        memchr(f->new_val->u.str.ptr, '\n', f->new_val->u.str.len));
 }
@@ -142,8 +142,8 @@ static void line_diff(tc_buf *out, const tc_value *o, const tc_value *n, const c
 	char *ops;
 	long k = tc_diff_lcs(&ops, lo.len, ln.len, line_eq, &lp);
 	if (k < 0) {
-		tc_buf_addf(out, "%s(too many lines to compare: %zu -> %zu lines)\n", indent, lo.len,
-		            ln.len);
+		tc_buf_addf(out, "%s(too many lines to compare: %zu -> %zu lines)\n", indent,
+		            lo.len, ln.len);
 		goto out;
 	}
 	/* show[p]: op p is a change or within CONTEXT of one */
@@ -216,10 +216,13 @@ static void counts(tc_buf *out, size_t a, size_t r, size_t c, size_t u)
 
 static void text_field(tc_buf *out, const tc_diff_field *f, size_t max, const colors *c)
 {
-	const char *col = f->op == TC_DIFF_ADDED ? c->add : f->op == TC_DIFF_REMOVED ? c->del : c->chg;
+	const char *col = f->op == TC_DIFF_ADDED     ? c->add
+	                  : f->op == TC_DIFF_REMOVED ? c->del
+	                                             : c->chg;
 	tc_buf_addf(out, "      %s%s%s: ", col, f->path, c->off);
 	if (f->redacted || f->encrypted) {
-		tc_buf_addf(out, "%s (%s)\n", opname(f->op), f->redacted ? "redacted" : "encrypted");
+		tc_buf_addf(out, "%s (%s)\n", opname(f->op),
+		            f->redacted ? "redacted" : "encrypted");
 		return;
 	}
 	if (multiline(f)) {
@@ -271,7 +274,9 @@ static void print_text(tc_buf *out, const tc_diff *df, const colors *c, const ch
 			const char *col = e->op == TC_DIFF_ADDED     ? c->add
 			                  : e->op == TC_DIFF_REMOVED ? c->del
 			                                             : c->chg;
-			char sig = e->op == TC_DIFF_ADDED ? '+' : e->op == TC_DIFF_REMOVED ? '-' : '~';
+			char sig = e->op == TC_DIFF_ADDED     ? '+'
+			           : e->op == TC_DIFF_REMOVED ? '-'
+			                                      : '~';
 			tc_buf_addf(out, "  %s%c ", col, sig);
 			object_name(out, e);
 			tc_buf_addf(out, "%s\n", c->off);
@@ -470,8 +475,7 @@ static tc_value *jstr(tc_arena *a, const char *s)
 	return tc_value_strz(a, s, TC_NOPOS);
 }
 
-static tc_value *jcounts(tc_arena *a, const char *name, size_t ad, size_t rm, size_t ch,
-                         size_t un)
+static tc_value *jcounts(tc_arena *a, const char *name, size_t ad, size_t rm, size_t ch, size_t un)
 {
 	tc_objb b;
 	tc_objb_init(&b);
@@ -533,7 +537,8 @@ static void print_json(tc_buf *out, const tc_diff *df, const char *bl, const cha
 	tc_arrb_init(&envs);
 	for (size_t v = 0; v < df->nenvs; v++) {
 		const tc_diff_env *e = &df->envs[v];
-		tc_arrb_push(&envs, jcounts(&a, e->env, e->added, e->removed, e->changed, e->unchanged));
+		tc_arrb_push(&envs,
+		             jcounts(&a, e->env, e->added, e->removed, e->changed, e->unchanged));
 	}
 	tc_objb_addz(&root, "environments", tc_arrb_finish(&envs, &a, TC_NOPOS));
 	tc_arrb objs;

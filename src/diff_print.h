@@ -41,8 +41,7 @@ typedef struct tc_diff_print_opts {
 } tc_diff_print_opts;
 
 /* "text", "markdown" (or "md"), "json" -> *out; -1 for anything else. */
-int tc_diff_format_parse(tc_diff_format *out, const char *name)
-	__attribute__((warn_unused_result));
+int tc_diff_format_parse(tc_diff_format *out, const char *name) __attribute__((warn_unused_result));
 
 /* Append the formatted diff to out (check tc_buf_failed afterwards). */
 void tc_diff_print(tc_buf *out, const tc_diff *df, const tc_diff_print_opts *o);

@@ -98,8 +98,7 @@ static void stale(cmp *c, const char *shown, const char *data, size_t len, bool 
 }
 
 /* Both sides have the file and the bytes differ. */
-static void changed(cmp *c, const char *shown, const char *data, size_t len,
-                    const tc_outfile *f)
+static void changed(cmp *c, const char *shown, const char *data, size_t len, const tc_outfile *f)
 {
 	const tc_value *old = f->manifest ? object(c, shown, data, len) : NULL;
 	const tc_value *new = old ? object(c, shown, f->data, f->len) : NULL;
@@ -183,7 +182,8 @@ int tc_drift_compare(tc_drift *out, tc_source *src, const char *dir, const tc_ou
 			if (!rf.data && rf.spooled && spool) {
 				spooled = tc_spool_read(spool, rf.off, rf.len);
 				if (!spooled) {
-					rc = tc_fail(d, TC_NOPOS, NULL, "cannot read the temporary file: %s",
+					rc = tc_fail(d, TC_NOPOS, NULL,
+					             "cannot read the temporary file: %s",
 					             strerror(errno));
 					i += o == 0;
 					j++;
@@ -197,7 +197,8 @@ int tc_drift_compare(tc_drift *out, tc_source *src, const char *dir, const tc_ou
 			missing(&c, shown, &rf);
 			out->missing++;
 			j++;
-		} else if (o == 0 && rf.data && tc_source_blob_is(have.items[i].id, rf.data, rf.len)) {
+		} else if (o == 0 && rf.data &&
+		           tc_source_blob_is(have.items[i].id, rf.data, rf.len)) {
 			/* the committed blob holds the rendered bytes: nothing to read */
 			out->same++;
 			i++;

@@ -32,16 +32,16 @@
 #include <stddef.h>
 
 typedef struct tc_editfile {
-	char dir[PATH_MAX];      /* the private folder; "" once removed */
-	char path[PATH_MAX];     /* the plaintext file inside it */
-	const char *disk_base;   /* non-NULL: the folder is under this base, which
-	                          * is not memory-backed (the caller warns) */
-	sigset_t caught;         /* INT TERM HUP QUIT, less those ignored at start */
-	sigset_t blocked;        /* caught + CHLD + ALRM: blocked while open */
-	sigset_t oldmask;        /* the mask before tc_editfile_open */
+	char dir[PATH_MAX];                  /* the private folder; "" once removed */
+	char path[PATH_MAX];                 /* the plaintext file inside it */
+	const char *disk_base;               /* non-NULL: the folder is under this base, which
+	                                      * is not memory-backed (the caller warns) */
+	sigset_t caught;                     /* INT TERM HUP QUIT, less those ignored at start */
+	sigset_t blocked;                    /* caught + CHLD + ALRM: blocked while open */
+	sigset_t oldmask;                    /* the mask before tc_editfile_open */
 	struct sigaction old_chld, old_alrm; /* set to SIG_DFL while open */
 	bool is_open;
-	int sig;                 /* the first caught signal, 0 if none */
+	int sig; /* the first caught signal, 0 if none */
 } tc_editfile;
 
 /* An empty session: close does nothing. Call before anything else. */

@@ -13,7 +13,8 @@
 #include <stddef.h>
 
 typedef struct tc_init_file {
-	const char *path; /* relative to the new repository, e.g. "templates/tenant/namespace.yaml" */
+	const char
+		*path; /* relative to the new repository, e.g. "templates/tenant/namespace.yaml" */
 	const char *data; /* the bytes; may hold any byte, including NUL */
 	size_t len;
 } tc_init_file;

@@ -28,7 +28,8 @@ static void string(tc_buf *out, const char *s, size_t n)
 	while (i < n) {
 		/* copy runs of plain ASCII at once */
 		size_t run = i;
-		while (run < n && u[run] >= 0x20 && u[run] < 0x80 && u[run] != '"' && u[run] != '\\')
+		while (run < n && u[run] >= 0x20 && u[run] < 0x80 && u[run] != '"' &&
+		       u[run] != '\\')
 			run++;
 		tc_buf_add(out, s + i, run - i);
 		i = run;

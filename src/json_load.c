@@ -180,11 +180,13 @@ static int string(jparser *P)
 				return fail(P, esc, "lone low surrogate escape");
 			if (cp >= 0xD800 && cp <= 0xDBFF) {
 				if (P->i + 1 >= P->n || P->s[P->i] != '\\' || P->s[P->i + 1] != 'u')
-					return fail(P, esc, "high surrogate escape without a low one");
+					return fail(P, esc,
+					            "high surrogate escape without a low one");
 				if (hex4(P, P->i + 2, &lo) < 0)
 					return -1;
 				if (lo < 0xDC00 || lo > 0xDFFF)
-					return fail(P, esc, "high surrogate escape without a low one");
+					return fail(P, esc,
+					            "high surrogate escape without a low one");
 				P->i += 6;
 				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
 			}

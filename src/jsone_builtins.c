@@ -32,7 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static int bad_args(tc_jsone_state *st, const char *name)
 {
 	return tc_jsone_raise(st, TC_JE_BUILTIN, "invalid arguments to builtin: %s", name);
@@ -41,8 +40,8 @@ static int bad_args(tc_jsone_state *st, const char *name)
 static int too_few(tc_jsone_state *st, const char *name, int n)
 {
 	return tc_jsone_raise(st, TC_JE_BUILTIN,
-	                      "invalid arguments to builtin: %s: expected at least %d arguments", name,
-	                      n);
+	                      "invalid arguments to builtin: %s: expected at least %d arguments",
+	                      name, n);
 }
 
 static bool is_type(const tc_value *v, tc_kind k)
@@ -378,7 +377,8 @@ static int bi_split(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc
 			while (e < len && ((unsigned char)s[e] & 0xC0) == 0x80)
 				e++;
 			tc_value *v = NULL;
-			rc = tc_jsone_step(st, 1) || str_value(&v, st, s + i, e - i, taint) ? -1 : 0;
+			rc = tc_jsone_step(st, 1) || str_value(&v, st, s + i, e - i, taint) ? -1
+			                                                                    : 0;
 			if (v)
 				tc_arrb_push(&parts, v);
 			i = e;
@@ -388,7 +388,8 @@ static int bi_split(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc
 			const char *hit = memmem(s + start, len - start, d, dl);
 			size_t end = hit ? (size_t)(hit - s) : len;
 			tc_value *v = NULL;
-			if (tc_jsone_step(st, 1) || str_value(&v, st, s + start, end - start, taint)) {
+			if (tc_jsone_step(st, 1) ||
+			    str_value(&v, st, s + start, end - start, taint)) {
 				rc = -1;
 				break;
 			}
@@ -519,9 +520,10 @@ static int bi_b64decode(tc_value **out, tc_jsone_state *st, const tc_jsone_scope
 		                      "invalid arguments to builtin: b64decode: not base64");
 	p[o] = 0;
 	if (tc_scalar_utf8_check(p, o) != o)
-		return tc_jsone_raise(st, TC_JE_BUILTIN,
-		                      "invalid arguments to builtin: b64decode: the data is not UTF-8 "
-		                      "text");
+		return tc_jsone_raise(
+			st, TC_JE_BUILTIN,
+			"invalid arguments to builtin: b64decode: the data is not UTF-8 "
+			"text");
 	*out = tc_jsone_taint(tc_value_str_ref(st->a, p, o, st->epos), tc_jsone_secret(args[0]));
 	return 0;
 }
@@ -772,7 +774,8 @@ int tc_jsone_from_now(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *
 	char buf[32];
 	double t = (double)ref + delta;
 	if (!(fabs(t) < 9e15) || !tc_jsone_format_time(buf, (int64_t)t))
-		return tc_jsone_raise(st, TC_JE_TEMPLATE, "fromNow gives a time outside years 1 to 9999");
+		return tc_jsone_raise(st, TC_JE_TEMPLATE,
+		                      "fromNow gives a time outside years 1 to 9999");
 	*out = tc_jsone_taint(tc_value_strz(st->a, buf, st->epos), taint);
 	return 0;
 }

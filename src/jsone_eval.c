@@ -53,14 +53,29 @@ static void json_string(tc_buf *out, const char *s, size_t n)
 		tc_buf_add(out, s + run, i - run);
 		run = i + 1;
 		switch (c) {
-		case '"': tc_buf_adds(out, "\\\""); break;
-		case '\\': tc_buf_adds(out, "\\\\"); break;
-		case '\b': tc_buf_adds(out, "\\b"); break;
-		case '\f': tc_buf_adds(out, "\\f"); break;
-		case '\n': tc_buf_adds(out, "\\n"); break;
-		case '\r': tc_buf_adds(out, "\\r"); break;
-		case '\t': tc_buf_adds(out, "\\t"); break;
-		default: tc_buf_addf(out, "\\u%04x", c);
+		case '"':
+			tc_buf_adds(out, "\\\"");
+			break;
+		case '\\':
+			tc_buf_adds(out, "\\\\");
+			break;
+		case '\b':
+			tc_buf_adds(out, "\\b");
+			break;
+		case '\f':
+			tc_buf_adds(out, "\\f");
+			break;
+		case '\n':
+			tc_buf_adds(out, "\\n");
+			break;
+		case '\r':
+			tc_buf_adds(out, "\\r");
+			break;
+		case '\t':
+			tc_buf_adds(out, "\\t");
+			break;
+		default:
+			tc_buf_addf(out, "\\u%04x", c);
 		}
 	}
 	tc_buf_add(out, s + run, n - run);
@@ -114,8 +129,8 @@ int tc_jsone_check_size(tc_jsone_state *st, size_t n)
 {
 	size_t used = st->a->used - st->used0;
 	if (n > st->max_output || used > st->max_output - n)
-		return tc_jsone_raise(st, TC_JE_TEMPLATE,
-		                      "output exceeds the limit of %zu bytes", st->max_output);
+		return tc_jsone_raise(st, TC_JE_TEMPLATE, "output exceeds the limit of %zu bytes",
+		                      st->max_output);
 	return 0;
 }
 
@@ -142,7 +157,9 @@ int tc_jsone_number(tc_value **out, tc_jsone_state *st, double x, bool ints, boo
 {
 	if (!isfinite(x))
 		return tc_jsone_raise(st, TC_JE_INTERPRETER, "result is not a finite number (%s)",
-		                      isnan(x) ? "NaN" : x > 0 ? "Infinity" : "-Infinity");
+		                      isnan(x) ? "NaN"
+		                      : x > 0  ? "Infinity"
+		                               : "-Infinity");
 	if (ints && floor(x) == x && fabs(x) <= 9007199254740992.0)
 		*out = tc_value_int(st->a, (int64_t)x, st->epos);
 	else
@@ -437,7 +454,8 @@ int tc_jsone_equal(tc_jsone_state *st, const tc_value *a, const tc_value *b, siz
 		return tc_jsone_raise(st, TC_JE_INTERPRETER, "value nested deeper than %zu levels",
 		                      st->max_depth);
 	if (tc_jsone_is_fn(a) || tc_jsone_is_fn(b))
-		return tc_jsone_is_fn(a) && tc_jsone_is_fn(b) && tc_jsone_fn_of(a) == tc_jsone_fn_of(b);
+		return tc_jsone_is_fn(a) && tc_jsone_is_fn(b) &&
+		       tc_jsone_fn_of(a) == tc_jsone_fn_of(b);
 	if (tc_value_is_number(a) && tc_value_is_number(b)) {
 		if (a->kind == TC_INT && b->kind == TC_INT)
 			return a->u.i == b->u.i;
@@ -705,8 +723,8 @@ static int eval_binary(tc_value **out, tc_jsone_state *st, const tc_jsone_node *
 	case TC_TK_SLASH:
 	case TC_TK_POW: {
 		if (!is_num(l) || !is_num(r))
-			return tc_jsone_raise(st, TC_JE_INTERPRETER, "infix: %s expects number %s number",
-			                      op, op);
+			return tc_jsone_raise(st, TC_JE_INTERPRETER,
+			                      "infix: %s expects number %s number", op, op);
 		double x = tc_value_num(l), y = tc_value_num(r), z;
 		if (n->op == TC_TK_MINUS) {
 			z = x - y;
@@ -732,11 +750,14 @@ static int eval_binary(tc_value **out, tc_jsone_state *st, const tc_jsone_node *
 		} else if (is_str(l) && is_str(r)) {
 			c = tc_bytes_cmp(l->u.str.ptr, l->u.str.len, r->u.str.ptr, r->u.str.len);
 		} else {
-			return tc_jsone_raise(st, TC_JE_INTERPRETER,
-			                      "infix: %s expects numbers/strings %s numbers/strings", op,
-			                      op);
+			return tc_jsone_raise(
+				st, TC_JE_INTERPRETER,
+				"infix: %s expects numbers/strings %s numbers/strings", op, op);
 		}
-		bool res = n->op == TC_TK_LT ? c < 0 : n->op == TC_TK_GT ? c > 0 : n->op == TC_TK_LE ? c <= 0 : c >= 0;
+		bool res = n->op == TC_TK_LT   ? c < 0
+		           : n->op == TC_TK_GT ? c > 0
+		           : n->op == TC_TK_LE ? c <= 0
+		                               : c >= 0;
 		*out = tc_jsone_taint(tc_value_bool(st->a, res, st->epos), taint);
 		return 0;
 	}
@@ -745,7 +766,8 @@ static int eval_binary(tc_value **out, tc_jsone_state *st, const tc_jsone_node *
 		int e = tc_jsone_equal(st, l, r, 0);
 		if (e < 0)
 			return -1;
-		*out = tc_jsone_taint(tc_value_bool(st->a, (e == 1) == (n->op == TC_TK_EQ), st->epos),
+		*out = tc_jsone_taint(tc_value_bool(st->a, (e == 1) == (n->op == TC_TK_EQ),
+		                                    st->epos),
 		                      taint);
 		return 0;
 	}
@@ -807,8 +829,9 @@ static int eval_access(tc_value **out, tc_jsone_state *st, const tc_jsone_node *
 	bool taint = tc_jsone_secret(v);
 	if (!slice) {
 		if (!is_num(l) || !tc_jsone_integral(tc_value_num(l)))
-			return tc_jsone_raise(st, TC_JE_INTERPRETER,
-			                      "should only use integers to access arrays or strings");
+			return tc_jsone_raise(
+				st, TC_JE_INTERPRETER,
+				"should only use integers to access arrays or strings");
 		double i = tc_value_num(l);
 		if (i < 0)
 			i += (double)len;
@@ -821,7 +844,8 @@ static int eval_access(tc_value **out, tc_jsone_state *st, const tc_jsone_node *
 		}
 		size_t b = ascii ? k : tc_jsone_utf8_offset(v->u.str.ptr, v->u.str.len, k);
 		size_t e = ascii ? k + 1 : tc_jsone_utf8_offset(v->u.str.ptr, v->u.str.len, k + 1);
-		*out = tc_jsone_taint(tc_value_str(st->a, v->u.str.ptr + b, e - b, st->epos), taint);
+		*out = tc_jsone_taint(tc_value_str(st->a, v->u.str.ptr + b, e - b, st->epos),
+		                      taint);
 		return 0;
 	}
 	double a = 0, b = (double)len;
@@ -849,7 +873,8 @@ static int eval_access(tc_value **out, tc_jsone_state *st, const tc_jsone_node *
 	if (tc_jsone_step(st, (to - from) / 16))
 		return -1;
 	if (!str) {
-		*out = tc_jsone_taint(tc_value_array(st->a, v->u.arr.items + from, to - from, st->epos),
+		*out = tc_jsone_taint(tc_value_array(st->a, v->u.arr.items + from, to - from,
+		                                     st->epos),
 		                      taint);
 		return 0;
 	}

@@ -79,7 +79,7 @@ struct tc_jsone_state {
 	size_t depth, max_depth;
 	size_t used0, max_output;
 	bool extras;
-	tc_pos epos;     /* the template node being evaluated: errors and new values */
+	tc_pos epos;      /* the template node being evaluated: errors and new values */
 	tc_value deleted; /* its address is the delete marker */
 	tc_value *now;
 	tc_jsone_fn *hosts;

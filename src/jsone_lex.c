@@ -48,8 +48,8 @@ size_t tc_jsone_space_len(const char *s, size_t n)
 	case 0xE2:
 		if (n < 3)
 			return 0;
-		if (u[1] == 0x80 && ((u[2] >= 0x80 && u[2] <= 0x8A) || u[2] == 0xA8 || u[2] == 0xA9 ||
-		                     u[2] == 0xAF))
+		if (u[1] == 0x80 && ((u[2] >= 0x80 && u[2] <= 0x8A) || u[2] == 0xA8 ||
+		                     u[2] == 0xA9 || u[2] == 0xAF))
 			return 3; /* U+2000..U+200A, U+2028, U+2029, U+202F */
 		if (u[1] == 0x81 && u[2] == 0x9F)
 			return 3; /* U+205F */
@@ -104,18 +104,42 @@ bool tc_jsone_lex(tc_jsone_token *out, const char *src, size_t len, size_t off)
 			k = TC_TK_STAR;
 		}
 		break;
-	case '+': k = TC_TK_PLUS; break;
-	case '-': k = TC_TK_MINUS; break;
-	case '/': k = TC_TK_SLASH; break;
-	case '[': k = TC_TK_LBRACKET; break;
-	case ']': k = TC_TK_RBRACKET; break;
-	case '.': k = TC_TK_DOT; break;
-	case '(': k = TC_TK_LPAREN; break;
-	case ')': k = TC_TK_RPAREN; break;
-	case '{': k = TC_TK_LBRACE; break;
-	case '}': k = TC_TK_RBRACE; break;
-	case ':': k = TC_TK_COLON; break;
-	case ',': k = TC_TK_COMMA; break;
+	case '+':
+		k = TC_TK_PLUS;
+		break;
+	case '-':
+		k = TC_TK_MINUS;
+		break;
+	case '/':
+		k = TC_TK_SLASH;
+		break;
+	case '[':
+		k = TC_TK_LBRACKET;
+		break;
+	case ']':
+		k = TC_TK_RBRACKET;
+		break;
+	case '.':
+		k = TC_TK_DOT;
+		break;
+	case '(':
+		k = TC_TK_LPAREN;
+		break;
+	case ')':
+		k = TC_TK_RPAREN;
+		break;
+	case '{':
+		k = TC_TK_LBRACE;
+		break;
+	case '}':
+		k = TC_TK_RBRACE;
+		break;
+	case ':':
+		k = TC_TK_COLON;
+		break;
+	case ',':
+		k = TC_TK_COMMA;
+		break;
 	case '>':
 		k = c2 == '=' ? TC_TK_GE : TC_TK_GT;
 		n = c2 == '=' ? 2 : 1;

@@ -163,7 +163,8 @@ static void build_interp(entry *e, tc_arena *a, const char *s, size_t n, tc_pos 
 		}
 		size_t end = 0;
 		tc_jsone_node *node;
-		if (tc_jsone_parse(&node, &end, a, s + j + 2, n - j - 2, true, pos, max_depth, &err)) {
+		if (tc_jsone_parse(&node, &end, a, s + j + 2, n - j - 2, true, pos, max_depth,
+		                   &err)) {
 			p->litlen = lit.len;
 			p->lit = tc_arena_memdup0(a, tc_buf_str(&lit), lit.len);
 			np++;
@@ -249,9 +250,10 @@ static bool compile_walk(tc_jsone_compiled *c, const tc_value *t, size_t depth)
 				stat = stat && !has_interp(m->key, m->klen);
 				continue;
 			}
-			bool expr_value = (strcmp(m->key, "$eval") == 0 || strcmp(m->key, "$if") == 0 ||
-			                   (strcmp(op, "$find") == 0 && strncmp(m->key, "each(", 5) == 0) ||
-			                   (strcmp(op, "$sort") == 0 && strncmp(m->key, "by(", 3) == 0));
+			bool expr_value =
+				(strcmp(m->key, "$eval") == 0 || strcmp(m->key, "$if") == 0 ||
+			         (strcmp(op, "$find") == 0 && strncmp(m->key, "each(", 5) == 0) ||
+			         (strcmp(op, "$sort") == 0 && strncmp(m->key, "by(", 3) == 0));
 			if (expr_value && v->kind == TC_STR)
 				compile_string(c, v->u.str.ptr, v->u.str.len, ROLE_EXPR, v->pos);
 			if ((strcmp(m->key, "$match") == 0 || strcmp(m->key, "$switch") == 0) &&
@@ -259,7 +261,8 @@ static bool compile_walk(tc_jsone_compiled *c, const tc_value *t, size_t depth)
 				for (size_t j = 0; j < v->u.obj.len; j++) {
 					const tc_member *k = &v->u.obj.members[j];
 					if (strcmp(k->key, "$default") != 0)
-						compile_string(c, k->key, k->klen, ROLE_EXPR, k->kpos);
+						compile_string(c, k->key, k->klen, ROLE_EXPR,
+						               k->kpos);
 				}
 			}
 		}
@@ -348,8 +351,8 @@ static bool is_ident(const char *s, size_t n)
 }
 
 static const char *const operators[] = {
-	"$eval", "$find",  "$flatten",   "$flattenDeep", "$fromNow", "$if",     "$json",  "$let",
-	"$map",  "$match", "$merge",     "$mergeDeep",   "$reduce",  "$reverse", "$sort", "$switch",
+	"$eval", "$find",  "$flatten", "$flattenDeep", "$fromNow", "$if",      "$json", "$let",
+	"$map",  "$match", "$merge",   "$mergeDeep",   "$reduce",  "$reverse", "$sort", "$switch",
 };
 
 static bool is_operator(const char *k, size_t n)
@@ -373,8 +376,8 @@ static int interpolate(tc_value **out, tc_jsone_state *st, const char *s, size_t
 	tc_buf *b = &st->ibuf;
 	*taint = false;
 	/* "${expr}" giving a string: that string, repositioned, not copied */
-	bool whole = e->nparts == 2 && !e->err && e->parts[0].litlen == 0 &&
-	             e->parts[1].litlen == 0;
+	bool whole =
+		e->nparts == 2 && !e->err && e->parts[0].litlen == 0 && e->parts[1].litlen == 0;
 	tc_buf_reset(b);
 	for (size_t i = 0; i < e->nparts; i++) {
 		const part *p = &e->parts[i];
@@ -674,14 +677,14 @@ static int eval_string(tc_value **out, tc_jsone_state *st, const char *s, size_t
 	return 0;
 }
 
-static int op_eval(tc_value **out, tc_jsone_state *st, const tc_value *t,
-                   const tc_jsone_scope *sc)
+static int op_eval(tc_value **out, tc_jsone_state *st, const tc_value *t, const tc_jsone_scope *sc)
 {
 	if (check_props(st, t, "$eval", allow_none))
 		return -1;
 	const tc_value *e = tc_value_getz(t, "$eval");
 	if (e->kind != TC_STR)
-		return tc_jsone_raise(st, TC_JE_TEMPLATE, "$eval must be given a string expression");
+		return tc_jsone_raise(st, TC_JE_TEMPLATE,
+		                      "$eval must be given a string expression");
 	tc_value *v;
 	if (eval_string(&v, st, e->u.str.ptr, e->u.str.len, e->pos, sc))
 		return -1;
@@ -693,8 +696,7 @@ static int op_eval(tc_value **out, tc_jsone_state *st, const tc_value *t,
 	return 0;
 }
 
-static int flatten_into(tc_arrb *b, tc_jsone_state *st, const tc_value *v, bool deep,
-                        size_t depth)
+static int flatten_into(tc_arrb *b, tc_jsone_state *st, const tc_value *v, bool deep, size_t depth)
 {
 	if (depth > st->max_depth)
 		return tc_jsone_raise(st, TC_JE_TEMPLATE, "value nested deeper than %zu levels",
@@ -748,7 +750,8 @@ static int op_from_now(tc_value **out, tc_jsone_state *st, const tc_value *t,
 	if (v == &st->deleted || tc_jsone_is_fn(v) || v->kind != TC_STR)
 		return tc_jsone_raise(st, TC_JE_TEMPLATE, "$fromNow expects a string");
 	if (from && (from == &st->deleted || tc_jsone_is_fn(from) || from->kind != TC_STR))
-		return tc_jsone_raise(st, TC_JE_TEMPLATE, "$fromNow's from must be a timestamp string");
+		return tc_jsone_raise(st, TC_JE_TEMPLATE,
+		                      "$fromNow's from must be a timestamp string");
 	return tc_jsone_from_now(out, st, sc, v, from);
 }
 
@@ -758,7 +761,8 @@ static int op_if(tc_value **out, tc_jsone_state *st, const tc_value *t, const tc
 		return -1;
 	const tc_value *c = tc_value_getz(t, "$if");
 	if (c->kind != TC_STR)
-		return tc_jsone_raise(st, TC_JE_TEMPLATE, "$if can evaluate string expressions only");
+		return tc_jsone_raise(st, TC_JE_TEMPLATE,
+		                      "$if can evaluate string expressions only");
 	tc_value *v;
 	if (eval_string(&v, st, c->u.str.ptr, c->u.str.len, c->pos, sc))
 		return -1;
@@ -770,8 +774,7 @@ static int op_if(tc_value **out, tc_jsone_state *st, const tc_value *t, const tc
 	return render(out, st, branch, sc);
 }
 
-static int op_json(tc_value **out, tc_jsone_state *st, const tc_value *t,
-                   const tc_jsone_scope *sc)
+static int op_json(tc_value **out, tc_jsone_state *st, const tc_value *t, const tc_jsone_scope *sc)
 {
 	if (check_props(st, t, "$json", allow_none))
 		return -1;
@@ -803,8 +806,9 @@ static int op_let(tc_value **out, tc_jsone_state *st, const tc_value *t, const t
 		return tc_jsone_raise(st, TC_JE_TEMPLATE, "$let value must be an object");
 	for (size_t i = 0; i < vars->u.obj.len; i++)
 		if (!is_ident(vars->u.obj.members[i].key, vars->u.obj.members[i].klen))
-			return tc_jsone_raise(st, TC_JE_TEMPLATE,
-			                      "top level keys of $let must follow /[a-zA-Z_][a-zA-Z0-9_]*/");
+			return tc_jsone_raise(
+				st, TC_JE_TEMPLATE,
+				"top level keys of $let must follow /[a-zA-Z_][a-zA-Z0-9_]*/");
 	const tc_value *in = tc_value_getz(t, "in");
 	if (!in)
 		return tc_jsone_raise(st, TC_JE_TEMPLATE, "$let operator requires an `in` clause");
@@ -894,9 +898,10 @@ static int op_map(tc_value **out, tc_jsone_state *st, const tc_value *t, const t
 		if (tc_jsone_is_fn(r) || r->kind != TC_OBJECT) {
 			tc_objb_release(&b);
 			st->epos = t->pos;
-			return tc_jsone_raise(st, TC_JE_TEMPLATE,
-			                      "$map on objects expects each(%.*s) to evaluate to an object",
-			                      (int)inner.nlens[0], inner.names[0]);
+			return tc_jsone_raise(
+				st, TC_JE_TEMPLATE,
+				"$map on objects expects each(%.*s) to evaluate to an object",
+				(int)inner.nlens[0], inner.names[0]);
 		}
 		taint = taint || tc_jsone_secret(r);
 		for (size_t j = 0; j < r->u.obj.len; j++) {
@@ -917,14 +922,17 @@ static int op_reduce(tc_value **out, tc_jsone_state *st, const tc_value *t,
 	if (render(&v, st, tc_value_getz(t, "$reduce"), sc))
 		return -1;
 	if (v == &st->deleted || tc_jsone_is_fn(v) || v->kind != TC_ARRAY)
-		return tc_jsone_raise(st, TC_JE_TEMPLATE, "$reduce value must evaluate to an array");
+		return tc_jsone_raise(st, TC_JE_TEMPLATE,
+		                      "$reduce value must evaluate to an array");
 	const tc_value *initial = tc_value_getz(t, "initial");
 	if (t->u.obj.len != 3 || !initial)
-		return tc_jsone_raise(st, TC_JE_TEMPLATE, "$reduce must have exactly three properties");
+		return tc_jsone_raise(st, TC_JE_TEMPLATE,
+		                      "$reduce must have exactly three properties");
 	tc_jsone_scope inner = {.up = sc};
 	const tc_member *each = each_member(t, "$reduce", 2, 3, &inner);
 	if (!each)
-		return tc_jsone_raise(st, TC_JE_TEMPLATE, "$reduce requires each(identifier) syntax");
+		return tc_jsone_raise(st, TC_JE_TEMPLATE,
+		                      "$reduce requires each(identifier) syntax");
 	tc_value *acc = mut(initial);
 	st->risky = true;
 	for (size_t i = 0; i < v->u.arr.len; i++) {
@@ -942,8 +950,7 @@ static int op_reduce(tc_value **out, tc_jsone_state *st, const tc_value *t,
 	return 0;
 }
 
-static int op_find(tc_value **out, tc_jsone_state *st, const tc_value *t,
-                   const tc_jsone_scope *sc)
+static int op_find(tc_value **out, tc_jsone_state *st, const tc_value *t, const tc_jsone_scope *sc)
 {
 	if (check_props(st, t, "$find", allow_each12))
 		return -1;
@@ -959,7 +966,8 @@ static int op_find(tc_value **out, tc_jsone_state *st, const tc_value *t,
 	if (!each)
 		return tc_jsone_raise(st, TC_JE_TEMPLATE, "$find requires each(identifier) syntax");
 	if (each->val->kind != TC_STR)
-		return tc_jsone_raise(st, TC_JE_TEMPLATE, "each can evaluate string expressions only");
+		return tc_jsone_raise(st, TC_JE_TEMPLATE,
+		                      "each can evaluate string expressions only");
 	for (size_t i = 0; i < v->u.arr.len; i++) {
 		tc_value *r;
 		inner.vals[0] = v->u.arr.items[i];
@@ -977,8 +985,7 @@ static int op_find(tc_value **out, tc_jsone_state *st, const tc_value *t,
 	return 0;
 }
 
-static int op_match(tc_value **out, tc_jsone_state *st, const tc_value *t,
-                    const tc_jsone_scope *sc)
+static int op_match(tc_value **out, tc_jsone_state *st, const tc_value *t, const tc_jsone_scope *sc)
 {
 	if (check_props(st, t, "$match", allow_none))
 		return -1;
@@ -1105,8 +1112,8 @@ static int op_merge_any(tc_value **out, tc_jsone_state *st, const tc_value *t,
 	for (size_t i = 0; ok && i < v->u.arr.len; i++)
 		ok = !tc_jsone_is_fn(v->u.arr.items[i]) && v->u.arr.items[i]->kind == TC_OBJECT;
 	if (!ok)
-		return tc_jsone_raise(st, TC_JE_TEMPLATE, "%s value must evaluate to an array of objects",
-		                      op);
+		return tc_jsone_raise(st, TC_JE_TEMPLATE,
+		                      "%s value must evaluate to an array of objects", op);
 	if (v->u.arr.len == 0) {
 		*out = tc_value_object(st->a, NULL, 0, t->pos, NULL);
 		return 0;
@@ -1137,7 +1144,7 @@ static int op_merge_any(tc_value **out, tc_jsone_state *st, const tc_value *t,
 		tc_member *m = tc_arena_alloc(st->a, (len + o->u.obj.len) * sizeof *m);
 		size_t x = 0, y = 0, k = 0;
 		while (x < len || y < o->u.obj.len) {
-			int c = x == len           ? 1
+			int c = x == len            ? 1
 			        : y == o->u.obj.len ? -1
 			                            : tc_bytes_cmp(acc[x].key, acc[x].klen,
 			                                           o->u.obj.members[y].key,
@@ -1159,8 +1166,7 @@ static int op_merge_any(tc_value **out, tc_jsone_state *st, const tc_value *t,
 	return 0;
 }
 
-static int op_merge(tc_value **out, tc_jsone_state *st, const tc_value *t,
-                    const tc_jsone_scope *sc)
+static int op_merge(tc_value **out, tc_jsone_state *st, const tc_value *t, const tc_jsone_scope *sc)
 {
 	return op_merge_any(out, st, t, sc, false);
 }
@@ -1212,8 +1218,7 @@ static int keycmp(const void *ap, const void *bp, void *ctx)
 	return a->index < b->index ? -1 : a->index > b->index;
 }
 
-static int op_sort(tc_value **out, tc_jsone_state *st, const tc_value *t,
-                   const tc_jsone_scope *sc)
+static int op_sort(tc_value **out, tc_jsone_state *st, const tc_value *t, const tc_jsone_scope *sc)
 {
 	static const char same_type[] = "$sorted values to be sorted must have the same type";
 	if (check_props(st, t, "$sort", allow_by))
@@ -1236,7 +1241,8 @@ static int op_sort(tc_value **out, tc_jsone_state *st, const tc_value *t,
 		inner.nlens[0] = m->klen - 4;
 	}
 	if (by && by->val->kind != TC_STR)
-		return tc_jsone_raise(st, TC_JE_TEMPLATE, "by(%.*s) can evaluate string expressions only",
+		return tc_jsone_raise(st, TC_JE_TEMPLATE,
+		                      "by(%.*s) can evaluate string expressions only",
 		                      (int)inner.nlens[0], inner.names[0]);
 	size_t n = v->u.arr.len;
 	if (tc_jsone_step(st, n))
@@ -1247,8 +1253,8 @@ static int op_sort(tc_value **out, tc_jsone_state *st, const tc_value *t,
 		tc_value *k = v->u.arr.items[i];
 		if (by) {
 			inner.vals[0] = k;
-			rc = eval_string(&k, st, by->val->u.str.ptr, by->val->u.str.len, by->val->pos,
-			                 &inner);
+			rc = eval_string(&k, st, by->val->u.str.ptr, by->val->u.str.len,
+			                 by->val->pos, &inner);
 			if (rc)
 				break;
 		}
@@ -1257,7 +1263,8 @@ static int op_sort(tc_value **out, tc_jsone_state *st, const tc_value *t,
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const tc_value *k = keys[i].key, *k0 = keys[0].key;
 		bool okkind = !tc_jsone_is_fn(k) && (k->kind == TC_STR || tc_value_is_number(k));
-		bool same = k->kind == k0->kind || (tc_value_is_number(k) && tc_value_is_number(k0));
+		bool same =
+			k->kind == k0->kind || (tc_value_is_number(k) && tc_value_is_number(k0));
 		if (!okkind || !same) {
 			st->epos = t->pos;
 			rc = tc_jsone_raise(st, TC_JE_TEMPLATE, same_type);
@@ -1354,7 +1361,8 @@ static int render(tc_value **out, tc_jsone_state *st, const tc_value *t, const t
 			if (!is_operator(m->key, m->klen))
 				continue;
 			if (op)
-				return tc_jsone_raise(st, TC_JE_TEMPLATE, "only one operator allowed");
+				return tc_jsone_raise(st, TC_JE_TEMPLATE,
+				                      "only one operator allowed");
 			op = m->key;
 		}
 		rc = op ? render_operator(out, st, t, op, sc) : render_object(out, st, t, sc);
@@ -1401,8 +1409,8 @@ int tc_jsone_render_compiled(tc_value **out, tc_arena *a, tc_diags *d, const tc_
 	if (opts->nhostfns) {
 		st.hosts = tc_arena_alloc(a, opts->nhostfns * sizeof *st.hosts);
 		for (size_t i = 0; i < opts->nhostfns; i++)
-			st.hosts[i] = (tc_jsone_fn){opts->hostfns[i].name, NULL, opts->hostfns[i].fn,
-			                            opts->hostfns[i].ud};
+			st.hosts[i] = (tc_jsone_fn){opts->hostfns[i].name, NULL,
+			                            opts->hostfns[i].fn, opts->hostfns[i].ud};
 		st.nhosts = opts->nhostfns;
 	}
 	tc_jsone_scope top = {.up = NULL, .obj = context};

@@ -17,8 +17,7 @@
 #include <string.h>
 
 /* what may follow a complete expression (the message for a left-over token) */
-static const char infix_expected[] =
-	"!=, &&, (, *, **, +, -, ., /, <, <=, ==, >, >=, [, in, ||";
+static const char infix_expected[] = "!=, &&, (, *, **, +, -, ., /, <, <=, ==, >, >=, [, in, ||";
 /* what may start a unit */
 static const char unit_expected[] =
 	"!, (, +, -, [, false, identifier, null, number, string, true, {";
@@ -38,7 +37,8 @@ static tc_jsone_node *expr(parser *p);
 
 static tc_jsone_node *fail_end(parser *p)
 {
-	tc_buf_adds(p->err, p->interp ? "unterminated ${..} expression" : "Unexpected end of input");
+	tc_buf_adds(p->err,
+	            p->interp ? "unterminated ${..} expression" : "Unexpected end of input");
 	return NULL;
 }
 
@@ -199,8 +199,8 @@ static tc_jsone_node *unit(parser *p)
 		break;
 	case TC_TK_STRING:
 		n = node(p, TC_JN_LIT);
-		n->lit = tc_value_str(p->a, p->src + p->tok.start + 1, p->tok.end - p->tok.start - 2,
-		                      p->pos);
+		n->lit = tc_value_str(p->a, p->src + p->tok.start + 1,
+		                      p->tok.end - p->tok.start - 2, p->pos);
 		if (!advance(p))
 			return NULL;
 		break;
@@ -393,8 +393,13 @@ static tc_jsone_node *expr(parser *p)
 int tc_jsone_parse(tc_jsone_node **out, size_t *end, tc_arena *a, const char *src, size_t len,
                    bool interp, tc_pos pos, size_t max_depth, tc_buf *err)
 {
-	parser p = {.src = src, .len = len, .a = a, .pos = pos, .interp = interp,
-	            .max_depth = max_depth, .err = err};
+	parser p = {.src = src,
+	            .len = len,
+	            .a = a,
+	            .pos = pos,
+	            .interp = interp,
+	            .max_depth = max_depth,
+	            .err = err};
 	p.tok.end = 0;
 	*out = NULL;
 	if (!advance(&p))

@@ -364,8 +364,8 @@ static void check_data(octx *o, const tc_value *obj, const tc_value *kind, const
 				const tc_member *dm;
 				const tc_value *data = member(obj, "data", &dm);
 				if (data && tc_value_member(data, m->key, m->klen))
-					report(o, m->kpos, &p, "key '%s' is in both data and binaryData",
-					       m->key);
+					report(o, m->kpos, &p,
+					       "key '%s' is in both data and binaryData", m->key);
 			}
 			if (m->val->kind == TC_STR)
 				total += value_size(m->val, base64);
@@ -397,7 +397,8 @@ int tc_k8s_check_object(const tc_value *obj, tc_k8s_scope scope, tc_diags *d, co
 	const tc_value *kind = member(obj, "kind", &km);
 	const tc_value *meta = member(obj, "metadata", &mm);
 	if (!api || api->kind != TC_STR || api->u.str.len == 0)
-		report(&o, api ? api->pos : obj->pos, at, "missing 'apiVersion' (a non-empty string)");
+		report(&o, api ? api->pos : obj->pos, at,
+		       "missing 'apiVersion' (a non-empty string)");
 	if (!kind || kind->kind != TC_STR || kind->u.str.len == 0)
 		report(&o, kind ? kind->pos : obj->pos, at, "missing 'kind' (a non-empty string)");
 	if (!meta || meta->kind != TC_OBJECT)
@@ -538,10 +539,10 @@ void tc_k8s_dupes_add(tc_k8s_dupes *s, const tc_value *obj, bool secret)
 	p = put(p, name->u.str.ptr, name->u.str.len);
 	put(p, file, flen);
 	TC_GROW(s->items, s->cap, s->len + 1);
-	secret = secret || tc_value_tainted(api) || tc_value_tainted(kind) || tc_value_tainted(ns) ||
-	         tc_value_tainted(name);
-	s->items[s->len] = (tc_k8s_dupe){key, (uint32_t)total, obj->pos.line, obj->pos.col,
-	                                  (uint32_t)s->len, secret};
+	secret = secret || tc_value_tainted(api) || tc_value_tainted(kind) ||
+	         tc_value_tainted(ns) || tc_value_tainted(name);
+	s->items[s->len] = (tc_k8s_dupe){key,          (uint32_t)total,  obj->pos.line,
+	                                 obj->pos.col, (uint32_t)s->len, secret};
 	s->len++;
 }
 
@@ -598,17 +599,19 @@ size_t tc_k8s_dupes_report(tc_k8s_dupes *s, tc_diags *d, tc_diag_class cls)
 		snprintf(where, sizeof where, "%u:%u", (unsigned)first->line, (unsigned)first->col);
 		const char *g = group[0] ? group : "core";
 		if (secret)
-			tc_finding(d, pos, NULL,
-			           "duplicate object: <redacted> (its kind, namespace or name holds a "
-			           "decrypted value) is also defined at %s:%s",
-			           ffile, where);
+			tc_finding(
+				d, pos, NULL,
+				"duplicate object: <redacted> (its kind, namespace or name holds a "
+				"decrypted value) is also defined at %s:%s",
+				ffile, where);
 		else if (ns[0])
 			tc_finding(d, pos, NULL,
-			           "duplicate object: %s '%s/%s' (%s) is also defined at %s:%s", kind,
-			           ns, name, g, ffile, where);
+			           "duplicate object: %s '%s/%s' (%s) is also defined at %s:%s",
+			           kind, ns, name, g, ffile, where);
 		else
-			tc_finding(d, pos, NULL, "duplicate object: %s '%s' (%s) is also defined at %s:%s",
-			           kind, name, g, ffile, where);
+			tc_finding(d, pos, NULL,
+			           "duplicate object: %s '%s' (%s) is also defined at %s:%s", kind,
+			           name, g, ffile, where);
 		if (cls != TC_DIAG_FINDING)
 			d->items[d->len - 1].cls = cls;
 		found++;

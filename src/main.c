@@ -29,7 +29,8 @@ static const command commands[] = {
 	{"render", tc_cmd_render, "render every tenant in every environment into rendered/"},
 	{"schema", tc_cmd_schema, "import CustomResourceDefinitions as JSON Schemas"},
 	{"secret", tc_cmd_secret, "create, edit, encrypt, decrypt and re-key SOPS Secrets"},
-	{"validate", tc_cmd_validate, "validate inputs and rendered objects, or files against a schema"},
+	{"validate", tc_cmd_validate,
+         "validate inputs and rendered objects, or files against a schema"},
 	{"version", tc_cmd_version, "print the version"},
 };
 

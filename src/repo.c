@@ -84,8 +84,8 @@ static int check_name(tc_diags *d, const tc_value *doc, const char *path, const 
 	tc_path at = TC_PATH_KEY(NULL, "name", 4);
 	if (!tc_k8s_is_dns_label(want, strlen(want)) || strlen(want) > max)
 		return tc_error(d, (tc_pos){path, 1, 1}, NULL,
-		                "%s name '%s' is not a DNS-1123 label of at most %zu characters", what,
-		                want, max);
+		                "%s name '%s' is not a DNS-1123 label of at most %zu characters",
+		                what, want, max);
 	if (!name)
 		return tc_error(d, doc->pos, NULL, "missing required key 'name'");
 	if (name->kind != TC_STR)
@@ -196,9 +196,10 @@ static int load_envs(tc_repo *r, tc_diags *d)
 	for (size_t i = 0; i < n; i++) {
 		char *path = tc_arena_printf(&r->arena, "environments/%s", e[i].name);
 		if (e[i].type != TC_ENTRY_FILE || !is_doc_name(e[i].name)) {
-			rc = tc_error(d, (tc_pos){path, 1, 1}, NULL,
-			              "unexpected '%s': environments/ holds one <env>.yaml per environment",
-			              path);
+			rc = tc_error(
+				d, (tc_pos){path, 1, 1}, NULL,
+				"unexpected '%s': environments/ holds one <env>.yaml per environment",
+				path);
 			continue;
 		}
 		tc_value *doc;
@@ -224,8 +225,8 @@ static int load_envs(tc_repo *r, tc_diags *d)
 		for (size_t j = 0; j < r->nenvs; j++)
 			if (strcmp(r->envs[j].name, name) == 0)
 				rc = tc_error(d, (tc_pos){path, 1, 1}, NULL,
-				              "environment '%s' is defined twice (also in %s)", name,
-				              r->envs[j].path);
+				              "environment '%s' is defined twice (also in %s)",
+				              name, r->envs[j].path);
 		r->envs[r->nenvs++] = (tc_env){name, path, doc};
 	}
 	tc_entries_free(e, n);
@@ -253,9 +254,10 @@ static int load_templates(tc_repo *r, tc_diags *d)
 		for (size_t i = 0; i < n; i++) {
 			char *path = tc_arena_printf(&r->arena, "%s/%s", dirs[k].dir, e[i].name);
 			if (e[i].type != TC_ENTRY_FILE || !is_doc_name(e[i].name)) {
-				rc = tc_error(d, (tc_pos){path, 1, 1}, NULL,
-				              "unexpected '%s': templates are .yaml, .yml or .json files",
-				              path);
+				rc = tc_error(
+					d, (tc_pos){path, 1, 1}, NULL,
+					"unexpected '%s': templates are .yaml, .yml or .json files",
+					path);
 				continue;
 			}
 			tc_value *body;
@@ -271,9 +273,9 @@ static int load_templates(tc_repo *r, tc_diags *d)
 				r->templates = t;
 				cap = ncap;
 			}
-			r->templates[r->ntemplates++] = (tc_template){
-				path, stem(&r->arena, e[i].name), dirs[k].scope, body,
-				tc_jsone_compile(body, 0)};
+			r->templates[r->ntemplates++] =
+				(tc_template){path, stem(&r->arena, e[i].name), dirs[k].scope, body,
+			                      tc_jsone_compile(body, 0)};
 		}
 		tc_entries_free(e, n);
 	}
@@ -297,9 +299,10 @@ static int list_tenants(tc_repo *r, tc_diags *d)
 		}
 		size_t len = strlen(e[i].name);
 		if (!tc_k8s_is_dns_label(e[i].name, len) || len > TENANT_NAME_MAX) {
-			rc = tc_error(d, (tc_pos){dir, 1, 1}, NULL,
-			              "tenant folder '%s' is not a DNS-1123 label of at most %d characters",
-			              e[i].name, TENANT_NAME_MAX);
+			rc = tc_error(
+				d, (tc_pos){dir, 1, 1}, NULL,
+				"tenant folder '%s' is not a DNS-1123 label of at most %d characters",
+				e[i].name, TENANT_NAME_MAX);
 			continue;
 		}
 		r->tenants[r->ntenants++] = tc_arena_strdup(&r->arena, e[i].name);
@@ -315,9 +318,10 @@ static int some_tenants(tc_repo *r, const char *const *only, size_t n, tc_diags 
 	for (size_t i = 0; i < n; i++) {
 		size_t len = strlen(only[i]);
 		if (!tc_k8s_is_dns_label(only[i], len) || len > TENANT_NAME_MAX) {
-			rc = tc_error(d, TC_NOPOS, NULL,
-			              "tenant '%s' is not a DNS-1123 label of at most %d characters",
-			              only[i], TENANT_NAME_MAX);
+			rc = tc_error(
+				d, TC_NOPOS, NULL,
+				"tenant '%s' is not a DNS-1123 label of at most %d characters",
+				only[i], TENANT_NAME_MAX);
 			continue;
 		}
 		r->tenants[r->ntenants++] = tc_arena_strdup(&r->arena, only[i]);
@@ -330,8 +334,8 @@ int tc_repo_load(tc_repo *r, tc_source *src, const char *now_override, tc_diags 
 	return tc_repo_load_some(r, src, now_override, NULL, 0, d);
 }
 
-int tc_repo_load_some(tc_repo *r, tc_source *src, const char *now_override,
-                      const char *const *only, size_t nonly, tc_diags *d)
+int tc_repo_load_some(tc_repo *r, tc_source *src, const char *now_override, const char *const *only,
+                      size_t nonly, tc_diags *d)
 {
 	memset(r, 0, sizeof *r);
 	tc_arena_init(&r->arena);
@@ -393,8 +397,8 @@ static bool mentions_now(const tc_value *v)
 	case TC_OBJECT:
 		for (size_t i = 0; i < v->u.obj.len; i++) {
 			const tc_member *m = &v->u.obj.members[i];
-			if (memmem(m->key, m->klen, "now", 3) || memmem(m->key, m->klen, "Now", 3) ||
-			    mentions_now(m->val))
+			if (memmem(m->key, m->klen, "now", 3) ||
+			    memmem(m->key, m->klen, "Now", 3) || mentions_now(m->val))
 				return true;
 		}
 		return false;
@@ -443,8 +447,8 @@ static int read_tree(tc_source *src, tc_arena *a, tc_diags *d, const char *base,
 			int r = tc_source_read(src, d, full, &junk, &jl);
 			if (r == 0) {
 				free(junk);
-				tc_error(d, (tc_pos){full, 1, 1}, NULL, "'%s' is not a regular file",
-				         full);
+				tc_error(d, (tc_pos){full, 1, 1}, NULL,
+				         "'%s' is not a regular file", full);
 			}
 			rc = -1;
 			continue;
@@ -459,9 +463,10 @@ static int read_tree(tc_source *src, tc_arena *a, tc_diags *d, const char *base,
 		*total += len;
 		if (*total > TENANT_FILES_MAX) {
 			free(data);
-			rc = tc_error(d, (tc_pos){full, 1, 1}, NULL,
-			              "the files of '%s' exceed %zu MiB; mount large data as a volume",
-			              base, TENANT_FILES_MAX >> 20);
+			rc = tc_error(
+				d, (tc_pos){full, 1, 1}, NULL,
+				"the files of '%s' exceed %zu MiB; mount large data as a volume",
+				base, TENANT_FILES_MAX >> 20);
 			continue;
 		}
 		if (*n == *cap) {
@@ -499,7 +504,8 @@ static int tenant_envs(const tc_repo *r, tc_arena *a, tc_diags *d, tc_tenant *t)
 		const tc_value *v = envs->u.arr.items[i];
 		tc_path ai = TC_PATH_INDEX(&at, i);
 		if (v->kind != TC_STR) {
-			rc = tc_error(d, v->pos, &ai, "an environment name must be a string, not %s",
+			rc = tc_error(d, v->pos, &ai,
+			              "an environment name must be a string, not %s",
 			              tc_kind_name(v->kind));
 			continue;
 		}
@@ -508,8 +514,8 @@ static int tenant_envs(const tc_repo *r, tc_arena *a, tc_diags *d, tc_tenant *t)
 			if (tc_value_streq(v, r->envs[j].name))
 				break;
 		if (j == r->nenvs) {
-			rc = tc_error(d, v->pos, &ai, "unknown environment '%.*s'", (int)v->u.str.len,
-			              v->u.str.ptr);
+			rc = tc_error(d, v->pos, &ai, "unknown environment '%.*s'",
+			              (int)v->u.str.len, v->u.str.ptr);
 			continue;
 		}
 		if (seen[j]) {
@@ -525,8 +531,7 @@ static int tenant_envs(const tc_repo *r, tc_arena *a, tc_diags *d, tc_tenant *t)
 	return rc;
 }
 
-int tc_repo_load_tenant(const tc_repo *r, const char *name, tc_arena *a, tc_diags *d,
-                        tc_tenant *t)
+int tc_repo_load_tenant(const tc_repo *r, const char *name, tc_arena *a, tc_diags *d, tc_tenant *t)
 {
 	memset(t, 0, sizeof *t);
 	t->name = tc_arena_strdup(a, name);
@@ -539,7 +544,8 @@ int tc_repo_load_tenant(const tc_repo *r, const char *name, tc_arena *a, tc_diag
 	int rc = tc_source_read(r->src, d, t->path, &data, &len);
 	if (rc == 1)
 		rc = tc_error(d, (tc_pos){t->path, 1, 1}, NULL,
-		              "unknown tenant '%s': there is no tenants/%s/tenant.yaml", name, name);
+		              "unknown tenant '%s': there is no tenants/%s/tenant.yaml", name,
+		              name);
 	size_t cap = 0, total = 0;
 	if (rc == 0) {
 		char *base = tc_arena_printf(a, "tenants/%s/files", name);

@@ -33,9 +33,9 @@ typedef struct tc_env {
 
 /* Where a template's objects go in the output tree of an environment. */
 typedef enum tc_scope {
-	TC_SCOPE_CLUSTER, /* templates/cluster: once per environment -> <env>/cluster/ */
-	TC_SCOPE_TENANT,  /* templates/tenant: per tenant and env -> <env>/tenants/<t>/ */
-	TC_SCOPE_GITOPS,  /* templates/gitops: per tenant and env -> <env>/gitops/<t>/ */
+	TC_SCOPE_CLUSTER,  /* templates/cluster: once per environment -> <env>/cluster/ */
+	TC_SCOPE_TENANT,   /* templates/tenant: per tenant and env -> <env>/tenants/<t>/ */
+	TC_SCOPE_GITOPS,   /* templates/gitops: per tenant and env -> <env>/gitops/<t>/ */
 	TC_SCOPE_PLATFORM, /* templates/platform: once per environment -> <env>/platform/ */
 } tc_scope;
 
@@ -69,11 +69,11 @@ typedef struct tc_repo {
 	tc_arena arena;
 	tc_source *src; /* not owned */
 	pthread_mutex_t src_lock;
-	tc_value *settings;   /* tenantc.yaml with defaults */
-	const char *output;   /* settings.output */
-	tc_value *commit;     /* {id, time} or null */
-	const char *now;      /* ISO-8601 UTC commit time, or the epoch */
-	tc_env *envs;         /* sorted by name */
+	tc_value *settings; /* tenantc.yaml with defaults */
+	const char *output; /* settings.output */
+	tc_value *commit;   /* {id, time} or null */
+	const char *now;    /* ISO-8601 UTC commit time, or the epoch */
+	tc_env *envs;       /* sorted by name */
 	size_t nenvs;
 	tc_template *templates; /* sorted by (scope, path) */
 	size_t ntemplates;
@@ -93,9 +93,8 @@ int tc_repo_load(tc_repo *r, tc_source *src, const char *now_override, tc_diags 
  * the listing of tenants/: rendering one tenant of a large repository
  * then costs the same as in a small one. The names are checked as folder
  * names; whether the folder exists shows when the tenant is loaded. */
-int tc_repo_load_some(tc_repo *r, tc_source *src, const char *now_override,
-                      const char *const *only, size_t nonly, tc_diags *d)
-	__attribute__((warn_unused_result));
+int tc_repo_load_some(tc_repo *r, tc_source *src, const char *now_override, const char *const *only,
+                      size_t nonly, tc_diags *d) __attribute__((warn_unused_result));
 void tc_repo_release(tc_repo *r);
 
 const tc_env *tc_repo_env(const tc_repo *r, const char *name);

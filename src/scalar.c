@@ -103,7 +103,7 @@ static int accumulate(uint64_t *out, const char *s, size_t n, unsigned base, uin
 	uint64_t v = 0;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
-		unsigned d = isdig(c) ? (unsigned)(c - '0')
+		unsigned d = isdig(c)                 ? (unsigned)(c - '0')
 		             : (c >= 'a' && c <= 'f') ? (unsigned)(c - 'a' + 10)
 		                                      : (unsigned)(c - 'A' + 10);
 		if (v > (limit - d) / base)
@@ -380,7 +380,8 @@ static bool numberish(const char *s, size_t n)
 	if (i == n)
 		return false;
 	if (s[i] == '.') {
-		static const char *const sp[] = {".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN", NULL};
+		static const char *const sp[] = {".inf", ".Inf", ".INF", ".nan",
+		                                 ".NaN", ".NAN", NULL};
 		if (oneof(s + i, n - i, sp))
 			return true;
 		if (i + 1 < n && isdig(s[i + 1]))
@@ -391,13 +392,13 @@ static bool numberish(const char *s, size_t n)
 	if (!isdig(s[i]))
 		return false;
 	/* timestamps: YYYY-M... */
-	if (n - i >= 6 && isdig(s[i + 1]) && isdig(s[i + 2]) && isdig(s[i + 3]) && s[i + 4] == '-' &&
-	    isdig(s[i + 5]))
+	if (n - i >= 6 && isdig(s[i + 1]) && isdig(s[i + 2]) && isdig(s[i + 3]) &&
+	    s[i + 4] == '-' && isdig(s[i + 5]))
 		return true;
 	for (size_t k = i; k < n; k++) {
 		char c = s[k];
-		if (!(ishex(c) || c == '_' || c == ':' || c == '.' || c == '+' || c == '-' || c == 'x' ||
-		      c == 'X' || c == 'o' || c == 'O'))
+		if (!(ishex(c) || c == '_' || c == ':' || c == '.' || c == '+' || c == '-' ||
+		      c == 'x' || c == 'X' || c == 'o' || c == 'O'))
 			return false;
 	}
 	return true;
@@ -405,10 +406,11 @@ static bool numberish(const char *s, size_t n)
 
 bool tc_scalar_needs_quotes(const char *s, size_t n)
 {
-	static const char *const words[] = {
-		"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
-		"true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON",
-		"off", "Off", "OFF", "~", "null", "Null", "NULL", "=", "<<", NULL};
+	static const char *const words[] = {"y",    "Y",     "yes",   "Yes",   "YES",  "n",
+	                                    "N",    "no",    "No",    "NO",    "true", "True",
+	                                    "TRUE", "false", "False", "FALSE", "on",   "On",
+	                                    "ON",   "off",   "Off",   "OFF",   "~",    "null",
+	                                    "Null", "NULL",  "=",     "<<",    NULL};
 	if (n == 0)
 		return true;
 	if (n <= 5 && oneof(s, n, words)) /* the longest word is "False" */

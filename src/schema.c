@@ -238,12 +238,14 @@ tc_value *tc_schema_store_load_file(tc_schema_store *st, tc_diags *d, const char
 	tc_file_err e;
 	if (tc_file_read(&data, &len, path, MAX_SCHEMA_FILE, 0, &e) < 0) {
 		if (e.why == TC_FILE_OPEN)
-			tc_error(d, (tc_pos){name, 0, 0}, NULL, "cannot open schema: %s", strerror(e.err));
+			tc_error(d, (tc_pos){name, 0, 0}, NULL, "cannot open schema: %s",
+			         strerror(e.err));
 		else if (e.why == TC_FILE_TOOBIG)
 			tc_error(d, (tc_pos){name, 0, 0}, NULL, "schema is larger than %u MiB",
 			         MAX_SCHEMA_FILE >> 20);
 		else
-			tc_error(d, (tc_pos){name, 0, 0}, NULL, "cannot read schema: %s", strerror(e.err));
+			tc_error(d, (tc_pos){name, 0, 0}, NULL, "cannot read schema: %s",
+			         strerror(e.err));
 		return NULL;
 	}
 	tc_value *v = NULL;
@@ -255,8 +257,7 @@ tc_value *tc_schema_store_load_file(tc_schema_store *st, tc_diags *d, const char
 
 /* The document at uri (no fragment): registered, mapped, from the loader
  * callback, or a file. NULL when unknown; *failed when loading failed. */
-static const tc_value *store_fetch(tc_schema_store *st, tc_diags *d, const char *uri,
-                                   bool *failed)
+static const tc_value *store_fetch(tc_schema_store *st, tc_diags *d, const char *uri, bool *failed)
 {
 	*failed = false;
 	const tc_value *doc = store_find(st, uri);
@@ -399,11 +400,19 @@ static void guess_scan(const tc_value *v, int *legacy, int *modern, int depth)
 	}
 	if (v->kind != TC_OBJECT)
 		return;
-	static const char *const modern_kw[] = {"$defs", "$anchor", "$dynamicRef", "$dynamicAnchor",
-	                                        "prefixItems", "unevaluatedProperties",
-	                                        "unevaluatedItems", "dependentRequired",
-	                                        "dependentSchemas", "$id", "minContains",
-	                                        "maxContains", "$vocabulary"};
+	static const char *const modern_kw[] = {"$defs",
+	                                        "$anchor",
+	                                        "$dynamicRef",
+	                                        "$dynamicAnchor",
+	                                        "prefixItems",
+	                                        "unevaluatedProperties",
+	                                        "unevaluatedItems",
+	                                        "dependentRequired",
+	                                        "dependentSchemas",
+	                                        "$id",
+	                                        "minContains",
+	                                        "maxContains",
+	                                        "$vocabulary"};
 	for (size_t i = 0; i < sizeof modern_kw / sizeof modern_kw[0]; i++)
 		if (tc_value_getz(v, modern_kw[i]))
 			(*modern)++;
@@ -480,19 +489,28 @@ static bool is_anchor_name(const char *s)
 	return true;
 }
 
-static void index_schema(cstate *cs, const tc_value *v, const char *base, resrec *rr,
-                         bool draft4, bool novalid, int depth);
+static void index_schema(cstate *cs, const tc_value *v, const char *base, resrec *rr, bool draft4,
+                         bool novalid, int depth);
 
-static void index_children(cstate *cs, const tc_value *v, const char *base, resrec *rr,
-                           bool draft4, bool novalid, int depth)
+static void index_children(cstate *cs, const tc_value *v, const char *base, resrec *rr, bool draft4,
+                           bool novalid, int depth)
 {
 	static const char *const single[] = {
-		"additionalProperties", "additionalItems", "items", "contains", "propertyNames",
-		"if", "then", "else", "not", "unevaluatedItems", "unevaluatedProperties",
+		"additionalProperties",
+		"additionalItems",
+		"items",
+		"contains",
+		"propertyNames",
+		"if",
+		"then",
+		"else",
+		"not",
+		"unevaluatedItems",
+		"unevaluatedProperties",
 	};
 	static const char *const list[] = {"allOf", "anyOf", "oneOf", "prefixItems", "items"};
-	static const char *const map[] = {"properties", "patternProperties", "$defs",
-	                                  "definitions", "dependentSchemas", "dependencies"};
+	static const char *const map[] = {"properties",  "patternProperties", "$defs",
+	                                  "definitions", "dependentSchemas",  "dependencies"};
 	for (size_t i = 0; i < sizeof single / sizeof single[0]; i++) {
 		const tc_value *c = tc_value_getz(v, single[i]);
 		if (c && (c->kind == TC_OBJECT || c->kind == TC_BOOL))
@@ -531,8 +549,8 @@ static vinfo *new_vinfo(cstate *cs, const tc_value *v, const char *base, resrec 
 	return vi;
 }
 
-static void index_schema(cstate *cs, const tc_value *v, const char *base, resrec *rr,
-                         bool draft4, bool novalid, int depth)
+static void index_schema(cstate *cs, const tc_value *v, const char *base, resrec *rr, bool draft4,
+                         bool novalid, int depth)
 {
 	if ((v->kind != TC_OBJECT && v->kind != TC_BOOL) || depth > MAX_INDEX_DEPTH)
 		return;
@@ -768,7 +786,8 @@ static vinfo *resolve(cstate *cs, const vinfo *from, const tc_value *at, const c
 		if (!vi && ref[0] == '#')
 			serr(cs, at, "reference '%s': no value at pointer '%s'", ref, dec);
 		else if (!vi)
-			serr(cs, at, "reference '%s': no value at pointer '%s' in '%s'", ref, dec, uri);
+			serr(cs, at, "reference '%s': no value at pointer '%s' in '%s'", ref, dec,
+			     uri);
 		return vi;
 	}
 	char *key = tc_arena_printf(cs->a, "%s#%s", rr->uri, dec);
@@ -870,7 +889,8 @@ static bool compile_pattern(cstate *cs, const tc_value *x, const char *what, sc_
 		size_t off;
 		re = tc_regex_compile(x->u.str.ptr, x->u.str.len, err, sizeof err, &off);
 		if (!re) {
-			serr(cs, x, "invalid %s '%s': %s at offset %zu", what, x->u.str.ptr, err, off);
+			serr(cs, x, "invalid %s '%s': %s at offset %zu", what, x->u.str.ptr, err,
+			     off);
 			return false;
 		}
 		TC_GROW(cs->s->codes, cs->s->capcodes, cs->s->ncodes + 1);
@@ -889,8 +909,8 @@ static unsigned type_bit(const tc_value *t)
 		const char *name;
 		unsigned bit;
 	} names[] = {
-		{"null", SC_T_NULL},   {"boolean", SC_T_BOOL}, {"integer", SC_T_INT},
-		{"number", SC_T_NUM},  {"string", SC_T_STR},   {"array", SC_T_ARR},
+		{"null", SC_T_NULL},  {"boolean", SC_T_BOOL}, {"integer", SC_T_INT},
+		{"number", SC_T_NUM}, {"string", SC_T_STR},   {"array", SC_T_ARR},
 		{"object", SC_T_OBJ},
 	};
 	if (t->kind != TC_STR)
@@ -944,7 +964,8 @@ static sc_key *string_list(cstate *cs, const tc_value *x, const char *what, size
 
 static void compile_deps(cstate *cs, sc_node *n, const vinfo *vi)
 {
-	static const char *const names[] = {"dependencies", "dependentRequired", "dependentSchemas"};
+	static const char *const names[] = {"dependencies", "dependentRequired",
+	                                    "dependentSchemas"};
 	size_t total = 0;
 	for (size_t i = 0; i < 3; i++) {
 		const tc_value *x = kw(vi->v, names[i]);
@@ -996,7 +1017,8 @@ static void compile_object_kw(cstate *cs, sc_node *n, const vinfo *vi)
 				if (m->val->kind == TC_OBJECT || m->val->kind == TC_BOOL)
 					p[i].node = child(cs, m->val, vi);
 				else
-					serr(cs, m->val, "property '%s' must have a schema", m->key);
+					serr(cs, m->val, "property '%s' must have a schema",
+					     m->key);
 			}
 			n->props = p;
 			n->nprops = x->u.obj.len;
@@ -1016,7 +1038,8 @@ static void compile_object_kw(cstate *cs, sc_node *n, const vinfo *vi)
 				if (!compile_pattern(cs, &key, "patternProperties key", &p[np].pat))
 					continue;
 				if (m->val->kind != TC_OBJECT && m->val->kind != TC_BOOL) {
-					serr(cs, m->val, "patternProperties values must be schemas");
+					serr(cs, m->val,
+					     "patternProperties values must be schemas");
 					continue;
 				}
 				p[np++].node = child(cs, m->val, vi);
@@ -1158,7 +1181,8 @@ static void compile_node(cstate *cs, vinfo *vi)
 		return;
 	}
 	if (v->kind != TC_OBJECT) {
-		serr(cs, v, "a schema must be an object or a boolean, not %s", tc_kind_name(v->kind));
+		serr(cs, v, "a schema must be an object or a boolean, not %s",
+		     tc_kind_name(v->kind));
 		n->boolean = 1;
 		return;
 	}
@@ -1277,11 +1301,13 @@ static void find_cycles(cstate *cs)
 			if (m == ON_STACK) {
 				const tc_value *r = f->n->ref == to ? kw(f->n->src, "$ref") : NULL;
 				if (r && r->kind == TC_STR)
-					serr(cs, r, "'$ref' '%.*s' closes a reference cycle: the schema "
+					serr(cs, r,
+					     "'$ref' '%.*s' closes a reference cycle: the schema "
 					     "would apply itself to the same value without end",
 					     (int)r->u.str.len, r->u.str.ptr);
 				else
-					serr(cs, to->src, "this subschema closes a reference cycle: the "
+					serr(cs, to->src,
+					     "this subschema closes a reference cycle: the "
 					     "schema would apply itself to the same value without end");
 			} else if (!m) {
 				TC_GROW(stack, cap, depth + 1);
@@ -1346,7 +1372,8 @@ int tc_schema_compile(tc_schema **out, tc_schema_store *store, const tc_value *d
 	cstate cs = {.s = s, .a = &s->arena, .st = store, .d = d, .opts = opts};
 
 	bool hint4 = guess_draft4(&cs, doc, false);
-	const char *base = tc_arena_strdup(&s->arena, opts->base_uri ? opts->base_uri : DEFAULT_BASE);
+	const char *base =
+		tc_arena_strdup(&s->arena, opts->base_uri ? opts->base_uri : DEFAULT_BASE);
 	const char *frag;
 	base = tc_uri_strip_fragment(&s->arena, base, &frag);
 	resrec *rr = index_doc(&cs, doc, base, hint4);

@@ -35,15 +35,15 @@ typedef struct tc_schema tc_schema;
 typedef struct tc_schema_store tc_schema_store;
 
 typedef enum tc_schema_draft {
-	TC_DRAFT_AUTO = 0,  /* "$schema" if present, else guess from the keywords used */
-	TC_DRAFT_4 = 4,     /* draft-04 (also used for draft-06/07 "$schema" values) */
+	TC_DRAFT_AUTO = 0, /* "$schema" if present, else guess from the keywords used */
+	TC_DRAFT_4 = 4,    /* draft-04 (also used for draft-06/07 "$schema" values) */
 	TC_DRAFT_2020 = 2020,
 } tc_schema_draft;
 
 typedef struct tc_schema_opts {
-	tc_schema_draft draft;   /* for documents without a known "$schema" */
-	bool format_assert;      /* 'format' fails invalid strings (else an annotation) */
-	const char *base_uri;    /* retrieval URI of the document; NULL: "tenantc:schema" */
+	tc_schema_draft draft; /* for documents without a known "$schema" */
+	bool format_assert;    /* 'format' fails invalid strings (else an annotation) */
+	const char *base_uri;  /* retrieval URI of the document; NULL: "tenantc:schema" */
 } tc_schema_opts;
 
 /* Load the document at absolute URI `uri` (no fragment) into *out, with

@@ -58,8 +58,7 @@ typedef struct ctx {
 	const sc_resource *scope[MAX_DEPTH];
 } ctx;
 
-static bool eval(ctx *c, const sc_node *n, const tc_value *inst, const tc_path *at,
-                 uint8_t *marks);
+static bool eval(ctx *c, const sc_node *n, const tc_value *inst, const tc_path *at, uint8_t *marks);
 static bool eval_keywords(ctx *c, const sc_node *n, const tc_value *inst, const tc_path *at,
                           uint8_t *marks);
 
@@ -178,7 +177,8 @@ static void type_list(tc_buf *b, unsigned types)
 
 static bool is_integral(const tc_value *v)
 {
-	return v->kind == TC_INT || (v->kind == TC_FLOAT && isfinite(v->u.f) && v->u.f == floor(v->u.f));
+	return v->kind == TC_INT ||
+	       (v->kind == TC_FLOAT && isfinite(v->u.f) && v->u.f == floor(v->u.f));
 }
 
 static bool type_ok(unsigned types, const tc_value *v)
@@ -254,7 +254,8 @@ static bool check_enum(ctx *c, const sc_node *n, const tc_value *inst, const tc_
 			if (!c->d)
 				return false;
 			tc_buf b1, b2;
-			fail(c, inst->pos, at, "%s must be %s", shown(&b1, inst), shown(&b2, n->const_val));
+			fail(c, inst->pos, at, "%s must be %s", shown(&b1, inst),
+			     shown(&b2, n->const_val));
 			tc_buf_release(&b1);
 			tc_buf_release(&b2);
 			ok = false;
@@ -279,7 +280,8 @@ static bool check_enum(ctx *c, const sc_node *n, const tc_value *inst, const tc_
 			const tc_value *near = inst->kind == TC_STR ? closest(n, inst) : NULL;
 			if (near)
 				tc_buf_addf(&l, " (did you mean '%s'?)", near->u.str.ptr);
-			fail(c, inst->pos, at, "%s is not one of %s", shown(&b, inst), tc_buf_str(&l));
+			fail(c, inst->pos, at, "%s is not one of %s", shown(&b, inst),
+			     tc_buf_str(&l));
 			tc_buf_release(&b);
 			tc_buf_release(&l);
 			ok = false;
@@ -380,8 +382,8 @@ static bool check_string(ctx *c, const sc_node *n, const tc_value *inst, const t
 	if (n->pattern.re) {
 		int r = tc_regex_match(n->pattern.re, inst->u.str.ptr, inst->u.str.len, &c->rx);
 		if (r == 0) {
-			ok = fail(c, inst->pos, at, "%s does not match pattern '%s'", shown(&b, inst),
-			          n->pattern.src);
+			ok = fail(c, inst->pos, at, "%s does not match pattern '%s'",
+			          shown(&b, inst), n->pattern.src);
 			tc_buf_release(&b);
 		} else if (r < 0) {
 			ok = fail(c, inst->pos, at,
@@ -391,7 +393,8 @@ static bool check_string(ctx *c, const sc_node *n, const tc_value *inst, const t
 	}
 	if (n->format && c->s->format_assert &&
 	    !tc_schema_format_check(n->format, inst->u.str.ptr, inst->u.str.len)) {
-		ok = fail(c, inst->pos, at, "%s is not a valid %s", shown(&b, inst), n->format_name);
+		ok = fail(c, inst->pos, at, "%s is not a valid %s", shown(&b, inst),
+		          n->format_name);
 		tc_buf_release(&b);
 	}
 	return ok;
@@ -403,8 +406,8 @@ static bool check_array(ctx *c, const sc_node *n, const tc_value *inst, const tc
 	size_t len = inst->u.arr.len;
 	bool ok = true;
 	if (n->min_items >= 0 && len < (uint64_t)n->min_items)
-		ok = fail(c, inst->pos, at, "array has %zu items, at least %" PRId64 " required", len,
-		          n->min_items);
+		ok = fail(c, inst->pos, at, "array has %zu items, at least %" PRId64 " required",
+		          len, n->min_items);
 	if (n->max_items >= 0 && len > (uint64_t)n->max_items)
 		ok = fail(c, inst->pos, at, "array has %zu items, at most %" PRId64 " allowed", len,
 		          n->max_items);
@@ -416,9 +419,10 @@ static bool check_array(ctx *c, const sc_node *n, const tc_value *inst, const tc
 			for (size_t k = i + 1; k < len && !dup; k++)
 				if (tc_value_equal(inst->u.arr.items[i], inst->u.arr.items[k])) {
 					dup = true;
-					ok = fail(c, inst->u.arr.items[k]->pos, at,
-					          "items %zu and %zu are equal, but items must be unique",
-					          i, k);
+					ok = fail(
+						c, inst->u.arr.items[k]->pos, at,
+						"items %zu and %zu are equal, but items must be unique",
+						i, k);
 				}
 		if (!ok && !c->d)
 			return false;
@@ -453,12 +457,14 @@ static bool check_array(ctx *c, const sc_node *n, const tc_value *inst, const tc
 		c->d = d;
 		if (matched < (uint64_t)n->min_contains) {
 			if (n->min_contains == 1)
-				ok = fail(c, inst->pos, at, "array has no item that matches 'contains'");
-			else
 				ok = fail(c, inst->pos, at,
-				          "array has %zu items that match 'contains', at least %" PRId64
-				          " required",
-				          matched, n->min_contains);
+				          "array has no item that matches 'contains'");
+			else
+				ok = fail(
+					c, inst->pos, at,
+					"array has %zu items that match 'contains', at least %" PRId64
+					" required",
+					matched, n->min_contains);
 		}
 		if (n->max_contains >= 0 && matched > (uint64_t)n->max_contains)
 			ok = fail(c, inst->pos, at,
@@ -585,7 +591,8 @@ static bool check_required(ctx *c, const sc_node *n, const tc_value *inst, const
 	for (size_t i = 0; i < n->nrequired; i++) {
 		const sc_key *k = &n->required[i];
 		if (!tc_value_member(inst, k->key, k->klen)) {
-			ok = fail(c, inst->pos, at, "missing required key '%.*s'", (int)k->klen, k->key);
+			ok = fail(c, inst->pos, at, "missing required key '%.*s'", (int)k->klen,
+			          k->key);
 			if (!c->d)
 				return false;
 		}
@@ -614,8 +621,8 @@ static bool check_object(ctx *c, const sc_node *n, const tc_value *inst, const t
 	size_t len = inst->u.obj.len;
 	bool ok = true;
 	if (n->min_props >= 0 && len < (uint64_t)n->min_props)
-		ok = fail(c, inst->pos, at, "object has %zu keys, at least %" PRId64 " required", len,
-		          n->min_props);
+		ok = fail(c, inst->pos, at, "object has %zu keys, at least %" PRId64 " required",
+		          len, n->min_props);
 	if (n->max_props >= 0 && len > (uint64_t)n->max_props)
 		ok = fail(c, inst->pos, at, "object has %zu keys, at most %" PRId64 " allowed", len,
 		          n->max_props);
@@ -814,10 +821,11 @@ static bool check_applicators(ctx *c, const sc_node *n, const tc_value *inst, co
 			ok = false;
 			explain_alternatives(c, n->one_of, n->none, "oneOf", inst, at);
 		} else if (count > 1) {
-			ok = fail(c, inst->pos, at,
-			          "value matches alternatives %zu and %zu of 'oneOf', but exactly one "
-			          "must match",
-			          first + 1, second + 1);
+			ok = fail(
+				c, inst->pos, at,
+				"value matches alternatives %zu and %zu of 'oneOf', but exactly one "
+				"must match",
+				first + 1, second + 1);
 		}
 		if (!ok && !c->d)
 			return false;
@@ -963,8 +971,7 @@ out:
 	return ok;
 }
 
-static bool eval(ctx *c, const sc_node *n, const tc_value *inst, const tc_path *at,
-                 uint8_t *marks)
+static bool eval(ctx *c, const sc_node *n, const tc_value *inst, const tc_path *at, uint8_t *marks)
 {
 	if (n->boolean == 1)
 		return true;
@@ -975,8 +982,10 @@ static bool eval(ctx *c, const sc_node *n, const tc_value *inst, const tc_path *
 	if (c->depth >= MAX_DEPTH) {
 		if (!c->deep_reported && c->d) {
 			c->deep_reported = true;
-			fail(c, inst->pos, at, "schema evaluation nests deeper than %d levels "
-			                       "(a reference cycle?)", MAX_DEPTH);
+			fail(c, inst->pos, at,
+			     "schema evaluation nests deeper than %d levels "
+			     "(a reference cycle?)",
+			     MAX_DEPTH);
 		}
 		return false;
 	}

@@ -172,8 +172,10 @@ tc_value *tc_schema_crd_convert(tc_arena *a, const tc_value *openapi, const char
 		tc_objb_init(&rb);
 		for (size_t i = 0; i < root->u.obj.len; i++)
 			if (strcmp(root->u.obj.members[i].key, "properties") != 0)
-				tc_objb_add(&rb, root->u.obj.members[i].key, root->u.obj.members[i].klen,
-				            root->u.obj.members[i].kpos, root->u.obj.members[i].val);
+				tc_objb_add(&rb, root->u.obj.members[i].key,
+				            root->u.obj.members[i].klen,
+				            root->u.obj.members[i].kpos,
+				            root->u.obj.members[i].val);
 		tc_value *np = add_embedded(a, (tc_value *)rp);
 		tc_objb_addz(&rb, "properties", np);
 		root = tc_objb_finish(&rb, a, root->pos, NULL);
@@ -193,7 +195,8 @@ tc_value *tc_schema_crd_convert(tc_arena *a, const tc_value *openapi, const char
 			const tc_member *p = &m->val->u.obj.members[k];
 			tc_value *pv = p->val;
 			const char *pin = NULL;
-			if (strcmp(p->key, "metadata") == 0 && orig && tc_value_getz(orig, "metadata")) {
+			if (strcmp(p->key, "metadata") == 0 && orig &&
+			    tc_value_getz(orig, "metadata")) {
 				pv = convert(a, tc_value_getz(orig, "metadata"), NO_CLOSE, 1);
 			} else if (strcmp(p->key, "apiVersion") == 0) {
 				pin = tc_arena_printf(a, "%s/%s", group, version);
@@ -207,14 +210,16 @@ tc_value *tc_schema_crd_convert(tc_arena *a, const tc_value *openapi, const char
 					if (strcmp(pv->u.obj.members[j].key, "enum") != 0)
 						tc_objb_add(&eb, pv->u.obj.members[j].key,
 						            pv->u.obj.members[j].klen,
-						            pv->u.obj.members[j].kpos, pv->u.obj.members[j].val);
+						            pv->u.obj.members[j].kpos,
+						            pv->u.obj.members[j].val);
 				tc_value *one = str(a, pin);
 				tc_objb_addz(&eb, "enum", tc_value_array(a, &one, 1, nopos));
 				pv = tc_objb_finish(&eb, a, pv->pos, NULL);
 			}
 			tc_objb_add(&pb, p->key, p->klen, p->kpos, pv);
 		}
-		tc_objb_add(&b, m->key, m->klen, m->kpos, tc_objb_finish(&pb, a, m->val->pos, NULL));
+		tc_objb_add(&b, m->key, m->klen, m->kpos,
+		            tc_objb_finish(&pb, a, m->val->pos, NULL));
 	}
 	/* the same marker kubectl's OpenAPI documents carry */
 	tc_objb g;
@@ -303,9 +308,10 @@ static int add_crd(tc_crd_import *im, const tc_value *crd, const char *source, t
 			rel = tc_arena_printf(a, "%s/%s_%s.json", group->u.str.ptr, lkind,
 			                      name->u.str.ptr);
 			TC_GROW(im->files, im->capfiles, im->nfiles + 1);
-			im->files[im->nfiles++] = (outfile){
-				rel, tc_schema_crd_convert(a, schema, group->u.str.ptr, name->u.str.ptr,
-			                                   kind->u.str.ptr)};
+			im->files[im->nfiles++] =
+				(outfile){rel,
+			                  tc_schema_crd_convert(a, schema, group->u.str.ptr,
+			                                        name->u.str.ptr, kind->u.str.ptr)};
 		} else if (served) {
 			tc_warning(d, ver->pos, NULL, "version '%s' of %s has no openAPIV3Schema",
 			           name->u.str.ptr, kind->u.str.ptr);
@@ -315,7 +321,8 @@ static int add_crd(tc_crd_import *im, const tc_value *crd, const char *source, t
 		tc_objb_addz(&e, "deprecated", tc_value_bool(a, truthy(ver, "deprecated"), nopos));
 		tc_objb_addz(&e, "group", str(a, group->u.str.ptr));
 		tc_objb_addz(&e, "kind", str(a, kind->u.str.ptr));
-		tc_objb_addz(&e, "plural", plural ? str(a, plural->u.str.ptr) : tc_value_null(a, nopos));
+		tc_objb_addz(&e, "plural",
+		             plural ? str(a, plural->u.str.ptr) : tc_value_null(a, nopos));
 		tc_objb_addz(&e, "schema", rel ? str(a, rel) : tc_value_null(a, nopos));
 		tc_objb_addz(&e, "scope", scope ? str(a, scope->u.str.ptr) : str(a, "Namespaced"));
 		tc_objb_addz(&e, "served", tc_value_bool(a, served, nopos));
@@ -334,9 +341,10 @@ int tc_crd_import_add(tc_crd_import *im, const tc_value *docs, const char *sourc
 	for (size_t i = 0; i < n; i++) {
 		const tc_value *doc = docs->kind == TC_ARRAY ? docs->u.arr.items[i] : docs;
 		if (!tc_value_streq(tc_value_getz(doc, "kind"), "CustomResourceDefinition")) {
-			r = tc_error(d, doc->pos, NULL,
-			             "not a CustomResourceDefinition (kind 'CustomResourceDefinition' "
-			             "of apiextensions.k8s.io/v1 expected)");
+			r = tc_error(
+				d, doc->pos, NULL,
+				"not a CustomResourceDefinition (kind 'CustomResourceDefinition' "
+				"of apiextensions.k8s.io/v1 expected)");
 			continue;
 		}
 		if (add_crd(im, doc, source, d) < 0)
@@ -414,7 +422,8 @@ long tc_crd_import_finish(tc_crd_import *im, tc_diags *d)
 		if (got != 0 || tc_json_load(&old, a, d, idxpath, text, tlen) < 0 ||
 		    old->kind != TC_ARRAY) {
 			if (!tc_diags_has_errors(d))
-				tc_error(d, (tc_pos){idxpath, 1, 1}, NULL, "the index must be a JSON list");
+				tc_error(d, (tc_pos){idxpath, 1, 1}, NULL,
+				         "the index must be a JSON list");
 			if (got == 0)
 				free(text);
 			tc_arrb_release(&all);

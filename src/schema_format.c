@@ -353,8 +353,7 @@ static bool authority_ok(const char *s, size_t n)
 		const char *close = memchr(s, ']', n);
 		if (!close)
 			return false;
-		if (!is_ipv6(s + 1, (size_t)(close - s - 1)) &&
-		    !(s[1] == 'v' || s[1] == 'V'))
+		if (!is_ipv6(s + 1, (size_t)(close - s - 1)) && !(s[1] == 'v' || s[1] == 'V'))
 			return false;
 		hostlen = (size_t)(close - s) + 1;
 	} else {
@@ -383,8 +382,8 @@ static bool is_uri(const char *s, size_t n, bool need_scheme)
 	size_t i = 0;
 	if (n && isalpha_(s[0])) {
 		size_t k = 1;
-		while (k < n && (isalpha_(s[k]) || isdig(s[k]) || s[k] == '+' || s[k] == '-' ||
-		                 s[k] == '.'))
+		while (k < n &&
+		       (isalpha_(s[k]) || isdig(s[k]) || s[k] == '+' || s[k] == '-' || s[k] == '.'))
 			k++;
 		if (k < n && s[k] == ':')
 			i = k + 1;

@@ -89,12 +89,12 @@ typedef struct sc_key {
 } sc_key;
 
 struct sc_node {
-	const tc_value *src;     /* the schema value: position for schema errors */
-	const sc_resource *res;  /* the resource it belongs to */
-	uint8_t boolean;         /* 0: keywords below; 1: true; 2: false */
-	uint8_t types;           /* SC_T_* bits; 0: no 'type' */
-	uint32_t flags;          /* SC_F_* */
-	uint8_t draft4;          /* compiled under draft-04 rules */
+	const tc_value *src;    /* the schema value: position for schema errors */
+	const sc_resource *res; /* the resource it belongs to */
+	uint8_t boolean;        /* 0: keywords below; 1: true; 2: false */
+	uint8_t types;          /* SC_T_* bits; 0: no 'type' */
+	uint32_t flags;         /* SC_F_* */
+	uint8_t draft4;         /* compiled under draft-04 rules */
 
 	const tc_value *const_val;
 	const tc_value *const *enums;
@@ -105,7 +105,7 @@ struct sc_node {
 
 	int64_t min_len, max_len; /* -1: absent; in code points */
 	sc_pattern pattern;
-	tc_schema_format format;  /* TC_FMT_NONE when absent or unknown */
+	tc_schema_format format; /* TC_FMT_NONE when absent or unknown */
 	const char *format_name;
 
 	const sc_node *ref;
@@ -119,7 +119,7 @@ struct sc_node {
 
 	const sc_node **prefix; /* prefixItems, or draft-04 array-form items */
 	size_t nprefix;
-	const sc_node *items;   /* items after the prefix */
+	const sc_node *items; /* items after the prefix */
 	const sc_node *contains;
 	int64_t min_contains, max_contains; /* min defaults to 1; max -1: absent */
 	int64_t min_items, max_items;

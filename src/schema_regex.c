@@ -37,26 +37,46 @@ typedef struct prop_alias {
 
 /* General_Category long names of ECMA-262 table 70 -> PCRE2 short names */
 static const prop_alias prop_aliases[] = {
-	{"Cased_Letter", "L&"},        {"Close_Punctuation", "Pe"},
-	{"Connector_Punctuation", "Pc"}, {"Control", "Cc"},
-	{"Currency_Symbol", "Sc"},     {"Dash_Punctuation", "Pd"},
-	{"Decimal_Number", "Nd"},      {"Enclosing_Mark", "Me"},
-	{"Final_Punctuation", "Pf"},   {"Format", "Cf"},
-	{"Initial_Punctuation", "Pi"}, {"Letter", "L"},
-	{"Letter_Number", "Nl"},       {"Line_Separator", "Zl"},
-	{"Lowercase_Letter", "Ll"},    {"Mark", "M"},
-	{"Math_Symbol", "Sm"},         {"Modifier_Letter", "Lm"},
-	{"Modifier_Symbol", "Sk"},     {"Nonspacing_Mark", "Mn"},
-	{"Number", "N"},               {"Open_Punctuation", "Ps"},
-	{"Other", "C"},                {"Other_Letter", "Lo"},
-	{"Other_Number", "No"},        {"Other_Punctuation", "Po"},
-	{"Other_Symbol", "So"},        {"Paragraph_Separator", "Zp"},
-	{"Private_Use", "Co"},         {"Punctuation", "P"},
-	{"Separator", "Z"},            {"Space_Separator", "Zs"},
-	{"Spacing_Mark", "Mc"},        {"Surrogate", "Cs"},
-	{"Symbol", "S"},               {"Titlecase_Letter", "Lt"},
-	{"Unassigned", "Cn"},          {"Uppercase_Letter", "Lu"},
-	{"digit", "Nd"},               {"punct", "P"},
+	{"Cased_Letter", "L&"},
+	{"Close_Punctuation", "Pe"},
+	{"Connector_Punctuation", "Pc"},
+	{"Control", "Cc"},
+	{"Currency_Symbol", "Sc"},
+	{"Dash_Punctuation", "Pd"},
+	{"Decimal_Number", "Nd"},
+	{"Enclosing_Mark", "Me"},
+	{"Final_Punctuation", "Pf"},
+	{"Format", "Cf"},
+	{"Initial_Punctuation", "Pi"},
+	{"Letter", "L"},
+	{"Letter_Number", "Nl"},
+	{"Line_Separator", "Zl"},
+	{"Lowercase_Letter", "Ll"},
+	{"Mark", "M"},
+	{"Math_Symbol", "Sm"},
+	{"Modifier_Letter", "Lm"},
+	{"Modifier_Symbol", "Sk"},
+	{"Nonspacing_Mark", "Mn"},
+	{"Number", "N"},
+	{"Open_Punctuation", "Ps"},
+	{"Other", "C"},
+	{"Other_Letter", "Lo"},
+	{"Other_Number", "No"},
+	{"Other_Punctuation", "Po"},
+	{"Other_Symbol", "So"},
+	{"Paragraph_Separator", "Zp"},
+	{"Private_Use", "Co"},
+	{"Punctuation", "P"},
+	{"Separator", "Z"},
+	{"Space_Separator", "Zs"},
+	{"Spacing_Mark", "Mc"},
+	{"Surrogate", "Cs"},
+	{"Symbol", "S"},
+	{"Titlecase_Letter", "Lt"},
+	{"Unassigned", "Cn"},
+	{"Uppercase_Letter", "Lu"},
+	{"digit", "Nd"},
+	{"punct", "P"},
 };
 
 /* \p{NAME} or \P{NAME} starting at src[i] (the backslash); appends the
@@ -76,7 +96,8 @@ static size_t property(tc_buf *out, const char *src, size_t n, size_t i)
 	tc_buf_addc(out, '{');
 	if (eq) {
 		size_t kl = (size_t)(eq - name);
-		if ((kl == 6 && memcmp(name, "Script", 6) == 0) || (kl == 2 && memcmp(name, "sc", 2) == 0))
+		if ((kl == 6 && memcmp(name, "Script", 6) == 0) ||
+		    (kl == 2 && memcmp(name, "sc", 2) == 0))
 			tc_buf_add(out, eq + 1, len - kl - 1);
 		else if ((kl == 17 && memcmp(name, "Script_Extensions", 17) == 0) ||
 		         (kl == 3 && memcmp(name, "scx", 3) == 0)) {
@@ -163,8 +184,7 @@ static void translate(tc_buf *out, const char *src, size_t n)
 	}
 }
 
-pcre2_code *tc_regex_compile(const char *src, size_t n, char *err, size_t errlen,
-                             size_t *erroff)
+pcre2_code *tc_regex_compile(const char *src, size_t n, char *err, size_t errlen, size_t *erroff)
 {
 	tc_buf t;
 	tc_buf_init(&t, TC_BUF_UNLIMITED);
@@ -213,7 +233,8 @@ int tc_regex_match(const pcre2_code *re, const char *s, size_t n, tc_regex_scrat
 			pcre2_jit_stack_assign(sc->mc, NULL, sc->js);
 	}
 	int r = pcre2_match(re, (PCRE2_SPTR)s, n, 0, 0, sc->md, sc->mc);
-	if (r == PCRE2_ERROR_JIT_STACKLIMIT) /* JIT's small stack: the interpreter has the limits above */
+	if (r == PCRE2_ERROR_JIT_STACKLIMIT) /* JIT's small stack: the interpreter has the limits
+	                                        above */
 		r = pcre2_match(re, (PCRE2_SPTR)s, n, 0, PCRE2_NO_JIT, sc->md, sc->mc);
 	if (r >= 0)
 		return 1;

@@ -36,13 +36,15 @@ typedef struct tc_regex_scratch {
 	pcre2_jit_stack *js;
 } tc_regex_scratch;
 
-#define TC_REGEX_SCRATCH_INIT {NULL, NULL, NULL}
+#define TC_REGEX_SCRATCH_INIT                                                                      \
+	{                                                                                          \
+		NULL, NULL, NULL                                                                   \
+	}
 
 /* Compile src[0..n). On failure returns NULL and writes PCRE2's message
  * to err and the offset (in src) to *erroff. The code is malloc'd by
  * PCRE2: pcre2_code_free. */
-pcre2_code *tc_regex_compile(const char *src, size_t n, char *err, size_t errlen,
-                             size_t *erroff);
+pcre2_code *tc_regex_compile(const char *src, size_t n, char *err, size_t errlen, size_t *erroff);
 /* 1: s[0..n) contains a match, 0: it does not, -1: the match hit the
  * backtracking limits (10 million steps, 64 MiB: a pattern too complex
  * for this input). */

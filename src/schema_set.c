@@ -135,7 +135,8 @@ static void read_index(tc_schema_set *set, tc_diags *d, const char *path)
 		const tc_value *g = tc_value_getz(e, "group"), *ver = tc_value_getz(e, "version");
 		const tc_value *k = tc_value_getz(e, "kind"), *sc = tc_value_getz(e, "scope");
 		const tc_value *served = tc_value_getz(e, "served");
-		if (!g || g->kind != TC_STR || !ver || ver->kind != TC_STR || !k || k->kind != TC_STR)
+		if (!g || g->kind != TC_STR || !ver || ver->kind != TC_STR || !k ||
+		    k->kind != TC_STR)
 			continue;
 		TC_GROW(set->crds, set->capcrds, set->ncrds + 1);
 		crd_entry *c = &set->crds[set->ncrds++];
@@ -174,7 +175,8 @@ int tc_schema_set_open(tc_schema_set **out, const tc_schema_set_opts *o, tc_diag
 			const char *v = o->kubernetes_version;
 			if (v[0] == 'v')
 				v++;
-			char *vd = tc_arena_printf(&set->arena, "%s/v%s-standalone-strict", base, v);
+			char *vd =
+				tc_arena_printf(&set->arena, "%s/v%s-standalone-strict", base, v);
 			if (!is_dir(vd))
 				vd = tc_arena_printf(&set->arena, "%s/v%s-standalone", base, v);
 			if (is_dir(vd)) {
@@ -238,8 +240,8 @@ static bool streqn(const char *z, const char *s, size_t n)
 }
 
 /* Resolve and compile; called with the lock held. */
-static void resolve(tc_schema_set *set, const char *api, size_t alen, const char *kind,
-                    size_t klen, entry *e)
+static void resolve(tc_schema_set *set, const char *api, size_t alen, const char *kind, size_t klen,
+                    entry *e)
 {
 	tc_arena *a = &set->arena;
 	const char *group, *version;
@@ -266,9 +268,10 @@ static void resolve(tc_schema_set *set, const char *api, size_t alen, const char
 	}
 	if (listed && !listed->served) {
 		lk->status = TC_LOOKUP_NOT_SERVED;
-		lk->detail = tc_arena_printf(a, "its CustomResourceDefinition does not serve %.*s%s%s",
-		                             (int)vlen, version, served.len ? "; served: " : "",
-		                             tc_buf_str(&served));
+		lk->detail =
+			tc_arena_printf(a, "its CustomResourceDefinition does not serve %.*s%s%s",
+		                        (int)vlen, version, served.len ? "; served: " : "",
+		                        tc_buf_str(&served));
 		tc_buf_release(&served);
 		return;
 	}
@@ -283,8 +286,10 @@ static void resolve(tc_schema_set *set, const char *api, size_t alen, const char
 	for (size_t i = 0; i < set->nlocs && !path; i++) {
 		const location *l = &set->locs[i];
 		const char *cands[4] = {
-			l->k8sdir ? tc_arena_printf(a, "%s/%s%s.json", l->k8sdir, kl, suffix) : NULL,
-			glen ? tc_arena_printf(a, "%s/crd-json/%s/%s_%s.json", l->dir, g, kl, v) : NULL,
+			l->k8sdir ? tc_arena_printf(a, "%s/%s%s.json", l->k8sdir, kl, suffix)
+				  : NULL,
+			glen ? tc_arena_printf(a, "%s/crd-json/%s/%s_%s.json", l->dir, g, kl, v)
+			     : NULL,
 			tc_arena_printf(a, "%s/%s%s.json", l->dir, kl, suffix),
 			glen ? tc_arena_printf(a, "%s/%s/%s_%s.json", l->dir, g, kl, v) : NULL,
 		};
@@ -313,7 +318,8 @@ static void resolve(tc_schema_set *set, const char *api, size_t alen, const char
 			tc_diags_sort(&d);
 			tc_diag_format(&b, &d.items[0]);
 		}
-		lk->detail = tc_arena_printf(a, "schema '%s' is unusable: %s", path, tc_buf_str(&b));
+		lk->detail =
+			tc_arena_printf(a, "schema '%s' is unusable: %s", path, tc_buf_str(&b));
 		tc_buf_release(&b);
 	}
 	tc_diags_release(&d);
@@ -354,8 +360,8 @@ void tc_schema_set_lookup(tc_schema_set *set, const char *api, size_t alen, cons
 	pthread_mutex_unlock(&set->lock);
 }
 
-int tc_schema_set_check_object(tc_schema_set *set, const tc_value *obj, bool strict,
-                               tc_diags *d, const tc_path *at)
+int tc_schema_set_check_object(tc_schema_set *set, const tc_value *obj, bool strict, tc_diags *d,
+                               const tc_path *at)
 {
 	if (obj->kind != TC_OBJECT)
 		return tc_k8s_check_object(obj, TC_K8S_SCOPE_UNKNOWN, d, at, TC_DIAG_FINDING);
@@ -391,14 +397,15 @@ int tc_schema_set_check_object(tc_schema_set *set, const tc_value *obj, bool str
 				               "no schema for %s '%s': it cannot be validated",
 				               kind->u.str.ptr, api->u.str.ptr);
 			else
-				tc_warning(d, obj->pos, at,
-				           "no schema for %s '%s': not validated (--strict makes this an "
-				           "error)",
-				           kind->u.str.ptr, api->u.str.ptr);
+				tc_warning(
+					d, obj->pos, at,
+					"no schema for %s '%s': not validated (--strict makes this an "
+					"error)",
+					kind->u.str.ptr, api->u.str.ptr);
 			break;
 		case TC_LOOKUP_NOT_SERVED:
-			r = tc_finding(d, api->pos, at, "%s '%s' cannot be applied: %s", kind->u.str.ptr,
-			               api->u.str.ptr, lk.detail);
+			r = tc_finding(d, api->pos, at, "%s '%s' cannot be applied: %s",
+			               kind->u.str.ptr, api->u.str.ptr, lk.detail);
 			break;
 		case TC_LOOKUP_BROKEN:
 			r = tc_finding(d, obj->pos, at, "%s", lk.detail);

@@ -69,7 +69,7 @@ void tc_schema_set_lookup(tc_schema_set *set, const char *api, size_t alen, cons
  * encrypted object) is not part of the object and is not checked.
  * Findings are TC_DIAG_FINDING. Returns 0 when nothing was found wrong.
  * Thread-safe. */
-int tc_schema_set_check_object(tc_schema_set *set, const tc_value *obj, bool strict,
-                               tc_diags *d, const tc_path *at);
+int tc_schema_set_check_object(tc_schema_set *set, const tc_value *obj, bool strict, tc_diags *d,
+                               const tc_path *at);
 
 #endif

@@ -450,18 +450,21 @@ int tc_sops_encrypt_render(tc_buf *out, tc_diags *d, tc_secmem *sm, const tc_sop
 	    tc_sops_parse_rfc3339(&t, in->lastmodified, strlen(in->lastmodified)) != 0)
 		return tc_error(d, pos, NULL, "Secret from '%s' has no valid lastmodified",
 		                in->input_path);
-	const tc_value *ns = meta_str(in->secret, "namespace"), *name = meta_str(in->secret, "name");
+	const tc_value *ns = meta_str(in->secret, "namespace"),
+		       *name = meta_str(in->secret, "name");
 	if (in->secret->kind != TC_OBJECT || !ns || !name)
-		return tc_error(d, pos, NULL,
-		                "Secret from '%s' needs metadata.name and metadata.namespace strings",
-		                in->input_path);
+		return tc_error(
+			d, pos, NULL,
+			"Secret from '%s' needs metadata.name and metadata.namespace strings",
+			in->input_path);
 	tc_arena a;
 	tc_arena_init(&a);
 	int rc = -1;
 	size_t nrc = 0;
 	const char **rc_sorted = sorted_recipients(&a, in->recipients, in->nrecipients, &nrc);
 	if (nrc == 0) {
-		tc_error(d, pos, NULL, "no age recipients for the Secret from '%s'", in->input_path);
+		tc_error(d, pos, NULL, "no age recipients for the Secret from '%s'",
+		         in->input_path);
 		goto out;
 	}
 	if (reusable(&a, sm, keys, in, rc_sorted, nrc)) {
@@ -532,7 +535,8 @@ static bool shape_differs(const tc_value *x, const tc_value *y, tc_buf *where)
 			const tc_member *k = a ? a : b;
 			size_t mark = where->len;
 			tc_buf_addf(where, ".%.*s", (int)k->klen, k->key);
-			if (!a || !b || a->klen != b->klen || memcmp(a->key, b->key, a->klen) != 0 ||
+			if (!a || !b || a->klen != b->klen ||
+			    memcmp(a->key, b->key, a->klen) != 0 ||
 			    shape_differs(a->val, b->val, where))
 				return true;
 			where->len = mark;
@@ -564,7 +568,8 @@ int tc_sops_carry_over(tc_buf *out, tc_diags *d, const tc_sops_render_in *in)
 	                           in->prev, in->prevlen);
 	tc_diags_release(&scratch);
 	if (r != 0) {
-		tc_buf_addf(&why, "the earlier output '%s' is not a valid SOPS file", in->prev_path);
+		tc_buf_addf(&why, "the earlier output '%s' is not a valid SOPS file",
+		            in->prev_path);
 		goto fail;
 	}
 	size_t nwant = 0, nhad = 0;
@@ -574,13 +579,14 @@ int tc_sops_carry_over(tc_buf *out, tc_diags *d, const tc_sops_render_in *in)
 	tc_buf_init(&where, 4096);
 	const tc_value *want_digest = source_digest(in->secret), *had_digest = source_digest(prev);
 	if (strcmp(info.lastmodified, in->lastmodified) != 0) {
-		tc_buf_addf(&why, "it changed (lastmodified %s, rendered from %s)", in->lastmodified,
-		            info.lastmodified);
+		tc_buf_addf(&why, "it changed (lastmodified %s, rendered from %s)",
+		            in->lastmodified, info.lastmodified);
 	} else if (!had_digest) {
-		tc_buf_addf(&why,
-		            "the earlier output '%s' does not record the input it was made from (no "
-		            "%s annotation)",
-		            in->prev_path, TC_SOPS_SOURCE_DIGEST);
+		tc_buf_addf(
+			&why,
+			"the earlier output '%s' does not record the input it was made from (no "
+			"%s annotation)",
+			in->prev_path, TC_SOPS_SOURCE_DIGEST);
 	} else if (!want_digest || !tc_value_same(want_digest, had_digest)) {
 		tc_buf_addf(&why, "its file changed (%.*s, rendered from %.*s)",
 		            want_digest ? (int)want_digest->u.str.len : 4,
@@ -600,10 +606,11 @@ int tc_sops_carry_over(tc_buf *out, tc_diags *d, const tc_sops_render_in *in)
 	rc = 0;
 	goto out;
 fail:
-	tc_error(d, pos, NULL,
-	         "Secret '%s' from '%s' cannot be rendered without an age identity: %s (set "
-	         "SOPS_AGE_KEY_FILE or SOPS_AGE_KEY to an identity listed in tenantc.yaml sops.age)",
-	         name, in->input_path, tc_buf_str(&why));
+	tc_error(
+		d, pos, NULL,
+		"Secret '%s' from '%s' cannot be rendered without an age identity: %s (set "
+		"SOPS_AGE_KEY_FILE or SOPS_AGE_KEY to an identity listed in tenantc.yaml sops.age)",
+		name, in->input_path, tc_buf_str(&why));
 out:
 	tc_buf_release(&why);
 	tc_arena_release(&a);
@@ -673,9 +680,10 @@ static int scan_lines(tc_diags *d, const char *path, const char *data, size_t le
 		if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0])
 			v++, n -= 2;
 		if (n == 6 && memcmp(v, "Secret", 6) == 0)
-			rc = tc_error(d, (tc_pos){path, line, 1}, NULL,
-			              "plaintext Secret: Secrets must be SOPS-encrypted files under "
-			              "tenants/<tenant>/secrets");
+			rc = tc_error(
+				d, (tc_pos){path, line, 1}, NULL,
+				"plaintext Secret: Secrets must be SOPS-encrypted files under "
+				"tenants/<tenant>/secrets");
 	}
 	return rc;
 }
@@ -689,16 +697,18 @@ int tc_sops_scan_plain(tc_diags *d, const char *path, const char *data, size_t l
 	tc_snode **docs = NULL;
 	size_t n = 0;
 	int rc = 0;
-	if (tc_sops_yaml_read(&docs, &n, &a, NULL, &scratch, path, data, len, TC_SYR_LENIENT) != 0) {
+	if (tc_sops_yaml_read(&docs, &n, &a, NULL, &scratch, path, data, len, TC_SYR_LENIENT) !=
+	    0) {
 		rc = scan_lines(d, path, data, len);
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			tc_sentry *k = tc_snode_get(docs[i], "kind");
 			if (!k || !is_secret_kind(k->val) || tc_sops_tree_is_encrypted(docs[i]))
 				continue;
-			rc = tc_error(d, k->kpos, NULL,
-			              "plaintext Secret: Secrets must be SOPS-encrypted files under "
-			              "tenants/<tenant>/secrets");
+			rc = tc_error(
+				d, k->kpos, NULL,
+				"plaintext Secret: Secrets must be SOPS-encrypted files under "
+				"tenants/<tenant>/secrets");
 		}
 	}
 	tc_diags_release(&scratch);
@@ -767,13 +777,14 @@ void tc_sops_leaks_add(tc_sops_leaks *l, const tc_value *secret, const char *nam
 			const tc_value *v = m->val;
 			if (v->kind != TC_STR || !(v->flags & TC_VAL_SECRET))
 				continue;
-			const char *key = tc_arena_printf(l->a, "%s.%.*s", sections[s], (int)m->klen,
-			                                  m->key);
+			const char *key =
+				tc_arena_printf(l->a, "%s.%.*s", sections[s], (int)m->klen, m->key);
 			leak_push(l, v->u.str.ptr, v->u.str.len, sname, key);
 			if (s == 0) {
 				unsigned char *raw = tc_secmem_alloc(l->sm, v->u.str.len + 1);
 				size_t rn = 0;
-				if (tc_base64_decode(raw, &rn, v->u.str.len, v->u.str.ptr, v->u.str.len,
+				if (tc_base64_decode(raw, &rn, v->u.str.len, v->u.str.ptr,
+				                     v->u.str.len,
 				                     TC_BASE64_PAD | TC_BASE64_SKIP_NL) == 0)
 					leak_push(l, (const char *)raw, rn, sname, key);
 			} else {
@@ -897,10 +908,10 @@ int tc_sops_leaks_scan(tc_diags *d, const tc_sops_leaks *l, const tc_value *obj)
 	const tc_value *meta = tc_value_getz(obj, "metadata");
 	const tc_value *ns = tc_value_getz(meta, "namespace"), *name = tc_value_getz(meta, "name");
 	const char *k = kind && kind->kind == TC_STR ? leak_shown(l, kind) : "object";
-	const char *what =
-		ns && ns->kind == TC_STR
-			? tc_arena_printf(&a, "%s '%s/%s'", k, leak_shown(l, ns), leak_shown(l, name))
-			: tc_arena_printf(&a, "%s '%s'", k, leak_shown(l, name));
+	const char *what = ns && ns->kind == TC_STR
+	                           ? tc_arena_printf(&a, "%s '%s/%s'", k, leak_shown(l, ns),
+	                                             leak_shown(l, name))
+	                           : tc_arena_printf(&a, "%s '%s'", k, leak_shown(l, name));
 	scan S = {d, l, what, tc_xcalloc(l->n, sizeof(bool)), 0};
 	scan_value(&S, obj, NULL);
 	free(S.seen);

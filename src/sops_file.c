@@ -60,7 +60,8 @@ static int matcher_init(matcher *m, tc_diags *d, tc_pos pos, const tc_sops_rule 
 	}
 	int err = 0;
 	PCRE2_SIZE off = 0;
-	m->re = pcre2_compile((PCRE2_SPTR)r->arg, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &err, &off, NULL);
+	m->re = pcre2_compile((PCRE2_SPTR)r->arg, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &err, &off,
+	                      NULL);
 	if (!m->re) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(err, msg, sizeof msg);
@@ -100,8 +101,8 @@ static bool key_hits(const matcher *m, const char *k, size_t n)
 /* hit: some key on the path hit the rule */
 static bool selected(const matcher *m, bool hit)
 {
-	bool enc_rule = m->rule.kind == TC_SOPS_ENCRYPTED_SUFFIX ||
-	                m->rule.kind == TC_SOPS_ENCRYPTED_REGEX;
+	bool enc_rule =
+		m->rule.kind == TC_SOPS_ENCRYPTED_SUFFIX || m->rule.kind == TC_SOPS_ENCRYPTED_REGEX;
 	return enc_rule ? hit : !hit;
 }
 
@@ -109,7 +110,9 @@ static bool selected(const matcher *m, bool hit)
 
 static const EVP_CIPHER *gcm_cipher(size_t keylen)
 {
-	return keylen == 16 ? EVP_aes_128_gcm() : keylen == 24 ? EVP_aes_192_gcm() : EVP_aes_256_gcm();
+	return keylen == 16   ? EVP_aes_128_gcm()
+	       : keylen == 24 ? EVP_aes_192_gcm()
+	                      : EVP_aes_256_gcm();
 }
 
 /* enc: out = ciphertext, tag written; dec: out = plaintext, tag checked. */
@@ -190,8 +193,8 @@ static int enc_value(tc_buf *out, const unsigned char *key, size_t keylen,
 {
 	unsigned char tag[TAG_SIZE];
 	unsigned char *ct = tc_xmalloc(n + 16);
-	bool ok = gcm(true, key, keylen, iv, IV_SIZE, aad, strlen(aad),
-	              (const unsigned char *)pt, n, ct, tag);
+	bool ok = gcm(true, key, keylen, iv, IV_SIZE, aad, strlen(aad), (const unsigned char *)pt,
+	              n, ct, tag);
 	if (ok) {
 		tc_buf_adds(out, "ENC[AES256_GCM,data:");
 		tc_base64_add(out, ct, n, true);
@@ -219,8 +222,7 @@ static int dec_value(char **pt, size_t *ptlen, enc_parts *p, tc_secmem *sm,
 	const unsigned go = TC_BASE64_PAD | TC_BASE64_SKIP_NL; /* Go's StdEncoding */
 	if (tc_base64_decode(ct, &nct, cap, p->data, p->ndata, go) != 0 ||
 	    tc_base64_decode(iv, &niv, sizeof iv, p->iv, p->niv, go) != 0 || !niv ||
-	    tc_base64_decode(tag, &ntag, sizeof tag, p->tag, p->ntag, go) != 0 ||
-	    ntag != TAG_SIZE)
+	    tc_base64_decode(tag, &ntag, sizeof tag, p->tag, p->ntag, go) != 0 || ntag != TAG_SIZE)
 		goto out;
 	char *plain = tc_secmem_alloc(sm, nct + 1);
 	if (!gcm(false, key, keylen, iv, niv, aad, strlen(aad), ct, nct, (unsigned char *)plain,
@@ -257,8 +259,8 @@ static bool semver(const char *s, size_t n)
 	if (i < n && (s[i] == '-' || s[i] == '+')) {
 		for (i++; i < n; i++) {
 			char c = s[i];
-			if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			      c == '.' || c == '-' || c == '+'))
+			if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+			      (c >= 'A' && c <= 'Z') || c == '.' || c == '-' || c == '+'))
 				return false;
 		}
 	}
@@ -289,12 +291,13 @@ static int age_entries(tc_sops_doc *doc, tc_arena *a, tc_diags *d, const tc_snod
 		const tc_snode *it = list->items[i];
 		tc_sentry *r = tc_snode_get(it, "recipient"), *e = tc_snode_get(it, "enc");
 		if (!e || e->val->kind != TC_SN_SCALAR || e->val->type != TC_ST_STR)
-			return tc_error(d, it->pos, NULL, "age entry without an 'enc' string in '%s'",
-			                doc->file);
+			return tc_error(d, it->pos, NULL,
+			                "age entry without an 'enc' string in '%s'", doc->file);
 		TC_GROW(*v, *cap, *n + 1);
-		(*v)[(*n)++] = (tc_sops_age_entry){
-			r && r->val->kind == TC_SN_SCALAR ? tc_arena_strdup(a, r->val->text) : "",
-			e->val->text, e->val->len, it->pos};
+		(*v)[(*n)++] = (tc_sops_age_entry){r && r->val->kind == TC_SN_SCALAR
+		                                           ? tc_arena_strdup(a, r->val->text)
+		                                           : "",
+		                                   e->val->text, e->val->len, it->pos};
 	}
 	return 0;
 }
@@ -310,8 +313,8 @@ int tc_sops_parse(tc_sops_doc *out, tc_arena *a, tc_diags *d, const char *file, 
 		return -1;
 	if (ndocs != 1)
 		return tc_error(d, (tc_pos){file, 1, 1}, NULL,
-		                "'%s' holds %zu YAML documents; a SOPS file for tenantc holds one", file,
-		                ndocs);
+		                "'%s' holds %zu YAML documents; a SOPS file for tenantc holds one",
+		                file, ndocs);
 	tc_snode *root = docs[0];
 	if (root->kind != TC_SN_MAP)
 		return tc_error(d, root->pos, NULL, "'%s' is not a mapping", file);
@@ -349,23 +352,27 @@ int tc_sops_parse(tc_sops_doc *out, tc_arena *a, tc_diags *d, const char *file, 
 		}
 	}
 	if (nrules > 1)
-		return tc_error(d, m->pos, NULL, "'%s' has %d encryption rules; sops allows one", file,
-		                nrules);
-	if (tc_snode_get(m, "unencrypted_comment_regex") || tc_snode_get(m, "encrypted_comment_regex"))
+		return tc_error(d, m->pos, NULL, "'%s' has %d encryption rules; sops allows one",
+		                file, nrules);
+	if (tc_snode_get(m, "unencrypted_comment_regex") ||
+	    tc_snode_get(m, "encrypted_comment_regex"))
 		return tc_error(d, m->pos, NULL,
-		                "comment-driven encryption rules are not supported (in '%s')", file);
+		                "comment-driven encryption rules are not supported (in '%s')",
+		                file);
 	tc_sentry *moe = tc_snode_get(m, "mac_only_encrypted");
 	if (moe && moe->val->kind == TC_SN_SCALAR && moe->val->type == TC_ST_BOOL)
 		out->mac_only_encrypted = moe->val->v.b;
 	else if (moe && !(moe->val->kind == TC_SN_SCALAR && moe->val->type == TC_ST_NULL))
-		return tc_error(d, moe->val->pos, NULL, "sops.mac_only_encrypted must be a boolean");
+		return tc_error(d, moe->val->pos, NULL,
+		                "sops.mac_only_encrypted must be a boolean");
 	tc_sentry *lm = tc_snode_get(m, "lastmodified");
 	if (!lm)
 		return tc_error(d, m->pos, NULL, "sops.lastmodified is missing in '%s'", file);
 	if (lm->val->kind == TC_SN_SCALAR && lm->val->type == TC_ST_TIME)
-		return tc_error(d, lm->val->pos, NULL,
-		                "sops.lastmodified must be a quoted string (sops 3.13 and later refuse "
-		                "an unquoted timestamp)");
+		return tc_error(
+			d, lm->val->pos, NULL,
+			"sops.lastmodified must be a quoted string (sops 3.13 and later refuse "
+			"an unquoted timestamp)");
 	const tc_snode *lmv = meta_str(d, m, "lastmodified", &bad);
 	const tc_snode *mac = meta_str(d, m, "mac", &bad);
 	const tc_snode *ver = meta_str(d, m, "version", &bad);
@@ -380,12 +387,14 @@ int tc_sops_parse(tc_sops_doc *out, tc_arena *a, tc_diags *d, const char *file, 
 	out->lastmodified = tc_arena_strdup(a, buf);
 	if (!mac || mac->len == 0)
 		return tc_error(d, mac ? mac->pos : m->pos, NULL,
-		                "sops.mac is missing or empty in '%s' (Flux would not decrypt it)", file);
+		                "sops.mac is missing or empty in '%s' (Flux would not decrypt it)",
+		                file);
 	out->mac = mac->text;
 	tc_sentry *vn = tc_snode_get(m, "version");
 	if (!ver || !semver(ver->text, ver->len))
 		return tc_error(d, vn ? vn->val->pos : m->pos, NULL,
-		                "sops.version must be a semantic version such as %s", TC_SOPS_VERSION);
+		                "sops.version must be a semantic version such as %s",
+		                TC_SOPS_VERSION);
 	out->version = ver->text;
 	size_t cap = 0;
 	tc_sentry *age = tc_snode_get(m, "age");
@@ -425,7 +434,8 @@ bool tc_sops_tree_is_encrypted(const tc_snode *root)
 {
 	tc_sentry *s = tc_snode_get(root, "sops");
 	tc_sentry *mac = s ? tc_snode_get(s->val, "mac") : NULL;
-	return mac && mac->val->kind == TC_SN_SCALAR && mac->val->type == TC_ST_STR && mac->val->len;
+	return mac && mac->val->kind == TC_SN_SCALAR && mac->val->type == TC_ST_STR &&
+	       mac->val->len;
 }
 
 /* ---- Go conversions of decrypted text ------------------------------------------------------ */
@@ -479,7 +489,8 @@ static bool convert(tc_snode *n, const char *ty, size_t tn)
 		} else {
 			tc_snode tmp;
 			tc_stype t;
-			if (tc_sops_yaml_resolve(&t, &tmp, s, len, "!!float") != 0 || t != TC_ST_FLOAT)
+			if (tc_sops_yaml_resolve(&t, &tmp, s, len, "!!float") != 0 ||
+			    t != TC_ST_FLOAT)
 				return false;
 			n->v.f = tmp.v.f;
 		}
@@ -567,7 +578,8 @@ static void open_walk(opener *O, tc_snode *n, const tc_path *at, bool hit)
 		const char *aad = tc_buf_str(&O->aad);
 		if (n->type != TC_ST_STR) {
 			O->errors++;
-			tc_error(O->d, n->pos, at, "value in '%s' should be encrypted but is not a string",
+			tc_error(O->d, n->pos, at,
+			         "value in '%s' should be encrypted but is not a string",
 			         O->doc->file);
 			return;
 		}
@@ -575,21 +587,23 @@ static void open_walk(opener *O, tc_snode *n, const tc_path *at, bool hit)
 		size_t ptlen = 0;
 		enc_parts parts;
 		const char *enc_text = n->text;
-		int r = dec_value(&pt, &ptlen, &parts, O->sm, O->doc->data_key, O->doc->data_key_len,
-		                  aad, n->text, n->len);
+		int r = dec_value(&pt, &ptlen, &parts, O->sm, O->doc->data_key,
+		                  O->doc->data_key_len, aad, n->text, n->len);
 		if (r == -1) {
 			O->errors++;
-			tc_error(O->d, n->pos, at,
-			         "value in '%s' does not match sops' data format (ENC[AES256_GCM,...])",
-			         O->doc->file);
+			tc_error(
+				O->d, n->pos, at,
+				"value in '%s' does not match sops' data format (ENC[AES256_GCM,...])",
+				O->doc->file);
 			return;
 		}
 		if (r == -2) {
 			O->errors++;
-			tc_error(O->d, n->pos, at,
-			         "cannot decrypt a value of '%s': authentication failed for additional "
-			         "data '%s' (the value or its key path was changed)",
-			         O->doc->file, aad);
+			tc_error(
+				O->d, n->pos, at,
+				"cannot decrypt a value of '%s': authentication failed for additional "
+				"data '%s' (the value or its key path was changed)",
+				O->doc->file, aad);
 			return;
 		}
 		n->text = pt;
@@ -597,13 +611,14 @@ static void open_walk(opener *O, tc_snode *n, const tc_path *at, bool hit)
 		n->secret = true;
 		if (!convert(n, parts.type, parts.ntype)) {
 			O->errors++;
-			tc_error(O->d, n->pos, at, "decrypted value of type '%.*s' in '%s' is invalid",
+			tc_error(O->d, n->pos, at,
+			         "decrypted value of type '%.*s' in '%s' is invalid",
 			         (int)parts.ntype, parts.type, O->doc->file);
 			return;
 		}
 		TC_GROW(O->stash, O->capstash, O->nstash + 1);
-		O->stash[O->nstash++] = (tc_sops_stash){tc_arena_strdup(O->a, aad), n->type, pt, ptlen,
-		                                         enc_text};
+		O->stash[O->nstash++] =
+			(tc_sops_stash){tc_arena_strdup(O->a, aad), n->type, pt, ptlen, enc_text};
 	}
 	if (!O->doc->mac_only_encrypted || enc)
 		if (mac_update(O->mac, n) != 0)
@@ -614,16 +629,17 @@ static int unwrap(tc_sops_doc *doc, tc_secmem *sm, tc_diags *d, const tc_age_ide
                   size_t nids)
 {
 	if (nids == 0)
-		return tc_error(d, doc->meta_pos, NULL,
-		                "no age identity to decrypt '%s' (set SOPS_AGE_KEY_FILE or SOPS_AGE_KEY)",
-		                doc->file);
+		return tc_error(
+			d, doc->meta_pos, NULL,
+			"no age identity to decrypt '%s' (set SOPS_AGE_KEY_FILE or SOPS_AGE_KEY)",
+			doc->file);
 	const tc_sops_age_entry *failed = NULL;
 	tc_age_status why = TC_AGE_NO_MATCH;
 	for (size_t i = 0; i < doc->nage; i++) {
 		tc_secbuf key;
 		tc_secbuf_init(&key, 1024);
-		tc_age_status st = tc_age_decrypt(&key, ids, nids, doc->age[i].enc, doc->age[i].enclen,
-		                                  true);
+		tc_age_status st =
+			tc_age_decrypt(&key, ids, nids, doc->age[i].enc, doc->age[i].enclen, true);
 		if (st == TC_AGE_OK && (key.len == 16 || key.len == 24 || key.len == 32)) {
 			doc->data_key = tc_secmem_alloc(sm, key.len);
 			memcpy(doc->data_key, key.ptr, key.len);
@@ -641,12 +657,13 @@ static int unwrap(tc_sops_doc *doc, tc_secmem *sm, tc_diags *d, const tc_age_ide
 	}
 	if (failed)
 		return tc_error(d, failed->pos, NULL,
-		                "cannot decrypt the data key of '%s': age entry for '%s': %s", doc->file,
-		                failed->recipient, tc_age_status_str(why));
+		                "cannot decrypt the data key of '%s': age entry for '%s': %s",
+		                doc->file, failed->recipient, tc_age_status_str(why));
 	return tc_error(d, doc->meta_pos, NULL,
 	                "no identity can decrypt '%s' (none of its %zu age recipient%s matches the "
 	                "%zu identit%s given)",
-	                doc->file, doc->nage, doc->nage == 1 ? "" : "s", nids, nids == 1 ? "y" : "ies");
+	                doc->file, doc->nage, doc->nage == 1 ? "" : "s", nids,
+	                nids == 1 ? "y" : "ies");
 }
 
 int tc_sops_open(tc_sops_doc *doc, tc_arena *a, tc_secmem *sm, tc_diags *d,
@@ -696,7 +713,8 @@ int tc_sops_open(tc_sops_doc *doc, tc_arena *a, tc_secmem *sm, tc_diags *d,
 		goto out;
 	}
 	TC_GROW(O.stash, O.capstash, O.nstash + 1);
-	O.stash[O.nstash++] = (tc_sops_stash){doc->lastmodified, TC_ST_STR, fmac, fmaclen, doc->mac};
+	O.stash[O.nstash++] =
+		(tc_sops_stash){doc->lastmodified, TC_ST_STR, fmac, fmaclen, doc->mac};
 	doc->stash = tc_arena_alloc(a, O.nstash * sizeof *O.stash);
 	memcpy(doc->stash, O.stash, O.nstash * sizeof *O.stash);
 	doc->nstash = O.nstash;
@@ -745,8 +763,7 @@ static const tc_sops_stash *stash_find(const tc_sops_doc *old, const unsigned ch
 }
 
 /* The ENC string for pt at aad, into the scratch arena. */
-static const char *encrypt_one(writer *W, const char *aad, tc_stype type, const char *pt,
-                               size_t n)
+static const char *encrypt_one(writer *W, const char *aad, tc_stype type, const char *pt, size_t n)
 {
 	const tc_sops_stash *s = stash_find(W->o->old, W->key, W->keylen, aad, type, pt, n);
 	if (s)
@@ -755,7 +772,11 @@ static const char *encrypt_one(writer *W, const char *aad, tc_stype type, const 
 	const char *ty = type_name(type);
 	if (W->kiv) {
 		unsigned char z = 0;
-		tc_age_part parts[5] = {{aad, strlen(aad)}, {&z, 1}, {ty, strlen(ty)}, {&z, 1}, {pt, n}};
+		tc_age_part parts[5] = {{aad, strlen(aad)},
+		                        {&z, 1},
+		                        {ty, strlen(ty)},
+		                        {&z, 1},
+		                        {pt, n}};
 		if (tc_age_hmac(iv, W->kiv, 32, parts, 5) != 0)
 			return NULL;
 	} else {
@@ -788,14 +809,16 @@ static tc_snode *write_walk(writer *W, const tc_snode *n, const tc_path *at, boo
 			const tc_sentry *e = &n->entries[i];
 			if (!at && e->klen == 4 && memcmp(e->key, "sops", 4) == 0) {
 				W->errors++;
-				tc_error(W->d, e->kpos, NULL, "the top-level key 'sops' is reserved");
+				tc_error(W->d, e->kpos, NULL,
+				         "the top-level key 'sops' is reserved");
 			}
 			size_t mark = W->aad.len;
 			tc_buf_add(&W->aad, e->key, e->klen);
 			tc_buf_addc(&W->aad, ':');
 			tc_path p = TC_PATH_KEY(at, e->key, e->klen);
 			c->entries[i] = *e;
-			c->entries[i].val = write_walk(W, e->val, &p, hit || key_hits(&W->m, e->key, e->klen));
+			c->entries[i].val =
+				write_walk(W, e->val, &p, hit || key_hits(&W->m, e->key, e->klen));
 			W->aad.len = mark;
 			if (W->aad.ptr)
 				W->aad.ptr[mark] = 0;
@@ -811,10 +834,11 @@ static tc_snode *write_walk(writer *W, const tc_snode *n, const tc_path *at, boo
 	if (!enc || (n->type == TC_ST_STR && n->len == 0)) {
 		if (n->secret && n->len) {
 			W->errors++;
-			tc_error(W->d, n->pos, at,
-			         "a decrypted value would be written in clear text to '%s' (only values "
-			         "under data or stringData are encrypted)",
-			         W->file);
+			tc_error(
+				W->d, n->pos, at,
+				"a decrypted value would be written in clear text to '%s' (only values "
+				"under data or stringData are encrypted)",
+				W->file);
 		}
 		return (tc_snode *)n;
 	}
@@ -825,7 +849,8 @@ static tc_snode *write_walk(writer *W, const tc_snode *n, const tc_path *at, boo
 	sodium_memzero(buf, sizeof buf);
 	if (!enc_text) {
 		W->errors++;
-		tc_fail(W->d, n->pos, at, "cannot encrypt a value of '%s' (OpenSSL failed)", W->file);
+		tc_fail(W->d, n->pos, at, "cannot encrypt a value of '%s' (OpenSSL failed)",
+		        W->file);
 		return (tc_snode *)n;
 	}
 	return tc_snode_str(&W->a, enc_text, strlen(enc_text), n->pos);
@@ -862,10 +887,15 @@ static int age_entry(writer *W, tc_buf *out, const char *rcpt, const unsigned ch
 		                rcpt);
 	int rc = -1;
 	if (!kage) {
-		rc = tc_age_encrypt(out, (const unsigned char(*)[32])pk, 1, W->key, W->keylen, true, NULL);
+		rc = tc_age_encrypt(out, (const unsigned char(*)[32])pk, 1, W->key, W->keylen, true,
+		                    NULL);
 	} else {
 		unsigned char fk[32], eph[32], nonce[32], z = 0;
-		tc_age_part ctx[5] = {{NULL, 0}, {&z, 1}, {rcpt, strlen(rcpt)}, {&z, 1}, {W->key, W->keylen}};
+		tc_age_part ctx[5] = {{NULL, 0},
+		                      {&z, 1},
+		                      {rcpt, strlen(rcpt)},
+		                      {&z, 1},
+		                      {W->key, W->keylen}};
 		static const char *const labels[3] = {"file-key", "ephemeral", "payload-nonce"};
 		unsigned char *outs[3] = {fk, eph, nonce};
 		rc = 0;
@@ -875,8 +905,8 @@ static int age_entry(writer *W, tc_buf *out, const char *rcpt, const unsigned ch
 		}
 		tc_age_seed seed = {fk, eph, nonce};
 		if (rc == 0)
-			rc = tc_age_encrypt(out, (const unsigned char(*)[32])pk, 1, W->key, W->keylen, true,
-			                    &seed);
+			rc = tc_age_encrypt(out, (const unsigned char(*)[32])pk, 1, W->key,
+			                    W->keylen, true, &seed);
 		sodium_memzero(fk, sizeof fk);
 		sodium_memzero(eph, sizeof eph);
 		sodium_memzero(nonce, sizeof nonce);
@@ -908,8 +938,8 @@ static void meta_add(writer *W, tc_sentry *e, size_t *n, const char *key, tc_sno
 	(void)W;
 }
 
-int tc_sops_write(tc_buf *out, tc_diags *d, tc_secmem *sm, const char *file,
-                  const tc_snode *plain, const tc_sops_write_opts *o, unsigned char *key_out)
+int tc_sops_write(tc_buf *out, tc_diags *d, tc_secmem *sm, const char *file, const tc_snode *plain,
+                  const tc_sops_write_opts *o, unsigned char *key_out)
 {
 	writer W = {.d = d, .file = file, .o = o};
 	tc_arena_init(&W.a);
@@ -973,16 +1003,19 @@ int tc_sops_write(tc_buf *out, tc_diags *d, tc_secmem *sm, const char *file,
 		tc_buf armor;
 		tc_buf_init(&armor, TC_BUF_UNLIMITED);
 		int r = age_entry(&W, &armor, o->recipients[i], have_kage ? kage : NULL);
-		const char *enc = r == 0 ? tc_arena_memdup0(&W.a, armor.ptr ? armor.ptr : "", armor.len)
-		                         : NULL;
+		const char *enc =
+			r == 0 ? tc_arena_memdup0(&W.a, armor.ptr ? armor.ptr : "", armor.len)
+			       : NULL;
 		size_t enclen = armor.len;
 		tc_buf_release(&armor);
 		if (!enc)
 			goto out;
 		tc_snode *entry = tc_snode_new(&W.a, TC_SN_MAP, TC_NOPOS);
 		entry->entries = tc_arena_alloc(&W.a, 2 * sizeof *entry->entries);
-		meta_add(&W, entry->entries, &entry->n, "enc", tc_snode_str(&W.a, enc, enclen, TC_NOPOS));
-		tc_snode *rv = tc_snode_str(&W.a, o->recipients[i], strlen(o->recipients[i]), TC_NOPOS);
+		meta_add(&W, entry->entries, &entry->n, "enc",
+		         tc_snode_str(&W.a, enc, enclen, TC_NOPOS));
+		tc_snode *rv =
+			tc_snode_str(&W.a, o->recipients[i], strlen(o->recipients[i]), TC_NOPOS);
 		meta_add(&W, entry->entries, &entry->n, "recipient", rv);
 		age->items[age->n++] = entry;
 	}
@@ -997,7 +1030,8 @@ int tc_sops_write(tc_buf *out, tc_diags *d, tc_secmem *sm, const char *file,
 		meta_add(&W, meta->entries, &meta->n, rk, rv);
 	meta_add(&W, meta->entries, &meta->n, "lastmodified",
 	         tc_snode_str(&W.a, o->lastmodified, strlen(o->lastmodified), TC_NOPOS));
-	meta_add(&W, meta->entries, &meta->n, "mac", tc_snode_str(&W.a, mac, strlen(mac), TC_NOPOS));
+	meta_add(&W, meta->entries, &meta->n, "mac",
+	         tc_snode_str(&W.a, mac, strlen(mac), TC_NOPOS));
 	if (o->mac_only_encrypted) {
 		tc_snode *t = tc_snode_new(&W.a, TC_SN_SCALAR, TC_NOPOS);
 		t->type = TC_ST_BOOL;

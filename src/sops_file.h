@@ -132,8 +132,8 @@ typedef struct tc_sops_write_opts {
  * a SOPS file appended to out. `file` and the node positions are used for
  * messages. The data key actually used is copied to key_out (secret
  * memory, TC_SOPS_DATA_KEY_SIZE bytes) when it is not NULL. */
-int tc_sops_write(tc_buf *out, tc_diags *d, tc_secmem *sm, const char *file,
-                  const tc_snode *plain, const tc_sops_write_opts *o, unsigned char *key_out)
+int tc_sops_write(tc_buf *out, tc_diags *d, tc_secmem *sm, const char *file, const tc_snode *plain,
+                  const tc_sops_write_opts *o, unsigned char *key_out)
 	__attribute__((warn_unused_result));
 
 /* The plaintext tree as YAML (literal blocks for multi-line strings), into

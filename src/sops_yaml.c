@@ -264,7 +264,8 @@ static bool zone(int32_t *off, const char *s, size_t n, size_t *i)
 static bool valid_date(const tc_stime *t)
 {
 	return t->month >= 1 && t->month <= 12 && t->day >= 1 &&
-	       t->day <= tc_time_days_in_month(t->year, t->month) && t->hour < 24 && t->min < 60 && t->sec < 60;
+	       t->day <= tc_time_days_in_month(t->year, t->month) && t->hour < 24 && t->min < 60 &&
+	       t->sec < 60;
 }
 
 static bool year4(int *out, const char *s, size_t n, size_t *i)
@@ -518,7 +519,8 @@ int tc_sops_yaml_resolve(tc_stype *type, tc_snode *o, const char *s, size_t n, c
 				if (yaml_style_float(s, n) && go_parse_float(&o->v.f, s, n))
 					*type = TC_ST_FLOAT;
 			} else if (c == '+' || c == '-' || (c >= '0' && c <= '9')) {
-				int r = number(type, o, s, n, !tag || strcmp(tag, "!!timestamp") == 0);
+				int r = number(type, o, s, n,
+				               !tag || strcmp(tag, "!!timestamp") == 0);
 				if (r < 0)
 					return -1;
 			}
@@ -529,8 +531,11 @@ int tc_sops_yaml_resolve(tc_stype *type, tc_snode *o, const char *s, size_t n, c
 	static const struct {
 		const char *tag;
 		tc_stype type;
-	} want[] = {{"!!bool", TC_ST_BOOL}, {"!!int", TC_ST_INT},     {"!!float", TC_ST_FLOAT},
-	            {"!!null", TC_ST_NULL}, {"!!timestamp", TC_ST_TIME}};
+	} want[] = {{"!!bool", TC_ST_BOOL},
+	            {"!!int", TC_ST_INT},
+	            {"!!float", TC_ST_FLOAT},
+	            {"!!null", TC_ST_NULL},
+	            {"!!timestamp", TC_ST_TIME}};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		if (strcmp(tag, want[i].tag) != 0)
 			continue;
@@ -582,8 +587,8 @@ static int next(reader *R)
 		const char *ctx = R->parser.context;
 		if (ctx)
 			return tc_error(R->d, mark(R, R->parser.problem_mark), NULL,
-			                "invalid YAML: %s %s", R->parser.problem ? R->parser.problem : "",
-			                ctx);
+			                "invalid YAML: %s %s",
+			                R->parser.problem ? R->parser.problem : "", ctx);
 		return tc_error(R->d, mark(R, R->parser.problem_mark), NULL, "invalid YAML: %s",
 		                R->parser.problem ? R->parser.problem : "syntax error");
 	}
@@ -636,7 +641,8 @@ static int scalar(reader *R, tc_snode **out)
 			if (tag && strncmp(tag, "!!", 2) != 0)
 				return tc_error(R->d, pos, NULL, "unsupported tag '%s'", tag);
 			if (tag)
-				return tc_error(R->d, pos, NULL, "scalar cannot be decoded as %s", tag);
+				return tc_error(R->d, pos, NULL, "scalar cannot be decoded as %s",
+				                tag);
 			return tc_error(R->d, pos, NULL,
 			                "integer out of the int64 range (sops cannot process it)");
 		}
@@ -672,9 +678,10 @@ static int mapping(reader *R, tc_snode **out, size_t depth)
 			goto out;
 		if (!(R->flags & TC_SYR_LENIENT)) {
 			if (k->kind != TC_SN_SCALAR || k->type != TC_ST_STR) {
-				tc_error(R->d, k->pos, NULL,
-				         "mapping key is not a string (quote keys that look like numbers, "
-				         "booleans, nulls or dates)");
+				tc_error(
+					R->d, k->pos, NULL,
+					"mapping key is not a string (quote keys that look like numbers, "
+					"booleans, nulls or dates)");
 				goto out;
 			}
 		}
@@ -695,9 +702,11 @@ static int mapping(reader *R, tc_snode **out, size_t depth)
 		qsort(idx, n, sizeof *idx, keycmp);
 		bool dup = false;
 		for (size_t i = 1; i < n && !dup; i++) {
-			if (tc_bytes_cmp(idx[i - 1]->key, idx[i - 1]->klen, idx[i]->key, idx[i]->klen))
+			if (tc_bytes_cmp(idx[i - 1]->key, idx[i - 1]->klen, idx[i]->key,
+			                 idx[i]->klen))
 				continue;
-			tc_error(R->d, idx[i]->kpos, NULL, "duplicate key (first at line %" PRIu32 ")",
+			tc_error(R->d, idx[i]->kpos, NULL,
+			         "duplicate key (first at line %" PRIu32 ")",
 			         idx[i - 1]->kpos.line);
 			dup = true;
 		}
@@ -857,8 +866,8 @@ static bool needs_escape(uint32_t cp)
 
 static bool safe_plain(const char *s, size_t n)
 {
-	static const char *const words[] = {"y",    "n",     "yes",  "no", "on",
-	                                    "off",  "true",  "false", "null", NULL};
+	static const char *const words[] = {"y",   "n",    "yes",   "no",   "on",
+	                                    "off", "true", "false", "null", NULL};
 	if (n == 0)
 		return false;
 	char c = s[0];
@@ -883,8 +892,7 @@ static bool safe_plain(const char *s, size_t n)
 /* Any plain scalar yaml.v3 reads back as this same string. */
 static bool plain_ok(const char *s, size_t n)
 {
-	if (n == 0 || strchr("-?:,[]{}#&*!|>'\"%@` \t", s[0]) || s[n - 1] == ' ' ||
-	    s[n - 1] == ':')
+	if (n == 0 || strchr("-?:,[]{}#&*!|>'\"%@` \t", s[0]) || s[n - 1] == ' ' || s[n - 1] == ':')
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -926,14 +934,27 @@ static void quoted(tc_secbuf *o, const char *s, size_t n)
 		} else if (needs_escape(cp)) {
 			char e[12];
 			switch (cp) {
-			case '\n': snprintf(e, sizeof e, "\\n"); break;
-			case '\t': snprintf(e, sizeof e, "\\t"); break;
-			case '\r': snprintf(e, sizeof e, "\\r"); break;
-			case 0: snprintf(e, sizeof e, "\\0"); break;
-			case 0x2028: snprintf(e, sizeof e, "\\L"); break;
-			case 0x2029: snprintf(e, sizeof e, "\\P"); break;
+			case '\n':
+				snprintf(e, sizeof e, "\\n");
+				break;
+			case '\t':
+				snprintf(e, sizeof e, "\\t");
+				break;
+			case '\r':
+				snprintf(e, sizeof e, "\\r");
+				break;
+			case 0:
+				snprintf(e, sizeof e, "\\0");
+				break;
+			case 0x2028:
+				snprintf(e, sizeof e, "\\L");
+				break;
+			case 0x2029:
+				snprintf(e, sizeof e, "\\P");
+				break;
 			default:
-				snprintf(e, sizeof e, cp < 0x100 ? "\\x%02X" : "\\u%04X", (unsigned)cp);
+				snprintf(e, sizeof e, cp < 0x100 ? "\\x%02X" : "\\u%04X",
+				         (unsigned)cp);
 			}
 			tc_secbuf_adds(o, e);
 		} else {

@@ -120,7 +120,8 @@ size_t tc_sops_go_float(char *buf, size_t cap, double f);
 size_t tc_sops_go_time(char *buf, size_t cap, const tc_stime *t);
 /* Parse a string as time.Parse(time.RFC3339, s) does; -1 when it fails.
  * Re-formatting with tc_sops_rfc3339 gives the MAC's additional data. */
-int tc_sops_parse_rfc3339(tc_stime *out, const char *s, size_t n) __attribute__((warn_unused_result));
+int tc_sops_parse_rfc3339(tc_stime *out, const char *s, size_t n)
+	__attribute__((warn_unused_result));
 size_t tc_sops_rfc3339(char *buf, size_t cap, const tc_stime *t);
 
 /* A new node in the arena. */

@@ -218,9 +218,10 @@ int tc_source_dir_list(tc_source_dir *x, tc_diags *d, const char *dir, tc_entry 
 					continue; /* removed while we read */
 				closedir(dp);
 				tc_source_entries_release(&es);
-				return tc_source_err_os(
-					d, tc_source_join(&x->scratch, dir, name, strlen(name)),
-					"read", err);
+				return tc_source_err_os(d,
+				                        tc_source_join(&x->scratch, dir, name,
+				                                       strlen(name)),
+				                        "read", err);
 			}
 			dt = S_ISREG(st.st_mode) ? DT_REG : S_ISDIR(st.st_mode) ? DT_DIR : DT_LNK;
 		}

@@ -83,8 +83,8 @@ static bool damaged(int klass)
 	}
 }
 
-__attribute__((format(printf, 4, 5))) static int gitfail(tc_diags *d, bool input,
-                                                           const char *file, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int gitfail(tc_diags *d, bool input, const char *file,
+                                                         const char *fmt, ...)
 {
 	const git_error *e = git_error_last();
 	const char *why = e && e->message ? e->message : "unknown libgit2 error";
@@ -381,9 +381,10 @@ int tc_source_git_open(tc_source_git **out, tc_diags *d, const char *root, tc_so
 			                "cannot read the index: '%s' is not in a git repository",
 			                root);
 		if (*kind == TC_SOURCE_REV)
-			return tc_error(d, TC_NOPOS, NULL,
-			                "cannot read revision '%s': '%s' is not in a git repository",
-			                rev, root);
+			return tc_error(
+				d, TC_NOPOS, NULL,
+				"cannot read revision '%s': '%s' is not in a git repository", rev,
+				root);
 		if (*kind == TC_SOURCE_AUTO)
 			*kind = TC_SOURCE_WORKTREE;
 		return 0;

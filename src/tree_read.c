@@ -98,7 +98,8 @@ int tc_tree_read_objects(tc_diff_input **out, size_t *n, tc_arena *a, const tc_o
 		}
 		if (doc->kind != TC_OBJECT) {
 			rc = tc_error(d, (tc_pos){path, 1, 1}, NULL,
-			              "'%s' must hold one object, not %s", path, tc_kind_name(doc->kind));
+			              "'%s' must hold one object, not %s", path,
+			              tc_kind_name(doc->kind));
 			continue;
 		}
 		const char *slash = strchr(path, '/');

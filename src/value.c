@@ -114,7 +114,8 @@ tc_value *tc_value_object(tc_arena *a, const tc_member *m, size_t n, tc_pos pos,
 	for (size_t i = 0; i < n; i++) {
 		k[i].m = m[i];
 		k[i].idx = i;
-		if (i && sorted && tc_bytes_cmp(m[i - 1].key, m[i - 1].klen, m[i].key, m[i].klen) >= 0)
+		if (i && sorted &&
+		    tc_bytes_cmp(m[i - 1].key, m[i - 1].klen, m[i].key, m[i].klen) >= 0)
 			sorted = false;
 	}
 	if (!sorted)
@@ -124,7 +125,8 @@ tc_value *tc_value_object(tc_arena *a, const tc_member *m, size_t n, tc_pos pos,
 	size_t out = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (out && k[out - 1].m.klen == k[i].m.klen &&
-		    tc_bytes_cmp(k[out - 1].m.key, k[out - 1].m.klen, k[i].m.key, k[i].m.klen) == 0) {
+		    tc_bytes_cmp(k[out - 1].m.key, k[out - 1].m.klen, k[i].m.key, k[i].m.klen) ==
+		            0) {
 			if (dup) {
 				*dup = k[i].idx;
 				goto done;
@@ -239,7 +241,8 @@ static bool equal(const tc_value *a, const tc_value *b, bool strict)
 			return false;
 		for (size_t i = 0; i < a->u.obj.len; i++) {
 			const tc_member *x = &a->u.obj.members[i], *y = &b->u.obj.members[i];
-			if (x->klen != y->klen || tc_bytes_cmp(x->key, x->klen, y->key, y->klen) != 0 ||
+			if (x->klen != y->klen ||
+			    tc_bytes_cmp(x->key, x->klen, y->key, y->klen) != 0 ||
 			    !equal(x->val, y->val, strict))
 				return false;
 		}

@@ -228,7 +228,8 @@ static void scalar(tc_buf *out, const tc_value *v, size_t ind)
 
 static bool is_block(const tc_value *v)
 {
-	return (v->kind == TC_ARRAY && v->u.arr.len > 0) || (v->kind == TC_OBJECT && v->u.obj.len > 0);
+	return (v->kind == TC_ARRAY && v->u.arr.len > 0) ||
+	       (v->kind == TC_OBJECT && v->u.obj.len > 0);
 }
 
 static void node(tc_buf *out, const tc_value *v, size_t ind, bool inl);

@@ -50,7 +50,7 @@ const tc_yaml_limits tc_yaml_default_limits = {
 	/* real manifests nest about 15 deep; 256 also bounds our C stack */
 	.max_depth = 256,
 	/* a 16 MiB file holds at most a few million nodes; 1,000,000 keeps the
-	 * worst case of alias expansion to the memory of a large file */
+         * worst case of alias expansion to the memory of a large file */
 	.max_nodes = 1000000,
 };
 
@@ -72,12 +72,12 @@ typedef struct loader {
 	const char *data;
 	size_t len;
 	tc_yaml_limits lim;
-	uint64_t nodes; /* in the current document, aliases expanded */
-	bool bad;       /* a recoverable error was recorded */
+	uint64_t nodes;  /* in the current document, aliases expanded */
+	bool bad;        /* a recoverable error was recorded */
 	anchor *anchors; /* in definition order */
 	size_t nanchors, capanchors;
-	size_t *slots;   /* hash of names -> anchors index + 1 (0: empty); newest wins */
-	size_t nslots;   /* a power of two, at least twice nanchors */
+	size_t *slots; /* hash of names -> anchors index + 1 (0: empty); newest wins */
+	size_t nslots; /* a power of two, at least twice nanchors */
 } loader;
 
 static tc_pos mkpos(const loader *L, yaml_mark_t m)
@@ -587,9 +587,10 @@ static int stream(loader *L, bool single, tc_arrb *docs, tc_value **first)
 			return 0;
 		tc_pos dpos = mkpos(L, L->ev.start_mark);
 		if (single && ndocs == 1)
-			return tc_error(L->d, dpos, NULL,
-			                "expected one document, found a second one (remove the '---' "
-			                "or split the file)");
+			return tc_error(
+				L->d, dpos, NULL,
+				"expected one document, found a second one (remove the '---' "
+				"or split the file)");
 		ndocs++;
 		if (next(L) < 0)
 			return -1;

@@ -17,9 +17,9 @@
 #include "value.h"
 
 typedef struct tc_yaml_limits {
-	size_t max_bytes;  /* input size */
-	size_t max_depth;  /* nesting of collections */
-	size_t max_nodes;  /* nodes produced, aliases expanded: the billion-laughs budget */
+	size_t max_bytes; /* input size */
+	size_t max_depth; /* nesting of collections */
+	size_t max_nodes; /* nodes produced, aliases expanded: the billion-laughs budget */
 } tc_yaml_limits;
 
 /* 16 MiB, depth 256, 1,000,000 nodes */

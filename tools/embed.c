@@ -97,7 +97,8 @@ static void walk(const char *root, const char *rel, list *files, list *dirs, int
 	qsort(names.items, names.len, sizeof *names.items, cmp);
 	for (size_t i = 0; i < names.len; i++) {
 		char *sub = join(rel, names.items[i]);
-		if (strspn(names.items[i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+		if (strspn(names.items[i],
+		           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
 		    strlen(names.items[i])) {
 			errno = 0;
 			die("unexpected character in the name", sub);

@@ -35,8 +35,10 @@ static void check_armor(const char *text, size_t size)
 	if (tc_age_armor_decode(&bin, text, size) == 0) {
 		tc_age_armor_encode(&again, tc_buf_str(&bin), bin.len);
 		if (tc_age_armor_decode(&bin2, tc_buf_str(&again), again.len) != 0 ||
-		    bin2.len != bin.len || memcmp(tc_buf_str(&bin2), tc_buf_str(&bin), bin.len) != 0) {
-			fprintf(stderr, "fuzz_age: armor does not round-trip\n%s", tc_buf_str(&again));
+		    bin2.len != bin.len ||
+		    memcmp(tc_buf_str(&bin2), tc_buf_str(&bin), bin.len) != 0) {
+			fprintf(stderr, "fuzz_age: armor does not round-trip\n%s",
+			        tc_buf_str(&again));
 			abort();
 		}
 	}
@@ -53,13 +55,14 @@ static void check_decrypt(const tc_age_identity *id, const char *text, size_t si
 		/* encrypt the plaintext again: it must come back unchanged */
 		tc_buf ct;
 		tc_buf_init(&ct, TC_BUF_UNLIMITED);
-		const unsigned char (*rcpt)[TC_AGE_KEY_SIZE] = &id->public_key;
+		const unsigned char(*rcpt)[TC_AGE_KEY_SIZE] = &id->public_key;
 		if (tc_age_encrypt(&ct, rcpt, 1, tc_secbuf_str(&pt), pt.len, armored, NULL) != 0)
 			abort();
 		tc_secbuf back;
 		tc_secbuf_init(&back, (size_t)16 << 20);
 		if (tc_age_decrypt(&back, id, 1, tc_buf_str(&ct), ct.len, armored) != TC_AGE_OK ||
-		    back.len != pt.len || memcmp(tc_secbuf_str(&back), tc_secbuf_str(&pt), pt.len)) {
+		    back.len != pt.len ||
+		    memcmp(tc_secbuf_str(&back), tc_secbuf_str(&pt), pt.len)) {
 			fprintf(stderr, "fuzz_age: re-encrypted plaintext does not decrypt back\n");
 			abort();
 		}

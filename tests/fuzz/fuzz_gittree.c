@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define EMPTY_TREE_HEX "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
 typedef struct fixture {
-	char dir[64];     /* the temporary folder (the bare repository) */
+	char dir[64]; /* the temporary folder (the bare repository) */
 	git_repository *repo;
 	git_odb *odb;
 	git_oid blob, sub;
@@ -108,7 +108,8 @@ static void setup(void)
 		die("cannot make a temporary folder");
 	fx = f;
 	atexit(remove_fixture);
-	if (git_repository_init(&f->repo, f->dir, 1) < 0 || git_repository_odb(&f->odb, f->repo) < 0)
+	if (git_repository_init(&f->repo, f->dir, 1) < 0 ||
+	    git_repository_odb(&f->odb, f->repo) < 0)
 		die("cannot make the repository");
 	git_oid empty;
 	if (git_odb_write(&f->blob, f->odb, "hello\n", 6, GIT_OBJECT_BLOB) < 0 ||
@@ -171,7 +172,8 @@ static void commit_for(made *m, git_oid *out, const git_oid *tree)
 	git_oid_tostr(hex, sizeof hex, tree);
 	int n = snprintf(text, sizeof text,
 	                 "tree %s\nauthor F <f@example.com> 1700000000 +0000\n"
-	                 "committer F <f@example.com> 1700000000 +0000\n\nfuzz\n", hex);
+	                 "committer F <f@example.com> 1700000000 +0000\n\nfuzz\n",
+	                 hex);
 	write_obj(m, out, text, (size_t)n, GIT_OBJECT_COMMIT);
 }
 
@@ -183,7 +185,7 @@ static void walk(tc_source *s, tc_diags *d, const char *dir, int depth, int *bud
 	size_t n = 0;
 	if (tc_source_list(s, d, dir, &es, &n) != 0)
 		return;
-	for (size_t i = 0; i < n && *budget > 0; i++, (*budget)--) {
+	for (size_t i = 0; i<n && * budget> 0; i++, (*budget)--) {
 		char path[TC_SOURCE_MAX_PATH + 1];
 		snprintf(path, sizeof path, "%s%s%s", dir, *dir ? "/" : "", es[i].name);
 		if (es[i].type == TC_ENTRY_DIR && depth < 8) {
@@ -193,8 +195,8 @@ static void walk(tc_source *s, tc_diags *d, const char *dir, int depth, int *bud
 			size_t len = 0;
 			if (tc_source_read(s, d, path, &data, &len) == 0) {
 				if (es[i].id[0] && !tc_source_blob_is(es[i].id, data, len)) {
-					fprintf(stderr, "fuzz_gittree: '%s' read is not blob %s\n", path,
-					        es[i].id);
+					fprintf(stderr, "fuzz_gittree: '%s' read is not blob %s\n",
+					        path, es[i].id);
 					abort();
 				}
 				free(data);
@@ -226,7 +228,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		static const git_object_t types[] = {GIT_OBJECT_COMMIT, GIT_OBJECT_TREE,
 		                                     GIT_OBJECT_BLOB, GIT_OBJECT_TAG};
 		static const char *const modes[] = {"100644", "100755", "40000", "120000",
-		                                    "160000", "100664", "644", "0"};
+		                                    "160000", "100664", "644",   "0"};
 		if (n < 2)
 			return 0;
 		write_obj(&m, &obj, p + 2, n - 2, types[p[0] % 4]);

@@ -51,7 +51,8 @@ static bool same(const tc_value *a, const tc_value *b)
 			return false;
 		for (size_t i = 0; i < a->u.obj.len; i++) {
 			const tc_member *x = &a->u.obj.members[i], *y = &b->u.obj.members[i];
-			if (tc_bytes_cmp(x->key, x->klen, y->key, y->klen) != 0 || !same(x->val, y->val))
+			if (tc_bytes_cmp(x->key, x->klen, y->key, y->klen) != 0 ||
+			    !same(x->val, y->val))
 				return false;
 		}
 		return true;
@@ -61,7 +62,8 @@ static bool same(const tc_value *a, const tc_value *b)
 
 static void fail(const char *what, const tc_buf *text, tc_diags *d)
 {
-	fprintf(stderr, "fuzz_json: %s\n--- emitted ---\n%s\n--- end ---\n", what, tc_buf_str(text));
+	fprintf(stderr, "fuzz_json: %s\n--- emitted ---\n%s\n--- end ---\n", what,
+	        tc_buf_str(text));
 	tc_diags_print(d, stderr);
 	abort();
 }
@@ -100,7 +102,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc = tc_json_load(&v, &a, &d, "fuzz.json", (const char *)data, size);
 	int rc2 = tc_doc_load(&w, &a, &d, "fuzz.json", (const char *)data, size);
 	if (rc != rc2 || (rc == 0 && !same(v, w))) {
-		fprintf(stderr, "fuzz_json: tc_json_load and tc_doc_load disagree (%d, %d)\n", rc, rc2);
+		fprintf(stderr, "fuzz_json: tc_json_load and tc_doc_load disagree (%d, %d)\n", rc,
+		        rc2);
 		abort();
 	}
 	if (rc == 0) {

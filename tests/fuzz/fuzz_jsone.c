@@ -85,7 +85,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tc_value *fixed = NULL;
 	if (tc_json_load(&fixed, &a, &d, "context.json", fixed_context, sizeof fixed_context - 1))
 		abort();
-	tc_member m = {.key = "$eval", .klen = 5, .kpos = pos,
+	tc_member m = {.key = "$eval",
+	               .klen = 5,
+	               .kpos = pos,
 	               .val = tc_value_str(&a, (const char *)data, size, pos)};
 	render_pair(tc_value_object(&a, &m, 1, pos, NULL), fixed);
 

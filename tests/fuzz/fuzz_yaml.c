@@ -54,7 +54,8 @@ static bool same(const tc_value *a, const tc_value *b)
 			return false;
 		for (size_t i = 0; i < a->u.obj.len; i++) {
 			const tc_member *x = &a->u.obj.members[i], *y = &b->u.obj.members[i];
-			if (tc_bytes_cmp(x->key, x->klen, y->key, y->klen) != 0 || !same(x->val, y->val))
+			if (tc_bytes_cmp(x->key, x->klen, y->key, y->klen) != 0 ||
+			    !same(x->val, y->val))
 				return false;
 		}
 		return true;

@@ -106,7 +106,8 @@ TEST(bech32_rejects_mixed_case_bad_checksum_and_wrong_hrp)
 	/* an identity is not a recipient and the other way round */
 	tc_age_identity id;
 	CHECK(tc_age_identity_parse(&id, good, strlen(good)) != 0);
-	const char *ids = "AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX";
+	const char *ids =
+		"AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX";
 	CHECK(tc_age_recipient_parse(pk, ids, strlen(ids)) != 0);
 	/* lower-case identities are refused, as age does */
 	char lower[80];
@@ -136,13 +137,14 @@ TEST(age_encrypts_and_decrypts_to_several_recipients_and_sizes)
 		for (int armor = 0; armor < 2; armor++) {
 			tc_buf ct;
 			tc_buf_init(&ct, TC_BUF_UNLIMITED);
-			CHECK(tc_age_encrypt(&ct, (const unsigned char(*)[32])rc, 2, pt, sizes[s], armor,
-			                     NULL) == 0);
+			CHECK(tc_age_encrypt(&ct, (const unsigned char(*)[32])rc, 2, pt, sizes[s],
+			                     armor, NULL) == 0);
 			tc_secbuf out;
 			tc_secbuf_init(&out, (size_t)1 << 30);
 			CHECK(tc_age_decrypt(&out, &ids[1], 1, tc_buf_str(&ct), ct.len, armor) ==
 			      TC_AGE_OK);
-			CHECK(out.len == sizes[s] && (sizes[s] == 0 || memcmp(out.ptr, pt, sizes[s]) == 0));
+			CHECK(out.len == sizes[s] &&
+			      (sizes[s] == 0 || memcmp(out.ptr, pt, sizes[s]) == 0));
 			tc_secbuf_release(&out);
 			tc_secbuf_init(&out, (size_t)1 << 30);
 			CHECK(tc_age_decrypt(&out, &ids[2], 1, tc_buf_str(&ct), ct.len, armor) ==
@@ -187,16 +189,19 @@ TEST(age_identity_file_skips_comments_and_names_the_bad_line)
 	tc_secmem_init(&m);
 	tc_diags d;
 	tc_diags_init(&d);
-	const char *text = "# created: 2024-01-01T00:00:00Z\r\n"
-	                   "# public key: age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj\r\n"
-	                   "\r\n"
-	                   "AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX\r\n";
+	const char *text =
+		"# created: 2024-01-01T00:00:00Z\r\n"
+		"# public key: age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj\r\n"
+		"\r\n"
+		"AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX\r\n";
 	tc_age_identity *ids = NULL;
 	size_t n = 0;
 	CHECK(tc_age_identities_parse(&ids, &n, &m, &d, "keys.txt", text, strlen(text)) == 0);
 	CHECK(n == 1);
-	CHECK_STR(ids[0].recipient, "age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj");
-	const char *bad = "# x\nAGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEY\n";
+	CHECK_STR(ids[0].recipient,
+	          "age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj");
+	const char *bad =
+		"# x\nAGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEY\n";
 	CHECK(tc_age_identities_parse(&ids, &n, &m, &d, "keys.txt", bad, strlen(bad)) != 0);
 	CHECK(d.len == 1 && d.items[0].line == 2);
 	CHECK(strstr(d.items[0].msg, "GFPYY") == NULL);
@@ -411,7 +416,8 @@ static int vector(const char *file)
 		tc_age_seed seed = {fk, eph, nonce};
 		tc_buf out;
 		tc_buf_init(&out, TC_BUF_UNLIMITED);
-		if (tc_age_encrypt(&out, (const unsigned char(*)[32])pk, 1, dk, 32, true, &seed) != 0 ||
+		if (tc_age_encrypt(&out, (const unsigned char(*)[32])pk, 1, dk, 32, true, &seed) !=
+		            0 ||
 		    strcmp(tc_buf_str(&out), tc_value_getz(e, "armored")->u.str.ptr) != 0) {
 			fprintf(stderr, "age entry %zu differs:\n%s", i, tc_buf_str(&out));
 			failed = 1;

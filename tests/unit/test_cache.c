@@ -287,7 +287,8 @@ TEST(every_key_changes_with_templates_environments_schemas_and_tenantc_yaml)
 	for (size_t i = 0; i < sizeof what / sizeof what[0]; i++) {
 		CHECK(stage(root, what[i][0], what[i][1]) == 0);
 		keys k = index_keys(root);
-		if (!(k.ok && strcmp(k.acme, prev.acme) != 0 && strcmp(k.globex, prev.globex) != 0)) {
+		if (!(k.ok && strcmp(k.acme, prev.acme) != 0 &&
+		      strcmp(k.globex, prev.globex) != 0)) {
 			fprintf(stderr, "  changing %s kept a key\n", what[i][0]);
 			CHECK(false);
 		}
@@ -503,8 +504,8 @@ static void *reader(void *arg)
 		if (tc_cache_get(r->c, r->key, &got) == 0) {
 			r->hits++;
 			int id = (int)got.nobjects;
-			bool whole = got.files.len == 1 && got.files.items[0].len == BIG && id >= 0 &&
-			             id < PUTTERS;
+			bool whole = got.files.len == 1 && got.files.items[0].len == BIG &&
+			             id >= 0 && id < PUTTERS;
 			for (size_t k = 0; whole && k < BIG; k++)
 				whole = got.files.items[0].data[k] == 'a' + id;
 			if (!whole)
@@ -569,11 +570,18 @@ static bool make_tree(tree *tr, const char *name, const char *key_a, const char 
 	tr->paths_a[1] = pa1;
 	tr->paths_g[0] = pg0;
 	tr->idents_a[0] = ia0;
-	tr->t[0] = (tc_state_tenant){.name = na, .nobjects = 2, .rendered = true,
-	                             .paths = tr->paths_a, .npaths = 2,
-	                             .idents = tr->idents_a, .nidents = 1};
-	tr->t[1] = (tc_state_tenant){.name = ng, .nobjects = 1, .rendered = true,
-	                             .paths = tr->paths_g, .npaths = 1};
+	tr->t[0] = (tc_state_tenant){.name = na,
+	                             .nobjects = 2,
+	                             .rendered = true,
+	                             .paths = tr->paths_a,
+	                             .npaths = 2,
+	                             .idents = tr->idents_a,
+	                             .nidents = 1};
+	tr->t[1] = (tc_state_tenant){.name = ng,
+	                             .nobjects = 1,
+	                             .rendered = true,
+	                             .paths = tr->paths_g,
+	                             .npaths = 1};
 	memcpy(tr->t[0].key, key_a, 65);
 	memcpy(tr->t[1].key, key_g, 65);
 	tr->others[0] = "prod/kustomization.yaml";
@@ -656,8 +664,8 @@ TEST(a_tree_state_no_longer_vouches_for_a_file_edited_or_a_folder_replaced)
 	later[1] = later[0];
 	CHECK(utimensat(AT_FDCWD, path, later, 0) == 0);
 	tc_tree_state *s = tc_tree_state_load(o.c, tr.dir);
-	bool edited = s && !tc_tree_state_lookup(s, "acme", ka) &&
-	              tc_tree_state_lookup(s, "globex", kg);
+	bool edited =
+		s && !tc_tree_state_lookup(s, "acme", ka) && tc_tree_state_lookup(s, "globex", kg);
 	tc_tree_state_free(s);
 	/* a file of globex's gone */
 	snprintf(path, sizeof path, "%s/%s", tr.dir, tr.paths_g[0]);
@@ -739,16 +747,17 @@ int main(int argc, char **argv)
 	if (sodium_init() < 0)
 		return 3;
 	git_libgit2_init();
-	int rc = RUN(keys_exist_for_the_index_and_revisions_but_not_for_a_work_tree_or_with_the_cache_off,
-	             a_key_changes_with_its_tenants_files_and_not_with_another_tenants,
-	             every_key_changes_with_templates_environments_schemas_and_tenantc_yaml,
-	             every_key_changes_with_the_options_text, every_key_changes_with_the_tenantc_version,
-	             an_entry_put_under_a_key_comes_back_byte_for_byte,
-	             an_entry_holding_plaintext_is_never_stored, a_damaged_entry_is_a_miss,
-	             concurrent_puts_of_one_key_leave_one_whole_entry_and_no_temporary_file,
-	             a_tree_state_saved_loads_back_with_every_tenant_and_file,
-	             a_tree_state_no_longer_vouches_for_a_file_edited_or_a_folder_replaced,
-	             a_damaged_tree_state_is_no_state);
+	int rc = RUN(
+		keys_exist_for_the_index_and_revisions_but_not_for_a_work_tree_or_with_the_cache_off,
+		a_key_changes_with_its_tenants_files_and_not_with_another_tenants,
+		every_key_changes_with_templates_environments_schemas_and_tenantc_yaml,
+		every_key_changes_with_the_options_text, every_key_changes_with_the_tenantc_version,
+		an_entry_put_under_a_key_comes_back_byte_for_byte,
+		an_entry_holding_plaintext_is_never_stored, a_damaged_entry_is_a_miss,
+		concurrent_puts_of_one_key_leave_one_whole_entry_and_no_temporary_file,
+		a_tree_state_saved_loads_back_with_every_tenant_and_file,
+		a_tree_state_no_longer_vouches_for_a_file_edited_or_a_folder_replaced,
+		a_damaged_tree_state_is_no_state);
 	git_libgit2_shutdown();
 	sh("rm -rf '%s'", tmproot);
 	return rc;

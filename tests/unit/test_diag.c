@@ -45,8 +45,8 @@ TEST(diag_print_folds_one_write_error_about_many_files)
 	tc_diags d;
 	tc_diags_init(&d);
 	for (int i = 100; i >= 0; i--)
-		(void)tc_fail(&d, TC_NOPOS, NULL, "cannot write 'out/prod/tenants/t%03d.yaml': %s", i,
-		              "No space left on device");
+		(void)tc_fail(&d, TC_NOPOS, NULL, "cannot write 'out/prod/tenants/t%03d.yaml': %s",
+		              i, "No space left on device");
 	char *out = printed(&d);
 	tc_diags_release(&d);
 	CHECK_STR(out, "tenantc: error: cannot write 'out/prod/tenants/t000.yaml': No space left "
@@ -85,7 +85,8 @@ TEST(diag_print_folds_read_errors_that_carry_their_file)
 	(void)tc_error(&d, (tc_pos){"c.yaml", 0, 0}, NULL, "cannot read: Permission denied");
 	char *out = printed(&d);
 	tc_diags_release(&d);
-	CHECK_STR(out, "a.yaml:1:1: error: cannot read: Permission denied (and 2 more like this)\n");
+	CHECK_STR(out,
+	          "a.yaml:1:1: error: cannot read: Permission denied (and 2 more like this)\n");
 	free(out);
 }
 

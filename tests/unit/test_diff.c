@@ -71,13 +71,13 @@ static const tc_diff_field *field(const tc_diff_entry *e, const char *path)
 #define NS(name) "apiVersion: v1\nkind: Namespace\nmetadata: {name: " name "}\n"
 
 static const char *deploy_v1 = "apiVersion: apps/v1\nkind: Deployment\n"
-                               "metadata: {name: api, namespace: acme-prod}\n"
-                               "spec:\n  replicas: 2\n  template:\n    spec:\n"
-                               "      containers:\n      - {name: api, image: 'api:1.0'}\n";
+			       "metadata: {name: api, namespace: acme-prod}\n"
+			       "spec:\n  replicas: 2\n  template:\n    spec:\n"
+			       "      containers:\n      - {name: api, image: 'api:1.0'}\n";
 static const char *deploy_v2 = "apiVersion: apps/v1\nkind: Deployment\n"
-                               "metadata: {name: api, namespace: acme-prod, labels: {tier: be}}\n"
-                               "spec:\n  replicas: 3\n  template:\n    spec:\n"
-                               "      containers:\n      - {name: api, image: 'api:1.1'}\n";
+			       "metadata: {name: api, namespace: acme-prod, labels: {tier: be}}\n"
+			       "spec:\n  replicas: 3\n  template:\n    spec:\n"
+			       "      containers:\n      - {name: api, image: 'api:1.1'}\n";
 
 TEST(identical_sets_give_an_empty_diff)
 {
@@ -111,8 +111,8 @@ TEST(objects_are_sorted_by_env_group_kind_namespace_and_name)
 	CHECK(compute(&df, &b, &h) == 0);
 	CHECK(df.len == 7);
 	const char *want[][4] = {
-		{"prod", "", "ConfigMap", "a"}, {"prod", "", "ConfigMap", "b"},
-		{"prod", "", "Namespace", "alpha"}, {"prod", "", "Namespace", "zeta"},
+		{"prod", "", "ConfigMap", "a"},        {"prod", "", "ConfigMap", "b"},
+		{"prod", "", "Namespace", "alpha"},    {"prod", "", "Namespace", "zeta"},
 		{"prod", "apps", "Deployment", "api"}, {"test", "", "Namespace", "b"},
 		{"test", "", "Namespace", "gone"},
 	};
@@ -133,10 +133,12 @@ TEST(objects_are_sorted_by_env_group_kind_namespace_and_name)
 TEST(an_api_version_bump_is_a_field_change_not_a_new_object)
 {
 	side b = {0}, h = {0};
-	add(&b, "prod", "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\n"
-	                "metadata: {name: api, namespace: n}\n");
-	add(&h, "prod", "apiVersion: policy/v1\nkind: PodDisruptionBudget\n"
-	                "metadata: {name: api, namespace: n}\n");
+	add(&b, "prod",
+	    "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\n"
+	    "metadata: {name: api, namespace: n}\n");
+	add(&h, "prod",
+	    "apiVersion: policy/v1\nkind: PodDisruptionBudget\n"
+	    "metadata: {name: api, namespace: n}\n");
 	tc_diff df;
 	CHECK(compute(&df, &b, &h) == 0);
 	CHECK(df.len == 1 && df.entries[0].op == TC_DIFF_CHANGED);
@@ -152,10 +154,12 @@ TEST(field_changes_are_reported_as_jq_paths_with_old_and_new_values)
 	side b = {0}, h = {0};
 	add(&b, "prod", deploy_v1);
 	add(&h, "prod", deploy_v2);
-	add(&b, "prod", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ca, namespace: n}\n"
-	                "data: {ca.crt: one, old: x}\n");
-	add(&h, "prod", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ca, namespace: n}\n"
-	                "data: {ca.crt: two}\n");
+	add(&b, "prod",
+	    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ca, namespace: n}\n"
+	    "data: {ca.crt: one, old: x}\n");
+	add(&h, "prod",
+	    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ca, namespace: n}\n"
+	    "data: {ca.crt: two}\n");
 	tc_diff df;
 	CHECK(compute(&df, &b, &h) == 0);
 	CHECK(df.len == 2 && df.changed == 2);
@@ -193,10 +197,12 @@ TEST(an_integer_and_a_float_differ_as_they_render_differently)
 TEST(an_item_inserted_into_an_array_is_one_addition)
 {
 	side b = {0}, h = {0};
-	add(&b, "p", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
-	             "list: [a, b, c, d]\n");
-	add(&h, "p", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
-	             "list: [a, x, b, d, e]\n");
+	add(&b, "p",
+	    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+	    "list: [a, b, c, d]\n");
+	add(&h, "p",
+	    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+	    "list: [a, x, b, d, e]\n");
 	tc_diff df;
 	CHECK(compute(&df, &b, &h) == 0);
 	const tc_diff_entry *e = &df.entries[0];
@@ -311,19 +317,20 @@ TEST(a_large_array_falls_back_to_position_by_position)
 	CHECK(df.entries[0].fields[0].op == TC_DIFF_ADDED);
 	CHECK_STR(df.entries[0].fields[1].path, ".items[4]");
 	CHECK(df.entries[0].fields[1].op == TC_DIFF_CHANGED);
-	CHECK(df.entries[0].fields[1].old_val->u.i == 3 && df.entries[0].fields[1].new_val->u.i == -2);
+	CHECK(df.entries[0].fields[1].old_val->u.i == 3 &&
+	      df.entries[0].fields[1].new_val->u.i == -2);
 	tc_diff_release(&df);
 	tc_diags_release(&d);
 }
 
 static const char *secret_v1 = "apiVersion: v1\nkind: Secret\n"
-                               "metadata: {name: db, namespace: acme, labels: {a: '1'}}\n"
-                               "data: {password: aHVudGVyMg==, user: YWRtaW4=}\n"
-                               "stringData: {token: hunter2-token}\n";
+			       "metadata: {name: db, namespace: acme, labels: {a: '1'}}\n"
+			       "data: {password: aHVudGVyMg==, user: YWRtaW4=}\n"
+			       "stringData: {token: hunter2-token}\n";
 static const char *secret_v2 = "apiVersion: v1\nkind: Secret\n"
-                               "metadata: {name: db, namespace: acme, labels: {a: '2'}}\n"
-                               "data: {password: c3dvcmRmaXNo, user: YWRtaW4=, "
-                               "host: ZGIuZXhhbXBsZQ==}\n";
+			       "metadata: {name: db, namespace: acme, labels: {a: '2'}}\n"
+			       "data: {password: c3dvcmRmaXNo, user: YWRtaW4=, "
+			       "host: ZGIuZXhhbXBsZQ==}\n";
 
 TEST(secret_data_changes_are_reported_without_values)
 {
@@ -404,14 +411,18 @@ TEST(sops_ciphertext_is_compared_by_path_and_reported_as_encrypted)
 	side b = {0}, h = {0};
 	add(&b, "prod",
 	    "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: n}\n"
-	    "stringData: {a: " ENC("AAAA") ", b: " ENC("BBBB") "}\n"
-	    "sops:\n  lastmodified: '2024-01-01T00:00:00Z'\n  mac: " ENC("MAC1") "\n"
-	    "  age:\n  - {recipient: age1abc, enc: \"-----BEGIN AGE ENCRYPTED FILE-----\\nx\\n\"}\n");
+	    "stringData: {a: " ENC("AAAA") ", b: " ENC(
+		    "BBBB") "}\n"
+	                    "sops:\n  lastmodified: '2024-01-01T00:00:00Z'\n  mac: " ENC(
+				    "MAC1") "\n"
+	                                    "  age:\n  - {recipient: age1abc, enc: \"-----BEGIN AGE ENCRYPTED FILE-----\\nx\\n\"}\n");
 	add(&h, "prod",
 	    "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: n}\n"
-	    "stringData: {a: " ENC("AAAA") ", b: " ENC("CCCC") "}\n"
-	    "sops:\n  lastmodified: '2024-02-01T00:00:00Z'\n  mac: " ENC("MAC2") "\n"
-	    "  age:\n  - {recipient: age1abc, enc: \"-----BEGIN AGE ENCRYPTED FILE-----\\ny\\n\"}\n");
+	    "stringData: {a: " ENC("AAAA") ", b: " ENC(
+		    "CCCC") "}\n"
+	                    "sops:\n  lastmodified: '2024-02-01T00:00:00Z'\n  mac: " ENC(
+				    "MAC2") "\n"
+	                                    "  age:\n  - {recipient: age1abc, enc: \"-----BEGIN AGE ENCRYPTED FILE-----\\ny\\n\"}\n");
 	tc_diff df;
 	CHECK(compute(&df, &b, &h) == 0);
 	const tc_diff_entry *e = &df.entries[0];
@@ -438,10 +449,11 @@ TEST(sops_ciphertext_is_compared_by_path_and_reported_as_encrypted)
 TEST(ciphertext_outside_a_secret_is_reported_as_encrypted)
 {
 	side b = {0}, h = {0};
-	add(&b, "p", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: " ENC("AA")
-	             "}\n");
-	add(&h, "p", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: " ENC("BB")
-	             ", n: " ENC("CC") "}\n");
+	add(&b, "p",
+	    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: " ENC("AA") "}\n");
+	add(&h, "p",
+	    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: " ENC(
+		    "BB") ", n: " ENC("CC") "}\n");
 	tc_diff df;
 	CHECK(compute(&df, &b, &h) == 0);
 	char *t = print(&df, TC_DIFF_FORMAT_TEXT, false);
@@ -493,15 +505,17 @@ static void sample(side *b, side *h)
 {
 	add(b, "prod", NS("old"));
 	add(b, "prod", deploy_v1);
-	add(b, "prod", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: nginx, namespace: n}\n"
-	               "data:\n  nginx.conf: |\n    server {\n      listen 80;\n      root /a;\n"
-	               "      index i;\n      gzip on;\n      x 1;\n    }\n  v: 'a|b'\n");
+	add(b, "prod",
+	    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: nginx, namespace: n}\n"
+	    "data:\n  nginx.conf: |\n    server {\n      listen 80;\n      root /a;\n"
+	    "      index i;\n      gzip on;\n      x 1;\n    }\n  v: 'a|b'\n");
 	add(b, "test", NS("same"));
 	add(h, "prod", NS("new"));
 	add(h, "prod", deploy_v2);
-	add(h, "prod", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: nginx, namespace: n}\n"
-	               "data:\n  nginx.conf: |\n    server {\n      listen 8080;\n      root /a;\n"
-	               "      index i;\n      gzip on;\n      x 1;\n    }\n  v: '<c|d>'\n");
+	add(h, "prod",
+	    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: nginx, namespace: n}\n"
+	    "data:\n  nginx.conf: |\n    server {\n      listen 8080;\n      root /a;\n"
+	    "      index i;\n      gzip on;\n      x 1;\n    }\n  v: '<c|d>'\n");
 	add(h, "test", NS("same"));
 }
 
@@ -591,10 +605,12 @@ TEST(markdown_output_is_a_table_with_details_and_escaped_cells)
 TEST(markdown_fences_outgrow_backticks_in_the_content)
 {
 	side b = {0}, h = {0};
-	add(&b, "p", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
-	             "data: {readme: \"```\\none\\n\"}\n");
-	add(&h, "p", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
-	             "data: {readme: \"```\\ntwo\\n\"}\n");
+	add(&b, "p",
+	    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+	    "data: {readme: \"```\\none\\n\"}\n");
+	add(&h, "p",
+	    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+	    "data: {readme: \"```\\ntwo\\n\"}\n");
 	tc_diff df;
 	CHECK(compute(&df, &b, &h) == 0);
 	char *t = print(&df, TC_DIFF_FORMAT_MARKDOWN, false);
@@ -613,12 +629,14 @@ TEST(json_output_holds_values_and_flags_in_byte_order)
 	tc_diff df;
 	CHECK(compute(&df, &b, &h) == 0);
 	char *t = print(&df, TC_DIFF_FORMAT_JSON, false);
-	CHECK(strncmp(t, "{\n  \"base\": \"main\",\n  \"environments\": [\n    {\n"
-	                 "      \"added\": 0,\n      \"changed\": 2,\n      \"name\": \"prod\",",
+	CHECK(strncmp(t,
+	              "{\n  \"base\": \"main\",\n  \"environments\": [\n    {\n"
+	              "      \"added\": 0,\n      \"changed\": 2,\n      \"name\": \"prod\",",
 	              95) == 0);
-	CHECK(strstr(t, "\"change\": \"changed\",\n          \"encrypted\": false,\n"
-	                "          \"new\": 3,\n          \"old\": 2,\n"
-	                "          \"path\": \".spec.replicas\",\n          \"redacted\": false\n"));
+	CHECK(strstr(t,
+	             "\"change\": \"changed\",\n          \"encrypted\": false,\n"
+	             "          \"new\": 3,\n          \"old\": 2,\n"
+	             "          \"path\": \".spec.replicas\",\n          \"redacted\": false\n"));
 	CHECK(strstr(t, "\"change\": \"changed\",\n          \"encrypted\": false,\n"
 	                "          \"path\": \".data.password\",\n          \"redacted\": true\n"));
 	CHECK(strstr(t, "\"secret\": true"));
@@ -661,8 +679,9 @@ TEST(long_values_are_cut_on_a_utf8_boundary)
 {
 	side b = {0}, h = {0};
 	add(&b, "p", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\nv: x\n");
-	add(&h, "p", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
-	             "v: \"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\"\n");
+	add(&h, "p",
+	    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+	    "v: \"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\"\n");
 	tc_diff df;
 	CHECK(compute(&df, &b, &h) == 0);
 	tc_buf out;
@@ -708,8 +727,8 @@ int main(void)
 	             markdown_output_is_a_table_with_details_and_escaped_cells,
 	             markdown_fences_outgrow_backticks_in_the_content,
 	             json_output_holds_values_and_flags_in_byte_order,
-	             the_result_does_not_depend_on_input_order, long_values_are_cut_on_a_utf8_boundary,
-	             format_names_parse);
+	             the_result_does_not_depend_on_input_order,
+	             long_values_are_cut_on_a_utf8_boundary, format_names_parse);
 	tc_arena_release(&A);
 	return rc;
 }

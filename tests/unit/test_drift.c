@@ -54,7 +54,7 @@ static void add(tc_outlist *l, const char *path, const char *text)
 
 static const char ns_a[] = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n";
 static const char cm[] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: a\n"
-                         "data:\n  k: v\n";
+			 "data:\n  k: v\n";
 
 /* one finding's text, "file:line:col: error: msg" */
 static const char *diag(const tc_diags *d, size_t i, char *buf, size_t n)
@@ -142,8 +142,9 @@ TEST(drift_finds_nothing_when_the_bytes_are_the_same)
 TEST(drift_names_missing_stale_and_changed_files_and_their_objects)
 {
 	fresh();
-	put("out/p/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: a\n"
-	                     "data:\n  k: old\n");
+	put("out/p/cm.yaml",
+	    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: a\n"
+	    "data:\n  k: old\n");
 	put("out/p/old.yaml", cm);
 	put("out/p/kustomization.yaml", "resources: []\n");
 	tc_outlist l;
@@ -163,7 +164,8 @@ TEST(drift_names_missing_stale_and_changed_files_and_their_objects)
 	          "out/p/cm.yaml:7:6: ConfigMap a/c is out of date: '.data.k' changed");
 	CHECK_STR(diag(&d, 1, b, sizeof b),
 	          "out/p/kustomization.yaml:1:1: out of date: this is not the file render writes");
-	CHECK_STR(diag(&d, 2, b, sizeof b), "out/p/ns.yaml:1:1: missing: render makes Namespace a here");
+	CHECK_STR(diag(&d, 2, b, sizeof b),
+	          "out/p/ns.yaml:1:1: missing: render makes Namespace a here");
 	CHECK_STR(diag(&d, 3, b, sizeof b),
 	          "out/p/old.yaml:1:1: stale: render no longer makes ConfigMap a/c");
 	/* the hook sees the committed bytes of what differs, never a missing file */
@@ -176,23 +178,26 @@ TEST(drift_names_missing_stale_and_changed_files_and_their_objects)
 TEST(drift_counts_fields_past_the_limit_and_never_prints_a_secret_value)
 {
 	fresh();
-	put("out/s.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: a\n"
-	                  "data:\n  a: b2xk\n  b: b2xk\n  c: b2xk\n  d: b2xk\n  e: b2xk\n  f: b2xk\n"
-	                  "stringData:\n  pw: hunter2\n");
+	put("out/s.yaml",
+	    "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: a\n"
+	    "data:\n  a: b2xk\n  b: b2xk\n  c: b2xk\n  d: b2xk\n  e: b2xk\n  f: b2xk\n"
+	    "stringData:\n  pw: hunter2\n");
 	tc_outlist l;
 	tc_outlist_init(&l);
-	add(&l, "s.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: a\n"
-	                  "data:\n  a: bmV3\n  b: bmV3\n  c: bmV3\n  d: bmV3\n  e: bmV3\n  f: bmV3\n"
-	                  "stringData:\n  pw: s3cret-new\n");
+	add(&l, "s.yaml",
+	    "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: a\n"
+	    "data:\n  a: bmV3\n  b: bmV3\n  c: bmV3\n  d: bmV3\n  e: bmV3\n  f: bmV3\n"
+	    "stringData:\n  pw: s3cret-new\n");
 	tc_diags d;
 	tc_diags_init(&d);
 	tc_drift x;
 	char b[512];
 	CHECK(compare(&x, &l, &d, NULL) == 0);
 	CHECK(x.changed == 1 && d.len == 1);
-	CHECK_STR(diag(&d, 0, b, sizeof b),
-	          "out/s.yaml:1:1: Secret a/s is out of date: '.data.a' changed, '.data.b' changed, "
-	          "'.data.c' changed, '.data.d' changed, '.data.e' changed and 2 more fields");
+	CHECK_STR(
+		diag(&d, 0, b, sizeof b),
+		"out/s.yaml:1:1: Secret a/s is out of date: '.data.a' changed, '.data.b' changed, "
+		"'.data.c' changed, '.data.d' changed, '.data.e' changed and 2 more fields");
 	CHECK(!strstr(b, "hunter2") && !strstr(b, "s3cret") && !strstr(b, "bmV3"));
 	tc_outlist_release(&l);
 	tc_diags_release(&d);
@@ -285,14 +290,15 @@ TEST(tree_diff_counts_identical_files_without_parsing_them)
 	tc_outlist b, h;
 	tc_outlist_init(&b);
 	tc_outlist_init(&h);
-	add(&b, "dev/ns.yaml", ns_a);     /* only unchanged objects in dev */
+	add(&b, "dev/ns.yaml", ns_a); /* only unchanged objects in dev */
 	add(&b, "prod/a.yaml", cm);
 	add(&b, "prod/kustomization.yaml", "resources: []\n");
 	add(&b, "prod/ns.yaml", ns_a);
 	add(&b, "prod/z.yaml", "not: [yaml\n"); /* identical bytes are never parsed */
 	add(&h, "dev/ns.yaml", ns_a);
-	add(&h, "prod/a.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
-	                       "  namespace: a\ndata:\n  k: w\n");
+	add(&h, "prod/a.yaml",
+	    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
+	    "  namespace: a\ndata:\n  k: w\n");
 	add(&h, "prod/kustomization.yaml", "resources: [a.yaml]\n");
 	add(&h, "prod/moved.yaml", ns_a); /* the same object under another name */
 	add(&h, "prod/z.yaml", "not: [yaml\n");

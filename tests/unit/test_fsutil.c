@@ -204,7 +204,8 @@ TEST(fd_write_writes_everything)
 	close(p[1]);
 	char buf[16];
 	size_t got;
-	CHECK(tc_fd_read(p[0], buf, sizeof buf, &got) == 0 && got == 6 && memcmp(buf, "abcdef", 6) == 0);
+	CHECK(tc_fd_read(p[0], buf, sizeof buf, &got) == 0 && got == 6 &&
+	      memcmp(buf, "abcdef", 6) == 0);
 	close(p[0]);
 	CHECK(tc_fd_write(-1, "a", 1) == -1 && errno == EBADF);
 }
@@ -233,8 +234,8 @@ TEST(path_join_puts_one_slash_between_and_skips_an_empty_side)
 int main(void)
 {
 	return RUN(file_read_gives_the_bytes_and_a_nul_after_them,
-	           file_read_takes_exactly_max_bytes_and_refuses_one_more, file_read_says_why_it_failed,
-	           fd_read_all_grows_past_the_hint_and_stops_at_max,
+	           file_read_takes_exactly_max_bytes_and_refuses_one_more,
+	           file_read_says_why_it_failed, fd_read_all_grows_past_the_hint_and_stops_at_max,
 	           file_read_report_words_the_commands_messages,
 	           write_atomic_replaces_the_file_and_leaves_nothing_beside_it,
 	           write_atomic_fails_cleanly_where_it_cannot_rename, fd_write_writes_everything,

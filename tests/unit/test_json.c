@@ -103,16 +103,19 @@ TEST(json_load_rejects_malformed_input_with_positions)
 		const char *in, *msg;
 	} cases[] = {
 		{"", "t.json:1:1: error: expected a value, found the end of the input"},
-		{"[1, 2", "t.json:1:6: error: expected ',' or ']' to close '[' at line 1, found the "
-		          "end of the input"},
+		{"[1, 2",
+	         "t.json:1:6: error: expected ',' or ']' to close '[' at line 1, found the "
+	         "end of the input"},
 		{"{\"a\" 1}", "t.json:1:6: error: expected ':' after the key, found '1'"},
-		{"[01]", "t.json:1:3: error: expected ',' or ']' to close '[' at line 1, found '1'"},
+		{"[01]",
+	         "t.json:1:3: error: expected ',' or ']' to close '[' at line 1, found '1'"},
 		{"\"abc", "t.json:1:1: error: unterminated string"},
 		{"[\"\\ud800\"]", "t.json:1:3: error: high surrogate escape without a low one, "
-		                  "found '\\'"},
+	                          "found '\\'"},
 		{"[\"a\tb\"]", "t.json:1:4: error: control character in string (escape it), found "
-		               "byte 0x09"},
-		{"{} x", "t.json:1:4: error: expected the end of the input after the value, found 'x'"},
+	                       "byte 0x09"},
+		{"{} x",
+	         "t.json:1:4: error: expected the end of the input after the value, found 'x'"},
 		{"[1e999]", "t.json:1:2: error: number '1e999' is out of range"},
 		{"[tru]", "t.json:1:2: error: expected a value, found 't'"},
 		{"[1.]", "t.json:1:4: error: expected a digit after '.', found ']'"},
@@ -214,7 +217,7 @@ TEST(json_emit_escapes_control_characters_only)
 TEST(json_emit_round_trips_through_json_load)
 {
 	const char *in = "{\"a\":[1,-9223372036854775808,0.30000000000000004,\"\\u0000x\"],"
-	                 "\"b\":{\"c\":false}}";
+			 "\"b\":{\"c\":false}}";
 	char *s = json_of(in, false);
 	CHECK_STR(s, in);
 	char *p = json_of(s, true);
@@ -229,7 +232,8 @@ TEST(json_emit_writes_null_for_nan_and_infinity)
 {
 	tc_arena a;
 	tc_arena_init(&a);
-	tc_value *items[3] = {tc_value_float(&a, NAN, TC_NOPOS), tc_value_float(&a, -INFINITY, TC_NOPOS),
+	tc_value *items[3] = {tc_value_float(&a, NAN, TC_NOPOS),
+	                      tc_value_float(&a, -INFINITY, TC_NOPOS),
 	                      tc_value_str(&a, "\xff", 1, TC_NOPOS)};
 	tc_buf out;
 	tc_buf_init(&out, TC_BUF_UNLIMITED);
@@ -241,12 +245,15 @@ TEST(json_emit_writes_null_for_nan_and_infinity)
 
 int main(void)
 {
-	return RUN(json_load_keeps_ints_and_floats_apart, json_load_records_positions_of_nodes_and_keys,
+	return RUN(json_load_keeps_ints_and_floats_apart,
+	           json_load_records_positions_of_nodes_and_keys,
 	           json_load_decodes_escapes_and_surrogate_pairs, json_load_rejects_duplicate_keys,
 	           json_load_rejects_malformed_input_with_positions, json_load_rejects_invalid_utf8,
 	           json_load_enforces_the_depth_limit, json_load_skips_a_byte_order_mark,
 	           doc_load_picks_the_format_from_the_file_name,
 	           json_emit_sorts_keys_and_writes_compact_canonical_text,
-	           json_emit_pretty_prints_with_two_spaces, json_emit_escapes_control_characters_only,
-	           json_emit_round_trips_through_json_load, json_emit_writes_null_for_nan_and_infinity);
+	           json_emit_pretty_prints_with_two_spaces,
+	           json_emit_escapes_control_characters_only,
+	           json_emit_round_trips_through_json_load,
+	           json_emit_writes_null_for_nan_and_infinity);
 }

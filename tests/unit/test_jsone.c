@@ -226,7 +226,8 @@ TEST(jsone_step_limit_stops_a_huge_range_before_allocating)
 	CHECK_STR(run(&f, "{\"$eval\": \"range(0, 1000000000)\"}", NULL),
 	          "E t.json:1:11 TemplateError: evaluation exceeds the limit of 10000000 steps");
 	tc_jsone_opts o = {.max_steps = 50};
-	CHECK(strstr(run_opts(&f, "{\"$map\": {\"$eval\": \"range(0, 40)\"}, \"each(x)\": \"${x}\"}",
+	CHECK(strstr(run_opts(&f,
+	                      "{\"$map\": {\"$eval\": \"range(0, 40)\"}, \"each(x)\": \"${x}\"}",
 	                      NULL, &o),
 	             "limit of 50 steps") != NULL);
 	fixture_release(&f);
@@ -238,8 +239,9 @@ TEST(jsone_output_limit_stops_doubling_strings)
 	fixture_init(&f);
 	tc_jsone_opts o = {.max_output = 1 << 20};
 	const char *t = "{\"$reduce\": {\"$eval\": \"range(0, 40)\"}, \"initial\": \"xy\", "
-	                "\"each(acc, x)\": {\"$eval\": \"acc + acc\"}}";
-	CHECK(strstr(run_opts(&f, t, NULL, &o), "output exceeds the limit of 1048576 bytes") != NULL);
+			"\"each(acc, x)\": {\"$eval\": \"acc + acc\"}}";
+	CHECK(strstr(run_opts(&f, t, NULL, &o), "output exceeds the limit of 1048576 bytes") !=
+	      NULL);
 	fixture_release(&f);
 }
 
@@ -248,7 +250,7 @@ TEST(jsone_depth_limit_stops_deep_results_and_expressions)
 	fixture f;
 	fixture_init(&f);
 	const char *t = "{\"$reduce\": {\"$eval\": \"range(0, 1000)\"}, \"initial\": [], "
-	                "\"each(acc, x)\": {\"$eval\": \"[acc]\"}}";
+			"\"each(acc, x)\": {\"$eval\": \"[acc]\"}}";
 	CHECK(strstr(run(&f, t, NULL), "result nested deeper than 500 levels") != NULL);
 	tc_buf b;
 	tc_buf_init(&b, TC_BUF_UNLIMITED);
@@ -268,10 +270,11 @@ TEST(jsone_secret_taint_survives_interpolation_and_helpers_and_is_never_printed)
 {
 	fixture f;
 	fixture_init(&f);
-	tc_value *t = json(&f, "t.json",
-	                   "{\"a\": \"pw=${s}\", \"b\": {\"$eval\": \"b64encode(s)\"}, "
-	                   "\"c\": {\"$eval\": \"s + '!'\"}, \"d\": {\"$eval\": \"split(s, 'e')\"}, "
-	                   "\"e\": \"plain\", \"f\": {\"$eval\": \"o.k\"}}");
+	tc_value *t =
+		json(&f, "t.json",
+	             "{\"a\": \"pw=${s}\", \"b\": {\"$eval\": \"b64encode(s)\"}, "
+	             "\"c\": {\"$eval\": \"s + '!'\"}, \"d\": {\"$eval\": \"split(s, 'e')\"}, "
+	             "\"e\": \"plain\", \"f\": {\"$eval\": \"o.k\"}}");
 	tc_value *c = json(&f, "c.json", "{\"s\": \"hunter2secret\", \"o\": {\"k\": \"v\"}}");
 	tc_value *s = tc_value_getz(c, "s");
 	s->flags |= TC_VAL_SECRET;
@@ -298,12 +301,15 @@ TEST(jsone_extras_exist_only_when_asked_for)
 	CHECK_STR(run(&f, "{\"$eval\": \"b64encode('a')\"}", NULL),
 	          "E t.json:1:11 InterpreterError: unknown context value b64encode");
 	tc_jsone_opts o = {.extras = true};
-	CHECK_STR(run_opts(&f, "[{\"$eval\": \"b64encode('ab')\"}, {\"$eval\": \"b64decode('YWI=')\"}, "
-	                       "{\"$eval\": \"sha256('')\"}, {\"$eval\": \"toJson({b: 1, a: [true]})\"}]",
-	                   NULL, &o),
-	          "[\"YWI=\",\"ab\",\"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\","
-	          "\"{\\\"a\\\":[true],\\\"b\\\":1}\"]");
-	CHECK(strstr(run_opts(&f, "{\"$eval\": \"b64decode('!!')\"}", NULL, &o), "not base64") != NULL);
+	CHECK_STR(
+		run_opts(&f,
+	                 "[{\"$eval\": \"b64encode('ab')\"}, {\"$eval\": \"b64decode('YWI=')\"}, "
+	                 "{\"$eval\": \"sha256('')\"}, {\"$eval\": \"toJson({b: 1, a: [true]})\"}]",
+	                 NULL, &o),
+		"[\"YWI=\",\"ab\",\"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\","
+		"\"{\\\"a\\\":[true],\\\"b\\\":1}\"]");
+	CHECK(strstr(run_opts(&f, "{\"$eval\": \"b64decode('!!')\"}", NULL, &o), "not base64") !=
+	      NULL);
 	fixture_release(&f);
 }
 
@@ -338,12 +344,16 @@ TEST(jsone_now_comes_from_the_options_and_the_context_overrides_it)
 	fixture_init(&f);
 	CHECK_STR(run(&f, "{\"$fromNow\": \"1 day\"}", NULL), "\"1970-01-02T00:00:00.000Z\"");
 	tc_jsone_opts o = {.now = "2026-01-02T03:04:05.678Z"};
-	CHECK_STR(run_opts(&f, "{\"$fromNow\": \"-1 hour\"}", NULL, &o), "\"2026-01-02T02:04:05.678Z\"");
-	CHECK_STR(run_opts(&f, "{\"$eval\": \"fromNow('1 y', '2020-02-29T00:00:00+01:00')\"}", NULL, &o),
+	CHECK_STR(run_opts(&f, "{\"$fromNow\": \"-1 hour\"}", NULL, &o),
+	          "\"2026-01-02T02:04:05.678Z\"");
+	CHECK_STR(run_opts(&f, "{\"$eval\": \"fromNow('1 y', '2020-02-29T00:00:00+01:00')\"}", NULL,
+	                   &o),
 	          "\"2021-02-27T23:00:00.000Z\"");
-	CHECK_STR(run_opts(&f, "{\"$fromNow\": \"\"}", "{\"now\": \"2000-01-01T00:00:00.9999Z\"}", &o),
+	CHECK_STR(run_opts(&f, "{\"$fromNow\": \"\"}", "{\"now\": \"2000-01-01T00:00:00.9999Z\"}",
+	                   &o),
 	          "\"2000-01-01T00:00:00.999Z\"");
-	CHECK(strstr(run(&f, "{\"$fromNow\": \"1s 1y\"}", NULL), "isn't a time expression") != NULL);
+	CHECK(strstr(run(&f, "{\"$fromNow\": \"1s 1y\"}", NULL), "isn't a time expression") !=
+	      NULL);
 	CHECK(strstr(run(&f, "{\"$fromNow\": \"1 day\"}", "{\"now\": 5}"), "RFC 3339") != NULL);
 	fixture_release(&f);
 }
@@ -425,8 +435,9 @@ TEST(jsone_compiled_template_is_shared_by_threads)
 {
 	fixture f;
 	fixture_init(&f);
-	tc_value *t = json(&f, "t.json", "{\"v\": \"n=${n + 1}\", \"w\": {\"$if\": \"n > 5\", "
-	                                 "\"then\": \"${n}\"}}");
+	tc_value *t = json(&f, "t.json",
+	                   "{\"v\": \"n=${n + 1}\", \"w\": {\"$if\": \"n > 5\", "
+	                   "\"then\": \"${n}\"}}");
 	tc_jsone_compiled *c = tc_jsone_compile(t, 0);
 	CHECK(c && tc_jsone_compiled_template(c) == t);
 	job jobs[4];
@@ -447,11 +458,13 @@ TEST(jsone_syntax_errors_are_raised_only_when_reached)
 {
 	fixture f;
 	fixture_init(&f);
-	CHECK_STR(run(&f, "{\"$if\": \"false\", \"then\": {\"$eval\": \"(((\"}, \"else\": 1}", NULL),
+	CHECK_STR(run(&f, "{\"$if\": \"false\", \"then\": {\"$eval\": \"(((\"}, \"else\": 1}",
+	              NULL),
 	          "1");
-	CHECK_STR(run(&f, "{\"a\": \"${x} ${y\"}", "{\"x\": []}"),
-	          "E t.json:1:7 TemplateError at template.a: interpolation of 'x' produced an array "
-	          "or object");
+	CHECK_STR(
+		run(&f, "{\"a\": \"${x} ${y\"}", "{\"x\": []}"),
+		"E t.json:1:7 TemplateError at template.a: interpolation of 'x' produced an array "
+		"or object");
 	CHECK_STR(run(&f, "{\"a\": \"${x} ${y\"}", "{\"x\": 1}"),
 	          "E t.json:1:7 SyntaxError at template.a: unterminated ${..} expression");
 	fixture_release(&f);
@@ -474,7 +487,8 @@ int main(void)
 	           jsone_extras_exist_only_when_asked_for,
 	           jsone_host_functions_are_called_and_their_errors_end_the_render,
 	           jsone_now_comes_from_the_options_and_the_context_overrides_it,
-	           jsone_time_parses_and_formats_rfc3339, jsone_json_and_join_follow_tenantc_decisions,
+	           jsone_time_parses_and_formats_rfc3339,
+	           jsone_json_and_join_follow_tenantc_decisions,
 	           jsone_unchanged_template_parts_are_shared_not_copied,
 	           jsone_compiled_template_is_shared_by_threads,
 	           jsone_syntax_errors_are_raised_only_when_reached);

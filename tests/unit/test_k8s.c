@@ -89,7 +89,8 @@ TEST(k8s_missing_identity_is_reported_at_the_object)
 	char msg[512];
 	CHECK(check("metadata: {name: x}\n", msg, sizeof msg) == 2);
 	CHECK_STR(msg, "1:1 missing 'apiVersion' (a non-empty string)");
-	CHECK(check("apiVersion: v1\nkind: Secret\nmetadata: {namespace: a}\n", msg, sizeof msg) == 1);
+	CHECK(check("apiVersion: v1\nkind: Secret\nmetadata: {namespace: a}\n", msg, sizeof msg) ==
+	      1);
 	CHECK_STR(msg, "3:11 missing 'metadata.name'");
 }
 
@@ -97,13 +98,16 @@ TEST(k8s_oversize_configmap_suggests_a_volume)
 {
 	size_t n = 1100 * 1024;
 	char *big = malloc(n + 200);
-	int k = snprintf(big, 200, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: realm, "
-	                           "namespace: keycloak}\ndata:\n  realm.json: \"");
+	int k = snprintf(big, 200,
+	                 "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: realm, "
+	                 "namespace: keycloak}\ndata:\n  realm.json: \"");
 	memset(big + k, 'x', n);
 	memcpy(big + k + n, "\"\n", 3);
 	char msg[512];
 	CHECK(check(big, msg, sizeof msg) == 1);
-	CHECK(strstr(msg, "ConfigMap 'realm' holds 1.1 MiB of data, over Kubernetes' 1 MiB limit") != NULL);
+	CHECK(strstr(msg,
+	             "ConfigMap 'realm' holds 1.1 MiB of data, over Kubernetes' 1 MiB limit") !=
+	      NULL);
 	CHECK(strstr(msg, "volume") != NULL);
 	free(big);
 }
@@ -113,8 +117,9 @@ TEST(k8s_secret_size_counts_decoded_base64)
 	/* 1.2 MiB of base64 is 0.9 MiB of data: allowed */
 	size_t n = 1200 * 1024;
 	char *big = malloc(n + 200);
-	int k = snprintf(big, 200, "apiVersion: v1\nkind: Secret\nmetadata: {name: s, "
-	                           "namespace: a}\ndata:\n  blob: \"");
+	int k = snprintf(big, 200,
+	                 "apiVersion: v1\nkind: Secret\nmetadata: {name: s, "
+	                 "namespace: a}\ndata:\n  blob: \"");
 	memset(big + k, 'Q', n);
 	memcpy(big + k + n, "\"\n", 3);
 	char msg[512];
@@ -126,8 +131,9 @@ TEST(k8s_annotations_over_256k_are_reported)
 {
 	size_t n = 300 * 1024;
 	char *big = malloc(n + 200);
-	int k = snprintf(big, 200, "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  "
-	                           "namespace: a\n  annotations:\n    note: \"");
+	int k = snprintf(big, 200,
+	                 "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  "
+	                 "namespace: a\n  annotations:\n    note: \"");
 	memset(big + k, 'x', n);
 	memcpy(big + k + n, "\"\n", 3);
 	char msg[512];
@@ -160,7 +166,7 @@ static void dupes_run(const char *const *docs, size_t n, char *out, size_t outle
 TEST(k8s_messages_never_quote_a_decrypted_value)
 {
 	const char *text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Sekrit_Name\n"
-	                   "  namespace: n\n  labels: {a: \"bad value!\"}\n";
+			   "  namespace: n\n  labels: {a: \"bad value!\"}\n";
 	tc_value *v = Y(text);
 	CHECK(v);
 	tc_value_dig(v, "metadata.name")->flags |= TC_VAL_SECRET;
@@ -171,7 +177,8 @@ TEST(k8s_messages_never_quote_a_decrypted_value)
 	CHECK(d.len == 2);
 	for (size_t i = 0; i < d.len; i++) {
 		CHECK(strstr(d.items[i].msg, "<redacted>") != NULL);
-		CHECK(strstr(d.items[i].msg, "Sekrit") == NULL && strstr(d.items[i].msg, "bad value") == NULL);
+		CHECK(strstr(d.items[i].msg, "Sekrit") == NULL &&
+		      strstr(d.items[i].msg, "bad value") == NULL);
 	}
 	tc_diags_release(&d);
 	CHECK_STR(tc_value_shown(tc_value_dig(v, "metadata.name")), "<redacted>");
@@ -192,27 +199,32 @@ TEST(k8s_messages_never_quote_a_decrypted_value)
 
 TEST(k8s_duplicates_do_not_depend_on_the_order_of_adding)
 {
-	const char *a = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x, namespace: n}\n";
-	const char *b = "\napiVersion: apps/v2\nkind: Deployment\nmetadata: {name: x, namespace: n}\n";
+	const char *a =
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x, namespace: n}\n";
+	const char *b =
+		"\napiVersion: apps/v2\nkind: Deployment\nmetadata: {name: x, namespace: n}\n";
 	const char *c = "\n\napiVersion: v1\nkind: Service\nmetadata: {name: x, namespace: n}\n";
 	const char *fwd[] = {a, b, c}, *rev[] = {c, b, a};
 	char o1[1024], o2[1024];
 	dupes_run(fwd, 3, o1, sizeof o1);
 	dupes_run(rev, 3, o2, sizeof o2);
-	CHECK_STR(o1, "2:duplicate object: Deployment 'n/x' (apps) is also defined at obj.yaml:1:1|");
+	CHECK_STR(o1,
+	          "2:duplicate object: Deployment 'n/x' (apps) is also defined at obj.yaml:1:1|");
 	CHECK_STR(o2, o1);
 }
 
 TEST(crd_conversion_closes_objects_and_maps_extensions)
 {
-	tc_value *in = Y("type: object\nproperties:\n  apiVersion: {type: string}\n"
-	                 "  kind: {type: string}\n  metadata: {type: object}\n"
-	                 "  spec:\n    type: object\n    properties:\n"
-	                 "      port: {x-kubernetes-int-or-string: true}\n"
-	                 "      note: {type: string, nullable: true}\n"
-	                 "      free: {type: object, x-kubernetes-preserve-unknown-fields: true}\n");
+	tc_value *in =
+		Y("type: object\nproperties:\n  apiVersion: {type: string}\n"
+	          "  kind: {type: string}\n  metadata: {type: object}\n"
+	          "  spec:\n    type: object\n    properties:\n"
+	          "      port: {x-kubernetes-int-or-string: true}\n"
+	          "      note: {type: string, nullable: true}\n"
+	          "      free: {type: object, x-kubernetes-preserve-unknown-fields: true}\n");
 	tc_value *out = tc_schema_crd_convert(&A, in, "example.com", "v1", "Widget");
-	CHECK(tc_value_equal(tc_value_dig(out, "additionalProperties"), tc_value_bool(&A, false, TC_NOPOS)));
+	CHECK(tc_value_equal(tc_value_dig(out, "additionalProperties"),
+	                     tc_value_bool(&A, false, TC_NOPOS)));
 	CHECK(!tc_value_dig(out, "properties.metadata.additionalProperties"));
 	CHECK(tc_value_dig(out, "properties.spec.additionalProperties"));
 	CHECK(!tc_value_dig(out, "properties.spec.properties.free.additionalProperties"));
@@ -222,13 +234,15 @@ TEST(crd_conversion_closes_objects_and_maps_extensions)
 	CHECK(!tc_value_dig(out, "properties.spec.properties.note.nullable"));
 	const tc_value *e = tc_value_dig(out, "properties.apiVersion.enum");
 	CHECK(e && e->kind == TC_ARRAY && tc_value_streq(e->u.arr.items[0], "example.com/v1"));
-	CHECK(tc_value_streq(tc_value_dig(out, "$schema"), "http://json-schema.org/draft-04/schema#"));
+	CHECK(tc_value_streq(tc_value_dig(out, "$schema"),
+	                     "http://json-schema.org/draft-04/schema#"));
 }
 
 int main(void)
 {
 	tc_arena_init(&A);
-	int r = RUN(k8s_names_follow_apimachinery_syntax, k8s_messages_never_quote_a_decrypted_value, k8s_scope_table_knows_core_kinds,
+	int r = RUN(k8s_names_follow_apimachinery_syntax,
+	            k8s_messages_never_quote_a_decrypted_value, k8s_scope_table_knows_core_kinds,
 	            k8s_valid_object_passes, k8s_missing_identity_is_reported_at_the_object,
 	            k8s_oversize_configmap_suggests_a_volume, k8s_secret_size_counts_decoded_base64,
 	            k8s_annotations_over_256k_are_reported,

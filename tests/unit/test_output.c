@@ -33,7 +33,8 @@ TEST(output_names_use_lower_case_kind_and_name)
 	tc_diags d;
 	tc_diags_init(&d);
 	const tc_value *objs[] = {obj(&a, "v1", "Namespace", NULL, "acme-prod"),
-	                          obj(&a, "networking.k8s.io/v1", "NetworkPolicy", "acme-prod", "deny")};
+	                          obj(&a, "networking.k8s.io/v1", "NetworkPolicy", "acme-prod",
+	                              "deny")};
 	char *names[2];
 	CHECK(tc_output_names(names, objs, 2, &d) == 0);
 	CHECK_STR(names[0], "namespace-acme-prod.yaml");

@@ -186,8 +186,8 @@ TEST(tenantc_yaml_overrides_a_default_and_keeps_the_others_and_its_own_keys)
 	bool ok = l.rc == 0 && l.d.len == 0;
 	const tc_value *s = l.repo.settings;
 	bool merged = s && str(s, "output") && strcmp(str(s, "output"), "deploy") == 0 &&
-	              str(s, "branch") && strcmp(str(s, "branch"), "main") == 0 &&
-	              str(s, "team") && strcmp(str(s, "team"), "platform") == 0;
+	              str(s, "branch") && strcmp(str(s, "branch"), "main") == 0 && str(s, "team") &&
+	              strcmp(str(s, "team"), "platform") == 0;
 	bool output = l.repo.output && strcmp(l.repo.output, "deploy") == 0;
 	unload(&l);
 	CHECK(ok);
@@ -232,7 +232,8 @@ TEST(environment_files_are_dns_labels_equal_to_their_name_and_each_is_reported)
 	                       "environment");
 	/* the good one is loaded all the same */
 	bool kept = l.repo.nenvs == 1 && strcmp(l.repo.envs[0].name, "test") == 0 &&
-	            tc_repo_env(&l.repo, "test") == &l.repo.envs[0] && !tc_repo_env(&l.repo, "Prod");
+	            tc_repo_env(&l.repo, "test") == &l.repo.envs[0] &&
+	            !tc_repo_env(&l.repo, "Prod");
 	size_t n = l.d.len;
 	unload(&l);
 	CHECK(failed);
@@ -359,7 +360,8 @@ static const char *env_names(const tc_tenant *t, char *buf, size_t n)
 {
 	buf[0] = 0;
 	for (size_t i = 0; i < t->nenvs; i++)
-		snprintf(buf + strlen(buf), n - strlen(buf), "%s%s", i ? "," : "", t->envs[i]->name);
+		snprintf(buf + strlen(buf), n - strlen(buf), "%s%s", i ? "," : "",
+		         t->envs[i]->name);
 	return buf;
 }
 
@@ -372,8 +374,8 @@ TEST(environments_key_filters_a_tenant_to_the_environments_it_lists_in_name_orde
 	CHECK(put(root, "tenants/nulled/tenant.yaml", "name: nulled\nenvironments: null\n") == 0);
 	CHECK(put(root, "tenants/two/tenant.yaml", "name: two\nenvironments: [test, dev]\n") == 0);
 	CHECK(put(root, "tenants/none/tenant.yaml", "name: none\nenvironments: []\n") == 0);
-	CHECK(put(root, "tenants/typo/tenant.yaml", "name: typo\nenvironments: [prod, staging]\n") ==
-	      0);
+	CHECK(put(root, "tenants/typo/tenant.yaml",
+	          "name: typo\nenvironments: [prod, staging]\n") == 0);
 	CHECK(put(root, "tenants/twice/tenant.yaml", "name: twice\nenvironments: [prod, prod]\n") ==
 	      0);
 	CHECK(put(root, "tenants/scalar/tenant.yaml", "name: scalar\nenvironments: prod\n") == 0);
@@ -453,8 +455,10 @@ TEST(unknown_keys_in_tenant_and_environment_files_are_errors_at_their_line)
 	load(&l, root);
 	bool failed = l.rc != 0;
 	char want[256];
-	snprintf(want, sizeof want, "environments/test.yaml:%u:1: error: unknown key 'domian' "
-	         "(at .domian)", el);
+	snprintf(want, sizeof want,
+	         "environments/test.yaml:%u:1: error: unknown key 'domian' "
+	         "(at .domian)",
+	         el);
 	bool env = has(&l.d, want);
 	size_t nenv = l.d.len;
 	tc_arena a;
@@ -463,8 +467,10 @@ TEST(unknown_keys_in_tenant_and_environment_files_are_errors_at_their_line)
 	tc_diags d;
 	tc_diags_init(&d);
 	bool tfail = tc_repo_load_tenant(&l.repo, "acme", &a, &d, &t) != 0;
-	snprintf(want, sizeof want, "tenants/acme/tenant.yaml:%u:1: error: unknown key "
-	         "'enviroments' (did you mean 'environments'?) (at .enviroments)", tl);
+	snprintf(want, sizeof want,
+	         "tenants/acme/tenant.yaml:%u:1: error: unknown key "
+	         "'enviroments' (did you mean 'environments'?) (at .enviroments)",
+	         tl);
 	bool tenant = has(&d, want);
 	/* another tenant of the same repository is fine */
 	tc_diags d2;
@@ -489,8 +495,8 @@ TEST(tenant_files_and_secrets_are_listed_by_path_bytes_recursively_without_dot_f
 	char root[PATH_MAX];
 	CHECK(minimal(root, "files") == 0);
 	CHECK(put(root, "tenants/acme/tenant.yaml", "name: acme\n") == 0);
-	const char *files[] = {"z.conf", "b.conf", "sub/x.conf", "A.conf", "sub/deep/k.txt",
-	                       "a.conf", "sub/a.conf", ".hidden", "sub/.swp"};
+	const char *files[] = {"z.conf", "b.conf",     "sub/x.conf", "A.conf",  "sub/deep/k.txt",
+	                       "a.conf", "sub/a.conf", ".hidden",    "sub/.swp"};
 	char rel[256];
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		snprintf(rel, sizeof rel, "tenants/acme/files/%s", files[i]);
@@ -508,7 +514,7 @@ TEST(tenant_files_and_secrets_are_listed_by_path_bytes_recursively_without_dot_f
 	tc_diags d;
 	tc_diags_init(&d);
 	bool ok = tc_repo_load_tenant(&l.repo, "acme", &a, &d, &t) == 0;
-	const char *want[] = {"A.conf",     "a.conf",         "b.conf",     "sub/a.conf",
+	const char *want[] = {"A.conf",         "a.conf",     "b.conf", "sub/a.conf",
 	                      "sub/deep/k.txt", "sub/x.conf", "z.conf"};
 	size_t nwant = sizeof want / sizeof want[0];
 	bool order = ok && t.nfiles == nwant;
@@ -587,19 +593,20 @@ int main(int argc, char **argv)
 		return 3;
 	}
 	setenv("GIT_CEILING_DIRECTORIES", tmproot, 1);
-	int rc = RUN(a_repository_without_tenantc_yaml_gets_the_documented_defaults,
-	             tenantc_yaml_overrides_a_default_and_keeps_the_others_and_its_own_keys,
-	             an_output_folder_outside_the_repository_is_an_error_at_its_value,
-	             environment_files_are_dns_labels_equal_to_their_name_and_each_is_reported,
-	             environments_are_sorted_by_name_bytes_not_by_listing_or_creation_order,
-	             tenant_folders_are_dns_labels_of_at_most_40_characters,
-	             loading_some_tenants_checks_their_names_without_listing_tenants,
-	             a_tenant_named_unlike_its_folder_or_missing_is_an_error_naming_the_file,
-	             environments_key_filters_a_tenant_to_the_environments_it_lists_in_name_order,
-	             unknown_keys_in_tenant_and_environment_files_are_errors_at_their_line,
-	             tenant_files_and_secrets_are_listed_by_path_bytes_recursively_without_dot_files,
-	             templates_are_sorted_by_scope_then_path_and_a_stray_file_is_an_error,
-	             a_template_that_mentions_now_makes_the_repository_use_the_commit_time);
+	int rc =
+		RUN(a_repository_without_tenantc_yaml_gets_the_documented_defaults,
+	            tenantc_yaml_overrides_a_default_and_keeps_the_others_and_its_own_keys,
+	            an_output_folder_outside_the_repository_is_an_error_at_its_value,
+	            environment_files_are_dns_labels_equal_to_their_name_and_each_is_reported,
+	            environments_are_sorted_by_name_bytes_not_by_listing_or_creation_order,
+	            tenant_folders_are_dns_labels_of_at_most_40_characters,
+	            loading_some_tenants_checks_their_names_without_listing_tenants,
+	            a_tenant_named_unlike_its_folder_or_missing_is_an_error_naming_the_file,
+	            environments_key_filters_a_tenant_to_the_environments_it_lists_in_name_order,
+	            unknown_keys_in_tenant_and_environment_files_are_errors_at_their_line,
+	            tenant_files_and_secrets_are_listed_by_path_bytes_recursively_without_dot_files,
+	            templates_are_sorted_by_scope_then_path_and_a_stray_file_is_an_error,
+	            a_template_that_mentions_now_makes_the_repository_use_the_commit_time);
 	sh("rm -rf '%s'", tmproot);
 	return rc;
 }

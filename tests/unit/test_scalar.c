@@ -23,17 +23,17 @@ TEST(scalar_resolve_follows_the_yaml_1_2_core_schema)
 		const char *s;
 		tc_kind k;
 	} cases[] = {
-		{"", TC_NULL},         {"~", TC_NULL},       {"null", TC_NULL},     {"NULL", TC_NULL},
-		{"nULL", TC_STR},      {"true", TC_BOOL},    {"False", TC_BOOL},    {"tRUE", TC_STR},
-		{"yes", TC_STR},       {"no", TC_STR},       {"on", TC_STR},        {"off", TC_STR},
-		{"y", TC_STR},         {"0", TC_INT},        {"-0", TC_INT},        {"+12", TC_INT},
-		{"0o17", TC_INT},      {"0x1F", TC_INT},     {"0x", TC_STR},        {"0o8", TC_STR},
-		{"0755", TC_STR},      {"-01", TC_STR},      {"00", TC_STR},        {"1_000", TC_STR},
-		{"1:20", TC_STR},      {"1.5", TC_FLOAT},    {".5", TC_FLOAT},      {"1.", TC_FLOAT},
-		{"1e3", TC_FLOAT},     {"-1E-3", TC_FLOAT},  {"01.5", TC_FLOAT},    {".", TC_STR},
-		{"1e", TC_STR},        {".inf", TC_FLOAT},   {"-.Inf", TC_FLOAT},   {".NaN", TC_FLOAT},
-		{"-.nan", TC_STR},     {"inf", TC_STR},      {"2001-12-14", TC_STR}, {"0b101", TC_STR},
-		{"+", TC_STR},         {"-", TC_STR},        {"1 2", TC_STR},       {"0x1g", TC_STR},
+		{"", TC_NULL},     {"~", TC_NULL},      {"null", TC_NULL},      {"NULL", TC_NULL},
+		{"nULL", TC_STR},  {"true", TC_BOOL},   {"False", TC_BOOL},     {"tRUE", TC_STR},
+		{"yes", TC_STR},   {"no", TC_STR},      {"on", TC_STR},         {"off", TC_STR},
+		{"y", TC_STR},     {"0", TC_INT},       {"-0", TC_INT},         {"+12", TC_INT},
+		{"0o17", TC_INT},  {"0x1F", TC_INT},    {"0x", TC_STR},         {"0o8", TC_STR},
+		{"0755", TC_STR},  {"-01", TC_STR},     {"00", TC_STR},         {"1_000", TC_STR},
+		{"1:20", TC_STR},  {"1.5", TC_FLOAT},   {".5", TC_FLOAT},       {"1.", TC_FLOAT},
+		{"1e3", TC_FLOAT}, {"-1E-3", TC_FLOAT}, {"01.5", TC_FLOAT},     {".", TC_STR},
+		{"1e", TC_STR},    {".inf", TC_FLOAT},  {"-.Inf", TC_FLOAT},    {".NaN", TC_FLOAT},
+		{"-.nan", TC_STR}, {"inf", TC_STR},     {"2001-12-14", TC_STR}, {"0b101", TC_STR},
+		{"+", TC_STR},     {"-", TC_STR},       {"1 2", TC_STR},        {"0x1g", TC_STR},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		if (resolve(cases[i].s) != cases[i].k)
@@ -76,11 +76,11 @@ TEST(scalar_utf8_check_finds_the_first_bad_byte)
 {
 	CHECK(tc_scalar_utf8_check("abc", 3) == 3);
 	CHECK(tc_scalar_utf8_check("a\xc3\xa9", 3) == 3);
-	CHECK(tc_scalar_utf8_check("a\xc3", 2) == 1);                 /* truncated */
-	CHECK(tc_scalar_utf8_check("ab\xc0\xaf", 4) == 2);            /* overlong */
-	CHECK(tc_scalar_utf8_check("\xed\xa0\x80", 3) == 0);          /* surrogate */
-	CHECK(tc_scalar_utf8_check("\xf4\x90\x80\x80", 4) == 0);      /* > U+10FFFF */
-	CHECK(tc_scalar_utf8_check("\xf0\x9f\x98\x80!", 5) == 5);     /* emoji */
+	CHECK(tc_scalar_utf8_check("a\xc3", 2) == 1);             /* truncated */
+	CHECK(tc_scalar_utf8_check("ab\xc0\xaf", 4) == 2);        /* overlong */
+	CHECK(tc_scalar_utf8_check("\xed\xa0\x80", 3) == 0);      /* surrogate */
+	CHECK(tc_scalar_utf8_check("\xf4\x90\x80\x80", 4) == 0);  /* > U+10FFFF */
+	CHECK(tc_scalar_utf8_check("\xf0\x9f\x98\x80!", 5) == 5); /* emoji */
 	CHECK(tc_scalar_utf8_check("x\xff", 2) == 1);
 	CHECK(tc_scalar_utf8_check("a\0b", 3) == 3);
 }
@@ -91,14 +91,24 @@ TEST(scalar_format_double_gives_the_shortest_round_trip_with_a_dot)
 		double f;
 		const char *s;
 	} cases[] = {
-		{0.0, "0.0"},          {-0.0, "-0.0"},        {1.0, "1.0"},
-		{1.5, "1.5"},          {0.1, "0.1"},          {3.0, "3.0"},
-		{100.0, "100.0"},      {1e15, "1000000000000000.0"}, {1e16, "1.0e+16"},
-		{1e21, "1.0e+21"},     {1e-7, "1.0e-07"},     {1e-4, "0.0001"},
-		{1.25e-5, "1.25e-05"}, {123456.789, "123456.789"},
+		{0.0, "0.0"},
+		{-0.0, "-0.0"},
+		{1.0, "1.0"},
+		{1.5, "1.5"},
+		{0.1, "0.1"},
+		{3.0, "3.0"},
+		{100.0, "100.0"},
+		{1e15, "1000000000000000.0"},
+		{1e16, "1.0e+16"},
+		{1e21, "1.0e+21"},
+		{1e-7, "1.0e-07"},
+		{1e-4, "0.0001"},
+		{1.25e-5, "1.25e-05"},
+		{123456.789, "123456.789"},
 		{0.30000000000000004, "0.30000000000000004"},
 		{1.7976931348623157e308, "1.7976931348623157e+308"},
-		{5e-324, "5.0e-324"},  {-2.5e100, "-2.5e+100"},
+		{5e-324, "5.0e-324"},
+		{-2.5e100, "-2.5e+100"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char buf[32];
@@ -137,12 +147,69 @@ TEST(scalar_format_double_round_trips_random_doubles)
 TEST(scalar_needs_quotes_for_yaml_1_1_and_1_2_lookalikes)
 {
 	static const char *const quoted[] = {
-		"yes", "No", "ON", "off", "y", "N", "~", "null", "true", "0755", "0o17", "0x1F",
-		"1_000", "1:20", "1e3", ".5", "+1", "-0", "2001-12-14", "12:30", "1.2.3", "0b101",
-		".inf", "-.inf", ".NaN", "=", "<<", "", " lead", "trail ", "a: b", "a #b", "#x",
-		"- x", "-", "?", ":", "[", "]", "{", "}", ",x", "*a", "&a", "!t", "|", ">", "%",
-		"@", "`", "'", "\"", "a\nb", "\ttab", "x\ty", "end:", "---", "...", "a\x7f",
-		"\xc2\x85", "\xe2\x80\xa8", "\xef\xbb\xbfx", "2001-12-14t21:59:43.10-05:00",
+		"yes",
+		"No",
+		"ON",
+		"off",
+		"y",
+		"N",
+		"~",
+		"null",
+		"true",
+		"0755",
+		"0o17",
+		"0x1F",
+		"1_000",
+		"1:20",
+		"1e3",
+		".5",
+		"+1",
+		"-0",
+		"2001-12-14",
+		"12:30",
+		"1.2.3",
+		"0b101",
+		".inf",
+		"-.inf",
+		".NaN",
+		"=",
+		"<<",
+		"",
+		" lead",
+		"trail ",
+		"a: b",
+		"a #b",
+		"#x",
+		"- x",
+		"-",
+		"?",
+		":",
+		"[",
+		"]",
+		"{",
+		"}",
+		",x",
+		"*a",
+		"&a",
+		"!t",
+		"|",
+		">",
+		"%",
+		"@",
+		"`",
+		"'",
+		"\"",
+		"a\nb",
+		"\ttab",
+		"x\ty",
+		"end:",
+		"---",
+		"...",
+		"a\x7f",
+		"\xc2\x85",
+		"\xe2\x80\xa8",
+		"\xef\xbb\xbfx",
+		"2001-12-14t21:59:43.10-05:00",
 	};
 	for (size_t i = 0; i < sizeof quoted / sizeof quoted[0]; i++) {
 		if (!tc_scalar_needs_quotes(quoted[i], strlen(quoted[i])))
@@ -150,9 +217,24 @@ TEST(scalar_needs_quotes_for_yaml_1_1_and_1_2_lookalikes)
 		CHECK(tc_scalar_needs_quotes(quoted[i], strlen(quoted[i])));
 	}
 	static const char *const plain[] = {
-		"apps/v1", "Deployment", "hello world", "-x", "a:b", "a#b", "it's", "x,y",
-		"\xc3\xa9t\xc3\xa9", "nginx:1.25", "v1.2.3", "yesno", "Null1", "100m", "512Mi",
-		"http://x.example.com/a?b=c", "_1", "0.1.2-alpha",
+		"apps/v1",
+		"Deployment",
+		"hello world",
+		"-x",
+		"a:b",
+		"a#b",
+		"it's",
+		"x,y",
+		"\xc3\xa9t\xc3\xa9",
+		"nginx:1.25",
+		"v1.2.3",
+		"yesno",
+		"Null1",
+		"100m",
+		"512Mi",
+		"http://x.example.com/a?b=c",
+		"_1",
+		"0.1.2-alpha",
 	};
 	for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
 		if (tc_scalar_needs_quotes(plain[i], strlen(plain[i])))

@@ -81,7 +81,8 @@ TEST(schema_check_reports_an_unknown_key_at_the_key_with_a_hint)
 	CHECK(s);
 	char msg[512];
 	CHECK(run(s, "{\"name\": \"acme\",\n  \"enviroments\": []}", msg, sizeof msg) == 1);
-	CHECK_STR(msg, "2:3 .enviroments: unknown key 'enviroments' (did you mean 'environments'?)");
+	CHECK_STR(msg,
+	          "2:3 .enviroments: unknown key 'enviroments' (did you mean 'environments'?)");
 	tc_schema_free(s);
 }
 
@@ -109,7 +110,8 @@ TEST(schema_check_reports_nested_paths_and_enum_values)
 	char msg[512];
 	CHECK(run(s, "{\"name\": \"acme\", \"realm\": {\"clients\": [{}, {\"type\": \"secret\"}]}}",
 	          msg, sizeof msg) == 1);
-	CHECK_STR(msg, "1:53 .realm.clients[1].type: 'secret' is not one of 'confidential', 'public'");
+	CHECK_STR(msg,
+	          "1:53 .realm.clients[1].type: 'secret' is not one of 'confidential', 'public'");
 	tc_schema_free(s);
 }
 
@@ -119,7 +121,8 @@ TEST(schema_check_reports_every_violation_not_just_the_first)
 	char msg[512];
 	CHECK(run(s, "{\"name\": \"Acme\", \"environments\": [1, \"x\", true], \"x\": 1}", msg,
 	          sizeof msg) == 4);
-	CHECK_STR(msg, "1:10 .name: 'Acme' does not match pattern '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'");
+	CHECK_STR(msg,
+	          "1:10 .name: 'Acme' does not match pattern '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'");
 	tc_schema_free(s);
 }
 
@@ -277,8 +280,9 @@ TEST(schema_reference_cycles_without_progress_are_schema_errors)
 	tc_buf b;
 	tc_buf_init(&b, TC_BUF_UNLIMITED);
 	tc_diag_format(&b, &d.items[0]);
-	CHECK_STR(tc_buf_str(&b), "schema.json:1:54: error: '$ref' '#/$defs/a' closes a reference "
-	                          "cycle: the schema would apply itself to the same value without end");
+	CHECK_STR(tc_buf_str(&b),
+	          "schema.json:1:54: error: '$ref' '#/$defs/a' closes a reference "
+	          "cycle: the schema would apply itself to the same value without end");
 	tc_buf_release(&b);
 	tc_diags_release(&d);
 	/* a cycle through allOf, and one that descends into a property is fine */
@@ -296,8 +300,9 @@ TEST(schema_reference_cycles_without_progress_are_schema_errors)
 TEST(schema_draft_is_guessed_from_keywords_without_schema_keyword)
 {
 	/* draft-04: $ref siblings are ignored, so maximum does not apply */
-	tc_schema *s = S("{\"definitions\": {\"i\": {\"type\": \"integer\"}}, "
-	                 "\"properties\": {\"x\": {\"$ref\": \"#/definitions/i\", \"maximum\": 1}}}");
+	tc_schema *s =
+		S("{\"definitions\": {\"i\": {\"type\": \"integer\"}}, "
+	          "\"properties\": {\"x\": {\"$ref\": \"#/definitions/i\", \"maximum\": 1}}}");
 	CHECK(tc_schema_draft_of(s) == TC_DRAFT_4);
 	char msg[512];
 	CHECK(run(s, "{\"x\": 5}", msg, sizeof msg) == 0);
@@ -397,14 +402,22 @@ TEST(uri_resolution_follows_rfc_3986_examples)
 {
 	const char *base = "http://a/b/c/d;p?q";
 	static const char *const cases[][2] = {
-		{"g", "http://a/b/c/g"},       {"./g", "http://a/b/c/g"},
-		{"g/", "http://a/b/c/g/"},     {"/g", "http://a/g"},
-		{"//g", "http://g"},           {"?y", "http://a/b/c/d;p?y"},
-		{"#s", "http://a/b/c/d;p?q#s"}, {"", "http://a/b/c/d;p?q"},
-		{"..", "http://a/b/"},         {"../g", "http://a/b/g"},
-		{"../../g", "http://a/g"},     {"../../../g", "http://a/g"},
-		{"/./g", "http://a/g"},        {"g/../h", "http://a/b/c/h"},
-		{"urn:x:y", "urn:x:y"},        {".", "http://a/b/c/"},
+		{"g", "http://a/b/c/g"},
+		{"./g", "http://a/b/c/g"},
+		{"g/", "http://a/b/c/g/"},
+		{"/g", "http://a/g"},
+		{"//g", "http://g"},
+		{"?y", "http://a/b/c/d;p?y"},
+		{"#s", "http://a/b/c/d;p?q#s"},
+		{"", "http://a/b/c/d;p?q"},
+		{"..", "http://a/b/"},
+		{"../g", "http://a/b/g"},
+		{"../../g", "http://a/g"},
+		{"../../../g", "http://a/g"},
+		{"/./g", "http://a/g"},
+		{"g/../h", "http://a/b/c/h"},
+		{"urn:x:y", "urn:x:y"},
+		{".", "http://a/b/c/"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		CHECK_STR(tc_uri_resolve(&A, base, cases[i][0]), cases[i][1]);
@@ -419,13 +432,20 @@ TEST(formats_check_the_common_grammars)
 		const char *fmt, *s;
 		bool ok;
 	} cases[] = {
-		{"date-time", "2026-02-29T10:00:00Z", false}, {"date-time", "2024-02-29T10:00:00+01:00", true},
-		{"date", "2024-13-01", false},                {"email", "a.b@example.com", true},
-		{"email", "a..b@example.com", false},         {"hostname", "-a.example", false},
-		{"hostname", "sso.prod.example.com", true},  {"ipv4", "10.0.0.01", false},
-		{"ipv4", "192.168.0.1", true},                {"ipv6", "::ffff:10.0.0.1", true},
-		{"ipv6", "1::2::3", false},                   {"uri", "https://example.com/x?y#z", true},
-		{"uri", "example.com", false},                {"uuid", "2eb8aa08-aa98-11ea-b4aa-73b441d16380", true},
+		{"date-time", "2026-02-29T10:00:00Z", false},
+		{"date-time", "2024-02-29T10:00:00+01:00", true},
+		{"date", "2024-13-01", false},
+		{"email", "a.b@example.com", true},
+		{"email", "a..b@example.com", false},
+		{"hostname", "-a.example", false},
+		{"hostname", "sso.prod.example.com", true},
+		{"ipv4", "10.0.0.01", false},
+		{"ipv4", "192.168.0.1", true},
+		{"ipv6", "::ffff:10.0.0.1", true},
+		{"ipv6", "1::2::3", false},
+		{"uri", "https://example.com/x?y#z", true},
+		{"uri", "example.com", false},
+		{"uuid", "2eb8aa08-aa98-11ea-b4aa-73b441d16380", true},
 		{"uuid", "2eb8aa08-aa98-11ea-b4aa-73b441d1638", false},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -474,7 +494,8 @@ TEST(schema_is_shared_read_only_by_threads)
 	worker w[4];
 	pthread_t t[4];
 	for (int i = 0; i < 4; i++) {
-		w[i] = (worker){s, J("g.json", "{\"x-a\": \"abc\"}"), J("b.json", "{\"x-a\": \"A\"}"), 0};
+		w[i] = (worker){s, J("g.json", "{\"x-a\": \"abc\"}"),
+		                J("b.json", "{\"x-a\": \"A\"}"), 0};
 		CHECK(pthread_create(&t[i], NULL, work, &w[i]) == 0);
 	}
 	for (int i = 0; i < 4; i++) {

@@ -97,7 +97,8 @@ static void *work(void *p)
 	tc_diags_init(&d);
 	for (int round = 0; round < 20; round++)
 		for (size_t i = 0; i < w->docs->u.arr.len; i++)
-			tc_schema_set_check_object(w->set, w->docs->u.arr.items[i], false, &d, NULL);
+			tc_schema_set_check_object(w->set, w->docs->u.arr.items[i], false, &d,
+			                           NULL);
 	tc_diags_sort(&d);
 	w->out[0] = 0;
 	for (size_t i = 0; i < d.len && i < 3; i++) {
@@ -129,8 +130,9 @@ TEST(schema_set_checks_objects_from_many_threads_alike)
 	}
 	for (int i = 0; i < 4; i++)
 		pthread_join(t[i], NULL);
-	CHECK_STR(w[0].out, "5:13 expected integer or null, got string|5:13 expected integer or null, "
-	                    "got string|5:13 expected integer or null, got string|");
+	CHECK_STR(w[0].out,
+	          "5:13 expected integer or null, got string|5:13 expected integer or null, "
+	          "got string|5:13 expected integer or null, got string|");
 	for (int i = 1; i < 4; i++)
 		CHECK_STR(w[i].out, w[0].out);
 	tc_schema_set_free(set);

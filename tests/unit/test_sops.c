@@ -80,7 +80,8 @@ static bool diags_contain(const tc_diags *d, const char *s)
 static bool diags_name(const tc_diags *d, const char *file)
 {
 	for (size_t i = 0; i < d->len; i++)
-		if (strstr(d->items[i].msg, file) || (d->items[i].file && !strcmp(d->items[i].file, file)))
+		if (strstr(d->items[i].msg, file) ||
+		    (d->items[i].file && !strcmp(d->items[i].file, file)))
 			return true;
 	return false;
 }
@@ -140,8 +141,8 @@ TEST(flux_fixtures_decrypt_with_their_published_keys)
 		CHECK(rc == 0);
 	}
 	tc_value *v = NULL;
-	CHECK(decrypt_fixture(&v, &a, &sm, &d, k, "flux-kustomize-controller/algorithms-age.yaml") ==
-	      0);
+	CHECK(decrypt_fixture(&v, &a, &sm, &d, k,
+	                      "flux-kustomize-controller/algorithms-age.yaml") == 0);
 	const tc_value *key = dig(v, "stringData.key");
 	CHECK(key && key->kind == TC_STR && (key->flags & TC_VAL_SECRET));
 	CHECK(tc_value_streq(dig(v, "metadata.name"), "age"));
@@ -223,7 +224,8 @@ TEST(generated_fixtures_decrypt_for_both_recipients_and_typed_values_verify)
 			tc_diags_print(&d, stderr);
 		CHECK(rc == 0);
 		CHECK(dig(v, "secret_int")->kind == TC_INT && dig(v, "secret_int")->u.i == 7);
-		CHECK(dig(v, "secret_float")->kind == TC_FLOAT && dig(v, "secret_float")->u.f == 3.14);
+		CHECK(dig(v, "secret_float")->kind == TC_FLOAT &&
+		      dig(v, "secret_float")->u.f == 3.14);
 		CHECK(dig(v, "secret_bool")->kind == TC_BOOL && !dig(v, "secret_bool")->u.b);
 		CHECK(tc_value_streq(dig(v, "secret_str"), "hello"));
 		CHECK(dig(v, "plain_unencrypted.octal_unencrypted")->u.i == 493);
@@ -237,14 +239,17 @@ TEST(generated_fixtures_decrypt_for_both_recipients_and_typed_values_verify)
 TEST(every_tampered_fixture_is_rejected_with_an_error_naming_the_file)
 {
 	static const char *const files[] = {
-		"age-enc-corrupted.yaml", "clear-key-added.yaml",      "clear-value-changed.yaml",
-		"enc-value-flipped.yaml", "enc-value-plaintext.yaml",  "enc-value-renamed-key.yaml",
-		"lastmodified-changed.yaml", "lastmodified-unquoted.yaml", "list-items-swapped.yaml",
-		"mac-empty.yaml",         "mac-flipped.yaml",          "version-not-semver.yaml",
+		"age-enc-corrupted.yaml",    "clear-key-added.yaml",
+		"clear-value-changed.yaml",  "enc-value-flipped.yaml",
+		"enc-value-plaintext.yaml",  "enc-value-renamed-key.yaml",
+		"lastmodified-changed.yaml", "lastmodified-unquoted.yaml",
+		"list-items-swapped.yaml",   "mac-empty.yaml",
+		"mac-flipped.yaml",          "version-not-semver.yaml",
 	};
 	tc_arena a;
 	tc_arena_init(&a);
-	tc_sops_keys *k = keys_from(&a, "flux-kustomize-controller/age.agekey", "humphd-sops-age/key.txt");
+	tc_sops_keys *k =
+		keys_from(&a, "flux-kustomize-controller/age.agekey", "humphd-sops-age/key.txt");
 	CHECK(k);
 	size_t rejected = 0;
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
@@ -255,10 +260,12 @@ TEST(every_tampered_fixture_is_rejected_with_an_error_naming_the_file)
 		const char *rel = tc_arena_printf(&a, "tampered/%s", files[i]);
 		tc_value *v = NULL;
 		int rc = decrypt_fixture(&v, &a, &sm, &d, k, rel);
-		if (rc == -1 && d.len > 0 && diags_name(&d, rel) && !diags_leak(&d, "this is a secret"))
+		if (rc == -1 && d.len > 0 && diags_name(&d, rel) &&
+		    !diags_leak(&d, "this is a secret"))
 			rejected++;
 		else
-			fprintf(stderr, "tampered/%s: rc %d, %zu diagnostics\n", files[i], rc, d.len);
+			fprintf(stderr, "tampered/%s: rc %d, %zu diagnostics\n", files[i], rc,
+			        d.len);
 		tc_diags_release(&d);
 		tc_secmem_release(&sm);
 	}
@@ -278,13 +285,14 @@ TEST(a_file_for_another_key_fails_with_no_identity_can_decrypt)
 	tc_diags_init(&d);
 	tc_sops_keys *k = keys_from(&a, "humphd-sops-age/key.txt", NULL);
 	tc_value *v = NULL;
-	CHECK(decrypt_fixture(&v, &a, &sm, &d, k, "flux-kustomize-controller/algorithms-age.yaml") ==
-	      -1);
-	CHECK(diags_contain(&d, "no identity can decrypt 'flux-kustomize-controller/algorithms-age.yaml'"));
+	CHECK(decrypt_fixture(&v, &a, &sm, &d, k,
+	                      "flux-kustomize-controller/algorithms-age.yaml") == -1);
+	CHECK(diags_contain(
+		&d, "no identity can decrypt 'flux-kustomize-controller/algorithms-age.yaml'"));
 	tc_diags_release(&d);
 	tc_diags_init(&d);
-	CHECK(decrypt_fixture(&v, &a, &sm, &d, NULL, "flux-kustomize-controller/algorithms-age.yaml") ==
-	      -1);
+	CHECK(decrypt_fixture(&v, &a, &sm, &d, NULL,
+	                      "flux-kustomize-controller/algorithms-age.yaml") == -1);
 	CHECK(diags_contain(&d, "SOPS_AGE_KEY_FILE"));
 	tc_sops_keys_free(k);
 	tc_diags_release(&d);
@@ -341,9 +349,9 @@ static int reproduce(const char *plain_rel, const char *sops_rel, const char *fi
 
 TEST(the_generated_fixtures_are_reproduced_byte_for_byte_by_the_profile)
 {
-	static const char *const two[] = {
-		"age1360q0zqgylp3q9ce0vgxucf0e4eyh728mvxnzpxskzzrt0rygarsvv8a3w",
-		"age1l44xcng8dqj32nlv6d930qvvrny05hglzcv9qpc7kxjc6902ma4qufys29"};
+	static const char *const two[] =
+		{"age1360q0zqgylp3q9ce0vgxucf0e4eyh728mvxnzpxskzzrt0rygarsvv8a3w",
+	         "age1l44xcng8dqj32nlv6d930qvvrny05hglzcv9qpc7kxjc6902ma4qufys29"};
 	CHECK(reproduce("generated/secret.plain.yaml", "generated/secret.sops.yaml",
 	                "tenant-acme/tenant-acme-db", two, 2, tc_sops_default_rule) == 0);
 	tc_sops_rule suffix = {TC_SOPS_UNENCRYPTED_SUFFIX, "_unencrypted"};
@@ -398,8 +406,10 @@ static size_t mutate(const char *rel, const char *k1, size_t *undetected)
 				const char *colon = memmem(orig + b, i - b, ": ", 2);
 				bool pad_bits = i + 1 < len && orig[i + 1] == '=';
 				bool empty = i + 2 < len && !memcmp(orig + i, "\"\"\n", 3);
-				if (colon && orig[i] != '\n' && orig[i] != ' ' && !pad_bits && !empty) {
-					fprintf(stderr, "%s: change at byte %zu not detected\n", rel, i);
+				if (colon && orig[i] != '\n' && orig[i] != ' ' && !pad_bits &&
+				    !empty) {
+					fprintf(stderr, "%s: change at byte %zu not detected\n",
+					        rel, i);
 					(*undetected)++;
 				}
 			}
@@ -422,8 +432,8 @@ TEST(single_byte_changes_never_crash_and_changed_values_are_detected)
 	                "flux-kustomize-controller/age.agekey", &undetected);
 	tried += mutate("generated/secret.sops.yaml", "generated/age.agekey", &undetected);
 	tried += mutate("humphd-sops-age/secret.enc.yaml", "humphd-sops-age/key.txt", &undetected);
-	printf("sops-mutations: %zu decrypts of changed files, %zu value changes undetected\n", tried,
-	       undetected);
+	printf("sops-mutations: %zu decrypts of changed files, %zu value changes undetected\n",
+	       tried, undetected);
 	CHECK(tried > 10000 && undetected == 0);
 }
 
@@ -456,14 +466,14 @@ static tc_value *as_decrypted(tc_arena *a, tc_value *v)
 }
 
 static const char *secret_yaml = "apiVersion: v1\n"
-                                 "kind: Secret\n"
-                                 "metadata:\n"
-                                 "  name: db\n"
-                                 "  namespace: tenant-acme\n"
-                                 "type: Opaque\n"
-                                 "stringData:\n"
-                                 "  password: hunter2-very-secret\n"
-                                 "  user: app-user\n";
+				 "kind: Secret\n"
+				 "metadata:\n"
+				 "  name: db\n"
+				 "  namespace: tenant-acme\n"
+				 "type: Opaque\n"
+				 "stringData:\n"
+				 "  password: hunter2-very-secret\n"
+				 "  user: app-user\n";
 
 typedef struct ids3 {
 	tc_sops_keys *keys; /* identities A and B */
@@ -501,10 +511,16 @@ static int render(tc_buf *out, tc_diags *d, tc_secmem *sm, const tc_sops_seed *s
                   const tc_sops_keys *k, const tc_value *secret, const char *const *rc, size_t n,
                   const char *lm, const tc_buf *prev)
 {
-	tc_sops_render_in in = {secret, rc, n, lm, "tenants/acme/secrets/db.yaml",
-	                        prev ? prev->ptr : NULL, prev ? prev->len : 0,
+	tc_sops_render_in in = {secret,
+	                        rc,
+	                        n,
+	                        lm,
+	                        "tenants/acme/secrets/db.yaml",
+	                        prev ? prev->ptr : NULL,
+	                        prev ? prev->len : 0,
 	                        "rendered/prod/db.yaml"};
-	return seed ? tc_sops_encrypt_render(out, d, sm, seed, k, &in) : tc_sops_carry_over(out, d, &in);
+	return seed ? tc_sops_encrypt_render(out, d, sm, seed, k, &in)
+	            : tc_sops_carry_over(out, d, &in);
 }
 
 static size_t differing_lines(const char *x, const char *y, char *first, size_t cap)
@@ -513,7 +529,8 @@ static size_t differing_lines(const char *x, const char *y, char *first, size_t 
 	first[0] = 0;
 	while (*x || *y) {
 		const char *ex = strchr(x, '\n'), *ey = strchr(y, '\n');
-		size_t lx = ex ? (size_t)(ex - x) : strlen(x), ly = ey ? (size_t)(ey - y) : strlen(y);
+		size_t lx = ex ? (size_t)(ex - x) : strlen(x),
+		       ly = ey ? (size_t)(ey - y) : strlen(y);
 		if (lx != ly || memcmp(x, y, lx) != 0) {
 			if (!n)
 				snprintf(first, cap, "%.*s", (int)(lx < 40 ? lx : 40), x);
@@ -550,9 +567,10 @@ TEST(render_is_deterministic_and_a_changed_value_changes_only_its_enc_and_the_ma
 	CHECK(o1.len == o2.len && memcmp(o1.ptr, o2.ptr, o1.len) == 0);
 	CHECK(strstr(tc_buf_str(&o1), "hunter2") == NULL);
 	/* a changed value: its ENC and the mac change, nothing else */
-	tc_value *s2 = as_decrypted(&a, load(&a, "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n"
-	                                        "  namespace: tenant-acme\ntype: Opaque\nstringData:\n"
-	                                        "  password: hunter3-very-secret\n  user: app-user\n"));
+	tc_value *s2 =
+		as_decrypted(&a, load(&a, "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n"
+	                                  "  namespace: tenant-acme\ntype: Opaque\nstringData:\n"
+	                                  "  password: hunter3-very-secret\n  user: app-user\n"));
 	CHECK(render(&o3, &d, &sm, seed, x.keys, s2, rc, 3, "2025-01-01T00:00:00Z", NULL) == 0);
 	char first[64];
 	CHECK(differing_lines(tc_buf_str(&o1), tc_buf_str(&o3), first, sizeof first) == 2);
@@ -585,7 +603,8 @@ TEST(render_keeps_an_earlier_file_from_another_identity_when_nothing_changed)
 	make_ids(&x, true);
 	const char *rc[] = {x.ra, x.rb};
 	const char *onlya[] = {x.ra}, *onlyb[] = {x.rb};
-	tc_sops_seed *sa = tc_sops_seed_new(x.keys, onlya, 1), *sb = tc_sops_seed_new(x.keys, onlyb, 1);
+	tc_sops_seed *sa = tc_sops_seed_new(x.keys, onlya, 1),
+		     *sb = tc_sops_seed_new(x.keys, onlyb, 1);
 	CHECK(sa && sb);
 	tc_value *s = as_decrypted(&a, load(&a, secret_yaml));
 	tc_buf oa, ob, fresh;
@@ -655,13 +674,16 @@ TEST(carry_over_keeps_unchanged_secrets_and_names_a_changed_one)
 	/* an earlier output that records no digest is not carried over */
 	tc_buf nodigest;
 	tc_buf_init(&nodigest, TC_BUF_UNLIMITED);
-	CHECK(render(&nodigest, &d, &sm, seed, x.keys, s, rc, 2, "2025-02-03T04:05:06Z", NULL) == 0);
-	CHECK(render(&out, &d, NULL, NULL, NULL, dshape, rc, 2, info.lastmodified, &nodigest) == -1);
+	CHECK(render(&nodigest, &d, &sm, seed, x.keys, s, rc, 2, "2025-02-03T04:05:06Z", NULL) ==
+	      0);
+	CHECK(render(&out, &d, NULL, NULL, NULL, dshape, rc, 2, info.lastmodified, &nodigest) ==
+	      -1);
 	CHECK(diags_contain(&d, "does not record the input it was made from"));
 	tc_buf_release(&nodigest);
 	/* changed lastmodified: an error naming the Secret */
 	tc_buf_reset(&out);
-	CHECK(render(&out, &d, NULL, NULL, NULL, dshape, rc, 2, "2025-03-01T00:00:00Z", &prev) == -1);
+	CHECK(render(&out, &d, NULL, NULL, NULL, dshape, rc, 2, "2025-03-01T00:00:00Z", &prev) ==
+	      -1);
 	CHECK(diags_contain(&d, "Secret 'tenant-acme/db'") && diags_contain(&d, "it changed"));
 	/* another recipient */
 	const char *rc3[] = {x.ra, x.rb, x.rc};
@@ -709,17 +731,21 @@ TEST(source_digest_is_the_sha256_of_the_whole_file_and_keeps_other_annotations)
 	CHECK(an && an->kind == TC_OBJECT && an->u.obj.len == 2);
 	CHECK(tc_value_streq(tc_value_getz(an, "keep"), "me"));
 	/* SHA-256("abc"), FIPS 180-2 appendix B.1; a forged value is replaced */
-	CHECK(tc_value_streq(tc_value_getz(an, TC_SOPS_SOURCE_DIGEST),
-	                     "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
-	CHECK(tc_value_streq(dig(d, "metadata.name"), "db") && tc_value_streq(dig(d, "kind"), "Secret"));
+	CHECK(tc_value_streq(
+		tc_value_getz(an, TC_SOPS_SOURCE_DIGEST),
+		"sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+	CHECK(tc_value_streq(dig(d, "metadata.name"), "db") &&
+	      tc_value_streq(dig(d, "kind"), "Secret"));
 	/* the input value is not changed */
 	CHECK(tc_value_streq(tc_value_getz(dig(s, "metadata.annotations"), TC_SOPS_SOURCE_DIGEST),
 	                     "sha256:forged"));
 	/* without annotations, one is made */
-	const tc_value *e = tc_sops_with_source_digest(
-		&a, load(&a, "kind: Secret\nmetadata:\n  name: x\n"), "", 0);
-	CHECK(tc_value_streq(tc_value_getz(dig(e, "metadata.annotations"), TC_SOPS_SOURCE_DIGEST),
-	                     "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+	const tc_value *e =
+		tc_sops_with_source_digest(&a, load(&a, "kind: Secret\nmetadata:\n  name: x\n"), "",
+	                                   0);
+	CHECK(tc_value_streq(
+		tc_value_getz(dig(e, "metadata.annotations"), TC_SOPS_SOURCE_DIGEST),
+		"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
 	tc_arena_release(&a);
 }
 
@@ -759,10 +785,10 @@ TEST(leak_scanner_names_object_and_key_but_never_the_value)
 	tc_secmem_init(&sm);
 	tc_diags d;
 	tc_diags_init(&d);
-	tc_value *s = as_decrypted(
-		&a, load(&a, "kind: Secret\nmetadata: {name: db, namespace: ns}\n"
-		             "stringData: {password: hunter2-very-secret, pin: '12'}\n"
-		             "data: {token: c3VwZXItdG9rZW4tdmFsdWU=}\n"));
+	tc_value *s =
+		as_decrypted(&a, load(&a, "kind: Secret\nmetadata: {name: db, namespace: ns}\n"
+	                                  "stringData: {password: hunter2-very-secret, pin: '12'}\n"
+	                                  "data: {token: c3VwZXItdG9rZW4tdmFsdWU=}\n"));
 	tc_sops_leaks l;
 	tc_sops_leaks_init(&l, &a, &sm);
 	tc_sops_leaks_add(&l, s, "ns/db");
@@ -793,9 +819,11 @@ TEST(plaintext_secret_guard_finds_documents_and_lines)
 	tc_arena_init(&a);
 	tc_diags d;
 	tc_diags_init(&d);
-	const char *multi = "kind: ConfigMap\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: x}\n";
+	const char *multi =
+		"kind: ConfigMap\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: x}\n";
 	CHECK(tc_sops_scan_plain(&d, "tenants/acme/files/x.yaml", multi, strlen(multi)) == -1);
-	CHECK(d.len == 1 && d.items[0].line == 4 && strcmp(d.items[0].file, "tenants/acme/files/x.yaml") == 0);
+	CHECK(d.len == 1 && d.items[0].line == 4 &&
+	      strcmp(d.items[0].file, "tenants/acme/files/x.yaml") == 0);
 	const char *enc = "kind: Secret\nsops:\n  mac: ENC[AES256_GCM,data:x]\n";
 	CHECK(tc_sops_scan_plain(&d, "s.yaml", enc, strlen(enc)) == 0);
 	const char *notyaml = "server {\n  x: [\n}\nkind: \"Secret\"\n";
@@ -804,7 +832,8 @@ TEST(plaintext_secret_guard_finds_documents_and_lines)
 	CHECK(tc_sops_is_plain_secret(load(&a, "kind: Secret\ndata: {}\n")));
 	CHECK(!tc_sops_is_plain_secret(load(&a, "kind: Secret\nsops: {mac: 'ENC[x]'}\n")));
 	CHECK(!tc_sops_is_plain_secret(load(&a, "kind: ConfigMap\n")));
-	CHECK(tc_sops_check_plain(&d, load(&a, "kind: Secret\nmetadata: {name: a, namespace: b}\n")) ==
+	CHECK(tc_sops_check_plain(&d,
+	                          load(&a, "kind: Secret\nmetadata: {name: a, namespace: b}\n")) ==
 	      -1);
 	CHECK(diags_contain(&d, "plaintext Secret 'b/a'"));
 	tc_diags_release(&d);
@@ -871,11 +900,12 @@ TEST(writer_output_reads_back_as_the_same_types_and_values)
 	tc_arena_init(&a);
 	tc_diags d;
 	tc_diags_init(&d);
-	const char *src = "s: [\"yes\", \"0755\", \"a: b\", \"\", \" lead\", \"tab\\there\", \"l1\\nl2\\n\","
-	                  " \"l1\\nl2\", \"l1\\n\\n\", \"x\\u2028y\", \"q\\\"uote\", \"\\x01\", \"ENC[x]\","
-	                  " \"#c\", \"~\", \"null\", \"e1\", \"-\", \"- a\", \"? q\", \"@at\"]\n"
-	                  "n: [1, -7, 1.5, 1000.0, .inf, -.inf, .nan, true, null, 2024-01-01]\n"
-	                  "\"8080\": {}\nempty: []\n";
+	const char *src =
+		"s: [\"yes\", \"0755\", \"a: b\", \"\", \" lead\", \"tab\\there\", \"l1\\nl2\\n\","
+		" \"l1\\nl2\", \"l1\\n\\n\", \"x\\u2028y\", \"q\\\"uote\", \"\\x01\", \"ENC[x]\","
+		" \"#c\", \"~\", \"null\", \"e1\", \"-\", \"- a\", \"? q\", \"@at\"]\n"
+		"n: [1, -7, 1.5, 1000.0, .inf, -.inf, .nan, true, null, 2024-01-01]\n"
+		"\"8080\": {}\nempty: []\n";
 	tc_snode **docs = NULL;
 	size_t n = 0;
 	CHECK(tc_sops_yaml_read(&docs, &n, &a, NULL, &d, "t.yaml", src, strlen(src), 0) == 0);
@@ -894,9 +924,11 @@ TEST(writer_output_reads_back_as_the_same_types_and_values)
 			const tc_snode *p = vx->items[k], *q = vy->items[k];
 			char b1[TC_SOPS_FMT_BUF], b2[TC_SOPS_FMT_BUF];
 			const char *m1, *m2;
-			size_t l1 = tc_sops_yaml_macbytes(&m1, b1, p), l2 = tc_sops_yaml_macbytes(&m2, b2, q);
+			size_t l1 = tc_sops_yaml_macbytes(&m1, b1, p),
+			       l2 = tc_sops_yaml_macbytes(&m2, b2, q);
 			if (p->type != q->type || l1 != l2 || (l1 && memcmp(m1, m2, l1)))
-				fprintf(stderr, "item %zu of %s differs:\n%s", k, x->entries[i].key, out.ptr);
+				fprintf(stderr, "item %zu of %s differs:\n%s", k, x->entries[i].key,
+				        out.ptr);
 			CHECK(p->type == q->type && l1 == l2 && (!l1 || !memcmp(m1, m2, l1)));
 		}
 	}
@@ -908,8 +940,13 @@ TEST(writer_output_reads_back_as_the_same_types_and_values)
 TEST(reader_rejects_what_sops_rejects)
 {
 	static const char *const bad[] = {
-		"8080: x\n",     "a: 1\na: 2\n", "a: &x 1\nb: *x\n", "a: !custom 1\n",
-		"a: 18446744073709551615\n", "a: !!int abc\n", "a: [\n",
+		"8080: x\n",
+		"a: 1\na: 2\n",
+		"a: &x 1\nb: *x\n",
+		"a: !custom 1\n",
+		"a: 18446744073709551615\n",
+		"a: !!int abc\n",
+		"a: [\n",
 	};
 	tc_arena a;
 	tc_arena_init(&a);
@@ -918,7 +955,8 @@ TEST(reader_rejects_what_sops_rejects)
 		tc_diags_init(&d);
 		tc_snode **docs = NULL;
 		size_t n = 0;
-		int rc = tc_sops_yaml_read(&docs, &n, &a, NULL, &d, "bad.yaml", bad[i], strlen(bad[i]), 0);
+		int rc = tc_sops_yaml_read(&docs, &n, &a, NULL, &d, "bad.yaml", bad[i],
+		                           strlen(bad[i]), 0);
 		if (rc != -1 || d.len == 0 || d.items[0].line == 0)
 			fprintf(stderr, "not rejected: %s", bad[i]);
 		CHECK(rc == -1 && d.len > 0 && d.items[0].line > 0);
@@ -938,7 +976,7 @@ TEST(sops_write_and_open_round_trip_with_random_keys_and_other_rules)
 	ids3 x;
 	make_ids(&x, true);
 	const char *src = "top_unencrypted: 1\nsecret: s3cret\nnum: 42\nf: 2.5\nb: true\n"
-	                  "t: 2024-05-06T07:08:09Z\nlist: [a, {k: v}]\nnothing: ~\n";
+			  "t: 2024-05-06T07:08:09Z\nlist: [a, {k: v}]\nnothing: ~\n";
 	tc_snode **docs = NULL;
 	size_t n = 0;
 	CHECK(tc_sops_yaml_read(&docs, &n, &a, &sm, &d, "plain.yaml", src, strlen(src), 0) == 0);
@@ -954,8 +992,8 @@ TEST(sops_write_and_open_round_trip_with_random_keys_and_other_rules)
 	CHECK(strstr(tc_buf_str(&out), "top_unencrypted: 1\n"));
 	tc_sops_doc doc;
 	CHECK(tc_sops_parse(&doc, &a, &d, "x.yaml", out.ptr, out.len) == 0);
-	CHECK(tc_sops_open(&doc, &a, &sm, &d, tc_sops_keys_ids(x.keys), tc_sops_keys_count(x.keys)) ==
-	      0);
+	CHECK(tc_sops_open(&doc, &a, &sm, &d, tc_sops_keys_ids(x.keys),
+	                   tc_sops_keys_count(x.keys)) == 0);
 	CHECK(strcmp(tc_snode_get(doc.tree, "secret")->val->text, "s3cret") == 0);
 	CHECK(tc_snode_get(doc.tree, "num")->val->type == TC_ST_INT);
 	/* rewriting with the opened file as `old` keeps every ciphertext */
@@ -1001,7 +1039,9 @@ int main(int argc, char **argv)
 	           source_digest_is_the_sha256_of_the_whole_file_and_keeps_other_annotations,
 	           a_decrypted_value_outside_data_is_refused_instead_of_written_in_clear,
 	           leak_scanner_names_object_and_key_but_never_the_value,
-	           plaintext_secret_guard_finds_documents_and_lines, yaml_v3_typing_matches_the_spec_table,
-	           writer_output_reads_back_as_the_same_types_and_values, reader_rejects_what_sops_rejects,
+	           plaintext_secret_guard_finds_documents_and_lines,
+	           yaml_v3_typing_matches_the_spec_table,
+	           writer_output_reads_back_as_the_same_types_and_values,
+	           reader_rejects_what_sops_rejects,
 	           sops_write_and_open_round_trip_with_random_keys_and_other_rules);
 }

@@ -33,7 +33,8 @@ static int bykey_int(const void *a, const void *b, void *ctx)
 static int check_sorted(const big *v, size_t n)
 {
 	for (size_t i = 1; i < n; i++)
-		if (v[i - 1].key > v[i].key || (v[i - 1].key == v[i].key && v[i - 1].seq > v[i].seq))
+		if (v[i - 1].key > v[i].key ||
+		    (v[i - 1].key == v[i].key && v[i - 1].seq > v[i].seq))
 			return 0;
 	return 1;
 }
@@ -83,5 +84,6 @@ TEST(cmp_str_orders_c_strings_by_bytes)
 int main(void)
 {
 	return RUN(sort_stable_keeps_equal_elements_in_order_at_every_size,
-	           sort_stable_sorts_small_elements_and_reverse_input, cmp_str_orders_c_strings_by_bytes);
+	           sort_stable_sorts_small_elements_and_reverse_input,
+	           cmp_str_orders_c_strings_by_bytes);
 }

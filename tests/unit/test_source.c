@@ -249,8 +249,8 @@ static const char *names(const char *root, tc_source_kind kind, const char *rev,
 			size_t k = 0;
 			out[0] = 0;
 			for (size_t i = 0; i < n; i++)
-				k += (size_t)snprintf(out + k, sizeof out - k, "%s%s/%c", i ? " " : "",
-				                      e[i].name, "fdo"[e[i].type]);
+				k += (size_t)snprintf(out + k, sizeof out - k, "%s%s/%c",
+				                      i ? " " : "", e[i].name, "fdo"[e[i].type]);
 			tc_entries_free(e, n);
 		}
 		tc_source_free(s);
@@ -332,8 +332,10 @@ TEST(directory_index_and_head_give_the_same_listing_and_bytes)
 	}
 	CHECK(strstr(tc_buf_str(&dumps[0]), "tenants/acme/files/blob.bin 0\n10:bin") != NULL);
 	CHECK(strstr(tc_buf_str(&dumps[0]), ".git ") == NULL);
-	CHECK(dumps[0].len == dumps[1].len && memcmp(dumps[0].ptr, dumps[1].ptr, dumps[0].len) == 0);
-	CHECK(dumps[0].len == dumps[2].len && memcmp(dumps[0].ptr, dumps[2].ptr, dumps[0].len) == 0);
+	CHECK(dumps[0].len == dumps[1].len &&
+	      memcmp(dumps[0].ptr, dumps[1].ptr, dumps[0].len) == 0);
+	CHECK(dumps[0].len == dumps[2].len &&
+	      memcmp(dumps[0].ptr, dumps[2].ptr, dumps[0].len) == 0);
 	for (int k = 0; k < 3; k++)
 		tc_buf_release(&dumps[k]);
 }
@@ -343,7 +345,8 @@ TEST(index_and_revision_report_the_same_blob_ids)
 	const char *r = sample("ids");
 	CHECK(r);
 	char want[64];
-	CHECK(cap(want, sizeof want, "git -C '%s' rev-parse HEAD:tenants/acme/tenant.yaml", r) == 0);
+	CHECK(cap(want, sizeof want, "git -C '%s' rev-parse HEAD:tenants/acme/tenant.yaml", r) ==
+	      0);
 	for (int k = 1; k < 3; k++) {
 		tc_diags d;
 		tc_diags_init(&d);
@@ -421,7 +424,8 @@ TEST(listings_are_sorted_by_name_bytes_not_git_tree_order)
 	CHECK(r);
 	/* git orders a tree "a-b", "a.b", "a" (as "a/"), "a0"; bytes order "a" first */
 	CHECK(put(r, "x/a.b", "1") == 0 && put(r, "x/a/f", "2") == 0 && put(r, "x/a-b", "3") == 0);
-	CHECK(put(r, "x/a0", "4") == 0 && put(r, "x/B", "5") == 0 && put(r, "x/\xc3\xa9", "6") == 0);
+	CHECK(put(r, "x/a0", "4") == 0 && put(r, "x/B", "5") == 0 &&
+	      put(r, "x/\xc3\xa9", "6") == 0);
 	CHECK(put(r, "x/a.b.c/f", "7") == 0);
 	CHECK(commit(r, "order", COMMIT_TIME) == 0);
 	char treeorder[256];
@@ -464,12 +468,14 @@ TEST(a_symlink_is_rejected_in_the_index_and_a_revision)
 	CHECK(commit(r, "links", COMMIT_TIME2) == 0);
 	for (int k = 1; k < 3; k++) {
 		CHECK_STR(names(r, all_kinds[k], NULL, "tenants/acme/files"), "blob.bin/f x/o");
-		CHECK_STR(read_error(r, all_kinds[k], NULL, "tenants/acme/files/x", NULL),
-		          "tenants/acme/files/x:1:1: error: 'tenants/acme/files/x' is a symbolic link; "
-		          "tenantc does not follow links");
-		CHECK_STR(read_error(r, all_kinds[k], NULL, "tenants/link/tenant.yaml", NULL),
-		          "tenants/link:1:1: error: 'tenants/link' is a symbolic link; tenantc does "
-		          "not follow links");
+		CHECK_STR(
+			read_error(r, all_kinds[k], NULL, "tenants/acme/files/x", NULL),
+			"tenants/acme/files/x:1:1: error: 'tenants/acme/files/x' is a symbolic link; "
+			"tenantc does not follow links");
+		CHECK_STR(
+			read_error(r, all_kinds[k], NULL, "tenants/link/tenant.yaml", NULL),
+			"tenants/link:1:1: error: 'tenants/link' is a symbolic link; tenantc does "
+			"not follow links");
 		CHECK(strstr(list_error(r, all_kinds[k], "tenants/link"), "symbolic link"));
 	}
 }
@@ -485,9 +491,10 @@ TEST(a_submodule_is_rejected)
 	         r, head, COMMIT_TIME2) == 0);
 	for (int k = 1; k < 3; k++) {
 		CHECK_STR(names(r, all_kinds[k], NULL, "tenants"), "acme/d beta/d sub/o");
-		CHECK_STR(read_error(r, all_kinds[k], NULL, "tenants/sub", NULL),
-		          "tenants/sub:1:1: error: 'tenants/sub' is a submodule; tenantc does not read "
-		          "submodules");
+		CHECK_STR(
+			read_error(r, all_kinds[k], NULL, "tenants/sub", NULL),
+			"tenants/sub:1:1: error: 'tenants/sub' is a submodule; tenantc does not read "
+			"submodules");
 		CHECK(strstr(read_error(r, all_kinds[k], NULL, "tenants/sub/x.yaml", NULL),
 		             "'tenants/sub' is a submodule"));
 		CHECK(strstr(list_error(r, all_kinds[k], "tenants/sub"), "is a submodule"));
@@ -512,7 +519,8 @@ TEST(every_source_reads_what_git_sees)
 	for (int k = 0; k < 3; k++) {
 		CHECK_STR(names(r, all_kinds[k], NULL, "tenants/acme/files"),
 		          "blob.bin/f tracked.log/f");
-		CHECK_STR(read_error(r, all_kinds[k], NULL, "tenants/acme/files/local.log", NULL), "");
+		CHECK_STR(read_error(r, all_kinds[k], NULL, "tenants/acme/files/local.log", NULL),
+		          "");
 	}
 	/* an ignored file reads as missing from the work tree too */
 	tc_diags d;
@@ -623,7 +631,7 @@ TEST(bad_paths_are_rejected_before_any_backend_sees_them)
 {
 	const char *r = sample("badpaths");
 	CHECK(r);
-	const char *bad[] = {"../etc/passwd", "/etc/passwd", "a//b", "", ".git/config",
+	const char *bad[] = {"../etc/passwd",          "/etc/passwd", "a//b", "", ".git/config",
 	                     "tenants/../tenantc.yaml"};
 	for (int k = 0; k < 3; k++) {
 		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -793,7 +801,8 @@ TEST(a_root_in_a_subfolder_of_the_git_work_tree_reads_relative_paths)
 	snprintf(root, sizeof root, "%s/platform", r);
 	for (int k = 0; k < 3; k++) {
 		CHECK_STR(names(root, all_kinds[k], NULL, ""), "tenantc.yaml/f tenants/d");
-		CHECK(read_is(root, all_kinds[k], NULL, "tenants/acme/tenant.yaml", "name: acme\n"));
+		CHECK(read_is(root, all_kinds[k], NULL, "tenants/acme/tenant.yaml",
+		              "name: acme\n"));
 		CHECK_STR(read_error(root, all_kinds[k], NULL, "README", NULL), "");
 	}
 	char want[64];
@@ -837,9 +846,10 @@ TEST(a_file_over_the_size_limit_is_rejected_before_reading)
 	CHECK(commit(r, "big", COMMIT_TIME2) == 0);
 	for (int k = 0; k < 3; k++) {
 		int code = 0;
-		CHECK_STR(read_error(r, all_kinds[k], NULL, "big.yaml", &code),
-		          "big.yaml:1:1: error: 'big.yaml' is too large (16777217 bytes; the limit is 16 "
-		          "MiB)");
+		CHECK_STR(
+			read_error(r, all_kinds[k], NULL, "big.yaml", &code),
+			"big.yaml:1:1: error: 'big.yaml' is too large (16777217 bytes; the limit is 16 "
+			"MiB)");
 		CHECK(code == 2);
 		tc_diags d;
 		tc_diags_init(&d);
@@ -937,9 +947,10 @@ TEST(files_and_directories_in_the_wrong_place_are_errors)
 		          "tenantc.yaml:1:1: error: 'tenantc.yaml' is not a directory");
 		CHECK_STR(read_error(r, all_kinds[k], NULL, "tenantc.yaml/x", NULL),
 		          "tenantc.yaml:1:1: error: 'tenantc.yaml' is not a directory");
-		CHECK_STR(list_error(r, all_kinds[k], "tenants/acme/tenant.yaml/y"),
-		          "tenants/acme/tenant.yaml:1:1: error: 'tenants/acme/tenant.yaml' is not a "
-		          "directory");
+		CHECK_STR(
+			list_error(r, all_kinds[k], "tenants/acme/tenant.yaml/y"),
+			"tenants/acme/tenant.yaml:1:1: error: 'tenants/acme/tenant.yaml' is not a "
+			"directory");
 	}
 }
 
@@ -953,7 +964,7 @@ TEST(merge_conflicts_in_the_index_are_errors)
 	         "(git merge -q other >/dev/null 2>&1; true)",
 	         r) == 0);
 	const char *want = "tenants/acme/tenant.yaml:1:1: error: 'tenants/acme/tenant.yaml' has "
-	                   "unresolved merge conflicts in the index";
+			   "unresolved merge conflicts in the index";
 	CHECK_STR(read_error(r, TC_SOURCE_INDEX, NULL, "tenants/acme/tenant.yaml", NULL), want);
 	CHECK_STR(list_error(r, TC_SOURCE_INDEX, "tenants/acme"), want);
 	CHECK(read_is(r, TC_SOURCE_INDEX, NULL, "tenants/beta/tenant.yaml", "name: beta\n"));
@@ -1049,7 +1060,10 @@ TEST(ten_thousand_tenants_list_and_read_quickly_from_every_source)
 		tc_source_free(s);
 		double dt = now_s() - t0;
 		printf("      %s: listed and read %d tenants in %.3f s\n",
-		       k == 0 ? "directory" : k == 1 ? "index" : "revision", N, dt);
+		       k == 0   ? "directory"
+		       : k == 1 ? "index"
+		                : "revision",
+		       N, dt);
 		CHECK(good == N && d.len == 0);
 		/* generous: quadratic behaviour takes minutes, a sanitizer build seconds */
 		CHECK(dt < 30.0);
@@ -1091,8 +1105,7 @@ int main(void)
 	             listings_are_sorted_by_name_bytes_not_git_tree_order,
 	             a_symlink_is_rejected_in_a_directory,
 	             a_symlink_is_rejected_in_the_index_and_a_revision, a_submodule_is_rejected,
-	             every_source_reads_what_git_sees,
-	             bad_names_in_a_git_tree_are_rejected,
+	             every_source_reads_what_git_sees, bad_names_in_a_git_tree_are_rejected,
 	             bad_paths_are_rejected_before_any_backend_sees_them,
 	             an_unknown_revision_is_an_input_error,
 	             a_missing_file_returns_1_and_a_missing_directory_lists_nothing,

@@ -64,7 +64,8 @@ TEST(time_parse_dialects_differ_only_where_named)
 	tc_civil t;
 	CHECK(tc_time_parse_clock(&t, "08:30:06.283185Z", 16, TC_RFC3339_LEAP));
 	CHECK(!tc_time_parse_clock(&t, "08:30:06", 8, 0));
-	CHECK(tc_time_parse_date(&t, "1963-06-19", 10) && !tc_time_parse_date(&t, "1963-13-19", 10));
+	CHECK(tc_time_parse_date(&t, "1963-06-19", 10) &&
+	      !tc_time_parse_date(&t, "1963-13-19", 10));
 }
 
 TEST(time_format_ms_writes_utc_with_milliseconds)

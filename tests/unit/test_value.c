@@ -57,7 +57,8 @@ TEST(value_same_compares_kinds_and_bytes_as_written)
 	tc_pos p1 = {"a.yaml", 1, 1}, p2 = {"b.yaml", 9, 9};
 	/* 1 and 1.0 are written differently, so are 0.0 and -0.0 */
 	CHECK(!tc_value_same(tc_value_int(&a, 1, TC_NOPOS), tc_value_float(&a, 1.0, TC_NOPOS)));
-	CHECK(!tc_value_same(tc_value_float(&a, 0.0, TC_NOPOS), tc_value_float(&a, -0.0, TC_NOPOS)));
+	CHECK(!tc_value_same(tc_value_float(&a, 0.0, TC_NOPOS),
+	                     tc_value_float(&a, -0.0, TC_NOPOS)));
 	CHECK(tc_value_same(tc_value_float(&a, 2.5, p1), tc_value_float(&a, 2.5, p2)));
 	tc_value *s1 = tc_value_strz(&a, "x", p1), *s2 = tc_value_strz(&a, "x", p2);
 	s2->flags |= TC_VAL_SECRET;
@@ -132,6 +133,7 @@ int main(void)
 {
 	return RUN(value_object_sorts_members_by_key_bytes, value_object_reports_duplicate_keys,
 	           value_equal_treats_int_and_float_as_numbers,
-	           value_same_compares_kinds_and_bytes_as_written, arena_gives_aligned_memory_across_blocks,
-	           buf_sets_sticky_error_past_its_cap, diag_prints_sorted_with_path);
+	           value_same_compares_kinds_and_bytes_as_written,
+	           arena_gives_aligned_memory_across_blocks, buf_sets_sticky_error_past_its_cap,
+	           diag_prints_sorted_with_path);
 }

@@ -46,7 +46,7 @@ static char *emit(const tc_value *v)
 		char *got_ = reemit(in);                                                           \
 		int same_ = got_ && strcmp(got_, want) == 0;                                       \
 		if (!same_)                                                                        \
-			fprintf(stderr, "emitted:\n%s", got_ ? got_ : "(load failed)\n");         \
+			fprintf(stderr, "emitted:\n%s", got_ ? got_ : "(load failed)\n");          \
 		free(got_);                                                                        \
 		CHECK(same_);                                                                      \
 	} while (0)
@@ -143,8 +143,8 @@ TEST(yaml_emit_stream_separates_documents)
 {
 	tc_arena a;
 	tc_arena_init(&a);
-	const tc_value *docs[3] = {tc_value_int(&a, 1, TC_NOPOS), tc_value_strz(&a, "x\n", TC_NOPOS),
-	                           tc_value_null(&a, TC_NOPOS)};
+	const tc_value *docs[3] = {tc_value_int(&a, 1, TC_NOPOS),
+	                           tc_value_strz(&a, "x\n", TC_NOPOS), tc_value_null(&a, TC_NOPOS)};
 	tc_buf out;
 	tc_buf_init(&out, TC_BUF_UNLIMITED);
 	tc_yaml_emit_stream(&out, docs, 3);
@@ -169,7 +169,7 @@ TEST(yaml_emit_escapes_invalid_utf8_bytes)
 TEST(yaml_emit_output_is_a_fixed_point)
 {
 	const char *in = "kind: K\nlist: [a, 'b c', {x: \"1\", y: [1.5, \"\\ttab\"]}]\n"
-	                 "text: \"line 1\\n  line 2\\n\"\nempty: {}\n";
+			 "text: \"line 1\\n  line 2\\n\"\nempty: {}\n";
 	char *once = reemit(in);
 	CHECK(once != NULL);
 	char *twice = reemit(once);
@@ -182,10 +182,12 @@ TEST(yaml_emit_output_is_a_fixed_point)
 int main(void)
 {
 	return RUN(yaml_emit_puts_apiversion_kind_metadata_first,
-	           yaml_emit_writes_kubectl_style_sequences, yaml_emit_quotes_only_what_needs_quotes,
+	           yaml_emit_writes_kubectl_style_sequences,
+	           yaml_emit_quotes_only_what_needs_quotes,
 	           yaml_emit_escapes_tabs_and_control_characters,
 	           yaml_emit_writes_multi_line_strings_as_block_literals,
 	           yaml_emit_writes_canonical_numbers, yaml_emit_writes_top_level_scalars,
-	           yaml_emit_uses_explicit_keys_past_1000_bytes, yaml_emit_stream_separates_documents,
-	           yaml_emit_escapes_invalid_utf8_bytes, yaml_emit_output_is_a_fixed_point);
+	           yaml_emit_uses_explicit_keys_past_1000_bytes,
+	           yaml_emit_stream_separates_documents, yaml_emit_escapes_invalid_utf8_bytes,
+	           yaml_emit_output_is_a_fixed_point);
 }

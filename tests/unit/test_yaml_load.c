@@ -327,14 +327,17 @@ TEST(yaml_load_adds_hints_to_common_syntax_errors)
 TEST(yaml_load_skips_a_byte_order_mark)
 {
 	fx f;
-	fx_load(&f, "\xef\xbb\xbf" "a: 1\n");
+	fx_load(&f, "\xef\xbb\xbf"
+	            "a: 1\n");
 	CHECK(f.rc == 0 && tc_value_getz(f.v, "a") && tc_value_getz(f.v, "a")->pos.col == 4);
 	fx_done(&f);
-	fx_load(&f, "\xef\xbb\xbf" "a: \x01\n");
+	fx_load(&f, "\xef\xbb\xbf"
+	            "a: \x01\n");
 	CHECK(f.rc < 0);
 	CHECK(strstr(f.msg, "t.yaml:1:4: error: character U+0001") == f.msg);
 	fx_done(&f);
-	fx_load(&f, "\xff\xfe" "a\0:\0");
+	fx_load(&f, "\xff\xfe"
+	            "a\0:\0");
 	CHECK(f.rc < 0);
 	CHECK_STR(f.msg, "t.yaml:1:1: error: invalid UTF-8 (byte 0xff)");
 	fx_done(&f);
@@ -385,16 +388,18 @@ int main(void)
 	           yaml_load_makes_quoted_scalars_strings,
 	           yaml_load_records_positions_of_nodes_and_keys, yaml_load_rejects_duplicate_keys,
 	           yaml_load_reports_every_duplicate_key, yaml_load_rejects_billion_laughs,
-	           yaml_load_shares_aliased_subtrees, yaml_load_rejects_unknown_and_recursive_aliases,
+	           yaml_load_shares_aliased_subtrees,
+	           yaml_load_rejects_unknown_and_recursive_aliases,
 	           yaml_load_enforces_the_depth_limit, yaml_load_checks_the_size_before_parsing,
-	           yaml_load_rejects_invalid_utf8_at_the_bad_byte, yaml_load_rejects_non_scalar_keys,
+	           yaml_load_rejects_invalid_utf8_at_the_bad_byte,
+	           yaml_load_rejects_non_scalar_keys,
 	           yaml_load_honours_core_tags_and_rejects_unknown_ones,
-	           yaml_load_reads_decimal_integers_outside_int64_as_numbers, yaml_load_rejects_merge_keys_with_a_hint,
-	           yaml_load_rejects_a_second_document, yaml_load_gives_null_for_an_empty_file,
+	           yaml_load_reads_decimal_integers_outside_int64_as_numbers,
+	           yaml_load_rejects_merge_keys_with_a_hint, yaml_load_rejects_a_second_document,
+	           yaml_load_gives_null_for_an_empty_file,
 	           yaml_load_reports_syntax_errors_with_one_based_positions,
 	           yaml_load_reports_disallowed_characters_at_their_position,
-	           yaml_load_adds_hints_to_common_syntax_errors,
-	           yaml_load_skips_a_byte_order_mark,
+	           yaml_load_adds_hints_to_common_syntax_errors, yaml_load_skips_a_byte_order_mark,
 	           yaml_load_stays_linear_with_many_anchors_and_duplicates,
 	           yaml_load_stream_collects_documents_and_skips_empty_ones);
 }
