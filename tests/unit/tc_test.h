@@ -11,7 +11,9 @@
 #ifndef TC_TEST_H
 #define TC_TEST_H
 
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int tc_test_failed_;
@@ -29,12 +31,30 @@ static int tc_test_failed_;
 	do {                                                                                       \
 		const char *g_ = (got), *w_ = (want);                                              \
 		if (!g_ || strcmp(g_, w_) != 0) {                                                  \
-			fprintf(stderr, "%s:%d: got   '%s'\n%*s want  '%s'\n", __FILE__, __LINE__,  \
+			fprintf(stderr, "%s:%d: got   '%s'\n%*s want  '%s'\n", __FILE__, __LINE__, \
 			        g_ ? g_ : "(null)", (int)strlen(__FILE__) + 8, "", w_);            \
 			tc_test_failed_ = 1;                                                       \
 			return;                                                                    \
 		}                                                                                  \
 	} while (0)
+
+/* Format a path (or other text a case needs whole) into out[n], and stop the run when it
+ * does not fit: a test's paths are a temporary folder plus short names, and a case must
+ * not go on with a cut one. (It also leaves gcc's -Wformat-truncation nothing to warn
+ * about, where a file-wide pragma would need a compiler check: clang has no such group.) */
+static inline void tc_test_path(char *out, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static inline void tc_test_path(char *out, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vsnprintf(out, n, fmt, ap);
+	va_end(ap);
+	if (r < 0 || (size_t)r >= n) {
+		fprintf(stderr, "test: text too long for its buffer: %s...\n", out);
+		abort();
+	}
+}
 
 typedef struct {
 	const char *name;
@@ -103,9 +123,9 @@ static inline int tc_test_run_(const tc_test_case_ *cases, size_t n)
 #define TC_FE38_(m, x, ...) m(x) TC_EXPAND_(TC_FE37_(m, __VA_ARGS__))
 #define TC_FE39_(m, x, ...) m(x) TC_EXPAND_(TC_FE38_(m, __VA_ARGS__))
 #define TC_FE40_(m, x, ...) m(x) TC_EXPAND_(TC_FE39_(m, __VA_ARGS__))
-#define TC_GETFE_(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, _17,     \
-                  _18, _19, _20, _21, _22, _23, _24, _25, _26, _27, _28, _29, _30, _31, _32, _33, \
-                  _34, _35, _36, _37, _38, _39, _40, NAME, ...)                                    \
+#define TC_GETFE_(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, _17, _18, \
+                  _19, _20, _21, _22, _23, _24, _25, _26, _27, _28, _29, _30, _31, _32, _33, _34,  \
+                  _35, _36, _37, _38, _39, _40, NAME, ...)                                         \
 	NAME
 #define TC_FOREACH_(m, ...)                                                                        \
 	TC_EXPAND_(TC_GETFE_(__VA_ARGS__, TC_FE40_, TC_FE39_, TC_FE38_, TC_FE37_, TC_FE36_,        \
@@ -113,6 +133,7 @@ static inline int tc_test_run_(const tc_test_case_ *cases, size_t n)
 	                     TC_FE28_, TC_FE27_, TC_FE26_, TC_FE25_, TC_FE24_, TC_FE23_, TC_FE22_, \
 	                     TC_FE21_, TC_FE20_, TC_FE19_, TC_FE18_, TC_FE17_, TC_FE16_, TC_FE15_, \
 	                     TC_FE14_, TC_FE13_, TC_FE12_, TC_FE11_, TC_FE10_, TC_FE9_, TC_FE8_,   \
-	                     TC_FE7_, TC_FE6_, TC_FE5_, TC_FE4_, TC_FE3_, TC_FE2_, TC_FE1_)(m, __VA_ARGS__))
+	                     TC_FE7_, TC_FE6_, TC_FE5_, TC_FE4_, TC_FE3_, TC_FE2_,                 \
+	                     TC_FE1_)(m, __VA_ARGS__))
 
 #endif

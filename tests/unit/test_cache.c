@@ -28,9 +28,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* paths here are a temporary directory plus short names */
-#pragma GCC diagnostic ignored "-Wformat-truncation"
-
 static char tmproot[PATH_MAX];
 static char cachedir[PATH_MAX];
 static const char *other_version;
@@ -54,7 +51,7 @@ __attribute__((format(printf, 1, 2))) static int sh(const char *fmt, ...)
 static int put(const char *root, const char *rel, const char *text)
 {
 	char path[PATH_MAX];
-	snprintf(path, sizeof path, "%s/%s", root, rel);
+	tc_test_path(path, sizeof path, "%s/%s", root, rel);
 	for (char *s = strchr(path + strlen(root) + 1, '/'); s; s = strchr(s + 1, '/')) {
 		*s = 0;
 		if (mkdir(path, 0755) != 0 && errno != EEXIST)
@@ -77,7 +74,7 @@ static int stage(const char *root, const char *rel, const char *text)
 /* A repository with two tenants, all of it staged: root is out. */
 static int newrepo(char out[PATH_MAX], const char *name)
 {
-	snprintf(out, PATH_MAX, "%s/%s", tmproot, name);
+	tc_test_path(out, PATH_MAX, "%s/%s", tmproot, name);
 	if (sh("rm -rf '%s' && mkdir -p '%s' && cd '%s' && git init -q -b main && "
 	       "git config gc.auto 0 && git config maintenance.auto false",
 	       out, out, out) != 0)
@@ -144,7 +141,7 @@ static bool open_cache(opened *o, const char *name)
 	memset(o, 0, sizeof *o);
 	/* a cache folder of its own: the repositories of all cases have the
 	 * same content, and so the same keys */
-	snprintf(cachedir, sizeof cachedir, "%s/cache-%s", tmproot, name);
+	tc_test_path(cachedir, sizeof cachedir, "%s/cache-%s", tmproot, name);
 	setenv("TENANTC_CACHE_DIR", cachedir, 1);
 	tc_diags d;
 	tc_diags_init(&d);
@@ -205,7 +202,7 @@ static bool same_entry(const tc_cache_entry *a, const tc_cache_entry *b)
 
 static void entry_path(char out[PATH_MAX], const char *key)
 {
-	snprintf(out, PATH_MAX, "%s/objects/%.2s/%s", cachedir, key, key + 2);
+	tc_test_path(out, PATH_MAX, "%s/objects/%.2s/%s", cachedir, key, key + 2);
 }
 
 /* How many names in dir (not recursive) contain `part`? */
@@ -315,7 +312,7 @@ TEST(every_key_changes_with_the_tenantc_version)
 	keys k = index_keys(root);
 	CHECK(k.ok);
 	char cmd[PATH_MAX * 2 + 64], other[128] = "";
-	snprintf(cmd, sizeof cmd, "'%s' '%s' acme opts", other_version, root);
+	tc_test_path(cmd, sizeof cmd, "'%s' '%s' acme opts", other_version, root);
 	FILE *p = popen(cmd, "r");
 	CHECK(p);
 	if (!fgets(other, sizeof other, p))
@@ -560,7 +557,7 @@ typedef struct tree {
 static bool make_tree(tree *tr, const char *name, const char *key_a, const char *key_g)
 {
 	memset(tr, 0, sizeof *tr);
-	snprintf(tr->dir, sizeof tr->dir, "%s/%s", tmproot, name);
+	tc_test_path(tr->dir, sizeof tr->dir, "%s/%s", tmproot, name);
 	static char pa0[] = "prod/tenants/acme/namespace-acme-prod.yaml";
 	static char pa1[] = "prod/gitops/acme/kustomization-acme-prod.yaml";
 	static char pg0[] = "prod/tenants/globex/namespace-globex-prod.yaml";
@@ -657,7 +654,7 @@ TEST(a_tree_state_no_longer_vouches_for_a_file_edited_or_a_folder_replaced)
 	tc_tree_state_save(o.c, tr.dir, tr.t, 2, tr.others, 2);
 	/* a file of acme's edited since: newer than the state */
 	char path[PATH_MAX];
-	snprintf(path, sizeof path, "%s/%s", tr.dir, tr.paths_a[1]);
+	tc_test_path(path, sizeof path, "%s/%s", tr.dir, tr.paths_a[1]);
 	struct timespec later[2];
 	clock_gettime(CLOCK_REALTIME, &later[0]);
 	later[0].tv_sec += 5;
@@ -668,7 +665,7 @@ TEST(a_tree_state_no_longer_vouches_for_a_file_edited_or_a_folder_replaced)
 		s && !tc_tree_state_lookup(s, "acme", ka) && tc_tree_state_lookup(s, "globex", kg);
 	tc_tree_state_free(s);
 	/* a file of globex's gone */
-	snprintf(path, sizeof path, "%s/%s", tr.dir, tr.paths_g[0]);
+	tc_test_path(path, sizeof path, "%s/%s", tr.dir, tr.paths_g[0]);
 	CHECK(unlink(path) == 0);
 	s = tc_tree_state_load(o.c, tr.dir);
 	bool gone = s && !tc_tree_state_lookup(s, "globex", kg);
@@ -693,7 +690,7 @@ TEST(a_damaged_tree_state_is_no_state)
 	CHECK(make_tree(&tr, "out", ka, kg));
 	tc_tree_state_save(o.c, tr.dir, tr.t, 2, tr.others, 2);
 	char statedir[PATH_MAX];
-	snprintf(statedir, sizeof statedir, "%s/state", cachedir);
+	tc_test_path(statedir, sizeof statedir, "%s/state", cachedir);
 	tc_tree_state *s = tc_tree_state_load(o.c, tr.dir);
 	bool loads = s != NULL;
 	tc_tree_state_free(s);
@@ -724,12 +721,12 @@ int main(int argc, char **argv)
 	}
 	other_version = argv[1];
 	const char *tmp = getenv("TMPDIR");
-	snprintf(tmproot, sizeof tmproot, "%s/tc-cache-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+	tc_test_path(tmproot, sizeof tmproot, "%s/tc-cache-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
 	if (!mkdtemp(tmproot)) {
 		perror("mkdtemp");
 		return 3;
 	}
-	snprintf(cachedir, sizeof cachedir, "%s/cache", tmproot);
+	tc_test_path(cachedir, sizeof cachedir, "%s/cache", tmproot);
 	setenv("TENANTC_CACHE_DIR", cachedir, 1);
 	unsetenv("TENANTC_CACHE");
 	setenv("HOME", tmproot, 1);

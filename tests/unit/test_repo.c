@@ -24,9 +24,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* paths here are a temporary directory plus short names */
-#pragma GCC diagnostic ignored "-Wformat-truncation"
-
 static char tmproot[PATH_MAX];
 static const char *srcroot;
 
@@ -49,7 +46,7 @@ __attribute__((format(printf, 1, 2))) static int sh(const char *fmt, ...)
 static int put(const char *root, const char *rel, const char *text)
 {
 	char path[PATH_MAX];
-	snprintf(path, sizeof path, "%s/%s", root, rel);
+	tc_test_path(path, sizeof path, "%s/%s", root, rel);
 	for (char *s = strchr(path + strlen(root) + 1, '/'); s; s = strchr(s + 1, '/')) {
 		*s = 0;
 		if (mkdir(path, 0755) != 0 && errno != EEXIST)
@@ -66,7 +63,7 @@ static int put(const char *root, const char *rel, const char *text)
 /* a new, empty folder `name` under the temporary directory, in out */
 static int newdir(char out[PATH_MAX], const char *name)
 {
-	snprintf(out, PATH_MAX, "%s/%s", tmproot, name);
+	tc_test_path(out, PATH_MAX, "%s/%s", tmproot, name);
 	return sh("rm -rf '%s' && mkdir -p '%s'", out, out);
 }
 
@@ -269,9 +266,9 @@ TEST(tenant_folders_are_dns_labels_of_at_most_40_characters)
 	CHECK(minimal(root, "tenantnames") == 0);
 	const char *forty = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 	char rel[128];
-	snprintf(rel, sizeof rel, "tenants/%s/tenant.yaml", forty);
+	tc_test_path(rel, sizeof rel, "tenants/%s/tenant.yaml", forty);
 	CHECK(put(root, rel, "name: x\n") == 0);
-	snprintf(rel, sizeof rel, "tenants/%sa/tenant.yaml", forty);
+	tc_test_path(rel, sizeof rel, "tenants/%sa/tenant.yaml", forty);
 	CHECK(put(root, rel, "name: x\n") == 0);
 	CHECK(put(root, "tenants/Bad_Name/tenant.yaml", "name: Bad_Name\n") == 0);
 	CHECK(put(root, "tenants/-lead/tenant.yaml", "name: x\n") == 0);
@@ -281,10 +278,11 @@ TEST(tenant_folders_are_dns_labels_of_at_most_40_characters)
 	load(&l, root);
 	bool failed = l.rc != 0;
 	char want[256];
-	snprintf(want, sizeof want,
-	         "tenants/%sa:1:1: error: tenant folder '%sa' is not a DNS-1123 label of at most "
-	         "40 characters",
-	         forty, forty);
+	tc_test_path(
+		want, sizeof want,
+		"tenants/%sa:1:1: error: tenant folder '%sa' is not a DNS-1123 label of at most "
+		"40 characters",
+		forty, forty);
 	bool longer = has(&l.d, want);
 	bool upper = has(&l.d, "tenants/Bad_Name:1:1: error: tenant folder 'Bad_Name' is not a "
 	                       "DNS-1123 label of at most 40 characters");
@@ -428,7 +426,7 @@ TEST(environments_key_filters_a_tenant_to_the_environments_it_lists_in_name_orde
 static unsigned line_of(const char *root, const char *rel, const char *key)
 {
 	char path[PATH_MAX], text[512];
-	snprintf(path, sizeof path, "%s/%s", root, rel);
+	tc_test_path(path, sizeof path, "%s/%s", root, rel);
 	FILE *f = fopen(path, "r");
 	unsigned n = 0, found = 0;
 	while (f && !found && fgets(text, sizeof text, f)) {
@@ -455,10 +453,10 @@ TEST(unknown_keys_in_tenant_and_environment_files_are_errors_at_their_line)
 	load(&l, root);
 	bool failed = l.rc != 0;
 	char want[256];
-	snprintf(want, sizeof want,
-	         "environments/test.yaml:%u:1: error: unknown key 'domian' "
-	         "(at .domian)",
-	         el);
+	tc_test_path(want, sizeof want,
+	             "environments/test.yaml:%u:1: error: unknown key 'domian' "
+	             "(at .domian)",
+	             el);
 	bool env = has(&l.d, want);
 	size_t nenv = l.d.len;
 	tc_arena a;
@@ -467,10 +465,10 @@ TEST(unknown_keys_in_tenant_and_environment_files_are_errors_at_their_line)
 	tc_diags d;
 	tc_diags_init(&d);
 	bool tfail = tc_repo_load_tenant(&l.repo, "acme", &a, &d, &t) != 0;
-	snprintf(want, sizeof want,
-	         "tenants/acme/tenant.yaml:%u:1: error: unknown key "
-	         "'enviroments' (did you mean 'environments'?) (at .enviroments)",
-	         tl);
+	tc_test_path(want, sizeof want,
+	             "tenants/acme/tenant.yaml:%u:1: error: unknown key "
+	             "'enviroments' (did you mean 'environments'?) (at .enviroments)",
+	             tl);
 	bool tenant = has(&d, want);
 	/* another tenant of the same repository is fine */
 	tc_diags d2;
@@ -499,7 +497,7 @@ TEST(tenant_files_and_secrets_are_listed_by_path_bytes_recursively_without_dot_f
 	                       "a.conf", "sub/a.conf", ".hidden",    "sub/.swp"};
 	char rel[256];
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-		snprintf(rel, sizeof rel, "tenants/acme/files/%s", files[i]);
+		tc_test_path(rel, sizeof rel, "tenants/acme/files/%s", files[i]);
 		CHECK(put(root, rel, files[i]) == 0);
 	}
 	CHECK(put(root, "tenants/acme/secrets/db.yaml", "db") == 0);
@@ -587,7 +585,7 @@ int main(int argc, char **argv)
 	}
 	srcroot = argv[1];
 	const char *tmp = getenv("TMPDIR");
-	snprintf(tmproot, sizeof tmproot, "%s/tc-repo-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+	tc_test_path(tmproot, sizeof tmproot, "%s/tc-repo-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
 	if (!mkdtemp(tmproot)) {
 		perror("mkdtemp");
 		return 3;

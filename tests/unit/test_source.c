@@ -27,10 +27,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* paths here are a temporary directory plus short names; a truncated one
- * would only make a case fail */
-#pragma GCC diagnostic ignored "-Wformat-truncation"
-
 #define COMMIT_TIME 1700000000
 #define COMMIT_TIME2 1700000100
 
@@ -72,7 +68,7 @@ __attribute__((format(printf, 3, 4))) static int cap(char *out, size_t n, const 
 static const char *repo_path(const char *name)
 {
 	static char path[PATH_MAX];
-	snprintf(path, sizeof path, "%s/%s", tmproot, name);
+	tc_test_path(path, sizeof path, "%s/%s", tmproot, name);
 	return path;
 }
 
@@ -100,7 +96,7 @@ static const char *newdir(const char *name)
 static int putn(const char *root, const char *rel, const char *data, size_t n)
 {
 	char path[PATH_MAX];
-	snprintf(path, sizeof path, "%s/%s", root, rel);
+	tc_test_path(path, sizeof path, "%s/%s", root, rel);
 	for (char *s = strchr(path + strlen(root) + 1, '/'); s; s = strchr(s + 1, '/')) {
 		*s = 0;
 		if (mkdir(path, 0755) != 0 && errno != EEXIST)
@@ -148,7 +144,7 @@ static int dump(tc_source *s, tc_diags *d, const char *dir, tc_buf *out)
 	int r = 0;
 	for (size_t i = 0; i < n && r == 0; i++) {
 		char path[PATH_MAX];
-		snprintf(path, sizeof path, "%s%s%s", dir, *dir ? "/" : "", e[i].name);
+		tc_test_path(path, sizeof path, "%s%s%s", dir, *dir ? "/" : "", e[i].name);
 		tc_buf_addf(out, "%s %d\n", path, (int)e[i].type);
 		if (e[i].type == TC_ENTRY_DIR) {
 			r = dump(s, d, path, out);
@@ -798,7 +794,7 @@ TEST(a_root_in_a_subfolder_of_the_git_work_tree_reads_relative_paths)
 	CHECK(put(r, "platform2/other", "no\n") == 0);
 	CHECK(commit(r, "sub", COMMIT_TIME) == 0);
 	char root[PATH_MAX];
-	snprintf(root, sizeof root, "%s/platform", r);
+	tc_test_path(root, sizeof root, "%s/platform", r);
 	for (int k = 0; k < 3; k++) {
 		CHECK_STR(names(root, all_kinds[k], NULL, ""), "tenantc.yaml/f tenants/d");
 		CHECK(read_is(root, all_kinds[k], NULL, "tenants/acme/tenant.yaml",
@@ -818,7 +814,7 @@ TEST(a_root_in_a_subfolder_of_the_git_work_tree_reads_relative_paths)
 	/* a revision from before the folder existed reads as empty */
 	CHECK(put(r, "platform3/tenantc.yaml", "output: y\n") == 0);
 	CHECK(commit(r, "later", COMMIT_TIME2) == 0);
-	snprintf(root, sizeof root, "%s/platform3", r);
+	tc_test_path(root, sizeof root, "%s/platform3", r);
 	CHECK(tc_source_open(&s, &d, root, TC_SOURCE_REV, "HEAD~1") == 0);
 	tc_entry *e;
 	size_t n;
@@ -833,12 +829,12 @@ TEST(a_file_over_the_size_limit_is_rejected_before_reading)
 	const char *r = sample("toobig");
 	CHECK(r);
 	char path[PATH_MAX];
-	snprintf(path, sizeof path, "%s/big.yaml", r);
+	tc_test_path(path, sizeof path, "%s/big.yaml", r);
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	CHECK(fd >= 0);
 	CHECK(ftruncate(fd, (off_t)TC_SOURCE_MAX_FILE + 1) == 0);
 	close(fd);
-	snprintf(path, sizeof path, "%s/limit.yaml", r);
+	tc_test_path(path, sizeof path, "%s/limit.yaml", r);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	CHECK(fd >= 0);
 	CHECK(ftruncate(fd, (off_t)TC_SOURCE_MAX_FILE) == 0);
@@ -911,13 +907,13 @@ TEST(the_index_named_by_git_index_file_is_read_when_inside_the_git_dir)
 	setenv("GIT_INDEX_FILE", ".git/alt-index", 1);
 	bool hook = read_is(r, TC_SOURCE_INDEX, NULL, "tenants/acme/tenant.yaml", "name: hook\n");
 	char abs[PATH_MAX];
-	snprintf(abs, sizeof abs, "%s/.git/alt-index", r);
+	tc_test_path(abs, sizeof abs, "%s/.git/alt-index", r);
 	setenv("GIT_INDEX_FILE", abs, 1);
 	bool hook_abs =
 		read_is(r, TC_SOURCE_INDEX, NULL, "tenants/acme/tenant.yaml", "name: hook\n");
 	/* an index outside this repository's git directory is not ours */
 	CHECK(sh("cp '%s/.git/alt-index' '%s/stray-index'", r, tmproot) == 0);
-	snprintf(abs, sizeof abs, "%s/stray-index", tmproot);
+	tc_test_path(abs, sizeof abs, "%s/stray-index", tmproot);
 	setenv("GIT_INDEX_FILE", abs, 1);
 	bool stray = read_is(r, TC_SOURCE_INDEX, NULL, "tenants/acme/tenant.yaml", "name: acme\n");
 	unsetenv("GIT_INDEX_FILE");
@@ -929,7 +925,7 @@ TEST(a_fifo_is_rejected_without_blocking)
 	const char *r = newdir("fifo");
 	CHECK(r);
 	char path[PATH_MAX];
-	snprintf(path, sizeof path, "%s/pipe.yaml", r);
+	tc_test_path(path, sizeof path, "%s/pipe.yaml", r);
 	CHECK(mkfifo(path, 0644) == 0);
 	CHECK_STR(names(r, TC_SOURCE_WORKTREE, NULL, ""), "pipe.yaml/o");
 	CHECK_STR(read_error(r, TC_SOURCE_WORKTREE, NULL, "pipe.yaml", NULL),
@@ -980,7 +976,7 @@ TEST(an_unreadable_file_is_an_input_error)
 	CHECK(r);
 	CHECK(put(r, "secret.yaml", "x: 1\n") == 0);
 	char path[PATH_MAX];
-	snprintf(path, sizeof path, "%s/secret.yaml", r);
+	tc_test_path(path, sizeof path, "%s/secret.yaml", r);
 	CHECK(chmod(path, 0) == 0);
 	int code = 0;
 	CHECK_STR(read_error(r, TC_SOURCE_WORKTREE, NULL, "secret.yaml", &code),
@@ -994,7 +990,7 @@ TEST(auto_reads_head_of_a_bare_repository)
 	const char *r = sample("bare-src");
 	CHECK(r);
 	char bare[PATH_MAX];
-	snprintf(bare, sizeof bare, "%s/bare.git", tmproot);
+	tc_test_path(bare, sizeof bare, "%s/bare.git", tmproot);
 	CHECK(sh("rm -rf '%s' && git clone -q --bare '%s' '%s'", bare, r, bare) == 0);
 	tc_diags d;
 	tc_diags_init(&d);
@@ -1024,7 +1020,7 @@ TEST(ten_thousand_tenants_list_and_read_quickly_from_every_source)
 	for (int i = 0; i < N; i++) {
 		char rel[64], body[64];
 		/* descending, so that creation order is not the sorted order */
-		snprintf(rel, sizeof rel, "tenants/t%05d/tenant.yaml", N - 1 - i);
+		tc_test_path(rel, sizeof rel, "tenants/t%05d/tenant.yaml", N - 1 - i);
 		snprintf(body, sizeof body, "name: t%05d\n", N - 1 - i);
 		CHECK(put(r, rel, body) == 0);
 	}
@@ -1042,7 +1038,7 @@ TEST(ten_thousand_tenants_list_and_read_quickly_from_every_source)
 		size_t good = 0;
 		for (size_t i = 0; i < n; i++) {
 			char path[128], want[64];
-			snprintf(path, sizeof path, "tenants/%s/tenant.yaml", e[i].name);
+			tc_test_path(path, sizeof path, "tenants/%s/tenant.yaml", e[i].name);
 			snprintf(want, sizeof want, "name: t%05zu\n", i);
 			char *data;
 			size_t len;
@@ -1052,7 +1048,7 @@ TEST(ten_thousand_tenants_list_and_read_quickly_from_every_source)
 			}
 			tc_entry *sub;
 			size_t sn;
-			snprintf(path, sizeof path, "tenants/%s", e[i].name);
+			tc_test_path(path, sizeof path, "tenants/%s", e[i].name);
 			if (tc_source_list(s, &d, path, &sub, &sn) == 0)
 				tc_entries_free(sub, sn);
 		}
@@ -1074,7 +1070,7 @@ TEST(ten_thousand_tenants_list_and_read_quickly_from_every_source)
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
-	snprintf(tmproot, sizeof tmproot, "%s/tc-source-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	tc_test_path(tmproot, sizeof tmproot, "%s/tc-source-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(tmproot)) {
 		perror("mkdtemp");
 		return 1;
