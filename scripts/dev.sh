@@ -4,6 +4,7 @@
 #   sh scripts/dev.sh render      install what is missing, build, render the example
 #   sh scripts/dev.sh test        install what is missing, build, run the whole test suite
 #   sh scripts/dev.sh test-asan   the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   sh scripts/dev.sh test-clang  build with clang, same warnings (-Werror), run the unit suite
 #   sh scripts/dev.sh build       install what is missing and build
 #
 # Run as root on Debian 12 (or with sudo available). Packages are only
@@ -14,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES="gcc pkg-config meson ninja-build git libyaml-dev libgit2-dev libssl-dev
 libcjson-dev libsodium-dev libpcre2-dev python3 python3-yaml python3-jsonschema age
-nodejs npm pre-commit cmark-gfm clang-format"
+nodejs npm pre-commit cmark-gfm clang-format clang"
 
 missing=""
 for p in $PACKAGES; do
@@ -120,8 +121,19 @@ test-asan)
 	summarize build-asan/meson-logs/testlog.json
 	exit $rc
 	;;
+test-clang)
+	# gcc and clang warn about different things, and both builds must be clean:
+	# building is the check; the unit suite then runs on clang's objects
+	CC=clang
+	export CC
+	setup build-clang
+	rc=0
+	meson test -C build-clang --print-errorlogs --num-processes 2 --suite unit >&2 || rc=$?
+	summarize build-clang/meson-logs/testlog.json
+	exit $rc
+	;;
 *)
-	echo "usage: sh scripts/dev.sh render|test|test-asan|build" >&2
+	echo "usage: sh scripts/dev.sh render|test|test-asan|test-clang|build" >&2
 	exit 2
 	;;
 esac
