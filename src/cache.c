@@ -28,8 +28,8 @@
 #define ENTRY_MAX ((size_t)256 * 1024 * 1024)
 
 struct tc_cache {
-	char *base;              /* the cache folder */
-	char *dir;               /* .../objects */
+	char *base;               /* the cache folder */
+	char *dir;                /* .../objects */
 	unsigned char global[32]; /* hash of everything tenants share */
 };
 
@@ -52,7 +52,9 @@ static bool hash_dir(crypto_hash_sha256_state *h, tc_source *src, const char *di
 		return false;
 	hash_str(h, dir);
 	for (size_t i = 0; i < n && ok; i++) {
-		char type = e[i].type == TC_ENTRY_DIR ? 'd' : e[i].type == TC_ENTRY_FILE ? 'f' : 'o';
+		char type = e[i].type == TC_ENTRY_DIR    ? 'd'
+		            : e[i].type == TC_ENTRY_FILE ? 'f'
+		                                         : 'o';
 		crypto_hash_sha256_update(h, (const unsigned char *)&type, 1);
 		hash_str(h, e[i].name);
 		if (e[i].id[0]) {
@@ -274,14 +276,16 @@ int tc_cache_get(const tc_cache *c, const char *key, tc_cache_entry *e)
 		     (size_t)(lim - p) >= pl + dl + 1 && p[pl + dl] == '\n';
 		if (!ok)
 			break;
-		tc_outlist_add(&e->files, tc_xmemdup0(p, pl), tc_xmemdup0(p + pl, dl), dl, man != 0);
+		tc_outlist_add(&e->files, tc_xmemdup0(p, pl), tc_xmemdup0(p + pl, dl), dl,
+		               man != 0);
 		p += pl + dl + 1;
 	}
 	if (ok && nid) {
 		e->idents = tc_xcalloc(nid, sizeof *e->idents);
 		for (size_t i = 0; ok && i < nid; i++) {
 			size_t il;
-			ok = num(&p, lim, &il, '\n') && (size_t)(lim - p) >= il + 1 && p[il] == '\n';
+			ok = num(&p, lim, &il, '\n') && (size_t)(lim - p) >= il + 1 &&
+			     p[il] == '\n';
 			if (!ok)
 				break;
 			e->idents[e->nidents++] = tc_xmemdup0(p, il);
@@ -449,8 +453,8 @@ tc_tree_state *tc_tree_state_load(const tc_cache *c, const char *dir)
 	s->saved = sst.st_mtim;
 	const char *p = buf, *lim = buf + len;
 	size_t nt = 0, no = 0;
-	bool ok = word(&p, lim, STATE_MAGIC) && word(&p, lim, "dir ") &&
-	          word(&p, lim, id) && word(&p, lim, "\ntenants ") && num(&p, lim, &nt, ' ') &&
+	bool ok = word(&p, lim, STATE_MAGIC) && word(&p, lim, "dir ") && word(&p, lim, id) &&
+	          word(&p, lim, "\ntenants ") && num(&p, lim, &nt, ' ') &&
 	          word(&p, lim, "others ") && num(&p, lim, &no, '\n');
 	if (ok) {
 		s->tenants = tc_xcalloc(nt ? nt : 1, sizeof *s->tenants);
@@ -524,7 +528,8 @@ static bool intact(const tc_tree_state *s, const tc_state_tenant *t)
 		struct stat st;
 		ok = ok && lstat(tc_buf_str(&b), &st) == 0 && S_ISREG(st.st_mode) &&
 		     (st.st_mtim.tv_sec < s->saved.tv_sec ||
-		      (st.st_mtim.tv_sec == s->saved.tv_sec && st.st_mtim.tv_nsec <= s->saved.tv_nsec));
+		      (st.st_mtim.tv_sec == s->saved.tv_sec &&
+		       st.st_mtim.tv_nsec <= s->saved.tv_nsec));
 	}
 	tc_buf_release(&b);
 	return ok;
@@ -548,8 +553,7 @@ tc_state_tenant *tc_tree_state_lookup(tc_tree_state *s, const char *name, const 
 	return NULL;
 }
 
-void tc_tree_state_paths(const tc_tree_state *s, void (*fn)(void *ud, const char *path),
-                         void *ud)
+void tc_tree_state_paths(const tc_tree_state *s, void (*fn)(void *ud, const char *path), void *ud)
 {
 	for (size_t i = 0; i < s->n; i++)
 		for (size_t k = 0; !s->tenants[i].kept && k < s->tenants[i].npaths; k++)

@@ -50,11 +50,11 @@ void tc_cache_free(tc_cache *c);
 bool tc_cache_tenant_key(const tc_cache *c, tc_source *src, const char *name, char out[65]);
 
 typedef struct tc_cache_entry {
-	tc_outlist files;   /* paths relative to the output root, with bytes */
-	char **idents;      /* "apiVersion\tkind\tnamespace\tname" of every object */
+	tc_outlist files; /* paths relative to the output root, with bytes */
+	char **idents;    /* "apiVersion\tkind\tnamespace\tname" of every object */
 	size_t nidents;
 	size_t nobjects;
-	bool rendered;      /* the tenant produced output */
+	bool rendered; /* the tenant produced output */
 } tc_cache_entry;
 
 void tc_cache_entry_init(tc_cache_entry *e);
@@ -94,8 +94,7 @@ void tc_tree_state_free(tc_tree_state *s);
 tc_state_tenant *tc_tree_state_lookup(tc_tree_state *s, const char *name, const char *key);
 /* Every path the state knows that may have to go: those of the tenants not
  * kept, and the others. */
-void tc_tree_state_paths(const tc_tree_state *s, void (*fn)(void *ud, const char *path),
-                         void *ud);
+void tc_tree_state_paths(const tc_tree_state *s, void (*fn)(void *ud, const char *path), void *ud);
 /* Write the state of dir: its tenants and the other files (cluster and
  * index files) it holds. Failures only lose the state. */
 void tc_tree_state_save(const tc_cache *c, const char *dir, const tc_state_tenant *tenants,

@@ -40,8 +40,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char usage[] = "[--repo DIR] [--rev REV | --index | --worktree] [--jobs N] [--now TIME]\n"
-                            "                     [--schema-location DIR]... [--strict]";
+static const char usage[] =
+	"[--repo DIR] [--rev REV | --index | --worktree] [--jobs N] [--now TIME]\n"
+	"                     [--schema-location DIR]... [--strict]";
 
 /* Everything wrong with the checked content is a finding of check. */
 static void as_findings(tc_diags *d)
@@ -71,9 +72,11 @@ static void report_leftovers(const char *repo_dir, const char *output, tc_diags 
 	size_t n;
 	tc_outdir_leftovers(tc_buf_str(&b), &names, &n);
 	for (size_t i = 0; i < n; i++) {
-		tc_warning(d, TC_NOPOS, NULL, "'%s' beside '%s' is the temporary tree of a render "
+		tc_warning(d, TC_NOPOS, NULL,
+		           "'%s' beside '%s' is the temporary tree of a render "
 		           "that did not finish: the next 'tenantc render' removes it; do not "
-		           "commit it", names[i], output);
+		           "commit it",
+		           names[i], output);
 		free(names[i]);
 	}
 	free(names);
@@ -89,11 +92,15 @@ int tc_cmd_check(int argc, char **argv)
 	const tc_option opts[] = {
 		{"repo", 'C', TC_OPT_STRING, &repo_dir, "DIR", "the repository (default: .)"},
 		{"rev", 0, TC_OPT_STRING, &rev, "REV", "check a git revision"},
-		{"index", 0, TC_OPT_FLAG, &index, NULL, "check the git index, what is staged (default)"},
+		{"index", 0, TC_OPT_FLAG, &index, NULL,
+	         "check the git index, what is staged (default)"},
 		{"worktree", 0, TC_OPT_FLAG, &worktree, NULL, "check the work tree"},
-		{"jobs", 'j', TC_OPT_JOBS, &jobs, "N", "worker threads (default: the number of cores)"},
-		{"now", 0, TC_OPT_TIME, &now, "TIME", "the time templates see as 'now' (default: commit time)"},
-		{"schema-location", 0, TC_OPT_LIST, &schema_locs, "DIR", "validate output against this schema folder"},
+		{"jobs", 'j', TC_OPT_JOBS, &jobs, "N",
+	         "worker threads (default: the number of cores)"},
+		{"now", 0, TC_OPT_TIME, &now, "TIME",
+	         "the time templates see as 'now' (default: commit time)"},
+		{"schema-location", 0, TC_OPT_LIST, &schema_locs, "DIR",
+	         "validate output against this schema folder"},
 		{"strict", 0, TC_OPT_FLAG, &strict, NULL, "an object without a schema is an error"},
 		{0},
 	};
@@ -167,7 +174,8 @@ int tc_cmd_check(int argc, char **argv)
 	as_findings(&d);
 	if (rendered != 0 || tc_diags_has_errors(&d)) {
 		tc_diags_print(&d, stderr);
-		fprintf(stderr, "tenantc check: the inputs (%s) have errors; nothing was compared\n",
+		fprintf(stderr,
+		        "tenantc check: the inputs (%s) have errors; nothing was compared\n",
 		        where);
 		status = tc_diags_exit_code(&d);
 		tc_diags_release(&d);
@@ -194,8 +202,8 @@ int tc_cmd_check(int argc, char **argv)
 	} else if (rc == 0 && status == 0) {
 		printf("tenantc check: '%s' (%s) is up to date: %zu files, %zu environment%s, %zu "
 		       "tenant%s\n",
-		       ws.repo.output, where, total, res.nenvs, res.nenvs == 1 ? "" : "s", res.ntenants,
-		       res.ntenants == 1 ? "" : "s");
+		       ws.repo.output, where, total, res.nenvs, res.nenvs == 1 ? "" : "s",
+		       res.ntenants, res.ntenants == 1 ? "" : "s");
 	}
 out:
 	tc_render_result_release(&res);

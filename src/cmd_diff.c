@@ -40,9 +40,9 @@ static const char usage[] =
 	"                    [--exit-code] [--env ENV]... [--tenant NAME]... [--jobs N]";
 
 typedef struct side {
-	const char *label; /* "base" or "head", for messages */
-	const char *rev;   /* NULL: the work tree */
-	tc_outlist files;  /* what render made, with bytes */
+	const char *label;                      /* "base" or "head", for messages */
+	const char *rev;                        /* NULL: the work tree */
+	tc_outlist files;                       /* what render made, with bytes */
 	bool has_env_filter, has_tenant_filter; /* some asked-for name exists here */
 } side;
 
@@ -68,9 +68,8 @@ static void known(tc_strlist *out, const tc_strlist *want, const tc_repo *r, boo
  * rendering identity when keys hold it, else carried over from the side's
  * own output folder (what that revision committed). Diagnostics go to d;
  * returns 0 or -1. */
-static int load_side(side *s, tc_diags *d, const char *repo_dir, long jobs,
-                     const tc_strlist *envs, const tc_strlist *tenants,
-                     const tc_sops_keys *keys)
+static int load_side(side *s, tc_diags *d, const char *repo_dir, long jobs, const tc_strlist *envs,
+                     const tc_strlist *tenants, const tc_sops_keys *keys)
 {
 	tc_workspace ws;
 	tc_render_result res = {0};
@@ -141,13 +140,14 @@ int tc_cmd_diff(int argc, char **argv)
 	const tc_option opts[] = {
 		{"repo", 'C', TC_OPT_STRING, &repo_dir, "DIR", "the repository (default: .)"},
 		{"format", 'f', TC_OPT_CHOICE, &format, "text|markdown|json",
-		 "output format (default: text)"},
+	         "output format (default: text)"},
 		{"color", 0, TC_OPT_CHOICE, &color, "auto|always|never",
-		 "colour text output: auto (a terminal without NO_COLOR), always, never"},
+	         "colour text output: auto (a terminal without NO_COLOR), always, never"},
 		{"exit-code", 0, TC_OPT_FLAG, &exit_code, NULL, "exit 1 when something differs"},
 		{"env", 'e', TC_OPT_LABELS, &envs, "ENV", "only this environment (repeatable)"},
 		{"tenant", 't', TC_OPT_LABELS, &tenants, "NAME", "only this tenant (repeatable)"},
-		{"jobs", 'j', TC_OPT_JOBS, &jobs, "N", "worker threads (default: the number of cores)"},
+		{"jobs", 'j', TC_OPT_JOBS, &jobs, "N",
+	         "worker threads (default: the number of cores)"},
 		{0},
 	};
 	int status = tc_opt_parse("diff", usage, opts, argc, argv, &pos);
@@ -166,7 +166,8 @@ int tc_cmd_diff(int argc, char **argv)
 	status = 2;
 	if (pos.len < 1 || pos.len > 2) {
 		tc_usage_error(NULL, "%s",
-		               pos.len ? "too many arguments" : "give the revision to compare with");
+		               pos.len ? "too many arguments"
+		                       : "give the revision to compare with");
 		fprintf(stderr, "usage: tenantc diff %s\n", usage);
 		goto out;
 	}

@@ -44,19 +44,28 @@ static int parse(args *a, int argc, char **argv)
 		{"rev", 0, TC_OPT_STRING, &a->rev, "REV", "read a git revision"},
 		{"index", 0, TC_OPT_FLAG, &a->index, NULL, "read the git index (staged content)"},
 		{"worktree", 0, TC_OPT_FLAG, &a->worktree, NULL, "read the work tree (default)"},
-		{"out", 'o', TC_OPT_STRING, &a->out_dir, "DIR", "output folder (default: tenantc.yaml 'output')"},
-		{"stdout", 0, TC_OPT_FLAG, &a->to_stdout, NULL, "print the manifests as one YAML stream"},
-		{"decrypt", 0, TC_OPT_FLAG, &a->decrypt, NULL, "with --stdout: print Secrets decrypted"},
+		{"out", 'o', TC_OPT_STRING, &a->out_dir, "DIR",
+	         "output folder (default: tenantc.yaml 'output')"},
+		{"stdout", 0, TC_OPT_FLAG, &a->to_stdout, NULL,
+	         "print the manifests as one YAML stream"},
+		{"decrypt", 0, TC_OPT_FLAG, &a->decrypt, NULL,
+	         "with --stdout: print Secrets decrypted"},
 		{"folder", 0, TC_OPT_CHOICE, &a->folder, "cluster|platform|gitops|tenants",
-		 "with --stdout: only the objects of this folder of each environment (cluster, "
-		 "platform, gitops or tenants), as an ArgoCD application of that folder applies them"},
+	         "with --stdout: only the objects of this folder of each environment (cluster, "
+	         "platform, gitops or tenants), as an ArgoCD application of that folder applies them"},
 		{"env", 'e', TC_OPT_LABELS, &a->envs, "ENV", "only this environment (repeatable)"},
-		{"tenant", 't', TC_OPT_LABELS, &a->tenants, "NAME", "only this tenant (repeatable)"},
-		{"jobs", 'j', TC_OPT_JOBS, &a->jobs, "N", "worker threads (default: the number of cores)"},
-		{"shard", 0, TC_OPT_SHARD, &a->shard, "I/N", "render the I-th of N shards of the tenants"},
-		{"now", 0, TC_OPT_TIME, &a->now, "TIME", "the time templates see as 'now' (default: commit time)"},
-		{"schema-location", 0, TC_OPT_LIST, &a->schema_locs, "DIR", "validate output against this schema folder"},
-		{"strict", 0, TC_OPT_FLAG, &a->strict, NULL, "an object without a schema is an error"},
+		{"tenant", 't', TC_OPT_LABELS, &a->tenants, "NAME",
+	         "only this tenant (repeatable)"},
+		{"jobs", 'j', TC_OPT_JOBS, &a->jobs, "N",
+	         "worker threads (default: the number of cores)"},
+		{"shard", 0, TC_OPT_SHARD, &a->shard, "I/N",
+	         "render the I-th of N shards of the tenants"},
+		{"now", 0, TC_OPT_TIME, &a->now, "TIME",
+	         "the time templates see as 'now' (default: commit time)"},
+		{"schema-location", 0, TC_OPT_LIST, &a->schema_locs, "DIR",
+	         "validate output against this schema folder"},
+		{"strict", 0, TC_OPT_FLAG, &a->strict, NULL,
+	         "an object without a schema is an error"},
 		{0},
 	};
 	int status = tc_opt_parse("render", usage, opts, argc, argv, &a->pos);
@@ -83,9 +92,10 @@ static int conflicts(args *a)
 	if (a->shard && tc_opt_shard(&a->shard_i, &a->shard_n, a->shard))
 		return 2; /* TC_OPT_SHARD checked it */
 	if (!a->to_stdout && !a->out_dir && (a->envs.len || a->tenants.len || a->shard_n > 1))
-		return tc_usage_error(NULL, "--env, --tenant and --shard render part of the tree: give "
-		                            "--out DIR or --stdout so the full tree in the repository is "
-		                            "not replaced");
+		return tc_usage_error(NULL,
+		                      "--env, --tenant and --shard render part of the tree: give "
+		                      "--out DIR or --stdout so the full tree in the repository is "
+		                      "not replaced");
 	return 0;
 }
 
@@ -101,7 +111,9 @@ static int open_workspace(tc_workspace *ws, const args *a, tc_diags *d)
 {
 	tc_workspace_opts wo = {
 		.repo_dir = a->repo_dir,
-		.kind = a->rev ? TC_SOURCE_REV : a->index ? TC_SOURCE_INDEX : TC_SOURCE_WORKTREE,
+		.kind = a->rev     ? TC_SOURCE_REV
+	                : a->index ? TC_SOURCE_INDEX
+	                           : TC_SOURCE_WORKTREE,
 		.rev = a->rev,
 		.now = a->now,
 		.tenants = &a->tenants,
@@ -157,7 +169,7 @@ static tc_render_opts render_opts(const args *a, const tc_workspace *ws, tc_sink
 		.decrypt = a->decrypt,
 		.prev_root = sink->dir ? sink->dir : ws->output,
 		/* rendering elsewhere (a shard, --out DIR): unchanged Secrets can
-		 * still be carried over from the repository's own tree */
+	         * still be carried over from the repository's own tree */
 		.prev_fallback = a->out_dir ? ws->output : NULL,
 		.schemas = ws->schemas,
 		.strict = a->strict,

@@ -231,19 +231,22 @@ int tc_opt_parse(const char *cmd, const char *usage, const tc_option *opts, int 
 			o = find_long(opts, name, n);
 			if (!o) {
 				tc_usage_error(NULL, "unknown option '--%.*s'", (int)n, name);
-				fprintf(stderr, "usage: tenantc %s %s\n", cmd, usage ? usage : "[options]");
+				fprintf(stderr, "usage: tenantc %s %s\n", cmd,
+				        usage ? usage : "[options]");
 				return 2;
 			}
 			if (eq) {
 				if (o->type == TC_OPT_FLAG)
-					return tc_usage_error(NULL, "'--%s' takes no value", o->name);
+					return tc_usage_error(NULL, "'--%s' takes no value",
+					                      o->name);
 				val = eq + 1;
 			}
 		} else {
 			o = find_short(opts, a[1]);
 			if (!o || a[2]) {
 				tc_usage_error(NULL, "unknown option '%s'", a);
-				fprintf(stderr, "usage: tenantc %s %s\n", cmd, usage ? usage : "[options]");
+				fprintf(stderr, "usage: tenantc %s %s\n", cmd,
+				        usage ? usage : "[options]");
 				return 2;
 			}
 		}

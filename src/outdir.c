@@ -146,11 +146,14 @@ static int refuse_place(const char *dir, const char *real, const char *repo, tc_
 	if (!repo)
 		return 0;
 	if (strcmp(real, repo) == 0)
-		return tc_error(d, at, NULL, "refusing to render into the repository itself; "
+		return tc_error(d, at, NULL,
+		                "refusing to render into the repository itself; "
 		                "give an output folder inside it, such as 'rendered'");
 	if (within(repo, real))
-		return tc_error(d, at, NULL, "refusing to render into a folder that contains the "
-		                "repository '%s'", repo);
+		return tc_error(d, at, NULL,
+		                "refusing to render into a folder that contains the "
+		                "repository '%s'",
+		                repo);
 	tc_buf b;
 	tc_buf_init(&b, TC_BUF_UNLIMITED);
 	int rc = 0;
@@ -158,9 +161,10 @@ static int refuse_place(const char *dir, const char *real, const char *repo, tc_
 		tc_buf_reset(&b);
 		tc_buf_addf(&b, "%s/%s", repo, inputs[i]);
 		if (within(real, tc_buf_str(&b)))
-			rc = tc_error(d, at, NULL, "refusing to render into %s '%s' of the repository",
+			rc = tc_error(d, at, NULL,
+			              "refusing to render into %s '%s' of the repository",
 			              strcmp(real, tc_buf_str(&b)) == 0 ? "the input folder"
-			                                               : "a folder inside",
+			                                                : "a folder inside",
 			              inputs[i]);
 	}
 	tc_buf_release(&b);
@@ -177,7 +181,8 @@ static int refuse_content(const char *dir, tc_diags *d)
 		                       : tc_error(d, at, NULL, "cannot read the output folder: %s",
 		                                  strerror(errno));
 	if (S_ISLNK(st.st_mode))
-		return tc_error(d, at, NULL, "the output folder is a symbolic link; give the folder "
+		return tc_error(d, at, NULL,
+		                "the output folder is a symbolic link; give the folder "
 		                "it points to");
 	if (!S_ISDIR(st.st_mode))
 		return tc_error(d, at, NULL, "output '%s' exists and is not a folder", dir);
@@ -189,10 +194,12 @@ static int refuse_content(const char *dir, tc_diags *d)
 	if (git)
 		rc = tc_error(d, at, NULL, "refusing to replace a folder that holds '.git'");
 	else if (first && !marker)
-		rc = tc_error(d, at, NULL, "refusing to replace a folder tenantc did not make: it "
-		              "holds '%s' and no '" TC_OUTDIR_MARKER "'; choose an empty or new "
-		              "folder (a tree from a tenantc older than this check: remove it first)",
-		              first);
+		rc = tc_error(
+			d, at, NULL,
+			"refusing to replace a folder tenantc did not make: it "
+			"holds '%s' and no '" TC_OUTDIR_MARKER "'; choose an empty or new "
+			"folder (a tree from a tenantc older than this check: remove it first)",
+			first);
 	free(first);
 	return rc;
 }
@@ -360,7 +367,8 @@ int tc_outdir_claim(tc_outdir *o, const char *dir, const char *repo_dir, tc_diag
 	free(stale);
 	tc_buf_release(&b);
 	if (rc)
-		tc_error(d, at, NULL, "cannot clear what an earlier render left beside the output "
+		tc_error(d, at, NULL,
+		         "cannot clear what an earlier render left beside the output "
 		         "folder");
 out:
 	if (rc && o->lockfd >= 0) {

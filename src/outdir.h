@@ -32,7 +32,7 @@
 extern const char tc_outdir_marker_text[];
 
 typedef struct tc_outdir {
-	int lockfd; /* the parent folder, flock'ed; -1 when not held */
+	int lockfd;       /* the parent folder, flock'ed; -1 when not held */
 	size_t stale;     /* temporary folders of dead renders cleared by the claim */
 	size_t recovered; /* of those, in-place updates carried out from their journal */
 } tc_outdir;

@@ -165,7 +165,8 @@ void tc_output_kustomization(tc_buf *out, const char *const *resources, size_t n
 		tc_arrb_push(&items, tc_value_strz(&a, resources[i], TC_NOPOS));
 	tc_objb b;
 	tc_objb_init(&b);
-	tc_objb_addz(&b, "apiVersion", tc_value_strz(&a, "kustomize.config.k8s.io/v1beta1", TC_NOPOS));
+	tc_objb_addz(&b, "apiVersion",
+	             tc_value_strz(&a, "kustomize.config.k8s.io/v1beta1", TC_NOPOS));
 	tc_objb_addz(&b, "kind", tc_value_strz(&a, "Kustomization", TC_NOPOS));
 	tc_objb_addz(&b, "resources", tc_arrb_finish(&items, &a, TC_NOPOS));
 	tc_yaml_emit(out, tc_objb_finish(&b, &a, TC_NOPOS, NULL));
@@ -310,7 +311,8 @@ int tc_tree_begin(tc_tree *t, const char *final, tc_diags *d)
 		int e = errno;
 		free(tmpl);
 		return tc_fail(d, (tc_pos){final, 0, 0}, NULL,
-		               "cannot create a temporary folder beside '%s': %s", final, strerror(e));
+		               "cannot create a temporary folder beside '%s': %s", final,
+		               strerror(e));
 	}
 	chmod(tmpl, 0755);
 	t->tmp = tmpl;
@@ -375,13 +377,13 @@ int tc_tree_commit(tc_tree *t, tc_diags *d)
 			                "output '%s' exists and is not a folder", t->final);
 		/* atomic exchange: readers see the old tree or the new one */
 		if (renameat2(AT_FDCWD, t->tmp, AT_FDCWD, t->final, RENAME_EXCHANGE) != 0)
-			return tc_fail(d, (tc_pos){t->final, 0, 0}, NULL,
-			               "cannot replace '%s': %s", t->final, strerror(errno));
+			return tc_fail(d, (tc_pos){t->final, 0, 0}, NULL, "cannot replace '%s': %s",
+			               t->final, strerror(errno));
 		/* t->tmp now holds the old tree */
 		tc_remove_tree(t->tmp);
 	} else if (rename(t->tmp, t->final) != 0) {
-		return tc_fail(d, (tc_pos){t->final, 0, 0}, NULL, "cannot create '%s': %s", t->final,
-		               strerror(errno));
+		return tc_fail(d, (tc_pos){t->final, 0, 0}, NULL, "cannot create '%s': %s",
+		               t->final, strerror(errno));
 	}
 	free(t->tmp);
 	t->tmp = NULL;
@@ -429,7 +431,8 @@ static int open_parent(int rootfd, const char *relpath, bool create, const char 
 			if (errno != ENOENT)
 				unlinkat(fd, name, 0); /* the link itself, not what it names */
 			if (mkdirat(fd, name, 0755) == 0 || errno == EEXIST)
-				sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+				sub = openat(fd, name,
+				             O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		}
 		int e = errno;
 		close(fd);
@@ -456,7 +459,8 @@ static bool same_content(int rootfd, const char *relpath, const char *data, size
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len) {
 		char *buf = tc_xmalloc(len + 1);
 		size_t got = 0;
-		same = tc_fd_read(fd, buf, len, &got) == 0 && got == len && memcmp(buf, data, len) == 0;
+		same = tc_fd_read(fd, buf, len, &got) == 0 && got == len &&
+		       memcmp(buf, data, len) == 0;
 		free(buf);
 	}
 	close(fd);
@@ -575,8 +579,8 @@ out:
 	return rc;
 }
 
-int tc_tree_update(const char *final, const tc_outlist *files, char *const *remove,
-                   size_t nremove, size_t *written, tc_diags *d)
+int tc_tree_update(const char *final, const tc_outlist *files, char *const *remove, size_t nremove,
+                   size_t *written, tc_diags *d)
 {
 	*written = 0;
 	int rootfd = open(final, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -631,8 +635,9 @@ int tc_tree_update(const char *final, const tc_outlist *files, char *const *remo
 		tc_buf_addf(&a, "%s/" JOURNAL ".tmp", stage.tmp);
 		tc_buf_addf(&b, "%s/" JOURNAL, stage.tmp);
 		if (rename(tc_buf_str(&a), tc_buf_str(&b)) != 0)
-			rc = tc_fail(d, (tc_pos){final, 0, 0}, NULL, "cannot commit the update of '%s': %s",
-			             final, strerror(errno));
+			rc = tc_fail(d, (tc_pos){final, 0, 0}, NULL,
+			             "cannot commit the update of '%s': %s", final,
+			             strerror(errno));
 		tc_buf_release(&a);
 		tc_buf_release(&b);
 	}

@@ -20,7 +20,8 @@
 #include "value.h"
 
 typedef struct tc_outfile {
-	char *path; /* relative to the output root, e.g. "prod/tenants/acme/namespace-acme-prod.yaml" */
+	char *path; /* relative to the output root, e.g.
+	               "prod/tenants/acme/namespace-acme-prod.yaml" */
 	char *data; /* malloc'd bytes, NULL once written to disk */
 	size_t len;
 	bool manifest; /* false for kustomization.yaml */
@@ -28,7 +29,7 @@ typedef struct tc_outfile {
 	bool spooled;  /* the bytes are in the render's spool at offset off */
 	bool keyed;    /* made by a tenant with a cache key (its record lists it) */
 	unsigned long long off;
-	char *id;      /* a tree read back from git: the blob id in hex (malloc'd), else NULL */
+	char *id; /* a tree read back from git: the blob id in hex (malloc'd), else NULL */
 } tc_outfile;
 
 typedef struct tc_outlist {
@@ -95,9 +96,8 @@ void tc_tree_abort(tc_tree *t);
  * commit leaves the old tree; one that dies after it leaves a journal that
  * tc_tree_recover carries out. A symbolic link met inside the tree where a
  * folder belongs is replaced by a folder, never followed. */
-int tc_tree_update(const char *final, const tc_outlist *files, char *const *remove,
-                   size_t nremove, size_t *written, tc_diags *d)
-	__attribute__((warn_unused_result));
+int tc_tree_update(const char *final, const tc_outlist *files, char *const *remove, size_t nremove,
+                   size_t *written, tc_diags *d) __attribute__((warn_unused_result));
 
 /* A temporary folder `stage` beside final, left by a render that died:
  * carry out its journal when it has a committed one (*completed = true),

@@ -30,7 +30,8 @@ static int check_filters(const tc_repo *r, const tc_render_opts *o, tc_diags *d)
 	int rc = 0;
 	for (size_t i = 0; o->envs && i < o->envs->len; i++)
 		if (!tc_repo_env(r, o->envs->items[i]))
-			rc = tc_error(d, TC_NOPOS, NULL, "unknown environment '%s' (see environments/)",
+			rc = tc_error(d, TC_NOPOS, NULL,
+			              "unknown environment '%s' (see environments/)",
 			              o->envs->items[i]);
 	for (size_t i = 0; o->tenants && i < o->tenants->len; i++) {
 		bool found = false;

@@ -57,8 +57,8 @@ typedef struct tc_render_opts {
 
 /* One output folder of a streamed render (see tc_render_result). */
 typedef struct tc_render_chunk {
-	char *dir;     /* "<env>/<folder>/", with the slash */
-	size_t nfiles; /* files written into it */
+	char *dir;              /* "<env>/<folder>/", with the slash */
+	size_t nfiles;          /* files written into it */
 	unsigned long long off; /* with a spool: its manifests, each after "---\n", */
 	size_t len;             /* in file-name order */
 } tc_render_chunk;
@@ -72,7 +72,7 @@ typedef struct tc_render_result {
 	size_t nchunks;
 	size_t nfiles; /* files made, in either case */
 	size_t nenvs, ntenants, nobjects;
-	size_t cached; /* tenants taken from the cache */
+	size_t cached;    /* tenants taken from the cache */
 	size_t untouched; /* tenants left as they are in the tree (opts.state) */
 	/* with a cache: what each keyed tenant made, for tc_tree_state_save */
 	struct tc_state_tenant *records;

@@ -71,8 +71,9 @@ void tc_render_add_identity(work *w, size_t env_index, const tc_value *obj)
 		bool secret = false;
 		for (size_t i = 0; i < 3; i++) {
 			const tc_value *v = tc_value_dig(obj, at[i]);
-			secret = secret || (v && v->kind == TC_STR &&
-			                    tc_sops_leaks_hit(w->leaks, v->u.str.ptr, v->u.str.len));
+			secret =
+				secret || (v && v->kind == TC_STR &&
+			                   tc_sops_leaks_hit(w->leaks, v->u.str.ptr, v->u.str.len));
 		}
 		tc_k8s_dupes_add(&p->dupes[env_index], obj, secret);
 		return;
@@ -99,7 +100,8 @@ void tc_render_add_cached_ident(work *w, const char *ident)
 	}
 	size_t ei;
 	for (ei = 0; ei < r->nenvs; ei++)
-		if (strlen(r->envs[ei].name) == fl[0] && strncmp(r->envs[ei].name, f[0], fl[0]) == 0)
+		if (strlen(r->envs[ei].name) == fl[0] &&
+		    strncmp(r->envs[ei].name, f[0], fl[0]) == 0)
 			break;
 	if (ei == r->nenvs)
 		return;

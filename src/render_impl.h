@@ -51,9 +51,9 @@ typedef struct job {
 	bool rendered_tenant; /* the tenant produced output in some environment */
 	bool keep_bytes;      /* keep file bytes after writing them (for the cache) */
 	bool from_cache;
-	bool untouched;       /* unchanged in the tree being updated (opts.state) */
-	bool identify;        /* re-run to name duplicates: check, write nothing */
-	struct keyed *k;      /* with a cache key only (a job lives until the merge) */
+	bool untouched;  /* unchanged in the tree being updated (opts.state) */
+	bool identify;   /* re-run to name duplicates: check, write nothing */
+	struct keyed *k; /* with a cache key only (a job lives until the merge) */
 	/* streaming (see pool.stream): the output folders this job made */
 	tc_render_chunk *chunks;
 	size_t nchunks, capchunks;
@@ -91,8 +91,8 @@ typedef struct work {
 	pool *p;
 	job *j;
 	tc_arena *a;
-	tc_secmem *sm;         /* decrypted Secret values of this job */
-	tc_sops_leaks *leaks;  /* the same values, for the leak scan */
+	tc_secmem *sm;        /* decrypted Secret values of this job */
+	tc_sops_leaks *leaks; /* the same values, for the leak scan */
 } work;
 
 /* A Secret to be written into a tenant folder: its bytes are made after

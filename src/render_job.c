@@ -18,8 +18,9 @@ static int host_file(tc_value **out, void *ud, tc_arena *a, tc_diags *d, tc_pos 
 {
 	const tc_tenant *t = ud;
 	if (nargs != 1 || args[0]->kind != TC_STR)
-		return tc_error(d, pos, NULL, "file() takes one string argument, a path below "
-		                              "tenants/<tenant>/files/");
+		return tc_error(d, pos, NULL,
+		                "file() takes one string argument, a path below "
+		                "tenants/<tenant>/files/");
 	const tc_value *p = args[0];
 	for (size_t i = 0; t && i < t->nfiles; i++) {
 		if (tc_value_streq(p, t->files[i].path)) {
@@ -83,8 +84,9 @@ static int expand(const tc_repo *r, tc_arena *a, tc_diags *d, const tc_template 
 		return 0;
 	if (out->kind == TC_ARRAY) {
 		if (out->u.arr.len > OBJECTS_PER_TEMPLATE_MAX)
-			return tc_error(d, out->pos, NULL, "template '%s' made %zu objects, more than %d",
-			                tpl->path, out->u.arr.len, OBJECTS_PER_TEMPLATE_MAX);
+			return tc_error(d, out->pos, NULL,
+			                "template '%s' made %zu objects, more than %d", tpl->path,
+			                out->u.arr.len, OBJECTS_PER_TEMPLATE_MAX);
 		int rc = 0;
 		for (size_t i = 0; i < out->u.arr.len; i++) {
 			tc_value *o = out->u.arr.items[i];
@@ -161,7 +163,8 @@ void tc_render_run_cluster(work *w)
 				rc = -1;
 		if (rc == 0) {
 			for (size_t i = 0; i < objs.len; i++)
-				tc_render_check_output(w, env_index_of(r, j->env), objs.items[i], false);
+				tc_render_check_output(w, env_index_of(r, j->env), objs.items[i],
+				                       false);
 		}
 		if (rc == 0 && !j->identify) {
 			char *dir = tc_path_join(j->env->name, scopes[s].folder);
@@ -202,7 +205,8 @@ static int scan_inputs(job *j, tc_arena *a, const tc_tenant *t)
 			rc = -1;
 	}
 	for (size_t i = 0; i < t->nsecrets; i++) {
-		char *path = tc_arena_printf(a, "tenants/%s/secrets/%s", t->name, t->secrets[i].path);
+		char *path =
+			tc_arena_printf(a, "tenants/%s/secrets/%s", t->name, t->secrets[i].path);
 		if (tc_sops_scan_plain(&j->diags, path, t->secrets[i].data, t->secrets[i].len))
 			rc = -1;
 	}
@@ -280,19 +284,21 @@ void tc_render_tenant_objects(work *w)
 					bool is_secret = s == 0 && i >= nplain;
 					tc_render_check_output(w, ei, objs[s].items[i], is_secret);
 					if (!is_secret && !j->identify &&
-					    tc_sops_leaks_scan(&j->diags, w->leaks, objs[s].items[i]))
+					    tc_sops_leaks_scan(&j->diags, w->leaks,
+					                       objs[s].items[i]))
 						rc = -1;
 				}
 		}
 		static const char *const folders[2] = {"tenants", "gitops"};
-		for (size_t s = 0; s < 2 && rc == 0 && !j->identify && !tc_diags_has_errors(&j->diags);
-		     s++) {
+		for (size_t s = 0;
+		     s < 2 && rc == 0 && !j->identify && !tc_diags_has_errors(&j->diags); s++) {
 			if (objs[s].len == 0)
 				continue;
 			size_t n = strlen(env->name) + strlen(folders[s]) + strlen(t.name) + 3;
 			char *dir = tc_xmalloc(n);
 			snprintf(dir, n, "%s/%s/%s", env->name, folders[s], t.name);
-			tc_render_write_folder(w, env, dir, objs[s].items, s == 0 ? secrets : NULL, objs[s].len);
+			tc_render_write_folder(w, env, dir, objs[s].items, s == 0 ? secrets : NULL,
+			                       objs[s].len);
 			free(dir);
 			j->rendered_tenant = true;
 		}

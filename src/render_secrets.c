@@ -45,7 +45,7 @@ static size_t env_recipients(const tc_repo *r, const tc_env *env, const char **o
 
 /* The bytes of one rendered Secret, or -1 with a diagnostic. */
 int tc_render_secret_bytes(work *w, const tc_env *env, const secret_out *so, const char *relpath,
-                        char **data, size_t *len, bool *plain)
+                           char **data, size_t *len, bool *plain)
 {
 	const tc_render_opts *o = w->p->opts;
 	const tc_repo *r = w->p->repo;
@@ -137,7 +137,7 @@ static const char *tenant_namespace(const tc_arrb *objs, size_t *count)
 /* Read the tenant's SOPS Secrets for one environment and add them to objs
  * (with secrets[] marking them). */
 int tc_render_load_secrets(work *w, const tc_tenant *t, const tc_env *env, tc_arrb *objs,
-                        const secret_out ***secrets_out)
+                           const secret_out ***secrets_out)
 {
 	const tc_render_opts *o = w->p->opts;
 	job *j = w->j;
@@ -152,10 +152,11 @@ int tc_render_load_secrets(work *w, const tc_tenant *t, const tc_env *env, tc_ar
 		const tc_file *f = &t->secrets[i];
 		char *path = tc_arena_printf(w->a, "tenants/%s/secrets/%s", t->name, f->path);
 		if (!ns) {
-			rc = tc_error(&j->diags, (tc_pos){path, 1, 1}, NULL,
-			              "cannot place this Secret: the templates of tenant '%s' make %zu "
-			              "Namespace objects in environment '%s', not exactly one",
-			              t->name, nns, env->name);
+			rc = tc_error(
+				&j->diags, (tc_pos){path, 1, 1}, NULL,
+				"cannot place this Secret: the templates of tenant '%s' make %zu "
+				"Namespace objects in environment '%s', not exactly one",
+				t->name, nns, env->name);
 			continue;
 		}
 		secret_out *so = tc_arena_calloc(w->a, sizeof *so);
@@ -165,8 +166,8 @@ int tc_render_load_secrets(work *w, const tc_tenant *t, const tc_env *env, tc_ar
 		 * input will do: the cluster's key in an ArgoCD sidecar, which is
 		 * a recipient of the environment's Secrets, not the repository's */
 		bool open = o->seed || o->decrypt;
-		int lr = open ? tc_sops_decrypt(&doc, &so->info, w->a, w->sm, &j->diags, o->keys, path,
-		                                f->data, f->len)
+		int lr = open ? tc_sops_decrypt(&doc, &so->info, w->a, w->sm, &j->diags, o->keys,
+		                                path, f->data, f->len)
 		              : tc_sops_read_clear(&doc, &so->info, w->a, &j->diags, path, f->data,
 		                                   f->len);
 		if (lr) {
@@ -186,7 +187,9 @@ int tc_render_load_secrets(work *w, const tc_tenant *t, const tc_env *env, tc_ar
 		if (open)
 			tc_sops_leaks_add(w->leaks, so->secret,
 			                  tc_arena_printf(w->a, "%s/%s", ns,
-			                                  tc_value_shown(tc_value_dig(doc, "metadata.name"))));
+			                                  tc_value_shown(
+								  tc_value_dig(doc,
+			                                                       "metadata.name"))));
 		marks[objs->len] = so;
 		tc_arrb_push(objs, (tc_value *)so->secret);
 	}

@@ -8,12 +8,12 @@
 #include "yaml_emit.h"
 
 void tc_render_store(const tc_render_opts *o, job *j, char *path, char *data, size_t len,
-                  bool manifest)
+                     bool manifest)
 {
 	unsigned long long off = 0;
 	if (tree_of(o) || spool_of(o)) {
 		int rc = tree_of(o) ? tc_tree_write(tree_of(o), path, data, len, &j->diags)
-		                 : tc_spool_put(spool_of(o), data, len, &off, &j->diags);
+		                    : tc_spool_put(spool_of(o), data, len, &off, &j->diags);
 		if (rc != 0) {
 			free(path);
 			free(data);
@@ -68,7 +68,8 @@ static int stream_folder(work *w, const tc_env *env, const char *dir, tc_value *
 		char *sdata = NULL;
 		if (secrets && secrets[i]) {
 			bool plain;
-			if (tc_render_secret_bytes(w, env, secrets[i], path, &sdata, &len, &plain)) {
+			if (tc_render_secret_bytes(w, env, secrets[i], path, &sdata, &len,
+			                           &plain)) {
 				free(path);
 				rc = -1;
 				continue;
@@ -105,8 +106,8 @@ static int stream_folder(work *w, const tc_env *env, const char *dir, tc_value *
 		nfiles++;
 	}
 	unsigned long long off = 0;
-	if (rc == 0 && !tree_of(o) && tc_spool_put(spool_of(o), folder.ptr ? folder.ptr : "", folder.len,
-	                                        &off, &j->diags))
+	if (rc == 0 && !tree_of(o) &&
+	    tc_spool_put(spool_of(o), folder.ptr ? folder.ptr : "", folder.len, &off, &j->diags))
 		rc = -1;
 	if (rc == 0) {
 		TC_GROW(j->chunks, j->capchunks, j->nchunks + 1);
@@ -126,7 +127,7 @@ static int stream_folder(work *w, const tc_env *env, const char *dir, tc_value *
 /* Name, emit and store the objects of one output folder. secrets[i] is
  * non-NULL for Secrets whose bytes come from SOPS. */
 int tc_render_write_folder(work *w, const tc_env *env, const char *dir, tc_value *const *objs,
-                        const secret_out *const *secrets, size_t n)
+                           const secret_out *const *secrets, size_t n)
 {
 	const tc_render_opts *o = w->p->opts;
 	job *j = w->j;
@@ -145,7 +146,8 @@ int tc_render_write_folder(work *w, const tc_env *env, const char *dir, tc_value
 				char *data = NULL;
 				size_t len = 0;
 				bool plain;
-				if (tc_render_secret_bytes(w, env, secrets[i], path, &data, &len, &plain)) {
+				if (tc_render_secret_bytes(w, env, secrets[i], path, &data, &len,
+				                           &plain)) {
 					free(path);
 					rc = -1;
 					continue;
@@ -158,7 +160,8 @@ int tc_render_write_folder(work *w, const tc_env *env, const char *dir, tc_value
 			}
 			tc_buf_reset(&b);
 			tc_yaml_emit(&b, objs[i]);
-			tc_render_store(o, j, path, tc_xmemdup0(b.ptr ? b.ptr : "", b.len), b.len, true);
+			tc_render_store(o, j, path, tc_xmemdup0(b.ptr ? b.ptr : "", b.len), b.len,
+			                true);
 		}
 		if (index_files(o)) {
 			/* resources in file-name order */
@@ -169,8 +172,8 @@ int tc_render_write_folder(work *w, const tc_env *env, const char *dir, tc_value
 			free(order);
 			tc_buf_reset(&b);
 			tc_output_kustomization(&b, sorted, n);
-			tc_render_store(o, j, tc_path_join(dir, "kustomization.yaml"), tc_xmemdup0(b.ptr, b.len),
-			      b.len, false);
+			tc_render_store(o, j, tc_path_join(dir, "kustomization.yaml"),
+			                tc_xmemdup0(b.ptr, b.len), b.len, false);
 			free(sorted);
 		}
 		tc_buf_release(&b);

@@ -24,8 +24,8 @@ static void init(tc_sink *s, tc_sink_kind kind)
 	s->spool.fd = -1;
 }
 
-int tc_sink_open_folder(tc_sink *s, const char *dir, const char *repo_dir,
-                        const tc_cache *cache, bool whole, tc_diags *d)
+int tc_sink_open_folder(tc_sink *s, const char *dir, const char *repo_dir, const tc_cache *cache,
+                        bool whole, tc_diags *d)
 {
 	init(s, TC_SINK_TREE);
 	s->index_files = true;

@@ -30,20 +30,25 @@ struct tc_cache;
 struct tc_tree_state;
 struct tc_render_result;
 
-typedef enum tc_sink_kind { TC_SINK_TREE, TC_SINK_UPDATE, TC_SINK_SPOOL, TC_SINK_MEMORY } tc_sink_kind;
+typedef enum tc_sink_kind {
+	TC_SINK_TREE,
+	TC_SINK_UPDATE,
+	TC_SINK_SPOOL,
+	TC_SINK_MEMORY
+} tc_sink_kind;
 
 typedef struct tc_sink {
 	tc_sink_kind kind;
-	bool index_files; /* also make kustomization.yaml files and the tree's marker */
-	bool per_file;    /* list every file with its bytes' place, not a chunk per
-	                   * folder (check compares file by file) */
-	char *dir;        /* TREE and UPDATE: the output folder (malloc'd) */
-	tc_outdir claim;  /* TREE and UPDATE: the folder's lock */
-	tc_tree tree;     /* TREE */
+	bool index_files;             /* also make kustomization.yaml files and the tree's marker */
+	bool per_file;                /* list every file with its bytes' place, not a chunk per
+	                               * folder (check compares file by file) */
+	char *dir;                    /* TREE and UPDATE: the output folder (malloc'd) */
+	tc_outdir claim;              /* TREE and UPDATE: the folder's lock */
+	tc_tree tree;                 /* TREE */
 	struct tc_tree_state *state;  /* UPDATE: what the folder holds */
 	const struct tc_cache *cache; /* TREE and UPDATE of the whole tree: record its state */
-	tc_spool spool;   /* SPOOL */
-	size_t written;   /* UPDATE: files written by the commit */
+	tc_spool spool;               /* SPOOL */
+	size_t written;               /* UPDATE: files written by the commit */
 } tc_sink;
 
 /* An output folder: claim it (outdir.h), then update it in place when a

@@ -43,12 +43,12 @@ static void make_repo(void)
 	put("environments/test.yaml",
 	    "name: test\ndomain: test.example.com\ngitops: flux\nimagePolicy: developer\n");
 	put("tenants/acme/tenant.yaml", "name: acme\ndisplayName: ACME\n");
-	put("tenants/globex/tenant.yaml", "name: globex\ndisplayName: Globex\nenvironments: [prod]\n");
+	put("tenants/globex/tenant.yaml",
+	    "name: globex\ndisplayName: Globex\nenvironments: [prod]\n");
 	put("tenants/initech/tenant.yaml", "name: initech\ndisplayName: Initech\n");
-	put("templates/tenant/namespace.yaml",
-	    "apiVersion: v1\nkind: Namespace\nmetadata:\n"
-	    "  name: {$eval: 'tenant.name + \"-\" + env.name'}\n"
-	    "  labels: {tenant: {$eval: tenant.name}}\n");
+	put("templates/tenant/namespace.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n"
+	                                       "  name: {$eval: 'tenant.name + \"-\" + env.name'}\n"
+	                                       "  labels: {tenant: {$eval: tenant.name}}\n");
 	put("templates/cluster/config.yaml",
 	    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: platform, namespace: kube-public}\n"
 	    "data: {env: {$eval: env.name}}\n");
@@ -75,7 +75,8 @@ static void render(run *r, tc_sink *sink, long jobs, const tc_strlist *envs, lon
 {
 	static const tc_strlist none = {0};
 	tc_diags_init(&r->d);
-	tc_workspace_opts wo = {.repo_dir = root, .kind = TC_SOURCE_WORKTREE,
+	tc_workspace_opts wo = {.repo_dir = root,
+	                        .kind = TC_SOURCE_WORKTREE,
 	                        .now = "2026-01-02T03:04:05Z"};
 	r->rc = tc_workspace_open(&r->ws, &wo, &r->d);
 	if (r->rc)
