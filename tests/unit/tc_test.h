@@ -11,10 +11,13 @@
 #ifndef TC_TEST_H
 #define TC_TEST_H
 
+#include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int tc_test_failed_;
 
@@ -54,6 +57,40 @@ static inline void tc_test_path(char *out, size_t n, const char *fmt, ...)
 		fprintf(stderr, "test: text too long for its buffer: %s...\n", out);
 		abort();
 	}
+}
+
+/* Run a shell command made from fmt; its status, with the command shown
+ * when it failed. */
+static inline int tc_test_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static inline int tc_test_sh(const char *fmt, ...)
+{
+	char cmd[8192];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	int r = system(cmd);
+	if (r != 0)
+		fprintf(stderr, "command failed (%d): %s\n", r, cmd);
+	return r;
+}
+
+/* Write text to root/rel, creating the parent folders; 0 or -1. */
+static inline int tc_test_put(const char *root, const char *rel, const char *text)
+{
+	char path[PATH_MAX];
+	tc_test_path(path, sizeof path, "%s/%s", root, rel);
+	for (char *s = strchr(path + strlen(root) + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = 0;
+		if (mkdir(path, 0755) != 0 && errno != EEXIST)
+			return -1;
+		*s = '/';
+	}
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	size_t n = strlen(text), w = fwrite(text, 1, n, f);
+	return fclose(f) == 0 && w == n ? 0 : -1;
 }
 
 typedef struct {

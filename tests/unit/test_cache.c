@@ -34,59 +34,28 @@ static const char *other_version;
 
 /* ---- helpers ---- */
 
-__attribute__((format(printf, 1, 2))) static int sh(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	int r = system(cmd);
-	if (r != 0)
-		fprintf(stderr, "command failed (%d): %s\n", r, cmd);
-	return r;
-}
-
-/* write text to root/rel, creating the parent folders */
-static int put(const char *root, const char *rel, const char *text)
-{
-	char path[PATH_MAX];
-	tc_test_path(path, sizeof path, "%s/%s", root, rel);
-	for (char *s = strchr(path + strlen(root) + 1, '/'); s; s = strchr(s + 1, '/')) {
-		*s = 0;
-		if (mkdir(path, 0755) != 0 && errno != EEXIST)
-			return -1;
-		*s = '/';
-	}
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		return -1;
-	size_t n = strlen(text), w = fwrite(text, 1, n, f);
-	return fclose(f) == 0 && w == n ? 0 : -1;
-}
-
 /* put, then stage the file */
 static int stage(const char *root, const char *rel, const char *text)
 {
-	return put(root, rel, text) || sh("cd '%s' && git add -A", root);
+	return tc_test_put(root, rel, text) || tc_test_sh("cd '%s' && git add -A", root);
 }
 
 /* A repository with two tenants, all of it staged: root is out. */
 static int newrepo(char out[PATH_MAX], const char *name)
 {
 	tc_test_path(out, PATH_MAX, "%s/%s", tmproot, name);
-	if (sh("rm -rf '%s' && mkdir -p '%s' && cd '%s' && git init -q -b main && "
-	       "git config gc.auto 0 && git config maintenance.auto false",
-	       out, out, out) != 0)
+	if (tc_test_sh("rm -rf '%s' && mkdir -p '%s' && cd '%s' && git init -q -b main && "
+	               "git config gc.auto 0 && git config maintenance.auto false",
+	               out, out, out) != 0)
 		return -1;
-	return put(out, "tenantc.yaml", "output: rendered\n") ||
-	       put(out, "environments/prod.yaml", "name: prod\n") ||
-	       put(out, "templates/tenant/ns.yaml", "kind: Namespace\n") ||
-	       put(out, "schemas/tenant.json", "{}\n") ||
-	       put(out, "tenants/acme/tenant.yaml", "name: acme\n") ||
-	       put(out, "tenants/acme/files/app.conf", "a = 1\n") ||
-	       put(out, "tenants/globex/tenant.yaml", "name: globex\n") ||
-	       sh("cd '%s' && git add -A", out);
+	return tc_test_put(out, "tenantc.yaml", "output: rendered\n") ||
+	       tc_test_put(out, "environments/prod.yaml", "name: prod\n") ||
+	       tc_test_put(out, "templates/tenant/ns.yaml", "kind: Namespace\n") ||
+	       tc_test_put(out, "schemas/tenant.json", "{}\n") ||
+	       tc_test_put(out, "tenants/acme/tenant.yaml", "name: acme\n") ||
+	       tc_test_put(out, "tenants/acme/files/app.conf", "a = 1\n") ||
+	       tc_test_put(out, "tenants/globex/tenant.yaml", "name: globex\n") ||
+	       tc_test_sh("cd '%s' && git add -A", out);
 }
 
 typedef struct keys {
@@ -224,7 +193,7 @@ TEST(keys_exist_for_the_index_and_revisions_but_not_for_a_work_tree_or_with_the_
 {
 	char root[PATH_MAX];
 	CHECK(newrepo(root, "kinds") == 0);
-	CHECK(sh("cd '%s' && git commit -q -m one", root) == 0);
+	CHECK(tc_test_sh("cd '%s' && git commit -q -m one", root) == 0);
 	keys idx = index_keys(root);
 	keys rev = keys_of(root, TC_SOURCE_REV, "opts");
 	keys wt = keys_of(root, TC_SOURCE_WORKTREE, "opts");
@@ -247,10 +216,10 @@ TEST(a_key_changes_with_its_tenants_files_and_not_with_another_tenants)
 	CHECK(a.ok && again.ok);
 	CHECK(strcmp(a.acme, again.acme) == 0 && strcmp(a.globex, again.globex) == 0);
 	/* an edit not staged is not in the index */
-	CHECK(put(root, "tenants/acme/files/app.conf", "a = 2\n") == 0);
+	CHECK(tc_test_put(root, "tenants/acme/files/app.conf", "a = 2\n") == 0);
 	keys unstaged = index_keys(root);
 	CHECK(unstaged.ok && strcmp(unstaged.acme, a.acme) == 0);
-	CHECK(sh("cd '%s' && git add -A", root) == 0);
+	CHECK(tc_test_sh("cd '%s' && git add -A", root) == 0);
 	keys b = index_keys(root);
 	CHECK(b.ok && strcmp(b.acme, a.acme) != 0 && strcmp(b.globex, a.globex) == 0);
 	/* a new file, and tenant.yaml */
@@ -261,7 +230,7 @@ TEST(a_key_changes_with_its_tenants_files_and_not_with_another_tenants)
 	keys e = index_keys(root);
 	CHECK(e.ok && strcmp(e.acme, c.acme) == 0 && strcmp(e.globex, a.globex) != 0);
 	/* back to the first content: the first keys again */
-	CHECK(sh("cd '%s' && rm -r tenants/acme/files/sub", root) == 0);
+	CHECK(tc_test_sh("cd '%s' && rm -r tenants/acme/files/sub", root) == 0);
 	CHECK(stage(root, "tenants/acme/files/app.conf", "a = 1\n") == 0);
 	CHECK(stage(root, "tenants/globex/tenant.yaml", "name: globex\n") == 0);
 	keys back = index_keys(root);
@@ -583,11 +552,12 @@ static bool make_tree(tree *tr, const char *name, const char *key_a, const char 
 	memcpy(tr->t[1].key, key_g, 65);
 	tr->others[0] = "prod/kustomization.yaml";
 	tr->others[1] = "prod/cluster/clusterrole-x.yaml";
-	if (sh("rm -rf '%s' && mkdir -p '%s'", tr->dir, tr->dir))
+	if (tc_test_sh("rm -rf '%s' && mkdir -p '%s'", tr->dir, tr->dir))
 		return false;
-	return put(tr->dir, pa0, "a\n") == 0 && put(tr->dir, pa1, "a\n") == 0 &&
-	       put(tr->dir, pg0, "g\n") == 0 && put(tr->dir, tr->others[0], "k\n") == 0 &&
-	       put(tr->dir, tr->others[1], "c\n") == 0;
+	return tc_test_put(tr->dir, pa0, "a\n") == 0 && tc_test_put(tr->dir, pa1, "a\n") == 0 &&
+	       tc_test_put(tr->dir, pg0, "g\n") == 0 &&
+	       tc_test_put(tr->dir, tr->others[0], "k\n") == 0 &&
+	       tc_test_put(tr->dir, tr->others[1], "c\n") == 0;
 }
 
 typedef struct seen {
@@ -671,7 +641,8 @@ TEST(a_tree_state_no_longer_vouches_for_a_file_edited_or_a_folder_replaced)
 	bool gone = s && !tc_tree_state_lookup(s, "globex", kg);
 	tc_tree_state_free(s);
 	/* the folder replaced by another at the same path (a full render) */
-	CHECK(sh("mv '%s' '%s.old' && cp -R '%s.old' '%s'", tr.dir, tr.dir, tr.dir, tr.dir) == 0);
+	CHECK(tc_test_sh("mv '%s' '%s.old' && cp -R '%s.old' '%s'", tr.dir, tr.dir, tr.dir,
+	                 tr.dir) == 0);
 	bool replaced = tc_tree_state_load(o.c, tr.dir) == NULL;
 	close_cache(&o);
 	CHECK(edited);
@@ -704,8 +675,9 @@ TEST(a_damaged_tree_state_is_no_state)
 	bool still = s && tc_tree_state_lookup(s, "acme", ka);
 	tc_tree_state_free(s);
 	/* cut the last line short: every state file under state/ */
-	CHECK(sh("for f in '%s'/*; do head -c -2 \"$f\" >\"$f.cut\" && mv \"$f.cut\" \"$f\"; done",
-	         statedir) == 0);
+	CHECK(tc_test_sh(
+		      "for f in '%s'/*; do head -c -2 \"$f\" >\"$f.cut\" && mv \"$f.cut\" \"$f\"; done",
+		      statedir) == 0);
 	bool cut = tc_tree_state_load(o.c, tr.dir) == NULL;
 	close_cache(&o);
 	CHECK(loads);
@@ -756,6 +728,6 @@ int main(int argc, char **argv)
 		a_tree_state_no_longer_vouches_for_a_file_edited_or_a_folder_replaced,
 		a_damaged_tree_state_is_no_state);
 	git_libgit2_shutdown();
-	sh("rm -rf '%s'", tmproot);
+	tc_test_sh("rm -rf '%s'", tmproot);
 	return rc;
 }

@@ -20,17 +20,8 @@ static char root[64];
 
 static void put(const char *rel, const char *text)
 {
-	char path[256];
-	snprintf(path, sizeof path, "%s/%s", root, rel);
-	for (char *p = path + strlen(root) + 1; *p; p++)
-		if (*p == '/') {
-			*p = 0;
-			mkdir(path, 0755);
-			*p = '/';
-		}
-	FILE *f = fopen(path, "w");
-	fputs(text, f);
-	fclose(f);
+	if (tc_test_put(root, rel, text) != 0)
+		abort();
 }
 
 static void make_repo(void)
@@ -221,7 +212,7 @@ TEST(render_tree_sink_swaps_in_a_marked_tree_and_refuses_a_foreign_folder)
 	char out[128], foreign[128];
 	snprintf(out, sizeof out, "%s/rendered", root);
 	snprintf(foreign, sizeof foreign, "%s/notes", root);
-	put("notes/todo.txt", "mine\n");
+	put("notes/keep.txt", "mine\n");
 	tc_diags d;
 	tc_diags_init(&d);
 	tc_sink sink;
@@ -237,7 +228,7 @@ TEST(render_tree_sink_swaps_in_a_marked_tree_and_refuses_a_foreign_folder)
 	tc_sink other;
 	int frc = tc_sink_open_folder(&other, foreign, root, NULL, true, &d);
 	tc_sink_release(&other);
-	bool refused = d.len == 1 && strstr(d.items[0].msg, "it holds 'todo.txt'");
+	bool refused = d.len == 1 && strstr(d.items[0].msg, "it holds 'keep.txt'");
 	tc_diags_release(&d);
 	remove_repo();
 	CHECK(orc == 0 && crc == 0);

@@ -29,42 +29,11 @@ static const char *srcroot;
 
 /* ---- helpers ---- */
 
-__attribute__((format(printf, 1, 2))) static int sh(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	int r = system(cmd);
-	if (r != 0)
-		fprintf(stderr, "command failed (%d): %s\n", r, cmd);
-	return r;
-}
-
-/* write text to root/rel, creating the parent folders */
-static int put(const char *root, const char *rel, const char *text)
-{
-	char path[PATH_MAX];
-	tc_test_path(path, sizeof path, "%s/%s", root, rel);
-	for (char *s = strchr(path + strlen(root) + 1, '/'); s; s = strchr(s + 1, '/')) {
-		*s = 0;
-		if (mkdir(path, 0755) != 0 && errno != EEXIST)
-			return -1;
-		*s = '/';
-	}
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		return -1;
-	size_t n = strlen(text), w = fwrite(text, 1, n, f);
-	return fclose(f) == 0 && w == n ? 0 : -1;
-}
-
 /* a new, empty folder `name` under the temporary directory, in out */
 static int newdir(char out[PATH_MAX], const char *name)
 {
 	tc_test_path(out, PATH_MAX, "%s/%s", tmproot, name);
-	return sh("rm -rf '%s' && mkdir -p '%s'", out, out);
+	return tc_test_sh("rm -rf '%s' && mkdir -p '%s'", out, out);
 }
 
 /* the example repository's inputs in folder `name` */
@@ -72,8 +41,9 @@ static int example(char out[PATH_MAX], const char *name)
 {
 	if (newdir(out, name))
 		return -1;
-	return sh("cd '%s' && cp -R tenantc.yaml environments tenants templates schemas '%s/'",
-	          srcroot, out);
+	return tc_test_sh(
+		"cd '%s' && cp -R tenantc.yaml environments tenants templates schemas '%s/'",
+		srcroot, out);
 }
 
 /* environments prod and test, no schemas: the smallest repository */
@@ -81,8 +51,8 @@ static int minimal(char out[PATH_MAX], const char *name)
 {
 	if (newdir(out, name))
 		return -1;
-	return put(out, "environments/prod.yaml", "name: prod\n") ||
-	       put(out, "environments/test.yaml", "name: test\n");
+	return tc_test_put(out, "environments/prod.yaml", "name: prod\n") ||
+	       tc_test_put(out, "environments/test.yaml", "name: test\n");
 }
 
 typedef struct loaded {
@@ -177,7 +147,7 @@ TEST(tenantc_yaml_overrides_a_default_and_keeps_the_others_and_its_own_keys)
 {
 	char root[PATH_MAX];
 	CHECK(minimal(root, "settings") == 0);
-	CHECK(put(root, "tenantc.yaml", "output: deploy\nteam: platform\n") == 0);
+	CHECK(tc_test_put(root, "tenantc.yaml", "output: deploy\nteam: platform\n") == 0);
 	loaded l;
 	load(&l, root);
 	bool ok = l.rc == 0 && l.d.len == 0;
@@ -196,7 +166,7 @@ TEST(an_output_folder_outside_the_repository_is_an_error_at_its_value)
 {
 	char root[PATH_MAX];
 	CHECK(minimal(root, "outside") == 0);
-	CHECK(put(root, "tenantc.yaml", "branch: main\noutput: ../elsewhere\n") == 0);
+	CHECK(tc_test_put(root, "tenantc.yaml", "branch: main\noutput: ../elsewhere\n") == 0);
 	loaded l;
 	load(&l, root);
 	bool failed = l.rc != 0;
@@ -213,10 +183,10 @@ TEST(environment_files_are_dns_labels_equal_to_their_name_and_each_is_reported)
 {
 	char root[PATH_MAX];
 	CHECK(newdir(root, "envnames") == 0);
-	CHECK(put(root, "environments/Prod.yaml", "name: Prod\n") == 0);
-	CHECK(put(root, "environments/stage.yaml", "domain: x\nname: test\n") == 0);
-	CHECK(put(root, "environments/notes.txt", "not an environment\n") == 0);
-	CHECK(put(root, "environments/test.yaml", "name: test\n") == 0);
+	CHECK(tc_test_put(root, "environments/Prod.yaml", "name: Prod\n") == 0);
+	CHECK(tc_test_put(root, "environments/stage.yaml", "domain: x\nname: test\n") == 0);
+	CHECK(tc_test_put(root, "environments/notes.txt", "not an environment\n") == 0);
+	CHECK(tc_test_put(root, "environments/test.yaml", "name: test\n") == 0);
 	loaded l;
 	load(&l, root);
 	bool failed = l.rc != 0;
@@ -245,9 +215,9 @@ TEST(environments_are_sorted_by_name_bytes_not_by_listing_or_creation_order)
 {
 	char root[PATH_MAX];
 	CHECK(newdir(root, "envorder") == 0);
-	CHECK(put(root, "environments/test.yaml", "name: test\n") == 0);
-	CHECK(put(root, "environments/prod.yml", "name: prod\n") == 0);
-	CHECK(put(root, "environments/dev.json", "{\"name\": \"dev\"}\n") == 0);
+	CHECK(tc_test_put(root, "environments/test.yaml", "name: test\n") == 0);
+	CHECK(tc_test_put(root, "environments/prod.yml", "name: prod\n") == 0);
+	CHECK(tc_test_put(root, "environments/dev.json", "{\"name\": \"dev\"}\n") == 0);
 	loaded l;
 	load(&l, root);
 	bool ok = l.rc == 0 && l.repo.nenvs == 3 && strcmp(l.repo.envs[0].name, "dev") == 0 &&
@@ -267,13 +237,13 @@ TEST(tenant_folders_are_dns_labels_of_at_most_40_characters)
 	const char *forty = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 	char rel[128];
 	tc_test_path(rel, sizeof rel, "tenants/%s/tenant.yaml", forty);
-	CHECK(put(root, rel, "name: x\n") == 0);
+	CHECK(tc_test_put(root, rel, "name: x\n") == 0);
 	tc_test_path(rel, sizeof rel, "tenants/%sa/tenant.yaml", forty);
-	CHECK(put(root, rel, "name: x\n") == 0);
-	CHECK(put(root, "tenants/Bad_Name/tenant.yaml", "name: Bad_Name\n") == 0);
-	CHECK(put(root, "tenants/-lead/tenant.yaml", "name: x\n") == 0);
-	CHECK(put(root, "tenants/acme.yaml", "name: acme\n") == 0);
-	CHECK(put(root, "tenants/acme/tenant.yaml", "name: acme\n") == 0);
+	CHECK(tc_test_put(root, rel, "name: x\n") == 0);
+	CHECK(tc_test_put(root, "tenants/Bad_Name/tenant.yaml", "name: Bad_Name\n") == 0);
+	CHECK(tc_test_put(root, "tenants/-lead/tenant.yaml", "name: x\n") == 0);
+	CHECK(tc_test_put(root, "tenants/acme.yaml", "name: acme\n") == 0);
+	CHECK(tc_test_put(root, "tenants/acme/tenant.yaml", "name: acme\n") == 0);
 	loaded l;
 	load(&l, root);
 	bool failed = l.rc != 0;
@@ -307,7 +277,7 @@ TEST(loading_some_tenants_checks_their_names_without_listing_tenants)
 {
 	char root[PATH_MAX];
 	CHECK(minimal(root, "some") == 0);
-	CHECK(put(root, "tenants/Stray_Folder/tenant.yaml", "name: x\n") == 0);
+	CHECK(tc_test_put(root, "tenants/Stray_Folder/tenant.yaml", "name: x\n") == 0);
 	loaded l;
 	const char *only[] = {"acme", "Bad"};
 	load_some(&l, root, only, 2);
@@ -325,8 +295,9 @@ TEST(a_tenant_named_unlike_its_folder_or_missing_is_an_error_naming_the_file)
 {
 	char root[PATH_MAX];
 	CHECK(minimal(root, "tenantdoc") == 0);
-	CHECK(put(root, "tenants/acme/tenant.yaml", "displayName: ACME\nname: acme2\n") == 0);
-	CHECK(put(root, "tenants/list/tenant.yaml", "- name: list\n") == 0);
+	CHECK(tc_test_put(root, "tenants/acme/tenant.yaml", "displayName: ACME\nname: acme2\n") ==
+	      0);
+	CHECK(tc_test_put(root, "tenants/list/tenant.yaml", "- name: list\n") == 0);
 	loaded l;
 	load(&l, root);
 	bool ok = l.rc == 0;
@@ -367,18 +338,21 @@ TEST(environments_key_filters_a_tenant_to_the_environments_it_lists_in_name_orde
 {
 	char root[PATH_MAX];
 	CHECK(minimal(root, "envfilter") == 0);
-	CHECK(put(root, "environments/dev.yaml", "name: dev\n") == 0);
-	CHECK(put(root, "tenants/all/tenant.yaml", "name: all\n") == 0);
-	CHECK(put(root, "tenants/nulled/tenant.yaml", "name: nulled\nenvironments: null\n") == 0);
-	CHECK(put(root, "tenants/two/tenant.yaml", "name: two\nenvironments: [test, dev]\n") == 0);
-	CHECK(put(root, "tenants/none/tenant.yaml", "name: none\nenvironments: []\n") == 0);
-	CHECK(put(root, "tenants/typo/tenant.yaml",
-	          "name: typo\nenvironments: [prod, staging]\n") == 0);
-	CHECK(put(root, "tenants/twice/tenant.yaml", "name: twice\nenvironments: [prod, prod]\n") ==
-	      0);
-	CHECK(put(root, "tenants/scalar/tenant.yaml", "name: scalar\nenvironments: prod\n") == 0);
-	CHECK(put(root, "tenants/number/tenant.yaml", "name: number\nenvironments: [prod, 7]\n") ==
-	      0);
+	CHECK(tc_test_put(root, "environments/dev.yaml", "name: dev\n") == 0);
+	CHECK(tc_test_put(root, "tenants/all/tenant.yaml", "name: all\n") == 0);
+	CHECK(tc_test_put(root, "tenants/nulled/tenant.yaml",
+	                  "name: nulled\nenvironments: null\n") == 0);
+	CHECK(tc_test_put(root, "tenants/two/tenant.yaml",
+	                  "name: two\nenvironments: [test, dev]\n") == 0);
+	CHECK(tc_test_put(root, "tenants/none/tenant.yaml", "name: none\nenvironments: []\n") == 0);
+	CHECK(tc_test_put(root, "tenants/typo/tenant.yaml",
+	                  "name: typo\nenvironments: [prod, staging]\n") == 0);
+	CHECK(tc_test_put(root, "tenants/twice/tenant.yaml",
+	                  "name: twice\nenvironments: [prod, prod]\n") == 0);
+	CHECK(tc_test_put(root, "tenants/scalar/tenant.yaml",
+	                  "name: scalar\nenvironments: prod\n") == 0);
+	CHECK(tc_test_put(root, "tenants/number/tenant.yaml",
+	                  "name: number\nenvironments: [prod, 7]\n") == 0);
 	loaded l;
 	load(&l, root);
 	CHECK(l.rc == 0);
@@ -443,9 +417,10 @@ TEST(unknown_keys_in_tenant_and_environment_files_are_errors_at_their_line)
 {
 	char root[PATH_MAX];
 	CHECK(example(root, "unknown") == 0);
-	CHECK(sh("cd '%s' && sed -i 's/^environments:/enviroments:/' tenants/acme/tenant.yaml && "
-	         "printf 'domian: x\\n' >>environments/test.yaml",
-	         root) == 0);
+	CHECK(tc_test_sh(
+		      "cd '%s' && sed -i 's/^environments:/enviroments:/' tenants/acme/tenant.yaml && "
+		      "printf 'domian: x\\n' >>environments/test.yaml",
+		      root) == 0);
 	unsigned tl = line_of(root, "tenants/acme/tenant.yaml", "enviroments");
 	unsigned el = line_of(root, "environments/test.yaml", "domian");
 	CHECK(tl > 0 && el > 0);
@@ -492,17 +467,17 @@ TEST(tenant_files_and_secrets_are_listed_by_path_bytes_recursively_without_dot_f
 {
 	char root[PATH_MAX];
 	CHECK(minimal(root, "files") == 0);
-	CHECK(put(root, "tenants/acme/tenant.yaml", "name: acme\n") == 0);
+	CHECK(tc_test_put(root, "tenants/acme/tenant.yaml", "name: acme\n") == 0);
 	const char *files[] = {"z.conf", "b.conf",     "sub/x.conf", "A.conf",  "sub/deep/k.txt",
 	                       "a.conf", "sub/a.conf", ".hidden",    "sub/.swp"};
 	char rel[256];
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		tc_test_path(rel, sizeof rel, "tenants/acme/files/%s", files[i]);
-		CHECK(put(root, rel, files[i]) == 0);
+		CHECK(tc_test_put(root, rel, files[i]) == 0);
 	}
-	CHECK(put(root, "tenants/acme/secrets/db.yaml", "db") == 0);
-	CHECK(put(root, "tenants/acme/secrets/api.yaml", "api") == 0);
-	CHECK(put(root, "tenants/acme/secrets/old/x.yaml", "x") == 0);
+	CHECK(tc_test_put(root, "tenants/acme/secrets/db.yaml", "db") == 0);
+	CHECK(tc_test_put(root, "tenants/acme/secrets/api.yaml", "api") == 0);
+	CHECK(tc_test_put(root, "tenants/acme/secrets/old/x.yaml", "x") == 0);
 	loaded l;
 	load(&l, root);
 	CHECK(l.rc == 0);
@@ -538,11 +513,11 @@ TEST(templates_are_sorted_by_scope_then_path_and_a_stray_file_is_an_error)
 {
 	char root[PATH_MAX];
 	CHECK(minimal(root, "templates") == 0);
-	CHECK(put(root, "templates/tenant/b.yaml", "kind: B\n") == 0);
-	CHECK(put(root, "templates/tenant/a.json", "{\"kind\": \"A\"}\n") == 0);
-	CHECK(put(root, "templates/platform/p.yaml", "kind: P\n") == 0);
-	CHECK(put(root, "templates/cluster/z.yml", "kind: Z\n") == 0);
-	CHECK(put(root, "templates/gitops/README.md", "# notes\n") == 0);
+	CHECK(tc_test_put(root, "templates/tenant/b.yaml", "kind: B\n") == 0);
+	CHECK(tc_test_put(root, "templates/tenant/a.json", "{\"kind\": \"A\"}\n") == 0);
+	CHECK(tc_test_put(root, "templates/platform/p.yaml", "kind: P\n") == 0);
+	CHECK(tc_test_put(root, "templates/cluster/z.yml", "kind: Z\n") == 0);
+	CHECK(tc_test_put(root, "templates/gitops/README.md", "# notes\n") == 0);
 	loaded l;
 	load(&l, root);
 	bool failed = l.rc != 0;
@@ -569,7 +544,7 @@ TEST(a_template_that_mentions_now_makes_the_repository_use_the_commit_time)
 {
 	char root[PATH_MAX];
 	CHECK(minimal(root, "now") == 0);
-	CHECK(put(root, "templates/tenant/a.yaml", "kind: A\nwhen: {$eval: now}\n") == 0);
+	CHECK(tc_test_put(root, "templates/tenant/a.yaml", "kind: A\nwhen: {$eval: now}\n") == 0);
 	loaded l;
 	load(&l, root);
 	bool uses = l.rc == 0 && tc_repo_uses_now(&l.repo);
@@ -605,6 +580,6 @@ int main(int argc, char **argv)
 	            tenant_files_and_secrets_are_listed_by_path_bytes_recursively_without_dot_files,
 	            templates_are_sorted_by_scope_then_path_and_a_stray_file_is_an_error,
 	            a_template_that_mentions_now_makes_the_repository_use_the_commit_time);
-	sh("rm -rf '%s'", tmproot);
+	tc_test_sh("rm -rf '%s'", tmproot);
 	return rc;
 }

@@ -34,19 +34,6 @@ static char tmproot[PATH_MAX];
 
 /* ---- helpers ---- */
 
-__attribute__((format(printf, 1, 2))) static int sh(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	int r = system(cmd);
-	if (r != 0)
-		fprintf(stderr, "command failed (%d): %s\n", r, cmd);
-	return r;
-}
-
 /* first line of a command's output, without the newline */
 __attribute__((format(printf, 3, 4))) static int cap(char *out, size_t n, const char *fmt, ...)
 {
@@ -76,10 +63,10 @@ static const char *repo_path(const char *name)
 static const char *newrepo(const char *name)
 {
 	const char *p = repo_path(name);
-	if (sh("rm -rf '%s' && mkdir -p '%s' && cd '%s' && git init -q -b main && "
-	       "git config user.name 'tc test' && git config user.email tc@example.com && "
-	       "git config gc.auto 0 && git config maintenance.auto false",
-	       p, p, p) != 0)
+	if (tc_test_sh("rm -rf '%s' && mkdir -p '%s' && cd '%s' && git init -q -b main && "
+	               "git config user.name 'tc test' && git config user.email tc@example.com && "
+	               "git config gc.auto 0 && git config maintenance.auto false",
+	               p, p, p) != 0)
 		return NULL;
 	return p;
 }
@@ -87,7 +74,7 @@ static const char *newrepo(const char *name)
 static const char *newdir(const char *name)
 {
 	const char *p = repo_path(name);
-	if (sh("rm -rf '%s' && mkdir -p '%s'", p, p) != 0)
+	if (tc_test_sh("rm -rf '%s' && mkdir -p '%s'", p, p) != 0)
 		return NULL;
 	return p;
 }
@@ -117,9 +104,9 @@ static int put(const char *root, const char *rel, const char *text)
 
 static int commit(const char *root, const char *msg, long when)
 {
-	return sh("cd '%s' && git add -A && GIT_AUTHOR_DATE='@%ld +0000' "
-	          "GIT_COMMITTER_DATE='@%ld +0000' git commit -q -m '%s'",
-	          root, when, when, msg);
+	return tc_test_sh("cd '%s' && git add -A && GIT_AUTHOR_DATE='@%ld +0000' "
+	                  "GIT_COMMITTER_DATE='@%ld +0000' git commit -q -m '%s'",
+	                  root, when, when, msg);
 }
 
 static const char *first_diag(tc_diags *d)
@@ -374,7 +361,7 @@ TEST(staged_changes_are_visible_only_with_the_index)
 	CHECK(r);
 	CHECK(put(r, "tenants/acme/tenant.yaml", "name: staged\n") == 0);
 	CHECK(put(r, "tenants/gamma/tenant.yaml", "name: gamma\n") == 0);
-	CHECK(sh("cd '%s' && git add tenants", r) == 0);
+	CHECK(tc_test_sh("cd '%s' && git add tenants", r) == 0);
 	CHECK(put(r, "tenants/acme/tenant.yaml", "name: unstaged\n") == 0);
 	CHECK(read_is(r, TC_SOURCE_INDEX, NULL, "tenants/acme/tenant.yaml", "name: staged\n"));
 	CHECK(read_is(r, TC_SOURCE_REV, "HEAD", "tenants/acme/tenant.yaml", "name: acme\n"));
@@ -383,7 +370,7 @@ TEST(staged_changes_are_visible_only_with_the_index)
 	CHECK_STR(names(r, TC_SOURCE_REV, "HEAD", "tenants"), "acme/d beta/d");
 	/* git add -N records an intent, not content: not in the index's view */
 	CHECK(put(r, "tenants/delta/tenant.yaml", "name: delta\n") == 0);
-	CHECK(sh("cd '%s' && git add -N tenants/delta/tenant.yaml", r) == 0);
+	CHECK(tc_test_sh("cd '%s' && git add -N tenants/delta/tenant.yaml", r) == 0);
 	CHECK_STR(names(r, TC_SOURCE_INDEX, NULL, "tenants"), "acme/d beta/d gamma/d");
 	CHECK_STR(read_error(r, TC_SOURCE_INDEX, NULL, "tenants/delta/tenant.yaml", NULL), "");
 }
@@ -437,9 +424,9 @@ TEST(a_symlink_is_rejected_in_a_directory)
 {
 	const char *r = sample("linkdir");
 	CHECK(r);
-	CHECK(sh("cd '%s' && ln -s ../tenant.yaml tenants/acme/files/x && "
-	         "ln -s acme tenants/link && ln -s /etc/passwd pw",
-	         r) == 0);
+	CHECK(tc_test_sh("cd '%s' && ln -s ../tenant.yaml tenants/acme/files/x && "
+	                 "ln -s acme tenants/link && ln -s /etc/passwd pw",
+	                 r) == 0);
 	CHECK_STR(names(r, TC_SOURCE_WORKTREE, NULL, "tenants/acme/files"), "blob.bin/f x/o");
 	int code = 0;
 	CHECK_STR(read_error(r, TC_SOURCE_WORKTREE, NULL, "tenants/acme/files/x", &code),
@@ -459,8 +446,9 @@ TEST(a_symlink_is_rejected_in_the_index_and_a_revision)
 {
 	const char *r = sample("linkgit");
 	CHECK(r);
-	CHECK(sh("cd '%s' && ln -s ../tenant.yaml tenants/acme/files/x && ln -s acme tenants/link",
-	         r) == 0);
+	CHECK(tc_test_sh(
+		      "cd '%s' && ln -s ../tenant.yaml tenants/acme/files/x && ln -s acme tenants/link",
+		      r) == 0);
 	CHECK(commit(r, "links", COMMIT_TIME2) == 0);
 	for (int k = 1; k < 3; k++) {
 		CHECK_STR(names(r, all_kinds[k], NULL, "tenants/acme/files"), "blob.bin/f x/o");
@@ -482,9 +470,9 @@ TEST(a_submodule_is_rejected)
 	CHECK(r);
 	char head[64];
 	CHECK(cap(head, sizeof head, "git -C '%s' rev-parse HEAD", r) == 0);
-	CHECK(sh("cd '%s' && git update-index --add --cacheinfo 160000,%s,tenants/sub && "
-	         "GIT_COMMITTER_DATE='@%d +0000' git commit -q -m sub",
-	         r, head, COMMIT_TIME2) == 0);
+	CHECK(tc_test_sh("cd '%s' && git update-index --add --cacheinfo 160000,%s,tenants/sub && "
+	                 "GIT_COMMITTER_DATE='@%d +0000' git commit -q -m sub",
+	                 r, head, COMMIT_TIME2) == 0);
 	for (int k = 1; k < 3; k++) {
 		CHECK_STR(names(r, all_kinds[k], NULL, "tenants"), "acme/d beta/d sub/o");
 		CHECK_STR(
@@ -507,7 +495,7 @@ TEST(every_source_reads_what_git_sees)
 	CHECK(put(r, "tenants/acme/files/.keep", "") == 0);
 	CHECK(put(r, "tenants/acme/files/tracked.log", "t\n") == 0);
 	CHECK(put(r, ".gitignore", "rendered/\n*.log\nscratch/\n") == 0);
-	CHECK(sh("cd '%s' && git add -f -A && git commit -q -m more", r) == 0);
+	CHECK(tc_test_sh("cd '%s' && git add -f -A && git commit -q -m more", r) == 0);
 	/* then, in the work tree only: ignored and dot files, a nested clone */
 	CHECK(put(r, "tenants/acme/files/.DS_Store", "junk") == 0);
 	CHECK(put(r, "tenants/acme/files/local.log", "l\n") == 0);
@@ -900,9 +888,9 @@ TEST(the_index_named_by_git_index_file_is_read_when_inside_the_git_dir)
 	const char *r = sample("indexfile");
 	CHECK(r);
 	CHECK(put(r, "tenants/acme/tenant.yaml", "name: hook\n") == 0);
-	CHECK(sh("cd '%s' && cp .git/index .git/alt-index && "
-	         "GIT_INDEX_FILE=.git/alt-index git add tenants/acme/tenant.yaml",
-	         r) == 0);
+	CHECK(tc_test_sh("cd '%s' && cp .git/index .git/alt-index && "
+	                 "GIT_INDEX_FILE=.git/alt-index git add tenants/acme/tenant.yaml",
+	                 r) == 0);
 	CHECK(read_is(r, TC_SOURCE_INDEX, NULL, "tenants/acme/tenant.yaml", "name: acme\n"));
 	setenv("GIT_INDEX_FILE", ".git/alt-index", 1);
 	bool hook = read_is(r, TC_SOURCE_INDEX, NULL, "tenants/acme/tenant.yaml", "name: hook\n");
@@ -912,7 +900,7 @@ TEST(the_index_named_by_git_index_file_is_read_when_inside_the_git_dir)
 	bool hook_abs =
 		read_is(r, TC_SOURCE_INDEX, NULL, "tenants/acme/tenant.yaml", "name: hook\n");
 	/* an index outside this repository's git directory is not ours */
-	CHECK(sh("cp '%s/.git/alt-index' '%s/stray-index'", r, tmproot) == 0);
+	CHECK(tc_test_sh("cp '%s/.git/alt-index' '%s/stray-index'", r, tmproot) == 0);
 	tc_test_path(abs, sizeof abs, "%s/stray-index", tmproot);
 	setenv("GIT_INDEX_FILE", abs, 1);
 	bool stray = read_is(r, TC_SOURCE_INDEX, NULL, "tenants/acme/tenant.yaml", "name: acme\n");
@@ -954,11 +942,12 @@ TEST(merge_conflicts_in_the_index_are_errors)
 {
 	const char *r = sample("conflict");
 	CHECK(r);
-	CHECK(sh("cd '%s' && git checkout -q -b other && echo 'name: other' > "
-	         "tenants/acme/tenant.yaml && git commit -q -am other && git checkout -q main && "
-	         "echo 'name: main' > tenants/acme/tenant.yaml && git commit -q -am main && "
-	         "(git merge -q other >/dev/null 2>&1; true)",
-	         r) == 0);
+	CHECK(tc_test_sh(
+		      "cd '%s' && git checkout -q -b other && echo 'name: other' > "
+		      "tenants/acme/tenant.yaml && git commit -q -am other && git checkout -q main && "
+		      "echo 'name: main' > tenants/acme/tenant.yaml && git commit -q -am main && "
+		      "(git merge -q other >/dev/null 2>&1; true)",
+		      r) == 0);
 	const char *want = "tenants/acme/tenant.yaml:1:1: error: 'tenants/acme/tenant.yaml' has "
 			   "unresolved merge conflicts in the index";
 	CHECK_STR(read_error(r, TC_SOURCE_INDEX, NULL, "tenants/acme/tenant.yaml", NULL), want);
@@ -991,7 +980,7 @@ TEST(auto_reads_head_of_a_bare_repository)
 	CHECK(r);
 	char bare[PATH_MAX];
 	tc_test_path(bare, sizeof bare, "%s/bare.git", tmproot);
-	CHECK(sh("rm -rf '%s' && git clone -q --bare '%s' '%s'", bare, r, bare) == 0);
+	CHECK(tc_test_sh("rm -rf '%s' && git clone -q --bare '%s' '%s'", bare, r, bare) == 0);
 	tc_diags d;
 	tc_diags_init(&d);
 	tc_source *s;
@@ -1119,6 +1108,6 @@ int main(void)
 	             ten_thousand_tenants_list_and_read_quickly_from_every_source);
 	first_diag(&(tc_diags){0});
 	git_libgit2_shutdown();
-	sh("rm -rf '%s'", tmproot);
+	tc_test_sh("rm -rf '%s'", tmproot);
 	return rc;
 }
