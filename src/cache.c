@@ -567,7 +567,7 @@ static bool one_line(const char *s)
 	return !strchr(s, '\n');
 }
 
-void tc_tree_state_save(const tc_cache *c, const char *dir, const tc_state_tenant *tenants,
+void tc_tree_state_save(const tc_cache *c, const char *dir, const tc_state_tenant *const *tenants,
                         size_t ntenants, const char *const *others, size_t nothers)
 {
 	char id[64];
@@ -578,7 +578,7 @@ void tc_tree_state_save(const tc_cache *c, const char *dir, const tc_state_tenan
 	 * written through stdio into a temporary file that replaces the old */
 	bool ok = true;
 	for (size_t i = 0; i < ntenants && ok; i++) {
-		const tc_state_tenant *t = &tenants[i];
+		const tc_state_tenant *t = tenants[i];
 		ok = one_line(t->name) && strlen(t->key) == 64;
 		for (size_t k = 0; k < t->npaths && ok; k++)
 			ok = one_line(t->paths[k]);
@@ -610,7 +610,7 @@ void tc_tree_state_save(const tc_cache *c, const char *dir, const tc_state_tenan
 	fputs(STATE_MAGIC, f);
 	fprintf(f, "dir %s\ntenants %zu others %zu\n", id, ntenants, nothers);
 	for (size_t i = 0; i < ntenants; i++) {
-		const tc_state_tenant *t = &tenants[i];
+		const tc_state_tenant *t = tenants[i];
 		fprintf(f, "%s\n%s\n%zu %d %zu %zu\n", t->name, t->key, t->nobjects,
 		        t->rendered ? 1 : 0, t->npaths, t->nidents);
 		for (size_t k = 0; k < t->npaths; k++) {

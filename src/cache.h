@@ -81,8 +81,7 @@ typedef struct tc_state_tenant {
 	size_t npaths;
 	char **idents; /* its objects, as in tc_cache_entry */
 	size_t nidents;
-	bool kept;     /* loaded state: the render left this tenant's files as they are */
-	bool borrowed; /* a render's record that points into the loaded state */
+	bool kept; /* loaded state: the render left this tenant's files as they are */
 } tc_state_tenant;
 
 /* NULL when there is no valid state for dir. */
@@ -97,7 +96,7 @@ tc_state_tenant *tc_tree_state_lookup(tc_tree_state *s, const char *name, const 
 void tc_tree_state_paths(const tc_tree_state *s, void (*fn)(void *ud, const char *path), void *ud);
 /* Write the state of dir: its tenants and the other files (cluster and
  * index files) it holds. Failures only lose the state. */
-void tc_tree_state_save(const tc_cache *c, const char *dir, const tc_state_tenant *tenants,
+void tc_tree_state_save(const tc_cache *c, const char *dir, const tc_state_tenant *const *tenants,
                         size_t ntenants, const char *const *others, size_t nothers);
 
 #endif

@@ -77,22 +77,21 @@ static void plan(pool *p, const tc_repo *r, const tc_render_opts *o)
 		tc_k8s_dupes_init(&p->dupes[i]);
 }
 
-/* What a keyed tenant made, for the tree state: the state's own record
- * when it was kept (borrowed), else a new one taking the job's identities. */
-static void record(tc_render_result *res, size_t *cap, job *j)
+/* What a keyed tenant made, for the tree state: the loaded state's own
+ * record when the tenant was kept, else a new one, owned by the result,
+ * taking the job's identities. */
+static void record(tc_render_result *res, size_t *cap, size_t *fresh_cap, job *j)
 {
 	keyed *kj = j->k;
 	if (kj && !tc_diags_has_errors(&j->diags)) {
 		TC_GROW(res->records, *cap, res->nrecords + 1);
-		tc_state_tenant *rec = &res->records[res->nrecords++];
 		if (kj->kept) {
-			*rec = *kj->kept;
-			rec->borrowed = true;
-			res->nfiles += rec->npaths;
+			res->records[res->nrecords++] = kj->kept;
+			res->nfiles += kj->kept->npaths;
 		} else {
 			for (size_t f = 0; f < j->files.len; f++)
 				j->files.items[f].keyed = true;
-			memset(rec, 0, sizeof *rec);
+			tc_state_tenant *rec = tc_xcalloc(1, sizeof *rec);
 			rec->name = tc_xstrdup(j->tenant);
 			memcpy(rec->key, kj->key, sizeof rec->key);
 			rec->nobjects = j->nobjects;
@@ -104,6 +103,9 @@ static void record(tc_render_result *res, size_t *cap, job *j)
 			rec->nidents = kj->nidents;
 			kj->idents = NULL;
 			kj->nidents = 0;
+			TC_GROW(res->fresh, *fresh_cap, res->nfresh + 1);
+			res->fresh[res->nfresh++] = rec;
+			res->records[res->nrecords++] = rec;
 		}
 	}
 	if (kj) {
@@ -120,14 +122,14 @@ static void record(tc_render_result *res, size_t *cap, job *j)
 static void merge(tc_render_result *res, pool *p, tc_diags *d)
 {
 	const tc_repo *r = p->repo;
-	size_t records_cap = 0;
+	size_t records_cap = 0, fresh_cap = 0;
 	for (size_t k = 0; k < p->njobs; k++) {
 		job *j = &p->jobs[k];
 		res->nobjects += j->nobjects;
 		res->ntenants += j->rendered_tenant;
 		res->cached += j->from_cache;
 		res->untouched += j->untouched;
-		record(res, &records_cap, j);
+		record(res, &records_cap, &fresh_cap, j);
 		tc_diags_merge(d, &j->diags);
 	}
 	for (size_t i = 0; i < r->nenvs; i++) {
@@ -170,20 +172,17 @@ static void collect(tc_render_result *res, pool *p)
 /* The index files list folders: what stands for every folder of the tree.
  * One path a chunk stands for its files; tenants kept as they are in the
  * tree have no files here, the paths of their records stand for them.
- * Returns the list to read: res->files itself, or *folders (whose paths
- * are borrowed when *borrowed). */
-static const tc_outlist *folders_of(const tc_render_result *res, tc_outlist *folders,
-                                    bool *borrowed)
+ * Returns the list to read: res->files itself, or *folders, whose entries
+ * all point at paths that res and the loaded state own (a view: release
+ * it with free(folders->items), never tc_outlist_release). */
+static const tc_outlist *folders_of(const tc_render_result *res, tc_outlist *folders)
 {
-	*borrowed = false;
-	for (size_t i = 0; i < res->nrecords && !*borrowed; i++)
-		*borrowed = res->records[i].borrowed;
-	if (*borrowed) {
+	if (res->nrecords > res->nfresh) {
 		for (size_t i = 0; i < res->files.len; i++)
 			tc_outlist_add(folders, res->files.items[i].path, NULL, 0, true);
 		for (size_t i = 0; i < res->nrecords; i++) {
-			const tc_state_tenant *t = &res->records[i];
-			for (size_t k = 0; t->borrowed && k < t->npaths; k++) {
+			const tc_state_tenant *t = res->records[i];
+			for (size_t k = 0; t->kept && k < t->npaths; k++) {
 				const char *slash = strrchr(t->paths[k], '/');
 				size_t dl = slash ? (size_t)(slash - t->paths[k]) : 0;
 				if (k > 0 && strncmp(t->paths[k - 1], t->paths[k], dl + 1) == 0 &&
@@ -213,8 +212,8 @@ static void index_files_of(tc_render_result *res, const tc_repo *r, const tc_ren
 {
 	tc_outlist folders;
 	tc_outlist_init(&folders);
-	bool borrowed;
-	const tc_outlist *listed = folders_of(res, &folders, &borrowed);
+	bool view = res->nrecords > res->nfresh;
+	const tc_outlist *listed = folders_of(res, &folders);
 	tc_outlist idx;
 	tc_outlist_init(&idx);
 	for (size_t i = 0; i < r->nenvs; i++)
@@ -223,11 +222,10 @@ static void index_files_of(tc_render_result *res, const tc_repo *r, const tc_ren
 	/* the mark that lets a later render replace this tree (outdir.h) */
 	tc_outlist_add(&idx, tc_xstrdup(TC_OUTDIR_MARKER), tc_xstrdup(tc_outdir_marker_text),
 	               strlen(tc_outdir_marker_text), false);
-	if (borrowed) {
+	if (view)
 		free(folders.items);
-		tc_outlist_init(&folders);
-	}
-	tc_outlist_release(&folders);
+	else
+		tc_outlist_release(&folders);
 	res->nfiles += idx.len;
 	for (size_t i = 0; i < idx.len; i++) {
 		tc_outfile *f = &idx.items[i];
@@ -267,10 +265,8 @@ void tc_render_result_release(tc_render_result *res)
 	free(res->chunks);
 	res->chunks = NULL;
 	res->nchunks = 0;
-	for (size_t i = 0; i < res->nrecords; i++) {
-		tc_state_tenant *t = &res->records[i];
-		if (t->borrowed)
-			continue;
+	for (size_t i = 0; i < res->nfresh; i++) {
+		tc_state_tenant *t = res->fresh[i];
 		free(t->name);
 		for (size_t k = 0; k < t->npaths; k++)
 			free(t->paths[k]);
@@ -278,7 +274,11 @@ void tc_render_result_release(tc_render_result *res)
 		for (size_t k = 0; k < t->nidents; k++)
 			free(t->idents[k]);
 		free(t->idents);
+		free(t);
 	}
+	free(res->fresh);
+	res->fresh = NULL;
+	res->nfresh = 0;
 	free(res->records);
 	res->records = NULL;
 	res->nrecords = 0;
