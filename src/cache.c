@@ -369,6 +369,7 @@ struct tc_tree_state {
 	char **others;
 	size_t nothers;
 	char *dir;             /* the tree it describes */
+	int dirfd;             /* dir, opened (O_PATH); -1: it could not be */
 	struct timespec saved; /* the state file's mtime: no file of the tree is newer */
 };
 
@@ -413,6 +414,8 @@ void tc_tree_state_free(tc_tree_state *s)
 	free(s->tenants);
 	free_strs(s->others, s->nothers);
 	free(s->dir);
+	if (s->dirfd >= 0)
+		close(s->dirfd);
 	free(s);
 }
 
@@ -450,6 +453,7 @@ tc_tree_state *tc_tree_state_load(const tc_cache *c, const char *dir)
 		return NULL;
 	tc_tree_state *s = tc_xcalloc(1, sizeof *s);
 	s->dir = tc_xstrdup(dir);
+	s->dirfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	s->saved = sst.st_mtim;
 	const char *p = buf, *lim = buf + len;
 	size_t nt = 0, no = 0;
@@ -498,12 +502,15 @@ tc_tree_state *tc_tree_state_load(const tc_cache *c, const char *dir)
  * restored by hand since is newer), reached through real folders (a
  * folder replaced by a symbolic link would lead out of the tree); one
  * that is missing, newer or linked makes the tenant render again, which
- * restores its files. An lstat per file and folder: no file is read. */
+ * restores its files. No file is read: each folder is opened once without
+ * following links (tc_dir_open_beneath) and each file is an fstatat of
+ * one name in it, which costs the kernel far less than a whole path. */
 static bool intact(const tc_tree_state *s, const tc_state_tenant *t)
 {
-	tc_buf b;
-	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	if (s->dirfd < 0)
+		return false;
 	bool ok = true;
+	int dfd = -1;
 	const char *lastdir = NULL;
 	size_t lastlen = 0;
 	for (size_t i = 0; ok && i < t->npaths; i++) {
@@ -511,27 +518,24 @@ static bool intact(const tc_tree_state *s, const tc_state_tenant *t)
 		const char *slash = strrchr(p, '/');
 		size_t dl = slash ? (size_t)(slash - p) : 0;
 		if (dl && !(lastdir && lastlen == dl && memcmp(lastdir, p, dl) == 0)) {
-			/* a new folder: each of its levels must be a real folder */
-			for (size_t k = 0; ok && k <= dl; k++) {
-				if (k < dl && p[k] != '/')
-					continue;
-				tc_buf_reset(&b);
-				tc_buf_addf(&b, "%s/%.*s", s->dir, (int)k, p);
-				struct stat st;
-				ok = lstat(tc_buf_str(&b), &st) == 0 && S_ISDIR(st.st_mode);
-			}
+			if (dfd >= 0)
+				close(dfd);
+			dfd = tc_dir_open_beneath(s->dirfd, p, dl);
+			ok = dfd >= 0;
 			lastdir = p;
 			lastlen = dl;
 		}
-		tc_buf_reset(&b);
-		tc_buf_addf(&b, "%s/%s", s->dir, p);
 		struct stat st;
-		ok = ok && lstat(tc_buf_str(&b), &st) == 0 && S_ISREG(st.st_mode) &&
+		ok = ok &&
+		     fstatat(dl ? dfd : s->dirfd, dl ? slash + 1 : p, &st, AT_SYMLINK_NOFOLLOW) ==
+		             0 &&
+		     S_ISREG(st.st_mode) &&
 		     (st.st_mtim.tv_sec < s->saved.tv_sec ||
 		      (st.st_mtim.tv_sec == s->saved.tv_sec &&
 		       st.st_mtim.tv_nsec <= s->saved.tv_nsec));
 	}
-	tc_buf_release(&b);
+	if (dfd >= 0)
+		close(dfd);
 	return ok;
 }
 

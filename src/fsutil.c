@@ -21,7 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int tc_fd_read(int fd, void *buf, size_t cap, size_t *got)
@@ -199,4 +201,53 @@ char *tc_path_join_arena(tc_arena *a, const char *dir, const char *name)
 {
 	size_t dn = strlen(dir), nn = strlen(name);
 	return join_into(tc_arena_alloc(a, join_len(dn, nn)), dir, dn, name, nn);
+}
+
+/* ---- folders below a root ---------------------------------------------------------------- */
+
+/* One name at a time: the walk for kernels without openat2 (before 5.6). */
+static int dir_walk_beneath(int rootfd, const char *rel, size_t len)
+{
+	int fd = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	size_t i = 0;
+	while (fd >= 0 && i < len) {
+		size_t k = i;
+		while (k < len && rel[k] != '/')
+			k++;
+		char name[256];
+		if (k == i || k - i >= sizeof name ||
+		    (k - i == 2 && memcmp(rel + i, "..", 2) == 0)) {
+			close(fd);
+			errno = EXDEV;
+			return -1;
+		}
+		memcpy(name, rel + i, k - i);
+		name[k - i] = 0;
+		int sub = openat(fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int e = errno;
+		close(fd);
+		errno = e;
+		fd = sub;
+		i = k + 1;
+	}
+	return fd;
+}
+
+int tc_dir_open_beneath(int rootfd, const char *rel, size_t len)
+{
+	char path[4096];
+	if (len == 0)
+		return openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (len >= sizeof path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(path, rel, len);
+	path[len] = 0;
+	struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+	                       .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH};
+	long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+	if (fd < 0 && (errno == ENOSYS || errno == EPERM)) /* old kernel, or a seccomp filter */
+		return dir_walk_beneath(rootfd, rel, len);
+	return (int)fd;
 }

@@ -84,6 +84,12 @@ enum {
 int tc_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
                          unsigned flags) __attribute__((warn_unused_result));
 
+/* The folder rel (its first len bytes: "a/b/c") below the folder rootfd,
+ * opened as an O_PATH descriptor without following a symbolic link at any
+ * level and without leaving rootfd; len 0 opens rootfd itself again. -1
+ * with errno (ELOOP, ENOTDIR, ENOENT, EXDEV ...) when that is impossible. */
+int tc_dir_open_beneath(int rootfd, const char *rel, size_t len);
+
 /* ---- path names ---------------------------------------------------------------------------- */
 
 /* dir "/" name (malloc'd); when either is "", the other alone (a root and

@@ -231,6 +231,35 @@ TEST(path_join_puts_one_slash_between_and_skips_an_empty_side)
 	tc_arena_release(&a);
 }
 
+/* the cache's check of a kept tenant opens its folders this way: a link
+ * at any level, a way out of the root or a file in the way fails */
+TEST(dir_open_beneath_opens_real_folders_only)
+{
+	char *dir = tmpdir();
+	CHECK(dir);
+	char p[4096];
+	snprintf(p, sizeof p, "%s/a/b", dir);
+	CHECK(tc_test_sh("mkdir -p '%s' && ln -s b '%s/a/l' && ln -s / '%s/a/up' && : >'%s/a/f'", p,
+	                 dir, dir, dir) == 0);
+	int root = open(dir, O_PATH | O_DIRECTORY);
+	CHECK(root >= 0);
+	int fd = tc_dir_open_beneath(root, "a/b/ignored", 3);
+	CHECK(fd >= 0);
+	struct stat st;
+	CHECK(fstatat(fd, "", &st, AT_EMPTY_PATH) == 0 && S_ISDIR(st.st_mode));
+	close(fd);
+	fd = tc_dir_open_beneath(root, "", 0);
+	CHECK(fd >= 0);
+	close(fd);
+	CHECK(tc_dir_open_beneath(root, "a/l", 3) == -1 && errno == ELOOP);
+	CHECK(tc_dir_open_beneath(root, "a/up", 4) == -1 && errno == ELOOP);
+	CHECK(tc_dir_open_beneath(root, "a/f", 3) == -1 && errno == ENOTDIR);
+	CHECK(tc_dir_open_beneath(root, "a/none", 6) == -1 && errno == ENOENT);
+	CHECK(tc_dir_open_beneath(root, "a/../..", 7) == -1 && errno == EXDEV);
+	close(root);
+	free(dir);
+}
+
 int main(void)
 {
 	return RUN(file_read_gives_the_bytes_and_a_nul_after_them,
@@ -239,5 +268,6 @@ int main(void)
 	           file_read_report_words_the_commands_messages,
 	           write_atomic_replaces_the_file_and_leaves_nothing_beside_it,
 	           write_atomic_fails_cleanly_where_it_cannot_rename, fd_write_writes_everything,
-	           path_join_puts_one_slash_between_and_skips_an_empty_side);
+	           path_join_puts_one_slash_between_and_skips_an_empty_side,
+	           dir_open_beneath_opens_real_folders_only);
 }
