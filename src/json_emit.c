@@ -20,7 +20,7 @@ static void newline(tc_buf *out, size_t depth)
 		tc_buf_add(out, "  ", 2);
 }
 
-static void string(tc_buf *out, const char *s, size_t n)
+void tc_json_string(tc_buf *out, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	tc_buf_addc(out, '"');
@@ -98,7 +98,7 @@ static void value(tc_buf *out, const tc_value *v, bool pretty, size_t depth)
 			tc_buf_add(out, num, tc_scalar_format_double(num, v->u.f));
 		return;
 	case TC_STR:
-		string(out, v->u.str.ptr, v->u.str.len);
+		tc_json_string(out, v->u.str.ptr, v->u.str.len);
 		return;
 	case TC_ARRAY:
 		tc_buf_addc(out, '[');
@@ -121,7 +121,7 @@ static void value(tc_buf *out, const tc_value *v, bool pretty, size_t depth)
 				tc_buf_addc(out, ',');
 			if (pretty)
 				newline(out, depth + 1);
-			string(out, m->key, m->klen);
+			tc_json_string(out, m->key, m->klen);
 			tc_buf_adds(out, pretty ? ": " : ":");
 			value(out, m->val, pretty, depth + 1);
 		}

@@ -22,5 +22,9 @@
  * Pretty form: two-space indentation, "key": value, empty collections as
  * {} and [], and a final newline. */
 void tc_json_emit(tc_buf *out, const tc_value *v, bool pretty);
+/* Append the n bytes at s as a JSON string: quotes, the escapes JSON
+ * requires (\u00XX for other control bytes), UTF-8 as it is, and each byte
+ * that is not part of valid UTF-8 as \u00XX, so the text is always JSON. */
+void tc_json_string(tc_buf *out, const char *s, size_t n);
 
 #endif

@@ -14,6 +14,7 @@
  */
 #include "jsone_eval.h"
 
+#include "json_emit.h"
 #include "jsone_builtins.h"
 
 #include <inttypes.h>
@@ -42,46 +43,6 @@ static bool is_location_ident(const char *k, size_t n)
 	return true;
 }
 
-static void json_string(tc_buf *out, const char *s, size_t n)
-{
-	tc_buf_addc(out, '"');
-	size_t run = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		tc_buf_add(out, s + run, i - run);
-		run = i + 1;
-		switch (c) {
-		case '"':
-			tc_buf_adds(out, "\\\"");
-			break;
-		case '\\':
-			tc_buf_adds(out, "\\\\");
-			break;
-		case '\b':
-			tc_buf_adds(out, "\\b");
-			break;
-		case '\f':
-			tc_buf_adds(out, "\\f");
-			break;
-		case '\n':
-			tc_buf_adds(out, "\\n");
-			break;
-		case '\r':
-			tc_buf_adds(out, "\\r");
-			break;
-		case '\t':
-			tc_buf_adds(out, "\\t");
-			break;
-		default:
-			tc_buf_addf(out, "\\u%04x", c);
-		}
-	}
-	tc_buf_add(out, s + run, n - run);
-	tc_buf_addc(out, '"');
-}
-
 int tc_jsone_raise(tc_jsone_state *st, tc_jsone_errkind kind, const char *fmt, ...)
 {
 	tc_buf b;
@@ -98,7 +59,7 @@ int tc_jsone_raise(tc_jsone_state *st, tc_jsone_errkind kind, const char *fmt, .
 				tc_buf_add(&b, s->key, s->klen);
 			} else {
 				tc_buf_addc(&b, '[');
-				json_string(&b, s->key, s->klen);
+				tc_json_string(&b, s->key, s->klen);
 				tc_buf_addc(&b, ']');
 			}
 		}
@@ -367,7 +328,7 @@ int tc_jsone_json(tc_jsone_state *st, tc_buf *out, const tc_value *v, size_t dep
 		format_value_number(out, v);
 		break;
 	case TC_STR:
-		json_string(out, v->u.str.ptr, v->u.str.len);
+		tc_json_string(out, v->u.str.ptr, v->u.str.len);
 		break;
 	case TC_ARRAY:
 		if (tc_jsone_step(st, v->u.arr.len))
@@ -389,7 +350,7 @@ int tc_jsone_json(tc_jsone_state *st, tc_buf *out, const tc_value *v, size_t dep
 			const tc_member *m = &v->u.obj.members[i];
 			if (i)
 				tc_buf_addc(out, ',');
-			json_string(out, m->key, m->klen);
+			tc_json_string(out, m->key, m->klen);
 			tc_buf_addc(out, ':');
 			if (tc_jsone_json(st, out, m->val, depth + 1))
 				return -1;
