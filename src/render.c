@@ -77,44 +77,58 @@ static void plan(pool *p, const tc_repo *r, const tc_render_opts *o)
 		tc_k8s_dupes_init(&p->dupes[i]);
 }
 
+/* A new tree-state record of what job j made, owned by the result; it
+ * takes the job's object identities. */
+static tc_state_tenant *fresh_record(const job *j, keyed *kj)
+{
+	tc_state_tenant *rec = tc_xcalloc(1, sizeof *rec);
+	rec->name = tc_xstrdup(j->tenant);
+	memcpy(rec->key, kj->key, sizeof rec->key);
+	rec->nobjects = j->nobjects;
+	rec->rendered = j->rendered_tenant;
+	rec->paths = tc_xcalloc(j->files.len + 1, sizeof *rec->paths);
+	for (size_t f = 0; f < j->files.len; f++)
+		rec->paths[rec->npaths++] = tc_xstrdup(j->files.items[f].path);
+	rec->idents = kj->idents;
+	rec->nidents = kj->nidents;
+	kj->idents = NULL;
+	kj->nidents = 0;
+	return rec;
+}
+
+static void free_keyed(keyed *kj)
+{
+	for (size_t i = 0; i < kj->nidents; i++)
+		free(kj->idents[i]);
+	free(kj->idents);
+	free(kj);
+}
+
 /* What a keyed tenant made, for the tree state: the loaded state's own
- * record when the tenant was kept, else a new one, owned by the result,
- * taking the job's identities. */
+ * record when the tenant was kept, else a fresh one. */
 static void record(tc_render_result *res, size_t *cap, size_t *fresh_cap, job *j)
 {
 	keyed *kj = j->k;
-	if (kj && !tc_diags_has_errors(&j->diags)) {
-		TC_GROW(res->records, *cap, res->nrecords + 1);
-		if (kj->kept) {
-			res->records[res->nrecords++] = kj->kept;
-			res->nfiles += kj->kept->npaths;
-		} else {
-			for (size_t f = 0; f < j->files.len; f++)
-				j->files.items[f].keyed = true;
-			tc_state_tenant *rec = tc_xcalloc(1, sizeof *rec);
-			rec->name = tc_xstrdup(j->tenant);
-			memcpy(rec->key, kj->key, sizeof rec->key);
-			rec->nobjects = j->nobjects;
-			rec->rendered = j->rendered_tenant;
-			rec->paths = tc_xcalloc(j->files.len + 1, sizeof *rec->paths);
-			for (size_t f = 0; f < j->files.len; f++)
-				rec->paths[rec->npaths++] = tc_xstrdup(j->files.items[f].path);
-			rec->idents = kj->idents;
-			rec->nidents = kj->nidents;
-			kj->idents = NULL;
-			kj->nidents = 0;
-			TC_GROW(res->fresh, *fresh_cap, res->nfresh + 1);
-			res->fresh[res->nfresh++] = rec;
-			res->records[res->nrecords++] = rec;
-		}
+	if (!kj)
+		return;
+	j->k = NULL;
+	if (tc_diags_has_errors(&j->diags)) {
+		free_keyed(kj);
+		return;
 	}
-	if (kj) {
-		for (size_t i = 0; i < kj->nidents; i++)
-			free(kj->idents[i]);
-		free(kj->idents);
-		free(kj);
-		j->k = NULL;
+	TC_GROW(res->records, *cap, res->nrecords + 1);
+	if (kj->kept) {
+		res->records[res->nrecords++] = kj->kept;
+		res->nfiles += kj->kept->npaths;
+	} else {
+		for (size_t f = 0; f < j->files.len; f++)
+			j->files.items[f].keyed = true;
+		tc_state_tenant *rec = fresh_record(j, kj);
+		TC_GROW(res->fresh, *fresh_cap, res->nfresh + 1);
+		res->fresh[res->nfresh++] = rec;
+		res->records[res->nrecords++] = rec;
 	}
+	free_keyed(kj);
 }
 
 /* Counts, records and diagnostics of every job, in job order; then the

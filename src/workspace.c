@@ -30,6 +30,53 @@ static char *join(const char *a, const char *b)
 	return p;
 }
 
+/* Schema folders being gathered: the list to open and the paths made for
+ * it, which the list borrows. */
+typedef struct locations {
+	tc_strlist list;
+	char **owned;
+	size_t nowned, cap;
+} locations;
+
+static void add_owned(locations *l, char *path)
+{
+	TC_GROW(l->owned, l->cap, l->nowned + 1);
+	l->owned[l->nowned++] = path;
+	tc_strlist_push(&l->list, path);
+}
+
+/* tenantc.yaml's schemaLocation: one folder or a list, relative ones
+ * below the repository. Returns how many entries it has. */
+static size_t settings_locations(locations *l, const char *repo_dir, const tc_value *sl)
+{
+	const tc_value *one[1] = {sl};
+	const tc_value *const *items = one;
+	size_t n = sl ? 1 : 0;
+	if (sl && sl->kind == TC_ARRAY) {
+		items = (const tc_value *const *)sl->u.arr.items;
+		n = sl->u.arr.len;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *path = items[i]->kind == TC_STR ? items[i]->u.str.ptr : NULL;
+		if (path)
+			add_owned(l, path[0] == '/' ? tc_xstrdup(path) : join(repo_dir, path));
+	}
+	return n;
+}
+
+/* The repository's schemas/ when it holds kubeconform's layout. */
+static void default_location(locations *l, const char *repo_dir)
+{
+	char *dflt = join(repo_dir, "schemas");
+	char *k = join(dflt, "kubernetes"), *c = join(dflt, "crd-json");
+	if (is_dir(k) || is_dir(c))
+		add_owned(l, dflt);
+	else
+		free(dflt);
+	free(k);
+	free(c);
+}
+
 /* The schema folders for output validation: --schema-location, else
  * tenantc.yaml's schemaLocation (relative to the repository), else the
  * repository's schemas/ when it holds kubeconform's layout. */
@@ -37,55 +84,23 @@ static int open_schemas(tc_schema_set **out, const tc_strlist *flags, const char
                         const tc_value *settings, tc_diags *d)
 {
 	*out = NULL;
-	tc_strlist locs = {0};
-	char **owned = NULL;
-	size_t nowned = 0, cap = 0;
-	if (flags && flags->len) {
-		for (size_t i = 0; i < flags->len; i++)
-			tc_strlist_push(&locs, flags->items[i]);
-	} else {
-		const tc_value *sl = tc_value_getz(settings, "schemaLocation");
-		const tc_value *one[1] = {sl};
-		const tc_value *const *items = one;
-		size_t n = sl ? 1 : 0;
-		if (sl && sl->kind == TC_ARRAY) {
-			items = (const tc_value *const *)sl->u.arr.items;
-			n = sl->u.arr.len;
-		}
-		for (size_t i = 0; i < n; i++) {
-			if (items[i]->kind != TC_STR)
-				continue;
-			TC_GROW(owned, cap, nowned + 1);
-			owned[nowned] = items[i]->u.str.ptr[0] == '/'
-			                        ? tc_xstrdup(items[i]->u.str.ptr)
-			                        : join(repo_dir, items[i]->u.str.ptr);
-			tc_strlist_push(&locs, owned[nowned++]);
-		}
-		if (n == 0) {
-			char *dflt = join(repo_dir, "schemas");
-			char *k = join(dflt, "kubernetes"), *c = join(dflt, "crd-json");
-			if (is_dir(k) || is_dir(c)) {
-				TC_GROW(owned, cap, nowned + 1);
-				owned[nowned++] = dflt;
-				tc_strlist_push(&locs, dflt);
-			} else {
-				free(dflt);
-			}
-			free(k);
-			free(c);
-		}
-	}
+	locations l = {0};
+	for (size_t i = 0; flags && i < flags->len; i++)
+		tc_strlist_push(&l.list, flags->items[i]);
+	if (!(flags && flags->len) &&
+	    settings_locations(&l, repo_dir, tc_value_getz(settings, "schemaLocation")) == 0)
+		default_location(&l, repo_dir);
 	int rc = 0;
-	if (locs.len) {
+	if (l.list.len) {
 		const tc_value *kv = tc_value_getz(settings, "kubernetesVersion");
-		tc_schema_set_opts so = {locs.items, locs.len,
+		tc_schema_set_opts so = {l.list.items, l.list.len,
 		                         kv && kv->kind == TC_STR ? kv->u.str.ptr : NULL};
 		rc = tc_schema_set_open(out, &so, d);
 	}
-	for (size_t i = 0; i < nowned; i++)
-		free(owned[i]);
-	free(owned);
-	tc_strlist_release(&locs);
+	for (size_t i = 0; i < l.nowned; i++)
+		free(l.owned[i]);
+	free(l.owned);
+	tc_strlist_release(&l.list);
 	return rc;
 }
 
