@@ -11,6 +11,7 @@
 
 #include "jsone.h"
 #include "schema_set.h"
+#include "tenant_view.h"
 
 /* file(path): the content of a file under the tenant's files/ folder */
 static int host_file(tc_value **out, void *ud, tc_arena *a, tc_diags *d, tc_pos pos,
@@ -32,6 +33,8 @@ static int host_file(tc_value **out, void *ud, tc_arena *a, tc_diags *d, tc_pos 
 	                (int)p->u.str.len, p->u.str.ptr, t ? t->name : "?");
 }
 
+/* The context of a template: env, repo, commit, and for a tenant job
+ * tenant (as env sees it) and files. */
 static tc_value *context(const tc_repo *r, tc_arena *a, const tc_env *env, const tc_tenant *t)
 {
 	tc_objb b;
@@ -40,7 +43,7 @@ static tc_value *context(const tc_repo *r, tc_arena *a, const tc_env *env, const
 	tc_objb_addz(&b, "repo", r->settings);
 	tc_objb_addz(&b, "commit", r->commit);
 	if (t) {
-		tc_objb_addz(&b, "tenant", t->doc);
+		tc_objb_addz(&b, "tenant", tc_tenant_view(a, t, env));
 		/* the paths below tenants/<t>/files/, sorted, for file(path) */
 		tc_value **paths = tc_arena_alloc(a, (t->nfiles + 1) * sizeof *paths);
 		for (size_t i = 0; i < t->nfiles; i++)

@@ -16,6 +16,7 @@
 #include "k8s.h"
 #include "schema.h"
 #include "schema_check.h"
+#include "tenant_view.h"
 #include "timefmt.h"
 #include "yaml_load.h"
 
@@ -531,6 +532,22 @@ static int tenant_envs(const tc_repo *r, tc_arena *a, tc_diags *d, tc_tenant *t)
 	return rc;
 }
 
+/* A parsed tenant.yaml: a mapping valid by the schema, named after its
+ * folder, in known environments, with overrides only for those. */
+static int check_tenant(const tc_repo *r, tc_arena *a, tc_diags *d, tc_tenant *t)
+{
+	if (t->doc->kind != TC_OBJECT)
+		return tc_error(d, t->doc->pos, NULL, "a tenant must be a mapping, not %s",
+		                tc_kind_name(t->doc->kind));
+	if (check_input(r->schema_tenant, t->doc, d))
+		return -1;
+	if (check_name(d, t->doc, t->path, t->name, "tenant", TENANT_NAME_MAX))
+		return -1;
+	if (tenant_envs(r, a, d, t))
+		return -1;
+	return tc_tenant_view_check(r, t, d);
+}
+
 int tc_repo_load_tenant(const tc_repo *r, const char *name, tc_arena *a, tc_diags *d, tc_tenant *t)
 {
 	memset(t, 0, sizeof *t);
@@ -562,12 +579,5 @@ int tc_repo_load_tenant(const tc_repo *r, const char *name, tc_arena *a, tc_diag
 	free(data);
 	if (rc)
 		return -1;
-	if (t->doc->kind != TC_OBJECT)
-		return tc_error(d, t->doc->pos, NULL, "a tenant must be a mapping, not %s",
-		                tc_kind_name(t->doc->kind));
-	if (check_input(r->schema_tenant, t->doc, d))
-		return -1;
-	if (check_name(d, t->doc, t->path, name, "tenant", TENANT_NAME_MAX))
-		return -1;
-	return tenant_envs(r, a, d, t);
+	return check_tenant(r, a, d, t);
 }

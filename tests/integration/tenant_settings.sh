@@ -1,0 +1,86 @@
+#!/bin/sh
+# Per-environment tenant settings: tenant.yaml's `overrides` section, merged
+# over the rest of the file for one environment by the one rule of
+# docs/templates.md (maps merge key by key, lists and scalars replace),
+# checked by schemas/tenant.json with the line and column inside the
+# section, and only for environments the tenant is rendered into.
+. "$(dirname "$0")/lib.sh"
+
+R="$T/repo"
+copy_example "$R"
+
+# render ENV TENANT: one tenant's manifests of one environment on stdout
+render() { run "$TENANTC" render --repo "$R" --stdout --env "$1" --tenant "$2"; }
+
+# the example: acme's realm trusts only its own environment's hosts
+render prod acme
+expect "the prod realm lists the prod hosts of the prod section" \
+	'expect_stdout_has "https://acme.prod.example.com/*" "https://shop.acme.example/*"'
+expect "the prod realm trusts no test host" '! expect_stdout_has "acme.test.example.com"'
+expect "prod keeps the egress of the defaults" 'expect_stdout_has "cidr: 10.10.0.0/24"'
+render test acme
+expect "the test realm lists only the test host" \
+	'expect_stdout_has "https://acme.test.example.com/*" &&
+	! expect_stdout_has "acme.prod.example.com" && ! expect_stdout_has "shop.acme.example"'
+expect "a list in a section replaces the default list (network.egress)" \
+	'expect_stdout_has "cidr: 10.11.0.0/24" && ! expect_stdout_has "cidr: 10.10.0.0/24"'
+expect "maps merge key by key (values.quota: limits.cpu from test, requests.cpu from the defaults)" \
+	'expect_stdout_has "limits.cpu: '"'8'"'" "requests.cpu: '"'8'"'"'
+
+# templates see the merged view only, and `values` always
+mkdir -p "$R/templates/tenant"
+cat >"$R/templates/tenant/view.yaml" <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: view
+  namespace: ${tenant.name}-${env.name}
+data:
+  overrides: ${'overrides' in tenant}
+  values: ${tenant.values == {}}
+  clients: ${str(len(tenant.realm.clients))}
+YAML
+render test acme
+expect "the template sees no 'overrides' key" 'expect_stdout_has "overrides: '"'false'"'"'
+cp "$SRC/tenants/initech/tenant.yaml" "$T/initech.keep"
+sed -i '/^values:/,$d' "$R/tenants/initech/tenant.yaml"
+render test initech
+expect "a tenant without values gets values: {}" 'expect_status 0 && expect_stdout_has "values: '"'true'"'"'
+cp "$T/initech.keep" "$R/tenants/initech/tenant.yaml"
+rm "$R/templates/tenant/view.yaml"
+
+# bad sections: one error at the line and column inside the section, exit 2
+bad_tenant() { # NAME LINE: with the tenant.yaml in $T/bad, render fails with LINE first
+	cp "$T/bad" "$R/tenants/initech/tenant.yaml"
+	run "$TENANTC" render --repo "$R" --out "$T/out"
+	expect "$1" 'expect_status 2 && expect_stderr_first "$1" && expect_file_absent "$T/out"' "$2"
+}
+head='name: initech
+environments: [test]
+realm:
+  clients:
+    - {clientId: frontend, type: public}'
+printf '%s\noverrides:\n  test:\n    realm:\n      clients:\n        - clientId: frontend\n          type: bogus\n' "$head" >"$T/bad"
+bad_tenant "a schema error inside a section" \
+	"tenants/initech/tenant.yaml:11:17: error: 'bogus' is not one of 'confidential', 'public', 'service-account' (at .overrides.test.realm.clients[0].type)"
+printf '%s\noverrides:\n  test:\n    displayName: Initech Test\n' "$head" >"$T/bad"
+bad_tenant "a key a section may not set" \
+	"tenants/initech/tenant.yaml:8:5: error: unknown key 'displayName' (at .overrides.test.displayName)"
+printf '%s\noverrides:\n  test:\n    network:\n      egress:\n        - cidr: 10.0.0.0/33\n' "$head" >"$T/bad"
+bad_tenant "a bad CIDR in a section" \
+	"tenants/initech/tenant.yaml:10:17: error: '10.0.0.0/33' is not an IPv4 or IPv6 CIDR such as 10.10.0.0/24 or 2001:db8::/64 (at .overrides.test.network.egress[0].cidr)"
+printf '%s\noverrides:\n  test: [values]\n' "$head" >"$T/bad"
+bad_tenant "a section that is not a mapping" \
+	"tenants/initech/tenant.yaml:7:9: error: expected object, got array (at .overrides.test)"
+printf '%s\noverrides:\n  Test: {}\n' "$head" >"$T/bad"
+bad_tenant "a section whose name is not an environment name" \
+	"tenants/initech/tenant.yaml:7:3: error: 'Test' is not a DNS-1123 label: use lower-case letters, digits and '-', starting and ending with a letter or digit (at most 63 characters) (at .overrides.Test)"
+printf '%s\noverrides:\n  test: {}\n  prod:\n    values: {}\n' "$head" >"$T/bad"
+bad_tenant "a section for an environment the tenant is not in" \
+	"tenants/initech/tenant.yaml:8:3: error: overrides for environment 'prod', which tenant 'initech' is not rendered into (see 'environments') (at .overrides.prod)"
+printf '%s\noverrides:\n  staging:\n    values: {}\n' "$head" >"$T/bad"
+bad_tenant "a section for an environment that does not exist" \
+	"tenants/initech/tenant.yaml:7:3: error: overrides for unknown environment 'staging' (see environments/) (at .overrides.staging)"
+cp "$T/initech.keep" "$R/tenants/initech/tenant.yaml"
+
+finish
