@@ -186,6 +186,22 @@ static int load_settings(tc_repo *r, tc_diags *d)
 	return 0;
 }
 
+/* doc with `values: {}` when it has none, so that templates can merge
+ * their defaults under env.values without testing for it first */
+static tc_value *with_values(tc_arena *a, tc_value *doc)
+{
+	if (tc_value_getz(doc, "values"))
+		return doc;
+	tc_objb b;
+	tc_objb_init(&b);
+	for (size_t i = 0; i < doc->u.obj.len; i++) {
+		const tc_member *m = &doc->u.obj.members[i];
+		tc_objb_add(&b, m->key, m->klen, m->kpos, m->val);
+	}
+	tc_objb_addz(&b, "values", tc_value_object(a, NULL, 0, doc->pos, NULL));
+	return tc_objb_finish(&b, a, doc->pos, NULL);
+}
+
 static int load_envs(tc_repo *r, tc_diags *d)
 {
 	tc_entry *e;
@@ -228,7 +244,7 @@ static int load_envs(tc_repo *r, tc_diags *d)
 				rc = tc_error(d, (tc_pos){path, 1, 1}, NULL,
 				              "environment '%s' is defined twice (also in %s)",
 				              name, r->envs[j].path);
-		r->envs[r->nenvs++] = (tc_env){name, path, doc};
+		r->envs[r->nenvs++] = (tc_env){name, path, with_values(&r->arena, doc)};
 	}
 	tc_entries_free(e, n);
 	return rc;

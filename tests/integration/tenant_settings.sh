@@ -49,6 +49,18 @@ expect "a tenant without values gets values: {}" 'expect_status 0 && expect_stdo
 cp "$T/initech.keep" "$R/tenants/initech/tenant.yaml"
 rm "$R/templates/tenant/view.yaml"
 
+# the example templates merge their defaults by the same rule: a list in the
+# environment's values replaces the default list (with $mergeDeep the
+# default Keycloak port 8443 stayed, and the example listed it twice)
+render prod acme
+n=$(grep -c 'port: 8443' "$T/stdout" || true)
+expect "the example allows the Keycloak port once" '[ "$n" = 1 ] || { why="port: 8443 $n times"; false; }'
+sed -i 's/^    ports: \[8443\]$/    ports: [9000]/' "$R/environments/prod.yaml"
+render prod acme
+expect "values.keycloak.ports replaces the default port" \
+	'expect_stdout_has "port: 9000" && ! expect_stdout_has "port: 8443"'
+sed -i 's/^    ports: \[9000\]$/    ports: [8443]/' "$R/environments/prod.yaml"
+
 # bad sections: one error at the line and column inside the section, exit 2
 bad_tenant() { # NAME LINE: with the tenant.yaml in $T/bad, render fails with LINE first
 	cp "$T/bad" "$R/tenants/initech/tenant.yaml"
