@@ -400,22 +400,21 @@ void tc_repo_release(tc_repo *r)
 	tc_arena_release(&r->arena);
 }
 
-static bool mentions_now(const tc_value *v)
+static bool mentions(const tc_value *v, const char *w)
 {
+	size_t n = strlen(w);
 	switch (v->kind) {
 	case TC_STR:
-		return memmem(v->u.str.ptr, v->u.str.len, "now", 3) ||
-		       memmem(v->u.str.ptr, v->u.str.len, "Now", 3);
+		return memmem(v->u.str.ptr, v->u.str.len, w, n) != NULL;
 	case TC_ARRAY:
 		for (size_t i = 0; i < v->u.arr.len; i++)
-			if (mentions_now(v->u.arr.items[i]))
+			if (mentions(v->u.arr.items[i], w))
 				return true;
 		return false;
 	case TC_OBJECT:
 		for (size_t i = 0; i < v->u.obj.len; i++) {
 			const tc_member *m = &v->u.obj.members[i];
-			if (memmem(m->key, m->klen, "now", 3) ||
-			    memmem(m->key, m->klen, "Now", 3) || mentions_now(m->val))
+			if (memmem(m->key, m->klen, w, n) || mentions(m->val, w))
 				return true;
 		}
 		return false;
@@ -424,10 +423,15 @@ static bool mentions_now(const tc_value *v)
 	}
 }
 
+bool tc_repo_template_mentions(const tc_template *t, const char *word)
+{
+	return mentions(t->body, word);
+}
+
 bool tc_repo_uses_now(const tc_repo *r)
 {
 	for (size_t i = 0; i < r->ntemplates; i++)
-		if (mentions_now(r->templates[i].body))
+		if (mentions(r->templates[i].body, "now") || mentions(r->templates[i].body, "Now"))
 			return true;
 	return false;
 }
@@ -590,6 +594,30 @@ int tc_repo_load_tenant(const tc_repo *r, const char *name, tc_arena *a, tc_diag
 		rc = read_tree(r->src, a, d, base, "", &t->secrets, &t->nsecrets, &cap, &total);
 	}
 	pthread_mutex_unlock(lock);
+	if (rc == 0)
+		rc = tc_doc_load(&t->doc, a, d, t->path, data, len);
+	free(data);
+	if (rc)
+		return -1;
+	return check_tenant(r, a, d, t);
+}
+
+int tc_repo_load_tenant_settings(const tc_repo *r, const char *name, tc_arena *a, tc_diags *d,
+                                 tc_tenant *t)
+{
+	memset(t, 0, sizeof *t);
+	t->name = tc_arena_strdup(a, name);
+	t->path = tc_arena_printf(a, "tenants/%s/tenant.yaml", name);
+	pthread_mutex_t *lock = (pthread_mutex_t *)&r->src_lock;
+	pthread_mutex_lock(lock);
+	char *data = NULL;
+	size_t len = 0;
+	int rc = tc_source_read(r->src, d, t->path, &data, &len);
+	pthread_mutex_unlock(lock);
+	if (rc == 1)
+		rc = tc_error(d, (tc_pos){t->path, 1, 1}, NULL,
+		              "unknown tenant '%s': there is no tenants/%s/tenant.yaml", name,
+		              name);
 	if (rc == 0)
 		rc = tc_doc_load(&t->doc, a, d, t->path, data, len);
 	free(data);

@@ -61,6 +61,46 @@ expect "values.keycloak.ports replaces the default port" \
 	'expect_stdout_has "port: 9000" && ! expect_stdout_has "port: 8443"'
 sed -i 's/^    ports: \[9000\]$/    ports: [8443]/' "$R/environments/prod.yaml"
 
+# cluster and platform templates see the environment's tenants, merged
+mkdir -p "$R/templates/cluster"
+cat >"$R/templates/cluster/tenant-index.yaml" <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: tenant-index
+  namespace: platform-system
+data:
+  $merge:
+    $map: {$eval: tenants}
+    each(t):
+      ${t.name}: "${t.name}-${env.name} ${t.network.egress[0].cidr} ${'overrides' in t}"
+YAML
+sed -i 's/^  egress: \[\]$/  egress: [{cidr: 10.30.0.0\/24}]/' "$R/tenants/initech/tenant.yaml"
+rm -rf "$T/out"
+run "$TENANTC" render --repo "$R" --out "$T/out"
+expect "a cluster template lists the tenants of each environment" \
+	'expect_status 0 && [ -f "$T/out/test/cluster/configmap-tenant-index.yaml" ]'
+run cat "$T/out/prod/cluster/configmap-tenant-index.yaml"
+expect "prod: its tenants only, each with its prod settings" \
+	'expect_stdout_has "acme: acme-prod 10.10.0.0/24 false" "globex: globex-prod 10.20.0.0/24 false" &&
+	! expect_stdout_has "initech"'
+run cat "$T/out/test/cluster/configmap-tenant-index.yaml"
+expect "test: all three, acme with its test section merged" \
+	'expect_stdout_has "acme: acme-test 10.11.0.0/24 false" "globex: globex-test 10.20.0.0/24 false"'
+sed -i 's/10.30.0.0/10.31.0.0/' "$R/tenants/initech/tenant.yaml"
+run "$TENANTC" render --repo "$R" --stdout --env test
+expect "the list follows a tenant.yaml" 'expect_stdout_has "initech: initech-test 10.31.0.0/24 false"'
+printf 'name: initech\nenvironments: [test]\nrealm: [bad\n' >"$R/tenants/initech/tenant.yaml"
+run "$TENANTC" render --repo "$R" --out "$T/out2"
+expect "a broken tenant.yaml stops the cluster job too, reported once" \
+	'expect_status 2 && [ "$(grep -c "^tenants/initech/tenant.yaml:" "$T/stderr")" = 1 ] &&
+	expect_file_absent "$T/out2"'
+cp "$T/initech.keep" "$R/tenants/initech/tenant.yaml"
+run "$TENANTC" render --repo "$R" --stdout --tenant acme --env prod
+expect "--tenant renders no cluster template" \
+	'expect_status 0 && ! expect_stdout_has "tenant-index"'
+rm -rf "$R/templates/cluster/tenant-index.yaml" "$T/out"
+
 # bad sections: one error at the line and column inside the section, exit 2
 bad_tenant() { # NAME LINE: with the tenant.yaml in $T/bad, render fails with LINE first
 	cp "$T/bad" "$R/tenants/initech/tenant.yaml"
