@@ -101,6 +101,18 @@ expect "--tenant renders no cluster template" \
 	'expect_status 0 && ! expect_stdout_has "tenant-index"'
 rm -rf "$R/templates/cluster/tenant-index.yaml" "$T/out"
 
+# two tenants making one object identity: a finding that names both
+# tenants at both template lines
+printf '%s\n' '$if: tenant.name == "acme"' 'then:' '  apiVersion: v1' '  kind: ConfigMap' \
+	'  metadata: {name: shared, namespace: common}' '  data: {from: a}' >"$R/templates/tenant/a.yaml"
+printf '%s\n' '$if: tenant.name == "globex"' 'then:' '  apiVersion: v1' '  kind: ConfigMap' \
+	'  metadata: {name: shared, namespace: common}' '  data: {from: b}' >"$R/templates/tenant/b.yaml"
+run "$TENANTC" render --repo "$R" --out "$T/out"
+expect "one identity from two tenants names both tenants and both template lines" \
+	'expect_status 1 && expect_stderr_first "$1" && expect_file_absent "$T/out"' \
+	"templates/tenant/b.yaml:3:3: error: duplicate object: ConfigMap 'common/shared' (core) of tenant 'globex' is also defined for tenant 'acme' at templates/tenant/a.yaml:3:3"
+rm "$R/templates/tenant/a.yaml" "$R/templates/tenant/b.yaml"
+
 # bad sections: one error at the line and column inside the section, exit 2
 bad_tenant() { # NAME LINE: with the tenant.yaml in $T/bad, render fails with LINE first
 	cp "$T/bad" "$R/tenants/initech/tenant.yaml"
