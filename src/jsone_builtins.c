@@ -21,6 +21,7 @@
 #include "base64.h"
 #include "json_emit.h"
 #include "json_load.h"
+#include "merge.h"
 #include "scalar.h"
 #include "timefmt.h"
 #include "yaml_emit.h"
@@ -552,6 +553,38 @@ static int bi_sha256(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *s
 	return 0;
 }
 
+/* mergeValues(a, b, ...): each argument merged over the ones before it by
+ * tenantc's one rule for layered settings (merge.h): maps merge key by
+ * key, lists and scalars replace. Unlike $mergeDeep it never concatenates
+ * lists, so a default list can be replaced by a shorter one. */
+static int bi_mergevalues(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
+                          tc_value *const *args, size_t n)
+{
+	(void)sc;
+	if (n == 0)
+		return bad_args(st, "mergeValues");
+	for (size_t i = 0; i < n; i++)
+		if (tc_jsone_is_fn(args[i]))
+			return bad_args(st, "mergeValues");
+	tc_value *acc = args[0];
+	bool taint = tc_jsone_secret(acc);
+	for (size_t i = 1; i < n; i++) {
+		size_t steps = 0;
+		acc = tc_merge(st->a, acc, args[i], &steps);
+		if (tc_jsone_step(st, steps))
+			return -1;
+		taint = taint || tc_jsone_secret(args[i]);
+	}
+	/* a copy: acc may be an argument, which stays as it is */
+	if ((acc->kind == TC_OBJECT && n > 1) || (taint && !tc_jsone_secret(acc))) {
+		acc = tc_value_copy(st->a, acc);
+		if (acc->kind == TC_OBJECT)
+			acc->pos = st->epos;
+	}
+	*out = tc_jsone_taint(acc, taint);
+	return 0;
+}
+
 static int emit(tc_value **out, tc_jsone_state *st, tc_value *const *args, size_t n,
                 const char *name, bool yaml)
 {
@@ -649,6 +682,7 @@ static const struct entry {
 	{{"lowercase", bi_lowercase, NULL, NULL}, false},
 	{{"lstrip", bi_lstrip, NULL, NULL}, false},
 	{{"max", bi_max, NULL, NULL}, false},
+	{{"mergeValues", bi_mergevalues, NULL, NULL}, true},
 	{{"min", bi_min, NULL, NULL}, false},
 	{{"number", bi_number, NULL, NULL}, false},
 	{{"range", bi_range, NULL, NULL}, false},

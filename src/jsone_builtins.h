@@ -6,7 +6,7 @@
  * (min, max, sqrt, ceil, floor, abs, range, lowercase, uppercase, str,
  * number, len, strip, lstrip, rstrip, split, join, fromNow, typeof,
  * defined) are always there; the rendering helpers (b64encode, b64decode,
- * sha256, toJson, toYaml, fromJson) only when the render asks for extras,
+ * sha256, toJson, toYaml, fromJson, fromYaml, mergeValues) only when the render asks for extras,
  * so that the conformance run sees the pure language.
  */
 #ifndef TC_JSONE_BUILTINS_H

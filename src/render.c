@@ -72,9 +72,7 @@ static void plan(pool *p, const tc_repo *r, const tc_render_opts *o)
 	 * whole: the cache, plaintext, a tree state, a per-file listing */
 	p->stream = (tree_of(o) || spool_of(o)) && !o->cache && !o->decrypt && !state_of(o) &&
 	            !per_file(o);
-	p->dupes = tc_xcalloc(r->nenvs + 1, sizeof *p->dupes);
-	for (size_t i = 0; i < r->nenvs; i++)
-		tc_k8s_dupes_init(&p->dupes[i]);
+	tc_render_dupes_init(p);
 }
 
 /* A new tree-state record of what job j made, owned by the result; it
@@ -146,11 +144,7 @@ static void merge(tc_render_result *res, pool *p, tc_diags *d)
 		record(res, &records_cap, &fresh_cap, j);
 		tc_diags_merge(d, &j->diags);
 	}
-	for (size_t i = 0; i < r->nenvs; i++) {
-		tc_k8s_dupes_report(&p->dupes[i], d, TC_DIAG_FINDING);
-		tc_k8s_dupes_release(&p->dupes[i]);
-	}
-	free(p->dupes);
+	tc_render_dupes_report(p, d);
 	pthread_mutex_destroy(&p->dupes_lock);
 	if (!tc_diags_has_errors(d))
 		for (size_t i = 0; i < r->nenvs; i++)

@@ -80,7 +80,7 @@ typedef struct pool {
 	pthread_mutex_t dupes_lock;
 	idhash *ids;
 	size_t nids, capids;
-	tc_k8s_dupes *dupes;
+	struct tc_render_dupes *dupes;
 	/* Streaming: files go to the tree or the spool as each output folder
 	 * is done, and a job keeps only a chunk per folder, not its files */
 	bool stream;
@@ -169,6 +169,11 @@ int tc_render_load_secrets(work *w, const tc_tenant *t, const tc_env *env, tc_ar
 void tc_render_add_identity(work *w, size_t env_index, const tc_value *obj);
 void tc_render_add_cached_ident(work *w, const char *ident);
 void tc_render_identify_dupes(pool *p);
+void tc_render_dupes_init(pool *p);
+/* Report every object that repeats another of its environment, naming
+ * both template lines and, when two tenants made them, both tenants;
+ * then release what identify_dupes collected. */
+void tc_render_dupes_report(pool *p, tc_diags *d);
 /* render_cache.c */
 bool tc_render_from_cache(work *w, const char *key);
 bool tc_render_from_state(work *w, const char *key);

@@ -11,6 +11,7 @@
 
 #include "jsone.h"
 #include "schema_set.h"
+#include "tenant_view.h"
 
 /* file(path): the content of a file under the tenant's files/ folder */
 static int host_file(tc_value **out, void *ud, tc_arena *a, tc_diags *d, tc_pos pos,
@@ -32,15 +33,56 @@ static int host_file(tc_value **out, void *ud, tc_arena *a, tc_diags *d, tc_pos 
 	                (int)p->u.str.len, p->u.str.ptr, t ? t->name : "?");
 }
 
-static tc_value *context(const tc_repo *r, tc_arena *a, const tc_env *env, const tc_tenant *t)
+/* The tenants of env, each as env sees it (tenant_view.h), sorted by
+ * name: what cluster and platform templates read as `tenants`. Loads only
+ * tenant.yaml of each, into the job's arena. */
+static int env_tenants(tc_value **out, const tc_repo *r, tc_arena *a, tc_diags *d,
+                       const tc_env *env)
+{
+	tc_arrb list;
+	tc_arrb_init(&list);
+	int rc = 0;
+	for (size_t k = 0; k < r->ntenants; k++) {
+		tc_tenant t;
+		if (tc_repo_load_tenant_settings(r, r->tenants[k], a, d, &t)) {
+			rc = -1;
+			continue;
+		}
+		for (size_t e = 0; e < t.nenvs; e++)
+			if (t.envs[e] == env)
+				tc_arrb_push(&list, tc_tenant_view(a, &t, env));
+	}
+	*out = tc_arrb_finish(&list, a, TC_NOPOS);
+	return rc;
+}
+
+/* Whether a cluster or platform template reads `tenants`: only then does
+ * a cluster job load every tenant.yaml. */
+static bool env_needs_tenants(const tc_repo *r)
+{
+	for (size_t i = 0; i < r->ntemplates; i++)
+		if ((r->templates[i].scope == TC_SCOPE_CLUSTER ||
+		     r->templates[i].scope == TC_SCOPE_PLATFORM) &&
+		    tc_repo_template_mentions(&r->templates[i], "tenants"))
+			return true;
+	return false;
+}
+
+/* The context of a template: env, repo, commit, and either tenant and
+ * files (a tenant job) or tenants (a cluster job; NULL when no template
+ * reads it). */
+static tc_value *context(const tc_repo *r, tc_arena *a, const tc_env *env, const tc_tenant *t,
+                         tc_value *tenants)
 {
 	tc_objb b;
 	tc_objb_init(&b);
 	tc_objb_addz(&b, "env", env->doc);
 	tc_objb_addz(&b, "repo", r->settings);
 	tc_objb_addz(&b, "commit", r->commit);
+	if (tenants)
+		tc_objb_addz(&b, "tenants", tenants);
 	if (t) {
-		tc_objb_addz(&b, "tenant", t->doc);
+		tc_objb_addz(&b, "tenant", tc_tenant_view(a, t, env));
 		/* the paths below tenants/<t>/files/, sorted, for file(path) */
 		tc_value **paths = tc_arena_alloc(a, (t->nfiles + 1) * sizeof *paths);
 		for (size_t i = 0; i < t->nfiles; i++)
@@ -152,7 +194,10 @@ void tc_render_run_cluster(work *w)
 	} scopes[] = {{TC_SCOPE_CLUSTER, "cluster"}, {TC_SCOPE_PLATFORM, "platform"}};
 	const tc_repo *r = w->p->repo;
 	job *j = w->j;
-	tc_value *ctx = context(r, w->a, j->env, NULL);
+	tc_value *tenants = NULL;
+	if (env_needs_tenants(r) && env_tenants(&tenants, r, w->a, &j->diags, j->env))
+		return;
+	tc_value *ctx = context(r, w->a, j->env, NULL, tenants);
 	for (size_t s = 0; s < sizeof scopes / sizeof scopes[0]; s++) {
 		tc_arrb objs;
 		tc_arrb_init(&objs);
@@ -258,7 +303,7 @@ void tc_render_tenant_objects(work *w)
 		const tc_env *env = t.envs[e];
 		if (!env_selected(o, env->name))
 			continue;
-		tc_value *ctx = context(r, w->a, env, &t);
+		tc_value *ctx = context(r, w->a, env, &t, NULL);
 		tc_arrb objs[2];
 		int rc = 0;
 		for (size_t s = 0; s < 2; s++) {

@@ -16,6 +16,7 @@
 #include "k8s.h"
 #include "schema.h"
 #include "schema_check.h"
+#include "tenant_view.h"
 #include "timefmt.h"
 #include "yaml_load.h"
 
@@ -185,6 +186,22 @@ static int load_settings(tc_repo *r, tc_diags *d)
 	return 0;
 }
 
+/* doc with `values: {}` when it has none, so that templates can merge
+ * their defaults under env.values without testing for it first */
+static tc_value *with_values(tc_arena *a, tc_value *doc)
+{
+	if (tc_value_getz(doc, "values"))
+		return doc;
+	tc_objb b;
+	tc_objb_init(&b);
+	for (size_t i = 0; i < doc->u.obj.len; i++) {
+		const tc_member *m = &doc->u.obj.members[i];
+		tc_objb_add(&b, m->key, m->klen, m->kpos, m->val);
+	}
+	tc_objb_addz(&b, "values", tc_value_object(a, NULL, 0, doc->pos, NULL));
+	return tc_objb_finish(&b, a, doc->pos, NULL);
+}
+
 static int load_envs(tc_repo *r, tc_diags *d)
 {
 	tc_entry *e;
@@ -227,7 +244,7 @@ static int load_envs(tc_repo *r, tc_diags *d)
 				rc = tc_error(d, (tc_pos){path, 1, 1}, NULL,
 				              "environment '%s' is defined twice (also in %s)",
 				              name, r->envs[j].path);
-		r->envs[r->nenvs++] = (tc_env){name, path, doc};
+		r->envs[r->nenvs++] = (tc_env){name, path, with_values(&r->arena, doc)};
 	}
 	tc_entries_free(e, n);
 	return rc;
@@ -383,22 +400,21 @@ void tc_repo_release(tc_repo *r)
 	tc_arena_release(&r->arena);
 }
 
-static bool mentions_now(const tc_value *v)
+static bool mentions(const tc_value *v, const char *w)
 {
+	size_t n = strlen(w);
 	switch (v->kind) {
 	case TC_STR:
-		return memmem(v->u.str.ptr, v->u.str.len, "now", 3) ||
-		       memmem(v->u.str.ptr, v->u.str.len, "Now", 3);
+		return memmem(v->u.str.ptr, v->u.str.len, w, n) != NULL;
 	case TC_ARRAY:
 		for (size_t i = 0; i < v->u.arr.len; i++)
-			if (mentions_now(v->u.arr.items[i]))
+			if (mentions(v->u.arr.items[i], w))
 				return true;
 		return false;
 	case TC_OBJECT:
 		for (size_t i = 0; i < v->u.obj.len; i++) {
 			const tc_member *m = &v->u.obj.members[i];
-			if (memmem(m->key, m->klen, "now", 3) ||
-			    memmem(m->key, m->klen, "Now", 3) || mentions_now(m->val))
+			if (memmem(m->key, m->klen, w, n) || mentions(m->val, w))
 				return true;
 		}
 		return false;
@@ -407,10 +423,15 @@ static bool mentions_now(const tc_value *v)
 	}
 }
 
+bool tc_repo_template_mentions(const tc_template *t, const char *word)
+{
+	return mentions(t->body, word);
+}
+
 bool tc_repo_uses_now(const tc_repo *r)
 {
 	for (size_t i = 0; i < r->ntemplates; i++)
-		if (mentions_now(r->templates[i].body))
+		if (mentions(r->templates[i].body, "now") || mentions(r->templates[i].body, "Now"))
 			return true;
 	return false;
 }
@@ -531,6 +552,22 @@ static int tenant_envs(const tc_repo *r, tc_arena *a, tc_diags *d, tc_tenant *t)
 	return rc;
 }
 
+/* A parsed tenant.yaml: a mapping valid by the schema, named after its
+ * folder, in known environments, with overrides only for those. */
+static int check_tenant(const tc_repo *r, tc_arena *a, tc_diags *d, tc_tenant *t)
+{
+	if (t->doc->kind != TC_OBJECT)
+		return tc_error(d, t->doc->pos, NULL, "a tenant must be a mapping, not %s",
+		                tc_kind_name(t->doc->kind));
+	if (check_input(r->schema_tenant, t->doc, d))
+		return -1;
+	if (check_name(d, t->doc, t->path, t->name, "tenant", TENANT_NAME_MAX))
+		return -1;
+	if (tenant_envs(r, a, d, t))
+		return -1;
+	return tc_tenant_view_check(r, t, d);
+}
+
 int tc_repo_load_tenant(const tc_repo *r, const char *name, tc_arena *a, tc_diags *d, tc_tenant *t)
 {
 	memset(t, 0, sizeof *t);
@@ -562,12 +599,29 @@ int tc_repo_load_tenant(const tc_repo *r, const char *name, tc_arena *a, tc_diag
 	free(data);
 	if (rc)
 		return -1;
-	if (t->doc->kind != TC_OBJECT)
-		return tc_error(d, t->doc->pos, NULL, "a tenant must be a mapping, not %s",
-		                tc_kind_name(t->doc->kind));
-	if (check_input(r->schema_tenant, t->doc, d))
+	return check_tenant(r, a, d, t);
+}
+
+int tc_repo_load_tenant_settings(const tc_repo *r, const char *name, tc_arena *a, tc_diags *d,
+                                 tc_tenant *t)
+{
+	memset(t, 0, sizeof *t);
+	t->name = tc_arena_strdup(a, name);
+	t->path = tc_arena_printf(a, "tenants/%s/tenant.yaml", name);
+	pthread_mutex_t *lock = (pthread_mutex_t *)&r->src_lock;
+	pthread_mutex_lock(lock);
+	char *data = NULL;
+	size_t len = 0;
+	int rc = tc_source_read(r->src, d, t->path, &data, &len);
+	pthread_mutex_unlock(lock);
+	if (rc == 1)
+		rc = tc_error(d, (tc_pos){t->path, 1, 1}, NULL,
+		              "unknown tenant '%s': there is no tenants/%s/tenant.yaml", name,
+		              name);
+	if (rc == 0)
+		rc = tc_doc_load(&t->doc, a, d, t->path, data, len);
+	free(data);
+	if (rc)
 		return -1;
-	if (check_name(d, t->doc, t->path, name, "tenant", TENANT_NAME_MAX))
-		return -1;
-	return tenant_envs(r, a, d, t);
+	return check_tenant(r, a, d, t);
 }

@@ -105,9 +105,19 @@ const tc_env *tc_repo_env(const tc_repo *r, const char *name);
  * out. Conservative: any occurrence of the letters counts. */
 bool tc_repo_uses_now(const tc_repo *r);
 
+/* True when word occurs in any string or key of the template's body (a
+ * conservative test: any occurrence of the letters counts). */
+bool tc_repo_template_mentions(const tc_template *t, const char *word);
+
 /* Load one tenant (tenant.yaml, files/, secrets/) into a. Thread-safe. */
 int tc_repo_load_tenant(const tc_repo *r, const char *name, tc_arena *a, tc_diags *d,
                         tc_tenant *out) __attribute__((warn_unused_result));
+
+/* Only tenants/<name>/tenant.yaml, checked as tc_repo_load_tenant checks
+ * it (no files, no secrets): what a cluster template needs to know of
+ * every tenant. Thread-safe. */
+int tc_repo_load_tenant_settings(const tc_repo *r, const char *name, tc_arena *a, tc_diags *d,
+                                 tc_tenant *out) __attribute__((warn_unused_result));
 
 /* "1970-01-01T00:00:00.000Z" style text for seconds since the epoch. */
 void tc_format_time(char out[32], int64_t secs);

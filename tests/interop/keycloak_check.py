@@ -95,6 +95,24 @@ for p in sorted(glob.glob(os.path.join(REPO, "tenants", "*", "tenant.yaml"))):
     tenants[t["name"]] = t
 
 
+def merged(base, over):
+    """tenantc's merge rule (docs/templates.md): maps merge key by key, lists
+    and scalars replace"""
+    if not isinstance(base, dict) or not isinstance(over, dict):
+        return over
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = merged(base[k], v) if k in base else v
+    return out
+
+
+def view(t, env_name):
+    """tenant.yaml as environment env_name sees it: its overrides section
+    for that environment merged over the rest"""
+    base = {k: v for k, v in t.items() if k != "overrides"}
+    return merged(base, (t.get("overrides") or {}).get(env_name, {}))
+
+
 def expected_clients(t, env):
     """clientId -> (type, redirect URIs) as tenant.yaml asks; a public client
     without redirectUris gets https://<tenant>.<domain>/* (docs/templates.md)"""
@@ -243,14 +261,14 @@ for env_name, env in envs.items():
         for c in rep.get("clients", []):
             if "secret" in c:
                 secrets[c["clientId"]] = c["secret"]
-        diffs = compare(realm, tenants[tname], env, secrets)
+        diffs = compare(realm, view(tenants[tname], env_name), env, secrets)
         if diffs:
             bad("%s: Keycloak differs from tenant.yaml: %s" % (what, "; ".join(diffs)))
         else:
-            n = len(tenants[tname]["realm"].get("clients", []))
+            n = len(view(tenants[tname], env_name)["realm"].get("clients", []))
             ok("%s: Admin REST API shows the %d clients, roles and redirect URIs of tenant.yaml"
                % (what, n))
-        last = (rep, tenants[tname], env, secrets)
+        last = (rep, view(tenants[tname], env_name), env, secrets)
 
 for tname, t in tenants.items():
     for env_name in t.get("environments", list(envs)):

@@ -313,6 +313,32 @@ TEST(jsone_extras_exist_only_when_asked_for)
 	fixture_release(&f);
 }
 
+TEST(jsone_merge_values_replaces_lists_where_merge_deep_concatenates_them)
+{
+	/* the example's defaults were merged with $mergeDeep, so a default
+	 * port could never be removed: [8443] + [8443] allowed 8443 twice */
+	fixture f;
+	fixture_init(&f);
+	tc_jsone_opts o = {.extras = true};
+	const char *ctx = "{\"d\": {\"kc\": {\"ns\": \"keycloak\", \"ports\": [8443]}, \"q\": 1}, "
+			  "\"env\": {\"kc\": {\"ports\": [8443]}, \"q\": [2]}}";
+	CHECK_STR(run_opts(&f, "{\"$mergeDeep\": [{\"$eval\": \"d\"}, {\"$eval\": \"env\"}]}", ctx,
+	                   &o),
+	          "{\"kc\":{\"ns\":\"keycloak\",\"ports\":[8443,8443]},\"q\":[2]}");
+	CHECK_STR(run_opts(&f, "{\"$eval\": \"mergeValues(d, env)\"}", ctx, &o),
+	          "{\"kc\":{\"ns\":\"keycloak\",\"ports\":[8443]},\"q\":[2]}");
+	CHECK_STR(run_opts(&f, "{\"$eval\": \"mergeValues(d, env, {kc: {ports: []}}).kc\"}", ctx,
+	                   &o),
+	          "{\"ns\":\"keycloak\",\"ports\":[]}");
+	CHECK_STR(run_opts(&f, "{\"$eval\": \"mergeValues(d)\"}", ctx, &o),
+	          "{\"kc\":{\"ns\":\"keycloak\",\"ports\":[8443]},\"q\":1}");
+	CHECK_STR(run_opts(&f, "{\"$eval\": \"mergeValues()\"}", ctx, &o),
+	          "E t.json:1:11 BuiltinError: invalid arguments to builtin: mergeValues");
+	CHECK_STR(run(&f, "{\"$eval\": \"mergeValues(d)\"}", ctx),
+	          "E t.json:1:11 InterpreterError: unknown context value mergeValues");
+	fixture_release(&f);
+}
+
 static int host_twice(tc_value **out, void *ud, tc_arena *a, tc_diags *d, tc_pos pos,
                       tc_value *const *args, size_t nargs)
 {
@@ -473,6 +499,7 @@ TEST(jsone_syntax_errors_are_raised_only_when_reached)
 int main(void)
 {
 	return RUN(jsone_format_number_matches_javascript,
+	           jsone_merge_values_replaces_lists_where_merge_deep_concatenates_them,
 	           jsone_lex_takes_keywords_only_as_whole_words,
 	           jsone_parse_reports_end_of_input_and_unit_errors,
 	           jsone_precedence_binds_unary_tighter_than_postfix_and_in_looser_than_eq,

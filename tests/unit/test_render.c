@@ -178,15 +178,23 @@ TEST(render_names_both_templates_of_a_duplicate_object)
 	    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: shared, namespace: common}\n");
 	run r;
 	render(&r, NULL, 2, NULL, 0, 1);
-	bool dup = false;
-	for (size_t i = 0; i < r.d.len; i++)
+	bool dup = false, tenants = false;
+	for (size_t i = 0; i < r.d.len; i++) {
 		dup = dup || (strstr(r.d.items[i].msg, "duplicate object") &&
 		              strstr(r.d.items[i].msg, "templates/tenant/shared.yaml:"));
+		/* the later tenant at its line, the first one by name */
+		tenants =
+			tenants || strstr(r.d.items[i].msg,
+		                          "ConfigMap 'common/shared' (core) of tenant 'globex' is "
+		                          "also defined for tenant 'acme' at "
+		                          "templates/tenant/shared.yaml:1:1") != NULL;
+	}
 	int rc = r.rc, code = tc_diags_exit_code(&r.d);
 	done(&r);
 	remove_repo();
 	CHECK(rc == -1);
 	CHECK(dup);
+	CHECK(tenants);
 	CHECK(code == 1);
 }
 
