@@ -109,7 +109,7 @@ for f in $inputs; do
 	opens admin "repo/$f" || wrong="$wrong admin:$f"
 done
 expect "each environment's key opens exactly its own inputs and the all-environments ones ($n checks)" \
-	'[ -z "$wrong" ] && [ "$n" -ge 12 ]'
+	'[ -z "$wrong" ] && [ "$n" -ge 18 ]'
 outs=$(cd repo/rendered && find . -name 'secret-*.yaml' | LC_ALL=C sort)
 wrong=""
 n=0
@@ -126,7 +126,7 @@ for f in $outs; do
 	opens admin "repo/rendered/$f" || wrong="$wrong admin:$f"
 done
 expect "each environment's key opens exactly its own rendered Secrets ($n checks)" \
-	'[ -z "$wrong" ] && [ "$n" -ge 21 ] && [ -f repo/rendered/stage/tenants/acme/secret-database.yaml ]'
+	'[ -z "$wrong" ] && [ "$n" -ge 27 ] && [ -f repo/rendered/stage/tenants/acme/secret-database.yaml ]'
 run with stage "$TENANTC" secret decrypt repo/rendered/stage/tenants/acme/secret-realm-clients.yaml
 expect "secrets/stage/realm-clients.yaml replaces the all-environments file in stage" \
 	'expect_status 0 && grep -q "api-service: $V2" "$T/stdout"'
