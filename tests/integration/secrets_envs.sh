@@ -61,6 +61,13 @@ run with admin env NEWVAL="$V1" EDITOR="$T/editor.sh" "$TENANTC" secret edit --r
 expect "edit makes a Secret of one environment, encrypted to it and to the repository only" \
 	'expect_status 0 && [ "$(grep -c "recipient: " "$F")" -eq 2 ] && grep -q "recipient: $STAGE" "$F" &&
 	grep -q "recipient: age1qc7c2duyzxptrjv8new2hvfj7cxzpvv4zj4vrffyezx0pwmu7pnqdp8r9s" "$F"'
+# encrypt takes the recipients from the destination's path too
+printf 'apiVersion: v1\nkind: Secret\nmetadata:\n    name: extra\nstringData:\n    key: x\n' >plain.yaml
+run "$TENANTC" secret encrypt --repo repo -o repo/tenants/globex/secrets/test/extra.yaml plain.yaml
+expect "encrypt into secrets/test/ encrypts to test's and the repository's recipients only" \
+	'expect_status 0 && [ "$(grep -c "recipient: " repo/tenants/globex/secrets/test/extra.yaml)" -eq 2 ] &&
+	grep -q "recipient: $TEST" repo/tenants/globex/secrets/test/extra.yaml'
+rm -r plain.yaml repo/tenants/globex/secrets/test
 # the same name in stage/ replaces the all-environments file there
 O=repo/tenants/acme/secrets/stage/realm-clients.yaml
 cat >editor2.sh <<'SH'
