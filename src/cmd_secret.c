@@ -3,9 +3,11 @@
  * updatekeys`: the SOPS files under tenants/<tenant>/secrets.
  *
  * Identities come from SOPS_AGE_KEY and SOPS_AGE_KEY_FILE, as sops reads
- * them. The recipients of a file under tenants/<t>/secrets are those of
- * tenantc.yaml (sops.age) and of every environment the tenant is rendered
- * in (its `environments`, or all of them), plus any --age given.
+ * them. The recipients of a file under tenants/<t>/secrets/<env>/ are those
+ * of tenantc.yaml (sops.age) and of that environment; of a file directly in
+ * tenants/<t>/secrets/ (a Secret for all environments) those of
+ * tenantc.yaml and of every environment the tenant is rendered in (its
+ * `environments`, or all of them); plus any --age given.
  *
  * Plaintext handling: files are read into secret memory, emitted into
  * secret memory and written with write(2), never through stdio buffers.
@@ -51,6 +53,15 @@ static const char *const usage_text =
 	"       tenantc secret decrypt FILE\n"
 	"       tenantc secret edit [--repo DIR] [--age R]... FILE\n"
 	"       tenantc secret updatekeys [--repo DIR] [--age R]... FILE...";
+
+static const char secret_help[] =
+	"\n"
+	"tenants/<t>/secrets/<env>/NAME.yaml is a Secret of environment <env>: encrypt,\n"
+	"edit and updatekeys encrypt it to tenantc.yaml's and that environment's sops.age\n"
+	"only. tenants/<t>/secrets/NAME.yaml is a Secret for all of the tenant's\n"
+	"environments, encrypted to each of theirs; a file of the same NAME in\n"
+	"secrets/<env>/ replaces it in <env>. After a key rotation, updatekeys re-wraps\n"
+	"the data key for the recipients a file should have now.\n";
 
 /* ---- files --------------------------------------------------------------------------------- */
 
@@ -129,8 +140,16 @@ static const char *relative(tc_arena *a, const char *repo, const char *file)
 	char *dir = slash ? tc_arena_memdup0(a, file, (size_t)(slash - file)) : ".";
 	if (!*dir)
 		dir = "/";
-	if (!realpath(dir, fr))
-		return NULL;
+	if (!realpath(dir, fr)) {
+		/* a new file in a folder still to be made (secrets/<env>/) */
+		const char *ds = strrchr(dir, '/');
+		char *up = ds ? tc_arena_memdup0(a, dir, (size_t)(ds - dir)) : ".";
+		if (errno != ENOENT || !realpath(*up ? up : "/", fr) ||
+		    strlen(fr) + strlen(ds ? ds : dir) + 2 > sizeof fr)
+			return NULL;
+		size_t fl = strlen(fr);
+		snprintf(fr + fl, sizeof fr - fl, "/%s", ds ? ds + 1 : dir);
+	}
 	size_t n = strlen(rr);
 	const char *base = slash ? slash + 1 : file;
 	if (strncmp(fr, rr, n) != 0 || (fr[n] != '/' && fr[n] != 0))
@@ -138,19 +157,42 @@ static const char *relative(tc_arena *a, const char *repo, const char *file)
 	return fr[n] ? tc_arena_printf(a, "%s/%s", fr + n + 1, base) : tc_arena_strdup(a, base);
 }
 
-/* Recipients for file: the repository's and its tenant's environments',
- * plus extra; sorted, without repeats. */
-static int recipients(tc_strlist *out, tc_arena *a, tc_diags *d, const char *repo, const char *file,
-                      const tc_strlist *extra)
+/* Does tenant document tdoc render in environment name[0..n)? (no
+ * `environments` list: in all of them) */
+static bool tenant_in(const tc_value *tdoc, const char *name, size_t n)
 {
+	const tc_value *only = tdoc ? tc_value_getz(tdoc, "environments") : NULL;
+	if (!only || only->kind != TC_ARRAY)
+		return true;
+	for (size_t k = 0; k < only->u.arr.len; k++) {
+		const tc_value *e = only->u.arr.items[k];
+		if (e->kind == TC_STR && e->u.str.len == n && !memcmp(e->u.str.ptr, name, n))
+			return true;
+	}
+	return false;
+}
+
+/* Recipients for file, plus extra; sorted, without repeats. A file in
+ * tenants/<t>/secrets/<env>/ is for that environment: the repository's
+ * recipients and the environment's. A file directly in tenants/<t>/secrets
+ * is for all of the tenant's environments: the repository's and every one
+ * of theirs. *envdir is set to the folder of a per-environment file. */
+static int recipients(tc_strlist *out, tc_arena *a, tc_diags *d, const char *repo, const char *file,
+                      const tc_strlist *extra, const char **envdir)
+{
+	if (envdir)
+		*envdir = NULL;
 	for (size_t i = 0; i < extra->len; i++)
 		tc_strlist_push(out, extra->items[i]);
 	const char *rel = relative(a, repo, file);
 	char tenant[256] = "";
+	const char *rest = NULL; /* the path below secrets/ */
 	if (rel && strncmp(rel, "tenants/", 8) == 0) {
 		const char *t = rel + 8, *e = strchr(t, '/');
-		if (e && strncmp(e, "/secrets/", 9) == 0 && (size_t)(e - t) < sizeof tenant)
+		if (e && strncmp(e, "/secrets/", 9) == 0 && (size_t)(e - t) < sizeof tenant) {
 			snprintf(tenant, sizeof tenant, "%.*s", (int)(e - t), t);
+			rest = e + 9;
+		}
 	}
 	if (!tenant[0]) {
 		if (out->len == 0)
@@ -170,9 +212,36 @@ static int recipients(tc_strlist *out, tc_arena *a, tc_diags *d, const char *rep
 	r = load_doc(&tdoc, a, d, tc_arena_printf(a, "%s/tenants/%s/tenant.yaml", repo, tenant));
 	if (r < 0)
 		return -1;
-	const tc_value *only = tdoc ? tc_value_getz(tdoc, "environments") : NULL;
-	const char *envdir = tc_arena_printf(a, "%s/environments", repo);
-	DIR *dh = opendir(envdir);
+	const char *envdir_name = tc_arena_printf(a, "%s/environments", repo);
+	const char *slash = strchr(rest, '/');
+	if (slash) { /* tenants/<t>/secrets/<env>/...: one environment */
+		size_t n = (size_t)(slash - rest);
+		const char *env = tc_arena_memdup0(a, rest, n);
+		tc_value *edoc = NULL;
+		r = strchr(env, '.') == env || n == 0
+		            ? 1
+		            : load_doc(&edoc, a, d,
+		                       tc_arena_printf(a, "%s/%s.yaml", envdir_name, env));
+		if (r < 0)
+			return -1;
+		if (r == 1)
+			return tc_error(
+				d, (tc_pos){file, 0, 0}, NULL,
+				"'%s' is not an environment: a folder in tenants/%s/secrets "
+				"holds the Secrets of the environment it is named after "
+				"(there is no environments/%s.yaml)",
+				env, tenant, env);
+		if (!tenant_in(tdoc, env, n))
+			return tc_error(d, (tc_pos){file, 0, 0}, NULL,
+			                "tenant '%s' is not rendered in environment '%s' (see its "
+			                "environments in tenants/%s/tenant.yaml)",
+			                tenant, env, tenant);
+		add_list(out, a, edoc);
+		if (envdir)
+			*envdir = tc_arena_memdup0(a, file, strlen(file) - strlen(slash));
+		goto have;
+	}
+	DIR *dh = opendir(envdir_name);
 	tc_strlist names = {0};
 	for (struct dirent *de; dh && (de = readdir(dh)) != NULL;) {
 		size_t n = strlen(de->d_name);
@@ -184,23 +253,17 @@ static int recipients(tc_strlist *out, tc_arena *a, tc_diags *d, const char *rep
 	tc_strlist_sort_unique(&names);
 	for (size_t i = 0; i < names.len; i++) {
 		const char *nm = names.items[i];
-		size_t n = strlen(nm) - 5;
-		bool wanted = !only || only->kind != TC_ARRAY;
-		for (size_t k = 0; !wanted && k < only->u.arr.len; k++) {
-			const tc_value *e = only->u.arr.items[k];
-			wanted = e->kind == TC_STR && e->u.str.len == n &&
-			         !memcmp(e->u.str.ptr, nm, n);
-		}
-		if (!wanted)
+		if (!tenant_in(tdoc, nm, strlen(nm) - 5))
 			continue;
 		tc_value *env = NULL;
-		if (load_doc(&env, a, d, tc_arena_printf(a, "%s/%s", envdir, nm)) < 0) {
+		if (load_doc(&env, a, d, tc_arena_printf(a, "%s/%s", envdir_name, nm)) < 0) {
 			tc_strlist_release(&names);
 			return -1;
 		}
 		add_list(out, a, env);
 	}
 	tc_strlist_release(&names);
+have:
 	if (out->len == 0)
 		return tc_error(
 			d, (tc_pos){file, 0, 0}, NULL,
@@ -216,6 +279,15 @@ done:
 			                "'%s' is not an age recipient", out->items[i]);
 	}
 	return 0;
+}
+
+/* A new per-environment Secret may be the first of its environment: make
+ * tenants/<t>/secrets/<env>/ (secrets/ itself must exist). */
+static int make_envdir(tc_diags *d, const char *dir)
+{
+	if (!dir || mkdir(dir, 0755) == 0 || errno == EEXIST)
+		return 0;
+	return tc_error(d, (tc_pos){dir, 0, 0}, NULL, "cannot create: %s", strerror(errno));
 }
 
 /* The current time as lastmodified, or one second after prev (the file's
@@ -379,8 +451,10 @@ static int encrypt_cmd(int argc, char **argv)
 	int rr = read_file(&data, &len, &sm, &d, file);
 	if (rr == 1)
 		tc_error(&d, (tc_pos){file, 0, 0}, NULL, "no such file");
+	const char *envdir = NULL;
 	if (rr == 0 && read_plain(&plain, &a, &sm, &d, file, data, len) == 0 &&
-	    recipients(&rc, &a, &d, repo, dest, &age) == 0) {
+	    recipients(&rc, &a, &d, repo, dest, &age, &envdir) == 0 &&
+	    make_envdir(&d, envdir) == 0) {
 		tc_sops_write_opts o = {.rule = tc_sops_default_rule,
 		                        .lastmodified = lm,
 		                        .recipients = rc.items,
@@ -569,7 +643,9 @@ static int edit_cmd(int argc, char **argv)
 		char sk[512];
 		snprintf(sk, sizeof sk, skeleton, name[0] ? name : "secret");
 		tc_secbuf_adds(&text, sk);
-		if (recipients(&rc, &a, &d, repo, file, &age) != 0)
+		const char *envdir = NULL;
+		if (recipients(&rc, &a, &d, repo, file, &age, &envdir) != 0 ||
+		    make_envdir(&d, envdir) != 0)
 			goto out;
 	} else if (tc_sops_write_plain(&text, &d, file, doc.tree) != 0) {
 		goto out;
@@ -668,7 +744,7 @@ static int updatekeys_one(tc_diags *d, const tc_sops_keys *k, const char *repo,
 	tc_sops_doc doc;
 	int rcode = -1;
 	if (open_file(&doc, &a, &sm, d, k, file, NULL) != 0 ||
-	    recipients(&rc, &a, d, repo, file, age) != 0)
+	    recipients(&rc, &a, d, repo, file, age, NULL) != 0)
 		goto out;
 	const char **had = tc_arena_alloc(&a, doc.nage * sizeof *had);
 	for (size_t i = 0; i < doc.nage; i++)
@@ -757,6 +833,8 @@ int tc_cmd_secret(int argc, char **argv)
 	            {"updatekeys", updatekeys_cmd}};
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		fprintf(argc < 2 ? stderr : stdout, "usage: tenantc secret %s\n", usage_text);
+		if (argc >= 2)
+			fputs(secret_help, stdout);
 		return argc < 2 ? 2 : 0;
 	}
 	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)

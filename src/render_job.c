@@ -279,7 +279,9 @@ void tc_render_run_tenant(work *w)
 		return;
 	j->keep_bytes = j->k != NULL;
 	tc_render_tenant_objects(w);
-	if (j->k && !tc_diags_has_errors(&j->diags))
+	/* a cache hit replays files, not diagnostics: a job that warned is
+	 * rendered again next time, so that the warning is shown again */
+	if (j->k && j->diags.len == 0)
 		tc_render_to_cache(w, j->k->key);
 	if (j->k && (tree_of(o) || spool_of(o))) {
 		for (size_t i = 0; i < j->files.len; i++) {

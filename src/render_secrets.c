@@ -1,9 +1,12 @@
 /*
- * render_secrets.c - a tenant's input Secrets in a render: decrypted (or
- * read in clear without an identity), placed in the tenant's namespace,
- * then encrypted to the environment's and the repository's recipients, or
- * carried over from the earlier output. Plaintext stays in the job's
- * secret memory and never reaches a diagnostic.
+ * render_secrets.c - a tenant's input Secrets in a render: the files of
+ * one environment (secrets/<env>/, and the all-environments files directly
+ * in secrets/ that no file of the same name there replaces), checked
+ * against who may read them, decrypted (or read in clear without an
+ * identity), placed in the tenant's namespace, then encrypted to the
+ * environment's and the repository's recipients, or carried over from the
+ * earlier output. Plaintext stays in the job's secret memory and never
+ * reaches a diagnostic.
  */
 #include "render_impl.h"
 
@@ -41,6 +44,55 @@ static size_t env_recipients(const tc_repo *r, const tc_env *env, const char **o
 				out[n++] = l->u.arr.items[i]->u.str.ptr;
 	}
 	return n;
+}
+
+/* Does doc's sops.age list recipient rcp? */
+static bool lists(const tc_value *doc, const char *rcp)
+{
+	const tc_value *l = doc ? tc_value_dig(doc, "sops.age") : NULL;
+	for (size_t i = 0; l && l->kind == TC_ARRAY && i < l->u.arr.len; i++)
+		if (tc_value_streq(l->u.arr.items[i], rcp))
+			return true;
+	return false;
+}
+
+/* The first environment (by name) whose sops.age lists rcp, or NULL. */
+static const tc_env *env_listing(const tc_repo *r, const char *rcp)
+{
+	for (size_t i = 0; i < r->nenvs; i++)
+		if (lists(r->envs[i].doc, rcp))
+			return &r->envs[i];
+	return NULL;
+}
+
+/* Without a rendering identity, how the render is keyless, for the
+ * carry-over message: NULL when no identity was given at all; else the
+ * given identity that can decrypt this input (an environment's cluster key,
+ * say), named as not being a rendering identity. */
+static const char *identity_phrase(work *w, const secret_out *so)
+{
+	const tc_render_opts *o = w->p->opts;
+	size_t n = o->keys ? tc_sops_keys_count(o->keys) : 0;
+	if (n == 0)
+		return NULL;
+	const tc_age_identity *ids = tc_sops_keys_ids(o->keys);
+	for (size_t i = 0; i < so->info.nrecipients; i++)
+		for (size_t k = 0; k < n; k++) {
+			const char *rcp = so->info.recipients[i];
+			if (strcmp(ids[k].recipient, rcp) != 0)
+				continue;
+			const tc_env *e = env_listing(w->p->repo, rcp);
+			return tc_arena_printf(
+				w->a,
+				"with identity '%s', which can decrypt it%s%s%s but is not a "
+				"rendering identity (tenantc.yaml sops.age does not list it)",
+				rcp, e ? " as a recipient of environment '" : "", e ? e->name : "",
+				e ? "'" : "");
+		}
+	return tc_arena_printf(w->a,
+	                       "with the %zu identit%s given: none can decrypt it or is a "
+	                       "rendering identity (listed in tenantc.yaml sops.age)",
+	                       n, n == 1 ? "y" : "ies");
 }
 
 /* The bytes of one rendered Secret, or -1 with a diagnostic. */
@@ -81,6 +133,7 @@ int tc_render_secret_bytes(work *w, const tc_env *env, const secret_out *so, con
 		.prev = prev,
 		.prevlen = prevlen,
 		.prev_path = relpath,
+		.identity = o->seed ? NULL : identity_phrase(w, so),
 	};
 	tc_buf b;
 	tc_buf_init(&b, TC_BUF_UNLIMITED);
@@ -134,6 +187,95 @@ static const char *tenant_namespace(const tc_arrb *objs, size_t *count)
 	return *count == 1 ? ns : NULL;
 }
 
+/* Who may read input Secret i of tenant t: the repository's recipients
+ * and those of the environments it is for (secrets/<env>/: that one; a
+ * file directly in secrets/: every environment of the tenant). A recipient
+ * that another environment lists is an error at its line: that
+ * environment's key would open a Secret it must not see. A recipient that
+ * nobody lists any more (after a key rotation), and one that should be
+ * there but is not, are warnings: `tenantc secret updatekeys` fixes both. */
+static int check_readers(work *w, const tc_tenant *t, size_t i, const char *path,
+                         const tc_sops_info *info)
+{
+	const tc_repo *r = w->p->repo;
+	tc_diags *d = &w->j->diags;
+	const tc_env *only = t->secret_envs[i];
+	int rc = 0;
+	for (size_t k = 0; k < info->nrecipients; k++) {
+		const char *rcp = info->recipients[k];
+		bool wanted = lists(r->settings, rcp) || (only && lists(only->doc, rcp));
+		for (size_t e = 0; !only && !wanted && e < t->nenvs; e++)
+			wanted = lists(t->envs[e]->doc, rcp);
+		if (wanted)
+			continue;
+		const tc_env *other = env_listing(r, rcp);
+		if (!other) {
+			tc_warning(d, info->recipient_pos[k], NULL,
+			           "'%s' is still encrypted to recipient '%s', which neither "
+			           "tenantc.yaml nor any environment lists any more (run 'tenantc "
+			           "secret updatekeys %s')",
+			           path, rcp, path);
+			continue;
+		}
+		if (only)
+			rc = tc_error(d, info->recipient_pos[k], NULL,
+			              "'%s' is encrypted to recipient '%s' of environment '%s', "
+			              "whose key can open it, but it is a Secret of environment "
+			              "'%s' only (run 'tenantc secret updatekeys %s')",
+			              path, rcp, other->name, only->name, path);
+		else
+			rc = tc_error(
+				d, info->recipient_pos[k], NULL,
+				"'%s' is encrypted to recipient '%s' of environment '%s', "
+				"whose key can open it, but tenant '%s' is not rendered there "
+				"(run 'tenantc secret updatekeys %s')",
+				path, rcp, other->name, t->name, path);
+	}
+	/* the recipients it should have and lacks */
+	const tc_env *const *envs = only ? &only : t->envs;
+	size_t nenvs = only ? 1 : t->nenvs;
+	for (size_t e = 0; e <= nenvs; e++) {
+		const tc_value *doc = e < nenvs ? envs[e]->doc : r->settings;
+		const tc_value *l = tc_value_dig(doc, "sops.age");
+		for (size_t k = 0; l && l->kind == TC_ARRAY && k < l->u.arr.len; k++) {
+			const tc_value *v = l->u.arr.items[k];
+			if (v->kind != TC_STR)
+				continue;
+			size_t m;
+			for (m = 0; m < info->nrecipients; m++)
+				if (tc_value_streq(v, info->recipients[m]))
+					break;
+			if (m < info->nrecipients)
+				continue;
+			tc_warning(
+				d, info->pos, NULL,
+				"'%s' is not encrypted to recipient '%s' of %s%s%s (run 'tenantc "
+				"secret updatekeys %s')",
+				path, v->u.str.ptr, e < nenvs ? "environment '" : "tenantc.yaml",
+				e < nenvs ? envs[e]->name : "", e < nenvs ? "'" : "", path);
+		}
+	}
+	return rc;
+}
+
+/* Is input Secret i of t used in environment env? A file in secrets/<env>/
+ * is used there only; a file directly in secrets/ everywhere, except where
+ * secrets/<env>/ has a file of the same name, which replaces it. */
+static bool used_in(const tc_tenant *t, size_t i, const tc_env *env)
+{
+	if (t->secret_envs[i])
+		return t->secret_envs[i] == env;
+	size_t n = strlen(env->name);
+	const char *p = t->secrets[i].path;
+	for (size_t k = 0; k < t->nsecrets; k++) {
+		const char *q = t->secrets[k].path;
+		if (t->secret_envs[k] == env && strncmp(q, env->name, n) == 0 && q[n] == '/' &&
+		    strcmp(q + n + 1, p) == 0)
+			return false;
+	}
+	return true;
+}
+
 /* Read the tenant's SOPS Secrets for one environment and add them to objs
  * (with secrets[] marking them). */
 int tc_render_load_secrets(work *w, const tc_tenant *t, const tc_env *env, tc_arrb *objs,
@@ -150,6 +292,8 @@ int tc_render_load_secrets(work *w, const tc_tenant *t, const tc_env *env, tc_ar
 	int rc = 0;
 	for (size_t i = 0; i < t->nsecrets; i++) {
 		const tc_file *f = &t->secrets[i];
+		if (!used_in(t, i, env))
+			continue;
 		char *path = tc_arena_printf(w->a, "tenants/%s/secrets/%s", t->name, f->path);
 		if (!ns) {
 			rc = tc_error(
@@ -170,7 +314,7 @@ int tc_render_load_secrets(work *w, const tc_tenant *t, const tc_env *env, tc_ar
 		                                path, f->data, f->len)
 		              : tc_sops_read_clear(&doc, &so->info, w->a, &j->diags, path, f->data,
 		                                   f->len);
-		if (lr) {
+		if (lr || check_readers(w, t, i, path, &so->info)) {
 			rc = -1;
 			continue;
 		}

@@ -568,6 +568,50 @@ static int check_tenant(const tc_repo *r, tc_arena *a, tc_diags *d, tc_tenant *t
 	return tc_tenant_view_check(r, t, d);
 }
 
+/* Which environment each input Secret is for: a file directly in secrets/
+ * is for all of the tenant's environments, a file in secrets/<env>/ for
+ * that one only. Any other folder is an error rather than a Secret for
+ * all environments: a misspelt environment must not widen who reads it. */
+static int secret_envs(const tc_repo *r, tc_arena *a, tc_diags *d, tc_tenant *t)
+{
+	int rc = 0;
+	t->secret_envs = tc_arena_calloc(a, (t->nsecrets + 1) * sizeof *t->secret_envs);
+	for (size_t i = 0; i < t->nsecrets; i++) {
+		const char *p = t->secrets[i].path, *slash = strchr(p, '/');
+		if (!slash)
+			continue;
+		size_t n = (size_t)(slash - p);
+		tc_pos pos = {tc_arena_printf(a, "tenants/%s/secrets/%s", t->name, p), 1, 1};
+		const tc_env *env = NULL;
+		for (size_t k = 0; k < r->nenvs && !env; k++)
+			if (strlen(r->envs[k].name) == n && memcmp(r->envs[k].name, p, n) == 0)
+				env = &r->envs[k];
+		if (!env) {
+			rc = tc_error(
+				d, pos, NULL,
+				"'%.*s' is not an environment: a folder in tenants/%s/secrets "
+				"holds the Secrets of the environment it is named after (files "
+				"directly in secrets/ are for all environments)",
+				(int)n, p, t->name);
+			continue;
+		}
+		size_t k;
+		for (k = 0; k < t->nenvs; k++)
+			if (t->envs[k] == env)
+				break;
+		if (k == t->nenvs) {
+			rc = tc_error(d, pos, NULL,
+			              "tenant '%s' is not rendered in environment '%s', so this "
+			              "Secret would never be used (add '%s' to its environments or "
+			              "remove the file)",
+			              t->name, env->name, env->name);
+			continue;
+		}
+		t->secret_envs[i] = env;
+	}
+	return rc;
+}
+
 int tc_repo_load_tenant(const tc_repo *r, const char *name, tc_arena *a, tc_diags *d, tc_tenant *t)
 {
 	memset(t, 0, sizeof *t);
@@ -599,7 +643,9 @@ int tc_repo_load_tenant(const tc_repo *r, const char *name, tc_arena *a, tc_diag
 	free(data);
 	if (rc)
 		return -1;
-	return check_tenant(r, a, d, t);
+	if (check_tenant(r, a, d, t))
+		return -1;
+	return secret_envs(r, a, d, t);
 }
 
 int tc_repo_load_tenant_settings(const tc_repo *r, const char *name, tc_arena *a, tc_diags *d,

@@ -63,6 +63,9 @@ typedef struct tc_tenant {
 	size_t nfiles;
 	tc_file *secrets; /* files of tenants/<name>/secrets, still encrypted, sorted */
 	size_t nsecrets;
+	/* per secrets[i]: the environment of tenants/<name>/secrets/<env>/...,
+	 * one of envs; NULL for a file directly in secrets/ (all environments) */
+	const tc_env **secret_envs;
 } tc_tenant;
 
 typedef struct tc_repo {
@@ -109,7 +112,9 @@ bool tc_repo_uses_now(const tc_repo *r);
  * conservative test: any occurrence of the letters counts). */
 bool tc_repo_template_mentions(const tc_template *t, const char *word);
 
-/* Load one tenant (tenant.yaml, files/, secrets/) into a. Thread-safe. */
+/* Load one tenant (tenant.yaml, files/, secrets/) into a. Thread-safe.
+ * A folder in secrets/ must be named after one of the tenant's
+ * environments: its files are that environment's Secrets. */
 int tc_repo_load_tenant(const tc_repo *r, const char *name, tc_arena *a, tc_diags *d,
                         tc_tenant *out) __attribute__((warn_unused_result));
 

@@ -282,10 +282,14 @@ static tc_snode *to_tree(tc_arena *a, const tc_value *v, bool top)
 static void fill_info(tc_sops_info *info, tc_arena *a, const tc_sops_doc *doc)
 {
 	const char **r = tc_arena_alloc(a, doc->nage * sizeof *r);
-	for (size_t i = 0; i < doc->nage; i++)
+	tc_pos *pos = tc_arena_alloc(a, doc->nage * sizeof *pos);
+	for (size_t i = 0; i < doc->nage; i++) {
 		r[i] = doc->age[i].recipient;
+		pos[i] = doc->age[i].pos;
+	}
 	info->lastmodified = doc->lastmodified;
 	info->recipients = r;
+	info->recipient_pos = pos;
 	info->nrecipients = doc->nage;
 	info->pos = doc->meta_pos;
 }
@@ -608,9 +612,10 @@ int tc_sops_carry_over(tc_buf *out, tc_diags *d, const tc_sops_render_in *in)
 fail:
 	tc_error(
 		d, pos, NULL,
-		"Secret '%s' from '%s' cannot be rendered without an age identity: %s (set "
+		"Secret '%s' from '%s' cannot be rendered %s: %s (set "
 		"SOPS_AGE_KEY_FILE or SOPS_AGE_KEY to an identity listed in tenantc.yaml sops.age)",
-		name, in->input_path, tc_buf_str(&why));
+		name, in->input_path, in->identity ? in->identity : "without an age identity",
+		tc_buf_str(&why));
 out:
 	tc_buf_release(&why);
 	tc_arena_release(&a);

@@ -83,6 +83,7 @@ void tc_sops_seed_free(tc_sops_seed *s);
 typedef struct tc_sops_info {
 	const char *lastmodified;      /* RFC 3339, re-formatted as sops does: pass it on */
 	const char *const *recipients; /* the file's age recipients, as listed */
+	const tc_pos *recipient_pos;   /* where each is, for messages */
 	size_t nrecipients;
 	tc_pos pos; /* the sops key */
 } tc_sops_info;
@@ -137,6 +138,10 @@ typedef struct tc_sops_render_in {
 	const char *prev;         /* the previously rendered file, or NULL */
 	size_t prevlen;
 	const char *prev_path; /* where it was (the output path), for messages */
+	/* for tc_sops_carry_over's message: how the render is keyless, e.g.
+	 * "with identity 'age1...', which ... is not a rendering identity";
+	 * NULL: "without an age identity" */
+	const char *identity;
 } tc_sops_render_in;
 
 /* Encrypt a rendered Secret with the deterministic profile: data key, IVs

@@ -294,10 +294,11 @@ static int age_entries(tc_sops_doc *doc, tc_arena *a, tc_diags *d, const tc_snod
 			return tc_error(d, it->pos, NULL,
 			                "age entry without an 'enc' string in '%s'", doc->file);
 		TC_GROW(*v, *cap, *n + 1);
-		(*v)[(*n)++] = (tc_sops_age_entry){r && r->val->kind == TC_SN_SCALAR
-		                                           ? tc_arena_strdup(a, r->val->text)
-		                                           : "",
-		                                   e->val->text, e->val->len, it->pos};
+		(*v)[(*n)++] =
+			(tc_sops_age_entry){r && r->val->kind == TC_SN_SCALAR
+		                                    ? tc_arena_strdup(a, r->val->text)
+		                                    : "",
+		                            e->val->text, e->val->len, r ? r->val->pos : it->pos};
 	}
 	return 0;
 }

@@ -51,7 +51,7 @@ typedef struct tc_sops_age_entry {
 	const char *recipient; /* "" when the file has none */
 	const char *enc;       /* the armored age file */
 	size_t enclen;
-	tc_pos pos;
+	tc_pos pos; /* the recipient value (the entry when it has none) */
 } tc_sops_age_entry;
 
 /* An encrypted value as it was in the file, kept so that writing the same

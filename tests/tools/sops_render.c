@@ -101,7 +101,7 @@ int main(int argc, char **argv)
 	if (r != 0)
 		goto done;
 	tc_sops_render_in in = {with_namespace(&a, secret, ns), all, nall, info.lastmodified,
-	                        input, prev, plen, prev_path};
+	                        input, prev, plen, prev_path, NULL};
 	r = seed ? tc_sops_encrypt_render(&out, &d, &sm, seed, keys, &in) : tc_sops_carry_over(&out, &d, &in);
 	if (r == 0)
 		fwrite(out.ptr, 1, out.len, stdout);

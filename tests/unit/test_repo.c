@@ -477,7 +477,7 @@ TEST(tenant_files_and_secrets_are_listed_by_path_bytes_recursively_without_dot_f
 	}
 	CHECK(tc_test_put(root, "tenants/acme/secrets/db.yaml", "db") == 0);
 	CHECK(tc_test_put(root, "tenants/acme/secrets/api.yaml", "api") == 0);
-	CHECK(tc_test_put(root, "tenants/acme/secrets/old/x.yaml", "x") == 0);
+	CHECK(tc_test_put(root, "tenants/acme/secrets/prod/x.yaml", "x") == 0);
 	loaded l;
 	load(&l, root);
 	CHECK(l.rc == 0);
@@ -498,7 +498,9 @@ TEST(tenant_files_and_secrets_are_listed_by_path_bytes_recursively_without_dot_f
 		        t.files[i].data[t.files[i].len] == 0;
 	bool secrets = ok && t.nsecrets == 3 && strcmp(t.secrets[0].path, "api.yaml") == 0 &&
 	               strcmp(t.secrets[1].path, "db.yaml") == 0 &&
-	               strcmp(t.secrets[2].path, "old/x.yaml") == 0 && t.secrets[1].len == 2;
+	               strcmp(t.secrets[2].path, "prod/x.yaml") == 0 && t.secrets[1].len == 2 &&
+	               !t.secret_envs[0] && !t.secret_envs[1] && t.secret_envs[2] &&
+	               strcmp(t.secret_envs[2]->name, "prod") == 0;
 	for (size_t i = 0; !order && ok && i < t.nfiles; i++)
 		fprintf(stderr, "  files[%zu] = %s\n", i, t.files[i].path);
 	tc_diags_release(&d);
@@ -507,6 +509,54 @@ TEST(tenant_files_and_secrets_are_listed_by_path_bytes_recursively_without_dot_f
 	CHECK(ok);
 	CHECK(order);
 	CHECK(secrets);
+}
+
+/* The first error of loading tenant acme after writing file (NULL: none). */
+static const char *tenant_error(char *buf, size_t cap, const char *name, const char *tenant_yaml,
+                                const char *file)
+{
+	char root[PATH_MAX];
+	if (minimal(root, name) || tc_test_put(root, "tenants/acme/tenant.yaml", tenant_yaml) ||
+	    tc_test_put(root, file, "x"))
+		return "cannot write the repository";
+	loaded l;
+	load(&l, root);
+	tc_arena a;
+	tc_arena_init(&a);
+	tc_tenant t;
+	tc_diags d;
+	tc_diags_init(&d);
+	const char *out = NULL;
+	if (l.rc != 0)
+		out = "cannot load the repository";
+	else if (tc_repo_load_tenant(&l.repo, "acme", &a, &d, &t) != 0 && d.len) {
+		snprintf(buf, cap, "%s: %s", d.items[0].file, d.items[0].msg);
+		out = buf;
+	}
+	tc_diags_release(&d);
+	tc_arena_release(&a);
+	unload(&l);
+	return out;
+}
+
+TEST(a_secrets_folder_must_be_an_environment_of_the_tenant)
+{
+	char buf[1024];
+	const char *e = tenant_error(buf, sizeof buf, "secrets-typo", "name: acme\n",
+	                             "tenants/acme/secrets/prdo/db.yaml");
+	CHECK_STR(e ? e : "(none)",
+	          "tenants/acme/secrets/prdo/db.yaml: 'prdo' is not an environment: a folder in "
+	          "tenants/acme/secrets holds the Secrets of the environment it is named after "
+	          "(files directly in secrets/ are for all environments)");
+	e = tenant_error(buf, sizeof buf, "secrets-other-env", "name: acme\nenvironments: [prod]\n",
+	                 "tenants/acme/secrets/test/db.yaml");
+	CHECK_STR(e ? e : "(none)",
+	          "tenants/acme/secrets/test/db.yaml: tenant 'acme' is not rendered in environment "
+	          "'test', so this Secret would never be used (add 'test' to its environments or "
+	          "remove the file)");
+	e = tenant_error(buf, sizeof buf, "secrets-env", "name: acme\nenvironments: [test]\n",
+	                 "tenants/acme/secrets/test/sub/db.yaml");
+	CHECK(e == NULL);
 }
 
 TEST(templates_are_sorted_by_scope_then_path_and_a_stray_file_is_an_error)
@@ -578,6 +628,7 @@ int main(int argc, char **argv)
 	            environments_key_filters_a_tenant_to_the_environments_it_lists_in_name_order,
 	            unknown_keys_in_tenant_and_environment_files_are_errors_at_their_line,
 	            tenant_files_and_secrets_are_listed_by_path_bytes_recursively_without_dot_files,
+	            a_secrets_folder_must_be_an_environment_of_the_tenant,
 	            templates_are_sorted_by_scope_then_path_and_a_stray_file_is_an_error,
 	            a_template_that_mentions_now_makes_the_repository_use_the_commit_time);
 	tc_test_sh("rm -rf '%s'", tmproot);

@@ -518,7 +518,8 @@ static int render(tc_buf *out, tc_diags *d, tc_secmem *sm, const tc_sops_seed *s
 	                        "tenants/acme/secrets/db.yaml",
 	                        prev ? prev->ptr : NULL,
 	                        prev ? prev->len : 0,
-	                        "rendered/prod/db.yaml"};
+	                        "rendered/prod/db.yaml",
+	                        NULL};
 	return seed ? tc_sops_encrypt_render(out, d, sm, seed, k, &in)
 	            : tc_sops_carry_over(out, d, &in);
 }
