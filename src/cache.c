@@ -94,8 +94,8 @@ static int mkdirs(const char *path)
 /* The options as text, in a fixed order: one line each. */
 static void options_text(tc_buf *b, const tc_cache_opts *o)
 {
-	tc_buf_addf(b, "now=%s\nstrict=%d\nseed=%s\n", o->now ? o->now : "-", o->strict,
-	            o->seed ? o->seed : "-");
+	tc_buf_addf(b, "now=%s\nstrict=%d\nseed=%s\ntrust=%s\n", o->now ? o->now : "-", o->strict,
+	            o->seed ? o->seed : "-", o->trust ? o->trust : "-");
 	for (size_t i = 0; o->envs && i < o->envs->len; i++)
 		tc_buf_addf(b, "env=%s\n", o->envs->items[i]);
 	for (size_t i = 0; o->schemas && i < o->schemas->len; i++)
@@ -130,7 +130,7 @@ int tc_cache_open(tc_cache **out, tc_source *src, const tc_cache_opts *o, tc_dia
 	hash_str(&h, tc_buf_str(&opts));
 	tc_buf_release(&opts);
 	bool ok = hash_dir(&h, src, "environments") && hash_dir(&h, src, "templates") &&
-	          hash_dir(&h, src, "schemas");
+	          hash_dir(&h, src, "schemas") && hash_dir(&h, src, "files");
 	if (ok) {
 		/* tenantc.yaml: its id from the root listing */
 		tc_diags dd;
