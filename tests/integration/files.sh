@@ -118,6 +118,17 @@ expect "binary bytes in data are an error at the template line" 'expect_status 2
 	[ ! -e "$T/out-bin2" ]'
 rm "$R/templates/tenant/bin.yaml" "$R/tenants/acme/files/logo.png"
 
+# the example's ConfigMap template chooses binaryData by itself
+E=$T/example
+copy_example "$E"
+printf '\000\001\002\377' >"$E/tenants/acme/files/frontend/favicon.ico"
+export SOPS_AGE_KEY_FILE="$SRC/keys/admin.agekey"
+run "$TENANTC" render --repo "$E" --out "$T/out-example"
+unset SOPS_AGE_KEY_FILE
+expect "the example puts a binary file into binaryData" 'expect_status 0 &&
+	grep -qF "favicon.ico: AAEC/w==" "$T/out-example/prod/tenants/acme/configmap-frontend.yaml" &&
+	grep -q "^  nginx.conf: |" "$T/out-example/prod/tenants/acme/configmap-frontend.yaml"'
+
 # over 1 MiB: an error naming the file, pointing to a volume
 head -c 1100000 /dev/zero | tr '\0' 'x' >"$R/files/zeta/keycloak-data.json"
 printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big, namespace: zeta}\ndata: {k: "${repoFile(%s)}"}\n' \
