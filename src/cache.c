@@ -31,6 +31,7 @@ struct tc_cache {
 	char *base;               /* the cache folder */
 	char *dir;                /* .../objects */
 	unsigned char global[32]; /* hash of everything tenants share */
+	char *check_time;         /* opts.check_time (malloc'd) or NULL */
 };
 
 static void hash_str(crypto_hash_sha256_state *h, const char *s)
@@ -160,6 +161,7 @@ int tc_cache_open(tc_cache **out, tc_source *src, const tc_cache_opts *o, tc_dia
 	c->dir = tc_xmalloc(n);
 	snprintf(c->dir, n, "%s/objects", base);
 	c->base = base;
+	c->check_time = o->check_time ? tc_xstrdup(o->check_time) : NULL;
 	if (mkdirs(c->dir) != 0) { /* a read-only place: no cache, not an error */
 		tc_cache_free(c);
 		return 0;
@@ -174,7 +176,34 @@ void tc_cache_free(tc_cache *c)
 		return;
 	free(c->dir);
 	free(c->base);
+	free(c->check_time);
 	free(c);
+}
+
+/* True when a file below dir is a detached signature (*.p7s), whose check
+ * depends on the check time; false too when dir cannot be listed. */
+static bool has_signature(tc_source *src, const char *dir)
+{
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_entry *e;
+	size_t n;
+	bool found = false;
+	if (tc_source_list(src, &d, dir, &e, &n) == 0) {
+		for (size_t i = 0; i < n && !found; i++) {
+			size_t l = strlen(e[i].name);
+			if (e[i].type == TC_ENTRY_DIR) {
+				char *sub = tc_path_join(dir, e[i].name);
+				found = has_signature(src, sub);
+				free(sub);
+			} else {
+				found = l > 4 && strcmp(e[i].name + l - 4, ".p7s") == 0;
+			}
+		}
+		tc_entries_free(e, n);
+	}
+	tc_diags_release(&d);
+	return found;
 }
 
 bool tc_cache_tenant_key(const tc_cache *c, tc_source *src, const char *name, char out[65])
@@ -186,6 +215,13 @@ bool tc_cache_tenant_key(const tc_cache *c, tc_source *src, const char *name, ch
 	char *dir = tc_xmalloc(n);
 	snprintf(dir, n, "tenants/%s", name);
 	bool ok = hash_dir(&h, src, dir);
+	if (ok && c->check_time) {
+		/* a signer may expire between two commits of the same tenant */
+		char *files = tc_path_join(dir, "files");
+		if (has_signature(src, files))
+			hash_str(&h, c->check_time);
+		free(files);
+	}
 	free(dir);
 	if (!ok)
 		return false;

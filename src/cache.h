@@ -32,8 +32,10 @@ typedef struct tc_cache tc_cache;
 /* Everything besides the inputs that changes what a tenant renders to;
  * part of every key. */
 typedef struct tc_cache_opts {
-	const char *now;           /* `now` when templates or file checks use it, else NULL */
+	const char *now;           /* `now` when templates use it, else NULL */
 	const char *trust;         /* the CA bundle's digest (files.caBundle), or NULL */
+	const char *check_time;    /* the files' check time: in the keys of tenants
+	                            * holding signatures (*.p7s) only; may be NULL */
 	bool strict;               /* --strict */
 	const char *seed;          /* the rendering identity's recipient, or NULL */
 	const tc_strlist *envs;    /* --env filters (may be NULL) */

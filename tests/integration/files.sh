@@ -41,7 +41,7 @@ Y
 cat >"$R/templates/tenant/shared.yaml" <<'Y'
 apiVersion: v1
 kind: ConfigMap
-metadata: {name: shared, namespace: acme}
+metadata: {name: shared, namespace: "${tenant.name}"}
 data:
   fromRepo: {$eval: "repoFile('a/b')"}
   tenantList: ${join(files, ",")}
@@ -290,6 +290,7 @@ expect "a tampered cabinet never ships" 'expect_status 2 &&
 # An unchanged tenant comes from the cache, but its signed files are checked
 # again at a new commit time, and a change in files/ renders it again.
 rm "$CAB" "$CAB.p7s"
+rm "$R/templates/cluster/provisioning.yaml" # it mentions `now`, which keys every tenant by time
 printf 'output: rendered\nfiles:\n  caBundle: trust/ca.pem\n' >"$R/tenantc.yaml"
 commit_at 2026-01-02T03:04:05Z
 render_rev
@@ -304,5 +305,13 @@ printf 'changed\n' >"$R/files/a/b"
 render_rev
 expect "a change in files/ renders cached tenants again" 'expect_status 0 &&
 	grep -A1 "fromRepo: |" "$T/out-sig/dev/tenants/acme/configmap-shared.yaml" | grep -qx "    changed"'
+mkdir -p "$R/tenants/beta"
+printf 'name: beta\n' >"$R/tenants/beta/tenant.yaml"
+(cd "$R" && git add -A && git commit -q -m beta)
+render_rev
+(cd "$R" && GIT_COMMITTER_DATE=2026-06-01T00:00:00Z git commit -q --allow-empty -m later)
+run "$TENANTC" render --repo "$R" --rev HEAD --out "$T/out-later"
+expect "a tenant without signatures keeps its cache entry across commits" 'expect_status 0 &&
+	expect_stdout "[^0-9]1 tenants? unchanged"'
 
 finish
