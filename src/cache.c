@@ -31,6 +31,7 @@ struct tc_cache {
 	char *base;               /* the cache folder */
 	char *dir;                /* .../objects */
 	unsigned char global[32]; /* hash of everything tenants share */
+	char *check_time;         /* opts.check_time (malloc'd) or NULL */
 };
 
 static void hash_str(crypto_hash_sha256_state *h, const char *s)
@@ -94,8 +95,8 @@ static int mkdirs(const char *path)
 /* The options as text, in a fixed order: one line each. */
 static void options_text(tc_buf *b, const tc_cache_opts *o)
 {
-	tc_buf_addf(b, "now=%s\nstrict=%d\nseed=%s\n", o->now ? o->now : "-", o->strict,
-	            o->seed ? o->seed : "-");
+	tc_buf_addf(b, "now=%s\nstrict=%d\nseed=%s\ntrust=%s\n", o->now ? o->now : "-", o->strict,
+	            o->seed ? o->seed : "-", o->trust ? o->trust : "-");
 	for (size_t i = 0; o->envs && i < o->envs->len; i++)
 		tc_buf_addf(b, "env=%s\n", o->envs->items[i]);
 	for (size_t i = 0; o->schemas && i < o->schemas->len; i++)
@@ -130,7 +131,7 @@ int tc_cache_open(tc_cache **out, tc_source *src, const tc_cache_opts *o, tc_dia
 	hash_str(&h, tc_buf_str(&opts));
 	tc_buf_release(&opts);
 	bool ok = hash_dir(&h, src, "environments") && hash_dir(&h, src, "templates") &&
-	          hash_dir(&h, src, "schemas");
+	          hash_dir(&h, src, "schemas") && hash_dir(&h, src, "files");
 	if (ok) {
 		/* tenantc.yaml: its id from the root listing */
 		tc_diags dd;
@@ -160,6 +161,7 @@ int tc_cache_open(tc_cache **out, tc_source *src, const tc_cache_opts *o, tc_dia
 	c->dir = tc_xmalloc(n);
 	snprintf(c->dir, n, "%s/objects", base);
 	c->base = base;
+	c->check_time = o->check_time ? tc_xstrdup(o->check_time) : NULL;
 	if (mkdirs(c->dir) != 0) { /* a read-only place: no cache, not an error */
 		tc_cache_free(c);
 		return 0;
@@ -174,7 +176,34 @@ void tc_cache_free(tc_cache *c)
 		return;
 	free(c->dir);
 	free(c->base);
+	free(c->check_time);
 	free(c);
+}
+
+/* True when a file below dir is a detached signature (*.p7s), whose check
+ * depends on the check time; false too when dir cannot be listed. */
+static bool has_signature(tc_source *src, const char *dir)
+{
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_entry *e;
+	size_t n;
+	bool found = false;
+	if (tc_source_list(src, &d, dir, &e, &n) == 0) {
+		for (size_t i = 0; i < n && !found; i++) {
+			size_t l = strlen(e[i].name);
+			if (e[i].type == TC_ENTRY_DIR) {
+				char *sub = tc_path_join(dir, e[i].name);
+				found = has_signature(src, sub);
+				free(sub);
+			} else {
+				found = l > 4 && strcmp(e[i].name + l - 4, ".p7s") == 0;
+			}
+		}
+		tc_entries_free(e, n);
+	}
+	tc_diags_release(&d);
+	return found;
 }
 
 bool tc_cache_tenant_key(const tc_cache *c, tc_source *src, const char *name, char out[65])
@@ -186,6 +215,13 @@ bool tc_cache_tenant_key(const tc_cache *c, tc_source *src, const char *name, ch
 	char *dir = tc_xmalloc(n);
 	snprintf(dir, n, "tenants/%s", name);
 	bool ok = hash_dir(&h, src, dir);
+	if (ok && c->check_time) {
+		/* a signer may expire between two commits of the same tenant */
+		char *files = tc_path_join(dir, "files");
+		if (has_signature(src, files))
+			hash_str(&h, c->check_time);
+		free(files);
+	}
 	free(dir);
 	if (!ok)
 		return false;

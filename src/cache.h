@@ -3,7 +3,7 @@
  * rendered again.
  *
  * A tenant's key is a SHA-256 over the tenantc version, everything every
- * tenant shares (tenantc.yaml, environments/, templates/ and schemas/,
+ * tenant shares (tenantc.yaml, environments/, templates/, schemas/ and files/,
  * named by their git object ids, and the render options that change
  * output) and the object ids below tenants/<t>/. Keys exist only when the
  * input comes from git (a revision or the index): a work tree has no object
@@ -33,6 +33,9 @@ typedef struct tc_cache tc_cache;
  * part of every key. */
 typedef struct tc_cache_opts {
 	const char *now;           /* `now` when templates use it, else NULL */
+	const char *trust;         /* the CA bundle's digest (files.caBundle), or NULL */
+	const char *check_time;    /* the files' check time: in the keys of tenants
+	                            * holding signatures (*.p7s) only; may be NULL */
 	bool strict;               /* --strict */
 	const char *seed;          /* the rendering identity's recipient, or NULL */
 	const tc_strlist *envs;    /* --env filters (may be NULL) */

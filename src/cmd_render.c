@@ -130,6 +130,8 @@ static int open_cache(tc_cache **out, const args *a, const tc_workspace *ws, tc_
 	*out = NULL;
 	tc_cache_opts co = {
 		.now = tc_repo_uses_now(&ws->repo) ? ws->repo.now : NULL,
+		.trust = ws->repo.filecheck.digest[0] ? ws->repo.filecheck.digest : NULL,
+		.check_time = tc_filecheck_uses_time(&ws->repo.filecheck) ? ws->repo.now : NULL,
 		.strict = a->strict,
 		.seed = ws->seed ? tc_sops_seed_recipient(ws->seed) : NULL,
 		.envs = &a->envs,

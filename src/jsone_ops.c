@@ -52,7 +52,8 @@ typedef struct entry {
 	tc_jsone_node *node; /* ROLE_EXPR */
 	part *parts;         /* ROLE_INTERP: nparts, the last has expr == NULL */
 	size_t nparts;
-	char *err; /* a syntax error met after the parts (or instead of node) */
+	char *err;     /* a syntax error met after the parts (or instead of node) */
+	size_t erroff; /* ROLE_INTERP: the offset of the "${" that err is about */
 } entry;
 
 struct tc_jsone_compiled {
@@ -169,6 +170,7 @@ static void build_interp(entry *e, tc_arena *a, const char *s, size_t n, tc_pos 
 			p->lit = tc_arena_memdup0(a, tc_buf_str(&lit), lit.len);
 			np++;
 			e->err = tc_arena_memdup0(a, tc_buf_str(&err), err.len);
+			e->erroff = j;
 			break;
 		}
 		p->litlen = lit.len;
@@ -369,8 +371,41 @@ static int render(tc_value **out, tc_jsone_state *st, const tc_value *t, const t
 
 /* --- interpolation ------------------------------------------------------- */
 
+/* The source position of byte off of a string at pos, when its YAML layout
+ * (TC_VAL_LITERAL, TC_VAL_ONELINE) says where its text sits; else pos.
+ * Columns count characters, as libyaml's marks do. */
+static tc_pos pos_in(tc_pos pos, uint32_t flags, const char *s, size_t off)
+{
+	if (!pos.file || !pos.line)
+		return pos;
+	uint32_t nl = 0, col = 0;
+	for (size_t i = 0; i < off; i++) {
+		if (s[i] == '\n') {
+			nl++;
+			col = 0;
+		} else if (((unsigned char)s[i] & 0xC0) != 0x80) {
+			col++;
+		}
+	}
+	if (flags & TC_VAL_LITERAL)
+		return (tc_pos){pos.file, pos.line + 1 + nl, TC_VAL_INDENT(flags) + 1 + col};
+	if ((flags & TC_VAL_ONELINE) && nl == 0)
+		return (tc_pos){pos.file, pos.line,
+		                pos.col + col + ((flags & TC_VAL_QUOTED) ? 1 : 0)};
+	return pos;
+}
+
+/* After an error in a string that is likely a script: how to keep "${". */
+static void verbatim_hint(tc_jsone_state *st)
+{
+	if (st->extras)
+		tc_note(st->d, st->epos, NULL,
+		        "write '$${' for a literal '${' in a template string, or embed the text "
+		        "verbatim with {$verbatim: ...} or file()");
+}
+
 static int interpolate(tc_value **out, tc_jsone_state *st, const char *s, size_t n, tc_pos pos,
-                       const tc_jsone_scope *sc, bool *taint)
+                       uint32_t flags, const tc_jsone_scope *sc, bool *taint)
 {
 	const entry *e = get_entry(st, s, n, ROLE_INTERP, pos);
 	tc_buf *b = &st->ibuf;
@@ -385,9 +420,13 @@ static int interpolate(tc_value **out, tc_jsone_state *st, const char *s, size_t
 		if (!p->expr)
 			continue;
 		tc_value *v;
-		st->epos = pos;
-		if (tc_jsone_eval(&v, st, p->expr, sc))
+		/* errors point at the "${" of the expression */
+		st->epos = pos_in(pos, flags, s, (size_t)(p->src - s) - 2);
+		if (tc_jsone_eval(&v, st, p->expr, sc)) {
+			if (flags & TC_VAL_LITERAL)
+				verbatim_hint(st);
 			return -1;
+		}
 		st->epos = pos;
 		if (whole && v->kind == TC_STR && !tc_jsone_is_fn(v)) {
 			*taint = tc_jsone_secret(v);
@@ -407,8 +446,12 @@ static int interpolate(tc_value **out, tc_jsone_state *st, const char *s, size_t
 		*taint = *taint || tc_jsone_secret(v);
 	}
 	st->epos = pos;
-	if (e->err)
-		return tc_jsone_raise(st, TC_JE_SYNTAX, "%s", e->err);
+	if (e->err) {
+		st->epos = pos_in(pos, flags, s, e->erroff);
+		tc_jsone_raise(st, TC_JE_SYNTAX, "%s", e->err);
+		verbatim_hint(st);
+		return -1;
+	}
 	if (tc_buf_failed(b))
 		return tc_jsone_raise(st, TC_JE_TEMPLATE, "output exceeds the limit of %zu bytes",
 		                      st->max_output);
@@ -525,7 +568,7 @@ static int render_object(tc_value **out, tc_jsone_state *st, const tc_value *t,
 		} else if (has_interp(tm->key, tm->klen)) {
 			tc_value *kv;
 			bool kt;
-			if (interpolate(&kv, st, tm->key, tm->klen, tm->kpos, sc, &kt)) {
+			if (interpolate(&kv, st, tm->key, tm->klen, tm->kpos, 0, sc, &kt)) {
 				rc = -1;
 				break;
 			}
@@ -1325,6 +1368,24 @@ static int render_operator(tc_value **out, tc_jsone_state *st, const tc_value *t
 
 /* --- the walk -------------------------------------------------------------- */
 
+/* {$verbatim: STRING}, a rendering extra (not JSON-e): STRING as written,
+ * never interpolated, for scripts and configuration full of "${". Returns
+ * 1 when t is no such object. */
+static int verbatim(tc_value **out, tc_jsone_state *st, const tc_value *t)
+{
+	const tc_value *v = tc_value_getz(t, "$verbatim");
+	if (!v)
+		return 1;
+	if (t->u.obj.len != 1)
+		return tc_jsone_raise(st, TC_JE_TEMPLATE, "$verbatim has no other properties");
+	if (v->kind != TC_STR) {
+		st->epos = v->pos;
+		return tc_jsone_raise(st, TC_JE_TEMPLATE, "$verbatim value must be a string");
+	}
+	*out = mut(v);
+	return 0;
+}
+
 static int render(tc_value **out, tc_jsone_state *st, const tc_value *t, const tc_jsone_scope *sc)
 {
 	tc_pos saved = st->epos;
@@ -1341,7 +1402,8 @@ static int render(tc_value **out, tc_jsone_state *st, const tc_value *t, const t
 			*out = mut(t);
 		} else {
 			bool taint;
-			rc = interpolate(out, st, t->u.str.ptr, t->u.str.len, t->pos, sc, &taint);
+			rc = interpolate(out, st, t->u.str.ptr, t->u.str.len, t->pos, t->flags, sc,
+			                 &taint);
 		}
 		break;
 	case TC_ARRAY:
@@ -1355,6 +1417,9 @@ static int render(tc_value **out, tc_jsone_state *st, const tc_value *t, const t
 			*out = mut(t);
 			break;
 		}
+		if (st->extras && (rc = verbatim(out, st, t)) != 1)
+			break;
+		rc = 0;
 		const char *op = NULL;
 		for (size_t i = 0; i < t->u.obj.len; i++) {
 			const tc_member *m = &t->u.obj.members[i];

@@ -9,29 +9,11 @@
  */
 #include "render_impl.h"
 
+#include "filecheck.h"
 #include "jsone.h"
+#include "render_files.h"
 #include "schema_set.h"
 #include "tenant_view.h"
-
-/* file(path): the content of a file under the tenant's files/ folder */
-static int host_file(tc_value **out, void *ud, tc_arena *a, tc_diags *d, tc_pos pos,
-                     tc_value *const *args, size_t nargs)
-{
-	const tc_tenant *t = ud;
-	if (nargs != 1 || args[0]->kind != TC_STR)
-		return tc_error(d, pos, NULL,
-		                "file() takes one string argument, a path below "
-		                "tenants/<tenant>/files/");
-	const tc_value *p = args[0];
-	for (size_t i = 0; t && i < t->nfiles; i++) {
-		if (tc_value_streq(p, t->files[i].path)) {
-			*out = tc_value_str_ref(a, t->files[i].data, t->files[i].len, pos);
-			return 0;
-		}
-	}
-	return tc_error(d, pos, NULL, "file('%.*s'): no such file in tenants/%s/files",
-	                (int)p->u.str.len, p->u.str.ptr, t ? t->name : "?");
-}
 
 /* The tenants of env, each as env sees it (tenant_view.h), sorted by
  * name: what cluster and platform templates read as `tenants`. Loads only
@@ -81,13 +63,11 @@ static tc_value *context(const tc_repo *r, tc_arena *a, const tc_env *env, const
 	tc_objb_addz(&b, "commit", r->commit);
 	if (tenants)
 		tc_objb_addz(&b, "tenants", tenants);
+	/* the paths below files/ and tenants/<t>/files/, sorted by bytes */
+	tc_objb_addz(&b, "repoFiles", tc_render_file_list(a, r->files, r->nfiles));
 	if (t) {
 		tc_objb_addz(&b, "tenant", tc_tenant_view(a, t, env));
-		/* the paths below tenants/<t>/files/, sorted, for file(path) */
-		tc_value **paths = tc_arena_alloc(a, (t->nfiles + 1) * sizeof *paths);
-		for (size_t i = 0; i < t->nfiles; i++)
-			paths[i] = tc_value_strz(a, t->files[i].path, TC_NOPOS);
-		tc_objb_addz(&b, "files", tc_value_array(a, paths, t->nfiles, TC_NOPOS));
+		tc_objb_addz(&b, "files", tc_render_file_list(a, t->files, t->nfiles));
 	}
 	return tc_objb_finish(&b, a, TC_NOPOS, NULL);
 }
@@ -113,11 +93,12 @@ static int check_object(tc_diags *d, const tc_template *tpl, const tc_value *o)
 static int expand(const tc_repo *r, tc_arena *a, tc_diags *d, const tc_template *tpl,
                   const tc_value *ctx, const tc_tenant *t, tc_arrb *objs)
 {
-	tc_jsone_host host[] = {{"file", host_file, (void *)t}};
+	tc_jsone_host host[TC_FILE_HOSTS_MAX];
+	tc_file_host ud[TC_FILE_HOSTS_MAX];
 	tc_jsone_opts jo = {0};
 	jo.now = r->now;
 	jo.hostfns = host;
-	jo.nhostfns = 1;
+	jo.nhostfns = tc_render_file_hosts(host, ud, r, t, a);
 	jo.extras = true;
 	tc_value *out;
 	if (tc_jsone_render_compiled(&out, a, d, tpl->compiled, ctx, &jo))
@@ -154,6 +135,8 @@ void tc_render_check_output(work *w, size_t env_index, const tc_value *obj, bool
 	const tc_render_opts *o = w->p->opts;
 	job *j = w->j;
 	if (!is_secret && tc_sops_check_plain(&j->diags, obj))
+		return;
+	if (!is_secret && tc_filecheck_output_text(&j->diags, obj))
 		return;
 	if (j->identify) {
 		tc_render_add_identity(w, env_index, obj);

@@ -29,7 +29,8 @@
  * which must stay DNS labels of at most 63 characters. */
 #define TENANT_NAME_MAX 40
 #define DNS_LABEL_MAX 63
-/* Bytes of one tenant's files/ folder: large data belongs in a volume. */
+/* Bytes of one files/ folder (a tenant's or the repository's): large data
+ * belongs in a volume. */
 #define TENANT_FILES_MAX ((size_t)8 * 1024 * 1024)
 
 void tc_format_time(char out[32], int64_t secs)
@@ -346,6 +347,8 @@ static int some_tenants(tc_repo *r, const char *const *only, size_t n, tc_diags 
 	return rc;
 }
 
+static int load_files(tc_repo *r, const char *now_override, tc_diags *d);
+
 int tc_repo_load(tc_repo *r, tc_source *src, const char *now_override, tc_diags *d)
 {
 	return tc_repo_load_some(r, src, now_override, NULL, 0, d);
@@ -376,6 +379,8 @@ int tc_repo_load_some(tc_repo *r, tc_source *src, const char *now_override, cons
 	char tbuf[32];
 	tc_format_time(tbuf, id ? tc_source_commit_time(src) : 0);
 	r->now = tc_arena_strdup(&r->arena, now_override ? now_override : tbuf);
+	if (rc == 0 && load_files(r, now_override, d))
+		rc = -1;
 	if (id) {
 		tc_objb b;
 		tc_objb_init(&b);
@@ -390,6 +395,7 @@ int tc_repo_load_some(tc_repo *r, tc_source *src, const char *now_override, cons
 
 void tc_repo_release(tc_repo *r)
 {
+	tc_filecheck_release(&r->filecheck);
 	for (size_t i = 0; i < r->ntemplates; i++)
 		tc_jsone_compiled_free(r->templates[i].compiled);
 	tc_schema_free(r->schema_settings);
@@ -503,6 +509,62 @@ static int read_tree(tc_source *src, tc_arena *a, tc_diags *d, const char *base,
 	}
 	tc_entries_free(e, ne);
 	return rc;
+}
+
+/* Files by path bytes: a listing walk puts "a/b" before "a.txt". */
+static int cmp_file(const void *x, const void *y)
+{
+	return strcmp(((const tc_file *)x)->path, ((const tc_file *)y)->path);
+}
+
+/* The instant certificates are checked at (filecheck.h): --now, else the
+ * commit's time, else, outside git, the clock. It decides whether a
+ * render passes, never what it writes. */
+static int64_t check_time(const tc_repo *r, const char *now_override, const char **from)
+{
+	tc_civil c;
+	if (now_override &&
+	    tc_time_parse_rfc3339(&c, now_override, strlen(now_override), TC_RFC3339_LOWER)) {
+		*from = "--now";
+		return tc_time_to_ms(&c) / 1000;
+	}
+	if (tc_source_commit_id(r->src)) {
+		*from = "the commit time";
+		return tc_source_commit_time(r->src);
+	}
+	*from = "the system clock, as a folder outside git has no commit";
+	return (int64_t)time(NULL);
+}
+
+/* files/ at the root, for every template, and the file checks' setup
+ * (the CA bundle that files.caBundle names). */
+static int load_files(tc_repo *r, const char *now_override, tc_diags *d)
+{
+	const tc_value *bp = tc_filecheck_bundle_setting(r->settings);
+	char *bundle = NULL;
+	size_t blen = 0;
+	if (bp) {
+		tc_path at = TC_PATH_KEY(NULL, "files", 5);
+		tc_path at2 = TC_PATH_KEY(&at, "caBundle", 8);
+		if (!tc_source_path_ok(bp->u.str.ptr))
+			return tc_error(d, bp->pos, &at2,
+			                "'%s' is not a path inside the repository", bp->u.str.ptr);
+		int rc = tc_source_read(r->src, d, bp->u.str.ptr, &bundle, &blen);
+		if (rc == 1)
+			return tc_error(d, bp->pos, &at2, "the CA bundle '%s' does not exist",
+			                bp->u.str.ptr);
+		if (rc)
+			return -1;
+	}
+	const char *from;
+	int64_t when = check_time(r, now_override, &from);
+	if (tc_filecheck_init(&r->filecheck, r->settings, bundle, blen, when, from, d))
+		return -1;
+	size_t cap = 0, total = 0;
+	if (read_tree(r->src, &r->arena, d, "files", "", &r->files, &r->nfiles, &cap, &total))
+		return -1;
+	qsort(r->files, r->nfiles, sizeof *r->files, cmp_file);
+	return tc_filecheck_folder(&r->filecheck, d, "files", r->files, r->nfiles);
 }
 
 static int tenant_envs(const tc_repo *r, tc_arena *a, tc_diags *d, tc_tenant *t)
@@ -638,6 +700,12 @@ int tc_repo_load_tenant(const tc_repo *r, const char *name, tc_arena *a, tc_diag
 		rc = read_tree(r->src, a, d, base, "", &t->secrets, &t->nsecrets, &cap, &total);
 	}
 	pthread_mutex_unlock(lock);
+	if (rc == 0) {
+		qsort(t->files, t->nfiles, sizeof *t->files, cmp_file);
+		rc = tc_filecheck_folder(&r->filecheck, d,
+		                         tc_arena_printf(a, "tenants/%s/files", name), t->files,
+		                         t->nfiles);
+	}
 	if (rc == 0)
 		rc = tc_doc_load(&t->doc, a, d, t->path, data, len);
 	free(data);

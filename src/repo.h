@@ -22,6 +22,7 @@
 
 #include "arena.h"
 #include "diag.h"
+#include "filecheck.h"
 #include "source.h"
 #include "value.h"
 
@@ -47,11 +48,9 @@ typedef struct tc_template {
 	struct tc_jsone_compiled *compiled; /* parsed once, shared by all jobs */
 } tc_template;
 
-typedef struct tc_file {
-	const char *path; /* relative to the tenant's files/ folder: "nginx/nginx.conf" */
-	const char *data; /* NUL-terminated */
-	size_t len;
-} tc_file;
+/* A file of files/ or tenants/<t>/files/: path relative to that folder
+ * ("nginx/nginx.conf"), data NUL-terminated. */
+typedef tc_filecheck_file tc_file;
 
 typedef struct tc_tenant {
 	const char *name;
@@ -82,6 +81,9 @@ typedef struct tc_repo {
 	size_t ntemplates;
 	char **tenants; /* folder names under tenants/, sorted by bytes */
 	size_t ntenants;
+	tc_file *files; /* the repository-wide files/, sorted by path bytes */
+	size_t nfiles;
+	tc_filecheck filecheck; /* signatures, certificates and keys in files */
 	/* input schemas from schemas/ (NULL when the file is absent) */
 	struct tc_schema_store *schema_store;
 	struct tc_schema *schema_settings, *schema_env, *schema_tenant;

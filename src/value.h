@@ -30,7 +30,14 @@ typedef enum tc_kind { TC_NULL, TC_BOOL, TC_INT, TC_FLOAT, TC_STR, TC_ARRAY, TC_
 enum {
 	TC_VAL_SECRET = 1u << 0, /* derived from decrypted secret data: never print */
 	TC_VAL_QUOTED = 1u << 1, /* a YAML scalar that was quoted in its source */
+	/* where a YAML string's text sits in its source, so that a message can
+	 * point into it: a block literal ('|') whose lines start in column
+	 * TC_VAL_INDENT(flags) + 1 of the lines after pos, or a one-line scalar
+	 * whose text starts at pos (one column later when quoted), unchanged */
+	TC_VAL_LITERAL = 1u << 2,
+	TC_VAL_ONELINE = 1u << 3,
 };
+#define TC_VAL_INDENT(flags) ((flags) >> 16)
 
 typedef struct tc_value tc_value;
 typedef struct tc_member tc_member;

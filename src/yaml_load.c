@@ -251,11 +251,48 @@ static void unknown_tag(loader *L, tc_pos pos, const yaml_char_t *tag)
 	L->bad = true;
 }
 
+/* TC_VAL_LITERAL or TC_VAL_ONELINE (value.h) for the current scalar event:
+ * its source text between the marks shows where the value's text sits. */
+static uint32_t layout(const loader *L)
+{
+	const yaml_event_t *e = &L->ev;
+	size_t from = e->start_mark.index, to = e->end_mark.index;
+	if (e->type != YAML_SCALAR_EVENT || from > to || to > L->len)
+		return 0;
+	const char *src = L->data + from;
+	size_t n = to - from;
+	switch (e->data.scalar.style) {
+	case YAML_LITERAL_SCALAR_STYLE: {
+		/* the indentation of the first line with content after '|' */
+		const char *p = memchr(src, '\n', n), *end = src + n;
+		while (p && p < end) {
+			const char *q = p + 1;
+			size_t ind = 0;
+			while (q + ind < end && q[ind] == ' ')
+				ind++;
+			if (q + ind < end && q[ind] != '\n')
+				return ind < 0xffff ? TC_VAL_LITERAL | (uint32_t)ind << 16 : 0;
+			p = memchr(q, '\n', (size_t)(end - q));
+		}
+		return 0;
+	}
+	case YAML_PLAIN_SCALAR_STYLE:
+		return memchr(src, '\n', n) ? 0 : TC_VAL_ONELINE;
+	case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+		return memchr(src, '\n', n) || memmem(src, n, "''", 2) ? 0 : TC_VAL_ONELINE;
+	case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
+		return memchr(src, '\n', n) || memchr(src, '\\', n) ? 0 : TC_VAL_ONELINE;
+	default:
+		return 0;
+	}
+}
+
 static tc_value *mkstr(loader *L, const char *s, size_t n, tc_pos pos, bool plain)
 {
 	tc_value *v = tc_value_str(L->a, s, n, pos);
 	if (!plain)
 		v->flags |= TC_VAL_QUOTED;
+	v->flags |= layout(L);
 	return v;
 }
 

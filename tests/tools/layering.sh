@@ -29,8 +29,9 @@ allowed() {
 	secret) echo "core io" ;;
 	source) echo "core" ;;
 	diff) echo "core io" ;;
-	render) echo "core io jsone schema secret source" ;;
-	review) echo "core io source diff render jsone schema secret" ;;
+	files) echo "core" ;;
+	render) echo "core io jsone schema secret source files" ;;
+	review) echo "core io source diff render jsone schema secret files" ;;
 	*) echo "?" ;;
 	esac
 }
