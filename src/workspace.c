@@ -30,6 +30,79 @@ static char *join(const char *a, const char *b)
 	return p;
 }
 
+/* What makes a folder a tenantc repository: at least one of these at its
+ * root (tenantc.yaml is optional, and a new repository may have only
+ * environments/ so far). */
+static const char *const repo_signs[] = {"tenantc.yaml", "environments", "tenants"};
+
+static bool has_sign(const char *dir)
+{
+	for (size_t i = 0; i < sizeof repo_signs / sizeof repo_signs[0]; i++) {
+		char *p = join(dir, repo_signs[i]);
+		struct stat st;
+		bool found = lstat(p, &st) == 0;
+		free(p);
+		if (found)
+			return true;
+	}
+	return false;
+}
+
+/* The nearest folder above dir that is a repository (malloc'd), or NULL:
+ * a command run in a subfolder (templates/, tenants/acme/) names it. */
+static char *enclosing_repo(const char *dir)
+{
+	char *p = realpath(dir, NULL);
+	while (p && strcmp(p, "/") != 0) {
+		char *slash = strrchr(p, '/');
+		if (slash == p)
+			slash[1] = 0;
+		else
+			*slash = 0;
+		if (has_sign(p))
+			return p;
+	}
+	free(p);
+	return NULL;
+}
+
+/* Refuse a source without tenantc.yaml, environments/ and tenants/: a
+ * render there would write an empty tree (and the next render of the real
+ * repository would take the empty output folder for a tenant). Looks in
+ * what the source reads (the folder, the index or the revision). */
+static int check_is_repo(const tc_workspace *w, tc_diags *d)
+{
+	tc_entry *e = NULL;
+	size_t n = 0;
+	if (tc_source_list(w->src, d, "", &e, &n))
+		return -1;
+	bool found = false;
+	for (size_t i = 0; i < n && !found; i++)
+		for (size_t k = 0; k < sizeof repo_signs / sizeof repo_signs[0]; k++)
+			found = found || strcmp(e[i].name, repo_signs[k]) == 0;
+	tc_entries_free(e, n);
+	if (found)
+		return 0;
+	char *real = realpath(w->repo_dir, NULL);
+	char *above = enclosing_repo(w->repo_dir);
+	const char *kind = tc_source_kind_name(w->src);
+	tc_error(d, TC_NOPOS, NULL,
+	         "'%s'%s%s%s is not a tenantc repository: its %s has no tenantc.yaml, "
+	         "environments/ or tenants/; %s%s%s",
+	         w->repo_dir, real && strcmp(real, w->repo_dir) ? " (" : "",
+	         real && strcmp(real, w->repo_dir) ? real : "",
+	         real && strcmp(real, w->repo_dir) ? ")" : "",
+	         strcmp(kind, "directory") == 0 ? "folder" : kind,
+	         above ? "it lies inside the repository '"
+	               : "give --repo DIR, or create one with "
+	                 "'tenantc init DIR'",
+	         above ? above : "",
+	         above ? "': give --repo with that folder or run tenantc there" : "");
+	free(above);
+	free(real);
+	return -1;
+}
+
 /* The schema folders for output validation: --schema-location, else
  * tenantc.yaml's schemaLocation (relative to the repository), else the
  * repository's schemas/ when it holds kubeconform's layout. */
@@ -106,6 +179,9 @@ int tc_workspace_open(tc_workspace *w, const tc_workspace_opts *o, tc_diags *d)
 	w->repo_dir = o->repo_dir ? o->repo_dir : ".";
 	w->failed = TC_WS_SOURCE;
 	if (tc_source_open(&w->src, d, w->repo_dir, o->kind, o->rev))
+		return -1;
+	w->failed = TC_WS_NOREPO;
+	if (check_is_repo(w, d))
 		return -1;
 	w->loaded = true;
 	w->failed = TC_WS_REPO;

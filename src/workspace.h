@@ -45,6 +45,7 @@ typedef struct tc_workspace_opts {
 typedef enum tc_workspace_step {
 	TC_WS_OK,
 	TC_WS_SOURCE,  /* the repository cannot be read (usage, git) */
+	TC_WS_NOREPO,  /* what it reads has none of tenantc.yaml, environments/, tenants/ */
 	TC_WS_REPO,    /* the inputs do not load */
 	TC_WS_KEYS,    /* the identities in the environment are bad */
 	TC_WS_SCHEMAS, /* the output schema folders do not open */
