@@ -8,6 +8,7 @@
 #include "workspace.h"
 
 #include "arena.h"
+#include "buf.h"
 #include "schema_set.h"
 #include "sops.h"
 
@@ -224,4 +225,121 @@ void tc_workspace_release(tc_workspace *w)
 	tc_source_free(w->src);
 	free(w->output);
 	memset(w, 0, sizeof *w);
+}
+
+/* At most this many names in a message that lists what exists: a
+ * repository may hold thousands of tenants. */
+#define NAMES_SHOWN 10
+
+static void add_names(tc_buf *b, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n && i < NAMES_SHOWN; i++)
+		tc_buf_addf(b, "%s%s", i ? ", " : "", names[i]);
+	if (n > NAMES_SHOWN)
+		tc_buf_addf(b, " and %zu more", n - NAMES_SHOWN);
+	if (n == 0)
+		tc_buf_adds(b, "none");
+}
+
+static int unknown_env(const tc_workspace *w, const char *name, tc_diags *d)
+{
+	const char **names = tc_xcalloc(w->repo.nenvs + 1, sizeof *names);
+	for (size_t i = 0; i < w->repo.nenvs; i++)
+		names[i] = w->repo.envs[i].name;
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	add_names(&b, names, w->repo.nenvs);
+	tc_error(d, TC_NOPOS, NULL, "unknown environment '%s'; the environments: %s", name,
+	         tc_buf_str(&b));
+	tc_buf_release(&b);
+	free(names);
+	return -1;
+}
+
+static int unknown_tenant(const tc_workspace *w, const char *name, tc_diags *d)
+{
+	tc_entry *e = NULL;
+	size_t n = 0;
+	tc_diags scratch;
+	tc_diags_init(&scratch);
+	if (tc_source_list(w->src, &scratch, "tenants", &e, &n))
+		n = 0;
+	tc_diags_release(&scratch);
+	const char **names = tc_xcalloc(n + 1, sizeof *names);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (e[i].type == TC_ENTRY_DIR)
+			names[k++] = e[i].name;
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	add_names(&b, names, k);
+	tc_buf path;
+	tc_buf_init(&path, TC_BUF_UNLIMITED);
+	tc_buf_addf(&path, "tenants/%s/tenant.yaml", name);
+	tc_error(d, (tc_pos){tc_buf_str(&path), 1, 1}, NULL,
+	         "unknown tenant '%s': there is no %s; the tenants: %s", name, tc_buf_str(&path),
+	         tc_buf_str(&b));
+	tc_buf_release(&path);
+	tc_buf_release(&b);
+	free(names);
+	tc_entries_free(e, n);
+	return -1;
+}
+
+/* A tenant asked for that the environments asked for do not have. */
+static int tenant_elsewhere(const tc_tenant *t, const tc_strlist *envs, tc_diags *d)
+{
+	tc_buf want, has;
+	tc_buf_init(&want, TC_BUF_UNLIMITED);
+	tc_buf_init(&has, TC_BUF_UNLIMITED);
+	add_names(&want, envs->items, envs->len);
+	for (size_t i = 0; i < t->nenvs; i++)
+		tc_buf_addf(&has, "%s%s", i ? ", " : "", t->envs[i]->name);
+	if (t->nenvs == 0)
+		tc_buf_adds(&has, "none");
+	tc_error(d, TC_NOPOS, NULL, "tenant '%s' is not in %s (--env); its environments: %s",
+	         t->name, tc_buf_str(&want), tc_buf_str(&has));
+	tc_buf_release(&want);
+	tc_buf_release(&has);
+	return -1;
+}
+
+int tc_workspace_check_selection(const tc_workspace *w, const tc_strlist *envs,
+                                 const tc_strlist *tenants, tc_diags *d)
+{
+	int rc = 0;
+	for (size_t i = 0; envs && i < envs->len; i++)
+		if (!tc_repo_env(&w->repo, envs->items[i]))
+			rc = unknown_env(w, envs->items[i], d);
+	for (size_t i = 0; rc == 0 && tenants && i < tenants->len; i++) {
+		const char *name = tenants->items[i];
+		tc_buf path;
+		tc_buf_init(&path, TC_BUF_UNLIMITED);
+		tc_buf_addf(&path, "tenants/%s/tenant.yaml", name);
+		char *data = NULL;
+		size_t len = 0;
+		tc_diags scratch;
+		tc_diags_init(&scratch);
+		/* a tenant that does not load is the render's to report, in full */
+		int missing = tc_source_read(w->src, &scratch, tc_buf_str(&path), &data, &len);
+		free(data);
+		tc_buf_release(&path);
+		if (missing == 1) {
+			rc = unknown_tenant(w, name, d);
+		} else if (missing == 0 && envs && envs->len) {
+			tc_arena a;
+			tc_arena_init(&a);
+			tc_tenant t;
+			if (tc_repo_load_tenant(&w->repo, name, &a, &scratch, &t) == 0) {
+				bool in = false;
+				for (size_t k = 0; k < t.nenvs && !in; k++)
+					in = tc_strlist_has(envs, t.envs[k]->name);
+				if (!in)
+					rc = tenant_elsewhere(&t, envs, d);
+			}
+			tc_arena_release(&a);
+		}
+		tc_diags_release(&scratch);
+	}
+	return rc;
 }
