@@ -88,36 +88,10 @@ install_tenantc() { # [missing]
 	esac
 }
 
-# meson's test log holds one JSON object per test; count them into the
-# closing line "N passed, M failed, K skipped", and print below it the
-# "SKIP: <reason>" line each skipped test printed (a peer of the interop
-# suite that could not be had names itself and the error there).
+# the closing line "N passed, M failed, K skipped" and, below it, each
+# skipped test with the reason it printed (scripts/test-summary.py)
 summarize() { # testlog.json...
-	python3 - "$@" <<'PY'
-import json, sys
-passed = failed = skipped = 0
-skips = []
-for path in sys.argv[1:]:
-    with open(path) as f:
-        for line in f:
-            line = line.strip()
-            if not line:
-                continue
-            t = json.loads(line)
-            r = t.get("result", "")
-            if r in ("OK", "EXPECTEDFAIL"):
-                passed += 1
-            elif r == "SKIP":
-                skipped += 1
-                skips.append((t.get("name", "?"), t.get("stdout") or ""))
-            else:
-                failed += 1
-print(f"{passed} passed, {failed} failed, {skipped} skipped")
-# below it, why each skipped test skipped: its own "SKIP: ..." line
-for name, out in skips:
-    why = [l.strip() for l in out.splitlines() if l.strip().startswith("SKIP:")]
-    print(f"  skipped {name}: {why[0] if why else 'no SKIP line in its output'}")
-PY
+	python3 scripts/test-summary.py "$@"
 }
 
 cmd=${1:-render}
