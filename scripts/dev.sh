@@ -3,9 +3,12 @@
 #
 #   sh scripts/dev.sh render      install what is missing, build, render the example
 #   sh scripts/dev.sh test        install what is missing, build, run the whole test suite
+#                                 (both put tenantc on PATH when it is not this build)
 #   sh scripts/dev.sh test-asan   the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   sh scripts/dev.sh test-clang  build with clang, same warnings (-Werror), run the unit suite
 #   sh scripts/dev.sh build       install what is missing and build
+#   sh scripts/dev.sh install     install what is missing, build, put tenantc on PATH
+#                                 (meson install: /usr/local/bin/tenantc; DESTDIR honoured)
 #
 # Run as root on Debian 12 (or with sudo available). Packages are only
 # installed when missing, so a second run does not touch apt.
@@ -58,36 +61,37 @@ setup() { # dir [meson options]
 	ninja -C "$dir" >&2
 }
 
-# meson's test log holds one JSON object per test; count them into the
-# closing line "N passed, M failed, K skipped", and print below it the
-# "SKIP: <reason>" line each skipped test printed (a peer of the interop
-# suite that could not be had names itself and the error there).
+# Put build/src/tenantc on PATH with meson install (/usr/local/bin/tenantc
+# by default; DESTDIR is honoured), as root or through sudo. With "missing",
+# only when the tenantc on PATH is not this build's binary.
+install_tenantc() { # [missing]
+	# where meson installs it: the one file the project installs
+	bin=$(meson introspect build --installed |
+		python3 -c 'import json, sys; print(*json.load(sys.stdin).values())')
+	bindir=$(dirname "$bin")
+	if [ "${1:-}" = missing ] && cmp -s build/src/tenantc "${DESTDIR:-}$bin"; then
+		return 0
+	fi
+	SUDO=""
+	if [ "$(id -u)" != 0 ] && [ -z "${DESTDIR:-}" ]; then
+		if ! command -v sudo >/dev/null 2>&1; then
+			echo "tenantc: not root and no sudo: run 'meson install -C build' as root to put tenantc on PATH" >&2
+			return 0
+		fi
+		SUDO="sudo"
+	fi
+	$SUDO meson install -C build --no-rebuild --quiet >&2
+	echo "tenantc: installed ${DESTDIR:-}$bin: $("${DESTDIR:-}$bin" version | head -n 1)" >&2
+	case ":$PATH:" in
+	*":$bindir:"*) ;;
+	*) echo "tenantc: $bindir is not on PATH: add it, or run $bin" >&2 ;;
+	esac
+}
+
+# the closing line "N passed, M failed, K skipped" and, below it, each
+# skipped test with the reason it printed (scripts/test-summary.py)
 summarize() { # testlog.json...
-	python3 - "$@" <<'PY'
-import json, sys
-passed = failed = skipped = 0
-skips = []
-for path in sys.argv[1:]:
-    with open(path) as f:
-        for line in f:
-            line = line.strip()
-            if not line:
-                continue
-            t = json.loads(line)
-            r = t.get("result", "")
-            if r in ("OK", "EXPECTEDFAIL"):
-                passed += 1
-            elif r == "SKIP":
-                skipped += 1
-                skips.append((t.get("name", "?"), t.get("stdout") or ""))
-            else:
-                failed += 1
-print(f"{passed} passed, {failed} failed, {skipped} skipped")
-# below it, why each skipped test skipped: its own "SKIP: ..." line
-for name, out in skips:
-    why = [l.strip() for l in out.splitlines() if l.strip().startswith("SKIP:")]
-    print(f"  skipped {name}: {why[0] if why else 'no SKIP line in its output'}")
-PY
+	python3 scripts/test-summary.py "$@"
 }
 
 cmd=${1:-render}
@@ -95,8 +99,13 @@ case "$cmd" in
 build)
 	setup build
 	;;
+install)
+	setup build
+	install_tenantc
+	;;
 render)
 	setup build
+	install_tenantc missing
 	# the example's Secrets are encrypted to keys/admin.agekey, a test key
 	if [ -z "${SOPS_AGE_KEY_FILE:-}${SOPS_AGE_KEY:-}" ] && [ -f keys/admin.agekey ]; then
 		export SOPS_AGE_KEY_FILE=keys/admin.agekey
@@ -105,6 +114,7 @@ render)
 	;;
 test)
 	setup build
+	install_tenantc missing
 	rc=0
 	meson test -C build --print-errorlogs --num-processes 2 >&2 || rc=$?
 	summarize build/meson-logs/testlog.json
@@ -133,7 +143,7 @@ test-clang)
 	exit $rc
 	;;
 *)
-	echo "usage: sh scripts/dev.sh render|test|test-asan|test-clang|build" >&2
+	echo "usage: sh scripts/dev.sh render|test|test-asan|test-clang|build|install" >&2
 	exit 2
 	;;
 esac

@@ -44,6 +44,7 @@ typedef struct side {
 	const char *rev;                        /* NULL: the work tree */
 	tc_outlist files;                       /* what render made, with bytes */
 	bool has_env_filter, has_tenant_filter; /* some asked-for name exists here */
+	bool norepo;                            /* the side is no tenantc repository */
 } side;
 
 /* The names of want that r knows, into out (pointers into want). */
@@ -81,8 +82,10 @@ static int load_side(side *s, tc_diags *d, const char *repo_dir, long jobs, cons
 		.rev = s->rev,
 		.keys = keys,
 	};
-	if (tc_workspace_open(&ws, &wo, d))
+	if (tc_workspace_open(&ws, &wo, d)) {
+		s->norepo = ws.failed == TC_WS_NOREPO;
 		goto out;
+	}
 	known(&e, envs, &ws.repo, true, &s->has_env_filter);
 	known(&t, tenants, &ws.repo, false, &s->has_tenant_filter);
 	/* a filter naming nothing that exists on this side: nothing to render */
@@ -201,8 +204,9 @@ int tc_cmd_diff(int argc, char **argv)
 		tc_diags_init(&sd);
 		if (load_side(&sides[k], &sd, repo_dir, jobs, &envs, &tenants, keys) ||
 		    tc_diags_has_errors(&sd)) {
-			fprintf(stderr, "tenantc diff: %s '%s' does not render:\n", sides[k].label,
-			        sides[k].rev ? sides[k].rev : "work tree");
+			if (!sides[k].norepo) /* else the one error says it all */
+				fprintf(stderr, "tenantc diff: %s '%s' does not render:\n",
+				        sides[k].label, sides[k].rev ? sides[k].rev : "work tree");
 			tc_diags_merge(&d, &sd);
 			tc_diags_release(&sd);
 			goto out;

@@ -2,11 +2,16 @@
  * cmd_init.c - `tenantc init DIR`: create a new, working repository.
  *
  *   tenantc init DIR [--env NAME] [--tenant NAME] [--gitops flux|argocd]
- *                    [--domain DOMAIN] [--repo-url URL]
+ *                    [--domain DOMAIN] [--repo-url URL] [--with-ci]
  *
  * DIR gets the templates and schemas tenantc was built with (init_data.h),
  * a tenantc.yaml, one environment and one tenant, so that
- * `tenantc render --repo DIR` works at once. DIR may exist (an empty folder
+ * `tenantc render --repo DIR` works at once; --with-ci adds the pre-commit
+ * configuration, a GitHub workflow running tenantc's Action (both naming
+ * the release tag of this tenantc, v<version>) and a README.md for the new
+ * repository. Every file or folder a written file names is one the new
+ * repository has (or, for the output folder, that its first render
+ * writes). DIR may exist (an empty folder
  * or a fresh git clone); no file that exists is ever overwritten: every
  * target is checked before the first one is written, and files are created
  * with O_EXCL, so a concurrent writer cannot be clobbered either.
@@ -36,7 +41,13 @@
 #include <unistd.h>
 
 static const char usage[] = "DIR [--env NAME] [--tenant NAME] [--gitops flux|argocd] "
-			    "[--domain DOMAIN] [--repo-url URL]";
+			    "[--domain DOMAIN] [--repo-url URL] [--with-ci]";
+
+/* Where the pre-commit hook and the GitHub Action come from: tenantc's own
+ * repository, at the tag of this version (CHANGELOG.md). */
+#define TC_PROJECT "example/tenantc"
+#define TC_PROJECT_URL "https://github.com/" TC_PROJECT
+#define TC_WORKFLOW ".github/workflows/tenantc.yml"
 
 /* The schemas' limits: an environment name is a DNS label of at most 20
  * characters, a tenant's of at most 40 ("<tenant>-<env>" is a namespace
@@ -168,8 +179,8 @@ static void env_file(tc_buf *b, const char *env, const char *domain, const char 
 {
 	tc_buf_addf(b,
 	            "# One environment: every tenant is rendered into it unless the tenant\n"
-	            "# lists its environments. docs/templates.md in tenantc describes the\n"
-	            "# values the example templates read.\n"
+	            "# lists its environments. `values` is handed to the templates; the\n"
+	            "# comment at the top of each file in templates/ names the values it reads.\n"
 	            "name: %s\n"
 	            "domain: %s\n"
 	            "gitops: %s                     # flux | argocd\n"
@@ -203,10 +214,97 @@ static void tenant_file(tc_buf *b, const char *tenant, const char *domain)
 		tenant, tenant, tenant, domain);
 }
 
+static void precommit_file(tc_buf *b)
+{
+	tc_buf_addf(b,
+	            "# pre-commit (https://pre-commit.com): run `pre-commit install` once; every\n"
+	            "# commit then runs `tenantc check` on what is being committed and is\n"
+	            "# blocked when an input is invalid, the rendered tree is stale or a Secret\n"
+	            "# is in plaintext. The hook runs the tenantc on PATH.\n"
+	            "repos:\n"
+	            "  - repo: %s\n"
+	            "    rev: v%s\n"
+	            "    hooks:\n"
+	            "      - id: tenantc-check\n",
+	            TC_PROJECT_URL, TC_VERSION);
+}
+
+static void workflow_file(tc_buf *b)
+{
+	tc_buf_addf(b,
+	            "# tenantc's GitHub Action on every pull request and push to main: the\n"
+	            "# per-object diff against the base goes to the job summary, and the job\n"
+	            "# fails when `tenantc check` does (a stale rendered tree, an invalid input\n"
+	            "# or output, a plaintext Secret).\n"
+	            "name: tenantc\n"
+	            "on:\n"
+	            "  pull_request:\n"
+	            "  push:\n"
+	            "    branches: [main]\n"
+	            "jobs:\n"
+	            "  check:\n"
+	            "    runs-on: ubuntu-24.04\n"
+	            "    permissions:\n"
+	            "      contents: read\n"
+	            "    steps:\n"
+	            "      - uses: actions/checkout@v4\n"
+	            "      - uses: %s@v%s\n",
+	            TC_PROJECT, TC_VERSION);
+}
+
+static void readme_file(tc_buf *b, const char *env, const char *tenant, const char *gitops)
+{
+	tc_buf_addf(
+		b,
+		"# Platform repository\n"
+		"\n"
+		"The tenants of a Kubernetes platform and the manifests they get, made by\n"
+		"[tenantc](%s) %s: `tenantc render` expands the templates for every\n"
+		"tenant in every environment into `rendered/`, one object per file, which\n"
+		"%s applies.\n"
+		"\n"
+		"| path | what |\n"
+		"| --- | --- |\n"
+		"| `tenantc.yaml` | the repository's settings: output folder, repoURL, branch, "
+		"SOPS recipients |\n"
+		"| `environments/%s.yaml` | the environment `%s`; one file per environment |\n"
+		"| `tenants/%s/tenant.yaml` | the tenant `%s`; one folder per tenant |\n"
+		"| `templates/` | JSON-e templates: `cluster/` and `platform/` once per environment, "
+		"`tenant/` and `gitops/` per tenant in each of its environments |\n"
+		"| `schemas/` | the JSON Schemas every input is checked against |\n"
+		"| `rendered/` | the output, written by `tenantc render` and committed |\n"
+		"| `.pre-commit-config.yaml` | the pre-commit hook: `tenantc check` on every commit |\n"
+		"| `%s` | CI: tenantc's GitHub Action on pull requests and pushes |\n"
+		"\n"
+		"## Change a tenant\n"
+		"\n"
+		"```sh\n"
+		"$EDITOR tenants/%s/tenant.yaml    # or a new folder tenants/<name>/ with a tenant.yaml\n"
+		"tenantc render                      # rendered/ again\n"
+		"tenantc diff HEAD                   # what the change does, object by object\n"
+		"git add -A && git commit            # the hook runs tenantc check\n"
+		"```\n"
+		"\n"
+		"`tenantc check` fails (exit 1) while `rendered/` is not what `tenantc render`\n"
+		"makes of the inputs, names each file that differs, and passes once the\n"
+		"rendered tree is committed with them. Run `pre-commit install` once to make it\n"
+		"the pre-commit hook; CI runs it again on every pull request.\n"
+		"\n"
+		"## Secrets\n"
+		"\n"
+		"Secrets live only encrypted, as SOPS files in `tenants/<tenant>/secrets/`:\n"
+		"`tenantc secret keygen` makes an age identity, its recipient goes into\n"
+		"`sops.age` of `tenantc.yaml`, and `tenantc secret encrypt` encrypts a Secret;\n"
+		"`tenantc render` re-encrypts it for each environment.\n",
+		TC_PROJECT_URL, TC_VERSION, strcmp(gitops, "flux") == 0 ? "Flux" : "ArgoCD", env,
+		env, tenant, tenant, TC_WORKFLOW, tenant);
+}
+
 int tc_cmd_init(int argc, char **argv)
 {
 	const char *env = "prod", *tenant = "example", *gitops = "flux", *domain = NULL;
 	const char *url = "https://git.example.com/platform.git";
+	bool with_ci = false;
 	tc_strlist pos = {0};
 	const tc_option opts[] = {
 		{"env", 'e', TC_OPT_LABEL, &env, "NAME",
@@ -219,6 +317,9 @@ int tc_cmd_init(int argc, char **argv)
 	         "the environment's domain (default: <env>.example.com)"},
 		{"repo-url", 0, TC_OPT_STRING, &url, "URL",
 	         "where Flux or ArgoCD fetch the repository (default: a placeholder)"},
+		{"with-ci", 0, TC_OPT_FLAG, &with_ci, NULL,
+	         "also write .pre-commit-config.yaml, " TC_WORKFLOW
+	         " (tenantc's GitHub Action) and README.md"},
 		{0},
 	};
 	int status = tc_opt_parse("init", usage, opts, argc, argv, &pos);
@@ -273,7 +374,7 @@ int tc_cmd_init(int argc, char **argv)
 		goto out;
 	}
 
-	files = tc_xcalloc(tc_init_nfiles + 4, sizeof *files);
+	files = tc_xcalloc(tc_init_nfiles + 7, sizeof *files);
 	for (size_t i = 0; i < tc_init_nfiles; i++)
 		add(files, &nfiles, tc_init_files[i].path, NULL, tc_init_files[i].data,
 		    tc_init_files[i].len);
@@ -300,18 +401,38 @@ int tc_cmd_init(int argc, char **argv)
 	                ".*.tmp-?????"
 	                "?/\n"); /* split: no trigraph */
 	add_buf(files, &nfiles, ".gitignore", &b);
+	if (with_ci) {
+		tc_buf_init(&b, TC_BUF_UNLIMITED);
+		precommit_file(&b);
+		add_buf(files, &nfiles, ".pre-commit-config.yaml", &b);
+		tc_buf_init(&b, TC_BUF_UNLIMITED);
+		workflow_file(&b);
+		add_buf(files, &nfiles, TC_WORKFLOW, &b);
+		tc_buf_init(&b, TC_BUF_UNLIMITED);
+		readme_file(&b, env, tenant, gitops);
+		add_buf(files, &nfiles, "README.md", &b);
+	}
 
 	/* refuse before writing anything */
 	tc_buf full;
 	tc_buf_init(&full, TC_BUF_UNLIMITED);
+	bool kept_readme = false;
 	for (size_t i = 0; i < nfiles; i++) {
 		tc_buf_reset(&full);
 		tc_buf_addf(&full, "%s/%s", dir, files[i].path);
 		struct stat st;
-		if (lstat(tc_buf_str(&full), &st) == 0)
-			tc_error(
-				&d, (tc_pos){tc_buf_str(&full), 0, 0}, NULL,
-				"file exists: init creates a new repository and overwrites nothing");
+		if (lstat(tc_buf_str(&full), &st) != 0)
+			continue;
+		if (strcmp(files[i].path, "README.md") == 0) {
+			/* a fresh clone often has one: it is the user's, and stays */
+			kept_readme = true;
+			free(files[i].path);
+			free(files[i].owned);
+			files[i--] = files[--nfiles];
+			continue;
+		}
+		tc_error(&d, (tc_pos){tc_buf_str(&full), 0, 0}, NULL,
+		         "file exists: init creates a new repository and overwrites nothing");
 	}
 	struct stat dst;
 	if (tc_diags_has_errors(&d))
@@ -333,9 +454,10 @@ int tc_cmd_init(int argc, char **argv)
 		status = tc_diags_exit_code(&d);
 		goto out;
 	}
-	printf("created %s: %zu files, environment '%s' (%s), tenant '%s'\n"
+	printf("created %s: %zu files, environment '%s' (%s), tenant '%s'%s\n"
 	       "next: tenantc render --repo %s\n",
-	       dir, nfiles, env, gitops, tenant, dir);
+	       dir, nfiles, env, gitops, tenant,
+	       kept_readme ? " (its README.md was there and is kept)" : "", dir);
 	status = 0;
 out:
 	for (size_t i = 0; i < nfiles; i++) {

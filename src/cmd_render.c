@@ -213,8 +213,9 @@ int tc_cmd_render(int argc, char **argv)
 	tc_sink sink;
 	tc_sink_open_memory(&sink);
 	tc_render_result res = {0};
-	if (open_workspace(&ws, &a, &d) || open_cache(&cache, &a, &ws, &d) ||
-	    open_sink(&sink, &a, &ws, cache, &d))
+	if (open_workspace(&ws, &a, &d) ||
+	    tc_workspace_check_selection(&ws, &a.envs, &a.tenants, &d) ||
+	    open_cache(&cache, &a, &ws, &d) || open_sink(&sink, &a, &ws, cache, &d))
 		goto out;
 	tc_render_opts ro = render_opts(&a, &ws, &sink, cache);
 	if (tc_render(&ws.repo, &ro, &res, &d))

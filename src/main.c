@@ -31,7 +31,7 @@ static const command commands[] = {
 	{"secret", tc_cmd_secret, "create, edit, encrypt, decrypt and re-key SOPS Secrets"},
 	{"validate", tc_cmd_validate,
          "validate inputs and rendered objects, or files against a schema"},
-	{"version", tc_cmd_version, "print the version"},
+	{"version", tc_cmd_version, "print the version, the commit and the library versions"},
 };
 
 static void usage(FILE *f)

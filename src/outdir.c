@@ -254,17 +254,21 @@ void tc_outdir_leftovers(const char *dir, char ***out, size_t *n)
 	free(real);
 }
 
-/* Create every missing folder of an absolute path. */
-static int mkpath(const char *path)
+/* Create every missing folder of an absolute path; *made counts the
+ * folders created (the last *made components of path). */
+static int mkpath(const char *path, size_t *made)
 {
 	char *p = tc_xstrdup(path);
 	int rc = 0;
+	*made = 0;
 	for (char *s = p + 1;; s++) {
 		if (*s != '/' && *s != 0)
 			continue;
 		char c = *s;
 		*s = 0;
-		if (mkdir(p, 0755) != 0 && errno != EEXIST)
+		if (mkdir(p, 0755) == 0)
+			(*made)++;
+		else if (errno != EEXIST)
 			rc = -1;
 		*s = c;
 		if (!c || rc)
@@ -303,6 +307,8 @@ int tc_outdir_claim(tc_outdir *o, const char *dir, const char *repo_dir, tc_diag
 {
 	o->lockfd = -1;
 	o->stale = o->recovered = 0;
+	o->made = NULL;
+	o->nmade = 0;
 	tc_pos at = {dir, 0, 0};
 	if (!*dir)
 		return tc_error(d, TC_NOPOS, NULL, "the output folder is an empty path");
@@ -318,7 +324,13 @@ int tc_outdir_claim(tc_outdir *o, const char *dir, const char *repo_dir, tc_diag
 		goto out;
 	const char *base;
 	split(real, &parent, &base);
-	if (mkpath(parent) != 0) {
+	size_t made;
+	int mk = mkpath(parent, &made);
+	if (made) {
+		o->made = tc_xstrdup(parent);
+		o->nmade = made;
+	}
+	if (mk != 0) {
 		tc_error(d, at, NULL, "cannot create the folder '%s': %s", parent, strerror(errno));
 		goto out;
 	}
@@ -371,10 +383,8 @@ int tc_outdir_claim(tc_outdir *o, const char *dir, const char *repo_dir, tc_diag
 		         "cannot clear what an earlier render left beside the output "
 		         "folder");
 out:
-	if (rc && o->lockfd >= 0) {
-		close(o->lockfd);
-		o->lockfd = -1;
-	}
+	if (rc)
+		tc_outdir_release(o);
 	free(parent);
 	free(repo);
 	free(real);
@@ -383,6 +393,19 @@ out:
 
 void tc_outdir_release(tc_outdir *o)
 {
+	/* rmdir fails on a folder that holds anything (the output once it was
+	 * swapped in): only what stayed empty goes, deepest first */
+	for (size_t i = 0; o->made && i < o->nmade; i++) {
+		if (rmdir(o->made) != 0)
+			break;
+		char *slash = strrchr(o->made, '/');
+		if (!slash || slash == o->made)
+			break;
+		*slash = 0;
+	}
+	free(o->made);
+	o->made = NULL;
+	o->nmade = 0;
 	if (o->lockfd >= 0)
 		close(o->lockfd);
 	o->lockfd = -1;

@@ -35,6 +35,8 @@ typedef struct tc_outdir {
 	int lockfd;       /* the parent folder, flock'ed; -1 when not held */
 	size_t stale;     /* temporary folders of dead renders cleared by the claim */
 	size_t recovered; /* of those, in-place updates carried out from their journal */
+	char *made;       /* the output's parent when the claim created it, malloc'd, else NULL */
+	size_t nmade;     /* how many folders up to and including `made` the claim created */
 } tc_outdir;
 
 /* Check that `dir` may be replaced by a render of the repository at
@@ -44,7 +46,9 @@ typedef struct tc_outdir {
  * when the folder is refused or cannot be locked. */
 int tc_outdir_claim(tc_outdir *o, const char *dir, const char *repo_dir, tc_diags *d)
 	__attribute__((warn_unused_result));
-/* Drop the lock (safe on a zeroed or failed claim). */
+/* Drop the lock (safe on a zeroed or failed claim). Folders the claim
+ * created for the output's parent are removed again when they are still
+ * empty, so a render that failed leaves no folder behind. */
 void tc_outdir_release(tc_outdir *o);
 
 /* The names of temporary trees that renders of `dir` left beside it

@@ -8,6 +8,7 @@
 #include "workspace.h"
 
 #include "arena.h"
+#include "buf.h"
 #include "schema_set.h"
 #include "sops.h"
 
@@ -77,6 +78,79 @@ static void default_location(locations *l, const char *repo_dir)
 	free(c);
 }
 
+/* What makes a folder a tenantc repository: at least one of these at its
+ * root (tenantc.yaml is optional, and a new repository may have only
+ * environments/ so far). */
+static const char *const repo_signs[] = {"tenantc.yaml", "environments", "tenants"};
+
+static bool has_sign(const char *dir)
+{
+	for (size_t i = 0; i < sizeof repo_signs / sizeof repo_signs[0]; i++) {
+		char *p = join(dir, repo_signs[i]);
+		struct stat st;
+		bool found = lstat(p, &st) == 0;
+		free(p);
+		if (found)
+			return true;
+	}
+	return false;
+}
+
+/* The nearest folder above dir that is a repository (malloc'd), or NULL:
+ * a command run in a subfolder (templates/, tenants/acme/) names it. */
+static char *enclosing_repo(const char *dir)
+{
+	char *p = realpath(dir, NULL);
+	while (p && strcmp(p, "/") != 0) {
+		char *slash = strrchr(p, '/');
+		if (slash == p)
+			slash[1] = 0;
+		else
+			*slash = 0;
+		if (has_sign(p))
+			return p;
+	}
+	free(p);
+	return NULL;
+}
+
+/* Refuse a source without tenantc.yaml, environments/ and tenants/: a
+ * render there would write an empty tree (and the next render of the real
+ * repository would take the empty output folder for a tenant). Looks in
+ * what the source reads (the folder, the index or the revision). */
+static int check_is_repo(const tc_workspace *w, tc_diags *d)
+{
+	tc_entry *e = NULL;
+	size_t n = 0;
+	if (tc_source_list(w->src, d, "", &e, &n))
+		return -1;
+	bool found = false;
+	for (size_t i = 0; i < n && !found; i++)
+		for (size_t k = 0; k < sizeof repo_signs / sizeof repo_signs[0]; k++)
+			found = found || strcmp(e[i].name, repo_signs[k]) == 0;
+	tc_entries_free(e, n);
+	if (found)
+		return 0;
+	char *real = realpath(w->repo_dir, NULL);
+	char *above = enclosing_repo(w->repo_dir);
+	const char *kind = tc_source_kind_name(w->src);
+	tc_error(d, TC_NOPOS, NULL,
+	         "'%s'%s%s%s is not a tenantc repository: its %s has no tenantc.yaml, "
+	         "environments/ or tenants/; %s%s%s",
+	         w->repo_dir, real && strcmp(real, w->repo_dir) ? " (" : "",
+	         real && strcmp(real, w->repo_dir) ? real : "",
+	         real && strcmp(real, w->repo_dir) ? ")" : "",
+	         strcmp(kind, "directory") == 0 ? "folder" : kind,
+	         above ? "it lies inside the repository '"
+	               : "give --repo DIR, or create one with "
+	                 "'tenantc init DIR'",
+	         above ? above : "",
+	         above ? "': give --repo with that folder or run tenantc there" : "");
+	free(above);
+	free(real);
+	return -1;
+}
+
 /* The schema folders for output validation: --schema-location, else
  * tenantc.yaml's schemaLocation (relative to the repository), else the
  * repository's schemas/ when it holds kubeconform's layout. */
@@ -122,6 +196,9 @@ int tc_workspace_open(tc_workspace *w, const tc_workspace_opts *o, tc_diags *d)
 	w->failed = TC_WS_SOURCE;
 	if (tc_source_open(&w->src, d, w->repo_dir, o->kind, o->rev))
 		return -1;
+	w->failed = TC_WS_NOREPO;
+	if (check_is_repo(w, d))
+		return -1;
 	w->loaded = true;
 	w->failed = TC_WS_REPO;
 	int rc = o->tenants && o->tenants->len
@@ -163,4 +240,121 @@ void tc_workspace_release(tc_workspace *w)
 	tc_source_free(w->src);
 	free(w->output);
 	memset(w, 0, sizeof *w);
+}
+
+/* At most this many names in a message that lists what exists: a
+ * repository may hold thousands of tenants. */
+#define NAMES_SHOWN 10
+
+static void add_names(tc_buf *b, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n && i < NAMES_SHOWN; i++)
+		tc_buf_addf(b, "%s%s", i ? ", " : "", names[i]);
+	if (n > NAMES_SHOWN)
+		tc_buf_addf(b, " and %zu more", n - NAMES_SHOWN);
+	if (n == 0)
+		tc_buf_adds(b, "none");
+}
+
+static int unknown_env(const tc_workspace *w, const char *name, tc_diags *d)
+{
+	const char **names = tc_xcalloc(w->repo.nenvs + 1, sizeof *names);
+	for (size_t i = 0; i < w->repo.nenvs; i++)
+		names[i] = w->repo.envs[i].name;
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	add_names(&b, names, w->repo.nenvs);
+	tc_error(d, TC_NOPOS, NULL, "unknown environment '%s'; the environments: %s", name,
+	         tc_buf_str(&b));
+	tc_buf_release(&b);
+	free(names);
+	return -1;
+}
+
+static int unknown_tenant(const tc_workspace *w, const char *name, tc_diags *d)
+{
+	tc_entry *e = NULL;
+	size_t n = 0;
+	tc_diags scratch;
+	tc_diags_init(&scratch);
+	if (tc_source_list(w->src, &scratch, "tenants", &e, &n))
+		n = 0;
+	tc_diags_release(&scratch);
+	const char **names = tc_xcalloc(n + 1, sizeof *names);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (e[i].type == TC_ENTRY_DIR)
+			names[k++] = e[i].name;
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	add_names(&b, names, k);
+	tc_buf path;
+	tc_buf_init(&path, TC_BUF_UNLIMITED);
+	tc_buf_addf(&path, "tenants/%s/tenant.yaml", name);
+	tc_error(d, (tc_pos){tc_buf_str(&path), 1, 1}, NULL,
+	         "unknown tenant '%s': there is no %s; the tenants: %s", name, tc_buf_str(&path),
+	         tc_buf_str(&b));
+	tc_buf_release(&path);
+	tc_buf_release(&b);
+	free(names);
+	tc_entries_free(e, n);
+	return -1;
+}
+
+/* A tenant asked for that the environments asked for do not have. */
+static int tenant_elsewhere(const tc_tenant *t, const tc_strlist *envs, tc_diags *d)
+{
+	tc_buf want, has;
+	tc_buf_init(&want, TC_BUF_UNLIMITED);
+	tc_buf_init(&has, TC_BUF_UNLIMITED);
+	add_names(&want, envs->items, envs->len);
+	for (size_t i = 0; i < t->nenvs; i++)
+		tc_buf_addf(&has, "%s%s", i ? ", " : "", t->envs[i]->name);
+	if (t->nenvs == 0)
+		tc_buf_adds(&has, "none");
+	tc_error(d, TC_NOPOS, NULL, "tenant '%s' is not in %s (--env); its environments: %s",
+	         t->name, tc_buf_str(&want), tc_buf_str(&has));
+	tc_buf_release(&want);
+	tc_buf_release(&has);
+	return -1;
+}
+
+int tc_workspace_check_selection(const tc_workspace *w, const tc_strlist *envs,
+                                 const tc_strlist *tenants, tc_diags *d)
+{
+	int rc = 0;
+	for (size_t i = 0; envs && i < envs->len; i++)
+		if (!tc_repo_env(&w->repo, envs->items[i]))
+			rc = unknown_env(w, envs->items[i], d);
+	for (size_t i = 0; rc == 0 && tenants && i < tenants->len; i++) {
+		const char *name = tenants->items[i];
+		tc_buf path;
+		tc_buf_init(&path, TC_BUF_UNLIMITED);
+		tc_buf_addf(&path, "tenants/%s/tenant.yaml", name);
+		char *data = NULL;
+		size_t len = 0;
+		tc_diags scratch;
+		tc_diags_init(&scratch);
+		/* a tenant that does not load is the render's to report, in full */
+		int missing = tc_source_read(w->src, &scratch, tc_buf_str(&path), &data, &len);
+		free(data);
+		tc_buf_release(&path);
+		if (missing == 1) {
+			rc = unknown_tenant(w, name, d);
+		} else if (missing == 0 && envs && envs->len) {
+			tc_arena a;
+			tc_arena_init(&a);
+			tc_tenant t;
+			if (tc_repo_load_tenant(&w->repo, name, &a, &scratch, &t) == 0) {
+				bool in = false;
+				for (size_t k = 0; k < t.nenvs && !in; k++)
+					in = tc_strlist_has(envs, t.envs[k]->name);
+				if (!in)
+					rc = tenant_elsewhere(&t, envs, d);
+			}
+			tc_arena_release(&a);
+		}
+		tc_diags_release(&scratch);
+	}
+	return rc;
 }

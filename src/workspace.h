@@ -45,6 +45,7 @@ typedef struct tc_workspace_opts {
 typedef enum tc_workspace_step {
 	TC_WS_OK,
 	TC_WS_SOURCE,  /* the repository cannot be read (usage, git) */
+	TC_WS_NOREPO,  /* what it reads has none of tenantc.yaml, environments/, tenants/ */
 	TC_WS_REPO,    /* the inputs do not load */
 	TC_WS_KEYS,    /* the identities in the environment are bad */
 	TC_WS_SCHEMAS, /* the output schema folders do not open */
@@ -68,6 +69,16 @@ typedef struct tc_workspace {
 int tc_workspace_open(tc_workspace *w, const tc_workspace_opts *o, tc_diags *d)
 	__attribute__((warn_unused_result));
 void tc_workspace_release(tc_workspace *w);
+
+/* The --env and --tenant filters of a render: every environment and
+ * tenant named must exist, and with both, every tenant must be in one of
+ * the environments, else the render would print nothing. -1 with an
+ * error naming what exists ("initech is not in prod (--env); its
+ * environments: test"). A tenant that does not load is left to the
+ * render, which reports it in full. */
+int tc_workspace_check_selection(const tc_workspace *w, const tc_strlist *envs,
+                                 const tc_strlist *tenants, tc_diags *d)
+	__attribute__((warn_unused_result));
 
 /* The rendering identity for a repository: the identity in keys that
  * tenantc.yaml's sops.age lists; NULL without one. */

@@ -185,11 +185,12 @@ generate_bad "two variables disagree" "the tenant is set twice, to 'acme' and 'g
 generate_bad "an application path that is no tenant folder" "the application's path must be" "$W/templates/tenant" ARGOCD_ENV_TENANTC_ENV=prod
 generate_bad "a folder below a tenant" "is not a tenant folder" "$W/tenants/acme/files" ARGOCD_ENV_TENANTC_ENV=prod
 generate_bad "outside a tenantc repository" "no tenantc repository" "$T/other/app" ARGOCD_ENV_TENANTC_ENV=prod
-# a tenant that is not in the environment gives no objects: refused, so
-# that ArgoCD does not prune the application's objects
+# a tenant that is not in the environment gives no objects: refused (by
+# tenantc itself, naming the tenant's environments), so that ArgoCD does
+# not prune the application's objects
 for t in $(ls "$W/tenants"); do
-	if ! "$TENANTC" render --repo "$T/ref" --stdout --env prod --tenant "$t" --folder tenants | grep -q .; then
-		generate_bad "a tenant not in the environment" "nothing to apply: tenant '$t' is not rendered in environment 'prod'" \
+	if ! "$TENANTC" render --repo "$T/ref" --stdout --env prod --tenant "$t" --folder tenants 2>/dev/null | grep -q .; then
+		generate_bad "a tenant not in the environment" "tenant '$t' is not in prod \\(--env\\); its environments: " \
 			"$W/tenants/$t" ARGOCD_ENV_TENANTC_ENV=prod
 	fi
 done

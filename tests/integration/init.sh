@@ -90,4 +90,51 @@ expect_fail "unknown option" "^tenantc: error: unknown option '--bogus'$" "$T/x"
 echo "a file" >"$T/file"
 expect_fail "folder is a file" "file:1:1: error: '.*/file' is not a folder$" "$T/file"
 expect_fail "parent is a file" "error: cannot create folder '.*file/sub': Not a directory" "$T/file/sub"
+# every file or folder that what init writes names is in the new repository
+# (or in rendered/, which its first render writes): plain, --with-ci, argocd
+REFS="$SRC/tests/tools/refs.py"
+written() { # dir: the files init wrote (not rendered/)
+	(cd "$1" && find . -type f ! -path './rendered/*' ! -path './.git/*' | LC_ALL=C sort)
+}
+"$TENANTC" init "$T/ci" --with-ci --env stage --tenant shop >"$T/out" 2>"$T/err" ||
+	bad "init --with-ci failed: $(cat "$T/err")"
+"$TENANTC" render --repo "$T/ci" >/dev/null 2>"$T/err" || bad "the --with-ci repository does not render: $(head -n 2 "$T/err")"
+for d in new argo ci; do
+	run sh -c 'cd "$1" && python3 "$2" . $(cd "$1" && find . -type f ! -path "./rendered/*" | LC_ALL=C sort)' sh "$T/$d" "$REFS"
+	expect "every name in what init wrote resolves in the new repository ($d)" \
+		'expect_status 0 || { why="$(head -n 5 "$T/stdout")"; false; }'
+done
+for f in .pre-commit-config.yaml .github/workflows/tenantc.yml README.md; do
+	expect "init --with-ci writes $f" '[ -s "$T/ci/$f" ]'
+	expect "init without --with-ci writes no $f" 'expect_file_absent "$T/new/$f"'
+done
+version=$("$TENANTC" version | sed -n 's/^tenantc //p')
+expect "the hook names tenantc's release tag v$version" \
+	'grep -qx "    rev: v$version" "$T/ci/.pre-commit-config.yaml" &&
+	 grep -qx "      - id: tenantc-check" "$T/ci/.pre-commit-config.yaml"'
+expect "the hook id is one .pre-commit-hooks.yaml offers" \
+	'grep -qx -- "- id: tenantc-check" "$SRC/.pre-commit-hooks.yaml"'
+expect "the workflow runs the Action at the same tag" \
+	'grep -qx "      - uses: example/tenantc@v$version" "$T/ci/.github/workflows/tenantc.yml" &&
+	 grep -qx "      - uses: actions/checkout@v4" "$T/ci/.github/workflows/tenantc.yml"'
+expect "the workflow and the hook configuration are YAML" \
+	'/usr/bin/python3 -c "import sys, yaml; [yaml.safe_load(open(f)) for f in sys.argv[1:]]" \
+		"$T/ci/.github/workflows/tenantc.yml" "$T/ci/.pre-commit-config.yaml" 2>"$T/err" ||
+	 { why="$(cat "$T/err")"; false; }'
+if command -v pre-commit >/dev/null 2>&1; then
+	run sh -c 'cd "$1" && pre-commit validate-config .pre-commit-config.yaml' sh "$T/ci"
+	expect "pre-commit accepts the configuration" 'expect_status 0'
+else
+	echo "SKIP: pre-commit is not installed (its check of .pre-commit-config.yaml)"
+fi
+expect "the README names the environment, the tenant and the files" \
+	'grep -qF "environments/stage.yaml" "$T/ci/README.md" &&
+	 grep -qF "tenants/shop/tenant.yaml" "$T/ci/README.md" &&
+	 grep -qF ".github/workflows/tenantc.yml" "$T/ci/README.md"'
+mkdir -p "$T/ciclone"
+(cd "$T/ciclone" && git init -q . && echo "# platform" >README.md)
+run "$TENANTC" init "$T/ciclone" --with-ci
+expect "init --with-ci into a clone with a README keeps it and writes the rest" \
+	'expect_status 0 && [ "$(cat "$T/ciclone/README.md")" = "# platform" ] &&
+	 [ -s "$T/ciclone/.pre-commit-config.yaml" ] && expect_stdout "README.md was there and is kept"'
 finish

@@ -59,8 +59,8 @@ refuse "--env: error: $empty" render --env "" --out "$out"
 refuse "--tenant: error: 'Acme' $label_msg" render --tenant Acme --out "$out"
 refuse "--tenant: error: 'acme.corp' $label_msg" render -t acme.corp --out "$out"
 refuse "--tenant: error: $empty" render --tenant= --out "$out"
-refuse "tenantc: error: unknown environment 'nope' (see environments/)" render --env nope --out "$out"
-refuse "tenants/nobody/tenant.yaml:1:1: error: unknown tenant 'nobody': there is no tenants/nobody/tenant.yaml" \
+refuse "tenantc: error: unknown environment 'nope'; the environments: prod, test" render --env nope --out "$out"
+refuse "tenants/nobody/tenant.yaml:1:1: error: unknown tenant 'nobody': there is no tenants/nobody/tenant.yaml; the tenants: acme, globex, initech" \
 	render --tenant nobody --out "$out"
 # render: paths and the rest
 refuse "--repo: error: $empty" render --repo "" --out "$out"
