@@ -52,6 +52,11 @@ void tc_k8s_split_api_version(const char *s, size_t n, const char **group, size_
  * know the kind either). Returns 0 or -1 when something was reported. */
 int tc_k8s_check_object(const tc_value *obj, tc_k8s_scope scope, tc_diags *d, const tc_path *at,
                         tc_diag_class cls);
+/* The same after a JSON Schema has checked obj (schema_checked): what the
+ * schema reports itself (a value of the wrong type, a quantity's syntax)
+ * is not reported twice. */
+int tc_k8s_check_object_typed(const tc_value *obj, tc_k8s_scope scope, bool schema_checked,
+                              tc_diags *d, const tc_path *at, tc_diag_class cls);
 
 /* Kubernetes' limit on the data of one ConfigMap or Secret. */
 #define TC_K8S_MAX_DATA (1024u * 1024u)

@@ -412,7 +412,8 @@ int tc_schema_set_check_object(tc_schema_set *set, const tc_value *obj, bool str
 			break;
 		}
 	}
-	if (tc_k8s_check_object(obj, lk.scope, d, at, TC_DIAG_FINDING) < 0)
+	if (tc_k8s_check_object_typed(obj, lk.scope, lk.status == TC_LOOKUP_FOUND, d, at,
+	                              TC_DIAG_FINDING) < 0)
 		r = -1;
 	free(copy);
 	return r;
