@@ -17,11 +17,13 @@
 #include "k8s.h"
 
 #include "k8s_rules.h"
+#include "schema_check.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static bool lower_alnum(char c)
 {
@@ -108,58 +110,59 @@ bool tc_k8s_is_config_key(const char *s, size_t n)
 typedef struct scope_entry {
 	const char *group, *kind;
 	tc_k8s_scope scope;
+	const char *versions; /* served in Kubernetes 1.30-1.34, newest first */
 } scope_entry;
 
 /* sorted by group, then kind (bytes) */
 static const scope_entry scopes[] = {
-	{"", "ConfigMap", TC_K8S_NAMESPACED},
-	{"", "Endpoints", TC_K8S_NAMESPACED},
-	{"", "Event", TC_K8S_NAMESPACED},
-	{"", "LimitRange", TC_K8S_NAMESPACED},
-	{"", "Namespace", TC_K8S_CLUSTER},
-	{"", "Node", TC_K8S_CLUSTER},
-	{"", "PersistentVolume", TC_K8S_CLUSTER},
-	{"", "PersistentVolumeClaim", TC_K8S_NAMESPACED},
-	{"", "Pod", TC_K8S_NAMESPACED},
-	{"", "PodTemplate", TC_K8S_NAMESPACED},
-	{"", "ReplicationController", TC_K8S_NAMESPACED},
-	{"", "ResourceQuota", TC_K8S_NAMESPACED},
-	{"", "Secret", TC_K8S_NAMESPACED},
-	{"", "Service", TC_K8S_NAMESPACED},
-	{"", "ServiceAccount", TC_K8S_NAMESPACED},
-	{"admissionregistration.k8s.io", "MutatingWebhookConfiguration", TC_K8S_CLUSTER},
-	{"admissionregistration.k8s.io", "ValidatingAdmissionPolicy", TC_K8S_CLUSTER},
-	{"admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding", TC_K8S_CLUSTER},
-	{"admissionregistration.k8s.io", "ValidatingWebhookConfiguration", TC_K8S_CLUSTER},
-	{"apiextensions.k8s.io", "CustomResourceDefinition", TC_K8S_CLUSTER},
-	{"apiregistration.k8s.io", "APIService", TC_K8S_CLUSTER},
-	{"apps", "ControllerRevision", TC_K8S_NAMESPACED},
-	{"apps", "DaemonSet", TC_K8S_NAMESPACED},
-	{"apps", "Deployment", TC_K8S_NAMESPACED},
-	{"apps", "ReplicaSet", TC_K8S_NAMESPACED},
-	{"apps", "StatefulSet", TC_K8S_NAMESPACED},
-	{"autoscaling", "HorizontalPodAutoscaler", TC_K8S_NAMESPACED},
-	{"batch", "CronJob", TC_K8S_NAMESPACED},
-	{"batch", "Job", TC_K8S_NAMESPACED},
-	{"certificates.k8s.io", "CertificateSigningRequest", TC_K8S_CLUSTER},
-	{"coordination.k8s.io", "Lease", TC_K8S_NAMESPACED},
-	{"discovery.k8s.io", "EndpointSlice", TC_K8S_NAMESPACED},
-	{"flowcontrol.apiserver.k8s.io", "FlowSchema", TC_K8S_CLUSTER},
-	{"flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration", TC_K8S_CLUSTER},
-	{"networking.k8s.io", "Ingress", TC_K8S_NAMESPACED},
-	{"networking.k8s.io", "IngressClass", TC_K8S_CLUSTER},
-	{"networking.k8s.io", "NetworkPolicy", TC_K8S_NAMESPACED},
-	{"node.k8s.io", "RuntimeClass", TC_K8S_CLUSTER},
-	{"policy", "PodDisruptionBudget", TC_K8S_NAMESPACED},
-	{"rbac.authorization.k8s.io", "ClusterRole", TC_K8S_CLUSTER},
-	{"rbac.authorization.k8s.io", "ClusterRoleBinding", TC_K8S_CLUSTER},
-	{"rbac.authorization.k8s.io", "Role", TC_K8S_NAMESPACED},
-	{"rbac.authorization.k8s.io", "RoleBinding", TC_K8S_NAMESPACED},
-	{"scheduling.k8s.io", "PriorityClass", TC_K8S_CLUSTER},
-	{"storage.k8s.io", "CSIDriver", TC_K8S_CLUSTER},
-	{"storage.k8s.io", "CSINode", TC_K8S_CLUSTER},
-	{"storage.k8s.io", "StorageClass", TC_K8S_CLUSTER},
-	{"storage.k8s.io", "VolumeAttachment", TC_K8S_CLUSTER},
+	{"", "ConfigMap", TC_K8S_NAMESPACED, "v1"},
+	{"", "Endpoints", TC_K8S_NAMESPACED, "v1"},
+	{"", "Event", TC_K8S_NAMESPACED, "v1"},
+	{"", "LimitRange", TC_K8S_NAMESPACED, "v1"},
+	{"", "Namespace", TC_K8S_CLUSTER, "v1"},
+	{"", "Node", TC_K8S_CLUSTER, "v1"},
+	{"", "PersistentVolume", TC_K8S_CLUSTER, "v1"},
+	{"", "PersistentVolumeClaim", TC_K8S_NAMESPACED, "v1"},
+	{"", "Pod", TC_K8S_NAMESPACED, "v1"},
+	{"", "PodTemplate", TC_K8S_NAMESPACED, "v1"},
+	{"", "ReplicationController", TC_K8S_NAMESPACED, "v1"},
+	{"", "ResourceQuota", TC_K8S_NAMESPACED, "v1"},
+	{"", "Secret", TC_K8S_NAMESPACED, "v1"},
+	{"", "Service", TC_K8S_NAMESPACED, "v1"},
+	{"", "ServiceAccount", TC_K8S_NAMESPACED, "v1"},
+	{"admissionregistration.k8s.io", "MutatingWebhookConfiguration", TC_K8S_CLUSTER, "v1"},
+	{"admissionregistration.k8s.io", "ValidatingAdmissionPolicy", TC_K8S_CLUSTER, "v1"},
+	{"admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding", TC_K8S_CLUSTER, "v1"},
+	{"admissionregistration.k8s.io", "ValidatingWebhookConfiguration", TC_K8S_CLUSTER, "v1"},
+	{"apiextensions.k8s.io", "CustomResourceDefinition", TC_K8S_CLUSTER, "v1"},
+	{"apiregistration.k8s.io", "APIService", TC_K8S_CLUSTER, "v1"},
+	{"apps", "ControllerRevision", TC_K8S_NAMESPACED, "v1"},
+	{"apps", "DaemonSet", TC_K8S_NAMESPACED, "v1"},
+	{"apps", "Deployment", TC_K8S_NAMESPACED, "v1"},
+	{"apps", "ReplicaSet", TC_K8S_NAMESPACED, "v1"},
+	{"apps", "StatefulSet", TC_K8S_NAMESPACED, "v1"},
+	{"autoscaling", "HorizontalPodAutoscaler", TC_K8S_NAMESPACED, "v2, v1"},
+	{"batch", "CronJob", TC_K8S_NAMESPACED, "v1"},
+	{"batch", "Job", TC_K8S_NAMESPACED, "v1"},
+	{"certificates.k8s.io", "CertificateSigningRequest", TC_K8S_CLUSTER, "v1"},
+	{"coordination.k8s.io", "Lease", TC_K8S_NAMESPACED, "v1"},
+	{"discovery.k8s.io", "EndpointSlice", TC_K8S_NAMESPACED, "v1"},
+	{"flowcontrol.apiserver.k8s.io", "FlowSchema", TC_K8S_CLUSTER, "v1"},
+	{"flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration", TC_K8S_CLUSTER, "v1"},
+	{"networking.k8s.io", "Ingress", TC_K8S_NAMESPACED, "v1"},
+	{"networking.k8s.io", "IngressClass", TC_K8S_CLUSTER, "v1"},
+	{"networking.k8s.io", "NetworkPolicy", TC_K8S_NAMESPACED, "v1"},
+	{"node.k8s.io", "RuntimeClass", TC_K8S_CLUSTER, "v1"},
+	{"policy", "PodDisruptionBudget", TC_K8S_NAMESPACED, "v1"},
+	{"rbac.authorization.k8s.io", "ClusterRole", TC_K8S_CLUSTER, "v1"},
+	{"rbac.authorization.k8s.io", "ClusterRoleBinding", TC_K8S_CLUSTER, "v1"},
+	{"rbac.authorization.k8s.io", "Role", TC_K8S_NAMESPACED, "v1"},
+	{"rbac.authorization.k8s.io", "RoleBinding", TC_K8S_NAMESPACED, "v1"},
+	{"scheduling.k8s.io", "PriorityClass", TC_K8S_CLUSTER, "v1"},
+	{"storage.k8s.io", "CSIDriver", TC_K8S_CLUSTER, "v1"},
+	{"storage.k8s.io", "CSINode", TC_K8S_CLUSTER, "v1"},
+	{"storage.k8s.io", "StorageClass", TC_K8S_CLUSTER, "v1"},
+	{"storage.k8s.io", "VolumeAttachment", TC_K8S_CLUSTER, "v1"},
 };
 
 static int cmp_n(const char *a, const char *b, size_t bn)
@@ -183,6 +186,57 @@ tc_k8s_scope tc_k8s_builtin_scope(const char *group, size_t glen, const char *ki
 			hi = mid;
 	}
 	return TC_K8S_SCOPE_UNKNOWN;
+}
+
+static const scope_entry *builtin(const char *group, size_t glen, const char *kind, size_t klen)
+{
+	size_t lo = 0, hi = sizeof scopes / sizeof scopes[0];
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = cmp_n(scopes[mid].group, group, glen);
+		if (c == 0)
+			c = cmp_n(scopes[mid].kind, kind, klen);
+		if (c == 0)
+			return &scopes[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const char *tc_k8s_builtin_versions(const char *group, size_t glen, const char *kind, size_t klen)
+{
+	const scope_entry *e = builtin(group, glen, kind, klen);
+	return e ? e->versions : NULL;
+}
+
+const char *tc_k8s_builtin_group_of(const char *kind, size_t klen)
+{
+	for (size_t i = 0; i < sizeof scopes / sizeof scopes[0]; i++)
+		if (cmp_n(scopes[i].kind, kind, klen) == 0)
+			return scopes[i].group;
+	return NULL;
+}
+
+const char *tc_k8s_builtin_near_kind(const char *group, size_t glen, const char *kind, size_t klen)
+{
+	const char *best = NULL;
+	size_t bestd = 3;
+	for (size_t i = 0; i < sizeof scopes / sizeof scopes[0]; i++) {
+		if (cmp_n(scopes[i].group, group, glen) != 0)
+			continue;
+		size_t n = strlen(scopes[i].kind);
+		size_t d = n == klen && !strncasecmp(scopes[i].kind, kind, klen)
+		                   ? 0
+		                   : tc_edit_distance(scopes[i].kind, n, kind, klen, 2);
+		if (d < bestd) {
+			bestd = d;
+			best = scopes[i].kind;
+		}
+	}
+	return best;
 }
 
 void tc_k8s_split_api_version(const char *s, size_t n, const char **group, size_t *glen,
