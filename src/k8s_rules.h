@@ -103,6 +103,8 @@ bool tc_k8s_is_env_name(const char *s, size_t n);
 bool tc_k8s_is_percent(const char *s, size_t n, int64_t *pct);
 /* validateLocalDescendingPath: relative, no '..' element */
 bool tc_k8s_is_descending_path(const char *s, size_t n);
+/* a name of the IANA time zone database as Go embeds it (k8s_tz.c) */
+bool tc_k8s_is_time_zone(const char *s, size_t n);
 /* IsValidPathSegmentName: not "." or "..", no '/' or '%' */
 bool tc_k8s_is_path_segment(const char *s, size_t n);
 /* IsWildcardDNS1123Subdomain: "*." then a DNS-1123 subdomain */

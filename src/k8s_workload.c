@@ -302,42 +302,23 @@ void tc_k8s_rule_job(tc_k8s_ctx *o, const tc_value *obj, const tc_path *at)
 	}
 }
 
-/* validateTimeZone: time.LoadLocation with the zone database embedded in
- * kube-apiserver; this checks the form and the area of the name */
+/* validateTimeZone: not empty, not "Local", and time.LoadLocation must
+ * know it: the zone database Go embeds in kube-apiserver (k8s_tz.c); a
+ * node's own database may add the posix/ and right/ copies of each name */
 static const char *tz_error(const char *s, size_t n)
 {
 	if (n == 0)
 		return "timeZone must be left out or not empty";
 	if (n == 5 && !strncasecmp(s, "local", 5))
 		return "timeZone must be an explicit IANA time zone, not 'Local'";
-	if (s[0] == '/' || s[0] == '\\' || memmem(s, n, "..", 2))
-		return "timeZone must be an IANA time zone name such as 'Europe/Berlin'";
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
-		      (s[i] >= '0' && s[i] <= '9') || strchr("/_-+", s[i])))
-			return "timeZone must be an IANA time zone name such as 'Europe/Berlin'";
-	static const char *const areas[] = {"Africa/", "America/",  "Antarctica/", "Arctic/",
-	                                    "Asia/",   "Atlantic/", "Australia/",  "Brazil/",
-	                                    "Canada/", "Chile/",    "Etc/",        "Europe/",
-	                                    "Indian/", "Mexico/",   "Pacific/",    "US/",
-	                                    NULL};
-	static const char *const zones[] =
-		{"CET",     "CST6CDT",   "Cuba",      "EET",      "EST",     "EST5EDT", "Egypt",
-	         "Eire",    "Factory",   "GB",        "GB-Eire",  "GMT",     "GMT+0",   "GMT-0",
-	         "GMT0",    "Greenwich", "HST",       "Hongkong", "Iceland", "Iran",    "Israel",
-	         "Jamaica", "Japan",     "Kwajalein", "Libya",    "MET",     "MST",     "MST7MDT",
-	         "NZ",      "NZ-CHAT",   "Navajo",    "PRC",      "PST8PDT", "Poland",  "Portugal",
-	         "ROC",     "ROK",       "Singapore", "Turkey",   "UCT",     "UTC",     "Universal",
-	         "W-SU",    "WET",       "Zulu",      NULL};
-	for (size_t i = 0; areas[i]; i++) {
-		size_t k = strlen(areas[i]);
-		if (n > k && !memcmp(s, areas[i], k))
-			return NULL;
+	if (n > 6 && (!memcmp(s, "posix/", 6) || !memcmp(s, "right/", 6))) {
+		s += 6;
+		n -= 6;
 	}
-	for (size_t i = 0; zones[i]; i++)
-		if (strlen(zones[i]) == n && !memcmp(s, zones[i], n))
-			return NULL;
-	return "unknown time zone: not a name of the IANA time zone database";
+	if (!tc_k8s_is_time_zone(s, n))
+		return "unknown time zone: not a name of the IANA time zone database (such as "
+		       "'Europe/Berlin' or 'UTC')";
+	return NULL;
 }
 
 void tc_k8s_rule_cronjob(tc_k8s_ctx *o, const tc_value *obj, const tc_path *at)
