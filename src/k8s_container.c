@@ -10,7 +10,8 @@
  * validateEnvVarValueFrom, ValidateEnvFrom, ValidateVolumeMounts,
  * validateProbe, validateHandler, validateLifecycle,
  * validateInitContainerRestartPolicy, validateContainerRestartPolicy,
- * validatePullPolicy). Lists are small, so names are compared pairwise and
+ * validatePullPolicy, ValidateSecurityContext and, for the pod's,
+ * validatePodSpecSecurityContext). Lists are small, so names are compared pairwise and
  * nothing is allocated.
  */
 #include "k8s_rules.h"
@@ -320,6 +321,82 @@ static void check_mounts(tc_k8s_ctx *o, const tc_value *c, const tc_value *vols,
 	}
 }
 
+/* validateSeccompProfileField and ValidateAppArmorProfileField */
+static void check_profile(tc_k8s_ctx *o, const tc_value *sc, const char *key, const tc_path *at)
+{
+	tc_k8s_field f = tc_k8s_field_of(sc, key, at);
+	if (!tc_k8s_obj(f.v))
+		return;
+	static const char *const types[] = {"RuntimeDefault", "Unconfined", "Localhost", NULL};
+	tc_k8s_check_enum(o, f.v, "type", &f.p, types);
+	tc_k8s_field t = tc_k8s_field_of(f.v, "type", &f.p);
+	tc_k8s_field lp = tc_k8s_field_of(f.v, "localhostProfile", &f.p);
+	const tc_value *ls = tc_k8s_str(lp.v);
+	if (tc_value_streq(t.v, "Localhost")) {
+		if (!ls || !ls->u.str.len)
+			tc_k8s_report(o, t.v->pos, &lp.p,
+			              "a %s of type 'Localhost' needs localhostProfile", key);
+		else if (!strcmp(key, "seccompProfile") &&
+		         !tc_k8s_is_descending_path(ls->u.str.ptr, ls->u.str.len))
+			tc_k8s_report(
+				o, ls->pos, &lp.p,
+				"localhostProfile '%.*s' must be a relative path without '..'",
+				TC_K8S_SHOW(ls));
+	} else if (tc_k8s_str(t.v) && tc_k8s_set(lp.v)) {
+		tc_k8s_report(o, lp.v->pos, &lp.p,
+		              "localhostProfile can only be set when the type is 'Localhost'");
+	}
+}
+
+/* IsValidUserID and IsValidGroupID: 0 to 2147483647 */
+static void check_id(tc_k8s_ctx *o, const tc_value *v, const tc_path *at, const char *what)
+{
+	int64_t n;
+	if (tc_k8s_int(v, &n) && (n < 0 || n > 2147483647))
+		tc_k8s_report(o, v->pos, at, "%s %" PRId64 " is not between 0 and 2147483647", what,
+		              n);
+}
+
+void tc_k8s_check_security_context(tc_k8s_ctx *o, const tc_value *sc, const tc_path *at, bool pod)
+{
+	if (!tc_k8s_obj(sc))
+		return;
+	static const char *const ids[] = {"runAsUser", "runAsGroup", "fsGroup"};
+	for (size_t i = 0; i < (pod ? 3u : 2u); i++) {
+		tc_k8s_field f = tc_k8s_field_of(sc, ids[i], at);
+		check_id(o, f.v, &f.p, ids[i]);
+	}
+	check_profile(o, sc, "seccompProfile", at);
+	check_profile(o, sc, "appArmorProfile", at);
+	if (pod) {
+		tc_k8s_field sg = tc_k8s_field_of(sc, "supplementalGroups", at);
+		for (size_t i = 0; tc_k8s_arr(sg.v) && i < sg.v->u.arr.len; i++) {
+			tc_path gp = TC_PATH_INDEX(&sg.p, i);
+			check_id(o, sg.v->u.arr.items[i], &gp, "a group id");
+		}
+		static const char *const fcp[] = {"OnRootMismatch", "Always", NULL};
+		tc_k8s_check_enum(o, sc, "fsGroupChangePolicy", at, fcp);
+		return;
+	}
+	static const char *const pm[] = {"Default", "Unmasked", NULL};
+	tc_k8s_check_enum(o, sc, "procMount", at, pm);
+	tc_k8s_field ape = tc_k8s_field_of(sc, "allowPrivilegeEscalation", at);
+	const tc_value *priv = tc_value_getz(sc, "privileged");
+	if (ape.v && ape.v->kind == TC_BOOL && !ape.v->u.b) {
+		if (priv && priv->kind == TC_BOOL && priv->u.b)
+			tc_k8s_report(
+				o, ape.v->pos, &ape.p,
+				"allowPrivilegeEscalation cannot be false when privileged is true");
+		const tc_value *add = tc_k8s_arr(tc_value_dig(sc, "capabilities.add"));
+		for (size_t i = 0; add && i < add->u.arr.len; i++)
+			if (tc_value_streq(add->u.arr.items[i], "CAP_SYS_ADMIN"))
+				tc_k8s_report(
+					o, ape.v->pos, &ape.p,
+					"allowPrivilegeEscalation cannot be false when capabilities.add "
+					"holds CAP_SYS_ADMIN");
+	}
+}
+
 void tc_k8s_check_container(tc_k8s_ctx *o, const tc_value *c, const tc_value *vols,
                             const tc_path *at, bool init, bool is_pod)
 {
@@ -363,6 +440,8 @@ void tc_k8s_check_container(tc_k8s_ctx *o, const tc_value *c, const tc_value *vo
 	tc_k8s_field res = tc_k8s_field_of(c, "resources", at);
 	if (tc_k8s_obj(res.v))
 		tc_k8s_check_resources(o, res.v, &res.p);
+	tc_k8s_field sc = tc_k8s_field_of(c, "securityContext", at);
+	tc_k8s_check_security_context(o, sc.v, &sc.p, false);
 	static const char *const pull[] = {"Always", "IfNotPresent", "Never", NULL};
 	tc_k8s_check_enum(o, c, "imagePullPolicy", at, pull);
 	static const char *const tmp[] = {"File", "FallbackToLogsOnError", NULL};

@@ -348,6 +348,8 @@ void tc_k8s_check_pod_spec(tc_k8s_ctx *o, const tc_value *spec, const tc_path *a
 	tc_k8s_field ns = tc_k8s_field_of(spec, "nodeSelector", at);
 	tc_k8s_check_labels(o, ns.v, &ns.p);
 	tc_k8s_check_nonneg(o, spec, "terminationGracePeriodSeconds", at);
+	tc_k8s_field psc = tc_k8s_field_of(spec, "securityContext", at);
+	tc_k8s_check_security_context(o, psc.v, &psc.p, true);
 	check_tolerations(o, spec, at);
 	check_spread(o, spec, at);
 }

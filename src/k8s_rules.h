@@ -160,6 +160,8 @@ extern const char *const tc_k8s_restart_policies[];
 /* one container (k8s_container.c); vols is the pod's volumes list */
 void tc_k8s_check_container(tc_k8s_ctx *o, const tc_value *c, const tc_value *vols,
                             const tc_path *at, bool init, bool is_pod);
+/* ValidateSecurityContext (a container's) or validatePodSpecSecurityContext */
+void tc_k8s_check_security_context(tc_k8s_ctx *o, const tc_value *sc, const tc_path *at, bool pod);
 /* pod templates (k8s_pod.c): ValidatePodTemplateSpec; restart lists the
  * restartPolicy values the owner allows (NULL: any of the pod's) */
 void tc_k8s_check_pod_template(tc_k8s_ctx *o, const tc_value *tpl, const tc_path *at,

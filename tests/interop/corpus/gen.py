@@ -738,6 +738,17 @@ add(F, "valid: tolerations Exists without key", deploy("edge-tol-all", pod_mut(l
 add(F, "valid: topologyKey with a prefix and ScheduleAnyway", deploy("edge-spread", pod_mut(lambda s: s.update(topologySpreadConstraints=[{"maxSkew": 2, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "ScheduleAnyway"}]))))
 add(F, "invalid: nodeSelector value with a slash", deploy("edge-nodesel-val", pod_mut(lambda s: s.update(nodeSelector={"disk": "a/b"}))))
 add(F, "valid: serviceAccountName with dots", deploy("edge-sa-dots", pod_mut(lambda s: s.update(serviceAccountName="web.reader"))))
+add(F, "valid: restricted security context", deploy("edge-sc-ok", pod_mut(lambda s: (s.update(securityContext={"runAsNonRoot": True, "runAsUser": 10001, "fsGroup": 10001, "seccompProfile": {"type": "RuntimeDefault"}}), s["containers"][0].update(securityContext={"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}})))))
+add(F, "invalid: negative runAsUser", deploy("edge-sc-uid", pod_mut(setc(securityContext={"runAsUser": -1}))))
+add(F, "invalid: privileged without privilege escalation", deploy("edge-sc-priv", pod_mut(setc(securityContext={"privileged": True, "allowPrivilegeEscalation": False}))))
+add(F, "invalid: CAP_SYS_ADMIN without privilege escalation", deploy("edge-sc-sysadmin", pod_mut(setc(securityContext={"allowPrivilegeEscalation": False, "capabilities": {"add": ["CAP_SYS_ADMIN"]}}))))
+add(F, "invalid: seccomp Localhost without a profile", deploy("edge-sc-seccomp", pod_mut(lambda s: s.update(securityContext={"seccompProfile": {"type": "Localhost"}}))))
+add(F, "valid: seccomp Localhost with a profile", deploy("edge-sc-seccomp-ok", pod_mut(lambda s: s.update(securityContext={"seccompProfile": {"type": "Localhost", "localhostProfile": "profiles/audit.json"}}))))
+add(F, "invalid: seccomp profile type", deploy("edge-sc-seccomp-type", pod_mut(setc(securityContext={"seccompProfile": {"type": "Strict"}}))))
+add(F, "invalid: AppArmor RuntimeDefault with a profile", deploy("edge-sc-apparmor", pod_mut(setc(securityContext={"appArmorProfile": {"type": "RuntimeDefault", "localhostProfile": "x"}}))))
+add(F, "invalid: fsGroup over 2147483647", deploy("edge-sc-fsgroup", pod_mut(lambda s: s.update(securityContext={"fsGroup": 4294967296}))))
+add(F, "invalid: fsGroupChangePolicy", deploy("edge-sc-fscp", pod_mut(lambda s: s.update(securityContext={"fsGroupChangePolicy": "Never"}))))
+add(F, "invalid: procMount", deploy("edge-sc-procmount", pod_mut(setc(securityContext={"procMount": "Masked"}))))
 add(F, "invalid: priorityClassName upper case", deploy("edge-prio", pod_mut(lambda s: s.update(priorityClassName="High"))))
 
 F = "versions.yaml"
