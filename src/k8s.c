@@ -110,7 +110,10 @@ bool tc_k8s_is_config_key(const char *s, size_t n)
 typedef struct scope_entry {
 	const char *group, *kind;
 	tc_k8s_scope scope;
-	const char *versions; /* served in Kubernetes 1.30-1.34, newest first */
+	/* served by some release of Kubernetes 1.30-1.34, newest first (a
+	 * version removed within that range, such as flowcontrol's v1beta3 in
+	 * 1.32, is still listed) */
+	const char *versions;
 } scope_entry;
 
 /* sorted by group, then kind (bytes) */
@@ -131,8 +134,10 @@ static const scope_entry scopes[] = {
 	{"", "Service", TC_K8S_NAMESPACED, "v1"},
 	{"", "ServiceAccount", TC_K8S_NAMESPACED, "v1"},
 	{"admissionregistration.k8s.io", "MutatingWebhookConfiguration", TC_K8S_CLUSTER, "v1"},
-	{"admissionregistration.k8s.io", "ValidatingAdmissionPolicy", TC_K8S_CLUSTER, "v1"},
-	{"admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding", TC_K8S_CLUSTER, "v1"},
+	{"admissionregistration.k8s.io", "ValidatingAdmissionPolicy", TC_K8S_CLUSTER,
+         "v1, v1beta1"},
+	{"admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding", TC_K8S_CLUSTER,
+         "v1, v1beta1"},
 	{"admissionregistration.k8s.io", "ValidatingWebhookConfiguration", TC_K8S_CLUSTER, "v1"},
 	{"apiextensions.k8s.io", "CustomResourceDefinition", TC_K8S_CLUSTER, "v1"},
 	{"apiregistration.k8s.io", "APIService", TC_K8S_CLUSTER, "v1"},
@@ -147,8 +152,9 @@ static const scope_entry scopes[] = {
 	{"certificates.k8s.io", "CertificateSigningRequest", TC_K8S_CLUSTER, "v1"},
 	{"coordination.k8s.io", "Lease", TC_K8S_NAMESPACED, "v1"},
 	{"discovery.k8s.io", "EndpointSlice", TC_K8S_NAMESPACED, "v1"},
-	{"flowcontrol.apiserver.k8s.io", "FlowSchema", TC_K8S_CLUSTER, "v1"},
-	{"flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration", TC_K8S_CLUSTER, "v1"},
+	{"flowcontrol.apiserver.k8s.io", "FlowSchema", TC_K8S_CLUSTER, "v1, v1beta3"},
+	{"flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration", TC_K8S_CLUSTER,
+         "v1, v1beta3"},
 	{"networking.k8s.io", "Ingress", TC_K8S_NAMESPACED, "v1"},
 	{"networking.k8s.io", "IngressClass", TC_K8S_CLUSTER, "v1"},
 	{"networking.k8s.io", "NetworkPolicy", TC_K8S_NAMESPACED, "v1"},
