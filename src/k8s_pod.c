@@ -7,7 +7,8 @@
  *
  * Upstream: kubernetes/kubernetes pkg/apis/core/validation/validation.go,
  * ValidatePodTemplateSpec and ValidatePodSpec with what they call
- * (ValidateVolumes, validateKeyToPath, validateTolerations,
+ * (ValidateVolumes, validateKeyToPath, validateAffinity with
+ * ValidateNodeSelector and validatePodAffinityTerm, validateTolerations,
  * validateTopologySpreadConstraints, checkHostPortConflicts,
  * validateRestartPolicy, validateDNSPolicy, and the names of
  * validateContainers and validateInitContainers). Lists are small, so
@@ -223,6 +224,158 @@ static void check_spread(tc_k8s_ctx *o, const tc_value *spec, const tc_path *at)
 	}
 }
 
+/* ValidateNodeSelectorRequirement; label values are only judged in
+ * required terms (preferred ones may name values no node has) */
+static void check_node_term(tc_k8s_ctx *o, const tc_value *term, const tc_path *at, bool required)
+{
+	tc_k8s_field me = tc_k8s_field_of(term, "matchExpressions", at);
+	for (size_t i = 0; tc_k8s_arr(me.v) && i < me.v->u.arr.len; i++) {
+		const tc_value *r = me.v->u.arr.items[i];
+		tc_path rp = TC_PATH_INDEX(&me.p, i);
+		tc_k8s_field key = tc_k8s_field_of(r, "key", &rp);
+		tc_k8s_field op = tc_k8s_field_of(r, "operator", &rp);
+		tc_k8s_field vals = tc_k8s_field_of(r, "values", &rp);
+		size_t nv = tc_k8s_arr(vals.v) ? vals.v->u.arr.len : 0;
+		const tc_value *k = tc_k8s_str(key.v);
+		if (k && !tc_k8s_is_qualified_name(k->u.str.ptr, k->u.str.len))
+			tc_k8s_report(o, k->pos, &key.p, "'%.*s' is not a valid label key",
+			              TC_K8S_SHOW(k));
+		if (!tc_k8s_str(op.v))
+			continue;
+		bool inout = tc_value_streq(op.v, "In") || tc_value_streq(op.v, "NotIn");
+		bool exists =
+			tc_value_streq(op.v, "Exists") || tc_value_streq(op.v, "DoesNotExist");
+		bool cmp = tc_value_streq(op.v, "Gt") || tc_value_streq(op.v, "Lt");
+		if (inout && nv == 0)
+			tc_k8s_report(o, op.v->pos, &vals.p,
+			              "operator '%s' needs at least one value", op.v->u.str.ptr);
+		else if (exists && nv)
+			tc_k8s_report(o, vals.v->pos, &vals.p, "operator '%s' takes no values",
+			              op.v->u.str.ptr);
+		else if (cmp && nv != 1)
+			tc_k8s_report(o, op.v->pos, &vals.p,
+			              "operator '%s' takes exactly one value", op.v->u.str.ptr);
+		else if (!inout && !exists && !cmp)
+			tc_k8s_report(o, op.v->pos, &op.p,
+			              "'%.*s' is not a node selector operator: In, NotIn, Exists, "
+			              "DoesNotExist, Gt or Lt",
+			              TC_K8S_SHOW(op.v));
+		for (size_t v = 0; required && v < nv; v++) {
+			const tc_value *s = tc_k8s_str(vals.v->u.arr.items[v]);
+			tc_path vp = TC_PATH_INDEX(&vals.p, v);
+			if (s && !tc_k8s_is_label_value(s->u.str.ptr, s->u.str.len))
+				tc_k8s_report(o, s->pos, &vp, "'%.*s' is not a valid label value",
+				              TC_K8S_SHOW(s));
+		}
+	}
+	tc_k8s_field mf = tc_k8s_field_of(term, "matchFields", at);
+	for (size_t i = 0; tc_k8s_arr(mf.v) && i < mf.v->u.arr.len; i++) {
+		const tc_value *r = mf.v->u.arr.items[i];
+		tc_path rp = TC_PATH_INDEX(&mf.p, i);
+		tc_k8s_field key = tc_k8s_field_of(r, "key", &rp);
+		tc_k8s_field op = tc_k8s_field_of(r, "operator", &rp);
+		const tc_value *vals = tc_k8s_arr(tc_value_getz(r, "values"));
+		if (tc_k8s_str(key.v) && !tc_value_streq(key.v, "metadata.name"))
+			tc_k8s_report(o, key.v->pos, &key.p,
+			              "'%.*s' is not a node field selector key: only metadata.name",
+			              TC_K8S_SHOW(key.v));
+		if (tc_k8s_str(op.v) && !tc_value_streq(op.v, "In") &&
+		    !tc_value_streq(op.v, "NotIn"))
+			tc_k8s_report(o, op.v->pos, &op.p,
+			              "'%.*s' is not a node field selector operator: In or NotIn",
+			              TC_K8S_SHOW(op.v));
+		else if (tc_k8s_str(op.v) && (!vals || vals->u.arr.len != 1))
+			tc_k8s_report(o, op.v->pos, &rp,
+			              "a node field selector takes exactly one value");
+	}
+}
+
+static void check_weight(tc_k8s_ctx *o, const tc_value *t, const tc_path *at)
+{
+	tc_k8s_field w = tc_k8s_field_of(t, "weight", at);
+	int64_t n;
+	if (tc_k8s_int(w.v, &n) && (n < 1 || n > 100))
+		tc_k8s_report(o, w.v->pos, &w.p, "weight %" PRId64 " is not in the range 1-100", n);
+}
+
+/* validatePodAffinityTerm */
+static void check_pod_term(tc_k8s_ctx *o, const tc_value *t, const tc_path *at)
+{
+	if (!tc_k8s_obj(t))
+		return;
+	tc_k8s_field ls = tc_k8s_field_of(t, "labelSelector", at);
+	tc_k8s_check_selector(o, ls.v, &ls.p);
+	tc_k8s_field ns = tc_k8s_field_of(t, "namespaceSelector", at);
+	tc_k8s_check_selector(o, ns.v, &ns.p);
+	tc_k8s_field tk = tc_k8s_field_of(t, "topologyKey", at);
+	const tc_value *k = tc_k8s_str(tk.v);
+	if (!k || !k->u.str.len)
+		tc_k8s_report(o, t->pos, &tk.p,
+		              "a pod affinity term needs a topologyKey, such as "
+		              "kubernetes.io/hostname");
+	else if (!tc_k8s_is_qualified_name(k->u.str.ptr, k->u.str.len))
+		tc_k8s_report(o, k->pos, &tk.p, "'%.*s' is not a valid topologyKey: a label key",
+		              TC_K8S_SHOW(k));
+	tc_k8s_field nss = tc_k8s_field_of(t, "namespaces", at);
+	for (size_t i = 0; tc_k8s_arr(nss.v) && i < nss.v->u.arr.len; i++) {
+		const tc_value *n = tc_k8s_str(nss.v->u.arr.items[i]);
+		tc_path np = TC_PATH_INDEX(&nss.p, i);
+		if (n && !tc_k8s_is_dns_label(n->u.str.ptr, n->u.str.len))
+			tc_k8s_report(o, n->pos, &np, "'%.*s' is not a valid namespace name",
+			              TC_K8S_SHOW(n));
+	}
+}
+
+static void check_affinity(tc_k8s_ctx *o, const tc_value *spec, const tc_path *at)
+{
+	tc_k8s_field aff = tc_k8s_field_of(spec, "affinity", at);
+	if (!tc_k8s_obj(aff.v))
+		return;
+	tc_k8s_field na = tc_k8s_field_of(aff.v, "nodeAffinity", &aff.p);
+	tc_k8s_field req =
+		tc_k8s_field_of(na.v, "requiredDuringSchedulingIgnoredDuringExecution", &na.p);
+	if (tc_k8s_obj(req.v)) {
+		tc_k8s_field terms = tc_k8s_field_of(req.v, "nodeSelectorTerms", &req.p);
+		if (!tc_k8s_nonempty(terms.v))
+			tc_k8s_report(
+				o, req.v->pos, &terms.p,
+				"required node affinity needs at least one node selector term");
+		for (size_t i = 0; tc_k8s_arr(terms.v) && i < terms.v->u.arr.len; i++) {
+			tc_path tp = TC_PATH_INDEX(&terms.p, i);
+			check_node_term(o, terms.v->u.arr.items[i], &tp, true);
+		}
+	}
+	tc_k8s_field pref =
+		tc_k8s_field_of(na.v, "preferredDuringSchedulingIgnoredDuringExecution", &na.p);
+	for (size_t i = 0; tc_k8s_arr(pref.v) && i < pref.v->u.arr.len; i++) {
+		tc_path tp = TC_PATH_INDEX(&pref.p, i);
+		check_weight(o, pref.v->u.arr.items[i], &tp);
+		tc_k8s_field pf = tc_k8s_field_of(pref.v->u.arr.items[i], "preference", &tp);
+		check_node_term(o, pf.v, &pf.p, false);
+	}
+	static const char *const kinds[] = {"podAffinity", "podAntiAffinity"};
+	for (size_t k = 0; k < 2; k++) {
+		tc_k8s_field pa = tc_k8s_field_of(aff.v, kinds[k], &aff.p);
+		tc_k8s_field r =
+			tc_k8s_field_of(pa.v, "requiredDuringSchedulingIgnoredDuringExecution",
+		                        &pa.p);
+		for (size_t i = 0; tc_k8s_arr(r.v) && i < r.v->u.arr.len; i++) {
+			tc_path tp = TC_PATH_INDEX(&r.p, i);
+			check_pod_term(o, r.v->u.arr.items[i], &tp);
+		}
+		tc_k8s_field p =
+			tc_k8s_field_of(pa.v, "preferredDuringSchedulingIgnoredDuringExecution",
+		                        &pa.p);
+		for (size_t i = 0; tc_k8s_arr(p.v) && i < p.v->u.arr.len; i++) {
+			tc_path tp = TC_PATH_INDEX(&p.p, i);
+			check_weight(o, p.v->u.arr.items[i], &tp);
+			tc_k8s_field t =
+				tc_k8s_field_of(p.v->u.arr.items[i], "podAffinityTerm", &tp);
+			check_pod_term(o, t.v, &t.p);
+		}
+	}
+}
+
 /* checkHostPortConflicts over the regular containers */
 static void check_host_ports(tc_k8s_ctx *o, const tc_value *cs, const tc_path *at)
 {
@@ -350,6 +503,7 @@ void tc_k8s_check_pod_spec(tc_k8s_ctx *o, const tc_value *spec, const tc_path *a
 	tc_k8s_check_nonneg(o, spec, "terminationGracePeriodSeconds", at);
 	tc_k8s_field psc = tc_k8s_field_of(spec, "securityContext", at);
 	tc_k8s_check_security_context(o, psc.v, &psc.p, true);
+	check_affinity(o, spec, at);
 	check_tolerations(o, spec, at);
 	check_spread(o, spec, at);
 }

@@ -251,6 +251,32 @@ TEST(k8s_pod_specs_follow_validate_pod_spec)
 		{"validatePodSpecSecurityContext (fsGroup)",
 	         DEP("{securityContext: {fsGroup: 4294967296}, containers: [{name: w, image: i}]}"),
 	         TPL ".securityContext.fsGroup", "not between 0 and 2147483647"},
+		{"ValidateNodeSelector (a term)",
+	         DEP("{affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: "
+	             "{nodeSelectorTerms: []}}}, containers: [{name: w, image: i}]}"),
+	         TPL ".affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution."
+	             "nodeSelectorTerms",
+	         "at least one node selector term"},
+		{"ValidateNodeSelectorRequirement (Gt)",
+	         DEP("{affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: "
+	             "{nodeSelectorTerms: [{matchExpressions: [{key: cores, operator: Gt, values: [1, "
+	             "2]}]}]}}}, containers: [{name: w, image: i}]}"),
+	         TPL ".affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution."
+	             "nodeSelectorTerms[0].matchExpressions[0].values",
+	         "exactly one value"},
+		{"validateWeightedPodAffinityTerms (weight)",
+	         DEP("{affinity: {podAntiAffinity: {preferredDuringSchedulingIgnoredDuringExecution: "
+	             "[{weight: 0, podAffinityTerm: {topologyKey: kubernetes.io/hostname}}]}}, "
+	             "containers: [{name: w, image: i}]}"),
+	         TPL ".affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0]."
+	             "weight",
+	         "range 1-100"},
+		{"validatePodAffinityTerm (topologyKey)",
+	         DEP("{affinity: {podAffinity: {requiredDuringSchedulingIgnoredDuringExecution: "
+	             "[{labelSelector: {matchLabels: {app: w}}}]}}, containers: [{name: w, image: i}]}"),
+	         TPL ".affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0]."
+	             "topologyKey",
+	         "needs a topologyKey"},
 		{"validateTolerations",
 	         DEP("{tolerations: [{key: k, operator: Exists, value: v}], containers: [{name: w, "
 	             "image: i}]}"),

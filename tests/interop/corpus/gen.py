@@ -749,6 +749,20 @@ add(F, "invalid: AppArmor RuntimeDefault with a profile", deploy("edge-sc-apparm
 add(F, "invalid: fsGroup over 2147483647", deploy("edge-sc-fsgroup", pod_mut(lambda s: s.update(securityContext={"fsGroup": 4294967296}))))
 add(F, "invalid: fsGroupChangePolicy", deploy("edge-sc-fscp", pod_mut(lambda s: s.update(securityContext={"fsGroupChangePolicy": "Never"}))))
 add(F, "invalid: procMount", deploy("edge-sc-procmount", pod_mut(setc(securityContext={"procMount": "Masked"}))))
+AFF_REQ = {"nodeSelectorTerms": [{"matchExpressions": [{"key": "node-role.example.com/web", "operator": "Exists"}]}]}
+add(F, "valid: node and pod anti-affinity", deploy("edge-aff-ok", pod_mut(lambda s: s.update(affinity={
+    "nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": AFF_REQ,
+                     "preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 50, "preference": {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a"]}]}}]},
+    "podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 100, "podAffinityTerm": {"topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchLabels": {"app": "web"}}}}]}}))))
+add(F, "invalid: required node affinity without terms", deploy("edge-aff-noterms", pod_mut(lambda s: s.update(affinity={"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": []}}}))))
+add(F, "invalid: node selector Gt with two values", deploy("edge-aff-gt", pod_mut(lambda s: s.update(affinity={"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpressions": [{"key": "cores", "operator": "Gt", "values": ["1", "2"]}]}]}}}))))
+add(F, "valid: node selector Gt with one value", deploy("edge-aff-gt-ok", pod_mut(lambda s: s.update(affinity={"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpressions": [{"key": "cores", "operator": "Gt", "values": ["4"]}]}]}}}))))
+add(F, "invalid: node selector operator", deploy("edge-aff-op", pod_mut(lambda s: s.update(affinity={"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpressions": [{"key": "zone", "operator": "Equals", "values": ["a"]}]}]}}}))))
+add(F, "invalid: node field selector key", deploy("edge-aff-field", pod_mut(lambda s: s.update(affinity={"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchFields": [{"key": "metadata.uid", "operator": "In", "values": ["x"]}]}]}}}))))
+add(F, "invalid: preferred weight 0", deploy("edge-aff-weight", pod_mut(lambda s: s.update(affinity={"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 0, "podAffinityTerm": {"topologyKey": "kubernetes.io/hostname"}}]}}))))
+add(F, "invalid: pod affinity term without topologyKey", deploy("edge-aff-notopo", pod_mut(lambda s: s.update(affinity={"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{"labelSelector": {"matchLabels": {"app": "web"}}}]}}))))
+add(F, "invalid: required node affinity label value", deploy("edge-aff-value", pod_mut(lambda s: s.update(affinity={"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a b"]}]}]}}}))))
+add(F, "valid: preferred node affinity with an odd label value", deploy("edge-aff-pref-value", pod_mut(lambda s: s.update(affinity={"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 1, "preference": {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a b"]}]}}]}}))))
 add(F, "invalid: priorityClassName upper case", deploy("edge-prio", pod_mut(lambda s: s.update(priorityClassName="High"))))
 
 F = "versions.yaml"
