@@ -365,6 +365,18 @@ static bool is_kustomization(const tc_value *obj)
 	       memcmp(api->u.str.ptr, "kustomize.config.k8s.io/", 24) == 0;
 }
 
+/* The items of a `kind: List` (apiVersion v1), which kubectl and kustomize
+ * expand into its objects; NULL for any other object. */
+static const tc_value *list_items(const tc_value *obj)
+{
+	const tc_value *kind = tc_value_getz(obj, "kind"), *api = tc_value_getz(obj, "apiVersion");
+	const tc_value *items = tc_value_getz(obj, "items");
+	if (!tc_value_streq(kind, "List") || !tc_value_streq(api, "v1") || !items ||
+	    items->kind != TC_ARRAY)
+		return NULL;
+	return items;
+}
+
 static void check_files(tc_arena *a, tc_diags *d, tc_schema_set *set, const tc_strlist *files,
                         bool strict)
 {
@@ -379,6 +391,18 @@ static void check_files(tc_arena *a, tc_diags *d, tc_schema_set *set, const tc_s
 			if (obj->kind == TC_NULL || is_kustomization(obj))
 				continue;
 			size_t from = d->len;
+			const tc_value *items = list_items(obj);
+			if (items) {
+				/* kubectl and kustomize apply a List item by item */
+				tc_path ip = TC_PATH_KEY(NULL, "items", 5);
+				for (size_t j = 0; j < items->u.arr.len; j++) {
+					tc_path p = TC_PATH_INDEX(&ip, j);
+					tc_schema_set_check_object(set, items->u.arr.items[j],
+					                           strict, d, &p);
+					tc_k8s_dupes_add(&dupes, items->u.arr.items[j], false);
+				}
+				continue;
+			}
 			tc_schema_set_check_object(set, obj, strict, d, NULL);
 			root_paths(d, from);
 			tc_k8s_dupes_add(&dupes, obj, false);
@@ -410,8 +434,11 @@ static int validate_objects(const char *repo, const tc_strlist *locations, const
 				tc_strlist_push(&locs,
 				                tc_arena_printf(&a, "%s%s", repo,
 				                                sl->u.arr.items[i]->u.str.ptr));
-		if (!locs.len)
-			tc_strlist_push(&locs, tc_arena_printf(&a, "%sschemas", repo));
+		/* the default folder only when there is one: without it the
+		 * objects are still checked by Kubernetes' own rules */
+		char *def = tc_arena_printf(&a, "%sschemas", repo);
+		if (!locs.len && is_dir(def))
+			tc_strlist_push(&locs, def);
 	}
 	if (!k8sver)
 		k8sver = setting(settings, "kubernetesVersion");

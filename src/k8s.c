@@ -16,10 +16,14 @@
  */
 #include "k8s.h"
 
+#include "k8s_rules.h"
+#include "schema_check.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static bool lower_alnum(char c)
 {
@@ -94,7 +98,8 @@ bool tc_k8s_is_label_value(const char *s, size_t n)
 
 bool tc_k8s_is_config_key(const char *s, size_t n)
 {
-	if (n == 0 || n > 253 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+	/* hasChDirPrefix: not '.', and not starting with '..' */
+	if (n == 0 || n > 253 || (n == 1 && s[0] == '.') || (n >= 2 && s[0] == '.' && s[1] == '.'))
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (!alnum(s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.')
@@ -105,58 +110,65 @@ bool tc_k8s_is_config_key(const char *s, size_t n)
 typedef struct scope_entry {
 	const char *group, *kind;
 	tc_k8s_scope scope;
+	/* served by some release of Kubernetes 1.30-1.34, newest first (a
+	 * version removed within that range, such as flowcontrol's v1beta3 in
+	 * 1.32, is still listed) */
+	const char *versions;
 } scope_entry;
 
 /* sorted by group, then kind (bytes) */
 static const scope_entry scopes[] = {
-	{"", "ConfigMap", TC_K8S_NAMESPACED},
-	{"", "Endpoints", TC_K8S_NAMESPACED},
-	{"", "Event", TC_K8S_NAMESPACED},
-	{"", "LimitRange", TC_K8S_NAMESPACED},
-	{"", "Namespace", TC_K8S_CLUSTER},
-	{"", "Node", TC_K8S_CLUSTER},
-	{"", "PersistentVolume", TC_K8S_CLUSTER},
-	{"", "PersistentVolumeClaim", TC_K8S_NAMESPACED},
-	{"", "Pod", TC_K8S_NAMESPACED},
-	{"", "PodTemplate", TC_K8S_NAMESPACED},
-	{"", "ReplicationController", TC_K8S_NAMESPACED},
-	{"", "ResourceQuota", TC_K8S_NAMESPACED},
-	{"", "Secret", TC_K8S_NAMESPACED},
-	{"", "Service", TC_K8S_NAMESPACED},
-	{"", "ServiceAccount", TC_K8S_NAMESPACED},
-	{"admissionregistration.k8s.io", "MutatingWebhookConfiguration", TC_K8S_CLUSTER},
-	{"admissionregistration.k8s.io", "ValidatingAdmissionPolicy", TC_K8S_CLUSTER},
-	{"admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding", TC_K8S_CLUSTER},
-	{"admissionregistration.k8s.io", "ValidatingWebhookConfiguration", TC_K8S_CLUSTER},
-	{"apiextensions.k8s.io", "CustomResourceDefinition", TC_K8S_CLUSTER},
-	{"apiregistration.k8s.io", "APIService", TC_K8S_CLUSTER},
-	{"apps", "ControllerRevision", TC_K8S_NAMESPACED},
-	{"apps", "DaemonSet", TC_K8S_NAMESPACED},
-	{"apps", "Deployment", TC_K8S_NAMESPACED},
-	{"apps", "ReplicaSet", TC_K8S_NAMESPACED},
-	{"apps", "StatefulSet", TC_K8S_NAMESPACED},
-	{"autoscaling", "HorizontalPodAutoscaler", TC_K8S_NAMESPACED},
-	{"batch", "CronJob", TC_K8S_NAMESPACED},
-	{"batch", "Job", TC_K8S_NAMESPACED},
-	{"certificates.k8s.io", "CertificateSigningRequest", TC_K8S_CLUSTER},
-	{"coordination.k8s.io", "Lease", TC_K8S_NAMESPACED},
-	{"discovery.k8s.io", "EndpointSlice", TC_K8S_NAMESPACED},
-	{"flowcontrol.apiserver.k8s.io", "FlowSchema", TC_K8S_CLUSTER},
-	{"flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration", TC_K8S_CLUSTER},
-	{"networking.k8s.io", "Ingress", TC_K8S_NAMESPACED},
-	{"networking.k8s.io", "IngressClass", TC_K8S_CLUSTER},
-	{"networking.k8s.io", "NetworkPolicy", TC_K8S_NAMESPACED},
-	{"node.k8s.io", "RuntimeClass", TC_K8S_CLUSTER},
-	{"policy", "PodDisruptionBudget", TC_K8S_NAMESPACED},
-	{"rbac.authorization.k8s.io", "ClusterRole", TC_K8S_CLUSTER},
-	{"rbac.authorization.k8s.io", "ClusterRoleBinding", TC_K8S_CLUSTER},
-	{"rbac.authorization.k8s.io", "Role", TC_K8S_NAMESPACED},
-	{"rbac.authorization.k8s.io", "RoleBinding", TC_K8S_NAMESPACED},
-	{"scheduling.k8s.io", "PriorityClass", TC_K8S_CLUSTER},
-	{"storage.k8s.io", "CSIDriver", TC_K8S_CLUSTER},
-	{"storage.k8s.io", "CSINode", TC_K8S_CLUSTER},
-	{"storage.k8s.io", "StorageClass", TC_K8S_CLUSTER},
-	{"storage.k8s.io", "VolumeAttachment", TC_K8S_CLUSTER},
+	{"", "ConfigMap", TC_K8S_NAMESPACED, "v1"},
+	{"", "Endpoints", TC_K8S_NAMESPACED, "v1"},
+	{"", "Event", TC_K8S_NAMESPACED, "v1"},
+	{"", "LimitRange", TC_K8S_NAMESPACED, "v1"},
+	{"", "Namespace", TC_K8S_CLUSTER, "v1"},
+	{"", "Node", TC_K8S_CLUSTER, "v1"},
+	{"", "PersistentVolume", TC_K8S_CLUSTER, "v1"},
+	{"", "PersistentVolumeClaim", TC_K8S_NAMESPACED, "v1"},
+	{"", "Pod", TC_K8S_NAMESPACED, "v1"},
+	{"", "PodTemplate", TC_K8S_NAMESPACED, "v1"},
+	{"", "ReplicationController", TC_K8S_NAMESPACED, "v1"},
+	{"", "ResourceQuota", TC_K8S_NAMESPACED, "v1"},
+	{"", "Secret", TC_K8S_NAMESPACED, "v1"},
+	{"", "Service", TC_K8S_NAMESPACED, "v1"},
+	{"", "ServiceAccount", TC_K8S_NAMESPACED, "v1"},
+	{"admissionregistration.k8s.io", "MutatingWebhookConfiguration", TC_K8S_CLUSTER, "v1"},
+	{"admissionregistration.k8s.io", "ValidatingAdmissionPolicy", TC_K8S_CLUSTER,
+         "v1, v1beta1"},
+	{"admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding", TC_K8S_CLUSTER,
+         "v1, v1beta1"},
+	{"admissionregistration.k8s.io", "ValidatingWebhookConfiguration", TC_K8S_CLUSTER, "v1"},
+	{"apiextensions.k8s.io", "CustomResourceDefinition", TC_K8S_CLUSTER, "v1"},
+	{"apiregistration.k8s.io", "APIService", TC_K8S_CLUSTER, "v1"},
+	{"apps", "ControllerRevision", TC_K8S_NAMESPACED, "v1"},
+	{"apps", "DaemonSet", TC_K8S_NAMESPACED, "v1"},
+	{"apps", "Deployment", TC_K8S_NAMESPACED, "v1"},
+	{"apps", "ReplicaSet", TC_K8S_NAMESPACED, "v1"},
+	{"apps", "StatefulSet", TC_K8S_NAMESPACED, "v1"},
+	{"autoscaling", "HorizontalPodAutoscaler", TC_K8S_NAMESPACED, "v2, v1"},
+	{"batch", "CronJob", TC_K8S_NAMESPACED, "v1"},
+	{"batch", "Job", TC_K8S_NAMESPACED, "v1"},
+	{"certificates.k8s.io", "CertificateSigningRequest", TC_K8S_CLUSTER, "v1"},
+	{"coordination.k8s.io", "Lease", TC_K8S_NAMESPACED, "v1"},
+	{"discovery.k8s.io", "EndpointSlice", TC_K8S_NAMESPACED, "v1"},
+	{"flowcontrol.apiserver.k8s.io", "FlowSchema", TC_K8S_CLUSTER, "v1, v1beta3"},
+	{"flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration", TC_K8S_CLUSTER,
+         "v1, v1beta3"},
+	{"networking.k8s.io", "Ingress", TC_K8S_NAMESPACED, "v1"},
+	{"networking.k8s.io", "IngressClass", TC_K8S_CLUSTER, "v1"},
+	{"networking.k8s.io", "NetworkPolicy", TC_K8S_NAMESPACED, "v1"},
+	{"node.k8s.io", "RuntimeClass", TC_K8S_CLUSTER, "v1"},
+	{"policy", "PodDisruptionBudget", TC_K8S_NAMESPACED, "v1"},
+	{"rbac.authorization.k8s.io", "ClusterRole", TC_K8S_CLUSTER, "v1"},
+	{"rbac.authorization.k8s.io", "ClusterRoleBinding", TC_K8S_CLUSTER, "v1"},
+	{"rbac.authorization.k8s.io", "Role", TC_K8S_NAMESPACED, "v1"},
+	{"rbac.authorization.k8s.io", "RoleBinding", TC_K8S_NAMESPACED, "v1"},
+	{"scheduling.k8s.io", "PriorityClass", TC_K8S_CLUSTER, "v1"},
+	{"storage.k8s.io", "CSIDriver", TC_K8S_CLUSTER, "v1"},
+	{"storage.k8s.io", "CSINode", TC_K8S_CLUSTER, "v1"},
+	{"storage.k8s.io", "StorageClass", TC_K8S_CLUSTER, "v1"},
+	{"storage.k8s.io", "VolumeAttachment", TC_K8S_CLUSTER, "v1"},
 };
 
 static int cmp_n(const char *a, const char *b, size_t bn)
@@ -182,6 +194,57 @@ tc_k8s_scope tc_k8s_builtin_scope(const char *group, size_t glen, const char *ki
 	return TC_K8S_SCOPE_UNKNOWN;
 }
 
+static const scope_entry *builtin(const char *group, size_t glen, const char *kind, size_t klen)
+{
+	size_t lo = 0, hi = sizeof scopes / sizeof scopes[0];
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = cmp_n(scopes[mid].group, group, glen);
+		if (c == 0)
+			c = cmp_n(scopes[mid].kind, kind, klen);
+		if (c == 0)
+			return &scopes[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const char *tc_k8s_builtin_versions(const char *group, size_t glen, const char *kind, size_t klen)
+{
+	const scope_entry *e = builtin(group, glen, kind, klen);
+	return e ? e->versions : NULL;
+}
+
+const char *tc_k8s_builtin_group_of(const char *kind, size_t klen)
+{
+	for (size_t i = 0; i < sizeof scopes / sizeof scopes[0]; i++)
+		if (cmp_n(scopes[i].kind, kind, klen) == 0)
+			return scopes[i].group;
+	return NULL;
+}
+
+const char *tc_k8s_builtin_near_kind(const char *group, size_t glen, const char *kind, size_t klen)
+{
+	const char *best = NULL;
+	size_t bestd = 3;
+	for (size_t i = 0; i < sizeof scopes / sizeof scopes[0]; i++) {
+		if (cmp_n(scopes[i].group, group, glen) != 0)
+			continue;
+		size_t n = strlen(scopes[i].kind);
+		size_t d = n == klen && !strncasecmp(scopes[i].kind, kind, klen)
+		                   ? 0
+		                   : tc_edit_distance(scopes[i].kind, n, kind, klen, 2);
+		if (d < bestd) {
+			bestd = d;
+			best = scopes[i].kind;
+		}
+	}
+	return best;
+}
+
 void tc_k8s_split_api_version(const char *s, size_t n, const char **group, size_t *glen,
                               const char **version, size_t *vlen)
 {
@@ -201,21 +264,8 @@ void tc_k8s_split_api_version(const char *s, size_t n, const char **group, size_
 
 /* ---- the object rules ---- */
 
-typedef struct octx {
-	tc_diags *d;
-	tc_diag_class cls;
-	bool ok;
-} octx;
-
-__attribute__((format(printf, 4, 5))) static void report(octx *o, tc_pos pos, const tc_path *at,
-                                                         const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	tc_diag_add(o->d, TC_SEV_ERROR, o->cls, pos, at, fmt, ap);
-	va_end(ap);
-	o->ok = false;
-}
+typedef tc_k8s_ctx octx;
+#define report tc_k8s_report
 
 static const tc_value *member(const tc_value *obj, const char *key, const tc_member **m)
 {
@@ -229,40 +279,50 @@ static bool kind_is(const tc_value *kind, const char *group, size_t glen, const 
 	return tc_bytes_cmp(group, glen, g, strlen(g)) == 0 && tc_value_streq(kind, k);
 }
 
+/* The name rule of each kind (the ValidateNameFunc each registry's
+ * strategy uses). With generate, the value is a generateName: a trailing
+ * '-' is allowed (apimachinery's maskTrailingDash). */
 static void check_name(octx *o, const tc_value *name, const tc_value *kind, const char *group,
-                       size_t glen, const tc_path *at)
+                       size_t glen, const tc_path *at, bool generate)
 {
 	const char *s = name->u.str.ptr;
 	size_t n = name->u.str.len;
+	char masked[256];
+	if (generate && n > 1 && n < sizeof masked && s[n - 1] == '-') {
+		memcpy(masked, s, n);
+		masked[n - 1] = 'a';
+		s = masked;
+	}
+	const char *what = generate ? "generateName" : "name";
 	/* quoted through tc_value_shown: a decrypted value is never printed */
 	const char *shown = tc_value_shown(name), *k = tc_value_shown(kind);
 	if (kind_is(kind, group, glen, "", "Namespace")) {
 		if (!tc_k8s_is_dns_label(s, n))
 			report(o, name->pos, at,
-			       "'%s' is not a valid Namespace name: it must be a DNS-1123 label "
+			       "'%s' is not a valid Namespace %s: it must be a DNS-1123 label "
 			       "(at most 63 lower-case letters, digits and '-', starting and ending "
 			       "with a letter or digit)",
-			       shown);
+			       shown, what);
 	} else if (kind_is(kind, group, glen, "", "Service")) {
 		if (!tc_k8s_is_dns1035_label(s, n))
 			report(o, name->pos, at,
-			       "'%s' is not a valid Service name: it must be a DNS-1035 label "
+			       "'%s' is not a valid Service %s: it must be a DNS-1035 label "
 			       "(at most 63 lower-case letters, digits and '-', starting with a "
 			       "letter and ending with a letter or digit)",
-			       shown);
+			       shown, what);
 	} else if (tc_bytes_cmp(group, glen, "rbac.authorization.k8s.io", 25) == 0) {
 		if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && !memcmp(s, "..", 2)) ||
 		    memchr(s, '/', n) || memchr(s, '%', n))
 			report(o, name->pos, at,
-			       "'%s' is not a valid %s name: it must not be '.' or '..' or "
+			       "'%s' is not a valid %s %s: it must not be '.' or '..' or "
 			       "contain '/' or '%%'",
-			       shown, k);
+			       shown, k, what);
 	} else if (!tc_k8s_is_dns_subdomain(s, n)) {
 		report(o, name->pos, at,
-		       "'%s' is not a valid %s name: it must be a DNS-1123 subdomain (at most "
+		       "'%s' is not a valid %s %s: it must be a DNS-1123 subdomain (at most "
 		       "253 lower-case letters, digits, '-' and '.', starting and ending with a "
 		       "letter or digit)",
-		       shown, k);
+		       shown, k, what);
 	}
 }
 
@@ -272,7 +332,17 @@ static void check_keys(octx *o, const tc_value *map, const char *what, const tc_
 	for (size_t i = 0; i < map->u.obj.len; i++) {
 		const tc_member *m = &map->u.obj.members[i];
 		tc_path p = TC_PATH_KEY(at, m->key, m->klen);
-		if (!tc_k8s_is_qualified_name(m->key, m->klen))
+		/* ValidateAnnotations checks strings.ToLower(key) */
+		const char *key = m->key;
+		char lower[320];
+		if (!label_values && m->klen < sizeof lower) {
+			for (size_t c = 0; c < m->klen; c++)
+				lower[c] = m->key[c] >= 'A' && m->key[c] <= 'Z'
+				                   ? (char)(m->key[c] + 32)
+				                   : m->key[c];
+			key = lower;
+		}
+		if (!tc_k8s_is_qualified_name(key, m->klen))
 			report(o, m->kpos, &p,
 			       "'%s' is not a valid %s key: [prefix/]name, where name has at most 63 "
 			       "letters, digits, '-', '_' and '.', starting and ending with a letter "
@@ -383,10 +453,82 @@ static void check_data(octx *o, const tc_value *obj, const tc_value *kind, const
 	}
 }
 
+void tc_k8s_check_annotations(tc_k8s_ctx *o, const tc_value *map, const tc_path *at)
+{
+	if (!map || map->kind != TC_OBJECT)
+		return;
+	size_t total = 0;
+	check_keys(o, map, "annotation", at, false, &total);
+	if (total > TC_K8S_MAX_ANNOTATIONS) {
+		char size[32];
+		fmt_size(size, sizeof size, total);
+		report(o, map->pos, at,
+		       "annotations hold %s, over Kubernetes' 256 KiB limit per object", size);
+	}
+}
+
+/* The rules of built-in kinds beyond metadata, by group and kind (sorted
+ * by bytes, looked up by binary search). Every version of a group shares
+ * the rule: the fields the rules read are the same in the versions served. */
+typedef struct rule_entry {
+	const char *group, *kind;
+	tc_k8s_rule fn;
+} rule_entry;
+
+static const rule_entry rules[] = {
+	{"", "ConfigMap", tc_k8s_rule_configmap},
+	{"", "LimitRange", tc_k8s_rule_limitrange},
+	{"", "PersistentVolumeClaim", tc_k8s_rule_pvc},
+	{"", "Pod", tc_k8s_rule_pod},
+	{"", "PodTemplate", tc_k8s_rule_podtemplate},
+	{"", "ResourceQuota", tc_k8s_rule_resourcequota},
+	{"", "Secret", tc_k8s_rule_secret},
+	{"", "Service", tc_k8s_rule_service},
+	{"", "ServiceAccount", tc_k8s_rule_serviceaccount},
+	{"apps", "DaemonSet", tc_k8s_rule_daemonset},
+	{"apps", "Deployment", tc_k8s_rule_deployment},
+	{"apps", "ReplicaSet", tc_k8s_rule_replicaset},
+	{"apps", "StatefulSet", tc_k8s_rule_statefulset},
+	{"autoscaling", "HorizontalPodAutoscaler", tc_k8s_rule_hpa},
+	{"batch", "CronJob", tc_k8s_rule_cronjob},
+	{"batch", "Job", tc_k8s_rule_job},
+	{"networking.k8s.io", "Ingress", tc_k8s_rule_ingress},
+	{"networking.k8s.io", "NetworkPolicy", tc_k8s_rule_networkpolicy},
+	{"policy", "PodDisruptionBudget", tc_k8s_rule_pdb},
+	{"rbac.authorization.k8s.io", "ClusterRole", tc_k8s_rule_clusterrole},
+	{"rbac.authorization.k8s.io", "ClusterRoleBinding", tc_k8s_rule_clusterrolebinding},
+	{"rbac.authorization.k8s.io", "Role", tc_k8s_rule_role},
+	{"rbac.authorization.k8s.io", "RoleBinding", tc_k8s_rule_rolebinding},
+};
+
+static tc_k8s_rule find_rule(const char *group, size_t glen, const char *kind, size_t klen)
+{
+	size_t lo = 0, hi = sizeof rules / sizeof rules[0];
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = cmp_n(rules[mid].group, group, glen);
+		if (c == 0)
+			c = cmp_n(rules[mid].kind, kind, klen);
+		if (c == 0)
+			return rules[mid].fn;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 int tc_k8s_check_object(const tc_value *obj, tc_k8s_scope scope, tc_diags *d, const tc_path *at,
                         tc_diag_class cls)
 {
-	octx o = {d, cls, true};
+	return tc_k8s_check_object_typed(obj, scope, false, d, at, cls);
+}
+
+int tc_k8s_check_object_typed(const tc_value *obj, tc_k8s_scope scope, bool schema_checked,
+                              tc_diags *d, const tc_path *at, tc_diag_class cls)
+{
+	octx o = {d, cls, true, schema_checked};
 	if (obj->kind != TC_OBJECT) {
 		report(&o, obj->pos, at, "a Kubernetes object must be a mapping, not %s",
 		       tc_kind_name(obj->kind));
@@ -410,14 +552,15 @@ int tc_k8s_check_object(const tc_value *obj, tc_k8s_scope scope, tc_diags *d, co
 	tc_k8s_split_api_version(api->u.str.ptr, api->u.str.len, &group, &glen, &version, &vlen);
 	tc_path mp = TC_PATH_KEY(at, "metadata", 8);
 	const tc_member *nm, *nsm, *lm, *anm;
+	(void)lm;
 	const tc_value *name = member(meta, "name", &nm);
 	if (name) {
 		tc_path np = TC_PATH_KEY(&mp, "name", 4);
 		if (name->kind != TC_STR)
 			report(&o, name->pos, &np, "'metadata.name' must be a string");
 		else
-			check_name(&o, name, kind, group, glen, &np);
-	} else if (!tc_value_getz(meta, "generateName")) {
+			check_name(&o, name, kind, group, glen, &np, false);
+	} else if (!tc_k8s_nonempty(tc_value_getz(meta, "generateName"))) {
 		report(&o, meta->pos, &mp, "missing 'metadata.name'");
 	}
 	if (scope == TC_K8S_SCOPE_UNKNOWN)
@@ -449,172 +592,23 @@ int tc_k8s_check_object(const tc_value *obj, tc_k8s_scope scope, tc_diags *d, co
 	const tc_value *ann = member(meta, "annotations", &anm);
 	if (ann) {
 		tc_path ap = TC_PATH_KEY(&mp, "annotations", 11);
-		size_t total = 0;
-		if (ann->kind != TC_OBJECT) {
+		if (ann->kind != TC_OBJECT)
 			report(&o, ann->pos, &ap, "'metadata.annotations' must be a mapping");
-		} else {
-			check_keys(&o, ann, "annotation", &ap, false, &total);
-			if (total > TC_K8S_MAX_ANNOTATIONS) {
-				char size[32];
-				fmt_size(size, sizeof size, total);
-				report(&o, ann->pos, &ap,
-				       "annotations hold %s, over Kubernetes' 256 KiB limit per object",
-				       size);
-			}
-		}
+		else
+			tc_k8s_check_annotations(&o, ann, &ap);
 	}
+	const tc_value *gen = tc_value_getz(meta, "generateName");
+	if (gen && gen->kind == TC_STR && gen->u.str.len) {
+		tc_path gp = TC_PATH_KEY(&mp, "generateName", 12);
+		check_name(&o, gen, kind, group, glen, &gp, true);
+	}
+	tc_k8s_rule rule = find_rule(group, glen, kind->u.str.ptr, kind->u.str.len);
+	bool builtin = tc_k8s_builtin_scope(group, glen, kind->u.str.ptr, kind->u.str.len) !=
+	               TC_K8S_SCOPE_UNKNOWN;
+	tc_k8s_check_meta_lists(&o, meta, &mp, builtin);
+	if (rule)
+		rule(&o, obj, at);
 	if (glen == 0 && (tc_value_streq(kind, "ConfigMap") || tc_value_streq(kind, "Secret")))
 		check_data(&o, obj, kind, name && name->kind == TC_STR ? name : NULL, at);
 	return o.ok ? 0 : -1;
-}
-
-/* ---- duplicates ---- */
-
-/* One object: 24 bytes here and one allocation holding
- * "group NUL kind NUL namespace NUL name" (the sort key, klen bytes) and,
- * when the object has a file, that file's name after it. A render keeps
- * one per object of every environment, so it is kept small. */
-struct tc_k8s_dupe {
-	char *key;
-	uint32_t klen;
-	uint32_t line, col;
-	uint32_t seq; /* order of adding, the last tie-break */
-	bool secret;  /* the identity holds a decrypted value: never print it */
-};
-
-void tc_k8s_dupes_init(tc_k8s_dupes *s)
-{
-	memset(s, 0, sizeof *s);
-}
-
-void tc_k8s_dupes_release(tc_k8s_dupes *s)
-{
-	for (size_t i = 0; i < s->len; i++)
-		free(s->items[i].key);
-	free(s->items);
-	memset(s, 0, sizeof *s);
-}
-
-static const tc_value *str_at(const tc_value *v, const char *k)
-{
-	const tc_value *x = tc_value_getz(v, k);
-	return x && x->kind == TC_STR ? x : NULL;
-}
-
-/* The file of an entry: after the key's terminating NUL; "" when none. */
-static const char *dupe_file(const tc_k8s_dupe *e)
-{
-	return e->key + e->klen;
-}
-
-static char *put(char *p, const char *s, size_t n)
-{
-	if (n)
-		memcpy(p, s, n);
-	p[n] = 0;
-	return p + n + 1;
-}
-
-void tc_k8s_dupes_add(tc_k8s_dupes *s, const tc_value *obj, bool secret)
-{
-	if (obj->kind != TC_OBJECT)
-		return;
-	const tc_value *api = str_at(obj, "apiVersion"), *kind = str_at(obj, "kind");
-	const tc_value *meta = tc_value_getz(obj, "metadata");
-	const tc_value *name = meta ? str_at(meta, "name") : NULL;
-	const tc_value *ns = meta ? str_at(meta, "namespace") : NULL;
-	if (!api || !kind || !name)
-		return;
-	const char *group, *version;
-	size_t glen, vlen;
-	tc_k8s_split_api_version(api->u.str.ptr, api->u.str.len, &group, &glen, &version, &vlen);
-	size_t nslen = ns ? ns->u.str.len : 0;
-	size_t total = glen + kind->u.str.len + nslen + name->u.str.len + 4;
-	const char *file = obj->pos.file ? obj->pos.file : "";
-	size_t flen = strlen(file);
-	char *key = tc_xmalloc(total + flen + 1);
-	char *p = put(key, group, glen);
-	p = put(p, kind->u.str.ptr, kind->u.str.len);
-	p = put(p, ns ? ns->u.str.ptr : "", nslen);
-	p = put(p, name->u.str.ptr, name->u.str.len);
-	put(p, file, flen);
-	TC_GROW(s->items, s->cap, s->len + 1);
-	secret = secret || tc_value_tainted(api) || tc_value_tainted(kind) ||
-	         tc_value_tainted(ns) || tc_value_tainted(name);
-	s->items[s->len] = (tc_k8s_dupe){key,          (uint32_t)total,  obj->pos.line,
-	                                 obj->pos.col, (uint32_t)s->len, secret};
-	s->len++;
-}
-
-static int cmp_pos(const tc_k8s_dupe *a, const tc_k8s_dupe *b)
-{
-	int c = strcmp(dupe_file(a), dupe_file(b));
-	if (c)
-		return c;
-	if (a->line != b->line)
-		return a->line < b->line ? -1 : 1;
-	if (a->col != b->col)
-		return a->col < b->col ? -1 : 1;
-	return a->seq < b->seq ? -1 : a->seq > b->seq;
-}
-
-static int cmp_dupe(const void *x, const void *y)
-{
-	const tc_k8s_dupe *a = x, *b = y;
-	int c = tc_bytes_cmp(a->key, a->klen, b->key, b->klen);
-	return c ? c : cmp_pos(a, b);
-}
-
-size_t tc_k8s_dupes_report(tc_k8s_dupes *s, tc_diags *d, tc_diag_class cls)
-{
-	if (s->len > 1)
-		qsort(s->items, s->len, sizeof *s->items, cmp_dupe);
-	size_t found = 0;
-	for (size_t i = 1; i < s->len; i++) {
-		const tc_k8s_dupe *first = &s->items[i - 1], *e = &s->items[i];
-		if (tc_bytes_cmp(first->key, first->klen, e->key, e->klen) != 0)
-			continue;
-		/* name the first of the run, not the previous one */
-		size_t k = i - 1;
-		while (k > 0 && tc_bytes_cmp(s->items[k - 1].key, s->items[k - 1].klen, e->key,
-		                             e->klen) == 0)
-			k--;
-		first = &s->items[k];
-		/* one member of the run holding a decrypted value names them all */
-		bool secret = false;
-		for (size_t q = k; q < s->len && !secret; q++) {
-			if (tc_bytes_cmp(s->items[q].key, s->items[q].klen, e->key, e->klen) != 0)
-				break;
-			secret = s->items[q].secret;
-		}
-		const char *group = e->key;
-		const char *kind = group + strlen(group) + 1;
-		const char *ns = kind + strlen(kind) + 1;
-		const char *name = ns + strlen(ns) + 1;
-		/* the position's file must outlive the diagnostic: the diagnostic
-		 * copies what it prints, so the entry's own copy is enough */
-		tc_pos pos = {dupe_file(e)[0] ? dupe_file(e) : NULL, e->line, e->col};
-		const char *ffile = dupe_file(first)[0] ? dupe_file(first) : "-";
-		char where[64];
-		snprintf(where, sizeof where, "%u:%u", (unsigned)first->line, (unsigned)first->col);
-		const char *g = group[0] ? group : "core";
-		if (secret)
-			tc_finding(
-				d, pos, NULL,
-				"duplicate object: <redacted> (its kind, namespace or name holds a "
-				"decrypted value) is also defined at %s:%s",
-				ffile, where);
-		else if (ns[0])
-			tc_finding(d, pos, NULL,
-			           "duplicate object: %s '%s/%s' (%s) is also defined at %s:%s",
-			           kind, ns, name, g, ffile, where);
-		else
-			tc_finding(d, pos, NULL,
-			           "duplicate object: %s '%s' (%s) is also defined at %s:%s", kind,
-			           name, g, ffile, where);
-		if (cls != TC_DIAG_FINDING)
-			d->items[d->len - 1].cls = cls;
-		found++;
-	}
-	return found;
 }

@@ -42,6 +42,17 @@ typedef enum tc_k8s_scope {
  * resources: their CRD says). */
 tc_k8s_scope tc_k8s_builtin_scope(const char *group, size_t glen, const char *kind, size_t klen);
 
+/* The versions Kubernetes 1.30-1.34 serves a built-in kind in, newest
+ * first ("v2, v1"), or NULL for a kind the built-in table does not know. */
+const char *tc_k8s_builtin_versions(const char *group, size_t glen, const char *kind, size_t klen);
+/* The group of a built-in kind of that name ("" for the core API), or
+ * NULL when no built-in kind has it. */
+const char *tc_k8s_builtin_group_of(const char *kind, size_t klen);
+
+/* A built-in kind of that group a letter case or two edits away from kind,
+ * or NULL. */
+const char *tc_k8s_builtin_near_kind(const char *group, size_t glen, const char *kind, size_t klen);
+
 /* Split an apiVersion into group and version: "apps/v1" -> "apps", "v1";
  * "v1" -> "", "v1". Pointers point into s. */
 void tc_k8s_split_api_version(const char *s, size_t n, const char **group, size_t *glen,
@@ -52,6 +63,11 @@ void tc_k8s_split_api_version(const char *s, size_t n, const char **group, size_
  * know the kind either). Returns 0 or -1 when something was reported. */
 int tc_k8s_check_object(const tc_value *obj, tc_k8s_scope scope, tc_diags *d, const tc_path *at,
                         tc_diag_class cls);
+/* The same after a JSON Schema has checked obj (schema_checked): what the
+ * schema reports itself (a value of the wrong type, a quantity's syntax)
+ * is not reported twice. */
+int tc_k8s_check_object_typed(const tc_value *obj, tc_k8s_scope scope, bool schema_checked,
+                              tc_diags *d, const tc_path *at, tc_diag_class cls);
 
 /* Kubernetes' limit on the data of one ConfigMap or Secret. */
 #define TC_K8S_MAX_DATA (1024u * 1024u)

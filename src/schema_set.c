@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 typedef struct crd_entry {
@@ -239,6 +240,127 @@ static bool streqn(const char *z, const char *s, size_t n)
 	return strlen(z) == n && memcmp(z, s, n) == 0;
 }
 
+/* Is v one of the ", "-separated versions of list? */
+static bool version_in(const char *list, const char *v, size_t vlen)
+{
+	const char *p = list;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		if (n == vlen && memcmp(p, v, vlen) == 0)
+			return true;
+		p += n;
+		while (*p == ',' || *p == ' ')
+			p++;
+	}
+	return false;
+}
+
+/* A served version of a CRD group and kind, the wanted one if served,
+ * else the first; NULL when none is. */
+static const char *crd_served(const tc_schema_set *set, const char *g, const char *k,
+                              const char *want, size_t wlen)
+{
+	const char *first = NULL;
+	for (size_t i = 0; i < set->ncrds; i++) {
+		const crd_entry *c = &set->crds[i];
+		if (!c->served || strcmp(c->group, g) != 0 || strcmp(c->kind, k) != 0)
+			continue;
+		if (streqn(c->version, want, wlen))
+			return c->version;
+		if (!first)
+			first = c->version;
+	}
+	return first;
+}
+
+/* A did-you-mean for an apiVersion and kind that neither the CRD index nor
+ * the built-in table knows: the same kind in another group (a group that
+ * ends in this one or is a few edits away first), or a near kind in this
+ * group. NULL when nothing is near. Called with the lock held. */
+static const char *suggest(const tc_schema_set *set, tc_arena *a, const char *group, size_t glen,
+                           const char *version, size_t vlen, const char *kind, size_t klen)
+{
+	const crd_entry *best = NULL;
+	size_t bestd = (size_t)-1;
+	bool group_known = false;
+	for (size_t i = 0; i < set->ncrds; i++) {
+		const crd_entry *c = &set->crds[i];
+		if (streqn(c->group, group, glen))
+			group_known = true;
+		if (!streqn(c->kind, kind, klen))
+			continue;
+		size_t gl = strlen(c->group);
+		size_t d = tc_edit_distance(c->group, gl, group, glen, 64);
+		/* "sigstore.dev" -> "policy.sigstore.dev": a suffix after a dot */
+		if (glen && gl > glen && !memcmp(c->group + gl - glen, group, glen) &&
+		    c->group[gl - glen - 1] == '.')
+			d = 0;
+		if (d < bestd) {
+			bestd = d;
+			best = c;
+		}
+	}
+	if (best) {
+		const char *v = crd_served(set, best->group, best->kind, version, vlen);
+		return tc_arena_printf(
+			a, "%.*s is not a group that serves %.*s (did you mean '%s/%s'?)",
+			(int)glen, group, (int)klen, kind, best->group, v ? v : best->version);
+	}
+	const char *bg = tc_k8s_builtin_group_of(kind, klen);
+	if (bg) {
+		const char *bv = tc_k8s_builtin_versions(bg, strlen(bg), kind, klen);
+		size_t vn = strcspn(bv, ",");
+		return tc_arena_printf(a,
+		                       "%.*s is a built-in kind of %s (did you mean '%s%s%.*s'?)",
+		                       (int)klen, kind, bg[0] ? bg : "the core API", bg,
+		                       bg[0] ? "/" : "", (int)vn, bv);
+	}
+	const char *bk = tc_k8s_builtin_near_kind(group, glen, kind, klen);
+	if (bk)
+		return tc_arena_printf(a, "%.*s has no kind %.*s (did you mean '%s'?)",
+		                       glen ? (int)glen : 12, glen ? group : "the core API",
+		                       (int)klen, kind, bk);
+	if (group_known) {
+		const crd_entry *near = NULL;
+		size_t nd = 3;
+		for (size_t i = 0; i < set->ncrds; i++) {
+			const crd_entry *c = &set->crds[i];
+			if (!streqn(c->group, group, glen))
+				continue;
+			size_t d = tc_edit_distance(c->kind, strlen(c->kind), kind, klen, 2);
+			if (strlen(c->kind) == klen && !strncasecmp(c->kind, kind, klen))
+				d = 0;
+			if (d < nd) {
+				nd = d;
+				near = c;
+			}
+		}
+		if (near)
+			return tc_arena_printf(a,
+			                       "group %.*s has no kind %.*s (did you mean '%s'?)",
+			                       (int)glen, group, (int)klen, kind, near->kind);
+		return NULL;
+	}
+	/* a group a few edits away */
+	const crd_entry *ng = NULL;
+	size_t nd = 3;
+	for (size_t i = 0; glen > 3 && i < set->ncrds; i++) {
+		size_t d = tc_edit_distance(set->crds[i].group, strlen(set->crds[i].group), group,
+		                            glen, 2);
+		if (d < nd) {
+			nd = d;
+			ng = &set->crds[i];
+		}
+	}
+	if (ng)
+		return tc_arena_printf(
+			a,
+			"no CustomResourceDefinition has the group %.*s (did you mean "
+			"'%s'?)",
+			(int)glen, group, ng->group);
+	return NULL;
+}
+
 /* Resolve and compile; called with the lock held. */
 static void resolve(tc_schema_set *set, const char *api, size_t alen, const char *kind, size_t klen,
                     entry *e)
@@ -251,12 +373,14 @@ static void resolve(tc_schema_set *set, const char *api, size_t alen, const char
 	lk->scope = tc_k8s_builtin_scope(group, glen, kind, klen);
 	/* the CRD index: scope, and versions listed but not served */
 	const crd_entry *listed = NULL;
+	bool crd_kind = false;
 	tc_buf served;
 	tc_buf_init(&served, 4096);
 	for (size_t i = 0; i < set->ncrds; i++) {
 		const crd_entry *c = &set->crds[i];
 		if (!streqn(c->group, group, glen) || !streqn(c->kind, kind, klen))
 			continue;
+		crd_kind = true;
 		if (lk->scope == TC_K8S_SCOPE_UNKNOWN)
 			lk->scope = c->scope;
 		if (streqn(c->version, version, vlen))
@@ -266,16 +390,45 @@ static void resolve(tc_schema_set *set, const char *api, size_t alen, const char
 			tc_buf_adds(&served, c->version);
 		}
 	}
-	if (listed && !listed->served) {
+	if (crd_kind && (!listed || !listed->served)) {
 		lk->status = TC_LOOKUP_NOT_SERVED;
 		lk->detail =
-			tc_arena_printf(a, "its CustomResourceDefinition does not serve %.*s%s%s",
-		                        (int)vlen, version, served.len ? "; served: " : "",
+			tc_arena_printf(a, "its CustomResourceDefinition %s %.*s%s%s",
+		                        listed ? "does not serve" : "has no version", (int)vlen,
+		                        version, served.len ? "; served: " : " and serves none",
 		                        tc_buf_str(&served));
 		tc_buf_release(&served);
 		return;
 	}
 	tc_buf_release(&served);
+	const char *bv = tc_k8s_builtin_versions(group, glen, kind, klen);
+	if (bv && !version_in(bv, version, vlen)) {
+		lk->status = TC_LOOKUP_NOT_SERVED;
+		tc_buf b;
+		tc_buf_init(&b, 256);
+		for (const char *p = bv; *p;) {
+			size_t n = strcspn(p, ",");
+			tc_buf_addf(&b, "%s%.*s%s%.*s", b.len ? ", " : "", (int)glen, group,
+			            glen ? "/" : "", (int)n, p);
+			p += n;
+			while (*p == ',' || *p == ' ')
+				p++;
+		}
+		lk->detail = tc_arena_printf(a,
+		                             "Kubernetes does not serve %.*s in version %.*s; "
+		                             "served: %s",
+		                             (int)klen, kind, (int)vlen, version, tc_buf_str(&b));
+		tc_buf_release(&b);
+		return;
+	}
+	if (!bv && !crd_kind) {
+		const char *hint = suggest(set, a, group, glen, version, vlen, kind, klen);
+		if (hint) {
+			lk->status = TC_LOOKUP_UNKNOWN;
+			lk->detail = hint;
+			return;
+		}
+	}
 	char *kl = lower(a, kind, klen);
 	char *g = tc_arena_memdup0(a, group, glen);
 	char *v = tc_arena_memdup0(a, version, vlen);
@@ -404,15 +557,19 @@ int tc_schema_set_check_object(tc_schema_set *set, const tc_value *obj, bool str
 					kind->u.str.ptr, api->u.str.ptr);
 			break;
 		case TC_LOOKUP_NOT_SERVED:
-			r = tc_finding(d, api->pos, at, "%s '%s' cannot be applied: %s",
-			               kind->u.str.ptr, api->u.str.ptr, lk.detail);
+		case TC_LOOKUP_UNKNOWN: {
+			tc_path ap = TC_PATH_KEY(at, "apiVersion", 10);
+			r = tc_finding(d, api->pos, &ap, "%s '%s' cannot be applied: %s",
+			               tc_value_shown(kind), tc_value_shown(api), lk.detail);
 			break;
+		}
 		case TC_LOOKUP_BROKEN:
 			r = tc_finding(d, obj->pos, at, "%s", lk.detail);
 			break;
 		}
 	}
-	if (tc_k8s_check_object(obj, lk.scope, d, at, TC_DIAG_FINDING) < 0)
+	if (tc_k8s_check_object_typed(obj, lk.scope, lk.status == TC_LOOKUP_FOUND, d, at,
+	                              TC_DIAG_FINDING) < 0)
 		r = -1;
 	free(copy);
 	return r;

@@ -48,7 +48,8 @@ void tc_schema_set_free(tc_schema_set *set);
 typedef enum tc_lookup_status {
 	TC_LOOKUP_FOUND,
 	TC_LOOKUP_MISSING,    /* no schema file for this apiVersion and kind */
-	TC_LOOKUP_NOT_SERVED, /* the CRD lists the version but does not serve it */
+	TC_LOOKUP_NOT_SERVED, /* the CRD (or Kubernetes) does not serve this version */
+	TC_LOOKUP_UNKNOWN,    /* no such group or kind, but a near one is known */
 	TC_LOOKUP_BROKEN,     /* the file exists but does not load or compile */
 } tc_lookup_status;
 
@@ -56,7 +57,8 @@ typedef struct tc_lookup {
 	tc_lookup_status status;
 	const tc_schema *schema; /* FOUND: owned by the set */
 	tc_k8s_scope scope;      /* from the CRD index or the built-in table */
-	const char *detail;      /* file used, or why not; owned by the set */
+	const char *detail;      /* file used, or why not (NOT_SERVED: the versions
+	                          * served; UNKNOWN: the did-you-mean); owned by the set */
 } tc_lookup;
 
 /* Find the schema for apiVersion and kind. Thread-safe. */
@@ -65,7 +67,10 @@ void tc_schema_set_lookup(tc_schema_set *set, const char *api, size_t alen, cons
 
 /* Validate one object: its schema (at the object's nodes) and
  * tc_k8s_check_object. An object with no schema gets a warning, or a
- * finding when strict. A top-level "sops" key (SOPS metadata of an
+ * finding when strict. A version that the kind's CRD (or Kubernetes, for
+ * a built-in kind) does not serve or does not have is a finding either
+ * way, naming the versions served; so is an unknown group or kind when a
+ * near one is known (did-you-mean). A top-level "sops" key (SOPS metadata of an
  * encrypted object) is not part of the object and is not checked.
  * Findings are TC_DIAG_FINDING. Returns 0 when nothing was found wrong.
  * Thread-safe. */

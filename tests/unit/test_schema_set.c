@@ -56,6 +56,47 @@ TEST(schema_set_finds_builtin_and_crd_schemas)
 	tc_schema_set_free(set);
 }
 
+/* issue 14: a version the CRD does not list, a built-in kind in a version
+ * Kubernetes does not serve, and groups and kinds with typos are errors
+ * with or without --strict (the API server answers "no matches for kind"),
+ * naming what is served or a did-you-mean */
+TEST(schema_set_names_served_versions_and_near_groups_and_kinds)
+{
+	tc_schema_set *set = open_set(NULL);
+	CHECK(set);
+	tc_lookup lk = look(set, "kustomize.toolkit.fluxcd.io/v1beta1", "Kustomization");
+	CHECK(lk.status == TC_LOOKUP_NOT_SERVED);
+	CHECK_STR(lk.detail, "its CustomResourceDefinition has no version v1beta1; served: v1");
+	lk = look(set, "apps/v1beta2", "Deployment");
+	CHECK(lk.status == TC_LOOKUP_NOT_SERVED);
+	CHECK_STR(lk.detail,
+	          "Kubernetes does not serve Deployment in version v1beta2; served: apps/v1");
+	lk = look(set, "autoscaling/v1", "HorizontalPodAutoscaler");
+	CHECK(lk.status == TC_LOOKUP_MISSING); /* served, no schema in the folder */
+	lk = look(set, "sigstore.dev/v1beta1", "ClusterImagePolicy");
+	CHECK(lk.status == TC_LOOKUP_UNKNOWN);
+	CHECK(strstr(lk.detail, "did you mean 'policy.sigstore.dev/v1beta1'?") != NULL);
+	lk = look(set, "v1", "Deployment");
+	CHECK(lk.status == TC_LOOKUP_UNKNOWN);
+	CHECK(strstr(lk.detail, "did you mean 'apps/v1'?") != NULL);
+	lk = look(set, "extensions/v1beta1", "Ingress");
+	CHECK(lk.status == TC_LOOKUP_UNKNOWN);
+	CHECK(strstr(lk.detail, "did you mean 'networking.k8s.io/v1'?") != NULL);
+	lk = look(set, "apps/v1", "Deploymnet");
+	CHECK(lk.status == TC_LOOKUP_UNKNOWN);
+	CHECK(strstr(lk.detail, "did you mean 'Deployment'?") != NULL);
+	lk = look(set, "kustomize.toolkit.fluxcd.io/v1", "kustomization");
+	CHECK(lk.status == TC_LOOKUP_UNKNOWN);
+	CHECK(strstr(lk.detail, "did you mean 'Kustomization'?") != NULL);
+	lk = look(set, "kyvern.io/v1", "Widget");
+	CHECK(lk.status == TC_LOOKUP_UNKNOWN);
+	CHECK(strstr(lk.detail, "did you mean 'kyverno.io'?") != NULL);
+	/* nothing near: a custom resource tenantc has no schema for */
+	lk = look(set, "example.com/v1", "Widget");
+	CHECK(lk.status == TC_LOOKUP_MISSING);
+	tc_schema_set_free(set);
+}
+
 TEST(schema_set_picks_the_requested_kubernetes_version)
 {
 	tc_schema_set *set = open_set("1.30.1");
@@ -148,6 +189,7 @@ int main(int argc, char **argv)
 	upstream = argv[1];
 	tc_arena_init(&A);
 	int r = RUN(schema_set_finds_builtin_and_crd_schemas,
+	            schema_set_names_served_versions_and_near_groups_and_kinds,
 	            schema_set_picks_the_requested_kubernetes_version,
 	            schema_set_checks_objects_from_many_threads_alike);
 	tc_arena_release(&A);

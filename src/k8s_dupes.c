@@ -1,0 +1,160 @@
+/*
+ * k8s_dupes.c - duplicate objects over one environment's output: copies of
+ * the object identities (group, kind, namespace, name), sorted, never
+ * hashed, so the report order is fixed and does not depend on the order
+ * objects were added in.
+ */
+#include "k8s.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One object: 24 bytes here and one allocation holding
+ * "group NUL kind NUL namespace NUL name" (the sort key, klen bytes) and,
+ * when the object has a file, that file's name after it. A render keeps
+ * one per object of every environment, so it is kept small. */
+struct tc_k8s_dupe {
+	char *key;
+	uint32_t klen;
+	uint32_t line, col;
+	uint32_t seq; /* order of adding, the last tie-break */
+	bool secret;  /* the identity holds a decrypted value: never print it */
+};
+
+void tc_k8s_dupes_init(tc_k8s_dupes *s)
+{
+	memset(s, 0, sizeof *s);
+}
+
+void tc_k8s_dupes_release(tc_k8s_dupes *s)
+{
+	for (size_t i = 0; i < s->len; i++)
+		free(s->items[i].key);
+	free(s->items);
+	memset(s, 0, sizeof *s);
+}
+
+static const tc_value *str_at(const tc_value *v, const char *k)
+{
+	const tc_value *x = tc_value_getz(v, k);
+	return x && x->kind == TC_STR ? x : NULL;
+}
+
+/* The file of an entry: after the key's terminating NUL; "" when none. */
+static const char *dupe_file(const tc_k8s_dupe *e)
+{
+	return e->key + e->klen;
+}
+
+static char *put(char *p, const char *s, size_t n)
+{
+	if (n)
+		memcpy(p, s, n);
+	p[n] = 0;
+	return p + n + 1;
+}
+
+void tc_k8s_dupes_add(tc_k8s_dupes *s, const tc_value *obj, bool secret)
+{
+	if (obj->kind != TC_OBJECT)
+		return;
+	const tc_value *api = str_at(obj, "apiVersion"), *kind = str_at(obj, "kind");
+	const tc_value *meta = tc_value_getz(obj, "metadata");
+	const tc_value *name = meta ? str_at(meta, "name") : NULL;
+	const tc_value *ns = meta ? str_at(meta, "namespace") : NULL;
+	if (!api || !kind || !name)
+		return;
+	const char *group, *version;
+	size_t glen, vlen;
+	tc_k8s_split_api_version(api->u.str.ptr, api->u.str.len, &group, &glen, &version, &vlen);
+	size_t nslen = ns ? ns->u.str.len : 0;
+	size_t total = glen + kind->u.str.len + nslen + name->u.str.len + 4;
+	const char *file = obj->pos.file ? obj->pos.file : "";
+	size_t flen = strlen(file);
+	char *key = tc_xmalloc(total + flen + 1);
+	char *p = put(key, group, glen);
+	p = put(p, kind->u.str.ptr, kind->u.str.len);
+	p = put(p, ns ? ns->u.str.ptr : "", nslen);
+	p = put(p, name->u.str.ptr, name->u.str.len);
+	put(p, file, flen);
+	TC_GROW(s->items, s->cap, s->len + 1);
+	secret = secret || tc_value_tainted(api) || tc_value_tainted(kind) ||
+	         tc_value_tainted(ns) || tc_value_tainted(name);
+	s->items[s->len] = (tc_k8s_dupe){key,          (uint32_t)total,  obj->pos.line,
+	                                 obj->pos.col, (uint32_t)s->len, secret};
+	s->len++;
+}
+
+static int cmp_pos(const tc_k8s_dupe *a, const tc_k8s_dupe *b)
+{
+	int c = strcmp(dupe_file(a), dupe_file(b));
+	if (c)
+		return c;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	if (a->col != b->col)
+		return a->col < b->col ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static int cmp_dupe(const void *x, const void *y)
+{
+	const tc_k8s_dupe *a = x, *b = y;
+	int c = tc_bytes_cmp(a->key, a->klen, b->key, b->klen);
+	return c ? c : cmp_pos(a, b);
+}
+
+size_t tc_k8s_dupes_report(tc_k8s_dupes *s, tc_diags *d, tc_diag_class cls)
+{
+	if (s->len > 1)
+		qsort(s->items, s->len, sizeof *s->items, cmp_dupe);
+	size_t found = 0;
+	for (size_t i = 1; i < s->len; i++) {
+		const tc_k8s_dupe *first = &s->items[i - 1], *e = &s->items[i];
+		if (tc_bytes_cmp(first->key, first->klen, e->key, e->klen) != 0)
+			continue;
+		/* name the first of the run, not the previous one */
+		size_t k = i - 1;
+		while (k > 0 && tc_bytes_cmp(s->items[k - 1].key, s->items[k - 1].klen, e->key,
+		                             e->klen) == 0)
+			k--;
+		first = &s->items[k];
+		/* one member of the run holding a decrypted value names them all */
+		bool secret = false;
+		for (size_t q = k; q < s->len && !secret; q++) {
+			if (tc_bytes_cmp(s->items[q].key, s->items[q].klen, e->key, e->klen) != 0)
+				break;
+			secret = s->items[q].secret;
+		}
+		const char *group = e->key;
+		const char *kind = group + strlen(group) + 1;
+		const char *ns = kind + strlen(kind) + 1;
+		const char *name = ns + strlen(ns) + 1;
+		/* the position's file must outlive the diagnostic: the diagnostic
+		 * copies what it prints, so the entry's own copy is enough */
+		tc_pos pos = {dupe_file(e)[0] ? dupe_file(e) : NULL, e->line, e->col};
+		const char *ffile = dupe_file(first)[0] ? dupe_file(first) : "-";
+		char where[64];
+		snprintf(where, sizeof where, "%u:%u", (unsigned)first->line, (unsigned)first->col);
+		const char *g = group[0] ? group : "core";
+		if (secret)
+			tc_finding(
+				d, pos, NULL,
+				"duplicate object: <redacted> (its kind, namespace or name holds a "
+				"decrypted value) is also defined at %s:%s",
+				ffile, where);
+		else if (ns[0])
+			tc_finding(d, pos, NULL,
+			           "duplicate object: %s '%s/%s' (%s) is also defined at %s:%s",
+			           kind, ns, name, g, ffile, where);
+		else
+			tc_finding(d, pos, NULL,
+			           "duplicate object: %s '%s' (%s) is also defined at %s:%s", kind,
+			           name, g, ffile, where);
+		if (cls != TC_DIAG_FINDING)
+			d->items[d->len - 1].cls = cls;
+		found++;
+	}
+	return found;
+}
