@@ -471,8 +471,11 @@ static tc_cel_val *has(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 	tc_cel_val *x = eval(c, e->args[0], sc);
 	if (x->kind == TC_CEL_ERROR)
 		return x;
-	if (x->kind == TC_CEL_OPTIONAL)
-		x = x->u.opt ? x->u.opt : x;
+	if (x->kind == TC_CEL_OPTIONAL) {
+		if (!x->u.opt)
+			return tc_cel_bool(c->a, false);
+		x = x->u.opt;
+	}
 	if (x->kind != TC_CEL_MAP)
 		return tc_cel_error(c->a, "invalid type for has(): '%s'", tc_cel_type_name(x));
 	tc_cel_val key = {.kind = TC_CEL_STRING, .u.s = {e->name, strlen(e->name)}};
@@ -624,6 +627,19 @@ static tc_cel_val *comp(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 	tc_cel_val *r = eval(c, e->args[0], sc);
 	if (r->kind == TC_CEL_ERROR)
 		return r;
+	if (e->macro == TC_CEL_M_OPT_MAP || e->macro == TC_CEL_M_OPT_FLAT_MAP) {
+		if (r->kind != TC_CEL_OPTIONAL)
+			return no_overload(c,
+			                   e->macro == TC_CEL_M_OPT_MAP ? "optMap" : "optFlatMap",
+			                   r, NULL);
+		if (!r->u.opt)
+			return r;
+		scope s = {sc, e->name, r->u.opt};
+		tc_cel_val *v = eval(c, e->args[1], &s);
+		if (v->kind == TC_CEL_ERROR || e->macro == TC_CEL_M_OPT_MAP)
+			return v->kind == TC_CEL_ERROR ? v : tc_cel_optional(c->a, v);
+		return v->kind == TC_CEL_OPTIONAL ? v : no_overload(c, "optFlatMap", v, NULL);
+	}
 	size_t n;
 	tc_cel_val **elems;
 	if (r->kind == TC_CEL_LIST) {
@@ -638,17 +654,27 @@ static tc_cel_val *comp(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 		                    "comprehension",
 		                    tc_cel_type_name(r));
 	}
-	tc_cel_val *err = NULL, **out = NULL;
+	tc_cel_val *err = NULL, **out = NULL, **outk = NULL;
 	size_t nout = 0, count = 0;
-	if (e->macro == TC_CEL_M_MAP || e->macro == TC_CEL_M_FILTER)
+	bool mapping = e->macro == TC_CEL_M_MAP || e->macro == TC_CEL_M_TRANSFORM_MAP;
+	if (mapping || e->macro == TC_CEL_M_FILTER)
 		out = tc_arena_alloc(c->a, n * sizeof *out);
+	if (e->macro == TC_CEL_M_TRANSFORM_MAP)
+		outk = tc_arena_alloc(c->a, n * sizeof *outk);
 	for (size_t i = 0; i < n; i++) {
 		if (!tc_cel_charge(c, 1))
 			return tc_cel_error(c->a, "cost budget exceeded");
-		scope s = {sc, e->name, elems[i]};
+		/* one variable: the element (a map's key); two: index and
+		 * element, or key and value */
+		scope s1 = {sc, e->name, elems[i]}, s2 = {&s1, e->name2, NULL};
+		if (e->name2) {
+			s1.val = r->kind == TC_CEL_LIST ? tc_cel_int(c->a, (int64_t)i) : elems[i];
+			s2.val = r->kind == TC_CEL_LIST ? elems[i] : r->u.map.vals[i];
+		}
+		const scope *s = e->name2 ? &s2 : &s1;
 		tc_cel_val *p = NULL;
-		if (e->macro != TC_CEL_M_MAP || e->nargs == 3) {
-			p = eval(c, e->args[e->macro == TC_CEL_M_MAP ? 2 : 1], &s);
+		if (!mapping || e->nargs == 3) {
+			p = eval(c, e->args[mapping ? 2 : 1], s);
 			if (c->exhausted)
 				return p;
 			if (p->kind != TC_CEL_BOOL && p->kind != TC_CEL_ERROR)
@@ -674,15 +700,21 @@ static tc_cel_val *comp(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 				out[nout++] = elems[i];
 			break;
 		case TC_CEL_M_MAP:
+		case TC_CEL_M_TRANSFORM_MAP:
 			if (p && p->kind == TC_CEL_ERROR)
 				return p;
 			if (p && !p->u.b)
 				break;
-			p = eval(c, e->args[1], &s);
+			p = eval(c, e->args[1], s);
 			if (p->kind == TC_CEL_ERROR)
 				return p;
+			if (outk)
+				outk[nout] = elems[i];
 			out[nout++] = p;
 			break;
+		case TC_CEL_M_OPT_MAP:
+		case TC_CEL_M_OPT_FLAT_MAP:
+			TC_BUG("optional macro over a collection");
 		}
 	}
 	switch (e->macro) {
@@ -698,6 +730,12 @@ static tc_cel_val *comp(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 	tc_cel_val *l = tc_cel_list(c->a, NULL, 0);
 	l->u.list.items = out;
 	l->u.list.len = nout;
+	if (outk) {
+		l->kind = TC_CEL_MAP;
+		l->u.map.keys = outk;
+		l->u.map.vals = out;
+		l->u.map.len = nout;
+	}
 	return l;
 }
 

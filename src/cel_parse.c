@@ -194,32 +194,51 @@ static tc_cel_expr *macro(parser *p, const tc_cel_token *at, const char *name, t
 	}
 	if (!recv)
 		return NULL;
+	/* the two-variable forms are cel-go's ext.TwoVarComprehensions: over
+	 * a list (index, element), over a map (key, value); optMap and
+	 * optFlatMap are its optional library's */
 	static const struct {
 		const char *name;
 		tc_cel_macro m;
 		size_t nargs;
+		bool two;
 	} macros[] = {
-		{"all", TC_CEL_M_ALL, 2},
-		{"exists", TC_CEL_M_EXISTS, 2},
-		{"exists_one", TC_CEL_M_EXISTS_ONE, 2},
-		{"map", TC_CEL_M_MAP, 2},
-		{"map", TC_CEL_M_MAP, 3},
-		{"filter", TC_CEL_M_FILTER, 2},
+		{"all", TC_CEL_M_ALL, 2, false},
+		{"all", TC_CEL_M_ALL, 3, true},
+		{"exists", TC_CEL_M_EXISTS, 2, false},
+		{"exists", TC_CEL_M_EXISTS, 3, true},
+		{"existsOne", TC_CEL_M_EXISTS_ONE, 2, false},
+		{"existsOne", TC_CEL_M_EXISTS_ONE, 3, true},
+		{"exists_one", TC_CEL_M_EXISTS_ONE, 2, false},
+		{"exists_one", TC_CEL_M_EXISTS_ONE, 3, true},
+		{"filter", TC_CEL_M_FILTER, 2, false},
+		{"map", TC_CEL_M_MAP, 2, false},
+		{"map", TC_CEL_M_MAP, 3, false},
+		{"optFlatMap", TC_CEL_M_OPT_FLAT_MAP, 2, false},
+		{"optMap", TC_CEL_M_OPT_MAP, 2, false},
+		{"transformList", TC_CEL_M_MAP, 3, true},
+		{"transformList", TC_CEL_M_MAP, 4, true},
+		{"transformMap", TC_CEL_M_TRANSFORM_MAP, 3, true},
+		{"transformMap", TC_CEL_M_TRANSFORM_MAP, 4, true},
 	};
 	for (size_t i = 0; i < sizeof macros / sizeof macros[0]; i++) {
 		if (strcmp(name, macros[i].name) != 0 || l->len != macros[i].nargs)
 			continue;
 		*is_macro = 1;
-		tc_cel_expr *v = l->v[0];
-		if (v->op != TC_CEL_E_IDENT) {
-			err(p, at, "%s", "argument must be a simple name");
-			return NULL;
+		size_t nv = macros[i].two ? 2 : 1;
+		for (size_t k = 0; k < nv; k++) {
+			if (l->v[k]->op != TC_CEL_E_IDENT || l->v[k]->name[0] == '.') {
+				err(p, at, "%s", "argument must be a simple name");
+				return NULL;
+			}
 		}
 		tc_cel_expr *e = node(p, TC_CEL_E_COMP, at);
 		e->macro = macros[i].m;
-		e->name = v->name;
-		tc_cel_expr *args[3] = {recv, l->v[l->len - 1], l->len == 3 ? l->v[1] : NULL};
-		set_args(p, e, args, l->len == 3 ? 3 : 2);
+		e->name = l->v[0]->name;
+		e->name2 = nv == 2 ? l->v[1]->name : NULL;
+		bool filtered = l->len == nv + 2;
+		tc_cel_expr *args[3] = {recv, l->v[l->len - 1], filtered ? l->v[nv] : NULL};
+		set_args(p, e, args, filtered ? 3 : 2);
 		return e;
 	}
 	return NULL;

@@ -26,8 +26,11 @@ typedef enum tc_cel_macro {
 	TC_CEL_M_ALL,
 	TC_CEL_M_EXISTS,
 	TC_CEL_M_EXISTS_ONE,
-	TC_CEL_M_MAP,    /* a[0].map(x, a[1]), or with a filter a[0].map(x, a[2], a[1]) */
-	TC_CEL_M_FILTER, /* a[0].filter(x, a[1]) */
+	TC_CEL_M_MAP,           /* a[0].map(x, a[1]), or with a filter a[0].map(x, a[2], a[1]) */
+	TC_CEL_M_FILTER,        /* a[0].filter(x, a[1]) */
+	TC_CEL_M_TRANSFORM_MAP, /* a[0].transformMap(k, v, a[1]), with a filter a[2] */
+	TC_CEL_M_OPT_MAP,       /* a[0].optMap(x, a[1]) */
+	TC_CEL_M_OPT_FLAT_MAP,  /* a[0].optFlatMap(x, a[1]) */
 } tc_cel_macro;
 
 /* The operators, as CALL nodes with no receiver; fop names which (the
@@ -57,6 +60,7 @@ struct tc_cel_expr {
 	uint32_t line;     /* 1-based line */
 	uint32_t height;   /* 1 + the tallest child: at most TC_CEL_MAX_DEPTH */
 	const char *name;  /* IDENT, SELECT field, CALL function, MSG type, COMP variable */
+	const char *name2; /* COMP: the second variable of a two-variable macro, or NULL */
 	tc_cel_val *lit;   /* LIT */
 	tc_cel_expr *recv; /* CALL receiver (NULL for a global call) */
 	tc_cel_expr **args;

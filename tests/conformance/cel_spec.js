@@ -148,5 +148,5 @@ fs.rmSync(tmp, { recursive: true, force: true });
 if (process.env.CEL_SPEC_VERBOSE) for (const f of failures) console.log("FAIL " + f);
 const pct = (100 * pass) / run;
 const threshold = parseFloat(fs.readFileSync(thresholdFile, "utf8").replace(/#.*$/gm, ""));
-console.log(`cel-spec: ${pass}/${run} passed (${pct.toFixed(1)}%), ${skipped} skipped; threshold ${threshold}%`);
+console.log(`cel-spec: ${pass}/${run} passed (${pct.toFixed(2)}%), ${skipped} skipped; threshold ${threshold}%`);
 process.exit(pct + 1e-9 >= threshold ? 0 : 1);

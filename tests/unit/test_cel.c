@@ -222,6 +222,16 @@ TEST(cel_eval_runs_the_macros)
 	CHECK_STR(run("[1, 2, 3].exists_one(x, x > 2)", NULL), "true");
 	CHECK_STR(run("{'a': 1, 'b': 2}.all(k, k.size() == 1)", NULL), "true");
 	CHECK_STR(run("[[1, 2], [3]].map(l, l.map(x, x + 1))", NULL), "[[2,3],[4]]");
+	/* cel-go's two-variable comprehensions and optional macros */
+	CHECK_STR(run("[5, 7].all(i, v, v > i)", NULL), "true");
+	CHECK_STR(run("{'a': 1, 'b': 2}.exists(k, v, k == 'b' && v == 2)", NULL), "true");
+	CHECK_STR(run("[1, 1].existsOne(i, v, v == 1)", NULL), "false");
+	CHECK_STR(run("[2, 4, 6].transformList(i, v, i != 1, v + i)", NULL), "[2,8]");
+	CHECK_STR(run("{'a': 1}.transformMap(k, v, k + string(v))", NULL), "{\"a\":\"a1\"}");
+	CHECK_STR(run("optional.of(1).optMap(x, x + 1).value()", NULL), "2");
+	CHECK_STR(run("{}.?a.optFlatMap(x, x.?b).hasValue()", NULL), "false");
+	CHECK_STR(run("has({}.?a.b) || has({'a': {'b': 1}}.?a.b)", NULL), "true");
+	CHECK_STR(run("[1].map(.x, x)", NULL), "1:5: syntax error: argument must be a simple name");
 	CHECK_STR(run("1.all(x, true)", NULL),
 	          "error: expression of type 'int' cannot be the range of a comprehension");
 }
