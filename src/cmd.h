@@ -17,5 +17,6 @@ int tc_cmd_secret(int argc, char **argv);
 int tc_cmd_check(int argc, char **argv);
 int tc_cmd_diff(int argc, char **argv);
 int tc_cmd_eval(int argc, char **argv);
+int tc_cmd_cel(int argc, char **argv);
 
 #endif

@@ -21,6 +21,7 @@ typedef struct command {
 /* sorted by name */
 static const command commands[] = {
 	/* @commands@ */
+	{"cel", tc_cmd_cel, "evaluate one CEL expression with a context"},
 	{"check", tc_cmd_check, "check that rendered/ is what render makes of the inputs"},
 	{"diff", tc_cmd_diff, "show the objects two revisions add, remove and change"},
 	{"eval", tc_cmd_eval, "render one JSON-e template with a context"},

@@ -106,6 +106,11 @@ refuse "--schema-location: error: $empty" validate --schema-location ""
 refuse "--schema: error: $empty" validate --schema "" x.yaml
 refuse "--schema: error: needs at least one FILE to validate" validate --schema schemas/tenant.schema.json
 refuse "--kubernetes-version: error: $empty" validate --kubernetes-version ""
+# cel
+refuse "--max-cost: error: 'many' is not a whole number" cel 1 --max-cost many
+refuse "--max-cost: error: must not be negative" cel 1 --max-cost -1
+refuse "--context: error: $empty" cel 1 --context ""
+refuse "tenantc: error: expected exactly one EXPR" cel
 # eval
 echo '{"$eval": "now"}' >"$T/t.json"
 refuse "--now: error: 'garbage' $now_msg" eval "$T/t.json" --now garbage

@@ -28,3 +28,8 @@ MAVEN_DEPENDENCY_PLUGIN_VERSION=3.8.1
 KUBERNETES_VERSION=v1.34.4
 # etcd server module (go.etcd.io/etcd/server/v3)
 ETCD_VERSION=v3.6.16
+
+# the cel-spec conformance data as npm's @bufbuild/cel-spec carries it
+# (cel-spec v0.25.1), fetched with `npm pack`
+CEL_SPEC_NPM=@bufbuild/cel-spec
+CEL_SPEC_VERSION=0.6.1

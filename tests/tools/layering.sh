@@ -25,6 +25,7 @@ allowed() {
 	core) echo "" ;;
 	io) echo "core" ;;
 	jsone) echo "core io" ;;
+	cel) echo "core io" ;;
 	schema) echo "core io" ;;
 	secret) echo "core io" ;;
 	source) echo "core" ;;

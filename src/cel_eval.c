@@ -1,0 +1,823 @@
+/*
+ * cel_eval.c - the CEL evaluator: a tree walk over the parsed expression.
+ *
+ * Errors are values (TC_CEL_ERROR), as the CEL language definition says
+ * ("Runtime errors"): a function given an error returns it, && and ||
+ * are commutative with respect to errors (false && error is false, true
+ * || error is true, in either order), the ?: condition and the macros
+ * all/exists absorb errors the same way, and only the top level turns an
+ * error into a diagnostic. Integer arithmetic is checked: overflow,
+ * division and modulus by zero are errors.
+ *
+ * Names resolve in the order: comprehension variables, then the
+ * environment's variables (a dotted name such as a.b.c may be one
+ * variable), then the type names (int, string, google.protobuf.Duration,
+ * ...). Functions come from the environment's tables, each sorted by name;
+ * the operators are built in here.
+ *
+ * The cost budget: one unit per node evaluated and per element a macro
+ * visits, and what the functions charge for the elements they touch. When
+ * it runs out the evaluation unwinds with the error "cost budget
+ * exceeded", which no && or || can absorb.
+ */
+#include "cel_eval.h"
+
+#include "cel_lib.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct scope {
+	const struct scope *up;
+	const char *name;
+	tc_cel_val *val;
+} scope;
+
+bool tc_cel_charge(tc_cel_ctx *c, uint64_t n)
+{
+	c->cost += n;
+	if (c->cost > c->limit)
+		c->exhausted = true;
+	return !c->exhausted;
+}
+
+static int var_cmp(const void *a, const void *b)
+{
+	return strcmp(((const tc_cel_var *)a)->name, ((const tc_cel_var *)b)->name);
+}
+
+void tc_cel_vars_sort(tc_cel_var *vars, size_t n)
+{
+	if (n)
+		qsort(vars, n, sizeof *vars, var_cmp);
+}
+
+static const tc_cel_func *const std_tables[] = {tc_cel_stdlib};
+
+void tc_cel_env_init(tc_cel_env *env, const tc_cel_var *vars, size_t nvars)
+{
+	memset(env, 0, sizeof *env);
+	env->tables = std_tables;
+	env->ntables = &tc_cel_nstdlib;
+	env->nt = 1;
+	env->vars = vars;
+	env->nvars = nvars;
+}
+
+static tc_cel_val *find_var(const tc_cel_env *env, const char *name)
+{
+	size_t lo = 0, hi = env->nvars;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(env->vars[mid].name, name);
+		if (c == 0)
+			return env->vars[mid].val;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static const tc_cel_func *find_func(const tc_cel_env *env, const char *name)
+{
+	for (size_t t = 0; t < env->nt; t++) {
+		const tc_cel_func *tab = env->tables[t];
+		size_t lo = 0, hi = env->ntables[t];
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			int c = strcmp(tab[mid].name, name);
+			if (c == 0)
+				return &tab[mid];
+			if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	}
+	return NULL;
+}
+
+static const char *const type_names[] = {
+	"bool",
+	"bytes",
+	"double",
+	"google.protobuf.Duration",
+	"google.protobuf.Timestamp",
+	"int",
+	"list",
+	"map",
+	"null_type",
+	"optional_type",
+	"string",
+	"type",
+	"uint",
+};
+
+static tc_cel_val *type_ident(tc_cel_ctx *c, const char *name)
+{
+	for (size_t i = 0; i < sizeof type_names / sizeof type_names[0]; i++)
+		if (strcmp(type_names[i], name) == 0)
+			return tc_cel_type(c->a, type_names[i]);
+	return NULL;
+}
+
+static tc_cel_val *at(const tc_cel_expr *e, tc_cel_val *v)
+{
+	if (v->kind == TC_CEL_ERROR && !v->u.err.line) {
+		v->u.err.line = e->line;
+		v->u.err.col = e->col;
+	}
+	return v;
+}
+
+static tc_cel_val *eval(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc);
+
+static tc_cel_val *no_overload(tc_cel_ctx *c, const char *op, const tc_cel_val *x,
+                               const tc_cel_val *y)
+{
+	if (y)
+		return tc_cel_error(c->a, "no such overload: %s(%s, %s)", op, tc_cel_type_name(x),
+		                    tc_cel_type_name(y));
+	return tc_cel_error(c->a, "no such overload: %s(%s)", op, tc_cel_type_name(x));
+}
+
+static tc_cel_val *overflow(tc_cel_ctx *c)
+{
+	return tc_cel_error(c->a, "integer overflow");
+}
+
+static tc_cel_val *ts_add(tc_cel_ctx *c, const tc_cel_val *t, int64_t ns)
+{
+	int64_t sec = t->u.t.sec + ns / 1000000000, nsec = t->u.t.nsec + ns % 1000000000;
+	if (nsec < 0) {
+		nsec += 1000000000;
+		sec--;
+	} else if (nsec >= 1000000000) {
+		nsec -= 1000000000;
+		sec++;
+	}
+	if (sec < TC_CEL_TS_MIN || sec > TC_CEL_TS_MAX)
+		return tc_cel_error(c->a, "timestamp out of range");
+	return tc_cel_timestamp(c->a, sec, (int32_t)nsec);
+}
+
+static tc_cel_val *concat(tc_cel_ctx *c, const tc_cel_val *x, const tc_cel_val *y)
+{
+	if (x->kind == TC_CEL_LIST) {
+		size_t n = x->u.list.len + y->u.list.len;
+		if (n > TC_CEL_MAX_SIZE / sizeof(void *))
+			return tc_cel_error(c->a, "list larger than the limit");
+		if (!tc_cel_charge(c, n))
+			return tc_cel_error(c->a, "cost budget exceeded");
+		tc_cel_val *l = tc_cel_list(c->a, x->u.list.items, x->u.list.len);
+		l->u.list.items = tc_arena_alloc(c->a, n * sizeof(tc_cel_val *));
+		if (x->u.list.len)
+			memcpy(l->u.list.items, x->u.list.items, x->u.list.len * sizeof(void *));
+		if (y->u.list.len)
+			memcpy(l->u.list.items + x->u.list.len, y->u.list.items,
+			       y->u.list.len * sizeof(void *));
+		l->u.list.len = n;
+		return l;
+	}
+	size_t n = x->u.s.len + y->u.s.len;
+	if (n > TC_CEL_MAX_SIZE)
+		return tc_cel_error(c->a, "string larger than the limit");
+	if (!tc_cel_charge(c, n / 16))
+		return tc_cel_error(c->a, "cost budget exceeded");
+	char *p = tc_arena_alloc(c->a, n + 1);
+	memcpy(p, x->u.s.ptr, x->u.s.len);
+	memcpy(p + x->u.s.len, y->u.s.ptr, y->u.s.len);
+	p[n] = 0;
+	tc_cel_val *v =
+		x->kind == TC_CEL_STRING ? tc_cel_string(c->a, "", 0) : tc_cel_bytes(c->a, "", 0);
+	v->u.s.ptr = p;
+	v->u.s.len = n;
+	return v;
+}
+
+static tc_cel_val *arith(tc_cel_ctx *c, tc_cel_fop op, const char *name, tc_cel_val *x,
+                         tc_cel_val *y)
+{
+	tc_arena *a = c->a;
+	if (x->kind == TC_CEL_INT && y->kind == TC_CEL_INT) {
+		int64_t r, p = x->u.i, q = y->u.i;
+		switch (op) {
+		case TC_CEL_F_ADD:
+			return __builtin_add_overflow(p, q, &r) ? overflow(c) : tc_cel_int(a, r);
+		case TC_CEL_F_SUB:
+			return __builtin_sub_overflow(p, q, &r) ? overflow(c) : tc_cel_int(a, r);
+		case TC_CEL_F_MUL:
+			return __builtin_mul_overflow(p, q, &r) ? overflow(c) : tc_cel_int(a, r);
+		case TC_CEL_F_DIV:
+			if (q == 0)
+				return tc_cel_error(a, "division by zero");
+			if (p == INT64_MIN && q == -1)
+				return overflow(c);
+			return tc_cel_int(a, p / q);
+		default:
+			if (q == 0)
+				return tc_cel_error(a, "modulus by zero");
+			if (p == INT64_MIN && q == -1)
+				return overflow(c);
+			return tc_cel_int(a, p % q);
+		}
+	}
+	if (x->kind == TC_CEL_UINT && y->kind == TC_CEL_UINT) {
+		uint64_t r, p = x->u.u, q = y->u.u;
+		switch (op) {
+		case TC_CEL_F_ADD:
+			return __builtin_add_overflow(p, q, &r) ? overflow(c) : tc_cel_uint(a, r);
+		case TC_CEL_F_SUB:
+			return __builtin_sub_overflow(p, q, &r) ? overflow(c) : tc_cel_uint(a, r);
+		case TC_CEL_F_MUL:
+			return __builtin_mul_overflow(p, q, &r) ? overflow(c) : tc_cel_uint(a, r);
+		case TC_CEL_F_DIV:
+			return q == 0 ? tc_cel_error(a, "division by zero") : tc_cel_uint(a, p / q);
+		default:
+			return q == 0 ? tc_cel_error(a, "modulus by zero") : tc_cel_uint(a, p % q);
+		}
+	}
+	if (x->kind == TC_CEL_DOUBLE && y->kind == TC_CEL_DOUBLE) {
+		double p = x->u.d, q = y->u.d;
+		switch (op) {
+		case TC_CEL_F_ADD:
+			return tc_cel_double(a, p + q);
+		case TC_CEL_F_SUB:
+			return tc_cel_double(a, p - q);
+		case TC_CEL_F_MUL:
+			return tc_cel_double(a, p * q);
+		case TC_CEL_F_DIV:
+			return tc_cel_double(a, p / q);
+		default:
+			break;
+		}
+	}
+	if (op == TC_CEL_F_ADD && x->kind == y->kind &&
+	    (x->kind == TC_CEL_STRING || x->kind == TC_CEL_BYTES || x->kind == TC_CEL_LIST))
+		return concat(c, x, y);
+	if (x->kind == TC_CEL_DURATION && y->kind == TC_CEL_DURATION &&
+	    (op == TC_CEL_F_ADD || op == TC_CEL_F_SUB)) {
+		int64_t r;
+		bool o = op == TC_CEL_F_ADD ? __builtin_add_overflow(x->u.ns, y->u.ns, &r)
+		                            : __builtin_sub_overflow(x->u.ns, y->u.ns, &r);
+		return o ? overflow(c) : tc_cel_duration(a, r);
+	}
+	if (op == TC_CEL_F_ADD && x->kind == TC_CEL_TIMESTAMP && y->kind == TC_CEL_DURATION)
+		return ts_add(c, x, y->u.ns);
+	if (op == TC_CEL_F_ADD && x->kind == TC_CEL_DURATION && y->kind == TC_CEL_TIMESTAMP)
+		return ts_add(c, y, x->u.ns);
+	if (op == TC_CEL_F_SUB && x->kind == TC_CEL_TIMESTAMP && y->kind == TC_CEL_DURATION) {
+		if (y->u.ns == INT64_MIN)
+			return overflow(c);
+		return ts_add(c, x, -y->u.ns);
+	}
+	if (op == TC_CEL_F_SUB && x->kind == TC_CEL_TIMESTAMP && y->kind == TC_CEL_TIMESTAMP) {
+		__int128 d = ((__int128)x->u.t.sec - y->u.t.sec) * 1000000000 +
+		             (x->u.t.nsec - y->u.t.nsec);
+		if (d > INT64_MAX || d < INT64_MIN)
+			return overflow(c);
+		return tc_cel_duration(a, (int64_t)d);
+	}
+	return no_overload(c, name, x, y);
+}
+
+static tc_cel_val *contains(tc_cel_ctx *c, tc_cel_val *x, tc_cel_val *coll)
+{
+	if (coll->kind == TC_CEL_LIST) {
+		for (size_t i = 0; i < coll->u.list.len; i++) {
+			if (!tc_cel_charge(c, 1))
+				return tc_cel_error(c->a, "cost budget exceeded");
+			if (tc_cel_equal(x, coll->u.list.items[i]))
+				return tc_cel_bool(c->a, true);
+		}
+		return tc_cel_bool(c->a, false);
+	}
+	if (coll->kind == TC_CEL_MAP)
+		return tc_cel_bool(c->a, tc_cel_map_get(coll, x) != NULL);
+	return no_overload(c, "@in", x, coll);
+}
+
+static tc_cel_val *op_call(tc_cel_ctx *c, const tc_cel_expr *e, tc_cel_val **v)
+{
+	tc_arena *a = c->a;
+	tc_cel_val *x = v[0], *y = e->nargs > 1 ? v[1] : NULL;
+	int r;
+	switch (e->fop) {
+	case TC_CEL_F_NOT:
+		return x->kind == TC_CEL_BOOL ? tc_cel_bool(a, !x->u.b)
+		                              : no_overload(c, "!_", x, NULL);
+	case TC_CEL_F_NEG:
+		if (x->kind == TC_CEL_INT)
+			return x->u.i == INT64_MIN ? overflow(c) : tc_cel_int(a, -x->u.i);
+		if (x->kind == TC_CEL_DOUBLE)
+			return tc_cel_double(a, -x->u.d);
+		if (x->kind == TC_CEL_DURATION && x->u.ns != INT64_MIN)
+			return tc_cel_duration(a, -x->u.ns);
+		return no_overload(c, "-_", x, NULL);
+	case TC_CEL_F_EQ:
+		return tc_cel_bool(a, tc_cel_equal(x, y));
+	case TC_CEL_F_NE:
+		return tc_cel_bool(a, !tc_cel_equal(x, y));
+	case TC_CEL_F_LT:
+	case TC_CEL_F_LE:
+	case TC_CEL_F_GT:
+	case TC_CEL_F_GE:
+		r = tc_cel_compare(x, y);
+		if (r == 2) {
+			bool nan = (x->kind == TC_CEL_DOUBLE && isnan(x->u.d)) ||
+			           (y->kind == TC_CEL_DOUBLE && isnan(y->u.d));
+			if (!nan)
+				return no_overload(c, e->name, x, y);
+			return tc_cel_bool(a, false);
+		}
+		if (e->fop == TC_CEL_F_LT)
+			return tc_cel_bool(a, r < 0);
+		if (e->fop == TC_CEL_F_LE)
+			return tc_cel_bool(a, r <= 0);
+		if (e->fop == TC_CEL_F_GT)
+			return tc_cel_bool(a, r > 0);
+		return tc_cel_bool(a, r >= 0);
+	case TC_CEL_F_IN:
+		return contains(c, x, y);
+	default:
+		return arith(c, e->fop, e->name, x, y);
+	}
+}
+
+static const char *qualified(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc);
+
+/* ns.fn(args): a function with a qualified name (optional.of), when ns is
+ * a name that is no variable. */
+static tc_cel_val *qualified_call(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
+{
+	const char *q = qualified(c, e->recv, sc);
+	if (!q || find_var(c->env, q))
+		return NULL;
+	const tc_cel_func *f = find_func(c->env, tc_arena_printf(c->a, "%s.%s", q, e->name));
+	if (!f || !f->global)
+		return NULL;
+	tc_cel_val **v = tc_arena_alloc(c->a, (e->nargs + 1) * sizeof *v);
+	for (size_t i = 0; i < e->nargs; i++) {
+		v[i] = eval(c, e->args[i], sc);
+		if (v[i]->kind == TC_CEL_ERROR)
+			return v[i];
+	}
+	c->at = e;
+	tc_cel_val *r = f->fn(c, v, e->nargs);
+	return r ? r : tc_cel_error(c->a, "no such overload: %s.%s", q, e->name);
+}
+
+static tc_cel_val *call(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
+{
+	if (e->recv) {
+		tc_cel_val *r = qualified_call(c, e, sc);
+		if (r)
+			return r;
+	}
+	size_t n = e->nargs + (e->recv ? 1 : 0);
+	tc_cel_val *stack[8];
+	tc_cel_val **v = n <= 8 ? stack : tc_arena_alloc(c->a, n * sizeof *v);
+	size_t k = 0;
+	if (e->recv)
+		v[k++] = eval(c, e->recv, sc);
+	for (size_t i = 0; i < e->nargs; i++)
+		v[k++] = eval(c, e->args[i], sc);
+	if (c->exhausted)
+		return tc_cel_error(c->a, "cost budget exceeded");
+	for (size_t i = 0; i < n; i++)
+		if (v[i]->kind == TC_CEL_ERROR)
+			return v[i];
+	if (e->fop)
+		return op_call(c, e, v);
+	const tc_cel_func *f = find_func(c->env, e->name);
+	if (!f || (e->recv ? !f->method : !f->global))
+		return tc_cel_error(c->a, "undeclared reference to '%s'", e->name);
+	c->at = e;
+	tc_cel_val *r = f->fn(c, v, n);
+	if (!r)
+		r = tc_cel_error(c->a, "no such overload: %s", e->name);
+	return r;
+}
+
+/* The dotted name an IDENT/SELECT chain spells, or NULL. */
+static const char *qualified(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
+{
+	if (e->op == TC_CEL_E_IDENT) {
+		for (const scope *s = sc; s; s = s->up)
+			if (strcmp(s->name, e->name) == 0)
+				return NULL;
+		return e->name;
+	}
+	if (e->op != TC_CEL_E_SELECT || e->optional)
+		return NULL;
+	const char *up = qualified(c, e->args[0], sc);
+	return up ? tc_arena_printf(c->a, "%s.%s", up, e->name) : NULL;
+}
+
+static tc_cel_val *ident(tc_cel_ctx *c, const char *name, const scope *sc)
+{
+	if (name[0] == '.') {
+		name++;
+	} else {
+		for (const scope *s = sc; s; s = s->up)
+			if (strcmp(s->name, name) == 0)
+				return s->val;
+	}
+	tc_cel_val *v = find_var(c->env, name);
+	if (!v)
+		v = type_ident(c, name);
+	return v ? v : tc_cel_error(c->a, "undeclared reference to '%s'", name);
+}
+
+static tc_cel_val *field(tc_cel_ctx *c, tc_cel_val *x, const char *name, bool optional)
+{
+	if (x->kind == TC_CEL_OPTIONAL) {
+		if (!x->u.opt)
+			return x;
+		x = x->u.opt;
+		optional = true;
+	}
+	if (x->kind != TC_CEL_MAP)
+		return tc_cel_error(c->a, "type '%s' does not support field selection",
+		                    tc_cel_type_name(x));
+	tc_cel_val key = {.kind = TC_CEL_STRING, .u.s = {name, strlen(name)}};
+	tc_cel_val *r = tc_cel_map_get(x, &key);
+	if (optional)
+		return tc_cel_optional(c->a, r);
+	return r ? r : tc_cel_error(c->a, "no such key: %s", name);
+}
+
+static tc_cel_val *select_(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
+{
+	const char *q = qualified(c, e, sc);
+	if (q) {
+		tc_cel_val *v = find_var(c->env, q[0] == '.' ? q + 1 : q);
+		if (!v)
+			v = type_ident(c, q);
+		if (v)
+			return v;
+	}
+	tc_cel_val *x = eval(c, e->args[0], sc);
+	if (x->kind == TC_CEL_ERROR)
+		return x;
+	return field(c, x, e->name, e->optional);
+}
+
+static tc_cel_val *has(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
+{
+	tc_cel_val *x = eval(c, e->args[0], sc);
+	if (x->kind == TC_CEL_ERROR)
+		return x;
+	if (x->kind == TC_CEL_OPTIONAL) {
+		if (!x->u.opt)
+			return tc_cel_bool(c->a, false);
+		x = x->u.opt;
+	}
+	if (x->kind != TC_CEL_MAP)
+		return tc_cel_error(c->a, "invalid type for has(): '%s'", tc_cel_type_name(x));
+	tc_cel_val key = {.kind = TC_CEL_STRING, .u.s = {e->name, strlen(e->name)}};
+	return tc_cel_bool(c->a, tc_cel_map_get(x, &key) != NULL);
+}
+
+static tc_cel_val *index_(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
+{
+	tc_cel_val *x = eval(c, e->args[0], sc);
+	tc_cel_val *i = eval(c, e->args[1], sc);
+	if (x->kind == TC_CEL_ERROR)
+		return x;
+	if (i->kind == TC_CEL_ERROR)
+		return i;
+	bool optional = e->optional;
+	if (x->kind == TC_CEL_OPTIONAL) {
+		if (!x->u.opt)
+			return x;
+		x = x->u.opt;
+		optional = true;
+	}
+	if (x->kind == TC_CEL_MAP) {
+		if (i->kind != TC_CEL_STRING && i->kind != TC_CEL_INT && i->kind != TC_CEL_UINT &&
+		    i->kind != TC_CEL_BOOL && i->kind != TC_CEL_DOUBLE)
+			return no_overload(c, "_[_]", x, i);
+		tc_cel_val *r = tc_cel_map_get(x, i);
+		if (optional)
+			return tc_cel_optional(c->a, r);
+		if (r)
+			return r;
+		if (i->kind == TC_CEL_STRING)
+			return tc_cel_error(c->a, "no such key: %s", i->u.s.ptr);
+		return tc_cel_error(c->a, "no such key");
+	}
+	if (x->kind == TC_CEL_LIST) {
+		int64_t k;
+		if (i->kind == TC_CEL_INT)
+			k = i->u.i;
+		else if (i->kind == TC_CEL_UINT && i->u.u <= INT64_MAX)
+			k = (int64_t)i->u.u;
+		else if (i->kind == TC_CEL_DOUBLE && i->u.d == trunc(i->u.d) && fabs(i->u.d) < 1e18)
+			k = (int64_t)i->u.d;
+		else if (i->kind == TC_CEL_UINT)
+			k = INT64_MAX;
+		else
+			return no_overload(c, "_[_]", x, i);
+		if (k < 0 || (uint64_t)k >= x->u.list.len) {
+			if (optional)
+				return tc_cel_optional(c->a, NULL);
+			return tc_cel_error(c->a, "index out of range: %lld", (long long)k);
+		}
+		tc_cel_val *r = x->u.list.items[k];
+		return optional ? tc_cel_optional(c->a, r) : r;
+	}
+	return no_overload(c, "_[_]", x, i);
+}
+
+static tc_cel_val *list(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
+{
+	tc_cel_val **items = tc_arena_alloc(c->a, e->nargs * sizeof *items);
+	size_t n = 0;
+	for (size_t i = 0; i < e->nargs; i++) {
+		tc_cel_val *v = eval(c, e->args[i], sc);
+		if (v->kind == TC_CEL_ERROR)
+			return v;
+		if (i < 64 && (e->optmask >> i & 1)) {
+			if (v->kind != TC_CEL_OPTIONAL)
+				return no_overload(c, "optional list element", v, NULL);
+			if (!v->u.opt)
+				continue;
+			v = v->u.opt;
+		}
+		items[n++] = v;
+	}
+	tc_cel_val *l = tc_cel_list(c->a, NULL, 0);
+	l->u.list.items = items;
+	l->u.list.len = n;
+	return l;
+}
+
+static tc_cel_val *map(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
+{
+	size_t n = e->nargs / 2;
+	tc_cel_val *m = tc_cel_list(c->a, NULL, 0);
+	m->kind = TC_CEL_MAP;
+	m->u.map.keys = tc_arena_alloc(c->a, n * sizeof(tc_cel_val *));
+	m->u.map.vals = tc_arena_alloc(c->a, n * sizeof(tc_cel_val *));
+	m->u.map.len = 0;
+	for (size_t i = 0; i < n; i++) {
+		tc_cel_val *k = eval(c, e->args[2 * i], sc);
+		tc_cel_val *v = eval(c, e->args[2 * i + 1], sc);
+		if (k->kind == TC_CEL_ERROR)
+			return k;
+		if (v->kind == TC_CEL_ERROR)
+			return v;
+		if (k->kind != TC_CEL_STRING && k->kind != TC_CEL_INT && k->kind != TC_CEL_UINT &&
+		    k->kind != TC_CEL_BOOL)
+			return tc_cel_error(c->a, "unsupported key type '%s'", tc_cel_type_name(k));
+		if (i < 64 && (e->optmask >> i & 1)) {
+			if (v->kind != TC_CEL_OPTIONAL)
+				return no_overload(c, "optional map entry", v, NULL);
+			if (!v->u.opt)
+				continue;
+			v = v->u.opt;
+		}
+		if (!tc_cel_charge(c, m->u.map.len / 8))
+			return tc_cel_error(c->a, "cost budget exceeded");
+		if (tc_cel_map_get(m, k))
+			return tc_cel_error(c->a, "failed with repeated key");
+		m->u.map.keys[m->u.map.len] = k;
+		m->u.map.vals[m->u.map.len++] = v;
+	}
+	return m;
+}
+
+/* && and ||: stop at the value that decides (false, true); an error or a
+ * non-bool on one side is absorbed when the other side decides. */
+static tc_cel_val *logic(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc, bool or)
+{
+	tc_cel_val *l = eval(c, e->args[0], sc);
+	if (l->kind == TC_CEL_BOOL && l->u.b == or)
+		return l;
+	tc_cel_val *r = eval(c, e->args[1], sc);
+	if (c->exhausted)
+		return r;
+	if (r->kind == TC_CEL_BOOL && r->u.b == or)
+		return r;
+	if (l->kind == TC_CEL_BOOL && r->kind == TC_CEL_BOOL)
+		return r;
+	if (l->kind == TC_CEL_ERROR)
+		return l;
+	if (r->kind == TC_CEL_ERROR)
+		return r;
+	return no_overload(c, or ? "_||_" : "_&&_", l->kind == TC_CEL_BOOL ? r : l, NULL);
+}
+
+static tc_cel_val *cond(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
+{
+	tc_cel_val *x = eval(c, e->args[0], sc);
+	if (x->kind == TC_CEL_ERROR)
+		return x;
+	if (x->kind != TC_CEL_BOOL)
+		return no_overload(c, "_?_:_", x, NULL);
+	return eval(c, e->args[x->u.b ? 1 : 2], sc);
+}
+
+static tc_cel_val *comp(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
+{
+	tc_cel_val *r = eval(c, e->args[0], sc);
+	if (r->kind == TC_CEL_ERROR)
+		return r;
+	if (e->macro == TC_CEL_M_OPT_MAP || e->macro == TC_CEL_M_OPT_FLAT_MAP) {
+		if (r->kind != TC_CEL_OPTIONAL)
+			return no_overload(c,
+			                   e->macro == TC_CEL_M_OPT_MAP ? "optMap" : "optFlatMap",
+			                   r, NULL);
+		if (!r->u.opt)
+			return r;
+		scope s = {sc, e->name, r->u.opt};
+		tc_cel_val *v = eval(c, e->args[1], &s);
+		if (v->kind == TC_CEL_ERROR || e->macro == TC_CEL_M_OPT_MAP)
+			return v->kind == TC_CEL_ERROR ? v : tc_cel_optional(c->a, v);
+		return v->kind == TC_CEL_OPTIONAL ? v : no_overload(c, "optFlatMap", v, NULL);
+	}
+	size_t n;
+	tc_cel_val **elems;
+	if (r->kind == TC_CEL_LIST) {
+		n = r->u.list.len;
+		elems = r->u.list.items;
+	} else if (r->kind == TC_CEL_MAP) {
+		n = r->u.map.len;
+		elems = r->u.map.keys;
+	} else {
+		return tc_cel_error(c->a,
+		                    "expression of type '%s' cannot be the range of a "
+		                    "comprehension",
+		                    tc_cel_type_name(r));
+	}
+	tc_cel_val *err = NULL, **out = NULL, **outk = NULL;
+	size_t nout = 0, count = 0;
+	bool mapping = e->macro == TC_CEL_M_MAP || e->macro == TC_CEL_M_TRANSFORM_MAP;
+	if (mapping || e->macro == TC_CEL_M_FILTER)
+		out = tc_arena_alloc(c->a, n * sizeof *out);
+	if (e->macro == TC_CEL_M_TRANSFORM_MAP)
+		outk = tc_arena_alloc(c->a, n * sizeof *outk);
+	for (size_t i = 0; i < n; i++) {
+		if (!tc_cel_charge(c, 1))
+			return tc_cel_error(c->a, "cost budget exceeded");
+		/* one variable: the element (a map's key); two: index and
+		 * element, or key and value */
+		scope s1 = {sc, e->name, elems[i]}, s2 = {&s1, e->name2, NULL};
+		if (e->name2) {
+			s1.val = r->kind == TC_CEL_LIST ? tc_cel_int(c->a, (int64_t)i) : elems[i];
+			s2.val = r->kind == TC_CEL_LIST ? elems[i] : r->u.map.vals[i];
+		}
+		const scope *s = e->name2 ? &s2 : &s1;
+		tc_cel_val *p = NULL;
+		if (!mapping || e->nargs == 3) {
+			p = eval(c, e->args[mapping ? 2 : 1], s);
+			if (c->exhausted)
+				return p;
+			if (p->kind != TC_CEL_BOOL && p->kind != TC_CEL_ERROR)
+				p = no_overload(c, "predicate", p, NULL);
+		}
+		switch (e->macro) {
+		case TC_CEL_M_ALL:
+		case TC_CEL_M_EXISTS:
+			if (p->kind == TC_CEL_BOOL && p->u.b == (e->macro == TC_CEL_M_EXISTS))
+				return p;
+			if (p->kind == TC_CEL_ERROR && !err)
+				err = p;
+			break;
+		case TC_CEL_M_EXISTS_ONE:
+			if (p->kind == TC_CEL_ERROR)
+				return p;
+			count += p->u.b;
+			break;
+		case TC_CEL_M_FILTER:
+			if (p->kind == TC_CEL_ERROR)
+				return p;
+			if (p->u.b)
+				out[nout++] = elems[i];
+			break;
+		case TC_CEL_M_MAP:
+		case TC_CEL_M_TRANSFORM_MAP:
+			if (p && p->kind == TC_CEL_ERROR)
+				return p;
+			if (p && !p->u.b)
+				break;
+			p = eval(c, e->args[1], s);
+			if (p->kind == TC_CEL_ERROR)
+				return p;
+			if (outk)
+				outk[nout] = elems[i];
+			out[nout++] = p;
+			break;
+		case TC_CEL_M_OPT_MAP:
+		case TC_CEL_M_OPT_FLAT_MAP:
+			TC_BUG("optional macro over a collection");
+		}
+	}
+	switch (e->macro) {
+	case TC_CEL_M_ALL:
+		return err ? err : tc_cel_bool(c->a, true);
+	case TC_CEL_M_EXISTS:
+		return err ? err : tc_cel_bool(c->a, false);
+	case TC_CEL_M_EXISTS_ONE:
+		return tc_cel_bool(c->a, count == 1);
+	default:
+		break;
+	}
+	tc_cel_val *l = tc_cel_list(c->a, NULL, 0);
+	l->u.list.items = out;
+	l->u.list.len = nout;
+	if (outk) {
+		l->kind = TC_CEL_MAP;
+		l->u.map.keys = outk;
+		l->u.map.vals = out;
+		l->u.map.len = nout;
+	}
+	return l;
+}
+
+static tc_cel_val *eval(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
+{
+	if (!tc_cel_charge(c, 1))
+		return at(e, tc_cel_error(c->a, "cost budget exceeded"));
+	tc_cel_val *v;
+	switch (e->op) {
+	case TC_CEL_E_LIT:
+		return e->lit;
+	case TC_CEL_E_IDENT:
+		v = ident(c, e->name, sc);
+		break;
+	case TC_CEL_E_SELECT:
+		v = select_(c, e, sc);
+		break;
+	case TC_CEL_E_HAS:
+		v = has(c, e, sc);
+		break;
+	case TC_CEL_E_INDEX:
+		v = index_(c, e, sc);
+		break;
+	case TC_CEL_E_CALL:
+		v = call(c, e, sc);
+		break;
+	case TC_CEL_E_LIST:
+		v = list(c, e, sc);
+		break;
+	case TC_CEL_E_MAP:
+		v = map(c, e, sc);
+		break;
+	case TC_CEL_E_MSG:
+		v = tc_cel_error(c->a, "unknown type '%s': message types are not supported",
+		                 e->name);
+		break;
+	case TC_CEL_E_COND:
+		v = cond(c, e, sc);
+		break;
+	case TC_CEL_E_AND:
+		v = logic(c, e, sc, false);
+		break;
+	case TC_CEL_E_OR:
+		v = logic(c, e, sc, true);
+		break;
+	case TC_CEL_E_COMP:
+		v = comp(c, e, sc);
+		break;
+	default:
+		TC_BUG("unknown CEL node");
+	}
+	if (c->exhausted && v->kind != TC_CEL_ERROR)
+		v = tc_cel_error(c->a, "cost budget exceeded");
+	return at(e, v);
+}
+
+void tc_cel_ctx_release(tc_cel_ctx *c)
+{
+	tc_cel_regex_release(c->regex_cache);
+	c->regex_cache = NULL;
+}
+
+int tc_cel_eval(tc_cel_val **out, tc_arena *a, const tc_cel_env *env, const tc_cel_expr *e,
+                uint64_t *cost)
+{
+	tc_cel_ctx c = {.a = a,
+	                .env = env,
+	                .limit = env->cost_limit ? env->cost_limit : TC_CEL_DEFAULT_COST};
+	tc_cel_val *v = eval(&c, e, NULL);
+	tc_cel_ctx_release(&c);
+	if (cost)
+		*cost = c.cost;
+	if (c.exhausted) {
+		tc_cel_val *x = tc_cel_error(a,
+		                             "cost budget exceeded: the expression costs more "
+		                             "than %llu units",
+		                             (unsigned long long)c.limit);
+		x->u.err.line = v->kind == TC_CEL_ERROR ? v->u.err.line : e->line;
+		x->u.err.col = v->kind == TC_CEL_ERROR ? v->u.err.col : e->col;
+		*out = x;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}

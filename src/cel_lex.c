@@ -1,0 +1,405 @@
+/*
+ * cel_lex.c - the CEL lexer: bytes to tokens, with 1-based line and column.
+ *
+ * Follows the lexical grammar of the CEL language definition (cel-spec
+ * doc/langdef.md "Syntax"): decimal and hexadecimal integers with an
+ * optional u/U suffix, doubles with fraction and exponent, strings and
+ * bytes in single, double or triple quotes with the r/R (raw) and b/B
+ * prefixes and the escapes \a \b \f \n \r \t \v \\ \' \" \` \? \xHH \ooo
+ * \uHHHH \UHHHHHHHH, identifiers, backquoted field names, and the
+ * operators. String and bytes literals are decoded here into the arena;
+ * a string literal must be valid UTF-8 and may not name a surrogate.
+ * Columns count code points, as the spec's error positions do.
+ */
+#include "cel_lex.h"
+
+#include "buf.h"
+#include "utf8.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+void tc_cel_lex_init(tc_cel_lexer *lx, tc_arena *a, const char *src, size_t n)
+{
+	lx->a = a;
+	lx->src = src;
+	lx->n = n;
+	lx->pos = 0;
+	lx->line = 1;
+	lx->col = 1;
+}
+
+int tc_cel_tok_is(const tc_cel_token *t, const char *p)
+{
+	return t->kind == TC_CEL_T_PUNCT && t->len == strlen(p) && memcmp(t->text, p, t->len) == 0;
+}
+
+static int peekc(const tc_cel_lexer *lx, size_t k)
+{
+	return lx->pos + k < lx->n ? (unsigned char)lx->src[lx->pos + k] : -1;
+}
+
+/* Advance over one byte, keeping line and column (a UTF-8 continuation
+ * byte does not start a column). */
+static void adv(tc_cel_lexer *lx)
+{
+	unsigned char c = (unsigned char)lx->src[lx->pos++];
+	if (c == '\n') {
+		lx->line++;
+		lx->col = 1;
+	} else if ((c & 0xC0) != 0x80) {
+		lx->col++;
+	}
+}
+
+static void fail(tc_cel_lexer *lx, tc_cel_token *t, const char *msg)
+{
+	(void)lx;
+	t->kind = TC_CEL_T_ERROR;
+	t->text = msg;
+	t->len = strlen(msg);
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static void put_utf8(tc_buf *b, uint32_t cp)
+{
+	if (cp < 0x80) {
+		tc_buf_addc(b, (char)cp);
+	} else if (cp < 0x800) {
+		tc_buf_addc(b, (char)(0xC0 | (cp >> 6)));
+		tc_buf_addc(b, (char)(0x80 | (cp & 0x3F)));
+	} else if (cp < 0x10000) {
+		tc_buf_addc(b, (char)(0xE0 | (cp >> 12)));
+		tc_buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
+		tc_buf_addc(b, (char)(0x80 | (cp & 0x3F)));
+	} else {
+		tc_buf_addc(b, (char)(0xF0 | (cp >> 18)));
+		tc_buf_addc(b, (char)(0x80 | ((cp >> 12) & 0x3F)));
+		tc_buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
+		tc_buf_addc(b, (char)(0x80 | (cp & 0x3F)));
+	}
+}
+
+/* One escape after the backslash; returns a message or NULL. */
+static const char *escape(tc_cel_lexer *lx, tc_buf *b, int bytes)
+{
+	int c = peekc(lx, 0);
+	if (c < 0)
+		return "unterminated escape sequence";
+	adv(lx);
+	switch (c) {
+	case 'a':
+		tc_buf_addc(b, '\a');
+		return NULL;
+	case 'b':
+		tc_buf_addc(b, '\b');
+		return NULL;
+	case 'f':
+		tc_buf_addc(b, '\f');
+		return NULL;
+	case 'n':
+		tc_buf_addc(b, '\n');
+		return NULL;
+	case 'r':
+		tc_buf_addc(b, '\r');
+		return NULL;
+	case 't':
+		tc_buf_addc(b, '\t');
+		return NULL;
+	case 'v':
+		tc_buf_addc(b, '\v');
+		return NULL;
+	case '\\':
+	case '\'':
+	case '"':
+	case '`':
+	case '?':
+		tc_buf_addc(b, (char)c);
+		return NULL;
+	default:
+		break;
+	}
+	uint32_t v = 0;
+	int digits = 0, base = 16;
+	if (c == 'x' || c == 'X')
+		digits = 2;
+	else if (c == 'u')
+		digits = 4;
+	else if (c == 'U')
+		digits = 8;
+	else if (c >= '0' && c <= '3') {
+		base = 8;
+		digits = 2;
+		v = (uint32_t)(c - '0');
+	} else
+		return "invalid escape sequence";
+	if (bytes && (c == 'u' || c == 'U'))
+		return "unicode escape in a bytes literal";
+	for (int i = 0; i < digits; i++) {
+		int d = peekc(lx, 0);
+		int h = d < 0 ? -1 : hexval(d);
+		if (h < 0 || h >= base)
+			return "invalid escape sequence";
+		v = v * (uint32_t)base + (uint32_t)h;
+		adv(lx);
+	}
+	if (bytes) {
+		tc_buf_addc(b, (char)v);
+		return NULL;
+	}
+	if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		return "invalid unicode code point";
+	put_utf8(b, v);
+	return NULL;
+}
+
+static void lex_string(tc_cel_lexer *lx, tc_cel_token *t, int raw, int bytes)
+{
+	int q = peekc(lx, 0);
+	int triple = peekc(lx, 1) == q && peekc(lx, 2) == q;
+	for (int i = 0; i < (triple ? 3 : 1); i++)
+		adv(lx);
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	for (;;) {
+		int c = peekc(lx, 0);
+		if (c < 0 || (!triple && (c == '\n' || c == '\r'))) {
+			tc_buf_release(&b);
+			fail(lx, t, "unterminated string literal");
+			return;
+		}
+		if (c == q && (!triple || (peekc(lx, 1) == q && peekc(lx, 2) == q))) {
+			for (int i = 0; i < (triple ? 3 : 1); i++)
+				adv(lx);
+			break;
+		}
+		if (c == '\\' && !raw) {
+			adv(lx);
+			const char *m = escape(lx, &b, bytes);
+			if (m) {
+				tc_buf_release(&b);
+				fail(lx, t, m);
+				return;
+			}
+			continue;
+		}
+		tc_buf_addc(&b, (char)c);
+		adv(lx);
+	}
+	t->kind = bytes ? TC_CEL_T_BYTES : TC_CEL_T_STRING;
+	t->len = b.len;
+	t->text = tc_arena_memdup0(lx->a, b.ptr ? b.ptr : "", b.len);
+	tc_buf_release(&b);
+	if (!bytes) {
+		for (size_t i = 0; i < t->len;) {
+			uint32_t cp;
+			size_t k =
+				tc_utf8_decode((const unsigned char *)t->text + i, t->len - i, &cp);
+			if (!k) {
+				fail(lx, t, "string literal is not valid UTF-8");
+				return;
+			}
+			i += k;
+		}
+	}
+}
+
+static void lex_number(tc_cel_lexer *lx, tc_cel_token *t)
+{
+	size_t start = lx->pos;
+	if (peekc(lx, 0) == '0' && (peekc(lx, 1) == 'x' || peekc(lx, 1) == 'X')) {
+		adv(lx);
+		adv(lx);
+		uint64_t v = 0;
+		int any = 0, over = 0;
+		while (peekc(lx, 0) >= 0 && hexval(peekc(lx, 0)) >= 0) {
+			if (v > UINT64_MAX / 16)
+				over = 1;
+			v = v * 16 + (uint64_t)hexval(peekc(lx, 0));
+			adv(lx);
+			any = 1;
+		}
+		if (!any) {
+			fail(lx, t, "invalid hexadecimal literal");
+			return;
+		}
+		t->kind = TC_CEL_T_INT;
+		if (peekc(lx, 0) == 'u' || peekc(lx, 0) == 'U') {
+			adv(lx);
+			t->kind = TC_CEL_T_UINT;
+		}
+		if (over) {
+			fail(lx, t, "integer literal out of range");
+			return;
+		}
+		t->uval = v;
+		return;
+	}
+	int isdouble = 0;
+	while (peekc(lx, 0) >= '0' && peekc(lx, 0) <= '9')
+		adv(lx);
+	if (peekc(lx, 0) == '.' && peekc(lx, 1) >= '0' && peekc(lx, 1) <= '9') {
+		isdouble = 1;
+		adv(lx);
+		while (peekc(lx, 0) >= '0' && peekc(lx, 0) <= '9')
+			adv(lx);
+	}
+	if (peekc(lx, 0) == 'e' || peekc(lx, 0) == 'E') {
+		size_t k = 1;
+		if (peekc(lx, 1) == '+' || peekc(lx, 1) == '-')
+			k = 2;
+		if (peekc(lx, k) >= '0' && peekc(lx, k) <= '9') {
+			isdouble = 1;
+			for (size_t i = 0; i < k; i++)
+				adv(lx);
+			while (peekc(lx, 0) >= '0' && peekc(lx, 0) <= '9')
+				adv(lx);
+		}
+	}
+	char *txt = tc_arena_memdup0(lx->a, lx->src + start, lx->pos - start);
+	if (isdouble) {
+		t->kind = TC_CEL_T_DOUBLE;
+		t->dval =
+			strtod(txt, NULL); /* overflow gives inf, as cel-go's ParseFloat does not */
+		return;
+	}
+	t->kind = TC_CEL_T_INT;
+	if (peekc(lx, 0) == 'u' || peekc(lx, 0) == 'U') {
+		adv(lx);
+		t->kind = TC_CEL_T_UINT;
+	}
+	errno = 0;
+	unsigned long long v = strtoull(txt, NULL, 10);
+	if (errno == ERANGE) {
+		fail(lx, t, "integer literal out of range");
+		return;
+	}
+	t->uval = v;
+}
+
+static int is_ident_start(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+void tc_cel_lex_next(tc_cel_lexer *lx, tc_cel_token *t)
+{
+	memset(t, 0, sizeof *t);
+	for (;;) {
+		int c = peekc(lx, 0);
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+			adv(lx);
+		} else if (c == '/' && peekc(lx, 1) == '/') {
+			while (peekc(lx, 0) >= 0 && peekc(lx, 0) != '\n')
+				adv(lx);
+		} else {
+			break;
+		}
+	}
+	t->line = lx->line;
+	t->col = lx->col;
+	int c = peekc(lx, 0);
+	if (c < 0) {
+		t->kind = TC_CEL_T_EOF;
+		return;
+	}
+	if (c >= '0' && c <= '9') {
+		lex_number(lx, t);
+		return;
+	}
+	if (c == '.' && peekc(lx, 1) >= '0' && peekc(lx, 1) <= '9') {
+		lex_number(lx, t);
+		return;
+	}
+	if (c == '"' || c == '\'') {
+		lex_string(lx, t, 0, 0);
+		return;
+	}
+	int c1 = peekc(lx, 1), c2 = peekc(lx, 2);
+	if ((c == 'r' || c == 'R') && (c1 == '"' || c1 == '\'')) {
+		adv(lx);
+		lex_string(lx, t, 1, 0);
+		return;
+	}
+	if ((c == 'b' || c == 'B') && (c1 == '"' || c1 == '\'')) {
+		adv(lx);
+		lex_string(lx, t, 0, 1);
+		return;
+	}
+	if ((c == 'b' || c == 'B') && (c1 == 'r' || c1 == 'R') && (c2 == '"' || c2 == '\'')) {
+		adv(lx);
+		adv(lx);
+		lex_string(lx, t, 1, 1);
+		return;
+	}
+	if ((c == 'r' || c == 'R') && (c1 == 'b' || c1 == 'B') && (c2 == '"' || c2 == '\'')) {
+		adv(lx);
+		adv(lx);
+		lex_string(lx, t, 1, 1);
+		return;
+	}
+	if (is_ident_start(c)) {
+		size_t start = lx->pos;
+		while (peekc(lx, 0) >= 0 && (is_ident_start(peekc(lx, 0)) ||
+		                             (peekc(lx, 0) >= '0' && peekc(lx, 0) <= '9')))
+			adv(lx);
+		t->kind = TC_CEL_T_IDENT;
+		t->len = lx->pos - start;
+		t->text = tc_arena_memdup0(lx->a, lx->src + start, t->len);
+		return;
+	}
+	if (c == '`') {
+		adv(lx);
+		size_t start = lx->pos;
+		while (peekc(lx, 0) >= 0 && peekc(lx, 0) != '`' && peekc(lx, 0) != '\n') {
+			int d = peekc(lx, 0);
+			if (!is_ident_start(d) && !(d >= '0' && d <= '9') && d != '.' && d != '-' &&
+			    d != '/' && d != ' ') {
+				fail(lx, t, "invalid character in a quoted identifier");
+				return;
+			}
+			adv(lx);
+		}
+		if (peekc(lx, 0) != '`' || lx->pos == start) {
+			fail(lx, t, "unterminated quoted identifier");
+			return;
+		}
+		t->kind = TC_CEL_T_IDENT;
+		t->quoted = 1;
+		t->len = lx->pos - start;
+		t->text = tc_arena_memdup0(lx->a, lx->src + start, t->len);
+		adv(lx);
+		return;
+	}
+	static const char *const two[] = {"==", "!=", "<=", ">=", "&&", "||"};
+	for (size_t i = 0; i < sizeof two / sizeof two[0]; i++) {
+		if (c == two[i][0] && c1 == two[i][1]) {
+			t->kind = TC_CEL_T_PUNCT;
+			t->text = two[i];
+			t->len = 2;
+			adv(lx);
+			adv(lx);
+			return;
+		}
+	}
+	const char *one = strchr("()[]{}.,?:!-+*/%<>", c);
+	if (one && c) {
+		t->kind = TC_CEL_T_PUNCT;
+		t->text = one;
+		t->len = 1;
+		adv(lx);
+		return;
+	}
+	fail(lx, t, "unexpected character");
+}

@@ -1,0 +1,694 @@
+/*
+ * cel_value.c - CEL values: builders, equality and ordering, map lookup,
+ * conversion from document values and from the typed JSON form of
+ * cel.expr.Value, JSON output, and the text forms of durations and
+ * timestamps.
+ *
+ * Values are immutable and arena-allocated. Equality follows the CEL
+ * language definition ("Equality"): numbers compare by value across int,
+ * uint and double, lists and maps element-wise, values of different types
+ * are unequal. Map keys are kept in insertion order and are unique; lookup
+ * is a linear scan under the same numeric equality (1 finds 1u and 1.0).
+ */
+#include "cel_value.h"
+
+#include "base64.h"
+#include "json_emit.h"
+#include "scalar.h"
+#include "timefmt.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static tc_cel_val *mk(tc_arena *a, tc_cel_kind k)
+{
+	tc_cel_val *v = tc_arena_calloc(a, sizeof *v);
+	v->kind = k;
+	return v;
+}
+
+tc_cel_val *tc_cel_null(tc_arena *a)
+{
+	return mk(a, TC_CEL_NULL);
+}
+
+tc_cel_val *tc_cel_bool(tc_arena *a, bool b)
+{
+	tc_cel_val *v = mk(a, TC_CEL_BOOL);
+	v->u.b = b;
+	return v;
+}
+
+tc_cel_val *tc_cel_int(tc_arena *a, int64_t i)
+{
+	tc_cel_val *v = mk(a, TC_CEL_INT);
+	v->u.i = i;
+	return v;
+}
+
+tc_cel_val *tc_cel_uint(tc_arena *a, uint64_t u)
+{
+	tc_cel_val *v = mk(a, TC_CEL_UINT);
+	v->u.u = u;
+	return v;
+}
+
+tc_cel_val *tc_cel_double(tc_arena *a, double d)
+{
+	tc_cel_val *v = mk(a, TC_CEL_DOUBLE);
+	v->u.d = d;
+	return v;
+}
+
+static tc_cel_val *text(tc_arena *a, tc_cel_kind k, const char *s, size_t n)
+{
+	tc_cel_val *v = mk(a, k);
+	v->u.s.ptr = tc_arena_memdup0(a, s, n);
+	v->u.s.len = n;
+	return v;
+}
+
+tc_cel_val *tc_cel_string(tc_arena *a, const char *s, size_t n)
+{
+	return text(a, TC_CEL_STRING, s, n);
+}
+
+tc_cel_val *tc_cel_bytes(tc_arena *a, const char *s, size_t n)
+{
+	return text(a, TC_CEL_BYTES, s, n);
+}
+
+tc_cel_val *tc_cel_type(tc_arena *a, const char *name)
+{
+	tc_cel_val *v = mk(a, TC_CEL_TYPE);
+	v->u.s.ptr = name;
+	v->u.s.len = strlen(name);
+	return v;
+}
+
+tc_cel_val *tc_cel_list(tc_arena *a, tc_cel_val *const *items, size_t n)
+{
+	tc_cel_val *v = mk(a, TC_CEL_LIST);
+	v->u.list.items = tc_arena_alloc(a, n * sizeof *items);
+	if (n)
+		memcpy(v->u.list.items, items, n * sizeof *items);
+	v->u.list.len = n;
+	return v;
+}
+
+tc_cel_val *tc_cel_duration(tc_arena *a, int64_t ns)
+{
+	tc_cel_val *v = mk(a, TC_CEL_DURATION);
+	v->u.ns = ns;
+	return v;
+}
+
+tc_cel_val *tc_cel_timestamp(tc_arena *a, int64_t sec, int32_t nsec)
+{
+	tc_cel_val *v = mk(a, TC_CEL_TIMESTAMP);
+	v->u.t.sec = sec;
+	v->u.t.nsec = nsec;
+	return v;
+}
+
+tc_cel_val *tc_cel_optional(tc_arena *a, tc_cel_val *inner)
+{
+	tc_cel_val *v = mk(a, TC_CEL_OPTIONAL);
+	v->u.opt = inner;
+	return v;
+}
+
+tc_cel_val *tc_cel_error(tc_arena *a, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= sizeof buf)
+		n = sizeof buf - 1;
+	tc_cel_val *v = mk(a, TC_CEL_ERROR);
+	v->u.err.ptr = tc_arena_memdup0(a, buf, (size_t)n);
+	v->u.err.len = (size_t)n;
+	return v;
+}
+
+const char *tc_cel_type_name(const tc_cel_val *v)
+{
+	switch (v->kind) {
+	case TC_CEL_NULL:
+		return "null_type";
+	case TC_CEL_BOOL:
+		return "bool";
+	case TC_CEL_INT:
+		return "int";
+	case TC_CEL_UINT:
+		return "uint";
+	case TC_CEL_DOUBLE:
+		return "double";
+	case TC_CEL_STRING:
+		return "string";
+	case TC_CEL_BYTES:
+		return "bytes";
+	case TC_CEL_LIST:
+		return "list";
+	case TC_CEL_MAP:
+		return "map";
+	case TC_CEL_TYPE:
+		return "type";
+	case TC_CEL_DURATION:
+		return "google.protobuf.Duration";
+	case TC_CEL_TIMESTAMP:
+		return "google.protobuf.Timestamp";
+	case TC_CEL_OPTIONAL:
+		return "optional_type";
+	case TC_CEL_ERROR:
+		return "error";
+	}
+	return "error";
+}
+
+static bool is_num(const tc_cel_val *v)
+{
+	return v->kind == TC_CEL_INT || v->kind == TC_CEL_UINT || v->kind == TC_CEL_DOUBLE;
+}
+
+/* Numbers of any kind: -1, 0, 1, or 2 when a NaN is involved. */
+static int numcmp(const tc_cel_val *a, const tc_cel_val *b)
+{
+	if (a->kind == TC_CEL_DOUBLE || b->kind == TC_CEL_DOUBLE) {
+		if (a->kind == TC_CEL_DOUBLE && b->kind == TC_CEL_DOUBLE)
+			return isnan(a->u.d) || isnan(b->u.d)
+			               ? 2
+			               : (a->u.d > b->u.d) - (a->u.d < b->u.d);
+		const tc_cel_val *d = a->kind == TC_CEL_DOUBLE ? a : b;
+		const tc_cel_val *o = d == a ? b : a;
+		int sign = d == a ? 1 : -1;
+		double x = d->u.d;
+		if (isnan(x))
+			return 2;
+		/* the integer goes to double, losing what a double cannot hold,
+		 * as cel-go compares (cel-spec comparisons "lossy" cases) */
+		double y = o->kind == TC_CEL_INT ? (double)o->u.i : (double)o->u.u;
+		int r = (x > y) - (x < y);
+		return r * sign;
+	}
+	if (a->kind == b->kind) {
+		if (a->kind == TC_CEL_INT)
+			return (a->u.i > b->u.i) - (a->u.i < b->u.i);
+		return (a->u.u > b->u.u) - (a->u.u < b->u.u);
+	}
+	const tc_cel_val *i = a->kind == TC_CEL_INT ? a : b, *u = i == a ? b : a;
+	int r = i->u.i < 0 ? -1 : ((uint64_t)i->u.i > u->u.u) - ((uint64_t)i->u.i < u->u.u);
+	return i == a ? r : -r;
+}
+
+int tc_cel_compare(const tc_cel_val *a, const tc_cel_val *b)
+{
+	if (is_num(a) && is_num(b))
+		return numcmp(a, b);
+	if (a->kind != b->kind)
+		return 2;
+	switch (a->kind) {
+	case TC_CEL_BOOL:
+		return (a->u.b > b->u.b) - (a->u.b < b->u.b);
+	case TC_CEL_STRING:
+	case TC_CEL_BYTES: {
+		int c = tc_bytes_cmp(a->u.s.ptr, a->u.s.len, b->u.s.ptr, b->u.s.len);
+		return (c > 0) - (c < 0);
+	}
+	case TC_CEL_DURATION:
+		return (a->u.ns > b->u.ns) - (a->u.ns < b->u.ns);
+	case TC_CEL_TIMESTAMP:
+		if (a->u.t.sec != b->u.t.sec)
+			return a->u.t.sec > b->u.t.sec ? 1 : -1;
+		return (a->u.t.nsec > b->u.t.nsec) - (a->u.t.nsec < b->u.t.nsec);
+	default:
+		return 2;
+	}
+}
+
+tc_cel_val *tc_cel_map_get(const tc_cel_val *m, const tc_cel_val *k)
+{
+	for (size_t i = 0; i < m->u.map.len; i++)
+		if (tc_cel_equal(m->u.map.keys[i], k))
+			return m->u.map.vals[i];
+	return NULL;
+}
+
+bool tc_cel_equal(const tc_cel_val *a, const tc_cel_val *b)
+{
+	if (is_num(a) && is_num(b))
+		return numcmp(a, b) == 0;
+	if (a->kind != b->kind)
+		return false;
+	switch (a->kind) {
+	case TC_CEL_NULL:
+		return true;
+	case TC_CEL_ERROR:
+		return a->u.err.len == b->u.err.len &&
+		       memcmp(a->u.err.ptr, b->u.err.ptr, a->u.err.len) == 0;
+	case TC_CEL_TYPE:
+		return a->u.s.len == b->u.s.len && memcmp(a->u.s.ptr, b->u.s.ptr, a->u.s.len) == 0;
+	case TC_CEL_LIST:
+		if (a->u.list.len != b->u.list.len)
+			return false;
+		for (size_t i = 0; i < a->u.list.len; i++)
+			if (!tc_cel_equal(a->u.list.items[i], b->u.list.items[i]))
+				return false;
+		return true;
+	case TC_CEL_MAP:
+		if (a->u.map.len != b->u.map.len)
+			return false;
+		for (size_t i = 0; i < a->u.map.len; i++) {
+			tc_cel_val *o = tc_cel_map_get(b, a->u.map.keys[i]);
+			if (!o || !tc_cel_equal(a->u.map.vals[i], o))
+				return false;
+		}
+		return true;
+	case TC_CEL_OPTIONAL:
+		if (!a->u.opt || !b->u.opt)
+			return !a->u.opt && !b->u.opt;
+		return tc_cel_equal(a->u.opt, b->u.opt);
+	default:
+		return tc_cel_compare(a, b) == 0;
+	}
+}
+
+tc_cel_val *tc_cel_from_value(tc_arena *a, const tc_value *v)
+{
+	switch (v->kind) {
+	case TC_NULL:
+		return tc_cel_null(a);
+	case TC_BOOL:
+		return tc_cel_bool(a, v->u.b);
+	case TC_INT:
+		return tc_cel_int(a, v->u.i);
+	case TC_FLOAT:
+		return tc_cel_double(a, v->u.f);
+	case TC_STR:
+		return tc_cel_string(a, v->u.str.ptr, v->u.str.len);
+	case TC_ARRAY: {
+		tc_cel_val *l = mk(a, TC_CEL_LIST);
+		l->u.list.len = v->u.arr.len;
+		l->u.list.items = tc_arena_alloc(a, v->u.arr.len * sizeof(tc_cel_val *));
+		for (size_t i = 0; i < v->u.arr.len; i++)
+			l->u.list.items[i] = tc_cel_from_value(a, v->u.arr.items[i]);
+		return l;
+	}
+	case TC_OBJECT: {
+		tc_cel_val *m = mk(a, TC_CEL_MAP);
+		size_t n = v->u.obj.len;
+		m->u.map.len = n;
+		m->u.map.keys = tc_arena_alloc(a, n * sizeof(tc_cel_val *));
+		m->u.map.vals = tc_arena_alloc(a, n * sizeof(tc_cel_val *));
+		for (size_t i = 0; i < n; i++) {
+			const tc_member *mb = &v->u.obj.members[i];
+			m->u.map.keys[i] = tc_cel_string(a, mb->key, mb->klen);
+			m->u.map.vals[i] = tc_cel_from_value(a, mb->val);
+		}
+		return m;
+	}
+	}
+	return tc_cel_null(a);
+}
+
+/* A JSON number or a decimal string, as the protobuf JSON mapping writes
+ * 64-bit integers. */
+static int typed_int(const tc_value *v, int64_t *i, uint64_t *u, bool is_unsigned)
+{
+	if (v->kind == TC_INT) {
+		if (is_unsigned && v->u.i < 0)
+			return -1;
+		*i = v->u.i;
+		*u = (uint64_t)v->u.i;
+		return 0;
+	}
+	if (v->kind != TC_STR || v->u.str.len == 0 || v->u.str.len > 24)
+		return -1;
+	char buf[32];
+	memcpy(buf, v->u.str.ptr, v->u.str.len);
+	buf[v->u.str.len] = 0;
+	if (is_unsigned) {
+		unsigned long long x = 0;
+		for (size_t k = 0; buf[k]; k++) {
+			unsigned dg = (unsigned)(buf[k] - '0');
+			if (buf[k] < '0' || buf[k] > '9' || x > UINT64_MAX / 10 ||
+			    (x == UINT64_MAX / 10 && dg > UINT64_MAX % 10))
+				return -1;
+			x = x * 10 + dg;
+		}
+		*u = x;
+		return 0;
+	}
+	return tc_scalar_parse_int(i, buf, v->u.str.len);
+}
+
+tc_cel_val *tc_cel_from_typed(tc_arena *a, const tc_value *v, const char **err)
+{
+	if (v->kind != TC_OBJECT || v->u.obj.len != 1) {
+		*err = "a typed value is an object with one member";
+		return NULL;
+	}
+	const tc_member *m = &v->u.obj.members[0];
+	const char *k = m->key;
+	const tc_value *x = m->val;
+	int64_t i;
+	uint64_t u;
+	if (strcmp(k, "nullValue") == 0)
+		return tc_cel_null(a);
+	if (strcmp(k, "boolValue") == 0 && x->kind == TC_BOOL)
+		return tc_cel_bool(a, x->u.b);
+	if (strcmp(k, "int64Value") == 0 && typed_int(x, &i, &u, false) == 0)
+		return tc_cel_int(a, i);
+	if (strcmp(k, "uint64Value") == 0 && typed_int(x, &i, &u, true) == 0)
+		return tc_cel_uint(a, u);
+	if (strcmp(k, "doubleValue") == 0) {
+		if (tc_value_is_number(x))
+			return tc_cel_double(a, tc_value_num(x));
+		if (tc_value_streq(x, "NaN"))
+			return tc_cel_double(a, NAN);
+		if (tc_value_streq(x, "Infinity"))
+			return tc_cel_double(a, INFINITY);
+		if (tc_value_streq(x, "-Infinity"))
+			return tc_cel_double(a, -INFINITY);
+	}
+	if (strcmp(k, "stringValue") == 0 && x->kind == TC_STR)
+		return tc_cel_string(a, x->u.str.ptr, x->u.str.len);
+	if (strcmp(k, "bytesValue") == 0 && x->kind == TC_STR) {
+		unsigned char *out = tc_arena_alloc(a, x->u.str.len + 1);
+		size_t n;
+		if (tc_base64_decode(out, &n, x->u.str.len + 1, x->u.str.ptr, x->u.str.len,
+		                     TC_BASE64_PAD_ANY | TC_BASE64_URL) == 0)
+			return tc_cel_bytes(a, (const char *)out, n);
+	}
+	if (strcmp(k, "typeValue") == 0 && x->kind == TC_STR)
+		return tc_cel_type(a, tc_arena_memdup0(a, x->u.str.ptr, x->u.str.len));
+	if (strcmp(k, "listValue") == 0 && x->kind == TC_OBJECT) {
+		const tc_value *vals = tc_value_getz(x, "values");
+		size_t n = vals && vals->kind == TC_ARRAY ? vals->u.arr.len : 0;
+		tc_cel_val *l = mk(a, TC_CEL_LIST);
+		l->u.list.len = n;
+		l->u.list.items = tc_arena_alloc(a, n * sizeof(tc_cel_val *));
+		for (size_t j = 0; j < n; j++)
+			if (!(l->u.list.items[j] = tc_cel_from_typed(a, vals->u.arr.items[j], err)))
+				return NULL;
+		return l;
+	}
+	if (strcmp(k, "mapValue") == 0 && x->kind == TC_OBJECT) {
+		const tc_value *ents = tc_value_getz(x, "entries");
+		size_t n = ents && ents->kind == TC_ARRAY ? ents->u.arr.len : 0;
+		tc_cel_val *mv = mk(a, TC_CEL_MAP);
+		mv->u.map.keys = tc_arena_alloc(a, n * sizeof(tc_cel_val *));
+		mv->u.map.vals = tc_arena_alloc(a, n * sizeof(tc_cel_val *));
+		for (size_t j = 0; j < n; j++) {
+			const tc_value *ek = tc_value_getz(ents->u.arr.items[j], "key");
+			const tc_value *ev = tc_value_getz(ents->u.arr.items[j], "value");
+			if (!ek || !ev) {
+				*err = "a map entry needs a key and a value";
+				return NULL;
+			}
+			tc_cel_val *kv = tc_cel_from_typed(a, ek, err);
+			tc_cel_val *vv = kv ? tc_cel_from_typed(a, ev, err) : NULL;
+			if (!vv)
+				return NULL;
+			mv->u.map.keys[mv->u.map.len] = kv;
+			mv->u.map.vals[mv->u.map.len++] = vv;
+		}
+		return mv;
+	}
+	if (strcmp(k, "objectValue") == 0 && x->kind == TC_OBJECT) {
+		const tc_value *t = tc_value_getz(x, "@type"), *val = tc_value_getz(x, "value");
+		if (tc_value_streq(t, "type.googleapis.com/google.protobuf.Duration") && val &&
+		    val->kind == TC_STR) {
+			int64_t ns;
+			if (tc_cel_duration_parse(&ns, val->u.str.ptr, val->u.str.len) == 0)
+				return tc_cel_duration(a, ns);
+		}
+		if (tc_value_streq(t, "type.googleapis.com/google.protobuf.Timestamp") && val &&
+		    val->kind == TC_STR) {
+			int64_t sec;
+			int32_t nsec;
+			if (tc_cel_timestamp_parse(&sec, &nsec, val->u.str.ptr, val->u.str.len) ==
+			    0)
+				return tc_cel_timestamp(a, sec, nsec);
+		}
+		*err = "objectValue of a message type";
+		return NULL;
+	}
+	*err = "unknown or malformed typed value";
+	return NULL;
+}
+
+static void json_double(tc_buf *out, double d, bool typed)
+{
+	if (isnan(d) || isinf(d)) {
+		tc_buf_adds(out, isnan(d) ? "\"NaN\"" : d > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+		(void)typed;
+		return;
+	}
+	char buf[32];
+	tc_scalar_format_double(buf, d);
+	tc_buf_adds(out, buf);
+}
+
+void tc_cel_to_json(tc_buf *out, const tc_cel_val *v, bool typed)
+{
+	tc_buf tmp;
+	switch (v->kind) {
+	case TC_CEL_NULL:
+		tc_buf_adds(out, typed ? "{\"nullValue\":null}" : "null");
+		return;
+	case TC_CEL_BOOL:
+		tc_buf_addf(out, typed ? "{\"boolValue\":%s}" : "%s", v->u.b ? "true" : "false");
+		return;
+	case TC_CEL_INT:
+		tc_buf_addf(out, typed ? "{\"int64Value\":\"%lld\"}" : "%lld", (long long)v->u.i);
+		return;
+	case TC_CEL_UINT:
+		tc_buf_addf(out, typed ? "{\"uint64Value\":\"%llu\"}" : "%llu",
+		            (unsigned long long)v->u.u);
+		return;
+	case TC_CEL_DOUBLE:
+		if (typed)
+			tc_buf_adds(out, "{\"doubleValue\":");
+		json_double(out, v->u.d, typed);
+		if (typed)
+			tc_buf_addc(out, '}');
+		return;
+	case TC_CEL_STRING:
+	case TC_CEL_TYPE:
+		if (typed)
+			tc_buf_adds(out, v->kind == TC_CEL_STRING ? "{\"stringValue\":"
+			                                          : "{\"typeValue\":");
+		tc_json_string(out, v->u.s.ptr, v->u.s.len);
+		if (typed)
+			tc_buf_addc(out, '}');
+		return;
+	case TC_CEL_BYTES:
+		tc_buf_adds(out, typed ? "{\"bytesValue\":\"" : "\"");
+		tc_base64_add(out, v->u.s.ptr, v->u.s.len, true);
+		tc_buf_adds(out, typed ? "\"}" : "\"");
+		return;
+	case TC_CEL_DURATION:
+	case TC_CEL_TIMESTAMP:
+		tc_buf_init(&tmp, 64);
+		if (v->kind == TC_CEL_DURATION)
+			tc_cel_duration_format(&tmp, v->u.ns);
+		else
+			tc_cel_timestamp_format(&tmp, v->u.t.sec, v->u.t.nsec);
+		if (typed)
+			tc_buf_addf(
+				out,
+				"{\"objectValue\":{\"@type\":\"type.googleapis.com/%s\",\"value\":",
+				tc_cel_type_name(v));
+		tc_json_string(out, tmp.ptr, tmp.len);
+		if (typed)
+			tc_buf_adds(out, "}}");
+		tc_buf_release(&tmp);
+		return;
+	case TC_CEL_LIST:
+		tc_buf_adds(out, typed ? "{\"listValue\":{\"values\":[" : "[");
+		for (size_t i = 0; i < v->u.list.len; i++) {
+			if (i)
+				tc_buf_addc(out, ',');
+			tc_cel_to_json(out, v->u.list.items[i], typed);
+		}
+		tc_buf_adds(out, typed ? "]}}" : "]");
+		return;
+	case TC_CEL_MAP:
+		tc_buf_adds(out, typed ? "{\"mapValue\":{\"entries\":[" : "{");
+		for (size_t i = 0; i < v->u.map.len; i++) {
+			if (i)
+				tc_buf_addc(out, ',');
+			const tc_cel_val *k = v->u.map.keys[i];
+			if (typed) {
+				tc_buf_adds(out, "{\"key\":");
+				tc_cel_to_json(out, k, true);
+				tc_buf_adds(out, ",\"value\":");
+			} else if (k->kind == TC_CEL_STRING) {
+				tc_json_string(out, k->u.s.ptr, k->u.s.len);
+				tc_buf_addc(out, ':');
+			} else {
+				/* JSON keys are strings: an int, uint or bool key is
+				 * written as its JSON text in quotes */
+				tc_buf_init(&tmp, 64);
+				tc_cel_to_json(&tmp, k, false);
+				tc_json_string(out, tmp.ptr, tmp.len);
+				tc_buf_release(&tmp);
+				tc_buf_addc(out, ':');
+			}
+			tc_cel_to_json(out, v->u.map.vals[i], typed);
+			if (typed)
+				tc_buf_addc(out, '}');
+		}
+		tc_buf_adds(out, typed ? "]}}" : "}");
+		return;
+	case TC_CEL_OPTIONAL:
+		if (typed) {
+			tc_buf_adds(out, "{\"optionalValue\":");
+			if (v->u.opt)
+				tc_cel_to_json(out, v->u.opt, true);
+			else
+				tc_buf_adds(out, "null");
+			tc_buf_addc(out, '}');
+		} else if (v->u.opt) {
+			tc_cel_to_json(out, v->u.opt, false);
+		} else {
+			tc_buf_adds(out, "null");
+		}
+		return;
+	case TC_CEL_ERROR:
+		tc_buf_adds(out, "{\"error\":");
+		tc_json_string(out, v->u.err.ptr, v->u.err.len);
+		tc_buf_addc(out, '}');
+		return;
+	}
+}
+
+/* Go's time.ParseDuration, within int64 nanoseconds. */
+int tc_cel_duration_parse(int64_t *ns, const char *s, size_t n)
+{
+	size_t i = 0;
+	int neg = 0;
+	if (i < n && (s[i] == '-' || s[i] == '+'))
+		neg = s[i++] == '-';
+	if (i == n)
+		return -1;
+	if (n - i == 1 && s[i] == '0') {
+		*ns = 0;
+		return 0;
+	}
+	/* accumulate in nanoseconds as a long double sum of exact parts:
+	 * whole units are integers, checked against the int64 range */
+	__int128 total = 0;
+	while (i < n) {
+		__int128 whole = 0;
+		int any = 0;
+		while (i < n && s[i] >= '0' && s[i] <= '9') {
+			whole = whole * 10 + (s[i++] - '0');
+			any = 1;
+			if (whole > ((__int128)1 << 100))
+				return -1;
+		}
+		__int128 frac = 0, scale = 1;
+		if (i < n && s[i] == '.') {
+			i++;
+			while (i < n && s[i] >= '0' && s[i] <= '9') {
+				if (scale < (__int128)1000000000000000000LL) {
+					frac = frac * 10 + (s[i] - '0');
+					scale *= 10;
+				}
+				i++;
+				any = 1;
+			}
+		}
+		if (!any)
+			return -1;
+		static const struct {
+			const char *u;
+			int64_t ns;
+		} units[] = {{"ns", 1},
+		             {"us", 1000},
+		             {"\xc2\xb5s", 1000},
+		             {"\xce\xbcs", 1000},
+		             {"ms", 1000000},
+		             {"s", 1000000000},
+		             {"m", 60000000000LL},
+		             {"h", 3600000000000LL}};
+		size_t best = 0, blen = 0;
+		for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
+			size_t l = strlen(units[u].u);
+			if (l <= n - i && memcmp(s + i, units[u].u, l) == 0 && l > blen &&
+			    !(l == 1 && units[u].u[0] == 'm' && i + 1 < n && s[i + 1] == 's')) {
+				best = u;
+				blen = l;
+			}
+		}
+		if (!blen)
+			return -1;
+		i += blen;
+		total += whole * units[best].ns + frac * units[best].ns / scale;
+		if (total > (__int128)INT64_MAX + 1)
+			return -1;
+	}
+	if (!neg && total > INT64_MAX)
+		return -1;
+	*ns = neg ? (int64_t)-total : (int64_t)total;
+	return 0;
+}
+
+int tc_cel_timestamp_parse(int64_t *sec, int32_t *nsec, const char *s, size_t n)
+{
+	tc_civil c;
+	if (!tc_time_parse_rfc3339(&c, s, n, TC_RFC3339_LOWER))
+		return -1;
+	int64_t days = tc_time_days_from_civil(c.year, c.month, c.day);
+	int64_t t = days * 86400 + c.hour * 3600 + c.min * 60 + c.sec - c.offset;
+	if (t < TC_CEL_TS_MIN || t > TC_CEL_TS_MAX)
+		return -1;
+	*sec = t;
+	*nsec = c.nsec;
+	return 0;
+}
+
+static void frac(tc_buf *out, uint32_t nsec)
+{
+	if (!nsec)
+		return;
+	char d[16];
+	snprintf(d, sizeof d, "%09u", nsec);
+	size_t l = 9;
+	while (d[l - 1] == '0')
+		l--;
+	tc_buf_addc(out, '.');
+	tc_buf_add(out, d, l);
+}
+
+void tc_cel_duration_format(tc_buf *out, int64_t ns)
+{
+	uint64_t m = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+	tc_buf_addf(out, "%s%llu", ns < 0 ? "-" : "", (unsigned long long)(m / 1000000000u));
+	frac(out, (uint32_t)(m % 1000000000u));
+	tc_buf_addc(out, 's');
+}
+
+void tc_cel_timestamp_format(tc_buf *out, int64_t sec, int32_t nsec)
+{
+	int64_t days = sec / 86400, rem = sec % 86400;
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	int64_t y, mo, d;
+	tc_time_civil_from_days(days, &y, &mo, &d);
+	tc_buf_addf(out, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld", (long long)y, (long long)mo,
+	            (long long)d, (long long)(rem / 3600), (long long)(rem / 60 % 60),
+	            (long long)(rem % 60));
+	frac(out, (uint32_t)nsec);
+	tc_buf_addc(out, 'Z');
+}

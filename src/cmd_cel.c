@@ -1,0 +1,147 @@
+/*
+ * cmd_cel.c - `tenantc cel`: evaluate one CEL expression and print it.
+ *
+ *   tenantc cel EXPR [--context FILE] [--typed] [--max-cost N]
+ *
+ * EXPR "-" reads the expression from standard input (an expression may
+ * hold bytes that no argument can, a NUL in b'\000' written raw).
+ * The context is a YAML or JSON object (by file name) whose top-level keys
+ * are the variables; with --typed each value is the JSON form of
+ * cel.expr.Value ({"int64Value": "1"}), which can say uint, bytes,
+ * durations and timestamps that YAML cannot. The result goes to stdout as
+ * one line of JSON (docs/cel.md gives the form of each type; --typed
+ * prints the cel.expr.Value form instead). A syntax error or an
+ * evaluation error goes to stderr as "<expr>:LINE:COL: error: message"
+ * and the exit status is 2.
+ */
+#include "cmd.h"
+
+#include "cel_eval.h"
+#include "fsutil.h"
+#include "json_load.h"
+#include "opt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] = "EXPR [--context FILE] [--typed] [--max-cost N]";
+
+/* 16 MiB, the loaders' own input limit */
+#define MAX_INPUT ((size_t)16 << 20)
+
+static int load_context(tc_cel_var **vars, size_t *nvars, tc_arena *a, tc_diags *d,
+                        const char *path, bool typed)
+{
+	char *data;
+	size_t len;
+	if (tc_file_read_report(&data, &len, d, path, MAX_INPUT + 1))
+		return -1;
+	tc_value *doc = NULL;
+	int rc = tc_doc_load(&doc, a, d, path, data, len);
+	free(data);
+	if (rc)
+		return -1;
+	if (doc->kind == TC_NULL)
+		return 0;
+	if (doc->kind != TC_OBJECT)
+		return tc_error(d, doc->pos, NULL, "the context must be an object of variables");
+	*vars = tc_arena_alloc(a, doc->u.obj.len * sizeof **vars);
+	for (size_t i = 0; i < doc->u.obj.len; i++) {
+		const tc_member *m = &doc->u.obj.members[i];
+		tc_cel_val *v;
+		if (typed) {
+			const char *why = NULL;
+			v = tc_cel_from_typed(a, m->val, &why);
+			if (!v) {
+				tc_path at = TC_PATH_KEY(NULL, m->key, m->klen);
+				return tc_error(d, m->val->pos, &at, "%s", why);
+			}
+		} else {
+			v = tc_cel_from_value(a, m->val);
+		}
+		(*vars)[i].name = m->key;
+		(*vars)[i].val = v;
+	}
+	*nvars = doc->u.obj.len;
+	tc_cel_vars_sort(*vars, *nvars);
+	return 0;
+}
+
+int tc_cmd_cel(int argc, char **argv)
+{
+	const char *ctx_path = NULL;
+	bool typed = false;
+	long max_cost = 0;
+	tc_strlist pos = {0};
+	const tc_option opts[] = {
+		{"context", 'c', TC_OPT_STRING, &ctx_path, "FILE",
+	         "the variables (a YAML or JSON object)"},
+		{"typed", 0, TC_OPT_FLAG, &typed, NULL,
+	         "context values and the result in the cel.expr.Value JSON form"},
+		{"max-cost", 0, TC_OPT_INT, &max_cost, "N",
+	         "the runtime cost budget (default: 1000000, the API server's)"},
+		{0},
+	};
+	int r = tc_opt_parse("cel", usage, opts, argc, argv, &pos);
+	if (r == 0 && pos.len != 1) {
+		tc_usage_error(NULL, "expected exactly one EXPR");
+		tc_opt_help(stderr, "cel", usage, opts);
+		r = 2;
+	}
+	if (r == 0 && max_cost < 0) {
+		tc_usage_error("--max-cost", "must not be negative");
+		r = 2;
+	}
+	if (r) {
+		tc_strlist_release(&pos);
+		return r == 1 ? 0 : r;
+	}
+	tc_arena a;
+	tc_arena_init(&a);
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_cel_var *vars = NULL;
+	size_t nvars = 0;
+	tc_cel_expr *e = NULL;
+	const char *src = pos.items[0];
+	size_t srclen = strlen(src);
+	char *stdin_src = NULL;
+	int rc = 2;
+	if (strcmp(src, "-") == 0) {
+		if (tc_fd_read_all(&stdin_src, &srclen, 0, 4096, TC_CEL_MAX_SOURCE + 1)) {
+			tc_error(&d, TC_NOPOS, NULL,
+			         "cannot read the expression from standard input");
+			goto done;
+		}
+		src = stdin_src;
+	}
+	if ((!ctx_path || load_context(&vars, &nvars, &a, &d, ctx_path, typed) == 0) &&
+	    tc_cel_parse(&e, &a, &d, "<expr>", src, srclen) == 0) {
+		tc_cel_env env;
+		tc_cel_env_init(&env, vars, nvars);
+		env.cost_limit = (uint64_t)max_cost;
+		tc_cel_val *v = NULL;
+		(void)tc_cel_eval(&v, &a, &env, e, NULL);
+		if (v->kind == TC_CEL_ERROR) {
+			tc_pos p = {"<expr>", v->u.err.line ? v->u.err.line : 1,
+			            v->u.err.col ? v->u.err.col : 1};
+			tc_error(&d, p, NULL, "%s", v->u.err.ptr);
+		} else {
+			tc_buf b;
+			tc_buf_init(&b, TC_BUF_UNLIMITED);
+			tc_cel_to_json(&b, v, typed);
+			tc_buf_addc(&b, '\n');
+			fwrite(tc_buf_str(&b), 1, b.len, stdout);
+			tc_buf_release(&b);
+			rc = 0;
+		}
+	}
+done:
+	free(stdin_src);
+	tc_diags_print(&d, stderr);
+	tc_diags_release(&d);
+	tc_arena_release(&a);
+	tc_strlist_release(&pos);
+	return rc;
+}

@@ -1,0 +1,402 @@
+/*
+ * test_cel.c - the CEL lexer, parser, values, evaluator and library.
+ *
+ * Cases follow the CEL language definition (cel-spec doc/langdef.md): the
+ * grammar and its literals, errors as values with the commutative && and
+ * ||, checked int64 arithmetic, the standard functions and the macros;
+ * the cost budget follows the API server's per-expression limit
+ * (k8s.io/apiserver/pkg/apis/cel PerCallLimit).
+ */
+#include "cel_eval.h"
+#include "cel_lex.h"
+#include "json_load.h"
+#include "tc_test.h"
+
+#include <time.h>
+
+/* Evaluate src with the variables of the JSON object ctx (or none) and
+ * return the plain JSON of the result, or "error: MSG" / "LINE:COL: MSG"
+ * for an evaluation or syntax error. The text lives in a static buffer. */
+static const char *run_cost(const char *src, const char *ctx, uint64_t limit, uint64_t *cost)
+{
+	static char out[4096];
+	tc_arena a;
+	tc_arena_init(&a);
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_cel_var *vars = NULL;
+	size_t nvars = 0;
+	if (ctx) {
+		tc_value *doc;
+		if (tc_json_load(&doc, &a, &d, "ctx.json", ctx, strlen(ctx)) != 0)
+			abort();
+		nvars = doc->u.obj.len;
+		vars = tc_arena_alloc(&a, nvars * sizeof *vars);
+		for (size_t i = 0; i < nvars; i++) {
+			vars[i].name = doc->u.obj.members[i].key;
+			vars[i].val = tc_cel_from_value(&a, doc->u.obj.members[i].val);
+		}
+		tc_cel_vars_sort(vars, nvars);
+	}
+	tc_cel_expr *e;
+	if (tc_cel_parse(&e, &a, &d, "<expr>", src, strlen(src)) != 0) {
+		snprintf(out, sizeof out, "%u:%u: %s", d.items[0].line, d.items[0].col,
+		         d.items[0].msg);
+	} else {
+		tc_cel_env env;
+		tc_cel_env_init(&env, vars, nvars);
+		env.cost_limit = limit;
+		tc_cel_val *v;
+		(void)tc_cel_eval(&v, &a, &env, e, cost);
+		if (v->kind == TC_CEL_ERROR) {
+			snprintf(out, sizeof out, "error: %s", v->u.err.ptr);
+		} else {
+			tc_buf b;
+			tc_buf_init(&b, sizeof out - 1);
+			tc_cel_to_json(&b, v, false);
+			snprintf(out, sizeof out, "%s", tc_buf_str(&b));
+			tc_buf_release(&b);
+		}
+	}
+	tc_diags_release(&d);
+	tc_arena_release(&a);
+	return out;
+}
+
+static const char *run(const char *src, const char *ctx)
+{
+	return run_cost(src, ctx, 0, NULL);
+}
+
+TEST(cel_lex_decodes_string_bytes_and_number_literals)
+{
+	CHECK_STR(run("'a\\tb\\x41\\u00e9\\101'", NULL), "\"a\\tbAéA\"");
+	CHECK_STR(run("r'a\\tb'", NULL), "\"a\\\\tb\"");
+	CHECK_STR(run("'''two\nlines'''", NULL), "\"two\\nlines\"");
+	CHECK_STR(run("b'\\xff\\x00'", NULL), "\"/wA=\"");
+	CHECK_STR(run("0x1F + 2", NULL), "33");
+	CHECK_STR(run("18446744073709551615u", NULL), "18446744073709551615");
+	CHECK_STR(run("1.5e3", NULL), "1500.0");
+	CHECK_STR(run("-9223372036854775808", NULL), "-9223372036854775808");
+	CHECK_STR(run("9223372036854775808", NULL),
+	          "1:1: syntax error: integer literal out of range");
+	CHECK_STR(run("'\\ud800'", NULL), "1:1: syntax error: invalid unicode code point");
+	CHECK_STR(run("'open", NULL), "1:1: syntax error: unterminated string literal");
+}
+
+TEST(cel_lex_counts_columns_in_code_points)
+{
+	tc_arena a;
+	tc_arena_init(&a);
+	tc_cel_lexer lx;
+	const char *src = "'é' +\n  x";
+	tc_cel_lex_init(&lx, &a, src, strlen(src));
+	tc_cel_token t;
+	tc_cel_lex_next(&lx, &t);
+	tc_cel_lex_next(&lx, &t);
+	CHECK(tc_cel_tok_is(&t, "+") && t.line == 1 && t.col == 5);
+	tc_cel_lex_next(&lx, &t);
+	CHECK(t.kind == TC_CEL_T_IDENT && t.line == 2 && t.col == 3);
+	tc_arena_release(&a);
+}
+
+TEST(cel_parse_follows_the_precedence_of_the_grammar)
+{
+	CHECK_STR(run("1 + 2 * 3 - 4 % 3", NULL), "6");
+	CHECK_STR(run("true || false && false", NULL), "true");
+	CHECK_STR(run("1 < 2 == true", NULL), "true");
+	CHECK_STR(run("!true ? 1 : 2 > 1 ? 3 : 4", NULL), "3");
+	CHECK_STR(run("--5", NULL), "5");
+	CHECK_STR(run("2 in [1, 2] && 'a' in {'a': 1}", NULL), "true");
+	CHECK_STR(run("[1, 2, 3,][2]", NULL), "3");
+	CHECK_STR(run("{'a': {'b': [10, 20]}}.a.b[1]", NULL), "20");
+	CHECK_STR(run("x.`b-c`", "{\"x\": {\"b-c\": 7}}"), "7");
+}
+
+TEST(cel_parse_reports_the_column_of_a_syntax_error)
+{
+	CHECK_STR(run("1 + ", NULL), "1:5: syntax error: unexpected end of expression");
+	CHECK_STR(run("(1 + 2", NULL), "1:7: syntax error: expected ')'");
+	CHECK_STR(run("a.b(", NULL), "1:5: syntax error: unexpected end of expression");
+	CHECK_STR(run("1 2", NULL), "1:3: syntax error: unexpected input after the expression");
+	CHECK_STR(run("var", NULL), "1:1: syntax error: reserved identifier 'var'");
+	CHECK_STR(run("x #", NULL), "1:3: syntax error: unexpected character");
+	CHECK_STR(run("has(x)", NULL), "1:1: syntax error: invalid argument to has() macro");
+	CHECK_STR(run("[1].map(1, 2)", NULL), "1:5: syntax error: argument must be a simple name");
+}
+
+TEST(cel_parse_bounds_depth_and_length)
+{
+	char deep[2100];
+	size_t n = 0;
+	for (int i = 0; i < 300; i++)
+		deep[n++] = '(';
+	deep[n++] = '1';
+	for (int i = 0; i < 300; i++)
+		deep[n++] = ')';
+	deep[n] = 0;
+	CHECK(strstr(run(deep, NULL), "nested too deeply"));
+	n = 0;
+	for (int i = 0; i < 1000; i++)
+		deep[n++] = '!';
+	deep[n++] = 'x';
+	deep[n] = 0;
+	CHECK(strstr(run(deep, NULL), "nested too deeply"));
+	n = 0;
+	deep[n++] = 'x';
+	for (int i = 0; i < 300; i++) {
+		deep[n++] = '.';
+		deep[n++] = 'y';
+	}
+	deep[n] = 0;
+	CHECK(strstr(run(deep, NULL), "nested too deeply"));
+	size_t big = TC_CEL_MAX_SOURCE + 1;
+	char *s = malloc(big + 1);
+	memset(s, ' ', big);
+	s[0] = '1';
+	s[big] = 0;
+	CHECK(strstr(run(s, NULL), "expression longer than"));
+	free(s);
+}
+
+TEST(cel_eval_checks_int64_arithmetic)
+{
+	CHECK_STR(run("9223372036854775807 + 1", NULL), "error: integer overflow");
+	CHECK_STR(run("-9223372036854775808 - 1", NULL), "error: integer overflow");
+	CHECK_STR(run("-9223372036854775808 / -1", NULL), "error: integer overflow");
+	CHECK_STR(run("5000000000 * 5000000000", NULL), "error: integer overflow");
+	CHECK_STR(run("1 / 0", NULL), "error: division by zero");
+	CHECK_STR(run("1 % 0", NULL), "error: modulus by zero");
+	CHECK_STR(run("0u - 1u", NULL), "error: integer overflow");
+	CHECK_STR(run("-7 / 2", NULL), "-3");
+	CHECK_STR(run("-7 % 2", NULL), "-1");
+	CHECK_STR(run("1.0 / 0.0", NULL), "\"Infinity\"");
+	CHECK_STR(run("1 + 1u", NULL), "error: no such overload: _+_(int, uint)");
+}
+
+TEST(cel_eval_absorbs_errors_in_logic_either_way)
+{
+	CHECK_STR(run("1/0 == 1 || true", NULL), "true");
+	CHECK_STR(run("true || 1/0 == 1", NULL), "true");
+	CHECK_STR(run("false && 1/0 == 1", NULL), "false");
+	CHECK_STR(run("1/0 == 1 && false", NULL), "false");
+	CHECK_STR(run("1/0 == 1 && true", NULL), "error: division by zero");
+	CHECK_STR(run("'x' || false", NULL), "error: no such overload: _||_(string)");
+	CHECK_STR(run("[1, 0].exists(x, 1 / x == 1)", NULL), "true");
+	CHECK_STR(run("[0, 1].all(x, 1 / x == 2)", NULL), "false");
+	CHECK_STR(run("[0].all(x, 1 / x == 1)", NULL), "error: division by zero");
+}
+
+TEST(cel_eval_reports_missing_fields_and_keys)
+{
+	const char *ctx = "{\"self\": {\"spec\": {\"replicas\": 3}}}";
+	CHECK_STR(run("self.spec.replicas", ctx), "3");
+	CHECK_STR(run("self.spec.paused", ctx), "error: no such key: paused");
+	CHECK_STR(run("has(self.spec.paused)", ctx), "false");
+	CHECK_STR(run("has(self.spec.replicas)", ctx), "true");
+	CHECK_STR(run("self.spec.replicas.x", ctx),
+	          "error: type 'int' does not support field selection");
+	CHECK_STR(run("[1][1]", NULL), "error: index out of range: 1");
+	CHECK_STR(run("{1: 2}[2]", NULL), "error: no such key");
+	CHECK_STR(run("nope", NULL), "error: undeclared reference to 'nope'");
+	CHECK_STR(run("{'a': 1, 'a': 2}", NULL), "error: failed with repeated key");
+	CHECK_STR(run("self.?spec.?paused.orValue(false)", ctx), "false");
+	CHECK_STR(run("[?optional.none(), ?optional.of(1)]", NULL), "[1]");
+}
+
+TEST(cel_eval_compares_numbers_across_types)
+{
+	CHECK_STR(run("1 == 1u && 1u == 1.0 && 2 > 1.5 && 1u < 2", NULL), "true");
+	CHECK_STR(run("[1, 'a'] == [1.0, 'a']", NULL), "true");
+	CHECK_STR(run("{1: 'x'}[1u]", NULL), "\"x\"");
+	CHECK_STR(run("0.0/0.0 == 0.0/0.0", NULL), "false");
+	CHECK_STR(run("1 == 'a'", NULL), "false");
+	CHECK_STR(run("1 < 'a'", NULL), "error: no such overload: _<_(int, string)");
+}
+
+TEST(cel_eval_runs_the_macros)
+{
+	CHECK_STR(run("[1, 2, 3].map(x, x * x)", NULL), "[1,4,9]");
+	CHECK_STR(run("[1, 2, 3].map(x, x > 1, x * 10)", NULL), "[20,30]");
+	CHECK_STR(run("[1, 2, 3].filter(x, x % 2 == 1)", NULL), "[1,3]");
+	CHECK_STR(run("[1, 2, 3].exists_one(x, x > 2)", NULL), "true");
+	CHECK_STR(run("{'a': 1, 'b': 2}.all(k, k.size() == 1)", NULL), "true");
+	CHECK_STR(run("[[1, 2], [3]].map(l, l.map(x, x + 1))", NULL), "[[2,3],[4]]");
+	/* cel-go's two-variable comprehensions and optional macros */
+	CHECK_STR(run("[5, 7].all(i, v, v > i)", NULL), "true");
+	CHECK_STR(run("{'a': 1, 'b': 2}.exists(k, v, k == 'b' && v == 2)", NULL), "true");
+	CHECK_STR(run("[1, 1].existsOne(i, v, v == 1)", NULL), "false");
+	CHECK_STR(run("[2, 4, 6].transformList(i, v, i != 1, v + i)", NULL), "[2,8]");
+	CHECK_STR(run("{'a': 1}.transformMap(k, v, k + string(v))", NULL), "{\"a\":\"a1\"}");
+	CHECK_STR(run("optional.of(1).optMap(x, x + 1).value()", NULL), "2");
+	CHECK_STR(run("{}.?a.optFlatMap(x, x.?b).hasValue()", NULL), "false");
+	CHECK_STR(run("has({}.?a.b) || has({'a': {'b': 1}}.?a.b)", NULL), "true");
+	CHECK_STR(run("[1].map(.x, x)", NULL), "1:5: syntax error: argument must be a simple name");
+	CHECK_STR(run("1.all(x, true)", NULL),
+	          "error: expression of type 'int' cannot be the range of a comprehension");
+}
+
+TEST(cel_lib_strings_and_conversions)
+{
+	CHECK_STR(run("size('héllo') + size(b'ab') + size([1]) + size({})", NULL), "8");
+	CHECK_STR(run("'abc'.contains('bc') && 'abc'.startsWith('a') && 'abc'.endsWith('c')", NULL),
+	          "true");
+	CHECK_STR(run("int('-12') + int(3.9) + int(2u)", NULL), "-7");
+	CHECK_STR(run("int(9.3e18)", NULL), "error: int range error");
+	CHECK_STR(run("uint(-1)", NULL), "error: uint range error");
+	CHECK_STR(run("string(1e6) + ' ' + string(0.5) + ' ' + string(123456.0)", NULL),
+	          "\"1e+06 0.5 123456\"");
+	CHECK_STR(run("string(b'\\xff')", NULL),
+	          "error: invalid UTF-8 in bytes, cannot convert to string");
+	CHECK_STR(run("bool('True') && !bool('0')", NULL), "true");
+	CHECK_STR(run("double('1.5') + double(1u)", NULL), "2.5");
+	CHECK_STR(run("type(1) == int && type(type(1)) == type && type(null) == null_type", NULL),
+	          "true");
+	CHECK_STR(run("dyn([1])[0]", NULL), "1");
+	CHECK_STR(run("'x'.nothing()", NULL), "error: undeclared reference to 'nothing'");
+}
+
+TEST(cel_lib_matches_refuses_what_re2_refuses)
+{
+	CHECK_STR(run("'kube-system'.matches('^kube-') && matches('ab', 'b')", NULL), "true");
+	CHECK_STR(run("'aa'.matches('(a)\\\\1')", NULL),
+	          "error: invalid regular expression: backreferences are not supported");
+	CHECK_STR(run("'a'.matches('a(?=b)')", NULL),
+	          "error: invalid regular expression: lookaround is not supported");
+	CHECK(strstr(run("'a'.matches('(')", NULL), "error: invalid regular expression: "));
+}
+
+TEST(cel_lib_timestamps_and_durations)
+{
+	CHECK_STR(run("timestamp('2009-02-13T23:31:30Z')", NULL), "\"2009-02-13T23:31:30Z\"");
+	CHECK_STR(run("timestamp('2009-02-13T23:31:30Z') + duration('1h30m0.5s')", NULL),
+	          "\"2009-02-14T01:01:30.5Z\"");
+	CHECK_STR(run("timestamp('2009-02-13T23:31:30Z') - timestamp('2009-02-13T00:00:00Z')",
+	              NULL),
+	          "\"84690s\"");
+	CHECK_STR(run("duration('-1.5ms')", NULL), "\"-0.0015s\"");
+	CHECK_STR(run("duration('1d')", NULL), "error: cannot parse duration '1d'");
+	const char *t = "timestamp('2009-02-13T23:31:30.123Z')";
+	char e[600];
+	tc_test_path(e, sizeof e,
+	             "[%s.getFullYear(), %s.getMonth(), %s.getDate(), %s.getDayOfWeek(), "
+	             "%s.getHours('+02:00'), %s.getMilliseconds(), %s.getDayOfYear()]",
+	             t, t, t, t, t, t, t);
+	CHECK_STR(run(e, NULL), "[2009,1,13,5,1,123,43]");
+	CHECK_STR(run("duration('3h2m').getMinutes()", NULL), "182");
+	CHECK_STR(run("timestamp('10000-01-01T00:00:00Z')", NULL),
+	          "error: cannot parse timestamp '10000-01-01T00:00:00Z'");
+	CHECK_STR(run("timestamp('9999-12-31T23:59:59Z') + duration('1s')", NULL),
+	          "error: timestamp out of range");
+	CHECK_STR(run("timestamp(0).getHours('Europe/Paris')", NULL),
+	          "error: unknown time zone 'Europe/Paris'");
+}
+
+TEST(cel_eval_stops_a_runaway_expression_within_the_budget)
+{
+	/* 1000 x 1000 x 1000 element visits: far past the API server's
+	 * 1,000,000; the budget stops it after about that many units */
+	const char *ctx = "{\"l\": [0,1,2,3,4,5,6,7,8,9]}";
+	const char *src = "l.map(a, l.map(b, l.map(c, l.map(d, l.map(e, l.map(f, l.map(g, "
+			  "[a, b, c, d, e, f, g])))))))";
+	uint64_t cost = 0;
+	clock_t t0 = clock();
+	const char *r = run_cost(src, ctx, 0, &cost);
+	double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+	CHECK(strncmp(r, "error: cost budget exceeded", 27) == 0);
+	CHECK(cost > TC_CEL_DEFAULT_COST && cost < TC_CEL_DEFAULT_COST + 100);
+	CHECK(secs < 5);
+	/* a small budget stops a small expression, and a big enough one not */
+	CHECK_STR(run_cost("[1, 2, 3].map(x, x)", NULL, 5, NULL),
+	          "error: cost budget exceeded: the expression costs more than 5 units");
+	CHECK_STR(run_cost("[1, 2, 3].map(x, x)", NULL, 100, &cost), "[1,2,3]");
+	CHECK(cost > 5 && cost < 100);
+	/* an error absorbed by || does not hide an exhausted budget */
+	CHECK(strncmp(run_cost("true || l.map(a, l.map(b, l.map(c, a)))", ctx, 50, NULL), "true",
+	              4) == 0);
+	CHECK(strncmp(run_cost("l.map(a, l.map(b, l.map(c, a))).size() > 0 || true", ctx, 50, NULL),
+	              "error: cost budget exceeded", 27) == 0);
+}
+
+static tc_cel_val *fn_twice(tc_cel_ctx *c, tc_cel_val **v, size_t n)
+{
+	if (n != 1 || v[0]->kind != TC_CEL_INT)
+		return NULL;
+	return tc_cel_int(c->a, v[0]->u.i * 2);
+}
+
+TEST(cel_env_takes_more_function_tables)
+{
+	static const tc_cel_func extra[] = {{"twice", fn_twice, true, true}};
+	static const size_t nextra = 1;
+	extern const tc_cel_func tc_cel_stdlib[];
+	extern const size_t tc_cel_nstdlib;
+	const tc_cel_func *tables[] = {tc_cel_stdlib, extra};
+	size_t ntables[] = {tc_cel_nstdlib, nextra};
+	tc_arena a;
+	tc_arena_init(&a);
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_cel_var self = {"self", tc_cel_int(&a, 4)};
+	tc_cel_env env = {.tables = tables, .ntables = ntables, .nt = 2, .vars = &self, .nvars = 1};
+	tc_cel_expr *e;
+	const char *src = "twice(self) + self.twice() + size('ab')";
+	CHECK(tc_cel_parse(&e, &a, &d, "<expr>", src, strlen(src)) == 0);
+	tc_cel_val *v;
+	CHECK(tc_cel_eval(&v, &a, &env, e, NULL) == 0);
+	CHECK(v->kind == TC_CEL_INT && v->u.i == 18);
+	src = "twice('x')";
+	CHECK(tc_cel_parse(&e, &a, &d, "<expr>", src, strlen(src)) == 0);
+	CHECK(tc_cel_eval(&v, &a, &env, e, NULL) == 0);
+	CHECK(v->kind == TC_CEL_ERROR && strcmp(v->u.err.ptr, "no such overload: twice") == 0);
+	CHECK(v->u.err.line == 1 && v->u.err.col == 1);
+	tc_diags_release(&d);
+	tc_arena_release(&a);
+}
+
+TEST(cel_value_reads_and_writes_the_typed_form)
+{
+	tc_arena a;
+	tc_arena_init(&a);
+	tc_diags d;
+	tc_diags_init(&d);
+	const char *js = "{\"mapValue\": {\"entries\": [{\"key\": {\"uint64Value\": \"7\"}, "
+			 "\"value\": {\"listValue\": {\"values\": [{\"bytesValue\": \"AP8=\"}, "
+			 "{\"doubleValue\": \"NaN\"}, {\"objectValue\": {\"@type\": "
+			 "\"type.googleapis.com/google.protobuf.Duration\", \"value\": "
+			 "\"1.5s\"}}]}}}]}}";
+	tc_value *doc;
+	CHECK(tc_json_load(&doc, &a, &d, "v.json", js, strlen(js)) == 0);
+	const char *why = NULL;
+	tc_cel_val *v = tc_cel_from_typed(&a, doc, &why);
+	CHECK(v && v->kind == TC_CEL_MAP);
+	tc_buf b;
+	tc_buf_init(&b, 4096);
+	tc_cel_to_json(&b, v, false);
+	CHECK_STR(tc_buf_str(&b), "{\"7\":[\"AP8=\",\"NaN\",\"1.5s\"]}");
+	tc_buf_reset(&b);
+	tc_cel_to_json(&b, v->u.map.keys[0], true);
+	CHECK_STR(tc_buf_str(&b), "{\"uint64Value\":\"7\"}");
+	tc_buf_release(&b);
+	const char *bad = "{\"objectValue\": {\"@type\": \"type.googleapis.com/x.Y\"}}";
+	CHECK(tc_json_load(&doc, &a, &d, "v.json", bad, strlen(bad)) == 0);
+	CHECK(!tc_cel_from_typed(&a, doc, &why) &&
+	      strcmp(why, "objectValue of a message type") == 0);
+	tc_diags_release(&d);
+	tc_arena_release(&a);
+}
+
+int main(void)
+{
+	return RUN(cel_lex_decodes_string_bytes_and_number_literals,
+	           cel_lex_counts_columns_in_code_points,
+	           cel_parse_follows_the_precedence_of_the_grammar,
+	           cel_parse_reports_the_column_of_a_syntax_error,
+	           cel_parse_bounds_depth_and_length, cel_eval_checks_int64_arithmetic,
+	           cel_eval_absorbs_errors_in_logic_either_way,
+	           cel_eval_reports_missing_fields_and_keys, cel_eval_compares_numbers_across_types,
+	           cel_eval_runs_the_macros, cel_lib_strings_and_conversions,
+	           cel_lib_matches_refuses_what_re2_refuses, cel_lib_timestamps_and_durations,
+	           cel_eval_stops_a_runaway_expression_within_the_budget,
+	           cel_env_takes_more_function_tables, cel_value_reads_and_writes_the_typed_form);
+}
