@@ -28,6 +28,8 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "fsutil.h"
+#include "source_loose.h"
 
 #include <errno.h>
 #include <git2.h>
@@ -434,6 +436,15 @@ int tc_source_git_open(tc_source_git **out, tc_diags *d, const char *root, tc_so
 		goto fail;
 	}
 	if (git_repository_odb(&g->odb, repo) < 0) {
+		gitfail(d, false, NULL, "cannot open the object database");
+		goto fail;
+	}
+	/* loose objects are inflated by a reader that cannot spin on a
+	 * damaged file (see source_loose.h), before any object is read */
+	char *objects = tc_path_join(git_repository_commondir(repo), "objects");
+	int added = tc_source_loose_add(g->odb, objects);
+	free(objects);
+	if (added < 0) {
 		gitfail(d, false, NULL, "cannot open the object database");
 		goto fail;
 	}

@@ -13,6 +13,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "source_loose.h"
 
 #include "tc_test.h"
 
@@ -26,6 +27,7 @@
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #define COMMIT_TIME 1700000000
 #define COMMIT_TIME2 1700000100
@@ -1056,6 +1058,75 @@ TEST(ten_thousand_tenants_list_and_read_quickly_from_every_source)
 	}
 }
 
+/* a loose object file: zlib of "<type> <size>\0<content>", then extra */
+static size_t zfile(unsigned char *out, size_t cap, const char *obj, size_t n, const char *extra)
+{
+	uLongf len = cap;
+	if (compress(out, &len, (const Bytef *)obj, n) != Z_OK)
+		return 0;
+	size_t k = strlen(extra);
+	memcpy(out + len, extra, k);
+	return len + k;
+}
+
+static const char *inflate_error(const void *file, size_t n)
+{
+	void *data = NULL;
+	size_t len = 0;
+	git_object_t type;
+	if (tc_source_loose_inflate(&data, &len, &type, file, n) == 0) {
+		free(data);
+		return "(read)";
+	}
+	const git_error *e = git_error_last();
+	return e && e->klass == GIT_ERROR_ZLIB ? e->message : "(not a zlib error)";
+}
+
+/* libgit2 1.5 loops forever on a loose object whose zlib stream ends before
+ * the size in its header (tests/fuzz/corpus/gittree/loose-inflate-loop.bin):
+ * tenantc's own reader reports every kind of damage as an error */
+TEST(a_damaged_loose_object_file_is_an_error_not_a_loop)
+{
+	unsigned char f[256];
+	size_t n = zfile(f, 200, "blob 6\0hello\n", 13, "");
+	void *data = NULL;
+	size_t len = 0;
+	git_object_t type = GIT_OBJECT_INVALID;
+	CHECK(tc_source_loose_inflate(&data, &len, &type, f, n) == 0);
+	CHECK(type == GIT_OBJECT_BLOB && len == 6 && memcmp(data, "hello\n", 7) == 0);
+	free(data);
+	/* the fuzz input: "blob 60" with a stream that stops after 10 bytes */
+	static const unsigned char spin[] = {0x78, 0x9c, 0x4b, 0xca, 0xc9, 0x4f, 0x52, 0x30,
+	                                     0x33, 0x60, 0xc8, 0x48, 0xcd, 0xc9, 0xc9, 0xe7,
+	                                     0x61, 0x2e, 0xff, 0x3b, 0x04, 0x44};
+	CHECK_STR(inflate_error(spin, sizeof spin),
+	          "damaged loose object: the zlib stream ends early");
+	n = zfile(f, 200, "blob 6\0hello\n", 13, "");
+	CHECK_STR(inflate_error(f, n - 4), "damaged loose object: the zlib stream ends early");
+	CHECK_STR(inflate_error(f, 9), "damaged loose object: the zlib stream ends early");
+	CHECK_STR(inflate_error(f, 0), "damaged loose object: the zlib stream ends early");
+	n = zfile(f, 200, "blob 6\0hello\n", 13, "x");
+	CHECK_STR(inflate_error(f, n),
+	          "damaged loose object: bytes after the end of its zlib stream");
+	n = zfile(f, 200, "blob 3\0hello\n", 13, "");
+	CHECK_STR(inflate_error(f, n), "damaged loose object: more bytes than its header says");
+	n = zfile(f, 200, "blob 9\0hello\n", 13, "");
+	CHECK_STR(inflate_error(f, n), "damaged loose object: fewer bytes than its header says");
+	n = zfile(f, 200, "blob 99999999999\0hello\n", 23, "");
+	CHECK_STR(inflate_error(f, n),
+	          "damaged loose object: its header says more bytes than it holds");
+	n = zfile(f, 200, "blub 6\0hello\n", 13, "");
+	CHECK_STR(inflate_error(f, n), "damaged loose object: unknown object type 'blub'");
+	n = zfile(f, 200, "blob 6 hello\n", 13, "");
+	CHECK_STR(inflate_error(f, n), "damaged loose object: no object header");
+	n = zfile(f, 200, "blob -6\0hello\n", 14, "");
+	CHECK_STR(inflate_error(f, n), "damaged loose object: bad object size");
+	/* the old pack-like format, which git no longer reads either */
+	f[0] = 0x36;
+	n = 1 + zfile(f + 1, 200, "hello\n", 6, "");
+	CHECK_STR(inflate_error(f, n), "damaged loose object: incorrect header check");
+}
+
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -1105,7 +1176,8 @@ int main(void)
 	             files_and_directories_in_the_wrong_place_are_errors,
 	             merge_conflicts_in_the_index_are_errors, an_unreadable_file_is_an_input_error,
 	             auto_reads_head_of_a_bare_repository,
-	             ten_thousand_tenants_list_and_read_quickly_from_every_source);
+	             ten_thousand_tenants_list_and_read_quickly_from_every_source,
+	             a_damaged_loose_object_file_is_an_error_not_a_loop);
 	first_diag(&(tc_diags){0});
 	git_libgit2_shutdown();
 	tc_test_sh("rm -rf '%s'", tmproot);
