@@ -1058,6 +1058,51 @@ TEST(ten_thousand_tenants_list_and_read_quickly_from_every_source)
 	}
 }
 
+TEST(a_revision_source_reopened_reads_what_a_new_open_reads)
+{
+	const char *r = sample("reopen");
+	CHECK(r);
+	CHECK(put(r, "tenants/acme/tenant.yaml", "name: acme2\n") == 0);
+	CHECK(put(r, "tenants/new/tenant.yaml", "name: new\n") == 0);
+	CHECK(commit(r, "second", COMMIT_TIME2) == 0);
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_source *s;
+	CHECK(tc_source_open(&s, &d, r, TC_SOURCE_REV, "HEAD") == 0);
+	tc_buf head, other;
+	tc_buf_init(&head, TC_BUF_UNLIMITED);
+	tc_buf_init(&other, TC_BUF_UNLIMITED);
+	CHECK(dump(s, &d, "", &head) == 0);
+	CHECK(tc_source_reopen(s, &d, "HEAD~1") == 0);
+	CHECK_STR(tc_source_kind_name(s), "revision HEAD~1");
+	CHECK(tc_source_commit_time(s) == COMMIT_TIME);
+	char *data = NULL;
+	size_t len = 0;
+	CHECK(tc_source_read(s, &d, "tenants/new/tenant.yaml", &data, &len) == 1);
+	CHECK(tc_source_read(s, &d, "tenants/acme/tenant.yaml", &data, &len) == 0);
+	CHECK_STR(data, "name: acme\n");
+	free(data);
+	/* an unknown revision: reported, and the source reads nothing */
+	CHECK(tc_source_reopen(s, &d, "nope") == -1);
+	CHECK_STR(first_diag(&d), "tenantc: error: unknown revision 'nope'");
+	CHECK(tc_diags_exit_code(&d) == 2);
+	CHECK(tc_source_commit_id(s) == NULL);
+	tc_entry *e = NULL;
+	size_t n = 9;
+	CHECK(tc_source_list(s, &d, "tenants", &e, &n) == 0 && n == 0);
+	tc_entries_free(e, n);
+	tc_diags_release(&d);
+	tc_diags_init(&d);
+	CHECK(tc_source_reopen(s, &d, "main") == 0);
+	CHECK(dump(s, &d, "", &other) == 0);
+	CHECK_STR(tc_buf_str(&other), tc_buf_str(&head));
+	CHECK(d.len == 0);
+	tc_buf_release(&head);
+	tc_buf_release(&other);
+	tc_source_free(s);
+	tc_diags_release(&d);
+}
+
 /* a loose object file: zlib of "<type> <size>\0<content>", then extra */
 static size_t zfile(unsigned char *out, size_t cap, const char *obj, size_t n, const char *extra)
 {
@@ -1177,6 +1222,7 @@ int main(void)
 	             merge_conflicts_in_the_index_are_errors, an_unreadable_file_is_an_input_error,
 	             auto_reads_head_of_a_bare_repository,
 	             ten_thousand_tenants_list_and_read_quickly_from_every_source,
+	             a_revision_source_reopened_reads_what_a_new_open_reads,
 	             a_damaged_loose_object_file_is_an_error_not_a_loop);
 	first_diag(&(tc_diags){0});
 	git_libgit2_shutdown();
