@@ -92,8 +92,15 @@ static int header(const unsigned char *h, size_t n, git_object_t *type, size_t *
 	memcpy(name, h, k);
 	name[k] = 0;
 	*type = git_object_string2type(name);
-	if (!git_object_typeisloose(*type))
-		return damaged("damaged loose object: unknown object type '%s'", name);
+	if (!git_object_typeisloose(*type)) {
+		/* named only when it is a word: the bytes are the file's */
+		bool word = true;
+		for (size_t i = 0; i < k; i++)
+			word = word && name[i] >= 'a' && name[i] <= 'z';
+		return damaged(word ? "damaged loose object: unknown object type '%s'"
+		                    : "damaged loose object: unknown object type%s",
+		               word ? name : "");
+	}
 	size_t v = 0;
 	for (const unsigned char *p = sp + 1; p < nul; p++) {
 		if (*p < '0' || *p > '9' || v > (SIZE_MAX - 9) / 10)

@@ -1162,6 +1162,8 @@ TEST(a_damaged_loose_object_file_is_an_error_not_a_loop)
 	          "damaged loose object: its header says more bytes than it holds");
 	n = zfile(f, 200, "blub 6\0hello\n", 13, "");
 	CHECK_STR(inflate_error(f, n), "damaged loose object: unknown object type 'blub'");
+	n = zfile(f, 200, "bl\nb 6\0hello\n", 13, "");
+	CHECK_STR(inflate_error(f, n), "damaged loose object: unknown object type");
 	n = zfile(f, 200, "blob 6 hello\n", 13, "");
 	CHECK_STR(inflate_error(f, n), "damaged loose object: no object header");
 	n = zfile(f, 200, "blob -6\0hello\n", 14, "");
