@@ -17,7 +17,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 PACKAGES="gcc pkg-config meson ninja-build git libyaml-dev libgit2-dev libssl-dev
-libcjson-dev libsodium-dev libpcre2-dev python3 python3-yaml python3-jsonschema age
+libcjson-dev libsodium-dev libpcre2-dev zlib1g-dev python3 python3-yaml python3-jsonschema age
 nodejs npm pre-commit cmark-gfm clang-format clang"
 
 missing=""

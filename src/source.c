@@ -301,6 +301,18 @@ fail:
 	return -1;
 }
 
+int tc_source_reopen(tc_source *s, tc_diags *d, const char *rev)
+{
+	if (s->kind != TC_SOURCE_REV)
+		TC_BUG("tc_source_reopen of a source that is not a revision");
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	tc_buf_addf(&b, "revision %s", rev);
+	free(s->name);
+	s->name = tc_buf_detach(&b, NULL);
+	return tc_source_git_set_rev(s->git, d, rev);
+}
+
 void tc_source_free(tc_source *s)
 {
 	if (!s)

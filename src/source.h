@@ -75,6 +75,14 @@ int tc_source_open(tc_source **out, tc_diags *d, const char *root, tc_source_kin
                    const char *rev) __attribute__((warn_unused_result));
 void tc_source_free(tc_source *s);
 
+/* Make a TC_SOURCE_REV source read revision rev of its repository, as a new
+ * tc_source_open of the same folder would, without opening the repository
+ * again (the fuzz target reads thousands of revisions a second this way).
+ * 0, or -1 reported; the source then reads as empty until the next
+ * successful call. */
+int tc_source_reopen(tc_source *s, tc_diags *d, const char *rev)
+	__attribute__((warn_unused_result));
+
 /* List directory `dir` ("" for the root). A missing directory gives zero
  * entries and returns 0. Entries are sorted by name bytes. */
 int tc_source_list(tc_source *s, tc_diags *d, const char *dir, tc_entry **out, size_t *n)

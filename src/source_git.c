@@ -28,6 +28,8 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "fsutil.h"
+#include "source_loose.h"
 
 #include <errno.h>
 #include <git2.h>
@@ -360,6 +362,24 @@ static bool might_be_git(const char *root)
 	return found;
 }
 
+/* REV: the commit of rev and its tree at the prefix, in place of what g
+ * read before; -1 reported, and g then reads as empty. */
+static int open_rev(tc_source_git *g, tc_diags *d, const char *rev)
+{
+	chain_truncate(g, 0);
+	git_tree_free(g->top);
+	g->top = NULL;
+	g->has_commit = false;
+	git_commit *c = NULL;
+	int r = resolve(g, d, rev, false, &c);
+	if (r == 0) {
+		r = open_top(g, d, c);
+		git_commit_free(c);
+	}
+	chain_push(g, "", 0, g->top);
+	return r;
+}
+
 int tc_source_git_open(tc_source_git **out, tc_diags *d, const char *root, tc_source_kind *kind,
                        const char *rev)
 {
@@ -437,15 +457,18 @@ int tc_source_git_open(tc_source_git **out, tc_diags *d, const char *root, tc_so
 		gitfail(d, false, NULL, "cannot open the object database");
 		goto fail;
 	}
+	/* loose objects are inflated by a reader that cannot spin on a
+	 * damaged file (see source_loose.h), before any object is read */
+	char *objects = tc_path_join(git_repository_commondir(repo), "objects");
+	int added = tc_source_loose_add(g->odb, objects);
+	free(objects);
+	if (added < 0) {
+		gitfail(d, false, NULL, "cannot open the object database");
+		goto fail;
+	}
 	if (*kind == TC_SOURCE_REV) {
-		git_commit *c = NULL;
-		if (resolve(g, d, rev, false, &c) < 0)
+		if (open_rev(g, d, rev) < 0)
 			goto fail;
-		int r = open_top(g, d, c);
-		git_commit_free(c);
-		if (r < 0)
-			goto fail;
-		chain_push(g, "", 0, g->top);
 	} else {
 		/* a work tree and the index are "HEAD plus changes": HEAD's
 		 * commit time is their `now`, none when HEAD is unborn */
@@ -461,6 +484,18 @@ int tc_source_git_open(tc_source_git **out, tc_diags *d, const char *root, tc_so
 fail:
 	tc_source_git_free(g);
 	return -1;
+}
+
+int tc_source_git_set_rev(tc_source_git *g, tc_diags *d, const char *rev)
+{
+	if (g->kind != TC_SOURCE_REV)
+		TC_BUG("tc_source_git_set_rev on a source that is not a revision");
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	tc_buf_addf(&b, "revision '%s'", rev);
+	free(g->what);
+	g->what = tc_buf_detach(&b, NULL);
+	return open_rev(g, d, rev);
 }
 
 const char *tc_source_git_commit_id(const tc_source_git *g)

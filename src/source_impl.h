@@ -37,6 +37,9 @@ typedef struct tc_source_git tc_source_git;
 int tc_source_git_open(tc_source_git **out, tc_diags *d, const char *root, tc_source_kind *kind,
                        const char *rev) __attribute__((warn_unused_result));
 void tc_source_git_free(tc_source_git *g);
+/* REV: read revision rev of the same repository instead (tc_source_reopen). */
+int tc_source_git_set_rev(tc_source_git *g, tc_diags *d, const char *rev)
+	__attribute__((warn_unused_result));
 /* The commit read (REV) or HEAD (other kinds); NULL / 0 when none. */
 const char *tc_source_git_commit_id(const tc_source_git *g);
 int64_t tc_source_git_commit_time(const tc_source_git *g);

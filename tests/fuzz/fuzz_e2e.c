@@ -5,20 +5,22 @@
  * An input is split at the first "\n%%\n": the part before it becomes
  * tenants/t/tenant.yaml, the part after it templates/tenant/t.yaml (a
  * fixed ConfigMap template when there is no separator). The repository is
- * a temporary folder made once per process (removed at exit) with
- * tenantc.yaml, environments/dev.yaml and those two files, rewritten for
- * every input. It is loaded from the work tree and rendered in memory
- * (nothing is written but the two input files), with one worker, a fixed
- * `now` and Kubernetes rules only. Bad input is fine; a crash, a sanitizer
- * report or an internal error (exit status 3) abort()s.
- * Built with -DTC_LIBFUZZER as a libFuzzer target, otherwise linked with
- * replay.c into a driver over tests/fuzz/corpus/e2e/.
+ * a temporary folder made once per process (removed at exit; in /dev/shm
+ * when TMPDIR is not set and it exists) with tenantc.yaml,
+ * environments/dev.yaml and those two files, rewritten in place for every
+ * input (not truncated first: ext4 flushes a file truncated to empty and
+ * written again when it is closed, which made disk writes most of the cost). It is loaded from the
+ * work tree and rendered in memory (nothing is written but the two input files), with one worker, a
+ * fixed `now` and Kubernetes rules only. Bad input is fine; a crash, a sanitizer report or an
+ * internal error (exit status 3) abort()s. Built with -DTC_LIBFUZZER as a libFuzzer target,
+ * otherwise linked with replay.c into a driver over tests/fuzz/corpus/e2e/.
  */
 #include "render.h"
 #include "sink.h"
 #include "repo.h"
 #include "source.h"
 
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,8 +50,9 @@ static void put(const char *rel, const void *p, size_t n)
 {
 	char path[128];
 	snprintf(path, sizeof path, "%s/%s", repo_dir, rel);
-	FILE *f = fopen(path, "wb");
-	if (!f || (n && fwrite(p, 1, n, f) != n) || fclose(f) != 0) {
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || (n && write(fd, p, n) != (ssize_t)n) || ftruncate(fd, (off_t)n) != 0 ||
+	    close(fd) != 0) {
 		fprintf(stderr, "fuzz_e2e: cannot write %s\n", path);
 		abort();
 	}
@@ -60,7 +63,9 @@ static void setup(void)
 	if (repo_dir[0])
 		return;
 	const char *tmp = getenv("TMPDIR");
-	snprintf(repo_dir, sizeof repo_dir, "%s/fuzz-e2e-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!tmp || !*tmp)
+		tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+	snprintf(repo_dir, sizeof repo_dir, "%s/fuzz-e2e-XXXXXX", tmp);
 	if (strlen(repo_dir) >= sizeof repo_dir - 32 || !mkdtemp(repo_dir)) {
 		fprintf(stderr, "fuzz_e2e: cannot make a temporary folder\n");
 		abort();

@@ -3,9 +3,11 @@
  * object databases.
  *
  * One bare repository is made per process in a temporary folder (removed
- * at exit) and holds a few fixed objects: a blob, an empty tree and a tree
- * "sub" with the blob as "f" (their ids are below, for seeds). The first
- * byte of an input picks how the rest becomes objects:
+ * at exit; in /dev/shm when TMPDIR is not set and it exists) and holds a few
+ * fixed objects: a blob, an empty tree and a tree "sub" with the blob as "f"
+ * (their ids are below, for seeds). It is opened once as a revision source,
+ * and each input is read through tc_source_reopen, as a new open would read
+ * it. The first byte of an input picks how the rest becomes objects:
  *   0  the root tree's raw content (entries "<mode> <name>\0<20-byte id>")
  *   1  a commit's raw content ("tree <hex>\n..."), read as the revision
  *   2  an object whose type is byte 1 (1 commit, 2 tree, 3 blob, 4 tag),
@@ -16,13 +18,17 @@
  * opened with tc_source_open and walked: every folder listed, every file
  * read, tree ids asked for. Errors are fine; a crash, a sanitizer report or
  * an internal error (a diagnostic of exit status 3: a damaged repository is
- * bad input) abort()s. Objects an input made are deleted afterwards, so the
- * database does not grow over a campaign.
+ * bad input) abort()s. An input's objects are written here as loose files
+ * (zlib's stored blocks: no deflate state to set up per object) and deleted
+ * afterwards, so the database does not grow over a campaign; libgit2's
+ * object cache is off, so that every read goes to the files.
  * Built with -DTC_LIBFUZZER as a libFuzzer target, otherwise linked with
  * replay.c into a driver over tests/fuzz/corpus/gittree/.
  */
 #include "source.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <git2.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +36,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -42,6 +49,7 @@ typedef struct fixture {
 	char dir[64]; /* the temporary folder (the bare repository) */
 	git_repository *repo;
 	git_odb *odb;
+	tc_source *src; /* the repository opened once, as a revision */
 	git_oid blob, sub;
 	char blob_file[128];   /* the loose file of the fixed blob */
 	unsigned char *blob_z; /* its original bytes */
@@ -57,6 +65,7 @@ static void remove_fixture(void)
 {
 	if (!fx)
 		return;
+	tc_source_free(fx->src);
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
 	if (system(cmd) != 0)
@@ -102,8 +111,11 @@ static void setup(void)
 		return;
 	fixture *f = &fx_store;
 	git_libgit2_init();
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
 	const char *tmp = getenv("TMPDIR");
-	snprintf(f->dir, sizeof f->dir, "%s/fuzz-gittree-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!tmp || !*tmp)
+		tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+	snprintf(f->dir, sizeof f->dir, "%s/fuzz-gittree-XXXXXX", tmp);
 	if (strlen(f->dir) >= sizeof f->dir - 1 || !mkdtemp(f->dir))
 		die("cannot make a temporary folder");
 	fx = f;
@@ -124,6 +136,21 @@ static void setup(void)
 	f->blob_z = slurp(f->blob_file, &f->blob_zlen);
 	if (!f->blob_z)
 		die("cannot read the fixed blob's file");
+	git_oid start;
+	char text[256], hex[GIT_OID_HEXSZ + 1];
+	int n = snprintf(text, sizeof text,
+	                 "tree " EMPTY_TREE_HEX "\nauthor F <f@example.com> 1700000000 +0000\n"
+	                 "committer F <f@example.com> 1700000000 +0000\n\nstart\n");
+	if (git_odb_write(&start, f->odb, text, (size_t)n, GIT_OBJECT_COMMIT) < 0)
+		die("cannot write the first commit");
+	git_oid_tostr(hex, sizeof hex, &start);
+	tc_diags d;
+	tc_diags_init(&d);
+	if (tc_source_open(&f->src, &d, f->dir, TC_SOURCE_REV, hex) != 0) {
+		tc_diags_print(&d, stderr);
+		die("cannot open the repository");
+	}
+	tc_diags_release(&d);
 }
 
 /* the objects one input wrote, removed again afterwards */
@@ -132,19 +159,52 @@ typedef struct made {
 	int n;
 } made;
 
+/* "<type> <size>\0" and the content as one zlib stream of stored blocks */
+static void put_loose(const char *path, const char *hdr, size_t hn, const void *p, size_t n)
+{
+	size_t total = hn + n, blocks = total / 65535 + 1;
+	unsigned char *z = malloc(2 + blocks * 5 + total + 4), *o = z;
+	*o++ = 0x78;
+	*o++ = 0x01;
+	uLong sum = adler32(adler32(adler32(0, NULL, 0), (const Bytef *)hdr, (uInt)hn), p, (uInt)n);
+	for (size_t done = 0, b = 0; b < blocks; b++) {
+		size_t k = total - done < 65535 ? total - done : 65535;
+		*o++ = b + 1 == blocks; /* BFINAL, stored */
+		o[0] = (unsigned char)k, o[1] = (unsigned char)(k >> 8);
+		o[2] = (unsigned char)~k, o[3] = (unsigned char)(~k >> 8);
+		o += 4;
+		for (size_t i = done; i < done + k; i++)
+			*o++ = i < hn ? (unsigned char)hdr[i] : ((const unsigned char *)p)[i - hn];
+		done += k;
+	}
+	for (int i = 3; i >= 0; i--)
+		*o++ = (unsigned char)(sum >> (8 * i));
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+	if (fd < 0 && errno == ENOENT) {
+		char dir[128];
+		snprintf(dir, sizeof dir, "%.*s", (int)(strrchr(path, '/') - path), path);
+		(void)mkdir(dir, 0755);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+	}
+	size_t len = (size_t)(o - z);
+	if (fd < 0 || write(fd, z, len) != (ssize_t)len || close(fd) != 0)
+		die("cannot write a loose object");
+	free(z);
+}
+
 static void write_obj(made *m, git_oid *out, const void *p, size_t n, git_object_t type)
 {
-	char path[128];
-	git_oid id;
-	if (git_odb_hash(&id, p, n, type) < 0)
+	char path[128], hdr[64];
+	if (git_odb_hash(out, p, n, type) < 0)
 		die("cannot hash an object");
-	loose_path(path, sizeof path, &id);
+	loose_path(path, sizeof path, out);
 	struct stat st;
-	bool existed = stat(path, &st) == 0;
-	if (git_odb_write(out, fx->odb, p, n, type) < 0)
-		die("cannot write an object");
-	if (!existed && m->n < 4)
-		m->ids[m->n++] = id;
+	if (stat(path, &st) == 0)
+		return; /* a fixed object, or one this input made already */
+	int hn = snprintf(hdr, sizeof hdr, "%s %zu", git_object_type2string(type), n) + 1;
+	put_loose(path, hdr, (size_t)hn, p, n);
+	if (m->n < 4)
+		m->ids[m->n++] = *out;
 }
 
 static void unmake(const made *m)
@@ -249,11 +309,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	git_oid_tostr(rev, sizeof rev, &commit);
 	tc_diags d;
 	tc_diags_init(&d);
-	tc_source *s = NULL;
-	if (tc_source_open(&s, &d, fx->dir, TC_SOURCE_REV, rev) == 0) {
+	if (tc_source_reopen(fx->src, &d, rev) == 0) {
 		int budget = 2000;
-		walk(s, &d, "", 0, &budget);
-		tc_source_free(s);
+		walk(fx->src, &d, "", 0, &budget);
 	}
 	if (tc_diags_exit_code(&d) >= 3) {
 		fprintf(stderr, "fuzz_gittree: a damaged repository is an internal error:\n");

@@ -7,7 +7,8 @@
  * plaintext Secrets (tc_sops_scan_plain). A file that decrypts also goes
  * through the guards and the leak scanner, and its plaintext is emitted.
  * The identity below is a throwaway made for this target with age-keygen;
- * it protects nothing. The seed files in tests/fuzz/corpus/sops/ are
+ * it protects nothing; it is loaded once per process (loading it locks
+ * memory, which costs more than most inputs). The seed files in tests/fuzz/corpus/sops/ are
  * encrypted to its recipient
  *   age1wnjn0dweqg9au6ts7slph8xtclpjvyglgqafy5tk7kr32q5z2easavkdcd
  * so the fuzzer starts from files that decrypt and mutates them.
@@ -25,6 +26,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const char fuzz_identity[] =
 	"AGE-SECRET-KEY-1SJER7938CNY5JR2DWV5MPYXEZ9ATSYWUKNRESZDY7XVY3VV0SK3S43ZK72\n";
 
+/* libFuzzer gives a target no context: the keys are loaded on the first
+ * input and only read after that (decrypting takes them const) */
+static tc_sops_keys *fuzz_keys;
+
+static void free_keys(void)
+{
+	tc_sops_keys_free(fuzz_keys);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data;
@@ -33,11 +43,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tc_arena_init(&a);
 	tc_diags d;
 	tc_diags_init(&d);
+	if (!fuzz_keys) {
+		if (tc_sops_keys_load(&fuzz_keys, &d, NULL, fuzz_identity) != 0 ||
+		    tc_sops_keys_count(fuzz_keys) != 1)
+			abort();
+		atexit(free_keys);
+	}
+	const tc_sops_keys *keys = fuzz_keys;
 	tc_secmem sm;
 	tc_secmem_init(&sm);
-	tc_sops_keys *keys = NULL;
-	if (tc_sops_keys_load(&keys, &d, NULL, fuzz_identity) != 0 || tc_sops_keys_count(keys) != 1)
-		abort();
 
 	tc_value *shape = NULL;
 	tc_sops_info info;
@@ -61,7 +75,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc |= tc_sops_scan_plain(&d, "fuzz.yaml", text, size);
 
 	(void)rc; /* failing is fine; crashing, leaking and hanging are not */
-	tc_sops_keys_free(keys);
 	tc_secmem_release(&sm);
 	tc_diags_release(&d);
 	tc_arena_release(&a);

@@ -13,6 +13,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "source_loose.h"
 
 #include "tc_test.h"
 
@@ -26,6 +27,7 @@
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #define COMMIT_TIME 1700000000
 #define COMMIT_TIME2 1700000100
@@ -1056,6 +1058,122 @@ TEST(ten_thousand_tenants_list_and_read_quickly_from_every_source)
 	}
 }
 
+TEST(a_revision_source_reopened_reads_what_a_new_open_reads)
+{
+	const char *r = sample("reopen");
+	CHECK(r);
+	CHECK(put(r, "tenants/acme/tenant.yaml", "name: acme2\n") == 0);
+	CHECK(put(r, "tenants/new/tenant.yaml", "name: new\n") == 0);
+	CHECK(commit(r, "second", COMMIT_TIME2) == 0);
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_source *s;
+	CHECK(tc_source_open(&s, &d, r, TC_SOURCE_REV, "HEAD") == 0);
+	tc_buf head, other;
+	tc_buf_init(&head, TC_BUF_UNLIMITED);
+	tc_buf_init(&other, TC_BUF_UNLIMITED);
+	CHECK(dump(s, &d, "", &head) == 0);
+	CHECK(tc_source_reopen(s, &d, "HEAD~1") == 0);
+	CHECK_STR(tc_source_kind_name(s), "revision HEAD~1");
+	CHECK(tc_source_commit_time(s) == COMMIT_TIME);
+	char *data = NULL;
+	size_t len = 0;
+	CHECK(tc_source_read(s, &d, "tenants/new/tenant.yaml", &data, &len) == 1);
+	CHECK(tc_source_read(s, &d, "tenants/acme/tenant.yaml", &data, &len) == 0);
+	CHECK_STR(data, "name: acme\n");
+	free(data);
+	/* an unknown revision: reported, and the source reads nothing */
+	CHECK(tc_source_reopen(s, &d, "nope") == -1);
+	CHECK_STR(first_diag(&d), "tenantc: error: unknown revision 'nope'");
+	CHECK(tc_diags_exit_code(&d) == 2);
+	CHECK(tc_source_commit_id(s) == NULL);
+	tc_entry *e = NULL;
+	size_t n = 9;
+	CHECK(tc_source_list(s, &d, "tenants", &e, &n) == 0 && n == 0);
+	tc_entries_free(e, n);
+	tc_diags_release(&d);
+	tc_diags_init(&d);
+	CHECK(tc_source_reopen(s, &d, "main") == 0);
+	CHECK(dump(s, &d, "", &other) == 0);
+	CHECK_STR(tc_buf_str(&other), tc_buf_str(&head));
+	CHECK(d.len == 0);
+	tc_buf_release(&head);
+	tc_buf_release(&other);
+	tc_source_free(s);
+	tc_diags_release(&d);
+}
+
+/* a loose object file: zlib of "<type> <size>\0<content>", then extra */
+static size_t zfile(unsigned char *out, size_t cap, const char *obj, size_t n, const char *extra)
+{
+	uLongf len = cap;
+	if (compress(out, &len, (const Bytef *)obj, n) != Z_OK)
+		return 0;
+	size_t k = strlen(extra);
+	memcpy(out + len, extra, k);
+	return len + k;
+}
+
+static const char *inflate_error(const void *file, size_t n)
+{
+	void *data = NULL;
+	size_t len = 0;
+	git_object_t type;
+	if (tc_source_loose_inflate(&data, &len, &type, file, n) == 0) {
+		free(data);
+		return "(read)";
+	}
+	const git_error *e = git_error_last();
+	return e && e->klass == GIT_ERROR_ZLIB ? e->message : "(not a zlib error)";
+}
+
+/* libgit2 1.5 loops forever on a loose object whose zlib stream ends before
+ * the size in its header (tests/fuzz/corpus/gittree/loose-inflate-loop.bin):
+ * tenantc's own reader reports every kind of damage as an error */
+TEST(a_damaged_loose_object_file_is_an_error_not_a_loop)
+{
+	unsigned char f[256];
+	size_t n = zfile(f, 200, "blob 6\0hello\n", 13, "");
+	void *data = NULL;
+	size_t len = 0;
+	git_object_t type = GIT_OBJECT_INVALID;
+	CHECK(tc_source_loose_inflate(&data, &len, &type, f, n) == 0);
+	CHECK(type == GIT_OBJECT_BLOB && len == 6 && memcmp(data, "hello\n", 7) == 0);
+	free(data);
+	/* the fuzz input: "blob 60" with a stream that stops after 10 bytes */
+	static const unsigned char spin[] = {0x78, 0x9c, 0x4b, 0xca, 0xc9, 0x4f, 0x52, 0x30,
+	                                     0x33, 0x60, 0xc8, 0x48, 0xcd, 0xc9, 0xc9, 0xe7,
+	                                     0x61, 0x2e, 0xff, 0x3b, 0x04, 0x44};
+	CHECK_STR(inflate_error(spin, sizeof spin),
+	          "damaged loose object: the zlib stream ends early");
+	n = zfile(f, 200, "blob 6\0hello\n", 13, "");
+	CHECK_STR(inflate_error(f, n - 4), "damaged loose object: the zlib stream ends early");
+	CHECK_STR(inflate_error(f, 9), "damaged loose object: the zlib stream ends early");
+	CHECK_STR(inflate_error(f, 0), "damaged loose object: the zlib stream ends early");
+	n = zfile(f, 200, "blob 6\0hello\n", 13, "x");
+	CHECK_STR(inflate_error(f, n),
+	          "damaged loose object: bytes after the end of its zlib stream");
+	n = zfile(f, 200, "blob 3\0hello\n", 13, "");
+	CHECK_STR(inflate_error(f, n), "damaged loose object: more bytes than its header says");
+	n = zfile(f, 200, "blob 9\0hello\n", 13, "");
+	CHECK_STR(inflate_error(f, n), "damaged loose object: fewer bytes than its header says");
+	n = zfile(f, 200, "blob 99999999999\0hello\n", 23, "");
+	CHECK_STR(inflate_error(f, n),
+	          "damaged loose object: its header says more bytes than it holds");
+	n = zfile(f, 200, "blub 6\0hello\n", 13, "");
+	CHECK_STR(inflate_error(f, n), "damaged loose object: unknown object type 'blub'");
+	n = zfile(f, 200, "bl\nb 6\0hello\n", 13, "");
+	CHECK_STR(inflate_error(f, n), "damaged loose object: unknown object type");
+	n = zfile(f, 200, "blob 6 hello\n", 13, "");
+	CHECK_STR(inflate_error(f, n), "damaged loose object: no object header");
+	n = zfile(f, 200, "blob -6\0hello\n", 14, "");
+	CHECK_STR(inflate_error(f, n), "damaged loose object: bad object size");
+	/* the old pack-like format, which git no longer reads either */
+	f[0] = 0x36;
+	n = 1 + zfile(f + 1, 200, "hello\n", 6, "");
+	CHECK_STR(inflate_error(f, n), "damaged loose object: incorrect header check");
+}
+
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -1105,7 +1223,9 @@ int main(void)
 	             files_and_directories_in_the_wrong_place_are_errors,
 	             merge_conflicts_in_the_index_are_errors, an_unreadable_file_is_an_input_error,
 	             auto_reads_head_of_a_bare_repository,
-	             ten_thousand_tenants_list_and_read_quickly_from_every_source);
+	             ten_thousand_tenants_list_and_read_quickly_from_every_source,
+	             a_revision_source_reopened_reads_what_a_new_open_reads,
+	             a_damaged_loose_object_file_is_an_error_not_a_loop);
 	first_diag(&(tc_diags){0});
 	git_libgit2_shutdown();
 	tc_test_sh("rm -rf '%s'", tmproot);
