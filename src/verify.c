@@ -1,0 +1,764 @@
+/*
+ * verify.c - the verifier's collection and model (see verify.h).
+ *
+ * Objects arrive from the render's workers in any order; each is copied
+ * deeply into the verifier's arena under its lock, file names of positions
+ * interned by content (a tenant.yaml position points into a job arena that
+ * is reset after the job). tc_verify_run sorts the objects by environment,
+ * kind, namespace and name, so nothing depends on the arrival order, then
+ * builds the namespace model:
+ *
+ *   - every Namespace object, with its labels plus the label Kubernetes
+ *     sets on every namespace, kubernetes.io/metadata.name (the
+ *     NamespaceDefaultLabelName feature, GA in Kubernetes 1.22);
+ *   - every namespace other objects name (metadata.namespace, a
+ *     kubernetes.io/metadata.name in a selector, the Keycloak and DNS
+ *     namespaces) that the render does not make: a platform namespace,
+ *     labelled by its name only;
+ *
+ * and a label index, (key, value) -> namespaces sorted by bytes, so that a
+ * namespaceSelector is answered by a binary search for its most selective
+ * label instead of a scan of every namespace: a run is O(n log n) in the
+ * number of objects, not quadratic in the number of tenants.
+ *
+ * Exceptions (tenantc.yaml verify.exceptions) are matched when a finding is
+ * made; unused ones are listed by --explain. Findings carry the position
+ * of the value at fault, which for a rendered object is the template
+ * expression that computed it.
+ */
+#include "verify_impl.h"
+
+#include "json_emit.h"
+#include "repo.h"
+#include "sort.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NAME_LABEL "kubernetes.io/metadata.name"
+
+const char *tc_vstr(const tc_value *o, const char *dotted)
+{
+	const tc_value *x = tc_value_dig(o, dotted);
+	return x && x->kind == TC_STR ? x->u.str.ptr : NULL;
+}
+
+static uint64_t hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* Open addressing on the string's content; lookup only, never iterated. */
+static const char *intern(tc_verify *v, const char *s)
+{
+	if (!s)
+		return NULL;
+	if (v->nstrs * 2 >= v->capstrs) {
+		size_t cap = v->capstrs ? v->capstrs * 2 : 64;
+		const char **t = tc_xcalloc(cap, sizeof *t);
+		for (size_t i = 0; i < v->capstrs; i++)
+			if (v->strs[i]) {
+				size_t k = hash(v->strs[i]) & (cap - 1);
+				while (t[k])
+					k = (k + 1) & (cap - 1);
+				t[k] = v->strs[i];
+			}
+		free(v->strs);
+		v->strs = t;
+		v->capstrs = cap;
+	}
+	size_t k = hash(s) & (v->capstrs - 1);
+	while (v->strs[k]) {
+		if (strcmp(v->strs[k], s) == 0)
+			return v->strs[k];
+		k = (k + 1) & (v->capstrs - 1);
+	}
+	v->nstrs++;
+	return v->strs[k] = tc_arena_strdup(&v->a, s);
+}
+
+static tc_pos copy_pos(tc_verify *v, tc_pos p)
+{
+	p.file = intern(v, p.file);
+	return p;
+}
+
+/* A deep copy; secret-tainted strings are not kept (never needed). */
+static tc_value *deep(tc_verify *v, const tc_value *x)
+{
+	tc_value *c = tc_arena_alloc(&v->a, sizeof *c);
+	*c = *x;
+	c->pos = copy_pos(v, x->pos);
+	switch (x->kind) {
+	case TC_STR:
+		if (x->flags & TC_VAL_SECRET)
+			c->u.str.ptr = "", c->u.str.len = 0;
+		else
+			c->u.str.ptr = tc_arena_memdup0(&v->a, x->u.str.ptr, x->u.str.len);
+		break;
+	case TC_ARRAY:
+		c->u.arr.items = tc_arena_alloc(&v->a, (x->u.arr.len + 1) * sizeof *c->u.arr.items);
+		for (size_t i = 0; i < x->u.arr.len; i++)
+			c->u.arr.items[i] = deep(v, x->u.arr.items[i]);
+		break;
+	case TC_OBJECT:
+		c->u.obj.members =
+			tc_arena_alloc(&v->a, (x->u.obj.len + 1) * sizeof *c->u.obj.members);
+		for (size_t i = 0; i < x->u.obj.len; i++) {
+			const tc_member *m = &x->u.obj.members[i];
+			tc_member *n = &c->u.obj.members[i];
+			n->key = tc_arena_memdup0(&v->a, m->key, m->klen);
+			n->klen = m->klen;
+			n->kpos = copy_pos(v, m->kpos);
+			n->val = deep(v, m->val);
+		}
+		break;
+	default:
+		break;
+	}
+	return c;
+}
+
+/* The kinds the invariants read; everything else is not kept. */
+static bool wanted(const char *kind)
+{
+	static const char *const kinds[] = {
+		"AppProject",
+		"Application",
+		"ClusterImagePolicy",
+		"ClusterPolicy",
+		"ClusterRole",
+		"ClusterRoleBinding",
+		"CronJob",
+		"DaemonSet",
+		"Deployment",
+		"Job",
+		"Kustomization",
+		"Namespace",
+		"NetworkPolicy",
+		"Pod",
+		"ReplicaSet",
+		"ReplicationController",
+		"Role",
+		"RoleBinding",
+		"StatefulSet",
+	};
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (strcmp(kinds[i], kind) == 0)
+			return true;
+	return false;
+}
+
+tc_verify *tc_verify_new(const tc_value *settings)
+{
+	tc_verify *v = tc_xcalloc(1, sizeof *v);
+	tc_arena_init(&v->a);
+	pthread_mutex_init(&v->lock, NULL);
+	v->settings = settings ? tc_value_getz(settings, "verify") : NULL;
+	const tc_value *en = tc_value_getz(v->settings, "enabled");
+	v->enabled = !(en && en->kind == TC_BOOL && !en->u.b);
+	const char *kc = tc_vstr(v->settings, "keycloakNamespace");
+	const char *dns = tc_vstr(v->settings, "dnsNamespace");
+	v->keycloak_ns = kc ? kc : "keycloak";
+	v->dns_ns = dns ? dns : "kube-system";
+	return v;
+}
+
+void tc_verify_free(tc_verify *v)
+{
+	if (!v)
+		return;
+	free(v->objs);
+	free(v->docs);
+	free(v->strs);
+	free(v->ns);
+	free(v->labels);
+	free(v->exc);
+	free(v->rows);
+	pthread_mutex_destroy(&v->lock);
+	tc_arena_release(&v->a);
+	free(v);
+}
+
+bool tc_verify_enabled(const tc_verify *v)
+{
+	return v->enabled;
+}
+
+static void add_locked(tc_verify *v, const char *env, const char *tenant,
+                       const tc_value *tenant_doc, const tc_value *obj)
+{
+	const char *kind = tc_vstr(obj, "kind"), *api = tc_vstr(obj, "apiVersion");
+	if (!kind || !api || !tc_vstr(obj, "metadata.name"))
+		return;
+	env = intern(v, env);
+	tenant = intern(v, tenant);
+	if (tenant && tenant_doc) {
+		bool seen = false;
+		for (size_t i = v->ndocs; i-- > 0 && !seen;)
+			seen = v->docs[i].env == env && v->docs[i].tenant == tenant;
+		if (!seen) {
+			TC_GROW(v->docs, v->capdocs, v->ndocs + 1);
+			v->docs[v->ndocs].env = env;
+			v->docs[v->ndocs].tenant = tenant;
+			v->docs[v->ndocs++].doc = deep(v, tenant_doc);
+		}
+	}
+	if (!wanted(kind))
+		return;
+	TC_GROW(v->objs, v->capobjs, v->nobjs + 1);
+	vobj *o = &v->objs[v->nobjs++];
+	o->env = env;
+	o->tenant = tenant;
+	o->v = deep(v, obj);
+	o->api = tc_vstr(o->v, "apiVersion");
+	o->kind = tc_vstr(o->v, "kind");
+	o->name = tc_vstr(o->v, "metadata.name");
+	o->ns = tc_vstr(o->v, "metadata.namespace");
+	if (!o->ns)
+		o->ns = "";
+	const char *slash = strchr(o->api, '/');
+	o->group = slash ? tc_arena_memdup0(&v->a, o->api, (size_t)(slash - o->api)) : "";
+}
+
+void tc_verify_add(tc_verify *v, const char *env, const char *tenant, const tc_value *tenant_doc,
+                   const tc_value *obj)
+{
+	pthread_mutex_lock(&v->lock);
+	add_locked(v, env, tenant, tenant_doc, obj);
+	pthread_mutex_unlock(&v->lock);
+}
+
+void tc_verify_observe(void *ctx, const struct tc_env *env, const struct tc_tenant *tenant,
+                       const tc_value *obj)
+{
+	tc_verify_add(ctx, env->name, tenant ? tenant->name : NULL, tenant ? tenant->doc : NULL,
+	              obj);
+}
+
+char *tc_vprintf(tc_verify *v, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char tmp[512];
+	vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	return tc_arena_strdup(&v->a, tmp);
+}
+
+/* ---- the model ---- */
+
+static int cmp_str0(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+static int cmp_obj(const void *pa, const void *pb, void *ctx)
+{
+	(void)ctx;
+	const vobj *a = pa, *b = pb;
+	int c;
+	if ((c = strcmp(a->env, b->env)) || (c = strcmp(a->kind, b->kind)) ||
+	    (c = strcmp(a->ns, b->ns)) || (c = strcmp(a->name, b->name)) ||
+	    (c = strcmp(a->api, b->api)))
+		return c;
+	return cmp_str0(a->tenant, b->tenant);
+}
+
+static int cmp_ns(const void *pa, const void *pb, void *ctx)
+{
+	(void)ctx;
+	const vns *a = pa, *b = pb;
+	int c = strcmp(a->name, b->name);
+	/* a rendered namespace before a mere mention of the same name */
+	return c ? c : (b->o != NULL) - (a->o != NULL);
+}
+
+static int cmp_label(const void *pa, const void *pb, void *ctx)
+{
+	(void)ctx;
+	const vlabel *a = pa, *b = pb;
+	int c;
+	if ((c = strcmp(a->key, b->key)) || (c = strcmp(a->val, b->val)))
+		return c;
+	return (a->ns > b->ns) - (a->ns < b->ns);
+}
+
+const vns *tc_vns_find(const tc_verify *v, const char *name)
+{
+	size_t lo = 0, hi = v->nns;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(v->ns[mid].name, name);
+		if (c == 0)
+			return &v->ns[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+bool tc_vns_is_tenant(const vns *n)
+{
+	return n && n->tenant;
+}
+
+static void mention(const char *name, vns **ns, size_t *n, size_t *cap)
+{
+	if (!name || !name[0])
+		return;
+	TC_GROW(*ns, *cap, *n + 1);
+	(*ns)[(*n)++] = (vns){.name = name};
+}
+
+/* Names in `kubernetes.io/metadata.name` selectors of NetworkPolicies. */
+static void mention_selectors(const tc_value *rules, const char *peers, vns **ns, size_t *n,
+                              size_t *cap)
+{
+	FOREACH_ARR(r, i, rules)
+	FOREACH_ARR(p, k, tc_value_getz(r, peers))
+	{
+		const tc_value *sel = tc_value_getz(p, "namespaceSelector");
+		mention(tc_vstr(sel, "matchLabels." NAME_LABEL), ns, n, cap);
+		FOREACH_ARR(e, m, tc_value_getz(sel, "matchExpressions"))
+		if (tc_value_streq(tc_value_getz(e, "key"), NAME_LABEL))
+			FOREACH_ARR(val, q, tc_value_getz(e, "values"))
+		if (val->kind == TC_STR)
+			mention(val->u.str.ptr, ns, n, cap);
+	}
+}
+
+static void build_model(tc_verify *v)
+{
+	tc_sort_stable(v->objs, v->nobjs, sizeof *v->objs, cmp_obj, NULL);
+	vns *ns = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t i = 0; i < v->nobjs; i++) {
+		const vobj *o = &v->objs[i];
+		if (strcmp(o->kind, "Namespace") == 0 && strcmp(o->api, "v1") == 0) {
+			TC_GROW(ns, cap, n + 1);
+			const tc_value *doc = NULL;
+			for (size_t k = 0; k < v->ndocs && o->tenant; k++)
+				if (v->docs[k].env == o->env && v->docs[k].tenant == o->tenant)
+					doc = v->docs[k].doc;
+			ns[n++] = (vns){o->name,   o->env,
+			                o->tenant, tc_value_dig(o->v, "metadata.labels"),
+			                o,         doc};
+			continue;
+		}
+		mention(o->ns, &ns, &n, &cap);
+		if (strcmp(o->kind, "NetworkPolicy") == 0) {
+			mention_selectors(tc_value_dig(o->v, "spec.ingress"), "from", &ns, &n,
+			                  &cap);
+			mention_selectors(tc_value_dig(o->v, "spec.egress"), "to", &ns, &n, &cap);
+		}
+	}
+	mention(v->keycloak_ns, &ns, &n, &cap);
+	mention(v->dns_ns, &ns, &n, &cap);
+	tc_sort_stable(ns, n, sizeof *ns, cmp_ns, NULL);
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++)
+		if (w == 0 || strcmp(ns[w - 1].name, ns[i].name) != 0)
+			ns[w++] = ns[i];
+	v->ns = ns;
+	v->nns = w;
+	/* the label index */
+	size_t nl = 0, capl = 0;
+	vlabel *l = NULL;
+	for (size_t i = 0; i < v->nns; i++) {
+		TC_GROW(l, capl, nl + 1);
+		l[nl++] = (vlabel){NAME_LABEL, v->ns[i].name, (uint32_t)i};
+		const tc_value *lab = v->ns[i].labels;
+		for (size_t k = 0; lab && lab->kind == TC_OBJECT && k < lab->u.obj.len; k++) {
+			const tc_member *m = &lab->u.obj.members[k];
+			if (m->val->kind != TC_STR || strcmp(m->key, NAME_LABEL) == 0)
+				continue;
+			TC_GROW(l, capl, nl + 1);
+			l[nl++] = (vlabel){m->key, m->val->u.str.ptr, (uint32_t)i};
+		}
+	}
+	tc_sort_stable(l, nl, sizeof *l, cmp_label, NULL);
+	v->labels = l;
+	v->nlabels = nl;
+}
+
+/* Objects are sorted by (env, kind, ns, name, ...): compare a prefix. */
+static int cmp_key(const vobj *o, const char *env, const char *kind, const char *ns,
+                   const char *name)
+{
+	int c;
+	if ((c = strcmp(o->env, env)) || (c = strcmp(o->kind, kind)))
+		return c;
+	if (ns && (c = strcmp(o->ns, ns)))
+		return c;
+	return name ? strcmp(o->name, name) : 0;
+}
+
+static size_t lower(const tc_verify *v, const char *env, const char *kind, const char *ns,
+                    const char *name)
+{
+	size_t lo = 0, hi = v->nobjs;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (cmp_key(&v->objs[mid], env, kind, ns, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+size_t tc_vobj_range(const tc_verify *v, const char *env, const char *kind, const char *ns,
+                     size_t *lo)
+{
+	size_t a = lower(v, env, kind, ns, NULL), e = a;
+	while (e < v->nobjs && cmp_key(&v->objs[e], env, kind, ns, NULL) == 0)
+		e++;
+	*lo = a;
+	return e - a;
+}
+
+const vobj *tc_vobj_find(const tc_verify *v, const char *env, const char *kind, const char *ns,
+                         const char *name)
+{
+	size_t i = lower(v, env, kind, ns, name);
+	return i < v->nobjs && cmp_key(&v->objs[i], env, kind, ns, name) == 0 ? &v->objs[i] : NULL;
+}
+
+/* ---- label selectors (k8s.io/apimachinery metav1.LabelSelector) ---- */
+
+static const char *label_of(const tc_value *labels, const char *name_label, const char *key)
+{
+	if (name_label && strcmp(key, NAME_LABEL) == 0)
+		return name_label;
+	const tc_value *x = tc_value_getz(labels, key);
+	return x && x->kind == TC_STR ? x->u.str.ptr : NULL;
+}
+
+static bool in_values(const tc_value *vals, const char *s)
+{
+	FOREACH_ARR(x, i, vals)
+	if (tc_value_streq(x, s))
+		return true;
+	return false;
+}
+
+bool tc_vsel_matches(const tc_value *sel, const tc_value *labels, const char *name_label)
+{
+	if (!sel || sel->kind != TC_OBJECT)
+		return false;
+	const tc_value *ml = tc_value_getz(sel, "matchLabels");
+	for (size_t i = 0; ml && ml->kind == TC_OBJECT && i < ml->u.obj.len; i++) {
+		const char *have = label_of(labels, name_label, ml->u.obj.members[i].key);
+		if (!have || !tc_value_streq(ml->u.obj.members[i].val, have))
+			return false;
+	}
+	FOREACH_ARR(e, i, tc_value_getz(sel, "matchExpressions"))
+	{
+		const char *key = tc_vstr(e, "key"), *op = tc_vstr(e, "operator");
+		if (!key || !op)
+			return false;
+		const char *have = label_of(labels, name_label, key);
+		const tc_value *vals = tc_value_getz(e, "values");
+		bool ok;
+		if (strcmp(op, "In") == 0)
+			ok = have && in_values(vals, have);
+		else if (strcmp(op, "NotIn") == 0)
+			ok = !have || !in_values(vals, have);
+		else if (strcmp(op, "Exists") == 0)
+			ok = have != NULL;
+		else if (strcmp(op, "DoesNotExist") == 0)
+			ok = have == NULL;
+		else
+			ok = false; /* an unknown operator selects nothing (the API refuses it) */
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* The range of the label index holding (key, val). */
+static size_t label_range(const tc_verify *v, const char *key, const char *val, size_t *lo)
+{
+	size_t a = 0, b = v->nlabels;
+	vlabel probe = {key, val, 0};
+	while (a < b) {
+		size_t mid = (a + b) / 2;
+		if (cmp_label(&v->labels[mid], &probe, NULL) < 0)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	*lo = a;
+	size_t e = a;
+	while (e < v->nlabels && strcmp(v->labels[e].key, key) == 0 &&
+	       strcmp(v->labels[e].val, val) == 0)
+		e++;
+	return e - a;
+}
+
+size_t tc_vns_select(const tc_verify *v, const tc_value *sel, uint32_t **out)
+{
+	*out = NULL;
+	if (!sel || sel->kind != TC_OBJECT)
+		return 0;
+	/* candidates: the smallest range of one of its matchLabels, else all */
+	size_t best_lo = 0, best_n = SIZE_MAX;
+	const tc_value *ml = tc_value_getz(sel, "matchLabels");
+	for (size_t i = 0; ml && ml->kind == TC_OBJECT && i < ml->u.obj.len; i++) {
+		const tc_member *m = &ml->u.obj.members[i];
+		if (m->val->kind != TC_STR)
+			return 0;
+		size_t lo, n = label_range(v, m->key, m->val->u.str.ptr, &lo);
+		if (n < best_n)
+			best_lo = lo, best_n = n;
+	}
+	size_t n = 0;
+	if (best_n != SIZE_MAX) {
+		*out = tc_xmalloc((best_n + 1) * sizeof **out);
+		for (size_t i = 0; i < best_n; i++) {
+			const vns *x = &v->ns[v->labels[best_lo + i].ns];
+			if (tc_vsel_matches(sel, x->labels, x->name))
+				(*out)[n++] = v->labels[best_lo + i].ns;
+		}
+		return n;
+	}
+	*out = tc_xmalloc((v->nns + 1) * sizeof **out);
+	for (size_t i = 0; i < v->nns; i++)
+		if (tc_vsel_matches(sel, v->ns[i].labels, v->ns[i].name))
+			(*out)[n++] = (uint32_t)i;
+	return n;
+}
+
+/* ---- exceptions ---- */
+
+static void load_exceptions(tc_verify *v)
+{
+	const tc_value *list = tc_value_getz(v->settings, "exceptions");
+	if (!list || list->kind != TC_ARRAY)
+		return;
+	v->exc = tc_xcalloc(list->u.arr.len + 1, sizeof *v->exc);
+	FOREACH_ARR(e, i, list)
+	{
+		vexc *x = &v->exc[v->nexc++];
+		x->rule = tc_vstr(e, "rule");
+		x->namespace = tc_vstr(e, "namespace");
+		x->cidr = tc_vstr(e, "cidr");
+		x->to_namespace = tc_vstr(e, "toNamespace");
+		x->subject = tc_vstr(e, "subject");
+		x->kind = tc_vstr(e, "kind");
+		x->ports = tc_value_getz(e, "ports");
+		x->reason = tc_vstr(e, "reason");
+		x->pos = e->pos;
+	}
+}
+
+/* Every port of the finding's rule among the exception's ports. */
+static bool ports_covered(const tc_value *exc, const tc_value *rule)
+{
+	if (!exc)
+		return true;
+	if (!rule || rule->kind != TC_ARRAY || rule->u.arr.len == 0)
+		return false;
+	FOREACH_ARR(p, i, rule)
+	{
+		const tc_value *port = tc_value_getz(p, "port");
+		if (!port)
+			return false;
+		const tc_value *end = tc_value_getz(p, "endPort");
+		bool ok = false;
+		FOREACH_ARR(q, k, exc)
+		if (port->kind == TC_INT && q->kind == TC_INT && q->u.i == port->u.i &&
+		    (!end || (end->kind == TC_INT && end->u.i == port->u.i)))
+			ok = true;
+		else if (port->kind == TC_STR && tc_value_equal(q, port))
+			ok = true;
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static bool str_match(const char *want, const char *have)
+{
+	return !want || strcmp(want, "*") == 0 || (have && strcmp(want, have) == 0);
+}
+
+static bool excepted(tc_verify *v, const char *rule, const vsubj *s)
+{
+	for (size_t i = 0; i < v->nexc; i++) {
+		vexc *x = &v->exc[i];
+		if (!x->rule || !x->reason)
+			continue;
+		size_t rl = strlen(x->rule);
+		bool rule_ok = strcmp(x->rule, rule) == 0 ||
+		               (strncmp(x->rule, rule, rl) == 0 && rule[rl] == '.');
+		if (!rule_ok || !str_match(x->namespace, s->namespace) ||
+		    !str_match(x->to_namespace, s->to_namespace) ||
+		    !str_match(x->subject, s->subject) || !str_match(x->kind, s->kind))
+			continue;
+		if (x->cidr) {
+			if (!s->cidr || !tc_vcidr_within(s->cidr, NULL, &x->cidr, 1))
+				continue;
+		}
+		if (!ports_covered(x->ports, s->ports))
+			continue;
+		x->used++;
+		return true;
+	}
+	return false;
+}
+
+void tc_vfind(tc_verify *v, tc_diags *d, const char *rule, const vsubj *s, const tc_value *at,
+              const vobj *o, const tc_path *path, const char *fmt, ...)
+{
+	static const vsubj none = {0};
+	if (excepted(v, rule, s ? s : &none))
+		return;
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	tc_pos pos = at ? at->pos : o ? o->v->pos : TC_NOPOS;
+	if (o && !o->tenant && !pos.file)
+		pos = o->v->pos;
+	tc_finding(d, pos, path, "%s: %s %s/%s%s%s (%s): %s", rule, o ? o->kind : "",
+	           o ? o->env : "", o && o->ns[0] ? o->ns : "", o && o->ns[0] ? "/" : "",
+	           o ? o->name : "", o && o->tenant ? o->tenant : "platform", msg);
+	v->nfindings++;
+}
+
+void tc_vrow(tc_verify *v, const char *table, const char *c0, const char *c1, const char *c2,
+             const char *c3, const char *c4)
+{
+	TC_GROW(v->rows, v->caprows, v->nrows + 1);
+	v->rows[v->nrows++] = (vrow){table, {c0, c1, c2, c3, c4}};
+}
+
+/* ---- running and output ---- */
+
+size_t tc_verify_run(tc_verify *v, tc_diags *d)
+{
+	if (v->ran)
+		return v->nfindings;
+	v->ran = true;
+	build_model(v);
+	load_exceptions(v);
+	tc_verify_net(v, d);
+	tc_verify_rbac(v, d);
+	tc_verify_gitops(v, d);
+	tc_verify_admission(v, d);
+	for (size_t i = 0; i < v->nexc; i++) {
+		const vexc *x = &v->exc[i];
+		tc_vrow(v, "exception", x->rule ? x->rule : "", x->namespace ? x->namespace : "*",
+		        x->cidr           ? x->cidr
+		        : x->to_namespace ? x->to_namespace
+		        : x->subject      ? x->subject
+		        : x->kind         ? x->kind
+		                          : "*",
+		        x->used ? "used" : "unused", x->reason ? x->reason : "");
+	}
+	return v->nfindings;
+}
+
+static const char *const heads[][5] = {
+	{"NAMESPACE", "DIRECTION", "PEER", "PORTS", "POLICY"},
+	{"NAMESPACE", "SUBJECT", "RIGHTS", "WHERE", "ROLE"},
+	{"RULE", "NAMESPACE", "TARGET", "STATE", "REASON"},
+};
+static const char *const tables[] = {"flow", "right", "exception"};
+
+void tc_verify_explain(const tc_verify *v, tc_buf *out)
+{
+	for (size_t t = 0; t < 3; t++) {
+		size_t w[5];
+		for (size_t c = 0; c < 5; c++)
+			w[c] = strlen(heads[t][c]);
+		size_t n = 0;
+		for (size_t i = 0; i < v->nrows; i++) {
+			if (strcmp(v->rows[i].table, tables[t]) != 0)
+				continue;
+			n++;
+			for (size_t c = 0; c < 4; c++) {
+				size_t l = strlen(v->rows[i].cols[c]);
+				if (l > w[c])
+					w[c] = l;
+			}
+		}
+		tc_buf_addf(out, "%s%s (%zu)\n", t ? "\n" : "",
+		            t == 0   ? "allowed flows"
+		            : t == 1 ? "rights"
+		                     : "exceptions",
+		            n);
+		if (!n)
+			continue;
+		for (size_t c = 0; c < 5; c++)
+			tc_buf_addf(out, c < 4 ? "%-*s  " : "%.*s%s\n", c < 4 ? (int)w[c] : 0,
+			            c < 4 ? heads[t][c] : "", c < 4 ? "" : heads[t][c]);
+		for (size_t i = 0; i < v->nrows; i++) {
+			if (strcmp(v->rows[i].table, tables[t]) != 0)
+				continue;
+			for (size_t c = 0; c < 4; c++)
+				tc_buf_addf(out, "%-*s  ", (int)w[c], v->rows[i].cols[c]);
+			tc_buf_addf(out, "%s\n", v->rows[i].cols[4]);
+		}
+	}
+}
+
+static void json_str(tc_buf *out, const char *s)
+{
+	tc_json_string(out, s ? s : "", s ? strlen(s) : 0);
+}
+
+void tc_verify_json(const tc_verify *v, const tc_diags *d, tc_buf *out)
+{
+	tc_buf_adds(out, "{\"findings\":[");
+	bool first = true;
+	for (size_t i = 0; d && i < d->len; i++) {
+		const tc_diag *g = &d->items[i];
+		const char *colon = strchr(g->msg, ':');
+		if (!colon || (strncmp(g->msg, "network.", 8) && strncmp(g->msg, "rbac.", 5) &&
+		               strncmp(g->msg, "gitops.", 7) && strncmp(g->msg, "admission.", 10)))
+			continue;
+		tc_buf_adds(out, first ? "\n" : ",\n");
+		first = false;
+		tc_buf_adds(out, "{\"rule\":");
+		tc_json_string(out, g->msg, (size_t)(colon - g->msg));
+		tc_buf_adds(out, ",\"file\":");
+		json_str(out, g->file);
+		tc_buf_addf(out, ",\"line\":%u,\"column\":%u,\"path\":", (unsigned)g->line,
+		            (unsigned)g->col);
+		json_str(out, g->path);
+		tc_buf_adds(out, ",\"message\":");
+		json_str(out, colon + 2);
+		tc_buf_adds(out, "}");
+	}
+	for (size_t t = 0; t < 3; t++) {
+		tc_buf_addf(out, "],\n\"%ss\":[", tables[t]);
+		first = true;
+		for (size_t i = 0; i < v->nrows; i++) {
+			if (strcmp(v->rows[i].table, tables[t]) != 0)
+				continue;
+			tc_buf_adds(out, first ? "\n{" : ",\n{");
+			first = false;
+			for (size_t c = 0; c < 5; c++) {
+				char key[32];
+				size_t k = 0;
+				for (const char *h = heads[t][c]; *h && k < sizeof key - 1; h++)
+					key[k++] = (char)(*h >= 'A' && *h <= 'Z' ? *h + 32 : *h);
+				key[k] = 0;
+				tc_buf_addf(out, "%s\"%s\":", c ? "," : "", key);
+				json_str(out, v->rows[i].cols[c]);
+			}
+			tc_buf_adds(out, "}");
+		}
+	}
+	tc_buf_adds(out, "]}\n");
+}
