@@ -204,8 +204,9 @@ static bool has_type(const tc_value *spec, const char *type)
 	}
 	if (strcmp(type, "Ingress") == 0)
 		return true;
+	/* "Egress will be set if the NetworkPolicy has any egress rules" */
 	const tc_value *eg = tc_value_getz(spec, "egress");
-	return eg && eg->kind != TC_NULL;
+	return eg && eg->kind == TC_ARRAY && eg->u.arr.len > 0;
 }
 
 static bool empty_selector(const tc_value *sel)
@@ -296,10 +297,12 @@ static bool declared_ports(const tc_value *rule, const tc_value *decl)
 		const tc_value *port = tc_value_getz(p, "port"), *end = tc_value_getz(p, "endPort");
 		if (proto && strcmp(proto, "TCP") != 0)
 			return false;
+		if (!port)
+			return false; /* every port of the protocol */
+		if (port->kind != TC_INT)
+			continue; /* a name matches no ipBlock: it opens nothing */
 		if (!decl)
 			continue;
-		if (!port || port->kind != TC_INT)
-			return port != NULL; /* a name never matches an ipBlock */
 		int64_t last = end && end->kind == TC_INT ? end->u.i : port->u.i;
 		for (int64_t x = port->u.i; x <= last && x <= 65535; x++) {
 			bool ok = false;
