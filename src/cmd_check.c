@@ -245,7 +245,8 @@ int tc_cmd_check(int argc, char **argv)
 		        ws.repo.output, where, drift.missing, drift.stale, drift.changed, total);
 		if (status == 0)
 			status = 1;
-	} else if (rc == 0 && status == 0) {
+	} else if (rc == 0 && status == 0 && !(format && strcmp(format, "json") == 0)) {
+		/* with --format json, standard output is the verifier's document */
 		printf("tenantc check: '%s' (%s) is up to date: %zu files, %zu environment%s, %zu "
 		       "tenant%s\n",
 		       ws.repo.output, where, total, res.nenvs, res.nenvs == 1 ? "" : "s",
