@@ -53,17 +53,15 @@ static uint64_t hash(const char *s)
 }
 
 /* Open addressing on the string's content; lookup only, never iterated. */
-static const char *intern(tc_verify *v, const char *s)
+static struct vstr *slot(tc_verify *v, const char *s)
 {
-	if (!s)
-		return NULL;
 	if (v->nstrs * 2 >= v->capstrs) {
 		size_t cap = v->capstrs ? v->capstrs * 2 : 64;
-		const char **t = tc_xcalloc(cap, sizeof *t);
+		struct vstr *t = tc_xcalloc(cap, sizeof *t);
 		for (size_t i = 0; i < v->capstrs; i++)
-			if (v->strs[i]) {
-				size_t k = hash(v->strs[i]) & (cap - 1);
-				while (t[k])
+			if (v->strs[i].s) {
+				size_t k = hash(v->strs[i].s) & (cap - 1);
+				while (t[k].s)
 					k = (k + 1) & (cap - 1);
 				t[k] = v->strs[i];
 			}
@@ -72,27 +70,44 @@ static const char *intern(tc_verify *v, const char *s)
 		v->capstrs = cap;
 	}
 	size_t k = hash(s) & (v->capstrs - 1);
-	while (v->strs[k]) {
-		if (strcmp(v->strs[k], s) == 0)
-			return v->strs[k];
+	while (v->strs[k].s) {
+		if (strcmp(v->strs[k].s, s) == 0)
+			return &v->strs[k];
 		k = (k + 1) & (v->capstrs - 1);
 	}
 	v->nstrs++;
-	return v->strs[k] = tc_arena_strdup(&v->a, s);
+	v->strs[k].s = tc_arena_strdup(&v->a, s);
+	return &v->strs[k];
 }
 
-static tc_pos copy_pos(tc_verify *v, tc_pos p)
+static const char *intern(tc_verify *v, const char *s)
 {
-	p.file = intern(v, p.file);
+	return s ? slot(v, s)->s : NULL;
+}
+
+/* The file names of one object's positions repeat: within one copy (the
+ * job's arena is not reset meanwhile) the last source pointer is kept. */
+typedef struct pcache {
+	const char *from, *to;
+} pcache;
+
+static tc_pos copy_pos(tc_verify *v, pcache *c, tc_pos p)
+{
+	if (p.file && p.file != c->from) {
+		c->from = p.file;
+		c->to = intern(v, p.file);
+	}
+	if (p.file)
+		p.file = c->to;
 	return p;
 }
 
 /* A deep copy; secret-tainted strings are not kept (never needed). */
-static tc_value *deep(tc_verify *v, const tc_value *x)
+static tc_value *deep(tc_verify *v, pcache *pc, const tc_value *x)
 {
 	tc_value *c = tc_arena_alloc(&v->a, sizeof *c);
 	*c = *x;
-	c->pos = copy_pos(v, x->pos);
+	c->pos = copy_pos(v, pc, x->pos);
 	switch (x->kind) {
 	case TC_STR:
 		if (x->flags & TC_VAL_SECRET)
@@ -103,7 +118,7 @@ static tc_value *deep(tc_verify *v, const tc_value *x)
 	case TC_ARRAY:
 		c->u.arr.items = tc_arena_alloc(&v->a, (x->u.arr.len + 1) * sizeof *c->u.arr.items);
 		for (size_t i = 0; i < x->u.arr.len; i++)
-			c->u.arr.items[i] = deep(v, x->u.arr.items[i]);
+			c->u.arr.items[i] = deep(v, pc, x->u.arr.items[i]);
 		break;
 	case TC_OBJECT:
 		c->u.obj.members =
@@ -113,13 +128,60 @@ static tc_value *deep(tc_verify *v, const tc_value *x)
 			tc_member *n = &c->u.obj.members[i];
 			n->key = tc_arena_memdup0(&v->a, m->key, m->klen);
 			n->klen = m->klen;
-			n->kpos = copy_pos(v, m->kpos);
-			n->val = deep(v, m->val);
+			n->kpos = copy_pos(v, pc, m->kpos);
+			n->val = deep(v, pc, m->val);
 		}
 		break;
 	default:
 		break;
 	}
+	return c;
+}
+
+/* A copy of an object with only what the invariants read: metadata keeps
+ * its name, namespace and (for a Namespace) labels; status is left out.
+ * Positions stay those of the original values. */
+static tc_value *prune(tc_verify *v, pcache *pc, const tc_value *obj, bool labels)
+{
+	tc_value *c = tc_arena_alloc(&v->a, sizeof *c);
+	*c = *obj;
+	c->pos = copy_pos(v, pc, obj->pos);
+	c->u.obj.members = tc_arena_alloc(&v->a, (obj->u.obj.len + 1) * sizeof *c->u.obj.members);
+	size_t n = 0;
+	for (size_t i = 0; i < obj->u.obj.len; i++) {
+		const tc_member *m = &obj->u.obj.members[i];
+		if (strcmp(m->key, "status") == 0)
+			continue;
+		tc_member *o = &c->u.obj.members[n++];
+		o->key = tc_arena_memdup0(&v->a, m->key, m->klen);
+		o->klen = m->klen;
+		o->kpos = copy_pos(v, pc, m->kpos);
+		if (strcmp(m->key, "metadata") != 0 || m->val->kind != TC_OBJECT) {
+			o->val = deep(v, pc, m->val);
+			continue;
+		}
+		const tc_value *md = m->val;
+		tc_value *mc = tc_arena_alloc(&v->a, sizeof *mc);
+		*mc = *md;
+		mc->pos = copy_pos(v, pc, md->pos);
+		mc->u.obj.members =
+			tc_arena_alloc(&v->a, (md->u.obj.len + 1) * sizeof *mc->u.obj.members);
+		size_t k = 0;
+		for (size_t j = 0; j < md->u.obj.len; j++) {
+			const tc_member *x = &md->u.obj.members[j];
+			if (strcmp(x->key, "name") != 0 && strcmp(x->key, "namespace") != 0 &&
+			    (!labels || strcmp(x->key, "labels") != 0))
+				continue;
+			tc_member *y = &mc->u.obj.members[k++];
+			y->key = tc_arena_memdup0(&v->a, x->key, x->klen);
+			y->klen = x->klen;
+			y->kpos = copy_pos(v, pc, x->kpos);
+			y->val = deep(v, pc, x->val);
+		}
+		mc->u.obj.len = k;
+		o->val = mc;
+	}
+	c->u.obj.len = n;
 	return c;
 }
 
@@ -173,7 +235,6 @@ void tc_verify_free(tc_verify *v)
 	if (!v)
 		return;
 	free(v->objs);
-	free(v->docs);
 	free(v->strs);
 	free(v->ns);
 	free(v->labels);
@@ -195,26 +256,29 @@ static void add_locked(tc_verify *v, const char *env, const char *tenant,
 	const char *kind = tc_vstr(obj, "kind"), *api = tc_vstr(obj, "apiVersion");
 	if (!kind || !api || !tc_vstr(obj, "metadata.name"))
 		return;
-	env = intern(v, env);
-	tenant = intern(v, tenant);
-	if (tenant && tenant_doc) {
-		bool seen = false;
-		for (size_t i = v->ndocs; i-- > 0 && !seen;)
-			seen = v->docs[i].env == env && v->docs[i].tenant == tenant;
-		if (!seen) {
-			TC_GROW(v->docs, v->capdocs, v->ndocs + 1);
-			v->docs[v->ndocs].env = env;
-			v->docs[v->ndocs].tenant = tenant;
-			v->docs[v->ndocs++].doc = deep(v, tenant_doc);
-		}
-	}
 	if (!wanted(kind))
 		return;
+	pcache pc = {0};
+	env = intern(v, env);
+	if (tenant) {
+		/* tenant.yaml is one document whatever the environment */
+		struct vstr *t = slot(v, tenant);
+		tenant = t->s;
+		/* of tenant.yaml, the invariants read network.egress only */
+		const tc_member *net =
+			tenant_doc ? tc_value_member(tenant_doc, "network", 7) : NULL;
+		if (net && !t->doc) {
+			tc_member m = {"network", 7, net->kpos, deep(v, &pc, net->val)};
+			m.kpos = copy_pos(v, &pc, m.kpos);
+			t->doc = tc_value_object(&v->a, &m, 1, copy_pos(v, &pc, tenant_doc->pos),
+			                         NULL);
+		}
+	}
 	TC_GROW(v->objs, v->capobjs, v->nobjs + 1);
 	vobj *o = &v->objs[v->nobjs++];
 	o->env = env;
 	o->tenant = tenant;
-	o->v = deep(v, obj);
+	o->v = prune(v, &pc, obj, strcmp(kind, "Namespace") == 0);
 	o->api = tc_vstr(o->v, "apiVersion");
 	o->kind = tc_vstr(o->v, "kind");
 	o->name = tc_vstr(o->v, "metadata.name");
@@ -343,10 +407,7 @@ static void build_model(tc_verify *v)
 		const vobj *o = &v->objs[i];
 		if (strcmp(o->kind, "Namespace") == 0 && strcmp(o->api, "v1") == 0) {
 			TC_GROW(ns, cap, n + 1);
-			const tc_value *doc = NULL;
-			for (size_t k = 0; k < v->ndocs && o->tenant; k++)
-				if (v->docs[k].env == o->env && v->docs[k].tenant == o->tenant)
-					doc = v->docs[k].doc;
+			const tc_value *doc = o->tenant ? slot(v, o->tenant)->doc : NULL;
 			ns[n++] = (vns){o->name,   o->env,
 			                o->tenant, tc_value_dig(o->v, "metadata.labels"),
 			                o,         doc};

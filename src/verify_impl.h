@@ -76,13 +76,12 @@ struct tc_verify {
 	const char *keycloak_ns, *dns_ns;
 	vobj *objs;
 	size_t nobjs, capobjs;
-	struct {
-		const char *env, *tenant;
+	/* strings interned by content (environment, tenant and file names),
+	 * a tenant's name with its tenant.yaml */
+	struct vstr {
+		const char *s;
 		const tc_value *doc;
-	} * docs;
-	size_t ndocs, capdocs;
-	/* strings interned by content (template and input file names) */
-	const char **strs;
+	} * strs;
 	size_t nstrs, capstrs;
 	/* the model (tc_verify_run) */
 	vns *ns;
