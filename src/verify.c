@@ -385,17 +385,19 @@ static void mention(const char *name, vns **ns, size_t *n, size_t *cap)
 static void mention_selectors(const tc_value *rules, const char *peers, vns **ns, size_t *n,
                               size_t *cap)
 {
-	FOREACH_ARR(r, i, rules)
-	FOREACH_ARR(p, k, tc_value_getz(r, peers))
-	{
-		const tc_value *sel = tc_value_getz(p, "namespaceSelector");
-		mention(tc_vstr(sel, "matchLabels." NAME_LABEL), ns, n, cap);
-		FOREACH_ARR(e, m, tc_value_getz(sel, "matchExpressions"))
-		if (tc_value_streq(tc_value_getz(e, "key"), NAME_LABEL))
-			FOREACH_ARR(val, q, tc_value_getz(e, "values"))
-		if (val->kind == TC_STR)
-			mention(val->u.str.ptr, ns, n, cap);
-	}
+	FOREACH_ARR (r, i, rules)
+		FOREACH_ARR (p, k, tc_value_getz(r, peers)) {
+			const tc_value *sel = tc_value_getz(p, "namespaceSelector");
+			/* not tc_vstr: the label's name holds dots */
+			const tc_value *nl =
+				tc_value_getz(tc_value_getz(sel, "matchLabels"), NAME_LABEL);
+			mention(nl && nl->kind == TC_STR ? nl->u.str.ptr : NULL, ns, n, cap);
+			FOREACH_ARR (e, m, tc_value_getz(sel, "matchExpressions"))
+				if (tc_value_streq(tc_value_getz(e, "key"), NAME_LABEL))
+					FOREACH_ARR (val, q, tc_value_getz(e, "values"))
+						if (val->kind == TC_STR)
+							mention(val->u.str.ptr, ns, n, cap);
+		}
 }
 
 static void build_model(tc_verify *v)
@@ -504,9 +506,9 @@ static const char *label_of(const tc_value *labels, const char *name_label, cons
 
 static bool in_values(const tc_value *vals, const char *s)
 {
-	FOREACH_ARR(x, i, vals)
-	if (tc_value_streq(x, s))
-		return true;
+	FOREACH_ARR (x, i, vals)
+		if (tc_value_streq(x, s))
+			return true;
 	return false;
 }
 
@@ -520,8 +522,7 @@ bool tc_vsel_matches(const tc_value *sel, const tc_value *labels, const char *na
 		if (!have || !tc_value_streq(ml->u.obj.members[i].val, have))
 			return false;
 	}
-	FOREACH_ARR(e, i, tc_value_getz(sel, "matchExpressions"))
-	{
+	FOREACH_ARR (e, i, tc_value_getz(sel, "matchExpressions")) {
 		const char *key = tc_vstr(e, "key"), *op = tc_vstr(e, "operator");
 		if (!key || !op)
 			return false;
@@ -605,8 +606,7 @@ static void load_exceptions(tc_verify *v)
 	if (!list || list->kind != TC_ARRAY)
 		return;
 	v->exc = tc_xcalloc(list->u.arr.len + 1, sizeof *v->exc);
-	FOREACH_ARR(e, i, list)
-	{
+	FOREACH_ARR (e, i, list) {
 		vexc *x = &v->exc[v->nexc++];
 		x->rule = tc_vstr(e, "rule");
 		x->namespace = tc_vstr(e, "namespace");
@@ -627,19 +627,18 @@ static bool ports_covered(const tc_value *exc, const tc_value *rule)
 		return true;
 	if (!rule || rule->kind != TC_ARRAY || rule->u.arr.len == 0)
 		return false;
-	FOREACH_ARR(p, i, rule)
-	{
+	FOREACH_ARR (p, i, rule) {
 		const tc_value *port = tc_value_getz(p, "port");
 		if (!port)
 			return false;
 		const tc_value *end = tc_value_getz(p, "endPort");
 		bool ok = false;
-		FOREACH_ARR(q, k, exc)
-		if (port->kind == TC_INT && q->kind == TC_INT && q->u.i == port->u.i &&
-		    (!end || (end->kind == TC_INT && end->u.i == port->u.i)))
-			ok = true;
-		else if (port->kind == TC_STR && tc_value_equal(q, port))
-			ok = true;
+		FOREACH_ARR (q, k, exc)
+			if (port->kind == TC_INT && q->kind == TC_INT && q->u.i == port->u.i &&
+			    (!end || (end->kind == TC_INT && end->u.i == port->u.i)))
+				ok = true;
+			else if (port->kind == TC_STR && tc_value_equal(q, port))
+				ok = true;
 		if (!ok)
 			return false;
 	}

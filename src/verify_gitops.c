@@ -63,8 +63,7 @@ static void project(tc_verify *v, tc_diags *d, const vobj *p, const vobj *app)
 {
 	tc_path ps = TC_PATH_KEY(NULL, "spec", 4);
 	tc_path pd = TC_PATH_KEY(&ps, "destinations", 12);
-	FOREACH_ARR(x, i, tc_value_dig(p->v, "spec.destinations"))
-	{
+	FOREACH_ARR (x, i, tc_value_dig(p->v, "spec.destinations")) {
 		const char *ns = tc_vstr(x, "namespace");
 		tc_path pi = TC_PATH_INDEX(&pd, i);
 		tc_path pn = TC_PATH_KEY(&pi, "namespace", 9);
@@ -87,8 +86,7 @@ static void project(tc_verify *v, tc_diags *d, const vobj *p, const vobj *app)
 		tc_vfind(v, d, "gitops.kinds", &s, tc_value_getz(p->v, "spec"), p, &ps,
 		         "has no namespaceResourceWhitelist, so every namespaced kind may be "
 		         "deployed");
-	FOREACH_ARR(x, i, wl)
-	{
+	FOREACH_ARR (x, i, wl) {
 		tc_path pi = TC_PATH_INDEX(&pw, i);
 		const char *g = tc_vstr(x, "group"), *k = tc_vstr(x, "kind");
 		if ((g && strcmp(g, "*") == 0) || (k && strcmp(k, "*") == 0))
@@ -96,8 +94,7 @@ static void project(tc_verify *v, tc_diags *d, const vobj *p, const vobj *app)
 			         "namespaceResourceWhitelist allows every kind by '*'");
 	}
 	tc_path pc = TC_PATH_KEY(&ps, "clusterResourceWhitelist", 24);
-	FOREACH_ARR(x, i, tc_value_dig(p->v, "spec.clusterResourceWhitelist"))
-	{
+	FOREACH_ARR (x, i, tc_value_dig(p->v, "spec.clusterResourceWhitelist")) {
 		tc_path pi = TC_PATH_INDEX(&pc, i);
 		const char *g = tc_vstr(x, "group"), *k = tc_vstr(x, "kind");
 		vsubj sk = {.namespace = s.namespace, .kind = k};
@@ -217,17 +214,17 @@ static bool filter_matches(const tc_value *f, const vns *n)
 		return false;
 	const tc_value *kinds = tc_value_getz(res, "kinds");
 	bool kind_ok = !kinds;
-	FOREACH_ARR(k, i, kinds)
-	if (tc_value_streq(k, "Pod") || tc_value_streq(k, "*"))
-		kind_ok = true;
+	FOREACH_ARR (k, i, kinds)
+		if (tc_value_streq(k, "Pod") || tc_value_streq(k, "*"))
+			kind_ok = true;
 	if (!kind_ok)
 		return false;
 	const tc_value *nss = tc_value_getz(res, "namespaces");
 	if (nss) {
 		bool ok = false;
-		FOREACH_ARR(x, i, nss)
-		if (x->kind == TC_STR && wild(x->u.str.ptr, n->name))
-			ok = true;
+		FOREACH_ARR (x, i, nss)
+			if (x->kind == TC_STR && wild(x->u.str.ptr, n->name))
+				ok = true;
 		if (!ok)
 			return false;
 	}
@@ -239,14 +236,14 @@ static bool block_matches(const tc_value *blk, const vns *n)
 {
 	if (!blk)
 		return false;
-	FOREACH_ARR(f, i, tc_value_getz(blk, "any"))
-	if (filter_matches(f, n))
-		return true;
+	FOREACH_ARR (f, i, tc_value_getz(blk, "any"))
+		if (filter_matches(f, n))
+			return true;
 	const tc_value *all = tc_value_getz(blk, "all");
 	if (all && all->kind == TC_ARRAY && all->u.arr.len) {
-		FOREACH_ARR(f, i, all)
-		if (!filter_matches(f, n))
-			return false;
+		FOREACH_ARR (f, i, all)
+			if (!filter_matches(f, n))
+				return false;
 		return true;
 	}
 	return tc_value_getz(blk, "resources") && filter_matches(blk, n);
@@ -275,8 +272,7 @@ static size_t images_of(const tc_verify *v, const vns *n, const char ***out)
 		size_t lo, cnt = tc_vobj_range(v, n->env, kinds[t], n->name, &lo);
 		for (size_t i = lo; i < lo + cnt; i++)
 			for (size_t p = 0; p < sizeof paths / sizeof paths[0]; p++)
-				FOREACH_ARR(c, m, tc_value_dig(v->objs[i].v, paths[p]))
-				{
+				FOREACH_ARR (c, m, tc_value_dig(v->objs[i].v, paths[p])) {
 					const char *img = tc_vstr(c, "image");
 					if (!img)
 						continue;
@@ -293,15 +289,14 @@ static size_t images_of(const tc_verify *v, const vns *n, const char ***out)
 
 static bool kyverno_covers(const vobj *pol, const vns *n, const char *image)
 {
-	FOREACH_ARR(r, i, tc_value_dig(pol->v, "spec.rules"))
-	{
+	FOREACH_ARR (r, i, tc_value_dig(pol->v, "spec.rules")) {
 		if (!block_matches(tc_value_getz(r, "match"), n) ||
 		    block_matches(tc_value_getz(r, "exclude"), n))
 			continue;
-		FOREACH_ARR(vi, k, tc_value_getz(r, "verifyImages"))
-		FOREACH_ARR(ref, m, tc_value_getz(vi, "imageReferences"))
-		if (ref->kind == TC_STR && covers(false, ref->u.str.ptr, image))
-			return true;
+		FOREACH_ARR (vi, k, tc_value_getz(r, "verifyImages"))
+			FOREACH_ARR (ref, m, tc_value_getz(vi, "imageReferences"))
+				if (ref->kind == TC_STR && covers(false, ref->u.str.ptr, image))
+					return true;
 	}
 	return false;
 }
@@ -310,8 +305,7 @@ static bool sigstore_covers(const vobj *pol, const vns *n, const char *image)
 {
 	if (!tc_value_streq(tc_value_getz(n->labels, "policy.sigstore.dev/include"), "true"))
 		return false;
-	FOREACH_ARR(x, i, tc_value_dig(pol->v, "spec.images"))
-	{
+	FOREACH_ARR (x, i, tc_value_dig(pol->v, "spec.images")) {
 		const char *g = tc_vstr(x, "glob");
 		if (g && covers(true, g, image))
 			return true;

@@ -162,9 +162,10 @@ bool tc_vcidr_within(const char *cidr, const tc_value *except, const char *const
 	size_t nex = except && except->kind == TC_ARRAY ? except->u.arr.len : 0;
 	block *ex = tc_xmalloc((nex + 1) * sizeof *ex);
 	size_t m = 0;
-	FOREACH_ARR(e, i, except)
-	if (e->kind == TC_STR && parse_cidr(e->u.str.ptr, &ex[m]) && ex[m].family == c.family)
-		m++;
+	FOREACH_ARR (e, i, except)
+		if (e->kind == TC_STR && parse_cidr(e->u.str.ptr, &ex[m]) &&
+		    ex[m].family == c.family)
+			m++;
 	bool ok = true;
 	u128 at = c.lo;
 	bool done = false;
@@ -197,9 +198,9 @@ static bool has_type(const tc_value *spec, const char *type)
 {
 	const tc_value *types = tc_value_getz(spec, "policyTypes");
 	if (types && types->kind == TC_ARRAY) {
-		FOREACH_ARR(t, i, types)
-		if (tc_value_streq(t, type))
-			return true;
+		FOREACH_ARR (t, i, types)
+			if (tc_value_streq(t, type))
+				return true;
 		return false;
 	}
 	if (strcmp(type, "Ingress") == 0)
@@ -232,12 +233,11 @@ static void selector_text(tc_buf *b, const tc_value *sel)
 		            tc_value_shown(ml->u.obj.members[i].val));
 		first = false;
 	}
-	FOREACH_ARR(e, i, tc_value_getz(sel, "matchExpressions"))
-	{
+	FOREACH_ARR (e, i, tc_value_getz(sel, "matchExpressions")) {
 		tc_buf_addf(b, "%s%s %s", first ? "" : ",", tc_value_shown(tc_value_getz(e, "key")),
 		            tc_value_shown(tc_value_getz(e, "operator")));
-		FOREACH_ARR(x, k, tc_value_getz(e, "values"))
-		tc_buf_addf(b, "%s%s", k ? "|" : " ", tc_value_shown(x));
+		FOREACH_ARR (x, k, tc_value_getz(e, "values"))
+			tc_buf_addf(b, "%s%s", k ? "|" : " ", tc_value_shown(x));
 		first = false;
 	}
 }
@@ -248,8 +248,7 @@ static const char *ports_text(tc_verify *v, const tc_value *ports)
 		return "all";
 	tc_buf b;
 	tc_buf_init(&b, TC_BUF_UNLIMITED);
-	FOREACH_ARR(p, i, ports)
-	{
+	FOREACH_ARR (p, i, ports) {
 		const char *proto = tc_vstr(p, "protocol");
 		const tc_value *port = tc_value_getz(p, "port"), *end = tc_value_getz(p, "endPort");
 		tc_buf_addf(&b, "%s%s/", i ? "," : "", proto ? proto : "TCP");
@@ -272,8 +271,7 @@ static bool dns_ports(const tc_value *ports)
 {
 	if (!ports || ports->kind != TC_ARRAY || ports->u.arr.len == 0)
 		return false;
-	FOREACH_ARR(p, i, ports)
-	{
+	FOREACH_ARR (p, i, ports) {
 		const tc_value *port = tc_value_getz(p, "port"), *end = tc_value_getz(p, "endPort");
 		if (!port)
 			return false;
@@ -291,8 +289,7 @@ static bool declared_ports(const tc_value *rule, const tc_value *decl)
 {
 	if (!rule || rule->kind != TC_ARRAY || rule->u.arr.len == 0)
 		return false; /* every port, every protocol */
-	FOREACH_ARR(p, i, rule)
-	{
+	FOREACH_ARR (p, i, rule) {
 		const char *proto = tc_vstr(p, "protocol");
 		const tc_value *port = tc_value_getz(p, "port"), *end = tc_value_getz(p, "endPort");
 		if (proto && strcmp(proto, "TCP") != 0)
@@ -306,9 +303,9 @@ static bool declared_ports(const tc_value *rule, const tc_value *decl)
 		int64_t last = end && end->kind == TC_INT ? end->u.i : port->u.i;
 		for (int64_t x = port->u.i; x <= last && x <= 65535; x++) {
 			bool ok = false;
-			FOREACH_ARR(q, k, decl)
-			if (q->kind == TC_INT && q->u.i == x)
-				ok = true;
+			FOREACH_ARR (q, k, decl)
+				if (q->kind == TC_INT && q->u.i == x)
+					ok = true;
 			if (!ok)
 				return false;
 		}
@@ -354,8 +351,7 @@ static void ip_egress(pctx *c, const tc_value *ipb, const tc_value *ports, const
 	const tc_value *except = tc_value_getz(ipb, "except");
 	const tc_value *decl = tc_value_dig(c->self->tenant_doc, "network.egress");
 	bool ok = false;
-	FOREACH_ARR(e, i, decl)
-	{
+	FOREACH_ARR (e, i, decl) {
 		const char *dc = tc_vstr(e, "cidr");
 		if (dc && tc_vcidr_within(cidr->u.str.ptr, except, &dc, 1) &&
 		    declared_ports(ports, tc_value_getz(e, "ports")))
@@ -443,8 +439,7 @@ static void rules(pctx *c, const char *dir)
 	const char *key = egress ? "egress" : "ingress", *peers = egress ? "to" : "from";
 	tc_path ps = TC_PATH_KEY(NULL, "spec", 4);
 	tc_path pk = TC_PATH_KEY(&ps, key, strlen(key));
-	FOREACH_ARR(r, i, tc_value_dig(c->o->v, egress ? "spec.egress" : "spec.ingress"))
-	{
+	FOREACH_ARR (r, i, tc_value_dig(c->o->v, egress ? "spec.egress" : "spec.ingress")) {
 		tc_path pr = TC_PATH_INDEX(&pk, i);
 		const tc_value *list = tc_value_getz(r, peers);
 		const tc_value *ports = tc_value_getz(r, "ports");
@@ -457,8 +452,7 @@ static void rules(pctx *c, const char *dir)
 			continue;
 		}
 		tc_path pl = TC_PATH_KEY(&pr, peers, strlen(peers));
-		FOREACH_ARR(p, k, list)
-		{
+		FOREACH_ARR (p, k, list) {
 			tc_path pp = TC_PATH_INDEX(&pl, k);
 			const tc_value *ipb = tc_value_getz(p, "ipBlock");
 			if (ipb) {

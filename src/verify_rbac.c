@@ -93,15 +93,14 @@ static size_t rendered_rules(tc_verify *v, const vobj *role, rule **out)
 	const tc_value *rs = tc_value_getz(role->v, "rules");
 	size_t n = rs && rs->kind == TC_ARRAY ? rs->u.arr.len : 0;
 	*out = tc_xcalloc(n + 1, sizeof **out);
-	FOREACH_ARR(r, i, rs)
-	{
+	FOREACH_ARR (r, i, rs) {
 		const char *names[] = {"apiGroups", "resources", "verbs"};
 		char *lists[3];
 		for (size_t k = 0; k < 3; k++) {
 			tc_buf b;
 			tc_buf_init(&b, TC_BUF_UNLIMITED);
-			FOREACH_ARR(x, m, tc_value_getz(r, names[k]))
-			tc_buf_addf(&b, "%s%s", m ? "," : "", tc_value_shown(x));
+			FOREACH_ARR (x, m, tc_value_getz(r, names[k]))
+				tc_buf_addf(&b, "%s%s", m ? "," : "", tc_value_shown(x));
 			lists[k] = tc_arena_strdup(&v->a, tc_buf_str(&b));
 			tc_buf_release(&b);
 		}
@@ -212,8 +211,7 @@ static void binding(tc_verify *v, tc_diags *d, const vobj *b, const char *const 
 			}
 	}
 	tc_path ps = TC_PATH_KEY(NULL, "subjects", 8);
-	FOREACH_ARR(s, i, tc_value_getz(b->v, "subjects"))
-	{
+	FOREACH_ARR (s, i, tc_value_getz(b->v, "subjects")) {
 		tc_path pi = TC_PATH_INDEX(&ps, i);
 		const char *kind = tc_vstr(s, "kind"), *name = tc_vstr(s, "name");
 		if (!kind || !name)
@@ -287,8 +285,7 @@ void tc_verify_rbac(tc_verify *v, tc_diags *d)
 		const vobj *b = &v->objs[i];
 		if (strcmp(b->kind, "RoleBinding") != 0 || !tc_vns_is_tenant(tc_vns_find(v, b->ns)))
 			continue;
-		FOREACH_ARR(s, k, tc_value_getz(b->v, "subjects"))
-		{
+		FOREACH_ARR (s, k, tc_value_getz(b->v, "subjects")) {
 			const char *kind = tc_vstr(s, "kind"), *name = tc_vstr(s, "name");
 			if (!kind || !name || strcmp(kind, "ServiceAccount") == 0)
 				continue; /* service accounts are known by their namespace */

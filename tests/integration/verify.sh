@@ -75,6 +75,7 @@ expect "--explain prints the allowed flows and rights" 'expect_status 1 &&
 	expect_stdout "^allowed flows \([0-9]+\)$" &&
 	expect_stdout "^acme-prod +egress +app.kubernetes.io/name=api-service -> 10.10.0.0/24 +TCP/5432 +allow-api-egress$" &&
 	expect_stdout "^acme-prod +egress +all pods -> k8s-app=kube-dns \(kube-system\) +UDP/53,TCP/53 +allow-dns$" &&
+	expect_stdout "^acme-prod +ingress +all pods \(ingress-nginx\) -> app.kubernetes.io/name=frontend +TCP/8080 +allow-ingress-to-frontend$" &&
 	expect_stdout "^rights \([0-9]+\)$" &&
 	expect_stdout "^acme-prod +ServiceAccount:acme-prod:realm-clients-reader +read +acme-prod +Role/realm-clients-reader$"'
 
