@@ -717,6 +717,12 @@ size_t tc_verify_run(tc_verify *v, tc_diags *d)
 	tc_verify_admission(v, d);
 	for (size_t i = 0; i < v->nexc; i++) {
 		const vexc *x = &v->exc[i];
+		if (!x->used && x->rule && x->reason)
+			tc_warning(
+				d, x->pos, NULL,
+				"the exception for '%s' covers no finding: remove it, or make it "
+				"match what it was written for",
+				x->rule);
 		tc_vrow(v, "exception", x->rule ? x->rule : "", x->namespace ? x->namespace : "*",
 		        x->cidr           ? x->cidr
 		        : x->to_namespace ? x->to_namespace

@@ -98,8 +98,13 @@ verify:
 EOF
 (cd "$R" && git add tenantc.yaml && git commit -q -m exceptions)
 run env -C "$R" "$TENANTC" check --explain
-expect "exceptions with reasons silence the known findings" 'expect_status 0 &&
+expect "exceptions with reasons silence the known findings" 'expect_status 0 && expect_stderr_empty &&
 	expect_stdout "^gitops.destination +\* +keycloak +used +realm imports live in keycloak$"'
+
+printf '    - {rule: network.egress, cidr: 192.168.0.0/16, reason: the old office}\n' >>"$R/tenantc.yaml"
+run env -C "$R" "$TENANTC" check --worktree
+expect "an exception that covers nothing is a warning" 'expect_status 0 &&
+	expect_stderr "^tenantc.yaml:[0-9]+:[0-9]+: warning: the exception for .network.egress. covers no finding"'
 
 cp "$SRC/tenantc.yaml" "$R/tenantc.yaml"
 printf 'verify:\n  exceptions:\n    - {rule: network.egress, cidr: 10.0.0.0/8}\n' >>"$R/tenantc.yaml"

@@ -410,6 +410,13 @@ TEST(exceptions_need_a_reason_and_match_their_fields)
 	/* 10.30 has no reason, the rule without ports is not on 5432 */
 	CHECK(count(&f, "network.egress") == 2);
 	CHECK(count(&f, "rbac.secrets") == 1); /* the exception is for globex-prod */
+	/* which is then unused, and said so */
+	size_t unused = 0;
+	for (size_t i = 0; i < f.d.len; i++)
+		if (f.d.items[i].sev == TC_SEV_WARNING &&
+		    strstr(f.d.items[i].msg, "exception for 'rbac' covers no finding"))
+			unused++;
+	CHECK(unused == 1);
 	tc_buf b;
 	tc_buf_init(&b, TC_BUF_UNLIMITED);
 	tc_verify_explain(f.v, &b);
