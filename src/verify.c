@@ -686,9 +686,8 @@ void tc_vfind(tc_verify *v, tc_diags *d, const char *rule, const vsubj *s, const
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	tc_pos pos = at ? at->pos : o ? o->v->pos : TC_NOPOS;
-	if (o && !o->tenant && !pos.file)
-		pos = o->v->pos;
+	/* the value at fault, else its object: both carry the template's line */
+	tc_pos pos = at && at->pos.file ? at->pos : o ? o->v->pos : TC_NOPOS;
 	tc_finding(d, pos, path, "%s: %s %s/%s%s%s (%s): %s", rule, o ? o->kind : "",
 	           o ? o->env : "", o && o->ns[0] ? o->ns : "", o && o->ns[0] ? "/" : "",
 	           o ? o->name : "", o && o->tenant ? o->tenant : "platform", msg);

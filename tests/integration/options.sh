@@ -86,6 +86,8 @@ refuse "--repo: error: $empty" check --repo ""
 refuse "--schema-location: error: $empty" check --schema-location ""
 refuse "--repo: error: no repository folder '$T/nothing'" check --repo "$T/nothing"
 refuse "tenantc: error: unexpected argument 'extra'" check extra
+refuse "--format: error: 'yaml' is not text or json" check --format yaml
+refuse "--format: error: $empty" check --format ""
 mkdir "$T/plain"
 refuse "tenantc: error: cannot read the index: '$T/plain' is not in a git repository" check --repo "$T/plain"
 sed -n 2p "$T/stderr" | grep -qx "tenantc: note: the default is to check the git index; give --worktree to check a folder outside git" &&
