@@ -139,7 +139,7 @@ static tc_value *deep(tc_verify *v, pcache *pc, const tc_value *x)
 }
 
 /* A copy of an object with only what the invariants read: metadata keeps
- * its name, namespace and (for a Namespace) labels; status is left out.
+ * its name, namespace and (for a Namespace or a Pod) labels; status is left out.
  * Positions stay those of the original values. */
 static tc_value *prune(tc_verify *v, pcache *pc, const tc_value *obj, bool labels)
 {
@@ -278,7 +278,7 @@ static void add_locked(tc_verify *v, const char *env, const char *tenant,
 	vobj *o = &v->objs[v->nobjs++];
 	o->env = env;
 	o->tenant = tenant;
-	o->v = prune(v, &pc, obj, strcmp(kind, "Namespace") == 0);
+	o->v = prune(v, &pc, obj, strcmp(kind, "Namespace") == 0 || strcmp(kind, "Pod") == 0);
 	o->api = tc_vstr(o->v, "apiVersion");
 	o->kind = tc_vstr(o->v, "kind");
 	o->name = tc_vstr(o->v, "metadata.name");

@@ -18,14 +18,15 @@
  *     port name of the destination pod), TCP unless a protocol is given,
  *     and port..endPort a range.
  *
- * The model of pods: the render makes no workloads in most repositories,
- * so the pods of a namespace are the label sets its policies' selectors
- * describe; a rule is judged by every namespace its namespaceSelector can
- * select (through the label index, verify.c), which is what any pod of
- * those namespaces, present or future, would be allowed. Named ports match
- * only pods (never an ipBlock); for the DNS namespace the names CoreDNS
- * gives its ports ("dns", "dns-tcp") count as port 53. An ipBlock is taken
- * to be outside the cluster (the API leaves pod IPs in an ipBlock to the
+ * The model of pods: the pods of the rendered workloads (Pods and the pod
+ * templates of Deployments, StatefulSets, ...) where there are some, and
+ * otherwise the label sets the policies' selectors describe; named ports
+ * resolve against the containerPorts of the rendered pods a rule's
+ * destination selects (--explain shows "TCP/http=8080"); a rule is judged by every namespace its
+ * namespaceSelector can select (through the label index, verify.c), which is what any pod of those
+ * namespaces, present or future, would be allowed. Named ports match only pods (never an ipBlock);
+ * for the DNS namespace the names CoreDNS gives its ports ("dns", "dns-tcp") count as port 53. An
+ * ipBlock is taken to be outside the cluster (the API leaves pod IPs in an ipBlock to the
  * implementation).
  *
  * Invariants, each per tenant namespace:
@@ -242,7 +243,57 @@ static void selector_text(tc_buf *b, const tc_value *sel)
 	}
 }
 
-static const char *ports_text(tc_verify *v, const tc_value *ports)
+/* Where a rule's named ports are looked up: the pods a selector picks in
+ * a namespace of an environment (sel NULL: not known, pods elsewhere). */
+typedef struct dst {
+	const char *env, *ns;
+	const tc_value *sel;
+} dst;
+
+/* The pod templates of the rendered workloads, as the API nests them. */
+static const struct {
+	const char *kind, *tpl; /* tpl NULL: the object is the pod */
+} workloads[] = {
+	{"CronJob", "spec.jobTemplate.spec.template"},
+	{"DaemonSet", "spec.template"},
+	{"Deployment", "spec.template"},
+	{"Job", "spec.template"},
+	{"Pod", NULL},
+	{"ReplicaSet", "spec.template"},
+	{"ReplicationController", "spec.template"},
+	{"StatefulSet", "spec.template"},
+};
+
+/* A named port of the pods d selects, from the containerPorts of the
+ * rendered workloads (the API resolves a name per pod; the first pod's
+ * number is shown): the number, or -1 when no rendered pod defines it. */
+static int64_t named_port(const tc_verify *v, const dst *d, const char *name, const char *proto)
+{
+	if (!d || !d->sel)
+		return -1;
+	for (size_t k = 0; k < sizeof workloads / sizeof workloads[0]; k++) {
+		size_t lo, n = tc_vobj_range(v, d->env, workloads[k].kind, d->ns, &lo);
+		for (size_t i = lo; i < lo + n; i++) {
+			const tc_value *pod = workloads[k].tpl
+			                              ? tc_value_dig(v->objs[i].v, workloads[k].tpl)
+			                              : v->objs[i].v;
+			if (!tc_vsel_matches(d->sel, tc_value_dig(pod, "metadata.labels"), NULL))
+				continue;
+			FOREACH_ARR (c, m, tc_value_dig(pod, "spec.containers"))
+				FOREACH_ARR (p, q, tc_value_getz(c, "ports")) {
+					const char *pp = tc_vstr(p, "protocol");
+					const tc_value *num = tc_value_getz(p, "containerPort");
+					if (tc_value_streq(tc_value_getz(p, "name"), name) &&
+					    strcmp(pp ? pp : "TCP", proto) == 0 && num &&
+					    num->kind == TC_INT)
+						return num->u.i;
+				}
+		}
+	}
+	return -1;
+}
+
+static const char *ports_text(tc_verify *v, const tc_value *ports, const dst *d)
 {
 	if (!ports || ports->kind != TC_ARRAY || ports->u.arr.len == 0)
 		return "all";
@@ -258,6 +309,11 @@ static const char *ports_text(tc_verify *v, const tc_value *ports)
 			tc_buf_addf(&b, "%lld", (long long)port->u.i);
 		else
 			tc_buf_adds(&b, tc_value_shown(port));
+		if (port && port->kind == TC_STR) {
+			int64_t num = named_port(v, d, port->u.str.ptr, proto ? proto : "TCP");
+			if (num >= 0)
+				tc_buf_addf(&b, "=%lld", (long long)num);
+		}
 		if (end && end->kind == TC_INT)
 			tc_buf_addf(&b, "-%lld", (long long)end->u.i);
 	}
@@ -321,12 +377,21 @@ typedef struct pctx {
 	const char *sel; /* the pods the policy applies to, as text */
 } pctx;
 
+/* A row of --explain; to: the peer pods of an egress rule in the
+ * policy's namespace (named ports resolve against them), or NULL. */
+static void flow_to(pctx *c, const char *dir, const char *peer, const tc_value *ports,
+                    const tc_value *to)
+{
+	bool egress = strcmp(dir, "egress") == 0;
+	dst d = {c->o->env, c->o->ns, egress ? to : tc_value_dig(c->o->v, "spec.podSelector")};
+	tc_vrow(c->v, "flow", c->o->ns, dir,
+	        tc_vprintf(c->v, "%s -> %s", egress ? c->sel : peer, egress ? peer : c->sel),
+	        ports_text(c->v, ports, &d), c->o->name);
+}
+
 static void flow(pctx *c, const char *dir, const char *peer, const tc_value *ports)
 {
-	tc_vrow(c->v, "flow", c->o->ns, dir,
-	        tc_vprintf(c->v, "%s -> %s", strcmp(dir, "egress") == 0 ? c->sel : peer,
-	                   strcmp(dir, "egress") == 0 ? peer : c->sel),
-	        ports_text(c->v, ports), c->o->name);
+	flow_to(c, dir, peer, ports, NULL);
 }
 
 /* Is namespace m out of bounds for the policy's namespace? */
@@ -365,7 +430,7 @@ static void ip_egress(pctx *c, const tc_value *ipb, const tc_value *ports, const
 		tc_vfind(c->v, c->d, "network.egress", &s, cidr, c->o, &pc,
 		         "egress to %s on %s, which is not among the tenant's declared "
 		         "network.egress destinations%s",
-		         cidr->u.str.ptr, all ? "every port" : ports_text(c->v, ports),
+		         cidr->u.str.ptr, all ? "every port" : ports_text(c->v, ports, NULL),
 		         all ? " (a rule without ports allows every port)" : "");
 		if (c->v->nfindings != before)
 			return;
@@ -400,8 +465,9 @@ static void ns_peer(pctx *c, const char *dir, const tc_value *peer, const tc_val
 			continue;
 		}
 		if (m == c->self) {
-			flow(c, dir, tc_vprintf(c->v, "%s (%s)", tc_buf_str(&pods), m->name),
-			     ports);
+			static const tc_value all = {.kind = TC_OBJECT};
+			flow_to(c, dir, tc_vprintf(c->v, "%s (%s)", tc_buf_str(&pods), m->name),
+			        ports, psel ? psel : &all);
 			continue;
 		}
 		if (egress) {
@@ -422,7 +488,8 @@ static void ns_peer(pctx *c, const char *dir, const tc_value *peer, const tc_val
 					c->v, c->d, "network.egress", &s, nsel, c->o, &pn,
 					"egress to %s of platform namespace '%s' on %s, beyond what "
 					"tenants may reach%s",
-					tc_buf_str(&pods), m->name, ports_text(c->v, ports), what);
+					tc_buf_str(&pods), m->name, ports_text(c->v, ports, NULL),
+					what);
 				if (c->v->nfindings != before)
 					continue;
 			}
@@ -470,7 +537,8 @@ static void rules(pctx *c, const char *dir)
 				tc_buf_init(&b, TC_BUF_UNLIMITED);
 				selector_text(&b, tc_value_getz(p, "podSelector"));
 				tc_buf_addf(&b, " (%s)", c->o->ns);
-				flow(c, dir, tc_arena_strdup(&c->v->a, tc_buf_str(&b)), ports);
+				flow_to(c, dir, tc_arena_strdup(&c->v->a, tc_buf_str(&b)), ports,
+				        tc_value_getz(p, "podSelector"));
 				tc_buf_release(&b);
 			}
 		}

@@ -207,6 +207,31 @@ TEST(netpol_api_ipblock_except_ports_and_end_port_against_declared_egress)
 	end(&f);
 }
 
+TEST(netpol_api_named_ports_resolve_against_the_rendered_pods)
+{
+	fx f;
+	begin(&f, NULL);
+	tenant(&f, "prod", "acme", NULL);
+	add(&f, "prod", "acme", NULL,
+	    "{apiVersion: apps/v1, kind: Deployment, metadata: {name: api, namespace: acme-prod}, "
+	    "spec: {template: {metadata: {labels: {app: api}}, spec: {containers: [{name: c, "
+	    "image: x, ports: [{name: http, containerPort: 8080}, {name: dns, containerPort: 53, "
+	    "protocol: UDP}]}]}}}}");
+	add(&f, "prod", "acme", NULL,
+	    NP("acme-prod", "to-api",
+	       "{podSelector: {matchLabels: {app: api}}, policyTypes: [Ingress], ingress: [{from: "
+	       "[{podSelector: {}}], ports: [{port: http}, {port: dns}, {port: grpc}]}]}"));
+	tc_verify_run(f.v, &f.d);
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	tc_verify_explain(f.v, &b);
+	/* http is TCP 8080; dns is defined for UDP only; grpc nowhere */
+	CHECK(strstr(tc_buf_str(&b), "TCP/http=8080,TCP/dns,TCP/grpc") != NULL);
+	CHECK(f.d.len == 0);
+	tc_buf_release(&b);
+	end(&f);
+}
+
 TEST(netpol_cidr_arithmetic_handles_except_and_ipv6)
 {
 	const char *b16 = "10.0.0.0/16", *b6 = "2001:db8::/32";
@@ -463,6 +488,7 @@ int main(void)
 	           netpol_api_rule_without_peers_admits_every_source,
 	           netpol_api_dns_needs_pod_and_namespace_selector_together_on_port_53,
 	           netpol_api_ipblock_except_ports_and_end_port_against_declared_egress,
+	           netpol_api_named_ports_resolve_against_the_rendered_pods,
 	           netpol_cidr_arithmetic_handles_except_and_ipv6,
 	           label_selector_operators_follow_apimachinery,
 	           rbac_rolebinding_to_builtin_edit_reads_secrets,
