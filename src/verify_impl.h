@@ -3,7 +3,8 @@
  * the namespace model, findings with exceptions, and the rows of
  * --explain. Not a public header: only src/verify*.c include it.
  *
- *   verify.c         collection, the model, exceptions, output
+ *   verify.c         collection, the model, label selectors
+ *   verify_report.c  exceptions, findings, --explain and --format json
  *   verify_net.c     NetworkPolicy semantics and the network invariants
  *   verify_rbac.c    RBAC resolution and the rbac invariants
  *   verify_gitops.c  AppProjects, Flux Kustomizations, image policies
@@ -118,7 +119,9 @@ size_t tc_vns_select(const tc_verify *v, const tc_value *sel, uint32_t **out);
 /* metav1.LabelSelector against a label map (NULL: no labels). An absent
  * selector matches nothing, an empty one everything. */
 bool tc_vsel_matches(const tc_value *sel, const tc_value *labels, const char *name_label);
-/* Report a finding unless an exception covers it. */
+/* verify_report.c: read tenantc.yaml's verify.exceptions; report a
+ * finding unless an exception covers it; add a row of --explain. */
+void tc_vexc_load(tc_verify *v);
 void tc_vfind(tc_verify *v, tc_diags *d, const char *rule, const vsubj *s, const tc_value *at,
               const vobj *o, const tc_path *path, const char *fmt, ...)
 	__attribute__((format(printf, 8, 9)));
