@@ -34,6 +34,7 @@
 #include "source.h"
 #include "workspace.h"
 #include "tree_read.h"
+#include "verify.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +43,34 @@
 
 static const char usage[] =
 	"[--repo DIR] [--rev REV | --index | --worktree] [--jobs N] [--now TIME]\n"
-	"                     [--schema-location DIR]... [--strict]";
+	"                     [--schema-location DIR]... [--strict] [--no-verify] [--explain]\n"
+	"                     [--format text|json]";
+
+/* The verifier (verify.h) over what the render made: its findings after
+ * the drift's, --explain's table or --format json on standard output. */
+static int report_verify(tc_verify *ver, bool explain, const char *format)
+{
+	tc_diags vd;
+	tc_diags_init(&vd);
+	size_t n = tc_verify_run(ver, &vd);
+	tc_diags_sort(&vd);
+	tc_buf out;
+	tc_buf_init(&out, TC_BUF_UNLIMITED);
+	if (format && strcmp(format, "json") == 0)
+		tc_verify_json(ver, &vd, &out);
+	else if (explain)
+		tc_verify_explain(ver, &out);
+	fwrite(tc_buf_str(&out), 1, out.len, stdout);
+	tc_buf_release(&out);
+	tc_diags_print(&vd, stderr);
+	tc_diags_release(&vd);
+	if (n)
+		fprintf(stderr,
+		        "tenantc check: the verifier found %zu violation%s of tenant isolation "
+		        "(docs/verify.md)\n",
+		        n, n == 1 ? "" : "s");
+	return n ? 1 : 0;
+}
 
 /* Everything wrong with the checked content is a finding of check. */
 static void as_findings(tc_diags *d)
@@ -86,7 +114,8 @@ static void report_leftovers(const char *repo_dir, const char *output, tc_diags 
 int tc_cmd_check(int argc, char **argv)
 {
 	const char *repo_dir = ".", *rev = NULL, *now = NULL;
-	bool index = false, worktree = false, strict = false;
+	bool index = false, worktree = false, strict = false, no_verify = false, explain = false;
+	const char *format = NULL;
 	long jobs = 0;
 	tc_strlist pos = {0}, schema_locs = {0};
 	const tc_option opts[] = {
@@ -102,6 +131,12 @@ int tc_cmd_check(int argc, char **argv)
 		{"schema-location", 0, TC_OPT_LIST, &schema_locs, "DIR",
 	         "validate output against this schema folder"},
 		{"strict", 0, TC_OPT_FLAG, &strict, NULL, "an object without a schema is an error"},
+		{"no-verify", 0, TC_OPT_FLAG, &no_verify, NULL,
+	         "leave out the isolation verifier for this run"},
+		{"explain", 0, TC_OPT_FLAG, &explain, NULL,
+	         "print the allowed flows and rights the verifier found"},
+		{"format", 0, TC_OPT_CHOICE, &format, "text|json",
+	         "the verifier's report on standard output (default: text)"},
 		{0},
 	};
 	int status = tc_opt_parse("check", usage, opts, argc, argv, &pos);
@@ -112,6 +147,7 @@ int tc_cmd_check(int argc, char **argv)
 	tc_sink_open_memory(&sink);
 	tc_render_result res = {0};
 	tc_strlist none = {0};
+	tc_verify *ver = NULL;
 	if (status) {
 		status = status == 1 ? 0 : 2;
 		goto out;
@@ -170,6 +206,16 @@ int tc_cmd_check(int argc, char **argv)
 		.schemas = ws.schemas,
 		.strict = strict,
 	};
+	if (loaded == 0 && !no_verify) {
+		ver = tc_verify_new(ws.repo.settings);
+		if (!tc_verify_enabled(ver)) {
+			tc_verify_free(ver);
+			ver = NULL;
+		} else {
+			ro.observe = tc_verify_observe;
+			ro.observe_ctx = ver;
+		}
+	}
 	int rendered = loaded == 0 ? tc_render(&ws.repo, &ro, &res, &d) : -1;
 	as_findings(&d);
 	if (rendered != 0 || tc_diags_has_errors(&d)) {
@@ -199,13 +245,17 @@ int tc_cmd_check(int argc, char **argv)
 		        ws.repo.output, where, drift.missing, drift.stale, drift.changed, total);
 		if (status == 0)
 			status = 1;
-	} else if (rc == 0 && status == 0) {
+	} else if (rc == 0 && status == 0 && !(format && strcmp(format, "json") == 0)) {
+		/* with --format json, standard output is the verifier's document */
 		printf("tenantc check: '%s' (%s) is up to date: %zu files, %zu environment%s, %zu "
 		       "tenant%s\n",
 		       ws.repo.output, where, total, res.nenvs, res.nenvs == 1 ? "" : "s",
 		       res.ntenants, res.ntenants == 1 ? "" : "s");
 	}
+	if (ver && report_verify(ver, explain, format) && status == 0)
+		status = 1;
 out:
+	tc_verify_free(ver);
 	tc_render_result_release(&res);
 	tc_sink_release(&sink);
 	tc_workspace_release(&ws);

@@ -53,6 +53,15 @@ typedef struct tc_render_opts {
 	/* unchanged tenants come from here (NULL: no cache; see cache.h) */
 	const struct tc_cache *cache;
 	bool progress; /* show "[k/n]" on standard error (a terminal only) */
+	/* Every object made from the templates (Secrets excepted), after its
+	 * checks, with its environment and the tenant whose job made it (NULL
+	 * for the environment's own templates): what the verifier (verify.h)
+	 * collects. Called from worker threads in any order; obj lives only
+	 * for the call (the job's arena). Tenants taken from the cache or left
+	 * untouched are not rendered and not seen. NULL: nobody listens. */
+	void (*observe)(void *ctx, const struct tc_env *env, const struct tc_tenant *tenant,
+	                const struct tc_value *obj);
+	void *observe_ctx;
 } tc_render_opts;
 
 /* One output folder of a streamed render (see tc_render_result). */

@@ -91,8 +91,9 @@ typedef struct work {
 	pool *p;
 	job *j;
 	tc_arena *a;
-	tc_secmem *sm;        /* decrypted Secret values of this job */
-	tc_sops_leaks *leaks; /* the same values, for the leak scan */
+	tc_secmem *sm;           /* decrypted Secret values of this job */
+	tc_sops_leaks *leaks;    /* the same values, for the leak scan */
+	const tc_tenant *tenant; /* a tenant job's tenant while it renders, else NULL */
 } work;
 
 /* A Secret to be written into a tenant folder: its bytes are made after

@@ -154,6 +154,8 @@ void tc_render_check_output(work *w, size_t env_index, const tc_value *obj, bool
 		                    NULL, TC_DIAG_FINDING);
 	}
 	tc_render_add_identity(w, env_index, obj);
+	if (o->observe && !is_secret)
+		o->observe(o->observe_ctx, &w->p->repo->envs[env_index], w->tenant, obj);
 	if (j->keep_bytes) {
 		const char *ns = str_at(obj, "metadata.namespace");
 		TC_GROW(j->k->idents, j->k->capidents, j->k->nidents + 1);
@@ -284,6 +286,7 @@ void tc_render_tenant_objects(work *w)
 		return;
 	if (scan_inputs(j, w->a, &t))
 		return;
+	w->tenant = &t;
 	for (size_t e = 0; e < t.nenvs; e++) {
 		const tc_env *env = t.envs[e];
 		if (!env_selected(o, env->name))
@@ -335,4 +338,5 @@ void tc_render_tenant_objects(work *w)
 		tc_arrb_release(&objs[0]);
 		tc_arrb_release(&objs[1]);
 	}
+	w->tenant = NULL;
 }

@@ -14,7 +14,7 @@ void tc_render_run_job(pool *p, job *j, tc_arena *a)
 	tc_secmem_init(&sm);
 	tc_sops_leaks leaks;
 	tc_sops_leaks_init(&leaks, a, &sm);
-	work w = {p, j, a, &sm, &leaks};
+	work w = {p, j, a, &sm, &leaks, NULL};
 	size_t first = j->diags.len;
 	if (j->env)
 		tc_render_run_cluster(&w);

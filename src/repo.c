@@ -563,7 +563,8 @@ static int load_files(tc_repo *r, const char *now_override, tc_diags *d)
 	size_t cap = 0, total = 0;
 	if (read_tree(r->src, &r->arena, d, "files", "", &r->files, &r->nfiles, &cap, &total))
 		return -1;
-	qsort(r->files, r->nfiles, sizeof *r->files, cmp_file);
+	if (r->nfiles > 1)
+		qsort(r->files, r->nfiles, sizeof *r->files, cmp_file);
 	return tc_filecheck_folder(&r->filecheck, d, "files", r->files, r->nfiles);
 }
 
@@ -701,7 +702,8 @@ int tc_repo_load_tenant(const tc_repo *r, const char *name, tc_arena *a, tc_diag
 	}
 	pthread_mutex_unlock(lock);
 	if (rc == 0) {
-		qsort(t->files, t->nfiles, sizeof *t->files, cmp_file);
+		if (t->nfiles > 1)
+			qsort(t->files, t->nfiles, sizeof *t->files, cmp_file);
 		rc = tc_filecheck_folder(&r->filecheck, d,
 		                         tc_arena_printf(a, "tenants/%s/files", name), t->files,
 		                         t->nfiles);

@@ -86,6 +86,8 @@ refuse "--repo: error: $empty" check --repo ""
 refuse "--schema-location: error: $empty" check --schema-location ""
 refuse "--repo: error: no repository folder '$T/nothing'" check --repo "$T/nothing"
 refuse "tenantc: error: unexpected argument 'extra'" check extra
+refuse "--format: error: 'yaml' is not text or json" check --format yaml
+refuse "--format: error: $empty" check --format ""
 mkdir "$T/plain"
 refuse "tenantc: error: cannot read the index: '$T/plain' is not in a git repository" check --repo "$T/plain"
 sed -n 2p "$T/stderr" | grep -qx "tenantc: note: the default is to check the git index; give --worktree to check a folder outside git" &&
@@ -169,7 +171,7 @@ run_ok "render --env prod --tenant acme --stdout --folder tenants" \
 grep -q '^kind: ' "$T/stdout" && ok "... prints the tenant's objects" || bad "no objects for --env prod --tenant acme"
 run_ok "render -j 2 into the repository" render -j 2
 (git add -A && git commit -q -m rendered) >/dev/null
-run_ok "check --jobs 1" check --jobs 1
+run_ok "check --jobs 1" check --no-verify --jobs 1
 run_ok "diff HEAD --jobs 1 --format json --color never" diff HEAD --jobs 1 --format json --color never
 run_ok "eval --now 2026-01-02T03:04:05Z --format json" eval "$T/t.json" --now 2026-01-02T03:04:05Z --format json
 [ "$(cat "$T/stdout")" = '"2026-01-02T03:04:05.000Z"' ] && ok "... and the template sees that time" ||

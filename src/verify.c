@@ -1,0 +1,645 @@
+/*
+ * verify.c - the verifier's collection and model (see verify.h).
+ *
+ * Objects arrive from the render's workers in any order; each is copied
+ * deeply into the verifier's arena under its lock, file names of positions
+ * interned by content (a tenant.yaml position points into a job arena that
+ * is reset after the job). tc_verify_run sorts the objects by environment,
+ * kind, namespace and name, so nothing depends on the arrival order, then
+ * builds the namespace model:
+ *
+ *   - every Namespace object, with its labels plus the label Kubernetes
+ *     sets on every namespace, kubernetes.io/metadata.name (the
+ *     NamespaceDefaultLabelName feature, GA in Kubernetes 1.22);
+ *   - every namespace other objects name (metadata.namespace, a
+ *     kubernetes.io/metadata.name in a selector, the Keycloak and DNS
+ *     namespaces) that the render does not make: a platform namespace,
+ *     labelled by its name only;
+ *
+ * and a label index, (key, value) -> namespaces sorted by bytes, so that a
+ * namespaceSelector is answered by a binary search for its most selective
+ * label instead of a scan of every namespace: a run is O(n log n) in the
+ * number of objects, not quadratic in the number of tenants.
+ *
+ * Exceptions, findings and the tables are verify_report.c's. Findings
+ * carry the position of the value at fault, which for a rendered object
+ * is the template expression that computed it.
+ */
+#include "verify_impl.h"
+
+#include "repo.h"
+#include "sort.h"
+#include "tenant_view.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NAME_LABEL "kubernetes.io/metadata.name"
+
+const char *tc_vstr(const tc_value *o, const char *dotted)
+{
+	const tc_value *x = tc_value_dig(o, dotted);
+	return x && x->kind == TC_STR ? x->u.str.ptr : NULL;
+}
+
+static uint64_t hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* Open addressing on the string's content; lookup only, never iterated. */
+static struct vstr *slot(tc_verify *v, const char *s)
+{
+	if (v->nstrs * 2 >= v->capstrs) {
+		size_t cap = v->capstrs ? v->capstrs * 2 : 64;
+		struct vstr *t = tc_xcalloc(cap, sizeof *t);
+		for (size_t i = 0; i < v->capstrs; i++)
+			if (v->strs[i].s) {
+				size_t k = hash(v->strs[i].s) & (cap - 1);
+				while (t[k].s)
+					k = (k + 1) & (cap - 1);
+				t[k] = v->strs[i];
+			}
+		free(v->strs);
+		v->strs = t;
+		v->capstrs = cap;
+	}
+	size_t k = hash(s) & (v->capstrs - 1);
+	while (v->strs[k].s) {
+		if (strcmp(v->strs[k].s, s) == 0)
+			return &v->strs[k];
+		k = (k + 1) & (v->capstrs - 1);
+	}
+	v->nstrs++;
+	v->strs[k].s = tc_arena_strdup(&v->a, s);
+	return &v->strs[k];
+}
+
+static const char *intern(tc_verify *v, const char *s)
+{
+	return s ? slot(v, s)->s : NULL;
+}
+
+/* The slot that holds what the invariants read of a tenant's settings in
+ * one environment (a tenant's sections in `overrides` differ per
+ * environment): keyed "<tenant> <env>", which no name can spell alone. */
+static struct vstr *tenant_env_slot(tc_verify *v, const char *tenant, const char *env)
+{
+	char key[512];
+	snprintf(key, sizeof key, "%s %s", tenant, env ? env : "");
+	return slot(v, key);
+}
+
+/* The file names of one object's positions repeat: within one copy (the
+ * job's arena is not reset meanwhile) the last source pointer is kept. */
+typedef struct pcache {
+	const char *from, *to;
+} pcache;
+
+static tc_pos copy_pos(tc_verify *v, pcache *c, tc_pos p)
+{
+	if (p.file && p.file != c->from) {
+		c->from = p.file;
+		c->to = intern(v, p.file);
+	}
+	if (p.file)
+		p.file = c->to;
+	return p;
+}
+
+/* A deep copy; secret-tainted strings are not kept (never needed). */
+static tc_value *deep(tc_verify *v, pcache *pc, const tc_value *x)
+{
+	tc_value *c = tc_arena_alloc(&v->a, sizeof *c);
+	*c = *x;
+	c->pos = copy_pos(v, pc, x->pos);
+	switch (x->kind) {
+	case TC_STR:
+		if (x->flags & TC_VAL_SECRET)
+			c->u.str.ptr = "", c->u.str.len = 0;
+		else
+			c->u.str.ptr = tc_arena_memdup0(&v->a, x->u.str.ptr, x->u.str.len);
+		break;
+	case TC_ARRAY:
+		c->u.arr.items = tc_arena_alloc(&v->a, (x->u.arr.len + 1) * sizeof *c->u.arr.items);
+		for (size_t i = 0; i < x->u.arr.len; i++)
+			c->u.arr.items[i] = deep(v, pc, x->u.arr.items[i]);
+		break;
+	case TC_OBJECT:
+		c->u.obj.members =
+			tc_arena_alloc(&v->a, (x->u.obj.len + 1) * sizeof *c->u.obj.members);
+		for (size_t i = 0; i < x->u.obj.len; i++) {
+			const tc_member *m = &x->u.obj.members[i];
+			tc_member *n = &c->u.obj.members[i];
+			n->key = tc_arena_memdup0(&v->a, m->key, m->klen);
+			n->klen = m->klen;
+			n->kpos = copy_pos(v, pc, m->kpos);
+			n->val = deep(v, pc, m->val);
+		}
+		break;
+	default:
+		break;
+	}
+	return c;
+}
+
+/* A copy of an object with only what the invariants read: metadata keeps
+ * its name, namespace and (for a Namespace or a Pod) labels; status is left out.
+ * Positions stay those of the original values. */
+static tc_value *prune(tc_verify *v, pcache *pc, const tc_value *obj, bool labels)
+{
+	tc_value *c = tc_arena_alloc(&v->a, sizeof *c);
+	*c = *obj;
+	c->pos = copy_pos(v, pc, obj->pos);
+	c->u.obj.members = tc_arena_alloc(&v->a, (obj->u.obj.len + 1) * sizeof *c->u.obj.members);
+	size_t n = 0;
+	for (size_t i = 0; i < obj->u.obj.len; i++) {
+		const tc_member *m = &obj->u.obj.members[i];
+		if (strcmp(m->key, "status") == 0)
+			continue;
+		tc_member *o = &c->u.obj.members[n++];
+		o->key = tc_arena_memdup0(&v->a, m->key, m->klen);
+		o->klen = m->klen;
+		o->kpos = copy_pos(v, pc, m->kpos);
+		if (strcmp(m->key, "metadata") != 0 || m->val->kind != TC_OBJECT) {
+			o->val = deep(v, pc, m->val);
+			continue;
+		}
+		const tc_value *md = m->val;
+		tc_value *mc = tc_arena_alloc(&v->a, sizeof *mc);
+		*mc = *md;
+		mc->pos = copy_pos(v, pc, md->pos);
+		mc->u.obj.members =
+			tc_arena_alloc(&v->a, (md->u.obj.len + 1) * sizeof *mc->u.obj.members);
+		size_t k = 0;
+		for (size_t j = 0; j < md->u.obj.len; j++) {
+			const tc_member *x = &md->u.obj.members[j];
+			if (strcmp(x->key, "name") != 0 && strcmp(x->key, "namespace") != 0 &&
+			    (!labels || strcmp(x->key, "labels") != 0))
+				continue;
+			tc_member *y = &mc->u.obj.members[k++];
+			y->key = tc_arena_memdup0(&v->a, x->key, x->klen);
+			y->klen = x->klen;
+			y->kpos = copy_pos(v, pc, x->kpos);
+			y->val = deep(v, pc, x->val);
+		}
+		mc->u.obj.len = k;
+		o->val = mc;
+	}
+	c->u.obj.len = n;
+	return c;
+}
+
+/* The kinds the invariants read; everything else is not kept. */
+static bool wanted(const char *kind)
+{
+	static const char *const kinds[] = {
+		"AppProject",
+		"Application",
+		"ClusterImagePolicy",
+		"ClusterPolicy",
+		"ClusterRole",
+		"ClusterRoleBinding",
+		"CronJob",
+		"DaemonSet",
+		"Deployment",
+		"Job",
+		"Kustomization",
+		"Namespace",
+		"NetworkPolicy",
+		"Pod",
+		"ReplicaSet",
+		"ReplicationController",
+		"Role",
+		"RoleBinding",
+		"StatefulSet",
+	};
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (strcmp(kinds[i], kind) == 0)
+			return true;
+	return false;
+}
+
+tc_verify *tc_verify_new(const tc_value *settings)
+{
+	tc_verify *v = tc_xcalloc(1, sizeof *v);
+	tc_arena_init(&v->a);
+	pthread_mutex_init(&v->lock, NULL);
+	v->settings = settings ? tc_value_getz(settings, "verify") : NULL;
+	const tc_value *en = tc_value_getz(v->settings, "enabled");
+	v->enabled = !(en && en->kind == TC_BOOL && !en->u.b);
+	const char *kc = tc_vstr(v->settings, "keycloakNamespace");
+	const char *dns = tc_vstr(v->settings, "dnsNamespace");
+	v->keycloak_ns = kc ? kc : "keycloak";
+	v->dns_ns = dns ? dns : "kube-system";
+	return v;
+}
+
+void tc_verify_free(tc_verify *v)
+{
+	if (!v)
+		return;
+	free(v->objs);
+	free(v->strs);
+	free(v->ns);
+	free(v->labels);
+	free(v->exc);
+	free(v->rows);
+	pthread_mutex_destroy(&v->lock);
+	tc_arena_release(&v->a);
+	free(v);
+}
+
+bool tc_verify_enabled(const tc_verify *v)
+{
+	return v->enabled;
+}
+
+static void add_locked(tc_verify *v, const char *env, const char *tenant,
+                       const tc_value *tenant_doc, const tc_value *obj)
+{
+	const char *kind = tc_vstr(obj, "kind"), *api = tc_vstr(obj, "apiVersion");
+	if (!kind || !api || !tc_vstr(obj, "metadata.name"))
+		return;
+	if (!wanted(kind))
+		return;
+	pcache pc = {0};
+	env = intern(v, env);
+	if (tenant) {
+		tenant = intern(v, tenant);
+		struct vstr *t = tenant_env_slot(v, tenant, env);
+		/* of tenant.yaml, the invariants read network.egress only */
+		const tc_member *net =
+			tenant_doc ? tc_value_member(tenant_doc, "network", 7) : NULL;
+		if (net && !t->doc) {
+			tc_member m = {"network", 7, net->kpos, deep(v, &pc, net->val)};
+			m.kpos = copy_pos(v, &pc, m.kpos);
+			t->doc = tc_value_object(&v->a, &m, 1, copy_pos(v, &pc, tenant_doc->pos),
+			                         NULL);
+		}
+	}
+	TC_GROW(v->objs, v->capobjs, v->nobjs + 1);
+	vobj *o = &v->objs[v->nobjs++];
+	o->env = env;
+	o->tenant = tenant;
+	o->v = prune(v, &pc, obj, strcmp(kind, "Namespace") == 0 || strcmp(kind, "Pod") == 0);
+	o->api = tc_vstr(o->v, "apiVersion");
+	o->kind = tc_vstr(o->v, "kind");
+	o->name = tc_vstr(o->v, "metadata.name");
+	o->ns = tc_vstr(o->v, "metadata.namespace");
+	if (!o->ns)
+		o->ns = "";
+	const char *slash = strchr(o->api, '/');
+	o->group = slash ? tc_arena_memdup0(&v->a, o->api, (size_t)(slash - o->api)) : "";
+}
+
+void tc_verify_add(tc_verify *v, const char *env, const char *tenant, const tc_value *tenant_doc,
+                   const tc_value *obj)
+{
+	pthread_mutex_lock(&v->lock);
+	add_locked(v, env, tenant, tenant_doc, obj);
+	pthread_mutex_unlock(&v->lock);
+}
+
+void tc_verify_observe(void *ctx, const struct tc_env *env, const struct tc_tenant *tenant,
+                       const tc_value *obj)
+{
+	/* the tenant as this environment sees it: its section of `overrides`
+	 * merged over tenant.yaml, as its templates saw it */
+	tc_arena a;
+	tc_arena_init(&a);
+	const tc_value *view = tenant ? tc_tenant_view(&a, tenant, env) : NULL;
+	tc_verify_add(ctx, env->name, tenant ? tenant->name : NULL, view, obj);
+	tc_arena_release(&a);
+}
+
+char *tc_vprintf(tc_verify *v, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char tmp[512];
+	vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	return tc_arena_strdup(&v->a, tmp);
+}
+
+/* ---- the model ---- */
+
+static int cmp_str0(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+static int cmp_obj(const void *pa, const void *pb, void *ctx)
+{
+	(void)ctx;
+	const vobj *a = pa, *b = pb;
+	int c;
+	if ((c = strcmp(a->env, b->env)) || (c = strcmp(a->kind, b->kind)) ||
+	    (c = strcmp(a->ns, b->ns)) || (c = strcmp(a->name, b->name)) ||
+	    (c = strcmp(a->api, b->api)))
+		return c;
+	return cmp_str0(a->tenant, b->tenant);
+}
+
+static int cmp_ns(const void *pa, const void *pb, void *ctx)
+{
+	(void)ctx;
+	const vns *a = pa, *b = pb;
+	int c = strcmp(a->name, b->name);
+	/* a rendered namespace before a mere mention of the same name */
+	return c ? c : (b->o != NULL) - (a->o != NULL);
+}
+
+static int cmp_label(const void *pa, const void *pb, void *ctx)
+{
+	(void)ctx;
+	const vlabel *a = pa, *b = pb;
+	int c;
+	if ((c = strcmp(a->key, b->key)) || (c = strcmp(a->val, b->val)))
+		return c;
+	return (a->ns > b->ns) - (a->ns < b->ns);
+}
+
+const vns *tc_vns_find(const tc_verify *v, const char *name)
+{
+	size_t lo = 0, hi = v->nns;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(v->ns[mid].name, name);
+		if (c == 0)
+			return &v->ns[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+bool tc_vns_is_tenant(const vns *n)
+{
+	return n && n->tenant;
+}
+
+static void mention(const char *name, vns **ns, size_t *n, size_t *cap)
+{
+	if (!name || !name[0])
+		return;
+	TC_GROW(*ns, *cap, *n + 1);
+	(*ns)[(*n)++] = (vns){.name = name};
+}
+
+/* Names in `kubernetes.io/metadata.name` selectors of NetworkPolicies. */
+static void mention_selectors(const tc_value *rules, const char *peers, vns **ns, size_t *n,
+                              size_t *cap)
+{
+	FOREACH_ARR (r, i, rules)
+		FOREACH_ARR (p, k, tc_value_getz(r, peers)) {
+			const tc_value *sel = tc_value_getz(p, "namespaceSelector");
+			/* not tc_vstr: the label's name holds dots */
+			const tc_value *nl =
+				tc_value_getz(tc_value_getz(sel, "matchLabels"), NAME_LABEL);
+			mention(nl && nl->kind == TC_STR ? nl->u.str.ptr : NULL, ns, n, cap);
+			FOREACH_ARR (e, m, tc_value_getz(sel, "matchExpressions"))
+				if (tc_value_streq(tc_value_getz(e, "key"), NAME_LABEL))
+					FOREACH_ARR (val, q, tc_value_getz(e, "values"))
+						if (val->kind == TC_STR)
+							mention(val->u.str.ptr, ns, n, cap);
+		}
+}
+
+static void build_model(tc_verify *v)
+{
+	tc_sort_stable(v->objs, v->nobjs, sizeof *v->objs, cmp_obj, NULL);
+	vns *ns = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t i = 0; i < v->nobjs; i++) {
+		const vobj *o = &v->objs[i];
+		if (strcmp(o->kind, "Namespace") == 0 && strcmp(o->api, "v1") == 0) {
+			TC_GROW(ns, cap, n + 1);
+			const tc_value *doc =
+				o->tenant ? tenant_env_slot(v, o->tenant, o->env)->doc : NULL;
+			ns[n++] = (vns){o->name,   o->env,
+			                o->tenant, tc_value_dig(o->v, "metadata.labels"),
+			                o,         doc};
+			continue;
+		}
+		mention(o->ns, &ns, &n, &cap);
+		if (strcmp(o->kind, "NetworkPolicy") == 0) {
+			mention_selectors(tc_value_dig(o->v, "spec.ingress"), "from", &ns, &n,
+			                  &cap);
+			mention_selectors(tc_value_dig(o->v, "spec.egress"), "to", &ns, &n, &cap);
+		}
+	}
+	mention(v->keycloak_ns, &ns, &n, &cap);
+	mention(v->dns_ns, &ns, &n, &cap);
+	tc_sort_stable(ns, n, sizeof *ns, cmp_ns, NULL);
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++)
+		if (w == 0 || strcmp(ns[w - 1].name, ns[i].name) != 0)
+			ns[w++] = ns[i];
+	v->ns = ns;
+	v->nns = w;
+	/* the label index */
+	size_t nl = 0, capl = 0;
+	vlabel *l = NULL;
+	for (size_t i = 0; i < v->nns; i++) {
+		TC_GROW(l, capl, nl + 1);
+		l[nl++] = (vlabel){NAME_LABEL, v->ns[i].name, (uint32_t)i};
+		const tc_value *lab = v->ns[i].labels;
+		for (size_t k = 0; lab && lab->kind == TC_OBJECT && k < lab->u.obj.len; k++) {
+			const tc_member *m = &lab->u.obj.members[k];
+			if (m->val->kind != TC_STR || strcmp(m->key, NAME_LABEL) == 0)
+				continue;
+			TC_GROW(l, capl, nl + 1);
+			l[nl++] = (vlabel){m->key, m->val->u.str.ptr, (uint32_t)i};
+		}
+	}
+	tc_sort_stable(l, nl, sizeof *l, cmp_label, NULL);
+	v->labels = l;
+	v->nlabels = nl;
+}
+
+/* Objects are sorted by (env, kind, ns, name, ...): compare a prefix. */
+static int cmp_key(const vobj *o, const char *env, const char *kind, const char *ns,
+                   const char *name)
+{
+	int c;
+	if ((c = strcmp(o->env, env)) || (c = strcmp(o->kind, kind)))
+		return c;
+	if (ns && (c = strcmp(o->ns, ns)))
+		return c;
+	return name ? strcmp(o->name, name) : 0;
+}
+
+static size_t lower(const tc_verify *v, const char *env, const char *kind, const char *ns,
+                    const char *name)
+{
+	size_t lo = 0, hi = v->nobjs;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (cmp_key(&v->objs[mid], env, kind, ns, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+size_t tc_vobj_range(const tc_verify *v, const char *env, const char *kind, const char *ns,
+                     size_t *lo)
+{
+	size_t a = lower(v, env, kind, ns, NULL), e = a;
+	while (e < v->nobjs && cmp_key(&v->objs[e], env, kind, ns, NULL) == 0)
+		e++;
+	*lo = a;
+	return e - a;
+}
+
+const vobj *tc_vobj_find(const tc_verify *v, const char *env, const char *kind, const char *ns,
+                         const char *name)
+{
+	size_t i = lower(v, env, kind, ns, name);
+	return i < v->nobjs && cmp_key(&v->objs[i], env, kind, ns, name) == 0 ? &v->objs[i] : NULL;
+}
+
+/* ---- label selectors (k8s.io/apimachinery metav1.LabelSelector) ---- */
+
+static const char *label_of(const tc_value *labels, const char *name_label, const char *key)
+{
+	if (name_label && strcmp(key, NAME_LABEL) == 0)
+		return name_label;
+	const tc_value *x = tc_value_getz(labels, key);
+	return x && x->kind == TC_STR ? x->u.str.ptr : NULL;
+}
+
+static bool in_values(const tc_value *vals, const char *s)
+{
+	FOREACH_ARR (x, i, vals)
+		if (tc_value_streq(x, s))
+			return true;
+	return false;
+}
+
+bool tc_vsel_matches(const tc_value *sel, const tc_value *labels, const char *name_label)
+{
+	if (!sel || sel->kind != TC_OBJECT)
+		return false;
+	const tc_value *ml = tc_value_getz(sel, "matchLabels");
+	for (size_t i = 0; ml && ml->kind == TC_OBJECT && i < ml->u.obj.len; i++) {
+		const char *have = label_of(labels, name_label, ml->u.obj.members[i].key);
+		if (!have || !tc_value_streq(ml->u.obj.members[i].val, have))
+			return false;
+	}
+	FOREACH_ARR (e, i, tc_value_getz(sel, "matchExpressions")) {
+		const char *key = tc_vstr(e, "key"), *op = tc_vstr(e, "operator");
+		if (!key || !op)
+			return false;
+		const char *have = label_of(labels, name_label, key);
+		const tc_value *vals = tc_value_getz(e, "values");
+		bool ok;
+		if (strcmp(op, "In") == 0)
+			ok = have && in_values(vals, have);
+		else if (strcmp(op, "NotIn") == 0)
+			ok = !have || !in_values(vals, have);
+		else if (strcmp(op, "Exists") == 0)
+			ok = have != NULL;
+		else if (strcmp(op, "DoesNotExist") == 0)
+			ok = have == NULL;
+		else
+			ok = false; /* an unknown operator selects nothing (the API refuses it) */
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* The range of the label index holding (key, val). */
+static size_t label_range(const tc_verify *v, const char *key, const char *val, size_t *lo)
+{
+	size_t a = 0, b = v->nlabels;
+	vlabel probe = {key, val, 0};
+	while (a < b) {
+		size_t mid = (a + b) / 2;
+		if (cmp_label(&v->labels[mid], &probe, NULL) < 0)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	*lo = a;
+	size_t e = a;
+	while (e < v->nlabels && strcmp(v->labels[e].key, key) == 0 &&
+	       strcmp(v->labels[e].val, val) == 0)
+		e++;
+	return e - a;
+}
+
+size_t tc_vns_select(const tc_verify *v, const tc_value *sel, uint32_t **out)
+{
+	*out = NULL;
+	if (!sel || sel->kind != TC_OBJECT)
+		return 0;
+	/* candidates: the smallest range of one of its matchLabels, else all */
+	size_t best_lo = 0, best_n = SIZE_MAX;
+	const tc_value *ml = tc_value_getz(sel, "matchLabels");
+	for (size_t i = 0; ml && ml->kind == TC_OBJECT && i < ml->u.obj.len; i++) {
+		const tc_member *m = &ml->u.obj.members[i];
+		if (m->val->kind != TC_STR)
+			return 0;
+		size_t lo, n = label_range(v, m->key, m->val->u.str.ptr, &lo);
+		if (n < best_n)
+			best_lo = lo, best_n = n;
+	}
+	size_t n = 0;
+	if (best_n != SIZE_MAX) {
+		*out = tc_xmalloc((best_n + 1) * sizeof **out);
+		for (size_t i = 0; i < best_n; i++) {
+			const vns *x = &v->ns[v->labels[best_lo + i].ns];
+			if (tc_vsel_matches(sel, x->labels, x->name))
+				(*out)[n++] = v->labels[best_lo + i].ns;
+		}
+		return n;
+	}
+	*out = tc_xmalloc((v->nns + 1) * sizeof **out);
+	for (size_t i = 0; i < v->nns; i++)
+		if (tc_vsel_matches(sel, v->ns[i].labels, v->ns[i].name))
+			(*out)[n++] = (uint32_t)i;
+	return n;
+}
+
+/* ---- running and output ---- */
+
+size_t tc_verify_run(tc_verify *v, tc_diags *d)
+{
+	if (v->ran)
+		return v->nfindings;
+	v->ran = true;
+	build_model(v);
+	tc_vexc_load(v);
+	tc_verify_net(v, d);
+	tc_verify_rbac(v, d);
+	tc_verify_gitops(v, d);
+	tc_verify_admission(v, d);
+	for (size_t i = 0; i < v->nexc; i++) {
+		const vexc *x = &v->exc[i];
+		if (!x->used && x->rule && x->reason)
+			tc_warning(
+				d, x->pos, NULL,
+				"the exception for '%s' covers no finding: remove it, or make it "
+				"match what it was written for",
+				x->rule);
+		tc_vrow(v, "exception", x->rule ? x->rule : "", x->namespace ? x->namespace : "*",
+		        x->cidr           ? x->cidr
+		        : x->to_namespace ? x->to_namespace
+		        : x->subject      ? x->subject
+		        : x->kind         ? x->kind
+		                          : "*",
+		        x->used ? "used" : "unused", x->reason ? x->reason : "");
+	}
+	return v->nfindings;
+}

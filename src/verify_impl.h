@@ -1,0 +1,143 @@
+/*
+ * verify_impl.h - what the verifier's files share: the collected objects,
+ * the namespace model, findings with exceptions, and the rows of
+ * --explain. Not a public header: only src/verify*.c include it.
+ *
+ *   verify.c         collection, the model, label selectors
+ *   verify_report.c  exceptions, findings, --explain and --format json
+ *   verify_net.c     NetworkPolicy semantics and the network invariants
+ *   verify_rbac.c    RBAC resolution and the rbac invariants
+ *   verify_gitops.c  AppProjects, Flux Kustomizations, image policies
+ */
+#ifndef TC_VERIFY_IMPL_H
+#define TC_VERIFY_IMPL_H
+
+#include "verify.h"
+
+#include "arena.h"
+
+#include <pthread.h>
+#include <stdint.h>
+
+/* One collected object (a deep copy in the verifier's arena). */
+typedef struct vobj {
+	const char *env;
+	const char *tenant; /* the tenant whose job made it, NULL for cluster objects */
+	const char *api, *group, *kind, *ns, *name; /* ns "" when cluster-scoped */
+	const tc_value *v;
+} vobj;
+
+/* A namespace of the model: rendered (its Namespace object) or only named
+ * by other objects (a platform namespace such as keycloak or kube-system,
+ * whose only label is kubernetes.io/metadata.name). */
+typedef struct vns {
+	const char *name;
+	const char *env;            /* of its Namespace object; NULL when not rendered */
+	const char *tenant;         /* tenant namespaces only */
+	const tc_value *labels;     /* object or NULL: then only the name label */
+	const vobj *o;              /* the Namespace, or NULL */
+	const tc_value *tenant_doc; /* the tenant's tenant.yaml, when known */
+} vns;
+
+/* A (key, value) label of a namespace, for the label index. */
+typedef struct vlabel {
+	const char *key, *val;
+	uint32_t ns;
+} vlabel;
+
+typedef struct vexc {
+	const char *rule, *namespace, *cidr, *to_namespace, *subject, *kind;
+	const tc_value *ports; /* array or NULL */
+	const char *reason;
+	tc_pos pos;
+	size_t used;
+} vexc;
+
+/* What one finding is about, for matching exceptions. */
+typedef struct vsubj {
+	const char *namespace;    /* the tenant namespace concerned */
+	const char *cidr;         /* network.egress to an address block */
+	const char *to_namespace; /* a namespace reached, written to, ... */
+	const char *subject;      /* rbac: "Kind:name" or "Kind:ns:name" */
+	const char *kind;         /* gitops, admission: a kind or a right */
+	const tc_value *ports;    /* the ports of the rule, or NULL: all */
+} vsubj;
+
+/* A row of --explain. */
+typedef struct vrow {
+	const char *table; /* "flow", "right", "exception" */
+	const char *cols[5];
+} vrow;
+
+struct tc_verify {
+	tc_arena a;
+	pthread_mutex_t lock;
+	const tc_value *settings;
+	bool enabled;
+	const char *keycloak_ns, *dns_ns;
+	vobj *objs;
+	size_t nobjs, capobjs;
+	/* strings interned by content (environment, tenant and file names),
+	 * a tenant's name with its tenant.yaml */
+	struct vstr {
+		const char *s;
+		const tc_value *doc;
+	} * strs;
+	size_t nstrs, capstrs;
+	/* the model (tc_verify_run) */
+	vns *ns;
+	size_t nns;
+	vlabel *labels;
+	size_t nlabels;
+	vexc *exc;
+	size_t nexc;
+	vrow *rows;
+	size_t nrows, caprows;
+	size_t nfindings;
+	bool ran;
+};
+
+/* it: each item of the array L (an expression evaluated more than once;
+ * nothing when L is NULL or not an array), i its index. */
+#define FOREACH_ARR(it, i, L)                                                                      \
+	for (size_t i = 0; (L) && (L)->kind == TC_ARRAY && i < (L)->u.arr.len; i++)                \
+		for (const tc_value *it = (L)->u.arr.items[i]; it; it = NULL)
+
+/* verify.c */
+/* The collected objects of env and kind (and namespace, unless ns is
+ * NULL), a range of v->objs: *lo and the count. And one by name. */
+size_t tc_vobj_range(const tc_verify *v, const char *env, const char *kind, const char *ns,
+                     size_t *lo);
+const vobj *tc_vobj_find(const tc_verify *v, const char *env, const char *kind, const char *ns,
+                         const char *name);
+const char *tc_vstr(const tc_value *o, const char *dotted);
+const vns *tc_vns_find(const tc_verify *v, const char *name);
+bool tc_vns_is_tenant(const vns *n);
+/* Namespaces whose labels match a metav1.LabelSelector (NULL: none,
+ * {}: all), into out (malloc'd indexes, caller frees). */
+size_t tc_vns_select(const tc_verify *v, const tc_value *sel, uint32_t **out);
+/* metav1.LabelSelector against a label map (NULL: no labels). An absent
+ * selector matches nothing, an empty one everything. */
+bool tc_vsel_matches(const tc_value *sel, const tc_value *labels, const char *name_label);
+/* verify_report.c: read tenantc.yaml's verify.exceptions; report a
+ * finding unless an exception covers it; add a row of --explain. */
+void tc_vexc_load(tc_verify *v);
+void tc_vfind(tc_verify *v, tc_diags *d, const char *rule, const vsubj *s, const tc_value *at,
+              const vobj *o, const tc_path *path, const char *fmt, ...)
+	__attribute__((format(printf, 8, 9)));
+void tc_vrow(tc_verify *v, const char *table, const char *c0, const char *c1, const char *c2,
+             const char *c3, const char *c4);
+char *tc_vprintf(tc_verify *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* IP blocks: cidr within one of the blocks, all as text; false when a
+ * text is not a CIDR. except (array of CIDR strings or NULL) is taken out
+ * of cidr first. */
+bool tc_vcidr_within(const char *cidr, const tc_value *except, const char *const *blocks,
+                     size_t nblocks);
+bool tc_vcidr_valid(const char *cidr);
+
+void tc_verify_net(tc_verify *v, tc_diags *d);
+void tc_verify_rbac(tc_verify *v, tc_diags *d);
+void tc_verify_gitops(tc_verify *v, tc_diags *d);
+void tc_verify_admission(tc_verify *v, tc_diags *d);
+
+#endif
