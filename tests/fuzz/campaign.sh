@@ -2,14 +2,15 @@
 # campaign.sh - run fuzz targets for a while, grow their corpora, minimise
 # them back into tests/fuzz/corpus/, and report what was done.
 #
-#   tests/fuzz/campaign.sh [--time SECONDS] [--build DIR] [--work DIR] TARGET...
+#   tests/fuzz/campaign.sh [--time SECONDS | --runs N] [--build DIR] [--work DIR] TARGET...
 #
 # TARGET is a name of tests/fuzz/fuzz_<name>.c (yaml json jsone schema sops
 # age gittree e2e) or "all". The build is a libFuzzer build (default
 # build-fuzz, made with
 #   CC=clang meson setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined
 # and `ninja -C build-fuzz`). Targets run one after the other, each as one
-# process (the machine is shared): SECONDS each (default 60), starting
+# process (the machine is shared): SECONDS each (default 60), or until N
+# executions (--runs: a count that does not depend on the machine's load), starting
 # from the checked-in corpus and growing a work corpus in WORK/<target>
 # (default ${TMPDIR:-/tmp}/tenantc-fuzz, outside the tree). Afterwards the
 # inputs of the work corpus that add coverage are merged into the
@@ -21,12 +22,14 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 time=60
+runs=
 build=$root/build-fuzz
 work=${TMPDIR:-/tmp}/tenantc-fuzz
 targets=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--time) time=${2:?--time wants SECONDS}; shift 2 ;;
+	--runs) runs=${2:?--runs wants N}; shift 2 ;;
 	--build) build=${2:?--build wants DIR}; shift 2 ;;
 	--work) work=${2:?--work wants DIR}; shift 2 ;;
 	all) targets="$targets yaml json jsone schema sops age gittree e2e"; shift ;;
@@ -37,7 +40,12 @@ done
 case $time in
 '' | *[!0-9]*) echo "campaign.sh: --time wants a number of seconds, not '$time'" >&2; exit 2 ;;
 esac
-[ -n "$targets" ] || { echo "usage: campaign.sh [--time SECONDS] [--build DIR] [--work DIR] TARGET..." >&2; exit 2; }
+case $runs in
+'') limit="-max_total_time=$time" ;;
+*[!0-9]*) echo "campaign.sh: --runs wants a number of executions, not '$runs'" >&2; exit 2 ;;
+*) limit="-runs=$runs" ;;
+esac
+[ -n "$targets" ] || { echo "usage: campaign.sh [--time SECONDS | --runs N] [--build DIR] [--work DIR] TARGET..." >&2; exit 2; }
 
 # the sanitizers stop at the first report, with a stack
 ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
@@ -58,7 +66,7 @@ for t in $targets; do
 	mkdir -p "$w/corpus" "$w/crashes" || exit 2
 	before=$(ls "$corpus" | wc -l)
 	log=$w/fuzz.log
-	"$exe" "$w/corpus" "$corpus" -max_total_time="$time" -print_final_stats=1 \
+	"$exe" "$w/corpus" "$corpus" "$limit" -print_final_stats=1 \
 		-timeout=10 -rss_limit_mb=2048 -max_len=8192 -artifact_prefix="$w/crashes/" \
 		>"$log" 2>&1
 	rc=$?
