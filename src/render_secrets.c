@@ -169,6 +169,53 @@ static tc_value *with_namespace(tc_arena *a, const tc_value *obj, const char *ns
 	return tc_objb_finish(&ob, a, obj->pos, NULL);
 }
 
+/* A copy of obj whose metadata.labels hold the labels the input gave and
+ * the labels every object of tenant t in env carries (docs/templates.md),
+ * which win over an input label of the same key: no template makes a
+ * tenant's Secret, tenantc does, so it labels it as the templates label
+ * theirs. Labels that are not a mapping stay as they are, for the
+ * Kubernetes rules to report. Done before encryption: the labels are clear
+ * fields, covered by the MAC and compared by carry-over like any other. */
+static tc_value *with_common_labels(tc_arena *a, const tc_value *obj, const tc_tenant *t,
+                                    const tc_env *env)
+{
+	const tc_value *md = tc_value_getz(obj, "metadata");
+	tc_pos pos = md ? md->pos : obj->pos;
+	const tc_value *lb = md ? tc_value_getz(md, "labels") : NULL;
+	if (lb && lb->kind != TC_OBJECT)
+		return (tc_value *)obj;
+	const char *const common[][2] = {
+		{"app.kubernetes.io/managed-by", "tenantc"},
+		{"tenantc.io/environment", env->name},
+		{"tenantc.io/tenant", t->name},
+	};
+	tc_objb lbb;
+	tc_objb_init(&lbb);
+	for (size_t i = 0; lb && i < lb->u.obj.len; i++) {
+		const tc_member *m = &lb->u.obj.members[i];
+		tc_objb_add(&lbb, m->key, m->klen, m->kpos, m->val);
+	}
+	for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
+		tc_objb_add(&lbb, common[i][0], strlen(common[i][0]), pos,
+		            tc_value_strz(a, common[i][1], pos));
+	tc_objb mb;
+	tc_objb_init(&mb);
+	for (size_t i = 0; md && md->kind == TC_OBJECT && i < md->u.obj.len; i++) {
+		const tc_member *m = &md->u.obj.members[i];
+		tc_objb_add(&mb, m->key, m->klen, m->kpos, m->val);
+	}
+	tc_objb_add(&mb, "labels", 6, pos, tc_objb_finish(&lbb, a, lb ? lb->pos : pos, NULL));
+	tc_value *nmd = tc_objb_finish(&mb, a, pos, NULL);
+	tc_objb ob;
+	tc_objb_init(&ob);
+	for (size_t i = 0; i < obj->u.obj.len; i++) {
+		const tc_member *m = &obj->u.obj.members[i];
+		tc_objb_add(&ob, m->key, m->klen, m->kpos, m->val);
+	}
+	tc_objb_add(&ob, "metadata", 8, obj->pos, nmd);
+	return tc_objb_finish(&ob, a, obj->pos, NULL);
+}
+
 /* The namespace a tenant's Secrets go to in one environment: the one
  * Namespace object its tenant templates make. */
 static const char *tenant_namespace(const tc_arrb *objs, size_t *count)
@@ -325,7 +372,7 @@ int tc_render_load_secrets(work *w, const tc_tenant *t, const tc_env *env, tc_ar
 			              "metadata.name");
 			continue;
 		}
-		so->secret = with_namespace(w->a, doc, ns);
+		so->secret = with_common_labels(w->a, with_namespace(w->a, doc, ns), t, env);
 		/* the rendered Secret records which input file it was made from */
 		so->secret = tc_sops_with_source_digest(w->a, so->secret, f->data, f->len);
 		if (open)

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <git2/sys/odb_backend.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -345,23 +346,198 @@ static void free_loose(git_odb_backend *be)
 	free(l);
 }
 
-int tc_source_loose_add(git_odb *odb, const char *objects_dir)
+/* One reader for the loose objects of dir, asked before libgit2's
+ * backends of the same odb (libgit2's pack backend has priority 2 and its
+ * loose one 1, and backends added as alternates come after every other:
+ * higher priorities are asked first). */
+static int add_reader(git_odb *odb, const char *dir, int priority)
 {
 	loose *l = tc_xcalloc(1, sizeof *l);
 	if (git_odb_init_backend(&l->parent, GIT_ODB_BACKEND_VERSION) < 0) {
 		free(l);
 		return -1;
 	}
-	l->dir = tc_xstrdup(objects_dir);
+	l->dir = tc_xstrdup(dir);
 	l->parent.read = read_loose;
 	l->parent.read_prefix = read_loose_prefix;
 	l->parent.read_header = read_loose_header;
 	l->parent.free = free_loose;
-	/* libgit2's pack backend has priority 2 and its loose one 1: higher
-	 * priorities are asked first */
-	if (git_odb_add_backend(odb, &l->parent, 100) < 0) {
+	if (git_odb_add_backend(odb, &l->parent, priority) < 0) {
 		free_loose(&l->parent);
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- alternates ---------------------------------------------------------------------------- */
+
+/* A repository's objects/info/alternates names other object folders that
+ * libgit2 reads objects from as well, loose ones included; each gets a
+ * reader here, so that a damaged loose object in an alternate cannot make
+ * libgit2's reader spin either. The readers must cover every folder
+ * libgit2 reads, so the entries are taken as libgit2 1.5 takes them (lines
+ * split at CR and LF, empty lines and '#' lines skipped, a relative entry
+ * of the repository's own file joined to its objects folder, libgit2 only
+ * does that for entries that start with '.'), and what libgit2 and git
+ * would read from different places is refused:
+ * - a relative entry that does not start with '.' (git: relative to the
+ *   objects folder; libgit2: to the working directory), and a relative
+ *   entry in an alternate's own file (git: relative to that folder, older
+ *   git ignored it; libgit2: to the working directory);
+ * - an entry whose ".." would climb above the root (git's
+ *   strbuf_normalize_path refuses it: "unable to normalize alternate
+ *   object path");
+ * - alternates nested deeper than git and libgit2 follow them (5: git's
+ *   link_alt_odb_entries, "nesting too deep", which git reports and
+ *   libgit2 skips silently).
+ * A folder that does not exist is skipped, as both do. Each folder is read
+ * once, by its real path (git's alt_odb_usable skips a repeated folder and
+ * the repository's own), so a cycle of alternates ends. All of it is bad
+ * input: GIT_ERROR_ODB. */
+
+/* the deepest alternates file that git and libgit2 read */
+#define ALT_DEPTH_MAX 5
+/* an alternates file is a short list of folders */
+#define ALT_FILE_MAX ((size_t)64 << 10)
+/* object folders read in all, the repository's own included */
+#define ALT_STORES_MAX 64
+
+typedef struct alts {
+	git_odb *odb;
+	char *dirs[ALT_STORES_MAX]; /* real paths of the folders read; [0] the repository's */
+	size_t n;
+} alts;
+
+__attribute__((format(printf, 1, 2))) static int alt_fail(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	git_error_set_str(GIT_ERROR_ODB, msg);
+	return -1;
+}
+
+/* Would rel, taken from the absolute folder base, climb above "/"? */
+static bool climbs(const char *base, const char *rel)
+{
+	size_t depth = 0;
+	for (const char *p = base; *p;) {
+		const char *e = strchrnul(p, '/');
+		if (e > p && !(e - p == 1 && *p == '.'))
+			depth++;
+		p = *e ? e + 1 : e;
+	}
+	for (const char *p = rel; *p;) {
+		const char *e = strchrnul(p, '/');
+		if (e - p == 2 && p[0] == '.' && p[1] == '.') {
+			if (depth == 0)
+				return true;
+			depth--;
+		} else if (e > p && !(e - p == 1 && *p == '.')) {
+			depth++;
+		}
+		p = *e ? e + 1 : e;
+	}
+	return false;
+}
+
+static int read_alternates(alts *A, const char *dir, int depth);
+
+/* One entry of the alternates file `file` of the object folder dir (a
+ * real path), read at depth. */
+static int follow(alts *A, const char *dir, const char *file, const char *entry, int depth)
+{
+	if (depth > ALT_DEPTH_MAX)
+		return alt_fail("'%s' nests alternates more than %d deep ('%s')", file,
+		                ALT_DEPTH_MAX, entry);
+	char *path;
+	if (entry[0] == '/') {
+		path = tc_xstrdup(entry);
+	} else if (depth > 0) {
+		return alt_fail("alternate '%s' in '%s' is a relative path: only the "
+		                "repository's own alternates may be relative",
+		                entry, file);
+	} else if (entry[0] != '.') {
+		return alt_fail("alternate '%s' in '%s' is a relative path that does not start "
+		                "with '.' (write './%s' for a folder relative to the objects "
+		                "folder)",
+		                entry, file, entry);
+	} else if (climbs(dir, entry)) {
+		return alt_fail("alternate '%s' in '%s' climbs above the root folder", entry, file);
+	} else {
+		path = tc_path_join(dir, entry);
+	}
+	char *real = realpath(path, NULL);
+	free(path);
+	struct stat st;
+	if (!real || stat(real, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		free(real); /* nothing to read there, for libgit2 either */
+		return 0;
+	}
+	for (size_t i = 0; i < A->n; i++)
+		if (strcmp(A->dirs[i], real) == 0) {
+			free(real);
+			return 0;
+		}
+	if (A->n == ALT_STORES_MAX) {
+		free(real);
+		return alt_fail("'%s' makes the repository read more than %d object folders", file,
+		                ALT_STORES_MAX);
+	}
+	A->dirs[A->n++] = real;
+	/* in the order they are found, after the repository's own reader */
+	if (add_reader(A->odb, real, 100 - (int)A->n) < 0)
+		return -1;
+	return read_alternates(A, real, depth + 1);
+}
+
+/* The alternates file of the object folder dir (a real path), if any. */
+static int read_alternates(alts *A, const char *dir, int depth)
+{
+	char *file = tc_path_join(dir, "info/alternates");
+	char *text = NULL;
+	size_t n = 0;
+	tc_file_err e;
+	int r = tc_file_read(&text, &n, file, ALT_FILE_MAX, TC_FILE_REGULAR, &e);
+	if (r != 0) {
+		if (e.why == TC_FILE_OPEN && (e.err == ENOENT || e.err == ENOTDIR))
+			r = 0;
+		else if (e.why == TC_FILE_TOOBIG)
+			r = alt_fail("'%s' is larger than %zu KiB", file, ALT_FILE_MAX >> 10);
+		else if (e.why == TC_FILE_SPECIAL)
+			r = alt_fail("'%s' is not a regular file", file);
+		else
+			r = alt_fail("cannot read '%s': %s", file, strerror(e.err));
+		free(file);
+		return r;
+	}
+	if (memchr(text, 0, n))
+		r = alt_fail("'%s' holds a NUL byte", file);
+	for (char *p = text; r == 0 && *p;) {
+		char *end = p + strcspn(p, "\r\n");
+		char c = *end;
+		*end = 0;
+		if (*p && *p != '#')
+			r = follow(A, dir, file, p, depth);
+		p = c ? end + 1 : end;
+	}
+	free(text);
+	free(file);
+	return r;
+}
+
+int tc_source_loose_add(git_odb *odb, const char *objects_dir)
+{
+	if (add_reader(odb, objects_dir, 100) < 0)
+		return -1;
+	alts A = {.odb = odb, .n = 1};
+	A.dirs[0] = realpath(objects_dir, NULL);
+	if (!A.dirs[0])
+		A.dirs[0] = tc_xstrdup(objects_dir);
+	int r = read_alternates(&A, A.dirs[0], 0);
+	for (size_t i = 0; i < A.n; i++)
+		free(A.dirs[i]);
+	return r;
 }

@@ -8,8 +8,11 @@
  * front of libgit2's own in an object database: it reads every loose object
  * file itself, with an inflate that stops at the first step that makes no
  * progress, and reports a damaged file as a GIT_ERROR_ZLIB error (bad input)
- * instead of letting libgit2's reader see it. Objects that are not loose
- * files (packs, the empty tree) are left to libgit2.
+ * instead of letting libgit2's reader see it. The same goes for the loose
+ * objects of the folders the repository borrows objects from
+ * (objects/info/alternates, followed as git and libgit2 follow it; see
+ * source_loose.c for what is refused). Objects that are not loose files
+ * (packs, the empty tree) are left to libgit2.
  */
 #ifndef TC_SOURCE_LOOSE_H
 #define TC_SOURCE_LOOSE_H
@@ -17,9 +20,10 @@
 #include <git2.h>
 #include <stddef.h>
 
-/* Add the reader for the loose objects of objects_dir (the repository's
- * "objects" folder) to odb, tried before libgit2's backends. 0, or -1 with
- * a libgit2 error set. */
+/* Add the readers for the loose objects of objects_dir (the repository's
+ * "objects" folder) and of its alternates to odb, tried before libgit2's
+ * backends. 0, or -1 with a libgit2 error set (GIT_ERROR_ODB for an
+ * alternates file that is refused). */
 int tc_source_loose_add(git_odb *odb, const char *objects_dir);
 
 /* Inflate the bytes of one loose object file (a zlib stream of

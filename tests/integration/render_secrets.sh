@@ -76,6 +76,31 @@ expect "a changed Secret without an identity fails and leaves the tree" \
 	'expect_status 2 && expect_stderr db && expect_tree_sum "$T/r/rendered" "$before"'
 cp "$T/db.keep" "$T/r/tenants/acme/secrets/db.yaml"
 
+# the labels every rendered object carries, given before encryption: a
+# clear field like any other, which carry-over compares
+for l in 'app.kubernetes.io/managed-by: tenantc' 'tenantc.io/environment: prod' 'tenantc.io/tenant: acme'; do
+	grep -qF "        $l" "$out" || { bad "the rendered Secret lacks the label '$l'"; continue; }
+	ok "the rendered Secret carries the label '$l'"
+done
+cp "$out" "$T/labelled.yaml"
+# an earlier output with another label value, and one without labels (as an
+# earlier tenantc wrote it): neither is carried over without an identity
+sed 's/^        tenantc.io\/tenant: acme$/        tenantc.io\/tenant: globex/' "$T/labelled.yaml" >"$out"
+changed=$(tree_sum "$T/r/rendered")
+run env -u SOPS_AGE_KEY_FILE "$TENANTC" render --repo "$T/r"
+expect "an earlier output whose labels differ is not carried over" \
+	'expect_status 2 && expect_stderr "$1" && expect_tree_sum "$T/r/rendered" "$changed"' \
+	"Secret 'acme-prod/db' from 'tenants/acme/secrets/db.yaml' cannot be rendered without an age identity: it differs from the earlier output at .metadata.labels"
+sed '/^    labels:$/,/^        tenantc.io\/tenant: acme$/d' "$T/labelled.yaml" >"$out"
+grep -q 'labels:' "$out" && bad "test setup: labels not removed from $out"
+run env -u SOPS_AGE_KEY_FILE "$TENANTC" render --repo "$T/r"
+expect "an earlier output without the labels is not carried over" \
+	'expect_status 2 && expect_stderr "$1"' "it differs from the earlier output at .metadata"
+run "$TENANTC" render --repo "$T/r"
+expect "with an identity the labelled Secret is written again, byte for byte" \
+	'expect_status 0 && expect_tree_sum "$T/r/rendered" "$before"'
+rm -f "$T/labelled.yaml"
+
 # a leak: the secret value embedded in a tenant file that a template reads
 mkdir -p "$T/r/tenants/acme/files"
 printf 'password = %s\n' "$PLAIN" >"$T/r/tenants/acme/files/leak.conf"

@@ -1174,6 +1174,145 @@ TEST(a_damaged_loose_object_file_is_an_error_not_a_loop)
 	CHECK_STR(inflate_error(f, n), "damaged loose object: incorrect header check");
 }
 
+/* What a revision of the repository at root gives for path: "=" and the
+ * bytes, or the first diagnostic (of opening or of reading) */
+static const char *read_rev(const char *root, const char *path)
+{
+	static char out[2048];
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_source *s = NULL;
+	char *data = NULL;
+	size_t len = 0;
+	if (tc_source_open(&s, &d, root, TC_SOURCE_REV, "HEAD") == 0 &&
+	    tc_source_read(s, &d, path, &data, &len) == 0)
+		snprintf(out, sizeof out, "=%.*s", (int)len, data);
+	else
+		snprintf(out, sizeof out, "%s (exit %d)", first_diag(&d), tc_diags_exit_code(&d));
+	free(data);
+	tc_source_free(s);
+	tc_diags_release(&d);
+	return out;
+}
+
+static bool has(const char *got, const char *want)
+{
+	if (strstr(got, want))
+		return true;
+	fprintf(stderr, "    got: %s\n    want a part: %s\n", got, want);
+	return false;
+}
+
+/* A clone made with `git clone --shared` keeps no objects of its own: they
+ * are all read through objects/info/alternates, loose ones included. A
+ * damaged loose object there is an error, not libgit2 1.5's endless loop;
+ * a relative entry, comments, CRLF and a cycle of alternates are read as
+ * git reads them, and what git and libgit2 would read from different
+ * places (relative entries they resolve differently, nesting beyond git's
+ * 5, ".." above the root) is refused. */
+TEST(loose_objects_of_alternates_are_read_by_the_same_reader)
+{
+	const char *a = sample("alt-store");
+	CHECK(a);
+	char store[PATH_MAX], clone[PATH_MAX], file[PATH_MAX], blob[64];
+	tc_test_path(store, sizeof store, "%s", a);
+	tc_test_path(clone, sizeof clone, "%s", repo_path("alt-clone"));
+	CHECK(tc_test_sh("rm -rf '%s' && git clone -q --shared '%s' '%s'", clone, store, clone) ==
+	      0);
+	CHECK(cap(blob, sizeof blob, "git -C '%s' rev-parse HEAD:tenants/acme/tenant.yaml",
+	          store) == 0);
+	tc_test_path(file, sizeof file, "%s/.git/objects/%.2s/%s", store, blob, blob + 2);
+	CHECK(tc_test_sh("test -f '%s' && test ! -d '%s/.git/objects/%.2s'", file, clone, blob) ==
+	      0);
+	CHECK_STR(read_rev(clone, "tenants/acme/tenant.yaml"), "=name: acme\n");
+	/* relative to the objects folder, with a comment and CRLF line ends */
+	char alt[PATH_MAX];
+	tc_test_path(alt, sizeof alt, "%s/.git/objects/info/alternates", clone);
+	CHECK(put(clone, ".git/objects/info/alternates",
+	          "# the store\r\n\r\n../../../alt-store/.git/objects\r\n") == 0);
+	CHECK_STR(read_rev(clone, "tenants/acme/tenant.yaml"), "=name: acme\n");
+	/* a cycle: the store borrows from the clone too */
+	char back[PATH_MAX + 32];
+	tc_test_path(back, sizeof back, "%s/.git/objects\n", clone);
+	CHECK(put(store, ".git/objects/info/alternates", back) == 0);
+	CHECK_STR(read_rev(clone, "tenants/beta/tenant.yaml"), "=name: beta\n");
+	/* the loose file of the blob, damaged (the fuzz input of
+	 * a_damaged_loose_object_file_is_an_error_not_a_loop) */
+	static const unsigned char spin[] = {0x78, 0x9c, 0x4b, 0xca, 0xc9, 0x4f, 0x52, 0x30,
+	                                     0x33, 0x60, 0xc8, 0x48, 0xcd, 0xc9, 0xc9, 0xe7,
+	                                     0x61, 0x2e, 0xff, 0x3b, 0x04, 0x44};
+	CHECK(chmod(file, 0644) == 0);
+	char rel[PATH_MAX];
+	tc_test_path(rel, sizeof rel, ".git/objects/%.2s/%s", blob, blob + 2);
+	CHECK(putn(store, rel, (const char *)spin, sizeof spin) == 0);
+	CHECK(has(read_rev(clone, "tenants/acme/tenant.yaml"),
+	          "damaged loose object: the zlib stream ends early (exit 2)"));
+	char abs_entry[PATH_MAX + 32];
+	tc_test_path(abs_entry, sizeof abs_entry, "%s/.git/objects\n", store);
+	CHECK(put(clone, ".git/objects/info/alternates", abs_entry) == 0);
+	CHECK(has(read_rev(clone, "tenants/acme/tenant.yaml"),
+	          "damaged loose object: the zlib stream ends early (exit 2)"));
+	CHECK(unlink(alt) == 0);
+	CHECK(unlink(repo_path("alt-store/.git/objects/info/alternates")) == 0);
+
+	/* refused: what libgit2 would look for in the working directory */
+	CHECK(put(clone, ".git/objects/info/alternates", "elsewhere/objects\n") == 0);
+	CHECK(has(read_rev(clone, "tenantc.yaml"), "alternate 'elsewhere/objects' in '"));
+	CHECK(has(read_rev(clone, "tenantc.yaml"),
+	          "' is a relative path that does not start with '.' (write './elsewhere/objects' "
+	          "for a folder relative to the objects folder) (exit 2)"));
+	CHECK(put(clone, ".git/objects/info/alternates",
+	          "../../../../../../../../../../../../../../../../../../../../../../../../../../../"
+	          "../../../../../../../../../../../../../../../../../../../../../../../../../../x\n") ==
+	      0);
+	CHECK(has(read_rev(clone, "tenantc.yaml"), "climbs above the root folder (exit 2)"));
+	CHECK(put(clone, ".git/objects/info/alternates", abs_entry) == 0);
+	CHECK(put(store, ".git/objects/info/alternates", "./pack\n") == 0);
+	CHECK(has(read_rev(clone, "tenantc.yaml"), "alternate './pack' in '"));
+	CHECK(has(read_rev(clone, "tenantc.yaml"),
+	          "/alt-store/.git/objects/info/alternates' is a relative path: only the "
+	          "repository's own alternates may be relative (exit 2)"));
+	CHECK(unlink(repo_path("alt-store/.git/objects/info/alternates")) == 0);
+	/* skipped, as git and libgit2 skip it: a folder that is not there */
+	char missing[2 * PATH_MAX];
+	tc_test_path(missing, sizeof missing, "./no-such-folder\n/no/such/folder\n%s", abs_entry);
+	CHECK(put(clone, ".git/objects/info/alternates", missing) == 0);
+	CHECK_STR(read_rev(clone, "tenantc.yaml"), "=output: rendered\n");
+
+	/* nesting: the clone's alternates file is read at depth 0, that of the
+	 * folder it names at 1, ..., and git and libgit2 read none deeper
+	 * than 5; six levels of folders are read, a file at the sixth is
+	 * refused */
+	char lvl[PATH_MAX], entry[PATH_MAX + 32];
+	for (int i = 1; i <= 6; i++) {
+		tc_test_path(lvl, sizeof lvl, "%s/lvl%d/info", tmproot, i);
+		CHECK(tc_test_sh("mkdir -p '%s'", lvl) == 0);
+	}
+	tc_test_path(entry, sizeof entry, "%s/lvl1\n", tmproot);
+	CHECK(put(clone, ".git/objects/info/alternates", entry) == 0);
+	for (int i = 1; i < 6; i++) {
+		tc_test_path(lvl, sizeof lvl, "%s/lvl%d", tmproot, i);
+		tc_test_path(entry, sizeof entry, "%s/lvl%d\n", tmproot, i + 1);
+		CHECK(put(lvl, "info/alternates", entry) == 0);
+	}
+	/* the blobs are in the store at the end of the chain */
+	tc_test_path(lvl, sizeof lvl, "%s/lvl5", tmproot);
+	tc_test_path(entry, sizeof entry, "%s/lvl6\n%s/.git/objects\n", tmproot, store);
+	CHECK(put(lvl, "info/alternates", entry) == 0);
+	CHECK_STR(read_rev(clone, "tenantc.yaml"), "=output: rendered\n");
+	CHECK(has(read_rev(clone, "tenants/acme/tenant.yaml"),
+	          "damaged loose object: the zlib stream ends early (exit 2)"));
+	tc_test_path(lvl, sizeof lvl, "%s/lvl6", tmproot);
+	CHECK(put(lvl, "info/alternates", "# nothing\n") == 0);
+	CHECK_STR(read_rev(clone, "tenantc.yaml"), "=output: rendered\n");
+	tc_test_path(entry, sizeof entry, "%s/.git/objects\n", store);
+	CHECK(put(lvl, "info/alternates", entry) == 0);
+	CHECK(has(read_rev(clone, "tenantc.yaml"), "/lvl6/info/alternates' nests alternates more "
+	                                           "than 5 deep ('"));
+	CHECK(tc_test_sh("rm -rf '%s'/lvl1 '%s'/lvl2 '%s'/lvl3 '%s'/lvl4 '%s'/lvl5 '%s'/lvl6",
+	                 tmproot, tmproot, tmproot, tmproot, tmproot, tmproot) == 0);
+}
+
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -1225,7 +1364,8 @@ int main(void)
 	             auto_reads_head_of_a_bare_repository,
 	             ten_thousand_tenants_list_and_read_quickly_from_every_source,
 	             a_revision_source_reopened_reads_what_a_new_open_reads,
-	             a_damaged_loose_object_file_is_an_error_not_a_loop);
+	             a_damaged_loose_object_file_is_an_error_not_a_loop,
+	             loose_objects_of_alternates_are_read_by_the_same_reader);
 	first_diag(&(tc_diags){0});
 	git_libgit2_shutdown();
 	tc_test_sh("rm -rf '%s'", tmproot);
