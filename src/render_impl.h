@@ -80,7 +80,7 @@ typedef struct pool {
 	pthread_mutex_t dupes_lock;
 	idhash *ids;
 	size_t nids, capids;
-	struct tc_render_dupes *dupes;
+	tc_k8s_dupes *dupes;
 	/* Streaming: files go to the tree or the spool as each output folder
 	 * is done, and a job keeps only a chunk per folder, not its files */
 	bool stream;
