@@ -112,6 +112,32 @@ static int header(const unsigned char *h, size_t n, git_object_t *type, size_t *
 	return 0;
 }
 
+/* The rest of a body of size bytes, of which have are in body already
+ * (end: the stream ended with them); then nothing may follow. */
+static int inflate_rest(z_stream *z, unsigned char *body, size_t have, size_t size, bool end)
+{
+	size_t got = 0;
+	if (!end && have < size) {
+		if (pump(z, body + have, size - have, &got, &end) < 0)
+			return -1;
+		have += got;
+	}
+	if (!end) { /* the body is full: only the stream's end may follow */
+		unsigned char one;
+		if (pump(z, &one, 1, &got, &end) < 0)
+			return -1;
+		if (got > 0)
+			return damaged("damaged loose object: %s",
+			               "more bytes than its header says");
+	}
+	if (have != size)
+		return damaged("damaged loose object: %s", "fewer bytes than its header says");
+	if (z->avail_in > 0)
+		return damaged("damaged loose object: %s",
+		               "bytes after the end of its zlib stream");
+	return 0;
+}
+
 static int inflate_file(void **out, size_t *len, git_object_t *type, const void *file, size_t n,
                         git_odb_backend *be)
 {
@@ -126,7 +152,7 @@ static int inflate_file(void **out, size_t *len, git_object_t *type, const void 
 		git_error_set_oom();
 		return -1;
 	}
-	unsigned char head[HEADER_MAX], one;
+	unsigned char head[HEADER_MAX];
 	unsigned char *body = NULL;
 	size_t got = 0, size = 0, used = 0;
 	bool end = false;
@@ -149,27 +175,8 @@ static int inflate_file(void **out, size_t *len, git_object_t *type, const void 
 		goto done;
 	}
 	memcpy(body, head + used, have);
-	if (!end && have < size) {
-		if (pump(&z, body + have, size - have, &got, &end) < 0)
-			goto done;
-		have += got;
-	}
-	if (!end) { /* the body is full: only the stream's end may follow */
-		if (pump(&z, &one, 1, &got, &end) < 0)
-			goto done;
-		if (got > 0) {
-			damaged("damaged loose object: %s", "more bytes than its header says");
-			goto done;
-		}
-	}
-	if (have != size) {
-		damaged("damaged loose object: %s", "fewer bytes than its header says");
+	if (inflate_rest(&z, body, have, size, end) < 0)
 		goto done;
-	}
-	if (z.avail_in > 0) {
-		damaged("damaged loose object: %s", "bytes after the end of its zlib stream");
-		goto done;
-	}
 	body[size] = 0;
 	*out = body;
 	*len = size;
