@@ -409,6 +409,8 @@ out:
 /* ---- tree state ---------------------------------------------------------------------------- */
 
 #define STATE_MAGIC "tenantc-state 1\n"
+/* The state file is written through a buffer of this size. */
+#define STATE_BUF ((size_t)1 << 20)
 
 struct tc_tree_state {
 	tc_state_tenant *tenants; /* sorted by name */
@@ -683,6 +685,9 @@ void tc_tree_state_save(const tc_cache *c, const char *dir, const tc_state_tenan
 		free(path);
 		return;
 	}
+	/* stdio's own buffer would make one write of every 4 KiB */
+	char *obuf = tc_xmalloc(STATE_BUF);
+	setvbuf(f, obuf, _IOFBF, STATE_BUF);
 	fputs(STATE_MAGIC, f);
 	fprintf(f, "dir %s\ntenants %zu others %zu\n", id, ntenants, nothers);
 	for (size_t i = 0; i < ntenants; i++) {
@@ -696,6 +701,7 @@ void tc_tree_state_save(const tc_cache *c, const char *dir, const tc_state_tenan
 	bool failed = ferror(f) != 0;
 	if (fclose(f) != 0 || failed || rename(tmp, path) != 0)
 		unlink(tmp);
+	free(obuf);
 	free(tmp);
 	free(path);
 }

@@ -32,26 +32,36 @@ void tc_render_dupes_report(pool *p, tc_diags *d)
 }
 
 /* The identity hash of an object of environment env from its apiVersion,
- * kind, namespace ("" when none) and name: BLAKE2b of the environment's
- * index, group, kind, namespace and name (the version does not make another
- * object), 96 bits of it into e. */
+ * kind, namespace ("" when none) and name: SipHash-2-4 with a 128-bit
+ * result of the environment's index, group, kind, namespace and name (the
+ * version does not make another object), 96 bits of it into e. The key is
+ * fixed: hashes only decide which jobs render again to compare the
+ * identities themselves, so a collision costs time, never a wrong report,
+ * and nothing of them reaches output. */
 static void hash_fields(uint32_t env, const char *api, size_t al, const char *kind, size_t kl,
                         const char *ns, size_t nl, const char *name, size_t namel, idhash *e)
 {
+	static const unsigned char key[crypto_shorthash_siphashx24_KEYBYTES];
 	const char *g, *v;
 	size_t gl, vl;
 	tc_k8s_split_api_version(api, al, &g, &gl, &v, &vl);
-	crypto_generichash_state st;
-	unsigned char out[16];
-	crypto_generichash_init(&st, NULL, 0, sizeof out);
-	crypto_generichash_update(&st, (const unsigned char *)&env, sizeof env);
 	const char *parts[4] = {g, kind, ns, name};
 	size_t lens[4] = {gl, kl, nl, namel};
+	size_t total = sizeof env + gl + kl + nl + namel + 4;
+	unsigned char small[512];
+	unsigned char *m = total <= sizeof small ? small : tc_xmalloc(total);
+	memcpy(m, &env, sizeof env);
+	size_t at = sizeof env;
 	for (int i = 0; i < 4; i++) {
-		crypto_generichash_update(&st, (const unsigned char *)parts[i], lens[i]);
-		crypto_generichash_update(&st, (const unsigned char *)"", 1);
+		if (lens[i])
+			memcpy(m + at, parts[i], lens[i]);
+		at += lens[i];
+		m[at++] = 0;
 	}
-	crypto_generichash_final(&st, out, sizeof out);
+	unsigned char out[crypto_shorthash_siphashx24_BYTES];
+	crypto_shorthash_siphashx24(out, m, total, key);
+	if (m != small)
+		free(m);
 	memcpy(&e->h, out, sizeof e->h);
 	memcpy(&e->h2, out + sizeof e->h, sizeof e->h2);
 }
@@ -71,17 +81,32 @@ static bool identity_hash(const tc_value *obj, uint32_t env, idhash *e)
 	return true;
 }
 
-static void push_identity(pool *p, const idhash *e)
+void tc_render_flush_identities(work *w)
 {
+	pool *p = w->p;
+	if (w->nids == 0)
+		return;
 	pthread_mutex_lock(&p->dupes_lock);
-	if (p->nids == p->capids) {
+	if (p->nids + w->nids > p->capids) {
 		/* by a quarter: at 10,000 tenants doubling would leave megabytes
 		 * unused, and realloc of a block this large remaps, not copies */
-		p->capids = p->capids < 1024 ? 1024 : p->capids + p->capids / 4;
+		size_t cap = p->capids < 1024 ? 1024 : p->capids + p->capids / 4;
+		p->capids = cap < p->nids + w->nids ? p->nids + w->nids : cap;
 		p->ids = tc_xrealloc(p->ids, p->capids * sizeof *p->ids);
 	}
-	p->ids[p->nids++] = *e;
+	memcpy(p->ids + p->nids, w->ids, w->nids * sizeof *w->ids);
+	p->nids += w->nids;
 	pthread_mutex_unlock(&p->dupes_lock);
+	w->nids = 0;
+}
+
+/* A hash into the job's batch, which goes to the pool's array when full
+ * and when the job ends: one lock a batch, not one an object. */
+static void push_identity(work *w, const idhash *e)
+{
+	if (w->nids == TC_RENDER_ID_BATCH)
+		tc_render_flush_identities(w);
+	w->ids[w->nids++] = *e;
 }
 
 /* An object into the duplicate check of its environment. */
@@ -103,7 +128,7 @@ void tc_render_add_identity(work *w, size_t env_index, const tc_value *obj)
 	}
 	idhash e = {0, 0, (uint32_t)(w->j - p->jobs)};
 	if (identity_hash(obj, (uint32_t)env_index, &e))
-		push_identity(p, &e);
+		push_identity(w, &e);
 }
 
 /* A cached object identity ("env TAB apiVersion TAB kind TAB namespace TAB
@@ -130,7 +155,7 @@ void tc_render_add_cached_ident(work *w, const char *ident)
 		return;
 	idhash e = {0, 0, (uint32_t)(w->j - w->p->jobs)};
 	hash_fields((uint32_t)ei, f[1], fl[1], f[2], fl[2], f[3], fl[3], f[4], fl[4], &e);
-	push_identity(w->p, &e);
+	push_identity(w, &e);
 }
 
 static bool idhash_less(const idhash *a, const idhash *b)
