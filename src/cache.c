@@ -552,16 +552,23 @@ tc_tree_state *tc_tree_state_load(const tc_cache *c, const char *dir)
 	return s;
 }
 
-/* Is a file of the tree, st, no newer than the state? */
+static bool not_after(struct timespec t, struct timespec saved)
+{
+	return t.tv_sec < saved.tv_sec || (t.tv_sec == saved.tv_sec && t.tv_nsec <= saved.tv_nsec);
+}
+
+/* Was a file of the tree, st, neither written nor changed since the state?
+ * Its modification time can be set back (touch -d, cp -p, rsync -t), its
+ * change time cannot: any write, rename or change of its inode sets it. */
 static bool not_newer(const tc_tree_state *s, const struct stat *st)
 {
-	return st->st_mtim.tv_sec < s->saved.tv_sec ||
-	       (st->st_mtim.tv_sec == s->saved.tv_sec && st->st_mtim.tv_nsec <= s->saved.tv_nsec);
+	return not_after(st->st_mtim, s->saved) && not_after(st->st_ctim, s->saved);
 }
 
 /* Are a kept tenant's files still what the render wrote? Each must be a
- * regular file no newer than the state (a file edited, replaced or
- * restored by hand since is newer), reached through real folders (a
+ * regular file neither modified nor changed since the state (a file
+ * edited, replaced or restored by hand since is newer, even when its
+ * modification time was set back), reached through real folders (a
  * folder replaced by a symbolic link would lead out of the tree); one
  * that is missing, newer or linked makes the tenant render again, which
  * restores its files. No file is read: each folder is opened once without

@@ -653,6 +653,36 @@ TEST(a_tree_state_no_longer_vouches_for_a_file_edited_or_a_folder_replaced)
 	CHECK(replaced);
 }
 
+TEST(a_tree_state_no_longer_vouches_for_an_edit_whose_modification_time_was_set_back)
+{
+	opened o;
+	CHECK(open_cache(&o, "setback"));
+	char ka[65], kg[65];
+	CHECK(tc_cache_tenant_key(o.c, o.src, "acme", ka));
+	CHECK(tc_cache_tenant_key(o.c, o.src, "globex", kg));
+	tree tr;
+	CHECK(make_tree(&tr, "out", ka, kg));
+	tc_tree_state_save(o.c, tr.dir, tr.tp, 2, tr.others, 2);
+	/* after the state by more than the kernel's tick for file times */
+	struct timespec pause = {0, 50 * 1000 * 1000};
+	nanosleep(&pause, NULL);
+	/* an edit of the same size, its times put back as they were
+	 * (touch -d, cp -p, rsync -t): only the change time tells */
+	char path[PATH_MAX];
+	tc_test_path(path, sizeof path, "%s/%s", tr.dir, tr.paths_a[0]);
+	struct stat st;
+	CHECK(stat(path, &st) == 0);
+	CHECK(tc_test_put(tr.dir, tr.paths_a[0], "A\n") == 0);
+	struct timespec back[2] = {st.st_atim, st.st_mtim};
+	CHECK(utimensat(AT_FDCWD, path, back, 0) == 0);
+	tc_tree_state *s = tc_tree_state_load(o.c, tr.dir);
+	bool noticed =
+		s && !tc_tree_state_lookup(s, "acme", ka) && tc_tree_state_lookup(s, "globex", kg);
+	tc_tree_state_free(s);
+	close_cache(&o);
+	CHECK(noticed);
+}
+
 TEST(a_damaged_tree_state_is_no_state)
 {
 	opened o;
@@ -729,6 +759,7 @@ int main(int argc, char **argv)
 		concurrent_puts_of_one_key_leave_one_whole_entry_and_no_temporary_file,
 		a_tree_state_saved_loads_back_with_every_tenant_and_file,
 		a_tree_state_no_longer_vouches_for_a_file_edited_or_a_folder_replaced,
+		a_tree_state_no_longer_vouches_for_an_edit_whose_modification_time_was_set_back,
 		a_damaged_tree_state_is_no_state);
 	git_libgit2_shutdown();
 	tc_test_sh("rm -rf '%s'", tmproot);
