@@ -563,6 +563,14 @@ static bool make_tree(tree *tr, const char *name, const char *key_a, const char 
 	       tc_test_put(tr->dir, tr->others[1], "c\n") == 0;
 }
 
+/* A cache named name and a tree of acme's and globex's files, with their
+ * keys. */
+static bool open_tree(opened *o, const char *name, tree *tr, char ka[65], char kg[65])
+{
+	return open_cache(o, name) && tc_cache_tenant_key(o->c, o->src, "acme", ka) &&
+	       tc_cache_tenant_key(o->c, o->src, "globex", kg) && make_tree(tr, "out", ka, kg);
+}
+
 typedef struct seen {
 	char text[1024];
 } seen;
@@ -576,12 +584,9 @@ static void collect(void *ud, const char *path)
 TEST(a_tree_state_saved_loads_back_with_every_tenant_and_file)
 {
 	opened o;
-	CHECK(open_cache(&o, "state"));
 	char ka[65], kg[65];
-	CHECK(tc_cache_tenant_key(o.c, o.src, "acme", ka));
-	CHECK(tc_cache_tenant_key(o.c, o.src, "globex", kg));
 	tree tr;
-	CHECK(make_tree(&tr, "out", ka, kg));
+	CHECK(open_tree(&o, "state", &tr, ka, kg));
 	bool none = tc_tree_state_load(o.c, tr.dir) == NULL;
 	tc_tree_state_save(o.c, tr.dir, tr.tp, 2, tr.others, 2);
 	tc_tree_state *s = tc_tree_state_load(o.c, tr.dir);
@@ -618,12 +623,9 @@ TEST(a_tree_state_saved_loads_back_with_every_tenant_and_file)
 TEST(a_tree_state_no_longer_vouches_for_a_file_edited_or_a_folder_replaced)
 {
 	opened o;
-	CHECK(open_cache(&o, "stale"));
 	char ka[65], kg[65];
-	CHECK(tc_cache_tenant_key(o.c, o.src, "acme", ka));
-	CHECK(tc_cache_tenant_key(o.c, o.src, "globex", kg));
 	tree tr;
-	CHECK(make_tree(&tr, "out", ka, kg));
+	CHECK(open_tree(&o, "stale", &tr, ka, kg));
 	tc_tree_state_save(o.c, tr.dir, tr.tp, 2, tr.others, 2);
 	/* a file of acme's edited since: newer than the state */
 	char path[PATH_MAX];
@@ -656,12 +658,9 @@ TEST(a_tree_state_no_longer_vouches_for_a_file_edited_or_a_folder_replaced)
 TEST(a_tree_state_no_longer_vouches_for_an_edit_whose_modification_time_was_set_back)
 {
 	opened o;
-	CHECK(open_cache(&o, "setback"));
 	char ka[65], kg[65];
-	CHECK(tc_cache_tenant_key(o.c, o.src, "acme", ka));
-	CHECK(tc_cache_tenant_key(o.c, o.src, "globex", kg));
 	tree tr;
-	CHECK(make_tree(&tr, "out", ka, kg));
+	CHECK(open_tree(&o, "setback", &tr, ka, kg));
 	tc_tree_state_save(o.c, tr.dir, tr.tp, 2, tr.others, 2);
 	/* after the state by more than the kernel's tick for file times */
 	struct timespec pause = {0, 50 * 1000 * 1000};
@@ -686,12 +685,9 @@ TEST(a_tree_state_no_longer_vouches_for_an_edit_whose_modification_time_was_set_
 TEST(a_damaged_tree_state_is_no_state)
 {
 	opened o;
-	CHECK(open_cache(&o, "badstate"));
 	char ka[65], kg[65];
-	CHECK(tc_cache_tenant_key(o.c, o.src, "acme", ka));
-	CHECK(tc_cache_tenant_key(o.c, o.src, "globex", kg));
 	tree tr;
-	CHECK(make_tree(&tr, "out", ka, kg));
+	CHECK(open_tree(&o, "badstate", &tr, ka, kg));
 	tc_tree_state_save(o.c, tr.dir, tr.tp, 2, tr.others, 2);
 	char statedir[PATH_MAX];
 	tc_test_path(statedir, sizeof statedir, "%s/state", cachedir);
