@@ -103,6 +103,44 @@ static void options_text(tc_buf *b, const tc_cache_opts *o)
 		tc_buf_addf(b, "schemas=%s\n", o->schemas->items[i]);
 }
 
+/* The cache folder (malloc'd): TENANTC_CACHE_DIR, else GITDIR/tenantc/cache;
+ * NULL when there is none. */
+static char *cache_base(tc_source *src)
+{
+	const char *env = getenv("TENANTC_CACHE_DIR");
+	if (env && env[0])
+		return tc_xstrdup(env);
+	const char *g = tc_source_gitdir(src);
+	if (!g)
+		return NULL;
+	size_t n = strlen(g) + 32;
+	char *base = tc_xmalloc(n);
+	snprintf(base, n, "%s%stenantc/cache", g, g[strlen(g) - 1] == '/' ? "" : "/");
+	return base;
+}
+
+/* tenantc.yaml's object id from the root listing into h; false when it
+ * has none or the root cannot be listed. */
+static bool hash_root_file(crypto_hash_sha256_state *h, tc_source *src)
+{
+	tc_diags dd;
+	tc_diags_init(&dd);
+	tc_entry *e;
+	size_t n;
+	bool listed = tc_source_list(src, &dd, "", &e, &n) == 0, ok = listed;
+	tc_diags_release(&dd);
+	if (!listed)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(e[i].name, "tenantc.yaml") == 0) {
+			if (!e[i].id[0])
+				ok = false;
+			hash_str(h, e[i].id);
+		}
+	tc_entries_free(e, n);
+	return ok;
+}
+
 int tc_cache_open(tc_cache **out, tc_source *src, const tc_cache_opts *o, tc_diags *d)
 {
 	(void)d;
@@ -110,18 +148,9 @@ int tc_cache_open(tc_cache **out, tc_source *src, const tc_cache_opts *o, tc_dia
 	const char *off = getenv("TENANTC_CACHE");
 	if ((off && strcmp(off, "off") == 0) || !tc_source_is_git_snapshot(src))
 		return 0;
-	const char *env = getenv("TENANTC_CACHE_DIR");
-	char *base;
-	if (env && env[0]) {
-		base = tc_xstrdup(env);
-	} else {
-		const char *g = tc_source_gitdir(src);
-		if (!g)
-			return 0;
-		size_t n = strlen(g) + 32;
-		base = tc_xmalloc(n);
-		snprintf(base, n, "%s%stenantc/cache", g, g[strlen(g) - 1] == '/' ? "" : "/");
-	}
+	char *base = cache_base(src);
+	if (!base)
+		return 0;
 	crypto_hash_sha256_state h;
 	crypto_hash_sha256_init(&h);
 	hash_str(&h, "tenantc " TC_VERSION);
@@ -131,26 +160,8 @@ int tc_cache_open(tc_cache **out, tc_source *src, const tc_cache_opts *o, tc_dia
 	hash_str(&h, tc_buf_str(&opts));
 	tc_buf_release(&opts);
 	bool ok = hash_dir(&h, src, "environments") && hash_dir(&h, src, "templates") &&
-	          hash_dir(&h, src, "schemas") && hash_dir(&h, src, "files");
-	if (ok) {
-		/* tenantc.yaml: its id from the root listing */
-		tc_diags dd;
-		tc_diags_init(&dd);
-		tc_entry *e;
-		size_t n;
-		if (tc_source_list(src, &dd, "", &e, &n) == 0) {
-			for (size_t i = 0; i < n; i++)
-				if (strcmp(e[i].name, "tenantc.yaml") == 0) {
-					if (!e[i].id[0])
-						ok = false;
-					hash_str(&h, e[i].id);
-				}
-			tc_entries_free(e, n);
-		} else {
-			ok = false;
-		}
-		tc_diags_release(&dd);
-	}
+	          hash_dir(&h, src, "schemas") && hash_dir(&h, src, "files") &&
+	          hash_root_file(&h, src);
 	if (!ok) {
 		free(base);
 		return 0;
@@ -398,6 +409,8 @@ out:
 /* ---- tree state ---------------------------------------------------------------------------- */
 
 #define STATE_MAGIC "tenantc-state 1\n"
+/* The state file is written through a buffer of this size. */
+#define STATE_BUF ((size_t)1 << 20)
 
 struct tc_tree_state {
 	tc_state_tenant *tenants; /* sorted by name */
@@ -475,6 +488,29 @@ static bool strs(const char **p, const char *lim, size_t n, char ***out)
 	return true;
 }
 
+/* One tenant's record: name, key, counts, paths and identities. */
+static bool load_tenant(const char **p, const char *lim, tc_state_tenant *t)
+{
+	size_t np, ni, nobj, rend;
+	char *name = line(p, lim);
+	char *key = line(p, lim);
+	bool ok = name && key && strlen(key) == 64 && num(p, lim, &nobj, ' ') &&
+	          num(p, lim, &rend, ' ') && num(p, lim, &np, ' ') && num(p, lim, &ni, '\n');
+	t->name = name;
+	if (key)
+		memcpy(t->key, key, strlen(key) == 64 ? 65 : 1);
+	free(key);
+	if (!ok)
+		return false;
+	t->nobjects = nobj;
+	t->rendered = rend != 0;
+	ok = strs(p, lim, np, &t->paths);
+	t->npaths = np;
+	ok = ok && strs(p, lim, ni, &t->idents);
+	t->nidents = ni;
+	return ok;
+}
+
 tc_tree_state *tc_tree_state_load(const tc_cache *c, const char *dir)
 {
 	char id[64];
@@ -500,26 +536,9 @@ tc_tree_state *tc_tree_state_load(const tc_cache *c, const char *dir)
 		s->tenants = tc_xcalloc(nt ? nt : 1, sizeof *s->tenants);
 		for (size_t i = 0; ok && i < nt; i++) {
 			tc_state_tenant *t = &s->tenants[s->n++];
-			size_t np, ni, nobj, rend;
-			char *name = line(&p, lim);
-			char *key = line(&p, lim);
-			ok = name && key && strlen(key) == 64 && num(&p, lim, &nobj, ' ') &&
-			     num(&p, lim, &rend, ' ') && num(&p, lim, &np, ' ') &&
-			     num(&p, lim, &ni, '\n');
-			t->name = name;
-			if (key)
-				memcpy(t->key, key, strlen(key) == 64 ? 65 : 1);
-			free(key);
-			if (!ok)
-				break;
-			t->nobjects = nobj;
-			t->rendered = rend != 0;
-			ok = strs(&p, lim, np, &t->paths);
-			t->npaths = np;
-			ok = ok && strs(&p, lim, ni, &t->idents);
-			t->nidents = ni;
-			if (ok && i > 0 && strcmp(s->tenants[i - 1].name, t->name) >= 0)
-				ok = false; /* must be sorted for the lookup */
+			ok = load_tenant(&p, lim, t) &&
+			     /* sorted, for the lookup */
+			     (i == 0 || strcmp(s->tenants[i - 1].name, t->name) < 0);
 		}
 		ok = ok && strs(&p, lim, no, &s->others);
 		s->nothers = no;
@@ -533,14 +552,30 @@ tc_tree_state *tc_tree_state_load(const tc_cache *c, const char *dir)
 	return s;
 }
 
+static bool not_after(struct timespec t, struct timespec saved)
+{
+	return t.tv_sec < saved.tv_sec || (t.tv_sec == saved.tv_sec && t.tv_nsec <= saved.tv_nsec);
+}
+
+/* Was a file of the tree, st, neither written nor changed since the state?
+ * Its modification time can be set back (touch -d, cp -p, rsync -t), its
+ * change time cannot: any write, rename or change of its inode sets it. */
+static bool not_newer(const tc_tree_state *s, const struct stat *st)
+{
+	return not_after(st->st_mtim, s->saved) && not_after(st->st_ctim, s->saved);
+}
+
 /* Are a kept tenant's files still what the render wrote? Each must be a
- * regular file no newer than the state (a file edited, replaced or
- * restored by hand since is newer), reached through real folders (a
+ * regular file neither modified nor changed since the state (a file
+ * edited, replaced or restored by hand since is newer, even when its
+ * modification time was set back), reached through real folders (a
  * folder replaced by a symbolic link would lead out of the tree); one
  * that is missing, newer or linked makes the tenant render again, which
  * restores its files. No file is read: each folder is opened once without
- * following links (tc_dir_open_beneath) and each file is an fstatat of
- * one name in it, which costs the kernel far less than a whole path. */
+ * following links (tc_dir_open_beneath) and each file is an fstatat of one
+ * name in it, which costs the kernel far less than a whole path. A file
+ * written in place changes neither its folder nor the folder's listing, so
+ * every file is looked at. */
 static bool intact(const tc_tree_state *s, const tc_state_tenant *t)
 {
 	if (s->dirfd < 0)
@@ -565,10 +600,7 @@ static bool intact(const tc_tree_state *s, const tc_state_tenant *t)
 		ok = ok &&
 		     fstatat(dl ? dfd : s->dirfd, dl ? slash + 1 : p, &st, AT_SYMLINK_NOFOLLOW) ==
 		             0 &&
-		     S_ISREG(st.st_mode) &&
-		     (st.st_mtim.tv_sec < s->saved.tv_sec ||
-		      (st.st_mtim.tv_sec == s->saved.tv_sec &&
-		       st.st_mtim.tv_nsec <= s->saved.tv_nsec));
+		     S_ISREG(st.st_mode) && not_newer(s, &st);
 	}
 	if (dfd >= 0)
 		close(dfd);
@@ -607,6 +639,25 @@ static bool one_line(const char *s)
 	return !strchr(s, '\n');
 }
 
+/* A record the state file can hold: one line per string. */
+static bool savable(const tc_state_tenant *t)
+{
+	bool ok = one_line(t->name) && strlen(t->key) == 64;
+	for (size_t k = 0; k < t->npaths && ok; k++)
+		ok = one_line(t->paths[k]);
+	for (size_t k = 0; k < t->nidents && ok; k++)
+		ok = one_line(t->idents[k]);
+	return ok;
+}
+
+static void put_lines(FILE *f, const char *const *v, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		fputs(v[k], f);
+		putc('\n', f);
+	}
+}
+
 void tc_tree_state_save(const tc_cache *c, const char *dir, const tc_state_tenant *const *tenants,
                         size_t ntenants, const char *const *others, size_t nothers)
 {
@@ -617,14 +668,8 @@ void tc_tree_state_save(const tc_cache *c, const char *dir, const tc_state_tenan
 	/* a state of 10,000 tenants is tens of megabytes: checked first, then
 	 * written through stdio into a temporary file that replaces the old */
 	bool ok = true;
-	for (size_t i = 0; i < ntenants && ok; i++) {
-		const tc_state_tenant *t = tenants[i];
-		ok = one_line(t->name) && strlen(t->key) == 64;
-		for (size_t k = 0; k < t->npaths && ok; k++)
-			ok = one_line(t->paths[k]);
-		for (size_t k = 0; k < t->nidents && ok; k++)
-			ok = one_line(t->idents[k]);
-	}
+	for (size_t i = 0; i < ntenants && ok; i++)
+		ok = savable(tenants[i]);
 	for (size_t i = 0; i < nothers && ok; i++)
 		ok = one_line(others[i]);
 	if (!ok) {
@@ -647,28 +692,23 @@ void tc_tree_state_save(const tc_cache *c, const char *dir, const tc_state_tenan
 		free(path);
 		return;
 	}
+	/* stdio's own buffer would make one write of every 4 KiB */
+	char *obuf = tc_xmalloc(STATE_BUF);
+	setvbuf(f, obuf, _IOFBF, STATE_BUF);
 	fputs(STATE_MAGIC, f);
 	fprintf(f, "dir %s\ntenants %zu others %zu\n", id, ntenants, nothers);
 	for (size_t i = 0; i < ntenants; i++) {
 		const tc_state_tenant *t = tenants[i];
 		fprintf(f, "%s\n%s\n%zu %d %zu %zu\n", t->name, t->key, t->nobjects,
 		        t->rendered ? 1 : 0, t->npaths, t->nidents);
-		for (size_t k = 0; k < t->npaths; k++) {
-			fputs(t->paths[k], f);
-			putc('\n', f);
-		}
-		for (size_t k = 0; k < t->nidents; k++) {
-			fputs(t->idents[k], f);
-			putc('\n', f);
-		}
+		put_lines(f, (const char *const *)t->paths, t->npaths);
+		put_lines(f, (const char *const *)t->idents, t->nidents);
 	}
-	for (size_t i = 0; i < nothers; i++) {
-		fputs(others[i], f);
-		putc('\n', f);
-	}
+	put_lines(f, others, nothers);
 	bool failed = ferror(f) != 0;
 	if (fclose(f) != 0 || failed || rename(tmp, path) != 0)
 		unlink(tmp);
+	free(obuf);
 	free(tmp);
 	free(path);
 }

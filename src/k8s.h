@@ -90,6 +90,10 @@ void tc_k8s_dupes_release(tc_k8s_dupes *s);
  * them). With secret (or when the identity is flagged TC_VAL_SECRET) a
  * duplicate is reported without its kind, namespace and name. */
 void tc_k8s_dupes_add(tc_k8s_dupes *s, const tc_value *obj, bool secret);
+/* The same for an object a tenant made (tenant is not copied: it must
+ * outlive the report). Two objects of different tenants are reported
+ * naming both tenants. */
+void tc_k8s_dupes_add_tenant(tc_k8s_dupes *s, const tc_value *obj, const char *tenant, bool secret);
 /* Report every object that repeats an earlier one, at its position and
  * naming the first one's; "earlier" is by file, line and column, so the
  * result does not depend on the order objects were added in. Returns the

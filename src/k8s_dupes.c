@@ -2,15 +2,18 @@
  * k8s_dupes.c - duplicate objects over one environment's output: copies of
  * the object identities (group, kind, namespace, name), sorted, never
  * hashed, so the report order is fixed and does not depend on the order
- * objects were added in.
+ * objects were added in. `tenantc validate` and render (render_dupes.c,
+ * with the tenant of each object) use the same collector.
  */
 #include "k8s.h"
+
+#include "buf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* One object: 24 bytes here and one allocation holding
+/* One object: 32 bytes here and one allocation holding
  * "group NUL kind NUL namespace NUL name" (the sort key, klen bytes) and,
  * when the object has a file, that file's name after it. A render keeps
  * one per object of every environment, so it is kept small. */
@@ -18,8 +21,9 @@ struct tc_k8s_dupe {
 	char *key;
 	uint32_t klen;
 	uint32_t line, col;
-	uint32_t seq; /* order of adding, the last tie-break */
-	bool secret;  /* the identity holds a decrypted value: never print it */
+	uint32_t seq;       /* order of adding, the last tie-break */
+	bool secret;        /* the identity holds a decrypted value: never print it */
+	const char *tenant; /* the tenant that made it (not copied), or NULL */
 };
 
 void tc_k8s_dupes_init(tc_k8s_dupes *s)
@@ -57,6 +61,11 @@ static char *put(char *p, const char *s, size_t n)
 
 void tc_k8s_dupes_add(tc_k8s_dupes *s, const tc_value *obj, bool secret)
 {
+	tc_k8s_dupes_add_tenant(s, obj, NULL, secret);
+}
+
+void tc_k8s_dupes_add_tenant(tc_k8s_dupes *s, const tc_value *obj, const char *tenant, bool secret)
+{
 	if (obj->kind != TC_OBJECT)
 		return;
 	const tc_value *api = str_at(obj, "apiVersion"), *kind = str_at(obj, "kind");
@@ -82,7 +91,8 @@ void tc_k8s_dupes_add(tc_k8s_dupes *s, const tc_value *obj, bool secret)
 	secret = secret || tc_value_tainted(api) || tc_value_tainted(kind) ||
 	         tc_value_tainted(ns) || tc_value_tainted(name);
 	s->items[s->len] = (tc_k8s_dupe){key,          (uint32_t)total,  obj->pos.line,
-	                                 obj->pos.col, (uint32_t)s->len, secret};
+	                                 obj->pos.col, (uint32_t)s->len, secret,
+	                                 tenant};
 	s->len++;
 }
 
@@ -105,53 +115,63 @@ static int cmp_dupe(const void *x, const void *y)
 	return c ? c : cmp_pos(a, b);
 }
 
+static bool same_key(const tc_k8s_dupe *a, const tc_k8s_dupe *b)
+{
+	return tc_bytes_cmp(a->key, a->klen, b->key, b->klen) == 0;
+}
+
+/* One duplicate: e repeats first; secret when a member of their run holds
+ * a decrypted value. Names both tenants when two different ones made them. */
+static void report_one(tc_diags *d, const tc_k8s_dupe *first, const tc_k8s_dupe *e, bool secret)
+{
+	const char *group = e->key;
+	const char *kind = group + strlen(group) + 1;
+	const char *ns = kind + strlen(kind) + 1;
+	const char *name = ns + strlen(ns) + 1;
+	/* the position's file must outlive the diagnostic: the diagnostic
+	 * copies what it prints, so the entry's own copy is enough */
+	tc_pos pos = {dupe_file(e)[0] ? dupe_file(e) : NULL, e->line, e->col};
+	const char *ffile = dupe_file(first)[0] ? dupe_file(first) : "-";
+	const char *g = group[0] ? group : "core";
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	if (secret)
+		tc_buf_adds(&b, "<redacted> (its kind, namespace or name holds a decrypted value)");
+	else if (ns[0])
+		tc_buf_addf(&b, "%s '%s/%s' (%s)", kind, ns, name, g);
+	else
+		tc_buf_addf(&b, "%s '%s' (%s)", kind, name, g);
+	const char *what = tc_buf_str(&b);
+	if (e->tenant && first->tenant && strcmp(e->tenant, first->tenant) != 0)
+		tc_finding(d, pos, NULL,
+		           "duplicate object: %s of tenant '%s' is also defined for tenant '%s' at "
+		           "%s:%u:%u",
+		           what, e->tenant, first->tenant, ffile, (unsigned)first->line,
+		           (unsigned)first->col);
+	else
+		tc_finding(d, pos, NULL, "duplicate object: %s is also defined at %s:%u:%u", what,
+		           ffile, (unsigned)first->line, (unsigned)first->col);
+	tc_buf_release(&b);
+}
+
 size_t tc_k8s_dupes_report(tc_k8s_dupes *s, tc_diags *d, tc_diag_class cls)
 {
 	if (s->len > 1)
 		qsort(s->items, s->len, sizeof *s->items, cmp_dupe);
 	size_t found = 0;
 	for (size_t i = 1; i < s->len; i++) {
-		const tc_k8s_dupe *first = &s->items[i - 1], *e = &s->items[i];
-		if (tc_bytes_cmp(first->key, first->klen, e->key, e->klen) != 0)
+		const tc_k8s_dupe *e = &s->items[i];
+		if (!same_key(&s->items[i - 1], e))
 			continue;
 		/* name the first of the run, not the previous one */
 		size_t k = i - 1;
-		while (k > 0 && tc_bytes_cmp(s->items[k - 1].key, s->items[k - 1].klen, e->key,
-		                             e->klen) == 0)
+		while (k > 0 && same_key(&s->items[k - 1], e))
 			k--;
-		first = &s->items[k];
 		/* one member of the run holding a decrypted value names them all */
 		bool secret = false;
-		for (size_t q = k; q < s->len && !secret; q++) {
-			if (tc_bytes_cmp(s->items[q].key, s->items[q].klen, e->key, e->klen) != 0)
-				break;
+		for (size_t q = k; q < s->len && same_key(&s->items[q], e) && !secret; q++)
 			secret = s->items[q].secret;
-		}
-		const char *group = e->key;
-		const char *kind = group + strlen(group) + 1;
-		const char *ns = kind + strlen(kind) + 1;
-		const char *name = ns + strlen(ns) + 1;
-		/* the position's file must outlive the diagnostic: the diagnostic
-		 * copies what it prints, so the entry's own copy is enough */
-		tc_pos pos = {dupe_file(e)[0] ? dupe_file(e) : NULL, e->line, e->col};
-		const char *ffile = dupe_file(first)[0] ? dupe_file(first) : "-";
-		char where[64];
-		snprintf(where, sizeof where, "%u:%u", (unsigned)first->line, (unsigned)first->col);
-		const char *g = group[0] ? group : "core";
-		if (secret)
-			tc_finding(
-				d, pos, NULL,
-				"duplicate object: <redacted> (its kind, namespace or name holds a "
-				"decrypted value) is also defined at %s:%s",
-				ffile, where);
-		else if (ns[0])
-			tc_finding(d, pos, NULL,
-			           "duplicate object: %s '%s/%s' (%s) is also defined at %s:%s",
-			           kind, ns, name, g, ffile, where);
-		else
-			tc_finding(d, pos, NULL,
-			           "duplicate object: %s '%s' (%s) is also defined at %s:%s", kind,
-			           name, g, ffile, where);
+		report_one(d, &s->items[k], e, secret);
 		if (cls != TC_DIAG_FINDING)
 			d->items[d->len - 1].cls = cls;
 		found++;

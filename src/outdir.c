@@ -46,14 +46,11 @@ static void drop_last(tc_buf *b)
 	s[keep] = 0;
 }
 
-/* The absolute, symlink-free spelling of path, malloc'd; NULL (errno set)
- * when an existing part cannot be resolved. */
-static char *resolve(const char *path)
+/* The real path of path's deepest existing ancestor (malloc'd, or NULL
+ * with errno); *cutp is where the names it does not cover begin in path. */
+static char *deepest_existing(const char *path, size_t *cutp)
 {
-	char *real = realpath(path, NULL);
-	if (real || errno != ENOENT)
-		return real;
-	/* find the deepest existing ancestor: cut names off the end */
+	char *real;
 	char *head = tc_xstrdup(path);
 	size_t cut = strlen(head);
 	while (cut > 0 && head[cut - 1] == '/')
@@ -72,14 +69,17 @@ static char *resolve(const char *path)
 			break;
 	}
 	free(head);
-	if (!real)
-		return NULL;
+	*cutp = cut;
+	return real;
+}
+
+/* real followed by the names of p, applied by text ("." and ".." too). */
+static char *apply_names(char *real, const char *p)
+{
 	tc_buf b;
 	tc_buf_init(&b, TC_BUF_UNLIMITED);
 	tc_buf_adds(&b, real);
 	free(real);
-	/* apply the missing names of path after `cut` by text */
-	const char *p = path + cut;
 	while (*p) {
 		const char *e = strchr(p, '/');
 		size_t n = e ? (size_t)(e - p) : strlen(p);
@@ -97,6 +97,18 @@ static char *resolve(const char *path)
 			p++;
 	}
 	return tc_buf_detach(&b, NULL);
+}
+
+/* The absolute, symlink-free spelling of path, malloc'd; NULL (errno set)
+ * when an existing part cannot be resolved. */
+static char *resolve(const char *path)
+{
+	char *real = realpath(path, NULL);
+	if (real || errno != ENOENT)
+		return real;
+	size_t cut;
+	real = deepest_existing(path, &cut);
+	return real ? apply_names(real, path + cut) : NULL;
 }
 
 /* a == b, or a lies inside b */
@@ -303,6 +315,54 @@ static char *discover(const char *real)
 	return found;
 }
 
+/* The lock of the output folder (o->lockfd); when another render of it
+ * holds it, wait for it, then look again, since it may have changed what
+ * is there. */
+static int lock_output(tc_outdir *o, const char *dir, tc_diags *d)
+{
+	tc_pos at = {dir, 0, 0};
+	if (flock(o->lockfd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	if (errno != EWOULDBLOCK)
+		return tc_error(d, at, NULL, "cannot lock the output folder: %s", strerror(errno));
+	while (flock(o->lockfd, LOCK_EX) != 0)
+		if (errno != EINTR)
+			return tc_error(d, at, NULL, "cannot lock the output folder: %s",
+			                strerror(errno));
+	return refuse_content(dir, d);
+}
+
+/* Under the lock, a temporary folder beside the output belongs to a
+ * render that died: before its swap (removed), or in the middle of an
+ * in-place update whose journal it had committed (carried out). */
+static int clear_leftovers(tc_outdir *o, const char *dir, const char *parent, tc_diags *d)
+{
+	char **stale;
+	size_t nstale;
+	tc_outdir_leftovers(dir, &stale, &nstale);
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	int rc = 0;
+	for (size_t i = 0; i < nstale; i++) {
+		tc_buf_reset(&b);
+		tc_buf_addf(&b, "%s/%s", parent, stale[i]);
+		bool completed = false;
+		if (rc == 0 && tc_tree_recover(dir, tc_buf_str(&b), &completed, d) == 0)
+			o->stale++;
+		else
+			rc = -1;
+		o->recovered += completed;
+		free(stale[i]);
+	}
+	free(stale);
+	tc_buf_release(&b);
+	if (rc)
+		tc_error(d, (tc_pos){dir, 0, 0}, NULL,
+		         "cannot clear what an earlier render left beside the output "
+		         "folder");
+	return rc;
+}
+
 int tc_outdir_claim(tc_outdir *o, const char *dir, const char *repo_dir, tc_diags *d)
 {
 	o->lockfd = -1;
@@ -339,49 +399,8 @@ int tc_outdir_claim(tc_outdir *o, const char *dir, const char *repo_dir, tc_diag
 		tc_error(d, at, NULL, "cannot open the folder '%s': %s", parent, strerror(errno));
 		goto out;
 	}
-	if (flock(o->lockfd, LOCK_EX | LOCK_NB) != 0) {
-		if (errno != EWOULDBLOCK) {
-			tc_error(d, at, NULL, "cannot lock the output folder: %s", strerror(errno));
-			goto out;
-		}
-		/* another render of this folder is running: wait for it, then
-		 * look again, since it may have changed what is there */
-		while (flock(o->lockfd, LOCK_EX) != 0) {
-			if (errno != EINTR) {
-				tc_error(d, at, NULL, "cannot lock the output folder: %s",
-				         strerror(errno));
-				goto out;
-			}
-		}
-		if (refuse_content(dir, d))
-			goto out;
-	}
-	/* under the lock, a temporary folder beside the output belongs to a
-	 * render that died: before its swap (removed), or in the middle of an
-	 * in-place update whose journal it had committed (carried out) */
-	char **stale;
-	size_t nstale;
-	tc_outdir_leftovers(dir, &stale, &nstale);
-	tc_buf b;
-	tc_buf_init(&b, TC_BUF_UNLIMITED);
-	rc = 0;
-	for (size_t i = 0; i < nstale; i++) {
-		tc_buf_reset(&b);
-		tc_buf_addf(&b, "%s/%s", parent, stale[i]);
-		bool completed = false;
-		if (rc == 0 && tc_tree_recover(dir, tc_buf_str(&b), &completed, d) == 0)
-			o->stale++;
-		else
-			rc = -1;
-		o->recovered += completed;
-		free(stale[i]);
-	}
-	free(stale);
-	tc_buf_release(&b);
-	if (rc)
-		tc_error(d, at, NULL,
-		         "cannot clear what an earlier render left beside the output "
-		         "folder");
+	if (lock_output(o, dir, d) == 0)
+		rc = clear_leftovers(o, dir, parent, d);
 out:
 	if (rc)
 		tc_outdir_release(o);

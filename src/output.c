@@ -115,30 +115,34 @@ static char *name_for(const tc_value *o, int level)
 	return tc_buf_detach(&b, NULL);
 }
 
+/* Raise the level of every name that clashes with another (at most 2);
+ * false when no two names are the same. */
+static bool raise_clashes(char *const *names, int *level, size_t n)
+{
+	bool clash = false;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (strcmp(names[i], names[j]) == 0) {
+				clash = true;
+				if (level[i] < 2)
+					level[i]++;
+				if (level[j] < 2)
+					level[j]++;
+			}
+	return clash;
+}
+
 int tc_output_names(char **names, const tc_value *const *objs, size_t n, tc_diags *d)
 {
 	int *level = tc_xcalloc(n ? n : 1, sizeof *level);
 	int rc = 0;
 	for (size_t i = 0; i < n; i++)
 		names[i] = name_for(objs[i], 0);
-	for (int round = 0; round < 3; round++) {
-		bool clash = false;
-		for (size_t i = 0; i < n; i++)
-			for (size_t j = i + 1; j < n; j++)
-				if (strcmp(names[i], names[j]) == 0) {
-					clash = true;
-					if (level[i] < 2)
-						level[i]++;
-					if (level[j] < 2)
-						level[j]++;
-				}
-		if (!clash)
-			break;
+	for (int round = 0; round < 3 && raise_clashes(names, level, n); round++)
 		for (size_t i = 0; i < n; i++) {
 			free(names[i]);
 			names[i] = name_for(objs[i], level[i]);
 		}
-	}
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = i + 1; j < n; j++)
 			if (strcmp(names[i], names[j]) == 0) {
@@ -213,42 +217,52 @@ static void add_index(tc_outlist *out, const char *env, const char *sub, char **
 	tc_outlist_add(out, path, data, len, false);
 }
 
+/* A folder name of a scope ("gitops", "tenants"): the tenant of
+ * SCOPE/TENANT/... in rest; the names of a scope, grouped as most paths
+ * come, are made unique later. */
+typedef struct scope_names {
+	char **names;
+	size_t n, cap;
+} scope_names;
+
+static void add_scope_name(scope_names *sn, const char *rest, const char *scope)
+{
+	size_t sl = strlen(scope);
+	if (strncmp(rest, scope, sl) != 0 || rest[sl] != '/')
+		return;
+	const char *t = rest + sl + 1;
+	const char *end = strchr(t, '/');
+	if (!end)
+		return;
+	size_t tl = (size_t)(end - t);
+	if (sn->n && strlen(sn->names[sn->n - 1]) == tl &&
+	    strncmp(sn->names[sn->n - 1], t, tl) == 0)
+		return; /* most paths come grouped by folder */
+	TC_GROW(sn->names, sn->cap, sn->n + 1);
+	sn->names[sn->n++] = tc_xmemdup0(t, tl);
+}
+
 void tc_output_env_index(tc_outlist *out, const char *env, const tc_outlist *files)
 {
 	static const char *const scopes[] = {"gitops", "tenants"};
 	size_t el = strlen(env);
 	bool cluster = false, platform = false;
-	char **names[2] = {NULL, NULL};
-	size_t n[2] = {0, 0}, cap[2] = {0, 0};
+	scope_names sn[2] = {{NULL, 0, 0}, {NULL, 0, 0}};
 	for (size_t i = 0; i < files->len; i++) {
 		const char *p = files->items[i].path;
 		if (strncmp(p, env, el) != 0 || p[el] != '/' || tc_output_is_index(p))
 			continue;
 		const char *rest = p + el + 1;
-		if (strncmp(rest, "cluster/", 8) == 0) {
+		if (strncmp(rest, "cluster/", 8) == 0)
 			cluster = true;
-			continue;
-		}
-		if (strncmp(rest, "platform/", 9) == 0) {
+		else if (strncmp(rest, "platform/", 9) == 0)
 			platform = true;
-			continue;
-		}
-		for (int s = 0; s < 2; s++) {
-			size_t sl = strlen(scopes[s]);
-			if (strncmp(rest, scopes[s], sl) != 0 || rest[sl] != '/')
-				continue;
-			const char *t = rest + sl + 1;
-			const char *end = strchr(t, '/');
-			if (!end)
-				continue;
-			size_t tl = (size_t)(end - t);
-			if (n[s] && strlen(names[s][n[s] - 1]) == tl &&
-			    strncmp(names[s][n[s] - 1], t, tl) == 0)
-				continue; /* most paths come grouped by folder */
-			TC_GROW(names[s], cap[s], n[s] + 1);
-			names[s][n[s]++] = tc_xmemdup0(t, tl);
-		}
+		else
+			for (int s = 0; s < 2; s++)
+				add_scope_name(&sn[s], rest, scopes[s]);
 	}
+	char **names[2] = {sn[0].names, sn[1].names};
+	size_t n[2] = {sn[0].n, sn[1].n};
 	char *top[4];
 	size_t ntop = 0;
 	if (cluster)
@@ -503,6 +517,46 @@ static void prune_empty(int rootfd, const char *relpath)
 
 #define JOURNAL "journal"
 
+/* One line of a journal (n bytes with its newline; changed in place):
+ * "p STAGE PATH" renames the staged file STAGE to PATH, "d PATH" removes
+ * PATH. A step already done (by an interrupted run) is not an error. */
+static int journal_step(int rootfd, int stagefd, const char *final, const char *stage, char *text,
+                        size_t n, size_t *written, tc_diags *d)
+{
+	tc_pos at = {final, 0, 0};
+	if (text[n - 1] != '\n')
+		return tc_fail(d, at, NULL, "the update journal in '%s' is cut short", stage);
+	text[n - 1] = 0;
+	char *path = text + 2, *name = NULL;
+	if (text[0] == 'p' && text[1] == ' ' && (path = strchr(text + 2, ' ')) != NULL) {
+		*path++ = 0;
+		name = text + 2;
+	} else if (text[0] != 'd' || text[1] != ' ') {
+		return tc_fail(d, at, NULL, "the update journal in '%s' is damaged", stage);
+	}
+	const char *base;
+	int dfd = open_parent(rootfd, path, name != NULL, &base);
+	if (dfd < 0)
+		return name || errno != ENOENT ? tc_fail(d, at, NULL, "cannot update '%s/%s': %s",
+		                                         final, path, strerror(errno))
+		                               : 0;
+	int rc = 0;
+	if (name) {
+		if (renameat(stagefd, name, dfd, base) == 0)
+			(*written)++;
+		else if (errno != ENOENT) /* ENOENT: moved by an earlier attempt */
+			rc = tc_fail(d, at, NULL, "cannot write '%s/%s': %s", final, path,
+			             strerror(errno));
+	} else if (unlinkat(dfd, base, 0) == 0 || errno == ENOENT) {
+		prune_empty(rootfd, path);
+	} else {
+		rc = tc_fail(d, at, NULL, "cannot remove '%s/%s': %s", final, path,
+		             strerror(errno));
+	}
+	close(dfd);
+	return rc;
+}
+
 /* Carry out the journal of a staging folder on the tree at final: each
  * "p STAGE PATH" renames a staged file into place, each "d PATH" removes a
  * file. Every step can be repeated, so a journal that was interrupted is
@@ -531,42 +585,8 @@ static int apply_journal(const char *final, const char *stage, size_t *written, 
 		goto out;
 	}
 	ssize_t n;
-	while (rc == 0 && (n = getline(&text, &len, jf)) > 0) {
-		if (text[n - 1] != '\n') {
-			rc = tc_fail(d, at, NULL, "the update journal in '%s' is cut short", stage);
-			break;
-		}
-		text[n - 1] = 0;
-		char *path = text + 2, *name = NULL;
-		if (text[0] == 'p' && text[1] == ' ' && (path = strchr(text + 2, ' ')) != NULL) {
-			*path++ = 0;
-			name = text + 2;
-		} else if (text[0] != 'd' || text[1] != ' ') {
-			rc = tc_fail(d, at, NULL, "the update journal in '%s' is damaged", stage);
-			break;
-		}
-		const char *base;
-		int dfd = open_parent(rootfd, path, name != NULL, &base);
-		if (dfd < 0) {
-			if (name || errno != ENOENT)
-				rc = tc_fail(d, at, NULL, "cannot update '%s/%s': %s", final, path,
-				             strerror(errno));
-			continue;
-		}
-		if (name) {
-			if (renameat(stagefd, name, dfd, base) == 0)
-				(*written)++;
-			else if (errno != ENOENT) /* ENOENT: moved by an earlier attempt */
-				rc = tc_fail(d, at, NULL, "cannot write '%s/%s': %s", final, path,
-				             strerror(errno));
-		} else if (unlinkat(dfd, base, 0) == 0 || errno == ENOENT) {
-			prune_empty(rootfd, path);
-		} else {
-			rc = tc_fail(d, at, NULL, "cannot remove '%s/%s': %s", final, path,
-			             strerror(errno));
-		}
-		close(dfd);
-	}
+	while (rc == 0 && (n = getline(&text, &len, jf)) > 0)
+		rc = journal_step(rootfd, stagefd, final, stage, text, (size_t)n, written, d);
 	fclose(jf);
 out:
 	free(text);

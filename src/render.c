@@ -102,6 +102,18 @@ static void free_keyed(keyed *kj)
 	free(kj);
 }
 
+/* A fresh record of job j into the result; the job's files are marked as
+ * made by a keyed tenant. */
+static tc_state_tenant *add_fresh(tc_render_result *res, size_t *fresh_cap, job *j, keyed *kj)
+{
+	for (size_t f = 0; f < j->files.len; f++)
+		j->files.items[f].keyed = true;
+	tc_state_tenant *rec = fresh_record(j, kj);
+	TC_GROW(res->fresh, *fresh_cap, res->nfresh + 1);
+	res->fresh[res->nfresh++] = rec;
+	return rec;
+}
+
 /* What a keyed tenant made, for the tree state: the loaded state's own
  * record when the tenant was kept, else a fresh one. */
 static void record(tc_render_result *res, size_t *cap, size_t *fresh_cap, job *j)
@@ -119,12 +131,7 @@ static void record(tc_render_result *res, size_t *cap, size_t *fresh_cap, job *j
 		res->records[res->nrecords++] = kj->kept;
 		res->nfiles += kj->kept->npaths;
 	} else {
-		for (size_t f = 0; f < j->files.len; f++)
-			j->files.items[f].keyed = true;
-		tc_state_tenant *rec = fresh_record(j, kj);
-		TC_GROW(res->fresh, *fresh_cap, res->nfresh + 1);
-		res->fresh[res->nfresh++] = rec;
-		res->records[res->nrecords++] = rec;
+		res->records[res->nrecords++] = add_fresh(res, fresh_cap, j, kj);
 	}
 	free_keyed(kj);
 }

@@ -80,20 +80,25 @@ typedef struct pool {
 	pthread_mutex_t dupes_lock;
 	idhash *ids;
 	size_t nids, capids;
-	struct tc_render_dupes *dupes;
+	tc_k8s_dupes *dupes;
 	/* Streaming: files go to the tree or the spool as each output folder
 	 * is done, and a job keeps only a chunk per folder, not its files */
 	bool stream;
 } pool;
+
+/* Identity hashes a job collects before it adds them to the pool's. */
+#define TC_RENDER_ID_BATCH 64
 
 /* What one job needs besides its own fields. */
 typedef struct work {
 	pool *p;
 	job *j;
 	tc_arena *a;
-	tc_secmem *sm;           /* decrypted Secret values of this job */
-	tc_sops_leaks *leaks;    /* the same values, for the leak scan */
-	const tc_tenant *tenant; /* a tenant job's tenant while it renders, else NULL */
+	tc_secmem *sm;                  /* decrypted Secret values of this job */
+	tc_sops_leaks *leaks;           /* the same values, for the leak scan */
+	const tc_tenant *tenant;        /* a tenant job's tenant while it renders, else NULL */
+	idhash ids[TC_RENDER_ID_BATCH]; /* the job's identity hashes not yet in the pool's */
+	size_t nids;
 } work;
 
 /* A Secret to be written into a tenant folder: its bytes are made after
@@ -169,6 +174,8 @@ int tc_render_load_secrets(work *w, const tc_tenant *t, const tc_env *env, tc_ar
 /* render_dupes.c */
 void tc_render_add_identity(work *w, size_t env_index, const tc_value *obj);
 void tc_render_add_cached_ident(work *w, const char *ident);
+/* The job's identity hashes into the pool's (when it ends). */
+void tc_render_flush_identities(work *w);
 void tc_render_identify_dupes(pool *p);
 void tc_render_dupes_init(pool *p);
 /* Report every object that repeats another of its environment, naming

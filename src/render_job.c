@@ -130,6 +130,38 @@ static int expand(const tc_repo *r, tc_arena *a, tc_diags *d, const tc_template 
 
 /* Output checks for one object: no plaintext Secret, its schema and
  * Kubernetes' rules, and a place in its environment's duplicate set. */
+/* The checks of an output object: the output schemas, or for a Secret
+ * (and without schemas) the API server's rules of names and labels only,
+ * so that its values stay out of messages. */
+static void check_output_rules(const tc_render_opts *o, job *j, const tc_value *obj, bool is_secret)
+{
+	if (o->schemas && !is_secret) {
+		tc_schema_set_check_object(o->schemas, obj, o->strict, &j->diags, NULL);
+		return;
+	}
+	const char *api = str_at(obj, "apiVersion"), *kind = str_at(obj, "kind");
+	const char *g, *v;
+	size_t gl, vl;
+	tc_k8s_split_api_version(api, strlen(api), &g, &gl, &v, &vl);
+	tc_k8s_check_object(obj, tc_k8s_builtin_scope(g, gl, kind, strlen(kind)), &j->diags, NULL,
+	                    TC_DIAG_FINDING);
+}
+
+/* The identity of obj for the cache entry: "env TAB apiVersion TAB kind
+ * TAB namespace TAB name". */
+static void keep_ident(work *w, size_t env_index, const tc_value *obj)
+{
+	job *j = w->j;
+	const char *ns = str_at(obj, "metadata.namespace");
+	TC_GROW(j->k->idents, j->k->capidents, j->k->nidents + 1);
+	size_t n = strlen(w->p->repo->envs[env_index].name) + 256;
+	char *id = tc_xmalloc(n);
+	snprintf(id, n, "%s\t%s\t%s\t%s\t%s", w->p->repo->envs[env_index].name,
+	         str_at(obj, "apiVersion"), str_at(obj, "kind"), ns ? ns : "",
+	         str_at(obj, "metadata.name"));
+	j->k->idents[j->k->nidents++] = id;
+}
+
 void tc_render_check_output(work *w, size_t env_index, const tc_value *obj, bool is_secret)
 {
 	const tc_render_opts *o = w->p->opts;
@@ -142,30 +174,12 @@ void tc_render_check_output(work *w, size_t env_index, const tc_value *obj, bool
 		tc_render_add_identity(w, env_index, obj);
 		return;
 	}
-	if (o->schemas && !is_secret) {
-		tc_schema_set_check_object(o->schemas, obj, o->strict, &j->diags, NULL);
-	} else {
-		/* Secrets: names and labels only, their values stay out of messages */
-		const char *api = str_at(obj, "apiVersion"), *kind = str_at(obj, "kind");
-		const char *g, *v;
-		size_t gl, vl;
-		tc_k8s_split_api_version(api, strlen(api), &g, &gl, &v, &vl);
-		tc_k8s_check_object(obj, tc_k8s_builtin_scope(g, gl, kind, strlen(kind)), &j->diags,
-		                    NULL, TC_DIAG_FINDING);
-	}
+	check_output_rules(o, j, obj, is_secret);
 	tc_render_add_identity(w, env_index, obj);
 	if (o->observe && !is_secret)
 		o->observe(o->observe_ctx, &w->p->repo->envs[env_index], w->tenant, obj);
-	if (j->keep_bytes) {
-		const char *ns = str_at(obj, "metadata.namespace");
-		TC_GROW(j->k->idents, j->k->capidents, j->k->nidents + 1);
-		size_t n = strlen(w->p->repo->envs[env_index].name) + 256;
-		char *id = tc_xmalloc(n);
-		snprintf(id, n, "%s\t%s\t%s\t%s\t%s", w->p->repo->envs[env_index].name,
-		         str_at(obj, "apiVersion"), str_at(obj, "kind"), ns ? ns : "",
-		         str_at(obj, "metadata.name"));
-		j->k->idents[j->k->nidents++] = id;
-	}
+	if (j->keep_bytes)
+		keep_ident(w, env_index, obj);
 }
 
 /* The per-environment templates: templates/cluster into <env>/cluster/,
@@ -276,67 +290,105 @@ void tc_render_run_tenant(work *w)
 	}
 }
 
-void tc_render_tenant_objects(work *w)
+/* The tenant's objects in env from the tenant and gitops templates:
+ * objs[0] and objs[1]. -1 when one failed. */
+static int expand_tenant(work *w, const tc_tenant *t, tc_value *ctx, tc_arrb objs[2])
 {
 	const tc_repo *r = w->p->repo;
+	int rc = 0;
+	for (size_t s = 0; s < 2; s++) {
+		tc_arrb_init(&objs[s]);
+		tc_scope scope = s == 0 ? TC_SCOPE_TENANT : TC_SCOPE_GITOPS;
+		for (size_t i = 0; i < r->ntemplates; i++)
+			if (r->templates[i].scope == scope &&
+			    expand(r, w->a, &w->j->diags, &r->templates[i], ctx, t, &objs[s]))
+				rc = -1;
+	}
+	return rc;
+}
+
+static int check_reserved_namespaces(job *j, const tc_tenant *t, const tc_env *env,
+                                     const tc_arrb objs[2])
+{
+	int rc = 0;
+	for (size_t s = 0; s < 2; s++)
+		for (size_t i = 0; i < objs[s].len; i++)
+			if (check_reserved_namespace(j, t, env, objs[s].items[i]))
+				rc = -1;
+	return rc;
+}
+
+/* The object checks of every object, and the scan of the plain ones (not
+ * the nplain.. Secrets of objs[0], which come from SOPS) for leaked
+ * decrypted values. */
+static int check_tenant_objects(work *w, const tc_env *env, const tc_arrb objs[2], size_t nplain)
+{
+	job *j = w->j;
+	size_t ei = env_index_of(w->p->repo, env);
+	int rc = 0;
+	for (size_t s = 0; s < 2; s++)
+		for (size_t i = 0; i < objs[s].len; i++) {
+			bool is_secret = s == 0 && i >= nplain;
+			tc_render_check_output(w, ei, objs[s].items[i], is_secret);
+			if (!is_secret && !j->identify &&
+			    tc_sops_leaks_scan(&j->diags, w->leaks, objs[s].items[i]))
+				rc = -1;
+		}
+	return rc;
+}
+
+/* ENV/tenants/TENANT and ENV/gitops/TENANT, each when it has objects. */
+static void write_tenant_folders(work *w, const tc_tenant *t, const tc_env *env,
+                                 const tc_arrb objs[2], const secret_out **secrets)
+{
+	static const char *const folders[2] = {"tenants", "gitops"};
+	job *j = w->j;
+	for (size_t s = 0; s < 2 && !tc_diags_has_errors(&j->diags); s++) {
+		if (objs[s].len == 0)
+			continue;
+		size_t n = strlen(env->name) + strlen(folders[s]) + strlen(t->name) + 3;
+		char *dir = tc_xmalloc(n);
+		snprintf(dir, n, "%s/%s/%s", env->name, folders[s], t->name);
+		tc_render_write_folder(w, env, dir, objs[s].items, s == 0 ? secrets : NULL,
+		                       objs[s].len);
+		free(dir);
+		j->rendered_tenant = true;
+	}
+}
+
+/* One environment of the tenant: expand, check, add the Secrets, write. */
+static void render_tenant_env(work *w, const tc_tenant *t, const tc_env *env)
+{
+	job *j = w->j;
+	tc_value *ctx = context(w->p->repo, w->a, env, t, NULL);
+	tc_arrb objs[2];
+	int rc = expand_tenant(w, t, ctx, objs);
+	if (check_reserved_namespaces(j, t, env, objs))
+		rc = -1;
+	const secret_out **secrets = NULL;
+	size_t nplain = objs[0].len;
+	if (rc == 0 && tc_render_load_secrets(w, t, env, &objs[0], &secrets))
+		rc = -1;
+	if (rc == 0 && check_tenant_objects(w, env, objs, nplain))
+		rc = -1;
+	if (rc == 0 && !j->identify)
+		write_tenant_folders(w, t, env, objs, secrets);
+	tc_arrb_release(&objs[0]);
+	tc_arrb_release(&objs[1]);
+}
+
+void tc_render_tenant_objects(work *w)
+{
 	const tc_render_opts *o = w->p->opts;
 	job *j = w->j;
 	tc_tenant t;
-	if (tc_repo_load_tenant(r, j->tenant, w->a, &j->diags, &t))
+	if (tc_repo_load_tenant(w->p->repo, j->tenant, w->a, &j->diags, &t))
 		return;
 	if (scan_inputs(j, w->a, &t))
 		return;
 	w->tenant = &t;
-	for (size_t e = 0; e < t.nenvs; e++) {
-		const tc_env *env = t.envs[e];
-		if (!env_selected(o, env->name))
-			continue;
-		tc_value *ctx = context(r, w->a, env, &t, NULL);
-		tc_arrb objs[2];
-		int rc = 0;
-		for (size_t s = 0; s < 2; s++) {
-			tc_arrb_init(&objs[s]);
-			tc_scope scope = s == 0 ? TC_SCOPE_TENANT : TC_SCOPE_GITOPS;
-			for (size_t i = 0; i < r->ntemplates; i++)
-				if (r->templates[i].scope == scope &&
-				    expand(r, w->a, &j->diags, &r->templates[i], ctx, &t, &objs[s]))
-					rc = -1;
-		}
-		for (size_t s = 0; s < 2; s++)
-			for (size_t i = 0; i < objs[s].len; i++)
-				if (check_reserved_namespace(j, &t, env, objs[s].items[i]))
-					rc = -1;
-		const secret_out **secrets = NULL;
-		size_t nplain = objs[0].len;
-		if (rc == 0 && tc_render_load_secrets(w, &t, env, &objs[0], &secrets))
-			rc = -1;
-		if (rc == 0) {
-			size_t ei = env_index_of(r, env);
-			for (size_t s = 0; s < 2; s++)
-				for (size_t i = 0; i < objs[s].len; i++) {
-					bool is_secret = s == 0 && i >= nplain;
-					tc_render_check_output(w, ei, objs[s].items[i], is_secret);
-					if (!is_secret && !j->identify &&
-					    tc_sops_leaks_scan(&j->diags, w->leaks,
-					                       objs[s].items[i]))
-						rc = -1;
-				}
-		}
-		static const char *const folders[2] = {"tenants", "gitops"};
-		for (size_t s = 0;
-		     s < 2 && rc == 0 && !j->identify && !tc_diags_has_errors(&j->diags); s++) {
-			if (objs[s].len == 0)
-				continue;
-			size_t n = strlen(env->name) + strlen(folders[s]) + strlen(t.name) + 3;
-			char *dir = tc_xmalloc(n);
-			snprintf(dir, n, "%s/%s/%s", env->name, folders[s], t.name);
-			tc_render_write_folder(w, env, dir, objs[s].items, s == 0 ? secrets : NULL,
-			                       objs[s].len);
-			free(dir);
-			j->rendered_tenant = true;
-		}
-		tc_arrb_release(&objs[0]);
-		tc_arrb_release(&objs[1]);
-	}
+	for (size_t e = 0; e < t.nenvs; e++)
+		if (env_selected(o, t.envs[e]->name))
+			render_tenant_env(w, &t, t.envs[e]);
 	w->tenant = NULL;
 }

@@ -14,7 +14,7 @@ void tc_render_run_job(pool *p, job *j, tc_arena *a)
 	tc_secmem_init(&sm);
 	tc_sops_leaks leaks;
 	tc_sops_leaks_init(&leaks, a, &sm);
-	work w = {p, j, a, &sm, &leaks, NULL};
+	work w = {.p = p, .j = j, .a = a, .sm = &sm, .leaks = &leaks};
 	size_t first = j->diags.len;
 	if (j->env)
 		tc_render_run_cluster(&w);
@@ -22,6 +22,7 @@ void tc_render_run_job(pool *p, job *j, tc_arena *a)
 		tc_render_tenant_objects(&w); /* not from the cache: the objects are needed */
 	else
 		tc_render_run_tenant(&w);
+	tc_render_flush_identities(&w);
 	/* no message of the job may quote a decrypted value, whatever said it */
 	tc_sops_leaks_redact(&leaks, &j->diags, first);
 	tc_sops_leaks_release(&leaks);

@@ -47,6 +47,51 @@ static size_t *name_order(char *const *names, size_t n)
 	return order;
 }
 
+/* The kustomization.yaml of a folder into b: resources in file-name
+ * order (order from name_order). */
+static void index_bytes(tc_buf *b, char *const *names, const size_t *order, size_t n)
+{
+	const char **sorted = tc_xmalloc((n ? n : 1) * sizeof *sorted);
+	for (size_t k = 0; k < n; k++)
+		sorted[k] = names[order[k]];
+	tc_buf_reset(b);
+	tc_output_kustomization(b, sorted, n);
+	free(sorted);
+}
+
+/* The bytes of one file at path: a SOPS Secret's (*sdata, malloc'd) when
+ * secret is set, else obj's YAML in b. -1 when the Secret failed. */
+static int file_bytes(work *w, const tc_env *env, const secret_out *secret, const tc_value *obj,
+                      const char *path, tc_buf *b, char **sdata, const char **data, size_t *len)
+{
+	*sdata = NULL;
+	if (secret) {
+		bool plain;
+		if (tc_render_secret_bytes(w, env, secret, path, sdata, len, &plain))
+			return -1;
+		*data = *sdata;
+		return 0;
+	}
+	tc_buf_reset(b);
+	tc_yaml_emit(b, obj);
+	*data = b->ptr ? b->ptr : "";
+	*len = b->len;
+	return 0;
+}
+
+/* What a streamed folder leaves in its job: "DIR/", its file count and
+ * its range of the spool. */
+static void add_chunk(job *j, const char *dir, size_t nfiles, unsigned long long off, size_t len)
+{
+	TC_GROW(j->chunks, j->capchunks, j->nchunks + 1);
+	size_t dl = strlen(dir);
+	char *d = tc_xmalloc(dl + 2);
+	memcpy(d, dir, dl);
+	d[dl] = '/';
+	d[dl + 1] = 0;
+	j->chunks[j->nchunks++] = (tc_render_chunk){d, nfiles, off, len};
+}
+
 /* Streaming: write one folder's files into the tree, or its manifests as
  * one range of the spool, in file-name order; keep only a chunk. */
 static int stream_folder(work *w, const tc_env *env, const char *dir, tc_value *const *objs,
@@ -65,40 +110,24 @@ static int stream_folder(work *w, const tc_env *env, const char *dir, tc_value *
 		char *path = tc_path_join(dir, names[i]);
 		const char *data;
 		size_t len;
-		char *sdata = NULL;
-		if (secrets && secrets[i]) {
-			bool plain;
-			if (tc_render_secret_bytes(w, env, secrets[i], path, &sdata, &len,
-			                           &plain)) {
-				free(path);
-				rc = -1;
-				continue;
-			}
-			data = sdata;
-		} else {
-			tc_buf_reset(&b);
-			tc_yaml_emit(&b, objs[i]);
-			data = b.ptr ? b.ptr : "";
-			len = b.len;
-		}
-		if (tree_of(o)) {
-			if (tc_tree_write(tree_of(o), path, data, len, &j->diags))
-				rc = -1;
-		} else {
+		char *sdata;
+		if (file_bytes(w, env, secrets ? secrets[i] : NULL, objs[i], path, &b, &sdata,
+		               &data, &len) != 0) {
+			rc = -1;
+		} else if (!tree_of(o)) {
 			tc_buf_add(&folder, "---\n", 4);
 			tc_buf_add(&folder, data, len);
+			nfiles++;
+		} else {
+			if (tc_tree_write(tree_of(o), path, data, len, &j->diags))
+				rc = -1;
+			nfiles++;
 		}
 		free(sdata);
 		free(path);
-		nfiles++;
 	}
 	if (rc == 0 && tree_of(o) && index_files(o)) {
-		const char **sorted = tc_xmalloc(n * sizeof *sorted);
-		for (size_t k = 0; k < n; k++)
-			sorted[k] = names[order[k]];
-		tc_buf_reset(&b);
-		tc_output_kustomization(&b, sorted, n);
-		free(sorted);
+		index_bytes(&b, names, order, n);
 		char *path = tc_path_join(dir, "kustomization.yaml");
 		if (tc_tree_write(tree_of(o), path, b.ptr, b.len, &j->diags))
 			rc = -1;
@@ -109,18 +138,52 @@ static int stream_folder(work *w, const tc_env *env, const char *dir, tc_value *
 	if (rc == 0 && !tree_of(o) &&
 	    tc_spool_put(spool_of(o), folder.ptr ? folder.ptr : "", folder.len, &off, &j->diags))
 		rc = -1;
-	if (rc == 0) {
-		TC_GROW(j->chunks, j->capchunks, j->nchunks + 1);
-		size_t dl = strlen(dir);
-		char *d = tc_xmalloc(dl + 2);
-		memcpy(d, dir, dl);
-		d[dl] = '/';
-		d[dl + 1] = 0;
-		j->chunks[j->nchunks++] = (tc_render_chunk){d, nfiles, off, folder.len};
-	}
+	if (rc == 0)
+		add_chunk(j, dir, nfiles, off, folder.len);
 	tc_buf_release(&folder);
 	tc_buf_release(&b);
 	free(order);
+	return rc;
+}
+
+/* Not streaming: every file of the folder into the job's list (and the
+ * sink), a decrypted Secret only as a secret entry. */
+static int store_folder(work *w, const tc_env *env, const char *dir, tc_value *const *objs,
+                        const secret_out *const *secrets, char **names, size_t n)
+{
+	const tc_render_opts *o = w->p->opts;
+	job *j = w->j;
+	int rc = 0;
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	for (size_t i = 0; i < n; i++) {
+		char *path = tc_path_join(dir, names[i]);
+		if (secrets && secrets[i]) {
+			char *data = NULL;
+			size_t len = 0;
+			bool plain;
+			if (tc_render_secret_bytes(w, env, secrets[i], path, &data, &len, &plain)) {
+				free(path);
+				rc = -1;
+			} else if (plain) {
+				tc_outlist_add_secret(&j->files, path, data, len);
+			} else {
+				tc_render_store(o, j, path, data, len, true);
+			}
+			continue;
+		}
+		tc_buf_reset(&b);
+		tc_yaml_emit(&b, objs[i]);
+		tc_render_store(o, j, path, tc_xmemdup0(b.ptr ? b.ptr : "", b.len), b.len, true);
+	}
+	if (index_files(o)) {
+		size_t *order = name_order(names, n);
+		index_bytes(&b, names, order, n);
+		free(order);
+		tc_render_store(o, j, tc_path_join(dir, "kustomization.yaml"),
+		                tc_xmemdup0(b.ptr, b.len), b.len, false);
+	}
+	tc_buf_release(&b);
 	return rc;
 }
 
@@ -129,55 +192,14 @@ static int stream_folder(work *w, const tc_env *env, const char *dir, tc_value *
 int tc_render_write_folder(work *w, const tc_env *env, const char *dir, tc_value *const *objs,
                            const secret_out *const *secrets, size_t n)
 {
-	const tc_render_opts *o = w->p->opts;
 	job *j = w->j;
 	if (n == 0)
 		return 0;
 	char **names = tc_xcalloc(n, sizeof *names);
 	int rc = tc_output_names(names, (const tc_value *const *)objs, n, &j->diags);
-	if (rc == 0 && w->p->stream) {
-		rc = stream_folder(w, env, dir, objs, secrets, names, n);
-	} else if (rc == 0) {
-		tc_buf b;
-		tc_buf_init(&b, TC_BUF_UNLIMITED);
-		for (size_t i = 0; i < n; i++) {
-			char *path = tc_path_join(dir, names[i]);
-			if (secrets && secrets[i]) {
-				char *data = NULL;
-				size_t len = 0;
-				bool plain;
-				if (tc_render_secret_bytes(w, env, secrets[i], path, &data, &len,
-				                           &plain)) {
-					free(path);
-					rc = -1;
-					continue;
-				}
-				if (plain)
-					tc_outlist_add_secret(&j->files, path, data, len);
-				else
-					tc_render_store(o, j, path, data, len, true);
-				continue;
-			}
-			tc_buf_reset(&b);
-			tc_yaml_emit(&b, objs[i]);
-			tc_render_store(o, j, path, tc_xmemdup0(b.ptr ? b.ptr : "", b.len), b.len,
-			                true);
-		}
-		if (index_files(o)) {
-			/* resources in file-name order */
-			size_t *order = name_order(names, n);
-			const char **sorted = tc_xmalloc(n * sizeof *sorted);
-			for (size_t k = 0; k < n; k++)
-				sorted[k] = names[order[k]];
-			free(order);
-			tc_buf_reset(&b);
-			tc_output_kustomization(&b, sorted, n);
-			tc_render_store(o, j, tc_path_join(dir, "kustomization.yaml"),
-			                tc_xmemdup0(b.ptr, b.len), b.len, false);
-			free(sorted);
-		}
-		tc_buf_release(&b);
-	}
+	if (rc == 0)
+		rc = w->p->stream ? stream_folder(w, env, dir, objs, secrets, names, n)
+		                  : store_folder(w, env, dir, objs, secrets, names, n);
 	if (rc == 0)
 		j->nobjects += n;
 	for (size_t i = 0; i < n; i++)

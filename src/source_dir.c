@@ -174,6 +174,50 @@ static int walk(tc_source_dir *x, tc_diags *d, const char *dir, int *out)
 	return 0;
 }
 
+/* The type of entry de of dp; 1 when it went away while being read, -1
+ * (errno) when it cannot be looked at. */
+static int entry_type(DIR *dp, const struct dirent *de, tc_entry_type *type)
+{
+	unsigned char dt = de->d_type;
+	if (dt == DT_UNKNOWN) {
+		struct stat st;
+		if (fstatat(dirfd(dp), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+			return errno == ENOENT ? 1 : -1; /* ENOENT: removed while we read */
+		dt = S_ISREG(st.st_mode) ? DT_REG : S_ISDIR(st.st_mode) ? DT_DIR : DT_LNK;
+	}
+	*type = dt == DT_REG ? TC_ENTRY_FILE : dt == DT_DIR ? TC_ENTRY_DIR : TC_ENTRY_OTHER;
+	if (*type == TC_ENTRY_DIR && holds_git(dirfd(dp), de->d_name))
+		*type = TC_ENTRY_OTHER;
+	return 0;
+}
+
+/* Every entry of dp but ".", ".." and git's own into es; -1 with a
+ * diagnostic. */
+static int read_entries(tc_source_dir *x, tc_diags *d, const char *dir, DIR *dp, tc_entries *es)
+{
+	for (;;) {
+		errno = 0;
+		struct dirent *de = readdir(dp);
+		if (!de)
+			return errno ? tc_source_err_os(d, *dir ? dir : ".", "list", errno) : 0;
+		const char *name = de->d_name;
+		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || is_dotgit(name))
+			continue;
+		tc_entry_type type;
+		int r = entry_type(dp, de, &type);
+		if (r > 0)
+			continue;
+		if (r < 0) {
+			int err = errno;
+			return tc_source_err_os(d,
+			                        tc_source_join(&x->scratch, dir, name,
+			                                       strlen(name)),
+			                        "read", err);
+		}
+		tc_source_entries_push(es, name, strlen(name), type, "");
+	}
+}
+
 int tc_source_dir_list(tc_source_dir *x, tc_diags *d, const char *dir, tc_entry **out, size_t *n)
 {
 	*out = NULL;
@@ -193,44 +237,12 @@ int tc_source_dir_list(tc_source_dir *x, tc_diags *d, const char *dir, tc_entry 
 		return tc_source_err_os(d, *dir ? dir : ".", "list", err);
 	}
 	tc_entries es = {0};
-	for (;;) {
-		errno = 0;
-		struct dirent *de = readdir(dp);
-		if (!de) {
-			if (errno) {
-				int err = errno;
-				closedir(dp);
-				tc_source_entries_release(&es);
-				return tc_source_err_os(d, *dir ? dir : ".", "list", err);
-			}
-			break;
-		}
-		const char *name = de->d_name;
-		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || is_dotgit(name))
-			continue;
-		tc_entry_type type;
-		unsigned char dt = de->d_type;
-		if (dt == DT_UNKNOWN) {
-			struct stat st;
-			if (fstatat(dirfd(dp), name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-				int err = errno;
-				if (err == ENOENT)
-					continue; /* removed while we read */
-				closedir(dp);
-				tc_source_entries_release(&es);
-				return tc_source_err_os(d,
-				                        tc_source_join(&x->scratch, dir, name,
-				                                       strlen(name)),
-				                        "read", err);
-			}
-			dt = S_ISREG(st.st_mode) ? DT_REG : S_ISDIR(st.st_mode) ? DT_DIR : DT_LNK;
-		}
-		type = dt == DT_REG ? TC_ENTRY_FILE : dt == DT_DIR ? TC_ENTRY_DIR : TC_ENTRY_OTHER;
-		if (type == TC_ENTRY_DIR && holds_git(dirfd(dp), name))
-			type = TC_ENTRY_OTHER;
-		tc_source_entries_push(&es, name, strlen(name), type, "");
-	}
+	r = read_entries(x, d, dir, dp, &es);
 	closedir(dp);
+	if (r) {
+		tc_source_entries_release(&es);
+		return -1;
+	}
 	return tc_source_entries_finish(&es, d, dir, "directory", out, n);
 }
 

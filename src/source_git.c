@@ -380,6 +380,62 @@ static int open_rev(tc_source_git *g, tc_diags *d, const char *rev)
 	return r;
 }
 
+/* root is in no git repository: an error for the index and a revision,
+ * else the work tree, read as a plain folder. */
+static int not_a_repository(tc_diags *d, const char *root, tc_source_kind *kind, const char *rev)
+{
+	if (*kind == TC_SOURCE_INDEX)
+		return tc_error(d, TC_NOPOS, NULL,
+		                "cannot read the index: '%s' is not in a git repository", root);
+	if (*kind == TC_SOURCE_REV)
+		return tc_error(d, TC_NOPOS, NULL,
+		                "cannot read revision '%s': '%s' is not in a git repository", rev,
+		                root);
+	if (*kind == TC_SOURCE_AUTO)
+		*kind = TC_SOURCE_WORKTREE;
+	return 0;
+}
+
+/* What a source of kind reads, for messages (malloc'd). */
+static char *what_is_read(tc_source_kind kind, const char *rev)
+{
+	if (kind != TC_SOURCE_REV)
+		return tc_xstrdup(kind == TC_SOURCE_INDEX ? "the index" : "the work tree");
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	tc_buf_addf(&b, "revision '%s'", rev);
+	return tc_buf_detach(&b, NULL);
+}
+
+/* A bare repository has only revisions. */
+static int refuse_bare(tc_diags *d, const char *root, tc_source_kind kind)
+{
+	if (kind == TC_SOURCE_WORKTREE)
+		return tc_error(d, TC_NOPOS, NULL,
+		                "'%s' is a bare git repository: it has no work tree (use --rev)",
+		                root);
+	if (kind == TC_SOURCE_INDEX)
+		return tc_error(d, TC_NOPOS, NULL,
+		                "'%s' is a bare git repository: it has no index (use --rev)", root);
+	return 0;
+}
+
+/* The revision, or the index or work tree over HEAD. */
+static int open_snapshot(tc_source_git *g, tc_diags *d, const char *rev)
+{
+	if (g->kind == TC_SOURCE_REV)
+		return open_rev(g, d, rev) < 0 ? -1 : 0;
+	/* a work tree and the index are "HEAD plus changes": HEAD's commit
+	 * time is their `now`, none when HEAD is unborn */
+	if (resolve(g, d, "HEAD", true, NULL) < 0)
+		return -1;
+	if (g->kind == TC_SOURCE_INDEX && open_index(g, d) < 0)
+		return -1;
+	if (g->kind == TC_SOURCE_WORKTREE && open_worktree(g, d) < 0)
+		return -1;
+	return 0;
+}
+
 int tc_source_git_open(tc_source_git **out, tc_diags *d, const char *root, tc_source_kind *kind,
                        const char *rev)
 {
@@ -396,18 +452,7 @@ int tc_source_git_open(tc_source_git **out, tc_diags *d, const char *root, tc_so
 			git_error_clear();
 			git_libgit2_shutdown();
 		}
-		if (*kind == TC_SOURCE_INDEX)
-			return tc_error(d, TC_NOPOS, NULL,
-			                "cannot read the index: '%s' is not in a git repository",
-			                root);
-		if (*kind == TC_SOURCE_REV)
-			return tc_error(
-				d, TC_NOPOS, NULL,
-				"cannot read revision '%s': '%s' is not in a git repository", rev,
-				root);
-		if (*kind == TC_SOURCE_AUTO)
-			*kind = TC_SOURCE_WORKTREE;
-		return 0;
+		return not_a_repository(d, root, kind, rev);
 	}
 	if (e < 0) {
 		int r = gitfail(d, true, NULL, "cannot open the git repository of '%s'", root);
@@ -425,25 +470,9 @@ int tc_source_git_open(tc_source_git **out, tc_diags *d, const char *root, tc_so
 	if (!rev)
 		rev = "HEAD";
 	g->kind = *kind;
-	if (*kind == TC_SOURCE_REV) {
-		tc_buf b;
-		tc_buf_init(&b, TC_BUF_UNLIMITED);
-		tc_buf_addf(&b, "revision '%s'", rev);
-		g->what = tc_buf_detach(&b, NULL);
-	} else {
-		g->what = tc_xstrdup(*kind == TC_SOURCE_INDEX ? "the index" : "the work tree");
-	}
-
-	if (bare && *kind == TC_SOURCE_WORKTREE) {
-		tc_error(d, TC_NOPOS, NULL,
-		         "'%s' is a bare git repository: it has no work tree (use --rev)", root);
+	g->what = what_is_read(*kind, rev);
+	if (bare && refuse_bare(d, root, *kind))
 		goto fail;
-	}
-	if (bare && *kind == TC_SOURCE_INDEX) {
-		tc_error(d, TC_NOPOS, NULL,
-		         "'%s' is a bare git repository: it has no index (use --rev)", root);
-		goto fail;
-	}
 	int p = find_prefix(g, d, root);
 	if (p < 0)
 		goto fail;
@@ -466,19 +495,8 @@ int tc_source_git_open(tc_source_git **out, tc_diags *d, const char *root, tc_so
 		gitfail(d, false, NULL, "cannot open the object database");
 		goto fail;
 	}
-	if (*kind == TC_SOURCE_REV) {
-		if (open_rev(g, d, rev) < 0)
-			goto fail;
-	} else {
-		/* a work tree and the index are "HEAD plus changes": HEAD's
-		 * commit time is their `now`, none when HEAD is unborn */
-		if (resolve(g, d, "HEAD", true, NULL) < 0)
-			goto fail;
-		if (*kind == TC_SOURCE_INDEX && open_index(g, d) < 0)
-			goto fail;
-		if (*kind == TC_SOURCE_WORKTREE && open_worktree(g, d) < 0)
-			goto fail;
-	}
+	if (open_snapshot(g, d, rev) < 0)
+		goto fail;
 	*out = g;
 	return 0;
 fail:

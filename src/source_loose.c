@@ -113,21 +113,56 @@ static int header(const unsigned char *h, size_t n, git_object_t *type, size_t *
 	return 0;
 }
 
+/* An inflate of the n bytes at file (at most UINT_MAX); -1 with an error
+ * set when zlib has no memory for it. */
+static int start(z_stream *z, const void *file, size_t n)
+{
+	memset(z, 0, sizeof *z);
+	z->next_in = (Bytef *)file;
+	z->avail_in = (uInt)n;
+	if (inflateInit(z) != Z_OK) {
+		git_error_set_oom();
+		return -1;
+	}
+	return 0;
+}
+
+/* The rest of a body of size bytes, of which have are in body already
+ * (end: the stream ended with them); then nothing may follow. */
+static int inflate_rest(z_stream *z, unsigned char *body, size_t have, size_t size, bool end)
+{
+	size_t got = 0;
+	if (!end && have < size) {
+		if (pump(z, body + have, size - have, &got, &end) < 0)
+			return -1;
+		have += got;
+	}
+	if (!end) { /* the body is full: only the stream's end may follow */
+		unsigned char one;
+		if (pump(z, &one, 1, &got, &end) < 0)
+			return -1;
+		if (got > 0)
+			return damaged("damaged loose object: %s",
+			               "more bytes than its header says");
+	}
+	if (have != size)
+		return damaged("damaged loose object: %s", "fewer bytes than its header says");
+	if (z->avail_in > 0)
+		return damaged("damaged loose object: %s",
+		               "bytes after the end of its zlib stream");
+	return 0;
+}
+
 static int inflate_file(void **out, size_t *len, git_object_t *type, const void *file, size_t n,
                         git_odb_backend *be)
 {
 	*out = NULL;
 	z_stream z;
-	memset(&z, 0, sizeof z);
 	if (n > UINT_MAX)
 		return damaged("damaged loose object: %s", "file too large");
-	z.next_in = (Bytef *)file;
-	z.avail_in = (uInt)n;
-	if (inflateInit(&z) != Z_OK) {
-		git_error_set_oom();
+	if (start(&z, file, n) < 0)
 		return -1;
-	}
-	unsigned char head[HEADER_MAX], one;
+	unsigned char head[HEADER_MAX];
 	unsigned char *body = NULL;
 	size_t got = 0, size = 0, used = 0;
 	bool end = false;
@@ -150,27 +185,8 @@ static int inflate_file(void **out, size_t *len, git_object_t *type, const void 
 		goto done;
 	}
 	memcpy(body, head + used, have);
-	if (!end && have < size) {
-		if (pump(&z, body + have, size - have, &got, &end) < 0)
-			goto done;
-		have += got;
-	}
-	if (!end) { /* the body is full: only the stream's end may follow */
-		if (pump(&z, &one, 1, &got, &end) < 0)
-			goto done;
-		if (got > 0) {
-			damaged("damaged loose object: %s", "more bytes than its header says");
-			goto done;
-		}
-	}
-	if (have != size) {
-		damaged("damaged loose object: %s", "fewer bytes than its header says");
+	if (inflate_rest(&z, body, have, size, end) < 0)
 		goto done;
-	}
-	if (z.avail_in > 0) {
-		damaged("damaged loose object: %s", "bytes after the end of its zlib stream");
-		goto done;
-	}
 	body[size] = 0;
 	*out = body;
 	*len = size;
@@ -191,13 +207,8 @@ static int inflate_header(git_object_t *type, size_t *size, const void *file, si
                           size_t total)
 {
 	z_stream z;
-	memset(&z, 0, sizeof z);
-	z.next_in = (Bytef *)file;
-	z.avail_in = (uInt)n;
-	if (inflateInit(&z) != Z_OK) {
-		git_error_set_oom();
+	if (start(&z, file, n) < 0)
 		return -1;
-	}
 	unsigned char head[HEADER_MAX];
 	size_t got = 0, used = 0;
 	bool end = false;

@@ -563,6 +563,14 @@ static bool make_tree(tree *tr, const char *name, const char *key_a, const char 
 	       tc_test_put(tr->dir, tr->others[1], "c\n") == 0;
 }
 
+/* A cache named name and a tree of acme's and globex's files, with their
+ * keys. */
+static bool open_tree(opened *o, const char *name, tree *tr, char ka[65], char kg[65])
+{
+	return open_cache(o, name) && tc_cache_tenant_key(o->c, o->src, "acme", ka) &&
+	       tc_cache_tenant_key(o->c, o->src, "globex", kg) && make_tree(tr, "out", ka, kg);
+}
+
 typedef struct seen {
 	char text[1024];
 } seen;
@@ -576,12 +584,9 @@ static void collect(void *ud, const char *path)
 TEST(a_tree_state_saved_loads_back_with_every_tenant_and_file)
 {
 	opened o;
-	CHECK(open_cache(&o, "state"));
 	char ka[65], kg[65];
-	CHECK(tc_cache_tenant_key(o.c, o.src, "acme", ka));
-	CHECK(tc_cache_tenant_key(o.c, o.src, "globex", kg));
 	tree tr;
-	CHECK(make_tree(&tr, "out", ka, kg));
+	CHECK(open_tree(&o, "state", &tr, ka, kg));
 	bool none = tc_tree_state_load(o.c, tr.dir) == NULL;
 	tc_tree_state_save(o.c, tr.dir, tr.tp, 2, tr.others, 2);
 	tc_tree_state *s = tc_tree_state_load(o.c, tr.dir);
@@ -618,12 +623,9 @@ TEST(a_tree_state_saved_loads_back_with_every_tenant_and_file)
 TEST(a_tree_state_no_longer_vouches_for_a_file_edited_or_a_folder_replaced)
 {
 	opened o;
-	CHECK(open_cache(&o, "stale"));
 	char ka[65], kg[65];
-	CHECK(tc_cache_tenant_key(o.c, o.src, "acme", ka));
-	CHECK(tc_cache_tenant_key(o.c, o.src, "globex", kg));
 	tree tr;
-	CHECK(make_tree(&tr, "out", ka, kg));
+	CHECK(open_tree(&o, "stale", &tr, ka, kg));
 	tc_tree_state_save(o.c, tr.dir, tr.tp, 2, tr.others, 2);
 	/* a file of acme's edited since: newer than the state */
 	char path[PATH_MAX];
@@ -653,15 +655,39 @@ TEST(a_tree_state_no_longer_vouches_for_a_file_edited_or_a_folder_replaced)
 	CHECK(replaced);
 }
 
+TEST(a_tree_state_no_longer_vouches_for_an_edit_whose_modification_time_was_set_back)
+{
+	opened o;
+	char ka[65], kg[65];
+	tree tr;
+	CHECK(open_tree(&o, "setback", &tr, ka, kg));
+	tc_tree_state_save(o.c, tr.dir, tr.tp, 2, tr.others, 2);
+	/* after the state by more than the kernel's tick for file times */
+	struct timespec pause = {0, 50 * 1000 * 1000};
+	nanosleep(&pause, NULL);
+	/* an edit of the same size, its times put back as they were
+	 * (touch -d, cp -p, rsync -t): only the change time tells */
+	char path[PATH_MAX];
+	tc_test_path(path, sizeof path, "%s/%s", tr.dir, tr.paths_a[0]);
+	struct stat st;
+	CHECK(stat(path, &st) == 0);
+	CHECK(tc_test_put(tr.dir, tr.paths_a[0], "A\n") == 0);
+	struct timespec back[2] = {st.st_atim, st.st_mtim};
+	CHECK(utimensat(AT_FDCWD, path, back, 0) == 0);
+	tc_tree_state *s = tc_tree_state_load(o.c, tr.dir);
+	bool noticed =
+		s && !tc_tree_state_lookup(s, "acme", ka) && tc_tree_state_lookup(s, "globex", kg);
+	tc_tree_state_free(s);
+	close_cache(&o);
+	CHECK(noticed);
+}
+
 TEST(a_damaged_tree_state_is_no_state)
 {
 	opened o;
-	CHECK(open_cache(&o, "badstate"));
 	char ka[65], kg[65];
-	CHECK(tc_cache_tenant_key(o.c, o.src, "acme", ka));
-	CHECK(tc_cache_tenant_key(o.c, o.src, "globex", kg));
 	tree tr;
-	CHECK(make_tree(&tr, "out", ka, kg));
+	CHECK(open_tree(&o, "badstate", &tr, ka, kg));
 	tc_tree_state_save(o.c, tr.dir, tr.tp, 2, tr.others, 2);
 	char statedir[PATH_MAX];
 	tc_test_path(statedir, sizeof statedir, "%s/state", cachedir);
@@ -729,6 +755,7 @@ int main(int argc, char **argv)
 		concurrent_puts_of_one_key_leave_one_whole_entry_and_no_temporary_file,
 		a_tree_state_saved_loads_back_with_every_tenant_and_file,
 		a_tree_state_no_longer_vouches_for_a_file_edited_or_a_folder_replaced,
+		a_tree_state_no_longer_vouches_for_an_edit_whose_modification_time_was_set_back,
 		a_damaged_tree_state_is_no_state);
 	git_libgit2_shutdown();
 	tc_test_sh("rm -rf '%s'", tmproot);
