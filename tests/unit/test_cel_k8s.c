@@ -5,6 +5,8 @@
  * ParseQuantity, addresses Go's net/netip, URLs Go's net/url.
  */
 #include "cel_k8s.h"
+#include "cel_k8s_crd.h"
+#include "json_load.h"
 #include "cel_lib.h"
 #include "tc_test.h"
 
@@ -232,9 +234,57 @@ TEST(k8s_tables_share_names_with_the_standard_library)
 	CHECK_STR(run("'abc'.matches('b')"), "true");
 }
 
+/* the first error compiling a rule list (JSON text), or "" */
+static const char *rules_error(const char *json)
+{
+	static char out[512];
+	tc_arena a;
+	tc_arena_init(&a);
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_value *doc;
+	if (tc_json_load(&doc, &a, &d, "crd.json", json, strlen(json)) != 0)
+		abort();
+	const tc_cel_rules *r;
+	int n = tc_cel_rules_compile(&r, &a, doc, &d);
+	snprintf(out, sizeof out, "%s", n && d.len ? d.items[0].msg : "");
+	if (n && d.len)
+		snprintf(out, sizeof out, "%u:%u: %s", d.items[0].line, d.items[0].col,
+		         d.items[0].msg);
+	tc_diags_release(&d);
+	tc_arena_release(&a);
+	return out;
+}
+
+/* apiextensions ValidationRule: rule required, reason one of the four
+ * FieldValue* types, fieldPath a path (validateFieldPath) */
+TEST(k8s_crd_rules_refuse_what_the_api_server_refuses)
+{
+	CHECK_STR(rules_error("[{\"rule\": \"self.a > 0\", \"reason\": \"FieldValueForbidden\", "
+	                      "\"fieldPath\": \".a['b']\"}]"),
+	          "");
+	CHECK_STR(rules_error("{\"rule\": \"true\"}"),
+	          "1:1: 'x-kubernetes-validations' must be a list");
+	CHECK_STR(rules_error("[{\"message\": \"m\"}]"),
+	          "1:2: an x-kubernetes-validations entry needs a 'rule' string");
+	CHECK_STR(rules_error("[{\"rule\": \"self.a >\"}]"),
+	          "1:11: x-kubernetes-validations rule does not compile: column 9: syntax error: "
+	          "unexpected end of expression");
+	CHECK_STR(rules_error("[{\"rule\": \"true\", \"messageExpression\": \"'a' +\"}]"),
+	          "1:40: x-kubernetes-validations messageExpression does not compile: column 6: "
+	          "syntax error: unexpected end of expression");
+	CHECK_STR(rules_error("[{\"rule\": \"true\", \"reason\": \"Bad\"}]"),
+	          "1:29: x-kubernetes-validations reason must be one of FieldValueRequired, "
+	          "FieldValueForbidden, FieldValueInvalid, FieldValueDuplicate");
+	CHECK_STR(rules_error("[{\"rule\": \"true\", \"fieldPath\": \"a.b\"}]"),
+	          "1:32: x-kubernetes-validations fieldPath is not a valid path (.name and "
+	          "['name'] steps)");
+}
+
 int main(void)
 {
 	return RUN(k8s_table_is_sorted_for_bisection, k8s_lists_library, k8s_regex_library,
 	           k8s_url_library, k8s_ip_library, k8s_cidr_library, k8s_quantity_library,
-	           k8s_format_library, k8s_tables_share_names_with_the_standard_library);
+	           k8s_format_library, k8s_tables_share_names_with_the_standard_library,
+	           k8s_crd_rules_refuse_what_the_api_server_refuses);
 }
