@@ -131,7 +131,8 @@ int tc_cache_open(tc_cache **out, tc_source *src, const tc_cache_opts *o, tc_dia
 	hash_str(&h, tc_buf_str(&opts));
 	tc_buf_release(&opts);
 	bool ok = hash_dir(&h, src, "environments") && hash_dir(&h, src, "templates") &&
-	          hash_dir(&h, src, "schemas") && hash_dir(&h, src, "files");
+	          hash_dir(&h, src, "schemas") && hash_dir(&h, src, "files") &&
+	          hash_dir(&h, src, "policies");
 	if (ok) {
 		/* tenantc.yaml: its id from the root listing */
 		tc_diags dd;

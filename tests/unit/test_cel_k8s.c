@@ -6,6 +6,7 @@
  */
 #include "cel_k8s.h"
 #include "cel_k8s_crd.h"
+#include "cel_k8s_vap.h"
 #include "json_load.h"
 #include "cel_lib.h"
 #include "tc_test.h"
@@ -281,10 +282,33 @@ TEST(k8s_crd_rules_refuse_what_the_api_server_refuses)
 	          "['name'] steps)");
 }
 
+/* resourceRules name resources by plural: the names the API server serves
+ * the built-in kinds under (kubectl api-resources) */
+TEST(k8s_vap_resource_plurals)
+{
+	static const char *const cases[][2] = {
+		{"Deployment", "deployments"},
+		{"NetworkPolicy", "networkpolicies"},
+		{"Ingress", "ingresses"},
+		{"Endpoints", "endpoints"},
+		{"StatefulSet", "statefulsets"},
+		{"ConfigMap", "configmaps"},
+		{"PodSecurityPolicy", "podsecuritypolicies"},
+		{"ValidatingAdmissionPolicy", "validatingadmissionpolicies"},
+		{"Gateway", "gateways"},
+		{"StorageClass", "storageclasses"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char out[64];
+		tc_vap_resource_of(cases[i][0], out, sizeof out);
+		CHECK_STR(out, cases[i][1]);
+	}
+}
+
 int main(void)
 {
 	return RUN(k8s_table_is_sorted_for_bisection, k8s_lists_library, k8s_regex_library,
 	           k8s_url_library, k8s_ip_library, k8s_cidr_library, k8s_quantity_library,
 	           k8s_format_library, k8s_tables_share_names_with_the_standard_library,
-	           k8s_crd_rules_refuse_what_the_api_server_refuses);
+	           k8s_crd_rules_refuse_what_the_api_server_refuses, k8s_vap_resource_plurals);
 }
