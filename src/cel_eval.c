@@ -358,6 +358,7 @@ static tc_cel_val *op_call(tc_cel_ctx *c, const tc_cel_expr *e, tc_cel_val **v)
 }
 
 static const char *qualified(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc);
+static bool rooted_in_var(const tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc);
 
 /* ns.fn(args): a function with a qualified name (optional.of), when ns is
  * a name that is no variable. */
@@ -386,7 +387,7 @@ static tc_cel_val *qualified_call(tc_cel_ctx *c, const tc_cel_expr *e, const sco
 
 static tc_cel_val *call(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 {
-	if (e->recv) {
+	if (e->recv && !rooted_in_var(c, e->recv, sc)) {
 		tc_cel_val *r = qualified_call(c, e, sc);
 		if (r)
 			return r;
@@ -471,9 +472,27 @@ static tc_cel_val *field(tc_cel_ctx *c, tc_cel_val *x, const char *name, bool op
 	return r ? r : tc_cel_error(c->a, "no such key: %s", name);
 }
 
+/* True when the chain of selections e ends in an identifier that is a
+ * variable: with no dotted variable names, such a chain cannot name
+ * anything but that variable's fields, and resolving it as a qualified
+ * name (which builds every prefix's name) can be skipped. */
+static bool rooted_in_var(const tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
+{
+	if (c->dotted_vars)
+		return false;
+	while (e->op == TC_CEL_E_SELECT)
+		e = e->args[0];
+	if (e->op != TC_CEL_E_IDENT || e->name[0] == '.')
+		return false;
+	for (const scope *s = sc; s; s = s->up)
+		if (strcmp(s->name, e->name) == 0)
+			return true;
+	return find_var(c->env, e->name) != NULL;
+}
+
 static tc_cel_val *select_(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 {
-	const char *q = qualified(c, e, sc);
+	const char *q = rooted_in_var(c, e, sc) ? NULL : qualified(c, e, sc);
 	if (q) {
 		tc_cel_val *v = find_var(c->env, q[0] == '.' ? q + 1 : q);
 		if (!v)
@@ -825,6 +844,8 @@ int tc_cel_eval(tc_cel_val **out, tc_arena *a, const tc_cel_env *env, const tc_c
 	tc_cel_ctx c = {.a = a,
 	                .env = env,
 	                .limit = env->cost_limit ? env->cost_limit : TC_CEL_DEFAULT_COST};
+	for (size_t i = 0; i < env->nvars && !c.dotted_vars; i++)
+		c.dotted_vars = strchr(env->vars[i].name, '.') != NULL;
 	tc_cel_val *v = eval(&c, e, NULL);
 	tc_cel_ctx_release(&c);
 	if (cost)
