@@ -161,7 +161,7 @@ int tc_cache_open(tc_cache **out, tc_source *src, const tc_cache_opts *o, tc_dia
 	tc_buf_release(&opts);
 	bool ok = hash_dir(&h, src, "environments") && hash_dir(&h, src, "templates") &&
 	          hash_dir(&h, src, "schemas") && hash_dir(&h, src, "files") &&
-	          hash_root_file(&h, src);
+	          hash_dir(&h, src, "policies") && hash_root_file(&h, src);
 	if (!ok) {
 		free(base);
 		return 0;

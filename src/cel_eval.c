@@ -81,11 +81,15 @@ static tc_cel_val *find_var(const tc_cel_env *env, const char *name)
 	return NULL;
 }
 
-static const tc_cel_func *find_func(const tc_cel_env *env, const char *name)
+/* The function `name` in the tables from *t on; *t is left at its table,
+ * so that a caller can go on with the next table when an overload set
+ * does not take the arguments (a library adding overloads to a name that
+ * another table has, such as indexOf on lists and on strings). */
+static const tc_cel_func *find_func_from(const tc_cel_env *env, const char *name, size_t *t)
 {
-	for (size_t t = 0; t < env->nt; t++) {
-		const tc_cel_func *tab = env->tables[t];
-		size_t lo = 0, hi = env->ntables[t];
+	for (; *t < env->nt; (*t)++) {
+		const tc_cel_func *tab = env->tables[*t];
+		size_t lo = 0, hi = env->ntables[*t];
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
 			int c = strcmp(tab[mid].name, name);
@@ -98,6 +102,12 @@ static const tc_cel_func *find_func(const tc_cel_env *env, const char *name)
 		}
 	}
 	return NULL;
+}
+
+static const tc_cel_func *find_func(const tc_cel_env *env, const char *name)
+{
+	size_t t = 0;
+	return find_func_from(env, name, &t);
 }
 
 static const char *const type_names[] = {
@@ -348,6 +358,7 @@ static tc_cel_val *op_call(tc_cel_ctx *c, const tc_cel_expr *e, tc_cel_val **v)
 }
 
 static const char *qualified(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc);
+static bool rooted_in_var(const tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc);
 
 /* ns.fn(args): a function with a qualified name (optional.of), when ns is
  * a name that is no variable. */
@@ -356,7 +367,8 @@ static tc_cel_val *qualified_call(tc_cel_ctx *c, const tc_cel_expr *e, const sco
 	const char *q = qualified(c, e->recv, sc);
 	if (!q || find_var(c->env, q))
 		return NULL;
-	const tc_cel_func *f = find_func(c->env, tc_arena_printf(c->a, "%s.%s", q, e->name));
+	const char *name = tc_arena_printf(c->a, "%s.%s", q, e->name);
+	const tc_cel_func *f = find_func(c->env, name);
 	if (!f || !f->global)
 		return NULL;
 	tc_cel_val **v = tc_arena_alloc(c->a, (e->nargs + 1) * sizeof *v);
@@ -366,13 +378,16 @@ static tc_cel_val *qualified_call(tc_cel_ctx *c, const tc_cel_expr *e, const sco
 			return v[i];
 	}
 	c->at = e;
-	tc_cel_val *r = f->fn(c, v, e->nargs);
+	tc_cel_val *r = NULL;
+	for (size_t t = 0; !r && (f = find_func_from(c->env, name, &t)) != NULL; t++)
+		if (f->global)
+			r = f->fn(c, v, e->nargs);
 	return r ? r : tc_cel_error(c->a, "no such overload: %s.%s", q, e->name);
 }
 
 static tc_cel_val *call(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 {
-	if (e->recv) {
+	if (e->recv && !rooted_in_var(c, e->recv, sc)) {
 		tc_cel_val *r = qualified_call(c, e, sc);
 		if (r)
 			return r;
@@ -392,11 +407,18 @@ static tc_cel_val *call(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 			return v[i];
 	if (e->fop)
 		return op_call(c, e, v);
-	const tc_cel_func *f = find_func(c->env, e->name);
-	if (!f || (e->recv ? !f->method : !f->global))
-		return tc_cel_error(c->a, "undeclared reference to '%s'", e->name);
+	bool found = false;
+	tc_cel_val *r = NULL;
+	const tc_cel_func *f;
 	c->at = e;
-	tc_cel_val *r = f->fn(c, v, n);
+	for (size_t t = 0; !r && (f = find_func_from(c->env, e->name, &t)) != NULL; t++) {
+		if (e->recv ? !f->method : !f->global)
+			continue;
+		found = true;
+		r = f->fn(c, v, n);
+	}
+	if (!found)
+		return tc_cel_error(c->a, "undeclared reference to '%s'", e->name);
 	if (!r)
 		r = tc_cel_error(c->a, "no such overload: %s", e->name);
 	return r;
@@ -450,9 +472,27 @@ static tc_cel_val *field(tc_cel_ctx *c, tc_cel_val *x, const char *name, bool op
 	return r ? r : tc_cel_error(c->a, "no such key: %s", name);
 }
 
+/* True when the chain of selections e ends in an identifier that is a
+ * variable: with no dotted variable names, such a chain cannot name
+ * anything but that variable's fields, and resolving it as a qualified
+ * name (which builds every prefix's name) can be skipped. */
+static bool rooted_in_var(const tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
+{
+	if (c->dotted_vars)
+		return false;
+	while (e->op == TC_CEL_E_SELECT)
+		e = e->args[0];
+	if (e->op != TC_CEL_E_IDENT || e->name[0] == '.')
+		return false;
+	for (const scope *s = sc; s; s = s->up)
+		if (strcmp(s->name, e->name) == 0)
+			return true;
+	return find_var(c->env, e->name) != NULL;
+}
+
 static tc_cel_val *select_(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 {
-	const char *q = qualified(c, e, sc);
+	const char *q = rooted_in_var(c, e, sc) ? NULL : qualified(c, e, sc);
 	if (q) {
 		tc_cel_val *v = find_var(c->env, q[0] == '.' ? q + 1 : q);
 		if (!v)
@@ -804,6 +844,8 @@ int tc_cel_eval(tc_cel_val **out, tc_arena *a, const tc_cel_env *env, const tc_c
 	tc_cel_ctx c = {.a = a,
 	                .env = env,
 	                .limit = env->cost_limit ? env->cost_limit : TC_CEL_DEFAULT_COST};
+	for (size_t i = 0; i < env->nvars && !c.dotted_vars; i++)
+		c.dotted_vars = strchr(env->vars[i].name, '.') != NULL;
 	tc_cel_val *v = eval(&c, e, NULL);
 	tc_cel_ctx_release(&c);
 	if (cost)

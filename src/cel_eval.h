@@ -41,6 +41,7 @@ struct tc_cel_ctx {
 	bool exhausted;        /* the budget ran out: the evaluation stops with an error */
 	const tc_cel_expr *at; /* the call being evaluated, for messages */
 	void *regex_cache;     /* compiled patterns of this evaluation (cel_lib.c) */
+	bool dotted_vars;      /* some variable's name has a '.' (a.b as one name) */
 };
 
 /* Count n units; false (and exhausted set) once the budget is spent. */

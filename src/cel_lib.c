@@ -161,6 +161,62 @@ static const char *not_re2(const char *s, size_t n)
 	return NULL;
 }
 
+void *tc_cel_regex_get(tc_cel_ctx *c, const tc_cel_val *pattern, tc_cel_val **err)
+{
+	const char *p = pattern->u.s.ptr;
+	size_t pn = pattern->u.s.len;
+	size_t cached = 0;
+	for (rx *x = c->regex_cache; x; x = x->next, cached++)
+		if (x->len == pn && memcmp(x->src, p, pn) == 0)
+			return x->code;
+	const char *why = not_re2(p, pn);
+	if (why) {
+		*err = tc_cel_error(c->a, "invalid regular expression: %s", why);
+		return NULL;
+	}
+	int ec;
+	PCRE2_SIZE off;
+	pcre2_code *code = pcre2_compile((PCRE2_SPTR)p, pn, PCRE2_UTF | PCRE2_NEVER_BACKSLASH_C,
+	                                 &ec, &off, NULL);
+	if (!code) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(ec, msg, sizeof msg);
+		*err = tc_cel_error(c->a, "invalid regular expression: %s", (const char *)msg);
+		return NULL;
+	}
+	if (cached >= MAX_CACHED) {
+		tc_cel_regex_release(c->regex_cache);
+		c->regex_cache = NULL;
+	}
+	rx *r = tc_xcalloc(1, sizeof *r);
+	r->src = tc_xmemdup0(p, pn);
+	r->len = pn;
+	r->code = code;
+	r->next = c->regex_cache;
+	c->regex_cache = r;
+	return code;
+}
+
+int tc_cel_regex_match(void *code, const char *s, size_t n, size_t start, size_t *mstart,
+                       size_t *mend)
+{
+	pcre2_match_data *md = pcre2_match_data_create_from_pattern(code, NULL);
+	pcre2_match_context *mc = pcre2_match_context_create(NULL);
+	if (!md || !mc)
+		tc_oom();
+	pcre2_set_match_limit(mc, MATCH_LIMIT);
+	int m = pcre2_match(code, (PCRE2_SPTR)s, n, start, 0, md, mc);
+	int r = m == PCRE2_ERROR_NOMATCH ? 0 : m < 0 ? -1 : 1;
+	if (r == 1) {
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+		*mstart = ov[0];
+		*mend = ov[1];
+	}
+	pcre2_match_data_free(md);
+	pcre2_match_context_free(mc);
+	return r;
+}
+
 static tc_cel_val *fn_matches(tc_cel_ctx *c, tc_cel_val **v, size_t n)
 {
 	if (n != 2 || !is(v[0], TC_CEL_STRING) || !is(v[1], TC_CEL_STRING))
@@ -168,52 +224,15 @@ static tc_cel_val *fn_matches(tc_cel_ctx *c, tc_cel_val **v, size_t n)
 	tc_cel_val *b = budget(c, v[0]->u.s.len + v[1]->u.s.len);
 	if (b)
 		return b;
-	const char *p = v[1]->u.s.ptr;
-	size_t pn = v[1]->u.s.len;
-	rx *r = NULL;
-	size_t cached = 0;
-	for (rx *x = c->regex_cache; x; x = x->next, cached++)
-		if (x->len == pn && memcmp(x->src, p, pn) == 0)
-			r = x;
-	if (!r) {
-		const char *why = not_re2(p, pn);
-		if (why)
-			return tc_cel_error(c->a, "invalid regular expression: %s", why);
-		int ec;
-		PCRE2_SIZE off;
-		pcre2_code *code =
-			pcre2_compile((PCRE2_SPTR)p, pn, PCRE2_UTF | PCRE2_NEVER_BACKSLASH_C, &ec,
-		                      &off, NULL);
-		if (!code) {
-			PCRE2_UCHAR msg[256];
-			pcre2_get_error_message(ec, msg, sizeof msg);
-			return tc_cel_error(c->a, "invalid regular expression: %s",
-			                    (const char *)msg);
-		}
-		if (cached >= MAX_CACHED) {
-			tc_cel_regex_release(c->regex_cache);
-			c->regex_cache = NULL;
-		}
-		r = tc_xcalloc(1, sizeof *r);
-		r->src = tc_xmemdup0(p, pn);
-		r->len = pn;
-		r->code = code;
-		r->next = c->regex_cache;
-		c->regex_cache = r;
-	}
-	pcre2_match_data *md = pcre2_match_data_create_from_pattern(r->code, NULL);
-	pcre2_match_context *mc = pcre2_match_context_create(NULL);
-	if (!md || !mc)
-		tc_oom();
-	pcre2_set_match_limit(mc, MATCH_LIMIT);
-	int m = pcre2_match(r->code, (PCRE2_SPTR)v[0]->u.s.ptr, v[0]->u.s.len, 0, 0, md, mc);
-	pcre2_match_data_free(md);
-	pcre2_match_context_free(mc);
-	if (m == PCRE2_ERROR_NOMATCH)
-		return tc_cel_bool(c->a, false);
+	tc_cel_val *err = NULL;
+	void *code = tc_cel_regex_get(c, v[1], &err);
+	if (!code)
+		return err;
+	size_t ms, me;
+	int m = tc_cel_regex_match(code, v[0]->u.s.ptr, v[0]->u.s.len, 0, &ms, &me);
 	if (m < 0)
 		return tc_cel_error(c->a, "regular expression match exceeded its limit");
-	return tc_cel_bool(c->a, true);
+	return tc_cel_bool(c->a, m == 1);
 }
 
 /* ---- conversions ---- */

@@ -80,6 +80,17 @@ tc_cel_val *tc_cel_bytes(tc_arena *a, const char *s, size_t n)
 	return text(a, TC_CEL_BYTES, s, n);
 }
 
+tc_cel_val *tc_cel_opaque(tc_arena *a, const char *type, const char *text, size_t n,
+                          const void *data)
+{
+	tc_cel_val *v = mk(a, TC_CEL_OPAQUE);
+	v->u.o.type = type;
+	v->u.o.ptr = tc_arena_memdup0(a, text, n);
+	v->u.o.len = n;
+	v->u.o.data = data;
+	return v;
+}
+
 tc_cel_val *tc_cel_type(tc_arena *a, const char *name)
 {
 	tc_cel_val *v = mk(a, TC_CEL_TYPE);
@@ -168,6 +179,8 @@ const char *tc_cel_type_name(const tc_cel_val *v)
 		return "optional_type";
 	case TC_CEL_ERROR:
 		return "error";
+	case TC_CEL_OPAQUE:
+		return v->u.o.type;
 	}
 	return "error";
 }
@@ -270,6 +283,9 @@ bool tc_cel_equal(const tc_cel_val *a, const tc_cel_val *b)
 				return false;
 		}
 		return true;
+	case TC_CEL_OPAQUE:
+		return strcmp(a->u.o.type, b->u.o.type) == 0 && a->u.o.len == b->u.o.len &&
+		       memcmp(a->u.o.ptr, b->u.o.ptr, a->u.o.len) == 0;
 	case TC_CEL_OPTIONAL:
 		if (!a->u.opt || !b->u.opt)
 			return !a->u.opt && !b->u.opt;
@@ -566,6 +582,10 @@ void tc_cel_to_json(tc_buf *out, const tc_cel_val *v, bool typed)
 		tc_buf_adds(out, "{\"error\":");
 		tc_json_string(out, v->u.err.ptr, v->u.err.len);
 		tc_buf_addc(out, '}');
+		return;
+	case TC_CEL_OPAQUE:
+		/* no JSON form in cel.expr.Value: its canonical text */
+		tc_json_string(out, v->u.o.ptr, v->u.o.len);
 		return;
 	}
 }

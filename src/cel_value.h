@@ -54,6 +54,7 @@ typedef enum tc_cel_kind {
 	TC_CEL_TIMESTAMP,
 	TC_CEL_OPTIONAL,
 	TC_CEL_ERROR,
+	TC_CEL_OPAQUE, /* a library's own type: net.IP, kubernetes.Quantity, ... */
 } tc_cel_kind;
 
 typedef struct tc_cel_val tc_cel_val;
@@ -87,6 +88,12 @@ struct tc_cel_val {
 		} t;                  /* TIMESTAMP, 0001-01-01 to 9999-12-31 */
 		int64_t ns;           /* DURATION in nanoseconds (cel-go's time.Duration range) */
 		tc_cel_val *opt;      /* OPTIONAL: NULL when empty */
+		struct {
+			const char *type; /* the type's name, a static string */
+			const char *ptr;  /* canonical text: equal values, equal text */
+			size_t len;
+			const void *data; /* the library's parsed form */
+		} o;                      /* OPAQUE */
 	} u;
 };
 
@@ -103,6 +110,10 @@ tc_cel_val *tc_cel_list(tc_arena *a, tc_cel_val *const *items, size_t n); /* cop
 tc_cel_val *tc_cel_duration(tc_arena *a, int64_t ns);
 tc_cel_val *tc_cel_timestamp(tc_arena *a, int64_t sec, int32_t nsec);
 tc_cel_val *tc_cel_optional(tc_arena *a, tc_cel_val *v); /* v == NULL: optional.none() */
+/* An OPAQUE value of type `type` (static) with its canonical text (copied)
+ * and the library's data (kept as given). */
+tc_cel_val *tc_cel_opaque(tc_arena *a, const char *type, const char *text, size_t n,
+                          const void *data);
 tc_cel_val *tc_cel_error(tc_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The name of v's type as type(v) gives it: "int", "google.protobuf.Duration", ... */

@@ -17,6 +17,7 @@
 #include "cmd.h"
 
 #include "cel_eval.h"
+#include "cel_k8s.h"
 #include "fsutil.h"
 #include "json_load.h"
 #include "opt.h"
@@ -119,7 +120,7 @@ int tc_cmd_cel(int argc, char **argv)
 	if ((!ctx_path || load_context(&vars, &nvars, &a, &d, ctx_path, typed) == 0) &&
 	    tc_cel_parse(&e, &a, &d, "<expr>", src, srclen) == 0) {
 		tc_cel_env env;
-		tc_cel_env_init(&env, vars, nvars);
+		tc_cel_k8s_env_init(&env, vars, nvars);
 		env.cost_limit = (uint64_t)max_cost;
 		tc_cel_val *v = NULL;
 		(void)tc_cel_eval(&v, &a, &env, e, NULL);

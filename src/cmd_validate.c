@@ -155,6 +155,18 @@ static size_t *count_repeats(const tc_diags *d)
 	return extra;
 }
 
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool same_diag(const tc_diag *a, const tc_diag *b)
+{
+	return a->sev == b->sev && a->line == b->line && a->col == b->col &&
+	       same_str(a->file, b->file) && same_str(a->path, b->path) &&
+	       strcmp(a->msg, b->msg) == 0;
+}
+
 /* "file:line:col: error: <path>: message", sorted */
 static void print_diags(tc_diags *d)
 {
@@ -169,6 +181,10 @@ static void print_diags(tc_diags *d)
 		 * printed once, at its first position, with a count */
 		size_t more = extra[i];
 		if (more == SIZE_MAX)
+			continue;
+		/* the same diagnostic twice (a CRD rule's note, met by every
+		 * object of its kind) is printed once */
+		if (i && same_diag(&d->items[i - 1], g))
 			continue;
 		tc_buf_reset(&line);
 		if (g->file)

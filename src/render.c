@@ -16,6 +16,7 @@
 
 #include "render_impl.h"
 
+#include "cel_k8s_vap.h"
 #include "outdir.h"
 
 static int cmp_chunk(const void *x, const void *y)
@@ -73,6 +74,15 @@ static void plan(pool *p, const tc_repo *r, const tc_render_opts *o)
 	p->stream = (tree_of(o) || spool_of(o)) && !o->cache && !o->decrypt && !state_of(o) &&
 	            !per_file(o);
 	tc_render_dupes_init(p);
+	p->vap = NULL;
+	bool policies = r->npolicies > 0;
+	for (size_t i = 0; i < r->ntemplates && !policies; i++)
+		policies = tc_repo_template_mentions(&r->templates[i], "ValidatingAdmissionPolicy");
+	if (policies) {
+		p->vap = tc_vap_set_new(r->nenvs);
+		for (size_t i = 0; i < r->npolicies; i++)
+			tc_vap_add_static(p->vap, r->policies[i]);
+	}
 }
 
 /* A new tree-state record of what job j made, owned by the result; it
@@ -265,6 +275,11 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 	tc_render_identify_dupes(&p);
 	free(p.ids);
 	merge(res, &p, d);
+	if (p.vap) {
+		/* the admission policies, over every environment's objects */
+		tc_vap_run(p.vap, d);
+		tc_vap_set_free(p.vap);
+	}
 	collect(res, &p);
 	if (index_files(o) && !tc_diags_has_errors(d))
 		index_files_of(res, r, o, d);

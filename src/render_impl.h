@@ -84,6 +84,10 @@ typedef struct pool {
 	/* Streaming: files go to the tree or the spool as each output folder
 	 * is done, and a job keeps only a chunk per folder, not its files */
 	bool stream;
+	/* admission policies (cel_k8s_vap.h): every object but Secrets, per
+	 * environment, when the repository has policies/ or a template that
+	 * may render a policy; NULL otherwise */
+	struct tc_vap_set *vap;
 } pool;
 
 /* Identity hashes a job collects before it adds them to the pool's. */

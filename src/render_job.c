@@ -9,6 +9,8 @@
  */
 #include "render_impl.h"
 
+#include "cel_k8s_vap.h"
+
 #include "filecheck.h"
 #include "jsone.h"
 #include "render_files.h"
@@ -178,6 +180,8 @@ void tc_render_check_output(work *w, size_t env_index, const tc_value *obj, bool
 	tc_render_add_identity(w, env_index, obj);
 	if (o->observe && !is_secret)
 		o->observe(o->observe_ctx, &w->p->repo->envs[env_index], w->tenant, obj);
+	if (w->p->vap && !is_secret)
+		tc_vap_observe(w->p->vap, env_index, obj);
 	if (j->keep_bytes)
 		keep_ident(w, env_index, obj);
 }

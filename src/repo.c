@@ -251,6 +251,75 @@ static int load_envs(tc_repo *r, tc_diags *d)
 	return rc;
 }
 
+/* policies/: YAML streams (or JSON documents) of ValidatingAdmissionPolicy
+ * and ValidatingAdmissionPolicyBinding objects and the objects their
+ * paramRefs name; a list is its items */
+static int load_policies(tc_repo *r, tc_diags *d)
+{
+	tc_entry *e;
+	size_t n;
+	if (tc_source_list(r->src, d, "policies", &e, &n))
+		return -1;
+	int rc = 0;
+	size_t cap = 0;
+	for (size_t i = 0; i < n; i++) {
+		char *path = tc_arena_printf(&r->arena, "policies/%s", e[i].name);
+		if (e[i].type != TC_ENTRY_FILE || !is_doc_name(e[i].name)) {
+			rc = tc_error(d, (tc_pos){path, 1, 1}, NULL,
+			              "unexpected '%s': policies/ holds .yaml, .yml or .json files "
+			              "of admission policies, their bindings and parameters",
+			              path);
+			continue;
+		}
+		char *data;
+		size_t len;
+		if (tc_source_read(r->src, d, path, &data, &len)) {
+			rc = -1;
+			continue;
+		}
+		tc_value *docs;
+		int lr = has_suffix(path, ".json")
+		                 ? tc_doc_load(&docs, &r->arena, d, path, data, len)
+		                 : tc_yaml_load_stream(&docs, &r->arena, d, path, data, len, NULL);
+		free(data);
+		if (lr) {
+			rc = -1;
+			continue;
+		}
+		size_t nd = docs->kind == TC_ARRAY ? docs->u.arr.len : 1;
+		for (size_t k = 0; k < nd; k++) {
+			const tc_value *doc = docs->kind == TC_ARRAY ? docs->u.arr.items[k] : docs;
+			const tc_value *items = tc_value_getz(doc, "items");
+			bool list = tc_value_streq(tc_value_getz(doc, "kind"), "List") && items &&
+			            items->kind == TC_ARRAY;
+			size_t ni = list ? items->u.arr.len : 1;
+			for (size_t j = 0; j < ni; j++) {
+				const tc_value *obj = list ? items->u.arr.items[j] : doc;
+				if (obj->kind != TC_OBJECT || !tc_value_getz(obj, "apiVersion") ||
+				    !tc_value_getz(obj, "kind")) {
+					rc = tc_error(
+						d, obj->pos, NULL,
+						"a document of policies/ must be a Kubernetes "
+						"object with apiVersion and kind");
+					continue;
+				}
+				if (r->npolicies == cap) {
+					size_t ncap = cap ? cap * 2 : 8;
+					const tc_value **p =
+						tc_arena_alloc(&r->arena, ncap * sizeof *p);
+					if (r->npolicies)
+						memcpy(p, r->policies, r->npolicies * sizeof *p);
+					r->policies = p;
+					cap = ncap;
+				}
+				r->policies[r->npolicies++] = obj;
+			}
+		}
+	}
+	tc_entries_free(e, n);
+	return rc;
+}
+
 static int load_templates(tc_repo *r, tc_diags *d)
 {
 	static const struct {
@@ -371,6 +440,8 @@ int tc_repo_load_some(tc_repo *r, tc_source *src, const char *now_override, cons
 	if (load_envs(r, d))
 		rc = -1;
 	if (load_templates(r, d))
+		rc = -1;
+	if (load_policies(r, d))
 		rc = -1;
 	if (nonly ? some_tenants(r, only, nonly, d) : list_tenants(r, d))
 		rc = -1;

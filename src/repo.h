@@ -87,6 +87,10 @@ typedef struct tc_repo {
 	/* input schemas from schemas/ (NULL when the file is absent) */
 	struct tc_schema_store *schema_store;
 	struct tc_schema *schema_settings, *schema_env, *schema_tenant;
+	/* the objects of policies/ (admission policies, their bindings and
+	 * parameters), in file order and then document order */
+	const tc_value **policies;
+	size_t npolicies;
 } tc_repo;
 
 /* Load everything but the tenants. now_override (may be NULL) replaces the

@@ -31,6 +31,7 @@
 #include "fsutil.h"
 #include "json_load.h"
 #include "schema_format.h"
+#include "cel_k8s_crd.h"
 #include "schema_node.h"
 #include "schema_regex.h"
 #include "schema_uri.h"
@@ -1230,6 +1231,8 @@ static void compile_node(cstate *cs, vinfo *vi)
 	}
 	if ((x = kw(v, "errorMessage")) && x->kind == TC_STR)
 		n->error_message = x->u.str.ptr;
+	if ((x = kw(v, "x-kubernetes-validations")))
+		cs->errors += tc_cel_rules_compile(&n->cel, cs->a, x, cs->d);
 	if (truthy(v, "nullable"))
 		n->flags |= SC_F_NULLABLE;
 	if (truthy(v, "x-kubernetes-preserve-unknown-fields"))

@@ -25,6 +25,8 @@
  */
 #include "schema_check.h"
 
+#include "cel_k8s_crd.h"
+
 #include "schema_format.h"
 #include "schema_node.h"
 #include "schema_regex.h"
@@ -960,6 +962,10 @@ static bool eval_keywords(ctx *c, const sc_node *n, const tc_value *inst, const 
 			goto out;
 	}
 	if (need && !check_unevaluated(c, n, inst, at, local))
+		ok = false;
+	/* the CRD's CEL rules, on a value the keywords accept (the API server
+	 * types the value by the schema before the rules see it) */
+	if (ok && n->cel && !tc_cel_rules_check(n->cel, n, inst, c->d, at, c->cls))
 		ok = false;
 out:
 	if (local) {

@@ -11,6 +11,7 @@
 #include "schema_crd.h"
 
 #include "buf.h"
+#include "cel_k8s_crd.h"
 #include "fsutil.h"
 #include "json_emit.h"
 #include "json_load.h"
@@ -280,6 +281,31 @@ static const char *basename_of(const char *p)
 	return s ? s + 1 : p;
 }
 
+/* Compile every x-kubernetes-validations list below v, so that a rule
+ * that does not compile is reported against the CRD file at import rather
+ * than against the schema at the first object; the number of errors. */
+static int check_rules(tc_arena *a, const tc_value *v, tc_diags *d, int depth)
+{
+	int errors = 0;
+	if (depth > MAX_DEPTH)
+		return 0;
+	if (v->kind == TC_ARRAY)
+		for (size_t i = 0; i < v->u.arr.len; i++)
+			errors += check_rules(a, v->u.arr.items[i], d, depth + 1);
+	if (v->kind != TC_OBJECT)
+		return errors;
+	for (size_t i = 0; i < v->u.obj.len; i++) {
+		const tc_member *m = &v->u.obj.members[i];
+		if (strcmp(m->key, "x-kubernetes-validations") == 0) {
+			const tc_cel_rules *r;
+			errors += tc_cel_rules_compile(&r, a, m->val, d);
+		} else {
+			errors += check_rules(a, m->val, d, depth + 1);
+		}
+	}
+	return errors;
+}
+
 static int add_crd(tc_crd_import *im, const tc_value *crd, const char *source, tc_diags *d)
 {
 	tc_arena *a = &im->a;
@@ -304,6 +330,8 @@ static int add_crd(tc_crd_import *im, const tc_value *crd, const char *source, t
 			if (*p >= 'A' && *p <= 'Z')
 				*p = (char)(*p - 'A' + 'a');
 		char *rel = NULL;
+		if (schema && check_rules(a, schema, d, 0) > 0)
+			continue;
 		if (served && schema && schema->kind == TC_OBJECT) {
 			rel = tc_arena_printf(a, "%s/%s_%s.json", group->u.str.ptr, lkind,
 			                      name->u.str.ptr);

@@ -138,7 +138,8 @@ struct sc_node {
 	int64_t min_props, max_props;
 	const sc_node *uneval_props;
 
-	const char *error_message; /* "errorMessage": replaces this node's own reports */
+	const char *error_message;      /* "errorMessage": replaces this node's own reports */
+	const struct tc_cel_rules *cel; /* x-kubernetes-validations (cel_k8s_crd.c) */
 };
 
 struct tc_schema {

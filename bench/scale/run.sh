@@ -382,5 +382,12 @@ fi
 } > "$work/machine.txt"
 
 $py "$here/report.py" "$results" "$work/machine.txt" "$prof" "$here/profile-notes.md" \
-	"$limit" "$repeat" "$repeat_big" > "$out_md"
+	"$limit" "$repeat" "$repeat_big" > "$work/report.md"
+# the section other benchmarks keep at the end (bench/cel/run.sh: the CEL
+# figures) survives a new report
+if [ -f "$out_md" ]; then
+	sed -n '/^<!-- bench\/cel\/run.sh begin -->$/,/^<!-- bench\/cel\/run.sh end -->$/p' "$out_md" >"$work/kept.md"
+	[ ! -s "$work/kept.md" ] || { echo; cat "$work/kept.md"; } >>"$work/report.md"
+fi
+mv "$work/report.md" "$out_md"
 echo "run.sh: wrote $out_md" >&2

@@ -26,13 +26,13 @@ allowed() {
 	io) echo "core" ;;
 	jsone) echo "core io" ;;
 	cel) echo "core io" ;;
-	schema) echo "core io" ;;
+	schema) echo "core io cel" ;;
 	secret) echo "core io" ;;
 	source) echo "core" ;;
 	diff) echo "core io" ;;
 	files) echo "core" ;;
-	render) echo "core io jsone schema secret source files" ;;
-	review) echo "core io source diff render jsone schema secret files" ;;
+	render) echo "core io jsone cel schema secret source files" ;;
+	review) echo "core io source diff render jsone cel schema secret files" ;;
 	*) echo "?" ;;
 	esac
 }

@@ -1,0 +1,149 @@
+#!/bin/sh
+# CRD validation rules (x-kubernetes-validations, apiextensions.k8s.io/v1
+# ValidationRule) in render, check and validate: each rule is compiled once
+# with its schema, evaluated at its schema node on every rendered object,
+# and a failure is an error at the template line that made the value, with
+# the rule's message, messageExpression, reason and fieldPath. Cases: the
+# rules of tests/integration/cel/widgets.example.com.yaml, Flux's
+# Kustomization ("exactly one of spec.kubeConfig.configMapRef or
+# spec.kubeConfig.secretRef") and External Secrets' ClusterSecretStore
+# ("at most one of the fields in [caBundle caProvider]") from
+# ../shared/schemas-upstream/crds.
+. "$(dirname "$0")/lib.sh"
+CRDS="$SRC/../shared/schemas-upstream/crds"
+WIDGETS="$SRC/tests/integration/cel/widgets.example.com.yaml"
+
+copy_example "$T/r"
+extra=
+if [ -d "$CRDS" ]; then
+	extra="$CRDS/kustomize.toolkit.fluxcd.io_kustomizations.yaml $CRDS/external-secrets.io_clustersecretstores.yaml"
+else
+	echo "note: ../shared/schemas-upstream not found; the Flux and External Secrets cases are not run"
+fi
+# shellcheck disable=SC2086
+"$TENANTC" schema import --out "$T/r/schemas" "$WIDGETS" $extra >/dev/null
+"$TENANTC" render --repo "$T/r" >/dev/null 2>"$T/err" &&
+	ok "the example renders with the CRDs imported" ||
+	bad "the example does not render: $(head -n 3 "$T/err")"
+before=$(tree_sum "$T/r/rendered")
+
+# a Widget breaking most rules of its CRD, from a tenant template
+cat >"$T/r/templates/tenant/widget.yaml" <<'EOS'
+apiVersion: example.com/v1
+kind: Widget
+metadata:
+  name: w
+  namespace: ${tenant.name}-${env.name}
+spec:
+  minReplicas: 5
+  maxReplicas: 3
+  ratio: 1.5
+  timeout: 2h
+  memory: 2Gi
+  allowFrom: [10.0.0.0/4]
+  endpoint: http://w.example.com
+  tags: [Bad]
+EOS
+run "$TENANTC" render --repo "$T/r"
+expect "rules that fail are errors at the template line" 'expect_status 1 &&
+	expect_tree_sum "$T/r/rendered" "$before" &&
+	grep -q "^templates/tenant/widget.yaml:7:3: error: Invalid value: minReplicas must not exceed maxReplicas (at .spec)$" "$T/stderr"'
+expect "messageExpression gives the message" \
+	'grep -q "^templates/tenant/widget.yaml:7:3: error: Invalid value: ratio is above 1 (at .spec)$" "$T/stderr"'
+expect "reason FieldValueRequired and a fieldPath of an absent field" \
+	'grep -q "^templates/tenant/widget.yaml:7:3: error: Required value: an owner is required (at .spec.owner)$" "$T/stderr"'
+expect "fieldPath points at the field's own line" \
+	'grep -q "^templates/tenant/widget.yaml:10:12: error: Invalid value: timeout must be at most one hour (at .spec.timeout)$" "$T/stderr"'
+expect "reason FieldValueForbidden; the quantity, cidr, url and format libraries" \
+	'grep -q "Forbidden: memory must be at most 1Gi (at .spec)$" "$T/stderr" &&
+	grep -q "allowFrom entries must be CIDRs of at least /8 (at .spec)$" "$T/stderr" &&
+	grep -q "endpoint must be an https URL (at .spec)$" "$T/stderr" && grep -q "tags must be DNS labels (at .spec)$" "$T/stderr"'
+expect "a transition rule is not evaluated, and said once" \
+	'[ "$(grep -c "uses oldSelf (a transition rule): not evaluated" "$T/stderr")" = 1 ] &&
+	grep -q "schemas/crd-json/example.com/widget_v1.json:[0-9]*:[0-9]*: note: " "$T/stderr"'
+
+# a valid Widget passes; a rule at a nested node sees its own value
+cat >"$T/r/templates/tenant/widget.yaml" <<'EOS'
+apiVersion: example.com/v1
+kind: Widget
+metadata:
+  name: w
+  namespace: ${tenant.name}-${env.name}
+spec:
+  minReplicas: 1
+  maxReplicas: 3
+  ratio: 1
+  owner: ${tenant.name}@example.com
+  timeout: 30m
+  memory: 512Mi
+  allowFrom: [10.0.0.0/8]
+  endpoint: https://w.example.com/api
+  tags: [a, b-c]
+EOS
+run "$TENANTC" render --repo "$T/r" --out "$T/out"
+expect "a Widget that keeps every rule renders" 'expect_status 0'
+sed -i 's/owner: .*/owner: Nobody/' "$T/r/templates/tenant/widget.yaml"
+run "$TENANTC" render --repo "$T/r"
+expect "a rule of a property node" 'expect_status 1 &&
+	grep -q "^templates/tenant/widget.yaml:10:10: error: Invalid value: owner must be an example.com address (at .spec.owner)$" "$T/stderr"'
+
+# check and validate say the same
+git_commit_all "$T/r"
+run "$TENANTC" check --repo "$T/r" --worktree --no-verify
+expect "check reports the rule" 'expect_status 1 &&
+	grep -q "^templates/tenant/widget.yaml:10:10: error: Invalid value: owner must be an example.com address (at .spec.owner)$" "$T/stderr"'
+run "$TENANTC" validate --schema-location "$T/r/schemas" "$SRC/tests/integration/cel/widgets-bad.yaml"
+expect "validate reports the rule at the file's line" 'expect_status 1 &&
+	grep -q "widgets-bad.yaml:[0-9]*:[0-9]*: error: .spec: Invalid value: minReplicas must not exceed maxReplicas$" "$T/stderr"'
+rm -f "$T/r/templates/tenant/widget.yaml"
+
+if [ -n "$extra" ]; then
+	cat >"$T/r/templates/cluster/store.yaml" <<'EOS'
+apiVersion: external-secrets.io/v1
+kind: ClusterSecretStore
+metadata:
+  name: bao-${env.name}
+spec:
+  provider:
+    openBao:
+      server: https://bao.example.com
+      caBundle: aGVsbG8=
+      caProvider: {type: Secret, name: ca, key: ca.crt, namespace: vault}
+EOS
+	run "$TENANTC" render --repo "$T/r"
+	expect "External Secrets: at most one of caBundle and caProvider" 'expect_status 1 &&
+		grep -q "^templates/cluster/store.yaml:8:7: error: Invalid value: at most one of the fields in \[caBundle caProvider\] may be set (at .spec.provider.openBao)$" "$T/stderr"'
+	rm -f "$T/r/templates/cluster/store.yaml"
+	cat >"$T/r/templates/cluster/ks.yaml" <<'EOS'
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: remote-${env.name}
+  namespace: flux-system
+spec:
+  interval: 10m
+  prune: true
+  sourceRef: {kind: GitRepository, name: platform}
+  kubeConfig:
+    secretRef: {name: kubeconfig}
+    configMapRef: {name: kubeconfig}
+EOS
+	run "$TENANTC" render --repo "$T/r"
+	expect "Flux: exactly one of kubeConfig.configMapRef and secretRef" 'expect_status 1 &&
+		grep -q "^templates/cluster/ks.yaml:11:5: error: Invalid value: exactly one of spec.kubeConfig.configMapRef or spec.kubeConfig.secretRef must be specified (at .spec.kubeConfig)$" "$T/stderr"'
+	rm -f "$T/r/templates/cluster/ks.yaml"
+fi
+
+# a rule that does not compile is refused at import, against the CRD file
+sed 's/rule: self.minReplicas <= self.maxReplicas/rule: self.minReplicas <= (/' "$WIDGETS" >"$T/bad-crd.yaml"
+run "$TENANTC" schema import --out "$T/s2" "$T/bad-crd.yaml"
+expect "a rule that does not compile is an error at the CRD file" 'expect_status 2 &&
+	expect_stderr_first "$T/bad-crd.yaml:31:25: error: x-kubernetes-validations rule does not compile: column 22: syntax error: unexpected end of expression" &&
+	expect_file_absent "$T/s2"'
+# and a schema edited by hand after import is unusable, said at the object
+"$TENANTC" schema import --out "$T/s3" "$WIDGETS" >/dev/null
+sed -i 's/self.minReplicas <= self.maxReplicas/self.minReplicas <= (/' "$T/s3/crd-json/example.com/widget_v1.json"
+run "$TENANTC" validate --schema-location "$T/s3" "$SRC/tests/integration/cel/widgets-bad.yaml"
+expect "a broken rule in a schema folder makes its schema unusable" 'expect_status 1 &&
+	grep -q "is unusable: .*widget_v1.json:[0-9]*:[0-9]*: error: x-kubernetes-validations rule does not compile" "$T/stderr"'
+finish
