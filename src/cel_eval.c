@@ -32,6 +32,9 @@ typedef struct scope {
 	const struct scope *up;
 	const char *name;
 	tc_cel_val *val;
+	/* a cel.block slot: evaluated on first use, in the scope up, and kept */
+	const tc_cel_expr *lazy;
+	tc_cel_val **cell;
 } scope;
 
 bool tc_cel_charge(tc_cel_ctx *c, uint64_t n)
@@ -53,14 +56,12 @@ void tc_cel_vars_sort(tc_cel_var *vars, size_t n)
 		qsort(vars, n, sizeof *vars, var_cmp);
 }
 
-static const tc_cel_func *const std_tables[] = {tc_cel_stdlib};
-
 void tc_cel_env_init(tc_cel_env *env, const tc_cel_var *vars, size_t nvars)
 {
 	memset(env, 0, sizeof *env);
-	env->tables = std_tables;
-	env->ntables = &tc_cel_nstdlib;
-	env->nt = 1;
+	env->tables = tc_cel_std_tables;
+	env->ntables = tc_cel_std_ntables;
+	env->nt = TC_CEL_NSTD_TABLES;
 	env->vars = vars;
 	env->nvars = nvars;
 }
@@ -422,9 +423,13 @@ static tc_cel_val *ident(tc_cel_ctx *c, const char *name, const scope *sc)
 	if (name[0] == '.') {
 		name++;
 	} else {
-		for (const scope *s = sc; s; s = s->up)
-			if (strcmp(s->name, name) == 0)
-				return s->val;
+		for (const scope *s = sc; s; s = s->up) {
+			if (strcmp(s->name, name) != 0)
+				continue;
+			if (s->lazy && !*s->cell)
+				*s->cell = eval(c, s->lazy, s->up);
+			return s->lazy ? *s->cell : s->val;
+		}
 	}
 	tc_cel_val *v = find_var(c->env, name);
 	if (!v)
@@ -622,9 +627,33 @@ static tc_cel_val *cond(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 	return eval(c, e->args[x->u.b ? 1 : 2], sc);
 }
 
+/* cel.block: the slots are evaluated when first named, at most once */
+static tc_cel_val *block(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
+{
+	size_t n = e->nargs - 1;
+	scope *s = tc_arena_calloc(c->a, (n + 1) * sizeof *s);
+	tc_cel_val **cells = tc_arena_calloc(c->a, (n + 1) * sizeof *cells);
+	const scope *up = sc;
+	for (size_t i = 0; i < n; i++) {
+		s[i].up = up;
+		s[i].name = tc_arena_printf(c->a, "@index%zu", i);
+		s[i].lazy = e->args[i];
+		s[i].cell = &cells[i];
+		up = &s[i];
+	}
+	return eval(c, e->args[n], up);
+}
+
 static tc_cel_val *comp(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 {
+	if (e->macro == TC_CEL_M_BLOCK)
+		return block(c, e, sc);
 	tc_cel_val *r = eval(c, e->args[0], sc);
+	if (e->macro == TC_CEL_M_BIND) {
+		/* cel.bind: the value is computed once, errors included */
+		scope s = {sc, e->name, r, NULL, NULL};
+		return eval(c, e->args[1], &s);
+	}
 	if (r->kind == TC_CEL_ERROR)
 		return r;
 	if (e->macro == TC_CEL_M_OPT_MAP || e->macro == TC_CEL_M_OPT_FLAT_MAP) {
@@ -634,7 +663,7 @@ static tc_cel_val *comp(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 			                   r, NULL);
 		if (!r->u.opt)
 			return r;
-		scope s = {sc, e->name, r->u.opt};
+		scope s = {sc, e->name, r->u.opt, NULL, NULL};
 		tc_cel_val *v = eval(c, e->args[1], &s);
 		if (v->kind == TC_CEL_ERROR || e->macro == TC_CEL_M_OPT_MAP)
 			return v->kind == TC_CEL_ERROR ? v : tc_cel_optional(c->a, v);
@@ -666,7 +695,8 @@ static tc_cel_val *comp(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 			return tc_cel_error(c->a, "cost budget exceeded");
 		/* one variable: the element (a map's key); two: index and
 		 * element, or key and value */
-		scope s1 = {sc, e->name, elems[i]}, s2 = {&s1, e->name2, NULL};
+		scope s1 = {sc, e->name, elems[i], NULL, NULL},
+		      s2 = {&s1, e->name2, NULL, NULL, NULL};
 		if (e->name2) {
 			s1.val = r->kind == TC_CEL_LIST ? tc_cel_int(c->a, (int64_t)i) : elems[i];
 			s2.val = r->kind == TC_CEL_LIST ? elems[i] : r->u.map.vals[i];
@@ -714,7 +744,9 @@ static tc_cel_val *comp(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 			break;
 		case TC_CEL_M_OPT_MAP:
 		case TC_CEL_M_OPT_FLAT_MAP:
-			TC_BUG("optional macro over a collection");
+		case TC_CEL_M_BIND:
+		case TC_CEL_M_BLOCK:
+			TC_BUG("not a macro over a collection");
 		}
 	}
 	switch (e->macro) {

@@ -386,6 +386,104 @@ TEST(cel_value_reads_and_writes_the_typed_form)
 	tc_arena_release(&a);
 }
 
+/* cel-go ext strings (ext/strings.go docs): positions in code points,
+ * Go's strings.Replace/SplitN/TrimSpace semantics, format's clauses */
+TEST(cel_ext_strings)
+{
+	CHECK_STR(run("'ta©o©αT'.charAt(4)", NULL), "\"©\"");
+	CHECK_STR(run("'tacocat'.charAt(7)", NULL), "\"\"");
+	CHECK_STR(run("'tacocat'.charAt(8)", NULL), "error: index out of range: 8");
+	CHECK_STR(run("'ta©o©αT'.indexOf('©', 3)", NULL), "4");
+	CHECK_STR(run("'tacocat'.lastIndexOf('a', 3)", NULL), "1");
+	CHECK_STR(run("'tacocat'.lastIndexOf('a', -1)", NULL), "error: index out of range: -1");
+	CHECK_STR(run("'TacoCÆt'.lowerAscii() + 'x'.upperAscii()", NULL), "\"tacocÆtX\"");
+	CHECK_STR(run("'abc'.replace('', '-')", NULL), "\"-a-b-c-\"");
+	CHECK_STR(run("'a,b,c'.replace(',', ';', 1)", NULL), "\"a;b,c\"");
+	CHECK_STR(run("'a,b,c'.split(',', 2)", NULL), "[\"a\",\"b,c\"]");
+	CHECK_STR(run("'a©b'.split('')", NULL), "[\"a\",\"©\",\"b\"]");
+	CHECK_STR(run("''.split(',')", NULL), "[\"\"]");
+	CHECK_STR(run("'ta©o©αT'.substring(2, 6)", NULL), "\"©o©α\"");
+	CHECK_STR(run("'abc'.substring(2, 1)", NULL),
+	          "error: invalid substring range. start: 2, end: 1");
+	CHECK_STR(run("' \\u00a0x y\\u3000'.trim()", NULL), "\"x y\"");
+	CHECK_STR(run("['a', 'b'].join(', ')", NULL), "\"a, b\"");
+	CHECK_STR(run("['a', 1].join()", NULL),
+	          "error: join: list element 1 is a int, not a string");
+	CHECK_STR(run("'a©b'.reverse()", NULL), "\"b©a\"");
+	CHECK_STR(run("strings.quote('a\"\\n\\u0001')", NULL),
+	          "\"\\\"a\\\\\\\"\\\\n\\\\u0001\\\"\"");
+	CHECK_STR(
+		run("'%s|%d|%.2f|%e|%b|%o|%x|%X|%%'.format(['s', -3, 2.5, 10.0, 5, 8, 'hi', 255])",
+	            NULL),
+		"\"s|-3|2.50|1.000000e+01|101|10|6869|FF|%\"");
+	CHECK_STR(run("'%s'.format([{'b': [1, 2.5], 'a': null}])", NULL),
+	          "\"{a: null, b: [1, 2.5]}\"");
+	CHECK_STR(run("'%d %d'.format([1])", NULL), "error: index 1 out of range");
+	CHECK_STR(run("'%q'.format([1])", NULL),
+	          "error: could not parse formatting clause: unrecognized formatting clause \"q\"");
+	CHECK_STR(run("'%d'.format([1.5])", NULL),
+	          "error: error during formatting: decimal clause can only be used on integers, "
+	          "was given double");
+	CHECK_STR(run("42.charAt(1)", NULL), "error: no such overload: charAt");
+}
+
+/* cel-go ext math (ext/math.go docs) */
+TEST(cel_ext_math)
+{
+	CHECK_STR(run("math.greatest(1, 2u, -3.5)", NULL), "2");
+	CHECK_STR(run("math.least([4, 2.5, 3u])", NULL), "2.5");
+	CHECK_STR(run("math.greatest([])", NULL),
+	          "error: math.greatest(): list argument must not be empty");
+	CHECK_STR(run("math.least('a', 1)", NULL), "error: no such overload: math.least(string)");
+	CHECK_STR(run("[math.ceil(1.2), math.floor(-1.2), math.round(-2.5), math.trunc(-1.7)]",
+	              NULL),
+	          "[2.0,-2.0,-3.0,-1.0]");
+	CHECK_STR(run("math.ceil(1)", NULL), "error: no such overload: math.ceil");
+	CHECK_STR(
+		run("[math.abs(-2), math.abs(-2.5), math.sign(-7), math.sign(0u), math.sign(3.0)]",
+	            NULL),
+		"[2,2.5,-1,0,1.0]");
+	CHECK_STR(run("math.abs(-9223372036854775807 - 1)", NULL), "error: integer overflow");
+	CHECK_STR(run("[math.isNaN(0.0/0.0), math.isInf(-1.0/0.0), math.isFinite(1.0/0.0)]", NULL),
+	          "[true,true,false]");
+	CHECK_STR(run("[math.bitAnd(6, 3), math.bitOr(1u, 4u), math.bitXor(5, 1), math.bitNot(0)]",
+	              NULL),
+	          "[2,5,4,-1]");
+	CHECK_STR(run("[math.bitShiftLeft(1, 63), math.bitShiftLeft(1, 64), "
+	              "math.bitShiftRight(-1, 60)]",
+	              NULL),
+	          "[-9223372036854775808,0,15]");
+	CHECK_STR(run("math.bitShiftRight(1, -1)", NULL),
+	          "error: math.bitShiftRight() negative offset: -1");
+	CHECK_STR(run("math.bitAnd(1, 1u)", NULL), "error: no such overload: math.bitAnd");
+}
+
+/* cel-go ext encoders, bindings and block */
+TEST(cel_ext_encoders_bind_and_block)
+{
+	CHECK_STR(run("base64.encode(b'\\xff\\x00a')", NULL), "\"/wBh\"");
+	CHECK_STR(run("base64.decode('aGk=') == base64.decode('aGk')", NULL), "true");
+	CHECK_STR(run("base64.decode('a!')", NULL), "error: base64.decode(): illegal base64 data");
+	CHECK_STR(run("cel.bind(x, 2, cel.bind(y, x * 3, [x, y]))", NULL), "[2,6]");
+	CHECK_STR(run("cel.bind(x, 1/0, true)", NULL), "true");
+	CHECK_STR(run("cel.bind(x.y, 1, x)", NULL),
+	          "1:5: syntax error: cel.bind() variable name must be a simple identifier");
+	CHECK_STR(run("cel.block([1, cel.index(0) + 1], cel.index(1) * 10)", NULL), "20");
+	/* slots are lazy: an unused one that fails does not fail the block */
+	CHECK_STR(run("cel.block([1/0, 2], cel.index(1))", NULL), "2");
+	CHECK_STR(run("cel.block([[1, 2]], cel.index(0).map(cel.iterVar(0, 0), "
+	              "cel.iterVar(0, 0) + 1))",
+	              NULL),
+	          "[2,3]");
+	/* a slot sees only the slots before it */
+	CHECK_STR(run("cel.block([cel.index(0)], cel.index(0))", NULL),
+	          "error: undeclared reference to '@index0'");
+	CHECK_STR(run("cel.block(1, 2)", NULL),
+	          "1:5: syntax error: cel.block() requires a list of expressions");
+	CHECK_STR(run("cel.index(x)", NULL),
+	          "1:5: syntax error: cel.index() requires a non-negative int literal");
+}
+
 int main(void)
 {
 	return RUN(cel_lex_decodes_string_bytes_and_number_literals,
@@ -398,5 +496,6 @@ int main(void)
 	           cel_eval_runs_the_macros, cel_lib_strings_and_conversions,
 	           cel_lib_matches_refuses_what_re2_refuses, cel_lib_timestamps_and_durations,
 	           cel_eval_stops_a_runaway_expression_within_the_budget,
-	           cel_env_takes_more_function_tables, cel_value_reads_and_writes_the_typed_form);
+	           cel_env_takes_more_function_tables, cel_value_reads_and_writes_the_typed_form,
+	           cel_ext_strings, cel_ext_math, cel_ext_encoders_bind_and_block);
 }
