@@ -7,6 +7,7 @@
  * the cost budget follows the API server's per-expression limit
  * (k8s.io/apiserver/pkg/apis/cel PerCallLimit).
  */
+#include "cel_check.h"
 #include "cel_eval.h"
 #include "cel_lex.h"
 #include "json_load.h"
@@ -484,6 +485,102 @@ TEST(cel_ext_encoders_bind_and_block)
 	          "1:5: syntax error: cel.index() requires a non-negative int literal");
 }
 
+/* Check src with env and return "TYPE MIN..MAX" or the first error as
+ * "LINE:COL: MSG". */
+static const char *check(const char *src, const tc_cel_check_env *env)
+{
+	static char out[1024];
+	tc_arena a;
+	tc_arena_init(&a);
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_cel_expr *e;
+	if (tc_cel_parse(&e, &a, &d, "<expr>", src, strlen(src)) != 0) {
+		snprintf(out, sizeof out, "parse: %s", d.items[0].msg);
+	} else {
+		tc_cel_check_result r;
+		tc_cel_check(&r, &a, e, env);
+		if (r.nerrors)
+			snprintf(out, sizeof out, "%u:%u: %s", r.errors[0].line, r.errors[0].col,
+			         r.errors[0].msg);
+		else if (r.cost_max == TC_CEL_UNBOUNDED)
+			snprintf(out, sizeof out, "%s %llu..unbounded", tc_cel_tkind_name(r.type),
+			         (unsigned long long)r.cost_min);
+		else
+			snprintf(out, sizeof out, "%s %llu..%llu", tc_cel_tkind_name(r.type),
+			         (unsigned long long)r.cost_min, (unsigned long long)r.cost_max);
+	}
+	tc_diags_release(&d);
+	tc_arena_release(&a);
+	return out;
+}
+
+/* what the checker can know without evaluating: undeclared names and
+ * functions, arities, kinds made certain by literals (cel-go's checker
+ * refuses the same) */
+TEST(cel_check_finds_static_errors)
+{
+	static const tc_cel_decl str = {.kind = TC_CEL_TY_STRING};
+	const tc_cel_check_var vars[] = {{"name", &str}, {"obj", NULL}};
+	const tc_cel_check_env env = {.vars = vars, .nvars = 2};
+	CHECK_STR(check("1 + 'a'", &env),
+	          "1:3: found no matching overload for '_+_' applied to '(int, string)'");
+	CHECK_STR(check("name.charAt('x')", &env),
+	          "1:6: found no matching overload for 'charAt' applied to '(string, string)'");
+	CHECK_STR(check("name.size(1)", &env),
+	          "1:6: found no matching overload for 'size' applied to '(string, int)'");
+	CHECK_STR(check("!name", &env),
+	          "1:1: found no matching overload for '!_' applied to '(string)'");
+	CHECK_STR(check("nope > 1", &env), "1:1: undeclared reference to 'nope'");
+	CHECK_STR(check("obj.frobnicate()", &env), "1:5: undeclared reference to 'frobnicate'");
+	CHECK_STR(check("name.x", &env), "1:5: type 'string' does not support field selection");
+	CHECK_STR(check("1.all(x, x)", &env),
+	          "1:3: expression of type 'int' cannot be the range of a comprehension");
+	CHECK_STR(check("[1].all(x, x + 1)", &env),
+	          "1:14: found no matching overload for 'predicate' applied to '(int)'");
+	CHECK_STR(check("{[1]: 2}", &env), "1:2: unsupported key type 'list'");
+	CHECK_STR(check("1 < 'a'", &env),
+	          "1:3: found no matching overload for '_<_' applied to '(int, string)'");
+	/* what only the evaluation decides is not an error */
+	CHECK_STR(check("obj.a + obj.b == dyn(1) && obj.c.size() > 0", &env), "bool 7..11");
+	CHECK_STR(check("1 == 1u && 2 > 1.5", &env), "bool 1..2");
+	CHECK_STR(check("math.least(1, 2u)", &env), "dyn 1..1");
+	CHECK_STR(check("x > 1", NULL), "bool 2..2");
+}
+
+/* cel-go's cost model (checker/cost.go): idents 1, literals 0, calls 1,
+ * list literals 10, strings 0.1 per character, regular expressions 0.25
+ * per pattern character, macros range size times their body */
+TEST(cel_check_estimates_the_cost_from_the_declared_sizes)
+{
+	static const tc_cel_decl name = {.kind = TC_CEL_TY_STRING, .max_size = 63};
+	static const tc_cel_decl item = {.kind = TC_CEL_TY_STRING, .max_size = 10};
+	static const tc_cel_decl items = {.kind = TC_CEL_TY_LIST, .max_size = 100, .elem = &item};
+	static const tc_cel_decl any_list = {.kind = TC_CEL_TY_LIST, .elem = &item};
+	static const char *const fields[] = {"items", "name"};
+	static const tc_cel_decl *const fdecls[] = {&items, &name};
+	static const tc_cel_decl self = {.kind = TC_CEL_TY_MAP,
+	                                 .field_names = fields,
+	                                 .field_decls = fdecls,
+	                                 .nfields = 2};
+	const tc_cel_check_var vars[] = {{"any", &any_list}, {"self", &self}};
+	const tc_cel_check_env env = {.vars = vars, .nvars = 2};
+	CHECK_STR(check("1", &env), "int 0..0");
+	CHECK_STR(check("self.name", &env), "string 2..2");
+	/* 2 for self.name, 1 for the call and ceil(63 * 0.1) = 7 for the traversal */
+	CHECK_STR(check("self.name.startsWith('a')", &env), "bool 10..10");
+	/* (1 + ceil(6.3)) * ceil(0.25 * 8) */
+	CHECK_STR(check("self.name.matches('^[a-z]+')", &env), "bool 18..18");
+	/* 2 for the range, 100 iterations of 3 + 3 (x, size(), <) */
+	CHECK_STR(check("self.items.all(x, x.size() < 5)", &env), "bool 2..602");
+	CHECK_STR(check("self.items.all(x, self.items.exists(y, y == x))", &env), "bool 2..70502");
+	CHECK_STR(check("[1, 2, 3].exists(x, x == 2)", &env), "bool 10..25");
+	CHECK_STR(check("size(self.items) > 2 ? self.items[0] : ''", &env), "string 4..7");
+	/* no maxItems: unbounded, as cel-go's estimate is */
+	CHECK_STR(check("any.all(x, x != '')", &env), "bool 1..unbounded");
+	CHECK_STR(check("cel.bind(n, self.items, n.map(x, x + 'a'))", &env), "list 13..1613");
+}
+
 int main(void)
 {
 	return RUN(cel_lex_decodes_string_bytes_and_number_literals,
@@ -497,5 +594,7 @@ int main(void)
 	           cel_lib_matches_refuses_what_re2_refuses, cel_lib_timestamps_and_durations,
 	           cel_eval_stops_a_runaway_expression_within_the_budget,
 	           cel_env_takes_more_function_tables, cel_value_reads_and_writes_the_typed_form,
-	           cel_ext_strings, cel_ext_math, cel_ext_encoders_bind_and_block);
+	           cel_ext_strings, cel_ext_math, cel_ext_encoders_bind_and_block,
+	           cel_check_finds_static_errors,
+	           cel_check_estimates_the_cost_from_the_declared_sizes);
 }
