@@ -581,6 +581,79 @@ TEST(cel_check_estimates_the_cost_from_the_declared_sizes)
 	CHECK_STR(check("cel.bind(n, self.items, n.map(x, x + 'a'))", &env), "list 13..1613");
 }
 
+/* Evaluate src over s = {"metadata": {"name": "n"}, "data": {"password":
+ * "hunter2", "user": "admin"}, "list": ["a", <secret "hunter2">]} with
+ * the value of data (whole) and the second list item marked
+ * TC_VAL_SECRET, as decrypted Secret data is; the plain JSON of the
+ * result or "error: MSG". */
+static const char *run_secret(const char *src)
+{
+	static char out[4096];
+	tc_arena a;
+	tc_arena_init(&a);
+	tc_diags d;
+	tc_diags_init(&d);
+	const char *ctx = "{\"metadata\": {\"name\": \"n\"}, \"data\": {\"password\": \"hunter2\","
+			  " \"user\": \"admin\"}, \"list\": [\"a\", \"hunter2\"]}";
+	tc_value *doc;
+	if (tc_json_load(&doc, &a, &d, "ctx.json", ctx, strlen(ctx)) != 0)
+		abort();
+	tc_value_getz(doc, "data")->flags |= TC_VAL_SECRET;
+	tc_value_getz(doc, "list")->u.arr.items[1]->flags |= TC_VAL_SECRET;
+	tc_cel_var var = {"s", tc_cel_from_value(&a, doc)};
+	tc_cel_expr *e;
+	if (tc_cel_parse(&e, &a, &d, "<expr>", src, strlen(src)) != 0)
+		abort();
+	tc_cel_env env;
+	tc_cel_env_init(&env, &var, 1);
+	tc_cel_val *v;
+	(void)tc_cel_eval(&v, &a, &env, e, NULL);
+	tc_buf b;
+	tc_buf_init(&b, sizeof out - 1);
+	if (v->kind == TC_CEL_ERROR)
+		tc_buf_addf(&b, "error: %s", v->u.err.ptr);
+	else
+		tc_cel_to_json(&b, v, false);
+	snprintf(out, sizeof out, "%s", tc_buf_str(&b));
+	tc_buf_release(&b);
+	tc_diags_release(&d);
+	tc_arena_release(&a);
+	return out;
+}
+
+/* values marked secret stay secret in every result computed from them
+ * and never appear in a message (docs/secrets.md: plaintext is never
+ * printed) */
+TEST(cel_keeps_secrets_secret)
+{
+	CHECK_STR(run_secret("s.metadata.name + '!'"), "\"n!\"");
+	CHECK_STR(run_secret("s.data.password"), "\"<redacted>\"");
+	CHECK_STR(run_secret("s.data"), "\"<redacted>\"");
+	CHECK_STR(run_secret("s.list"), "[\"a\",\"<redacted>\"]");
+	CHECK_STR(run_secret("s.list[0] + s.list[1].upperAscii()"), "\"<redacted>\"");
+	CHECK_STR(run_secret("s.data.password.size()"), "\"<redacted>\"");
+	CHECK_STR(run_secret("s.data.password == 'hunter2'"), "\"<redacted>\"");
+	CHECK_STR(run_secret("s.data.password.startsWith('h') ? 'yes' : 'no'"), "\"<redacted>\"");
+	CHECK_STR(run_secret("s.data.map(k, k)"), "\"<redacted>\"");
+	CHECK_STR(run_secret("s.list.map(x, x)"), "[\"a\",\"<redacted>\"]");
+	CHECK_STR(run_secret("s.list.exists(x, x == 'hunter2')"), "\"<redacted>\"");
+	CHECK_STR(run_secret("s.list.filter(x, x.size() > 1)"), "\"<redacted>\"");
+	CHECK_STR(run_secret("has(s.data.user) && s.metadata.name == 'n'"), "\"<redacted>\"");
+	CHECK_STR(run_secret("'%s'.format([s.list])"), "\"<redacted>\"");
+	CHECK_STR(run_secret("cel.bind(p, s.data.password, [p, 'x'])"), "[\"<redacted>\",\"x\"]");
+	/* errors on a secret never quote it */
+	CHECK_STR(run_secret("int(s.data.password)"),
+	          "error: int failed on a secret value (the message is withheld)");
+	CHECK_STR(run_secret("timestamp(s.list[1])"),
+	          "error: timestamp failed on a secret value (the message is withheld)");
+	CHECK_STR(run_secret("{'a': 1}[s.data.password]"),
+	          "error: _[_] failed on a secret value (the message is withheld)");
+	CHECK_STR(run_secret("s.data.password + 1"),
+	          "error: _+_ failed on a secret value (the message is withheld)");
+	CHECK_STR(run_secret("s.data.password.matches('(')"),
+	          "error: matches failed on a secret value (the message is withheld)");
+}
+
 int main(void)
 {
 	return RUN(cel_lex_decodes_string_bytes_and_number_literals,
@@ -596,5 +669,5 @@ int main(void)
 	           cel_env_takes_more_function_tables, cel_value_reads_and_writes_the_typed_form,
 	           cel_ext_strings, cel_ext_math, cel_ext_encoders_bind_and_block,
 	           cel_check_finds_static_errors,
-	           cel_check_estimates_the_cost_from_the_declared_sizes);
+	           cel_check_estimates_the_cost_from_the_declared_sizes, cel_keeps_secrets_secret);
 }
