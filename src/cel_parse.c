@@ -101,7 +101,9 @@ static void set_args(parser *p, tc_cel_expr *e, tc_cel_expr **args, size_t n)
 	if (n)
 		memcpy(e->args, args, n * sizeof *args);
 	e->nargs = n;
-	uint32_t h = 0;
+	/* a method call's receiver is a child too (a chain of calls on
+	 * selections must count to the limit like any nesting) */
+	uint32_t h = e->recv ? e->recv->height : 0;
 	for (size_t i = 0; i < n; i++)
 		if (args[i] && args[i]->height > h)
 			h = args[i]->height;

@@ -151,6 +151,21 @@ TEST(cel_parse_bounds_depth_and_length)
 	}
 	deep[n] = 0;
 	CHECK(strstr(run(deep, NULL), "nested too deeply"));
+	/* method calls on a selection chain count their receiver: 200
+	 * selections, a call, 200 more selections and a call nest 402 deep
+	 * (found by the fuzz_cel_parse target) */
+	n = 0;
+	deep[n++] = 'x';
+	for (int k = 0; k < 2; k++) {
+		for (int i = 0; i < 200; i++) {
+			deep[n++] = '.';
+			deep[n++] = 'y';
+		}
+		memcpy(deep + n, ".f()", 4);
+		n += 4;
+	}
+	deep[n] = 0;
+	CHECK(strstr(run(deep, NULL), "nested too deeply"));
 	size_t big = TC_CEL_MAX_SOURCE + 1;
 	char *s = malloc(big + 1);
 	memset(s, ' ', big);
