@@ -120,11 +120,13 @@ for (const file of tests.suites) {
     continue;
   }
   let fp = 0, fr = 0, fs_ = 0, frp = 0;
+  const reasons = {};
   const walk = (s, where) => {
     for (const sub of s.suites || []) walk(sub, where + "/" + sub.name);
     for (const t of s.tests || []) {
       const o = t.original;
-      if (skipReason(t)) { fs_++; continue; }
+      const why = skipReason(t);
+      if (why) { fs_++; reasons[why] = (reasons[why] || 0) + 1; continue; }
       fr++;
       const ctx = {};
       for (const [k, v] of Object.entries(o.bindings || {})) ctx[k] = v.value;
@@ -161,7 +163,8 @@ for (const file of tests.suites) {
   pass += fp; run += fr; skipped += fs_; refPass += frp;
   const pct = fr ? ((100 * fp) / fr).toFixed(1) : "100.0";
   const refText = ref ? `; @bufbuild/cel ${frp}/${fr}` : "";
-  console.log(`${file.name}: ${fp}/${fr} passed (${pct}%), ${fs_} skipped${refText}`);
+  const whyText = Object.keys(reasons).sort().map((k) => `${k}: ${reasons[k]}`).join(", ");
+  console.log(`${file.name}: ${fp}/${fr} passed (${pct}%), ${fs_} skipped${whyText ? ` (${whyText})` : ""}${refText}`);
 }
 fs.rmSync(tmp, { recursive: true, force: true });
 if (process.env.CEL_SPEC_VERBOSE) for (const f of failures) console.log("FAIL " + f);
