@@ -32,6 +32,9 @@ typedef struct scope {
 	const struct scope *up;
 	const char *name;
 	tc_cel_val *val;
+	/* a cel.block slot: evaluated on first use, in the scope up, and kept */
+	const tc_cel_expr *lazy;
+	tc_cel_val **cell;
 } scope;
 
 bool tc_cel_charge(tc_cel_ctx *c, uint64_t n)
@@ -53,14 +56,12 @@ void tc_cel_vars_sort(tc_cel_var *vars, size_t n)
 		qsort(vars, n, sizeof *vars, var_cmp);
 }
 
-static const tc_cel_func *const std_tables[] = {tc_cel_stdlib};
-
 void tc_cel_env_init(tc_cel_env *env, const tc_cel_var *vars, size_t nvars)
 {
 	memset(env, 0, sizeof *env);
-	env->tables = std_tables;
-	env->ntables = &tc_cel_nstdlib;
-	env->nt = 1;
+	env->tables = tc_cel_std_tables;
+	env->ntables = tc_cel_std_ntables;
+	env->nt = TC_CEL_NSTD_TABLES;
 	env->vars = vars;
 	env->nvars = nvars;
 }
@@ -152,6 +153,32 @@ static tc_cel_val *no_overload(tc_cel_ctx *c, const char *op, const tc_cel_val *
 		return tc_cel_error(c->a, "no such overload: %s(%s, %s)", op, tc_cel_type_name(x),
 		                    tc_cel_type_name(y));
 	return tc_cel_error(c->a, "no such overload: %s(%s)", op, tc_cel_type_name(x));
+}
+
+/* The result of an operation on inputs of which some are secret: secret
+ * itself, and an error's message withheld (it may quote an input). */
+static tc_cel_val *from_secret(tc_cel_ctx *c, const char *op, tc_cel_val *r)
+{
+	if (r->kind == TC_CEL_ERROR) {
+		if (r->secret)
+			return r;
+		tc_cel_val *x =
+			tc_cel_error(c->a, "%s failed on a secret value (the message is withheld)",
+		                     op);
+		x->secret = true;
+		x->u.err.line = r->u.err.line;
+		x->u.err.col = r->u.err.col;
+		return x;
+	}
+	return tc_cel_secret(c->a, r);
+}
+
+static bool any_tainted(tc_cel_val *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (tc_cel_tainted(v[i]))
+			return true;
+	return false;
 }
 
 static tc_cel_val *overflow(tc_cel_ctx *c)
@@ -382,7 +409,9 @@ static tc_cel_val *qualified_call(tc_cel_ctx *c, const tc_cel_expr *e, const sco
 	for (size_t t = 0; !r && (f = find_func_from(c->env, name, &t)) != NULL; t++)
 		if (f->global)
 			r = f->fn(c, v, e->nargs);
-	return r ? r : tc_cel_error(c->a, "no such overload: %s.%s", q, e->name);
+	if (!r)
+		r = tc_cel_error(c->a, "no such overload: %s.%s", q, e->name);
+	return any_tainted(v, e->nargs) ? from_secret(c, name, r) : r;
 }
 
 static tc_cel_val *call(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
@@ -405,8 +434,11 @@ static tc_cel_val *call(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 	for (size_t i = 0; i < n; i++)
 		if (v[i]->kind == TC_CEL_ERROR)
 			return v[i];
-	if (e->fop)
-		return op_call(c, e, v);
+	bool taint = any_tainted(v, n);
+	if (e->fop) {
+		tc_cel_val *r = op_call(c, e, v);
+		return taint ? from_secret(c, e->name, r) : r;
+	}
 	bool found = false;
 	tc_cel_val *r = NULL;
 	const tc_cel_func *f;
@@ -421,7 +453,7 @@ static tc_cel_val *call(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 		return tc_cel_error(c->a, "undeclared reference to '%s'", e->name);
 	if (!r)
 		r = tc_cel_error(c->a, "no such overload: %s", e->name);
-	return r;
+	return taint ? from_secret(c, e->name, r) : r;
 }
 
 /* The dotted name an IDENT/SELECT chain spells, or NULL. */
@@ -444,9 +476,13 @@ static tc_cel_val *ident(tc_cel_ctx *c, const char *name, const scope *sc)
 	if (name[0] == '.') {
 		name++;
 	} else {
-		for (const scope *s = sc; s; s = s->up)
-			if (strcmp(s->name, name) == 0)
-				return s->val;
+		for (const scope *s = sc; s; s = s->up) {
+			if (strcmp(s->name, name) != 0)
+				continue;
+			if (s->lazy && !*s->cell)
+				*s->cell = eval(c, s->lazy, s->up);
+			return s->lazy ? *s->cell : s->val;
+		}
 	}
 	tc_cel_val *v = find_var(c->env, name);
 	if (!v)
@@ -454,7 +490,16 @@ static tc_cel_val *ident(tc_cel_ctx *c, const char *name, const scope *sc)
 	return v ? v : tc_cel_error(c->a, "undeclared reference to '%s'", name);
 }
 
+static tc_cel_val *field_(tc_cel_ctx *c, tc_cel_val *x, const char *name, bool optional);
+
+/* a member of a secret container is secret */
 static tc_cel_val *field(tc_cel_ctx *c, tc_cel_val *x, const char *name, bool optional)
+{
+	tc_cel_val *r = field_(c, x, name, optional);
+	return x->secret && r->kind != TC_CEL_ERROR ? tc_cel_secret(c->a, r) : r;
+}
+
+static tc_cel_val *field_(tc_cel_ctx *c, tc_cel_val *x, const char *name, bool optional)
 {
 	if (x->kind == TC_CEL_OPTIONAL) {
 		if (!x->u.opt)
@@ -467,6 +512,8 @@ static tc_cel_val *field(tc_cel_ctx *c, tc_cel_val *x, const char *name, bool op
 		                    tc_cel_type_name(x));
 	tc_cel_val key = {.kind = TC_CEL_STRING, .u.s = {name, strlen(name)}};
 	tc_cel_val *r = tc_cel_map_get(x, &key);
+	if (r && x->secret)
+		r = tc_cel_secret(c->a, r);
 	if (optional)
 		return tc_cel_optional(c->a, r);
 	return r ? r : tc_cel_error(c->a, "no such key: %s", name);
@@ -519,9 +566,15 @@ static tc_cel_val *has(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 	if (x->kind != TC_CEL_MAP)
 		return tc_cel_error(c->a, "invalid type for has(): '%s'", tc_cel_type_name(x));
 	tc_cel_val key = {.kind = TC_CEL_STRING, .u.s = {e->name, strlen(e->name)}};
-	return tc_cel_bool(c->a, tc_cel_map_get(x, &key) != NULL);
+	tc_cel_val *r = tc_cel_bool(c->a, tc_cel_map_get(x, &key) != NULL);
+	r->secret = r->tainted = x->secret;
+	return r;
 }
 
+static tc_cel_val *index2(tc_cel_ctx *c, const tc_cel_expr *e, tc_cel_val *x, tc_cel_val *i);
+
+/* an element of a secret container, or one chosen by a secret index, is
+ * secret */
 static tc_cel_val *index_(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 {
 	tc_cel_val *x = eval(c, e->args[0], sc);
@@ -530,6 +583,14 @@ static tc_cel_val *index_(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 		return x;
 	if (i->kind == TC_CEL_ERROR)
 		return i;
+	tc_cel_val *r = index2(c, e, x, i);
+	if (tc_cel_tainted(i))
+		return from_secret(c, "_[_]", r);
+	return x->secret && r->kind != TC_CEL_ERROR ? tc_cel_secret(c->a, r) : r;
+}
+
+static tc_cel_val *index2(tc_cel_ctx *c, const tc_cel_expr *e, tc_cel_val *x, tc_cel_val *i)
+{
 	bool optional = e->optional;
 	if (x->kind == TC_CEL_OPTIONAL) {
 		if (!x->u.opt)
@@ -593,6 +654,7 @@ static tc_cel_val *list(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 	tc_cel_val *l = tc_cel_list(c->a, NULL, 0);
 	l->u.list.items = items;
 	l->u.list.len = n;
+	l->tainted = any_tainted(items, n);
 	return l;
 }
 
@@ -627,18 +689,30 @@ static tc_cel_val *map(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 			return tc_cel_error(c->a, "failed with repeated key");
 		m->u.map.keys[m->u.map.len] = k;
 		m->u.map.vals[m->u.map.len++] = v;
+		m->tainted |= tc_cel_tainted(k) || tc_cel_tainted(v);
 	}
 	return m;
 }
 
 /* && and ||: stop at the value that decides (false, true); an error or a
  * non-bool on one side is absorbed when the other side decides. */
+static tc_cel_val *logic2(tc_cel_ctx *c, tc_cel_val *l, tc_cel_val *r, bool or);
+
+/* the result depends on both operands when the first does not decide */
 static tc_cel_val *logic(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc, bool or)
 {
 	tc_cel_val *l = eval(c, e->args[0], sc);
 	if (l->kind == TC_CEL_BOOL && l->u.b == or)
 		return l;
 	tc_cel_val *r = eval(c, e->args[1], sc);
+	tc_cel_val *v = logic2(c, l, r, or);
+	if (c->exhausted || !(tc_cel_tainted(l) || tc_cel_tainted(r)))
+		return v;
+	return from_secret(c, or ? "_||_" : "_&&_", v);
+}
+
+static tc_cel_val *logic2(tc_cel_ctx *c, tc_cel_val *l, tc_cel_val *r, bool or)
+{
 	if (c->exhausted)
 		return r;
 	if (r->kind == TC_CEL_BOOL && r->u.b == or)
@@ -659,12 +733,37 @@ static tc_cel_val *cond(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 		return x;
 	if (x->kind != TC_CEL_BOOL)
 		return no_overload(c, "_?_:_", x, NULL);
-	return eval(c, e->args[x->u.b ? 1 : 2], sc);
+	tc_cel_val *r = eval(c, e->args[x->u.b ? 1 : 2], sc);
+	return x->secret ? from_secret(c, "_?_:_", r) : r;
+}
+
+/* cel.block: the slots are evaluated when first named, at most once */
+static tc_cel_val *block(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
+{
+	size_t n = e->nargs - 1;
+	scope *s = tc_arena_calloc(c->a, (n + 1) * sizeof *s);
+	tc_cel_val **cells = tc_arena_calloc(c->a, (n + 1) * sizeof *cells);
+	const scope *up = sc;
+	for (size_t i = 0; i < n; i++) {
+		s[i].up = up;
+		s[i].name = tc_arena_printf(c->a, "@index%zu", i);
+		s[i].lazy = e->args[i];
+		s[i].cell = &cells[i];
+		up = &s[i];
+	}
+	return eval(c, e->args[n], up);
 }
 
 static tc_cel_val *comp(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 {
+	if (e->macro == TC_CEL_M_BLOCK)
+		return block(c, e, sc);
 	tc_cel_val *r = eval(c, e->args[0], sc);
+	if (e->macro == TC_CEL_M_BIND) {
+		/* cel.bind: the value is computed once, errors included */
+		scope s = {sc, e->name, r, NULL, NULL};
+		return eval(c, e->args[1], &s);
+	}
 	if (r->kind == TC_CEL_ERROR)
 		return r;
 	if (e->macro == TC_CEL_M_OPT_MAP || e->macro == TC_CEL_M_OPT_FLAT_MAP) {
@@ -674,7 +773,8 @@ static tc_cel_val *comp(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 			                   r, NULL);
 		if (!r->u.opt)
 			return r;
-		scope s = {sc, e->name, r->u.opt};
+		scope s = {sc, e->name, r->secret ? tc_cel_secret(c->a, r->u.opt) : r->u.opt, NULL,
+		           NULL};
 		tc_cel_val *v = eval(c, e->args[1], &s);
 		if (v->kind == TC_CEL_ERROR || e->macro == TC_CEL_M_OPT_MAP)
 			return v->kind == TC_CEL_ERROR ? v : tc_cel_optional(c->a, v);
@@ -696,6 +796,9 @@ static tc_cel_val *comp(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 	}
 	tc_cel_val *err = NULL, **out = NULL, **outk = NULL;
 	size_t nout = 0, count = 0;
+	/* a secret range makes its elements secret; a predicate computed from
+	 * a secret makes the result secret (it tells which elements pass) */
+	bool taint = r->secret;
 	bool mapping = e->macro == TC_CEL_M_MAP || e->macro == TC_CEL_M_TRANSFORM_MAP;
 	if (mapping || e->macro == TC_CEL_M_FILTER)
 		out = tc_arena_alloc(c->a, n * sizeof *out);
@@ -706,10 +809,16 @@ static tc_cel_val *comp(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 			return tc_cel_error(c->a, "cost budget exceeded");
 		/* one variable: the element (a map's key); two: index and
 		 * element, or key and value */
-		scope s1 = {sc, e->name, elems[i]}, s2 = {&s1, e->name2, NULL};
+		scope s1 = {sc, e->name, elems[i], NULL, NULL},
+		      s2 = {&s1, e->name2, NULL, NULL, NULL};
 		if (e->name2) {
 			s1.val = r->kind == TC_CEL_LIST ? tc_cel_int(c->a, (int64_t)i) : elems[i];
 			s2.val = r->kind == TC_CEL_LIST ? elems[i] : r->u.map.vals[i];
+		}
+		if (r->secret) {
+			s1.val = tc_cel_secret(c->a, s1.val);
+			if (e->name2)
+				s2.val = tc_cel_secret(c->a, s2.val);
 		}
 		const scope *s = e->name2 ? &s2 : &s1;
 		tc_cel_val *p = NULL;
@@ -719,12 +828,17 @@ static tc_cel_val *comp(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 				return p;
 			if (p->kind != TC_CEL_BOOL && p->kind != TC_CEL_ERROR)
 				p = no_overload(c, "predicate", p, NULL);
+			taint |= tc_cel_tainted(p);
 		}
 		switch (e->macro) {
 		case TC_CEL_M_ALL:
 		case TC_CEL_M_EXISTS:
 			if (p->kind == TC_CEL_BOOL && p->u.b == (e->macro == TC_CEL_M_EXISTS))
-				return p;
+				return taint ? from_secret(c,
+				                           e->macro == TC_CEL_M_ALL ? "all"
+				                                                    : "exists",
+				                           p)
+				             : p;
 			if (p->kind == TC_CEL_ERROR && !err)
 				err = p;
 			break;
@@ -749,34 +863,43 @@ static tc_cel_val *comp(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 			if (p->kind == TC_CEL_ERROR)
 				return p;
 			if (outk)
-				outk[nout] = elems[i];
+				outk[nout] = r->secret ? tc_cel_secret(c->a, elems[i]) : elems[i];
 			out[nout++] = p;
 			break;
 		case TC_CEL_M_OPT_MAP:
 		case TC_CEL_M_OPT_FLAT_MAP:
-			TC_BUG("optional macro over a collection");
+		case TC_CEL_M_BIND:
+		case TC_CEL_M_BLOCK:
+			TC_BUG("not a macro over a collection");
 		}
 	}
+	tc_cel_val *l;
 	switch (e->macro) {
 	case TC_CEL_M_ALL:
-		return err ? err : tc_cel_bool(c->a, true);
+		l = err ? err : tc_cel_bool(c->a, true);
+		break;
 	case TC_CEL_M_EXISTS:
-		return err ? err : tc_cel_bool(c->a, false);
+		l = err ? err : tc_cel_bool(c->a, false);
+		break;
 	case TC_CEL_M_EXISTS_ONE:
-		return tc_cel_bool(c->a, count == 1);
+		l = tc_cel_bool(c->a, count == 1);
+		break;
 	default:
+		l = tc_cel_list(c->a, NULL, 0);
+		l->u.list.items = out;
+		l->u.list.len = nout;
+		l->tainted = any_tainted(out, nout);
+		if (outk) {
+			l->kind = TC_CEL_MAP;
+			l->u.map.keys = outk;
+			l->u.map.vals = out;
+			l->u.map.len = nout;
+			l->tainted |= r->secret;
+		}
 		break;
 	}
-	tc_cel_val *l = tc_cel_list(c->a, NULL, 0);
-	l->u.list.items = out;
-	l->u.list.len = nout;
-	if (outk) {
-		l->kind = TC_CEL_MAP;
-		l->u.map.keys = outk;
-		l->u.map.vals = out;
-		l->u.map.len = nout;
-	}
-	return l;
+	return taint ? from_secret(c, e->macro == TC_CEL_M_FILTER ? "filter" : "comprehension", l)
+	             : l;
 }
 
 static tc_cel_val *eval(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)

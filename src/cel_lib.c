@@ -20,6 +20,8 @@
  */
 #include "cel_lib.h"
 
+#include "cel_ext.h"
+
 #include "timefmt.h"
 #include "utf8.h"
 
@@ -333,7 +335,7 @@ static tc_cel_val *fn_double(tc_cel_ctx *c, tc_cel_val **v, size_t n)
 /* Go's strconv.FormatFloat(d, 'g', -1, 64), which cel-go's string(double)
  * uses: the shortest digits, exponent form below 1e-4 and from 1e6 (precision 6 decides, for the
  * shortest form). */
-static void format_double(tc_buf *b, double d)
+void tc_cel_double_format(tc_buf *b, double d)
 {
 	if (isnan(d)) {
 		tc_buf_adds(b, "NaN");
@@ -408,7 +410,7 @@ static tc_cel_val *fn_string(tc_cel_ctx *c, tc_cel_val **v, size_t n)
 		tc_buf_addf(&b, "%llu", (unsigned long long)x->u.u);
 		break;
 	case TC_CEL_DOUBLE:
-		format_double(&b, x->u.d);
+		tc_cel_double_format(&b, x->u.d);
 		break;
 	case TC_CEL_BOOL:
 		tc_buf_adds(&b, x->u.b ? "true" : "false");
@@ -750,3 +752,12 @@ const tc_cel_func tc_cel_stdlib[] = {
 	{"value", fn_value, true, false},
 };
 const size_t tc_cel_nstdlib = sizeof tc_cel_stdlib / sizeof tc_cel_stdlib[0];
+
+/* The standard environment's tables: one line per library. */
+const tc_cel_func *const tc_cel_std_tables[TC_CEL_NSTD_TABLES] = {
+	tc_cel_stdlib, tc_cel_extlib, /* strings, math, encoders (cel_ext.c) */
+};
+const size_t tc_cel_std_ntables[TC_CEL_NSTD_TABLES] = {
+	sizeof tc_cel_stdlib / sizeof tc_cel_stdlib[0],
+	TC_CEL_NEXTLIB,
+};

@@ -20,4 +20,14 @@ void *tc_cel_regex_get(tc_cel_ctx *c, const tc_cel_val *pattern, tc_cel_val **er
 int tc_cel_regex_match(void *code, const char *s, size_t n, size_t start, size_t *mstart,
                        size_t *mend);
 
+/* The function tables of the standard environment (tc_cel_env_init), in
+ * the order they are searched: the standard library, the extensions. */
+#define TC_CEL_NSTD_TABLES 2
+extern const tc_cel_func *const tc_cel_std_tables[TC_CEL_NSTD_TABLES];
+extern const size_t tc_cel_std_ntables[TC_CEL_NSTD_TABLES];
+
+/* Go's strconv.FormatFloat(d, 'g', -1, 64), which string(double) follows
+ * ("1e+06", "0.0001", "+Inf", "NaN"). */
+void tc_cel_double_format(tc_buf *b, double d);
+
 #endif

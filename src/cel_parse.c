@@ -101,7 +101,9 @@ static void set_args(parser *p, tc_cel_expr *e, tc_cel_expr **args, size_t n)
 	if (n)
 		memcpy(e->args, args, n * sizeof *args);
 	e->nargs = n;
-	uint32_t h = 0;
+	/* a method call's receiver is a child too (a chain of calls on
+	 * selections must count to the limit like any nesting) */
+	uint32_t h = e->recv ? e->recv->height : 0;
 	for (size_t i = 0; i < n; i++)
 		if (args[i] && args[i]->height > h)
 			h = args[i]->height;
@@ -173,6 +175,76 @@ static tc_cel_expr *finish_list(parser *p, tc_cel_expr *e, exprs *l)
 	return e;
 }
 
+static bool int_lit(const tc_cel_expr *e, int64_t max)
+{
+	return e->op == TC_CEL_E_LIT && e->lit->kind == TC_CEL_INT && e->lit->u.i >= 0 &&
+	       e->lit->u.i <= max;
+}
+
+/* cel-go's bindings and block extensions: cel.bind(v, init, body) binds
+ * the name v to init within body; cel.block([e0, e1, ...], r) evaluates r
+ * where cel.index(i) names e_i (each e_i sees the slots before it), and
+ * cel.iterVar(i, j) and cel.accuVar(i, j) are names for the variables of
+ * the macros inside. The slot and variable names start with '@', which no
+ * identifier can. */
+static tc_cel_expr *cel_macro(parser *p, const tc_cel_token *at, const char *name, exprs *l,
+                              int *is_macro)
+{
+	if (strcmp(name, "bind") == 0 && l->len == 3) {
+		*is_macro = 1;
+		if (l->v[0]->op != TC_CEL_E_IDENT || l->v[0]->name[0] == '.') {
+			err(p, at, "%s", "cel.bind() variable name must be a simple identifier");
+			return NULL;
+		}
+		tc_cel_expr *e = node(p, TC_CEL_E_COMP, at);
+		e->macro = TC_CEL_M_BIND;
+		e->name = l->v[0]->name;
+		set_args(p, e, l->v + 1, 2);
+		return e;
+	}
+	if (strcmp(name, "block") == 0 && l->len == 2) {
+		*is_macro = 1;
+		tc_cel_expr *slots = l->v[0];
+		if (slots->op != TC_CEL_E_LIST || slots->optmask) {
+			err(p, at, "%s", "cel.block() requires a list of expressions");
+			return NULL;
+		}
+		tc_cel_expr **args = tc_arena_alloc(p->a, (slots->nargs + 1) * sizeof *args);
+		if (slots->nargs)
+			memcpy(args, slots->args, slots->nargs * sizeof *args);
+		args[slots->nargs] = l->v[1];
+		tc_cel_expr *e = node(p, TC_CEL_E_COMP, at);
+		e->macro = TC_CEL_M_BLOCK;
+		set_args(p, e, args, slots->nargs + 1);
+		return e;
+	}
+	if (strcmp(name, "index") == 0 && l->len == 1) {
+		*is_macro = 1;
+		if (!int_lit(l->v[0], INT32_MAX)) {
+			err(p, at, "%s", "cel.index() requires a non-negative int literal");
+			return NULL;
+		}
+		tc_cel_expr *e = node(p, TC_CEL_E_IDENT, at);
+		e->name = tc_arena_printf(p->a, "@index%lld", (long long)l->v[0]->lit->u.i);
+		e->height = 1;
+		return e;
+	}
+	if ((strcmp(name, "iterVar") == 0 || strcmp(name, "accuVar") == 0) && l->len == 2) {
+		*is_macro = 1;
+		if (!int_lit(l->v[0], INT32_MAX) || !int_lit(l->v[1], INT32_MAX)) {
+			err(p, at, "cel.%s() requires two non-negative int literals", name);
+			return NULL;
+		}
+		tc_cel_expr *e = node(p, TC_CEL_E_IDENT, at);
+		e->name =
+			tc_arena_printf(p->a, "@%s:%lld:%lld", name[0] == 'i' ? "it" : "ac",
+		                        (long long)l->v[0]->lit->u.i, (long long)l->v[1]->lit->u.i);
+		e->height = 1;
+		return e;
+	}
+	return NULL;
+}
+
 /* The macros: has(m.f), r.all(x, p), r.exists(x, p), r.exists_one(x, p),
  * r.map(x, t), r.map(x, p, t), r.filter(x, p). NULL with *is_macro == 0
  * when the call is not one (an ordinary function of that name). */
@@ -194,6 +266,8 @@ static tc_cel_expr *macro(parser *p, const tc_cel_token *at, const char *name, t
 	}
 	if (!recv)
 		return NULL;
+	if (recv->op == TC_CEL_E_IDENT && strcmp(recv->name, "cel") == 0)
+		return cel_macro(p, at, name, l, is_macro);
 	/* the two-variable forms are cel-go's ext.TwoVarComprehensions: over
 	 * a list (index, element), over a map (key, value); optMap and
 	 * optFlatMap are its optional library's */

@@ -31,6 +31,8 @@ typedef enum tc_cel_macro {
 	TC_CEL_M_TRANSFORM_MAP, /* a[0].transformMap(k, v, a[1]), with a filter a[2] */
 	TC_CEL_M_OPT_MAP,       /* a[0].optMap(x, a[1]) */
 	TC_CEL_M_OPT_FLAT_MAP,  /* a[0].optFlatMap(x, a[1]) */
+	TC_CEL_M_BIND,          /* cel.bind(name, a[0], a[1]) */
+	TC_CEL_M_BLOCK,         /* cel.block([a[0], ..., a[n-2]], a[n-1]); slots "@index<i>" */
 } tc_cel_macro;
 
 /* The operators, as CALL nodes with no receiver; fop names which (the

@@ -295,42 +295,77 @@ bool tc_cel_equal(const tc_cel_val *a, const tc_cel_val *b)
 	}
 }
 
-tc_cel_val *tc_cel_from_value(tc_arena *a, const tc_value *v)
+bool tc_cel_tainted(const tc_cel_val *v)
 {
+	return v->secret || v->tainted;
+}
+
+tc_cel_val *tc_cel_secret(tc_arena *a, tc_cel_val *v)
+{
+	if (v->secret)
+		return v;
+	tc_cel_val *c = tc_arena_alloc(a, sizeof *c);
+	*c = *v;
+	c->secret = c->tainted = true;
+	return c;
+}
+
+static tc_cel_val *from_value(tc_arena *a, const tc_value *v, bool secret)
+{
+	tc_cel_val *r;
+	secret = secret || (v->flags & TC_VAL_SECRET);
 	switch (v->kind) {
 	case TC_NULL:
-		return tc_cel_null(a);
+		r = tc_cel_null(a);
+		break;
 	case TC_BOOL:
-		return tc_cel_bool(a, v->u.b);
+		r = tc_cel_bool(a, v->u.b);
+		break;
 	case TC_INT:
-		return tc_cel_int(a, v->u.i);
+		r = tc_cel_int(a, v->u.i);
+		break;
 	case TC_FLOAT:
-		return tc_cel_double(a, v->u.f);
+		r = tc_cel_double(a, v->u.f);
+		break;
 	case TC_STR:
-		return tc_cel_string(a, v->u.str.ptr, v->u.str.len);
-	case TC_ARRAY: {
-		tc_cel_val *l = mk(a, TC_CEL_LIST);
-		l->u.list.len = v->u.arr.len;
-		l->u.list.items = tc_arena_alloc(a, v->u.arr.len * sizeof(tc_cel_val *));
-		for (size_t i = 0; i < v->u.arr.len; i++)
-			l->u.list.items[i] = tc_cel_from_value(a, v->u.arr.items[i]);
-		return l;
-	}
+		r = tc_cel_string(a, v->u.str.ptr, v->u.str.len);
+		break;
+	case TC_ARRAY:
+		r = mk(a, TC_CEL_LIST);
+		r->u.list.len = v->u.arr.len;
+		r->u.list.items = tc_arena_alloc(a, v->u.arr.len * sizeof(tc_cel_val *));
+		for (size_t i = 0; i < v->u.arr.len; i++) {
+			r->u.list.items[i] = from_value(a, v->u.arr.items[i], secret);
+			r->tainted |= tc_cel_tainted(r->u.list.items[i]);
+		}
+		break;
 	case TC_OBJECT: {
-		tc_cel_val *m = mk(a, TC_CEL_MAP);
+		r = mk(a, TC_CEL_MAP);
 		size_t n = v->u.obj.len;
-		m->u.map.len = n;
-		m->u.map.keys = tc_arena_alloc(a, n * sizeof(tc_cel_val *));
-		m->u.map.vals = tc_arena_alloc(a, n * sizeof(tc_cel_val *));
+		r->u.map.len = n;
+		r->u.map.keys = tc_arena_alloc(a, n * sizeof(tc_cel_val *));
+		r->u.map.vals = tc_arena_alloc(a, n * sizeof(tc_cel_val *));
 		for (size_t i = 0; i < n; i++) {
 			const tc_member *mb = &v->u.obj.members[i];
-			m->u.map.keys[i] = tc_cel_string(a, mb->key, mb->klen);
-			m->u.map.vals[i] = tc_cel_from_value(a, mb->val);
+			r->u.map.keys[i] = tc_cel_string(a, mb->key, mb->klen);
+			r->u.map.keys[i]->secret = r->u.map.keys[i]->tainted = secret;
+			r->u.map.vals[i] = from_value(a, mb->val, secret);
+			r->tainted |= tc_cel_tainted(r->u.map.vals[i]);
 		}
-		return m;
+		break;
 	}
+	default:
+		r = tc_cel_null(a);
+		break;
 	}
-	return tc_cel_null(a);
+	r->secret = secret;
+	r->tainted |= secret;
+	return r;
+}
+
+tc_cel_val *tc_cel_from_value(tc_arena *a, const tc_value *v)
+{
+	return from_value(a, v, false);
 }
 
 /* A JSON number or a decimal string, as the protobuf JSON mapping writes
@@ -475,6 +510,10 @@ static void json_double(tc_buf *out, double d, bool typed)
 void tc_cel_to_json(tc_buf *out, const tc_cel_val *v, bool typed)
 {
 	tc_buf tmp;
+	if (v->secret && v->kind != TC_CEL_ERROR) {
+		tc_buf_adds(out, typed ? "{\"stringValue\":\"<redacted>\"}" : "\"<redacted>\"");
+		return;
+	}
 	switch (v->kind) {
 	case TC_CEL_NULL:
 		tc_buf_adds(out, typed ? "{\"nullValue\":null}" : "null");

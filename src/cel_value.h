@@ -60,6 +60,14 @@ typedef enum tc_cel_kind {
 typedef struct tc_cel_val tc_cel_val;
 struct tc_cel_val {
 	tc_cel_kind kind;
+	/* Secrets (TC_VAL_SECRET of the document values, decrypted data):
+	 * secret marks a value derived from one, and the members and elements
+	 * of a secret container are secret too; tainted marks a container
+	 * with a secret somewhere below it. Whatever the evaluator computes
+	 * from a secret or tainted value is secret, an error it raises on one
+	 * has its message withheld, and tc_cel_to_json prints a secret value
+	 * as "<redacted>". */
+	bool secret, tainted;
 	union {
 		bool b;
 		int64_t i;
@@ -127,14 +135,20 @@ int tc_cel_compare(const tc_cel_val *a, const tc_cel_val *b);
 /* The map entry of key k, NULL when absent. */
 tc_cel_val *tc_cel_map_get(const tc_cel_val *m, const tc_cel_val *k);
 
+/* v->secret || v->tainted */
+bool tc_cel_tainted(const tc_cel_val *v);
+/* v, or a copy of it, marked secret. */
+tc_cel_val *tc_cel_secret(tc_arena *a, tc_cel_val *v);
+
 /* A document value (YAML/JSON) as a CEL value: integers are int, floats
- * double, objects maps with string keys. */
+ * double, objects maps with string keys; TC_VAL_SECRET makes the value
+ * secret (and everything below it), and its containers tainted. */
 tc_cel_val *tc_cel_from_value(tc_arena *a, const tc_value *v);
 /* The typed JSON form of a cel.expr.Value ({"int64Value": "1"}, ...) as a
  * CEL value; NULL with a message in *err for a form it does not know. */
 tc_cel_val *tc_cel_from_typed(tc_arena *a, const tc_value *v, const char **err);
-/* Write v as JSON. Plain: int, uint and double are numbers, bytes base64,
- * durations "1.5s", timestamps RFC 3339 strings, types their names, an
+/* Write v as JSON (a secret value as the string "<redacted>"). Plain: int, uint and double are
+ * numbers, bytes base64, durations "1.5s", timestamps RFC 3339 strings, types their names, an
  * optional its value or null. Typed: the cel.expr.Value JSON mapping. */
 void tc_cel_to_json(tc_buf *out, const tc_cel_val *v, bool typed);
 

@@ -5,7 +5,7 @@
 #   tests/fuzz/campaign.sh [--time SECONDS | --runs N] [--build DIR] [--work DIR] TARGET...
 #
 # TARGET is a name of tests/fuzz/fuzz_<name>.c (yaml json jsone schema sops
-# age gittree e2e) or "all". The build is a libFuzzer build (default
+# age gittree e2e cel_parse cel_eval) or "all". The build is a libFuzzer build (default
 # build-fuzz, made with
 #   CC=clang meson setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined
 # and `ninja -C build-fuzz`). Targets run one after the other, each as one
@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
 	--runs) runs=${2:?--runs wants N}; shift 2 ;;
 	--build) build=${2:?--build wants DIR}; shift 2 ;;
 	--work) work=${2:?--work wants DIR}; shift 2 ;;
-	all) targets="$targets yaml json jsone schema sops age gittree e2e"; shift ;;
+	all) targets="$targets yaml json jsone schema sops age gittree e2e cel_parse cel_eval"; shift ;;
 	-*) echo "campaign.sh: unknown option '$1'" >&2; exit 2 ;;
 	*) targets="$targets $1"; shift ;;
 	esac

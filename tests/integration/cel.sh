@@ -59,4 +59,25 @@ expect 'a typed value of a message type is refused' \
 	'expect_status 2 && expect_stderr_first "$T/bad.json:1:7: error: objectValue of a message type (at .x)"'
 c '1' --context "$T/none.yaml"
 expect 'a missing context file is an error' 'expect_status 2 && expect_stderr "cannot read"'
+
+# --check: the static checker and cel-go's cost model (docs/cel.md)
+c 'self.spec.replicas <= limit && !self.spec.paused' --context "$T/ctx.yaml" --check
+expect '--check prints the type and the estimated cost' \
+	'expect_status 0 && expect_stdout "^{\"type\":\"bool\",\"estimatedCost\":{\"min\":5,\"max\":9}}$"'
+c "1 + 'a'" --check
+expect '--check reports a type error that literals make certain' \
+	'expect_status 2 && expect_stderr_first "<expr>:1:3: error: found no matching overload for '"'"'_+_'"'"' applied to '"'"'(int, string)'"'"'" && expect_stdout_empty'
+c 'nope.all(x, x > 0)' --check
+expect '--check reports an undeclared variable' \
+	'expect_status 2 && expect_stderr_first "<expr>:1:1: error: undeclared reference to '"'"'nope'"'"'"'
+c "'a'.indexOf()" --check
+expect '--check reports a call with a wrong number of arguments' \
+	'expect_status 2 && expect_stderr_first "<expr>:1:5: error: found no matching overload for '"'"'indexOf'"'"' applied to '"'"'(string)'"'"'"'
+c '[0,1,2,3,4,5,6,7,8,9,0,1,2,3,4,5,6,7,8,9].map(a, [0,1,2,3,4,5,6,7,8,9,0,1,2,3,4,5,6,7,8,9].map(b, [0,1,2,3,4,5,6,7,8,9,0,1,2,3,4,5,6,7,8,9].map(c, [0,1,2,3,4,5,6,7,8,9,0,1,2,3,4,5,6,7,8,9].map(d, [0,1,2,3,4,5,6,7,8,9].map(e, a)))))' --check
+expect '--check refuses an estimate above the API server limit for one CRD rule (StaticEstimatedCostLimit)' \
+	'expect_status 2 && expect_stderr_first "<expr>:1:43: error: the estimated cost 26189460 is above the API server'"'"'s limit of 10000000 for one expression"'
+
+# the extensions (cel-go ext strings, math, encoders, bindings)
+c "'a,b,c'.split(',').map(x, x.upperAscii()).join('-') + '%d'.format([math.greatest(1, 2)]) + string(base64.decode('aGk'))"
+expect 'the extension libraries evaluate' 'expect_status 0 && expect_stdout "^\"A-B-C2hi\"$"'
 finish

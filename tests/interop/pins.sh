@@ -33,3 +33,10 @@ ETCD_VERSION=v3.6.16
 # (cel-spec v0.25.1), fetched with `npm pack`
 CEL_SPEC_NPM=@bufbuild/cel-spec
 CEL_SPEC_VERSION=0.6.1
+# the reference CEL evaluator run beside tenantc over the same cases: npm's
+# @bufbuild/cel (its own dependencies are exact versions) and the protobuf
+# runtime it takes as a peer (^2.6.2; pinned here)
+CEL_JS_NPM=@bufbuild/cel
+CEL_JS_VERSION=0.6.1
+PROTOBUF_ES_NPM=@bufbuild/protobuf
+PROTOBUF_ES_VERSION=2.6.2

@@ -7,6 +7,7 @@
  * the cost budget follows the API server's per-expression limit
  * (k8s.io/apiserver/pkg/apis/cel PerCallLimit).
  */
+#include "cel_check.h"
 #include "cel_eval.h"
 #include "cel_lex.h"
 #include "json_load.h"
@@ -147,6 +148,21 @@ TEST(cel_parse_bounds_depth_and_length)
 	for (int i = 0; i < 300; i++) {
 		deep[n++] = '.';
 		deep[n++] = 'y';
+	}
+	deep[n] = 0;
+	CHECK(strstr(run(deep, NULL), "nested too deeply"));
+	/* method calls on a selection chain count their receiver: 200
+	 * selections, a call, 200 more selections and a call nest 402 deep
+	 * (found by the fuzz_cel_parse target) */
+	n = 0;
+	deep[n++] = 'x';
+	for (int k = 0; k < 2; k++) {
+		for (int i = 0; i < 200; i++) {
+			deep[n++] = '.';
+			deep[n++] = 'y';
+		}
+		memcpy(deep + n, ".f()", 4);
+		n += 4;
 	}
 	deep[n] = 0;
 	CHECK(strstr(run(deep, NULL), "nested too deeply"));
@@ -386,6 +402,273 @@ TEST(cel_value_reads_and_writes_the_typed_form)
 	tc_arena_release(&a);
 }
 
+/* cel-go ext strings (ext/strings.go docs): positions in code points,
+ * Go's strings.Replace/SplitN/TrimSpace semantics, format's clauses */
+TEST(cel_ext_strings)
+{
+	CHECK_STR(run("'ta©o©αT'.charAt(4)", NULL), "\"©\"");
+	CHECK_STR(run("'tacocat'.charAt(7)", NULL), "\"\"");
+	CHECK_STR(run("'tacocat'.charAt(8)", NULL), "error: index out of range: 8");
+	CHECK_STR(run("'ta©o©αT'.indexOf('©', 3)", NULL), "4");
+	CHECK_STR(run("'tacocat'.lastIndexOf('a', 3)", NULL), "1");
+	CHECK_STR(run("'tacocat'.lastIndexOf('a', -1)", NULL), "error: index out of range: -1");
+	CHECK_STR(run("'TacoCÆt'.lowerAscii() + 'x'.upperAscii()", NULL), "\"tacocÆtX\"");
+	CHECK_STR(run("'abc'.replace('', '-')", NULL), "\"-a-b-c-\"");
+	CHECK_STR(run("'a,b,c'.replace(',', ';', 1)", NULL), "\"a;b,c\"");
+	CHECK_STR(run("'a,b,c'.split(',', 2)", NULL), "[\"a\",\"b,c\"]");
+	CHECK_STR(run("'a©b'.split('')", NULL), "[\"a\",\"©\",\"b\"]");
+	CHECK_STR(run("''.split(',')", NULL), "[\"\"]");
+	CHECK_STR(run("'ta©o©αT'.substring(2, 6)", NULL), "\"©o©α\"");
+	CHECK_STR(run("'abc'.substring(2, 1)", NULL),
+	          "error: invalid substring range. start: 2, end: 1");
+	CHECK_STR(run("' \\u00a0x y\\u3000'.trim()", NULL), "\"x y\"");
+	CHECK_STR(run("['a', 'b'].join(', ')", NULL), "\"a, b\"");
+	CHECK_STR(run("['a', 1].join()", NULL),
+	          "error: join: list element 1 is a int, not a string");
+	CHECK_STR(run("'a©b'.reverse()", NULL), "\"b©a\"");
+	CHECK_STR(run("strings.quote('a\"\\n\\u0001')", NULL),
+	          "\"\\\"a\\\\\\\"\\\\n\\\\u0001\\\"\"");
+	CHECK_STR(
+		run("'%s|%d|%.2f|%e|%b|%o|%x|%X|%%'.format(['s', -3, 2.5, 10.0, 5, 8, 'hi', 255])",
+	            NULL),
+		"\"s|-3|2.50|1.000000e+01|101|10|6869|FF|%\"");
+	CHECK_STR(run("'%s'.format([{'b': [1, 2.5], 'a': null}])", NULL),
+	          "\"{a: null, b: [1, 2.5]}\"");
+	CHECK_STR(run("'%d %d'.format([1])", NULL), "error: index 1 out of range");
+	CHECK_STR(run("'%q'.format([1])", NULL),
+	          "error: could not parse formatting clause: unrecognized formatting clause \"q\"");
+	CHECK_STR(run("'%d'.format([1.5])", NULL),
+	          "error: error during formatting: decimal clause can only be used on integers, "
+	          "was given double");
+	CHECK_STR(run("42.charAt(1)", NULL), "error: no such overload: charAt");
+}
+
+/* cel-go ext math (ext/math.go docs) */
+TEST(cel_ext_math)
+{
+	CHECK_STR(run("math.greatest(1, 2u, -3.5)", NULL), "2");
+	CHECK_STR(run("math.least([4, 2.5, 3u])", NULL), "2.5");
+	CHECK_STR(run("math.greatest([])", NULL),
+	          "error: math.greatest(): list argument must not be empty");
+	CHECK_STR(run("math.least('a', 1)", NULL), "error: no such overload: math.least(string)");
+	CHECK_STR(run("[math.ceil(1.2), math.floor(-1.2), math.round(-2.5), math.trunc(-1.7)]",
+	              NULL),
+	          "[2.0,-2.0,-3.0,-1.0]");
+	CHECK_STR(run("math.ceil(1)", NULL), "error: no such overload: math.ceil");
+	CHECK_STR(
+		run("[math.abs(-2), math.abs(-2.5), math.sign(-7), math.sign(0u), math.sign(3.0)]",
+	            NULL),
+		"[2,2.5,-1,0,1.0]");
+	CHECK_STR(run("math.abs(-9223372036854775807 - 1)", NULL), "error: integer overflow");
+	CHECK_STR(run("[math.isNaN(0.0/0.0), math.isInf(-1.0/0.0), math.isFinite(1.0/0.0)]", NULL),
+	          "[true,true,false]");
+	CHECK_STR(run("[math.bitAnd(6, 3), math.bitOr(1u, 4u), math.bitXor(5, 1), math.bitNot(0)]",
+	              NULL),
+	          "[2,5,4,-1]");
+	CHECK_STR(run("[math.bitShiftLeft(1, 63), math.bitShiftLeft(1, 64), "
+	              "math.bitShiftRight(-1, 60)]",
+	              NULL),
+	          "[-9223372036854775808,0,15]");
+	CHECK_STR(run("math.bitShiftRight(1, -1)", NULL),
+	          "error: math.bitShiftRight() negative offset: -1");
+	CHECK_STR(run("math.bitAnd(1, 1u)", NULL), "error: no such overload: math.bitAnd");
+}
+
+/* cel-go ext encoders, bindings and block */
+TEST(cel_ext_encoders_bind_and_block)
+{
+	CHECK_STR(run("base64.encode(b'\\xff\\x00a')", NULL), "\"/wBh\"");
+	CHECK_STR(run("base64.decode('aGk=') == base64.decode('aGk')", NULL), "true");
+	CHECK_STR(run("base64.decode('a!')", NULL), "error: base64.decode(): illegal base64 data");
+	CHECK_STR(run("cel.bind(x, 2, cel.bind(y, x * 3, [x, y]))", NULL), "[2,6]");
+	CHECK_STR(run("cel.bind(x, 1/0, true)", NULL), "true");
+	CHECK_STR(run("cel.bind(x.y, 1, x)", NULL),
+	          "1:5: syntax error: cel.bind() variable name must be a simple identifier");
+	CHECK_STR(run("cel.block([1, cel.index(0) + 1], cel.index(1) * 10)", NULL), "20");
+	/* slots are lazy: an unused one that fails does not fail the block */
+	CHECK_STR(run("cel.block([1/0, 2], cel.index(1))", NULL), "2");
+	CHECK_STR(run("cel.block([[1, 2]], cel.index(0).map(cel.iterVar(0, 0), "
+	              "cel.iterVar(0, 0) + 1))",
+	              NULL),
+	          "[2,3]");
+	/* a slot sees only the slots before it */
+	CHECK_STR(run("cel.block([cel.index(0)], cel.index(0))", NULL),
+	          "error: undeclared reference to '@index0'");
+	CHECK_STR(run("cel.block(1, 2)", NULL),
+	          "1:5: syntax error: cel.block() requires a list of expressions");
+	CHECK_STR(run("cel.index(x)", NULL),
+	          "1:5: syntax error: cel.index() requires a non-negative int literal");
+}
+
+/* Check src with env and return "TYPE MIN..MAX" or the first error as
+ * "LINE:COL: MSG". */
+static const char *check(const char *src, const tc_cel_check_env *env)
+{
+	static char out[1024];
+	tc_arena a;
+	tc_arena_init(&a);
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_cel_expr *e;
+	if (tc_cel_parse(&e, &a, &d, "<expr>", src, strlen(src)) != 0) {
+		snprintf(out, sizeof out, "parse: %s", d.items[0].msg);
+	} else {
+		tc_cel_check_result r;
+		tc_cel_check(&r, &a, e, env);
+		if (r.nerrors)
+			snprintf(out, sizeof out, "%u:%u: %s", r.errors[0].line, r.errors[0].col,
+			         r.errors[0].msg);
+		else if (r.cost_max == TC_CEL_UNBOUNDED)
+			snprintf(out, sizeof out, "%s %llu..unbounded", tc_cel_tkind_name(r.type),
+			         (unsigned long long)r.cost_min);
+		else
+			snprintf(out, sizeof out, "%s %llu..%llu", tc_cel_tkind_name(r.type),
+			         (unsigned long long)r.cost_min, (unsigned long long)r.cost_max);
+	}
+	tc_diags_release(&d);
+	tc_arena_release(&a);
+	return out;
+}
+
+/* what the checker can know without evaluating: undeclared names and
+ * functions, arities, kinds made certain by literals (cel-go's checker
+ * refuses the same) */
+TEST(cel_check_finds_static_errors)
+{
+	static const tc_cel_decl str = {.kind = TC_CEL_TY_STRING};
+	const tc_cel_check_var vars[] = {{"name", &str}, {"obj", NULL}};
+	const tc_cel_check_env env = {.vars = vars, .nvars = 2};
+	CHECK_STR(check("1 + 'a'", &env),
+	          "1:3: found no matching overload for '_+_' applied to '(int, string)'");
+	CHECK_STR(check("name.charAt('x')", &env),
+	          "1:6: found no matching overload for 'charAt' applied to '(string, string)'");
+	CHECK_STR(check("name.size(1)", &env),
+	          "1:6: found no matching overload for 'size' applied to '(string, int)'");
+	CHECK_STR(check("!name", &env),
+	          "1:1: found no matching overload for '!_' applied to '(string)'");
+	CHECK_STR(check("nope > 1", &env), "1:1: undeclared reference to 'nope'");
+	CHECK_STR(check("obj.frobnicate()", &env), "1:5: undeclared reference to 'frobnicate'");
+	CHECK_STR(check("name.x", &env), "1:5: type 'string' does not support field selection");
+	CHECK_STR(check("1.all(x, x)", &env),
+	          "1:3: expression of type 'int' cannot be the range of a comprehension");
+	CHECK_STR(check("[1].all(x, x + 1)", &env),
+	          "1:14: found no matching overload for 'predicate' applied to '(int)'");
+	CHECK_STR(check("{[1]: 2}", &env), "1:2: unsupported key type 'list'");
+	CHECK_STR(check("1 < 'a'", &env),
+	          "1:3: found no matching overload for '_<_' applied to '(int, string)'");
+	/* what only the evaluation decides is not an error */
+	CHECK_STR(check("obj.a + obj.b == dyn(1) && obj.c.size() > 0", &env), "bool 7..11");
+	CHECK_STR(check("1 == 1u && 2 > 1.5", &env), "bool 1..2");
+	CHECK_STR(check("math.least(1, 2u)", &env), "dyn 1..1");
+	CHECK_STR(check("x > 1", NULL), "bool 2..2");
+}
+
+/* cel-go's cost model (checker/cost.go): idents 1, literals 0, calls 1,
+ * list literals 10, strings 0.1 per character, regular expressions 0.25
+ * per pattern character, macros range size times their body */
+TEST(cel_check_estimates_the_cost_from_the_declared_sizes)
+{
+	static const tc_cel_decl name = {.kind = TC_CEL_TY_STRING, .max_size = 63};
+	static const tc_cel_decl item = {.kind = TC_CEL_TY_STRING, .max_size = 10};
+	static const tc_cel_decl items = {.kind = TC_CEL_TY_LIST, .max_size = 100, .elem = &item};
+	static const tc_cel_decl any_list = {.kind = TC_CEL_TY_LIST, .elem = &item};
+	static const char *const fields[] = {"items", "name"};
+	static const tc_cel_decl *const fdecls[] = {&items, &name};
+	static const tc_cel_decl self = {.kind = TC_CEL_TY_MAP,
+	                                 .field_names = fields,
+	                                 .field_decls = fdecls,
+	                                 .nfields = 2};
+	const tc_cel_check_var vars[] = {{"any", &any_list}, {"self", &self}};
+	const tc_cel_check_env env = {.vars = vars, .nvars = 2};
+	CHECK_STR(check("1", &env), "int 0..0");
+	CHECK_STR(check("self.name", &env), "string 2..2");
+	/* 2 for self.name, 1 for the call and ceil(63 * 0.1) = 7 for the traversal */
+	CHECK_STR(check("self.name.startsWith('a')", &env), "bool 10..10");
+	/* (1 + ceil(6.3)) * ceil(0.25 * 8) */
+	CHECK_STR(check("self.name.matches('^[a-z]+')", &env), "bool 18..18");
+	/* 2 for the range, 100 iterations of 3 + 3 (x, size(), <) */
+	CHECK_STR(check("self.items.all(x, x.size() < 5)", &env), "bool 2..602");
+	CHECK_STR(check("self.items.all(x, self.items.exists(y, y == x))", &env), "bool 2..70502");
+	CHECK_STR(check("[1, 2, 3].exists(x, x == 2)", &env), "bool 10..25");
+	CHECK_STR(check("size(self.items) > 2 ? self.items[0] : ''", &env), "string 4..7");
+	/* no maxItems: unbounded, as cel-go's estimate is */
+	CHECK_STR(check("any.all(x, x != '')", &env), "bool 1..unbounded");
+	CHECK_STR(check("cel.bind(n, self.items, n.map(x, x + 'a'))", &env), "list 13..1613");
+}
+
+/* Evaluate src over s = {"metadata": {"name": "n"}, "data": {"password":
+ * "hunter2", "user": "admin"}, "list": ["a", <secret "hunter2">]} with
+ * the value of data (whole) and the second list item marked
+ * TC_VAL_SECRET, as decrypted Secret data is; the plain JSON of the
+ * result or "error: MSG". */
+static const char *run_secret(const char *src)
+{
+	static char out[4096];
+	tc_arena a;
+	tc_arena_init(&a);
+	tc_diags d;
+	tc_diags_init(&d);
+	const char *ctx = "{\"metadata\": {\"name\": \"n\"}, \"data\": {\"password\": \"hunter2\","
+			  " \"user\": \"admin\"}, \"list\": [\"a\", \"hunter2\"]}";
+	tc_value *doc;
+	if (tc_json_load(&doc, &a, &d, "ctx.json", ctx, strlen(ctx)) != 0)
+		abort();
+	tc_value_getz(doc, "data")->flags |= TC_VAL_SECRET;
+	tc_value_getz(doc, "list")->u.arr.items[1]->flags |= TC_VAL_SECRET;
+	tc_cel_var var = {"s", tc_cel_from_value(&a, doc)};
+	tc_cel_expr *e;
+	if (tc_cel_parse(&e, &a, &d, "<expr>", src, strlen(src)) != 0)
+		abort();
+	tc_cel_env env;
+	tc_cel_env_init(&env, &var, 1);
+	tc_cel_val *v;
+	(void)tc_cel_eval(&v, &a, &env, e, NULL);
+	tc_buf b;
+	tc_buf_init(&b, sizeof out - 1);
+	if (v->kind == TC_CEL_ERROR)
+		tc_buf_addf(&b, "error: %s", v->u.err.ptr);
+	else
+		tc_cel_to_json(&b, v, false);
+	snprintf(out, sizeof out, "%s", tc_buf_str(&b));
+	tc_buf_release(&b);
+	tc_diags_release(&d);
+	tc_arena_release(&a);
+	return out;
+}
+
+/* values marked secret stay secret in every result computed from them
+ * and never appear in a message (docs/secrets.md: plaintext is never
+ * printed) */
+TEST(cel_keeps_secrets_secret)
+{
+	CHECK_STR(run_secret("s.metadata.name + '!'"), "\"n!\"");
+	CHECK_STR(run_secret("s.data.password"), "\"<redacted>\"");
+	CHECK_STR(run_secret("s.data"), "\"<redacted>\"");
+	CHECK_STR(run_secret("s.list"), "[\"a\",\"<redacted>\"]");
+	CHECK_STR(run_secret("s.list[0] + s.list[1].upperAscii()"), "\"<redacted>\"");
+	CHECK_STR(run_secret("s.data.password.size()"), "\"<redacted>\"");
+	CHECK_STR(run_secret("s.data.password == 'hunter2'"), "\"<redacted>\"");
+	CHECK_STR(run_secret("s.data.password.startsWith('h') ? 'yes' : 'no'"), "\"<redacted>\"");
+	CHECK_STR(run_secret("s.data.map(k, k)"), "\"<redacted>\"");
+	CHECK_STR(run_secret("s.list.map(x, x)"), "[\"a\",\"<redacted>\"]");
+	CHECK_STR(run_secret("s.list.exists(x, x == 'hunter2')"), "\"<redacted>\"");
+	CHECK_STR(run_secret("s.list.filter(x, x.size() > 1)"), "\"<redacted>\"");
+	CHECK_STR(run_secret("has(s.data.user) && s.metadata.name == 'n'"), "\"<redacted>\"");
+	CHECK_STR(run_secret("'%s'.format([s.list])"), "\"<redacted>\"");
+	CHECK_STR(run_secret("cel.bind(p, s.data.password, [p, 'x'])"), "[\"<redacted>\",\"x\"]");
+	/* errors on a secret never quote it */
+	CHECK_STR(run_secret("int(s.data.password)"),
+	          "error: int failed on a secret value (the message is withheld)");
+	CHECK_STR(run_secret("timestamp(s.list[1])"),
+	          "error: timestamp failed on a secret value (the message is withheld)");
+	CHECK_STR(run_secret("{'a': 1}[s.data.password]"),
+	          "error: _[_] failed on a secret value (the message is withheld)");
+	CHECK_STR(run_secret("s.data.password + 1"),
+	          "error: _+_ failed on a secret value (the message is withheld)");
+	CHECK_STR(run_secret("s.data.password.matches('(')"),
+	          "error: matches failed on a secret value (the message is withheld)");
+}
+
 int main(void)
 {
 	return RUN(cel_lex_decodes_string_bytes_and_number_literals,
@@ -398,5 +681,8 @@ int main(void)
 	           cel_eval_runs_the_macros, cel_lib_strings_and_conversions,
 	           cel_lib_matches_refuses_what_re2_refuses, cel_lib_timestamps_and_durations,
 	           cel_eval_stops_a_runaway_expression_within_the_budget,
-	           cel_env_takes_more_function_tables, cel_value_reads_and_writes_the_typed_form);
+	           cel_env_takes_more_function_tables, cel_value_reads_and_writes_the_typed_form,
+	           cel_ext_strings, cel_ext_math, cel_ext_encoders_bind_and_block,
+	           cel_check_finds_static_errors,
+	           cel_check_estimates_the_cost_from_the_declared_sizes, cel_keeps_secrets_secret);
 }
