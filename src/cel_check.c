@@ -12,6 +12,7 @@
  * concatenation), transformMap 32 and its transform.
  */
 #include "cel_check.h"
+#include "cel_eval.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -365,6 +366,20 @@ static bool find_sigs(const checker *ck, const char *name, const tc_cel_sig **ou
 		for (size_t i = 0; i < ck->env->nsigs; i++)
 			if (strcmp(ck->env->sigs[i].name, name) == 0 && *nout < cap)
 				out[(*nout)++] = &ck->env->sigs[i];
+	if (!*nout && ck->env && ck->env->runtime) {
+		const tc_cel_func *f;
+		for (size_t t = 0; *nout < cap && (f = tc_cel_env_find(ck->env->runtime, name, &t));
+		     t++) {
+			tc_cel_sig *s = tc_arena_alloc(ck->a, sizeof *s);
+			*s = (tc_cel_sig){.name = f->name,
+			                  .method = f->method,
+			                  .global = f->global,
+			                  .min_args = 0,
+			                  .max_args = ANY,
+			                  .result = TC_CEL_TY_DYN};
+			out[(*nout)++] = s;
+		}
+	}
 	return *nout > 0;
 }
 

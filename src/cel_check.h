@@ -102,6 +102,10 @@ typedef struct tc_cel_check_env {
 	/* functions beyond the standard library and the extensions */
 	const tc_cel_sig *sigs;
 	size_t nsigs;
+	/* an evaluation environment whose functions have no signature here
+	 * (a library such as Kubernetes'): a call of one of them is accepted
+	 * in the forms it has, with any arguments, its result dyn */
+	const struct tc_cel_env *runtime;
 } tc_cel_check_env;
 
 typedef struct tc_cel_check_error {

@@ -105,6 +105,11 @@ static const tc_cel_func *find_func_from(const tc_cel_env *env, const char *name
 	return NULL;
 }
 
+const tc_cel_func *tc_cel_env_find(const tc_cel_env *env, const char *name, size_t *t)
+{
+	return find_func_from(env, name, t);
+}
+
 static const tc_cel_func *find_func(const tc_cel_env *env, const char *name)
 {
 	size_t t = 0;

@@ -52,6 +52,10 @@ void tc_cel_vars_sort(tc_cel_var *vars, size_t n);
 /* An env with the standard library and the given vars. */
 void tc_cel_env_init(tc_cel_env *env, const tc_cel_var *vars, size_t nvars);
 
+/* The function `name` in env's tables from table *t on (*t left at the
+ * table it was found in), or NULL. */
+const tc_cel_func *tc_cel_env_find(const tc_cel_env *env, const char *name, size_t *t);
+
 /* Evaluate e. *out is the result, which may be a TC_CEL_ERROR value;
  * *cost (when not NULL) the units spent. Returns -1 only when the cost
  * budget ran out (*out is then the error saying so). */

@@ -92,7 +92,9 @@ static int check_expr(tc_arena *a, tc_diags *d, const tc_cel_expr *e, const tc_c
 		cv[i].name = vars[i].name;
 		cv[i].decl = tc_cel_decl_of(a, vars[i].val);
 	}
-	tc_cel_check_env env = {.vars = cv, .nvars = nvars};
+	tc_cel_env k8s;
+	tc_cel_k8s_env_init(&k8s, vars, nvars);
+	tc_cel_check_env env = {.vars = cv, .nvars = nvars, .runtime = &k8s};
 	tc_cel_check_result r;
 	tc_cel_check(&r, a, e, &env);
 	for (size_t i = 0; i < r.nerrors; i++) {

@@ -67,6 +67,12 @@ expect '--check prints the type and the estimated cost' \
 c "1 + 'a'" --check
 expect '--check reports a type error that literals make certain' \
 	'expect_status 2 && expect_stderr_first "<expr>:1:3: error: found no matching overload for '"'"'_+_'"'"' applied to '"'"'(int, string)'"'"'" && expect_stdout_empty'
+c "isIP('10.0.0.1') && quantity('1Ki').asInteger() == 1024 && url('https://a.example/x').getHost() == 'a.example'" --check
+expect '--check knows the Kubernetes libraries (k8s.io/apiserver pkg/cel/library: ip, quantity, url)' \
+	'expect_status 0 && expect_stdout "^{\"type\":\"bool\","'
+c 'nosuch(1)' --check
+expect '--check reports an undeclared function' \
+	'expect_status 2 && expect_stderr_first "<expr>:1:1: error: undeclared reference to '"'"'nosuch'"'"'"'
 c 'nope.all(x, x > 0)' --check
 expect '--check reports an undeclared variable' \
 	'expect_status 2 && expect_stderr_first "<expr>:1:1: error: undeclared reference to '"'"'nope'"'"'"'
