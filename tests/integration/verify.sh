@@ -38,9 +38,7 @@ fresh() {
 #    targetNamespace;
 #  - Kyverno verifies only registry.example.com/** images, the sigstore
 #    policy the same, and no test namespace has its include label (every
-#    tenant namespace, both engines);
-#  - the tenant-operator Role grants patch on Deployments, which reads
-#    every Secret of the namespace.
+#    tenant namespace, both engines).
 cat >"$T/known" <<'EOF'
 templates/gitops/argocd-application.yaml gitops.destination AppProject test/argocd/acme-test .spec.destinations[1].namespace
 templates/gitops/argocd-application.yaml gitops.destination AppProject test/argocd/globex-test .spec.destinations[1].namespace
@@ -59,11 +57,6 @@ templates/tenant/namespace.yaml admission.sigstore Namespace prod/globex-prod .m
 templates/tenant/namespace.yaml admission.sigstore Namespace test/acme-test .metadata.labels
 templates/tenant/namespace.yaml admission.sigstore Namespace test/globex-test .metadata.labels
 templates/tenant/namespace.yaml admission.sigstore Namespace test/initech-test .metadata.labels
-templates/tenant/rbac.yaml rbac.secrets RoleBinding prod/acme-prod/tenant-operators .roleRef
-templates/tenant/rbac.yaml rbac.secrets RoleBinding prod/globex-prod/tenant-operators .roleRef
-templates/tenant/rbac.yaml rbac.secrets RoleBinding test/acme-test/tenant-operators .roleRef
-templates/tenant/rbac.yaml rbac.secrets RoleBinding test/globex-test/tenant-operators .roleRef
-templates/tenant/rbac.yaml rbac.secrets RoleBinding test/initech-test/tenant-operators .roleRef
 EOF
 
 fresh example || finish
@@ -103,7 +96,6 @@ verify:
     - {rule: gitops.flux-identity, reason: the prod cluster is a single-tenant cluster}
     - {rule: gitops.flux-namespace, reason: the prod cluster is a single-tenant cluster}
     - {rule: admission, kind: '*', reason: images are checked in CI}
-    - {rule: rbac.secrets, kind: tenant-operator, reason: operators restart deployments}
 EOF
 (cd "$R" && git add tenantc.yaml && git commit -q -m exceptions)
 run env -C "$R" "$TENANTC" check --explain
