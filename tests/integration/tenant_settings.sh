@@ -75,7 +75,7 @@ data:
     each(t):
       ${t.name}: "${t.name}-${env.name} ${t.network.egress[0].cidr} ${'overrides' in t}"
 YAML
-sed -i 's/^  egress: \[\]$/  egress: [{cidr: 10.30.0.0\/24}]/' "$R/tenants/initech/tenant.yaml"
+sed -i 's/^  egress: \[\]$/  egress: [{cidr: 10.30.0.0\/24, ports: [5432]}]/' "$R/tenants/initech/tenant.yaml"
 rm -rf "$T/out"
 run "$TENANTC" render --repo "$R" --out "$T/out"
 expect "a cluster template lists the tenants of each environment" \

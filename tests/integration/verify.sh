@@ -3,7 +3,7 @@
 # passes it (no finding, its one exception used), and for each invariant a violation
 # planted in a copy of the example, reported at the planted template with
 # its field path and exit 1; exceptions, --no-verify, --explain and
-# --format json.
+# --format json; the verifier in render.
 . "$(dirname "$0")/lib.sh"
 
 # summary: "FILE RULE KIND ENV/NS/NAME PATH" for each finding of stderr
@@ -24,7 +24,8 @@ fresh() {
 	R="$T/$1"
 	copy_example "$R"
 	[ -z "${2:-}" ] || printf '%s\n' "$2" >"$R/templates/tenant/planted.yaml"
-	"$TENANTC" render --repo "$R" >/dev/null 2>"$T/render.err" || { bad "$1: render: $(cat "$T/render.err")"; return 1; }
+	# render verifies too: planted violations are rendered without it, for check to judge
+	"$TENANTC" render --no-verify --repo "$R" >/dev/null 2>"$T/render.err" || { bad "$1: render: $(cat "$T/render.err")"; return 1; }
 	git_commit_all "$R"
 }
 
@@ -87,6 +88,49 @@ example_settings >"$R/tenantc.yaml"
 printf 'verify: {enabled: false}\n' >>"$R/tenantc.yaml"
 run env -C "$R" "$TENANTC" check --worktree
 expect "verify.enabled: false turns it off for the repository" 'expect_status 0 && expect_stderr_empty'
+
+# render runs the verifier too (docs/verify.md, "In render"): a finding is
+# an error, exit 1, and the output folder is left as it was
+fresh render-verify || finish
+sum_tree() { (cd "$R/rendered" && find . -type f | LC_ALL=C sort | xargs sha256sum) | sha256sum; }
+export TENANTC_CACHE_DIR="$T/render-cache"
+run "$TENANTC" render --repo "$R" --rev HEAD
+expect "render of the example verifies and passes" 'expect_status 0 && expect_stderr_empty &&
+	expect_stdout "^rendered 2 environments"'
+printf '%s\n' '$if: tenant.name == '"'globex'"'
+then:
+  - apiVersion: rbac.authorization.k8s.io/v1
+    kind: RoleBinding
+    metadata: {name: devs-edit, namespace: '"'"'${tenant.name}-${env.name}'"'"'}
+    roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}
+    subjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: globex-devs}]
+else: []' >"$R/templates/tenant/planted.yaml"
+(cd "$R" && git add -A && git commit -q -m planted)
+before=$(sum_tree)
+run "$TENANTC" render --repo "$R" --rev HEAD
+expect "a render with a finding exits 1 and writes nothing" 'expect_status 1 &&
+	expect_stderr "^templates/tenant/planted.yaml:[0-9]+:[0-9]+: error: rbac.secrets: RoleBinding prod/globex-prod/devs-edit" &&
+	expect_stderr "^tenantc render: the verifier found 4 violations of tenant isolation \(docs/verify.md\); nothing was written$" &&
+	expect_stdout_empty'
+[ "$(sum_tree)" = "$before" ] && ok "the output folder is byte for byte as it was" || bad "the render changed the output folder"
+run "$TENANTC" render --repo "$R" --rev HEAD --no-verify
+expect "render --no-verify writes the tree" 'expect_status 0 && expect_stderr_empty'
+run "$TENANTC" render --repo "$R" --rev HEAD --no-verify
+expect "a second render keeps every tenant" 'expect_status 0 && expect_stdout "3 tenants unchanged"'
+run "$TENANTC" render --repo "$R" --rev HEAD
+expect "a violation in a kept tenant is found from its rendered file" 'expect_status 1 &&
+	expect_stderr "/rendered/prod/tenants/globex/rolebinding-devs-edit.yaml:[0-9]+:[0-9]+: error: rbac.secrets: RoleBinding prod/globex-prod/devs-edit" &&
+	expect_stderr "found 4 violations"'
+rm -rf "$T/o-cache"
+run "$TENANTC" render --repo "$R" --rev HEAD --out "$T/o-cache"
+expect "and in a tenant taken from the cache into another folder, which is not created" 'expect_status 1 &&
+	expect_stderr "o-cache/test/tenants/globex/rolebinding-devs-edit.yaml:[0-9]+:[0-9]+: error: rbac.secrets" &&
+	[ ! -e "$T/o-cache/test" ]'
+run "$TENANTC" render --repo "$R" --rev HEAD --tenant globex --out "$T/o-part"
+expect "a partial render (--tenant) does not verify" 'expect_status 0 && expect_stderr_empty'
+run "$TENANTC" render --repo "$R" --rev HEAD --stdout --env test --tenant globex --folder tenants
+expect "nor does a stream (the ArgoCD plugin's)" 'expect_status 0 && expect_stderr_empty'
+unset TENANTC_CACHE_DIR
 
 # planted violations, one per invariant: each at the planted template
 plant() { # NAME TEMPLATE RULE SUMMARY-LINE
