@@ -171,7 +171,10 @@ static void settings_file(tc_buf *b, const char *url, const char *gitops)
 	            "repoURL: \"%s\"\n"
 	            "branch: main                     # the branch Flux or ArgoCD follows\n"
 	            "# sops:\n"
-	            "#   age: [age1...]               # recipients of every Secret (CI, admins)\n",
+	            "#   age: [age1...]               # recipients of every Secret (CI, admins)\n"
+	            "# policy:                         # what a tenant.yaml may ask for\n"
+	            "#   egress: [10.0.0.0/8]          # default: any block but 0.0.0.0/0, ::/0\n"
+	            "#   podSecurity: [baseline, restricted]   # the default\n",
 	            url);
 	/* Flux applies each tenant's namespace as its gitops-applier, whose Role
 	 * writes the tenant's Secrets (templates/tenant/gitops-applier.yaml):
