@@ -163,7 +163,7 @@ static int write_new(tc_diags *d, const char *path, const char *data, size_t len
 	return 0;
 }
 
-static void settings_file(tc_buf *b, const char *url)
+static void settings_file(tc_buf *b, const char *url, const char *gitops)
 {
 	tc_buf_addf(b,
 	            "# Repository settings of tenantc.\n"
@@ -171,8 +171,24 @@ static void settings_file(tc_buf *b, const char *url)
 	            "repoURL: \"%s\"\n"
 	            "branch: main                     # the branch Flux or ArgoCD follows\n"
 	            "# sops:\n"
-	            "#   age: [age1...]               # recipients of every Secret (CI, admins)\n",
+	            "#   age: [age1...]               # recipients of every Secret (CI, admins)\n"
+	            "# policy:                         # what a tenant.yaml may ask for\n"
+	            "#   egress: [10.0.0.0/8]          # default: any block but 0.0.0.0/0, ::/0\n"
+	            "#   podSecurity: [baseline, restricted]   # the default\n",
 	            url);
+	/* Flux applies each tenant's namespace as its gitops-applier, whose Role
+	 * writes the tenant's Secrets (templates/tenant/gitops-applier.yaml):
+	 * the one finding of the verifier the example platform accepts */
+	if (strcmp(gitops, "flux") == 0)
+		tc_buf_adds(b, "# The isolation verifier of `tenantc check`; the one\n"
+		               "# finding the templates make on purpose:\n"
+		               "verify:\n"
+		               "  exceptions:\n"
+		               "    - rule: rbac.secrets\n"
+		               "      kind: gitops-applier\n"
+		               "      reason: Flux applies each tenant's namespace as its "
+		               "ServiceAccount gitops-applier, which must write the tenant's "
+		               "Secrets to apply them\n");
 }
 
 static void env_file(tc_buf *b, const char *env, const char *domain, const char *gitops)
@@ -380,7 +396,7 @@ int tc_cmd_init(int argc, char **argv)
 		    tc_init_files[i].len);
 	tc_buf b;
 	tc_buf_init(&b, TC_BUF_UNLIMITED);
-	settings_file(&b, url);
+	settings_file(&b, url, gitops);
 	add_buf(files, &nfiles, "tenantc.yaml", &b);
 	tc_buf_init(&b, TC_BUF_UNLIMITED);
 	env_file(&b, env, domain, gitops);

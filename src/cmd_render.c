@@ -16,6 +16,7 @@
 #include "opt.h"
 #include "render.h"
 #include "sink.h"
+#include "verify.h"
 #include "sops.h"
 #include "workspace.h"
 
@@ -26,11 +27,11 @@
 static const char usage[] =
 	"[--repo DIR] [--rev REV | --index | --worktree] [--out DIR | --stdout [--decrypt] [--folder NAME]]\n"
 	"                      [--env ENV]... [--tenant NAME]... [--jobs N] [--shard I/N] [--now TIME]\n"
-	"                      [--schema-location DIR]... [--strict]";
+	"                      [--schema-location DIR]... [--strict] [--no-verify]";
 
 typedef struct args {
 	const char *repo_dir, *rev, *out_dir, *shard, *now, *folder;
-	bool index, worktree, to_stdout, decrypt, strict;
+	bool index, worktree, to_stdout, decrypt, strict, no_verify;
 	long jobs, shard_i, shard_n;
 	tc_strlist envs, tenants, pos, schema_locs;
 } args;
@@ -66,6 +67,8 @@ static int parse(args *a, int argc, char **argv)
 	         "validate output against this schema folder"},
 		{"strict", 0, TC_OPT_FLAG, &a->strict, NULL,
 	         "an object without a schema is an error"},
+		{"no-verify", 0, TC_OPT_FLAG, &a->no_verify, NULL,
+	         "leave out the isolation verifier (docs/verify.md)"},
 		{0},
 	};
 	int status = tc_opt_parse("render", usage, opts, argc, argv, &a->pos);
@@ -181,6 +184,33 @@ static tc_render_opts render_opts(const args *a, const tc_workspace *ws, tc_sink
 	};
 }
 
+/* The isolation verifier runs on a render of every environment and tenant
+ * into a folder (docs/verify.md, "In render"): a part of the tree, or a
+ * stream (the ArgoCD plugin renders one tenant), cannot be judged alone. */
+static bool verifies(const args *a)
+{
+	return !a->no_verify && !a->to_stdout && a->envs.len == 0 && a->tenants.len == 0 &&
+	       a->shard_n == 1;
+}
+
+/* The verifier's findings are errors of render: printed, exit 1, and the
+ * tree is not replaced. */
+static int run_verify(tc_verify *ver)
+{
+	tc_diags vd;
+	tc_diags_init(&vd);
+	size_t n = tc_verify_run(ver, &vd);
+	tc_diags_sort(&vd);
+	tc_diags_print(&vd, stderr);
+	tc_diags_release(&vd);
+	if (n)
+		fprintf(stderr,
+		        "tenantc render: the verifier found %zu violation%s of tenant isolation "
+		        "(docs/verify.md); nothing was written\n",
+		        n, n == 1 ? "" : "s");
+	return n ? 1 : 0;
+}
+
 static void summary(const tc_render_result *res, const tc_sink *s)
 {
 	printf("rendered %zu environment%s, %zu tenant%s, %zu object%s, %zu files into %s",
@@ -213,13 +243,32 @@ int tc_cmd_render(int argc, char **argv)
 	tc_sink sink;
 	tc_sink_open_memory(&sink);
 	tc_render_result res = {0};
+	tc_verify *ver = NULL;
 	if (open_workspace(&ws, &a, &d) ||
 	    tc_workspace_check_selection(&ws, &a.envs, &a.tenants, &d) ||
 	    open_cache(&cache, &a, &ws, &d) || open_sink(&sink, &a, &ws, cache, &d))
 		goto out;
 	tc_render_opts ro = render_opts(&a, &ws, &sink, cache);
+	if (verifies(&a)) {
+		ver = tc_verify_new(ws.repo.settings);
+		if (tc_verify_enabled(ver)) {
+			ro.observe = tc_verify_observe;
+			ro.observe_ctx = ver;
+		}
+	}
 	if (tc_render(&ws.repo, &ro, &res, &d))
 		goto out;
+	if (ro.observe && !tc_diags_has_errors(&d)) {
+		/* the render's warnings first, then the findings */
+		tc_diags_sort(&d);
+		tc_diags_print(&d, stderr);
+		tc_diags_release(&d);
+		tc_diags_init(&d);
+		if (run_verify(ver)) {
+			status = 1;
+			goto out;
+		}
+	}
 	if (a.to_stdout ? tc_sink_print(&sink, &res, a.folder, stdout, &d)
 	                : tc_sink_commit(&sink, &res, &d))
 		goto out;
@@ -227,6 +276,7 @@ int tc_cmd_render(int argc, char **argv)
 		summary(&res, &sink);
 	status = 0;
 out:
+	tc_verify_free(ver);
 	tc_render_result_release(&res);
 	tc_sink_release(&sink);
 	tc_cache_free(cache);

@@ -30,6 +30,11 @@ bool tc_k8s_is_qualified_name(const char *s, size_t n);
 bool tc_k8s_is_label_value(const char *s, size_t n);
 /* ConfigMap and Secret keys: [-._a-zA-Z0-9]+, at most 253, not "." or "..". */
 bool tc_k8s_is_config_key(const char *s, size_t n);
+/* An IPv4 (decimal, leading zeros allowed as Go's ParseIPSloppy does) or
+ * IPv6 address into 16 bytes; *v6 tells which. */
+bool tc_k8s_parse_ip(const char *s, size_t n, unsigned char out[16], bool *v6);
+/* addr/prefix; out is the address as written, *bits the prefix length */
+bool tc_k8s_parse_cidr(const char *s, size_t n, unsigned char out[16], bool *v6, int *bits);
 
 typedef enum tc_k8s_scope {
 	TC_K8S_SCOPE_UNKNOWN = 0,

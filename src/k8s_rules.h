@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "k8s.h"
 #include "value.h"
 
 typedef struct tc_k8s_ctx {
@@ -110,11 +111,7 @@ bool tc_k8s_is_path_segment(const char *s, size_t n);
 /* IsWildcardDNS1123Subdomain: "*." then a DNS-1123 subdomain */
 bool tc_k8s_is_wildcard_subdomain(const char *s, size_t n);
 
-/* An IPv4 (decimal, leading zeros allowed as Go's ParseIPSloppy does) or
- * IPv6 address into 16 bytes; *v6 tells which. */
-bool tc_k8s_parse_ip(const char *s, size_t n, unsigned char out[16], bool *v6);
-/* addr/prefix; out is the address as written, *bits the prefix length */
-bool tc_k8s_parse_cidr(const char *s, size_t n, unsigned char out[16], bool *v6, int *bits);
+/* tc_k8s_parse_ip and tc_k8s_parse_cidr: k8s.h */
 
 /* resource.ParseQuantity on a string, or a bare number as
  * Quantity.UnmarshalJSON takes it; the value in *out */

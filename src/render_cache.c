@@ -5,6 +5,61 @@
  */
 #include "render_impl.h"
 
+#include "yaml_load.h"
+
+#include <string.h>
+
+/* The observer (the verifier) sees every object of a render, those of the
+ * tenants it keeps too: their files are parsed back, positions in the
+ * rendered file (path under the output folder), since no template ran for
+ * them. Secrets are left out, as for rendered objects; a file that does not
+ * parse is skipped (it came from an earlier render of the same inputs). */
+static void observe_file(work *w, const tc_tenant *t, const char *path, const char *data,
+                         size_t len)
+{
+	const tc_render_opts *o = w->p->opts;
+	const tc_repo *r = w->p->repo;
+	const char *slash = strchr(path, '/');
+	const char *base = strrchr(path, '/');
+	if (!slash || !data || strcmp(base + 1, "kustomization.yaml") == 0)
+		return;
+	const tc_env *env = NULL;
+	for (size_t i = 0; i < r->nenvs; i++)
+		if (strlen(r->envs[i].name) == (size_t)(slash - path) &&
+		    memcmp(r->envs[i].name, path, (size_t)(slash - path)) == 0)
+			env = &r->envs[i];
+	if (!env)
+		return;
+	tc_arena a;
+	tc_arena_init(&a);
+	tc_diags d;
+	tc_diags_init(&d);
+	const char *file = o->prev_root ? tc_path_join_arena(&a, o->prev_root, path) : path;
+	tc_value *docs = NULL;
+	if (tc_yaml_load_stream(&docs, &a, &d, file, data, len, NULL) == 0 && docs &&
+	    docs->kind == TC_ARRAY)
+		for (size_t i = 0; i < docs->u.arr.len; i++) {
+			const tc_value *obj = docs->u.arr.items[i];
+			const char *kind = str_at(obj, "kind");
+			if (obj->kind == TC_OBJECT && kind && strcmp(kind, "Secret") != 0)
+				o->observe(o->observe_ctx, env, t, obj);
+		}
+	tc_diags_release(&d);
+	tc_arena_release(&a);
+}
+
+/* A kept tenant as the observer needs it: its tenant.yaml (the verifier
+ * reads its declared egress), then each of its files. */
+static bool observe_tenant(work *w, tc_tenant *t)
+{
+	job *j = w->j;
+	tc_diags d;
+	tc_diags_init(&d);
+	int rc = tc_repo_load_tenant(w->p->repo, j->tenant, w->a, &d, t);
+	tc_diags_release(&d);
+	return rc == 0;
+}
+
 /* A cache hit: the tenant's files as they were rendered. */
 bool tc_render_from_cache(work *w, const char *key)
 {
@@ -13,8 +68,12 @@ bool tc_render_from_cache(work *w, const char *key)
 	tc_cache_entry e;
 	if (tc_cache_get(o->cache, key, &e) != 0)
 		return false;
+	tc_tenant t;
+	bool observe = o->observe && observe_tenant(w, &t);
 	for (size_t i = 0; i < e.files.len; i++) {
 		tc_outfile *f = &e.files.items[i];
+		if (observe && f->manifest)
+			observe_file(w, &t, f->path, f->data, f->len);
 		tc_render_store(o, j, f->path, f->data, f->len, f->manifest);
 		f->path = NULL;
 		f->data = NULL;
@@ -43,6 +102,18 @@ bool tc_render_from_state(work *w, const char *key)
 		return false;
 	for (size_t i = 0; i < t->nidents; i++)
 		tc_render_add_cached_ident(w, t->idents[i]);
+	tc_tenant tv;
+	if (o->observe && o->prev_root && observe_tenant(w, &tv))
+		for (size_t i = 0; i < t->npaths; i++) {
+			char *full = tc_path_join(o->prev_root, t->paths[i]);
+			char *data = NULL;
+			size_t len = 0;
+			tc_file_err fe;
+			if (tc_file_read(&data, &len, full, (size_t)64 << 20, 0, &fe) == 0)
+				observe_file(w, &tv, t->paths[i], data, len);
+			free(data);
+			free(full);
+		}
 	t->kept = true;
 	j->k->kept = t;
 	j->nobjects = t->nobjects;

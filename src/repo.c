@@ -688,6 +688,148 @@ static int tenant_envs(const tc_repo *r, tc_arena *a, tc_diags *d, tc_tenant *t)
 
 /* A parsed tenant.yaml: a mapping valid by the schema, named after its
  * folder, in known environments, with overrides only for those. */
+/* ---- the platform's policy for tenant inputs (tenantc.yaml `policy`) ----
+ *
+ * What a tenant may ask for, checked at the line of tenant.yaml that asks,
+ * in the tenant's own settings and in each section of its overrides:
+ *
+ *   network.egress[].cidr   within a block of policy.egress; without that
+ *                           setting any block but a whole address family
+ *                           (0.0.0.0/0, ::/0)
+ *   network.egress[].ports  present and not empty: a NetworkPolicy egress
+ *                           rule without ports matches every port
+ *                           (networking.k8s.io/v1 NetworkPolicyEgressRule)
+ *   values.podSecurity      a Pod Security Standards level (privileged,
+ *                           baseline, restricted) among policy.podSecurity,
+ *                           default baseline and restricted: privileged is
+ *                           the platform's to grant
+ */
+static const char *const pss_levels[] = {"privileged", "baseline", "restricted"};
+
+static bool cidr_within(const unsigned char *ip, bool v6, int bits, const char *block)
+{
+	unsigned char net[16];
+	bool bv6;
+	int bbits;
+	if (!tc_k8s_parse_cidr(block, strlen(block), net, &bv6, &bbits) || bv6 != v6 ||
+	    bits < bbits)
+		return false;
+	for (int i = 0; i < bbits; i++) {
+		unsigned char m = (unsigned char)(0x80u >> (i % 8));
+		if ((ip[i / 8] & m) != (net[i / 8] & m))
+			return false;
+	}
+	return true;
+}
+
+static int check_egress(const tc_repo *r, tc_diags *d, const tc_value *egress, const tc_path *at)
+{
+	const tc_value *allowed = tc_value_dig(r->settings, "policy.egress");
+	int rc = 0;
+	for (size_t i = 0; egress && egress->kind == TC_ARRAY && i < egress->u.arr.len; i++) {
+		const tc_value *e = egress->u.arr.items[i];
+		tc_path pi = TC_PATH_INDEX(at, i);
+		const tc_value *cidr = tc_value_getz(e, "cidr"), *ports = tc_value_getz(e, "ports");
+		if (e->kind != TC_OBJECT || !cidr || cidr->kind != TC_STR)
+			continue;
+		tc_path pc = TC_PATH_KEY(&pi, "cidr", 4);
+		unsigned char ip[16];
+		bool v6;
+		int bits;
+		if (!tc_k8s_parse_cidr(cidr->u.str.ptr, cidr->u.str.len, ip, &v6, &bits)) {
+			rc = tc_error(d, cidr->pos, &pc, "'%s' is not an IPv4 or IPv6 CIDR",
+			              cidr->u.str.ptr);
+			continue;
+		}
+		bool ok = false;
+		if (allowed && allowed->kind == TC_ARRAY) {
+			for (size_t k = 0; k < allowed->u.arr.len; k++) {
+				const tc_value *b = allowed->u.arr.items[k];
+				if (b->kind == TC_STR && cidr_within(ip, v6, bits, b->u.str.ptr))
+					ok = true;
+			}
+			if (!ok)
+				rc = tc_error(
+					d, cidr->pos, &pc,
+					"'%s' is not within the blocks tenantc.yaml lets tenants "
+					"reach (policy.egress)",
+					cidr->u.str.ptr);
+		} else if (bits == 0) {
+			rc = tc_error(
+				d, cidr->pos, &pc,
+				"'%s' is every %s address: a tenant's egress must name the "
+				"networks it needs (tenantc.yaml policy.egress can allow wider "
+				"blocks)",
+				cidr->u.str.ptr, v6 ? "IPv6" : "IPv4");
+		}
+		if (!ports || ports->kind != TC_ARRAY || ports->u.arr.len == 0) {
+			tc_path pp = TC_PATH_KEY(&pi, "ports", 5);
+			rc = tc_error(
+				d, ports ? ports->pos : e->pos, ports ? &pp : &pi,
+				"egress to '%s' needs its ports: a NetworkPolicy rule without "
+				"ports allows every port",
+				cidr->u.str.ptr);
+		}
+	}
+	return rc;
+}
+
+static int check_pod_security(const tc_repo *r, tc_diags *d, const tc_value *level,
+                              const tc_path *at)
+{
+	if (!level || level->kind != TC_STR)
+		return 0;
+	bool known = false;
+	for (size_t i = 0; i < sizeof pss_levels / sizeof *pss_levels; i++)
+		if (strcmp(level->u.str.ptr, pss_levels[i]) == 0)
+			known = true;
+	if (!known)
+		return tc_error(d, level->pos, at,
+		                "'%s' is not a Pod Security Standards level (privileged, baseline, "
+		                "restricted)",
+		                level->u.str.ptr);
+	const tc_value *allowed = tc_value_dig(r->settings, "policy.podSecurity");
+	if (allowed && allowed->kind == TC_ARRAY) {
+		for (size_t i = 0; i < allowed->u.arr.len; i++)
+			if (tc_value_streq(allowed->u.arr.items[i], level->u.str.ptr))
+				return 0;
+	} else if (strcmp(level->u.str.ptr, "privileged") != 0) {
+		return 0;
+	}
+	return tc_error(d, level->pos, at,
+	                "Pod Security level '%s' is not one tenantc.yaml lets tenants choose "
+	                "(policy.podSecurity, default baseline and restricted)",
+	                level->u.str.ptr);
+}
+
+/* One section of tenant.yaml: the file itself, or one of its overrides. */
+static int check_policy_section(const tc_repo *r, tc_diags *d, const tc_value *sec,
+                                const tc_path *at)
+{
+	tc_path pn = TC_PATH_KEY(at, "network", 7);
+	tc_path pe = TC_PATH_KEY(&pn, "egress", 6);
+	tc_path pv = TC_PATH_KEY(at, "values", 6);
+	tc_path ps = TC_PATH_KEY(&pv, "podSecurity", 11);
+	int rc = check_egress(r, d, tc_value_dig(sec, "network.egress"), &pe);
+	if (check_pod_security(r, d, tc_value_dig(sec, "values.podSecurity"), &ps))
+		rc = -1;
+	return rc;
+}
+
+static int check_policy(const tc_repo *r, tc_diags *d, const tc_tenant *t)
+{
+	int rc = check_policy_section(r, d, t->doc, NULL);
+	const tc_value *ov = tc_value_getz(t->doc, "overrides");
+	tc_path po = TC_PATH_KEY(NULL, "overrides", 9);
+	for (size_t i = 0; ov && ov->kind == TC_OBJECT && i < ov->u.obj.len; i++) {
+		const tc_member *m = &ov->u.obj.members[i];
+		tc_path pm = TC_PATH_KEY(&po, m->key, m->klen);
+		if (check_policy_section(r, d, m->val, &pm))
+			rc = -1;
+	}
+	return rc;
+}
+
 static int check_tenant(const tc_repo *r, tc_arena *a, tc_diags *d, tc_tenant *t)
 {
 	if (t->doc->kind != TC_OBJECT)
@@ -698,6 +840,8 @@ static int check_tenant(const tc_repo *r, tc_arena *a, tc_diags *d, tc_tenant *t
 	if (check_name(d, t->doc, t->path, t->name, "tenant", TENANT_NAME_MAX))
 		return -1;
 	if (tenant_envs(r, a, d, t))
+		return -1;
+	if (check_policy(r, d, t))
 		return -1;
 	return tc_tenant_view_check(r, t, d);
 }

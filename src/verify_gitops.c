@@ -21,9 +21,9 @@
  *
  * Admission, after Kyverno's verifyImages rules (match.any/all resources:
  * kinds, namespaces, namespaceSelector; exclude; imageReferences with '*'
- * and '?' wildcards) and Sigstore policy-controller's ClusterImagePolicy
- * (applies to namespaces labelled policy.sigstore.dev/include=true;
- * images[].glob, where '**' matches every reference):
+ * and '?' wildcards, less the skipImageReferences of the same entry) and Sigstore
+ * policy-controller's ClusterImagePolicy (applies to namespaces labelled
+ * policy.sigstore.dev/include=true; images[].glob, where '**' matches every reference):
  *
  *   admission.kyverno     with ClusterPolicies in the environment, every
  *                         tenant namespace is matched by a verifyImages
@@ -293,10 +293,17 @@ static bool kyverno_covers(const vobj *pol, const vns *n, const char *image)
 		if (!block_matches(tc_value_getz(r, "match"), n) ||
 		    block_matches(tc_value_getz(r, "exclude"), n))
 			continue;
-		FOREACH_ARR (vi, k, tc_value_getz(r, "verifyImages"))
+		FOREACH_ARR (vi, k, tc_value_getz(r, "verifyImages")) {
+			bool skipped = false;
+			FOREACH_ARR (sk, m, tc_value_getz(vi, "skipImageReferences"))
+				if (sk->kind == TC_STR && covers(false, sk->u.str.ptr, image))
+					skipped = true;
+			if (skipped)
+				continue;
 			FOREACH_ARR (ref, m, tc_value_getz(vi, "imageReferences"))
 				if (ref->kind == TC_STR && covers(false, ref->u.str.ptr, image))
 					return true;
+		}
 	}
 	return false;
 }

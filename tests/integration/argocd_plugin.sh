@@ -67,11 +67,16 @@ sidecar() {
 before=$(tree_sum "$W")
 home_before=$(tree_sum "$T/sidecar-home")
 
-# discovery: in the root (older ArgoCD runs it there) and in an
-# application's folder (newer ones); not in a repository of something else
-for d in "" tenants/acme rendered/prod/tenants/acme; do
+# discovery (run in the application's folder): a tenant's folder only,
+# never the repository root or the platform's folders, whose Applications
+# ArgoCD must apply as plain directories; not in a repository of something else
+for d in tenants/acme rendered/prod/tenants/acme; do
+	sidecar discover "$W/$d"
+	if [ "$status" -eq 0 ] && [ -s "$T/stdout" ]; then ok "discover matches in '$d'"; else bad "discover in '$d': $status"; fi
+done
+for d in "" rendered/test/platform rendered/test/cluster rendered/test/gitops rendered/test/gitops/acme; do
 	sidecar discover "$W${d:+/$d}"
-	if [ "$status" -eq 0 ] && [ -s "$T/stdout" ]; then ok "discover matches in '${d:-.}'"; else bad "discover in '${d:-.}': $status"; fi
+	if [ "$status" -eq 0 ] && [ ! -s "$T/stdout" ]; then ok "discover does not match in '${d:-.}'"; else bad "discover matched in '${d:-.}' ($status)"; fi
 done
 mkdir -p "$T/other/app" && echo "resources: []" >"$T/other/app/kustomization.yaml"
 sidecar discover "$T/other/app"
@@ -120,6 +125,33 @@ generate_ok "the repository root with ENVIRONMENT and TENANT" "$W" \
 	ARGOCD_ENV_ENVIRONMENT=prod ARGOCD_ENV_TENANT=acme
 generate_ok "the tenant's input folder with TENANTC_ENV" "$W/tenants/acme" ARGOCD_ENV_TENANTC_ENV=prod
 generate_ok "empty variables are dropped" "$W/tenants/acme" ARGOCD_ENV_TENANTC_ENV=prod ARGOCD_ENV_TENANT=
+# the split between the tenant's Application (its namespace) and the
+# platform's (everything else): together exactly the folder, each object once
+sidecar generate "$W/rendered/test/tenants/acme" ARGOCD_ENV_TENANTC_NAMESPACE=acme-test
+cp "$T/stdout" "$T/part-ns"
+cat >"$T/part-ns.py" <<'EOF'
+import sys, yaml
+docs = list(yaml.safe_load_all(open(sys.argv[1])))
+assert docs and all(d["metadata"].get("namespace") == "acme-test" for d in docs), [(d["kind"], d["metadata"].get("namespace")) for d in docs]
+EOF
+[ "$status" -eq 0 ] && [ ! -s "$T/stderr" ] && "$PY" "$T/part-ns.py" "$T/part-ns" &&
+	ok "TENANTC_NAMESPACE keeps the objects of that namespace" || bad "TENANTC_NAMESPACE: $status $(head -n 3 "$T/stderr")"
+sidecar generate "$W/rendered/test/tenants/acme" ARGOCD_ENV_TENANTC_EXCEPT_NAMESPACE=acme-test
+cp "$T/stdout" "$T/part-rest"
+cat >"$T/part-rest.py" <<'EOF'
+import os, sys, yaml
+ns = list(yaml.safe_load_all(open(sys.argv[1])))
+rest = list(yaml.safe_load_all(open(sys.argv[2])))
+assert rest and all(d["metadata"].get("namespace") != "acme-test" for d in rest)
+kinds = sorted(d["kind"] for d in rest)
+assert kinds == ["ClusterSecretStore", "ExternalSecret", "KeycloakRealmImport", "Namespace"], kinds
+files = [f for f in os.listdir(sys.argv[3]) if f != "kustomization.yaml"]
+assert len(ns) + len(rest) == len(files), (len(ns), len(rest), len(files))
+EOF
+[ "$status" -eq 0 ] && [ ! -s "$T/stderr" ] && "$PY" "$T/part-rest.py" "$T/part-ns" "$T/part-rest" "$W/rendered/test/tenants/acme" &&
+	ok "TENANTC_EXCEPT_NAMESPACE keeps the rest: Namespace, ClusterSecretStore, the Keycloak namespace's objects" ||
+	bad "TENANTC_EXCEPT_NAMESPACE: $status $(head -n 3 "$T/stderr")"
+
 # a whole environment from the root
 sidecar generate "$W" ARGOCD_ENV_TENANTC_ENV=test
 "$TENANTC" render --repo "$T/ref" --stdout --env test >"$T/want-env"
@@ -194,6 +226,11 @@ for t in $(ls "$W/tenants"); do
 			"$W/tenants/$t" ARGOCD_ENV_TENANTC_ENV=prod
 	fi
 done
+generate_bad "TENANTC_NAMESPACE and TENANTC_EXCEPT_NAMESPACE together" "exclude each other" "$W/rendered/test/tenants/acme" \
+	ARGOCD_ENV_TENANTC_NAMESPACE=acme-test ARGOCD_ENV_TENANTC_EXCEPT_NAMESPACE=acme-test
+generate_bad "a namespace that is no name" "'a;b' is not a namespace name" "$W/rendered/test/tenants/acme" "ARGOCD_ENV_TENANTC_NAMESPACE=a;b"
+generate_bad "a namespace with no object" "no object of tenant 'acme' in environment 'test' is in namespace 'nowhere'" \
+	"$W/rendered/test/tenants/acme" ARGOCD_ENV_TENANTC_NAMESPACE=nowhere
 cp "$W/tenants/acme/tenant.yaml" "$T/acme.keep"
 printf 'name: acme\nrealm: [unclosed\n' >"$W/tenants/acme/tenant.yaml"
 generate_bad "a broken tenant" "^tenants/acme/tenant\.yaml:[0-9]+:[0-9]+: error: " "$W/tenants/acme" ARGOCD_ENV_TENANTC_ENV=prod

@@ -16,7 +16,7 @@ NS=prod/tenants/acme/namespace-acme-prod.yaml
 drift() {
 	name=$1 want=$2 re=$3
 	shift 3
-	run env -C "$R" "$TENANTC" check --no-verify "$@"
+	run env -C "$R" "$TENANTC" check "$@"
 	expect "$name" 'expect_status "$want" && { [ -z "$re" ] || expect_stderr "$re"; }'
 }
 reset_repo() { (cd "$R" && git checkout -q -f HEAD && git clean -q -fdx); }
@@ -43,7 +43,7 @@ grep -q "^tenantc check: 'rendered' (index) is out of date: 0 missing, 0 stale, 
 # the rendered bytes wait in a temporary file; without a usable TMPDIR in
 # memory, with the same findings
 cp "$T/stderr" "$T/err.spool"
-run env -C "$R" TMPDIR="$T/no-such-dir" "$TENANTC" check --no-verify
+run env -C "$R" TMPDIR="$T/no-such-dir" "$TENANTC" check
 expect "without a usable TMPDIR check reports the same drift" \
 	'expect_status 1 && cmp -s "$T/stderr" "$T/err.spool"'
 drift "the committed revision is still in sync" 0 '' --rev HEAD
@@ -176,9 +176,9 @@ scheck() { # NAME STATUS STDERR-ERE with|without [check args...]: check in $S, w
 	name=$1 want=$2 re=$3 key=$4
 	shift 4
 	if [ "$key" = with ]; then
-		run env -C "$S" SOPS_AGE_KEY_FILE="$SRC/keys/admin.agekey" "$TENANTC" check --no-verify "$@"
+		run env -C "$S" SOPS_AGE_KEY_FILE="$SRC/keys/admin.agekey" "$TENANTC" check "$@"
 	else
-		run env -C "$S" -u SOPS_AGE_KEY_FILE "$TENANTC" check --no-verify "$@"
+		run env -C "$S" -u SOPS_AGE_KEY_FILE "$TENANTC" check "$@"
 	fi
 	expect "$name" 'expect_status "$want" && { [ -z "$re" ] || expect_stderr "$re"; } &&
 		expect_not_printed "pw-one-5150\|pw-two-8086"'
@@ -219,25 +219,25 @@ reset_repo
 mkdir -p "$T/mono"
 cp -R "$R" "$T/mono/platform" && rm -rf "$T/mono/platform/.git"
 (cd "$T/mono" && git init -q -b main . && git add -A && git commit -q -m mono)
-run "$TENANTC" check --no-verify --repo "$T/mono/platform"
+run "$TENANTC" check --repo "$T/mono/platform"
 expect "a repository in a subfolder of git checks from the index" 'expect_status 0'
 
 # checks that cannot run: exit 2
 mkdir -p "$T/plain"
 copy_example "$T/plain"
 "$TENANTC" render --repo "$T/plain" >/dev/null
-run "$TENANTC" check --no-verify --repo "$T/plain"
+run "$TENANTC" check --repo "$T/plain"
 expect "the default (index) outside git exits 2 with a hint" 'expect_status 2 && expect_stderr "--worktree"'
-run "$TENANTC" check --no-verify --repo "$T/plain" --worktree
+run "$TENANTC" check --repo "$T/plain" --worktree
 expect "--worktree checks a folder outside git" 'expect_status 0'
 drift "an unknown revision exits 2" 2 "unknown revision 'nope'" --rev nope
 drift "two sources exit 2" 2 "choose one of --rev, --index and --worktree" --rev HEAD --index
 drift "an argument exits 2" 2 "unexpected argument 'extra'" extra
 drift "an unknown option exits 2" 2 "" --bogus
-run env -C "$R" SOPS_AGE_KEY_FILE="$T/no-such.agekey" "$TENANTC" check --no-verify
+run env -C "$R" SOPS_AGE_KEY_FILE="$T/no-such.agekey" "$TENANTC" check
 expect "an identity file that cannot be read exits 2" 'expect_status 2 && expect_stderr "cannot read age identities"'
 drift "a schema location that is not a folder exits 2" 2 "schema location '.*nowhere' is not a folder" \
 	--schema-location "$T/nowhere"
-run "$TENANTC" check --no-verify --repo "$T/does-not-exist" --worktree
+run "$TENANTC" check --repo "$T/does-not-exist" --worktree
 expect "a missing repository folder exits 2" 'expect_status 2 && expect_stderr "no repository folder"'
 finish

@@ -48,6 +48,16 @@ else
 	echo "SKIP: ../shared/schemas-upstream not found (output validation of the new repository)"
 fi
 
+# a new repository passes the isolation verifier of check (docs/verify.md)
+# with both GitOps tools: its templates confine the tenant, and with Flux its
+# tenantc.yaml accepts the one finding the templates make on purpose
+for g in flux argocd; do
+	"$TENANTC" init "$T/verify-$g" --gitops "$g" --repo-url https://git.example.org/p.git >/dev/null 2>&1 &&
+		"$TENANTC" render --repo "$T/verify-$g" >/dev/null 2>&1 && git_commit_all "$T/verify-$g"
+	run "$TENANTC" check --repo "$T/verify-$g"
+	expect "a new $g repository passes check, the verifier included" 'expect_status 0 && expect_stderr_empty'
+done
+
 # another environment, tenant and GitOps tool
 "$TENANTC" init "$T/argo" --env dev --tenant shop --gitops argocd --domain dev.shop.example.org \
 	--repo-url https://git.example.org/platform.git >/dev/null 2>"$T/err" || bad "init --gitops argocd failed: $(cat "$T/err")"

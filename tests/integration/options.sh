@@ -171,7 +171,7 @@ run_ok "render --env prod --tenant acme --stdout --folder tenants" \
 grep -q '^kind: ' "$T/stdout" && ok "... prints the tenant's objects" || bad "no objects for --env prod --tenant acme"
 run_ok "render -j 2 into the repository" render -j 2
 (git add -A && git commit -q -m rendered) >/dev/null
-run_ok "check --jobs 1" check --no-verify --jobs 1
+run_ok "check --jobs 1" check --jobs 1
 run_ok "diff HEAD --jobs 1 --format json --color never" diff HEAD --jobs 1 --format json --color never
 run_ok "eval --now 2026-01-02T03:04:05Z --format json" eval "$T/t.json" --now 2026-01-02T03:04:05Z --format json
 [ "$(cat "$T/stdout")" = '"2026-01-02T03:04:05.000Z"' ] && ok "... and the template sees that time" ||

@@ -43,12 +43,12 @@ without() { # what, expected message (a BRE)
 	expect "$what: render without an identity fails naming the file" 'expect_status 2 &&
 		grep -q "^$F:1:1: error: .*cannot be rendered without an age identity: $msg" "$T/stderr" &&
 		expect_tree_sum "$R/rendered" "$before"'
-	run env -u SOPS_AGE_KEY_FILE "$TENANTC" check --no-verify --repo "$R" --worktree
+	run env -u SOPS_AGE_KEY_FILE "$TENANTC" check --repo "$R" --worktree
 	expect "$what: check without an identity reports it (exit 1)" 'expect_status 1 &&
 		grep -q "^$F:1:1: error: .*$msg" "$T/stderr" && ! grep -q "up to date" "$T/stdout"'
 	# the index too, as a pre-commit hook checks it
 	(cd "$R" && git add -A)
-	run env -u SOPS_AGE_KEY_FILE "$TENANTC" check --no-verify --repo "$R"
+	run env -u SOPS_AGE_KEY_FILE "$TENANTC" check --repo "$R"
 	expect "$what: check of the index reports it" 'expect_status 1 && grep -q "^$F:1:1: error: " "$T/stderr"'
 	(cd "$R" && git reset -q)
 }
@@ -105,7 +105,7 @@ cp "$T/keep" "$R/$F"
 run env -u SOPS_AGE_KEY_FILE "$TENANTC" render --repo "$R"
 expect "the restored file renders without an identity, byte-identical" \
 	'expect_status 0 && expect_tree_sum "$R/rendered" "$before"'
-run env -u SOPS_AGE_KEY_FILE "$TENANTC" check --no-verify --repo "$R" --worktree
+run env -u SOPS_AGE_KEY_FILE "$TENANTC" check --repo "$R" --worktree
 expect "check of the restored file: up to date" 'expect_status 0 && expect_stdout "up to date"'
 "$TENANTC" render --repo "$R" >/dev/null 2>"$T/err"
 [ "$(tree_sum "$R/rendered")" = "$before" ] && ok "and with the identity, byte-identical" ||

@@ -10,7 +10,8 @@ export TENANTC_CACHE=off
 
 R="$T/r"
 mkdir -p "$R/environments" "$R/tenants/acme/files" "$R/templates/tenant"
-printf 'output: rendered\n' >"$R/tenantc.yaml"
+# a fixture about sources, not isolation (no NetworkPolicy): no verifier
+printf 'output: rendered\nverify: {enabled: false}\n' >"$R/tenantc.yaml"
 cat >"$R/environments/prod.yaml" <<'E'
 name: prod
 domain: prod.example.com

@@ -75,7 +75,7 @@ data:
     each(t):
       ${t.name}: "${t.name}-${env.name} ${t.network.egress[0].cidr} ${'overrides' in t}"
 YAML
-sed -i 's/^  egress: \[\]$/  egress: [{cidr: 10.30.0.0\/24}]/' "$R/tenants/initech/tenant.yaml"
+sed -i 's/^  egress: \[\]$/  egress: [{cidr: 10.30.0.0\/24, ports: [5432]}]/' "$R/tenants/initech/tenant.yaml"
 rm -rf "$T/out"
 run "$TENANTC" render --repo "$R" --out "$T/out"
 expect "a cluster template lists the tenants of each environment" \
@@ -130,9 +130,9 @@ bad_tenant "a schema error inside a section" \
 printf '%s\noverrides:\n  test:\n    displayName: Initech Test\n' "$head" >"$T/bad"
 bad_tenant "a key a section may not set" \
 	"tenants/initech/tenant.yaml:8:5: error: unknown key 'displayName' (at .overrides.test.displayName)"
-printf '%s\noverrides:\n  test:\n    network:\n      egress:\n        - cidr: 10.0.0.0/33\n' "$head" >"$T/bad"
+printf '%s\noverrides:\n  test:\n    network:\n      egress:\n        - {cidr: 10.0.0.0/33, ports: [5432]}\n' "$head" >"$T/bad"
 bad_tenant "a bad CIDR in a section" \
-	"tenants/initech/tenant.yaml:10:17: error: '10.0.0.0/33' is not an IPv4 or IPv6 CIDR such as 10.10.0.0/24 or 2001:db8::/64 (at .overrides.test.network.egress[0].cidr)"
+	"tenants/initech/tenant.yaml:10:18: error: '10.0.0.0/33' is not an IPv4 or IPv6 CIDR such as 10.10.0.0/24 or 2001:db8::/64 (at .overrides.test.network.egress[0].cidr)"
 printf '%s\noverrides:\n  test: [values]\n' "$head" >"$T/bad"
 bad_tenant "a section that is not a mapping" \
 	"tenants/initech/tenant.yaml:7:9: error: expected object, got array (at .overrides.test)"

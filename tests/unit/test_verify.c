@@ -416,6 +416,45 @@ TEST(kyverno_and_sigstore_policies_must_cover_every_tenant_namespace)
 	end(&f);
 }
 
+/* Kyverno's verifyImages: an image matched by skipImageReferences is not
+ * verified by that entry (kyverno.io/v1 ImageVerification), so it must be
+ * covered by another one. */
+TEST(kyverno_skip_image_references_are_not_covered_by_their_entry)
+{
+	fx f;
+	begin(&f, NULL);
+	add(&f, "prod", "acme", NULL,
+	    "{apiVersion: v1, kind: Namespace, metadata: {name: acme-prod, labels: {sig: 'on'}}}");
+	add(&f, "prod", "acme", NULL,
+	    "{apiVersion: apps/v1, kind: Deployment, metadata: {name: d, namespace: acme-prod}, "
+	    "spec: {template: {spec: {containers: [{name: a, image: docker.io/library/nginx:1}, "
+	    "{name: b, image: registry.example.com/api:1}]}}}}");
+	add(&f, "prod", NULL, NULL,
+	    "{apiVersion: kyverno.io/v1, kind: ClusterPolicy, metadata: {name: p}, spec: {rules: "
+	    "[{name: r, match: {any: [{resources: {kinds: [Pod], namespaceSelector: {matchLabels: "
+	    "{sig: 'on'}}}}]}, verifyImages: [{imageReferences: ['*'], skipImageReferences: "
+	    "['registry.example.com/*', 'docker.io/*']}]}]}}");
+	tc_verify_run(f.v, &f.d);
+	CHECK(count(&f, "admission.kyverno") == 2); /* both images skipped, none covered */
+	end(&f);
+
+	begin(&f, NULL);
+	add(&f, "prod", "acme", NULL,
+	    "{apiVersion: v1, kind: Namespace, metadata: {name: acme-prod, labels: {sig: 'on'}}}");
+	add(&f, "prod", "acme", NULL,
+	    "{apiVersion: apps/v1, kind: Deployment, metadata: {name: d, namespace: acme-prod}, "
+	    "spec: {template: {spec: {containers: [{name: a, image: docker.io/library/nginx:1}, "
+	    "{name: b, image: registry.example.com/api:1}]}}}}");
+	add(&f, "prod", NULL, NULL,
+	    "{apiVersion: kyverno.io/v1, kind: ClusterPolicy, metadata: {name: p}, spec: {rules: "
+	    "[{name: r, match: {any: [{resources: {kinds: [Pod], namespaceSelector: {matchLabels: "
+	    "{sig: 'on'}}}}]}, verifyImages: [{imageReferences: ['registry.example.com/*']}, "
+	    "{imageReferences: ['*'], skipImageReferences: ['registry.example.com/*']}]}]}}");
+	tc_verify_run(f.v, &f.d);
+	CHECK(count(&f, "admission.kyverno") == 0); /* the example's pair of entries */
+	end(&f);
+}
+
 TEST(exceptions_need_a_reason_and_match_their_fields)
 {
 	fx f;
@@ -496,6 +535,7 @@ int main(void)
 	           rbac_tenant_subjects_outside_their_namespaces,
 	           argocd_projects_and_flux_kustomizations_confine_the_tenant,
 	           kyverno_and_sigstore_policies_must_cover_every_tenant_namespace,
+	           kyverno_skip_image_references_are_not_covered_by_their_entry,
 	           exceptions_need_a_reason_and_match_their_fields,
 	           the_result_does_not_depend_on_the_order_objects_arrive_in);
 }
