@@ -34,13 +34,14 @@ for v in example half full; do
 	for f in tenantc.yaml environments tenants templates schemas; do
 		cp -R "$SRC/$f" "$R/"
 	done
-	# the verifier on: drop the example's `verify: {enabled: false}`
-	sed '/^# The example.s templates still/,$d' "$SRC/tenantc.yaml" >"$R/tenantc.yaml"
+	cp "$SRC/tenantc.yaml" "$R/tenantc.yaml"
 	case $v in
 	half) cp "$HERE/planted-ingress.yaml" "$R/templates/tenant/" ;;
 	full) cp "$HERE/planted-ingress.yaml" "$HERE/planted-egress.yaml" "$R/templates/tenant/" ;;
 	esac
-	(cd "$R" && "$TENANTC" render >/dev/null) || { echo "$v: render failed"; exit 1; }
+	# the tree the other tools read: written even where the verifier finds
+	# violations (check judges them below)
+	(cd "$R" && "$TENANTC" render --no-verify >/dev/null) || { echo "$v: render failed"; exit 1; }
 	(cd "$R" && "$TENANTC" check --worktree --explain >"$R/check.out" 2>"$R/check.err")
 	echo "== $v: tenantc check exit $?, $(grep -c ': error: network\.' "$R/check.err") network findings, $(grep -c ': error: ' "$R/check.err") in all"
 	sed -n 's/^[^ ]*: error: \([a-z]*\.[a-z-]*\): .*/\1/p' "$R/check.err" | sort | uniq -c
