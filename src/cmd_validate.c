@@ -10,7 +10,8 @@
  *                    [--kubernetes-version V] [--strict] [FILE_OR_DIR...]
  *       every Kubernetes object in the files (folders are walked, *.yaml,
  *       *.yml, *.json, in byte order) against the schema folders in
- *       kubeconform's layout and Kubernetes' own rules, duplicates included.
+ *       kubeconform's layout and Kubernetes' own rules, duplicates and dangling
+ *       references included.
  *       Without files: the repository's inputs against its schemas/ and its
  *       rendered tree (the `output` of tenantc.yaml), duplicates per
  *       environment folder.
@@ -24,6 +25,7 @@
 #include "fsutil.h"
 #include "json_load.h"
 #include "k8s.h"
+#include "k8s_refs.h"
 #include "opt.h"
 #include "schema.h"
 #include "schema_check.h"
@@ -377,11 +379,15 @@ static const tc_value *list_items(const tc_value *obj)
 	return items;
 }
 
+/* The files of one cluster: each object, duplicates, and references that
+ * resolve to none of the objects and to no entry of `provided` (for env;
+ * NULL: every entry, the files given on the command line). */
 static void check_files(tc_arena *a, tc_diags *d, tc_schema_set *set, const tc_strlist *files,
-                        bool strict)
+                        bool strict, const tc_value *settings, const char *env)
 {
 	tc_k8s_dupes dupes;
 	tc_k8s_dupes_init(&dupes);
+	tc_k8s_refs *refs = tc_k8s_refs_new();
 	for (size_t i = 0; i < files->len; i++) {
 		tc_value *docs = load_docs(a, d, files->items[i]);
 		if (!docs)
@@ -400,16 +406,21 @@ static void check_files(tc_arena *a, tc_diags *d, tc_schema_set *set, const tc_s
 					tc_schema_set_check_object(set, items->u.arr.items[j],
 					                           strict, d, &p);
 					tc_k8s_dupes_add(&dupes, items->u.arr.items[j], false);
+					tc_k8s_refs_add(refs, items->u.arr.items[j], &p);
 				}
 				continue;
 			}
 			tc_schema_set_check_object(set, obj, strict, d, NULL);
 			root_paths(d, from);
 			tc_k8s_dupes_add(&dupes, obj, false);
+			tc_k8s_refs_add(refs, obj, NULL);
 		}
 	}
 	tc_k8s_dupes_report(&dupes, d, TC_DIAG_FINDING);
 	tc_k8s_dupes_release(&dupes);
+	tc_k8s_refs_provide(refs, settings ? tc_value_getz(settings, "provided") : NULL, env);
+	tc_k8s_refs_report(refs, d, TC_DIAG_FINDING);
+	tc_k8s_refs_free(refs);
 }
 
 static int validate_objects(const char *repo, const tc_strlist *locations, const char *k8sver,
@@ -453,7 +464,7 @@ static int validate_objects(const char *repo, const tc_strlist *locations, const
 				else
 					tc_strlist_push(&files, args->items[i]);
 			}
-			check_files(&a, &d, set, &files, strict);
+			check_files(&a, &d, set, &files, strict, settings, NULL);
 			tc_strlist_release(&files);
 		} else {
 			check_inputs(&a, &d, repo);
@@ -474,7 +485,7 @@ static int validate_objects(const char *repo, const tc_strlist *locations, const
 				tc_strlist files = {0};
 				if (is_dir(p))
 					walk(&a, p, &files, &d, 0);
-				check_files(&a, &d, set, &files, strict);
+				check_files(&a, &d, set, &files, strict, settings, envs.items[i]);
 				tc_strlist_release(&files);
 			}
 			tc_strlist_release(&envs);
