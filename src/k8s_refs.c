@@ -1018,6 +1018,20 @@ static target split(const char *t)
 
 typedef enum found { FOUND, NO_OBJECT, NO_SUB } found;
 
+/* The identity of variant v (0..3) of a target into b: itself, or with
+ * "*" for its namespace (v & 1) or its name (v & 2), as provided entries
+ * stand for every namespace or name; false for a variant that does not
+ * apply (a cluster-scoped target has no namespace to stand for) */
+static bool variant(const target *t, int v, tc_buf *b)
+{
+	bool anyns = v & 1, anyname = v & 2;
+	if (anyns && t->n[2] == 0)
+		return false;
+	ident(b, t->f[0], t->n[0], t->f[1], t->n[1], anyns ? "*" : t->f[2], anyns ? 1 : t->n[2],
+	      anyname ? "*" : t->f[3], anyname ? 1 : t->n[3]);
+	return !tc_buf_failed(b);
+}
+
 /* The object and its key or port, or a provided entry for any namespace
  * or any name that stands for it. */
 static found resolve(const tc_k8s_refs *s, const char *tgt, const char *sub, size_t slen)
@@ -1027,34 +1041,26 @@ static found resolve(const tc_k8s_refs *s, const char *tgt, const char *sub, siz
 	    memcmp(t.f[1], "ClusterRole", 11) == 0 && t.n[3] > 7 &&
 	    memcmp(t.f[3], "system:", 7) == 0)
 		return FOUND; /* the API server's bootstrap roles */
-	bool obj = false;
+	bool obj = false, ok = false;
 	tc_buf b;
 	tc_buf_init(&b, 64 * 1024);
-	found r = NO_OBJECT;
-	for (int v = 0; v < 4 && r != FOUND; v++) {
-		bool anyns = v & 1, anyname = v & 2;
-		if (anyns && t.n[2] == 0)
-			continue; /* a cluster-scoped target has no namespace to stand for */
-		ident(&b, t.f[0], t.n[0], t.f[1], t.n[1], anyns ? "*" : t.f[2], anyns ? 1 : t.n[2],
-		      anyname ? "*" : t.f[3], anyname ? 1 : t.n[3]);
-		if (tc_buf_failed(&b) || !has(s, b.ptr, b.len))
+	for (int v = 0; v < 4 && !ok; v++) {
+		if (!variant(&t, v, &b) || !has(s, b.ptr, b.len))
 			continue;
 		obj = true;
 		if (!sub) {
-			r = FOUND;
+			ok = true;
 			break;
 		}
 		size_t base = b.len;
 		tc_buf_addc(&b, '?');
-		if (has(s, b.ptr, b.len))
-			r = FOUND;
+		ok = has(s, b.ptr, b.len);
 		cut(&b, base);
 		tc_buf_add(&b, sub, slen);
-		if (has(s, b.ptr, b.len))
-			r = FOUND;
+		ok = ok || has(s, b.ptr, b.len);
 	}
 	tc_buf_release(&b);
-	return r == FOUND ? FOUND : obj ? NO_SUB : NO_OBJECT;
+	return ok ? FOUND : obj ? NO_SUB : NO_OBJECT;
 }
 
 static char *describe(const char *tgt)
@@ -1069,24 +1075,36 @@ static char *describe(const char *tgt)
 	return s;
 }
 
-/* up to five of the target's keys or ports with tag, for a hint */
-static void list_subs(const tc_k8s_refs *s, const char *tgt, size_t tlen, char tag, tc_buf *out)
+/* up to eight of the keys (tag 'k') or ports ('p', 'n') that the target
+ * and the provided entries standing for it have, for a hint */
+static void list_subs(const tc_k8s_refs *s, const char *tgt, char tag, tc_buf *out)
 {
-	char key[1024];
-	if (tlen + 1 > sizeof key)
-		return;
-	memcpy(key, tgt, tlen);
-	key[tlen] = tag;
-	size_t i = lower(s, key, tlen + 1), shown = 0;
-	for (; i < s->nents && has_prefix(&s->ents[i], key, tlen + 1); i++) {
-		if (shown == 5) {
-			tc_buf_adds(out, ", ...");
-			break;
+	target t = split(tgt);
+	const char tags[2] = {tag, tag == 'k' ? 0 : 'n'};
+	size_t shown = 0;
+	tc_buf b;
+	tc_buf_init(&b, 64 * 1024);
+	for (int v = 0; v < 4; v++) {
+		for (int k = 0; k < 2 && tags[k]; k++) {
+			if (!variant(&t, v, &b))
+				continue;
+			size_t base = b.len;
+			tc_buf_addc(&b, tags[k]);
+			for (size_t i = lower(s, b.ptr, b.len);
+			     i < s->nents && has_prefix(&s->ents[i], b.ptr, b.len); i++) {
+				if (shown++ == 8) {
+					tc_buf_adds(out, ", ...");
+					break;
+				}
+				tc_buf_adds(out, shown > 1 ? ", " : "");
+				tc_buf_add(out, s->ents[i].key + base + 1,
+				           s->ents[i].len - base - 1);
+			}
+			if (shown > 8)
+				break;
 		}
-		tc_buf_adds(out, shown ? ", " : "");
-		tc_buf_add(out, s->ents[i].key + tlen + 1, s->ents[i].len - tlen - 1);
-		shown++;
 	}
+	tc_buf_release(&b);
 }
 
 static void finding(tc_diags *d, tc_diag_class cls, const char *file, uint32_t line, uint32_t col,
@@ -1192,7 +1210,7 @@ static size_t report_obj(const tc_k8s_refs *s, const need *n, tc_diags *d, tc_di
 	} else {
 		tc_buf keys;
 		tc_buf_init(&keys, 4096);
-		list_subs(s, n->target, n->tlen, n->sub[0], &keys);
+		list_subs(s, n->target, n->sub[0] == 'n' ? 'p' : n->sub[0], &keys);
 		const char *listed = tc_buf_failed(&keys) ? "" : tc_buf_str(&keys);
 		finding(d, cls, n->kfile, n->kline, n->kcol, n->kpath,
 		        "%s refers to %s of %s, which has no such %s (%s: %s)", n->from, n->shown,
@@ -1224,8 +1242,7 @@ static size_t report_remote(const tc_k8s_refs *s, const need *n, tc_diags *d, tc
 	tc_buf b;
 	tc_buf_init(&b, 64 * 1024);
 	ident(&b, "", 0, "Secret", 6, rns, rnsl, rkey, strlen(rkey));
-	size_t tl = b.len;
-	char *tgt = tc_xmemdup0(b.ptr, tl);
+	char *tgt = tc_xmemdup0(b.ptr, b.len);
 	tc_buf_reset(&b);
 	tc_buf_addc(&b, 'k');
 	tc_buf_add(&b, prop, pl);
@@ -1239,7 +1256,7 @@ static size_t report_remote(const tc_k8s_refs *s, const need *n, tc_diags *d, tc
 	} else if (f == NO_SUB) {
 		tc_buf keys;
 		tc_buf_init(&keys, 4096);
-		list_subs(s, tgt, tl, 'k', &keys);
+		list_subs(s, tgt, 'k', &keys);
 		const char *listed = tc_buf_failed(&keys) ? "" : tc_buf_str(&keys);
 		finding(d, cls, n->kfile, n->kline, n->kcol, n->kpath,
 		        "%s reads key '%.*s' of %s through %s, which has no such key (its keys: "
