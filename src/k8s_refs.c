@@ -121,12 +121,18 @@ static int cmp_ent(const void *x, const void *y)
 }
 
 /* the first entry not below key */
+static int cmp_key(const ent *e, const char *key, size_t n)
+{
+	int c = memcmp(e->key, key, e->len < n ? e->len : n);
+	return c ? c : (e->len > n) - (e->len < n);
+}
+
 static size_t lower(const tc_k8s_refs *s, const char *key, size_t n)
 {
 	size_t lo = 0, hi = s->nents;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (tc_bytes_cmp(s->ents[mid].key, s->ents[mid].len, key, n) < 0)
+		if (cmp_key(&s->ents[mid], key, n) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -137,7 +143,7 @@ static size_t lower(const tc_k8s_refs *s, const char *key, size_t n)
 static bool has(const tc_k8s_refs *s, const char *key, size_t n)
 {
 	size_t i = lower(s, key, n);
-	return i < s->nents && tc_bytes_cmp(s->ents[i].key, s->ents[i].len, key, n) == 0;
+	return i < s->nents && cmp_key(&s->ents[i], key, n) == 0;
 }
 
 static bool has_prefix(const ent *e, const char *key, size_t n)
@@ -244,12 +250,17 @@ void tc_k8s_refs_provide(tc_k8s_refs *s, const tc_value *provided, const char *e
 	tc_buf_release(&b);
 }
 
+static bool referable(const char *g, size_t gl, const tc_value *kind);
+
 void tc_k8s_refs_add_ident(tc_k8s_refs *s, const char *api, size_t alen, const char *kind,
                            size_t klen, const char *ns, size_t nslen, const char *name, size_t nlen)
 {
 	const char *g, *v;
 	size_t gl, vl;
 	tc_k8s_split_api_version(api, alen, &g, &gl, &v, &vl);
+	tc_value kv = {.kind = TC_STR, .u.str = {kind, klen}};
+	if (!referable(g, gl, &kv))
+		return;
 	tc_buf b;
 	tc_buf_init(&b, 4096);
 	ident(&b, g, gl, kind, klen, ns, nslen, name, nlen);
@@ -265,8 +276,8 @@ typedef struct walk {
 	tc_buf b;
 	const char *ns; /* the object's namespace ("" when none) */
 	size_t nslen;
-	char *from; /* "Kind 'namespace/name'", owned by the first need that takes it */
-	size_t uses;
+	const tc_value *kind, *name, *nsv; /* the referring object's, for from */
+	char *from; /* "Kind 'namespace/name'", made for the first reference */
 } walk;
 
 static char *path_str(const tc_path *p)
@@ -310,6 +321,16 @@ static need *new_need(walk *w, need_type type, const char *target, size_t tlen)
 	n->type = type;
 	n->target = tc_xmemdup0(target, tlen);
 	n->tlen = tlen;
+	if (!w->from) {
+		const char *k = tc_value_shown(w->kind), *nm = tc_value_shown(w->name);
+		const char *ns = w->nsv ? tc_value_shown(w->nsv) : NULL;
+		size_t fl = strlen(k) + strlen(nm) + (ns ? strlen(ns) : 0) + 8;
+		w->from = tc_xmalloc(fl);
+		if (ns)
+			snprintf(w->from, fl, "%s '%s/%s'", k, ns, nm);
+		else
+			snprintf(w->from, fl, "%s '%s'", k, nm);
+	}
 	n->from = tc_xstrdup(w->from);
 	return n;
 }
@@ -822,33 +843,107 @@ static bool group_is(const char *g, size_t gl, const char *want)
 	return tc_bytes_cmp(g, gl, want, strlen(want)) == 0;
 }
 
+/* One kind of a group, or every kind of it (kind NULL). */
+typedef struct kind_entry {
+	const char *group, *kind;
+	size_t glen, klen;
+} kind_entry;
+
+#define KE(g, k)                                                                                   \
+	{                                                                                          \
+		g, k, sizeof g - 1, sizeof k - 1                                                   \
+	}
+#define KE_ANY(g)                                                                                  \
+	{                                                                                          \
+		g, NULL, sizeof g - 1, 0                                                           \
+	}
+
+/* lengths first: most objects are of kinds no row names */
+static bool in_table(const kind_entry *t, size_t n, const char *g, size_t gl, const tc_value *kind)
+{
+	const char *k = kind->u.str.ptr;
+	size_t kl = kind->u.str.len;
+	for (size_t i = 0; i < n; i++)
+		if (t[i].glen == gl && (!t[i].kind || t[i].klen == kl) &&
+		    memcmp(t[i].group, g, gl) == 0 && (!t[i].kind || memcmp(t[i].kind, k, kl) == 0))
+			return true;
+	return false;
+}
+
+/* The kinds a reference can name: only their identities are indexed, so
+ * the index does not grow with the NetworkPolicies and Namespaces. Objects
+ * that make a Secret (ExternalSecret, Certificate, SealedSecret) add it
+ * themselves. */
+static bool referable(const char *g, size_t gl, const tc_value *kind)
+{
+	static const kind_entry t[] = {
+		KE("", "ConfigMap"),
+		KE("", "PersistentVolumeClaim"),
+		KE("", "Secret"),
+		KE("", "Service"),
+		KE("", "ServiceAccount"),
+		KE("argoproj.io", "AppProject"),
+		KE("external-secrets.io", "ClusterSecretStore"),
+		KE("external-secrets.io", "SecretStore"),
+		KE("helm.toolkit.fluxcd.io", "HelmRelease"),
+		KE("kustomize.toolkit.fluxcd.io", "Kustomization"),
+		KE("rbac.authorization.k8s.io", "ClusterRole"),
+		KE("rbac.authorization.k8s.io", "Role"),
+		KE_ANY("source.toolkit.fluxcd.io"),
+	};
+	return in_table(t, sizeof t / sizeof t[0], g, gl, kind);
+}
+
+/* The kinds whose references are resolved, or that make Secrets. */
+static bool refers(const char *g, size_t gl, const tc_value *kind)
+{
+	static const kind_entry t[] = {
+		KE("", "Pod"),
+		KE("", "PodTemplate"),
+		KE_ANY("apps"),
+		KE("argoproj.io", "Application"),
+		KE_ANY("batch"),
+		KE("bitnami.com", "SealedSecret"),
+		KE("cert-manager.io", "Certificate"),
+		KE("external-secrets.io", "ExternalSecret"),
+		KE("k8s.keycloak.org", "KeycloakRealmImport"),
+		KE("networking.k8s.io", "Ingress"),
+		KE("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+		KE("rbac.authorization.k8s.io", "RoleBinding"),
+	};
+	return in_table(t, sizeof t / sizeof t[0], g, gl, kind);
+}
+
 void tc_k8s_refs_add(tc_k8s_refs *s, const tc_value *obj, const tc_path *at)
 {
 	if (!obj || obj->kind != TC_OBJECT)
 		return;
 	const tc_value *api = str_of(obj, "apiVersion"), *kind = str_of(obj, "kind");
-	const tc_value *meta = tc_value_getz(obj, "metadata");
-	const tc_value *name = str_of(meta, "name"), *nsv = str_of(meta, "namespace");
-	if (!api || !kind || !name)
+	if (!api || !kind)
 		return;
 	const char *g, *v;
 	size_t gl, vl;
 	tc_k8s_split_api_version(api->u.str.ptr, api->u.str.len, &g, &gl, &v, &vl);
-	walk w = {.s = s, .ns = nsv ? nsv->u.str.ptr : "", .nslen = nsv ? nsv->u.str.len : 0};
+	bool target = referable(g, gl, kind);
+	if (!target && !refers(g, gl, kind))
+		return;
+	const tc_value *meta = tc_value_getz(obj, "metadata");
+	const tc_value *name = str_of(meta, "name"), *nsv = str_of(meta, "namespace");
+	if (!name)
+		return;
+	walk w = {.s = s,
+	          .ns = nsv ? nsv->u.str.ptr : "",
+	          .nslen = nsv ? nsv->u.str.len : 0,
+	          .kind = kind,
+	          .name = name,
+	          .nsv = nsv};
 	tc_buf_init(&w.b, 64 * 1024);
-	const char *k = tc_value_shown(kind), *n = tc_value_shown(name);
-	const char *ns = nsv ? tc_value_shown(nsv) : NULL;
-	size_t fl = strlen(k) + strlen(n) + (ns ? strlen(ns) : 0) + 8;
-	w.from = tc_xmalloc(fl);
-	if (ns)
-		snprintf(w.from, fl, "%s '%s/%s'", k, ns, n);
-	else
-		snprintf(w.from, fl, "%s '%s'", k, n);
 	ident(&w.b, g, gl, kind->u.str.ptr, kind->u.str.len, w.ns, w.nslen, name->u.str.ptr,
 	      name->u.str.len);
 	if (tc_buf_failed(&w.b))
 		goto done;
-	add_ent(s, w.b.ptr, w.b.len);
+	if (target)
+		add_ent(s, w.b.ptr, w.b.len);
 	FIELD(spec, obj, "spec", at);
 	if (gl == 0 && tc_value_streq(kind, "Secret")) {
 		data_keys(&w, obj, "data", "stringData");
@@ -1018,19 +1113,31 @@ static target split(const char *t)
 
 typedef enum found { FOUND, NO_OBJECT, NO_SUB } found;
 
-/* The identity of variant v (0..3) of a target into b: itself, or with
- * "*" for its namespace (v & 1) or its name (v & 2), as provided entries
- * stand for every namespace or name; false for a variant that does not
- * apply (a cluster-scoped target has no namespace to stand for) */
-static bool variant(const target *t, int v, tc_buf *b)
+/* The identity of variant v (0..3) of a target into key (at most cap
+ * bytes): itself, or with "*" for its namespace (v & 1) or its name
+ * (v & 2), as provided entries stand for every namespace or name. Its
+ * length, or 0 for a variant that does not apply (a cluster-scoped target
+ * has no namespace to stand for) or does not fit. */
+static size_t variant(const target *t, int v, char *key, size_t cap)
 {
 	bool anyns = v & 1, anyname = v & 2;
 	if (anyns && t->n[2] == 0)
-		return false;
-	ident(b, t->f[0], t->n[0], t->f[1], t->n[1], anyns ? "*" : t->f[2], anyns ? 1 : t->n[2],
-	      anyname ? "*" : t->f[3], anyname ? 1 : t->n[3]);
-	return !tc_buf_failed(b);
+		return 0;
+	const char *f[4] = {t->f[0], t->f[1], anyns ? "*" : t->f[2], anyname ? "*" : t->f[3]};
+	size_t n[4] = {t->n[0], t->n[1], anyns ? 1 : t->n[2], anyname ? 1 : t->n[3]};
+	size_t len = 0;
+	for (int i = 0; i < 4; i++) {
+		if (len + n[i] + 1 > cap)
+			return 0;
+		memcpy(key + len, f[i], n[i]);
+		len += n[i];
+		key[len++] = 0;
+	}
+	return len;
 }
+
+/* an identity's fields are at most 253 bytes each; the tag and a key 253 */
+#define KEY_MAX 1400
 
 /* The object and its key or port, or a provided entry for any namespace
  * or any name that stands for it. */
@@ -1041,26 +1148,25 @@ static found resolve(const tc_k8s_refs *s, const char *tgt, const char *sub, siz
 	    memcmp(t.f[1], "ClusterRole", 11) == 0 && t.n[3] > 7 &&
 	    memcmp(t.f[3], "system:", 7) == 0)
 		return FOUND; /* the API server's bootstrap roles */
-	bool obj = false, ok = false;
-	tc_buf b;
-	tc_buf_init(&b, 64 * 1024);
-	for (int v = 0; v < 4 && !ok; v++) {
-		if (!variant(&t, v, &b) || !has(s, b.ptr, b.len))
+	bool obj = false;
+	char key[KEY_MAX];
+	for (int v = 0; v < 4; v++) {
+		size_t n = variant(&t, v, key, sizeof key);
+		if (!n || !has(s, key, n))
 			continue;
 		obj = true;
-		if (!sub) {
-			ok = true;
-			break;
+		if (!sub)
+			return FOUND;
+		key[n] = '?';
+		if (has(s, key, n + 1))
+			return FOUND;
+		if (n + slen <= sizeof key) {
+			memcpy(key + n, sub, slen);
+			if (has(s, key, n + slen))
+				return FOUND;
 		}
-		size_t base = b.len;
-		tc_buf_addc(&b, '?');
-		ok = has(s, b.ptr, b.len);
-		cut(&b, base);
-		tc_buf_add(&b, sub, slen);
-		ok = ok || has(s, b.ptr, b.len);
 	}
-	tc_buf_release(&b);
-	return ok ? FOUND : obj ? NO_SUB : NO_OBJECT;
+	return obj ? NO_SUB : NO_OBJECT;
 }
 
 static char *describe(const char *tgt)
@@ -1082,29 +1188,24 @@ static void list_subs(const tc_k8s_refs *s, const char *tgt, char tag, tc_buf *o
 	target t = split(tgt);
 	const char tags[2] = {tag, tag == 'k' ? 0 : 'n'};
 	size_t shown = 0;
-	tc_buf b;
-	tc_buf_init(&b, 64 * 1024);
-	for (int v = 0; v < 4; v++) {
-		for (int k = 0; k < 2 && tags[k]; k++) {
-			if (!variant(&t, v, &b))
+	char key[KEY_MAX];
+	for (int v = 0; v < 4 && shown <= 8; v++) {
+		for (int k = 0; k < 2 && tags[k] && shown <= 8; k++) {
+			size_t n = variant(&t, v, key, sizeof key - 1);
+			if (!n)
 				continue;
-			size_t base = b.len;
-			tc_buf_addc(&b, tags[k]);
-			for (size_t i = lower(s, b.ptr, b.len);
-			     i < s->nents && has_prefix(&s->ents[i], b.ptr, b.len); i++) {
+			key[n] = tags[k];
+			for (size_t i = lower(s, key, n + 1);
+			     i < s->nents && has_prefix(&s->ents[i], key, n + 1); i++) {
 				if (shown++ == 8) {
 					tc_buf_adds(out, ", ...");
 					break;
 				}
 				tc_buf_adds(out, shown > 1 ? ", " : "");
-				tc_buf_add(out, s->ents[i].key + base + 1,
-				           s->ents[i].len - base - 1);
+				tc_buf_add(out, s->ents[i].key + n + 1, s->ents[i].len - n - 1);
 			}
-			if (shown > 8)
-				break;
 		}
 	}
-	tc_buf_release(&b);
 }
 
 static void finding(tc_diags *d, tc_diag_class cls, const char *file, uint32_t line, uint32_t col,
