@@ -62,11 +62,13 @@ typedef struct need {
 } need;
 
 struct tc_k8s_refs {
+	tc_arena strings; /* every key and every text of a reference */
 	ent *ents;
 	size_t nents, capents;
 	need *needs;
 	size_t nneeds, capneeds;
 	bool sorted;
+	char *last_file; /* the file of the last reference added */
 };
 
 /* ---- the index ---- */
@@ -99,7 +101,7 @@ static void cut(tc_buf *b, size_t n)
 static void add_ent(tc_k8s_refs *s, const char *key, size_t len)
 {
 	TC_GROW(s->ents, s->capents, s->nents + 1);
-	s->ents[s->nents++] = (ent){tc_xmemdup0(key, len), len};
+	s->ents[s->nents++] = (ent){tc_arena_memdup0(&s->strings, key, len), len};
 	s->sorted = false;
 }
 
@@ -154,6 +156,7 @@ static bool has_prefix(const ent *e, const char *key, size_t n)
 tc_k8s_refs *tc_k8s_refs_new(void)
 {
 	tc_k8s_refs *s = tc_xcalloc(1, sizeof *s);
+	tc_arena_init(&s->strings);
 	tc_buf b;
 	tc_buf_init(&b, 4096);
 	/* the ClusterRoles the API server's bootstrap policy makes (user-facing
@@ -184,20 +187,8 @@ void tc_k8s_refs_free(tc_k8s_refs *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->nents; i++)
-		free(s->ents[i].key);
+	tc_arena_release(&s->strings);
 	free(s->ents);
-	for (size_t i = 0; i < s->nneeds; i++) {
-		need *n = &s->needs[i];
-		free(n->target);
-		free(n->sub);
-		free(n->from);
-		free(n->file);
-		free(n->npath);
-		free(n->kfile);
-		free(n->kpath);
-		free(n->shown);
-	}
 	free(s->needs);
 	free(s);
 }
@@ -280,19 +271,26 @@ typedef struct walk {
 	char *from; /* "Kind 'namespace/name'", made for the first reference */
 } walk;
 
-static char *path_str(const tc_path *p)
+static char *path_str(walk *w, const tc_path *p)
 {
 	tc_buf b;
 	tc_buf_init(&b, 4096);
 	tc_path_format(&b, p);
-	char *s = tc_buf_failed(&b) ? tc_xstrdup(".") : tc_xstrdup(tc_buf_str(&b));
+	char *s = tc_arena_strdup(&w->s->strings, tc_buf_failed(&b) ? "." : tc_buf_str(&b));
 	tc_buf_release(&b);
 	return s;
 }
 
-static char *file_of(const tc_value *v)
+/* A position's file, copied once per run of references from one file (a
+ * Secret's position lies in a job's arena, which ends before report). */
+static char *file_of(walk *w, const tc_value *v)
 {
-	return v->pos.file ? tc_xstrdup(v->pos.file) : NULL;
+	if (!v->pos.file)
+		return NULL;
+	tc_k8s_refs *s = w->s;
+	if (!s->last_file || strcmp(s->last_file, v->pos.file) != 0)
+		s->last_file = tc_arena_strdup(&s->strings, v->pos.file);
+	return s->last_file;
 }
 
 /* A text of a key or port: a string's bytes or an integer's digits. */
@@ -319,19 +317,19 @@ static need *new_need(walk *w, need_type type, const char *target, size_t tlen)
 	need *n = &s->needs[s->nneeds++];
 	memset(n, 0, sizeof *n);
 	n->type = type;
-	n->target = tc_xmemdup0(target, tlen);
+	n->target = tc_arena_memdup0(&s->strings, target, tlen);
 	n->tlen = tlen;
 	if (!w->from) {
 		const char *k = tc_value_shown(w->kind), *nm = tc_value_shown(w->name);
 		const char *ns = w->nsv ? tc_value_shown(w->nsv) : NULL;
 		size_t fl = strlen(k) + strlen(nm) + (ns ? strlen(ns) : 0) + 8;
-		w->from = tc_xmalloc(fl);
+		w->from = tc_arena_alloc(&s->strings, fl);
 		if (ns)
 			snprintf(w->from, fl, "%s '%s/%s'", k, ns, nm);
 		else
 			snprintf(w->from, fl, "%s '%s'", k, nm);
 	}
-	n->from = tc_xstrdup(w->from);
+	n->from = w->from;
 	return n;
 }
 
@@ -354,25 +352,25 @@ static void ref(walk *w, const char *g, const char *kind, const char *ns, size_t
 		return;
 	need *n = new_need(w, NEED_OBJ, w->b.ptr, w->b.len);
 	n->keyonly = keyonly;
-	n->file = file_of(name);
+	n->file = file_of(w, name);
 	n->nline = name->pos.line;
 	n->ncol = name->pos.col;
-	n->npath = path_str(np);
+	n->npath = path_str(w, np);
 	if (sub) {
 		char tag = 'k';
 		if (strcmp(kind, "Service") == 0)
 			tag = sub->kind == TC_INT ? 'n' : 'p';
-		n->sub = tc_xmalloc(sn + 2);
+		n->sub = tc_arena_alloc(&w->s->strings, sn + 2);
 		n->sub[0] = tag;
 		memcpy(n->sub + 1, st, sn);
 		n->sub[sn + 1] = 0;
 		n->slen = sn + 1;
-		n->kfile = file_of(sub);
+		n->kfile = file_of(w, sub);
 		n->kline = sub->pos.line;
 		n->kcol = sub->pos.col;
-		n->kpath = path_str(sp);
+		n->kpath = path_str(w, sp);
 		size_t ql = strlen(tc_value_shown(sub)) + sn + 16;
-		n->shown = tc_xmalloc(ql);
+		n->shown = tc_arena_alloc(&w->s->strings, ql);
 		if (sub->kind == TC_INT)
 			snprintf(n->shown, ql, "port %s", st);
 		else
@@ -636,21 +634,21 @@ static void remote_ref(walk *w, const char *store, size_t slen, const tc_value *
 	need *n = new_need(w, NEED_REMOTE, store, slen);
 	size_t pl = prop ? prop->u.str.len : 0;
 	n->slen = key->u.str.len + 1 + pl;
-	n->sub = tc_xmalloc(n->slen + 1);
+	n->sub = tc_arena_alloc(&w->s->strings, n->slen + 1);
 	memcpy(n->sub, key->u.str.ptr, key->u.str.len);
 	n->sub[key->u.str.len] = 0;
 	if (pl)
 		memcpy(n->sub + key->u.str.len + 1, prop->u.str.ptr, pl);
 	n->sub[n->slen] = 0;
-	n->file = file_of(key);
+	n->file = file_of(w, key);
 	n->nline = key->pos.line;
 	n->ncol = key->pos.col;
-	n->npath = path_str(&key_p);
+	n->npath = path_str(w, &key_p);
 	if (prop) {
-		n->kfile = file_of(prop);
+		n->kfile = file_of(w, prop);
 		n->kline = prop->pos.line;
 		n->kcol = prop->pos.col;
-		n->kpath = path_str(&prop_p);
+		n->kpath = path_str(w, &prop_p);
 	}
 }
 
@@ -780,15 +778,15 @@ static void application(walk *w, const tc_value *spec, const tc_path *sp)
 	put_field(&w->b, server ? server->u.str.ptr : "", server ? server->u.str.len : 0);
 	put_field(&w->b, name ? name->u.str.ptr : "", name ? name->u.str.len : 0);
 	tc_buf_add(&w->b, ns ? ns->u.str.ptr : "", ns ? ns->u.str.len : 0);
-	n->sub = tc_xmemdup0(w->b.ptr, w->b.len);
+	n->sub = tc_arena_memdup0(&w->s->strings, w->b.ptr, w->b.len);
 	n->slen = w->b.len;
-	n->file = file_of(dst);
+	n->file = file_of(w, dst);
 	n->nline = dst->pos.line;
 	n->ncol = dst->pos.col;
-	n->npath = path_str(&dst_p);
+	n->npath = path_str(w, &dst_p);
 	size_t ql = strlen(tc_value_shown(server)) + strlen(tc_value_shown(name)) +
 	            strlen(tc_value_shown(ns)) + 64;
-	n->shown = tc_xmalloc(ql);
+	n->shown = tc_arena_alloc(&w->s->strings, ql);
 	snprintf(n->shown, ql, "%s '%s' namespace '%s'", server ? "server" : "name",
 	         server ? tc_value_shown(server) : tc_value_shown(name), tc_value_shown(ns));
 }
@@ -1081,7 +1079,6 @@ void tc_k8s_refs_add(tc_k8s_refs *s, const tc_value *obj, const tc_path *at)
 			data_keys(&w, tpl, "data", "stringData");
 	}
 done:
-	free(w.from);
 	tc_buf_release(&w.b);
 }
 
