@@ -51,6 +51,7 @@ typedef enum need_type {
 typedef struct need {
 	need_type type;
 	bool keyonly; /* another reference reports the object itself */
+	bool secret;  /* a referring value holds decrypted data: never quote it */
 	char *target, *sub;
 	size_t tlen, slen;
 	char *from;         /* the referring object, as messages name it */
@@ -175,6 +176,24 @@ tc_k8s_refs *tc_k8s_refs_new(void)
 	ident(&b, "", 0, "ConfigMap", 9, "*", 1, "kube-root-ca.crt", 16);
 	add_ent(s, b.ptr, b.len);
 	add_sub(s, &b, 'k', "ca.crt", 6);
+	/* what setting up Flux leaves in flux-system: `flux bootstrap` makes
+	 * the GitRepository and Kustomization `flux-system` and the Secret of
+	 * the same name; Flux's SOPS guide has the age identity put into the
+	 * Secret `sops-age` */
+	static const char *const flux[][2] = {
+		{"source.toolkit.fluxcd.io", "GitRepository"},
+		{"kustomize.toolkit.fluxcd.io", "Kustomization"},
+		{"", "Secret"},
+	};
+	for (size_t i = 0; i < sizeof flux / sizeof flux[0]; i++) {
+		ident(&b, flux[i][0], strlen(flux[i][0]), flux[i][1], strlen(flux[i][1]),
+		      "flux-system", 11, "flux-system", 11);
+		add_ent(s, b.ptr, b.len);
+		add_sub(s, &b, '?', "", 0);
+	}
+	ident(&b, "", 0, "Secret", 6, "flux-system", 11, "sops-age", 8);
+	add_ent(s, b.ptr, b.len);
+	add_sub(s, &b, '?', "", 0);
 	/* Argo CD makes the project `default`, which allows every destination */
 	ident(&b, "argoproj.io", 11, "AppProject", 10, "*", 1, "default", 7);
 	add_ent(s, b.ptr, b.len);
@@ -352,6 +371,7 @@ static void ref(walk *w, const char *g, const char *kind, const char *ns, size_t
 		return;
 	need *n = new_need(w, NEED_OBJ, w->b.ptr, w->b.len);
 	n->keyonly = keyonly;
+	n->secret = tc_value_tainted(name) || (sub && tc_value_tainted(sub));
 	n->file = file_of(w, name);
 	n->nline = name->pos.line;
 	n->ncol = name->pos.col;
@@ -632,6 +652,7 @@ static void remote_ref(walk *w, const char *store, size_t slen, const tc_value *
 	if (!with_property || !prop || prop->kind != TC_STR || !prop->u.str.len)
 		prop = NULL;
 	need *n = new_need(w, NEED_REMOTE, store, slen);
+	n->secret = tc_value_tainted(key) || (prop && tc_value_tainted(prop));
 	size_t pl = prop ? prop->u.str.len : 0;
 	n->slen = key->u.str.len + 1 + pl;
 	n->sub = tc_arena_alloc(&w->s->strings, n->slen + 1);
@@ -1301,7 +1322,7 @@ static size_t report_obj(const tc_k8s_refs *s, const need *n, tc_diags *d, tc_di
 	found f = resolve(s, n->target, n->sub, n->slen);
 	if (f == FOUND || (f == NO_OBJECT && n->keyonly))
 		return 0;
-	char *what = describe(n->target);
+	char *what = n->secret ? tc_xstrdup("<redacted>") : describe(n->target);
 	if (f == NO_OBJECT) {
 		finding(d, cls, n->file, n->nline, n->ncol, n->npath, "%s refers to %s, %s",
 		        n->from, what, not_there);
@@ -1347,11 +1368,10 @@ static size_t report_remote(const tc_k8s_refs *s, const need *n, tc_diags *d, tc
 	found f = resolve(s, tgt, pl ? b.ptr : NULL, b.len);
 	char *what = describe(tgt), *store = describe(n->target);
 	size_t r = 0;
-	if (f == NO_OBJECT) {
-		finding(d, cls, n->file, n->nline, n->ncol, n->npath, "%s reads %s through %s, %s",
-		        n->from, what, store, not_there);
-		r = 1;
-	} else if (f == NO_SUB) {
+	/* a Secret the render does not make may exist all the same (the
+	 * provider reads whatever the remote namespace holds): only the keys
+	 * of a Secret that is known are judged */
+	if (f == NO_SUB) {
 		tc_buf keys;
 		tc_buf_init(&keys, 4096);
 		list_subs(s, tgt, 'k', &keys);
@@ -1359,7 +1379,8 @@ static size_t report_remote(const tc_k8s_refs *s, const need *n, tc_diags *d, tc
 		finding(d, cls, n->kfile, n->kline, n->kcol, n->kpath,
 		        "%s reads key '%.*s' of %s through %s, which has no such key (its keys: "
 		        "%s)",
-		        n->from, (int)pl, prop, what, store, listed[0] ? listed : "none");
+		        n->from, n->secret ? 10 : (int)pl, n->secret ? "<redacted>" : prop,
+		        n->secret ? "<redacted>" : what, store, listed[0] ? listed : "none");
 		tc_buf_release(&keys);
 		r = 1;
 	}

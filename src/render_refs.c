@@ -2,7 +2,8 @@
  * render_refs.c - reference integrity per environment (k8s_refs.h): every
  * object a job renders goes into its environment's set (under refs_lock,
  * the workers share the sets); after the pool, the `provided` entries of
- * tenantc.yaml for the environment join and each set reports its dangling
+ * tenantc.yaml for the environment and the kubeconfig Secret that its
+ * cluster.kubeConfigSecret names join, and each set reports its dangling
  * references at the template lines that made them.
  *
  * A render that sees only part of the objects (--tenant, a shard) checks
@@ -73,6 +74,12 @@ void tc_render_refs_report(pool *p, tc_diags *d)
 		if (!p->refs[i])
 			continue;
 		tc_k8s_refs_provide(p->refs[i], provided, p->repo->envs[i].name);
+		/* the environment says its cluster has the kubeconfig Secret of a
+		 * remote cluster (environment.json: in Flux's namespace) */
+		const tc_value *kc = tc_value_dig(p->repo->envs[i].doc, "cluster.kubeConfigSecret");
+		if (kc && kc->kind == TC_STR && kc->u.str.len)
+			tc_k8s_refs_add_ident(p->refs[i], "v1", 2, "Secret", 6, "*", 1,
+			                      kc->u.str.ptr, kc->u.str.len);
 		tc_k8s_refs_report(p->refs[i], d, TC_DIAG_FINDING);
 		tc_k8s_refs_free(p->refs[i]);
 	}

@@ -183,7 +183,7 @@ then:
     metadata: {name: acme-extra, namespace: argocd}
     spec:
       project: acme-extra
-      destination: {namespace: acme-test, server: 'https://kubernetes.default.svc'}
+      destination: {namespace: keycloak, server: 'https://kubernetes.default.svc'}
       source: {repoURL: 'https://github.com/example/platform.git', path: x}
 else: []
 EOF
