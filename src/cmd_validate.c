@@ -7,10 +7,12 @@
  *       every document of every FILE (JSON, or YAML streams) against SCHEMA.
  *
  *   tenantc validate [--repo DIR] [--schema-location DIR]...
- *                    [--kubernetes-version V] [--strict] [FILE_OR_DIR...]
+ *                    [--kubernetes-version V] [--strict] [--no-references]
+ *                    [FILE_OR_DIR...]
  *       every Kubernetes object in the files (folders are walked, *.yaml,
  *       *.yml, *.json, in byte order) against the schema folders in
- *       kubeconform's layout and Kubernetes' own rules, duplicates included.
+ *       kubeconform's layout and Kubernetes' own rules, duplicates and dangling
+ *       references included.
  *       Without files: the repository's inputs against its schemas/ and its
  *       rendered tree (the `output` of tenantc.yaml), duplicates per
  *       environment folder.
@@ -24,6 +26,7 @@
 #include "fsutil.h"
 #include "json_load.h"
 #include "k8s.h"
+#include "k8s_refs.h"
 #include "opt.h"
 #include "schema.h"
 #include "schema_check.h"
@@ -45,7 +48,7 @@ static const char usage[] =
 	"                        [--ref-doc FILE|DIR]... FILE...\n"
 	"   or: tenantc validate [--repo DIR] [--schema-location DIR]... "
 	"[--kubernetes-version V]\n"
-	"                        [--strict] [FILE_OR_DIR...]";
+	"                        [--strict] [--no-references] [FILE_OR_DIR...]";
 
 /* the loaders' own input limit */
 #define VALIDATE_MAX_INPUT ((size_t)16 << 20)
@@ -393,11 +396,46 @@ static const tc_value *list_items(const tc_value *obj)
 	return items;
 }
 
+/* The kubeconfig Secrets that the repository's environment files say
+ * their clusters have (cluster.kubeConfigSecret): of environment env, or
+ * of every environment (env NULL). A file that does not load is the input
+ * check's to report. */
+static void env_secrets(tc_arena *a, tc_k8s_refs *refs, const char *repo, const char *env)
+{
+	char *dir = tc_arena_printf(a, "%senvironments", repo);
+	if (!is_dir(dir))
+		return;
+	tc_strlist files = {0};
+	tc_diags quiet;
+	tc_diags_init(&quiet);
+	if (env)
+		tc_strlist_push(&files, tc_arena_printf(a, "%s/%s.yaml", dir, env));
+	else
+		walk(a, dir, &files, &quiet, 31);
+	for (size_t i = 0; i < files.len; i++) {
+		tc_value *docs = load_docs(a, &quiet, files.items[i]);
+		for (size_t k = 0; docs && k < docs->u.arr.len; k++) {
+			const tc_value *kc =
+				tc_value_dig(docs->u.arr.items[k], "cluster.kubeConfigSecret");
+			if (kc && kc->kind == TC_STR && kc->u.str.len)
+				tc_k8s_refs_add_ident(refs, "v1", 2, "Secret", 6, "*", 1,
+				                      kc->u.str.ptr, kc->u.str.len);
+		}
+	}
+	tc_diags_release(&quiet);
+	tc_strlist_release(&files);
+}
+
+/* The files of one cluster: each object, duplicates, and references that
+ * resolve to none of the objects and to no entry of `provided` (for env;
+ * NULL: every entry, the files given on the command line). */
 static void check_files(tc_arena *a, tc_diags *d, tc_schema_set *set, const tc_strlist *files,
-                        bool strict)
+                        bool strict, const tc_value *settings, const char *repo, const char *env,
+                        bool refs_on)
 {
 	tc_k8s_dupes dupes;
 	tc_k8s_dupes_init(&dupes);
+	tc_k8s_refs *refs = refs_on ? tc_k8s_refs_new() : NULL;
 	for (size_t i = 0; i < files->len; i++) {
 		tc_value *docs = load_docs(a, d, files->items[i]);
 		if (!docs)
@@ -416,20 +454,31 @@ static void check_files(tc_arena *a, tc_diags *d, tc_schema_set *set, const tc_s
 					tc_schema_set_check_object(set, items->u.arr.items[j],
 					                           strict, d, &p);
 					tc_k8s_dupes_add(&dupes, items->u.arr.items[j], false);
+					if (refs)
+						tc_k8s_refs_add(refs, items->u.arr.items[j], &p);
 				}
 				continue;
 			}
 			tc_schema_set_check_object(set, obj, strict, d, NULL);
 			root_paths(d, from);
 			tc_k8s_dupes_add(&dupes, obj, false);
+			if (refs)
+				tc_k8s_refs_add(refs, obj, NULL);
 		}
 	}
 	tc_k8s_dupes_report(&dupes, d, TC_DIAG_FINDING);
 	tc_k8s_dupes_release(&dupes);
+	if (refs) {
+		tc_k8s_refs_provide(refs, settings ? tc_value_getz(settings, "provided") : NULL,
+		                    env);
+		env_secrets(a, refs, repo, env);
+		tc_k8s_refs_report(refs, d, TC_DIAG_FINDING);
+		tc_k8s_refs_free(refs);
+	}
 }
 
 static int validate_objects(const char *repo, const tc_strlist *locations, const char *k8sver,
-                            bool strict, const tc_strlist *args)
+                            bool strict, bool refs, const tc_strlist *args)
 {
 	tc_diags d;
 	tc_diags_init(&d);
@@ -469,7 +518,7 @@ static int validate_objects(const char *repo, const tc_strlist *locations, const
 				else
 					tc_strlist_push(&files, args->items[i]);
 			}
-			check_files(&a, &d, set, &files, strict);
+			check_files(&a, &d, set, &files, strict, settings, repo, NULL, refs);
 			tc_strlist_release(&files);
 		} else {
 			check_inputs(&a, &d, repo);
@@ -490,7 +539,8 @@ static int validate_objects(const char *repo, const tc_strlist *locations, const
 				tc_strlist files = {0};
 				if (is_dir(p))
 					walk(&a, p, &files, &d, 0);
-				check_files(&a, &d, set, &files, strict);
+				check_files(&a, &d, set, &files, strict, settings, repo,
+				            envs.items[i], refs);
 				tc_strlist_release(&files);
 			}
 			tc_strlist_release(&envs);
@@ -508,7 +558,7 @@ static int validate_objects(const char *repo, const tc_strlist *locations, const
 int tc_cmd_validate(int argc, char **argv)
 {
 	const char *schema = NULL, *draft = NULL, *repo = ".", *k8sver = NULL;
-	bool strict = false, format_assert = false;
+	bool strict = false, format_assert = false, no_refs = false;
 	tc_strlist refdirs = {0}, refdocs = {0}, locations = {0}, pos = {0};
 	const tc_option opts[] = {
 		{"schema", 0, TC_OPT_STRING, &schema, "SCHEMA",
@@ -528,6 +578,8 @@ int tc_cmd_validate(int argc, char **argv)
 		{"kubernetes-version", 0, TC_OPT_STRING, &k8sver, "V",
 	         "Kubernetes schemas to use, e.g. 1.34.0 (default: the newest present)"},
 		{"strict", 0, TC_OPT_FLAG, &strict, NULL, "an object without a schema is an error"},
+		{"no-references", 0, TC_OPT_FLAG, &no_refs, NULL,
+	         "judge each object alone, as the API server does: no references between them"},
 		{0},
 	};
 	int r = tc_opt_parse("validate", usage, opts, argc, argv, &pos);
@@ -540,7 +592,7 @@ int tc_cmd_validate(int argc, char **argv)
 			r = validate_with_schema(schema, &pos, draft, format_assert, &refdirs,
 			                         &refdocs);
 		else
-			r = validate_objects(repo, &locations, k8sver, strict, &pos);
+			r = validate_objects(repo, &locations, k8sver, strict, !no_refs, &pos);
 	} else if (r == 1) {
 		r = 0;
 	}

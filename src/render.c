@@ -2,7 +2,8 @@
  * render.c - tc_render: the phases of one render.
  *
  *   check_filters -> plan (one job per environment and tenant) -> the pool
- *   (render_pool.c) -> duplicates (render_dupes.c) -> merge in job order
+ *   (render_pool.c) -> duplicates (render_dupes.c) and dangling references
+ *   (render_refs.c) -> merge in job order
  *   -> index files (kustomization.yaml, the tree's marker)
  *
  * Ownership: the repository is shared read-only. Each job owns an arena
@@ -83,6 +84,7 @@ static void plan(pool *p, const tc_repo *r, const tc_render_opts *o)
 		for (size_t i = 0; i < r->npolicies; i++)
 			tc_vap_add_static(p->vap, r->policies[i]);
 	}
+	tc_render_refs_init(p);
 }
 
 /* A new tree-state record of what job j made, owned by the result; it
@@ -162,6 +164,7 @@ static void merge(tc_render_result *res, pool *p, tc_diags *d)
 		tc_diags_merge(d, &j->diags);
 	}
 	tc_render_dupes_report(p, d);
+	tc_render_refs_report(p, d);
 	pthread_mutex_destroy(&p->dupes_lock);
 	if (!tc_diags_has_errors(d))
 		for (size_t i = 0; i < r->nenvs; i++)

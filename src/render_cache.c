@@ -78,8 +78,10 @@ bool tc_render_from_cache(work *w, const char *key)
 		f->path = NULL;
 		f->data = NULL;
 	}
-	for (size_t i = 0; i < e.nidents; i++)
+	for (size_t i = 0; i < e.nidents; i++) {
 		tc_render_add_cached_ident(w, e.idents[i]);
+		tc_render_refs_add_ident(w, e.idents[i]);
+	}
 	j->k->idents = e.idents; /* kept for the tree state */
 	j->k->nidents = j->k->capidents = e.nidents;
 	e.idents = NULL;
@@ -100,8 +102,10 @@ bool tc_render_from_state(work *w, const char *key)
 	tc_state_tenant *t = tc_tree_state_lookup(state_of(o), j->tenant, key);
 	if (!t)
 		return false;
-	for (size_t i = 0; i < t->nidents; i++)
+	for (size_t i = 0; i < t->nidents; i++) {
 		tc_render_add_cached_ident(w, t->idents[i]);
+		tc_render_refs_add_ident(w, t->idents[i]);
+	}
 	tc_tenant tv;
 	if (o->observe && o->prev_root && observe_tenant(w, &tv))
 		for (size_t i = 0; i < t->npaths; i++) {

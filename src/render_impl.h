@@ -10,6 +10,7 @@
  *   render_secrets.c  input Secrets: decrypt, place, encrypt or carry over
  *   render_dupes.c    duplicate objects by identity hashes
  *   render_cache.c    cache hits, kept tenants, cache stores
+ *   render_refs.c     references that resolve to no object, per environment
  */
 #ifndef TC_RENDER_IMPL_H
 #define TC_RENDER_IMPL_H
@@ -81,6 +82,10 @@ typedef struct pool {
 	idhash *ids;
 	size_t nids, capids;
 	tc_k8s_dupes *dupes;
+	/* reference integrity: one set per environment (index of repo->envs,
+	 * NULL when not checked), shared by the workers under refs_lock */
+	pthread_mutex_t refs_lock;
+	struct tc_k8s_refs **refs;
 	/* Streaming: files go to the tree or the spool as each output folder
 	 * is done, and a job keeps only a chunk per folder, not its files */
 	bool stream;
@@ -186,6 +191,11 @@ void tc_render_dupes_init(pool *p);
  * both template lines and, when two tenants made them, both tenants;
  * then release what identify_dupes collected. */
 void tc_render_dupes_report(pool *p, tc_diags *d);
+/* render_refs.c */
+void tc_render_refs_init(pool *p);
+void tc_render_refs_add(work *w, size_t env_index, const tc_value *obj);
+void tc_render_refs_add_ident(work *w, const char *ident);
+void tc_render_refs_report(pool *p, tc_diags *d);
 /* render_cache.c */
 bool tc_render_from_cache(work *w, const char *key);
 bool tc_render_from_state(work *w, const char *key);

@@ -178,6 +178,7 @@ void tc_render_check_output(work *w, size_t env_index, const tc_value *obj, bool
 	}
 	check_output_rules(o, j, obj, is_secret);
 	tc_render_add_identity(w, env_index, obj);
+	tc_render_refs_add(w, env_index, obj);
 	if (o->observe && !is_secret)
 		o->observe(o->observe_ctx, &w->p->repo->envs[env_index], w->tenant, obj);
 	if (w->p->vap && !is_secret)

@@ -272,8 +272,21 @@ spec:
 }
 
 
+# What the clusters of the workload have that it does not render: the
+# objects its Kustomizations and Applications refer to (tenantc checks
+# that every reference resolves; the other tools do not).
+PROVIDED = [
+    {"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject", "namespace": "argocd",
+     "name": "*"},
+    {"apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
+     "namespace": "flux-system", "name": "platform"},
+    {"apiVersion": "v1", "kind": "Secret", "namespace": "flux-system", "name": "sops-age"},
+] + [{"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+      "namespace": "flux-system", "name": "platform-" + e["name"]} for e in ENVS]
+
+
 def gen_tenantc(root, tenants):
-    write(os.path.join(root, "tenantc.yaml"), yaml_text(REPO))
+    write(os.path.join(root, "tenantc.yaml"), yaml_text(dict(REPO, provided=PROVIDED)))
     for e in ENVS:
         write(os.path.join(root, "environments", e["name"] + ".yaml"),
               yaml_text(dict(e, values={})))

@@ -36,7 +36,7 @@ verify() {
 	run "$TENANTC" render --repo "$repo" --no-verify
 	expect_status 0 || { bad "$name: render failed: $why"; return; }
 	ok "$name: $(cat "$T/stdout")"
-	run "$TENANTC" validate --schema-location "$UPSTREAM" --strict "$tree"
+	run "$TENANTC" validate --repo "$repo" --schema-location "$UPSTREAM" --strict "$tree"
 	expect "$name: every object passes the upstream schemas" 'expect_status 0'
 	for c in netpol realm refs hashes; do
 		run /usr/bin/python3 "$CHECK" "$c" "$tree"

@@ -18,13 +18,13 @@ copy_example "$T/repo"
 add_realm_secrets "$T/repo"
 SOPS_AGE_KEY_FILE="$SRC/keys/admin.agekey" "$TENANTC" render --repo "$T/repo" --out "$T/out" >/dev/null
 n=$(find "$T/out" -name '*.yaml' ! -name kustomization.yaml | wc -l)
-if "$TENANTC" validate --schema-location "$UPSTREAM" --strict "$T/out" >"$T/log" 2>&1; then
+if "$TENANTC" validate --repo "$T/repo" --schema-location "$UPSTREAM" --strict "$T/out" >"$T/log" 2>&1; then
 	ok "tenantc validate --strict: all $n objects are valid"
 else
 	bad "tenantc validate: $(head -n 5 "$T/log")"
 fi
 for env in $(cd "$T/out" && ls -d */ | tr -d /); do
-	"$TENANTC" validate --schema-location "$UPSTREAM" --strict "$T/out/$env" >"$T/log" 2>&1 &&
+	"$TENANTC" validate --repo "$T/repo" --schema-location "$UPSTREAM" --strict "$T/out/$env" >"$T/log" 2>&1 &&
 		ok "$env: valid on its own" || bad "$env: $(head -n 3 "$T/log")"
 done
 if /usr/bin/python3 -c 'import jsonschema, yaml' 2>/dev/null; then

@@ -41,7 +41,7 @@ metadata: {name: acme, namespace: flux-system}
 spec:
   interval: 10m
   prune: true
-  sourceRef: {kind: GitRepository, name: platform}
+  sourceRef: {kind: GitRepository, name: flux-system}
   decryption: {provider: sops}
 EOY
 run "$tenantc" validate --strict --schema-location "$tmp/s" "$tmp/obj.yaml"

@@ -72,8 +72,8 @@ expect "the example's exception covers exactly the Flux appliers" 'expect_status
 grep -q "^tenantc check: the verifier found 2 violations of tenant isolation" "$T/stderr" &&
 	ok "the summary counts them" || bad "summary line: $(tail -n 1 "$T/stderr")"
 
-cp "$SRC/tenantc.yaml" "$R/tenantc.yaml"
-printf '    - {rule: gitops.flux-identity, reason: nothing to cover}\n' >>"$R/tenantc.yaml"
+sed '/^  exceptions:$/a\
+    - {rule: gitops.flux-identity, reason: nothing to cover}' "$SRC/tenantc.yaml" >"$R/tenantc.yaml"
 run env -C "$R" "$TENANTC" check --worktree
 expect "an exception that covers nothing is a warning" 'expect_status 0 &&
 	expect_stderr "^tenantc.yaml:[0-9]+:[0-9]+: warning: the exception for .gitops.flux-identity. covers no finding"'
@@ -189,7 +189,7 @@ then:
     metadata: {name: acme-extra, namespace: argocd}
     spec:
       project: acme-extra
-      destination: {namespace: acme-test, server: 'https://kubernetes.default.svc'}
+      destination: {namespace: keycloak, server: 'https://kubernetes.default.svc'}
       source: {repoURL: 'https://github.com/example/platform.git', path: x}
 else: []
 EOF

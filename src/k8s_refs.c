@@ -1,0 +1,1415 @@
+/*
+ * k8s_refs.c - reference integrity over one cluster's objects (k8s_refs.h).
+ *
+ * The index holds one entry per thing that can be referred to, as a key of
+ * NUL-separated fields, "group NUL kind NUL namespace NUL name NUL" (the
+ * object's identity, namespace "" for cluster-scoped kinds, "*" for any in
+ * a provided entry), optionally followed by a tag and a text:
+ *
+ *   'k' KEY     a key of a Secret's or ConfigMap's data
+ *   'p' NAME    a named port of a Service; 'n' NUMBER a port number
+ *   'd' S NUL N NUL NS   a destination an Argo CD AppProject allows
+ *   'r' NS      the namespace a Kubernetes-provider SecretStore reads
+ *   '?'         keys unknown (a provided object without a key list, a
+ *               Secret made by a controller from data tenantc cannot see)
+ *
+ * An identity sorts before its own tagged entries, so "has the object" and
+ * "has the key" are both one binary search. The references are kept with
+ * their positions (the file name copied, because a Secret's position lies
+ * in a job's arena) and resolved in report, after every object is in.
+ *
+ * What each reference follows is named in tests/unit/test_k8s_refs.c: the
+ * Kubernetes API reference of the field, the Flux and Argo CD API docs, the
+ * External Secrets and Keycloak operator docs. Only key names of Secrets are
+ * read; their values never are.
+ */
+#include "k8s_refs.h"
+
+#include "arena.h"
+#include "buf.h"
+#include "k8s.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct ent {
+	char *key;
+	size_t len;
+} ent;
+
+typedef enum need_type {
+	NEED_OBJ,    /* an object, and a key or port when sub is set */
+	NEED_DEST,   /* an Application destination its AppProject must allow */
+	NEED_REMOTE, /* a Secret an ExternalSecret reads through its store */
+} need_type;
+
+/* One reference. target is "group NUL kind NUL namespace NUL name NUL";
+ * sub is "tag text" (NEED_OBJ), "server NUL name NUL namespace" (NEED_DEST)
+ * or "key NUL property" (NEED_REMOTE). */
+typedef struct need {
+	need_type type;
+	bool keyonly; /* another reference reports the object itself */
+	bool secret;  /* a referring value holds decrypted data: never quote it */
+	char *target, *sub;
+	size_t tlen, slen;
+	char *from;         /* the referring object, as messages name it */
+	char *file, *npath; /* the name's position */
+	uint32_t nline, ncol;
+	char *kfile, *kpath; /* the key's, port's or property's position */
+	uint32_t kline, kcol;
+	char *shown; /* the key, port or destination as messages quote it */
+} need;
+
+struct tc_k8s_refs {
+	tc_arena strings; /* every key and every text of a reference */
+	ent *ents;
+	size_t nents, capents;
+	need *needs;
+	size_t nneeds, capneeds;
+	bool sorted;
+	char *last_file; /* the file of the last reference added */
+};
+
+/* ---- the index ---- */
+
+static void put_field(tc_buf *b, const char *s, size_t n)
+{
+	tc_buf_add(b, s, n);
+	tc_buf_addc(b, 0);
+}
+
+static void ident(tc_buf *b, const char *g, size_t gl, const char *k, size_t kl, const char *ns,
+                  size_t nsl, const char *name, size_t nl)
+{
+	tc_buf_reset(b);
+	put_field(b, g, gl);
+	put_field(b, k, kl);
+	put_field(b, ns, nsl);
+	put_field(b, name, nl);
+}
+
+/* back to the first n bytes (the buffer keeps its terminating NUL) */
+static void cut(tc_buf *b, size_t n)
+{
+	if (b->ptr && n <= b->len) {
+		b->len = n;
+		b->ptr[n] = 0;
+	}
+}
+
+static void add_ent(tc_k8s_refs *s, const char *key, size_t len)
+{
+	TC_GROW(s->ents, s->capents, s->nents + 1);
+	s->ents[s->nents++] = (ent){tc_arena_memdup0(&s->strings, key, len), len};
+	s->sorted = false;
+}
+
+/* the identity in b, then the identity with tag and text */
+static void add_sub(tc_k8s_refs *s, tc_buf *b, char tag, const char *text, size_t n)
+{
+	size_t base = b->len;
+	tc_buf_addc(b, tag);
+	tc_buf_add(b, text, n);
+	if (!tc_buf_failed(b))
+		add_ent(s, b->ptr, b->len);
+	cut(b, base);
+}
+
+static int cmp_ent(const void *x, const void *y)
+{
+	const ent *a = x, *b = y;
+	return tc_bytes_cmp(a->key, a->len, b->key, b->len);
+}
+
+/* the first entry not below key */
+static int cmp_key(const ent *e, const char *key, size_t n)
+{
+	int c = memcmp(e->key, key, e->len < n ? e->len : n);
+	return c ? c : (e->len > n) - (e->len < n);
+}
+
+static size_t lower(const tc_k8s_refs *s, const char *key, size_t n)
+{
+	size_t lo = 0, hi = s->nents;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cmp_key(&s->ents[mid], key, n) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static bool has(const tc_k8s_refs *s, const char *key, size_t n)
+{
+	size_t i = lower(s, key, n);
+	return i < s->nents && cmp_key(&s->ents[i], key, n) == 0;
+}
+
+static bool has_prefix(const ent *e, const char *key, size_t n)
+{
+	return e->len >= n && memcmp(e->key, key, n) == 0;
+}
+
+tc_k8s_refs *tc_k8s_refs_new(void)
+{
+	tc_k8s_refs *s = tc_xcalloc(1, sizeof *s);
+	tc_arena_init(&s->strings);
+	tc_buf b;
+	tc_buf_init(&b, 4096);
+	/* the ClusterRoles the API server's bootstrap policy makes (user-facing
+	 * roles; "system:" ones are matched by prefix in resolve) */
+	static const char *const roles[] = {"admin", "cluster-admin", "edit", "view"};
+	for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
+		ident(&b, "rbac.authorization.k8s.io", 25, "ClusterRole", 11, "", 0, roles[i],
+		      strlen(roles[i]));
+		add_ent(s, b.ptr, b.len);
+	}
+	/* kube-controller-manager: the serviceaccount controller makes
+	 * `default` in every namespace, the root CA publisher the ConfigMap
+	 * `kube-root-ca.crt` with the key ca.crt */
+	ident(&b, "", 0, "ServiceAccount", 14, "*", 1, "default", 7);
+	add_ent(s, b.ptr, b.len);
+	ident(&b, "", 0, "ConfigMap", 9, "*", 1, "kube-root-ca.crt", 16);
+	add_ent(s, b.ptr, b.len);
+	add_sub(s, &b, 'k', "ca.crt", 6);
+	/* what setting up Flux leaves in flux-system: `flux bootstrap` makes
+	 * the GitRepository and Kustomization `flux-system` and the Secret of
+	 * the same name; Flux's SOPS guide has the age identity put into the
+	 * Secret `sops-age` */
+	static const char *const flux[][2] = {
+		{"source.toolkit.fluxcd.io", "GitRepository"},
+		{"kustomize.toolkit.fluxcd.io", "Kustomization"},
+		{"", "Secret"},
+	};
+	for (size_t i = 0; i < sizeof flux / sizeof flux[0]; i++) {
+		ident(&b, flux[i][0], strlen(flux[i][0]), flux[i][1], strlen(flux[i][1]),
+		      "flux-system", 11, "flux-system", 11);
+		add_ent(s, b.ptr, b.len);
+		add_sub(s, &b, '?', "", 0);
+	}
+	ident(&b, "", 0, "Secret", 6, "flux-system", 11, "sops-age", 8);
+	add_ent(s, b.ptr, b.len);
+	add_sub(s, &b, '?', "", 0);
+	/* Argo CD makes the project `default`, which allows every destination */
+	ident(&b, "argoproj.io", 11, "AppProject", 10, "*", 1, "default", 7);
+	add_ent(s, b.ptr, b.len);
+	add_sub(s, &b, '?', "", 0);
+	tc_buf_release(&b);
+	return s;
+}
+
+void tc_k8s_refs_free(tc_k8s_refs *s)
+{
+	if (!s)
+		return;
+	tc_arena_release(&s->strings);
+	free(s->ents);
+	free(s->needs);
+	free(s);
+}
+
+static const tc_value *str_of(const tc_value *v, const char *key)
+{
+	const tc_value *x = tc_value_getz(v, key);
+	return x && x->kind == TC_STR ? x : NULL;
+}
+
+static bool list_has(const tc_value *list, const char *s)
+{
+	for (size_t i = 0; list && list->kind == TC_ARRAY && i < list->u.arr.len; i++)
+		if (tc_value_streq(list->u.arr.items[i], s))
+			return true;
+	return false;
+}
+
+void tc_k8s_refs_provide(tc_k8s_refs *s, const tc_value *provided, const char *env)
+{
+	if (!provided || provided->kind != TC_ARRAY)
+		return;
+	tc_buf b;
+	tc_buf_init(&b, 4096);
+	for (size_t i = 0; i < provided->u.arr.len; i++) {
+		const tc_value *e = provided->u.arr.items[i];
+		const tc_value *api = str_of(e, "apiVersion"), *kind = str_of(e, "kind");
+		const tc_value *name = str_of(e, "name"), *ns = str_of(e, "namespace");
+		const tc_value *envs = tc_value_getz(e, "environments");
+		if (!api || !kind || !name)
+			continue;
+		if (env && envs && !list_has(envs, env))
+			continue;
+		const char *g, *v;
+		size_t gl, vl;
+		tc_k8s_split_api_version(api->u.str.ptr, api->u.str.len, &g, &gl, &v, &vl);
+		ident(&b, g, gl, kind->u.str.ptr, kind->u.str.len, ns ? ns->u.str.ptr : "",
+		      ns ? ns->u.str.len : 0, name->u.str.ptr, name->u.str.len);
+		add_ent(s, b.ptr, b.len);
+		const tc_value *keys = tc_value_getz(e, "keys");
+		if (!keys || keys->kind != TC_ARRAY) {
+			add_sub(s, &b, '?', "", 0);
+			continue;
+		}
+		for (size_t k = 0; k < keys->u.arr.len; k++)
+			if (keys->u.arr.items[k]->kind == TC_STR)
+				add_sub(s, &b, 'k', keys->u.arr.items[k]->u.str.ptr,
+				        keys->u.arr.items[k]->u.str.len);
+	}
+	tc_buf_release(&b);
+}
+
+static bool referable(const char *g, size_t gl, const tc_value *kind);
+
+void tc_k8s_refs_add_ident(tc_k8s_refs *s, const char *api, size_t alen, const char *kind,
+                           size_t klen, const char *ns, size_t nslen, const char *name, size_t nlen)
+{
+	const char *g, *v;
+	size_t gl, vl;
+	tc_k8s_split_api_version(api, alen, &g, &gl, &v, &vl);
+	tc_value kv = {.kind = TC_STR, .u.str = {kind, klen}};
+	if (!referable(g, gl, &kv))
+		return;
+	tc_buf b;
+	tc_buf_init(&b, 4096);
+	ident(&b, g, gl, kind, klen, ns, nslen, name, nlen);
+	add_ent(s, b.ptr, b.len);
+	add_sub(s, &b, '?', "", 0);
+	tc_buf_release(&b);
+}
+
+/* ---- one object: what it provides and what it refers to ---- */
+
+typedef struct walk {
+	tc_k8s_refs *s;
+	tc_buf b;
+	const char *ns; /* the object's namespace ("" when none) */
+	size_t nslen;
+	const tc_value *kind, *name, *nsv; /* the referring object's, for from */
+	char *from; /* "Kind 'namespace/name'", made for the first reference */
+} walk;
+
+static char *path_str(walk *w, const tc_path *p)
+{
+	tc_buf b;
+	tc_buf_init(&b, 4096);
+	tc_path_format(&b, p);
+	char *s = tc_arena_strdup(&w->s->strings, tc_buf_failed(&b) ? "." : tc_buf_str(&b));
+	tc_buf_release(&b);
+	return s;
+}
+
+/* A position's file, copied once per run of references from one file (a
+ * Secret's position lies in a job's arena, which ends before report). */
+static char *file_of(walk *w, const tc_value *v)
+{
+	if (!v->pos.file)
+		return NULL;
+	tc_k8s_refs *s = w->s;
+	if (!s->last_file || strcmp(s->last_file, v->pos.file) != 0)
+		s->last_file = tc_arena_strdup(&s->strings, v->pos.file);
+	return s->last_file;
+}
+
+/* A text of a key or port: a string's bytes or an integer's digits. */
+static bool sub_text(const tc_value *v, char *num, size_t numlen, const char **s, size_t *n)
+{
+	if (v->kind == TC_STR) {
+		*s = v->u.str.ptr;
+		*n = v->u.str.len;
+		return true;
+	}
+	if (v->kind == TC_INT) {
+		snprintf(num, numlen, "%lld", (long long)v->u.i);
+		*s = num;
+		*n = strlen(num);
+		return true;
+	}
+	return false;
+}
+
+static need *new_need(walk *w, need_type type, const char *target, size_t tlen)
+{
+	tc_k8s_refs *s = w->s;
+	TC_GROW(s->needs, s->capneeds, s->nneeds + 1);
+	need *n = &s->needs[s->nneeds++];
+	memset(n, 0, sizeof *n);
+	n->type = type;
+	n->target = tc_arena_memdup0(&s->strings, target, tlen);
+	n->tlen = tlen;
+	if (!w->from) {
+		const char *k = tc_value_shown(w->kind), *nm = tc_value_shown(w->name);
+		const char *ns = w->nsv ? tc_value_shown(w->nsv) : NULL;
+		size_t fl = strlen(k) + strlen(nm) + (ns ? strlen(ns) : 0) + 8;
+		w->from = tc_arena_alloc(&s->strings, fl);
+		if (ns)
+			snprintf(w->from, fl, "%s '%s/%s'", k, ns, nm);
+		else
+			snprintf(w->from, fl, "%s '%s'", k, nm);
+	}
+	n->from = w->from;
+	return n;
+}
+
+/* A reference to the object group/kind/ns/name at name (path np), and to
+ * its key or port sub (path sp, tag 'k', or 'p'/'n' chosen by its type)
+ * when sub is set. */
+static void ref(walk *w, const char *g, const char *kind, const char *ns, size_t nslen,
+                const tc_value *name, const tc_path *np, const tc_value *sub, const tc_path *sp,
+                bool keyonly)
+{
+	if (!name || name->kind != TC_STR || name->u.str.len == 0)
+		return;
+	char num[32];
+	const char *st = NULL;
+	size_t sn = 0;
+	if (sub && !sub_text(sub, num, sizeof num, &st, &sn))
+		return;
+	ident(&w->b, g, strlen(g), kind, strlen(kind), ns, nslen, name->u.str.ptr, name->u.str.len);
+	if (tc_buf_failed(&w->b))
+		return;
+	need *n = new_need(w, NEED_OBJ, w->b.ptr, w->b.len);
+	n->keyonly = keyonly;
+	n->secret = tc_value_tainted(name) || (sub && tc_value_tainted(sub));
+	n->file = file_of(w, name);
+	n->nline = name->pos.line;
+	n->ncol = name->pos.col;
+	n->npath = path_str(w, np);
+	if (sub) {
+		char tag = 'k';
+		if (strcmp(kind, "Service") == 0)
+			tag = sub->kind == TC_INT ? 'n' : 'p';
+		n->sub = tc_arena_alloc(&w->s->strings, sn + 2);
+		n->sub[0] = tag;
+		memcpy(n->sub + 1, st, sn);
+		n->sub[sn + 1] = 0;
+		n->slen = sn + 1;
+		n->kfile = file_of(w, sub);
+		n->kline = sub->pos.line;
+		n->kcol = sub->pos.col;
+		n->kpath = path_str(w, sp);
+		size_t ql = strlen(tc_value_shown(sub)) + sn + 16;
+		n->shown = tc_arena_alloc(&w->s->strings, ql);
+		if (sub->kind == TC_INT)
+			snprintf(n->shown, ql, "port %s", st);
+		else
+			snprintf(n->shown, ql, "%s '%s'", tag == 'k' ? "key" : "port",
+			         tc_value_shown(sub));
+	}
+}
+
+/* ref with the object's own namespace */
+static void ref_here(walk *w, const char *g, const char *kind, const tc_value *name,
+                     const tc_path *np, const tc_value *sub, const tc_path *sp, bool keyonly)
+{
+	ref(w, g, kind, w->ns, w->nslen, name, np, sub, sp, keyonly);
+}
+
+static bool optional(const tc_value *v)
+{
+	const tc_value *o = tc_value_getz(v, "optional");
+	return o && o->kind == TC_BOOL && o->u.b;
+}
+
+#define FIELD(var, obj, key, at)                                                                   \
+	const tc_value *var = tc_value_getz((obj), (key));                                         \
+	tc_path var##_p = TC_PATH_KEY((at), (key), strlen(key))
+
+/* secretKeyRef / configMapKeyRef {name, key, optional} */
+static void key_ref(walk *w, const char *kind, const tc_value *r, const tc_path *rp)
+{
+	if (!r || r->kind != TC_OBJECT || optional(r))
+		return;
+	FIELD(name, r, "name", rp);
+	FIELD(key, r, "key", rp);
+	ref_here(w, "", kind, name, &name_p, key && key->kind == TC_STR ? key : NULL, &key_p,
+	         false);
+}
+
+/* a volume source or projection of a Secret or ConfigMap: the object,
+ * and each item's key */
+static void items_ref(walk *w, const char *kind, const tc_value *src, const tc_path *sp,
+                      const char *namekey)
+{
+	if (!src || src->kind != TC_OBJECT || optional(src))
+		return;
+	FIELD(name, src, namekey, sp);
+	ref_here(w, "", kind, name, &name_p, NULL, NULL, false);
+	FIELD(items, src, "items", sp);
+	for (size_t i = 0; items && items->kind == TC_ARRAY && i < items->u.arr.len; i++) {
+		tc_path ip = TC_PATH_INDEX(&items_p, i);
+		FIELD(key, items->u.arr.items[i], "key", &ip);
+		if (key && key->kind == TC_STR)
+			ref_here(w, "", kind, name, &name_p, key, &key_p, true);
+	}
+}
+
+static void container_refs(walk *w, const tc_value *c, const tc_path *cp)
+{
+	FIELD(env, c, "env", cp);
+	for (size_t i = 0; env && env->kind == TC_ARRAY && i < env->u.arr.len; i++) {
+		tc_path ep = TC_PATH_INDEX(&env_p, i);
+		FIELD(vf, env->u.arr.items[i], "valueFrom", &ep);
+		FIELD(sk, vf, "secretKeyRef", &vf_p);
+		FIELD(ck, vf, "configMapKeyRef", &vf_p);
+		key_ref(w, "Secret", sk, &sk_p);
+		key_ref(w, "ConfigMap", ck, &ck_p);
+	}
+	FIELD(from, c, "envFrom", cp);
+	for (size_t i = 0; from && from->kind == TC_ARRAY && i < from->u.arr.len; i++) {
+		tc_path fp = TC_PATH_INDEX(&from_p, i);
+		FIELD(sr, from->u.arr.items[i], "secretRef", &fp);
+		FIELD(cr, from->u.arr.items[i], "configMapRef", &fp);
+		if (sr && sr->kind == TC_OBJECT && !optional(sr)) {
+			FIELD(name, sr, "name", &sr_p);
+			ref_here(w, "", "Secret", name, &name_p, NULL, NULL, false);
+		}
+		if (cr && cr->kind == TC_OBJECT && !optional(cr)) {
+			FIELD(name, cr, "name", &cr_p);
+			ref_here(w, "", "ConfigMap", name, &name_p, NULL, NULL, false);
+		}
+	}
+}
+
+static bool claim_template(const tc_value *claims, const tc_value *name)
+{
+	for (size_t i = 0; claims && claims->kind == TC_ARRAY && i < claims->u.arr.len; i++) {
+		const tc_value *n = tc_value_dig(claims->u.arr.items[i], "metadata.name");
+		if (n && n->kind == TC_STR && name->kind == TC_STR &&
+		    tc_bytes_cmp(n->u.str.ptr, n->u.str.len, name->u.str.ptr, name->u.str.len) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A PodSpec. claims: a StatefulSet's volumeClaimTemplates, whose claims
+ * its controller makes per pod. */
+static void pod_refs(walk *w, const tc_value *spec, const tc_path *at, const tc_value *claims)
+{
+	if (!spec || spec->kind != TC_OBJECT)
+		return;
+	static const char *const lists[] = {"containers", "initContainers", "ephemeralContainers"};
+	for (size_t l = 0; l < 3; l++) {
+		FIELD(cs, spec, lists[l], at);
+		for (size_t i = 0; cs && cs->kind == TC_ARRAY && i < cs->u.arr.len; i++) {
+			tc_path cp = TC_PATH_INDEX(&cs_p, i);
+			container_refs(w, cs->u.arr.items[i], &cp);
+		}
+	}
+	FIELD(vols, spec, "volumes", at);
+	for (size_t i = 0; vols && vols->kind == TC_ARRAY && i < vols->u.arr.len; i++) {
+		tc_path vp = TC_PATH_INDEX(&vols_p, i);
+		const tc_value *vol = vols->u.arr.items[i];
+		FIELD(sec, vol, "secret", &vp);
+		FIELD(cm, vol, "configMap", &vp);
+		FIELD(pvc, vol, "persistentVolumeClaim", &vp);
+		FIELD(proj, vol, "projected", &vp);
+		items_ref(w, "Secret", sec, &sec_p, "secretName");
+		items_ref(w, "ConfigMap", cm, &cm_p, "name");
+		if (pvc && pvc->kind == TC_OBJECT) {
+			FIELD(claim, pvc, "claimName", &pvc_p);
+			if (claim && !claim_template(claims, claim))
+				ref_here(w, "", "PersistentVolumeClaim", claim, &claim_p, NULL,
+				         NULL, false);
+		}
+		FIELD(srcs, proj, "sources", &proj_p);
+		for (size_t k = 0; srcs && srcs->kind == TC_ARRAY && k < srcs->u.arr.len; k++) {
+			tc_path sp = TC_PATH_INDEX(&srcs_p, k);
+			FIELD(ps, srcs->u.arr.items[k], "secret", &sp);
+			FIELD(pc, srcs->u.arr.items[k], "configMap", &sp);
+			items_ref(w, "Secret", ps, &ps_p, "name");
+			items_ref(w, "ConfigMap", pc, &pc_p, "name");
+		}
+	}
+	FIELD(sa, spec, "serviceAccountName", at);
+	FIELD(sa_old, spec, "serviceAccount", at);
+	if (sa && sa->kind == TC_STR && sa->u.str.len)
+		ref_here(w, "", "ServiceAccount", sa, &sa_p, NULL, NULL, false);
+	else if (sa_old)
+		ref_here(w, "", "ServiceAccount", sa_old, &sa_old_p, NULL, NULL, false);
+	FIELD(ips, spec, "imagePullSecrets", at);
+	for (size_t i = 0; ips && ips->kind == TC_ARRAY && i < ips->u.arr.len; i++) {
+		tc_path ip = TC_PATH_INDEX(&ips_p, i);
+		FIELD(name, ips->u.arr.items[i], "name", &ip);
+		ref_here(w, "", "Secret", name, &name_p, NULL, NULL, false);
+	}
+}
+
+/* A Flux object reference {name, namespace?}: namespace defaults to the
+ * referring object's. */
+static void flux_ref(walk *w, const char *g, const char *kind, const tc_value *r, const tc_path *rp)
+{
+	if (!r || r->kind != TC_OBJECT)
+		return;
+	FIELD(name, r, "name", rp);
+	const tc_value *ns = str_of(r, "namespace");
+	if (ns && ns->u.str.len)
+		ref(w, g, kind, ns->u.str.ptr, ns->u.str.len, name, &name_p, NULL, NULL, false);
+	else
+		ref_here(w, g, kind, name, &name_p, NULL, NULL, false);
+}
+
+#define FLUX_SOURCE "source.toolkit.fluxcd.io"
+
+/* sourceRef {kind, name, namespace?}: kind must be a string naming the
+ * Flux source kind (the CRD's enum checks which) */
+static void source_ref(walk *w, const tc_value *r, const tc_path *rp)
+{
+	const tc_value *kind = str_of(r, "kind");
+	if (!kind || kind->u.str.len > 64 || memchr(kind->u.str.ptr, 0, kind->u.str.len))
+		return;
+	char k[65];
+	memcpy(k, kind->u.str.ptr, kind->u.str.len);
+	k[kind->u.str.len] = 0;
+	flux_ref(w, FLUX_SOURCE, k, r, rp);
+}
+
+/* {secretRef: {name, key?}} of kubeConfig; decryption's has no key */
+static void secret_ref(walk *w, const tc_value *holder, const tc_path *hp, bool with_key)
+{
+	FIELD(sr, holder, "secretRef", hp);
+	if (!sr || sr->kind != TC_OBJECT)
+		return;
+	FIELD(name, sr, "name", &sr_p);
+	FIELD(key, sr, "key", &sr_p);
+	ref_here(w, "", "Secret", name, &name_p,
+	         with_key && key && key->kind == TC_STR && key->u.str.len ? key : NULL, &key_p,
+	         false);
+}
+
+/* Flux kustomize.toolkit.fluxcd.io Kustomization and helm.toolkit.fluxcd.io
+ * HelmRelease: the fields both have */
+static void flux_common(walk *w, const tc_value *spec, const tc_path *sp, const char *g,
+                        const char *self)
+{
+	FIELD(deps, spec, "dependsOn", sp);
+	for (size_t i = 0; deps && deps->kind == TC_ARRAY && i < deps->u.arr.len; i++) {
+		tc_path dp = TC_PATH_INDEX(&deps_p, i);
+		flux_ref(w, g, self, deps->u.arr.items[i], &dp);
+	}
+	FIELD(kc, spec, "kubeConfig", sp);
+	if (kc && kc->kind == TC_OBJECT)
+		secret_ref(w, kc, &kc_p, true);
+}
+
+/* valuesFrom / substituteFrom entries {kind, name, valuesKey?, optional} */
+static void from_refs(walk *w, const tc_value *list, const tc_path *lp, const char *keyfield)
+{
+	for (size_t i = 0; list && list->kind == TC_ARRAY && i < list->u.arr.len; i++) {
+		tc_path ip = TC_PATH_INDEX(lp, i);
+		const tc_value *e = list->u.arr.items[i];
+		if (optional(e))
+			continue;
+		const tc_value *kind = str_of(e, "kind");
+		const char *k = tc_value_streq(kind, "Secret")      ? "Secret"
+		                : tc_value_streq(kind, "ConfigMap") ? "ConfigMap"
+		                                                    : NULL;
+		if (!k)
+			continue;
+		FIELD(name, e, "name", &ip);
+		const tc_value *key = keyfield ? str_of(e, keyfield) : NULL;
+		tc_path key_p =
+			TC_PATH_KEY(&ip, keyfield ? keyfield : "", keyfield ? strlen(keyfield) : 0);
+		ref_here(w, "", k, name, &name_p, key, &key_p, false);
+	}
+}
+
+/* ExternalSecret: the store it reads and the Secrets it reads there */
+static void store_ref(walk *w, const tc_value *r, const tc_path *rp, char *store, size_t *slen)
+{
+	*slen = 0;
+	if (!r || r->kind != TC_OBJECT)
+		return;
+	FIELD(name, r, "name", rp);
+	const tc_value *kind = str_of(r, "kind");
+	bool cluster = tc_value_streq(kind, "ClusterSecretStore");
+	if (kind && !cluster && !tc_value_streq(kind, "SecretStore"))
+		return;
+	if (cluster)
+		ref(w, "external-secrets.io", "ClusterSecretStore", "", 0, name, &name_p, NULL,
+		    NULL, false);
+	else
+		ref_here(w, "external-secrets.io", "SecretStore", name, &name_p, NULL, NULL, false);
+	if (w->s->nneeds && name && name->kind == TC_STR && name->u.str.len) {
+		const need *n = &w->s->needs[w->s->nneeds - 1];
+		if (n->tlen < 512) {
+			memcpy(store, n->target, n->tlen);
+			*slen = n->tlen;
+		}
+	}
+}
+
+static void remote_ref(walk *w, const char *store, size_t slen, const tc_value *rr,
+                       const tc_path *rp, bool with_property)
+{
+	if (!slen || !rr || rr->kind != TC_OBJECT)
+		return;
+	FIELD(key, rr, "key", rp);
+	FIELD(prop, rr, "property", rp);
+	if (!key || key->kind != TC_STR || !key->u.str.len)
+		return;
+	if (!with_property || !prop || prop->kind != TC_STR || !prop->u.str.len)
+		prop = NULL;
+	need *n = new_need(w, NEED_REMOTE, store, slen);
+	n->secret = tc_value_tainted(key) || (prop && tc_value_tainted(prop));
+	size_t pl = prop ? prop->u.str.len : 0;
+	n->slen = key->u.str.len + 1 + pl;
+	n->sub = tc_arena_alloc(&w->s->strings, n->slen + 1);
+	memcpy(n->sub, key->u.str.ptr, key->u.str.len);
+	n->sub[key->u.str.len] = 0;
+	if (pl)
+		memcpy(n->sub + key->u.str.len + 1, prop->u.str.ptr, pl);
+	n->sub[n->slen] = 0;
+	n->file = file_of(w, key);
+	n->nline = key->pos.line;
+	n->ncol = key->pos.col;
+	n->npath = path_str(w, &key_p);
+	if (prop) {
+		n->kfile = file_of(w, prop);
+		n->kline = prop->pos.line;
+		n->kcol = prop->pos.col;
+		n->kpath = path_str(w, &prop_p);
+	}
+}
+
+static void external_secret(walk *w, const tc_value *obj, const tc_value *spec, const tc_path *sp,
+                            const tc_value *name)
+{
+	char store[512];
+	size_t slen;
+	FIELD(ssr, spec, "secretStoreRef", sp);
+	store_ref(w, ssr, &ssr_p, store, &slen);
+	FIELD(data, spec, "data", sp);
+	for (size_t i = 0; data && data->kind == TC_ARRAY && i < data->u.arr.len; i++) {
+		tc_path dp = TC_PATH_INDEX(&data_p, i);
+		const tc_value *e = data->u.arr.items[i];
+		FIELD(src, e, "sourceRef", &dp);
+		FIELD(own, src, "storeRef", &src_p);
+		char ostore[512];
+		size_t olen = 0;
+		if (own)
+			store_ref(w, own, &own_p, ostore, &olen);
+		FIELD(rr, e, "remoteRef", &dp);
+		if (own)
+			remote_ref(w, ostore, olen, rr, &rr_p, true);
+		else
+			remote_ref(w, store, slen, rr, &rr_p, true);
+	}
+	FIELD(df, spec, "dataFrom", sp);
+	for (size_t i = 0; df && df->kind == TC_ARRAY && i < df->u.arr.len; i++) {
+		tc_path dp = TC_PATH_INDEX(&df_p, i);
+		const tc_value *e = df->u.arr.items[i];
+		FIELD(src, e, "sourceRef", &dp);
+		FIELD(own, src, "storeRef", &src_p);
+		char ostore[512];
+		size_t olen = 0;
+		if (own)
+			store_ref(w, own, &own_p, ostore, &olen);
+		FIELD(ex, e, "extract", &dp);
+		if (own)
+			remote_ref(w, ostore, olen, ex, &ex_p, false);
+		else
+			remote_ref(w, store, slen, ex, &ex_p, false);
+	}
+	/* the Secret it makes (creationPolicy Owner or Orphan; Merge and None
+	 * make none), with the keys of spec.data when nothing else adds any */
+	const tc_value *target = tc_value_getz(spec, "target");
+	const tc_value *policy = str_of(target, "creationPolicy");
+	if (tc_value_streq(policy, "Merge") || tc_value_streq(policy, "None"))
+		return;
+	const tc_value *tname = str_of(target, "name");
+	if (!tname || !tname->u.str.len)
+		tname = name;
+	ident(&w->b, "", 0, "Secret", 6, w->ns, w->nslen, tname->u.str.ptr, tname->u.str.len);
+	add_ent(w->s, w->b.ptr, w->b.len);
+	if ((df && df->kind == TC_ARRAY && df->u.arr.len) || tc_value_getz(target, "template")) {
+		add_sub(w->s, &w->b, '?', "", 0);
+		return;
+	}
+	for (size_t i = 0; data && data->kind == TC_ARRAY && i < data->u.arr.len; i++) {
+		const tc_value *k = str_of(data->u.arr.items[i], "secretKey");
+		if (k)
+			add_sub(w->s, &w->b, 'k', k->u.str.ptr, k->u.str.len);
+	}
+	(void)obj;
+}
+
+/* SecretStore and ClusterSecretStore: the Kubernetes provider's remote
+ * namespace (default "default") and the objects its auth and CA name */
+static void secret_store(walk *w, const tc_value *spec, const tc_path *sp, bool cluster)
+{
+	FIELD(prov, spec, "provider", sp);
+	FIELD(kube, prov, "kubernetes", &prov_p);
+	if (!kube || kube->kind != TC_OBJECT)
+		return;
+	const tc_value *rns = str_of(kube, "remoteNamespace");
+	size_t base = w->b.len;
+	if (rns && rns->u.str.len)
+		add_sub(w->s, &w->b, 'r', rns->u.str.ptr, rns->u.str.len);
+	else
+		add_sub(w->s, &w->b, 'r', "default", 7);
+	cut(&w->b, base);
+	FIELD(auth, kube, "auth", &kube_p);
+	FIELD(sa, auth, "serviceAccount", &auth_p);
+	FIELD(server, kube, "server", &kube_p);
+	FIELD(ca, server, "caProvider", &server_p);
+	const struct {
+		const tc_value *v;
+		const tc_path *p;
+		const char *kind;
+	} objs[] = {{sa, &sa_p, "ServiceAccount"},
+	            {ca, &ca_p,
+	             tc_value_streq(str_of(ca, "type"), "Secret")      ? "Secret"
+	             : tc_value_streq(str_of(ca, "type"), "ConfigMap") ? "ConfigMap"
+	                                                               : NULL}};
+	for (size_t i = 0; i < 2; i++) {
+		if (!objs[i].v || objs[i].v->kind != TC_OBJECT || !objs[i].kind)
+			continue;
+		FIELD(name, objs[i].v, "name", objs[i].p);
+		FIELD(key, objs[i].v, "key", objs[i].p);
+		const tc_value *ns = str_of(objs[i].v, "namespace");
+		if (!key || key->kind != TC_STR || i == 0)
+			key = NULL;
+		if (ns && ns->u.str.len)
+			ref(w, "", objs[i].kind, ns->u.str.ptr, ns->u.str.len, name, &name_p, key,
+			    &key_p, false);
+		else if (!cluster)
+			ref_here(w, "", objs[i].kind, name, &name_p, key, &key_p, false);
+	}
+}
+
+/* Argo CD Application: its project, and its destination against the
+ * project's destinations (resolved in report) */
+static void application(walk *w, const tc_value *spec, const tc_path *sp)
+{
+	FIELD(proj, spec, "project", sp);
+	if (!proj || proj->kind != TC_STR || !proj->u.str.len)
+		return;
+	ref_here(w, "argoproj.io", "AppProject", proj, &proj_p, NULL, NULL, false);
+	FIELD(dst, spec, "destination", sp);
+	if (!dst || dst->kind != TC_OBJECT)
+		return;
+	const tc_value *server = str_of(dst, "server"), *name = str_of(dst, "name");
+	const tc_value *ns = str_of(dst, "namespace");
+	need *n = new_need(w, NEED_DEST, w->s->needs[w->s->nneeds - 1].target,
+	                   w->s->needs[w->s->nneeds - 1].tlen);
+	n->keyonly = true;
+	tc_buf_reset(&w->b);
+	put_field(&w->b, server ? server->u.str.ptr : "", server ? server->u.str.len : 0);
+	put_field(&w->b, name ? name->u.str.ptr : "", name ? name->u.str.len : 0);
+	tc_buf_add(&w->b, ns ? ns->u.str.ptr : "", ns ? ns->u.str.len : 0);
+	n->sub = tc_arena_memdup0(&w->s->strings, w->b.ptr, w->b.len);
+	n->slen = w->b.len;
+	n->file = file_of(w, dst);
+	n->nline = dst->pos.line;
+	n->ncol = dst->pos.col;
+	n->npath = path_str(w, &dst_p);
+	size_t ql = strlen(tc_value_shown(server)) + strlen(tc_value_shown(name)) +
+	            strlen(tc_value_shown(ns)) + 64;
+	n->shown = tc_arena_alloc(&w->s->strings, ql);
+	snprintf(n->shown, ql, "%s '%s' namespace '%s'", server ? "server" : "name",
+	         server ? tc_value_shown(server) : tc_value_shown(name), tc_value_shown(ns));
+}
+
+static void app_project(walk *w, const tc_value *spec)
+{
+	const tc_value *dsts = tc_value_getz(spec, "destinations");
+	size_t base = w->b.len;
+	for (size_t i = 0; dsts && dsts->kind == TC_ARRAY && i < dsts->u.arr.len; i++) {
+		const tc_value *d = dsts->u.arr.items[i];
+		const tc_value *server = str_of(d, "server"), *name = str_of(d, "name");
+		const tc_value *ns = str_of(d, "namespace");
+		tc_buf_addc(&w->b, 'd');
+		put_field(&w->b, server ? server->u.str.ptr : "", server ? server->u.str.len : 0);
+		put_field(&w->b, name ? name->u.str.ptr : "", name ? name->u.str.len : 0);
+		tc_buf_add(&w->b, ns ? ns->u.str.ptr : "", ns ? ns->u.str.len : 0);
+		if (!tc_buf_failed(&w->b))
+			add_ent(w->s, w->b.ptr, w->b.len);
+		cut(&w->b, base);
+	}
+}
+
+static void data_keys(walk *w, const tc_value *obj, const char *f1, const char *f2)
+{
+	const char *fields[2] = {f1, f2};
+	for (size_t f = 0; f < 2; f++) {
+		const tc_value *m = tc_value_getz(obj, fields[f]);
+		for (size_t i = 0; m && m->kind == TC_OBJECT && i < m->u.obj.len; i++)
+			add_sub(w->s, &w->b, 'k', m->u.obj.members[i].key,
+			        m->u.obj.members[i].klen);
+	}
+}
+
+/* an Ingress backend: the Service and its port, by name or number */
+static void backend_ref(walk *w, const tc_value *be, const tc_path *bp)
+{
+	FIELD(svc, be, "service", bp);
+	FIELD(sn, svc, "name", &svc_p);
+	FIELD(port, svc, "port", &svc_p);
+	FIELD(pname, port, "name", &port_p);
+	FIELD(pnum, port, "number", &port_p);
+	if (pname && pname->kind != TC_STR)
+		pname = NULL;
+	if (pnum && pnum->kind != TC_INT)
+		pnum = NULL;
+	const tc_value *pv = pname ? pname : pnum;
+	ref_here(w, "", "Service", sn, &sn_p, pv, pname ? &pname_p : &pnum_p, false);
+}
+
+static bool group_is(const char *g, size_t gl, const char *want)
+{
+	return tc_bytes_cmp(g, gl, want, strlen(want)) == 0;
+}
+
+/* One kind of a group, or every kind of it (kind NULL). */
+typedef struct kind_entry {
+	const char *group, *kind;
+	size_t glen, klen;
+} kind_entry;
+
+#define KE(g, k)                                                                                   \
+	{                                                                                          \
+		g, k, sizeof g - 1, sizeof k - 1                                                   \
+	}
+#define KE_ANY(g)                                                                                  \
+	{                                                                                          \
+		g, NULL, sizeof g - 1, 0                                                           \
+	}
+
+/* lengths first: most objects are of kinds no row names */
+static bool in_table(const kind_entry *t, size_t n, const char *g, size_t gl, const tc_value *kind)
+{
+	const char *k = kind->u.str.ptr;
+	size_t kl = kind->u.str.len;
+	for (size_t i = 0; i < n; i++)
+		if (t[i].glen == gl && (!t[i].kind || t[i].klen == kl) &&
+		    memcmp(t[i].group, g, gl) == 0 && (!t[i].kind || memcmp(t[i].kind, k, kl) == 0))
+			return true;
+	return false;
+}
+
+/* The kinds a reference can name: only their identities are indexed, so
+ * the index does not grow with the NetworkPolicies and Namespaces. Objects
+ * that make a Secret (ExternalSecret, Certificate, SealedSecret) add it
+ * themselves. */
+static bool referable(const char *g, size_t gl, const tc_value *kind)
+{
+	static const kind_entry t[] = {
+		KE("", "ConfigMap"),
+		KE("", "PersistentVolumeClaim"),
+		KE("", "Secret"),
+		KE("", "Service"),
+		KE("", "ServiceAccount"),
+		KE("argoproj.io", "AppProject"),
+		KE("external-secrets.io", "ClusterSecretStore"),
+		KE("external-secrets.io", "SecretStore"),
+		KE("helm.toolkit.fluxcd.io", "HelmRelease"),
+		KE("kustomize.toolkit.fluxcd.io", "Kustomization"),
+		KE("rbac.authorization.k8s.io", "ClusterRole"),
+		KE("rbac.authorization.k8s.io", "Role"),
+		KE_ANY("source.toolkit.fluxcd.io"),
+	};
+	return in_table(t, sizeof t / sizeof t[0], g, gl, kind);
+}
+
+/* The kinds whose references are resolved, or that make Secrets. */
+static bool refers(const char *g, size_t gl, const tc_value *kind)
+{
+	static const kind_entry t[] = {
+		KE("", "Pod"),
+		KE("", "PodTemplate"),
+		KE_ANY("apps"),
+		KE("argoproj.io", "Application"),
+		KE_ANY("batch"),
+		KE("bitnami.com", "SealedSecret"),
+		KE("cert-manager.io", "Certificate"),
+		KE("external-secrets.io", "ExternalSecret"),
+		KE("k8s.keycloak.org", "KeycloakRealmImport"),
+		KE("networking.k8s.io", "Ingress"),
+		KE("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+		KE("rbac.authorization.k8s.io", "RoleBinding"),
+	};
+	return in_table(t, sizeof t / sizeof t[0], g, gl, kind);
+}
+
+void tc_k8s_refs_add(tc_k8s_refs *s, const tc_value *obj, const tc_path *at)
+{
+	if (!obj || obj->kind != TC_OBJECT)
+		return;
+	const tc_value *api = str_of(obj, "apiVersion"), *kind = str_of(obj, "kind");
+	if (!api || !kind)
+		return;
+	const char *g, *v;
+	size_t gl, vl;
+	tc_k8s_split_api_version(api->u.str.ptr, api->u.str.len, &g, &gl, &v, &vl);
+	bool target = referable(g, gl, kind);
+	if (!target && !refers(g, gl, kind))
+		return;
+	const tc_value *meta = tc_value_getz(obj, "metadata");
+	const tc_value *name = str_of(meta, "name"), *nsv = str_of(meta, "namespace");
+	if (!name)
+		return;
+	walk w = {.s = s,
+	          .ns = nsv ? nsv->u.str.ptr : "",
+	          .nslen = nsv ? nsv->u.str.len : 0,
+	          .kind = kind,
+	          .name = name,
+	          .nsv = nsv};
+	tc_buf_init(&w.b, 64 * 1024);
+	ident(&w.b, g, gl, kind->u.str.ptr, kind->u.str.len, w.ns, w.nslen, name->u.str.ptr,
+	      name->u.str.len);
+	if (tc_buf_failed(&w.b))
+		goto done;
+	if (target)
+		add_ent(s, w.b.ptr, w.b.len);
+	FIELD(spec, obj, "spec", at);
+	if (gl == 0 && tc_value_streq(kind, "Secret")) {
+		data_keys(&w, obj, "data", "stringData");
+	} else if (gl == 0 && tc_value_streq(kind, "ConfigMap")) {
+		data_keys(&w, obj, "data", "binaryData");
+	} else if (gl == 0 && tc_value_streq(kind, "Service")) {
+		const tc_value *ports = tc_value_getz(spec, "ports");
+		for (size_t i = 0; ports && ports->kind == TC_ARRAY && i < ports->u.arr.len; i++) {
+			const tc_value *pn = str_of(ports->u.arr.items[i], "name");
+			const tc_value *pv = tc_value_getz(ports->u.arr.items[i], "port");
+			char num[32];
+			const char *t;
+			size_t tn;
+			if (pn)
+				add_sub(s, &w.b, 'p', pn->u.str.ptr, pn->u.str.len);
+			if (pv && pv->kind == TC_INT && sub_text(pv, num, sizeof num, &t, &tn))
+				add_sub(s, &w.b, 'n', t, tn);
+		}
+	} else if (gl == 0 && tc_value_streq(kind, "Pod")) {
+		pod_refs(&w, spec, &spec_p, NULL);
+	} else if (gl == 0 && tc_value_streq(kind, "PodTemplate")) {
+		FIELD(tpl, obj, "template", at);
+		FIELD(ps, tpl, "spec", &tpl_p);
+		pod_refs(&w, ps, &ps_p, NULL);
+	} else if ((group_is(g, gl, "apps") &&
+	            (tc_value_streq(kind, "Deployment") || tc_value_streq(kind, "ReplicaSet") ||
+	             tc_value_streq(kind, "StatefulSet") || tc_value_streq(kind, "DaemonSet"))) ||
+	           (group_is(g, gl, "batch") && tc_value_streq(kind, "Job"))) {
+		FIELD(tpl, spec, "template", &spec_p);
+		FIELD(ps, tpl, "spec", &tpl_p);
+		pod_refs(&w, ps, &ps_p, tc_value_getz(spec, "volumeClaimTemplates"));
+	} else if (group_is(g, gl, "batch") && tc_value_streq(kind, "CronJob")) {
+		FIELD(jt, spec, "jobTemplate", &spec_p);
+		FIELD(js, jt, "spec", &jt_p);
+		FIELD(tpl, js, "template", &js_p);
+		FIELD(ps, tpl, "spec", &tpl_p);
+		pod_refs(&w, ps, &ps_p, NULL);
+	} else if (group_is(g, gl, "rbac.authorization.k8s.io") &&
+	           (tc_value_streq(kind, "RoleBinding") ||
+	            tc_value_streq(kind, "ClusterRoleBinding"))) {
+		FIELD(rr, obj, "roleRef", at);
+		FIELD(rn, rr, "name", &rr_p);
+		const tc_value *rk = str_of(rr, "kind");
+		if (tc_value_streq(rk, "ClusterRole"))
+			ref(&w, "rbac.authorization.k8s.io", "ClusterRole", "", 0, rn, &rn_p, NULL,
+			    NULL, false);
+		else if (tc_value_streq(rk, "Role") && tc_value_streq(kind, "RoleBinding"))
+			ref_here(&w, "rbac.authorization.k8s.io", "Role", rn, &rn_p, NULL, NULL,
+			         false);
+	} else if (group_is(g, gl, "networking.k8s.io") && tc_value_streq(kind, "Ingress")) {
+		FIELD(db, spec, "defaultBackend", &spec_p);
+		backend_ref(&w, db, &db_p);
+		FIELD(rules, spec, "rules", &spec_p);
+		for (size_t i = 0; rules && rules->kind == TC_ARRAY && i < rules->u.arr.len; i++) {
+			tc_path rp = TC_PATH_INDEX(&rules_p, i);
+			FIELD(http, rules->u.arr.items[i], "http", &rp);
+			FIELD(paths, http, "paths", &http_p);
+			for (size_t k2 = 0;
+			     paths && paths->kind == TC_ARRAY && k2 < paths->u.arr.len; k2++) {
+				tc_path pp = TC_PATH_INDEX(&paths_p, k2);
+				FIELD(be, paths->u.arr.items[k2], "backend", &pp);
+				backend_ref(&w, be, &be_p);
+			}
+		}
+	} else if (group_is(g, gl, "kustomize.toolkit.fluxcd.io") &&
+	           tc_value_streq(kind, "Kustomization")) {
+		FIELD(src, spec, "sourceRef", &spec_p);
+		source_ref(&w, src, &src_p);
+		flux_common(&w, spec, &spec_p, "kustomize.toolkit.fluxcd.io", "Kustomization");
+		FIELD(dec, spec, "decryption", &spec_p);
+		if (dec && dec->kind == TC_OBJECT)
+			secret_ref(&w, dec, &dec_p, false);
+		FIELD(pb, spec, "postBuild", &spec_p);
+		FIELD(sf, pb, "substituteFrom", &pb_p);
+		from_refs(&w, sf, &sf_p, NULL);
+	} else if (group_is(g, gl, "helm.toolkit.fluxcd.io") &&
+	           tc_value_streq(kind, "HelmRelease")) {
+		FIELD(chart, spec, "chart", &spec_p);
+		FIELD(cs, chart, "spec", &chart_p);
+		FIELD(src, cs, "sourceRef", &cs_p);
+		source_ref(&w, src, &src_p);
+		FIELD(cref, spec, "chartRef", &spec_p);
+		source_ref(&w, cref, &cref_p);
+		flux_common(&w, spec, &spec_p, "helm.toolkit.fluxcd.io", "HelmRelease");
+		FIELD(vf, spec, "valuesFrom", &spec_p);
+		from_refs(&w, vf, &vf_p, "valuesKey");
+	} else if (group_is(g, gl, FLUX_SOURCE) &&
+	           (tc_value_streq(kind, "GitRepository") ||
+	            tc_value_streq(kind, "HelmRepository") ||
+	            tc_value_streq(kind, "OCIRepository") || tc_value_streq(kind, "Bucket"))) {
+		secret_ref(&w, spec, &spec_p, false);
+	} else if (group_is(g, gl, "argoproj.io") && tc_value_streq(kind, "Application")) {
+		application(&w, spec, &spec_p);
+	} else if (group_is(g, gl, "argoproj.io") && tc_value_streq(kind, "AppProject")) {
+		app_project(&w, spec);
+	} else if (group_is(g, gl, "external-secrets.io") &&
+	           tc_value_streq(kind, "ExternalSecret")) {
+		external_secret(&w, obj, spec, &spec_p, name);
+	} else if (group_is(g, gl, "external-secrets.io") &&
+	           (tc_value_streq(kind, "SecretStore") ||
+	            tc_value_streq(kind, "ClusterSecretStore"))) {
+		secret_store(&w, spec, &spec_p, tc_value_streq(kind, "ClusterSecretStore"));
+	} else if (group_is(g, gl, "k8s.keycloak.org") &&
+	           tc_value_streq(kind, "KeycloakRealmImport")) {
+		FIELD(ph, spec, "placeholders", &spec_p);
+		for (size_t i = 0; ph && ph->kind == TC_OBJECT && i < ph->u.obj.len; i++) {
+			const tc_member *m = &ph->u.obj.members[i];
+			tc_path mp = TC_PATH_KEY(&ph_p, m->key, m->klen);
+			FIELD(sec, m->val, "secret", &mp);
+			FIELD(sn, sec, "name", &sec_p);
+			FIELD(sk, sec, "key", &sec_p);
+			ref_here(&w, "", "Secret", sn, &sn_p, sk && sk->kind == TC_STR ? sk : NULL,
+			         &sk_p, false);
+		}
+	} else if (group_is(g, gl, "cert-manager.io") && tc_value_streq(kind, "Certificate")) {
+		/* cert-manager writes the keypair into spec.secretName */
+		const tc_value *sn = str_of(spec, "secretName");
+		if (sn && sn->u.str.len) {
+			ident(&w.b, "", 0, "Secret", 6, w.ns, w.nslen, sn->u.str.ptr,
+			      sn->u.str.len);
+			add_ent(s, w.b.ptr, w.b.len);
+			static const char *const keys[] = {"ca.crt", "tls.crt", "tls.key"};
+			for (size_t i = 0; i < 3; i++)
+				add_sub(s, &w.b, 'k', keys[i], strlen(keys[i]));
+		}
+	} else if (group_is(g, gl, "bitnami.com") && tc_value_streq(kind, "SealedSecret")) {
+		/* the sealed-secrets controller unseals into a Secret of its name */
+		ident(&w.b, "", 0, "Secret", 6, w.ns, w.nslen, name->u.str.ptr, name->u.str.len);
+		add_ent(s, w.b.ptr, w.b.len);
+		const tc_value *tpl = tc_value_dig(spec, "template");
+		const tc_value *ed = tc_value_getz(spec, "encryptedData");
+		for (size_t i = 0; ed && ed->kind == TC_OBJECT && i < ed->u.obj.len; i++)
+			add_sub(s, &w.b, 'k', ed->u.obj.members[i].key, ed->u.obj.members[i].klen);
+		if (tpl)
+			data_keys(&w, tpl, "data", "stringData");
+	}
+done:
+	tc_buf_release(&w.b);
+}
+
+/* ---- resolving ---- */
+
+static void sort_index(tc_k8s_refs *s)
+{
+	if (!s->sorted && s->nents > 1)
+		qsort(s->ents, s->nents, sizeof *s->ents, cmp_ent);
+	s->sorted = true;
+}
+
+/* the four fields of a target */
+typedef struct target {
+	const char *f[4];
+	size_t n[4];
+} target;
+
+static target split(const char *t)
+{
+	target r;
+	for (int i = 0; i < 4; i++) {
+		r.f[i] = t;
+		r.n[i] = strlen(t);
+		t += r.n[i] + 1;
+	}
+	return r;
+}
+
+typedef enum found { FOUND, NO_OBJECT, NO_SUB } found;
+
+/* The identity of variant v (0..3) of a target into key (at most cap
+ * bytes): itself, or with "*" for its namespace (v & 1) or its name
+ * (v & 2), as provided entries stand for every namespace or name. Its
+ * length, or 0 for a variant that does not apply (a cluster-scoped target
+ * has no namespace to stand for) or does not fit. */
+static size_t variant(const target *t, int v, char *key, size_t cap)
+{
+	bool anyns = v & 1, anyname = v & 2;
+	if (anyns && t->n[2] == 0)
+		return 0;
+	const char *f[4] = {t->f[0], t->f[1], anyns ? "*" : t->f[2], anyname ? "*" : t->f[3]};
+	size_t n[4] = {t->n[0], t->n[1], anyns ? 1 : t->n[2], anyname ? 1 : t->n[3]};
+	size_t len = 0;
+	for (int i = 0; i < 4; i++) {
+		if (len + n[i] + 1 > cap)
+			return 0;
+		memcpy(key + len, f[i], n[i]);
+		len += n[i];
+		key[len++] = 0;
+	}
+	return len;
+}
+
+/* an identity's fields are at most 253 bytes each; the tag and a key 253 */
+#define KEY_MAX 1400
+
+/* The object and its key or port, or a provided entry for any namespace
+ * or any name that stands for it. */
+static found resolve(const tc_k8s_refs *s, const char *tgt, const char *sub, size_t slen)
+{
+	target t = split(tgt);
+	if (group_is(t.f[0], t.n[0], "rbac.authorization.k8s.io") && t.n[1] == 11 &&
+	    memcmp(t.f[1], "ClusterRole", 11) == 0 && t.n[3] > 7 &&
+	    memcmp(t.f[3], "system:", 7) == 0)
+		return FOUND; /* the API server's bootstrap roles */
+	bool obj = false;
+	char key[KEY_MAX];
+	for (int v = 0; v < 4; v++) {
+		size_t n = variant(&t, v, key, sizeof key);
+		if (!n || !has(s, key, n))
+			continue;
+		obj = true;
+		if (!sub)
+			return FOUND;
+		key[n] = '?';
+		if (has(s, key, n + 1))
+			return FOUND;
+		if (n + slen <= sizeof key) {
+			memcpy(key + n, sub, slen);
+			if (has(s, key, n + slen))
+				return FOUND;
+		}
+	}
+	return obj ? NO_SUB : NO_OBJECT;
+}
+
+static char *describe(const char *tgt)
+{
+	target t = split(tgt);
+	size_t n = t.n[1] + t.n[2] + t.n[3] + 8;
+	char *s = tc_xmalloc(n);
+	if (t.n[2])
+		snprintf(s, n, "%s '%s/%s'", t.f[1], t.f[2], t.f[3]);
+	else
+		snprintf(s, n, "%s '%s'", t.f[1], t.f[3]);
+	return s;
+}
+
+/* up to eight of the keys (tag 'k') or ports ('p', 'n') that the target
+ * and the provided entries standing for it have, for a hint */
+static void list_subs(const tc_k8s_refs *s, const char *tgt, char tag, tc_buf *out)
+{
+	target t = split(tgt);
+	const char tags[2] = {tag, tag == 'k' ? 0 : 'n'};
+	size_t shown = 0;
+	char key[KEY_MAX];
+	for (int v = 0; v < 4 && shown <= 8; v++) {
+		for (int k = 0; k < 2 && tags[k] && shown <= 8; k++) {
+			size_t n = variant(&t, v, key, sizeof key - 1);
+			if (!n)
+				continue;
+			key[n] = tags[k];
+			for (size_t i = lower(s, key, n + 1);
+			     i < s->nents && has_prefix(&s->ents[i], key, n + 1); i++) {
+				if (shown++ == 8) {
+					tc_buf_adds(out, ", ...");
+					break;
+				}
+				tc_buf_adds(out, shown > 1 ? ", " : "");
+				tc_buf_add(out, s->ents[i].key + n + 1, s->ents[i].len - n - 1);
+			}
+		}
+	}
+}
+
+static void finding(tc_diags *d, tc_diag_class cls, const char *file, uint32_t line, uint32_t col,
+                    const char *path, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+static void finding(tc_diags *d, tc_diag_class cls, const char *file, uint32_t line, uint32_t col,
+                    const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	tc_diag_add(d, TC_SEV_ERROR, cls, (tc_pos){file, line, col}, NULL, fmt, ap);
+	va_end(ap);
+	if (path && d->len)
+		d->items[d->len - 1].path = tc_xstrdup(path);
+}
+
+/* Go's path.Match as Argo CD's glob matching uses it for destinations:
+ * '*' any run of bytes, '?' any one byte */
+static bool glob(const char *p, size_t pn, const char *s, size_t sn)
+{
+	size_t pi = 0, si = 0, star = (size_t)-1, mark = 0;
+	while (si < sn) {
+		if (pi < pn && (p[pi] == '?' || p[pi] == s[si])) {
+			pi++;
+			si++;
+		} else if (pi < pn && p[pi] == '*') {
+			star = pi++;
+			mark = si;
+		} else if (star != (size_t)-1) {
+			pi = star + 1;
+			si = ++mark;
+		} else {
+			return false;
+		}
+	}
+	while (pi < pn && p[pi] == '*')
+		pi++;
+	return pi == pn;
+}
+
+/* globMatch with negation: a pattern "!x" matches what x does not */
+static bool match(const char *p, size_t pn, const char *s, size_t sn)
+{
+	if (pn && p[0] == '!')
+		return !glob(p + 1, pn - 1, s, sn);
+	return glob(p, pn, s, sn);
+}
+
+static bool deny(const char *p, size_t pn)
+{
+	return pn && p[0] == '!';
+}
+
+/* Argo CD's AppProject.IsDestinationPermitted: some destination matches
+ * (its server or name, and its namespace), and no deny pattern ("!...")
+ * excludes it. true too when the project's destinations are unknown. */
+static bool dest_allowed(const tc_k8s_refs *s, const need *n)
+{
+	char key[1024];
+	if (n->tlen + 1 > sizeof key)
+		return true;
+	if (!has(s, n->target, n->tlen))
+		return true; /* a provided project ("*" entries): destinations unknown */
+	memcpy(key, n->target, n->tlen);
+	key[n->tlen] = '?';
+	if (has(s, key, n->tlen + 1))
+		return true;
+	/* the Application's server, name and namespace */
+	const char *as = n->sub, *an = as + strlen(as) + 1, *ans = an + strlen(an) + 1;
+	size_t asl = strlen(as), anl = strlen(an), ansl = n->slen - (size_t)(ans - n->sub);
+	key[n->tlen] = 'd';
+	bool any = false, denied = false;
+	for (size_t i = lower(s, key, n->tlen + 1);
+	     i < s->nents && has_prefix(&s->ents[i], key, n->tlen + 1); i++) {
+		const char *ds = s->ents[i].key + n->tlen + 1;
+		const char *dn = ds + strlen(ds) + 1, *dns = dn + strlen(dn) + 1;
+		size_t dsl = strlen(ds), dnl = strlen(dn);
+		size_t dnsl = s->ents[i].len - (size_t)(dns - s->ents[i].key);
+		bool name_ok = anl && match(dn, dnl, an, anl);
+		bool server_ok = asl && match(ds, dsl, as, asl);
+		bool ns_ok = match(dns, dnsl, ans, ansl);
+		if ((server_ok || name_ok) && ns_ok)
+			any = true;
+		else if ((!name_ok && deny(dn, dnl)) || (!server_ok && deny(ds, dsl)) ||
+		         (!ns_ok && deny(dns, dnsl)))
+			denied = true;
+	}
+	return any && !denied;
+}
+
+static const char *const not_there =
+	"which is neither rendered nor declared in 'provided' of tenantc.yaml";
+
+static size_t report_obj(const tc_k8s_refs *s, const need *n, tc_diags *d, tc_diag_class cls)
+{
+	found f = resolve(s, n->target, n->sub, n->slen);
+	if (f == FOUND || (f == NO_OBJECT && n->keyonly))
+		return 0;
+	char *what = n->secret ? tc_xstrdup("<redacted>") : describe(n->target);
+	if (f == NO_OBJECT) {
+		finding(d, cls, n->file, n->nline, n->ncol, n->npath, "%s refers to %s, %s",
+		        n->from, what, not_there);
+	} else {
+		tc_buf keys;
+		tc_buf_init(&keys, 4096);
+		list_subs(s, n->target, n->sub[0] == 'n' ? 'p' : n->sub[0], &keys);
+		const char *listed = tc_buf_failed(&keys) ? "" : tc_buf_str(&keys);
+		finding(d, cls, n->kfile, n->kline, n->kcol, n->kpath,
+		        "%s refers to %s of %s, which has no such %s (%s: %s)", n->from, n->shown,
+		        what, n->sub[0] == 'k' ? "key" : "port",
+		        n->sub[0] == 'k' ? "its keys" : "its ports", listed[0] ? listed : "none");
+		tc_buf_release(&keys);
+	}
+	free(what);
+	return 1;
+}
+
+/* An ExternalSecret's remoteRef through a store of the Kubernetes
+ * provider: the Secret remoteRef.key in the store's remote namespace, and
+ * its key remoteRef.property */
+static size_t report_remote(const tc_k8s_refs *s, const need *n, tc_diags *d, tc_diag_class cls)
+{
+	char key[1024];
+	if (n->tlen + 1 > sizeof key)
+		return 0;
+	memcpy(key, n->target, n->tlen);
+	key[n->tlen] = 'r';
+	size_t i = lower(s, key, n->tlen + 1);
+	if (i >= s->nents || !has_prefix(&s->ents[i], key, n->tlen + 1))
+		return 0; /* another provider, or a store not rendered */
+	const char *rns = s->ents[i].key + n->tlen + 1;
+	size_t rnsl = s->ents[i].len - n->tlen - 1;
+	const char *rkey = n->sub, *prop = n->sub + strlen(n->sub) + 1;
+	size_t pl = n->slen - strlen(n->sub) - 1;
+	tc_buf b;
+	tc_buf_init(&b, 64 * 1024);
+	ident(&b, "", 0, "Secret", 6, rns, rnsl, rkey, strlen(rkey));
+	char *tgt = tc_xmemdup0(b.ptr, b.len);
+	tc_buf_reset(&b);
+	tc_buf_addc(&b, 'k');
+	tc_buf_add(&b, prop, pl);
+	found f = resolve(s, tgt, pl ? b.ptr : NULL, b.len);
+	char *what = describe(tgt), *store = describe(n->target);
+	size_t r = 0;
+	/* a Secret the render does not make may exist all the same (the
+	 * provider reads whatever the remote namespace holds): only the keys
+	 * of a Secret that is known are judged */
+	if (f == NO_SUB) {
+		tc_buf keys;
+		tc_buf_init(&keys, 4096);
+		list_subs(s, tgt, 'k', &keys);
+		const char *listed = tc_buf_failed(&keys) ? "" : tc_buf_str(&keys);
+		finding(d, cls, n->kfile, n->kline, n->kcol, n->kpath,
+		        "%s reads key '%.*s' of %s through %s, which has no such key (its keys: "
+		        "%s)",
+		        n->from, n->secret ? 10 : (int)pl, n->secret ? "<redacted>" : prop,
+		        n->secret ? "<redacted>" : what, store, listed[0] ? listed : "none");
+		tc_buf_release(&keys);
+		r = 1;
+	}
+	free(what);
+	free(store);
+	free(tgt);
+	tc_buf_release(&b);
+	return r;
+}
+
+size_t tc_k8s_refs_report(tc_k8s_refs *s, tc_diags *d, tc_diag_class cls)
+{
+	sort_index(s);
+	size_t count = 0;
+	for (size_t i = 0; i < s->nneeds; i++) {
+		const need *n = &s->needs[i];
+		if (n->type == NEED_OBJ) {
+			count += report_obj(s, n, d, cls);
+		} else if (n->type == NEED_REMOTE) {
+			count += report_remote(s, n, d, cls);
+		} else if (resolve(s, n->target, NULL, 0) == FOUND && !dest_allowed(s, n)) {
+			char *what = describe(n->target);
+			finding(d, cls, n->file, n->nline, n->ncol, n->npath,
+			        "%s has the destination %s, which %s does not allow (see its "
+			        "spec.destinations)",
+			        n->from, n->shown, what);
+			free(what);
+			count++;
+		}
+	}
+	return count;
+}

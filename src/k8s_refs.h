@@ -1,0 +1,54 @@
+/*
+ * k8s_refs.h - reference integrity over one cluster's objects: every name
+ * an object refers to by (a Secret key of a container's environment, a
+ * RoleBinding's role, a Flux source, an Argo CD project and destination,
+ * an ExternalSecret's store, a Keycloak realm placeholder's Secret key, ...)
+ * must be an object that the same set of objects holds, or one the cluster
+ * provides (Kubernetes' own objects, entries of the `provided` setting).
+ *
+ * Use: add every object of one environment (or one set of files), add the
+ * provided entries, then report once. Objects are copied into an index by
+ * group, kind, namespace and name (sorted, looked up by binary search), so
+ * the objects may be freed after adding and the check is O(n log n) in the
+ * objects and references, never all pairs. Not thread-safe: a caller that
+ * adds from several threads holds a lock.
+ */
+#ifndef TC_K8S_REFS_H
+#define TC_K8S_REFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "value.h"
+
+typedef struct tc_k8s_refs tc_k8s_refs;
+
+/* A set with Kubernetes' own objects in it (the built-in ClusterRoles,
+ * each namespace's `default` ServiceAccount and `kube-root-ca.crt`
+ * ConfigMap, Argo CD's `default` project). Free with tc_k8s_refs_free. */
+tc_k8s_refs *tc_k8s_refs_new(void);
+void tc_k8s_refs_free(tc_k8s_refs *s);
+
+/* The entries of the `provided` setting (a list of mappings with
+ * apiVersion, kind, name, optional namespace, keys and environments; "*"
+ * for any namespace or name) that apply to environment env (NULL: every
+ * entry). Entries of another shape are skipped: the settings schema
+ * reports them. */
+void tc_k8s_refs_provide(tc_k8s_refs *s, const tc_value *provided, const char *env);
+
+/* What obj provides and refers to. at is the object's path (NULL for a
+ * document). Only key names of Secrets are read, never their values. */
+void tc_k8s_refs_add(tc_k8s_refs *s, const tc_value *obj, const tc_path *at);
+
+/* An object known only by its identity (a render's cache): it provides
+ * itself with keys unknown, and its references are not checked. */
+void tc_k8s_refs_add_ident(tc_k8s_refs *s, const char *api, size_t alen, const char *kind,
+                           size_t klen, const char *ns, size_t nslen, const char *name,
+                           size_t nlen);
+
+/* Report every reference that resolves to nothing, at the referring value's
+ * position, naming both ends. Returns the number reported. */
+size_t tc_k8s_refs_report(tc_k8s_refs *s, tc_diags *d, tc_diag_class cls);
+
+#endif
