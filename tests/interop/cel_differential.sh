@@ -67,7 +67,15 @@ ok "the admission policy is enforced after $(($(date +%s) - start)) s"
 
 # tenantc's side: a repository whose cluster templates are the corpus
 mkdir -p "$T/repo/environments" "$T/repo/templates/cluster" "$T/repo/policies"
-printf 'output: rendered\n' >"$T/repo/tenantc.yaml"
+# the corpus's objects name a GitRepository, Secrets and ConfigMaps that
+# the render does not make (the dry run does not resolve references either)
+cat >"$T/repo/tenantc.yaml" <<'EOF'
+output: rendered
+provided:
+  - {apiVersion: source.toolkit.fluxcd.io/v1, kind: GitRepository, namespace: flux-system, name: platform}
+  - {apiVersion: v1, kind: Secret, namespace: '*', name: '*'}
+  - {apiVersion: v1, kind: ConfigMap, namespace: '*', name: '*'}
+EOF
 cp -R "$SRC/schemas" "$T/repo/"
 cp "$SRC/environments/test.yaml" "$T/repo/environments/"
 cp "$POLICY" "$T/repo/policies/"
