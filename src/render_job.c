@@ -50,9 +50,32 @@ static bool env_needs_tenants(const tc_repo *r)
 	return false;
 }
 
-/* The context of a template: env, repo, commit, and either tenant and
- * files (a tenant job) or tenants (a cluster job; NULL when no template
- * reads it). */
+/* secretDigests: the path of each of env's input Secrets below secrets/
+ * (an environment's own file under the path it replaces,
+ * "realm-clients.yaml" for "prod/realm-clients.yaml") to the digest of the
+ * file (sops.h: the annotation of the rendered Secret), so that an object
+ * can change when a Secret does without reading its value. */
+static tc_value *secret_digests(tc_arena *a, const tc_tenant *t, const tc_env *env)
+{
+	tc_objb b;
+	tc_objb_init(&b);
+	size_t n = strlen(env->name);
+	for (size_t i = 0; i < t->nsecrets; i++) {
+		if (!t->secret_envs || !tc_tenant_secret_used_in(t, i, env))
+			continue;
+		const char *p = t->secrets[i].path;
+		if (t->secret_envs[i])
+			p += n + 1;
+		char digest[TC_SOPS_DIGEST_SIZE];
+		tc_sops_source_digest(digest, t->secrets[i].data, t->secrets[i].len);
+		tc_objb_addz(&b, tc_arena_strdup(a, p), tc_value_strz(a, digest, TC_NOPOS));
+	}
+	return tc_objb_finish(&b, a, TC_NOPOS, NULL);
+}
+
+/* The context of a template: env, repo, commit, and either tenant, files
+ * and secretDigests (a tenant job) or tenants (a cluster job; NULL when no
+ * template reads it). */
 static tc_value *context(const tc_repo *r, tc_arena *a, const tc_env *env, const tc_tenant *t,
                          tc_value *tenants)
 {
@@ -68,6 +91,7 @@ static tc_value *context(const tc_repo *r, tc_arena *a, const tc_env *env, const
 	if (t) {
 		tc_objb_addz(&b, "tenant", tc_tenant_view(a, t, env));
 		tc_objb_addz(&b, "files", tc_render_file_list(a, t->files, t->nfiles));
+		tc_objb_addz(&b, "secretDigests", secret_digests(a, t, env));
 	}
 	return tc_objb_finish(&b, a, TC_NOPOS, NULL);
 }

@@ -675,6 +675,21 @@ static int secret_envs(const tc_repo *r, tc_arena *a, tc_diags *d, tc_tenant *t)
 	return rc;
 }
 
+bool tc_tenant_secret_used_in(const tc_tenant *t, size_t i, const tc_env *env)
+{
+	if (t->secret_envs[i])
+		return t->secret_envs[i] == env;
+	size_t n = strlen(env->name);
+	const char *p = t->secrets[i].path;
+	for (size_t k = 0; k < t->nsecrets; k++) {
+		const char *q = t->secrets[k].path;
+		if (t->secret_envs[k] == env && strncmp(q, env->name, n) == 0 && q[n] == '/' &&
+		    strcmp(q + n + 1, p) == 0)
+			return false;
+	}
+	return true;
+}
+
 int tc_repo_load_tenant(const tc_repo *r, const char *name, tc_arena *a, tc_diags *d, tc_tenant *t)
 {
 	memset(t, 0, sizeof *t);

@@ -37,7 +37,7 @@ refused "--out repository via symlink" "refusing to render into the repository i
 refused "--out parent of the repository" "refusing to render into a folder that contains" \
 	render --out ..
 refused "--out /" "refusing to render into the root folder" render --out /
-for f in environments tenants templates schemas keys; do
+for f in environments tenants templates schemas files keys; do
 	mkdir -p "$R/keys" 2>/dev/null
 	refused "--out $f" "refusing to render into the input folder '$f'" render --out "$f"
 	refused "--out $f (absolute)" "refusing to render into the input folder '$f'" \
