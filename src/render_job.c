@@ -11,6 +11,7 @@
 
 #include "filecheck.h"
 #include "jsone.h"
+#include "realm_check.h"
 #include "render_files.h"
 #include "schema_set.h"
 #include "tenant_view.h"
@@ -314,6 +315,8 @@ void tc_render_tenant_objects(work *w)
 	for (size_t e = 0; e < t.nenvs; e++) {
 		const tc_env *env = t.envs[e];
 		if (!env_selected(o, env->name))
+			continue;
+		if (tc_realm_check_secrets(w->a, &t, env, &j->diags))
 			continue;
 		tc_value *ctx = context(r, w->a, env, &t, NULL);
 		tc_arrb objs[2];

@@ -16,6 +16,7 @@
 #include "k8s.h"
 #include "schema.h"
 #include "schema_check.h"
+#include "realm_check.h"
 #include "tenant_view.h"
 #include "timefmt.h"
 #include "yaml_load.h"
@@ -628,7 +629,9 @@ static int check_tenant(const tc_repo *r, tc_arena *a, tc_diags *d, tc_tenant *t
 		return -1;
 	if (tenant_envs(r, a, d, t))
 		return -1;
-	return tc_tenant_view_check(r, t, d);
+	if (tc_tenant_view_check(r, t, d))
+		return -1;
+	return tc_realm_check(a, t, d);
 }
 
 /* Which environment each input Secret is for: a file directly in secrets/
