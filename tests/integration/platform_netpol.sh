@@ -8,7 +8,11 @@
 #  - every Flux sourceRef, dependsOn and path, and every ArgoCD project,
 #    path and destination, names an object or folder of the same tree, and
 #    the Secret a realm's reconcile Job mounts is made from one that exists;
-#  - every ConfigMap's content-hash annotation is the hash of its data.
+#  - every ConfigMap's content-hash annotation is the hash of its data;
+#  - every workload holding a client secret (a confidential or
+#    service-account client: globex's producer, the API) reaches Keycloak in
+#    the cluster and at the issuer URL of its environment, and no other
+#    workload, nor another port, is opened.
 # Each check is also run on a broken copy, to show it can fail.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/platform_lib.sh"
@@ -24,7 +28,7 @@ copy_example "$T/repo"
 add_realm_secrets "$T/repo"
 SOPS_AGE_KEY_FILE="$SRC/keys/admin.agekey" "$TENANTC" render --repo "$T/repo" --out "$T/out" >/dev/null
 if grep -rq 'plain-7f3a' "$T/out"; then bad "a client secret reached the tree in clear"; else ok "no client secret in clear anywhere in the tree"; fi
-for c in netpol realm refs hashes; do
+for c in netpol realm refs hashes keycloak; do
 	if "$PY" "$CHECK" "$c" "$T/out" "$T/repo" >"$T/log" 2>&1; then
 		ok "$(tail -n 1 "$T/log")"
 	else
@@ -70,6 +74,15 @@ expect_found refs "reads Secret 'globex-prod/realm-clients', which is not in pro
 fresh
 sed -i 's/secretName: acme-test-realm-clients-.*$/secretName: acme-test-other/' "$T/broken"/test/tenants/acme/job-acme-test-realm-*.yaml
 expect_found refs "mounts Secret 'acme-test-other', which nothing in test/ makes"
+fresh
+sed -i '/^      - producer$/d' "$T/broken/prod/tenants/globex/networkpolicy-allow-clients-to-keycloak.yaml"
+expect_found keycloak "pods 'producer' cannot reach Keycloak's namespace 'keycloak' on port 8443"
+fresh
+sed -i 's/^      - producer$/      - producer\n      - frontend/' "$T/broken/test/tenants/globex/networkpolicy-allow-clients-to-keycloak.yaml"
+expect_found keycloak "pods 'frontend' can reach Keycloak's namespace"
+fresh
+sed -i 's|cidr: 203.0.113.20/32|cidr: 203.0.113.21/32|' "$T/broken/test/tenants/acme/networkpolicy-allow-clients-to-keycloak.yaml"
+expect_found keycloak "pods 'api-service' cannot reach the issuer https://sso.test.example.com at 203.0.113.20 on port 443"
 fresh
 sed -i 's/^    format: json$/    format: text/' "$T/broken/prod/tenants/acme/configmap-api-service.yaml"
 expect_found hashes "is not the data's"
