@@ -14,7 +14,9 @@
  *     host is the environment's domain, below it, or one of the tenant's
  *     realm.trustedHosts of that environment;
  *   - every confidential and service-account client has its secret in
- *     the environment's realm-clients.yaml, encrypted (a SOPS file).
+ *     the environment's realm-clients.yaml, encrypted (a SOPS file); the
+ *     render checks this when a tenant template uses the Secret
+ *     realm-clients, as the example's Keycloak templates do.
  */
 #ifndef TC_REALM_CHECK_H
 #define TC_REALM_CHECK_H

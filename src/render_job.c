@@ -312,11 +312,18 @@ void tc_render_tenant_objects(work *w)
 	if (scan_inputs(j, w->a, &t))
 		return;
 	w->tenant = &t;
+	/* the client secrets are checked where the templates use the Secret
+	 * realm-clients (the example's keycloak templates): a repository whose
+	 * templates give clients their secrets otherwise is not held to it */
+	bool client_secrets = false;
+	for (size_t i = 0; i < r->ntemplates && !client_secrets; i++)
+		client_secrets = r->templates[i].scope == TC_SCOPE_TENANT &&
+		                 tc_repo_template_mentions(&r->templates[i], "realm-clients");
 	for (size_t e = 0; e < t.nenvs; e++) {
 		const tc_env *env = t.envs[e];
 		if (!env_selected(o, env->name))
 			continue;
-		if (tc_realm_check_secrets(w->a, &t, env, &j->diags))
+		if (client_secrets && tc_realm_check_secrets(w->a, &t, env, &j->diags))
 			continue;
 		tc_value *ctx = context(r, w->a, env, &t, NULL);
 		tc_arrb objs[2];
