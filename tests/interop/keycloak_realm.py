@@ -296,10 +296,12 @@ VOLATILE = {"access", "createdTimestamp", "notBefore"}
 
 
 def strip(x):
+    """x without the fields that change by themselves, its lists in a fixed
+    order (the Admin API lists roles and users in no particular order)"""
     if isinstance(x, dict):
         return {k: strip(v) for k, v in x.items() if k not in VOLATILE}
     if isinstance(x, list):
-        return [strip(v) for v in x]
+        return sorted((strip(v) for v in x), key=lambda v: json.dumps(v, sort_keys=True))
     return x
 
 
