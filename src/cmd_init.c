@@ -189,6 +189,15 @@ static void settings_file(tc_buf *b, const char *url, const char *gitops)
 		               "      reason: Flux applies each tenant's namespace as its "
 		               "ServiceAccount gitops-applier, which must write the tenant's "
 		               "Secrets to apply them\n");
+	tc_buf_adds(b, "# Objects the clusters have that the render does not make, which\n"
+	               "# rendered objects refer to (tenantc's validation guide, References):\n"
+	               "provided:\n"
+	               "  - apiVersion: v1\n"
+	               "    kind: Secret\n"
+	               "    namespace: keycloak\n"
+	               "    name: keycloak-initial-admin   # made by the Keycloak operator; the "
+	               "realm Jobs log in with it\n"
+	               "    keys: [username, password]\n");
 }
 
 static void env_file(tc_buf *b, const char *env, const char *domain, const char *gitops)
@@ -210,7 +219,7 @@ static void env_file(tc_buf *b, const char *env, const char *domain, const char 
 	            env, domain, strcmp(gitops, "flux") == 0 ? "flux  " : "argocd");
 }
 
-static void tenant_file(tc_buf *b, const char *tenant, const char *domain)
+static void tenant_file(tc_buf *b, const char *tenant, const char *env, const char *domain)
 {
 	tc_buf_addf(
 		b,
@@ -221,13 +230,23 @@ static void tenant_file(tc_buf *b, const char *tenant, const char *domain)
 		"realm:\n"
 		"  roles: [user]\n"
 		"  clients:\n"
-		"    - clientId: frontend\n"
+		"    - clientId: frontend         # a browser client: no secret\n"
 		"      type: public\n"
-		"      redirectUris: [\"https://%s.%s/*\"]\n"
 		"network:\n"
 		"  egress: []                       # e.g. - {cidr: 10.10.0.0/24, ports: [5432]}\n"
-		"values: {}\n",
-		tenant, tenant, tenant, domain);
+		"values: {}\n"
+		"# What differs per environment, merged over the settings above (maps\n"
+		"# merge key by key, lists replace): each environment's realm lists its\n"
+		"# own redirect URIs, and trusts no host outside its domain unless its\n"
+		"# section lists it in realm.trustedHosts.\n"
+		"overrides:\n"
+		"  %s:\n"
+		"    realm:\n"
+		"      clients:\n"
+		"        - clientId: frontend\n"
+		"          type: public\n"
+		"          redirectUris: [\"https://%s.%s/*\"]\n",
+		tenant, tenant, env, tenant, domain);
 }
 
 static void precommit_file(tc_buf *b)
@@ -405,7 +424,7 @@ int tc_cmd_init(int argc, char **argv)
 	add_buf(files, &nfiles, path, &b);
 	free(path);
 	tc_buf_init(&b, TC_BUF_UNLIMITED);
-	tenant_file(&b, tenant, domain);
+	tenant_file(&b, tenant, env, domain);
 	path = tc_xmalloc(strlen(tenant) + sizeof "tenants//tenant.yaml");
 	snprintf(path, strlen(tenant) + sizeof "tenants//tenant.yaml", "tenants/%s/tenant.yaml",
 	         tenant);

@@ -1166,6 +1166,16 @@ static found resolve(const tc_k8s_refs *s, const char *tgt, const char *sub, siz
 	    memcmp(t.f[1], "ClusterRole", 11) == 0 && t.n[3] > 7 &&
 	    memcmp(t.f[3], "system:", 7) == 0)
 		return FOUND; /* the API server's bootstrap roles */
+	/* the Keycloak operator makes, for each Keycloak CR, the Secret
+	 * `<name>-initial-admin` with the keys username and password in the
+	 * CR's namespace (its documented initial admin) */
+	static const char admin[] = "-initial-admin";
+	size_t al = sizeof admin - 1;
+	if (t.n[0] == 0 && t.n[1] == 6 && memcmp(t.f[1], "Secret", 6) == 0 && t.n[3] > al &&
+	    memcmp(t.f[3] + t.n[3] - al, admin, al) == 0 &&
+	    (!sub ||
+	     (slen == 9 && (memcmp(sub, "kusername", 9) == 0 || memcmp(sub, "kpassword", 9) == 0))))
+		return FOUND;
 	bool obj = false;
 	char key[KEY_MAX];
 	for (int v = 0; v < 4; v++) {

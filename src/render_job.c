@@ -13,6 +13,7 @@
 
 #include "filecheck.h"
 #include "jsone.h"
+#include "realm_check.h"
 #include "render_files.h"
 #include "schema_set.h"
 #include "tenant_view.h"
@@ -52,9 +53,32 @@ static bool env_needs_tenants(const tc_repo *r)
 	return false;
 }
 
-/* The context of a template: env, repo, commit, and either tenant and
- * files (a tenant job) or tenants (a cluster job; NULL when no template
- * reads it). */
+/* secretDigests: the path of each of env's input Secrets below secrets/
+ * (an environment's own file under the path it replaces,
+ * "realm-clients.yaml" for "prod/realm-clients.yaml") to the digest of the
+ * file (sops.h: the annotation of the rendered Secret), so that an object
+ * can change when a Secret does without reading its value. */
+static tc_value *secret_digests(tc_arena *a, const tc_tenant *t, const tc_env *env)
+{
+	tc_objb b;
+	tc_objb_init(&b);
+	size_t n = strlen(env->name);
+	for (size_t i = 0; i < t->nsecrets; i++) {
+		if (!t->secret_envs || !tc_tenant_secret_used_in(t, i, env))
+			continue;
+		const char *p = t->secrets[i].path;
+		if (t->secret_envs[i])
+			p += n + 1;
+		char digest[TC_SOPS_DIGEST_SIZE];
+		tc_sops_source_digest(digest, t->secrets[i].data, t->secrets[i].len);
+		tc_objb_addz(&b, tc_arena_strdup(a, p), tc_value_strz(a, digest, TC_NOPOS));
+	}
+	return tc_objb_finish(&b, a, TC_NOPOS, NULL);
+}
+
+/* The context of a template: env, repo, commit, and either tenant, files
+ * and secretDigests (a tenant job) or tenants (a cluster job; NULL when no
+ * template reads it). */
 static tc_value *context(const tc_repo *r, tc_arena *a, const tc_env *env, const tc_tenant *t,
                          tc_value *tenants)
 {
@@ -70,6 +94,7 @@ static tc_value *context(const tc_repo *r, tc_arena *a, const tc_env *env, const
 	if (t) {
 		tc_objb_addz(&b, "tenant", tc_tenant_view(a, t, env));
 		tc_objb_addz(&b, "files", tc_render_file_list(a, t->files, t->nfiles));
+		tc_objb_addz(&b, "secretDigests", secret_digests(a, t, env));
 	}
 	return tc_objb_finish(&b, a, TC_NOPOS, NULL);
 }
@@ -392,8 +417,20 @@ void tc_render_tenant_objects(work *w)
 	if (scan_inputs(j, w->a, &t))
 		return;
 	w->tenant = &t;
-	for (size_t e = 0; e < t.nenvs; e++)
-		if (env_selected(o, t.envs[e]->name))
-			render_tenant_env(w, &t, t.envs[e]);
+	const tc_repo *r = w->p->repo;
+	/* the client secrets are checked where the templates use the Secret
+	 * realm-clients (the example's keycloak templates): a repository whose
+	 * templates give clients their secrets otherwise is not held to it */
+	bool client_secrets = false;
+	for (size_t i = 0; i < r->ntemplates && !client_secrets; i++)
+		client_secrets = r->templates[i].scope == TC_SCOPE_TENANT &&
+		                 tc_repo_template_mentions(&r->templates[i], "realm-clients");
+	for (size_t e = 0; e < t.nenvs; e++) {
+		if (!env_selected(o, t.envs[e]->name))
+			continue;
+		if (client_secrets && tc_realm_check_secrets(w->a, &t, t.envs[e], &j->diags))
+			continue;
+		render_tenant_env(w, &t, t.envs[e]);
+	}
 	w->tenant = NULL;
 }

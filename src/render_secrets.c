@@ -308,21 +308,6 @@ static int check_readers(work *w, const tc_tenant *t, size_t i, const char *path
 /* Is input Secret i of t used in environment env? A file in secrets/<env>/
  * is used there only; a file directly in secrets/ everywhere, except where
  * secrets/<env>/ has a file of the same name, which replaces it. */
-static bool used_in(const tc_tenant *t, size_t i, const tc_env *env)
-{
-	if (t->secret_envs[i])
-		return t->secret_envs[i] == env;
-	size_t n = strlen(env->name);
-	const char *p = t->secrets[i].path;
-	for (size_t k = 0; k < t->nsecrets; k++) {
-		const char *q = t->secrets[k].path;
-		if (t->secret_envs[k] == env && strncmp(q, env->name, n) == 0 && q[n] == '/' &&
-		    strcmp(q + n + 1, p) == 0)
-			return false;
-	}
-	return true;
-}
-
 /* Read the tenant's SOPS Secrets for one environment and add them to objs
  * (with secrets[] marking them). */
 int tc_render_load_secrets(work *w, const tc_tenant *t, const tc_env *env, tc_arrb *objs,
@@ -339,7 +324,7 @@ int tc_render_load_secrets(work *w, const tc_tenant *t, const tc_env *env, tc_ar
 	int rc = 0;
 	for (size_t i = 0; i < t->nsecrets; i++) {
 		const tc_file *f = &t->secrets[i];
-		if (!used_in(t, i, env))
+		if (!tc_tenant_secret_used_in(t, i, env))
 			continue;
 		char *path = tc_arena_printf(w->a, "tenants/%s/secrets/%s", t->name, f->path);
 		if (!ns) {

@@ -16,6 +16,7 @@
 #include "k8s.h"
 #include "schema.h"
 #include "schema_check.h"
+#include "realm_check.h"
 #include "tenant_view.h"
 #include "timefmt.h"
 #include "yaml_load.h"
@@ -843,7 +844,9 @@ static int check_tenant(const tc_repo *r, tc_arena *a, tc_diags *d, tc_tenant *t
 		return -1;
 	if (check_policy(r, d, t))
 		return -1;
-	return tc_tenant_view_check(r, t, d);
+	if (tc_tenant_view_check(r, t, d))
+		return -1;
+	return tc_realm_check(a, t, d);
 }
 
 /* Which environment each input Secret is for: a file directly in secrets/
@@ -888,6 +891,21 @@ static int secret_envs(const tc_repo *r, tc_arena *a, tc_diags *d, tc_tenant *t)
 		t->secret_envs[i] = env;
 	}
 	return rc;
+}
+
+bool tc_tenant_secret_used_in(const tc_tenant *t, size_t i, const tc_env *env)
+{
+	if (t->secret_envs[i])
+		return t->secret_envs[i] == env;
+	size_t n = strlen(env->name);
+	const char *p = t->secrets[i].path;
+	for (size_t k = 0; k < t->nsecrets; k++) {
+		const char *q = t->secrets[k].path;
+		if (t->secret_envs[k] == env && strncmp(q, env->name, n) == 0 && q[n] == '/' &&
+		    strcmp(q + n + 1, p) == 0)
+			return false;
+	}
+	return true;
 }
 
 int tc_repo_load_tenant(const tc_repo *r, const char *name, tc_arena *a, tc_diags *d, tc_tenant *t)

@@ -130,6 +130,11 @@ int tc_repo_load_tenant(const tc_repo *r, const char *name, tc_arena *a, tc_diag
 int tc_repo_load_tenant_settings(const tc_repo *r, const char *name, tc_arena *a, tc_diags *d,
                                  tc_tenant *out) __attribute__((warn_unused_result));
 
+/* Whether t->secrets[i] is one of env's Secrets: a file of secrets/<env>/
+ * is, a file directly in secrets/ is unless secrets/<env>/ has a file of
+ * the same path (which replaces it there). */
+bool tc_tenant_secret_used_in(const tc_tenant *t, size_t i, const tc_env *env);
+
 /* "1970-01-01T00:00:00.000Z" style text for seconds since the epoch. */
 void tc_format_time(char out[32], int64_t secs);
 

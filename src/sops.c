@@ -347,13 +347,19 @@ static tc_value *with_member(tc_arena *a, const tc_value *obj, const char *key, 
 	return tc_objb_finish(&b, a, obj && obj->kind == TC_OBJECT ? obj->pos : pos, NULL);
 }
 
-const tc_value *tc_sops_with_source_digest(tc_arena *a, const tc_value *secret, const char *data,
-                                           size_t len)
+void tc_sops_source_digest(char out[TC_SOPS_DIGEST_SIZE], const char *data, size_t len)
 {
 	unsigned char h[crypto_hash_sha256_BYTES];
 	crypto_hash_sha256(h, (const unsigned char *)data, len);
-	char text[7 + 2 * sizeof h + 1] = "sha256:";
-	sodium_bin2hex(text + 7, sizeof text - 7, h, sizeof h);
+	memcpy(out, "sha256:", 7);
+	sodium_bin2hex(out + 7, TC_SOPS_DIGEST_SIZE - 7, h, sizeof h);
+}
+
+const tc_value *tc_sops_with_source_digest(tc_arena *a, const tc_value *secret, const char *data,
+                                           size_t len)
+{
+	char text[TC_SOPS_DIGEST_SIZE];
+	tc_sops_source_digest(text, data, len);
 	const tc_value *md = tc_value_getz(secret, "metadata");
 	tc_pos pos = md ? md->pos : secret->pos;
 	const tc_value *an = md && md->kind == TC_OBJECT ? tc_value_getz(md, "annotations") : NULL;

@@ -114,6 +114,11 @@ int tc_sops_read_clear(tc_value **out, tc_sops_info *info, tc_arena *a, tc_diags
  * it says nothing about the plaintext that the input file, which is in the
  * repository too, does not already say. */
 #define TC_SOPS_SOURCE_DIGEST "tenantc.io/source-digest"
+/* "sha256:", 64 hex digits and the NUL */
+#define TC_SOPS_DIGEST_SIZE (7 + 64 + 1)
+
+/* The annotation's value for the input file data[0..len) into out. */
+void tc_sops_source_digest(char out[TC_SOPS_DIGEST_SIZE], const char *data, size_t len);
 
 /* secret with metadata.annotations[TC_SOPS_SOURCE_DIGEST] set to the
  * digest of the input file data[0..len) (an earlier annotation of that name

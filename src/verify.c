@@ -305,9 +305,61 @@ void tc_verify_add(tc_verify *v, const char *env, const char *tenant, const tc_v
 	pthread_mutex_unlock(&v->lock);
 }
 
+/* The slot of what the invariants read of an environment's settings:
+ * keyed "@<env>", which no tenant or file name spells. */
+static struct vstr *env_slot(tc_verify *v, const char *env)
+{
+	char key[128];
+	snprintf(key, sizeof key, "@%s", env);
+	return slot(v, key);
+}
+
+/* Keep the environment's Keycloak issuer once: {cidrs, ports} from
+ * values.keycloak.issuerCidrs and the port of values.keycloak.url (443
+ * unless it names one), the egress the tenants' NetworkPolicies may open
+ * to it (docs/keycloak.md, "Network"). */
+static void keep_issuer(tc_verify *v, const struct tc_env *env)
+{
+	struct vstr *e = env_slot(v, env->name);
+	if (e->doc)
+		return;
+	const tc_value *kc = tc_value_dig(env->doc, "values.keycloak");
+	const tc_value *cidrs =
+		kc && kc->kind == TC_OBJECT ? tc_value_getz(kc, "issuerCidrs") : NULL;
+	const char *url = tc_vstr(kc, "url");
+	pcache pc = {0};
+	int64_t port = 443;
+	const char *hp = url ? strstr(url, "://") : NULL;
+	if (hp) {
+		hp += 3;
+		const char *colon = strchr(hp, ':'), *slash = strchr(hp, '/');
+		if (colon && (!slash || colon < slash))
+			port = strtoll(colon + 1, NULL, 10);
+	}
+	tc_member m[2] = {
+		{"cidrs", 5, TC_NOPOS,
+	         cidrs && cidrs->kind == TC_ARRAY && url
+	                 ? deep(v, &pc, cidrs)
+	                 : tc_value_array(&v->a, NULL, 0, TC_NOPOS)},
+		{"ports", 5, TC_NOPOS, NULL},
+	};
+	tc_value *p = tc_value_int(&v->a, port, TC_NOPOS);
+	m[1].val = tc_value_array(&v->a, &p, 1, TC_NOPOS);
+	e->doc = tc_value_object(&v->a, m, 2, TC_NOPOS, NULL);
+}
+
+const tc_value *tc_venv_issuer(tc_verify *v, const char *env)
+{
+	return env_slot(v, env)->doc;
+}
+
 void tc_verify_observe(void *ctx, const struct tc_env *env, const struct tc_tenant *tenant,
                        const tc_value *obj)
 {
+	tc_verify *v = ctx;
+	pthread_mutex_lock(&v->lock);
+	keep_issuer(v, env);
+	pthread_mutex_unlock(&v->lock);
 	/* the tenant as this environment sees it: its section of `overrides`
 	 * merged over tenant.yaml, as its templates saw it */
 	tc_arena a;

@@ -111,6 +111,11 @@ size_t tc_vobj_range(const tc_verify *v, const char *env, const char *kind, cons
 const vobj *tc_vobj_find(const tc_verify *v, const char *env, const char *kind, const char *ns,
                          const char *name);
 const char *tc_vstr(const tc_value *o, const char *dotted);
+/* The Keycloak issuer of env as the tenants' NetworkPolicies may reach it:
+ * {cidrs: [CIDR...], ports: [port]} (no cidrs when the environment names
+ * none, or when only tc_verify_add fed the verifier). Not thread-safe:
+ * for tc_verify_run. */
+const tc_value *tc_venv_issuer(tc_verify *v, const char *env);
 const vns *tc_vns_find(const tc_verify *v, const char *name);
 bool tc_vns_is_tenant(const vns *n);
 /* Namespaces whose labels match a metav1.LabelSelector (NULL: none,

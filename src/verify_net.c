@@ -422,6 +422,15 @@ static void ip_egress(pctx *c, const tc_value *ipb, const tc_value *ports, const
 		    declared_ports(ports, tc_value_getz(e, "ports")))
 			ok = true;
 	}
+	/* the environment's Keycloak issuer (values.keycloak.issuerCidrs), on
+	 * the port of its URL: the platform's, like the Keycloak namespace */
+	const tc_value *iss = ok ? NULL : tc_venv_issuer(c->v, c->o->env);
+	FOREACH_ARR (ic, i, iss ? tc_value_getz(iss, "cidrs") : NULL) {
+		const char *dc = ic->kind == TC_STR ? ic->u.str.ptr : NULL;
+		if (dc && tc_vcidr_within(cidr->u.str.ptr, except, &dc, 1) &&
+		    declared_ports(ports, tc_value_getz(iss, "ports")))
+			ok = true;
+	}
 	tc_path pc = TC_PATH_KEY(path, "cidr", 4);
 	if (!ok) {
 		vsubj s = {.namespace = c->o->ns, .cidr = cidr->u.str.ptr, .ports = ports};

@@ -47,6 +47,8 @@ def tenant(i):
         "environments": ["prod", "test"],
         "realm": {
             "roles": ROLES,
+            # the frontend lists every environment's host: each realm says so
+            "trustedHosts": ["%s.%s" % (name, e["domain"]) for e in ENVS],
             "clients": [
                 {"clientId": "api-service", "type": "confidential"},
                 {"clientId": "frontend", "type": "public",

@@ -96,6 +96,8 @@ reset_repo
 # inputs changed without a new render: a new tenant
 mkdir -p "$R/tenants/newco"
 sed 's/^name: acme$/name: newco/' "$R/tenants/acme/tenant.yaml" >"$R/tenants/newco/tenant.yaml"
+# its realm has a confidential client: it needs acme's client secrets too
+mkdir -p "$R/tenants/newco/secrets" && cp "$R/tenants/acme/secrets/realm-clients.yaml" "$R/tenants/newco/secrets/"
 (cd "$R" && git add tenants)
 drift "a tenant added without a render is drift" 1 \
 	"^rendered/prod/tenants/newco/namespace-newco-prod\.yaml:1:1: error: missing: render makes Namespace newco-prod here$"

@@ -31,6 +31,8 @@ sed -i -e 's/^  color: red$/  color: blue/' -e 's/^    line two$/    line 2/' \
 	"$R/templates/tenant/zz-difftest.yaml"
 mkdir -p "$R/tenants/newco"
 sed 's/^name: acme$/name: newco/' "$R/tenants/acme/tenant.yaml" >"$R/tenants/newco/tenant.yaml"
+# its realm has a confidential client: it needs acme's client secrets too
+mkdir -p "$R/tenants/newco/secrets" && cp "$R/tenants/acme/secrets/realm-clients.yaml" "$R/tenants/newco/secrets/"
 (cd "$R" && git rm -q -r tenants/initech && git add -A && git commit -q -m v2 && git tag v2)
 
 # diff_in ARGS...: run tenantc diff in $R

@@ -19,7 +19,7 @@ else
 	bad "init failed: $(cat "$T/err")"
 fi
 same=0 differ=0
-for f in $(cd "$SRC" && find templates schemas -type f ! -name '.*' ! -name '*~' | LC_ALL=C sort); do
+for f in $(cd "$SRC" && find templates schemas files -type f ! -name '.*' ! -name '*~' | LC_ALL=C sort); do
 	if cmp -s "$SRC/$f" "$T/new/$f"; then same=$((same + 1)); else differ=$((differ + 1)); echo "  differs or missing: $f"; fi
 done
 [ "$differ" -eq 0 ] && [ "$same" -gt 0 ] && ok "the $same templates and schemas equal the source tree's" ||
@@ -39,7 +39,8 @@ for f in prod/tenants/example/namespace-example-prod.yaml \
 done
 UPSTREAM="${SHARED:-$SRC/../shared}/schemas-upstream"
 if [ -d "$UPSTREAM" ]; then
-	if "$TENANTC" validate --schema-location "$UPSTREAM" --strict "$T/new/rendered" >"$T/out" 2>&1; then
+	JOBS=$(job_schemas "$UPSTREAM" "$T/job-schemas")
+	if "$TENANTC" validate --schema-location "$UPSTREAM" --schema-location "$JOBS" --strict "$T/new/rendered" >"$T/out" 2>&1; then
 		ok "the new repository's output passes ../shared/schemas-upstream"
 	else
 		bad "the new repository's output is invalid: $(head -n 3 "$T/out")"
@@ -63,7 +64,7 @@ done
 	--repo-url https://git.example.org/platform.git >/dev/null 2>"$T/err" || bad "init --gitops argocd failed: $(cat "$T/err")"
 if "$TENANTC" render --repo "$T/argo" >/dev/null 2>"$T/err" &&
 	[ -f "$T/argo/rendered/dev/gitops/shop/application-shop-dev.yaml" ] &&
-	grep -q 'https://shop.dev.shop.example.org/' "$T/argo/rendered/dev/tenants/shop/keycloakrealmimport-shop-dev.yaml" &&
+	grep -q 'https://shop.dev.shop.example.org/' "$T/argo/rendered/dev/tenants/shop/"configmap-shop-dev-realm-*.yaml &&
 	grep -q 'repoURL: https://git.example.org/platform.git' "$T/argo/rendered/dev/gitops/shop/application-shop-dev.yaml"; then
 	ok "init --env dev --tenant shop --gitops argocd renders an ArgoCD Application"
 else
@@ -110,7 +111,7 @@ written() { # dir: the files init wrote (not rendered/)
 	bad "init --with-ci failed: $(cat "$T/err")"
 "$TENANTC" render --repo "$T/ci" >/dev/null 2>"$T/err" || bad "the --with-ci repository does not render: $(head -n 2 "$T/err")"
 for d in new argo ci; do
-	run sh -c 'cd "$1" && python3 "$2" . $(cd "$1" && find . -type f ! -path "./rendered/*" | LC_ALL=C sort)' sh "$T/$d" "$REFS"
+	run sh -c 'cd "$1" && python3 "$2" --allow "$3" . $(cd "$1" && find . -type f ! -path "./rendered/*" | LC_ALL=C sort)' sh "$T/$d" "$REFS" "$SRC/tests/integration/init-quoted.txt"
 	expect "every name in what init wrote resolves in the new repository ($d)" \
 		'expect_status 0 || { why="$(head -n 5 "$T/stdout")"; false; }'
 done

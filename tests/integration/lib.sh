@@ -30,7 +30,7 @@ finish() {
 # copy the example repository's inputs into $1
 copy_example() {
 	mkdir -p "$1"
-	for f in tenantc.yaml environments tenants templates schemas; do
+	for f in tenantc.yaml environments tenants templates schemas files; do
 		[ -e "$SRC/$f" ] && cp -R "$SRC/$f" "$1/"
 	done
 	return 0
@@ -148,4 +148,33 @@ expect_no_leftover() {
 	ls -a "$1" | grep -q '\.tmp-' || return 0
 	why="a temporary folder was left behind in '$1'"
 	return 1
+}
+
+# job_schemas UPSTREAM OUT: ../shared/schemas-upstream has no schema of the
+# Job (batch/v1) that the realm reconcile templates render; write one into
+# OUT, in kubeconform's layout, for every Kubernetes version UPSTREAM has:
+# the upstream CronJob schema's spec.jobTemplate (a JobTemplateSpec: the
+# Job's metadata and spec, the same definitions), with apiVersion, kind and
+# status. Print OUT, for a second --schema-location.
+job_schemas() {
+	/usr/bin/python3 - "$1" "$2" <<'PY'
+import glob, json, os, sys
+up, out = sys.argv[1:3]
+for cj in sorted(glob.glob(os.path.join(up, "kubernetes", "*", "cronjob-batch-v1.json"))):
+    d = json.load(open(cj))
+    jt = d["properties"]["spec"]["properties"]["jobTemplate"]
+    job = {k: v for k, v in d.items() if k not in ("properties", "description", "required")}
+    job["description"] = "Job (batch/v1), from the CronJob schema's jobTemplate: " + \
+        jt.get("description", "")
+    job["properties"] = {"apiVersion": d["properties"]["apiVersion"],
+                         "kind": dict(d["properties"]["kind"], enum=["Job"]),
+                         "metadata": jt["properties"]["metadata"],
+                         "spec": jt["properties"]["spec"],
+                         "status": {"type": "object"}}
+    job["x-kubernetes-group-version-kind"] = [{"group": "batch", "kind": "Job", "version": "v1"}]
+    o = os.path.join(out, "kubernetes", os.path.basename(os.path.dirname(cj)))
+    os.makedirs(o, exist_ok=True)
+    json.dump(job, open(os.path.join(o, "job-batch-v1.json"), "w"), indent=1, sort_keys=True)
+PY
+	echo "$2"
 }

@@ -4,13 +4,16 @@ tests/integration/platform_*.sh. Independent of tenantc's own code: it reads
 the YAML files of the tree with PyYAML.
 
   platform_check.py netpol TREE   no NetworkPolicy admits another tenant
-  platform_check.py realm TREE    no KeycloakRealmImport holds a client secret
+  platform_check.py realm TREE    no realm reconcile input holds a client secret
   platform_check.py refs TREE     every GitOps reference names an object of the tree,
                                   and every Secret a realm or an ExternalSecret needs exists
   platform_check.py hashes TREE   ConfigMaps' content-hash annotations match their data
-  platform_check.py schemas TREE UPSTREAM
+  platform_check.py keycloak TREE REPO
+                                  every workload holding a client secret reaches Keycloak
+                                  (in the cluster and at the issuer URL), nothing else does
+  platform_check.py schemas TREE UPSTREAM [EXTRA...]
                                   every object against UPSTREAM's kubeconform-layout
-                                  schemas, with python3-jsonschema
+                                  schemas (then EXTRA's), with python3-jsonschema
 
 Each prints one line per problem ("path: message") and "N checked" at the
 end, and exits 1 when it found a problem, 2 when it could not run.
@@ -151,45 +154,58 @@ def check_netpol(envs):
     return r.finish("netpol")
 
 
+def reconcile_jobs(objs):
+    """(path, Job, its input ConfigMap or None) of every realm reconcile Job:
+    a Job whose container runs /reconcile/reconcile.sh"""
+    cms = {(meta(o, "namespace"), meta(o, "name")): o for _, o in objs if o.get("kind") == "ConfigMap"}
+    out = []
+    for p, o in objs:
+        if o.get("kind") != "Job":
+            continue
+        pod = ((o.get("spec") or {}).get("template") or {}).get("spec") or {}
+        cs = pod.get("containers") or []
+        if not cs or (cs[0].get("command") or [])[1:2] != ["/reconcile/reconcile.sh"]:
+            continue
+        vols = {v.get("name"): v for v in pod.get("volumes") or []}
+        cm = cms.get((meta(o, "namespace"), ((vols.get("input") or {}).get("configMap") or {}).get("name")))
+        out.append((p, o, cm))
+    return out
+
+
 def check_realm(envs):
-    """A client's secret is only ever a ${VAR} placeholder that
-    spec.placeholders maps to a Secret key; no credentials anywhere."""
+    """No realm input holds a client secret or a credential: the clients of
+    a reconcile Job's ConfigMap have no 'secret', no value has '${' (which
+    Keycloak would resolve), and the administrator's password and the
+    client secrets reach the Job only from Secrets (secretKeyRef, a Secret
+    volume), never as a value."""
     r = Report()
     for env, objs in envs.items():
-        for p, o in objs:
-            if o.get("kind") != "KeycloakRealmImport":
+        for p, job, cm in reconcile_jobs(objs):
+            r.checked += 1
+            if cm is None:
+                r.bad(p, "the Job's input ConfigMap is not in the tree")
                 continue
-            spec = o.get("spec") or {}
-            realm = spec.get("realm") or {}
-            ph = spec.get("placeholders") or {}
-            for k, v in ph.items():
-                sec = (v or {}).get("secret") or {}
-                if not sec.get("name") or not sec.get("key"):
-                    r.bad(p, f"placeholder '{k}' does not name a Secret and key")
-            for i, c in enumerate(realm.get("clients") or []):
-                r.checked += 1
-                cid = c.get("clientId", f"#{i}")
-                s = c.get("secret")
-                if c.get("publicClient"):
-                    if s is not None:
-                        r.bad(p, f"public client '{cid}' has a secret")
+            data = cm.get("data") or {}
+            for key, text in sorted(data.items()):
+                if not text.startswith("{"):
                     continue
-                if s is None:
-                    r.bad(p, f"client '{cid}' has no secret placeholder")
-                    continue
-                if not (isinstance(s, str) and s.startswith("${") and s.endswith("}")):
-                    r.bad(p, f"client '{cid}' has an inline secret")
-                    continue
-                var = s[2:-1]
-                if var not in ph:
-                    r.bad(p, f"client '{cid}': placeholder '{var}' is not in spec.placeholders")
-            for key in ("users", "federatedUsers", "smtpServer", "identityProviders", "components"):
-                if key in realm:
-                    r.bad(p, f"realm has '{key}', which may hold credentials")
-            text = json.dumps(realm)
-            for word in ('"password"', '"credentials"', '"clientSecret"'):
-                if word in text:
-                    r.bad(p, f"realm contains {word}")
+                doc = json.loads(text)
+                clients = doc.get("clients") if isinstance(doc.get("clients"), list) else \
+                    ([doc] if "clientId" in doc else [])
+                for c in clients:
+                    if "secret" in c:
+                        r.bad(p, f"client '{c.get('clientId')}' has an inline secret ({key})")
+                for word in ('"users"', '"credentials"', '"password"', '"clientSecret"', '"smtpServer"',
+                             '"identityProviders"', '"components"'):
+                    if word in text:
+                        r.bad(p, f"{key} contains {word}, which may hold credentials")
+                if "${" in text:
+                    r.bad(p, f"{key} contains '${{', which Keycloak would resolve")
+            pod = job["spec"]["template"]["spec"]
+            for c in pod.get("containers") or []:
+                for e in c.get("env") or []:
+                    if e.get("name") in ("KC_CLI_PASSWORD", "KC_ADMIN_USER") and "value" in e:
+                        r.bad(p, f"{e['name']} is a value, not a secretKeyRef")
     return r.finish("realm")
 
 
@@ -236,8 +252,7 @@ def check_refs(envs, root):
 
 
 def check_secret_chain(r, env, objs, have):
-    """The Secret a realm import's placeholders name is made in its
-    namespace (a Secret, or an ExternalSecret's target); an ExternalSecret's
+    """The Secret a realm reconcile Job mounts is made in its namespace (a Secret, or an ExternalSecret's target); an ExternalSecret's
     ClusterSecretStore exists, admits its namespace, and the Secret it reads
     exists in the store's remote namespace."""
     by_key = {k: dict(objs)[p] for k, p in have.items()}
@@ -265,15 +280,92 @@ def check_secret_chain(r, env, objs, have):
                     r.bad(p, f"reads Secret '{remote}/{k}', which is not in {env}/")
         elif o.get("kind") == "Secret" and group_of(o) == "":
             targets.add((meta(o, "namespace"), meta(o, "name")))
-    for p, o in objs:
-        if o.get("kind") != "KeycloakRealmImport":
-            continue
-        for var, v in sorted(((o.get("spec") or {}).get("placeholders") or {}).items()):
+    for p, job, _ in reconcile_jobs(objs):
+        for v in job["spec"]["template"]["spec"].get("volumes") or []:
+            name = (v.get("secret") or {}).get("secretName")
+            if not name:
+                continue
             r.checked += 1
-            name = ((v or {}).get("secret") or {}).get("name")
-            if (meta(o, "namespace"), name) not in targets:
-                r.bad(p, f"placeholder '{var}' names Secret '{name}', which nothing in {env}/ makes "
-                         f"in namespace '{meta(o, 'namespace')}'")
+            if (meta(job, "namespace"), name) not in targets:
+                r.bad(p, f"mounts Secret '{name}', which nothing in {env}/ makes "
+                         f"in namespace '{meta(job, 'namespace')}'")
+
+
+def egress_allows(pols, labels, dest_ns, ip, port):
+    """whether the NetworkPolicies pols (of the pod's namespace) let a pod
+    with labels reach namespace dest_ns (ip None) or address ip, on TCP
+    port; a pod no Egress policy selects is not isolated (True)"""
+    selected = [pl for pl in pols if matches((pl.get("spec") or {}).get("podSelector") or {}, labels)
+                and "Egress" in ((pl.get("spec") or {}).get("policyTypes") or [])]
+    if not selected:
+        return True
+    for pl in selected:
+        for rule in pl["spec"].get("egress") or []:
+            ports = rule.get("ports")
+            if ports and not any(pp.get("port") in (port, None) and pp.get("protocol", "TCP") == "TCP"
+                                 for pp in ports):
+                continue
+            peers = rule.get("to")
+            if not peers:
+                return True
+            for peer in peers:
+                if ip is None and "namespaceSelector" in peer:
+                    if matches(peer["namespaceSelector"], {NAME_LABEL: dest_ns}):
+                        return True
+                if ip is not None and "ipBlock" in peer:
+                    b = peer["ipBlock"]
+                    if ipaddress.ip_address(ip) in ipaddress.ip_network(b["cidr"]) and not any(
+                            ipaddress.ip_address(ip) in ipaddress.ip_network(x) for x in b.get("except") or []):
+                        return True
+    return False
+
+
+def check_keycloak(envs, repo):
+    """Every workload that holds a client secret (a confidential or
+    service-account client of the realm, pods app.kubernetes.io/name:
+    <clientId>) reaches Keycloak in the cluster (values.keycloak.namespace
+    on each of .ports) and at its issuer URL (.url, at .issuerCidrs); the
+    API does too, and no other workload does (not frontend, not a public
+    client's pods), nor on another port."""
+    r = Report()
+    for env, objs in envs.items():
+        with open(os.path.join(repo, "environments", env + ".yaml")) as f:
+            kc = ((yaml.safe_load(f).get("values") or {}).get("keycloak") or {})
+        kns, kports = kc.get("namespace", "keycloak"), kc.get("ports", [8443])
+        url = kc.get("url", "")
+        hostport = url.split("/")[2] if url.count("/") >= 2 else ""
+        iport = int(hostport.split(":")[1]) if ":" in hostport else 443
+        ips = [str(ipaddress.ip_network(c)[0]) for c in kc.get("issuerCidrs") or []]
+        holders = {}
+        for p, job, cm in reconcile_jobs(objs):
+            t = (meta(job, "labels") or {}).get(TENANT_LABEL)
+            if t and cm:
+                holders[t] = sorted(line.split()[0] for line in (cm.get("data") or {}).get("clients", "").splitlines()
+                                    if len(line.split()) == 2 and line.split()[1] != "public")
+        pols = {}
+        for p, o in objs:
+            if o.get("kind") == "NetworkPolicy":
+                pols.setdefault(meta(o, "namespace"), []).append(o)
+        for t, cids in sorted(holders.items()):
+            ns = f"{t}-{env}"
+            allowed = set(cids) | {"api-service"}
+            for name in sorted(allowed | {"frontend", "producer", "some-other-workload"}):
+                labels = {"app.kubernetes.io/name": name}
+                for port in sorted(set(kports) | {iport, 22}):
+                    r.checked += 1
+                    want = name in allowed and port in kports
+                    got = egress_allows(pols.get(ns, []), labels, kns, None, port)
+                    if got != want:
+                        r.bad(f"{env}/tenants/{t}", f"pods '{name}' {'cannot' if want else 'can'} reach "
+                                                   f"Keycloak's namespace '{kns}' on port {port}")
+                    for ip in ips:
+                        r.checked += 1
+                        want = name in allowed and port == iport
+                        got = egress_allows(pols.get(ns, []), labels, None, ip, port)
+                        if got != want:
+                            r.bad(f"{env}/tenants/{t}", f"pods '{name}' {'cannot' if want else 'can'} reach "
+                                                       f"the issuer {url} at {ip} on port {port}")
+    return r.finish("keycloak")
 
 
 def check_hashes(envs):
@@ -330,7 +422,7 @@ def schema_file(upstream, o):
     return os.path.join(upstream, "kubernetes", kube[-1], f"{kind}-{group.split('.')[0]}-{version}.json")
 
 
-def check_schemas(envs, upstream):
+def check_schemas(envs, upstream, extras=()):
     import jsonschema
     r = Report()
     cache = {}
@@ -338,6 +430,9 @@ def check_schemas(envs, upstream):
         for p, o in objs:
             r.checked += 1
             f = schema_file(upstream, o)
+            for extra in extras:
+                if not os.path.exists(f):
+                    f = schema_file(extra, o)
             if not os.path.exists(f):
                 r.bad(p, f"no schema for {o.get('apiVersion')} {o.get('kind')}")
                 continue
@@ -356,7 +451,7 @@ def check_schemas(envs, upstream):
 
 
 def main(argv):
-    if len(argv) < 3 or argv[1] not in ("netpol", "realm", "refs", "hashes", "schemas"):
+    if len(argv) < 3 or argv[1] not in ("netpol", "realm", "refs", "hashes", "keycloak", "schemas"):
         print(__doc__, file=sys.stderr)
         return 2
     if not os.path.isdir(argv[2]):
@@ -377,7 +472,9 @@ def main(argv):
     if len(argv) < 4:
         print(__doc__, file=sys.stderr)
         return 2
-    return check_schemas(envs, argv[3])
+    if argv[1] == "keycloak":
+        return check_keycloak(envs, argv[3])
+    return check_schemas(envs, argv[3], argv[4:])
 
 
 if __name__ == "__main__":

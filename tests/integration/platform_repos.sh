@@ -12,6 +12,7 @@ if [ ! -d "$UPSTREAM" ]; then
 	echo "SKIP: ../shared/schemas-upstream not found"
 	exit 77
 fi
+JOBS=$(job_schemas "$UPSTREAM" "$T/job-schemas")
 if ! /usr/bin/python3 -c 'import yaml' 2>/dev/null; then
 	echo "SKIP: /usr/bin/python3 without PyYAML"
 	exit 77
@@ -21,10 +22,11 @@ PROD_KEY=age1jngx62e79du6s5gpx7pfsdvf879ue2s0x9at3uhmumymtzyuxsqqktkk49
 ADMIN_KEY=age1qc7c2duyzxptrjv8new2hvfj7cxzpvv4zj4vrffyezx0pwmu7pnqdp8r9s
 export SOPS_AGE_KEY_FILE="$SRC/keys/admin.agekey"
 
-# base REPO: the example's templates and schemas, nothing else
+# base REPO: the example's templates, schemas and the files they read
+# (files/keycloak/reconcile.sh), nothing else
 base() {
 	mkdir -p "$1/environments" "$1/tenants"
-	cp -R "$SRC/templates" "$SRC/schemas" "$1/"
+	cp -R "$SRC/templates" "$SRC/schemas" "$SRC/files" "$1/"
 }
 
 # verify NAME REPO TREE: render, then every check on TREE
@@ -36,7 +38,7 @@ verify() {
 	run "$TENANTC" render --repo "$repo" --no-verify
 	expect_status 0 || { bad "$name: render failed: $why"; return; }
 	ok "$name: $(cat "$T/stdout")"
-	run "$TENANTC" validate --repo "$repo" --schema-location "$UPSTREAM" --strict "$tree"
+	run "$TENANTC" validate --repo "$repo" --schema-location "$UPSTREAM" --schema-location "$JOBS" --strict "$tree"
 	expect "$name: every object passes the upstream schemas" 'expect_status 0'
 	for c in netpol realm refs hashes; do
 		run /usr/bin/python3 "$CHECK" "$c" "$tree"

@@ -11,6 +11,7 @@ if [ ! -d "$UPSTREAM" ]; then
 	echo "SKIP: ../shared/schemas-upstream not found"
 	exit 77
 fi
+JOBS=$(job_schemas "$UPSTREAM" "$T/job-schemas")
 CHECK="$(dirname "$0")/platform_check.py"
 
 # the example, plus the Secrets of its realms (SOPS-encrypted in the output)
@@ -18,17 +19,17 @@ copy_example "$T/repo"
 add_realm_secrets "$T/repo"
 SOPS_AGE_KEY_FILE="$SRC/keys/admin.agekey" "$TENANTC" render --repo "$T/repo" --out "$T/out" >/dev/null
 n=$(find "$T/out" -name '*.yaml' ! -name kustomization.yaml | wc -l)
-if "$TENANTC" validate --repo "$T/repo" --schema-location "$UPSTREAM" --strict "$T/out" >"$T/log" 2>&1; then
+if "$TENANTC" validate --repo "$T/repo" --schema-location "$UPSTREAM" --schema-location "$JOBS" --strict "$T/out" >"$T/log" 2>&1; then
 	ok "tenantc validate --strict: all $n objects are valid"
 else
 	bad "tenantc validate: $(head -n 5 "$T/log")"
 fi
 for env in $(cd "$T/out" && ls -d */ | tr -d /); do
-	"$TENANTC" validate --repo "$T/repo" --schema-location "$UPSTREAM" --strict "$T/out/$env" >"$T/log" 2>&1 &&
+	"$TENANTC" validate --repo "$T/repo" --schema-location "$UPSTREAM" --schema-location "$JOBS" --strict "$T/out/$env" >"$T/log" 2>&1 &&
 		ok "$env: valid on its own" || bad "$env: $(head -n 3 "$T/log")"
 done
 if /usr/bin/python3 -c 'import jsonschema, yaml' 2>/dev/null; then
-	if /usr/bin/python3 "$CHECK" schemas "$T/out" "$UPSTREAM" >"$T/log" 2>&1; then
+	if /usr/bin/python3 "$CHECK" schemas "$T/out" "$UPSTREAM" "$JOBS" >"$T/log" 2>&1; then
 		ok "python3-jsonschema: $(tail -n 1 "$T/log")"
 	else
 		bad "python3-jsonschema: $(head -n 5 "$T/log")"
@@ -48,7 +49,7 @@ spec:
   policyType: [Ingress]
 YAML
 "$TENANTC" render --repo "$T/bad" --out "$T/bad-out" >/dev/null 2>&1 || true
-run "$TENANTC" validate --schema-location "$UPSTREAM" --strict "$T/bad-out"
+run "$TENANTC" validate --schema-location "$UPSTREAM" --schema-location "$JOBS" --strict "$T/bad-out"
 expect "an invalid object is reported" \
 	'expect_status 1 && grep -q "$1" "$T/stdout" "$T/stderr"' "unknown key 'policyType'"
 finish

@@ -67,6 +67,8 @@ commit "an initial commit in sync passes" pass "Passed"
 # drift: a tenant added without rendering
 mkdir -p "$G/tenants/newco"
 sed 's/^name: acme$/name: newco/' "$G/tenants/acme/tenant.yaml" >"$G/tenants/newco/tenant.yaml"
+# its realm has a confidential client: it needs acme's client secrets too
+mkdir -p "$G/tenants/newco/secrets" && cp "$G/tenants/acme/secrets/realm-clients.yaml" "$G/tenants/newco/secrets/"
 (cd "$G" && git add tenants)
 commit "a tenant added without a render is blocked" block \
 	"^rendered/prod/tenants/newco/namespace-newco-prod\.yaml:1:1: error: missing: render makes Namespace newco-prod here"

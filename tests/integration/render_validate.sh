@@ -80,6 +80,7 @@ if [ ! -d "$SCHEMAS" ]; then
 	finish
 	exit $?
 fi
+JOBS=$(job_schemas "$SCHEMAS" "$T/job-schemas")
 # a field of the wrong type, caught by the upstream schema
 cat >"$T/r/templates/tenant/bad-type.yaml" <<'EOS'
 apiVersion: networking.k8s.io/v1
@@ -91,11 +92,11 @@ spec:
   podSelector: {}
   policyTypes: Ingress
 EOS
-run "$TENANTC" render --repo "$T/r" --schema-location "$SCHEMAS"
+run "$TENANTC" render --repo "$T/r" --schema-location "$SCHEMAS" --schema-location "$JOBS"
 expect "a wrong type is caught by the upstream schema" 'expect_status 1 &&
 	expect_stderr "^templates/tenant/bad-type.yaml:8:16: error: " && expect_tree_sum "$T/r/rendered" "$before"'
 rm -f "$T/r/templates/tenant/bad-type.yaml"
-"$TENANTC" render --repo "$T/r" --schema-location "$SCHEMAS" --strict >/dev/null 2>"$T/err" &&
+"$TENANTC" render --repo "$T/r" --schema-location "$SCHEMAS" --schema-location "$JOBS" --strict >/dev/null 2>"$T/err" &&
 	ok "the example passes strict validation against the upstream schemas" ||
 	bad "example fails strict validation: $(head -n 3 "$T/err")"
 finish

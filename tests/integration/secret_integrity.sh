@@ -54,11 +54,15 @@ without() { # what, expected message (a BRE)
 }
 
 # with the identity, a file that still decrypts is re-encrypted: into
-# another folder, only the source digest and the mac differ
+# another folder, only the source digest and the mac of the Secrets differ
+# (the realm's reconcile Job and the ExternalSecret of the client secrets
+# are named after the digest, so they get new names: docs/keycloak.md)
 reencrypted() { # what
 	rm -rf "$T/again"
 	run "$TENANTC" render --repo "$R" --out "$T/again"
-	diff -r "$R/rendered" "$T/again" | grep '^[<>]' | sed 's/:.*//' | LC_ALL=C sort -u >"$T/lines"
+	(cd "$R/rendered" && find . -name 'secret-*.yaml' | LC_ALL=C sort) | while read -r f; do
+		diff "$R/rendered/$f" "$T/again/$f"
+	done | grep '^[<>]' | sed 's/:.*//' | LC_ALL=C sort -u >"$T/lines"
 	expect "$1, with the identity: re-encrypted, only the source digest and the mac change" \
 		'expect_status 0 && { [ "$(printf "%s\n" "$@")" = "$(cat "$T/lines")" ] ||
 			{ why="$(cat "$T/lines")"; false; }; }' \

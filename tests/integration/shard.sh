@@ -8,6 +8,8 @@ copy_example "$T/repo"
 for i in 1 2 3 4 5; do
 	mkdir -p "$T/repo/tenants/extra$i"
 	sed "s/^name: acme/name: extra$i/" "$SRC/tenants/acme/tenant.yaml" >"$T/repo/tenants/extra$i/tenant.yaml"
+	mkdir -p "$T/repo/tenants/extra$i/secrets" # the client secrets its realm needs
+	cp "$SRC/tenants/acme/secrets/realm-clients.yaml" "$T/repo/tenants/extra$i/secrets/"
 done
 "$TENANTC" render --repo "$T/repo" --out "$T/full" >/dev/null
 for n in 1 2 3 8; do

@@ -70,7 +70,7 @@ cp "$T/settings.keep" "$R/tenantc.yaml"
 cp "$T/acme.keep" "$R/tenants/acme/tenant.yaml"
 sed -i 's|^        - cidr: 10.11.0.0/24     # test has a database of its own|        - cidr: 172.16.0.0/24|' "$R/tenants/acme/tenant.yaml"
 refused "an override's egress is checked at its line" \
-	"tenants/acme/tenant.yaml:38:17: error: '172.16.0.0/24' is not within the blocks tenantc.yaml lets tenants reach (policy.egress) (at .overrides.test.network.egress[0].cidr)"
+	"tenants/acme/tenant.yaml:39:17: error: '172.16.0.0/24' is not within the blocks tenantc.yaml lets tenants reach (policy.egress) (at .overrides.test.network.egress[0].cidr)"
 
 # ports are required: by the schema, and by the policy without one
 acme_egress "{cidr: 10.10.0.0/24}"
@@ -89,24 +89,24 @@ mv "$T/schemas.keep" "$R/schemas"
 cp "$T/acme.keep" "$R/tenants/acme/tenant.yaml"
 printf '  podSecurity: restricetd\n' >>"$R/tenants/acme/tenant.yaml"
 refused "a misspelt Pod Security level names the level meant" \
-	"tenants/acme/tenant.yaml:48:16: error: 'restricetd' is not one of 'privileged', 'baseline', 'restricted' (did you mean 'restricted'?) (at .values.podSecurity)"
+	"tenants/acme/tenant.yaml:49:16: error: 'restricetd' is not one of 'privileged', 'baseline', 'restricted' (did you mean 'restricted'?) (at .values.podSecurity)"
 cp "$T/acme.keep" "$R/tenants/acme/tenant.yaml"
 printf '  podSecuirty: baseline\n' >>"$R/tenants/acme/tenant.yaml"
 refused "a misspelt key of values names the key meant" \
-	"tenants/acme/tenant.yaml:48:3: error: unknown key 'podSecuirty' (did you mean 'podSecurity'?) (at .values.podSecuirty)"
+	"tenants/acme/tenant.yaml:49:3: error: unknown key 'podSecuirty' (did you mean 'podSecurity'?) (at .values.podSecuirty)"
 cp "$T/acme.keep" "$R/tenants/acme/tenant.yaml"
 printf '  imagePolicy: none\n' >>"$R/tenants/acme/tenant.yaml"
 refused "a key the templates do not read from a tenant is refused" \
-	"tenants/acme/tenant.yaml:48:3: error: unknown key 'imagePolicy' (at .values.imagePolicy)"
+	"tenants/acme/tenant.yaml:49:3: error: unknown key 'imagePolicy' (at .values.imagePolicy)"
 cp "$T/acme.keep" "$R/tenants/acme/tenant.yaml"
 printf '  podSecurity: privileged\n' >>"$R/tenants/acme/tenant.yaml"
 refused "privileged is the platform's to grant" \
-	"tenants/acme/tenant.yaml:48:16: error: Pod Security level 'privileged' is not one tenantc.yaml lets tenants choose (policy.podSecurity, default baseline and restricted) (at .values.podSecurity)"
+	"tenants/acme/tenant.yaml:49:16: error: Pod Security level 'privileged' is not one tenantc.yaml lets tenants choose (policy.podSecurity, default baseline and restricted) (at .values.podSecurity)"
 sed -i 's/^  podSecurity: \[baseline, restricted\]$/  podSecurity: [restricted]/' "$R/tenantc.yaml"
 cp "$T/acme.keep" "$R/tenants/acme/tenant.yaml"
 printf '  podSecurity: baseline\n' >>"$R/tenants/acme/tenant.yaml"
 refused "the platform may restrict the levels further" \
-	"tenants/acme/tenant.yaml:48:16: error: Pod Security level 'baseline' is not one tenantc.yaml lets tenants choose (policy.podSecurity, default baseline and restricted) (at .values.podSecurity)"
+	"tenants/acme/tenant.yaml:49:16: error: Pod Security level 'baseline' is not one tenantc.yaml lets tenants choose (policy.podSecurity, default baseline and restricted) (at .values.podSecurity)"
 cp "$T/settings.keep" "$R/tenantc.yaml"
 rm -rf "$T/out"
 run "$TENANTC" render --repo "$R" --out "$T/out"
@@ -118,5 +118,5 @@ expect "an allowed level reaches the tenant's Namespace" 'expect_status 0 &&
 cp "$T/acme.keep" "$R/tenants/acme/tenant.yaml"
 printf '  podSecurity: basline\n' >>"$R/environments/test.yaml"
 refused "a misspelt level in an environment names the level meant" \
-	"environments/test.yaml:25:16: error: 'basline' is not one of 'privileged', 'baseline', 'restricted' (did you mean 'baseline'?) (at .values.podSecurity)"
+	"environments/test.yaml:26:16: error: 'basline' is not one of 'privileged', 'baseline', 'restricted' (did you mean 'baseline'?) (at .values.podSecurity)"
 finish

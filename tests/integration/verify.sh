@@ -175,6 +175,26 @@ EOF
 )" network.egress \
 	"templates/tenant/planted.yaml network.egress NetworkPolicy prod/acme-prod/to-world .spec.egress[0].to[0].ipBlock.cidr"
 
+# the environment's Keycloak issuer (values.keycloak.issuerCidrs) is the
+# platform's on the port of values.keycloak.url only: the example's
+# allow-clients-to-keycloak is no finding, the issuer on another port is
+plant issuer-other-port "$(cat <<'EOF'
+$if: tenant.name == 'acme'
+then:
+  - apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata: {name: to-issuer-ssh, namespace: '${tenant.name}-${env.name}'}
+    spec:
+      podSelector: {}
+      policyTypes: [Egress]
+      egress:
+        - to: [{ipBlock: {cidr: 203.0.113.10/32}}]
+          ports: [{protocol: TCP, port: 22}]
+else: []
+EOF
+)" network.egress \
+	"templates/tenant/planted.yaml network.egress NetworkPolicy prod/acme-prod/to-issuer-ssh .spec.egress[0].to[0].ipBlock.cidr"
+
 plant appproject-keycloak "$(cat <<'EOF'
 $if: tenant.name == 'acme' && env.name == 'test'
 then:

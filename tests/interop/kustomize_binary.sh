@@ -19,7 +19,7 @@ fi
 command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 is needed to read kubectl's output"; exit 77; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/tenantc-kustomize.XXXXXX")
 trap 'rm -rf "$T"' EXIT
-for f in tenantc.yaml environments tenants templates schemas; do cp -R "$SRC/$f" "$T/"; done
+for f in tenantc.yaml environments tenants templates schemas files; do cp -R "$SRC/$f" "$T/"; done
 printf '\000\001\002\377\376icon\r\n\032' >"$T/tenants/acme/files/frontend/favicon.ico"
 SOPS_AGE_KEY_FILE="$SRC/keys/admin.agekey" "$TENANTC" render --repo "$T" --out "$T/out" >/dev/null
 "$KUBECTL" kustomize "$T/out/prod/tenants/acme" >"$T/built.yaml"

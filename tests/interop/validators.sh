@@ -27,6 +27,7 @@ if [ ! -d "$UPSTREAM" ]; then
 	echo "SKIP: ../shared/schemas-upstream not found"
 	exit 77
 fi
+JOBS=$(job_schemas "$UPSTREAM" "$T/job-schemas")
 if ! /usr/bin/python3 -c 'import yaml' 2>/dev/null; then
 	echo "SKIP: $PEER: /usr/bin/python3 without yaml (apt-get install python3-yaml)"
 	exit 77
@@ -42,6 +43,7 @@ run_peer() { # DIR OUT.json: the peer's verdicts on every file of DIR
 		"$BIN" -strict -output json -kubernetes-version 1.34.0 \
 			-schema-location "$UPSTREAM/kubernetes/{{.NormalizedKubernetesVersion}}-standalone{{.StrictSuffix}}/{{.ResourceKind}}{{.KindSuffix}}.json" \
 			-schema-location "$UPSTREAM/crd-json/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json" \
+			-schema-location "$JOBS/kubernetes/{{.NormalizedKubernetesVersion}}-standalone{{.StrictSuffix}}/{{.ResourceKind}}{{.KindSuffix}}.json" \
 			"$1" >"$2" 2>"$T/peer-err" || true
 		;;
 	kubectl-validate)
@@ -63,7 +65,7 @@ run_peer() { # DIR OUT.json: the peer's verdicts on every file of DIR
 # but does not fail the test
 compare() {
 	rc=0
-	"$TENANTC" validate --schema-location "$UPSTREAM" --strict "$2" >"$T/tc.log" 2>&1 || rc=$?
+	"$TENANTC" validate --schema-location "$UPSTREAM" --schema-location "$JOBS" --strict "$2" >"$T/tc.log" 2>&1 || rc=$?
 	if [ "$rc" -ne 0 ] && ! grep -q ': error: ' "$T/tc.log"; then
 		bad "$1: tenantc validate exit $rc without a file's error: $(head -n 3 "$T/tc.log")"
 	fi
@@ -115,7 +117,7 @@ spec:
   policyType: [Ingress]
 YAML
 run_peer "$T/bad" "$T/bad.json"
-"$TENANTC" validate --schema-location "$UPSTREAM" --strict "$T/bad" >"$T/tc.log" 2>&1 || true
+"$TENANTC" validate --schema-location "$UPSTREAM" --schema-location "$JOBS" --strict "$T/bad" >"$T/tc.log" 2>&1 || true
 if /usr/bin/python3 "$INTEROP/validators_compare.py" control "$T/bad" "$T/tc.log" "$PEER" \
 	"$T/bad.json" >"$T/cmp" 2>&1 && grep -q 'tenantc rejected.*'"$PEER"' rejected' "$T/cmp"; then
 	ok "negative control: an unknown field is rejected by both ($(head -n 1 "$T/cmp" | cut -c1-160))"

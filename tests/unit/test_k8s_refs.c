@@ -479,6 +479,17 @@ TEST(refs_provided_entries_match_by_wildcard_keys_and_environment)
 		{DEPLOY(C1("env: [{name: C, valueFrom: {configMapKeyRef: {name: kube-root-ca.crt, "
 	                   "key: ca.crt}}}]")),
 	         NULL, NULL, NULL, 0},
+		/* the Keycloak operator's initial admin Secret of a Keycloak CR
+	         * (Keycloak operator guide, "Accessing the Keycloak deployment":
+	         * <name>-initial-admin with username and password) */
+		{DEPLOY(C1("env: [{name: U, valueFrom: {secretKeyRef: {name: kc-initial-admin, "
+	                   "key: username}}}, {name: P, valueFrom: {secretKeyRef: {name: "
+	                   "kc-initial-admin, key: password}}}]")),
+	         NULL, NULL, NULL, 0},
+		{DEPLOY(C1("env: [{name: T, valueFrom: {secretKeyRef: {name: kc-initial-admin, "
+	                   "key: token}}}]")),
+	         NULL, TPL ".containers[0].env[0].valueFrom.secretKeyRef.name",
+	         "Secret 'n/kc-initial-admin'", 0},
 	};
 	RUN_ROWS("provided", rows);
 }

@@ -42,7 +42,7 @@ static int example(char out[PATH_MAX], const char *name)
 	if (newdir(out, name))
 		return -1;
 	return tc_test_sh(
-		"cd '%s' && cp -R tenantc.yaml environments tenants templates schemas '%s/'",
+		"cd '%s' && cp -R tenantc.yaml environments tenants templates schemas files '%s/'",
 		srcroot, out);
 }
 

@@ -1,0 +1,406 @@
+/*
+ * realm_check.c - the checks of realm_check.h.
+ *
+ * The sources each rule follows:
+ *   - "${": Keycloak's realm import replaces ${VAR} with the server's
+ *     environment variables and system properties when placeholders are
+ *     on (Keycloak operator guide, "Realm import", spec.placeholders;
+ *     server guide "Importing and exporting realms"), and themes resolve
+ *     ${key} in display names as messages;
+ *   - clientId: unique in a realm (Keycloak ClientRepresentation.clientId;
+ *     the Admin REST API answers 409 Conflict to a second one);
+ *   - redirect URIs: RFC 6749 section 3.1.2 (an absolute URI without a
+ *     fragment; TLS required, section 3.1.2.1), RFC 8252 section 7.3 and
+ *     8.3 (plain http only on the loopback interface), Keycloak's
+ *     wildcard (a '*' at the end only);
+ *   - web origins: an origin of RFC 6454 section 6.1 (scheme, host and
+ *     port, no path), or Keycloak's "+" (the redirect URIs' origins).
+ */
+#include "realm_check.h"
+
+#include "sops.h"
+#include "tenant_view.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- strings that reach the realm ---------------------------------------------------------- */
+
+static int no_placeholder(const tc_value *v, const tc_path *at, tc_diags *d)
+{
+	int rc = 0;
+	switch (v->kind) {
+	case TC_STR:
+		if (memmem(v->u.str.ptr, v->u.str.len, "${", 2))
+			rc = tc_error(
+				d, v->pos, at,
+				"'${' in a string that reaches the Keycloak realm: Keycloak "
+				"resolves ${...} in realm values (server environment variables "
+				"in a realm import with placeholders, theme messages in display "
+				"names), so text like ${KC_DB_PASSWORD} could publish a server "
+				"setting; write it without '${'");
+		break;
+	case TC_ARRAY:
+		for (size_t i = 0; i < v->u.arr.len; i++) {
+			tc_path ai = TC_PATH_INDEX(at, i);
+			if (no_placeholder(v->u.arr.items[i], &ai, d))
+				rc = -1;
+		}
+		break;
+	case TC_OBJECT:
+		for (size_t i = 0; i < v->u.obj.len; i++) {
+			const tc_member *m = &v->u.obj.members[i];
+			tc_path am = TC_PATH_KEY(at, m->key, m->klen);
+			if (no_placeholder(m->val, &am, d))
+				rc = -1;
+		}
+		break;
+	default:
+		break;
+	}
+	return rc;
+}
+
+/* ---- one list of clients ------------------------------------------------------------------- */
+
+static const tc_value *str_member(const tc_value *obj, const char *key)
+{
+	const tc_value *v = obj && obj->kind == TC_OBJECT ? tc_value_getz(obj, key) : NULL;
+	return v && v->kind == TC_STR ? v : NULL;
+}
+
+static bool str_eq(const tc_value *a, const tc_value *b)
+{
+	return a->u.str.len == b->u.str.len &&
+	       memcmp(a->u.str.ptr, b->u.str.ptr, a->u.str.len) == 0;
+}
+
+static int unique_client_ids(const tc_value *clients, const tc_path *at, tc_diags *d)
+{
+	int rc = 0;
+	for (size_t i = 0; i < clients->u.arr.len; i++) {
+		const tc_value *id = str_member(clients->u.arr.items[i], "clientId");
+		for (size_t k = 0; id && k < i; k++) {
+			const tc_value *first = str_member(clients->u.arr.items[k], "clientId");
+			if (!first || !str_eq(first, id))
+				continue;
+			tc_path ai = TC_PATH_INDEX(at, i);
+			tc_path ak = TC_PATH_KEY(&ai, "clientId", 8);
+			rc = tc_error(
+				d, id->pos, &ak,
+				"client '%.*s' is declared twice (first at line %d): a clientId "
+				"is unique in a Keycloak realm",
+				(int)id->u.str.len, id->u.str.ptr, first->pos.line);
+			break;
+		}
+	}
+	return rc;
+}
+
+/* The host of an absolute http(s) URL (s, n bytes; after "scheme://" up to
+ * the port, path, query or fragment) into host[0..*hn), lower case; NULL
+ * with *why set when the URL is not one. */
+static const char *url_host(const char *s, size_t n, bool origin, char *host, size_t cap,
+                            size_t *hn, bool *http, const char **why)
+{
+	size_t skip;
+	if (n >= 8 && memcmp(s, "https://", 8) == 0) {
+		skip = 8;
+		*http = false;
+	} else if (n >= 7 && memcmp(s, "http://", 7) == 0) {
+		skip = 7;
+		*http = true;
+	} else {
+		*why = "is not an absolute https:// URL";
+		return NULL;
+	}
+	size_t e = skip;
+	if (e < n && s[e] == '[') { /* an IPv6 literal */
+		while (e < n && s[e] != ']')
+			e++;
+		if (e < n)
+			e++;
+	} else {
+		while (e < n && !strchr(":/?#", s[e]))
+			e++;
+	}
+	size_t len = e - skip;
+	if (len == 0 || len >= cap) {
+		*why = "has no host";
+		return NULL;
+	}
+	for (size_t i = 0; i < len; i++) {
+		char c = s[skip + i];
+		if (c == '@') {
+			*why = "holds user information ('@'), which a redirect URI must not";
+			return NULL;
+		}
+		if (c == '*') {
+			*why = "has a '*' in its host: Keycloak matches a '*' only at the end";
+			return NULL;
+		}
+		host[i] = (char)tolower((unsigned char)c);
+	}
+	host[len] = 0;
+	*hn = len;
+	for (size_t i = e; i < n; i++) {
+		if (s[i] == '#') {
+			*why = "has a fragment ('#'), which RFC 6749 section 3.1.2 forbids";
+			return NULL;
+		}
+		if (s[i] == '*' && i + 1 != n) {
+			*why = "has a '*' before its end: Keycloak matches a '*' only at the end";
+			return NULL;
+		}
+		if (origin && strchr("/?*", s[i]) && !(s[i] == '/' && i + 1 == n)) {
+			*why = "is not an origin (scheme, host and optional port, no path)";
+			return NULL;
+		}
+	}
+	return host;
+}
+
+static bool is_loopback(const char *h)
+{
+	return strcmp(h, "localhost") == 0 || strcmp(h, "127.0.0.1") == 0 ||
+	       strcmp(h, "[::1]") == 0;
+}
+
+/* Whether host is domain or below it, or listed in trusted (strings). */
+static bool host_trusted(const char *host, size_t hn, const char *domain, const tc_value *trusted)
+{
+	size_t dn = strlen(domain);
+	if (hn == dn && strcasecmp(host, domain) == 0)
+		return true;
+	if (hn > dn + 1 && host[hn - dn - 1] == '.' && strcasecmp(host + hn - dn, domain) == 0)
+		return true;
+	for (size_t i = 0; trusted && trusted->kind == TC_ARRAY && i < trusted->u.arr.len; i++) {
+		const tc_value *t = trusted->u.arr.items[i];
+		if (t->kind == TC_STR && t->u.str.len == hn &&
+		    strncasecmp(t->u.str.ptr, host, hn) == 0)
+			return true;
+	}
+	return false;
+}
+
+typedef struct where {
+	const char *env;       /* the environment whose realm this is */
+	const char *domain;    /* its domain */
+	const tc_value *trust; /* the tenant's realm.trustedHosts there, or NULL */
+} where;
+
+static int check_urls(const tc_value *list, const tc_path *at, bool origins, const where *w,
+                      tc_diags *d)
+{
+	int rc = 0;
+	for (size_t i = 0; list && list->kind == TC_ARRAY && i < list->u.arr.len; i++) {
+		const tc_value *v = list->u.arr.items[i];
+		if (v->kind != TC_STR)
+			continue;
+		tc_path ai = TC_PATH_INDEX(at, i);
+		const char *s = v->u.str.ptr;
+		size_t n = v->u.str.len;
+		if (origins && n == 1 && s[0] == '+')
+			continue;
+		char host[256];
+		size_t hn = 0;
+		bool http = false;
+		const char *why = NULL;
+		const char *what = origins ? "web origin" : "redirect URI";
+		if (!url_host(s, n, origins, host, sizeof host, &hn, &http, &why)) {
+			rc = tc_error(d, v->pos, &ai, "%s '%.*s' %s (RFC 6749 section 3.1.2)", what,
+			              (int)n, s, why);
+			continue;
+		}
+		if (http && !is_loopback(host)) {
+			rc = tc_error(
+				d, v->pos, &ai,
+				"%s '%.*s' uses http: only https is allowed, and plain http "
+				"only on the loopback host (localhost, 127.0.0.1, [::1]; RFC 8252 "
+				"section 8.3)",
+				what, (int)n, s);
+			continue;
+		}
+		if (w && !host_trusted(host, hn, w->domain, w->trust))
+			rc = tc_error(
+				d, v->pos, &ai,
+				"%s '%.*s': the realm of environment '%s' trusts only hosts of "
+				"its domain '%s'; list '%s' in realm.trustedHosts of "
+				"overrides.%s to trust it there",
+				what, (int)n, s, w->env, w->domain, host, w->env);
+	}
+	return rc;
+}
+
+/* The URL checks of the clients of one list, in the realm of w (or of no
+ * particular environment when w is NULL: the syntax only). */
+static int check_clients(const tc_value *clients, const tc_path *at, const where *w, tc_diags *d)
+{
+	int rc = 0;
+	for (size_t i = 0; clients && clients->kind == TC_ARRAY && i < clients->u.arr.len; i++) {
+		const tc_value *c = clients->u.arr.items[i];
+		if (c->kind != TC_OBJECT)
+			continue;
+		tc_path ai = TC_PATH_INDEX(at, i);
+		tc_path ar = TC_PATH_KEY(&ai, "redirectUris", 12);
+		tc_path ao = TC_PATH_KEY(&ai, "webOrigins", 10);
+		if (check_urls(tc_value_getz(c, "redirectUris"), &ar, false, w, d) ||
+		    check_urls(tc_value_getz(c, "webOrigins"), &ao, true, w, d))
+			rc = -1;
+	}
+	return rc;
+}
+
+static const tc_value *realm_clients(const tc_value *realm)
+{
+	const tc_value *c =
+		realm && realm->kind == TC_OBJECT ? tc_value_getz(realm, "clients") : NULL;
+	return c && c->kind == TC_ARRAY ? c : NULL;
+}
+
+int tc_realm_check(tc_arena *a, const tc_tenant *t, tc_diags *d)
+{
+	const tc_value *doc = t->doc;
+	int rc = 0;
+	/* every string that can reach a realm, where it is written */
+	const tc_value *dn = tc_value_getz(doc, "displayName");
+	tc_path adn = TC_PATH_KEY(NULL, "displayName", 11);
+	if (dn && no_placeholder(dn, &adn, d))
+		rc = -1;
+	const tc_value *realm = tc_value_getz(doc, "realm");
+	tc_path ar = TC_PATH_KEY(NULL, "realm", 5);
+	tc_path arc = TC_PATH_KEY(&ar, "clients", 7);
+	if (realm && no_placeholder(realm, &ar, d))
+		rc = -1;
+	if (realm_clients(realm) && unique_client_ids(realm_clients(realm), &arc, d))
+		rc = -1;
+	const tc_value *ov = tc_value_getz(doc, "overrides");
+	tc_path ao = TC_PATH_KEY(NULL, "overrides", 9);
+	for (size_t i = 0; ov && ov->kind == TC_OBJECT && i < ov->u.obj.len; i++) {
+		const tc_member *m = &ov->u.obj.members[i];
+		tc_path ae = TC_PATH_KEY(&ao, m->key, m->klen);
+		tc_path aer = TC_PATH_KEY(&ae, "realm", 5);
+		tc_path aerc = TC_PATH_KEY(&aer, "clients", 7);
+		const tc_value *r =
+			m->val && m->val->kind == TC_OBJECT ? tc_value_getz(m->val, "realm") : NULL;
+		if (r && no_placeholder(r, &aer, d))
+			rc = -1;
+		if (realm_clients(r) && unique_client_ids(realm_clients(r), &aerc, d))
+			rc = -1;
+	}
+	if (rc)
+		return rc;
+	/* the URLs, in each environment's realm: a list of the file that an
+	 * environment does not replace is checked against that environment's
+	 * hosts; the path names where the list is written */
+	for (size_t e = 0; e < t->nenvs; e++) {
+		const tc_env *env = t->envs[e];
+		const tc_value *domain = tc_value_getz(env->doc, "domain");
+		if (!domain || domain->kind != TC_STR)
+			continue;
+		tc_value *v = tc_tenant_view(a, t, env);
+		const tc_value *vr = tc_value_getz(v, "realm");
+		const tc_value *clients = realm_clients(vr);
+		if (!clients)
+			continue;
+		const tc_value *sec =
+			ov && ov->kind == TC_OBJECT ? tc_value_getz(ov, env->name) : NULL;
+		const tc_value *sr =
+			sec && sec->kind == TC_OBJECT ? tc_value_getz(sec, "realm") : NULL;
+		bool from_section = realm_clients(sr) == clients;
+		tc_path ae = TC_PATH_KEY(&ao, env->name, strlen(env->name));
+		tc_path aer = TC_PATH_KEY(&ae, "realm", 5);
+		tc_path aerc = TC_PATH_KEY(&aer, "clients", 7);
+		where w = {env->name, domain->u.str.ptr,
+		           vr->kind == TC_OBJECT ? tc_value_getz(vr, "trustedHosts") : NULL};
+		if (check_clients(clients, from_section ? &aerc : &arc, &w, d))
+			rc = -1;
+	}
+	return rc;
+}
+
+/* ---- client secrets ------------------------------------------------------------------------ */
+
+#define CLIENT_SECRETS "realm-clients.yaml"
+
+int tc_realm_check_secrets(tc_arena *a, const tc_tenant *t, const tc_env *env, tc_diags *d)
+{
+	tc_value *v = tc_tenant_view(a, t, env);
+	const tc_value *clients = realm_clients(tc_value_getz(v, "realm"));
+	if (!clients)
+		return 0;
+	/* the environment's realm-clients.yaml: its own, else the shared one */
+	const tc_file *f = NULL;
+	size_t n = strlen(env->name);
+	for (size_t i = 0; i < t->nsecrets && !f; i++) {
+		const char *p = t->secrets[i].path;
+		if (t->secret_envs[i])
+			p += n + 1;
+		if (strcmp(p, CLIENT_SECRETS) == 0 && tc_tenant_secret_used_in(t, i, env))
+			f = &t->secrets[i];
+	}
+	const char *path = f ? tc_arena_printf(a, "tenants/%s/secrets/%s", t->name, f->path)
+	                     : tc_arena_printf(a, "tenants/%s/secrets/" CLIENT_SECRETS, t->name);
+	tc_value *doc = NULL;
+	if (f) {
+		/* a file that is no SOPS file is the render's error, not this one's */
+		tc_diags scratch;
+		tc_diags_init(&scratch);
+		tc_sops_info info;
+		if (tc_sops_read_clear(&doc, &info, a, &scratch, path, f->data, f->len) != 0)
+			doc = NULL;
+		tc_diags_release(&scratch);
+		if (!doc)
+			return 0;
+	}
+	int rc = 0;
+	/* the path where the list is written: the environment's section or the file */
+	const tc_value *sec = tc_value_dig(t->doc, "overrides");
+	sec = sec && sec->kind == TC_OBJECT ? tc_value_getz(sec, env->name) : NULL;
+	const tc_value *sr = sec && sec->kind == TC_OBJECT ? tc_value_getz(sec, "realm") : NULL;
+	tc_path ao = TC_PATH_KEY(NULL, "overrides", 9);
+	tc_path ae = TC_PATH_KEY(&ao, env->name, strlen(env->name));
+	tc_path ar = TC_PATH_KEY(realm_clients(sr) == clients ? &ae : NULL, "realm", 5);
+	tc_path arc = TC_PATH_KEY(&ar, "clients", 7);
+	for (size_t i = 0; i < clients->u.arr.len; i++) {
+		const tc_value *c = clients->u.arr.items[i];
+		const tc_value *id = str_member(c, "clientId"), *type = str_member(c, "type");
+		if (!id || !type || tc_value_streq(type, "public"))
+			continue;
+		tc_path ai = TC_PATH_INDEX(&arc, i);
+		tc_path aid = TC_PATH_KEY(&ai, "clientId", 8);
+		if (!doc) {
+			rc = tc_error(
+				d, id->pos, &aid,
+				"client '%s' is %s and needs a secret, but environment '%s' has "
+				"no %s (nor secrets/%s/" CLIENT_SECRETS
+				"): add the Secret 'realm-clients' with the key '%s' "
+				"(docs/keycloak.md)",
+				id->u.str.ptr, type->u.str.ptr, env->name, path, env->name,
+				id->u.str.ptr);
+			continue;
+		}
+		const tc_value *val = NULL;
+		static const char *const maps[] = {"stringData", "data"};
+		for (size_t k = 0; k < 2 && !val; k++) {
+			const tc_value *m = tc_value_getz(doc, maps[k]);
+			if (m && m->kind == TC_OBJECT)
+				val = tc_value_getz(m, id->u.str.ptr);
+		}
+		if (!val)
+			rc = tc_error(d, id->pos, &aid,
+			              "client '%s' is %s and needs a secret, but %s (the Secret of "
+			              "environment '%s') has no key '%s' in stringData or data",
+			              id->u.str.ptr, type->u.str.ptr, path, env->name,
+			              id->u.str.ptr);
+		else if (!(val->flags & TC_VAL_SECRET))
+			rc = tc_error(
+				d, id->pos, &aid,
+				"the secret of client '%s' is in clear text in %s: a client "
+				"secret must be an encrypted value of a SOPS file (run 'tenantc "
+				"secret encrypt')",
+				id->u.str.ptr, path);
+	}
+	return rc;
+}

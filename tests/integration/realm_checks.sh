@@ -1,0 +1,199 @@
+#!/bin/sh
+# The render-time checks of a tenant's realm (src/realm_check.c,
+# docs/keycloak.md "What render checks"): each an error at the line and
+# column of tenant.yaml, exit 2, nothing on standard output.
+. "$(dirname "$0")/lib.sh"
+
+R="$T/repo"
+copy_example "$R"
+mkdir -p "$R/tenants/zeta"
+# zeta FILE-TEXT: the test tenant's tenant.yaml (test only, one realm)
+zeta() { cat >"$R/tenants/zeta/tenant.yaml"; }
+render_zeta() { run "$TENANTC" render --repo "$R" --stdout --tenant zeta; }
+# refused WHAT LINE:COL TEXT: zeta does not render, with TEXT in the error at LINE:COL
+refused() {
+	render_zeta
+	expect "$1" 'expect_status 2 && expect_stdout_empty &&
+		expect_stderr_line "^tenants/zeta/tenant.yaml:$2: error: .*$3"' "$@"
+}
+
+# 1. "${" in every tenant string that reaches the realm. Keycloak resolves
+# ${...} in realm values: the operator's realm import replaces ${VAR} with a
+# server environment variable when spec.placeholders is set (Keycloak
+# operator guide, "Realm import"; server guide "Importing and exporting
+# realms"), and themes resolve ${key} in a display name as a message.
+P='${KC_DB_PASSWORD}'
+field() { # WHAT LINE:COL YAML-with-@P@
+	sed "s/@P@/$P/" | zeta
+	refused "'\${KC_DB_PASSWORD}' in $1 is refused" "$2" "$3"
+}
+field displayName 2:14 "'[$][{]'" <<'Y'
+name: zeta
+displayName: "Zeta @P@"
+environments: [test]
+Y
+field "a realm role (the schema: a role name)" 5:7 "is not a role name" <<'Y'
+name: zeta
+environments: [test]
+realm:
+  roles:
+    - "x-@P@"
+Y
+field "a clientId (the schema: a DNS label)" 5:17 "is not a DNS-1123 label" <<'Y'
+name: zeta
+environments: [test]
+realm:
+  clients:
+    - clientId: "@P@"
+      type: public
+Y
+field "a redirect URI" 7:22 "'[$][{]'" <<'Y'
+name: zeta
+environments: [test]
+realm:
+  clients:
+    - clientId: web
+      type: public
+      redirectUris: ["https://zeta.test.example.com/@P@"]
+Y
+field "a web origin" 7:20 "'[$][{]'" <<'Y'
+name: zeta
+environments: [test]
+realm:
+  clients:
+    - clientId: web
+      type: public
+      webOrigins: ["https://zeta.test.example.com/@P@"]
+Y
+field "a trusted host (the schema: a host name)" 4:18 "is not a host name" <<'Y'
+name: zeta
+environments: [test]
+realm:
+  trustedHosts: ["@P@"]
+Y
+field "a redirect URI of an environment's section" 11:26 "'[$][{]'" <<'Y'
+name: zeta
+environments: [test]
+realm:
+  roles: [user]
+overrides:
+  test:
+    realm:
+      clients:
+        - clientId: web
+          type: public
+          redirectUris: ["https://zeta.test.example.com/@P@/*"]
+Y
+field "a display name in block style" 2:14 "'[$][{]'" <<'Y'
+name: zeta
+displayName: >-
+  Zeta @P@
+environments: [test]
+Y
+
+# 2. a clientId is unique in a realm (Keycloak ClientRepresentation.clientId;
+# the Admin REST API answers 409 Conflict to a second client of that id)
+zeta <<'Y'
+name: zeta
+environments: [test]
+realm:
+  clients:
+    - clientId: web
+      type: public
+    - clientId: web
+      type: public
+Y
+refused "a duplicate clientId is refused at the second one" 7:17 "client 'web' is declared twice [(]first at line 5[)]"
+
+# 3. redirect URIs: absolute, no fragment (RFC 6749 section 3.1.2), TLS
+# (section 3.1.2.1), plain http only on the loopback host (RFC 8252
+# sections 7.3 and 8.3), Keycloak's '*' only at the end
+uri() { # WHAT LINE:COL TEXT URI
+	printf 'name: zeta\nenvironments: [test]\nrealm:\n  trustedHosts: [localhost, 127.0.0.1]\n  clients:\n    - clientId: web\n      type: public\n      redirectUris: ["%s"]\n' "$4" | zeta
+	refused "$1" "$2" "$3"
+}
+uri "http:// on a public host is refused (RFC 8252 section 8.3)" 8:22 "uses http: only https" "http://zeta.test.example.com/*"
+uri "a fragment is refused (RFC 6749 section 3.1.2)" 8:22 "has a fragment" "https://zeta.test.example.com/cb#x"
+uri "a relative URI is refused (RFC 6749 section 3.1.2, the schema)" 8:22 "is not an absolute http" "zeta.test.example.com/*"
+uri "a '*' in the host is refused (Keycloak matches '*' at the end only)" 8:22 "has a '[*]' in its host" "https://*.test.example.com/"
+uri "a '*' before the end is refused" 8:22 "before its end" "https://zeta.test.example.com/*/cb"
+uri "user information is refused" 8:22 "holds user information" "https://u@zeta.test.example.com/"
+for ok_uri in "http://localhost:8080/cb" "http://127.0.0.1/cb" "https://zeta.test.example.com/*"; do
+	printf 'name: zeta\nenvironments: [test]\nrealm:\n  trustedHosts: [localhost, 127.0.0.1]\n  clients:\n    - clientId: web\n      type: public\n      redirectUris: ["%s"]\n' "$ok_uri" | zeta
+	render_zeta
+	expect "$ok_uri is allowed (RFC 8252 section 7.3: loopback over http)" 'expect_status 0 && expect_stdout_has "$ok_uri"'
+done
+
+# 4. a realm trusts only its environment's hosts (environments/<env>.yaml
+# `domain`) and the hosts the tenant lists for it in realm.trustedHosts
+zeta <<'Y'
+name: zeta
+realm:
+  clients:
+    - clientId: web
+      type: public
+      redirectUris: ["https://zeta.test.example.com/*"]
+Y
+refused "a test host in the prod realm is refused at the URI" 6:22 "the realm of environment 'prod' trusts only hosts of its domain 'prod.example.com'"
+zeta <<'Y'
+name: zeta
+realm:
+  clients:
+    - clientId: web
+      type: public
+overrides:
+  prod:
+    realm:
+      clients:
+        - clientId: web
+          type: public
+          redirectUris: ["https://shop.zeta.example/*"]
+  test:
+    realm:
+      trustedHosts: [shop.zeta.example]
+Y
+refused "trustedHosts of test does not trust a host in prod" 12:26 "list 'shop.zeta.example' in realm.trustedHosts of overrides.prod"
+zeta <<'Y'
+name: zeta
+realm:
+  clients:
+    - clientId: web
+      type: public
+overrides:
+  prod:
+    realm:
+      trustedHosts: [shop.zeta.example]
+      clients:
+        - clientId: web
+          type: public
+          redirectUris: ["https://shop.zeta.example/*", "https://zeta.prod.example.com/*"]
+Y
+render_zeta
+expect "trustedHosts of prod trusts the host in prod; the default host is the environment's own" \
+	'expect_status 0 && expect_stdout_has "https://shop.zeta.example/*" "https://zeta.test.example.com/*"'
+run "$TENANTC" render --repo "$R" --stdout --env test --tenant zeta
+expect "the test realm does not trust the prod-only host" '! expect_stdout_has "shop.zeta.example"'
+rm -rf "$R/tenants/zeta"
+
+# 5. a confidential or service-account client needs its secret in the
+# environment's realm-clients.yaml, encrypted (Keycloak
+# ClientRepresentation.secret of a client with publicClient false; the
+# reconcile Job sets it from that Secret)
+cp "$R/tenants/globex/tenant.yaml" "$T/globex.keep"
+sed -i 's/^    - clientId: producer$/    - clientId: reports\n      type: confidential\n    - clientId: producer/' "$R/tenants/globex/tenant.yaml"
+run "$TENANTC" render --repo "$R" --stdout --tenant globex
+expect "a confidential client without its key in realm-clients.yaml is refused at its clientId" \
+	'expect_status 2 && expect_stdout_empty && expect_stderr_line "^tenants/globex/tenant.yaml:11:17: error: client .reports. is confidential and needs a secret, but tenants/globex/secrets/realm-clients.yaml .* has no key .reports."'
+cp "$T/globex.keep" "$R/tenants/globex/tenant.yaml"
+sed -i 's/^      type: public$/      type: service-account/' "$R/tenants/initech/tenant.yaml"
+run "$TENANTC" render --repo "$R" --stdout --tenant initech
+expect "a service-account client without any realm-clients.yaml is refused" \
+	'expect_status 2 && expect_stderr_line "^tenants/initech/tenant.yaml:[0-9]+:17: error: client .frontend. is service-account and needs a secret, but environment .test. has no tenants/initech/secrets/realm-clients.yaml"'
+cp "$SRC/tenants/initech/tenant.yaml" "$R/tenants/initech/tenant.yaml"
+f="$R/tenants/acme/secrets/realm-clients.yaml"
+sed -i 's/^\(    api-service: \)ENC\[.*\]$/\1not-encrypted-value/' "$f"
+grep -q 'api-service: not-encrypted-value' "$f" || bad "the test could not put a clear value into $f"
+run "$TENANTC" render --repo "$R" --stdout --tenant acme --env test
+expect "a client secret that is not encrypted (not a SOPS value) is refused" \
+	'expect_status 2 && expect_stderr_line "^tenants/acme/tenant.yaml:[0-9]+:[0-9]+: error: the secret of client .api-service. is in clear text in tenants/acme/secrets/realm-clients.yaml" && expect_not_printed not-encrypted-value'
+finish
