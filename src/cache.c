@@ -12,6 +12,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "fsutil.h"
+#include "schema_bundle.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -154,6 +155,10 @@ int tc_cache_open(tc_cache **out, tc_source *src, const tc_cache_opts *o, tc_dia
 	crypto_hash_sha256_state h;
 	crypto_hash_sha256_init(&h);
 	hash_str(&h, "tenantc " TC_VERSION);
+	/* the built-in schemas that judged the output */
+	size_t blen;
+	const char *bundle = tc_schema_bundle_bytes(&blen);
+	crypto_hash_sha256_update(&h, (const unsigned char *)bundle, blen);
 	tc_buf opts;
 	tc_buf_init(&opts, TC_BUF_UNLIMITED);
 	options_text(&opts, o);

@@ -2,7 +2,8 @@
  * cache.h - the render cache: a tenant whose inputs did not change is not
  * rendered again.
  *
- * A tenant's key is a SHA-256 over the tenantc version, everything every
+ * A tenant's key is a SHA-256 over the tenantc version, its built-in
+ * Kubernetes schemas (schema_bundle.h), everything every
  * tenant shares (tenantc.yaml, environments/, templates/, schemas/ and files/,
  * named by their git object ids, and the render options that change
  * output) and the object ids below tenants/<t>/. Keys exist only when the

@@ -31,6 +31,7 @@
 #include "init_data.h"
 #include "k8s.h"
 #include "opt.h"
+#include "schema_bundle.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -163,19 +164,48 @@ static int write_new(tc_diags *d, const char *path, const char *data, size_t len
 	return 0;
 }
 
-static void settings_file(tc_buf *b, const char *url, const char *gitops)
+/* The newest Kubernetes version tenantc has built-in schemas for ("1.34")
+ * into out, and all of them ("1.30, 1.31, ...") into all. */
+static void kubernetes_versions(char *out, size_t cap, char *all, size_t allcap)
+{
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_schema_bundle *b = NULL;
+	if (tc_schema_bundle_open(&b, NULL, TC_NOPOS, &d) < 0)
+		TC_BUG("no built-in Kubernetes schemas");
+	snprintf(out, cap, "%s", tc_schema_bundle_version(b));
+	tc_schema_bundle_free(b);
+	tc_diags_release(&d);
+	tc_buf l;
+	tc_buf_init(&l, allcap - 1);
+	tc_schema_bundle_list(&l);
+	snprintf(all, allcap, "%s", tc_buf_str(&l));
+	tc_buf_release(&l);
+}
+
+static void settings_file(tc_buf *b, const char *url, const char *gitops, const char *k8s,
+                          const char *all)
 {
 	tc_buf_addf(b,
 	            "# Repository settings of tenantc.\n"
 	            "output: rendered                 # the folder `tenantc render` writes\n"
 	            "repoURL: \"%s\"\n"
 	            "branch: main                     # the branch Flux or ArgoCD follows\n"
+	            "# kubernetesVersion: the Kubernetes version the clusters run, one of\n"
+	            "#   %s\n"
+	            "# Every object of Kubernetes' own kinds is checked against tenantc's\n"
+	            "# built-in schemas of that version, and an apiVersion it does not serve is\n"
+	            "# an error. Custom resources (Flux, Argo CD, Kyverno ...) are checked once\n"
+	            "# the schemas of their CRDs are imported into schemas/, which tenantc\n"
+	            "# reads by default:\n"
+	            "#   tenantc schema import <crds>.yaml...\n"
+	            "kubernetesVersion: \"%s\"\n"
 	            "# sops:\n"
 	            "#   age: [age1...]               # recipients of every Secret (CI, admins)\n"
 	            "# policy:                         # what a tenant.yaml may ask for\n"
 	            "#   egress: [10.0.0.0/8]          # default: any block but 0.0.0.0/0, ::/0\n"
 	            "#   podSecurity: [baseline, restricted]   # the default\n",
-	            url);
+	            url, all, k8s);
 	/* Flux applies each tenant's namespace as its gitops-applier, whose Role
 	 * writes the tenant's Secrets (templates/tenant/gitops-applier.yaml):
 	 * the one finding of the verifier the example platform accepts */
@@ -189,15 +219,6 @@ static void settings_file(tc_buf *b, const char *url, const char *gitops)
 		               "      reason: Flux applies each tenant's namespace as its "
 		               "ServiceAccount gitops-applier, which must write the tenant's "
 		               "Secrets to apply them\n");
-	tc_buf_adds(b, "# Objects the clusters have that the render does not make, which\n"
-	               "# rendered objects refer to (tenantc's validation guide, References):\n"
-	               "provided:\n"
-	               "  - apiVersion: v1\n"
-	               "    kind: Secret\n"
-	               "    namespace: keycloak\n"
-	               "    name: keycloak-initial-admin   # made by the Keycloak operator; the "
-	               "realm Jobs log in with it\n"
-	               "    keys: [username, password]\n");
 }
 
 static void env_file(tc_buf *b, const char *env, const char *domain, const char *gitops)
@@ -287,7 +308,8 @@ static void workflow_file(tc_buf *b)
 	            TC_PROJECT, TC_VERSION);
 }
 
-static void readme_file(tc_buf *b, const char *env, const char *tenant, const char *gitops)
+static void readme_file(tc_buf *b, const char *env, const char *tenant, const char *gitops,
+                        const char *k8s)
 {
 	tc_buf_addf(
 		b,
@@ -330,9 +352,23 @@ static void readme_file(tc_buf *b, const char *env, const char *tenant, const ch
 		"Secrets live only encrypted, as SOPS files in `tenants/<tenant>/secrets/`:\n"
 		"`tenantc secret keygen` makes an age identity, its recipient goes into\n"
 		"`sops.age` of `tenantc.yaml`, and `tenantc secret encrypt` encrypts a Secret;\n"
-		"`tenantc render` re-encrypts it for each environment.\n",
+		"`tenantc render` re-encrypts it for each environment.\n"
+		"\n"
+		"## Validation\n"
+		"\n"
+		"Every rendered object is checked before it is written. Kubernetes' own kinds\n"
+		"are checked against tenantc's built-in schemas of `kubernetesVersion` in\n"
+		"`tenantc.yaml`, the version the clusters run, so an unknown field, a value\n"
+		"of the wrong type or an apiVersion the cluster does not serve fails the\n"
+		"render (this tenantc has schemas for Kubernetes %s).\n"
+		"Custom resources get their schemas from their CustomResourceDefinitions:\n"
+		"\n"
+		"```sh\n"
+		"tenantc schema import <flux-crds>.yaml   # into schemas/, read by default\n"
+		"git add schemas\n"
+		"```\n",
 		TC_PROJECT_URL, TC_VERSION, strcmp(gitops, "flux") == 0 ? "Flux" : "ArgoCD", env,
-		env, tenant, tenant, TC_WORKFLOW, tenant);
+		env, tenant, tenant, TC_WORKFLOW, tenant, k8s);
 }
 
 int tc_cmd_init(int argc, char **argv)
@@ -415,7 +451,9 @@ int tc_cmd_init(int argc, char **argv)
 		    tc_init_files[i].len);
 	tc_buf b;
 	tc_buf_init(&b, TC_BUF_UNLIMITED);
-	settings_file(&b, url, gitops);
+	char k8s[32], k8s_all[256];
+	kubernetes_versions(k8s, sizeof k8s, k8s_all, sizeof k8s_all);
+	settings_file(&b, url, gitops, k8s, k8s_all);
 	add_buf(files, &nfiles, "tenantc.yaml", &b);
 	tc_buf_init(&b, TC_BUF_UNLIMITED);
 	env_file(&b, env, domain, gitops);
@@ -444,7 +482,7 @@ int tc_cmd_init(int argc, char **argv)
 		workflow_file(&b);
 		add_buf(files, &nfiles, TC_WORKFLOW, &b);
 		tc_buf_init(&b, TC_BUF_UNLIMITED);
-		readme_file(&b, env, tenant, gitops);
+		readme_file(&b, env, tenant, gitops, k8s_all);
 		add_buf(files, &nfiles, "README.md", &b);
 	}
 

@@ -505,10 +505,16 @@ static int validate_objects(const char *repo, const tc_strlist *locations, const
 		if (!locs.len && is_dir(def))
 			tc_strlist_push(&locs, def);
 	}
-	if (!k8sver)
-		k8sver = setting(settings, "kubernetesVersion");
+	tc_pos kpos = TC_NOPOS;
+	if (!k8sver) {
+		const tc_value *kv = settings ? tc_value_getz(settings, "kubernetesVersion") : NULL;
+		if (kv && kv->kind == TC_STR) {
+			k8sver = kv->u.str.ptr;
+			kpos = kv->pos;
+		}
+	}
 	tc_schema_set *set = NULL;
-	tc_schema_set_opts so = {locs.items, locs.len, k8sver};
+	tc_schema_set_opts so = {locs.items, locs.len, k8sver, kpos, false};
 	if (!tc_diags_has_errors(&d) && tc_schema_set_open(&set, &so, &d) == 0) {
 		if (args->len) {
 			tc_strlist files = {0};

@@ -12,6 +12,7 @@
 #include "schema_set.h"
 
 #include "json_load.h"
+#include "schema_bundle.h"
 #include "schema_check.h"
 #include "schema_uri.h"
 
@@ -51,6 +52,7 @@ struct tc_schema_set {
 	size_t ncrds, capcrds;
 	entry *cache; /* sorted by key */
 	size_t ncache, capcache;
+	tc_schema_bundle *bundle; /* NULL: none */
 };
 
 static bool is_dir(const char *p)
@@ -92,8 +94,9 @@ static bool parse_version_dir(const char *name, long v[3], bool *strict)
 	return true;
 }
 
-/* the newest v<x.y.z>-standalone[-strict] folder in dir (strict first) */
-static char *newest_version_dir(tc_arena *a, const char *dir)
+/* the newest v<x.y.z>-standalone[-strict] folder in dir (strict first);
+ * with only (x, y), the newest of those */
+static char *newest_version_dir(tc_arena *a, const char *dir, const long *only)
 {
 	DIR *d = opendir(dir);
 	if (!d)
@@ -105,7 +108,8 @@ static char *newest_version_dir(tc_arena *a, const char *dir)
 	while ((e = readdir(d))) {
 		long v[3];
 		bool strict;
-		if (!parse_version_dir(e->d_name, v, &strict))
+		if (!parse_version_dir(e->d_name, v, &strict) ||
+		    (only && (v[0] != only[0] || v[1] != only[1])))
 			continue;
 		int c = 0;
 		for (int i = 0; i < 3 && !c; i++)
@@ -151,6 +155,20 @@ static void read_index(tc_schema_set *set, tc_diags *d, const char *path)
 	}
 }
 
+/* "1.34" (with an optional 'v') as {1, 34}; false for other texts */
+static bool minor_only(const char *v, long out[2])
+{
+	if (*v == 'v')
+		v++;
+	char *end;
+	out[0] = strtol(v, &end, 10);
+	if (end == v || *end != '.')
+		return false;
+	const char *p = end + 1;
+	out[1] = strtol(p, &end, 10);
+	return end != p && *end == 0;
+}
+
 int tc_schema_set_open(tc_schema_set **out, const tc_schema_set_opts *o, tc_diags *d)
 {
 	*out = NULL;
@@ -160,7 +178,9 @@ int tc_schema_set_open(tc_schema_set **out, const tc_schema_set_opts *o, tc_diag
 	tc_schema_store_allow_files(set->store, true);
 	tc_arena_init(&set->arena);
 	set->locs = tc_xcalloc(o->nlocations + 1, sizeof *set->locs);
-	bool ok = true;
+	const char *want = o->kubernetes_version;
+	bool builtin = !o->no_builtin && tc_schema_bundle_supports(want);
+	bool ok = true, covered = false;
 	for (size_t i = 0; i < o->nlocations; i++) {
 		const char *dir = o->locations[i];
 		if (!is_dir(dir)) {
@@ -172,25 +192,30 @@ int tc_schema_set_open(tc_schema_set **out, const tc_schema_set_opts *o, tc_diag
 		l->dir = tc_arena_strdup(&set->arena, dir);
 		char *kdir = tc_arena_printf(&set->arena, "%s/kubernetes", dir);
 		const char *base = is_dir(kdir) ? kdir : dir;
-		if (o->kubernetes_version) {
-			const char *v = o->kubernetes_version;
-			if (v[0] == 'v')
-				v++;
+		if (want) {
+			const char *v = want[0] == 'v' ? want + 1 : want;
+			long mm[2];
 			char *vd =
 				tc_arena_printf(&set->arena, "%s/v%s-standalone-strict", base, v);
 			if (!is_dir(vd))
 				vd = tc_arena_printf(&set->arena, "%s/v%s-standalone", base, v);
-			if (is_dir(vd)) {
+			if (!is_dir(vd) && minor_only(v, mm)) {
+				char *best = newest_version_dir(&set->arena, base, mm);
+				vd = best ? tc_arena_printf(&set->arena, "%s/%s", base, best)
+				          : NULL;
+			}
+			if (vd && is_dir(vd)) {
 				l->k8sdir = vd;
-			} else if (is_dir(kdir)) {
-				tc_error(d, TC_NOPOS, NULL,
+				covered = true;
+			} else if (is_dir(kdir) && !builtin) {
+				tc_error(d, o->version_pos, NULL,
 				         "no schemas for Kubernetes %s in '%s' (expected a folder "
 				         "v%s-standalone-strict)",
-				         o->kubernetes_version, kdir, v);
+				         want, kdir, v);
 				ok = false;
 			}
 		} else {
-			char *best = newest_version_dir(&set->arena, base);
+			char *best = newest_version_dir(&set->arena, base, NULL);
 			if (best)
 				l->k8sdir = tc_arena_printf(&set->arena, "%s/%s", base, best);
 		}
@@ -200,6 +225,13 @@ int tc_schema_set_open(tc_schema_set **out, const tc_schema_set_opts *o, tc_diag
 		idx = tc_arena_printf(&set->arena, "%s/index.json", dir);
 		if (is_file(idx))
 			read_index(set, d, idx);
+	}
+	/* a version no built-in schemas have is fine when a location has it */
+	if (ok && !o->no_builtin && (builtin || !covered)) {
+		if (tc_schema_bundle_open(&set->bundle, want, o->version_pos, d) == 0)
+			tc_schema_store_set_loader(set->store, tc_schema_bundle_load, set->bundle);
+		else
+			ok = false;
 	}
 	if (!ok || tc_diags_has_errors(d)) {
 		tc_schema_set_free(set);
@@ -221,6 +253,7 @@ void tc_schema_set_free(tc_schema_set *set)
 	free(set->crds);
 	free(set->locs);
 	tc_schema_store_free(set->store);
+	tc_schema_bundle_free(set->bundle);
 	tc_arena_release(&set->arena);
 	pthread_mutex_destroy(&set->lock);
 	free(set);
@@ -401,8 +434,34 @@ static void resolve(tc_schema_set *set, const char *api, size_t alen, const char
 		return;
 	}
 	tc_buf_release(&served);
+	/* the versions served: the built-in schemas of the Kubernetes version
+	 * when they know the kind, else the table of k8s.c (1.30 to 1.34) */
 	const char *bv = tc_k8s_builtin_versions(group, glen, kind, klen);
-	if (bv && !version_in(bv, version, vlen)) {
+	const char *bserved =
+		set->bundle ? tc_schema_bundle_served(set->bundle, a, group, glen, kind, klen)
+			    : NULL;
+	const tc_bundle_kind *bk = set->bundle ? tc_schema_bundle_kind(set->bundle, group, glen,
+	                                                               version, vlen, kind, klen)
+	                                       : NULL;
+	if (lk->scope == TC_K8S_SCOPE_UNKNOWN && set->bundle)
+		lk->scope = tc_schema_bundle_scope(set->bundle, group, glen, kind, klen);
+	if (!crd_kind && bserved && !bk) {
+		lk->status = TC_LOOKUP_NOT_SERVED;
+		lk->detail = tc_arena_printf(a,
+		                             "Kubernetes %s does not serve %.*s in version %.*s; "
+		                             "served: %s",
+		                             tc_schema_bundle_version(set->bundle), (int)klen, kind,
+		                             (int)vlen, version, bserved);
+		return;
+	}
+	if (!crd_kind && !bserved && bv && set->bundle) {
+		lk->status = TC_LOOKUP_NOT_SERVED;
+		lk->detail =
+			tc_arena_printf(a, "Kubernetes %s serves no version of %.*s",
+		                        tc_schema_bundle_version(set->bundle), (int)klen, kind);
+		return;
+	}
+	if (!set->bundle && bv && !version_in(bv, version, vlen)) {
 		lk->status = TC_LOOKUP_NOT_SERVED;
 		tc_buf b;
 		tc_buf_init(&b, 256);
@@ -421,7 +480,7 @@ static void resolve(tc_schema_set *set, const char *api, size_t alen, const char
 		tc_buf_release(&b);
 		return;
 	}
-	if (!bv && !crd_kind) {
+	if (!bv && !bserved && !crd_kind) {
 		const char *hint = suggest(set, a, group, glen, version, vlen, kind, klen);
 		if (hint) {
 			lk->status = TC_LOOKUP_UNKNOWN;
@@ -450,16 +509,33 @@ static void resolve(tc_schema_set *set, const char *api, size_t alen, const char
 			if (cands[k] && is_file(cands[k]))
 				path = cands[k];
 	}
-	if (!path) {
+	if (!path && !bk) {
 		lk->status = TC_LOOKUP_MISSING;
 		lk->detail = "no schema file for it in the schema locations";
 		return;
 	}
-	lk->detail = path;
 	tc_diags d;
 	tc_diags_init(&d);
-	tc_value *doc = tc_schema_store_load_file(set->store, &d, path);
-	tc_schema_opts o = {.base_uri = tc_uri_from_path(a, path)};
+	tc_value *doc;
+	tc_schema_opts o = {0};
+	if (path) {
+		lk->detail = path;
+		doc = tc_schema_store_load_file(set->store, &d, path);
+		o.base_uri = tc_uri_from_path(a, path);
+	} else {
+		/* the built-in schema: the definition is a document of the store */
+		const char *uri = tc_arena_printf(a, "%s%s", TC_SCHEMA_BUNDLE_URI, bk->def);
+		path = lk->detail = tc_arena_printf(a, "the built-in schemas of Kubernetes %s (%s)",
+		                                    tc_schema_bundle_version(set->bundle), uri);
+		doc = NULL;
+		if (tc_schema_bundle_load(set->bundle, tc_schema_store_arena(set->store), &d, uri,
+		                          &doc) == 0)
+			tc_schema_store_add(set->store, uri, doc);
+		else
+			doc = NULL;
+		o.base_uri = uri;
+		o.draft = TC_DRAFT_2020;
+	}
 	if (doc && tc_schema_compile(&e->owned, set->store, doc, &o, &d) == 0) {
 		lk->status = TC_LOOKUP_FOUND;
 		lk->schema = e->owned;
@@ -545,11 +621,13 @@ int tc_schema_set_check_object(tc_schema_set *set, const tc_value *obj, bool str
 				r = -1;
 			break;
 		case TC_LOOKUP_MISSING:
+			/* without a location there is nowhere to look: custom
+			 * resources are judged by the rules alone, unless strict */
 			if (strict)
 				r = tc_finding(d, obj->pos, at,
 				               "no schema for %s '%s': it cannot be validated",
 				               kind->u.str.ptr, api->u.str.ptr);
-			else
+			else if (set->nlocs)
 				tc_warning(
 					d, obj->pos, at,
 					"no schema for %s '%s': not validated (--strict makes this an "

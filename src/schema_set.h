@@ -11,6 +11,10 @@
  * <location>/<group>/<kind>_<version>.json are accepted too. Locations are
  * tried in order; the first file found wins.
  *
+ * Kubernetes' own kinds that no location has a file for are checked against
+ * the built-in schemas of the Kubernetes version (schema_bundle.h), which
+ * also say which versions of a built-in kind are served.
+ *
  * Schemas are compiled on first use and kept. Lookups and compilation are
  * guarded by one mutex, checking runs outside it on the compiled (read-only)
  * schema, so one set serves all render workers; what a lookup returns
@@ -34,13 +38,19 @@ typedef struct tc_schema_set tc_schema_set;
 typedef struct tc_schema_set_opts {
 	const char *const *locations; /* folders, tried in order */
 	size_t nlocations;
-	/* "1.34.0" picks kubernetes/v1.34.0-standalone-strict; NULL: the
-	 * newest version folder present (by version number) */
+	/* "1.34.0" picks kubernetes/v1.34.0-standalone-strict ("1.34": the
+	 * newest v1.34.* folder) and the built-in schemas of 1.34; NULL: the
+	 * newest version folder present (by version number) and the newest
+	 * built-in schemas */
 	const char *kubernetes_version;
+	tc_pos version_pos; /* where kubernetes_version was given, for its errors */
+	bool no_builtin;    /* no built-in schemas: the locations alone */
 } tc_schema_set_opts;
 
-/* Open the locations (a missing folder is an error reported to d). The
- * CRD indexes are read now, schemas later. */
+/* Open the locations (a missing folder is an error reported to d) and the
+ * built-in schemas. The CRD indexes are read now, schemas later. A
+ * kubernetes_version that neither the built-in schemas nor a location's
+ * kubernetes/ folder has is an error naming the supported versions. */
 int tc_schema_set_open(tc_schema_set **out, const tc_schema_set_opts *o, tc_diags *d)
 	__attribute__((warn_unused_result));
 void tc_schema_set_free(tc_schema_set *set);

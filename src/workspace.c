@@ -151,9 +151,10 @@ static int check_is_repo(const tc_workspace *w, tc_diags *d)
 	return -1;
 }
 
-/* The schema folders for output validation: --schema-location, else
+/* The schemas for output validation: --schema-location, else
  * tenantc.yaml's schemaLocation (relative to the repository), else the
- * repository's schemas/ when it holds kubeconform's layout. */
+ * repository's schemas/ when it holds kubeconform's layout; and the
+ * built-in schemas of tenantc.yaml's kubernetesVersion for the rest. */
 static int open_schemas(tc_schema_set **out, const tc_strlist *flags, const char *repo_dir,
                         const tc_value *settings, tc_diags *d)
 {
@@ -164,13 +165,11 @@ static int open_schemas(tc_schema_set **out, const tc_strlist *flags, const char
 	if (!(flags && flags->len) &&
 	    settings_locations(&l, repo_dir, tc_value_getz(settings, "schemaLocation")) == 0)
 		default_location(&l, repo_dir);
-	int rc = 0;
-	if (l.list.len) {
-		const tc_value *kv = tc_value_getz(settings, "kubernetesVersion");
-		tc_schema_set_opts so = {l.list.items, l.list.len,
-		                         kv && kv->kind == TC_STR ? kv->u.str.ptr : NULL};
-		rc = tc_schema_set_open(out, &so, d);
-	}
+	const tc_value *kv = tc_value_getz(settings, "kubernetesVersion");
+	bool kset = kv && kv->kind == TC_STR;
+	tc_schema_set_opts so = {l.list.items, l.list.len, kset ? kv->u.str.ptr : NULL,
+	                         kset ? kv->pos : TC_NOPOS, false};
+	int rc = tc_schema_set_open(out, &so, d);
 	for (size_t i = 0; i < l.nowned; i++)
 		free(l.owned[i]);
 	free(l.owned);

@@ -27,6 +27,15 @@ done
 for f in tenantc.yaml environments/prod.yaml tenants/example/tenant.yaml; do
 	[ -f "$T/new/$f" ] && ok "init wrote $f" || bad "init did not write $f"
 done
+# the Kubernetes version: the newest built-in schemas, explained with the
+# CRD import beside it
+if grep -qx 'kubernetesVersion: "1.34"' "$T/new/tenantc.yaml" &&
+	grep -q '^#   1.30, 1.31, 1.32, 1.33, 1.34$' "$T/new/tenantc.yaml" &&
+	grep -q '^#   tenantc schema import <crds>.yaml' "$T/new/tenantc.yaml"; then
+	ok "init sets kubernetesVersion 1.34 and says how to import CRDs"
+else
+	bad "tenantc.yaml of a new repository: $(grep -n -i kubernetes "$T/new/tenantc.yaml")"
+fi
 if "$TENANTC" render --repo "$T/new" >"$T/out" 2>"$T/err"; then
 	ok "the new repository renders: $(cat "$T/out")"
 else
@@ -110,6 +119,9 @@ written() { # dir: the files init wrote (not rendered/)
 "$TENANTC" init "$T/ci" --with-ci --env stage --tenant shop >"$T/out" 2>"$T/err" ||
 	bad "init --with-ci failed: $(cat "$T/err")"
 "$TENANTC" render --repo "$T/ci" >/dev/null 2>"$T/err" || bad "the --with-ci repository does not render: $(head -n 2 "$T/err")"
+grep -q '^## Validation$' "$T/ci/README.md" && grep -q '^tenantc schema import ' "$T/ci/README.md" &&
+	ok "the README of --with-ci explains kubernetesVersion and the CRD import" ||
+	bad "the README of --with-ci does not explain validation"
 for d in new argo ci; do
 	run sh -c 'cd "$1" && python3 "$2" --allow "$3" . $(cd "$1" && find . -type f ! -path "./rendered/*" | LC_ALL=C sort)' sh "$T/$d" "$REFS" "$SRC/tests/integration/init-quoted.txt"
 	expect "every name in what init wrote resolves in the new repository ($d)" \

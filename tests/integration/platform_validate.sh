@@ -48,8 +48,12 @@ spec:
   podSelector: {}
   policyType: [Ingress]
 YAML
-"$TENANTC" render --repo "$T/bad" --out "$T/bad-out" >/dev/null 2>&1 || true
-run "$TENANTC" validate --schema-location "$UPSTREAM" --schema-location "$JOBS" --strict "$T/bad-out"
+run "$TENANTC" render --repo "$T/bad" --out "$T/bad-out"
+expect "render refuses it against the built-in schemas" \
+	'expect_status 1 && grep -q "$1" "$T/stderr"' "unknown key 'policyType'"
+mkdir -p "$T/bad-tree"
+sed 's/${tenant.name}-${env.name}/acme-prod/' "$T/bad/templates/tenant/broken.yaml" >"$T/bad-tree/broken.yaml"
+run "$TENANTC" validate --schema-location "$UPSTREAM" --schema-location "$JOBS" --strict "$T/bad-tree"
 expect "an invalid object is reported" \
 	'expect_status 1 && grep -q "$1" "$T/stdout" "$T/stderr"' "unknown key 'policyType'"
 finish

@@ -16,7 +16,7 @@ static tc_arena A;
 static tc_schema_set *open_set(const char *version)
 {
 	const char *locs[] = {upstream};
-	tc_schema_set_opts o = {locs, 1, version};
+	tc_schema_set_opts o = {locs, 1, version, TC_NOPOS, false};
 	tc_schema_set *set = NULL;
 	tc_diags d;
 	tc_diags_init(&d);
@@ -70,9 +70,10 @@ TEST(schema_set_names_served_versions_and_near_groups_and_kinds)
 	lk = look(set, "apps/v1beta2", "Deployment");
 	CHECK(lk.status == TC_LOOKUP_NOT_SERVED);
 	CHECK_STR(lk.detail,
-	          "Kubernetes does not serve Deployment in version v1beta2; served: apps/v1");
+	          "Kubernetes 1.34 does not serve Deployment in version v1beta2; served: apps/v1");
+	/* served, no schema in the folder: the built-in one */
 	lk = look(set, "autoscaling/v1", "HorizontalPodAutoscaler");
-	CHECK(lk.status == TC_LOOKUP_MISSING); /* served, no schema in the folder */
+	CHECK(lk.status == TC_LOOKUP_FOUND && strstr(lk.detail, "built-in schemas of Kubernetes"));
 	lk = look(set, "sigstore.dev/v1beta1", "ClusterImagePolicy");
 	CHECK(lk.status == TC_LOOKUP_UNKNOWN);
 	CHECK(strstr(lk.detail, "did you mean 'policy.sigstore.dev/v1beta1'?") != NULL);
@@ -106,7 +107,7 @@ TEST(schema_set_picks_the_requested_kubernetes_version)
 	CHECK(strstr(lk.detail, "v1.30.1-standalone-strict/namespace-v1.json") != NULL);
 	tc_schema_set_free(set);
 	const char *locs[] = {upstream};
-	tc_schema_set_opts o = {locs, 1, "1.99.0"};
+	tc_schema_set_opts o = {locs, 1, "1.99.0", TC_NOPOS, false};
 	tc_diags d;
 	tc_diags_init(&d);
 	CHECK(tc_schema_set_open(&set, &o, &d) < 0 && d.nerrors == 1);
