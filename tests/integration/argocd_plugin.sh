@@ -144,7 +144,7 @@ ns = list(yaml.safe_load_all(open(sys.argv[1])))
 rest = list(yaml.safe_load_all(open(sys.argv[2])))
 assert rest and all(d["metadata"].get("namespace") != "acme-test" for d in rest)
 kinds = sorted(d["kind"] for d in rest)
-assert kinds == ["ClusterSecretStore", "ExternalSecret", "KeycloakRealmImport", "Namespace"], kinds
+assert kinds == ["ClusterSecretStore", "ConfigMap", "ExternalSecret", "Job", "Namespace"], kinds
 files = [f for f in os.listdir(sys.argv[3]) if f != "kustomization.yaml"]
 assert len(ns) + len(rest) == len(files), (len(ns), len(rest), len(files))
 EOF
