@@ -241,44 +241,58 @@ static const char *tenant_namespace(const tc_arrb *objs, size_t *count)
  * environment's key would open a Secret it must not see. A recipient that
  * nobody lists any more (after a key rotation), and one that should be
  * there but is not, are warnings: `tenantc secret updatekeys` fixes both. */
-static int check_readers(work *w, const tc_tenant *t, size_t i, const char *path,
-                         const tc_sops_info *info)
+/* Does tenant t's input Secret i belong to a reader that lists rcp? */
+static bool reader_wanted(const tc_repo *r, const tc_tenant *t, const tc_env *only, const char *rcp)
 {
-	const tc_repo *r = w->p->repo;
-	tc_diags *d = &w->j->diags;
-	const tc_env *only = t->secret_envs[i];
-	int rc = 0;
-	for (size_t k = 0; k < info->nrecipients; k++) {
-		const char *rcp = info->recipients[k];
-		bool wanted = lists(r->settings, rcp) || (only && lists(only->doc, rcp));
-		for (size_t e = 0; !only && !wanted && e < t->nenvs; e++)
-			wanted = lists(t->envs[e]->doc, rcp);
-		if (wanted)
-			continue;
-		const tc_env *other = env_listing(r, rcp);
-		if (!other) {
-			tc_warning(d, info->recipient_pos[k], NULL,
-			           "'%s' is still encrypted to recipient '%s', which neither "
-			           "tenantc.yaml nor any environment lists any more (run 'tenantc "
-			           "secret updatekeys %s')",
-			           path, rcp, path);
-			continue;
-		}
-		if (only)
-			rc = tc_error(d, info->recipient_pos[k], NULL,
-			              "'%s' is encrypted to recipient '%s' of environment '%s', "
-			              "whose key can open it, but it is a Secret of environment "
-			              "'%s' only (run 'tenantc secret updatekeys %s')",
-			              path, rcp, other->name, only->name, path);
-		else
-			rc = tc_error(
-				d, info->recipient_pos[k], NULL,
-				"'%s' is encrypted to recipient '%s' of environment '%s', "
-				"whose key can open it, but tenant '%s' is not rendered there "
-				"(run 'tenantc secret updatekeys %s')",
-				path, rcp, other->name, t->name, path);
+	if (lists(r->settings, rcp) || (only && lists(only->doc, rcp)))
+		return true;
+	for (size_t e = 0; !only && e < t->nenvs; e++)
+		if (lists(t->envs[e]->doc, rcp))
+			return true;
+	return false;
+}
+
+/* Recipient k of the file is not wanted: a warning when nobody lists it
+ * any more, an error when another environment does (its key opens it). */
+static int unwanted_reader(tc_diags *d, const tc_repo *r, const tc_tenant *t, const tc_env *only,
+                           const char *path, const tc_sops_info *info, size_t k)
+{
+	const char *rcp = info->recipients[k];
+	const tc_env *other = env_listing(r, rcp);
+	if (!other) {
+		tc_warning(d, info->recipient_pos[k], NULL,
+		           "'%s' is still encrypted to recipient '%s', which neither "
+		           "tenantc.yaml nor any environment lists any more (run 'tenantc "
+		           "secret updatekeys %s')",
+		           path, rcp, path);
+		return 0;
 	}
-	/* the recipients it should have and lacks */
+	if (only)
+		return tc_error(d, info->recipient_pos[k], NULL,
+		                "'%s' is encrypted to recipient '%s' of environment '%s', "
+		                "whose key can open it, but it is a Secret of environment "
+		                "'%s' only (run 'tenantc secret updatekeys %s')",
+		                path, rcp, other->name, only->name, path);
+	return tc_error(d, info->recipient_pos[k], NULL,
+	                "'%s' is encrypted to recipient '%s' of environment '%s', "
+	                "whose key can open it, but tenant '%s' is not rendered there "
+	                "(run 'tenantc secret updatekeys %s')",
+	                path, rcp, other->name, t->name, path);
+}
+
+static bool has_recipient(const tc_sops_info *info, const tc_value *v)
+{
+	for (size_t m = 0; m < info->nrecipients; m++)
+		if (tc_value_streq(v, info->recipients[m]))
+			return true;
+	return false;
+}
+
+/* The recipients the file should have (of the environments it is for,
+ * and of tenantc.yaml) and lacks: warnings. */
+static void missing_readers(tc_diags *d, const tc_repo *r, const tc_tenant *t, const tc_env *only,
+                            const char *path, const tc_sops_info *info)
+{
 	const tc_env *const *envs = only ? &only : t->envs;
 	size_t nenvs = only ? 1 : t->nenvs;
 	for (size_t e = 0; e <= nenvs; e++) {
@@ -286,13 +300,7 @@ static int check_readers(work *w, const tc_tenant *t, size_t i, const char *path
 		const tc_value *l = tc_value_dig(doc, "sops.age");
 		for (size_t k = 0; l && l->kind == TC_ARRAY && k < l->u.arr.len; k++) {
 			const tc_value *v = l->u.arr.items[k];
-			if (v->kind != TC_STR)
-				continue;
-			size_t m;
-			for (m = 0; m < info->nrecipients; m++)
-				if (tc_value_streq(v, info->recipients[m]))
-					break;
-			if (m < info->nrecipients)
+			if (v->kind != TC_STR || has_recipient(info, v))
 				continue;
 			tc_warning(
 				d, info->pos, NULL,
@@ -302,6 +310,20 @@ static int check_readers(work *w, const tc_tenant *t, size_t i, const char *path
 				e < nenvs ? envs[e]->name : "", e < nenvs ? "'" : "", path);
 		}
 	}
+}
+
+static int check_readers(work *w, const tc_tenant *t, size_t i, const char *path,
+                         const tc_sops_info *info)
+{
+	const tc_repo *r = w->p->repo;
+	tc_diags *d = &w->j->diags;
+	const tc_env *only = t->secret_envs[i];
+	int rc = 0;
+	for (size_t k = 0; k < info->nrecipients; k++)
+		if (!reader_wanted(r, t, only, info->recipients[k]) &&
+		    unwanted_reader(d, r, t, only, path, info, k))
+			rc = -1;
+	missing_readers(d, r, t, only, path, info);
 	return rc;
 }
 
