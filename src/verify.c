@@ -271,15 +271,17 @@ static void add_locked(tc_verify *v, const char *env, const char *tenant,
 	env = intern(v, env);
 	if (tenant) {
 		tenant = intern(v, tenant);
-		struct vstr *t = tenant_env_slot(v, tenant, env);
-		/* of tenant.yaml, the invariants read network.egress only */
+		/* of tenant.yaml, the invariants read network.egress only; the
+		 * copy interns strings, which may move the slots, so the slot is
+		 * looked up again to store it */
 		const tc_member *net =
 			tenant_doc ? tc_value_member(tenant_doc, "network", 7) : NULL;
-		if (net && !t->doc) {
+		if (net && !tenant_env_slot(v, tenant, env)->doc) {
 			tc_member m = {"network", 7, net->kpos, deep(v, &pc, net->val)};
 			m.kpos = copy_pos(v, &pc, m.kpos);
-			t->doc = tc_value_object(&v->a, &m, 1, copy_pos(v, &pc, tenant_doc->pos),
-			                         NULL);
+			tc_value *doc = tc_value_object(&v->a, &m, 1,
+			                                copy_pos(v, &pc, tenant_doc->pos), NULL);
+			tenant_env_slot(v, tenant, env)->doc = doc;
 		}
 	}
 	TC_GROW(v->objs, v->capobjs, v->nobjs + 1);
@@ -320,8 +322,7 @@ static struct vstr *env_slot(tc_verify *v, const char *env)
  * to it (docs/keycloak.md, "Network"). */
 static void keep_issuer(tc_verify *v, const struct tc_env *env)
 {
-	struct vstr *e = env_slot(v, env->name);
-	if (e->doc)
+	if (env_slot(v, env->name)->doc)
 		return;
 	const tc_value *kc = tc_value_dig(env->doc, "values.keycloak");
 	const tc_value *cidrs =
@@ -345,7 +346,10 @@ static void keep_issuer(tc_verify *v, const struct tc_env *env)
 	};
 	tc_value *p = tc_value_int(&v->a, port, TC_NOPOS);
 	m[1].val = tc_value_array(&v->a, &p, 1, TC_NOPOS);
-	e->doc = tc_value_object(&v->a, m, 2, TC_NOPOS, NULL);
+	tc_value *doc = tc_value_object(&v->a, m, 2, TC_NOPOS, NULL);
+	/* looked up again: the copy of the CIDRs interns strings, which may
+	 * move the slots */
+	env_slot(v, env->name)->doc = doc;
 }
 
 const tc_value *tc_venv_issuer(tc_verify *v, const char *env)
