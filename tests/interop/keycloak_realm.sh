@@ -11,10 +11,10 @@
 . "$INTEROP/keycloak_lib.sh"
 keycloak_start
 
-mkdir -p "$T/work"
-copy_example "$T/work/repo"
-if /usr/bin/python3 "$INTEROP/keycloak_realm.py" lifecycle "$TENANTC" "$T/work/repo" \
-	"$KC_BASE" "$ADMIN_PASSWORD" "$KC/bin/kcadm.sh" "$T/work" >"$T/check" 2>&1; then
+mkdir -p "$T/lifecycle"
+copy_example "$T/lifecycle/repo"
+if /usr/bin/python3 "$INTEROP/keycloak_realm.py" lifecycle "$TENANTC" "$T/lifecycle/repo" \
+	"$KC_BASE" "$ADMIN_PASSWORD" "$KC/bin/kcadm.sh" "$T/lifecycle" >"$T/check" 2>&1; then
 	sed '$d' "$T/check"
 	ok "keycloak_realm.py lifecycle: $(tail -n 1 "$T/check")"
 else
