@@ -2,14 +2,17 @@
 """gen.py OUTDIR N - write the scale benchmark's workload for three tools.
 
 The workload is N tenants (t00000, t00001, ...) in two environments, prod
-and test, with 7 objects per tenant and environment: a Namespace, three
-NetworkPolicies (default deny, DNS, API egress to the tenant's CIDRs), a
-KeycloakRealmImport with three clients and four roles, a Flux Kustomization
-and an ArgoCD Application. The same objects are written three ways:
+and test, with 8 objects per tenant and environment: a Namespace, three
+NetworkPolicies (default deny, DNS to the cluster DNS pods, API egress to the
+tenant's CIDRs), a KeycloakRealmImport with three clients and four roles, a
+Flux Kustomization confined to the tenant's namespace (serviceAccountName and
+targetNamespace), and an ArgoCD Application in the tenant's own AppProject.
+The objects pass tenantc's isolation verifier, so a benchmark render runs
+every check tenantc has and writes its tree. The same objects are written three ways:
 
   OUTDIR/tenantc/    a tenantc repository: tenantc.yaml, environments/,
                      tenants/<t>/tenant.yaml and JSON-e templates/tenant/
-  OUTDIR/kustomize/  a kustomize base with the 7 objects, one overlay per
+  OUTDIR/kustomize/  a kustomize base with the 8 objects, one overlay per
                      tenant and environment (labels plus JSON 6902 patches,
                      the way kustomize users scale) and a root
                      kustomization.yaml listing every overlay
@@ -160,6 +163,8 @@ in:
             - namespaceSelector:
                 matchLabels:
                   kubernetes.io/metadata.name: kube-system
+              podSelector:
+                matchLabels: {k8s-app: kube-dns}
           ports:
             - {protocol: UDP, port: 53}
             - {protocol: TCP, port: 53}
@@ -233,6 +238,8 @@ metadata:
     tenantc.io/environment: ${env.name}
 spec:
   interval: 10m
+  serviceAccountName: gitops-applier
+  targetNamespace: ${tenant.name}-${env.name}
   path: ./${repo.output}/${env.name}/tenants/${tenant.name}
   prune: true
   sourceRef: {kind: GitRepository, name: platform}
@@ -253,7 +260,7 @@ metadata:
     tenantc.io/tenant: ${tenant.name}
     tenantc.io/environment: ${env.name}
 spec:
-  project: ${tenant.name}
+  project: ${tenant.name}-${env.name}
   source:
     repoURL: ${repo.repoURL}
     targetRevision: ${repo.branch}
@@ -271,6 +278,24 @@ spec:
           tenant: ${tenant.name}
           roles: {$eval: len(tenant.realm.roles)}
 """,
+    "appproject.yaml": r"""# the ArgoCD AppProject that confines the Application to the namespace
+apiVersion: argoproj.io/v1alpha1
+kind: AppProject
+metadata:
+  name: ${tenant.name}-${env.name}
+  namespace: argocd
+  labels:
+    app.kubernetes.io/managed-by: tenantc
+    tenantc.io/tenant: ${tenant.name}
+    tenantc.io/environment: ${env.name}
+spec:
+  sourceRepos: ['${repo.repoURL}']
+  destinations:
+    - {server: 'https://kubernetes.default.svc', namespace: '${tenant.name}-${env.name}'}
+  clusterResourceWhitelist: []
+  namespaceResourceWhitelist:
+    - {group: networking.k8s.io, kind: NetworkPolicy}
+""",
 }
 
 
@@ -278,8 +303,6 @@ spec:
 # objects its Kustomizations and Applications refer to (tenantc checks
 # that every reference resolves; the other tools do not).
 PROVIDED = [
-    {"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject", "namespace": "argocd",
-     "name": "*"},
     {"apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
      "namespace": "flux-system", "name": "platform"},
     {"apiVersion": "v1", "kind": "Secret", "namespace": "flux-system", "name": "sops-age"},
@@ -305,7 +328,7 @@ LABELS = {"app.kubernetes.io/managed-by": "tenantc"}
 
 
 def base_objects():
-    """The 7 objects with placeholders that every overlay patches."""
+    """The 8 objects with placeholders that every overlay patches."""
     ns = PLACEHOLDER
     np = lambda name, spec: {
         "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
@@ -322,7 +345,8 @@ def base_objects():
                 "podSelector": {}, "policyTypes": ["Egress"],
                 "egress": [{
                     "to": [{"namespaceSelector": {"matchLabels": {
-                        "kubernetes.io/metadata.name": "kube-system"}}}],
+                        "kubernetes.io/metadata.name": "kube-system"}},
+                        "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
                     "ports": [{"protocol": "UDP", "port": 53},
                               {"protocol": "TCP", "port": 53}]}]}),
             np("api-egress", {
@@ -338,7 +362,8 @@ def base_objects():
         "flux-kustomization.yaml": [{
             "apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
             "metadata": {"name": ns, "namespace": "flux-system", "labels": dict(LABELS)},
-            "spec": {"interval": "10m", "path": "./TENANT", "prune": True,
+            "spec": {"interval": "10m", "serviceAccountName": "gitops-applier",
+                     "targetNamespace": ns, "path": "./TENANT", "prune": True,
                      "sourceRef": {"kind": "GitRepository", "name": "platform"},
                      "decryption": {"provider": "sops", "secretRef": {"name": "sops-age"}},
                      "dependsOn": [{"name": "platform-ENV"}]}}],
@@ -353,6 +378,15 @@ def base_objects():
                      "syncPolicy": {"automated": {"prune": True, "selfHeal": True},
                                     "syncOptions": ["CreateNamespace=false"]},
                      "info": [{"name": "config", "value": "{}"}]}}],
+        "appproject.yaml": [{
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject",
+            "metadata": {"name": ns, "namespace": "argocd", "labels": dict(LABELS)},
+            "spec": {"sourceRepos": [REPO["repoURL"]],
+                     "destinations": [{"server": "https://kubernetes.default.svc",
+                                       "namespace": ns}],
+                     "clusterResourceWhitelist": [],
+                     "namespaceResourceWhitelist": [
+                         {"group": "networking.k8s.io", "kind": "NetworkPolicy"}]}}],
     }
 
 
@@ -403,16 +437,20 @@ def overlay(t, e):
                 [client(c, i) for i, c in enumerate(t["realm"]["clients"])])]),
         patch("Kustomization", PLACEHOLDER, [
             rep("/metadata/name", ns),
+            rep("/spec/targetNamespace", ns),
             rep("/spec/path", "./" + tree),
             rep("/spec/dependsOn/0/name", "platform-" + env)]),
         patch("Application", PLACEHOLDER, [
             rep("/metadata/name", ns),
-            rep("/spec/project", name),
+            rep("/spec/project", ns),
             rep("/spec/source/path", tree),
             rep("/spec/destination/namespace", ns),
             rep("/spec/info/0/value", json.dumps(
                 {"roles": len(t["realm"]["roles"]), "tenant": name},
                 separators=(",", ":"), sort_keys=True))]),
+        patch("AppProject", PLACEHOLDER, [
+            rep("/metadata/name", ns),
+            rep("/spec/destinations/0/namespace", ns)]),
     ]
     return {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
@@ -446,7 +484,7 @@ def gen_kustomize(root, tenants):
 
 # --- jsonnet: one library, a stream program and a tree program ------------
 
-LIBSONNET = r"""// The 7 objects of one tenant in one environment (see gen.py).
+LIBSONNET = r"""// The 8 objects of one tenant in one environment (see gen.py).
 {
   objects(tenant, env, repo)::
     local ns = tenant.name + '-' + env.name;
@@ -486,7 +524,10 @@ LIBSONNET = r"""// The 7 objects of one tenant in one environment (see gen.py).
         podSelector: {},
         policyTypes: ['Egress'],
         egress: [{
-          to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }],
+          to: [{
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+            podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+          }],
           ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
         }],
       }),
@@ -519,6 +560,8 @@ LIBSONNET = r"""// The 7 objects of one tenant in one environment (see gen.py).
         metadata: { name: ns, namespace: 'flux-system', labels: labels },
         spec: {
           interval: '10m',
+          serviceAccountName: 'gitops-applier',
+          targetNamespace: ns,
           path: './' + tree,
           prune: true,
           sourceRef: { kind: 'GitRepository', name: 'platform' },
@@ -531,13 +574,24 @@ LIBSONNET = r"""// The 7 objects of one tenant in one environment (see gen.py).
         kind: 'Application',
         metadata: { name: ns, namespace: 'argocd', labels: labels },
         spec: {
-          project: tenant.name,
+          project: ns,
           source: { repoURL: repo.repoURL, targetRevision: repo.branch, path: tree },
           destination: { server: 'https://kubernetes.default.svc', namespace: ns },
           syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['CreateNamespace=false'] },
           // what JSON-e's $json makes; std.manifestJsonMinified would do, but it is
           // written in Jsonnet and costs milliseconds per call in jsonnet 0.18
           info: [{ name: 'config', value: '{"roles":%d,"tenant":"%s"}' % [std.length(tenant.realm.roles), tenant.name] }],
+        },
+      },
+      {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'AppProject',
+        metadata: { name: ns, namespace: 'argocd', labels: labels },
+        spec: {
+          sourceRepos: [repo.repoURL],
+          destinations: [{ server: 'https://kubernetes.default.svc', namespace: ns }],
+          clusterResourceWhitelist: [],
+          namespaceResourceWhitelist: [{ group: 'networking.k8s.io', kind: 'NetworkPolicy' }],
         },
       },
     ],
