@@ -23,6 +23,23 @@
 
 const char *const tc_k8s_restart_policies[] = {"Always", "OnFailure", "Never", NULL};
 
+/* one handler of a probe or hook: its port, and an httpGet's scheme */
+static void check_handler_kind(tc_k8s_ctx *o, const tc_k8s_field *f, const char *kind)
+{
+	tc_k8s_field port = tc_k8s_field_of(f->v, "port", &f->p);
+	if (!strcmp(kind, "httpGet") || !strcmp(kind, "tcpSocket")) {
+		if (!tc_k8s_set(port.v))
+			tc_k8s_report(o, f->v->pos, &port.p, "%s needs a port", kind);
+		tc_k8s_check_port(o, port.v, &port.p, true);
+	} else if (!strcmp(kind, "grpc")) {
+		tc_k8s_check_port(o, port.v, &port.p, false);
+	}
+	if (!strcmp(kind, "httpGet")) {
+		static const char *const schemes[] = {"HTTP", "HTTPS", NULL};
+		tc_k8s_check_enum(o, f->v, "scheme", &f->p, schemes);
+	}
+}
+
 /* validateHandler / validateProbe: exactly one of kinds is set */
 static void check_handler(tc_k8s_ctx *o, const tc_value *h, const tc_path *at,
                           const char *const *kinds, const char *what)
@@ -35,18 +52,7 @@ static void check_handler(tc_k8s_ctx *o, const tc_value *h, const tc_path *at,
 		if (++n == 2)
 			tc_k8s_report(o, f.v->pos, &f.p,
 			              "a %s may not specify more than one handler", what);
-		tc_k8s_field port = tc_k8s_field_of(f.v, "port", &f.p);
-		if (!strcmp(kinds[i], "httpGet") || !strcmp(kinds[i], "tcpSocket")) {
-			if (!tc_k8s_set(port.v))
-				tc_k8s_report(o, f.v->pos, &port.p, "%s needs a port", kinds[i]);
-			tc_k8s_check_port(o, port.v, &port.p, true);
-		} else if (!strcmp(kinds[i], "grpc")) {
-			tc_k8s_check_port(o, port.v, &port.p, false);
-		}
-		if (!strcmp(kinds[i], "httpGet")) {
-			static const char *const schemes[] = {"HTTP", "HTTPS", NULL};
-			tc_k8s_check_enum(o, f.v, "scheme", &f.p, schemes);
-		}
+		check_handler_kind(o, &f, kinds[i]);
 	}
 	if (n == 0)
 		tc_k8s_report(o, h->pos, at, "a %s must specify a handler (%s%s%s%s%s%s%s)", what,
@@ -134,109 +140,136 @@ static void check_ref_name(tc_k8s_ctx *o, const tc_value *ref, const tc_path *at
 		              TC_K8S_SHOW(s));
 }
 
+/* configMapKeyRef / secretKeyRef: the object's name and the key */
+static void check_key_ref(tc_k8s_ctx *o, const tc_k8s_field *f, const char *what)
+{
+	check_ref_name(o, f->v, &f->p, what);
+	tc_k8s_field key = tc_k8s_field_of(f->v, "key", &f->p);
+	const tc_value *ks = tc_k8s_str(key.v);
+	if (!ks || !tc_k8s_is_config_key(ks->u.str.ptr, ks->u.str.len))
+		tc_k8s_report(o, ks ? ks->pos : f->v->pos, &key.p,
+		              "'%.*s' is not a valid key: letters, digits, '-', "
+		              "'_' and '.', not starting with '..'",
+		              TC_K8S_SHOW(ks));
+}
+
+static void check_field_ref(tc_k8s_ctx *o, const tc_k8s_field *f)
+{
+	tc_k8s_field fp = tc_k8s_field_of(f->v, "fieldPath", &f->p);
+	const tc_value *s = tc_k8s_str(fp.v);
+	if (!s || !env_field_path(s))
+		tc_k8s_report(o, s ? s->pos : f->v->pos, &fp.p,
+		              "'%.*s' is not a supported field path for an "
+		              "environment variable (metadata.name, "
+		              "metadata.namespace, metadata.labels['KEY'], "
+		              "status.podIP, ...)",
+		              TC_K8S_SHOW(s));
+}
+
+/* validateContainerResourceFieldSelector for environment variables */
+static bool env_resource(const tc_value *s)
+{
+	static const char *const res[] = {"limits.cpu",
+	                                  "limits.memory",
+	                                  "limits.ephemeral-storage",
+	                                  "requests.cpu",
+	                                  "requests.memory",
+	                                  "requests.ephemeral-storage",
+	                                  NULL};
+	bool okr = false;
+	for (size_t q = 0; res[q]; q++)
+		okr |= tc_value_streq(s, res[q]);
+	return okr || !strncmp(s->u.str.ptr, "limits.hugepages-", 17) ||
+	       !strncmp(s->u.str.ptr, "requests.hugepages-", 19);
+}
+
+static void check_resource_field_ref(tc_k8s_ctx *o, const tc_k8s_field *f)
+{
+	tc_k8s_field r = tc_k8s_field_of(f->v, "resource", &f->p);
+	const tc_value *s = tc_k8s_str(r.v);
+	if (!s || !env_resource(s))
+		tc_k8s_report(o, s ? s->pos : f->v->pos, &r.p,
+		              "'%.*s' is not a supported resource (limits.cpu, "
+		              "limits.memory, requests.cpu, ...)",
+		              TC_K8S_SHOW(s));
+}
+
+/* validateEnvVarValueFrom: exactly one source, each well formed */
+static void check_value_from(tc_k8s_ctx *o, const tc_value *e, const tc_k8s_field *vf)
+{
+	if (tc_k8s_nonempty(tc_value_getz(e, "value")))
+		tc_k8s_report(o, vf->v->pos, &vf->p,
+		              "valueFrom may not be specified when 'value' is not empty");
+	static const char *const src[] = {"fieldRef",     "resourceFieldRef", "configMapKeyRef",
+	                                  "secretKeyRef", "fileKeyRef",       NULL};
+	size_t n = 0;
+	for (size_t k = 0; src[k]; k++) {
+		tc_k8s_field f = tc_k8s_field_of(vf->v, src[k], &vf->p);
+		if (!tc_k8s_set(f.v))
+			continue;
+		if (++n == 2)
+			tc_k8s_report(o, f.v->pos, &f.p,
+			              "valueFrom may not have more than one source");
+		if (k == 0)
+			check_field_ref(o, &f);
+		else if (k == 1)
+			check_resource_field_ref(o, &f);
+		else if (k == 2 || k == 3)
+			check_key_ref(o, &f, k == 2 ? "ConfigMap" : "Secret");
+	}
+	if (n == 0)
+		tc_k8s_report(o, vf->v->pos, &vf->p,
+		              "valueFrom must specify one of fieldRef, resourceFieldRef, "
+		              "configMapKeyRef or secretKeyRef");
+}
+
+/* ValidateEnv: one item of env */
+static void check_env_var(tc_k8s_ctx *o, const tc_value *e, const tc_path *ep)
+{
+	tc_k8s_field name = tc_k8s_field_of(e, "name", ep);
+	const tc_value *ns = tc_k8s_str(name.v);
+	if (tc_k8s_obj(e) && (!ns || !tc_k8s_is_env_name(ns->u.str.ptr, ns->u.str.len)))
+		tc_k8s_report(o, ns ? ns->pos : e->pos, &name.p,
+		              "'%.*s' is not a valid environment variable name: printable "
+		              "ASCII characters other than '=', at least one",
+		              TC_K8S_SHOW(ns));
+	tc_k8s_field vf = tc_k8s_field_of(e, "valueFrom", ep);
+	if (tc_k8s_obj(vf.v))
+		check_value_from(o, e, &vf);
+}
+
+/* ValidateEnvFrom: one item of envFrom */
+static void check_env_from(tc_k8s_ctx *o, const tc_value *e, const tc_path *ep)
+{
+	tc_k8s_field pre = tc_k8s_field_of(e, "prefix", ep);
+	const tc_value *ps = tc_k8s_str(pre.v);
+	if (ps && ps->u.str.len && !tc_k8s_is_env_name(ps->u.str.ptr, ps->u.str.len))
+		tc_k8s_report(o, ps->pos, &pre.p,
+		              "'%.*s' is not a valid environment variable prefix", TC_K8S_SHOW(ps));
+	tc_k8s_field cm = tc_k8s_field_of(e, "configMapRef", ep);
+	tc_k8s_field se = tc_k8s_field_of(e, "secretRef", ep);
+	if (tc_k8s_set(cm.v) && tc_k8s_set(se.v))
+		tc_k8s_report(o, se.v->pos, &se.p, "envFrom may not have more than one source");
+	else if (!tc_k8s_set(cm.v) && !tc_k8s_set(se.v))
+		tc_k8s_report(o, e->pos, ep, "envFrom must specify configMapRef or secretRef");
+	if (tc_k8s_obj(cm.v))
+		check_ref_name(o, cm.v, &cm.p, "ConfigMap");
+	if (tc_k8s_obj(se.v))
+		check_ref_name(o, se.v, &se.p, "Secret");
+}
+
 static void check_env(tc_k8s_ctx *o, const tc_value *c, const tc_path *at)
 {
 	tc_k8s_field env = tc_k8s_field_of(c, "env", at);
 	for (size_t i = 0; tc_k8s_arr(env.v) && i < env.v->u.arr.len; i++) {
-		const tc_value *e = env.v->u.arr.items[i];
 		tc_path ep = TC_PATH_INDEX(&env.p, i);
-		tc_k8s_field name = tc_k8s_field_of(e, "name", &ep);
-		const tc_value *ns = tc_k8s_str(name.v);
-		if (tc_k8s_obj(e) && (!ns || !tc_k8s_is_env_name(ns->u.str.ptr, ns->u.str.len)))
-			tc_k8s_report(o, ns ? ns->pos : e->pos, &name.p,
-			              "'%.*s' is not a valid environment variable name: printable "
-			              "ASCII characters other than '=', at least one",
-			              TC_K8S_SHOW(ns));
-		tc_k8s_field vf = tc_k8s_field_of(e, "valueFrom", &ep);
-		if (!tc_k8s_obj(vf.v))
-			continue;
-		if (tc_k8s_nonempty(tc_value_getz(e, "value")))
-			tc_k8s_report(o, vf.v->pos, &vf.p,
-			              "valueFrom may not be specified when 'value' is not empty");
-		static const char *const src[] = {"fieldRef",        "resourceFieldRef",
-		                                  "configMapKeyRef", "secretKeyRef",
-		                                  "fileKeyRef",      NULL};
-		size_t n = 0;
-		for (size_t k = 0; src[k]; k++) {
-			tc_k8s_field f = tc_k8s_field_of(vf.v, src[k], &vf.p);
-			if (!tc_k8s_set(f.v))
-				continue;
-			if (++n == 2)
-				tc_k8s_report(o, f.v->pos, &f.p,
-				              "valueFrom may not have more than one source");
-			if (k == 2 || k == 3) {
-				check_ref_name(o, f.v, &f.p, k == 2 ? "ConfigMap" : "Secret");
-				tc_k8s_field key = tc_k8s_field_of(f.v, "key", &f.p);
-				const tc_value *ks = tc_k8s_str(key.v);
-				if (!ks || !tc_k8s_is_config_key(ks->u.str.ptr, ks->u.str.len))
-					tc_k8s_report(
-						o, ks ? ks->pos : f.v->pos, &key.p,
-						"'%.*s' is not a valid key: letters, digits, '-', "
-						"'_' and '.', not starting with '..'",
-						TC_K8S_SHOW(ks));
-			} else if (k == 0) {
-				tc_k8s_field fp = tc_k8s_field_of(f.v, "fieldPath", &f.p);
-				const tc_value *s = tc_k8s_str(fp.v);
-				if (!s || !env_field_path(s))
-					tc_k8s_report(o, s ? s->pos : f.v->pos, &fp.p,
-					              "'%.*s' is not a supported field path for an "
-					              "environment variable (metadata.name, "
-					              "metadata.namespace, metadata.labels['KEY'], "
-					              "status.podIP, ...)",
-					              TC_K8S_SHOW(s));
-			} else if (k == 1) {
-				tc_k8s_field r = tc_k8s_field_of(f.v, "resource", &f.p);
-				const tc_value *s = tc_k8s_str(r.v);
-				static const char *const res[] = {"limits.cpu",
-				                                  "limits.memory",
-				                                  "limits.ephemeral-storage",
-				                                  "requests.cpu",
-				                                  "requests.memory",
-				                                  "requests.ephemeral-storage",
-				                                  NULL};
-				bool okr = false;
-				for (size_t q = 0; s && res[q]; q++)
-					okr |= tc_value_streq(s, res[q]);
-				if (s && (!strncmp(s->u.str.ptr, "limits.hugepages-", 17) ||
-				          !strncmp(s->u.str.ptr, "requests.hugepages-", 19)))
-					okr = true;
-				if (!okr)
-					tc_k8s_report(
-						o, s ? s->pos : f.v->pos, &r.p,
-						"'%.*s' is not a supported resource (limits.cpu, "
-						"limits.memory, requests.cpu, ...)",
-						TC_K8S_SHOW(s));
-			}
-		}
-		if (n == 0)
-			tc_k8s_report(o, vf.v->pos, &vf.p,
-			              "valueFrom must specify one of fieldRef, resourceFieldRef, "
-			              "configMapKeyRef or secretKeyRef");
+		check_env_var(o, env.v->u.arr.items[i], &ep);
 	}
 	tc_k8s_field ef = tc_k8s_field_of(c, "envFrom", at);
 	for (size_t i = 0; tc_k8s_arr(ef.v) && i < ef.v->u.arr.len; i++) {
-		const tc_value *e = ef.v->u.arr.items[i];
 		tc_path ep = TC_PATH_INDEX(&ef.p, i);
-		if (!tc_k8s_obj(e))
-			continue;
-		tc_k8s_field pre = tc_k8s_field_of(e, "prefix", &ep);
-		const tc_value *ps = tc_k8s_str(pre.v);
-		if (ps && ps->u.str.len && !tc_k8s_is_env_name(ps->u.str.ptr, ps->u.str.len))
-			tc_k8s_report(o, ps->pos, &pre.p,
-			              "'%.*s' is not a valid environment variable prefix",
-			              TC_K8S_SHOW(ps));
-		tc_k8s_field cm = tc_k8s_field_of(e, "configMapRef", &ep);
-		tc_k8s_field se = tc_k8s_field_of(e, "secretRef", &ep);
-		if (tc_k8s_set(cm.v) && tc_k8s_set(se.v))
-			tc_k8s_report(o, se.v->pos, &se.p,
-			              "envFrom may not have more than one source");
-		else if (!tc_k8s_set(cm.v) && !tc_k8s_set(se.v))
-			tc_k8s_report(o, e->pos, &ep,
-			              "envFrom must specify configMapRef or secretRef");
-		if (tc_k8s_obj(cm.v))
-			check_ref_name(o, cm.v, &cm.p, "ConfigMap");
-		if (tc_k8s_obj(se.v))
-			check_ref_name(o, se.v, &se.p, "Secret");
+		if (tc_k8s_obj(ef.v->u.arr.items[i]))
+			check_env_from(o, ef.v->u.arr.items[i], &ep);
 	}
 }
 
@@ -263,15 +296,10 @@ static void check_container_ports(tc_k8s_ctx *o, const tc_value *c, const tc_pat
 		if (!n || n->u.str.len == 0)
 			continue;
 		tc_k8s_check_port(o, n, &name.p, true);
-		for (size_t k = 0; k < i; k++) {
-			const tc_value *prev = tc_k8s_item_str(ports.v, k, "name");
-			if (prev && tc_value_equal(prev, n)) {
-				tc_k8s_report(o, n->pos, &name.p,
-				              "port name '%.*s' is used twice in this container",
-				              TC_K8S_SHOW(n));
-				break;
-			}
-		}
+		if (tc_k8s_used_before(ports.v, i, "name", n))
+			tc_k8s_report(o, n->pos, &name.p,
+			              "port name '%.*s' is used twice in this container",
+			              TC_K8S_SHOW(n));
 	}
 }
 
@@ -294,21 +322,13 @@ static void check_mounts(tc_k8s_ctx *o, const tc_value *c, const tc_value *vols,
 				TC_K8S_SHOW(n));
 		tc_k8s_field path = tc_k8s_field_of(m, "mountPath", &mp);
 		const tc_value *p = tc_k8s_str(path.v);
-		if (!p || !p->u.str.len) {
+		if (!p || !p->u.str.len)
 			tc_k8s_report(o, p ? p->pos : m->pos, &path.p,
 			              "a volume mount needs a mountPath");
-		} else {
-			for (size_t k = 0; k < i; k++) {
-				const tc_value *prev = tc_k8s_item_str(vm.v, k, "mountPath");
-				if (prev && tc_value_equal(prev, p)) {
-					tc_k8s_report(
-						o, p->pos, &path.p,
-						"mountPath '%.*s' is mounted twice in this container",
-						TC_K8S_SHOW(p));
-					break;
-				}
-			}
-		}
+		else if (tc_k8s_used_before(vm.v, i, "mountPath", p))
+			tc_k8s_report(o, p->pos, &path.p,
+			              "mountPath '%.*s' is mounted twice in this container",
+			              TC_K8S_SHOW(p));
 		tc_k8s_field sp = tc_k8s_field_of(m, "subPath", &mp);
 		const tc_value *s = tc_k8s_str(sp.v);
 		if (s && !tc_k8s_is_descending_path(s->u.str.ptr, s->u.str.len))

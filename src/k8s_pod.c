@@ -21,6 +21,16 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+/* whether a container before container i of list l has the name n */
+static bool container_name_used(const tc_value *lists[2], int l, size_t i, const tc_value *n)
+{
+	for (int pl = 0; pl <= l; pl++)
+		if (lists[pl] &&
+		    tc_k8s_used_before(lists[pl], pl == l ? i : lists[pl]->u.arr.len, "name", n))
+			return true;
+	return false;
+}
+
 /* the names of containers and init containers: DNS labels, unique across
  * both lists */
 static void check_container_names(tc_k8s_ctx *o, const tc_value *lists[2], const tc_path *paths[2])
@@ -40,18 +50,7 @@ static void check_container_names(tc_k8s_ctx *o, const tc_value *lists[2], const
 					TC_K8S_SHOW(n));
 				continue;
 			}
-			bool dup = false;
-			for (int pl = 0; pl <= l && !dup; pl++) {
-				if (!lists[pl])
-					continue;
-				size_t end = pl == l ? i : lists[pl]->u.arr.len;
-				for (size_t k = 0; k < end && !dup; k++) {
-					const tc_value *prev =
-						tc_k8s_item_str(lists[pl], k, "name");
-					dup = prev && tc_value_equal(prev, n);
-				}
-			}
-			if (dup)
+			if (container_name_used(lists, l, i, n))
 				tc_k8s_report(
 					o, n->pos, &name.p,
 					"container name '%.*s' is used twice in this pod (containers "
@@ -91,62 +90,61 @@ static void check_key_paths(tc_k8s_ctx *o, const tc_value *src, const tc_path *a
 		              "defaultMode must be a file mode between 0 and 0777 (511)");
 }
 
+/* one source of a volume: the fields each kind needs */
+static void check_volume_source(tc_k8s_ctx *o, const tc_member *m, const tc_path *sp)
+{
+	if (!strcmp(m->key, "configMap") || !strcmp(m->key, "secret")) {
+		const char *nk = m->key[0] == 'c' ? "name" : "secretName";
+		tc_k8s_field sn = tc_k8s_field_of(m->val, nk, sp);
+		if (tc_k8s_obj(m->val) && !tc_k8s_nonempty(sn.v))
+			tc_k8s_report(o, m->val->pos, &sn.p, "a %s volume needs '%s'", m->key, nk);
+		check_key_paths(o, m->val, sp);
+	} else if (!strcmp(m->key, "persistentVolumeClaim")) {
+		tc_k8s_field cn = tc_k8s_field_of(m->val, "claimName", sp);
+		if (tc_k8s_obj(m->val) && !tc_k8s_nonempty(cn.v))
+			tc_k8s_report(o, m->val->pos, &cn.p,
+			              "a persistentVolumeClaim volume needs 'claimName'");
+	} else if (!strcmp(m->key, "hostPath")) {
+		tc_k8s_field hp = tc_k8s_field_of(m->val, "path", sp);
+		if (tc_k8s_obj(m->val) && !tc_k8s_nonempty(hp.v))
+			tc_k8s_report(o, m->val->pos, &hp.p, "a hostPath volume needs a path");
+	}
+}
+
+/* volume i of vols: a DNS label unused by the volumes before it, one source */
+static void check_volume(tc_k8s_ctx *o, const tc_value *vols, size_t i, const tc_path *vp)
+{
+	const tc_value *v = vols->u.arr.items[i];
+	tc_k8s_field name = tc_k8s_field_of(v, "name", vp);
+	const tc_value *n = tc_k8s_str(name.v);
+	if (!n || !tc_k8s_is_dns_label(n->u.str.ptr, n->u.str.len))
+		tc_k8s_report(o, n ? n->pos : v->pos, &name.p,
+		              "'%.*s' is not a valid volume name: a DNS-1123 label",
+		              TC_K8S_SHOW(n));
+	else if (tc_k8s_used_before(vols, i, "name", n))
+		tc_k8s_report(o, n->pos, &name.p, "volume name '%.*s' is used twice in this pod",
+		              TC_K8S_SHOW(n));
+	size_t sources = 0;
+	for (size_t k = 0; k < v->u.obj.len; k++) {
+		const tc_member *m = &v->u.obj.members[k];
+		if (strcmp(m->key, "name") == 0 || m->val->kind == TC_NULL)
+			continue;
+		tc_path sp = TC_PATH_KEY(vp, m->key, m->klen);
+		if (++sources == 2)
+			tc_k8s_report(o, m->kpos, &sp,
+			              "a volume may not have more than one source");
+		check_volume_source(o, m, &sp);
+	}
+	/* no source at all: SetDefaults_Volume makes it an emptyDir */
+}
+
 /* ValidateVolumes: names DNS labels and unique, one source each */
 static void check_volumes(tc_k8s_ctx *o, const tc_value *vols, const tc_path *at)
 {
 	for (size_t i = 0; tc_k8s_arr(vols) && i < vols->u.arr.len; i++) {
-		const tc_value *v = vols->u.arr.items[i];
 		tc_path vp = TC_PATH_INDEX(at, i);
-		if (!tc_k8s_obj(v))
-			continue;
-		tc_k8s_field name = tc_k8s_field_of(v, "name", &vp);
-		const tc_value *n = tc_k8s_str(name.v);
-		if (!n || !tc_k8s_is_dns_label(n->u.str.ptr, n->u.str.len)) {
-			tc_k8s_report(o, n ? n->pos : v->pos, &name.p,
-			              "'%.*s' is not a valid volume name: a DNS-1123 label",
-			              TC_K8S_SHOW(n));
-		} else {
-			for (size_t k = 0; k < i; k++) {
-				const tc_value *prev = tc_k8s_item_str(vols, k, "name");
-				if (prev && tc_value_equal(prev, n)) {
-					tc_k8s_report(
-						o, n->pos, &name.p,
-						"volume name '%.*s' is used twice in this pod",
-						TC_K8S_SHOW(n));
-					break;
-				}
-			}
-		}
-		size_t sources = 0;
-		for (size_t k = 0; k < v->u.obj.len; k++) {
-			const tc_member *m = &v->u.obj.members[k];
-			if (strcmp(m->key, "name") == 0 || m->val->kind == TC_NULL)
-				continue;
-			tc_path sp = TC_PATH_KEY(&vp, m->key, m->klen);
-			if (++sources == 2)
-				tc_k8s_report(o, m->kpos, &sp,
-				              "a volume may not have more than one source");
-			if (!strcmp(m->key, "configMap") || !strcmp(m->key, "secret")) {
-				const char *nk = m->key[0] == 'c' ? "name" : "secretName";
-				tc_k8s_field sn = tc_k8s_field_of(m->val, nk, &sp);
-				if (tc_k8s_obj(m->val) && !tc_k8s_nonempty(sn.v))
-					tc_k8s_report(o, m->val->pos, &sn.p,
-					              "a %s volume needs '%s'", m->key, nk);
-				check_key_paths(o, m->val, &sp);
-			} else if (!strcmp(m->key, "persistentVolumeClaim")) {
-				tc_k8s_field cn = tc_k8s_field_of(m->val, "claimName", &sp);
-				if (tc_k8s_obj(m->val) && !tc_k8s_nonempty(cn.v))
-					tc_k8s_report(
-						o, m->val->pos, &cn.p,
-						"a persistentVolumeClaim volume needs 'claimName'");
-			} else if (!strcmp(m->key, "hostPath")) {
-				tc_k8s_field hp = tc_k8s_field_of(m->val, "path", &sp);
-				if (tc_k8s_obj(m->val) && !tc_k8s_nonempty(hp.v))
-					tc_k8s_report(o, m->val->pos, &hp.p,
-					              "a hostPath volume needs a path");
-			}
-		}
-		/* no source at all: SetDefaults_Volume makes it an emptyDir */
+		if (tc_k8s_obj(vols->u.arr.items[i]))
+			check_volume(o, vols, i, &vp);
 	}
 }
 
@@ -224,49 +222,52 @@ static void check_spread(tc_k8s_ctx *o, const tc_value *spec, const tc_path *at)
 	}
 }
 
+/* one matchExpressions requirement of a node selector term */
+static void check_node_expr(tc_k8s_ctx *o, const tc_value *r, const tc_path *rp, bool required)
+{
+	tc_k8s_field key = tc_k8s_field_of(r, "key", rp);
+	tc_k8s_field op = tc_k8s_field_of(r, "operator", rp);
+	tc_k8s_field vals = tc_k8s_field_of(r, "values", rp);
+	size_t nv = tc_k8s_arr(vals.v) ? vals.v->u.arr.len : 0;
+	const tc_value *k = tc_k8s_str(key.v);
+	if (k && !tc_k8s_is_qualified_name(k->u.str.ptr, k->u.str.len))
+		tc_k8s_report(o, k->pos, &key.p, "'%.*s' is not a valid label key", TC_K8S_SHOW(k));
+	if (!tc_k8s_str(op.v))
+		return;
+	bool inout = tc_value_streq(op.v, "In") || tc_value_streq(op.v, "NotIn");
+	bool exists = tc_value_streq(op.v, "Exists") || tc_value_streq(op.v, "DoesNotExist");
+	bool cmp = tc_value_streq(op.v, "Gt") || tc_value_streq(op.v, "Lt");
+	if (inout && nv == 0)
+		tc_k8s_report(o, op.v->pos, &vals.p, "operator '%s' needs at least one value",
+		              op.v->u.str.ptr);
+	else if (exists && nv)
+		tc_k8s_report(o, vals.v->pos, &vals.p, "operator '%s' takes no values",
+		              op.v->u.str.ptr);
+	else if (cmp && nv != 1)
+		tc_k8s_report(o, op.v->pos, &vals.p, "operator '%s' takes exactly one value",
+		              op.v->u.str.ptr);
+	else if (!inout && !exists && !cmp)
+		tc_k8s_report(o, op.v->pos, &op.p,
+		              "'%.*s' is not a node selector operator: In, NotIn, Exists, "
+		              "DoesNotExist, Gt or Lt",
+		              TC_K8S_SHOW(op.v));
+	for (size_t v = 0; required && v < nv; v++) {
+		const tc_value *s = tc_k8s_str(vals.v->u.arr.items[v]);
+		tc_path vp = TC_PATH_INDEX(&vals.p, v);
+		if (s && !tc_k8s_is_label_value(s->u.str.ptr, s->u.str.len))
+			tc_k8s_report(o, s->pos, &vp, "'%.*s' is not a valid label value",
+			              TC_K8S_SHOW(s));
+	}
+}
+
 /* ValidateNodeSelectorRequirement; label values are only judged in
  * required terms (preferred ones may name values no node has) */
 static void check_node_term(tc_k8s_ctx *o, const tc_value *term, const tc_path *at, bool required)
 {
 	tc_k8s_field me = tc_k8s_field_of(term, "matchExpressions", at);
 	for (size_t i = 0; tc_k8s_arr(me.v) && i < me.v->u.arr.len; i++) {
-		const tc_value *r = me.v->u.arr.items[i];
 		tc_path rp = TC_PATH_INDEX(&me.p, i);
-		tc_k8s_field key = tc_k8s_field_of(r, "key", &rp);
-		tc_k8s_field op = tc_k8s_field_of(r, "operator", &rp);
-		tc_k8s_field vals = tc_k8s_field_of(r, "values", &rp);
-		size_t nv = tc_k8s_arr(vals.v) ? vals.v->u.arr.len : 0;
-		const tc_value *k = tc_k8s_str(key.v);
-		if (k && !tc_k8s_is_qualified_name(k->u.str.ptr, k->u.str.len))
-			tc_k8s_report(o, k->pos, &key.p, "'%.*s' is not a valid label key",
-			              TC_K8S_SHOW(k));
-		if (!tc_k8s_str(op.v))
-			continue;
-		bool inout = tc_value_streq(op.v, "In") || tc_value_streq(op.v, "NotIn");
-		bool exists =
-			tc_value_streq(op.v, "Exists") || tc_value_streq(op.v, "DoesNotExist");
-		bool cmp = tc_value_streq(op.v, "Gt") || tc_value_streq(op.v, "Lt");
-		if (inout && nv == 0)
-			tc_k8s_report(o, op.v->pos, &vals.p,
-			              "operator '%s' needs at least one value", op.v->u.str.ptr);
-		else if (exists && nv)
-			tc_k8s_report(o, vals.v->pos, &vals.p, "operator '%s' takes no values",
-			              op.v->u.str.ptr);
-		else if (cmp && nv != 1)
-			tc_k8s_report(o, op.v->pos, &vals.p,
-			              "operator '%s' takes exactly one value", op.v->u.str.ptr);
-		else if (!inout && !exists && !cmp)
-			tc_k8s_report(o, op.v->pos, &op.p,
-			              "'%.*s' is not a node selector operator: In, NotIn, Exists, "
-			              "DoesNotExist, Gt or Lt",
-			              TC_K8S_SHOW(op.v));
-		for (size_t v = 0; required && v < nv; v++) {
-			const tc_value *s = tc_k8s_str(vals.v->u.arr.items[v]);
-			tc_path vp = TC_PATH_INDEX(&vals.p, v);
-			if (s && !tc_k8s_is_label_value(s->u.str.ptr, s->u.str.len))
-				tc_k8s_report(o, s->pos, &vp, "'%.*s' is not a valid label value",
-				              TC_K8S_SHOW(s));
-		}
+		check_node_expr(o, me.v->u.arr.items[i], &rp, required);
 	}
 	tc_k8s_field mf = tc_k8s_field_of(term, "matchFields", at);
 	for (size_t i = 0; tc_k8s_arr(mf.v) && i < mf.v->u.arr.len; i++) {
@@ -376,6 +377,38 @@ static void check_affinity(tc_k8s_ctx *o, const tc_value *spec, const tc_path *a
 	}
 }
 
+/* whether port q takes the host port hp that a port of protocol proto on
+ * address ip takes (a protocol left out is TCP) */
+static bool host_port_clash(const tc_value *q, int64_t hp, const tc_value *proto,
+                            const tc_value *ip)
+{
+	int64_t qh;
+	const tc_value *qp = tc_value_getz(q, "protocol");
+	const tc_value *qi = tc_value_getz(q, "hostIP");
+	if (!tc_k8s_int(tc_value_getz(q, "hostPort"), &qh) || qh != hp)
+		return false;
+	bool same_proto = (!proto && !qp) || (proto && qp && tc_value_equal(proto, qp)) ||
+	                  (!proto && tc_value_streq(qp, "TCP")) ||
+	                  (!qp && tc_value_streq(proto, "TCP"));
+	return same_proto && ((!ip && !qi) || (ip && qi && tc_value_equal(ip, qi)));
+}
+
+/* whether port p, k-th of container i, takes a host port an earlier port takes */
+static bool host_port_used_before(const tc_value *cs, size_t i, size_t k, const tc_value *p,
+                                  int64_t hp)
+{
+	const tc_value *proto = tc_value_getz(p, "protocol");
+	const tc_value *ip = tc_value_getz(p, "hostIP");
+	for (size_t pi = 0; pi <= i; pi++) {
+		const tc_value *pp = tc_k8s_arr(tc_value_getz(cs->u.arr.items[pi], "ports"));
+		size_t end = pi == i ? k : (pp ? pp->u.arr.len : 0);
+		for (size_t pk = 0; pp && pk < end; pk++)
+			if (host_port_clash(pp->u.arr.items[pk], hp, proto, ip))
+				return true;
+	}
+	return false;
+}
+
 /* checkHostPortConflicts over the regular containers */
 static void check_host_ports(tc_k8s_ctx *o, const tc_value *cs, const tc_path *at)
 {
@@ -386,34 +419,82 @@ static void check_host_ports(tc_k8s_ctx *o, const tc_value *cs, const tc_path *a
 			int64_t hp;
 			if (!tc_k8s_int(tc_value_getz(p, "hostPort"), &hp) || hp == 0)
 				continue;
-			const tc_value *proto = tc_value_getz(p, "protocol");
-			const tc_value *ip = tc_value_getz(p, "hostIP");
-			bool dup = false;
-			for (size_t pi = 0; pi <= i && !dup; pi++) {
-				const tc_value *pp =
-					tc_k8s_arr(tc_value_getz(cs->u.arr.items[pi], "ports"));
-				size_t end = pi == i ? k : (pp ? pp->u.arr.len : 0);
-				for (size_t pk = 0; pp && pk < end && !dup; pk++) {
-					const tc_value *q = pp->u.arr.items[pk];
-					int64_t qh;
-					const tc_value *qp = tc_value_getz(q, "protocol");
-					const tc_value *qi = tc_value_getz(q, "hostIP");
-					dup = tc_k8s_int(tc_value_getz(q, "hostPort"), &qh) &&
-					      qh == hp &&
-					      ((!proto && !qp) ||
-					       (proto && qp && tc_value_equal(proto, qp)) ||
-					       (!proto && tc_value_streq(qp, "TCP")) ||
-					       (!qp && tc_value_streq(proto, "TCP"))) &&
-					      ((!ip && !qi) ||
-					       (ip && qi && tc_value_equal(ip, qi)));
-				}
-			}
-			if (dup) {
+			if (host_port_used_before(cs, i, k, p, hp)) {
 				tc_path cp = TC_PATH_INDEX(at, i);
 				tc_k8s_report(o, p->pos, &cp,
 				              "hostPort %" PRId64 " is used twice in this pod", hp);
 			}
 		}
+	}
+}
+
+/* restartPolicy among those the owner allows, and activeDeadlineSeconds */
+static void check_restart_policy(tc_k8s_ctx *o, const tc_value *spec, const tc_path *at,
+                                 const char *const *restart, const char *owner)
+{
+	tc_k8s_field rp = tc_k8s_field_of(spec, "restartPolicy", at);
+	tc_k8s_check_enum(o, spec, "restartPolicy", at, tc_k8s_restart_policies);
+	if (restart && tc_k8s_str(rp.v)) {
+		bool okr = false;
+		for (size_t i = 0; restart[i]; i++)
+			okr |= tc_value_streq(rp.v, restart[i]);
+		if (!okr && (tc_value_streq(rp.v, "Always") || tc_value_streq(rp.v, "OnFailure") ||
+		             tc_value_streq(rp.v, "Never")))
+			tc_k8s_report(o, rp.v->pos, &rp.p,
+			              "restartPolicy '%.*s' is not allowed in a %s: %s%s%s",
+			              TC_K8S_SHOW(rp.v), owner, restart[0],
+			              restart[1] ? " or " : " only", restart[1] ? restart[1] : "");
+	} else if (restart && !tc_k8s_set(rp.v) && strcmp(restart[0], "Always") != 0) {
+		tc_k8s_report(o, spec->pos, &rp.p,
+		              "a %s needs restartPolicy 'OnFailure' or 'Never' (the default "
+		              "'Always' is not allowed)",
+		              owner);
+	}
+	tc_k8s_field ad = tc_k8s_field_of(spec, "activeDeadlineSeconds", at);
+	int64_t n;
+	if (restart && !strcmp(restart[0], "Always") && tc_k8s_set(ad.v))
+		tc_k8s_report(o, ad.v->pos, &ad.p, "activeDeadlineSeconds is not supported in a %s",
+		              owner);
+	else if (tc_k8s_int(ad.v, &n) && (n < 1 || n > 2147483647))
+		tc_k8s_report(o, ad.v->pos, &ad.p,
+		              "activeDeadlineSeconds must be between 1 and 2147483647");
+}
+
+/* dnsPolicy, and the dnsConfig that 'None' needs */
+static void check_dns_policy(tc_k8s_ctx *o, const tc_value *spec, const tc_path *at)
+{
+	static const char *const dns[] = {"ClusterFirstWithHostNet", "ClusterFirst", "Default",
+	                                  "None", NULL};
+	tc_k8s_check_enum(o, spec, "dnsPolicy", at, dns);
+	tc_k8s_field dp = tc_k8s_field_of(spec, "dnsPolicy", at);
+	const tc_value *dc = tc_k8s_obj(tc_value_getz(spec, "dnsConfig"));
+	tc_path dcp = TC_PATH_KEY(at, "dnsConfig", 9);
+	if (tc_value_streq(dp.v, "None") &&
+	    (!dc || !tc_k8s_nonempty(tc_value_getz(dc, "nameservers"))))
+		tc_k8s_report(o, dp.v->pos, &dcp,
+		              "dnsPolicy 'None' needs dnsConfig with at least one nameserver");
+}
+
+/* the names a pod spec gives: DNS-1123 subdomains and labels */
+static void check_pod_names(tc_k8s_ctx *o, const tc_value *spec, const tc_path *at)
+{
+	static const char *const subdomains[] = {"serviceAccountName", "priorityClassName",
+	                                         "runtimeClassName", "serviceAccount"};
+	for (size_t i = 0; i < 4; i++) {
+		tc_k8s_field f = tc_k8s_field_of(spec, subdomains[i], at);
+		const tc_value *s = tc_k8s_str(f.v);
+		if (s && s->u.str.len && !tc_k8s_is_dns_subdomain(s->u.str.ptr, s->u.str.len))
+			tc_k8s_report(o, s->pos, &f.p,
+			              "'%.*s' is not a valid %s: a DNS-1123 subdomain",
+			              TC_K8S_SHOW(s), subdomains[i]);
+	}
+	static const char *const labels[] = {"hostname", "subdomain"};
+	for (size_t i = 0; i < 2; i++) {
+		tc_k8s_field f = tc_k8s_field_of(spec, labels[i], at);
+		const tc_value *s = tc_k8s_str(f.v);
+		if (s && s->u.str.len && !tc_k8s_is_dns_label(s->u.str.ptr, s->u.str.len))
+			tc_k8s_report(o, s->pos, &f.p, "'%.*s' is not a valid %s: a DNS-1123 label",
+			              TC_K8S_SHOW(s), labels[i]);
 	}
 }
 
@@ -444,60 +525,9 @@ void tc_k8s_check_pod_spec(tc_k8s_ctx *o, const tc_value *spec, const tc_path *a
 				                       l == 0, is_pod);
 		}
 	check_host_ports(o, cs.v, &cs.p);
-	tc_k8s_field rp = tc_k8s_field_of(spec, "restartPolicy", at);
-	tc_k8s_check_enum(o, spec, "restartPolicy", at, tc_k8s_restart_policies);
-	if (restart && tc_k8s_str(rp.v)) {
-		bool okr = false;
-		for (size_t i = 0; restart[i]; i++)
-			okr |= tc_value_streq(rp.v, restart[i]);
-		if (!okr && (tc_value_streq(rp.v, "Always") || tc_value_streq(rp.v, "OnFailure") ||
-		             tc_value_streq(rp.v, "Never")))
-			tc_k8s_report(o, rp.v->pos, &rp.p,
-			              "restartPolicy '%.*s' is not allowed in a %s: %s%s%s",
-			              TC_K8S_SHOW(rp.v), owner, restart[0],
-			              restart[1] ? " or " : " only", restart[1] ? restart[1] : "");
-	} else if (restart && !tc_k8s_set(rp.v) && strcmp(restart[0], "Always") != 0) {
-		tc_k8s_report(o, spec->pos, &rp.p,
-		              "a %s needs restartPolicy 'OnFailure' or 'Never' (the default "
-		              "'Always' is not allowed)",
-		              owner);
-	}
-	tc_k8s_field ad = tc_k8s_field_of(spec, "activeDeadlineSeconds", at);
-	int64_t n;
-	if (restart && !strcmp(restart[0], "Always") && tc_k8s_set(ad.v))
-		tc_k8s_report(o, ad.v->pos, &ad.p, "activeDeadlineSeconds is not supported in a %s",
-		              owner);
-	else if (tc_k8s_int(ad.v, &n) && (n < 1 || n > 2147483647))
-		tc_k8s_report(o, ad.v->pos, &ad.p,
-		              "activeDeadlineSeconds must be between 1 and 2147483647");
-	static const char *const dns[] = {"ClusterFirstWithHostNet", "ClusterFirst", "Default",
-	                                  "None", NULL};
-	tc_k8s_check_enum(o, spec, "dnsPolicy", at, dns);
-	tc_k8s_field dp = tc_k8s_field_of(spec, "dnsPolicy", at);
-	const tc_value *dc = tc_k8s_obj(tc_value_getz(spec, "dnsConfig"));
-	tc_path dcp = TC_PATH_KEY(at, "dnsConfig", 9);
-	if (tc_value_streq(dp.v, "None") &&
-	    (!dc || !tc_k8s_nonempty(tc_value_getz(dc, "nameservers"))))
-		tc_k8s_report(o, dp.v->pos, &dcp,
-		              "dnsPolicy 'None' needs dnsConfig with at least one nameserver");
-	static const char *const subdomains[] = {"serviceAccountName", "priorityClassName",
-	                                         "runtimeClassName", "serviceAccount"};
-	for (size_t i = 0; i < 4; i++) {
-		tc_k8s_field f = tc_k8s_field_of(spec, subdomains[i], at);
-		const tc_value *s = tc_k8s_str(f.v);
-		if (s && s->u.str.len && !tc_k8s_is_dns_subdomain(s->u.str.ptr, s->u.str.len))
-			tc_k8s_report(o, s->pos, &f.p,
-			              "'%.*s' is not a valid %s: a DNS-1123 subdomain",
-			              TC_K8S_SHOW(s), subdomains[i]);
-	}
-	static const char *const labels[] = {"hostname", "subdomain"};
-	for (size_t i = 0; i < 2; i++) {
-		tc_k8s_field f = tc_k8s_field_of(spec, labels[i], at);
-		const tc_value *s = tc_k8s_str(f.v);
-		if (s && s->u.str.len && !tc_k8s_is_dns_label(s->u.str.ptr, s->u.str.len))
-			tc_k8s_report(o, s->pos, &f.p, "'%.*s' is not a valid %s: a DNS-1123 label",
-			              TC_K8S_SHOW(s), labels[i]);
-	}
+	check_restart_policy(o, spec, at, restart, owner);
+	check_dns_policy(o, spec, at);
+	check_pod_names(o, spec, at);
 	tc_k8s_field ns = tc_k8s_field_of(spec, "nodeSelector", at);
 	tc_k8s_check_labels(o, ns.v, &ns.p);
 	tc_k8s_check_nonneg(o, spec, "terminationGracePeriodSeconds", at);

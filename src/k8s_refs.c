@@ -933,6 +933,253 @@ static bool refers(const char *g, size_t gl, const tc_value *kind)
 	return in_table(t, sizeof t / sizeof t[0], g, gl, kind);
 }
 
+/* ---- the references of each kind ---- */
+
+/* What a kind's step sees: the object, its spec and their paths. */
+typedef struct subject {
+	const tc_value *obj, *spec;
+	const tc_path *at, *spec_p;
+} subject;
+
+static void refs_secret(walk *w, const subject *o)
+{
+	data_keys(w, o->obj, "data", "stringData");
+}
+
+static void refs_config_map(walk *w, const subject *o)
+{
+	data_keys(w, o->obj, "data", "binaryData");
+}
+
+/* a Service's ports are targets by name and by number */
+static void refs_service(walk *w, const subject *o)
+{
+	const tc_value *ports = tc_value_getz(o->spec, "ports");
+	for (size_t i = 0; ports && ports->kind == TC_ARRAY && i < ports->u.arr.len; i++) {
+		const tc_value *pn = str_of(ports->u.arr.items[i], "name");
+		const tc_value *pv = tc_value_getz(ports->u.arr.items[i], "port");
+		char num[32];
+		const char *t;
+		size_t tn;
+		if (pn)
+			add_sub(w->s, &w->b, 'p', pn->u.str.ptr, pn->u.str.len);
+		if (pv && pv->kind == TC_INT && sub_text(pv, num, sizeof num, &t, &tn))
+			add_sub(w->s, &w->b, 'n', t, tn);
+	}
+}
+
+static void refs_pod(walk *w, const subject *o)
+{
+	pod_refs(w, o->spec, o->spec_p, NULL);
+}
+
+static void refs_pod_template(walk *w, const subject *o)
+{
+	FIELD(tpl, o->obj, "template", o->at);
+	FIELD(ps, tpl, "spec", &tpl_p);
+	pod_refs(w, ps, &ps_p, NULL);
+}
+
+/* Deployment, ReplicaSet, StatefulSet, DaemonSet, Job: spec.template */
+static void refs_workload(walk *w, const subject *o)
+{
+	FIELD(tpl, o->spec, "template", o->spec_p);
+	FIELD(ps, tpl, "spec", &tpl_p);
+	pod_refs(w, ps, &ps_p, tc_value_getz(o->spec, "volumeClaimTemplates"));
+}
+
+static void refs_cron_job(walk *w, const subject *o)
+{
+	FIELD(jt, o->spec, "jobTemplate", o->spec_p);
+	FIELD(js, jt, "spec", &jt_p);
+	FIELD(tpl, js, "template", &js_p);
+	FIELD(ps, tpl, "spec", &tpl_p);
+	pod_refs(w, ps, &ps_p, NULL);
+}
+
+/* a binding's roleRef: a ClusterRole, or a Role of the RoleBinding's namespace */
+static void refs_binding(walk *w, const subject *o)
+{
+	FIELD(rr, o->obj, "roleRef", o->at);
+	FIELD(rn, rr, "name", &rr_p);
+	const tc_value *rk = str_of(rr, "kind");
+	if (tc_value_streq(rk, "ClusterRole"))
+		ref(w, "rbac.authorization.k8s.io", "ClusterRole", "", 0, rn, &rn_p, NULL, NULL,
+		    false);
+	else if (tc_value_streq(rk, "Role") && tc_value_streq(w->kind, "RoleBinding"))
+		ref_here(w, "rbac.authorization.k8s.io", "Role", rn, &rn_p, NULL, NULL, false);
+}
+
+static void refs_ingress_rule(walk *w, const tc_value *rule, const tc_path *rp)
+{
+	FIELD(http, rule, "http", rp);
+	FIELD(paths, http, "paths", &http_p);
+	for (size_t k = 0; paths && paths->kind == TC_ARRAY && k < paths->u.arr.len; k++) {
+		tc_path pp = TC_PATH_INDEX(&paths_p, k);
+		FIELD(be, paths->u.arr.items[k], "backend", &pp);
+		backend_ref(w, be, &be_p);
+	}
+}
+
+static void refs_ingress(walk *w, const subject *o)
+{
+	FIELD(db, o->spec, "defaultBackend", o->spec_p);
+	backend_ref(w, db, &db_p);
+	FIELD(rules, o->spec, "rules", o->spec_p);
+	for (size_t i = 0; rules && rules->kind == TC_ARRAY && i < rules->u.arr.len; i++) {
+		tc_path rp = TC_PATH_INDEX(&rules_p, i);
+		refs_ingress_rule(w, rules->u.arr.items[i], &rp);
+	}
+}
+
+static void refs_flux_kustomization(walk *w, const subject *o)
+{
+	FIELD(src, o->spec, "sourceRef", o->spec_p);
+	source_ref(w, src, &src_p);
+	flux_common(w, o->spec, o->spec_p, "kustomize.toolkit.fluxcd.io", "Kustomization");
+	FIELD(dec, o->spec, "decryption", o->spec_p);
+	if (dec && dec->kind == TC_OBJECT)
+		secret_ref(w, dec, &dec_p, false);
+	FIELD(pb, o->spec, "postBuild", o->spec_p);
+	FIELD(sf, pb, "substituteFrom", &pb_p);
+	from_refs(w, sf, &sf_p, NULL);
+}
+
+static void refs_helm_release(walk *w, const subject *o)
+{
+	FIELD(chart, o->spec, "chart", o->spec_p);
+	FIELD(cs, chart, "spec", &chart_p);
+	FIELD(src, cs, "sourceRef", &cs_p);
+	source_ref(w, src, &src_p);
+	FIELD(cref, o->spec, "chartRef", o->spec_p);
+	source_ref(w, cref, &cref_p);
+	flux_common(w, o->spec, o->spec_p, "helm.toolkit.fluxcd.io", "HelmRelease");
+	FIELD(vf, o->spec, "valuesFrom", o->spec_p);
+	from_refs(w, vf, &vf_p, "valuesKey");
+}
+
+/* GitRepository, HelmRepository, OCIRepository, Bucket: spec.secretRef */
+static void refs_flux_source(walk *w, const subject *o)
+{
+	secret_ref(w, o->spec, o->spec_p, false);
+}
+
+static void refs_application(walk *w, const subject *o)
+{
+	application(w, o->spec, o->spec_p);
+}
+
+static void refs_app_project(walk *w, const subject *o)
+{
+	app_project(w, o->spec);
+}
+
+static void refs_external_secret(walk *w, const subject *o)
+{
+	external_secret(w, o->obj, o->spec, o->spec_p, w->name);
+}
+
+static void refs_secret_store(walk *w, const subject *o)
+{
+	secret_store(w, o->spec, o->spec_p, tc_value_streq(w->kind, "ClusterSecretStore"));
+}
+
+/* each placeholder's secret {name, key} */
+static void refs_realm_import(walk *w, const subject *o)
+{
+	FIELD(ph, o->spec, "placeholders", o->spec_p);
+	for (size_t i = 0; ph && ph->kind == TC_OBJECT && i < ph->u.obj.len; i++) {
+		const tc_member *m = &ph->u.obj.members[i];
+		tc_path mp = TC_PATH_KEY(&ph_p, m->key, m->klen);
+		FIELD(sec, m->val, "secret", &mp);
+		FIELD(sn, sec, "name", &sec_p);
+		FIELD(sk, sec, "key", &sec_p);
+		ref_here(w, "", "Secret", sn, &sn_p, sk && sk->kind == TC_STR ? sk : NULL, &sk_p,
+		         false);
+	}
+}
+
+/* cert-manager writes the keypair into spec.secretName */
+static void refs_certificate(walk *w, const subject *o)
+{
+	const tc_value *sn = str_of(o->spec, "secretName");
+	if (!sn || !sn->u.str.len)
+		return;
+	ident(&w->b, "", 0, "Secret", 6, w->ns, w->nslen, sn->u.str.ptr, sn->u.str.len);
+	add_ent(w->s, w->b.ptr, w->b.len);
+	static const char *const keys[] = {"ca.crt", "tls.crt", "tls.key"};
+	for (size_t i = 0; i < 3; i++)
+		add_sub(w->s, &w->b, 'k', keys[i], strlen(keys[i]));
+}
+
+/* the sealed-secrets controller unseals into a Secret of its name */
+static void refs_sealed_secret(walk *w, const subject *o)
+{
+	ident(&w->b, "", 0, "Secret", 6, w->ns, w->nslen, w->name->u.str.ptr, w->name->u.str.len);
+	add_ent(w->s, w->b.ptr, w->b.len);
+	const tc_value *tpl = tc_value_dig(o->spec, "template");
+	const tc_value *ed = tc_value_getz(o->spec, "encryptedData");
+	for (size_t i = 0; ed && ed->kind == TC_OBJECT && i < ed->u.obj.len; i++)
+		add_sub(w->s, &w->b, 'k', ed->u.obj.members[i].key, ed->u.obj.members[i].klen);
+	if (tpl)
+		data_keys(w, tpl, "data", "stringData");
+}
+
+/* One row per kind whose references are read: its group, its kind and the step. */
+typedef struct kind_refs {
+	const char *group, *kind;
+	size_t glen, klen;
+	void (*fn)(walk *w, const subject *o);
+} kind_refs;
+
+#define KR(g, k, fn)                                                                               \
+	{                                                                                          \
+		g, k, sizeof g - 1, sizeof k - 1, fn                                               \
+	}
+
+static const kind_refs kind_refs_table[] = {
+	KR("", "ConfigMap", refs_config_map),
+	KR("", "Pod", refs_pod),
+	KR("", "PodTemplate", refs_pod_template),
+	KR("", "Secret", refs_secret),
+	KR("", "Service", refs_service),
+	KR("apps", "DaemonSet", refs_workload),
+	KR("apps", "Deployment", refs_workload),
+	KR("apps", "ReplicaSet", refs_workload),
+	KR("apps", "StatefulSet", refs_workload),
+	KR("argoproj.io", "AppProject", refs_app_project),
+	KR("argoproj.io", "Application", refs_application),
+	KR("batch", "CronJob", refs_cron_job),
+	KR("batch", "Job", refs_workload),
+	KR("bitnami.com", "SealedSecret", refs_sealed_secret),
+	KR("cert-manager.io", "Certificate", refs_certificate),
+	KR("external-secrets.io", "ClusterSecretStore", refs_secret_store),
+	KR("external-secrets.io", "ExternalSecret", refs_external_secret),
+	KR("external-secrets.io", "SecretStore", refs_secret_store),
+	KR("helm.toolkit.fluxcd.io", "HelmRelease", refs_helm_release),
+	KR("k8s.keycloak.org", "KeycloakRealmImport", refs_realm_import),
+	KR("kustomize.toolkit.fluxcd.io", "Kustomization", refs_flux_kustomization),
+	KR("networking.k8s.io", "Ingress", refs_ingress),
+	KR("rbac.authorization.k8s.io", "ClusterRoleBinding", refs_binding),
+	KR("rbac.authorization.k8s.io", "RoleBinding", refs_binding),
+	KR(FLUX_SOURCE, "Bucket", refs_flux_source),
+	KR(FLUX_SOURCE, "GitRepository", refs_flux_source),
+	KR(FLUX_SOURCE, "HelmRepository", refs_flux_source),
+	KR(FLUX_SOURCE, "OCIRepository", refs_flux_source),
+};
+
+static void (*refs_step(const char *g, size_t gl, const tc_value *kind))(walk *, const subject *)
+{
+	const size_t n = sizeof kind_refs_table / sizeof kind_refs_table[0];
+	for (size_t i = 0; i < n; i++) {
+		const kind_refs *r = &kind_refs_table[i];
+		if (r->glen == gl && r->klen == kind->u.str.len && memcmp(r->group, g, gl) == 0 &&
+		    memcmp(r->kind, kind->u.str.ptr, r->klen) == 0)
+			return r->fn;
+	}
+	return NULL;
+}
+
 void tc_k8s_refs_add(tc_k8s_refs *s, const tc_value *obj, const tc_path *at)
 {
 	if (!obj || obj->kind != TC_OBJECT)
@@ -959,147 +1206,15 @@ void tc_k8s_refs_add(tc_k8s_refs *s, const tc_value *obj, const tc_path *at)
 	tc_buf_init(&w.b, 64 * 1024);
 	ident(&w.b, g, gl, kind->u.str.ptr, kind->u.str.len, w.ns, w.nslen, name->u.str.ptr,
 	      name->u.str.len);
-	if (tc_buf_failed(&w.b))
-		goto done;
-	if (target)
-		add_ent(s, w.b.ptr, w.b.len);
-	FIELD(spec, obj, "spec", at);
-	if (gl == 0 && tc_value_streq(kind, "Secret")) {
-		data_keys(&w, obj, "data", "stringData");
-	} else if (gl == 0 && tc_value_streq(kind, "ConfigMap")) {
-		data_keys(&w, obj, "data", "binaryData");
-	} else if (gl == 0 && tc_value_streq(kind, "Service")) {
-		const tc_value *ports = tc_value_getz(spec, "ports");
-		for (size_t i = 0; ports && ports->kind == TC_ARRAY && i < ports->u.arr.len; i++) {
-			const tc_value *pn = str_of(ports->u.arr.items[i], "name");
-			const tc_value *pv = tc_value_getz(ports->u.arr.items[i], "port");
-			char num[32];
-			const char *t;
-			size_t tn;
-			if (pn)
-				add_sub(s, &w.b, 'p', pn->u.str.ptr, pn->u.str.len);
-			if (pv && pv->kind == TC_INT && sub_text(pv, num, sizeof num, &t, &tn))
-				add_sub(s, &w.b, 'n', t, tn);
-		}
-	} else if (gl == 0 && tc_value_streq(kind, "Pod")) {
-		pod_refs(&w, spec, &spec_p, NULL);
-	} else if (gl == 0 && tc_value_streq(kind, "PodTemplate")) {
-		FIELD(tpl, obj, "template", at);
-		FIELD(ps, tpl, "spec", &tpl_p);
-		pod_refs(&w, ps, &ps_p, NULL);
-	} else if ((group_is(g, gl, "apps") &&
-	            (tc_value_streq(kind, "Deployment") || tc_value_streq(kind, "ReplicaSet") ||
-	             tc_value_streq(kind, "StatefulSet") || tc_value_streq(kind, "DaemonSet"))) ||
-	           (group_is(g, gl, "batch") && tc_value_streq(kind, "Job"))) {
-		FIELD(tpl, spec, "template", &spec_p);
-		FIELD(ps, tpl, "spec", &tpl_p);
-		pod_refs(&w, ps, &ps_p, tc_value_getz(spec, "volumeClaimTemplates"));
-	} else if (group_is(g, gl, "batch") && tc_value_streq(kind, "CronJob")) {
-		FIELD(jt, spec, "jobTemplate", &spec_p);
-		FIELD(js, jt, "spec", &jt_p);
-		FIELD(tpl, js, "template", &js_p);
-		FIELD(ps, tpl, "spec", &tpl_p);
-		pod_refs(&w, ps, &ps_p, NULL);
-	} else if (group_is(g, gl, "rbac.authorization.k8s.io") &&
-	           (tc_value_streq(kind, "RoleBinding") ||
-	            tc_value_streq(kind, "ClusterRoleBinding"))) {
-		FIELD(rr, obj, "roleRef", at);
-		FIELD(rn, rr, "name", &rr_p);
-		const tc_value *rk = str_of(rr, "kind");
-		if (tc_value_streq(rk, "ClusterRole"))
-			ref(&w, "rbac.authorization.k8s.io", "ClusterRole", "", 0, rn, &rn_p, NULL,
-			    NULL, false);
-		else if (tc_value_streq(rk, "Role") && tc_value_streq(kind, "RoleBinding"))
-			ref_here(&w, "rbac.authorization.k8s.io", "Role", rn, &rn_p, NULL, NULL,
-			         false);
-	} else if (group_is(g, gl, "networking.k8s.io") && tc_value_streq(kind, "Ingress")) {
-		FIELD(db, spec, "defaultBackend", &spec_p);
-		backend_ref(&w, db, &db_p);
-		FIELD(rules, spec, "rules", &spec_p);
-		for (size_t i = 0; rules && rules->kind == TC_ARRAY && i < rules->u.arr.len; i++) {
-			tc_path rp = TC_PATH_INDEX(&rules_p, i);
-			FIELD(http, rules->u.arr.items[i], "http", &rp);
-			FIELD(paths, http, "paths", &http_p);
-			for (size_t k2 = 0;
-			     paths && paths->kind == TC_ARRAY && k2 < paths->u.arr.len; k2++) {
-				tc_path pp = TC_PATH_INDEX(&paths_p, k2);
-				FIELD(be, paths->u.arr.items[k2], "backend", &pp);
-				backend_ref(&w, be, &be_p);
-			}
-		}
-	} else if (group_is(g, gl, "kustomize.toolkit.fluxcd.io") &&
-	           tc_value_streq(kind, "Kustomization")) {
-		FIELD(src, spec, "sourceRef", &spec_p);
-		source_ref(&w, src, &src_p);
-		flux_common(&w, spec, &spec_p, "kustomize.toolkit.fluxcd.io", "Kustomization");
-		FIELD(dec, spec, "decryption", &spec_p);
-		if (dec && dec->kind == TC_OBJECT)
-			secret_ref(&w, dec, &dec_p, false);
-		FIELD(pb, spec, "postBuild", &spec_p);
-		FIELD(sf, pb, "substituteFrom", &pb_p);
-		from_refs(&w, sf, &sf_p, NULL);
-	} else if (group_is(g, gl, "helm.toolkit.fluxcd.io") &&
-	           tc_value_streq(kind, "HelmRelease")) {
-		FIELD(chart, spec, "chart", &spec_p);
-		FIELD(cs, chart, "spec", &chart_p);
-		FIELD(src, cs, "sourceRef", &cs_p);
-		source_ref(&w, src, &src_p);
-		FIELD(cref, spec, "chartRef", &spec_p);
-		source_ref(&w, cref, &cref_p);
-		flux_common(&w, spec, &spec_p, "helm.toolkit.fluxcd.io", "HelmRelease");
-		FIELD(vf, spec, "valuesFrom", &spec_p);
-		from_refs(&w, vf, &vf_p, "valuesKey");
-	} else if (group_is(g, gl, FLUX_SOURCE) &&
-	           (tc_value_streq(kind, "GitRepository") ||
-	            tc_value_streq(kind, "HelmRepository") ||
-	            tc_value_streq(kind, "OCIRepository") || tc_value_streq(kind, "Bucket"))) {
-		secret_ref(&w, spec, &spec_p, false);
-	} else if (group_is(g, gl, "argoproj.io") && tc_value_streq(kind, "Application")) {
-		application(&w, spec, &spec_p);
-	} else if (group_is(g, gl, "argoproj.io") && tc_value_streq(kind, "AppProject")) {
-		app_project(&w, spec);
-	} else if (group_is(g, gl, "external-secrets.io") &&
-	           tc_value_streq(kind, "ExternalSecret")) {
-		external_secret(&w, obj, spec, &spec_p, name);
-	} else if (group_is(g, gl, "external-secrets.io") &&
-	           (tc_value_streq(kind, "SecretStore") ||
-	            tc_value_streq(kind, "ClusterSecretStore"))) {
-		secret_store(&w, spec, &spec_p, tc_value_streq(kind, "ClusterSecretStore"));
-	} else if (group_is(g, gl, "k8s.keycloak.org") &&
-	           tc_value_streq(kind, "KeycloakRealmImport")) {
-		FIELD(ph, spec, "placeholders", &spec_p);
-		for (size_t i = 0; ph && ph->kind == TC_OBJECT && i < ph->u.obj.len; i++) {
-			const tc_member *m = &ph->u.obj.members[i];
-			tc_path mp = TC_PATH_KEY(&ph_p, m->key, m->klen);
-			FIELD(sec, m->val, "secret", &mp);
-			FIELD(sn, sec, "name", &sec_p);
-			FIELD(sk, sec, "key", &sec_p);
-			ref_here(&w, "", "Secret", sn, &sn_p, sk && sk->kind == TC_STR ? sk : NULL,
-			         &sk_p, false);
-		}
-	} else if (group_is(g, gl, "cert-manager.io") && tc_value_streq(kind, "Certificate")) {
-		/* cert-manager writes the keypair into spec.secretName */
-		const tc_value *sn = str_of(spec, "secretName");
-		if (sn && sn->u.str.len) {
-			ident(&w.b, "", 0, "Secret", 6, w.ns, w.nslen, sn->u.str.ptr,
-			      sn->u.str.len);
+	if (!tc_buf_failed(&w.b)) {
+		if (target)
 			add_ent(s, w.b.ptr, w.b.len);
-			static const char *const keys[] = {"ca.crt", "tls.crt", "tls.key"};
-			for (size_t i = 0; i < 3; i++)
-				add_sub(s, &w.b, 'k', keys[i], strlen(keys[i]));
-		}
-	} else if (group_is(g, gl, "bitnami.com") && tc_value_streq(kind, "SealedSecret")) {
-		/* the sealed-secrets controller unseals into a Secret of its name */
-		ident(&w.b, "", 0, "Secret", 6, w.ns, w.nslen, name->u.str.ptr, name->u.str.len);
-		add_ent(s, w.b.ptr, w.b.len);
-		const tc_value *tpl = tc_value_dig(spec, "template");
-		const tc_value *ed = tc_value_getz(spec, "encryptedData");
-		for (size_t i = 0; ed && ed->kind == TC_OBJECT && i < ed->u.obj.len; i++)
-			add_sub(s, &w.b, 'k', ed->u.obj.members[i].key, ed->u.obj.members[i].klen);
-		if (tpl)
-			data_keys(&w, tpl, "data", "stringData");
+		void (*step)(walk *, const subject *) = refs_step(g, gl, kind);
+		FIELD(spec, obj, "spec", at);
+		subject o = {.obj = obj, .spec = spec, .at = at, .spec_p = &spec_p};
+		if (step)
+			step(&w, &o);
 	}
-done:
 	tc_buf_release(&w.b);
 }
 

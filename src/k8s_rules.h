@@ -152,6 +152,17 @@ static inline const tc_value *tc_k8s_item_str(const tc_value *arr, size_t i, con
 {
 	return tc_k8s_str(tc_value_getz(arr->u.arr.items[i], key));
 }
+/* whether one of the first n items of arr has the string member `key` equal to v */
+static inline bool tc_k8s_used_before(const tc_value *arr, size_t n, const char *key,
+                                      const tc_value *v)
+{
+	for (size_t k = 0; k < n; k++) {
+		const tc_value *prev = tc_k8s_item_str(arr, k, key);
+		if (prev && tc_value_equal(prev, v))
+			return true;
+	}
+	return false;
+}
 /* Always, OnFailure, Never (NULL-ended) */
 extern const char *const tc_k8s_restart_policies[];
 /* one container (k8s_container.c); vols is the pod's volumes list */

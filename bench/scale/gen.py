@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""gen.py OUTDIR N - write the scale benchmark's workload for three tools.
+"""gen.py OUTDIR N [TOOL...] - write the scale benchmark's workload for three tools.
 
 The workload is N tenants (t00000, t00001, ...) in two environments, prod
 and test, with 8 objects per tenant and environment: a Namespace, three
@@ -20,6 +20,9 @@ every check tenantc has and writes its tree. The same objects are written three 
                      environment), data.json (environments and tenants),
                      stream.jsonnet (a list, for `jsonnet -y`) and
                      tree.jsonnet (one file per object, for `jsonnet -m`)
+
+TOOL (tenantc, kustomize, jsonnet) writes only those tools' folders; the
+sharded workflow (.github/workflows/scale.yml) needs only tenantc's.
 
 Every value is derived from the tenant's index, so a given N always gives
 the same bytes. Plain python3, no third-party modules.
@@ -644,17 +647,20 @@ def gen_jsonnet(root, tenants):
 
 
 def main():
-    if len(sys.argv) != 3 or not sys.argv[2].isdigit() or int(sys.argv[2]) < 1:
-        sys.stderr.write("usage: gen.py OUTDIR N\n")
+    tools = {"tenantc": gen_tenantc, "kustomize": gen_kustomize, "jsonnet": gen_jsonnet}
+    if (len(sys.argv) < 3 or not sys.argv[2].isdigit() or int(sys.argv[2]) < 1
+            or any(t not in tools for t in sys.argv[3:])):
+        sys.stderr.write("usage: gen.py OUTDIR N [tenantc|kustomize|jsonnet]...\n")
         return 2
     out, n = sys.argv[1], int(sys.argv[2])
+    only = sys.argv[3:] or list(tools)
     if n > 100000:
         sys.stderr.write("gen.py: N is at most 100000 (tenant names have five digits)\n")
         return 2
     tenants = [tenant(i) for i in range(n)]
-    gen_tenantc(os.path.join(out, "tenantc"), tenants)
-    gen_kustomize(os.path.join(out, "kustomize"), tenants)
-    gen_jsonnet(os.path.join(out, "jsonnet"), tenants)
+    for name, gen in tools.items():
+        if name in only:
+            gen(os.path.join(out, name), tenants)
     return 0
 
 

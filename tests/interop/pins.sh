@@ -40,3 +40,7 @@ CEL_JS_NPM=@bufbuild/cel
 CEL_JS_VERSION=0.6.1
 PROTOBUF_ES_NPM=@bufbuild/protobuf
 PROTOBUF_ES_VERSION=2.6.2
+
+# rhysd/actionlint, built with `go install`: checks .github/workflows/
+ACTIONLINT_MODULE=github.com/rhysd/actionlint
+ACTIONLINT_VERSION=v1.7.12
