@@ -8,7 +8,8 @@ tenant's CIDRs), a KeycloakRealmImport with three clients and four roles, a
 Flux Kustomization confined to the tenant's namespace (serviceAccountName and
 targetNamespace), and an ArgoCD Application in the tenant's own AppProject.
 The objects pass tenantc's isolation verifier, so a benchmark render runs
-every check tenantc has and writes its tree. The same objects are written three ways:
+every check tenantc has and writes its tree. The same objects are written
+three ways:
 
   OUTDIR/tenantc/    a tenantc repository: tenantc.yaml, environments/,
                      tenants/<t>/tenant.yaml and JSON-e templates/tenant/
