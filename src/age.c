@@ -181,6 +181,32 @@ void tc_age_identity_format(char out[TC_AGE_IDENTITY_BUF], const tc_age_identity
  * than a long parse. */
 #define MAX_IDENTITIES 4096
 
+/* room for one more identity: capacity doubles at powers of two (older arrays
+ * stay in m until release) */
+static tc_age_identity *identities_room(tc_age_identity *ids, size_t n, tc_secmem *m)
+{
+	if (n != 0 && (n < 4 || (n & (n - 1)) != 0))
+		return ids;
+	tc_age_identity *grown = tc_secmem_alloc(m, (n < 4 ? 4 : n * 2) * sizeof *grown);
+	if (n)
+		memcpy(grown, ids, n * sizeof *grown);
+	return grown;
+}
+
+/* the line at pos without its blanks at either end: [*b, *e); returns the next pos */
+static size_t identity_line(const char *text, size_t len, size_t pos, size_t *b, size_t *e)
+{
+	const char *nl = memchr(text + pos, '\n', len - pos);
+	size_t end = nl ? (size_t)(nl - text) : len;
+	*b = pos;
+	*e = end;
+	while (*b < *e && (text[*b] == ' ' || text[*b] == '\t'))
+		(*b)++;
+	while (*e > *b && (text[*e - 1] == '\r' || text[*e - 1] == ' ' || text[*e - 1] == '\t'))
+		(*e)--;
+	return nl ? end + 1 : len;
+}
+
 int tc_age_identities_parse(tc_age_identity **ids, size_t *n, tc_secmem *m, tc_diags *d,
                             const char *file, const char *text, size_t len)
 {
@@ -188,27 +214,15 @@ int tc_age_identities_parse(tc_age_identity **ids, size_t *n, tc_secmem *m, tc_d
 	uint32_t line = 0;
 	while (pos < len) {
 		line++;
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - text) : len;
-		size_t start = pos, b = pos, e = end;
-		while (b < e && (text[b] == ' ' || text[b] == '\t'))
-			b++;
-		while (e > b && (text[e - 1] == '\r' || text[e - 1] == ' ' || text[e - 1] == '\t'))
-			e--;
-		pos = nl ? end + 1 : len;
+		size_t start = pos, b, e;
+		pos = identity_line(text, len, pos, &b, &e);
 		if (b == e || text[b] == '#')
 			continue;
 		if (*n >= MAX_IDENTITIES) {
 			return tc_error(d, (tc_pos){file, line, 1}, NULL,
 			                "too many identities (the limit is %d)", MAX_IDENTITIES);
 		}
-		/* capacity doubles at powers of two (older arrays stay in m until release) */
-		tc_age_identity *grown = *ids;
-		if (*n == 0 || (*n >= 4 && (*n & (*n - 1)) == 0)) {
-			grown = tc_secmem_alloc(m, (*n < 4 ? 4 : *n * 2) * sizeof *grown);
-			if (*n)
-				memcpy(grown, *ids, *n * sizeof *grown);
-		}
+		tc_age_identity *grown = identities_room(*ids, *n, m);
 		if (tc_age_identity_parse(&grown[*n], text + b, e - b) != 0) {
 			bool plugin = e - b > 11 && memcmp(text + b, "AGE-PLUGIN-", 11) == 0;
 			return tc_error(d, (tc_pos){file, line, (uint32_t)(b - start + 1)}, NULL,
@@ -354,6 +368,59 @@ static size_t split(const char *in, size_t b, size_t e, const char **out, size_t
 	return n;
 }
 
+/* "---" SP b64raw(mac): the end of the header, its MAC and where the payload starts */
+static tc_age_status header_mac(header *h, const char *in, size_t b, size_t e, size_t pos)
+{
+	const char *parts[3];
+	size_t plen[3];
+	if (split(in, b, e, parts, plen, 2) != 2 || plen[0] != 3 ||
+	    b64raw_exact(h->mac, 32, parts[1], plen[1]) != 0)
+		return TC_AGE_HEADER_FAILURE;
+	h->mac_end = b + 3;
+	h->payload = pos;
+	return TC_AGE_OK;
+}
+
+/* "->" 1*(SP arg): a new stanza, its body still to come; NULL when invalid */
+static stanza *header_stanza(header *h, const char *in, size_t b, size_t e)
+{
+	const char *parts[MAX_ARGS + 2];
+	size_t plen[MAX_ARGS + 2];
+	size_t np = split(in, b, e, parts, plen, MAX_ARGS + 1);
+	if (np < 2 || np > MAX_ARGS + 1 || plen[0] != 2 || h->n >= MAX_STANZAS)
+		return NULL;
+	TC_GROW(h->st, h->cap, h->n + 1);
+	stanza *s = &h->st[h->n++];
+	memset(s, 0, sizeof *s);
+	for (size_t i = 1; i < np; i++) {
+		if (!valid_arg(parts[i], plen[i]))
+			return NULL;
+		s->args[s->nargs] = parts[i];
+		s->arglen[s->nargs++] = plen[i];
+	}
+	return s;
+}
+
+/* a line of a stanza's body; a short line ends the body (*open NULL) */
+static tc_age_status stanza_line(stanza **open, const char *in, size_t b, size_t e)
+{
+	stanza *s = *open;
+	if (!s || e - b > COLS)
+		return TC_AGE_HEADER_FAILURE;
+	unsigned char bin[LINE_BYTES];
+	size_t got = 0;
+	if (tc_base64_decode(bin, &got, sizeof bin, in + b, e - b, TC_BASE64_CANONICAL) != 0)
+		return TC_AGE_HEADER_FAILURE;
+	if (s->bodylen + got > MAX_BODY)
+		return TC_AGE_HEADER_FAILURE;
+	s->body = tc_xrealloc(s->body, s->bodylen + got + 1);
+	memcpy(s->body + s->bodylen, bin, got);
+	s->bodylen += got;
+	if (got < LINE_BYTES)
+		*open = NULL;
+	return TC_AGE_OK;
+}
+
 /*
  * header  = "age-encryption.org/v1" LF *stanza "---" SP b64raw(mac) LF
  * stanza  = "->" 1*(SP arg) LF *full-line short-line
@@ -371,49 +438,15 @@ static tc_age_status parse_header(header *h, const char *in, size_t len)
 			return TC_AGE_HEADER_FAILURE;
 		size_t b = pos, e = (size_t)(nl - in);
 		pos = e + 1;
-		if (e - b >= 3 && memcmp(in + b, "---", 3) == 0) {
-			const char *parts[3];
-			size_t plen[3];
-			if (open || split(in, b, e, parts, plen, 2) != 2 || plen[0] != 3 ||
-			    b64raw_exact(h->mac, 32, parts[1], plen[1]) != 0)
-				return TC_AGE_HEADER_FAILURE;
-			h->mac_end = b + 3;
-			h->payload = pos;
-			return TC_AGE_OK;
-		}
+		if (e - b >= 3 && memcmp(in + b, "---", 3) == 0)
+			return open ? TC_AGE_HEADER_FAILURE : header_mac(h, in, b, e, pos);
 		if (e - b >= 2 && memcmp(in + b, "->", 2) == 0) {
-			const char *parts[MAX_ARGS + 2];
-			size_t plen[MAX_ARGS + 2];
-			size_t np = split(in, b, e, parts, plen, MAX_ARGS + 1);
-			if (open || np < 2 || np > MAX_ARGS + 1 || plen[0] != 2 ||
-			    h->n >= MAX_STANZAS)
+			if (open || !(open = header_stanza(h, in, b, e)))
 				return TC_AGE_HEADER_FAILURE;
-			TC_GROW(h->st, h->cap, h->n + 1);
-			stanza *s = &h->st[h->n++];
-			memset(s, 0, sizeof *s);
-			for (size_t i = 1; i < np; i++) {
-				if (!valid_arg(parts[i], plen[i]))
-					return TC_AGE_HEADER_FAILURE;
-				s->args[s->nargs] = parts[i];
-				s->arglen[s->nargs++] = plen[i];
-			}
-			open = s;
 			continue;
 		}
-		if (!open || e - b > COLS)
+		if (stanza_line(&open, in, b, e) != TC_AGE_OK)
 			return TC_AGE_HEADER_FAILURE;
-		unsigned char bin[LINE_BYTES];
-		size_t got = 0;
-		if (tc_base64_decode(bin, &got, sizeof bin, in + b, e - b, TC_BASE64_CANONICAL) !=
-		    0)
-			return TC_AGE_HEADER_FAILURE;
-		if (open->bodylen + got > MAX_BODY)
-			return TC_AGE_HEADER_FAILURE;
-		open->body = tc_xrealloc(open->body, open->bodylen + got + 1);
-		memcpy(open->body + open->bodylen, bin, got);
-		open->bodylen += got;
-		if (got < LINE_BYTES)
-			open = NULL;
 	}
 }
 

@@ -252,6 +252,40 @@ static int bi_str(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
 	return tc_jsone_buf_value(out, st, &b, tc_jsone_secret(args[0]));
 }
 
+static size_t skip_digits(const char *s, size_t len, size_t i, size_t *digits)
+{
+	while (i < len && s[i] >= '0' && s[i] <= '9') {
+		i++;
+		(*digits)++;
+	}
+	return i;
+}
+
+/* an optional sign, digits with an optional fraction, an optional exponent:
+ * the whole of s, or false; *frac when it has a fraction or an exponent */
+static bool number_syntax(const char *s, size_t len, bool *frac)
+{
+	size_t i = 0, digits = 0;
+	*frac = false;
+	if (i < len && (s[i] == '-' || s[i] == '+'))
+		i++;
+	i = skip_digits(s, len, i, &digits);
+	if (i < len && s[i] == '.') {
+		*frac = true;
+		i = skip_digits(s, len, i + 1, &digits);
+	}
+	if (digits && i < len && (s[i] == 'e' || s[i] == 'E')) {
+		size_t e = i + 1, ed = 0;
+		*frac = true;
+		if (e < len && (s[e] == '-' || s[e] == '+'))
+			e++;
+		e = skip_digits(s, len, e, &ed);
+		if (ed)
+			i = e;
+	}
+	return digits && i == len;
+}
+
 /* number(s): optional whitespace, an optional sign, digits with an optional
  * fraction, an optional exponent, optional whitespace. */
 static int bi_number(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
@@ -268,35 +302,8 @@ static int bi_number(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *s
 	}
 	while (len && (w = tc_jsone_space_len_back(s, len)) > 0)
 		len -= w;
-	size_t i = 0, digits = 0;
-	bool frac = false;
-	if (i < len && (s[i] == '-' || s[i] == '+'))
-		i++;
-	while (i < len && s[i] >= '0' && s[i] <= '9') {
-		i++;
-		digits++;
-	}
-	if (i < len && s[i] == '.') {
-		frac = true;
-		i++;
-		while (i < len && s[i] >= '0' && s[i] <= '9') {
-			i++;
-			digits++;
-		}
-	}
-	if (digits && i < len && (s[i] == 'e' || s[i] == 'E')) {
-		size_t e = i + 1, ed = 0;
-		frac = true;
-		if (e < len && (s[e] == '-' || s[e] == '+'))
-			e++;
-		while (e < len && s[e] >= '0' && s[e] <= '9') {
-			e++;
-			ed++;
-		}
-		if (ed)
-			i = e;
-	}
-	if (!digits || i != len || len > 1000)
+	bool frac;
+	if (!number_syntax(s, len, &frac) || len > 1000)
 		return bad_args(st, "number");
 	char small[1024];
 	memcpy(small, s, len);
@@ -356,6 +363,39 @@ static int bi_rstrip(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *s
 	return strip(out, st, args, n, "rstrip", false, true);
 }
 
+/* split(s, ""): one string per code point */
+static int split_chars(tc_arrb *parts, tc_jsone_state *st, const char *s, size_t len, bool taint)
+{
+	for (size_t i = 0; i < len;) {
+		size_t e = i + 1;
+		while (e < len && ((unsigned char)s[e] & 0xC0) == 0x80)
+			e++;
+		tc_value *v = NULL;
+		if (tc_jsone_step(st, 1) || str_value(&v, st, s + i, e - i, taint))
+			return -1;
+		tc_arrb_push(parts, v);
+		i = e;
+	}
+	return 0;
+}
+
+/* split(s, d): the text around each d */
+static int split_delim(tc_arrb *parts, tc_jsone_state *st, const char *s, size_t len, const char *d,
+                       size_t dl, bool taint)
+{
+	for (size_t start = 0;;) {
+		const char *hit = memmem(s + start, len - start, d, dl);
+		size_t end = hit ? (size_t)(hit - s) : len;
+		tc_value *v = NULL;
+		if (tc_jsone_step(st, 1) || str_value(&v, st, s + start, end - start, taint))
+			return -1;
+		tc_arrb_push(parts, v);
+		if (!hit)
+			return 0;
+		start = end + dl;
+	}
+}
+
 static int bi_split(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc,
                     tc_value *const *args, size_t n)
 {
@@ -366,40 +406,13 @@ static int bi_split(tc_value **out, tc_jsone_state *st, const tc_jsone_scope *sc
 	tc_buf delim;
 	tc_buf_init(&delim, TC_BUF_UNLIMITED);
 	tc_jsone_text(&delim, args[1]);
-	const char *s = args[0]->u.str.ptr, *d = tc_buf_str(&delim);
-	size_t len = args[0]->u.str.len, dl = delim.len;
+	const char *s = args[0]->u.str.ptr;
+	size_t len = args[0]->u.str.len;
 	tc_arrb parts;
 	tc_arrb_init(&parts);
-	int rc = 0;
-	size_t start = 0;
-	if (dl == 0) {
-		for (size_t i = 0; i < len && rc == 0;) {
-			size_t e = i + 1;
-			while (e < len && ((unsigned char)s[e] & 0xC0) == 0x80)
-				e++;
-			tc_value *v = NULL;
-			rc = tc_jsone_step(st, 1) || str_value(&v, st, s + i, e - i, taint) ? -1
-			                                                                    : 0;
-			if (v)
-				tc_arrb_push(&parts, v);
-			i = e;
-		}
-	} else {
-		for (;;) {
-			const char *hit = memmem(s + start, len - start, d, dl);
-			size_t end = hit ? (size_t)(hit - s) : len;
-			tc_value *v = NULL;
-			if (tc_jsone_step(st, 1) ||
-			    str_value(&v, st, s + start, end - start, taint)) {
-				rc = -1;
-				break;
-			}
-			tc_arrb_push(&parts, v);
-			if (!hit)
-				break;
-			start = end + dl;
-		}
-	}
+	int rc = delim.len == 0
+	                 ? split_chars(&parts, st, s, len, taint)
+	                 : split_delim(&parts, st, s, len, tc_buf_str(&delim), delim.len, taint);
 	tc_buf_release(&delim);
 	if (rc) {
 		tc_arrb_release(&parts);
@@ -732,57 +745,69 @@ bool tc_jsone_format_time(char out[32], int64_t ms)
 	return tc_time_format_ms(out, ms);
 }
 
+/* the units of a time offset, largest first, with their names */
+static const struct {
+	const char *names[4];
+	double ms;
+} offset_units[] = {
+	{{"y", "yr", "year", "years"}, 365.0 * 86400000},
+	{{"mo", "month", "months", NULL}, 30.0 * 86400000},
+	{{"w", "wk", "week", "weeks"}, 7.0 * 86400000},
+	{{"d", "day", "days", NULL}, 86400000.0},
+	{{"h", "hr", "hour", "hours"}, 3600000.0},
+	{{"m", "min", "minute", "minutes"}, 60000.0},
+	{{"s", "sec", "second", "seconds"}, 1000.0},
+};
+
+/* the index in offset_units of the unit named s (any case), or -1 */
+static int offset_unit(const char *s, size_t n)
+{
+	for (int k = 0; k < 7; k++)
+		for (int j = 0; j < 4 && offset_units[k].names[j]; j++)
+			if (strlen(offset_units[k].names[j]) == n &&
+			    strncasecmp(offset_units[k].names[j], s, n) == 0)
+				return k;
+	return -1;
+}
+
+static size_t skip_space(const char *s, size_t n, size_t i)
+{
+	size_t w;
+	while (i < n && (w = tc_jsone_space_len(s + i, n - i)) > 0)
+		i += w;
+	return i;
+}
+
+static bool is_letter(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 /* offset = ws [ sign ws ] { ws digits ws unit } ws, units in this order */
 static bool parse_offset(double *ms, const char *s, size_t n)
 {
-	static const struct {
-		const char *names[4];
-		double ms;
-	} units[] = {
-		{{"y", "yr", "year", "years"}, 365.0 * 86400000},
-		{{"mo", "month", "months", NULL}, 30.0 * 86400000},
-		{{"w", "wk", "week", "weeks"}, 7.0 * 86400000},
-		{{"d", "day", "days", NULL}, 86400000.0},
-		{{"h", "hr", "hour", "hours"}, 3600000.0},
-		{{"m", "min", "minute", "minutes"}, 60000.0},
-		{{"s", "sec", "second", "seconds"}, 1000.0},
-	};
-	size_t i = 0, w;
+	size_t i = skip_space(s, n, 0);
 	double sign = 1, total = 0;
 	int last = -1;
-#define SKIP_WS()                                                                                  \
-	while (i < n && (w = tc_jsone_space_len(s + i, n - i)) > 0)                                \
-	i += w
-	SKIP_WS();
 	if (i < n && (s[i] == '-' || s[i] == '+')) {
 		sign = s[i] == '-' ? -1 : 1;
 		i++;
 	}
-	for (;;) {
-		SKIP_WS();
-		if (i == n)
-			break;
+	while ((i = skip_space(s, n, i)) < n) {
 		if (s[i] < '0' || s[i] > '9')
 			return false;
 		double v = 0;
 		while (i < n && s[i] >= '0' && s[i] <= '9')
 			v = v * 10 + (s[i++] - '0');
-		SKIP_WS();
-		size_t ws = i;
-		while (i < n && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
+		size_t ws = i = skip_space(s, n, i);
+		while (i < n && is_letter(s[i]))
 			i++;
-		int u = -1;
-		for (int k = 0; k < 7 && u < 0; k++)
-			for (int j = 0; j < 4 && units[k].names[j]; j++)
-				if (strlen(units[k].names[j]) == i - ws &&
-				    strncasecmp(units[k].names[j], s + ws, i - ws) == 0)
-					u = k;
+		int u = offset_unit(s + ws, i - ws);
 		if (u <= last)
 			return false;
 		last = u;
-		total += v * units[u].ms;
+		total += v * offset_units[u].ms;
 	}
-#undef SKIP_WS
 	*ms = sign * total;
 	return true;
 }

@@ -129,6 +129,55 @@ int tc_jsone_number(tc_value **out, tc_jsone_state *st, double x, bool ints, boo
 	return 0;
 }
 
+/* The shortest digits (at most 17, no trailing zeros) that read back as x > 0,
+ * into digits and *k; returns n such that x = 0.digits * 10^n. */
+static long shortest_digits(double x, char *digits, size_t *k)
+{
+	char buf[48];
+	for (int p = 1; p <= 17; p++) {
+		snprintf(buf, sizeof buf, "%.*e", p - 1, x);
+		if (strtod(buf, NULL) == x)
+			break;
+	}
+	size_t nd = 0;
+	const char *s = buf;
+	for (; *s && *s != 'e'; s++)
+		if (*s >= '0' && *s <= '9')
+			digits[nd++] = *s;
+	while (nd > 1 && digits[nd - 1] == '0')
+		nd--;
+	*k = nd;
+	long e = *s == 'e' ? strtol(s + 1, NULL, 10) : 0;
+	return e + 1;
+}
+
+/* 0.digits * 10^n as JavaScript's Number.prototype.toString writes it */
+static void place_digits(tc_buf *out, const char *digits, size_t k, long n)
+{
+	long kk = (long)k;
+	if (kk <= n && n <= 21) {
+		tc_buf_add(out, digits, k);
+		for (long i = 0; i < n - kk; i++)
+			tc_buf_addc(out, '0');
+	} else if (0 < n && n <= 21) {
+		tc_buf_add(out, digits, (size_t)n);
+		tc_buf_addc(out, '.');
+		tc_buf_add(out, digits + n, k - (size_t)n);
+	} else if (-6 < n && n <= 0) {
+		tc_buf_adds(out, "0.");
+		for (long i = 0; i < -n; i++)
+			tc_buf_addc(out, '0');
+		tc_buf_add(out, digits, k);
+	} else {
+		tc_buf_addc(out, digits[0]);
+		if (k > 1) {
+			tc_buf_addc(out, '.');
+			tc_buf_add(out, digits + 1, k - 1);
+		}
+		tc_buf_addf(out, "e%c%ld", n - 1 >= 0 ? '+' : '-', labs(n - 1));
+	}
+}
+
 void tc_jsone_format_number(tc_buf *out, double x)
 {
 	if (isnan(x)) {
@@ -152,44 +201,10 @@ void tc_jsone_format_number(tc_buf *out, double x)
 		return;
 	}
 	/* the shortest digit string that reads back as x */
-	char buf[48];
-	for (int p = 1; p <= 17; p++) {
-		snprintf(buf, sizeof buf, "%.*e", p - 1, x);
-		if (strtod(buf, NULL) == x)
-			break;
-	}
 	char digits[24];
-	size_t k = 0;
-	const char *s = buf;
-	for (; *s && *s != 'e'; s++)
-		if (*s >= '0' && *s <= '9')
-			digits[k++] = *s;
-	while (k > 1 && digits[k - 1] == '0')
-		k--;
-	long e = *s == 'e' ? strtol(s + 1, NULL, 10) : 0;
-	long n = e + 1; /* x = 0.digits * 10^n */
-	long kk = (long)k;
-	if (kk <= n && n <= 21) {
-		tc_buf_add(out, digits, k);
-		for (long i = 0; i < n - kk; i++)
-			tc_buf_addc(out, '0');
-	} else if (0 < n && n <= 21) {
-		tc_buf_add(out, digits, (size_t)n);
-		tc_buf_addc(out, '.');
-		tc_buf_add(out, digits + n, k - (size_t)n);
-	} else if (-6 < n && n <= 0) {
-		tc_buf_adds(out, "0.");
-		for (long i = 0; i < -n; i++)
-			tc_buf_addc(out, '0');
-		tc_buf_add(out, digits, k);
-	} else {
-		tc_buf_addc(out, digits[0]);
-		if (k > 1) {
-			tc_buf_addc(out, '.');
-			tc_buf_add(out, digits + 1, k - 1);
-		}
-		tc_buf_addf(out, "e%c%ld", n - 1 >= 0 ? '+' : '-', labs(n - 1));
-	}
+	size_t k;
+	long n = shortest_digits(x, digits, &k); /* x = 0.digits * 10^n */
+	place_digits(out, digits, k, n);
 }
 
 static void format_value_number(tc_buf *out, const tc_value *v)
@@ -308,6 +323,39 @@ void tc_jsone_callee_text(tc_buf *out, const tc_value *v, size_t depth)
 	}
 }
 
+static int json_array(tc_jsone_state *st, tc_buf *out, const tc_value *v, size_t depth)
+{
+	if (tc_jsone_step(st, v->u.arr.len))
+		return -1;
+	tc_buf_addc(out, '[');
+	for (size_t i = 0; i < v->u.arr.len; i++) {
+		if (i)
+			tc_buf_addc(out, ',');
+		if (tc_jsone_json(st, out, v->u.arr.items[i], depth + 1))
+			return -1;
+	}
+	tc_buf_addc(out, ']');
+	return 0;
+}
+
+static int json_object(tc_jsone_state *st, tc_buf *out, const tc_value *v, size_t depth)
+{
+	if (tc_jsone_step(st, v->u.obj.len))
+		return -1;
+	tc_buf_addc(out, '{');
+	for (size_t i = 0; i < v->u.obj.len; i++) {
+		const tc_member *m = &v->u.obj.members[i];
+		if (i)
+			tc_buf_addc(out, ',');
+		tc_json_string(out, m->key, m->klen);
+		tc_buf_addc(out, ':');
+		if (tc_jsone_json(st, out, m->val, depth + 1))
+			return -1;
+	}
+	tc_buf_addc(out, '}');
+	return 0;
+}
+
 int tc_jsone_json(tc_jsone_state *st, tc_buf *out, const tc_value *v, size_t depth)
 {
 	if (depth > st->max_depth)
@@ -331,31 +379,12 @@ int tc_jsone_json(tc_jsone_state *st, tc_buf *out, const tc_value *v, size_t dep
 		tc_json_string(out, v->u.str.ptr, v->u.str.len);
 		break;
 	case TC_ARRAY:
-		if (tc_jsone_step(st, v->u.arr.len))
+		if (json_array(st, out, v, depth))
 			return -1;
-		tc_buf_addc(out, '[');
-		for (size_t i = 0; i < v->u.arr.len; i++) {
-			if (i)
-				tc_buf_addc(out, ',');
-			if (tc_jsone_json(st, out, v->u.arr.items[i], depth + 1))
-				return -1;
-		}
-		tc_buf_addc(out, ']');
 		break;
 	case TC_OBJECT:
-		if (tc_jsone_step(st, v->u.obj.len))
+		if (json_object(st, out, v, depth))
 			return -1;
-		tc_buf_addc(out, '{');
-		for (size_t i = 0; i < v->u.obj.len; i++) {
-			const tc_member *m = &v->u.obj.members[i];
-			if (i)
-				tc_buf_addc(out, ',');
-			tc_json_string(out, m->key, m->klen);
-			tc_buf_addc(out, ':');
-			if (tc_jsone_json(st, out, m->val, depth + 1))
-				return -1;
-		}
-		tc_buf_addc(out, '}');
 		break;
 	}
 	if (tc_buf_failed(out))
@@ -409,6 +438,38 @@ bool tc_jsone_truthy(const tc_value *v)
 	return false;
 }
 
+static int equal_arrays(tc_jsone_state *st, const tc_value *a, const tc_value *b, size_t depth)
+{
+	if (a->u.arr.len != b->u.arr.len)
+		return 0;
+	if (tc_jsone_step(st, a->u.arr.len))
+		return -1;
+	for (size_t i = 0; i < a->u.arr.len; i++) {
+		int r = tc_jsone_equal(st, a->u.arr.items[i], b->u.arr.items[i], depth + 1);
+		if (r != 1)
+			return r;
+	}
+	return 1;
+}
+
+/* members are sorted by key, so equal objects have equal keys at each index */
+static int equal_objects(tc_jsone_state *st, const tc_value *a, const tc_value *b, size_t depth)
+{
+	if (a->u.obj.len != b->u.obj.len)
+		return 0;
+	if (tc_jsone_step(st, a->u.obj.len))
+		return -1;
+	for (size_t i = 0; i < a->u.obj.len; i++) {
+		const tc_member *x = &a->u.obj.members[i], *y = &b->u.obj.members[i];
+		if (tc_bytes_cmp(x->key, x->klen, y->key, y->klen) != 0)
+			return 0;
+		int r = tc_jsone_equal(st, x->val, y->val, depth + 1);
+		if (r != 1)
+			return r;
+	}
+	return 1;
+}
+
 int tc_jsone_equal(tc_jsone_state *st, const tc_value *a, const tc_value *b, size_t depth)
 {
 	if (depth > st->max_depth)
@@ -433,30 +494,9 @@ int tc_jsone_equal(tc_jsone_state *st, const tc_value *a, const tc_value *b, siz
 		return a->u.str.len == b->u.str.len &&
 		       tc_bytes_cmp(a->u.str.ptr, a->u.str.len, b->u.str.ptr, b->u.str.len) == 0;
 	case TC_ARRAY:
-		if (a->u.arr.len != b->u.arr.len)
-			return 0;
-		if (tc_jsone_step(st, a->u.arr.len))
-			return -1;
-		for (size_t i = 0; i < a->u.arr.len; i++) {
-			int r = tc_jsone_equal(st, a->u.arr.items[i], b->u.arr.items[i], depth + 1);
-			if (r != 1)
-				return r;
-		}
-		return 1;
+		return equal_arrays(st, a, b, depth);
 	case TC_OBJECT:
-		if (a->u.obj.len != b->u.obj.len)
-			return 0;
-		if (tc_jsone_step(st, a->u.obj.len))
-			return -1;
-		for (size_t i = 0; i < a->u.obj.len; i++) {
-			const tc_member *x = &a->u.obj.members[i], *y = &b->u.obj.members[i];
-			if (tc_bytes_cmp(x->key, x->klen, y->key, y->klen) != 0)
-				return 0;
-			int r = tc_jsone_equal(st, x->val, y->val, depth + 1);
-			if (r != 1)
-				return r;
-		}
-		return 1;
+		return equal_objects(st, a, b, depth);
 	default:
 		return 0;
 	}
@@ -639,99 +679,131 @@ static int eval_in(tc_value **out, tc_jsone_state *st, const tc_value *l, const 
 	return 0;
 }
 
+/* "||" and "&&": the right side only when it decides */
+static int eval_logic(tc_value **out, tc_jsone_state *st, const tc_jsone_node *n,
+                      const tc_jsone_scope *sc, const tc_value *l)
+{
+	tc_value *r;
+	bool t = tc_jsone_truthy(l);
+	bool taint = tc_jsone_secret(l);
+	if (t == (n->op == TC_TK_AND)) {
+		if (tc_jsone_eval(&r, st, n->b, sc))
+			return -1;
+		t = tc_jsone_truthy(r);
+		taint = taint || tc_jsone_secret(r);
+	}
+	*out = tc_jsone_taint(tc_value_bool(st->a, t, st->epos), taint);
+	return 0;
+}
+
+/* "+": strings joined, or numbers added */
+static int binary_plus(tc_value **out, tc_jsone_state *st, const tc_value *l, const tc_value *r,
+                       bool taint)
+{
+	if (is_str(l) && is_str(r)) {
+		size_t len = l->u.str.len + r->u.str.len;
+		if (tc_jsone_check_size(st, len) || tc_jsone_step(st, len / 4096))
+			return -1;
+		char *p = tc_arena_alloc(st->a, len + 1);
+		memcpy(p, l->u.str.ptr, l->u.str.len);
+		memcpy(p + l->u.str.len, r->u.str.ptr, r->u.str.len);
+		p[len] = 0;
+		*out = tc_jsone_taint(tc_value_str_ref(st->a, p, len, st->epos), taint);
+		return 0;
+	}
+	if (!is_num(l) || !is_num(r))
+		return tc_jsone_raise(st, TC_JE_INTERPRETER,
+		                      "infix: + expects numbers/strings + numbers/strings");
+	bool ints = l->kind == TC_INT && r->kind == TC_INT;
+	return tc_jsone_number(out, st, tc_value_num(l) + tc_value_num(r), ints, taint);
+}
+
+/* "-", "*", "/", "**" on numbers */
+static int binary_arith(tc_value **out, tc_jsone_state *st, tc_jsone_tok op, const tc_value *l,
+                        const tc_value *r, bool taint)
+{
+	const char *name = tc_jsone_tok_name(op);
+	if (!is_num(l) || !is_num(r))
+		return tc_jsone_raise(st, TC_JE_INTERPRETER, "infix: %s expects number %s number",
+		                      name, name);
+	double x = tc_value_num(l), y = tc_value_num(r), z;
+	if (op == TC_TK_MINUS) {
+		z = x - y;
+	} else if (op == TC_TK_STAR) {
+		z = x * y;
+	} else if (op == TC_TK_SLASH) {
+		if (y == 0)
+			return tc_jsone_raise(st, TC_JE_INTERPRETER, "division by zero");
+		z = x / y;
+	} else {
+		z = pow(x, y);
+	}
+	bool ints = l->kind == TC_INT && r->kind == TC_INT;
+	return tc_jsone_number(out, st, z, ints, taint);
+}
+
+/* "<", ">", "<=", ">=" on two numbers or two strings */
+static int binary_compare(tc_value **out, tc_jsone_state *st, tc_jsone_tok op, const tc_value *l,
+                          const tc_value *r, bool taint)
+{
+	int c;
+	if (is_num(l) && is_num(r)) {
+		double x = tc_value_num(l), y = tc_value_num(r);
+		c = x < y ? -1 : x > y ? 1 : 0;
+	} else if (is_str(l) && is_str(r)) {
+		c = tc_bytes_cmp(l->u.str.ptr, l->u.str.len, r->u.str.ptr, r->u.str.len);
+	} else {
+		const char *name = tc_jsone_tok_name(op);
+		return tc_jsone_raise(st, TC_JE_INTERPRETER,
+		                      "infix: %s expects numbers/strings %s numbers/strings", name,
+		                      name);
+	}
+	bool res = op == TC_TK_LT   ? c < 0
+	           : op == TC_TK_GT ? c > 0
+	           : op == TC_TK_LE ? c <= 0
+	                            : c >= 0;
+	*out = tc_jsone_taint(tc_value_bool(st->a, res, st->epos), taint);
+	return 0;
+}
+
+/* "==", "!=" */
+static int binary_equal(tc_value **out, tc_jsone_state *st, tc_jsone_tok op, const tc_value *l,
+                        const tc_value *r, bool taint)
+{
+	int e = tc_jsone_equal(st, l, r, 0);
+	if (e < 0)
+		return -1;
+	*out = tc_jsone_taint(tc_value_bool(st->a, (e == 1) == (op == TC_TK_EQ), st->epos), taint);
+	return 0;
+}
+
 static int eval_binary(tc_value **out, tc_jsone_state *st, const tc_jsone_node *n,
                        const tc_jsone_scope *sc)
 {
 	tc_value *l, *r;
 	if (tc_jsone_eval(&l, st, n->a, sc))
 		return -1;
-	if (n->op == TC_TK_OR || n->op == TC_TK_AND) {
-		bool t = tc_jsone_truthy(l);
-		bool taint = tc_jsone_secret(l);
-		if (t == (n->op == TC_TK_AND)) {
-			if (tc_jsone_eval(&r, st, n->b, sc))
-				return -1;
-			t = tc_jsone_truthy(r);
-			taint = taint || tc_jsone_secret(r);
-		}
-		*out = tc_jsone_taint(tc_value_bool(st->a, t, st->epos), taint);
-		return 0;
-	}
+	if (n->op == TC_TK_OR || n->op == TC_TK_AND)
+		return eval_logic(out, st, n, sc, l);
 	if (tc_jsone_eval(&r, st, n->b, sc))
 		return -1;
 	bool taint = tc_jsone_secret(l) || tc_jsone_secret(r);
-	const char *op = tc_jsone_tok_name(n->op);
-	bool ints = l->kind == TC_INT && r->kind == TC_INT;
 	switch (n->op) {
 	case TC_TK_PLUS:
-		if (is_str(l) && is_str(r)) {
-			size_t len = l->u.str.len + r->u.str.len;
-			if (tc_jsone_check_size(st, len) || tc_jsone_step(st, len / 4096))
-				return -1;
-			char *p = tc_arena_alloc(st->a, len + 1);
-			memcpy(p, l->u.str.ptr, l->u.str.len);
-			memcpy(p + l->u.str.len, r->u.str.ptr, r->u.str.len);
-			p[len] = 0;
-			*out = tc_jsone_taint(tc_value_str_ref(st->a, p, len, st->epos), taint);
-			return 0;
-		}
-		if (!is_num(l) || !is_num(r))
-			return tc_jsone_raise(st, TC_JE_INTERPRETER,
-			                      "infix: + expects numbers/strings + numbers/strings");
-		return tc_jsone_number(out, st, tc_value_num(l) + tc_value_num(r), ints, taint);
+		return binary_plus(out, st, l, r, taint);
 	case TC_TK_MINUS:
 	case TC_TK_STAR:
 	case TC_TK_SLASH:
-	case TC_TK_POW: {
-		if (!is_num(l) || !is_num(r))
-			return tc_jsone_raise(st, TC_JE_INTERPRETER,
-			                      "infix: %s expects number %s number", op, op);
-		double x = tc_value_num(l), y = tc_value_num(r), z;
-		if (n->op == TC_TK_MINUS) {
-			z = x - y;
-		} else if (n->op == TC_TK_STAR) {
-			z = x * y;
-		} else if (n->op == TC_TK_SLASH) {
-			if (y == 0)
-				return tc_jsone_raise(st, TC_JE_INTERPRETER, "division by zero");
-			z = x / y;
-		} else {
-			z = pow(x, y);
-		}
-		return tc_jsone_number(out, st, z, ints, taint);
-	}
+	case TC_TK_POW:
+		return binary_arith(out, st, n->op, l, r, taint);
 	case TC_TK_LT:
 	case TC_TK_GT:
 	case TC_TK_LE:
-	case TC_TK_GE: {
-		int c;
-		if (is_num(l) && is_num(r)) {
-			double x = tc_value_num(l), y = tc_value_num(r);
-			c = x < y ? -1 : x > y ? 1 : 0;
-		} else if (is_str(l) && is_str(r)) {
-			c = tc_bytes_cmp(l->u.str.ptr, l->u.str.len, r->u.str.ptr, r->u.str.len);
-		} else {
-			return tc_jsone_raise(
-				st, TC_JE_INTERPRETER,
-				"infix: %s expects numbers/strings %s numbers/strings", op, op);
-		}
-		bool res = n->op == TC_TK_LT   ? c < 0
-		           : n->op == TC_TK_GT ? c > 0
-		           : n->op == TC_TK_LE ? c <= 0
-		                               : c >= 0;
-		*out = tc_jsone_taint(tc_value_bool(st->a, res, st->epos), taint);
-		return 0;
-	}
+	case TC_TK_GE:
+		return binary_compare(out, st, n->op, l, r, taint);
 	case TC_TK_EQ:
-	case TC_TK_NE: {
-		int e = tc_jsone_equal(st, l, r, 0);
-		if (e < 0)
-			return -1;
-		*out = tc_jsone_taint(tc_value_bool(st->a, (e == 1) == (n->op == TC_TK_EQ),
-		                                    st->epos),
-		                      taint);
-		return 0;
-	}
+	case TC_TK_NE:
+		return binary_equal(out, st, n->op, l, r, taint);
 	case TC_TK_IN:
 		return eval_in(out, st, l, r, taint);
 	default:
@@ -755,7 +827,106 @@ static int eval_dot(tc_value **out, tc_jsone_state *st, const tc_jsone_node *n,
 	return 0;
 }
 
-/* Index or slice an array or a string (by code point). */
+/* An array or a string being indexed: its length in items or code points. */
+typedef struct seq {
+	const tc_value *v;
+	bool str, ascii; /* a string; of ASCII only, so bytes are code points */
+	size_t len;
+} seq;
+
+static seq seq_of(const tc_value *v)
+{
+	seq q = {.v = v, .str = v->kind == TC_STR, .ascii = true};
+	if (!q.str) {
+		q.len = v->u.arr.len;
+		return q;
+	}
+	for (size_t i = 0; i < v->u.str.len && q.ascii; i++)
+		q.ascii = (unsigned char)v->u.str.ptr[i] < 0x80;
+	q.len = q.ascii ? v->u.str.len : tc_jsone_utf8_len(v->u.str.ptr, v->u.str.len);
+	return q;
+}
+
+/* the byte offset of code point k of a string */
+static size_t seq_offset(const seq *q, size_t k)
+{
+	return q->ascii ? k : tc_jsone_utf8_offset(q->v->u.str.ptr, q->v->u.str.len, k);
+}
+
+/* v[l]: an item, or a one-code-point string; negative counts from the end */
+static int access_index(tc_value **out, tc_jsone_state *st, const seq *q, const tc_value *l)
+{
+	const tc_value *v = q->v;
+	if (!is_num(l) || !tc_jsone_integral(tc_value_num(l)))
+		return tc_jsone_raise(st, TC_JE_INTERPRETER,
+		                      "should only use integers to access arrays or strings");
+	double i = tc_value_num(l);
+	if (i < 0)
+		i += (double)q->len;
+	if (i < 0 || i >= (double)q->len)
+		return tc_jsone_raise(st, TC_JE_INTERPRETER, "index out of bounds");
+	size_t k = (size_t)i;
+	if (!q->str) {
+		*out = inherit(st, v, v->u.arr.items[k]);
+		return 0;
+	}
+	size_t b = seq_offset(q, k), e = seq_offset(q, k + 1);
+	*out = tc_jsone_taint(tc_value_str(st->a, v->u.str.ptr + b, e - b, st->epos),
+	                      tc_jsone_secret(v));
+	return 0;
+}
+
+/* the bounds of v[l:r], clamped to the sequence, as JavaScript's slice */
+static int slice_bounds(tc_jsone_state *st, const seq *q, const tc_value *l, const tc_value *r,
+                        size_t *from, size_t *to)
+{
+	double len = (double)q->len, a = 0, b = len;
+	if ((l && !is_num(l)) || (r && !is_num(r)))
+		return tc_jsone_raise(st, TC_JE_INTERPRETER,
+		                      "cannot perform interval access with non-integers");
+	if (l)
+		a = tc_value_num(l);
+	if (r)
+		b = tc_value_num(r);
+	if (a < 0)
+		a = fmax(0, len + a);
+	if (b < 0)
+		b = fmax(0, len + b);
+	if (a > b)
+		a = b;
+	if (!tc_jsone_integral(a) || !tc_jsone_integral(b))
+		return tc_jsone_raise(st, TC_JE_INTERPRETER,
+		                      "cannot perform interval access with non-integers");
+	if (b > len)
+		b = len;
+	if (a > b)
+		a = b;
+	*from = (size_t)a;
+	*to = (size_t)b;
+	return 0;
+}
+
+/* v[l:r] of an array or a string */
+static int access_slice(tc_value **out, tc_jsone_state *st, const seq *q, const tc_value *l,
+                        const tc_value *r)
+{
+	const tc_value *v = q->v;
+	size_t from = 0, to = 0;
+	if (slice_bounds(st, q, l, r, &from, &to) || tc_jsone_step(st, (to - from) / 16))
+		return -1;
+	bool taint = tc_jsone_secret(v);
+	if (!q->str) {
+		*out = tc_jsone_taint(tc_value_array(st->a, v->u.arr.items + from, to - from,
+		                                     st->epos),
+		                      taint);
+		return 0;
+	}
+	size_t bf = seq_offset(q, from), bt = seq_offset(q, to);
+	*out = tc_jsone_taint(tc_value_str(st->a, v->u.str.ptr + bf, bt - bf, st->epos), taint);
+	return 0;
+}
+
+/* Index an object by key, or index or slice an array or a string (by code point). */
 static int eval_access(tc_value **out, tc_jsone_state *st, const tc_jsone_node *n,
                        const tc_jsone_scope *sc)
 {
@@ -777,72 +948,8 @@ static int eval_access(tc_value **out, tc_jsone_state *st, const tc_jsone_node *
 		*out = inherit(st, v, m ? m : tc_value_null(st->a, st->epos));
 		return 0;
 	}
-	bool str = v->kind == TC_STR;
-	bool ascii = true;
-	size_t len;
-	if (str) {
-		for (size_t i = 0; i < v->u.str.len && ascii; i++)
-			ascii = (unsigned char)v->u.str.ptr[i] < 0x80;
-		len = ascii ? v->u.str.len : tc_jsone_utf8_len(v->u.str.ptr, v->u.str.len);
-	} else {
-		len = v->u.arr.len;
-	}
-	bool taint = tc_jsone_secret(v);
-	if (!slice) {
-		if (!is_num(l) || !tc_jsone_integral(tc_value_num(l)))
-			return tc_jsone_raise(
-				st, TC_JE_INTERPRETER,
-				"should only use integers to access arrays or strings");
-		double i = tc_value_num(l);
-		if (i < 0)
-			i += (double)len;
-		if (i < 0 || i >= (double)len)
-			return tc_jsone_raise(st, TC_JE_INTERPRETER, "index out of bounds");
-		size_t k = (size_t)i;
-		if (!str) {
-			*out = inherit(st, v, v->u.arr.items[k]);
-			return 0;
-		}
-		size_t b = ascii ? k : tc_jsone_utf8_offset(v->u.str.ptr, v->u.str.len, k);
-		size_t e = ascii ? k + 1 : tc_jsone_utf8_offset(v->u.str.ptr, v->u.str.len, k + 1);
-		*out = tc_jsone_taint(tc_value_str(st->a, v->u.str.ptr + b, e - b, st->epos),
-		                      taint);
-		return 0;
-	}
-	double a = 0, b = (double)len;
-	if ((l && !is_num(l)) || (r && !is_num(r)))
-		return tc_jsone_raise(st, TC_JE_INTERPRETER,
-		                      "cannot perform interval access with non-integers");
-	if (l)
-		a = tc_value_num(l);
-	if (r)
-		b = tc_value_num(r);
-	if (a < 0)
-		a = fmax(0, (double)len + a);
-	if (b < 0)
-		b = fmax(0, (double)len + b);
-	if (a > b)
-		a = b;
-	if (!tc_jsone_integral(a) || !tc_jsone_integral(b))
-		return tc_jsone_raise(st, TC_JE_INTERPRETER,
-		                      "cannot perform interval access with non-integers");
-	if (b > (double)len)
-		b = (double)len;
-	if (a > b)
-		a = b;
-	size_t from = (size_t)a, to = (size_t)b;
-	if (tc_jsone_step(st, (to - from) / 16))
-		return -1;
-	if (!str) {
-		*out = tc_jsone_taint(tc_value_array(st->a, v->u.arr.items + from, to - from,
-		                                     st->epos),
-		                      taint);
-		return 0;
-	}
-	size_t bf = ascii ? from : tc_jsone_utf8_offset(v->u.str.ptr, v->u.str.len, from);
-	size_t bt = ascii ? to : tc_jsone_utf8_offset(v->u.str.ptr, v->u.str.len, to);
-	*out = tc_jsone_taint(tc_value_str(st->a, v->u.str.ptr + bf, bt - bf, st->epos), taint);
-	return 0;
+	seq q = seq_of(v);
+	return slice ? access_slice(out, st, &q, l, r) : access_index(out, st, &q, l);
 }
 
 static int eval_call(tc_value **out, tc_jsone_state *st, const tc_jsone_node *n,

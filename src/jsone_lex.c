@@ -80,6 +80,84 @@ static bool keyword(const char *s, size_t len, size_t off, const char *kw)
 	return off + n == len || !is_ident_char((unsigned char)s[off + n]);
 }
 
+/* The operators and punctuation in the order of the language's token table:
+ * a two-byte token comes before its one-byte prefix. '=', '&' and '|' alone
+ * are no token. */
+static const struct {
+	char text[3];
+	tc_jsone_tok kind;
+} puncts[] = {
+	{"**", TC_TK_POW},   {"*", TC_TK_STAR},     {"+", TC_TK_PLUS},     {"-", TC_TK_MINUS},
+	{"/", TC_TK_SLASH},  {"[", TC_TK_LBRACKET}, {"]", TC_TK_RBRACKET}, {".", TC_TK_DOT},
+	{"(", TC_TK_LPAREN}, {")", TC_TK_RPAREN},   {"{", TC_TK_LBRACE},   {"}", TC_TK_RBRACE},
+	{":", TC_TK_COLON},  {",", TC_TK_COMMA},    {">=", TC_TK_GE},      {">", TC_TK_GT},
+	{"<=", TC_TK_LE},    {"<", TC_TK_LT},       {"==", TC_TK_EQ},      {"!=", TC_TK_NE},
+	{"!", TC_TK_NOT},    {"&&", TC_TK_AND},     {"||", TC_TK_OR},
+};
+
+/* the keywords, each only when no identifier character follows */
+static const struct {
+	const char *text;
+	tc_jsone_tok kind;
+} keywords[] = {
+	{"true", TC_TK_TRUE},
+	{"false", TC_TK_FALSE},
+	{"in", TC_TK_IN},
+	{"null", TC_TK_NULL},
+};
+
+static bool lex_punct(tc_jsone_tok *k, size_t *n, unsigned char c, unsigned char c2)
+{
+	for (size_t i = 0; i < sizeof puncts / sizeof puncts[0]; i++) {
+		const char *t = puncts[i].text;
+		if ((unsigned char)t[0] != c || (t[1] && (unsigned char)t[1] != c2))
+			continue;
+		*k = puncts[i].kind;
+		*n = t[1] ? 2 : 1;
+		return true;
+	}
+	return false;
+}
+
+/* digits, then an optional '.' and at least one digit */
+static size_t number_end(const char *src, size_t len, size_t e)
+{
+	while (e < len && is_digit((unsigned char)src[e]))
+		e++;
+	if (e + 1 < len && src[e] == '.' && is_digit((unsigned char)src[e + 1])) {
+		e++;
+		while (e < len && is_digit((unsigned char)src[e]))
+			e++;
+	}
+	return e;
+}
+
+/* a keyword, a number or an identifier */
+static bool lex_word(tc_jsone_tok *k, size_t *n, const char *src, size_t len, size_t off)
+{
+	for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++) {
+		if (keyword(src, len, off, keywords[i].text)) {
+			*k = keywords[i].kind;
+			*n = strlen(keywords[i].text);
+			return true;
+		}
+	}
+	unsigned char c = (unsigned char)src[off];
+	size_t e = off;
+	if (is_digit(c)) {
+		*k = TC_TK_NUMBER;
+		e = number_end(src, len, off);
+	} else if (is_ident_start(c)) {
+		*k = TC_TK_IDENT;
+		while (e < len && is_ident_char((unsigned char)src[e]))
+			e++;
+	} else {
+		return false;
+	}
+	*n = e - off;
+	return true;
+}
+
 bool tc_jsone_lex(tc_jsone_token *out, const char *src, size_t len, size_t off)
 {
 	size_t w;
@@ -95,123 +173,14 @@ bool tc_jsone_lex(tc_jsone_token *out, const char *src, size_t len, size_t off)
 	unsigned char c2 = off + 1 < len ? (unsigned char)src[off + 1] : 0;
 	size_t n = 1;
 	tc_jsone_tok k;
-	switch (c) {
-	case '*':
-		if (c2 == '*') {
-			k = TC_TK_POW;
-			n = 2;
-		} else {
-			k = TC_TK_STAR;
-		}
-		break;
-	case '+':
-		k = TC_TK_PLUS;
-		break;
-	case '-':
-		k = TC_TK_MINUS;
-		break;
-	case '/':
-		k = TC_TK_SLASH;
-		break;
-	case '[':
-		k = TC_TK_LBRACKET;
-		break;
-	case ']':
-		k = TC_TK_RBRACKET;
-		break;
-	case '.':
-		k = TC_TK_DOT;
-		break;
-	case '(':
-		k = TC_TK_LPAREN;
-		break;
-	case ')':
-		k = TC_TK_RPAREN;
-		break;
-	case '{':
-		k = TC_TK_LBRACE;
-		break;
-	case '}':
-		k = TC_TK_RBRACE;
-		break;
-	case ':':
-		k = TC_TK_COLON;
-		break;
-	case ',':
-		k = TC_TK_COMMA;
-		break;
-	case '>':
-		k = c2 == '=' ? TC_TK_GE : TC_TK_GT;
-		n = c2 == '=' ? 2 : 1;
-		break;
-	case '<':
-		k = c2 == '=' ? TC_TK_LE : TC_TK_LT;
-		n = c2 == '=' ? 2 : 1;
-		break;
-	case '=':
-		if (c2 != '=')
-			return false;
-		k = TC_TK_EQ;
-		n = 2;
-		break;
-	case '!':
-		k = c2 == '=' ? TC_TK_NE : TC_TK_NOT;
-		n = c2 == '=' ? 2 : 1;
-		break;
-	case '&':
-		if (c2 != '&')
-			return false;
-		k = TC_TK_AND;
-		n = 2;
-		break;
-	case '|':
-		if (c2 != '|')
-			return false;
-		k = TC_TK_OR;
-		n = 2;
-		break;
-	case '\'':
-	case '"': {
+	if (c == '\'' || c == '"') {
 		const char *q = memchr(src + off + 1, (int)c, len - off - 1);
 		if (!q)
 			return false;
 		k = TC_TK_STRING;
 		n = (size_t)(q - (src + off)) + 1;
-		break;
-	}
-	default:
-		if (keyword(src, len, off, "true")) {
-			k = TC_TK_TRUE;
-			n = 4;
-		} else if (keyword(src, len, off, "false")) {
-			k = TC_TK_FALSE;
-			n = 5;
-		} else if (keyword(src, len, off, "in")) {
-			k = TC_TK_IN;
-			n = 2;
-		} else if (keyword(src, len, off, "null")) {
-			k = TC_TK_NULL;
-			n = 4;
-		} else if (is_digit(c)) {
-			size_t e = off;
-			while (e < len && is_digit((unsigned char)src[e]))
-				e++;
-			if (e + 1 < len && src[e] == '.' && is_digit((unsigned char)src[e + 1])) {
-				e++;
-				while (e < len && is_digit((unsigned char)src[e]))
-					e++;
-			}
-			k = TC_TK_NUMBER;
-			n = e - off;
-		} else if (is_ident_start(c)) {
-			size_t e = off;
-			while (e < len && is_ident_char((unsigned char)src[e]))
-				e++;
-			k = TC_TK_IDENT;
-			n = e - off;
-		} else {
-			return false;
-		}
+	} else if (!lex_punct(&k, &n, c, c2) && !lex_word(&k, &n, src, len, off)) {
+		return false;
 	}
 	out->kind = k;
 	out->end = off + n;

@@ -119,43 +119,46 @@ static bool has_interp(const char *s, size_t n)
 	return false;
 }
 
+/* The next "${" or "$${" of s at or after at: its offset in *j, or false. */
+static bool next_interp(const char *s, size_t n, size_t at, size_t *j)
+{
+	size_t k = at;
+	while (k + 1 < n) {
+		const char *d = memchr(s + k, '$', n - k - 1);
+		if (!d)
+			break;
+		k = (size_t)(d - s);
+		if ((k + 2 < n && s[k + 1] == '$' && s[k + 2] == '{') || s[k + 1] == '{') {
+			*j = k;
+			return true;
+		}
+		k++;
+	}
+	*j = k;
+	return false;
+}
+
+/* a new part holding the literal text gathered so far */
+static part *push_part(part **parts, size_t *cap, size_t *np, tc_arena *a, const tc_buf *lit)
+{
+	TC_GROW(*parts, *cap, *np + 1);
+	part *p = &(*parts)[(*np)++];
+	memset(p, 0, sizeof *p);
+	p->litlen = lit->len;
+	p->lit = tc_arena_memdup0(a, tc_buf_str(lit), lit->len);
+	return p;
+}
+
 /* Split an interpolated string into literal text and expressions. */
 static void build_interp(entry *e, tc_arena *a, const char *s, size_t n, tc_pos pos,
                          size_t max_depth)
 {
 	part *parts = NULL;
-	size_t np = 0, cap = 0, at = 0;
+	size_t np = 0, cap = 0, at = 0, j;
 	tc_buf lit, err;
 	tc_buf_init(&lit, TC_BUF_UNLIMITED);
 	tc_buf_init(&err, TC_BUF_UNLIMITED);
-	for (;;) {
-		size_t j = at;
-		const char *hit = NULL;
-		while (j + 1 < n) {
-			const char *d = memchr(s + j, '$', n - j - 1);
-			if (!d)
-				break;
-			j = (size_t)(d - s);
-			if (j + 2 < n && s[j + 1] == '$' && s[j + 2] == '{') {
-				hit = d;
-				break;
-			}
-			if (s[j + 1] == '{') {
-				hit = d;
-				break;
-			}
-			j++;
-		}
-		TC_GROW(parts, cap, np + 1);
-		part *p = &parts[np];
-		memset(p, 0, sizeof *p);
-		if (!hit) {
-			tc_buf_add(&lit, s + at, n - at);
-			p->litlen = lit.len;
-			p->lit = tc_arena_memdup0(a, tc_buf_str(&lit), lit.len);
-			np++;
-			break;
-		}
+	while (next_interp(s, n, at, &j)) {
 		tc_buf_add(&lit, s + at, j - at);
 		if (s[j + 1] == '$') { /* "$${" is a literal "${" */
 			tc_buf_adds(&lit, "${");
@@ -166,22 +169,21 @@ static void build_interp(entry *e, tc_arena *a, const char *s, size_t n, tc_pos 
 		tc_jsone_node *node;
 		if (tc_jsone_parse(&node, &end, a, s + j + 2, n - j - 2, true, pos, max_depth,
 		                   &err)) {
-			p->litlen = lit.len;
-			p->lit = tc_arena_memdup0(a, tc_buf_str(&lit), lit.len);
-			np++;
+			push_part(&parts, &cap, &np, a, &lit);
 			e->err = tc_arena_memdup0(a, tc_buf_str(&err), err.len);
 			e->erroff = j;
-			break;
+			goto done;
 		}
-		p->litlen = lit.len;
-		p->lit = tc_arena_memdup0(a, tc_buf_str(&lit), lit.len);
+		part *p = push_part(&parts, &cap, &np, a, &lit);
 		p->expr = node;
 		p->src = s + j + 2;
 		p->srclen = end - 1;
-		np++;
 		tc_buf_reset(&lit);
 		at = j + 2 + end;
 	}
+	tc_buf_add(&lit, s + at, n - at);
+	push_part(&parts, &cap, &np, a, &lit);
+done:
 	e->parts = tc_arena_alloc(a, np * sizeof *parts);
 	memcpy(e->parts, parts, np * sizeof *parts);
 	e->nparts = np;
@@ -220,6 +222,54 @@ static void compile_string(tc_jsone_compiled *c, const char *s, size_t n, int ro
 
 static bool is_operator(const char *k, size_t n);
 
+static bool compile_walk(tc_jsone_compiled *c, const tc_value *t, size_t depth);
+
+/* A member of an operator object: the values and keys that are expressions. */
+static void compile_operand(tc_jsone_compiled *c, const char *op, const tc_member *m)
+{
+	const tc_value *v = m->val;
+	bool expr_value = (strcmp(m->key, "$eval") == 0 || strcmp(m->key, "$if") == 0 ||
+	                   (strcmp(op, "$find") == 0 && strncmp(m->key, "each(", 5) == 0) ||
+	                   (strcmp(op, "$sort") == 0 && strncmp(m->key, "by(", 3) == 0));
+	if (expr_value && v->kind == TC_STR)
+		compile_string(c, v->u.str.ptr, v->u.str.len, ROLE_EXPR, v->pos);
+	if ((strcmp(m->key, "$match") != 0 && strcmp(m->key, "$switch") != 0) ||
+	    v->kind != TC_OBJECT)
+		return;
+	for (size_t j = 0; j < v->u.obj.len; j++) {
+		const tc_member *k = &v->u.obj.members[j];
+		if (strcmp(k->key, "$default") != 0)
+			compile_string(c, k->key, k->klen, ROLE_EXPR, k->kpos);
+	}
+}
+
+/* An object: its values, and its keys as interpolations unless it is an
+ * operator's; static when no key starts with '$' and nothing below is dynamic. */
+static bool compile_object(tc_jsone_compiled *c, const tc_value *t, size_t depth)
+{
+	bool stat = true;
+	const char *op = NULL;
+	for (size_t i = 0; i < t->u.obj.len; i++) {
+		const tc_member *m = &t->u.obj.members[i];
+		if (is_operator(m->key, m->klen))
+			op = m->key;
+		if (m->klen && m->key[0] == '$')
+			stat = false;
+	}
+	for (size_t i = 0; i < t->u.obj.len; i++) {
+		const tc_member *m = &t->u.obj.members[i];
+		stat = compile_walk(c, m->val, depth + 1) && stat;
+		if (op) {
+			compile_operand(c, op, m);
+			continue;
+		}
+		if (m->klen < 2 || m->key[0] != '$' || m->key[1] != '$')
+			compile_string(c, m->key, m->klen, ROLE_INTERP, m->kpos);
+		stat = stat && !has_interp(m->key, m->klen);
+	}
+	return stat;
+}
+
 /* Parse the strings below t; returns true when t is static (see
  * ROLE_STATIC). */
 static bool compile_walk(tc_jsone_compiled *c, const tc_value *t, size_t depth)
@@ -234,40 +284,7 @@ static bool compile_walk(tc_jsone_compiled *c, const tc_value *t, size_t depth)
 		for (size_t i = 0; i < t->u.arr.len; i++)
 			stat = compile_walk(c, t->u.arr.items[i], depth + 1) && stat;
 	} else if (t->kind == TC_OBJECT) {
-		const char *op = NULL;
-		for (size_t i = 0; i < t->u.obj.len; i++) {
-			const tc_member *m = &t->u.obj.members[i];
-			if (is_operator(m->key, m->klen))
-				op = m->key;
-			if (m->klen && m->key[0] == '$')
-				stat = false;
-		}
-		for (size_t i = 0; i < t->u.obj.len; i++) {
-			const tc_member *m = &t->u.obj.members[i];
-			const tc_value *v = m->val;
-			stat = compile_walk(c, v, depth + 1) && stat;
-			if (!op) {
-				if (m->klen < 2 || m->key[0] != '$' || m->key[1] != '$')
-					compile_string(c, m->key, m->klen, ROLE_INTERP, m->kpos);
-				stat = stat && !has_interp(m->key, m->klen);
-				continue;
-			}
-			bool expr_value =
-				(strcmp(m->key, "$eval") == 0 || strcmp(m->key, "$if") == 0 ||
-			         (strcmp(op, "$find") == 0 && strncmp(m->key, "each(", 5) == 0) ||
-			         (strcmp(op, "$sort") == 0 && strncmp(m->key, "by(", 3) == 0));
-			if (expr_value && v->kind == TC_STR)
-				compile_string(c, v->u.str.ptr, v->u.str.len, ROLE_EXPR, v->pos);
-			if ((strcmp(m->key, "$match") == 0 || strcmp(m->key, "$switch") == 0) &&
-			    v->kind == TC_OBJECT) {
-				for (size_t j = 0; j < v->u.obj.len; j++) {
-					const tc_member *k = &v->u.obj.members[j];
-					if (strcmp(k->key, "$default") != 0)
-						compile_string(c, k->key, k->klen, ROLE_EXPR,
-						               k->kpos);
-				}
-			}
-		}
+		stat = compile_object(c, t, depth);
 	} else {
 		return true;
 	}
@@ -528,6 +545,94 @@ static bool reserved_key(const char *k, size_t n)
 	return true;
 }
 
+/* What rendering an object's members changed. */
+typedef struct obj_changes {
+	bool changed;      /* a value is new, or a member was deleted */
+	bool keys_changed; /* a key lost its "$$" or was interpolated */
+	bool taint;        /* an interpolated key is secret */
+} obj_changes;
+
+/* The key of a rendered member: "$$x" is "x", "$x" is reserved, "${..}" is
+ * interpolated. */
+static int render_key(tc_jsone_state *st, const tc_member *tm, tc_member *nm,
+                      const tc_jsone_scope *sc, obj_changes *f)
+{
+	if (tm->klen >= 2 && tm->key[0] == '$' && tm->key[1] == '$') {
+		nm->key++;
+		nm->klen--;
+		f->keys_changed = true;
+	} else if (reserved_key(tm->key, tm->klen)) {
+		st->epos = tm->kpos;
+		return tc_jsone_raise(st, TC_JE_TEMPLATE,
+		                      "$<identifier> is reserved; use $$<identifier>");
+	} else if (has_interp(tm->key, tm->klen)) {
+		tc_value *kv;
+		bool kt;
+		if (interpolate(&kv, st, tm->key, tm->klen, tm->kpos, 0, sc, &kt))
+			return -1;
+		nm->key = kv->u.str.ptr;
+		nm->klen = kv->u.str.len;
+		f->taint = f->taint || kt;
+		f->keys_changed = true;
+	}
+	return 0;
+}
+
+/* Render template member tm into nm: 0, 1 when its value is deleted, -1 on error. */
+static int render_member(tc_jsone_state *st, const tc_member *tm, tc_member *nm,
+                         const tc_jsone_scope *sc, obj_changes *f)
+{
+	tc_value *v;
+	*nm = (tc_member){tm->key, tm->klen, tm->kpos, NULL};
+	push_seg(st, tm->key, tm->klen, 0);
+	if (render(&v, st, tm->val, sc))
+		return -1;
+	st->nsegs--;
+	if (v == &st->deleted) {
+		f->changed = true;
+		return 1;
+	}
+	f->changed = f->changed || v != tm->val;
+	if (render_key(st, tm, nm, sc, f))
+		return -1;
+	nm->val = v;
+	return 0;
+}
+
+/* The rendered object from the cnt members of m left (val not NULL). */
+static tc_value *rendered_object(tc_jsone_state *st, const tc_value *t, tc_member *m,
+                                 const size_t *ord, size_t cnt, const obj_changes *f)
+{
+	size_t n = t->u.obj.len;
+	if (!f->changed && !f->keys_changed)
+		return mut(t);
+	tc_value *o;
+	if (f->keys_changed) {
+		/* new keys: sort them; of two equal ones the later in document
+		 * order wins, so hand them over in document order */
+		tc_member *dm = tc_xmalloc((cnt ? cnt : 1) * sizeof *dm);
+		size_t j = 0;
+		for (size_t k = 0; k < n; k++)
+			if (m[ord[k]].val)
+				dm[j++] = m[ord[k]];
+		o = tc_value_object(st->a, dm, cnt, t->pos, NULL);
+		free(dm);
+	} else {
+		/* drop the deleted entries, keeping template (sorted) order */
+		size_t j = 0;
+		for (size_t i = 0; i < n; i++)
+			if (m[i].val)
+				m[j++] = m[i];
+		/* the template's keys, already sorted and unique: share them */
+		o = tc_value_object(st->a, NULL, 0, t->pos, NULL);
+		o->u.obj.members = tc_arena_alloc(st->a, cnt * sizeof *m);
+		memcpy(o->u.obj.members, m, cnt * sizeof *m);
+		o->u.obj.len = cnt;
+	}
+	tc_jsone_taint(o, f->taint);
+	return o;
+}
+
 static int render_object(tc_value **out, tc_jsone_state *st, const tc_value *t,
                          const tc_jsone_scope *sc)
 {
@@ -538,76 +643,18 @@ static int render_object(tc_value **out, tc_jsone_state *st, const tc_value *t,
 	tc_member msmall[16];
 	tc_member *m = n <= 16 ? msmall : tc_xmalloc(n * sizeof *m);
 	size_t cnt = 0;
-	bool changed = false, keys_changed = false, taint = false;
+	obj_changes f = {0};
 	int rc = 0;
-	for (size_t k = 0; k < n && rc == 0; k++) {
-		const tc_member *tm = &t->u.obj.members[ord[k]];
-		tc_member *nm = &m[ord[k]];
-		tc_value *v;
-		*nm = (tc_member){tm->key, tm->klen, tm->kpos, NULL};
-		push_seg(st, tm->key, tm->klen, 0);
-		if (render(&v, st, tm->val, sc)) {
+	for (size_t k = 0; k < n; k++) {
+		int r = render_member(st, &t->u.obj.members[ord[k]], &m[ord[k]], sc, &f);
+		if (r < 0) {
 			rc = -1;
 			break;
 		}
-		st->nsegs--;
-		if (v == &st->deleted) {
-			changed = true;
-			continue;
-		}
-		changed = changed || v != tm->val;
-		if (tm->klen >= 2 && tm->key[0] == '$' && tm->key[1] == '$') {
-			nm->key++;
-			nm->klen--;
-			keys_changed = true;
-		} else if (reserved_key(tm->key, tm->klen)) {
-			st->epos = tm->kpos;
-			rc = tc_jsone_raise(st, TC_JE_TEMPLATE,
-			                    "$<identifier> is reserved; use $$<identifier>");
-			break;
-		} else if (has_interp(tm->key, tm->klen)) {
-			tc_value *kv;
-			bool kt;
-			if (interpolate(&kv, st, tm->key, tm->klen, tm->kpos, 0, sc, &kt)) {
-				rc = -1;
-				break;
-			}
-			nm->key = kv->u.str.ptr;
-			nm->klen = kv->u.str.len;
-			taint = taint || kt;
-			keys_changed = true;
-		}
-		nm->val = v;
-		cnt++;
+		cnt += r == 0;
 	}
-	if (rc == 0 && !changed && !keys_changed) {
-		*out = mut(t);
-	} else if (rc == 0) {
-		if (keys_changed) {
-			/* new keys: sort them; of two equal ones the later in document
-			 * order wins, so hand them over in document order */
-			tc_member *dm = tc_xmalloc((cnt ? cnt : 1) * sizeof *dm);
-			size_t j = 0;
-			for (size_t k = 0; k < n; k++)
-				if (m[ord[k]].val)
-					dm[j++] = m[ord[k]];
-			*out = tc_value_object(st->a, dm, cnt, t->pos, NULL);
-			free(dm);
-		} else {
-			/* drop the deleted entries, keeping template (sorted) order */
-			size_t j = 0;
-			for (size_t i = 0; i < n; i++)
-				if (m[i].val)
-					m[j++] = m[i];
-			/* the template's keys, already sorted and unique: share them */
-			tc_value *o = tc_value_object(st->a, NULL, 0, t->pos, NULL);
-			o->u.obj.members = tc_arena_alloc(st->a, cnt * sizeof *m);
-			memcpy(o->u.obj.members, m, cnt * sizeof *m);
-			o->u.obj.len = cnt;
-			*out = o;
-		}
-		tc_jsone_taint(*out, taint);
-	}
+	if (rc == 0)
+		*out = rendered_object(st, t, m, ord, cnt, &f);
 	if (m != msmall)
 		free(m);
 	if (ord != small)
@@ -881,6 +928,80 @@ static const tc_member *each_member(const tc_value *t, const char *op, int min, 
 	return NULL;
 }
 
+/* $map over an array: each(x) or each(x, i); deleted results are left out */
+static int map_array(tc_value **out, tc_jsone_state *st, const tc_value *t, const tc_value *v,
+                     const tc_member *each, tc_jsone_scope *inner)
+{
+	tc_value **items = tc_arena_alloc(st->a, v->u.arr.len * sizeof *items);
+	size_t cnt = 0;
+	for (size_t i = 0; i < v->u.arr.len; i++) {
+		tc_value *r;
+		inner->vals[0] = v->u.arr.items[i];
+		if (inner->n > 1)
+			inner->vals[1] = tc_value_int(st->a, (int64_t)i, t->pos);
+		if (render(&r, st, each->val, inner))
+			return -1;
+		if (r != &st->deleted)
+			items[cnt++] = r;
+	}
+	tc_value *a = tc_value_array(st->a, NULL, 0, t->pos);
+	a->u.arr.items = items;
+	a->u.arr.len = cnt;
+	*out = a;
+	return 0;
+}
+
+/* bind each(v, k) to a member's value and key, or each(x) to {key, val} */
+static void bind_member(tc_jsone_state *st, const tc_value *t, const tc_member *m,
+                        tc_jsone_scope *inner)
+{
+	tc_value *key = tc_value_str_ref(st->a, m->key, m->klen, t->pos);
+	if (inner->n > 1) {
+		inner->vals[0] = m->val;
+		inner->vals[1] = key;
+		return;
+	}
+	tc_objb kv;
+	tc_objb_init(&kv);
+	tc_objb_add(&kv, "key", 3, t->pos, key);
+	tc_objb_add(&kv, "val", 3, t->pos, m->val);
+	inner->vals[0] = tc_objb_finish(&kv, st->a, t->pos, NULL);
+}
+
+/* $map over an object: each result is an object whose members are merged */
+static int map_object(tc_value **out, tc_jsone_state *st, const tc_value *t, const tc_value *v,
+                      const tc_member *each, tc_jsone_scope *inner)
+{
+	tc_objb b;
+	tc_objb_init(&b);
+	bool taint = tc_jsone_secret(v);
+	for (size_t i = 0; i < v->u.obj.len; i++) {
+		tc_value *r;
+		bind_member(st, t, &v->u.obj.members[i], inner);
+		if (render(&r, st, each->val, inner)) {
+			tc_objb_release(&b);
+			return -1;
+		}
+		if (r == &st->deleted)
+			continue;
+		if (tc_jsone_is_fn(r) || r->kind != TC_OBJECT) {
+			tc_objb_release(&b);
+			st->epos = t->pos;
+			return tc_jsone_raise(
+				st, TC_JE_TEMPLATE,
+				"$map on objects expects each(%.*s) to evaluate to an object",
+				(int)inner->nlens[0], inner->names[0]);
+		}
+		taint = taint || tc_jsone_secret(r);
+		for (size_t j = 0; j < r->u.obj.len; j++) {
+			const tc_member *rm = &r->u.obj.members[j];
+			tc_objb_add(&b, rm->key, rm->klen, rm->kpos, rm->val);
+		}
+	}
+	*out = tc_jsone_taint(tc_objb_finish(&b, st->a, t->pos, NULL), taint);
+	return 0;
+}
+
 static int op_map(tc_value **out, tc_jsone_state *st, const tc_value *t, const tc_jsone_scope *sc)
 {
 	if (check_props(st, t, "$map", allow_each12))
@@ -897,63 +1018,9 @@ static int op_map(tc_value **out, tc_jsone_state *st, const tc_value *t, const t
 	const tc_member *each = each_member(t, "$map", 1, 2, &inner);
 	if (!each)
 		return tc_jsone_raise(st, TC_JE_TEMPLATE, "$map requires each(identifier) syntax");
-	if (v->kind == TC_ARRAY) {
-		tc_value **items = tc_arena_alloc(st->a, v->u.arr.len * sizeof *items);
-		size_t cnt = 0;
-		for (size_t i = 0; i < v->u.arr.len; i++) {
-			tc_value *r;
-			inner.vals[0] = v->u.arr.items[i];
-			if (inner.n > 1)
-				inner.vals[1] = tc_value_int(st->a, (int64_t)i, t->pos);
-			if (render(&r, st, each->val, &inner))
-				return -1;
-			if (r != &st->deleted)
-				items[cnt++] = r;
-		}
-		tc_value *a = tc_value_array(st->a, NULL, 0, t->pos);
-		a->u.arr.items = items;
-		a->u.arr.len = cnt;
-		*out = a;
-		return 0;
-	}
-	tc_objb b;
-	tc_objb_init(&b);
-	bool taint = tc_jsone_secret(v);
-	for (size_t i = 0; i < v->u.obj.len; i++) {
-		const tc_member *m = &v->u.obj.members[i];
-		tc_value *key = tc_value_str_ref(st->a, m->key, m->klen, t->pos), *r;
-		if (inner.n > 1) {
-			inner.vals[0] = m->val;
-			inner.vals[1] = key;
-		} else {
-			tc_objb kv;
-			tc_objb_init(&kv);
-			tc_objb_add(&kv, "key", 3, t->pos, key);
-			tc_objb_add(&kv, "val", 3, t->pos, m->val);
-			inner.vals[0] = tc_objb_finish(&kv, st->a, t->pos, NULL);
-		}
-		if (render(&r, st, each->val, &inner)) {
-			tc_objb_release(&b);
-			return -1;
-		}
-		if (r == &st->deleted)
-			continue;
-		if (tc_jsone_is_fn(r) || r->kind != TC_OBJECT) {
-			tc_objb_release(&b);
-			st->epos = t->pos;
-			return tc_jsone_raise(
-				st, TC_JE_TEMPLATE,
-				"$map on objects expects each(%.*s) to evaluate to an object",
-				(int)inner.nlens[0], inner.names[0]);
-		}
-		taint = taint || tc_jsone_secret(r);
-		for (size_t j = 0; j < r->u.obj.len; j++) {
-			const tc_member *rm = &r->u.obj.members[j];
-			tc_objb_add(&b, rm->key, rm->klen, rm->kpos, rm->val);
-		}
-	}
-	*out = tc_jsone_taint(tc_objb_finish(&b, st->a, t->pos, NULL), taint);
-	return 0;
+	if (v->kind == TC_ARRAY)
+		return map_array(out, st, t, v, each, &inner);
+	return map_object(out, st, t, v, each, &inner);
 }
 
 static int op_reduce(tc_value **out, tc_jsone_state *st, const tc_value *t,
@@ -1142,6 +1209,64 @@ static int merge_deep(tc_value **out, tc_jsone_state *st, tc_value *l, tc_value 
 	return 0;
 }
 
+/* $mergeDeep: left to right, at the operator's position */
+static int merge_deep_all(tc_value **out, tc_jsone_state *st, const tc_value *t, const tc_value *v)
+{
+	tc_value *acc = v->u.arr.items[0];
+	for (size_t i = 1; i < v->u.arr.len; i++)
+		if (merge_deep(&acc, st, acc, v->u.arr.items[i], 0))
+			return -1;
+	if (acc->pos.line != t->pos.line || acc->pos.file != t->pos.file) {
+		acc = tc_value_copy(st->a, acc);
+		acc->pos = t->pos;
+	}
+	*out = acc;
+	return 0;
+}
+
+/* Merge two sorted member lists into m; on equal keys b's wins. Returns the length. */
+static size_t merge_members(tc_member *m, const tc_member *a, size_t alen, const tc_member *b,
+                            size_t blen)
+{
+	size_t x = 0, y = 0, k = 0;
+	while (x < alen || y < blen) {
+		int c = x == alen   ? 1
+		        : y == blen ? -1
+		                    : tc_bytes_cmp(a[x].key, a[x].klen, b[y].key, b[y].klen);
+		if (c < 0) {
+			m[k++] = a[x++];
+		} else {
+			m[k++] = b[y++];
+			x += c == 0;
+		}
+	}
+	return k;
+}
+
+/* $merge: fold the sorted member lists left to right; on equal keys the right
+ * one wins. Keys are shared, never copied or sorted again. */
+static int merge_all(tc_value **out, tc_jsone_state *st, const tc_value *t, const tc_value *v)
+{
+	const tc_value *first = v->u.arr.items[0];
+	bool taint = tc_jsone_secret(first);
+	size_t len = first->u.obj.len;
+	tc_member *acc = first->u.obj.members;
+	for (size_t i = 1; i < v->u.arr.len; i++) {
+		const tc_value *o = v->u.arr.items[i];
+		taint = taint || tc_jsone_secret(o);
+		if (tc_jsone_step(st, len + o->u.obj.len))
+			return -1;
+		tc_member *m = tc_arena_alloc(st->a, (len + o->u.obj.len) * sizeof *m);
+		len = merge_members(m, acc, len, o->u.obj.members, o->u.obj.len);
+		acc = m;
+	}
+	tc_value *r = tc_value_object(st->a, NULL, 0, t->pos, NULL);
+	r->u.obj.members = acc;
+	r->u.obj.len = len;
+	*out = tc_jsone_taint(r, taint);
+	return 0;
+}
+
 static int op_merge_any(tc_value **out, tc_jsone_state *st, const tc_value *t,
                         const tc_jsone_scope *sc, bool deep)
 {
@@ -1161,52 +1286,7 @@ static int op_merge_any(tc_value **out, tc_jsone_state *st, const tc_value *t,
 		*out = tc_value_object(st->a, NULL, 0, t->pos, NULL);
 		return 0;
 	}
-	if (deep) {
-		tc_value *acc = v->u.arr.items[0];
-		for (size_t i = 1; i < v->u.arr.len; i++)
-			if (merge_deep(&acc, st, acc, v->u.arr.items[i], 0))
-				return -1;
-		if (acc->pos.line != t->pos.line || acc->pos.file != t->pos.file) {
-			acc = tc_value_copy(st->a, acc);
-			acc->pos = t->pos;
-		}
-		*out = acc;
-		return 0;
-	}
-	/* fold the sorted member lists left to right; on equal keys the right
-	 * one wins. Keys are shared, never copied or sorted again. */
-	const tc_value *first = v->u.arr.items[0];
-	bool taint = tc_jsone_secret(first);
-	size_t len = first->u.obj.len;
-	tc_member *acc = first->u.obj.members;
-	for (size_t i = 1; i < v->u.arr.len; i++) {
-		const tc_value *o = v->u.arr.items[i];
-		taint = taint || tc_jsone_secret(o);
-		if (tc_jsone_step(st, len + o->u.obj.len))
-			return -1;
-		tc_member *m = tc_arena_alloc(st->a, (len + o->u.obj.len) * sizeof *m);
-		size_t x = 0, y = 0, k = 0;
-		while (x < len || y < o->u.obj.len) {
-			int c = x == len            ? 1
-			        : y == o->u.obj.len ? -1
-			                            : tc_bytes_cmp(acc[x].key, acc[x].klen,
-			                                           o->u.obj.members[y].key,
-			                                           o->u.obj.members[y].klen);
-			if (c < 0) {
-				m[k++] = acc[x++];
-			} else {
-				m[k++] = o->u.obj.members[y++];
-				x += c == 0;
-			}
-		}
-		acc = m;
-		len = k;
-	}
-	tc_value *r = tc_value_object(st->a, NULL, 0, t->pos, NULL);
-	r->u.obj.members = acc;
-	r->u.obj.len = len;
-	*out = tc_jsone_taint(r, taint);
-	return 0;
+	return deep ? merge_deep_all(out, st, t, v) : merge_all(out, st, t, v);
 }
 
 static int op_merge(tc_value **out, tc_jsone_state *st, const tc_value *t, const tc_jsone_scope *sc)
@@ -1261,58 +1341,77 @@ static int keycmp(const void *ap, const void *bp, void *ctx)
 	return a->index < b->index ? -1 : a->index > b->index;
 }
 
-static int op_sort(tc_value **out, tc_jsone_state *st, const tc_value *t, const tc_jsone_scope *sc)
+static const char sort_same_type[] = "$sorted values to be sorted must have the same type";
+
+/* the by(x) member of a $sort, bound in inner; NULL when there is none */
+static int sort_by(const tc_member **by, tc_jsone_state *st, const tc_value *t,
+                   tc_jsone_scope *inner)
 {
-	static const char same_type[] = "$sorted values to be sorted must have the same type";
-	if (check_props(st, t, "$sort", allow_by))
-		return -1;
-	tc_value *v;
-	if (render(&v, st, tc_value_getz(t, "$sort"), sc))
-		return -1;
-	if (v == &st->deleted || tc_jsone_is_fn(v) || v->kind != TC_ARRAY)
-		return tc_jsone_raise(st, TC_JE_TEMPLATE, same_type);
-	const tc_member *by = NULL;
-	tc_jsone_scope inner = {.up = sc, .n = 1};
+	*by = NULL;
 	for (size_t i = 0; i < t->u.obj.len; i++) {
 		const tc_member *m = &t->u.obj.members[i];
 		if (strcmp(m->key, "$sort") == 0)
 			continue;
-		if (by)
+		if (*by)
 			return tc_jsone_raise(st, TC_JE_TEMPLATE, "$sort allows only one by(...)");
-		by = m;
-		inner.names[0] = m->key + 3;
-		inner.nlens[0] = m->klen - 4;
+		*by = m;
+		inner->names[0] = m->key + 3;
+		inner->nlens[0] = m->klen - 4;
 	}
-	if (by && by->val->kind != TC_STR)
+	if (*by && (*by)->val->kind != TC_STR)
 		return tc_jsone_raise(st, TC_JE_TEMPLATE,
 		                      "by(%.*s) can evaluate string expressions only",
-		                      (int)inner.nlens[0], inner.names[0]);
+		                      (int)inner->nlens[0], inner->names[0]);
+	return 0;
+}
+
+/* the sort key of each item (the item, or by's value of it), all strings or
+ * all numbers */
+static int sort_keys(sortkey *keys, tc_jsone_state *st, const tc_value *t, const tc_value *v,
+                     const tc_member *by, tc_jsone_scope *inner)
+{
 	size_t n = v->u.arr.len;
-	if (tc_jsone_step(st, n))
-		return -1;
-	sortkey *keys = tc_xmalloc((n ? n : 1) * sizeof *keys);
-	int rc = 0;
-	for (size_t i = 0; i < n && rc == 0; i++) {
+	for (size_t i = 0; i < n; i++) {
 		tc_value *k = v->u.arr.items[i];
 		if (by) {
-			inner.vals[0] = k;
-			rc = eval_string(&k, st, by->val->u.str.ptr, by->val->u.str.len,
-			                 by->val->pos, &inner);
-			if (rc)
-				break;
+			inner->vals[0] = k;
+			if (eval_string(&k, st, by->val->u.str.ptr, by->val->u.str.len,
+			                by->val->pos, inner))
+				return -1;
 		}
 		keys[i] = (sortkey){k, i};
 	}
-	for (size_t i = 0; i < n && rc == 0; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const tc_value *k = keys[i].key, *k0 = keys[0].key;
 		bool okkind = !tc_jsone_is_fn(k) && (k->kind == TC_STR || tc_value_is_number(k));
 		bool same =
 			k->kind == k0->kind || (tc_value_is_number(k) && tc_value_is_number(k0));
 		if (!okkind || !same) {
 			st->epos = t->pos;
-			rc = tc_jsone_raise(st, TC_JE_TEMPLATE, same_type);
+			return tc_jsone_raise(st, TC_JE_TEMPLATE, sort_same_type);
 		}
 	}
+	return 0;
+}
+
+static int op_sort(tc_value **out, tc_jsone_state *st, const tc_value *t, const tc_jsone_scope *sc)
+{
+	if (check_props(st, t, "$sort", allow_by))
+		return -1;
+	tc_value *v;
+	if (render(&v, st, tc_value_getz(t, "$sort"), sc))
+		return -1;
+	if (v == &st->deleted || tc_jsone_is_fn(v) || v->kind != TC_ARRAY)
+		return tc_jsone_raise(st, TC_JE_TEMPLATE, sort_same_type);
+	const tc_member *by;
+	tc_jsone_scope inner = {.up = sc, .n = 1};
+	if (sort_by(&by, st, t, &inner))
+		return -1;
+	size_t n = v->u.arr.len;
+	if (tc_jsone_step(st, n))
+		return -1;
+	sortkey *keys = tc_xmalloc((n ? n : 1) * sizeof *keys);
+	int rc = sort_keys(keys, st, t, v, by, &inner);
 	if (rc == 0) {
 		tc_sort_stable(keys, n, sizeof *keys, keycmp, NULL);
 		tc_value **items = tc_arena_alloc(st->a, n * sizeof *items);

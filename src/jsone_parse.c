@@ -102,39 +102,72 @@ static tc_value *number_literal(parser *p)
 	return tc_value_float(p->a, d, p->pos);
 }
 
-/* list = "[" [ expr { "," expr } ] "]" */
+/* grow a scratch list of nodes to hold item n and store it */
+static void push_node(tc_jsone_node ***list, size_t *cap, size_t n, tc_jsone_node *e)
+{
+	TC_GROW(*list, *cap, n + 1);
+	(*list)[n] = e;
+}
+
+static void push_key(tc_jsone_key **list, size_t *cap, size_t n, tc_jsone_key k)
+{
+	TC_GROW(*list, *cap, n + 1);
+	(*list)[n] = k;
+}
+
+/* exprs = [ expr { "," expr } ]      (before close, which is left for the caller)
+ * into n->kids and n->n */
+static bool exprs(parser *p, tc_jsone_node *n, tc_jsone_tok close)
+{
+	tc_jsone_node **kids = NULL;
+	size_t cap = 0;
+	bool ok = true, more = p->tok.kind != close;
+	while (more) {
+		tc_jsone_node *e = expr(p);
+		if (!e) {
+			ok = false;
+			break;
+		}
+		push_node(&kids, &cap, n->n++, e);
+		more = p->tok.kind == TC_TK_COMMA;
+		if (more && !advance(p)) {
+			ok = false;
+			break;
+		}
+	}
+	if (ok) {
+		n->kids = tc_arena_alloc(p->a, n->n * sizeof *kids);
+		if (n->n)
+			memcpy(n->kids, kids, n->n * sizeof *kids);
+	}
+	free(kids);
+	return ok;
+}
+
+/* list = "[" exprs "]" */
 static tc_jsone_node *list(parser *p)
 {
 	tc_jsone_node *n = node(p, TC_JN_LIST);
-	tc_jsone_node **kids = NULL;
-	size_t cap = 0;
-	if (!advance(p))
+	if (!advance(p) || !exprs(p, n, TC_TK_RBRACKET))
 		return NULL;
-	if (p->tok.kind != TC_TK_RBRACKET) {
-		for (;;) {
-			tc_jsone_node *e = expr(p);
-			if (!e) {
-				free(kids);
-				return NULL;
-			}
-			TC_GROW(kids, cap, n->n + 1);
-			kids[n->n++] = e;
-			if (p->tok.kind != TC_TK_COMMA)
-				break;
-			if (!advance(p)) {
-				free(kids);
-				return NULL;
-			}
-		}
-	}
-	n->kids = tc_arena_alloc(p->a, n->n * sizeof *kids);
-	if (n->n)
-		memcpy(n->kids, kids, n->n * sizeof *kids);
-	free(kids);
 	return expect(p, TC_TK_RBRACKET) ? n : NULL;
 }
 
-/* object = "{" [ key ":" expr { "," key ":" expr } [ "," ] ] "}"
+/* member = key ":" expr; the key is the current token */
+static tc_jsone_node *member(parser *p, tc_jsone_key *k)
+{
+	k->ptr = p->src + p->tok.start;
+	k->len = p->tok.end - p->tok.start;
+	if (p->tok.kind == TC_TK_STRING) {
+		k->ptr++;
+		k->len -= 2;
+	}
+	if (!advance(p) || !expect(p, TC_TK_COLON))
+		return NULL;
+	return expr(p);
+}
+
+/* object = "{" [ member { "," member } [ "," ] ] "}"
  * key    = identifier | string */
 static tc_jsone_node *object(parser *p)
 {
@@ -144,19 +177,14 @@ static tc_jsone_node *object(parser *p)
 	size_t cap = 0, kcap = 0;
 	bool ok = advance(p);
 	while (ok && (p->tok.kind == TC_TK_STRING || p->tok.kind == TC_TK_IDENT)) {
-		tc_jsone_key k = {p->src + p->tok.start, p->tok.end - p->tok.start};
-		if (p->tok.kind == TC_TK_STRING) {
-			k.ptr++;
-			k.len -= 2;
-		}
-		tc_jsone_node *e = NULL;
-		ok = advance(p) && expect(p, TC_TK_COLON) && (e = expr(p)) != NULL;
-		if (!ok)
+		tc_jsone_key k;
+		tc_jsone_node *e = member(p, &k);
+		if (!e) {
+			ok = false;
 			break;
-		TC_GROW(kids, cap, n->n + 1);
-		TC_GROW(keys, kcap, n->n + 1);
-		kids[n->n] = e;
-		keys[n->n++] = k;
+		}
+		push_node(&kids, &cap, n->n, e);
+		push_key(&keys, &kcap, n->n++, k);
 		if (p->tok.kind == TC_TK_RBRACE)
 			break;
 		ok = expect(p, TC_TK_COMMA);
@@ -262,59 +290,43 @@ static tc_jsone_node *access(parser *p, tc_jsone_node *target)
 	return expect(p, TC_TK_RBRACKET) ? n : NULL;
 }
 
-/* postfix = unit { "." identifier | "[" access "]" | "(" [ expr { "," expr } ] ")" } */
+/* "." identifier, after target */
+static tc_jsone_node *dot(parser *p, tc_jsone_node *target)
+{
+	if (!advance(p))
+		return NULL;
+	if (p->tok.kind != TC_TK_IDENT)
+		return fail_found(p, "identifier");
+	tc_jsone_node *d = node(p, TC_JN_DOT);
+	d->a = target;
+	d->name = p->src + p->tok.start;
+	d->nlen = p->tok.end - p->tok.start;
+	return advance(p) ? d : NULL;
+}
+
+/* "(" exprs ")", after the callee */
+static tc_jsone_node *call(parser *p, tc_jsone_node *callee)
+{
+	tc_jsone_node *c = node(p, TC_JN_CALL);
+	c->a = callee;
+	if (!advance(p) || !exprs(p, c, TC_TK_RPAREN))
+		return NULL;
+	return expect(p, TC_TK_RPAREN) ? c : NULL;
+}
+
+/* postfix = unit { "." identifier | "[" access "]" | "(" exprs ")" } */
 static tc_jsone_node *postfix(parser *p)
 {
 	tc_jsone_node *n = unit(p);
 	while (n) {
-		if (p->tok.kind == TC_TK_DOT) {
-			if (!advance(p))
-				return NULL;
-			if (p->tok.kind != TC_TK_IDENT)
-				return fail_found(p, "identifier");
-			tc_jsone_node *d = node(p, TC_JN_DOT);
-			d->a = n;
-			d->name = p->src + p->tok.start;
-			d->nlen = p->tok.end - p->tok.start;
-			if (!advance(p))
-				return NULL;
-			n = d;
-		} else if (p->tok.kind == TC_TK_LBRACKET) {
+		if (p->tok.kind == TC_TK_DOT)
+			n = dot(p, n);
+		else if (p->tok.kind == TC_TK_LBRACKET)
 			n = access(p, n);
-		} else if (p->tok.kind == TC_TK_LPAREN) {
-			tc_jsone_node *c = node(p, TC_JN_CALL);
-			tc_jsone_node **kids = NULL;
-			size_t cap = 0;
-			c->a = n;
-			if (!advance(p))
-				return NULL;
-			if (p->tok.kind != TC_TK_RPAREN) {
-				for (;;) {
-					tc_jsone_node *e = expr(p);
-					if (!e) {
-						free(kids);
-						return NULL;
-					}
-					TC_GROW(kids, cap, c->n + 1);
-					kids[c->n++] = e;
-					if (p->tok.kind != TC_TK_COMMA)
-						break;
-					if (!advance(p)) {
-						free(kids);
-						return NULL;
-					}
-				}
-			}
-			c->kids = tc_arena_alloc(p->a, c->n * sizeof *kids);
-			if (c->n)
-				memcpy(c->kids, kids, c->n * sizeof *kids);
-			free(kids);
-			if (!expect(p, TC_TK_RPAREN))
-				return NULL;
-			n = c;
-		} else {
+		else if (p->tok.kind == TC_TK_LPAREN)
+			n = call(p, n);
+		else
 			break;
-		}
 	}
 	return n;
 }

@@ -326,6 +326,17 @@ static void check_name(octx *o, const tc_value *name, const tc_value *kind, cons
 	}
 }
 
+static void bad_label_value(octx *o, const tc_value *v, const tc_path *p)
+{
+	if (tc_value_tainted(v))
+		report(o, v->pos, p, "<redacted> is not a valid label value");
+	else
+		report(o, v->pos, p,
+		       "'%.*s' is not a valid label value: at most 63 letters, digits, "
+		       "'-', '_' and '.', starting and ending with a letter or digit",
+		       (int)(v->u.str.len > 80 ? 80 : v->u.str.len), v->u.str.ptr);
+}
+
 static void check_keys(octx *o, const tc_value *map, const char *what, const tc_path *at,
                        bool label_values, size_t *total)
 {
@@ -354,16 +365,8 @@ static void check_keys(octx *o, const tc_value *map, const char *what, const tc_
 			continue;
 		}
 		*total += m->klen + m->val->u.str.len;
-		if (label_values && !tc_k8s_is_label_value(m->val->u.str.ptr, m->val->u.str.len)) {
-			if (tc_value_tainted(m->val))
-				report(o, m->val->pos, &p, "<redacted> is not a valid label value");
-			else
-				report(o, m->val->pos, &p,
-				       "'%.*s' is not a valid label value: at most 63 letters, digits, "
-				       "'-', '_' and '.', starting and ending with a letter or digit",
-				       (int)(m->val->u.str.len > 80 ? 80 : m->val->u.str.len),
-				       m->val->u.str.ptr);
-		}
+		if (label_values && !tc_k8s_is_label_value(m->val->u.str.ptr, m->val->u.str.len))
+			bad_label_value(o, m->val, &p);
 	}
 }
 
@@ -407,6 +410,28 @@ static void fmt_size(char *out, size_t outlen, size_t n)
 		snprintf(out, outlen, "%.1f KiB", (double)n / 1024.0);
 }
 
+/* the keys of a data map, none also in data when it is a ConfigMap's
+ * binaryData; returns the bytes its values hold */
+static size_t check_data_map(octx *o, const tc_value *map, const tc_value *kind,
+                             const tc_value *data, bool base64, const tc_path *fp)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < map->u.obj.len; i++) {
+		const tc_member *m = &map->u.obj.members[i];
+		tc_path p = TC_PATH_KEY(fp, m->key, m->klen);
+		if (!tc_k8s_is_config_key(m->key, m->klen))
+			report(o, m->kpos, &p,
+			       "'%s' is not a valid %s key: letters, digits, '-', '_' and '.' "
+			       "only",
+			       m->key, tc_value_shown(kind));
+		if (data && tc_value_member(data, m->key, m->klen))
+			report(o, m->kpos, &p, "key '%s' is in both data and binaryData", m->key);
+		if (m->val->kind == TC_STR)
+			total += value_size(m->val, base64);
+	}
+	return total;
+}
+
 static void check_data(octx *o, const tc_value *obj, const tc_value *kind, const tc_value *name,
                        const tc_path *at)
 {
@@ -422,24 +447,12 @@ static void check_data(octx *o, const tc_value *obj, const tc_value *kind, const
 			continue;
 		tc_path fp = TC_PATH_KEY(at, fm->key, fm->klen);
 		bool base64 = (secret && f == 0) || (!secret && f == 1);
-		for (size_t i = 0; i < map->u.obj.len; i++) {
-			const tc_member *m = &map->u.obj.members[i];
-			tc_path p = TC_PATH_KEY(&fp, m->key, m->klen);
-			if (!tc_k8s_is_config_key(m->key, m->klen))
-				report(o, m->kpos, &p,
-				       "'%s' is not a valid %s key: letters, digits, '-', '_' and '.' "
-				       "only",
-				       m->key, tc_value_shown(kind));
-			if (f == 1 && !secret) {
-				const tc_member *dm;
-				const tc_value *data = member(obj, "data", &dm);
-				if (data && tc_value_member(data, m->key, m->klen))
-					report(o, m->kpos, &p,
-					       "key '%s' is in both data and binaryData", m->key);
-			}
-			if (m->val->kind == TC_STR)
-				total += value_size(m->val, base64);
+		const tc_value *data = NULL;
+		if (f == 1 && !secret) {
+			const tc_member *dm;
+			data = member(obj, "data", &dm);
 		}
+		total += check_data_map(o, map, kind, data, base64, &fp);
 	}
 	if (total > TC_K8S_MAX_DATA) {
 		char size[32];
@@ -519,6 +532,66 @@ static tc_k8s_rule find_rule(const char *group, size_t glen, const char *kind, s
 	return NULL;
 }
 
+/* metadata.name, unless generateName stands in for it */
+static void check_meta_name(octx *o, const tc_value *meta, const tc_value *name,
+                            const tc_value *kind, const char *group, size_t glen, const tc_path *mp)
+{
+	if (name) {
+		tc_path np = TC_PATH_KEY(mp, "name", 4);
+		if (name->kind != TC_STR)
+			report(o, name->pos, &np, "'metadata.name' must be a string");
+		else
+			check_name(o, name, kind, group, glen, &np, false);
+	} else if (!tc_k8s_nonempty(tc_value_getz(meta, "generateName"))) {
+		report(o, meta->pos, mp, "missing 'metadata.name'");
+	}
+}
+
+/* metadata.namespace: a DNS label, given exactly when the kind is namespaced */
+static void check_namespace(octx *o, const tc_value *meta, const tc_value *kind, tc_k8s_scope scope,
+                            const tc_path *mp)
+{
+	const tc_member *nsm;
+	const tc_value *ns = member(meta, "namespace", &nsm);
+	tc_path nsp = TC_PATH_KEY(mp, "namespace", 9);
+	if (ns) {
+		if (ns->kind != TC_STR || !tc_k8s_is_dns_label(ns->u.str.ptr, ns->u.str.len))
+			report(o, ns->pos, &nsp,
+			       "'metadata.namespace' must be a DNS-1123 label (at most 63 lower-case "
+			       "letters, digits and '-')");
+		else if (scope == TC_K8S_CLUSTER)
+			report(o, ns->pos, &nsp,
+			       "%s is cluster-scoped and must not have 'metadata.namespace'",
+			       tc_value_shown(kind));
+	} else if (scope == TC_K8S_NAMESPACED) {
+		report(o, meta->pos, mp, "%s is namespaced: 'metadata.namespace' is missing",
+		       tc_value_shown(kind));
+	}
+}
+
+/* metadata.labels and metadata.annotations: mappings of valid keys and values */
+static void check_meta_maps(octx *o, const tc_value *meta, const tc_path *mp)
+{
+	const tc_member *lm, *anm;
+	const tc_value *labels = member(meta, "labels", &lm);
+	if (labels) {
+		tc_path lp = TC_PATH_KEY(mp, "labels", 6);
+		size_t total = 0;
+		if (labels->kind != TC_OBJECT)
+			report(o, labels->pos, &lp, "'metadata.labels' must be a mapping");
+		else
+			check_keys(o, labels, "label", &lp, true, &total);
+	}
+	const tc_value *ann = member(meta, "annotations", &anm);
+	if (ann) {
+		tc_path ap = TC_PATH_KEY(mp, "annotations", 11);
+		if (ann->kind != TC_OBJECT)
+			report(o, ann->pos, &ap, "'metadata.annotations' must be a mapping");
+		else
+			tc_k8s_check_annotations(o, ann, &ap);
+	}
+}
+
 int tc_k8s_check_object(const tc_value *obj, tc_k8s_scope scope, tc_diags *d, const tc_path *at,
                         tc_diag_class cls)
 {
@@ -551,52 +624,13 @@ int tc_k8s_check_object_typed(const tc_value *obj, tc_k8s_scope scope, bool sche
 	size_t glen, vlen;
 	tc_k8s_split_api_version(api->u.str.ptr, api->u.str.len, &group, &glen, &version, &vlen);
 	tc_path mp = TC_PATH_KEY(at, "metadata", 8);
-	const tc_member *nm, *nsm, *lm, *anm;
-	(void)lm;
+	const tc_member *nm;
 	const tc_value *name = member(meta, "name", &nm);
-	if (name) {
-		tc_path np = TC_PATH_KEY(&mp, "name", 4);
-		if (name->kind != TC_STR)
-			report(&o, name->pos, &np, "'metadata.name' must be a string");
-		else
-			check_name(&o, name, kind, group, glen, &np, false);
-	} else if (!tc_k8s_nonempty(tc_value_getz(meta, "generateName"))) {
-		report(&o, meta->pos, &mp, "missing 'metadata.name'");
-	}
+	check_meta_name(&o, meta, name, kind, group, glen, &mp);
 	if (scope == TC_K8S_SCOPE_UNKNOWN)
 		scope = tc_k8s_builtin_scope(group, glen, kind->u.str.ptr, kind->u.str.len);
-	const tc_value *ns = member(meta, "namespace", &nsm);
-	tc_path nsp = TC_PATH_KEY(&mp, "namespace", 9);
-	if (ns) {
-		if (ns->kind != TC_STR || !tc_k8s_is_dns_label(ns->u.str.ptr, ns->u.str.len))
-			report(&o, ns->pos, &nsp,
-			       "'metadata.namespace' must be a DNS-1123 label (at most 63 lower-case "
-			       "letters, digits and '-')");
-		else if (scope == TC_K8S_CLUSTER)
-			report(&o, ns->pos, &nsp,
-			       "%s is cluster-scoped and must not have 'metadata.namespace'",
-			       tc_value_shown(kind));
-	} else if (scope == TC_K8S_NAMESPACED) {
-		report(&o, meta->pos, &mp, "%s is namespaced: 'metadata.namespace' is missing",
-		       tc_value_shown(kind));
-	}
-	const tc_value *labels = member(meta, "labels", &lm);
-	if (labels) {
-		tc_path lp = TC_PATH_KEY(&mp, "labels", 6);
-		size_t total = 0;
-		if (labels->kind != TC_OBJECT)
-			report(&o, labels->pos, &lp, "'metadata.labels' must be a mapping");
-		else
-			check_keys(&o, labels, "label", &lp, true, &total);
-	}
-	const tc_value *ann = member(meta, "annotations", &anm);
-	if (ann) {
-		tc_path ap = TC_PATH_KEY(&mp, "annotations", 11);
-		if (ann->kind != TC_OBJECT)
-			report(&o, ann->pos, &ap, "'metadata.annotations' must be a mapping");
-		else
-			tc_k8s_check_annotations(&o, ann, &ap);
-	}
+	check_namespace(&o, meta, kind, scope, &mp);
+	check_meta_maps(&o, meta, &mp);
 	const tc_value *gen = tc_value_getz(meta, "generateName");
 	if (gen && gen->kind == TC_STR && gen->u.str.len) {
 		tc_path gp = TC_PATH_KEY(&mp, "generateName", 12);

@@ -53,6 +53,42 @@ void tc_k8s_check_labels(tc_k8s_ctx *o, const tc_value *map, const tc_path *at)
 	}
 }
 
+/* one matchExpressions requirement: a label key, an operator with values for
+ * In and NotIn only, valid label values */
+static void check_requirement(tc_k8s_ctx *o, const tc_value *e, const tc_path *ep)
+{
+	tc_k8s_field key = tc_k8s_field_of(e, "key", ep);
+	tc_k8s_field op = tc_k8s_field_of(e, "operator", ep);
+	tc_k8s_field vals = tc_k8s_field_of(e, "values", ep);
+	size_t nv = tc_k8s_arr(vals.v) ? vals.v->u.arr.len : 0;
+	if (tc_k8s_str(key.v) && !tc_k8s_is_qualified_name(key.v->u.str.ptr, key.v->u.str.len))
+		tc_k8s_report(o, key.v->pos, &key.p, "'%.*s' is not a valid label key",
+		              TC_K8S_SHOW(key.v));
+	if (!tc_k8s_str(op.v))
+		return;
+	if (tc_value_streq(op.v, "In") || tc_value_streq(op.v, "NotIn")) {
+		if (nv == 0)
+			tc_k8s_report(o, op.v->pos, &vals.p,
+			              "operator '%s' needs at least one value", op.v->u.str.ptr);
+	} else if (tc_value_streq(op.v, "Exists") || tc_value_streq(op.v, "DoesNotExist")) {
+		if (nv)
+			tc_k8s_report(o, vals.v->pos, &vals.p, "operator '%s' takes no values",
+			              op.v->u.str.ptr);
+	} else {
+		tc_k8s_report(o, op.v->pos, &op.p,
+		              "'%.*s' is not a selector operator: In, NotIn, Exists or "
+		              "DoesNotExist",
+		              TC_K8S_SHOW(op.v));
+	}
+	for (size_t k = 0; k < nv; k++) {
+		const tc_value *v = tc_k8s_str(vals.v->u.arr.items[k]);
+		tc_path vp = TC_PATH_INDEX(&vals.p, k);
+		if (v && !tc_k8s_is_label_value(v->u.str.ptr, v->u.str.len))
+			tc_k8s_report(o, v->pos, &vp, "'%.*s' is not a valid label value",
+			              TC_K8S_SHOW(v));
+	}
+}
+
 /* ValidateLabelSelector: matchLabels as labels; matchExpressions with a
  * qualified key, an operator, and values for In/NotIn only */
 void tc_k8s_check_selector(tc_k8s_ctx *o, const tc_value *sel, const tc_path *at)
@@ -62,43 +98,9 @@ void tc_k8s_check_selector(tc_k8s_ctx *o, const tc_value *sel, const tc_path *at
 	tc_k8s_field ml = tc_k8s_field_of(sel, "matchLabels", at);
 	tc_k8s_check_labels(o, ml.v, &ml.p);
 	tc_k8s_field me = tc_k8s_field_of(sel, "matchExpressions", at);
-	if (!tc_k8s_arr(me.v))
-		return;
-	for (size_t i = 0; i < me.v->u.arr.len; i++) {
-		const tc_value *e = me.v->u.arr.items[i];
+	for (size_t i = 0; tc_k8s_arr(me.v) && i < me.v->u.arr.len; i++) {
 		tc_path ep = TC_PATH_INDEX(&me.p, i);
-		tc_k8s_field key = tc_k8s_field_of(e, "key", &ep);
-		tc_k8s_field op = tc_k8s_field_of(e, "operator", &ep);
-		tc_k8s_field vals = tc_k8s_field_of(e, "values", &ep);
-		size_t nv = tc_k8s_arr(vals.v) ? vals.v->u.arr.len : 0;
-		if (tc_k8s_str(key.v) &&
-		    !tc_k8s_is_qualified_name(key.v->u.str.ptr, key.v->u.str.len))
-			tc_k8s_report(o, key.v->pos, &key.p, "'%.*s' is not a valid label key",
-			              TC_K8S_SHOW(key.v));
-		if (!tc_k8s_str(op.v))
-			continue;
-		if (tc_value_streq(op.v, "In") || tc_value_streq(op.v, "NotIn")) {
-			if (nv == 0)
-				tc_k8s_report(o, op.v->pos, &vals.p,
-				              "operator '%s' needs at least one value",
-				              op.v->u.str.ptr);
-		} else if (tc_value_streq(op.v, "Exists") || tc_value_streq(op.v, "DoesNotExist")) {
-			if (nv)
-				tc_k8s_report(o, vals.v->pos, &vals.p,
-				              "operator '%s' takes no values", op.v->u.str.ptr);
-		} else {
-			tc_k8s_report(o, op.v->pos, &op.p,
-			              "'%.*s' is not a selector operator: In, NotIn, Exists or "
-			              "DoesNotExist",
-			              TC_K8S_SHOW(op.v));
-		}
-		for (size_t k = 0; k < nv; k++) {
-			const tc_value *v = tc_k8s_str(vals.v->u.arr.items[k]);
-			tc_path vp = TC_PATH_INDEX(&vals.p, k);
-			if (v && !tc_k8s_is_label_value(v->u.str.ptr, v->u.str.len))
-				tc_k8s_report(o, v->pos, &vp, "'%.*s' is not a valid label value",
-				              TC_K8S_SHOW(v));
-		}
+		check_requirement(o, me.v->u.arr.items[i], &ep);
 	}
 }
 
@@ -347,6 +349,44 @@ static bool standard_finalizer(const tc_value *v)
 	       tc_value_streq(v, "foregroundDeletion");
 }
 
+/* one finalizer: a qualified name, and for built-in kinds a standard one or
+ * one with a domain prefix */
+static void check_finalizer(tc_k8s_ctx *o, const tc_value *f, const tc_path *p, bool builtin)
+{
+	if (!tc_k8s_is_qualified_name(f->u.str.ptr, f->u.str.len))
+		tc_k8s_report(o, f->pos, p,
+		              "'%.*s' is not a valid finalizer name: a qualified name such as "
+		              "example.com/cleanup",
+		              TC_K8S_SHOW(f));
+	else if (builtin && !memchr(f->u.str.ptr, '/', f->u.str.len) && !standard_finalizer(f))
+		tc_k8s_report(o, f->pos, p,
+		              "'%.*s' is neither a standard finalizer name nor fully qualified "
+		              "(give it a domain prefix, such as example.com/%.*s)",
+		              TC_K8S_SHOW(f), TC_K8S_SHOW(f));
+}
+
+/* one owner reference: its four fields, a version, not an Event; counts the
+ * controllers in *controllers */
+static void check_owner(tc_k8s_ctx *o, const tc_value *r, const tc_path *p, size_t *controllers)
+{
+	static const char *const req[] = {"apiVersion", "kind", "name", "uid"};
+	for (size_t k = 0; k < 4; k++) {
+		tc_k8s_field f = tc_k8s_field_of(r, req[k], p);
+		if (!tc_k8s_nonempty(f.v))
+			tc_k8s_report(o, f.v ? f.v->pos : r->pos, &f.p,
+			              "an owner reference needs a non-empty '%s'", req[k]);
+	}
+	const tc_value *api = tc_k8s_str(tc_value_getz(r, "apiVersion"));
+	if (api && api->u.str.len && api->u.str.ptr[api->u.str.len - 1] == '/')
+		tc_k8s_report(o, api->pos, p, "'%.*s' has no version", TC_K8S_SHOW(api));
+	if (tc_value_streq(api, "v1") && tc_value_streq(tc_value_getz(r, "kind"), "Event"))
+		tc_k8s_report(o, r->pos, p, "an Event cannot be an owner");
+	const tc_value *c = tc_value_getz(r, "controller");
+	if (c && c->kind == TC_BOOL && c->u.b && ++*controllers == 2)
+		tc_k8s_report(o, c->pos, p,
+		              "only one owner reference can have 'controller' set to true");
+}
+
 void tc_k8s_check_meta_lists(tc_k8s_ctx *o, const tc_value *meta, const tc_path *mp, bool builtin)
 {
 	tc_k8s_field fin = tc_k8s_field_of(meta, "finalizers", mp);
@@ -358,19 +398,7 @@ void tc_k8s_check_meta_lists(tc_k8s_ctx *o, const tc_value *meta, const tc_path 
 			continue;
 		orphan |= tc_value_streq(f, "orphan");
 		foreground |= tc_value_streq(f, "foregroundDeletion");
-		if (!tc_k8s_is_qualified_name(f->u.str.ptr, f->u.str.len))
-			tc_k8s_report(
-				o, f->pos, &p,
-				"'%.*s' is not a valid finalizer name: a qualified name such as "
-				"example.com/cleanup",
-				TC_K8S_SHOW(f));
-		else if (builtin && !memchr(f->u.str.ptr, '/', f->u.str.len) &&
-		         !standard_finalizer(f))
-			tc_k8s_report(
-				o, f->pos, &p,
-				"'%.*s' is neither a standard finalizer name nor fully qualified "
-				"(give it a domain prefix, such as example.com/%.*s)",
-				TC_K8S_SHOW(f), TC_K8S_SHOW(f));
+		check_finalizer(o, f, &p, builtin);
 	}
 	if (orphan && foreground)
 		tc_k8s_report(o, fin.v->pos, &fin.p,
@@ -378,25 +406,8 @@ void tc_k8s_check_meta_lists(tc_k8s_ctx *o, const tc_value *meta, const tc_path 
 	tc_k8s_field own = tc_k8s_field_of(meta, "ownerReferences", mp);
 	size_t controllers = 0;
 	for (size_t i = 0; tc_k8s_arr(own.v) && i < own.v->u.arr.len; i++) {
-		const tc_value *r = own.v->u.arr.items[i];
 		tc_path p = TC_PATH_INDEX(&own.p, i);
-		if (!tc_k8s_obj(r))
-			continue;
-		static const char *const req[] = {"apiVersion", "kind", "name", "uid"};
-		for (size_t k = 0; k < 4; k++) {
-			tc_k8s_field f = tc_k8s_field_of(r, req[k], &p);
-			if (!tc_k8s_nonempty(f.v))
-				tc_k8s_report(o, f.v ? f.v->pos : r->pos, &f.p,
-				              "an owner reference needs a non-empty '%s'", req[k]);
-		}
-		const tc_value *api = tc_k8s_str(tc_value_getz(r, "apiVersion"));
-		if (api && api->u.str.len && api->u.str.ptr[api->u.str.len - 1] == '/')
-			tc_k8s_report(o, api->pos, &p, "'%.*s' has no version", TC_K8S_SHOW(api));
-		if (tc_value_streq(api, "v1") && tc_value_streq(tc_value_getz(r, "kind"), "Event"))
-			tc_k8s_report(o, r->pos, &p, "an Event cannot be an owner");
-		const tc_value *c = tc_value_getz(r, "controller");
-		if (c && c->kind == TC_BOOL && c->u.b && ++controllers == 2)
-			tc_k8s_report(o, c->pos, &p,
-			              "only one owner reference can have 'controller' set to true");
+		if (tc_k8s_obj(own.v->u.arr.items[i]))
+			check_owner(o, own.v->u.arr.items[i], &p, &controllers);
 	}
 }

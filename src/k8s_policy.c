@@ -98,6 +98,92 @@ static const tc_value *lr_get(const tc_value *item, const char *part, const tc_m
 	return tc_value_get(tc_value_getz(item, part), m->key, m->klen);
 }
 
+/* the parts of a LimitRange item, in the order of its fields */
+static const char *const lr_parts[] = {"max", "min", "default", "defaultRequest",
+                                       "maxLimitRequestRatio"};
+enum { LR_MAX, LR_MIN, LR_DEFAULT, LR_DEFAULT_REQUEST, LR_RATIO };
+
+/* the quantities a relation compares: the member's own and the four parts' */
+enum { Q_SELF, Q_MIN, Q_MAX, Q_DEFAULT, Q_DEFAULT_REQUEST, Q_N };
+
+/* ValidateLimitRange's orderings, in the order it checks them: when the member
+ * is in one of parts, big must not be greater than small */
+static const struct {
+	unsigned parts;
+	int big, small;
+	const char *what;
+} lr_order[] = {
+	{1u << LR_MIN, Q_SELF, Q_MAX, "min is greater than max"},
+	{1u << LR_DEFAULT_REQUEST | 1u << LR_MIN, Q_MIN, Q_DEFAULT_REQUEST,
+         "min is greater than the default request"},
+	{1u << LR_DEFAULT_REQUEST | 1u << LR_MAX, Q_DEFAULT_REQUEST, Q_MAX,
+         "the default request is greater than max"},
+	{1u << LR_DEFAULT_REQUEST | 1u << LR_DEFAULT, Q_DEFAULT_REQUEST, Q_DEFAULT,
+         "the default request is greater than the default limit"},
+	{1u << LR_DEFAULT | 1u << LR_MIN, Q_MIN, Q_DEFAULT,
+         "min is greater than the default limit"},
+	{1u << LR_DEFAULT | 1u << LR_MAX, Q_DEFAULT, Q_MAX,
+         "the default limit is greater than max"},
+};
+
+/* the quantities of resource m in the item's parts after SetDefaults_LimitRangeItem
+ * (Container): default from max, defaultRequest from default, else from min */
+static void lr_quantities(double *q, bool *has, const tc_value *item, const tc_member *m,
+                          bool container)
+{
+	const tc_value *vmin = lr_get(item, "min", m), *vmax = lr_get(item, "max", m);
+	const tc_value *vdef = lr_get(item, "default", m);
+	const tc_value *vdr = lr_get(item, "defaultRequest", m);
+	if (container && !vdef)
+		vdef = vmax;
+	if (container && !vdr)
+		vdr = vdef ? vdef : vmin;
+	has[Q_MIN] = tc_k8s_quantity(vmin, &q[Q_MIN]);
+	has[Q_MAX] = tc_k8s_quantity(vmax, &q[Q_MAX]);
+	has[Q_DEFAULT] = tc_k8s_quantity(vdef, &q[Q_DEFAULT]);
+	has[Q_DEFAULT_REQUEST] = tc_k8s_quantity(vdr, &q[Q_DEFAULT_REQUEST]);
+}
+
+/* what is wrong with resource m of part k whose quantity is self, or NULL */
+static const char *lr_relation(const tc_value *item, size_t k, const tc_member *m, double self,
+                               bool container)
+{
+	double q[Q_N] = {self};
+	bool has[Q_N] = {true};
+	lr_quantities(q, has, item, m, container);
+	for (size_t i = 0; i < sizeof lr_order / sizeof lr_order[0]; i++) {
+		int b = lr_order[i].big, sm = lr_order[i].small;
+		if ((lr_order[i].parts & (1u << k)) && has[b] && has[sm] && q[b] > q[sm])
+			return lr_order[i].what;
+	}
+	if (k == LR_RATIO && self < 1)
+		return "maxLimitRequestRatio is less than 1";
+	if (k == LR_RATIO && has[Q_MIN] && has[Q_MAX] && q[Q_MIN] > 0 &&
+	    self > q[Q_MAX] / q[Q_MIN] + 1e-9)
+		return "maxLimitRequestRatio is greater than max/min";
+	return NULL;
+}
+
+/* each resource of part k: a quantity in order with the other parts */
+static void check_limit_part(tc_k8s_ctx *o, const tc_value *item, size_t k, const tc_k8s_field *f,
+                             bool container)
+{
+	for (size_t i = 0; tc_k8s_obj(f->v) && i < f->v->u.obj.len; i++) {
+		const tc_member *m = &f->v->u.obj.members[i];
+		tc_path p = TC_PATH_KEY(&f->p, m->key, m->klen);
+		double q;
+		if (!tc_k8s_quantity(m->val, &q)) {
+			if (m->val->kind == TC_STR && !o->typed)
+				tc_k8s_report(o, m->val->pos, &p, "'%.*s' is not a quantity",
+				              TC_K8S_SHOW(m->val));
+			continue;
+		}
+		const char *what = lr_relation(item, k, m, q, container);
+		if (what)
+			tc_k8s_report(o, m->val->pos, &p, "%s for '%s'", what, m->key);
+	}
+}
+
 static void check_limit_item(tc_k8s_ctx *o, const tc_value *item, const tc_path *ip)
 {
 	tc_k8s_field type = tc_k8s_field_of(item, "type", ip);
@@ -106,58 +192,14 @@ static void check_limit_item(tc_k8s_ctx *o, const tc_value *item, const tc_path 
 		tc_k8s_report(o, item->pos, &type.p, "a limit needs a type");
 	tc_k8s_check_enum(o, item, "type", ip, types);
 	bool container = tc_value_streq(type.v, "Container");
-	static const char *const parts[] = {"max", "min", "default", "defaultRequest",
-	                                    "maxLimitRequestRatio"};
 	for (size_t k = 0; k < 5; k++) {
-		tc_k8s_field f = tc_k8s_field_of(item, parts[k], ip);
-		if (tc_value_streq(type.v, "Pod") && (k == 2 || k == 3) && tc_k8s_nonempty(f.v)) {
+		tc_k8s_field f = tc_k8s_field_of(item, lr_parts[k], ip);
+		if (tc_value_streq(type.v, "Pod") && (k == LR_DEFAULT || k == LR_DEFAULT_REQUEST) &&
+		    tc_k8s_nonempty(f.v))
 			tc_k8s_report(o, f.v->pos, &f.p,
-			              "%s may not be given when the type is 'Pod'", parts[k]);
-			continue;
-		}
-		for (size_t i = 0; tc_k8s_obj(f.v) && i < f.v->u.obj.len; i++) {
-			const tc_member *m = &f.v->u.obj.members[i];
-			tc_path p = TC_PATH_KEY(&f.p, m->key, m->klen);
-			double q, mn, mx, d, dr;
-			if (!tc_k8s_quantity(m->val, &q)) {
-				if (m->val->kind == TC_STR && !o->typed)
-					tc_k8s_report(o, m->val->pos, &p,
-					              "'%.*s' is not a quantity",
-					              TC_K8S_SHOW(m->val));
-				continue;
-			}
-			/* SetDefaults_LimitRangeItem (Container): default from max,
-			 * defaultRequest from default, else from min */
-			const tc_value *vmin = lr_get(item, "min", m),
-				       *vmax = lr_get(item, "max", m);
-			const tc_value *vdef = lr_get(item, "default", m);
-			const tc_value *vdr = lr_get(item, "defaultRequest", m);
-			if (container && !vdef)
-				vdef = vmax;
-			if (container && !vdr)
-				vdr = vdef ? vdef : vmin;
-			bool hmin = tc_k8s_quantity(vmin, &mn), hmax = tc_k8s_quantity(vmax, &mx);
-			bool hd = tc_k8s_quantity(vdef, &d), hdr = tc_k8s_quantity(vdr, &dr);
-			const char *what = NULL;
-			if (k == 1 && hmax && q > mx)
-				what = "min is greater than max";
-			else if ((k == 3 || k == 1) && hdr && hmin && mn > dr)
-				what = "min is greater than the default request";
-			else if ((k == 3 || k == 0) && hdr && hmax && dr > mx)
-				what = "the default request is greater than max";
-			else if ((k == 3 || k == 2) && hdr && hd && dr > d)
-				what = "the default request is greater than the default limit";
-			else if ((k == 2 || k == 1) && hd && hmin && mn > d)
-				what = "min is greater than the default limit";
-			else if ((k == 2 || k == 0) && hd && hmax && d > mx)
-				what = "the default limit is greater than max";
-			else if (k == 4 && q < 1)
-				what = "maxLimitRequestRatio is less than 1";
-			else if (k == 4 && hmin && hmax && mn > 0 && q > mx / mn + 1e-9)
-				what = "maxLimitRequestRatio is greater than max/min";
-			if (what)
-				tc_k8s_report(o, m->val->pos, &p, "%s for '%s'", what, m->key);
-		}
+			              "%s may not be given when the type is 'Pod'", lr_parts[k]);
+		else
+			check_limit_part(o, item, k, &f, container);
 	}
 	if (tc_value_streq(type.v, "PersistentVolumeClaim") &&
 	    !tc_value_get(tc_value_getz(item, "min"), "storage", 7) &&
@@ -187,6 +229,24 @@ void tc_k8s_rule_limitrange(tc_k8s_ctx *o, const tc_value *obj, const tc_path *a
 	}
 }
 
+/* one access mode, one of modes; true when it is ReadWriteOncePod (modes[3]) */
+static bool check_access_mode(tc_k8s_ctx *o, const tc_value *v, const tc_path *mp,
+                              const char *const *modes)
+{
+	const tc_value *m = tc_k8s_str(v);
+	if (!m)
+		return false;
+	size_t k = 0;
+	while (modes[k] && !tc_value_streq(m, modes[k]))
+		k++;
+	if (!modes[k])
+		tc_k8s_report(o, m->pos, mp,
+		              "'%.*s' is not an access mode: ReadWriteOnce, ReadOnlyMany, "
+		              "ReadWriteMany or ReadWriteOncePod",
+		              TC_K8S_SHOW(m));
+	return k == 3;
+}
+
 void tc_k8s_check_pvc_spec(tc_k8s_ctx *o, const tc_value *spec, const tc_path *at)
 {
 	if (!tc_k8s_obj(spec))
@@ -199,17 +259,8 @@ void tc_k8s_check_pvc_spec(tc_k8s_ctx *o, const tc_value *spec, const tc_path *a
 		              "a PersistentVolumeClaim needs at least one access mode");
 	bool rwop = false;
 	for (size_t i = 0; tc_k8s_arr(am.v) && i < am.v->u.arr.len; i++) {
-		const tc_value *m = tc_k8s_str(am.v->u.arr.items[i]);
 		tc_path mp = TC_PATH_INDEX(&am.p, i);
-		size_t k = 0;
-		while (m && modes[k] && !tc_value_streq(m, modes[k]))
-			k++;
-		if (m && !modes[k])
-			tc_k8s_report(o, m->pos, &mp,
-			              "'%.*s' is not an access mode: ReadWriteOnce, ReadOnlyMany, "
-			              "ReadWriteMany or ReadWriteOncePod",
-			              TC_K8S_SHOW(m));
-		rwop |= m && k == 3;
+		rwop |= check_access_mode(o, am.v->u.arr.items[i], &mp, modes);
 	}
 	if (rwop && am.v->u.arr.len > 1)
 		tc_k8s_report(o, am.v->pos, &am.p,
@@ -304,12 +355,10 @@ static void check_target(tc_k8s_ctx *o, const tc_value *src, const tc_path *sp, 
 		              "a resource metric's target must be Utilization or AverageValue");
 }
 
-void tc_k8s_rule_hpa(tc_k8s_ctx *o, const tc_value *obj, const tc_path *at)
+/* scaleTargetRef: a kind and a name, each a path segment */
+static void check_scale_target(tc_k8s_ctx *o, const tc_value *spec, const tc_path *at)
 {
-	tc_k8s_field spec = tc_k8s_field_of(obj, "spec", at);
-	if (!tc_k8s_obj(spec.v))
-		return;
-	tc_k8s_field ref = tc_k8s_field_of(spec.v, "scaleTargetRef", &spec.p);
+	tc_k8s_field ref = tc_k8s_field_of(spec, "scaleTargetRef", at);
 	static const char *const refk[] = {"kind", "name"};
 	for (size_t i = 0; tc_k8s_obj(ref.v) && i < 2; i++) {
 		tc_k8s_field f = tc_k8s_field_of(ref.v, refk[i], &ref.p);
@@ -320,75 +369,102 @@ void tc_k8s_rule_hpa(tc_k8s_ctx *o, const tc_value *obj, const tc_path *at)
 			tc_k8s_report(o, s->pos, &f.p, "'%.*s' is not a valid %s", TC_K8S_SHOW(s),
 			              refk[i]);
 	}
+}
+
+/* minReplicas (default 1) and maxReplicas, at least 1 and in order */
+static void check_replicas(tc_k8s_ctx *o, const tc_value *spec, const tc_path *at)
+{
 	int64_t mn = 1, mx;
-	tc_k8s_field minr = tc_k8s_field_of(spec.v, "minReplicas", &spec.p);
-	tc_k8s_field maxr = tc_k8s_field_of(spec.v, "maxReplicas", &spec.p);
+	tc_k8s_field minr = tc_k8s_field_of(spec, "minReplicas", at);
+	tc_k8s_field maxr = tc_k8s_field_of(spec, "maxReplicas", at);
 	if (tc_k8s_int(minr.v, &mn) && mn < 1)
 		tc_k8s_report(o, minr.v->pos, &minr.p, "minReplicas must be at least 1");
-	if (tc_k8s_int(maxr.v, &mx)) {
-		if (mx < 1)
-			tc_k8s_report(o, maxr.v->pos, &maxr.p, "maxReplicas must be at least 1");
-		else if (mx < mn)
-			tc_k8s_report(o, maxr.v->pos, &maxr.p,
-			              "maxReplicas (%" PRId64
-			              ") must be at least minReplicas (%" PRId64 ")",
-			              mx, mn);
-	}
-	tc_k8s_field metrics = tc_k8s_field_of(spec.v, "metrics", &spec.p);
+	if (!tc_k8s_int(maxr.v, &mx))
+		return;
+	if (mx < 1)
+		tc_k8s_report(o, maxr.v->pos, &maxr.p, "maxReplicas must be at least 1");
+	else if (mx < mn)
+		tc_k8s_report(o, maxr.v->pos, &maxr.p,
+		              "maxReplicas (%" PRId64 ") must be at least minReplicas (%" PRId64
+		              ")",
+		              mx, mn);
+}
+
+/* one metric: its type names the one source it gives */
+static void check_metric(tc_k8s_ctx *o, const tc_value *m, const tc_path *mp)
+{
 	static const char *const kinds[] = {"Object",   "Pods", "Resource", "ContainerResource",
 	                                    "External", NULL};
 	static const char *const srcs[] = {"object", "pods", "resource", "containerResource",
 	                                   "external"};
+	tc_k8s_field type = tc_k8s_field_of(m, "type", mp);
+	tc_k8s_check_enum(o, m, "type", mp, kinds);
+	for (size_t k = 0; k < 5; k++) {
+		tc_k8s_field f = tc_k8s_field_of(m, srcs[k], mp);
+		bool mine = tc_value_streq(type.v, kinds[k]);
+		if (mine && !tc_k8s_obj(f.v))
+			tc_k8s_report(o, type.v->pos, &f.p, "metric type '%s' needs '%s'", kinds[k],
+			              srcs[k]);
+		else if (!mine && tc_k8s_set(f.v) && tc_k8s_str(type.v))
+			tc_k8s_report(o, f.v->pos, &f.p,
+			              "'%s' may only be given for metric type '%s'", srcs[k],
+			              kinds[k]);
+		else if (mine)
+			check_target(o, f.v, &f.p, k == 2 || k == 3);
+	}
+}
+
+/* one scaling policy: its type, value and period */
+static void check_scaling_policy(tc_k8s_ctx *o, const tc_value *p, const tc_path *pp)
+{
+	static const char *const pt[] = {"Pods", "Percent", NULL};
+	int64_t n;
+	tc_k8s_check_enum(o, p, "type", pp, pt);
+	tc_k8s_field v = tc_k8s_field_of(p, "value", pp);
+	if (tc_k8s_int(v.v, &n) && n <= 0)
+		tc_k8s_report(o, v.v->pos, &v.p, "a scaling policy's value must be above 0");
+	tc_k8s_field ps = tc_k8s_field_of(p, "periodSeconds", pp);
+	if (tc_k8s_int(ps.v, &n) && (n <= 0 || n > 1800))
+		tc_k8s_report(o, ps.v->pos, &ps.p,
+		              "a scaling policy's periodSeconds must be between 1 and 1800");
+}
+
+/* behavior.scaleUp or scaleDown */
+static void check_scaling_rules(tc_k8s_ctx *o, const tc_value *r, const tc_path *rp)
+{
+	static const char *const sp[] = {"Max", "Min", "Disabled", NULL};
+	tc_k8s_check_enum(o, r, "selectPolicy", rp, sp);
+	tc_k8s_field sw = tc_k8s_field_of(r, "stabilizationWindowSeconds", rp);
+	int64_t n;
+	if (tc_k8s_int(sw.v, &n) && (n < 0 || n > 3600))
+		tc_k8s_report(o, sw.v->pos, &sw.p,
+		              "stabilizationWindowSeconds must be between 0 and 3600");
+	tc_k8s_field pol = tc_k8s_field_of(r, "policies", rp);
+	for (size_t i = 0; tc_k8s_arr(pol.v) && i < pol.v->u.arr.len; i++) {
+		tc_path pp = TC_PATH_INDEX(&pol.p, i);
+		check_scaling_policy(o, pol.v->u.arr.items[i], &pp);
+	}
+}
+
+void tc_k8s_rule_hpa(tc_k8s_ctx *o, const tc_value *obj, const tc_path *at)
+{
+	tc_k8s_field spec = tc_k8s_field_of(obj, "spec", at);
+	if (!tc_k8s_obj(spec.v))
+		return;
+	check_scale_target(o, spec.v, &spec.p);
+	check_replicas(o, spec.v, &spec.p);
+	tc_k8s_field metrics = tc_k8s_field_of(spec.v, "metrics", &spec.p);
 	for (size_t i = 0; tc_k8s_arr(metrics.v) && i < metrics.v->u.arr.len; i++) {
-		const tc_value *m = metrics.v->u.arr.items[i];
 		tc_path mp = TC_PATH_INDEX(&metrics.p, i);
-		if (!tc_k8s_obj(m))
-			continue;
-		tc_k8s_field type = tc_k8s_field_of(m, "type", &mp);
-		tc_k8s_check_enum(o, m, "type", &mp, kinds);
-		for (size_t k = 0; k < 5; k++) {
-			tc_k8s_field f = tc_k8s_field_of(m, srcs[k], &mp);
-			bool mine = tc_value_streq(type.v, kinds[k]);
-			if (mine && !tc_k8s_obj(f.v))
-				tc_k8s_report(o, type.v->pos, &f.p, "metric type '%s' needs '%s'",
-				              kinds[k], srcs[k]);
-			else if (!mine && tc_k8s_set(f.v) && tc_k8s_str(type.v))
-				tc_k8s_report(o, f.v->pos, &f.p,
-				              "'%s' may only be given for metric type '%s'",
-				              srcs[k], kinds[k]);
-			else if (mine)
-				check_target(o, f.v, &f.p, k == 2 || k == 3);
-		}
+		if (tc_k8s_obj(metrics.v->u.arr.items[i]))
+			check_metric(o, metrics.v->u.arr.items[i], &mp);
 	}
 	tc_k8s_field beh = tc_k8s_field_of(spec.v, "behavior", &spec.p);
 	static const char *const dirs[] = {"scaleUp", "scaleDown"};
 	for (size_t d = 0; tc_k8s_obj(beh.v) && d < 2; d++) {
 		tc_k8s_field r = tc_k8s_field_of(beh.v, dirs[d], &beh.p);
-		if (!tc_k8s_obj(r.v))
-			continue;
-		static const char *const sp[] = {"Max", "Min", "Disabled", NULL};
-		tc_k8s_check_enum(o, r.v, "selectPolicy", &r.p, sp);
-		tc_k8s_field sw = tc_k8s_field_of(r.v, "stabilizationWindowSeconds", &r.p);
-		int64_t n;
-		if (tc_k8s_int(sw.v, &n) && (n < 0 || n > 3600))
-			tc_k8s_report(o, sw.v->pos, &sw.p,
-			              "stabilizationWindowSeconds must be between 0 and 3600");
-		tc_k8s_field pol = tc_k8s_field_of(r.v, "policies", &r.p);
-		for (size_t i = 0; tc_k8s_arr(pol.v) && i < pol.v->u.arr.len; i++) {
-			const tc_value *p = pol.v->u.arr.items[i];
-			tc_path pp = TC_PATH_INDEX(&pol.p, i);
-			static const char *const pt[] = {"Pods", "Percent", NULL};
-			tc_k8s_check_enum(o, p, "type", &pp, pt);
-			tc_k8s_field v = tc_k8s_field_of(p, "value", &pp);
-			if (tc_k8s_int(v.v, &n) && n <= 0)
-				tc_k8s_report(o, v.v->pos, &v.p,
-				              "a scaling policy's value must be above 0");
-			tc_k8s_field ps = tc_k8s_field_of(p, "periodSeconds", &pp);
-			if (tc_k8s_int(ps.v, &n) && (n <= 0 || n > 1800))
-				tc_k8s_report(
-					o, ps.v->pos, &ps.p,
-					"a scaling policy's periodSeconds must be between 1 and 1800");
-		}
+		if (tc_k8s_obj(r.v))
+			check_scaling_rules(o, r.v, &r.p);
 	}
 }
 

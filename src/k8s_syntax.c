@@ -165,6 +165,71 @@ bool tc_k8s_parse_cidr(const char *s, size_t n, unsigned char out[16], bool *v6,
 	return true;
 }
 
+/* <digits>[.<digits>] from *i into *v; false when there is no digit */
+static bool quantity_number(const char *s, size_t n, size_t *i, double *v)
+{
+	size_t digits = 0;
+	double scale = 1;
+	*v = 0;
+	while (*i < n && s[*i] >= '0' && s[*i] <= '9') {
+		*v = *v * 10 + (s[(*i)++] - '0');
+		digits++;
+	}
+	if (*i < n && s[*i] == '.') {
+		(*i)++;
+		while (*i < n && s[*i] >= '0' && s[*i] <= '9') {
+			scale /= 10;
+			*v += (s[(*i)++] - '0') * scale;
+			digits++;
+		}
+	}
+	return digits > 0;
+}
+
+/* e<exponent>: a signed decimal exponent of at most four digits */
+static bool quantity_exponent(const char *suf, size_t sn, double *mul)
+{
+	size_t k = 1;
+	bool eneg = false;
+	if (k < sn && (suf[k] == '+' || suf[k] == '-'))
+		eneg = suf[k++] == '-';
+	if (k == sn || sn - k > 4)
+		return false;
+	int e = 0;
+	for (; k < sn; k++) {
+		if (suf[k] < '0' || suf[k] > '9')
+			return false;
+		e = e * 10 + (suf[k] - '0');
+	}
+	*mul = pow(10.0, eneg ? -e : e);
+	return true;
+}
+
+/* the multiplier of a suffix: binary-SI, decimal-SI or an exponent */
+static bool quantity_suffix(const char *suf, size_t sn, double *mul)
+{
+	static const char bin[] = "KMGTPE";
+	static const char dec[] = "numkMGTPE";
+	static const int dec_exp[] = {-9, -6, -3, 3, 6, 9, 12, 15, 18};
+	*mul = 1;
+	if (sn == 0)
+		return true;
+	if (sn == 2 && suf[1] == 'i') {
+		const char *b = suf[0] ? strchr(bin, suf[0]) : NULL;
+		if (!b)
+			return false;
+		*mul = ldexp(1.0, 10 * (int)(b - bin + 1));
+		return true;
+	}
+	if (sn == 1 && strchr(dec, suf[0])) {
+		*mul = pow(10.0, dec_exp[strchr(dec, suf[0]) - dec]);
+		return true;
+	}
+	if (suf[0] == 'e' || suf[0] == 'E')
+		return quantity_exponent(suf, sn, mul);
+	return false;
+}
+
 /* ParseQuantity: <sign><digits>[.<digits>]<suffix>, the suffix one of the
  * binary-SI (Ki..Ei), decimal-SI (n u m "" k M G T P E) or e<exponent>. */
 static bool quantity_text(const char *s, size_t n, double *out)
@@ -173,57 +238,9 @@ static bool quantity_text(const char *s, size_t n, double *out)
 	bool neg = false;
 	if (i < n && (s[i] == '+' || s[i] == '-'))
 		neg = s[i++] == '-';
-	size_t digits = 0;
-	double v = 0, scale = 1;
-	while (i < n && s[i] >= '0' && s[i] <= '9') {
-		v = v * 10 + (s[i++] - '0');
-		digits++;
-	}
-	if (i < n && s[i] == '.') {
-		i++;
-		while (i < n && s[i] >= '0' && s[i] <= '9') {
-			scale /= 10;
-			v += (s[i++] - '0') * scale;
-			digits++;
-		}
-	}
-	if (digits == 0)
+	double v, mul;
+	if (!quantity_number(s, n, &i, &v) || !quantity_suffix(s + i, n - i, &mul))
 		return false;
-	const char *suf = s + i;
-	size_t sn = n - i;
-	double mul = 1;
-	static const char *const bin[] = {"Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
-	static const char dec[] = "numkMGTPE";
-	static const int dec_exp[] = {-9, -6, -3, 3, 6, 9, 12, 15, 18};
-	if (sn == 0) {
-		mul = 1;
-	} else if (sn == 2 && suf[1] == 'i') {
-		int k = -1;
-		for (int b = 0; b < 6; b++)
-			if (suf[0] == bin[b][0])
-				k = b;
-		if (k < 0)
-			return false;
-		mul = ldexp(1.0, 10 * (k + 1));
-	} else if (sn == 1 && strchr(dec, suf[0])) {
-		mul = pow(10.0, dec_exp[strchr(dec, suf[0]) - dec]);
-	} else if (suf[0] == 'e' || suf[0] == 'E') {
-		size_t k = 1;
-		bool eneg = false;
-		if (k < sn && (suf[k] == '+' || suf[k] == '-'))
-			eneg = suf[k++] == '-';
-		if (k == sn || sn - k > 4)
-			return false;
-		int e = 0;
-		for (; k < sn; k++) {
-			if (suf[k] < '0' || suf[k] > '9')
-				return false;
-			e = e * 10 + (suf[k] - '0');
-		}
-		mul = pow(10.0, eneg ? -e : e);
-	} else {
-		return false;
-	}
 	*out = (neg ? -v : v) * mul;
 	return true;
 }
@@ -280,28 +297,32 @@ static bool cron_number(const char *s, size_t n, const cron_field *f, int *out)
 	return true;
 }
 
+/* a|a-b of a field into lo and hi; an error message or NULL */
+static const char *cron_bounds(const char *s, size_t rn, const cron_field *f, int *lo, int *hi)
+{
+	const char *dash = memchr(s, '-', rn);
+	size_t an = dash ? (size_t)(dash - s) : rn;
+	if (!cron_number(s, an, f, lo))
+		return "a field holds something that is not a number or a name";
+	if (!dash) {
+		*hi = *lo;
+		return NULL;
+	}
+	if (!cron_number(dash + 1, rn - an - 1, f, hi))
+		return "a range does not end in a number";
+	return NULL;
+}
+
 /* one comma-separated part: *|?|a|a-b, then optionally /step */
 static const char *cron_range(const char *s, size_t n, const cron_field *f)
 {
 	const char *slash = memchr(s, '/', n);
 	size_t rn = slash ? (size_t)(slash - s) : n;
-	int lo, hi;
+	int lo = f->min, hi = f->max;
 	bool star = rn == 1 && (s[0] == '*' || s[0] == '?');
-	if (star) {
-		lo = f->min;
-		hi = f->max;
-	} else {
-		const char *dash = memchr(s, '-', rn);
-		size_t an = dash ? (size_t)(dash - s) : rn;
-		if (!cron_number(s, an, f, &lo))
-			return "a field holds something that is not a number or a name";
-		if (dash) {
-			if (!cron_number(dash + 1, rn - an - 1, f, &hi))
-				return "a range does not end in a number";
-		} else {
-			hi = lo;
-		}
-	}
+	const char *err = star ? NULL : cron_bounds(s, rn, f, &lo, &hi);
+	if (err)
+		return err;
 	if (slash) {
 		int step;
 		if (!cron_number(slash + 1, n - rn - 1, &(cron_field){0, 0, NULL}, &step))
@@ -320,6 +341,33 @@ static const char *cron_range(const char *s, size_t n, const cron_field *f)
 	return NULL;
 }
 
+/* the length of the longest duration unit at s, or 0 */
+static size_t duration_unit(const char *s, size_t n)
+{
+	static const char *const units[] = {"ns", "us", "µs", "μs", "ms", "s", "m", "h"};
+	size_t best = 0;
+	for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
+		size_t ul = strlen(units[u]);
+		if (ul <= n && memcmp(s, units[u], ul) == 0 && ul > best)
+			best = ul;
+	}
+	return best;
+}
+
+/* <digits>[.<digits>] from i; returns the end, *d the count of digits */
+static size_t duration_number(const char *s, size_t n, size_t i, size_t *d)
+{
+	*d = 0;
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++, (*d)++;
+	if (i < n && s[i] == '.') {
+		i++;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++, (*d)++;
+	}
+	return i;
+}
+
 /* Go's time.ParseDuration, for @every: [-+]?(<number><unit>)+ or "0" */
 static bool go_duration(const char *s, size_t n)
 {
@@ -330,29 +378,72 @@ static bool go_duration(const char *s, size_t n)
 		return true;
 	if (i == n)
 		return false;
-	static const char *const units[] = {"ns", "us", "µs", "μs", "ms", "s", "m", "h"};
 	while (i < n) {
-		size_t d = 0;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++, d++;
-		if (i < n && s[i] == '.') {
-			i++;
-			while (i < n && s[i] >= '0' && s[i] <= '9')
-				i++, d++;
-		}
-		if (d == 0)
+		size_t d, u;
+		i = duration_number(s, n, i, &d);
+		if (d == 0 || !(u = duration_unit(s + i, n - i)))
 			return false;
-		size_t best = 0;
-		for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
-			size_t ul = strlen(units[u]);
-			if (ul <= n - i && memcmp(s + i, units[u], ul) == 0 && ul > best)
-				best = ul;
-		}
-		if (!best)
-			return false;
-		i += best;
+		i += u;
 	}
 	return true;
+}
+
+static bool cron_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* strings.Fields: the parts of s between white space, at most 6; -1 for more */
+static int cron_fields(const char *s, size_t n, const char **part, size_t *plen)
+{
+	int np = 0;
+	size_t i = 0;
+	while (i < n) {
+		while (i < n && cron_space(s[i]))
+			i++;
+		if (i == n)
+			break;
+		size_t k = i;
+		while (k < n && !cron_space(s[k]))
+			k++;
+		if (np == 6)
+			return -1;
+		part[np] = s + i;
+		plen[np++] = k - i;
+		i = k;
+	}
+	return np;
+}
+
+/* "@yearly" and the other descriptors, or "@every <duration>" on the whole
+ * text from t on */
+static const char *cron_descriptor(const char *t, size_t tn, bool alone, size_t plen)
+{
+	static const char *const desc[] = {"@yearly", "@annually", "@monthly", "@weekly",
+	                                   "@daily",  "@midnight", "@hourly"};
+	for (size_t k = 0; alone && k < sizeof desc / sizeof desc[0]; k++)
+		if (strlen(desc[k]) == plen && !memcmp(desc[k], t, plen))
+			return NULL;
+	while (tn && (t[tn - 1] == ' ' || t[tn - 1] == '\t' || t[tn - 1] == '\n'))
+		tn--;
+	if (tn > 7 && memcmp(t, "@every ", 7) == 0)
+		return go_duration(t + 7, tn - 7) ? NULL : "'@every' needs a duration";
+	return "unrecognized descriptor";
+}
+
+/* each comma-separated part of a field */
+static const char *cron_field_error(const char *p, size_t pn, const cron_field *f)
+{
+	for (size_t a = 0; a <= pn;) {
+		size_t b = a;
+		while (b < pn && p[b] != ',')
+			b++;
+		const char *err = cron_range(p + a, b - a, f);
+		if (err)
+			return err;
+		a = b + 1;
+	}
+	return NULL;
 }
 
 const char *tc_k8s_cron_error(const char *s, size_t n)
@@ -360,58 +451,21 @@ const char *tc_k8s_cron_error(const char *s, size_t n)
 	static const cron_field fields[5] = {
 		{0, 59, NULL}, {0, 23, NULL}, {1, 31, NULL}, {1, 12, months}, {0, 6, days},
 	};
-	/* strings.Fields: split on white space */
 	const char *part[6];
-	size_t plen[6], np = 0, i = 0;
-	while (i < n) {
-		while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' ||
-		                 s[i] == '\v' || s[i] == '\f'))
-			i++;
-		if (i == n)
-			break;
-		size_t k = i;
-		while (k < n && s[k] != ' ' && s[k] != '\t' && s[k] != '\n' && s[k] != '\r' &&
-		       s[k] != '\v' && s[k] != '\f')
-			k++;
-		if (np == 6)
-			return "expected exactly 5 fields";
-		part[np] = s + i;
-		plen[np++] = k - i;
-		i = k;
-	}
+	size_t plen[6];
+	int np = cron_fields(s, n, part, plen);
+	if (np < 0)
+		return "expected exactly 5 fields";
 	if (np == 0)
 		return "empty spec string";
-	if (part[0][0] == '@') {
-		static const char *const desc[] = {"@yearly", "@annually", "@monthly", "@weekly",
-		                                   "@daily",  "@midnight", "@hourly"};
-		if (np == 1)
-			for (size_t k = 0; k < sizeof desc / sizeof desc[0]; k++)
-				if (strlen(desc[k]) == plen[0] &&
-				    !memcmp(desc[k], part[0], plen[0]))
-					return NULL;
-		/* "@every <duration>" is matched on the whole text */
-		const char *t = part[0];
-		size_t tn = (size_t)(s + n - t);
-		while (tn && (t[tn - 1] == ' ' || t[tn - 1] == '\t' || t[tn - 1] == '\n'))
-			tn--;
-		if (tn > 7 && memcmp(t, "@every ", 7) == 0)
-			return go_duration(t + 7, tn - 7) ? NULL : "'@every' needs a duration";
-		return "unrecognized descriptor";
-	}
+	if (part[0][0] == '@')
+		return cron_descriptor(part[0], (size_t)(s + n - part[0]), np == 1, plen[0]);
 	if (np != 5)
 		return "expected exactly 5 fields";
 	for (size_t f = 0; f < 5; f++) {
-		const char *p = part[f];
-		size_t pn = plen[f], a = 0;
-		while (a <= pn) {
-			size_t b = a;
-			while (b < pn && p[b] != ',')
-				b++;
-			const char *err = cron_range(p + a, b - a, &fields[f]);
-			if (err)
-				return err;
-			a = b + 1;
-		}
+		const char *err = cron_field_error(part[f], plen[f], &fields[f]);
+		if (err)
+			return err;
 	}
 	return NULL;
 }

@@ -550,6 +550,60 @@ static vinfo *new_vinfo(cstate *cs, const tc_value *v, const char *base, resrec 
 	return vi;
 }
 
+/* The id keyword of v for its draft ("id" in draft-04, where $ref hides it);
+ * an embedded resource may switch drafts (*draft4). */
+static const tc_value *schema_id(const tc_value *v, bool *draft4, int depth)
+{
+	const tc_value *sch = tc_value_getz(v, "$schema");
+	const tc_value *id = tc_value_getz(v, *draft4 ? "id" : "$id");
+	if (*draft4 && tc_value_getz(v, "$ref"))
+		id = NULL; /* draft-04: $ref makes every sibling ignored */
+	if (sch && sch->kind == TC_STR && id && depth > 0) {
+		/* an embedded resource may switch drafts */
+		tc_schema_draft dr = tc_schema_draft_from_uri(sch->u.str.ptr);
+		if (dr != TC_DRAFT_AUTO) {
+			*draft4 = dr == TC_DRAFT_4;
+			id = tc_value_getz(v, *draft4 ? "id" : "$id");
+		}
+	}
+	return id;
+}
+
+/* An id: the base URI from here on, and a new resource unless it names the
+ * one the value is in; a draft-04 id's fragment is an anchor (*anchor_out). */
+static const char *enter_id(cstate *cs, const tc_value *id, const char *base, resrec **rr,
+                            bool draft4, int depth, const char **anchor_out)
+{
+	char *abs = tc_uri_resolve(cs->a, base, id->u.str.ptr);
+	const char *frag;
+	char *u = tc_uri_strip_fragment(cs->a, abs, &frag);
+	if (draft4 && frag)
+		*anchor_out = frag;
+	if (strcmp(u, base) == 0 && depth != 0)
+		return base;
+	if (depth == 0 && *rr) {
+		/* the root's own id: another name of the same resource */
+		if (!hmap_get(&cs->res, SKEY(u)))
+			hmap_put(&cs->res, SKEY(u), *rr);
+		(*rr)->uri = u;
+		(*rr)->res->uri = u;
+	} else {
+		*rr = new_resource(cs, u);
+	}
+	return u;
+}
+
+/* $anchor and $dynamicAnchor (2019-09 and later) */
+static void add_anchors(cstate *cs, resrec *rr, const tc_value *v, vinfo *vi)
+{
+	const tc_value *an = tc_value_getz(v, "$anchor");
+	if (an && an->kind == TC_STR && is_anchor_name(an->u.str.ptr))
+		add_anchor(cs, rr, an->u.str.ptr, vi, false);
+	const tc_value *dan = tc_value_getz(v, "$dynamicAnchor");
+	if (dan && dan->kind == TC_STR && is_anchor_name(dan->u.str.ptr))
+		add_anchor(cs, rr, dan->u.str.ptr, vi, true);
+}
+
 static void index_schema(cstate *cs, const tc_value *v, const char *base, resrec *rr, bool draft4,
                          bool novalid, int depth)
 {
@@ -561,51 +615,17 @@ static void index_schema(cstate *cs, const tc_value *v, const char *base, resrec
 		new_vinfo(cs, v, base, rr, draft4, novalid);
 		return;
 	}
-	const tc_value *sch = tc_value_getz(v, "$schema");
-	const tc_value *id = tc_value_getz(v, draft4 ? "id" : "$id");
-	if (draft4 && tc_value_getz(v, "$ref"))
-		id = NULL; /* draft-04: $ref makes every sibling ignored */
-	if (sch && sch->kind == TC_STR && id && depth > 0) {
-		/* an embedded resource may switch drafts */
-		tc_schema_draft dr = tc_schema_draft_from_uri(sch->u.str.ptr);
-		if (dr != TC_DRAFT_AUTO) {
-			draft4 = dr == TC_DRAFT_4;
-			id = tc_value_getz(v, draft4 ? "id" : "$id");
-		}
-	}
+	const tc_value *id = schema_id(v, &draft4, depth);
 	const char *anchor_name = NULL;
-	if (id && id->kind == TC_STR) {
-		char *abs = tc_uri_resolve(cs->a, base, id->u.str.ptr);
-		const char *frag;
-		char *u = tc_uri_strip_fragment(cs->a, abs, &frag);
-		if (draft4 && frag)
-			anchor_name = frag;
-		if (strcmp(u, base) != 0 || depth == 0) {
-			if (depth == 0 && rr) {
-				/* the root's own id: another name of the same resource */
-				if (!hmap_get(&cs->res, SKEY(u)))
-					hmap_put(&cs->res, SKEY(u), rr);
-				rr->uri = u;
-				rr->res->uri = u;
-			} else {
-				rr = new_resource(cs, u);
-			}
-			base = u;
-		}
-	}
+	if (id && id->kind == TC_STR)
+		base = enter_id(cs, id, base, &rr, draft4, depth, &anchor_name);
 	vinfo *vi = new_vinfo(cs, v, base, rr, draft4, novalid);
 	if (!rr->root)
 		rr->root = vi;
 	if (anchor_name)
 		add_anchor(cs, rr, anchor_name, vi, false);
-	if (!draft4) {
-		const tc_value *an = tc_value_getz(v, "$anchor");
-		if (an && an->kind == TC_STR && is_anchor_name(an->u.str.ptr))
-			add_anchor(cs, rr, an->u.str.ptr, vi, false);
-		const tc_value *dan = tc_value_getz(v, "$dynamicAnchor");
-		if (dan && dan->kind == TC_STR && is_anchor_name(dan->u.str.ptr))
-			add_anchor(cs, rr, dan->u.str.ptr, vi, true);
-	}
+	if (!draft4)
+		add_anchors(cs, rr, v, vi);
 	index_children(cs, v, base, rr, draft4, novalid, depth);
 }
 
@@ -699,6 +719,44 @@ static const sc_node *child(cstate *cs, const tc_value *v, const vinfo *parent)
 	return get_node(cs, info_of(cs, v, parent));
 }
 
+/* the next reference token of a JSON pointer from *i ("/" then the token,
+ * "~0" and "~1" unescaped) into tok; false when it is malformed */
+static bool pointer_token(const char *p, size_t n, size_t *i, tc_buf *tok)
+{
+	if (p[*i] != '/')
+		return false;
+	(*i)++;
+	tc_buf_reset(tok);
+	while (*i < n && p[*i] != '/') {
+		if (p[*i] == '~' && *i + 1 < n && (p[*i + 1] == '0' || p[*i + 1] == '1')) {
+			tc_buf_addc(tok, p[*i + 1] == '0' ? '~' : '/');
+			*i += 2;
+		} else if (p[*i] == '~') {
+			return false;
+		} else {
+			tc_buf_addc(tok, p[(*i)++]);
+		}
+	}
+	return true;
+}
+
+/* the member or item of v a token names, or NULL (an array index is decimal
+ * without leading zeros) */
+static const tc_value *pointer_step(const tc_value *v, const char *t, size_t len)
+{
+	if (v->kind == TC_OBJECT)
+		return tc_value_get(v, t, len);
+	if (v->kind != TC_ARRAY)
+		return NULL;
+	char *end;
+	errno = 0;
+	unsigned long long k = strtoull(t, &end, 10);
+	if (len == 0 || *end || errno || (len > 1 && t[0] == '0') || t[0] == '-' ||
+	    k >= v->u.arr.len)
+		return NULL;
+	return v->u.arr.items[k];
+}
+
 /* JSON pointer (RFC 6901) fragment, already percent-decoded */
 static vinfo *walk_pointer(cstate *cs, resrec *rr, const char *p, size_t n)
 {
@@ -707,46 +765,17 @@ static vinfo *walk_pointer(cstate *cs, resrec *rr, const char *p, size_t n)
 	size_t i = 0;
 	tc_buf tok;
 	tc_buf_init(&tok, TC_BUF_UNLIMITED);
-	while (i < n) {
-		if (p[i] != '/')
-			goto fail;
-		i++;
-		tc_buf_reset(&tok);
-		while (i < n && p[i] != '/') {
-			if (p[i] == '~' && i + 1 < n && (p[i + 1] == '0' || p[i + 1] == '1')) {
-				tc_buf_addc(&tok, p[i + 1] == '0' ? '~' : '/');
-				i += 2;
-			} else if (p[i] == '~') {
-				goto fail;
-			} else {
-				tc_buf_addc(&tok, p[i++]);
-			}
-		}
-		const char *t = tc_buf_str(&tok);
-		if (v->kind == TC_OBJECT) {
-			v = tc_value_get(v, t, tok.len);
-		} else if (v->kind == TC_ARRAY) {
-			char *end;
-			errno = 0;
-			unsigned long long k = strtoull(t, &end, 10);
-			if (tok.len == 0 || *end || errno || (tok.len > 1 && t[0] == '0') ||
-			    t[0] == '-' || k >= v->u.arr.len)
-				goto fail;
-			v = v->u.arr.items[k];
-		} else {
-			goto fail;
-		}
-		if (!v)
-			goto fail;
-		vinfo *vi = hmap_get(&cs->vinfos, v, 0);
+	while (v && i < n) {
+		if (!pointer_token(p, n, &i, &tok))
+			v = NULL;
+		else
+			v = pointer_step(v, tc_buf_str(&tok), tok.len);
+		vinfo *vi = v ? hmap_get(&cs->vinfos, v, 0) : NULL;
 		if (vi)
 			near = vi;
 	}
 	tc_buf_release(&tok);
-	return info_of(cs, v, near);
-fail:
-	tc_buf_release(&tok);
-	return NULL;
+	return v ? info_of(cs, v, near) : NULL;
 }
 
 /* Resolve a reference written at `at` in the schema value of `from`.
@@ -1004,51 +1033,63 @@ static void compile_deps(cstate *cs, sc_node *n, const vinfo *vi)
 	n->ndeps = nd;
 }
 
+/* properties: a schema for each */
+static void compile_properties(cstate *cs, sc_node *n, const vinfo *vi, const tc_value *x)
+{
+	if (x->kind != TC_OBJECT) {
+		serr(cs, x, "'properties' must be an object");
+		return;
+	}
+	if (!x->u.obj.len)
+		return;
+	sc_prop *p = tc_arena_alloc(cs->a, x->u.obj.len * sizeof *p);
+	for (size_t i = 0; i < x->u.obj.len; i++) {
+		const tc_member *m = &x->u.obj.members[i];
+		p[i] = (sc_prop){m->key, m->klen, NULL};
+		if (m->val->kind == TC_OBJECT || m->val->kind == TC_BOOL)
+			p[i].node = child(cs, m->val, vi);
+		else
+			serr(cs, m->val, "property '%s' must have a schema", m->key);
+	}
+	n->props = p;
+	n->nprops = x->u.obj.len;
+}
+
+/* patternProperties: a regular expression and a schema for each */
+static void compile_pattern_props(cstate *cs, sc_node *n, const vinfo *vi, const tc_value *x)
+{
+	if (x->kind != TC_OBJECT) {
+		serr(cs, x, "'patternProperties' must be an object");
+		return;
+	}
+	if (!x->u.obj.len)
+		return;
+	sc_patprop *p = tc_arena_calloc(cs->a, x->u.obj.len * sizeof *p);
+	size_t np = 0;
+	for (size_t i = 0; i < x->u.obj.len; i++) {
+		const tc_member *m = &x->u.obj.members[i];
+		tc_value key = {.kind = TC_STR, .pos = m->kpos};
+		key.u.str.ptr = m->key;
+		key.u.str.len = m->klen;
+		if (!compile_pattern(cs, &key, "patternProperties key", &p[np].pat))
+			continue;
+		if (m->val->kind != TC_OBJECT && m->val->kind != TC_BOOL) {
+			serr(cs, m->val, "patternProperties values must be schemas");
+			continue;
+		}
+		p[np++].node = child(cs, m->val, vi);
+	}
+	n->patprops = p;
+	n->npatprops = np;
+}
+
 static void compile_object_kw(cstate *cs, sc_node *n, const vinfo *vi)
 {
 	const tc_value *v = vi->v, *x;
-	if ((x = kw(v, "properties"))) {
-		if (x->kind != TC_OBJECT) {
-			serr(cs, x, "'properties' must be an object");
-		} else if (x->u.obj.len) {
-			sc_prop *p = tc_arena_alloc(cs->a, x->u.obj.len * sizeof *p);
-			for (size_t i = 0; i < x->u.obj.len; i++) {
-				const tc_member *m = &x->u.obj.members[i];
-				p[i] = (sc_prop){m->key, m->klen, NULL};
-				if (m->val->kind == TC_OBJECT || m->val->kind == TC_BOOL)
-					p[i].node = child(cs, m->val, vi);
-				else
-					serr(cs, m->val, "property '%s' must have a schema",
-					     m->key);
-			}
-			n->props = p;
-			n->nprops = x->u.obj.len;
-		}
-	}
-	if ((x = kw(v, "patternProperties"))) {
-		if (x->kind != TC_OBJECT) {
-			serr(cs, x, "'patternProperties' must be an object");
-		} else if (x->u.obj.len) {
-			sc_patprop *p = tc_arena_calloc(cs->a, x->u.obj.len * sizeof *p);
-			size_t np = 0;
-			for (size_t i = 0; i < x->u.obj.len; i++) {
-				const tc_member *m = &x->u.obj.members[i];
-				tc_value key = {.kind = TC_STR, .pos = m->kpos};
-				key.u.str.ptr = m->key;
-				key.u.str.len = m->klen;
-				if (!compile_pattern(cs, &key, "patternProperties key", &p[np].pat))
-					continue;
-				if (m->val->kind != TC_OBJECT && m->val->kind != TC_BOOL) {
-					serr(cs, m->val,
-					     "patternProperties values must be schemas");
-					continue;
-				}
-				p[np++].node = child(cs, m->val, vi);
-			}
-			n->patprops = p;
-			n->npatprops = np;
-		}
-	}
+	if ((x = kw(v, "properties")))
+		compile_properties(cs, n, vi, x);
+	if ((x = kw(v, "patternProperties")))
+		compile_pattern_props(cs, n, vi, x);
 	n->addl = get_schema(cs, vi, "additionalProperties");
 	n->propnames = get_schema(cs, vi, "propertyNames");
 	if (!vi->draft4)
@@ -1084,11 +1125,10 @@ static void compile_array_kw(cstate *cs, sc_node *n, const vinfo *vi)
 	}
 }
 
-static void compile_validation(cstate *cs, sc_node *n, const vinfo *vi)
+/* enum and const */
+static void compile_values(cstate *cs, sc_node *n, const tc_value *v)
 {
-	const tc_value *v = vi->v, *x;
-	if ((x = kw(v, "type")))
-		compile_type(cs, n, x);
+	const tc_value *x;
 	if ((x = kw(v, "enum"))) {
 		if (x->kind != TC_ARRAY) {
 			serr(cs, x, "'enum' must be an array");
@@ -1103,38 +1143,52 @@ static void compile_validation(cstate *cs, sc_node *n, const vinfo *vi)
 		n->const_val = x;
 		n->flags |= SC_F_CONST;
 	}
+}
+
+/* exclusiveMinimum or exclusiveMaximum: a number (2019-09 and later), or a
+ * draft-04 boolean that makes minimum or maximum (flag incl) exclusive */
+static void compile_exclusive(cstate *cs, sc_node *n, const tc_value *v, const char *name,
+                              double *bound, double incl_bound, uint32_t incl, uint32_t excl)
+{
+	const tc_value *x = kw(v, name);
+	if (!x)
+		return;
+	if (x->kind != TC_BOOL) {
+		if (get_num(cs, v, name, bound))
+			n->flags |= excl;
+		return;
+	}
+	if (x->u.b && (n->flags & incl)) {
+		*bound = incl_bound;
+		n->flags = (n->flags & ~incl) | excl;
+	}
+}
+
+/* minimum, maximum, their exclusive forms and multipleOf */
+static void compile_numeric(cstate *cs, sc_node *n, const tc_value *v)
+{
 	if (get_num(cs, v, "minimum", &n->minimum))
 		n->flags |= SC_F_MIN;
 	if (get_num(cs, v, "maximum", &n->maximum))
 		n->flags |= SC_F_MAX;
-	if ((x = kw(v, "exclusiveMinimum"))) {
-		if (x->kind == TC_BOOL) {
-			if (x->u.b && (n->flags & SC_F_MIN)) {
-				n->xminimum = n->minimum;
-				n->flags = (n->flags & ~(uint32_t)SC_F_MIN) | SC_F_XMIN;
-			}
-		} else if (get_num(cs, v, "exclusiveMinimum", &n->xminimum)) {
-			n->flags |= SC_F_XMIN;
-		}
+	compile_exclusive(cs, n, v, "exclusiveMinimum", &n->xminimum, n->minimum, SC_F_MIN,
+	                  SC_F_XMIN);
+	compile_exclusive(cs, n, v, "exclusiveMaximum", &n->xmaximum, n->maximum, SC_F_MAX,
+	                  SC_F_XMAX);
+	if (!get_num(cs, v, "multipleOf", &n->multiple))
+		return;
+	if (n->multiple > 0) {
+		n->flags |= SC_F_MULT;
+		n->multiple_v = kw(v, "multipleOf");
+	} else {
+		serr(cs, kw(v, "multipleOf"), "'multipleOf' must be greater than 0");
 	}
-	if ((x = kw(v, "exclusiveMaximum"))) {
-		if (x->kind == TC_BOOL) {
-			if (x->u.b && (n->flags & SC_F_MAX)) {
-				n->xmaximum = n->maximum;
-				n->flags = (n->flags & ~(uint32_t)SC_F_MAX) | SC_F_XMAX;
-			}
-		} else if (get_num(cs, v, "exclusiveMaximum", &n->xmaximum)) {
-			n->flags |= SC_F_XMAX;
-		}
-	}
-	if (get_num(cs, v, "multipleOf", &n->multiple)) {
-		if (n->multiple > 0) {
-			n->flags |= SC_F_MULT;
-			n->multiple_v = kw(v, "multipleOf");
-		} else {
-			serr(cs, kw(v, "multipleOf"), "'multipleOf' must be greater than 0");
-		}
-	}
+}
+
+/* minLength, maxLength, pattern and format */
+static void compile_string_kw(cstate *cs, sc_node *n, const tc_value *v)
+{
+	const tc_value *x;
 	n->min_len = get_count(cs, v, "minLength");
 	n->max_len = get_count(cs, v, "maxLength");
 	if ((x = kw(v, "pattern")))
@@ -1144,6 +1198,12 @@ static void compile_validation(cstate *cs, sc_node *n, const vinfo *vi)
 		if (cs->opts->format_assert)
 			n->format = tc_schema_format_lookup(x->u.str.ptr, x->u.str.len);
 	}
+}
+
+/* minItems, maxItems, uniqueItems, required, minProperties, maxProperties */
+static void compile_counts(cstate *cs, sc_node *n, const tc_value *v)
+{
+	const tc_value *x;
 	n->min_items = get_count(cs, v, "minItems");
 	n->max_items = get_count(cs, v, "maxItems");
 	if ((x = kw(v, "uniqueItems"))) {
@@ -1161,10 +1221,65 @@ static void compile_validation(cstate *cs, sc_node *n, const vinfo *vi)
 	n->max_props = get_count(cs, v, "maxProperties");
 }
 
+static void compile_validation(cstate *cs, sc_node *n, const vinfo *vi)
+{
+	const tc_value *v = vi->v, *x;
+	if ((x = kw(v, "type")))
+		compile_type(cs, n, x);
+	compile_values(cs, n, v);
+	compile_numeric(cs, n, v);
+	compile_string_kw(cs, n, v);
+	compile_counts(cs, n, v);
+}
+
 static bool truthy(const tc_value *v, const char *name)
 {
 	const tc_value *x = tc_value_getz(v, name);
 	return x && x->kind == TC_BOOL && x->u.b;
+}
+
+static void compile_ref(cstate *cs, sc_node *n, const vinfo *vi, const tc_value *x)
+{
+	if (x->kind != TC_STR) {
+		serr(cs, x, "'$ref' must be a string");
+		return;
+	}
+	vinfo *t = resolve(cs, vi, x, NULL);
+	if (t)
+		n->ref = get_node(cs, t);
+}
+
+static void compile_dynamic_ref(cstate *cs, sc_node *n, const vinfo *vi, const tc_value *x)
+{
+	if (x->kind != TC_STR) {
+		serr(cs, x, "'$dynamicRef' must be a string");
+		return;
+	}
+	const char *name;
+	vinfo *t = resolve(cs, vi, x, &name);
+	if (!t)
+		return;
+	n->dynref = get_node(cs, t);
+	n->dynref_name = name;
+	if (name)
+		cs->has_dynamic = true;
+}
+
+/* errorMessage, the CRD's CEL rules, OpenAPI's nullable and the
+ * x-kubernetes extensions */
+static void compile_extensions(cstate *cs, sc_node *n, const tc_value *v)
+{
+	const tc_value *x;
+	if ((x = kw(v, "errorMessage")) && x->kind == TC_STR)
+		n->error_message = x->u.str.ptr;
+	if ((x = kw(v, "x-kubernetes-validations")))
+		cs->errors += tc_cel_rules_compile(&n->cel, cs->a, x, cs->d);
+	if (truthy(v, "nullable"))
+		n->flags |= SC_F_NULLABLE;
+	if (truthy(v, "x-kubernetes-preserve-unknown-fields"))
+		n->flags |= SC_F_PRESERVE;
+	if (truthy(v, "x-kubernetes-int-or-string") && !n->types)
+		n->types = SC_T_INT | SC_T_STR;
 }
 
 static void compile_node(cstate *cs, vinfo *vi)
@@ -1189,30 +1304,12 @@ static void compile_node(cstate *cs, vinfo *vi)
 	}
 	const tc_value *x;
 	if ((x = kw(v, "$ref"))) {
-		if (x->kind != TC_STR) {
-			serr(cs, x, "'$ref' must be a string");
-		} else {
-			vinfo *t = resolve(cs, vi, x, NULL);
-			if (t)
-				n->ref = get_node(cs, t);
-		}
+		compile_ref(cs, n, vi, x);
 		if (vi->draft4)
 			return;
 	}
-	if (!vi->draft4 && (x = kw(v, "$dynamicRef"))) {
-		if (x->kind != TC_STR) {
-			serr(cs, x, "'$dynamicRef' must be a string");
-		} else {
-			const char *name;
-			vinfo *t = resolve(cs, vi, x, &name);
-			if (t) {
-				n->dynref = get_node(cs, t);
-				n->dynref_name = name;
-				if (name)
-					cs->has_dynamic = true;
-			}
-		}
-	}
+	if (!vi->draft4 && (x = kw(v, "$dynamicRef")))
+		compile_dynamic_ref(cs, n, vi, x);
 	n->all_of = get_schema_list(cs, vi, "allOf", &n->nall);
 	n->any_of = get_schema_list(cs, vi, "anyOf", &n->nany);
 	n->one_of = get_schema_list(cs, vi, "oneOf", &n->none);
@@ -1229,16 +1326,7 @@ static void compile_node(cstate *cs, vinfo *vi)
 	} else {
 		compile_validation(cs, n, vi);
 	}
-	if ((x = kw(v, "errorMessage")) && x->kind == TC_STR)
-		n->error_message = x->u.str.ptr;
-	if ((x = kw(v, "x-kubernetes-validations")))
-		cs->errors += tc_cel_rules_compile(&n->cel, cs->a, x, cs->d);
-	if (truthy(v, "nullable"))
-		n->flags |= SC_F_NULLABLE;
-	if (truthy(v, "x-kubernetes-preserve-unknown-fields"))
-		n->flags |= SC_F_PRESERVE;
-	if (truthy(v, "x-kubernetes-int-or-string") && !n->types)
-		n->types = SC_T_INT | SC_T_STR;
+	compile_extensions(cs, n, v);
 }
 
 /* ---- reference cycles ---- */
@@ -1268,6 +1356,59 @@ static bool same_spot(const sc_node *n, size_t i, const sc_node **out)
 	return false;
 }
 
+enum { ON_STACK = 1, DONE = 2 };
+
+/* the depth-first walk of find_cycles: a stack of nodes and the next edge of each */
+typedef struct cycle_walk {
+	hmap mark; /* node -> ON_STACK or DONE */
+	struct frame {
+		const sc_node *n;
+		size_t next;
+	} * stack;
+	size_t depth, cap;
+} cycle_walk;
+
+static void cycle_push(cycle_walk *w, const sc_node *n)
+{
+	TC_GROW(w->stack, w->cap, w->depth + 1);
+	w->stack[w->depth++] = (struct frame){n, 0};
+	hmap_put(&w->mark, n, 0, (void *)(uintptr_t)ON_STACK);
+}
+
+/* the edge from to back to a node on the stack, at its '$ref' when it is one */
+static void report_cycle(cstate *cs, const sc_node *from, const sc_node *to)
+{
+	const tc_value *r = from->ref == to ? kw(from->src, "$ref") : NULL;
+	if (r && r->kind == TC_STR)
+		serr(cs, r,
+		     "'$ref' '%.*s' closes a reference cycle: the schema "
+		     "would apply itself to the same value without end",
+		     (int)r->u.str.len, r->u.str.ptr);
+	else
+		serr(cs, to->src,
+		     "this subschema closes a reference cycle: the "
+		     "schema would apply itself to the same value without end");
+}
+
+/* one step: the next edge of the top node, or the node done */
+static void cycle_step(cstate *cs, cycle_walk *w)
+{
+	struct frame *f = &w->stack[w->depth - 1];
+	const sc_node *to = NULL;
+	if (!same_spot(f->n, f->next++, &to)) {
+		hmap_put(&w->mark, f->n, 0, (void *)(uintptr_t)DONE);
+		w->depth--;
+		return;
+	}
+	if (!to)
+		return;
+	uintptr_t m = (uintptr_t)hmap_get(&w->mark, to, 0);
+	if (m == ON_STACK)
+		report_cycle(cs, f->n, to);
+	else if (!m)
+		cycle_push(w, to);
+}
+
 /* A schema that reaches itself through same_spot edges alone evaluates
  * forever, whatever the instance ("$ref": "#", or $defs a -> b -> a).
  * Report it at the schema, at the '$ref' (or the keyword's schema) that
@@ -1276,51 +1417,17 @@ static bool same_spot(const sc_node *n, size_t i, const sc_node **out)
  * longer than the C stack is deep. */
 static void find_cycles(cstate *cs)
 {
-	enum { ON_STACK = 1, DONE = 2 };
-	hmap mark = {0};
-	struct frame {
-		const sc_node *n;
-		size_t next;
-	} *stack = NULL;
-	size_t depth = 0, cap = 0;
+	cycle_walk w = {0};
 	for (size_t q = 0; q < cs->nq; q++) {
 		const sc_node *start = cs->queue[q]->node;
-		if (hmap_get(&mark, start, 0))
+		if (hmap_get(&w.mark, start, 0))
 			continue;
-		TC_GROW(stack, cap, depth + 1);
-		stack[depth++] = (struct frame){start, 0};
-		hmap_put(&mark, start, 0, (void *)(uintptr_t)ON_STACK);
-		while (depth) {
-			struct frame *f = &stack[depth - 1];
-			const sc_node *to = NULL;
-			if (!same_spot(f->n, f->next++, &to)) {
-				hmap_put(&mark, f->n, 0, (void *)(uintptr_t)DONE);
-				depth--;
-				continue;
-			}
-			if (!to)
-				continue;
-			uintptr_t m = (uintptr_t)hmap_get(&mark, to, 0);
-			if (m == ON_STACK) {
-				const tc_value *r = f->n->ref == to ? kw(f->n->src, "$ref") : NULL;
-				if (r && r->kind == TC_STR)
-					serr(cs, r,
-					     "'$ref' '%.*s' closes a reference cycle: the schema "
-					     "would apply itself to the same value without end",
-					     (int)r->u.str.len, r->u.str.ptr);
-				else
-					serr(cs, to->src,
-					     "this subschema closes a reference cycle: the "
-					     "schema would apply itself to the same value without end");
-			} else if (!m) {
-				TC_GROW(stack, cap, depth + 1);
-				stack[depth++] = (struct frame){to, 0};
-				hmap_put(&mark, to, 0, (void *)(uintptr_t)ON_STACK);
-			}
-		}
+		cycle_push(&w, start);
+		while (w.depth)
+			cycle_step(cs, &w);
 	}
-	free(stack);
-	hmap_release(&mark);
+	free(w.stack);
+	hmap_release(&w.mark);
 }
 
 static int cmp_dyn(const void *a, const void *b)

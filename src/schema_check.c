@@ -78,6 +78,15 @@ __attribute__((format(printf, 4, 5))) static bool fail(ctx *c, tc_pos pos, const
 	return false;
 }
 
+/* Records a failed step in *ok. False when evaluation stops there: quietly
+ * (no diagnostics wanted), the first failure decides. */
+static bool step_ok(ctx *c, bool *ok, bool r)
+{
+	if (!r)
+		*ok = false;
+	return r || c->d;
+}
+
 /* ---- describing values in messages ---- */
 
 static void show_num(tc_buf *b, double f)
@@ -248,46 +257,56 @@ static const tc_value *closest(const sc_node *n, const tc_value *inst)
 	return (inst->flags & TC_VAL_SECRET) ? NULL : best;
 }
 
+static void report_const(ctx *c, const sc_node *n, const tc_value *inst, const tc_path *at)
+{
+	tc_buf b1, b2;
+	fail(c, inst->pos, at, "%s must be %s", shown(&b1, inst), shown(&b2, n->const_val));
+	tc_buf_release(&b1);
+	tc_buf_release(&b2);
+}
+
+static bool in_enum(const sc_node *n, const tc_value *inst)
+{
+	for (size_t i = 0; i < n->nenum; i++)
+		if (tc_value_equal(n->enums[i], inst))
+			return true;
+	return false;
+}
+
+/* "X is not one of A, B, ... (and N more) (did you mean 'B'?)" */
+static void report_enum(ctx *c, const sc_node *n, const tc_value *inst, const tc_path *at)
+{
+	tc_buf b, l;
+	tc_buf_init(&l, 4096);
+	for (size_t i = 0; i < n->nenum && i < ENUM_SHOW; i++) {
+		if (i)
+			tc_buf_adds(&l, ", ");
+		show(&l, n->enums[i]);
+	}
+	if (n->nenum > ENUM_SHOW)
+		tc_buf_addf(&l, " (and %zu more)", n->nenum - ENUM_SHOW);
+	const tc_value *near = inst->kind == TC_STR ? closest(n, inst) : NULL;
+	if (near)
+		tc_buf_addf(&l, " (did you mean '%s'?)", near->u.str.ptr);
+	fail(c, inst->pos, at, "%s is not one of %s", shown(&b, inst), tc_buf_str(&l));
+	tc_buf_release(&b);
+	tc_buf_release(&l);
+}
+
 static bool check_enum(ctx *c, const sc_node *n, const tc_value *inst, const tc_path *at)
 {
 	bool ok = true;
-	if (n->flags & SC_F_CONST) {
-		if (!tc_value_equal(n->const_val, inst)) {
-			if (!c->d)
-				return false;
-			tc_buf b1, b2;
-			fail(c, inst->pos, at, "%s must be %s", shown(&b1, inst),
-			     shown(&b2, n->const_val));
-			tc_buf_release(&b1);
-			tc_buf_release(&b2);
-			ok = false;
-		}
+	if ((n->flags & SC_F_CONST) && !tc_value_equal(n->const_val, inst)) {
+		if (!c->d)
+			return false;
+		report_const(c, n, inst, at);
+		ok = false;
 	}
-	if (n->enums || n->nenum) {
-		bool found = false;
-		for (size_t i = 0; i < n->nenum && !found; i++)
-			found = tc_value_equal(n->enums[i], inst);
-		if (!found) {
-			if (!c->d)
-				return false;
-			tc_buf b, l;
-			tc_buf_init(&l, 4096);
-			for (size_t i = 0; i < n->nenum && i < ENUM_SHOW; i++) {
-				if (i)
-					tc_buf_adds(&l, ", ");
-				show(&l, n->enums[i]);
-			}
-			if (n->nenum > ENUM_SHOW)
-				tc_buf_addf(&l, " (and %zu more)", n->nenum - ENUM_SHOW);
-			const tc_value *near = inst->kind == TC_STR ? closest(n, inst) : NULL;
-			if (near)
-				tc_buf_addf(&l, " (did you mean '%s'?)", near->u.str.ptr);
-			fail(c, inst->pos, at, "%s is not one of %s", shown(&b, inst),
-			     tc_buf_str(&l));
-			tc_buf_release(&b);
-			tc_buf_release(&l);
-			ok = false;
-		}
+	if ((n->enums || n->nenum) && !in_enum(n, inst)) {
+		if (!c->d)
+			return false;
+		report_enum(c, n, inst, at);
+		ok = false;
 	}
 	return ok;
 }
@@ -402,6 +421,73 @@ static bool check_string(ctx *c, const sc_node *n, const tc_value *inst, const t
 	return ok;
 }
 
+/* uniqueItems: the first pair of equal items */
+static bool check_unique(ctx *c, const tc_value *inst, const tc_path *at)
+{
+	size_t len = inst->u.arr.len;
+	for (size_t i = 0; i < len; i++)
+		for (size_t k = i + 1; k < len; k++)
+			if (tc_value_equal(inst->u.arr.items[i], inst->u.arr.items[k]))
+				return fail(c, inst->u.arr.items[k]->pos, at,
+				            "items %zu and %zu are equal, but items must be unique",
+				            i, k);
+	return true;
+}
+
+/* prefixItems and items */
+static bool check_items(ctx *c, const sc_node *n, const tc_value *inst, const tc_path *at,
+                        uint8_t *marks)
+{
+	bool ok = true;
+	for (size_t i = 0; i < inst->u.arr.len; i++) {
+		const sc_node *sub = i < n->nprefix ? n->prefix[i] : n->items;
+		if (!sub)
+			continue;
+		tc_path p = TC_PATH_INDEX(at, i);
+		/* marked even when it fails: the node fails then anyway, and
+		 * unevaluatedItems must not report the item a second time */
+		if (marks)
+			marks[i] = 1;
+		if (!step_ok(c, &ok, eval(c, sub, inst->u.arr.items[i], &p, NULL)))
+			return false;
+	}
+	return ok;
+}
+
+/* contains, minContains, maxContains: the items are matched quietly */
+static bool check_contains(ctx *c, const sc_node *n, const tc_value *inst, const tc_path *at,
+                           uint8_t *marks)
+{
+	size_t len = inst->u.arr.len;
+	bool ok = true;
+	size_t matched = 0;
+	tc_diags *d = c->d;
+	c->d = NULL;
+	for (size_t i = 0; i < len; i++) {
+		tc_path p = TC_PATH_INDEX(at, i);
+		if (eval(c, n->contains, inst->u.arr.items[i], &p, NULL)) {
+			matched++;
+			if (marks)
+				marks[i] = 1;
+		}
+	}
+	c->d = d;
+	if (matched < (uint64_t)n->min_contains) {
+		if (n->min_contains == 1)
+			ok = fail(c, inst->pos, at, "array has no item that matches 'contains'");
+		else
+			ok = fail(c, inst->pos, at,
+			          "array has %zu items that match 'contains', at least %" PRId64
+			          " required",
+			          matched, n->min_contains);
+	}
+	if (n->max_contains >= 0 && matched > (uint64_t)n->max_contains)
+		ok = fail(c, inst->pos, at,
+		          "array has %zu items that match 'contains', at most %" PRId64 " allowed",
+		          matched, n->max_contains);
+	return ok;
+}
+
 static bool check_array(ctx *c, const sc_node *n, const tc_value *inst, const tc_path *at,
                         uint8_t *marks)
 {
@@ -415,65 +501,12 @@ static bool check_array(ctx *c, const sc_node *n, const tc_value *inst, const tc
 		          n->max_items);
 	if (!ok && !c->d)
 		return false;
-	if (n->flags & SC_F_UNIQUE) {
-		bool dup = false;
-		for (size_t i = 0; i < len && !dup; i++)
-			for (size_t k = i + 1; k < len && !dup; k++)
-				if (tc_value_equal(inst->u.arr.items[i], inst->u.arr.items[k])) {
-					dup = true;
-					ok = fail(
-						c, inst->u.arr.items[k]->pos, at,
-						"items %zu and %zu are equal, but items must be unique",
-						i, k);
-				}
-		if (!ok && !c->d)
-			return false;
-	}
-	for (size_t i = 0; i < len; i++) {
-		const sc_node *sub = i < n->nprefix ? n->prefix[i] : n->items;
-		if (!sub)
-			continue;
-		tc_path p = TC_PATH_INDEX(at, i);
-		/* marked even when it fails: the node fails then anyway, and
-		 * unevaluatedItems must not report the item a second time */
-		if (marks)
-			marks[i] = 1;
-		if (!eval(c, sub, inst->u.arr.items[i], &p, NULL)) {
-			ok = false;
-			if (!c->d)
-				return false;
-		}
-	}
-	if (n->contains) {
-		size_t matched = 0;
-		tc_diags *d = c->d;
-		c->d = NULL;
-		for (size_t i = 0; i < len; i++) {
-			tc_path p = TC_PATH_INDEX(at, i);
-			if (eval(c, n->contains, inst->u.arr.items[i], &p, NULL)) {
-				matched++;
-				if (marks)
-					marks[i] = 1;
-			}
-		}
-		c->d = d;
-		if (matched < (uint64_t)n->min_contains) {
-			if (n->min_contains == 1)
-				ok = fail(c, inst->pos, at,
-				          "array has no item that matches 'contains'");
-			else
-				ok = fail(
-					c, inst->pos, at,
-					"array has %zu items that match 'contains', at least %" PRId64
-					" required",
-					matched, n->min_contains);
-		}
-		if (n->max_contains >= 0 && matched > (uint64_t)n->max_contains)
-			ok = fail(c, inst->pos, at,
-			          "array has %zu items that match 'contains', at most %" PRId64
-			          " allowed",
-			          matched, n->max_contains);
-	}
+	if ((n->flags & SC_F_UNIQUE) && !step_ok(c, &ok, check_unique(c, inst, at)))
+		return false;
+	if (!step_ok(c, &ok, check_items(c, n, inst, at, marks)))
+		return false;
+	if (n->contains && !check_contains(c, n, inst, at, marks))
+		ok = false;
 	return ok;
 }
 
@@ -617,6 +650,78 @@ static bool check_required(ctx *c, const sc_node *n, const tc_value *inst, const
 	return ok;
 }
 
+/* propertyNames: the key as a string at the key's position */
+static bool check_prop_name(ctx *c, const sc_node *n, const tc_member *m, const tc_path *p)
+{
+	tc_value k = {.kind = TC_STR, .pos = m->kpos};
+	k.u.str.ptr = m->key;
+	k.u.str.len = m->klen;
+	return eval(c, n->propnames, &k, p, NULL);
+}
+
+/* patternProperties: every pattern that matches the key; sets *matched */
+static bool check_patterns(ctx *c, const sc_node *n, const tc_member *m, const tc_path *p,
+                           uint8_t *mark, bool *matched)
+{
+	bool ok = true;
+	for (size_t k = 0; k < n->npatprops; k++) {
+		int r = tc_regex_match(n->patprops[k].pat.re, m->key, m->klen, &c->rx);
+		if (r < 0)
+			ok = fail(c, m->kpos, p,
+			          "pattern '%s' is too complex to match against this key",
+			          n->patprops[k].pat.src);
+		if (r != 1)
+			continue;
+		*matched = true;
+		if (mark)
+			*mark = 1;
+		if (!eval(c, n->patprops[k].node, m->val, p, NULL))
+			ok = false;
+	}
+	return ok;
+}
+
+/* additionalProperties for a member no other keyword matched */
+static bool check_additional(ctx *c, const sc_node *n, const tc_value *inst, const tc_member *m,
+                             const tc_path *at, const tc_path *p, uint8_t *mark)
+{
+	if (mark)
+		*mark = 1;
+	bool preserved = n->addl->boolean == 2 && (n->flags & SC_F_PRESERVE);
+	if (!preserved && n->addl->boolean == 2)
+		return unknown_key(c, n, inst, m, at);
+	return preserved || eval(c, n->addl, m->val, p, NULL);
+}
+
+/* member i against propertyNames, properties, patternProperties and
+ * additionalProperties. A member a keyword applies to is marked even when it
+ * fails (the node fails then anyway): unevaluatedProperties must not call it
+ * unknown */
+static bool check_member(ctx *c, const sc_node *n, const tc_value *inst, size_t i,
+                         const tc_path *at, uint8_t *marks)
+{
+	const tc_member *m = &inst->u.obj.members[i];
+	tc_path p = TC_PATH_KEY(at, m->key, m->klen);
+	uint8_t *mark = marks ? &marks[i] : NULL;
+	bool ok = true;
+	if (n->propnames && !step_ok(c, &ok, check_prop_name(c, n, m, &p)))
+		return false;
+	bool matched = false;
+	const sc_prop *pr = n->nprops ? find_prop(n, m->key, m->klen) : NULL;
+	if (pr && pr->node) {
+		matched = true;
+		if (mark)
+			*mark = 1;
+		if (!eval(c, pr->node, m->val, &p, NULL))
+			ok = false;
+	}
+	if (!check_patterns(c, n, m, &p, mark, &matched))
+		ok = false;
+	if (!matched && n->addl && !check_additional(c, n, inst, m, at, &p, mark))
+		ok = false;
+	return ok;
+}
+
 static bool check_object(ctx *c, const sc_node *n, const tc_value *inst, const tc_path *at,
                          uint8_t *marks)
 {
@@ -632,65 +737,14 @@ static bool check_object(ctx *c, const sc_node *n, const tc_value *inst, const t
 		ok = false;
 	if (!ok && !c->d)
 		return false;
-	for (size_t i = 0; i < len; i++) {
-		const tc_member *m = &inst->u.obj.members[i];
-		tc_path p = TC_PATH_KEY(at, m->key, m->klen);
-		if (n->propnames) {
-			tc_value k = {.kind = TC_STR, .pos = m->kpos};
-			k.u.str.ptr = m->key;
-			k.u.str.len = m->klen;
-			if (!eval(c, n->propnames, &k, &p, NULL)) {
-				ok = false;
-				if (!c->d)
-					return false;
-			}
-		}
-		bool matched = false;
-		const sc_prop *pr = n->nprops ? find_prop(n, m->key, m->klen) : NULL;
-		/* a member a keyword applies to is marked even when it fails (the
-		 * node fails then anyway): unevaluatedProperties must not call
-		 * it unknown */
-		if (pr && pr->node) {
-			matched = true;
-			if (marks)
-				marks[i] = 1;
-			if (!eval(c, pr->node, m->val, &p, NULL))
-				ok = false;
-		}
-		for (size_t k = 0; k < n->npatprops; k++) {
-			int r = tc_regex_match(n->patprops[k].pat.re, m->key, m->klen, &c->rx);
-			if (r < 0)
-				ok = fail(c, m->kpos, &p,
-				          "pattern '%s' is too complex to match against this key",
-				          n->patprops[k].pat.src);
-			if (r != 1)
-				continue;
-			matched = true;
-			if (marks)
-				marks[i] = 1;
-			if (!eval(c, n->patprops[k].node, m->val, &p, NULL))
-				ok = false;
-		}
-		if (!matched && n->addl) {
-			if (marks)
-				marks[i] = 1;
-			bool preserved = n->addl->boolean == 2 && (n->flags & SC_F_PRESERVE);
-			if (!preserved && n->addl->boolean == 2)
-				ok = unknown_key(c, n, inst, m, at);
-			else if (!preserved && !eval(c, n->addl, m->val, &p, NULL))
-				ok = false;
-		}
-		if (!ok && !c->d)
+	for (size_t i = 0; i < len; i++)
+		if (!step_ok(c, &ok, check_member(c, n, inst, i, at, marks)))
 			return false;
-	}
 	for (size_t i = 0; i < n->ndeps; i++) {
 		const sc_dep *dp = &n->deps[i];
 		if (dp->node && tc_value_member(inst, dp->key, dp->klen) &&
-		    !eval(c, dp->node, inst, at, marks)) {
-			ok = false;
-			if (!c->d)
-				return false;
-		}
+		    !step_ok(c, &ok, eval(c, dp->node, inst, at, marks)))
+			return false;
 	}
 	return ok;
 }
@@ -776,75 +830,79 @@ static bool try_eval(ctx *c, const sc_node *n, const tc_value *inst, const tc_pa
 	return ok;
 }
 
+/* anyOf: one branch that matches; with marks, every branch (annotations) */
+static bool check_any_of(ctx *c, const sc_node *n, const tc_value *inst, const tc_path *at,
+                         uint8_t *marks)
+{
+	bool any = false;
+	for (size_t i = 0; i < n->nany; i++) {
+		if (try_eval(c, n->any_of[i], inst, at, marks)) {
+			any = true;
+			if (!marks)
+				break; /* annotations need every branch */
+		}
+	}
+	if (!any)
+		explain_alternatives(c, n->any_of, n->nany, "anyOf", inst, at);
+	return any;
+}
+
+/* oneOf: exactly one branch matches; its marks are kept */
+static bool check_one_of(ctx *c, const sc_node *n, const tc_value *inst, const tc_path *at,
+                         uint8_t *marks)
+{
+	size_t first = 0, count = 0, second = 0;
+	size_t len = inst_len(inst);
+	uint8_t *tmp = marks ? tc_xcalloc(len + 1, 1) : NULL;
+	for (size_t i = 0; i < n->none && count < 2; i++) {
+		if (try_eval(c, n->one_of[i], inst, at, tmp)) {
+			if (count == 0)
+				first = i;
+			else
+				second = i;
+			count++;
+		}
+	}
+	if (count == 1 && marks)
+		merge(marks, tmp, len);
+	free(tmp);
+	if (count == 0) {
+		explain_alternatives(c, n->one_of, n->none, "oneOf", inst, at);
+		return false;
+	}
+	if (count > 1)
+		return fail(c, inst->pos, at,
+		            "value matches alternatives %zu and %zu of 'oneOf', but exactly one "
+		            "must match",
+		            first + 1, second + 1);
+	return true;
+}
+
+/* if, then, else */
+static bool check_if(ctx *c, const sc_node *n, const tc_value *inst, const tc_path *at,
+                     uint8_t *marks)
+{
+	if (try_eval(c, n->if_, inst, at, marks))
+		return !n->then_ || eval(c, n->then_, inst, at, marks);
+	return !n->else_ || eval(c, n->else_, inst, at, marks);
+}
+
 static bool check_applicators(ctx *c, const sc_node *n, const tc_value *inst, const tc_path *at,
                               uint8_t *marks)
 {
 	bool ok = true;
-	for (size_t i = 0; i < n->nall; i++) {
-		if (!eval(c, n->all_of[i], inst, at, marks)) {
-			ok = false;
-			if (!c->d)
-				return false;
-		}
-	}
-	if (n->nany) {
-		bool any = false;
-		for (size_t i = 0; i < n->nany; i++) {
-			if (try_eval(c, n->any_of[i], inst, at, marks)) {
-				any = true;
-				if (!marks)
-					break; /* annotations need every branch */
-			}
-		}
-		if (!any) {
-			ok = false;
-			explain_alternatives(c, n->any_of, n->nany, "anyOf", inst, at);
-			if (!c->d)
-				return false;
-		}
-	}
-	if (n->none) {
-		size_t first = 0, count = 0, second = 0;
-		size_t len = inst_len(inst);
-		uint8_t *tmp = marks ? tc_xcalloc(len + 1, 1) : NULL;
-		for (size_t i = 0; i < n->none && count < 2; i++) {
-			if (try_eval(c, n->one_of[i], inst, at, tmp)) {
-				if (count == 0)
-					first = i;
-				else
-					second = i;
-				count++;
-			}
-		}
-		if (count == 1 && marks)
-			merge(marks, tmp, len);
-		free(tmp);
-		if (count == 0) {
-			ok = false;
-			explain_alternatives(c, n->one_of, n->none, "oneOf", inst, at);
-		} else if (count > 1) {
-			ok = fail(
-				c, inst->pos, at,
-				"value matches alternatives %zu and %zu of 'oneOf', but exactly one "
-				"must match",
-				first + 1, second + 1);
-		}
-		if (!ok && !c->d)
+	for (size_t i = 0; i < n->nall; i++)
+		if (!step_ok(c, &ok, eval(c, n->all_of[i], inst, at, marks)))
 			return false;
-	}
-	if (n->not_ && try_eval(c, n->not_, inst, at, NULL)) {
-		ok = fail(c, inst->pos, at, "value must not match the schema of 'not'");
-		if (!c->d)
-			return false;
-	}
-	if (n->if_) {
-		if (try_eval(c, n->if_, inst, at, marks)) {
-			if (n->then_ && !eval(c, n->then_, inst, at, marks))
-				ok = false;
-		} else if (n->else_ && !eval(c, n->else_, inst, at, marks)) {
-			ok = false;
-		}
-	}
+	if (n->nany && !step_ok(c, &ok, check_any_of(c, n, inst, at, marks)))
+		return false;
+	if (n->none && !step_ok(c, &ok, check_one_of(c, n, inst, at, marks)))
+		return false;
+	if (n->not_ && try_eval(c, n->not_, inst, at, NULL) &&
+	    !step_ok(c, &ok, fail(c, inst->pos, at, "value must not match the schema of 'not'")))
+		return false;
+	if (n->if_ && !check_if(c, n, inst, at, marks))
+		ok = false;
 	return ok;
 }
 
@@ -870,46 +928,61 @@ static const sc_node *dynamic_target(ctx *c, const sc_node *n)
 	return n->dynref;
 }
 
+/* unevaluatedProperties: the members no keyword marked in local */
+static bool check_uneval_props(ctx *c, const sc_node *n, const tc_value *inst, const tc_path *at,
+                               uint8_t *local)
+{
+	bool ok = true;
+	for (size_t i = 0; i < inst->u.obj.len; i++) {
+		if (local[i])
+			continue;
+		const tc_member *m = &inst->u.obj.members[i];
+		tc_path p = TC_PATH_KEY(at, m->key, m->klen);
+		if (n->uneval_props->boolean == 2 && (n->flags & SC_F_PRESERVE))
+			local[i] = 1;
+		else if (n->uneval_props->boolean == 2)
+			ok = unknown_key(c, n, inst, m, at);
+		else if (eval(c, n->uneval_props, m->val, &p, NULL))
+			local[i] = 1;
+		else
+			ok = false;
+		if (!ok && !c->d)
+			return false;
+	}
+	return ok;
+}
+
+/* unevaluatedItems: the items no keyword marked in local */
+static bool check_uneval_items(ctx *c, const sc_node *n, const tc_value *inst, const tc_path *at,
+                               uint8_t *local)
+{
+	bool ok = true;
+	for (size_t i = 0; i < inst->u.arr.len; i++) {
+		if (local[i])
+			continue;
+		tc_path p = TC_PATH_INDEX(at, i);
+		if (eval(c, n->uneval_items, inst->u.arr.items[i], &p, NULL)) {
+			local[i] = 1;
+			continue;
+		}
+		if (n->uneval_items->boolean == 2)
+			fail(c, inst->u.arr.items[i]->pos, &p,
+			     "item %zu is not allowed here (unevaluatedItems)", i);
+		if (!step_ok(c, &ok, false))
+			return false;
+	}
+	return ok;
+}
+
 static bool check_unevaluated(ctx *c, const sc_node *n, const tc_value *inst, const tc_path *at,
                               uint8_t *local)
 {
 	bool ok = true;
-	if (inst->kind == TC_OBJECT && n->uneval_props) {
-		for (size_t i = 0; i < inst->u.obj.len; i++) {
-			if (local[i])
-				continue;
-			const tc_member *m = &inst->u.obj.members[i];
-			tc_path p = TC_PATH_KEY(at, m->key, m->klen);
-			if (n->uneval_props->boolean == 2 && (n->flags & SC_F_PRESERVE)) {
-				local[i] = 1;
-			} else if (n->uneval_props->boolean == 2) {
-				ok = unknown_key(c, n, inst, m, at);
-			} else if (eval(c, n->uneval_props, m->val, &p, NULL)) {
-				local[i] = 1;
-			} else {
-				ok = false;
-			}
-			if (!ok && !c->d)
-				return false;
-		}
-	}
-	if (inst->kind == TC_ARRAY && n->uneval_items) {
-		for (size_t i = 0; i < inst->u.arr.len; i++) {
-			if (local[i])
-				continue;
-			tc_path p = TC_PATH_INDEX(at, i);
-			if (eval(c, n->uneval_items, inst->u.arr.items[i], &p, NULL)) {
-				local[i] = 1;
-			} else {
-				if (n->uneval_items->boolean == 2)
-					fail(c, inst->u.arr.items[i]->pos, &p,
-					     "item %zu is not allowed here (unevaluatedItems)", i);
-				ok = false;
-				if (!c->d)
-					return false;
-			}
-		}
-	}
+	if (inst->kind == TC_OBJECT && n->uneval_props &&
+	    !step_ok(c, &ok, check_uneval_props(c, n, inst, at, local)))
+		return false;
+	if (inst->kind == TC_ARRAY && n->uneval_items && !check_uneval_items(c, n, inst, at, local))
+		ok = false;
 	return ok;
 }
 
@@ -926,41 +999,19 @@ static bool eval_keywords(ctx *c, const sc_node *n, const tc_value *inst, const 
 		local = tc_xcalloc(inst_len(inst) + 1, 1);
 		marks = local;
 	}
-	if (n->ref && !eval(c, n->ref, inst, at, marks)) {
-		ok = false;
-		if (!c->d)
-			goto out;
-	}
-	if (n->dynref && !eval(c, dynamic_target(c, n), inst, at, marks)) {
-		ok = false;
-		if (!c->d)
-			goto out;
-	}
+	if ((n->ref && !step_ok(c, &ok, eval(c, n->ref, inst, at, marks))) ||
+	    (n->dynref && !step_ok(c, &ok, eval(c, dynamic_target(c, n), inst, at, marks))))
+		goto out;
 	if (!check_type(c, n, inst, at) || !check_enum(c, n, inst, at)) {
 		/* other keywords would only repeat the complaint */
 		ok = false;
 		goto out;
 	}
-	if (!check_number(c, n, inst, at) || !check_string(c, n, inst, at)) {
-		ok = false;
-		if (!c->d)
-			goto out;
-	}
-	if (inst->kind == TC_ARRAY && !check_array(c, n, inst, at, marks)) {
-		ok = false;
-		if (!c->d)
-			goto out;
-	}
-	if (inst->kind == TC_OBJECT && !check_object(c, n, inst, at, marks)) {
-		ok = false;
-		if (!c->d)
-			goto out;
-	}
-	if (!check_applicators(c, n, inst, at, marks)) {
-		ok = false;
-		if (!c->d)
-			goto out;
-	}
+	if (!step_ok(c, &ok, check_number(c, n, inst, at) && check_string(c, n, inst, at)) ||
+	    (inst->kind == TC_ARRAY && !step_ok(c, &ok, check_array(c, n, inst, at, marks))) ||
+	    (inst->kind == TC_OBJECT && !step_ok(c, &ok, check_object(c, n, inst, at, marks))) ||
+	    !step_ok(c, &ok, check_applicators(c, n, inst, at, marks)))
+		goto out;
 	if (need && !check_unevaluated(c, n, inst, at, local))
 		ok = false;
 	/* the CRD's CEL rules, on a value the keywords accept (the API server

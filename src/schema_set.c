@@ -94,6 +94,17 @@ static bool parse_version_dir(const char *name, long v[3], bool *strict)
 	return true;
 }
 
+/* the order of (x.y.z, strict) folders: by version, then strict after not */
+static int version_cmp(const long *v, bool strict, const long *bv, bool bstrict)
+{
+	int c = 0;
+	for (int i = 0; i < 3 && !c; i++)
+		c = v[i] < bv[i] ? -1 : v[i] > bv[i];
+	if (c == 0)
+		c = strict && !bstrict ? 1 : (!strict && bstrict ? -1 : 0);
+	return c;
+}
+
 /* the newest v<x.y.z>-standalone[-strict] folder in dir (strict first);
  * with only (x, y), the newest of those */
 static char *newest_version_dir(tc_arena *a, const char *dir, const long *only)
@@ -111,11 +122,7 @@ static char *newest_version_dir(tc_arena *a, const char *dir, const long *only)
 		if (!parse_version_dir(e->d_name, v, &strict) ||
 		    (only && (v[0] != only[0] || v[1] != only[1])))
 			continue;
-		int c = 0;
-		for (int i = 0; i < 3 && !c; i++)
-			c = v[i] < bv[i] ? -1 : v[i] > bv[i];
-		if (c == 0)
-			c = strict && !bstrict ? 1 : (!strict && bstrict ? -1 : 0);
+		int c = version_cmp(v, strict, bv, bstrict);
 		if (c > 0 || (c == 0 && best && strcmp(e->d_name, best) < 0)) {
 			best = tc_arena_strdup(a, e->d_name);
 			memcpy(bv, v, sizeof bv);
@@ -169,6 +176,49 @@ static bool minor_only(const char *v, long out[2])
 	return end != p && *end == 0;
 }
 
+/* One schema location: its Kubernetes schema folder (for the version wanted,
+ * or the newest) and its CRD indexes. */
+static void open_location(tc_schema_set *set, const tc_schema_set_opts *o, const char *dir,
+                          bool builtin, bool *ok, bool *covered, tc_diags *d)
+{
+	const char *want = o->kubernetes_version;
+	location *l = &set->locs[set->nlocs++];
+	l->dir = tc_arena_strdup(&set->arena, dir);
+	char *kdir = tc_arena_printf(&set->arena, "%s/kubernetes", dir);
+	const char *base = is_dir(kdir) ? kdir : dir;
+	if (want) {
+		const char *v = want[0] == 'v' ? want + 1 : want;
+		long mm[2];
+		char *vd = tc_arena_printf(&set->arena, "%s/v%s-standalone-strict", base, v);
+		if (!is_dir(vd))
+			vd = tc_arena_printf(&set->arena, "%s/v%s-standalone", base, v);
+		if (!is_dir(vd) && minor_only(v, mm)) {
+			char *best = newest_version_dir(&set->arena, base, mm);
+			vd = best ? tc_arena_printf(&set->arena, "%s/%s", base, best) : NULL;
+		}
+		if (vd && is_dir(vd)) {
+			l->k8sdir = vd;
+			*covered = true;
+		} else if (is_dir(kdir) && !builtin) {
+			tc_error(d, o->version_pos, NULL,
+			         "no schemas for Kubernetes %s in '%s' (expected a folder "
+			         "v%s-standalone-strict)",
+			         want, kdir, v);
+			*ok = false;
+		}
+	} else {
+		char *best = newest_version_dir(&set->arena, base, NULL);
+		if (best)
+			l->k8sdir = tc_arena_printf(&set->arena, "%s/%s", base, best);
+	}
+	char *idx = tc_arena_printf(&set->arena, "%s/crd-json/index.json", dir);
+	if (is_file(idx))
+		read_index(set, d, idx);
+	idx = tc_arena_printf(&set->arena, "%s/index.json", dir);
+	if (is_file(idx))
+		read_index(set, d, idx);
+}
+
 int tc_schema_set_open(tc_schema_set **out, const tc_schema_set_opts *o, tc_diags *d)
 {
 	*out = NULL;
@@ -188,43 +238,7 @@ int tc_schema_set_open(tc_schema_set **out, const tc_schema_set_opts *o, tc_diag
 			ok = false;
 			continue;
 		}
-		location *l = &set->locs[set->nlocs++];
-		l->dir = tc_arena_strdup(&set->arena, dir);
-		char *kdir = tc_arena_printf(&set->arena, "%s/kubernetes", dir);
-		const char *base = is_dir(kdir) ? kdir : dir;
-		if (want) {
-			const char *v = want[0] == 'v' ? want + 1 : want;
-			long mm[2];
-			char *vd =
-				tc_arena_printf(&set->arena, "%s/v%s-standalone-strict", base, v);
-			if (!is_dir(vd))
-				vd = tc_arena_printf(&set->arena, "%s/v%s-standalone", base, v);
-			if (!is_dir(vd) && minor_only(v, mm)) {
-				char *best = newest_version_dir(&set->arena, base, mm);
-				vd = best ? tc_arena_printf(&set->arena, "%s/%s", base, best)
-				          : NULL;
-			}
-			if (vd && is_dir(vd)) {
-				l->k8sdir = vd;
-				covered = true;
-			} else if (is_dir(kdir) && !builtin) {
-				tc_error(d, o->version_pos, NULL,
-				         "no schemas for Kubernetes %s in '%s' (expected a folder "
-				         "v%s-standalone-strict)",
-				         want, kdir, v);
-				ok = false;
-			}
-		} else {
-			char *best = newest_version_dir(&set->arena, base, NULL);
-			if (best)
-				l->k8sdir = tc_arena_printf(&set->arena, "%s/%s", base, best);
-		}
-		char *idx = tc_arena_printf(&set->arena, "%s/crd-json/index.json", dir);
-		if (is_file(idx))
-			read_index(set, d, idx);
-		idx = tc_arena_printf(&set->arena, "%s/index.json", dir);
-		if (is_file(idx))
-			read_index(set, d, idx);
+		open_location(set, o, dir, builtin, &ok, &covered, d);
 	}
 	/* a version no built-in schemas have is fine when a location has it */
 	if (ok && !o->no_builtin && (builtin || !covered)) {
@@ -306,20 +320,18 @@ static const char *crd_served(const tc_schema_set *set, const char *g, const cha
 	return first;
 }
 
-/* A did-you-mean for an apiVersion and kind that neither the CRD index nor
- * the built-in table knows: the same kind in another group (a group that
- * ends in this one or is a few edits away first), or a near kind in this
- * group. NULL when nothing is near. Called with the lock held. */
-static const char *suggest(const tc_schema_set *set, tc_arena *a, const char *group, size_t glen,
-                           const char *version, size_t vlen, const char *kind, size_t klen)
+/* The CRD of this kind whose group is nearest (a group that ends in this one
+ * first); sets *group_known when a CRD has this group. */
+static const crd_entry *nearest_group_of_kind(const tc_schema_set *set, const char *group,
+                                              size_t glen, const char *kind, size_t klen,
+                                              bool *group_known)
 {
 	const crd_entry *best = NULL;
 	size_t bestd = (size_t)-1;
-	bool group_known = false;
 	for (size_t i = 0; i < set->ncrds; i++) {
 		const crd_entry *c = &set->crds[i];
 		if (streqn(c->group, group, glen))
-			group_known = true;
+			*group_known = true;
 		if (!streqn(c->kind, kind, klen))
 			continue;
 		size_t gl = strlen(c->group);
@@ -333,6 +345,55 @@ static const char *suggest(const tc_schema_set *set, tc_arena *a, const char *gr
 			best = c;
 		}
 	}
+	return best;
+}
+
+/* A CRD of this group whose kind is at most two edits away (or differs in case). */
+static const crd_entry *near_kind_in_group(const tc_schema_set *set, const char *group, size_t glen,
+                                           const char *kind, size_t klen)
+{
+	const crd_entry *near = NULL;
+	size_t nd = 3;
+	for (size_t i = 0; i < set->ncrds; i++) {
+		const crd_entry *c = &set->crds[i];
+		if (!streqn(c->group, group, glen))
+			continue;
+		size_t d = tc_edit_distance(c->kind, strlen(c->kind), kind, klen, 2);
+		if (strlen(c->kind) == klen && !strncasecmp(c->kind, kind, klen))
+			d = 0;
+		if (d < nd) {
+			nd = d;
+			near = c;
+		}
+	}
+	return near;
+}
+
+/* A CRD whose group is at most two edits away from a group of more than 3 bytes. */
+static const crd_entry *near_group(const tc_schema_set *set, const char *group, size_t glen)
+{
+	const crd_entry *ng = NULL;
+	size_t nd = 3;
+	for (size_t i = 0; glen > 3 && i < set->ncrds; i++) {
+		size_t d = tc_edit_distance(set->crds[i].group, strlen(set->crds[i].group), group,
+		                            glen, 2);
+		if (d < nd) {
+			nd = d;
+			ng = &set->crds[i];
+		}
+	}
+	return ng;
+}
+
+/* A did-you-mean for an apiVersion and kind that neither the CRD index nor
+ * the built-in table knows: the same kind in another group (a group that
+ * ends in this one or is a few edits away first), or a near kind in this
+ * group. NULL when nothing is near. Called with the lock held. */
+static const char *suggest(const tc_schema_set *set, tc_arena *a, const char *group, size_t glen,
+                           const char *version, size_t vlen, const char *kind, size_t klen)
+{
+	bool group_known = false;
+	const crd_entry *best = nearest_group_of_kind(set, group, glen, kind, klen, &group_known);
 	if (best) {
 		const char *v = crd_served(set, best->group, best->kind, version, vlen);
 		return tc_arena_printf(
@@ -354,37 +415,13 @@ static const char *suggest(const tc_schema_set *set, tc_arena *a, const char *gr
 		                       glen ? (int)glen : 12, glen ? group : "the core API",
 		                       (int)klen, kind, bk);
 	if (group_known) {
-		const crd_entry *near = NULL;
-		size_t nd = 3;
-		for (size_t i = 0; i < set->ncrds; i++) {
-			const crd_entry *c = &set->crds[i];
-			if (!streqn(c->group, group, glen))
-				continue;
-			size_t d = tc_edit_distance(c->kind, strlen(c->kind), kind, klen, 2);
-			if (strlen(c->kind) == klen && !strncasecmp(c->kind, kind, klen))
-				d = 0;
-			if (d < nd) {
-				nd = d;
-				near = c;
-			}
-		}
-		if (near)
-			return tc_arena_printf(a,
-			                       "group %.*s has no kind %.*s (did you mean '%s'?)",
-			                       (int)glen, group, (int)klen, kind, near->kind);
-		return NULL;
+		const crd_entry *near = near_kind_in_group(set, group, glen, kind, klen);
+		return near ? tc_arena_printf(a, "group %.*s has no kind %.*s (did you mean '%s'?)",
+		                              (int)glen, group, (int)klen, kind, near->kind)
+		            : NULL;
 	}
 	/* a group a few edits away */
-	const crd_entry *ng = NULL;
-	size_t nd = 3;
-	for (size_t i = 0; glen > 3 && i < set->ncrds; i++) {
-		size_t d = tc_edit_distance(set->crds[i].group, strlen(set->crds[i].group), group,
-		                            glen, 2);
-		if (d < nd) {
-			nd = d;
-			ng = &set->crds[i];
-		}
-	}
+	const crd_entry *ng = near_group(set, group, glen);
 	if (ng)
 		return tc_arena_printf(
 			a,
@@ -394,108 +431,122 @@ static const char *suggest(const tc_schema_set *set, tc_arena *a, const char *gr
 	return NULL;
 }
 
-/* Resolve and compile; called with the lock held. */
-static void resolve(tc_schema_set *set, const char *api, size_t alen, const char *kind, size_t klen,
-                    entry *e)
+/* What a lookup asks for: apiVersion split into group and version, and the kind. */
+typedef struct query {
+	const char *group, *version, *kind;
+	size_t glen, vlen, klen;
+} query;
+
+/* The CRD index: the scope, and NOT_SERVED when it lists the kind but does not
+ * serve the version. Sets *crd_kind when it lists the kind; true when decided. */
+static bool resolve_crd(tc_schema_set *set, const query *q, tc_lookup *lk, bool *crd_kind)
 {
-	tc_arena *a = &set->arena;
-	const char *group, *version;
-	size_t glen, vlen;
-	tc_k8s_split_api_version(api, alen, &group, &glen, &version, &vlen);
-	tc_lookup *lk = &e->look;
-	lk->scope = tc_k8s_builtin_scope(group, glen, kind, klen);
-	/* the CRD index: scope, and versions listed but not served */
 	const crd_entry *listed = NULL;
-	bool crd_kind = false;
 	tc_buf served;
 	tc_buf_init(&served, 4096);
 	for (size_t i = 0; i < set->ncrds; i++) {
 		const crd_entry *c = &set->crds[i];
-		if (!streqn(c->group, group, glen) || !streqn(c->kind, kind, klen))
+		if (!streqn(c->group, q->group, q->glen) || !streqn(c->kind, q->kind, q->klen))
 			continue;
-		crd_kind = true;
+		*crd_kind = true;
 		if (lk->scope == TC_K8S_SCOPE_UNKNOWN)
 			lk->scope = c->scope;
-		if (streqn(c->version, version, vlen))
+		if (streqn(c->version, q->version, q->vlen))
 			listed = c;
 		if (c->served) {
 			tc_buf_adds(&served, served.len ? ", " : "");
 			tc_buf_adds(&served, c->version);
 		}
 	}
-	if (crd_kind && (!listed || !listed->served)) {
+	bool decided = *crd_kind && (!listed || !listed->served);
+	if (decided) {
 		lk->status = TC_LOOKUP_NOT_SERVED;
 		lk->detail =
-			tc_arena_printf(a, "its CustomResourceDefinition %s %.*s%s%s",
-		                        listed ? "does not serve" : "has no version", (int)vlen,
-		                        version, served.len ? "; served: " : " and serves none",
+			tc_arena_printf(&set->arena, "its CustomResourceDefinition %s %.*s%s%s",
+		                        listed ? "does not serve" : "has no version", (int)q->vlen,
+		                        q->version, served.len ? "; served: " : " and serves none",
 		                        tc_buf_str(&served));
-		tc_buf_release(&served);
-		return;
 	}
 	tc_buf_release(&served);
-	/* the versions served: the built-in schemas of the Kubernetes version
-	 * when they know the kind, else the table of k8s.c (1.30 to 1.34) */
-	const char *bv = tc_k8s_builtin_versions(group, glen, kind, klen);
-	const char *bserved =
-		set->bundle ? tc_schema_bundle_served(set->bundle, a, group, glen, kind, klen)
-			    : NULL;
-	const tc_bundle_kind *bk = set->bundle ? tc_schema_bundle_kind(set->bundle, group, glen,
-	                                                               version, vlen, kind, klen)
-	                                       : NULL;
+	return decided;
+}
+
+/* "Kubernetes does not serve K in version V; served: G/V1, G/V2" from the table's list */
+static const char *not_served_by_table(tc_arena *a, const query *q, const char *bv)
+{
+	tc_buf b;
+	tc_buf_init(&b, 256);
+	for (const char *p = bv; *p;) {
+		size_t n = strcspn(p, ",");
+		tc_buf_addf(&b, "%s%.*s%s%.*s", b.len ? ", " : "", (int)q->glen, q->group,
+		            q->glen ? "/" : "", (int)n, p);
+		p += n;
+		while (*p == ',' || *p == ' ')
+			p++;
+	}
+	const char *r =
+		tc_arena_printf(a,
+	                        "Kubernetes does not serve %.*s in version %.*s; "
+	                        "served: %s",
+	                        (int)q->klen, q->kind, (int)q->vlen, q->version, tc_buf_str(&b));
+	tc_buf_release(&b);
+	return r;
+}
+
+/* The versions served: the built-in schemas of the Kubernetes version when they
+ * know the kind, else the table of k8s.c (1.30 to 1.34). NOT_SERVED or UNKNOWN
+ * (with a did-you-mean) when decided here; *bk is the built-in schema's kind. */
+static bool resolve_served(tc_schema_set *set, const query *q, tc_lookup *lk, bool crd_kind,
+                           const tc_bundle_kind **bk)
+{
+	tc_arena *a = &set->arena;
+	const char *bv = tc_k8s_builtin_versions(q->group, q->glen, q->kind, q->klen);
+	const char *bserved = set->bundle ? tc_schema_bundle_served(set->bundle, a, q->group,
+	                                                            q->glen, q->kind, q->klen)
+	                                  : NULL;
+	*bk = set->bundle ? tc_schema_bundle_kind(set->bundle, q->group, q->glen, q->version,
+	                                          q->vlen, q->kind, q->klen)
+	                  : NULL;
 	if (lk->scope == TC_K8S_SCOPE_UNKNOWN && set->bundle)
-		lk->scope = tc_schema_bundle_scope(set->bundle, group, glen, kind, klen);
-	if (!crd_kind && bserved && !bk) {
-		lk->status = TC_LOOKUP_NOT_SERVED;
-		lk->detail = tc_arena_printf(a,
-		                             "Kubernetes %s does not serve %.*s in version %.*s; "
-		                             "served: %s",
-		                             tc_schema_bundle_version(set->bundle), (int)klen, kind,
-		                             (int)vlen, version, bserved);
-		return;
+		lk->scope =
+			tc_schema_bundle_scope(set->bundle, q->group, q->glen, q->kind, q->klen);
+	const char *detail = NULL;
+	tc_lookup_status status = TC_LOOKUP_NOT_SERVED;
+	if (!crd_kind && bserved && !*bk)
+		detail = tc_arena_printf(a,
+		                         "Kubernetes %s does not serve %.*s in version %.*s; "
+		                         "served: %s",
+		                         tc_schema_bundle_version(set->bundle), (int)q->klen,
+		                         q->kind, (int)q->vlen, q->version, bserved);
+	else if (!crd_kind && !bserved && bv && set->bundle)
+		detail = tc_arena_printf(a, "Kubernetes %s serves no version of %.*s",
+		                         tc_schema_bundle_version(set->bundle), (int)q->klen,
+		                         q->kind);
+	else if (!set->bundle && bv && !version_in(bv, q->version, q->vlen))
+		detail = not_served_by_table(a, q, bv);
+	if (!detail && !bv && !bserved && !crd_kind) {
+		status = TC_LOOKUP_UNKNOWN;
+		detail = suggest(set, a, q->group, q->glen, q->version, q->vlen, q->kind, q->klen);
 	}
-	if (!crd_kind && !bserved && bv && set->bundle) {
-		lk->status = TC_LOOKUP_NOT_SERVED;
-		lk->detail =
-			tc_arena_printf(a, "Kubernetes %s serves no version of %.*s",
-		                        tc_schema_bundle_version(set->bundle), (int)klen, kind);
-		return;
-	}
-	if (!set->bundle && bv && !version_in(bv, version, vlen)) {
-		lk->status = TC_LOOKUP_NOT_SERVED;
-		tc_buf b;
-		tc_buf_init(&b, 256);
-		for (const char *p = bv; *p;) {
-			size_t n = strcspn(p, ",");
-			tc_buf_addf(&b, "%s%.*s%s%.*s", b.len ? ", " : "", (int)glen, group,
-			            glen ? "/" : "", (int)n, p);
-			p += n;
-			while (*p == ',' || *p == ' ')
-				p++;
-		}
-		lk->detail = tc_arena_printf(a,
-		                             "Kubernetes does not serve %.*s in version %.*s; "
-		                             "served: %s",
-		                             (int)klen, kind, (int)vlen, version, tc_buf_str(&b));
-		tc_buf_release(&b);
-		return;
-	}
-	if (!bv && !bserved && !crd_kind) {
-		const char *hint = suggest(set, a, group, glen, version, vlen, kind, klen);
-		if (hint) {
-			lk->status = TC_LOOKUP_UNKNOWN;
-			lk->detail = hint;
-			return;
-		}
-	}
-	char *kl = lower(a, kind, klen);
-	char *g = tc_arena_memdup0(a, group, glen);
-	char *v = tc_arena_memdup0(a, version, vlen);
-	char *first = tc_arena_memdup0(a, group, strcspn(g, "."));
+	if (!detail)
+		return false;
+	lk->status = status;
+	lk->detail = detail;
+	return true;
+}
+
+/* The schema file of the kind in the first location that has one, or NULL. */
+static const char *schema_file(tc_schema_set *set, const query *q)
+{
+	tc_arena *a = &set->arena;
+	size_t glen = q->glen;
+	char *kl = lower(a, q->kind, q->klen);
+	char *g = tc_arena_memdup0(a, q->group, glen);
+	char *v = tc_arena_memdup0(a, q->version, q->vlen);
+	char *first = tc_arena_memdup0(a, q->group, strcspn(g, "."));
 	char *suffix = glen ? tc_arena_printf(a, "-%s-%s", lower(a, first, strlen(first)), v)
 	                    : tc_arena_printf(a, "-%s", v);
-	const char *path = NULL;
-	for (size_t i = 0; i < set->nlocs && !path; i++) {
+	for (size_t i = 0; i < set->nlocs; i++) {
 		const location *l = &set->locs[i];
 		const char *cands[4] = {
 			l->k8sdir ? tc_arena_printf(a, "%s/%s%s.json", l->k8sdir, kl, suffix)
@@ -505,37 +556,47 @@ static void resolve(tc_schema_set *set, const char *api, size_t alen, const char
 			tc_arena_printf(a, "%s/%s%s.json", l->dir, kl, suffix),
 			glen ? tc_arena_printf(a, "%s/%s/%s_%s.json", l->dir, g, kl, v) : NULL,
 		};
-		for (int k = 0; k < 4 && !path; k++)
+		for (int k = 0; k < 4; k++)
 			if (cands[k] && is_file(cands[k]))
-				path = cands[k];
+				return cands[k];
 	}
-	if (!path && !bk) {
-		lk->status = TC_LOOKUP_MISSING;
-		lk->detail = "no schema file for it in the schema locations";
-		return;
+	return NULL;
+}
+
+/* Load the schema document, from path or else the built-in schemas (bk); sets the
+ * options it compiles with and what the lookup names it by. NULL when it fails. */
+static tc_value *load_schema(tc_schema_set *set, tc_lookup *lk, const char **path,
+                             const tc_bundle_kind *bk, tc_schema_opts *o, tc_diags *d)
+{
+	tc_arena *a = &set->arena;
+	if (*path) {
+		lk->detail = *path;
+		tc_value *doc = tc_schema_store_load_file(set->store, d, *path);
+		o->base_uri = tc_uri_from_path(a, *path);
+		return doc;
 	}
+	/* the built-in schema: the definition is a document of the store */
+	const char *uri = tc_arena_printf(a, "%s%s", TC_SCHEMA_BUNDLE_URI, bk->def);
+	*path = lk->detail = tc_arena_printf(a, "the built-in schemas of Kubernetes %s (%s)",
+	                                     tc_schema_bundle_version(set->bundle), uri);
+	o->base_uri = uri;
+	o->draft = TC_DRAFT_2020;
+	tc_value *doc = NULL;
+	if (tc_schema_bundle_load(set->bundle, tc_schema_store_arena(set->store), d, uri, &doc) !=
+	    0)
+		return NULL;
+	tc_schema_store_add(set->store, uri, doc);
+	return doc;
+}
+
+/* Compile the schema into e: FOUND, or BROKEN with the first diagnostic. */
+static void compile_schema(tc_schema_set *set, entry *e, const char *path, const tc_bundle_kind *bk)
+{
+	tc_lookup *lk = &e->look;
 	tc_diags d;
 	tc_diags_init(&d);
-	tc_value *doc;
 	tc_schema_opts o = {0};
-	if (path) {
-		lk->detail = path;
-		doc = tc_schema_store_load_file(set->store, &d, path);
-		o.base_uri = tc_uri_from_path(a, path);
-	} else {
-		/* the built-in schema: the definition is a document of the store */
-		const char *uri = tc_arena_printf(a, "%s%s", TC_SCHEMA_BUNDLE_URI, bk->def);
-		path = lk->detail = tc_arena_printf(a, "the built-in schemas of Kubernetes %s (%s)",
-		                                    tc_schema_bundle_version(set->bundle), uri);
-		doc = NULL;
-		if (tc_schema_bundle_load(set->bundle, tc_schema_store_arena(set->store), &d, uri,
-		                          &doc) == 0)
-			tc_schema_store_add(set->store, uri, doc);
-		else
-			doc = NULL;
-		o.base_uri = uri;
-		o.draft = TC_DRAFT_2020;
-	}
+	tc_value *doc = load_schema(set, lk, &path, bk, &o, &d);
 	if (doc && tc_schema_compile(&e->owned, set->store, doc, &o, &d) == 0) {
 		lk->status = TC_LOOKUP_FOUND;
 		lk->schema = e->owned;
@@ -547,11 +608,32 @@ static void resolve(tc_schema_set *set, const char *api, size_t alen, const char
 			tc_diags_sort(&d);
 			tc_diag_format(&b, &d.items[0]);
 		}
-		lk->detail =
-			tc_arena_printf(a, "schema '%s' is unusable: %s", path, tc_buf_str(&b));
+		lk->detail = tc_arena_printf(&set->arena, "schema '%s' is unusable: %s", path,
+		                             tc_buf_str(&b));
 		tc_buf_release(&b);
 	}
 	tc_diags_release(&d);
+}
+
+/* Resolve and compile; called with the lock held. */
+static void resolve(tc_schema_set *set, const char *api, size_t alen, const char *kind, size_t klen,
+                    entry *e)
+{
+	query q = {.kind = kind, .klen = klen};
+	tc_k8s_split_api_version(api, alen, &q.group, &q.glen, &q.version, &q.vlen);
+	tc_lookup *lk = &e->look;
+	lk->scope = tc_k8s_builtin_scope(q.group, q.glen, kind, klen);
+	bool crd_kind = false;
+	const tc_bundle_kind *bk = NULL;
+	if (resolve_crd(set, &q, lk, &crd_kind) || resolve_served(set, &q, lk, crd_kind, &bk))
+		return;
+	const char *path = schema_file(set, &q);
+	if (!path && !bk) {
+		lk->status = TC_LOOKUP_MISSING;
+		lk->detail = "no schema file for it in the schema locations";
+		return;
+	}
+	compile_schema(set, e, path, bk);
 }
 
 void tc_schema_set_lookup(tc_schema_set *set, const char *api, size_t alen, const char *kind,

@@ -303,39 +303,10 @@ static int age_entries(tc_sops_doc *doc, tc_arena *a, tc_diags *d, const tc_snod
 	return 0;
 }
 
-int tc_sops_parse(tc_sops_doc *out, tc_arena *a, tc_diags *d, const char *file, const char *data,
-                  size_t len)
+/* The encryption rule (one of four, or the default), no comment-driven rules,
+ * and mac_only_encrypted. */
+static int meta_rule(tc_sops_doc *out, tc_diags *d, const tc_snode *m, bool *bad)
 {
-	memset(out, 0, sizeof *out);
-	out->file = file;
-	tc_snode **docs = NULL;
-	size_t ndocs = 0;
-	if (tc_sops_yaml_read(&docs, &ndocs, a, NULL, d, file, data, len, 0) != 0)
-		return -1;
-	if (ndocs != 1)
-		return tc_error(d, (tc_pos){file, 1, 1}, NULL,
-		                "'%s' holds %zu YAML documents; a SOPS file for tenantc holds one",
-		                file, ndocs);
-	tc_snode *root = docs[0];
-	if (root->kind != TC_SN_MAP)
-		return tc_error(d, root->pos, NULL, "'%s' is not a mapping", file);
-	tc_snode *tree = tc_snode_new(a, TC_SN_MAP, root->pos);
-	tree->entries = tc_arena_alloc(a, root->n * sizeof *tree->entries);
-	const tc_sentry *sops = NULL;
-	for (size_t i = 0; i < root->n; i++) {
-		if (root->entries[i].klen == 4 && memcmp(root->entries[i].key, "sops", 4) == 0)
-			sops = &root->entries[i];
-		else
-			tree->entries[tree->n++] = root->entries[i];
-	}
-	out->tree = tree;
-	if (!sops)
-		return tc_error(d, root->pos, NULL, "sops metadata not found in '%s'", file);
-	const tc_snode *m = sops->val;
-	out->meta_pos = sops->kpos;
-	if (m->kind != TC_SN_MAP)
-		return tc_error(d, m->pos, NULL, "sops metadata of '%s' is not a mapping", file);
-	bool bad = false;
 	static const struct {
 		const char *key;
 		tc_sops_rule_kind kind;
@@ -343,10 +314,11 @@ int tc_sops_parse(tc_sops_doc *out, tc_arena *a, tc_diags *d, const char *file, 
 	             {"encrypted_suffix", TC_SOPS_ENCRYPTED_SUFFIX},
 	             {"unencrypted_regex", TC_SOPS_UNENCRYPTED_REGEX},
 	             {"encrypted_regex", TC_SOPS_ENCRYPTED_REGEX}};
+	const char *file = out->file;
 	out->rule = (tc_sops_rule){TC_SOPS_UNENCRYPTED_SUFFIX, "_unencrypted"};
 	int nrules = 0;
 	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
-		const tc_snode *v = meta_str(d, m, rules[i].key, &bad);
+		const tc_snode *v = meta_str(d, m, rules[i].key, bad);
 		if (v) {
 			out->rule = (tc_sops_rule){rules[i].kind, v->text};
 			nrules++;
@@ -366,6 +338,13 @@ int tc_sops_parse(tc_sops_doc *out, tc_arena *a, tc_diags *d, const char *file, 
 	else if (moe && !(moe->val->kind == TC_SN_SCALAR && moe->val->type == TC_ST_NULL))
 		return tc_error(d, moe->val->pos, NULL,
 		                "sops.mac_only_encrypted must be a boolean");
+	return 0;
+}
+
+/* lastmodified (a quoted RFC 3339 time, kept in sops' form), mac and version */
+static int meta_stamps(tc_sops_doc *out, tc_arena *a, tc_diags *d, const tc_snode *m, bool *bad)
+{
+	const char *file = out->file;
 	tc_sentry *lm = tc_snode_get(m, "lastmodified");
 	if (!lm)
 		return tc_error(d, m->pos, NULL, "sops.lastmodified is missing in '%s'", file);
@@ -374,10 +353,10 @@ int tc_sops_parse(tc_sops_doc *out, tc_arena *a, tc_diags *d, const char *file, 
 			d, lm->val->pos, NULL,
 			"sops.lastmodified must be a quoted string (sops 3.13 and later refuse "
 			"an unquoted timestamp)");
-	const tc_snode *lmv = meta_str(d, m, "lastmodified", &bad);
-	const tc_snode *mac = meta_str(d, m, "mac", &bad);
-	const tc_snode *ver = meta_str(d, m, "version", &bad);
-	if (bad)
+	const tc_snode *lmv = meta_str(d, m, "lastmodified", bad);
+	const tc_snode *mac = meta_str(d, m, "mac", bad);
+	const tc_snode *ver = meta_str(d, m, "version", bad);
+	if (*bad)
 		return -1;
 	tc_stime t;
 	if (tc_sops_parse_rfc3339(&t, lmv->text, lmv->len) != 0)
@@ -397,6 +376,13 @@ int tc_sops_parse(tc_sops_doc *out, tc_arena *a, tc_diags *d, const char *file, 
 		                "sops.version must be a semantic version such as %s",
 		                TC_SOPS_VERSION);
 	out->version = ver->text;
+	return 0;
+}
+
+/* The age recipients, of sops.age and of each key group (no Shamir sharing),
+ * gathered in a growing list and then moved into the arena. */
+static int meta_recipients(tc_sops_doc *out, tc_arena *a, tc_diags *d, const tc_snode *m)
+{
 	size_t cap = 0;
 	tc_sentry *age = tc_snode_get(m, "age");
 	if (age && age_entries(out, a, d, age->val, &out->age, &out->nage, &cap) != 0)
@@ -416,7 +402,7 @@ int tc_sops_parse(tc_sops_doc *out, tc_arena *a, tc_diags *d, const char *file, 
 	}
 	if (out->nage == 0) {
 		tc_error(d, m->pos, NULL, "'%s' has no age recipients (tenantc supports age only)",
-		         file);
+		         out->file);
 		goto fail;
 	}
 	tc_sops_age_entry *kept = tc_arena_alloc(a, out->nage * sizeof *kept);
@@ -429,6 +415,52 @@ fail:
 	out->age = NULL;
 	out->nage = 0;
 	return -1;
+}
+
+/* The tree without its 'sops' entry into out->tree; the entry in *sops, or NULL. */
+static void split_meta(tc_sops_doc *out, tc_arena *a, const tc_snode *root, const tc_sentry **sops)
+{
+	tc_snode *tree = tc_snode_new(a, TC_SN_MAP, root->pos);
+	tree->entries = tc_arena_alloc(a, root->n * sizeof *tree->entries);
+	*sops = NULL;
+	for (size_t i = 0; i < root->n; i++) {
+		if (root->entries[i].klen == 4 && memcmp(root->entries[i].key, "sops", 4) == 0)
+			*sops = &root->entries[i];
+		else
+			tree->entries[tree->n++] = root->entries[i];
+	}
+	out->tree = tree;
+}
+
+int tc_sops_parse(tc_sops_doc *out, tc_arena *a, tc_diags *d, const char *file, const char *data,
+                  size_t len)
+{
+	memset(out, 0, sizeof *out);
+	out->file = file;
+	tc_snode **docs = NULL;
+	size_t ndocs = 0;
+	if (tc_sops_yaml_read(&docs, &ndocs, a, NULL, d, file, data, len, 0) != 0)
+		return -1;
+	if (ndocs != 1)
+		return tc_error(d, (tc_pos){file, 1, 1}, NULL,
+		                "'%s' holds %zu YAML documents; a SOPS file for tenantc holds one",
+		                file, ndocs);
+	tc_snode *root = docs[0];
+	if (root->kind != TC_SN_MAP)
+		return tc_error(d, root->pos, NULL, "'%s' is not a mapping", file);
+	const tc_sentry *sops;
+	split_meta(out, a, root, &sops);
+	if (!sops)
+		return tc_error(d, root->pos, NULL, "sops metadata not found in '%s'", file);
+	const tc_snode *m = sops->val;
+	out->meta_pos = sops->kpos;
+	if (m->kind != TC_SN_MAP)
+		return tc_error(d, m->pos, NULL, "sops metadata of '%s' is not a mapping", file);
+	bool bad = false;
+	if (meta_rule(out, d, m, &bad) || meta_stamps(out, a, d, m, &bad) ||
+	    meta_recipients(out, a, d, m))
+		return -1;
+	return 0;
 }
 
 bool tc_sops_tree_is_encrypted(const tc_snode *root)
@@ -453,74 +485,99 @@ static bool casecmp(const char *s, size_t n, const char *w)
 	return true;
 }
 
+static bool conv_str(tc_snode *n)
+{
+	n->type = TC_ST_STR;
+	return true;
+}
+
+/* strconv.Atoi: decimal only ("010" is 10), optional sign */
+static bool conv_int(tc_snode *n)
+{
+	const char *s = n->text;
+	size_t len = n->len;
+	size_t i = len && (s[0] == '+' || s[0] == '-') ? 1 : 0;
+	bool neg = i && s[0] == '-';
+	if (i == len)
+		return false;
+	uint64_t v = 0;
+	for (size_t k = i; k < len; k++) {
+		if (s[k] < '0' || s[k] > '9' || v > (UINT64_MAX - 9) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(s[k] - '0');
+	}
+	if (v > (uint64_t)INT64_MAX + (neg ? 1 : 0))
+		return false;
+	n->type = TC_ST_INT;
+	n->v.i = neg ? (int64_t)(0 - v) : (int64_t)v;
+	return true;
+}
+
+/* strconv.ParseFloat: also inf, infinity and nan in any case */
+static bool conv_float(tc_snode *n)
+{
+	const char *s = n->text;
+	size_t len = n->len;
+	size_t i = len && (s[0] == '+' || s[0] == '-') ? 1 : 0;
+	if (casecmp(s + i, len - i, "inf") || casecmp(s + i, len - i, "infinity")) {
+		n->v.f = s[0] == '-' ? -INFINITY : INFINITY;
+	} else if (casecmp(s, len, "nan")) {
+		n->v.f = NAN;
+	} else {
+		tc_snode tmp;
+		tc_stype t;
+		if (tc_sops_yaml_resolve(&t, &tmp, s, len, "!!float") != 0 || t != TC_ST_FLOAT)
+			return false;
+		n->v.f = tmp.v.f;
+	}
+	n->type = TC_ST_FLOAT;
+	return true;
+}
+
+static bool word_in(const char *s, size_t len, const char *const *words, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strlen(words[i]) == len && !memcmp(s, words[i], len))
+			return true;
+	return false;
+}
+
+/* strconv.ParseBool */
+static bool conv_bool(tc_snode *n)
+{
+	static const char *const t[] = {"1", "t", "T", "TRUE", "true", "True"};
+	static const char *const f[] = {"0", "f", "F", "FALSE", "false", "False"};
+	bool yes = word_in(n->text, n->len, t, 6);
+	if (!yes && !word_in(n->text, n->len, f, 6))
+		return false;
+	n->type = TC_ST_BOOL;
+	n->v.b = yes;
+	return true;
+}
+
+/* time.UnmarshalText */
+static bool conv_time(tc_snode *n)
+{
+	if (tc_sops_parse_rfc3339(&n->v.t, n->text, n->len) != 0)
+		return false;
+	n->type = TC_ST_TIME;
+	return true;
+}
+
 /* The decrypted text as the type sops stored: strconv.Atoi, ParseFloat,
  * ParseBool, time.UnmarshalText. */
 static bool convert(tc_snode *n, const char *ty, size_t tn)
 {
-	const char *s = n->text;
-	size_t len = n->len;
-	if ((tn == 3 && !memcmp(ty, "str", 3)) || (tn == 5 && !memcmp(ty, "bytes", 5))) {
-		n->type = TC_ST_STR;
-		return true;
-	}
-	if (tn == 3 && !memcmp(ty, "int", 3)) {
-		/* strconv.Atoi: decimal only ("010" is 10), optional sign */
-		size_t i = len && (s[0] == '+' || s[0] == '-') ? 1 : 0;
-		bool neg = i && s[0] == '-';
-		if (i == len)
-			return false;
-		uint64_t v = 0;
-		for (size_t k = i; k < len; k++) {
-			if (s[k] < '0' || s[k] > '9' || v > (UINT64_MAX - 9) / 10)
-				return false;
-			v = v * 10 + (uint64_t)(s[k] - '0');
-		}
-		if (v > (uint64_t)INT64_MAX + (neg ? 1 : 0))
-			return false;
-		n->type = TC_ST_INT;
-		n->v.i = neg ? (int64_t)(0 - v) : (int64_t)v;
-		return true;
-	}
-	if (tn == 5 && !memcmp(ty, "float", 5)) {
-		size_t i = len && (s[0] == '+' || s[0] == '-') ? 1 : 0;
-		if (casecmp(s + i, len - i, "inf") || casecmp(s + i, len - i, "infinity")) {
-			n->v.f = s[0] == '-' ? -INFINITY : INFINITY;
-		} else if (casecmp(s, len, "nan")) {
-			n->v.f = NAN;
-		} else {
-			tc_snode tmp;
-			tc_stype t;
-			if (tc_sops_yaml_resolve(&t, &tmp, s, len, "!!float") != 0 ||
-			    t != TC_ST_FLOAT)
-				return false;
-			n->v.f = tmp.v.f;
-		}
-		n->type = TC_ST_FLOAT;
-		return true;
-	}
-	if (tn == 4 && !memcmp(ty, "bool", 4)) {
-		static const char *const t[] = {"1", "t", "T", "TRUE", "true", "True"};
-		static const char *const f[] = {"0", "f", "F", "FALSE", "false", "False"};
-		for (int i = 0; i < 6; i++) {
-			if (strlen(t[i]) == len && !memcmp(s, t[i], len)) {
-				n->type = TC_ST_BOOL;
-				n->v.b = true;
-				return true;
-			}
-			if (strlen(f[i]) == len && !memcmp(s, f[i], len)) {
-				n->type = TC_ST_BOOL;
-				n->v.b = false;
-				return true;
-			}
-		}
-		return false;
-	}
-	if (tn == 4 && !memcmp(ty, "time", 4)) {
-		if (tc_sops_parse_rfc3339(&n->v.t, s, len) != 0)
-			return false;
-		n->type = TC_ST_TIME;
-		return true;
-	}
+	static const struct {
+		const char *type;
+		bool (*fn)(tc_snode *n);
+	} conv[] = {
+		{"str", conv_str},     {"bytes", conv_str}, {"int", conv_int},
+		{"float", conv_float}, {"bool", conv_bool}, {"time", conv_time},
+	};
+	for (size_t i = 0; i < sizeof conv / sizeof conv[0]; i++)
+		if (strlen(conv[i].type) == tn && !memcmp(ty, conv[i].type, tn))
+			return conv[i].fn(n);
 	return false;
 }
 
@@ -549,20 +606,71 @@ static int mac_update(EVP_MD_CTX *mac, const tc_snode *leaf)
 	return rc;
 }
 
+/* Decrypt leaf n, convert it to its stored type and stash what the writer
+ * needs to keep its ciphertext; false after recording a diagnostic. */
+static bool open_leaf(opener *O, tc_snode *n, const tc_path *at)
+{
+	const char *aad = tc_buf_str(&O->aad);
+	if (n->type != TC_ST_STR) {
+		tc_error(O->d, n->pos, at, "value in '%s' should be encrypted but is not a string",
+		         O->doc->file);
+		return false;
+	}
+	char *pt = NULL;
+	size_t ptlen = 0;
+	enc_parts parts;
+	const char *enc_text = n->text;
+	int r = dec_value(&pt, &ptlen, &parts, O->sm, O->doc->data_key, O->doc->data_key_len, aad,
+	                  n->text, n->len);
+	if (r == -1) {
+		tc_error(O->d, n->pos, at,
+		         "value in '%s' does not match sops' data format (ENC[AES256_GCM,...])",
+		         O->doc->file);
+		return false;
+	}
+	if (r == -2) {
+		tc_error(O->d, n->pos, at,
+		         "cannot decrypt a value of '%s': authentication failed for additional "
+		         "data '%s' (the value or its key path was changed)",
+		         O->doc->file, aad);
+		return false;
+	}
+	n->text = pt;
+	n->len = ptlen;
+	n->secret = true;
+	if (!convert(n, parts.type, parts.ntype)) {
+		tc_error(O->d, n->pos, at, "decrypted value of type '%.*s' in '%s' is invalid",
+		         (int)parts.ntype, parts.type, O->doc->file);
+		return false;
+	}
+	TC_GROW(O->stash, O->capstash, O->nstash + 1);
+	O->stash[O->nstash++] =
+		(tc_sops_stash){tc_arena_strdup(O->a, aad), n->type, pt, ptlen, enc_text};
+	return true;
+}
+
+static void open_walk(opener *O, tc_snode *n, const tc_path *at, bool hit);
+
+/* each entry with its key path in the additional data */
+static void open_map(opener *O, tc_snode *n, const tc_path *at, bool hit)
+{
+	for (size_t i = 0; i < n->n; i++) {
+		tc_sentry *e = &n->entries[i];
+		size_t mark = O->aad.len;
+		tc_buf_add(&O->aad, e->key, e->klen);
+		tc_buf_addc(&O->aad, ':');
+		tc_path p = TC_PATH_KEY(at, e->key, e->klen);
+		open_walk(O, e->val, &p, hit || key_hits(&O->m, e->key, e->klen));
+		O->aad.len = mark;
+		if (O->aad.ptr)
+			O->aad.ptr[mark] = 0;
+	}
+}
+
 static void open_walk(opener *O, tc_snode *n, const tc_path *at, bool hit)
 {
 	if (n->kind == TC_SN_MAP) {
-		for (size_t i = 0; i < n->n; i++) {
-			tc_sentry *e = &n->entries[i];
-			size_t mark = O->aad.len;
-			tc_buf_add(&O->aad, e->key, e->klen);
-			tc_buf_addc(&O->aad, ':');
-			tc_path p = TC_PATH_KEY(at, e->key, e->klen);
-			open_walk(O, e->val, &p, hit || key_hits(&O->m, e->key, e->klen));
-			O->aad.len = mark;
-			if (O->aad.ptr)
-				O->aad.ptr[mark] = 0;
-		}
+		open_map(O, n, at, hit);
 		return;
 	}
 	if (n->kind == TC_SN_SEQ) {
@@ -575,51 +683,9 @@ static void open_walk(opener *O, tc_snode *n, const tc_path *at, bool hit)
 	if (n->type == TC_ST_NULL)
 		return;
 	bool enc = selected(&O->m, hit);
-	if (enc && !(n->type == TC_ST_STR && n->len == 0)) {
-		const char *aad = tc_buf_str(&O->aad);
-		if (n->type != TC_ST_STR) {
-			O->errors++;
-			tc_error(O->d, n->pos, at,
-			         "value in '%s' should be encrypted but is not a string",
-			         O->doc->file);
-			return;
-		}
-		char *pt = NULL;
-		size_t ptlen = 0;
-		enc_parts parts;
-		const char *enc_text = n->text;
-		int r = dec_value(&pt, &ptlen, &parts, O->sm, O->doc->data_key,
-		                  O->doc->data_key_len, aad, n->text, n->len);
-		if (r == -1) {
-			O->errors++;
-			tc_error(
-				O->d, n->pos, at,
-				"value in '%s' does not match sops' data format (ENC[AES256_GCM,...])",
-				O->doc->file);
-			return;
-		}
-		if (r == -2) {
-			O->errors++;
-			tc_error(
-				O->d, n->pos, at,
-				"cannot decrypt a value of '%s': authentication failed for additional "
-				"data '%s' (the value or its key path was changed)",
-				O->doc->file, aad);
-			return;
-		}
-		n->text = pt;
-		n->len = ptlen;
-		n->secret = true;
-		if (!convert(n, parts.type, parts.ntype)) {
-			O->errors++;
-			tc_error(O->d, n->pos, at,
-			         "decrypted value of type '%.*s' in '%s' is invalid",
-			         (int)parts.ntype, parts.type, O->doc->file);
-			return;
-		}
-		TC_GROW(O->stash, O->capstash, O->nstash + 1);
-		O->stash[O->nstash++] =
-			(tc_sops_stash){tc_arena_strdup(O->a, aad), n->type, pt, ptlen, enc_text};
+	if (enc && !(n->type == TC_ST_STR && n->len == 0) && !open_leaf(O, n, at)) {
+		O->errors++;
+		return;
 	}
 	if (!O->doc->mac_only_encrypted || enc)
 		if (mac_update(O->mac, n) != 0)
@@ -792,42 +858,52 @@ static const char *encrypt_one(writer *W, const char *aad, tc_stype type, const 
 	return r;
 }
 
-static tc_snode *write_walk(writer *W, const tc_snode *n, const tc_path *at, bool hit)
+static tc_snode *write_walk(writer *W, const tc_snode *n, const tc_path *at, bool hit);
+
+/* entry i of a mapping, with its key path in the additional data; the
+ * top-level key 'sops' is sops' own */
+static void write_entry(writer *W, tc_snode *c, const tc_snode *n, size_t i, const tc_path *at,
+                        bool hit)
 {
-	if (n->kind == TC_SN_MAP || n->kind == TC_SN_SEQ) {
-		tc_snode *c = tc_snode_new(&W->a, n->kind, n->pos);
-		c->n = n->n;
-		if (n->kind == TC_SN_MAP)
-			c->entries = tc_arena_alloc(&W->a, n->n * sizeof *c->entries);
-		else
-			c->items = tc_arena_alloc(&W->a, n->n * sizeof *c->items);
-		for (size_t i = 0; i < n->n; i++) {
-			if (n->kind == TC_SN_SEQ) {
-				tc_path p = TC_PATH_INDEX(at, i);
-				c->items[i] = write_walk(W, n->items[i], &p, hit);
-				continue;
-			}
-			const tc_sentry *e = &n->entries[i];
-			if (!at && e->klen == 4 && memcmp(e->key, "sops", 4) == 0) {
-				W->errors++;
-				tc_error(W->d, e->kpos, NULL,
-				         "the top-level key 'sops' is reserved");
-			}
-			size_t mark = W->aad.len;
-			tc_buf_add(&W->aad, e->key, e->klen);
-			tc_buf_addc(&W->aad, ':');
-			tc_path p = TC_PATH_KEY(at, e->key, e->klen);
-			c->entries[i] = *e;
-			c->entries[i].val =
-				write_walk(W, e->val, &p, hit || key_hits(&W->m, e->key, e->klen));
-			W->aad.len = mark;
-			if (W->aad.ptr)
-				W->aad.ptr[mark] = 0;
-		}
+	const tc_sentry *e = &n->entries[i];
+	if (!at && e->klen == 4 && memcmp(e->key, "sops", 4) == 0) {
+		W->errors++;
+		tc_error(W->d, e->kpos, NULL, "the top-level key 'sops' is reserved");
+	}
+	size_t mark = W->aad.len;
+	tc_buf_add(&W->aad, e->key, e->klen);
+	tc_buf_addc(&W->aad, ':');
+	tc_path p = TC_PATH_KEY(at, e->key, e->klen);
+	c->entries[i] = *e;
+	c->entries[i].val = write_walk(W, e->val, &p, hit || key_hits(&W->m, e->key, e->klen));
+	W->aad.len = mark;
+	if (W->aad.ptr)
+		W->aad.ptr[mark] = 0;
+}
+
+/* a copy of a mapping or a sequence with its leaves written */
+static tc_snode *write_container(writer *W, const tc_snode *n, const tc_path *at, bool hit)
+{
+	tc_snode *c = tc_snode_new(&W->a, n->kind, n->pos);
+	c->n = n->n;
+	if (n->kind == TC_SN_MAP) {
+		c->entries = tc_arena_alloc(&W->a, n->n * sizeof *c->entries);
+		for (size_t i = 0; i < n->n; i++)
+			write_entry(W, c, n, i, at, hit);
 		return c;
 	}
-	if (n->type == TC_ST_NULL)
-		return (tc_snode *)n;
+	c->items = tc_arena_alloc(&W->a, n->n * sizeof *c->items);
+	for (size_t i = 0; i < n->n; i++) {
+		tc_path p = TC_PATH_INDEX(at, i);
+		c->items[i] = write_walk(W, n->items[i], &p, hit);
+	}
+	return c;
+}
+
+/* A leaf: into the MAC, then encrypted when the rule selects it. A value
+ * that was decrypted may not be written in clear text. */
+static tc_snode *write_leaf(writer *W, const tc_snode *n, const tc_path *at, bool hit)
+{
 	bool enc = selected(&W->m, hit);
 	if (!W->o->mac_only_encrypted || enc)
 		if (mac_update(W->mac, n) != 0)
@@ -855,6 +931,15 @@ static tc_snode *write_walk(writer *W, const tc_snode *n, const tc_path *at, boo
 		return (tc_snode *)n;
 	}
 	return tc_snode_str(&W->a, enc_text, strlen(enc_text), n->pos);
+}
+
+static tc_snode *write_walk(writer *W, const tc_snode *n, const tc_path *at, bool hit)
+{
+	if (n->kind == TC_SN_MAP || n->kind == TC_SN_SEQ)
+		return write_container(W, n, at, hit);
+	if (n->type == TC_ST_NULL)
+		return (tc_snode *)n;
+	return write_leaf(W, n, at, hit);
 }
 
 int tc_sops_profile_key(unsigned char out[32], const tc_sops_profile *p, const char *label)
@@ -939,6 +1024,108 @@ static void meta_add(writer *W, tc_sentry *e, size_t *n, const char *key, tc_sno
 	(void)W;
 }
 
+/* The data key (given, derived from the profile, or random) and, with a
+ * profile, the keys of the IVs and of the age entries (*have_kage). */
+static int write_keys(writer *W, tc_secmem *sm, const tc_sops_write_opts *o, unsigned char *kage,
+                      bool *have_kage)
+{
+	unsigned char *key = tc_secmem_alloc(sm, TC_SOPS_DATA_KEY_SIZE);
+	W->key = key;
+	W->keylen = TC_SOPS_DATA_KEY_SIZE;
+	if (o->data_key) {
+		if (o->data_key_len != TC_SOPS_DATA_KEY_SIZE)
+			TC_BUG("data keys are 32 bytes");
+		memcpy(key, o->data_key, TC_SOPS_DATA_KEY_SIZE);
+	} else if (o->profile) {
+		if (tc_sops_profile_key(key, o->profile, "tenantc/sops/v1/data-key") != 0)
+			return -1;
+	} else {
+		randombytes_buf(key, TC_SOPS_DATA_KEY_SIZE);
+	}
+	if (!o->profile)
+		return 0;
+	W->kiv = tc_secmem_alloc(sm, 32);
+	if (tc_sops_profile_key(W->kiv, o->profile, "tenantc/sops/v1/iv-key") != 0 ||
+	    tc_sops_profile_key(kage, o->profile, "tenantc/sops/v1/age") != 0)
+		return -1;
+	*have_kage = true;
+	return 0;
+}
+
+/* SHA-512 over the leaves; with mac_only_encrypted it starts with sha256("sops") */
+static int start_mac(writer *W, const tc_sops_write_opts *o)
+{
+	W->mac = EVP_MD_CTX_new();
+	if (!W->mac || EVP_DigestInit_ex(W->mac, EVP_sha512(), NULL) != 1)
+		return -1;
+	if (o->mac_only_encrypted) {
+		unsigned char h[32];
+		unsigned hl = 0;
+		EVP_Digest("sops", 4, h, &hl, EVP_sha256(), NULL);
+		EVP_DigestUpdate(W->mac, h, sizeof h);
+	}
+	return 0;
+}
+
+/* sops.age: {enc, recipient} for each recipient; NULL after a diagnostic */
+static tc_snode *age_list(writer *W, const tc_sops_write_opts *o, const unsigned char *kage)
+{
+	tc_snode *age = tc_snode_new(&W->a, TC_SN_SEQ, TC_NOPOS);
+	age->items = tc_arena_alloc(&W->a, o->nrecipients * sizeof *age->items);
+	for (size_t i = 0; i < o->nrecipients; i++) {
+		tc_buf armor;
+		tc_buf_init(&armor, TC_BUF_UNLIMITED);
+		int r = age_entry(W, &armor, o->recipients[i], kage);
+		const char *enc =
+			r == 0 ? tc_arena_memdup0(&W->a, armor.ptr ? armor.ptr : "", armor.len)
+			       : NULL;
+		size_t enclen = armor.len;
+		tc_buf_release(&armor);
+		if (!enc)
+			return NULL;
+		tc_snode *entry = tc_snode_new(&W->a, TC_SN_MAP, TC_NOPOS);
+		entry->entries = tc_arena_alloc(&W->a, 2 * sizeof *entry->entries);
+		meta_add(W, entry->entries, &entry->n, "enc",
+		         tc_snode_str(&W->a, enc, enclen, TC_NOPOS));
+		tc_snode *rv =
+			tc_snode_str(&W->a, o->recipients[i], strlen(o->recipients[i]), TC_NOPOS);
+		meta_add(W, entry->entries, &entry->n, "recipient", rv);
+		age->items[age->n++] = entry;
+	}
+	return age;
+}
+
+/* the metadata mapping, keys in the order sops 3.13 writes them */
+static tc_snode *meta_node(writer *W, const tc_sops_write_opts *o, tc_snode *age, const char *mac)
+{
+	tc_snode *meta = tc_snode_new(&W->a, TC_SN_MAP, TC_NOPOS);
+	meta->entries = tc_arena_alloc(&W->a, 7 * sizeof *meta->entries);
+	meta_add(W, meta->entries, &meta->n, "age", age);
+	const char *rk = rule_key(o->rule.kind);
+	bool rule_first = strcmp(rk, "lastmodified") < 0;
+	tc_snode *rv = tc_snode_str(&W->a, o->rule.arg, strlen(o->rule.arg), TC_NOPOS);
+	rv->loose = true;
+	if (rule_first)
+		meta_add(W, meta->entries, &meta->n, rk, rv);
+	meta_add(W, meta->entries, &meta->n, "lastmodified",
+	         tc_snode_str(&W->a, o->lastmodified, strlen(o->lastmodified), TC_NOPOS));
+	meta_add(W, meta->entries, &meta->n, "mac",
+	         tc_snode_str(&W->a, mac, strlen(mac), TC_NOPOS));
+	if (o->mac_only_encrypted) {
+		tc_snode *t = tc_snode_new(&W->a, TC_SN_SCALAR, TC_NOPOS);
+		t->type = TC_ST_BOOL;
+		t->v.b = true;
+		meta_add(W, meta->entries, &meta->n, "mac_only_encrypted", t);
+	}
+	if (!rule_first)
+		meta_add(W, meta->entries, &meta->n, rk, rv);
+	const char *ver = o->version ? o->version : TC_SOPS_VERSION;
+	tc_snode *vv = tc_snode_str(&W->a, ver, strlen(ver), TC_NOPOS);
+	vv->loose = true;
+	meta_add(W, meta->entries, &meta->n, "version", vv);
+	return meta;
+}
+
 int tc_sops_write(tc_buf *out, tc_diags *d, tc_secmem *sm, const char *file, const tc_snode *plain,
                   const tc_sops_write_opts *o, unsigned char *key_out)
 {
@@ -957,35 +1144,8 @@ int tc_sops_write(tc_buf *out, tc_diags *d, tc_secmem *sm, const char *file, con
 		return tc_error(d, (tc_pos){file, 0, 0}, NULL, "no age recipients for '%s'", file);
 	if (matcher_init(&W.m, d, (tc_pos){file, 0, 0}, &o->rule) != 0)
 		return -1;
-	unsigned char *key = tc_secmem_alloc(sm, TC_SOPS_DATA_KEY_SIZE);
-	if (o->data_key) {
-		if (o->data_key_len != TC_SOPS_DATA_KEY_SIZE)
-			TC_BUG("data keys are 32 bytes");
-		memcpy(key, o->data_key, TC_SOPS_DATA_KEY_SIZE);
-	} else if (o->profile) {
-		if (tc_sops_profile_key(key, o->profile, "tenantc/sops/v1/data-key") != 0)
-			goto out;
-	} else {
-		randombytes_buf(key, TC_SOPS_DATA_KEY_SIZE);
-	}
-	W.key = key;
-	W.keylen = TC_SOPS_DATA_KEY_SIZE;
-	if (o->profile) {
-		W.kiv = tc_secmem_alloc(sm, 32);
-		if (tc_sops_profile_key(W.kiv, o->profile, "tenantc/sops/v1/iv-key") != 0 ||
-		    tc_sops_profile_key(kage, o->profile, "tenantc/sops/v1/age") != 0)
-			goto out;
-		have_kage = true;
-	}
-	W.mac = EVP_MD_CTX_new();
-	if (!W.mac || EVP_DigestInit_ex(W.mac, EVP_sha512(), NULL) != 1)
+	if (write_keys(&W, sm, o, kage, &have_kage) != 0 || start_mac(&W, o) != 0)
 		goto out;
-	if (o->mac_only_encrypted) {
-		unsigned char h[32];
-		unsigned hl = 0;
-		EVP_Digest("sops", 4, h, &hl, EVP_sha256(), NULL);
-		EVP_DigestUpdate(W.mac, h, sizeof h);
-	}
 	tc_snode *tree = write_walk(&W, plain, NULL, false);
 	unsigned mdlen = 0;
 	if (W.errors || EVP_DigestFinal_ex(W.mac, md, &mdlen) != 1)
@@ -997,54 +1157,10 @@ int tc_sops_write(tc_buf *out, tc_diags *d, tc_secmem *sm, const char *file, con
 		tc_fail(d, (tc_pos){file, 0, 0}, NULL, "cannot encrypt the MAC of '%s'", file);
 		goto out;
 	}
-	/* the metadata mapping, keys in the order sops 3.13 writes them */
-	tc_snode *age = tc_snode_new(&W.a, TC_SN_SEQ, TC_NOPOS);
-	age->items = tc_arena_alloc(&W.a, o->nrecipients * sizeof *age->items);
-	for (size_t i = 0; i < o->nrecipients; i++) {
-		tc_buf armor;
-		tc_buf_init(&armor, TC_BUF_UNLIMITED);
-		int r = age_entry(&W, &armor, o->recipients[i], have_kage ? kage : NULL);
-		const char *enc =
-			r == 0 ? tc_arena_memdup0(&W.a, armor.ptr ? armor.ptr : "", armor.len)
-			       : NULL;
-		size_t enclen = armor.len;
-		tc_buf_release(&armor);
-		if (!enc)
-			goto out;
-		tc_snode *entry = tc_snode_new(&W.a, TC_SN_MAP, TC_NOPOS);
-		entry->entries = tc_arena_alloc(&W.a, 2 * sizeof *entry->entries);
-		meta_add(&W, entry->entries, &entry->n, "enc",
-		         tc_snode_str(&W.a, enc, enclen, TC_NOPOS));
-		tc_snode *rv =
-			tc_snode_str(&W.a, o->recipients[i], strlen(o->recipients[i]), TC_NOPOS);
-		meta_add(&W, entry->entries, &entry->n, "recipient", rv);
-		age->items[age->n++] = entry;
-	}
-	tc_snode *meta = tc_snode_new(&W.a, TC_SN_MAP, TC_NOPOS);
-	meta->entries = tc_arena_alloc(&W.a, 7 * sizeof *meta->entries);
-	meta_add(&W, meta->entries, &meta->n, "age", age);
-	const char *rk = rule_key(o->rule.kind);
-	bool rule_first = strcmp(rk, "lastmodified") < 0;
-	tc_snode *rv = tc_snode_str(&W.a, o->rule.arg, strlen(o->rule.arg), TC_NOPOS);
-	rv->loose = true;
-	if (rule_first)
-		meta_add(&W, meta->entries, &meta->n, rk, rv);
-	meta_add(&W, meta->entries, &meta->n, "lastmodified",
-	         tc_snode_str(&W.a, o->lastmodified, strlen(o->lastmodified), TC_NOPOS));
-	meta_add(&W, meta->entries, &meta->n, "mac",
-	         tc_snode_str(&W.a, mac, strlen(mac), TC_NOPOS));
-	if (o->mac_only_encrypted) {
-		tc_snode *t = tc_snode_new(&W.a, TC_SN_SCALAR, TC_NOPOS);
-		t->type = TC_ST_BOOL;
-		t->v.b = true;
-		meta_add(&W, meta->entries, &meta->n, "mac_only_encrypted", t);
-	}
-	if (!rule_first)
-		meta_add(&W, meta->entries, &meta->n, rk, rv);
-	const char *ver = o->version ? o->version : TC_SOPS_VERSION;
-	tc_snode *vv = tc_snode_str(&W.a, ver, strlen(ver), TC_NOPOS);
-	vv->loose = true;
-	meta_add(&W, meta->entries, &meta->n, "version", vv);
+	tc_snode *age = age_list(&W, o, have_kage ? kage : NULL);
+	if (!age)
+		goto out;
+	tc_snode *meta = meta_node(&W, o, age, mac);
 	tc_snode *root = tc_snode_new(&W.a, TC_SN_MAP, plain->pos);
 	root->entries = tc_arena_alloc(&W.a, (tree->n + 1) * sizeof *root->entries);
 	memcpy(root->entries, tree->entries, tree->n * sizeof *root->entries);
@@ -1059,7 +1175,7 @@ int tc_sops_write(tc_buf *out, tc_diags *d, tc_secmem *sm, const char *file, con
 		goto out;
 	tc_buf_add(out, text.ptr, text.len);
 	if (key_out)
-		memcpy(key_out, key, TC_SOPS_DATA_KEY_SIZE);
+		memcpy(key_out, W.key, TC_SOPS_DATA_KEY_SIZE);
 	rc = 0;
 out:
 	if (rc != 0 && !tc_diags_has_errors(d))

@@ -83,27 +83,30 @@ static int digitval(char c)
 	return 99;
 }
 
+/* base 0: the base that 0b, 0o, 0x or a leading 0 (octal) give, the prefix skipped */
+static int go_base(const char **s, size_t *n)
+{
+	if ((*s)[0] != '0')
+		return 10;
+	char c = *n >= 3 ? (char)((*s)[1] | 0x20) : 0;
+	if (c == 'b' || c == 'o' || c == 'x') {
+		*s += 2;
+		*n -= 2;
+		return c == 'b' ? 2 : c == 'o' ? 8 : 16;
+	}
+	(*s)++;
+	(*n)--;
+	return 8;
+}
+
 /* strconv.ParseUint(s, base, 64); base 0 reads 0b/0o/0x prefixes and a
  * leading 0 as octal. */
 static bool go_parse_uint(uint64_t *out, const char *s, size_t n, int base)
 {
 	if (n == 0)
 		return false;
-	if (base == 0) {
-		base = 10;
-		if (s[0] == '0') {
-			char c = n >= 3 ? (char)(s[1] | 0x20) : 0;
-			if (c == 'b' || c == 'o' || c == 'x') {
-				base = c == 'b' ? 2 : c == 'o' ? 8 : 16;
-				s += 2;
-				n -= 2;
-			} else {
-				base = 8;
-				s++;
-				n--;
-			}
-		}
-	}
+	if (base == 0)
+		base = go_base(&s, &n);
 	uint64_t v = 0;
 	for (size_t i = 0; i < n; i++) {
 		int d = digitval(s[i]);
@@ -137,38 +140,39 @@ static bool go_parse_int(int64_t *out, const char *s, size_t n, int base)
 	return true;
 }
 
+/* the end of the digits of s from i; *count of them */
+static size_t digits_end(const char *s, size_t n, size_t i, size_t *count)
+{
+	size_t k = i;
+	while (k < n && s[k] >= '0' && s[k] <= '9')
+		k++;
+	*count = k - i;
+	return k;
+}
+
 /* ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ */
 static bool yaml_style_float(const char *s, size_t n)
 {
-	size_t i = 0;
+	size_t i = 0, d;
 	if (i < n && (s[i] == '+' || s[i] == '-'))
 		i++;
-	size_t d = 0;
 	if (i < n && s[i] == '.') {
-		i++;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++, d++;
+		i = digits_end(s, n, i + 1, &d);
 		if (!d)
 			return false;
 	} else {
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++, d++;
+		i = digits_end(s, n, i, &d);
 		if (!d)
 			return false;
-		if (i < n && s[i] == '.') {
-			i++;
-			while (i < n && s[i] >= '0' && s[i] <= '9')
-				i++;
-		}
+		if (i < n && s[i] == '.')
+			i = digits_end(s, n, i + 1, &d);
 	}
 	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
 		i++;
 		if (i < n && (s[i] == '+' || s[i] == '-'))
 			i++;
-		size_t e = 0;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++, e++;
-		if (!e)
+		i = digits_end(s, n, i, &d);
+		if (!d)
 			return false;
 	}
 	return i == n;
@@ -350,6 +354,47 @@ size_t tc_sops_go_time(char *buf, size_t cap, const tc_stime *t)
 
 /* ---- Go number formatting ------------------------------------------------------------------ */
 
+/* the shortest %e digits of |f| that read back as f (no trailing zeros) and
+ * the decimal exponent of the first */
+static size_t go_digits(char *digits, int *exp, double f)
+{
+	char e[40];
+	for (int p = 0; p < 17; p++) {
+		snprintf(e, sizeof e, "%.*e", p, f);
+		if (strtod(e, NULL) == f)
+			break;
+	}
+	const char *s = e + (e[0] == '-');
+	size_t nd = 0;
+	for (; *s && *s != 'e'; s++)
+		if (*s >= '0' && *s <= '9')
+			digits[nd++] = *s;
+	*exp = *s == 'e' ? (int)strtol(s + 1, NULL, 10) : 0;
+	while (nd > 1 && digits[nd - 1] == '0')
+		nd--;
+	if (nd == 1 && digits[0] == '0')
+		*exp = 0;
+	return nd;
+}
+
+/* d.ddd * 10^exp without an exponent, as strconv.FormatFloat(f, 'f', -1, 64) */
+static void go_place(tc_buf *b, const char *digits, size_t nd, int exp)
+{
+	if (exp < 0) {
+		tc_buf_adds(b, "0.");
+		for (int i = 0; i < -exp - 1; i++)
+			tc_buf_addc(b, '0');
+		tc_buf_add(b, digits, nd);
+		return;
+	}
+	for (int i = 0; i <= exp; i++)
+		tc_buf_addc(b, (size_t)i < nd ? digits[i] : '0');
+	if ((size_t)exp + 1 < nd) {
+		tc_buf_addc(b, '.');
+		tc_buf_add(b, digits + exp + 1, nd - (size_t)exp - 1);
+	}
+}
+
 size_t tc_sops_go_float(char *buf, size_t cap, double f)
 {
 	if (isnan(f))
@@ -357,43 +402,14 @@ size_t tc_sops_go_float(char *buf, size_t cap, double f)
 	if (isinf(f))
 		return (size_t)snprintf(buf, cap, f > 0 ? "+Inf" : "-Inf");
 	/* the shortest %e form that reads back as f, then moved into place */
-	char e[40];
-	for (int p = 0; p < 17; p++) {
-		snprintf(e, sizeof e, "%.*e", p, f);
-		if (strtod(e, NULL) == f)
-			break;
-	}
-	const char *s = e;
-	bool neg = *s == '-';
-	if (neg)
-		s++;
 	char digits[24];
-	size_t nd = 0;
-	for (; *s && *s != 'e'; s++)
-		if (*s >= '0' && *s <= '9')
-			digits[nd++] = *s;
-	int exp = *s == 'e' ? (int)strtol(s + 1, NULL, 10) : 0;
-	while (nd > 1 && digits[nd - 1] == '0')
-		nd--;
-	if (nd == 1 && digits[0] == '0')
-		exp = 0;
+	int exp;
+	size_t nd = go_digits(digits, &exp, f);
 	tc_buf b;
 	tc_buf_init(&b, 512);
-	if (neg)
+	if (signbit(f))
 		tc_buf_addc(&b, '-');
-	if (exp >= 0) {
-		for (int i = 0; i <= exp; i++)
-			tc_buf_addc(&b, (size_t)i < nd ? digits[i] : '0');
-		if ((size_t)exp + 1 < nd) {
-			tc_buf_addc(&b, '.');
-			tc_buf_add(&b, digits + exp + 1, nd - (size_t)exp - 1);
-		}
-	} else {
-		tc_buf_adds(&b, "0.");
-		for (int i = 0; i < -exp - 1; i++)
-			tc_buf_addc(&b, '0');
-		tc_buf_add(&b, digits, nd);
-	}
+	go_place(&b, digits, nd, exp);
 	size_t n = (size_t)snprintf(buf, cap, "%s", tc_buf_str(&b));
 	tc_buf_release(&b);
 	return n;
@@ -506,28 +522,26 @@ static int number(tc_stype *type, tc_snode *o, const char *s, size_t n, bool try
 	return 0;
 }
 
-int tc_sops_yaml_resolve(tc_stype *type, tc_snode *o, const char *s, size_t n, const char *tag)
+/* the type of a plain (or non-string tagged) scalar by yaml.v3's rules */
+static int resolve_untagged(tc_stype *type, tc_snode *o, const char *s, size_t n, const char *tag)
 {
-	*type = TC_ST_STR;
-	if (tag && strcmp(tag, "!!str") == 0)
-		return 0;
 	unsigned char c = n ? (unsigned char)s[0] : 'N';
 	bool hint = n == 0 || strchr("+-0123456789yYnNtTfFoO~.", c) != NULL;
-	if (hint && c) {
-		if (!table(type, o, s, n)) {
-			if (c == '.') {
-				if (yaml_style_float(s, n) && go_parse_float(&o->v.f, s, n))
-					*type = TC_ST_FLOAT;
-			} else if (c == '+' || c == '-' || (c >= '0' && c <= '9')) {
-				int r = number(type, o, s, n,
-				               !tag || strcmp(tag, "!!timestamp") == 0);
-				if (r < 0)
-					return -1;
-			}
-		}
-	}
-	if (!tag)
+	if (!hint || !c || table(type, o, s, n))
 		return 0;
+	if (c == '.') {
+		if (yaml_style_float(s, n) && go_parse_float(&o->v.f, s, n))
+			*type = TC_ST_FLOAT;
+	} else if (c == '+' || c == '-' || (c >= '0' && c <= '9')) {
+		if (number(type, o, s, n, !tag || strcmp(tag, "!!timestamp") == 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* a tag accepts the resolved type; an int is a float when !!float asks */
+static int check_tag(tc_stype *type, tc_snode *o, const char *tag)
+{
 	static const struct {
 		const char *tag;
 		tc_stype type;
@@ -549,6 +563,16 @@ int tc_sops_yaml_resolve(tc_stype *type, tc_snode *o, const char *s, size_t n, c
 		return -1;
 	}
 	return -1; /* a tag we do not know */
+}
+
+int tc_sops_yaml_resolve(tc_stype *type, tc_snode *o, const char *s, size_t n, const char *tag)
+{
+	*type = TC_ST_STR;
+	if (tag && strcmp(tag, "!!str") == 0)
+		return 0;
+	if (resolve_untagged(type, o, s, n, tag) != 0)
+		return -1;
+	return tag ? check_tag(type, o, tag) : 0;
 }
 
 /* ---- reader -------------------------------------------------------------------------------- */
@@ -661,6 +685,41 @@ static int keycmp(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
+/* key node: the key must be a string unless lenient */
+static int mapping_entry(reader *R, tc_sentry *e, size_t depth)
+{
+	tc_snode *k = NULL, *v = NULL;
+	if (node(R, &k, depth + 1))
+		return -1;
+	if (!(R->flags & TC_SYR_LENIENT) && (k->kind != TC_SN_SCALAR || k->type != TC_ST_STR))
+		return tc_error(R->d, k->pos, NULL,
+		                "mapping key is not a string (quote keys that look like numbers, "
+		                "booleans, nulls or dates)");
+	if (next(R) || node(R, &v, depth + 1))
+		return -1;
+	*e = (tc_sentry){k->kind == TC_SN_SCALAR ? k->text : "",
+	                 k->kind == TC_SN_SCALAR ? k->len : 0, k->pos, v};
+	return 0;
+}
+
+/* the first key that is there twice, reported at its second place */
+static int check_duplicates(reader *R, const tc_snode *m)
+{
+	size_t n = m->n;
+	tc_sentry **idx = tc_xmalloc(n * sizeof *idx);
+	for (size_t i = 0; i < n; i++)
+		idx[i] = &m->entries[i];
+	qsort(idx, n, sizeof *idx, keycmp);
+	int rc = 0;
+	for (size_t i = 1; i < n && rc == 0; i++)
+		if (!tc_bytes_cmp(idx[i - 1]->key, idx[i - 1]->klen, idx[i]->key, idx[i]->klen))
+			rc = tc_error(R->d, idx[i]->kpos, NULL,
+			              "duplicate key (first at line %" PRIu32 ")",
+			              idx[i - 1]->kpos.line);
+	free(idx);
+	return rc;
+}
+
 /* mapping = MAPPING-START (key node)* MAPPING-END */
 static int mapping(reader *R, tc_snode **out, size_t depth)
 {
@@ -669,51 +728,22 @@ static int mapping(reader *R, tc_snode **out, size_t depth)
 	size_t n = 0, cap = 0;
 	int rc = -1;
 	for (;;) {
+		tc_sentry e;
 		if (next(R))
 			goto out;
 		if (R->ev.type == YAML_MAPPING_END_EVENT)
 			break;
-		tc_snode *k = NULL, *v = NULL;
-		if (node(R, &k, depth + 1))
-			goto out;
-		if (!(R->flags & TC_SYR_LENIENT)) {
-			if (k->kind != TC_SN_SCALAR || k->type != TC_ST_STR) {
-				tc_error(
-					R->d, k->pos, NULL,
-					"mapping key is not a string (quote keys that look like numbers, "
-					"booleans, nulls or dates)");
-				goto out;
-			}
-		}
-		if (next(R) || node(R, &v, depth + 1))
+		if (mapping_entry(R, &e, depth))
 			goto out;
 		TC_GROW(ents, cap, n + 1);
-		ents[n++] = (tc_sentry){k->kind == TC_SN_SCALAR ? k->text : "",
-		                        k->kind == TC_SN_SCALAR ? k->len : 0, k->pos, v};
+		ents[n++] = e;
 	}
 	m->entries = tc_arena_alloc(R->a, n * sizeof *ents);
 	if (n)
 		memcpy(m->entries, ents, n * sizeof *ents);
 	m->n = n;
-	if (!(R->flags & TC_SYR_LENIENT) && n > 1) {
-		tc_sentry **idx = tc_xmalloc(n * sizeof *idx);
-		for (size_t i = 0; i < n; i++)
-			idx[i] = &m->entries[i];
-		qsort(idx, n, sizeof *idx, keycmp);
-		bool dup = false;
-		for (size_t i = 1; i < n && !dup; i++) {
-			if (tc_bytes_cmp(idx[i - 1]->key, idx[i - 1]->klen, idx[i]->key,
-			                 idx[i]->klen))
-				continue;
-			tc_error(R->d, idx[i]->kpos, NULL,
-			         "duplicate key (first at line %" PRIu32 ")",
-			         idx[i - 1]->kpos.line);
-			dup = true;
-		}
-		free(idx);
-		if (dup)
-			goto out;
-	}
+	if (!(R->flags & TC_SYR_LENIENT) && n > 1 && check_duplicates(R, m))
+		goto out;
 	*out = m;
 	rc = 0;
 out:
@@ -785,6 +815,60 @@ static int node(reader *R, tc_snode **out, size_t depth)
 	}
 }
 
+/* the parser's copies of the text, which may be plaintext */
+static void wipe_parser(yaml_parser_t *p)
+{
+	if (p->buffer.start)
+		sodium_memzero(p->buffer.start, (size_t)(p->buffer.end - p->buffer.start));
+	if (p->raw_buffer.start)
+		sodium_memzero(p->raw_buffer.start,
+		               (size_t)(p->raw_buffer.end - p->raw_buffer.start));
+}
+
+/* document = DOCUMENT-START [ node ] DOCUMENT-END; an empty one is null */
+static int document(reader *R, tc_snode **root)
+{
+	tc_pos dpos = mark(R, R->ev.start_mark);
+	if (next(R))
+		return -1;
+	if (R->ev.type == YAML_DOCUMENT_END_EVENT) {
+		*root = tc_snode_new(R->a, TC_SN_SCALAR, dpos);
+		(*root)->type = TC_ST_NULL;
+		return 0;
+	}
+	R->nodes = 0;
+	return node(R, root, 0) || next(R) ? -1 : 0;
+}
+
+/* stream = STREAM-START document* STREAM-END, the documents into the arena */
+static int stream(reader *R, tc_snode ***docs, size_t *ndocs)
+{
+	tc_snode **out = NULL;
+	size_t n = 0, cap = 0;
+	int rc = -1;
+	if (next(R) || R->ev.type != YAML_STREAM_START_EVENT)
+		goto out;
+	for (;;) {
+		if (next(R))
+			goto out;
+		if (R->ev.type == YAML_STREAM_END_EVENT)
+			break;
+		tc_snode *root = NULL;
+		if (document(R, &root))
+			goto out;
+		TC_GROW(out, cap, n + 1);
+		out[n++] = root;
+	}
+	*docs = tc_arena_alloc(R->a, n * sizeof *out);
+	if (n)
+		memcpy(*docs, out, n * sizeof *out);
+	*ndocs = n;
+	rc = 0;
+out:
+	free(out);
+	return rc;
+}
+
 int tc_sops_yaml_read(tc_snode ***docs, size_t *ndocs, tc_arena *a, tc_secmem *text_mem,
                       tc_diags *d, const char *file, const char *data, size_t len, unsigned flags)
 {
@@ -792,52 +876,15 @@ int tc_sops_yaml_read(tc_snode ***docs, size_t *ndocs, tc_arena *a, tc_secmem *t
 		return tc_error(d, (tc_pos){file, 1, 1}, NULL, "file is larger than %zu bytes",
 		                TC_SOPS_YAML_MAX_BYTES);
 	reader R = {.a = a, .sm = text_mem, .d = d, .file = file, .flags = flags};
-	tc_snode **out = NULL;
-	size_t n = 0, cap = 0;
-	int rc = -1;
 	if (!yaml_parser_initialize(&R.parser))
 		tc_oom();
 	yaml_parser_set_input_string(&R.parser, (const unsigned char *)data, len);
 	yaml_parser_set_encoding(&R.parser, YAML_UTF8_ENCODING);
-	if (next(&R) || R.ev.type != YAML_STREAM_START_EVENT)
-		goto out;
-	for (;;) {
-		if (next(&R))
-			goto out;
-		if (R.ev.type == YAML_STREAM_END_EVENT)
-			break;
-		tc_pos dpos = mark(&R, R.ev.start_mark);
-		tc_snode *root = NULL;
-		if (next(&R))
-			goto out;
-		if (R.ev.type == YAML_DOCUMENT_END_EVENT) {
-			root = tc_snode_new(a, TC_SN_SCALAR, dpos);
-			root->type = TC_ST_NULL;
-		} else {
-			R.nodes = 0;
-			if (node(&R, &root, 0) || next(&R))
-				goto out;
-		}
-		TC_GROW(out, cap, n + 1);
-		out[n++] = root;
-	}
-	*docs = tc_arena_alloc(a, n * sizeof *out);
-	if (n)
-		memcpy(*docs, out, n * sizeof *out);
-	*ndocs = n;
-	rc = 0;
-out:
+	int rc = stream(&R, docs, ndocs);
 	drop_event(&R);
-	if (text_mem) {
-		yaml_parser_t *p = &R.parser;
-		if (p->buffer.start)
-			sodium_memzero(p->buffer.start, (size_t)(p->buffer.end - p->buffer.start));
-		if (p->raw_buffer.start)
-			sodium_memzero(p->raw_buffer.start,
-			               (size_t)(p->raw_buffer.end - p->raw_buffer.start));
-	}
+	if (text_mem)
+		wipe_parser(&R.parser);
 	yaml_parser_delete(&R.parser);
-	free(out);
 	return rc;
 }
 
