@@ -332,6 +332,14 @@ static int add_crd(tc_crd_import *im, const tc_value *crd, const char *source, t
 		char *rel = NULL;
 		if (schema && check_rules(a, schema, d, 0) > 0)
 			continue;
+		tc_path p_spec = TC_PATH_KEY(NULL, "spec", 4);
+		tc_path p_vers = TC_PATH_KEY(&p_spec, "versions", 8);
+		tc_path p_ver = TC_PATH_INDEX(&p_vers, i);
+		tc_path p_sch = TC_PATH_KEY(&p_ver, "schema", 6);
+		tc_path p_oa = TC_PATH_KEY(&p_sch, "openAPIV3Schema", 15);
+		if (schema && schema->kind == TC_OBJECT &&
+		    tc_cel_crd_costs(a, schema, &p_oa, d) > 0)
+			continue;
 		if (served && schema && schema->kind == TC_OBJECT) {
 			rel = tc_arena_printf(a, "%s/%s_%s.json", group->u.str.ptr, lkind,
 			                      name->u.str.ptr);

@@ -140,6 +140,27 @@ run "$TENANTC" schema import --out "$T/s2" "$T/bad-crd.yaml"
 expect "a rule that does not compile is an error at the CRD file" 'expect_status 2 &&
 	expect_stderr_first "$T/bad-crd.yaml:31:25: error: x-kubernetes-validations rule does not compile: column 22: syntax error: unexpected end of expression" &&
 	expect_file_absent "$T/s2"'
+# rules the API server refuses for their estimated cost, at import
+# (apiextensions validation.go: StaticEstimatedCostLimit 10,000,000 per
+# expression, StaticEstimatedCRDCostLimit 100,000,000 per schema, sizes
+# bounded by maxItems/maxLength or the 3 MiB request limit); the figures
+# are the ones kube-apiserver 1.34.4 gives for the same CRDs
+COSTLY="$SRC/tests/integration/cel/costly.example.com.yaml"
+run "$TENANTC" schema import --out "$T/s4" "$COSTLY"
+budget='(try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)'
+expect "a rule over the per-expression cost limit is refused at its line" 'expect_status 2 &&
+	expect_file_absent "$T/s4" &&
+	grep -qF "costly.example.com.yaml:38:29: error: estimated rule cost exceeds budget by factor of 1.200400x $budget (at .spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.bounded.x-kubernetes-validations[0].rule)" "$T/stderr"'
+expect "a rule under a list of unbounded size is multiplied by the most items the request allows" \
+	'grep -qF "costly.example.com.yaml:53:31: error: estimated rule cost exceeds budget by factor of more than 100x" "$T/stderr"'
+expect "a messageExpression over the limit is refused" \
+	'grep -qF "costly.example.com.yaml:45:42: error: estimated messageExpression cost exceeds budget by factor of more than 100x" "$T/stderr"'
+expect "rules the API server accepts are not refused" \
+	'! grep -q "costly.example.com.yaml:\(32\|44\|57\|62\|67\):[0-9]*: error" "$T/stderr"'
+expect "the total of a CRD's rules over the per-CRD limit is refused at its schema" \
+	'grep -qF "costly.example.com.yaml:84:11: error: x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema exceeds budget by factor of 1.200600x $budget (at .spec.versions[0].schema.openAPIV3Schema)" "$T/stderr" &&
+	[ "$(grep -c "costly.example.com.yaml:[0-9]*:29: note: contributed to estimated rule cost total" "$T/stderr")" = 5 ]'
+
 # and a schema edited by hand after import is unusable, said at the object
 "$TENANTC" schema import --out "$T/s3" "$WIDGETS" >/dev/null
 sed -i 's/self.minReplicas <= self.maxReplicas/self.minReplicas <= (/' "$T/s3/crd-json/example.com/widget_v1.json"
