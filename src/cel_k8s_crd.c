@@ -255,6 +255,29 @@ static tc_cel_val *typed_string(tc_arena *a, const sc_node *n, const tc_value *v
 	return tc_cel_string(a, s, len);
 }
 
+/* x-kubernetes-list-type set or map (with its list-map-keys) on list l */
+static void list_type(tc_arena *a, const sc_node *n, tc_cel_val *l)
+{
+	const tc_value *src = n->src && n->src->kind == TC_OBJECT ? n->src : NULL;
+	const tc_value *t = src ? tc_value_getz(src, "x-kubernetes-list-type") : NULL;
+	if (tc_value_streq(t, "set")) {
+		l->u.list.ltype = TC_CEL_LIST_SET;
+	} else if (tc_value_streq(t, "map")) {
+		const tc_value *keys = tc_value_getz(src, "x-kubernetes-list-map-keys");
+		if (!keys || keys->kind != TC_ARRAY || !keys->u.arr.len || keys->u.arr.len > 255)
+			return;
+		const char **names = tc_arena_alloc(a, keys->u.arr.len * sizeof *names);
+		for (size_t i = 0; i < keys->u.arr.len; i++) {
+			if (keys->u.arr.items[i]->kind != TC_STR)
+				return;
+			names[i] = keys->u.arr.items[i]->u.str.ptr;
+		}
+		l->u.list.ltype = TC_CEL_LIST_MAP;
+		l->u.list.mkeys = names;
+		l->u.list.nmkeys = (uint8_t)keys->u.arr.len;
+	}
+}
+
 tc_cel_val *tc_cel_k8s_typed(tc_arena *a, const sc_node *n, const tc_value *v)
 {
 	while (n && n->ref && !n->types && !n->nprops && !n->items)
@@ -275,16 +298,31 @@ tc_cel_val *tc_cel_k8s_typed(tc_arena *a, const sc_node *n, const tc_value *v)
 		tc_cel_val **items = tc_arena_alloc(a, (len ? len : 1) * sizeof *items);
 		for (size_t i = 0; i < len; i++)
 			items[i] = tc_cel_k8s_typed(a, n->items, v->u.arr.items[i]);
-		return tc_cel_list(a, items, len);
+		tc_cel_val *l = tc_cel_list(a, items, len);
+		list_type(a, n, l);
+		return l;
 	}
 	case TC_OBJECT: {
 		size_t len = v->u.obj.len;
 		tc_cel_val *m = tc_cel_from_value(a, v); /* the map's shape */
+		size_t k = 0;
 		for (size_t i = 0; i < len; i++) {
 			const tc_member *mb = &v->u.obj.members[i];
-			m->u.map.vals[i] =
+			tc_cel_val *key = m->u.map.keys[i];
+			if (n->nprops) {
+				/* an object's properties by the names rules spell
+				 * (escaping.go); a name no rule can spell is absent */
+				const char *en = tc_cel_k8s_escape(a, mb->key, mb->klen);
+				if (!en)
+					continue;
+				if (strlen(en) != mb->klen)
+					key = tc_cel_string(a, en, strlen(en));
+			}
+			m->u.map.keys[k] = key;
+			m->u.map.vals[k++] =
 				tc_cel_k8s_typed(a, prop_node(n, mb->key, mb->klen), mb->val);
 		}
+		m->u.map.len = k;
 		return m;
 	}
 	default:

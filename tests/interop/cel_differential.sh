@@ -31,10 +31,11 @@ trap 'kube_stop; rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM HUP
 DATA="$SRC/tests/interop/cel"
 WIDGETS="$SRC/tests/integration/cel/widgets.example.com.yaml"
+GIZMOS="$SRC/tests/integration/cel/gizmos.example.com.yaml"
 POLICY="$SRC/policies/tenant-resource-limits.yaml"
 
 mkdir -p "$T/crds"
-cp "$WIDGETS" "$CRDS/kustomize.toolkit.fluxcd.io_kustomizations.yaml" \
+cp "$WIDGETS" "$GIZMOS" "$CRDS/kustomize.toolkit.fluxcd.io_kustomizations.yaml" \
 	"$CRDS/external-secrets.io_clustersecretstores.yaml" "$T/crds/"
 KUBE_CRDS="$T/crds"
 kube_start "$T/kube"

@@ -38,6 +38,24 @@ def widget(name, **spec):
     return "\n".join(lines) + "\n"
 
 
+def gizmo(name, **spec):
+    lines = [
+        "apiVersion: example.com/v1",
+        "kind: Gizmo",
+        "metadata:",
+        "  name: " + name,
+        "  namespace: acme-prod",
+        "spec:",
+    ]
+    for k, v in spec.items():
+        lines.append("  %s: %s" % (k.replace("_dash_", "-").replace("_dot_", ".")
+                                   .replace("_slash_", "/"), v))
+    return "\n".join(lines) + "\n"
+
+
+PORTS = "[{name: http, port: 80}, {name: https, port: 443}]"
+
+
 def kustomization(name, kubeconfig):
     s = """apiVersion: kustomize.toolkit.fluxcd.io/v1
 kind: Kustomization
@@ -150,6 +168,22 @@ CASES = [
      workload("DaemonSet", "agent", "acme-prod", [("agent", "{cpu: 100m, memory: 64Mi}")])),
     ("replicaset-no-limits", "accepted (the policy does not list replicasets)",
      workload("ReplicaSet", "rs", "acme-prod", [("web", None)])),
+    # Gizmos: list types and escaped property names
+    ("gizmo-zones-set", "accepted (a set compares and concatenates regardless of order)",
+     gizmo("zones-set", zones="[b, a]")),
+    ("gizmo-zones-other", "rejected (another set)", gizmo("zones-other", zones="[a, c]")),
+    ("gizmo-ports-map", "accepted (a map list compares by its keys)",
+     gizmo("ports-map", ports="[{name: https, port: 443}, {name: http, port: 80}]",
+           defaultPorts=PORTS)),
+    ("gizmo-ports-value", "rejected (the same keys, another value)",
+     gizmo("ports-value", ports="[{name: https, port: 8443}, {name: http, port: 80}]",
+           defaultPorts=PORTS)),
+    ("gizmo-escaped-good", "accepted",
+     gizmo("escaped-good", foo_dash_bar=1, namespace="ns-a", x_dot_y="z", a_slash_b="c")),
+    ("gizmo-dash", "rejected (__dash__)", gizmo("dash", foo_dash_bar=0)),
+    ("gizmo-reserved", "rejected (__namespace__)", gizmo("reserved", namespace="a")),
+    ("gizmo-dot", "rejected (__dot__)", gizmo("dot", x_dot_y="q")),
+    ("gizmo-slash", "rejected (__slash__)", gizmo("slash", a_slash_b="d")),
 ]
 
 NAMESPACES = """# The namespaces the corpus objects live in, created before the corpus is judged.
