@@ -38,15 +38,17 @@ def widget(name, **spec):
     return "\n".join(lines) + "\n"
 
 
-def gizmo(name, **spec):
+def gizmo(name, test=None, version="v1", **spec):
     lines = [
-        "apiVersion: example.com/v1",
+        "apiVersion: example.com/" + version,
         "kind: Gizmo",
         "metadata:",
         "  name: " + name,
         "  namespace: acme-prod",
-        "spec:",
     ]
+    if test:
+        lines.append("  labels: {tenantc.io/test: %s}" % test)
+    lines.append("spec:" if spec else "spec: {}")
     for k, v in spec.items():
         lines.append("  %s: %s" % (k.replace("_dash_", "-").replace("_dot_", ".")
                                    .replace("_slash_", "/"), v))
@@ -184,6 +186,19 @@ CASES = [
     ("gizmo-reserved", "rejected (__namespace__)", gizmo("reserved", namespace="a")),
     ("gizmo-dot", "rejected (__dot__)", gizmo("dot", x_dot_y="q")),
     ("gizmo-slash", "rejected (__slash__)", gizmo("slash", a_slash_b="d")),
+    # the admission policies of policies.yaml
+    ("gizmo-audit-zone", "accepted (the audit annotation gizmo-audit/first-zone is c)",
+     gizmo("audit-zone", "audit", zones="[c]")),
+    ("gizmo-audit-error", "rejected (an auditAnnotation error under failurePolicy Fail)",
+     gizmo("audit-error", "audit")),
+    ("gizmo-equivalent-v1beta1", "rejected (matchPolicy Equivalent: v1beta1 matches a v1 rule)",
+     gizmo("equivalent-v1beta1", "equivalent", "v1beta1")),
+    ("gizmo-exact-v1beta1", "accepted (matchPolicy Exact: v1beta1 does not match a v1 rule)",
+     gizmo("exact-v1beta1", "exact", "v1beta1")),
+    ("gizmo-exact-v1", "rejected (matchPolicy Exact, the rule's version)",
+     gizmo("exact-v1", "exact")),
+    ("gizmo-message-budget", "rejected (with the message: the messageExpression runs over budget)",
+     gizmo("message-budget", "message")),
 ]
 
 NAMESPACES = """# The namespaces the corpus objects live in, created before the corpus is judged.
