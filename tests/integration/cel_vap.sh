@@ -280,6 +280,43 @@ expect "a messageExpression over budget: the message" 'expect_status 1 &&
 	grep -q "^templates/tenant/audit.yaml:1:1: error: ValidatingAdmissionPolicy .cm-message. with binding .cm-message. denied request: a painted ConfigMap needs a color (the message)$" "$T/stderr"'
 rm -f "$T/r/policies/message.yaml" "$T/r/templates/tenant/audit.yaml"
 
+# a binding's matchResources without resourceRules narrows by its selectors
+# only (matching.go: no resourceRules match every resource)
+cat >"$T/r/policies/narrow.yaml" <<'EOS'
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: cm-color}
+spec:
+  matchConstraints:
+    resourceRules:
+      - {apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [configmaps]}
+  validations:
+    - {expression: "'color' in object.data", message: a painted ConfigMap needs a color}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: cm-color}
+spec:
+  policyName: cm-color
+  validationActions: [Deny]
+  matchResources:
+    objectSelector: {matchLabels: {tenantc.io/test: audit}}
+EOS
+cat >"$T/r/templates/tenant/audit.yaml" <<'EOS'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: painted
+  namespace: ${tenant.name}-${env.name}
+  labels: {tenantc.io/test: audit}
+data: {shade: dark}
+EOS
+run "$TENANTC" render --repo "$T/r" --out "$T/o20"
+expect "a binding's matchResources without resourceRules matches by its selector" 'expect_status 1 &&
+	grep -q "^templates/tenant/audit.yaml:1:1: error: ValidatingAdmissionPolicy .cm-color. with binding .cm-color. denied request: a painted ConfigMap needs a color$" "$T/stderr" &&
+	[ "$(grep -c "cm-color. denied" "$T/stderr")" = "$(grep -c "^templates/tenant/audit.yaml:" "$T/stderr")" ]'
+rm -f "$T/r/policies/narrow.yaml" "$T/r/templates/tenant/audit.yaml"
+
 # matchPolicy (admissionregistration/v1, default Equivalent): a rule for
 # example.com/v1 Gizmos matches one rendered as v1beta1, another version
 # of the same resource; with Exact it does not. kube-apiserver 1.34.4
