@@ -288,6 +288,97 @@ static const char *const traversing[] = {
 	"split",         "startsWith",    "strings.quote", "substring",  "trim",     "upperAscii",
 };
 
+/* What a function of the Kubernetes libraries costs by the API server's
+ * estimator (k8s.io/apiserver/pkg/cel/library cost.go EstimateCallCost),
+ * which replaces the call's own cost: a parse 0.1 per character of the
+ * string it reads, a list function one per element (and 0.1 per character
+ * of string elements), a regular expression the traversal times 0.25 per
+ * character of the pattern. false: not one of them (the standard cost). */
+static bool k8s_cost(uint64_t *out, const char *name, const info *recv, const info *args, size_t n)
+{
+	static const char *const parse1[] = {"cidr",       "ip",       "isCIDR", "isIP",
+	                                     "isQuantity", "quantity", "url"};
+	static const char *const nominal[] = {
+		"add",
+		"asApproximateFloat",
+		"asInteger",
+		"compareTo",
+		"family",
+		"format.named",
+		"getEscapedPath",
+		"getHost",
+		"getHostname",
+		"getPort",
+		"getQuery",
+		"getScheme",
+		"isGlobalUnicast",
+		"isGreaterThan",
+		"isInteger",
+		"isLessThan",
+		"isLinkLocalMulticast",
+		"isLinkLocalUnicast",
+		"isLoopback",
+		"isUnspecified",
+		"masked",
+		"prefixLength",
+		"sign",
+		"sub",
+	};
+	for (size_t i = 0; i < sizeof nominal / sizeof nominal[0]; i++)
+		if (strcmp(nominal[i], name) == 0) {
+			*out = 1;
+			return true;
+		}
+	if (strcmp(name, "ip") == 0 && recv) { /* a CIDR's address */
+		*out = 1;
+		return true;
+	}
+	for (size_t i = 0; i < sizeof parse1 / sizeof parse1[0]; i++)
+		if (strcmp(parse1[i], name) == 0) {
+			if (recv || n < 1)
+				return false;
+			*out = factor(args[0].size, 0.1);
+			return true;
+		}
+	if (strcmp(name, "ip.isCanonical") == 0 && n >= 1) {
+		*out = factor(args[0].size, 0.2);
+		return true;
+	}
+	if (strcmp(name, "validate") == 0 && recv && n >= 1) {
+		/* cel.MaxNameFormatRegexSize (128) times the regex factor */
+		*out = factor(factor(args[0].size, 0.1), 128 * 0.25);
+		return true;
+	}
+	if ((strcmp(name, "find") == 0 || strcmp(name, "findAll") == 0) && recv && n >= 1) {
+		uint64_t plen = args[0].lit ? strlen(args[0].lit) : args[0].size;
+		*out = mul(factor(add(recv->size, 1), 0.1), factor(plen, 0.25));
+		return true;
+	}
+	if (strcmp(name, "containsIP") == 0 || strcmp(name, "containsCIDR") == 0) {
+		if (!recv || n < 1)
+			return false;
+		/* two addresses of at most 16 bytes compared, a CIDR's masked
+		 * again plus one; a string argument parsed */
+		uint64_t c = strcmp(name, "containsIP") == 0 ? 4 : 7;
+		if (args[0].t == TC_CEL_TY_STRING || args[0].t == TC_CEL_TY_DYN)
+			c = add(c, factor(args[0].size, 0.1));
+		*out = c;
+		return true;
+	}
+	static const char *const lists[] = {"indexOf", "isSorted", "lastIndexOf",
+	                                    "max",     "min",      "sum"};
+	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+		if (strcmp(lists[i], name) == 0 && recv && recv->t == TC_CEL_TY_LIST) {
+			uint64_t el = 1;
+			const tc_cel_decl *ed = recv->decl ? recv->decl->elem : NULL;
+			if (ed && (ed->kind == TC_CEL_TY_STRING || ed->kind == TC_CEL_TY_BYTES))
+				el = add(el, factor(ed->max_size ? ed->max_size : UNB, 0.1));
+			*out = mul(recv->size, el);
+			return true;
+		}
+	return false;
+}
+
 static bool fits(char letter, tc_cel_tkind t)
 {
 	if (t == TC_CEL_TY_DYN || letter == '*')
@@ -500,9 +591,21 @@ static bool ordered(tc_cel_tkind x, tc_cel_tkind y)
 	                  x == TC_CEL_TY_DURATION || x == TC_CEL_TY_TIMESTAMP);
 }
 
-static uint64_t min_size(const info *x, const info *y)
+/* values whose comparison walks them: strings, bytes, lists, maps */
+static bool sized(tc_cel_tkind t)
 {
-	return x->size < y->size ? x->size : y->size;
+	return t == TC_CEL_TY_STRING || t == TC_CEL_TY_BYTES || t == TC_CEL_TY_LIST ||
+	       t == TC_CEL_TY_MAP;
+}
+
+/* comparing two sized values: 0.1 per element of the smaller (cel-go: at
+ * least 1 when it can be non-empty) */
+static void compare_cost(info *r, const info *x, const info *y)
+{
+	uint64_t sx = sized(x->t) ? x->size : 1, sy = sized(y->t) ? y->size : 1;
+	uint64_t m = sx < sy ? sx : sy;
+	r->cmin = m ? 1 : 0;
+	r->cmax = factor(m, 0.1);
 }
 
 static info op_call(checker *ck, const tc_cel_expr *e, info *v)
@@ -524,8 +627,8 @@ static info op_call(checker *ck, const tc_cel_expr *e, info *v)
 	case TC_CEL_F_EQ:
 	case TC_CEL_F_NE:
 		r.t = TC_CEL_TY_BOOL;
-		if (x->t == TC_CEL_TY_STRING || x->t == TC_CEL_TY_BYTES)
-			r.cmin = r.cmax = add(1, factor(min_size(x, y), 0.1));
+		if (sized(x->t) || sized(y->t))
+			compare_cost(&r, x, y);
 		return r;
 	case TC_CEL_F_LT:
 	case TC_CEL_F_LE:
@@ -534,14 +637,14 @@ static info op_call(checker *ck, const tc_cel_expr *e, info *v)
 		if (!ordered(x->t, y->t))
 			overload_error(ck, e, e->name, NULL, v, 2);
 		if (x->t == TC_CEL_TY_STRING || x->t == TC_CEL_TY_BYTES)
-			r.cmin = r.cmax = add(1, factor(min_size(x, y), 0.1));
+			compare_cost(&r, x, y);
 		r.t = TC_CEL_TY_BOOL;
 		return r;
 	case TC_CEL_F_IN:
 		if (y->t != TC_CEL_TY_DYN && y->t != TC_CEL_TY_LIST && y->t != TC_CEL_TY_MAP)
 			overload_error(ck, e, "@in", NULL, v, 2);
 		if (y->t != TC_CEL_TY_MAP)
-			r.cmax = add(1, y->size); /* a list is searched element by element */
+			r.cmax = y->size; /* a list is searched element by element */
 		r.t = TC_CEL_TY_BOOL;
 		return r;
 	default: {
@@ -554,7 +657,7 @@ static info op_call(checker *ck, const tc_cel_expr *e, info *v)
 		if (r.t == TC_CEL_TY_STRING || r.t == TC_CEL_TY_BYTES || r.t == TC_CEL_TY_LIST) {
 			r.size = add(x->size, y->size);
 			if (r.t != TC_CEL_TY_LIST)
-				r.cmin = r.cmax = add(1, factor(r.size, 0.1));
+				r.cmin = r.cmax = factor(r.size, 0.1);
 		}
 		return r;
 	}
@@ -638,12 +741,22 @@ static info call(checker *ck, const tc_cel_expr *e, const vscope *sc)
 	/* what the function itself costs */
 	const info *s = recv ? &rv : n ? &v[0] : NULL;
 	uint64_t own = 1;
-	if (s && strcmp(name, "matches") == 0 && (recv ? n >= 1 : n >= 2)) {
+	if (ck->env && ck->env->runtime && k8s_cost(&own, name, recv ? &rv : NULL, v, n))
+		;
+	else if (s && strcmp(name, "matches") == 0 && (recv ? n >= 1 : n >= 2)) {
 		const info *pat = recv ? &v[0] : &v[1];
 		uint64_t plen = pat->lit ? strlen(pat->lit) : pat->size;
-		own = mul(add(1, factor(s->size, 0.1)), factor(plen, 0.25));
-		if (own == 0)
-			own = 1;
+		own = mul(factor(add(s->size, 1), 0.1), factor(plen, 0.25));
+	} else if (recv && n == 1 &&
+	           (strcmp(name, "startsWith") == 0 || strcmp(name, "endsWith") == 0)) {
+		own = factor(v[0].size, 0.1); /* the prefix is what is compared */
+	} else if (recv && n == 1 && strcmp(name, "contains") == 0) {
+		own = mul(factor(rv.size, 0.1), factor(v[0].size, 0.1));
+	} else if (recv && (strcmp(name, "lowerAscii") == 0 || strcmp(name, "upperAscii") == 0 ||
+	                    strcmp(name, "trim") == 0 || strcmp(name, "substring") == 0)) {
+		own = factor(rv.size, 0.1);
+	} else if (recv && (strcmp(name, "replace") == 0 || strcmp(name, "split") == 0)) {
+		own = factor(rv.size, 0.2);
 	} else if (s) {
 		for (size_t i = 0; i < sizeof traversing / sizeof traversing[0]; i++)
 			if (strcmp(traversing[i], name) == 0)

@@ -215,6 +215,29 @@ static tc_cel_val *concat(tc_cel_ctx *c, const tc_cel_val *x, const tc_cel_val *
 		if (!tc_cel_charge(c, n))
 			return tc_cel_error(c->a, "cost budget exceeded");
 		tc_cel_val *l = tc_cel_list(c->a, x->u.list.items, x->u.list.len);
+		if (x->u.list.ltype) {
+			/* a set: the union, X's order then Y's new elements; a
+			 * map list: Y's element replaces X's of the same keys in
+			 * place, the others appended */
+			l->u.list.ltype = x->u.list.ltype;
+			l->u.list.mkeys = x->u.list.mkeys;
+			l->u.list.nmkeys = x->u.list.nmkeys;
+			l->u.list.items = tc_arena_alloc(c->a, (n ? n : 1) * sizeof(tc_cel_val *));
+			if (x->u.list.len)
+				memcpy(l->u.list.items, x->u.list.items,
+				       x->u.list.len * sizeof(void *));
+			if (!tc_cel_charge(c, x->u.list.len * y->u.list.len / 16))
+				return tc_cel_error(c->a, "cost budget exceeded");
+			for (size_t i = 0; i < y->u.list.len; i++) {
+				tc_cel_val *e = y->u.list.items[i];
+				long k = tc_cel_list_find(l, e);
+				if (k < 0)
+					l->u.list.items[l->u.list.len++] = e;
+				else if (x->u.list.ltype == TC_CEL_LIST_MAP)
+					l->u.list.items[k] = e;
+			}
+			return l;
+		}
 		l->u.list.items = tc_arena_alloc(c->a, n * sizeof(tc_cel_val *));
 		if (x->u.list.len)
 			memcpy(l->u.list.items, x->u.list.items, x->u.list.len * sizeof(void *));

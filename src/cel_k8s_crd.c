@@ -14,6 +14,8 @@
 #include "cel_k8s_crd.h"
 
 #include "base64.h"
+#include "buf.h"
+#include "cel_check.h"
 #include "cel_k8s.h"
 #include "cel_lib.h"
 #include "schema_node.h"
@@ -253,6 +255,29 @@ static tc_cel_val *typed_string(tc_arena *a, const sc_node *n, const tc_value *v
 	return tc_cel_string(a, s, len);
 }
 
+/* x-kubernetes-list-type set or map (with its list-map-keys) on list l */
+static void list_type(tc_arena *a, const sc_node *n, tc_cel_val *l)
+{
+	const tc_value *src = n->src && n->src->kind == TC_OBJECT ? n->src : NULL;
+	const tc_value *t = src ? tc_value_getz(src, "x-kubernetes-list-type") : NULL;
+	if (tc_value_streq(t, "set")) {
+		l->u.list.ltype = TC_CEL_LIST_SET;
+	} else if (tc_value_streq(t, "map")) {
+		const tc_value *keys = tc_value_getz(src, "x-kubernetes-list-map-keys");
+		if (!keys || keys->kind != TC_ARRAY || !keys->u.arr.len || keys->u.arr.len > 255)
+			return;
+		const char **names = tc_arena_alloc(a, keys->u.arr.len * sizeof *names);
+		for (size_t i = 0; i < keys->u.arr.len; i++) {
+			if (keys->u.arr.items[i]->kind != TC_STR)
+				return;
+			names[i] = keys->u.arr.items[i]->u.str.ptr;
+		}
+		l->u.list.ltype = TC_CEL_LIST_MAP;
+		l->u.list.mkeys = names;
+		l->u.list.nmkeys = (uint8_t)keys->u.arr.len;
+	}
+}
+
 tc_cel_val *tc_cel_k8s_typed(tc_arena *a, const sc_node *n, const tc_value *v)
 {
 	while (n && n->ref && !n->types && !n->nprops && !n->items)
@@ -273,16 +298,31 @@ tc_cel_val *tc_cel_k8s_typed(tc_arena *a, const sc_node *n, const tc_value *v)
 		tc_cel_val **items = tc_arena_alloc(a, (len ? len : 1) * sizeof *items);
 		for (size_t i = 0; i < len; i++)
 			items[i] = tc_cel_k8s_typed(a, n->items, v->u.arr.items[i]);
-		return tc_cel_list(a, items, len);
+		tc_cel_val *l = tc_cel_list(a, items, len);
+		list_type(a, n, l);
+		return l;
 	}
 	case TC_OBJECT: {
 		size_t len = v->u.obj.len;
 		tc_cel_val *m = tc_cel_from_value(a, v); /* the map's shape */
+		size_t k = 0;
 		for (size_t i = 0; i < len; i++) {
 			const tc_member *mb = &v->u.obj.members[i];
-			m->u.map.vals[i] =
+			tc_cel_val *key = m->u.map.keys[i];
+			if (n->nprops) {
+				/* an object's properties by the names rules spell
+				 * (escaping.go); a name no rule can spell is absent */
+				const char *en = tc_cel_k8s_escape(a, mb->key, mb->klen);
+				if (!en)
+					continue;
+				if (strlen(en) != mb->klen)
+					key = tc_cel_string(a, en, strlen(en));
+			}
+			m->u.map.keys[k] = key;
+			m->u.map.vals[k++] =
 				tc_cel_k8s_typed(a, prop_node(n, mb->key, mb->klen), mb->val);
 		}
+		m->u.map.len = k;
 		return m;
 	}
 	default:
@@ -380,4 +420,443 @@ bool tc_cel_rules_check(const tc_cel_rules *rs, const struct sc_node *n, const t
 	}
 	tc_arena_release(&a);
 	return ok;
+}
+
+/* ---- property names (k8s.io/apiserver/pkg/cel escaping.go Escape) ---- */
+
+static bool reserved(const char *s, size_t n)
+{
+	static const char *const words[] = {
+		"as",       "break",   "const",  "continue", "else", "false", "for",
+		"function", "if",      "import", "in",       "let",  "loop",  "namespace",
+		"null",     "package", "return", "true",     "var",  "void",  "while",
+	};
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strlen(words[i]) == n && memcmp(words[i], s, n) == 0)
+			return true;
+	return false;
+}
+
+const char *tc_cel_k8s_escape(tc_arena *a, const char *s, size_t n)
+{
+	if (n == 0 || (s[0] >= '0' && s[0] <= '9'))
+		return NULL;
+	if (reserved(s, n))
+		return tc_arena_printf(a, "__%.*s__", (int)n, s);
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '_' && i + 1 < n && s[i + 1] == '_') {
+			tc_buf_adds(&b, "__underscores__");
+			i++;
+		} else if (c == '.') {
+			tc_buf_adds(&b, "__dot__");
+		} else if (c == '-') {
+			tc_buf_adds(&b, "__dash__");
+		} else if (c == '/') {
+			tc_buf_adds(&b, "__slash__");
+		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		           (c >= '0' && c <= '9') || c == '_') {
+			tc_buf_add(&b, &c, 1);
+		} else {
+			tc_buf_release(&b);
+			return NULL;
+		}
+	}
+	char *r = tc_arena_alloc(a, b.len + 1);
+	memcpy(r, tc_buf_str(&b), b.len + 1);
+	tc_buf_release(&b);
+	return r;
+}
+
+/* ---- the estimated cost (apiextensions validation) ----
+ *
+ * The API server refuses a CRD whose rules may cost too much
+ * (k8s.io/apiextensions-apiserver pkg/apis/apiextensions/validation
+ * validation.go and cel_validation.go, pkg/apiserver/schema/cel
+ * compilation.go): each rule's estimated cost (the checker's maximum,
+ * with `self` declared by the schema as k8s.io/apiserver pkg/cel/common
+ * SchemaDeclType declares it) times the most times the rule can run (the
+ * product of the maxItems and maxProperties of the lists and maps above
+ * it; when one is unbounded, the request size limit over the smallest
+ * serialized value of the node) must stay within
+ * TC_CEL_STATIC_COST_LIMIT, a messageExpression's own estimate too, and
+ * their sum over the schema within TC_CEL_STATIC_CRD_COST_LIMIT. Sizes
+ * nothing bounds are the ones the request size limit allows
+ * (celconfig.MaxRequestSizeBytes, 3 MiB). */
+
+#define MAX_REQUEST INT64_C(3145728)
+/* schema nesting followed; the loaders cap input at 256 levels */
+#define MAX_DEPTH 300
+/* apiserver/pkg/cel limits.go */
+enum {
+	MIN_STRING = 2,
+	MIN_BOOL = 4,
+	MIN_NUMBER = 1,
+	MIN_DURATION = 3,
+	DATE_SIZE = 12,
+	MIN_DATETIME = 21,
+	MAX_DURATION = 32,
+	MAX_DATETIME = 32
+};
+
+static bool has_type(const tc_value *s, const char *t)
+{
+	return tc_value_streq(tc_value_getz(s, "type"), t);
+}
+
+static bool flag(const tc_value *s, const char *k)
+{
+	const tc_value *x = tc_value_getz(s, k);
+	return x && x->kind == TC_BOOL && x->u.b;
+}
+
+/* a non-negative count keyword; -1 when absent */
+static int64_t count(const tc_value *s, const char *k)
+{
+	const tc_value *x = tc_value_getz(s, k);
+	if (!x || x->kind != TC_INT)
+		return -1;
+	return x->u.i < 0 ? 0 : x->u.i;
+}
+
+static tc_cel_decl *mkdecl(tc_arena *a, tc_cel_tkind k, int64_t max)
+{
+	tc_cel_decl *d = tc_arena_calloc(a, sizeof *d);
+	d->kind = k;
+	d->max_size = max > 0 ? (uint64_t)max : 0;
+	return d;
+}
+
+static const tc_cel_decl *schema_decl(tc_arena *a, const tc_value *s, bool root, int64_t *minsz,
+                                      int depth);
+
+/* the declared properties of an object, with apiVersion, kind and
+ * metadata (name, generateName) at a resource's root (WithTypeAndObjectMeta) */
+static const tc_cel_decl *object_decl(tc_arena *a, const tc_value *s, bool root, int64_t *minsz,
+                                      int depth)
+{
+	const tc_value *props = tc_value_getz(s, "properties");
+	size_t np = props && props->kind == TC_OBJECT ? props->u.obj.len : 0;
+	const char **names = tc_arena_alloc(a, (np + 3) * sizeof *names);
+	const tc_cel_decl **decls = tc_arena_alloc(a, (np + 3) * sizeof *decls);
+	size_t k = 0;
+	const tc_value *req = tc_value_getz(s, "required");
+	int64_t min = 2; /* {} */
+	for (size_t i = 0; i < np; i++) {
+		const tc_member *m = &props->u.obj.members[i];
+		if (root && (strcmp(m->key, "apiVersion") == 0 || strcmp(m->key, "kind") == 0 ||
+		             strcmp(m->key, "metadata") == 0))
+			continue;
+		int64_t fmin = 1;
+		const tc_cel_decl *fd =
+			schema_decl(a, m->val, flag(m->val, "x-kubernetes-embedded-resource"),
+		                    &fmin, depth + 1);
+		if (!fd)
+			continue; /* a field of no type is not declared */
+		const char *en = tc_cel_k8s_escape(a, m->key, m->klen);
+		if (en) {
+			names[k] = en;
+			decls[k++] = fd;
+		}
+		bool required = false;
+		for (size_t j = 0; req && req->kind == TC_ARRAY && j < req->u.arr.len; j++)
+			required |= tc_value_streq(req->u.arr.items[j], m->key);
+		if (required && !tc_value_getz(m->val, "default"))
+			min += (int64_t)m->klen + fmin + 4;
+	}
+	if (root) {
+		tc_cel_decl *str = mkdecl(a, TC_CEL_TY_STRING, MAX_REQUEST - 2);
+		tc_cel_decl *meta = mkdecl(a, TC_CEL_TY_MAP, 0);
+		static const char *const mnames[] = {"generateName", "name"};
+		const tc_cel_decl **md = tc_arena_alloc(a, 2 * sizeof *md);
+		md[0] = md[1] = str;
+		meta->field_names = mnames;
+		meta->field_decls = md;
+		meta->nfields = 2;
+		names[k] = "apiVersion";
+		decls[k++] = str;
+		names[k] = "kind";
+		decls[k++] = str;
+		names[k] = "metadata";
+		decls[k++] = meta;
+	}
+	tc_cel_decl *d = mkdecl(a, TC_CEL_TY_MAP, 0);
+	d->field_names = names;
+	d->field_decls = decls;
+	d->nfields = k;
+	*minsz = min;
+	return d;
+}
+
+/* The declaration of a value of schema s (SchemaDeclType), NULL for a
+ * node without a type; *minsz the smallest JSON it serializes to. */
+static const tc_cel_decl *schema_decl(tc_arena *a, const tc_value *s, bool root, int64_t *minsz,
+                                      int depth)
+{
+	*minsz = 1;
+	if (!s || s->kind != TC_OBJECT || depth > MAX_DEPTH)
+		return NULL;
+	int64_t maxlen = count(s, "maxLength");
+	if (flag(s, "x-kubernetes-int-or-string"))
+		return mkdecl(a, TC_CEL_TY_DYN, maxlen >= 0 ? maxlen * 4 : MAX_REQUEST - 2);
+	if (has_type(s, "array")) {
+		const tc_value *items = tc_value_getz(s, "items");
+		int64_t imin;
+		const tc_cel_decl *id =
+			schema_decl(a, items, flag(items, "x-kubernetes-embedded-resource"), &imin,
+		                    depth + 1);
+		if (!id)
+			return NULL;
+		int64_t max = count(s, "maxItems");
+		tc_cel_decl *d =
+			mkdecl(a, TC_CEL_TY_LIST, max >= 0 ? max : (MAX_REQUEST - 2) / (imin + 1));
+		if (max == 0)
+			d->max_size = 0;
+		d->elem = id;
+		*minsz = 2;
+		return d;
+	}
+	if (has_type(s, "object") || root) {
+		const tc_value *ap = tc_value_getz(s, "additionalProperties");
+		if (ap && ap->kind == TC_OBJECT) {
+			int64_t vmin;
+			const tc_cel_decl *vd =
+				schema_decl(a, ap, flag(ap, "x-kubernetes-embedded-resource"),
+			                    &vmin, depth + 1);
+			if (!vd)
+				return NULL;
+			int64_t max = count(s, "maxProperties");
+			tc_cel_decl *d = mkdecl(a, TC_CEL_TY_MAP,
+			                        max >= 0 ? max : (MAX_REQUEST - 2) / (vmin + 6));
+			d->elem = vd;
+			*minsz = 2;
+			return d;
+		}
+		if (ap)
+			return NULL;
+		return object_decl(a, s, root, minsz, depth);
+	}
+	if (has_type(s, "string")) {
+		const tc_value *f = tc_value_getz(s, "format");
+		*minsz = MIN_STRING;
+		if (tc_value_streq(f, "byte"))
+			return mkdecl(a, TC_CEL_TY_BYTES, maxlen >= 0 ? maxlen : MAX_REQUEST - 2);
+		if (tc_value_streq(f, "duration")) {
+			*minsz = MIN_DURATION;
+			return mkdecl(a, TC_CEL_TY_DURATION, MAX_DURATION);
+		}
+		if (tc_value_streq(f, "date")) {
+			*minsz = DATE_SIZE;
+			return mkdecl(a, TC_CEL_TY_TIMESTAMP, DATE_SIZE);
+		}
+		if (tc_value_streq(f, "date-time")) {
+			*minsz = MIN_DATETIME;
+			return mkdecl(a, TC_CEL_TY_TIMESTAMP, MAX_DATETIME);
+		}
+		if (maxlen >= 0)
+			return mkdecl(a, TC_CEL_TY_STRING, maxlen * 4);
+		const tc_value *en = tc_value_getz(s, "enum");
+		if (en && en->kind == TC_ARRAY && en->u.arr.len) {
+			int64_t longest = 0;
+			for (size_t i = 0; i < en->u.arr.len; i++)
+				if (en->u.arr.items[i]->kind == TC_STR &&
+				    (int64_t)en->u.arr.items[i]->u.str.len > longest)
+					longest = (int64_t)en->u.arr.items[i]->u.str.len;
+			return mkdecl(a, TC_CEL_TY_STRING, longest);
+		}
+		return mkdecl(a, TC_CEL_TY_STRING, MAX_REQUEST - 2);
+	}
+	if (has_type(s, "boolean")) {
+		*minsz = MIN_BOOL;
+		return mkdecl(a, TC_CEL_TY_BOOL, 0);
+	}
+	if (has_type(s, "number")) {
+		*minsz = MIN_NUMBER;
+		return mkdecl(a, TC_CEL_TY_DOUBLE, 0);
+	}
+	if (has_type(s, "integer")) {
+		*minsz = MIN_NUMBER;
+		return mkdecl(a, TC_CEL_TY_INT, 0);
+	}
+	return NULL;
+}
+
+static uint64_t mulsat(uint64_t x, uint64_t y)
+{
+	if (x == 0 || y == 0)
+		return 0;
+	return x > TC_CEL_UNBOUNDED / y ? TC_CEL_UNBOUNDED : x * y;
+}
+
+typedef struct expensive {
+	const tc_value *src;
+	const tc_path *at;
+	uint64_t cost;
+} expensive;
+
+typedef struct costs {
+	tc_arena *a;
+	tc_diags *d;
+	uint64_t total;
+	expensive top[4]; /* the most expensive, each at least 1% of the CRD limit */
+	size_t ntop;
+	int errors;
+} costs;
+
+/* getCostErrorMessage */
+static const char *over_budget(tc_arena *a, const char *what, uint64_t cost, uint64_t limit)
+{
+	double f = (double)cost / (double)limit;
+	const char *factor = f > 100.0 ? "more than 100x"
+	                     : f < 1.5 ? tc_arena_printf(a, "%fx", f)
+	                               : tc_arena_printf(a, "%.1fx", f);
+	return tc_arena_printf(a,
+	                       "%s exceeds budget by factor of %s (try simplifying the rule, or "
+	                       "adding maxItems, maxProperties, and maxLength where arrays, maps, "
+	                       "and strings are declared)",
+	                       what, factor);
+}
+
+static void observe(costs *c, const tc_value *src, const tc_path *at, uint64_t cost)
+{
+	c->total = c->total > TC_CEL_UNBOUNDED - cost ? TC_CEL_UNBOUNDED : c->total + cost;
+	if (cost < TC_CEL_STATIC_CRD_COST_LIMIT / 100)
+		return;
+	size_t i = c->ntop < 4 ? c->ntop++ : 4;
+	if (i == 4) {
+		if (cost <= c->top[3].cost)
+			return;
+		i = 3;
+	}
+	/* the path outlives the walk's stack: copy it */
+	tc_path *p = NULL, **link = &p;
+	for (const tc_path *q = at; q; q = q->up) {
+		tc_path *n = tc_arena_alloc(c->a, sizeof *n);
+		*n = *q;
+		*link = n;
+		link = (tc_path **)&n->up;
+	}
+	c->top[i] = (expensive){src, p, cost};
+	for (; i > 0 && c->top[i].cost > c->top[i - 1].cost; i--) {
+		expensive t = c->top[i];
+		c->top[i] = c->top[i - 1];
+		c->top[i - 1] = t;
+	}
+}
+
+/* the estimate of expression text s with self (and oldSelf) declared as d */
+static uint64_t estimate(tc_arena *a, const tc_value *s, const tc_cel_decl *d)
+{
+	tc_diags pd;
+	tc_diags_init(&pd);
+	tc_cel_expr *e = NULL;
+	uint64_t r = 0;
+	if (tc_cel_parse(&e, a, &pd, "<rule>", s->u.str.ptr, s->u.str.len) == 0) {
+		tc_cel_check_var vars[2] = {{"oldSelf", d}, {"self", d}};
+		tc_cel_env k8s;
+		tc_cel_k8s_env_init(&k8s, NULL, 0);
+		tc_cel_check_env env = {.vars = vars, .nvars = 2, .any_var = true, .runtime = &k8s};
+		tc_cel_check_result cr;
+		tc_cel_check(&cr, a, e, &env);
+		r = cr.cost_max;
+	}
+	tc_diags_release(&pd);
+	return r;
+}
+
+static void rules_cost(costs *c, const tc_value *s, const tc_value *list, uint64_t card, bool root,
+                       const tc_path *at)
+{
+	int64_t minsz;
+	const tc_cel_decl *d =
+		schema_decl(c->a, s, root || flag(s, "x-kubernetes-embedded-resource"), &minsz, 0);
+	if (card == TC_CEL_UNBOUNDED) /* compilation.go maxCardinality */
+		card = (uint64_t)(MAX_REQUEST / (minsz + 1));
+	tc_path lp = TC_PATH_KEY(at, "x-kubernetes-validations", 24);
+	for (size_t i = 0; i < list->u.arr.len; i++) {
+		const tc_value *it = list->u.arr.items[i];
+		const tc_value *rv = tc_value_getz(it, "rule");
+		tc_path ip = TC_PATH_INDEX(&lp, i);
+		if (!rv || rv->kind != TC_STR)
+			continue;
+		tc_path rp = TC_PATH_KEY(&ip, "rule", 4);
+		uint64_t cost = mulsat(estimate(c->a, rv, d), card);
+		if (cost > TC_CEL_STATIC_COST_LIMIT) {
+			tc_error(c->d, rv->pos, &rp, "%s",
+			         over_budget(c->a, "estimated rule cost", cost,
+			                     TC_CEL_STATIC_COST_LIMIT));
+			c->errors++;
+		}
+		observe(c, rv, &rp, cost);
+		const tc_value *me = tc_value_getz(it, "messageExpression");
+		if (!me || me->kind != TC_STR)
+			continue;
+		tc_path mp = TC_PATH_KEY(&ip, "messageExpression", 17);
+		uint64_t mcost = estimate(c->a, me, d);
+		if (mcost > TC_CEL_STATIC_COST_LIMIT) {
+			tc_error(c->d, me->pos, &mp, "%s",
+			         over_budget(c->a, "estimated messageExpression cost", mcost,
+			                     TC_CEL_STATIC_COST_LIMIT));
+			c->errors++;
+		}
+		observe(c, me, &mp, mcost);
+	}
+}
+
+/* how many times a child of s can occur for one s (extractMaxElements) */
+static uint64_t fanout(const tc_value *s)
+{
+	if (has_type(s, "object") && tc_value_getz(s, "additionalProperties")) {
+		int64_t m = count(s, "maxProperties");
+		return m < 0 ? TC_CEL_UNBOUNDED : (uint64_t)m;
+	}
+	if (has_type(s, "array")) {
+		int64_t m = count(s, "maxItems");
+		return m < 0 ? TC_CEL_UNBOUNDED : (uint64_t)m;
+	}
+	return 1;
+}
+
+static void walk_costs(costs *c, const tc_value *s, uint64_t card, const tc_path *at, int depth)
+{
+	if (!s || s->kind != TC_OBJECT || depth > MAX_DEPTH)
+		return;
+	const tc_value *list = tc_value_getz(s, "x-kubernetes-validations");
+	if (list && list->kind == TC_ARRAY)
+		rules_cost(c, s, list, card, depth == 0, at);
+	uint64_t f = fanout(s);
+	uint64_t cc = card == TC_CEL_UNBOUNDED || f == TC_CEL_UNBOUNDED ? TC_CEL_UNBOUNDED
+	                                                                : mulsat(card, f);
+	const tc_value *props = tc_value_getz(s, "properties");
+	tc_path pp = TC_PATH_KEY(at, "properties", 10);
+	for (size_t i = 0; props && props->kind == TC_OBJECT && i < props->u.obj.len; i++) {
+		const tc_member *m = &props->u.obj.members[i];
+		tc_path kp = TC_PATH_KEY(&pp, m->key, m->klen);
+		walk_costs(c, m->val, cc, &kp, depth + 1);
+	}
+	tc_path ip = TC_PATH_KEY(at, "items", 5);
+	walk_costs(c, tc_value_getz(s, "items"), cc, &ip, depth + 1);
+	tc_path ap = TC_PATH_KEY(at, "additionalProperties", 20);
+	walk_costs(c, tc_value_getz(s, "additionalProperties"), cc, &ap, depth + 1);
+}
+
+int tc_cel_crd_costs(tc_arena *a, const tc_value *schema, const tc_path *at, tc_diags *d)
+{
+	costs c = {.a = a, .d = d};
+	walk_costs(&c, schema, 1, at, 0);
+	if (c.total > TC_CEL_STATIC_CRD_COST_LIMIT) {
+		for (size_t i = 0; i < c.ntop; i++)
+			tc_note(d, c.top[i].src->pos, c.top[i].at,
+			        "contributed to estimated rule cost total exceeding cost limit for "
+			        "entire OpenAPIv3 schema");
+		tc_error(d, schema->pos, at, "%s",
+		         over_budget(a,
+		                     "x-kubernetes-validations estimated rule cost total for "
+		                     "entire OpenAPIv3 schema",
+		                     c.total, TC_CEL_STATIC_CRD_COST_LIMIT));
+		c.errors++;
+	}
+	return c.errors;
 }

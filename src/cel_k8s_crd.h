@@ -34,6 +34,21 @@ int tc_cel_rules_compile(const tc_cel_rules **out, tc_arena *a, const tc_value *
 bool tc_cel_rules_check(const tc_cel_rules *r, const struct sc_node *n, const tc_value *inst,
                         tc_diags *d, const tc_path *at, tc_diag_class cls);
 
+/* Refuse the rules below schema (a CRD version's openAPIV3Schema, at
+ * path at) that the API server refuses for their estimated cost: a rule
+ * whose cost times the times it can run is above TC_CEL_STATIC_COST_LIMIT,
+ * a messageExpression above it, all of them together above
+ * TC_CEL_STATIC_CRD_COST_LIMIT; errors at the rule in the CRD file.
+ * Returns the number of errors. */
+int tc_cel_crd_costs(tc_arena *a, const tc_value *schema, const tc_path *at, tc_diags *d);
+
+/* A property name as CEL rules spell it (k8s.io/apiserver/pkg/cel
+ * Escape): reserved words as __word__, "__" as __underscores__, '.' '-'
+ * '/' as __dot__ __dash__ __slash__; NULL for a name that cannot be
+ * escaped (a leading digit, other characters), which rules cannot see.
+ * The result is from a. */
+const char *tc_cel_k8s_escape(tc_arena *a, const char *s, size_t n);
+
 /* The CEL value of a document value typed by schema node n (NULL: untyped). */
 struct tc_cel_val *tc_cel_k8s_typed(tc_arena *a, const struct sc_node *n, const tc_value *v);
 

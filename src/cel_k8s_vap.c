@@ -37,6 +37,7 @@ typedef struct vexpr {
 	const tc_value *src;
 	tc_cel_expr *e; /* NULL: does not compile (err says why) */
 	const char *err;
+	bool authz; /* refers to authorizer, itself or through a variable */
 } vexpr;
 
 typedef struct vvalid {
@@ -44,6 +45,11 @@ typedef struct vvalid {
 	bool has_msg_expr;
 	const char *message;
 } vvalid;
+
+typedef struct vaudit {
+	const char *key;
+	vexpr value;
+} vaudit;
 
 typedef struct vpolicy {
 	const vobj *o;
@@ -57,6 +63,8 @@ typedef struct vpolicy {
 	size_t nvars;
 	vvalid *vals;
 	size_t nvals;
+	vaudit *audits; /* auditAnnotations */
+	size_t naudits;
 	bool ignore; /* failurePolicy: Ignore */
 } vpolicy;
 
@@ -233,6 +241,7 @@ static void compile(tc_arena *a, vexpr *x, const tc_value *src)
 	x->src = src;
 	x->e = NULL;
 	x->err = NULL;
+	x->authz = false;
 	if (!src || src->kind != TC_STR) {
 		x->err = "the expression must be a string";
 		return;
@@ -246,6 +255,37 @@ static void compile(tc_arena *a, vexpr *x, const tc_value *src)
 		                         pd.len ? pd.items[0].msg : "");
 	}
 	tc_diags_release(&pd);
+}
+
+/* e refers to authorizer, or to a variable in authz_vars (names of the
+ * policy's variables that do) */
+static bool uses_authz(const tc_cel_expr *e, const char *const *authz_vars, size_t n)
+{
+	if (!e)
+		return false;
+	if (e->op == TC_CEL_E_IDENT && e->name) {
+		const char *nm = e->name[0] == '.' ? e->name + 1 : e->name;
+		if (strcmp(nm, "authorizer") == 0 || strncmp(nm, "authorizer.", 11) == 0)
+			return true;
+		if (strncmp(nm, "variables.", 10) == 0)
+			for (size_t i = 0; i < n; i++) {
+				size_t l = strlen(authz_vars[i]);
+				if (strncmp(nm + 10, authz_vars[i], l) == 0 &&
+				    (nm[10 + l] == 0 || nm[10 + l] == '.'))
+					return true;
+			}
+	}
+	if (e->op == TC_CEL_E_SELECT && e->nargs && e->args[0]->op == TC_CEL_E_IDENT &&
+	    strcmp(e->args[0]->name, "variables") == 0)
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(e->name, authz_vars[i]) == 0)
+				return true;
+	if (uses_authz(e->recv, authz_vars, n))
+		return true;
+	for (size_t i = 0; i < e->nargs; i++)
+		if (uses_authz(e->args[i], authz_vars, n))
+			return true;
+	return false;
 }
 
 static bool is_kind(const vobj *o, const char *kind)
@@ -281,6 +321,16 @@ static vpolicy *compile_policy(tc_arena *a, const vobj *o, tc_diags *d)
 		p->varnames[p->nvars] = vn ? vn : "";
 		compile(a, &p->vars[p->nvars++], tc_value_getz(vars->u.arr.items[i], "expression"));
 	}
+	/* what refers to authorizer, which needs the cluster's authorization */
+	const char **av = tc_arena_alloc(a, (p->nvars + 1) * sizeof *av);
+	size_t nav = 0;
+	for (size_t i = 0; i < p->nvars; i++)
+		if (uses_authz(p->vars[i].e, av, nav)) {
+			p->vars[i].authz = true;
+			av[nav++] = p->varnames[i];
+		}
+	for (size_t i = 0; i < p->nconds; i++)
+		p->conds[i].authz = uses_authz(p->conds[i].e, av, nav);
 	p->vals = tc_arena_alloc(a, (nva + 1) * sizeof *p->vals);
 	for (size_t i = 0; i < nva; i++) {
 		const tc_value *it = vals->u.arr.items[i];
@@ -293,13 +343,40 @@ static vpolicy *compile_policy(tc_arena *a, const vobj *o, tc_diags *d)
 			compile(a, &v->msg_expr, me);
 		}
 		v->message = str_of(it, "message");
+		v->expr.authz = uses_authz(v->expr.e, av, nav);
+		if (v->has_msg_expr)
+			v->msg_expr.authz = uses_authz(v->msg_expr.e, av, nav);
+	}
+	const tc_value *aas = tc_value_getz(spec, "auditAnnotations");
+	size_t naa = aas && aas->kind == TC_ARRAY ? aas->u.arr.len : 0;
+	p->audits = tc_arena_alloc(a, (naa + 1) * sizeof *p->audits);
+	for (size_t i = 0; i < naa; i++) {
+		const tc_value *it = aas->u.arr.items[i];
+		vaudit *au = &p->audits[p->naudits++];
+		const char *k = str_of(it, "key");
+		au->key = k ? k : "";
+		compile(a, &au->value, tc_value_getz(it, "valueExpression"));
+	}
+	/* authorizer: said once per expression, with what is assumed */
+	for (size_t i = 0; i < p->nconds + p->nvals; i++) {
+		const vexpr *x = i < p->nconds ? &p->conds[i] : &p->vals[i - p->nconds].expr;
+		if (!x->authz)
+			continue;
+		tc_warning(d, o->obj->pos, NULL,
+		           "ValidatingAdmissionPolicy '%s': expression '%s' uses authorizer, which "
+		           "needs the cluster's authorization and cannot be evaluated offline: "
+		           "assumed %s",
+		           p->name, x->src && x->src->kind == TC_STR ? x->src->u.str.ptr : "",
+		           i < p->nconds ? "true (the object is checked)"
+		                         : "to pass (the validation is not evaluated)");
 	}
 	/* an expression that does not compile: said once, at the policy */
-	for (size_t i = 0; i < p->nconds + p->nvars + p->nvals; i++) {
-		const vexpr *x = i < p->nconds ? &p->conds[i]
-		                 : i < p->nconds + p->nvars
-		                         ? &p->vars[i - p->nconds]
-		                         : &p->vals[i - p->nconds - p->nvars].expr;
+	for (size_t i = 0; i < p->nconds + p->nvars + p->nvals + p->naudits; i++) {
+		const vexpr *x = i < p->nconds              ? &p->conds[i]
+		                 : i < p->nconds + p->nvars ? &p->vars[i - p->nconds]
+		                 : i < p->nconds + p->nvars + p->nvals
+		                         ? &p->vals[i - p->nconds - p->nvars].expr
+		                         : &p->audits[i - p->nconds - p->nvars - p->nvals].value;
 		if (x->err)
 			tc_warning(
 				d, o->obj->pos, NULL,
@@ -327,12 +404,55 @@ static bool list_has(const tc_value *l, const char *s, const char *star)
 	return false;
 }
 
-static bool rule_matches(const tc_value *r, const vobj *o)
+/* The groups that serve the same resource as group does (besides itself):
+ * the kinds that moved between groups and are served by both while both
+ * exist (Kubernetes' equivalent resource registry keys them by storage). */
+static const char *other_group(const char *group, const char *resource)
 {
-	if (!list_has(tc_value_getz(r, "operations"), "CREATE", "*") ||
-	    !list_has(tc_value_getz(r, "apiGroups"), o->group, "*") ||
-	    !list_has(tc_value_getz(r, "apiVersions"), o->version, "*"))
+	static const char *const moved[][3] = {
+		{"daemonsets", "apps", "extensions"},
+		{"deployments", "apps", "extensions"},
+		{"events", "", "events.k8s.io"},
+		{"ingresses", "networking.k8s.io", "extensions"},
+		{"networkpolicies", "networking.k8s.io", "extensions"},
+		{"podsecuritypolicies", "policy", "extensions"},
+		{"replicasets", "apps", "extensions"},
+	};
+	for (size_t i = 0; i < sizeof moved / sizeof moved[0]; i++) {
+		if (strcmp(moved[i][0], resource) != 0)
+			continue;
+		if (strcmp(moved[i][1], group) == 0)
+			return moved[i][2];
+		if (strcmp(moved[i][2], group) == 0)
+			return moved[i][1];
+	}
+	return NULL;
+}
+
+static bool any_version(const tc_value *l)
+{
+	for (size_t i = 0; l && l->kind == TC_ARRAY && i < l->u.arr.len; i++)
+		if (l->u.arr.items[i]->kind == TC_STR && l->u.arr.items[i]->u.str.len)
+			return true;
+	return false;
+}
+
+/* equivalent: matchPolicy Equivalent, where a rule also matches the
+ * object's resource under another version of its group, or under the
+ * group it moved from or to (matching.go matchesResourceRules) */
+static bool rule_matches(const tc_value *r, const vobj *o, bool equivalent)
+{
+	if (!list_has(tc_value_getz(r, "operations"), "CREATE", "*"))
 		return false;
+	const tc_value *groups = tc_value_getz(r, "apiGroups");
+	const tc_value *versions = tc_value_getz(r, "apiVersions");
+	if (!list_has(groups, o->group, "*") || !list_has(versions, o->version, "*")) {
+		const char *og = equivalent ? other_group(o->group, o->resource) : NULL;
+		bool group_ok =
+			list_has(groups, o->group, "*") || (og && list_has(groups, og, NULL));
+		if (!equivalent || !group_ok || !any_version(versions))
+			return false;
+	}
 	const tc_value *res = tc_value_getz(r, "resources");
 	if (!list_has(res, o->resource, "*") && !list_has(res, "*/*", NULL))
 		return false;
@@ -347,10 +467,15 @@ static bool rule_matches(const tc_value *r, const vobj *o)
 	return true;
 }
 
-static bool any_rule(const tc_value *rules, const vobj *o)
+static bool any_rule(const tc_value *rules, const vobj *o, bool equivalent)
 {
 	for (size_t i = 0; rules && rules->kind == TC_ARRAY && i < rules->u.arr.len; i++)
-		if (rule_matches(rules->u.arr.items[i], o))
+		if (rule_matches(rules->u.arr.items[i], o, false))
+			return true;
+	/* the exact rules first, as the API server tries them */
+	for (size_t i = 0; equivalent && rules && rules->kind == TC_ARRAY && i < rules->u.arr.len;
+	     i++)
+		if (rule_matches(rules->u.arr.items[i], o, true))
 			return true;
 	return false;
 }
@@ -391,9 +516,17 @@ static bool resources_match(tc_arena *a, const tc_value *m, const vobj *o, const
 {
 	if (!m || m->kind != TC_OBJECT)
 		return false;
-	if (!any_rule(tc_value_getz(m, "resourceRules"), o))
+	/* matchPolicy defaults to Equivalent (admissionregistration/v1
+	 * SetDefaults_MatchResources) */
+	const char *mp = str_of(m, "matchPolicy");
+	bool equivalent = !mp || strcmp(mp, "Exact") != 0;
+	/* a binding's matchResources without resourceRules matches every
+	 * resource (matching.go: "len(matchResources.ResourceRules) == 0") */
+	const tc_value *rr = tc_value_getz(m, "resourceRules");
+	bool all = !rr || (rr->kind == TC_ARRAY && rr->u.arr.len == 0);
+	if (!all && !any_rule(rr, o, equivalent))
 		return false;
-	if (any_rule(tc_value_getz(m, "excludeResourceRules"), o))
+	if (any_rule(tc_value_getz(m, "excludeResourceRules"), o, equivalent))
 		return false;
 	if (!selector_ok(tc_value_getz(m, "objectSelector"), o->labels))
 		return false;
@@ -490,6 +623,64 @@ static tc_cel_val *request_of(tc_arena *a, const vobj *o)
 	return cmap(a, keys, vals, 8);
 }
 
+/* the string s without the white space around it (strings.TrimSpace of
+ * ASCII space), in *n */
+static const char *trim(const tc_cel_val *v, size_t *n)
+{
+	const char *s = v->u.s.ptr, *e = s + v->u.s.len;
+	while (s < e && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
+		s++;
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+		e--;
+	*n = (size_t)(e - s);
+	return s;
+}
+
+/* auditAnnotations (validator.go, dispatcher.go): a string value (trimmed,
+ * at most 10 KiB) is the audit annotation POLICY/KEY, reported as a note;
+ * null or "" none; an error denies the request unless failurePolicy is
+ * Ignore, and a value of another type denies it whatever the policy */
+static void audit(run *r, const binding_ctx *bc, const vobj *o, const tc_cel_env *env)
+{
+	const vpolicy *p = bc->p;
+	for (size_t i = 0; i < p->naudits; i++) {
+		const vaudit *au = &p->audits[i];
+		tc_cel_val *v = eval(r, &au->value, env);
+		const char *err = NULL;
+		if (v->kind == TC_CEL_ERROR) {
+			if (p->ignore)
+				continue;
+			err = tc_arena_printf(r->a, "expression '%s' resulted in error: %s",
+			                      expr_text(&au->value), v->u.err.ptr);
+		} else if (v->kind == TC_CEL_STRING) {
+			size_t len;
+			const char *s = trim(v, &len);
+			if (len == 0)
+				continue;
+			if (len > 10240)
+				len = 10240;
+			tc_note(r->d, o->obj->pos, NULL,
+			        "ValidatingAdmissionPolicy '%s' with binding '%s' sets the audit "
+			        "annotation '%s/%s': %.*s",
+			        p->name, bc->b->name, p->name, au->key, (int)len, s);
+			continue;
+		} else if (v->kind == TC_CEL_NULL) {
+			continue;
+		} else {
+			err = tc_arena_printf(
+				r->a,
+				"valueExpression '%s' resulted in unsupported return "
+				"type: %s. Return type must be either string or null.",
+				expr_text(&au->value), tc_cel_type_name(v));
+		}
+		/* a denial whatever validationActions says */
+		r->errors++;
+		tc_finding(r->d, o->obj->pos, NULL,
+		           "ValidatingAdmissionPolicy '%s' with binding '%s' denied request: %s",
+		           p->name, bc->b->name, err);
+	}
+}
+
 /* one policy, one binding, one object, one param (may be NULL) */
 static void evaluate(run *r, const binding_ctx *bc, const vobj *o, const vobj *param,
                      const objlist *objs)
@@ -529,8 +720,11 @@ static void evaluate(run *r, const binding_ctx *bc, const vobj *o, const vobj *p
 	for (size_t i = 0; i < nvars; i++)
 		if (strcmp(vars[i].name, "variables") == 0)
 			varslot = &vars[i];
-	/* matchConditions: all true, else the object is not checked */
+	/* matchConditions: all true, else the object is not checked (one
+	 * that needs authorizer is taken as true) */
 	for (size_t i = 0; i < p->nconds; i++) {
+		if (p->conds[i].authz)
+			continue;
 		tc_cel_val *v = eval(r, &p->conds[i], &env);
 		if (v->kind == TC_CEL_BOOL && v->u.b)
 			continue;
@@ -547,11 +741,14 @@ static void evaluate(run *r, const binding_ctx *bc, const vobj *o, const vobj *p
 	/* variables, in order, each seeing the ones before */
 	tc_cel_val **vv = tc_arena_alloc(a, (p->nvars + 1) * sizeof *vv);
 	for (size_t i = 0; i < p->nvars; i++) {
-		vv[i] = eval(r, &p->vars[i], &env);
+		vv[i] = p->vars[i].authz ? tc_cel_error(a, "authorizer is not available offline")
+		                         : eval(r, &p->vars[i], &env);
 		varslot->val = cmap(a, p->varnames, vv, i + 1);
 	}
 	for (size_t i = 0; i < p->nvals; i++) {
 		const vvalid *val = &p->vals[i];
+		if (val->expr.authz)
+			continue; /* assumed to pass, said at the policy */
 		tc_cel_val *v = eval(r, &val->expr, &env);
 		if (v->kind == TC_CEL_BOOL && v->u.b)
 			continue;
@@ -565,11 +762,16 @@ static void evaluate(run *r, const binding_ctx *bc, const vobj *o, const vobj *p
 			continue;
 		}
 		const char *msg = NULL;
-		if (val->has_msg_expr) {
+		if (val->has_msg_expr && !val->msg_expr.authz) {
+			/* a messageExpression that errors (or runs over its
+			 * budget), or gives no usable one-line string of at
+			 * most 5 KiB (MaxEvaluatedMessageExpressionSizeBytes),
+			 * falls back to message (validator.go) */
 			tc_cel_val *m = eval(r, &val->msg_expr, &env);
-			if (m->kind == TC_CEL_STRING && m->u.s.len &&
-			    !memchr(m->u.s.ptr, '\n', m->u.s.len))
-				msg = m->u.s.ptr;
+			size_t len;
+			const char *ms = m->kind == TC_CEL_STRING ? trim(m, &len) : NULL;
+			if (ms && len && len <= 5 * 1024 && !memchr(ms, '\n', len))
+				msg = tc_arena_printf(a, "%.*s", (int)len, ms);
 		}
 		if (!msg && val->message && *val->message)
 			msg = val->message;
@@ -577,6 +779,7 @@ static void evaluate(run *r, const binding_ctx *bc, const vobj *o, const vobj *p
 			msg = tc_arena_printf(a, "failed expression: %s", expr_text(&val->expr));
 		report(r, bc, o, msg);
 	}
+	audit(r, bc, o, &env);
 }
 
 static int cmp_obj(const void *x, const void *y, void *ctx)

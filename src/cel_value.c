@@ -253,6 +253,42 @@ tc_cel_val *tc_cel_map_get(const tc_cel_val *m, const tc_cel_val *k)
 	return NULL;
 }
 
+/* the value of string key name in map m, or NULL */
+static const tc_cel_val *field(const tc_cel_val *m, const char *name)
+{
+	if (m->kind != TC_CEL_MAP)
+		return NULL;
+	size_t n = strlen(name);
+	for (size_t i = 0; i < m->u.map.len; i++) {
+		const tc_cel_val *k = m->u.map.keys[i];
+		if (k->kind == TC_CEL_STRING && k->u.s.len == n && memcmp(k->u.s.ptr, name, n) == 0)
+			return m->u.map.vals[i];
+	}
+	return NULL;
+}
+
+/* two elements of map list l have the same keys */
+static bool same_keys(const tc_cel_val *l, const tc_cel_val *x, const tc_cel_val *y)
+{
+	for (size_t k = 0; k < l->u.list.nmkeys; k++) {
+		const tc_cel_val *p = field(x, l->u.list.mkeys[k]),
+				 *q = field(y, l->u.list.mkeys[k]);
+		if (!p || !q ? p != q : !tc_cel_equal(p, q))
+			return false;
+	}
+	return true;
+}
+
+long tc_cel_list_find(const tc_cel_val *l, const tc_cel_val *x)
+{
+	for (size_t i = 0; i < l->u.list.len; i++) {
+		const tc_cel_val *e = l->u.list.items[i];
+		if (l->u.list.ltype == TC_CEL_LIST_MAP ? same_keys(l, e, x) : tc_cel_equal(e, x))
+			return (long)i;
+	}
+	return -1;
+}
+
 bool tc_cel_equal(const tc_cel_val *a, const tc_cel_val *b)
 {
 	if (is_num(a) && is_num(b))
@@ -270,6 +306,18 @@ bool tc_cel_equal(const tc_cel_val *a, const tc_cel_val *b)
 	case TC_CEL_LIST:
 		if (a->u.list.len != b->u.list.len)
 			return false;
+		if (a->u.list.ltype) {
+			/* the left operand's list type decides, as in the API
+			 * server (unstructuredSetList, unstructuredMapList Equal) */
+			for (size_t i = 0; i < b->u.list.len; i++) {
+				long k = tc_cel_list_find(a, b->u.list.items[i]);
+				if (k < 0 ||
+				    (a->u.list.ltype == TC_CEL_LIST_MAP &&
+				     !tc_cel_equal(a->u.list.items[k], b->u.list.items[i])))
+					return false;
+			}
+			return true;
+		}
 		for (size_t i = 0; i < a->u.list.len; i++)
 			if (!tc_cel_equal(a->u.list.items[i], b->u.list.items[i]))
 				return false;

@@ -85,6 +85,12 @@ struct tc_cel_val {
 		struct {
 			tc_cel_val **items;
 			size_t len;
+			/* a CRD list's x-kubernetes-list-type: equality and
+			 * + of a set ignore order and duplicates, of a map
+			 * list they go by the keys (TC_CEL_LIST_*; 0: atomic) */
+			const char *const *mkeys; /* a map list's list-map-keys */
+			uint8_t ltype;
+			uint8_t nmkeys;
 		} list;
 		struct {
 			tc_cel_val **keys, **vals; /* keys unique, in insertion order */
@@ -104,6 +110,8 @@ struct tc_cel_val {
 		} o;                      /* OPAQUE */
 	} u;
 };
+
+enum { TC_CEL_LIST_ATOMIC, TC_CEL_LIST_SET, TC_CEL_LIST_MAP };
 
 /* Builders; every value comes from the arena. */
 tc_cel_val *tc_cel_null(tc_arena *a);
@@ -132,6 +140,9 @@ bool tc_cel_equal(const tc_cel_val *a, const tc_cel_val *b);
  * strings, bytes, bools, durations, timestamps): -1, 0, 1; 2 when the
  * kinds do not compare or a NaN is involved. */
 int tc_cel_compare(const tc_cel_val *a, const tc_cel_val *b);
+/* The index in list l of the element x is equal to as l's list type says
+ * (a map list: the element with x's keys), or -1. */
+long tc_cel_list_find(const tc_cel_val *l, const tc_cel_val *x);
 /* The map entry of key k, NULL when absent. */
 tc_cel_val *tc_cel_map_get(const tc_cel_val *m, const tc_cel_val *k);
 

@@ -283,24 +283,51 @@ static const char *basename_of(const char *p)
 
 /* Compile every x-kubernetes-validations list below v, so that a rule
  * that does not compile is reported against the CRD file at import rather
- * than against the schema at the first object; the number of errors. */
-static int check_rules(tc_arena *a, const tc_value *v, tc_diags *d, int depth)
+ * than against the schema at the first object; the number of errors.
+ * Inside allOf, anyOf, oneOf and not (nested) a rule is refused, as the
+ * API server's structural schema check refuses it (apiextensions-apiserver
+ * pkg/apiserver/schema/validation.go, AllowNestedXValidations false). */
+static int check_rules(tc_arena *a, const tc_value *v, tc_diags *d, const tc_path *at, bool nested,
+                       int depth)
 {
 	int errors = 0;
 	if (depth > MAX_DEPTH)
 		return 0;
 	if (v->kind == TC_ARRAY)
-		for (size_t i = 0; i < v->u.arr.len; i++)
-			errors += check_rules(a, v->u.arr.items[i], d, depth + 1);
+		for (size_t i = 0; i < v->u.arr.len; i++) {
+			tc_path ip = TC_PATH_INDEX(at, i);
+			errors += check_rules(a, v->u.arr.items[i], d, &ip, nested, depth + 1);
+		}
 	if (v->kind != TC_OBJECT)
 		return errors;
 	for (size_t i = 0; i < v->u.obj.len; i++) {
 		const tc_member *m = &v->u.obj.members[i];
+		tc_path kp = TC_PATH_KEY(at, m->key, m->klen);
 		if (strcmp(m->key, "x-kubernetes-validations") == 0) {
+			if (nested) {
+				tc_error(d, m->val->pos, &kp,
+				         "x-kubernetes-validations must be empty to be structural: "
+				         "the API server refuses rules inside allOf, anyOf, oneOf "
+				         "and not");
+				errors++;
+				continue;
+			}
 			const tc_cel_rules *r;
 			errors += tc_cel_rules_compile(&r, a, m->val, d);
+		} else if (strcmp(m->key, "properties") == 0 && m->val->kind == TC_OBJECT) {
+			for (size_t k = 0; k < m->val->u.obj.len; k++) {
+				const tc_member *p = &m->val->u.obj.members[k];
+				tc_path pp = TC_PATH_KEY(&kp, p->key, p->klen);
+				errors += check_rules(a, p->val, d, &pp, nested, depth + 1);
+			}
+		} else if (strcmp(m->key, "enum") == 0 || strcmp(m->key, "default") == 0 ||
+		           strcmp(m->key, "example") == 0) {
+			continue; /* values, not schemas */
 		} else {
-			errors += check_rules(a, m->val, d, depth + 1);
+			bool branch = strcmp(m->key, "allOf") == 0 ||
+			              strcmp(m->key, "anyOf") == 0 ||
+			              strcmp(m->key, "oneOf") == 0 || strcmp(m->key, "not") == 0;
+			errors += check_rules(a, m->val, d, &kp, nested || branch, depth + 1);
 		}
 	}
 	return errors;
@@ -330,7 +357,15 @@ static int add_crd(tc_crd_import *im, const tc_value *crd, const char *source, t
 			if (*p >= 'A' && *p <= 'Z')
 				*p = (char)(*p - 'A' + 'a');
 		char *rel = NULL;
-		if (schema && check_rules(a, schema, d, 0) > 0)
+		tc_path p_spec = TC_PATH_KEY(NULL, "spec", 4);
+		tc_path p_vers = TC_PATH_KEY(&p_spec, "versions", 8);
+		tc_path p_ver = TC_PATH_INDEX(&p_vers, i);
+		tc_path p_sch = TC_PATH_KEY(&p_ver, "schema", 6);
+		tc_path p_oa = TC_PATH_KEY(&p_sch, "openAPIV3Schema", 15);
+		if (schema && check_rules(a, schema, d, &p_oa, false, 0) > 0)
+			continue;
+		if (schema && schema->kind == TC_OBJECT &&
+		    tc_cel_crd_costs(a, schema, &p_oa, d) > 0)
 			continue;
 		if (served && schema && schema->kind == TC_OBJECT) {
 			rel = tc_arena_printf(a, "%s/%s_%s.json", group->u.str.ptr, lkind,

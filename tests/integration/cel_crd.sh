@@ -140,6 +140,110 @@ run "$TENANTC" schema import --out "$T/s2" "$T/bad-crd.yaml"
 expect "a rule that does not compile is an error at the CRD file" 'expect_status 2 &&
 	expect_stderr_first "$T/bad-crd.yaml:31:25: error: x-kubernetes-validations rule does not compile: column 22: syntax error: unexpected end of expression" &&
 	expect_file_absent "$T/s2"'
+# rules the API server refuses for their estimated cost, at import
+# (apiextensions validation.go: StaticEstimatedCostLimit 10,000,000 per
+# expression, StaticEstimatedCRDCostLimit 100,000,000 per schema, sizes
+# bounded by maxItems/maxLength or the 3 MiB request limit); the figures
+# are the ones kube-apiserver 1.34.4 gives for the same CRDs
+COSTLY="$SRC/tests/integration/cel/costly.example.com.yaml"
+run "$TENANTC" schema import --out "$T/s4" "$COSTLY"
+budget='(try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)'
+expect "a rule over the per-expression cost limit is refused at its line" 'expect_status 2 &&
+	expect_file_absent "$T/s4" &&
+	grep -qF "costly.example.com.yaml:38:29: error: estimated rule cost exceeds budget by factor of 1.200400x $budget (at .spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.bounded.x-kubernetes-validations[0].rule)" "$T/stderr"'
+expect "a rule under a list of unbounded size is multiplied by the most items the request allows" \
+	'grep -qF "costly.example.com.yaml:53:31: error: estimated rule cost exceeds budget by factor of more than 100x" "$T/stderr"'
+expect "a messageExpression over the limit is refused" \
+	'grep -qF "costly.example.com.yaml:45:42: error: estimated messageExpression cost exceeds budget by factor of more than 100x" "$T/stderr"'
+expect "rules the API server accepts are not refused" \
+	'! grep -q "costly.example.com.yaml:\(32\|44\|57\|62\|67\):[0-9]*: error" "$T/stderr"'
+expect "the total of a CRD's rules over the per-CRD limit is refused at its schema" \
+	'grep -qF "costly.example.com.yaml:84:11: error: x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema exceeds budget by factor of 1.200600x $budget (at .spec.versions[0].schema.openAPIV3Schema)" "$T/stderr" &&
+	[ "$(grep -c "costly.example.com.yaml:[0-9]*:29: note: contributed to estimated rule cost total" "$T/stderr")" = 5 ]'
+
+# list types and property names (tests/integration/cel/gizmos.example.com.yaml;
+# kube-apiserver 1.34.4 gives the same verdicts, tests/interop/cel corpus
+# 037-045): a set and a map list compare without regard to order, + of a
+# set is a union, and properties are spelled __dash__, __dot__,
+# __slash__, __namespace__
+GIZMOS="$SRC/tests/integration/cel/gizmos.example.com.yaml"
+"$TENANTC" schema import --out "$T/s5" "$GIZMOS" >/dev/null
+cat >"$T/gizmo-good.yaml" <<'EOS'
+apiVersion: example.com/v1
+kind: Gizmo
+metadata: {name: g, namespace: default}
+spec:
+  zones: [b, a]
+  ports: [{name: https, port: 443}, {name: http, port: 80}]
+  defaultPorts: [{name: http, port: 80}, {name: https, port: 443}]
+  foo-bar: 1
+  namespace: ns-a
+  x.y: z
+  a/b: c
+EOS
+run "$TENANTC" validate --schema-location "$T/s5" "$T/gizmo-good.yaml"
+expect "x-kubernetes-list-type set and map compare as sets and by keys; escaped names resolve" \
+	'expect_status 0'
+cat >"$T/gizmo-bad.yaml" <<'EOS'
+apiVersion: example.com/v1
+kind: Gizmo
+metadata: {name: g, namespace: default}
+spec:
+  zones: [a, c, d]
+  ports: [{name: https, port: 8443}, {name: http, port: 80}]
+  defaultPorts: [{name: http, port: 80}, {name: https, port: 443}]
+  foo-bar: 0
+  namespace: a
+  x.y: q
+  a/b: d
+EOS
+run "$TENANTC" validate --schema-location "$T/s5" "$T/gizmo-bad.yaml"
+expect "another set and another value under the same map keys are not equal" 'expect_status 1 &&
+	grep -q "gizmo-bad.yaml:5:3: error: .spec: Invalid value: zones must be the set a, b or the set c$" "$T/stderr" &&
+	grep -q "gizmo-bad.yaml:5:3: error: .spec: Invalid value: zones and a make at most two zones$" "$T/stderr" &&
+	grep -q "gizmo-bad.yaml:5:3: error: .spec: Invalid value: ports must be the default ports$" "$T/stderr"'
+expect "__dash__, __namespace__, __dot__ and __slash__ name the properties" \
+	'grep -q "error: .spec: Invalid value: foo-bar must be positive$" "$T/stderr" &&
+	grep -q "error: .spec: Invalid value: namespace must start with ns-$" "$T/stderr" &&
+	grep -q "error: .spec: Invalid value: x.y must be z$" "$T/stderr" &&
+	grep -q "error: .spec: Invalid value: a/b must be c$" "$T/stderr"'
+
+# rules inside allOf, anyOf, oneOf and not: the API server's structural
+# schema check refuses them (apiextensions-apiserver
+# pkg/apiserver/schema/validation.go: "must be empty to be structural")
+cat >"$T/nested.yaml" <<'EOS'
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: nesteds.example.com}
+spec:
+  group: example.com
+  names: {kind: Nested, plural: nesteds}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                a: {type: integer}
+              oneOf:
+                - x-kubernetes-validations: [{rule: self.a > 0}]
+              not:
+                properties:
+                  a:
+                    x-kubernetes-validations: [{rule: self > 1}]
+EOS
+run "$TENANTC" schema import --out "$T/s6" "$T/nested.yaml"
+expect "a rule inside oneOf or not is refused at the CRD file, naming its path" 'expect_status 2 &&
+	expect_file_absent "$T/s6" &&
+	grep -qF "nested.yaml:21:45: error: x-kubernetes-validations must be empty to be structural: the API server refuses rules inside allOf, anyOf, oneOf and not (at .spec.versions[0].schema.openAPIV3Schema.properties.spec.oneOf[0].x-kubernetes-validations)" "$T/stderr" &&
+	grep -qF "(at .spec.versions[0].schema.openAPIV3Schema.properties.spec.not.properties.a.x-kubernetes-validations)" "$T/stderr"'
+
 # and a schema edited by hand after import is unusable, said at the object
 "$TENANTC" schema import --out "$T/s3" "$WIDGETS" >/dev/null
 sed -i 's/self.minReplicas <= self.maxReplicas/self.minReplicas <= (/' "$T/s3/crd-json/example.com/widget_v1.json"

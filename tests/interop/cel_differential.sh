@@ -7,7 +7,9 @@
 # The server gets the CRDs with x-kubernetes-validations rules
 # (tests/integration/cel/widgets.example.com.yaml, Flux's Kustomization,
 # External Secrets' ClusterSecretStore from ../shared/schemas-upstream/crds),
-# the example's admission policy and binding (policies/), and the namespaces
+# the example's admission policy and binding (policies/), the policies of
+# tests/interop/cel/policies.yaml (auditAnnotations, matchPolicy, a
+# messageExpression over budget), and the namespaces
 # of tests/interop/cel/namespaces.yaml. An admission policy is enforced only
 # once the server has type-checked it, so the test waits until a Deployment
 # the policy must refuse is refused. Then each object is judged with a
@@ -31,10 +33,11 @@ trap 'kube_stop; rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM HUP
 DATA="$SRC/tests/interop/cel"
 WIDGETS="$SRC/tests/integration/cel/widgets.example.com.yaml"
+GIZMOS="$SRC/tests/integration/cel/gizmos.example.com.yaml"
 POLICY="$SRC/policies/tenant-resource-limits.yaml"
 
 mkdir -p "$T/crds"
-cp "$WIDGETS" "$CRDS/kustomize.toolkit.fluxcd.io_kustomizations.yaml" \
+cp "$WIDGETS" "$GIZMOS" "$CRDS/kustomize.toolkit.fluxcd.io_kustomizations.yaml" \
 	"$CRDS/external-secrets.io_clustersecretstores.yaml" "$T/crds/"
 KUBE_CRDS="$T/crds"
 kube_start "$T/kube"
@@ -44,6 +47,8 @@ kc apply --server-side --field-manager tenantc-interop -f "$DATA/namespaces.yaml
 	kube_fail "creating the namespaces"
 kc apply --server-side --field-manager tenantc-interop -f "$POLICY" >/dev/null ||
 	kube_fail "installing the admission policy"
+kc apply --server-side --field-manager tenantc-interop -f "$DATA/policies.yaml" >"$T/policies.log" 2>&1 || { cat "$T/policies.log"; false; } ||
+	kube_fail "installing the admission policies of $DATA/policies.yaml"
 # wait until the policy is enforced: a Deployment it refuses is refused
 cat >"$T/probe.yaml" <<'EOS'
 apiVersion: apps/v1
@@ -56,14 +61,26 @@ spec:
     spec:
       containers: [{name: probe, image: registry.example.com/probe:1.0}]
 EOS
-start=$(date +%s)
-until ! kc apply --server-side --dry-run=server --field-manager tenantc-interop \
-	-f "$T/probe.yaml" >/dev/null 2>"$T/probe.err" && grep -q "tenant-resource-limits" "$T/probe.err"; do
-	[ $(($(date +%s) - start)) -lt 180 ] ||
-		kube_fail "the admission policy was not enforced after 180 s: $(cat "$T/probe.err")"
-	sleep 1
-done
-ok "the admission policy is enforced after $(($(date +%s) - start)) s"
+# wait_refused FILE POLICY WHAT: until POLICY refuses the object of FILE
+wait_refused() {
+	start=$(date +%s)
+	until ! kc apply --server-side --dry-run=server --field-manager tenantc-interop \
+		-f "$1" >/dev/null 2>"$T/probe.err" && grep -q "$2" "$T/probe.err"; do
+		[ $(($(date +%s) - start)) -lt 180 ] ||
+			kube_fail "$3 not enforced after 180 s: $(cat "$T/probe.err")"
+		sleep 1
+	done
+	ok "$3 enforced after $(($(date +%s) - start)) s"
+}
+wait_refused "$T/probe.yaml" tenant-resource-limits "the admission policy is"
+# and the corpus's own policies: the last of them refuses a Gizmo
+cat >"$T/probe-gizmo.yaml" <<'EOS'
+apiVersion: example.com/v1
+kind: Gizmo
+metadata: {name: probe, namespace: acme-prod, labels: {tenantc.io/test: message}}
+spec: {}
+EOS
+wait_refused "$T/probe-gizmo.yaml" gizmo-message "the corpus's admission policies are"
 
 # tenantc's side: a repository whose cluster templates are the corpus
 mkdir -p "$T/repo/environments" "$T/repo/templates/cluster" "$T/repo/policies"
@@ -78,7 +95,7 @@ provided:
 EOF
 cp -R "$SRC/schemas" "$T/repo/"
 cp "$SRC/environments/test.yaml" "$T/repo/environments/"
-cp "$POLICY" "$T/repo/policies/"
+cp "$POLICY" "$DATA/policies.yaml" "$T/repo/policies/"
 # a template is one document: a file per namespace
 awk -v dir="$T/repo/templates/cluster" 'BEGIN { n = 0; f = sprintf("%s/000-namespace-%d.yaml", dir, n) }
 	/^---/ { n++; f = sprintf("%s/000-namespace-%d.yaml", dir, n); next } { print > f }' "$DATA/namespaces.yaml"

@@ -282,6 +282,86 @@ TEST(k8s_crd_rules_refuse_what_the_api_server_refuses)
 	          "['name'] steps)");
 }
 
+/* the first error of tc_cel_crd_costs on an openAPIV3Schema (JSON text), or "" */
+static const char *cost_error(const char *json)
+{
+	static char out[512];
+	tc_arena a;
+	tc_arena_init(&a);
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_value *doc;
+	if (tc_json_load(&doc, &a, &d, "crd.json", json, strlen(json)) != 0)
+		abort();
+	int n = tc_cel_crd_costs(&a, doc, NULL, &d);
+	out[0] = 0;
+	for (size_t i = 0; n && i < d.len; i++)
+		if (d.items[i].sev == TC_SEV_ERROR) {
+			snprintf(out, sizeof out, "%s", d.items[i].msg);
+			break;
+		}
+	tc_diags_release(&d);
+	tc_arena_release(&a);
+	return out;
+}
+
+/* apiextensions validation.go: a rule's estimated cost (cel-go's
+ * estimator with k8s.io/apiserver pkg/cel/common SchemaDeclType sizes)
+ * times the times it can run, against StaticEstimatedCostLimit; the
+ * factors are kube-apiserver 1.34.4's for the same schemas */
+TEST(k8s_crd_rules_refused_for_their_estimated_cost)
+{
+#define LIST(max, len, rule)                                                                       \
+	"{\"type\": \"object\", \"properties\": {\"l\": {\"type\": \"array\", \"maxItems\": " max  \
+	", \"items\": {\"type\": \"string\", \"maxLength\": " len "}, "                            \
+	"\"x-kubernetes-validations\": [{\"rule\": \"" rule "\"}]}}}"
+	/* 1000 x (1 + 1 + ceil(120000 * 0.1) * 1 + 3), plus the range */
+	CHECK_STR(cost_error(LIST("1000", "30000", "self.all(n, n.contains('x'))")),
+	          "estimated rule cost exceeds budget by factor of 1.200400x (try simplifying the "
+	          "rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and "
+	          "strings are declared)");
+	CHECK_STR(cost_error(LIST("100", "30000", "self.all(n, n.contains('x'))")), "");
+	/* startsWith charges its prefix, not the string */
+	CHECK_STR(cost_error("{\"type\": \"object\", \"properties\": {\"l\": {\"type\": "
+	                     "\"array\", \"items\": {\"type\": \"string\"}, "
+	                     "\"x-kubernetes-validations\": [{\"rule\": "
+	                     "\"self.all(n, n.startsWith('a'))\"}]}}}"),
+	          "");
+	/* a rule below a list without maxItems runs as often as the request allows */
+	CHECK_STR(cost_error("{\"type\": \"object\", \"properties\": {\"l\": {\"type\": "
+	                     "\"array\", \"items\": {\"type\": \"object\", \"properties\": "
+	                     "{\"h\": {\"type\": \"string\"}}, \"x-kubernetes-validations\": "
+	                     "[{\"rule\": \"self.h.matches('^[a-z.]+$')\"}]}}}}"),
+	          "estimated rule cost exceeds budget by factor of more than 100x (try simplifying "
+	          "the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, "
+	          "and strings are declared)");
+#undef LIST
+}
+
+/* k8s.io/apiserver/pkg/cel escaping.go: the property names rules spell */
+TEST(k8s_crd_property_names_are_escaped)
+{
+	tc_arena a;
+	tc_arena_init(&a);
+	static const char *const cases[][2] = {
+		{"foo-bar", "foo__dash__bar"},
+		{"a.b", "a__dot__b"},
+		{"x/y", "x__slash__y"},
+		{"namespace", "__namespace__"},
+		{"if", "__if__"},
+		{"a__b", "a__underscores__b"},
+		{"plain_name", "plain_name"},
+		{"1st", NULL},
+		{"a b", NULL},
+		{"", NULL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *r = tc_cel_k8s_escape(&a, cases[i][0], strlen(cases[i][0]));
+		CHECK_STR(r ? r : "(none)", cases[i][1] ? cases[i][1] : "(none)");
+	}
+	tc_arena_release(&a);
+}
+
 /* resourceRules name resources by plural: the names the API server serves
  * the built-in kinds under (kubectl api-resources) */
 TEST(k8s_vap_resource_plurals)
@@ -310,5 +390,7 @@ int main(void)
 	return RUN(k8s_table_is_sorted_for_bisection, k8s_lists_library, k8s_regex_library,
 	           k8s_url_library, k8s_ip_library, k8s_cidr_library, k8s_quantity_library,
 	           k8s_format_library, k8s_tables_share_names_with_the_standard_library,
-	           k8s_crd_rules_refuse_what_the_api_server_refuses, k8s_vap_resource_plurals);
+	           k8s_crd_rules_refuse_what_the_api_server_refuses,
+	           k8s_crd_rules_refused_for_their_estimated_cost,
+	           k8s_crd_property_names_are_escaped, k8s_vap_resource_plurals);
 }

@@ -38,6 +38,26 @@ def widget(name, **spec):
     return "\n".join(lines) + "\n"
 
 
+def gizmo(name, test=None, version="v1", **spec):
+    lines = [
+        "apiVersion: example.com/" + version,
+        "kind: Gizmo",
+        "metadata:",
+        "  name: " + name,
+        "  namespace: acme-prod",
+    ]
+    if test:
+        lines.append("  labels: {tenantc.io/test: %s}" % test)
+    lines.append("spec:" if spec else "spec: {}")
+    for k, v in spec.items():
+        lines.append("  %s: %s" % (k.replace("_dash_", "-").replace("_dot_", ".")
+                                   .replace("_slash_", "/"), v))
+    return "\n".join(lines) + "\n"
+
+
+PORTS = "[{name: http, port: 80}, {name: https, port: 443}]"
+
+
 def kustomization(name, kubeconfig):
     s = """apiVersion: kustomize.toolkit.fluxcd.io/v1
 kind: Kustomization
@@ -150,6 +170,35 @@ CASES = [
      workload("DaemonSet", "agent", "acme-prod", [("agent", "{cpu: 100m, memory: 64Mi}")])),
     ("replicaset-no-limits", "accepted (the policy does not list replicasets)",
      workload("ReplicaSet", "rs", "acme-prod", [("web", None)])),
+    # Gizmos: list types and escaped property names
+    ("gizmo-zones-set", "accepted (a set compares and concatenates regardless of order)",
+     gizmo("zones-set", zones="[b, a]")),
+    ("gizmo-zones-other", "rejected (another set)", gizmo("zones-other", zones="[a, c]")),
+    ("gizmo-ports-map", "accepted (a map list compares by its keys)",
+     gizmo("ports-map", ports="[{name: https, port: 443}, {name: http, port: 80}]",
+           defaultPorts=PORTS)),
+    ("gizmo-ports-value", "rejected (the same keys, another value)",
+     gizmo("ports-value", ports="[{name: https, port: 8443}, {name: http, port: 80}]",
+           defaultPorts=PORTS)),
+    ("gizmo-escaped-good", "accepted",
+     gizmo("escaped-good", foo_dash_bar=1, namespace="ns-a", x_dot_y="z", a_slash_b="c")),
+    ("gizmo-dash", "rejected (__dash__)", gizmo("dash", foo_dash_bar=0)),
+    ("gizmo-reserved", "rejected (__namespace__)", gizmo("reserved", namespace="a")),
+    ("gizmo-dot", "rejected (__dot__)", gizmo("dot", x_dot_y="q")),
+    ("gizmo-slash", "rejected (__slash__)", gizmo("slash", a_slash_b="d")),
+    # the admission policies of policies.yaml
+    ("gizmo-audit-zone", "accepted (the audit annotation gizmo-audit/first-zone is c)",
+     gizmo("audit-zone", "audit", zones="[c]")),
+    ("gizmo-audit-error", "rejected (an auditAnnotation error under failurePolicy Fail)",
+     gizmo("audit-error", "audit")),
+    ("gizmo-equivalent-v1beta1", "rejected (matchPolicy Equivalent: v1beta1 matches a v1 rule)",
+     gizmo("equivalent-v1beta1", "equivalent", "v1beta1")),
+    ("gizmo-exact-v1beta1", "accepted (matchPolicy Exact: v1beta1 does not match a v1 rule)",
+     gizmo("exact-v1beta1", "exact", "v1beta1")),
+    ("gizmo-exact-v1", "rejected (matchPolicy Exact, the rule's version)",
+     gizmo("exact-v1", "exact")),
+    ("gizmo-message-budget", "rejected (with the message: the messageExpression runs over budget)",
+     gizmo("message-budget", "message")),
 ]
 
 NAMESPACES = """# The namespaces the corpus objects live in, created before the corpus is judged.
