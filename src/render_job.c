@@ -287,7 +287,7 @@ static int scan_inputs(job *j, tc_arena *a, const tc_tenant *t)
 	return rc;
 }
 
-void tc_render_run_tenant(work *w)
+static void run_tenant(work *w)
 {
 	const tc_repo *r = w->p->repo;
 	const tc_render_opts *o = w->p->opts;
@@ -318,6 +318,15 @@ void tc_render_run_tenant(work *w)
 			j->files.items[i].data = NULL;
 		}
 	}
+}
+
+void tc_render_run_tenant(work *w)
+{
+	run_tenant(w);
+	tc_render_finish_keyed(w);
+	tc_tree_state *s = state_of(w->p->opts);
+	if (s)
+		tc_tree_state_done(s, w->j->tenant);
 }
 
 /* The tenant's objects in env from the tenant and gitops templates:

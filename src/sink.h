@@ -48,6 +48,7 @@ typedef struct tc_sink {
 	struct tc_tree_state *state;  /* UPDATE: what the folder holds */
 	const struct tc_cache *cache; /* TREE and UPDATE of the whole tree: record its state */
 	tc_spool spool;               /* SPOOL */
+	tc_spool records;             /* with cache: the fresh tree-state records (fd -1: none) */
 	size_t written;               /* UPDATE: files written by the commit */
 } tc_sink;
 
