@@ -134,6 +134,14 @@ int tc_sink_commit(tc_sink *s, const tc_render_result *res, tc_diags *d)
 	if (s->kind == TC_SINK_UPDATE) {
 		paths_acc acc = {0};
 		tc_tree_state_paths(s->state, add_path, &acc);
+		if (tc_tree_state_damaged(s->state)) {
+			/* the files of some tenants are unknown: which to remove too */
+			for (size_t i = 0; i < acc.len; i++)
+				free(acc.items[i]);
+			free(acc.items);
+			tc_tree_state_drop(s->cache, s->dir);
+			return 1;
+		}
 		int rc = tc_tree_update(s->dir, &res->files, acc.items, acc.len, &s->written, d);
 		for (size_t i = 0; i < acc.len; i++)
 			free(acc.items[i]);
