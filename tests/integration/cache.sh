@@ -116,4 +116,24 @@ rm -r "$st" && printf 'tenantc-state 1\ndir 1 2\ntenants 0 others 0\n' >"$st"
 	ok "a state of the first format is replaced by a whole render" ||
 	bad "first-format state: $(cat "$T/log15" "$T/log16")"
 
+# check takes unchanged tenants from render's cache, and says the same
+git add -A rendered && git commit -qm "rendered"
+rm -rf "$T/cache"
+"$TENANTC" check --rev HEAD >"$T/log17" 2>&1
+n=$(find "$T/cache/objects" -type f | wc -l)
+TENANTC_CACHE=off "$TENANTC" check --rev HEAD >"$T/log18" 2>&1
+"$TENANTC" check --rev HEAD >"$T/log19" 2>&1
+[ "$n" -ge 2 ] && grep -q "is up to date" "$T/log17" && cmp -s "$T/log17" "$T/log18" &&
+	cmp -s "$T/log17" "$T/log19" && ok "check fills and uses render's cache, same answer" ||
+	bad "check with the cache: $n entries; $(cat "$T/log17" "$T/log18" "$T/log19")"
+f=$(ls rendered/prod/tenants/globex/*.yaml | grep -v kustomization | head -1)
+printf '# by hand\n' >>"$f"
+git commit -qam "a hand edit"
+if "$TENANTC" check --rev HEAD >"$T/log20" 2>&1; then
+	bad "check with the cache missed a hand edit"
+else
+	TENANTC_CACHE=off "$TENANTC" check --rev HEAD >"$T/log21" 2>&1 || true
+	cmp -s "$T/log20" "$T/log21" && ok "check with the cache finds drift in a cached tenant" ||
+		bad "drift with the cache differs: $(diff "$T/log20" "$T/log21")"
+fi
 finish
