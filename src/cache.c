@@ -14,8 +14,10 @@
 #include "fsutil.h"
 #include "schema_bundle.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -355,20 +357,6 @@ int tc_cache_get(const tc_cache *c, const char *key, tc_cache_entry *e)
 	return 0;
 }
 
-/* Create a new file beside path under a unique temporary name (never
- * output); *fd is -1 when it could not be made. Returns the name. */
-static char *open_temp(const char *path, int *fd)
-{
-	size_t tn = strlen(path) + 32;
-	char *tmp = tc_xmalloc(tn);
-	unsigned char rnd[8];
-	randombytes_buf(rnd, sizeof rnd);
-	snprintf(tmp, tn, "%s.tmp-%02x%02x%02x%02x%02x%02x%02x%02x", path, rnd[0], rnd[1], rnd[2],
-	         rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
-	*fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	return tmp;
-}
-
 /* Write data to path through a temporary name in the same folder; a
  * failure only loses the entry. */
 static void write_atomic(const char *path, const char *data, size_t len)
@@ -413,20 +401,59 @@ out:
 
 /* ---- tree state ---------------------------------------------------------------------------- */
 
-#define STATE_MAGIC "tenantc-state 1\n"
-/* The state file is written through a buffer of this size. */
-#define STATE_BUF ((size_t)1 << 20)
+/* The state of a tree is a folder, state/<SHA-256 of the tree's real path>/:
+ *
+ *   manifest  "tenantc-state 2\n" "dir DEV INO\n" "buckets B others O\n",
+ *             B lines "<file> <tenants> <bytes> <first tenant>\n" in tenant
+ *             order, then O lines of the other paths (cluster and index files)
+ *   b-<hex>   a bucket: "tenantc-state-bucket 2\n" and the records of its
+ *             tenants, each: name, key, "objects rendered paths idents",
+ *             the paths and the identities, one line each
+ *
+ * The tenants, sorted by name, are cut into buckets after every tenant whose
+ * name hashes to 0 modulo BUCKET_SPREAD, so a bucket holds about that many
+ * tenants and a tenant added or removed moves no other cut. A render writes
+ * only the buckets whose tenants changed (a bucket is named by a hash of its
+ * bytes), then the manifest through a temporary name; that rename is the
+ * commit point, and the buckets the new manifest does not name are removed
+ * after it. A render loads a bucket when the first of its tenants' jobs looks
+ * it up and frees it when the last is done, so memory follows the tenants in
+ * flight, not all of them. The state of version 1 (one file in the folder's
+ * place) is removed when found: that tree is rendered whole once more. */
+
+#define STATE_MAGIC "tenantc-state 2\n"
+#define BUCKET_MAGIC "tenantc-state-bucket 2\n"
+#define MANIFEST "manifest"
+#define BUCKET_SPREAD 64
+
+typedef struct bucket {
+	char *file;          /* "b-<hex>" */
+	char *first;         /* its first tenant's name */
+	size_t count, bytes; /* tenants, file size */
+	unsigned char *kept; /* a bit per tenant: the render kept its record */
+	size_t nkept;
+	size_t pending; /* jobs still to look up here (tc_tree_state_expect) */
+	/* loaded */
+	char *buf;
+	tc_state_tenant *recs;
+	bool loaded, bad;
+} bucket;
 
 struct tc_tree_state {
-	tc_state_tenant *tenants; /* sorted by name */
-	size_t n;
+	bucket *b;
+	size_t nb;
 	char **others;
 	size_t nothers;
+	char *folder;          /* the state folder */
 	char *dir;             /* the tree it describes */
 	int dirfd;             /* dir, opened (O_PATH); -1: it could not be */
-	struct timespec saved; /* the state file's mtime: no file of the tree is newer */
+	struct timespec saved; /* the manifest's mtime: no file of the tree is newer */
+	pthread_mutex_t lock;
+	bool damaged; /* a bucket could not be read: its tenants' paths are unknown */
 };
 
+/* The state folder of dir (malloc'd) and dir's identity; NULL when dir is
+ * not a folder. */
 static char *state_path(const tc_cache *c, const char *dir, char id[64])
 {
 	char *real = realpath(dir, NULL);
@@ -456,100 +483,188 @@ static void free_strs(char **v, size_t n)
 	free(v);
 }
 
+static void unload(bucket *b)
+{
+	for (size_t i = 0; b->recs && i < b->count; i++)
+		free(b->recs[i].paths);
+	free(b->recs);
+	free(b->buf);
+	b->recs = NULL;
+	b->buf = NULL;
+	b->loaded = false;
+}
+
 void tc_tree_state_free(tc_tree_state *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->n; i++) {
-		free(s->tenants[i].name);
-		free_strs(s->tenants[i].paths, s->tenants[i].npaths);
-		free_strs(s->tenants[i].idents, s->tenants[i].nidents);
+	for (size_t i = 0; i < s->nb; i++) {
+		unload(&s->b[i]);
+		free(s->b[i].file);
+		free(s->b[i].first);
+		free(s->b[i].kept);
 	}
-	free(s->tenants);
+	free(s->b);
 	free_strs(s->others, s->nothers);
+	free(s->folder);
 	free(s->dir);
 	if (s->dirfd >= 0)
 		close(s->dirfd);
+	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
 
-/* One line: the text up to '\n' (which must be there). */
-static char *line(const char **p, const char *lim)
+/* One line, NUL-terminated in place; NULL when there is no '\n'. */
+static char *take_line(char **p, char *lim)
 {
-	const char *nl = memchr(*p, '\n', (size_t)(lim - *p));
+	char *nl = memchr(*p, '\n', (size_t)(lim - *p));
 	if (!nl)
 		return NULL;
-	char *s = tc_xmemdup0(*p, (size_t)(nl - *p));
+	char *s = *p;
+	*nl = 0;
 	*p = nl + 1;
 	return s;
 }
 
-static bool strs(const char **p, const char *lim, size_t n, char ***out)
+/* One record at *p of a bucket's bytes (made strings in place). */
+static bool parse_record(char **p, char *lim, tc_state_tenant *t)
 {
-	*out = n ? tc_xcalloc(n, sizeof **out) : NULL;
-	for (size_t i = 0; i < n; i++)
-		if (!((*out)[i] = line(p, lim)))
+	char *name = take_line(p, lim), *key = take_line(p, lim);
+	size_t nobj, rend, np, ni;
+	const char *q = *p;
+	if (!name || !key || strlen(key) != 64 || !num(&q, lim, &nobj, ' ') ||
+	    !num(&q, lim, &rend, ' ') || !num(&q, lim, &np, ' ') || !num(&q, lim, &ni, '\n') ||
+	    np + ni > (size_t)(lim - q))
+		return false;
+	*p = (char *)q;
+	t->name = name;
+	memcpy(t->key, key, 65);
+	t->nobjects = nobj;
+	t->rendered = rend != 0;
+	t->paths = tc_xmalloc((np + ni + 1) * sizeof *t->paths);
+	for (size_t i = 0; i < np + ni; i++)
+		if (!(t->paths[i] = take_line(p, lim)))
 			return false;
+	t->npaths = np;
+	t->idents = t->paths + np;
+	t->nidents = ni;
 	return true;
 }
 
-/* One tenant's record: name, key, counts, paths and identities. */
-static bool load_tenant(const char **p, const char *lim, tc_state_tenant *t)
+/* Read bucket bi; false (and the bucket marked bad) when it cannot be. */
+static bool load_bucket(tc_tree_state *s, size_t bi)
 {
-	size_t np, ni, nobj, rend;
-	char *name = line(p, lim);
-	char *key = line(p, lim);
-	bool ok = name && key && strlen(key) == 64 && num(p, lim, &nobj, ' ') &&
-	          num(p, lim, &rend, ' ') && num(p, lim, &np, ' ') && num(p, lim, &ni, '\n');
-	t->name = name;
-	if (key)
-		memcpy(t->key, key, strlen(key) == 64 ? 65 : 1);
-	free(key);
-	if (!ok)
+	bucket *b = &s->b[bi];
+	if (b->loaded)
+		return true;
+	if (b->bad)
 		return false;
-	t->nobjects = nobj;
-	t->rendered = rend != 0;
-	ok = strs(p, lim, np, &t->paths);
-	t->npaths = np;
-	ok = ok && strs(p, lim, ni, &t->idents);
-	t->nidents = ni;
+	char *path = tc_path_join(s->folder, b->file);
+	size_t len = 0;
+	char *buf = slurp(path, &len);
+	free(path);
+	bool ok = buf && len == b->bytes && len >= strlen(BUCKET_MAGIC) &&
+	          memcmp(buf, BUCKET_MAGIC, strlen(BUCKET_MAGIC)) == 0;
+	b->buf = buf;
+	b->recs = tc_xcalloc(b->count + 1, sizeof *b->recs);
+	char *p = buf + (ok ? strlen(BUCKET_MAGIC) : 0), *lim = buf + len;
+	for (size_t i = 0; ok && i < b->count; i++) {
+		tc_state_tenant *t = &b->recs[i];
+		size_t at = (size_t)(p - buf);
+		ok = parse_record(&p, lim, t) &&
+		     (i == 0 ? strcmp(t->name, b->first) == 0
+		             : strcmp(b->recs[i - 1].name, t->name) < 0);
+		t->bucket = (uint32_t)bi;
+		t->index = (uint32_t)i;
+		t->off = at;
+		t->len = (size_t)(p - buf) - at;
+	}
+	ok = ok && p == lim;
+	b->loaded = true;
+	if (!ok) {
+		unload(b);
+		b->bad = true;
+		s->damaged = true;
+	}
 	return ok;
+}
+
+/* The manifest's bucket lines and others into s. */
+static bool parse_manifest(tc_tree_state *s, const char *id, char *buf, size_t len)
+{
+	const char *p = buf, *lim = buf + len;
+	size_t nb = 0, no = 0;
+	if (!(word(&p, lim, STATE_MAGIC) && word(&p, lim, "dir ") && word(&p, lim, id) &&
+	      word(&p, lim, "\nbuckets ") && num(&p, lim, &nb, ' ') && word(&p, lim, "others ") &&
+	      num(&p, lim, &no, '\n')) ||
+	    nb > len || no > len)
+		return false;
+	char *q = (char *)p, *end = buf + len;
+	s->b = tc_xcalloc(nb + 1, sizeof *s->b);
+	for (size_t i = 0; i < nb; i++) {
+		char *l = take_line(&q, end);
+		char *sp = l ? strchr(l, ' ') : NULL;
+		if (!sp)
+			return false;
+		*sp = 0;
+		const char *r = sp + 1, *rl = r + strlen(r);
+		bucket *b = &s->b[s->nb++];
+		b->file = tc_xstrdup(l);
+		if (strncmp(l, "b-", 2) != 0 || strchr(l, '/') || !num(&r, rl, &b->count, ' ') ||
+		    !num(&r, rl, &b->bytes, ' ') || b->count == 0)
+			return false;
+		b->first = tc_xstrdup(r);
+		b->kept = tc_xcalloc((b->count + 7) / 8, 1);
+		if (i > 0 && strcmp(s->b[i - 1].first, b->first) >= 0)
+			return false;
+	}
+	s->others = no ? tc_xcalloc(no, sizeof *s->others) : NULL;
+	for (size_t i = 0; i < no; i++) {
+		char *l = take_line(&q, end);
+		if (!l)
+			return false;
+		s->others[s->nothers++] = tc_xstrdup(l);
+	}
+	return q == end;
 }
 
 tc_tree_state *tc_tree_state_load(const tc_cache *c, const char *dir)
 {
 	char id[64];
-	char *path = state_path(c, dir, id);
-	if (!path)
+	char *folder = state_path(c, dir, id);
+	if (!folder)
 		return NULL;
-	size_t len;
+	struct stat st;
+	if (lstat(folder, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		if (lstat(folder, &st) == 0 && S_ISREG(st.st_mode))
+			unlink(folder); /* version 1: rendered whole once, then saved anew */
+		free(folder);
+		return NULL;
+	}
+	char *mpath = tc_path_join(folder, MANIFEST);
+	size_t len = 0;
 	struct stat sst;
-	char *buf = stat(path, &sst) == 0 ? slurp(path, &len) : NULL;
-	free(path);
-	if (!buf)
+	char *buf = stat(mpath, &sst) == 0 ? slurp(mpath, &len) : NULL;
+	free(mpath);
+	if (!buf) {
+		free(folder);
 		return NULL;
+	}
 	tc_tree_state *s = tc_xcalloc(1, sizeof *s);
+	pthread_mutex_init(&s->lock, NULL);
+	s->folder = folder;
 	s->dir = tc_xstrdup(dir);
 	s->dirfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	s->saved = sst.st_mtim;
-	const char *p = buf, *lim = buf + len;
-	size_t nt = 0, no = 0;
-	bool ok = word(&p, lim, STATE_MAGIC) && word(&p, lim, "dir ") && word(&p, lim, id) &&
-	          word(&p, lim, "\ntenants ") && num(&p, lim, &nt, ' ') &&
-	          word(&p, lim, "others ") && num(&p, lim, &no, '\n');
-	if (ok) {
-		s->tenants = tc_xcalloc(nt ? nt : 1, sizeof *s->tenants);
-		for (size_t i = 0; ok && i < nt; i++) {
-			tc_state_tenant *t = &s->tenants[s->n++];
-			ok = load_tenant(&p, lim, t) &&
-			     /* sorted, for the lookup */
-			     (i == 0 || strcmp(s->tenants[i - 1].name, t->name) < 0);
-		}
-		ok = ok && strs(&p, lim, no, &s->others);
-		s->nothers = no;
-		ok = ok && p == lim;
-	}
+	bool ok = parse_manifest(s, id, buf, len);
 	free(buf);
+	/* every bucket there at its size: a state cut short is no state */
+	for (size_t i = 0; ok && i < s->nb; i++) {
+		char *bp = tc_path_join(folder, s->b[i].file);
+		ok = lstat(bp, &st) == 0 && S_ISREG(st.st_mode) &&
+		     (size_t)st.st_size == s->b[i].bytes;
+		free(bp);
+	}
 	if (!ok) {
 		tc_tree_state_free(s);
 		return NULL;
@@ -612,31 +727,103 @@ static bool intact(const tc_tree_state *s, const tc_state_tenant *t)
 	return ok;
 }
 
-tc_state_tenant *tc_tree_state_lookup(tc_tree_state *s, const char *name, const char *key)
+/* The bucket a tenant's record would be in: the last whose first tenant
+ * is not after name; SIZE_MAX when there are none. */
+static size_t bucket_of(const tc_tree_state *s, const char *name)
 {
-	size_t lo = 0, hi = s->n;
-	while (lo < hi) {
+	if (s->nb == 0)
+		return SIZE_MAX;
+	size_t lo = 0, hi = s->nb;
+	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(s->tenants[mid].name, name);
-		if (c == 0)
-			return strcmp(s->tenants[mid].key, key) == 0 && intact(s, &s->tenants[mid])
-			               ? &s->tenants[mid]
-			               : NULL;
-		if (c < 0)
-			lo = mid + 1;
+		if (strcmp(s->b[mid].first, name) <= 0)
+			lo = mid;
 		else
 			hi = mid;
 	}
-	return NULL;
+	return lo;
 }
 
-void tc_tree_state_paths(const tc_tree_state *s, void (*fn)(void *ud, const char *path), void *ud)
+void tc_tree_state_expect(tc_tree_state *s, const char *name)
 {
-	for (size_t i = 0; i < s->n; i++)
-		for (size_t k = 0; !s->tenants[i].kept && k < s->tenants[i].npaths; k++)
-			fn(ud, s->tenants[i].paths[k]);
+	size_t bi = bucket_of(s, name);
+	if (bi != SIZE_MAX)
+		s->b[bi].pending++;
+}
+
+void tc_tree_state_done(tc_tree_state *s, const char *name)
+{
+	size_t bi = bucket_of(s, name);
+	if (bi == SIZE_MAX)
+		return;
+	pthread_mutex_lock(&s->lock);
+	bucket *b = &s->b[bi];
+	if (b->pending > 0 && --b->pending == 0 && b->loaded)
+		unload(b);
+	pthread_mutex_unlock(&s->lock);
+}
+
+tc_state_tenant *tc_tree_state_lookup(tc_tree_state *s, const char *name, const char *key)
+{
+	size_t bi = bucket_of(s, name);
+	if (bi == SIZE_MAX)
+		return NULL;
+	pthread_mutex_lock(&s->lock);
+	bucket *b = &s->b[bi];
+	tc_state_tenant *t = NULL;
+	if (load_bucket(s, bi)) {
+		size_t lo = 0, hi = b->count;
+		while (lo < hi && !t) {
+			size_t mid = lo + (hi - lo) / 2;
+			int c = strcmp(b->recs[mid].name, name);
+			if (c == 0)
+				t = &b->recs[mid];
+			else if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	/* the bucket stays loaded while this tenant's job is pending: the
+	 * files are looked at without the lock */
+	if (!t || strcmp(t->key, key) != 0 || !intact(s, t))
+		return NULL;
+	pthread_mutex_lock(&s->lock);
+	b->kept[t->index / 8] |= (unsigned char)(1u << (t->index % 8));
+	b->nkept++;
+	t->kept = true;
+	pthread_mutex_unlock(&s->lock);
+	return t;
+}
+
+static bool kept_bit(const bucket *b, size_t i)
+{
+	return (b->kept[i / 8] >> (i % 8)) & 1;
+}
+
+void tc_tree_state_paths(tc_tree_state *s, void (*fn)(void *ud, const char *path), void *ud)
+{
+	for (size_t i = 0; i < s->nb; i++) {
+		bucket *b = &s->b[i];
+		if (b->nkept == b->count)
+			continue;
+		bool was = b->loaded;
+		if (!load_bucket(s, i))
+			continue; /* damaged: the caller drops the state */
+		for (size_t r = 0; r < b->count; r++)
+			for (size_t k = 0; !kept_bit(b, r) && k < b->recs[r].npaths; k++)
+				fn(ud, b->recs[r].paths[k]);
+		if (!was)
+			unload(b);
+	}
 	for (size_t i = 0; i < s->nothers; i++)
 		fn(ud, s->others[i]);
+}
+
+bool tc_tree_state_damaged(const tc_tree_state *s)
+{
+	return s->damaged;
 }
 
 static bool one_line(const char *s)
@@ -644,76 +831,204 @@ static bool one_line(const char *s)
 	return !strchr(s, '\n');
 }
 
-/* A record the state file can hold: one line per string. */
-static bool savable(const tc_state_tenant *t)
+bool tc_state_record(tc_buf *b, const tc_state_tenant *t)
 {
-	bool ok = one_line(t->name) && strlen(t->key) == 64;
+	bool ok = one_line(t->name) && t->name[0] && strlen(t->key) == 64;
 	for (size_t k = 0; k < t->npaths && ok; k++)
 		ok = one_line(t->paths[k]);
 	for (size_t k = 0; k < t->nidents && ok; k++)
 		ok = one_line(t->idents[k]);
-	return ok;
-}
-
-static void put_lines(FILE *f, const char *const *v, size_t n)
-{
-	for (size_t k = 0; k < n; k++) {
-		fputs(v[k], f);
-		putc('\n', f);
+	if (!ok)
+		return false;
+	tc_buf_addf(b, "%s\n%s\n%zu %d %zu %zu\n", t->name, t->key, t->nobjects,
+	            t->rendered ? 1 : 0, t->npaths, t->nidents);
+	for (size_t k = 0; k < t->npaths; k++) {
+		tc_buf_adds(b, t->paths[k]);
+		tc_buf_addc(b, '\n');
 	}
+	for (size_t k = 0; k < t->nidents; k++) {
+		tc_buf_adds(b, t->idents[k]);
+		tc_buf_addc(b, '\n');
+	}
+	return true;
 }
 
-void tc_tree_state_save(const tc_cache *c, const char *dir, const tc_state_tenant *const *tenants,
-                        size_t ntenants, const char *const *others, size_t nothers)
+/* Does the bucket end after the tenant name? FNV-1a: fixed, so the cuts
+ * depend on the names only. */
+static bool cut_after(const char *name)
+{
+	uint64_t h = 14695981039346656037ull;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	return h % BUCKET_SPREAD == 0;
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The bytes of the raw bucket file bi of old (cached in *raw while the
+ * records of one bucket are copied); NULL when it cannot be read. */
+static const char *old_bucket(const tc_tree_state *old, uint32_t bi, char **raw, uint32_t *rawbi)
+{
+	if (*raw && *rawbi == bi)
+		return *raw;
+	free(*raw);
+	*raw = NULL;
+	if (!old || bi >= old->nb)
+		return NULL;
+	char *path = tc_path_join(old->folder, old->b[bi].file);
+	size_t len = 0;
+	*raw = slurp(path, &len);
+	free(path);
+	if (*raw && len != old->b[bi].bytes) {
+		free(*raw);
+		*raw = NULL;
+	}
+	*rawbi = bi;
+	return *raw;
+}
+
+/* A new bucket of refs[0..n) into b: false when a record cannot be had. */
+static bool bucket_bytes(tc_buf *b, const tc_tree_state *old, const tc_state_ref *refs, size_t n,
+                         tc_spool *spool, char **raw, uint32_t *rawbi)
+{
+	tc_buf_adds(b, BUCKET_MAGIC);
+	for (size_t i = 0; i < n; i++) {
+		const tc_state_ref *r = &refs[i];
+		if (r->kept) {
+			const char *bytes = old_bucket(old, r->bucket, raw, rawbi);
+			if (!bytes || r->off + r->len > old->b[r->bucket].bytes)
+				return false;
+			tc_buf_add(b, bytes + r->off, r->len);
+		} else if (r->text) {
+			tc_buf_add(b, r->text, r->len);
+		} else {
+			char *t = spool ? tc_spool_read(spool, r->off, r->len) : NULL;
+			if (!t)
+				return false;
+			tc_buf_add(b, t, r->len);
+			free(t);
+		}
+	}
+	return !tc_buf_failed(b);
+}
+
+/* Remove what the manifest does not name: old buckets, temporary files. */
+static void sweep(const char *folder, char **keep, size_t nkeep)
+{
+	DIR *dir = opendir(folder);
+	if (!dir)
+		return;
+	qsort(keep, nkeep, sizeof *keep, cmp_strp);
+	struct dirent *e;
+	while ((e = readdir(dir)) != NULL) {
+		const char *n = e->d_name;
+		if (n[0] == '.' || strcmp(n, MANIFEST) == 0)
+			continue;
+		if (!bsearch(&n, keep, nkeep, sizeof *keep, cmp_strp))
+			unlinkat(dirfd(dir), n, 0);
+	}
+	closedir(dir);
+}
+
+void tc_tree_state_save(const tc_cache *c, const char *dir, const tc_tree_state *old,
+                        const tc_state_ref *refs, size_t n, tc_spool *spool,
+                        const char *const *others, size_t nothers)
 {
 	char id[64];
-	char *path = state_path(c, dir, id);
-	if (!path)
+	char *folder = state_path(c, dir, id);
+	if (!folder)
 		return;
-	/* a state of 10,000 tenants is tens of megabytes: checked first, then
-	 * written through stdio into a temporary file that replaces the old */
-	bool ok = true;
-	for (size_t i = 0; i < ntenants && ok; i++)
-		ok = savable(tenants[i]);
-	for (size_t i = 0; i < nothers && ok; i++)
-		ok = one_line(others[i]);
-	if (!ok) {
-		free(path);
-		return;
-	}
-	char *slash = strrchr(path, '/');
-	*slash = 0;
-	mkdir(path, 0755);
-	*slash = '/';
-	int fd;
-	char *tmp = open_temp(path, &fd);
-	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!f) {
-		if (fd >= 0) {
-			close(fd);
-			unlink(tmp);
+	for (size_t i = 0; i < nothers; i++)
+		if (!one_line(others[i])) {
+			free(folder);
+			return;
 		}
-		free(tmp);
-		free(path);
-		return;
+	char *parent = tc_xstrdup(folder);
+	*strrchr(parent, '/') = 0;
+	mkdir(parent, 0755);
+	free(parent);
+	struct stat st;
+	if (lstat(folder, &st) == 0 && !S_ISDIR(st.st_mode))
+		unlink(folder); /* version 1 */
+	mkdir(folder, 0755);
+	tc_buf m, lines, b;
+	tc_buf_init(&m, TC_BUF_UNLIMITED);
+	tc_buf_init(&lines, TC_BUF_UNLIMITED);
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	char **names = NULL;
+	size_t nnames = 0, capnames = 0;
+	char *raw = NULL;
+	uint32_t rawbi = 0;
+	bool ok = true;
+	for (size_t i = 0; i < n && ok;) {
+		size_t j = i;
+		while (j + 1 < n && !cut_after(refs[j].name))
+			j++;
+		size_t cnt = j - i + 1;
+		/* all kept from one old bucket, and all of it: that file again */
+		bool same = old && refs[i].kept && refs[i].bucket < old->nb &&
+		            old->b[refs[i].bucket].count == cnt;
+		for (size_t k = i; same && k <= j; k++)
+			same = refs[k].kept && refs[k].bucket == refs[i].bucket;
+		const char *file;
+		size_t bytes;
+		char hexname[40];
+		if (same) {
+			file = old->b[refs[i].bucket].file;
+			bytes = old->b[refs[i].bucket].bytes;
+		} else {
+			tc_buf_reset(&b);
+			ok = bucket_bytes(&b, old, refs + i, cnt, spool, &raw, &rawbi);
+			unsigned char h[16];
+			crypto_generichash(h, sizeof h, (const unsigned char *)b.ptr, b.len, NULL,
+			                   0);
+			memcpy(hexname, "b-", 2);
+			sodium_bin2hex(hexname + 2, sizeof hexname - 2, h, sizeof h);
+			file = hexname;
+			bytes = b.len;
+			if (ok) {
+				char *bp = tc_path_join(folder, file);
+				ok = tc_file_write_atomic(bp, b.ptr, b.len, 0644, 0) == 0;
+				free(bp);
+			}
+		}
+		TC_GROW(names, capnames, nnames + 1);
+		names[nnames++] = tc_xstrdup(file);
+		tc_buf_addf(&lines, "%s %zu %zu %s\n", file, cnt, bytes, refs[i].name);
+		ok = ok && one_line(refs[i].name);
+		i = j + 1;
 	}
-	/* stdio's own buffer would make one write of every 4 KiB */
-	char *obuf = tc_xmalloc(STATE_BUF);
-	setvbuf(f, obuf, _IOFBF, STATE_BUF);
-	fputs(STATE_MAGIC, f);
-	fprintf(f, "dir %s\ntenants %zu others %zu\n", id, ntenants, nothers);
-	for (size_t i = 0; i < ntenants; i++) {
-		const tc_state_tenant *t = tenants[i];
-		fprintf(f, "%s\n%s\n%zu %d %zu %zu\n", t->name, t->key, t->nobjects,
-		        t->rendered ? 1 : 0, t->npaths, t->nidents);
-		put_lines(f, (const char *const *)t->paths, t->npaths);
-		put_lines(f, (const char *const *)t->idents, t->nidents);
+	free(raw);
+	tc_buf_release(&b);
+	if (ok) {
+		tc_buf_adds(&m, STATE_MAGIC);
+		tc_buf_addf(&m, "dir %s\nbuckets %zu others %zu\n", id, nnames, nothers);
+		tc_buf_add(&m, lines.ptr ? lines.ptr : "", lines.len);
+		for (size_t i = 0; i < nothers; i++) {
+			tc_buf_adds(&m, others[i]);
+			tc_buf_addc(&m, '\n');
+		}
+		char *mp = tc_path_join(folder, MANIFEST);
+		/* the commit point of the new state */
+		ok = !tc_buf_failed(&m) && tc_file_write_atomic(mp, m.ptr, m.len, 0644, 0) == 0;
+		free(mp);
 	}
-	put_lines(f, others, nothers);
-	bool failed = ferror(f) != 0;
-	if (fclose(f) != 0 || failed || rename(tmp, path) != 0)
-		unlink(tmp);
-	free(obuf);
-	free(tmp);
-	free(path);
+	if (ok)
+		sweep(folder, names, nnames);
+	free_strs(names, nnames);
+	tc_buf_release(&lines);
+	tc_buf_release(&m);
+	free(folder);
+}
+
+void tc_tree_state_drop(const tc_cache *c, const char *dir)
+{
+	char id[64];
+	char *folder = state_path(c, dir, id);
+	if (folder)
+		tc_remove_tree(folder);
+	free(folder);
 }

@@ -22,7 +22,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "buf.h"
 #include "diag.h"
 #include "output.h"
 #include "source.h"
@@ -73,7 +75,10 @@ void tc_cache_put(const tc_cache *c, const char *key, const tc_cache_entry *e);
  * whose key changed and leaves every other file untouched. It is kept in
  * the cache folder, keyed by the tree's path, and is valid only for the
  * same folder (device and inode): a full render swaps in a new folder and
- * so invalidates it. */
+ * so invalidates it. It is stored in buckets of about 64 tenants and a
+ * small manifest (see cache.c), so a render writes only the buckets of
+ * the tenants that changed, and a render that updates the tree loads a
+ * bucket only while the jobs of its tenants run. */
 typedef struct tc_tree_state tc_tree_state;
 
 typedef struct tc_state_tenant {
@@ -86,21 +91,59 @@ typedef struct tc_state_tenant {
 	char **idents; /* its objects, as in tc_cache_entry */
 	size_t nidents;
 	bool kept; /* loaded state: the render left this tenant's files as they are */
+	/* loaded state: where the record is (its bucket, its place there, and
+	 * its bytes in the bucket's file) */
+	uint32_t bucket, index;
+	size_t off, len;
 } tc_state_tenant;
 
-/* NULL when there is no valid state for dir. */
+/* NULL when there is no valid state for dir. A state of the format before
+ * buckets is removed: that tree is then rendered whole once. */
 tc_tree_state *tc_tree_state_load(const tc_cache *c, const char *dir);
 void tc_tree_state_free(tc_tree_state *s);
-/* The record of tenant `name` when it was rendered with `key`, else NULL.
- * A render marks the records it keeps (kept); each tenant is looked up by
- * one job only. */
+/* Before the jobs run: a job will look up tenant `name`. Each expected
+ * tenant's job calls tc_tree_state_done when it is finished with the
+ * record; the last of a bucket frees it. Not thread-safe (plan time). */
+void tc_tree_state_expect(tc_tree_state *s, const char *name);
+void tc_tree_state_done(tc_tree_state *s, const char *name);
+/* The record of tenant `name` when it was rendered with `key` and its
+ * files are intact, else NULL. A record returned is kept: the render
+ * leaves its files as they are. Valid until the tenant's
+ * tc_tree_state_done (or the state's free when nobody expected it).
+ * Thread-safe. */
 tc_state_tenant *tc_tree_state_lookup(tc_tree_state *s, const char *name, const char *key);
 /* Every path the state knows that may have to go: those of the tenants not
- * kept, and the others. */
-void tc_tree_state_paths(const tc_tree_state *s, void (*fn)(void *ud, const char *path), void *ud);
+ * kept, and the others. Reads the buckets again (after the jobs). */
+void tc_tree_state_paths(tc_tree_state *s, void (*fn)(void *ud, const char *path), void *ud);
+/* A bucket could not be read: the paths of its tenants are unknown, so the
+ * state must not be saved on top of it (tc_tree_state_drop). */
+bool tc_tree_state_damaged(const tc_tree_state *s);
+
+/* t's record in the state's format appended to b; false (b unchanged) when
+ * a name, path or identity holds a newline or the key is not 64 chars. */
+bool tc_state_record(tc_buf *b, const tc_state_tenant *t);
+
+/* A tenant of the new state, in tenant order: the loaded state's record
+ * (kept; bucket, off, len as the record says), or a fresh record's bytes
+ * (tc_state_record): text when in memory, else len bytes at off of the
+ * records spool. */
+typedef struct tc_state_ref {
+	const char *name;
+	bool kept;
+	uint32_t bucket;
+	size_t len;
+	unsigned long long off;
+	const char *text;
+} tc_state_ref;
+
 /* Write the state of dir: its tenants and the other files (cluster and
- * index files) it holds. Failures only lose the state. */
-void tc_tree_state_save(const tc_cache *c, const char *dir, const tc_state_tenant *const *tenants,
-                        size_t ntenants, const char *const *others, size_t nothers);
+ * index files) it holds. old (may be NULL) is the loaded state the kept
+ * records come from; buckets whose tenants are all kept are not written
+ * again. Failures only lose the new state (the old stays). */
+void tc_tree_state_save(const tc_cache *c, const char *dir, const tc_tree_state *old,
+                        const tc_state_ref *refs, size_t n, tc_spool *spool,
+                        const char *const *others, size_t nothers);
+/* Remove the state of dir. */
+void tc_tree_state_drop(const tc_cache *c, const char *dir);
 
 #endif

@@ -12,7 +12,9 @@
  *
  * Inputs and output folder are read from one source, so a pre-commit hook
  * checks exactly what is being committed (the index), CI a revision, and an
- * editor the work tree. Nothing is written.
+ * editor the work tree. Nothing is written but entries of render's cache
+ * (outside the work tree): with input from git, a tenant whose key render's
+ * cache holds is not rendered again, as in render (cache.h).
  *
  * Exit status: 0 in sync; 1 when anything about the checked content is
  * wrong: drift, inputs that do not load or render, invalid output objects,
@@ -22,6 +24,7 @@
  */
 #include "cmd.h"
 
+#include "cache.h"
 #include "diag.h"
 #include "drift.h"
 #include "opt.h"
@@ -148,6 +151,7 @@ int tc_cmd_check(int argc, char **argv)
 	tc_render_result res = {0};
 	tc_strlist none = {0};
 	tc_verify *ver = NULL;
+	tc_cache *cache = NULL;
 	if (status) {
 		status = status == 1 ? 0 : 2;
 		goto out;
@@ -192,6 +196,21 @@ int tc_cmd_check(int argc, char **argv)
 	 * makes no plaintext: Secrets are encrypted or carried over); without
 	 * one they stay in memory */
 	tc_sink_open_check(&sink);
+	/* render's cache, under the keys render uses for the same options */
+	if (loaded == 0) {
+		tc_cache_opts co = {
+			.now = tc_repo_uses_now(&ws.repo) ? ws.repo.now : NULL,
+			.trust = ws.repo.filecheck.digest[0] ? ws.repo.filecheck.digest : NULL,
+			.check_time =
+				tc_filecheck_uses_time(&ws.repo.filecheck) ? ws.repo.now : NULL,
+			.strict = strict,
+			.seed = ws.seed ? tc_sops_seed_recipient(ws.seed) : NULL,
+			.envs = &none,
+			.schemas = &schema_locs,
+		};
+		if (tc_cache_open(&cache, ws.src, &co, &d))
+			goto out;
+	}
 	tc_render_opts ro = {
 		.envs = &none,
 		.tenants = &none,
@@ -205,6 +224,7 @@ int tc_cmd_check(int argc, char **argv)
 		.prev_ctx = &prev,
 		.schemas = ws.schemas,
 		.strict = strict,
+		.cache = cache,
 	};
 	if (loaded == 0 && !no_verify) {
 		ver = tc_verify_new(ws.repo.settings);
@@ -258,6 +278,7 @@ out:
 	tc_verify_free(ver);
 	tc_render_result_release(&res);
 	tc_sink_release(&sink);
+	tc_cache_free(cache);
 	tc_workspace_release(&ws);
 	if (d.len) {
 		/* usage and source errors: printed here, classes as they are */

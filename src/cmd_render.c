@@ -248,30 +248,48 @@ int tc_cmd_render(int argc, char **argv)
 	    tc_workspace_check_selection(&ws, &a.envs, &a.tenants, &d) ||
 	    open_cache(&cache, &a, &ws, &d) || open_sink(&sink, &a, &ws, cache, &d))
 		goto out;
-	tc_render_opts ro = render_opts(&a, &ws, &sink, cache);
-	if (verifies(&a)) {
-		ver = tc_verify_new(ws.repo.settings);
-		if (tc_verify_enabled(ver)) {
-			ro.observe = tc_verify_observe;
-			ro.observe_ctx = ver;
+	/* at most twice: an update whose tree state turns out damaged is done
+	 * again as a new tree */
+	for (int attempt = 0;; attempt++) {
+		tc_render_opts ro = render_opts(&a, &ws, &sink, cache);
+		if (verifies(&a)) {
+			ver = tc_verify_new(ws.repo.settings);
+			if (tc_verify_enabled(ver)) {
+				ro.observe = tc_verify_observe;
+				ro.observe_ctx = ver;
+			}
 		}
-	}
-	if (tc_render(&ws.repo, &ro, &res, &d))
-		goto out;
-	if (ro.observe && !tc_diags_has_errors(&d)) {
-		/* the render's warnings first, then the findings */
-		tc_diags_sort(&d);
-		tc_diags_print(&d, stderr);
-		tc_diags_release(&d);
-		tc_diags_init(&d);
-		if (run_verify(ver)) {
-			status = 1;
+		if (tc_render(&ws.repo, &ro, &res, &d))
 			goto out;
+		if (ro.observe && !tc_diags_has_errors(&d)) {
+			/* the render's warnings first, then the findings */
+			tc_diags_sort(&d);
+			tc_diags_print(&d, stderr);
+			tc_diags_release(&d);
+			tc_diags_init(&d);
+			if (run_verify(ver)) {
+				status = 1;
+				goto out;
+			}
 		}
+		int rc = a.to_stdout ? tc_sink_print(&sink, &res, a.folder, stdout, &d)
+		                     : tc_sink_commit(&sink, &res, &d);
+		if (rc == 1 && attempt == 0) {
+			/* nothing was changed: the state is gone, the next sink is a new tree */
+			tc_verify_free(ver);
+			ver = NULL;
+			tc_render_result_release(&res);
+			tc_diags_release(&d); /* the next render says the same */
+			tc_diags_init(&d);
+			tc_sink_release(&sink);
+			if (open_sink(&sink, &a, &ws, cache, &d))
+				goto out;
+			continue;
+		}
+		if (rc)
+			goto out;
+		break;
 	}
-	if (a.to_stdout ? tc_sink_print(&sink, &res, a.folder, stdout, &d)
-	                : tc_sink_commit(&sink, &res, &d))
-		goto out;
 	if (!a.to_stdout)
 		summary(&res, &sink);
 	status = 0;

@@ -66,6 +66,9 @@ static void plan(pool *p, const tc_repo *r, const tc_render_opts *o)
 	for (size_t k = 0; k < p->njobs; k++) {
 		tc_diags_init(&p->jobs[k].diags);
 		tc_outlist_init(&p->jobs[k].files);
+		/* a bucket of the tree state stays loaded until its last job is done */
+		if (state_of(o) && p->jobs[k].tenant)
+			tc_tree_state_expect(state_of(o), p->jobs[k].tenant);
 	}
 	atomic_init(&p->next, 0);
 	atomic_init(&p->done, 0);
@@ -87,25 +90,6 @@ static void plan(pool *p, const tc_repo *r, const tc_render_opts *o)
 	tc_render_refs_init(p);
 }
 
-/* A new tree-state record of what job j made, owned by the result; it
- * takes the job's object identities. */
-static tc_state_tenant *fresh_record(const job *j, keyed *kj)
-{
-	tc_state_tenant *rec = tc_xcalloc(1, sizeof *rec);
-	rec->name = tc_xstrdup(j->tenant);
-	memcpy(rec->key, kj->key, sizeof rec->key);
-	rec->nobjects = j->nobjects;
-	rec->rendered = j->rendered_tenant;
-	rec->paths = tc_xcalloc(j->files.len + 1, sizeof *rec->paths);
-	for (size_t f = 0; f < j->files.len; f++)
-		rec->paths[rec->npaths++] = tc_xstrdup(j->files.items[f].path);
-	rec->idents = kj->idents;
-	rec->nidents = kj->nidents;
-	kj->idents = NULL;
-	kj->nidents = 0;
-	return rec;
-}
-
 static void free_keyed(keyed *kj)
 {
 	for (size_t i = 0; i < kj->nidents; i++)
@@ -114,36 +98,21 @@ static void free_keyed(keyed *kj)
 	free(kj);
 }
 
-/* A fresh record of job j into the result; the job's files are marked as
- * made by a keyed tenant. */
-static tc_state_tenant *add_fresh(tc_render_result *res, size_t *fresh_cap, job *j, keyed *kj)
-{
-	for (size_t f = 0; f < j->files.len; f++)
-		j->files.items[f].keyed = true;
-	tc_state_tenant *rec = fresh_record(j, kj);
-	TC_GROW(res->fresh, *fresh_cap, res->nfresh + 1);
-	res->fresh[res->nfresh++] = rec;
-	return rec;
-}
-
-/* What a keyed tenant made, for the tree state: the loaded state's own
- * record when the tenant was kept, else a fresh one. */
-static void record(tc_render_result *res, size_t *cap, size_t *fresh_cap, job *j)
+/* What a keyed tenant made, for the tree state: the reference its job
+ * left (render_cache.c tc_render_finish_keyed). */
+static void record(tc_render_result *res, size_t *cap, job *j)
 {
 	keyed *kj = j->k;
 	if (!kj)
 		return;
 	j->k = NULL;
-	if (tc_diags_has_errors(&j->diags)) {
-		free_keyed(kj);
-		return;
-	}
-	TC_GROW(res->records, *cap, res->nrecords + 1);
-	if (kj->kept) {
-		res->records[res->nrecords++] = kj->kept;
-		res->nfiles += kj->kept->npaths;
+	if (kj->bad)
+		res->records_bad = true;
+	if (kj->has_ref && !tc_diags_has_errors(&j->diags)) {
+		TC_GROW(res->records, *cap, res->nrecords + 1);
+		res->records[res->nrecords++] = kj->ref;
 	} else {
-		res->records[res->nrecords++] = add_fresh(res, fresh_cap, j, kj);
+		free((char *)kj->ref.text);
 	}
 	free_keyed(kj);
 }
@@ -153,14 +122,14 @@ static void record(tc_render_result *res, size_t *cap, size_t *fresh_cap, job *j
 static void merge(tc_render_result *res, pool *p, tc_diags *d)
 {
 	const tc_repo *r = p->repo;
-	size_t records_cap = 0, fresh_cap = 0;
+	size_t records_cap = 0;
 	for (size_t k = 0; k < p->njobs; k++) {
 		job *j = &p->jobs[k];
 		res->nobjects += j->nobjects;
 		res->ntenants += j->rendered_tenant;
 		res->cached += j->from_cache;
 		res->untouched += j->untouched;
-		record(res, &records_cap, &fresh_cap, j);
+		record(res, &records_cap, j);
 		tc_diags_merge(d, &j->diags);
 	}
 	tc_render_dupes_report(p, d);
@@ -198,39 +167,23 @@ static void collect(tc_render_result *res, pool *p)
 }
 
 /* The index files list folders: what stands for every folder of the tree.
- * One path a chunk stands for its files; tenants kept as they are in the
- * tree have no files here, the paths of their records stand for them.
- * Returns the list to read: res->files itself, or *folders, whose entries
- * all point at paths that res and the loaded state own (a view: release
- * it with free(folders->items), never tc_outlist_release). */
+ * One path a chunk ("DIR/_") stands for its files (a streamed folder, a
+ * tenant kept as it is in the tree, a keyed tenant of a new tree), beside
+ * the files the result lists. Returns res->files itself when there are no
+ * chunks, else *folders (its own copies: tc_outlist_release it). */
 static const tc_outlist *folders_of(const tc_render_result *res, tc_outlist *folders)
 {
-	if (res->nrecords > res->nfresh) {
-		for (size_t i = 0; i < res->files.len; i++)
-			tc_outlist_add(folders, res->files.items[i].path, NULL, 0, true);
-		for (size_t i = 0; i < res->nrecords; i++) {
-			const tc_state_tenant *t = res->records[i];
-			for (size_t k = 0; t->kept && k < t->npaths; k++) {
-				const char *slash = strrchr(t->paths[k], '/');
-				size_t dl = slash ? (size_t)(slash - t->paths[k]) : 0;
-				if (k > 0 && strncmp(t->paths[k - 1], t->paths[k], dl + 1) == 0 &&
-				    !strchr(t->paths[k - 1] + dl + 1, '/'))
-					continue; /* the same folder as the one before */
-				tc_outlist_add(folders, t->paths[k], NULL, 0, true);
-			}
-		}
-		return folders;
+	if (!res->nchunks)
+		return &res->files;
+	for (size_t i = 0; i < res->files.len; i++)
+		tc_outlist_add(folders, tc_xstrdup(res->files.items[i].path), NULL, 0, true);
+	for (size_t c = 0; c < res->nchunks; c++) {
+		size_t n = strlen(res->chunks[c].dir) + 2;
+		char *path = tc_xmalloc(n);
+		snprintf(path, n, "%s_", res->chunks[c].dir);
+		tc_outlist_add(folders, path, NULL, 0, true);
 	}
-	if (res->nchunks) {
-		for (size_t c = 0; c < res->nchunks; c++) {
-			size_t n = strlen(res->chunks[c].dir) + 2;
-			char *path = tc_xmalloc(n);
-			snprintf(path, n, "%s_", res->chunks[c].dir);
-			tc_outlist_add(folders, path, NULL, 0, true);
-		}
-		return folders;
-	}
-	return &res->files;
+	return folders;
 }
 
 /* Each environment's index kustomizations and the tree's marker, written
@@ -240,7 +193,6 @@ static void index_files_of(tc_render_result *res, const tc_repo *r, const tc_ren
 {
 	tc_outlist folders;
 	tc_outlist_init(&folders);
-	bool view = res->nrecords > res->nfresh;
 	const tc_outlist *listed = folders_of(res, &folders);
 	tc_outlist idx;
 	tc_outlist_init(&idx);
@@ -250,10 +202,7 @@ static void index_files_of(tc_render_result *res, const tc_repo *r, const tc_ren
 	/* the mark that lets a later render replace this tree (outdir.h) */
 	tc_outlist_add(&idx, tc_xstrdup(TC_OUTDIR_MARKER), tc_xstrdup(tc_outdir_marker_text),
 	               strlen(tc_outdir_marker_text), false);
-	if (view)
-		free(folders.items);
-	else
-		tc_outlist_release(&folders);
+	tc_outlist_release(&folders);
 	res->nfiles += idx.len;
 	for (size_t i = 0; i < idx.len; i++) {
 		tc_outfile *f = &idx.items[i];
@@ -298,20 +247,8 @@ void tc_render_result_release(tc_render_result *res)
 	free(res->chunks);
 	res->chunks = NULL;
 	res->nchunks = 0;
-	for (size_t i = 0; i < res->nfresh; i++) {
-		tc_state_tenant *t = res->fresh[i];
-		free(t->name);
-		for (size_t k = 0; k < t->npaths; k++)
-			free(t->paths[k]);
-		free(t->paths);
-		for (size_t k = 0; k < t->nidents; k++)
-			free(t->idents[k]);
-		free(t->idents);
-		free(t);
-	}
-	free(res->fresh);
-	res->fresh = NULL;
-	res->nfresh = 0;
+	for (size_t i = 0; i < res->nrecords; i++)
+		free((char *)res->records[i].text);
 	free(res->records);
 	res->records = NULL;
 	res->nrecords = 0;

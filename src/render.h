@@ -84,13 +84,13 @@ typedef struct tc_render_result {
 	size_t cached;    /* tenants taken from the cache */
 	size_t untouched; /* tenants left as they are in the tree (opts.state) */
 	/* with a cache: what each keyed tenant made, for tc_tree_state_save,
-	 * in job order. A record is either the loaded state's own (its `kept`
-	 * is set; the state owns it and outlives the result) or one of
-	 * `fresh`, which the result owns. */
-	const struct tc_state_tenant **records;
+	 * in job order: a record the loaded state kept, or a fresh record's
+	 * bytes in the sink's records spool (or in memory, owned by the
+	 * result, when there is no spool). records_bad: some record cannot be
+	 * saved, so no state is. */
+	struct tc_state_ref *records;
 	size_t nrecords;
-	struct tc_state_tenant **fresh;
-	size_t nfresh;
+	bool records_bad;
 } tc_render_result;
 
 /* Render. Diagnostics of all jobs are merged into d in job order. Returns

@@ -118,8 +118,7 @@ bool tc_render_from_state(work *w, const char *key)
 			free(data);
 			free(full);
 		}
-	t->kept = true;
-	j->k->kept = t;
+	j->k->kept = t; /* tc_tree_state_lookup kept it */
 	j->nobjects = t->nobjects;
 	j->rendered_tenant = t->rendered;
 	j->untouched = true;
@@ -137,4 +136,93 @@ void tc_render_to_cache(work *w, const char *key)
 	e.nobjects = j->nobjects;
 	e.rendered = j->rendered_tenant;
 	tc_cache_put(w->p->opts->cache, key, &e);
+}
+
+/* The folders of a tenant's paths (those of one folder come together) as
+ * chunks of j. */
+static void chunks_of(job *j, char *const *paths, size_t n, size_t stride)
+{
+	for (size_t i = 0; i < n;) {
+		const char *p = *(char *const *)((const char *)paths + i * stride);
+		const char *slash = strrchr(p, '/');
+		size_t dl = slash ? (size_t)(slash - p) : 0, k = i + 1;
+		while (k < n) {
+			const char *q = *(char *const *)((const char *)paths + k * stride);
+			if (!(strlen(q) > dl && strncmp(q, p, dl) == 0 && q[dl] == '/' &&
+			      !strchr(q + dl + 1, '/')))
+				break;
+			k++;
+		}
+		if (dl)
+			tc_render_add_chunk(j, p, dl, k - i, 0, 0);
+		i = k;
+	}
+}
+
+void tc_render_finish_keyed(work *w)
+{
+	const tc_render_opts *o = w->p->opts;
+	job *j = w->j;
+	keyed *kj = j->k;
+	if (!kj || tc_diags_has_errors(&j->diags))
+		return;
+	if (kj->kept) {
+		/* its files stay; the bucket it lives in goes when the job is done */
+		const tc_state_tenant *t = kj->kept;
+		kj->ref = (tc_state_ref){.name = j->tenant,
+		                         .kept = true,
+		                         .bucket = t->bucket,
+		                         .off = t->off,
+		                         .len = t->len};
+		kj->has_ref = true;
+		chunks_of(j, t->paths, t->npaths, sizeof *t->paths);
+		kj->kept = NULL;
+		return;
+	}
+	char **paths = tc_xmalloc((j->files.len + 1) * sizeof *paths);
+	for (size_t f = 0; f < j->files.len; f++) {
+		paths[f] = j->files.items[f].path;
+		j->files.items[f].keyed = true;
+	}
+	tc_state_tenant rec = {.name = (char *)j->tenant,
+	                       .nobjects = j->nobjects,
+	                       .rendered = j->rendered_tenant,
+	                       .paths = paths,
+	                       .npaths = j->files.len,
+	                       .idents = kj->idents,
+	                       .nidents = kj->nidents};
+	memcpy(rec.key, kj->key, sizeof rec.key);
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	if (!tc_state_record(&b, &rec)) {
+		kj->bad = true;
+	} else {
+		tc_diags quiet;
+		tc_diags_init(&quiet);
+		unsigned long long off = 0;
+		kj->ref = (tc_state_ref){.name = j->tenant, .len = b.len};
+		if (records_of(o) && tc_spool_put(records_of(o), b.ptr, b.len, &off, &quiet) == 0) {
+			kj->ref.off = off;
+		} else {
+			size_t len;
+			kj->ref.text = tc_buf_detach(&b, &len);
+		}
+		tc_diags_release(&quiet);
+		kj->has_ref = true;
+	}
+	tc_buf_release(&b);
+	free(paths);
+	/* the identities are in the record and the cache entry now */
+	for (size_t i = 0; i < kj->nidents; i++)
+		free(kj->idents[i]);
+	free(kj->idents);
+	kj->idents = NULL;
+	kj->nidents = kj->capidents = 0;
+	if (tree_of(o)) {
+		/* written into the new tree: only its folders are needed */
+		chunks_of(j, (char *const *)&j->files.items[0].path, j->files.len,
+		          sizeof j->files.items[0]);
+		tc_outlist_release(&j->files);
+		tc_outlist_init(&j->files);
+	}
 }

@@ -38,9 +38,12 @@
 /* What a tenant job with a cache key keeps besides. */
 typedef struct keyed {
 	char key[65];
-	tc_state_tenant *kept; /* untouched: its record in the state */
+	tc_state_tenant *kept; /* untouched: its record in the state (until the job ends) */
 	char **idents;         /* object identities, collected for the cache */
 	size_t nidents, capidents;
+	tc_state_ref ref; /* at the job's end: its record for the new state */
+	bool has_ref;     /* ref is set */
+	bool bad;         /* its record cannot be saved */
 } keyed;
 
 typedef struct job {
@@ -136,6 +139,11 @@ static inline tc_tree_state *state_of(const tc_render_opts *o)
 	return tc_sink_state(o->sink);
 }
 
+static inline tc_spool *records_of(const tc_render_opts *o)
+{
+	return o->sink && o->sink->records.fd >= 0 ? &o->sink->records : NULL;
+}
+
 static inline bool index_files(const tc_render_opts *o)
 {
 	return o->sink && o->sink->index_files;
@@ -173,6 +181,9 @@ void tc_render_check_output(work *w, size_t env_index, const tc_value *obj, bool
 /* render_write.c */
 void tc_render_store(const tc_render_opts *o, job *j, char *path, char *data, size_t len,
                      bool manifest);
+/* A chunk of dir (its first len bytes, without the slash) into j. */
+void tc_render_add_chunk(job *j, const char *dir, size_t len, size_t nfiles, unsigned long long off,
+                         size_t bytes);
 int tc_render_write_folder(work *w, const tc_env *env, const char *dir, tc_value *const *objs,
                            const secret_out *const *secrets, size_t n);
 /* render_secrets.c */
@@ -200,5 +211,9 @@ void tc_render_refs_report(pool *p, tc_diags *d);
 bool tc_render_from_cache(work *w, const char *key);
 bool tc_render_from_state(work *w, const char *key);
 void tc_render_to_cache(work *w, const char *key);
+/* At a keyed tenant job's end: its record for the new tree state, and in
+ * a new tree its file list folded into chunks (render.c keeps no path of
+ * it). */
+void tc_render_finish_keyed(work *w);
 
 #endif

@@ -287,7 +287,28 @@ static int scan_inputs(job *j, tc_arena *a, const tc_tenant *t)
 	return rc;
 }
 
-void tc_render_run_tenant(work *w)
+/* Does tenant name have input Secrets? Without a rendering identity their
+ * bytes are carried over from the previous tree, and a previous tree read
+ * from a source (check) need not be the one render's cache entry was made
+ * against. Call under the source lock. */
+static bool has_secrets(tc_source *src, const char *name)
+{
+	tc_diags quiet;
+	tc_diags_init(&quiet);
+	char *dir = tc_path_join(name, "secrets");
+	char *full = tc_path_join("tenants", dir);
+	tc_entry *e = NULL;
+	size_t n = 0;
+	bool listed = tc_source_list(src, &quiet, full, &e, &n) == 0;
+	if (listed)
+		tc_entries_free(e, n);
+	free(full);
+	free(dir);
+	tc_diags_release(&quiet);
+	return !listed || n > 0;
+}
+
+static void run_tenant(work *w)
 {
 	const tc_repo *r = w->p->repo;
 	const tc_render_opts *o = w->p->opts;
@@ -296,7 +317,8 @@ void tc_render_run_tenant(work *w)
 		pthread_mutex_t *lock = (pthread_mutex_t *)&r->src_lock;
 		pthread_mutex_lock(lock);
 		j->k = tc_xcalloc(1, sizeof *j->k);
-		if (!tc_cache_tenant_key(o->cache, r->src, j->tenant, j->k->key)) {
+		if (!tc_cache_tenant_key(o->cache, r->src, j->tenant, j->k->key) ||
+		    (o->prev_read && !o->seed && has_secrets(r->src, j->tenant))) {
 			free(j->k);
 			j->k = NULL;
 		}
@@ -318,6 +340,15 @@ void tc_render_run_tenant(work *w)
 			j->files.items[i].data = NULL;
 		}
 	}
+}
+
+void tc_render_run_tenant(work *w)
+{
+	run_tenant(w);
+	tc_render_finish_keyed(w);
+	tc_tree_state *s = state_of(w->p->opts);
+	if (s)
+		tc_tree_state_done(s, w->j->tenant);
 }
 
 /* The tenant's objects in env from the tenant and gitops templates:

@@ -81,10 +81,10 @@ static int file_bytes(work *w, const tc_env *env, const secret_out *secret, cons
 
 /* What a streamed folder leaves in its job: "DIR/", its file count and
  * its range of the spool. */
-static void add_chunk(job *j, const char *dir, size_t nfiles, unsigned long long off, size_t len)
+void tc_render_add_chunk(job *j, const char *dir, size_t dl, size_t nfiles, unsigned long long off,
+                         size_t len)
 {
 	TC_GROW(j->chunks, j->capchunks, j->nchunks + 1);
-	size_t dl = strlen(dir);
 	char *d = tc_xmalloc(dl + 2);
 	memcpy(d, dir, dl);
 	d[dl] = '/';
@@ -139,7 +139,7 @@ static int stream_folder(work *w, const tc_env *env, const char *dir, tc_value *
 	    tc_spool_put(spool_of(o), folder.ptr ? folder.ptr : "", folder.len, &off, &j->diags))
 		rc = -1;
 	if (rc == 0)
-		add_chunk(j, dir, nfiles, off, folder.len);
+		tc_render_add_chunk(j, dir, strlen(dir), nfiles, off, folder.len);
 	tc_buf_release(&folder);
 	tc_buf_release(&b);
 	free(order);

@@ -22,6 +22,7 @@ static void init(tc_sink *s, tc_sink_kind kind)
 	s->kind = kind;
 	s->claim.lockfd = -1;
 	s->spool.fd = -1;
+	s->records.fd = -1;
 }
 
 int tc_sink_open_folder(tc_sink *s, const char *dir, const char *repo_dir, const tc_cache *cache,
@@ -38,6 +39,12 @@ int tc_sink_open_folder(tc_sink *s, const char *dir, const char *repo_dir, const
 	if (whole && cache) {
 		s->cache = cache;
 		s->state = tc_tree_state_load(cache, dir);
+		/* the records of the new state wait here, not in memory */
+		tc_diags quiet;
+		tc_diags_init(&quiet);
+		if (tc_spool_open(&s->records, &quiet) != 0)
+			s->records.fd = -1;
+		tc_diags_release(&quiet);
 	}
 	if (s->state) {
 		s->kind = TC_SINK_UPDATE;
@@ -103,15 +110,22 @@ static void add_path(void *ud, const char *path)
 }
 
 /* Record what the tree now holds: each keyed tenant's files, and the rest
- * (cluster objects, index kustomizations) as "others". */
-static void save_state(const tc_cache *cache, const char *dir, const tc_render_result *res)
+ * (cluster objects, index kustomizations) as "others". A state that could
+ * not be read whole (a damaged bucket) is dropped instead: the next render
+ * makes a new tree. */
+static void save_state(tc_sink *s, const tc_render_result *res)
 {
+	if (res->records_bad || (s->state && tc_tree_state_damaged(s->state))) {
+		tc_tree_state_drop(s->cache, s->dir);
+		return;
+	}
 	const char **others = tc_xcalloc(res->files.len + 1, sizeof *others);
 	size_t nothers = 0;
 	for (size_t i = 0; i < res->files.len; i++)
 		if (!res->files.items[i].keyed)
 			others[nothers++] = res->files.items[i].path;
-	tc_tree_state_save(cache, dir, res->records, res->nrecords, others, nothers);
+	tc_tree_state_save(s->cache, s->dir, s->state, res->records, res->nrecords,
+	                   s->records.fd >= 0 ? &s->records : NULL, others, nothers);
 	free(others);
 }
 
@@ -120,6 +134,14 @@ int tc_sink_commit(tc_sink *s, const tc_render_result *res, tc_diags *d)
 	if (s->kind == TC_SINK_UPDATE) {
 		paths_acc acc = {0};
 		tc_tree_state_paths(s->state, add_path, &acc);
+		if (tc_tree_state_damaged(s->state)) {
+			/* the files of some tenants are unknown: which to remove too */
+			for (size_t i = 0; i < acc.len; i++)
+				free(acc.items[i]);
+			free(acc.items);
+			tc_tree_state_drop(s->cache, s->dir);
+			return 1;
+		}
 		int rc = tc_tree_update(s->dir, &res->files, acc.items, acc.len, &s->written, d);
 		for (size_t i = 0; i < acc.len; i++)
 			free(acc.items[i]);
@@ -130,7 +152,7 @@ int tc_sink_commit(tc_sink *s, const tc_render_result *res, tc_diags *d)
 		return -1;
 	}
 	if (s->cache)
-		save_state(s->cache, s->dir, res);
+		save_state(s, res);
 	return 0;
 }
 
@@ -176,6 +198,7 @@ void tc_sink_release(tc_sink *s)
 	if (s->tree.final)
 		tc_tree_abort(&s->tree);
 	tc_spool_close(&s->spool);
+	tc_spool_close(&s->records);
 	tc_tree_state_free(s->state);
 	tc_outdir_release(&s->claim);
 	free(s->dir);

@@ -48,6 +48,7 @@ typedef struct tc_sink {
 	struct tc_tree_state *state;  /* UPDATE: what the folder holds */
 	const struct tc_cache *cache; /* TREE and UPDATE of the whole tree: record its state */
 	tc_spool spool;               /* SPOOL */
+	tc_spool records;             /* with cache: the fresh tree-state records (fd -1: none) */
 	size_t written;               /* UPDATE: files written by the commit */
 } tc_sink;
 
@@ -72,7 +73,9 @@ tc_spool *tc_sink_spool(tc_sink *s);
 struct tc_tree_state *tc_sink_state(const tc_sink *s);
 
 /* TREE: swap the new tree in; UPDATE: carry out the update. Then, with a
- * cache, record the state of the whole tree. */
+ * cache, record the state of the whole tree. 1 (nothing changed, the state
+ * dropped) when the tree state of an UPDATE turned out damaged: open the
+ * folder again (a new tree) and render once more. */
 int tc_sink_commit(tc_sink *s, const struct tc_render_result *res, tc_diags *d)
 	__attribute__((warn_unused_result));
 /* Print a stream's manifests, "---" separated, in the render's order; only

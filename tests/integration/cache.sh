@@ -77,4 +77,63 @@ git commit -qm "initech leaves"
 TENANTC_CACHE=off "$TENANTC" render --rev HEAD --out "$T/full2" >/dev/null
 diff -r rendered "$T/full2" >/dev/null && [ ! -e rendered/test/tenants/initech ] &&
 	ok "a removed tenant's files and folder are removed" || bad "removed tenant left files"
+
+# the tree state is a folder of buckets and a manifest: a one-tenant change
+# writes its bucket and the manifest, nothing else of the state
+# (the state of rendered/: named by the SHA-256 of its real path)
+st=$T/cache/state/$(printf '%s' "$(realpath rendered)" | sha256sum | cut -d' ' -f1)
+touch "$T/state.marker"
+sleep 1
+sed -i 's/^displayName: .*/displayName: ACME Ltd/' tenants/acme/tenant.yaml
+git commit -qam "acme once more"
+"$TENANTC" render --rev HEAD >"$T/log11"
+w=$(find "$st" -type f -newer "$T/state.marker" | wc -l)
+grep -q "1 tenant unchanged" "$T/log11" && [ "$w" = 2 ] && [ -f "$st/manifest" ] &&
+	ok "one changed tenant rewrites one bucket and the manifest of the state" ||
+	bad "state after one change: $w files written; $(cat "$T/log11")"
+# a bucket changed at the same size: the render is still right: it
+# makes a new tree instead, then updates it in place again
+# (its last newline made an x: a record cut short)
+for f in "$st"/b-*; do
+	printf x | dd of="$f" bs=1 seek=$(($(stat -c %s "$f") - 1)) conv=notrunc 2>/dev/null
+done
+sed -i 's/^displayName: .*/displayName: ACME Inc/' tenants/acme/tenant.yaml
+git commit -qam "acme renamed again"
+"$TENANTC" render --rev HEAD >"$T/log12"
+TENANTC_CACHE=off "$TENANTC" render --rev HEAD --out "$T/full3" >/dev/null
+diff -r rendered "$T/full3" >/dev/null && ! grep -q "files written" "$T/log12" &&
+	ok "a damaged bucket of the state makes a new tree" ||
+	bad "damaged bucket: $(cat "$T/log12"); $(diff -r rendered "$T/full3")"
+"$TENANTC" render --rev HEAD >"$T/log13"
+grep -q "2 tenants unchanged, 0 files written" "$T/log13" &&
+	ok "and the next render updates it in place again" || bad "after the drop: $(cat "$T/log13")"
+# the state of tenantc 0.1.0, one file in the folder's place: removed, the
+# tree rendered whole once, then updated in place
+rm -r "$st" && printf 'tenantc-state 1\ndir 1 2\ntenants 0 others 0\n' >"$st"
+"$TENANTC" render --rev HEAD >"$T/log15"
+"$TENANTC" render --rev HEAD >"$T/log16"
+! grep -q "files written" "$T/log15" && [ -d "$st" ] && grep -q "2 tenants unchanged, 0 files written" "$T/log16" &&
+	ok "a state of the first format is replaced by a whole render" ||
+	bad "first-format state: $(cat "$T/log15" "$T/log16")"
+
+# check takes unchanged tenants from render's cache, and says the same
+git add -A rendered && git commit -qm "rendered"
+rm -rf "$T/cache"
+"$TENANTC" check --rev HEAD >"$T/log17" 2>&1
+n=$(find "$T/cache/objects" -type f | wc -l)
+TENANTC_CACHE=off "$TENANTC" check --rev HEAD >"$T/log18" 2>&1
+"$TENANTC" check --rev HEAD >"$T/log19" 2>&1
+[ "$n" -ge 2 ] && grep -q "is up to date" "$T/log17" && cmp -s "$T/log17" "$T/log18" &&
+	cmp -s "$T/log17" "$T/log19" && ok "check fills and uses render's cache, same answer" ||
+	bad "check with the cache: $n entries; $(cat "$T/log17" "$T/log18" "$T/log19")"
+f=$(ls rendered/prod/tenants/globex/*.yaml | grep -v kustomization | head -1)
+printf '# by hand\n' >>"$f"
+git commit -qam "a hand edit"
+if "$TENANTC" check --rev HEAD >"$T/log20" 2>&1; then
+	bad "check with the cache missed a hand edit"
+else
+	TENANTC_CACHE=off "$TENANTC" check --rev HEAD >"$T/log21" 2>&1 || true
+	cmp -s "$T/log20" "$T/log21" && ok "check with the cache finds drift in a cached tenant" ||
+		bad "drift with the cache differs: $(diff "$T/log20" "$T/log21")"
+fi
 finish

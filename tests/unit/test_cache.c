@@ -571,6 +571,24 @@ static bool open_tree(opened *o, const char *name, tree *tr, char ka[65], char k
 	       tc_cache_tenant_key(o->c, o->src, "globex", kg) && make_tree(tr, "out", ka, kg);
 }
 
+/* Save the state of tr as a render saves it: fresh records (in memory),
+ * and kept ones from old (those whose `kept` is set). */
+static void save_tree(opened *o, tree *tr, const tc_tree_state *old)
+{
+	tc_buf b[2];
+	tc_state_ref r[2];
+	for (int i = 0; i < 2; i++) {
+		tc_buf_init(&b[i], TC_BUF_UNLIMITED);
+		bool ok = tc_state_record(&b[i], &tr->t[i]);
+		r[i] = (tc_state_ref){.name = tr->t[i].name, .text = b[i].ptr, .len = b[i].len};
+		if (!ok)
+			r[i].text = "";
+	}
+	tc_tree_state_save(o->c, tr->dir, old, r, 2, NULL, tr->others, 2);
+	for (int i = 0; i < 2; i++)
+		tc_buf_release(&b[i]);
+}
+
 typedef struct seen {
 	char text[1024];
 } seen;
@@ -588,9 +606,10 @@ TEST(a_tree_state_saved_loads_back_with_every_tenant_and_file)
 	tree tr;
 	CHECK(open_tree(&o, "state", &tr, ka, kg));
 	bool none = tc_tree_state_load(o.c, tr.dir) == NULL;
-	tc_tree_state_save(o.c, tr.dir, tr.tp, 2, tr.others, 2);
+	save_tree(&o, &tr, NULL);
 	tc_tree_state *s = tc_tree_state_load(o.c, tr.dir);
 	tc_state_tenant *a = s ? tc_tree_state_lookup(s, "acme", ka) : NULL;
+	bool kept = a && a->kept;
 	bool acme = a && strcmp(a->name, "acme") == 0 && strcmp(a->key, ka) == 0 &&
 	            a->nobjects == 2 && a->rendered && a->npaths == 2 &&
 	            strcmp(a->paths[0], tr.paths_a[0]) == 0 &&
@@ -599,10 +618,11 @@ TEST(a_tree_state_saved_loads_back_with_every_tenant_and_file)
 	bool wrongkey = s && !tc_tree_state_lookup(s, "acme", kg);
 	bool nobody = s && !tc_tree_state_lookup(s, "nobody", ka);
 	seen all = {""}, left = {""};
-	if (s)
-		tc_tree_state_paths(s, collect, &all);
-	if (a)
-		a->kept = true;
+	tc_tree_state *s2 = tc_tree_state_load(o.c, tr.dir);
+	if (s2)
+		tc_tree_state_paths(s2, collect, &all);
+	tc_tree_state_free(s2);
+	/* the lookup of acme kept its record: its paths stay */
 	if (s)
 		tc_tree_state_paths(s, collect, &left);
 	tc_tree_state_free(s);
@@ -610,6 +630,7 @@ TEST(a_tree_state_saved_loads_back_with_every_tenant_and_file)
 	CHECK(none);
 	CHECK(s);
 	CHECK(acme);
+	CHECK(kept);
 	CHECK(wrongkey);
 	CHECK(nobody);
 	CHECK_STR(all.text, "prod/tenants/acme/namespace-acme-prod.yaml;"
@@ -626,7 +647,7 @@ TEST(a_tree_state_no_longer_vouches_for_a_file_edited_or_a_folder_replaced)
 	char ka[65], kg[65];
 	tree tr;
 	CHECK(open_tree(&o, "stale", &tr, ka, kg));
-	tc_tree_state_save(o.c, tr.dir, tr.tp, 2, tr.others, 2);
+	save_tree(&o, &tr, NULL);
 	/* a file of acme's edited since: newer than the state */
 	char path[PATH_MAX];
 	tc_test_path(path, sizeof path, "%s/%s", tr.dir, tr.paths_a[1]);
@@ -661,7 +682,7 @@ TEST(a_tree_state_no_longer_vouches_for_an_edit_whose_modification_time_was_set_
 	char ka[65], kg[65];
 	tree tr;
 	CHECK(open_tree(&o, "setback", &tr, ka, kg));
-	tc_tree_state_save(o.c, tr.dir, tr.tp, 2, tr.others, 2);
+	save_tree(&o, &tr, NULL);
 	/* after the state by more than the kernel's tick for file times */
 	struct timespec pause = {0, 50 * 1000 * 1000};
 	nanosleep(&pause, NULL);
@@ -688,30 +709,168 @@ TEST(a_damaged_tree_state_is_no_state)
 	char ka[65], kg[65];
 	tree tr;
 	CHECK(open_tree(&o, "badstate", &tr, ka, kg));
-	tc_tree_state_save(o.c, tr.dir, tr.tp, 2, tr.others, 2);
+	save_tree(&o, &tr, NULL);
 	char statedir[PATH_MAX];
 	tc_test_path(statedir, sizeof statedir, "%s/state", cachedir);
 	tc_tree_state *s = tc_tree_state_load(o.c, tr.dir);
 	bool loads = s != NULL;
 	tc_tree_state_free(s);
-	/* a name with a newline cannot be saved: the state stays as it was */
+	/* a name with a newline cannot be saved: no record */
 	static char bad[] = "ac\nme";
 	char *good = tr.t[0].name;
 	tr.t[0].name = bad;
-	tc_tree_state_save(o.c, tr.dir, tr.tp, 2, tr.others, 2);
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	bool refused = !tc_state_record(&b, &tr.t[0]) && b.len == 0;
+	tc_buf_release(&b);
 	tr.t[0].name = good;
 	s = tc_tree_state_load(o.c, tr.dir);
 	bool still = s && tc_tree_state_lookup(s, "acme", ka);
 	tc_tree_state_free(s);
-	/* cut the last line short: every state file under state/ */
-	CHECK(tc_test_sh(
-		      "for f in '%s'/*; do head -c -2 \"$f\" >\"$f.cut\" && mv \"$f.cut\" \"$f\"; done",
-		      statedir) == 0);
+	/* one bucket cut short: the state is no state */
+	CHECK(tc_test_sh("for f in '%s'/*/b-*; do head -c -2 \"$f\" >\"$f.cut\" && mv \"$f.cut\" "
+	                 "\"$f\"; done",
+	                 statedir) == 0);
+	bool cutbucket = tc_tree_state_load(o.c, tr.dir) == NULL;
+	save_tree(&o, &tr, NULL);
+	s = tc_tree_state_load(o.c, tr.dir);
+	bool again = s != NULL;
+	tc_tree_state_free(s);
+	/* the manifest cut short */
+	CHECK(tc_test_sh("for f in '%s'/*/manifest; do head -c -2 \"$f\" >\"$f.cut\" && mv "
+	                 "\"$f.cut\" \"$f\"; done",
+	                 statedir) == 0);
 	bool cut = tc_tree_state_load(o.c, tr.dir) == NULL;
+	/* a bucket whose bytes were changed at the same size: the lookup
+	 * fails, and the state says it is damaged (it must not be saved on) */
+	save_tree(&o, &tr, NULL);
+	CHECK(tc_test_sh("for f in '%s'/*/b-*; do sed -i 's/^acme$/acmf/' \"$f\"; done",
+	                 statedir) == 0);
+	s = tc_tree_state_load(o.c, tr.dir);
+	bool damaged = s && !tc_tree_state_lookup(s, "acme", ka) && tc_tree_state_damaged(s);
+	tc_tree_state_free(s);
 	close_cache(&o);
 	CHECK(loads);
+	CHECK(refused);
 	CHECK(still);
+	CHECK(cutbucket);
+	CHECK(again);
 	CHECK(cut);
+	CHECK(damaged);
+}
+
+/* the state file of tenantc 0.1 (one file in the folder's place) */
+TEST(a_tree_state_of_the_first_format_is_removed_and_the_tree_rendered_whole)
+{
+	opened o;
+	char ka[65], kg[65];
+	tree tr;
+	CHECK(open_tree(&o, "v1state", &tr, ka, kg));
+	save_tree(&o, &tr, NULL);
+	char statedir[PATH_MAX];
+	tc_test_path(statedir, sizeof statedir, "%s/state", cachedir);
+	CHECK(tc_test_sh("cd '%s' && for f in *; do rm -r \"$f\" && printf 'tenantc-state 1\\n' "
+	                 ">\"$f\"; done",
+	                 statedir) == 0);
+	bool none = tc_tree_state_load(o.c, tr.dir) == NULL;
+	bool removed = tc_test_sh("test -z \"$(ls '%s')\"", statedir) == 0;
+	save_tree(&o, &tr, NULL);
+	tc_tree_state *s = tc_tree_state_load(o.c, tr.dir);
+	bool anew = s && tc_tree_state_lookup(s, "globex", kg);
+	tc_tree_state_free(s);
+	close_cache(&o);
+	CHECK(none);
+	CHECK(removed);
+	CHECK(anew);
+}
+
+/* Many tenants, one changed: the second save writes one bucket and the
+ * manifest, and every other bucket file is the same file. */
+TEST(a_tree_state_saved_again_writes_only_the_bucket_of_the_changed_tenant)
+{
+	opened o;
+	char ka[65], kg[65];
+	tree tr;
+	CHECK(open_tree(&o, "buckets", &tr, ka, kg));
+	enum { N = 400 };
+	static char names[N][16], paths[N][64], tkeys[N][65];
+	static char *pathv[N];
+	tc_state_tenant t[N];
+	tc_state_ref r[N];
+	tc_buf b[N];
+	for (int i = 0; i < N; i++) {
+		snprintf(names[i], sizeof names[i], "t%05d", i);
+		snprintf(paths[i], sizeof paths[i], "prod/tenants/t%05d/namespace.yaml", i);
+		memset(tkeys[i], 'a' + i % 16, 64);
+		tkeys[i][64] = 0;
+		CHECK(tc_test_put(tr.dir, paths[i], "x\n") == 0);
+		pathv[i] = paths[i];
+		t[i] = (tc_state_tenant){.name = names[i], .paths = &pathv[i], .npaths = 1};
+		memcpy(t[i].key, tkeys[i], 65);
+		tc_buf_init(&b[i], TC_BUF_UNLIMITED);
+		CHECK(tc_state_record(&b[i], &t[i]));
+		r[i] = (tc_state_ref){.name = names[i], .text = b[i].ptr, .len = b[i].len};
+	}
+	tc_tree_state_save(o.c, tr.dir, NULL, r, N, NULL, tr.others, 2);
+	char statedir[PATH_MAX];
+	tc_test_path(statedir, sizeof statedir, "%s/state", cachedir);
+	CHECK(tc_test_sh("cd '%s'/* && ls b-* >../before && touch -d @1 b-*", statedir) == 0);
+	/* a render: every tenant looked up by its job, t00200 has a new key */
+	tc_tree_state *s = tc_tree_state_load(o.c, tr.dir);
+	CHECK(s);
+	for (int i = 0; i < N; i++)
+		tc_tree_state_expect(s, names[i]);
+	size_t nkept = 0, nbuckets_seen = 0;
+	for (int i = 0; i < N; i++) {
+		char key[65];
+		memcpy(key, tkeys[i], 65);
+		if (i == 200)
+			key[0] = 'z';
+		tc_state_tenant *k = tc_tree_state_lookup(s, names[i], key);
+		if (k) {
+			r[i] = (tc_state_ref){.name = names[i],
+			                      .kept = true,
+			                      .bucket = k->bucket,
+			                      .off = k->off,
+			                      .len = k->len};
+			nkept++;
+			nbuckets_seen =
+				k->bucket + 1 > nbuckets_seen ? k->bucket + 1 : nbuckets_seen;
+		}
+		tc_tree_state_done(s, names[i]);
+	}
+	/* t00200 rendered again: a fresh record with its new key */
+	t[200].key[0] = 'z';
+	tc_buf_reset(&b[200]);
+	CHECK(tc_state_record(&b[200], &t[200]));
+	r[200] = (tc_state_ref){.name = names[200], .text = b[200].ptr, .len = b[200].len};
+	seen gone = {""};
+	tc_tree_state_paths(s, collect, &gone);
+	tc_tree_state_save(o.c, tr.dir, s, r, N, NULL, tr.others, 2);
+	tc_tree_state_free(s);
+	for (int i = 0; i < N; i++)
+		tc_buf_release(&b[i]);
+	/* the files of the new state: all old but one, and one new */
+	CHECK(tc_test_sh("cd '%s'/* && ls b-* >../after && test \"$(comm -23 ../before ../after | "
+	                 "wc -l)\" = 1 && test \"$(comm -13 ../before ../after | wc -l)\" = 1 && "
+	                 "test \"$(find . -name 'b-*' -newer ../before | wc -l)\" = 1",
+	                 statedir) == 0);
+	s = tc_tree_state_load(o.c, tr.dir);
+	bool all = s != NULL;
+	for (int i = 0; s && i < N; i++) {
+		char key[65];
+		memcpy(key, tkeys[i], 65);
+		if (i == 200)
+			key[0] = 'z';
+		all = all && tc_tree_state_lookup(s, names[i], key);
+	}
+	tc_tree_state_free(s);
+	close_cache(&o);
+	CHECK(nkept == N - 1);
+	CHECK(nbuckets_seen > 2); /* several buckets */
+	CHECK_STR(gone.text, "prod/tenants/t00200/namespace.yaml;prod/kustomization.yaml;"
+	                     "prod/cluster/clusterrole-x.yaml;");
+	CHECK(all);
 }
 
 int main(int argc, char **argv)
@@ -756,7 +915,9 @@ int main(int argc, char **argv)
 		a_tree_state_saved_loads_back_with_every_tenant_and_file,
 		a_tree_state_no_longer_vouches_for_a_file_edited_or_a_folder_replaced,
 		a_tree_state_no_longer_vouches_for_an_edit_whose_modification_time_was_set_back,
-		a_damaged_tree_state_is_no_state);
+		a_damaged_tree_state_is_no_state,
+		a_tree_state_of_the_first_format_is_removed_and_the_tree_rendered_whole,
+		a_tree_state_saved_again_writes_only_the_bucket_of_the_changed_tenant);
 	git_libgit2_shutdown();
 	tc_test_sh("rm -rf '%s'", tmproot);
 	return rc;
