@@ -1,13 +1,25 @@
 /*
- * cmd_merge.c - `tenantc merge --out DIR SHARD...`: assemble the trees of
- * `render --shard I/N --out SHARD` runs into the tree one unsharded render
- * writes.
+ * cmd_merge.c - `tenantc merge [--move] --out DIR SHARD...`: assemble the
+ * trees of `render --shard I/N --out SHARD` runs into the tree one
+ * unsharded render writes.
  *
  * Every file of every shard is taken as is; a file present in several
  * shards (the cluster objects every shard renders) must have the same bytes
  * everywhere. The index kustomizations of each environment are made again
  * from the union, so the result is byte-identical to an unsharded render.
  * The output is written aside and swapped in like render's.
+ *
+ * The merge costs what copying the files costs, and holds only their
+ * paths: the shards are listed first (folder by folder, the file type from
+ * the listing, no stat per file), the paths sorted, the files several
+ * shards hold compared, and only then is anything written. Each file is
+ * then copied through one buffer, opened relative to its folder's
+ * descriptor, which is kept while the files of one folder follow each
+ * other in path order. With --move the shards are used up instead: a
+ * folder whose every file comes from one shard (a tenant's folder) is
+ * renamed into the new tree whole, other files one by one; a shard on
+ * another file system than the output is copied. Nothing is moved before
+ * every check passed, so a refused merge leaves the shards as they were.
  */
 #include "cmd.h"
 
@@ -27,8 +39,104 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* A rendered file is small; this bounds what one merge reads at once. */
+/* A rendered file is small; this bounds what comparing two copies of a
+ * file several shards hold reads at once. */
 #define MERGE_FILE_MAX ((size_t)16 * 1024 * 1024)
+/* A rendered tree is four folders deep; this bounds the walk's recursion. */
+#define MERGE_DEPTH_MAX 32
+/* The copy buffer: a rendered file fits many times. */
+#define MERGE_BUF ((size_t)256 * 1024)
+
+typedef struct mfile {
+	char *path;     /* relative to the shard's root, malloc'd */
+	unsigned shard; /* index of the shard that holds it */
+	bool skip;      /* an index kustomization or the marker: made again */
+	bool dup;       /* the same path as the entry before: compared, not written */
+} mfile;
+
+typedef struct mlist {
+	mfile *items;
+	size_t len, cap;
+} mlist;
+
+/* An open folder of a tree, kept while files of that folder follow. */
+typedef struct mdir {
+	int fd;    /* -1 when none */
+	long tree; /* the shard's index, or -1 for the output */
+	char *rel; /* the folder below the tree's root, malloc'd */
+} mdir;
+
+static int cmp_mfile(const void *a, const void *b)
+{
+	const mfile *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+	return c ? c : (x->shard > y->shard) - (x->shard < y->shard);
+}
+
+/* Add every file below the folder fd (root/rel) to l; fd is consumed. */
+static int walk(int fd, const char *root, const char *rel, unsigned shard, int depth, mlist *l,
+                tc_diags *d)
+{
+	DIR *dp = fdopendir(fd);
+	if (!dp) {
+		int e = errno;
+		close(fd);
+		char *full = tc_path_join(root, rel);
+		int rc = tc_error(d, (tc_pos){full, 0, 0}, NULL, "cannot read folder '%s': %s",
+		                  full, strerror(e));
+		free(full);
+		return rc;
+	}
+	int rc = 0;
+	struct dirent *e;
+	errno = 0;
+	while (rc == 0 && (e = readdir(dp)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		char *sub = *rel ? tc_path_join(rel, e->d_name) : tc_xstrdup(e->d_name);
+		unsigned char type = e->d_type;
+		if (type == DT_UNKNOWN) {
+			struct stat st;
+			if (fstatat(dirfd(dp), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+				type = S_ISDIR(st.st_mode)   ? DT_DIR
+				       : S_ISREG(st.st_mode) ? DT_REG
+				                             : DT_LNK;
+		}
+		if (type == DT_DIR && depth < MERGE_DEPTH_MAX) {
+			int sfd = openat(dirfd(dp), e->d_name,
+			                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sfd >= 0) {
+				rc = walk(sfd, root, sub, shard, depth + 1, l, d);
+			} else {
+				char *full = tc_path_join(root, sub);
+				rc = tc_error(d, (tc_pos){full, 0, 0}, NULL,
+				              "cannot read folder '%s': %s", full, strerror(errno));
+				free(full);
+			}
+		} else if (type == DT_REG) {
+			TC_GROW(l->items, l->cap, l->len + 1);
+			l->items[l->len++] = (mfile){sub, shard, false, false};
+			sub = NULL;
+		} else {
+			char *full = tc_path_join(root, sub);
+			rc = tc_error(d, (tc_pos){full, 0, 0}, NULL,
+			              type == DT_DIR ? "'%s' is nested too deep for a rendered tree"
+			                             : "'%s' is not a regular file or a folder",
+			              full);
+			free(full);
+		}
+		free(sub);
+		errno = 0;
+	}
+	if (rc == 0 && errno != 0) {
+		char *full = tc_path_join(root, rel);
+		rc = tc_error(d, (tc_pos){full, 0, 0}, NULL, "cannot read folder '%s': %s", full,
+		              strerror(errno));
+		free(full);
+	}
+	closedir(dp);
+	return rc;
+}
 
 static int read_file(const char *path, char **data, size_t *len, tc_diags *d)
 {
@@ -45,64 +153,226 @@ static int read_file(const char *path, char **data, size_t *len, tc_diags *d)
 	                "'%s' is not a regular file of at most 16 MiB", path);
 }
 
-/* Add every file below root/rel to l (paths relative to root). */
-static int walk(const char *root, const char *rel, tc_outlist *l, tc_diags *d)
+/* Does the copy of f->path in shard f->shard have the bytes of the copy in
+ * shard first->shard? A diagnostic when not, or when either cannot be read. */
+static int same_bytes(const char *const *shards, const mfile *first, const mfile *f, tc_diags *d)
 {
-	char *dir = tc_path_join(root, rel);
-	DIR *dp = opendir(dir);
-	if (!dp) {
-		int rc = tc_error(d, (tc_pos){dir, 0, 0}, NULL, "cannot read folder '%s': %s", dir,
-		                  strerror(errno));
-		free(dir);
-		return rc;
+	char *pa = tc_path_join(shards[first->shard], first->path);
+	char *pb = tc_path_join(shards[f->shard], f->path);
+	char *a = NULL, *b = NULL;
+	size_t la = 0, lb = 0;
+	int rc = -1;
+	if (read_file(pa, &a, &la, d) == 0 && read_file(pb, &b, &lb, d) == 0) {
+		rc = 0;
+		if (la != lb || memcmp(a, b, la) != 0)
+			rc = tc_error(
+				d, (tc_pos){f->path, 0, 0}, NULL,
+				"shards disagree on '%s': were they rendered from the same input?",
+				f->path);
 	}
-	int rc = 0;
-	struct dirent *e;
-	while (rc == 0 && (e = readdir(dp)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		char *sub = tc_path_join(rel, e->d_name);
-		char *full = tc_path_join(root, sub);
-		struct stat st;
-		if (lstat(full, &st) != 0) {
-			rc = tc_error(d, (tc_pos){full, 0, 0}, NULL, "cannot read '%s'", full);
-		} else if (S_ISDIR(st.st_mode)) {
-			rc = walk(root, sub, l, d);
-		} else {
-			char *data = NULL;
-			size_t len = 0;
-			if (read_file(full, &data, &len, d) == 0) {
-				tc_outlist_add(l, sub, data, len, true);
-				sub = NULL;
-			} else {
-				rc = -1;
-			}
+	free(a);
+	free(b);
+	free(pa);
+	free(pb);
+	return rc;
+}
+
+/* The folder rel (len bytes) of tree `tree` in *m, opened below rootfd;
+ * with create, the missing folders are made. -1 with errno. */
+static int dir_at(mdir *m, int rootfd, long tree, const char *rel, size_t len, bool create)
+{
+	if (m->fd >= 0 && m->tree == tree && strlen(m->rel) == len && memcmp(m->rel, rel, len) == 0)
+		return m->fd;
+	if (m->fd >= 0)
+		close(m->fd);
+	free(m->rel);
+	m->rel = tc_xmemdup0(rel, len);
+	m->tree = tree;
+	m->fd = len ? openat(rootfd, m->rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+	            : dup(rootfd);
+	if (m->fd < 0 && errno == ENOENT && create) {
+		/* make each level; the output's temporary tree holds only what
+		 * this merge made, so no link can be met on the way */
+		for (char *p = m->rel;; p++) {
+			if (*p != '/' && *p != 0)
+				continue;
+			char c = *p;
+			*p = 0;
+			int r = mkdirat(rootfd, m->rel, 0755);
+			*p = c;
+			if (r != 0 && errno != EEXIST)
+				return -1;
+			if (!c)
+				break;
 		}
-		free(sub);
-		free(full);
+		m->fd = openat(rootfd, m->rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	}
-	closedir(dp);
-	free(dir);
+	return m->fd;
+}
+
+static size_t dir_len(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? (size_t)(slash - path) : 0;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+/* Copy one file from the folder sfd to the folder dfd, name for name. */
+static int copy_file(int sfd, int dfd, const char *name, char *buf)
+{
+	int in = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (in < 0)
+		return -1;
+	int out = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	int rc = out < 0 ? -1 : 0;
+	while (rc == 0) {
+		size_t got = 0;
+		if (tc_fd_read(in, buf, MERGE_BUF, &got) != 0) {
+			rc = -1;
+			break;
+		}
+		if (got == 0)
+			break;
+		if (tc_fd_write(out, buf, got) != 0)
+			rc = -1;
+		if (got < MERGE_BUF)
+			break; /* a short read of a regular file: the end */
+	}
+	int e = errno;
+	if (out >= 0 && close(out) != 0 && rc == 0) {
+		rc = -1;
+		e = errno;
+	}
+	close(in);
+	errno = e;
+	return rc;
+}
+
+/* How many of the items from i on lie below the folder path[0..plen) (a
+ * prefix of items[i].path ending before a '/'), or 0 when one of them is
+ * from another shard or is made again: then the folder cannot be moved
+ * whole. */
+static size_t whole_folder(const mlist *l, size_t i, size_t plen)
+{
+	const mfile *f = &l->items[i];
+	/* files of the folder came before: they were written one by one */
+	if (i > 0 && strncmp(l->items[i - 1].path, f->path, plen + 1) == 0)
+		return 0;
+	size_t j = i;
+	while (j < l->len && strncmp(l->items[j].path, f->path, plen + 1) == 0) {
+		const mfile *g = &l->items[j];
+		if (g->shard != f->shard || g->skip || g->dup)
+			return 0;
+		j++;
+	}
+	return j - i;
+}
+
+/* Write the merged files into the temporary tree at tmpfd: copied, or with
+ * move renamed out of the shards on the output's file system. */
+static int write_files(const mlist *l, const char *const *shards, const int *shardfd,
+                       const bool *movable, int tmpfd, const char *out, tc_diags *d)
+{
+	mdir src = {-1, 0, NULL}, dst = {-1, -1, NULL};
+	char *buf = tc_xmalloc(MERGE_BUF);
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < l->len;) {
+		const mfile *f = &l->items[i];
+		if (f->skip || f->dup) {
+			i++;
+			continue;
+		}
+		if (movable[f->shard]) {
+			/* the shallowest folder of this path that one shard holds whole */
+			size_t n = 0, plen = 0;
+			for (const char *p = strchr(f->path, '/'); p && n == 0;
+			     p = strchr(p + 1, '/')) {
+				plen = (size_t)(p - f->path);
+				n = whole_folder(l, i, plen);
+			}
+			if (n == 0) {
+				plen = strlen(f->path);
+				n = 1;
+			}
+			char *what = tc_xmemdup0(f->path, plen);
+			int pfd = dir_at(&dst, tmpfd, -1, what, dir_len(what), true);
+			if (pfd < 0 || renameat(shardfd[f->shard], what, pfd, base_name(what)) != 0)
+				rc = tc_fail(d, (tc_pos){out, 0, 0}, NULL,
+				             "cannot move '%s/%s' into '%s': %s", shards[f->shard],
+				             what, out, strerror(errno));
+			free(what);
+			i += n;
+			continue;
+		}
+		size_t dl = dir_len(f->path);
+		int sfd = dir_at(&src, shardfd[f->shard], (long)f->shard, f->path, dl, false);
+		int dfd = sfd < 0 ? -1 : dir_at(&dst, tmpfd, -1, f->path, dl, true);
+		if (sfd < 0 || dfd < 0 || copy_file(sfd, dfd, base_name(f->path), buf) != 0)
+			rc = tc_fail(d, (tc_pos){out, 0, 0}, NULL,
+			             "cannot copy '%s/%s' into '%s': %s", shards[f->shard], f->path,
+			             out, strerror(errno));
+		i++;
+	}
+	if (src.fd >= 0)
+		close(src.fd);
+	if (dst.fd >= 0)
+		close(dst.fd);
+	free(src.rel);
+	free(dst.rel);
+	free(buf);
+	return rc;
+}
+
+/* With --move: no shard may be the output, lie in it or hold it. */
+static int check_apart(const char *const *shards, size_t n, const char *out, tc_diags *d)
+{
+	char *o = realpath(out, NULL);
+	int rc = 0;
+	for (size_t i = 0; o && rc == 0 && i < n; i++) {
+		char *s = realpath(shards[i], NULL);
+		if (!s)
+			continue;
+		size_t ls = strlen(s), lo = strlen(o);
+		size_t k = ls < lo ? ls : lo;
+		if (memcmp(s, o, k) == 0 && (ls == lo || (ls < lo ? o[k] : s[k]) == '/'))
+			rc = tc_error(d, (tc_pos){shards[i], 0, 0}, NULL,
+			              "--move: the shard '%s' overlaps the output '%s'", shards[i],
+			              out);
+		free(s);
+	}
+	free(o);
 	return rc;
 }
 
 int tc_cmd_merge(int argc, char **argv)
 {
 	const char *out = NULL;
+	bool move = false;
 	tc_strlist pos = {0};
 	const tc_option opts[] = {
 		{"out", 'o', TC_OPT_STRING, &out, "DIR", "the merged tree (replaced atomically)"},
+		{"move", 0, TC_OPT_FLAG, &move, NULL,
+	         "move the shards' files instead of copying them (uses the shards up)"},
 		{0},
 	};
-	int status = tc_opt_parse("merge", "--out DIR SHARD...", opts, argc, argv, &pos);
+	int status = tc_opt_parse("merge", "[--move] --out DIR SHARD...", opts, argc, argv, &pos);
 	tc_diags d;
 	tc_diags_init(&d);
-	tc_outlist all, merged, idx;
-	tc_outlist_init(&all);
-	tc_outlist_init(&merged);
+	mlist all = {0};
+	tc_outlist paths, idx;
+	tc_outlist_init(&paths);
 	tc_outlist_init(&idx);
 	tc_tree tree = {0};
 	tc_outdir claim = {.lockfd = -1};
+	int *shardfd = NULL;
+	bool *movable = NULL;
+	int tmpfd = -1;
+	size_t nfiles = 0;
 	if (status) {
 		status = status == 1 ? 0 : 2;
 		goto done;
@@ -111,59 +381,74 @@ int tc_cmd_merge(int argc, char **argv)
 	if (!out || pos.len == 0) {
 		tc_usage_error(NULL, "%s",
 		               !out ? "give --out DIR" : "give at least one SHARD folder");
-		fputs("usage: tenantc merge --out DIR SHARD...\n", stderr);
+		fputs("usage: tenantc merge [--move] --out DIR SHARD...\n", stderr);
 		goto done;
 	}
+	shardfd = tc_xmalloc(pos.len * sizeof *shardfd);
+	movable = tc_xmalloc(pos.len * sizeof *movable);
 	for (size_t i = 0; i < pos.len; i++)
-		if (walk(pos.items[i], "", &all, &d))
+		shardfd[i] = -1;
+	for (size_t i = 0; i < pos.len; i++) {
+		shardfd[i] = open(pos.items[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int fd = shardfd[i] < 0 ? -1 : dup(shardfd[i]);
+		if (fd < 0) {
+			tc_error(&d, (tc_pos){pos.items[i], 0, 0}, NULL,
+			         "cannot read folder '%s': %s", pos.items[i], strerror(errno));
 			goto done;
-	tc_outlist_sort(&all);
-	/* drop repeats; they must agree */
-	for (size_t i = 0; i < all.len; i++) {
-		tc_outfile *f = &all.items[i];
-		if (tc_output_is_index(f->path) || strcmp(f->path, TC_OUTDIR_MARKER) == 0) {
-			free(f->path);
-			free(f->data);
+		}
+		if (walk(fd, pos.items[i], "", (unsigned)i, 0, &all, &d))
+			goto done;
+	}
+	if (all.len)
+		qsort(all.items, all.len, sizeof *all.items, cmp_mfile);
+	/* repeats must agree; the index files and the marker are made again */
+	for (size_t i = 0, first = 0; i < all.len; i++) {
+		mfile *f = &all.items[i];
+		f->skip = tc_output_is_index(f->path) || strcmp(f->path, TC_OUTDIR_MARKER) == 0;
+		if (i > 0 && strcmp(all.items[i - 1].path, f->path) == 0) {
+			f->dup = true;
+			if (!f->skip)
+				(void)same_bytes(pos.items, &all.items[first], f, &d);
 			continue;
 		}
-		if (merged.len) {
-			tc_outfile *g = &merged.items[merged.len - 1];
-			if (strcmp(g->path, f->path) == 0) {
-				if (g->len != f->len || memcmp(g->data, f->data, f->len) != 0)
-					tc_error(&d, (tc_pos){f->path, 0, 0}, NULL,
-					         "shards disagree on '%s': were they rendered from "
-					         "the same input?",
-					         f->path);
-				free(f->path);
-				free(f->data);
-				continue;
-			}
+		first = i;
+		if (!f->skip) {
+			/* the paths borrowed for the index: released by free(items) */
+			tc_outlist_add(&paths, f->path, NULL, 0, true);
+			nfiles++;
 		}
-		tc_outlist_add(&merged, f->path, f->data, f->len, f->manifest);
 	}
-	free(all.items);
-	tc_outlist_init(&all);
 	if (tc_diags_has_errors(&d))
 		goto done;
 	/* environments are the top folders */
-	for (size_t i = 0; i < merged.len; i++) {
-		const char *p = merged.items[i].path;
+	for (size_t i = 0; i < paths.len; i++) {
+		const char *p = paths.items[i].path;
 		const char *slash = strchr(p, '/');
 		if (!slash)
 			continue;
 		size_t el = (size_t)(slash - p);
-		if (i > 0 && strncmp(merged.items[i - 1].path, p, el + 1) == 0)
+		if (i > 0 && strncmp(paths.items[i - 1].path, p, el + 1) == 0)
 			continue;
 		char *env = tc_xmemdup0(p, el);
-		tc_output_env_index(&idx, env, &merged);
+		tc_output_env_index(&idx, env, &paths);
 		free(env);
 	}
-	if (tc_outdir_claim(&claim, out, NULL, &d) || tc_tree_begin(&tree, out, &d))
+	if (tc_outdir_claim(&claim, out, NULL, &d) ||
+	    (move && check_apart(pos.items, pos.len, out, &d)) || tc_tree_begin(&tree, out, &d))
 		goto done;
-	for (size_t i = 0; i < merged.len; i++)
-		if (tc_tree_write(&tree, merged.items[i].path, merged.items[i].data,
-		                  merged.items[i].len, &d))
-			goto done;
+	tmpfd = open(tree.tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat tst;
+	if (tmpfd < 0 || fstat(tmpfd, &tst) != 0) {
+		tc_fail(&d, (tc_pos){out, 0, 0}, NULL, "cannot write '%s': %s", out,
+		        strerror(errno));
+		goto done;
+	}
+	for (size_t i = 0; i < pos.len; i++) {
+		struct stat st;
+		movable[i] = move && fstat(shardfd[i], &st) == 0 && st.st_dev == tst.st_dev;
+	}
+	if (write_files(&all, pos.items, shardfd, movable, tmpfd, out, &d))
+		goto done;
 	for (size_t i = 0; i < idx.len; i++)
 		if (tc_tree_write(&tree, idx.items[i].path, idx.items[i].data, idx.items[i].len,
 		                  &d))
@@ -172,13 +457,22 @@ int tc_cmd_merge(int argc, char **argv)
 	                  strlen(tc_outdir_marker_text), &d) ||
 	    tc_tree_commit(&tree, &d))
 		goto done;
-	printf("merged %zu shards, %zu files into %s\n", pos.len, merged.len + idx.len + 1, out);
+	printf("merged %zu shards, %zu files into %s\n", pos.len, nfiles + idx.len + 1, out);
 	status = 0;
 done:
+	if (tmpfd >= 0)
+		close(tmpfd);
 	if (tree.final)
 		tc_tree_abort(&tree);
-	tc_outlist_release(&all);
-	tc_outlist_release(&merged);
+	for (size_t i = 0; shardfd && i < pos.len; i++)
+		if (shardfd[i] >= 0)
+			close(shardfd[i]);
+	free(shardfd);
+	free(movable);
+	free(paths.items);
+	for (size_t i = 0; i < all.len; i++)
+		free(all.items[i].path);
+	free(all.items);
 	tc_outlist_release(&idx);
 	tc_outdir_release(&claim);
 	if (d.len) {

@@ -383,10 +383,13 @@ fi
 
 $py "$here/report.py" "$results" "$work/machine.txt" "$prof" "$here/profile-notes.md" \
 	"$limit" "$repeat" "$repeat_big" > "$work/report.md"
-# the section other benchmarks keep at the end (bench/cel/run.sh: the CEL
-# figures) survives a new report
+# the sections other benchmarks keep at the end (bench/cel/run.sh: the CEL
+# figures; bench/scale/big.sh: 100,000 tenants against the floors) survive
+# a new report
 if [ -f "$out_md" ]; then
-	sed -n '/^<!-- bench\/cel\/run.sh begin -->$/,/^<!-- bench\/cel\/run.sh end -->$/p' "$out_md" >"$work/kept.md"
+	sed -n -e '/^<!-- bench\/cel\/run.sh begin -->$/,/^<!-- bench\/cel\/run.sh end -->$/p' \
+		-e '/^<!-- bench\/scale\/big.sh begin -->$/,/^<!-- bench\/scale\/big.sh end -->$/p' \
+		"$out_md" >"$work/kept.md"
 	[ ! -s "$work/kept.md" ] || { echo; cat "$work/kept.md"; } >>"$work/report.md"
 fi
 mv "$work/report.md" "$out_md"

@@ -153,15 +153,16 @@ while [ "$i" -le 8 ]; do
 done
 run "$PY" "$T/runner.py" "$WF" run merge "$T/store" "$T/wsm" "$T/tmpm" "$TENANTC" inputs.tenants="$N"
 expect "the merge job merges the shards and finds them equal to one render" \
-	'expect_status 0 && expect_stdout_has "merged == single render"'
-grep -q "| tenantc merge |" "$T/tmpm/summary.md" && ok "the merge job times the merge and its floor" ||
+	'expect_status 0 && expect_stdout_has "merged == merged --move == single render"'
+grep -q "| tenantc merge |" "$T/tmpm/summary.md" && grep -q "| tenantc merge --move |" "$T/tmpm/summary.md" && ok "the merge job times the merge and its floor" ||
 	bad "no timing in the job summary"
 
 # checked here too, not only by the workflow's own step
 "$TENANTC" render --no-verify --repo "$T/tmpm/work/tenantc" --out "$T/single" >/dev/null
 files=$(find "$T/single" -type f | wc -l)
-if diff -r "$T/single" "$T/tmpm/merged" >"$T/diff" && [ "$files" -gt $((N * 14)) ]; then
-	ok "8 merged shards of $N tenants are one render, byte for byte ($files files)"
+if diff -r "$T/single" "$T/tmpm/merged" >"$T/diff" && diff -r "$T/single" "$T/tmpm/merged-move" >>"$T/diff" &&
+	[ "$files" -gt $((N * 14)) ]; then
+	ok "8 shards of $N tenants, merged and merged --move, are one render, byte for byte ($files files)"
 else
 	bad "merged shards differ from one render ($files files): $(head -5 "$T/diff")"
 fi

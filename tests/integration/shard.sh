@@ -60,6 +60,46 @@ else
 	ok "no cluster objects to disagree on (skipped the conflict case)"
 fi
 
+# --move: the same tree, from files renamed out of the shards (whole tenant
+# folders where one shard holds them), which are used up
+cp -R "$T/s3-1" "$T/m1" && cp -R "$T/s3-2" "$T/m2" && cp -R "$T/s3-3" "$T/m3"
+before=$(find "$T/m1" "$T/m2" "$T/m3" -type f | wc -l)
+run "$TENANTC" merge --move --out "$T/merged-move" "$T/m1" "$T/m2" "$T/m3"
+left=$(find "$T/m1" "$T/m2" "$T/m3" -path '*/tenants/*/*' -type f | wc -l)
+expect "--move merges into the unsharded tree and uses the shards up" \
+	'expect_status 0 && diff -r "$T/full" "$T/merged-move" >"$T/diff" && [ "$left" = 0 ] &&
+	 [ "$(find "$T/m1" "$T/m2" "$T/m3" -type f | wc -l)" -lt "$before" ]'
+# a shard on another file system is copied: /dev/shm is tmpfs, when it is there
+if [ -d /dev/shm ] && [ -w /dev/shm ] && [ "$(stat -f -c %T /dev/shm)" != "$(stat -f -c %T "$T")" ]; then
+	S=$(mktemp -d /dev/shm/tenantc-shard.XXXXXX)
+	cp -R "$T/s2-1" "$S/a" && cp -R "$T/s2-2" "$T/m4"
+	run "$TENANTC" merge --move --out "$T/merged-xdev" "$S/a" "$T/m4"
+	n=$(find "$S/a" -type f | wc -l)
+	expect "--move copies a shard on another file system and leaves it" \
+		'expect_status 0 && diff -r "$T/full" "$T/merged-xdev" >"$T/diff" &&
+		 [ "$n" = "$(find "$T/s2-1" -type f | wc -l)" ]'
+	rm -rf "$S"
+else
+	ok "no second file system to move across (skipped that case)"
+fi
+# --move refuses a shard that is the output or lies in it, before moving
+cp -R "$T/s2-1" "$T/o1" && cp -R "$T/s2-2" "$T/o2"
+sum=$(tree_sum "$T/o1")
+run "$TENANTC" merge --move --out "$T/o1" "$T/o1" "$T/o2"
+expect "--move refuses a shard that is the output" \
+	'expect_status 2 && expect_stderr "overlaps the output" && expect_tree_sum "$T/o1" "$sum"'
+
+# what a rendered tree never holds is refused, and nothing is written
+cp -R "$T/s2-1" "$T/l1"
+ln -s ../../../etc/passwd "$T/l1/prod/link.yaml" 2>/dev/null || ln -s /etc/passwd "$T/l1/link.yaml"
+run "$TENANTC" merge --out "$T/merged-link" "$T/l1" "$T/s2-2"
+expect "a symbolic link in a shard is refused" \
+	'expect_status 2 && expect_stderr "is not a regular file or a folder" &&
+	 expect_file_absent "$T/merged-link"'
+run "$TENANTC" merge --out "$T/merged-none" "$T/s2-1" "$T/no-such-shard"
+expect "a missing shard is refused" \
+	'expect_status 2 && expect_stderr "cannot read folder" && expect_file_absent "$T/merged-none"'
+
 run "$TENANTC" render --repo "$T/repo" --shard 0/2 --out "$T/x"
 expect "--shard 0/2 is a usage error" 'expect_status 2'
 finish
