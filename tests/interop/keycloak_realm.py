@@ -235,7 +235,8 @@ def expected(t, env):
     for c in (t.get("realm") or {}).get("clients", []):
         uris = c.get("redirectUris")
         if uris is None:
-            uris = ["https://%s.%s/*" % (t["name"], env["domain"])] if c["type"] == "public" else []
+            uris = (["https://%s.%s/*" % (t["name"], env["domain"])]
+                    if c["type"] == "public" and env else [])
         origins = c.get("webOrigins")
         if origins is None:
             origins = ["+"] if c["type"] != "service-account" and uris else []
@@ -287,8 +288,115 @@ def compare(realm, t, env, secrets, hand=None):
             st, cs = api("GET", "/realms/%s/clients/%s/client-secret" % (realm, c["id"]))
             if st != 200 or cs.get("value") != secrets.get(cid):
                 diffs.append("client %s: its secret is not the Secret's value" % cid)
+        st, croles = api("GET", "/realms/%s/clients/%s/roles" % (realm, c["id"]))
+        got = sorted(r["name"] for r in croles or [])
+        want = sorted(declared_client(t, cid).get("roles", []))
+        if got != want:
+            diffs.append("client %s roles %s, tenant.yaml %s" % (cid, got, want))
+    diffs += compare_groups(realm, t, by_id, hand)
+    diffs += compare_scopes(realm, t, by_id, hand)
     if hand:
         diffs += hand_changed(realm, hand)
+    return diffs
+
+
+def declared_client(t, cid):
+    for c in (t.get("realm") or {}).get("clients", []):
+        if c["clientId"] == cid:
+            return c
+    return {}
+
+
+def want_groups(t):
+    """path -> (attributes, realm roles, {clientId: client roles}) as tenant.yaml says"""
+    out = {}
+    for g in (t.get("realm") or {}).get("groups", []):
+        for path, x in [("/" + g["name"], g)] + [("/%s/%s" % (g["name"], s["name"]), s)
+                                                  for s in g.get("subGroups", [])]:
+            attrs = dict(x.get("attributes", {}), **{"tenantc.io/managed": ["true"]})
+            out[path] = (attrs, sorted(x.get("realmRoles", [])),
+                         {c: sorted(r) for c, r in x.get("clientRoles", {}).items() if r})
+    return out
+
+
+def realm_groups(realm):
+    """path -> group (full representation) of every group of the realm"""
+    out = {}
+    st, top = api("GET", "/realms/%s/groups?briefRepresentation=false&max=1000" % realm)
+    todo = list(top if st == 200 else [])
+    while todo:
+        g = todo.pop()
+        out[g["path"]] = g
+        if g.get("subGroupCount", 0):
+            st, kids = api("GET", "/realms/%s/groups/%s/children?briefRepresentation=false&max=1000"
+                           % (realm, g["id"]))
+            todo += kids if st == 200 else []
+    return out
+
+
+def compare_groups(realm, t, by_id, hand):
+    diffs = []
+    want = want_groups(t)
+    have = realm_groups(realm)
+    extra = set(have) - set(want) - (set(hand["groups"]) if hand else set())
+    if extra:
+        diffs.append("groups tenant.yaml does not declare: %s" % sorted(extra))
+    for path, (attrs, rroles, croles) in want.items():
+        g = have.get(path)
+        if g is None:
+            diffs.append("group %s missing" % path)
+            continue
+        if g.get("attributes", {}) != attrs:
+            diffs.append("group %s attributes %s, tenant.yaml %s" % (path, g.get("attributes"), attrs))
+        st, rm = api("GET", "/realms/%s/groups/%s/role-mappings" % (realm, g["id"]))
+        got = sorted(r["name"] for r in rm.get("realmMappings", []))
+        if got != rroles:
+            diffs.append("group %s realm roles %s, tenant.yaml %s" % (path, got, rroles))
+        got = {c: sorted(r["name"] for r in m.get("mappings", []))
+               for c, m in rm.get("clientMappings", {}).items()}
+        if got != croles:
+            diffs.append("group %s client roles %s, tenant.yaml %s" % (path, got, croles))
+    return diffs
+
+
+BUILTIN_SCOPES = {"acr", "address", "basic", "email", "microprofile-jwt", "offline_access",
+                  "organization", "phone", "profile", "role_list", "roles", "saml_organization",
+                  "service_account", "web-origins"}
+
+
+def compare_scopes(realm, t, by_id, hand):
+    diffs = []
+    want = {s["name"]: s for s in (t.get("realm") or {}).get("clientScopes", [])}
+    st, scopes = api("GET", "/realms/%s/client-scopes" % realm)
+    have = {s["name"]: s for s in scopes}
+    extra = set(have) - set(want) - BUILTIN_SCOPES - ({hand["scope"]["name"]} if hand else set())
+    if extra:
+        diffs.append("client scopes tenant.yaml does not declare: %s" % sorted(extra))
+    for name, s in want.items():
+        h = have.get(name)
+        if h is None:
+            diffs.append("client scope %s missing" % name)
+            continue
+        attrs = dict(s.get("attributes", {}), **{"tenantc.io/managed": "true"})
+        if h.get("attributes", {}) != attrs:
+            diffs.append("client scope %s attributes %s, tenant.yaml %s" % (name, h.get("attributes"), attrs))
+        if h.get("description") != s.get("description") or h.get("protocol") != "openid-connect":
+            diffs.append("client scope %s description %r protocol %r" % (name, h.get("description"), h.get("protocol")))
+        got = sorted((m["name"], m["protocolMapper"], m.get("config", {}))
+                     for m in h.get("protocolMappers", []))
+        exp = sorted((m["name"], m["protocolMapper"], m.get("config", {}))
+                     for m in s.get("protocolMappers", []))
+        if got != exp:
+            diffs.append("client scope %s mappers %s, tenant.yaml %s" % (name, got, exp))
+    for cid, c in by_id.items():
+        if cid not in expected(t, None):
+            continue
+        for kind, key in (("default", "defaultFor"), ("optional", "optionalFor")):
+            st, on = api("GET", "/realms/%s/clients/%s/%s-client-scopes" % (realm, c["id"], kind))
+            got = sorted(x["name"] for x in on if x["name"] in want)
+            exp = sorted(n for n, s in want.items() if cid in s.get(key, []))
+            if got != exp:
+                diffs.append("client %s %s client scopes %s, tenant.yaml %s" % (cid, kind, got, exp))
     return diffs
 
 
