@@ -152,20 +152,21 @@ group_roles() {
 # add what $work/want has and $work/have has not, remove the other way
 # round (of the realm's roles, or of client $4's)
 set_group_roles() {
-	local realm=$1 gid=$2 path=$3 c=$4 r
+	local realm=$1 gid=$2 path=$3 c=$4 r what
 	local -a add=() rm=() on=()
 	[ -z "$c" ] || on=(--cclientid "$c")
+	what=${c:+"client $c "}
 	while read -r r; do add+=(--rolename "$r"); done < <(missing_lines "$work/want" "$work/have")
 	while read -r r; do rm+=(--rolename "$r"); done < <(missing_lines "$work/have" "$work/want")
 	if [ ${#rm[@]} -gt 0 ]; then
 		kc remove-roles -r "$realm" --gid "$gid" "${on[@]}" "${rm[@]}" 2>"$err" ||
 			die "cannot remove roles from group $path: $(why)"
-		log "group $path: removed ${c:-realm} roles ${rm[*]//--rolename /}"
+		log "group $path: removed ${what}roles$(printf ' %s' "${rm[@]}" | sed 's/ --rolename//g')"
 	fi
 	if [ ${#add[@]} -gt 0 ]; then
 		kc add-roles -r "$realm" --gid "$gid" "${on[@]}" "${add[@]}" 2>"$err" ||
 			die "cannot add roles to group $path: $(why)"
-		log "group $path: added ${c:-realm} roles ${add[*]//--rolename /}"
+		log "group $path: added ${what}roles$(printf ' %s' "${add[@]}" | sed 's/ --rolename//g')"
 	fi
 }
 
@@ -208,9 +209,12 @@ reconcile_groups() {
 # mappers exactly the declared ones, and each managed client ($2) given it
 # as a default or optional scope as tenant.yaml says, or not at all
 reconcile_scopes() {
-	local realm=$1 clients=$2 n name sid m mname mid now="" c id kind
-	kc get client-scopes -r "$realm" --fields id,name --format csv --noquotes \
-		>"$work/scopes" 2>"$err" || die "cannot list the client scopes of $realm: $(why)"
+	local realm=$1 clients=$2 n name sid now="" c id kind
+	if [ ! -s "$in/scopes" ]; then
+		log "client scopes: none"
+		return 0
+	fi
+	list_scopes "$realm"
 	for c in $clients; do
 		id=$(client_id "$c")
 		for kind in default optional; do
@@ -235,7 +239,7 @@ reconcile_scopes() {
 		local drop="" a
 		while read -r a; do
 			grep -qF "\"$a\":" "$in/scope-$n" || drop="$drop${drop:+,}\"$a\":null"
-		done < <(sed -n '/^  "attributes" : {/,/^  }/s/^    "\([^"]*\)" : .*/\1/p' "$work/scope")
+		done < <(sed -n '/^  "attributes" : {/,/^  [}"]/s/^    "\([^"]*\)" : .*/\1/p' "$work/scope")
 		kc update "client-scopes/$sid" -r "$realm" -f "$in/scope-$n" 2>"$err" ||
 			die "cannot update client scope $name: $(why)"
 		if [ -n "$drop" ]; then
@@ -314,12 +318,20 @@ delete_groups() {
 	done
 }
 
+# the realm's client scopes into $work/scopes ("<id>,<name>" lines)
+list_scopes() {
+	kc get client-scopes -r "$1" --fields id,name --format csv --noquotes \
+		>"$work/scopes" 2>"$err" || die "cannot list the client scopes of $1: $(why)"
+}
+
 # delete the client scopes of the old list ($2) that are no longer
 # declared (Keycloak removes them from every client that has them)
 delete_scopes() {
-	local realm=$1 name sid
+	local realm=$1 name sid listed=""
 	for name in $2; do
 		grep -qE "^[0-9]+ ${name//./\\.}\$" "$in/scopes" && continue
+		[ -n "$listed" ] || list_scopes "$realm"
+		listed=1
 		sid=$(sed -n "s/^\([^,]*\),${name//./\\.}\$/\1/p" "$work/scopes")
 		[ -n "$sid" ] || continue
 		kc delete "client-scopes/$sid" -r "$realm" 2>"$err" ||
