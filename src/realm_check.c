@@ -52,7 +52,11 @@ static int no_placeholder(const tc_value *v, const tc_path *at, tc_diags *d)
 		for (size_t i = 0; i < v->u.obj.len; i++) {
 			const tc_member *m = &v->u.obj.members[i];
 			tc_path am = TC_PATH_KEY(at, m->key, m->klen);
-			if (no_placeholder(m->val, &am, d))
+			/* a key (an attribute's name) reaches the realm too */
+			tc_value key = {.kind = TC_STR,
+			                .pos = m->val->pos,
+			                .u.str = {m->key, m->klen}};
+			if (no_placeholder(&key, &am, d) || no_placeholder(m->val, &am, d))
 				rc = -1;
 		}
 		break;

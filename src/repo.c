@@ -17,6 +17,7 @@
 #include "schema.h"
 #include "schema_check.h"
 #include "realm_check.h"
+#include "realm_groups.h"
 #include "tenant_view.h"
 #include "timefmt.h"
 #include "yaml_load.h"
@@ -846,7 +847,9 @@ static int check_tenant(const tc_repo *r, tc_arena *a, tc_diags *d, tc_tenant *t
 		return -1;
 	if (tc_tenant_view_check(r, t, d))
 		return -1;
-	return tc_realm_check(a, t, d);
+	if (tc_realm_check(a, t, d))
+		return -1;
+	return tc_realm_check_groups(a, t, d);
 }
 
 /* Which environment each input Secret is for: a file directly in secrets/

@@ -196,4 +196,207 @@ grep -q 'api-service: not-encrypted-value' "$f" || bad "the test could not put a
 run "$TENANTC" render --repo "$R" --stdout --tenant acme --env test
 expect "a client secret that is not encrypted (not a SOPS value) is refused" \
 	'expect_status 2 && expect_stderr_line "^tenants/acme/tenant.yaml:[0-9]+:[0-9]+: error: the secret of client .api-service. is in clear text in tenants/acme/secrets/realm-clients.yaml" && expect_not_printed not-encrypted-value'
+# 6. groups, client roles and client scopes (src/realm_groups.c). The
+# sources: Keycloak 26.4's Admin REST API and the server administration
+# guide, "Managing groups" and "Client scopes": 409 Conflict for a second
+# top-level or sibling group of one name, a second client scope of one
+# name, a second protocol mapper of one name in a scope; 404 for a role
+# mapping of a role the realm or the client does not have; the realm's
+# own client scopes (profile, email, roles, ...); a client has a scope
+# once, as a default or an optional one.
+mkdir -p "$R/tenants/zeta"
+P='${KC_DB_PASSWORD}'
+field "a group attribute" 7:22 "'[$][{]'" <<'Y'
+name: zeta
+environments: [test]
+realm:
+  groups:
+    - name: staff
+      attributes:
+        department: ["x-@P@"]
+Y
+field "a group attribute's name (the schema: an attribute name)" 7:9 "is not an attribute name" <<'Y'
+name: zeta
+environments: [test]
+realm:
+  groups:
+    - name: staff
+      attributes:
+        "@P@": [x]
+Y
+field "a group name (the schema: a name)" 5:13 "is not a name tenantc can manage" <<'Y'
+name: zeta
+environments: [test]
+realm:
+  groups:
+    - name: "g@P@"
+Y
+field "a subgroup's attribute" 8:28 "'[$][{]'" <<'Y'
+name: zeta
+environments: [test]
+realm:
+  groups:
+    - name: staff
+      subGroups:
+        - name: seniors
+          attributes: {a: ["@P@"]}
+Y
+field "a client scope description" 6:20 "'[$][{]'" <<'Y'
+name: zeta
+environments: [test]
+realm:
+  clientScopes:
+    - name: api
+      description: "@P@"
+Y
+field "a client scope attribute" 6:41 "'[$][{]'" <<'Y'
+name: zeta
+environments: [test]
+realm:
+  clientScopes:
+    - name: api
+      attributes: {consent.screen.text: "x @P@"}
+Y
+field "a protocol mapper's setting" 9:33 "'[$][{]'" <<'Y'
+name: zeta
+environments: [test]
+realm:
+  clientScopes:
+    - name: api
+      protocolMappers:
+        - name: claim
+          protocolMapper: oidc-hardcoded-claim-mapper
+          config: {claim.value: "@P@"}
+Y
+field "an overrides section's client scope" 10:37 "'[$][{]'" <<'Y'
+name: zeta
+environments: [test]
+overrides:
+  test:
+    realm:
+      clientScopes:
+        - name: api
+          protocolMappers:
+            - {name: m, protocolMapper: oidc-hardcoded-claim-mapper,
+               config: {claim.name: "@P@"}}
+Y
+listed() { # WHAT LINE:COL TEXT, the realm on standard input under "realm:"
+	{ printf 'name: zeta\nenvironments: [test]\nrealm:\n  roles: [user]\n  clients:\n    - clientId: web\n      type: public\n      roles: [viewer]\n'; cat; } | zeta
+	refused "$@"
+}
+listed "a top-level group twice is refused at the second (409 Conflict)" 11:13 "group 'staff' is declared twice [(]first at line 10[)]: top-level group names are unique" <<'Y'
+  groups:
+    - name: staff
+    - name: staff
+Y
+listed "a subgroup twice under one parent is refused (409 Conflict)" 13:17 "group 'seniors' is declared twice [(]first at line 12[)]: sibling group names" <<'Y'
+  groups:
+    - name: staff
+      subGroups:
+        - name: seniors
+        - name: seniors
+Y
+listed "an attribute of tenantc's own is refused" 11:40 "attribute 'tenantc.io/managed': names starting with 'tenantc.io/'" <<'Y'
+  groups:
+    - name: staff
+      attributes: {tenantc.io/managed: ["false"]}
+Y
+listed "a client scope twice is refused (409 Conflict)" 11:13 "client scope 'api' is declared twice [(]first at line 10[)]" <<'Y'
+  clientScopes:
+    - name: api
+    - name: api
+Y
+listed "a client scope named after one of Keycloak's own is refused" 10:13 "client scope 'profile' is one of Keycloak's own scopes" <<'Y'
+  clientScopes:
+    - name: profile
+Y
+listed "a protocol mapper twice in a scope is refused (409 Conflict)" 13:18 "protocol mapper 'aud' is declared twice in client scope 'api'" <<'Y'
+  clientScopes:
+    - name: api
+      protocolMappers:
+        - {name: aud, protocolMapper: oidc-audience-mapper}
+        - {name: aud, protocolMapper: oidc-audience-mapper}
+Y
+listed "a client both in defaultFor and optionalFor is refused" 12:21 "client 'web' is in both defaultFor and optionalFor" <<'Y'
+  clientScopes:
+    - name: api
+      defaultFor: [web]
+      optionalFor: [web]
+Y
+listed "a SAML client scope is refused (the schema; the realm's clients are OpenID Connect)" 11:17 "'saml' is not one of 'openid-connect'" <<'Y'
+  clientScopes:
+    - name: api
+      protocol: saml
+Y
+listed "a realm role the realm does not have is refused (404)" 11:26 "group 'staff' maps realm role 'admin', which the realm of environment 'test' does not have" <<'Y'
+  groups:
+    - name: staff
+      realmRoles: [user, admin]
+Y
+listed "a subgroup's realm role is checked too" 13:24 "group 'seniors' maps realm role 'boss'" <<'Y'
+  groups:
+    - name: staff
+      subGroups:
+        - name: seniors
+          realmRoles: [boss]
+Y
+listed "a client role of a client the realm does not have is refused" 11:26 "group 'staff' maps roles of client 'api', which the realm of environment 'test' does not have" <<'Y'
+  groups:
+    - name: staff
+      clientRoles: {api: [viewer]}
+Y
+listed "a client role the client does not have is refused (404)" 11:35 "group 'staff' maps role 'editor' of client 'web', which that client does not have" <<'Y'
+  groups:
+    - name: staff
+      clientRoles: {web: [viewer, editor]}
+Y
+listed "a client scope for a client the realm does not have is refused" 11:25 "client scope 'api' names client 'mobile', which the realm of environment 'test' does not have: defaultFor" <<'Y'
+  clientScopes:
+    - name: api
+      defaultFor: [web, mobile]
+Y
+zeta <<'Y'
+name: zeta
+realm:
+  roles: [user]
+  groups:
+    - name: staff
+      realmRoles: [user]
+overrides:
+  prod:
+    realm:
+      roles: [admin]
+Y
+refused "a role is checked in each environment's realm: prod's roles replace the file's" 6:20 "maps realm role 'user', which the realm of environment 'prod' does not have"
+zeta <<'Y'
+name: zeta
+environments: [test]
+realm:
+  roles: [user]
+  clients:
+    - clientId: web
+      type: public
+      roles: [viewer]
+  groups:
+    - name: staff
+      realmRoles: [user, offline_access]
+      clientRoles: {web: [viewer]}
+      attributes: {department: [sales]}
+      subGroups:
+        - name: seniors
+          realmRoles: [user]
+    - name: seniors
+  clientScopes:
+    - name: api
+      attributes: {include.in.token.scope: "true"}
+      protocolMappers:
+        - name: audience
+          protocolMapper: oidc-audience-mapper
+          config: {included.client.audience: web}
+      defaultFor: [web]
+Y
+render_zeta
+expect "a realm with groups, a subgroup of a top-level group's name, client roles and a client scope renders" \
+	'expect_status 0 && expect_stdout_has "tenantc.io/groups\":\"/staff /staff/seniors /seniors\"" "scope-0.mapper-0:" "\"client\":{\"web\":[{"'
+rm -rf "$R/tenants/zeta"
 finish

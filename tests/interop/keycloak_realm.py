@@ -17,9 +17,12 @@ redirect URIs, web origins, secrets; a service account's secret gets a
 token).
 
 lifecycle: on a copy of the example, acme in test: after the first run a
-user, a client, a role and a realm are made by hand; then a client is
-added, redirect URIs change, a role is removed, a client secret rotated,
-the tenant removed; each step runs the Jobs that are new, as Flux or
+user (a member of the managed group editors), a client, a role, a group,
+a subgroup of editors, a client scope (given to a managed client) and a
+realm are made by hand; then a client is added, redirect URIs change, a
+role is removed, a group with a subgroup, client roles and a client scope
+are added, changed and removed (each step's Job run twice), a client
+secret rotated, the tenant removed; each step runs the Jobs that are new, as Flux or
 ArgoCD would (its realm disabled, then deleted with
 keycloak.removedRealms: delete), and everything re-run twice. After each
 step the realm is exactly what the repository says and what was made by
@@ -235,7 +238,8 @@ def expected(t, env):
     for c in (t.get("realm") or {}).get("clients", []):
         uris = c.get("redirectUris")
         if uris is None:
-            uris = ["https://%s.%s/*" % (t["name"], env["domain"])] if c["type"] == "public" else []
+            uris = (["https://%s.%s/*" % (t["name"], env["domain"])]
+                    if c["type"] == "public" and env else [])
         origins = c.get("webOrigins")
         if origins is None:
             origins = ["+"] if c["type"] != "service-account" and uris else []
@@ -287,8 +291,115 @@ def compare(realm, t, env, secrets, hand=None):
             st, cs = api("GET", "/realms/%s/clients/%s/client-secret" % (realm, c["id"]))
             if st != 200 or cs.get("value") != secrets.get(cid):
                 diffs.append("client %s: its secret is not the Secret's value" % cid)
+        st, croles = api("GET", "/realms/%s/clients/%s/roles" % (realm, c["id"]))
+        got = sorted(r["name"] for r in croles or [])
+        want = sorted(declared_client(t, cid).get("roles", []))
+        if got != want:
+            diffs.append("client %s roles %s, tenant.yaml %s" % (cid, got, want))
+    diffs += compare_groups(realm, t, by_id, hand)
+    diffs += compare_scopes(realm, t, by_id, hand)
     if hand:
         diffs += hand_changed(realm, hand)
+    return diffs
+
+
+def declared_client(t, cid):
+    for c in (t.get("realm") or {}).get("clients", []):
+        if c["clientId"] == cid:
+            return c
+    return {}
+
+
+def want_groups(t):
+    """path -> (attributes, realm roles, {clientId: client roles}) as tenant.yaml says"""
+    out = {}
+    for g in (t.get("realm") or {}).get("groups", []):
+        for path, x in [("/" + g["name"], g)] + [("/%s/%s" % (g["name"], s["name"]), s)
+                                                  for s in g.get("subGroups", [])]:
+            attrs = dict(x.get("attributes", {}), **{"tenantc.io/managed": ["true"]})
+            out[path] = (attrs, sorted(x.get("realmRoles", [])),
+                         {c: sorted(r) for c, r in x.get("clientRoles", {}).items() if r})
+    return out
+
+
+def realm_groups(realm):
+    """path -> group (full representation) of every group of the realm"""
+    out = {}
+    st, top = api("GET", "/realms/%s/groups?briefRepresentation=false&max=1000" % realm)
+    todo = list(top if st == 200 else [])
+    while todo:
+        g = todo.pop()
+        out[g["path"]] = g
+        if g.get("subGroupCount", 0):
+            st, kids = api("GET", "/realms/%s/groups/%s/children?briefRepresentation=false&max=1000"
+                           % (realm, g["id"]))
+            todo += kids if st == 200 else []
+    return out
+
+
+def compare_groups(realm, t, by_id, hand):
+    diffs = []
+    want = want_groups(t)
+    have = realm_groups(realm)
+    extra = set(have) - set(want) - (set(hand["groups"]) if hand else set())
+    if extra:
+        diffs.append("groups tenant.yaml does not declare: %s" % sorted(extra))
+    for path, (attrs, rroles, croles) in want.items():
+        g = have.get(path)
+        if g is None:
+            diffs.append("group %s missing" % path)
+            continue
+        if g.get("attributes", {}) != attrs:
+            diffs.append("group %s attributes %s, tenant.yaml %s" % (path, g.get("attributes"), attrs))
+        st, rm = api("GET", "/realms/%s/groups/%s/role-mappings" % (realm, g["id"]))
+        got = sorted(r["name"] for r in rm.get("realmMappings", []))
+        if got != rroles:
+            diffs.append("group %s realm roles %s, tenant.yaml %s" % (path, got, rroles))
+        got = {c: sorted(r["name"] for r in m.get("mappings", []))
+               for c, m in rm.get("clientMappings", {}).items()}
+        if got != croles:
+            diffs.append("group %s client roles %s, tenant.yaml %s" % (path, got, croles))
+    return diffs
+
+
+BUILTIN_SCOPES = {"acr", "address", "basic", "email", "microprofile-jwt", "offline_access",
+                  "organization", "phone", "profile", "role_list", "roles", "saml_organization",
+                  "service_account", "web-origins"}
+
+
+def compare_scopes(realm, t, by_id, hand):
+    diffs = []
+    want = {s["name"]: s for s in (t.get("realm") or {}).get("clientScopes", [])}
+    st, scopes = api("GET", "/realms/%s/client-scopes" % realm)
+    have = {s["name"]: s for s in scopes}
+    extra = set(have) - set(want) - BUILTIN_SCOPES - ({hand["scope"]["name"]} if hand else set())
+    if extra:
+        diffs.append("client scopes tenant.yaml does not declare: %s" % sorted(extra))
+    for name, s in want.items():
+        h = have.get(name)
+        if h is None:
+            diffs.append("client scope %s missing" % name)
+            continue
+        attrs = dict(s.get("attributes", {}), **{"tenantc.io/managed": "true"})
+        if h.get("attributes", {}) != attrs:
+            diffs.append("client scope %s attributes %s, tenant.yaml %s" % (name, h.get("attributes"), attrs))
+        if h.get("description") != s.get("description") or h.get("protocol") != "openid-connect":
+            diffs.append("client scope %s description %r protocol %r" % (name, h.get("description"), h.get("protocol")))
+        got = sorted((m["name"], m["protocolMapper"], m.get("config", {}))
+                     for m in h.get("protocolMappers", []))
+        exp = sorted((m["name"], m["protocolMapper"], m.get("config", {}))
+                     for m in s.get("protocolMappers", []))
+        if got != exp:
+            diffs.append("client scope %s mappers %s, tenant.yaml %s" % (name, got, exp))
+    for cid, c in by_id.items():
+        if cid not in expected(t, None):
+            continue
+        for kind, key in (("default", "defaultFor"), ("optional", "optionalFor")):
+            st, on = api("GET", "/realms/%s/clients/%s/%s-client-scopes" % (realm, c["id"], kind))
+            got = sorted(x["name"] for x in on if x["name"] in want)
+            exp = sorted(n for n, s in want.items() if cid in s.get(key, []))
+            if got != exp:
+                diffs.append("client %s %s client scopes %s, tenant.yaml %s" % (cid, kind, got, exp))
     return diffs
 
 
@@ -315,7 +426,17 @@ def snapshot(realm):
     st, clients = api("GET", "/realms/%s/clients" % realm)
     for c in clients if st == 200 else []:
         st2, cs = api("GET", "/realms/%s/clients/%s/client-secret" % (realm, c["id"]))
-        out["secret:" + c["clientId"]] = (cs or {}).get("value") if st2 == 200 else None
+        out["secret:" + c["clientId"]] = (cs or {}).get("value") if st2 ==200 else None
+        for kind in ("default", "optional"):
+            st2, on = api("GET", "/realms/%s/clients/%s/%s-client-scopes" % (realm, c["id"], kind))
+            out["%s scopes:%s" % (kind, c["clientId"])] = (st2, strip(on))
+        st2, roles = api("GET", "/realms/%s/clients/%s/roles?briefRepresentation=false" % (realm, c["id"]))
+        out["roles:" + c["clientId"]] = (st2, strip(roles))
+    if st == 200:
+        for path, g in realm_groups(realm).items():
+            st2, rm = api("GET", "/realms/%s/groups/%s/role-mappings" % (realm, g["id"]))
+            st3, members = api("GET", "/realms/%s/groups/%s/members" % (realm, g["id"]))
+            out["group:" + path] = (strip(g), st2, strip(rm), st3, strip(members))
     return out
 
 
@@ -331,6 +452,21 @@ def make_hand(realm):
     api("POST", "/realms/%s/clients" % realm, {"clientId": "made-by-hand", "publicClient": True,
                                                "redirectUris": ["https://hand.example.org/*"]})
     api("POST", "/realms/%s/roles" % realm, {"name": "hand-role"})
+    # a group and a client scope made by hand, a subgroup made by hand
+    # under a managed group, the user a member of that managed group, and
+    # the scope given by hand to a managed client
+    api("POST", "/realms/%s/groups" % realm, {"name": "hand-group", "attributes": {"a": ["1"]}})
+    groups = realm_groups(realm)
+    api("POST", "/realms/%s/groups/%s/children" % (realm, groups["/editors"]["id"]),
+        {"name": "hand-sub"})
+    st, users = api("GET", "/realms/%s/users?username=alice&exact=true" % realm)
+    api("PUT", "/realms/%s/users/%s/groups/%s" % (realm, users[0]["id"], groups["/editors"]["id"]))
+    api("POST", "/realms/%s/client-scopes" % realm, {"name": "hand-scope", "protocol": "openid-connect",
+                                                     "attributes": {"include.in.token.scope": "true"}})
+    st, scopes = api("GET", "/realms/%s/client-scopes" % realm)
+    sid = [x["id"] for x in scopes if x["name"] == "hand-scope"][0]
+    st, clients = api("GET", "/realms/%s/clients?clientId=frontend" % realm)
+    api("PUT", "/realms/%s/clients/%s/optional-client-scopes/%s" % (realm, clients[0]["id"], sid))
     return hand_state(realm)
 
 
@@ -338,14 +474,35 @@ def hand_state(realm):
     st, users = api("GET", "/realms/%s/users?username=alice&exact=true" % realm)
     st, clients = api("GET", "/realms/%s/clients?clientId=made-by-hand" % realm)
     st, role = api("GET", "/realms/%s/roles/hand-role" % realm)
+    groups = realm_groups(realm)
+    member = None
+    if users:
+        st, member = api("GET", "/realms/%s/users/%s/groups" % (realm, users[0]["id"]))
+        member = sorted(g["path"] for g in member) if st == 200 else None
+    st, scopes = api("GET", "/realms/%s/client-scopes" % realm)
+    scope = [strip(x) for x in scopes or [] if x["name"] == "hand-scope"]
+    st, front = api("GET", "/realms/%s/clients?clientId=frontend" % realm)
+    given = None
+    if front:
+        st, on = api("GET", "/realms/%s/clients/%s/optional-client-scopes" % (realm, front[0]["id"]))
+        given = "hand-scope" in [x["name"] for x in on]
     return {"user": strip(users[0]) if users else None,
             "client": strip(clients[0]) if clients else {"clientId": "made-by-hand"},
-            "role": strip(role) if isinstance(role, dict) else {"name": "hand-role"}}
+            "role": strip(role) if isinstance(role, dict) else {"name": "hand-role"},
+            "group": strip(groups.get("/hand-group")),
+            "subgroup": strip(groups.get("/editors/hand-sub")),
+            "membership": member,
+            "scope": scope[0] if scope else {"name": "hand-scope"},
+            "scope given": given,
+            "groups": ["/hand-group", "/editors/hand-sub"]}
+
+
+HAND = ("user", "client", "role", "group", "subgroup", "membership", "scope", "scope given")
 
 
 def hand_changed(realm, hand):
     now = hand_state(realm)
-    return ["the %s made by hand changed" % k for k in ("user", "client", "role")
+    return ["the %s made by hand changed" % k for k in HAND
             if now[k] != hand[k] or now[k] is None]
 
 
@@ -355,9 +512,10 @@ def check(what, realm, t, env, secrets, hand=None):
         bad("%s: %s differs from the repository: %s" % (what, realm, "; ".join(diffs)))
     else:
         n = len(expected(t, env))
-        ok("%s: %s is what the repository says (%d clients, %d roles%s)" %
-           (what, realm, n, len((t.get("realm") or {}).get("roles", [])),
-            ", hand-made user, client and role unchanged" if hand else ""))
+        ok("%s: %s is what the repository says (%d clients, %d roles, %d groups, %d client "
+           "scopes%s)" % (what, realm, n, len((t.get("realm") or {}).get("roles", [])),
+                          len(want_groups(t)), len((t.get("realm") or {}).get("clientScopes", [])),
+                          ", what was made by hand unchanged" if hand else ""))
 
 
 def secrets_of(objs, tname):
@@ -425,6 +583,14 @@ def rotate(repo, tname, cid):
         raise RuntimeError("secret edit: %s" % r.stderr.decode()[:300])
 
 
+def frontend_roles(t, roles):
+    """give acme's client frontend these client roles, in every environment"""
+    for r in [t["realm"]] + [o["realm"] for o in t.get("overrides", {}).values() if "realm" in o]:
+        for c in r.get("clients", []):
+            if c["clientId"] == "frontend":
+                c["roles"] = roles
+
+
 def lifecycle():
     repo = os.path.join(WORK, "repo")
     envs = envs_of(repo)
@@ -448,8 +614,9 @@ def lifecycle():
     hand = make_hand(realm)
     api("POST", "/realms", {"realm": "made-by-hand", "enabled": True})
     hand_realm = snapshot("made-by-hand")
-    if not hand["user"]:
-        bad("could not make the user by hand")
+    if not hand["user"] or hand["membership"] != ["/editors"] or not hand["scope given"] \
+            or not hand["subgroup"] or not hand["group"]:
+        bad("could not make the user, groups and scope by hand: %s" % hand)
     check("first run", realm, view(repo, tname, env_name), env, secrets_of(objs, tname), hand)
 
     def test_override(fn):
@@ -472,9 +639,88 @@ def lifecycle():
     check("redirect URIs changed", realm, view(repo, tname, env_name), env,
           secrets_of(objs, tname), hand)
 
-    edit_tenant(repo, tname, lambda t: t["realm"].__setitem__("roles", ["reader"]))
+    def role_removed(t):
+        t["realm"]["roles"] = ["reader"]
+        for g in t["realm"]["groups"]:  # and the group's mapping of it
+            g["realmRoles"] = [r for r in g.get("realmRoles", []) if r != "writer"]
+    edit_tenant(repo, tname, role_removed)
     objs = step("role removed")
     check("role removed", realm, view(repo, tname, env_name), env, secrets_of(objs, tname), hand)
+
+    def again(what):
+        """the current Jobs once more, as a retried Job would: nothing changes"""
+        before = snapshot(realm)
+        objs = render(repo, env_name)
+        for job, cm in jobs(objs):
+            if job["metadata"]["labels"].get("tenantc.io/tenant") == tname:
+                rc, out = run_job(objs, job, cm)
+                if rc != 0:
+                    bad("%s: %s again: exit %d: %s" % (what, job["metadata"]["name"], rc, out[-600:]))
+        if snapshot(realm) == before:
+            ok("%s: a second run of the same Job changed nothing in %s" % (what, realm))
+        else:
+            bad("%s: a second run of the same Job changed %s" % (what, realm))
+
+    def add(t):
+        r = t["realm"]
+        frontend_roles(t, ["viewer", "approver"])
+        r.setdefault("groups", []).append(
+            {"name": "support", "realmRoles": ["reader"], "clientRoles": {"frontend": ["viewer"]},
+             "attributes": {"level": ["1"], "region": ["eu", "us"]},
+             "subGroups": [{"name": "tier1", "clientRoles": {"frontend": ["approver"]}}]})
+        r.setdefault("clientScopes", []).append(
+            {"name": "acme-audit", "description": "audit claims",
+             "attributes": {"include.in.token.scope": "true", "display.on.consent.screen": "false"},
+             "protocolMappers": [
+                 {"name": "tenant-claim", "protocolMapper": "oidc-hardcoded-claim-mapper",
+                  "config": {"claim.name": "tenant", "claim.value": "acme",
+                             "access.token.claim": "true", "jsonType.label": "String"}},
+                 {"name": "groups", "protocolMapper": "oidc-group-membership-mapper",
+                  "config": {"claim.name": "groups", "full.path": "true"}}],
+             "optionalFor": ["api-service", "frontend"]})
+    edit_tenant(repo, tname, add)
+    objs = step("group and client scope added")
+    check("group and client scope added", realm, view(repo, tname, env_name), env,
+          secrets_of(objs, tname), hand)
+    again("group and client scope added")
+
+    def change(t):
+        r = t["realm"]
+        g = [x for x in r["groups"] if x["name"] == "support"][0]
+        g["realmRoles"] = []
+        g["clientRoles"] = {"frontend": ["approver"]}
+        g["attributes"] = {"level": ["2"]}
+        g["subGroups"] = [{"name": "tier2", "realmRoles": ["reader"]}]
+        ed = [x for x in r["groups"] if x["name"] == "editors"][0]
+        ed["attributes"] = {"department": ["content", "legal"]}
+        ed["realmRoles"] = []
+        sc = [x for x in r["clientScopes"] if x["name"] == "acme-audit"][0]
+        sc["attributes"] = {"include.in.token.scope": "false"}
+        sc["protocolMappers"] = [dict(sc["protocolMappers"][0], config={
+            "claim.name": "tenant", "claim.value": "acme-corp", "access.token.claim": "true",
+            "jsonType.label": "String"})]
+        sc["optionalFor"] = ["frontend"]
+        sc["defaultFor"] = ["api-service"]
+    edit_tenant(repo, tname, change)
+    objs = step("group and client scope changed")
+    check("group and client scope changed", realm, view(repo, tname, env_name), env,
+          secrets_of(objs, tname), hand)
+    again("group and client scope changed")
+
+    def remove(t):
+        r = t["realm"]
+        r["groups"] = [x for x in r["groups"] if x["name"] != "support"]
+        r["clientScopes"] = [x for x in r["clientScopes"] if x["name"] != "acme-audit"]
+        frontend_roles(t, ["viewer"])
+    edit_tenant(repo, tname, remove)
+    objs = step("group, client scope and client role removed")
+    check("group, client scope and client role removed", realm, view(repo, tname, env_name), env,
+          secrets_of(objs, tname), hand)
+    have = realm_groups(realm)
+    if "/support" not in have and "/support/tier2" not in have:
+        ok("group, client scope and client role removed: /support and its subgroup are gone")
+    else:
+        bad("group removed: %s still there" % sorted(p for p in have if p.startswith("/support")))
 
     old = secrets_of(objs, tname).get("api-service")
     rotate(repo, tname, "api-service")
