@@ -234,8 +234,9 @@ EOF
 # a tenant's own application that escapes its namespace (the example's
 # templates/tenant/apps-flux.yaml and templates/gitops/argocd-apps.yaml
 # confine globex's apps): a Flux app Kustomization of globex whose
-# targetNamespace is acme's (Flux: targetNamespace places every object), and
-# an apps AppProject whose destinations add acme's namespace (ArgoCD
+# targetNamespace is acme's (Flux: targetNamespace places every object), one
+# that borrows the platform's GitRepository from flux-system (a cross-namespace
+# sourceRef, which --no-cross-namespace-refs refuses), and an apps AppProject whose destinations add acme's namespace (ArgoCD
 # "Projects": an Application deploys wherever its project's destinations allow)
 plant app-target-namespace "$(cat <<'EOF'
 $if: tenant.name == 'globex' && env.gitops == 'flux'
@@ -254,6 +255,27 @@ else: []
 EOF
 )" gitops.flux-namespace \
 	"templates/tenant/planted.yaml gitops.flux-namespace Kustomization prod/globex-prod/escape .spec.targetNamespace"
+
+plant app-cross-source "$(cat <<'EOF'
+$if: tenant.name == 'globex' && env.gitops == 'flux'
+then:
+  - apiVersion: kustomize.toolkit.fluxcd.io/v1
+    kind: Kustomization
+    metadata: {name: borrowed, namespace: '${tenant.name}-${env.name}'}
+    spec:
+      interval: 10m
+      path: deploy
+      prune: true
+      sourceRef:
+        kind: GitRepository
+        name: platform.${env.name}
+        namespace: flux-system
+      serviceAccountName: apps-applier
+      targetNamespace: ${tenant.name}-${env.name}
+else: []
+EOF
+)" gitops.flux-source \
+	"templates/tenant/planted.yaml gitops.flux-source Kustomization prod/globex-prod/borrowed .spec.sourceRef.namespace"
 
 plant app-project-destination "$(cat <<'EOF'
 $if: tenant.name == 'globex' && env.gitops == 'argocd'
