@@ -218,7 +218,13 @@ static void settings_file(tc_buf *b, const char *url, const char *gitops, const 
 		               "      kind: gitops-applier\n"
 		               "      reason: Flux applies each tenant's namespace as its "
 		               "ServiceAccount gitops-applier, which must write the tenant's "
-		               "Secrets to apply them\n");
+		               "Secrets to apply them\n"
+		               "    # once a tenant has apps (tenant.yaml), their applier too:\n"
+		               "    # - rule: rbac.secrets\n"
+		               "    #   kind: apps-applier\n"
+		               "    #   reason: Flux applies each tenant's apps as its "
+		               "ServiceAccount apps-applier, whose Deployments can mount the "
+		               "namespace's Secrets\n");
 }
 
 static void env_file(tc_buf *b, const char *env, const char *domain, const char *gitops)
@@ -275,8 +281,17 @@ static void tenant_file(tc_buf *b, const char *tenant, const char *env, const ch
 		"      clients:\n"
 		"        - clientId: frontend\n"
 		"          type: public\n"
-		"          redirectUris: [\"https://%s.%s/*\"]\n",
-		tenant, tenant, env, tenant, domain);
+		"          redirectUris: [\"https://%s.%s/*\"]\n"
+		"    # The tenant's own applications, applied into its namespace only (by\n"
+		"    # Flux as its ServiceAccount apps-applier, by ArgoCD in its project\n"
+		"    # <tenant>-<env>.apps): a Git repository, a folder of manifests in it\n"
+		"    # and a revision (a branch, refs/tags/<tag> or a 40-digit commit id).\n"
+		"    # apps:\n"
+		"    #   - name: web\n"
+		"    #     repoURL: https://git.example.com/%s/web.git\n"
+		"    #     path: deploy\n"
+		"    #     revision: refs/tags/v1.0.0\n",
+		tenant, tenant, env, tenant, domain, tenant);
 }
 
 static void precommit_file(tc_buf *b)

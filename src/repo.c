@@ -10,6 +10,7 @@
  */
 #include "repo.h"
 
+#include "apps_check.h"
 #include "fsutil.h"
 #include "json_load.h"
 #include "jsone.h"
@@ -846,6 +847,8 @@ static int check_tenant(const tc_repo *r, tc_arena *a, tc_diags *d, tc_tenant *t
 	if (check_policy(r, d, t))
 		return -1;
 	if (tc_tenant_view_check(r, t, d))
+		return -1;
+	if (tc_apps_check(t->doc, d))
 		return -1;
 	if (tc_realm_check(a, t, d))
 		return -1;

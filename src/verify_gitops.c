@@ -18,6 +18,10 @@
  *                         RBAC, admission or CRD kinds
  *   gitops.flux-identity  a tenant Flux Kustomization has serviceAccountName
  *   gitops.flux-namespace ... and a targetNamespace of the tenant
+ *   gitops.flux-source    ... and its sourceRef in its own namespace (what
+ *                         kustomize-controller's --no-cross-namespace-refs
+ *                         enforces: a tenant's app reads no other
+ *                         namespace's repository)
  *
  * Admission, after Kyverno's verifyImages rules (match.any/all resources:
  * kinds, namespaces, namespaceSelector; exclude; imageReferences with '*'
@@ -152,6 +156,19 @@ static void flux(tc_verify *v, tc_diags *d, const vobj *k)
 		         k, at ? &pt : &ps, "%s%s%s, so its objects may go to any namespace",
 		         tns ? "has targetNamespace '" : "has no targetNamespace", tns ? tns : "",
 		         tns ? "', which is not the tenant's" : "");
+	}
+	const char *sns = tc_vstr(k->v, "spec.sourceRef.namespace");
+	if (sns && strcmp(sns, k->ns) != 0) {
+		tc_path pr = TC_PATH_KEY(&ps, "sourceRef", 9);
+		tc_path pn = TC_PATH_KEY(&pr, "namespace", 9);
+		vsubj sr = {.namespace = tns, .to_namespace = sns};
+		tc_vfind(
+			v, d, "gitops.flux-source", &sr,
+			tc_value_dig(k->v, "spec.sourceRef.namespace"), k, &pn,
+			"takes its source from namespace '%s', not its own '%s': a cross-namespace "
+			"sourceRef applies what another namespace's source holds (Flux's "
+			"--no-cross-namespace-refs refuses it)",
+			sns, k->ns);
 	}
 }
 

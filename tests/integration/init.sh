@@ -160,4 +160,14 @@ run "$TENANTC" init "$T/ciclone" --with-ci
 expect "init --with-ci into a clone with a README keeps it and writes the rest" \
 	'expect_status 0 && [ "$(cat "$T/ciclone/README.md")" = "# platform" ] &&
 	 [ -s "$T/ciclone/.pre-commit-config.yaml" ] && expect_stdout "README.md was there and is kept"'
+# the commented apps example of tenant.yaml and its verifier exception,
+# uncommented, render as they are (render verifies: no finding)
+"$TENANTC" init "$T/apps" >/dev/null 2>&1 || bad "init of the apps repository failed"
+sed -i 's/^    # \(apps:\)$/    \1/; s/^    #   /      /' "$T/apps/tenants/example/tenant.yaml"
+sed -i 's/^    # \(- rule: rbac.secrets\)$/    \1/; s/^    #   \(kind\|reason\)/      \1/' "$T/apps/tenantc.yaml"
+run "$TENANTC" render --repo "$T/apps"
+expect "the commented apps example, uncommented, renders and passes the verifier" \
+	'expect_status 0 && expect_stderr_empty &&
+	 grep -qx "  name: web" "$T/apps/rendered/prod/tenants/example/kustomization-web.yaml" &&
+	 grep -qx "    tag: v1.0.0" "$T/apps/rendered/prod/tenants/example/gitrepository-web.yaml"'
 finish

@@ -217,6 +217,18 @@ def check_refs(envs, root):
         have = {}
         for p, o in objs:
             have[(group_of(o), o.get("kind"), meta(o, "namespace"), meta(o, "name"))] = p
+        # the platform repository (its GitRepository and AppProject
+        # "platform.<env>"): paths from it are folders of the tree; a
+        # tenant's own applications come from repositories of their own
+        platform = set()
+        for p, o in objs:
+            if (meta(o, "name") or "").startswith("platform."):
+                spec = o.get("spec") or {}
+                if o.get("kind") == "GitRepository":
+                    platform.add(spec.get("url"))
+                elif o.get("kind") == "AppProject":
+                    platform.update(spec.get("sourceRepos") or [])
+        byloc = dict(objs)
         for p, o in objs:
             g, kind, ns = group_of(o), o.get("kind"), meta(o, "namespace")
             spec = o.get("spec") or {}
@@ -225,13 +237,18 @@ def check_refs(envs, root):
                 src = spec.get("sourceRef") or {}
                 sg = {"GitRepository": "source.toolkit.fluxcd.io", "OCIRepository": "source.toolkit.fluxcd.io",
                       "Bucket": "source.toolkit.fluxcd.io"}.get(src.get("kind"), "?")
-                if (sg, src.get("kind"), src.get("namespace", ns), src.get("name")) not in have:
+                skey = (sg, src.get("kind"), src.get("namespace", ns), src.get("name"))
+                if skey not in have:
                     r.bad(p, f"sourceRef {src.get('kind')} '{src.get('name')}' is not in {env}/")
                 for d in spec.get("dependsOn") or []:
                     if (g, "Kustomization", d.get("namespace", ns), d.get("name")) not in have:
                         r.bad(p, f"dependsOn '{d.get('name')}' is not a Kustomization in {env}/")
                 path = (spec.get("path") or "").lstrip("./")
-                check_path(r, p, root, env, path)
+                surl = ((byloc[have[skey]].get("spec") or {}).get("url") if skey in have else None)
+                if surl in platform:
+                    check_path(r, p, root, env, path)
+                elif ".." in path.split("/"):
+                    r.bad(p, f"path '{path}' leaves its repository")
             elif g == "argoproj.io" and kind == "Application":
                 r.checked += 1
                 proj = spec.get("project")
@@ -239,7 +256,10 @@ def check_refs(envs, root):
                 if key not in have:
                     r.bad(p, f"project '{proj}' is not an AppProject in {env}/")
                 src = spec.get("source") or {}
-                check_path(r, p, root, env, src.get("path") or "")
+                if src.get("repoURL") in platform:
+                    check_path(r, p, root, env, src.get("path") or "")
+                elif ".." in (src.get("path") or "").split("/"):
+                    r.bad(p, f"path '{src.get('path')}' leaves its repository")
                 if key in have:
                     pspec = dict(objs)[have[key]].get("spec") or {}
                     dest = spec.get("destination") or {}

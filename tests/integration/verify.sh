@@ -58,18 +58,20 @@ expect "--format json gives findings, flows and rights to tools" 'expect_status 
 run env -C "$R" "$TENANTC" check --format yaml
 expect "--format takes text or json" 'expect_status 2 && expect_stderr_first "--format: error: '"'"'yaml'"'"' is not text or json"'
 
-# without its exception the example has exactly the findings it accepts:
-# the Flux applier of each prod tenant writes (so reads) its Secrets
+# without its exceptions the example has exactly the findings it accepts:
+# the Flux applier of each prod tenant writes (so reads) its Secrets, and
+# the applier of globex's apps creates Deployments (which can mount them)
 cat >"$T/known" <<'EOF'
+templates/tenant/apps-flux.yaml rbac.secrets RoleBinding prod/globex-prod/apps-applier .roleRef
 templates/tenant/gitops-applier.yaml rbac.secrets RoleBinding prod/acme-prod/gitops-applier .roleRef
 templates/tenant/gitops-applier.yaml rbac.secrets RoleBinding prod/globex-prod/gitops-applier .roleRef
 EOF
 example_settings >"$R/tenantc.yaml"
 run env -C "$R" "$TENANTC" check --worktree
 summary >"$T/got"
-expect "the example's exception covers exactly the Flux appliers" 'expect_status 1 &&
+expect "the example's exceptions cover exactly the Flux appliers" 'expect_status 1 &&
 	{ cmp -s "$T/known" "$T/got" || { why="findings differ: $(diff "$T/known" "$T/got" | head -n 8 | tr "\n" " ")"; false; }; }'
-grep -q "^tenantc check: the verifier found 2 violations of tenant isolation" "$T/stderr" &&
+grep -q "^tenantc check: the verifier found 3 violations of tenant isolation" "$T/stderr" &&
 	ok "the summary counts them" || bad "summary line: $(tail -n 1 "$T/stderr")"
 
 sed '/^  exceptions:$/a\
@@ -228,6 +230,77 @@ else: []
 EOF
 )" rbac.secrets \
 	"templates/tenant/planted.yaml rbac.secrets RoleBinding prod/globex-prod/devs-edit .roleRef"
+
+# a tenant's own application that escapes its namespace (the example's
+# templates/tenant/apps-flux.yaml and templates/gitops/argocd-apps.yaml
+# confine globex's apps): a Flux app Kustomization of globex whose
+# targetNamespace is acme's (Flux: targetNamespace places every object), one
+# that borrows the platform's GitRepository from flux-system (a cross-namespace
+# sourceRef, which --no-cross-namespace-refs refuses), and an apps AppProject whose destinations add acme's namespace (ArgoCD
+# "Projects": an Application deploys wherever its project's destinations allow)
+plant app-target-namespace "$(cat <<'EOF'
+$if: tenant.name == 'globex' && env.gitops == 'flux'
+then:
+  - apiVersion: kustomize.toolkit.fluxcd.io/v1
+    kind: Kustomization
+    metadata: {name: escape, namespace: '${tenant.name}-${env.name}'}
+    spec:
+      interval: 10m
+      path: deploy
+      prune: true
+      sourceRef: {kind: GitRepository, name: storefront}
+      serviceAccountName: apps-applier
+      targetNamespace: acme-${env.name}
+else: []
+EOF
+)" gitops.flux-namespace \
+	"templates/tenant/planted.yaml gitops.flux-namespace Kustomization prod/globex-prod/escape .spec.targetNamespace"
+
+plant app-cross-source "$(cat <<'EOF'
+$if: tenant.name == 'globex' && env.gitops == 'flux'
+then:
+  - apiVersion: kustomize.toolkit.fluxcd.io/v1
+    kind: Kustomization
+    metadata: {name: borrowed, namespace: '${tenant.name}-${env.name}'}
+    spec:
+      interval: 10m
+      path: deploy
+      prune: true
+      sourceRef:
+        kind: GitRepository
+        name: platform.${env.name}
+        namespace: flux-system
+      serviceAccountName: apps-applier
+      targetNamespace: ${tenant.name}-${env.name}
+else: []
+EOF
+)" gitops.flux-source \
+	"templates/tenant/planted.yaml gitops.flux-source Kustomization prod/globex-prod/borrowed .spec.sourceRef.namespace"
+
+plant app-project-destination "$(cat <<'EOF'
+$if: tenant.name == 'globex' && env.gitops == 'argocd'
+then:
+  - apiVersion: argoproj.io/v1alpha1
+    kind: AppProject
+    metadata: {name: globex-test.escape, namespace: argocd}
+    spec:
+      sourceRepos: ['https://github.com/globex/shop.git']
+      destinations:
+        - {namespace: globex-test, server: 'https://kubernetes.default.svc'}
+        - {namespace: acme-test, server: 'https://kubernetes.default.svc'}
+      clusterResourceWhitelist: []
+      namespaceResourceWhitelist: [{group: apps, kind: Deployment}]
+  - apiVersion: argoproj.io/v1alpha1
+    kind: Application
+    metadata: {name: globex-test.escape, namespace: argocd}
+    spec:
+      project: globex-test.escape
+      destination: {namespace: globex-test, server: 'https://kubernetes.default.svc'}
+      source: {repoURL: 'https://github.com/globex/shop.git', path: deploy, targetRevision: main}
+else: []
+EOF
+)" gitops.destination \
+	"templates/tenant/planted.yaml gitops.destination AppProject test/argocd/globex-test.escape .spec.destinations[1].namespace"
 
 plant namespace-unsigned "$(cat <<'EOF'
 $if: tenant.name == 'initech'

@@ -374,6 +374,17 @@ TEST(argocd_projects_and_flux_kustomizations_confine_the_tenant)
 	add(&f, "prod", "acme", NULL,
 	    "{apiVersion: argoproj.io/v1alpha1, kind: Application, metadata: {name: other, "
 	    "namespace: argocd}, spec: {project: default, destination: {namespace: acme-prod}}}");
+	/* a tenant's app Kustomization in its namespace: its own source is
+	 * fine, another namespace's is not (kustomize-controller's
+	 * --no-cross-namespace-refs) */
+	add(&f, "prod", "acme", NULL,
+	    "{apiVersion: kustomize.toolkit.fluxcd.io/v1, kind: Kustomization, metadata: {name: "
+	    "web, namespace: acme-prod}, spec: {targetNamespace: acme-prod, serviceAccountName: "
+	    "apps-applier, sourceRef: {kind: GitRepository, name: web, namespace: acme-prod}}}");
+	add(&f, "prod", "acme", NULL,
+	    "{apiVersion: kustomize.toolkit.fluxcd.io/v1, kind: Kustomization, metadata: {name: "
+	    "api, namespace: acme-prod}, spec: {targetNamespace: acme-prod, serviceAccountName: "
+	    "apps-applier, sourceRef: {kind: GitRepository, name: shop, namespace: globex-prod}}}");
 	tc_verify_run(f.v, &f.d);
 	CHECK(count(&f, "gitops.destination") == 1);
 	CHECK_STR(path_of(&f, "gitops.destination"), ".spec.destinations[1].namespace");
@@ -381,6 +392,8 @@ TEST(argocd_projects_and_flux_kustomizations_confine_the_tenant)
 	CHECK(count(&f, "gitops.project") == 1);
 	CHECK(count(&f, "gitops.flux-identity") == 1);
 	CHECK(count(&f, "gitops.flux-namespace") == 1);
+	CHECK(count(&f, "gitops.flux-source") == 1);
+	CHECK_STR(path_of(&f, "gitops.flux-source"), ".spec.sourceRef.namespace");
 	end(&f);
 }
 
