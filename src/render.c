@@ -276,8 +276,10 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 	plan(&p, r, o);
 	tc_render_run_pool(&p);
 	tc_render_identify_dupes(&p);
+	tc_render_share_rewrite(&p);
 	free(p.ids);
 	merge(res, &p, d);
+	tc_render_shared_release(&p);
 	if (p.vap) {
 		/* the admission policies, over every environment's objects */
 		tc_vap_run(p.vap, d);

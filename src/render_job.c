@@ -193,6 +193,8 @@ void tc_render_check_output(work *w, size_t env_index, const tc_value *obj, bool
 {
 	const tc_render_opts *o = w->p->opts;
 	job *j = w->j;
+	if (j->rewrite)
+		return; /* checked, counted and observed in the first run */
 	if (!is_secret && tc_sops_check_plain(&j->diags, obj))
 		return;
 	if (!is_secret && tc_filecheck_output_text(&j->diags, obj))
@@ -240,6 +242,8 @@ void tc_render_run_cluster(work *w)
 				tc_render_check_output(w, env_index_of(r, j->env), objs.items[i],
 				                       false);
 		}
+		if (rc == 0 && j->rewrite && scopes[s].scope == TC_SCOPE_CLUSTER)
+			tc_render_add_shared(w, env_index_of(r, j->env), &objs);
 		if (rc == 0 && !j->identify) {
 			char *dir = tc_path_join(j->env->name, scopes[s].folder);
 			tc_render_write_folder(w, j->env, dir, objs.items, NULL, objs.len);
@@ -401,6 +405,10 @@ static void render_tenant_env(work *w, const tc_tenant *t, const tc_env *env)
 		rc = -1;
 	if (rc == 0 && check_tenant_objects(w, env, objs, nplain))
 		rc = -1;
+	if (rc == 0 && j->rewrite)
+		for (size_t s = 0; s < 2; s++)
+			tc_render_drop_shared(w, env_index_of(w->p->repo, env), objs[s].items,
+			                      s == 0 ? secrets : NULL, &objs[s].len);
 	if (rc == 0 && !j->identify)
 		write_tenant_folders(w, t, env, objs, secrets);
 	tc_arrb_release(&objs[0]);
