@@ -100,9 +100,10 @@ void tc_k8s_dupes_add(tc_k8s_dupes *s, const tc_value *obj, bool secret);
  * naming both tenants. */
 void tc_k8s_dupes_add_tenant(tc_k8s_dupes *s, const tc_value *obj, const char *tenant, bool secret);
 /* The same with the SHA-256 of the object's content (sum, copied; NULL:
- * none), which tc_k8s_dupes_share compares. */
+ * none), which tc_k8s_dupes_share compares. A quiet object is there to be
+ * compared with: a duplicate of two quiet ones is not reported. */
 void tc_k8s_dupes_add_sum(tc_k8s_dupes *s, const tc_value *obj, const char *tenant, bool secret,
-                          const unsigned char *sum);
+                          const unsigned char *sum, bool quiet);
 /* Objects that several tenants make byte for byte alike are shared, not
  * duplicates: a run of one identity whose members all have a sum, all the
  * same, were made by pairwise different tenants, and are no Secret and

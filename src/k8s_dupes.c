@@ -24,6 +24,7 @@ struct tc_k8s_dupe {
 	uint32_t seq;       /* order of adding, the last tie-break */
 	bool secret;        /* the identity holds a decrypted value: never print it */
 	bool shared;        /* one of a run that tc_k8s_dupes_share took */
+	bool quiet;         /* reported only beside one that is not */
 	const char *tenant; /* the tenant that made it (not copied), or NULL */
 	unsigned char *sum; /* SHA-256 of its content (malloc'd), or NULL */
 };
@@ -70,11 +71,11 @@ void tc_k8s_dupes_add(tc_k8s_dupes *s, const tc_value *obj, bool secret)
 
 void tc_k8s_dupes_add_tenant(tc_k8s_dupes *s, const tc_value *obj, const char *tenant, bool secret)
 {
-	tc_k8s_dupes_add_sum(s, obj, tenant, secret, NULL);
+	tc_k8s_dupes_add_sum(s, obj, tenant, secret, NULL, false);
 }
 
 void tc_k8s_dupes_add_sum(tc_k8s_dupes *s, const tc_value *obj, const char *tenant, bool secret,
-                          const unsigned char *sum)
+                          const unsigned char *sum, bool quiet)
 {
 	if (obj->kind != TC_OBJECT)
 		return;
@@ -112,7 +113,8 @@ void tc_k8s_dupes_add_sum(tc_k8s_dupes *s, const tc_value *obj, const char *tena
 	                                 .seq = (uint32_t)s->len,
 	                                 .secret = secret,
 	                                 .tenant = tenant,
-	                                 .sum = copy};
+	                                 .sum = copy,
+	                                 .quiet = quiet};
 	s->len++;
 }
 
@@ -242,6 +244,8 @@ size_t tc_k8s_dupes_report(tc_k8s_dupes *s, tc_diags *d, tc_diag_class cls)
 		bool secret = false;
 		for (size_t q = k; q < s->len && same_key(&s->items[q], e) && !secret; q++)
 			secret = s->items[q].secret;
+		if (e->quiet && s->items[k].quiet)
+			continue; /* neither is the render's to report */
 		report_one(d, &s->items[k], e, secret);
 		if (cls != TC_DIAG_FINDING)
 			d->items[d->len - 1].cls = cls;

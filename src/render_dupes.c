@@ -151,7 +151,7 @@ void tc_render_add_identity(work *w, size_t env_index, const tc_value *obj)
 			summed = true;
 		}
 		tc_k8s_dupes_add_sum(&p->dupes[env_index], obj, w->j->tenant, secret,
-		                     summed ? sum : NULL);
+		                     summed ? sum : NULL, w->j->peer);
 		return;
 	}
 	idhash e = {0, 0, (uint32_t)(w->j - p->jobs)};
@@ -248,7 +248,10 @@ void tc_render_identify_dupes(pool *p)
 	for (size_t k = 0; k < p->njobs; k++) {
 		if (!again[k])
 			continue;
-		job tmp = {.env = p->jobs[k].env, .tenant = p->jobs[k].tenant, .identify = true};
+		job tmp = {.env = p->jobs[k].env,
+		           .tenant = p->jobs[k].tenant,
+		           .identify = true,
+		           .peer = p->jobs[k].peer};
 		tc_diags_init(&tmp.diags); /* what the first run reported already */
 		tc_outlist_init(&tmp.files);
 		tc_render_run_job(p, &tmp, &a);
@@ -453,7 +456,7 @@ void tc_render_share_rewrite(pool *p)
 	for (size_t k = 0; k < p->njobs; k++) {
 		job *j = &p->jobs[k];
 		bool in = false;
-		for (size_t i = 0; j->tenant && i < p->nshared && !in; i++)
+		for (size_t i = 0; j->tenant && !j->peer && i < p->nshared && !in; i++)
 			in = tenant_of(&p->shared[i], j->tenant);
 		if (in)
 			rewrite(p, j, &a);

@@ -55,6 +55,9 @@ typedef struct job {
 	bool untouched;  /* unchanged in the tree being updated (opts.state) */
 	bool identify;   /* re-run to name duplicates: check, write nothing */
 	bool rewrite;    /* re-run to write without the shared objects (render_dupes.c) */
+	bool peer;       /* a tenant not selected (--tenant), rendered only to find
+	                  * what it shares with the selected ones: no Secrets, no
+	                  * checks, no output, no diagnostics */
 	struct keyed *k; /* with a cache key only (a job lives until the merge) */
 	/* streaming (see pool.stream): the output folders this job made */
 	tc_render_chunk *chunks;

@@ -199,7 +199,7 @@ void tc_render_check_output(work *w, size_t env_index, const tc_value *obj, bool
 		return;
 	if (!is_secret && tc_filecheck_output_text(&j->diags, obj))
 		return;
-	if (j->identify) {
+	if (j->identify || j->peer) {
 		tc_render_add_identity(w, env_index, obj);
 		return;
 	}
@@ -401,7 +401,7 @@ static void render_tenant_env(work *w, const tc_tenant *t, const tc_env *env)
 		rc = -1;
 	const secret_out **secrets = NULL;
 	size_t nplain = objs[0].len;
-	if (rc == 0 && tc_render_load_secrets(w, t, env, &objs[0], &secrets))
+	if (rc == 0 && !j->peer && tc_render_load_secrets(w, t, env, &objs[0], &secrets))
 		rc = -1;
 	if (rc == 0 && check_tenant_objects(w, env, objs, nplain))
 		rc = -1;
@@ -409,7 +409,7 @@ static void render_tenant_env(work *w, const tc_tenant *t, const tc_env *env)
 		for (size_t s = 0; s < 2; s++)
 			tc_render_drop_shared(w, env_index_of(w->p->repo, env), objs[s].items,
 			                      s == 0 ? secrets : NULL, &objs[s].len);
-	if (rc == 0 && !j->identify)
+	if (rc == 0 && !j->identify && !j->peer)
 		write_tenant_folders(w, t, env, objs, secrets);
 	tc_arrb_release(&objs[0]);
 	tc_arrb_release(&objs[1]);
@@ -436,7 +436,8 @@ void tc_render_tenant_objects(work *w)
 	for (size_t e = 0; e < t.nenvs; e++) {
 		if (!env_selected(o, t.envs[e]->name))
 			continue;
-		if (client_secrets && tc_realm_check_secrets(w->a, &t, t.envs[e], &j->diags))
+		if (client_secrets && !j->peer &&
+		    tc_realm_check_secrets(w->a, &t, t.envs[e], &j->diags))
 			continue;
 		render_tenant_env(w, &t, t.envs[e]);
 	}

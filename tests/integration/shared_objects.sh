@@ -62,6 +62,19 @@ unset TENANTC_CACHE_DIR
 run env -C "$R" "$TENANTC" check
 expect "check: the committed tree is what render makes, no finding" 'expect_status 0 && expect_stderr_empty'
 
+# a render of one tenant (the ArgoCD plugin's) compares with the others:
+# what it shares is the cluster folder's, not in its stream
+run "$TENANTC" render --repo "$R" --stdout --env test --tenant globex --folder tenants
+expect "one tenant's stream leaves out what it shares with the others" \
+	'expect_status 0 && expect_stdout_has "name: globex-test" && ! expect_stdout_has "tenantc-crd-reader"'
+run "$TENANTC" render --repo "$R" --stdout --env test --tenant initech --folder tenants
+expect "a tenant that shares nothing is as before" 'expect_status 0 && expect_stdout_has "name: initech-test"'
+mkdir -p "$R/tenants/broken" && printf 'name: broken\nrealm: [x\n' >"$R/tenants/broken/tenant.yaml"
+run "$TENANTC" render --repo "$R" --stdout --env test --tenant globex --folder tenants
+expect "another tenant's broken tenant.yaml does not stop it" \
+	'expect_status 0 && expect_stderr_empty && ! expect_stdout_has "tenantc-crd-reader"'
+rm -r "$R/tenants/broken"
+
 # three tenants, one of them only in test: each environment lists its own
 role "len(tenant.name) > 0" "[get, list]"
 run "$TENANTC" render --repo "$R" --out "$T/out3"
