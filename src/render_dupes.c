@@ -414,10 +414,18 @@ static void drop_outputs(pool *p, job *j)
 
 /* A job run again to write: a fresh record for the tree state (it no
  * longer is as it was), with the identities of the first run, which still
- * name the shared objects so that the next render finds them again. */
+ * name the shared objects so that the next render finds them again. Its
+ * key in the state matches no tenant's: its folder in the tree lacks what
+ * it shares, so the next render must not keep that folder as it is
+ * (should the other tenants stop sharing, the object would be nowhere)
+ * but take the tenant from the cache, which holds what it renders. */
 static void rewrite(pool *p, job *j, tc_arena *a)
 {
 	drop_outputs(p, j);
+	if (j->k) {
+		memset(j->k->key, 'x', sizeof j->k->key - 1);
+		j->k->key[sizeof j->k->key - 1] = 0;
+	}
 	if (j->k && j->k->kept) {
 		tc_state_tenant *kept = j->k->kept;
 		kept->kept = false;

@@ -116,4 +116,29 @@ EOF
 run "$TENANTC" render --repo "$R" --out "$T/out6"
 expect "a cluster template's object and the tenants': a duplicate" 'expect_status 1 &&
 	expect_stderr "error: duplicate object: ClusterRole .tenantc-crd-reader." && expect_file_absent "$T/out6"'
+
+# updated in place with the cache: a tenant kept as it is has no copy of
+# what it shared, so when the other one stops sharing (its tenant.yaml
+# changes, nothing else) the object goes back into its folder
+R="$T/inplace"
+copy_example "$R"
+rm -f "$R/templates/cluster/crd-reader.yaml"
+role "tenant.name == 'acme' || (tenant.name == 'globex' && tenant.displayName == 'Shared')" "[get, list]"
+sed -i 's/^displayName: .*/displayName: Shared/' "$R/tenants/globex/tenant.yaml"
+git_commit_all "$R"
+export TENANTC_CACHE_DIR="$T/cache-inplace"
+run "$TENANTC" render --repo "$R" --rev HEAD
+run "$TENANTC" render --repo "$R" --rev HEAD
+expect "in place: shared, one tenant kept" 'expect_status 0 &&
+	[ -f "$R/rendered/prod/cluster/clusterrole-tenantc-crd-reader.yaml" ]'
+sed -i 's/^displayName: .*/displayName: Globex Corporation/' "$R/tenants/globex/tenant.yaml"
+(cd "$R" && git commit -q -am "globex stops sharing")
+run "$TENANTC" render --repo "$R" --rev HEAD
+expect "in place: the tenant that still makes it has it in its folder again" 'expect_status 0 &&
+	[ -f "$R/rendered/prod/tenants/acme/clusterrole-tenantc-crd-reader.yaml" ] &&
+	expect_file_absent "$R/rendered/prod/cluster/clusterrole-tenantc-crd-reader.yaml"'
+unset TENANTC_CACHE_DIR
+run "$TENANTC" render --repo "$R" --rev HEAD --out "$T/inplace-full"
+expect "in place: the same tree as a render from scratch" \
+	'expect_status 0 && expect_tree_sum "$R/rendered" "$(tree_sum "$T/inplace-full")"'
 finish
