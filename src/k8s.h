@@ -99,6 +99,20 @@ void tc_k8s_dupes_add(tc_k8s_dupes *s, const tc_value *obj, bool secret);
  * outlive the report). Two objects of different tenants are reported
  * naming both tenants. */
 void tc_k8s_dupes_add_tenant(tc_k8s_dupes *s, const tc_value *obj, const char *tenant, bool secret);
+/* The same with the SHA-256 of the object's content (sum, copied; NULL:
+ * none), which tc_k8s_dupes_share compares. A quiet object is there to be
+ * compared with: a duplicate of two quiet ones is not reported. */
+void tc_k8s_dupes_add_sum(tc_k8s_dupes *s, const tc_value *obj, const char *tenant, bool secret,
+                          const unsigned char *sum, bool quiet);
+/* Objects that several tenants make byte for byte alike are shared, not
+ * duplicates: a run of one identity whose members all have a sum, all the
+ * same, were made by pairwise different tenants, and are no Secret and
+ * hold no decrypted value. Each such run is marked (tc_k8s_dupes_report
+ * leaves it out) and handed to fn with its identity and its tenants in
+ * byte order, the runs in identity order. Returns the number of runs. */
+typedef void (*tc_k8s_share_fn)(void *ctx, const char *group, const char *kind, const char *ns,
+                                const char *name, const char *const *tenants, size_t n);
+size_t tc_k8s_dupes_share(tc_k8s_dupes *s, tc_k8s_share_fn fn, void *ctx);
 /* Report every object that repeats an earlier one, at its position and
  * naming the first one's; "earlier" is by file, line and column, so the
  * result does not depend on the order objects were added in. Returns the

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One object: 32 bytes here and one allocation holding
+/* One object: 48 bytes here and one allocation holding
  * "group NUL kind NUL namespace NUL name" (the sort key, klen bytes) and,
  * when the object has a file, that file's name after it. A render keeps
  * one per object of every environment, so it is kept small. */
@@ -23,7 +23,10 @@ struct tc_k8s_dupe {
 	uint32_t line, col;
 	uint32_t seq;       /* order of adding, the last tie-break */
 	bool secret;        /* the identity holds a decrypted value: never print it */
+	bool shared;        /* one of a run that tc_k8s_dupes_share took */
+	bool quiet;         /* reported only beside one that is not */
 	const char *tenant; /* the tenant that made it (not copied), or NULL */
+	unsigned char *sum; /* SHA-256 of its content (malloc'd), or NULL */
 };
 
 void tc_k8s_dupes_init(tc_k8s_dupes *s)
@@ -33,8 +36,10 @@ void tc_k8s_dupes_init(tc_k8s_dupes *s)
 
 void tc_k8s_dupes_release(tc_k8s_dupes *s)
 {
-	for (size_t i = 0; i < s->len; i++)
+	for (size_t i = 0; i < s->len; i++) {
 		free(s->items[i].key);
+		free(s->items[i].sum);
+	}
 	free(s->items);
 	memset(s, 0, sizeof *s);
 }
@@ -66,6 +71,12 @@ void tc_k8s_dupes_add(tc_k8s_dupes *s, const tc_value *obj, bool secret)
 
 void tc_k8s_dupes_add_tenant(tc_k8s_dupes *s, const tc_value *obj, const char *tenant, bool secret)
 {
+	tc_k8s_dupes_add_sum(s, obj, tenant, secret, NULL, false);
+}
+
+void tc_k8s_dupes_add_sum(tc_k8s_dupes *s, const tc_value *obj, const char *tenant, bool secret,
+                          const unsigned char *sum, bool quiet)
+{
 	if (obj->kind != TC_OBJECT)
 		return;
 	const tc_value *api = str_at(obj, "apiVersion"), *kind = str_at(obj, "kind");
@@ -90,9 +101,20 @@ void tc_k8s_dupes_add_tenant(tc_k8s_dupes *s, const tc_value *obj, const char *t
 	TC_GROW(s->items, s->cap, s->len + 1);
 	secret = secret || tc_value_tainted(api) || tc_value_tainted(kind) ||
 	         tc_value_tainted(ns) || tc_value_tainted(name);
-	s->items[s->len] = (tc_k8s_dupe){key,          (uint32_t)total,  obj->pos.line,
-	                                 obj->pos.col, (uint32_t)s->len, secret,
-	                                 tenant};
+	unsigned char *copy = NULL;
+	if (sum) {
+		copy = tc_xmalloc(32);
+		memcpy(copy, sum, 32);
+	}
+	s->items[s->len] = (tc_k8s_dupe){.key = key,
+	                                 .klen = (uint32_t)total,
+	                                 .line = obj->pos.line,
+	                                 .col = obj->pos.col,
+	                                 .seq = (uint32_t)s->len,
+	                                 .secret = secret,
+	                                 .tenant = tenant,
+	                                 .sum = copy,
+	                                 .quiet = quiet};
 	s->len++;
 }
 
@@ -154,6 +176,57 @@ static void report_one(tc_diags *d, const tc_k8s_dupe *first, const tc_k8s_dupe 
 	tc_buf_release(&b);
 }
 
+/* Whether the run items[k..k+n) is one object that its tenants share. */
+static bool shareable(const tc_k8s_dupe *run, size_t n)
+{
+	const char *group = run[0].key, *kind = group + strlen(group) + 1;
+	if (group[0] == 0 && strcmp(kind, "Secret") == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!run[i].sum || !run[i].tenant || run[i].secret ||
+		    memcmp(run[i].sum, run[0].sum, 32) != 0)
+			return false;
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(run[k].tenant, run[i].tenant) == 0)
+				return false;
+	}
+	return true;
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+size_t tc_k8s_dupes_share(tc_k8s_dupes *s, tc_k8s_share_fn fn, void *ctx)
+{
+	if (s->len > 1)
+		qsort(s->items, s->len, sizeof *s->items, cmp_dupe);
+	size_t runs = 0;
+	for (size_t i = 0; i < s->len;) {
+		size_t n = 1;
+		while (i + n < s->len && same_key(&s->items[i], &s->items[i + n]))
+			n++;
+		if (n > 1 && shareable(&s->items[i], n)) {
+			const char **tenants = tc_xmalloc(n * sizeof *tenants);
+			for (size_t k = 0; k < n; k++) {
+				s->items[i + k].shared = true;
+				tenants[k] = s->items[i + k].tenant;
+			}
+			qsort(tenants, n, sizeof *tenants, cmp_cstr);
+			const char *group = s->items[i].key;
+			const char *kind = group + strlen(group) + 1;
+			const char *ns = kind + strlen(kind) + 1;
+			const char *name = ns + strlen(ns) + 1;
+			fn(ctx, group, kind, ns, name, tenants, n);
+			free(tenants);
+			runs++;
+		}
+		i += n;
+	}
+	return runs;
+}
+
 size_t tc_k8s_dupes_report(tc_k8s_dupes *s, tc_diags *d, tc_diag_class cls)
 {
 	if (s->len > 1)
@@ -161,7 +234,7 @@ size_t tc_k8s_dupes_report(tc_k8s_dupes *s, tc_diags *d, tc_diag_class cls)
 	size_t found = 0;
 	for (size_t i = 1; i < s->len; i++) {
 		const tc_k8s_dupe *e = &s->items[i];
-		if (!same_key(&s->items[i - 1], e))
+		if (!same_key(&s->items[i - 1], e) || e->shared)
 			continue;
 		/* name the first of the run, not the previous one */
 		size_t k = i - 1;
@@ -171,6 +244,8 @@ size_t tc_k8s_dupes_report(tc_k8s_dupes *s, tc_diags *d, tc_diag_class cls)
 		bool secret = false;
 		for (size_t q = k; q < s->len && same_key(&s->items[q], e) && !secret; q++)
 			secret = s->items[q].secret;
+		if (e->quiet && s->items[k].quiet)
+			continue; /* neither is the render's to report */
 		report_one(d, &s->items[k], e, secret);
 		if (cls != TC_DIAG_FINDING)
 			d->items[d->len - 1].cls = cls;

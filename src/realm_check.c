@@ -171,31 +171,7 @@ static bool is_loopback(const char *h)
 	       strcmp(h, "[::1]") == 0;
 }
 
-/* Whether host is domain or below it, or listed in trusted (strings). */
-static bool host_trusted(const char *host, size_t hn, const char *domain, const tc_value *trusted)
-{
-	size_t dn = strlen(domain);
-	if (hn == dn && strcasecmp(host, domain) == 0)
-		return true;
-	if (hn > dn + 1 && host[hn - dn - 1] == '.' && strcasecmp(host + hn - dn, domain) == 0)
-		return true;
-	for (size_t i = 0; trusted && trusted->kind == TC_ARRAY && i < trusted->u.arr.len; i++) {
-		const tc_value *t = trusted->u.arr.items[i];
-		if (t->kind == TC_STR && t->u.str.len == hn &&
-		    strncasecmp(t->u.str.ptr, host, hn) == 0)
-			return true;
-	}
-	return false;
-}
-
-typedef struct where {
-	const char *env;       /* the environment whose realm this is */
-	const char *domain;    /* its domain */
-	const tc_value *trust; /* the tenant's realm.trustedHosts there, or NULL */
-} where;
-
-static int check_urls(const tc_value *list, const tc_path *at, bool origins, const where *w,
-                      tc_diags *d)
+static int check_urls(const tc_value *list, const tc_path *at, bool origins, tc_diags *d)
 {
 	int rc = 0;
 	for (size_t i = 0; list && list->kind == TC_ARRAY && i < list->u.arr.len; i++) {
@@ -224,22 +200,15 @@ static int check_urls(const tc_value *list, const tc_path *at, bool origins, con
 				"only on the loopback host (localhost, 127.0.0.1, [::1]; RFC 8252 "
 				"section 8.3)",
 				what, (int)n, s);
-			continue;
 		}
-		if (w && !host_trusted(host, hn, w->domain, w->trust))
-			rc = tc_error(
-				d, v->pos, &ai,
-				"%s '%.*s': the realm of environment '%s' trusts only hosts of "
-				"its domain '%s'; list '%s' in realm.trustedHosts of "
-				"overrides.%s to trust it there",
-				what, (int)n, s, w->env, w->domain, host, w->env);
+		/* whose hosts a realm trusts is the realm invariant of the
+		 * verifier (verify_realm.c), judged on the rendered realm */
 	}
 	return rc;
 }
 
-/* The URL checks of the clients of one list, in the realm of w (or of no
- * particular environment when w is NULL: the syntax only). */
-static int check_clients(const tc_value *clients, const tc_path *at, const where *w, tc_diags *d)
+/* The URL checks of the clients of one list. */
+static int check_clients(const tc_value *clients, const tc_path *at, tc_diags *d)
 {
 	int rc = 0;
 	for (size_t i = 0; clients && clients->kind == TC_ARRAY && i < clients->u.arr.len; i++) {
@@ -249,8 +218,8 @@ static int check_clients(const tc_value *clients, const tc_path *at, const where
 		tc_path ai = TC_PATH_INDEX(at, i);
 		tc_path ar = TC_PATH_KEY(&ai, "redirectUris", 12);
 		tc_path ao = TC_PATH_KEY(&ai, "webOrigins", 10);
-		if (check_urls(tc_value_getz(c, "redirectUris"), &ar, false, w, d) ||
-		    check_urls(tc_value_getz(c, "webOrigins"), &ao, true, w, d))
+		if (check_urls(tc_value_getz(c, "redirectUris"), &ar, false, d) ||
+		    check_urls(tc_value_getz(c, "webOrigins"), &ao, true, d))
 			rc = -1;
 	}
 	return rc;
@@ -296,13 +265,10 @@ int tc_realm_check(tc_arena *a, const tc_tenant *t, tc_diags *d)
 	if (rc)
 		return rc;
 	/* the URLs, in each environment's realm: a list of the file that an
-	 * environment does not replace is checked against that environment's
-	 * hosts; the path names where the list is written */
+	 * environment does not replace is checked as that environment sees
+	 * it; the path names where the list is written */
 	for (size_t e = 0; e < t->nenvs; e++) {
 		const tc_env *env = t->envs[e];
-		const tc_value *domain = tc_value_getz(env->doc, "domain");
-		if (!domain || domain->kind != TC_STR)
-			continue;
 		tc_value *v = tc_tenant_view(a, t, env);
 		const tc_value *vr = tc_value_getz(v, "realm");
 		const tc_value *clients = realm_clients(vr);
@@ -316,9 +282,7 @@ int tc_realm_check(tc_arena *a, const tc_tenant *t, tc_diags *d)
 		tc_path ae = TC_PATH_KEY(&ao, env->name, strlen(env->name));
 		tc_path aer = TC_PATH_KEY(&ae, "realm", 5);
 		tc_path aerc = TC_PATH_KEY(&aer, "clients", 7);
-		where w = {env->name, domain->u.str.ptr,
-		           vr->kind == TC_OBJECT ? tc_value_getz(vr, "trustedHosts") : NULL};
-		if (check_clients(clients, from_section ? &aerc : &arc, &w, d))
+		if (check_clients(clients, from_section ? &aerc : &arc, d))
 			rc = -1;
 	}
 	return rc;

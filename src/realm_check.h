@@ -10,9 +10,9 @@
  *     a message of the theme);
  *   - a clientId appears once in each list of clients;
  *   - redirect URIs are absolute https URLs without a fragment (http only
- *     on the loopback host), web origins "+" or such an origin, and every
- *     host is the environment's domain, below it, or one of the tenant's
- *     realm.trustedHosts of that environment;
+ *     on the loopback host), web origins "+" or such an origin (whose
+ *     hosts a realm may trust is the verifier's realm invariant, judged
+ *     on the rendered realm: verify.h, docs/verify.md);
  *   - every confidential and service-account client has its secret in
  *     the environment's realm-clients.yaml, encrypted (a SOPS file); the
  *     render checks this when a tenant template uses the Secret

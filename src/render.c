@@ -51,8 +51,11 @@ static int check_filters(const tc_repo *r, const tc_render_opts *o, tc_diags *d)
 static void plan(pool *p, const tc_repo *r, const tc_render_opts *o)
 {
 	*p = (pool){.repo = r, .opts = o};
-	p->jobs = tc_xcalloc(r->nenvs + r->ntenants + 1, sizeof *p->jobs);
+	p->jobs = tc_xcalloc(r->nenvs + r->ntenants + r->npeers + 1, sizeof *p->jobs);
 	bool only_tenants = o->tenants && o->tenants->len;
+	/* the tenants not selected are peers: what a selected tenant shares
+	 * with them is no object of its folder (render_dupes.c) */
+	bool peers = only_tenants && o->shard_count <= 1;
 	for (size_t i = 0; i < r->nenvs; i++)
 		if (env_selected(o, r->envs[i].name) && !only_tenants)
 			p->jobs[p->njobs++].env = &r->envs[i];
@@ -62,6 +65,10 @@ static void plan(pool *p, const tc_repo *r, const tc_render_opts *o)
 		if (o->shard_count > 1 && (long)(k % (size_t)o->shard_count) != o->shard_index)
 			continue;
 		p->jobs[p->njobs++].tenant = r->tenants[k];
+	}
+	for (size_t k = 0; peers && k < r->npeers; k++) {
+		p->jobs[p->njobs].peer = true;
+		p->jobs[p->njobs++].tenant = r->peers[k];
 	}
 	for (size_t k = 0; k < p->njobs; k++) {
 		tc_diags_init(&p->jobs[k].diags);
@@ -125,6 +132,10 @@ static void merge(tc_render_result *res, pool *p, tc_diags *d)
 	size_t records_cap = 0;
 	for (size_t k = 0; k < p->njobs; k++) {
 		job *j = &p->jobs[k];
+		if (j->peer) {
+			tc_diags_release(&j->diags);
+			continue;
+		}
 		res->nobjects += j->nobjects;
 		res->ntenants += j->rendered_tenant;
 		res->cached += j->from_cache;
@@ -225,8 +236,10 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 	plan(&p, r, o);
 	tc_render_run_pool(&p);
 	tc_render_identify_dupes(&p);
+	tc_render_share_rewrite(&p);
 	free(p.ids);
 	merge(res, &p, d);
+	tc_render_shared_release(&p);
 	if (p.vap) {
 		/* the admission policies, over every environment's objects */
 		tc_vap_run(p.vap, d);

@@ -57,6 +57,10 @@ typedef struct job {
 	bool from_cache;
 	bool untouched;  /* unchanged in the tree being updated (opts.state) */
 	bool identify;   /* re-run to name duplicates: check, write nothing */
+	bool rewrite;    /* re-run to write without the shared objects (render_dupes.c) */
+	bool peer;       /* a tenant not selected (--tenant), rendered only to find
+	                  * what it shares with the selected ones: no Secrets, no
+	                  * checks, no output, no diagnostics */
 	struct keyed *k; /* with a cache key only (a job lives until the merge) */
 	/* streaming (see pool.stream): the output folders this job made */
 	tc_render_chunk *chunks;
@@ -72,6 +76,17 @@ typedef struct idhash {
 	uint32_t h2, job;
 } idhash;
 
+/* An object that several tenants of an environment render byte for byte
+ * alike: written once, into <env>/cluster/, annotated with the tenants. */
+typedef struct shared_obj {
+	size_t env;                     /* index of repo->envs */
+	char *group, *kind, *ns, *name; /* its identity (ns "" when none) */
+	char **tenants;                 /* in byte order */
+	size_t ntenants;
+	char *yaml; /* the annotated object, from the first tenant rewritten */
+	size_t len;
+} shared_obj;
+
 typedef struct pool {
 	const tc_repo *repo;
 	const tc_render_opts *opts;
@@ -85,6 +100,9 @@ typedef struct pool {
 	idhash *ids;
 	size_t nids, capids;
 	tc_k8s_dupes *dupes;
+	/* objects tenants share, in environment and identity order */
+	shared_obj *shared;
+	size_t nshared, capshared;
 	/* reference integrity: one set per environment (index of repo->envs,
 	 * NULL when not checked), shared by the workers under refs_lock */
 	pthread_mutex_t refs_lock;
@@ -198,6 +216,18 @@ void tc_render_add_cached_ident(work *w, const char *ident);
 void tc_render_flush_identities(work *w);
 void tc_render_identify_dupes(pool *p);
 void tc_render_dupes_init(pool *p);
+/* The objects tenants share (after identify_dupes): the tenant jobs that
+ * made them and the cluster jobs of their environments are run again,
+ * writing what they wrote less the shared objects and, into cluster/,
+ * each shared object once. Then, for the jobs that write: */
+void tc_render_share_rewrite(pool *p);
+/* objs[0..*n) less the objects of env that tenant shares (secrets, when
+ * given, filtered alike), the first copy kept for the cluster folder. */
+void tc_render_drop_shared(work *w, size_t env_index, tc_value **objs, const secret_out **secrets,
+                           size_t *n);
+/* The shared objects of env appended to objs (parsed in w's arena). */
+void tc_render_add_shared(work *w, size_t env_index, tc_arrb *objs);
+void tc_render_shared_release(pool *p);
 /* Report every object that repeats another of its environment, naming
  * both template lines and, when two tenants made them, both tenants;
  * then release what identify_dupes collected. */

@@ -193,11 +193,13 @@ void tc_render_check_output(work *w, size_t env_index, const tc_value *obj, bool
 {
 	const tc_render_opts *o = w->p->opts;
 	job *j = w->j;
+	if (j->rewrite)
+		return; /* checked, counted and observed in the first run */
 	if (!is_secret && tc_sops_check_plain(&j->diags, obj))
 		return;
 	if (!is_secret && tc_filecheck_output_text(&j->diags, obj))
 		return;
-	if (j->identify) {
+	if (j->identify || j->peer) {
 		tc_render_add_identity(w, env_index, obj);
 		return;
 	}
@@ -240,6 +242,8 @@ void tc_render_run_cluster(work *w)
 				tc_render_check_output(w, env_index_of(r, j->env), objs.items[i],
 				                       false);
 		}
+		if (rc == 0 && j->rewrite && scopes[s].scope == TC_SCOPE_CLUSTER)
+			tc_render_add_shared(w, env_index_of(r, j->env), &objs);
 		if (rc == 0 && !j->identify) {
 			char *dir = tc_path_join(j->env->name, scopes[s].folder);
 			tc_render_write_folder(w, j->env, dir, objs.items, NULL, objs.len);
@@ -428,11 +432,15 @@ static void render_tenant_env(work *w, const tc_tenant *t, const tc_env *env)
 		rc = -1;
 	const secret_out **secrets = NULL;
 	size_t nplain = objs[0].len;
-	if (rc == 0 && tc_render_load_secrets(w, t, env, &objs[0], &secrets))
+	if (rc == 0 && !j->peer && tc_render_load_secrets(w, t, env, &objs[0], &secrets))
 		rc = -1;
 	if (rc == 0 && check_tenant_objects(w, env, objs, nplain))
 		rc = -1;
-	if (rc == 0 && !j->identify)
+	if (rc == 0 && j->rewrite)
+		for (size_t s = 0; s < 2; s++)
+			tc_render_drop_shared(w, env_index_of(w->p->repo, env), objs[s].items,
+			                      s == 0 ? secrets : NULL, &objs[s].len);
+	if (rc == 0 && !j->identify && !j->peer)
 		write_tenant_folders(w, t, env, objs, secrets);
 	tc_arrb_release(&objs[0]);
 	tc_arrb_release(&objs[1]);
@@ -459,7 +467,8 @@ void tc_render_tenant_objects(work *w)
 	for (size_t e = 0; e < t.nenvs; e++) {
 		if (!env_selected(o, t.envs[e]->name))
 			continue;
-		if (client_secrets && tc_realm_check_secrets(w->a, &t, t.envs[e], &j->diags))
+		if (client_secrets && !j->peer &&
+		    tc_realm_check_secrets(w->a, &t, t.envs[e], &j->diags))
 			continue;
 		render_tenant_env(w, &t, t.envs[e]);
 	}

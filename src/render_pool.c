@@ -18,7 +18,7 @@ void tc_render_run_job(pool *p, job *j, tc_arena *a)
 	size_t first = j->diags.len;
 	if (j->env)
 		tc_render_run_cluster(&w);
-	else if (j->identify)
+	else if (j->identify || j->rewrite || j->peer)
 		tc_render_tenant_objects(&w); /* not from the cache: the objects are needed */
 	else
 		tc_render_run_tenant(&w);

@@ -419,6 +419,30 @@ static int some_tenants(tc_repo *r, const char *const *only, size_t n, tc_diags 
 	return rc;
 }
 
+/* The tenant folders besides only[0..n) (sorted), quietly: a folder that
+ * is no tenant's is the render of all tenants' to report. */
+static void list_peers(tc_repo *r, const char *const *only, size_t n)
+{
+	tc_entry *e;
+	size_t ne;
+	tc_diags quiet;
+	tc_diags_init(&quiet);
+	if (tc_source_list(r->src, &quiet, "tenants", &e, &ne) == 0) {
+		r->peers = tc_arena_alloc(&r->arena, (ne + 1) * sizeof(char *));
+		for (size_t i = 0; i < ne; i++) {
+			size_t len = strlen(e[i].name);
+			bool selected = false;
+			for (size_t k = 0; k < n && !selected; k++)
+				selected = strcmp(only[k], e[i].name) == 0;
+			if (!selected && e[i].type == TC_ENTRY_DIR &&
+			    tc_k8s_is_dns_label(e[i].name, len) && len <= TENANT_NAME_MAX)
+				r->peers[r->npeers++] = tc_arena_strdup(&r->arena, e[i].name);
+		}
+		tc_entries_free(e, ne);
+	}
+	tc_diags_release(&quiet);
+}
+
 static int load_files(tc_repo *r, const char *now_override, tc_diags *d);
 
 int tc_repo_load(tc_repo *r, tc_source *src, const char *now_override, tc_diags *d)
@@ -448,6 +472,8 @@ int tc_repo_load_some(tc_repo *r, tc_source *src, const char *now_override, cons
 		rc = -1;
 	if (nonly ? some_tenants(r, only, nonly, d) : list_tenants(r, d))
 		rc = -1;
+	if (nonly && rc == 0)
+		list_peers(r, only, nonly);
 	const char *id = tc_source_commit_id(src);
 	tc_pos p = TC_NOPOS;
 	char tbuf[32];

@@ -81,6 +81,10 @@ typedef struct tc_repo {
 	size_t ntemplates;
 	char **tenants; /* folder names under tenants/, sorted by bytes */
 	size_t ntenants;
+	/* loaded for some tenants only: the other tenant folders (sorted),
+	 * which a render compares with to find what tenants share */
+	char **peers;
+	size_t npeers;
 	tc_file *files; /* the repository-wide files/, sorted by path bytes */
 	size_t nfiles;
 	tc_filecheck filecheck; /* signatures, certificates and keys in files */

@@ -198,25 +198,13 @@ static tc_value *prune(tc_verify *v, pcache *pc, const tc_value *obj, bool label
 static bool wanted(const char *kind)
 {
 	static const char *const kinds[] = {
-		"AppProject",
-		"Application",
-		"ClusterImagePolicy",
-		"ClusterPolicy",
-		"ClusterRole",
-		"ClusterRoleBinding",
-		"CronJob",
-		"DaemonSet",
-		"Deployment",
-		"Job",
-		"Kustomization",
-		"Namespace",
-		"NetworkPolicy",
-		"Pod",
-		"ReplicaSet",
-		"ReplicationController",
-		"Role",
-		"RoleBinding",
-		"StatefulSet",
+		"AppProject",    "Application", "ClusterImagePolicy",
+		"ClusterPolicy", "ClusterRole", "ClusterRoleBinding",
+		"ConfigMap",     "CronJob",     "DaemonSet",
+		"Deployment",    "Job",         "KeycloakRealmImport",
+		"Kustomization", "Namespace",   "NetworkPolicy",
+		"Pod",           "ReplicaSet",  "ReplicationController",
+		"Role",          "RoleBinding", "StatefulSet",
 	};
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
 		if (strcmp(kinds[i], kind) == 0)
@@ -249,6 +237,7 @@ void tc_verify_free(tc_verify *v)
 	free(v->labels);
 	free(v->exc);
 	free(v->rows);
+	free(v->envs);
 	pthread_mutex_destroy(&v->lock);
 	tc_arena_release(&v->a);
 	free(v);
@@ -267,19 +256,30 @@ static void add_locked(tc_verify *v, const char *env, const char *tenant,
 		return;
 	if (!wanted(kind))
 		return;
+	/* of ConfigMaps, those that carry a realm's clients as JSON (the
+	 * realm invariant's, verify_realm.c); the others may be large */
+	if (strcmp(kind, "ConfigMap") == 0 && !tc_vrealm_configmap(obj))
+		return;
 	pcache pc = {0};
 	env = intern(v, env);
 	if (tenant) {
 		tenant = intern(v, tenant);
-		/* of tenant.yaml, the invariants read network.egress only; the
-		 * copy interns strings, which may move the slots, so the slot is
-		 * looked up again to store it */
-		const tc_member *net =
-			tenant_doc ? tc_value_member(tenant_doc, "network", 7) : NULL;
-		if (net && !tenant_env_slot(v, tenant, env)->doc) {
-			tc_member m = {"network", 7, net->kpos, deep(v, &pc, net->val)};
-			m.kpos = copy_pos(v, &pc, m.kpos);
-			tc_value *doc = tc_value_object(&v->a, &m, 1,
+		/* of tenant.yaml, the invariants read network.egress and the
+		 * realm (its trustedHosts, and its clients to name the line a
+		 * URI comes from); the copy interns strings, which may move the
+		 * slots, so the slot is looked up again to store it */
+		static const char *const keep[] = {"network", "realm"};
+		tc_member m[2];
+		size_t nm = 0;
+		for (size_t k = 0; tenant_doc && k < 2; k++) {
+			const tc_member *x = tc_value_member(tenant_doc, keep[k], strlen(keep[k]));
+			if (x && !tenant_env_slot(v, tenant, env)->doc)
+				m[nm++] = (tc_member){keep[k], strlen(keep[k]),
+				                      copy_pos(v, &pc, x->kpos),
+				                      deep(v, &pc, x->val)};
+		}
+		if (nm) {
+			tc_value *doc = tc_value_object(&v->a, m, nm,
 			                                copy_pos(v, &pc, tenant_doc->pos), NULL);
 			tenant_env_slot(v, tenant, env)->doc = doc;
 		}
@@ -357,12 +357,36 @@ const tc_value *tc_venv_issuer(tc_verify *v, const char *env)
 	return env_slot(v, env)->doc;
 }
 
+const tc_value *tc_vtenant_doc(tc_verify *v, const char *tenant, const char *env)
+{
+	return tenant ? tenant_env_slot(v, tenant, env)->doc : NULL;
+}
+
+static void env_locked(tc_verify *v, const char *env, const char *domain)
+{
+	for (size_t i = 0; i < v->nenvs; i++)
+		if (strcmp(v->envs[i].name, env) == 0)
+			return;
+	TC_GROW(v->envs, v->capenvs, v->nenvs + 1);
+	v->envs[v->nenvs].name = intern(v, env);
+	v->envs[v->nenvs].domain = domain ? tc_arena_strdup(&v->a, domain) : NULL;
+	v->nenvs++;
+}
+
+void tc_verify_env(tc_verify *v, const char *env, const char *domain)
+{
+	pthread_mutex_lock(&v->lock);
+	env_locked(v, env, domain);
+	pthread_mutex_unlock(&v->lock);
+}
+
 void tc_verify_observe(void *ctx, const struct tc_env *env, const struct tc_tenant *tenant,
                        const tc_value *obj)
 {
 	tc_verify *v = ctx;
 	pthread_mutex_lock(&v->lock);
 	keep_issuer(v, env);
+	env_locked(v, env->name, tc_vstr(env->doc, "domain"));
 	pthread_mutex_unlock(&v->lock);
 	/* the tenant as this environment sees it: its section of `overrides`
 	 * merged over tenant.yaml, as its templates saw it */
@@ -681,6 +705,7 @@ size_t tc_verify_run(tc_verify *v, tc_diags *d)
 	tc_verify_rbac(v, d);
 	tc_verify_gitops(v, d);
 	tc_verify_admission(v, d);
+	tc_verify_realm(v, d);
 	for (size_t i = 0; i < v->nexc; i++) {
 		const vexc *x = &v->exc[i];
 		if (!x->used && x->rule && x->reason)
@@ -689,8 +714,12 @@ size_t tc_verify_run(tc_verify *v, tc_diags *d)
 				"the exception for '%s' covers no finding: remove it, or make it "
 				"match what it was written for",
 				x->rule);
-		tc_vrow(v, "exception", x->rule ? x->rule : "", x->namespace ? x->namespace : "*",
+		tc_vrow(v, "exception", x->rule ? x->rule : "",
+		        x->namespace ? x->namespace
+		        : x->realm   ? x->realm
+		                     : "*",
 		        x->cidr           ? x->cidr
+		        : x->host         ? x->host
 		        : x->to_namespace ? x->to_namespace
 		        : x->subject      ? x->subject
 		        : x->kind         ? x->kind

@@ -5,7 +5,7 @@
  *
  * A render feeds it through tc_render_opts.observe (tc_verify_observe):
  * every object but Secrets, with its environment and the tenant whose job
- * made it. tc_verify_run then computes four families of invariants over
+ * made it. tc_verify_run then computes five families of invariants over
  * all environments at once (docs/verify.md):
  *
  *   network.*   NetworkPolicy semantics: default deny both ways, no flow
@@ -20,6 +20,10 @@
  *               Kustomizations by serviceAccountName and targetNamespace
  *   admission.* every tenant namespace covered by the image-signature
  *               policies of its environment (verify_gitops.c)
+ *   realm.*     a realm trusts only its environment's hosts: every host of
+ *               its clients' redirect URIs and web origins is in the
+ *               environment's domain or the tenant's trustedHosts there,
+ *               and none is another environment's (verify_realm.c)
  *
  * Each violation is one finding (class TC_DIAG_FINDING, exit 1) at the
  * template position of the value that breaks the invariant, with the field
@@ -68,6 +72,11 @@ void tc_verify_observe(void *ctx, const struct tc_env *env, const struct tc_tena
  * tenant.yaml (may be NULL). For tests and tools that hold objects. */
 void tc_verify_add(tc_verify *v, const char *env, const char *tenant, const tc_value *tenant_doc,
                    const tc_value *obj);
+
+/* Tell the verifier environment env's DNS domain (NULL: none), which the
+ * realm invariant judges hosts by; tc_verify_observe does it for every
+ * environment it sees. For tests and tools that use tc_verify_add. */
+void tc_verify_env(tc_verify *v, const char *env, const char *domain);
 
 /* Compute every invariant; findings go to d. Returns the number of
  * findings reported (exceptions applied). Call once. */

@@ -46,7 +46,7 @@ typedef struct vlabel {
 } vlabel;
 
 typedef struct vexc {
-	const char *rule, *namespace, *cidr, *to_namespace, *subject, *kind;
+	const char *rule, *namespace, *cidr, *to_namespace, *subject, *kind, *realm, *host;
 	const tc_value *ports; /* array or NULL */
 	const char *reason;
 	tc_pos pos;
@@ -60,6 +60,8 @@ typedef struct vsubj {
 	const char *to_namespace; /* a namespace reached, written to, ... */
 	const char *subject;      /* rbac: "Kind:name" or "Kind:ns:name" */
 	const char *kind;         /* gitops, admission: a kind or a right */
+	const char *realm;        /* realm: the realm's name */
+	const char *host;         /* realm: the host a URI names */
 	const tc_value *ports;    /* the ports of the rule, or NULL: all */
 } vsubj;
 
@@ -95,6 +97,11 @@ struct tc_verify {
 	size_t nrows, caprows;
 	size_t nfindings;
 	bool ran;
+	/* the environments seen, with their domains (the realm invariant) */
+	struct venv {
+		const char *name, *domain;
+	} * envs;
+	size_t nenvs, capenvs;
 };
 
 /* it: each item of the array L (an expression evaluated more than once;
@@ -116,6 +123,9 @@ const char *tc_vstr(const tc_value *o, const char *dotted);
  * none, or when only tc_verify_add fed the verifier). Not thread-safe:
  * for tc_verify_run. */
 const tc_value *tc_venv_issuer(tc_verify *v, const char *env);
+/* What the invariants keep of a tenant's settings in env (network,
+ * realm), or NULL. Not thread-safe: for tc_verify_run. */
+const tc_value *tc_vtenant_doc(tc_verify *v, const char *tenant, const char *env);
 const vns *tc_vns_find(const tc_verify *v, const char *name);
 bool tc_vns_is_tenant(const vns *n);
 /* Namespaces whose labels match a metav1.LabelSelector (NULL: none,
@@ -125,9 +135,9 @@ size_t tc_vns_select(const tc_verify *v, const tc_value *sel, uint32_t **out);
  * selector matches nothing, an empty one everything. */
 bool tc_vsel_matches(const tc_value *sel, const tc_value *labels, const char *name_label);
 /* verify_report.c: read tenantc.yaml's verify.exceptions; report a
- * finding unless an exception covers it; add a row of --explain. */
+ * finding unless an exception covers it (true: reported); add a row of --explain. */
 void tc_vexc_load(tc_verify *v);
-void tc_vfind(tc_verify *v, tc_diags *d, const char *rule, const vsubj *s, const tc_value *at,
+bool tc_vfind(tc_verify *v, tc_diags *d, const char *rule, const vsubj *s, const tc_value *at,
               const vobj *o, const tc_path *path, const char *fmt, ...)
 	__attribute__((format(printf, 8, 9)));
 void tc_vrow(tc_verify *v, const char *table, const char *c0, const char *c1, const char *c2,
@@ -144,5 +154,9 @@ void tc_verify_net(tc_verify *v, tc_diags *d);
 void tc_verify_rbac(tc_verify *v, tc_diags *d);
 void tc_verify_gitops(tc_verify *v, tc_diags *d);
 void tc_verify_admission(tc_verify *v, tc_diags *d);
+/* verify_realm.c: whether a ConfigMap carries a realm's clients (a data
+ * value with JSON that names a "clientId"), and the realm invariant */
+bool tc_vrealm_configmap(const tc_value *obj);
+void tc_verify_realm(tc_verify *v, tc_diags *d);
 
 #endif

@@ -16,6 +16,7 @@
 
 #include <stdarg.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- exceptions ---- */
 
@@ -33,6 +34,8 @@ void tc_vexc_load(tc_verify *v)
 		x->to_namespace = tc_vstr(e, "toNamespace");
 		x->subject = tc_vstr(e, "subject");
 		x->kind = tc_vstr(e, "kind");
+		x->realm = tc_vstr(e, "realm");
+		x->host = tc_vstr(e, "host");
 		x->ports = tc_value_getz(e, "ports");
 		x->reason = tc_vstr(e, "reason");
 		x->pos = e->pos;
@@ -69,6 +72,20 @@ static bool str_match(const char *want, const char *have)
 	return !want || strcmp(want, "*") == 0 || (have && strcmp(want, have) == 0);
 }
 
+/* A host: equal, or "*.D" for every host below D. */
+static bool host_match(const char *want, const char *have)
+{
+	if (!want || strcmp(want, "*") == 0)
+		return true;
+	if (!have)
+		return false;
+	if (strncmp(want, "*.", 2) == 0) {
+		size_t w = strlen(want) - 1, h = strlen(have); /* w counts the '.' */
+		return h > w && strcasecmp(have + h - w, want + 1) == 0;
+	}
+	return strcasecmp(want, have) == 0;
+}
+
 static bool excepted(tc_verify *v, const char *rule, const vsubj *s)
 {
 	for (size_t i = 0; i < v->nexc; i++) {
@@ -80,7 +97,8 @@ static bool excepted(tc_verify *v, const char *rule, const vsubj *s)
 		               (strncmp(x->rule, rule, rl) == 0 && rule[rl] == '.');
 		if (!rule_ok || !str_match(x->namespace, s->namespace) ||
 		    !str_match(x->to_namespace, s->to_namespace) ||
-		    !str_match(x->subject, s->subject) || !str_match(x->kind, s->kind))
+		    !str_match(x->subject, s->subject) || !str_match(x->kind, s->kind) ||
+		    !str_match(x->realm, s->realm) || !host_match(x->host, s->host))
 			continue;
 		if (x->cidr) {
 			if (!s->cidr || !tc_vcidr_within(s->cidr, NULL, &x->cidr, 1))
@@ -94,12 +112,12 @@ static bool excepted(tc_verify *v, const char *rule, const vsubj *s)
 	return false;
 }
 
-void tc_vfind(tc_verify *v, tc_diags *d, const char *rule, const vsubj *s, const tc_value *at,
+bool tc_vfind(tc_verify *v, tc_diags *d, const char *rule, const vsubj *s, const tc_value *at,
               const vobj *o, const tc_path *path, const char *fmt, ...)
 {
 	static const vsubj none = {0};
 	if (excepted(v, rule, s ? s : &none))
-		return;
+		return false;
 	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
@@ -111,6 +129,7 @@ void tc_vfind(tc_verify *v, tc_diags *d, const char *rule, const vsubj *s, const
 	           o ? o->env : "", o && o->ns[0] ? o->ns : "", o && o->ns[0] ? "/" : "",
 	           o ? o->name : "", o && o->tenant ? o->tenant : "platform", msg);
 	v->nfindings++;
+	return true;
 }
 
 void tc_vrow(tc_verify *v, const char *table, const char *c0, const char *c1, const char *c2,
@@ -124,12 +143,14 @@ static const char *const heads[][5] = {
 	{"NAMESPACE", "DIRECTION", "PEER", "PORTS", "POLICY"},
 	{"NAMESPACE", "SUBJECT", "RIGHTS", "WHERE", "ROLE"},
 	{"RULE", "NAMESPACE", "TARGET", "STATE", "REASON"},
+	{"REALM", "CLIENT", "HOST", "TRUST", "OBJECT"},
 };
-static const char *const tables[] = {"flow", "right", "exception"};
+static const char *const tables[] = {"flow", "right", "exception", "host"};
+#define NTABLES (sizeof tables / sizeof tables[0])
 
 void tc_verify_explain(const tc_verify *v, tc_buf *out)
 {
-	for (size_t t = 0; t < 3; t++) {
+	for (size_t t = 0; t < NTABLES; t++) {
 		size_t w[5];
 		for (size_t c = 0; c < 5; c++)
 			w[c] = strlen(heads[t][c]);
@@ -147,7 +168,8 @@ void tc_verify_explain(const tc_verify *v, tc_buf *out)
 		tc_buf_addf(out, "%s%s (%zu)\n", t ? "\n" : "",
 		            t == 0   ? "allowed flows"
 		            : t == 1 ? "rights"
-		                     : "exceptions",
+		            : t == 2 ? "exceptions"
+		                     : "trusted hosts",
 		            n);
 		if (!n)
 			continue;
@@ -177,7 +199,8 @@ void tc_verify_json(const tc_verify *v, const tc_diags *d, tc_buf *out)
 		const tc_diag *g = &d->items[i];
 		const char *colon = strchr(g->msg, ':');
 		if (!colon || (strncmp(g->msg, "network.", 8) && strncmp(g->msg, "rbac.", 5) &&
-		               strncmp(g->msg, "gitops.", 7) && strncmp(g->msg, "admission.", 10)))
+		               strncmp(g->msg, "gitops.", 7) && strncmp(g->msg, "admission.", 10) &&
+		               strncmp(g->msg, "realm.", 6)))
 			continue;
 		tc_buf_adds(out, first ? "\n" : ",\n");
 		first = false;
@@ -192,7 +215,7 @@ void tc_verify_json(const tc_verify *v, const tc_diags *d, tc_buf *out)
 		json_str(out, colon + 2);
 		tc_buf_adds(out, "}");
 	}
-	for (size_t t = 0; t < 3; t++) {
+	for (size_t t = 0; t < NTABLES; t++) {
 		tc_buf_addf(out, "],\n\"%ss\":[", tables[t]);
 		first = true;
 		for (size_t i = 0; i < v->nrows; i++) {

@@ -8,7 +8,7 @@
 
 # summary: "FILE RULE KIND ENV/NS/NAME PATH" for each finding of stderr
 summary() {
-	sed -nE 's/^([^:]+):[0-9]+:[0-9]+: error: ((network|rbac|gitops|admission)\.[a-z-]+): ([A-Za-z]+) ([^ ]+) .*\(at ([^)]*)\)$/\1 \2 \4 \5 \6/p' \
+	sed -nE 's/^([^:]+):[0-9]+:[0-9]+: error: ((network|rbac|gitops|admission|realm)\.[a-z-]+): ([A-Za-z]+) ([^ ]+) .*\(at ([^)]*)\)$/\1 \2 \4 \5 \6/p' \
 		"$T/stderr" | LC_ALL=C sort
 }
 
@@ -316,5 +316,65 @@ EOF
 	"templates/tenant/planted.yaml admission.kyverno Namespace test/initech-test-batch .metadata.labels"
 grep -qxF "templates/tenant/planted.yaml network.default-deny Namespace test/initech-test-batch .metadata.name" "$T/got" &&
 	ok "namespace-unsigned: the new namespace has no default deny either" || bad "default deny: $(grep planted "$T/got")"
+
+# the realm invariant (docs/verify.md, "Realms"): a prod realm trusts only
+# prod hosts. A test host among the prod redirect URIs of tenant.yaml is no
+# input error (render --stdout makes it) but a finding of check, at the
+# template that wrote the realm's JSON, naming the line of tenant.yaml
+R="$T/realm-tenant"
+copy_example "$R"
+sed -i 's|redirectUris: \["https://acme.prod.example.com/\*", "https://shop.acme.example/\*"\]|redirectUris: ["https://acme.prod.example.com/*", "https://shop.acme.example/*", "https://acme.test.example.com/*"]|' \
+	"$R/tenants/acme/tenant.yaml"
+grep -q '"https://acme.test.example.com/\*"\]$' "$R/tenants/acme/tenant.yaml" || bad "could not plant the test host into acme's prod redirect URIs"
+run "$TENANTC" render --repo "$R" --stdout --tenant acme --env prod
+expect "realm-tenant-yaml: a foreign host is not an input error of the partial render" 'expect_status 0 &&
+	expect_stdout_has "https://acme.test.example.com/*"'
+"$TENANTC" render --no-verify --repo "$R" >/dev/null 2>"$T/render.err" || bad "realm-tenant-yaml: render: $(cat "$T/render.err")"
+git_commit_all "$R"
+run env -C "$R" "$TENANTC" check
+summary >"$T/got"
+expect "realm-tenant-yaml: reported as realm.cross-environment, exit 1" 'expect_status 1 &&
+	grep -Eqx "templates/tenant/keycloak-realm.yaml realm.cross-environment ConfigMap prod/keycloak/acme-prod-realm-[0-9a-f]{10} .data.client-frontend.redirectUris\[2\]" "$T/got" &&
+	expect_stderr "trusts host .acme.test.example.com. \(redirect URI .https://acme.test.example.com/\*.\) of environment .test. \(domain .test.example.com.\).*it is written at tenants/acme/tenant.yaml:28:[0-9]+ " &&
+	[ "$(wc -l <"$T/got")" -eq 1 ]'
+run env -C "$R" "$TENANTC" check --format json
+expect "realm-tenant-yaml: --format json names the rule and the path" 'expect_status 1 &&
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); f=d[\"findings\"]; assert [x[\"rule\"] for x in f] == [\"realm.cross-environment\"], f; assert f[0][\"path\"] == \".data.client-frontend.redirectUris[2]\"; assert any(h[\"host\"] == \"shop.acme.example\" and h[\"trust\"] == \"trustedHosts\" for h in d[\"hosts\"])" "$T/stdout"'
+run "$TENANTC" render --repo "$R"
+expect "realm-tenant-yaml: a full render verifies and writes nothing" 'expect_status 1 &&
+	expect_stderr "error: realm.cross-environment: ConfigMap prod/keycloak/acme-prod-realm-" &&
+	expect_stderr "nothing was written$"'
+# trustedHosts of the prod section does not make a test host a prod host;
+# only the platform's exception, with its reason, does
+sed -i 's|trustedHosts: \[shop.acme.example\]|trustedHosts: [shop.acme.example, acme.test.example.com]|' "$R/tenants/acme/tenant.yaml"
+run env -C "$R" "$TENANTC" check --worktree
+expect "realm-trusted-hosts: trustedHosts does not let a prod realm trust a test host" 'expect_status 1 &&
+	expect_stderr "error: realm.cross-environment: .*realm.trustedHosts does not change that"'
+sed -i '/^  exceptions:$/a\
+    - rule: realm.cross-environment\
+      realm: acme-prod\
+      host: acme.test.example.com\
+      reason: the shop is tested against prod logins before each release' "$R/tenantc.yaml"
+run env -C "$R" "$TENANTC" check --worktree --explain
+expect "realm-exception: an exception with a reason allows it, and --explain lists the host" '! expect_stderr "error: realm\." &&
+	expect_stdout "^acme-prod +frontend +acme.test.example.com +exception +ConfigMap keycloak/acme-prod-realm-" &&
+	expect_stdout "^acme-prod +frontend +shop.acme.example +trustedHosts " &&
+	expect_stdout "^realm.cross-environment +acme-prod +acme.test.example.com +used +the shop is tested"'
+
+# a template that writes a foreign host into a realm of its own: a web
+# origin of no environment in a realm ConfigMap of prod
+plant realm-template "$(cat <<'EOF'
+$if: tenant.name == 'globex' && env.name == 'prod'
+then:
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: globex-extra-realm, namespace: keycloak}
+    data:
+      import:
+        $eval: "toJson({clients: [{clientId: 'partner', redirectUris: ['https://globex.prod.example.com/*'], webOrigins: ['https://portal.partner.example']}]})"
+else: []
+EOF
+)" realm.hosts \
+	"templates/tenant/planted.yaml realm.hosts ConfigMap prod/keycloak/globex-extra-realm .data.import.clients[0].webOrigins[0]"
 
 finish

@@ -173,9 +173,11 @@ TEST(render_rejects_an_unknown_environment_filter)
 TEST(render_names_both_templates_of_a_duplicate_object)
 {
 	make_repo();
-	/* every tenant makes the same ConfigMap in one namespace */
+	/* every tenant makes a ConfigMap of one identity in one namespace,
+	 * each with its own content */
 	put("templates/tenant/shared.yaml",
-	    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: shared, namespace: common}\n");
+	    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: shared, namespace: common}\n"
+	    "data: {from: {$eval: tenant.name}}\n");
 	run r;
 	render(&r, NULL, 2, NULL, 0, 1);
 	bool dup = false, tenants = false;
@@ -196,6 +198,37 @@ TEST(render_names_both_templates_of_a_duplicate_object)
 	CHECK(dup);
 	CHECK(tenants);
 	CHECK(code == 1);
+}
+
+TEST(render_writes_an_object_tenants_make_alike_once_into_cluster)
+{
+	make_repo();
+	/* every tenant makes the same ConfigMap: in prod acme, globex and
+	 * initech, in test acme and initech (globex is in prod only) */
+	put("templates/tenant/shared.yaml",
+	    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: shared, namespace: common}\n"
+	    "data: {same: 'yes'}\n");
+	tc_sink sink;
+	tc_sink_open_memory(&sink);
+	run r;
+	render(&r, &sink, 2, NULL, 0, 1);
+	const tc_outfile *prod = file(&r.res, "prod/cluster/configmap-shared.yaml");
+	const tc_outfile *test = file(&r.res, "test/cluster/configmap-shared.yaml");
+	bool annotated = prod && prod->data &&
+	                 strstr(prod->data, "tenantc.io/shared: acme,globex,initech\n") != NULL &&
+	                 test && test->data &&
+	                 strstr(test->data, "tenantc.io/shared: acme,initech\n") != NULL;
+	bool left_out = !file(&r.res, "prod/tenants/acme/configmap-shared.yaml") &&
+	                !file(&r.res, "prod/tenants/globex/configmap-shared.yaml") &&
+	                !file(&r.res, "test/tenants/initech/configmap-shared.yaml");
+	int rc = r.rc;
+	size_t nd = r.d.len;
+	done(&r);
+	tc_sink_release(&sink);
+	remove_repo();
+	CHECK(rc == 0 && nd == 0);
+	CHECK(annotated);
+	CHECK(left_out); /* the folders' kustomization.yaml: tests/integration/shared_objects.sh */
 }
 
 TEST(render_shard_takes_every_other_tenant)
@@ -251,6 +284,7 @@ int main(void)
 	           render_gives_the_same_bytes_for_one_and_four_threads,
 	           render_rejects_an_unknown_environment_filter,
 	           render_names_both_templates_of_a_duplicate_object,
+	           render_writes_an_object_tenants_make_alike_once_into_cluster,
 	           render_shard_takes_every_other_tenant,
 	           render_tree_sink_swaps_in_a_marked_tree_and_refuses_a_foreign_folder);
 }

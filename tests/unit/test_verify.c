@@ -11,7 +11,10 @@
  *     pods/exec, escalate, bind, impersonate, ClusterRoleBinding;
  *   ArgoCD "Projects" and Flux multi-tenancy: destinations, whitelists,
  *     serviceAccountName, targetNamespace;
- *   Kyverno verifyImages and policy-controller ClusterImagePolicy.
+ *   Kyverno verifyImages and policy-controller ClusterImagePolicy;
+ *   Keycloak ClientRepresentation (redirectUris, webOrigins with "+" and
+ *     "*", rootUrl, post.logout.redirect.uris joined by "##") and the
+ *     operator's KeycloakRealmImport (k8s.keycloak.org/v2alpha1).
  */
 #include "verify_impl.h"
 #include "yaml_load.h"
@@ -533,6 +536,104 @@ TEST(the_result_does_not_depend_on_the_order_objects_arrive_in)
 	tc_buf_release(&out[1]);
 }
 
+/* A realm ConfigMap as the example's reconcile template makes it: the
+ * realm representation and a partial import with the clients, as JSON. */
+#define REALM_CM(name, realm, clients)                                                             \
+	"{apiVersion: v1, kind: ConfigMap, metadata: {name: " name ", namespace: keycloak}, "      \
+	"data: {realm: '{\"realm\":\"" realm "\"}', import: '{\"clients\":" clients "}'}}"
+
+TEST(keycloak_client_hosts_belong_to_the_realms_environment)
+{
+	fx f;
+	begin(&f, NULL);
+	tc_verify_env(f.v, "prod", "prod.example.com");
+	tc_verify_env(f.v, "test", "test.example.com");
+	tc_verify_env(f.v, "dev", "example.com"); /* a shorter domain: the longest wins */
+	add(&f, "prod", "acme",
+	    "{realm: {trustedHosts: [shop.acme.example, acme.test.example.com]}}",
+	    REALM_CM("acme-prod-realm", "acme-prod",
+	             "[{\"clientId\":\"web\",\"redirectUris\":[\"https://acme.prod.example.com/*\","
+	             "\"https://shop.acme.example/cb\",\"https://acme.test.example.com/*\"],"
+	             "\"webOrigins\":[\"+\",\"https://evil.example:8443\"],"
+	             "\"rootUrl\":\"/relative\",\"attributes\":{\"post.logout.redirect.uris\":"
+	             "\"https://acme.prod.example.com/bye##https://u@x.example.com/\"}}]"));
+	tc_verify_run(f.v, &f.d);
+	/* a test host: refused even though trustedHosts lists it */
+	CHECK(count(&f, "realm.cross-environment") == 2);
+	CHECK_STR(path_of(&f, "realm.cross-environment"),
+	          ".data.import.clients[0].redirectUris[2]");
+	/* a foreign origin and the host after user information */
+	CHECK(count(&f, "realm.hosts") == 1);
+	CHECK(f.d.len == 3);
+	bool dev = false, evil = false;
+	for (size_t i = 0; i < f.d.len; i++) {
+		dev |= strstr(f.d.items[i].msg, "host 'x.example.com'") &&
+		       strstr(f.d.items[i].msg, "of environment 'dev'");
+		evil |= strstr(f.d.items[i].msg, "realm.hosts:") &&
+		        strstr(f.d.items[i].msg, "host 'evil.example'");
+	}
+	CHECK(dev && evil);
+	tc_buf out;
+	tc_buf_init(&out, TC_BUF_UNLIMITED);
+	tc_verify_explain(f.v, &out);
+	CHECK(strstr(tc_buf_str(&out), "shop.acme.example") &&
+	      strstr(tc_buf_str(&out), "trustedHosts"));
+	CHECK(strstr(tc_buf_str(&out), "domain prod.example.com"));
+	tc_buf_release(&out);
+	end(&f);
+}
+
+TEST(keycloak_realm_import_and_web_origin_star)
+{
+	fx f;
+	begin(&f, NULL);
+	tc_verify_env(f.v, "prod", "prod.example.com");
+	add(&f, "prod", NULL, NULL,
+	    "{apiVersion: k8s.keycloak.org/v2alpha1, kind: KeycloakRealmImport, metadata: {name: "
+	    "r, namespace: keycloak}, spec: {keycloakCRName: keycloak, realm: {realm: platform, "
+	    "clients: [{clientId: a, redirectUris: ['https://a.prod.example.com/*'], webOrigins: "
+	    "['*']}]}}}");
+	/* a ConfigMap without clients is not a realm */
+	add(&f, "prod", NULL, NULL,
+	    "{apiVersion: v1, kind: ConfigMap, metadata: {name: c, namespace: x}, data: {u: "
+	    "'https://other.example/'}}");
+	tc_verify_run(f.v, &f.d);
+	CHECK(f.d.len == 1 && count(&f, "realm.hosts") == 1);
+	CHECK(f.d.len == 1 && strstr(f.d.items[0].msg, "allows every origin"));
+	CHECK_STR(path_of(&f, "realm.hosts"), ".spec.realm.clients[0].webOrigins[0]");
+	end(&f);
+}
+
+TEST(realm_exceptions_match_realm_and_host)
+{
+	fx f;
+	begin(&f, "{verify: {exceptions: [{rule: realm.cross-environment, realm: acme-prod, host: "
+	          "'*.test.example.com', reason: staging login}, {rule: realm, host: "
+	          "sso.partner.example, reason: partner}]}}");
+	tc_verify_env(f.v, "prod", "prod.example.com");
+	tc_verify_env(f.v, "test", "test.example.com");
+	add(&f, "prod", "acme", NULL,
+	    REALM_CM("acme-prod-realm", "acme-prod",
+	             "[{\"clientId\":\"web\",\"redirectUris\":[\"https://acme.test.example.com/*\","
+	             "\"https://sso.partner.example/*\",\"https://sso2.partner.example/*\"]}]"));
+	add(&f, "prod", "globex", NULL,
+	    REALM_CM(
+		    "globex-prod-realm", "globex-prod",
+		    "[{\"clientId\":\"web\",\"redirectUris\":[\"https://g.test.example.com/*\"]}]"));
+	tc_verify_run(f.v, &f.d);
+	/* globex's realm is not the exception's; sso2 is no host it names */
+	CHECK(count(&f, "realm.cross-environment") == 1);
+	CHECK(count(&f, "realm.hosts") == 1);
+	CHECK(f.d.len == 2);
+	tc_buf out;
+	tc_buf_init(&out, TC_BUF_UNLIMITED);
+	tc_verify_json(f.v, &f.d, &out);
+	CHECK(strstr(tc_buf_str(&out), "\"rule\":\"realm.hosts\"") != NULL);
+	CHECK(strstr(tc_buf_str(&out), "\"trust\":\"exception\"") != NULL);
+	tc_buf_release(&out);
+	end(&f);
+}
+
 int main(void)
 {
 	return RUN(netpol_api_default_deny_needs_an_empty_pod_selector_for_each_type,
@@ -550,5 +651,8 @@ int main(void)
 	           kyverno_and_sigstore_policies_must_cover_every_tenant_namespace,
 	           kyverno_skip_image_references_are_not_covered_by_their_entry,
 	           exceptions_need_a_reason_and_match_their_fields,
-	           the_result_does_not_depend_on_the_order_objects_arrive_in);
+	           the_result_does_not_depend_on_the_order_objects_arrive_in,
+	           keycloak_client_hosts_belong_to_the_realms_environment,
+	           keycloak_realm_import_and_web_origin_star,
+	           realm_exceptions_match_realm_and_host);
 }
