@@ -64,6 +64,10 @@ void tc_cel_env_init(tc_cel_env *env, const tc_cel_var *vars, size_t nvars)
 	env->nt = TC_CEL_NSTD_TABLES;
 	env->vars = vars;
 	env->nvars = nvars;
+	env->no_dotted_vars = true;
+	for (size_t i = 0; i < nvars; i++)
+		if (strchr(vars[i].name, '.'))
+			env->no_dotted_vars = false;
 }
 
 static tc_cel_val *find_var(const tc_cel_env *env, const char *name)
@@ -71,7 +75,10 @@ static tc_cel_val *find_var(const tc_cel_env *env, const char *name)
 	size_t lo = 0, hi = env->nvars;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(env->vars[mid].name, name);
+		const char *vn = env->vars[mid].name;
+		/* the first byte decides most steps without a call */
+		int c = vn[0] != name[0] ? (unsigned char)vn[0] - (unsigned char)name[0]
+		                         : strcmp(vn, name);
 		if (c == 0)
 			return env->vars[mid].val;
 		if (c < 0)
@@ -93,7 +100,9 @@ static const tc_cel_func *find_func_from(const tc_cel_env *env, const char *name
 		size_t lo = 0, hi = env->ntables[*t];
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
-			int c = strcmp(tab[mid].name, name);
+			const char *fn = tab[mid].name;
+			int c = fn[0] != name[0] ? (unsigned char)fn[0] - (unsigned char)name[0]
+			                         : strcmp(fn, name);
 			if (c == 0)
 				return &tab[mid];
 			if (c < 0)
@@ -565,9 +574,31 @@ static bool rooted_in_var(const tc_cel_ctx *c, const tc_cel_expr *e, const scope
 	return find_var(c->env, e->name) != NULL;
 }
 
+/* a selection whose chain is known to start at a variable: the chain
+ * below it needs no name resolution either */
+static tc_cel_val *select_rooted(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
+{
+	const tc_cel_expr *x = e->args[0];
+	tc_cel_val *v;
+	if (x->op == TC_CEL_E_SELECT) {
+		if (!tc_cel_charge(c, 1))
+			return at(x, tc_cel_error(c->a, "cost budget exceeded"));
+		v = select_rooted(c, x, sc);
+		if (v->kind == TC_CEL_ERROR)
+			v = at(x, v);
+	} else {
+		v = eval(c, x, sc);
+	}
+	if (v->kind == TC_CEL_ERROR)
+		return v;
+	return field(c, v, e->name, e->optional);
+}
+
 static tc_cel_val *select_(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 {
-	const char *q = rooted_in_var(c, e, sc) ? NULL : qualified(c, e, sc);
+	if (rooted_in_var(c, e, sc))
+		return select_rooted(c, e, sc);
+	const char *q = qualified(c, e, sc);
 	if (q) {
 		tc_cel_val *v = find_var(c->env, q[0] == '.' ? q + 1 : q);
 		if (!v)
@@ -664,6 +695,8 @@ static tc_cel_val *index2(tc_cel_ctx *c, const tc_cel_expr *e, tc_cel_val *x, tc
 
 static tc_cel_val *list(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 {
+	if (e->lit) /* a literal of constants, built by the parser */
+		return e->lit;
 	tc_cel_val **items = tc_arena_alloc(c->a, e->nargs * sizeof *items);
 	size_t n = 0;
 	for (size_t i = 0; i < e->nargs; i++) {
@@ -688,6 +721,8 @@ static tc_cel_val *list(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 
 static tc_cel_val *map(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 {
+	if (e->lit) /* a literal of constants, built by the parser */
+		return e->lit;
 	size_t n = e->nargs / 2;
 	tc_cel_val *m = tc_cel_list(c->a, NULL, 0);
 	m->kind = TC_CEL_MAP;
@@ -932,8 +967,10 @@ static tc_cel_val *comp(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 
 static tc_cel_val *eval(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 {
-	if (!tc_cel_charge(c, 1))
+	if (++c->cost > c->limit || c->exhausted) { /* tc_cel_charge(c, 1), inline */
+		c->exhausted = true;
 		return at(e, tc_cel_error(c->a, "cost budget exceeded"));
+	}
 	tc_cel_val *v;
 	switch (e->op) {
 	case TC_CEL_E_LIT:
@@ -995,7 +1032,7 @@ int tc_cel_eval(tc_cel_val **out, tc_arena *a, const tc_cel_env *env, const tc_c
 	tc_cel_ctx c = {.a = a,
 	                .env = env,
 	                .limit = env->cost_limit ? env->cost_limit : TC_CEL_DEFAULT_COST};
-	for (size_t i = 0; i < env->nvars && !c.dotted_vars; i++)
+	for (size_t i = 0; i < env->nvars && !c.dotted_vars && !env->no_dotted_vars; i++)
 		c.dotted_vars = strchr(env->vars[i].name, '.') != NULL;
 	tc_cel_val *v = eval(&c, e, NULL);
 	tc_cel_ctx_release(&c);

@@ -32,6 +32,9 @@ struct tc_cel_env {
 	const tc_cel_var *vars; /* sorted by name (tc_cel_vars_sort) */
 	size_t nvars;
 	uint64_t cost_limit; /* 0: TC_CEL_DEFAULT_COST */
+	/* set by tc_cel_env_init: no variable's name has a '.', so that an
+	 * evaluation need not look (false: it looks) */
+	bool no_dotted_vars;
 };
 
 struct tc_cel_ctx {

@@ -315,8 +315,10 @@ tc_cel_val *tc_cel_k8s_typed(tc_arena *a, const sc_node *n, const tc_value *v)
 				const char *en = tc_cel_k8s_escape(a, mb->key, mb->klen);
 				if (!en)
 					continue;
-				if (strlen(en) != mb->klen)
+				if (strlen(en) != mb->klen) {
 					key = tc_cel_string(a, en, strlen(en));
+					m->u.map.sorted = false; /* renamed: no longer in order */
+				}
 			}
 			m->u.map.keys[k] = key;
 			m->u.map.vals[k++] =

@@ -171,11 +171,15 @@ static bool parse(tc_arena *a, const char *s, size_t n, qty *out)
 	if (base == 10) {
 		out->ex += exp;
 	} else {
-		for (int64_t k = 0; k < exp && out->n; k++) {
-			size_t m = mul_small(out->d, out->n, cap, 2);
+		/* times 2^exp, at most 2^20 at a time (9 * 2^20 plus a carry
+		 * stays well within unsigned) */
+		for (int64_t k = 0; k < exp && out->n;) {
+			int64_t step = exp - k < 20 ? exp - k : 20;
+			size_t m = mul_small(out->d, out->n, cap, 1u << step);
 			if (!m)
 				return false;
 			out->n = m;
+			k += step;
 		}
 	}
 	normalize(out);

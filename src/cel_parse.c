@@ -341,6 +341,49 @@ static tc_cel_expr *call_args(parser *p, const tc_cel_token *at, const char *nam
 
 /* FieldInits = [?] IDENT ":" Expr {"," [?] IDENT ":" Expr} ;
  * MapInits = [?] Expr ":" Expr {"," [?] Expr ":" Expr} */
+/* A list or map literal of constants is built once, here, and the
+ * evaluator returns that value (constants cannot change; cel-go's
+ * optimizer folds them the same way). The node stays a list or map, so the
+ * checker's cost model still counts the literal. A map with a key of a
+ * kind maps do not take, or a repeated key, is left to the evaluation to
+ * refuse. */
+static tc_cel_expr *fold(parser *p, tc_cel_expr *e)
+{
+	if (!e || e->optmask || e->nargs > 4096)
+		return e;
+	for (size_t i = 0; i < e->nargs; i++)
+		if (e->args[i]->op != TC_CEL_E_LIT)
+			return e;
+	if (e->op == TC_CEL_E_LIST) {
+		tc_cel_val **items = tc_arena_alloc(p->a, (e->nargs + 1) * sizeof *items);
+		for (size_t i = 0; i < e->nargs; i++)
+			items[i] = e->args[i]->lit;
+		e->lit = tc_cel_list(p->a, items, e->nargs);
+		return e;
+	}
+	size_t n = e->nargs / 2;
+	tc_cel_val **keys = tc_arena_alloc(p->a, (n + 1) * sizeof *keys);
+	tc_cel_val **vals = tc_arena_alloc(p->a, (n + 1) * sizeof *vals);
+	for (size_t i = 0; i < n; i++) {
+		tc_cel_val *k = e->args[2 * i]->lit;
+		if (k->kind != TC_CEL_STRING && k->kind != TC_CEL_INT && k->kind != TC_CEL_UINT &&
+		    k->kind != TC_CEL_BOOL)
+			return e;
+		for (size_t j = 0; j < i; j++)
+			if (tc_cel_equal(keys[j], k))
+				return e;
+		keys[i] = k;
+		vals[i] = e->args[2 * i + 1]->lit;
+	}
+	tc_cel_val *m = tc_cel_list(p->a, NULL, 0);
+	m->kind = TC_CEL_MAP;
+	m->u.map.keys = keys;
+	m->u.map.vals = vals;
+	m->u.map.len = n;
+	e->lit = m;
+	return e;
+}
+
 static tc_cel_expr *inits(parser *p, tc_cel_expr *e, int fields)
 {
 	exprs l = {0};
@@ -487,11 +530,11 @@ static tc_cel_expr *primary(parser *p)
 			free(l.v);
 			return NULL;
 		}
-		return finish_list(p, e, &l);
+		return fold(p, finish_list(p, e, &l));
 	}
 	if (is(p, "{")) {
 		advance(p);
-		return inits(p, node(p, TC_CEL_E_MAP, &at), 0);
+		return fold(p, inits(p, node(p, TC_CEL_E_MAP, &at), 0));
 	}
 	err(p, &p->tok, "unexpected '%s'",
 	    p->tok.kind == TC_CEL_T_PUNCT ? tc_arena_memdup0(p->a, p->tok.text, p->tok.len)

@@ -63,7 +63,7 @@ struct tc_cel_expr {
 	uint32_t height;   /* 1 + the tallest child: at most TC_CEL_MAX_DEPTH */
 	const char *name;  /* IDENT, SELECT field, CALL function, MSG type, COMP variable */
 	const char *name2; /* COMP: the second variable of a two-variable macro, or NULL */
-	tc_cel_val *lit;   /* LIT */
+	tc_cel_val *lit;   /* LIT; a LIST or MAP of constants: its value, built once */
 	tc_cel_expr *recv; /* CALL receiver (NULL for a global call) */
 	tc_cel_expr **args;
 	size_t nargs;

@@ -24,8 +24,8 @@
 
 static tc_cel_val *mk(tc_arena *a, tc_cel_kind k)
 {
-	tc_cel_val *v = tc_arena_calloc(a, sizeof *v);
-	v->kind = k;
+	tc_cel_val *v = tc_arena_alloc(a, sizeof *v);
+	*v = (tc_cel_val){.kind = k}; /* zeroed inline: no memset call per value */
 	return v;
 }
 
@@ -247,6 +247,39 @@ int tc_cel_compare(const tc_cel_val *a, const tc_cel_val *b)
 
 tc_cel_val *tc_cel_map_get(const tc_cel_val *m, const tc_cel_val *k)
 {
+	if (k->kind == TC_CEL_STRING) {
+		/* the common case, a field name: a string equals only a string
+		 * of the same bytes */
+		size_t n = k->u.s.len;
+		if (m->u.map.sorted && m->u.map.len > 8) {
+			/* a small map is scanned faster than it is bisected */
+			size_t lo = 0, hi = m->u.map.len;
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+				const tc_cel_val *x = m->u.map.keys[mid];
+				int c = n && x->u.s.len && x->u.s.ptr[0] != k->u.s.ptr[0]
+				                ? (unsigned char)x->u.s.ptr[0] -
+				                          (unsigned char)k->u.s.ptr[0]
+				                : tc_bytes_cmp(x->u.s.ptr, x->u.s.len, k->u.s.ptr,
+				                               n);
+				if (c == 0)
+					return m->u.map.vals[mid];
+				if (c < 0)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			return NULL;
+		}
+		for (size_t i = 0; i < m->u.map.len; i++) {
+			const tc_cel_val *x = m->u.map.keys[i];
+			if (x->kind == TC_CEL_STRING && x->u.s.len == n &&
+			    (n == 0 || (x->u.s.ptr[0] == k->u.s.ptr[0] &&
+			                memcmp(x->u.s.ptr, k->u.s.ptr, n) == 0)))
+				return m->u.map.vals[i];
+		}
+		return NULL;
+	}
 	for (size_t i = 0; i < m->u.map.len; i++)
 		if (tc_cel_equal(m->u.map.keys[i], k))
 			return m->u.map.vals[i];
@@ -393,6 +426,7 @@ static tc_cel_val *from_value(tc_arena *a, const tc_value *v, bool secret)
 		r->u.map.len = n;
 		r->u.map.keys = tc_arena_alloc(a, n * sizeof(tc_cel_val *));
 		r->u.map.vals = tc_arena_alloc(a, n * sizeof(tc_cel_val *));
+		r->u.map.sorted = true; /* an object's members are in byte order */
 		for (size_t i = 0; i < n; i++) {
 			const tc_member *mb = &v->u.obj.members[i];
 			r->u.map.keys[i] = tc_cel_string(a, mb->key, mb->klen);

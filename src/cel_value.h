@@ -95,6 +95,9 @@ struct tc_cel_val {
 		struct {
 			tc_cel_val **keys, **vals; /* keys unique, in insertion order */
 			size_t len;
+			/* every key a string, in byte order (a document
+			 * object's): lookups bisect */
+			bool sorted;
 		} map;
 		struct {
 			int64_t sec;  /* seconds since 1970-01-01T00:00:00Z */

@@ -134,6 +134,93 @@ static bool want_color(const char *when, bool *ok)
 	return isatty(STDOUT_FILENO) && !(no && *no);
 }
 
+/* The arguments and the print options: one or two revisions, a format, a
+ * colour choice, a repository folder; -1 after a usage message. */
+static int check_args(tc_diff_print_opts *po, const tc_strlist *pos, const char *format,
+                      const char *color, const char *repo_dir)
+{
+	if (pos->len < 1 || pos->len > 2) {
+		tc_usage_error(NULL, "%s",
+		               pos->len ? "too many arguments"
+		                        : "give the revision to compare with");
+		fprintf(stderr, "usage: tenantc diff %s\n", usage);
+		return -1;
+	}
+	if (tc_diff_format_parse(&po->format, format)) {
+		tc_usage_error("--format", "'%s' is not text, markdown or json", format);
+		return -1;
+	}
+	bool color_ok;
+	po->color = want_color(color, &color_ok) && po->format == TC_DIFF_FORMAT_TEXT;
+	if (!color_ok) {
+		tc_usage_error("--color", "'%s' is not auto, always or never", color);
+		return -1;
+	}
+	struct stat st;
+	if (stat(repo_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		tc_usage_error("--repo", "no repository folder '%s'", repo_dir);
+		return -1;
+	}
+	return 0;
+}
+
+/* Render both sides; the first that does not render is named on stderr
+ * (unless it is no repository: its one error says it all). */
+static int render_sides(side sides[2], tc_diags *d, const char *repo_dir, long jobs,
+                        const tc_strlist *envs, const tc_strlist *tenants, const tc_sops_keys *keys)
+{
+	for (int k = 0; k < 2; k++) {
+		tc_diags sd;
+		tc_diags_init(&sd);
+		bool failed = load_side(&sides[k], &sd, repo_dir, jobs, envs, tenants, keys) ||
+		              tc_diags_has_errors(&sd);
+		if (failed && !sides[k].norepo)
+			fprintf(stderr, "tenantc diff: %s '%s' does not render:\n", sides[k].label,
+			        sides[k].rev ? sides[k].rev : "work tree");
+		tc_diags_merge(d, &sd);
+		tc_diags_release(&sd);
+		if (failed)
+			return -1;
+	}
+	return 0;
+}
+
+/* -1 with a usage message when no side has the environment or tenant asked for */
+static int check_filters(const side sides[2], const tc_strlist *envs, const tc_strlist *tenants)
+{
+	bool env = envs->len && !sides[0].has_env_filter && !sides[1].has_env_filter;
+	bool tenant = tenants->len && !sides[0].has_tenant_filter && !sides[1].has_tenant_filter;
+	if (!env && !tenant)
+		return 0;
+	tc_usage_error(env ? "--env" : "--tenant", "no side has the %s asked for",
+	               env ? "environment" : "tenant");
+	return -1;
+}
+
+static void print_diff(const tc_diff *df, const tc_diff_print_opts *po)
+{
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	tc_diff_print(&b, df, po);
+	if (tc_buf_failed(&b))
+		TC_BUG("diff output buffer failed");
+	fwrite(b.ptr ? b.ptr : "", 1, b.len, stdout);
+	tc_buf_release(&b);
+}
+
+/* The exit status once the diagnostics are printed: theirs when it is worse
+ * than a finding; a side with invalid objects (findings) cannot be compared. */
+static int finish_diags(tc_diags *d, int status)
+{
+	if (!d->len)
+		return status;
+	tc_diags_print(d, stderr);
+	int code = tc_diags_exit_code(d);
+	if (code && code != 1)
+		return code;
+	return code == 1 ? 2 : status;
+}
+
 int tc_cmd_diff(int argc, char **argv)
 {
 	const char *repo_dir = ".", *format = "text", *color = "auto";
@@ -162,79 +249,31 @@ int tc_cmd_diff(int argc, char **argv)
 	tc_sops_keys *keys = NULL;
 	tc_diff df;
 	bool have_diff = false;
+	tc_diff_print_opts po = {0};
 	if (status) {
 		status = status == 1 ? 0 : 2;
 		goto out;
 	}
 	status = 2;
-	if (pos.len < 1 || pos.len > 2) {
-		tc_usage_error(NULL, "%s",
-		               pos.len ? "too many arguments"
-		                       : "give the revision to compare with");
-		fprintf(stderr, "usage: tenantc diff %s\n", usage);
+	if (check_args(&po, &pos, format, color, repo_dir))
 		goto out;
-	}
-	tc_diff_print_opts po = {0};
-	if (tc_diff_format_parse(&po.format, format)) {
-		tc_usage_error("--format", "'%s' is not text, markdown or json", format);
-		goto out;
-	}
-	bool color_ok;
-	po.color = want_color(color, &color_ok) && po.format == TC_DIFF_FORMAT_TEXT;
-	if (!color_ok) {
-		tc_usage_error("--color", "'%s' is not auto, always or never", color);
-		goto out;
-	}
-	struct stat st;
-	if (stat(repo_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		tc_usage_error("--repo", "no repository folder '%s'", repo_dir);
-		goto out;
-	}
 	tc_strlist_sort_unique(&envs);
 	tc_strlist_sort_unique(&tenants);
 	sides[0].rev = pos.items[0];
 	sides[1].rev = pos.len == 2 ? pos.items[1] : NULL;
 	po.base_label = sides[0].rev;
 	po.head_label = sides[1].rev ? sides[1].rev : "work tree";
-
-	if (tc_sops_keys_from_env(&keys, &d))
+	if (tc_sops_keys_from_env(&keys, &d) ||
+	    render_sides(sides, &d, repo_dir, jobs, &envs, &tenants, keys) ||
+	    check_filters(sides, &envs, &tenants))
 		goto out;
-	for (int k = 0; k < 2; k++) {
-		tc_diags sd;
-		tc_diags_init(&sd);
-		if (load_side(&sides[k], &sd, repo_dir, jobs, &envs, &tenants, keys) ||
-		    tc_diags_has_errors(&sd)) {
-			if (!sides[k].norepo) /* else the one error says it all */
-				fprintf(stderr, "tenantc diff: %s '%s' does not render:\n",
-				        sides[k].label, sides[k].rev ? sides[k].rev : "work tree");
-			tc_diags_merge(&d, &sd);
-			tc_diags_release(&sd);
-			goto out;
-		}
-		tc_diags_merge(&d, &sd);
-		tc_diags_release(&sd);
-	}
-	if ((envs.len && !sides[0].has_env_filter && !sides[1].has_env_filter) ||
-	    (tenants.len && !sides[0].has_tenant_filter && !sides[1].has_tenant_filter)) {
-		bool env = envs.len && !sides[0].has_env_filter && !sides[1].has_env_filter;
-		tc_usage_error(env ? "--env" : "--tenant", "no side has the %s asked for",
-		               env ? "environment" : "tenant");
-		goto out;
-	}
 	/* identical files are counted, only the others parsed and compared */
-	if (tc_tree_diff(&df, &a, &sides[0].files, &sides[1].files, &d) == 0) {
-		have_diff = true;
-	} else {
+	if (tc_tree_diff(&df, &a, &sides[0].files, &sides[1].files, &d) != 0) {
 		tc_diff_release(&df);
 		goto out;
 	}
-	tc_buf b;
-	tc_buf_init(&b, TC_BUF_UNLIMITED);
-	tc_diff_print(&b, &df, &po);
-	if (tc_buf_failed(&b))
-		TC_BUG("diff output buffer failed");
-	fwrite(b.ptr ? b.ptr : "", 1, b.len, stdout);
-	tc_buf_release(&b);
+	have_diff = true;
+	print_diff(&df, &po);
 	status = exit_code && !tc_diff_empty(&df) ? 1 : 0;
 out:
 	if (have_diff)
@@ -243,14 +282,7 @@ out:
 		tc_outlist_release(&sides[k].files);
 	tc_arena_release(&a);
 	tc_sops_keys_free(keys);
-	if (d.len) {
-		tc_diags_print(&d, stderr);
-		int code = tc_diags_exit_code(&d);
-		if (code && code != 1)
-			status = code;
-		else if (code == 1)
-			status = 2; /* a side with invalid objects cannot be compared */
-	}
+	status = finish_diags(&d, status);
 	tc_diags_release(&d);
 	tc_strlist_release(&envs);
 	tc_strlist_release(&tenants);

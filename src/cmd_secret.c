@@ -172,6 +172,107 @@ static bool tenant_in(const tc_value *tdoc, const char *name, size_t n)
 	return false;
 }
 
+/* tenants/<t>/secrets/...: the tenant's name into tenant and the path below
+ * secrets/ into *rest; false for a file elsewhere */
+static bool secret_tenant(const char *rel, char tenant[256], const char **rest)
+{
+	if (!rel || strncmp(rel, "tenants/", 8) != 0)
+		return false;
+	const char *t = rel + 8, *e = strchr(t, '/');
+	if (!e || strncmp(e, "/secrets/", 9) != 0 || (size_t)(e - t) >= 256)
+		return false;
+	snprintf(tenant, 256, "%.*s", (int)(e - t), t);
+	*rest = e + 9;
+	return true;
+}
+
+/* tenants/<t>/secrets/<env>/...: the recipients of that environment, which
+ * must exist and render the tenant; *envdir the folder */
+static int one_env_recipients(tc_strlist *out, tc_arena *a, tc_diags *d, const char *file,
+                              const char *tenant, const tc_value *tdoc, const char *envs_dir,
+                              const char *rest, const char **envdir)
+{
+	const char *slash = strchr(rest, '/');
+	size_t n = (size_t)(slash - rest);
+	const char *env = tc_arena_memdup0(a, rest, n);
+	tc_value *edoc = NULL;
+	int r = strchr(env, '.') == env || n == 0
+	                ? 1
+	                : load_doc(&edoc, a, d, tc_arena_printf(a, "%s/%s.yaml", envs_dir, env));
+	if (r < 0)
+		return -1;
+	if (r == 1)
+		return tc_error(d, (tc_pos){file, 0, 0}, NULL,
+		                "'%s' is not an environment: a folder in tenants/%s/secrets "
+		                "holds the Secrets of the environment it is named after "
+		                "(there is no environments/%s.yaml)",
+		                env, tenant, env);
+	if (!tenant_in(tdoc, env, n))
+		return tc_error(d, (tc_pos){file, 0, 0}, NULL,
+		                "tenant '%s' is not rendered in environment '%s' (see its "
+		                "environments in tenants/%s/tenant.yaml)",
+		                tenant, env, tenant);
+	add_list(out, a, edoc);
+	if (envdir)
+		*envdir = tc_arena_memdup0(a, file, strlen(file) - strlen(slash));
+	return 0;
+}
+
+/* tenants/<t>/secrets/FILE: the recipients of every environment of the
+ * tenant, environments in byte order */
+static int all_env_recipients(tc_strlist *out, tc_arena *a, tc_diags *d, const tc_value *tdoc,
+                              const char *envs_dir)
+{
+	DIR *dh = opendir(envs_dir);
+	tc_strlist names = {0};
+	for (struct dirent *de; dh && (de = readdir(dh)) != NULL;) {
+		size_t n = strlen(de->d_name);
+		if (n > 5 && strcmp(de->d_name + n - 5, ".yaml") == 0)
+			tc_strlist_push(&names, tc_arena_strdup(a, de->d_name));
+	}
+	if (dh)
+		closedir(dh);
+	tc_strlist_sort_unique(&names);
+	int rc = 0;
+	for (size_t i = 0; i < names.len && rc == 0; i++) {
+		const char *nm = names.items[i];
+		if (!tenant_in(tdoc, nm, strlen(nm) - 5))
+			continue;
+		tc_value *env = NULL;
+		rc = load_doc(&env, a, d, tc_arena_printf(a, "%s/%s", envs_dir, nm)) < 0 ? -1 : 0;
+		if (rc == 0)
+			add_list(out, a, env);
+	}
+	tc_strlist_release(&names);
+	return rc;
+}
+
+/* the repository's recipients and those of the environments the file is for */
+static int tenant_recipients(tc_strlist *out, tc_arena *a, tc_diags *d, const char *repo,
+                             const char *file, const char *tenant, const char *rest,
+                             const char **envdir)
+{
+	tc_value *settings = NULL, *tdoc = NULL;
+	if (load_doc(&settings, a, d, tc_arena_printf(a, "%s/tenantc.yaml", repo)) < 0)
+		return -1;
+	add_list(out, a, settings);
+	if (load_doc(&tdoc, a, d, tc_arena_printf(a, "%s/tenants/%s/tenant.yaml", repo, tenant)) <
+	    0)
+		return -1;
+	const char *envs_dir = tc_arena_printf(a, "%s/environments", repo);
+	int r = strchr(rest, '/')
+	                ? one_env_recipients(out, a, d, file, tenant, tdoc, envs_dir, rest, envdir)
+	                : all_env_recipients(out, a, d, tdoc, envs_dir);
+	if (r)
+		return -1;
+	if (out->len == 0)
+		return tc_error(d, (tc_pos){file, 0, 0}, NULL,
+		                "no age recipients for tenant '%s' (tenantc.yaml and environments "
+		                "list none under sops.age)",
+		                tenant);
+	return 0;
+}
+
 /* Recipients for file, plus extra; sorted, without repeats. A file in
  * tenants/<t>/secrets/<env>/ is for that environment: the repository's
  * recipients and the environment's. A file directly in tenants/<t>/secrets
@@ -184,93 +285,17 @@ static int recipients(tc_strlist *out, tc_arena *a, tc_diags *d, const char *rep
 		*envdir = NULL;
 	for (size_t i = 0; i < extra->len; i++)
 		tc_strlist_push(out, extra->items[i]);
-	const char *rel = relative(a, repo, file);
 	char tenant[256] = "";
 	const char *rest = NULL; /* the path below secrets/ */
-	if (rel && strncmp(rel, "tenants/", 8) == 0) {
-		const char *t = rel + 8, *e = strchr(t, '/');
-		if (e && strncmp(e, "/secrets/", 9) == 0 && (size_t)(e - t) < sizeof tenant) {
-			snprintf(tenant, sizeof tenant, "%.*s", (int)(e - t), t);
-			rest = e + 9;
-		}
-	}
-	if (!tenant[0]) {
-		if (out->len == 0)
-			return tc_error(
-				d, (tc_pos){file, 0, 0}, NULL,
-				"not under tenants/<tenant>/secrets of '%s': give recipients with "
-				"--age",
-				repo);
-		goto done;
-	}
-	tc_value *settings = NULL, *tdoc = NULL;
-	const char *tp = tc_arena_printf(a, "%s/tenantc.yaml", repo);
-	int r = load_doc(&settings, a, d, tp);
-	if (r < 0)
-		return -1;
-	add_list(out, a, settings);
-	r = load_doc(&tdoc, a, d, tc_arena_printf(a, "%s/tenants/%s/tenant.yaml", repo, tenant));
-	if (r < 0)
-		return -1;
-	const char *envdir_name = tc_arena_printf(a, "%s/environments", repo);
-	const char *slash = strchr(rest, '/');
-	if (slash) { /* tenants/<t>/secrets/<env>/...: one environment */
-		size_t n = (size_t)(slash - rest);
-		const char *env = tc_arena_memdup0(a, rest, n);
-		tc_value *edoc = NULL;
-		r = strchr(env, '.') == env || n == 0
-		            ? 1
-		            : load_doc(&edoc, a, d,
-		                       tc_arena_printf(a, "%s/%s.yaml", envdir_name, env));
-		if (r < 0)
+	if (secret_tenant(relative(a, repo, file), tenant, &rest)) {
+		if (tenant_recipients(out, a, d, repo, file, tenant, rest, envdir))
 			return -1;
-		if (r == 1)
-			return tc_error(
-				d, (tc_pos){file, 0, 0}, NULL,
-				"'%s' is not an environment: a folder in tenants/%s/secrets "
-				"holds the Secrets of the environment it is named after "
-				"(there is no environments/%s.yaml)",
-				env, tenant, env);
-		if (!tenant_in(tdoc, env, n))
-			return tc_error(d, (tc_pos){file, 0, 0}, NULL,
-			                "tenant '%s' is not rendered in environment '%s' (see its "
-			                "environments in tenants/%s/tenant.yaml)",
-			                tenant, env, tenant);
-		add_list(out, a, edoc);
-		if (envdir)
-			*envdir = tc_arena_memdup0(a, file, strlen(file) - strlen(slash));
-		goto have;
+	} else if (out->len == 0) {
+		return tc_error(d, (tc_pos){file, 0, 0}, NULL,
+		                "not under tenants/<tenant>/secrets of '%s': give recipients with "
+		                "--age",
+		                repo);
 	}
-	DIR *dh = opendir(envdir_name);
-	tc_strlist names = {0};
-	for (struct dirent *de; dh && (de = readdir(dh)) != NULL;) {
-		size_t n = strlen(de->d_name);
-		if (n > 5 && strcmp(de->d_name + n - 5, ".yaml") == 0)
-			tc_strlist_push(&names, tc_arena_strdup(a, de->d_name));
-	}
-	if (dh)
-		closedir(dh);
-	tc_strlist_sort_unique(&names);
-	for (size_t i = 0; i < names.len; i++) {
-		const char *nm = names.items[i];
-		if (!tenant_in(tdoc, nm, strlen(nm) - 5))
-			continue;
-		tc_value *env = NULL;
-		if (load_doc(&env, a, d, tc_arena_printf(a, "%s/%s", envdir_name, nm)) < 0) {
-			tc_strlist_release(&names);
-			return -1;
-		}
-		add_list(out, a, env);
-	}
-	tc_strlist_release(&names);
-have:
-	if (out->len == 0)
-		return tc_error(
-			d, (tc_pos){file, 0, 0}, NULL,
-			"no age recipients for tenant '%s' (tenantc.yaml and environments list "
-			"none under sops.age)",
-			tenant);
-done:
 	tc_strlist_sort_unique(out);
 	for (size_t i = 0; i < out->len; i++) {
 		unsigned char pk[32];
@@ -311,6 +336,82 @@ static void next_lastmodified(char out[32], const char *prev)
 
 /* ---- keygen -------------------------------------------------------------------------------- */
 
+/* -y FILE: the recipient of each identity in FILE */
+static void show_recipients(tc_diags *d, const char *show)
+{
+	tc_sops_keys *k = NULL;
+	if (tc_sops_keys_load(&k, d, show, NULL) == 0) {
+		for (size_t i = 0; i < tc_sops_keys_count(k); i++)
+			printf("%s\n", tc_sops_keys_ids(k)[i].recipient);
+		if (tc_sops_keys_count(k) == 0)
+			tc_error(d, (tc_pos){show, 0, 0}, NULL, "no identities in the file");
+	}
+	tc_sops_keys_free(k);
+}
+
+/* the local time as age-keygen writes it in "# created:", with its zone */
+static void created_stamp(char created[40], char zone[32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(created, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+	long off = tm.tm_gmtoff;
+	if (off == 0)
+		snprintf(zone, 32, "Z");
+	else
+		snprintf(zone, 32, "%c%02ld:%02ld", off < 0 ? '-' : '+',
+		         (off < 0 ? -off : off) / 3600, (off < 0 ? -off : off) / 60 % 60);
+}
+
+/* the identity file's text to out (a new file of mode 0600) or standard output */
+static void write_identity(tc_diags *d, const char *out, const tc_secbuf *text,
+                           const char *recipient)
+{
+	int fd = 1;
+	if (out && strcmp(out, "-") != 0) {
+		fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			tc_error(d, (tc_pos){out, 0, 0}, NULL, "cannot create: %s",
+			         strerror(errno));
+			return;
+		}
+	}
+	if (tc_fd_write(fd, text->ptr, text->len) != 0 || (fd != 1 && fsync(fd) != 0))
+		tc_error(d, (tc_pos){out ? out : "stdout", 0, 0}, NULL, "cannot write: %s",
+		         strerror(errno));
+	if (fd != 1) {
+		close(fd);
+		fprintf(stderr, "Public key: %s\n", recipient);
+	}
+}
+
+/* a new identity, its key only in secret memory */
+static void new_identity(tc_diags *d, const char *out)
+{
+	tc_secmem sm;
+	tc_secmem_init(&sm);
+	tc_age_identity *id = tc_secmem_alloc(&sm, sizeof *id);
+	tc_age_identity_generate(id);
+	char *key = tc_secmem_alloc(&sm, TC_AGE_IDENTITY_BUF);
+	tc_age_identity_format(key, id);
+	char created[40], zone[32];
+	created_stamp(created, zone);
+	tc_secbuf text;
+	tc_secbuf_init(&text, 4096);
+	tc_secbuf_adds(&text, "# created: ");
+	tc_secbuf_adds(&text, created);
+	tc_secbuf_adds(&text, zone);
+	tc_secbuf_adds(&text, "\n# public key: ");
+	tc_secbuf_adds(&text, id->recipient);
+	tc_secbuf_addc(&text, '\n');
+	tc_secbuf_adds(&text, key);
+	tc_secbuf_addc(&text, '\n');
+	write_identity(d, out, &text, id->recipient);
+	tc_secbuf_release(&text);
+	tc_secmem_release(&sm);
+}
+
 static int keygen(int argc, char **argv)
 {
 	const char *out = NULL, *show = NULL;
@@ -330,63 +431,10 @@ static int keygen(int argc, char **argv)
 		return r == 1 ? 0 : r;
 	tc_diags d;
 	tc_diags_init(&d);
-	if (show) {
-		tc_sops_keys *k = NULL;
-		if (tc_sops_keys_load(&k, &d, show, NULL) == 0) {
-			for (size_t i = 0; i < tc_sops_keys_count(k); i++)
-				printf("%s\n", tc_sops_keys_ids(k)[i].recipient);
-			if (tc_sops_keys_count(k) == 0)
-				tc_error(&d, (tc_pos){show, 0, 0}, NULL,
-				         "no identities in the file");
-		}
-		tc_sops_keys_free(k);
-	} else {
-		tc_secmem sm;
-		tc_secmem_init(&sm);
-		tc_age_identity *id = tc_secmem_alloc(&sm, sizeof *id);
-		tc_age_identity_generate(id);
-		char *key = tc_secmem_alloc(&sm, TC_AGE_IDENTITY_BUF);
-		tc_age_identity_format(key, id);
-		time_t t = time(NULL);
-		struct tm tm;
-		localtime_r(&t, &tm);
-		char created[40], zone[32];
-		strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%S", &tm);
-		long off = tm.tm_gmtoff;
-		if (off == 0)
-			snprintf(zone, sizeof zone, "Z");
-		else
-			snprintf(zone, sizeof zone, "%c%02ld:%02ld", off < 0 ? '-' : '+',
-			         (off < 0 ? -off : off) / 3600, (off < 0 ? -off : off) / 60 % 60);
-		tc_secbuf text;
-		tc_secbuf_init(&text, 4096);
-		tc_secbuf_adds(&text, "# created: ");
-		tc_secbuf_adds(&text, created);
-		tc_secbuf_adds(&text, zone);
-		tc_secbuf_adds(&text, "\n# public key: ");
-		tc_secbuf_adds(&text, id->recipient);
-		tc_secbuf_addc(&text, '\n');
-		tc_secbuf_adds(&text, key);
-		tc_secbuf_addc(&text, '\n');
-		int fd = 1;
-		if (out && strcmp(out, "-") != 0) {
-			fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-			if (fd < 0)
-				tc_error(&d, (tc_pos){out, 0, 0}, NULL, "cannot create: %s",
-				         strerror(errno));
-		}
-		if (fd >= 0) {
-			if (tc_fd_write(fd, text.ptr, text.len) != 0 || (fd != 1 && fsync(fd) != 0))
-				tc_error(&d, (tc_pos){out ? out : "stdout", 0, 0}, NULL,
-				         "cannot write: %s", strerror(errno));
-			if (fd != 1) {
-				close(fd);
-				fprintf(stderr, "Public key: %s\n", id->recipient);
-			}
-		}
-		tc_secbuf_release(&text);
-		tc_secmem_release(&sm);
-	}
+	if (show)
+		show_recipients(&d, show);
+	else
+		new_identity(&d, out);
 	tc_diags_print(&d, stderr);
 	int rc = tc_diags_exit_code(&d);
 	tc_diags_release(&d);
@@ -592,6 +640,138 @@ static const char edit_help[] =
 	"while the editor runs leaves the folder (tenantc-edit-*) until it is removed\n"
 	"or the machine restarts.\n";
 
+/* One edit: the file, its decrypted document (or a skeleton for a new one),
+ * the text handed to the editor, and what is written back. */
+typedef struct edit_session {
+	const char *file, *repo;
+	const tc_strlist *age;
+	tc_arena a;
+	tc_secmem sm;
+	tc_diags d;
+	tc_sops_keys *k;
+	tc_sops_doc doc;
+	tc_secbuf text;
+	tc_strlist rc; /* the recipients of a new file */
+	tc_buf enc;
+	tc_editfile ef;
+	bool missing, written;
+} edit_session;
+
+/* A new file: a Secret skeleton named after it, its recipients from the
+ * repository, and its environment's folder made. */
+static int edit_new(edit_session *E)
+{
+	tc_diags_release(&E->d);
+	tc_diags_init(&E->d);
+	const char *base = strrchr(E->file, '/') ? strrchr(E->file, '/') + 1 : E->file;
+	size_t bn = strcspn(base, ".");
+	char name[256];
+	snprintf(name, sizeof name, "%.*s", (int)(bn < 200 ? bn : 200), base);
+	char sk[512];
+	snprintf(sk, sizeof sk, skeleton, name[0] ? name : "secret");
+	tc_secbuf_adds(&E->text, sk);
+	const char *envdir = NULL;
+	if (recipients(&E->rc, &E->a, &E->d, E->repo, E->file, E->age, &envdir) != 0 ||
+	    make_envdir(&E->d, envdir) != 0)
+		return -1;
+	return 0;
+}
+
+/* The plaintext to edit: the file decrypted, or a new file's skeleton. */
+static int edit_text(edit_session *E)
+{
+	if (tc_sops_keys_from_env(&E->k, &E->d) != 0)
+		return -1;
+	if (open_file(&E->doc, &E->a, &E->sm, &E->d, E->k, E->file, &E->missing) != 0)
+		return E->missing ? edit_new(E) : -1;
+	return tc_sops_write_plain(&E->text, &E->d, E->file, E->doc.tree);
+}
+
+/* Hand the text to the editor and read back what it left: *plain. */
+static int edit_run(edit_session *E, tc_snode **plain)
+{
+	if (tc_editfile_open(&E->ef, &E->d, E->file, "secret.yaml", E->text.ptr, E->text.len) != 0)
+		return -1;
+	tc_secbuf_release(&E->text);
+	if (E->ef.disk_base)
+		fprintf(stderr,
+		        "tenantc secret edit: warning: '%s' is not memory-backed; the plaintext "
+		        "is on disk until the editor exits\n",
+		        E->ef.disk_base);
+	if (tc_editfile_run(&E->ef, &E->d, E->file) != 0)
+		return -1;
+	char *edited = NULL;
+	size_t elen = 0;
+	int rr = read_file(&edited, &elen, &E->sm, &E->d, E->ef.path);
+	tc_editfile_remove(&E->ef);
+	if (rr != 0) {
+		if (rr == 1)
+			tc_error(&E->d, (tc_pos){E->file, 0, 0}, NULL,
+			         "the editor removed the file; nothing was changed");
+		return -1;
+	}
+	return read_plain(plain, &E->a, &E->sm, &E->d, E->file, edited, elen);
+}
+
+/* Encrypt the edited document into E->enc: with the file's rule, data key
+ * and recipients (an AES-128/192 file gets a new 256-bit key), or a new
+ * file's. 1 when an existing file is unchanged. */
+static int edit_encrypt(edit_session *E, const tc_snode *plain)
+{
+	char lm[32];
+	next_lastmodified(lm, E->missing ? NULL : E->doc.lastmodified);
+	if (E->missing) {
+		tc_sops_write_opts o = {.rule = tc_sops_default_rule,
+		                        .lastmodified = lm,
+		                        .recipients = E->rc.items,
+		                        .nrecipients = E->rc.len};
+		return tc_sops_write(&E->enc, &E->d, &E->sm, E->file, plain, &o, NULL);
+	}
+	const tc_sops_doc *doc = &E->doc;
+	if (same_tree(plain, doc->tree)) {
+		fprintf(stderr, "tenantc secret edit: '%s' unchanged\n", E->file);
+		return 1;
+	}
+	tc_sops_write_opts o = {.rule = doc->rule,
+	                        .mac_only_encrypted = doc->mac_only_encrypted,
+	                        .data_key = doc->data_key,
+	                        .data_key_len = doc->data_key_len,
+	                        .lastmodified = lm,
+	                        .old = doc};
+	const char **list = tc_arena_alloc(&E->a, doc->nage * sizeof *list);
+	for (size_t i = 0; i < doc->nage; i++)
+		list[i] = doc->age[i].recipient;
+	o.recipients = list;
+	o.nrecipients = doc->nage;
+	if (doc->data_key_len != TC_SOPS_DATA_KEY_SIZE) {
+		o.data_key = NULL; /* an AES-128/192 file gets a new 256-bit key */
+		o.old = NULL;
+	}
+	return tc_sops_write(&E->enc, &E->d, &E->sm, E->file, plain, &o, NULL);
+}
+
+/* Close the editor's file, say how a signal ended the edit, print the
+ * diagnostics, release everything; the exit status (128 + a signal). */
+static int edit_finish(edit_session *E)
+{
+	tc_editfile_close(&E->ef);
+	if (E->ef.sig && !tc_diags_has_errors(&E->d))
+		tc_error(&E->d, (tc_pos){E->file, 0, 0}, NULL,
+		         E->written ? "stopped by %s after it was written"
+		                    : "stopped by %s; nothing was changed",
+		         tc_editfile_signame(E->ef.sig));
+	tc_diags_print(&E->d, stderr);
+	int code = E->ef.sig ? 128 + E->ef.sig : tc_diags_exit_code(&E->d);
+	tc_buf_release(&E->enc);
+	tc_strlist_release(&E->rc);
+	tc_secbuf_release(&E->text);
+	tc_sops_keys_free(E->k);
+	tc_diags_release(&E->d);
+	tc_secmem_release(&E->sm);
+	tc_arena_release(&E->a);
+	return code;
+}
+
 static int edit_cmd(int argc, char **argv)
 {
 	const char *repo = ".";
@@ -612,118 +792,19 @@ static int edit_cmd(int argc, char **argv)
 		tc_strlist_release(&pos);
 		return r == 1 ? 0 : 2;
 	}
-	const char *file = pos.items[0];
-	tc_arena a;
-	tc_arena_init(&a);
-	tc_secmem sm;
-	tc_secmem_init(&sm);
-	tc_diags d;
-	tc_diags_init(&d);
-	tc_sops_keys *k = NULL;
-	tc_sops_doc doc;
-	tc_secbuf text;
-	tc_secbuf_init(&text, TC_BUF_UNLIMITED);
-	tc_strlist rc = {0};
-	tc_buf enc;
-	tc_buf_init(&enc, TC_BUF_UNLIMITED);
-	tc_editfile ef;
-	tc_editfile_init(&ef);
-	bool missing = false, written = false;
-	if (tc_sops_keys_from_env(&k, &d) != 0)
-		goto out;
-	if (open_file(&doc, &a, &sm, &d, k, file, &missing) != 0) {
-		if (!missing)
-			goto out;
-		tc_diags_release(&d);
-		tc_diags_init(&d);
-		const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
-		size_t bn = strcspn(base, ".");
-		char name[256];
-		snprintf(name, sizeof name, "%.*s", (int)(bn < 200 ? bn : 200), base);
-		char sk[512];
-		snprintf(sk, sizeof sk, skeleton, name[0] ? name : "secret");
-		tc_secbuf_adds(&text, sk);
-		const char *envdir = NULL;
-		if (recipients(&rc, &a, &d, repo, file, &age, &envdir) != 0 ||
-		    make_envdir(&d, envdir) != 0)
-			goto out;
-	} else if (tc_sops_write_plain(&text, &d, file, doc.tree) != 0) {
-		goto out;
-	}
-	if (tc_editfile_open(&ef, &d, file, "secret.yaml", text.ptr, text.len) != 0)
-		goto out;
-	tc_secbuf_release(&text);
-	if (ef.disk_base)
-		fprintf(stderr,
-		        "tenantc secret edit: warning: '%s' is not memory-backed; the plaintext "
-		        "is on disk until the editor exits\n",
-		        ef.disk_base);
-	if (tc_editfile_run(&ef, &d, file) != 0)
-		goto out;
-	char *edited = NULL;
-	size_t elen = 0;
+	edit_session E = {.file = pos.items[0], .repo = repo, .age = &age};
+	tc_arena_init(&E.a);
+	tc_secmem_init(&E.sm);
+	tc_diags_init(&E.d);
+	tc_secbuf_init(&E.text, TC_BUF_UNLIMITED);
+	tc_buf_init(&E.enc, TC_BUF_UNLIMITED);
+	tc_editfile_init(&E.ef);
 	tc_snode *plain = NULL;
-	int rr = read_file(&edited, &elen, &sm, &d, ef.path);
-	tc_editfile_remove(&ef);
-	if (rr != 0) {
-		if (rr == 1)
-			tc_error(&d, (tc_pos){file, 0, 0}, NULL,
-			         "the editor removed the file; nothing was changed");
-		goto out;
-	}
-	if (read_plain(&plain, &a, &sm, &d, file, edited, elen) != 0)
-		goto out;
-	char lm[32];
-	next_lastmodified(lm, missing ? NULL : doc.lastmodified);
-	if (!missing) {
-		if (same_tree(plain, doc.tree)) {
-			fprintf(stderr, "tenantc secret edit: '%s' unchanged\n", file);
-			goto out;
-		}
-		tc_sops_write_opts o = {.rule = doc.rule,
-		                        .mac_only_encrypted = doc.mac_only_encrypted,
-		                        .data_key = doc.data_key,
-		                        .data_key_len = doc.data_key_len,
-		                        .lastmodified = lm,
-		                        .old = &doc};
-		const char **list = tc_arena_alloc(&a, doc.nage * sizeof *list);
-		for (size_t i = 0; i < doc.nage; i++)
-			list[i] = doc.age[i].recipient;
-		o.recipients = list;
-		o.nrecipients = doc.nage;
-		if (doc.data_key_len != TC_SOPS_DATA_KEY_SIZE) {
-			o.data_key = NULL; /* an AES-128/192 file gets a new 256-bit key */
-			o.old = NULL;
-		}
-		if (tc_sops_write(&enc, &d, &sm, file, plain, &o, NULL) != 0)
-			goto out;
-	} else {
-		tc_sops_write_opts o = {.rule = tc_sops_default_rule,
-		                        .lastmodified = lm,
-		                        .recipients = rc.items,
-		                        .nrecipients = rc.len};
-		if (tc_sops_write(&enc, &d, &sm, file, plain, &o, NULL) != 0)
-			goto out;
-	}
-	if (tc_editfile_interrupted(&ef)) /* the last point where nothing is changed */
-		goto out;
-	written = write_atomic(&d, file, enc.ptr, enc.len, 0644) == 0;
-out:
-	tc_editfile_close(&ef);
-	if (ef.sig && !tc_diags_has_errors(&d))
-		tc_error(&d, (tc_pos){file, 0, 0}, NULL,
-		         written ? "stopped by %s after it was written"
-		                 : "stopped by %s; nothing was changed",
-		         tc_editfile_signame(ef.sig));
-	tc_diags_print(&d, stderr);
-	int code = ef.sig ? 128 + ef.sig : tc_diags_exit_code(&d);
-	tc_buf_release(&enc);
-	tc_strlist_release(&rc);
-	tc_secbuf_release(&text);
-	tc_sops_keys_free(k);
-	tc_diags_release(&d);
-	tc_secmem_release(&sm);
-	tc_arena_release(&a);
+	/* the editor's interruption is checked at the last point where nothing is changed */
+	if (edit_text(&E) == 0 && edit_run(&E, &plain) == 0 && edit_encrypt(&E, plain) == 0 &&
+	    !tc_editfile_interrupted(&E.ef))
+		E.written = write_atomic(&E.d, E.file, E.enc.ptr, E.enc.len, 0644) == 0;
+	int code = edit_finish(&E);
 	tc_strlist_release(&age);
 	tc_strlist_release(&pos);
 	return code;

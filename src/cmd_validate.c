@@ -426,55 +426,135 @@ static void env_secrets(tc_arena *a, tc_k8s_refs *refs, const char *repo, const 
 	tc_strlist_release(&files);
 }
 
+/* What validating the objects of a repository needs at every step. */
+typedef struct vctx {
+	tc_arena *a;
+	tc_diags *d;
+	tc_schema_set *set;
+	const tc_value *settings; /* tenantc.yaml's, or NULL */
+	const char *repo;         /* "" or "DIR/" */
+	bool strict, refs;
+} vctx;
+
+/* One object of a file: checked, counted for duplicates and references; a
+ * List item by item, as kubectl and kustomize apply it */
+static void check_doc(const vctx *v, const tc_value *obj, tc_k8s_dupes *dupes, tc_k8s_refs *refs)
+{
+	size_t from = v->d->len;
+	const tc_value *items = list_items(obj);
+	if (!items) {
+		tc_schema_set_check_object(v->set, obj, v->strict, v->d, NULL);
+		root_paths(v->d, from);
+		tc_k8s_dupes_add(dupes, obj, false);
+		if (refs)
+			tc_k8s_refs_add(refs, obj, NULL);
+		return;
+	}
+	tc_path ip = TC_PATH_KEY(NULL, "items", 5);
+	for (size_t j = 0; j < items->u.arr.len; j++) {
+		tc_path p = TC_PATH_INDEX(&ip, j);
+		tc_schema_set_check_object(v->set, items->u.arr.items[j], v->strict, v->d, &p);
+		tc_k8s_dupes_add(dupes, items->u.arr.items[j], false);
+		if (refs)
+			tc_k8s_refs_add(refs, items->u.arr.items[j], &p);
+	}
+}
+
 /* The files of one cluster: each object, duplicates, and references that
  * resolve to none of the objects and to no entry of `provided` (for env;
  * NULL: every entry, the files given on the command line). */
-static void check_files(tc_arena *a, tc_diags *d, tc_schema_set *set, const tc_strlist *files,
-                        bool strict, const tc_value *settings, const char *repo, const char *env,
-                        bool refs_on)
+static void check_files(const vctx *v, const tc_strlist *files, const char *env)
 {
 	tc_k8s_dupes dupes;
 	tc_k8s_dupes_init(&dupes);
-	tc_k8s_refs *refs = refs_on ? tc_k8s_refs_new() : NULL;
+	tc_k8s_refs *refs = v->refs ? tc_k8s_refs_new() : NULL;
 	for (size_t i = 0; i < files->len; i++) {
-		tc_value *docs = load_docs(a, d, files->items[i]);
-		if (!docs)
-			continue;
-		for (size_t k = 0; k < docs->u.arr.len; k++) {
+		tc_value *docs = load_docs(v->a, v->d, files->items[i]);
+		for (size_t k = 0; docs && k < docs->u.arr.len; k++) {
 			const tc_value *obj = docs->u.arr.items[k];
-			if (obj->kind == TC_NULL || is_kustomization(obj))
-				continue;
-			size_t from = d->len;
-			const tc_value *items = list_items(obj);
-			if (items) {
-				/* kubectl and kustomize apply a List item by item */
-				tc_path ip = TC_PATH_KEY(NULL, "items", 5);
-				for (size_t j = 0; j < items->u.arr.len; j++) {
-					tc_path p = TC_PATH_INDEX(&ip, j);
-					tc_schema_set_check_object(set, items->u.arr.items[j],
-					                           strict, d, &p);
-					tc_k8s_dupes_add(&dupes, items->u.arr.items[j], false);
-					if (refs)
-						tc_k8s_refs_add(refs, items->u.arr.items[j], &p);
-				}
-				continue;
-			}
-			tc_schema_set_check_object(set, obj, strict, d, NULL);
-			root_paths(d, from);
-			tc_k8s_dupes_add(&dupes, obj, false);
-			if (refs)
-				tc_k8s_refs_add(refs, obj, NULL);
+			if (obj->kind != TC_NULL && !is_kustomization(obj))
+				check_doc(v, obj, &dupes, refs);
 		}
 	}
-	tc_k8s_dupes_report(&dupes, d, TC_DIAG_FINDING);
+	tc_k8s_dupes_report(&dupes, v->d, TC_DIAG_FINDING);
 	tc_k8s_dupes_release(&dupes);
 	if (refs) {
-		tc_k8s_refs_provide(refs, settings ? tc_value_getz(settings, "provided") : NULL,
+		tc_k8s_refs_provide(refs,
+		                    v->settings ? tc_value_getz(v->settings, "provided") : NULL,
 		                    env);
-		env_secrets(a, refs, repo, env);
-		tc_k8s_refs_report(refs, d, TC_DIAG_FINDING);
+		env_secrets(v->a, refs, v->repo, env);
+		tc_k8s_refs_report(refs, v->d, TC_DIAG_FINDING);
 		tc_k8s_refs_free(refs);
 	}
+}
+
+/* The schema folders: those given, else schemaLocation of tenantc.yaml, else
+ * schemas/ when there is one (without it the objects are still checked by
+ * Kubernetes' own rules) */
+static void schema_locations(tc_strlist *locs, tc_arena *a, const char *repo,
+                             const tc_value *settings, const tc_strlist *locations)
+{
+	for (size_t i = 0; i < locations->len; i++)
+		tc_strlist_push(locs, locations->items[i]);
+	if (locs->len)
+		return;
+	const tc_value *sl = settings ? tc_value_getz(settings, "schemaLocation") : NULL;
+	if (sl && sl->kind == TC_STR)
+		tc_strlist_push(locs, tc_arena_printf(a, "%s%s", repo, sl->u.str.ptr));
+	for (size_t i = 0; sl && sl->kind == TC_ARRAY && i < sl->u.arr.len; i++)
+		if (sl->u.arr.items[i]->kind == TC_STR)
+			tc_strlist_push(locs, tc_arena_printf(a, "%s%s", repo,
+			                                      sl->u.arr.items[i]->u.str.ptr));
+	char *def = tc_arena_printf(a, "%sschemas", repo);
+	if (!locs->len && is_dir(def))
+		tc_strlist_push(locs, def);
+}
+
+/* the files and folders named on the command line, as one cluster */
+static void validate_args(const vctx *v, const tc_strlist *args)
+{
+	tc_strlist files = {0};
+	for (size_t i = 0; i < args->len; i++) {
+		if (is_dir(args->items[i]))
+			walk(v->a, args->items[i], &files, v->d, 0);
+		else
+			tc_strlist_push(&files, args->items[i]);
+	}
+	check_files(v, &files, NULL);
+	tc_strlist_release(&files);
+}
+
+/* the folders of the output folder, sorted by bytes */
+static void env_folders(tc_strlist *envs, tc_arena *a, const char *outdir)
+{
+	DIR *dh = is_dir(outdir) ? opendir(outdir) : NULL;
+	struct dirent *e;
+	while (dh && (e = readdir(dh)))
+		if (e->d_name[0] != '.')
+			tc_strlist_push(envs, tc_arena_strdup(a, e->d_name));
+	if (dh)
+		closedir(dh);
+	tc_strlist_sort_unique(envs);
+}
+
+/* the repository's inputs, then its rendered tree: one environment is one
+ * cluster, so duplicates are per folder */
+static void validate_rendered(const vctx *v)
+{
+	check_inputs(v->a, v->d, v->repo);
+	const char *out = setting(v->settings, "output");
+	char *outdir = tc_arena_printf(v->a, "%s%s", v->repo, out ? out : "rendered");
+	tc_strlist envs = {0};
+	env_folders(&envs, v->a, outdir);
+	for (size_t i = 0; i < envs.len; i++) {
+		char *p = tc_arena_printf(v->a, "%s/%s", outdir, envs.items[i]);
+		tc_strlist files = {0};
+		if (is_dir(p))
+			walk(v->a, p, &files, v->d, 0);
+		check_files(v, &files, envs.items[i]);
+		tc_strlist_release(&files);
+	}
+	tc_strlist_release(&envs);
 }
 
 static int validate_objects(const char *repo, const tc_strlist *locations, const char *k8sver,
@@ -488,69 +568,21 @@ static int validate_objects(const char *repo, const tc_strlist *locations, const
 	repo = strcmp(repo, ".") == 0 ? "" : tc_arena_printf(&a, "%s/", repo);
 	const tc_value *settings = repo_settings(&a, &d, repo);
 	tc_strlist locs = {0};
-	for (size_t i = 0; i < locations->len; i++)
-		tc_strlist_push(&locs, locations->items[i]);
-	if (!locs.len) {
-		const tc_value *sl = settings ? tc_value_getz(settings, "schemaLocation") : NULL;
-		if (sl && sl->kind == TC_STR)
-			tc_strlist_push(&locs, tc_arena_printf(&a, "%s%s", repo, sl->u.str.ptr));
-		for (size_t i = 0; sl && sl->kind == TC_ARRAY && i < sl->u.arr.len; i++)
-			if (sl->u.arr.items[i]->kind == TC_STR)
-				tc_strlist_push(&locs,
-				                tc_arena_printf(&a, "%s%s", repo,
-				                                sl->u.arr.items[i]->u.str.ptr));
-		/* the default folder only when there is one: without it the
-		 * objects are still checked by Kubernetes' own rules */
-		char *def = tc_arena_printf(&a, "%sschemas", repo);
-		if (!locs.len && is_dir(def))
-			tc_strlist_push(&locs, def);
-	}
+	schema_locations(&locs, &a, repo, settings, locations);
 	tc_pos kpos = TC_NOPOS;
-	if (!k8sver) {
-		const tc_value *kv = settings ? tc_value_getz(settings, "kubernetesVersion") : NULL;
-		if (kv && kv->kind == TC_STR) {
-			k8sver = kv->u.str.ptr;
-			kpos = kv->pos;
-		}
+	const tc_value *kv = settings ? tc_value_getz(settings, "kubernetesVersion") : NULL;
+	if (!k8sver && kv && kv->kind == TC_STR) {
+		k8sver = kv->u.str.ptr;
+		kpos = kv->pos;
 	}
 	tc_schema_set *set = NULL;
 	tc_schema_set_opts so = {locs.items, locs.len, k8sver, kpos, false};
 	if (!tc_diags_has_errors(&d) && tc_schema_set_open(&set, &so, &d) == 0) {
-		if (args->len) {
-			tc_strlist files = {0};
-			for (size_t i = 0; i < args->len; i++) {
-				if (is_dir(args->items[i]))
-					walk(&a, args->items[i], &files, &d, 0);
-				else
-					tc_strlist_push(&files, args->items[i]);
-			}
-			check_files(&a, &d, set, &files, strict, settings, repo, NULL, refs);
-			tc_strlist_release(&files);
-		} else {
-			check_inputs(&a, &d, repo);
-			const char *out = setting(settings, "output");
-			char *outdir = tc_arena_printf(&a, "%s%s", repo, out ? out : "rendered");
-			DIR *dh = is_dir(outdir) ? opendir(outdir) : NULL;
-			tc_strlist envs = {0};
-			struct dirent *e;
-			while (dh && (e = readdir(dh)))
-				if (e->d_name[0] != '.')
-					tc_strlist_push(&envs, tc_arena_strdup(&a, e->d_name));
-			if (dh)
-				closedir(dh);
-			tc_strlist_sort_unique(&envs);
-			/* one environment is one cluster: duplicates are per folder */
-			for (size_t i = 0; i < envs.len; i++) {
-				char *p = tc_arena_printf(&a, "%s/%s", outdir, envs.items[i]);
-				tc_strlist files = {0};
-				if (is_dir(p))
-					walk(&a, p, &files, &d, 0);
-				check_files(&a, &d, set, &files, strict, settings, repo,
-				            envs.items[i], refs);
-				tc_strlist_release(&files);
-			}
-			tc_strlist_release(&envs);
-		}
+		vctx v = {&a, &d, set, settings, repo, strict, refs};
+		if (args->len)
+			validate_args(&v, args);
+		else
+			validate_rendered(&v);
 	}
 	print_diags(&d);
 	int rc = tc_diags_exit_code(&d);

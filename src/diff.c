@@ -40,6 +40,61 @@ typedef struct item {
 
 /* ---- LCS ---- */
 
+/* The middle parts of an LCS: old[pre..pre+a) and new[pre..pre+b). */
+typedef struct lcs_mid {
+	size_t pre, a, b;
+	bool (*eq)(const void *ctx, size_t i, size_t j);
+	const void *ctx;
+} lcs_mid;
+
+/* L[i][j]: LCS length of old[pre+i..pre+a) and new[pre+j..pre+b) */
+static uint32_t *lcs_table(const lcs_mid *q)
+{
+	size_t w = q->b + 1;
+	uint32_t *L = tc_xcalloc((q->a + 1) * w, sizeof *L);
+	for (size_t i = q->a; i-- > 0;)
+		for (size_t j = q->b; j-- > 0;) {
+			uint32_t down = L[(i + 1) * w + j], right = L[i * w + j + 1];
+			L[i * w + j] = q->eq(q->ctx, q->pre + i, q->pre + j)
+			                       ? L[(i + 1) * w + j + 1] + 1
+			                       : (down >= right ? down : right);
+		}
+	return L;
+}
+
+static size_t put_inserts(char *out, size_t k, size_t ins)
+{
+	for (size_t t = 0; t < ins; t++)
+		out[k++] = '+';
+	return k;
+}
+
+/* The edit script of the middle parts into out from k, removals first in
+ * each run ('+'s are held back until the next '='); returns the new k. */
+static size_t lcs_script(char *out, size_t k, const lcs_mid *q)
+{
+	uint32_t *L = lcs_table(q);
+	size_t w = q->b + 1, a = q->a, b = q->b;
+	size_t i = 0, j = 0, ins = 0;
+	while (i < a || j < b) {
+		if (i < a && j < b && q->eq(q->ctx, q->pre + i, q->pre + j)) {
+			k = put_inserts(out, k, ins);
+			ins = 0;
+			out[k++] = '=';
+			i++;
+			j++;
+		} else if (j == b || (i < a && L[(i + 1) * w + j] >= L[i * w + j + 1])) {
+			out[k++] = '-';
+			i++;
+		} else {
+			ins++;
+			j++;
+		}
+	}
+	free(L);
+	return put_inserts(out, k, ins);
+}
+
 long tc_diff_lcs(char **ops, size_t n, size_t m, bool (*eq)(const void *ctx, size_t i, size_t j),
                  const void *ctx)
 {
@@ -50,51 +105,19 @@ long tc_diff_lcs(char **ops, size_t n, size_t m, bool (*eq)(const void *ctx, siz
 	size_t suf = 0;
 	while (suf < n - pre && suf < m - pre && eq(ctx, n - 1 - suf, m - 1 - suf))
 		suf++;
-	size_t a = n - pre - suf, b = m - pre - suf; /* the middle parts */
-	if (a && b && (a + 1) > TC_DIFF_LCS_MAX_CELLS / (b + 1))
+	lcs_mid q = {pre, n - pre - suf, m - pre - suf, eq, ctx}; /* the middle parts */
+	if (q.a && q.b && (q.a + 1) > TC_DIFF_LCS_MAX_CELLS / (q.b + 1))
 		return -1;
 	char *out = tc_xmalloc(n + m + 1);
 	size_t k = 0;
 	for (size_t i = 0; i < pre; i++)
 		out[k++] = '=';
-	if (a && b) {
-		/* L[i][j]: LCS length of old[pre+i..pre+a) and new[pre+j..pre+b) */
-		size_t w = b + 1;
-		uint32_t *L = tc_xcalloc((a + 1) * w, sizeof *L);
-		for (size_t i = a; i-- > 0;)
-			for (size_t j = b; j-- > 0;)
-				L[i * w + j] = eq(ctx, pre + i, pre + j)
-				                       ? L[(i + 1) * w + j + 1] + 1
-				                       : (L[(i + 1) * w + j] >= L[i * w + j + 1]
-				                                  ? L[(i + 1) * w + j]
-				                                  : L[i * w + j + 1]);
-		/* '+'s are held back until the next '=' so that every run of
-		 * edits lists its removals first */
-		size_t i = 0, j = 0, ins = 0;
-		while (i < a || j < b) {
-			if (i < a && j < b && eq(ctx, pre + i, pre + j)) {
-				for (size_t t = 0; t < ins; t++)
-					out[k++] = '+';
-				ins = 0;
-				out[k++] = '=';
-				i++;
-				j++;
-			} else if (j == b || (i < a && L[(i + 1) * w + j] >= L[i * w + j + 1])) {
-				out[k++] = '-';
-				i++;
-			} else {
-				ins++;
-				j++;
-			}
-		}
-		for (size_t t = 0; t < ins; t++)
-			out[k++] = '+';
-		free(L);
+	if (q.a && q.b) {
+		k = lcs_script(out, k, &q);
 	} else {
-		for (size_t i = 0; i < a; i++)
+		for (size_t i = 0; i < q.a; i++)
 			out[k++] = '-';
-		for (size_t j = 0; j < b; j++)
-			out[k++] = '+';
+		k = put_inserts(out, k, q.b);
 	}
 	for (size_t i = 0; i < suf; i++)
 		out[k++] = '=';
@@ -147,20 +170,28 @@ typedef struct walker {
 } walker;
 
 static void emit(walker *w, const tc_path *at, tc_diff_op op, const tc_value *o, const tc_value *n,
+                 bool redact);
+
+/* inside a hidden region an added or removed mapping is listed key by key:
+ * which keys came or went is not secret, their values are */
+static void emit_keys(walker *w, const tc_path *at, tc_diff_op op, const tc_value *whole, bool red)
+{
+	for (size_t i = 0; i < whole->u.obj.len; i++) {
+		const tc_member *m = &whole->u.obj.members[i];
+		tc_path sub = TC_PATH_KEY(at, m->key, m->klen);
+		emit(w, &sub, op, op == TC_DIFF_REMOVED ? m->val : NULL,
+		     op == TC_DIFF_ADDED ? m->val : NULL, red);
+	}
+}
+
+static void emit(walker *w, const tc_path *at, tc_diff_op op, const tc_value *o, const tc_value *n,
                  bool redact)
 {
 	bool red = redact || (o && tc_value_tainted(o)) || (n && tc_value_tainted(n));
 	bool enc = !red && (has_ciphertext(o) || has_ciphertext(n));
-	/* inside a hidden region an added or removed mapping is listed key by
-	 * key: which keys came or went is not secret, their values are */
 	const tc_value *whole = op == TC_DIFF_ADDED ? n : op == TC_DIFF_REMOVED ? o : NULL;
 	if ((red || enc) && whole && whole->kind == TC_OBJECT && whole->u.obj.len > 0) {
-		for (size_t i = 0; i < whole->u.obj.len; i++) {
-			const tc_member *m = &whole->u.obj.members[i];
-			tc_path sub = TC_PATH_KEY(at, m->key, m->klen);
-			emit(w, &sub, op, op == TC_DIFF_REMOVED ? m->val : NULL,
-			     op == TC_DIFF_ADDED ? m->val : NULL, red);
-		}
+		emit_keys(w, at, op, whole, red);
 		return;
 	}
 	TC_GROW(w->f, w->cap, w->len + 1);
@@ -190,6 +221,27 @@ static bool item_eq(const void *ctx, size_t i, size_t j)
 	return tc_value_same(p->o->u.arr.items[i], p->n->u.arr.items[j]);
 }
 
+/* old items [d0, d0+dn) became new items [i0, i0+in): the first of each
+ * paired as changes, the rest removed or added */
+static void walk_run(walker *w, const tc_path *at, int depth, const arrpair *p, size_t d0,
+                     size_t dn, size_t i0, size_t in, bool redact)
+{
+	size_t pairs = dn < in ? dn : in;
+	for (size_t t = 0; t < pairs; t++) {
+		tc_path sub = TC_PATH_INDEX(at, i0 + t);
+		walk(w, &sub, depth + 1, p->o->u.arr.items[d0 + t], p->n->u.arr.items[i0 + t],
+		     redact);
+	}
+	for (size_t t = pairs; t < dn; t++) {
+		tc_path sub = TC_PATH_INDEX(at, d0 + t);
+		emit(w, &sub, TC_DIFF_REMOVED, p->o->u.arr.items[d0 + t], NULL, redact);
+	}
+	for (size_t t = pairs; t < in; t++) {
+		tc_path sub = TC_PATH_INDEX(at, i0 + t);
+		emit(w, &sub, TC_DIFF_ADDED, NULL, p->n->u.arr.items[i0 + t], redact);
+	}
+}
+
 static void walk_array(walker *w, const tc_path *at, int depth, const tc_value *o,
                        const tc_value *n, bool redact)
 {
@@ -199,19 +251,7 @@ static void walk_array(walker *w, const tc_path *at, int depth, const tc_value *
 	long k = tc_diff_lcs(&ops, on, nn, item_eq, &ctx);
 	if (k < 0) {
 		/* too large to align: compare position by position */
-		size_t common = on < nn ? on : nn;
-		for (size_t i = 0; i < common; i++) {
-			tc_path sub = TC_PATH_INDEX(at, i);
-			walk(w, &sub, depth + 1, o->u.arr.items[i], n->u.arr.items[i], redact);
-		}
-		for (size_t i = common; i < on; i++) {
-			tc_path sub = TC_PATH_INDEX(at, i);
-			emit(w, &sub, TC_DIFF_REMOVED, o->u.arr.items[i], NULL, redact);
-		}
-		for (size_t i = common; i < nn; i++) {
-			tc_path sub = TC_PATH_INDEX(at, i);
-			emit(w, &sub, TC_DIFF_ADDED, NULL, n->u.arr.items[i], redact);
-		}
+		walk_run(w, at, depth, &ctx, 0, on, 0, nn, redact);
 		return;
 	}
 	size_t i = 0, j = 0;
@@ -221,25 +261,12 @@ static void walk_array(walker *w, const tc_path *at, int depth, const tc_value *
 			continue;
 		}
 		/* one run of edits: '-'s then '+'s; pair them up as changes */
-		size_t d0 = i, dn = 0, i0 = j, in = 0;
+		size_t dn = 0, in = 0;
 		while (p < k && ops[p] == '-')
 			dn++, p++;
 		while (p < k && ops[p] == '+')
 			in++, p++;
-		size_t pairs = dn < in ? dn : in;
-		for (size_t t = 0; t < pairs; t++) {
-			tc_path sub = TC_PATH_INDEX(at, i0 + t);
-			walk(w, &sub, depth + 1, o->u.arr.items[d0 + t], n->u.arr.items[i0 + t],
-			     redact);
-		}
-		for (size_t t = pairs; t < dn; t++) {
-			tc_path sub = TC_PATH_INDEX(at, d0 + t);
-			emit(w, &sub, TC_DIFF_REMOVED, o->u.arr.items[d0 + t], NULL, redact);
-		}
-		for (size_t t = pairs; t < in; t++) {
-			tc_path sub = TC_PATH_INDEX(at, i0 + t);
-			emit(w, &sub, TC_DIFF_ADDED, NULL, n->u.arr.items[i0 + t], redact);
-		}
+		walk_run(w, at, depth, &ctx, i, dn, j, in, redact);
 		i += dn;
 		j += in;
 	}
@@ -252,40 +279,42 @@ static bool key_is(const tc_member *m, const char *k)
 	return m->klen == n && memcmp(m->key, k, n) == 0;
 }
 
+/* two mappings, key by key in byte order; a core Secret's data and
+ * stringData are redacted at the top */
+static void walk_object(walker *w, const tc_path *at, int depth, const tc_value *o,
+                        const tc_value *n, bool redact)
+{
+	size_t i = 0, j = 0;
+	while (i < o->u.obj.len || j < n->u.obj.len) {
+		const tc_member *x = i < o->u.obj.len ? &o->u.obj.members[i] : NULL;
+		const tc_member *y = j < n->u.obj.len ? &n->u.obj.members[j] : NULL;
+		int c = !x ? 1 : !y ? -1 : tc_bytes_cmp(x->key, x->klen, y->key, y->klen);
+		const tc_member *m = c <= 0 ? x : y;
+		bool red = redact || (depth == 0 && w->secret_kind &&
+		                      (key_is(m, "data") || key_is(m, "stringData")));
+		tc_path sub = TC_PATH_KEY(at, m->key, m->klen);
+		if (c < 0)
+			emit(w, &sub, TC_DIFF_REMOVED, x->val, NULL, red);
+		else if (c > 0)
+			emit(w, &sub, TC_DIFF_ADDED, NULL, y->val, red);
+		else
+			walk(w, &sub, depth + 1, x->val, y->val, red);
+		i += c <= 0;
+		j += c >= 0;
+	}
+}
+
 static void walk(walker *w, const tc_path *at, int depth, const tc_value *o, const tc_value *n,
                  bool redact)
 {
 	if (tc_value_same(o, n))
 		return;
-	if (o->kind == TC_OBJECT && n->kind == TC_OBJECT) {
-		size_t i = 0, j = 0;
-		while (i < o->u.obj.len || j < n->u.obj.len) {
-			const tc_member *x = i < o->u.obj.len ? &o->u.obj.members[i] : NULL;
-			const tc_member *y = j < n->u.obj.len ? &n->u.obj.members[j] : NULL;
-			int c = !x ? 1 : !y ? -1 : tc_bytes_cmp(x->key, x->klen, y->key, y->klen);
-			const tc_member *m = c <= 0 ? x : y;
-			bool red = redact || (depth == 0 && w->secret_kind &&
-			                      (key_is(m, "data") || key_is(m, "stringData")));
-			tc_path sub = TC_PATH_KEY(at, m->key, m->klen);
-			if (c < 0) {
-				emit(w, &sub, TC_DIFF_REMOVED, x->val, NULL, red);
-				i++;
-			} else if (c > 0) {
-				emit(w, &sub, TC_DIFF_ADDED, NULL, y->val, red);
-				j++;
-			} else {
-				walk(w, &sub, depth + 1, x->val, y->val, red);
-				i++;
-				j++;
-			}
-		}
-		return;
-	}
-	if (o->kind == TC_ARRAY && n->kind == TC_ARRAY) {
+	if (o->kind == TC_OBJECT && n->kind == TC_OBJECT)
+		walk_object(w, at, depth, o, n, redact);
+	else if (o->kind == TC_ARRAY && n->kind == TC_ARRAY)
 		walk_array(w, at, depth, o, n, redact);
-		return;
-	}
-	emit(w, at, TC_DIFF_CHANGED, o, n, redact);
+	else
+		emit(w, at, TC_DIFF_CHANGED, o, n, redact);
 }
 
 /* ---- identities ---- */

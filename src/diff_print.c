@@ -131,22 +131,9 @@ typedef struct colors {
 	const char *add, *del, *chg, *hunk, *bold, *off;
 } colors;
 
-/* Unified line diff of two strings, each line prefixed with `indent`. */
-static void line_diff(tc_buf *out, const tc_value *o, const tc_value *n, const char *indent,
-                      const colors *c)
+/* show[p]: op p is a change or within CONTEXT of one (a new array to free) */
+static char *context_marks(const char *ops, long k)
 {
-	lines lo, ln;
-	split(&lo, o->u.str.ptr, o->u.str.len);
-	split(&ln, n->u.str.ptr, n->u.str.len);
-	linepair lp = {&lo, &ln};
-	char *ops;
-	long k = tc_diff_lcs(&ops, lo.len, ln.len, line_eq, &lp);
-	if (k < 0) {
-		tc_buf_addf(out, "%s(too many lines to compare: %zu -> %zu lines)\n", indent,
-		            lo.len, ln.len);
-		goto out;
-	}
-	/* show[p]: op p is a change or within CONTEXT of one */
 	char *show = tc_xcalloc((size_t)k + 1, 1);
 	long last = -1 - CONTEXT;
 	for (long p = 0; p < k; p++) {
@@ -162,6 +149,35 @@ static void line_diff(tc_buf *out, const tc_value *o, const tc_value *n, const c
 		if (last - p <= CONTEXT)
 			show[p] = 1;
 	}
+	return show;
+}
+
+/* one line of a hunk: ' ' kept, '-' removed, '+' added; moves *oi and *ni */
+static void hunk_line(tc_buf *out, char op, const lines *lo, const lines *ln, size_t *oi,
+                      size_t *ni, const char *indent, const colors *c)
+{
+	if (op == '=') {
+		tc_buf_addf(out, "%s ", indent);
+		tc_buf_add(out, lo->p[*oi], lo->n[*oi]);
+		tc_buf_addc(out, '\n');
+		(*oi)++, (*ni)++;
+	} else if (op == '-') {
+		tc_buf_addf(out, "%s%s-", indent, c->del);
+		tc_buf_add(out, lo->p[*oi], lo->n[*oi]);
+		tc_buf_addf(out, "%s\n", c->off);
+		(*oi)++;
+	} else {
+		tc_buf_addf(out, "%s%s+", indent, c->add);
+		tc_buf_add(out, ln->p[*ni], ln->n[*ni]);
+		tc_buf_addf(out, "%s\n", c->off);
+		(*ni)++;
+	}
+}
+
+/* the hunks: each run of shown ops under its "@@ -a,b +c,d @@" header */
+static void hunks(tc_buf *out, const char *ops, long k, const char *show, const lines *lo,
+                  const lines *ln, const char *indent, const colors *c)
+{
 	size_t oi = 0, ni = 0;
 	for (long p = 0; p < k;) {
 		if (!show[p]) {
@@ -179,28 +195,30 @@ static void line_diff(tc_buf *out, const tc_value *o, const tc_value *n, const c
 		}
 		tc_buf_addf(out, "%s%s@@ -%zu,%zu +%zu,%zu @@%s\n", indent, c->hunk,
 		            oc ? oi + 1 : oi, oc, nc ? ni + 1 : ni, nc, c->off);
-		for (; p < q; p++) {
-			if (ops[p] == '=') {
-				tc_buf_addf(out, "%s ", indent);
-				tc_buf_add(out, lo.p[oi], lo.n[oi]);
-				tc_buf_addc(out, '\n');
-				oi++, ni++;
-			} else if (ops[p] == '-') {
-				tc_buf_addf(out, "%s%s-", indent, c->del);
-				tc_buf_add(out, lo.p[oi], lo.n[oi]);
-				tc_buf_addf(out, "%s\n", c->off);
-				oi++;
-			} else {
-				tc_buf_addf(out, "%s%s+", indent, c->add);
-				tc_buf_add(out, ln.p[ni], ln.n[ni]);
-				tc_buf_addf(out, "%s\n", c->off);
-				ni++;
-			}
-		}
+		for (; p < q; p++)
+			hunk_line(out, ops[p], lo, ln, &oi, &ni, indent, c);
 	}
-	free(show);
-	free(ops);
-out:
+}
+
+/* Unified line diff of two strings, each line prefixed with `indent`. */
+static void line_diff(tc_buf *out, const tc_value *o, const tc_value *n, const char *indent,
+                      const colors *c)
+{
+	lines lo, ln;
+	split(&lo, o->u.str.ptr, o->u.str.len);
+	split(&ln, n->u.str.ptr, n->u.str.len);
+	linepair lp = {&lo, &ln};
+	char *ops;
+	long k = tc_diff_lcs(&ops, lo.len, ln.len, line_eq, &lp);
+	if (k < 0) {
+		tc_buf_addf(out, "%s(too many lines to compare: %zu -> %zu lines)\n", indent,
+		            lo.len, ln.len);
+	} else {
+		char *show = context_marks(ops, k);
+		hunks(out, ops, k, show, &lo, &ln, indent, c);
+		free(show);
+		free(ops);
+	}
 	free(lo.p);
 	free(lo.n);
 	free(ln.p);
@@ -249,6 +267,20 @@ static void text_field(tc_buf *out, const tc_diff_field *f, size_t max, const co
 	tc_buf_addc(out, '\n');
 }
 
+/* "+ kind ns/name" (- removed, ~ changed) and its fields */
+static void text_entry(tc_buf *out, const tc_diff_entry *e, size_t max, const colors *c)
+{
+	const char *col = e->op == TC_DIFF_ADDED     ? c->add
+	                  : e->op == TC_DIFF_REMOVED ? c->del
+	                                             : c->chg;
+	char sig = e->op == TC_DIFF_ADDED ? '+' : e->op == TC_DIFF_REMOVED ? '-' : '~';
+	tc_buf_addf(out, "  %s%c ", col, sig);
+	object_name(out, e);
+	tc_buf_addf(out, "%s\n", c->off);
+	for (size_t i = 0; i < e->nfields; i++)
+		text_field(out, &e->fields[i], max, c);
+}
+
 static void print_text(tc_buf *out, const tc_diff *df, const colors *c, const char *bl,
                        const char *hl, size_t max)
 {
@@ -269,20 +301,8 @@ static void print_text(tc_buf *out, const tc_diff *df, const colors *c, const ch
 		}
 		counts(out, env->added, env->removed, env->changed, env->unchanged);
 		tc_buf_addc(out, '\n');
-		for (; k < df->len && strcmp(df->entries[k].env, env->env) == 0; k++) {
-			const tc_diff_entry *e = &df->entries[k];
-			const char *col = e->op == TC_DIFF_ADDED     ? c->add
-			                  : e->op == TC_DIFF_REMOVED ? c->del
-			                                             : c->chg;
-			char sig = e->op == TC_DIFF_ADDED     ? '+'
-			           : e->op == TC_DIFF_REMOVED ? '-'
-			                                      : '~';
-			tc_buf_addf(out, "  %s%c ", col, sig);
-			object_name(out, e);
-			tc_buf_addf(out, "%s\n", c->off);
-			for (size_t i = 0; i < e->nfields; i++)
-				text_field(out, &e->fields[i], max, c);
-		}
+		for (; k < df->len && strcmp(df->entries[k].env, env->env) == 0; k++)
+			text_entry(out, &df->entries[k], max, c);
 	}
 }
 

@@ -78,6 +78,41 @@ void tc_json_string(tc_buf *out, const char *s, size_t n)
 	tc_buf_addc(out, '"');
 }
 
+static void value(tc_buf *out, const tc_value *v, bool pretty, size_t depth);
+
+static void array(tc_buf *out, const tc_value *v, bool pretty, size_t depth)
+{
+	tc_buf_addc(out, '[');
+	for (size_t i = 0; i < v->u.arr.len; i++) {
+		if (i)
+			tc_buf_addc(out, ',');
+		if (pretty)
+			newline(out, depth + 1);
+		value(out, v->u.arr.items[i], pretty, depth + 1);
+	}
+	if (pretty && v->u.arr.len)
+		newline(out, depth);
+	tc_buf_addc(out, ']');
+}
+
+static void object(tc_buf *out, const tc_value *v, bool pretty, size_t depth)
+{
+	tc_buf_addc(out, '{');
+	for (size_t i = 0; i < v->u.obj.len; i++) {
+		const tc_member *m = &v->u.obj.members[i];
+		if (i)
+			tc_buf_addc(out, ',');
+		if (pretty)
+			newline(out, depth + 1);
+		tc_json_string(out, m->key, m->klen);
+		tc_buf_adds(out, pretty ? ": " : ":");
+		value(out, m->val, pretty, depth + 1);
+	}
+	if (pretty && v->u.obj.len)
+		newline(out, depth);
+	tc_buf_addc(out, '}');
+}
+
 static void value(tc_buf *out, const tc_value *v, bool pretty, size_t depth)
 {
 	char num[32];
@@ -101,33 +136,10 @@ static void value(tc_buf *out, const tc_value *v, bool pretty, size_t depth)
 		tc_json_string(out, v->u.str.ptr, v->u.str.len);
 		return;
 	case TC_ARRAY:
-		tc_buf_addc(out, '[');
-		for (size_t i = 0; i < v->u.arr.len; i++) {
-			if (i)
-				tc_buf_addc(out, ',');
-			if (pretty)
-				newline(out, depth + 1);
-			value(out, v->u.arr.items[i], pretty, depth + 1);
-		}
-		if (pretty && v->u.arr.len)
-			newline(out, depth);
-		tc_buf_addc(out, ']');
+		array(out, v, pretty, depth);
 		return;
 	case TC_OBJECT:
-		tc_buf_addc(out, '{');
-		for (size_t i = 0; i < v->u.obj.len; i++) {
-			const tc_member *m = &v->u.obj.members[i];
-			if (i)
-				tc_buf_addc(out, ',');
-			if (pretty)
-				newline(out, depth + 1);
-			tc_json_string(out, m->key, m->klen);
-			tc_buf_adds(out, pretty ? ": " : ":");
-			value(out, m->val, pretty, depth + 1);
-		}
-		if (pretty && v->u.obj.len)
-			newline(out, depth);
-		tc_buf_addc(out, '}');
+		object(out, v, pretty, depth);
 		return;
 	}
 }

@@ -119,6 +119,49 @@ static void put_utf8(tc_buf *b, uint32_t cp)
 	}
 }
 
+/* \uXXXX at P->i (after the "\u"), a surrogate pair joined; esc is where the
+ * escape began, for messages */
+static int unicode_escape(jparser *P, size_t esc)
+{
+	uint32_t cp = 0, lo = 0;
+	if (hex4(P, P->i, &cp) < 0)
+		return -1;
+	P->i += 4;
+	if (cp >= 0xDC00 && cp <= 0xDFFF)
+		return fail(P, esc, "lone low surrogate escape");
+	if (cp >= 0xD800 && cp <= 0xDBFF) {
+		if (P->i + 1 >= P->n || P->s[P->i] != '\\' || P->s[P->i + 1] != 'u')
+			return fail(P, esc, "high surrogate escape without a low one");
+		if (hex4(P, P->i + 2, &lo) < 0)
+			return -1;
+		if (lo < 0xDC00 || lo > 0xDFFF)
+			return fail(P, esc, "high surrogate escape without a low one");
+		P->i += 6;
+		cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+	}
+	put_utf8(&P->tmp, cp);
+	return 0;
+}
+
+/* escape ::= '"' | '\' | '/' | 'b' | 'f' | 'n' | 'r' | 't' | 'u' hex hex hex hex
+ * at P->i (the backslash), into P->tmp */
+static int escape(jparser *P, size_t open)
+{
+	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	size_t esc = P->i;
+	if (P->i + 1 >= P->n)
+		return tc_error(P->d, posat(P, open), NULL, "unterminated string");
+	char e = P->s[P->i + 1];
+	P->i += 2;
+	if (e == 'u')
+		return unicode_escape(P, esc);
+	const char *k = e ? strchr(from, e) : NULL;
+	if (!k)
+		return fail(P, esc, "invalid escape in string");
+	tc_buf_addc(&P->tmp, to[k - from]);
+	return 0;
+}
+
 /* string ::= '"' ( char | '\' escape )* '"'
  * Leaves the bytes in P->tmp. */
 static int string(jparser *P)
@@ -136,103 +179,77 @@ static int string(jparser *P)
 		}
 		if (c < 0x20)
 			return fail(P, P->i, "control character in string (escape it)");
-		if (c != '\\') {
-			size_t run = P->i;
-			while (run < P->n && P->s[run] != '"' && P->s[run] != '\\' &&
-			       (unsigned char)P->s[run] >= 0x20)
-				run++;
-			tc_buf_add(&P->tmp, P->s + P->i, run - P->i);
-			P->i = run;
+		if (c == '\\') {
+			if (escape(P, open) < 0)
+				return -1;
 			continue;
 		}
-		size_t esc = P->i;
-		if (P->i + 1 >= P->n)
-			return tc_error(P->d, posat(P, open), NULL, "unterminated string");
-		char e = P->s[P->i + 1];
-		P->i += 2;
-		switch (e) {
-		case '"':
-		case '\\':
-		case '/':
-			tc_buf_addc(&P->tmp, e);
-			break;
-		case 'b':
-			tc_buf_addc(&P->tmp, '\b');
-			break;
-		case 'f':
-			tc_buf_addc(&P->tmp, '\f');
-			break;
-		case 'n':
-			tc_buf_addc(&P->tmp, '\n');
-			break;
-		case 'r':
-			tc_buf_addc(&P->tmp, '\r');
-			break;
-		case 't':
-			tc_buf_addc(&P->tmp, '\t');
-			break;
-		case 'u': {
-			uint32_t cp = 0, lo = 0;
-			if (hex4(P, P->i, &cp) < 0)
-				return -1;
-			P->i += 4;
-			if (cp >= 0xDC00 && cp <= 0xDFFF)
-				return fail(P, esc, "lone low surrogate escape");
-			if (cp >= 0xD800 && cp <= 0xDBFF) {
-				if (P->i + 1 >= P->n || P->s[P->i] != '\\' || P->s[P->i + 1] != 'u')
-					return fail(P, esc,
-					            "high surrogate escape without a low one");
-				if (hex4(P, P->i + 2, &lo) < 0)
-					return -1;
-				if (lo < 0xDC00 || lo > 0xDFFF)
-					return fail(P, esc,
-					            "high surrogate escape without a low one");
-				P->i += 6;
-				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-			}
-			put_utf8(&P->tmp, cp);
-			break;
-		}
-		default:
-			return fail(P, esc, "invalid escape in string");
-		}
+		size_t run = P->i;
+		while (run < P->n && P->s[run] != '"' && P->s[run] != '\\' &&
+		       (unsigned char)P->s[run] >= 0x20)
+			run++;
+		tc_buf_add(&P->tmp, P->s + P->i, run - P->i);
+		P->i = run;
 	}
+}
+
+static size_t digits(const char *s, size_t n, size_t i)
+{
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++;
+	return i;
+}
+
+/* a diagnostic at i; 0, the end number_end gives for a failure */
+static size_t number_error(jparser *P, size_t i, const char *what)
+{
+	fail(P, i, what);
+	return 0;
+}
+
+/* the end of the number's text from P->i, or 0 after a diagnostic; *isint
+ * when it has neither a fraction nor an exponent */
+static size_t number_end(jparser *P, bool *isint)
+{
+	size_t i = P->i, n = P->n;
+	const char *s = P->s;
+	*isint = true;
+	if (i < n && s[i] == '-')
+		i++;
+	if (i < n && s[i] == '0')
+		i++;
+	else if (i < n && s[i] >= '1' && s[i] <= '9')
+		i = digits(s, n, i);
+	else
+		return number_error(P, i, "expected a digit");
+	if (i < n && s[i] == '.') {
+		*isint = false;
+		i++;
+		if (i >= n || s[i] < '0' || s[i] > '9')
+			return number_error(P, i, "expected a digit after '.'");
+		i = digits(s, n, i);
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		*isint = false;
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (i >= n || s[i] < '0' || s[i] > '9')
+			return number_error(P, i, "expected a digit in the exponent");
+		i = digits(s, n, i);
+	}
+	return i;
 }
 
 /* number ::= '-'? ( '0' | [1-9][0-9]* ) ( '.' [0-9]+ )? ( [eE] [-+]? [0-9]+ )? */
 static int number(jparser *P, tc_value **out)
 {
-	size_t start = P->i, i = P->i;
+	size_t start = P->i;
 	const char *s = P->s;
-	bool isint = true;
-	if (i < P->n && s[i] == '-')
-		i++;
-	if (i < P->n && s[i] == '0') {
-		i++;
-	} else if (i < P->n && s[i] >= '1' && s[i] <= '9') {
-		while (i < P->n && s[i] >= '0' && s[i] <= '9')
-			i++;
-	} else {
-		return fail(P, i, "expected a digit");
-	}
-	if (i < P->n && s[i] == '.') {
-		isint = false;
-		i++;
-		if (i >= P->n || s[i] < '0' || s[i] > '9')
-			return fail(P, i, "expected a digit after '.'");
-		while (i < P->n && s[i] >= '0' && s[i] <= '9')
-			i++;
-	}
-	if (i < P->n && (s[i] == 'e' || s[i] == 'E')) {
-		isint = false;
-		i++;
-		if (i < P->n && (s[i] == '+' || s[i] == '-'))
-			i++;
-		if (i >= P->n || s[i] < '0' || s[i] > '9')
-			return fail(P, i, "expected a digit in the exponent");
-		while (i < P->n && s[i] >= '0' && s[i] <= '9')
-			i++;
-	}
+	bool isint;
+	size_t i = number_end(P, &isint);
+	if (!i)
+		return -1;
 	P->i = i;
 	tc_pos pos = posat(P, start);
 	int64_t iv;
@@ -299,6 +316,55 @@ fail:
 	return -1;
 }
 
+/* member ::= string ':' value, into b */
+static int member(jparser *P, size_t depth, tc_objb *b)
+{
+	ws(P);
+	if (P->i >= P->n || P->s[P->i] != '"')
+		return fail(P, P->i, "expected a string key");
+	tc_pos kpos = posat(P, P->i);
+	if (string(P) < 0)
+		return -1;
+	char *key = tc_arena_memdup0(P->a, P->tmp.ptr ? P->tmp.ptr : "", P->tmp.len);
+	size_t klen = P->tmp.len;
+	ws(P);
+	if (P->i >= P->n || P->s[P->i] != ':')
+		return fail(P, P->i, "expected ':' after the key");
+	P->i++;
+	tc_value *v;
+	if (value(P, depth + 1, &v) < 0)
+		return -1;
+	tc_objb_add(b, key, klen, kpos, v);
+	return 0;
+}
+
+/* member dup of b repeats an earlier key: reported with the line of the first */
+static int duplicate_key(jparser *P, const tc_objb *b, size_t dup)
+{
+	const tc_member *m = &b->members[dup];
+	uint32_t first = 0;
+	for (size_t k = 0; k < dup; k++)
+		if (b->members[k].klen == m->klen &&
+		    memcmp(b->members[k].key, m->key, m->klen) == 0) {
+			first = b->members[k].kpos.line;
+			break;
+		}
+	return tc_error(P->d, m->kpos, NULL, "duplicate key '%.*s' (first at line %u)",
+	                (int)(m->klen > 80 ? 80 : m->klen), m->key, (unsigned)first);
+}
+
+/* after a member: ',' (1, another follows), '}' (0, the end), or an error (-1) */
+static int after_member(jparser *P, tc_pos pos)
+{
+	ws(P);
+	if (P->i < P->n && (P->s[P->i] == ',' || P->s[P->i] == '}'))
+		return P->s[P->i++] == ',';
+	char what[80];
+	snprintf(what, sizeof what, "expected ',' or '}' to close '{' at line %u",
+	         (unsigned)pos.line);
+	return fail(P, P->i, what);
+}
+
 /* object ::= '{' ( member ( ',' member )* )? '}';  member ::= string ':' value */
 static int object(jparser *P, size_t depth, tc_value **out)
 {
@@ -308,65 +374,21 @@ static int object(jparser *P, size_t depth, tc_value **out)
 	tc_objb_init(&b);
 	P->i++;
 	ws(P);
+	int more = 1;
 	if (P->i < P->n && P->s[P->i] == '}') {
 		P->i++;
-		goto done;
+		more = 0;
 	}
-	for (;;) {
-		ws(P);
-		if (P->i >= P->n || P->s[P->i] != '"') {
-			fail(P, P->i, "expected a string key");
-			goto fail;
-		}
-		tc_pos kpos = posat(P, P->i);
-		if (string(P) < 0)
-			goto fail;
-		char *key = tc_arena_memdup0(P->a, P->tmp.ptr ? P->tmp.ptr : "", P->tmp.len);
-		size_t klen = P->tmp.len;
-		ws(P);
-		if (P->i >= P->n || P->s[P->i] != ':') {
-			fail(P, P->i, "expected ':' after the key");
-			goto fail;
-		}
-		P->i++;
-		tc_value *v;
-		if (value(P, depth + 1, &v) < 0)
-			goto fail;
-		tc_objb_add(&b, key, klen, kpos, v);
-		ws(P);
-		if (P->i < P->n && P->s[P->i] == ',') {
-			P->i++;
-			continue;
-		}
-		if (P->i < P->n && P->s[P->i] == '}') {
-			P->i++;
-			break;
-		}
-		char what[80];
-		snprintf(what, sizeof what, "expected ',' or '}' to close '{' at line %u",
-		         (unsigned)pos.line);
-		fail(P, P->i, what);
-		goto fail;
-	}
-done:;
+	while (more > 0)
+		more = member(P, depth, &b) < 0 ? -1 : after_member(P, pos);
 	size_t dup;
-	tc_value *o = tc_objb_finish(&b, P->a, pos, &dup);
-	if (!o) {
-		tc_member *m = &b.members[dup];
-		uint32_t first = 0;
-		for (size_t k = 0; k < dup; k++)
-			if (b.members[k].klen == m->klen &&
-			    memcmp(b.members[k].key, m->key, m->klen) == 0) {
-				first = b.members[k].kpos.line;
-				break;
-			}
-		tc_error(P->d, m->kpos, NULL, "duplicate key '%.*s' (first at line %u)",
-		         (int)(m->klen > 80 ? 80 : m->klen), m->key, (unsigned)first);
-		goto fail;
+	tc_value *o = more < 0 ? NULL : tc_objb_finish(&b, P->a, pos, &dup);
+	if (o) {
+		*out = o;
+		return 0;
 	}
-	*out = o;
-	return 0;
-fail:
+	if (more == 0)
+		duplicate_key(P, &b, dup);
 	tc_objb_release(&b);
 	return -1;
 }

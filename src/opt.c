@@ -202,6 +202,63 @@ static int set(const tc_option *o, const char *val)
 	return 2;
 }
 
+static int unknown_option(const char *cmd, const char *usage)
+{
+	fprintf(stderr, "usage: tenantc %s %s\n", cmd, usage ? usage : "[options]");
+	return 2;
+}
+
+/* The option that argument a names ("--name", "--name=value" or "-x") into
+ * *out, with the value after '=' in *val; 0, or the status of a usage error. */
+static int find_option(const tc_option **out, const char **val, const char *cmd, const char *usage,
+                       const tc_option *opts, const char *a)
+{
+	if (a[1] != '-') {
+		*out = find_short(opts, a[1]);
+		if (*out && !a[2])
+			return 0;
+		tc_usage_error(NULL, "unknown option '%s'", a);
+		return unknown_option(cmd, usage);
+	}
+	const char *name = a + 2;
+	const char *eq = strchr(name, '=');
+	size_t n = eq ? (size_t)(eq - name) : strlen(name);
+	*out = find_long(opts, name, n);
+	if (!*out) {
+		tc_usage_error(NULL, "unknown option '--%.*s'", (int)n, name);
+		return unknown_option(cmd, usage);
+	}
+	if (!eq)
+		return 0;
+	if ((*out)->type == TC_OPT_FLAG)
+		return tc_usage_error(NULL, "'--%s' takes no value", (*out)->name);
+	*val = eq + 1;
+	return 0;
+}
+
+/* The option argument argv[*i]: its value from '=' or the next argument (*i
+ * moves past it), then set. 0, 1 for --help, or a usage error's status. */
+static int take_option(const char *cmd, const char *usage, const tc_option *opts, int argc,
+                       char **argv, int *i)
+{
+	const char *a = argv[*i];
+	if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+		tc_opt_help(stdout, cmd, usage, opts);
+		return 1;
+	}
+	const tc_option *o;
+	const char *val = NULL;
+	int r = find_option(&o, &val, cmd, usage, opts, a);
+	if (r)
+		return r;
+	if (o->type != TC_OPT_FLAG && !val) {
+		if (*i + 1 >= argc)
+			return tc_usage_error(NULL, "'%s' needs a value", a);
+		val = argv[++*i];
+	}
+	return set(o, val);
+}
+
 int tc_opt_parse(const char *cmd, const char *usage, const tc_option *opts, int argc, char **argv,
                  tc_strlist *positional)
 {
@@ -218,44 +275,7 @@ int tc_opt_parse(const char *cmd, const char *usage, const tc_option *opts, int 
 			only_pos = true;
 			continue;
 		}
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			tc_opt_help(stdout, cmd, usage, opts);
-			return 1;
-		}
-		const tc_option *o;
-		const char *val = NULL;
-		if (a[1] == '-') {
-			const char *name = a + 2;
-			const char *eq = strchr(name, '=');
-			size_t n = eq ? (size_t)(eq - name) : strlen(name);
-			o = find_long(opts, name, n);
-			if (!o) {
-				tc_usage_error(NULL, "unknown option '--%.*s'", (int)n, name);
-				fprintf(stderr, "usage: tenantc %s %s\n", cmd,
-				        usage ? usage : "[options]");
-				return 2;
-			}
-			if (eq) {
-				if (o->type == TC_OPT_FLAG)
-					return tc_usage_error(NULL, "'--%s' takes no value",
-					                      o->name);
-				val = eq + 1;
-			}
-		} else {
-			o = find_short(opts, a[1]);
-			if (!o || a[2]) {
-				tc_usage_error(NULL, "unknown option '%s'", a);
-				fprintf(stderr, "usage: tenantc %s %s\n", cmd,
-				        usage ? usage : "[options]");
-				return 2;
-			}
-		}
-		if (o->type != TC_OPT_FLAG && !val) {
-			if (i + 1 >= argc)
-				return tc_usage_error(NULL, "'%s' needs a value", a);
-			val = argv[++i];
-		}
-		int r = set(o, val);
+		int r = take_option(cmd, usage, opts, argc, argv, &i);
 		if (r)
 			return r;
 	}

@@ -290,69 +290,85 @@ size_t tc_scalar_utf8_check(const char *s, size_t n)
 	return n;
 }
 
-size_t tc_scalar_format_double(char out[32], double f)
+/* The shortest %.*e of f that reads back exactly (1 to 17 significant
+ * digits), split into its digits (no trailing zeros) and exponent. */
+static size_t shortest_digits(char digits[24], int *exp10, double f)
 {
-	if (isnan(f))
-		return (size_t)snprintf(out, 32, ".nan");
-	if (isinf(f))
-		return (size_t)snprintf(out, 32, f < 0 ? "-.inf" : ".inf");
-	/* The shortest %.*e that reads back exactly: 1 to 17 significant digits. */
 	char e[40];
 	for (int prec = 0; prec <= 16; prec++) {
 		snprintf(e, sizeof e, "%.*e", prec, f);
 		if (strtod(e, NULL) == f)
 			break;
 	}
-	/* e is "-d.ddde+XX": split into sign, digits and exponent. */
-	const char *p = e;
-	bool neg = *p == '-';
-	if (neg)
-		p++;
-	char digits[24];
+	/* e is "-d.ddde+XX" */
+	const char *p = e + (e[0] == '-');
 	size_t nd = 0;
 	for (; *p && *p != 'e'; p++)
 		if (isdig(*p))
 			digits[nd++] = *p;
-	int exp10 = (int)strtol(p + 1, NULL, 10);
+	*exp10 = (int)strtol(p + 1, NULL, 10);
 	while (nd > 1 && digits[nd - 1] == '0')
 		nd--;
+	return nd;
+}
+
+/* d.ddd * 10^exp10 positionally (1e-4 <= |f| < 1e16), always with a '.' */
+static char *positional(char *o, const char *digits, size_t nd, int exp10)
+{
+	if (exp10 < 0) {
+		*o++ = '0';
+		*o++ = '.';
+		for (int z = -1; z > exp10; z--)
+			*o++ = '0';
+		memcpy(o, digits, nd);
+		return o + nd;
+	}
+	size_t intd = (size_t)exp10 + 1;
+	for (size_t i = 0; i < intd; i++)
+		*o++ = i < nd ? digits[i] : '0';
+	*o++ = '.';
+	if (nd <= intd) {
+		*o++ = '0';
+		return o;
+	}
+	memcpy(o, digits + intd, nd - intd);
+	return o + nd - intd;
+}
+
+/* d.ddde+XX, with at least one digit after the '.' */
+static char *scientific(char *o, const char *out, const char *digits, size_t nd, int exp10)
+{
+	*o++ = digits[0];
+	*o++ = '.';
+	if (nd > 1) {
+		memcpy(o, digits + 1, nd - 1);
+		o += nd - 1;
+	} else {
+		*o++ = '0';
+	}
+	return o + snprintf(o, 32 - (size_t)(o - out), "e%c%02d", exp10 < 0 ? '-' : '+',
+	                    exp10 < 0 ? -exp10 : exp10);
+}
+
+size_t tc_scalar_format_double(char out[32], double f)
+{
+	if (isnan(f))
+		return (size_t)snprintf(out, 32, ".nan");
+	if (isinf(f))
+		return (size_t)snprintf(out, 32, f < 0 ? "-.inf" : ".inf");
+	char digits[24];
+	int exp10;
+	size_t nd = shortest_digits(digits, &exp10, f);
 	/* Lay out like Python's repr: positional for 1e-4 <= |f| < 1e16,
 	 * otherwise d.ddd e+XX; always with a '.' so YAML 1.1 sees a float. */
 	char *o = out;
-	if (neg)
+	if (signbit(f))
 		*o++ = '-';
 	if (exp10 >= -4 && exp10 < 16) {
-		if (exp10 < 0) {
-			*o++ = '0';
-			*o++ = '.';
-			for (int z = -1; z > exp10; z--)
-				*o++ = '0';
-			memcpy(o, digits, nd);
-			o += nd;
-		} else {
-			size_t intd = (size_t)exp10 + 1;
-			for (size_t i = 0; i < intd; i++)
-				*o++ = i < nd ? digits[i] : '0';
-			*o++ = '.';
-			if (nd > intd) {
-				memcpy(o, digits + intd, nd - intd);
-				o += nd - intd;
-			} else {
-				*o++ = '0';
-			}
-		}
+		o = positional(o, digits, nd, exp10);
 		*o = 0;
 	} else {
-		*o++ = digits[0];
-		*o++ = '.';
-		if (nd > 1) {
-			memcpy(o, digits + 1, nd - 1);
-			o += nd - 1;
-		} else {
-			*o++ = '0';
-		}
-		o += snprintf(o, 32 - (size_t)(o - out), "e%c%02d", exp10 < 0 ? '-' : '+',
-		              exp10 < 0 ? -exp10 : exp10);
+		o = scientific(o, out, digits, nd, exp10);
 	}
 	return (size_t)(o - out);
 }
@@ -404,22 +420,9 @@ static bool numberish(const char *s, size_t n)
 	return true;
 }
 
-bool tc_scalar_needs_quotes(const char *s, size_t n)
+/* an indicator first, a document marker, or a blank or ':' at either end */
+static bool bad_edges(const char *s, size_t n)
 {
-	static const char *const words[] = {"y",    "Y",     "yes",   "Yes",   "YES",  "n",
-	                                    "N",    "no",    "No",    "NO",    "true", "True",
-	                                    "TRUE", "false", "False", "FALSE", "on",   "On",
-	                                    "ON",   "off",   "Off",   "OFF",   "~",    "null",
-	                                    "Null", "NULL",  "=",     "<<",    NULL};
-	if (n == 0)
-		return true;
-	if (n <= 5 && oneof(s, n, words)) /* the longest word is "False" */
-		return true;
-	tc_scalar r;
-	if (tc_scalar_resolve(&r, s, n) < 0 || r.kind != TC_STR)
-		return true;
-	if (numberish(s, n))
-		return true;
 	char c = s[0];
 	if (strchr("[]{},#&*!|>'\"%@`", c))
 		return true;
@@ -427,8 +430,12 @@ bool tc_scalar_needs_quotes(const char *s, size_t n)
 		return true;
 	if (n >= 3 && (memcmp(s, "---", 3) == 0 || memcmp(s, "...", 3) == 0))
 		return true;
-	if (s[0] == ' ' || s[n - 1] == ' ' || s[n - 1] == ':')
-		return true;
+	return s[0] == ' ' || s[n - 1] == ' ' || s[n - 1] == ':';
+}
+
+/* an unprintable character, invalid UTF-8, ": " or " #" */
+static bool bad_inside(const char *s, size_t n)
+{
 	const unsigned char *u = (const unsigned char *)s;
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
@@ -448,4 +455,23 @@ bool tc_scalar_needs_quotes(const char *s, size_t n)
 		i += k;
 	}
 	return false;
+}
+
+bool tc_scalar_needs_quotes(const char *s, size_t n)
+{
+	static const char *const words[] = {"y",    "Y",     "yes",   "Yes",   "YES",  "n",
+	                                    "N",    "no",    "No",    "NO",    "true", "True",
+	                                    "TRUE", "false", "False", "FALSE", "on",   "On",
+	                                    "ON",   "off",   "Off",   "OFF",   "~",    "null",
+	                                    "Null", "NULL",  "=",     "<<",    NULL};
+	if (n == 0)
+		return true;
+	if (n <= 5 && oneof(s, n, words)) /* the longest word is "False" */
+		return true;
+	tc_scalar r;
+	if (tc_scalar_resolve(&r, s, n) < 0 || r.kind != TC_STR)
+		return true;
+	if (numberish(s, n))
+		return true;
+	return bad_edges(s, n) || bad_inside(s, n);
 }

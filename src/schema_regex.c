@@ -79,6 +79,26 @@ static const prop_alias prop_aliases[] = {
 	{"punct", "P"},
 };
 
+static bool key_is(const char *k, size_t kl, const char *a, const char *b)
+{
+	return (kl == strlen(a) && memcmp(k, a, kl) == 0) ||
+	       (kl == strlen(b) && memcmp(k, b, kl) == 0);
+}
+
+/* a general category or binary property by its ECMA-262 name, in PCRE2's */
+static void property_name(tc_buf *out, const char *name, size_t len)
+{
+	const char *alias = NULL;
+	for (size_t k = 0; k < sizeof prop_aliases / sizeof prop_aliases[0]; k++)
+		if (strlen(prop_aliases[k].ecma) == len &&
+		    memcmp(prop_aliases[k].ecma, name, len) == 0)
+			alias = prop_aliases[k].pcre;
+	if (alias)
+		tc_buf_adds(out, alias);
+	else
+		tc_buf_add(out, name, len);
+}
+
 /* \p{NAME} or \P{NAME} starting at src[i] (the backslash); appends the
  * PCRE2 form to out and returns the bytes consumed, 0 if not a property */
 static size_t property(tc_buf *out, const char *src, size_t n, size_t i)
@@ -94,93 +114,85 @@ static size_t property(tc_buf *out, const char *src, size_t n, size_t i)
 	tc_buf_addc(out, '\\');
 	tc_buf_addc(out, src[i + 1]);
 	tc_buf_addc(out, '{');
-	if (eq) {
-		size_t kl = (size_t)(eq - name);
-		if ((kl == 6 && memcmp(name, "Script", 6) == 0) ||
-		    (kl == 2 && memcmp(name, "sc", 2) == 0))
-			tc_buf_add(out, eq + 1, len - kl - 1);
-		else if ((kl == 17 && memcmp(name, "Script_Extensions", 17) == 0) ||
-		         (kl == 3 && memcmp(name, "scx", 3) == 0)) {
-			tc_buf_adds(out, "scx:");
-			tc_buf_add(out, eq + 1, len - kl - 1);
-		} else if ((kl == 16 && memcmp(name, "General_Category", 16) == 0) ||
-		           (kl == 2 && memcmp(name, "gc", 2) == 0)) {
-			name = eq + 1;
-			len -= kl + 1;
-			eq = NULL;
-		} else {
-			tc_buf_add(out, name, len);
-		}
-	}
+	size_t kl = eq ? (size_t)(eq - name) : 0;
 	if (!eq) {
-		const char *alias = NULL;
-		for (size_t k = 0; k < sizeof prop_aliases / sizeof prop_aliases[0]; k++)
-			if (strlen(prop_aliases[k].ecma) == len &&
-			    memcmp(prop_aliases[k].ecma, name, len) == 0)
-				alias = prop_aliases[k].pcre;
-		if (alias)
-			tc_buf_adds(out, alias);
-		else
-			tc_buf_add(out, name, len);
+		property_name(out, name, len);
+	} else if (key_is(name, kl, "Script", "sc")) {
+		tc_buf_add(out, eq + 1, len - kl - 1);
+	} else if (key_is(name, kl, "Script_Extensions", "scx")) {
+		tc_buf_adds(out, "scx:");
+		tc_buf_add(out, eq + 1, len - kl - 1);
+	} else if (key_is(name, kl, "General_Category", "gc")) {
+		property_name(out, eq + 1, len - kl - 1);
+	} else {
+		tc_buf_add(out, name, len);
 	}
 	tc_buf_addc(out, '}');
 	return (size_t)(close - (src + i)) + 1;
+}
+
+/* An escape at src[i]: \s and \S as ECMA-262's white space, \p and \P
+ * properties in PCRE2's names, the rest as written; returns the bytes taken */
+static size_t escape(tc_buf *out, const char *src, size_t n, size_t i, bool in_class)
+{
+	char e = src[i + 1];
+	if (e == 's' || e == 'S') {
+		if (in_class) {
+			tc_buf_adds(out, e == 's' ? ECMA_SPACE : "\\S");
+		} else {
+			tc_buf_adds(out, e == 's' ? "[" : "[^");
+			tc_buf_adds(out, ECMA_SPACE);
+			tc_buf_addc(out, ']');
+		}
+		return 2;
+	}
+	size_t k = e == 'p' || e == 'P' ? property(out, src, n, i) : 0;
+	if (k)
+		return k;
+	tc_buf_addc(out, src[i]);
+	tc_buf_addc(out, e);
+	return 2;
+}
+
+/* '[' outside a class: opens one ("[^" too); "[]" and "[^]" are empty
+ * classes in both languages. Returns the bytes taken, *in_class whether
+ * the class is still open */
+static size_t open_class(tc_buf *out, const char *src, size_t n, size_t i, bool *in_class)
+{
+	size_t k = i;
+	*in_class = true;
+	tc_buf_addc(out, '[');
+	if (k + 1 < n && src[k + 1] == '^') {
+		tc_buf_addc(out, '^');
+		k++;
+	}
+	if (k + 1 < n && src[k + 1] == ']') {
+		tc_buf_addc(out, ']');
+		k++;
+		*in_class = false;
+	}
+	return k - i + 1;
 }
 
 /* Rewrite an ECMA-262 pattern for PCRE2 (see the top of the file). */
 static void translate(tc_buf *out, const char *src, size_t n)
 {
 	bool in_class = false;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n;) {
 		char c = src[i];
 		if (c == '\\' && i + 1 < n) {
-			char e = src[i + 1];
-			if (e == 's' || e == 'S') {
-				if (in_class) {
-					tc_buf_adds(out, e == 's' ? ECMA_SPACE : "\\S");
-				} else {
-					tc_buf_adds(out, e == 's' ? "[" : "[^");
-					tc_buf_adds(out, ECMA_SPACE);
-					tc_buf_addc(out, ']');
-				}
-				i++;
-				continue;
-			}
-			if (e == 'p' || e == 'P') {
-				size_t k = property(out, src, n, i);
-				if (k) {
-					i += k - 1;
-					continue;
-				}
-			}
-			tc_buf_addc(out, c);
-			tc_buf_addc(out, e);
+			i += escape(out, src, n, i, in_class);
+		} else if (!in_class && c == '[') {
+			i += open_class(out, src, n, i, &in_class);
+		} else if (in_class && c == '[') {
+			tc_buf_adds(out, "\\[");
 			i++;
-			continue;
-		}
-		if (in_class) {
-			if (c == ']')
+		} else {
+			if (in_class && c == ']')
 				in_class = false;
-			if (c == '[') {
-				tc_buf_adds(out, "\\[");
-				continue;
-			}
-		} else if (c == '[') {
-			in_class = true;
 			tc_buf_addc(out, c);
-			if (i + 1 < n && src[i + 1] == '^') {
-				tc_buf_addc(out, '^');
-				i++;
-			}
-			if (i + 1 < n && src[i + 1] == ']') {
-				/* [] or [^]: an empty class in both languages */
-				tc_buf_addc(out, ']');
-				i++;
-				in_class = false;
-			}
-			continue;
+			i++;
 		}
-		tc_buf_addc(out, c);
 	}
 }
 

@@ -251,6 +251,23 @@ static void unknown_tag(loader *L, tc_pos pos, const yaml_char_t *tag)
 	L->bad = true;
 }
 
+/* TC_VAL_LITERAL with the indentation of the first line with content after
+ * '|', or 0 */
+static uint32_t literal_layout(const char *src, size_t n)
+{
+	const char *p = memchr(src, '\n', n), *end = src + n;
+	while (p && p < end) {
+		const char *q = p + 1;
+		size_t ind = 0;
+		while (q + ind < end && q[ind] == ' ')
+			ind++;
+		if (q + ind < end && q[ind] != '\n')
+			return ind < 0xffff ? TC_VAL_LITERAL | (uint32_t)ind << 16 : 0;
+		p = memchr(q, '\n', (size_t)(end - q));
+	}
+	return 0;
+}
+
 /* TC_VAL_LITERAL or TC_VAL_ONELINE (value.h) for the current scalar event:
  * its source text between the marks shows where the value's text sits. */
 static uint32_t layout(const loader *L)
@@ -262,20 +279,8 @@ static uint32_t layout(const loader *L)
 	const char *src = L->data + from;
 	size_t n = to - from;
 	switch (e->data.scalar.style) {
-	case YAML_LITERAL_SCALAR_STYLE: {
-		/* the indentation of the first line with content after '|' */
-		const char *p = memchr(src, '\n', n), *end = src + n;
-		while (p && p < end) {
-			const char *q = p + 1;
-			size_t ind = 0;
-			while (q + ind < end && q[ind] == ' ')
-				ind++;
-			if (q + ind < end && q[ind] != '\n')
-				return ind < 0xffff ? TC_VAL_LITERAL | (uint32_t)ind << 16 : 0;
-			p = memchr(q, '\n', (size_t)(end - q));
-		}
-		return 0;
-	}
+	case YAML_LITERAL_SCALAR_STYLE:
+		return literal_layout(src, n);
 	case YAML_PLAIN_SCALAR_STYLE:
 		return memchr(src, '\n', n) ? 0 : TC_VAL_ONELINE;
 	case YAML_SINGLE_QUOTED_SCALAR_STYLE:
@@ -310,46 +315,41 @@ static bool decimal_digits(const char *s, size_t n)
 	return true;
 }
 
-static tc_value *scalar(loader *L)
+/* a scalar with a tag other than "!": !!str, or a core type its text must
+ * be; any other tag is reported */
+static tc_value *tagged_scalar(loader *L, tc_pos pos, const char *s, size_t n,
+                               const yaml_char_t *tag, bool plain)
 {
-	yaml_event_t *e = &L->ev;
-	tc_pos pos = mkpos(L, e->start_mark);
-	const char *s = (const char *)e->data.scalar.value;
-	size_t n = e->data.scalar.length;
-	const yaml_char_t *tag = e->data.scalar.tag;
-	bool plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-
-	if (tag && strcmp((const char *)tag, "!") != 0) {
-		const char *t = core_tag(tag);
-		bool b;
-		int64_t i;
-		double f;
-		if (t && strcmp(t, "str") == 0)
-			return mkstr(L, s, n, pos, plain);
-		if (t && strcmp(t, "null") == 0) {
-			if (tc_scalar_parse_null(s, n) == 0)
-				return tc_value_null(L->a, pos);
-		} else if (t && strcmp(t, "bool") == 0) {
-			if (tc_scalar_parse_bool(&b, s, n) == 0)
-				return tc_value_bool(L->a, b, pos);
-		} else if (t && strcmp(t, "int") == 0) {
-			if (tc_scalar_parse_int(&i, s, n) == 0)
-				return tc_value_int(L->a, i, pos);
-		} else if (t && strcmp(t, "float") == 0) {
-			if (tc_scalar_parse_float(&f, s, n) == 0)
-				return tc_value_float(L->a, f, pos);
-		} else {
-			unknown_tag(L, pos, tag);
-			return mkstr(L, s, n, pos, plain);
-		}
-		tc_error(L->d, pos, NULL, "'%.*s' is not a valid '!!%s'", (int)(n > 60 ? 60 : n), s,
-		         t);
-		L->bad = true;
+	const char *t = core_tag(tag);
+	bool b;
+	int64_t i;
+	double f;
+	if (t && strcmp(t, "str") == 0)
+		return mkstr(L, s, n, pos, plain);
+	if (t && strcmp(t, "null") == 0) {
+		if (tc_scalar_parse_null(s, n) == 0)
+			return tc_value_null(L->a, pos);
+	} else if (t && strcmp(t, "bool") == 0) {
+		if (tc_scalar_parse_bool(&b, s, n) == 0)
+			return tc_value_bool(L->a, b, pos);
+	} else if (t && strcmp(t, "int") == 0) {
+		if (tc_scalar_parse_int(&i, s, n) == 0)
+			return tc_value_int(L->a, i, pos);
+	} else if (t && strcmp(t, "float") == 0) {
+		if (tc_scalar_parse_float(&f, s, n) == 0)
+			return tc_value_float(L->a, f, pos);
+	} else {
+		unknown_tag(L, pos, tag);
 		return mkstr(L, s, n, pos, plain);
 	}
-	if (!plain || tag)
-		return mkstr(L, s, n, pos, plain); /* quoted, block, or "!": always a string */
+	tc_error(L->d, pos, NULL, "'%.*s' is not a valid '!!%s'", (int)(n > 60 ? 60 : n), s, t);
+	L->bad = true;
+	return mkstr(L, s, n, pos, plain);
+}
 
+/* a plain scalar by the YAML 1.2 core schema */
+static tc_value *plain_scalar(loader *L, tc_pos pos, const char *s, size_t n)
+{
 	tc_scalar r;
 	if (tc_scalar_resolve(&r, s, n) < 0 && r.kind == TC_INT && decimal_digits(s, n)) {
 		/* a decimal integer beyond int64 becomes a number, as in JSON
@@ -365,7 +365,7 @@ static tc_value *scalar(loader *L)
 		tc_error(L->d, pos, NULL, "%s '%.*s' is out of range",
 		         r.kind == TC_INT ? "integer" : "number", (int)(n > 60 ? 60 : n), s);
 		L->bad = true;
-		return mkstr(L, s, n, pos, plain);
+		return mkstr(L, s, n, pos, true);
 	}
 	switch (r.kind) {
 	case TC_NULL:
@@ -377,8 +377,23 @@ static tc_value *scalar(loader *L)
 	case TC_FLOAT:
 		return tc_value_float(L->a, r.f, pos);
 	default:
-		return mkstr(L, s, n, pos, plain);
+		return mkstr(L, s, n, pos, true);
 	}
+}
+
+static tc_value *scalar(loader *L)
+{
+	yaml_event_t *e = &L->ev;
+	tc_pos pos = mkpos(L, e->start_mark);
+	const char *s = (const char *)e->data.scalar.value;
+	size_t n = e->data.scalar.length;
+	const yaml_char_t *tag = e->data.scalar.tag;
+	bool plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	if (tag && strcmp((const char *)tag, "!") != 0)
+		return tagged_scalar(L, pos, s, n, tag, plain);
+	if (!plain || tag)
+		return mkstr(L, s, n, pos, plain); /* quoted, block, or "!": always a string */
+	return plain_scalar(L, pos, s, n);
 }
 
 static int node(loader *L, size_t depth, tc_value **out, uint64_t *cnt);

@@ -671,6 +671,22 @@ TEST(cel_keeps_secrets_secret)
 	          "error: matches failed on a secret value (the message is withheld)");
 }
 
+/* what the evaluator takes shortcuts for gives what the language says: a
+ * list or map literal of constants (built once by the parser), a lookup in
+ * a document object of more than 8 keys (bisected), a missing key */
+TEST(cel_eval_shortcuts_keep_the_semantics)
+{
+	CHECK_STR(run("{'a': 1, 'a': 2}", NULL), "error: failed with repeated key");
+	CHECK_STR(run("{'a': 1, 1: 2}[1] + [1, 2, 3][2] + size([[1], []])", NULL), "7");
+	CHECK_STR(run("{1: 'x', 1u: 'y'}", NULL), "error: failed with repeated key");
+	CHECK_STR(run("[1, 2] + [3] == [1, 2, 3] && {'k': [1]}.k == [1]", NULL), "true");
+	const char *ctx = "{\"m\": {\"a\": 1, \"b\": 2, \"c\": 3, \"d\": 4, \"e\": 5, "
+			  "\"f\": 6, \"g\": 7, \"h\": 8, \"i\": 9, \"ia\": 10, \"\": 11}}";
+	CHECK_STR(run("m.a + m.i + m.ia + m['']", ctx), "31");
+	CHECK_STR(run("m.j", ctx), "error: no such key: j");
+	CHECK_STR(run("has(m.h) && !has(m.hh) && 'ia' in m && !('i2' in m)", ctx), "true");
+}
+
 /* x-kubernetes-list-type (k8s.io/apiserver pkg/cel/common
  * valuesunstructured.go): a set equals a list of the same elements in any
  * order, a map list one whose elements match by their keys; the left
@@ -724,7 +740,8 @@ int main(void)
 	           cel_lib_matches_refuses_what_re2_refuses, cel_lib_timestamps_and_durations,
 	           cel_eval_stops_a_runaway_expression_within_the_budget,
 	           cel_env_takes_more_function_tables, cel_value_reads_and_writes_the_typed_form,
-	           cel_value_list_types_compare_as_sets_and_by_keys, cel_ext_strings, cel_ext_math,
+	           cel_value_list_types_compare_as_sets_and_by_keys,
+	           cel_eval_shortcuts_keep_the_semantics, cel_ext_strings, cel_ext_math,
 	           cel_ext_encoders_bind_and_block, cel_check_finds_static_errors,
 	           cel_check_estimates_the_cost_from_the_declared_sizes, cel_keeps_secrets_secret);
 }
