@@ -82,16 +82,27 @@ tc=$TENANTC
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 load() { cut -d' ' -f1 /proc/loadavg; }
 
-# the workload, once: the folder and a git repository of it
+# the workload, once (and a git repository of it for the cache step),
+# each made aside and renamed into place when complete
 g=$gen/n$n
-if [ ! -f "$g/.done" ]; then
-	rm -rf "$g"
-	"$py" "$here/gen.py" "$g" "$n" tenantc
-	cp -r "$g/tenantc" "$g/git"
-	(cd "$g/git" && git init -q -b main . && git add -A &&
-		git -c user.name=bench -c user.email=bench@example.invalid commit -q -m base)
-	: >"$g/.done"
+if [ ! -d "$g/tenantc" ]; then
+	rm -rf "$g.tmp"
+	"$py" "$here/gen.py" "$g.tmp" "$n" tenantc
+	mkdir -p "$g"
+	mv "$g.tmp/tenantc" "$g/tenantc"
+	rm -rf "$g.tmp"
 fi
+case " $steps " in
+*" cache "*)
+	if [ ! -d "$g/git" ]; then
+		rm -rf "$g/git.tmp"
+		cp -r "$g/tenantc" "$g/git.tmp"
+		(cd "$g/git.tmp" && git init -q -b main . && git add -A &&
+			git -c user.name=bench -c user.email=bench@example.invalid commit -q -m base)
+		mv "$g/git.tmp" "$g/git"
+	fi
+	;;
+esac
 repo=$g/tenantc
 w=$base/n$n
 rm -rf "$w"
