@@ -445,6 +445,11 @@ int tc_source_git_open(tc_source_git **out, tc_diags *d, const char *root, tc_so
 	bool repo_checked = might_be_git(root);
 	if (repo_checked) {
 		git_libgit2_init();
+		/* libgit2 keeps every tree it read (up to 256 MiB, and a bounded
+		 * cache still leaves its memory scattered): a render reads each
+		 * tenant's folder once or twice, so none is kept and memory does
+		 * not follow the tenants */
+		git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
 		e = git_repository_open_ext(&repo, root, 0, NULL);
 	}
 	if (e == GIT_ENOTFOUND) {
