@@ -50,7 +50,7 @@ $py "$here/compare.py" tenantc-tree=tree:"$work/out" tenantc-stdout=stream:"$wor
 	jsonnet-m=tree:"$work/jn_tree" || status=1
 $py "$here/compare.py" tenantc=stream:"$work/tc_one.yaml" kustomize=stream:"$work/kz_one.yaml" \
 	jsonnet=stream:"$work/jn_one.yaml" || status=1
-want=$((14 * n))
+want=$((16 * n))
 got=$(find "$work/out" -name '*.yaml' ! -name kustomization.yaml | wc -l)
 if [ "$got" -ne "$want" ]; then
 	echo "FAIL: tenantc wrote $got object files, want $want"
