@@ -246,40 +246,26 @@ void tc_output_env_index(tc_outlist *out, const char *env, const tc_outlist *fil
 {
 	static const char *const scopes[] = {"gitops", "tenants"};
 	size_t el = strlen(env);
-	bool cluster = false, platform = false;
 	scope_names sn[2] = {{NULL, 0, 0}, {NULL, 0, 0}};
 	for (size_t i = 0; i < files->len; i++) {
 		const char *p = files->items[i].path;
 		if (strncmp(p, env, el) != 0 || p[el] != '/' || tc_output_is_index(p))
 			continue;
-		const char *rest = p + el + 1;
-		if (strncmp(rest, "cluster/", 8) == 0)
-			cluster = true;
-		else if (strncmp(rest, "platform/", 9) == 0)
-			platform = true;
-		else
-			for (int s = 0; s < 2; s++)
-				add_scope_name(&sn[s], rest, scopes[s]);
+		for (int s = 0; s < 2; s++)
+			add_scope_name(&sn[s], p + el + 1, scopes[s]);
 	}
-	char **names[2] = {sn[0].names, sn[1].names};
-	size_t n[2] = {sn[0].n, sn[1].n};
-	char *top[4];
-	size_t ntop = 0;
-	if (cluster)
-		top[ntop++] = "cluster";
+	/* No "<env>/kustomization.yaml": it would join the GitOps controller's
+	 * folders (gitops, platform) with the target cluster's (cluster,
+	 * tenants), and `kubectl apply -k <env>` would put each part into the
+	 * other's cluster (docs/output-tree.md). */
 	for (int s = 0; s < 2; s++) {
-		uniq(names[s], &n[s]);
-		if (s == 1 && platform) /* in name order: cluster, gitops, platform, tenants */
-			top[ntop++] = "platform";
-		if (n[s]) {
-			top[ntop++] = (char *)scopes[s];
-			add_index(out, env, scopes[s], names[s], n[s]);
-		}
-		for (size_t i = 0; i < n[s]; i++)
-			free(names[s][i]);
-		free(names[s]);
+		uniq(sn[s].names, &sn[s].n);
+		if (sn[s].n)
+			add_index(out, env, scopes[s], sn[s].names, sn[s].n);
+		for (size_t i = 0; i < sn[s].n; i++)
+			free(sn[s].names[i]);
+		free(sn[s].names);
 	}
-	add_index(out, env, "", top, ntop);
 }
 
 int tc_remove_tree(const char *path)
