@@ -3,7 +3,8 @@
 # folder with a kustomization.yaml, `kubectl kustomize` builds it, and each
 # of its objects must be bound for the same cluster, as the tree's own Flux
 # Kustomizations and ArgoCD Applications bind it (kubeConfig, destination;
-# platform_targets.py). docs/output-tree.md, "Where each part goes".
+# platform_targets.py). docs/output-tree.md, "Where each part goes"; and
+# the stages within an environment, "Stages".
 # SKIP (77) without kubectl.
 . "$(dirname "$0")/lib.sh"
 if ! command -v kubectl >/dev/null 2>&1; then
@@ -21,6 +22,59 @@ expect "the example: each kustomization's objects go to one cluster" \
 	'expect_status 0 && expect_stdout "^[1-9][0-9]* kustomizations checked$"'
 expect "no kustomization joins an environment's folders" \
 	'expect_file_absent "$T/out/prod/kustomization.yaml" && expect_file_absent "$T/out/test/kustomization.yaml"'
+
+# Stages within an environment (docs/output-tree.md): the objects of
+# cluster/ (CRDs, operators, policies) before each tenant's platform part,
+# and both before the tenant's own objects. Flux: the tenants'
+# Kustomizations depend on the cluster's, which waits for its objects'
+# health (wait: true; otherwise Ready means only "applied"); ArgoCD: sync
+# waves of the Applications in platform/, which one parent applies.
+cat >"$T/stages.py" <<'PY'
+import os, sys, yaml
+tree, bad, n = sys.argv[1], 0, 0
+for env in sorted(os.listdir(tree)):
+    objs = []
+    for dp, dn, fn in os.walk(os.path.join(tree, env)):
+        for f in fn:
+            if f != "kustomization.yaml":
+                objs.extend(d for d in yaml.safe_load_all(open(os.path.join(dp, f))) if d)
+    def by_path(kind, path, suffix):
+        return [o for o in objs if o["kind"] == kind and path(o).rstrip("/").endswith(suffix)]
+    flux = lambda o: o["spec"].get("path", "")
+    argo = lambda o: o["spec"]["source"]["path"]
+    for kind, path in (("Kustomization", flux), ("Application", argo)):
+        cl = by_path(kind, path, "/" + env + "/cluster")
+        if not cl:
+            continue
+        tenants = [o for o in objs if o["kind"] == kind and "/" + env + "/tenants/" in path(o)]
+        for o in tenants:
+            n += 1
+            name = o["metadata"]["name"]
+            if kind == "Kustomization":
+                deps = {d["name"] for d in o["spec"].get("dependsOn", [])}
+                if cl[0]["metadata"]["name"] not in deps or cl[0]["spec"].get("wait") is not True:
+                    print("%s: %s does not wait for %s to be healthy" % (env, name, cl[0]["metadata"]["name"])); bad += 1
+                if not name.startswith("platform.") and not any(d.startswith("platform.%s.tenant." % env) for d in deps):
+                    print("%s: %s does not wait for the tenant's platform part" % (env, name)); bad += 1
+            else:
+                wave = lambda a: int((a["metadata"].get("annotations") or {}).get("argocd.argoproj.io/sync-wave", "0"))
+                gitops = by_path(kind, argo, "/" + env + "/gitops")
+                if name.startswith("platform."):
+                    if not wave(cl[0]) < wave(o) < wave(gitops[0]):
+                        print("%s: %s is not between the waves of %s and %s" % (env, name, cl[0]["metadata"]["name"], gitops[0]["metadata"]["name"])); bad += 1
+print("%d tenant GitOps objects checked" % n)
+sys.exit(1 if bad or n == 0 else 0)
+PY
+run python3 "$T/stages.py" "$T/out"
+expect "stages: the cluster's objects, then each tenant's platform part, then the tenant's own" \
+	'expect_status 0 && expect_stdout "^10 tenant GitOps objects checked$"'
+cp -R "$T/out" "$T/flat"
+sed -i '/sync-wave/d' "$T/flat/test/platform/"application-*.yaml
+sed -i '/^  wait: true$/d' "$T/flat/prod/platform/kustomization-platform.prod.cluster.yaml"
+run python3 "$T/stages.py" "$T/flat"
+expect "... and the check fails without the waves and without wait" \
+	'expect_status 1 && expect_stdout "^prod: acme-prod does not wait for platform\.prod\.cluster to be healthy$" &&
+	 expect_stdout "^test: platform\.test\.tenant\.acme is not between the waves of "'
 
 # ArgoCD onto a remote cluster, and Flux in its own cluster
 cp -R "$T/repo" "$T/swap"
