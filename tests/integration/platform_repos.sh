@@ -47,8 +47,8 @@ verify() {
 	done
 	if command -v kubectl >/dev/null 2>&1; then
 		for env in $(cd "$tree" && ls -d */ | tr -d /); do
-			for top in cluster gitops platform tenants; do
-				[ -d "$tree/$env/$top" ] || continue
+			for top in cluster gitops platform $(cd "$tree/$env" && echo tenants/*); do
+				[ -f "$tree/$env/$top/kustomization.yaml" ] || continue
 				run kubectl kustomize "$tree/$env/$top"
 				expect "$name: kubectl kustomize $env/$top" 'expect_status 0'
 			done

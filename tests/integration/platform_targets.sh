@@ -21,7 +21,8 @@ run python3 "$CHECK" "$T/out" rendered
 expect "the example: each kustomization's objects go to one cluster" \
 	'expect_status 0 && expect_stdout "^[1-9][0-9]* kustomizations checked$"'
 expect "no kustomization joins an environment's folders" \
-	'expect_file_absent "$T/out/prod/kustomization.yaml" && expect_file_absent "$T/out/test/kustomization.yaml"'
+	'expect_file_absent "$T/out/prod/kustomization.yaml" && expect_file_absent "$T/out/test/kustomization.yaml" &&
+	 expect_file_absent "$T/out/prod/tenants/kustomization.yaml"'
 
 # Stages within an environment (docs/output-tree.md): the objects of
 # cluster/ (CRDs, operators, policies) before each tenant's platform part,
@@ -86,11 +87,13 @@ expect "ArgoCD to a remote cluster, Flux in-cluster: each kustomization's object
 	'expect_status 0 && expect_stdout "^[1-9][0-9]* kustomizations checked$"'
 
 # the check fails on the layout of tenantc 0.1: an index at the environment
-# joining cluster, gitops, platform and tenants
+# joining cluster, gitops, platform and tenants, and one joining the tenants
 cp -R "$T/out" "$T/old"
 for env in prod test; do
 	printf 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- cluster\n- gitops\n- platform\n- tenants\n' \
 		>"$T/old/$env/kustomization.yaml"
+	{ printf 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n'
+	  (cd "$T/old/$env/tenants" && for t in */; do echo "- ${t%/}"; done); } >"$T/old/$env/tenants/kustomization.yaml"
 done
 run python3 "$CHECK" "$T/old" rendered
 expect "the old environment index joins the management cluster's and worker01's objects" \
