@@ -14,11 +14,12 @@ where their folder goes:
   ArgoCD  spec.destination.name or .server, or the cluster ArgoCD runs in
           (in-cluster, https://kubernetes.default.svc)
 
-Each object that such a folder builds is bound for that cluster (an object
-that two of them bind to different clusters is a problem). Then every folder
-of the tree holding a kustomization.yaml is built, as `kubectl apply -k`
-would, and all its objects must be bound for one and the same cluster; an
-object that no GitOps object applies is a problem too.
+Each object that such a folder builds is bound for that cluster; the objects
+of cluster/ of an environment with several target clusters are bound for
+each of them. Then every folder of the tree holding a kustomization.yaml is
+built, as `kubectl apply -k` would, and all its objects must be bound for
+the same cluster, or the same clusters; an object that no GitOps object
+applies is a problem too.
 
 Prints one line per problem ("path: message"), then "N kustomizations
 checked", and exits 1 when it found a problem, 2 when it could not run.
@@ -99,11 +100,7 @@ def check_env(tree, output, env):
             problems += 1
             continue
         for o in objs:
-            was = bound.setdefault(ident(o), (cluster, name))
-            if was[0] != cluster:
-                print("%s: %s %s goes to %s by %s and to %s by %s" % (
-                    env, o["kind"], o["metadata"]["name"], was[0], was[1], cluster, name))
-                problems += 1
+            bound.setdefault(ident(o), set()).add(cluster)
     # every kustomization of the tree: one cluster
     for folder in folders:
         shown = os.path.relpath(os.path.join(folder, "kustomization.yaml"), tree)
@@ -118,7 +115,7 @@ def check_env(tree, output, env):
                 print("%s: %s %s is applied by no GitOps object of the tree" % (shown, o["kind"], o["metadata"]["name"]))
                 problems += 1
                 continue
-            clusters.setdefault(b[0], "%s %s" % (o["kind"], o["metadata"]["name"]))
+            clusters.setdefault(" and ".join(sorted(b)), "%s %s" % (o["kind"], o["metadata"]["name"]))
         if len(clusters) > 1:
             print("%s: joins objects for %d clusters: %s" % (shown, len(clusters), "; ".join(
                 "%s (e.g. %s)" % (c, clusters[c]) for c in sorted(clusters))))

@@ -43,26 +43,29 @@ for env in sorted(os.listdir(tree)):
         return [o for o in objs if o["kind"] == kind and path(o).rstrip("/").endswith(suffix)]
     flux = lambda o: o["spec"].get("path", "")
     argo = lambda o: o["spec"]["source"]["path"]
+    kubeconfig = lambda o: ((o["spec"].get("kubeConfig") or {}).get("secretRef") or {}).get("name")
     for kind, path in (("Kustomization", flux), ("Application", argo)):
-        cl = by_path(kind, path, "/" + env + "/cluster")
-        if not cl:
+        cls = by_path(kind, path, "/" + env + "/cluster")
+        if not cls:
             continue
         tenants = [o for o in objs if o["kind"] == kind and "/" + env + "/tenants/" in path(o)]
         for o in tenants:
             n += 1
             name = o["metadata"]["name"]
             if kind == "Kustomization":
+                # the stage of cluster/ on the tenant's own cluster
+                cl = [c for c in cls if kubeconfig(c) == kubeconfig(o)]
                 deps = {d["name"] for d in o["spec"].get("dependsOn", [])}
-                if cl[0]["metadata"]["name"] not in deps or cl[0]["spec"].get("wait") is not True:
-                    print("%s: %s does not wait for %s to be healthy" % (env, name, cl[0]["metadata"]["name"])); bad += 1
+                if len(cl) != 1 or cl[0]["metadata"]["name"] not in deps or cl[0]["spec"].get("wait") is not True:
+                    print("%s: %s does not wait for %s to be healthy" % (env, name, cl[0]["metadata"]["name"] if cl else "cluster/ on its cluster")); bad += 1
                 if not name.startswith("platform.") and not any(d.startswith("platform.%s.tenant." % env) for d in deps):
                     print("%s: %s does not wait for the tenant's platform part" % (env, name)); bad += 1
             else:
                 wave = lambda a: int((a["metadata"].get("annotations") or {}).get("argocd.argoproj.io/sync-wave", "0"))
                 gitops = by_path(kind, argo, "/" + env + "/gitops")
                 if name.startswith("platform."):
-                    if not wave(cl[0]) < wave(o) < wave(gitops[0]):
-                        print("%s: %s is not between the waves of %s and %s" % (env, name, cl[0]["metadata"]["name"], gitops[0]["metadata"]["name"])); bad += 1
+                    if not max(wave(c) for c in cls) < wave(o) < wave(gitops[0]):
+                        print("%s: %s is not between the waves of %s and %s" % (env, name, cls[0]["metadata"]["name"], gitops[0]["metadata"]["name"])); bad += 1
 print("%d tenant GitOps objects checked" % n)
 sys.exit(1 if bad or n == 0 else 0)
 PY
@@ -76,6 +79,64 @@ run python3 "$T/stages.py" "$T/flat"
 expect "... and the check fails without the waves and without wait" \
 	'expect_status 1 && expect_stdout "^prod: acme-prod does not wait for platform\.prod\.cluster to be healthy$" &&
 	 expect_stdout "^test: platform\.test\.tenant\.acme is not between the waves of "'
+
+# Several target clusters per environment: prod (Flux) on worker01 and
+# worker02, globex placed on worker02 for prod; test (ArgoCD) on blue and
+# green, acme placed on green for test; the others on the first
+cp -R "$T/repo" "$T/multi"
+sed -i '/^cluster:$/,/kubeConfigSecret/d' "$T/multi/environments/prod.yaml"
+printf 'clusters:\n  - name: worker01\n    kubeConfigSecret: kubeconfig\n  - name: worker02\n    kubeConfigSecret: kubeconfig-worker02\n' \
+	>>"$T/multi/environments/prod.yaml"
+printf 'clusters:\n  - {name: blue, kubeConfigSecret: unused}\n  - {name: green, kubeConfigSecret: unused}\n' \
+	>>"$T/multi/environments/test.yaml"
+printf 'overrides:\n  prod: {cluster: worker02}\n' >>"$T/multi/tenants/globex/tenant.yaml"
+# worker02's kubeconfig is provided like worker01's
+sed -i '/^    name: kubeconfig\b/,/^    environments:/{/^    environments:/a\
+  - {apiVersion: v1, kind: Secret, namespace: flux-system, name: kubeconfig-worker02, keys: [value], environments: [prod]}
+}' "$T/multi/tenantc.yaml"
+sed -i 's/^  test:$/  test:\n    cluster: green/' "$T/multi/tenants/acme/tenant.yaml"
+run "$TENANTC" render --repo "$T/multi" --out "$T/multi-out"
+expect "several clusters: the example renders" 'expect_status 0'
+run python3 "$CHECK" "$T/multi-out" rendered
+expect "several clusters: each kustomization's objects go to one cluster (cluster/ to each)" \
+	'expect_status 0 && expect_stdout "^[1-9][0-9]* kustomizations checked$"'
+run python3 "$T/stages.py" "$T/multi-out"
+expect "several clusters: each tenant after cluster/ on its own cluster" \
+	'expect_status 0 && expect_stdout "^10 tenant GitOps objects checked$"'
+# where each tenant went: its GitOps objects' kubeConfig, dependsOn, destination
+M=$T/multi-out
+placed() { # FILE WANT...: FILE holds each WANT line
+	f=$1; shift
+	for w in "$@"; do grep -qxF -- "$w" "$M/$f" || { why="$f: no line '$w'"; return 1; }; done
+}
+expect "several clusters: one Flux stage of cluster/ per cluster, with its kubeconfig" \
+	'placed prod/platform/kustomization-platform.prod.cluster.worker01.yaml "      name: kubeconfig" &&
+	 placed prod/platform/kustomization-platform.prod.cluster.worker02.yaml "      name: kubeconfig-worker02" &&
+	 expect_file_absent "$M/prod/platform/kustomization-platform.prod.cluster.yaml"'
+expect "several clusters: globex on worker02 in prod, acme on the first" \
+	'placed prod/gitops/globex/kustomization-globex-prod.yaml "      name: kubeconfig-worker02" "  - name: platform.prod.cluster.worker02" &&
+	 placed prod/platform/kustomization-platform.prod.tenant.globex.yaml "      name: kubeconfig-worker02" "  - name: platform.prod.cluster.worker02" &&
+	 placed prod/gitops/acme/kustomization-acme-prod.yaml "      name: kubeconfig" "  - name: platform.prod.cluster.worker01"'
+expect "several clusters: ArgoCD destinations, acme on green in test, the others on blue" \
+	'placed test/gitops/acme/application-acme-test.yaml "    name: green" &&
+	 placed test/platform/application-platform.test.tenant.acme.yaml "    name: green" &&
+	 placed test/platform/application-platform.test.tenant.initech.yaml "    name: blue" &&
+	 placed test/gitops/initech/appproject-initech-test.yaml "  - name: blue" &&
+	 placed test/platform/application-platform.test.cluster.green.yaml "    name: green" &&
+	 placed test/platform/appproject-platform.test.yaml "  - name: blue" "  - name: green"'
+
+# the example's schemas judge both, with line and column
+cp -R "$T/multi" "$T/badc"
+sed -i 's/^    kubeConfigSecret: kubeconfig-worker02$/    kubeConfig: kubeconfig-worker02/' "$T/badc/environments/prod.yaml"
+run "$TENANTC" render --repo "$T/badc" --out "$T/badc-out"
+expect "a cluster without its kubeConfigSecret is an error at its line" \
+	'expect_status 2 && expect_stderr "^environments/prod\.yaml:[0-9]+:5: error: missing required key .kubeConfigSecret. \(at \.clusters\[1\]\)$" &&
+	 expect_file_absent "$T/badc-out"'
+cp -R "$T/multi" "$T/badt"
+sed -i 's/^  prod: {cluster: worker02}$/  prod: {cluster: Worker02}/' "$T/badt/tenants/globex/tenant.yaml"
+run "$TENANTC" render --repo "$T/badt" --out "$T/badt-out"
+expect "a tenant's cluster that is no name is an error at its line" \
+	'expect_status 2 && expect_stderr "^tenants/globex/tenant\.yaml:[0-9]+:19: error: .Worker02. is not a DNS-1123 label: .* \(at \.overrides\.prod\.cluster\)$"'
 
 # ArgoCD onto a remote cluster, and Flux in its own cluster
 cp -R "$T/repo" "$T/swap"
