@@ -217,7 +217,7 @@ static void add_index(tc_outlist *out, const char *env, const char *sub, char **
 	tc_outlist_add(out, path, data, len, false);
 }
 
-/* A folder name of a scope ("gitops", "tenants"): the tenant of
+/* A folder name of a scope ("gitops"): the tenant of
  * SCOPE/TENANT/... in rest; the names of a scope, grouped as most paths
  * come, are made unique later. */
 typedef struct scope_names {
@@ -244,42 +244,27 @@ static void add_scope_name(scope_names *sn, const char *rest, const char *scope)
 
 void tc_output_env_index(tc_outlist *out, const char *env, const tc_outlist *files)
 {
-	static const char *const scopes[] = {"gitops", "tenants"};
 	size_t el = strlen(env);
-	bool cluster = false, platform = false;
-	scope_names sn[2] = {{NULL, 0, 0}, {NULL, 0, 0}};
+	scope_names sn = {NULL, 0, 0};
 	for (size_t i = 0; i < files->len; i++) {
 		const char *p = files->items[i].path;
 		if (strncmp(p, env, el) != 0 || p[el] != '/' || tc_output_is_index(p))
 			continue;
-		const char *rest = p + el + 1;
-		if (strncmp(rest, "cluster/", 8) == 0)
-			cluster = true;
-		else if (strncmp(rest, "platform/", 9) == 0)
-			platform = true;
-		else
-			for (int s = 0; s < 2; s++)
-				add_scope_name(&sn[s], rest, scopes[s]);
+		add_scope_name(&sn, p + el + 1, "gitops");
 	}
-	char **names[2] = {sn[0].names, sn[1].names};
-	size_t n[2] = {sn[0].n, sn[1].n};
-	char *top[4];
-	size_t ntop = 0;
-	if (cluster)
-		top[ntop++] = "cluster";
-	for (int s = 0; s < 2; s++) {
-		uniq(names[s], &n[s]);
-		if (s == 1 && platform) /* in name order: cluster, gitops, platform, tenants */
-			top[ntop++] = "platform";
-		if (n[s]) {
-			top[ntop++] = (char *)scopes[s];
-			add_index(out, env, scopes[s], names[s], n[s]);
-		}
-		for (size_t i = 0; i < n[s]; i++)
-			free(names[s][i]);
-		free(names[s]);
-	}
-	add_index(out, env, "", top, ntop);
+	/* Only gitops/ is joined: all of it goes to the GitOps controller's
+	 * cluster. No "<env>/kustomization.yaml", which would join the
+	 * controller's folders (gitops, platform) with the target clusters'
+	 * (cluster, tenants), nor "<env>/tenants/kustomization.yaml", which
+	 * would join tenants placed on different clusters; `kubectl apply -k`
+	 * of either would put objects into the wrong cluster
+	 * (docs/output-tree.md). */
+	uniq(sn.names, &sn.n);
+	if (sn.n)
+		add_index(out, env, "gitops", sn.names, sn.n);
+	for (size_t i = 0; i < sn.n; i++)
+		free(sn.names[i]);
+	free(sn.names);
 }
 
 int tc_remove_tree(const char *path)

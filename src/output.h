@@ -57,14 +57,17 @@ int tc_output_names(char **names, const tc_value *const *objs, size_t n, tc_diag
 /* Canonical YAML bytes of a kustomization.yaml listing resources. */
 void tc_output_kustomization(tc_buf *out, const char *const *resources, size_t n);
 
-/* The index kustomizations of environment `env`, made from the paths in
- * `files` (only those below "<env>/" count): "<env>/kustomization.yaml"
- * listing cluster, gitops, platform and tenants (those that have content), and
- * "<env>/gitops/kustomization.yaml" and "<env>/tenants/kustomization.yaml"
- * listing the tenant folders. Appended to out with their bytes. Existing
- * index files in `files` are ignored, so shard trees can be merged. */
+/* The index kustomization of environment `env`, made from the paths in
+ * `files` (only those below "<env>/" count): "<env>/gitops/kustomization.yaml"
+ * listing the tenant folders of gitops/, when it has any. An index joins
+ * objects bound for one cluster only, so there is none at "<env>/" nor at
+ * "<env>/tenants/" (tenants may be placed on different clusters). Appended
+ * to out with its bytes. Existing index files in `files` are ignored, so
+ * shard trees can be merged. */
 void tc_output_env_index(tc_outlist *out, const char *env, const tc_outlist *files);
-/* True for the paths tc_output_env_index makes. */
+/* True for the paths tc_output_env_index makes, and for "<env>/kustomization.yaml"
+ * and "<env>/tenants/kustomization.yaml", which trees of tenantc 0.1 hold, so
+ * that merging such shards drops them. */
 bool tc_output_is_index(const char *path);
 
 typedef struct tc_tree {

@@ -206,6 +206,49 @@ static tc_value *with_values(tc_arena *a, tc_value *doc)
 	return tc_objb_finish(&b, a, doc->pos, NULL);
 }
 
+/* An environment's `clusters`: a list of mappings, each with a string
+ * `name` that no other has, and not beside `cluster` (which names the one
+ * cluster of an environment that has one). The schema, when the repository
+ * has one, has said the rest. */
+static int check_clusters(tc_diags *d, const tc_value *doc)
+{
+	const tc_value *cl = tc_value_getz(doc, "clusters");
+	if (!cl)
+		return 0;
+	tc_path at = TC_PATH_KEY(NULL, "clusters", 8);
+	if (tc_value_getz(doc, "cluster"))
+		return tc_error(
+			d, cl->pos, &at,
+			"'clusters' and 'cluster' exclude each other: list the "
+			"environment's one cluster under 'clusters' or name it in 'cluster'");
+	if (cl->kind != TC_ARRAY || cl->u.arr.len == 0)
+		return tc_error(d, cl->pos, &at,
+		                "'clusters' must be a list of at least one cluster");
+	int rc = 0;
+	for (size_t i = 0; i < cl->u.arr.len; i++) {
+		const tc_value *c = cl->u.arr.items[i];
+		tc_path ai = TC_PATH_INDEX(&at, i);
+		tc_path an = TC_PATH_KEY(&ai, "name", 4);
+		const tc_value *n = c->kind == TC_OBJECT ? tc_value_getz(c, "name") : NULL;
+		if (!n || n->kind != TC_STR) {
+			rc = tc_error(d, n ? n->pos : c->pos, n ? &an : &ai,
+			              "a cluster must be a mapping with a string 'name'");
+			continue;
+		}
+		for (size_t j = 0; j < i; j++) {
+			const tc_value *o = cl->u.arr.items[j];
+			const tc_value *on = o->kind == TC_OBJECT ? tc_value_getz(o, "name") : NULL;
+			if (on && on->kind == TC_STR && on->u.str.len == n->u.str.len &&
+			    memcmp(on->u.str.ptr, n->u.str.ptr, n->u.str.len) == 0) {
+				rc = tc_error(d, n->pos, &an, "cluster '%.*s' is listed twice",
+				              (int)n->u.str.len, n->u.str.ptr);
+				break;
+			}
+		}
+	}
+	return rc;
+}
+
 static int load_envs(tc_repo *r, tc_diags *d)
 {
 	tc_entry *e;
@@ -239,7 +282,8 @@ static int load_envs(tc_repo *r, tc_diags *d)
 			rc = -1;
 			continue;
 		}
-		if (check_name(d, doc, path, name, "environment", DNS_LABEL_MAX)) {
+		if (check_name(d, doc, path, name, "environment", DNS_LABEL_MAX) ||
+		    check_clusters(d, doc)) {
 			rc = -1;
 			continue;
 		}

@@ -6,7 +6,9 @@
  * values). The templates of an environment see the merged view only:
  * the file without `overrides`, that environment's section merged over it
  * by the rule of merge.h (maps merge key by key, lists and scalars
- * replace), and `values` present ({} when the file has none).
+ * replace), `values` present ({} when the file has none), and, when the
+ * environment lists `clusters`, `cluster` present (the first one's name
+ * when the tenant names none).
  */
 #ifndef TC_TENANT_VIEW_H
 #define TC_TENANT_VIEW_H
@@ -15,7 +17,10 @@
 
 /* Every section of t->doc's `overrides` must name one of t->envs (the
  * environments of r the tenant is rendered into); an error at the key of
- * each one that does not. The schema has checked the sections' contents. */
+ * each one that does not. The tenant's `cluster` (the file's, or a
+ * section's for its environment) must name an entry of that environment's
+ * `clusters`; an error at the value when it does not. The schema has
+ * checked the sections' contents. */
 int tc_tenant_view_check(const tc_repo *r, const tc_tenant *t, tc_diags *d)
 	__attribute__((warn_unused_result));
 

@@ -87,10 +87,19 @@ EOF
 drift "a stale file names the object" 1 \
 	"^rendered/prod/tenants/acme/configmap-old\.yaml:1:1: error: stale: render no longer makes ConfigMap acme-prod/old$"
 reset_repo
-echo "# by hand" >>"$R/rendered/prod/kustomization.yaml"
+echo "# by hand" >>"$R/rendered/prod/gitops/kustomization.yaml"
 (cd "$R" && git add rendered)
 drift "a changed kustomization.yaml is drift" 1 \
-	"^rendered/prod/kustomization\.yaml:1:1: error: out of date: this is not the file render writes$"
+	"^rendered/prod/gitops/kustomization\.yaml:1:1: error: out of date: this is not the file render writes$"
+reset_repo
+# a tree of tenantc 0.1, whose index at the environment joined two clusters
+printf 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- cluster\n' \
+	>"$R/rendered/prod/kustomization.yaml"
+(cd "$R" && git add rendered)
+drift "an index at the environment (tenantc 0.1) is drift" 1 \
+	"^rendered/prod/kustomization\.yaml:1:1: error: stale: "
+(cd "$R" && "$TENANTC" render >/dev/null)
+expect "render removes the index at the environment" 'expect_file_absent "$R/rendered/prod/kustomization.yaml"'
 reset_repo
 
 # inputs changed without a new render: a new tenant
@@ -204,7 +213,7 @@ scheck "a changed input Secret without a render is drift (with the identity)" 1 
 scheck "... and an error without the identity" 1 "cannot be rendered without an age identity" without
 
 # a symbolic link in the rendered tree (work tree)
-ln -s kustomization.yaml "$R/rendered/prod/link.yaml"
+ln -s gitops/kustomization.yaml "$R/rendered/prod/link.yaml"
 drift "a symbolic link in the rendered tree is a finding" 1 \
 	"^rendered/prod/link\.yaml:1:1: error: 'rendered/prod/link\.yaml' is not a regular file" --worktree
 reset_repo

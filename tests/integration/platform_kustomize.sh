@@ -1,8 +1,7 @@
 #!/bin/sh
-# The example's tree builds with `kubectl kustomize`: every environment
-# folder, every folder below it (cluster, platform, gitops, tenants and each
-# tenant), and an environment's build holds every object of its tree
-# exactly once; each tenant folder splits between the tenant's and the
+# The example's tree builds with `kubectl kustomize`: every folder of an
+# environment with a kustomization.yaml (cluster, platform, gitops and each
+# tenant), and their builds hold every object of its tree exactly once; each tenant folder splits between the tenant's and the
 # platform's GitOps objects; what a GitRepository carries; the resources
 # finalizer of the tenants' Applications. SKIP (77) without kubectl.
 . "$(dirname "$0")/lib.sh"
@@ -28,11 +27,14 @@ for envdir in "$T"/out/*/; do
 		fi
 	done
 	files=$(find "$T/out/$env" -name '*.yaml' ! -name kustomization.yaml | wc -l)
-	kubectl kustomize "$T/out/$env" >"$T/build" 2>/dev/null || true
+	: >"$T/build"
+	for top in cluster gitops platform $(cd "$T/out/$env" && echo tenants/*); do
+		kubectl kustomize "$T/out/$env/$top" >>"$T/build" 2>/dev/null || true
+	done
 	built=$(count_docs "$T/build")
 	[ "$files" -gt 0 ] && [ "$built" -eq "$files" ] &&
-		ok "$env: the build holds all $files objects of the tree" ||
-		bad "$env: the build holds $built objects, the tree $files"
+		ok "$env: the builds of cluster, gitops, platform and each tenant hold all $files objects of the tree" ||
+		bad "$env: the builds hold $built objects, the tree $files"
 done
 
 # The split of each tenant's folder between the tenant's GitOps object and
@@ -130,11 +132,11 @@ for d in yaml.safe_load_all(open(sys.argv[1])):
 EOF
 python3 "$T/ignore.py" "$T/out/prod/platform/gitrepository-platform.prod.yaml" >"$T/ignore"
 mkdir -p "$T/ign" && (cd "$T/ign" && git init -q . && cp "$T/ignore" .gitignore)
-carried=$(cd "$T/ign" && for p in rendered/prod/kustomization.yaml rendered/prod/tenants/acme/secret-database.yaml \
-	rendered/test/kustomization.yaml tenants/acme/secrets/prod/database.yaml tenants/acme/tenant.yaml \
+carried=$(cd "$T/ign" && for p in rendered/prod/tenants/acme/kustomization.yaml rendered/prod/tenants/acme/secret-database.yaml \
+	rendered/test/tenants/acme/kustomization.yaml tenants/acme/secrets/prod/database.yaml tenants/acme/tenant.yaml \
 	keys/admin.agekey templates/tenant/rbac.yaml tenantc.yaml environments/prod.yaml; do
 	git check-ignore -q --no-index "$p" || printf '%s ' "$p"; done)
-[ "$carried" = "rendered/prod/kustomization.yaml rendered/prod/tenants/acme/secret-database.yaml " ] &&
+[ "$carried" = "rendered/prod/tenants/acme/kustomization.yaml rendered/prod/tenants/acme/secret-database.yaml " ] &&
 	ok "the prod GitRepository carries rendered/prod only, no input and no other environment" ||
 	bad "the prod GitRepository carries: $carried"
 
@@ -162,7 +164,7 @@ expect "every Application of a tenant's folder has the resources finalizer" 'exp
 # the test can fail: a tenant folder whose kustomization names a missing file
 cp -R "$T/out" "$T/broken"
 echo "- missing.yaml" >>"$T/broken/prod/tenants/acme/kustomization.yaml"
-kubectl kustomize "$T/broken/prod" >/dev/null 2>&1 &&
+kubectl kustomize "$T/broken/prod/tenants/acme" >/dev/null 2>&1 &&
 	bad "kubectl kustomize accepted a kustomization naming a missing file" ||
 	ok "kubectl kustomize rejects a kustomization naming a missing file"
 finish

@@ -5,7 +5,8 @@
 # folder, a git@ URL and a tenant with nothing but its name, and a
 # repository without repoURL. Each renders, passes the upstream schemas and
 # kubectl kustomize, and the platform checks (isolation, realms, references,
-# hashes). SKIP (77) without ../shared or PyYAML; kubectl is optional.
+# hashes), and each kustomization's objects go to one cluster. SKIP (77)
+# without ../shared or PyYAML; kubectl is optional.
 . "$(dirname "$0")/lib.sh"
 UPSTREAM="${SHARED:-$SRC/../shared}/schemas-upstream"
 if [ ! -d "$UPSTREAM" ]; then
@@ -46,9 +47,18 @@ verify() {
 	done
 	if command -v kubectl >/dev/null 2>&1; then
 		for env in $(cd "$tree" && ls -d */ | tr -d /); do
-			run kubectl kustomize "$tree/$env"
-			expect "$name: kubectl kustomize $env" 'expect_status 0'
+			for top in cluster gitops platform $(cd "$tree/$env" && echo tenants/*); do
+				[ -f "$tree/$env/$top/kustomization.yaml" ] || continue
+				run kubectl kustomize "$tree/$env/$top"
+				expect "$name: kubectl kustomize $env/$top" 'expect_status 0'
+			done
 		done
+		# each kustomization's objects go to one cluster (when GitOps
+		# objects say where: not without repoURL)
+		if grep -q '^repoURL:' "$repo/tenantc.yaml"; then
+			run /usr/bin/python3 "$(dirname "$0")/platform_targets.py" "$tree" "${tree#"$repo"/}"
+			expect "$name: $(tail -n 1 "$T/stdout"), each for one cluster" 'expect_status 0'
+		fi
 	fi
 }
 

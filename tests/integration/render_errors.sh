@@ -102,6 +102,6 @@ expect "a missing --repo folder exits 2" 'expect_status 2 && expect_stderr "cann
 # a nested output folder whose parents do not exist yet is created
 rm -rf "$T/nested"
 "$TENANTC" render --repo "$T/base" --out "$T/nested/a/b" >/dev/null 2>"$T/err" &&
-	[ -f "$T/nested/a/b/prod/kustomization.yaml" ] && ok "a nested output folder is created" ||
+	[ -d "$T/nested/a/b/prod/tenants" ] && ok "a nested output folder is created" ||
 	bad "nested output: $(cat "$T/err")"
 finish

@@ -51,16 +51,16 @@ expect "the walkthrough ran in a repository of its own" \
 
 # what each step printed: wK is the K-th line of the block (from 0)
 at() { grep -n -F -x -- "$1" "$T"/w*.line | head -n 1 | sed 's|.*/w\([0-9]*\)\.line:.*|\1|'; }
-first=$(at "tenantc check         # exit 0: 'rendered' (index) is up to date: 183 files")
+first=$(at "tenantc check         # exit 0: 'rendered' (index) is up to date: 179 files")
 stale=$(at "tenantc check         # exit 1: files out of date, each with the field that changed")
 diffl=$(at "tenantc diff HEAD     # acme's Namespace: displayName; its realm's new reconcile Job, per env")
 expect "check on the committed tree: up to date, the count README quotes" \
-	'[ -n "$first" ] && grep -qF "'"'rendered'"' (index) is up to date: 183 files" "$T/w$first.out"'
+	'[ -n "$first" ] && grep -qF "'"'rendered'"' (index) is up to date: 179 files" "$T/w$first.out"'
 expect "check after the change names each file and the field" \
 	'[ -n "$stale" ] && [ "$(grep -c ": error: .* is out of date: " "$T/w$stale.err")" = 2 ] &&
 	 grep -qF "rendered/prod/tenants/acme/namespace-acme-prod.yaml" "$T/w$stale.err" &&
 	 grep -q "Namespace acme-prod is out of date: .*tenantc.io/display-name.* changed" "$T/w$stale.err" &&
-	 grep -qF "4 missing, 4 stale, 4 changed of 187 files; run '"'tenantc render'"'" "$T/w$stale.err"'
+	 grep -qF "4 missing, 4 stale, 4 changed of 183 files; run '"'tenantc render'"'" "$T/w$stale.err"'
 expect "diff explains the change object by object" \
 	'[ -n "$diffl" ] && grep -qF "4 added, 4 removed, 2 changed" "$T/w$diffl.out" &&
 	 grep -qF "~ Namespace acme-prod" "$T/w$diffl.out" &&

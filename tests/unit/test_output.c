@@ -7,6 +7,7 @@
 #include "tc_test.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -101,6 +102,39 @@ TEST(output_kustomization_lists_resources_in_canonical_form)
 	tc_buf_release(&b);
 }
 
+/* Each index kustomization joins objects of one cluster only: gitops/ (the
+ * GitOps controller's cluster) gets one, the environment and tenants/ (whose
+ * tenants may be on different clusters) none, and old ones in the input are
+ * left out. */
+TEST(output_env_index_joins_no_two_clusters)
+{
+	static const char *const paths[] = {
+		"prod/cluster/clusterpolicy-x.yaml",
+		"prod/platform/gitrepository-p.yaml",
+		"prod/gitops/acme/kustomization-a.yaml",
+		"prod/tenants/acme/namespace-a.yaml",
+		"prod/tenants/globex/namespace-g.yaml",
+		"prod/tenants/acme/configmap-a.yaml",
+		"prod/kustomization.yaml",
+		"test/tenants/initech/namespace-i.yaml",
+	};
+	tc_outlist files, idx;
+	tc_outlist_init(&files);
+	tc_outlist_init(&idx);
+	for (size_t i = 0; i < sizeof paths / sizeof *paths; i++)
+		tc_outlist_add(&files, tc_xstrdup(paths[i]), NULL, 0, false);
+	tc_output_env_index(&idx, "prod", &files);
+	CHECK(idx.len == 1);
+	if (idx.len == 1) {
+		CHECK_STR(idx.items[0].path, "prod/gitops/kustomization.yaml");
+		CHECK(strstr(idx.items[0].data, "resources:\n- acme\n") != NULL);
+	}
+	CHECK(tc_output_is_index("prod/kustomization.yaml"));
+	CHECK(tc_output_is_index("prod/tenants/kustomization.yaml"));
+	tc_outlist_release(&idx);
+	tc_outlist_release(&files);
+}
+
 static int exists(const char *p)
 {
 	struct stat st;
@@ -146,5 +180,6 @@ int main(void)
 	           output_names_add_namespace_then_group_on_clashes,
 	           output_names_reject_the_same_object_twice,
 	           output_kustomization_lists_resources_in_canonical_form,
+	           output_env_index_joins_no_two_clusters,
 	           output_tree_swaps_in_atomically_and_abort_leaves_old_tree);
 }

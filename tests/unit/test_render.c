@@ -113,7 +113,10 @@ TEST(render_in_memory_makes_every_object_and_index_file)
 	const tc_outfile *ns = file(&r.res, "prod/tenants/globex/namespace-globex-prod.yaml");
 	const tc_outfile *none = file(&r.res, "test/tenants/globex/namespace-globex-test.yaml");
 	bool cluster = file(&r.res, "test/cluster/configmap-platform.yaml") != NULL;
-	bool index = file(&r.res, "prod/kustomization.yaml") != NULL;
+	bool index = file(&r.res, "prod/tenants/globex/kustomization.yaml") != NULL;
+	/* none at the environment nor at tenants/: each would join clusters */
+	bool joined = file(&r.res, "prod/kustomization.yaml") != NULL ||
+	              file(&r.res, "prod/tenants/kustomization.yaml") != NULL;
 	bool marker = file(&r.res, "tenantc-output.txt") != NULL;
 	bool label = ns && ns->data && strstr(ns->data, "tenant: globex") != NULL;
 	done(&r);
@@ -127,6 +130,7 @@ TEST(render_in_memory_makes_every_object_and_index_file)
 	CHECK(label);
 	CHECK(none == NULL); /* globex lists only prod */
 	CHECK(cluster && index && marker);
+	CHECK(!joined);
 }
 
 TEST(render_gives_the_same_bytes_for_one_and_four_threads)

@@ -14,6 +14,7 @@
 #include "repo.h"
 
 #include "buf.h"
+#include "tenant_view.h"
 
 #include "tc_test.h"
 
@@ -396,6 +397,61 @@ TEST(environments_key_filters_a_tenant_to_the_environments_it_lists_in_name_orde
 	CHECK(number);
 }
 
+/* the `cluster` of tenant `name`'s view in environment `env` ("" without one) */
+static const char *placed_on(const loaded *l, tc_arena *a, tc_diags *d, const char *name,
+                             const char *env)
+{
+	tc_tenant *t = tc_arena_calloc(a, sizeof *t);
+	if (tc_repo_load_tenant(&l->repo, name, a, d, t) != 0)
+		return NULL;
+	const char *c = str(tc_tenant_view(a, t, tc_repo_env(&l->repo, env)), "cluster");
+	return c ? c : "";
+}
+
+/* Placement on one of an environment's clusters (docs/output-tree.md,
+ * "Several clusters"): the view says where the tenant runs, the section's
+ * cluster over the file's, the first by default, none without clusters. */
+TEST(a_tenant_is_placed_on_its_cluster_or_the_first_of_its_environment)
+{
+	char root[PATH_MAX];
+	CHECK(minimal(root, "placement") == 0);
+	CHECK(tc_test_put(root, "environments/prod.yaml",
+	                  "name: prod\nclusters:\n  - {name: blue}\n  - {name: green}\n") == 0);
+	CHECK(tc_test_put(root, "tenants/plain/tenant.yaml", "name: plain\n") == 0);
+	CHECK(tc_test_put(root, "tenants/file/tenant.yaml",
+	                  "name: file\nenvironments: [prod]\ncluster: green\n") == 0);
+	CHECK(tc_test_put(root, "tenants/section/tenant.yaml",
+	                  "name: section\ncluster: green\nenvironments: [prod]\n"
+	                  "overrides:\n  prod: {cluster: blue}\n") == 0);
+	CHECK(tc_test_put(root, "tenants/lost/tenant.yaml", "name: lost\ncluster: green\n") == 0);
+	loaded l;
+	load(&l, root);
+	CHECK(l.rc == 0);
+	tc_arena a;
+	tc_arena_init(&a);
+	tc_diags d;
+	tc_diags_init(&d);
+	const char *plain_prod = placed_on(&l, &a, &d, "plain", "prod");
+	const char *plain_test = placed_on(&l, &a, &d, "plain", "test");
+	const char *file = placed_on(&l, &a, &d, "file", "prod");
+	const char *section = placed_on(&l, &a, &d, "section", "prod");
+	bool clean = d.len == 0;
+	/* rendered into test too, which lists no clusters: once, at the value */
+	bool lost = placed_on(&l, &a, &d, "lost", "prod") == NULL && d.len == 1 &&
+	            has(&d, "tenants/lost/tenant.yaml:2:10: error: tenant 'lost' is placed on "
+	                    "cluster 'green', but environment 'test' lists no 'clusters' "
+	                    "(environments/test.yaml) (at .cluster)");
+	tc_diags_release(&d);
+	CHECK_STR(plain_prod ? plain_prod : "(error)", "blue");
+	CHECK_STR(plain_test ? plain_test : "(error)", "");
+	CHECK_STR(file ? file : "(error)", "green");
+	CHECK_STR(section ? section : "(error)", "blue");
+	tc_arena_release(&a);
+	unload(&l);
+	CHECK(clean);
+	CHECK(lost);
+}
+
 /* the line of `key:` in root/rel (1-based), 0 when absent */
 static unsigned line_of(const char *root, const char *rel, const char *key)
 {
@@ -628,6 +684,7 @@ int main(int argc, char **argv)
 	            loading_some_tenants_checks_their_names_without_listing_tenants,
 	            a_tenant_named_unlike_its_folder_or_missing_is_an_error_naming_the_file,
 	            environments_key_filters_a_tenant_to_the_environments_it_lists_in_name_order,
+	            a_tenant_is_placed_on_its_cluster_or_the_first_of_its_environment,
 	            unknown_keys_in_tenant_and_environment_files_are_errors_at_their_line,
 	            tenant_files_and_secrets_are_listed_by_path_bytes_recursively_without_dot_files,
 	            a_secrets_folder_must_be_an_environment_of_the_tenant,
