@@ -72,6 +72,19 @@ def target(o):
     return None
 
 
+def own_app(o):
+    """A tenant's own application (docs/templates.md, "Tenant applications"):
+    a Flux Kustomization in the tenant's namespace, or an ArgoCD Application
+    of the tenant's project '<tenant>-<env>.apps', applies the tenant's own
+    repository, not a folder of the rendered tree."""
+    md = o.get("metadata") or {}
+    if o.get("kind") == "Kustomization" and o.get("apiVersion", "").startswith("kustomize.toolkit"):
+        return md.get("namespace", "flux-system") != "flux-system"
+    if o.get("kind") == "Application":
+        return str((o.get("spec") or {}).get("project", "")).endswith(".apps")
+    return False
+
+
 def check_env(tree, output, env):
     root = os.path.join(tree, env)
     problems = 0
@@ -84,7 +97,7 @@ def check_env(tree, output, env):
         for f in sorted(fn):
             if f.endswith(".yaml") and f != "kustomization.yaml":
                 for d in yaml.safe_load_all(open(os.path.join(dp, f))):
-                    t = d and target(d)
+                    t = d and not own_app(d) and target(d)
                     if t:
                         gitops.append((d["metadata"]["name"], t))
     # where each object goes, by the GitOps objects that apply it

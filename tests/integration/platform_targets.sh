@@ -89,7 +89,9 @@ printf 'clusters:\n  - name: worker01\n    kubeConfigSecret: kubeconfig\n  - nam
 	>>"$T/multi/environments/prod.yaml"
 printf 'clusters:\n  - {name: blue, kubeConfigSecret: unused}\n  - {name: green, kubeConfigSecret: unused}\n' \
 	>>"$T/multi/environments/test.yaml"
-printf 'overrides:\n  prod: {cluster: worker02}\n' >>"$T/multi/tenants/globex/tenant.yaml"
+# globex's prod section (it names its apps there) places it on worker02
+sed -i 's/^  prod:$/  prod:\n    cluster: worker02/' "$T/multi/tenants/globex/tenant.yaml"
+grep -q '^    cluster: worker02$' "$T/multi/tenants/globex/tenant.yaml" || bad "could not place globex on worker02"
 # worker02's kubeconfig is provided like worker01's
 sed -i '/^    name: kubeconfig\b/,/^    environments:/{/^    environments:/a\
   - {apiVersion: v1, kind: Secret, namespace: flux-system, name: kubeconfig-worker02, keys: [value], environments: [prod]}
@@ -133,10 +135,10 @@ expect "a cluster without its kubeConfigSecret is an error at its line" \
 	'expect_status 2 && expect_stderr "^environments/prod\.yaml:[0-9]+:5: error: missing required key .kubeConfigSecret. \(at \.clusters\[1\]\)$" &&
 	 expect_file_absent "$T/badc-out"'
 cp -R "$T/multi" "$T/badt"
-sed -i 's/^  prod: {cluster: worker02}$/  prod: {cluster: Worker02}/' "$T/badt/tenants/globex/tenant.yaml"
+sed -i 's/^    cluster: worker02$/    cluster: Worker02/' "$T/badt/tenants/globex/tenant.yaml"
 run "$TENANTC" render --repo "$T/badt" --out "$T/badt-out"
 expect "a tenant's cluster that is no name is an error at its line" \
-	'expect_status 2 && expect_stderr "^tenants/globex/tenant\.yaml:[0-9]+:19: error: .Worker02. is not a DNS-1123 label: .* \(at \.overrides\.prod\.cluster\)$"'
+	'expect_status 2 && expect_stderr "^tenants/globex/tenant\.yaml:[0-9]+:14: error: .Worker02. is not a DNS-1123 label: .* \(at \.overrides\.prod\.cluster\)$"'
 
 # ArgoCD onto a remote cluster, and Flux in its own cluster
 cp -R "$T/repo" "$T/swap"
