@@ -42,11 +42,12 @@ VALUES=$(for f in $FILES; do "$TENANTC" secret decrypt "repo/$f" |
 [ "$(printf '%s\n' "$VALUES" | grep -c .)" -ge 2 ] || { echo "cannot decrypt the examples"; exit 1; }
 F=repo/tenants/acme/secrets/realm-clients.yaml
 
-# INT and QUIT are ignored in the background jobs of a script, and tenantc
-# keeps a signal ignored when it starts with it ignored (it then cannot end
-# tenantc); give them back their default action for the jobs below
-if env --default-signal=INT,QUIT true 2>/dev/null; then
-	LAUNCH="env --default-signal=INT,QUIT"
+# INT and QUIT are ignored in the background jobs of a script (and HUP when
+# the suite runs under nohup), and tenantc keeps a signal ignored when it
+# starts with it ignored (it then cannot end tenantc); give them back their
+# default action for the jobs below
+if env --default-signal=INT,QUIT,HUP true 2>/dev/null; then
+	LAUNCH="env --default-signal=INT,QUIT,HUP"
 else
 	LAUNCH=""
 	echo "note: env --default-signal is missing; SIGINT and SIGQUIT cases are skipped"
