@@ -921,13 +921,16 @@ static void sweep(const char *folder, char **keep, size_t nkeep)
 	DIR *dir = opendir(folder);
 	if (!dir)
 		return;
-	qsort(keep, nkeep, sizeof *keep, cmp_strp);
+	/* no buckets (a tree without tenants): keep is NULL, which neither
+	 * qsort nor bsearch may be given */
+	if (nkeep)
+		qsort(keep, nkeep, sizeof *keep, cmp_strp);
 	struct dirent *e;
 	while ((e = readdir(dir)) != NULL) {
 		const char *n = e->d_name;
 		if (n[0] == '.' || strcmp(n, MANIFEST) == 0)
 			continue;
-		if (!bsearch(&n, keep, nkeep, sizeof *keep, cmp_strp))
+		if (!nkeep || !bsearch(&n, keep, nkeep, sizeof *keep, cmp_strp))
 			unlinkat(dirfd(dir), n, 0);
 	}
 	closedir(dir);
