@@ -326,14 +326,14 @@ def realm_groups(realm):
     """path -> group (full representation) of every group of the realm"""
     out = {}
     st, top = api("GET", "/realms/%s/groups?briefRepresentation=false&max=1000" % realm)
-    todo = list(top if st == 200 else [])
-    while todo:
-        g = todo.pop()
+    unwalked = list(top if st == 200 else [])
+    while unwalked:
+        g = unwalked.pop()
         out[g["path"]] = g
         if g.get("subGroupCount", 0):
             st, kids = api("GET", "/realms/%s/groups/%s/children?briefRepresentation=false&max=1000"
                            % (realm, g["id"]))
-            todo += kids if st == 200 else []
+            unwalked += kids if st == 200 else []
     return out
 
 
