@@ -12,6 +12,9 @@
 # namespaced objects can be admitted), then every other object. The
 # decrypted stream lives only in memory-backed storage (/dev/shm) with mode
 # 0700 and is removed on exit.
+#
+# With an argument, the repository in that folder (one of examples/) is
+# judged instead of the bundled example.
 PEERS=${TENANTC_PEER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tenantc-peers}
 export TENANTC_PEER_CACHE="$PEERS"
 SHARED=${SHARED:-${SRC:-.}/../shared}
@@ -31,7 +34,13 @@ kube_versions
 echo "server ready after ${KUBE_READY_SECONDS}s, $KUBE_CRD_COUNT CRDs established"
 ok "etcd and kube-apiserver started on loopback, CRDs of $KUBE_CRDS installed"
 
-copy_example "$T/repo"
+if [ $# -gt 0 ]; then
+	mkdir -p "$T/repo"
+	cp -R "$1/." "$T/repo/"
+	rm -rf "$T/repo/rendered"
+else
+	copy_example "$T/repo"
+fi
 if "$TENANTC" render -C "$T/repo" >"$T/render.log" 2>&1; then
 	ok "the example renders ($(cat "$T/render.log"))"
 else
