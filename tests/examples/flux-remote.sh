@@ -169,6 +169,17 @@ expect "... and a staging Secret in prod's folder is refused, naming the key" \
 	'expect_status 2 && expect_stderr "tenants/acme/secrets/prod/extauthz-signing-keys.yaml" && expect_file_absent "$T/leak-out"'
 rm -rf "$T/leak" "$T/leak-out"
 
+# staging's key alone renders nothing of prod: no earlier output to carry
+# over (a plain folder, no cache), and it opens none of prod's inputs
+cp -R "$R" "$T/nokey"
+rm -rf "$T/nokey/.git" "$T/nokey/rendered"
+run env SOPS_AGE_KEY_FILE="$SRC/keys/test.agekey" TENANTC_CACHE_DIR="$T/nokey-cache" \
+	"$TENANTC" render -C "$T/nokey" --env prod --out "$T/nokey-out"
+expect "staging's key cannot render prod's Secrets" \
+	'expect_status 2 && expect_stderr_line "^tenants/(acme|globex)/secrets/prod/extauthz-signing-keys.yaml:1:1: error: .*none can decrypt it" &&
+	 expect_file_absent "$T/nokey-out"'
+rm -rf "$T/nokey" "$T/nokey-out" "$T/nokey-cache"
+
 run python3 "$T/fr.py" stores "$T/out"
 expect "ExternalSecrets reference stores that read and serve only their own namespace" \
 	'expect_status 0 && expect_stdout "^4 ExternalSecrets checked$"'
