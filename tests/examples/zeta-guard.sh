@@ -163,3 +163,9 @@ expect "the signing key in files/ is refused, its bytes never printed" 'expect_s
 	expect_stderr_line "^files/zeta/signer.key:1:1: error: .files/zeta/signer.key. holds a PEM private key" &&
 	expect_not_printed "$(sed -n 2p "$P/forger.key")"'
 rm -rf "$Z"
+
+if command -v kubectl >/dev/null 2>&1; then
+	run kubectl kustomize "$T/out/prod/cluster"
+	expect "kubectl kustomize builds prod's ZETA Guard, the cabinet in binaryData" 'expect_status 0 &&
+		expect_stdout "kind: CronJob" && expect_stdout "^  TrustedTPM.cab: TVNDRg"'
+fi
