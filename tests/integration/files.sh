@@ -258,34 +258,6 @@ expect "a private key in files/ is an error, its bytes never printed" 'expect_st
 	expect_not_printed "$(sed -n 2p "$P/signer.key")"'
 rm "$R/tenants/acme/files/tls.key"
 
-# --- the ZETA-style example of docs/templates.md ---------------------------------
-Z=$T/zeta
-mkdir -p "$Z/environments" "$Z/templates/cluster" "$Z/files/zeta" "$Z/trust"
-printf 'files:\n  caBundle: trust/tpm-ca.pem\n  signed: [files/zeta/TrustedTPM.cab]\n' >"$Z/tenantc.yaml"
-printf 'name: prod\nvalues:\n  zeta:\n    dataArtifact: registry.example.com/zeta/keycloak-data@sha256:%s\n' \
-	"$(printf x | sha256sum | cut -d' ' -f1)" >"$Z/environments/prod.yaml"
-cp "$SRC/docs/examples/zeta-provisioning.yaml" "$Z/templates/cluster/"
-cp "$P/root.pem" "$Z/trust/tpm-ca.pem"
-printf 'events {}\n' >"$Z/files/zeta/nginx.conf"
-printf 'package zeta\n' >"$Z/files/zeta/policy.rego"
-printf 'MSCF\000\000\377cabinet' >"$Z/files/zeta/TrustedTPM.cab"
-pki_sign "$P" signer "$Z/files/zeta/TrustedTPM.cab"
-(cd "$Z" && git init -q -b main . && git add -A && git commit -q -m zeta)
-run "$TENANTC" render --repo "$Z" --rev HEAD --out "$T/out-zeta"
-expect "the ZETA example renders: cabinet in binaryData, script verbatim, Job on a PVC" 'expect_status 0 &&
-	grep -qF "TrustedTPM.cab: $(base64 -w0 "$Z/files/zeta/TrustedTPM.cab")" "$T/out-zeta/prod/cluster/configmap-zeta-provisioning.yaml" &&
-	grep -qF "rm -rf \"\${dst}.new\"" "$T/out-zeta/prod/cluster/"job-zeta-provision-*.yaml &&
-	grep -qF "claimName: keycloak-provisioning-data" "$T/out-zeta/prod/cluster/"job-zeta-provision-*.yaml'
-if command -v kubectl >/dev/null 2>&1; then
-	run kubectl kustomize "$T/out-zeta/prod/cluster"
-	expect "kubectl kustomize builds the ZETA example" 'expect_status 0 && expect_stdout "kind: Job"'
-fi
-printf 'x' >>"$Z/files/zeta/TrustedTPM.cab"
-(cd "$Z" && git add -A && git commit -q -m tampered)
-run "$TENANTC" render --repo "$Z" --rev HEAD --out "$T/out-zeta"
-expect "a tampered cabinet never ships" 'expect_status 2 &&
-	expect_stderr_line "^files/zeta/TrustedTPM.cab.p7s:1:1: error: the signature"'
-
 # --- the render cache -----------------------------------------------------------
 # An unchanged tenant comes from the cache, but its signed files are checked
 # again at a new commit time, and a change in files/ renders it again.
