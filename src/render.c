@@ -85,6 +85,8 @@ static void plan(pool *p, const tc_repo *r, const tc_render_opts *o)
 	p->stream = (tree_of(o) || spool_of(o)) && !o->cache && !o->decrypt && !state_of(o) &&
 	            !per_file(o);
 	tc_render_dupes_init(p);
+	if (only_tenants && o->shard_count <= 1 && r->shared_from_tree)
+		tc_render_shared_from_tree(p);
 	p->vap = NULL;
 	bool policies = r->npolicies > 0;
 	for (size_t i = 0; i < r->ntemplates && !policies; i++)

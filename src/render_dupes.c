@@ -353,7 +353,18 @@ void tc_render_drop_shared(work *w, size_t env_index, tc_value **objs, const sec
 	size_t k = 0;
 	for (size_t i = 0; i < *n; i++) {
 		shared_obj *o = secrets && secrets[i] ? NULL : shared_of(p, env_index, objs[i]);
-		if (o && tenant_of(o, w->j->tenant)) {
+		if (o && tenant_of(o, w->j->tenant) && o->from_tree) {
+			/* the tree's copy stands for this one only when it is what
+			 * a whole render would write for it now */
+			tc_buf b;
+			tc_buf_init(&b, TC_BUF_UNLIMITED);
+			tc_yaml_emit(&b, annotated(w->a, objs[i], o));
+			bool same = b.len == o->len &&
+			            (b.len == 0 || memcmp(b.ptr, o->yaml, b.len) == 0);
+			tc_buf_release(&b);
+			if (same)
+				continue;
+		} else if (o && tenant_of(o, w->j->tenant)) {
 			if (!o->yaml) {
 				tc_buf b;
 				tc_buf_init(&b, TC_BUF_UNLIMITED);
@@ -478,6 +489,40 @@ void tc_render_share_rewrite(pool *p)
 			rewrite(p, j, &a);
 	}
 	tc_arena_release(&a);
+}
+
+void tc_render_shared_from_tree(pool *p)
+{
+	const tc_repo *r = p->repo;
+	p->shared_tree = true;
+	for (size_t i = 0; i < r->ntree_shared; i++) {
+		const tc_tree_shared *t = &r->tree_shared[i];
+		const char *api = str_at(t->obj, "apiVersion"), *kind = str_at(t->obj, "kind");
+		const char *name = str_at(t->obj, "metadata.name");
+		const char *ns = str_at(t->obj, "metadata.namespace");
+		if (!api || !kind || !name)
+			continue;
+		const char *g, *v;
+		size_t gl, vl;
+		tc_k8s_split_api_version(api, strlen(api), &g, &gl, &v, &vl);
+		TC_GROW(p->shared, p->capshared, p->nshared + 1);
+		shared_obj *o = &p->shared[p->nshared++];
+		*o = (shared_obj){.env = t->env,
+		                  .group = tc_xmemdup0(g, gl),
+		                  .kind = tc_xstrdup(kind),
+		                  .ns = tc_xstrdup(ns ? ns : ""),
+		                  .name = tc_xstrdup(name),
+		                  .yaml = tc_xmemdup0(t->yaml, t->len),
+		                  .len = t->len,
+		                  .from_tree = true};
+		for (const char *s = t->tenants; *s;) {
+			const char *comma = strchr(s, ',');
+			size_t n = comma ? (size_t)(comma - s) : strlen(s);
+			TC_GROW(o->tenants, o->captenants, o->ntenants + 1);
+			o->tenants[o->ntenants++] = tc_xmemdup0(s, n);
+			s += n + (comma != NULL);
+		}
+	}
 }
 
 void tc_render_shared_release(pool *p)

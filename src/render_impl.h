@@ -82,9 +82,10 @@ typedef struct shared_obj {
 	size_t env;                     /* index of repo->envs */
 	char *group, *kind, *ns, *name; /* its identity (ns "" when none) */
 	char **tenants;                 /* in byte order */
-	size_t ntenants;
+	size_t ntenants, captenants;
 	char *yaml; /* the annotated object, from the first tenant rewritten */
 	size_t len;
+	bool from_tree; /* yaml is the rendered tree's (repo->tree_shared) */
 } shared_obj;
 
 typedef struct pool {
@@ -103,6 +104,9 @@ typedef struct pool {
 	/* objects tenants share, in environment and identity order */
 	shared_obj *shared;
 	size_t nshared, capshared;
+	/* a render of some tenants: the shared objects are the rendered
+	 * tree's, each left out of a tenant that makes it byte for byte */
+	bool shared_tree;
 	/* reference integrity: one set per environment (index of repo->envs,
 	 * NULL when not checked), shared by the workers under refs_lock */
 	pthread_mutex_t refs_lock;
@@ -228,6 +232,9 @@ void tc_render_drop_shared(work *w, size_t env_index, tc_value **objs, const sec
 /* The shared objects of env appended to objs (parsed in w's arena). */
 void tc_render_add_shared(work *w, size_t env_index, tc_arrb *objs);
 void tc_render_shared_release(pool *p);
+/* A render of some tenants in a repository that holds its tree: what the
+ * tree's cluster folders hold for them into p->shared (repo.h). */
+void tc_render_shared_from_tree(pool *p);
 /* Report every object that repeats another of its environment, naming
  * both template lines and, when two tenants made them, both tenants;
  * then release what identify_dupes collected. */

@@ -436,7 +436,7 @@ static void render_tenant_env(work *w, const tc_tenant *t, const tc_env *env)
 		rc = -1;
 	if (rc == 0 && check_tenant_objects(w, env, objs, nplain))
 		rc = -1;
-	if (rc == 0 && j->rewrite)
+	if (rc == 0 && (j->rewrite || w->p->shared_tree))
 		for (size_t s = 0; s < 2; s++)
 			tc_render_drop_shared(w, env_index_of(w->p->repo, env), objs[s].items,
 			                      s == 0 ? secrets : NULL, &objs[s].len);

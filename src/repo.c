@@ -15,6 +15,7 @@
 #include "json_load.h"
 #include "jsone.h"
 #include "k8s.h"
+#include "outdir.h"
 #include "schema.h"
 #include "schema_check.h"
 #include "realm_check.h"
@@ -487,6 +488,82 @@ static void list_peers(tc_repo *r, const char *const *only, size_t n)
 	tc_diags_release(&quiet);
 }
 
+/* The objects of ENV/cluster/ of the rendered tree that tenants share:
+ * each file holds one object, and only those annotated tenantc.io/shared
+ * are kept. Quietly: a file that does not read or parse is left out. */
+static void tree_shared_of(tc_repo *r, size_t env, const char *dir)
+{
+	tc_entry *e;
+	size_t ne;
+	tc_diags quiet;
+	tc_diags_init(&quiet);
+	if (tc_source_list(r->src, &quiet, dir, &e, &ne) != 0) {
+		tc_diags_release(&quiet);
+		return;
+	}
+	static const char mark[] = "tenantc.io/shared: ";
+	for (size_t i = 0; i < ne; i++) {
+		size_t nl = strlen(e[i].name);
+		if (e[i].type != TC_ENTRY_FILE || nl < 5 ||
+		    strcmp(e[i].name + nl - 5, ".yaml") != 0)
+			continue;
+		char *path = tc_path_join(dir, e[i].name), *data;
+		size_t len;
+		tc_value *v = NULL;
+		if (tc_source_read(r->src, &quiet, path, &data, &len) == 0 &&
+		    memmem(data, len, mark, sizeof mark - 1) &&
+		    tc_yaml_load(&v, &r->arena, &quiet, path, data, len, NULL) == 0 && v &&
+		    v->kind == TC_OBJECT) {
+			const tc_value *an =
+				tc_value_getz(tc_value_getz(v, "metadata"), "annotations");
+			const tc_value *who = tc_value_getz(an, "tenantc.io/shared");
+			if (who && who->kind == TC_STR) {
+				TC_GROW(r->tree_shared, r->captree_shared, r->ntree_shared + 1);
+				r->tree_shared[r->ntree_shared++] = (tc_tree_shared){
+					.env = env,
+					.obj = v,
+					.yaml = tc_arena_memdup0(&r->arena, data, len),
+					.len = len,
+					.tenants = who->u.str.ptr,
+				};
+			}
+		}
+		free(data);
+		free(path);
+	}
+	tc_entries_free(e, ne);
+	tc_diags_release(&quiet);
+}
+
+/* A render of some tenants compares them with the others to find what
+ * they share. When the repository holds its rendered tree, the tree's
+ * cluster folders say that (what a whole render shared, and with whom);
+ * otherwise the other tenants are rendered as peers. */
+static void shared_or_peers(tc_repo *r, const char *const *only, size_t n)
+{
+	char *marker = tc_path_join(r->output, TC_OUTDIR_MARKER), *data;
+	size_t len;
+	tc_diags quiet;
+	tc_diags_init(&quiet);
+	bool tree = tc_source_path_ok(marker) &&
+	            tc_source_read(r->src, &quiet, marker, &data, &len) == 0;
+	tc_diags_release(&quiet);
+	free(marker);
+	if (!tree) {
+		list_peers(r, only, n);
+		return;
+	}
+	free(data);
+	r->shared_from_tree = true;
+	for (size_t i = 0; i < r->nenvs; i++) {
+		char *env = tc_path_join(r->output, r->envs[i].name);
+		char *dir = tc_path_join(env, "cluster");
+		tree_shared_of(r, i, dir);
+		free(dir);
+		free(env);
+	}
+}
+
 static int load_files(tc_repo *r, const char *now_override, tc_diags *d);
 
 int tc_repo_load(tc_repo *r, tc_source *src, const char *now_override, tc_diags *d)
@@ -517,7 +594,7 @@ int tc_repo_load_some(tc_repo *r, tc_source *src, const char *now_override, cons
 	if (nonly ? some_tenants(r, only, nonly, d) : list_tenants(r, d))
 		rc = -1;
 	if (nonly && rc == 0)
-		list_peers(r, only, nonly);
+		shared_or_peers(r, only, nonly);
 	const char *id = tc_source_commit_id(src);
 	tc_pos p = TC_NOPOS;
 	char tbuf[32];
@@ -546,6 +623,7 @@ void tc_repo_release(tc_repo *r)
 	tc_schema_free(r->schema_env);
 	tc_schema_free(r->schema_tenant);
 	tc_schema_store_free(r->schema_store);
+	free(r->tree_shared);
 	pthread_mutex_destroy(&r->src_lock);
 	tc_arena_release(&r->arena);
 }

@@ -67,6 +67,16 @@ typedef struct tc_tenant {
 	const tc_env **secret_envs;
 } tc_tenant;
 
+/* An object of <output>/<env>/cluster/ annotated tenantc.io/shared, as
+ * the tree holds it (tc_repo.tree_shared). */
+typedef struct tc_tree_shared {
+	size_t env;          /* index of tc_repo.envs */
+	const tc_value *obj; /* parsed */
+	const char *yaml;    /* the file's bytes */
+	size_t len;
+	const char *tenants; /* the annotation: tenant names, ',' between */
+} tc_tree_shared;
+
 typedef struct tc_repo {
 	tc_arena arena;
 	tc_source *src; /* not owned */
@@ -85,6 +95,14 @@ typedef struct tc_repo {
 	 * which a render compares with to find what tenants share */
 	char **peers;
 	size_t npeers;
+	/* loaded for some tenants from a repository that holds its rendered
+	 * tree (the output marker): the objects its <env>/cluster/ folders
+	 * hold for tenants that share them (tenantc.io/shared), which stand
+	 * for the other tenants, so that none of them is rendered (peers is
+	 * then empty) */
+	bool shared_from_tree;
+	struct tc_tree_shared *tree_shared; /* malloc'd, in file order */
+	size_t ntree_shared, captree_shared;
 	tc_file *files; /* the repository-wide files/, sorted by path bytes */
 	size_t nfiles;
 	tc_filecheck filecheck; /* signatures, certificates and keys in files */

@@ -74,6 +74,18 @@ run "$TENANTC" render --repo "$R" --stdout --env test --tenant globex --folder t
 expect "another tenant's broken tenant.yaml does not stop it" \
 	'expect_status 0 && expect_stderr_empty && ! expect_stdout_has "tenantc-crd-reader"'
 rm -r "$R/tenants/broken"
+# the rendered tree says what is shared; its copy stands for the tenant's
+# object only while it is what the tenant makes
+role "tenant.name == 'acme' || tenant.name == 'globex'" "[get]"
+run "$TENANTC" render --repo "$R" --stdout --env test --tenant globex --folder tenants
+expect "the tree's shared copy is not what the tenant makes now: the tenant's stream keeps it" \
+	'expect_status 0 && expect_stdout_has "name: tenantc-crd-reader"'
+mv "$R/rendered" "$T/rendered.aside"
+run "$TENANTC" render --repo "$R" --stdout --env test --tenant globex --folder tenants
+expect "without a rendered tree the other tenants are compared: shared, left out" \
+	'expect_status 0 && ! expect_stdout_has "tenantc-crd-reader"'
+mv "$T/rendered.aside" "$R/rendered"
+role "tenant.name == 'acme' || tenant.name == 'globex'" "[get, list]"
 
 # three tenants, one of them only in test: each environment lists its own
 role "len(tenant.name) > 0" "[get, list]"
