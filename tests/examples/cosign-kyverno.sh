@@ -23,7 +23,7 @@ expect "policy-controller: two enforcing policies per tenant in prod, one warnin
 	 [ -f "$T/out/prod/cluster/clusterimagepolicy-zeta-prod-billing-maintainer.yaml" ] &&
 	 [ ! -e "$T/out/dev/cluster/clusterimagepolicy-zeta-dev-billing-maintainer.yaml" ]'
 expect "no selector holds a wildcard, no namespace is chosen by In over patterns" \
-	'! grep -rn -A3 "namespaceSelector" "$T/out" | grep -q "[*]" &&
+	'! grep -rn -A8 "namespaceSelector" "$T/out" | grep -q "[*]" &&
 	 ! grep -rq "operator: In" "$T/out"/*/cluster &&
 	 [ "$(grep -c "tenantc.io/tenant:" "$KP")" -eq 2 ]'
 expect "no subject pattern is unanchored or open to any workflow" \

@@ -22,20 +22,42 @@ expect "every fetched file is checked against its prod digest before Spark start
 	 ! grep -q 5f2b9c1d0e4a7b3c "$A/configmap-spark-artifacts.yaml" &&
 	 grep -q 5f2b9c1d0e4a7b3c "$T/out/test/tenants/analytics/configmap-spark-artifacts.yaml" &&
 	 ! grep -rqE "noverify|insecure|--no-check" "$T/out"'
+# every secretKeyRef names a Secret rendered into the pod's own namespace,
+# and no credential-like variable has a literal value
+refs_local() {
+	for e in test prod; do
+		d="$T/out/$e/tenants/analytics"
+		names=$(grep -h -A2 "secretKeyRef:" "$d"/*.yaml | sed -n "s/^ *name: //p" | sort -u | tr '\n' ' ')
+		[ "$names" = "kafka-ssl minio-reader minio-root " ] || { why="$e: secretKeyRef names '$names'"; return 1; }
+		for n in $names; do
+			grep -q "^ *namespace: analytics-$e\$" "$d/secret-$n.yaml" 2>/dev/null ||
+				{ why="$e: secretKeyRef to '$n', not a Secret of analytics-$e"; return 1; }
+		done
+		if grep -h -B2 "value:" "$d"/*.yaml | grep -qiE "name: .*(KEY|PASSWORD|USER)"; then
+			why="$e: a credential given as a literal value"
+			return 1
+		fi
+	done
+}
 expect "credentials reach pods only as secretKeyRef to Secrets of their own namespace" \
-	'! grep -rqE "MINIO_ACCESS_KEY|MINIO_SECRET_KEY|minio123|AWS_SECRET_ACCESS_KEY" "$T/out" &&
-	 for e in test prod; do d="$T/out/$e/tenants/analytics";
-	   for n in $(grep -h -A1 "secretKeyRef:" "$d"/*.yaml | sed -n "s/.*name: //p" | sort -u); do
-	     grep -q "^  namespace: analytics-$e\$" "$d/secret-$n.yaml" || return 1; done;
-	   ! grep -h -B2 "value:" "$d"/*.yaml | grep -qiE "name: .*(KEY|PASSWORD|USER)" || return 1; done'
-expect "no rendered Secret holds a value in the clear" \
-	'for f in "$T"/out/*/tenants/analytics/secret-*.yaml; do
-	   sed -n "/^stringData:/,/^[a-z]/p;/^data:/,/^[a-z]/p" "$f" | grep -E "^  [a-z-]+:" | grep -vq "ENC\[AES256_GCM" && return 1; done; true'
+	'! grep -rqE "MINIO_ACCESS_KEY|MINIO_SECRET_KEY|minio123|AWS_SECRET_ACCESS_KEY" "$T/out" && refs_local'
+# every value under data/stringData of a rendered Secret is ciphertext
+secrets_sealed() {
+	[ "$(cat "$T"/out/*/tenants/analytics/secret-*.yaml | sed -n "/^stringData:/,/^[a-z]/p" | grep -c "^ *[a-z-]*: ENC\[AES256_GCM")" -eq 12 ] ||
+		{ why="not 12 encrypted values in the 6 rendered Secrets"; return 1; }
+	for f in "$T"/out/*/tenants/analytics/secret-*.yaml; do
+		if sed -n "/^stringData:/,/^[a-z]/p;/^data:/,/^[a-z]/p" "$f" | grep -E "^ +[a-z-]+:" | grep -vq "ENC\[AES256_GCM"; then
+			why="a clear value in $f"
+			return 1
+		fi
+	done
+}
+expect "no rendered Secret holds a value in the clear" 'secrets_sealed'
 expect "no pod is privileged or runs as root; namespaces enforce restricted" \
 	'! grep -rqE "privileged: true|runAsUser: 0\$|hostPath|hostNetwork: true" "$T/out" &&
 	 [ "$(grep -rl "runAsNonRoot: true" "$T"/out/*/tenants/analytics/ | wc -l)" -eq 6 ] &&
 	 grep -q "pod-security.kubernetes.io/enforce: restricted" "$A/namespace-analytics-prod.yaml"'
-expect "no label selector holds a wildcard" '! grep -rn -A4 "Selector:" "$T/out" | grep -q "[*]"'
+expect "no label selector holds a wildcard" '! grep -rn -A8 "Selector:" "$T/out" | grep -q "[*]"'
 
 expect "each environment's Spark reaches only its own Kafka and ADB" \
 	'grep -q "cidr: 10.10.1.0/24" "$A/networkpolicy-allow-spark-egress.yaml" &&
