@@ -117,3 +117,14 @@ done
 expect "the apps' project takes sources only from the tenant's own repository" \
 	'grep -A2 "^  sourceRepos:" "$O/prod/gitops/alpine/appproject-alpine-prod.apps.yaml" | grep -q "^  - https://github.com/alpine-logistics/apps.git$" &&
 	 [ "$(grep -A3 "^  sourceRepos:" "$O/prod/gitops/alpine/appproject-alpine-prod.apps.yaml" | grep -c "^  - ")" -eq 1 ]'
+
+# the Keycloak side (templates/cluster/keycloak-network-policy.yaml, from
+# the platform scope's tenants): each environment's Keycloak admits the
+# api-service and frontend of its own tenants' namespaces, nobody else's
+kcnp="$O/prod/cluster/networkpolicy-tenantc-prod-keycloak-clients.yaml"
+expect "prod's Keycloak admits its tenants' namespaces and no test namespace" \
+	'[ "$(grep -c "kubernetes.io/metadata.name: [a-z]*-prod$" "$kcnp")" -eq 2 ] && ! grep -q -- "-test$" "$kcnp" &&
+	 ! grep -q producer "$kcnp"'
+kcnp="$O/test/cluster/networkpolicy-tenantc-test-keycloak-clients.yaml"
+expect "test's Keycloak admits its three tenants' namespaces and no prod namespace" \
+	'[ "$(grep -c "kubernetes.io/metadata.name: [a-z]*-test$" "$kcnp")" -eq 3 ] && ! grep -q -- "-prod$" "$kcnp"'
