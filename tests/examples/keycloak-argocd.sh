@@ -128,3 +128,23 @@ expect "prod's Keycloak admits its tenants' namespaces and no test namespace" \
 kcnp="$O/test/cluster/networkpolicy-tenantc-test-keycloak-clients.yaml"
 expect "test's Keycloak admits its three tenants' namespaces and no prod namespace" \
 	'[ "$(grep -c "kubernetes.io/metadata.name: [a-z]*-test$" "$kcnp")" -eq 3 ] && ! grep -q -- "-prod$" "$kcnp"'
+
+# what the hand-written platform did and the repository's own schema and
+# policy now refuse (schemas/tenant.json of the example; tenantc.yaml
+# policy, docs/validation.md, "The platform's policy"), each at its line
+B="$T/bad"
+cp -R "$R" "$B"
+rm -rf "$B/rendered"
+sed -i 's|api-service: ghcr.io/alpine-logistics/api-service:2.3.1|api-service: ghcr.io/alpine-logistics/api-service:latest|' \
+	"$B/tenants/alpine/tenant.yaml"
+line=$(grep -n 'api-service:latest' "$B/tenants/alpine/tenant.yaml" | cut -d: -f1)
+run "$TENANTC" render -C "$B" --out "$T/bad-out"
+expect "an image that follows 'latest' is refused at its line" \
+	'expect_status 2 && expect_stderr_line "^tenants/alpine/tenant\.yaml:$line:[0-9]+: error: .*not a pinned image reference" && expect_file_absent "$T/bad-out"'
+cp "$R/tenants/alpine/tenant.yaml" "$B/tenants/alpine/tenant.yaml"
+sed -i 's|cidr: 172.16.20.0/28     # prod|cidr: 0.0.0.0/0     # prod|' "$B/tenants/alpine/tenant.yaml"
+line=$(grep -n 'cidr: 0.0.0.0/0' "$B/tenants/alpine/tenant.yaml" | cut -d: -f1)
+run "$TENANTC" render -C "$B" --out "$T/bad-out"
+expect "egress beyond the databases' network is refused at its line" \
+	'expect_status 2 && expect_stderr_line "^tenants/alpine/tenant\.yaml:$line:[0-9]+: error: " && expect_file_absent "$T/bad-out"'
+rm -rf "$B"
