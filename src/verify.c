@@ -204,7 +204,8 @@ static bool wanted(const char *kind)
 		"Deployment",    "Job",         "KeycloakRealmImport",
 		"Kustomization", "Namespace",   "NetworkPolicy",
 		"Pod",           "ReplicaSet",  "ReplicationController",
-		"Role",          "RoleBinding", "StatefulSet",
+		"Role",          "RoleBinding", "ServiceAccount",
+		"StatefulSet",
 	};
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
 		if (strcmp(kinds[i], kind) == 0)

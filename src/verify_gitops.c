@@ -149,6 +149,7 @@ static void flux(tc_verify *v, tc_diags *d, const vobj *k)
 		tc_vfind(v, d, "gitops.flux-identity", &s, tc_value_getz(k->v, "spec"), k, &ps,
 		         "has no serviceAccountName, so it applies with the controller's (or the "
 		         "kubeconfig's) full identity");
+	tc_verify_flux_account(v, d, k);
 	if (!tenant_ns(v, k, tns)) {
 		tc_path pt = TC_PATH_KEY(&ps, "targetNamespace", 15);
 		const tc_value *at = tc_value_dig(k->v, "spec.targetNamespace");

@@ -8,6 +8,7 @@
  *   verify_net.c     NetworkPolicy semantics and the network invariants
  *   verify_rbac.c    RBAC resolution and the rbac invariants
  *   verify_gitops.c  AppProjects, Flux Kustomizations, image policies
+ *   verify_flux.c    the ServiceAccount a Flux Kustomization runs as
  */
 #ifndef TC_VERIFY_IMPL_H
 #define TC_VERIFY_IMPL_H
@@ -153,6 +154,8 @@ bool tc_vcidr_valid(const char *cidr);
 void tc_verify_net(tc_verify *v, tc_diags *d);
 void tc_verify_rbac(tc_verify *v, tc_diags *d);
 void tc_verify_gitops(tc_verify *v, tc_diags *d);
+/* verify_flux.c: the ServiceAccount a Kustomization names exists in its namespace */
+void tc_verify_flux_account(tc_verify *v, tc_diags *d, const vobj *k);
 void tc_verify_admission(tc_verify *v, tc_diags *d);
 /* verify_realm.c: whether a ConfigMap carries a realm's clients (a data
  * value with JSON that names a "clientId"), and the realm invariant */

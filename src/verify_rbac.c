@@ -24,7 +24,11 @@
  *   rbac.cluster-scope    any right from a ClusterRoleBinding
  *   rbac.unresolved       a roleRef that names no rendered or built-in role
  *   rbac.foreign-subject  a binding in a tenant namespace to a subject of
- *                         another namespace, or to everyone (system groups)
+ *                         another namespace, or to everyone (system groups);
+ *                         a ServiceAccount that the same tenant's render
+ *                         makes in a platform namespace is its own (Flux
+ *                         impersonates the applier in the Kustomization's
+ *                         namespace, flux-system)
  */
 #include "verify_impl.h"
 
@@ -173,6 +177,16 @@ static const char *write_right(const rule *r, size_t n)
 	return NULL;
 }
 
+/* Whether the ServiceAccount subject s of namespace sns is one the tenant
+ * of binding b renders itself, in a namespace of no tenant. */
+static bool own_platform_sa(const tc_verify *v, const vobj *b, const vns *sns, const tc_value *s)
+{
+	if (!sns || tc_vns_is_tenant(sns) || !b->tenant)
+		return false;
+	const vobj *sa = tc_vobj_find(v, b->env, "ServiceAccount", sns->name, tc_vstr(s, "name"));
+	return sa && sa->tenant && strcmp(sa->tenant, b->tenant) == 0;
+}
+
 /* The tenant a subject belongs to in env, or NULL. */
 static const vns *subject_ns(const tc_verify *v, const tc_value *s, const char *binding_ns)
 {
@@ -228,7 +242,8 @@ static void binding(tc_verify *v, tc_diags *d, const vobj *b, const char *const 
 		            .to_namespace = cluster ? "*" : b->ns,
 		            .kind = rname};
 		if (tenant_here &&
-		    ((sns && sns != here && !tc_vns_is_tenant(sns)) ||
+		    ((sns && sns != here && !tc_vns_is_tenant(sns) &&
+		      !own_platform_sa(v, b, sns, s)) ||
 		     (sns && tc_vns_is_tenant(sns) && sns != here) ||
 		     (strcmp(kind, "Group") == 0 && (strcmp(name, "system:authenticated") == 0 ||
 		                                     strcmp(name, "system:unauthenticated") == 0 ||

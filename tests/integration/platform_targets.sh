@@ -80,23 +80,11 @@ expect "... and the check fails without the waves and without wait" \
 	'expect_status 1 && expect_stdout "^prod: acme-prod does not wait for platform\.prod\.cluster to be healthy$" &&
 	 expect_stdout "^test: platform\.test\.tenant\.acme is not between the waves of "'
 
-# Several target clusters per environment: prod (Flux) on worker01 and
-# worker02, globex placed on worker02 for prod; test (ArgoCD) on blue and
-# green, acme placed on green for test; the others on the first
-cp -R "$T/repo" "$T/multi"
-sed -i '/^cluster:$/,/kubeConfigSecret/d' "$T/multi/environments/prod.yaml"
-printf 'clusters:\n  - name: worker01\n    kubeConfigSecret: kubeconfig\n  - name: worker02\n    kubeConfigSecret: kubeconfig-worker02\n' \
-	>>"$T/multi/environments/prod.yaml"
-printf 'clusters:\n  - {name: blue, kubeConfigSecret: unused}\n  - {name: green, kubeConfigSecret: unused}\n' \
-	>>"$T/multi/environments/test.yaml"
-# globex's prod section (it names its apps there) places it on worker02
-sed -i 's/^  prod:$/  prod:\n    cluster: worker02/' "$T/multi/tenants/globex/tenant.yaml"
-grep -q '^    cluster: worker02$' "$T/multi/tenants/globex/tenant.yaml" || bad "could not place globex on worker02"
-# worker02's kubeconfig is provided like worker01's
-sed -i '/^    name: kubeconfig\b/,/^    environments:/{/^    environments:/a\
-  - {apiVersion: v1, kind: Secret, namespace: flux-system, name: kubeconfig-worker02, keys: [value], environments: [prod]}
-}' "$T/multi/tenantc.yaml"
-sed -i 's/^  test:$/  test:\n    cluster: green/' "$T/multi/tenants/acme/tenant.yaml"
+# Several target clusters per environment (multi_cluster.sh): prod (Flux)
+# on worker01 and worker02, globex on worker02; test (ArgoCD, clusters by
+# name only, no kubeConfigSecret) on blue and green, acme on green
+. "$SRC/tests/integration/multi_cluster.sh"
+make_multi_cluster "$T/repo" "$T/multi"
 run "$TENANTC" render --repo "$T/multi" --out "$T/multi-out"
 expect "several clusters: the example renders" 'expect_status 0'
 run python3 "$CHECK" "$T/multi-out" rendered

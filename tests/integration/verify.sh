@@ -277,6 +277,28 @@ EOF
 )" gitops.flux-source \
 	"templates/tenant/planted.yaml gitops.flux-source Kustomization prod/globex-prod/borrowed .spec.sourceRef.namespace"
 
+# Flux's Kustomization reference ("Role-based access control"): the
+# ServiceAccount is impersonated in the Kustomization's own namespace, so a
+# Kustomization of flux-system naming the tenant namespace's applier runs as
+# nobody the render made
+plant flux-account-elsewhere "$(cat <<'EOF'
+$if: tenant.name == 'globex' && env.gitops == 'flux'
+then:
+  - apiVersion: kustomize.toolkit.fluxcd.io/v1
+    kind: Kustomization
+    metadata: {name: 'globex-${env.name}.elsewhere', namespace: flux-system}
+    spec:
+      interval: 10m
+      path: ./rendered/${env.name}/tenants/globex
+      prune: true
+      sourceRef: {kind: GitRepository, name: 'platform.${env.name}'}
+      serviceAccountName: gitops-applier
+      targetNamespace: ${tenant.name}-${env.name}
+else: []
+EOF
+)" gitops.flux-account \
+	"templates/tenant/planted.yaml gitops.flux-account Kustomization prod/flux-system/globex-prod.elsewhere .spec.serviceAccountName"
+
 plant app-project-destination "$(cat <<'EOF'
 $if: tenant.name == 'globex' && env.gitops == 'argocd'
 then:

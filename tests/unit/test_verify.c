@@ -400,6 +400,45 @@ TEST(argocd_projects_and_flux_kustomizations_confine_the_tenant)
 	end(&f);
 }
 
+/* Flux's Kustomization reference, "Role-based access control" and "Remote
+ * clusters/Cluster-API": serviceAccountName is impersonated in the
+ * Kustomization's own namespace, on the target cluster with kubeConfig. */
+TEST(flux_kustomization_runs_as_a_service_account_of_its_own_namespace)
+{
+	fx f;
+	begin(&f, NULL);
+	tenant(&f, "prod", "acme", NULL);
+	add(&f, "prod", "acme", NULL,
+	    "{apiVersion: v1, kind: ServiceAccount, metadata: {name: gitops-applier, namespace: "
+	    "acme-prod}}");
+	add(&f, "prod", "acme", NULL,
+	    "{apiVersion: v1, kind: ServiceAccount, metadata: {name: gitops-applier.acme-prod, "
+	    "namespace: flux-system}}");
+	/* the applier exists, but in the tenant's namespace, not flux-system's */
+	add(&f, "prod", "acme", NULL,
+	    "{apiVersion: kustomize.toolkit.fluxcd.io/v1, kind: Kustomization, metadata: {name: "
+	    "acme-prod, namespace: flux-system}, spec: {targetNamespace: acme-prod, "
+	    "serviceAccountName: gitops-applier}}");
+	add(&f, "prod", "acme", NULL,
+	    "{apiVersion: kustomize.toolkit.fluxcd.io/v1, kind: Kustomization, metadata: {name: "
+	    "acme-prod.ok, namespace: flux-system}, spec: {targetNamespace: acme-prod, "
+	    "serviceAccountName: gitops-applier.acme-prod}}");
+	add(&f, "prod", "acme", NULL,
+	    "{apiVersion: kustomize.toolkit.fluxcd.io/v1, kind: Kustomization, metadata: {name: "
+	    "web, namespace: acme-prod}, spec: {targetNamespace: acme-prod, serviceAccountName: "
+	    "gitops-applier}}");
+	/* bound in the tenant's namespace: the tenant's own ServiceAccount in
+	 * flux-system is no foreign subject */
+	add(&f, "prod", "acme", NULL,
+	    RB("acme-prod", "gitops-applier", "ClusterRole", "view",
+	       "{kind: ServiceAccount, name: gitops-applier.acme-prod, namespace: flux-system}"));
+	tc_verify_run(f.v, &f.d);
+	CHECK(count(&f, "gitops.flux-account") == 1);
+	CHECK_STR(path_of(&f, "gitops.flux-account"), ".spec.serviceAccountName");
+	CHECK(count(&f, "rbac.foreign-subject") == 0);
+	end(&f);
+}
+
 TEST(kyverno_and_sigstore_policies_must_cover_every_tenant_namespace)
 {
 	fx f;
@@ -648,6 +687,7 @@ int main(void)
 	           rbac_good_practices_workloads_exec_and_escalation_reach_secrets,
 	           rbac_tenant_subjects_outside_their_namespaces,
 	           argocd_projects_and_flux_kustomizations_confine_the_tenant,
+	           flux_kustomization_runs_as_a_service_account_of_its_own_namespace,
 	           kyverno_and_sigstore_policies_must_cover_every_tenant_namespace,
 	           kyverno_skip_image_references_are_not_covered_by_their_entry,
 	           exceptions_need_a_reason_and_match_their_fields,
