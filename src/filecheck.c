@@ -354,7 +354,9 @@ static int check_keys(tc_diags *d, const char *full, const char *data, size_t le
 	return 0;
 }
 
-/* PEM certificates: a warning for each that expires within the window. */
+/* PEM certificates: a warning for each that expires within the window,
+ * and for each that is not yet valid at the check time (its notBefore
+ * after it, RFC 5280 4.1.2.5: it is valid from notBefore on). */
 static int check_certs(const tc_filecheck *fc, tc_diags *d, const char *full, const char *data,
                        size_t len)
 {
@@ -376,6 +378,14 @@ static int check_certs(const tc_filecheck *fc, tc_diags *d, const char *full, co
 		int64_t na;
 		char subj[256], when[32], day[32];
 		subject_of(x, subj, sizeof subj);
+		int64_t nb;
+		if (asn1_secs(X509_get0_notBefore(x), &nb) && nb > fc->time) {
+			fmt_time(when, fc->time);
+			fmt_time(day, nb);
+			tc_warning(d, pos, NULL,
+			           "certificate '%s' in '%s' is not valid before %s, after %s (%s)",
+			           subj, full, day, when, fc->time_from);
+		}
 		if (asn1_secs(X509_get0_notAfter(x), &na)) {
 			fmt_time(when, fc->time);
 			fmt_time(day, na);

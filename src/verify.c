@@ -239,6 +239,7 @@ void tc_verify_free(tc_verify *v)
 	free(v->exc);
 	free(v->rows);
 	free(v->envs);
+	tc_vsecrets_free(v);
 	pthread_mutex_destroy(&v->lock);
 	tc_arena_release(&v->a);
 	free(v);
@@ -254,6 +255,8 @@ static void add_locked(tc_verify *v, const char *env, const char *tenant,
 {
 	const char *kind = tc_vstr(obj, "kind"), *api = tc_vstr(obj, "apiVersion");
 	if (!kind || !api || !tc_vstr(obj, "metadata.name"))
+		return;
+	if (tc_vsecrets_add(v, env, tenant, obj))
 		return;
 	if (!wanted(kind))
 		return;
@@ -298,6 +301,23 @@ static void add_locked(tc_verify *v, const char *env, const char *tenant,
 		o->ns = "";
 	const char *slash = strchr(o->api, '/');
 	o->group = slash ? tc_arena_memdup0(&v->a, o->api, (size_t)(slash - o->api)) : "";
+}
+
+const char *tc_vintern(tc_verify *v, const char *s)
+{
+	return intern(v, s);
+}
+
+tc_pos tc_vpos(tc_verify *v, tc_pos p)
+{
+	p.file = intern(v, p.file);
+	return p;
+}
+
+const tc_value *tc_vcopy(tc_verify *v, const tc_value *x)
+{
+	pcache pc = {0};
+	return deep(v, &pc, x);
 }
 
 void tc_verify_add(tc_verify *v, const char *env, const char *tenant, const tc_value *tenant_doc,
@@ -707,6 +727,7 @@ size_t tc_verify_run(tc_verify *v, tc_diags *d)
 	tc_verify_gitops(v, d);
 	tc_verify_admission(v, d);
 	tc_verify_realm(v, d);
+	tc_verify_secrets(v, d);
 	for (size_t i = 0; i < v->nexc; i++) {
 		const vexc *x = &v->exc[i];
 		if (!x->used && x->rule && x->reason)

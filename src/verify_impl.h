@@ -9,6 +9,7 @@
  *   verify_rbac.c    RBAC resolution and the rbac invariants
  *   verify_gitops.c  AppProjects, Flux Kustomizations, image policies
  *   verify_flux.c    the ServiceAccount a Flux Kustomization runs as
+ *   verify_secrets.c External Secrets stores and their references
  */
 #ifndef TC_VERIFY_IMPL_H
 #define TC_VERIFY_IMPL_H
@@ -103,6 +104,7 @@ struct tc_verify {
 		const char *name, *domain;
 	} * envs;
 	size_t nenvs, capenvs;
+	struct vsecrets *secrets; /* verify_secrets.c's facts */
 };
 
 /* it: each item of the array L (an expression evaluated more than once;
@@ -161,5 +163,15 @@ void tc_verify_admission(tc_verify *v, tc_diags *d);
  * value with JSON that names a "clientId"), and the realm invariant */
 bool tc_vrealm_configmap(const tc_value *obj);
 void tc_verify_realm(tc_verify *v, tc_diags *d);
+
+/* verify_secrets.c: External Secrets stores. Collection (under the lock):
+ * true when obj is one of ESO's kinds, whose compact facts it keeps. For
+ * it, verify.c interns strings and positions and copies a value. */
+bool tc_vsecrets_add(tc_verify *v, const char *env, const char *tenant, const tc_value *obj);
+void tc_vsecrets_free(tc_verify *v);
+void tc_verify_secrets(tc_verify *v, tc_diags *d);
+const char *tc_vintern(tc_verify *v, const char *s);
+tc_pos tc_vpos(tc_verify *v, tc_pos p);
+const tc_value *tc_vcopy(tc_verify *v, const tc_value *x);
 
 #endif

@@ -194,6 +194,20 @@ expect "... and a store reading another namespace, or serving every one, is foun
 	'expect_status 1 && expect_stdout "^globex-prod/extauthz-config: store globex-prod reads another namespace" &&
 	 expect_stdout "^acme-prod/extauthz-config: store acme-prod serves every namespace"'
 rm -rf "$T/wide"
+# the same escapes in the templates, judged by the isolation verifier of
+# render (docs/verify.md, secrets.*; ESO's ClusterSecretStore reference:
+# without spec.conditions every namespace may use the store)
+cp -R "$R" "$T/eso"
+rm -rf "$T/eso/.git" "$T/eso/rendered"
+sed -i -e 's/^            remoteNamespace: ${ns}$/            remoteNamespace: linkerd/' \
+	-e '/^        conditions:$/d' -e "/^          - namespaces: \['\${ns}'\]$/d" \
+	"$T/eso/templates/tenant/external-secrets.yaml"
+run "$TENANTC" render -C "$T/eso" --out "$T/eso-out"
+expect "... and so does the verifier, at the template, and render writes nothing" \
+	'expect_status 1 && expect_file_absent "$T/eso-out" &&
+	 expect_stderr "^templates/tenant/external-secrets.yaml:[0-9]+:[0-9]+: error: secrets.store-scope: ClusterSecretStore prod/acme-prod \(acme\): reads the Secrets of namespace .linkerd., which is not the tenant.s \(at .spec.provider.kubernetes.remoteNamespace\)$" &&
+	 expect_stderr "^templates/tenant/external-secrets.yaml:[0-9]+:[0-9]+: error: secrets.store-conditions: ClusterSecretStore staging/globex-staging \(globex\): has no spec.conditions"'
+rm -rf "$T/eso" "$T/eso-out"
 
 run python3 "$T/fr.py" selectors "$T/out"
 expect "no label selector has a wildcard" 'expect_status 0 && expect_stdout "^[1-9][0-9]* objects checked$"'

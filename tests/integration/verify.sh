@@ -8,7 +8,7 @@
 
 # summary: "FILE RULE KIND ENV/NS/NAME PATH" for each finding of stderr
 summary() {
-	sed -nE 's/^([^:]+):[0-9]+:[0-9]+: error: ((network|rbac|gitops|admission|realm)\.[a-z-]+): ([A-Za-z]+) ([^ ]+) .*\(at ([^)]*)\)$/\1 \2 \4 \5 \6/p' \
+	sed -nE 's/^([^:]+):[0-9]+:[0-9]+: error: ((network|rbac|gitops|admission|realm|secrets)\.[a-z-]+): ([A-Za-z]+) ([^ ]+) .*\(at ([^)]*)\)$/\1 \2 \4 \5 \6/p' \
 		"$T/stderr" | LC_ALL=C sort
 }
 
@@ -399,5 +399,92 @@ else: []
 EOF
 )" realm.hosts \
 	"templates/tenant/planted.yaml realm.hosts ConfigMap prod/keycloak/globex-extra-realm .data.import.clients[0].webOrigins[0]"
+
+
+# External Secrets Operator stores, after ESO's API reference
+# (external-secrets.io, "ClusterSecretStore": referenced by ExternalSecrets
+# of all namespaces unless spec.conditions limits it with
+# namespaceSelector, namespaces or namespaceRegexes; "Kubernetes" provider:
+# the store reads the Secrets of remoteNamespace, 'default' when absent, as
+# auth.serviceAccount, a ClusterSecretStore naming its namespace; an
+# ExternalSecret's secretStoreRef names a SecretStore of its own namespace
+# unless kind is ClusterSecretStore). acme plants stores that escape its
+# namespaces, globex reads through one of them.
+plant eso-escapes "$(cat <<'EOF'
+$if: env.name == 'prod'
+then:
+  $if: tenant.name == 'acme'
+  then:
+    - apiVersion: external-secrets.io/v1
+      kind: ClusterSecretStore
+      metadata: {name: acme-prod-wide}
+      spec:
+        conditions:
+          - namespaces: [acme-prod, globex-prod]
+          - namespaceSelector:
+              matchLabels: {tenantc.io/tenant: globex}
+          - namespaceRegexes: ['^glo']
+        provider:
+          kubernetes:
+            remoteNamespace: globex-prod
+            auth:
+              serviceAccount: {name: realm-clients-reader, namespace: globex-prod}
+    - apiVersion: external-secrets.io/v1
+      kind: ClusterSecretStore
+      metadata: {name: acme-prod-open}
+      spec:
+        provider:
+          kubernetes:
+            remoteNamespace: acme-prod
+            auth:
+              serviceAccount: {name: realm-clients-reader, namespace: acme-prod}
+    - apiVersion: external-secrets.io/v1
+      kind: SecretStore
+      metadata: {name: default-reader, namespace: acme-prod}
+      spec:
+        provider:
+          kubernetes:
+            auth:
+              serviceAccount: {name: realm-clients-reader}
+  else:
+    - apiVersion: external-secrets.io/v1
+      kind: ExternalSecret
+      metadata: {name: borrowed, namespace: globex-prod}
+      spec:
+        secretStoreRef: {kind: ClusterSecretStore, name: acme-prod-wide}
+        target: {name: borrowed}
+        dataFrom:
+          - sourceRef:
+              storeRef: {kind: ClusterSecretStore, name: acme-prod-open}
+else: []
+EOF
+)" secrets.store-scope \
+	"templates/tenant/planted.yaml secrets.store-scope ClusterSecretStore prod/acme-prod-wide .spec.provider.kubernetes.remoteNamespace"
+for line in \
+	"templates/tenant/planted.yaml secrets.store-scope ClusterSecretStore prod/acme-prod-wide .spec.provider.kubernetes.auth.serviceAccount.namespace" \
+	"templates/tenant/planted.yaml secrets.store-scope SecretStore prod/acme-prod/default-reader .spec.provider.kubernetes.remoteNamespace" \
+	"templates/tenant/planted.yaml secrets.store-conditions ClusterSecretStore prod/acme-prod-wide .spec.conditions[0].namespaces[1]" \
+	"templates/tenant/planted.yaml secrets.store-conditions ClusterSecretStore prod/acme-prod-wide .spec.conditions[1].namespaceSelector" \
+	"templates/tenant/planted.yaml secrets.store-conditions ClusterSecretStore prod/acme-prod-wide .spec.conditions[2].namespaceRegexes[0]" \
+	"templates/tenant/planted.yaml secrets.store-conditions ClusterSecretStore prod/acme-prod-open .spec.conditions" \
+	"templates/tenant/planted.yaml secrets.cross-tenant-store ExternalSecret prod/globex-prod/borrowed .spec.secretStoreRef.name" \
+	"templates/tenant/planted.yaml secrets.cross-tenant-store ExternalSecret prod/globex-prod/borrowed .spec.dataFrom[0].sourceRef.storeRef.name"; do
+	if grep -qxF "$line" "$T/got"; then ok "eso-escapes: $line"; else bad "eso-escapes: no \"$line\" in: $(grep planted "$T/got" | tr "\n" " ")"; fi
+done
+n=$(grep -c ' secrets\.' "$T/got")
+[ "$n" = 9 ] && ok "eso-escapes: nine findings, none for the example's own stores" || bad "eso-escapes: $n secrets findings: $(cat "$T/got")"
+grep -q "error: secrets.cross-tenant-store: ExternalSecret prod/globex-prod/borrowed (globex): reads through ClusterSecretStore 'acme-prod-wide' of tenant 'acme'" "$T/stderr" &&
+	ok "eso-escapes: the message names the store and its tenant" || bad "eso-escapes: $(grep cross-tenant-store "$T/stderr")"
+# the exception mechanism: namespace and kind (the store's name)
+sed -i 's/^  exceptions:$/  exceptions:\
+    - rule: secrets.cross-tenant-store\
+      namespace: globex-prod\
+      kind: acme-prod-wide\
+      reason: globex reads the shared signing key through that store/' "$R/tenantc.yaml"
+run env -C "$R" "$TENANTC" check --worktree
+summary >"$T/got"
+expect "eso-escapes: an exception with a reason covers its finding only" 'expect_status 1 &&
+	! grep -q "secrets.cross-tenant-store ExternalSecret prod/globex-prod/borrowed .spec.secretStoreRef.name" "$T/got" &&
+	grep -q "secrets.cross-tenant-store ExternalSecret prod/globex-prod/borrowed .spec.dataFrom\[0\]" "$T/got"'
 
 finish

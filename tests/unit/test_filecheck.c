@@ -219,6 +219,29 @@ TEST(filecheck_warns_of_certificates_expiring_within_the_window)
 	drop(&late);
 }
 
+/* RFC 5280 4.1.2.5: a certificate is valid from notBefore on; one that
+ * starts after the check time warns, one that starts at it does not. */
+TEST(filecheck_warns_of_certificates_not_yet_valid)
+{
+	pki c = make("future", T0 + DAY, T0 + 100 * DAY, "critical,digitalSignature", NULL);
+	pki now = make("now", T0, T0 + 100 * DAY, "critical,digitalSignature", NULL);
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_filecheck fc;
+	CHECK(tc_filecheck_init(&fc, NULL, NULL, 0, T0, "the commit time", &d) == 0);
+	tc_filecheck_file files[] = {{"a.pem", c.pem, c.pemlen}, {"b.pem", now.pem, now.pemlen}};
+	CHECK(tc_filecheck_folder(&fc, &d, "files", files, 2) == 0);
+	CHECK(d.len == 1);
+	CHECK(d.items[0].sev == TC_SEV_WARNING);
+	CHECK(strstr(d.items[0].msg, "certificate 'CN=future' in 'files/a.pem' is not valid "
+	                             "before ") != NULL);
+	CHECK(strstr(d.items[0].msg, "(the commit time)") != NULL);
+	tc_filecheck_release(&fc);
+	tc_diags_release(&d);
+	drop(&c);
+	drop(&now);
+}
+
 TEST(filecheck_refuses_private_keys_without_printing_them)
 {
 	static const char *const keys[] = {
@@ -285,6 +308,7 @@ int main(void)
 	           filecheck_checks_the_chain_at_the_given_time_rfc5280_6_1,
 	           filecheck_requires_digital_signature_and_code_signing_rfc5280_4_2_1_3,
 	           filecheck_warns_of_certificates_expiring_within_the_window,
+	           filecheck_warns_of_certificates_not_yet_valid,
 	           filecheck_refuses_private_keys_without_printing_them,
 	           filecheck_output_text_rejects_bytes_that_are_not_utf8_yaml_1_2_5_1);
 }
