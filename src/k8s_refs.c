@@ -70,7 +70,48 @@ struct tc_k8s_refs {
 	size_t nneeds, capneeds;
 	bool sorted;
 	char *last_file; /* the file of the last reference added */
+	/* the texts references repeat (targets, paths, files), each kept once:
+	 * open addressing on their bytes */
+	struct istr {
+		char *s;
+		size_t n;
+	} * istr;
+	size_t nistr, capistr;
 };
+
+static uint64_t bytes_hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h;
+}
+
+/* The kept copy of the n bytes at p (NUL-terminated; may hold NULs). */
+static char *intern(tc_k8s_refs *s, const char *p, size_t n)
+{
+	if (s->nistr * 2 >= s->capistr) {
+		size_t cap = s->capistr ? s->capistr * 2 : 256;
+		struct istr *t = tc_xcalloc(cap, sizeof *t);
+		for (size_t i = 0; i < s->capistr; i++)
+			if (s->istr[i].s) {
+				size_t k = bytes_hash(s->istr[i].s, s->istr[i].n) & (cap - 1);
+				while (t[k].s)
+					k = (k + 1) & (cap - 1);
+				t[k] = s->istr[i];
+			}
+		free(s->istr);
+		s->istr = t;
+		s->capistr = cap;
+	}
+	size_t k = bytes_hash(p, n) & (s->capistr - 1);
+	for (; s->istr[k].s; k = (k + 1) & (s->capistr - 1))
+		if (s->istr[k].n == n && memcmp(s->istr[k].s, p, n) == 0)
+			return s->istr[k].s;
+	s->istr[k] = (struct istr){tc_arena_memdup0(&s->strings, p, n), n};
+	s->nistr++;
+	return s->istr[k].s;
+}
 
 /* ---- the index ---- */
 
@@ -207,6 +248,7 @@ void tc_k8s_refs_free(tc_k8s_refs *s)
 	if (!s)
 		return;
 	tc_arena_release(&s->strings);
+	free(s->istr);
 	free(s->ents);
 	free(s->needs);
 	free(s);
@@ -295,7 +337,8 @@ static char *path_str(walk *w, const tc_path *p)
 	tc_buf b;
 	tc_buf_init(&b, 4096);
 	tc_path_format(&b, p);
-	char *s = tc_arena_strdup(&w->s->strings, tc_buf_failed(&b) ? "." : tc_buf_str(&b));
+	const char *t = tc_buf_failed(&b) ? "." : tc_buf_str(&b);
+	char *s = intern(w->s, t, strlen(t));
 	tc_buf_release(&b);
 	return s;
 }
@@ -308,7 +351,7 @@ static char *file_of(walk *w, const tc_value *v)
 		return NULL;
 	tc_k8s_refs *s = w->s;
 	if (!s->last_file || strcmp(s->last_file, v->pos.file) != 0)
-		s->last_file = tc_arena_strdup(&s->strings, v->pos.file);
+		s->last_file = intern(s, v->pos.file, strlen(v->pos.file));
 	return s->last_file;
 }
 
@@ -336,7 +379,7 @@ static need *new_need(walk *w, need_type type, const char *target, size_t tlen)
 	need *n = &s->needs[s->nneeds++];
 	memset(n, 0, sizeof *n);
 	n->type = type;
-	n->target = tc_arena_memdup0(&s->strings, target, tlen);
+	n->target = intern(s, target, tlen);
 	n->tlen = tlen;
 	if (!w->from) {
 		const char *k = tc_value_shown(w->kind), *nm = tc_value_shown(w->name);

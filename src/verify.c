@@ -111,31 +111,174 @@ static tc_pos copy_pos(tc_verify *v, pcache *c, tc_pos p)
 	return p;
 }
 
-/* A deep copy; secret-tainted strings are not kept (never needed). */
+/* A member's key: interned when it has no NUL inside (keys repeat in
+ * every object), else copied. */
+static const char *intern_key(tc_verify *v, const tc_member *m)
+{
+	if (strlen(m->key) == m->klen)
+		return intern(v, m->key);
+	return tc_arena_memdup0(&v->a, m->key, m->klen);
+}
+
+/* ---- shared copies ----
+ *
+ * Most of what tenants render is the same from tenant to tenant, down to
+ * the template position of every value. A copy is therefore made bottom
+ * up and each node looked up first among the nodes copied before
+ * (hash-consing: kind, flags, position and content, the children by their
+ * shared address): equal subtrees are kept once, and what a tenant adds is
+ * only its own values and the nodes above them. The invariants only read
+ * the copies, so sharing changes none of their results. */
+
+static uint64_t mix(uint64_t h, uint64_t x)
+{
+	return (h ^ x) * 0x100000001b3ull;
+}
+
+static uint64_t node_hash(const tc_value *x)
+{
+	uint64_t h = mix(mix(1469598103934665603ull, (uint64_t)x->kind), x->flags);
+	h = mix(mix(mix(h, (uint64_t)(uintptr_t)x->pos.file), x->pos.line), x->pos.col);
+	switch (x->kind) {
+	case TC_BOOL:
+		return mix(h, x->u.b);
+	case TC_INT:
+		return mix(h, (uint64_t)x->u.i);
+	case TC_FLOAT: {
+		uint64_t bits;
+		memcpy(&bits, &x->u.f, sizeof bits);
+		return mix(h, bits);
+	}
+	case TC_STR:
+		for (size_t i = 0; i < x->u.str.len; i++)
+			h = mix(h, (unsigned char)x->u.str.ptr[i]);
+		return mix(h, x->u.str.len);
+	case TC_ARRAY:
+		for (size_t i = 0; i < x->u.arr.len; i++)
+			h = mix(h, (uint64_t)(uintptr_t)x->u.arr.items[i]);
+		return mix(h, x->u.arr.len);
+	case TC_OBJECT:
+		for (size_t i = 0; i < x->u.obj.len; i++) {
+			const tc_member *m = &x->u.obj.members[i];
+			h = mix(mix(h, (uint64_t)(uintptr_t)m->val), m->klen);
+			h = mix(mix(h, m->kpos.line), m->kpos.col);
+		}
+		return mix(h, x->u.obj.len);
+	default:
+		return h;
+	}
+}
+
+static bool pos_eq(tc_pos a, tc_pos b)
+{
+	return a.file == b.file && a.line == b.line && a.col == b.col;
+}
+
+static bool node_eq(const tc_value *a, const tc_value *b)
+{
+	if (a->kind != b->kind || a->flags != b->flags || !pos_eq(a->pos, b->pos))
+		return false;
+	switch (a->kind) {
+	case TC_BOOL:
+		return a->u.b == b->u.b;
+	case TC_INT:
+		return a->u.i == b->u.i;
+	case TC_FLOAT:
+		return memcmp(&a->u.f, &b->u.f, sizeof a->u.f) == 0;
+	case TC_STR:
+		return a->u.str.len == b->u.str.len &&
+		       memcmp(a->u.str.ptr, b->u.str.ptr, a->u.str.len) == 0;
+	case TC_ARRAY:
+		return a->u.arr.len == b->u.arr.len &&
+		       (a->u.arr.len == 0 || memcmp(a->u.arr.items, b->u.arr.items,
+		                                    a->u.arr.len * sizeof *a->u.arr.items) == 0);
+	case TC_OBJECT:
+		if (a->u.obj.len != b->u.obj.len)
+			return false;
+		for (size_t i = 0; i < a->u.obj.len; i++) {
+			const tc_member *x = &a->u.obj.members[i], *y = &b->u.obj.members[i];
+			if (x->val != y->val || x->klen != y->klen || !pos_eq(x->kpos, y->kpos) ||
+			    memcmp(x->key, y->key, x->klen) != 0)
+				return false;
+		}
+		return true;
+	default:
+		return true;
+	}
+}
+
+/* The shared node equal to probe, made from it when there is none yet.
+ * probe's string bytes, items and members are temporary (the latter two
+ * malloc'd, freed here). */
+static tc_value *share(tc_verify *v, tc_value *probe)
+{
+	if (v->nnodes * 2 >= v->capnodes) {
+		size_t cap = v->capnodes ? v->capnodes * 2 : 1024;
+		tc_value **t = tc_xcalloc(cap, sizeof *t);
+		for (size_t i = 0; i < v->capnodes; i++)
+			if (v->nodes[i]) {
+				size_t k = node_hash(v->nodes[i]) & (cap - 1);
+				while (t[k])
+					k = (k + 1) & (cap - 1);
+				t[k] = v->nodes[i];
+			}
+		free(v->nodes);
+		v->nodes = t;
+		v->capnodes = cap;
+	}
+	size_t k = node_hash(probe) & (v->capnodes - 1);
+	tc_value *found = NULL;
+	for (; v->nodes[k]; k = (k + 1) & (v->capnodes - 1))
+		if (node_eq(v->nodes[k], probe)) {
+			found = v->nodes[k];
+			break;
+		}
+	if (!found) {
+		found = tc_arena_alloc(&v->a, sizeof *found);
+		*found = *probe;
+		if (probe->kind == TC_STR && !(probe->flags & TC_VAL_SECRET)) {
+			found->u.str.ptr =
+				tc_arena_memdup0(&v->a, probe->u.str.ptr, probe->u.str.len);
+		} else if (probe->kind == TC_ARRAY) {
+			size_t n = (probe->u.arr.len + 1) * sizeof *found->u.arr.items;
+			found->u.arr.items = tc_arena_alloc(&v->a, n);
+			memcpy(found->u.arr.items, probe->u.arr.items, n);
+		} else if (probe->kind == TC_OBJECT) {
+			size_t n = (probe->u.obj.len + 1) * sizeof *found->u.obj.members;
+			found->u.obj.members = tc_arena_alloc(&v->a, n);
+			memcpy(found->u.obj.members, probe->u.obj.members, n);
+		}
+		v->nodes[k] = found;
+		v->nnodes++;
+	}
+	if (probe->kind == TC_ARRAY)
+		free(probe->u.arr.items);
+	else if (probe->kind == TC_OBJECT)
+		free(probe->u.obj.members);
+	return found;
+}
+
+/* A deep copy, shared; secret-tainted strings are not kept (never needed). */
 static tc_value *deep(tc_verify *v, pcache *pc, const tc_value *x)
 {
-	tc_value *c = tc_arena_alloc(&v->a, sizeof *c);
-	*c = *x;
-	c->pos = copy_pos(v, pc, x->pos);
+	tc_value c = *x;
+	c.pos = copy_pos(v, pc, x->pos);
 	switch (x->kind) {
 	case TC_STR:
 		if (x->flags & TC_VAL_SECRET)
-			c->u.str.ptr = "", c->u.str.len = 0;
-		else
-			c->u.str.ptr = tc_arena_memdup0(&v->a, x->u.str.ptr, x->u.str.len);
+			c.u.str.ptr = "", c.u.str.len = 0;
 		break;
 	case TC_ARRAY:
-		c->u.arr.items = tc_arena_alloc(&v->a, (x->u.arr.len + 1) * sizeof *c->u.arr.items);
+		c.u.arr.items = tc_xcalloc(x->u.arr.len + 1, sizeof *c.u.arr.items);
 		for (size_t i = 0; i < x->u.arr.len; i++)
-			c->u.arr.items[i] = deep(v, pc, x->u.arr.items[i]);
+			c.u.arr.items[i] = deep(v, pc, x->u.arr.items[i]);
 		break;
 	case TC_OBJECT:
-		c->u.obj.members =
-			tc_arena_alloc(&v->a, (x->u.obj.len + 1) * sizeof *c->u.obj.members);
+		c.u.obj.members = tc_xcalloc(x->u.obj.len + 1, sizeof *c.u.obj.members);
 		for (size_t i = 0; i < x->u.obj.len; i++) {
 			const tc_member *m = &x->u.obj.members[i];
-			tc_member *n = &c->u.obj.members[i];
-			n->key = tc_arena_memdup0(&v->a, m->key, m->klen);
+			tc_member *n = &c.u.obj.members[i];
+			n->key = intern_key(v, m);
 			n->klen = m->klen;
 			n->kpos = copy_pos(v, pc, m->kpos);
 			n->val = deep(v, pc, m->val);
@@ -144,14 +287,150 @@ static tc_value *deep(tc_verify *v, pcache *pc, const tc_value *x)
 	default:
 		break;
 	}
+	return share(v, &c);
+}
+
+/* The members of spec the invariants read, for the kinds that do not need
+ * all of it (NULL: the whole spec; "" first: no spec at all). */
+static const char *const *spec_keep(const char *kind)
+{
+	static const char *const ns[] = {"", NULL};
+	static const char *const app[] = {"destination", "project", NULL};
+	static const char *const proj[] = {"destinations", "namespaceResourceWhitelist",
+	                                   "clusterResourceWhitelist", NULL};
+	static const char *const flux[] = {"serviceAccountName", "sourceRef", "targetNamespace",
+	                                   NULL};
+	static const char *const realm[] = {"realm", NULL};
+	static const struct {
+		const char *kind;
+		const char *const *keep;
+	} t[] = {{"AppProject", proj},
+	         {"Application", app},
+	         {"KeycloakRealmImport", realm},
+	         {"Kustomization", flux},
+	         {"Namespace", ns}};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+		if (strcmp(t[i].kind, kind) == 0)
+			return t[i].keep;
+	return NULL;
+}
+
+static bool listed(const char *const *keep, const char *key)
+{
+	for (; *keep; keep++)
+		if (strcmp(*keep, key) == 0)
+			return true;
+	return false;
+}
+
+/* Of a Keycloak client representation, what the realm invariant reads
+ * (verify_realm.c walk). */
+static const char *const client_keys[] = {"adminUrl",     "attributes", "baseUrl",    "clientId",
+                                          "redirectUris", "rootUrl",    "webOrigins", NULL};
+
+static bool is_client(const tc_value *x)
+{
+	const tc_value *id = tc_value_getz(x, "clientId");
+	return x->kind == TC_OBJECT && id && id->kind == TC_STR;
+}
+
+/* Is there a client representation in x within the walk's depth? */
+static bool has_client(const tc_value *x, int depth)
+{
+	if (depth > 64)
+		return false;
+	if (is_client(x))
+		return true;
+	for (size_t i = 0; x->kind == TC_ARRAY && i < x->u.arr.len; i++)
+		if (has_client(x->u.arr.items[i], depth + 1))
+			return true;
+	for (size_t i = 0; x->kind == TC_OBJECT && i < x->u.obj.len; i++)
+		if (has_client(x->u.obj.members[i].val, depth + 1))
+			return true;
+	return false;
+}
+
+static tc_value *clients_only(tc_verify *v, pcache *pc, const tc_value *x, int depth);
+
+/* A copy of object x with the members keep lists, whole (keep NULL: every
+ * member holding a client, as clients_only copies it, and the member named
+ * also whole); members keep their order. */
+static tc_value *some_members(tc_verify *v, pcache *pc, const tc_value *x, const char *const *keep,
+                              const char *also, int depth)
+{
+	tc_value *c = tc_arena_alloc(&v->a, sizeof *c);
+	*c = *x;
+	c->pos = copy_pos(v, pc, x->pos);
+	c->u.obj.members = tc_arena_alloc(&v->a, (x->u.obj.len + 1) * sizeof *c->u.obj.members);
+	size_t n = 0;
+	for (size_t i = 0; i < x->u.obj.len; i++) {
+		const tc_member *m = &x->u.obj.members[i];
+		tc_value *val = NULL;
+		if (keep ? listed(keep, m->key) : also && strcmp(m->key, also) == 0)
+			val = deep(v, pc, m->val);
+		else if (!keep)
+			val = clients_only(v, pc, m->val, depth + 1);
+		if (!val)
+			continue;
+		tc_member *o = &c->u.obj.members[n++];
+		o->key = intern_key(v, m);
+		o->klen = m->klen;
+		o->kpos = copy_pos(v, pc, m->kpos);
+		o->val = val;
+	}
+	c->u.obj.len = n;
+	return c;
+}
+
+/* What the realm invariant walks of a realm representation: the client
+ * representations wherever they are (an object with a string clientId),
+ * each with only the fields it judges. Arrays keep their length, an item
+ * without a client becomes null, so paths keep their indexes. NULL when x
+ * holds no client. */
+static tc_value *clients_only(tc_verify *v, pcache *pc, const tc_value *x, int depth)
+{
+	static const tc_value null_item = {.kind = TC_NULL};
+	if (!has_client(x, depth))
+		return NULL;
+	if (x->kind == TC_OBJECT)
+		return some_members(v, pc, x, is_client(x) ? client_keys : NULL, NULL, depth);
+	tc_value *c = tc_arena_alloc(&v->a, sizeof *c);
+	*c = *x;
+	c->pos = copy_pos(v, pc, x->pos);
+	c->u.arr.items = tc_arena_alloc(&v->a, (x->u.arr.len + 1) * sizeof *c->u.arr.items);
+	for (size_t i = 0; i < x->u.arr.len; i++) {
+		tc_value *item = clients_only(v, pc, x->u.arr.items[i], depth + 1);
+		c->u.arr.items[i] = item ? item : (tc_value *)&null_item;
+	}
+	return c;
+}
+
+/* The spec of a kind spec_keep names; of a KeycloakRealmImport's
+ * spec.realm, the realm's name and its clients. */
+static tc_value *pruned_spec(tc_verify *v, pcache *pc, const tc_value *spec,
+                             const char *const *keep)
+{
+	if (spec->kind != TC_OBJECT)
+		return deep(v, pc, spec);
+	tc_value *c = some_members(v, pc, spec, keep, NULL, 0);
+	if (!listed(keep, "realm"))
+		return c;
+	for (size_t i = 0; i < c->u.obj.len; i++) {
+		const tc_value *r = tc_value_getz(spec, "realm");
+		if (strcmp(c->u.obj.members[i].key, "realm") == 0 && r->kind == TC_OBJECT)
+			c->u.obj.members[i].val = some_members(v, pc, r, NULL, "realm", 0);
+	}
 	return c;
 }
 
 /* A copy of an object with only what the invariants read: metadata keeps
- * its name, namespace and (for a Namespace or a Pod) labels; status is left out.
+ * its name, namespace and (for a Namespace or a Pod) labels; status is left
+ * out, and of the kinds spec_keep names only those members of spec.
  * Positions stay those of the original values. */
 static tc_value *prune(tc_verify *v, pcache *pc, const tc_value *obj, bool labels)
 {
+	const tc_value *kind = tc_value_getz(obj, "kind");
+	const char *const *keep = kind && kind->kind == TC_STR ? spec_keep(kind->u.str.ptr) : NULL;
 	tc_value *c = tc_arena_alloc(&v->a, sizeof *c);
 	*c = *obj;
 	c->pos = copy_pos(v, pc, obj->pos);
@@ -159,12 +438,17 @@ static tc_value *prune(tc_verify *v, pcache *pc, const tc_value *obj, bool label
 	size_t n = 0;
 	for (size_t i = 0; i < obj->u.obj.len; i++) {
 		const tc_member *m = &obj->u.obj.members[i];
-		if (strcmp(m->key, "status") == 0)
+		if (strcmp(m->key, "status") == 0 ||
+		    (keep && !keep[0][0] && strcmp(m->key, "spec") == 0))
 			continue;
 		tc_member *o = &c->u.obj.members[n++];
-		o->key = tc_arena_memdup0(&v->a, m->key, m->klen);
+		o->key = intern_key(v, m);
 		o->klen = m->klen;
 		o->kpos = copy_pos(v, pc, m->kpos);
+		if (keep && strcmp(m->key, "spec") == 0) {
+			o->val = pruned_spec(v, pc, m->val, keep);
+			continue;
+		}
 		if (strcmp(m->key, "metadata") != 0 || m->val->kind != TC_OBJECT) {
 			o->val = deep(v, pc, m->val);
 			continue;
@@ -182,7 +466,7 @@ static tc_value *prune(tc_verify *v, pcache *pc, const tc_value *obj, bool label
 			    (!labels || strcmp(x->key, "labels") != 0))
 				continue;
 			tc_member *y = &mc->u.obj.members[k++];
-			y->key = tc_arena_memdup0(&v->a, x->key, x->klen);
+			y->key = intern_key(v, x);
 			y->klen = x->klen;
 			y->kpos = copy_pos(v, pc, x->kpos);
 			y->val = deep(v, pc, x->val);
@@ -234,6 +518,7 @@ void tc_verify_free(tc_verify *v)
 		return;
 	free(v->objs);
 	free(v->strs);
+	free(v->nodes);
 	free(v->ns);
 	free(v->labels);
 	free(v->exc);

@@ -88,6 +88,9 @@ struct tc_verify {
 		const tc_value *doc;
 	} * strs;
 	size_t nstrs, capstrs;
+	/* the copied nodes, each once (verify.c share) */
+	tc_value **nodes;
+	size_t nnodes, capnodes;
 	/* the model (tc_verify_run) */
 	vns *ns;
 	size_t nns;
