@@ -53,6 +53,17 @@ void *tc_xrealloc(void *p, size_t n)
 	return q;
 }
 
+void *tc_grow_to(void *p, size_t *cap, size_t need, size_t size)
+{
+	size_t n = *cap ? *cap * 2 : 8;
+	while (n < need)
+		n *= 2;
+	if (n > (size_t)-1 / size)
+		tc_oom();
+	*cap = n;
+	return tc_xrealloc(p, n * size);
+}
+
 char *tc_xstrdup(const char *s)
 {
 	return tc_xmemdup0(s, strlen(s));

@@ -24,17 +24,17 @@ char *tc_xstrdup(const char *s) __attribute__((malloc, returns_nonnull));
 char *tc_xmemdup0(const void *p, size_t n) __attribute__((malloc, returns_nonnull));
 _Noreturn void tc_oom(void);
 
-/* Grow a malloc'd array so that it holds at least `need` elements. */
-#define TC_GROW(ptr, cap, need)                                                                    \
-	do {                                                                                       \
-		if ((need) > (cap)) {                                                              \
-			size_t tc_grow_n_ = (cap) ? (cap)*2 : 8;                                   \
-			while (tc_grow_n_ < (need))                                                \
-				tc_grow_n_ *= 2;                                                   \
-			(ptr) = tc_xrealloc((ptr), tc_grow_n_ * sizeof(*(ptr)));                   \
-			(cap) = tc_grow_n_;                                                        \
-		}                                                                                  \
-	} while (0)
+/*
+ * Grow a malloc'd array so that it holds at least `need` elements: TC_GROW(items, cap, len + 1).
+ * `cap` is a size_t lvalue; the capacity doubles (from 8) until it covers `need`. The check
+ * is inline; the reallocation is tc_grow_to in arena.c.
+ */
+void *tc_grow_to(void *p, size_t *cap, size_t need, size_t size) __attribute__((returns_nonnull));
+static inline void *tc_grow(void *p, size_t *cap, size_t need, size_t size)
+{
+	return need > *cap ? tc_grow_to(p, cap, need, size) : p;
+}
+#define TC_GROW(ptr, cap, need) ((ptr) = tc_grow((ptr), &(cap), (need), sizeof(*(ptr))))
 
 typedef struct tc_arena_block tc_arena_block;
 typedef struct tc_arena {

@@ -99,24 +99,53 @@ size_t tc_bech32_encode(char *out, size_t outcap, const char *hrp, const unsigne
 	return o;
 }
 
-int tc_bech32_decode(char *hrp, size_t hrpcap, unsigned char *data, size_t *n, size_t datacap,
-                     const char *s, size_t len)
+/* The position of the last '1' of s[0..len), or len when s has none or is not printable
+ * US-ASCII of one case (BIP 173). */
+static size_t separator(const char *s, size_t len)
 {
 	bool lower = false, upper = false;
 	size_t sep = len;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c < 33 || c > 126)
-			return -1;
-		if (c >= 'a' && c <= 'z')
-			lower = true;
-		if (c >= 'A' && c <= 'Z')
-			upper = true;
+			return len;
+		lower |= c >= 'a' && c <= 'z';
+		upper |= c >= 'A' && c <= 'Z';
 		if (c == '1')
 			sep = i;
 	}
-	if ((lower && upper) || sep == len || sep == 0 || sep > MAX_HRP || len - sep - 1 < 6 ||
-	    sep + 1 > hrpcap || len - sep - 1 > MAX_GROUPS + 6)
+	return lower && upper ? len : sep;
+}
+
+/* The 5-bit groups g[0..ng) as bytes into data[0..datacap); no padding of more than four
+ * zero bits is allowed. */
+static int regroup(unsigned char *data, size_t *n, size_t datacap, const unsigned char *g,
+                   size_t ng)
+{
+	unsigned acc = 0, bits = 0;
+	size_t o = 0;
+	for (size_t i = 0; i < ng; i++) {
+		acc = ((acc << 5) | g[i]) & 0xfff;
+		bits += 5;
+		if (bits < 8)
+			continue;
+		bits -= 8;
+		if (o >= datacap)
+			return -1;
+		data[o++] = (unsigned char)((acc >> bits) & 0xff);
+	}
+	if (bits >= 5 || ((acc << (8 - bits)) & 0xff) != 0)
+		return -1;
+	*n = o;
+	return 0;
+}
+
+int tc_bech32_decode(char *hrp, size_t hrpcap, unsigned char *data, size_t *n, size_t datacap,
+                     const char *s, size_t len)
+{
+	size_t sep = separator(s, len);
+	if (sep == len || sep == 0 || sep > MAX_HRP || len - sep - 1 < 6 || sep + 1 > hrpcap ||
+	    len - sep - 1 > MAX_GROUPS + 6)
 		return -1;
 	for (size_t i = 0; i < sep; i++) {
 		char c = s[i];
@@ -134,25 +163,8 @@ int tc_bech32_decode(char *hrp, size_t hrpcap, unsigned char *data, size_t *n, s
 		g[i] = (unsigned char)v;
 		chk = polymod_step(chk, (unsigned)v);
 	}
-	if (chk != 1)
-		goto out;
-	ng -= 6;
-	unsigned acc = 0, bits = 0;
-	size_t o = 0;
-	for (size_t i = 0; i < ng; i++) {
-		acc = ((acc << 5) | g[i]) & 0xfff;
-		bits += 5;
-		if (bits >= 8) {
-			bits -= 8;
-			if (o >= datacap)
-				goto out;
-			data[o++] = (unsigned char)((acc >> bits) & 0xff);
-		}
-	}
-	if (bits >= 5 || ((acc << (8 - bits)) & 0xff) != 0)
-		goto out;
-	*n = o;
-	rc = 0;
+	if (chk == 1)
+		rc = regroup(data, n, datacap, g, ng - 6);
 out:
 	sodium_memzero(g, sizeof g);
 	return rc;

@@ -395,6 +395,145 @@ static void readme_file(tc_buf *b, const char *env, const char *tenant, const ch
 		env, tenant, tenant, TC_WORKFLOW, tenant, k8s);
 }
 
+typedef struct {
+	const char *env, *tenant, *gitops, *domain, *url;
+	bool with_ci;
+} init_args;
+
+/* The folder and the option values, checked before anything is planned. */
+static int check_args(const tc_strlist *pos, const init_args *ia)
+{
+	if (pos->len != 1) {
+		tc_usage_error(NULL, "%s",
+		               pos->len ? "give exactly one folder"
+		                        : "missing the folder to create");
+		fprintf(stderr, "usage: tenantc init %s\n", usage);
+		return -1;
+	}
+	if (!is_label(ia->env, ENV_NAME_MAX)) {
+		tc_usage_error(
+			"--env",
+			"environment name '%s' is not a DNS-1123 label of at most %d characters",
+			ia->env, ENV_NAME_MAX);
+		return -1;
+	}
+	if (!is_label(ia->tenant, TENANT_NAME_MAX)) {
+		tc_usage_error("--tenant",
+		               "tenant name '%s' is not a DNS-1123 label of at most %d characters",
+		               ia->tenant, TENANT_NAME_MAX);
+		return -1;
+	}
+	if (!is_domain(ia->domain)) {
+		tc_usage_error("--domain",
+		               "'%s' is not a domain name (lower-case DNS labels joined by '.')",
+		               ia->domain);
+		return -1;
+	}
+	if (!is_url(ia->url)) {
+		tc_usage_error("--repo-url",
+		               "'%s' is not a git URL (https://, http://, ssh:// or git@host:path, "
+		               "without spaces or quotes)",
+		               ia->url);
+		return -1;
+	}
+	return 0;
+}
+
+/* Every file init writes, in files[0..*nfiles): the fixed ones and those made from the
+ * options. */
+static void plan_files(outfile *files, size_t *nfiles, const init_args *ia)
+{
+	for (size_t i = 0; i < tc_init_nfiles; i++)
+		add(files, nfiles, tc_init_files[i].path, NULL, tc_init_files[i].data,
+		    tc_init_files[i].len);
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	char k8s[32], k8s_all[256];
+	kubernetes_versions(k8s, sizeof k8s, k8s_all, sizeof k8s_all);
+	settings_file(&b, ia->url, ia->gitops, k8s, k8s_all);
+	add_buf(files, nfiles, "tenantc.yaml", &b);
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	env_file(&b, ia->env, ia->domain, ia->gitops);
+	char *path = tc_xmalloc(strlen(ia->env) + sizeof "environments/.yaml");
+	snprintf(path, strlen(ia->env) + sizeof "environments/.yaml", "environments/%s.yaml",
+	         ia->env);
+	add_buf(files, nfiles, path, &b);
+	free(path);
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	tenant_file(&b, ia->tenant, ia->env, ia->domain);
+	path = tc_xmalloc(strlen(ia->tenant) + sizeof "tenants//tenant.yaml");
+	snprintf(path, strlen(ia->tenant) + sizeof "tenants//tenant.yaml", "tenants/%s/tenant.yaml",
+	         ia->tenant);
+	add_buf(files, nfiles, path, &b);
+	free(path);
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	tc_buf_adds(&b, "# the temporary tree of a render that did not finish (the next render\n"
+	                "# removes it; `tenantc check` names it)\n"
+	                ".*.tmp-?????"
+	                "?/\n"); /* split: no trigraph */
+	add_buf(files, nfiles, ".gitignore", &b);
+	if (!ia->with_ci)
+		return;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	precommit_file(&b);
+	add_buf(files, nfiles, ".pre-commit-config.yaml", &b);
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	workflow_file(&b);
+	add_buf(files, nfiles, TC_WORKFLOW, &b);
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	readme_file(&b, ia->env, ia->tenant, ia->gitops, k8s_all);
+	add_buf(files, nfiles, "README.md", &b);
+}
+
+/* Refuse before writing anything: an error for each planned file that exists, but a
+ * README.md that exists is the user's and stays (dropped from the plan). True when one
+ * was kept. */
+static bool refuse_existing(tc_diags *d, const char *dir, outfile *files, size_t *nfiles)
+{
+	tc_buf full;
+	tc_buf_init(&full, TC_BUF_UNLIMITED);
+	bool kept_readme = false;
+	for (size_t i = 0; i < *nfiles; i++) {
+		tc_buf_reset(&full);
+		tc_buf_addf(&full, "%s/%s", dir, files[i].path);
+		struct stat st;
+		if (lstat(tc_buf_str(&full), &st) != 0)
+			continue;
+		if (strcmp(files[i].path, "README.md") == 0) {
+			/* a fresh clone often has one: it is the user's, and stays */
+			kept_readme = true;
+			free(files[i].path);
+			free(files[i].owned);
+			files[i--] = files[--*nfiles];
+			continue;
+		}
+		tc_error(d, (tc_pos){tc_buf_str(&full), 0, 0}, NULL,
+		         "file exists: init creates a new repository and overwrites nothing");
+	}
+	tc_buf_release(&full);
+	return kept_readme;
+}
+
+/* The folder, then each planned file in it; stops at the first error. */
+static void write_all(tc_diags *d, const char *dir, const outfile *files, size_t nfiles)
+{
+	struct stat dst;
+	if (stat(dir, &dst) == 0 && !S_ISDIR(dst.st_mode))
+		tc_error(d, (tc_pos){dir, 0, 0}, NULL, "'%s' is not a folder", dir);
+	else if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		tc_error(d, (tc_pos){dir, 0, 0}, NULL, "cannot create folder '%s': %s", dir,
+		         strerror(errno));
+	tc_buf full;
+	tc_buf_init(&full, TC_BUF_UNLIMITED);
+	for (size_t i = 0; i < nfiles && !tc_diags_has_errors(d); i++) {
+		tc_buf_reset(&full);
+		tc_buf_addf(&full, "%s/%s", dir, files[i].path);
+		if (make_parents(d, dir, files[i].path) == 0)
+			write_new(d, tc_buf_str(&full), files[i].data, files[i].len);
+	}
+	tc_buf_release(&full);
+}
+
 int tc_cmd_init(int argc, char **argv)
 {
 	const char *env = "prod", *tenant = "example", *gitops = "flux", *domain = NULL;
@@ -428,124 +567,21 @@ int tc_cmd_init(int argc, char **argv)
 	outfile *files = NULL;
 	size_t nfiles = 0;
 	char *domain_buf = NULL;
-	if (pos.len != 1) {
-		tc_usage_error(NULL, "%s",
-		               pos.len ? "give exactly one folder"
-		                       : "missing the folder to create");
-		fprintf(stderr, "usage: tenantc init %s\n", usage);
-		goto out;
-	}
-	const char *dir = pos.items[0];
-	if (!is_label(env, ENV_NAME_MAX)) {
-		tc_usage_error(
-			"--env",
-			"environment name '%s' is not a DNS-1123 label of at most %d characters",
-			env, ENV_NAME_MAX);
-		goto out;
-	}
-	if (!is_label(tenant, TENANT_NAME_MAX)) {
-		tc_usage_error("--tenant",
-		               "tenant name '%s' is not a DNS-1123 label of at most %d characters",
-		               tenant, TENANT_NAME_MAX);
-		goto out;
-	}
 	if (!domain) {
 		size_t n = strlen(env) + sizeof ".example.com";
 		domain_buf = tc_xmalloc(n);
 		snprintf(domain_buf, n, "%s.example.com", env);
 		domain = domain_buf;
 	}
-	if (!is_domain(domain)) {
-		tc_usage_error("--domain",
-		               "'%s' is not a domain name (lower-case DNS labels joined by '.')",
-		               domain);
+	init_args ia = {env, tenant, gitops, domain, url, with_ci};
+	if (check_args(&pos, &ia) < 0)
 		goto out;
-	}
-	if (!is_url(url)) {
-		tc_usage_error("--repo-url",
-		               "'%s' is not a git URL (https://, http://, ssh:// or git@host:path, "
-		               "without spaces or quotes)",
-		               url);
-		goto out;
-	}
-
+	const char *dir = pos.items[0];
 	files = tc_xcalloc(tc_init_nfiles + 7, sizeof *files);
-	for (size_t i = 0; i < tc_init_nfiles; i++)
-		add(files, &nfiles, tc_init_files[i].path, NULL, tc_init_files[i].data,
-		    tc_init_files[i].len);
-	tc_buf b;
-	tc_buf_init(&b, TC_BUF_UNLIMITED);
-	char k8s[32], k8s_all[256];
-	kubernetes_versions(k8s, sizeof k8s, k8s_all, sizeof k8s_all);
-	settings_file(&b, url, gitops, k8s, k8s_all);
-	add_buf(files, &nfiles, "tenantc.yaml", &b);
-	tc_buf_init(&b, TC_BUF_UNLIMITED);
-	env_file(&b, env, domain, gitops);
-	char *path = tc_xmalloc(strlen(env) + sizeof "environments/.yaml");
-	snprintf(path, strlen(env) + sizeof "environments/.yaml", "environments/%s.yaml", env);
-	add_buf(files, &nfiles, path, &b);
-	free(path);
-	tc_buf_init(&b, TC_BUF_UNLIMITED);
-	tenant_file(&b, tenant, env, domain);
-	path = tc_xmalloc(strlen(tenant) + sizeof "tenants//tenant.yaml");
-	snprintf(path, strlen(tenant) + sizeof "tenants//tenant.yaml", "tenants/%s/tenant.yaml",
-	         tenant);
-	add_buf(files, &nfiles, path, &b);
-	free(path);
-	tc_buf_init(&b, TC_BUF_UNLIMITED);
-	tc_buf_adds(&b, "# the temporary tree of a render that did not finish (the next render\n"
-	                "# removes it; `tenantc check` names it)\n"
-	                ".*.tmp-?????"
-	                "?/\n"); /* split: no trigraph */
-	add_buf(files, &nfiles, ".gitignore", &b);
-	if (with_ci) {
-		tc_buf_init(&b, TC_BUF_UNLIMITED);
-		precommit_file(&b);
-		add_buf(files, &nfiles, ".pre-commit-config.yaml", &b);
-		tc_buf_init(&b, TC_BUF_UNLIMITED);
-		workflow_file(&b);
-		add_buf(files, &nfiles, TC_WORKFLOW, &b);
-		tc_buf_init(&b, TC_BUF_UNLIMITED);
-		readme_file(&b, env, tenant, gitops, k8s_all);
-		add_buf(files, &nfiles, "README.md", &b);
-	}
-
-	/* refuse before writing anything */
-	tc_buf full;
-	tc_buf_init(&full, TC_BUF_UNLIMITED);
-	bool kept_readme = false;
-	for (size_t i = 0; i < nfiles; i++) {
-		tc_buf_reset(&full);
-		tc_buf_addf(&full, "%s/%s", dir, files[i].path);
-		struct stat st;
-		if (lstat(tc_buf_str(&full), &st) != 0)
-			continue;
-		if (strcmp(files[i].path, "README.md") == 0) {
-			/* a fresh clone often has one: it is the user's, and stays */
-			kept_readme = true;
-			free(files[i].path);
-			free(files[i].owned);
-			files[i--] = files[--nfiles];
-			continue;
-		}
-		tc_error(&d, (tc_pos){tc_buf_str(&full), 0, 0}, NULL,
-		         "file exists: init creates a new repository and overwrites nothing");
-	}
-	struct stat dst;
-	if (tc_diags_has_errors(&d))
-		;
-	else if (stat(dir, &dst) == 0 && !S_ISDIR(dst.st_mode))
-		tc_error(&d, (tc_pos){dir, 0, 0}, NULL, "'%s' is not a folder", dir);
-	else if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-		tc_error(&d, (tc_pos){dir, 0, 0}, NULL, "cannot create folder '%s': %s", dir,
-		         strerror(errno));
-	for (size_t i = 0; i < nfiles && !tc_diags_has_errors(&d); i++) {
-		tc_buf_reset(&full);
-		tc_buf_addf(&full, "%s/%s", dir, files[i].path);
-		if (make_parents(&d, dir, files[i].path) == 0)
-			write_new(&d, tc_buf_str(&full), files[i].data, files[i].len);
-	}
-	tc_buf_release(&full);
+	plan_files(files, &nfiles, &ia);
+	bool kept_readme = refuse_existing(&d, dir, files, &nfiles);
+	if (!tc_diags_has_errors(&d))
+		write_all(&d, dir, files, nfiles);
 	if (tc_diags_has_errors(&d)) {
 		tc_diags_print(&d, stderr);
 		status = tc_diags_exit_code(&d);

@@ -73,6 +73,64 @@ static int cmp_mfile(const void *a, const void *b)
 	return c ? c : (x->shard > y->shard) - (x->shard < y->shard);
 }
 
+/* "cannot read folder" for root/rel, errno err the reason. */
+static int folder_error(tc_diags *d, const char *root, const char *rel, int err)
+{
+	char *full = tc_path_join(root, rel);
+	int rc = tc_error(d, (tc_pos){full, 0, 0}, NULL, "cannot read folder '%s': %s", full,
+	                  strerror(err));
+	free(full);
+	return rc;
+}
+
+/* root/sub is not a file a rendered tree holds: a folder too deep, or neither a regular
+ * file nor a folder. */
+static int entry_error(tc_diags *d, const char *root, const char *sub, bool deep)
+{
+	char *full = tc_path_join(root, sub);
+	int rc = tc_error(d, (tc_pos){full, 0, 0}, NULL,
+	                  deep ? "'%s' is nested too deep for a rendered tree"
+	                       : "'%s' is not a regular file or a folder",
+	                  full);
+	free(full);
+	return rc;
+}
+
+/* The type of entry e of dp, asked of the file system when readdir does not say. */
+static unsigned char entry_type(DIR *dp, const struct dirent *e)
+{
+	struct stat st;
+	if (e->d_type != DT_UNKNOWN || fstatat(dirfd(dp), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return e->d_type;
+	return S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
+}
+
+static int walk(int fd, const char *root, const char *rel, unsigned shard, int depth, mlist *l,
+                tc_diags *d);
+
+/* Entry e of dp, at root/sub: a folder walked, a file added to l, anything else an error.
+ * Takes sub. */
+static int walk_entry(DIR *dp, const struct dirent *e, const char *root, char *sub, unsigned shard,
+                      int depth, mlist *l, tc_diags *d)
+{
+	unsigned char type = entry_type(dp, e);
+	int rc = 0;
+	if (type == DT_DIR && depth < MERGE_DEPTH_MAX) {
+		int sfd = openat(dirfd(dp), e->d_name,
+		                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		rc = sfd >= 0 ? walk(sfd, root, sub, shard, depth + 1, l, d)
+		              : folder_error(d, root, sub, errno);
+	} else if (type == DT_REG) {
+		TC_GROW(l->items, l->cap, l->len + 1);
+		l->items[l->len++] = (mfile){sub, shard, false, false};
+		return 0;
+	} else {
+		rc = entry_error(d, root, sub, type == DT_DIR);
+	}
+	free(sub);
+	return rc;
+}
+
 /* Add every file below the folder fd (root/rel) to l; fd is consumed. */
 static int walk(int fd, const char *root, const char *rel, unsigned shard, int depth, mlist *l,
                 tc_diags *d)
@@ -81,11 +139,7 @@ static int walk(int fd, const char *root, const char *rel, unsigned shard, int d
 	if (!dp) {
 		int e = errno;
 		close(fd);
-		char *full = tc_path_join(root, rel);
-		int rc = tc_error(d, (tc_pos){full, 0, 0}, NULL, "cannot read folder '%s': %s",
-		                  full, strerror(e));
-		free(full);
-		return rc;
+		return folder_error(d, root, rel, e);
 	}
 	int rc = 0;
 	struct dirent *e;
@@ -94,46 +148,11 @@ static int walk(int fd, const char *root, const char *rel, unsigned shard, int d
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		char *sub = *rel ? tc_path_join(rel, e->d_name) : tc_xstrdup(e->d_name);
-		unsigned char type = e->d_type;
-		if (type == DT_UNKNOWN) {
-			struct stat st;
-			if (fstatat(dirfd(dp), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
-				type = S_ISDIR(st.st_mode)   ? DT_DIR
-				       : S_ISREG(st.st_mode) ? DT_REG
-				                             : DT_LNK;
-		}
-		if (type == DT_DIR && depth < MERGE_DEPTH_MAX) {
-			int sfd = openat(dirfd(dp), e->d_name,
-			                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sfd >= 0) {
-				rc = walk(sfd, root, sub, shard, depth + 1, l, d);
-			} else {
-				char *full = tc_path_join(root, sub);
-				rc = tc_error(d, (tc_pos){full, 0, 0}, NULL,
-				              "cannot read folder '%s': %s", full, strerror(errno));
-				free(full);
-			}
-		} else if (type == DT_REG) {
-			TC_GROW(l->items, l->cap, l->len + 1);
-			l->items[l->len++] = (mfile){sub, shard, false, false};
-			sub = NULL;
-		} else {
-			char *full = tc_path_join(root, sub);
-			rc = tc_error(d, (tc_pos){full, 0, 0}, NULL,
-			              type == DT_DIR ? "'%s' is nested too deep for a rendered tree"
-			                             : "'%s' is not a regular file or a folder",
-			              full);
-			free(full);
-		}
-		free(sub);
+		rc = walk_entry(dp, e, root, sub, shard, depth, l, d);
 		errno = 0;
 	}
-	if (rc == 0 && errno != 0) {
-		char *full = tc_path_join(root, rel);
-		rc = tc_error(d, (tc_pos){full, 0, 0}, NULL, "cannot read folder '%s': %s", full,
-		              strerror(errno));
-		free(full);
-	}
+	if (rc == 0 && errno != 0)
+		rc = folder_error(d, root, rel, errno);
 	closedir(dp);
 	return rc;
 }

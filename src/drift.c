@@ -27,6 +27,9 @@ typedef struct cmp {
 	tc_diags *d;
 	tc_arena a;
 	tc_buf msg;
+	tc_drift *out;
+	tc_drift_inspect_fn *inspect; /* NULL, or shown every file that differs */
+	void *ctx;
 } cmp;
 
 static const char *strv(const tc_value *v)
@@ -158,78 +161,82 @@ static int readf(cmp *c, const char *shown, char **data, size_t *len)
 	return r;
 }
 
+/* One path: h, the file in the tree, or NULL; rf, the file render makes, or NULL (its bytes
+ * in memory). Counts it and reports how it differs. */
+static int judge(cmp *c, const char *shown, const tc_outfile *h, const tc_outfile *rf)
+{
+	if (!h) {
+		missing(c, shown, rf);
+		c->out->missing++;
+		return 0;
+	}
+	if (rf && rf->data && tc_source_blob_is(h->id, rf->data, rf->len)) {
+		/* the committed blob holds the rendered bytes: nothing to read */
+		c->out->same++;
+		return 0;
+	}
+	char *data;
+	size_t len;
+	if (readf(c, shown, &data, &len)) {
+		free(data);
+		return -1;
+	}
+	if (rf && len == rf->len && memcmp(data, rf->data, len) == 0) {
+		c->out->same++;
+	} else {
+		if (c->inspect)
+			c->inspect(c->ctx, shown, data, len, c->d);
+		if (rf) {
+			changed(c, shown, data, len, rf);
+			c->out->changed++;
+		} else {
+			stale(c, shown, data, len, h->manifest);
+			c->out->stale++;
+		}
+	}
+	free(data);
+	return 0;
+}
+
+/* Like judge, with the rendered file's bytes read back from the spool if need be. */
+static int judge_spooled(cmp *c, const char *shown, const tc_outfile *h, const tc_outfile *r,
+                         tc_spool *spool)
+{
+	if (!r || r->data || !r->spooled || !spool)
+		return judge(c, shown, h, r);
+	tc_outfile rf = *r;
+	char *spooled = tc_spool_read(spool, rf.off, rf.len);
+	if (!spooled)
+		return tc_fail(c->d, TC_NOPOS, NULL, "cannot read the temporary file: %s",
+		               strerror(errno));
+	rf.data = spooled;
+	int rc = judge(c, shown, h, &rf);
+	free(spooled);
+	return rc;
+}
+
 int tc_drift_compare(tc_drift *out, tc_source *src, const char *dir, const tc_outlist *rendered,
                      tc_spool *spool, tc_drift_inspect_fn *inspect, void *ctx, tc_diags *d)
 {
 	memset(out, 0, sizeof *out);
 	tc_outlist have;
 	int rc = tc_tree_read_list(&have, src, dir, d);
-	cmp c = {.src = src, .d = d};
+	cmp c = {.src = src, .d = d, .out = out, .inspect = inspect, .ctx = ctx};
 	tc_arena_init(&c.a);
 	tc_buf_init(&c.msg, TC_BUF_UNLIMITED);
+	/* both lists are sorted by path: walk them side by side */
 	size_t i = 0, j = 0;
 	while (i < have.len || j < rendered->len) {
 		int o = i == have.len        ? 1
 		        : j == rendered->len ? -1
 		                             : strcmp(have.items[i].path, rendered->items[j].path);
-		const char *rel = o <= 0 ? have.items[i].path : rendered->items[j].path;
-		char *shown = tc_path_join(dir, rel);
-		/* the rendered file, its bytes read back from the spool if need be */
-		tc_outfile rf = {0};
-		char *spooled = NULL;
-		if (o >= 0) {
-			rf = rendered->items[j];
-			if (!rf.data && rf.spooled && spool) {
-				spooled = tc_spool_read(spool, rf.off, rf.len);
-				if (!spooled) {
-					rc = tc_fail(d, TC_NOPOS, NULL,
-					             "cannot read the temporary file: %s",
-					             strerror(errno));
-					i += o == 0;
-					j++;
-					free(shown);
-					continue;
-				}
-				rf.data = spooled;
-			}
-		}
-		if (o > 0) {
-			missing(&c, shown, &rf);
-			out->missing++;
-			j++;
-		} else if (o == 0 && rf.data &&
-		           tc_source_blob_is(have.items[i].id, rf.data, rf.len)) {
-			/* the committed blob holds the rendered bytes: nothing to read */
-			out->same++;
-			i++;
-			j++;
-		} else {
-			char *data;
-			size_t len;
-			if (readf(&c, shown, &data, &len)) {
-				rc = -1;
-			} else if (o < 0) {
-				if (inspect)
-					inspect(ctx, shown, data, len, d);
-				stale(&c, shown, data, len, have.items[i].manifest);
-				out->stale++;
-			} else {
-				const tc_outfile *f = &rf;
-				if (len == f->len && memcmp(data, f->data, len) == 0) {
-					out->same++;
-				} else {
-					if (inspect)
-						inspect(ctx, shown, data, len, d);
-					changed(&c, shown, data, len, f);
-					out->changed++;
-				}
-			}
-			free(data);
-			i++;
-			if (o == 0)
-				j++;
-		}
-		free(spooled);
+		const tc_outfile *h = o <= 0 ? &have.items[i] : NULL;
+		const tc_outfile *r = o >= 0 ? &rendered->items[j] : NULL;
+		char *shown = tc_path_join(dir, h ? h->path : r->path);
+		if (judge_spooled(&c, shown, h, r, spool) < 0)
+			rc = -1;
+		i += h != NULL;
+		j += r != NULL;
 		free(shown);
 		tc_arena_reset(&c.a);
 	}

@@ -291,9 +291,10 @@ static const char *editor(void)
 	return ed && *ed ? ed : "vi";
 }
 
-int tc_editfile_run(tc_editfile *ef, tc_diags *d, const char *file)
+/* Fork the editor on ef->path through /bin/sh, with the parent's signal state and no core
+ * dumps; the child's pid, or -1. */
+static pid_t start_editor(const tc_editfile *ef, const char *ed)
 {
-	const char *ed = editor();
 	/* a simple command can be exec'd by the shell; a compound one cannot */
 	bool simple = strpbrk(ed, ";&|\n(){}") == NULL;
 	size_t cn = strlen(ed) + 16;
@@ -301,11 +302,6 @@ int tc_editfile_run(tc_editfile *ef, tc_diags *d, const char *file)
 	snprintf(cmd, cn, "%s%s \"$1\"", simple ? "exec " : "", ed);
 	fflush(NULL);
 	pid_t pid = fork();
-	if (pid < 0) {
-		free(cmd);
-		return tc_fail(d, (tc_pos){file, 0, 0}, NULL, "cannot start the editor: %s",
-		               strerror(errno));
-	}
 	if (pid == 0) {
 		sigaction(SIGCHLD, &ef->old_chld, NULL);
 		sigaction(SIGALRM, &ef->old_alrm, NULL);
@@ -315,22 +311,28 @@ int tc_editfile_run(tc_editfile *ef, tc_diags *d, const char *file)
 		execl("/bin/sh", "sh", "-c", cmd, "sh", ef->path, (char *)NULL);
 		_exit(127);
 	}
+	int e = errno;
 	free(cmd);
-	int st = 0, step = 0, lost = 0;
-	bool reaped = false;
+	errno = e;
+	return pid;
+}
+
+/* Wait for the editor, passing a caught signal on to it and escalating after the grace
+ * time. True when it was reaped (its status in *st); otherwise *lost says why not. */
+static bool wait_editor(tc_editfile *ef, pid_t pid, int *st, int *lost)
+{
+	int step = 0;
 	for (;;) {
 		int s = 0;
-		if ((lost = sigwait(&ef->blocked, &s)) != 0)
-			break;
+		if ((*lost = sigwait(&ef->blocked, &s)) != 0)
+			return false;
 		if (s == SIGCHLD || s == SIGALRM) {
-			pid_t w = waitpid(pid, &st, WNOHANG);
-			if (w == pid) {
-				reaped = true;
-				break;
-			}
+			pid_t w = waitpid(pid, st, WNOHANG);
+			if (w == pid)
+				return true;
 			if (w < 0 && errno != EINTR) {
-				lost = errno;
-				break;
+				*lost = errno;
+				return false;
 			}
 			if (s == SIGCHLD || !ef->sig)
 				continue;
@@ -339,21 +341,18 @@ int tc_editfile_run(tc_editfile *ef, tc_diags *d, const char *file)
 		}
 		/* stopping: a caught signal, or the grace time is over */
 		if (step == 3) {
-			lost = ETIMEDOUT; /* SIGKILL did not end it either: stop waiting */
-			break;
+			*lost = ETIMEDOUT; /* SIGKILL did not end it either: stop waiting */
+			return false;
 		}
 		kill(pid, stop_signal(step, ef->sig));
 		step++;
 		alarm(STOP_GRACE);
 	}
-	alarm(0);
-	if (ef->sig)
-		return tc_error(d, (tc_pos){file, 0, 0}, NULL,
-		                "stopped by %s while the editor ran; nothing was changed",
-		                tc_editfile_signame(ef->sig));
-	if (!reaped)
-		return tc_fail(d, (tc_pos){file, 0, 0}, NULL, "lost the editor '%s': %s", ed,
-		               strerror(lost));
+}
+
+/* The editor's wait status as a diagnostic: 0 only for exit status 0. */
+static int editor_status(tc_diags *d, const char *file, const char *ed, int st)
+{
 	if (WIFSIGNALED(st))
 		return tc_error(d, (tc_pos){file, 0, 0}, NULL,
 		                "the editor '%s' was killed by %s (%d); nothing was changed", ed,
@@ -368,6 +367,26 @@ int tc_editfile_run(tc_editfile *ef, tc_diags *d, const char *file)
 		                "the editor '%s' failed (exit status %d); nothing was changed", ed,
 		                WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 	return 0;
+}
+
+int tc_editfile_run(tc_editfile *ef, tc_diags *d, const char *file)
+{
+	const char *ed = editor();
+	pid_t pid = start_editor(ef, ed);
+	if (pid < 0)
+		return tc_fail(d, (tc_pos){file, 0, 0}, NULL, "cannot start the editor: %s",
+		               strerror(errno));
+	int st = 0, lost = 0;
+	bool reaped = wait_editor(ef, pid, &st, &lost);
+	alarm(0);
+	if (ef->sig)
+		return tc_error(d, (tc_pos){file, 0, 0}, NULL,
+		                "stopped by %s while the editor ran; nothing was changed",
+		                tc_editfile_signame(ef->sig));
+	if (!reaped)
+		return tc_fail(d, (tc_pos){file, 0, 0}, NULL, "lost the editor '%s': %s", ed,
+		               strerror(lost));
+	return editor_status(d, file, ed, st);
 }
 
 void tc_editfile_close(tc_editfile *ef)

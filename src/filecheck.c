@@ -190,6 +190,44 @@ bool tc_filecheck_uses_time(const tc_filecheck *fc)
 	return fc->bundle != NULL;
 }
 
+/* A signer of path: its chain to the bundle at the check time, and key usages that let
+ * it sign files. */
+static int check_signer(const tc_filecheck *fc, tc_diags *d, tc_pos at, const char *path,
+                        X509_STORE *store, STACK_OF(X509) * certs, X509 *s)
+{
+	char subj[256], when[32];
+	subject_of(s, subj, sizeof subj);
+	fmt_time(when, fc->time);
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	if (!ctx || !X509_STORE_CTX_init(ctx, store, s, certs)) {
+		X509_STORE_CTX_free(ctx);
+		return tc_fail(d, at, NULL, "cannot verify '%s': OpenSSL failed", path);
+	}
+	X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), (time_t)fc->time);
+	int ok = X509_verify_cert(ctx);
+	int err = X509_STORE_CTX_get_error(ctx);
+	X509_STORE_CTX_free(ctx);
+	if (ok != 1)
+		return tc_error(d, at, NULL,
+		                "the signer '%s' of '%s' is not trusted by '%s' at %s (%s): %s",
+		                subj, path, fc->bundle_path, when, fc->time_from,
+		                X509_verify_cert_error_string(err));
+	uint32_t ku = X509_get_key_usage(s);
+	if (ku == UINT32_MAX || !(ku & KU_DIGITAL_SIGNATURE))
+		return tc_error(
+			d, at, NULL,
+			"the signer '%s' of '%s' may not sign: its certificate needs keyUsage "
+			"digitalSignature",
+			subj, path);
+	uint32_t xku = X509_get_extended_key_usage(s);
+	if (xku != UINT32_MAX && !(xku & XKU_CODE_SIGN))
+		return tc_error(d, at, NULL,
+		                "the signer '%s' of '%s' may not sign files: its extendedKeyUsage "
+		                "lacks codeSigning",
+		                subj, path);
+	return 0;
+}
+
 int tc_filecheck_verify(const tc_filecheck *fc, tc_diags *d, const char *path, const char *data,
                         size_t len, const char *sigpath, const char *sig, size_t siglen)
 {
@@ -205,10 +243,7 @@ int tc_filecheck_verify(const tc_filecheck *fc, tc_diags *d, const char *path, c
 	BIO *sb = NULL, *cb = NULL;
 	CMS_ContentInfo *cms = NULL;
 	X509_STORE *store = NULL;
-	X509_STORE_CTX *ctx = NULL;
 	STACK_OF(X509) *signers = NULL, *certs = NULL;
-	char when[32];
-	fmt_time(when, fc->time);
 	ERR_clear_error();
 	sb = BIO_new_mem_buf(sig, (int)siglen);
 	cb = BIO_new_mem_buf(data, (int)len);
@@ -250,47 +285,12 @@ int tc_filecheck_verify(const tc_filecheck *fc, tc_diags *d, const char *path, c
 		tc_error(d, at, NULL, "'%s' names no signer", sigpath);
 		goto cleanup;
 	}
-	for (int i = 0; i < sk_X509_num(signers); i++) {
-		X509 *s = sk_X509_value(signers, i);
-		char subj[256];
-		subject_of(s, subj, sizeof subj);
-		X509_STORE_CTX_free(ctx);
-		ctx = X509_STORE_CTX_new();
-		if (!ctx || !X509_STORE_CTX_init(ctx, store, s, certs)) {
-			tc_fail(d, at, NULL, "cannot verify '%s': OpenSSL failed", path);
+	for (int i = 0; i < sk_X509_num(signers); i++)
+		if (check_signer(fc, d, at, path, store, certs, sk_X509_value(signers, i)) < 0)
 			goto cleanup;
-		}
-		X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), (time_t)fc->time);
-		if (X509_verify_cert(ctx) != 1) {
-			int err = X509_STORE_CTX_get_error(ctx);
-			tc_error(d, at, NULL,
-			         "the signer '%s' of '%s' is not trusted by '%s' at %s (%s): %s",
-			         subj, path, fc->bundle_path, when, fc->time_from,
-			         X509_verify_cert_error_string(err));
-			goto cleanup;
-		}
-		uint32_t ku = X509_get_key_usage(s);
-		if (ku == UINT32_MAX || !(ku & KU_DIGITAL_SIGNATURE)) {
-			tc_error(
-				d, at, NULL,
-				"the signer '%s' of '%s' may not sign: its certificate needs keyUsage "
-				"digitalSignature",
-				subj, path);
-			goto cleanup;
-		}
-		uint32_t xku = X509_get_extended_key_usage(s);
-		if (xku != UINT32_MAX && !(xku & XKU_CODE_SIGN)) {
-			tc_error(d, at, NULL,
-			         "the signer '%s' of '%s' may not sign files: its extendedKeyUsage "
-			         "lacks codeSigning",
-			         subj, path);
-			goto cleanup;
-		}
-	}
 	rc = 0;
 cleanup:
 	ERR_clear_error();
-	X509_STORE_CTX_free(ctx);
 	sk_X509_pop_free(certs, X509_free);
 	sk_X509_free(signers);
 	X509_STORE_free(store);

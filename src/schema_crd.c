@@ -92,69 +92,139 @@ static tc_value *add_embedded(tc_arena *a, tc_value *props)
 	return tc_objb_finish(&b, a, props ? props->pos : nopos, NULL);
 }
 
+static tc_value *convert(tc_arena *a, const tc_value *v, int flags, int depth);
+
+/* The value of a member converted by its keyword: the subschemas recurse. */
+static tc_value *convert_keyword(tc_arena *a, const tc_member *m, int flags, int depth)
+{
+	const char *k = m->key;
+	if (strcmp(k, "items") == 0)
+		return convert_list(a, m->val, flags & IN_BRANCH, depth);
+	if (strcmp(k, "additionalProperties") == 0)
+		return convert(a, m->val, flags & IN_BRANCH, depth + 1);
+	if (!strcmp(k, "allOf") || !strcmp(k, "anyOf") || !strcmp(k, "oneOf"))
+		return convert_list(a, m->val, IN_BRANCH, depth);
+	if (strcmp(k, "not") == 0)
+		return convert(a, m->val, IN_BRANCH, depth + 1);
+	return m->val;
+}
+
+/* A copy of the array arr with x at its end. */
+static tc_value *append(tc_arena *a, const tc_value *arr, tc_value *x)
+{
+	tc_arrb e;
+	tc_arrb_init(&e);
+	for (size_t j = 0; j < arr->u.arr.len; j++)
+		tc_arrb_push(&e, arr->u.arr.items[j]);
+	tc_arrb_push(&e, x);
+	return tc_arrb_finish(&e, a, arr->pos);
+}
+
+/* nullable: true of schema v, said in JSON Schema: null joins its type, enum or anyOf. */
+static tc_value *admit_null(tc_arena *a, const tc_value *v, const char *k, tc_value *nv)
+{
+	if (strcmp(k, "type") == 0 && nv->kind == TC_STR) {
+		tc_value *items[2] = {nv, str(a, "null")};
+		return tc_value_array(a, items, 2, nv->pos);
+	}
+	if (strcmp(k, "enum") == 0 && nv->kind == TC_ARRAY)
+		return append(a, nv, tc_value_null(a, nopos));
+	if (strcmp(k, "anyOf") == 0 && nv->kind == TC_ARRAY && !tc_value_getz(v, "type"))
+		return append(a, nv, type_schema(a, "null"));
+	return nv;
+}
+
+/* What the Kubernetes extensions of v imply: embedded objects' fields, int-or-string,
+ * and a closed object where nothing keeps it open. */
+static void add_implied(tc_objb *b, tc_arena *a, const tc_value *v, tc_value *props, int flags)
+{
+	bool nullable = truthy(v, "nullable");
+	if (truthy(v, "x-kubernetes-embedded-resource"))
+		props = add_embedded(a, props);
+	if (props)
+		tc_objb_addz(b, "properties", props);
+	if (truthy(v, "x-kubernetes-int-or-string") && !tc_value_getz(v, "anyOf")) {
+		tc_value *alts[3] = {type_schema(a, "integer"), type_schema(a, "string"),
+		                     type_schema(a, "null")};
+		tc_objb_addz(b, "anyOf", tc_value_array(a, alts, nullable ? 3 : 2, nopos));
+	}
+	const tc_value *type = tc_value_getz(v, "type");
+	bool object = tc_value_streq(type, "object") || props;
+	bool preserve = truthy(v, "x-kubernetes-preserve-unknown-fields");
+	if (object && !preserve && !(flags & (IN_BRANCH | NO_CLOSE)) &&
+	    !tc_value_getz(v, "additionalProperties"))
+		tc_objb_addz(b, "additionalProperties", tc_value_bool(a, false, nopos));
+}
+
 static tc_value *convert(tc_arena *a, const tc_value *v, int flags, int depth)
 {
 	if (v->kind != TC_OBJECT || depth > MAX_DEPTH)
 		return (tc_value *)v;
 	bool nullable = truthy(v, "nullable");
-	bool preserve = truthy(v, "x-kubernetes-preserve-unknown-fields");
 	tc_objb b;
 	tc_objb_init(&b);
 	tc_value *props = NULL;
 	for (size_t i = 0; i < v->u.obj.len; i++) {
 		const tc_member *m = &v->u.obj.members[i];
-		const char *k = m->key;
-		tc_value *nv = m->val;
-		if (strcmp(k, "nullable") == 0)
+		if (strcmp(m->key, "nullable") == 0)
 			continue;
-		if (strcmp(k, "properties") == 0) {
+		if (strcmp(m->key, "properties") == 0) {
 			props = convert_map(a, m->val, flags & IN_BRANCH, depth);
 			continue;
-		} else if (strcmp(k, "items") == 0) {
-			nv = convert_list(a, m->val, flags & IN_BRANCH, depth);
-		} else if (strcmp(k, "additionalProperties") == 0) {
-			nv = convert(a, m->val, flags & IN_BRANCH, depth + 1);
-		} else if (!strcmp(k, "allOf") || !strcmp(k, "anyOf") || !strcmp(k, "oneOf")) {
-			nv = convert_list(a, m->val, IN_BRANCH, depth);
-		} else if (strcmp(k, "not") == 0) {
-			nv = convert(a, m->val, IN_BRANCH, depth + 1);
 		}
-		if (nullable && strcmp(k, "type") == 0 && nv->kind == TC_STR) {
-			tc_value *items[2] = {nv, str(a, "null")};
-			nv = tc_value_array(a, items, 2, nv->pos);
-		} else if (nullable && strcmp(k, "enum") == 0 && nv->kind == TC_ARRAY) {
-			tc_arrb e;
-			tc_arrb_init(&e);
-			for (size_t j = 0; j < nv->u.arr.len; j++)
-				tc_arrb_push(&e, nv->u.arr.items[j]);
-			tc_arrb_push(&e, tc_value_null(a, nopos));
-			nv = tc_arrb_finish(&e, a, nv->pos);
-		} else if (nullable && strcmp(k, "anyOf") == 0 && nv->kind == TC_ARRAY &&
-		           !tc_value_getz(v, "type")) {
-			tc_arrb e;
-			tc_arrb_init(&e);
-			for (size_t j = 0; j < nv->u.arr.len; j++)
-				tc_arrb_push(&e, nv->u.arr.items[j]);
-			tc_arrb_push(&e, type_schema(a, "null"));
-			nv = tc_arrb_finish(&e, a, nv->pos);
-		}
+		tc_value *nv = convert_keyword(a, m, flags, depth);
+		if (nullable)
+			nv = admit_null(a, v, m->key, nv);
 		tc_objb_add(&b, m->key, m->klen, m->kpos, nv);
 	}
-	if (truthy(v, "x-kubernetes-embedded-resource"))
-		props = add_embedded(a, props);
-	if (props)
-		tc_objb_addz(&b, "properties", props);
-	if (truthy(v, "x-kubernetes-int-or-string") && !tc_value_getz(v, "anyOf")) {
-		tc_value *alts[3] = {type_schema(a, "integer"), type_schema(a, "string"),
-		                     type_schema(a, "null")};
-		tc_objb_addz(&b, "anyOf", tc_value_array(a, alts, nullable ? 3 : 2, nopos));
-	}
-	const tc_value *type = tc_value_getz(v, "type");
-	bool object = tc_value_streq(type, "object") || props;
-	if (object && !preserve && !(flags & (IN_BRANCH | NO_CLOSE)) &&
-	    !tc_value_getz(v, "additionalProperties"))
-		tc_objb_addz(&b, "additionalProperties", tc_value_bool(a, false, nopos));
+	add_implied(&b, a, v, props, flags);
 	return tc_objb_finish(&b, a, v->pos, NULL);
+}
+
+/* Add the members of object v but the one named skip. */
+static void add_except(tc_objb *b, const tc_value *v, const char *skip)
+{
+	for (size_t i = 0; i < v->u.obj.len; i++)
+		if (strcmp(v->u.obj.members[i].key, skip) != 0)
+			tc_objb_add(b, v->u.obj.members[i].key, v->u.obj.members[i].klen,
+			            v->u.obj.members[i].kpos, v->u.obj.members[i].val);
+}
+
+/* Schema pv with its enum replaced by the one value pin. */
+static tc_value *pin_enum(tc_arena *a, tc_value *pv, const char *pin)
+{
+	tc_objb eb;
+	tc_objb_init(&eb);
+	add_except(&eb, pv, "enum");
+	tc_value *one = str(a, pin);
+	tc_objb_addz(&eb, "enum", tc_value_array(a, &one, 1, nopos));
+	return tc_objb_finish(&eb, a, pv->pos, NULL);
+}
+
+/* The root's properties: metadata as the CRD wrote it (left open), apiVersion and kind
+ * pinned to this group, version and kind. */
+static tc_value *pin_root_properties(tc_arena *a, const tc_value *props, const tc_value *openapi,
+                                     const char *group, const char *version, const char *kind)
+{
+	const tc_value *orig = tc_value_getz(openapi, "properties");
+	const tc_value *meta = orig ? tc_value_getz(orig, "metadata") : NULL;
+	tc_objb pb;
+	tc_objb_init(&pb);
+	for (size_t k = 0; k < props->u.obj.len; k++) {
+		const tc_member *p = &props->u.obj.members[k];
+		tc_value *pv = p->val;
+		const char *pin = NULL;
+		if (strcmp(p->key, "metadata") == 0 && meta)
+			pv = convert(a, meta, NO_CLOSE, 1);
+		else if (strcmp(p->key, "apiVersion") == 0)
+			pin = tc_arena_printf(a, "%s/%s", group, version);
+		else if (strcmp(p->key, "kind") == 0)
+			pin = kind;
+		if (pin && pv->kind == TC_OBJECT)
+			pv = pin_enum(a, pv, pin);
+		tc_objb_add(&pb, p->key, p->klen, p->kpos, pv);
+	}
+	return tc_objb_finish(&pb, a, props->pos, NULL);
 }
 
 /* the root: like convert, with metadata left open and apiVersion/kind pinned */
@@ -171,12 +241,7 @@ tc_value *tc_schema_crd_convert(tc_arena *a, const tc_value *openapi, const char
 	    !tc_value_getz(rp, "metadata")) {
 		tc_objb rb;
 		tc_objb_init(&rb);
-		for (size_t i = 0; i < root->u.obj.len; i++)
-			if (strcmp(root->u.obj.members[i].key, "properties") != 0)
-				tc_objb_add(&rb, root->u.obj.members[i].key,
-				            root->u.obj.members[i].klen,
-				            root->u.obj.members[i].kpos,
-				            root->u.obj.members[i].val);
+		add_except(&rb, root, "properties");
 		tc_value *np = add_embedded(a, (tc_value *)rp);
 		tc_objb_addz(&rb, "properties", np);
 		root = tc_objb_finish(&rb, a, root->pos, NULL);
@@ -185,42 +250,10 @@ tc_value *tc_schema_crd_convert(tc_arena *a, const tc_value *openapi, const char
 	tc_objb_init(&b);
 	for (size_t i = 0; i < root->u.obj.len; i++) {
 		const tc_member *m = &root->u.obj.members[i];
-		if (strcmp(m->key, "properties") != 0 || m->val->kind != TC_OBJECT) {
-			tc_objb_add(&b, m->key, m->klen, m->kpos, m->val);
-			continue;
-		}
-		tc_objb pb;
-		tc_objb_init(&pb);
-		const tc_value *orig = tc_value_getz(openapi, "properties");
-		for (size_t k = 0; k < m->val->u.obj.len; k++) {
-			const tc_member *p = &m->val->u.obj.members[k];
-			tc_value *pv = p->val;
-			const char *pin = NULL;
-			if (strcmp(p->key, "metadata") == 0 && orig &&
-			    tc_value_getz(orig, "metadata")) {
-				pv = convert(a, tc_value_getz(orig, "metadata"), NO_CLOSE, 1);
-			} else if (strcmp(p->key, "apiVersion") == 0) {
-				pin = tc_arena_printf(a, "%s/%s", group, version);
-			} else if (strcmp(p->key, "kind") == 0) {
-				pin = kind;
-			}
-			if (pin && pv->kind == TC_OBJECT) {
-				tc_objb eb;
-				tc_objb_init(&eb);
-				for (size_t j = 0; j < pv->u.obj.len; j++)
-					if (strcmp(pv->u.obj.members[j].key, "enum") != 0)
-						tc_objb_add(&eb, pv->u.obj.members[j].key,
-						            pv->u.obj.members[j].klen,
-						            pv->u.obj.members[j].kpos,
-						            pv->u.obj.members[j].val);
-				tc_value *one = str(a, pin);
-				tc_objb_addz(&eb, "enum", tc_value_array(a, &one, 1, nopos));
-				pv = tc_objb_finish(&eb, a, pv->pos, NULL);
-			}
-			tc_objb_add(&pb, p->key, p->klen, p->kpos, pv);
-		}
-		tc_objb_add(&b, m->key, m->klen, m->kpos,
-		            tc_objb_finish(&pb, a, m->val->pos, NULL));
+		tc_value *mv = m->val;
+		if (strcmp(m->key, "properties") == 0 && mv->kind == TC_OBJECT)
+			mv = pin_root_properties(a, mv, openapi, group, version, kind);
+		tc_objb_add(&b, m->key, m->klen, m->kpos, mv);
 	}
 	/* the same marker kubectl's OpenAPI documents carry */
 	tc_objb g;
@@ -333,67 +366,82 @@ static int check_rules(tc_arena *a, const tc_value *v, tc_diags *d, const tc_pat
 	return errors;
 }
 
-static int add_crd(tc_crd_import *im, const tc_value *crd, const char *source, tc_diags *d)
+typedef struct {
+	const tc_value *group, *kind, *plural, *scope;
+	const char *source;
+} crd_names;
+
+/* The index entry of one version of a CRD; rel is its schema file or NULL. */
+static tc_value *index_entry(tc_arena *a, const crd_names *c, const tc_value *ver, const char *name,
+                             bool served, const char *rel)
+{
+	tc_objb e;
+	tc_objb_init(&e);
+	tc_objb_addz(&e, "deprecated", tc_value_bool(a, truthy(ver, "deprecated"), nopos));
+	tc_objb_addz(&e, "group", str(a, c->group->u.str.ptr));
+	tc_objb_addz(&e, "kind", str(a, c->kind->u.str.ptr));
+	tc_objb_addz(&e, "plural",
+	             c->plural ? str(a, c->plural->u.str.ptr) : tc_value_null(a, nopos));
+	tc_objb_addz(&e, "schema", rel ? str(a, rel) : tc_value_null(a, nopos));
+	tc_objb_addz(&e, "scope", c->scope ? str(a, c->scope->u.str.ptr) : str(a, "Namespaced"));
+	tc_objb_addz(&e, "served", tc_value_bool(a, served, nopos));
+	tc_objb_addz(&e, "source", str(a, basename_of(c->source)));
+	tc_objb_addz(&e, "storage", tc_value_bool(a, truthy(ver, "storage"), nopos));
+	tc_objb_addz(&e, "version", str(a, name));
+	return tc_objb_finish(&e, a, nopos, NULL);
+}
+
+/* spec.versions[i]: its rules and costs checked, its schema converted, its index entry. */
+static void add_version(tc_crd_import *im, const crd_names *c, const tc_value *ver, size_t i,
+                        tc_diags *d)
 {
 	tc_arena *a = &im->a;
-	const tc_value *group = sget(crd, "spec.group"), *kind = sget(crd, "spec.names.kind");
-	const tc_value *plural = sget(crd, "spec.names.plural"), *scope = sget(crd, "spec.scope");
+	const tc_value *name = sget(ver, "name");
+	const tc_value *schema = tc_value_dig(ver, "schema.openAPIV3Schema");
+	if (!name) {
+		tc_error(d, ver->pos, NULL, "a CRD version needs a name");
+		return;
+	}
+	bool served = !tc_value_getz(ver, "served") || truthy(ver, "served");
+	char *lkind = tc_arena_strdup(a, c->kind->u.str.ptr);
+	for (char *p = lkind; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	char *rel = NULL;
+	tc_path p_spec = TC_PATH_KEY(NULL, "spec", 4);
+	tc_path p_vers = TC_PATH_KEY(&p_spec, "versions", 8);
+	tc_path p_ver = TC_PATH_INDEX(&p_vers, i);
+	tc_path p_sch = TC_PATH_KEY(&p_ver, "schema", 6);
+	tc_path p_oa = TC_PATH_KEY(&p_sch, "openAPIV3Schema", 15);
+	if (schema && check_rules(a, schema, d, &p_oa, false, 0) > 0)
+		return;
+	if (schema && schema->kind == TC_OBJECT && tc_cel_crd_costs(a, schema, &p_oa, d) > 0)
+		return;
+	const char *group = c->group->u.str.ptr, *kind = c->kind->u.str.ptr;
+	if (served && schema && schema->kind == TC_OBJECT) {
+		rel = tc_arena_printf(a, "%s/%s_%s.json", group, lkind, name->u.str.ptr);
+		TC_GROW(im->files, im->capfiles, im->nfiles + 1);
+		im->files[im->nfiles++] =
+			(outfile){rel,
+		                  tc_schema_crd_convert(a, schema, group, name->u.str.ptr, kind)};
+	} else if (served) {
+		tc_warning(d, ver->pos, NULL, "version '%s' of %s has no openAPIV3Schema",
+		           name->u.str.ptr, kind);
+	}
+	tc_arrb_push(&im->index, index_entry(a, c, ver, name->u.str.ptr, served, rel));
+}
+
+static int add_crd(tc_crd_import *im, const tc_value *crd, const char *source, tc_diags *d)
+{
+	crd_names c = {sget(crd, "spec.group"), sget(crd, "spec.names.kind"),
+	               sget(crd, "spec.names.plural"), sget(crd, "spec.scope"), source};
 	const tc_value *versions = tc_value_dig(crd, "spec.versions");
-	if (!group || !kind || !versions || versions->kind != TC_ARRAY)
+	if (!c.group || !c.kind || !versions || versions->kind != TC_ARRAY)
 		return tc_error(d, crd->pos, NULL,
 		                "a CustomResourceDefinition needs spec.group, spec.names.kind and "
 		                "spec.versions");
-	for (size_t i = 0; i < versions->u.arr.len; i++) {
-		const tc_value *ver = versions->u.arr.items[i];
-		const tc_value *name = sget(ver, "name");
-		const tc_value *schema = tc_value_dig(ver, "schema.openAPIV3Schema");
-		if (!name) {
-			tc_error(d, ver->pos, NULL, "a CRD version needs a name");
-			continue;
-		}
-		bool served = !tc_value_getz(ver, "served") || truthy(ver, "served");
-		char *lkind = tc_arena_strdup(a, kind->u.str.ptr);
-		for (char *p = lkind; *p; p++)
-			if (*p >= 'A' && *p <= 'Z')
-				*p = (char)(*p - 'A' + 'a');
-		char *rel = NULL;
-		tc_path p_spec = TC_PATH_KEY(NULL, "spec", 4);
-		tc_path p_vers = TC_PATH_KEY(&p_spec, "versions", 8);
-		tc_path p_ver = TC_PATH_INDEX(&p_vers, i);
-		tc_path p_sch = TC_PATH_KEY(&p_ver, "schema", 6);
-		tc_path p_oa = TC_PATH_KEY(&p_sch, "openAPIV3Schema", 15);
-		if (schema && check_rules(a, schema, d, &p_oa, false, 0) > 0)
-			continue;
-		if (schema && schema->kind == TC_OBJECT &&
-		    tc_cel_crd_costs(a, schema, &p_oa, d) > 0)
-			continue;
-		if (served && schema && schema->kind == TC_OBJECT) {
-			rel = tc_arena_printf(a, "%s/%s_%s.json", group->u.str.ptr, lkind,
-			                      name->u.str.ptr);
-			TC_GROW(im->files, im->capfiles, im->nfiles + 1);
-			im->files[im->nfiles++] =
-				(outfile){rel,
-			                  tc_schema_crd_convert(a, schema, group->u.str.ptr,
-			                                        name->u.str.ptr, kind->u.str.ptr)};
-		} else if (served) {
-			tc_warning(d, ver->pos, NULL, "version '%s' of %s has no openAPIV3Schema",
-			           name->u.str.ptr, kind->u.str.ptr);
-		}
-		tc_objb e;
-		tc_objb_init(&e);
-		tc_objb_addz(&e, "deprecated", tc_value_bool(a, truthy(ver, "deprecated"), nopos));
-		tc_objb_addz(&e, "group", str(a, group->u.str.ptr));
-		tc_objb_addz(&e, "kind", str(a, kind->u.str.ptr));
-		tc_objb_addz(&e, "plural",
-		             plural ? str(a, plural->u.str.ptr) : tc_value_null(a, nopos));
-		tc_objb_addz(&e, "schema", rel ? str(a, rel) : tc_value_null(a, nopos));
-		tc_objb_addz(&e, "scope", scope ? str(a, scope->u.str.ptr) : str(a, "Namespaced"));
-		tc_objb_addz(&e, "served", tc_value_bool(a, served, nopos));
-		tc_objb_addz(&e, "source", str(a, basename_of(source)));
-		tc_objb_addz(&e, "storage", tc_value_bool(a, truthy(ver, "storage"), nopos));
-		tc_objb_addz(&e, "version", str(a, name->u.str.ptr));
-		tc_arrb_push(&im->index, tc_objb_finish(&e, a, nopos, NULL));
-	}
+	for (size_t i = 0; i < versions->u.arr.len; i++)
+		add_version(im, &c, versions->u.arr.items[i], i, d);
 	return 0;
 }
 
@@ -467,6 +515,66 @@ static int write_file(const char *path, const tc_value *v, tc_diags *d)
 	return r;
 }
 
+/* Does index entry e name group, kind and version as strings? */
+static bool entry_keyed(const tc_value *e)
+{
+	static const char *const keys[] = {"group", "kind", "version"};
+	for (int k = 0; k < 3; k++) {
+		const tc_value *x = tc_value_getz(e, keys[k]);
+		if (!x || x->kind != TC_STR)
+			return false;
+	}
+	return true;
+}
+
+static bool in_index(const tc_crd_import *im, const tc_value *e)
+{
+	for (size_t k = 0; k < im->index.len; k++)
+		if (same_key(e, im->index.items[k]))
+			return true;
+	return false;
+}
+
+/* The entries of the index already at idxpath that this import does not replace, into
+ * all; no index there is an empty one. */
+static int keep_old_entries(tc_arrb *all, tc_crd_import *im, const char *idxpath, tc_diags *d)
+{
+	char *text;
+	size_t tlen;
+	tc_file_err fe;
+	int got = tc_file_read(&text, &tlen, idxpath, 64u * 1024 * 1024, 0, &fe);
+	if (got != 0 && fe.why == TC_FILE_OPEN)
+		return 0;
+	tc_value *old = NULL;
+	if (got != 0 || tc_json_load(&old, &im->a, d, idxpath, text, tlen) < 0 ||
+	    old->kind != TC_ARRAY) {
+		if (!tc_diags_has_errors(d))
+			tc_error(d, (tc_pos){idxpath, 1, 1}, NULL, "the index must be a JSON list");
+		if (got == 0)
+			free(text);
+		return -1;
+	}
+	free(text);
+	for (size_t i = 0; i < old->u.arr.len; i++) {
+		const tc_value *e = old->u.arr.items[i];
+		if (entry_keyed(e) && !in_index(im, e))
+			tc_arrb_push(all, old->u.arr.items[i]);
+	}
+	return 0;
+}
+
+/* This import's entries into all; a later CRD of the same kind wins. */
+static void add_new_entries(tc_arrb *all, const tc_crd_import *im)
+{
+	for (size_t i = 0; i < im->index.len; i++) {
+		bool dup = false;
+		for (size_t k = i + 1; k < im->index.len && !dup; k++)
+			dup = same_key(im->index.items[i], im->index.items[k]);
+		if (!dup)
+			tc_arrb_push(all, im->index.items[i]);
+	}
+}
+
 long tc_crd_import_finish(tc_crd_import *im, tc_diags *d)
 {
 	tc_arena *a = &im->a;
@@ -476,45 +584,11 @@ long tc_crd_import_finish(tc_crd_import *im, tc_diags *d)
 	char *idxpath = tc_arena_printf(a, "%s/index.json", base);
 	tc_arrb all;
 	tc_arrb_init(&all);
-	char *text;
-	size_t tlen;
-	tc_file_err fe;
-	int got = tc_file_read(&text, &tlen, idxpath, 64u * 1024 * 1024, 0, &fe);
-	if (got == 0 || fe.why != TC_FILE_OPEN) {
-		tc_value *old = NULL;
-		if (got != 0 || tc_json_load(&old, a, d, idxpath, text, tlen) < 0 ||
-		    old->kind != TC_ARRAY) {
-			if (!tc_diags_has_errors(d))
-				tc_error(d, (tc_pos){idxpath, 1, 1}, NULL,
-				         "the index must be a JSON list");
-			if (got == 0)
-				free(text);
-			tc_arrb_release(&all);
-			return -1;
-		}
-		free(text);
-		for (size_t i = 0; i < old->u.arr.len; i++) {
-			const tc_value *e = old->u.arr.items[i];
-			bool ok = true;
-			static const char *const keys[] = {"group", "kind", "version"};
-			for (int k = 0; k < 3; k++) {
-				const tc_value *x = tc_value_getz(e, keys[k]);
-				ok &= x && x->kind == TC_STR;
-			}
-			bool replaced = false;
-			for (size_t k = 0; ok && k < im->index.len && !replaced; k++)
-				replaced = same_key(e, im->index.items[k]);
-			if (ok && !replaced)
-				tc_arrb_push(&all, old->u.arr.items[i]);
-		}
+	if (keep_old_entries(&all, im, idxpath, d) < 0) {
+		tc_arrb_release(&all);
+		return -1;
 	}
-	for (size_t i = 0; i < im->index.len; i++) {
-		bool dup = false;
-		for (size_t k = i + 1; k < im->index.len && !dup; k++)
-			dup = same_key(im->index.items[i], im->index.items[k]);
-		if (!dup) /* a later CRD of the same kind wins */
-			tc_arrb_push(&all, im->index.items[i]);
-	}
+	add_new_entries(&all, im);
 	if (all.len > 1)
 		qsort(all.items, all.len, sizeof *all.items, entry_cmp);
 	long written = 0;

@@ -89,6 +89,42 @@ static bool is_date_time(const char *s, size_t n)
 	return tc_time_parse_rfc3339(&t, s, n, TC_RFC3339_LOWER | TC_RFC3339_LEAP);
 }
 
+typedef struct {
+	int last; /* index of the last unit in "YMD" or "HMS", -1 at the start of each part */
+	bool any, time, week;
+} dur_state;
+
+/* One element, digits and a unit, at s[*i]; false when it breaks the grammar. */
+static bool dur_element(dur_state *st, const char *s, size_t n, size_t *i)
+{
+	size_t k = *i;
+	while (*i < n && isdig(s[*i]))
+		(*i)++;
+	if (*i == k || *i == n)
+		return false;
+	char u = s[(*i)++];
+	if (u == 'W') {
+		if (st->any || st->time)
+			return false;
+		st->week = st->any = true;
+		return true;
+	}
+	if (st->week)
+		return false;
+	const char *units = st->time ? "HMS" : "YMD";
+	const char *p = strchr(units, u);
+	if (!p || u == 0)
+		return false;
+	/* dur-date forms: Y[M[D]], M[D], D; time forms: H[M[S]], M[S], S:
+	 * no gaps allowed (P1Y2D is not in the grammar) */
+	int idx = (int)(p - units);
+	if (st->last >= 0 && idx != st->last + 1)
+		return false;
+	st->last = idx;
+	st->any = true;
+	return true;
+}
+
 /* duration = "P" (dur-date / dur-time / dur-week), RFC 3339 Appendix A:
  * dur-date = (dur-day / dur-month / dur-year) [dur-time]
  * units must appear in order Y M D, then "T" H M S, each at most once;
@@ -97,51 +133,21 @@ static bool is_duration(const char *s, size_t n)
 {
 	if (n < 2 || s[0] != 'P')
 		return false;
+	dur_state st = {.last = -1};
 	size_t i = 1;
-	static const char dunits[] = "YMD", tunits[] = "HMS";
-	int last = -1;
-	bool any = false, time = false, week = false;
 	while (i < n) {
-		if (s[i] == 'T') {
-			if (time)
-				return false;
-			time = true;
-			last = -1;
-			i++;
-			if (i == n)
+		if (s[i] != 'T') {
+			if (!dur_element(&st, s, n, &i))
 				return false;
 			continue;
 		}
-		size_t k = i;
-		while (i < n && isdig(s[i]))
-			i++;
-		if (i == k || i == n)
+		if (st.time || i + 1 == n)
 			return false;
-		char u = s[i++];
-		if (u == 'W') {
-			if (any || time)
-				return false;
-			week = true;
-			any = true;
-			continue;
-		}
-		if (week)
-			return false;
-		const char *units = time ? tunits : dunits;
-		const char *p = strchr(units, u);
-		if (!p || u == 0)
-			return false;
-		int idx = (int)(p - units);
-		if (time ? idx <= last : idx <= last)
-			return false;
-		/* dur-date forms: Y[M[D]], M[D], D; time forms: H[M[S]], M[S], S:
-		 * no gaps allowed (P1Y2D is not in the grammar) */
-		if (last >= 0 && idx != last + 1)
-			return false;
-		last = idx;
-		any = true;
+		st.time = true;
+		st.last = -1;
+		i++;
 	}
-	return any;
+	return st.any;
 }
 
 /* RFC 1123 host name: labels of letters, digits, '-', 1..63 bytes, total
@@ -193,53 +199,63 @@ static bool is_ipv4(const char *s, size_t n)
 	return i == n;
 }
 
+typedef struct {
+	const char *s;
+	size_t n, i;
+	int groups;
+	bool gap; /* "::" seen */
+} v6_scan;
+
+/* One group at p->i and the ":" or "::" after it; false when it breaks the grammar.
+ * An embedded IPv4 address ends the scan (p->i = n). */
+static bool v6_step(v6_scan *p)
+{
+	const char *s = p->s;
+	size_t n = p->n, k = p->i, i = k;
+	while (i < n && ishex(s[i]) && i - k < 5)
+		i++;
+	if (i < n && s[i] == '.') {
+		p->groups += 2; /* the last 32 bits */
+		p->i = n;
+		return is_ipv4(s + k, n - k);
+	}
+	if (i == k || i - k > 4)
+		return false;
+	p->groups++;
+	if (i == n) {
+		p->i = n;
+		return true;
+	}
+	if (s[i] != ':')
+		return false;
+	i++;
+	if (i < n && s[i] == ':') {
+		if (p->gap)
+			return false;
+		p->gap = true;
+		i++;
+	} else if (i == n) {
+		return false;
+	}
+	p->i = i;
+	return true;
+}
+
 /* RFC 4291 2.2: eight groups of 1-4 hex digits, "::" once for a run of
  * zero groups, the last two groups may be an IPv4 address */
 static bool is_ipv6(const char *s, size_t n)
 {
-	int groups = 0;
-	bool gap = false;
-	size_t i = 0;
+	v6_scan p = {s, n, 0, 0, false};
 	if (n >= 2 && s[0] == ':' && s[1] == ':') {
-		gap = true;
-		i = 2;
-		if (i == n)
-			return true;
+		p.gap = true;
+		p.i = 2;
 	} else if (n >= 1 && s[0] == ':') {
 		return false;
 	}
-	while (i < n) {
-		size_t k = i;
-		while (i < n && ishex(s[i]) && i - k < 5)
-			i++;
-		if (i < n && s[i] == '.') {
-			/* embedded IPv4 as the last 32 bits */
-			if (!is_ipv4(s + k, n - k))
-				return false;
-			groups += 2;
-			i = n;
-			break;
-		}
-		if (i == k || i - k > 4)
+	while (p.i < n)
+		if (!v6_step(&p))
 			return false;
-		groups++;
-		if (i == n)
-			break;
-		if (s[i] != ':')
-			return false;
-		i++;
-		if (i < n && s[i] == ':') {
-			if (gap)
-				return false;
-			gap = true;
-			i++;
-			if (i == n)
-				break;
-		} else if (i == n) {
-			return false;
-		}
-	}
-	return gap ? groups < 8 : groups == 8;
+	return p.gap ? p.groups < 8 : p.groups == 8;
 }
 
 static bool is_uuid(const char *s, size_t n)
@@ -260,52 +276,82 @@ static bool is_atext(char c)
 	return isalpha_(c) || isdig(c) || (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
 }
 
+/* Quoted-string local part: the offset of the "@" after it, or 0 when it is not one. */
+static size_t quoted_local(const char *s, size_t n)
+{
+	size_t i = 1;
+	while (i < n && s[i] != '"') {
+		if (s[i] == '\\')
+			i++;
+		else if ((unsigned char)s[i] < 32)
+			return 0;
+		i++;
+	}
+	if (i >= n)
+		return 0;
+	i++;
+	return i < n && s[i] == '@' ? i : 0;
+}
+
+/* Dot-string = Atom *("." Atom): the offset of the "@" after it, or 0 when it is not one. */
+static size_t dot_local(const char *s, size_t n)
+{
+	size_t k = 0;
+	while (k < n && s[k] != '@')
+		k++;
+	if (k == 0 || k == n)
+		return 0;
+	for (size_t j = 0; j < k; j++) {
+		if (s[j] != '.') {
+			if (!is_atext(s[j]))
+				return 0;
+		} else if (j == 0 || j == k - 1 || s[j - 1] == '.') {
+			return 0;
+		}
+	}
+	return k;
+}
+
 /* Mailbox = Local-part "@" ( Domain / address-literal ) */
 static bool is_email(const char *s, size_t n)
 {
-	const char *at = NULL;
-	size_t i = 0;
-	if (n && s[0] == '"') {
-		/* Quoted-string */
-		i = 1;
-		while (i < n && s[i] != '"') {
-			if (s[i] == '\\')
-				i++;
-			else if ((unsigned char)s[i] < 32)
-				return false;
-			i++;
-		}
-		if (i >= n)
-			return false;
-		i++;
-		if (i >= n || s[i] != '@')
-			return false;
-		at = s + i;
-	} else {
-		/* Dot-string = Atom *("." Atom) */
-		size_t k = 0;
-		while (k < n && s[k] != '@')
-			k++;
-		if (k == 0 || k == n)
-			return false;
-		for (size_t j = 0; j < k; j++) {
-			if (s[j] == '.') {
-				if (j == 0 || j == k - 1 || s[j - 1] == '.')
-					return false;
-			} else if (!is_atext(s[j])) {
-				return false;
-			}
-		}
-		at = s + k;
-	}
-	const char *dom = at + 1;
-	size_t dn = n - (size_t)(dom - s);
+	size_t at = n && s[0] == '"' ? quoted_local(s, n) : dot_local(s, n);
+	if (at == 0)
+		return false;
+	const char *dom = s + at + 1;
+	size_t dn = n - at - 1;
 	if (dn >= 2 && dom[0] == '[' && dom[dn - 1] == ']') {
 		if (dn > 7 && memcmp(dom + 1, "IPv6:", 5) == 0)
 			return is_ipv6(dom + 6, dn - 7);
 		return is_ipv4(dom + 1, dn - 2);
 	}
 	return is_hostname(dom, dn);
+}
+
+/* Does s[0..n) hold one of the bytes of `set`? */
+static bool has_any(const char *s, size_t n, const char *set)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] && strchr(set, s[i]))
+			return true;
+	return false;
+}
+
+/* The length of the run of s[0..n) before the first byte of `stop`. */
+static size_t span_to(const char *s, size_t n, const char *stop)
+{
+	size_t k = 0;
+	while (k < n && !(s[k] && strchr(stop, s[k])))
+		k++;
+	return k;
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isdig(s[i]))
+			return false;
+	return true;
 }
 
 static bool uri_char(char c)
@@ -335,43 +381,56 @@ static bool uri_chars(const char *s, size_t n)
 	return true;
 }
 
-/* authority = [ userinfo "@" ] host [ ":" port ] */
-static bool authority_ok(const char *s, size_t n)
+/* host = IP-literal / IPv4address / reg-name at the start of s[0..n): its length in *len */
+static bool host_ok(const char *s, size_t n, size_t *len)
 {
-	const char *at = memchr(s, '@', n);
-	if (at && memchr(at + 1, '@', n - (size_t)(at + 1 - s)))
-		return false;
-	if (at) {
-		for (const char *p = s; p < at; p++)
-			if (*p == '[' || *p == ']' || *p == '/')
-				return false;
-		n -= (size_t)(at + 1 - s);
-		s = at + 1;
-	}
-	size_t hostlen = n;
 	if (n && s[0] == '[') {
 		const char *close = memchr(s, ']', n);
 		if (!close)
 			return false;
 		if (!is_ipv6(s + 1, (size_t)(close - s - 1)) && !(s[1] == 'v' || s[1] == 'V'))
 			return false;
-		hostlen = (size_t)(close - s) + 1;
-	} else {
-		const char *colon = memchr(s, ':', n);
-		if (colon)
-			hostlen = (size_t)(colon - s);
-		for (size_t i = 0; i < hostlen; i++)
-			if (s[i] == '[' || s[i] == ']')
-				return false;
+		*len = (size_t)(close - s) + 1;
+		return true;
 	}
-	if (hostlen < n) {
-		if (s[hostlen] != ':')
+	const char *colon = memchr(s, ':', n);
+	*len = colon ? (size_t)(colon - s) : n;
+	return !has_any(s, *len, "[]");
+}
+
+/* authority = [ userinfo "@" ] host [ ":" port ] */
+static bool authority_ok(const char *s, size_t n)
+{
+	const char *at = memchr(s, '@', n);
+	if (at) {
+		size_t u = (size_t)(at - s);
+		if (memchr(at + 1, '@', n - u - 1) || has_any(s, u, "[]/"))
 			return false;
-		for (size_t i = hostlen + 1; i < n; i++)
-			if (!isdig(s[i]))
-				return false;
+		s = at + 1;
+		n -= u + 1;
 	}
-	return true;
+	size_t hostlen;
+	if (!host_ok(s, n, &hostlen))
+		return false;
+	if (hostlen == n)
+		return true;
+	return s[hostlen] == ':' && all_digits(s + hostlen + 1, n - hostlen - 1);
+}
+
+static bool scheme_char(char c)
+{
+	return isalpha_(c) || isdig(c) || c == '+' || c == '-' || c == '.';
+}
+
+/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ): the length with its ":", or 0 */
+static size_t scheme_len(const char *s, size_t n)
+{
+	if (!n || !isalpha_(s[0]))
+		return 0;
+	size_t k = 1;
+	while (k < n && scheme_char(s[k]))
+		k++;
+	return k < n && s[k] == ':' ? k + 1 : 0;
 }
 
 /* URI-reference; with need_scheme, URI = scheme ":" hier-part ... */
@@ -379,41 +438,18 @@ static bool is_uri(const char *s, size_t n, bool need_scheme)
 {
 	if (!uri_chars(s, n))
 		return false;
-	size_t i = 0;
-	if (n && isalpha_(s[0])) {
-		size_t k = 1;
-		while (k < n &&
-		       (isalpha_(s[k]) || isdig(s[k]) || s[k] == '+' || s[k] == '-' || s[k] == '.'))
-			k++;
-		if (k < n && s[k] == ':')
-			i = k + 1;
-	}
-	if (need_scheme && i == 0)
+	size_t i = scheme_len(s, n);
+	/* relative-ref: a first segment must not contain ':' */
+	if (i == 0 && (need_scheme || memchr(s, ':', span_to(s, n, "/?#"))))
 		return false;
-	if (i == 0) {
-		/* relative-ref: a first segment must not contain ':' */
-		size_t k = strcspn(s, "/?#");
-		if (k > n)
-			k = n;
-		if (memchr(s, ':', k))
-			return false;
-	}
 	if (n - i >= 2 && s[i] == '/' && s[i + 1] == '/') {
-		size_t k = i + 2;
-		while (k < n && s[k] != '/' && s[k] != '?' && s[k] != '#')
-			k++;
+		size_t k = i + 2 + span_to(s + i + 2, n - i - 2, "/?#");
 		if (!authority_ok(s + i + 2, k - i - 2))
 			return false;
 		i = k;
 	}
 	/* brackets only in the authority */
-	size_t end = i;
-	while (end < n && s[end] != '?' && s[end] != '#')
-		end++;
-	for (size_t k = i; k < end; k++)
-		if (s[k] == '[' || s[k] == ']')
-			return false;
-	return true;
+	return !has_any(s + i, span_to(s + i, n - i, "?#"), "[]");
 }
 
 /* json-pointer = *( "/" reference-token ), "~" only as "~0" or "~1" */

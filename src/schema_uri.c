@@ -79,6 +79,61 @@ static void parse(uri *u, const char *s)
 	}
 }
 
+static bool starts(const char *s, size_t rest, const char *lit)
+{
+	size_t k = strlen(lit);
+	return rest >= k && memcmp(s, lit, k) == 0;
+}
+
+static bool equals(const char *s, size_t rest, const char *lit)
+{
+	return rest == strlen(lit) && memcmp(s, lit, rest) == 0;
+}
+
+/* Drop the last segment and its "/" (if any) from the output buffer. */
+static void pop_segment(tc_buf *out)
+{
+	while (out->len > 0 && out->ptr[out->len - 1] != '/')
+		out->len--;
+	if (out->len > 0)
+		out->len--;
+	if (out->ptr)
+		out->ptr[out->len] = 0;
+}
+
+/* One step of RFC 3986 5.2.4 on in[i..n): returns where the next step starts. */
+static size_t dot_step(tc_buf *out, char *in, size_t i, size_t n)
+{
+	const char *s = in + i;
+	size_t rest = n - i;
+	if (starts(s, rest, "../")) /* A */
+		return i + 3;
+	if (starts(s, rest, "./"))
+		return i + 2;
+	if (starts(s, rest, "/./")) /* B */
+		return i + 2;
+	if (equals(s, rest, "/.")) {
+		in[i + 1] = '/';
+		return i + 1;
+	}
+	if (starts(s, rest, "/../")) { /* C */
+		pop_segment(out);
+		return i + 3;
+	}
+	if (equals(s, rest, "/..")) {
+		pop_segment(out);
+		in[i + 2] = '/';
+		return i + 2;
+	}
+	if (equals(s, rest, ".") || equals(s, rest, "..")) /* D */
+		return n;
+	size_t k = s[0] == '/' ? 1 : 0; /* E: move the first segment to the output */
+	while (k < rest && s[k] != '/')
+		k++;
+	tc_buf_add(out, s, k);
+	return i + k;
+}
+
 /* RFC 3986 5.2.4: remove "." and ".." segments from p[0..n), into out.
  * The steps A-E of the RFC work on a private copy of the input, since two
  * of them replace a prefix with "/". */
@@ -87,43 +142,52 @@ static void remove_dots(tc_buf *out, const char *p, size_t n)
 	tc_buf_reset(out);
 	char *in = tc_xmemdup0(p, n);
 	size_t i = 0;
-	while (i < n) {
-		const char *s = in + i;
-		size_t rest = n - i;
-		if (rest >= 3 && memcmp(s, "../", 3) == 0) {
-			i += 3;
-		} else if (rest >= 2 && memcmp(s, "./", 2) == 0) {
-			i += 2;
-		} else if (rest >= 3 && memcmp(s, "/./", 3) == 0) {
-			i += 2;
-		} else if (rest == 2 && memcmp(s, "/.", 2) == 0) {
-			i += 1;
-			in[i] = '/';
-		} else if ((rest >= 4 && memcmp(s, "/../", 4) == 0) ||
-		           (rest == 3 && memcmp(s, "/..", 3) == 0)) {
-			if (rest >= 4) {
-				i += 3;
-			} else {
-				i += 2;
-				in[i] = '/';
-			}
-			while (out->len > 0 && out->ptr[out->len - 1] != '/')
-				out->len--;
-			if (out->len > 0)
-				out->len--;
-			if (out->ptr)
-				out->ptr[out->len] = 0;
-		} else if ((rest == 1 && s[0] == '.') || (rest == 2 && memcmp(s, "..", 2) == 0)) {
-			i = n;
-		} else {
-			size_t k = s[0] == '/' ? 1 : 0;
-			while (k < rest && s[k] != '/')
-				k++;
-			tc_buf_add(out, s, k);
-			i += k;
-		}
-	}
+	while (i < n)
+		i = dot_step(out, in, i, n);
 	free(in);
+}
+
+/* RFC 3986 5.2.3: a relative path below the base's directory, then 5.2.4. */
+static void merge_paths(tc_buf *path, const uri *b, const uri *r)
+{
+	tc_buf tmp;
+	tc_buf_init(&tmp, TC_BUF_UNLIMITED);
+	if (b->auth.set && b->path.n == 0) {
+		tc_buf_addc(&tmp, '/');
+	} else {
+		size_t k = b->path.n;
+		while (k > 0 && b->path.p[k - 1] != '/')
+			k--;
+		tc_buf_add(&tmp, b->path.p, k);
+	}
+	tc_buf_add(&tmp, r->path.p, r->path.n);
+	remove_dots(path, tmp.ptr ? tmp.ptr : "", tmp.len);
+	tc_buf_release(&tmp);
+}
+
+/* RFC 3986 5.2.2: the target of reference r against base b; its path goes to `path`. */
+static void transform(uri *t, tc_buf *path, const uri *r, const uri *b)
+{
+	t->frag = r->frag;
+	if (r->scheme.set || r->auth.set) {
+		t->scheme = r->scheme.set ? r->scheme : b->scheme;
+		t->auth = r->auth;
+		t->query = r->query;
+		remove_dots(path, r->path.p, r->path.n);
+		return;
+	}
+	t->scheme = b->scheme;
+	t->auth = b->auth;
+	if (r->path.n == 0) {
+		tc_buf_add(path, b->path.p, b->path.n);
+		t->query = r->query.set ? r->query : b->query;
+		return;
+	}
+	t->query = r->query;
+	if (r->path.p[0] == '/')
+		remove_dots(path, r->path.p, r->path.n);
+	else
+		merge_paths(path, b, r);
 }
 
 static void add_part(tc_buf *b, const char *pre, part p, const char *post)
@@ -141,48 +205,10 @@ char *tc_uri_resolve(tc_arena *a, const char *base, const char *ref)
 	parse(&r, ref);
 	parse(&b, base ? base : "");
 	memset(&t, 0, sizeof t);
-	tc_buf path, tmp;
+	tc_buf path, out;
 	tc_buf_init(&path, TC_BUF_UNLIMITED);
-	tc_buf_init(&tmp, TC_BUF_UNLIMITED);
-	if (r.scheme.set) {
-		t.scheme = r.scheme;
-		t.auth = r.auth;
-		remove_dots(&path, r.path.p, r.path.n);
-		t.query = r.query;
-	} else {
-		if (r.auth.set) {
-			t.auth = r.auth;
-			remove_dots(&path, r.path.p, r.path.n);
-			t.query = r.query;
-		} else {
-			if (r.path.n == 0) {
-				tc_buf_add(&path, b.path.p, b.path.n);
-				t.query = r.query.set ? r.query : b.query;
-			} else {
-				if (r.path.p[0] == '/') {
-					remove_dots(&path, r.path.p, r.path.n);
-				} else {
-					/* merge (5.2.3) */
-					if (b.auth.set && b.path.n == 0) {
-						tc_buf_addc(&tmp, '/');
-					} else {
-						size_t k = b.path.n;
-						while (k > 0 && b.path.p[k - 1] != '/')
-							k--;
-						tc_buf_add(&tmp, b.path.p, k);
-					}
-					tc_buf_add(&tmp, r.path.p, r.path.n);
-					remove_dots(&path, tmp.ptr ? tmp.ptr : "", tmp.len);
-				}
-				t.query = r.query;
-			}
-			t.auth = b.auth;
-		}
-		t.scheme = b.scheme;
-	}
-	t.frag = r.frag;
-	tc_buf out;
 	tc_buf_init(&out, TC_BUF_UNLIMITED);
+	transform(&t, &path, &r, &b);
 	add_part(&out, "", t.scheme, ":");
 	add_part(&out, "//", t.auth, "");
 	tc_buf_add(&out, path.ptr ? path.ptr : "", path.len);
@@ -191,7 +217,6 @@ char *tc_uri_resolve(tc_arena *a, const char *base, const char *ref)
 	char *res = tc_arena_memdup0(a, tc_buf_str(&out), out.len);
 	tc_buf_release(&out);
 	tc_buf_release(&path);
-	tc_buf_release(&tmp);
 	return res;
 }
 
