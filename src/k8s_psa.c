@@ -15,10 +15,10 @@
  * the objects themselves are long gone by then.
  *
  * Label semantics (api/helpers.go ParseLevel, ParseVersion and
- * admission.go): a missing level is privileged; a level or version that
- * does not parse counts as restricted and latest, the way the admission
- * plugin defaults a bad label; "latest" and any version past the newest
- * check are the newest standard. Exemptions are the cluster's admission
+ * PolicyToEvaluate): a missing level is privileged; an enforce level that
+ * does not parse is restricted, a warn level privileged, a version latest;
+ * without a warn level, warn follows a stricter enforce level; "latest" and
+ * any version past the newest check are the newest standard. Exemptions are the cluster's admission
  * configuration, which a render cannot see, so none apply. The user
  * namespace relaxation of runAsNonRoot, runAsUser and procMount sits behind
  * an alpha feature gate and is not applied.
@@ -597,18 +597,20 @@ static void pod_spec(walk *w, const tc_value *meta, const tc_path *mp, const tc_
 
 /* ---- namespaces ---- */
 
+/* A level label: -1 when it does not parse (api/helpers.go ParseLevel) */
 static int parse_level(const tc_value *v)
 {
-	if (!v)
-		return LVL_PRIVILEGED;
 	if (str_is(v, "privileged"))
 		return LVL_PRIVILEGED;
 	if (str_is(v, "baseline"))
 		return LVL_BASELINE;
-	return LVL_RESTRICTED; /* restricted, or a bad value defaulted */
+	if (str_is(v, "restricted"))
+		return LVL_RESTRICTED;
+	return -1;
 }
 
-/* "latest" or "v1.N"; anything else is latest, as the plugin defaults it */
+/* "latest" or "v1.N" (api/helpers.go ParseVersion); anything else is
+ * latest, as the plugin defaults it */
 static unsigned parse_version(const tc_value *v)
 {
 	if (!v || v->kind != TC_STR || v->u.str.len < 4 || v->u.str.len > 8 ||
@@ -634,13 +636,24 @@ static void add_namespace(tc_k8s_psa *s, const tc_value *obj)
 	TC_GROW(s->ns, s->cns, s->nns + 1);
 	nsfacts *n = &s->ns[s->nns++];
 	n->name = dup_str(name);
-	static const char *const modes[] = {"enforce", "warn"};
-	for (int m = 0; m < 2; m++) {
-		char key[64];
-		snprintf(key, sizeof key, "pod-security.kubernetes.io/%s", modes[m]);
-		n->level[m] = parse_level(get(labels, key));
-		snprintf(key, sizeof key, "pod-security.kubernetes.io/%s-version", modes[m]);
-		n->version[m] = parse_version(get(labels, key));
+	const tc_value *el = get(labels, "pod-security.kubernetes.io/enforce");
+	const tc_value *ev = get(labels, "pod-security.kubernetes.io/enforce-version");
+	const tc_value *wl = get(labels, "pod-security.kubernetes.io/warn");
+	const tc_value *wv = get(labels, "pod-security.kubernetes.io/warn-version");
+	/* api/helpers.go PolicyToEvaluate: a bad enforce level is restricted, a
+	 * bad warn level privileged (warn fails open); without a warn label,
+	 * warn follows a stricter valid enforce level (and its version unless
+	 * warn-version is set) */
+	int e = el ? parse_level(el) : LVL_PRIVILEGED;
+	n->level[0] = e < 0 ? LVL_RESTRICTED : e;
+	n->version[0] = parse_version(ev);
+	int w = wl ? parse_level(wl) : LVL_PRIVILEGED;
+	n->level[1] = w < 0 ? LVL_PRIVILEGED : w;
+	n->version[1] = parse_version(wv);
+	if (!wl && el && e > LVL_PRIVILEGED) {
+		n->level[1] = e;
+		if (!wv)
+			n->version[1] = n->version[0];
 	}
 }
 

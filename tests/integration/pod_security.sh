@@ -162,6 +162,24 @@ expect "warn restricted is a warning (check_runAsNonRoot.go)" \
 	'expect_status 0 && expect_stderr "warning: Pod .t/p. would violate PodSecurity \"restricted:latest\" \(warn on namespace .t.\): runAsNonRoot"'
 reset
 
+# label values that do not parse (api/helpers.go PolicyToEvaluate): a bad
+# enforce level is restricted, a bad version latest, a bad warn level privileged
+namespace '{pod-security.kubernetes.io/enforce: strict, pod-security.kubernetes.io/enforce-version: v2.0}'
+PSC='{seccompProfile: {type: RuntimeDefault}}'; pod
+render
+expect "a bad enforce label is restricted:latest" \
+	'expect_status 1 && expect_stderr "\"restricted:latest\" enforced .*runAsNonRoot"'
+namespace '{pod-security.kubernetes.io/warn: strict}'
+render
+expect "a bad warn label fails open" 'expect_status 0 && expect_stderr_empty'
+# without a warn level, warn follows enforce, at warn-version when set
+namespace '{pod-security.kubernetes.io/enforce: restricted, pod-security.kubernetes.io/enforce-version: v1.18, pod-security.kubernetes.io/warn-version: latest}'
+PSC='{runAsNonRoot: true}'; pod
+render
+expect "warn-version alone warns at the enforce level (check_seccompProfile_restricted.go)" \
+	'expect_status 0 && expect_stderr "warning: .*\"restricted:latest\" \(warn .*seccompProfile_restricted"'
+reset
+
 # workloads: the pod template, enforce an error (stricter than the server)
 rm "$R/templates/tenant/pod.yaml"
 namespace '{pod-security.kubernetes.io/enforce: restricted}'
