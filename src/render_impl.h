@@ -111,6 +111,7 @@ typedef struct pool {
 	 * NULL when not checked), shared by the workers under refs_lock */
 	pthread_mutex_t refs_lock;
 	struct tc_k8s_refs **refs;
+	struct tc_k8s_psa **psa; /* the Pod Security Standards, beside refs */
 	/* Streaming: files go to the tree or the spool as each output folder
 	 * is done, and a job keeps only a chunk per folder, not its files */
 	bool stream;

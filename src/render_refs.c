@@ -15,6 +15,7 @@
  */
 #include "render_impl.h"
 
+#include "k8s_psa.h"
 #include "k8s_refs.h"
 
 void tc_render_refs_init(pool *p)
@@ -24,9 +25,12 @@ void tc_render_refs_init(pool *p)
 		return;
 	pthread_mutex_init(&p->refs_lock, NULL);
 	p->refs = tc_xcalloc(p->repo->nenvs + 1, sizeof *p->refs);
+	p->psa = tc_xcalloc(p->repo->nenvs + 1, sizeof *p->psa);
 	for (size_t i = 0; i < p->repo->nenvs; i++)
-		if (env_selected(o, p->repo->envs[i].name))
+		if (env_selected(o, p->repo->envs[i].name)) {
 			p->refs[i] = tc_k8s_refs_new();
+			p->psa[i] = tc_k8s_psa_new();
+		}
 }
 
 void tc_render_refs_add(work *w, size_t env_index, const tc_value *obj)
@@ -36,6 +40,7 @@ void tc_render_refs_add(work *w, size_t env_index, const tc_value *obj)
 		return;
 	pthread_mutex_lock(&p->refs_lock);
 	tc_k8s_refs_add(p->refs[env_index], obj, NULL);
+	tc_k8s_psa_add(p->psa[env_index], obj);
 	pthread_mutex_unlock(&p->refs_lock);
 }
 
@@ -95,8 +100,13 @@ void tc_render_refs_report(pool *p, tc_diags *d)
 		if (judge)
 			tc_k8s_refs_report(p->refs[i], d, TC_DIAG_FINDING);
 		tc_k8s_refs_free(p->refs[i]);
+		if (judge)
+			tc_k8s_psa_report(p->psa[i], d, TC_DIAG_FINDING);
+		tc_k8s_psa_free(p->psa[i]);
 	}
 	free(p->refs);
+	free(p->psa);
 	p->refs = NULL;
+	p->psa = NULL;
 	pthread_mutex_destroy(&p->refs_lock);
 }

@@ -31,6 +31,8 @@ spec:
         - name: web
           image: nginx:1.27
           resources: {limits: $3}
+          securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
+      securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
 EOS
 }
 deployment "$T/r/templates/tenant/web.yaml" '${tenant.name}-${env.name}' '{cpu: 500m}'

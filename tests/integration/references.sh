@@ -26,9 +26,11 @@ then:
       metadata: {labels: {app: api}}
       spec:
         serviceAccountName: api-service
+        securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
         containers:
           - name: api
             image: registry.example.com/api:1
+            securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
             env:
               - name: CLIENT_SECRET
                 valueFrom:
@@ -72,7 +74,7 @@ run "$TENANTC" render --repo "$T/r"
 expect "dangling references fail the render, which writes nothing" \
 	'expect_status 1 && expect_tree_sum "$T/r/rendered" "$before"'
 expect "a secretKeyRef to a missing key" 'expect_stderr "^$1\$"' \
-	"templates/tenant/zz-deploy.yaml:18:60: error: Deployment 'acme-prod/api' refers to key 'no-such-key' of Secret 'acme-prod/realm-clients', which has no such key \\(its keys: api-service\\) \\(at .spec.template.spec.containers\\[0\\].env\\[0\\].valueFrom.secretKeyRef.key\\)"
+	"templates/tenant/zz-deploy.yaml:20:60: error: Deployment 'acme-prod/api' refers to key 'no-such-key' of Secret 'acme-prod/realm-clients', which has no such key \\(its keys: api-service\\) \\(at .spec.template.spec.containers\\[0\\].env\\[0\\].valueFrom.secretKeyRef.key\\)"
 expect "a roleRef to a missing Role" 'expect_stderr "^$1\$"' \
 	"templates/tenant/zz-binding.yaml:9:11: error: RoleBinding 'acme-prod/ghost-readers' refers to Role 'acme-prod/ghost-reader', which is neither rendered nor declared in 'provided' of tenantc.yaml \\(at .roleRef.name\\)"
 expect "an Application destination its AppProject does not allow" 'expect_stderr "^$1\$"' \
@@ -112,7 +114,7 @@ cat >>"$T/r/tenantc.yaml" <<'EOS'
 EOS
 run "$TENANTC" render --repo "$T/r"
 expect "a provided entry of another environment does not count" 'expect_status 1 &&
-	expect_stderr_line "^templates/tenant/zz-deploy.yaml:21:40: error: Deployment .acme-prod/api. refers to Secret .acme-prod/operator-token."'
+	expect_stderr_line "^templates/tenant/zz-deploy.yaml:23:40: error: Deployment .acme-prod/api. refers to Secret .acme-prod/operator-token."'
 
 # validate: within the files given
 run "$TENANTC" validate --repo "$T/r" "$T/r/rendered/prod/gitops"

@@ -35,6 +35,8 @@ spec:
         - name: web
           image: registry.example.com/web:1.0
           resources: {limits: {cpu: 500m, memory: 128Mi}}
+          securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
+      securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
 EOF
 run "$TENANTC" render --repo "$R"
 expect "a valid Deployment renders with the built-in schemas" \
