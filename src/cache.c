@@ -249,6 +249,19 @@ bool tc_cache_tenant_key(const tc_cache *c, tc_source *src, const char *name, ch
 	return true;
 }
 
+void tc_cache_tenant_memo(const tc_cache *c, const char *tree_id, char out[65])
+{
+	/* BLAKE2b keyed with what all keys share: one block for the rest */
+	crypto_generichash_state h;
+	unsigned char k[32];
+	crypto_generichash_init(&h, c->global, sizeof c->global, sizeof k);
+	const char *t = c->check_time ? c->check_time : "-"; /* in some keys */
+	crypto_generichash_update(&h, (const unsigned char *)tree_id, strlen(tree_id) + 1);
+	crypto_generichash_update(&h, (const unsigned char *)t, strlen(t) + 1);
+	crypto_generichash_final(&h, k, sizeof k);
+	sodium_bin2hex(out, 65, k, sizeof k);
+}
+
 void tc_cache_entry_init(tc_cache_entry *e)
 {
 	memset(e, 0, sizeof *e);
@@ -532,9 +545,16 @@ static bool parse_record(char **p, char *lim, tc_state_tenant *t)
 	char *name = take_line(p, lim), *key = take_line(p, lim);
 	size_t nobj, rend, np, ni;
 	const char *q = *p;
-	if (!name || !key || strlen(key) != 64 || !num(&q, lim, &nobj, ' ') ||
-	    !num(&q, lim, &rend, ' ') || !num(&q, lim, &np, ' ') || !num(&q, lim, &ni, '\n') ||
-	    np + ni > (size_t)(lim - q))
+	/* "KEY" or "KEY MEMO" */
+	size_t kl = key ? strlen(key) : 0;
+	t->memo[0] = 0;
+	if (key && kl == 129 && key[64] == ' ') {
+		memcpy(t->memo, key + 65, 65);
+		key[64] = 0;
+		kl = 64;
+	}
+	if (!name || !key || kl != 64 || !num(&q, lim, &nobj, ' ') || !num(&q, lim, &rend, ' ') ||
+	    !num(&q, lim, &np, ' ') || !num(&q, lim, &ni, '\n') || np + ni > (size_t)(lim - q))
 		return false;
 	*p = (char *)q;
 	t->name = name;
@@ -763,6 +783,40 @@ void tc_tree_state_done(tc_tree_state *s, const char *name)
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* The record of tenant `name` (its bucket loaded), or NULL; under s->lock. */
+static tc_state_tenant *find_record(tc_tree_state *s, size_t bi, const char *name)
+{
+	bucket *b = &s->b[bi];
+	if (!load_bucket(s, bi))
+		return NULL;
+	size_t lo = 0, hi = b->count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(b->recs[mid].name, name);
+		if (c == 0)
+			return &b->recs[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+bool tc_tree_state_key(tc_tree_state *s, const char *name, const char *memo, char key[65])
+{
+	size_t bi = bucket_of(s, name);
+	if (bi == SIZE_MAX || !memo[0])
+		return false;
+	pthread_mutex_lock(&s->lock);
+	const tc_state_tenant *t = find_record(s, bi, name);
+	bool ok = t && t->memo[0] && strcmp(t->memo, memo) == 0;
+	if (ok)
+		memcpy(key, t->key, 65);
+	pthread_mutex_unlock(&s->lock);
+	return ok;
+}
+
 tc_state_tenant *tc_tree_state_lookup(tc_tree_state *s, const char *name, const char *key)
 {
 	size_t bi = bucket_of(s, name);
@@ -770,20 +824,7 @@ tc_state_tenant *tc_tree_state_lookup(tc_tree_state *s, const char *name, const 
 		return NULL;
 	pthread_mutex_lock(&s->lock);
 	bucket *b = &s->b[bi];
-	tc_state_tenant *t = NULL;
-	if (load_bucket(s, bi)) {
-		size_t lo = 0, hi = b->count;
-		while (lo < hi && !t) {
-			size_t mid = lo + (hi - lo) / 2;
-			int c = strcmp(b->recs[mid].name, name);
-			if (c == 0)
-				t = &b->recs[mid];
-			else if (c < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-	}
+	tc_state_tenant *t = find_record(s, bi, name);
 	pthread_mutex_unlock(&s->lock);
 	/* the bucket stays loaded while this tenant's job is pending: the
 	 * files are looked at without the lock */
@@ -833,15 +874,17 @@ static bool one_line(const char *s)
 
 bool tc_state_record(tc_buf *b, const tc_state_tenant *t)
 {
-	bool ok = one_line(t->name) && t->name[0] && strlen(t->key) == 64;
+	bool ok = one_line(t->name) && t->name[0] && strlen(t->key) == 64 &&
+	          (!t->memo[0] ||
+	           (strlen(t->memo) == 64 && one_line(t->memo) && !strchr(t->memo, ' ')));
 	for (size_t k = 0; k < t->npaths && ok; k++)
 		ok = one_line(t->paths[k]);
 	for (size_t k = 0; k < t->nidents && ok; k++)
 		ok = one_line(t->idents[k]);
 	if (!ok)
 		return false;
-	tc_buf_addf(b, "%s\n%s\n%zu %d %zu %zu\n", t->name, t->key, t->nobjects,
-	            t->rendered ? 1 : 0, t->npaths, t->nidents);
+	tc_buf_addf(b, "%s\n%s%s%s\n%zu %d %zu %zu\n", t->name, t->key, t->memo[0] ? " " : "",
+	            t->memo, t->nobjects, t->rendered ? 1 : 0, t->npaths, t->nidents);
 	for (size_t k = 0; k < t->npaths; k++) {
 		tc_buf_adds(b, t->paths[k]);
 		tc_buf_addc(b, '\n');

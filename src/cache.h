@@ -54,6 +54,14 @@ void tc_cache_free(tc_cache *c);
 /* The key of tenant `name` (hex, 64 chars + NUL); false when it cannot be
  * computed. Uses the source: call under the source lock. */
 bool tc_cache_tenant_key(const tc_cache *c, tc_source *src, const char *name, char out[65]);
+/* The short name of a tenant's key from its folder's git tree id (hex):
+ * a BLAKE2b keyed with what every key holds besides the folder, over the
+ * tree id (and the check time when there is one).
+ * A tree id fixes the folder's whole listing, and so its key; the tree
+ * state keeps each tenant's (tc_state_tenant.memo), so an unchanged tenant
+ * gets its key back without its folder being read. A short name is never
+ * a key: the index has no folder ids, and check's keys must be render's. */
+void tc_cache_tenant_memo(const tc_cache *c, const char *tree_id, char out[65]);
 
 typedef struct tc_cache_entry {
 	tc_outlist files; /* paths relative to the output root, with bytes */
@@ -84,6 +92,7 @@ typedef struct tc_tree_state tc_tree_state;
 typedef struct tc_state_tenant {
 	char *name;
 	char key[65];
+	char memo[65]; /* tc_cache_tenant_memo of the key, "" when unknown */
 	size_t nobjects;
 	bool rendered;
 	char **paths; /* its files, relative to the tree */
@@ -112,6 +121,9 @@ void tc_tree_state_done(tc_tree_state *s, const char *name);
  * tc_tree_state_done (or the state's free when nobody expected it).
  * Thread-safe. */
 tc_state_tenant *tc_tree_state_lookup(tc_tree_state *s, const char *name, const char *key);
+/* The key tenant `name` was rendered with, into key, when its record's
+ * memo is memo; false otherwise. Thread-safe. */
+bool tc_tree_state_key(tc_tree_state *s, const char *name, const char *memo, char key[65]);
 /* Every path the state knows that may have to go: those of the tenants not
  * kept, and the others. Reads the buckets again (after the jobs). */
 void tc_tree_state_paths(tc_tree_state *s, void (*fn)(void *ud, const char *path), void *ud);

@@ -192,6 +192,7 @@ void tc_render_finish_keyed(work *w)
 	                       .idents = kj->idents,
 	                       .nidents = kj->nidents};
 	memcpy(rec.key, kj->key, sizeof rec.key);
+	memcpy(rec.memo, kj->memo, sizeof rec.memo);
 	tc_buf b;
 	tc_buf_init(&b, TC_BUF_UNLIMITED);
 	if (!tc_state_record(&b, &rec)) {

@@ -38,6 +38,7 @@
 /* What a tenant job with a cache key keeps besides. */
 typedef struct keyed {
 	char key[65];
+	char memo[65];         /* tc_cache_tenant_memo from its tree id, "" when none */
 	tc_state_tenant *kept; /* untouched: its record in the state (until the job ends) */
 	char **idents;         /* object identities, collected for the cache */
 	size_t nidents, capidents;

@@ -312,22 +312,57 @@ static bool has_secrets(tc_source *src, const char *name)
 	return !listed || n > 0;
 }
 
-static void run_tenant(work *w)
+/* The git tree id of tenant `name`'s folder from the listing of tenants/,
+ * or NULL when the source gave none. */
+static const char *tenant_tree_id(const tc_repo *r, const char *name)
+{
+	if (!r->tenant_ids)
+		return NULL;
+	size_t lo = 0, hi = r->ntenants;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(r->tenants[mid], name);
+		if (c == 0)
+			return r->tenant_ids[mid][0] ? r->tenant_ids[mid] : NULL;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* j's key: the one its record in the tree state holds when the record's
+ * memo is the folder's (nothing read), else computed from the source. */
+static void key_tenant(work *w)
 {
 	const tc_repo *r = w->p->repo;
 	const tc_render_opts *o = w->p->opts;
 	job *j = w->j;
-	if (o->cache && !o->decrypt) {
-		pthread_mutex_t *lock = (pthread_mutex_t *)&r->src_lock;
-		pthread_mutex_lock(lock);
-		j->k = tc_xcalloc(1, sizeof *j->k);
-		if (!tc_cache_tenant_key(o->cache, r->src, j->tenant, j->k->key) ||
-		    (o->prev_read && !o->seed && has_secrets(r->src, j->tenant))) {
-			free(j->k);
-			j->k = NULL;
-		}
-		pthread_mutex_unlock(lock);
+	j->k = tc_xcalloc(1, sizeof *j->k);
+	const char *tree = tenant_tree_id(r, j->tenant);
+	if (tree)
+		tc_cache_tenant_memo(o->cache, tree, j->k->memo);
+	bool prev_check = o->prev_read && !o->seed;
+	if (!prev_check && j->k->memo[0] && state_of(o) &&
+	    tc_tree_state_key(state_of(o), j->tenant, j->k->memo, j->k->key))
+		return;
+	pthread_mutex_t *lock = (pthread_mutex_t *)&r->src_lock;
+	pthread_mutex_lock(lock);
+	if (!tc_cache_tenant_key(o->cache, r->src, j->tenant, j->k->key) ||
+	    (prev_check && has_secrets(r->src, j->tenant))) {
+		free(j->k);
+		j->k = NULL;
 	}
+	pthread_mutex_unlock(lock);
+}
+
+static void run_tenant(work *w)
+{
+	const tc_render_opts *o = w->p->opts;
+	job *j = w->j;
+	if (o->cache && !o->decrypt)
+		key_tenant(w);
 	if (j->k && state_of(o) && tc_render_from_state(w, j->k->key))
 		return;
 	if (j->k && tc_render_from_cache(w, j->k->key))

@@ -425,6 +425,7 @@ static int list_tenants(tc_repo *r, tc_diags *d)
 		return -1;
 	int rc = 0;
 	r->tenants = tc_arena_alloc(&r->arena, n * sizeof(char *));
+	r->tenant_ids = tc_arena_alloc(&r->arena, n * sizeof(char *));
 	for (size_t i = 0; i < n; i++) {
 		char *dir = tc_arena_printf(&r->arena, "tenants/%s", e[i].name);
 		if (e[i].type != TC_ENTRY_DIR) {
@@ -440,6 +441,7 @@ static int list_tenants(tc_repo *r, tc_diags *d)
 				e[i].name, TENANT_NAME_MAX);
 			continue;
 		}
+		r->tenant_ids[r->ntenants] = tc_arena_strdup(&r->arena, e[i].id);
 		r->tenants[r->ntenants++] = tc_arena_strdup(&r->arena, e[i].name);
 	}
 	tc_entries_free(e, n);

@@ -91,6 +91,9 @@ typedef struct tc_repo {
 	size_t ntemplates;
 	char **tenants; /* folder names under tenants/, sorted by bytes */
 	size_t ntenants;
+	/* tenants[i]'s git tree id in hex, "" when the source has none (a
+	 * work tree, the index); NULL when tenants were named (--tenant) */
+	const char **tenant_ids;
 	/* loaded for some tenants only: the other tenant folders (sorted),
 	 * which a render compares with to find what tenants share */
 	char **peers;
