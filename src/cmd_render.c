@@ -225,6 +225,57 @@ static void summary(const tc_render_result *res, const tc_sink *s)
 	putchar('\n');
 }
 
+/* The verifier, when it runs, watches the render through ro's observer. */
+static void attach_verifier(tc_render_opts *ro, const args *a, const tc_workspace *ws,
+                            tc_verify **ver)
+{
+	if (!verifies(a))
+		return;
+	*ver = tc_verify_new(ws->repo.settings);
+	if (tc_verify_enabled(*ver)) {
+		ro->observe = tc_verify_observe;
+		ro->observe_ctx = *ver;
+	}
+}
+
+/* One render into the sink: 0 done, 1 the verifier's findings, 2 an error,
+ * 3 the tree state turned out damaged and nothing was changed (render
+ * again as a new tree). */
+static int render_once(const args *a, tc_workspace *ws, tc_cache *cache, tc_sink *sink,
+                       tc_render_result *res, tc_verify **ver, tc_diags *d)
+{
+	tc_render_opts ro = render_opts(a, ws, sink, cache);
+	attach_verifier(&ro, a, ws, ver);
+	if (tc_render(&ws->repo, &ro, res, d))
+		return 2;
+	if (ro.observe && !tc_diags_has_errors(d)) {
+		/* the render's warnings first, then the findings */
+		tc_diags_sort(d);
+		tc_diags_print(d, stderr);
+		tc_diags_release(d);
+		tc_diags_init(d);
+		if (run_verify(*ver))
+			return 1;
+	}
+	int rc = a->to_stdout ? tc_sink_print(sink, res, a->folder, stdout, d)
+	                      : tc_sink_commit(sink, res, d);
+	return rc == 1 ? 3 : rc ? 2 : 0;
+}
+
+/* Forget the first attempt (its diagnostics too: the next render says the
+ * same) and open a sink for a new tree. */
+static int start_over(const args *a, const tc_workspace *ws, const tc_cache *cache, tc_sink *sink,
+                      tc_render_result *res, tc_verify **ver, tc_diags *d)
+{
+	tc_verify_free(*ver);
+	*ver = NULL;
+	tc_render_result_release(res);
+	tc_diags_release(d);
+	tc_diags_init(d);
+	tc_sink_release(sink);
+	return open_sink(sink, a, ws, cache, d);
+}
+
 int tc_cmd_render(int argc, char **argv)
 {
 	args a;
@@ -248,51 +299,14 @@ int tc_cmd_render(int argc, char **argv)
 	    tc_workspace_check_selection(&ws, &a.envs, &a.tenants, &d) ||
 	    open_cache(&cache, &a, &ws, &d) || open_sink(&sink, &a, &ws, cache, &d))
 		goto out;
+	int rc = render_once(&a, &ws, cache, &sink, &res, &ver, &d);
 	/* at most twice: an update whose tree state turns out damaged is done
 	 * again as a new tree */
-	for (int attempt = 0;; attempt++) {
-		tc_render_opts ro = render_opts(&a, &ws, &sink, cache);
-		if (verifies(&a)) {
-			ver = tc_verify_new(ws.repo.settings);
-			if (tc_verify_enabled(ver)) {
-				ro.observe = tc_verify_observe;
-				ro.observe_ctx = ver;
-			}
-		}
-		if (tc_render(&ws.repo, &ro, &res, &d))
-			goto out;
-		if (ro.observe && !tc_diags_has_errors(&d)) {
-			/* the render's warnings first, then the findings */
-			tc_diags_sort(&d);
-			tc_diags_print(&d, stderr);
-			tc_diags_release(&d);
-			tc_diags_init(&d);
-			if (run_verify(ver)) {
-				status = 1;
-				goto out;
-			}
-		}
-		int rc = a.to_stdout ? tc_sink_print(&sink, &res, a.folder, stdout, &d)
-		                     : tc_sink_commit(&sink, &res, &d);
-		if (rc == 1 && attempt == 0) {
-			/* nothing was changed: the state is gone, the next sink is a new tree */
-			tc_verify_free(ver);
-			ver = NULL;
-			tc_render_result_release(&res);
-			tc_diags_release(&d); /* the next render says the same */
-			tc_diags_init(&d);
-			tc_sink_release(&sink);
-			if (open_sink(&sink, &a, &ws, cache, &d))
-				goto out;
-			continue;
-		}
-		if (rc)
-			goto out;
-		break;
-	}
-	if (!a.to_stdout)
+	if (rc == 3 && start_over(&a, &ws, cache, &sink, &res, &ver, &d) == 0)
+		rc = render_once(&a, &ws, cache, &sink, &res, &ver, &d);
+	if (rc == 0 && !a.to_stdout)
 		summary(&res, &sink);
-	status = 0;
+	status = rc == 0 ? 0 : rc == 1 ? 1 : 2;
 out:
 	tc_verify_free(ver);
 	tc_render_result_release(&res);
