@@ -233,8 +233,9 @@ static void binding(tc_verify *v, tc_diags *d, const vobj *b, const char *const 
 		const vns *sns = subject_ns(v, s, b->ns);
 		const char *key = tc_vprintf(v, "%s:%s%s%s", kind, sns ? sns->name : "",
 		                             sns ? ":" : "", name);
-		bool is_tenant = tc_vns_is_tenant(sns) ||
-		                 bsearch(&key, tsubj, ntsubj, sizeof *tsubj, tc_cmp_str) != NULL;
+		bool is_tenant =
+			tc_vns_is_tenant(sns) ||
+			(ntsubj && bsearch(&key, tsubj, ntsubj, sizeof *tsubj, tc_cmp_str) != NULL);
 		vsubj sj = {.namespace = tenant_here ? b->ns
 		                         : sns       ? sns->name
 		                                     : NULL,
