@@ -5,23 +5,15 @@
 # inputs of the actions used; with shellcheck installed, the scripts too.
 # A planted mistake must be reported, so the linter is known to run.
 set -eu
+# the peer is found before lib.sh gives the test a private HOME
 bin=$(sh "$(dirname "$0")/peer_actionlint.sh") || { echo "$bin"; exit 77; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/tenantc-actionlint.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
+. "$SRC/tests/integration/lib.sh"
 for wf in "$SRC"/.github/workflows/*.yml; do
-	if "$bin" -no-color "$wf" >"$T/out" 2>&1; then
-		pass=$((pass + 1)); echo "ok   actionlint ${wf#"$SRC"/}"
-	else
-		fail=$((fail + 1)); echo "FAIL actionlint ${wf#"$SRC"/}"; head -n 30 "$T/out"
-	fi
+	run "$bin" -no-color "$wf"
+	expect "actionlint ${wf#"$SRC"/}" 'expect_status 0 || { why="$(head -n 30 "$T/stdout")"; false; }'
 done
 # the same workflow with a job that needs one that does not exist
 sed 's/^    needs: shard$/    needs: shards/' "$SRC/.github/workflows/scale.yml" >"$T/bad.yml"
-if ! "$bin" -no-color "$T/bad.yml" >"$T/out" 2>&1 && grep -q 'needs' "$T/out"; then
-	pass=$((pass + 1)); echo "ok   actionlint reports a planted unknown 'needs'"
-else
-	fail=$((fail + 1)); echo "FAIL actionlint did not report a planted unknown 'needs'"
-fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+run "$bin" -no-color "$T/bad.yml"
+expect "actionlint reports a planted unknown 'needs'" 'expect_failure && expect_stdout needs'
+finish

@@ -8,22 +8,23 @@
 # kubectl: the one on PATH, else the pinned peer (peer_kubectl.sh, built
 # into the peer cache); without either the test prints SKIP and exits 77.
 set -eu
-TENANTC=${TENANTC:?TENANTC is not set}
-SRC=${SRC:?SRC is not set}
 HERE=$(cd "$(dirname "$0")" && pwd)
+# the peer is found before lib.sh gives the test a private HOME
 if command -v kubectl >/dev/null 2>&1; then
 	KUBECTL=$(command -v kubectl)
 else
 	KUBECTL=$(sh "$HERE/peer_kubectl.sh") || { echo "$KUBECTL"; exit 77; }
 fi
 command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 is needed to read kubectl's output"; exit 77; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/tenantc-kustomize.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-for f in tenantc.yaml environments tenants templates schemas files; do cp -R "$SRC/$f" "$T/"; done
-printf '\000\001\002\377\376icon\r\n\032' >"$T/tenants/acme/files/frontend/favicon.ico"
-SOPS_AGE_KEY_FILE="$SRC/keys/admin.agekey" "$TENANTC" render --repo "$T" --out "$T/out" >/dev/null
-"$KUBECTL" kustomize "$T/out/prod/tenants/acme" >"$T/built.yaml"
-python3 - "$T/built.yaml" "$T/tenants/acme/files/frontend/favicon.ico" <<'PY'
+. "$SRC/tests/integration/lib.sh"
+copy_example "$T/repo"
+printf '\000\001\002\377\376icon\r\n\032' >"$T/repo/tenants/acme/files/frontend/favicon.ico"
+run "$TENANTC" render --repo "$T/repo" --out "$T/out"
+expect "the repository with a binary file renders" 'expect_status 0'
+run "$KUBECTL" kustomize "$T/out/prod/tenants/acme"
+expect "kubectl kustomize builds the tenant's folder" 'expect_status 0'
+cp "$T/stdout" "$T/built.yaml"
+run python3 - "$T/built.yaml" "$T/repo/tenants/acme/files/frontend/favicon.ico" <<'PY'
 import base64, sys
 import yaml
 want = open(sys.argv[2], "rb").read()
@@ -32,7 +33,8 @@ for doc in yaml.safe_load_all(open(sys.argv[1])):
         got = base64.b64decode(doc["binaryData"]["favicon.ico"])
         assert got == want, "binaryData does not hold the file's bytes"
         assert "nginx.conf" in doc["data"], "the text file left data"
-        print("ok   kubectl kustomize reads the binary file back byte for byte")
         sys.exit(0)
 sys.exit("no ConfigMap frontend in kubectl kustomize's output")
 PY
+expect "kubectl kustomize reads the binary file back byte for byte" 'expect_status 0 || { why=$(cat "$T/stderr"); false; }'
+finish

@@ -12,13 +12,11 @@ B=${1:?usage: layering.sh BUILD_SRC}
 command -v nm >/dev/null 2>&1 || { echo "SKIP: nm (binutils) is not installed"; exit 77; }
 defined() { nm --defined-only -g "$@" 2>/dev/null | awk 'NF == 3 { print $3 }' | sort -u; }
 undefined() { nm -u "$1" 2>/dev/null | awk '{ print $NF }' | sort -u; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/tenantc-layering.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+. "$SRC/tests/integration/lib.sh"
 
 # what the executable defines beyond the libraries
 ls "$B"/tenantc.p/*.o >/dev/null
 defined "$B"/tenantc.p/*.o >"$T/exe"
-fail=0
 # group: the groups it may use (besides itself)
 allowed() {
 	case $1 in
@@ -47,15 +45,13 @@ for lib in "$B"/libtc_*.a; do
 	g=${g#libtc_}
 	n=$((n + 1))
 	undefined "$lib" | comm -23 - "$T/def-$g" >"$T/need-$g"
-	bad_exe=$(comm -12 "$T/need-$g" "$T/exe" | tr '\n' ' ')
-	if [ -n "$bad_exe" ]; then
-		echo "FAIL tc_$g uses symbols that only the executable defines: $bad_exe"
-		fail=$((fail + 1))
-	fi
+	comm -12 "$T/need-$g" "$T/exe" | tr '\n' ' ' >"$T/bad-exe"
+	run cat "$T/bad-exe"
+	expect "tc_$g uses no symbol that only the executable defines" 'expect_stdout_empty || { why="it uses: $(cat "$T/stdout")"; false; }'
+
 	ok_groups=$(allowed "$g")
 	if [ "$ok_groups" = "?" ]; then
-		echo "FAIL tc_$g is not in this script's list of groups: add it with its allowed groups"
-		fail=$((fail + 1))
+		bad "tc_$g is not in this script's list of groups: add it with its allowed groups"
 		continue
 	fi
 	for other in "$B"/libtc_*.a; do
@@ -63,17 +59,12 @@ for lib in "$B"/libtc_*.a; do
 		h=${h#libtc_}
 		[ "$h" = "$g" ] && continue
 		case " $ok_groups " in *" $h "*) continue ;; esac
-		used=$(comm -12 "$T/need-$g" "$T/def-$h" | tr '\n' ' ')
-		if [ -n "$used" ]; then
-			echo "FAIL tc_$g uses tc_$h, which is above or beside it: $used"
-			fail=$((fail + 1))
-		fi
+		comm -12 "$T/need-$g" "$T/def-$h" | tr '\n' ' ' >"$T/used"
+		run cat "$T/used"
+		expect "tc_$g does not use tc_$h, which is above or beside it" 'expect_stdout_empty || { why="it uses: $(cat "$T/stdout")"; false; }'
+
 	done
 done
-if [ "$fail" -eq 0 ]; then
-	echo "ok   $n library groups: none uses the executable or a group above it"
-	echo "1 passed, 0 failed"
-else
-	echo "0 passed, $fail failed"
-	exit 1
-fi
+run test "$n" -gt 0
+expect "$n library groups were read" 'expect_status 0'
+finish
