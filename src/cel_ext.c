@@ -594,6 +594,17 @@ static tc_cel_val *fmt_error(tc_cel_ctx *c, const char *what, const tc_cel_val *
 	                    tc_cel_type_name(v));
 }
 
+/* v in radix when it is an int or a uint; false when it is neither */
+static bool put_integer(tc_buf *b, const tc_cel_val *v, unsigned radix, bool upper)
+{
+	bool neg;
+	uint64_t u;
+	if (!integer(v, &neg, &u))
+		return false;
+	fmt_radix(b, neg, u, radix, upper);
+	return true;
+}
+
 /* Each clause (after '%' and the precision) applied to v: NULL when done,
  * else the error. */
 static tc_cel_val *clause_string(tc_cel_ctx *c, tc_buf *b, const tc_cel_val *v)
@@ -610,12 +621,8 @@ static tc_cel_val *clause_string(tc_cel_ctx *c, tc_buf *b, const tc_cel_val *v)
 
 static tc_cel_val *clause_decimal(tc_cel_ctx *c, tc_buf *b, const tc_cel_val *v)
 {
-	bool neg;
-	uint64_t u;
-	if (integer(v, &neg, &u)) {
-		fmt_radix(b, neg, u, 10, false);
+	if (put_integer(b, v, 10, false))
 		return NULL;
-	}
 	if (v->kind == TC_CEL_DOUBLE && !isfinite(v->u.d)) {
 		fmt_double(b, v->u.d);
 		return NULL;
@@ -649,39 +656,27 @@ static tc_cel_val *clause_float(tc_cel_ctx *c, tc_buf *b, char verb, int prec, c
 
 static tc_cel_val *clause_binary(tc_cel_ctx *c, tc_buf *b, const tc_cel_val *v)
 {
-	bool neg;
-	uint64_t u;
 	if (v->kind == TC_CEL_BOOL) {
 		tc_buf_addc(b, v->u.b ? '1' : '0');
 		return NULL;
 	}
-	if (integer(v, &neg, &u)) {
-		fmt_radix(b, neg, u, 2, false);
+	if (put_integer(b, v, 2, false))
 		return NULL;
-	}
 	return fmt_error(c, "only integers and bools can be formatted as binary", v);
 }
 
 static tc_cel_val *clause_octal(tc_cel_ctx *c, tc_buf *b, const tc_cel_val *v)
 {
-	bool neg;
-	uint64_t u;
-	if (integer(v, &neg, &u)) {
-		fmt_radix(b, neg, u, 8, false);
+	if (put_integer(b, v, 8, false))
 		return NULL;
-	}
 	return fmt_error(c, "octal clause can only be used on integers", v);
 }
 
 /* %x and %X: an integer, or each byte of a string or bytes */
 static tc_cel_val *clause_hex(tc_cel_ctx *c, tc_buf *b, bool upper, const tc_cel_val *v)
 {
-	bool neg;
-	uint64_t u;
-	if (integer(v, &neg, &u)) {
-		fmt_radix(b, neg, u, 16, upper);
+	if (put_integer(b, v, 16, upper))
 		return NULL;
-	}
 	if (v->kind != TC_CEL_STRING && v->kind != TC_CEL_BYTES)
 		return fmt_error(c,
 		                 "only integers, byte buffers, and strings can be formatted as hex",
