@@ -220,6 +220,31 @@ static tc_cel_val *fn_replace(tc_cel_ctx *c, tc_cel_val **v, size_t n)
 	return str_from_buf(c, &out);
 }
 
+/* The piece of s that starts at i and ends before the next sep (an empty
+ * sep: one code point), its length and where the next one starts; false
+ * when the rest of s is the last piece. */
+static bool split_piece(const char *s, size_t sn, size_t i, const char *sep, size_t pn, size_t *len,
+                        size_t *next)
+{
+	if (pn == 0) {
+		if (i >= sn)
+			return false;
+		size_t l = cp_len(s + i, sn - i);
+		if (i + l >= sn)
+			return false;
+		*len = l;
+		*next = i + l;
+		return true;
+	}
+	for (size_t j = i; j + pn <= sn; j++)
+		if (memcmp(s + j, sep, pn) == 0) {
+			*len = j - i;
+			*next = j + pn;
+			return true;
+		}
+	return false;
+}
+
 /* s.split(sep[, limit]): Go's strings.SplitN (limit 0: no pieces, a
  * negative limit: all of them; an empty sep splits into code points). */
 static tc_cel_val *fn_split(tc_cel_ctx *c, tc_cel_val **v, size_t n)
@@ -237,28 +262,11 @@ static tc_cel_val *fn_split(tc_cel_ctx *c, tc_cel_val **v, size_t n)
 		return tc_cel_list(c->a, NULL, 0);
 	size_t cap = sn + 1;
 	tc_cel_val **items = tc_arena_alloc(c->a, cap * sizeof *items);
-	size_t k = 0, i = 0;
-	while (limit < 0 || (int64_t)k < limit - 1) {
-		if (pn == 0) {
-			if (i >= sn)
-				break;
-			size_t l = cp_len(s + i, sn - i);
-			if (i + l >= sn)
-				break; /* the last piece is the rest */
-			items[k++] = tc_cel_string(c->a, s + i, l);
-			i += l;
-			continue;
-		}
-		size_t m = sn;
-		for (size_t j = i; j + pn <= sn; j++)
-			if (memcmp(s + j, sep, pn) == 0) {
-				m = j;
-				break;
-			}
-		if (m == sn)
-			break;
-		items[k++] = tc_cel_string(c->a, s + i, m - i);
-		i = m + pn;
+	size_t k = 0, i = 0, len, next;
+	while ((limit < 0 || (int64_t)k < limit - 1) &&
+	       split_piece(s, sn, i, sep, pn, &len, &next)) {
+		items[k++] = tc_cel_string(c->a, s + i, len);
+		i = next;
 	}
 	if (!(pn == 0 && sn == 0))
 		items[k++] = tc_cel_string(c->a, s + i, sn - i);
@@ -454,6 +462,59 @@ static int key_cmp(const void *x, const void *y)
 	return strcmp(a[0], b[0]);
 }
 
+static int fmt_string(tc_cel_ctx *c, tc_buf *b, const tc_cel_val *v, int depth);
+
+static int fmt_list(tc_cel_ctx *c, tc_buf *b, const tc_cel_val *v, int depth)
+{
+	tc_buf_addc(b, '[');
+	for (size_t i = 0; i < v->u.list.len; i++) {
+		if (i)
+			tc_buf_adds(b, ", ");
+		if (fmt_string(c, b, v->u.list.items[i], depth + 1))
+			return -1;
+	}
+	tc_buf_addc(b, ']');
+	return 0;
+}
+
+/* the text of a map entry's key and value, in ent[0] and ent[1] */
+static int fmt_entry(tc_cel_ctx *c, const char **ent, const tc_cel_val *k, const tc_cel_val *x,
+                     int depth)
+{
+	tc_buf kb, xb;
+	tc_buf_init(&kb, TC_CEL_MAX_SIZE);
+	tc_buf_init(&xb, TC_CEL_MAX_SIZE);
+	int rc = fmt_string(c, &kb, k, depth) || fmt_string(c, &xb, x, depth) ||
+	         tc_buf_failed(&kb) || tc_buf_failed(&xb);
+	ent[0] = tc_arena_memdup0(c->a, tc_buf_str(&kb), kb.len);
+	ent[1] = tc_arena_memdup0(c->a, tc_buf_str(&xb), xb.len);
+	tc_buf_release(&kb);
+	tc_buf_release(&xb);
+	return rc ? -1 : 0;
+}
+
+/* entries sorted by the text of their keys, as cel-go prints them */
+static int fmt_map(tc_cel_ctx *c, tc_buf *b, const tc_cel_val *v, int depth)
+{
+	size_t n = v->u.map.len;
+	const char **ent = tc_arena_alloc(c->a, (2 * n + 1) * sizeof *ent);
+	for (size_t i = 0; i < n; i++)
+		if (fmt_entry(c, ent + 2 * i, v->u.map.keys[i], v->u.map.vals[i], depth + 1))
+			return -1;
+	if (n)
+		qsort(ent, n, 2 * sizeof *ent, key_cmp);
+	tc_buf_addc(b, '{');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			tc_buf_adds(b, ", ");
+		tc_buf_adds(b, ent[2 * i]);
+		tc_buf_adds(b, ": ");
+		tc_buf_adds(b, ent[2 * i + 1]);
+	}
+	tc_buf_addc(b, '}');
+	return 0;
+}
+
 /* %s of v; -1 for a value %s cannot show */
 static int fmt_string(tc_cel_ctx *c, tc_buf *b, const tc_cel_val *v, int depth)
 {
@@ -489,46 +550,9 @@ static int fmt_string(tc_cel_ctx *c, tc_buf *b, const tc_cel_val *v, int depth)
 		tc_cel_timestamp_format(b, v->u.t.sec, v->u.t.nsec);
 		return 0;
 	case TC_CEL_LIST:
-		tc_buf_addc(b, '[');
-		for (size_t i = 0; i < v->u.list.len; i++) {
-			if (i)
-				tc_buf_adds(b, ", ");
-			if (fmt_string(c, b, v->u.list.items[i], depth + 1))
-				return -1;
-		}
-		tc_buf_addc(b, ']');
-		return 0;
-	case TC_CEL_MAP: {
-		/* entries sorted by the text of their keys, as cel-go prints them */
-		size_t n = v->u.map.len;
-		const char **ent = tc_arena_alloc(c->a, (2 * n + 1) * sizeof *ent);
-		for (size_t i = 0; i < n; i++) {
-			tc_buf k, x;
-			tc_buf_init(&k, TC_CEL_MAX_SIZE);
-			tc_buf_init(&x, TC_CEL_MAX_SIZE);
-			int rc = fmt_string(c, &k, v->u.map.keys[i], depth + 1) ||
-			         fmt_string(c, &x, v->u.map.vals[i], depth + 1) ||
-			         tc_buf_failed(&k) || tc_buf_failed(&x);
-			ent[2 * i] = tc_arena_memdup0(c->a, tc_buf_str(&k), k.len);
-			ent[2 * i + 1] = tc_arena_memdup0(c->a, tc_buf_str(&x), x.len);
-			tc_buf_release(&k);
-			tc_buf_release(&x);
-			if (rc)
-				return -1;
-		}
-		if (n)
-			qsort(ent, n, 2 * sizeof *ent, key_cmp);
-		tc_buf_addc(b, '{');
-		for (size_t i = 0; i < n; i++) {
-			if (i)
-				tc_buf_adds(b, ", ");
-			tc_buf_adds(b, ent[2 * i]);
-			tc_buf_adds(b, ": ");
-			tc_buf_adds(b, ent[2 * i + 1]);
-		}
-		tc_buf_addc(b, '}');
-		return 0;
-	}
+		return fmt_list(c, b, v, depth);
+	case TC_CEL_MAP:
+		return fmt_map(c, b, v, depth);
 	default:
 		return -1;
 	}
@@ -570,84 +594,146 @@ static tc_cel_val *fmt_error(tc_cel_ctx *c, const char *what, const tc_cel_val *
 	                    tc_cel_type_name(v));
 }
 
-/* One clause (after '%' and the precision) applied to v: NULL when done. */
-static tc_cel_val *clause(tc_cel_ctx *c, tc_buf *b, char verb, int prec, const tc_cel_val *v)
+/* v in radix when it is an int or a uint; false when it is neither */
+static bool put_integer(tc_buf *b, const tc_cel_val *v, unsigned radix, bool upper)
 {
 	bool neg;
 	uint64_t u;
-	switch (verb) {
-	case 's':
-		if (fmt_string(c, b, v, 0))
-			return c->exhausted
-			               ? tc_cel_error(c->a, "cost budget exceeded")
-			               : fmt_error(c,
-			                           "string clause can only be used on strings, "
-			                           "bools, bytes, ints, doubles, maps, lists, "
-			                           "types, durations, and timestamps",
-			                           v);
+	if (!integer(v, &neg, &u))
+		return false;
+	fmt_radix(b, neg, u, radix, upper);
+	return true;
+}
+
+/* Each clause (after '%' and the precision) applied to v: NULL when done,
+ * else the error. */
+static tc_cel_val *clause_string(tc_cel_ctx *c, tc_buf *b, const tc_cel_val *v)
+{
+	if (!fmt_string(c, b, v, 0))
 		return NULL;
-	case 'd':
-		if (integer(v, &neg, &u)) {
-			fmt_radix(b, neg, u, 10, false);
-			return NULL;
-		}
-		if (v->kind == TC_CEL_DOUBLE && !isfinite(v->u.d)) {
-			fmt_double(b, v->u.d);
-			return NULL;
-		}
-		return fmt_error(c, "decimal clause can only be used on integers", v);
-	case 'f':
-	case 'e':
-		if (v->kind == TC_CEL_DOUBLE || v->kind == TC_CEL_INT || v->kind == TC_CEL_UINT) {
-			double d = v->kind == TC_CEL_DOUBLE ? v->u.d
-			           : v->kind == TC_CEL_INT  ? (double)v->u.i
-			                                    : (double)v->u.u;
-			if (!isfinite(d))
-				fmt_double(b, d);
-			else if (verb == 'f')
-				tc_buf_addf(b, "%.*f", prec < 0 ? 6 : prec, d);
-			else
-				tc_buf_addf(b, "%.*e", prec < 0 ? 6 : prec, d);
-			return NULL;
-		}
+	if (c->exhausted)
+		return tc_cel_error(c->a, "cost budget exceeded");
+	return fmt_error(c,
+	                 "string clause can only be used on strings, bools, bytes, ints, "
+	                 "doubles, maps, lists, types, durations, and timestamps",
+	                 v);
+}
+
+static tc_cel_val *clause_decimal(tc_cel_ctx *c, tc_buf *b, const tc_cel_val *v)
+{
+	if (put_integer(b, v, 10, false))
+		return NULL;
+	if (v->kind == TC_CEL_DOUBLE && !isfinite(v->u.d)) {
+		fmt_double(b, v->u.d);
+		return NULL;
+	}
+	return fmt_error(c, "decimal clause can only be used on integers", v);
+}
+
+/* %f and %e: a number of any kind, 6 places unless a precision is given */
+static tc_cel_val *clause_float(tc_cel_ctx *c, tc_buf *b, char verb, int prec, const tc_cel_val *v)
+{
+	double d;
+	if (v->kind == TC_CEL_DOUBLE)
+		d = v->u.d;
+	else if (v->kind == TC_CEL_INT)
+		d = (double)v->u.i;
+	else if (v->kind == TC_CEL_UINT)
+		d = (double)v->u.u;
+	else
 		return fmt_error(c,
 		                 verb == 'f' ? "fixed-point clause can only be used on doubles"
 		                             : "scientific clause can only be used on doubles",
 		                 v);
-	case 'b':
-		if (v->kind == TC_CEL_BOOL) {
-			tc_buf_addc(b, v->u.b ? '1' : '0');
-			return NULL;
-		}
-		if (integer(v, &neg, &u)) {
-			fmt_radix(b, neg, u, 2, false);
-			return NULL;
-		}
-		return fmt_error(c, "only integers and bools can be formatted as binary", v);
-	case 'o':
-		if (integer(v, &neg, &u)) {
-			fmt_radix(b, neg, u, 8, false);
-			return NULL;
-		}
-		return fmt_error(c, "octal clause can only be used on integers", v);
-	default: /* x, X */
-		if (integer(v, &neg, &u)) {
-			fmt_radix(b, neg, u, 16, verb == 'X');
-			return NULL;
-		}
-		if (v->kind == TC_CEL_STRING || v->kind == TC_CEL_BYTES) {
-			const char *digits = verb == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
-			for (size_t i = 0; i < v->u.s.len; i++) {
-				unsigned char ch = (unsigned char)v->u.s.ptr[i];
-				tc_buf_addc(b, digits[ch >> 4]);
-				tc_buf_addc(b, digits[ch & 15]);
-			}
-			return NULL;
-		}
+	if (!isfinite(d))
+		fmt_double(b, d);
+	else if (verb == 'f')
+		tc_buf_addf(b, "%.*f", prec < 0 ? 6 : prec, d);
+	else
+		tc_buf_addf(b, "%.*e", prec < 0 ? 6 : prec, d);
+	return NULL;
+}
+
+static tc_cel_val *clause_binary(tc_cel_ctx *c, tc_buf *b, const tc_cel_val *v)
+{
+	if (v->kind == TC_CEL_BOOL) {
+		tc_buf_addc(b, v->u.b ? '1' : '0');
+		return NULL;
+	}
+	if (put_integer(b, v, 2, false))
+		return NULL;
+	return fmt_error(c, "only integers and bools can be formatted as binary", v);
+}
+
+static tc_cel_val *clause_octal(tc_cel_ctx *c, tc_buf *b, const tc_cel_val *v)
+{
+	if (put_integer(b, v, 8, false))
+		return NULL;
+	return fmt_error(c, "octal clause can only be used on integers", v);
+}
+
+/* %x and %X: an integer, or each byte of a string or bytes */
+static tc_cel_val *clause_hex(tc_cel_ctx *c, tc_buf *b, bool upper, const tc_cel_val *v)
+{
+	if (put_integer(b, v, 16, upper))
+		return NULL;
+	if (v->kind != TC_CEL_STRING && v->kind != TC_CEL_BYTES)
 		return fmt_error(c,
 		                 "only integers, byte buffers, and strings can be formatted as hex",
 		                 v);
+	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	for (size_t i = 0; i < v->u.s.len; i++) {
+		unsigned char ch = (unsigned char)v->u.s.ptr[i];
+		tc_buf_addc(b, digits[ch >> 4]);
+		tc_buf_addc(b, digits[ch & 15]);
 	}
+	return NULL;
+}
+
+static tc_cel_val *clause(tc_cel_ctx *c, tc_buf *b, char verb, int prec, const tc_cel_val *v)
+{
+	switch (verb) {
+	case 's':
+		return clause_string(c, b, v);
+	case 'd':
+		return clause_decimal(c, b, v);
+	case 'f':
+	case 'e':
+		return clause_float(c, b, verb, prec, v);
+	case 'b':
+		return clause_binary(c, b, v);
+	case 'o':
+		return clause_octal(c, b, v);
+	default: /* x, X */
+		return clause_hex(c, b, verb == 'X', v);
+	}
+}
+
+/* The clause at s[*i] (just after its '%'): its verb and precision (-1:
+ * none), with *i on the verb; NULL, or the error. */
+static tc_cel_val *clause_spec(tc_cel_ctx *c, const char *s, size_t sn, size_t *i, char *verb,
+                               int *prec)
+{
+	*prec = -1;
+	if (*i < sn && s[*i] == '.') {
+		*prec = 0;
+		for ((*i)++; *i < sn && s[*i] >= '0' && s[*i] <= '9'; (*i)++)
+			if (*prec < 1000)
+				*prec = *prec * 10 + (s[*i] - '0');
+		if (*prec >= 1000)
+			return tc_cel_error(c->a, "could not parse formatting clause: precision "
+			                          "too large");
+	}
+	if (*i >= sn)
+		return tc_cel_error(c->a, "could not parse formatting clause: the format "
+		                          "string ends inside a clause");
+	*verb = s[*i];
+	if (!strchr("sdfebxXo", *verb) || (*prec >= 0 && *verb != 'f' && *verb != 'e'))
+		return tc_cel_error(c->a,
+		                    "could not parse formatting clause: unrecognized "
+		                    "formatting clause \"%.*s\"",
+		                    (int)cp_len(s + *i, sn - *i), s + *i);
+	return NULL;
 }
 
 /* s.format(list): %s %d %f %e %b %o %x %X, a precision (%.3f) for %f
@@ -673,38 +759,13 @@ static tc_cel_val *fn_format(tc_cel_ctx *c, tc_cel_val **v, size_t n)
 			tc_buf_addc(&out, '%');
 			continue;
 		}
-		int prec = -1;
-		if (i < sn && s[i] == '.') {
-			prec = 0;
-			for (i++; i < sn && s[i] >= '0' && s[i] <= '9'; i++)
-				if (prec < 1000)
-					prec = prec * 10 + (s[i] - '0');
-			if (prec >= 1000) {
-				tc_buf_release(&out);
-				return tc_cel_error(c->a,
-				                    "could not parse formatting clause: precision "
-				                    "too large");
-			}
-		}
-		if (i >= sn) {
-			tc_buf_release(&out);
-			return tc_cel_error(c->a, "could not parse formatting clause: the format "
-			                          "string ends inside a clause");
-		}
-		char verb = s[i];
-		if (!strchr("sdfebxXo", verb) || (prec >= 0 && verb != 'f' && verb != 'e')) {
-			size_t l = cp_len(s + i, sn - i);
-			tc_buf_release(&out);
-			return tc_cel_error(c->a,
-			                    "could not parse formatting clause: unrecognized "
-			                    "formatting clause \"%.*s\"",
-			                    (int)l, s + i);
-		}
-		if (arg >= args->u.list.len) {
-			tc_buf_release(&out);
-			return tc_cel_error(c->a, "index %zu out of range", arg);
-		}
-		tc_cel_val *e = clause(c, &out, verb, prec, args->u.list.items[arg++]);
+		char verb = 0;
+		int prec;
+		tc_cel_val *e = clause_spec(c, s, sn, &i, &verb, &prec);
+		if (!e && arg >= args->u.list.len)
+			e = tc_cel_error(c->a, "index %zu out of range", arg);
+		if (!e)
+			e = clause(c, &out, verb, prec, args->u.list.items[arg++]);
 		if (e) {
 			tc_buf_release(&out);
 			return e;

@@ -159,9 +159,65 @@ static TC_CEL_K8S_FN(fn_last_index_of)
 
 /* ---- regex (regex.go) ---- */
 
+/* where the next match is looked for after one at [ms, me): past it, or
+ * one UTF-8 character on from an empty one */
+static size_t after_match(const char *s, size_t len, size_t ms, size_t me)
+{
+	if (me > ms)
+		return me;
+	size_t pos = me + 1;
+	while (pos < len && ((unsigned char)s[pos] & 0xc0) == 0x80)
+		pos++;
+	return pos;
+}
+
+typedef struct matches {
+	tc_cel_val **items;
+	size_t len, cap;
+} matches;
+
+static void push_match(tc_arena *a, matches *l, tc_cel_val *x)
+{
+	if (l->len == l->cap) {
+		tc_cel_val **bigger = tc_arena_alloc(a, 2 * l->cap * sizeof *bigger);
+		memcpy(bigger, l->items, l->cap * sizeof *l->items);
+		l->items = bigger;
+		l->cap *= 2;
+	}
+	l->items[l->len++] = x;
+}
+
+/* the matches of code in s, at most limit when limit >= 0, as Go's
+ * FindAllString, which steps over an empty match right after the previous
+ * one */
+static tc_cel_val *find_all(tc_cel_ctx *c, void *code, const char *s, size_t len, int64_t limit)
+{
+	matches l = {tc_arena_alloc(c->a, 8 * sizeof(tc_cel_val *)), 0, 8};
+	size_t pos = 0;
+	bool prev_end_set = false;
+	size_t prev_end = 0;
+	while (pos <= len && (limit < 0 || (int64_t)l.len < limit)) {
+		size_t ms, me;
+		int m = tc_cel_regex_match(code, s, len, pos, &ms, &me);
+		if (m < 0)
+			return tc_cel_error(c->a, "regular expression match exceeded its limit");
+		if (m == 0)
+			break;
+		/* an empty match where the last one ended is not one */
+		if (me != ms || !prev_end_set || ms != prev_end) {
+			push_match(c->a, &l, tc_cel_string(c->a, s + ms, me - ms));
+			if (!tc_cel_charge(c, 1))
+				return tc_cel_error(c->a, "cost budget exceeded");
+		}
+		prev_end = me;
+		prev_end_set = true;
+		pos = after_match(s, len, ms, me);
+	}
+	return tc_cel_list(c->a, l.items, l.len);
+}
+
 /* s.find(re): the first match or ""; s.findAll(re[, limit]): the matches
- * (at most limit when limit >= 0), as Go's FindAllString, which steps over
- * an empty match right after the previous one. */
+ * (at most limit when limit >= 0). */
 static tc_cel_val *find(tc_cel_ctx *c, tc_cel_val **v, size_t n, bool all)
 {
 	if (n < 2 || n > (all ? 3u : 2u) || v[0]->kind != TC_CEL_STRING ||
@@ -175,50 +231,13 @@ static tc_cel_val *find(tc_cel_ctx *c, tc_cel_val **v, size_t n, bool all)
 		return err;
 	const char *s = v[0]->u.s.ptr;
 	size_t len = v[0]->u.s.len;
-	int64_t limit = n == 3 ? v[2]->u.i : -1;
-	size_t cap = 8, k = 0;
-	tc_cel_val **out = tc_arena_alloc(c->a, cap * sizeof *out);
-	size_t pos = 0;
-	bool prev_end_set = false;
-	size_t prev_end = 0;
-	while (pos <= len && (limit < 0 || (int64_t)k < limit)) {
-		size_t ms, me;
-		int m = tc_cel_regex_match(code, s, len, pos, &ms, &me);
-		if (m < 0)
-			return tc_cel_error(c->a, "regular expression match exceeded its limit");
-		if (m == 0)
-			break;
-		if (!all)
-			return tc_cel_string(c->a, s + ms, me - ms);
-		if (me == ms && prev_end_set && ms == prev_end) {
-			/* an empty match where the last one ended: move on one
-			 * character */
-		} else {
-			if (k == cap) {
-				tc_cel_val **bigger =
-					tc_arena_alloc(c->a, 2 * cap * sizeof *bigger);
-				memcpy(bigger, out, cap * sizeof *out);
-				out = bigger;
-				cap *= 2;
-			}
-			out[k++] = tc_cel_string(c->a, s + ms, me - ms);
-			if (!tc_cel_charge(c, 1))
-				return tc_cel_error(c->a, "cost budget exceeded");
-		}
-		prev_end = me;
-		prev_end_set = true;
-		if (me > ms) {
-			pos = me;
-		} else {
-			/* step over one UTF-8 character */
-			pos = me + 1;
-			while (pos < len && ((unsigned char)s[pos] & 0xc0) == 0x80)
-				pos++;
-		}
-	}
-	if (!all)
-		return tc_cel_string(c->a, "", 0);
-	return tc_cel_list(c->a, out, k);
+	if (all)
+		return find_all(c, code, s, len, n == 3 ? v[2]->u.i : -1);
+	size_t ms, me;
+	int m = tc_cel_regex_match(code, s, len, 0, &ms, &me);
+	if (m < 0)
+		return tc_cel_error(c->a, "regular expression match exceeded its limit");
+	return m ? tc_cel_string(c->a, s + ms, me - ms) : tc_cel_string(c->a, "", 0);
 }
 
 static TC_CEL_K8S_FN(fn_find)

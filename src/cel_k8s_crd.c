@@ -140,6 +140,69 @@ static const char *reason_words(const char *reason)
 	return NULL;
 }
 
+/* reason: the words of a FieldValue* reason, "Invalid value" without one */
+static bool rule_reason(rule *r, const tc_value *it, tc_diags *d)
+{
+	const tc_value *rsn = tc_value_getz(it, "reason");
+	r->reason = "Invalid value";
+	if (!rsn)
+		return true;
+	const char *w = rsn->kind == TC_STR ? reason_words(rsn->u.str.ptr) : NULL;
+	if (!w) {
+		tc_error(d, rsn->pos, NULL,
+		         "x-kubernetes-validations reason must be one of FieldValueRequired, "
+		         "FieldValueForbidden, FieldValueInvalid, FieldValueDuplicate");
+		return false;
+	}
+	r->reason = w;
+	return true;
+}
+
+static bool rule_field_path(tc_arena *a, rule *r, const tc_value *it, tc_diags *d)
+{
+	const tc_value *fp = tc_value_getz(it, "fieldPath");
+	if (!fp || (fp->kind == TC_STR && parse_field_path(a, fp->u.str.ptr, fp->u.str.len, r)))
+		return true;
+	tc_error(d, fp->pos, NULL,
+	         "x-kubernetes-validations fieldPath is not a valid path (.name and ['name'] "
+	         "steps)");
+	return false;
+}
+
+/* one x-kubernetes-validations entry into *r: false (an error said) when
+ * it is not a valid rule */
+static bool compile_rule(tc_arena *a, rule *r, const tc_value *it, tc_diags *d, int *errors)
+{
+	const tc_value *rv = tc_value_getz(it, "rule");
+	if (it->kind != TC_OBJECT || !rv || rv->kind != TC_STR) {
+		tc_error(d, it->pos, NULL,
+		         "an x-kubernetes-validations entry needs a 'rule' string");
+		++*errors;
+		return false;
+	}
+	memset(r, 0, sizeof *r);
+	r->src = rv;
+	r->text = rv->u.str.ptr;
+	r->expr = compile_expr(a, rv, "rule", d, errors);
+	if (!r->expr)
+		return false;
+	r->transition = uses_old_self(r->expr);
+	const tc_value *m = tc_value_getz(it, "message");
+	if (m && m->kind == TC_STR && m->u.str.len)
+		r->message = m->u.str.ptr;
+	const tc_value *me = tc_value_getz(it, "messageExpression");
+	if (me && me->kind == TC_STR) {
+		r->msg_expr = compile_expr(a, me, "messageExpression", d, errors);
+		if (!r->msg_expr)
+			return false;
+	}
+	if (!rule_reason(r, it, d) || !rule_field_path(a, r, it, d)) {
+		++*errors;
+		return false;
+	}
+	return true;
+}
+
 int tc_cel_rules_compile(const tc_cel_rules **out, tc_arena *a, const tc_value *list, tc_diags *d)
 {
 	int errors = 0;
@@ -151,60 +214,9 @@ int tc_cel_rules_compile(const tc_cel_rules **out, tc_arena *a, const tc_value *
 	tc_cel_rules *rs = tc_arena_alloc(a, sizeof *rs);
 	rs->n = 0;
 	rs->r = tc_arena_alloc(a, (list->u.arr.len + 1) * sizeof *rs->r);
-	for (size_t i = 0; i < list->u.arr.len; i++) {
-		const tc_value *it = list->u.arr.items[i];
-		const tc_value *rv = tc_value_getz(it, "rule");
-		if (it->kind != TC_OBJECT || !rv || rv->kind != TC_STR) {
-			tc_error(d, it->pos, NULL,
-			         "an x-kubernetes-validations entry needs a 'rule' string");
-			errors++;
-			continue;
-		}
-		rule *r = &rs->r[rs->n];
-		memset(r, 0, sizeof *r);
-		r->src = rv;
-		r->text = rv->u.str.ptr;
-		r->expr = compile_expr(a, rv, "rule", d, &errors);
-		if (!r->expr)
-			continue;
-		r->transition = uses_old_self(r->expr);
-		const tc_value *m = tc_value_getz(it, "message");
-		if (m && m->kind == TC_STR && m->u.str.len)
-			r->message = m->u.str.ptr;
-		const tc_value *me = tc_value_getz(it, "messageExpression");
-		if (me && me->kind == TC_STR) {
-			r->msg_expr = compile_expr(a, me, "messageExpression", d, &errors);
-			if (!r->msg_expr)
-				continue;
-		}
-		const tc_value *rsn = tc_value_getz(it, "reason");
-		r->reason = "Invalid value";
-		if (rsn) {
-			const char *w = rsn->kind == TC_STR ? reason_words(rsn->u.str.ptr) : NULL;
-			if (!w) {
-				tc_error(
-					d, rsn->pos, NULL,
-					"x-kubernetes-validations reason must be one of "
-					"FieldValueRequired, FieldValueForbidden, FieldValueInvalid, "
-					"FieldValueDuplicate");
-				errors++;
-				continue;
-			}
-			r->reason = w;
-		}
-		const tc_value *fp = tc_value_getz(it, "fieldPath");
-		if (fp) {
-			if (fp->kind != TC_STR ||
-			    !parse_field_path(a, fp->u.str.ptr, fp->u.str.len, r)) {
-				tc_error(d, fp->pos, NULL,
-				         "x-kubernetes-validations fieldPath is not a valid path "
-				         "(.name and ['name'] steps)");
-				errors++;
-				continue;
-			}
-		}
-		rs->n++;
-	}
+	for (size_t i = 0; i < list->u.arr.len; i++)
+		if (compile_rule(a, &rs->r[rs->n], list->u.arr.items[i], d, &errors))
+			rs->n++;
 	*out = rs;
 	return errors;
 }
@@ -278,6 +290,41 @@ static void list_type(tc_arena *a, const sc_node *n, tc_cel_val *l)
 	}
 }
 
+static tc_cel_val *typed_list(tc_arena *a, const sc_node *n, const tc_value *v)
+{
+	size_t len = v->u.arr.len;
+	tc_cel_val **items = tc_arena_alloc(a, (len ? len : 1) * sizeof *items);
+	for (size_t i = 0; i < len; i++)
+		items[i] = tc_cel_k8s_typed(a, n->items, v->u.arr.items[i]);
+	tc_cel_val *l = tc_cel_list(a, items, len);
+	list_type(a, n, l);
+	return l;
+}
+
+/* an object's properties by the names rules spell (escaping.go); a name no
+ * rule can spell is absent */
+static tc_cel_val *typed_object(tc_arena *a, const sc_node *n, const tc_value *v)
+{
+	size_t len = v->u.obj.len;
+	tc_cel_val *m = tc_cel_from_value(a, v); /* the map's shape */
+	size_t k = 0;
+	for (size_t i = 0; i < len; i++) {
+		const tc_member *mb = &v->u.obj.members[i];
+		tc_cel_val *key = m->u.map.keys[i];
+		const char *en = n->nprops ? tc_cel_k8s_escape(a, mb->key, mb->klen) : mb->key;
+		if (!en)
+			continue;
+		if (n->nprops && strlen(en) != mb->klen) {
+			key = tc_cel_string(a, en, strlen(en));
+			m->u.map.sorted = false; /* renamed: no longer in order */
+		}
+		m->u.map.keys[k] = key;
+		m->u.map.vals[k++] = tc_cel_k8s_typed(a, prop_node(n, mb->key, mb->klen), mb->val);
+	}
+	m->u.map.len = k;
+	return m;
+}
+
 tc_cel_val *tc_cel_k8s_typed(tc_arena *a, const sc_node *n, const tc_value *v)
 {
 	while (n && n->ref && !n->types && !n->nprops && !n->items)
@@ -293,40 +340,10 @@ tc_cel_val *tc_cel_k8s_typed(tc_arena *a, const sc_node *n, const tc_value *v)
 		if (n->format_name && (n->types & SC_T_STR))
 			return typed_string(a, n, v);
 		return tc_cel_string(a, v->u.str.ptr, v->u.str.len);
-	case TC_ARRAY: {
-		size_t len = v->u.arr.len;
-		tc_cel_val **items = tc_arena_alloc(a, (len ? len : 1) * sizeof *items);
-		for (size_t i = 0; i < len; i++)
-			items[i] = tc_cel_k8s_typed(a, n->items, v->u.arr.items[i]);
-		tc_cel_val *l = tc_cel_list(a, items, len);
-		list_type(a, n, l);
-		return l;
-	}
-	case TC_OBJECT: {
-		size_t len = v->u.obj.len;
-		tc_cel_val *m = tc_cel_from_value(a, v); /* the map's shape */
-		size_t k = 0;
-		for (size_t i = 0; i < len; i++) {
-			const tc_member *mb = &v->u.obj.members[i];
-			tc_cel_val *key = m->u.map.keys[i];
-			if (n->nprops) {
-				/* an object's properties by the names rules spell
-				 * (escaping.go); a name no rule can spell is absent */
-				const char *en = tc_cel_k8s_escape(a, mb->key, mb->klen);
-				if (!en)
-					continue;
-				if (strlen(en) != mb->klen) {
-					key = tc_cel_string(a, en, strlen(en));
-					m->u.map.sorted = false; /* renamed: no longer in order */
-				}
-			}
-			m->u.map.keys[k] = key;
-			m->u.map.vals[k++] =
-				tc_cel_k8s_typed(a, prop_node(n, mb->key, mb->klen), mb->val);
-		}
-		m->u.map.len = k;
-		return m;
-	}
+	case TC_ARRAY:
+		return typed_list(a, n, v);
+	case TC_OBJECT:
+		return typed_object(a, n, v);
 	default:
 		return tc_cel_from_value(a, v);
 	}
@@ -592,84 +609,85 @@ static const tc_cel_decl *object_decl(tc_arena *a, const tc_value *s, bool root,
 	return d;
 }
 
-/* The declaration of a value of schema s (SchemaDeclType), NULL for a
- * node without a type; *minsz the smallest JSON it serializes to. */
-static const tc_cel_decl *schema_decl(tc_arena *a, const tc_value *s, bool root, int64_t *minsz,
-                                      int depth)
+/* type: array, a list of its items' declaration */
+static const tc_cel_decl *array_decl(tc_arena *a, const tc_value *s, int64_t *minsz, int depth)
 {
-	*minsz = 1;
-	if (!s || s->kind != TC_OBJECT || depth > MAX_DEPTH)
+	const tc_value *items = tc_value_getz(s, "items");
+	int64_t imin;
+	const tc_cel_decl *id = schema_decl(a, items, flag(items, "x-kubernetes-embedded-resource"),
+	                                    &imin, depth + 1);
+	if (!id)
 		return NULL;
-	int64_t maxlen = count(s, "maxLength");
-	if (flag(s, "x-kubernetes-int-or-string"))
-		return mkdecl(a, TC_CEL_TY_DYN, maxlen >= 0 ? maxlen * 4 : MAX_REQUEST - 2);
-	if (has_type(s, "array")) {
-		const tc_value *items = tc_value_getz(s, "items");
-		int64_t imin;
-		const tc_cel_decl *id =
-			schema_decl(a, items, flag(items, "x-kubernetes-embedded-resource"), &imin,
-		                    depth + 1);
-		if (!id)
-			return NULL;
-		int64_t max = count(s, "maxItems");
-		tc_cel_decl *d =
-			mkdecl(a, TC_CEL_TY_LIST, max >= 0 ? max : (MAX_REQUEST - 2) / (imin + 1));
-		if (max == 0)
-			d->max_size = 0;
-		d->elem = id;
-		*minsz = 2;
-		return d;
+	int64_t max = count(s, "maxItems");
+	tc_cel_decl *d = mkdecl(a, TC_CEL_TY_LIST, max >= 0 ? max : (MAX_REQUEST - 2) / (imin + 1));
+	if (max == 0)
+		d->max_size = 0;
+	d->elem = id;
+	*minsz = 2;
+	return d;
+}
+
+/* type: object with additionalProperties a schema ap: a map of its
+ * declaration */
+static const tc_cel_decl *map_decl(tc_arena *a, const tc_value *s, const tc_value *ap,
+                                   int64_t *minsz, int depth)
+{
+	int64_t vmin;
+	const tc_cel_decl *vd =
+		schema_decl(a, ap, flag(ap, "x-kubernetes-embedded-resource"), &vmin, depth + 1);
+	if (!vd)
+		return NULL;
+	int64_t max = count(s, "maxProperties");
+	tc_cel_decl *d = mkdecl(a, TC_CEL_TY_MAP, max >= 0 ? max : (MAX_REQUEST - 2) / (vmin + 6));
+	d->elem = vd;
+	*minsz = 2;
+	return d;
+}
+
+/* the length of the longest string of a non-empty enum, or -1 */
+static int64_t longest_enum(const tc_value *s)
+{
+	const tc_value *en = tc_value_getz(s, "enum");
+	if (!en || en->kind != TC_ARRAY || !en->u.arr.len)
+		return -1;
+	int64_t longest = 0;
+	for (size_t i = 0; i < en->u.arr.len; i++)
+		if (en->u.arr.items[i]->kind == TC_STR &&
+		    (int64_t)en->u.arr.items[i]->u.str.len > longest)
+			longest = (int64_t)en->u.arr.items[i]->u.str.len;
+	return longest;
+}
+
+/* type: string, by its format: bytes, a duration, a timestamp or a string
+ * (its size bounded by maxLength, else by its enum) */
+static const tc_cel_decl *string_decl(tc_arena *a, const tc_value *s, int64_t maxlen,
+                                      int64_t *minsz)
+{
+	const tc_value *f = tc_value_getz(s, "format");
+	*minsz = MIN_STRING;
+	if (tc_value_streq(f, "byte"))
+		return mkdecl(a, TC_CEL_TY_BYTES, maxlen >= 0 ? maxlen : MAX_REQUEST - 2);
+	if (tc_value_streq(f, "duration")) {
+		*minsz = MIN_DURATION;
+		return mkdecl(a, TC_CEL_TY_DURATION, MAX_DURATION);
 	}
-	if (has_type(s, "object") || root) {
-		const tc_value *ap = tc_value_getz(s, "additionalProperties");
-		if (ap && ap->kind == TC_OBJECT) {
-			int64_t vmin;
-			const tc_cel_decl *vd =
-				schema_decl(a, ap, flag(ap, "x-kubernetes-embedded-resource"),
-			                    &vmin, depth + 1);
-			if (!vd)
-				return NULL;
-			int64_t max = count(s, "maxProperties");
-			tc_cel_decl *d = mkdecl(a, TC_CEL_TY_MAP,
-			                        max >= 0 ? max : (MAX_REQUEST - 2) / (vmin + 6));
-			d->elem = vd;
-			*minsz = 2;
-			return d;
-		}
-		if (ap)
-			return NULL;
-		return object_decl(a, s, root, minsz, depth);
+	if (tc_value_streq(f, "date")) {
+		*minsz = DATE_SIZE;
+		return mkdecl(a, TC_CEL_TY_TIMESTAMP, DATE_SIZE);
 	}
-	if (has_type(s, "string")) {
-		const tc_value *f = tc_value_getz(s, "format");
-		*minsz = MIN_STRING;
-		if (tc_value_streq(f, "byte"))
-			return mkdecl(a, TC_CEL_TY_BYTES, maxlen >= 0 ? maxlen : MAX_REQUEST - 2);
-		if (tc_value_streq(f, "duration")) {
-			*minsz = MIN_DURATION;
-			return mkdecl(a, TC_CEL_TY_DURATION, MAX_DURATION);
-		}
-		if (tc_value_streq(f, "date")) {
-			*minsz = DATE_SIZE;
-			return mkdecl(a, TC_CEL_TY_TIMESTAMP, DATE_SIZE);
-		}
-		if (tc_value_streq(f, "date-time")) {
-			*minsz = MIN_DATETIME;
-			return mkdecl(a, TC_CEL_TY_TIMESTAMP, MAX_DATETIME);
-		}
-		if (maxlen >= 0)
-			return mkdecl(a, TC_CEL_TY_STRING, maxlen * 4);
-		const tc_value *en = tc_value_getz(s, "enum");
-		if (en && en->kind == TC_ARRAY && en->u.arr.len) {
-			int64_t longest = 0;
-			for (size_t i = 0; i < en->u.arr.len; i++)
-				if (en->u.arr.items[i]->kind == TC_STR &&
-				    (int64_t)en->u.arr.items[i]->u.str.len > longest)
-					longest = (int64_t)en->u.arr.items[i]->u.str.len;
-			return mkdecl(a, TC_CEL_TY_STRING, longest);
-		}
-		return mkdecl(a, TC_CEL_TY_STRING, MAX_REQUEST - 2);
+	if (tc_value_streq(f, "date-time")) {
+		*minsz = MIN_DATETIME;
+		return mkdecl(a, TC_CEL_TY_TIMESTAMP, MAX_DATETIME);
 	}
+	if (maxlen >= 0)
+		return mkdecl(a, TC_CEL_TY_STRING, maxlen * 4);
+	int64_t longest = longest_enum(s);
+	return mkdecl(a, TC_CEL_TY_STRING, longest >= 0 ? longest : MAX_REQUEST - 2);
+}
+
+/* type: boolean, number or integer; NULL for none of them */
+static const tc_cel_decl *scalar_decl(tc_arena *a, const tc_value *s, int64_t *minsz)
+{
 	if (has_type(s, "boolean")) {
 		*minsz = MIN_BOOL;
 		return mkdecl(a, TC_CEL_TY_BOOL, 0);
@@ -683,6 +701,32 @@ static const tc_cel_decl *schema_decl(tc_arena *a, const tc_value *s, bool root,
 		return mkdecl(a, TC_CEL_TY_INT, 0);
 	}
 	return NULL;
+}
+
+/* The declaration of a value of schema s (SchemaDeclType), NULL for a
+ * node without a type; *minsz the smallest JSON it serializes to. */
+static const tc_cel_decl *schema_decl(tc_arena *a, const tc_value *s, bool root, int64_t *minsz,
+                                      int depth)
+{
+	*minsz = 1;
+	if (!s || s->kind != TC_OBJECT || depth > MAX_DEPTH)
+		return NULL;
+	int64_t maxlen = count(s, "maxLength");
+	if (flag(s, "x-kubernetes-int-or-string"))
+		return mkdecl(a, TC_CEL_TY_DYN, maxlen >= 0 ? maxlen * 4 : MAX_REQUEST - 2);
+	if (has_type(s, "array"))
+		return array_decl(a, s, minsz, depth);
+	if (has_type(s, "object") || root) {
+		const tc_value *ap = tc_value_getz(s, "additionalProperties");
+		if (ap && ap->kind == TC_OBJECT)
+			return map_decl(a, s, ap, minsz, depth);
+		if (ap)
+			return NULL;
+		return object_decl(a, s, root, minsz, depth);
+	}
+	if (has_type(s, "string"))
+		return string_decl(a, s, maxlen, minsz);
+	return scalar_decl(a, s, minsz);
 }
 
 static uint64_t mulsat(uint64_t x, uint64_t y)

@@ -84,43 +84,74 @@ static const char max_allowed[] = "9223372036854775807";
 
 static int cmp_mag(const qty *a, const qty *b);
 
-static bool parse(tc_arena *a, const char *s, size_t n, qty *out)
+/* where the parts of a quantity's text lie: s[num0, num1) the integer
+ * digits, s[den0, den1) the fraction digits, s[suf, n) the suffix */
+typedef struct qtext {
+	bool neg;
+	size_t num0, num1, den0, den1, suf;
+} qtext;
+
+static size_t skip_digits(const char *s, size_t i, size_t n)
 {
-	memset(out, 0, sizeof *out);
-	if (n == 0 || n > 4 * MAX_DIGITS)
-		return false;
-	if (n == 1 && s[0] == '0')
-		return true;
-	size_t i = 0;
-	bool neg = false;
-	if (s[0] == '-' || s[0] == '+') {
-		neg = s[0] == '-';
-		i++;
-	}
-	size_t num0 = i;
 	while (i < n && s[i] >= '0' && s[i] <= '9')
 		i++;
-	size_t num1 = i, den0 = i, den1 = i;
-	if (i < n && s[i] == '.') {
-		den0 = ++i;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-		den1 = i;
+	return i;
+}
+
+/* a sign, digits, an optional fraction, then the suffix: letters of
+ * "eEinumkKMGTP", a sign, digits; false when anything else follows */
+static bool scan(const char *s, size_t n, qtext *t)
+{
+	size_t i = 0;
+	t->neg = false;
+	if (s[0] == '-' || s[0] == '+') {
+		t->neg = s[0] == '-';
+		i++;
 	}
-	/* the suffix: letters of "eEinumkKMGTP", a sign, digits */
-	size_t suf = i;
+	t->num0 = i;
+	i = skip_digits(s, i, n);
+	t->num1 = t->den0 = t->den1 = i;
+	if (i < n && s[i] == '.') {
+		t->den0 = ++i;
+		i = skip_digits(s, i, n);
+		t->den1 = i;
+	}
+	t->suf = i;
 	while (i < n && strchr("eEinumkKMGTP", s[i]) && s[i])
 		i++;
 	if (i < n && (s[i] == '-' || s[i] == '+'))
 		i++;
-	while (i < n && s[i] >= '0' && s[i] <= '9')
-		i++;
-	if (i != n)
+	return skip_digits(s, i, n) == n;
+}
+
+/* e<int> / E<int>: a decimal exponent of at most MAX_EXP in magnitude */
+static bool decimal_exponent(const char *sx, size_t sn, int64_t *exp)
+{
+	if (sn < 2 || (sx[0] != 'e' && sx[0] != 'E'))
 		return false;
-	const char *sx = s + suf;
-	size_t sn = n - suf;
-	int base = 10;
-	int64_t exp = 0;
+	size_t j = 1;
+	bool eneg = false;
+	if (sx[j] == '-' || sx[j] == '+') {
+		eneg = sx[j] == '-';
+		j++;
+	}
+	if (j == sn)
+		return false;
+	int64_t e = 0;
+	for (; j < sn; j++) {
+		if (sx[j] < '0' || sx[j] > '9')
+			return false;
+		e = e * 10 + (sx[j] - '0');
+		if (e > MAX_EXP)
+			return false;
+	}
+	*exp = eneg ? -e : e;
+	return true;
+}
+
+/* the suffix as a scale: value times base^exp */
+static bool suffix_scale(const char *sx, size_t sn, int *base, int64_t *exp)
+{
 	static const struct {
 		const char *s;
 		int base, exp;
@@ -128,96 +159,111 @@ static bool parse(tc_arena *a, const char *s, size_t n, qty *out)
 	           {"k", 10, 3},  {"M", 10, 6},  {"G", 10, 9},  {"T", 10, 12},
 	           {"P", 10, 15}, {"E", 10, 18}, {"Ki", 2, 10}, {"Mi", 2, 20},
 	           {"Gi", 2, 30}, {"Ti", 2, 40}, {"Pi", 2, 50}, {"Ei", 2, 60}};
-	bool known = false;
 	for (size_t k = 0; k < sizeof sfx / sizeof sfx[0]; k++)
 		if (strlen(sfx[k].s) == sn && memcmp(sfx[k].s, sx, sn) == 0) {
-			base = sfx[k].base;
-			exp = sfx[k].exp;
-			known = true;
+			*base = sfx[k].base;
+			*exp = sfx[k].exp;
+			return true;
 		}
-	if (!known) {
-		/* e<int> / E<int>: a decimal exponent */
-		if (sn < 2 || (sx[0] != 'e' && sx[0] != 'E'))
+	*base = 10;
+	return decimal_exponent(sx, sn, exp);
+}
+
+/* q times 2^exp, at most 2^20 at a time (9 * 2^20 plus a carry stays well
+ * within unsigned); false when the digits would not fit in cap */
+static bool mul_pow2(qty *q, size_t cap, int64_t exp)
+{
+	for (int64_t k = 0; k < exp && q->n;) {
+		int64_t step = exp - k < 20 ? exp - k : 20;
+		size_t m = mul_small(q->d, q->n, cap, 1u << step);
+		if (!m)
 			return false;
-		size_t j = 1;
-		bool eneg = false;
-		if (sx[j] == '-' || sx[j] == '+') {
-			eneg = sx[j] == '-';
-			j++;
-		}
-		if (j == sn)
-			return false;
-		int64_t e = 0;
-		for (; j < sn; j++) {
-			if (sx[j] < '0' || sx[j] > '9')
-				return false;
-			e = e * 10 + (sx[j] - '0');
-			if (e > MAX_EXP)
-				return false;
-		}
-		exp = eneg ? -e : e;
+		q->n = m;
+		k += step;
 	}
-	size_t nd = (num1 - num0) + (den1 - den0);
-	if (nd > MAX_DIGITS)
-		return false;
-	size_t cap = nd + 32;
-	char *d = tc_arena_alloc(a, cap + 1);
-	memcpy(d, s + num0, num1 - num0);
-	memcpy(d + (num1 - num0), s + den0, den1 - den0);
-	out->d = d;
-	out->n = nd;
-	out->sign = neg ? -1 : 1;
-	out->ex = -(int64_t)(den1 - den0);
-	if (base == 10) {
-		out->ex += exp;
+	return true;
+}
+
+/* the first keep digits of d plus one, in new memory: the new length */
+static size_t add_one(tc_arena *a, const char *d, size_t keep, char **out)
+{
+	char *r = tc_arena_alloc(a, keep + 2);
+	memcpy(r, d, keep);
+	size_t k = keep;
+	while (k > 0 && r[k - 1] == '9')
+		r[--k] = '0';
+	if (k == 0) {
+		memmove(r + 1, r, keep);
+		r[0] = '1';
+		keep++;
 	} else {
-		/* times 2^exp, at most 2^20 at a time (9 * 2^20 plus a carry
-		 * stays well within unsigned) */
-		for (int64_t k = 0; k < exp && out->n;) {
-			int64_t step = exp - k < 20 ? exp - k : 20;
-			size_t m = mul_small(out->d, out->n, cap, 1u << step);
-			if (!m)
-				return false;
-			out->n = m;
-			k += step;
-		}
+		r[k - 1]++;
 	}
+	*out = r;
+	return keep;
+}
+
+/* a normalized q rounded up in magnitude to nano precision */
+static void round_to_nano(tc_arena *a, qty *q)
+{
+	if (!q->n || q->ex >= -9)
+		return;
+	int64_t drop = -9 - q->ex;
+	if ((uint64_t)drop >= q->n) {
+		q->d = tc_arena_memdup0(a, "1", 1);
+		q->n = 1;
+	} else {
+		/* the dropped digits are not all zero (normalized): add one */
+		q->n = add_one(a, q->d, q->n - (size_t)drop, &q->d);
+	}
+	q->ex = -9;
+	normalize(q);
+}
+
+/* a binary-suffixed quantity is capped at 2^63-1 in magnitude */
+static void cap_binary(qty *q)
+{
+	if (!q->sign)
+		return;
+	qty m = {1, (char *)max_allowed, sizeof max_allowed - 1, 0};
+	if (cmp_mag(q, &m) > 0) {
+		q->d = (char *)max_allowed;
+		q->n = m.n;
+		q->ex = 0;
+	}
+}
+
+static bool parse(tc_arena *a, const char *s, size_t n, qty *out)
+{
+	memset(out, 0, sizeof *out);
+	if (n == 0 || n > 4 * MAX_DIGITS)
+		return false;
+	if (n == 1 && s[0] == '0')
+		return true;
+	qtext t;
+	int base;
+	int64_t exp = 0;
+	if (!scan(s, n, &t) || !suffix_scale(s + t.suf, n - t.suf, &base, &exp))
+		return false;
+	size_t ni = t.num1 - t.num0, nf = t.den1 - t.den0;
+	if (ni + nf > MAX_DIGITS)
+		return false;
+	size_t cap = ni + nf + 32;
+	char *d = tc_arena_alloc(a, cap + 1);
+	memcpy(d, s + t.num0, ni);
+	memcpy(d + ni, s + t.den0, nf);
+	out->d = d;
+	out->n = ni + nf;
+	out->sign = t.neg ? -1 : 1;
+	out->ex = -(int64_t)nf;
+	if (base == 10)
+		out->ex += exp;
+	else if (!mul_pow2(out, cap, exp))
+		return false;
 	normalize(out);
-	/* round up in magnitude to nano precision */
-	if (out->n && out->ex < -9) {
-		int64_t drop = -9 - out->ex;
-		if ((uint64_t)drop >= out->n) {
-			out->d = tc_arena_memdup0(a, "1", 1);
-			out->n = 1;
-		} else {
-			size_t keep = out->n - (size_t)drop;
-			char *r = tc_arena_alloc(a, keep + 2);
-			memcpy(r, out->d, keep);
-			/* the dropped digits are not all zero (normalized): add one */
-			size_t k = keep;
-			while (k > 0 && r[k - 1] == '9')
-				r[--k] = '0';
-			if (k == 0) {
-				memmove(r + 1, r, keep);
-				r[0] = '1';
-				keep++;
-			} else {
-				r[k - 1]++;
-			}
-			out->d = r;
-			out->n = keep;
-		}
-		out->ex = -9;
-		normalize(out);
-	}
-	if (base == 2 && out->sign) {
-		qty m = {1, (char *)max_allowed, sizeof max_allowed - 1, 0};
-		if (cmp_mag(out, &m) > 0) {
-			out->d = (char *)max_allowed;
-			out->n = m.n;
-			out->ex = 0;
-		}
-	}
+	round_to_nano(a, out);
+	if (base == 2)
+		cap_binary(out);
 	return true;
 }
 

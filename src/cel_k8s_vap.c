@@ -293,35 +293,36 @@ static bool is_kind(const vobj *o, const char *kind)
 	return strcmp(o->group, API_GROUP) == 0 && strcmp(o->kind, kind) == 0;
 }
 
-static vpolicy *compile_policy(tc_arena *a, const vobj *o, tc_diags *d)
+static size_t arr_len(const tc_value *v)
 {
-	vpolicy *p = tc_arena_alloc(a, sizeof *p);
-	memset(p, 0, sizeof *p);
-	p->o = o;
-	p->name = o->name;
-	const tc_value *spec = tc_value_getz(o->obj, "spec");
-	p->match = tc_value_getz(spec, "matchConstraints");
-	p->param_api = str_of(spec, "paramKind.apiVersion");
-	p->param_kind = str_of(spec, "paramKind.kind");
-	const char *fp = str_of(spec, "failurePolicy");
-	p->ignore = fp && strcmp(fp, "Ignore") == 0;
-	const tc_value *mc = tc_value_getz(spec, "matchConditions");
-	const tc_value *vars = tc_value_getz(spec, "variables");
-	const tc_value *vals = tc_value_getz(spec, "validations");
-	size_t nmc = mc && mc->kind == TC_ARRAY ? mc->u.arr.len : 0;
-	size_t nv = vars && vars->kind == TC_ARRAY ? vars->u.arr.len : 0;
-	size_t nva = vals && vals->kind == TC_ARRAY ? vals->u.arr.len : 0;
-	p->conds = tc_arena_alloc(a, (nmc + 1) * sizeof *p->conds);
-	for (size_t i = 0; i < nmc; i++)
+	return v && v->kind == TC_ARRAY ? v->u.arr.len : 0;
+}
+
+static void compile_conditions(tc_arena *a, vpolicy *p, const tc_value *mc)
+{
+	size_t n = arr_len(mc);
+	p->conds = tc_arena_alloc(a, (n + 1) * sizeof *p->conds);
+	for (size_t i = 0; i < n; i++)
 		compile(a, &p->conds[p->nconds++], tc_value_getz(mc->u.arr.items[i], "expression"));
-	p->vars = tc_arena_alloc(a, (nv + 1) * sizeof *p->vars);
-	p->varnames = tc_arena_alloc(a, (nv + 1) * sizeof *p->varnames);
-	for (size_t i = 0; i < nv; i++) {
+}
+
+static void compile_variables(tc_arena *a, vpolicy *p, const tc_value *vars)
+{
+	size_t n = arr_len(vars);
+	p->vars = tc_arena_alloc(a, (n + 1) * sizeof *p->vars);
+	p->varnames = tc_arena_alloc(a, (n + 1) * sizeof *p->varnames);
+	for (size_t i = 0; i < n; i++) {
 		const char *vn = str_of(vars->u.arr.items[i], "name");
 		p->varnames[p->nvars] = vn ? vn : "";
 		compile(a, &p->vars[p->nvars++], tc_value_getz(vars->u.arr.items[i], "expression"));
 	}
-	/* what refers to authorizer, which needs the cluster's authorization */
+}
+
+/* the variables that refer to authorizer, which needs the cluster's
+ * authorization, directly or through the variables before them: marked,
+ * and their names in *out (the count returned) */
+static size_t authz_variables(tc_arena *a, vpolicy *p, const char ***out)
+{
 	const char **av = tc_arena_alloc(a, (p->nvars + 1) * sizeof *av);
 	size_t nav = 0;
 	for (size_t i = 0; i < p->nvars; i++)
@@ -329,10 +330,16 @@ static vpolicy *compile_policy(tc_arena *a, const vobj *o, tc_diags *d)
 			p->vars[i].authz = true;
 			av[nav++] = p->varnames[i];
 		}
-	for (size_t i = 0; i < p->nconds; i++)
-		p->conds[i].authz = uses_authz(p->conds[i].e, av, nav);
-	p->vals = tc_arena_alloc(a, (nva + 1) * sizeof *p->vals);
-	for (size_t i = 0; i < nva; i++) {
+	*out = av;
+	return nav;
+}
+
+static void compile_validations(tc_arena *a, vpolicy *p, const tc_value *vals, const char **av,
+                                size_t nav)
+{
+	size_t n = arr_len(vals);
+	p->vals = tc_arena_alloc(a, (n + 1) * sizeof *p->vals);
+	for (size_t i = 0; i < n; i++) {
 		const tc_value *it = vals->u.arr.items[i];
 		vvalid *v = &p->vals[p->nvals++];
 		memset(v, 0, sizeof *v);
@@ -347,44 +354,88 @@ static vpolicy *compile_policy(tc_arena *a, const vobj *o, tc_diags *d)
 		if (v->has_msg_expr)
 			v->msg_expr.authz = uses_authz(v->msg_expr.e, av, nav);
 	}
-	const tc_value *aas = tc_value_getz(spec, "auditAnnotations");
-	size_t naa = aas && aas->kind == TC_ARRAY ? aas->u.arr.len : 0;
-	p->audits = tc_arena_alloc(a, (naa + 1) * sizeof *p->audits);
-	for (size_t i = 0; i < naa; i++) {
+}
+
+static void compile_audits(tc_arena *a, vpolicy *p, const tc_value *aas)
+{
+	size_t n = arr_len(aas);
+	p->audits = tc_arena_alloc(a, (n + 1) * sizeof *p->audits);
+	for (size_t i = 0; i < n; i++) {
 		const tc_value *it = aas->u.arr.items[i];
 		vaudit *au = &p->audits[p->naudits++];
 		const char *k = str_of(it, "key");
 		au->key = k ? k : "";
 		compile(a, &au->value, tc_value_getz(it, "valueExpression"));
 	}
-	/* authorizer: said once per expression, with what is assumed */
-	for (size_t i = 0; i < p->nconds + p->nvals; i++) {
-		const vexpr *x = i < p->nconds ? &p->conds[i] : &p->vals[i - p->nconds].expr;
-		if (!x->authz)
-			continue;
-		tc_warning(d, o->obj->pos, NULL,
-		           "ValidatingAdmissionPolicy '%s': expression '%s' uses authorizer, which "
-		           "needs the cluster's authorization and cannot be evaluated offline: "
-		           "assumed %s",
-		           p->name, x->src && x->src->kind == TC_STR ? x->src->u.str.ptr : "",
-		           i < p->nconds ? "true (the object is checked)"
-		                         : "to pass (the validation is not evaluated)");
-	}
-	/* an expression that does not compile: said once, at the policy */
-	for (size_t i = 0; i < p->nconds + p->nvars + p->nvals + p->naudits; i++) {
-		const vexpr *x = i < p->nconds              ? &p->conds[i]
-		                 : i < p->nconds + p->nvars ? &p->vars[i - p->nconds]
-		                 : i < p->nconds + p->nvars + p->nvals
-		                         ? &p->vals[i - p->nconds - p->nvars].expr
-		                         : &p->audits[i - p->nconds - p->nvars - p->nvals].value;
-		if (x->err)
-			tc_warning(
-				d, o->obj->pos, NULL,
-				"ValidatingAdmissionPolicy '%s': expression '%s' %s (failurePolicy "
-				"%s applies to every object it matches)",
-				p->name, x->src && x->src->kind == TC_STR ? x->src->u.str.ptr : "",
-				x->err, p->ignore ? "Ignore" : "Fail");
-	}
+}
+
+static const char *src_text(const vexpr *x)
+{
+	return x->src && x->src->kind == TC_STR ? x->src->u.str.ptr : "";
+}
+
+/* authorizer: said once per expression, with what is assumed */
+static void warn_authz(const vpolicy *p, const vexpr *x, bool cond, tc_diags *d)
+{
+	if (!x->authz)
+		return;
+	tc_warning(d, p->o->obj->pos, NULL,
+	           "ValidatingAdmissionPolicy '%s': expression '%s' uses authorizer, which "
+	           "needs the cluster's authorization and cannot be evaluated offline: "
+	           "assumed %s",
+	           p->name, src_text(x),
+	           cond ? "true (the object is checked)"
+	                : "to pass (the validation is not evaluated)");
+}
+
+/* an expression that does not compile: said once, at the policy */
+static void warn_uncompiled(const vpolicy *p, const vexpr *x, tc_diags *d)
+{
+	if (!x->err)
+		return;
+	tc_warning(d, p->o->obj->pos, NULL,
+	           "ValidatingAdmissionPolicy '%s': expression '%s' %s (failurePolicy "
+	           "%s applies to every object it matches)",
+	           p->name, src_text(x), x->err, p->ignore ? "Ignore" : "Fail");
+}
+
+static void warn_policy(const vpolicy *p, tc_diags *d)
+{
+	for (size_t i = 0; i < p->nconds; i++)
+		warn_authz(p, &p->conds[i], true, d);
+	for (size_t i = 0; i < p->nvals; i++)
+		warn_authz(p, &p->vals[i].expr, false, d);
+	for (size_t i = 0; i < p->nconds; i++)
+		warn_uncompiled(p, &p->conds[i], d);
+	for (size_t i = 0; i < p->nvars; i++)
+		warn_uncompiled(p, &p->vars[i], d);
+	for (size_t i = 0; i < p->nvals; i++)
+		warn_uncompiled(p, &p->vals[i].expr, d);
+	for (size_t i = 0; i < p->naudits; i++)
+		warn_uncompiled(p, &p->audits[i].value, d);
+}
+
+static vpolicy *compile_policy(tc_arena *a, const vobj *o, tc_diags *d)
+{
+	vpolicy *p = tc_arena_alloc(a, sizeof *p);
+	memset(p, 0, sizeof *p);
+	p->o = o;
+	p->name = o->name;
+	const tc_value *spec = tc_value_getz(o->obj, "spec");
+	p->match = tc_value_getz(spec, "matchConstraints");
+	p->param_api = str_of(spec, "paramKind.apiVersion");
+	p->param_kind = str_of(spec, "paramKind.kind");
+	const char *fp = str_of(spec, "failurePolicy");
+	p->ignore = fp && strcmp(fp, "Ignore") == 0;
+	compile_conditions(a, p, tc_value_getz(spec, "matchConditions"));
+	compile_variables(a, p, tc_value_getz(spec, "variables"));
+	const char **av;
+	size_t nav = authz_variables(a, p, &av);
+	for (size_t i = 0; i < p->nconds; i++)
+		p->conds[i].authz = uses_authz(p->conds[i].e, av, nav);
+	compile_validations(a, p, tc_value_getz(spec, "validations"), av, nav);
+	compile_audits(a, p, tc_value_getz(spec, "auditAnnotations"));
+	warn_policy(p, d);
 	return p;
 }
 
@@ -681,29 +732,104 @@ static void audit(run *r, const binding_ctx *bc, const vobj *o, const tc_cel_env
 	}
 }
 
+/* the namespace object of o: the one rendered, else the one the API server
+ * would have made (name and the kubernetes.io/metadata.name label); null
+ * for a cluster-scoped o */
+static tc_cel_val *namespace_value(tc_arena *a, const vobj *o, const objlist *objs)
+{
+	if (!o->namespaced)
+		return tc_cel_null(a);
+	const vobj *nso = NULL;
+	(void)ns_labels(a, objs, o->ns, &nso);
+	if (nso)
+		return tc_cel_from_value(a, nso->obj);
+	static const char *const mk[] = {"name", "labels"};
+	static const char *const lk[] = {"kubernetes.io/metadata.name"};
+	tc_cel_val *lv[] = {cstr(a, o->ns)};
+	tc_cel_val *mv[] = {cstr(a, o->ns), cmap(a, lk, lv, 1)};
+	static const char *const nk[] = {"apiVersion", "kind", "metadata"};
+	tc_cel_val *nv[] = {cstr(a, "v1"), cstr(a, "Namespace"), cmap(a, mk, mv, 2)};
+	return cmap(a, nk, nv, 3);
+}
+
+/* an expression that gave an error or a value that is not a bool */
+static const char *not_bool(run *r, const vexpr *x, const tc_cel_val *v)
+{
+	return tc_arena_printf(r->a, "expression '%s' resulted in error: %s", expr_text(x),
+	                       v->kind == TC_CEL_ERROR ? v->u.err.ptr : "not a bool");
+}
+
+/* matchConditions: all true, else the object is not checked (one that
+ * needs authorizer is taken as true); an error is reported unless the
+ * failurePolicy is Ignore */
+static bool conditions_hold(run *r, const binding_ctx *bc, const vobj *o, const tc_cel_env *env)
+{
+	const vpolicy *p = bc->p;
+	for (size_t i = 0; i < p->nconds; i++) {
+		if (p->conds[i].authz)
+			continue;
+		tc_cel_val *v = eval(r, &p->conds[i], env);
+		if (v->kind == TC_CEL_BOOL && v->u.b)
+			continue;
+		if (v->kind != TC_CEL_BOOL && !p->ignore)
+			report(r, bc, o, not_bool(r, &p->conds[i], v));
+		return false;
+	}
+	return true;
+}
+
+/* variables, in order, each seeing the ones before */
+static void bind_variables(run *r, const vpolicy *p, const tc_cel_env *env, tc_cel_var *slot)
+{
+	tc_cel_val **vv = tc_arena_alloc(r->a, (p->nvars + 1) * sizeof *vv);
+	for (size_t i = 0; i < p->nvars; i++) {
+		vv[i] = p->vars[i].authz ? tc_cel_error(r->a, "authorizer is not available offline")
+		                         : eval(r, &p->vars[i], env);
+		slot->val = cmap(r->a, p->varnames, vv, i + 1);
+	}
+}
+
+/* the message of a failed validation: a messageExpression that errors (or
+ * runs over its budget), or gives no usable one-line string of at most 5
+ * KiB (MaxEvaluatedMessageExpressionSizeBytes), falls back to message,
+ * then to the expression (validator.go) */
+static const char *failure_message(run *r, const vvalid *val, const tc_cel_env *env)
+{
+	if (val->has_msg_expr && !val->msg_expr.authz) {
+		tc_cel_val *m = eval(r, &val->msg_expr, env);
+		size_t len;
+		const char *ms = m->kind == TC_CEL_STRING ? trim(m, &len) : NULL;
+		if (ms && len && len <= 5 * 1024 && !memchr(ms, '\n', len))
+			return tc_arena_printf(r->a, "%.*s", (int)len, ms);
+	}
+	if (val->message && *val->message)
+		return val->message;
+	return tc_arena_printf(r->a, "failed expression: %s", expr_text(&val->expr));
+}
+
+static void validate(run *r, const binding_ctx *bc, const vobj *o, const vvalid *val,
+                     const tc_cel_env *env)
+{
+	if (val->expr.authz)
+		return; /* assumed to pass, said at the policy */
+	tc_cel_val *v = eval(r, &val->expr, env);
+	if (v->kind == TC_CEL_BOOL && v->u.b)
+		return;
+	if (v->kind != TC_CEL_BOOL) {
+		if (!bc->p->ignore)
+			report(r, bc, o, not_bool(r, &val->expr, v));
+		return;
+	}
+	report(r, bc, o, failure_message(r, val, env));
+}
+
 /* one policy, one binding, one object, one param (may be NULL) */
 static void evaluate(run *r, const binding_ctx *bc, const vobj *o, const vobj *param,
                      const objlist *objs)
 {
 	tc_arena *a = r->a;
 	const vpolicy *p = bc->p;
-	const vobj *nso = NULL;
-	if (o->namespaced)
-		(void)ns_labels(a, objs, o->ns, &nso);
-	tc_cel_val *nsval;
-	if (nso)
-		nsval = tc_cel_from_value(a, nso->obj);
-	else if (o->namespaced) {
-		static const char *const mk[] = {"name", "labels"};
-		static const char *const lk[] = {"kubernetes.io/metadata.name"};
-		tc_cel_val *lv[] = {cstr(a, o->ns)};
-		tc_cel_val *mv[] = {cstr(a, o->ns), cmap(a, lk, lv, 1)};
-		static const char *const nk[] = {"apiVersion", "kind", "metadata"};
-		tc_cel_val *nv[] = {cstr(a, "v1"), cstr(a, "Namespace"), cmap(a, mk, mv, 2)};
-		nsval = cmap(a, nk, nv, 3);
-	} else {
-		nsval = tc_cel_null(a);
-	}
+	tc_cel_val *nsval = namespace_value(a, o, objs);
 	tc_cel_var vars[7] = {
 		{"namespaceObject", nsval},
 		{"object", tc_cel_from_value(a, o->obj)},
@@ -720,65 +846,11 @@ static void evaluate(run *r, const binding_ctx *bc, const vobj *o, const vobj *p
 	for (size_t i = 0; i < nvars; i++)
 		if (strcmp(vars[i].name, "variables") == 0)
 			varslot = &vars[i];
-	/* matchConditions: all true, else the object is not checked (one
-	 * that needs authorizer is taken as true) */
-	for (size_t i = 0; i < p->nconds; i++) {
-		if (p->conds[i].authz)
-			continue;
-		tc_cel_val *v = eval(r, &p->conds[i], &env);
-		if (v->kind == TC_CEL_BOOL && v->u.b)
-			continue;
-		if (v->kind == TC_CEL_BOOL)
-			return;
-		if (!p->ignore)
-			report(r, bc, o,
-			       tc_arena_printf(a, "expression '%s' resulted in error: %s",
-			                       expr_text(&p->conds[i]),
-			                       v->kind == TC_CEL_ERROR ? v->u.err.ptr
-			                                               : "not a bool"));
+	if (!conditions_hold(r, bc, o, &env))
 		return;
-	}
-	/* variables, in order, each seeing the ones before */
-	tc_cel_val **vv = tc_arena_alloc(a, (p->nvars + 1) * sizeof *vv);
-	for (size_t i = 0; i < p->nvars; i++) {
-		vv[i] = p->vars[i].authz ? tc_cel_error(a, "authorizer is not available offline")
-		                         : eval(r, &p->vars[i], &env);
-		varslot->val = cmap(a, p->varnames, vv, i + 1);
-	}
-	for (size_t i = 0; i < p->nvals; i++) {
-		const vvalid *val = &p->vals[i];
-		if (val->expr.authz)
-			continue; /* assumed to pass, said at the policy */
-		tc_cel_val *v = eval(r, &val->expr, &env);
-		if (v->kind == TC_CEL_BOOL && v->u.b)
-			continue;
-		if (v->kind != TC_CEL_BOOL) {
-			if (!p->ignore)
-				report(r, bc, o,
-				       tc_arena_printf(a, "expression '%s' resulted in error: %s",
-				                       expr_text(&val->expr),
-				                       v->kind == TC_CEL_ERROR ? v->u.err.ptr
-				                                               : "not a bool"));
-			continue;
-		}
-		const char *msg = NULL;
-		if (val->has_msg_expr && !val->msg_expr.authz) {
-			/* a messageExpression that errors (or runs over its
-			 * budget), or gives no usable one-line string of at
-			 * most 5 KiB (MaxEvaluatedMessageExpressionSizeBytes),
-			 * falls back to message (validator.go) */
-			tc_cel_val *m = eval(r, &val->msg_expr, &env);
-			size_t len;
-			const char *ms = m->kind == TC_CEL_STRING ? trim(m, &len) : NULL;
-			if (ms && len && len <= 5 * 1024 && !memchr(ms, '\n', len))
-				msg = tc_arena_printf(a, "%.*s", (int)len, ms);
-		}
-		if (!msg && val->message && *val->message)
-			msg = val->message;
-		if (!msg)
-			msg = tc_arena_printf(a, "failed expression: %s", expr_text(&val->expr));
-		report(r, bc, o, msg);
-	}
+	bind_variables(r, p, &env, varslot);
+	for (size_t i = 0; i < p->nvals; i++)
+		validate(r, bc, o, &p->vals[i], &env);
 	audit(r, bc, o, &env);
 }
 
@@ -833,51 +905,65 @@ static long params_of(run *r, const vpolicy *p, const vobj *b, const vobj *o, co
 	return (long)n;
 }
 
+/* the ValidatingAdmissionPolicy called name, or NULL */
+static const vobj *find_policy(const objlist *objs, const char *name)
+{
+	for (size_t i = 0; name && i < objs->len; i++)
+		if (is_kind(objs->items[i], "ValidatingAdmissionPolicy") &&
+		    strcmp(objs->items[i]->name, name) == 0)
+			return objs->items[i];
+	return NULL;
+}
+
+/* object o under a binding that matches it: once without params, or once
+ * per param the binding selects */
+static void check_object(run *r, const binding_ctx *bc, const vobj *o, const objlist *objs)
+{
+	const vpolicy *p = bc->p;
+	if (!p->param_kind) {
+		evaluate(r, bc, o, NULL, objs);
+		return;
+	}
+	const vobj **params;
+	const char *why = NULL;
+	long np = params_of(r, p, bc->b, o, objs, &params, &why);
+	if (np < 0) {
+		if (!p->ignore)
+			report(r, bc, o, why);
+		return;
+	}
+	for (long k = 0; k < np; k++)
+		evaluate(r, bc, o, params[k], objs);
+}
+
+/* one binding, over every object its policy and it match */
+static void run_binding(run *r, const vobj *b, const objlist *objs)
+{
+	const vobj *po = find_policy(objs, str_of(b->obj, "spec.policyName"));
+	if (!po)
+		return;
+	const vpolicy *p = compile_policy(r->a, po, r->d);
+	binding_ctx bc = {p, b, false, false};
+	const tc_value *acts = tc_value_dig(b->obj, "spec.validationActions");
+	bc.deny = list_has(acts, "Deny", NULL);
+	bc.warn = list_has(acts, "Warn", NULL) || list_has(acts, "Audit", NULL);
+	const tc_value *bm = tc_value_dig(b->obj, "spec.matchResources");
+	for (size_t oi = 0; oi < objs->len; oi++) {
+		const vobj *o = objs->items[oi];
+		if (o->folder || !resources_match(r->a, p->match, o, objs))
+			continue;
+		if (bm && bm->kind == TC_OBJECT && !resources_match(r->a, bm, o, objs))
+			continue;
+		check_object(r, &bc, o, objs);
+	}
+}
+
+/* policies and bindings, by name */
 static void run_env(run *r, const objlist *objs)
 {
-	/* policies and bindings, by name */
-	for (size_t bi = 0; bi < objs->len; bi++) {
-		const vobj *b = objs->items[bi];
-		if (!is_kind(b, "ValidatingAdmissionPolicyBinding"))
-			continue;
-		const char *pname = str_of(b->obj, "spec.policyName");
-		const vobj *po = NULL;
-		for (size_t i = 0; pname && i < objs->len && !po; i++)
-			if (is_kind(objs->items[i], "ValidatingAdmissionPolicy") &&
-			    strcmp(objs->items[i]->name, pname) == 0)
-				po = objs->items[i];
-		if (!po)
-			continue;
-		const vpolicy *p = compile_policy(r->a, po, r->d);
-		binding_ctx bc = {p, b, false, false};
-		const tc_value *acts = tc_value_dig(b->obj, "spec.validationActions");
-		bc.deny = list_has(acts, "Deny", NULL);
-		bc.warn = list_has(acts, "Warn", NULL) || list_has(acts, "Audit", NULL);
-		const tc_value *bm = tc_value_dig(b->obj, "spec.matchResources");
-		for (size_t oi = 0; oi < objs->len; oi++) {
-			const vobj *o = objs->items[oi];
-			if (o->folder)
-				continue;
-			if (!resources_match(r->a, p->match, o, objs))
-				continue;
-			if (bm && bm->kind == TC_OBJECT && !resources_match(r->a, bm, o, objs))
-				continue;
-			if (!p->param_kind) {
-				evaluate(r, &bc, o, NULL, objs);
-				continue;
-			}
-			const vobj **params;
-			const char *why = NULL;
-			long np = params_of(r, p, b, o, objs, &params, &why);
-			if (np < 0) {
-				if (!p->ignore)
-					report(r, &bc, o, why);
-				continue;
-			}
-			for (long k = 0; k < np; k++)
-				evaluate(r, &bc, o, params[k], objs);
-		}
-	}
+	for (size_t bi = 0; bi < objs->len; bi++)
+		if (is_kind(objs->items[bi], "ValidatingAdmissionPolicyBinding"))
+			run_binding(r, objs->items[bi], objs);
 }
 
 size_t tc_vap_run(tc_vap_set *s, tc_diags *d)

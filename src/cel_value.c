@@ -190,26 +190,30 @@ static bool is_num(const tc_cel_val *v)
 	return v->kind == TC_CEL_INT || v->kind == TC_CEL_UINT || v->kind == TC_CEL_DOUBLE;
 }
 
+/* Numbers of which at least one is a double: -1, 0, 1, or 2 when a NaN is
+ * involved. */
+static int numcmp_double(const tc_cel_val *a, const tc_cel_val *b)
+{
+	if (a->kind == TC_CEL_DOUBLE && b->kind == TC_CEL_DOUBLE)
+		return isnan(a->u.d) || isnan(b->u.d) ? 2 : (a->u.d > b->u.d) - (a->u.d < b->u.d);
+	const tc_cel_val *d = a->kind == TC_CEL_DOUBLE ? a : b;
+	const tc_cel_val *o = d == a ? b : a;
+	int sign = d == a ? 1 : -1;
+	double x = d->u.d;
+	if (isnan(x))
+		return 2;
+	/* the integer goes to double, losing what a double cannot hold,
+	 * as cel-go compares (cel-spec comparisons "lossy" cases) */
+	double y = o->kind == TC_CEL_INT ? (double)o->u.i : (double)o->u.u;
+	int r = (x > y) - (x < y);
+	return r * sign;
+}
+
 /* Numbers of any kind: -1, 0, 1, or 2 when a NaN is involved. */
 static int numcmp(const tc_cel_val *a, const tc_cel_val *b)
 {
-	if (a->kind == TC_CEL_DOUBLE || b->kind == TC_CEL_DOUBLE) {
-		if (a->kind == TC_CEL_DOUBLE && b->kind == TC_CEL_DOUBLE)
-			return isnan(a->u.d) || isnan(b->u.d)
-			               ? 2
-			               : (a->u.d > b->u.d) - (a->u.d < b->u.d);
-		const tc_cel_val *d = a->kind == TC_CEL_DOUBLE ? a : b;
-		const tc_cel_val *o = d == a ? b : a;
-		int sign = d == a ? 1 : -1;
-		double x = d->u.d;
-		if (isnan(x))
-			return 2;
-		/* the integer goes to double, losing what a double cannot hold,
-		 * as cel-go compares (cel-spec comparisons "lossy" cases) */
-		double y = o->kind == TC_CEL_INT ? (double)o->u.i : (double)o->u.u;
-		int r = (x > y) - (x < y);
-		return r * sign;
-	}
+	if (a->kind == TC_CEL_DOUBLE || b->kind == TC_CEL_DOUBLE)
+		return numcmp_double(a, b);
 	if (a->kind == b->kind) {
 		if (a->kind == TC_CEL_INT)
 			return (a->u.i > b->u.i) - (a->u.i < b->u.i);
@@ -245,40 +249,48 @@ int tc_cel_compare(const tc_cel_val *a, const tc_cel_val *b)
 	}
 }
 
+/* string key k in a map whose keys are strings in byte order: bisected */
+static tc_cel_val *bisect_string(const tc_cel_val *m, const tc_cel_val *k)
+{
+	size_t n = k->u.s.len, lo = 0, hi = m->u.map.len;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const tc_cel_val *x = m->u.map.keys[mid];
+		int c = n && x->u.s.len && x->u.s.ptr[0] != k->u.s.ptr[0]
+		                ? (unsigned char)x->u.s.ptr[0] - (unsigned char)k->u.s.ptr[0]
+		                : tc_bytes_cmp(x->u.s.ptr, x->u.s.len, k->u.s.ptr, n);
+		if (c == 0)
+			return m->u.map.vals[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* string key k in any map: a string equals only a string of the same bytes */
+static tc_cel_val *scan_string(const tc_cel_val *m, const tc_cel_val *k)
+{
+	size_t n = k->u.s.len;
+	for (size_t i = 0; i < m->u.map.len; i++) {
+		const tc_cel_val *x = m->u.map.keys[i];
+		if (x->kind == TC_CEL_STRING && x->u.s.len == n &&
+		    (n == 0 ||
+		     (x->u.s.ptr[0] == k->u.s.ptr[0] && memcmp(x->u.s.ptr, k->u.s.ptr, n) == 0)))
+			return m->u.map.vals[i];
+	}
+	return NULL;
+}
+
 tc_cel_val *tc_cel_map_get(const tc_cel_val *m, const tc_cel_val *k)
 {
 	if (k->kind == TC_CEL_STRING) {
-		/* the common case, a field name: a string equals only a string
-		 * of the same bytes */
-		size_t n = k->u.s.len;
-		if (m->u.map.sorted && m->u.map.len > 8) {
-			/* a small map is scanned faster than it is bisected */
-			size_t lo = 0, hi = m->u.map.len;
-			while (lo < hi) {
-				size_t mid = lo + (hi - lo) / 2;
-				const tc_cel_val *x = m->u.map.keys[mid];
-				int c = n && x->u.s.len && x->u.s.ptr[0] != k->u.s.ptr[0]
-				                ? (unsigned char)x->u.s.ptr[0] -
-				                          (unsigned char)k->u.s.ptr[0]
-				                : tc_bytes_cmp(x->u.s.ptr, x->u.s.len, k->u.s.ptr,
-				                               n);
-				if (c == 0)
-					return m->u.map.vals[mid];
-				if (c < 0)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			return NULL;
-		}
-		for (size_t i = 0; i < m->u.map.len; i++) {
-			const tc_cel_val *x = m->u.map.keys[i];
-			if (x->kind == TC_CEL_STRING && x->u.s.len == n &&
-			    (n == 0 || (x->u.s.ptr[0] == k->u.s.ptr[0] &&
-			                memcmp(x->u.s.ptr, k->u.s.ptr, n) == 0)))
-				return m->u.map.vals[i];
-		}
-		return NULL;
+		/* the common case, a field name; a small map is scanned faster
+		 * than it is bisected */
+		if (m->u.map.sorted && m->u.map.len > 8)
+			return bisect_string(m, k);
+		return scan_string(m, k);
 	}
 	for (size_t i = 0; i < m->u.map.len; i++)
 		if (tc_cel_equal(m->u.map.keys[i], k))
@@ -322,6 +334,44 @@ long tc_cel_list_find(const tc_cel_val *l, const tc_cel_val *x)
 	return -1;
 }
 
+/* lists of the same length where a has a list type (set or map): the left
+ * operand's list type decides, as in the API server (unstructuredSetList,
+ * unstructuredMapList Equal) */
+static bool typed_list_equal(const tc_cel_val *a, const tc_cel_val *b)
+{
+	for (size_t i = 0; i < b->u.list.len; i++) {
+		long k = tc_cel_list_find(a, b->u.list.items[i]);
+		if (k < 0 || (a->u.list.ltype == TC_CEL_LIST_MAP &&
+		              !tc_cel_equal(a->u.list.items[k], b->u.list.items[i])))
+			return false;
+	}
+	return true;
+}
+
+static bool list_equal(const tc_cel_val *a, const tc_cel_val *b)
+{
+	if (a->u.list.len != b->u.list.len)
+		return false;
+	if (a->u.list.ltype)
+		return typed_list_equal(a, b);
+	for (size_t i = 0; i < a->u.list.len; i++)
+		if (!tc_cel_equal(a->u.list.items[i], b->u.list.items[i]))
+			return false;
+	return true;
+}
+
+static bool map_equal(const tc_cel_val *a, const tc_cel_val *b)
+{
+	if (a->u.map.len != b->u.map.len)
+		return false;
+	for (size_t i = 0; i < a->u.map.len; i++) {
+		tc_cel_val *o = tc_cel_map_get(b, a->u.map.keys[i]);
+		if (!o || !tc_cel_equal(a->u.map.vals[i], o))
+			return false;
+	}
+	return true;
+}
+
 bool tc_cel_equal(const tc_cel_val *a, const tc_cel_val *b)
 {
 	if (is_num(a) && is_num(b))
@@ -337,33 +387,9 @@ bool tc_cel_equal(const tc_cel_val *a, const tc_cel_val *b)
 	case TC_CEL_TYPE:
 		return a->u.s.len == b->u.s.len && memcmp(a->u.s.ptr, b->u.s.ptr, a->u.s.len) == 0;
 	case TC_CEL_LIST:
-		if (a->u.list.len != b->u.list.len)
-			return false;
-		if (a->u.list.ltype) {
-			/* the left operand's list type decides, as in the API
-			 * server (unstructuredSetList, unstructuredMapList Equal) */
-			for (size_t i = 0; i < b->u.list.len; i++) {
-				long k = tc_cel_list_find(a, b->u.list.items[i]);
-				if (k < 0 ||
-				    (a->u.list.ltype == TC_CEL_LIST_MAP &&
-				     !tc_cel_equal(a->u.list.items[k], b->u.list.items[i])))
-					return false;
-			}
-			return true;
-		}
-		for (size_t i = 0; i < a->u.list.len; i++)
-			if (!tc_cel_equal(a->u.list.items[i], b->u.list.items[i]))
-				return false;
-		return true;
+		return list_equal(a, b);
 	case TC_CEL_MAP:
-		if (a->u.map.len != b->u.map.len)
-			return false;
-		for (size_t i = 0; i < a->u.map.len; i++) {
-			tc_cel_val *o = tc_cel_map_get(b, a->u.map.keys[i]);
-			if (!o || !tc_cel_equal(a->u.map.vals[i], o))
-				return false;
-		}
-		return true;
+		return map_equal(a, b);
 	case TC_CEL_OPAQUE:
 		return strcmp(a->u.o.type, b->u.o.type) == 0 && a->u.o.len == b->u.o.len &&
 		       memcmp(a->u.o.ptr, b->u.o.ptr, a->u.o.len) == 0;
@@ -481,6 +507,150 @@ static int typed_int(const tc_value *v, int64_t *i, uint64_t *u, bool is_unsigne
 	return tc_scalar_parse_int(i, buf, v->u.str.len);
 }
 
+/* One member of a typed value (cel.expr.Value in its JSON form) each: the
+ * value, or NULL, with *err set when the reason is more than "unknown or
+ * malformed". */
+typedef tc_cel_val *typed_fn(tc_arena *a, const tc_value *x, const char **err);
+
+static tc_cel_val *typed_null(tc_arena *a, const tc_value *x, const char **err)
+{
+	(void)x, (void)err;
+	return tc_cel_null(a);
+}
+
+static tc_cel_val *typed_bool(tc_arena *a, const tc_value *x, const char **err)
+{
+	(void)err;
+	return x->kind == TC_BOOL ? tc_cel_bool(a, x->u.b) : NULL;
+}
+
+static tc_cel_val *typed_int64(tc_arena *a, const tc_value *x, const char **err)
+{
+	int64_t i;
+	uint64_t u;
+	(void)err;
+	return typed_int(x, &i, &u, false) == 0 ? tc_cel_int(a, i) : NULL;
+}
+
+static tc_cel_val *typed_uint64(tc_arena *a, const tc_value *x, const char **err)
+{
+	int64_t i;
+	uint64_t u;
+	(void)err;
+	return typed_int(x, &i, &u, true) == 0 ? tc_cel_uint(a, u) : NULL;
+}
+
+static tc_cel_val *typed_double(tc_arena *a, const tc_value *x, const char **err)
+{
+	(void)err;
+	if (tc_value_is_number(x))
+		return tc_cel_double(a, tc_value_num(x));
+	if (tc_value_streq(x, "NaN"))
+		return tc_cel_double(a, NAN);
+	if (tc_value_streq(x, "Infinity"))
+		return tc_cel_double(a, INFINITY);
+	if (tc_value_streq(x, "-Infinity"))
+		return tc_cel_double(a, -INFINITY);
+	return NULL;
+}
+
+static tc_cel_val *typed_string(tc_arena *a, const tc_value *x, const char **err)
+{
+	(void)err;
+	return x->kind == TC_STR ? tc_cel_string(a, x->u.str.ptr, x->u.str.len) : NULL;
+}
+
+static tc_cel_val *typed_bytes(tc_arena *a, const tc_value *x, const char **err)
+{
+	(void)err;
+	if (x->kind != TC_STR)
+		return NULL;
+	unsigned char *out = tc_arena_alloc(a, x->u.str.len + 1);
+	size_t n;
+	if (tc_base64_decode(out, &n, x->u.str.len + 1, x->u.str.ptr, x->u.str.len,
+	                     TC_BASE64_PAD_ANY | TC_BASE64_URL) != 0)
+		return NULL;
+	return tc_cel_bytes(a, (const char *)out, n);
+}
+
+static tc_cel_val *typed_type(tc_arena *a, const tc_value *x, const char **err)
+{
+	(void)err;
+	if (x->kind != TC_STR)
+		return NULL;
+	return tc_cel_type(a, tc_arena_memdup0(a, x->u.str.ptr, x->u.str.len));
+}
+
+static tc_cel_val *typed_list(tc_arena *a, const tc_value *x, const char **err)
+{
+	if (x->kind != TC_OBJECT)
+		return NULL;
+	const tc_value *vals = tc_value_getz(x, "values");
+	size_t n = vals && vals->kind == TC_ARRAY ? vals->u.arr.len : 0;
+	tc_cel_val *l = mk(a, TC_CEL_LIST);
+	l->u.list.len = n;
+	l->u.list.items = tc_arena_alloc(a, n * sizeof(tc_cel_val *));
+	for (size_t j = 0; j < n; j++)
+		if (!(l->u.list.items[j] = tc_cel_from_typed(a, vals->u.arr.items[j], err)))
+			return NULL;
+	return l;
+}
+
+static tc_cel_val *typed_map(tc_arena *a, const tc_value *x, const char **err)
+{
+	if (x->kind != TC_OBJECT)
+		return NULL;
+	const tc_value *ents = tc_value_getz(x, "entries");
+	size_t n = ents && ents->kind == TC_ARRAY ? ents->u.arr.len : 0;
+	tc_cel_val *mv = mk(a, TC_CEL_MAP);
+	mv->u.map.keys = tc_arena_alloc(a, n * sizeof(tc_cel_val *));
+	mv->u.map.vals = tc_arena_alloc(a, n * sizeof(tc_cel_val *));
+	for (size_t j = 0; j < n; j++) {
+		const tc_value *ek = tc_value_getz(ents->u.arr.items[j], "key");
+		const tc_value *ev = tc_value_getz(ents->u.arr.items[j], "value");
+		if (!ek || !ev) {
+			*err = "a map entry needs a key and a value";
+			return NULL;
+		}
+		tc_cel_val *kv = tc_cel_from_typed(a, ek, err);
+		tc_cel_val *vv = kv ? tc_cel_from_typed(a, ev, err) : NULL;
+		if (!vv)
+			return NULL;
+		mv->u.map.keys[mv->u.map.len] = kv;
+		mv->u.map.vals[mv->u.map.len++] = vv;
+	}
+	return mv;
+}
+
+/* only the well-known messages google.protobuf.Duration and Timestamp */
+static tc_cel_val *typed_object(tc_arena *a, const tc_value *x, const char **err)
+{
+	if (x->kind != TC_OBJECT)
+		return NULL;
+	const tc_value *t = tc_value_getz(x, "@type"), *val = tc_value_getz(x, "value");
+	bool text = val && val->kind == TC_STR;
+	int64_t ns, sec;
+	int32_t nsec;
+	if (text && tc_value_streq(t, "type.googleapis.com/google.protobuf.Duration") &&
+	    tc_cel_duration_parse(&ns, val->u.str.ptr, val->u.str.len) == 0)
+		return tc_cel_duration(a, ns);
+	if (text && tc_value_streq(t, "type.googleapis.com/google.protobuf.Timestamp") &&
+	    tc_cel_timestamp_parse(&sec, &nsec, val->u.str.ptr, val->u.str.len) == 0)
+		return tc_cel_timestamp(a, sec, nsec);
+	*err = "objectValue of a message type";
+	return NULL;
+}
+
+static const struct {
+	const char *key;
+	typed_fn *fn;
+} typed_members[] = {
+	{"nullValue", typed_null},     {"boolValue", typed_bool},     {"int64Value", typed_int64},
+	{"uint64Value", typed_uint64}, {"doubleValue", typed_double}, {"stringValue", typed_string},
+	{"bytesValue", typed_bytes},   {"typeValue", typed_type},     {"listValue", typed_list},
+	{"mapValue", typed_map},       {"objectValue", typed_object},
+};
+
 tc_cel_val *tc_cel_from_typed(tc_arena *a, const tc_value *v, const char **err)
 {
 	if (v->kind != TC_OBJECT || v->u.obj.len != 1) {
@@ -488,90 +658,14 @@ tc_cel_val *tc_cel_from_typed(tc_arena *a, const tc_value *v, const char **err)
 		return NULL;
 	}
 	const tc_member *m = &v->u.obj.members[0];
-	const char *k = m->key;
-	const tc_value *x = m->val;
-	int64_t i;
-	uint64_t u;
-	if (strcmp(k, "nullValue") == 0)
-		return tc_cel_null(a);
-	if (strcmp(k, "boolValue") == 0 && x->kind == TC_BOOL)
-		return tc_cel_bool(a, x->u.b);
-	if (strcmp(k, "int64Value") == 0 && typed_int(x, &i, &u, false) == 0)
-		return tc_cel_int(a, i);
-	if (strcmp(k, "uint64Value") == 0 && typed_int(x, &i, &u, true) == 0)
-		return tc_cel_uint(a, u);
-	if (strcmp(k, "doubleValue") == 0) {
-		if (tc_value_is_number(x))
-			return tc_cel_double(a, tc_value_num(x));
-		if (tc_value_streq(x, "NaN"))
-			return tc_cel_double(a, NAN);
-		if (tc_value_streq(x, "Infinity"))
-			return tc_cel_double(a, INFINITY);
-		if (tc_value_streq(x, "-Infinity"))
-			return tc_cel_double(a, -INFINITY);
-	}
-	if (strcmp(k, "stringValue") == 0 && x->kind == TC_STR)
-		return tc_cel_string(a, x->u.str.ptr, x->u.str.len);
-	if (strcmp(k, "bytesValue") == 0 && x->kind == TC_STR) {
-		unsigned char *out = tc_arena_alloc(a, x->u.str.len + 1);
-		size_t n;
-		if (tc_base64_decode(out, &n, x->u.str.len + 1, x->u.str.ptr, x->u.str.len,
-		                     TC_BASE64_PAD_ANY | TC_BASE64_URL) == 0)
-			return tc_cel_bytes(a, (const char *)out, n);
-	}
-	if (strcmp(k, "typeValue") == 0 && x->kind == TC_STR)
-		return tc_cel_type(a, tc_arena_memdup0(a, x->u.str.ptr, x->u.str.len));
-	if (strcmp(k, "listValue") == 0 && x->kind == TC_OBJECT) {
-		const tc_value *vals = tc_value_getz(x, "values");
-		size_t n = vals && vals->kind == TC_ARRAY ? vals->u.arr.len : 0;
-		tc_cel_val *l = mk(a, TC_CEL_LIST);
-		l->u.list.len = n;
-		l->u.list.items = tc_arena_alloc(a, n * sizeof(tc_cel_val *));
-		for (size_t j = 0; j < n; j++)
-			if (!(l->u.list.items[j] = tc_cel_from_typed(a, vals->u.arr.items[j], err)))
-				return NULL;
-		return l;
-	}
-	if (strcmp(k, "mapValue") == 0 && x->kind == TC_OBJECT) {
-		const tc_value *ents = tc_value_getz(x, "entries");
-		size_t n = ents && ents->kind == TC_ARRAY ? ents->u.arr.len : 0;
-		tc_cel_val *mv = mk(a, TC_CEL_MAP);
-		mv->u.map.keys = tc_arena_alloc(a, n * sizeof(tc_cel_val *));
-		mv->u.map.vals = tc_arena_alloc(a, n * sizeof(tc_cel_val *));
-		for (size_t j = 0; j < n; j++) {
-			const tc_value *ek = tc_value_getz(ents->u.arr.items[j], "key");
-			const tc_value *ev = tc_value_getz(ents->u.arr.items[j], "value");
-			if (!ek || !ev) {
-				*err = "a map entry needs a key and a value";
-				return NULL;
-			}
-			tc_cel_val *kv = tc_cel_from_typed(a, ek, err);
-			tc_cel_val *vv = kv ? tc_cel_from_typed(a, ev, err) : NULL;
-			if (!vv)
-				return NULL;
-			mv->u.map.keys[mv->u.map.len] = kv;
-			mv->u.map.vals[mv->u.map.len++] = vv;
-		}
-		return mv;
-	}
-	if (strcmp(k, "objectValue") == 0 && x->kind == TC_OBJECT) {
-		const tc_value *t = tc_value_getz(x, "@type"), *val = tc_value_getz(x, "value");
-		if (tc_value_streq(t, "type.googleapis.com/google.protobuf.Duration") && val &&
-		    val->kind == TC_STR) {
-			int64_t ns;
-			if (tc_cel_duration_parse(&ns, val->u.str.ptr, val->u.str.len) == 0)
-				return tc_cel_duration(a, ns);
-		}
-		if (tc_value_streq(t, "type.googleapis.com/google.protobuf.Timestamp") && val &&
-		    val->kind == TC_STR) {
-			int64_t sec;
-			int32_t nsec;
-			if (tc_cel_timestamp_parse(&sec, &nsec, val->u.str.ptr, val->u.str.len) ==
-			    0)
-				return tc_cel_timestamp(a, sec, nsec);
-		}
-		*err = "objectValue of a message type";
-		return NULL;
+	for (size_t i = 0; i < sizeof typed_members / sizeof typed_members[0]; i++) {
+		if (strcmp(m->key, typed_members[i].key) != 0)
+			continue;
+		const char *why = NULL;
+		tc_cel_val *r = typed_members[i].fn(a, m->val, &why);
+		if (!r)
+			*err = why ? why : "unknown or malformed typed value";
+		return r;
 	}
 	*err = "unknown or malformed typed value";
 	return NULL;
@@ -589,13 +683,100 @@ static void json_double(tc_buf *out, double d, bool typed)
 	tc_buf_adds(out, buf);
 }
 
-void tc_cel_to_json(tc_buf *out, const tc_cel_val *v, bool typed)
+/* a string or a type name; typed, in its cel.expr.Value member */
+static void json_text(tc_buf *out, const tc_cel_val *v, bool typed)
+{
+	if (typed)
+		tc_buf_adds(out,
+		            v->kind == TC_CEL_STRING ? "{\"stringValue\":" : "{\"typeValue\":");
+	tc_json_string(out, v->u.s.ptr, v->u.s.len);
+	if (typed)
+		tc_buf_addc(out, '}');
+}
+
+/* a duration or a timestamp as its text; typed, as a google.protobuf
+ * message */
+static void json_time(tc_buf *out, const tc_cel_val *v, bool typed)
 {
 	tc_buf tmp;
-	if (v->secret && v->kind != TC_CEL_ERROR) {
-		tc_buf_adds(out, typed ? "{\"stringValue\":\"<redacted>\"}" : "\"<redacted>\"");
-		return;
+	tc_buf_init(&tmp, 64);
+	if (v->kind == TC_CEL_DURATION)
+		tc_cel_duration_format(&tmp, v->u.ns);
+	else
+		tc_cel_timestamp_format(&tmp, v->u.t.sec, v->u.t.nsec);
+	if (typed)
+		tc_buf_addf(out,
+		            "{\"objectValue\":{\"@type\":\"type.googleapis.com/%s\",\"value\":",
+		            tc_cel_type_name(v));
+	tc_json_string(out, tmp.ptr, tmp.len);
+	if (typed)
+		tc_buf_adds(out, "}}");
+	tc_buf_release(&tmp);
+}
+
+static void json_list(tc_buf *out, const tc_cel_val *v, bool typed)
+{
+	tc_buf_adds(out, typed ? "{\"listValue\":{\"values\":[" : "[");
+	for (size_t i = 0; i < v->u.list.len; i++) {
+		if (i)
+			tc_buf_addc(out, ',');
+		tc_cel_to_json(out, v->u.list.items[i], typed);
 	}
+	tc_buf_adds(out, typed ? "]}}" : "]");
+}
+
+/* a map key in plain JSON, followed by its ':' */
+static void json_key(tc_buf *out, const tc_cel_val *k)
+{
+	if (k->kind == TC_CEL_STRING) {
+		tc_json_string(out, k->u.s.ptr, k->u.s.len);
+	} else {
+		/* JSON keys are strings: an int, uint or bool key is written as
+		 * its JSON text in quotes */
+		tc_buf tmp;
+		tc_buf_init(&tmp, 64);
+		tc_cel_to_json(&tmp, k, false);
+		tc_json_string(out, tmp.ptr, tmp.len);
+		tc_buf_release(&tmp);
+	}
+	tc_buf_addc(out, ':');
+}
+
+static void json_map(tc_buf *out, const tc_cel_val *v, bool typed)
+{
+	tc_buf_adds(out, typed ? "{\"mapValue\":{\"entries\":[" : "{");
+	for (size_t i = 0; i < v->u.map.len; i++) {
+		if (i)
+			tc_buf_addc(out, ',');
+		if (typed) {
+			tc_buf_adds(out, "{\"key\":");
+			tc_cel_to_json(out, v->u.map.keys[i], true);
+			tc_buf_adds(out, ",\"value\":");
+		} else {
+			json_key(out, v->u.map.keys[i]);
+		}
+		tc_cel_to_json(out, v->u.map.vals[i], typed);
+		if (typed)
+			tc_buf_addc(out, '}');
+	}
+	tc_buf_adds(out, typed ? "]}}" : "}");
+}
+
+static void json_optional(tc_buf *out, const tc_cel_val *v, bool typed)
+{
+	if (typed)
+		tc_buf_adds(out, "{\"optionalValue\":");
+	if (v->u.opt)
+		tc_cel_to_json(out, v->u.opt, typed);
+	else
+		tc_buf_adds(out, "null");
+	if (typed)
+		tc_buf_addc(out, '}');
+}
+
+/* null, bool, int, uint, double or bytes */
+static void json_scalar(tc_buf *out, const tc_cel_val *v, bool typed)
+{
 	switch (v->kind) {
 	case TC_CEL_NULL:
 		tc_buf_adds(out, typed ? "{\"nullValue\":null}" : "null");
@@ -617,87 +798,45 @@ void tc_cel_to_json(tc_buf *out, const tc_cel_val *v, bool typed)
 		if (typed)
 			tc_buf_addc(out, '}');
 		return;
-	case TC_CEL_STRING:
-	case TC_CEL_TYPE:
-		if (typed)
-			tc_buf_adds(out, v->kind == TC_CEL_STRING ? "{\"stringValue\":"
-			                                          : "{\"typeValue\":");
-		tc_json_string(out, v->u.s.ptr, v->u.s.len);
-		if (typed)
-			tc_buf_addc(out, '}');
-		return;
-	case TC_CEL_BYTES:
+	default: /* TC_CEL_BYTES */
 		tc_buf_adds(out, typed ? "{\"bytesValue\":\"" : "\"");
 		tc_base64_add(out, v->u.s.ptr, v->u.s.len, true);
 		tc_buf_adds(out, typed ? "\"}" : "\"");
 		return;
+	}
+}
+
+void tc_cel_to_json(tc_buf *out, const tc_cel_val *v, bool typed)
+{
+	if (v->secret && v->kind != TC_CEL_ERROR) {
+		tc_buf_adds(out, typed ? "{\"stringValue\":\"<redacted>\"}" : "\"<redacted>\"");
+		return;
+	}
+	switch (v->kind) {
+	case TC_CEL_NULL:
+	case TC_CEL_BOOL:
+	case TC_CEL_INT:
+	case TC_CEL_UINT:
+	case TC_CEL_DOUBLE:
+	case TC_CEL_BYTES:
+		json_scalar(out, v, typed);
+		return;
+	case TC_CEL_STRING:
+	case TC_CEL_TYPE:
+		json_text(out, v, typed);
+		return;
 	case TC_CEL_DURATION:
 	case TC_CEL_TIMESTAMP:
-		tc_buf_init(&tmp, 64);
-		if (v->kind == TC_CEL_DURATION)
-			tc_cel_duration_format(&tmp, v->u.ns);
-		else
-			tc_cel_timestamp_format(&tmp, v->u.t.sec, v->u.t.nsec);
-		if (typed)
-			tc_buf_addf(
-				out,
-				"{\"objectValue\":{\"@type\":\"type.googleapis.com/%s\",\"value\":",
-				tc_cel_type_name(v));
-		tc_json_string(out, tmp.ptr, tmp.len);
-		if (typed)
-			tc_buf_adds(out, "}}");
-		tc_buf_release(&tmp);
+		json_time(out, v, typed);
 		return;
 	case TC_CEL_LIST:
-		tc_buf_adds(out, typed ? "{\"listValue\":{\"values\":[" : "[");
-		for (size_t i = 0; i < v->u.list.len; i++) {
-			if (i)
-				tc_buf_addc(out, ',');
-			tc_cel_to_json(out, v->u.list.items[i], typed);
-		}
-		tc_buf_adds(out, typed ? "]}}" : "]");
+		json_list(out, v, typed);
 		return;
 	case TC_CEL_MAP:
-		tc_buf_adds(out, typed ? "{\"mapValue\":{\"entries\":[" : "{");
-		for (size_t i = 0; i < v->u.map.len; i++) {
-			if (i)
-				tc_buf_addc(out, ',');
-			const tc_cel_val *k = v->u.map.keys[i];
-			if (typed) {
-				tc_buf_adds(out, "{\"key\":");
-				tc_cel_to_json(out, k, true);
-				tc_buf_adds(out, ",\"value\":");
-			} else if (k->kind == TC_CEL_STRING) {
-				tc_json_string(out, k->u.s.ptr, k->u.s.len);
-				tc_buf_addc(out, ':');
-			} else {
-				/* JSON keys are strings: an int, uint or bool key is
-				 * written as its JSON text in quotes */
-				tc_buf_init(&tmp, 64);
-				tc_cel_to_json(&tmp, k, false);
-				tc_json_string(out, tmp.ptr, tmp.len);
-				tc_buf_release(&tmp);
-				tc_buf_addc(out, ':');
-			}
-			tc_cel_to_json(out, v->u.map.vals[i], typed);
-			if (typed)
-				tc_buf_addc(out, '}');
-		}
-		tc_buf_adds(out, typed ? "]}}" : "}");
+		json_map(out, v, typed);
 		return;
 	case TC_CEL_OPTIONAL:
-		if (typed) {
-			tc_buf_adds(out, "{\"optionalValue\":");
-			if (v->u.opt)
-				tc_cel_to_json(out, v->u.opt, true);
-			else
-				tc_buf_adds(out, "null");
-			tc_buf_addc(out, '}');
-		} else if (v->u.opt) {
-			tc_cel_to_json(out, v->u.opt, false);
-		} else {
-			tc_buf_adds(out, "null");
-		}
+		json_optional(out, v, typed);
 		return;
 	case TC_CEL_ERROR:
 		tc_buf_adds(out, "{\"error\":");
@@ -709,6 +848,53 @@ void tc_cel_to_json(tc_buf *out, const tc_cel_val *v, bool typed)
 		tc_json_string(out, v->u.o.ptr, v->u.o.len);
 		return;
 	}
+}
+
+/* The number before a duration unit at s[*i]: whole and frac / scale,
+ * exact; false when there are no digits or the whole part is far beyond
+ * any duration. */
+static bool duration_amount(const char *s, size_t n, size_t *i, __int128 *whole, __int128 *frac,
+                            __int128 *scale)
+{
+	bool any = false;
+	*whole = *frac = 0;
+	*scale = 1;
+	for (; *i < n && s[*i] >= '0' && s[*i] <= '9'; any = true) {
+		*whole = *whole * 10 + (s[(*i)++] - '0');
+		if (*whole > ((__int128)1 << 100))
+			return false;
+	}
+	if (*i == n || s[*i] != '.')
+		return any;
+	/* past 18 places, digits are read but no longer counted */
+	for ((*i)++; *i < n && s[*i] >= '0' && s[*i] <= '9'; (*i)++, any = true)
+		if (*scale < (__int128)1000000000000000000LL) {
+			*frac = *frac * 10 + (s[*i] - '0');
+			*scale *= 10;
+		}
+	return any;
+}
+
+/* The longest unit at s[i, n): its length and its size in nanoseconds, or
+ * 0 when there is none ("m" is not a prefix of "ms"). */
+static size_t duration_unit(const char *s, size_t n, size_t i, int64_t *ns)
+{
+	static const struct {
+		const char *u;
+		int64_t ns;
+	} units[] =
+		{{"ns", 1},       {"us", 1000},      {"\xc2\xb5s", 1000},  {"\xce\xbcs", 1000},
+	         {"ms", 1000000}, {"s", 1000000000}, {"m", 60000000000LL}, {"h", 3600000000000LL}};
+	size_t blen = 0;
+	for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
+		size_t l = strlen(units[u].u);
+		if (l <= n - i && memcmp(s + i, units[u].u, l) == 0 && l > blen &&
+		    !(l == 1 && units[u].u[0] == 'm' && i + 1 < n && s[i + 1] == 's')) {
+			*ns = units[u].ns;
+			blen = l;
+		}
+	}
+	return blen;
 }
 
 /* Go's time.ParseDuration, within int64 nanoseconds. */
@@ -724,56 +910,19 @@ int tc_cel_duration_parse(int64_t *ns, const char *s, size_t n)
 		*ns = 0;
 		return 0;
 	}
-	/* accumulate in nanoseconds as a long double sum of exact parts:
-	 * whole units are integers, checked against the int64 range */
+	/* accumulate in nanoseconds as a sum of exact parts: whole units are
+	 * integers, checked against the int64 range */
 	__int128 total = 0;
 	while (i < n) {
-		__int128 whole = 0;
-		int any = 0;
-		while (i < n && s[i] >= '0' && s[i] <= '9') {
-			whole = whole * 10 + (s[i++] - '0');
-			any = 1;
-			if (whole > ((__int128)1 << 100))
-				return -1;
-		}
-		__int128 frac = 0, scale = 1;
-		if (i < n && s[i] == '.') {
-			i++;
-			while (i < n && s[i] >= '0' && s[i] <= '9') {
-				if (scale < (__int128)1000000000000000000LL) {
-					frac = frac * 10 + (s[i] - '0');
-					scale *= 10;
-				}
-				i++;
-				any = 1;
-			}
-		}
-		if (!any)
+		__int128 whole, frac, scale;
+		int64_t unit;
+		if (!duration_amount(s, n, &i, &whole, &frac, &scale))
 			return -1;
-		static const struct {
-			const char *u;
-			int64_t ns;
-		} units[] = {{"ns", 1},
-		             {"us", 1000},
-		             {"\xc2\xb5s", 1000},
-		             {"\xce\xbcs", 1000},
-		             {"ms", 1000000},
-		             {"s", 1000000000},
-		             {"m", 60000000000LL},
-		             {"h", 3600000000000LL}};
-		size_t best = 0, blen = 0;
-		for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
-			size_t l = strlen(units[u].u);
-			if (l <= n - i && memcmp(s + i, units[u].u, l) == 0 && l > blen &&
-			    !(l == 1 && units[u].u[0] == 'm' && i + 1 < n && s[i + 1] == 's')) {
-				best = u;
-				blen = l;
-			}
-		}
-		if (!blen)
+		size_t ulen = duration_unit(s, n, i, &unit);
+		if (!ulen)
 			return -1;
-		i += blen;
-		total += whole * units[best].ns + frac * units[best].ns / scale;
+		i += ulen;
+		total += whole * unit + frac * unit / scale;
 		if (total > (__int128)INT64_MAX + 1)
 			return -1;
 	}
