@@ -288,6 +288,62 @@ static const char *const traversing[] = {
 	"split",         "startsWith",    "strings.quote", "substring",  "trim",     "upperAscii",
 };
 
+#define COUNT(t) (sizeof(t) / sizeof(t)[0])
+
+/* whether name is one of names[0..n) */
+static bool listed(const char *name, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* *out = c, as the value of a cost function that knows the call */
+static bool cost_is(uint64_t *out, uint64_t c)
+{
+	*out = c;
+	return true;
+}
+
+/* a regular expression of pattern pat run over the string s: the
+ * traversal times 0.25 per character of the pattern */
+static uint64_t regex_cost(const info *s, const info *pat)
+{
+	uint64_t plen = pat->lit ? strlen(pat->lit) : pat->size;
+	return mul(factor(add(s->size, 1), 0.1), factor(plen, 0.25));
+}
+
+/* the Kubernetes methods costed by their first argument */
+static bool k8s_arg_cost(uint64_t *out, const char *name, const info *recv, const info *arg)
+{
+	if (strcmp(name, "validate") ==
+	    0) /* cel.MaxNameFormatRegexSize (128) times the regex factor */
+		return cost_is(out, factor(factor(arg->size, 0.1), 128 * 0.25));
+	if (strcmp(name, "find") == 0 || strcmp(name, "findAll") == 0)
+		return cost_is(out, regex_cost(recv, arg));
+	bool ip = strcmp(name, "containsIP") == 0;
+	if (!ip && strcmp(name, "containsCIDR") != 0)
+		return false;
+	/* two addresses of at most 16 bytes compared, a CIDR's masked again
+	 * plus one; a string argument parsed */
+	uint64_t c = ip ? 4 : 7;
+	if (arg->t == TC_CEL_TY_STRING || arg->t == TC_CEL_TY_DYN)
+		c = add(c, factor(arg->size, 0.1));
+	return cost_is(out, c);
+}
+
+/* a list function: one per element, and 0.1 per character of string
+ * elements */
+static uint64_t k8s_list_cost(const info *recv)
+{
+	uint64_t el = 1;
+	const tc_cel_decl *ed = recv->decl ? recv->decl->elem : NULL;
+	if (ed && (ed->kind == TC_CEL_TY_STRING || ed->kind == TC_CEL_TY_BYTES))
+		el = add(el, factor(ed->max_size ? ed->max_size : UNB, 0.1));
+	return mul(recv->size, el);
+}
+
 /* What a function of the Kubernetes libraries costs by the API server's
  * estimator (k8s.io/apiserver/pkg/cel/library cost.go EstimateCallCost),
  * which replaces the call's own cost: a parse 0.1 per character of the
@@ -324,59 +380,20 @@ static bool k8s_cost(uint64_t *out, const char *name, const info *recv, const in
 		"sign",
 		"sub",
 	};
-	for (size_t i = 0; i < sizeof nominal / sizeof nominal[0]; i++)
-		if (strcmp(nominal[i], name) == 0) {
-			*out = 1;
-			return true;
-		}
-	if (strcmp(name, "ip") == 0 && recv) { /* a CIDR's address */
-		*out = 1;
-		return true;
-	}
-	for (size_t i = 0; i < sizeof parse1 / sizeof parse1[0]; i++)
-		if (strcmp(parse1[i], name) == 0) {
-			if (recv || n < 1)
-				return false;
-			*out = factor(args[0].size, 0.1);
-			return true;
-		}
-	if (strcmp(name, "ip.isCanonical") == 0 && n >= 1) {
-		*out = factor(args[0].size, 0.2);
-		return true;
-	}
-	if (strcmp(name, "validate") == 0 && recv && n >= 1) {
-		/* cel.MaxNameFormatRegexSize (128) times the regex factor */
-		*out = factor(factor(args[0].size, 0.1), 128 * 0.25);
-		return true;
-	}
-	if ((strcmp(name, "find") == 0 || strcmp(name, "findAll") == 0) && recv && n >= 1) {
-		uint64_t plen = args[0].lit ? strlen(args[0].lit) : args[0].size;
-		*out = mul(factor(add(recv->size, 1), 0.1), factor(plen, 0.25));
-		return true;
-	}
-	if (strcmp(name, "containsIP") == 0 || strcmp(name, "containsCIDR") == 0) {
-		if (!recv || n < 1)
-			return false;
-		/* two addresses of at most 16 bytes compared, a CIDR's masked
-		 * again plus one; a string argument parsed */
-		uint64_t c = strcmp(name, "containsIP") == 0 ? 4 : 7;
-		if (args[0].t == TC_CEL_TY_STRING || args[0].t == TC_CEL_TY_DYN)
-			c = add(c, factor(args[0].size, 0.1));
-		*out = c;
-		return true;
-	}
 	static const char *const lists[] = {"indexOf", "isSorted", "lastIndexOf",
 	                                    "max",     "min",      "sum"};
-	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
-		if (strcmp(lists[i], name) == 0 && recv && recv->t == TC_CEL_TY_LIST) {
-			uint64_t el = 1;
-			const tc_cel_decl *ed = recv->decl ? recv->decl->elem : NULL;
-			if (ed && (ed->kind == TC_CEL_TY_STRING || ed->kind == TC_CEL_TY_BYTES))
-				el = add(el, factor(ed->max_size ? ed->max_size : UNB, 0.1));
-			*out = mul(recv->size, el);
-			return true;
-		}
-	return false;
+	/* a CIDR's ip() is nominal too: the address it holds */
+	if (listed(name, nominal, COUNT(nominal)) || (recv && strcmp(name, "ip") == 0))
+		return cost_is(out, 1);
+	if (listed(name, parse1, COUNT(parse1)))
+		return !recv && n >= 1 && cost_is(out, factor(args[0].size, 0.1));
+	if (strcmp(name, "ip.isCanonical") == 0)
+		return n >= 1 && cost_is(out, factor(args[0].size, 0.2));
+	if (!recv)
+		return false;
+	if (listed(name, lists, COUNT(lists)))
+		return recv->t == TC_CEL_TY_LIST && cost_is(out, k8s_list_cost(recv));
+	return n >= 1 && k8s_arg_cost(out, name, recv, &args[0]);
 }
 
 static bool fits(char letter, tc_cel_tkind t)
@@ -549,9 +566,40 @@ static void overload_error(checker *ck, const tc_cel_expr *e, const char *name, 
 	                       buf));
 }
 
+static void need_bool(checker *ck, const tc_cel_expr *e, const info *x, const char *op)
+{
+	if (x->t != TC_CEL_TY_DYN && x->t != TC_CEL_TY_BOOL)
+		overload_error(ck, e, op, NULL, x, 1);
+}
+
 static bool numeric(tc_cel_tkind t)
 {
 	return t == TC_CEL_TY_INT || t == TC_CEL_TY_UINT || t == TC_CEL_TY_DOUBLE;
+}
+
+/* the result kind of + on known kinds other than numbers; -1 when no
+ * overload takes them */
+static int sum_kind(tc_cel_tkind x, tc_cel_tkind y)
+{
+	if (x == y && (x == TC_CEL_TY_STRING || x == TC_CEL_TY_BYTES || x == TC_CEL_TY_LIST ||
+	               x == TC_CEL_TY_DURATION))
+		return x;
+	if ((x == TC_CEL_TY_TIMESTAMP && y == TC_CEL_TY_DURATION) ||
+	    (x == TC_CEL_TY_DURATION && y == TC_CEL_TY_TIMESTAMP))
+		return TC_CEL_TY_TIMESTAMP;
+	return -1;
+}
+
+/* the same for - */
+static int difference_kind(tc_cel_tkind x, tc_cel_tkind y)
+{
+	if (x == TC_CEL_TY_DURATION && y == TC_CEL_TY_DURATION)
+		return x;
+	if (x == TC_CEL_TY_TIMESTAMP && y == TC_CEL_TY_DURATION)
+		return x;
+	if (x == TC_CEL_TY_TIMESTAMP && y == TC_CEL_TY_TIMESTAMP)
+		return TC_CEL_TY_DURATION;
+	return -1;
 }
 
 /* the result kind of an arithmetic operator on known kinds; DYN when not
@@ -562,22 +610,10 @@ static int arith(tc_cel_fop op, tc_cel_tkind x, tc_cel_tkind y)
 		return TC_CEL_TY_DYN;
 	if (numeric(x) && x == y)
 		return op == TC_CEL_F_MOD && x == TC_CEL_TY_DOUBLE ? -1 : (int)x;
-	if (op == TC_CEL_F_ADD) {
-		if (x == y && (x == TC_CEL_TY_STRING || x == TC_CEL_TY_BYTES ||
-		               x == TC_CEL_TY_LIST || x == TC_CEL_TY_DURATION))
-			return x;
-		if ((x == TC_CEL_TY_TIMESTAMP && y == TC_CEL_TY_DURATION) ||
-		    (x == TC_CEL_TY_DURATION && y == TC_CEL_TY_TIMESTAMP))
-			return TC_CEL_TY_TIMESTAMP;
-	}
-	if (op == TC_CEL_F_SUB) {
-		if (x == TC_CEL_TY_DURATION && y == TC_CEL_TY_DURATION)
-			return x;
-		if (x == TC_CEL_TY_TIMESTAMP && y == TC_CEL_TY_DURATION)
-			return x;
-		if (x == TC_CEL_TY_TIMESTAMP && y == TC_CEL_TY_TIMESTAMP)
-			return TC_CEL_TY_DURATION;
-	}
+	if (op == TC_CEL_F_ADD)
+		return sum_kind(x, y);
+	if (op == TC_CEL_F_SUB)
+		return difference_kind(x, y);
 	return -1;
 }
 
@@ -608,15 +644,32 @@ static void compare_cost(info *r, const info *x, const info *y)
 	r->cmax = factor(m, 0.1);
 }
 
-static info op_call(checker *ck, const tc_cel_expr *e, info *v)
+/* + - * / %: the result kind, and for strings, bytes and lists the size;
+ * strings and bytes are copied, 0.1 per character */
+static info arith_call(checker *ck, const tc_cel_expr *e, info *v)
 {
 	info r = known(TC_CEL_TY_DYN, 1);
+	int t = arith(e->fop, v[0].t, v[1].t);
+	if (t < 0) {
+		overload_error(ck, e, e->name, NULL, v, 2);
+		return r;
+	}
+	r.t = (tc_cel_tkind)t;
+	if (r.t == TC_CEL_TY_STRING || r.t == TC_CEL_TY_BYTES || r.t == TC_CEL_TY_LIST) {
+		r.size = add(v[0].size, v[1].size);
+		if (r.t != TC_CEL_TY_LIST)
+			r.cmin = r.cmax = factor(r.size, 0.1);
+	}
+	return r;
+}
+
+static info op_call(checker *ck, const tc_cel_expr *e, info *v)
+{
+	info r = known(TC_CEL_TY_BOOL, 1);
 	info *x = &v[0], *y = e->nargs > 1 ? &v[1] : NULL;
 	switch (e->fop) {
 	case TC_CEL_F_NOT:
-		if (x->t != TC_CEL_TY_DYN && x->t != TC_CEL_TY_BOOL)
-			overload_error(ck, e, "!_", NULL, v, 1);
-		r.t = TC_CEL_TY_BOOL;
+		need_bool(ck, e, x, "!_");
 		return r;
 	case TC_CEL_F_NEG:
 		if (x->t != TC_CEL_TY_DYN && x->t != TC_CEL_TY_INT && x->t != TC_CEL_TY_DOUBLE &&
@@ -626,7 +679,6 @@ static info op_call(checker *ck, const tc_cel_expr *e, info *v)
 		return r;
 	case TC_CEL_F_EQ:
 	case TC_CEL_F_NE:
-		r.t = TC_CEL_TY_BOOL;
 		if (sized(x->t) || sized(y->t))
 			compare_cost(&r, x, y);
 		return r;
@@ -638,55 +690,125 @@ static info op_call(checker *ck, const tc_cel_expr *e, info *v)
 			overload_error(ck, e, e->name, NULL, v, 2);
 		if (x->t == TC_CEL_TY_STRING || x->t == TC_CEL_TY_BYTES)
 			compare_cost(&r, x, y);
-		r.t = TC_CEL_TY_BOOL;
 		return r;
 	case TC_CEL_F_IN:
 		if (y->t != TC_CEL_TY_DYN && y->t != TC_CEL_TY_LIST && y->t != TC_CEL_TY_MAP)
 			overload_error(ck, e, "@in", NULL, v, 2);
 		if (y->t != TC_CEL_TY_MAP)
 			r.cmax = y->size; /* a list is searched element by element */
-		r.t = TC_CEL_TY_BOOL;
 		return r;
-	default: {
-		int t = arith(e->fop, x->t, y->t);
-		if (t < 0) {
-			overload_error(ck, e, e->name, NULL, v, 2);
-			return r;
-		}
-		r.t = (tc_cel_tkind)t;
-		if (r.t == TC_CEL_TY_STRING || r.t == TC_CEL_TY_BYTES || r.t == TC_CEL_TY_LIST) {
-			r.size = add(x->size, y->size);
-			if (r.t != TC_CEL_TY_LIST)
-				r.cmin = r.cmax = factor(r.size, 0.1);
-		}
-		return r;
+	default:
+		return arith_call(ck, e, v);
 	}
+}
+
+/* ns.fn(args): a qualified global function (math.least) when ns names no
+ * variable; then *name becomes the whole name and *recv NULL */
+static void qualified_global(checker *ck, const tc_cel_expr *e, const vscope *sc, const char **name,
+                             const tc_cel_expr **recv)
+{
+	const char *q = qualified(ck, e->recv, sc);
+	if (!q || find_var(ck, q))
+		return;
+	const char *full = tc_arena_printf(ck->a, "%s.%s", q, e->name);
+	const tc_cel_sig *sigs[16];
+	size_t ns;
+	if (!find_sigs(ck, full, sigs, &ns, 16))
+		return;
+	for (size_t i = 0; i < ns; i++)
+		if (sigs[i]->global) {
+			*name = full;
+			*recv = NULL;
+			return;
+		}
+}
+
+/* The result kind of a call of name from its signatures: the one result
+ * of those that take the arguments, DYN when they disagree or none does.
+ * Reports a name with no signature of the call's form (method or global)
+ * and arguments no signature takes. */
+static tc_cel_tkind overload(checker *ck, const tc_cel_expr *e, const char *name,
+                             const tc_cel_sig *const *sigs, size_t ns, const info *recv,
+                             const info *v, size_t n)
+{
+	size_t form = 0, arity = 0, typed = 0;
+	const tc_cel_sig *match = NULL;
+	bool same_result = true;
+	for (size_t i = 0; i < ns; i++) {
+		const tc_cel_sig *s = sigs[i];
+		if (recv ? !s->method : !s->global)
+			continue;
+		form++;
+		if (n < s->min_args || (s->max_args != ANY && n > s->max_args))
+			continue;
+		arity++;
+		if (!sig_takes(s, recv, v, n))
+			continue;
+		typed++;
+		same_result &= !match || match->result == s->result;
+		match = s;
 	}
+	if (!form)
+		report(ck, e, tc_arena_printf(ck->a, "undeclared reference to '%s'", name));
+	else if (!arity || !typed)
+		overload_error(ck, e, name, recv, v, n);
+	return match && same_result ? match->result : TC_CEL_TY_DYN;
+}
+
+/* the string methods whose cost depends on the receiver or the argument;
+ * false: not one of them */
+static bool method_cost(uint64_t *out, const char *name, const info *recv, const info *v, size_t n)
+{
+	static const char *const walks[] = {"lowerAscii", "substring", "trim", "upperAscii"};
+	static const char *const copies[] = {"replace", "split"};
+	if (n == 1 && (strcmp(name, "startsWith") == 0 || strcmp(name, "endsWith") == 0))
+		return cost_is(out, factor(v[0].size, 0.1)); /* the prefix is what is compared */
+	if (n == 1 && strcmp(name, "contains") == 0)
+		return cost_is(out, mul(factor(recv->size, 0.1), factor(v[0].size, 0.1)));
+	if (listed(name, walks, COUNT(walks)))
+		return cost_is(out, factor(recv->size, 0.1));
+	if (listed(name, copies, COUNT(copies)))
+		return cost_is(out, factor(recv->size, 0.2));
+	return false;
+}
+
+/* what the function itself costs */
+static uint64_t own_cost(const checker *ck, const char *name, const info *recv, const info *v,
+                         size_t n)
+{
+	uint64_t own = 1;
+	if (ck->env && ck->env->runtime && k8s_cost(&own, name, recv, v, n))
+		return own;
+	const info *s = recv ? recv : n ? &v[0] : NULL;
+	if (!s)
+		return 1;
+	if (strcmp(name, "matches") == 0)
+		return (recv ? n >= 1 : n >= 2) ? regex_cost(s, recv ? &v[0] : &v[1]) : 1;
+	if (recv && method_cost(&own, name, recv, v, n))
+		return own;
+	return listed(name, traversing, COUNT(traversing)) ? add(1, factor(s->size, 0.1)) : 1;
+}
+
+/* the size of what a string or list function returns from its subject s */
+static uint64_t result_size(const char *name, tc_cel_tkind t, const info *s)
+{
+	static const char *const same[] = {"charAt",    "lowerAscii", "reverse",
+	                                   "substring", "trim",       "upperAscii"};
+	if (!s)
+		return UNB;
+	if (strcmp(name, "split") == 0)
+		return add(s->size, 1);
+	if ((t == TC_CEL_TY_STRING || t == TC_CEL_TY_LIST) && listed(name, same, COUNT(same)))
+		return s->size;
+	return UNB;
 }
 
 static info call(checker *ck, const tc_cel_expr *e, const vscope *sc)
 {
 	const char *name = e->name;
 	const tc_cel_expr *recv = e->recv;
-	/* ns.fn(args): a qualified global function (math.least) when ns names
-	 * no variable */
-	const tc_cel_sig *sigs[16];
-	size_t ns = 0;
-	if (recv) {
-		const char *q = qualified(ck, recv, sc);
-		if (q && !find_var(ck, q)) {
-			const char *full = tc_arena_printf(ck->a, "%s.%s", q, name);
-			if (find_sigs(ck, full, sigs, &ns, 16)) {
-				bool global = false;
-				for (size_t i = 0; i < ns; i++)
-					global |= sigs[i]->global;
-				if (global) {
-					name = full;
-					recv = NULL;
-				}
-			}
-		}
-	}
+	if (recv)
+		qualified_global(ck, e, sc, &name, &recv);
 	size_t n = e->nargs;
 	info *v = tc_arena_alloc(ck->a, (n + 1) * sizeof *v);
 	info rv = {0};
@@ -708,67 +830,18 @@ static info call(checker *ck, const tc_cel_expr *e, const vscope *sc)
 		r.cmax = add(r.cmax, cmax - 1);
 		return r;
 	}
+	const tc_cel_sig *sigs[16];
+	size_t ns;
 	if (!find_sigs(ck, name, sigs, &ns, 16)) {
 		report(ck, e, tc_arena_printf(ck->a, "undeclared reference to '%s'", name));
 		r.cmin = cmin;
 		r.cmax = cmax;
 		return r;
 	}
-	/* the form (method or global), the arity, the known kinds */
-	size_t form = 0, arity = 0, typed = 0;
-	const tc_cel_sig *match = NULL;
-	bool same_result = true;
-	for (size_t i = 0; i < ns; i++) {
-		if (recv ? !sigs[i]->method : !sigs[i]->global)
-			continue;
-		form++;
-		if (n < sigs[i]->min_args || (sigs[i]->max_args != ANY && n > sigs[i]->max_args))
-			continue;
-		arity++;
-		if (!sig_takes(sigs[i], recv ? &rv : NULL, v, n))
-			continue;
-		typed++;
-		if (match && match->result != sigs[i]->result)
-			same_result = false;
-		match = sigs[i];
-	}
-	if (!form)
-		report(ck, e, tc_arena_printf(ck->a, "undeclared reference to '%s'", name));
-	else if (!arity || !typed)
-		overload_error(ck, e, name, recv ? &rv : NULL, v, n);
-	if (match && same_result)
-		r.t = match->result;
-	/* what the function itself costs */
-	const info *s = recv ? &rv : n ? &v[0] : NULL;
-	uint64_t own = 1;
-	if (ck->env && ck->env->runtime && k8s_cost(&own, name, recv ? &rv : NULL, v, n))
-		;
-	else if (s && strcmp(name, "matches") == 0 && (recv ? n >= 1 : n >= 2)) {
-		const info *pat = recv ? &v[0] : &v[1];
-		uint64_t plen = pat->lit ? strlen(pat->lit) : pat->size;
-		own = mul(factor(add(s->size, 1), 0.1), factor(plen, 0.25));
-	} else if (recv && n == 1 &&
-	           (strcmp(name, "startsWith") == 0 || strcmp(name, "endsWith") == 0)) {
-		own = factor(v[0].size, 0.1); /* the prefix is what is compared */
-	} else if (recv && n == 1 && strcmp(name, "contains") == 0) {
-		own = mul(factor(rv.size, 0.1), factor(v[0].size, 0.1));
-	} else if (recv && (strcmp(name, "lowerAscii") == 0 || strcmp(name, "upperAscii") == 0 ||
-	                    strcmp(name, "trim") == 0 || strcmp(name, "substring") == 0)) {
-		own = factor(rv.size, 0.1);
-	} else if (recv && (strcmp(name, "replace") == 0 || strcmp(name, "split") == 0)) {
-		own = factor(rv.size, 0.2);
-	} else if (s) {
-		for (size_t i = 0; i < sizeof traversing / sizeof traversing[0]; i++)
-			if (strcmp(traversing[i], name) == 0)
-				own = add(1, factor(s->size, 0.1));
-	}
-	if (s && (r.t == TC_CEL_TY_STRING || r.t == TC_CEL_TY_LIST) &&
-	    (strcmp(name, "lowerAscii") == 0 || strcmp(name, "upperAscii") == 0 ||
-	     strcmp(name, "trim") == 0 || strcmp(name, "reverse") == 0 ||
-	     strcmp(name, "substring") == 0 || strcmp(name, "charAt") == 0))
-		r.size = s->size;
-	if (s && strcmp(name, "split") == 0)
-		r.size = add(s->size, 1);
+	const info *ri = recv ? &rv : NULL;
+	r.t = overload(ck, e, name, sigs, ns, ri, v, n);
+	uint64_t own = own_cost(ck, name, ri, v, n);
+	r.size = result_size(name, r.t, recv ? &rv : n ? &v[0] : NULL);
 	r.cmin = add(cmin - 1, own);
 	r.cmax = add(cmax - 1, own);
 	return r;
@@ -834,223 +907,303 @@ static info index_(checker *ck, const tc_cel_expr *e, const vscope *sc)
 	return r;
 }
 
-static void need_bool(checker *ck, const tc_cel_expr *e, const info *x, const char *op)
+/* cel.block: each slot is evaluated once, so its cost counts once */
+static info block(checker *ck, const tc_cel_expr *e, const vscope *sc)
 {
-	if (x->t != TC_CEL_TY_DYN && x->t != TC_CEL_TY_BOOL)
-		overload_error(ck, e, op, NULL, x, 1);
+	size_t n = e->nargs - 1;
+	vscope *s = tc_arena_calloc(ck->a, (n + 1) * sizeof *s);
+	const vscope *up = sc;
+	uint64_t slots = 0;
+	for (size_t i = 0; i < n; i++) {
+		info x = walk(ck, e->args[i], up);
+		slots = add(slots, x.cmax);
+		s[i].up = up;
+		s[i].name = tc_arena_printf(ck->a, "@index%zu", i);
+		s[i].val = x;
+		s[i].val.cmin = s[i].val.cmax = 1; /* evaluated once: its cost is in slots */
+		up = &s[i];
+	}
+	info r = walk(ck, e->args[n], up);
+	r.cmax = add(r.cmax, slots);
+	return r;
 }
 
-static info comp(checker *ck, const tc_cel_expr *e, const vscope *sc)
+/* cel.bind: the value is computed once */
+static info bind(checker *ck, const tc_cel_expr *e, const vscope *sc, info value)
 {
-	if (e->macro == TC_CEL_M_BLOCK) {
-		size_t n = e->nargs - 1;
-		vscope *s = tc_arena_calloc(ck->a, (n + 1) * sizeof *s);
-		const vscope *up = sc;
-		uint64_t slots = 0;
-		for (size_t i = 0; i < n; i++) {
-			info x = walk(ck, e->args[i], up);
-			slots = add(slots, x.cmax);
-			s[i].up = up;
-			s[i].name = tc_arena_printf(ck->a, "@index%zu", i);
-			s[i].val = x;
-			s[i].val.cmin = s[i].val.cmax =
-				1; /* evaluated once: its cost is in slots */
-			up = &s[i];
-		}
-		info r = walk(ck, e->args[n], up);
-		r.cmax = add(r.cmax, slots);
+	vscope s = {sc, e->name, value};
+	s.val.cmin = s.val.cmax = 1;
+	info r = walk(ck, e->args[1], &s);
+	r.cmin = add(r.cmin, value.cmin);
+	r.cmax = add(r.cmax, value.cmax);
+	return r;
+}
+
+/* optMap, optFlatMap over an optional */
+static info opt_map(checker *ck, const tc_cel_expr *e, const vscope *sc, info range)
+{
+	if (range.t != TC_CEL_TY_DYN && range.t != TC_CEL_TY_OPTIONAL)
+		overload_error(ck, e, e->macro == TC_CEL_M_OPT_MAP ? "optMap" : "optFlatMap",
+		               &range, NULL, 0);
+	vscope s = {sc, e->name, known(TC_CEL_TY_DYN, 1)};
+	info b = walk(ck, e->args[1], &s);
+	info r = known(TC_CEL_TY_OPTIONAL, 0);
+	r.cmin = range.cmin;
+	r.cmax = add(range.cmax, add(b.cmax, 1));
+	return r;
+}
+
+/* The variables of a macro over range: the element (a map's key); with
+ * two, the index or the key, and the element or the value. Returns the
+ * innermost scope. */
+static const vscope *comp_vars(const tc_cel_expr *e, const vscope *sc, const info *range,
+                               vscope *s1, vscope *s2)
+{
+	bool list = range->t == TC_CEL_TY_LIST;
+	info elem = of_decl(range->decl ? range->decl->elem : NULL, 1);
+	info key = range->t == TC_CEL_TY_MAP ? known(TC_CEL_TY_DYN, 1) : elem;
+	if (range->t == TC_CEL_TY_MAP && range->decl && range->decl->nfields)
+		key = known(TC_CEL_TY_STRING, 1);
+	*s1 = (vscope){sc, e->name, e->name2 ? (list ? known(TC_CEL_TY_INT, 1) : key) : key};
+	*s2 = (vscope){s1, e->name2 ? e->name2 : "", elem};
+	return e->name2 ? s2 : s1;
+}
+
+/* all, exists, exists_one, filter, map, transformMap: what the result is,
+ * and what the macro costs per element (*step) and once (*init) */
+static info comp_result(checker *ck, const tc_cel_expr *e, const vscope *s, const info *range,
+                        uint64_t *step, uint64_t *init)
+{
+	info r = known(TC_CEL_TY_BOOL, 0);
+	switch (e->macro) {
+	case TC_CEL_M_ALL:
+	case TC_CEL_M_EXISTS:
+	case TC_CEL_M_EXISTS_ONE:
+		*step = add(*step, 3);
+		return r;
+	case TC_CEL_M_FILTER:
+		*step = add(*step, 13);
+		*init = 10;
+		r = known(TC_CEL_TY_LIST, 0);
+		r.size = range->size;
+		r.decl = range->t == TC_CEL_TY_LIST ? range->decl : NULL;
+		return r;
+	default: {
+		bool map = e->macro == TC_CEL_M_MAP;
+		info t = walk(ck, e->args[1], s);
+		*step = add(*step, add(t.cmax, map ? 12 : 32));
+		*init = map ? 10 : 30;
+		r = known(map ? TC_CEL_TY_LIST : TC_CEL_TY_MAP, 0);
+		r.size = range->size;
 		return r;
 	}
-	info range = walk(ck, e->args[0], sc);
-	if (e->macro == TC_CEL_M_BIND) {
-		vscope s = {sc, e->name, range};
-		s.val.cmin = s.val.cmax = 1;
-		info r = walk(ck, e->args[1], &s);
-		r.cmin = add(r.cmin, range.cmin);
-		r.cmax = add(r.cmax, range.cmax);
-		return r;
 	}
-	if (e->macro == TC_CEL_M_OPT_MAP || e->macro == TC_CEL_M_OPT_FLAT_MAP) {
-		if (range.t != TC_CEL_TY_DYN && range.t != TC_CEL_TY_OPTIONAL)
-			overload_error(ck, e,
-			               e->macro == TC_CEL_M_OPT_MAP ? "optMap" : "optFlatMap",
-			               &range, NULL, 0);
-		vscope s = {sc, e->name, known(TC_CEL_TY_DYN, 1)};
-		info b = walk(ck, e->args[1], &s);
-		info r = known(TC_CEL_TY_OPTIONAL, 0);
-		r.cmin = range.cmin;
-		r.cmax = add(range.cmax, add(b.cmax, 1));
-		return r;
-	}
-	bool list = range.t == TC_CEL_TY_LIST;
+}
+
+/* a macro over a list or a map */
+static info comprehension(checker *ck, const tc_cel_expr *e, const vscope *sc, info range)
+{
 	if (range.t != TC_CEL_TY_DYN && range.t != TC_CEL_TY_LIST && range.t != TC_CEL_TY_MAP)
 		report(ck, e,
 		       tc_arena_printf(ck->a,
 		                       "expression of type '%s' cannot be the range of a "
 		                       "comprehension",
 		                       tc_cel_tkind_name(range.t)));
-	/* the variables: the element (a map's key); with two, index or key and
-	 * the element or value */
-	info elem = of_decl(range.decl ? range.decl->elem : NULL, 1);
-	info key = range.t == TC_CEL_TY_MAP ? known(TC_CEL_TY_DYN, 1) : elem;
-	if (range.t == TC_CEL_TY_MAP && range.decl && range.decl->nfields)
-		key = known(TC_CEL_TY_STRING, 1);
-	vscope s1 = {sc, e->name, e->name2 ? (list ? known(TC_CEL_TY_INT, 1) : key) : key};
-	vscope s2 = {&s1, e->name2 ? e->name2 : "", elem};
-	const vscope *s = e->name2 ? &s2 : &s1;
+	vscope s1, s2;
+	const vscope *s = comp_vars(e, sc, &range, &s1, &s2);
 	uint64_t step = 0, init = 0;
-	info r = known(TC_CEL_TY_BOOL, 0);
 	bool mapping = e->macro == TC_CEL_M_MAP || e->macro == TC_CEL_M_TRANSFORM_MAP;
 	if (!mapping || e->nargs == 3) {
-		info p = walk(ck, e->args[mapping ? 2 : 1], s);
-		need_bool(ck, e->args[mapping ? 2 : 1], &p, "predicate");
+		const tc_cel_expr *pe = e->args[mapping ? 2 : 1];
+		info p = walk(ck, pe, s);
+		need_bool(ck, pe, &p, "predicate");
 		step = add(step, p.cmax);
 	}
-	switch (e->macro) {
-	case TC_CEL_M_ALL:
-	case TC_CEL_M_EXISTS:
-	case TC_CEL_M_EXISTS_ONE:
-		step = add(step, 3);
-		break;
-	case TC_CEL_M_FILTER:
-		step = add(step, 13);
-		init = 10;
-		r = known(TC_CEL_TY_LIST, 0);
-		r.size = range.size;
-		r.decl = range.t == TC_CEL_TY_LIST ? range.decl : NULL;
-		break;
-	default: {
-		info t = walk(ck, e->args[1], s);
-		step = add(step, add(t.cmax, e->macro == TC_CEL_M_MAP ? 12 : 32));
-		init = e->macro == TC_CEL_M_MAP ? 10 : 30;
-		r = known(e->macro == TC_CEL_M_MAP ? TC_CEL_TY_LIST : TC_CEL_TY_MAP, 0);
-		r.size = range.size;
-		break;
-	}
-	}
+	info r = comp_result(ck, e, s, &range, &step, &init);
 	r.cmin = add(range.cmin, init);
 	r.cmax = add(add(range.cmax, init), mul(range.size, step));
 	return r;
 }
 
+static info comp(checker *ck, const tc_cel_expr *e, const vscope *sc)
+{
+	if (e->macro == TC_CEL_M_BLOCK)
+		return block(ck, e, sc);
+	info range = walk(ck, e->args[0], sc);
+	if (e->macro == TC_CEL_M_BIND)
+		return bind(ck, e, sc, range);
+	if (e->macro == TC_CEL_M_OPT_MAP || e->macro == TC_CEL_M_OPT_FLAT_MAP)
+		return opt_map(ck, e, sc, range);
+	return comprehension(ck, e, sc, range);
+}
+
+static info literal(const tc_cel_expr *e)
+{
+	info r = known(kind_of_val(e->lit), 0);
+	r.size = val_size(e->lit);
+	if (e->lit->kind == TC_CEL_STRING)
+		r.lit = e->lit->u.s.ptr;
+	return r;
+}
+
+/* a name: a macro's variable, the environment's, a type; a leading dot
+ * skips the macros' variables */
+static info ident(checker *ck, const tc_cel_expr *e, const vscope *sc)
+{
+	const char *name = e->name[0] == '.' ? e->name + 1 : e->name;
+	const vscope *s = e->name[0] == '.' ? NULL : find_scope(sc, e->name);
+	if (s)
+		return s->val;
+	const tc_cel_check_var *var = find_var(ck, name);
+	if (var)
+		return of_decl(var->decl, 1);
+	if (type_name(name))
+		return known(TC_CEL_TY_TYPE, 1);
+	if (ck->env && !ck->env->any_var)
+		report(ck, e, tc_arena_printf(ck->a, "undeclared reference to '%s'", name));
+	return known(TC_CEL_TY_DYN, 1);
+}
+
+static info has(checker *ck, const tc_cel_expr *e, const vscope *sc)
+{
+	info x = walk(ck, e->args[0], sc);
+	if (x.t != TC_CEL_TY_DYN && x.t != TC_CEL_TY_MAP && x.t != TC_CEL_TY_OPTIONAL)
+		report(ck, e,
+		       tc_arena_printf(ck->a, "invalid type for has(): '%s'",
+		                       tc_cel_tkind_name(x.t)));
+	info r = known(TC_CEL_TY_BOOL, 0);
+	r.cmin = add(x.cmin, 1);
+	r.cmax = add(x.cmax, 1);
+	return r;
+}
+
+static void need_key(checker *ck, const tc_cel_expr *e, const info *x)
+{
+	if (x->t != TC_CEL_TY_DYN && x->t != TC_CEL_TY_STRING && x->t != TC_CEL_TY_INT &&
+	    x->t != TC_CEL_TY_UINT && x->t != TC_CEL_TY_BOOL)
+		report(ck, e,
+		       tc_arena_printf(ck->a, "unsupported key type '%s'",
+		                       tc_cel_tkind_name(x->t)));
+}
+
+/* what the elements (a map's values) of a list or map literal have in
+ * common, built up one element at a time */
+typedef struct {
+	tc_cel_decl *el;
+	bool first, unbounded;
+	uint64_t biggest;
+} elements;
+
+static void elements_add(elements *acc, const info *x, bool optional)
+{
+	tc_cel_tkind k = optional ? TC_CEL_TY_DYN : x->t;
+	if (acc->first)
+		acc->el->kind = k;
+	else if (acc->el->kind != k)
+		acc->el->kind = TC_CEL_TY_DYN;
+	acc->first = false;
+	if (x->size == UNB)
+		acc->unbounded = true;
+	else if (x->size > acc->biggest)
+		acc->biggest = x->size;
+}
+
+/* [a, b, ...] and {k: v, ...} */
+static info aggregate(checker *ck, const tc_cel_expr *e, const vscope *sc)
+{
+	bool m = e->op == TC_CEL_E_MAP;
+	info r = known(m ? TC_CEL_TY_MAP : TC_CEL_TY_LIST, m ? 30 : 10);
+	tc_cel_decl *d = tc_arena_calloc(ck->a, sizeof *d);
+	d->kind = r.t;
+	r.size = m ? e->nargs / 2 : e->nargs;
+	d->max_size = r.size;
+	elements acc = {.el = tc_arena_calloc(ck->a, sizeof *acc.el), .first = true};
+	for (size_t i = 0; i < e->nargs; i++) {
+		info x = walk(ck, e->args[i], sc);
+		r.cmin = add(r.cmin, x.cmin);
+		r.cmax = add(r.cmax, x.cmax);
+		if (m && i % 2 == 0) {
+			need_key(ck, e->args[i], &x);
+			continue;
+		}
+		size_t pos = m ? i / 2 : i;
+		elements_add(&acc, &x, pos < 64 && (e->optmask >> pos & 1));
+	}
+	acc.el->max_size = acc.unbounded ? 0 : acc.biggest;
+	d->elem = acc.el;
+	r.decl = d;
+	return r;
+}
+
+/* a message literal: reported, its fields still checked */
+static info message(checker *ck, const tc_cel_expr *e, const vscope *sc)
+{
+	report(ck, e,
+	       tc_arena_printf(ck->a, "unknown type '%s': message types are not supported",
+	                       e->name));
+	for (size_t i = 0; i < e->nargs; i++)
+		(void)walk(ck, e->args[i], sc);
+	info r = known(TC_CEL_TY_DYN, 0);
+	r.cmin = r.cmax = 40;
+	return r;
+}
+
+static info cond(checker *ck, const tc_cel_expr *e, const vscope *sc)
+{
+	info c = walk(ck, e->args[0], sc), x = walk(ck, e->args[1], sc),
+	     y = walk(ck, e->args[2], sc);
+	need_bool(ck, e->args[0], &c, "_?_:_");
+	info r = known(x.t == y.t ? x.t : TC_CEL_TY_DYN, 0);
+	if (x.t == y.t && x.decl == y.decl)
+		r.decl = x.decl;
+	r.size = x.size > y.size ? x.size : y.size;
+	r.cmin = add(c.cmin, x.cmin < y.cmin ? x.cmin : y.cmin);
+	r.cmax = add(c.cmax, x.cmax > y.cmax ? x.cmax : y.cmax);
+	return r;
+}
+
+/* && and || */
+static info logic(checker *ck, const tc_cel_expr *e, const vscope *sc)
+{
+	info x = walk(ck, e->args[0], sc), y = walk(ck, e->args[1], sc);
+	const char *op = e->op == TC_CEL_E_AND ? "_&&_" : "_||_";
+	need_bool(ck, e->args[0], &x, op);
+	need_bool(ck, e->args[1], &y, op);
+	info r = known(TC_CEL_TY_BOOL, 0);
+	r.cmin = x.cmin; /* the first operand is always evaluated */
+	r.cmax = add(x.cmax, y.cmax);
+	return r;
+}
+
 static info walk(checker *ck, const tc_cel_expr *e, const vscope *sc)
 {
-	info r = known(TC_CEL_TY_DYN, 0);
 	switch (e->op) {
 	case TC_CEL_E_LIT:
-		r = known(kind_of_val(e->lit), 0);
-		r.size = val_size(e->lit);
-		if (e->lit->kind == TC_CEL_STRING)
-			r.lit = e->lit->u.s.ptr;
-		return r;
-	case TC_CEL_E_IDENT: {
-		const char *name = e->name[0] == '.' ? e->name + 1 : e->name;
-		const vscope *s = e->name[0] == '.' ? NULL : find_scope(sc, e->name);
-		if (s)
-			return s->val;
-		const tc_cel_check_var *var = find_var(ck, name);
-		if (var)
-			return of_decl(var->decl, 1);
-		if (type_name(name))
-			return known(TC_CEL_TY_TYPE, 1);
-		if (!ck->env || ck->env->any_var)
-			return known(TC_CEL_TY_DYN, 1);
-		report(ck, e, tc_arena_printf(ck->a, "undeclared reference to '%s'", name));
-		return known(TC_CEL_TY_DYN, 1);
-	}
+		return literal(e);
+	case TC_CEL_E_IDENT:
+		return ident(ck, e, sc);
 	case TC_CEL_E_SELECT:
 		return select_(ck, e, sc);
-	case TC_CEL_E_HAS: {
-		info x = walk(ck, e->args[0], sc);
-		if (x.t != TC_CEL_TY_DYN && x.t != TC_CEL_TY_MAP && x.t != TC_CEL_TY_OPTIONAL)
-			report(ck, e,
-			       tc_arena_printf(ck->a, "invalid type for has(): '%s'",
-			                       tc_cel_tkind_name(x.t)));
-		r = known(TC_CEL_TY_BOOL, 0);
-		r.cmin = add(x.cmin, 1);
-		r.cmax = add(x.cmax, 1);
-		return r;
-	}
+	case TC_CEL_E_HAS:
+		return has(ck, e, sc);
 	case TC_CEL_E_INDEX:
 		return index_(ck, e, sc);
 	case TC_CEL_E_CALL:
 		return call(ck, e, sc);
 	case TC_CEL_E_LIST:
-	case TC_CEL_E_MAP: {
-		bool m = e->op == TC_CEL_E_MAP;
-		r = known(m ? TC_CEL_TY_MAP : TC_CEL_TY_LIST, m ? 30 : 10);
-		tc_cel_decl *d = tc_arena_calloc(ck->a, sizeof *d);
-		d->kind = r.t;
-		r.size = m ? e->nargs / 2 : e->nargs;
-		d->max_size = r.size;
-		tc_cel_decl *el = tc_arena_calloc(ck->a, sizeof *el);
-		bool first = true, unbounded = false;
-		uint64_t biggest = 0;
-		for (size_t i = 0; i < e->nargs; i++) {
-			info x = walk(ck, e->args[i], sc);
-			r.cmin = add(r.cmin, x.cmin);
-			r.cmax = add(r.cmax, x.cmax);
-			if (m && i % 2 == 0) {
-				if (x.t != TC_CEL_TY_DYN && x.t != TC_CEL_TY_STRING &&
-				    x.t != TC_CEL_TY_INT && x.t != TC_CEL_TY_UINT &&
-				    x.t != TC_CEL_TY_BOOL)
-					report(ck, e->args[i],
-					       tc_arena_printf(ck->a, "unsupported key type '%s'",
-					                       tc_cel_tkind_name(x.t)));
-				continue;
-			}
-			bool opt = (m ? i / 2 : i) < 64 && (e->optmask >> (m ? i / 2 : i) & 1);
-			tc_cel_tkind k = opt ? TC_CEL_TY_DYN : x.t;
-			if (first)
-				el->kind = k;
-			else if (el->kind != k)
-				el->kind = TC_CEL_TY_DYN;
-			first = false;
-			if (x.size == UNB)
-				unbounded = true;
-			else if (x.size > biggest)
-				biggest = x.size;
-		}
-		el->max_size = unbounded ? 0 : biggest;
-		d->elem = el;
-		r.decl = d;
-		return r;
-	}
+	case TC_CEL_E_MAP:
+		return aggregate(ck, e, sc);
 	case TC_CEL_E_MSG:
-		report(ck, e,
-		       tc_arena_printf(ck->a, "unknown type '%s': message types are not supported",
-		                       e->name));
-		for (size_t i = 0; i < e->nargs; i++)
-			(void)walk(ck, e->args[i], sc);
-		r.cmin = r.cmax = 40;
-		return r;
-	case TC_CEL_E_COND: {
-		info c = walk(ck, e->args[0], sc), x = walk(ck, e->args[1], sc),
-		     y = walk(ck, e->args[2], sc);
-		need_bool(ck, e->args[0], &c, "_?_:_");
-		r = known(x.t == y.t ? x.t : TC_CEL_TY_DYN, 0);
-		if (x.t == y.t && x.decl == y.decl)
-			r.decl = x.decl;
-		r.size = x.size > y.size ? x.size : y.size;
-		r.cmin = add(c.cmin, x.cmin < y.cmin ? x.cmin : y.cmin);
-		r.cmax = add(c.cmax, x.cmax > y.cmax ? x.cmax : y.cmax);
-		return r;
-	}
+		return message(ck, e, sc);
+	case TC_CEL_E_COND:
+		return cond(ck, e, sc);
 	case TC_CEL_E_AND:
-	case TC_CEL_E_OR: {
-		info x = walk(ck, e->args[0], sc), y = walk(ck, e->args[1], sc);
-		const char *op = e->op == TC_CEL_E_AND ? "_&&_" : "_||_";
-		need_bool(ck, e->args[0], &x, op);
-		need_bool(ck, e->args[1], &y, op);
-		r = known(TC_CEL_TY_BOOL, 0);
-		r.cmin = x.cmin; /* the first operand is always evaluated */
-		r.cmax = add(x.cmax, y.cmax);
-		return r;
-	}
+	case TC_CEL_E_OR:
+		return logic(ck, e, sc);
 	case TC_CEL_E_COMP:
 		return comp(ck, e, sc);
 	}
-	return r;
+	return known(TC_CEL_TY_DYN, 0);
 }
 
 static int err_cmp(const void *x, const void *y)

@@ -215,47 +215,53 @@ static tc_cel_val *ts_add(tc_cel_ctx *c, const tc_cel_val *t, int64_t ns)
 	return tc_cel_timestamp(c->a, sec, (int32_t)nsec);
 }
 
-static tc_cel_val *concat(tc_cel_ctx *c, const tc_cel_val *x, const tc_cel_val *y)
+/* a set: the union, X's order then Y's new elements; a map list: Y's
+ * element replaces X's of the same keys in place, the others appended */
+static tc_cel_val *concat_keyed(tc_cel_ctx *c, tc_cel_val *l, const tc_cel_val *x,
+                                const tc_cel_val *y, size_t n)
 {
-	if (x->kind == TC_CEL_LIST) {
-		size_t n = x->u.list.len + y->u.list.len;
-		if (n > TC_CEL_MAX_SIZE / sizeof(void *))
-			return tc_cel_error(c->a, "list larger than the limit");
-		if (!tc_cel_charge(c, n))
-			return tc_cel_error(c->a, "cost budget exceeded");
-		tc_cel_val *l = tc_cel_list(c->a, x->u.list.items, x->u.list.len);
-		if (x->u.list.ltype) {
-			/* a set: the union, X's order then Y's new elements; a
-			 * map list: Y's element replaces X's of the same keys in
-			 * place, the others appended */
-			l->u.list.ltype = x->u.list.ltype;
-			l->u.list.mkeys = x->u.list.mkeys;
-			l->u.list.nmkeys = x->u.list.nmkeys;
-			l->u.list.items = tc_arena_alloc(c->a, (n ? n : 1) * sizeof(tc_cel_val *));
-			if (x->u.list.len)
-				memcpy(l->u.list.items, x->u.list.items,
-				       x->u.list.len * sizeof(void *));
-			if (!tc_cel_charge(c, x->u.list.len * y->u.list.len / 16))
-				return tc_cel_error(c->a, "cost budget exceeded");
-			for (size_t i = 0; i < y->u.list.len; i++) {
-				tc_cel_val *e = y->u.list.items[i];
-				long k = tc_cel_list_find(l, e);
-				if (k < 0)
-					l->u.list.items[l->u.list.len++] = e;
-				else if (x->u.list.ltype == TC_CEL_LIST_MAP)
-					l->u.list.items[k] = e;
-			}
-			return l;
-		}
-		l->u.list.items = tc_arena_alloc(c->a, n * sizeof(tc_cel_val *));
-		if (x->u.list.len)
-			memcpy(l->u.list.items, x->u.list.items, x->u.list.len * sizeof(void *));
-		if (y->u.list.len)
-			memcpy(l->u.list.items + x->u.list.len, y->u.list.items,
-			       y->u.list.len * sizeof(void *));
-		l->u.list.len = n;
-		return l;
+	l->u.list.ltype = x->u.list.ltype;
+	l->u.list.mkeys = x->u.list.mkeys;
+	l->u.list.nmkeys = x->u.list.nmkeys;
+	l->u.list.items = tc_arena_alloc(c->a, (n ? n : 1) * sizeof(tc_cel_val *));
+	if (x->u.list.len)
+		memcpy(l->u.list.items, x->u.list.items, x->u.list.len * sizeof(void *));
+	if (!tc_cel_charge(c, x->u.list.len * y->u.list.len / 16))
+		return tc_cel_error(c->a, "cost budget exceeded");
+	for (size_t i = 0; i < y->u.list.len; i++) {
+		tc_cel_val *e = y->u.list.items[i];
+		long k = tc_cel_list_find(l, e);
+		if (k < 0)
+			l->u.list.items[l->u.list.len++] = e;
+		else if (x->u.list.ltype == TC_CEL_LIST_MAP)
+			l->u.list.items[k] = e;
 	}
+	return l;
+}
+
+static tc_cel_val *concat_lists(tc_cel_ctx *c, const tc_cel_val *x, const tc_cel_val *y)
+{
+	size_t n = x->u.list.len + y->u.list.len;
+	if (n > TC_CEL_MAX_SIZE / sizeof(void *))
+		return tc_cel_error(c->a, "list larger than the limit");
+	if (!tc_cel_charge(c, n))
+		return tc_cel_error(c->a, "cost budget exceeded");
+	tc_cel_val *l = tc_cel_list(c->a, x->u.list.items, x->u.list.len);
+	if (x->u.list.ltype)
+		return concat_keyed(c, l, x, y, n);
+	l->u.list.items = tc_arena_alloc(c->a, n * sizeof(tc_cel_val *));
+	if (x->u.list.len)
+		memcpy(l->u.list.items, x->u.list.items, x->u.list.len * sizeof(void *));
+	if (y->u.list.len)
+		memcpy(l->u.list.items + x->u.list.len, y->u.list.items,
+		       y->u.list.len * sizeof(void *));
+	l->u.list.len = n;
+	return l;
+}
+
+/* strings and bytes */
+static tc_cel_val *concat_strings(tc_cel_ctx *c, const tc_cel_val *x, const tc_cel_val *y)
+{
 	size_t n = x->u.s.len + y->u.s.len;
 	if (n > TC_CEL_MAX_SIZE)
 		return tc_cel_error(c->a, "string larger than the limit");
@@ -272,90 +278,125 @@ static tc_cel_val *concat(tc_cel_ctx *c, const tc_cel_val *x, const tc_cel_val *
 	return v;
 }
 
-static tc_cel_val *arith(tc_cel_ctx *c, tc_cel_fop op, const char *name, tc_cel_val *x,
-                         tc_cel_val *y)
+/* checked: overflow, division and modulus by zero are errors */
+static tc_cel_val *arith_int(tc_cel_ctx *c, tc_cel_fop op, int64_t p, int64_t q)
 {
-	tc_arena *a = c->a;
-	if (x->kind == TC_CEL_INT && y->kind == TC_CEL_INT) {
-		int64_t r, p = x->u.i, q = y->u.i;
-		switch (op) {
-		case TC_CEL_F_ADD:
-			return __builtin_add_overflow(p, q, &r) ? overflow(c) : tc_cel_int(a, r);
-		case TC_CEL_F_SUB:
-			return __builtin_sub_overflow(p, q, &r) ? overflow(c) : tc_cel_int(a, r);
-		case TC_CEL_F_MUL:
-			return __builtin_mul_overflow(p, q, &r) ? overflow(c) : tc_cel_int(a, r);
-		case TC_CEL_F_DIV:
-			if (q == 0)
-				return tc_cel_error(a, "division by zero");
-			if (p == INT64_MIN && q == -1)
-				return overflow(c);
-			return tc_cel_int(a, p / q);
-		default:
-			if (q == 0)
-				return tc_cel_error(a, "modulus by zero");
-			if (p == INT64_MIN && q == -1)
-				return overflow(c);
-			return tc_cel_int(a, p % q);
-		}
-	}
-	if (x->kind == TC_CEL_UINT && y->kind == TC_CEL_UINT) {
-		uint64_t r, p = x->u.u, q = y->u.u;
-		switch (op) {
-		case TC_CEL_F_ADD:
-			return __builtin_add_overflow(p, q, &r) ? overflow(c) : tc_cel_uint(a, r);
-		case TC_CEL_F_SUB:
-			return __builtin_sub_overflow(p, q, &r) ? overflow(c) : tc_cel_uint(a, r);
-		case TC_CEL_F_MUL:
-			return __builtin_mul_overflow(p, q, &r) ? overflow(c) : tc_cel_uint(a, r);
-		case TC_CEL_F_DIV:
-			return q == 0 ? tc_cel_error(a, "division by zero") : tc_cel_uint(a, p / q);
-		default:
-			return q == 0 ? tc_cel_error(a, "modulus by zero") : tc_cel_uint(a, p % q);
-		}
-	}
-	if (x->kind == TC_CEL_DOUBLE && y->kind == TC_CEL_DOUBLE) {
-		double p = x->u.d, q = y->u.d;
-		switch (op) {
-		case TC_CEL_F_ADD:
-			return tc_cel_double(a, p + q);
-		case TC_CEL_F_SUB:
-			return tc_cel_double(a, p - q);
-		case TC_CEL_F_MUL:
-			return tc_cel_double(a, p * q);
-		case TC_CEL_F_DIV:
-			return tc_cel_double(a, p / q);
-		default:
-			break;
-		}
-	}
-	if (op == TC_CEL_F_ADD && x->kind == y->kind &&
-	    (x->kind == TC_CEL_STRING || x->kind == TC_CEL_BYTES || x->kind == TC_CEL_LIST))
-		return concat(c, x, y);
-	if (x->kind == TC_CEL_DURATION && y->kind == TC_CEL_DURATION &&
-	    (op == TC_CEL_F_ADD || op == TC_CEL_F_SUB)) {
-		int64_t r;
-		bool o = op == TC_CEL_F_ADD ? __builtin_add_overflow(x->u.ns, y->u.ns, &r)
-		                            : __builtin_sub_overflow(x->u.ns, y->u.ns, &r);
-		return o ? overflow(c) : tc_cel_duration(a, r);
-	}
-	if (op == TC_CEL_F_ADD && x->kind == TC_CEL_TIMESTAMP && y->kind == TC_CEL_DURATION)
-		return ts_add(c, x, y->u.ns);
-	if (op == TC_CEL_F_ADD && x->kind == TC_CEL_DURATION && y->kind == TC_CEL_TIMESTAMP)
-		return ts_add(c, y, x->u.ns);
-	if (op == TC_CEL_F_SUB && x->kind == TC_CEL_TIMESTAMP && y->kind == TC_CEL_DURATION) {
-		if (y->u.ns == INT64_MIN)
+	int64_t r;
+	switch (op) {
+	case TC_CEL_F_ADD:
+		return __builtin_add_overflow(p, q, &r) ? overflow(c) : tc_cel_int(c->a, r);
+	case TC_CEL_F_SUB:
+		return __builtin_sub_overflow(p, q, &r) ? overflow(c) : tc_cel_int(c->a, r);
+	case TC_CEL_F_MUL:
+		return __builtin_mul_overflow(p, q, &r) ? overflow(c) : tc_cel_int(c->a, r);
+	case TC_CEL_F_DIV:
+		if (q == 0)
+			return tc_cel_error(c->a, "division by zero");
+		if (p == INT64_MIN && q == -1)
 			return overflow(c);
-		return ts_add(c, x, -y->u.ns);
+		return tc_cel_int(c->a, p / q);
+	default:
+		if (q == 0)
+			return tc_cel_error(c->a, "modulus by zero");
+		if (p == INT64_MIN && q == -1)
+			return overflow(c);
+		return tc_cel_int(c->a, p % q);
 	}
-	if (op == TC_CEL_F_SUB && x->kind == TC_CEL_TIMESTAMP && y->kind == TC_CEL_TIMESTAMP) {
+}
+
+static tc_cel_val *arith_uint(tc_cel_ctx *c, tc_cel_fop op, uint64_t p, uint64_t q)
+{
+	uint64_t r;
+	switch (op) {
+	case TC_CEL_F_ADD:
+		return __builtin_add_overflow(p, q, &r) ? overflow(c) : tc_cel_uint(c->a, r);
+	case TC_CEL_F_SUB:
+		return __builtin_sub_overflow(p, q, &r) ? overflow(c) : tc_cel_uint(c->a, r);
+	case TC_CEL_F_MUL:
+		return __builtin_mul_overflow(p, q, &r) ? overflow(c) : tc_cel_uint(c->a, r);
+	case TC_CEL_F_DIV:
+		return q == 0 ? tc_cel_error(c->a, "division by zero") : tc_cel_uint(c->a, p / q);
+	default:
+		return q == 0 ? tc_cel_error(c->a, "modulus by zero") : tc_cel_uint(c->a, p % q);
+	}
+}
+
+/* NULL for %, which doubles do not have */
+static tc_cel_val *arith_double(tc_cel_ctx *c, tc_cel_fop op, double p, double q)
+{
+	switch (op) {
+	case TC_CEL_F_ADD:
+		return tc_cel_double(c->a, p + q);
+	case TC_CEL_F_SUB:
+		return tc_cel_double(c->a, p - q);
+	case TC_CEL_F_MUL:
+		return tc_cel_double(c->a, p * q);
+	case TC_CEL_F_DIV:
+		return tc_cel_double(c->a, p / q);
+	default:
+		return NULL;
+	}
+}
+
+/* duration +- duration, timestamp +- duration, duration + timestamp,
+ * timestamp - timestamp; NULL for any other pair */
+static tc_cel_val *arith_time(tc_cel_ctx *c, tc_cel_fop op, const tc_cel_val *x,
+                              const tc_cel_val *y)
+{
+	bool add = op == TC_CEL_F_ADD;
+	if (!add && op != TC_CEL_F_SUB)
+		return NULL;
+	if (x->kind == TC_CEL_DURATION && y->kind == TC_CEL_DURATION) {
+		int64_t r;
+		bool o = add ? __builtin_add_overflow(x->u.ns, y->u.ns, &r)
+		             : __builtin_sub_overflow(x->u.ns, y->u.ns, &r);
+		return o ? overflow(c) : tc_cel_duration(c->a, r);
+	}
+	if (x->kind == TC_CEL_TIMESTAMP && y->kind == TC_CEL_DURATION) {
+		if (add)
+			return ts_add(c, x, y->u.ns);
+		return y->u.ns == INT64_MIN ? overflow(c) : ts_add(c, x, -y->u.ns);
+	}
+	if (add && x->kind == TC_CEL_DURATION && y->kind == TC_CEL_TIMESTAMP)
+		return ts_add(c, y, x->u.ns);
+	if (!add && x->kind == TC_CEL_TIMESTAMP && y->kind == TC_CEL_TIMESTAMP) {
 		__int128 d = ((__int128)x->u.t.sec - y->u.t.sec) * 1000000000 +
 		             (x->u.t.nsec - y->u.t.nsec);
 		if (d > INT64_MAX || d < INT64_MIN)
 			return overflow(c);
-		return tc_cel_duration(a, (int64_t)d);
+		return tc_cel_duration(c->a, (int64_t)d);
 	}
-	return no_overload(c, name, x, y);
+	return NULL;
+}
+
+/* + - * / % on operands of the same kind, then the mixed time pairs */
+static tc_cel_val *arith(tc_cel_ctx *c, tc_cel_fop op, const char *name, tc_cel_val *x,
+                         tc_cel_val *y)
+{
+	tc_cel_val *r = NULL;
+	if (x->kind == y->kind) {
+		switch (x->kind) {
+		case TC_CEL_INT:
+			return arith_int(c, op, x->u.i, y->u.i);
+		case TC_CEL_UINT:
+			return arith_uint(c, op, x->u.u, y->u.u);
+		case TC_CEL_DOUBLE:
+			r = arith_double(c, op, x->u.d, y->u.d);
+			break;
+		case TC_CEL_STRING:
+		case TC_CEL_BYTES:
+			r = op == TC_CEL_F_ADD ? concat_strings(c, x, y) : NULL;
+			break;
+		case TC_CEL_LIST:
+			r = op == TC_CEL_F_ADD ? concat_lists(c, x, y) : NULL;
+			break;
+		default:
+			break;
+		}
+	}
+	if (!r)
+		r = arith_time(c, op, x, y);
+	return r ? r : no_overload(c, name, x, y);
 }
 
 static tc_cel_val *contains(tc_cel_ctx *c, tc_cel_val *x, tc_cel_val *coll)
@@ -374,23 +415,52 @@ static tc_cel_val *contains(tc_cel_ctx *c, tc_cel_val *x, tc_cel_val *coll)
 	return no_overload(c, "@in", x, coll);
 }
 
+static tc_cel_val *negate(tc_cel_ctx *c, const tc_cel_val *x)
+{
+	if (x->kind == TC_CEL_INT)
+		return x->u.i == INT64_MIN ? overflow(c) : tc_cel_int(c->a, -x->u.i);
+	if (x->kind == TC_CEL_DOUBLE)
+		return tc_cel_double(c->a, -x->u.d);
+	if (x->kind == TC_CEL_DURATION && x->u.ns != INT64_MIN)
+		return tc_cel_duration(c->a, -x->u.ns);
+	return no_overload(c, "-_", x, NULL);
+}
+
+/* < <= > >=: false when a NaN takes part, no overload for operands that
+ * do not compare */
+static tc_cel_val *relation(tc_cel_ctx *c, const tc_cel_expr *e, const tc_cel_val *x,
+                            const tc_cel_val *y)
+{
+	int r = tc_cel_compare(x, y);
+	if (r == 2) {
+		bool nan = (x->kind == TC_CEL_DOUBLE && isnan(x->u.d)) ||
+		           (y->kind == TC_CEL_DOUBLE && isnan(y->u.d));
+		if (!nan)
+			return no_overload(c, e->name, x, y);
+		return tc_cel_bool(c->a, false);
+	}
+	switch (e->fop) {
+	case TC_CEL_F_LT:
+		return tc_cel_bool(c->a, r < 0);
+	case TC_CEL_F_LE:
+		return tc_cel_bool(c->a, r <= 0);
+	case TC_CEL_F_GT:
+		return tc_cel_bool(c->a, r > 0);
+	default:
+		return tc_cel_bool(c->a, r >= 0);
+	}
+}
+
 static tc_cel_val *op_call(tc_cel_ctx *c, const tc_cel_expr *e, tc_cel_val **v)
 {
 	tc_arena *a = c->a;
 	tc_cel_val *x = v[0], *y = e->nargs > 1 ? v[1] : NULL;
-	int r;
 	switch (e->fop) {
 	case TC_CEL_F_NOT:
 		return x->kind == TC_CEL_BOOL ? tc_cel_bool(a, !x->u.b)
 		                              : no_overload(c, "!_", x, NULL);
 	case TC_CEL_F_NEG:
-		if (x->kind == TC_CEL_INT)
-			return x->u.i == INT64_MIN ? overflow(c) : tc_cel_int(a, -x->u.i);
-		if (x->kind == TC_CEL_DOUBLE)
-			return tc_cel_double(a, -x->u.d);
-		if (x->kind == TC_CEL_DURATION && x->u.ns != INT64_MIN)
-			return tc_cel_duration(a, -x->u.ns);
-		return no_overload(c, "-_", x, NULL);
+		return negate(c, x);
 	case TC_CEL_F_EQ:
 		return tc_cel_bool(a, tc_cel_equal(x, y));
 	case TC_CEL_F_NE:
@@ -399,21 +469,7 @@ static tc_cel_val *op_call(tc_cel_ctx *c, const tc_cel_expr *e, tc_cel_val **v)
 	case TC_CEL_F_LE:
 	case TC_CEL_F_GT:
 	case TC_CEL_F_GE:
-		r = tc_cel_compare(x, y);
-		if (r == 2) {
-			bool nan = (x->kind == TC_CEL_DOUBLE && isnan(x->u.d)) ||
-			           (y->kind == TC_CEL_DOUBLE && isnan(y->u.d));
-			if (!nan)
-				return no_overload(c, e->name, x, y);
-			return tc_cel_bool(a, false);
-		}
-		if (e->fop == TC_CEL_F_LT)
-			return tc_cel_bool(a, r < 0);
-		if (e->fop == TC_CEL_F_LE)
-			return tc_cel_bool(a, r <= 0);
-		if (e->fop == TC_CEL_F_GT)
-			return tc_cel_bool(a, r > 0);
-		return tc_cel_bool(a, r >= 0);
+		return relation(c, e, x, y);
 	case TC_CEL_F_IN:
 		return contains(c, x, y);
 	default:
@@ -648,6 +704,50 @@ static tc_cel_val *index_(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 	return x->secret && r->kind != TC_CEL_ERROR ? tc_cel_secret(c->a, r) : r;
 }
 
+static tc_cel_val *index_map(tc_cel_ctx *c, tc_cel_val *x, tc_cel_val *i, bool optional)
+{
+	if (i->kind != TC_CEL_STRING && i->kind != TC_CEL_INT && i->kind != TC_CEL_UINT &&
+	    i->kind != TC_CEL_BOOL && i->kind != TC_CEL_DOUBLE)
+		return no_overload(c, "_[_]", x, i);
+	tc_cel_val *r = tc_cel_map_get(x, i);
+	if (optional)
+		return tc_cel_optional(c->a, r);
+	if (r)
+		return r;
+	if (i->kind == TC_CEL_STRING)
+		return tc_cel_error(c->a, "no such key: %s", i->u.s.ptr);
+	return tc_cel_error(c->a, "no such key");
+}
+
+/* a list index as an int64: ints, uints (past INT64_MAX out of range
+ * anyway) and doubles with an integral value; false for anything else */
+static bool list_position(int64_t *out, const tc_cel_val *i)
+{
+	if (i->kind == TC_CEL_INT)
+		*out = i->u.i;
+	else if (i->kind == TC_CEL_UINT)
+		*out = i->u.u <= INT64_MAX ? (int64_t)i->u.u : INT64_MAX;
+	else if (i->kind == TC_CEL_DOUBLE && i->u.d == trunc(i->u.d) && fabs(i->u.d) < 1e18)
+		*out = (int64_t)i->u.d;
+	else
+		return false;
+	return true;
+}
+
+static tc_cel_val *index_list(tc_cel_ctx *c, tc_cel_val *x, tc_cel_val *i, bool optional)
+{
+	int64_t k;
+	if (!list_position(&k, i))
+		return no_overload(c, "_[_]", x, i);
+	if (k < 0 || (uint64_t)k >= x->u.list.len) {
+		if (optional)
+			return tc_cel_optional(c->a, NULL);
+		return tc_cel_error(c->a, "index out of range: %lld", (long long)k);
+	}
+	tc_cel_val *r = x->u.list.items[k];
+	return optional ? tc_cel_optional(c->a, r) : r;
+}
+
 static tc_cel_val *index2(tc_cel_ctx *c, const tc_cel_expr *e, tc_cel_val *x, tc_cel_val *i)
 {
 	bool optional = e->optional;
@@ -657,39 +757,10 @@ static tc_cel_val *index2(tc_cel_ctx *c, const tc_cel_expr *e, tc_cel_val *x, tc
 		x = x->u.opt;
 		optional = true;
 	}
-	if (x->kind == TC_CEL_MAP) {
-		if (i->kind != TC_CEL_STRING && i->kind != TC_CEL_INT && i->kind != TC_CEL_UINT &&
-		    i->kind != TC_CEL_BOOL && i->kind != TC_CEL_DOUBLE)
-			return no_overload(c, "_[_]", x, i);
-		tc_cel_val *r = tc_cel_map_get(x, i);
-		if (optional)
-			return tc_cel_optional(c->a, r);
-		if (r)
-			return r;
-		if (i->kind == TC_CEL_STRING)
-			return tc_cel_error(c->a, "no such key: %s", i->u.s.ptr);
-		return tc_cel_error(c->a, "no such key");
-	}
-	if (x->kind == TC_CEL_LIST) {
-		int64_t k;
-		if (i->kind == TC_CEL_INT)
-			k = i->u.i;
-		else if (i->kind == TC_CEL_UINT && i->u.u <= INT64_MAX)
-			k = (int64_t)i->u.u;
-		else if (i->kind == TC_CEL_DOUBLE && i->u.d == trunc(i->u.d) && fabs(i->u.d) < 1e18)
-			k = (int64_t)i->u.d;
-		else if (i->kind == TC_CEL_UINT)
-			k = INT64_MAX;
-		else
-			return no_overload(c, "_[_]", x, i);
-		if (k < 0 || (uint64_t)k >= x->u.list.len) {
-			if (optional)
-				return tc_cel_optional(c->a, NULL);
-			return tc_cel_error(c->a, "index out of range: %lld", (long long)k);
-		}
-		tc_cel_val *r = x->u.list.items[k];
-		return optional ? tc_cel_optional(c->a, r) : r;
-	}
+	if (x->kind == TC_CEL_MAP)
+		return index_map(c, x, i, optional);
+	if (x->kind == TC_CEL_LIST)
+		return index_list(c, x, i, optional);
 	return no_overload(c, "_[_]", x, i);
 }
 
@@ -817,6 +888,230 @@ static tc_cel_val *block(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 	return eval(c, e->args[n], up);
 }
 
+/* optMap, optFlatMap: the function applied to the value of an optional
+ * that has one */
+static tc_cel_val *opt_map(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc, tc_cel_val *r)
+{
+	bool flat = e->macro == TC_CEL_M_OPT_FLAT_MAP;
+	if (r->kind != TC_CEL_OPTIONAL)
+		return no_overload(c, flat ? "optFlatMap" : "optMap", r, NULL);
+	if (!r->u.opt)
+		return r;
+	scope s = {sc, e->name, r->secret ? tc_cel_secret(c->a, r->u.opt) : r->u.opt, NULL, NULL};
+	tc_cel_val *v = eval(c, e->args[1], &s);
+	if (v->kind == TC_CEL_ERROR)
+		return v;
+	if (!flat)
+		return tc_cel_optional(c->a, v);
+	return v->kind == TC_CEL_OPTIONAL ? v : no_overload(c, "optFlatMap", v, NULL);
+}
+
+/* A macro over the elements of a list or the keys of a map (all, exists,
+ * exists_one, filter, map, transformMap) while it runs. */
+typedef struct {
+	const tc_cel_expr *e;
+	const scope *sc;         /* where the macro is */
+	const tc_cel_val *range; /* a list or a map */
+	tc_cel_val **elems;      /* the list's elements, the map's keys */
+	size_t n;
+	bool mapping; /* map, transformMap: a value per element */
+	/* a secret range makes its elements secret; a predicate computed from
+	 * a secret makes the result secret (it tells which elements pass) */
+	bool taint;
+	tc_cel_val *err;          /* all, exists: the first error, absorbed if an element decides */
+	tc_cel_val **out, **outk; /* filter, map: the elements; transformMap: values, keys */
+	size_t nout, count;       /* count: exists_one's elements that pass */
+} fold;
+
+/* NULL, or the error that r cannot be the range of a comprehension */
+static tc_cel_val *fold_init(tc_cel_ctx *c, fold *f, const tc_cel_expr *e, const scope *sc,
+                             tc_cel_val *r)
+{
+	*f = (fold){.e = e, .sc = sc, .range = r, .taint = r->secret};
+	if (r->kind == TC_CEL_LIST) {
+		f->n = r->u.list.len;
+		f->elems = r->u.list.items;
+	} else if (r->kind == TC_CEL_MAP) {
+		f->n = r->u.map.len;
+		f->elems = r->u.map.keys;
+	} else {
+		return tc_cel_error(c->a,
+		                    "expression of type '%s' cannot be the range of a "
+		                    "comprehension",
+		                    tc_cel_type_name(r));
+	}
+	f->mapping = e->macro == TC_CEL_M_MAP || e->macro == TC_CEL_M_TRANSFORM_MAP;
+	if (f->mapping || e->macro == TC_CEL_M_FILTER)
+		f->out = tc_arena_alloc(c->a, f->n * sizeof *f->out);
+	if (e->macro == TC_CEL_M_TRANSFORM_MAP)
+		f->outk = tc_arena_alloc(c->a, f->n * sizeof *f->outk);
+	return NULL;
+}
+
+/* The variables for element i: one, the element (a map's key); two, the
+ * index and the element, or the key and the value. Secret when the range
+ * is. Returns the innermost scope. */
+static const scope *fold_vars(tc_cel_ctx *c, const fold *f, size_t i, scope *s1, scope *s2)
+{
+	const tc_cel_expr *e = f->e;
+	bool secret = f->range->secret;
+	if (!e->name2) {
+		*s1 = (scope){f->sc, e->name, f->elems[i], NULL, NULL};
+		if (secret)
+			s1->val = tc_cel_secret(c->a, s1->val);
+		return s1;
+	}
+	bool list = f->range->kind == TC_CEL_LIST;
+	tc_cel_val *k = list ? tc_cel_int(c->a, (int64_t)i) : f->elems[i];
+	tc_cel_val *v = list ? f->elems[i] : f->range->u.map.vals[i];
+	if (secret) {
+		k = tc_cel_secret(c->a, k);
+		v = tc_cel_secret(c->a, v);
+	}
+	*s1 = (scope){f->sc, e->name, k, NULL, NULL};
+	*s2 = (scope){s1, e->name2, v, NULL, NULL};
+	return s2;
+}
+
+/* all, exists: an element that decides ends the loop; an error waits in
+ * case a later element decides */
+static tc_cel_val *quantify(tc_cel_ctx *c, fold *f, tc_cel_val *p)
+{
+	bool exists = f->e->macro == TC_CEL_M_EXISTS;
+	if (p->kind == TC_CEL_BOOL && p->u.b == exists)
+		return f->taint ? from_secret(c, exists ? "exists" : "all", p) : p;
+	if (p->kind == TC_CEL_ERROR && !f->err)
+		f->err = p;
+	return NULL;
+}
+
+/* map, transformMap: the value of an element the filter p (if any) lets
+ * through */
+static tc_cel_val *map_elem(tc_cel_ctx *c, fold *f, size_t i, const scope *s, tc_cel_val *p)
+{
+	if (p && p->kind == TC_CEL_ERROR)
+		return p;
+	if (p && !p->u.b)
+		return NULL;
+	tc_cel_val *v = eval(c, f->e->args[1], s);
+	if (v->kind == TC_CEL_ERROR)
+		return v;
+	if (f->outk)
+		f->outk[f->nout] =
+			f->range->secret ? tc_cel_secret(c->a, f->elems[i]) : f->elems[i];
+	f->out[f->nout++] = v;
+	return NULL;
+}
+
+/* The predicate of element i, a bool or an error; NULL for map and
+ * transformMap without a filter. */
+static tc_cel_val *predicate(tc_cel_ctx *c, fold *f, const scope *s)
+{
+	const tc_cel_expr *e = f->e;
+	if (f->mapping && e->nargs != 3)
+		return NULL;
+	tc_cel_val *p = eval(c, e->args[f->mapping ? 2 : 1], s);
+	if (c->exhausted)
+		return p;
+	if (p->kind != TC_CEL_BOOL && p->kind != TC_CEL_ERROR)
+		p = no_overload(c, "predicate", p, NULL);
+	f->taint |= tc_cel_tainted(p);
+	return p;
+}
+
+/* One element: NULL to go on, or the result when it is decided early. */
+static tc_cel_val *fold_step(tc_cel_ctx *c, fold *f, size_t i)
+{
+	scope s1, s2;
+	const scope *s = fold_vars(c, f, i, &s1, &s2);
+	tc_cel_val *p = predicate(c, f, s);
+	if (c->exhausted)
+		return p;
+	switch (f->e->macro) {
+	case TC_CEL_M_ALL:
+	case TC_CEL_M_EXISTS:
+		return quantify(c, f, p);
+	case TC_CEL_M_EXISTS_ONE:
+		if (p->kind == TC_CEL_ERROR)
+			return p;
+		f->count += p->u.b;
+		return NULL;
+	case TC_CEL_M_FILTER:
+		if (p->kind == TC_CEL_ERROR)
+			return p;
+		if (p->u.b)
+			f->out[f->nout++] = f->elems[i];
+		return NULL;
+	case TC_CEL_M_MAP:
+	case TC_CEL_M_TRANSFORM_MAP:
+		return map_elem(c, f, i, s, p);
+	case TC_CEL_M_OPT_MAP:
+	case TC_CEL_M_OPT_FLAT_MAP:
+	case TC_CEL_M_BIND:
+	case TC_CEL_M_BLOCK:
+		break;
+	}
+	TC_BUG("not a macro over a collection");
+}
+
+/* filter, map: the list; transformMap: the map */
+static tc_cel_val *fold_collection(tc_cel_ctx *c, const fold *f)
+{
+	tc_cel_val *l = tc_cel_list(c->a, NULL, 0);
+	l->u.list.items = f->out;
+	l->u.list.len = f->nout;
+	l->tainted = any_tainted(f->out, f->nout);
+	if (f->outk) {
+		l->kind = TC_CEL_MAP;
+		l->u.map.keys = f->outk;
+		l->u.map.vals = f->out;
+		l->u.map.len = f->nout;
+		l->tainted |= f->range->secret;
+	}
+	return l;
+}
+
+/* the result once every element has been seen */
+static tc_cel_val *fold_result(tc_cel_ctx *c, const fold *f)
+{
+	tc_cel_val *l;
+	switch (f->e->macro) {
+	case TC_CEL_M_ALL:
+		l = f->err ? f->err : tc_cel_bool(c->a, true);
+		break;
+	case TC_CEL_M_EXISTS:
+		l = f->err ? f->err : tc_cel_bool(c->a, false);
+		break;
+	case TC_CEL_M_EXISTS_ONE:
+		l = tc_cel_bool(c->a, f->count == 1);
+		break;
+	default:
+		l = fold_collection(c, f);
+		break;
+	}
+	if (!f->taint)
+		return l;
+	return from_secret(c, f->e->macro == TC_CEL_M_FILTER ? "filter" : "comprehension", l);
+}
+
+/* all, exists, exists_one, filter, map, transformMap over the range r */
+static tc_cel_val *comprehension(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc,
+                                 tc_cel_val *r)
+{
+	fold f;
+	tc_cel_val *bad = fold_init(c, &f, e, sc, r);
+	if (bad)
+		return bad;
+	for (size_t i = 0; i < f.n; i++) {
+		if (!tc_cel_charge(c, 1))
+			return tc_cel_error(c->a, "cost budget exceeded");
+		tc_cel_val *done = fold_step(c, &f, i);
+		if (done)
+			return done;
+	}
+	return fold_result(c, &f);
+}
+
 static tc_cel_val *comp(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 {
 	if (e->macro == TC_CEL_M_BLOCK)
@@ -829,140 +1124,9 @@ static tc_cel_val *comp(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)
 	}
 	if (r->kind == TC_CEL_ERROR)
 		return r;
-	if (e->macro == TC_CEL_M_OPT_MAP || e->macro == TC_CEL_M_OPT_FLAT_MAP) {
-		if (r->kind != TC_CEL_OPTIONAL)
-			return no_overload(c,
-			                   e->macro == TC_CEL_M_OPT_MAP ? "optMap" : "optFlatMap",
-			                   r, NULL);
-		if (!r->u.opt)
-			return r;
-		scope s = {sc, e->name, r->secret ? tc_cel_secret(c->a, r->u.opt) : r->u.opt, NULL,
-		           NULL};
-		tc_cel_val *v = eval(c, e->args[1], &s);
-		if (v->kind == TC_CEL_ERROR || e->macro == TC_CEL_M_OPT_MAP)
-			return v->kind == TC_CEL_ERROR ? v : tc_cel_optional(c->a, v);
-		return v->kind == TC_CEL_OPTIONAL ? v : no_overload(c, "optFlatMap", v, NULL);
-	}
-	size_t n;
-	tc_cel_val **elems;
-	if (r->kind == TC_CEL_LIST) {
-		n = r->u.list.len;
-		elems = r->u.list.items;
-	} else if (r->kind == TC_CEL_MAP) {
-		n = r->u.map.len;
-		elems = r->u.map.keys;
-	} else {
-		return tc_cel_error(c->a,
-		                    "expression of type '%s' cannot be the range of a "
-		                    "comprehension",
-		                    tc_cel_type_name(r));
-	}
-	tc_cel_val *err = NULL, **out = NULL, **outk = NULL;
-	size_t nout = 0, count = 0;
-	/* a secret range makes its elements secret; a predicate computed from
-	 * a secret makes the result secret (it tells which elements pass) */
-	bool taint = r->secret;
-	bool mapping = e->macro == TC_CEL_M_MAP || e->macro == TC_CEL_M_TRANSFORM_MAP;
-	if (mapping || e->macro == TC_CEL_M_FILTER)
-		out = tc_arena_alloc(c->a, n * sizeof *out);
-	if (e->macro == TC_CEL_M_TRANSFORM_MAP)
-		outk = tc_arena_alloc(c->a, n * sizeof *outk);
-	for (size_t i = 0; i < n; i++) {
-		if (!tc_cel_charge(c, 1))
-			return tc_cel_error(c->a, "cost budget exceeded");
-		/* one variable: the element (a map's key); two: index and
-		 * element, or key and value */
-		scope s1 = {sc, e->name, elems[i], NULL, NULL},
-		      s2 = {&s1, e->name2, NULL, NULL, NULL};
-		if (e->name2) {
-			s1.val = r->kind == TC_CEL_LIST ? tc_cel_int(c->a, (int64_t)i) : elems[i];
-			s2.val = r->kind == TC_CEL_LIST ? elems[i] : r->u.map.vals[i];
-		}
-		if (r->secret) {
-			s1.val = tc_cel_secret(c->a, s1.val);
-			if (e->name2)
-				s2.val = tc_cel_secret(c->a, s2.val);
-		}
-		const scope *s = e->name2 ? &s2 : &s1;
-		tc_cel_val *p = NULL;
-		if (!mapping || e->nargs == 3) {
-			p = eval(c, e->args[mapping ? 2 : 1], s);
-			if (c->exhausted)
-				return p;
-			if (p->kind != TC_CEL_BOOL && p->kind != TC_CEL_ERROR)
-				p = no_overload(c, "predicate", p, NULL);
-			taint |= tc_cel_tainted(p);
-		}
-		switch (e->macro) {
-		case TC_CEL_M_ALL:
-		case TC_CEL_M_EXISTS:
-			if (p->kind == TC_CEL_BOOL && p->u.b == (e->macro == TC_CEL_M_EXISTS))
-				return taint ? from_secret(c,
-				                           e->macro == TC_CEL_M_ALL ? "all"
-				                                                    : "exists",
-				                           p)
-				             : p;
-			if (p->kind == TC_CEL_ERROR && !err)
-				err = p;
-			break;
-		case TC_CEL_M_EXISTS_ONE:
-			if (p->kind == TC_CEL_ERROR)
-				return p;
-			count += p->u.b;
-			break;
-		case TC_CEL_M_FILTER:
-			if (p->kind == TC_CEL_ERROR)
-				return p;
-			if (p->u.b)
-				out[nout++] = elems[i];
-			break;
-		case TC_CEL_M_MAP:
-		case TC_CEL_M_TRANSFORM_MAP:
-			if (p && p->kind == TC_CEL_ERROR)
-				return p;
-			if (p && !p->u.b)
-				break;
-			p = eval(c, e->args[1], s);
-			if (p->kind == TC_CEL_ERROR)
-				return p;
-			if (outk)
-				outk[nout] = r->secret ? tc_cel_secret(c->a, elems[i]) : elems[i];
-			out[nout++] = p;
-			break;
-		case TC_CEL_M_OPT_MAP:
-		case TC_CEL_M_OPT_FLAT_MAP:
-		case TC_CEL_M_BIND:
-		case TC_CEL_M_BLOCK:
-			TC_BUG("not a macro over a collection");
-		}
-	}
-	tc_cel_val *l;
-	switch (e->macro) {
-	case TC_CEL_M_ALL:
-		l = err ? err : tc_cel_bool(c->a, true);
-		break;
-	case TC_CEL_M_EXISTS:
-		l = err ? err : tc_cel_bool(c->a, false);
-		break;
-	case TC_CEL_M_EXISTS_ONE:
-		l = tc_cel_bool(c->a, count == 1);
-		break;
-	default:
-		l = tc_cel_list(c->a, NULL, 0);
-		l->u.list.items = out;
-		l->u.list.len = nout;
-		l->tainted = any_tainted(out, nout);
-		if (outk) {
-			l->kind = TC_CEL_MAP;
-			l->u.map.keys = outk;
-			l->u.map.vals = out;
-			l->u.map.len = nout;
-			l->tainted |= r->secret;
-		}
-		break;
-	}
-	return taint ? from_secret(c, e->macro == TC_CEL_M_FILTER ? "filter" : "comprehension", l)
-	             : l;
+	if (e->macro == TC_CEL_M_OPT_MAP || e->macro == TC_CEL_M_OPT_FLAT_MAP)
+		return opt_map(c, e, sc, r);
+	return comprehension(c, e, sc, r);
 }
 
 static tc_cel_val *eval(tc_cel_ctx *c, const tc_cel_expr *e, const scope *sc)

@@ -332,19 +332,11 @@ static tc_cel_val *fn_double(tc_cel_ctx *c, tc_cel_val **v, size_t n)
 	}
 }
 
-/* Go's strconv.FormatFloat(d, 'g', -1, 64), which cel-go's string(double)
- * uses: the shortest digits, exponent form below 1e-4 and from 1e6 (precision 6 decides, for the
- * shortest form). */
-void tc_cel_double_format(tc_buf *b, double d)
+/* The shortest decimal digits of a finite d that read back to it,
+ * without trailing zeros (at most 17, in digits[0..*nd)), its sign and
+ * its decimal exponent: d = [-]D.DDD * 10^*exp. */
+static void shortest_digits(char digits[static 24], size_t *nd, bool *neg, int *exp, double d)
 {
-	if (isnan(d)) {
-		tc_buf_adds(b, "NaN");
-		return;
-	}
-	if (isinf(d)) {
-		tc_buf_adds(b, d > 0 ? "+Inf" : "-Inf");
-		return;
-	}
 	char e[40];
 	int p = 1;
 	for (; p < 17; p++) {
@@ -354,29 +346,33 @@ void tc_cel_double_format(tc_buf *b, double d)
 	}
 	snprintf(e, sizeof e, "%.*e", p - 1, d);
 	/* e: [-]D[.DDD]e[+-]XX */
-	char digits[24];
-	size_t nd = 0;
 	const char *s = e;
-	bool neg = *s == '-';
-	if (neg)
+	*neg = *s == '-';
+	if (*neg)
 		s++;
+	*nd = 0;
 	for (; *s && *s != 'e'; s++)
 		if (*s != '.')
-			digits[nd++] = *s;
-	int exp = (int)strtol(s + 1, NULL, 10);
-	while (nd > 1 && digits[nd - 1] == '0')
-		nd--;
-	if (neg)
-		tc_buf_addc(b, '-');
-	if (exp < -4 || exp >= 6) {
-		tc_buf_addc(b, digits[0]);
-		if (nd > 1) {
-			tc_buf_addc(b, '.');
-			tc_buf_add(b, digits + 1, nd - 1);
-		}
-		tc_buf_addf(b, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
-		return;
+			digits[(*nd)++] = *s;
+	*exp = (int)strtol(s + 1, NULL, 10);
+	while (*nd > 1 && digits[*nd - 1] == '0')
+		(*nd)--;
+}
+
+/* D[.DDD]e+XX */
+static void format_exponent(tc_buf *b, const char *digits, size_t nd, int exp)
+{
+	tc_buf_addc(b, digits[0]);
+	if (nd > 1) {
+		tc_buf_addc(b, '.');
+		tc_buf_add(b, digits + 1, nd - 1);
 	}
+	tc_buf_addf(b, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+}
+
+/* 0.000DDD, DDD00, DDD.DDD */
+static void format_fixed(tc_buf *b, const char *digits, size_t nd, int exp)
+{
 	if (exp < 0) {
 		tc_buf_adds(b, "0.");
 		for (int i = -1; i > exp; i--)
@@ -390,6 +386,32 @@ void tc_cel_double_format(tc_buf *b, double d)
 		tc_buf_addc(b, '.');
 		tc_buf_add(b, digits + exp + 1, nd - (size_t)exp - 1);
 	}
+}
+
+/* Go's strconv.FormatFloat(d, 'g', -1, 64), which cel-go's string(double)
+ * uses: the shortest digits, exponent form below 1e-4 and from 1e6 (precision 6 decides, for the
+ * shortest form). */
+void tc_cel_double_format(tc_buf *b, double d)
+{
+	if (isnan(d)) {
+		tc_buf_adds(b, "NaN");
+		return;
+	}
+	if (isinf(d)) {
+		tc_buf_adds(b, d > 0 ? "+Inf" : "-Inf");
+		return;
+	}
+	char digits[24];
+	size_t nd;
+	bool neg;
+	int exp;
+	shortest_digits(digits, &nd, &neg, &exp, d);
+	if (neg)
+		tc_buf_addc(b, '-');
+	if (exp < -4 || exp >= 6)
+		format_exponent(b, digits, nd, exp);
+	else
+		format_fixed(b, digits, nd, exp);
 }
 
 static tc_cel_val *fn_string(tc_cel_ctx *c, tc_cel_val **v, size_t n)

@@ -245,29 +245,12 @@ static tc_cel_expr *cel_macro(parser *p, const tc_cel_token *at, const char *nam
 	return NULL;
 }
 
-/* The macros: has(m.f), r.all(x, p), r.exists(x, p), r.exists_one(x, p),
- * r.map(x, t), r.map(x, p, t), r.filter(x, p). NULL with *is_macro == 0
- * when the call is not one (an ordinary function of that name). */
-static tc_cel_expr *macro(parser *p, const tc_cel_token *at, const char *name, tc_cel_expr *recv,
-                          exprs *l, int *is_macro)
+/* r.all(x, p), r.exists(x, p), r.exists_one(x, p), r.map(x, t),
+ * r.map(x, p, t), r.filter(x, p) and the forms with two variables; NULL
+ * with *is_macro == 0 when the call is none of them */
+static tc_cel_expr *comprehension(parser *p, const tc_cel_token *at, const char *name,
+                                  tc_cel_expr *recv, exprs *l, int *is_macro)
 {
-	*is_macro = 0;
-	if (!recv && strcmp(name, "has") == 0 && l->len == 1) {
-		*is_macro = 1;
-		tc_cel_expr *s = l->v[0];
-		if (s->op != TC_CEL_E_SELECT || s->optional) {
-			err(p, at, "%s", "invalid argument to has() macro");
-			return NULL;
-		}
-		tc_cel_expr *e = node(p, TC_CEL_E_HAS, at);
-		e->name = s->name;
-		set_args(p, e, s->args, 1);
-		return e;
-	}
-	if (!recv)
-		return NULL;
-	if (recv->op == TC_CEL_E_IDENT && strcmp(recv->name, "cel") == 0)
-		return cel_macro(p, at, name, l, is_macro);
 	/* the two-variable forms are cel-go's ext.TwoVarComprehensions: over
 	 * a list (index, element), over a map (key, value); optMap and
 	 * optFlatMap are its optional library's */
@@ -295,27 +278,54 @@ static tc_cel_expr *macro(parser *p, const tc_cel_token *at, const char *name, t
 		{"transformMap", TC_CEL_M_TRANSFORM_MAP, 3, true},
 		{"transformMap", TC_CEL_M_TRANSFORM_MAP, 4, true},
 	};
-	for (size_t i = 0; i < sizeof macros / sizeof macros[0]; i++) {
-		if (strcmp(name, macros[i].name) != 0 || l->len != macros[i].nargs)
-			continue;
-		*is_macro = 1;
-		size_t nv = macros[i].two ? 2 : 1;
-		for (size_t k = 0; k < nv; k++) {
-			if (l->v[k]->op != TC_CEL_E_IDENT || l->v[k]->name[0] == '.') {
-				err(p, at, "%s", "argument must be a simple name");
-				return NULL;
-			}
+	size_t i = 0;
+	while (i < sizeof macros / sizeof macros[0] &&
+	       (strcmp(name, macros[i].name) != 0 || l->len != macros[i].nargs))
+		i++;
+	if (i == sizeof macros / sizeof macros[0])
+		return NULL;
+	*is_macro = 1;
+	size_t nv = macros[i].two ? 2 : 1;
+	for (size_t k = 0; k < nv; k++) {
+		if (l->v[k]->op != TC_CEL_E_IDENT || l->v[k]->name[0] == '.') {
+			err(p, at, "%s", "argument must be a simple name");
+			return NULL;
 		}
-		tc_cel_expr *e = node(p, TC_CEL_E_COMP, at);
-		e->macro = macros[i].m;
-		e->name = l->v[0]->name;
-		e->name2 = nv == 2 ? l->v[1]->name : NULL;
-		bool filtered = l->len == nv + 2;
-		tc_cel_expr *args[3] = {recv, l->v[l->len - 1], filtered ? l->v[nv] : NULL};
-		set_args(p, e, args, filtered ? 3 : 2);
+	}
+	tc_cel_expr *e = node(p, TC_CEL_E_COMP, at);
+	e->macro = macros[i].m;
+	e->name = l->v[0]->name;
+	e->name2 = nv == 2 ? l->v[1]->name : NULL;
+	bool filtered = l->len == nv + 2;
+	tc_cel_expr *args[3] = {recv, l->v[l->len - 1], filtered ? l->v[nv] : NULL};
+	set_args(p, e, args, filtered ? 3 : 2);
+	return e;
+}
+
+/* The macros: has(m.f), the comprehensions, cel.bind and cel.block. NULL
+ * with *is_macro == 0 when the call is not one (an ordinary function of
+ * that name). */
+static tc_cel_expr *macro(parser *p, const tc_cel_token *at, const char *name, tc_cel_expr *recv,
+                          exprs *l, int *is_macro)
+{
+	*is_macro = 0;
+	if (!recv && strcmp(name, "has") == 0 && l->len == 1) {
+		*is_macro = 1;
+		tc_cel_expr *s = l->v[0];
+		if (s->op != TC_CEL_E_SELECT || s->optional) {
+			err(p, at, "%s", "invalid argument to has() macro");
+			return NULL;
+		}
+		tc_cel_expr *e = node(p, TC_CEL_E_HAS, at);
+		e->name = s->name;
+		set_args(p, e, s->args, 1);
 		return e;
 	}
-	return NULL;
+	if (!recv)
+		return NULL;
+	if (recv->op == TC_CEL_E_IDENT && strcmp(recv->name, "cel") == 0)
+		return cel_macro(p, at, name, l, is_macro);
+	return comprehension(p, at, name, recv, l, is_macro);
 }
 
 /* the call after NAME "(" or Member "." NAME "(" */
@@ -384,60 +394,68 @@ static tc_cel_expr *fold(parser *p, tc_cel_expr *e)
 	return e;
 }
 
-static tc_cel_expr *inits(parser *p, tc_cel_expr *e, int fields)
+/* the key of entry n, before its ':': [?] IDENT when fields is set, else
+ * [?] Expr */
+static int init_key(parser *p, tc_cel_expr *e, exprs *l, size_t n, int fields)
 {
-	exprs l = {0};
-	size_t n = 0;
+	if (is(p, "?")) {
+		if (n >= 64)
+			return err(p, &p->tok, "%s", "too many optional entries");
+		e->optmask |= (uint64_t)1 << n;
+		advance(p);
+	}
+	if (!fields) {
+		tc_cel_expr *k = expr(p);
+		if (!k)
+			return -1;
+		push(l, k);
+		return 0;
+	}
+	if (check_tok(p))
+		return -1;
+	if (p->tok.kind != TC_CEL_T_IDENT)
+		return err(p, &p->tok, "%s", "expected a field name");
+	TC_GROW(l->names, l->ncap, n + 1);
+	l->names[n] = p->tok.text;
+	advance(p);
+	return 0;
+}
+
+/* the entries, up to and over the closing brace; *n counts them */
+static int init_list(parser *p, tc_cel_expr *e, exprs *l, int fields, size_t *n)
+{
 	while (!is(p, "}")) {
-		if (is(p, "?")) {
-			if (n >= 64) {
-				err(p, &p->tok, "%s", "too many optional entries");
-				goto fail;
-			}
-			e->optmask |= (uint64_t)1 << n;
-			advance(p);
-		}
-		if (fields) {
-			if (check_tok(p))
-				goto fail;
-			if (p->tok.kind != TC_CEL_T_IDENT) {
-				err(p, &p->tok, "%s", "expected a field name");
-				goto fail;
-			}
-			TC_GROW(l.names, l.ncap, n + 1);
-			l.names[n] = p->tok.text;
-			advance(p);
-		} else {
-			tc_cel_expr *k = expr(p);
-			if (!k)
-				goto fail;
-			push(&l, k);
-		}
-		if (expect(p, ":"))
-			goto fail;
+		if (init_key(p, e, l, *n, fields) || expect(p, ":"))
+			return -1;
 		tc_cel_expr *v = expr(p);
 		if (!v)
-			goto fail;
-		push(&l, v);
-		n++;
+			return -1;
+		push(l, v);
+		(*n)++;
 		if (check_tok(p))
-			goto fail;
+			return -1;
 		if (!is(p, ","))
 			break;
 		advance(p);
 	}
-	if (expect(p, "}"))
-		goto fail;
+	return expect(p, "}");
+}
+
+static tc_cel_expr *inits(parser *p, tc_cel_expr *e, int fields)
+{
+	exprs l = {0};
+	size_t n = 0;
+	if (init_list(p, e, &l, fields, &n)) {
+		free(l.v);
+		free(l.names);
+		return NULL;
+	}
 	if (fields) {
 		e->fields = tc_arena_alloc(p->a, n * sizeof *e->fields);
 		if (n)
 			memcpy(e->fields, l.names, n * sizeof *l.names);
 	}
 	return finish_list(p, e, &l);
-fail:
-	free(l.v);
-	free(l.names);
-	return NULL;
 }
 
 static tc_cel_expr *literal(parser *p, tc_cel_val *v)
@@ -448,14 +466,9 @@ static tc_cel_expr *literal(parser *p, tc_cel_val *v)
 	return e;
 }
 
-/* Primary = ["."] IDENT ["(" [ExprList] ")"] | "(" Expr ")"
- *         | "[" [ExprList] [","] "]" | "{" [MapInits] [","] "}"
- *         | ["."] SELECTOR {"." SELECTOR} "{" [FieldInits] [","] "}" | LITERAL */
-static tc_cel_expr *primary(parser *p)
+/* a number, string or bytes literal, or the end of the input */
+static tc_cel_expr *constant(parser *p)
 {
-	if (check_tok(p))
-		return NULL;
-	tc_cel_token at = p->tok;
 	switch (p->tok.kind) {
 	case TC_CEL_T_INT:
 		if (p->tok.uval > INT64_MAX) {
@@ -471,67 +484,99 @@ static tc_cel_expr *primary(parser *p)
 		return literal(p, tc_cel_string(p->a, p->tok.text, p->tok.len));
 	case TC_CEL_T_BYTES:
 		return literal(p, tc_cel_bytes(p->a, p->tok.text, p->tok.len));
-	case TC_CEL_T_EOF:
+	default: /* TC_CEL_T_EOF: primary() takes names and punctuation */
 		err(p, &p->tok, "%s", "unexpected end of expression");
 		return NULL;
-	default:
-		break;
 	}
-	int leading_dot = 0;
-	if (is(p, ".")) {
-		leading_dot = 1;
-		advance(p);
-		if (check_tok(p))
-			return NULL;
-		if (p->tok.kind != TC_CEL_T_IDENT) {
-			err(p, &p->tok, "%s", "expected a name after '.'");
-			return NULL;
-		}
-	}
-	if (p->tok.kind == TC_CEL_T_IDENT && !p->tok.quoted) {
-		const char *name = p->tok.text;
-		if (!leading_dot && strcmp(name, "true") == 0)
-			return literal(p, tc_cel_bool(p->a, true));
-		if (!leading_dot && strcmp(name, "false") == 0)
-			return literal(p, tc_cel_bool(p->a, false));
-		if (!leading_dot && strcmp(name, "null") == 0)
-			return literal(p, tc_cel_null(p->a));
-		if (strcmp(name, "in") == 0) {
-			err(p, &p->tok, "%s", "unexpected 'in'");
-			return NULL;
-		}
-		for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++) {
-			if (strcmp(name, reserved[i]) == 0) {
-				err(p, &p->tok, "reserved identifier '%s'", name);
-				return NULL;
-			}
-		}
-		advance(p);
-		if (is(p, "(")) {
-			advance(p);
-			return call_args(p, &at, name, NULL);
-		}
-		tc_cel_expr *e = node(p, TC_CEL_E_IDENT, &at);
-		e->name = leading_dot ? tc_arena_printf(p->a, ".%s", name) : name;
-		return e;
-	}
+}
+
+/* "in" and the reserved words cannot be names */
+static int reserved_name(parser *p, const char *name)
+{
+	if (strcmp(name, "in") == 0)
+		return err(p, &p->tok, "%s", "unexpected 'in'");
+	for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
+		if (strcmp(name, reserved[i]) == 0)
+			return err(p, &p->tok, "reserved identifier '%s'", name);
+	return 0;
+}
+
+/* ["."] IDENT ["(" [ExprList] ")"]: true, false and null (without the
+ * dot), a name, or a global call */
+static tc_cel_expr *named(parser *p, const tc_cel_token *at, int dot)
+{
+	const char *name = p->tok.text;
+	if (!dot && strcmp(name, "true") == 0)
+		return literal(p, tc_cel_bool(p->a, true));
+	if (!dot && strcmp(name, "false") == 0)
+		return literal(p, tc_cel_bool(p->a, false));
+	if (!dot && strcmp(name, "null") == 0)
+		return literal(p, tc_cel_null(p->a));
+	if (reserved_name(p, name))
+		return NULL;
+	advance(p);
 	if (is(p, "(")) {
 		advance(p);
-		tc_cel_expr *e = expr(p);
-		if (!e || expect(p, ")"))
-			return NULL;
-		return e;
+		return call_args(p, at, name, NULL);
 	}
-	if (is(p, "[")) {
-		advance(p);
-		tc_cel_expr *e = node(p, TC_CEL_E_LIST, &at);
-		exprs l = {0};
-		if (expr_list(p, &l, "]", 1, &e->optmask)) {
-			free(l.v);
-			return NULL;
-		}
-		return fold(p, finish_list(p, e, &l));
+	tc_cel_expr *e = node(p, TC_CEL_E_IDENT, at);
+	e->name = dot ? tc_arena_printf(p->a, ".%s", name) : name;
+	return e;
+}
+
+/* over the leading '.' of a name, which must follow it */
+static int leading_dot(parser *p)
+{
+	advance(p);
+	if (check_tok(p))
+		return -1;
+	if (p->tok.kind != TC_CEL_T_IDENT)
+		return err(p, &p->tok, "%s", "expected a name after '.'");
+	return 0;
+}
+
+/* "(" Expr ")" */
+static tc_cel_expr *paren(parser *p)
+{
+	advance(p);
+	tc_cel_expr *e = expr(p);
+	if (!e || expect(p, ")"))
+		return NULL;
+	return e;
+}
+
+/* "[" [ExprList] [","] "]" */
+static tc_cel_expr *list_literal(parser *p, const tc_cel_token *at)
+{
+	advance(p);
+	tc_cel_expr *e = node(p, TC_CEL_E_LIST, at);
+	exprs l = {0};
+	if (expr_list(p, &l, "]", 1, &e->optmask)) {
+		free(l.v);
+		return NULL;
 	}
+	return fold(p, finish_list(p, e, &l));
+}
+
+/* Primary = ["."] IDENT ["(" [ExprList] ")"] | "(" Expr ")"
+ *         | "[" [ExprList] [","] "]" | "{" [MapInits] [","] "}"
+ *         | ["."] SELECTOR {"." SELECTOR} "{" [FieldInits] [","] "}" | LITERAL */
+static tc_cel_expr *primary(parser *p)
+{
+	if (check_tok(p))
+		return NULL;
+	if (p->tok.kind != TC_CEL_T_IDENT && p->tok.kind != TC_CEL_T_PUNCT)
+		return constant(p);
+	tc_cel_token at = p->tok;
+	int dot = is(p, ".");
+	if (dot && leading_dot(p))
+		return NULL;
+	if (p->tok.kind == TC_CEL_T_IDENT && !p->tok.quoted)
+		return named(p, &at, dot);
+	if (is(p, "("))
+		return paren(p);
+	if (is(p, "["))
+		return list_literal(p, &at);
 	if (is(p, "{")) {
 		advance(p);
 		return fold(p, inits(p, node(p, TC_CEL_E_MAP, &at), 0));
@@ -553,6 +598,57 @@ static const char *qualified(parser *p, const tc_cel_expr *e)
 	return up ? tc_arena_printf(p->a, "%s.%s", up, e->name) : NULL;
 }
 
+/* over an optional mark '?': 1 when there is one */
+static int optional_mark(parser *p)
+{
+	if (!is(p, "?"))
+		return 0;
+	advance(p);
+	return 1;
+}
+
+/* "." ["?"] SELECTOR ["(" [ExprList] ")"] after the Member e, whose
+ * token is at */
+static tc_cel_expr *selection(parser *p, tc_cel_expr *e, const tc_cel_token *at)
+{
+	advance(p);
+	int opt = optional_mark(p);
+	if (check_tok(p))
+		return NULL;
+	if (p->tok.kind != TC_CEL_T_IDENT) {
+		err(p, &p->tok, "%s", "expected a field name after '.'");
+		return NULL;
+	}
+	const char *name = p->tok.text;
+	int quoted = p->tok.quoted;
+	tc_cel_token nt = p->tok;
+	advance(p);
+	if (is(p, "(") && !opt && !quoted) {
+		advance(p);
+		return call_args(p, &nt, name, e);
+	}
+	tc_cel_expr *s = node(p, TC_CEL_E_SELECT, at);
+	s->name = name;
+	s->optional = opt;
+	set_args(p, s, &e, 1);
+	return s;
+}
+
+/* "[" ["?"] Expr "]" after the Member e */
+static tc_cel_expr *subscript(parser *p, tc_cel_expr *e, const tc_cel_token *at)
+{
+	advance(p);
+	int opt = optional_mark(p);
+	tc_cel_expr *i = expr(p);
+	if (!i || expect(p, "]"))
+		return NULL;
+	tc_cel_expr *x = node(p, TC_CEL_E_INDEX, at);
+	x->optional = opt;
+	tc_cel_expr *args[2] = {e, i};
+	set_args(p, x, args, 2);
+	return x;
+}
+
 /* Member = Primary | Member "." SELECTOR ["(" [ExprList] ")"]
  *        | Member "[" Expr "]" | Member "{" [FieldInits] "}" */
 static tc_cel_expr *member(parser *p)
@@ -563,47 +659,9 @@ static tc_cel_expr *member(parser *p)
 			return NULL;
 		tc_cel_token at = p->tok;
 		if (is(p, ".")) {
-			advance(p);
-			int opt = 0;
-			if (is(p, "?")) {
-				opt = 1;
-				advance(p);
-			}
-			if (check_tok(p))
-				return NULL;
-			if (p->tok.kind != TC_CEL_T_IDENT) {
-				err(p, &p->tok, "%s", "expected a field name after '.'");
-				return NULL;
-			}
-			const char *name = p->tok.text;
-			int quoted = p->tok.quoted;
-			tc_cel_token nt = p->tok;
-			advance(p);
-			if (is(p, "(") && !opt && !quoted) {
-				advance(p);
-				e = call_args(p, &nt, name, e);
-				continue;
-			}
-			tc_cel_expr *s = node(p, TC_CEL_E_SELECT, &at);
-			s->name = name;
-			s->optional = opt;
-			set_args(p, s, &e, 1);
-			e = s;
+			e = selection(p, e, &at);
 		} else if (is(p, "[")) {
-			advance(p);
-			int opt = 0;
-			if (is(p, "?")) {
-				opt = 1;
-				advance(p);
-			}
-			tc_cel_expr *i = expr(p);
-			if (!i || expect(p, "]"))
-				return NULL;
-			tc_cel_expr *x = node(p, TC_CEL_E_INDEX, &at);
-			x->optional = opt;
-			tc_cel_expr *args[2] = {e, i};
-			set_args(p, x, args, 2);
-			e = x;
+			e = subscript(p, e, &at);
 		} else if (is(p, "{")) {
 			const char *type = qualified(p, e);
 			if (!type)
