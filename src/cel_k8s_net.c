@@ -14,6 +14,9 @@
  */
 #include "cel_k8s_impl.h"
 
+#include "ascii.h"
+#include "netaddr.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -33,98 +36,6 @@ typedef struct prefix {
 
 /* ---- parsing and printing addresses ---- */
 
-static bool parse_v4(const char *s, size_t n, unsigned char out[4])
-{
-	size_t i = 0;
-	for (int f = 0; f < 4; f++) {
-		if (f) {
-			if (i >= n || s[i] != '.')
-				return false;
-			i++;
-		}
-		size_t st = i;
-		unsigned v = 0;
-		while (i < n && s[i] >= '0' && s[i] <= '9' && i - st < 4)
-			v = v * 10 + (unsigned)(s[i++] - '0');
-		if (i == st || i - st > 3 || v > 255 || (i - st > 1 && s[st] == '0'))
-			return false;
-		out[f] = (unsigned char)v;
-	}
-	return i == n;
-}
-
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-static bool parse_v6(const char *s, size_t n, unsigned char out[16])
-{
-	memset(out, 0, 16);
-	int ellipsis = -1, k = 0; /* k: bytes written */
-	size_t i = 0;
-	if (n >= 2 && s[0] == ':' && s[1] == ':') {
-		ellipsis = 0;
-		i = 2;
-		if (i == n)
-			return true;
-	}
-	while (k < 16) {
-		size_t st = i;
-		unsigned v = 0;
-		while (i < n && hexval(s[i]) >= 0 && i - st < 5)
-			v = v * 16 + (unsigned)hexval(s[i++]);
-		if (i - st > 4)
-			return false;
-		if (i < n && s[i] == '.') {
-			/* a dotted IPv4 tail */
-			if ((ellipsis < 0 && k != 12) || k > 12)
-				return false;
-			if (!parse_v4(s + st, n - st, out + k))
-				return false;
-			k += 4;
-			i = n;
-			break;
-		}
-		if (i == st)
-			return false;
-		out[k++] = (unsigned char)(v >> 8);
-		out[k++] = (unsigned char)v;
-		if (i == n)
-			break;
-		if (s[i] != ':' || i + 1 == n)
-			return false;
-		i++;
-		if (s[i] == ':') {
-			if (ellipsis >= 0)
-				return false;
-			ellipsis = k;
-			i++;
-			if (i == n)
-				break;
-		}
-	}
-	if (i != n)
-		return false;
-	if (k < 16) {
-		if (ellipsis < 0)
-			return false;
-		int tail = k - ellipsis;
-		memmove(out + 16 - tail, out + ellipsis, (size_t)tail);
-		memset(out + ellipsis, 0, (size_t)(16 - tail - ellipsis));
-	} else if (ellipsis >= 0 && ellipsis != 16) {
-		/* "::" must stand for at least one group */
-		return false;
-	}
-	return true;
-}
-
 static bool is_4in6(const addr *a)
 {
 	static const unsigned char pre[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
@@ -139,13 +50,13 @@ static const char *parse_addr(const char *s, size_t n, addr *a)
 		return "with zone value is not allowed";
 	if (memchr(s, ':', n)) {
 		a->v6 = true;
-		if (!parse_v6(s, n, a->b))
+		if (!tc_netaddr_parse_ip6(a->b, s, n))
 			return "parse error";
 		if (is_4in6(a))
 			return "IPv4-mapped IPv6 address is not allowed";
 		return NULL;
 	}
-	return parse_v4(s, n, a->b) ? NULL : "parse error";
+	return tc_netaddr_parse_ip4(a->b, s, n, false) ? NULL : "parse error";
 }
 
 static void addr_text(const addr *a, char out[64])
@@ -446,14 +357,9 @@ typedef struct url {
 	bool has_query;
 } url;
 
-static bool is_alpha(char ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
-}
-
 static bool is_alnum(char ch)
 {
-	return is_alpha(ch) || (ch >= '0' && ch <= '9');
+	return tc_ascii_is_alpha(ch) || tc_ascii_is_digit(ch);
 }
 
 /* net/url shouldEscape for the modes used here */
@@ -485,11 +391,14 @@ static bool unescape(tc_arena *a, const char *s, size_t n, emode m, const char *
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '%') {
-			if (i + 2 >= n || hexval(s[i + 1]) < 0 || hexval(s[i + 2]) < 0)
+			if (i + 2 >= n || tc_ascii_hex_value(s[i + 1]) < 0 ||
+			    tc_ascii_hex_value(s[i + 2]) < 0)
 				return false;
-			if (m == M_HOST && hexval(s[i + 1]) < 8 && memcmp(s + i, "%25", 3) != 0)
+			if (m == M_HOST && tc_ascii_hex_value(s[i + 1]) < 8 &&
+			    memcmp(s + i, "%25", 3) != 0)
 				return false;
-			r[k++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+			r[k++] = (char)(tc_ascii_hex_value(s[i + 1]) * 16 +
+			                tc_ascii_hex_value(s[i + 2]));
 			i += 2;
 		} else if (m == M_HOST && (unsigned char)s[i] < 0x80 &&
 		           should_escape((unsigned char)s[i], M_HOST)) {
@@ -566,7 +475,7 @@ static const char *parse_url(tc_arena *a, const char *s, size_t n, bool request,
 	size_t i = 0, rest = 0;
 	for (; i < n; i++) {
 		char ch = s[i];
-		if (is_alpha(ch))
+		if (tc_ascii_is_alpha(ch))
 			continue;
 		if ((ch >= '0' && ch <= '9') || ch == '+' || ch == '-' || ch == '.') {
 			if (i == 0)
