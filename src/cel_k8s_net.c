@@ -516,27 +516,17 @@ static const char *parse_url(tc_arena *a, const char *s, size_t n, bool request,
 	}
 	if ((*u->scheme || !request) && rn >= 2 && r[0] == '/' && r[1] == '/' &&
 	    !(!*u->scheme && rn >= 3 && r[2] == '/' && !request)) {
-		const char *auth = r + 2;
-		size_t an = rn - 2;
-		const char *slash = memchr(auth, '/', an);
-		size_t alen = slash ? (size_t)(slash - auth) : an;
-		const char *at = NULL;
-		for (size_t k = alen; k-- > 0;)
-			if (auth[k] == '@') {
-				at = auth + k;
-				break;
-			}
-		const char *h = at ? at + 1 : auth;
-		size_t hn = alen - (size_t)(h - auth);
-		if (at)
-			for (const char *p = auth; p < at; p++)
-				if (!is_alnum(*p) && !strchr("-._:~!$&'()*+,;=%@", *p))
-					return "net/url: invalid userinfo";
-		const char *why = parse_host(a, h, hn, &u->host);
+		tc_netaddr_url au;
+		tc_netaddr_split_authority(&au, r + 2, rn - 2, "/");
+		for (size_t k = 0; k < au.userinfo_len; k++)
+			if (!is_alnum(au.userinfo[k]) &&
+			    !strchr("-._:~!$&'()*+,;=%@", au.userinfo[k]))
+				return "net/url: invalid userinfo";
+		const char *why = parse_host(a, au.hostport, au.hostport_len, &u->host);
 		if (why)
 			return why;
-		r = auth + alen;
-		rn = an - alen;
+		r = au.rest;
+		rn = au.rest_len;
 	}
 	const char *decoded;
 	if (!unescape(a, r, rn, M_PATH, &decoded))

@@ -144,12 +144,12 @@ static size_t scheme_len(const char *s, size_t n)
 	return n - i >= 3 && memcmp(s + i, "://", 3) == 0 ? i : 0;
 }
 
-void tc_netaddr_split_authority(tc_netaddr_url *out, const char *auth, size_t an)
+void tc_netaddr_split_authority(tc_netaddr_url *out, const char *auth, size_t an, const char *ends)
 {
 	memset(out, 0, sizeof *out);
 	out->scheme = auth;
 	size_t alen = 0;
-	while (alen < an && !strchr("/?#", auth[alen]))
+	while (alen < an && !strchr(ends, auth[alen]))
 		alen++;
 	out->rest = auth + alen;
 	out->rest_len = an - alen;
@@ -163,6 +163,8 @@ void tc_netaddr_split_authority(tc_netaddr_url *out, const char *auth, size_t an
 			break;
 		}
 	size_t hn = alen - (size_t)(h - auth), hl = hn;
+	out->hostport = h;
+	out->hostport_len = hn;
 	if (hn && h[0] == '[') {
 		const char *close = memchr(h, ']', hn);
 		hl = close ? (size_t)(close - h) + 1 : hn;
@@ -186,7 +188,7 @@ bool tc_netaddr_split_url(tc_netaddr_url *out, const char *s, size_t n)
 		memset(out, 0, sizeof *out);
 		return false;
 	}
-	tc_netaddr_split_authority(out, s + sl + 3, n - sl - 3);
+	tc_netaddr_split_authority(out, s + sl + 3, n - sl - 3, "/?#");
 	out->scheme = s;
 	out->scheme_len = sl;
 	return true;

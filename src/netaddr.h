@@ -32,24 +32,25 @@ bool tc_netaddr_labels(const char *s, size_t n, bool (*label)(const char *s, siz
 
 /* The parts of "scheme://[userinfo@]host[:port]rest": an empty part has
  * length 0 (has_userinfo and has_port tell an empty one from none). host
- * keeps the brackets of an IPv6 literal; rest starts at the first '/',
- * '?' or '#' after the authority. */
+ * keeps the brackets of an IPv6 literal; hostport is host and port as
+ * written; rest starts where the authority ends. */
 typedef struct tc_netaddr_url {
-	const char *scheme, *userinfo, *host, *port, *rest;
-	size_t scheme_len, userinfo_len, host_len, port_len, rest_len;
+	const char *scheme, *userinfo, *hostport, *host, *port, *rest;
+	size_t scheme_len, userinfo_len, hostport_len, host_len, port_len, rest_len;
 	bool has_userinfo, has_port;
 } tc_netaddr_url;
 
 /* Split s, which starts with an authority (the text after "//"): the
- * authority runs to the first '/', '?' or '#', its user information ends
- * at its last '@' (RFC 3986 section 3.2), the host at the ']' of an IPv6
- * literal or else at the first ':'. Sets every part but the scheme, which
- * it leaves empty; the parts point into s. */
-void tc_netaddr_split_authority(tc_netaddr_url *out, const char *s, size_t n);
+ * authority runs to the first byte of ends (RFC 3986: "/?#"; Go's net/url,
+ * which has taken off query and fragment before, "/"), its user
+ * information ends at its last '@' (RFC 3986 section 3.2), the host at the
+ * ']' of an IPv6 literal or else at the first ':'. Sets every part but the
+ * scheme, which it leaves empty; the parts point into s. */
+void tc_netaddr_split_authority(tc_netaddr_url *out, const char *s, size_t n, const char *ends);
 
 /* Split an absolute URL with an authority: a scheme of RFC 3986 section
  * 3.1 (a letter, then letters, digits, '+', '-', '.'), "://", then the
- * authority as tc_netaddr_split_authority splits it. False when s has no
+ * authority as tc_netaddr_split_authority splits it at "/?#". False when s has no
  * such scheme and "//". The parts point into s. */
 bool tc_netaddr_split_url(tc_netaddr_url *out, const char *s, size_t n);
 

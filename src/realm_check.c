@@ -18,6 +18,7 @@
  */
 #include "realm_check.h"
 
+#include "netaddr.h"
 #include "sops.h"
 #include "tenant_view.h"
 
@@ -102,66 +103,56 @@ static int unique_client_ids(const tc_value *clients, const tc_path *at, tc_diag
 	return rc;
 }
 
+/* Why the authority of u names no host a redirect URI may have, or NULL. */
+static const char *host_problem(const tc_netaddr_url *u, size_t cap)
+{
+	if (u->has_userinfo)
+		return "holds user information ('@'), which a redirect URI must not";
+	if (u->host_len == 0 || u->host_len >= cap)
+		return "has no host";
+	if (memchr(u->host, '*', u->host_len))
+		return "has a '*' in its host: Keycloak matches a '*' only at the end";
+	return NULL;
+}
+
+/* Why the text after the host (port, path, query, fragment: t, n bytes)
+ * is not allowed, or NULL. */
+static const char *tail_problem(const char *t, size_t n, bool origin)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (t[i] == '#')
+			return "has a fragment ('#'), which RFC 6749 section 3.1.2 forbids";
+		if (t[i] == '*' && i + 1 != n)
+			return "has a '*' before its end: Keycloak matches a '*' only at the end";
+		if (origin && strchr("/?*", t[i]) && !(t[i] == '/' && i + 1 == n))
+			return "is not an origin (scheme, host and optional port, no path)";
+	}
+	return NULL;
+}
+
 /* The host of an absolute http(s) URL (s, n bytes; after "scheme://" up to
  * the port, path, query or fragment) into host[0..*hn), lower case; NULL
  * with *why set when the URL is not one. */
 static const char *url_host(const char *s, size_t n, bool origin, char *host, size_t cap,
                             size_t *hn, bool *http, const char **why)
 {
-	size_t skip;
-	if (n >= 8 && memcmp(s, "https://", 8) == 0) {
-		skip = 8;
-		*http = false;
-	} else if (n >= 7 && memcmp(s, "http://", 7) == 0) {
-		skip = 7;
-		*http = true;
-	} else {
+	tc_netaddr_url u;
+	bool ok = tc_netaddr_split_url(&u, s, n);
+	*http = ok && u.scheme_len == 4 && memcmp(s, "http", 4) == 0;
+	if (!*http && !(ok && u.scheme_len == 5 && memcmp(s, "https", 5) == 0)) {
 		*why = "is not an absolute https:// URL";
 		return NULL;
 	}
-	size_t e = skip;
-	if (e < n && s[e] == '[') { /* an IPv6 literal */
-		while (e < n && s[e] != ']')
-			e++;
-		if (e < n)
-			e++;
-	} else {
-		while (e < n && !strchr(":/?#", s[e]))
-			e++;
-	}
-	size_t len = e - skip;
-	if (len == 0 || len >= cap) {
-		*why = "has no host";
+	const char *end = u.host + u.host_len;
+	*why = host_problem(&u, cap);
+	if (!*why)
+		*why = tail_problem(end, n - (size_t)(end - s), origin);
+	if (*why)
 		return NULL;
-	}
-	for (size_t i = 0; i < len; i++) {
-		char c = s[skip + i];
-		if (c == '@') {
-			*why = "holds user information ('@'), which a redirect URI must not";
-			return NULL;
-		}
-		if (c == '*') {
-			*why = "has a '*' in its host: Keycloak matches a '*' only at the end";
-			return NULL;
-		}
-		host[i] = (char)tolower((unsigned char)c);
-	}
-	host[len] = 0;
-	*hn = len;
-	for (size_t i = e; i < n; i++) {
-		if (s[i] == '#') {
-			*why = "has a fragment ('#'), which RFC 6749 section 3.1.2 forbids";
-			return NULL;
-		}
-		if (s[i] == '*' && i + 1 != n) {
-			*why = "has a '*' before its end: Keycloak matches a '*' only at the end";
-			return NULL;
-		}
-		if (origin && strchr("/?*", s[i]) && !(s[i] == '/' && i + 1 == n)) {
-			*why = "is not an origin (scheme, host and optional port, no path)";
-			return NULL;
-		}
-	}
+	for (size_t i = 0; i < u.host_len; i++)
+		host[i] = (char)tolower((unsigned char)u.host[i]);
+	host[u.host_len] = 0;
+	*hn = u.host_len;
 	return host;
 }
 
