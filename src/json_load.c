@@ -17,6 +17,7 @@
 #include "json_load.h"
 
 #include "ascii.h"
+#include "fsutil.h"
 #include "scalar.h"
 #include "utf8.h"
 #include "yaml_load.h"
@@ -448,4 +449,15 @@ int tc_doc_load(tc_value **out, tc_arena *a, tc_diags *d, const char *file, cons
 	if (file && ends_with(file, ".json"))
 		return tc_json_load(out, a, d, file, data, len);
 	return tc_yaml_load(out, a, d, file, data, len, NULL);
+}
+
+int tc_doc_load_file(tc_value **out, tc_arena *a, tc_diags *d, const char *path)
+{
+	char *data;
+	size_t len;
+	if (tc_file_read_report(&data, &len, d, path, tc_yaml_default_limits.max_bytes + 1))
+		return -1;
+	int rc = tc_doc_load(out, a, d, path, data, len);
+	free(data);
+	return rc;
 }
