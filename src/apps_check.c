@@ -157,6 +157,40 @@ const char *tc_apps_path_problem(const char *s, size_t n)
 
 /* ---- revision ------------------------------------------------------------------------------ */
 
+/* git-check-ref-format's rule for the byte at s[i] and the one after it */
+static const char *ref_byte_problem(const char *s, size_t n, size_t i)
+{
+	unsigned char c = (unsigned char)s[i];
+	char next = i + 1 < n ? s[i + 1] : 0;
+	if (c < ' ' || c == 0x7f || c == ' ')
+		return "holds a space or a control character";
+	if (strchr("~^:?*[\\", c))
+		return "holds one of ~ ^ : ? * [ \\, which Git refuses in a ref name";
+	if (c == '.' && next == '.')
+		return "holds '..', which Git refuses in a ref name";
+	if (c == '@' && next == '{')
+		return "holds '@{', which Git refuses in a ref name";
+	if (c == '/' && next == '/')
+		return "holds '//'";
+	if ((i == 0 || s[i - 1] == '/') && c == '.')
+		return "has a part beginning with '.', which Git refuses in a ref name";
+	return NULL;
+}
+
+/* a component (between '/') that ends in ".lock" */
+static bool has_lock_part(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		size_t e = i;
+		while (e < n && s[e] != '/')
+			e++;
+		if (e - i >= 5 && memcmp(s + e - 5, ".lock", 5) == 0)
+			return true;
+		i = e + 1;
+	}
+	return false;
+}
+
 /* git-check-ref-format's rules for one ref name (components joined by '/') */
 static const char *ref_name_problem(const char *s, size_t n)
 {
@@ -169,28 +203,12 @@ static const char *ref_name_problem(const char *s, size_t n)
 	if (s[n - 1] == '.')
 		return "ends with '.'";
 	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < ' ' || c == 0x7f || c == ' ')
-			return "holds a space or a control character";
-		if (strchr("~^:?*[\\", c))
-			return "holds one of ~ ^ : ? * [ \\, which Git refuses in a ref name";
-		if (c == '.' && i + 1 < n && s[i + 1] == '.')
-			return "holds '..', which Git refuses in a ref name";
-		if (c == '@' && i + 1 < n && s[i + 1] == '{')
-			return "holds '@{', which Git refuses in a ref name";
-		if (c == '/' && i + 1 < n && s[i + 1] == '/')
-			return "holds '//'";
-		if ((i == 0 || s[i - 1] == '/') && c == '.')
-			return "has a part beginning with '.', which Git refuses in a ref name";
+		const char *why = ref_byte_problem(s, n, i);
+		if (why)
+			return why;
 	}
-	for (size_t i = 0; i < n;) {
-		size_t e = i;
-		while (e < n && s[e] != '/')
-			e++;
-		if (e - i >= 5 && memcmp(s + e - 5, ".lock", 5) == 0)
-			return "has a part ending in '.lock', which Git refuses in a ref name";
-		i = e + 1;
-	}
+	if (has_lock_part(s, n))
+		return "has a part ending in '.lock', which Git refuses in a ref name";
 	return NULL;
 }
 

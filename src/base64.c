@@ -68,6 +68,20 @@ static int value(unsigned char c, bool url)
 	return -1;
 }
 
+/* The trailing checks: no lone sixth bits, the padding the flags ask for,
+ * and with TC_BASE64_CANONICAL no bits set past the last byte. */
+static bool ends_well(size_t chars, size_t padding, unsigned acc, unsigned bits, unsigned flags)
+{
+	size_t rem = chars % 4;
+	if (rem == 1)
+		return false;
+	if ((flags & TC_BASE64_PAD) && ((rem == 0 && padding != 0) || (rem && padding != 4 - rem)))
+		return false;
+	if ((flags & TC_BASE64_PAD_ANY) && padding > 2)
+		return false;
+	return !((flags & TC_BASE64_CANONICAL) && bits && (acc & ((1u << bits) - 1)) != 0);
+}
+
 int tc_base64_decode(unsigned char *out, size_t *outlen, size_t cap, const char *s, size_t n,
                      unsigned flags)
 {
@@ -84,29 +98,20 @@ int tc_base64_decode(unsigned char *out, size_t *outlen, size_t cap, const char 
 			padding++;
 			continue;
 		}
-		if (padding)
-			return -1; /* data after padding */
-		int v = value(c, url);
+		int v = padding ? -1 : value(c, url); /* no data after padding */
 		if (v < 0)
 			return -1;
 		chars++;
 		acc = ((acc << 6) | (unsigned)v) & 0xffffff;
 		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (o >= cap)
-				return -1;
-			out[o++] = (unsigned char)(acc >> bits);
-		}
+		if (bits < 8)
+			continue;
+		bits -= 8;
+		if (o >= cap)
+			return -1;
+		out[o++] = (unsigned char)(acc >> bits);
 	}
-	size_t rem = chars % 4;
-	if (rem == 1)
-		return -1;
-	if ((flags & TC_BASE64_PAD) && ((rem == 0 && padding != 0) || (rem && padding != 4 - rem)))
-		return -1;
-	if ((flags & TC_BASE64_PAD_ANY) && padding > 2)
-		return -1;
-	if ((flags & TC_BASE64_CANONICAL) && bits && (acc & ((1u << bits) - 1)) != 0)
+	if (!ends_well(chars, padding, acc, bits, flags))
 		return -1;
 	*outlen = o;
 	return 0;

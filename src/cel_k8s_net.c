@@ -14,6 +14,9 @@
  */
 #include "cel_k8s_impl.h"
 
+#include "ascii.h"
+#include "netaddr.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -33,98 +36,6 @@ typedef struct prefix {
 
 /* ---- parsing and printing addresses ---- */
 
-static bool parse_v4(const char *s, size_t n, unsigned char out[4])
-{
-	size_t i = 0;
-	for (int f = 0; f < 4; f++) {
-		if (f) {
-			if (i >= n || s[i] != '.')
-				return false;
-			i++;
-		}
-		size_t st = i;
-		unsigned v = 0;
-		while (i < n && s[i] >= '0' && s[i] <= '9' && i - st < 4)
-			v = v * 10 + (unsigned)(s[i++] - '0');
-		if (i == st || i - st > 3 || v > 255 || (i - st > 1 && s[st] == '0'))
-			return false;
-		out[f] = (unsigned char)v;
-	}
-	return i == n;
-}
-
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-static bool parse_v6(const char *s, size_t n, unsigned char out[16])
-{
-	memset(out, 0, 16);
-	int ellipsis = -1, k = 0; /* k: bytes written */
-	size_t i = 0;
-	if (n >= 2 && s[0] == ':' && s[1] == ':') {
-		ellipsis = 0;
-		i = 2;
-		if (i == n)
-			return true;
-	}
-	while (k < 16) {
-		size_t st = i;
-		unsigned v = 0;
-		while (i < n && hexval(s[i]) >= 0 && i - st < 5)
-			v = v * 16 + (unsigned)hexval(s[i++]);
-		if (i - st > 4)
-			return false;
-		if (i < n && s[i] == '.') {
-			/* a dotted IPv4 tail */
-			if ((ellipsis < 0 && k != 12) || k > 12)
-				return false;
-			if (!parse_v4(s + st, n - st, out + k))
-				return false;
-			k += 4;
-			i = n;
-			break;
-		}
-		if (i == st)
-			return false;
-		out[k++] = (unsigned char)(v >> 8);
-		out[k++] = (unsigned char)v;
-		if (i == n)
-			break;
-		if (s[i] != ':' || i + 1 == n)
-			return false;
-		i++;
-		if (s[i] == ':') {
-			if (ellipsis >= 0)
-				return false;
-			ellipsis = k;
-			i++;
-			if (i == n)
-				break;
-		}
-	}
-	if (i != n)
-		return false;
-	if (k < 16) {
-		if (ellipsis < 0)
-			return false;
-		int tail = k - ellipsis;
-		memmove(out + 16 - tail, out + ellipsis, (size_t)tail);
-		memset(out + ellipsis, 0, (size_t)(16 - tail - ellipsis));
-	} else if (ellipsis >= 0 && ellipsis != 16) {
-		/* "::" must stand for at least one group */
-		return false;
-	}
-	return true;
-}
-
 static bool is_4in6(const addr *a)
 {
 	static const unsigned char pre[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
@@ -139,13 +50,13 @@ static const char *parse_addr(const char *s, size_t n, addr *a)
 		return "with zone value is not allowed";
 	if (memchr(s, ':', n)) {
 		a->v6 = true;
-		if (!parse_v6(s, n, a->b))
+		if (!tc_netaddr_parse_ip6(a->b, s, n))
 			return "parse error";
 		if (is_4in6(a))
 			return "IPv4-mapped IPv6 address is not allowed";
 		return NULL;
 	}
-	return parse_v4(s, n, a->b) ? NULL : "parse error";
+	return tc_netaddr_parse_ip4(a->b, s, n, false) ? NULL : "parse error";
 }
 
 static void addr_text(const addr *a, char out[64])
@@ -446,14 +357,9 @@ typedef struct url {
 	bool has_query;
 } url;
 
-static bool is_alpha(char ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
-}
-
 static bool is_alnum(char ch)
 {
-	return is_alpha(ch) || (ch >= '0' && ch <= '9');
+	return tc_ascii_is_alpha(ch) || tc_ascii_is_digit(ch);
 }
 
 /* net/url shouldEscape for the modes used here */
@@ -485,11 +391,14 @@ static bool unescape(tc_arena *a, const char *s, size_t n, emode m, const char *
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '%') {
-			if (i + 2 >= n || hexval(s[i + 1]) < 0 || hexval(s[i + 2]) < 0)
+			if (i + 2 >= n || tc_ascii_hex_value(s[i + 1]) < 0 ||
+			    tc_ascii_hex_value(s[i + 2]) < 0)
 				return false;
-			if (m == M_HOST && hexval(s[i + 1]) < 8 && memcmp(s + i, "%25", 3) != 0)
+			if (m == M_HOST && tc_ascii_hex_value(s[i + 1]) < 8 &&
+			    memcmp(s + i, "%25", 3) != 0)
 				return false;
-			r[k++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+			r[k++] = (char)(tc_ascii_hex_value(s[i + 1]) * 16 +
+			                tc_ascii_hex_value(s[i + 2]));
 			i += 2;
 		} else if (m == M_HOST && (unsigned char)s[i] < 0x80 &&
 		           should_escape((unsigned char)s[i], M_HOST)) {
@@ -544,90 +453,133 @@ static const char *parse_host(tc_arena *a, const char *h, size_t n, const char *
 	return NULL;
 }
 
+static bool has_control(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return true;
+	return false;
+}
+
+/* getScheme: the scheme before the first ':' into u->scheme, lower case,
+ * and *rest past the ':' (0 when there is no scheme); NULL, or why not */
+static const char *get_scheme(tc_arena *a, const char *s, size_t n, url *u, size_t *rest)
+{
+	*rest = 0;
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+		if (tc_ascii_is_alpha(ch))
+			continue;
+		if (tc_ascii_is_digit(ch) || ch == '+' || ch == '-' || ch == '.') {
+			if (i == 0)
+				return NULL;
+			continue;
+		}
+		if (ch != ':')
+			return NULL;
+		if (i == 0)
+			return "missing protocol scheme";
+		char *sc = tc_arena_memdup0(a, s, i);
+		for (char *p = sc; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		u->scheme = sc;
+		*rest = i + 1;
+		return NULL;
+	}
+	return NULL;
+}
+
+/* The query after the first '?' of r[0..*rn) into u, cut off r. */
+static void cut_query(tc_arena *a, const char *r, size_t *rn, url *u)
+{
+	const char *q = memchr(r, '?', *rn);
+	if (!q)
+		return;
+	u->has_query = true;
+	u->rawquery = tc_arena_memdup0(a, q + 1, *rn - (size_t)(q - r) - 1);
+	*rn = (size_t)(q - r);
+}
+
+/* A rest that does not start with '/': opaque with a scheme (*done), an
+ * error for a request, else a relative path whose first segment has no
+ * ':'; NULL, or why not */
+static const char *unrooted(tc_arena *a, const char *r, size_t rn, bool request, url *u, bool *done)
+{
+	if (*u->scheme) {
+		u->opaque = tc_arena_memdup0(a, r, rn);
+		*done = true;
+		return NULL;
+	}
+	if (request)
+		return "invalid URI for request";
+	const char *slash = memchr(r, '/', rn);
+	size_t seg = slash ? (size_t)(slash - r) : rn;
+	return memchr(r, ':', seg) ? "first path segment in URL cannot contain colon" : NULL;
+}
+
+/* "//" starts an authority after a scheme, or in a reference that is no
+ * request, unless a scheme-less reference starts with "///" */
+static bool has_authority(const url *u, const char *r, size_t rn, bool request)
+{
+	if (rn < 2 || r[0] != '/' || r[1] != '/')
+		return false;
+	if (*u->scheme)
+		return true;
+	return !request && !(rn >= 3 && r[2] == '/');
+}
+
+/* The authority after the "//" at *r: user information checked, the host
+ * (with its port) decoded into u->host; *r and *rn move past it. NULL, or
+ * why not */
+static const char *parse_authority(tc_arena *a, const char **r, size_t *rn, url *u)
+{
+	tc_netaddr_url au;
+	tc_netaddr_split_authority(&au, *r + 2, *rn - 2, "/");
+	for (size_t k = 0; k < au.userinfo_len; k++)
+		if (!is_alnum(au.userinfo[k]) && !strchr("-._:~!$&'()*+,;=%@", au.userinfo[k]))
+			return "net/url: invalid userinfo";
+	const char *why = parse_host(a, au.hostport, au.hostport_len, &u->host);
+	if (why)
+		return why;
+	*r = au.rest;
+	*rn = au.rest_len;
+	return NULL;
+}
+
 /* url.Parse(s) when request (ParseRequestURI) or not; NULL, or why not */
 static const char *parse_url(tc_arena *a, const char *s, size_t n, bool request, url *u)
 {
 	memset(u, 0, sizeof *u);
 	u->scheme = u->opaque = u->host = u->rawpath = u->rawquery = "";
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return "net/url: invalid control character in URL";
-	if (!request) {
-		const char *hash = memchr(s, '#', n);
-		if (hash)
-			n = (size_t)(hash - s);
-	}
+	if (has_control(s, n))
+		return "net/url: invalid control character in URL";
+	const char *hash = request ? NULL : memchr(s, '#', n);
+	if (hash)
+		n = (size_t)(hash - s);
 	if (n == 0 && request)
 		return "empty url";
 	if (n == 1 && s[0] == '*') {
 		u->rawpath = "*";
 		return NULL;
 	}
-	size_t i = 0, rest = 0;
-	for (; i < n; i++) {
-		char ch = s[i];
-		if (is_alpha(ch))
-			continue;
-		if ((ch >= '0' && ch <= '9') || ch == '+' || ch == '-' || ch == '.') {
-			if (i == 0)
-				break;
-			continue;
-		}
-		if (ch == ':') {
-			if (i == 0)
-				return "missing protocol scheme";
-			char *sc = tc_arena_memdup0(a, s, i);
-			for (char *p = sc; *p; p++)
-				if (*p >= 'A' && *p <= 'Z')
-					*p = (char)(*p - 'A' + 'a');
-			u->scheme = sc;
-			rest = i + 1;
-		}
-		break;
-	}
+	size_t rest;
+	const char *why = get_scheme(a, s, n, u, &rest);
+	if (why)
+		return why;
 	const char *r = s + rest;
 	size_t rn = n - rest;
-	const char *q = memchr(r, '?', rn);
-	if (q) {
-		u->has_query = true;
-		u->rawquery = tc_arena_memdup0(a, q + 1, rn - (size_t)(q - r) - 1);
-		rn = (size_t)(q - r);
-	}
+	cut_query(a, r, &rn, u);
+	bool done = false;
 	if (!rn || r[0] != '/') {
-		if (*u->scheme) {
-			u->opaque = tc_arena_memdup0(a, r, rn);
-			return NULL;
-		}
-		if (request)
-			return "invalid URI for request";
-		const char *slash = memchr(r, '/', rn);
-		size_t seg = slash ? (size_t)(slash - r) : rn;
-		if (memchr(r, ':', seg))
-			return "first path segment in URL cannot contain colon";
+		why = unrooted(a, r, rn, request, u, &done);
+		if (why || done)
+			return why;
 	}
-	if ((*u->scheme || !request) && rn >= 2 && r[0] == '/' && r[1] == '/' &&
-	    !(!*u->scheme && rn >= 3 && r[2] == '/' && !request)) {
-		const char *auth = r + 2;
-		size_t an = rn - 2;
-		const char *slash = memchr(auth, '/', an);
-		size_t alen = slash ? (size_t)(slash - auth) : an;
-		const char *at = NULL;
-		for (size_t k = alen; k-- > 0;)
-			if (auth[k] == '@') {
-				at = auth + k;
-				break;
-			}
-		const char *h = at ? at + 1 : auth;
-		size_t hn = alen - (size_t)(h - auth);
-		if (at)
-			for (const char *p = auth; p < at; p++)
-				if (!is_alnum(*p) && !strchr("-._:~!$&'()*+,;=%@", *p))
-					return "net/url: invalid userinfo";
-		const char *why = parse_host(a, h, hn, &u->host);
+	if (has_authority(u, r, rn, request)) {
+		why = parse_authority(a, &r, &rn, u);
 		if (why)
 			return why;
-		r = auth + alen;
-		rn = an - alen;
 	}
 	const char *decoded;
 	if (!unescape(a, r, rn, M_PATH, &decoded))
@@ -770,6 +722,63 @@ TC_CEL_K8S_FN(tc_cel_k8s_get_escaped_path)
 	return r;
 }
 
+/* The keys of a query in the order they first appear, each with its
+ * values: the arrays grow by doubling in the arena */
+typedef struct qmap {
+	tc_cel_val **keys;
+	tc_cel_val ***vals;
+	size_t *nv, nk, cap;
+} qmap;
+
+static void qmap_grow(tc_cel_ctx *c, qmap *m)
+{
+	size_t nc = m->cap ? m->cap * 2 : 8;
+	tc_cel_val **k2 = tc_arena_alloc(c->a, nc * sizeof *k2);
+	tc_cel_val ***v2 = tc_arena_alloc(c->a, nc * sizeof *v2);
+	size_t *n2 = tc_arena_alloc(c->a, nc * sizeof *n2);
+	if (m->cap) {
+		memcpy(k2, m->keys, m->cap * sizeof *k2);
+		memcpy(v2, m->vals, m->cap * sizeof *v2);
+		memcpy(n2, m->nv, m->cap * sizeof *n2);
+	}
+	m->keys = k2, m->vals = v2, m->nv = n2, m->cap = nc;
+}
+
+/* Append val to the values of key, which is added when it is new. */
+static void qmap_add(tc_cel_ctx *c, qmap *m, const char *key, const char *val)
+{
+	size_t j = 0;
+	while (j < m->nk && strcmp(m->keys[j]->u.s.ptr, key) != 0)
+		j++;
+	if (j == m->nk) {
+		if (m->nk == m->cap)
+			qmap_grow(c, m);
+		m->keys[m->nk] = str(c, key);
+		m->vals[m->nk] = NULL;
+		m->nv[m->nk++] = 0;
+	}
+	tc_cel_val **grown = tc_arena_alloc(c->a, (m->nv[j] + 1) * sizeof *grown);
+	if (m->nv[j])
+		memcpy(grown, m->vals[j], m->nv[j] * sizeof *grown);
+	grown[m->nv[j]++] = str(c, val);
+	m->vals[j] = grown;
+}
+
+/* One "key=value" piece of a query, decoded; false when it does not parse
+ * (empty, a ';', a bad escape) and is left out */
+static bool query_pair(tc_cel_ctx *c, const char *piece, size_t pn, const char **k,
+                       const char **val)
+{
+	*val = "";
+	if (!pn || memchr(piece, ';', pn))
+		return false;
+	const char *eq = memchr(piece, '=', pn);
+	size_t kn = eq ? (size_t)(eq - piece) : pn;
+	if (!unescape(c->a, piece, kn, M_QUERY, k))
+		return false;
+	return !eq || unescape(c->a, eq + 1, pn - kn - 1, M_QUERY, val);
+}
+
 /* url.URL Query (url.ParseQuery, pairs that do not parse left out):
  * map(string, list(string)), keys in the order they first appear */
 TC_CEL_K8S_FN(tc_cel_k8s_get_query)
@@ -778,58 +787,28 @@ TC_CEL_K8S_FN(tc_cel_k8s_get_query)
 	if (!u)
 		return NULL;
 	const char *q = u->rawquery;
-	size_t qn = strlen(q), cap = 8, nk = 0;
-	tc_cel_val **keys = tc_arena_alloc(c->a, cap * sizeof *keys);
-	tc_cel_val ***vals = tc_arena_alloc(c->a, cap * sizeof *vals);
-	size_t *nv = tc_arena_alloc(c->a, cap * sizeof *nv);
+	size_t qn = strlen(q);
+	qmap qm = {0};
+	qmap_grow(c, &qm);
 	for (size_t i = 0; i <= qn;) {
 		const char *amp = memchr(q + i, '&', qn - i);
 		size_t end = amp ? (size_t)(amp - q) : qn;
-		const char *piece = q + i;
-		size_t pn = end - i;
+		const char *k, *val;
+		bool ok = query_pair(c, q + i, end - i, &k, &val);
 		i = end + 1;
-		if (!pn || memchr(piece, ';', pn))
-			continue;
-		const char *eq = memchr(piece, '=', pn);
-		size_t kn = eq ? (size_t)(eq - piece) : pn;
-		const char *k, *val = "";
-		if (!unescape(c->a, piece, kn, M_QUERY, &k))
-			continue;
-		if (eq && !unescape(c->a, eq + 1, pn - kn - 1, M_QUERY, &val))
+		if (!ok)
 			continue;
 		if (!tc_cel_charge(c, 1))
 			return tc_cel_error(c->a, "cost budget exceeded");
-		size_t j = 0;
-		while (j < nk && strcmp(keys[j]->u.s.ptr, k) != 0)
-			j++;
-		if (j == nk) {
-			if (nk == cap) {
-				size_t nc = cap * 2;
-				tc_cel_val **k2 = tc_arena_alloc(c->a, nc * sizeof *k2);
-				tc_cel_val ***v2 = tc_arena_alloc(c->a, nc * sizeof *v2);
-				size_t *n2 = tc_arena_alloc(c->a, nc * sizeof *n2);
-				memcpy(k2, keys, cap * sizeof *k2);
-				memcpy(v2, vals, cap * sizeof *v2);
-				memcpy(n2, nv, cap * sizeof *n2);
-				keys = k2, vals = v2, nv = n2, cap = nc;
-			}
-			keys[nk] = str(c, k);
-			vals[nk] = NULL;
-			nv[nk++] = 0;
-		}
-		tc_cel_val **grown = tc_arena_alloc(c->a, (nv[j] + 1) * sizeof *grown);
-		if (nv[j])
-			memcpy(grown, vals[j], nv[j] * sizeof *grown);
-		grown[nv[j]++] = str(c, val);
-		vals[j] = grown;
+		qmap_add(c, &qm, k, val);
 	}
 	tc_cel_val *m = tc_arena_alloc(c->a, sizeof *m);
 	memset(m, 0, sizeof *m);
 	m->kind = TC_CEL_MAP;
-	m->u.map.len = nk;
-	m->u.map.keys = keys;
-	m->u.map.vals = tc_arena_alloc(c->a, (nk ? nk : 1) * sizeof(tc_cel_val *));
-	for (size_t j = 0; j < nk; j++)
-		m->u.map.vals[j] = tc_cel_list(c->a, vals[j], nv[j]);
+	m->u.map.len = qm.nk;
+	m->u.map.keys = qm.keys;
+	m->u.map.vals = tc_arena_alloc(c->a, (qm.nk ? qm.nk : 1) * sizeof(tc_cel_val *));
+	for (size_t j = 0; j < qm.nk; j++)
+		m->u.map.vals[j] = tc_cel_list(c->a, qm.vals[j], qm.nv[j]);
 	return m;
 }

@@ -13,6 +13,7 @@
  */
 #include "cel_lex.h"
 
+#include "ascii.h"
 #include "buf.h"
 #include "utf8.h"
 
@@ -59,36 +60,6 @@ static void fail(tc_cel_lexer *lx, tc_cel_token *t, const char *msg)
 	t->kind = TC_CEL_T_ERROR;
 	t->text = msg;
 	t->len = strlen(msg);
-}
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static void put_utf8(tc_buf *b, uint32_t cp)
-{
-	if (cp < 0x80) {
-		tc_buf_addc(b, (char)cp);
-	} else if (cp < 0x800) {
-		tc_buf_addc(b, (char)(0xC0 | (cp >> 6)));
-		tc_buf_addc(b, (char)(0x80 | (cp & 0x3F)));
-	} else if (cp < 0x10000) {
-		tc_buf_addc(b, (char)(0xE0 | (cp >> 12)));
-		tc_buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
-		tc_buf_addc(b, (char)(0x80 | (cp & 0x3F)));
-	} else {
-		tc_buf_addc(b, (char)(0xF0 | (cp >> 18)));
-		tc_buf_addc(b, (char)(0x80 | ((cp >> 12) & 0x3F)));
-		tc_buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
-		tc_buf_addc(b, (char)(0x80 | (cp & 0x3F)));
-	}
 }
 
 /* One escape after the backslash; returns a message or NULL. */
@@ -148,7 +119,7 @@ static const char *escape(tc_cel_lexer *lx, tc_buf *b, int bytes)
 		return "unicode escape in a bytes literal";
 	for (int i = 0; i < digits; i++) {
 		int d = peekc(lx, 0);
-		int h = d < 0 ? -1 : hexval(d);
+		int h = d < 0 ? -1 : tc_ascii_hex_value(d);
 		if (h < 0 || h >= base)
 			return "invalid escape sequence";
 		v = v * (uint32_t)base + (uint32_t)h;
@@ -160,7 +131,7 @@ static const char *escape(tc_cel_lexer *lx, tc_buf *b, int bytes)
 	}
 	if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
 		return "invalid unicode code point";
-	put_utf8(b, v);
+	tc_utf8_put(b, v);
 	return NULL;
 }
 
@@ -257,10 +228,10 @@ static void lex_hex(tc_cel_lexer *lx, tc_cel_token *t)
 	adv(lx);
 	uint64_t v = 0;
 	int any = 0, over = 0;
-	while (peekc(lx, 0) >= 0 && hexval(peekc(lx, 0)) >= 0) {
+	while (peekc(lx, 0) >= 0 && tc_ascii_hex_value(peekc(lx, 0)) >= 0) {
 		if (v > UINT64_MAX / 16)
 			over = 1;
-		v = v * 16 + (uint64_t)hexval(peekc(lx, 0));
+		v = v * 16 + (uint64_t)tc_ascii_hex_value(peekc(lx, 0));
 		adv(lx);
 		any = 1;
 	}

@@ -33,20 +33,11 @@
 
 static const char usage[] = "EXPR [--context FILE] [--typed] [--max-cost N] [--check]";
 
-/* 16 MiB, the loaders' own input limit */
-#define MAX_INPUT ((size_t)16 << 20)
-
 static int load_context(tc_cel_var **vars, size_t *nvars, tc_arena *a, tc_diags *d,
                         const char *path, bool typed)
 {
-	char *data;
-	size_t len;
-	if (tc_file_read_report(&data, &len, d, path, MAX_INPUT + 1))
-		return -1;
 	tc_value *doc = NULL;
-	int rc = tc_doc_load(&doc, a, d, path, data, len);
-	free(data);
-	if (rc)
+	if (tc_doc_load_file(&doc, a, d, path))
 		return -1;
 	if (doc->kind == TC_NULL)
 		return 0;
@@ -146,12 +137,7 @@ int tc_cmd_cel(int argc, char **argv)
 	         "check statically and print the type and the estimated cost instead"},
 		{0},
 	};
-	int r = tc_opt_parse("cel", usage, opts, argc, argv, &pos);
-	if (r == 0 && pos.len != 1) {
-		tc_usage_error(NULL, "expected exactly one EXPR");
-		tc_opt_help(stderr, "cel", usage, opts);
-		r = 2;
-	}
+	int r = tc_opt_parse_one("cel", usage, opts, argc, argv, &pos, "EXPR");
 	if (r == 0 && max_cost < 0) {
 		tc_usage_error("--max-cost", "must not be negative");
 		r = 2;

@@ -40,17 +40,6 @@ static const char usage[] = "TEMPLATE [--context FILE] [--format json|yaml] [--n
 /* 16 MiB, the loaders' own input limit */
 #define MAX_INPUT ((size_t)16 << 20)
 
-static int load(tc_value **out, tc_arena *a, tc_diags *d, const char *path)
-{
-	char *data;
-	size_t len;
-	if (tc_file_read_report(&data, &len, d, path, MAX_INPUT + 1))
-		return -1;
-	int rc = tc_doc_load(out, a, d, path, data, len);
-	free(data);
-	return rc;
-}
-
 /* file(name): the content of DIR/name, a text file. */
 static int host_file(tc_value **out, void *ud, tc_arena *a, tc_diags *d, tc_pos pos,
                      tc_value *const *args, size_t nargs)
@@ -97,30 +86,68 @@ static const char *default_now(tc_arena *a)
 	return tc_arena_strdup(a, buf);
 }
 
+typedef struct eval_opts {
+	const char *ctx_path, *format, *now, *files;
+	bool pure;
+	int64_t now_ms; /* --now, parsed */
+} eval_opts;
+
+/* Render the template at path with its context; 0, or 2 with the
+ * diagnostics in d. */
+static int eval_template(tc_value **out, tc_arena *a, tc_diags *d, const char *path,
+                         const eval_opts *o)
+{
+	tc_value *tmpl = NULL, *ctx = NULL;
+	if (tc_doc_load_file(&tmpl, a, d, path) ||
+	    (o->ctx_path && tc_doc_load_file(&ctx, a, d, o->ctx_path)))
+		return 2;
+	char nowbuf[32];
+	const char *now = o->now;
+	if (now && tc_jsone_format_time(nowbuf, o->now_ms))
+		now = nowbuf;
+	else if (!now && !tc_value_getz(ctx, "now")) /* a context now wins anyway */
+		now = default_now(a);
+	bool host_files = o->files && !o->pure;
+	tc_jsone_host host = {"file", host_file, (void *)o->files};
+	tc_jsone_opts jo = {
+		.now = now,
+		.extras = !o->pure,
+		.hostfns = host_files ? &host : NULL,
+		.nhostfns = host_files ? 1 : 0,
+	};
+	return tc_jsone_render(out, a, d, tmpl, ctx, &jo) == 0 ? 0 : 2;
+}
+
+/* The result on stdout: pretty JSON, or canonical YAML. */
+static void print_result(const tc_value *out, const char *format)
+{
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	if (strcmp(format, "yaml") == 0)
+		tc_yaml_emit(&b, out);
+	else
+		tc_json_emit(&b, out, true);
+	fwrite(tc_buf_str(&b), 1, b.len, stdout);
+	tc_buf_release(&b);
+}
+
 int tc_cmd_eval(int argc, char **argv)
 {
-	const char *ctx_path = NULL, *format = "json", *now = NULL, *files = NULL;
-	bool pure = false;
+	eval_opts o = {.format = "json"};
 	tc_strlist pos = {0};
 	const tc_option opts[] = {
-		{"context", 'c', TC_OPT_STRING, &ctx_path, "FILE",
+		{"context", 'c', TC_OPT_STRING, &o.ctx_path, "FILE",
 	         "the context (YAML or JSON object)"},
-		{"format", 'f', TC_OPT_CHOICE, &format, "json|yaml",
+		{"format", 'f', TC_OPT_CHOICE, &o.format, "json|yaml",
 	         "output format (default: json)"},
-		{"now", 0, TC_OPT_TIME, &now, "TIME",
+		{"now", 0, TC_OPT_TIME, &o.now, "TIME",
 	         "the time templates see as 'now' (default: SOURCE_DATE_EPOCH or HEAD's commit time)"},
-		{"files", 0, TC_OPT_STRING, &files, "DIR", "let file(NAME) read DIR/NAME"},
-		{"pure", 0, TC_OPT_FLAG, &pure, NULL, "only the language's own built-ins"},
+		{"files", 0, TC_OPT_STRING, &o.files, "DIR", "let file(NAME) read DIR/NAME"},
+		{"pure", 0, TC_OPT_FLAG, &o.pure, NULL, "only the language's own built-ins"},
 		{0},
 	};
-	int r = tc_opt_parse("eval", usage, opts, argc, argv, &pos);
-	if (r == 0 && pos.len != 1) {
-		tc_usage_error(NULL, "expected exactly one TEMPLATE");
-		tc_opt_help(stderr, "eval", usage, opts);
-		r = 2;
-	}
-	int64_t ms = 0;
-	if (r == 0 && now && !tc_jsone_parse_time(&ms, now, strlen(now)))
+	int r = tc_opt_parse_one("eval", usage, opts, argc, argv, &pos, "TEMPLATE");
+	if (r == 0 && o.now && !tc_jsone_parse_time(&o.now_ms, o.now, strlen(o.now)))
 		r = 2; /* TC_OPT_TIME checked it */
 	if (r) {
 		tc_strlist_release(&pos);
@@ -130,36 +157,12 @@ int tc_cmd_eval(int argc, char **argv)
 	tc_arena_init(&a);
 	tc_diags d;
 	tc_diags_init(&d);
-	tc_value *tmpl = NULL, *ctx = NULL, *out = NULL;
-	char nowbuf[32];
-	int rc = 2;
-	if (load(&tmpl, &a, &d, pos.items[0]) == 0 &&
-	    (!ctx_path || load(&ctx, &a, &d, ctx_path) == 0)) {
-		if (now && tc_jsone_format_time(nowbuf, ms))
-			now = nowbuf;
-		else if (!now && !tc_value_getz(ctx, "now")) /* a context now wins anyway */
-			now = default_now(&a);
-		tc_jsone_host host = {"file", host_file, (void *)files};
-		tc_jsone_opts jo = {
-			.now = now,
-			.extras = !pure,
-			.hostfns = files && !pure ? &host : NULL,
-			.nhostfns = files && !pure ? 1 : 0,
-		};
-		rc = tc_jsone_render(&out, &a, &d, tmpl, ctx, &jo) == 0 ? 0 : 2;
-	}
+	tc_value *out = NULL;
+	int rc = eval_template(&out, &a, &d, pos.items[0], &o);
 	if (tc_diags_has_errors(&d))
 		rc = tc_diags_exit_code(&d);
-	if (rc == 0 && out) {
-		tc_buf b;
-		tc_buf_init(&b, TC_BUF_UNLIMITED);
-		if (strcmp(format, "yaml") == 0)
-			tc_yaml_emit(&b, out);
-		else
-			tc_json_emit(&b, out, true);
-		fwrite(tc_buf_str(&b), 1, b.len, stdout);
-		tc_buf_release(&b);
-	}
+	if (rc == 0 && out)
+		print_result(out, o.format);
 	tc_diags_print(&d, stderr);
 	tc_diags_release(&d);
 	tc_arena_release(&a);

@@ -368,6 +368,167 @@ static int check_apart(const char *const *shards, size_t n, const char *out, tc_
 	return rc;
 }
 
+/* One merge: the shards (their folders, descriptors, whether their files
+ * can be moved), the files they hold, and the output being written. */
+typedef struct merge {
+	const tc_strlist *shards;
+	const char *out;
+	bool move;
+	tc_diags d;
+	mlist all;
+	tc_outlist paths, idx; /* the files written and the index kustomizations */
+	tc_tree tree;
+	tc_outdir claim;
+	int *shardfd;
+	bool *movable;
+	int tmpfd;
+	size_t nfiles;
+} merge;
+
+static void merge_init(merge *m, const tc_strlist *shards, const char *out, bool move)
+{
+	memset(m, 0, sizeof *m);
+	m->shards = shards;
+	m->out = out;
+	m->move = move;
+	tc_diags_init(&m->d);
+	tc_outlist_init(&m->paths);
+	tc_outlist_init(&m->idx);
+	m->claim.lockfd = -1;
+	m->tmpfd = -1;
+	m->shardfd = tc_xmalloc(shards->len * sizeof *m->shardfd);
+	m->movable = tc_xmalloc(shards->len * sizeof *m->movable);
+	for (size_t i = 0; i < shards->len; i++)
+		m->shardfd[i] = -1;
+}
+
+static void merge_release(merge *m)
+{
+	if (m->tmpfd >= 0)
+		close(m->tmpfd);
+	if (m->tree.final)
+		tc_tree_abort(&m->tree);
+	for (size_t i = 0; i < m->shards->len; i++)
+		if (m->shardfd[i] >= 0)
+			close(m->shardfd[i]);
+	free(m->shardfd);
+	free(m->movable);
+	free(m->paths.items);
+	for (size_t i = 0; i < m->all.len; i++)
+		free(m->all.items[i].path);
+	free(m->all.items);
+	tc_outlist_release(&m->idx);
+	tc_outdir_release(&m->claim);
+}
+
+/* Open each shard and list its files into m->all. */
+static int list_shards(merge *m)
+{
+	for (size_t i = 0; i < m->shards->len; i++) {
+		const char *dir = m->shards->items[i];
+		m->shardfd[i] = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int fd = m->shardfd[i] < 0 ? -1 : dup(m->shardfd[i]);
+		if (fd < 0)
+			return tc_error(&m->d, (tc_pos){dir, 0, 0}, NULL,
+			                "cannot read folder '%s': %s", dir, strerror(errno));
+		if (walk(fd, dir, "", (unsigned)i, 0, &m->all, &m->d))
+			return -1;
+	}
+	return 0;
+}
+
+/* Sort the files by path: repeats must agree; the index files and the
+ * marker are made again; the others are the paths written. */
+static int agree(merge *m)
+{
+	if (m->all.len)
+		qsort(m->all.items, m->all.len, sizeof *m->all.items, cmp_mfile);
+	for (size_t i = 0, first = 0; i < m->all.len; i++) {
+		mfile *f = &m->all.items[i];
+		f->skip = tc_output_is_index(f->path) || strcmp(f->path, TC_OUTDIR_MARKER) == 0;
+		if (i > 0 && strcmp(m->all.items[i - 1].path, f->path) == 0) {
+			f->dup = true;
+			if (!f->skip)
+				(void)same_bytes(m->shards->items, &m->all.items[first], f, &m->d);
+			continue;
+		}
+		first = i;
+		if (!f->skip) {
+			/* the paths borrowed for the index: released by free(items) */
+			tc_outlist_add(&m->paths, f->path, NULL, 0, true);
+			m->nfiles++;
+		}
+	}
+	return tc_diags_has_errors(&m->d) ? -1 : 0;
+}
+
+/* The index kustomizations of each environment (the top folders). */
+static void env_indexes(merge *m)
+{
+	for (size_t i = 0; i < m->paths.len; i++) {
+		const char *p = m->paths.items[i].path;
+		const char *slash = strchr(p, '/');
+		if (!slash)
+			continue;
+		size_t el = (size_t)(slash - p);
+		if (i > 0 && strncmp(m->paths.items[i - 1].path, p, el + 1) == 0)
+			continue;
+		char *env = tc_xmemdup0(p, el);
+		tc_output_env_index(&m->idx, env, &m->paths);
+		free(env);
+	}
+}
+
+/* Claim the output folder and begin the tree written aside; a shard can
+ * be moved from when it is on the file system of the output. */
+static int open_output(merge *m)
+{
+	if (tc_outdir_claim(&m->claim, m->out, NULL, &m->d) ||
+	    (m->move && check_apart(m->shards->items, m->shards->len, m->out, &m->d)) ||
+	    tc_tree_begin(&m->tree, m->out, &m->d))
+		return -1;
+	m->tmpfd = open(m->tree.tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat tst;
+	if (m->tmpfd < 0 || fstat(m->tmpfd, &tst) != 0)
+		return tc_fail(&m->d, (tc_pos){m->out, 0, 0}, NULL, "cannot write '%s': %s", m->out,
+		               strerror(errno));
+	for (size_t i = 0; i < m->shards->len; i++) {
+		struct stat st;
+		m->movable[i] =
+			m->move && fstat(m->shardfd[i], &st) == 0 && st.st_dev == tst.st_dev;
+	}
+	return 0;
+}
+
+/* The files, the index kustomizations and the marker, then the swap. */
+static int write_output(merge *m)
+{
+	if (write_files(&m->all, m->shards->items, m->shardfd, m->movable, m->tmpfd, m->out, &m->d))
+		return -1;
+	for (size_t i = 0; i < m->idx.len; i++)
+		if (tc_tree_write(&m->tree, m->idx.items[i].path, m->idx.items[i].data,
+		                  m->idx.items[i].len, &m->d))
+			return -1;
+	if (tc_tree_write(&m->tree, TC_OUTDIR_MARKER, tc_outdir_marker_text,
+	                  strlen(tc_outdir_marker_text), &m->d) ||
+	    tc_tree_commit(&m->tree, &m->d))
+		return -1;
+	return 0;
+}
+
+/* Print the diagnostics; the exit status they call for, else status. */
+static int finish(tc_diags *d, int status)
+{
+	if (d->len) {
+		tc_diags_print(d, stderr);
+		int code = tc_diags_exit_code(d);
+		if (code)
+			status = code;
+	}
+	tc_diags_release(d);
+	return status;
+}
+
 int tc_cmd_merge(int argc, char **argv)
 {
 	const char *out = NULL;
@@ -380,127 +541,29 @@ int tc_cmd_merge(int argc, char **argv)
 		{0},
 	};
 	int status = tc_opt_parse("merge", "[--move] --out DIR SHARD...", opts, argc, argv, &pos);
-	tc_diags d;
-	tc_diags_init(&d);
-	mlist all = {0};
-	tc_outlist paths, idx;
-	tc_outlist_init(&paths);
-	tc_outlist_init(&idx);
-	tc_tree tree = {0};
-	tc_outdir claim = {.lockfd = -1};
-	int *shardfd = NULL;
-	bool *movable = NULL;
-	int tmpfd = -1;
-	size_t nfiles = 0;
-	if (status) {
-		status = status == 1 ? 0 : 2;
-		goto done;
-	}
-	status = 2;
-	if (!out || pos.len == 0) {
+	if (status == 0 && (!out || pos.len == 0)) {
 		tc_usage_error(NULL, "%s",
 		               !out ? "give --out DIR" : "give at least one SHARD folder");
 		fputs("usage: tenantc merge [--move] --out DIR SHARD...\n", stderr);
-		goto done;
+		status = 2;
 	}
-	shardfd = tc_xmalloc(pos.len * sizeof *shardfd);
-	movable = tc_xmalloc(pos.len * sizeof *movable);
-	for (size_t i = 0; i < pos.len; i++)
-		shardfd[i] = -1;
-	for (size_t i = 0; i < pos.len; i++) {
-		shardfd[i] = open(pos.items[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		int fd = shardfd[i] < 0 ? -1 : dup(shardfd[i]);
-		if (fd < 0) {
-			tc_error(&d, (tc_pos){pos.items[i], 0, 0}, NULL,
-			         "cannot read folder '%s': %s", pos.items[i], strerror(errno));
-			goto done;
-		}
-		if (walk(fd, pos.items[i], "", (unsigned)i, 0, &all, &d))
-			goto done;
+	if (status) {
+		tc_strlist_release(&pos);
+		return status == 1 ? 0 : 2;
 	}
-	if (all.len)
-		qsort(all.items, all.len, sizeof *all.items, cmp_mfile);
-	/* repeats must agree; the index files and the marker are made again */
-	for (size_t i = 0, first = 0; i < all.len; i++) {
-		mfile *f = &all.items[i];
-		f->skip = tc_output_is_index(f->path) || strcmp(f->path, TC_OUTDIR_MARKER) == 0;
-		if (i > 0 && strcmp(all.items[i - 1].path, f->path) == 0) {
-			f->dup = true;
-			if (!f->skip)
-				(void)same_bytes(pos.items, &all.items[first], f, &d);
-			continue;
-		}
-		first = i;
-		if (!f->skip) {
-			/* the paths borrowed for the index: released by free(items) */
-			tc_outlist_add(&paths, f->path, NULL, 0, true);
-			nfiles++;
+	merge m;
+	merge_init(&m, &pos, out, move);
+	status = 2;
+	if (list_shards(&m) == 0 && agree(&m) == 0) {
+		env_indexes(&m);
+		if (open_output(&m) == 0 && write_output(&m) == 0) {
+			printf("merged %zu shards, %zu files into %s\n", pos.len,
+			       m.nfiles + m.idx.len + 1, out);
+			status = 0;
 		}
 	}
-	if (tc_diags_has_errors(&d))
-		goto done;
-	/* environments are the top folders */
-	for (size_t i = 0; i < paths.len; i++) {
-		const char *p = paths.items[i].path;
-		const char *slash = strchr(p, '/');
-		if (!slash)
-			continue;
-		size_t el = (size_t)(slash - p);
-		if (i > 0 && strncmp(paths.items[i - 1].path, p, el + 1) == 0)
-			continue;
-		char *env = tc_xmemdup0(p, el);
-		tc_output_env_index(&idx, env, &paths);
-		free(env);
-	}
-	if (tc_outdir_claim(&claim, out, NULL, &d) ||
-	    (move && check_apart(pos.items, pos.len, out, &d)) || tc_tree_begin(&tree, out, &d))
-		goto done;
-	tmpfd = open(tree.tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	struct stat tst;
-	if (tmpfd < 0 || fstat(tmpfd, &tst) != 0) {
-		tc_fail(&d, (tc_pos){out, 0, 0}, NULL, "cannot write '%s': %s", out,
-		        strerror(errno));
-		goto done;
-	}
-	for (size_t i = 0; i < pos.len; i++) {
-		struct stat st;
-		movable[i] = move && fstat(shardfd[i], &st) == 0 && st.st_dev == tst.st_dev;
-	}
-	if (write_files(&all, pos.items, shardfd, movable, tmpfd, out, &d))
-		goto done;
-	for (size_t i = 0; i < idx.len; i++)
-		if (tc_tree_write(&tree, idx.items[i].path, idx.items[i].data, idx.items[i].len,
-		                  &d))
-			goto done;
-	if (tc_tree_write(&tree, TC_OUTDIR_MARKER, tc_outdir_marker_text,
-	                  strlen(tc_outdir_marker_text), &d) ||
-	    tc_tree_commit(&tree, &d))
-		goto done;
-	printf("merged %zu shards, %zu files into %s\n", pos.len, nfiles + idx.len + 1, out);
-	status = 0;
-done:
-	if (tmpfd >= 0)
-		close(tmpfd);
-	if (tree.final)
-		tc_tree_abort(&tree);
-	for (size_t i = 0; shardfd && i < pos.len; i++)
-		if (shardfd[i] >= 0)
-			close(shardfd[i]);
-	free(shardfd);
-	free(movable);
-	free(paths.items);
-	for (size_t i = 0; i < all.len; i++)
-		free(all.items[i].path);
-	free(all.items);
-	tc_outlist_release(&idx);
-	tc_outdir_release(&claim);
-	if (d.len) {
-		tc_diags_print(&d, stderr);
-		int code = tc_diags_exit_code(&d);
-		if (code)
-			status = code;
-	}
-	tc_diags_release(&d);
+	merge_release(&m);
+	status = finish(&m.d, status);
 	tc_strlist_release(&pos);
 	return status;
 }

@@ -16,7 +16,10 @@
  */
 #include "json_load.h"
 
+#include "ascii.h"
+#include "fsutil.h"
 #include "scalar.h"
+#include "utf8.h"
 #include "yaml_load.h"
 
 #include <errno.h>
@@ -84,39 +87,13 @@ static int hex4(jparser *P, size_t at, uint32_t *out)
 	for (size_t k = 0; k < 4; k++) {
 		if (at + k >= P->n)
 			return fail(P, at + k, "expected 4 hex digits after '\\u'");
-		char c = P->s[at + k];
-		unsigned d;
-		if (c >= '0' && c <= '9')
-			d = (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			d = (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			d = (unsigned)(c - 'A' + 10);
-		else
+		int d = tc_ascii_hex_value(P->s[at + k]);
+		if (d < 0)
 			return fail(P, at + k, "expected 4 hex digits after '\\u'");
-		v = v * 16 + d;
+		v = v * 16 + (uint32_t)d;
 	}
 	*out = v;
 	return 0;
-}
-
-static void put_utf8(tc_buf *b, uint32_t cp)
-{
-	if (cp < 0x80) {
-		tc_buf_addc(b, (char)cp);
-	} else if (cp < 0x800) {
-		tc_buf_addc(b, (char)(0xC0 | (cp >> 6)));
-		tc_buf_addc(b, (char)(0x80 | (cp & 0x3F)));
-	} else if (cp < 0x10000) {
-		tc_buf_addc(b, (char)(0xE0 | (cp >> 12)));
-		tc_buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
-		tc_buf_addc(b, (char)(0x80 | (cp & 0x3F)));
-	} else {
-		tc_buf_addc(b, (char)(0xF0 | (cp >> 18)));
-		tc_buf_addc(b, (char)(0x80 | ((cp >> 12) & 0x3F)));
-		tc_buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
-		tc_buf_addc(b, (char)(0x80 | (cp & 0x3F)));
-	}
 }
 
 /* \uXXXX at P->i (after the "\u"), a surrogate pair joined; esc is where the
@@ -139,7 +116,7 @@ static int unicode_escape(jparser *P, size_t esc)
 		P->i += 6;
 		cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
 	}
-	put_utf8(&P->tmp, cp);
+	tc_utf8_put(&P->tmp, cp);
 	return 0;
 }
 
@@ -472,4 +449,15 @@ int tc_doc_load(tc_value **out, tc_arena *a, tc_diags *d, const char *file, cons
 	if (file && ends_with(file, ".json"))
 		return tc_json_load(out, a, d, file, data, len);
 	return tc_yaml_load(out, a, d, file, data, len, NULL);
+}
+
+int tc_doc_load_file(tc_value **out, tc_arena *a, tc_diags *d, const char *path)
+{
+	char *data;
+	size_t len;
+	if (tc_file_read_report(&data, &len, d, path, tc_yaml_default_limits.max_bytes + 1))
+		return -1;
+	int rc = tc_doc_load(out, a, d, path, data, len);
+	free(data);
+	return rc;
 }

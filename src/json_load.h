@@ -27,4 +27,9 @@ int tc_json_load(tc_value **out, tc_arena *a, tc_diags *d, const char *file, con
 int tc_doc_load(tc_value **out, tc_arena *a, tc_diags *d, const char *file, const char *data,
                 size_t len) __attribute__((warn_unused_result));
 
+/* tc_doc_load of the file at path, read with the loaders' size limit (a
+ * file that cannot be read, or is larger, is one diagnostic). */
+int tc_doc_load_file(tc_value **out, tc_arena *a, tc_diags *d, const char *path)
+	__attribute__((warn_unused_result));
+
 #endif

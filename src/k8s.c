@@ -17,6 +17,7 @@
 #include "k8s.h"
 
 #include "k8s_rules.h"
+#include "netaddr.h"
 #include "schema_check.h"
 
 #include <stdarg.h>
@@ -35,14 +36,22 @@ static bool alnum(char c)
 	return lower_alnum(c) || (c >= 'A' && c <= 'Z');
 }
 
-bool tc_k8s_is_dns_label(const char *s, size_t n)
+/* One label of a subdomain: unlike a DNS-1123 label it may be longer than
+ * 63 bytes, as in apimachinery's IsDNS1123Subdomain, which checks the whole
+ * string with one regular expression. */
+static bool subdomain_label(const char *s, size_t n)
 {
-	if (n == 0 || n > 63 || !lower_alnum(s[0]) || !lower_alnum(s[n - 1]))
+	if (!lower_alnum(s[0]) || !lower_alnum(s[n - 1]))
 		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!lower_alnum(s[i]) && s[i] != '-')
+	for (size_t j = 0; j < n; j++)
+		if (!lower_alnum(s[j]) && s[j] != '-')
 			return false;
 	return true;
+}
+
+bool tc_k8s_is_dns_label(const char *s, size_t n)
+{
+	return n > 0 && n <= 63 && subdomain_label(s, n);
 }
 
 bool tc_k8s_is_dns1035_label(const char *s, size_t n)
@@ -52,24 +61,7 @@ bool tc_k8s_is_dns1035_label(const char *s, size_t n)
 
 bool tc_k8s_is_dns_subdomain(const char *s, size_t n)
 {
-	if (n == 0 || n > 253)
-		return false;
-	size_t i = 0;
-	while (i <= n) {
-		size_t k = i;
-		while (k < n && s[k] != '.')
-			k++;
-		/* labels of a subdomain may be longer than 63 here, as in
-		 * apimachinery's IsDNS1123Subdomain, which checks the whole
-		 * string with one regular expression */
-		if (k == i || !lower_alnum(s[i]) || !lower_alnum(s[k - 1]))
-			return false;
-		for (size_t j = i; j < k; j++)
-			if (!lower_alnum(s[j]) && s[j] != '-')
-				return false;
-		i = k + 1;
-	}
-	return true;
+	return tc_netaddr_labels(s, n, subdomain_label);
 }
 
 static bool is_name_part(const char *s, size_t n)

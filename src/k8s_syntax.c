@@ -14,6 +14,7 @@
 #include "k8s_rules.h"
 
 #include "k8s.h"
+#include "netaddr.h"
 
 #include <arpa/inet.h>
 #include <math.h>
@@ -109,26 +110,6 @@ bool tc_k8s_is_wildcard_subdomain(const char *s, size_t n)
 	return n > 2 && s[0] == '*' && s[1] == '.' && tc_k8s_is_dns_subdomain(s + 2, n - 2);
 }
 
-static bool parse_ip4(const char *s, size_t n, unsigned char out[4])
-{
-	size_t i = 0;
-	for (int part = 0; part < 4; part++) {
-		if (part) {
-			if (i >= n || s[i] != '.')
-				return false;
-			i++;
-		}
-		size_t start = i;
-		unsigned v = 0;
-		while (i < n && s[i] >= '0' && s[i] <= '9' && i - start < 3)
-			v = v * 10 + (unsigned)(s[i++] - '0');
-		if (i == start || v > 255 || (i < n && s[i] >= '0' && s[i] <= '9'))
-			return false;
-		out[part] = (unsigned char)v;
-	}
-	return i == n;
-}
-
 bool tc_k8s_parse_ip(const char *s, size_t n, unsigned char out[16], bool *v6)
 {
 	memset(out, 0, 16);
@@ -136,7 +117,7 @@ bool tc_k8s_parse_ip(const char *s, size_t n, unsigned char out[16], bool *v6)
 		return false;
 	if (!memchr(s, ':', n)) {
 		*v6 = false;
-		return parse_ip4(s, n, out);
+		return tc_netaddr_parse_ip4(out, s, n, true);
 	}
 	char buf[46];
 	memcpy(buf, s, n);

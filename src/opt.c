@@ -281,3 +281,15 @@ int tc_opt_parse(const char *cmd, const char *usage, const tc_option *opts, int 
 	}
 	return 0;
 }
+
+int tc_opt_parse_one(const char *cmd, const char *usage, const tc_option *opts, int argc,
+                     char **argv, tc_strlist *positional, const char *what)
+{
+	int r = tc_opt_parse(cmd, usage, opts, argc, argv, positional);
+	if (r == 0 && positional->len != 1) {
+		tc_usage_error(NULL, "expected exactly one %s", what);
+		tc_opt_help(stderr, cmd, usage, opts);
+		r = 2;
+	}
+	return r;
+}

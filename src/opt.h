@@ -57,6 +57,12 @@ int tc_opt_parse(const char *cmd, const char *usage, const tc_option *opts, int 
                  tc_strlist *positional);
 void tc_opt_help(FILE *f, const char *cmd, const char *usage, const tc_option *opts);
 
+/* tc_opt_parse for a command that takes exactly one positional argument,
+ * named what in the usage error ("TEMPLATE"): the same returns, and 2 with
+ * the error and the help on stderr when there is none or more than one. */
+int tc_opt_parse_one(const char *cmd, const char *usage, const tc_option *opts, int argc,
+                     char **argv, tc_strlist *positional, const char *what);
+
 /* Print a usage error, "ARG: error: MESSAGE" for the argument at fault
  * ("--jobs") or "tenantc: error: MESSAGE" when arg is NULL, as one line on
  * stderr. Returns 2, the exit status of a usage error. */

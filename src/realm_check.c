@@ -18,6 +18,7 @@
  */
 #include "realm_check.h"
 
+#include "netaddr.h"
 #include "sops.h"
 #include "tenant_view.h"
 
@@ -102,66 +103,56 @@ static int unique_client_ids(const tc_value *clients, const tc_path *at, tc_diag
 	return rc;
 }
 
+/* Why the authority of u names no host a redirect URI may have, or NULL. */
+static const char *host_problem(const tc_netaddr_url *u, size_t cap)
+{
+	if (u->has_userinfo)
+		return "holds user information ('@'), which a redirect URI must not";
+	if (u->host_len == 0 || u->host_len >= cap)
+		return "has no host";
+	if (memchr(u->host, '*', u->host_len))
+		return "has a '*' in its host: Keycloak matches a '*' only at the end";
+	return NULL;
+}
+
+/* Why the text after the host (port, path, query, fragment: t, n bytes)
+ * is not allowed, or NULL. */
+static const char *tail_problem(const char *t, size_t n, bool origin)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (t[i] == '#')
+			return "has a fragment ('#'), which RFC 6749 section 3.1.2 forbids";
+		if (t[i] == '*' && i + 1 != n)
+			return "has a '*' before its end: Keycloak matches a '*' only at the end";
+		if (origin && strchr("/?*", t[i]) && !(t[i] == '/' && i + 1 == n))
+			return "is not an origin (scheme, host and optional port, no path)";
+	}
+	return NULL;
+}
+
 /* The host of an absolute http(s) URL (s, n bytes; after "scheme://" up to
  * the port, path, query or fragment) into host[0..*hn), lower case; NULL
  * with *why set when the URL is not one. */
 static const char *url_host(const char *s, size_t n, bool origin, char *host, size_t cap,
                             size_t *hn, bool *http, const char **why)
 {
-	size_t skip;
-	if (n >= 8 && memcmp(s, "https://", 8) == 0) {
-		skip = 8;
-		*http = false;
-	} else if (n >= 7 && memcmp(s, "http://", 7) == 0) {
-		skip = 7;
-		*http = true;
-	} else {
+	tc_netaddr_url u;
+	bool ok = tc_netaddr_split_url(&u, s, n);
+	*http = ok && u.scheme_len == 4 && memcmp(s, "http", 4) == 0;
+	if (!*http && !(ok && u.scheme_len == 5 && memcmp(s, "https", 5) == 0)) {
 		*why = "is not an absolute https:// URL";
 		return NULL;
 	}
-	size_t e = skip;
-	if (e < n && s[e] == '[') { /* an IPv6 literal */
-		while (e < n && s[e] != ']')
-			e++;
-		if (e < n)
-			e++;
-	} else {
-		while (e < n && !strchr(":/?#", s[e]))
-			e++;
-	}
-	size_t len = e - skip;
-	if (len == 0 || len >= cap) {
-		*why = "has no host";
+	const char *end = u.host + u.host_len;
+	*why = host_problem(&u, cap);
+	if (!*why)
+		*why = tail_problem(end, n - (size_t)(end - s), origin);
+	if (*why)
 		return NULL;
-	}
-	for (size_t i = 0; i < len; i++) {
-		char c = s[skip + i];
-		if (c == '@') {
-			*why = "holds user information ('@'), which a redirect URI must not";
-			return NULL;
-		}
-		if (c == '*') {
-			*why = "has a '*' in its host: Keycloak matches a '*' only at the end";
-			return NULL;
-		}
-		host[i] = (char)tolower((unsigned char)c);
-	}
-	host[len] = 0;
-	*hn = len;
-	for (size_t i = e; i < n; i++) {
-		if (s[i] == '#') {
-			*why = "has a fragment ('#'), which RFC 6749 section 3.1.2 forbids";
-			return NULL;
-		}
-		if (s[i] == '*' && i + 1 != n) {
-			*why = "has a '*' before its end: Keycloak matches a '*' only at the end";
-			return NULL;
-		}
-		if (origin && strchr("/?*", s[i]) && !(s[i] == '/' && i + 1 == n)) {
-			*why = "is not an origin (scheme, host and optional port, no path)";
-			return NULL;
-		}
-	}
+	for (size_t i = 0; i < u.host_len; i++)
+		host[i] = (char)tolower((unsigned char)u.host[i]);
+	host[u.host_len] = 0;
+	*hn = u.host_len;
 	return host;
 }
 
@@ -232,21 +223,30 @@ static const tc_value *realm_clients(const tc_value *realm)
 	return c && c->kind == TC_ARRAY ? c : NULL;
 }
 
-int tc_realm_check(tc_arena *a, const tc_tenant *t, tc_diags *d)
+/* The realm written at 'at' (a realm mapping or NULL): no placeholders,
+ * unique client ids. */
+static int check_written_realm(const tc_value *realm, const tc_path *at, tc_diags *d)
 {
-	const tc_value *doc = t->doc;
 	int rc = 0;
-	/* every string that can reach a realm, where it is written */
+	tc_path arc = TC_PATH_KEY(at, "clients", 7);
+	if (realm && no_placeholder(realm, at, d))
+		rc = -1;
+	if (realm_clients(realm) && unique_client_ids(realm_clients(realm), &arc, d))
+		rc = -1;
+	return rc;
+}
+
+/* Every string that can reach a realm, where it is written: the display
+ * name, the realm and each environment's realm in overrides. */
+static int check_written(const tc_value *doc, tc_diags *d)
+{
+	int rc = 0;
 	const tc_value *dn = tc_value_getz(doc, "displayName");
 	tc_path adn = TC_PATH_KEY(NULL, "displayName", 11);
 	if (dn && no_placeholder(dn, &adn, d))
 		rc = -1;
-	const tc_value *realm = tc_value_getz(doc, "realm");
 	tc_path ar = TC_PATH_KEY(NULL, "realm", 5);
-	tc_path arc = TC_PATH_KEY(&ar, "clients", 7);
-	if (realm && no_placeholder(realm, &ar, d))
-		rc = -1;
-	if (realm_clients(realm) && unique_client_ids(realm_clients(realm), &arc, d))
+	if (check_written_realm(tc_value_getz(doc, "realm"), &ar, d))
 		rc = -1;
 	const tc_value *ov = tc_value_getz(doc, "overrides");
 	tc_path ao = TC_PATH_KEY(NULL, "overrides", 9);
@@ -254,37 +254,42 @@ int tc_realm_check(tc_arena *a, const tc_tenant *t, tc_diags *d)
 		const tc_member *m = &ov->u.obj.members[i];
 		tc_path ae = TC_PATH_KEY(&ao, m->key, m->klen);
 		tc_path aer = TC_PATH_KEY(&ae, "realm", 5);
-		tc_path aerc = TC_PATH_KEY(&aer, "clients", 7);
 		const tc_value *r =
 			m->val && m->val->kind == TC_OBJECT ? tc_value_getz(m->val, "realm") : NULL;
-		if (r && no_placeholder(r, &aer, d))
-			rc = -1;
-		if (realm_clients(r) && unique_client_ids(realm_clients(r), &aerc, d))
+		if (check_written_realm(r, &aer, d))
 			rc = -1;
 	}
+	return rc;
+}
+
+/* The URLs of env's realm as the environment sees it: a list of the file
+ * that the environment does not replace is checked as that environment
+ * sees it; the path names where the list is written. */
+static int check_env_urls(tc_arena *a, const tc_tenant *t, const tc_env *env, tc_diags *d)
+{
+	tc_value *v = tc_tenant_view(a, t, env);
+	const tc_value *clients = realm_clients(tc_value_getz(v, "realm"));
+	if (!clients)
+		return 0;
+	const tc_value *ov = tc_value_getz(t->doc, "overrides");
+	const tc_value *sec = ov && ov->kind == TC_OBJECT ? tc_value_getz(ov, env->name) : NULL;
+	const tc_value *sr = sec && sec->kind == TC_OBJECT ? tc_value_getz(sec, "realm") : NULL;
+	bool from_section = realm_clients(sr) == clients;
+	tc_path ao = TC_PATH_KEY(NULL, "overrides", 9);
+	tc_path ae = TC_PATH_KEY(&ao, env->name, strlen(env->name));
+	tc_path ar = TC_PATH_KEY(from_section ? &ae : NULL, "realm", 5);
+	tc_path arc = TC_PATH_KEY(&ar, "clients", 7);
+	return check_clients(clients, &arc, d);
+}
+
+int tc_realm_check(tc_arena *a, const tc_tenant *t, tc_diags *d)
+{
+	int rc = check_written(t->doc, d);
 	if (rc)
 		return rc;
-	/* the URLs, in each environment's realm: a list of the file that an
-	 * environment does not replace is checked as that environment sees
-	 * it; the path names where the list is written */
-	for (size_t e = 0; e < t->nenvs; e++) {
-		const tc_env *env = t->envs[e];
-		tc_value *v = tc_tenant_view(a, t, env);
-		const tc_value *vr = tc_value_getz(v, "realm");
-		const tc_value *clients = realm_clients(vr);
-		if (!clients)
-			continue;
-		const tc_value *sec =
-			ov && ov->kind == TC_OBJECT ? tc_value_getz(ov, env->name) : NULL;
-		const tc_value *sr =
-			sec && sec->kind == TC_OBJECT ? tc_value_getz(sec, "realm") : NULL;
-		bool from_section = realm_clients(sr) == clients;
-		tc_path ae = TC_PATH_KEY(&ao, env->name, strlen(env->name));
-		tc_path aer = TC_PATH_KEY(&ae, "realm", 5);
-		tc_path aerc = TC_PATH_KEY(&aer, "clients", 7);
-		if (check_clients(clients, from_section ? &aerc : &arc, d))
+	for (size_t e = 0; e < t->nenvs; e++)
+		if (check_env_urls(a, t, t->envs[e], d))
 			rc = -1;
-	}
 	return rc;
 }
 
@@ -292,36 +297,88 @@ int tc_realm_check(tc_arena *a, const tc_tenant *t, tc_diags *d)
 
 #define CLIENT_SECRETS "realm-clients.yaml"
 
+/* The environment's realm-clients.yaml among the tenant's secrets: its
+ * own, else the shared one; NULL when it has none. */
+static const tc_file *client_secrets_file(const tc_tenant *t, const tc_env *env)
+{
+	size_t n = strlen(env->name);
+	for (size_t i = 0; i < t->nsecrets; i++) {
+		const char *p = t->secrets[i].path;
+		if (t->secret_envs[i])
+			p += n + 1;
+		if (strcmp(p, CLIENT_SECRETS) == 0 && tc_tenant_secret_used_in(t, i, env))
+			return &t->secrets[i];
+	}
+	return NULL;
+}
+
+/* The clear text of f, or NULL when it is no SOPS file: that is the
+ * render's error, not this check's. */
+static tc_value *read_clear(tc_arena *a, const tc_file *f, const char *path)
+{
+	tc_value *doc = NULL;
+	tc_diags scratch;
+	tc_diags_init(&scratch);
+	tc_sops_info info;
+	if (tc_sops_read_clear(&doc, &info, a, &scratch, path, f->data, f->len) != 0)
+		doc = NULL;
+	tc_diags_release(&scratch);
+	return doc;
+}
+
+/* The value of key in the Secret's stringData, else its data; NULL when neither has it. */
+static const tc_value *secret_key(const tc_value *doc, const char *key)
+{
+	static const char *const maps[] = {"stringData", "data"};
+	for (size_t k = 0; k < 2; k++) {
+		const tc_value *m = tc_value_getz(doc, maps[k]);
+		const tc_value *val = m && m->kind == TC_OBJECT ? tc_value_getz(m, key) : NULL;
+		if (val)
+			return val;
+	}
+	return NULL;
+}
+
+/* One confidential client's secret in doc (NULL: the environment has no
+ * such file, which is at path). */
+static int check_client_secret(const tc_value *id, const tc_value *type, const tc_value *doc,
+                               const char *path, const tc_env *env, const tc_path *at, tc_diags *d)
+{
+	if (!doc)
+		return tc_error(d, id->pos, at,
+		                "client '%s' is %s and needs a secret, but environment '%s' has "
+		                "no %s (nor secrets/%s/" CLIENT_SECRETS
+		                "): add the Secret 'realm-clients' with the key '%s' "
+		                "(docs/keycloak.md)",
+		                id->u.str.ptr, type->u.str.ptr, env->name, path, env->name,
+		                id->u.str.ptr);
+	const tc_value *val = secret_key(doc, id->u.str.ptr);
+	if (!val)
+		return tc_error(d, id->pos, at,
+		                "client '%s' is %s and needs a secret, but %s (the Secret of "
+		                "environment '%s') has no key '%s' in stringData or data",
+		                id->u.str.ptr, type->u.str.ptr, path, env->name, id->u.str.ptr);
+	if (!(val->flags & TC_VAL_SECRET))
+		return tc_error(d, id->pos, at,
+		                "the secret of client '%s' is in clear text in %s: a client "
+		                "secret must be an encrypted value of a SOPS file (run 'tenantc "
+		                "secret encrypt')",
+		                id->u.str.ptr, path);
+	return 0;
+}
+
 int tc_realm_check_secrets(tc_arena *a, const tc_tenant *t, const tc_env *env, tc_diags *d)
 {
 	tc_value *v = tc_tenant_view(a, t, env);
 	const tc_value *clients = realm_clients(tc_value_getz(v, "realm"));
 	if (!clients)
 		return 0;
-	/* the environment's realm-clients.yaml: its own, else the shared one */
-	const tc_file *f = NULL;
-	size_t n = strlen(env->name);
-	for (size_t i = 0; i < t->nsecrets && !f; i++) {
-		const char *p = t->secrets[i].path;
-		if (t->secret_envs[i])
-			p += n + 1;
-		if (strcmp(p, CLIENT_SECRETS) == 0 && tc_tenant_secret_used_in(t, i, env))
-			f = &t->secrets[i];
-	}
+	const tc_file *f = client_secrets_file(t, env);
 	const char *path = f ? tc_arena_printf(a, "tenants/%s/secrets/%s", t->name, f->path)
 	                     : tc_arena_printf(a, "tenants/%s/secrets/" CLIENT_SECRETS, t->name);
-	tc_value *doc = NULL;
-	if (f) {
-		/* a file that is no SOPS file is the render's error, not this one's */
-		tc_diags scratch;
-		tc_diags_init(&scratch);
-		tc_sops_info info;
-		if (tc_sops_read_clear(&doc, &info, a, &scratch, path, f->data, f->len) != 0)
-			doc = NULL;
-		tc_diags_release(&scratch);
-		if (!doc)
-			return 0;
-	}
+	tc_value *doc = f ? read_clear(a, f, path) : NULL;
+	if (f && !doc)
+		return 0;
 	int rc = 0;
 	/* the path where the list is written: the environment's section or the file */
 	const tc_value *sec = tc_value_dig(t->doc, "overrides");
@@ -338,37 +395,8 @@ int tc_realm_check_secrets(tc_arena *a, const tc_tenant *t, const tc_env *env, t
 			continue;
 		tc_path ai = TC_PATH_INDEX(&arc, i);
 		tc_path aid = TC_PATH_KEY(&ai, "clientId", 8);
-		if (!doc) {
-			rc = tc_error(
-				d, id->pos, &aid,
-				"client '%s' is %s and needs a secret, but environment '%s' has "
-				"no %s (nor secrets/%s/" CLIENT_SECRETS
-				"): add the Secret 'realm-clients' with the key '%s' "
-				"(docs/keycloak.md)",
-				id->u.str.ptr, type->u.str.ptr, env->name, path, env->name,
-				id->u.str.ptr);
-			continue;
-		}
-		const tc_value *val = NULL;
-		static const char *const maps[] = {"stringData", "data"};
-		for (size_t k = 0; k < 2 && !val; k++) {
-			const tc_value *m = tc_value_getz(doc, maps[k]);
-			if (m && m->kind == TC_OBJECT)
-				val = tc_value_getz(m, id->u.str.ptr);
-		}
-		if (!val)
-			rc = tc_error(d, id->pos, &aid,
-			              "client '%s' is %s and needs a secret, but %s (the Secret of "
-			              "environment '%s') has no key '%s' in stringData or data",
-			              id->u.str.ptr, type->u.str.ptr, path, env->name,
-			              id->u.str.ptr);
-		else if (!(val->flags & TC_VAL_SECRET))
-			rc = tc_error(
-				d, id->pos, &aid,
-				"the secret of client '%s' is in clear text in %s: a client "
-				"secret must be an encrypted value of a SOPS file (run 'tenantc "
-				"secret encrypt')",
-				id->u.str.ptr, path);
+		if (check_client_secret(id, type, doc, path, env, &aid, d))
+			rc = -1;
 	}
 	return rc;
 }

@@ -140,6 +140,67 @@ static bool builtin_scope(const tc_value *name)
 	return false;
 }
 
+/* The name of scope i of scopes: unique, and not one of Keycloak's own. */
+static int scope_name(const tc_value *scopes, size_t i, const tc_path *an, tc_diags *d)
+{
+	const tc_value *name = member(scopes->u.arr.items[i], "name", TC_STR);
+	const tc_value *first = earlier(scopes, i, "name");
+	if (first)
+		return tc_error(d, name->pos, an,
+		                "client scope '%.*s' is declared twice (first at line %d): a "
+		                "client scope's name is unique in a Keycloak realm",
+		                (int)name->u.str.len, name->u.str.ptr, (int)first->pos.line);
+	if (name && builtin_scope(name))
+		return tc_error(d, name->pos, an,
+		                "client scope '%.*s' is one of Keycloak's own scopes of every "
+		                "realm: give the tenant's scope another name",
+		                (int)name->u.str.len, name->u.str.ptr);
+	return 0;
+}
+
+/* The protocol mappers of scope s (named name, or NULL): unique names. */
+static int mapper_names(const tc_value *s, const tc_value *name, const tc_path *ai, tc_diags *d)
+{
+	int rc = 0;
+	const tc_value *mappers = member(s, "protocolMappers", TC_ARRAY);
+	tc_path am = TC_PATH_KEY(ai, "protocolMappers", 15);
+	for (size_t k = 0; mappers && k < mappers->u.arr.len; k++) {
+		const tc_value *mfirst = earlier(mappers, k, "name");
+		if (!mfirst)
+			continue;
+		const tc_value *mname = member(mappers->u.arr.items[k], "name", TC_STR);
+		tc_path ak = TC_PATH_INDEX(&am, k);
+		tc_path akn = TC_PATH_KEY(&ak, "name", 4);
+		rc = tc_error(d, mname->pos, &akn,
+		              "protocol mapper '%.*s' is declared twice in client scope "
+		              "'%.*s' (first at line %d): a mapper's name is unique in its scope",
+		              (int)mname->u.str.len, mname->u.str.ptr,
+		              name ? (int)name->u.str.len : 0, name ? name->u.str.ptr : "",
+		              (int)mfirst->pos.line);
+	}
+	return rc;
+}
+
+/* No client in both defaultFor and optionalFor of scope s. */
+static int default_or_optional(const tc_value *s, const tc_path *ai, tc_diags *d)
+{
+	int rc = 0;
+	const tc_value *defaults = member(s, "defaultFor", TC_ARRAY);
+	const tc_value *optionals = member(s, "optionalFor", TC_ARRAY);
+	tc_path ao = TC_PATH_KEY(ai, "optionalFor", 11);
+	for (size_t k = 0; optionals && k < optionals->u.arr.len; k++) {
+		const tc_value *c = optionals->u.arr.items[k];
+		if (c->kind != TC_STR || !has_str(defaults, c))
+			continue;
+		tc_path ak = TC_PATH_INDEX(&ao, k);
+		rc = tc_error(d, c->pos, &ak,
+		              "client '%.*s' is in both defaultFor and optionalFor: a client "
+		              "has a client scope once, as a default or an optional one",
+		              (int)c->u.str.len, c->u.str.ptr);
+	}
+	return rc;
+}
+
 static int scope_list(const tc_value *scopes, const tc_path *at, tc_diags *d)
 {
 	int rc = 0;
@@ -147,53 +208,15 @@ static int scope_list(const tc_value *scopes, const tc_path *at, tc_diags *d)
 		const tc_value *s = scopes->u.arr.items[i];
 		tc_path ai = TC_PATH_INDEX(at, i);
 		tc_path an = TC_PATH_KEY(&ai, "name", 4);
-		const tc_value *name = member(s, "name", TC_STR);
-		const tc_value *first = earlier(scopes, i, "name");
-		if (first)
-			rc = tc_error(d, name->pos, &an,
-			              "client scope '%.*s' is declared twice (first at line %d): a "
-			              "client scope's name is unique in a Keycloak realm",
-			              (int)name->u.str.len, name->u.str.ptr, (int)first->pos.line);
-		else if (name && builtin_scope(name))
-			rc = tc_error(
-				d, name->pos, &an,
-				"client scope '%.*s' is one of Keycloak's own scopes of every "
-				"realm: give the tenant's scope another name",
-				(int)name->u.str.len, name->u.str.ptr);
 		tc_path aa = TC_PATH_KEY(&ai, "attributes", 10);
+		if (scope_name(scopes, i, &an, d))
+			rc = -1;
 		if (own_attributes(member(s, "attributes", TC_OBJECT), &aa, d))
 			rc = -1;
-		const tc_value *mappers = member(s, "protocolMappers", TC_ARRAY);
-		tc_path am = TC_PATH_KEY(&ai, "protocolMappers", 15);
-		for (size_t k = 0; mappers && k < mappers->u.arr.len; k++) {
-			const tc_value *mfirst = earlier(mappers, k, "name");
-			if (!mfirst)
-				continue;
-			const tc_value *mname = member(mappers->u.arr.items[k], "name", TC_STR);
-			tc_path ak = TC_PATH_INDEX(&am, k);
-			tc_path akn = TC_PATH_KEY(&ak, "name", 4);
-			rc = tc_error(
-				d, mname->pos, &akn,
-				"protocol mapper '%.*s' is declared twice in client scope "
-				"'%.*s' (first at line %d): a mapper's name is unique in its scope",
-				(int)mname->u.str.len, mname->u.str.ptr,
-				name ? (int)name->u.str.len : 0, name ? name->u.str.ptr : "",
-				(int)mfirst->pos.line);
-		}
-		const tc_value *defaults = member(s, "defaultFor", TC_ARRAY);
-		const tc_value *optionals = member(s, "optionalFor", TC_ARRAY);
-		tc_path ao = TC_PATH_KEY(&ai, "optionalFor", 11);
-		for (size_t k = 0; optionals && k < optionals->u.arr.len; k++) {
-			const tc_value *c = optionals->u.arr.items[k];
-			if (c->kind != TC_STR || !has_str(defaults, c))
-				continue;
-			tc_path ak = TC_PATH_INDEX(&ao, k);
-			rc = tc_error(
-				d, c->pos, &ak,
-				"client '%.*s' is in both defaultFor and optionalFor: a client "
-				"has a client scope once, as a default or an optional one",
-				(int)c->u.str.len, c->u.str.ptr);
-		}
+		if (mapper_names(s, member(s, "name", TC_STR), &ai, d))
+			rc = -1;
+		if (default_or_optional(s, &ai, d))
+			rc = -1;
 	}
 	return rc;
 }
@@ -315,6 +338,55 @@ static tc_path list_path(const tc_value *section_realm, const tc_value *list, co
 	return own && own == list ? *sec : *file;
 }
 
+/* The references of the groups (and their subgroups) of one list at pg. */
+static int groups_refs(const tc_value *groups, const tc_path *pg, const view *v, tc_diags *d)
+{
+	int rc = 0;
+	for (size_t i = 0; groups && i < groups->u.arr.len; i++) {
+		const tc_value *g = groups->u.arr.items[i];
+		tc_path ai = TC_PATH_INDEX(pg, i);
+		if (group_refs(g, &ai, v, d))
+			rc = -1;
+		const tc_value *subs = member(g, "subGroups", TC_ARRAY);
+		tc_path as = TC_PATH_KEY(&ai, "subGroups", 9);
+		for (size_t k = 0; subs && k < subs->u.arr.len; k++) {
+			tc_path ak = TC_PATH_INDEX(&as, k);
+			if (group_refs(subs->u.arr.items[k], &ak, v, d))
+				rc = -1;
+		}
+	}
+	return rc;
+}
+
+/* The references in env's realm as the environment sees it; the paths
+ * name where each list is written (ar: the file's realm, ao: overrides). */
+static int env_refs(tc_arena *a, const tc_tenant *t, const tc_env *env, const tc_path *ar,
+                    const tc_path *ao, tc_diags *d)
+{
+	int rc = 0;
+	const tc_value *ov = member(t->doc, "overrides", TC_OBJECT);
+	const tc_value *vr = member(tc_tenant_view(a, t, env), "realm", TC_OBJECT);
+	const tc_value *sr = member(member(ov, env->name, TC_OBJECT), "realm", TC_OBJECT);
+	view v = {env->name, member(vr, "roles", TC_ARRAY), member(vr, "clients", TC_ARRAY)};
+	tc_path ae = TC_PATH_KEY(ao, env->name, strlen(env->name));
+	tc_path aer = TC_PATH_KEY(&ae, "realm", 5);
+	const tc_value *groups = member(vr, "groups", TC_ARRAY);
+	tc_path fg = TC_PATH_KEY(ar, "groups", 6), sg = TC_PATH_KEY(&aer, "groups", 6);
+	tc_path pg = list_path(sr, groups, &fg, &sg);
+	if (groups_refs(groups, &pg, &v, d))
+		rc = -1;
+	const tc_value *scopes = member(vr, "clientScopes", TC_ARRAY);
+	tc_path fs = TC_PATH_KEY(ar, "clientScopes", 12),
+		ss = TC_PATH_KEY(&aer, "clientScopes", 12);
+	tc_path ps = list_path(sr, scopes, &fs, &ss);
+	for (size_t i = 0; scopes && i < scopes->u.arr.len; i++) {
+		tc_path ai = TC_PATH_INDEX(&ps, i);
+		if (scope_refs(scopes->u.arr.items[i], &ai, &v, d))
+			rc = -1;
+	}
+	return rc;
+}
+
 int tc_realm_check_groups(tc_arena *a, const tc_tenant *t, tc_diags *d)
 {
 	const tc_value *doc = t->doc;
@@ -329,44 +401,9 @@ int tc_realm_check_groups(tc_arena *a, const tc_tenant *t, tc_diags *d)
 		if (one_realm(member(m->val, "realm", TC_OBJECT), &aer, d))
 			rc = -1;
 	}
-	if (rc)
-		return rc;
 	/* the references, in each environment's realm; the first environment
 	 * with a broken one is reported (the others would mostly repeat it) */
-	for (size_t e = 0; e < t->nenvs && rc == 0; e++) {
-		const tc_env *env = t->envs[e];
-		const tc_value *vr = member(tc_tenant_view(a, t, env), "realm", TC_OBJECT);
-		const tc_value *sec = member(ov, env->name, TC_OBJECT);
-		const tc_value *sr = member(sec, "realm", TC_OBJECT);
-		view v = {env->name, member(vr, "roles", TC_ARRAY),
-		          member(vr, "clients", TC_ARRAY)};
-		tc_path ae = TC_PATH_KEY(&ao, env->name, strlen(env->name));
-		tc_path aer = TC_PATH_KEY(&ae, "realm", 5);
-		const tc_value *groups = member(vr, "groups", TC_ARRAY);
-		tc_path fg = TC_PATH_KEY(&ar, "groups", 6), sg = TC_PATH_KEY(&aer, "groups", 6);
-		tc_path pg = list_path(sr, groups, &fg, &sg);
-		for (size_t i = 0; groups && i < groups->u.arr.len; i++) {
-			const tc_value *g = groups->u.arr.items[i];
-			tc_path ai = TC_PATH_INDEX(&pg, i);
-			if (group_refs(g, &ai, &v, d))
-				rc = -1;
-			const tc_value *subs = member(g, "subGroups", TC_ARRAY);
-			tc_path as = TC_PATH_KEY(&ai, "subGroups", 9);
-			for (size_t k = 0; subs && k < subs->u.arr.len; k++) {
-				tc_path ak = TC_PATH_INDEX(&as, k);
-				if (group_refs(subs->u.arr.items[k], &ak, &v, d))
-					rc = -1;
-			}
-		}
-		const tc_value *scopes = member(vr, "clientScopes", TC_ARRAY);
-		tc_path fs = TC_PATH_KEY(&ar, "clientScopes", 12),
-			ss = TC_PATH_KEY(&aer, "clientScopes", 12);
-		tc_path ps = list_path(sr, scopes, &fs, &ss);
-		for (size_t i = 0; scopes && i < scopes->u.arr.len; i++) {
-			tc_path ai = TC_PATH_INDEX(&ps, i);
-			if (scope_refs(scopes->u.arr.items[i], &ai, &v, d))
-				rc = -1;
-		}
-	}
+	for (size_t e = 0; e < t->nenvs && rc == 0; e++)
+		rc = env_refs(a, t, t->envs[e], &ar, &ao, d);
 	return rc;
 }

@@ -302,6 +302,57 @@ static int load_envs(tc_repo *r, tc_diags *d)
 /* policies/: YAML streams (or JSON documents) of ValidatingAdmissionPolicy
  * and ValidatingAdmissionPolicyBinding objects and the objects their
  * paramRefs name; a list is its items */
+/* Add obj to the repository's policies, growing the list by doubling. */
+static void add_policy(tc_repo *r, size_t *cap, const tc_value *obj)
+{
+	if (r->npolicies == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 8;
+		const tc_value **p = tc_arena_alloc(&r->arena, ncap * sizeof *p);
+		if (r->npolicies)
+			memcpy(p, r->policies, r->npolicies * sizeof *p);
+		r->policies = p;
+		*cap = ncap;
+	}
+	r->policies[r->npolicies++] = obj;
+}
+
+/* The objects of one document of policies/: the document, or the items of
+ * a List. */
+static int add_policy_doc(tc_repo *r, size_t *cap, const tc_value *doc, tc_diags *d)
+{
+	const tc_value *items = tc_value_getz(doc, "items");
+	bool list = tc_value_streq(tc_value_getz(doc, "kind"), "List") && items &&
+	            items->kind == TC_ARRAY;
+	size_t ni = list ? items->u.arr.len : 1;
+	int rc = 0;
+	for (size_t j = 0; j < ni; j++) {
+		const tc_value *obj = list ? items->u.arr.items[j] : doc;
+		if (obj->kind != TC_OBJECT || !tc_value_getz(obj, "apiVersion") ||
+		    !tc_value_getz(obj, "kind")) {
+			rc = tc_error(d, obj->pos, NULL,
+			              "a document of policies/ must be a Kubernetes "
+			              "object with apiVersion and kind");
+			continue;
+		}
+		add_policy(r, cap, obj);
+	}
+	return rc;
+}
+
+/* The documents of one file of policies/: one for JSON, a stream for YAML. */
+static int load_policy_file(tc_value **docs, tc_repo *r, const char *path, tc_diags *d)
+{
+	char *data;
+	size_t len;
+	if (tc_source_read(r->src, d, path, &data, &len))
+		return -1;
+	int lr = has_suffix(path, ".json")
+	                 ? tc_doc_load(docs, &r->arena, d, path, data, len)
+	                 : tc_yaml_load_stream(docs, &r->arena, d, path, data, len, NULL);
+	free(data);
+	return lr ? -1 : 0;
+}
+
 static int load_policies(tc_repo *r, tc_diags *d)
 {
 	tc_entry *e;
@@ -319,50 +370,16 @@ static int load_policies(tc_repo *r, tc_diags *d)
 			              path);
 			continue;
 		}
-		char *data;
-		size_t len;
-		if (tc_source_read(r->src, d, path, &data, &len)) {
-			rc = -1;
-			continue;
-		}
 		tc_value *docs;
-		int lr = has_suffix(path, ".json")
-		                 ? tc_doc_load(&docs, &r->arena, d, path, data, len)
-		                 : tc_yaml_load_stream(&docs, &r->arena, d, path, data, len, NULL);
-		free(data);
-		if (lr) {
+		if (load_policy_file(&docs, r, path, d)) {
 			rc = -1;
 			continue;
 		}
 		size_t nd = docs->kind == TC_ARRAY ? docs->u.arr.len : 1;
-		for (size_t k = 0; k < nd; k++) {
-			const tc_value *doc = docs->kind == TC_ARRAY ? docs->u.arr.items[k] : docs;
-			const tc_value *items = tc_value_getz(doc, "items");
-			bool list = tc_value_streq(tc_value_getz(doc, "kind"), "List") && items &&
-			            items->kind == TC_ARRAY;
-			size_t ni = list ? items->u.arr.len : 1;
-			for (size_t j = 0; j < ni; j++) {
-				const tc_value *obj = list ? items->u.arr.items[j] : doc;
-				if (obj->kind != TC_OBJECT || !tc_value_getz(obj, "apiVersion") ||
-				    !tc_value_getz(obj, "kind")) {
-					rc = tc_error(
-						d, obj->pos, NULL,
-						"a document of policies/ must be a Kubernetes "
-						"object with apiVersion and kind");
-					continue;
-				}
-				if (r->npolicies == cap) {
-					size_t ncap = cap ? cap * 2 : 8;
-					const tc_value **p =
-						tc_arena_alloc(&r->arena, ncap * sizeof *p);
-					if (r->npolicies)
-						memcpy(p, r->policies, r->npolicies * sizeof *p);
-					r->policies = p;
-					cap = ncap;
-				}
-				r->policies[r->npolicies++] = obj;
-			}
-		}
+		for (size_t k = 0; k < nd; k++)
+			if (add_policy_doc(r, &cap,
+			                   docs->kind == TC_ARRAY ? docs->u.arr.items[k] : docs, d))
+				rc = -1;
 	}
 	tc_entries_free(e, n);
 	return rc;
@@ -875,54 +892,66 @@ static bool cidr_within(const unsigned char *ip, bool v6, int bits, const char *
 	return true;
 }
 
+/* The block of an egress rule against policy.egress of tenantc.yaml (a
+ * list of allowed blocks), or, without one, not every address. */
+static int check_egress_block(const tc_value *allowed, const tc_value *cidr, const tc_path *pc,
+                              const unsigned char ip[16], bool v6, int bits, tc_diags *d)
+{
+	if (allowed && allowed->kind == TC_ARRAY) {
+		bool ok = false;
+		for (size_t k = 0; k < allowed->u.arr.len; k++) {
+			const tc_value *b = allowed->u.arr.items[k];
+			if (b->kind == TC_STR && cidr_within(ip, v6, bits, b->u.str.ptr))
+				ok = true;
+		}
+		if (!ok)
+			return tc_error(d, cidr->pos, pc,
+			                "'%s' is not within the blocks tenantc.yaml lets tenants "
+			                "reach (policy.egress)",
+			                cidr->u.str.ptr);
+	} else if (bits == 0) {
+		return tc_error(d, cidr->pos, pc,
+		                "'%s' is every %s address: a tenant's egress must name the "
+		                "networks it needs (tenantc.yaml policy.egress can allow wider "
+		                "blocks)",
+		                cidr->u.str.ptr, v6 ? "IPv6" : "IPv4");
+	}
+	return 0;
+}
+
+/* One egress rule {cidr, ports} at pi. */
+static int check_egress_rule(const tc_value *allowed, const tc_value *e, const tc_path *pi,
+                             tc_diags *d)
+{
+	const tc_value *cidr = tc_value_getz(e, "cidr"), *ports = tc_value_getz(e, "ports");
+	if (e->kind != TC_OBJECT || !cidr || cidr->kind != TC_STR)
+		return 0;
+	tc_path pc = TC_PATH_KEY(pi, "cidr", 4);
+	unsigned char ip[16];
+	bool v6;
+	int bits;
+	if (!tc_k8s_parse_cidr(cidr->u.str.ptr, cidr->u.str.len, ip, &v6, &bits))
+		return tc_error(d, cidr->pos, &pc, "'%s' is not an IPv4 or IPv6 CIDR",
+		                cidr->u.str.ptr);
+	int rc = check_egress_block(allowed, cidr, &pc, ip, v6, bits, d);
+	if (!ports || ports->kind != TC_ARRAY || ports->u.arr.len == 0) {
+		tc_path pp = TC_PATH_KEY(pi, "ports", 5);
+		rc = tc_error(d, ports ? ports->pos : e->pos, ports ? &pp : pi,
+		              "egress to '%s' needs its ports: a NetworkPolicy rule without "
+		              "ports allows every port",
+		              cidr->u.str.ptr);
+	}
+	return rc;
+}
+
 static int check_egress(const tc_repo *r, tc_diags *d, const tc_value *egress, const tc_path *at)
 {
 	const tc_value *allowed = tc_value_dig(r->settings, "policy.egress");
 	int rc = 0;
 	for (size_t i = 0; egress && egress->kind == TC_ARRAY && i < egress->u.arr.len; i++) {
-		const tc_value *e = egress->u.arr.items[i];
 		tc_path pi = TC_PATH_INDEX(at, i);
-		const tc_value *cidr = tc_value_getz(e, "cidr"), *ports = tc_value_getz(e, "ports");
-		if (e->kind != TC_OBJECT || !cidr || cidr->kind != TC_STR)
-			continue;
-		tc_path pc = TC_PATH_KEY(&pi, "cidr", 4);
-		unsigned char ip[16];
-		bool v6;
-		int bits;
-		if (!tc_k8s_parse_cidr(cidr->u.str.ptr, cidr->u.str.len, ip, &v6, &bits)) {
-			rc = tc_error(d, cidr->pos, &pc, "'%s' is not an IPv4 or IPv6 CIDR",
-			              cidr->u.str.ptr);
-			continue;
-		}
-		bool ok = false;
-		if (allowed && allowed->kind == TC_ARRAY) {
-			for (size_t k = 0; k < allowed->u.arr.len; k++) {
-				const tc_value *b = allowed->u.arr.items[k];
-				if (b->kind == TC_STR && cidr_within(ip, v6, bits, b->u.str.ptr))
-					ok = true;
-			}
-			if (!ok)
-				rc = tc_error(
-					d, cidr->pos, &pc,
-					"'%s' is not within the blocks tenantc.yaml lets tenants "
-					"reach (policy.egress)",
-					cidr->u.str.ptr);
-		} else if (bits == 0) {
-			rc = tc_error(
-				d, cidr->pos, &pc,
-				"'%s' is every %s address: a tenant's egress must name the "
-				"networks it needs (tenantc.yaml policy.egress can allow wider "
-				"blocks)",
-				cidr->u.str.ptr, v6 ? "IPv6" : "IPv4");
-		}
-		if (!ports || ports->kind != TC_ARRAY || ports->u.arr.len == 0) {
-			tc_path pp = TC_PATH_KEY(&pi, "ports", 5);
-			rc = tc_error(
-				d, ports ? ports->pos : e->pos, ports ? &pp : &pi,
-				"egress to '%s' needs its ports: a NetworkPolicy rule without "
-				"ports allows every port",
-				cidr->u.str.ptr);
-		}
+		if (check_egress_rule(allowed, egress->u.arr.items[i], &pi, d))
+			rc = -1;
 	}
 	return rc;
 }

@@ -14,6 +14,8 @@
  */
 #include "schema_format.h"
 
+#include "ascii.h"
+#include "netaddr.h"
 #include "schema_regex.h"
 #include "timefmt.h"
 
@@ -50,21 +52,6 @@ tc_schema_format tc_schema_format_lookup(const char *name, size_t n)
 	return TC_FMT_NONE;
 }
 
-static bool isdig(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool isalpha_(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool ishex(char c)
-{
-	return isdig(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
 /* full-date = date-fullyear "-" date-month "-" date-mday */
 bool tc_format_is_date(const char *s, size_t n)
 {
@@ -98,7 +85,7 @@ typedef struct {
 static bool dur_element(dur_state *st, const char *s, size_t n, size_t *i)
 {
 	size_t k = *i;
-	while (*i < n && isdig(s[*i]))
+	while (*i < n && tc_ascii_is_digit(s[*i]))
 		(*i)++;
 	if (*i == k || *i == n)
 		return false;
@@ -150,112 +137,40 @@ static bool is_duration(const char *s, size_t n)
 	return st.any;
 }
 
-/* RFC 1123 host name: labels of letters, digits, '-', 1..63 bytes, total
- * at most 253 (no trailing dot). Labels starting "xn--" must
- * not have "--" elsewhere at positions 3-4 only, as IDNA requires. */
+/* One label of an RFC 1123 host name: letters, digits, '-', 1..63 bytes,
+ * not starting or ending with '-'. A label with "--" at positions 3-4 must
+ * start "xn" (an A-label), as IDNA requires. */
+static bool hostname_label(const char *s, size_t len)
+{
+	if (len > 63 || s[0] == '-' || s[len - 1] == '-')
+		return false;
+	for (size_t j = 0; j < len; j++)
+		if (!tc_ascii_is_alpha(s[j]) && !tc_ascii_is_digit(s[j]) && s[j] != '-')
+			return false;
+	/* "--" in the third and fourth position is reserved for A-labels */
+	return !(len >= 4 && s[2] == '-' && s[3] == '-' &&
+	         !((s[0] == 'x' || s[0] == 'X') && (s[1] == 'n' || s[1] == 'N')));
+}
+
+/* RFC 1123 host name: labels, total at most 253 (no trailing dot). */
 static bool is_hostname(const char *s, size_t n)
 {
-	if (n == 0 || n > 253)
-		return false;
-	size_t i = 0;
-	while (i <= n) {
-		size_t k = i;
-		while (k < n && s[k] != '.')
-			k++;
-		size_t len = k - i;
-		if (len == 0 || len > 63)
-			return false;
-		for (size_t j = i; j < k; j++)
-			if (!isalpha_(s[j]) && !isdig(s[j]) && s[j] != '-')
-				return false;
-		if (s[i] == '-' || s[k - 1] == '-')
-			return false;
-		/* "--" in the third and fourth position is reserved for A-labels */
-		if (len >= 4 && s[i + 2] == '-' && s[i + 3] == '-' &&
-		    !((s[i] == 'x' || s[i] == 'X') && (s[i + 1] == 'n' || s[i + 1] == 'N')))
-			return false;
-		i = k + 1;
-	}
-	return true;
+	return tc_netaddr_labels(s, n, hostname_label);
 }
 
 /* IPv4address = dec-octet "." dec-octet "." dec-octet "." dec-octet */
 static bool is_ipv4(const char *s, size_t n)
 {
-	size_t i = 0;
-	for (int part = 0; part < 4; part++) {
-		if (part) {
-			if (i >= n || s[i] != '.')
-				return false;
-			i++;
-		}
-		size_t k = i;
-		int v = 0;
-		while (i < n && isdig(s[i]) && i - k < 3)
-			v = v * 10 + (s[i++] - '0');
-		if (i == k || v > 255 || (i - k > 1 && s[k] == '0'))
-			return false;
-	}
-	return i == n;
-}
-
-typedef struct {
-	const char *s;
-	size_t n, i;
-	int groups;
-	bool gap; /* "::" seen */
-} v6_scan;
-
-/* One group at p->i and the ":" or "::" after it; false when it breaks the grammar.
- * An embedded IPv4 address ends the scan (p->i = n). */
-static bool v6_step(v6_scan *p)
-{
-	const char *s = p->s;
-	size_t n = p->n, k = p->i, i = k;
-	while (i < n && ishex(s[i]) && i - k < 5)
-		i++;
-	if (i < n && s[i] == '.') {
-		p->groups += 2; /* the last 32 bits */
-		p->i = n;
-		return is_ipv4(s + k, n - k);
-	}
-	if (i == k || i - k > 4)
-		return false;
-	p->groups++;
-	if (i == n) {
-		p->i = n;
-		return true;
-	}
-	if (s[i] != ':')
-		return false;
-	i++;
-	if (i < n && s[i] == ':') {
-		if (p->gap)
-			return false;
-		p->gap = true;
-		i++;
-	} else if (i == n) {
-		return false;
-	}
-	p->i = i;
-	return true;
+	unsigned char b[4];
+	return tc_netaddr_parse_ip4(b, s, n, false);
 }
 
 /* RFC 4291 2.2: eight groups of 1-4 hex digits, "::" once for a run of
  * zero groups, the last two groups may be an IPv4 address */
 static bool is_ipv6(const char *s, size_t n)
 {
-	v6_scan p = {s, n, 0, 0, false};
-	if (n >= 2 && s[0] == ':' && s[1] == ':') {
-		p.gap = true;
-		p.i = 2;
-	} else if (n >= 1 && s[0] == ':') {
-		return false;
-	}
-	while (p.i < n)
-		if (!v6_step(&p))
-			return false;
-	return p.gap ? p.groups < 8 : p.groups == 8;
+	unsigned char b[16];
+	return tc_netaddr_parse_ip6(b, s, n);
 }
 
 static bool is_uuid(const char *s, size_t n)
@@ -264,7 +179,7 @@ static bool is_uuid(const char *s, size_t n)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-		if (dash ? s[i] != '-' : !ishex(s[i]))
+		if (dash ? s[i] != '-' : tc_ascii_hex_value(s[i]) < 0)
 			return false;
 	}
 	return true;
@@ -273,7 +188,8 @@ static bool is_uuid(const char *s, size_t n)
 /* atext of RFC 5322 */
 static bool is_atext(char c)
 {
-	return isalpha_(c) || isdig(c) || (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
+	return tc_ascii_is_alpha(c) || tc_ascii_is_digit(c) ||
+	       (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
 }
 
 /* Quoted-string local part: the offset of the "@" after it, or 0 when it is not one. */
@@ -349,7 +265,7 @@ static size_t span_to(const char *s, size_t n, const char *stop)
 static bool all_digits(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!isdig(s[i]))
+		if (!tc_ascii_is_digit(s[i]))
 			return false;
 	return true;
 }
@@ -357,7 +273,8 @@ static bool all_digits(const char *s, size_t n)
 static bool uri_char(char c)
 {
 	/* unreserved / reserved (gen-delims and sub-delims) */
-	return isalpha_(c) || isdig(c) || (c && strchr("-._~:/?#[]@!$&'()*+,;=", c));
+	return tc_ascii_is_alpha(c) || tc_ascii_is_digit(c) ||
+	       (c && strchr("-._~:/?#[]@!$&'()*+,;=", c));
 }
 
 /* the bytes of a URI or URI reference: characters of RFC 3986 and valid
@@ -367,7 +284,8 @@ static bool uri_chars(const char *s, size_t n)
 	bool hash = false;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '%') {
-			if (i + 2 >= n + 0 || !ishex(s[i + 1]) || !ishex(s[i + 2]))
+			if (i + 2 >= n + 0 || tc_ascii_hex_value(s[i + 1]) < 0 ||
+			    tc_ascii_hex_value(s[i + 2]) < 0)
 				return false;
 			i += 2;
 		} else if (s[i] == '#') {
@@ -419,13 +337,13 @@ static bool authority_ok(const char *s, size_t n)
 
 static bool scheme_char(char c)
 {
-	return isalpha_(c) || isdig(c) || c == '+' || c == '-' || c == '.';
+	return tc_ascii_is_alpha(c) || tc_ascii_is_digit(c) || c == '+' || c == '-' || c == '.';
 }
 
 /* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ): the length with its ":", or 0 */
 static size_t scheme_len(const char *s, size_t n)
 {
-	if (!n || !isalpha_(s[0]))
+	if (!n || !tc_ascii_is_alpha(s[0]))
 		return 0;
 	size_t k = 1;
 	while (k < n && scheme_char(s[k]))
@@ -468,13 +386,13 @@ static bool is_json_pointer(const char *s, size_t n)
 static bool is_relative_json_pointer(const char *s, size_t n)
 {
 	size_t i = 0;
-	while (i < n && isdig(s[i]))
+	while (i < n && tc_ascii_is_digit(s[i]))
 		i++;
 	if (i == 0 || (i > 1 && s[0] == '0'))
 		return false;
 	if (i < n && (s[i] == '+' || s[i] == '-')) {
 		size_t k = ++i;
-		while (i < n && isdig(s[i]))
+		while (i < n && tc_ascii_is_digit(s[i]))
 			i++;
 		if (i == k || (i - k > 1 && s[k] == '0') || (i - k == 1 && s[k] == '0'))
 			return false;

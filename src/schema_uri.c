@@ -12,6 +12,7 @@
  */
 #include "schema_uri.h"
 
+#include "ascii.h"
 #include "buf.h"
 
 #include <stdlib.h>
@@ -231,17 +232,6 @@ char *tc_uri_strip_fragment(tc_arena *a, const char *s, const char **frag)
 	return tc_arena_memdup0(a, s, (size_t)(h - s));
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 char *tc_uri_unescape(tc_arena *a, const char *s, size_t *len)
 {
 	size_t n = strlen(s);
@@ -249,8 +239,8 @@ char *tc_uri_unescape(tc_arena *a, const char *s, size_t *len)
 	size_t j = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '%') {
-			int h = i + 1 < n ? hexval((unsigned char)s[i + 1]) : -1;
-			int l = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
+			int h = i + 1 < n ? tc_ascii_hex_value((unsigned char)s[i + 1]) : -1;
+			int l = i + 2 < n ? tc_ascii_hex_value((unsigned char)s[i + 2]) : -1;
 			if (h < 0 || l < 0)
 				return NULL;
 			out[j++] = (char)(h * 16 + l);

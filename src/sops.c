@@ -515,44 +515,50 @@ static const char *enc_type(const tc_value *v)
 }
 
 /* The first path where the shapes differ, or false when they do not. */
+static bool shape_differs(const tc_value *x, const tc_value *y, tc_buf *where);
+
+static bool items_differ(const tc_value *x, const tc_value *y, tc_buf *where)
+{
+	if (x->u.arr.len != y->u.arr.len)
+		return true;
+	for (size_t i = 0; i < x->u.arr.len; i++) {
+		size_t mark = where->len;
+		tc_buf_addf(where, "[%zu]", i);
+		if (shape_differs(x->u.arr.items[i], y->u.arr.items[i], where))
+			return true;
+		where->len = mark;
+	}
+	return false;
+}
+
+static bool members_differ(const tc_value *x, const tc_value *y, tc_buf *where)
+{
+	for (size_t i = 0; i < x->u.obj.len || i < y->u.obj.len; i++) {
+		const tc_member *a = i < x->u.obj.len ? &x->u.obj.members[i] : NULL;
+		const tc_member *b = i < y->u.obj.len ? &y->u.obj.members[i] : NULL;
+		const tc_member *k = a ? a : b;
+		size_t mark = where->len;
+		tc_buf_addf(where, ".%.*s", (int)k->klen, k->key);
+		if (!a || !b || a->klen != b->klen || memcmp(a->key, b->key, a->klen) != 0 ||
+		    shape_differs(a->val, b->val, where))
+			return true;
+		where->len = mark;
+	}
+	return false;
+}
+
 static bool shape_differs(const tc_value *x, const tc_value *y, tc_buf *where)
 {
 	bool xs = (x->flags & TC_VAL_SECRET) != 0, ys = (y->flags & TC_VAL_SECRET) != 0;
-	if (xs || ys) {
-		if (xs && ys && x->kind == TC_STR && y->kind == TC_STR &&
-		    strcmp(enc_type(x), enc_type(y)) == 0)
-			return false;
-		return true;
-	}
+	if (xs || ys)
+		return !(xs && ys && x->kind == TC_STR && y->kind == TC_STR &&
+		         strcmp(enc_type(x), enc_type(y)) == 0);
 	if (x->kind != y->kind)
 		return true;
-	if (x->kind == TC_ARRAY) {
-		if (x->u.arr.len != y->u.arr.len)
-			return true;
-		for (size_t i = 0; i < x->u.arr.len; i++) {
-			size_t mark = where->len;
-			tc_buf_addf(where, "[%zu]", i);
-			if (shape_differs(x->u.arr.items[i], y->u.arr.items[i], where))
-				return true;
-			where->len = mark;
-		}
-		return false;
-	}
-	if (x->kind == TC_OBJECT) {
-		for (size_t i = 0; i < x->u.obj.len || i < y->u.obj.len; i++) {
-			const tc_member *a = i < x->u.obj.len ? &x->u.obj.members[i] : NULL;
-			const tc_member *b = i < y->u.obj.len ? &y->u.obj.members[i] : NULL;
-			const tc_member *k = a ? a : b;
-			size_t mark = where->len;
-			tc_buf_addf(where, ".%.*s", (int)k->klen, k->key);
-			if (!a || !b || a->klen != b->klen ||
-			    memcmp(a->key, b->key, a->klen) != 0 ||
-			    shape_differs(a->val, b->val, where))
-				return true;
-			where->len = mark;
-		}
-		return false;
-	}
+	if (x->kind == TC_ARRAY)
+		return items_differ(x, y, where);
+	if (x->kind == TC_OBJECT)
+		return members_differ(x, y, where);
 	return !tc_value_same(x, y);
 }
 

@@ -68,44 +68,59 @@ bool tc_time_parse_date(tc_civil *t, const char *s, size_t n)
 	       t->day <= tc_time_days_in_month(t->year, t->month);
 }
 
+/* time-secfrac at s[*i] (with Go, ',' too) into t->nsec, digits past
+ * nine dropped; false when the separator has no digit after it */
+static bool secfrac(tc_civil *t, const char *s, size_t n, size_t *i, bool go)
+{
+	t->nsec = 0;
+	if (*i >= n || !(s[*i] == '.' || (go && s[*i] == ',')))
+		return true;
+	size_t k = 0;
+	for ((*i)++; *i < n && s[*i] >= '0' && s[*i] <= '9'; (*i)++, k++)
+		if (k < 9)
+			t->nsec = t->nsec * 10 + (s[*i] - '0');
+	if (k == 0)
+		return false;
+	for (; k < 9; k++)
+		t->nsec *= 10;
+	return true;
+}
+
+/* time-offset at s[i], the rest of s: "Z" (with lower, 'z') or
+ * ("+" / "-") hh ":" mm, into minutes east of UTC in *east */
+static bool offset(const char *s, size_t n, size_t i, unsigned flags, int *east)
+{
+	bool go = flags & TC_RFC3339_GO;
+	*east = 0;
+	if (i < n && (s[i] == 'Z' || ((flags & TC_RFC3339_LOWER) && s[i] == 'z')))
+		return i + 1 == n;
+	if (i >= n || (s[i] != '+' && s[i] != '-'))
+		return false;
+	int oh = 0, om = 0;
+	if (!digits(s, n, i + 1, 2, &oh) || i + 3 >= n || s[i + 3] != ':' ||
+	    !digits(s, n, i + 4, 2, &om))
+		return false;
+	if (i + 6 != n || oh > (go ? 24 : 23) || om > (go ? 60 : 59))
+		return false;
+	*east = (s[i] == '-' ? -1 : 1) * (oh * 60 + om);
+	return true;
+}
+
 bool tc_time_parse_clock(tc_civil *t, const char *s, size_t n, unsigned flags)
 {
-	bool go = flags & TC_RFC3339_GO, lower = flags & TC_RFC3339_LOWER;
 	if (n < 8 || s[2] != ':' || s[5] != ':' || !digits(s, n, 0, 2, &t->hour) ||
 	    !digits(s, n, 3, 2, &t->min) || !digits(s, n, 6, 2, &t->sec))
 		return false;
 	size_t i = 8;
-	t->nsec = 0;
-	if (i < n && (s[i] == '.' || (go && s[i] == ','))) {
-		size_t k = 0;
-		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, k++)
-			if (k < 9)
-				t->nsec = t->nsec * 10 + (s[i] - '0');
-		if (k == 0)
-			return false;
-		for (; k < 9; k++)
-			t->nsec *= 10;
-	}
-	int oh = 0, om = 0, sign = 1;
-	if (i < n && (s[i] == 'Z' || (lower && s[i] == 'z'))) {
-		i++;
-	} else if (i < n && (s[i] == '+' || s[i] == '-')) {
-		sign = s[i] == '-' ? -1 : 1;
-		if (!digits(s, n, i + 1, 2, &oh) || i + 3 >= n || s[i + 3] != ':' ||
-		    !digits(s, n, i + 4, 2, &om))
-			return false;
-		i += 6;
-	} else {
+	int east;
+	if (!secfrac(t, s, n, &i, flags & TC_RFC3339_GO) || !offset(s, n, i, flags, &east))
 		return false;
-	}
-	if (i != n || oh > (go ? 24 : 23) || om > (go ? 60 : 59))
-		return false;
-	t->offset = sign * (oh * 3600 + om * 60);
+	t->offset = east * 60;
 	if (t->hour > 23 || t->min > 59)
 		return false;
 	if (t->sec == 60 && (flags & TC_RFC3339_LEAP)) {
 		/* a leap second happens at 23:59:60 UTC only */
-		int utc = t->hour * 60 + t->min - sign * (oh * 60 + om);
+		int utc = t->hour * 60 + t->min - east;
 		utc = ((utc % 1440) + 1440) % 1440;
 		return utc == 23 * 60 + 59;
 	}

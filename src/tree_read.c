@@ -168,80 +168,99 @@ static void take(tc_outlist *l, const tc_outfile *f)
 	tc_outlist_add(l, f->path, f->data, f->len, true);
 }
 
-int tc_tree_diff(tc_diff *out, tc_arena *a, const tc_outlist *base, const tc_outlist *head,
-                 tc_diags *d)
-{
+/* A run of identical files of one environment, in path order. */
+typedef struct same_run {
+	const char *env;
+	size_t len, n;
+} same_run;
+
+/* The files of base and head paired by path: those that differ (or stand
+ * on one side only) borrowed into b and h, the identical ones counted in
+ * runs per environment. */
+typedef struct pairing {
 	tc_outlist b, h;
-	tc_outlist_init(&b);
-	tc_outlist_init(&h);
-	/* identical files per environment, in path order: a run per env */
-	const char *same_env = NULL;
-	size_t same_len = 0, same_n = 0;
-	typedef struct run {
-		const char *env;
-		size_t len, n;
-	} run;
-	run *runs = NULL;
-	size_t nruns = 0, cap = 0;
-	size_t i = 0, j = 0;
+	same_run *runs;
+	size_t nruns, cap;
+	same_run cur; /* the run being counted; n == 0 before the first */
+} pairing;
+
+static void end_run(pairing *p)
+{
+	if (!p->cur.n)
+		return;
+	TC_GROW(p->runs, p->cap, p->nruns + 1);
+	p->runs[p->nruns++] = p->cur;
+}
+
+/* Count x, a file the same on both sides, in the run of its environment. */
+static void count_same(pairing *p, const tc_outfile *x)
+{
+	size_t el = env_len(x->path);
+	if (!p->cur.env || el != p->cur.len || memcmp(p->cur.env, x->path, el) != 0) {
+		end_run(p);
+		p->cur = (same_run){x->path, el, 0};
+	}
+	p->cur.n++;
+}
+
+/* The index of the first manifest of l at or after i (l->len when none). */
+static size_t next_manifest(const tc_outlist *l, size_t i)
+{
+	while (i < l->len && !l->items[i].manifest)
+		i++;
+	return i;
+}
+
+static void pair_files(pairing *p, const tc_outlist *base, const tc_outlist *head)
+{
+	size_t i = next_manifest(base, 0), j = next_manifest(head, 0);
 	while (i < base->len || j < head->len) {
-		if (i < base->len && !base->items[i].manifest) {
-			i++;
-			continue;
-		}
-		if (j < head->len && !head->items[j].manifest) {
-			j++;
-			continue;
-		}
 		int c = i == base->len   ? 1
 		        : j == head->len ? -1
 		                         : strcmp(base->items[i].path, head->items[j].path);
-		if (c < 0) {
-			take(&b, &base->items[i++]);
-		} else if (c > 0) {
-			take(&h, &head->items[j++]);
+		const tc_outfile *x = c <= 0 ? &base->items[i] : NULL;
+		const tc_outfile *y = c >= 0 ? &head->items[j] : NULL;
+		if (x && y && x->len == y->len && memcmp(x->data, y->data, x->len) == 0) {
+			count_same(p, x);
 		} else {
-			const tc_outfile *x = &base->items[i++], *y = &head->items[j++];
-			if (x->len != y->len || memcmp(x->data, y->data, x->len) != 0) {
-				take(&b, x);
-				take(&h, y);
-				continue;
-			}
-			size_t el = env_len(x->path);
-			if (!same_env || el != same_len || memcmp(same_env, x->path, el) != 0) {
-				if (same_n) {
-					TC_GROW(runs, cap, nruns + 1);
-					runs[nruns++] = (run){same_env, same_len, same_n};
-				}
-				same_env = x->path;
-				same_len = el;
-				same_n = 0;
-			}
-			same_n++;
+			if (x)
+				take(&p->b, x);
+			if (y)
+				take(&p->h, y);
 		}
+		if (x)
+			i = next_manifest(base, i + 1);
+		if (y)
+			j = next_manifest(head, j + 1);
 	}
-	if (same_n) {
-		TC_GROW(runs, cap, nruns + 1);
-		runs[nruns++] = (run){same_env, same_len, same_n};
-	}
+	end_run(p);
+}
+
+int tc_tree_diff(tc_diff *out, tc_arena *a, const tc_outlist *base, const tc_outlist *head,
+                 tc_diags *d)
+{
+	pairing p = {0};
+	tc_outlist_init(&p.b);
+	tc_outlist_init(&p.h);
+	pair_files(&p, base, head);
 	tc_diff_input *bi = NULL, *hi = NULL;
 	size_t nb = 0, nh = 0;
-	int rb = tc_tree_read_objects(&bi, &nb, a, &b, d);
-	int rh = tc_tree_read_objects(&hi, &nh, a, &h, d);
+	int rb = tc_tree_read_objects(&bi, &nb, a, &p.b, d);
+	int rh = tc_tree_read_objects(&hi, &nh, a, &p.h, d);
 	int rc = -1;
 	if (rb || rh) {
 		memset(out, 0, sizeof *out);
 		tc_arena_init(&out->arena);
 	} else if (tc_diff_compute(out, d, bi, nb, hi, nh) == 0) {
-		for (size_t k = 0; k < nruns; k++)
-			add_unchanged(out, runs[k].env, runs[k].len, runs[k].n);
+		for (size_t k = 0; k < p.nruns; k++)
+			add_unchanged(out, p.runs[k].env, p.runs[k].len, p.runs[k].n);
 		rc = 0;
 	}
 	free(bi);
 	free(hi);
-	free(runs);
+	free(p.runs);
 	/* the lists only borrowed the files */
-	free(b.items);
-	free(h.items);
+	free(p.b.items);
+	free(p.h.items);
 	return rc;
 }

@@ -32,3 +32,22 @@ size_t tc_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 	*cp = v;
 	return len;
 }
+
+void tc_utf8_put(tc_buf *b, uint32_t cp)
+{
+	if (cp < 0x80) {
+		tc_buf_addc(b, (char)cp);
+	} else if (cp < 0x800) {
+		tc_buf_addc(b, (char)(0xC0 | (cp >> 6)));
+		tc_buf_addc(b, (char)(0x80 | (cp & 0x3F)));
+	} else if (cp < 0x10000) {
+		tc_buf_addc(b, (char)(0xE0 | (cp >> 12)));
+		tc_buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
+		tc_buf_addc(b, (char)(0x80 | (cp & 0x3F)));
+	} else {
+		tc_buf_addc(b, (char)(0xF0 | (cp >> 18)));
+		tc_buf_addc(b, (char)(0x80 | ((cp >> 12) & 0x3F)));
+		tc_buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
+		tc_buf_addc(b, (char)(0x80 | (cp & 0x3F)));
+	}
+}

@@ -202,6 +202,31 @@ tc_value *tc_value_dig(const tc_value *v, const char *dotted)
 	return cur;
 }
 
+static bool equal(const tc_value *a, const tc_value *b, bool strict);
+
+static bool equal_items(const tc_value *a, const tc_value *b, bool strict)
+{
+	if (a->u.arr.len != b->u.arr.len)
+		return false;
+	for (size_t i = 0; i < a->u.arr.len; i++)
+		if (!equal(a->u.arr.items[i], b->u.arr.items[i], strict))
+			return false;
+	return true;
+}
+
+static bool equal_members(const tc_value *a, const tc_value *b, bool strict)
+{
+	if (a->u.obj.len != b->u.obj.len)
+		return false;
+	for (size_t i = 0; i < a->u.obj.len; i++) {
+		const tc_member *x = &a->u.obj.members[i], *y = &b->u.obj.members[i];
+		if (x->klen != y->klen || tc_bytes_cmp(x->key, x->klen, y->key, y->klen) != 0 ||
+		    !equal(x->val, y->val, strict))
+			return false;
+	}
+	return true;
+}
+
 /* Deep equality; strict: numbers by kind and bits (as written), else by
  * value (JSON). Keys compare by bytes either way. */
 static bool equal(const tc_value *a, const tc_value *b, bool strict)
@@ -230,23 +255,9 @@ static bool equal(const tc_value *a, const tc_value *b, bool strict)
 		return a->u.str.len == b->u.str.len &&
 		       (a->u.str.len == 0 || memcmp(a->u.str.ptr, b->u.str.ptr, a->u.str.len) == 0);
 	case TC_ARRAY:
-		if (a->u.arr.len != b->u.arr.len)
-			return false;
-		for (size_t i = 0; i < a->u.arr.len; i++)
-			if (!equal(a->u.arr.items[i], b->u.arr.items[i], strict))
-				return false;
-		return true;
+		return equal_items(a, b, strict);
 	case TC_OBJECT:
-		if (a->u.obj.len != b->u.obj.len)
-			return false;
-		for (size_t i = 0; i < a->u.obj.len; i++) {
-			const tc_member *x = &a->u.obj.members[i], *y = &b->u.obj.members[i];
-			if (x->klen != y->klen ||
-			    tc_bytes_cmp(x->key, x->klen, y->key, y->klen) != 0 ||
-			    !equal(x->val, y->val, strict))
-				return false;
-		}
-		return true;
+		return equal_members(a, b, strict);
 	}
 	return false;
 }

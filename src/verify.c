@@ -27,6 +27,7 @@
  */
 #include "verify_impl.h"
 
+#include "netaddr.h"
 #include "repo.h"
 #include "sort.h"
 #include "tenant_view.h"
@@ -636,13 +637,9 @@ static void keep_issuer(tc_verify *v, const struct tc_env *env)
 	const char *url = tc_vstr(kc, "url");
 	pcache pc = {0};
 	int64_t port = 443;
-	const char *hp = url ? strstr(url, "://") : NULL;
-	if (hp) {
-		hp += 3;
-		const char *colon = strchr(hp, ':'), *slash = strchr(hp, '/');
-		if (colon && (!slash || colon < slash))
-			port = strtoll(colon + 1, NULL, 10);
-	}
+	tc_netaddr_url u;
+	if (url && tc_netaddr_split_url(&u, url, strlen(url)) && u.has_port)
+		port = strtoll(u.port, NULL, 10);
 	tc_member m[2] = {
 		{"cidrs", 5, TC_NOPOS,
 	         cidrs && cidrs->kind == TC_ARRAY && url

@@ -118,6 +118,11 @@ uri "a relative URI is refused (RFC 6749 section 3.1.2, the schema)" 8:22 "is no
 uri "a '*' in the host is refused (Keycloak matches '*' at the end only)" 8:22 "has a '[*]' in its host" "https://*.test.example.com/"
 uri "a '*' before the end is refused" 8:22 "before its end" "https://zeta.test.example.com/*/cb"
 uri "user information is refused" 8:22 "holds user information" "https://u@zeta.test.example.com/"
+# RFC 3986 section 3.2: the user information ends at the authority's last
+# '@', so a ':' in it does not end the host early (the host here is
+# evil.example.com, not u)
+uri "user information with a password is refused" 8:22 "holds user information" "https://u:p@evil.example.com/"
+uri "user information after a port-like colon is refused" 8:22 "holds user information" "https://zeta.test.example.com:1@evil.example.com/"
 for ok_uri in "http://localhost:8080/cb" "http://127.0.0.1/cb" "https://zeta.test.example.com/*"; do
 	printf 'name: zeta\nenvironments: [test]\nrealm:\n  trustedHosts: [localhost, 127.0.0.1]\n  clients:\n    - clientId: web\n      type: public\n      redirectUris: ["%s"]\n' "$ok_uri" | zeta
 	render_zeta

@@ -126,6 +126,10 @@ TEST(k8s_ip_library)
 	CHECK_STR(run("isIP('1:2:3:4:5:6:7:8')"), "true");
 	CHECK_STR(run("isIP('1:2:3:4:5:6:7:8:9')"), "false");
 	CHECK_STR(run("isIP('1:2:3:4:5:6:7::8')"), "false");
+	/* netip.ParseAddr: "::" must stand for at least one zero group, so
+	 * none may follow eight groups ("trailing garbage after address") */
+	CHECK_STR(run("isIP('1:2:3:4:5:6:7:8::')"), "false");
+	CHECK_STR(run("isIP('1:2:3:4:5:6:7::')"), "true");
 	CHECK_STR(run("ip('1.2.3.4').family()"), "4");
 	CHECK_STR(run("ip('::1').family()"), "6");
 	CHECK_STR(run("string(ip('2001:DB8:0:0:0:0:0:1'))"), "\"2001:db8::1\"");
