@@ -38,6 +38,8 @@
 # figure that does not depend on the machine's load.
 #
 #   TENANTC=PATH  the binary (default: build it in build-bench)
+#   COMMIT=ID     the commit TENANTC was built from, for the report
+#                 (default: the checkout's HEAD)
 #   TMPFS=DIR     a folder on tmpfs (default /dev/shm/tenantc-big)
 #   DISK=DIR      a folder on the disk (default /var/tmp/tenantc-big)
 #   GEN=DIR       where the workloads are generated once and kept
@@ -111,7 +113,7 @@ if [ -z "${TENANTC:-}" ]; then
 	TENANTC=$build/src/tenantc
 fi
 tc=$TENANTC
-commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+commit=${COMMIT:-$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)}
 load() { cut -d' ' -f1 /proc/loadavg; }
 
 # the workload, once (and a git repository of it for the cache step),
