@@ -229,7 +229,9 @@ def main():
             v, ve = get(fig, n, fs, "merge_move")
             if c is None:
                 continue
-            b = same.get((n, fs), (None, ""))[0]
+            b, bc = same.get((n, fs), (None, ""))
+            if not m or bc != m.get("commit"):
+                b = None  # compared at another commit than the figures (or not at all)
             out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 n_(n), fs, secs(c, ce), secs(m, me), ratio(m, c),
                 ratio(m, c, "cpu"), secs(v, ve), ratio(v, c),
