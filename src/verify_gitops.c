@@ -63,7 +63,9 @@ static bool privileged_kind(const char *group, const char *kind)
 	       strcmp(group, "apiextensions.k8s.io") == 0;
 }
 
-static void project(tc_verify *v, tc_diags *d, const vobj *p, const vobj *app)
+/* Every destination of AppProject p that Application app may deploy to is
+ * a namespace of app's tenant. */
+static void project_destinations(tc_verify *v, tc_diags *d, const vobj *p, const vobj *app)
 {
 	tc_path ps = TC_PATH_KEY(NULL, "spec", 4);
 	tc_path pd = TC_PATH_KEY(&ps, "destinations", 12);
@@ -83,6 +85,12 @@ static void project(tc_verify *v, tc_diags *d, const vobj *p, const vobj *app)
 			tc_vrow(v, "right", ns, tc_vprintf(v, "Application:%s", app->name),
 			        "deploy", ns, tc_vprintf(v, "AppProject/%s", p->name));
 	}
+}
+
+/* p's namespaceResourceWhitelist is there and names its kinds (no '*'). */
+static void project_namespaced_kinds(tc_verify *v, tc_diags *d, const vobj *p, const vobj *app)
+{
+	tc_path ps = TC_PATH_KEY(NULL, "spec", 4);
 	const tc_value *wl = tc_value_dig(p->v, "spec.namespaceResourceWhitelist");
 	tc_path pw = TC_PATH_KEY(&ps, "namespaceResourceWhitelist", 26);
 	vsubj s = {.namespace = tc_vstr(app->v, "spec.destination.namespace"), .kind = "*"};
@@ -97,23 +105,47 @@ static void project(tc_verify *v, tc_diags *d, const vobj *p, const vobj *app)
 			tc_vfind(v, d, "gitops.kinds", &s, x, p, &pi,
 			         "namespaceResourceWhitelist allows every kind by '*'");
 	}
+}
+
+/* One entry x (at path at) of p's clusterResourceWhitelist: a finding for
+ * a privileged kind, else a row of --explain. */
+static void cluster_kind(tc_verify *v, tc_diags *d, const vobj *p, const vobj *app,
+                         const tc_value *x, const tc_path *at)
+{
+	const char *dest = tc_vstr(app->v, "spec.destination.namespace");
+	const char *g = tc_vstr(x, "group"), *k = tc_vstr(x, "kind");
+	if (!g)
+		g = "";
+	vsubj sk = {.namespace = dest, .kind = k};
+	if (privileged_kind(g, k ? k : "*")) {
+		tc_vfind(v, d, "gitops.kinds", &sk, x, p, at,
+		         "clusterResourceWhitelist lets the tenant create cluster-scoped "
+		         "'%s' objects of group '%s'",
+		         k ? k : "*", g);
+		return;
+	}
+	tc_vrow(v, "right", dest ? dest : "-", tc_vprintf(v, "Application:%s", app->name),
+	        tc_vprintf(v, "create %s%s%s", g, g[0] ? "/" : "", k ? k : "*"), "cluster",
+	        tc_vprintf(v, "AppProject/%s", p->name));
+}
+
+/* p's clusterResourceWhitelist names no privileged cluster-scoped kind;
+ * each kind it allows is a row of --explain. */
+static void project_cluster_kinds(tc_verify *v, tc_diags *d, const vobj *p, const vobj *app)
+{
+	tc_path ps = TC_PATH_KEY(NULL, "spec", 4);
 	tc_path pc = TC_PATH_KEY(&ps, "clusterResourceWhitelist", 24);
 	FOREACH_ARR (x, i, tc_value_dig(p->v, "spec.clusterResourceWhitelist")) {
 		tc_path pi = TC_PATH_INDEX(&pc, i);
-		const char *g = tc_vstr(x, "group"), *k = tc_vstr(x, "kind");
-		vsubj sk = {.namespace = s.namespace, .kind = k};
-		if (privileged_kind(g ? g : "", k ? k : "*"))
-			tc_vfind(v, d, "gitops.kinds", &sk, x, p, &pi,
-			         "clusterResourceWhitelist lets the tenant create cluster-scoped "
-			         "'%s' objects of group '%s'",
-			         k ? k : "*", g ? g : "");
-		else
-			tc_vrow(v, "right", s.namespace ? s.namespace : "-",
-			        tc_vprintf(v, "Application:%s", app->name),
-			        tc_vprintf(v, "create %s%s%s", g && g[0] ? g : "",
-			                   g && g[0] ? "/" : "", k ? k : "*"),
-			        "cluster", tc_vprintf(v, "AppProject/%s", p->name));
+		cluster_kind(v, d, p, app, x, &pi);
 	}
+}
+
+static void project(tc_verify *v, tc_diags *d, const vobj *p, const vobj *app)
+{
+	project_destinations(v, d, p, app);
+	project_namespaced_kinds(v, d, p, app);
+	project_cluster_kinds(v, d, p, app);
 }
 
 static void application(tc_verify *v, tc_diags *d, const vobj *a)
@@ -305,23 +337,32 @@ static size_t images_of(const tc_verify *v, const vns *n, const char ***out)
 	return k;
 }
 
+/* Whether a string of the list refs (Kyverno's wildcards) covers image. */
+static bool any_ref_covers(const tc_value *refs, const char *image)
+{
+	FOREACH_ARR (ref, m, refs)
+		if (ref->kind == TC_STR && covers(false, ref->u.str.ptr, image))
+			return true;
+	return false;
+}
+
+/* Whether the verifyImages entry vi verifies image: its imageReferences
+ * cover it and its skipImageReferences do not. */
+static bool entry_covers(const tc_value *vi, const char *image)
+{
+	return !any_ref_covers(tc_value_getz(vi, "skipImageReferences"), image) &&
+	       any_ref_covers(tc_value_getz(vi, "imageReferences"), image);
+}
+
 static bool kyverno_covers(const vobj *pol, const vns *n, const char *image)
 {
 	FOREACH_ARR (r, i, tc_value_dig(pol->v, "spec.rules")) {
 		if (!block_matches(tc_value_getz(r, "match"), n) ||
 		    block_matches(tc_value_getz(r, "exclude"), n))
 			continue;
-		FOREACH_ARR (vi, k, tc_value_getz(r, "verifyImages")) {
-			bool skipped = false;
-			FOREACH_ARR (sk, m, tc_value_getz(vi, "skipImageReferences"))
-				if (sk->kind == TC_STR && covers(false, sk->u.str.ptr, image))
-					skipped = true;
-			if (skipped)
-				continue;
-			FOREACH_ARR (ref, m, tc_value_getz(vi, "imageReferences"))
-				if (ref->kind == TC_STR && covers(false, ref->u.str.ptr, image))
-					return true;
-		}
+		FOREACH_ARR (vi, k, tc_value_getz(r, "verifyImages"))
+			if (entry_covers(vi, image))
+				return true;
 	}
 	return false;
 }

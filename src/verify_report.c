@@ -42,6 +42,19 @@ void tc_vexc_load(tc_verify *v)
 	}
 }
 
+/* Whether the exception's port list exc holds the rule's port (a number
+ * without endPort, or with an endPort equal to it; or a named port). */
+static bool port_listed(const tc_value *exc, const tc_value *port, const tc_value *end)
+{
+	FOREACH_ARR (q, k, exc)
+		if (port->kind == TC_INT && q->kind == TC_INT && q->u.i == port->u.i &&
+		    (!end || (end->kind == TC_INT && end->u.i == port->u.i)))
+			return true;
+		else if (port->kind == TC_STR && tc_value_equal(q, port))
+			return true;
+	return false;
+}
+
 /* Every port of the finding's rule among the exception's ports. */
 static bool ports_covered(const tc_value *exc, const tc_value *rule)
 {
@@ -51,17 +64,7 @@ static bool ports_covered(const tc_value *exc, const tc_value *rule)
 		return false;
 	FOREACH_ARR (p, i, rule) {
 		const tc_value *port = tc_value_getz(p, "port");
-		if (!port)
-			return false;
-		const tc_value *end = tc_value_getz(p, "endPort");
-		bool ok = false;
-		FOREACH_ARR (q, k, exc)
-			if (port->kind == TC_INT && q->kind == TC_INT && q->u.i == port->u.i &&
-			    (!end || (end->kind == TC_INT && end->u.i == port->u.i)))
-				ok = true;
-			else if (port->kind == TC_STR && tc_value_equal(q, port))
-				ok = true;
-		if (!ok)
+		if (!port || !port_listed(exc, port, tc_value_getz(p, "endPort")))
 			return false;
 	}
 	return true;
@@ -148,41 +151,48 @@ static const char *const heads[][5] = {
 static const char *const tables[] = {"flow", "right", "exception", "host"};
 #define NTABLES (sizeof tables / sizeof tables[0])
 
+static const char *const titles[] = {"allowed flows", "rights", "exceptions", "trusted hosts"};
+
+/* The rows of table t: their count, and in w the width of each of the
+ * first four columns (header included). */
+static size_t table_widths(const tc_verify *v, size_t t, size_t w[5])
+{
+	for (size_t c = 0; c < 5; c++)
+		w[c] = strlen(heads[t][c]);
+	size_t n = 0;
+	for (size_t i = 0; i < v->nrows; i++) {
+		if (strcmp(v->rows[i].table, tables[t]) != 0)
+			continue;
+		n++;
+		for (size_t c = 0; c < 4; c++) {
+			size_t l = strlen(v->rows[i].cols[c]);
+			if (l > w[c])
+				w[c] = l;
+		}
+	}
+	return n;
+}
+
+/* One line of a table: four padded columns and the last as it is. */
+static void explain_line(tc_buf *out, const size_t w[5], const char *const cols[5])
+{
+	for (size_t c = 0; c < 4; c++)
+		tc_buf_addf(out, "%-*s  ", (int)w[c], cols[c]);
+	tc_buf_addf(out, "%s\n", cols[4]);
+}
+
 void tc_verify_explain(const tc_verify *v, tc_buf *out)
 {
 	for (size_t t = 0; t < NTABLES; t++) {
 		size_t w[5];
-		for (size_t c = 0; c < 5; c++)
-			w[c] = strlen(heads[t][c]);
-		size_t n = 0;
-		for (size_t i = 0; i < v->nrows; i++) {
-			if (strcmp(v->rows[i].table, tables[t]) != 0)
-				continue;
-			n++;
-			for (size_t c = 0; c < 4; c++) {
-				size_t l = strlen(v->rows[i].cols[c]);
-				if (l > w[c])
-					w[c] = l;
-			}
-		}
-		tc_buf_addf(out, "%s%s (%zu)\n", t ? "\n" : "",
-		            t == 0   ? "allowed flows"
-		            : t == 1 ? "rights"
-		            : t == 2 ? "exceptions"
-		                     : "trusted hosts",
-		            n);
+		size_t n = table_widths(v, t, w);
+		tc_buf_addf(out, "%s%s (%zu)\n", t ? "\n" : "", titles[t], n);
 		if (!n)
 			continue;
-		for (size_t c = 0; c < 5; c++)
-			tc_buf_addf(out, c < 4 ? "%-*s  " : "%.*s%s\n", c < 4 ? (int)w[c] : 0,
-			            c < 4 ? heads[t][c] : "", c < 4 ? "" : heads[t][c]);
-		for (size_t i = 0; i < v->nrows; i++) {
-			if (strcmp(v->rows[i].table, tables[t]) != 0)
-				continue;
-			for (size_t c = 0; c < 4; c++)
-				tc_buf_addf(out, "%-*s  ", (int)w[c], v->rows[i].cols[c]);
-			tc_buf_addf(out, "%s\n", v->rows[i].cols[4]);
-		}
+		explain_line(out, w, heads[t]);
+		for (size_t i = 0; i < v->nrows; i++)
+			if (strcmp(v->rows[i].table, tables[t]) == 0)
+				explain_line(out, w, v->rows[i].cols);
 	}
 }
 
@@ -191,16 +201,22 @@ static void json_str(tc_buf *out, const char *s)
 	tc_json_string(out, s ? s : "", s ? strlen(s) : 0);
 }
 
-void tc_verify_json(const tc_verify *v, const tc_diags *d, tc_buf *out)
+/* Whether a diagnostic is a finding of the verifier, by its rule's
+ * prefix: the text before colon. */
+static bool verifier_rule(const char *msg, const char *colon)
 {
-	tc_buf_adds(out, "{\"findings\":[");
+	return colon && (strncmp(msg, "network.", 8) == 0 || strncmp(msg, "rbac.", 5) == 0 ||
+	                 strncmp(msg, "gitops.", 7) == 0 || strncmp(msg, "admission.", 10) == 0 ||
+	                 strncmp(msg, "realm.", 6) == 0);
+}
+
+static void json_findings(const tc_diags *d, tc_buf *out)
+{
 	bool first = true;
 	for (size_t i = 0; d && i < d->len; i++) {
 		const tc_diag *g = &d->items[i];
 		const char *colon = strchr(g->msg, ':');
-		if (!colon || (strncmp(g->msg, "network.", 8) && strncmp(g->msg, "rbac.", 5) &&
-		               strncmp(g->msg, "gitops.", 7) && strncmp(g->msg, "admission.", 10) &&
-		               strncmp(g->msg, "realm.", 6)))
+		if (!verifier_rule(g->msg, colon))
 			continue;
 		tc_buf_adds(out, first ? "\n" : ",\n");
 		first = false;
@@ -215,24 +231,37 @@ void tc_verify_json(const tc_verify *v, const tc_diags *d, tc_buf *out)
 		json_str(out, colon + 2);
 		tc_buf_adds(out, "}");
 	}
+}
+
+/* A row of table t as a JSON object keyed by its lower-case headers. */
+static void json_row(tc_buf *out, size_t t, const vrow *r)
+{
+	tc_buf_adds(out, "{");
+	for (size_t c = 0; c < 5; c++) {
+		char key[32];
+		size_t k = 0;
+		for (const char *h = heads[t][c]; *h && k < sizeof key - 1; h++)
+			key[k++] = (char)(*h >= 'A' && *h <= 'Z' ? *h + 32 : *h);
+		key[k] = 0;
+		tc_buf_addf(out, "%s\"%s\":", c ? "," : "", key);
+		json_str(out, r->cols[c]);
+	}
+	tc_buf_adds(out, "}");
+}
+
+void tc_verify_json(const tc_verify *v, const tc_diags *d, tc_buf *out)
+{
+	tc_buf_adds(out, "{\"findings\":[");
+	json_findings(d, out);
 	for (size_t t = 0; t < NTABLES; t++) {
 		tc_buf_addf(out, "],\n\"%ss\":[", tables[t]);
-		first = true;
+		bool first = true;
 		for (size_t i = 0; i < v->nrows; i++) {
 			if (strcmp(v->rows[i].table, tables[t]) != 0)
 				continue;
-			tc_buf_adds(out, first ? "\n{" : ",\n{");
+			tc_buf_adds(out, first ? "\n" : ",\n");
 			first = false;
-			for (size_t c = 0; c < 5; c++) {
-				char key[32];
-				size_t k = 0;
-				for (const char *h = heads[t][c]; *h && k < sizeof key - 1; h++)
-					key[k++] = (char)(*h >= 'A' && *h <= 'Z' ? *h + 32 : *h);
-				key[k] = 0;
-				tc_buf_addf(out, "%s\"%s\":", c ? "," : "", key);
-				json_str(out, v->rows[i].cols[c]);
-			}
-			tc_buf_adds(out, "}");
+			json_row(out, t, &v->rows[i]);
 		}
 	}
 	tc_buf_adds(out, "]}\n");

@@ -98,39 +98,55 @@ static void add_ref(tc_verify *v, const char *env, const char *tenant, const tc_
 	x->ref_index = index;
 }
 
+/* What a store's Kubernetes provider (k8s, spec.provider.kubernetes)
+ * reads: its remote namespace and its ServiceAccount's namespace. */
+static void add_kube_provider(tc_verify *v, vsec *x, const tc_value *k8s)
+{
+	x->kube = true;
+	const tc_value *r = tc_value_getz(k8s, "remoteNamespace");
+	x->remote = tc_vintern(v, r && r->kind == TC_STR ? r->u.str.ptr : "default");
+	x->remote_pos = pos_of(v, r, pos_of(v, k8s, x->pos));
+	const tc_value *sa = tc_value_dig(k8s, "auth.serviceAccount.namespace");
+	if (sa && sa->kind == TC_STR) {
+		x->sa_ns = tc_vintern(v, sa->u.str.ptr);
+		x->sa_pos = pos_of(v, sa, x->pos);
+	}
+}
+
+/* A SecretStore or ClusterSecretStore (kind). */
+static void add_store(tc_verify *v, const char *env, const char *tenant, const tc_value *obj,
+                      const char *kind)
+{
+	vsec *x = push(v, env, tenant, obj, kind[0] == 'C' ? S_CLUSTER : S_STORE);
+	const tc_value *k8s = tc_value_dig(obj, "spec.provider.kubernetes");
+	if (k8s && k8s->kind == TC_OBJECT)
+		add_kube_provider(v, x, k8s);
+	const tc_value *c = tc_value_dig(obj, "spec.conditions");
+	x->conditions = c ? tc_vcopy(v, c) : NULL;
+}
+
+/* Every store an ExternalSecret reads through. */
+static void add_external_secret(tc_verify *v, const char *env, const char *tenant,
+                                const tc_value *obj)
+{
+	add_ref(v, env, tenant, obj, tc_value_dig(obj, "spec.secretStoreRef"), "secretStoreRef", 0);
+	FOREACH_ARR (e, i, tc_value_dig(obj, "spec.data"))
+		add_ref(v, env, tenant, obj, tc_value_dig(e, "sourceRef.storeRef"), "data", i);
+	FOREACH_ARR (e, i, tc_value_dig(obj, "spec.dataFrom"))
+		add_ref(v, env, tenant, obj, tc_value_dig(e, "sourceRef.storeRef"), "dataFrom", i);
+}
+
 bool tc_vsecrets_add(tc_verify *v, const char *env, const char *tenant, const tc_value *obj)
 {
 	const char *api = tc_vstr(obj, "apiVersion"), *kind = tc_vstr(obj, "kind");
 	if (!api || !kind || strncmp(api, "external-secrets.io/", 20) != 0)
 		return false;
 	if (strcmp(kind, "ClusterSecretStore") == 0 || strcmp(kind, "SecretStore") == 0) {
-		vsec *x = push(v, env, tenant, obj, kind[0] == 'C' ? S_CLUSTER : S_STORE);
-		const tc_value *k8s = tc_value_dig(obj, "spec.provider.kubernetes");
-		if (k8s && k8s->kind == TC_OBJECT) {
-			x->kube = true;
-			const tc_value *r = tc_value_getz(k8s, "remoteNamespace");
-			x->remote =
-				tc_vintern(v, r && r->kind == TC_STR ? r->u.str.ptr : "default");
-			x->remote_pos = pos_of(v, r, pos_of(v, k8s, x->pos));
-			const tc_value *sa = tc_value_dig(k8s, "auth.serviceAccount.namespace");
-			if (sa && sa->kind == TC_STR) {
-				x->sa_ns = tc_vintern(v, sa->u.str.ptr);
-				x->sa_pos = pos_of(v, sa, x->pos);
-			}
-		}
-		const tc_value *c = tc_value_dig(obj, "spec.conditions");
-		x->conditions = c ? tc_vcopy(v, c) : NULL;
+		add_store(v, env, tenant, obj, kind);
 		return true;
 	}
 	if (strcmp(kind, "ExternalSecret") == 0) {
-		add_ref(v, env, tenant, obj, tc_value_dig(obj, "spec.secretStoreRef"),
-		        "secretStoreRef", 0);
-		FOREACH_ARR (e, i, tc_value_dig(obj, "spec.data"))
-			add_ref(v, env, tenant, obj, tc_value_dig(e, "sourceRef.storeRef"), "data",
-			        i);
-		FOREACH_ARR (e, i, tc_value_dig(obj, "spec.dataFrom"))
-			add_ref(v, env, tenant, obj, tc_value_dig(e, "sourceRef.storeRef"),
-			        "dataFrom", i);
+		add_external_secret(v, env, tenant, obj);
 		return true;
 	}
 	return false;
@@ -257,6 +273,64 @@ static bool regex_match(const char *re, const char *s)
 	return m >= 0;
 }
 
+/* One condition e (at path at) of ClusterSecretStore x (as object o): the
+ * first namespace its namespaceSelector selects outside the tenant. */
+static void cond_selector(tc_verify *v, tc_diags *d, const vsec *x, vobj *o, const tc_value *e,
+                          const tc_path *at)
+{
+	const tc_value *sel = tc_value_getz(e, "namespaceSelector");
+	if (!sel)
+		return;
+	tc_path ps = TC_PATH_KEY(at, "namespaceSelector", 17);
+	uint32_t *idx;
+	size_t n = tc_vns_select(v, sel, &idx);
+	for (size_t k = 0; k < n; k++) {
+		const vns *m = &v->ns[idx[k]];
+		if (!allowed_ns(v, x->tenant, x->env, m->name)) {
+			cond_bad(v, d, x, o, sel, &ps, m->name, "namespaceSelector");
+			break;
+		}
+	}
+	free(idx);
+}
+
+/* ... each of its namespaces outside the tenant. */
+static void cond_namespaces(tc_verify *v, tc_diags *d, const vsec *x, vobj *o, const tc_value *e,
+                            const tc_path *at)
+{
+	tc_path pn = TC_PATH_KEY(at, "namespaces", 10);
+	FOREACH_ARR (ns, k, tc_value_getz(e, "namespaces")) {
+		tc_path pk = TC_PATH_INDEX(&pn, k);
+		if (ns->kind == TC_STR && !allowed_ns(v, x->tenant, x->env, ns->u.str.ptr))
+			cond_bad(v, d, x, o, ns, &pk, ns->u.str.ptr, "namespaces");
+	}
+}
+
+/* The first rendered namespace outside x's tenant that the pattern re
+ * matches, or NULL. */
+static const char *regex_outsider(const tc_verify *v, const vsec *x, const char *re)
+{
+	for (size_t m = 0; m < v->nns; m++)
+		if (!allowed_ns(v, x->tenant, x->env, v->ns[m].name) &&
+		    regex_match(re, v->ns[m].name))
+			return v->ns[m].name;
+	return NULL;
+}
+
+/* ... and, for each of its namespaceRegexes, the first namespace outside
+ * the tenant that it matches. */
+static void cond_regexes(tc_verify *v, tc_diags *d, const vsec *x, vobj *o, const tc_value *e,
+                         const tc_path *at)
+{
+	tc_path pr = TC_PATH_KEY(at, "namespaceRegexes", 16);
+	FOREACH_ARR (re, k, tc_value_getz(e, "namespaceRegexes")) {
+		tc_path pk = TC_PATH_INDEX(&pr, k);
+		const char *out = re->kind == TC_STR ? regex_outsider(v, x, re->u.str.ptr) : NULL;
+		if (out)
+			cond_bad(v, d, x, o, re, &pk, out, "namespaceRegexes");
+	}
+}
+
 static void store_conditions(tc_verify *v, tc_diags *d, const vsec *x)
 {
 	if (x->what != S_CLUSTER)
@@ -274,40 +348,9 @@ static void store_conditions(tc_verify *v, tc_diags *d, const vsec *x)
 	}
 	FOREACH_ARR (e, i, c) {
 		tc_path pi = TC_PATH_INDEX(&p2, i);
-		const tc_value *sel = tc_value_getz(e, "namespaceSelector");
-		if (sel) {
-			tc_path ps = TC_PATH_KEY(&pi, "namespaceSelector", 17);
-			uint32_t *idx;
-			size_t n = tc_vns_select(v, sel, &idx);
-			for (size_t k = 0; k < n; k++) {
-				const vns *m = &v->ns[idx[k]];
-				if (!allowed_ns(v, x->tenant, x->env, m->name)) {
-					cond_bad(v, d, x, &o, sel, &ps, m->name,
-					         "namespaceSelector");
-					break;
-				}
-			}
-			free(idx);
-		}
-		tc_path pn = TC_PATH_KEY(&pi, "namespaces", 10);
-		FOREACH_ARR (ns, k, tc_value_getz(e, "namespaces")) {
-			tc_path pk = TC_PATH_INDEX(&pn, k);
-			if (ns->kind == TC_STR && !allowed_ns(v, x->tenant, x->env, ns->u.str.ptr))
-				cond_bad(v, d, x, &o, ns, &pk, ns->u.str.ptr, "namespaces");
-		}
-		tc_path pr = TC_PATH_KEY(&pi, "namespaceRegexes", 16);
-		FOREACH_ARR (re, k, tc_value_getz(e, "namespaceRegexes")) {
-			tc_path pk = TC_PATH_INDEX(&pr, k);
-			if (re->kind != TC_STR)
-				continue;
-			for (size_t m = 0; m < v->nns; m++)
-				if (!allowed_ns(v, x->tenant, x->env, v->ns[m].name) &&
-				    regex_match(re->u.str.ptr, v->ns[m].name)) {
-					cond_bad(v, d, x, &o, re, &pk, v->ns[m].name,
-					         "namespaceRegexes");
-					break;
-				}
-		}
+		cond_selector(v, d, x, &o, e, &pi);
+		cond_namespaces(v, d, x, &o, e, &pi);
+		cond_regexes(v, d, x, &o, e, &pi);
 	}
 }
 

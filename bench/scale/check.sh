@@ -4,7 +4,8 @@
 # Generates the workload for N tenants (default 20) and checks that
 # `tenantc render` (tree and --stdout), `kubectl kustomize` (one root over
 # all overlays, and one overlay alone) and `jsonnet` (-y and -m) produce the
-# same set of objects, so the timings of run.sh compare equal work. Also
+# same set of objects, so the timings of run.sh compare equal work, and that
+# the render passes the isolation verifier with no finding. Also
 # checks that compare.py notices a changed object, so the check can fail.
 #
 #   TENANTC=PATH  the binary (required)
@@ -33,7 +34,12 @@ trap 'rm -rf "$work"' EXIT
 $py "$here/gen.py" "$work" "$n"
 t=t00001
 
-"$TENANTC" render --no-verify --repo "$work/tenantc" --out "$work/out" > /dev/null
+# with the isolation verifier: the workload passes it with no finding
+if ! "$TENANTC" render --repo "$work/tenantc" --out "$work/out" > "$work/render.txt" 2>&1; then
+	echo "FAIL: the workload does not pass tenantc render (and its verifier):"
+	head -n 5 "$work/render.txt"
+	exit 1
+fi
 "$TENANTC" render --repo "$work/tenantc" --stdout > "$work/tc.yaml"
 "$TENANTC" render --repo "$work/tenantc" --stdout --env prod --tenant $t > "$work/tc_one.yaml"
 kubectl kustomize "$work/kustomize" > "$work/kz.yaml"
@@ -50,7 +56,7 @@ $py "$here/compare.py" tenantc-tree=tree:"$work/out" tenantc-stdout=stream:"$wor
 	jsonnet-m=tree:"$work/jn_tree" || status=1
 $py "$here/compare.py" tenantc=stream:"$work/tc_one.yaml" kustomize=stream:"$work/kz_one.yaml" \
 	jsonnet=stream:"$work/jn_one.yaml" || status=1
-want=$((16 * n))
+want=$((22 * n))
 got=$(find "$work/out" -name '*.yaml' ! -name kustomization.yaml | wc -l)
 if [ "$got" -ne "$want" ]; then
 	echo "FAIL: tenantc wrote $got object files, want $want"

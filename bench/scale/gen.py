@@ -2,18 +2,22 @@
 """gen.py OUTDIR N [TOOL...] - write the scale benchmark's workload for three tools.
 
 The workload is N tenants (t00000, t00001, ...) in two environments, prod
-and test, with 8 objects per tenant and environment: a Namespace, three
+and test, with 11 objects per tenant and environment: a Namespace, three
 NetworkPolicies (default deny, DNS to the cluster DNS pods, API egress to the
-tenant's CIDRs), a KeycloakRealmImport with three clients and four roles, a
-Flux Kustomization confined to the tenant's namespace (serviceAccountName and
-targetNamespace), and an ArgoCD Application in the tenant's own AppProject.
-The objects pass tenantc's isolation verifier, so a benchmark render runs
-every check tenantc has and writes its tree. The same objects are written
+tenant's CIDRs), a KeycloakRealmImport with three clients and four roles
+(the frontend's redirect URI on the environment's own host, set per
+environment in tenant.yaml's overrides), a Flux Kustomization confined to
+the tenant's namespace (targetNamespace, and serviceAccountName naming the
+ServiceAccount of flux-system that a Role and RoleBinding let write only
+the tenant's NetworkPolicies), and an ArgoCD Application in the tenant's
+own AppProject. The objects pass tenantc's isolation verifier with no
+finding, so a benchmark render runs every check tenantc has and writes its
+tree. The same objects are written
 three ways:
 
   OUTDIR/tenantc/    a tenantc repository: tenantc.yaml, environments/,
                      tenants/<t>/tenant.yaml and JSON-e templates/tenant/
-  OUTDIR/kustomize/  a kustomize base with the 8 objects, one overlay per
+  OUTDIR/kustomize/  a kustomize base with the 11 objects, one overlay per
                      tenant and environment (labels plus JSON 6902 patches,
                      the way kustomize users scale) and a root
                      kustomization.yaml listing every overlay
@@ -52,17 +56,7 @@ def tenant(i):
         "name": name,
         "displayName": "Tenant %d GmbH" % i,
         "environments": ["prod", "test"],
-        "realm": {
-            "roles": ROLES,
-            # the frontend lists every environment's host: each realm says so
-            "trustedHosts": ["%s.%s" % (name, e["domain"]) for e in ENVS],
-            "clients": [
-                {"clientId": "api-service", "type": "confidential"},
-                {"clientId": "frontend", "type": "public",
-                 "redirectUris": ["https://%s.%s/*" % (name, e["domain"]) for e in ENVS]},
-                {"clientId": "producer", "type": "service-account"},
-            ],
-        },
+        "realm": {"roles": ROLES, "clients": clients(name, None)},
         "network": {
             "egress": [
                 {"cidr": "10.%d.%d.0/24" % (i // 250 % 250, i % 250), "ports": [5432]},
@@ -70,7 +64,34 @@ def tenant(i):
             ],
         },
         "values": {},
+        # each environment's realm lists only that environment's host (a prod
+        # realm trusting a test host is realm.cross-environment); lists
+        # replace, so each section gives the whole list of clients
+        "overrides": {e["name"]: {"realm": {"clients": clients(name, e)}} for e in ENVS},
     }
+
+
+def clients(name, env):
+    """The realm's clients; the frontend's redirect URI is env's host (none without env)."""
+    front = {"clientId": "frontend", "type": "public"}
+    if env:
+        front["redirectUris"] = ["https://%s.%s/*" % (name, env["domain"])]
+    return [{"clientId": "api-service", "type": "confidential"}, front,
+            {"clientId": "producer", "type": "service-account"}]
+
+
+def merged(t, env):
+    """What tenantc's templates see in env: overrides[env] merged over the
+    rest (maps merge key by key, lists and scalars replace)."""
+    def merge(a, b):
+        if not (isinstance(a, dict) and isinstance(b, dict)):
+            return b
+        out = dict(a)
+        for k, v in b.items():
+            out[k] = merge(a[k], v) if k in a else v
+        return out
+    rest = {k: v for k, v in t.items() if k != "overrides"}
+    return merge(rest, t.get("overrides", {}).get(env["name"], {}))
 
 
 # --- a small block-style YAML writer (strings always double-quoted JSON) ---
@@ -242,7 +263,7 @@ metadata:
     tenantc.io/environment: ${env.name}
 spec:
   interval: 10m
-  serviceAccountName: gitops-applier
+  serviceAccountName: gitops-applier.${tenant.name}-${env.name}
   targetNamespace: ${tenant.name}-${env.name}
   path: ./${repo.output}/${env.name}/tenants/${tenant.name}
   prune: true
@@ -252,6 +273,35 @@ spec:
     secretRef: {name: sops-age}
   dependsOn:
     - name: platform-${env.name}
+""",
+    "gitops-applier.yaml": r"""# the identity the Flux Kustomization applies the folder as: a
+# ServiceAccount of flux-system (where kustomize-controller impersonates it)
+# that may write the tenant's NetworkPolicies in the tenant's namespace only
+$let:
+  ns: ${tenant.name}-${env.name}
+  sa: gitops-applier.${tenant.name}-${env.name}
+  labels:
+    app.kubernetes.io/managed-by: tenantc
+    tenantc.io/tenant: ${tenant.name}
+    tenantc.io/environment: ${env.name}
+in:
+  - apiVersion: v1
+    kind: ServiceAccount
+    metadata: {name: "${sa}", namespace: flux-system, labels: {$eval: labels}}
+    automountServiceAccountToken: false
+  - apiVersion: rbac.authorization.k8s.io/v1
+    kind: Role
+    metadata: {name: gitops-applier, namespace: "${ns}", labels: {$eval: labels}}
+    rules:
+      - apiGroups: [networking.k8s.io]
+        resources: [networkpolicies]
+        verbs: [get, list, watch, create, update, patch, delete]
+  - apiVersion: rbac.authorization.k8s.io/v1
+    kind: RoleBinding
+    metadata: {name: gitops-applier, namespace: "${ns}", labels: {$eval: labels}}
+    roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: gitops-applier}
+    subjects:
+      - {kind: ServiceAccount, name: "${sa}", namespace: flux-system}
 """,
     "application.yaml": r"""# the ArgoCD Application for the same folder
 apiVersion: argoproj.io/v1alpha1
@@ -332,7 +382,7 @@ LABELS = {"app.kubernetes.io/managed-by": "tenantc"}
 
 
 def base_objects():
-    """The 8 objects with placeholders that every overlay patches."""
+    """The 11 objects with placeholders that every overlay patches."""
     ns = PLACEHOLDER
     np = lambda name, spec: {
         "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
@@ -366,11 +416,28 @@ def base_objects():
         "flux-kustomization.yaml": [{
             "apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
             "metadata": {"name": ns, "namespace": "flux-system", "labels": dict(LABELS)},
-            "spec": {"interval": "10m", "serviceAccountName": "gitops-applier",
+            "spec": {"interval": "10m", "serviceAccountName": "gitops-applier." + ns,
                      "targetNamespace": ns, "path": "./TENANT", "prune": True,
                      "sourceRef": {"kind": "GitRepository", "name": "platform"},
                      "decryption": {"provider": "sops", "secretRef": {"name": "sops-age"}},
                      "dependsOn": [{"name": "platform-ENV"}]}}],
+        "gitops-applier.yaml": [
+            {"apiVersion": "v1", "kind": "ServiceAccount",
+             "metadata": {"name": "gitops-applier." + ns, "namespace": "flux-system",
+                          "labels": dict(LABELS)},
+             "automountServiceAccountToken": False},
+            {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+             "metadata": {"name": "gitops-applier", "namespace": ns, "labels": dict(LABELS)},
+             "rules": [{"apiGroups": ["networking.k8s.io"], "resources": ["networkpolicies"],
+                        "verbs": ["get", "list", "watch", "create", "update", "patch",
+                                  "delete"]}]},
+            {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+             "metadata": {"name": "gitops-applier", "namespace": ns, "labels": dict(LABELS)},
+             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role",
+                         "name": "gitops-applier"},
+             "subjects": [{"kind": "ServiceAccount", "name": "gitops-applier." + ns,
+                           "namespace": "flux-system"}]},
+        ],
         "application.yaml": [{
             "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
             "metadata": {"name": ns, "namespace": "argocd", "labels": dict(LABELS)},
@@ -406,6 +473,7 @@ def client(c, i):
 
 def overlay(t, e):
     """kustomization.yaml of one tenant in one environment."""
+    t = merged(t, e)
     name, env = t["name"], e["name"]
     ns = name + "-" + env
     tree = "%s/%s/tenants/%s" % (REPO["output"], env, name)
@@ -439,8 +507,15 @@ def overlay(t, e):
                  for r in t["realm"]["roles"]]),
             rep("/spec/realm/clients",
                 [client(c, i) for i, c in enumerate(t["realm"]["clients"])])]),
+        patch("ServiceAccount", "gitops-applier." + PLACEHOLDER, [
+            rep("/metadata/name", "gitops-applier." + ns)]),
+        patch("Role", "gitops-applier", [rep("/metadata/namespace", ns)]),
+        patch("RoleBinding", "gitops-applier", [
+            rep("/metadata/namespace", ns),
+            rep("/subjects/0/name", "gitops-applier." + ns)]),
         patch("Kustomization", PLACEHOLDER, [
             rep("/metadata/name", ns),
+            rep("/spec/serviceAccountName", "gitops-applier." + ns),
             rep("/spec/targetNamespace", ns),
             rep("/spec/path", "./" + tree),
             rep("/spec/dependsOn/0/name", "platform-" + env)]),
@@ -488,9 +563,16 @@ def gen_kustomize(root, tenants):
 
 # --- jsonnet: one library, a stream program and a tree program ------------
 
-LIBSONNET = r"""// The 8 objects of one tenant in one environment (see gen.py).
+LIBSONNET = r"""// The 11 objects of one tenant in one environment (see gen.py).
 {
-  objects(tenant, env, repo)::
+  // what tenantc's templates see: the environment's section of the tenant's
+  // overrides merged over the rest (here it sets realm.clients)
+  merged(tenant, env)::
+    local o = if std.objectHas(tenant, 'overrides') && std.objectHas(tenant.overrides, env.name)
+    then tenant.overrides[env.name] else {};
+    tenant + (if std.objectHas(o, 'realm') then { realm+: o.realm } else {}),
+  objects(t, env, repo)::
+    local tenant = self.merged(t, env);
     local ns = tenant.name + '-' + env.name;
     local labels = {
       'app.kubernetes.io/managed-by': 'tenantc',
@@ -564,7 +646,7 @@ LIBSONNET = r"""// The 8 objects of one tenant in one environment (see gen.py).
         metadata: { name: ns, namespace: 'flux-system', labels: labels },
         spec: {
           interval: '10m',
-          serviceAccountName: 'gitops-applier',
+          serviceAccountName: 'gitops-applier.' + ns,
           targetNamespace: ns,
           path: './' + tree,
           prune: true,
@@ -572,6 +654,29 @@ LIBSONNET = r"""// The 8 objects of one tenant in one environment (see gen.py).
           decryption: { provider: 'sops', secretRef: { name: 'sops-age' } },
           dependsOn: [{ name: 'platform-' + env.name }],
         },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name: 'gitops-applier.' + ns, namespace: 'flux-system', labels: labels },
+        automountServiceAccountToken: false,
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: 'gitops-applier', namespace: ns, labels: labels },
+        rules: [{
+          apiGroups: ['networking.k8s.io'],
+          resources: ['networkpolicies'],
+          verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+        }],
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'gitops-applier', namespace: ns, labels: labels },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'gitops-applier' },
+        subjects: [{ kind: 'ServiceAccount', name: 'gitops-applier.' + ns, namespace: 'flux-system' }],
       },
       {
         apiVersion: 'argoproj.io/v1alpha1',

@@ -70,10 +70,10 @@ def main(argv):
     w("Written by `bench/scale/run.sh %s` on %s; do not edit by hand (the profile notes "
       "at the end come from `bench/scale/profile-notes.md`).\n" % (machine.get("args", ""),
                                                                    machine.get("date", "")))
-    w("Workload (`bench/scale/gen.py`): N tenants in two environments (prod, test), 8 objects "
+    w("Workload (`bench/scale/gen.py`): N tenants in two environments (prod, test), 11 objects "
       "per tenant-environment (Namespace, three NetworkPolicies, a KeycloakRealmImport with "
-      "three clients and four roles, a Flux Kustomization, an ArgoCD Application and its "
-      "AppProject): 16 N objects, isolation-clean, so tenantc's verifier runs in full. "
+      "three clients and four roles, a Flux Kustomization with its ServiceAccount, Role and "
+      "RoleBinding, an ArgoCD Application and its AppProject): 22 N objects, isolation-clean, so tenantc's verifier runs in full. "
       "tenantc renders JSON-e templates; kustomize builds a base plus one overlay "
       "per tenant-environment (labels and JSON 6902 patches); jsonnet runs one program over "
       "a list of the tenants. Every tool's objects are compared (parsed, keys sorted) by "
@@ -113,7 +113,7 @@ def main(argv):
     w("")
 
     for n in ns:
-        w("## N = %s (%s objects)\n" % (format(n, ","), format(14 * n, ",")))
+        w("## N = %s (%s objects)\n" % (format(n, ","), format(22 * n, ",")))
         w("| tool | wall | peak RSS MiB | CPU s | note |")
         w("|---|---:|---:|---:|---|")
         for key, label in ROWS:
