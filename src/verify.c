@@ -84,14 +84,32 @@ static const char *intern(tc_verify *v, const char *s)
 	return s ? slot(v, s)->s : NULL;
 }
 
+/* a, sep and b into key (cap bytes), cut to fit as snprintf would: the
+ * key of a slot, made for every object, so without the cost of a format */
+static const char *join_key(char *key, size_t cap, const char *a, char sep, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+	if (na > cap - 1)
+		na = cap - 1;
+	memcpy(key, a, na);
+	if (na + 1 < cap) {
+		key[na++] = sep;
+		if (nb > cap - 1 - na)
+			nb = cap - 1 - na;
+		memcpy(key + na, b, nb);
+		na += nb;
+	}
+	key[na] = 0;
+	return key;
+}
+
 /* The slot that holds what the invariants read of a tenant's settings in
  * one environment (a tenant's sections in `overrides` differ per
  * environment): keyed "<tenant> <env>", which no name can spell alone. */
 static struct vstr *tenant_env_slot(tc_verify *v, const char *tenant, const char *env)
 {
 	char key[512];
-	snprintf(key, sizeof key, "%s %s", tenant, env ? env : "");
-	return slot(v, key);
+	return slot(v, join_key(key, sizeof key, tenant, ' ', env ? env : ""));
 }
 
 /* The file names of one object's positions repeat: within one copy (the
@@ -208,9 +226,8 @@ static bool node_eq(const tc_value *a, const tc_value *b)
 }
 
 /* The shared node equal to probe, made from it when there is none yet.
- * probe's string bytes, items and members are temporary (the latter two
- * malloc'd, freed here). */
-static tc_value *share(tc_verify *v, tc_value *probe)
+ * probe's string bytes, items and members are temporary (copied here). */
+static tc_value *share(tc_verify *v, const tc_value *probe)
 {
 	if (v->nnodes * 2 >= v->capnodes) {
 		size_t cap = v->capnodes ? v->capnodes * 2 : 1024;
@@ -227,54 +244,60 @@ static tc_value *share(tc_verify *v, tc_value *probe)
 		v->capnodes = cap;
 	}
 	size_t k = node_hash(probe) & (v->capnodes - 1);
-	tc_value *found = NULL;
 	for (; v->nodes[k]; k = (k + 1) & (v->capnodes - 1))
-		if (node_eq(v->nodes[k], probe)) {
-			found = v->nodes[k];
-			break;
-		}
-	if (!found) {
-		found = tc_arena_alloc(&v->a, sizeof *found);
-		*found = *probe;
-		if (probe->kind == TC_STR && !(probe->flags & TC_VAL_SECRET)) {
-			found->u.str.ptr =
-				tc_arena_memdup0(&v->a, probe->u.str.ptr, probe->u.str.len);
-		} else if (probe->kind == TC_ARRAY) {
-			size_t n = (probe->u.arr.len + 1) * sizeof *found->u.arr.items;
-			found->u.arr.items = tc_arena_alloc(&v->a, n);
-			memcpy(found->u.arr.items, probe->u.arr.items, n);
-		} else if (probe->kind == TC_OBJECT) {
-			size_t n = (probe->u.obj.len + 1) * sizeof *found->u.obj.members;
-			found->u.obj.members = tc_arena_alloc(&v->a, n);
-			memcpy(found->u.obj.members, probe->u.obj.members, n);
-		}
-		v->nodes[k] = found;
-		v->nnodes++;
+		if (node_eq(v->nodes[k], probe))
+			return v->nodes[k];
+	tc_value *found = tc_arena_alloc(&v->a, sizeof *found);
+	*found = *probe;
+	if (probe->kind == TC_STR && !(probe->flags & TC_VAL_SECRET)) {
+		found->u.str.ptr = tc_arena_memdup0(&v->a, probe->u.str.ptr, probe->u.str.len);
+	} else if (probe->kind == TC_ARRAY) {
+		size_t n = (probe->u.arr.len + 1) * sizeof *found->u.arr.items;
+		found->u.arr.items = tc_arena_alloc(&v->a, n);
+		memcpy(found->u.arr.items, probe->u.arr.items, n);
+	} else if (probe->kind == TC_OBJECT) {
+		size_t n = (probe->u.obj.len + 1) * sizeof *found->u.obj.members;
+		found->u.obj.members = tc_arena_alloc(&v->a, n);
+		memcpy(found->u.obj.members, probe->u.obj.members, n);
 	}
-	if (probe->kind == TC_ARRAY)
-		free(probe->u.arr.items);
-	else if (probe->kind == TC_OBJECT)
-		free(probe->u.obj.members);
+	v->nodes[k] = found;
+	v->nnodes++;
 	return found;
 }
+
+/* Most arrays and objects are small: their probe's items or members live
+ * on the stack, not in a malloc'd block. */
+enum { SMALL = 16 };
 
 /* A deep copy, shared; secret-tainted strings are not kept (never needed). */
 static tc_value *deep(tc_verify *v, pcache *pc, const tc_value *x)
 {
 	tc_value c = *x;
 	c.pos = copy_pos(v, pc, x->pos);
+	union {
+		tc_value *items[SMALL + 1];
+		tc_member members[SMALL + 1];
+	} small;
+	void *heap = NULL;
 	switch (x->kind) {
 	case TC_STR:
 		if (x->flags & TC_VAL_SECRET)
 			c.u.str.ptr = "", c.u.str.len = 0;
 		break;
 	case TC_ARRAY:
-		c.u.arr.items = tc_xcalloc(x->u.arr.len + 1, sizeof *c.u.arr.items);
+		c.u.arr.items =
+			x->u.arr.len < SMALL
+				? small.items
+				: (heap = tc_xmalloc((x->u.arr.len + 1) * sizeof *c.u.arr.items));
 		for (size_t i = 0; i < x->u.arr.len; i++)
 			c.u.arr.items[i] = deep(v, pc, x->u.arr.items[i]);
+		c.u.arr.items[x->u.arr.len] = NULL;
 		break;
 	case TC_OBJECT:
-		c.u.obj.members = tc_xcalloc(x->u.obj.len + 1, sizeof *c.u.obj.members);
+		c.u.obj.members =
+			x->u.obj.len < SMALL
+				? small.members
+				: (heap = tc_xmalloc((x->u.obj.len + 1) * sizeof *c.u.obj.members));
 		for (size_t i = 0; i < x->u.obj.len; i++) {
 			const tc_member *m = &x->u.obj.members[i];
 			tc_member *n = &c.u.obj.members[i];
@@ -283,11 +306,14 @@ static tc_value *deep(tc_verify *v, pcache *pc, const tc_value *x)
 			n->kpos = copy_pos(v, pc, m->kpos);
 			n->val = deep(v, pc, m->val);
 		}
+		memset(&c.u.obj.members[x->u.obj.len], 0, sizeof *c.u.obj.members);
 		break;
 	default:
 		break;
 	}
-	return share(v, &c);
+	tc_value *r = share(v, &c);
+	free(heap);
+	return r;
 }
 
 /* The members of spec the invariants read, for the kinds that do not need
@@ -535,6 +561,30 @@ bool tc_verify_enabled(const tc_verify *v)
 	return v->enabled;
 }
 
+/* Of tenant.yaml, the invariants read network.egress and the realm (its
+ * trustedHosts, and its clients to name the line a URI comes from), kept
+ * once per tenant and environment. The copy interns strings, which may
+ * move the slots, so the slot is looked up again to store it. */
+static void keep_tenant_doc(tc_verify *v, pcache *pc, const char *tenant, const char *env,
+                            const tc_value *tenant_doc)
+{
+	static const char *const keep[] = {"network", "realm"};
+	tc_member m[2];
+	size_t nm = 0;
+	for (size_t k = 0; k < 2; k++) {
+		const tc_member *x = tc_value_member(tenant_doc, keep[k], strlen(keep[k]));
+		if (x)
+			m[nm++] = (tc_member){keep[k], strlen(keep[k]), copy_pos(v, pc, x->kpos),
+			                      deep(v, pc, x->val)};
+	}
+	tc_value *doc =
+		nm ? tc_value_object(&v->a, m, nm, copy_pos(v, pc, tenant_doc->pos), NULL) : NULL;
+	struct vstr *ts = tenant_env_slot(v, tenant, env);
+	if (doc)
+		ts->doc = doc;
+	ts->viewed = true;
+}
+
 static void add_locked(tc_verify *v, const char *env, const char *tenant,
                        const tc_value *tenant_doc, const tc_value *obj)
 {
@@ -553,25 +603,8 @@ static void add_locked(tc_verify *v, const char *env, const char *tenant,
 	env = intern(v, env);
 	if (tenant) {
 		tenant = intern(v, tenant);
-		/* of tenant.yaml, the invariants read network.egress and the
-		 * realm (its trustedHosts, and its clients to name the line a
-		 * URI comes from); the copy interns strings, which may move the
-		 * slots, so the slot is looked up again to store it */
-		static const char *const keep[] = {"network", "realm"};
-		tc_member m[2];
-		size_t nm = 0;
-		for (size_t k = 0; tenant_doc && k < 2; k++) {
-			const tc_member *x = tc_value_member(tenant_doc, keep[k], strlen(keep[k]));
-			if (x && !tenant_env_slot(v, tenant, env)->doc)
-				m[nm++] = (tc_member){keep[k], strlen(keep[k]),
-				                      copy_pos(v, &pc, x->kpos),
-				                      deep(v, &pc, x->val)};
-		}
-		if (nm) {
-			tc_value *doc = tc_value_object(&v->a, m, nm,
-			                                copy_pos(v, &pc, tenant_doc->pos), NULL);
-			tenant_env_slot(v, tenant, env)->doc = doc;
-		}
+		if (tenant_doc && !tenant_env_slot(v, tenant, env)->doc)
+			keep_tenant_doc(v, &pc, tenant, env, tenant_doc);
 	}
 	TC_GROW(v->objs, v->capobjs, v->nobjs + 1);
 	vobj *o = &v->objs[v->nobjs++];
@@ -618,8 +651,7 @@ void tc_verify_add(tc_verify *v, const char *env, const char *tenant, const tc_v
 static struct vstr *env_slot(tc_verify *v, const char *env)
 {
 	char key[128];
-	snprintf(key, sizeof key, "@%s", env);
-	return slot(v, key);
+	return slot(v, join_key(key, sizeof key, "", '@', env));
 }
 
 /* Keep the environment's Keycloak issuer once: {cidrs, ports} from
@@ -693,12 +725,15 @@ void tc_verify_observe(void *ctx, const struct tc_env *env, const struct tc_tena
 	pthread_mutex_lock(&v->lock);
 	keep_issuer(v, env);
 	env_locked(v, env->name, tc_vstr(env->doc, "domain"));
+	/* what the invariants keep of it is kept with the tenant's first
+	 * object in the environment; the view is the same for every object */
+	bool viewed = tenant && tenant_env_slot(v, tenant->name, env->name)->viewed;
 	pthread_mutex_unlock(&v->lock);
 	/* the tenant as this environment sees it: its section of `overrides`
 	 * merged over tenant.yaml, as its templates saw it */
 	tc_arena a;
 	tc_arena_init(&a);
-	const tc_value *view = tenant ? tc_tenant_view(&a, tenant, env) : NULL;
+	const tc_value *view = tenant && !viewed ? tc_tenant_view(&a, tenant, env) : NULL;
 	tc_verify_add(ctx, env->name, tenant ? tenant->name : NULL, view, obj);
 	tc_arena_release(&a);
 }

@@ -82,10 +82,12 @@ struct tc_verify {
 	vobj *objs;
 	size_t nobjs, capobjs;
 	/* strings interned by content (environment, tenant and file names),
-	 * a tenant's name with its tenant.yaml */
+	 * a tenant's name with its tenant.yaml (viewed: a tenant.yaml was
+	 * offered for it, so the observer need not build the view again) */
 	struct vstr {
 		const char *s;
 		const tc_value *doc;
+		bool viewed;
 	} * strs;
 	size_t nstrs, capstrs;
 	/* the copied nodes, each once (verify.c share) */
