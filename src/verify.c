@@ -43,12 +43,26 @@ const char *tc_vstr(const tc_value *o, const char *dotted)
 	return x && x->kind == TC_STR ? x->u.str.ptr : NULL;
 }
 
+/* Bytes hashed a word at a time (every object's keys and strings pass
+ * here), the low bits mixed with the high ones since tables index by them. */
+static uint64_t hash_bytes(uint64_t h, const char *p, size_t n)
+{
+	const uint64_t k = 0x9e3779b97f4a7c15ull;
+	uint64_t w;
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
+	}
+	w = 0;
+	memcpy(&w, p, n);
+	h = (h ^ w ^ (uint64_t)n << 56) * k;
+	return h ^ h >> 32;
+}
+
 static uint64_t hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
+	return hash_bytes(1469598103934665603ull, s, strlen(s));
 }
 
 /* Open addressing on the string's content; lookup only, never iterated. */
@@ -59,7 +73,7 @@ static struct vstr *slot(tc_verify *v, const char *s)
 		struct vstr *t = tc_xcalloc(cap, sizeof *t);
 		for (size_t i = 0; i < v->capstrs; i++)
 			if (v->strs[i].s) {
-				size_t k = hash(v->strs[i].s) & (cap - 1);
+				size_t k = v->strs[i].hash & (cap - 1);
 				while (t[k].s)
 					k = (k + 1) & (cap - 1);
 				t[k] = v->strs[i];
@@ -68,14 +82,16 @@ static struct vstr *slot(tc_verify *v, const char *s)
 		v->strs = t;
 		v->capstrs = cap;
 	}
-	size_t k = hash(s) & (v->capstrs - 1);
+	uint64_t h = hash(s);
+	size_t k = h & (v->capstrs - 1);
 	while (v->strs[k].s) {
-		if (strcmp(v->strs[k].s, s) == 0)
+		if (v->strs[k].hash == h && strcmp(v->strs[k].s, s) == 0)
 			return &v->strs[k];
 		k = (k + 1) & (v->capstrs - 1);
 	}
 	v->nstrs++;
 	v->strs[k].s = tc_arena_strdup(&v->a, s);
+	v->strs[k].hash = h;
 	return &v->strs[k];
 }
 
@@ -153,37 +169,44 @@ static uint64_t mix(uint64_t h, uint64_t x)
 	return (h ^ x) * 0x100000001b3ull;
 }
 
+/* The high bits into the low ones, which index the table: the low bits
+ * of a product depend only on the low bits of its factors. */
+static uint64_t settle(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	return h ^ h >> 33;
+}
+
 static uint64_t node_hash(const tc_value *x)
 {
 	uint64_t h = mix(mix(1469598103934665603ull, (uint64_t)x->kind), x->flags);
 	h = mix(mix(mix(h, (uint64_t)(uintptr_t)x->pos.file), x->pos.line), x->pos.col);
 	switch (x->kind) {
 	case TC_BOOL:
-		return mix(h, x->u.b);
+		return settle(mix(h, x->u.b));
 	case TC_INT:
-		return mix(h, (uint64_t)x->u.i);
+		return settle(mix(h, (uint64_t)x->u.i));
 	case TC_FLOAT: {
 		uint64_t bits;
 		memcpy(&bits, &x->u.f, sizeof bits);
-		return mix(h, bits);
+		return settle(mix(h, bits));
 	}
 	case TC_STR:
-		for (size_t i = 0; i < x->u.str.len; i++)
-			h = mix(h, (unsigned char)x->u.str.ptr[i]);
-		return mix(h, x->u.str.len);
+		return hash_bytes(h, x->u.str.ptr, x->u.str.len);
 	case TC_ARRAY:
 		for (size_t i = 0; i < x->u.arr.len; i++)
 			h = mix(h, (uint64_t)(uintptr_t)x->u.arr.items[i]);
-		return mix(h, x->u.arr.len);
+		return settle(mix(h, x->u.arr.len));
 	case TC_OBJECT:
 		for (size_t i = 0; i < x->u.obj.len; i++) {
 			const tc_member *m = &x->u.obj.members[i];
 			h = mix(mix(h, (uint64_t)(uintptr_t)m->val), m->klen);
 			h = mix(mix(h, m->kpos.line), m->kpos.col);
 		}
-		return mix(h, x->u.obj.len);
+		return settle(mix(h, x->u.obj.len));
 	default:
-		return h;
+		return settle(h);
 	}
 }
 
@@ -231,11 +254,11 @@ static tc_value *share(tc_verify *v, const tc_value *probe)
 {
 	if (v->nnodes * 2 >= v->capnodes) {
 		size_t cap = v->capnodes ? v->capnodes * 2 : 1024;
-		tc_value **t = tc_xcalloc(cap, sizeof *t);
+		struct vnode *t = tc_xcalloc(cap, sizeof *t);
 		for (size_t i = 0; i < v->capnodes; i++)
-			if (v->nodes[i]) {
-				size_t k = node_hash(v->nodes[i]) & (cap - 1);
-				while (t[k])
+			if (v->nodes[i].node) {
+				size_t k = v->nodes[i].hash & (cap - 1);
+				while (t[k].node)
 					k = (k + 1) & (cap - 1);
 				t[k] = v->nodes[i];
 			}
@@ -243,10 +266,11 @@ static tc_value *share(tc_verify *v, const tc_value *probe)
 		v->nodes = t;
 		v->capnodes = cap;
 	}
-	size_t k = node_hash(probe) & (v->capnodes - 1);
-	for (; v->nodes[k]; k = (k + 1) & (v->capnodes - 1))
-		if (node_eq(v->nodes[k], probe))
-			return v->nodes[k];
+	uint64_t h = node_hash(probe);
+	size_t k = h & (v->capnodes - 1);
+	for (; v->nodes[k].node; k = (k + 1) & (v->capnodes - 1))
+		if (v->nodes[k].hash == h && node_eq(v->nodes[k].node, probe))
+			return v->nodes[k].node;
 	tc_value *found = tc_arena_alloc(&v->a, sizeof *found);
 	*found = *probe;
 	if (probe->kind == TC_STR && !(probe->flags & TC_VAL_SECRET)) {
@@ -260,7 +284,7 @@ static tc_value *share(tc_verify *v, const tc_value *probe)
 		found->u.obj.members = tc_arena_alloc(&v->a, n);
 		memcpy(found->u.obj.members, probe->u.obj.members, n);
 	}
-	v->nodes[k] = found;
+	v->nodes[k] = (struct vnode){h, found};
 	v->nnodes++;
 	return found;
 }
@@ -755,14 +779,19 @@ static int cmp_str0(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "");
 }
 
+/* strcmp, for strings that are often the same copy (interned, shared) */
+static int scmp(const char *a, const char *b)
+{
+	return a == b ? 0 : strcmp(a, b);
+}
+
 static int cmp_obj(const void *pa, const void *pb, void *ctx)
 {
 	(void)ctx;
 	const vobj *a = pa, *b = pb;
 	int c;
-	if ((c = strcmp(a->env, b->env)) || (c = strcmp(a->kind, b->kind)) ||
-	    (c = strcmp(a->ns, b->ns)) || (c = strcmp(a->name, b->name)) ||
-	    (c = strcmp(a->api, b->api)))
+	if ((c = scmp(a->env, b->env)) || (c = scmp(a->kind, b->kind)) ||
+	    (c = scmp(a->ns, b->ns)) || (c = scmp(a->name, b->name)) || (c = scmp(a->api, b->api)))
 		return c;
 	return cmp_str0(a->tenant, b->tenant);
 }
@@ -781,7 +810,7 @@ static int cmp_label(const void *pa, const void *pb, void *ctx)
 	(void)ctx;
 	const vlabel *a = pa, *b = pb;
 	int c;
-	if ((c = strcmp(a->key, b->key)) || (c = strcmp(a->val, b->val)))
+	if ((c = scmp(a->key, b->key)) || (c = scmp(a->val, b->val)))
 		return c;
 	return (a->ns > b->ns) - (a->ns < b->ns);
 }
@@ -891,11 +920,11 @@ static int cmp_key(const vobj *o, const char *env, const char *kind, const char 
                    const char *name)
 {
 	int c;
-	if ((c = strcmp(o->env, env)) || (c = strcmp(o->kind, kind)))
+	if ((c = scmp(o->env, env)) || (c = scmp(o->kind, kind)))
 		return c;
-	if (ns && (c = strcmp(o->ns, ns)))
+	if (ns && (c = scmp(o->ns, ns)))
 		return c;
-	return name ? strcmp(o->name, name) : 0;
+	return name ? scmp(o->name, name) : 0;
 }
 
 static size_t lower(const tc_verify *v, const char *env, const char *kind, const char *ns,

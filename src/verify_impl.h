@@ -87,11 +87,16 @@ struct tc_verify {
 	struct vstr {
 		const char *s;
 		const tc_value *doc;
+		uint64_t hash;
 		bool viewed;
 	} * strs;
 	size_t nstrs, capstrs;
-	/* the copied nodes, each once (verify.c share) */
-	tc_value **nodes;
+	/* the copied nodes, each once (verify.c share), with their hashes so
+	 * that a probe reads a node only when its hash is the one sought */
+	struct vnode {
+		uint64_t hash;
+		tc_value *node;
+	} * nodes;
 	size_t nnodes, capnodes;
 	/* the model (tc_verify_run) */
 	vns *ns;
