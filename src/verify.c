@@ -129,9 +129,11 @@ static struct vstr *tenant_env_slot(tc_verify *v, const char *tenant, const char
 }
 
 /* The file names of one object's positions repeat: within one copy (the
- * job's arena is not reset meanwhile) the last source pointer is kept. */
+ * job's arena is not reset meanwhile) the last source pointer is kept.
+ * alone: the copy shares no node (see add_locked). */
 typedef struct pcache {
 	const char *from, *to;
+	bool alone;
 } pcache;
 
 static tc_pos copy_pos(tc_verify *v, pcache *c, tc_pos p)
@@ -248,6 +250,25 @@ static bool node_eq(const tc_value *a, const tc_value *b)
 	}
 }
 
+/* probe copied into the arena, its string bytes, items and members too */
+static tc_value *keep_node(tc_verify *v, const tc_value *probe)
+{
+	tc_value *n = tc_arena_alloc(&v->a, sizeof *n);
+	*n = *probe;
+	if (probe->kind == TC_STR && !(probe->flags & TC_VAL_SECRET)) {
+		n->u.str.ptr = tc_arena_memdup0(&v->a, probe->u.str.ptr, probe->u.str.len);
+	} else if (probe->kind == TC_ARRAY) {
+		size_t size = (probe->u.arr.len + 1) * sizeof *n->u.arr.items;
+		n->u.arr.items = tc_arena_alloc(&v->a, size);
+		memcpy(n->u.arr.items, probe->u.arr.items, size);
+	} else if (probe->kind == TC_OBJECT) {
+		size_t size = (probe->u.obj.len + 1) * sizeof *n->u.obj.members;
+		n->u.obj.members = tc_arena_alloc(&v->a, size);
+		memcpy(n->u.obj.members, probe->u.obj.members, size);
+	}
+	return n;
+}
+
 /* The shared node equal to probe, made from it when there is none yet.
  * probe's string bytes, items and members are temporary (copied here). */
 static tc_value *share(tc_verify *v, const tc_value *probe)
@@ -271,19 +292,7 @@ static tc_value *share(tc_verify *v, const tc_value *probe)
 	for (; v->nodes[k].node; k = (k + 1) & (v->capnodes - 1))
 		if (v->nodes[k].hash == h && node_eq(v->nodes[k].node, probe))
 			return v->nodes[k].node;
-	tc_value *found = tc_arena_alloc(&v->a, sizeof *found);
-	*found = *probe;
-	if (probe->kind == TC_STR && !(probe->flags & TC_VAL_SECRET)) {
-		found->u.str.ptr = tc_arena_memdup0(&v->a, probe->u.str.ptr, probe->u.str.len);
-	} else if (probe->kind == TC_ARRAY) {
-		size_t n = (probe->u.arr.len + 1) * sizeof *found->u.arr.items;
-		found->u.arr.items = tc_arena_alloc(&v->a, n);
-		memcpy(found->u.arr.items, probe->u.arr.items, n);
-	} else if (probe->kind == TC_OBJECT) {
-		size_t n = (probe->u.obj.len + 1) * sizeof *found->u.obj.members;
-		found->u.obj.members = tc_arena_alloc(&v->a, n);
-		memcpy(found->u.obj.members, probe->u.obj.members, n);
-	}
+	tc_value *found = keep_node(v, probe);
 	v->nodes[k] = (struct vnode){h, found};
 	v->nnodes++;
 	return found;
@@ -335,7 +344,7 @@ static tc_value *deep(tc_verify *v, pcache *pc, const tc_value *x)
 	default:
 		break;
 	}
-	tc_value *r = share(v, &c);
+	tc_value *r = pc->alone ? keep_node(v, &c) : share(v, &c);
 	free(heap);
 	return r;
 }
@@ -623,7 +632,12 @@ static void add_locked(tc_verify *v, const char *env, const char *tenant,
 	 * realm invariant's, verify_realm.c); the others may be large */
 	if (strcmp(kind, "ConfigMap") == 0 && !tc_vrealm_configmap(obj))
 		return;
-	pcache pc = {0};
+	/* Objects of one template share most of their nodes, positions
+	 * included; an object whose file no other object came from (read
+	 * back from a rendered file, for a tenant the cache kept) can share
+	 * none, so it is copied alone and the node table holds only what
+	 * others may share. */
+	pcache pc = {.alone = obj->pos.file && slot(v, obj->pos.file)->roots++ == 0};
 	env = intern(v, env);
 	if (tenant) {
 		tenant = intern(v, tenant);

@@ -88,6 +88,7 @@ struct tc_verify {
 		const char *s;
 		const tc_value *doc;
 		uint64_t hash;
+		uint32_t roots; /* objects copied whose position is in this file */
 		bool viewed;
 	} * strs;
 	size_t nstrs, capstrs;
