@@ -858,23 +858,28 @@ static void mention(const char *name, vns **ns, size_t *n, size_t *cap)
 	(*ns)[(*n)++] = (vns){.name = name};
 }
 
+/* The names a namespaceSelector gives `kubernetes.io/metadata.name`. */
+static void mention_selector(const tc_value *sel, vns **ns, size_t *n, size_t *cap)
+{
+	/* not tc_vstr: the label's name holds dots */
+	const tc_value *nl = tc_value_getz(tc_value_getz(sel, "matchLabels"), NAME_LABEL);
+	mention(nl && nl->kind == TC_STR ? nl->u.str.ptr : NULL, ns, n, cap);
+	FOREACH_ARR (e, m, tc_value_getz(sel, "matchExpressions")) {
+		if (!tc_value_streq(tc_value_getz(e, "key"), NAME_LABEL))
+			continue;
+		FOREACH_ARR (val, q, tc_value_getz(e, "values"))
+			if (val->kind == TC_STR)
+				mention(val->u.str.ptr, ns, n, cap);
+	}
+}
+
 /* Names in `kubernetes.io/metadata.name` selectors of NetworkPolicies. */
 static void mention_selectors(const tc_value *rules, const char *peers, vns **ns, size_t *n,
                               size_t *cap)
 {
 	FOREACH_ARR (r, i, rules)
-		FOREACH_ARR (p, k, tc_value_getz(r, peers)) {
-			const tc_value *sel = tc_value_getz(p, "namespaceSelector");
-			/* not tc_vstr: the label's name holds dots */
-			const tc_value *nl =
-				tc_value_getz(tc_value_getz(sel, "matchLabels"), NAME_LABEL);
-			mention(nl && nl->kind == TC_STR ? nl->u.str.ptr : NULL, ns, n, cap);
-			FOREACH_ARR (e, m, tc_value_getz(sel, "matchExpressions"))
-				if (tc_value_streq(tc_value_getz(e, "key"), NAME_LABEL))
-					FOREACH_ARR (val, q, tc_value_getz(e, "values"))
-						if (val->kind == TC_STR)
-							mention(val->u.str.ptr, ns, n, cap);
-		}
+		FOREACH_ARR (p, k, tc_value_getz(r, peers))
+			mention_selector(tc_value_getz(p, "namespaceSelector"), ns, n, cap);
 }
 
 static void build_model(tc_verify *v)
@@ -990,6 +995,25 @@ static bool in_values(const tc_value *vals, const char *s)
 	return false;
 }
 
+/* One matchExpressions requirement against the labels. */
+static bool expression_holds(const tc_value *e, const tc_value *labels, const char *name_label)
+{
+	const char *key = tc_vstr(e, "key"), *op = tc_vstr(e, "operator");
+	if (!key || !op)
+		return false;
+	const char *have = label_of(labels, name_label, key);
+	const tc_value *vals = tc_value_getz(e, "values");
+	if (strcmp(op, "In") == 0)
+		return have && in_values(vals, have);
+	if (strcmp(op, "NotIn") == 0)
+		return !have || !in_values(vals, have);
+	if (strcmp(op, "Exists") == 0)
+		return have != NULL;
+	if (strcmp(op, "DoesNotExist") == 0)
+		return have == NULL;
+	return false; /* an unknown operator selects nothing (the API refuses it) */
+}
+
 bool tc_vsel_matches(const tc_value *sel, const tc_value *labels, const char *name_label)
 {
 	if (!sel || sel->kind != TC_OBJECT)
@@ -1000,26 +1024,9 @@ bool tc_vsel_matches(const tc_value *sel, const tc_value *labels, const char *na
 		if (!have || !tc_value_streq(ml->u.obj.members[i].val, have))
 			return false;
 	}
-	FOREACH_ARR (e, i, tc_value_getz(sel, "matchExpressions")) {
-		const char *key = tc_vstr(e, "key"), *op = tc_vstr(e, "operator");
-		if (!key || !op)
+	FOREACH_ARR (e, i, tc_value_getz(sel, "matchExpressions"))
+		if (!expression_holds(e, labels, name_label))
 			return false;
-		const char *have = label_of(labels, name_label, key);
-		const tc_value *vals = tc_value_getz(e, "values");
-		bool ok;
-		if (strcmp(op, "In") == 0)
-			ok = have && in_values(vals, have);
-		else if (strcmp(op, "NotIn") == 0)
-			ok = !have || !in_values(vals, have);
-		else if (strcmp(op, "Exists") == 0)
-			ok = have != NULL;
-		else if (strcmp(op, "DoesNotExist") == 0)
-			ok = have == NULL;
-		else
-			ok = false; /* an unknown operator selects nothing (the API refuses it) */
-		if (!ok)
-			return false;
-	}
 	return true;
 }
 
@@ -1078,6 +1085,40 @@ size_t tc_vns_select(const tc_verify *v, const tc_value *sel, uint32_t **out)
 
 /* ---- running and output ---- */
 
+/* What an exception names first, for its row of --explain. */
+static const char *exception_scope(const vexc *x)
+{
+	if (x->namespace)
+		return x->namespace;
+	return x->realm ? x->realm : "*";
+}
+
+static const char *exception_target(const vexc *x)
+{
+	const char *const order[] = {x->cidr, x->host, x->to_namespace, x->subject, x->kind};
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+		if (order[i])
+			return order[i];
+	return "*";
+}
+
+/* Each exception: a warning when it covered no finding, and its row. */
+static void report_exceptions(tc_verify *v, tc_diags *d)
+{
+	for (size_t i = 0; i < v->nexc; i++) {
+		const vexc *x = &v->exc[i];
+		if (!x->used && x->rule && x->reason)
+			tc_warning(
+				d, x->pos, NULL,
+				"the exception for '%s' covers no finding: remove it, or make it "
+				"match what it was written for",
+				x->rule);
+		tc_vrow(v, "exception", x->rule ? x->rule : "", exception_scope(x),
+		        exception_target(x), x->used ? "used" : "unused",
+		        x->reason ? x->reason : "");
+	}
+}
+
 size_t tc_verify_run(tc_verify *v, tc_diags *d)
 {
 	if (v->ran)
@@ -1091,25 +1132,6 @@ size_t tc_verify_run(tc_verify *v, tc_diags *d)
 	tc_verify_admission(v, d);
 	tc_verify_realm(v, d);
 	tc_verify_secrets(v, d);
-	for (size_t i = 0; i < v->nexc; i++) {
-		const vexc *x = &v->exc[i];
-		if (!x->used && x->rule && x->reason)
-			tc_warning(
-				d, x->pos, NULL,
-				"the exception for '%s' covers no finding: remove it, or make it "
-				"match what it was written for",
-				x->rule);
-		tc_vrow(v, "exception", x->rule ? x->rule : "",
-		        x->namespace ? x->namespace
-		        : x->realm   ? x->realm
-		                     : "*",
-		        x->cidr           ? x->cidr
-		        : x->host         ? x->host
-		        : x->to_namespace ? x->to_namespace
-		        : x->subject      ? x->subject
-		        : x->kind         ? x->kind
-		                          : "*",
-		        x->used ? "used" : "unused", x->reason ? x->reason : "");
-	}
+	report_exceptions(v, d);
 	return v->nfindings;
 }
