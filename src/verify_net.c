@@ -264,6 +264,21 @@ static const struct {
 	{"StatefulSet", "spec.template"},
 };
 
+/* The containerPort called name (of protocol proto) in a pod template,
+ * or NULL. */
+static const tc_value *pod_port(const tc_value *pod, const char *name, const char *proto)
+{
+	FOREACH_ARR (c, m, tc_value_dig(pod, "spec.containers"))
+		FOREACH_ARR (p, q, tc_value_getz(c, "ports")) {
+			const char *pp = tc_vstr(p, "protocol");
+			const tc_value *num = tc_value_getz(p, "containerPort");
+			if (tc_value_streq(tc_value_getz(p, "name"), name) &&
+			    strcmp(pp ? pp : "TCP", proto) == 0 && num && num->kind == TC_INT)
+				return num;
+		}
+	return NULL;
+}
+
 /* A named port of the pods d selects, from the containerPorts of the
  * rendered workloads (the API resolves a name per pod; the first pod's
  * number is shown): the number, or -1 when no rendered pod defines it. */
@@ -279,18 +294,34 @@ static int64_t named_port(const tc_verify *v, const dst *d, const char *name, co
 			                              : v->objs[i].v;
 			if (!tc_vsel_matches(d->sel, tc_value_dig(pod, "metadata.labels"), NULL))
 				continue;
-			FOREACH_ARR (c, m, tc_value_dig(pod, "spec.containers"))
-				FOREACH_ARR (p, q, tc_value_getz(c, "ports")) {
-					const char *pp = tc_vstr(p, "protocol");
-					const tc_value *num = tc_value_getz(p, "containerPort");
-					if (tc_value_streq(tc_value_getz(p, "name"), name) &&
-					    strcmp(pp ? pp : "TCP", proto) == 0 && num &&
-					    num->kind == TC_INT)
-						return num->u.i;
-				}
+			const tc_value *num = pod_port(pod, name, proto);
+			if (num)
+				return num->u.i;
 		}
 	}
 	return -1;
+}
+
+/* One port of a rule as --explain shows it: "TCP/8080", "TCP/http=8080",
+ * "UDP/all", "TCP/1000-2000". */
+static void port_text(const tc_verify *v, tc_buf *b, const tc_value *p, const dst *d)
+{
+	const char *proto = tc_vstr(p, "protocol");
+	const tc_value *port = tc_value_getz(p, "port"), *end = tc_value_getz(p, "endPort");
+	tc_buf_addf(b, "%s/", proto ? proto : "TCP");
+	if (!port)
+		tc_buf_adds(b, "all");
+	else if (port->kind == TC_INT)
+		tc_buf_addf(b, "%lld", (long long)port->u.i);
+	else
+		tc_buf_adds(b, tc_value_shown(port));
+	if (port && port->kind == TC_STR) {
+		int64_t num = named_port(v, d, port->u.str.ptr, proto ? proto : "TCP");
+		if (num >= 0)
+			tc_buf_addf(b, "=%lld", (long long)num);
+	}
+	if (end && end->kind == TC_INT)
+		tc_buf_addf(b, "-%lld", (long long)end->u.i);
 }
 
 static const char *ports_text(tc_verify *v, const tc_value *ports, const dst *d)
@@ -300,22 +331,9 @@ static const char *ports_text(tc_verify *v, const tc_value *ports, const dst *d)
 	tc_buf b;
 	tc_buf_init(&b, TC_BUF_UNLIMITED);
 	FOREACH_ARR (p, i, ports) {
-		const char *proto = tc_vstr(p, "protocol");
-		const tc_value *port = tc_value_getz(p, "port"), *end = tc_value_getz(p, "endPort");
-		tc_buf_addf(&b, "%s%s/", i ? "," : "", proto ? proto : "TCP");
-		if (!port)
-			tc_buf_adds(&b, "all");
-		else if (port->kind == TC_INT)
-			tc_buf_addf(&b, "%lld", (long long)port->u.i);
-		else
-			tc_buf_adds(&b, tc_value_shown(port));
-		if (port && port->kind == TC_STR) {
-			int64_t num = named_port(v, d, port->u.str.ptr, proto ? proto : "TCP");
-			if (num >= 0)
-				tc_buf_addf(&b, "=%lld", (long long)num);
-		}
-		if (end && end->kind == TC_INT)
-			tc_buf_addf(&b, "-%lld", (long long)end->u.i);
+		if (i)
+			tc_buf_adds(&b, ",");
+		port_text(v, &b, p, d);
 	}
 	char *s = tc_arena_strdup(&v->a, tc_buf_str(&b));
 	tc_buf_release(&b);
@@ -339,33 +357,43 @@ static bool dns_ports(const tc_value *ports)
 	return true;
 }
 
+/* Port x among the declared entry's ports (TCP numbers). */
+static bool port_declared(int64_t x, const tc_value *decl)
+{
+	FOREACH_ARR (q, k, decl)
+		if (q->kind == TC_INT && q->u.i == x)
+			return true;
+	return false;
+}
+
+/* One port of a rule within a declared entry's ports (decl NULL: every
+ * TCP port). */
+static bool rule_port_declared(const tc_value *p, const tc_value *decl)
+{
+	const char *proto = tc_vstr(p, "protocol");
+	const tc_value *port = tc_value_getz(p, "port"), *end = tc_value_getz(p, "endPort");
+	if (proto && strcmp(proto, "TCP") != 0)
+		return false;
+	if (!port)
+		return false; /* every port of the protocol */
+	if (port->kind != TC_INT || !decl)
+		return true; /* a name matches no ipBlock: it opens nothing */
+	int64_t last = end && end->kind == TC_INT ? end->u.i : port->u.i;
+	for (int64_t x = port->u.i; x <= last && x <= 65535; x++)
+		if (!port_declared(x, decl))
+			return false;
+	return true;
+}
+
 /* The rule's ports within a declared entry's ports (TCP numbers; an
  * entry without ports allows every TCP port). */
 static bool declared_ports(const tc_value *rule, const tc_value *decl)
 {
 	if (!rule || rule->kind != TC_ARRAY || rule->u.arr.len == 0)
 		return false; /* every port, every protocol */
-	FOREACH_ARR (p, i, rule) {
-		const char *proto = tc_vstr(p, "protocol");
-		const tc_value *port = tc_value_getz(p, "port"), *end = tc_value_getz(p, "endPort");
-		if (proto && strcmp(proto, "TCP") != 0)
+	FOREACH_ARR (p, i, rule)
+		if (!rule_port_declared(p, decl))
 			return false;
-		if (!port)
-			return false; /* every port of the protocol */
-		if (port->kind != TC_INT)
-			continue; /* a name matches no ipBlock: it opens nothing */
-		if (!decl)
-			continue;
-		int64_t last = end && end->kind == TC_INT ? end->u.i : port->u.i;
-		for (int64_t x = port->u.i; x <= last && x <= 65535; x++) {
-			bool ok = false;
-			FOREACH_ARR (q, k, decl)
-				if (q->kind == TC_INT && q->u.i == x)
-					ok = true;
-			if (!ok)
-				return false;
-		}
-	}
 	return true;
 }
 
@@ -408,31 +436,44 @@ static const char *foreign(const pctx *c, const vns *m)
 	return NULL;
 }
 
+/* Egress to cidr (minus except) on ports within one of the tenant's
+ * declared network.egress entries ({cidr, ports}). */
+static bool declared_egress(const pctx *c, const char *cidr, const tc_value *except,
+                            const tc_value *ports)
+{
+	FOREACH_ARR (e, i, tc_value_dig(c->self->tenant_doc, "network.egress")) {
+		const char *dc = tc_vstr(e, "cidr");
+		if (dc && tc_vcidr_within(cidr, except, &dc, 1) &&
+		    declared_ports(ports, tc_value_getz(e, "ports")))
+			return true;
+	}
+	return false;
+}
+
+/* ... or to the environment's Keycloak issuer (values.keycloak.issuerCidrs)
+ * on the port of its URL: the platform's, like the Keycloak namespace. */
+static bool issuer_egress(const pctx *c, const char *cidr, const tc_value *except,
+                          const tc_value *ports)
+{
+	const tc_value *iss = tc_venv_issuer(c->v, c->o->env);
+	FOREACH_ARR (ic, i, iss ? tc_value_getz(iss, "cidrs") : NULL) {
+		const char *dc = ic->kind == TC_STR ? ic->u.str.ptr : NULL;
+		if (dc && tc_vcidr_within(cidr, except, &dc, 1) &&
+		    declared_ports(ports, tc_value_getz(iss, "ports")))
+			return true;
+	}
+	return false;
+}
+
 static void ip_egress(pctx *c, const tc_value *ipb, const tc_value *ports, const tc_path *path)
 {
 	const tc_value *cidr = tc_value_getz(ipb, "cidr");
 	if (!cidr || cidr->kind != TC_STR)
 		return;
 	const tc_value *except = tc_value_getz(ipb, "except");
-	const tc_value *decl = tc_value_dig(c->self->tenant_doc, "network.egress");
-	bool ok = false;
-	FOREACH_ARR (e, i, decl) {
-		const char *dc = tc_vstr(e, "cidr");
-		if (dc && tc_vcidr_within(cidr->u.str.ptr, except, &dc, 1) &&
-		    declared_ports(ports, tc_value_getz(e, "ports")))
-			ok = true;
-	}
-	/* the environment's Keycloak issuer (values.keycloak.issuerCidrs), on
-	 * the port of its URL: the platform's, like the Keycloak namespace */
-	const tc_value *iss = ok ? NULL : tc_venv_issuer(c->v, c->o->env);
-	FOREACH_ARR (ic, i, iss ? tc_value_getz(iss, "cidrs") : NULL) {
-		const char *dc = ic->kind == TC_STR ? ic->u.str.ptr : NULL;
-		if (dc && tc_vcidr_within(cidr->u.str.ptr, except, &dc, 1) &&
-		    declared_ports(ports, tc_value_getz(iss, "ports")))
-			ok = true;
-	}
 	tc_path pc = TC_PATH_KEY(path, "cidr", 4);
-	if (!ok) {
+	if (!declared_egress(c, cidr->u.str.ptr, except, ports) &&
+	    !issuer_egress(c, cidr->u.str.ptr, except, ports)) {
 		vsubj s = {.namespace = c->o->ns, .cidr = cidr->u.str.ptr, .ports = ports};
 		bool all = !ports || ports->kind != TC_ARRAY || ports->u.arr.len == 0;
 		size_t before = c->v->nfindings;
