@@ -44,12 +44,26 @@ const char *tc_vstr(const tc_value *o, const char *dotted)
 	return x && x->kind == TC_STR ? x->u.str.ptr : NULL;
 }
 
+/* Bytes hashed a word at a time (every object's keys and strings pass
+ * here), the low bits mixed with the high ones since tables index by them. */
+static uint64_t hash_bytes(uint64_t h, const char *p, size_t n)
+{
+	const uint64_t k = 0x9e3779b97f4a7c15ull;
+	uint64_t w;
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
+	}
+	w = 0;
+	memcpy(&w, p, n);
+	h = (h ^ w ^ (uint64_t)n << 56) * k;
+	return h ^ h >> 32;
+}
+
 static uint64_t hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
+	return hash_bytes(1469598103934665603ull, s, strlen(s));
 }
 
 /* Open addressing on the string's content; lookup only, never iterated. */
@@ -60,7 +74,7 @@ static struct vstr *slot(tc_verify *v, const char *s)
 		struct vstr *t = tc_xcalloc(cap, sizeof *t);
 		for (size_t i = 0; i < v->capstrs; i++)
 			if (v->strs[i].s) {
-				size_t k = hash(v->strs[i].s) & (cap - 1);
+				size_t k = v->strs[i].hash & (cap - 1);
 				while (t[k].s)
 					k = (k + 1) & (cap - 1);
 				t[k] = v->strs[i];
@@ -69,14 +83,16 @@ static struct vstr *slot(tc_verify *v, const char *s)
 		v->strs = t;
 		v->capstrs = cap;
 	}
-	size_t k = hash(s) & (v->capstrs - 1);
+	uint64_t h = hash(s);
+	size_t k = h & (v->capstrs - 1);
 	while (v->strs[k].s) {
-		if (strcmp(v->strs[k].s, s) == 0)
+		if (v->strs[k].hash == h && strcmp(v->strs[k].s, s) == 0)
 			return &v->strs[k];
 		k = (k + 1) & (v->capstrs - 1);
 	}
 	v->nstrs++;
 	v->strs[k].s = tc_arena_strdup(&v->a, s);
+	v->strs[k].hash = h;
 	return &v->strs[k];
 }
 
@@ -85,20 +101,40 @@ static const char *intern(tc_verify *v, const char *s)
 	return s ? slot(v, s)->s : NULL;
 }
 
+/* a, sep and b into key (cap bytes), cut to fit as snprintf would: the
+ * key of a slot, made for every object, so without the cost of a format */
+static const char *join_key(char *key, size_t cap, const char *a, char sep, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+	if (na > cap - 1)
+		na = cap - 1;
+	memcpy(key, a, na);
+	if (na + 1 < cap) {
+		key[na++] = sep;
+		if (nb > cap - 1 - na)
+			nb = cap - 1 - na;
+		memcpy(key + na, b, nb);
+		na += nb;
+	}
+	key[na] = 0;
+	return key;
+}
+
 /* The slot that holds what the invariants read of a tenant's settings in
  * one environment (a tenant's sections in `overrides` differ per
  * environment): keyed "<tenant> <env>", which no name can spell alone. */
 static struct vstr *tenant_env_slot(tc_verify *v, const char *tenant, const char *env)
 {
 	char key[512];
-	snprintf(key, sizeof key, "%s %s", tenant, env ? env : "");
-	return slot(v, key);
+	return slot(v, join_key(key, sizeof key, tenant, ' ', env ? env : ""));
 }
 
 /* The file names of one object's positions repeat: within one copy (the
- * job's arena is not reset meanwhile) the last source pointer is kept. */
+ * job's arena is not reset meanwhile) the last source pointer is kept.
+ * alone: the copy shares no node (see add_locked). */
 typedef struct pcache {
 	const char *from, *to;
+	bool alone;
 } pcache;
 
 static tc_pos copy_pos(tc_verify *v, pcache *c, tc_pos p)
@@ -136,37 +172,44 @@ static uint64_t mix(uint64_t h, uint64_t x)
 	return (h ^ x) * 0x100000001b3ull;
 }
 
+/* The high bits into the low ones, which index the table: the low bits
+ * of a product depend only on the low bits of its factors. */
+static uint64_t settle(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	return h ^ h >> 33;
+}
+
 static uint64_t node_hash(const tc_value *x)
 {
 	uint64_t h = mix(mix(1469598103934665603ull, (uint64_t)x->kind), x->flags);
 	h = mix(mix(mix(h, (uint64_t)(uintptr_t)x->pos.file), x->pos.line), x->pos.col);
 	switch (x->kind) {
 	case TC_BOOL:
-		return mix(h, x->u.b);
+		return settle(mix(h, x->u.b));
 	case TC_INT:
-		return mix(h, (uint64_t)x->u.i);
+		return settle(mix(h, (uint64_t)x->u.i));
 	case TC_FLOAT: {
 		uint64_t bits;
 		memcpy(&bits, &x->u.f, sizeof bits);
-		return mix(h, bits);
+		return settle(mix(h, bits));
 	}
 	case TC_STR:
-		for (size_t i = 0; i < x->u.str.len; i++)
-			h = mix(h, (unsigned char)x->u.str.ptr[i]);
-		return mix(h, x->u.str.len);
+		return hash_bytes(h, x->u.str.ptr, x->u.str.len);
 	case TC_ARRAY:
 		for (size_t i = 0; i < x->u.arr.len; i++)
 			h = mix(h, (uint64_t)(uintptr_t)x->u.arr.items[i]);
-		return mix(h, x->u.arr.len);
+		return settle(mix(h, x->u.arr.len));
 	case TC_OBJECT:
 		for (size_t i = 0; i < x->u.obj.len; i++) {
 			const tc_member *m = &x->u.obj.members[i];
 			h = mix(mix(h, (uint64_t)(uintptr_t)m->val), m->klen);
 			h = mix(mix(h, m->kpos.line), m->kpos.col);
 		}
-		return mix(h, x->u.obj.len);
+		return settle(mix(h, x->u.obj.len));
 	default:
-		return h;
+		return settle(h);
 	}
 }
 
@@ -208,18 +251,36 @@ static bool node_eq(const tc_value *a, const tc_value *b)
 	}
 }
 
+/* probe copied into the arena, its string bytes, items and members too */
+static tc_value *keep_node(tc_verify *v, const tc_value *probe)
+{
+	tc_value *n = tc_arena_alloc(&v->a, sizeof *n);
+	*n = *probe;
+	if (probe->kind == TC_STR && !(probe->flags & TC_VAL_SECRET)) {
+		n->u.str.ptr = tc_arena_memdup0(&v->a, probe->u.str.ptr, probe->u.str.len);
+	} else if (probe->kind == TC_ARRAY) {
+		size_t size = (probe->u.arr.len + 1) * sizeof *n->u.arr.items;
+		n->u.arr.items = tc_arena_alloc(&v->a, size);
+		memcpy(n->u.arr.items, probe->u.arr.items, size);
+	} else if (probe->kind == TC_OBJECT) {
+		size_t size = (probe->u.obj.len + 1) * sizeof *n->u.obj.members;
+		n->u.obj.members = tc_arena_alloc(&v->a, size);
+		memcpy(n->u.obj.members, probe->u.obj.members, size);
+	}
+	return n;
+}
+
 /* The shared node equal to probe, made from it when there is none yet.
- * probe's string bytes, items and members are temporary (the latter two
- * malloc'd, freed here). */
-static tc_value *share(tc_verify *v, tc_value *probe)
+ * probe's string bytes, items and members are temporary (copied here). */
+static tc_value *share(tc_verify *v, const tc_value *probe)
 {
 	if (v->nnodes * 2 >= v->capnodes) {
 		size_t cap = v->capnodes ? v->capnodes * 2 : 1024;
-		tc_value **t = tc_xcalloc(cap, sizeof *t);
+		struct vnode *t = tc_xcalloc(cap, sizeof *t);
 		for (size_t i = 0; i < v->capnodes; i++)
-			if (v->nodes[i]) {
-				size_t k = node_hash(v->nodes[i]) & (cap - 1);
-				while (t[k])
+			if (v->nodes[i].node) {
+				size_t k = v->nodes[i].hash & (cap - 1);
+				while (t[k].node)
 					k = (k + 1) & (cap - 1);
 				t[k] = v->nodes[i];
 			}
@@ -227,55 +288,50 @@ static tc_value *share(tc_verify *v, tc_value *probe)
 		v->nodes = t;
 		v->capnodes = cap;
 	}
-	size_t k = node_hash(probe) & (v->capnodes - 1);
-	tc_value *found = NULL;
-	for (; v->nodes[k]; k = (k + 1) & (v->capnodes - 1))
-		if (node_eq(v->nodes[k], probe)) {
-			found = v->nodes[k];
-			break;
-		}
-	if (!found) {
-		found = tc_arena_alloc(&v->a, sizeof *found);
-		*found = *probe;
-		if (probe->kind == TC_STR && !(probe->flags & TC_VAL_SECRET)) {
-			found->u.str.ptr =
-				tc_arena_memdup0(&v->a, probe->u.str.ptr, probe->u.str.len);
-		} else if (probe->kind == TC_ARRAY) {
-			size_t n = (probe->u.arr.len + 1) * sizeof *found->u.arr.items;
-			found->u.arr.items = tc_arena_alloc(&v->a, n);
-			memcpy(found->u.arr.items, probe->u.arr.items, n);
-		} else if (probe->kind == TC_OBJECT) {
-			size_t n = (probe->u.obj.len + 1) * sizeof *found->u.obj.members;
-			found->u.obj.members = tc_arena_alloc(&v->a, n);
-			memcpy(found->u.obj.members, probe->u.obj.members, n);
-		}
-		v->nodes[k] = found;
-		v->nnodes++;
-	}
-	if (probe->kind == TC_ARRAY)
-		free(probe->u.arr.items);
-	else if (probe->kind == TC_OBJECT)
-		free(probe->u.obj.members);
+	uint64_t h = node_hash(probe);
+	size_t k = h & (v->capnodes - 1);
+	for (; v->nodes[k].node; k = (k + 1) & (v->capnodes - 1))
+		if (v->nodes[k].hash == h && node_eq(v->nodes[k].node, probe))
+			return v->nodes[k].node;
+	tc_value *found = keep_node(v, probe);
+	v->nodes[k] = (struct vnode){h, found};
+	v->nnodes++;
 	return found;
 }
+
+/* Most arrays and objects are small: their probe's items or members live
+ * on the stack, not in a malloc'd block. */
+enum { SMALL = 16 };
 
 /* A deep copy, shared; secret-tainted strings are not kept (never needed). */
 static tc_value *deep(tc_verify *v, pcache *pc, const tc_value *x)
 {
 	tc_value c = *x;
 	c.pos = copy_pos(v, pc, x->pos);
+	union {
+		tc_value *items[SMALL + 1];
+		tc_member members[SMALL + 1];
+	} small;
+	void *heap = NULL;
 	switch (x->kind) {
 	case TC_STR:
 		if (x->flags & TC_VAL_SECRET)
 			c.u.str.ptr = "", c.u.str.len = 0;
 		break;
 	case TC_ARRAY:
-		c.u.arr.items = tc_xcalloc(x->u.arr.len + 1, sizeof *c.u.arr.items);
+		c.u.arr.items =
+			x->u.arr.len < SMALL
+				? small.items
+				: (heap = tc_xmalloc((x->u.arr.len + 1) * sizeof *c.u.arr.items));
 		for (size_t i = 0; i < x->u.arr.len; i++)
 			c.u.arr.items[i] = deep(v, pc, x->u.arr.items[i]);
+		c.u.arr.items[x->u.arr.len] = NULL;
 		break;
 	case TC_OBJECT:
-		c.u.obj.members = tc_xcalloc(x->u.obj.len + 1, sizeof *c.u.obj.members);
+		c.u.obj.members =
+			x->u.obj.len < SMALL
+				? small.members
+				: (heap = tc_xmalloc((x->u.obj.len + 1) * sizeof *c.u.obj.members));
 		for (size_t i = 0; i < x->u.obj.len; i++) {
 			const tc_member *m = &x->u.obj.members[i];
 			tc_member *n = &c.u.obj.members[i];
@@ -284,11 +340,14 @@ static tc_value *deep(tc_verify *v, pcache *pc, const tc_value *x)
 			n->kpos = copy_pos(v, pc, m->kpos);
 			n->val = deep(v, pc, m->val);
 		}
+		memset(&c.u.obj.members[x->u.obj.len], 0, sizeof *c.u.obj.members);
 		break;
 	default:
 		break;
 	}
-	return share(v, &c);
+	tc_value *r = pc->alone ? keep_node(v, &c) : share(v, &c);
+	free(heap);
+	return r;
 }
 
 /* The members of spec the invariants read, for the kinds that do not need
@@ -536,6 +595,30 @@ bool tc_verify_enabled(const tc_verify *v)
 	return v->enabled;
 }
 
+/* Of tenant.yaml, the invariants read network.egress and the realm (its
+ * trustedHosts, and its clients to name the line a URI comes from), kept
+ * once per tenant and environment. The copy interns strings, which may
+ * move the slots, so the slot is looked up again to store it. */
+static void keep_tenant_doc(tc_verify *v, pcache *pc, const char *tenant, const char *env,
+                            const tc_value *tenant_doc)
+{
+	static const char *const keep[] = {"network", "realm"};
+	tc_member m[2];
+	size_t nm = 0;
+	for (size_t k = 0; k < 2; k++) {
+		const tc_member *x = tc_value_member(tenant_doc, keep[k], strlen(keep[k]));
+		if (x)
+			m[nm++] = (tc_member){keep[k], strlen(keep[k]), copy_pos(v, pc, x->kpos),
+			                      deep(v, pc, x->val)};
+	}
+	tc_value *doc =
+		nm ? tc_value_object(&v->a, m, nm, copy_pos(v, pc, tenant_doc->pos), NULL) : NULL;
+	struct vstr *ts = tenant_env_slot(v, tenant, env);
+	if (doc)
+		ts->doc = doc;
+	ts->viewed = true;
+}
+
 static void add_locked(tc_verify *v, const char *env, const char *tenant,
                        const tc_value *tenant_doc, const tc_value *obj)
 {
@@ -550,29 +633,17 @@ static void add_locked(tc_verify *v, const char *env, const char *tenant,
 	 * realm invariant's, verify_realm.c); the others may be large */
 	if (strcmp(kind, "ConfigMap") == 0 && !tc_vrealm_configmap(obj))
 		return;
-	pcache pc = {0};
+	/* Objects of one template share most of their nodes, positions
+	 * included; an object whose file no other object came from (read
+	 * back from a rendered file, for a tenant the cache kept) can share
+	 * none, so it is copied alone and the node table holds only what
+	 * others may share. */
+	pcache pc = {.alone = obj->pos.file && slot(v, obj->pos.file)->roots++ == 0};
 	env = intern(v, env);
 	if (tenant) {
 		tenant = intern(v, tenant);
-		/* of tenant.yaml, the invariants read network.egress and the
-		 * realm (its trustedHosts, and its clients to name the line a
-		 * URI comes from); the copy interns strings, which may move the
-		 * slots, so the slot is looked up again to store it */
-		static const char *const keep[] = {"network", "realm"};
-		tc_member m[2];
-		size_t nm = 0;
-		for (size_t k = 0; tenant_doc && k < 2; k++) {
-			const tc_member *x = tc_value_member(tenant_doc, keep[k], strlen(keep[k]));
-			if (x && !tenant_env_slot(v, tenant, env)->doc)
-				m[nm++] = (tc_member){keep[k], strlen(keep[k]),
-				                      copy_pos(v, &pc, x->kpos),
-				                      deep(v, &pc, x->val)};
-		}
-		if (nm) {
-			tc_value *doc = tc_value_object(&v->a, m, nm,
-			                                copy_pos(v, &pc, tenant_doc->pos), NULL);
-			tenant_env_slot(v, tenant, env)->doc = doc;
-		}
+		if (tenant_doc && !tenant_env_slot(v, tenant, env)->doc)
+			keep_tenant_doc(v, &pc, tenant, env, tenant_doc);
 	}
 	TC_GROW(v->objs, v->capobjs, v->nobjs + 1);
 	vobj *o = &v->objs[v->nobjs++];
@@ -619,8 +690,7 @@ void tc_verify_add(tc_verify *v, const char *env, const char *tenant, const tc_v
 static struct vstr *env_slot(tc_verify *v, const char *env)
 {
 	char key[128];
-	snprintf(key, sizeof key, "@%s", env);
-	return slot(v, key);
+	return slot(v, join_key(key, sizeof key, "", '@', env));
 }
 
 /* Keep the environment's Keycloak issuer once: {cidrs, ports} from
@@ -690,12 +760,15 @@ void tc_verify_observe(void *ctx, const struct tc_env *env, const struct tc_tena
 	pthread_mutex_lock(&v->lock);
 	keep_issuer(v, env);
 	env_locked(v, env->name, tc_vstr(env->doc, "domain"));
+	/* what the invariants keep of it is kept with the tenant's first
+	 * object in the environment; the view is the same for every object */
+	bool viewed = tenant && tenant_env_slot(v, tenant->name, env->name)->viewed;
 	pthread_mutex_unlock(&v->lock);
 	/* the tenant as this environment sees it: its section of `overrides`
 	 * merged over tenant.yaml, as its templates saw it */
 	tc_arena a;
 	tc_arena_init(&a);
-	const tc_value *view = tenant ? tc_tenant_view(&a, tenant, env) : NULL;
+	const tc_value *view = tenant && !viewed ? tc_tenant_view(&a, tenant, env) : NULL;
 	tc_verify_add(ctx, env->name, tenant ? tenant->name : NULL, view, obj);
 	tc_arena_release(&a);
 }
@@ -717,14 +790,19 @@ static int cmp_str0(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "");
 }
 
+/* strcmp, for strings that are often the same copy (interned, shared) */
+static int scmp(const char *a, const char *b)
+{
+	return a == b ? 0 : strcmp(a, b);
+}
+
 static int cmp_obj(const void *pa, const void *pb, void *ctx)
 {
 	(void)ctx;
 	const vobj *a = pa, *b = pb;
 	int c;
-	if ((c = strcmp(a->env, b->env)) || (c = strcmp(a->kind, b->kind)) ||
-	    (c = strcmp(a->ns, b->ns)) || (c = strcmp(a->name, b->name)) ||
-	    (c = strcmp(a->api, b->api)))
+	if ((c = scmp(a->env, b->env)) || (c = scmp(a->kind, b->kind)) ||
+	    (c = scmp(a->ns, b->ns)) || (c = scmp(a->name, b->name)) || (c = scmp(a->api, b->api)))
 		return c;
 	return cmp_str0(a->tenant, b->tenant);
 }
@@ -743,7 +821,7 @@ static int cmp_label(const void *pa, const void *pb, void *ctx)
 	(void)ctx;
 	const vlabel *a = pa, *b = pb;
 	int c;
-	if ((c = strcmp(a->key, b->key)) || (c = strcmp(a->val, b->val)))
+	if ((c = scmp(a->key, b->key)) || (c = scmp(a->val, b->val)))
 		return c;
 	return (a->ns > b->ns) - (a->ns < b->ns);
 }
@@ -777,23 +855,28 @@ static void mention(const char *name, vns **ns, size_t *n, size_t *cap)
 	(*ns)[(*n)++] = (vns){.name = name};
 }
 
+/* The names a namespaceSelector gives `kubernetes.io/metadata.name`. */
+static void mention_selector(const tc_value *sel, vns **ns, size_t *n, size_t *cap)
+{
+	/* not tc_vstr: the label's name holds dots */
+	const tc_value *nl = tc_value_getz(tc_value_getz(sel, "matchLabels"), NAME_LABEL);
+	mention(nl && nl->kind == TC_STR ? nl->u.str.ptr : NULL, ns, n, cap);
+	FOREACH_ARR (e, m, tc_value_getz(sel, "matchExpressions")) {
+		if (!tc_value_streq(tc_value_getz(e, "key"), NAME_LABEL))
+			continue;
+		FOREACH_ARR (val, q, tc_value_getz(e, "values"))
+			if (val->kind == TC_STR)
+				mention(val->u.str.ptr, ns, n, cap);
+	}
+}
+
 /* Names in `kubernetes.io/metadata.name` selectors of NetworkPolicies. */
 static void mention_selectors(const tc_value *rules, const char *peers, vns **ns, size_t *n,
                               size_t *cap)
 {
 	FOREACH_ARR (r, i, rules)
-		FOREACH_ARR (p, k, tc_value_getz(r, peers)) {
-			const tc_value *sel = tc_value_getz(p, "namespaceSelector");
-			/* not tc_vstr: the label's name holds dots */
-			const tc_value *nl =
-				tc_value_getz(tc_value_getz(sel, "matchLabels"), NAME_LABEL);
-			mention(nl && nl->kind == TC_STR ? nl->u.str.ptr : NULL, ns, n, cap);
-			FOREACH_ARR (e, m, tc_value_getz(sel, "matchExpressions"))
-				if (tc_value_streq(tc_value_getz(e, "key"), NAME_LABEL))
-					FOREACH_ARR (val, q, tc_value_getz(e, "values"))
-						if (val->kind == TC_STR)
-							mention(val->u.str.ptr, ns, n, cap);
-		}
+		FOREACH_ARR (p, k, tc_value_getz(r, peers))
+			mention_selector(tc_value_getz(p, "namespaceSelector"), ns, n, cap);
 }
 
 static void build_model(tc_verify *v)
@@ -853,11 +936,11 @@ static int cmp_key(const vobj *o, const char *env, const char *kind, const char 
                    const char *name)
 {
 	int c;
-	if ((c = strcmp(o->env, env)) || (c = strcmp(o->kind, kind)))
+	if ((c = scmp(o->env, env)) || (c = scmp(o->kind, kind)))
 		return c;
-	if (ns && (c = strcmp(o->ns, ns)))
+	if (ns && (c = scmp(o->ns, ns)))
 		return c;
-	return name ? strcmp(o->name, name) : 0;
+	return name ? scmp(o->name, name) : 0;
 }
 
 static size_t lower(const tc_verify *v, const char *env, const char *kind, const char *ns,
@@ -909,6 +992,25 @@ static bool in_values(const tc_value *vals, const char *s)
 	return false;
 }
 
+/* One matchExpressions requirement against the labels. */
+static bool expression_holds(const tc_value *e, const tc_value *labels, const char *name_label)
+{
+	const char *key = tc_vstr(e, "key"), *op = tc_vstr(e, "operator");
+	if (!key || !op)
+		return false;
+	const char *have = label_of(labels, name_label, key);
+	const tc_value *vals = tc_value_getz(e, "values");
+	if (strcmp(op, "In") == 0)
+		return have && in_values(vals, have);
+	if (strcmp(op, "NotIn") == 0)
+		return !have || !in_values(vals, have);
+	if (strcmp(op, "Exists") == 0)
+		return have != NULL;
+	if (strcmp(op, "DoesNotExist") == 0)
+		return have == NULL;
+	return false; /* an unknown operator selects nothing (the API refuses it) */
+}
+
 bool tc_vsel_matches(const tc_value *sel, const tc_value *labels, const char *name_label)
 {
 	if (!sel || sel->kind != TC_OBJECT)
@@ -919,26 +1021,9 @@ bool tc_vsel_matches(const tc_value *sel, const tc_value *labels, const char *na
 		if (!have || !tc_value_streq(ml->u.obj.members[i].val, have))
 			return false;
 	}
-	FOREACH_ARR (e, i, tc_value_getz(sel, "matchExpressions")) {
-		const char *key = tc_vstr(e, "key"), *op = tc_vstr(e, "operator");
-		if (!key || !op)
+	FOREACH_ARR (e, i, tc_value_getz(sel, "matchExpressions"))
+		if (!expression_holds(e, labels, name_label))
 			return false;
-		const char *have = label_of(labels, name_label, key);
-		const tc_value *vals = tc_value_getz(e, "values");
-		bool ok;
-		if (strcmp(op, "In") == 0)
-			ok = have && in_values(vals, have);
-		else if (strcmp(op, "NotIn") == 0)
-			ok = !have || !in_values(vals, have);
-		else if (strcmp(op, "Exists") == 0)
-			ok = have != NULL;
-		else if (strcmp(op, "DoesNotExist") == 0)
-			ok = have == NULL;
-		else
-			ok = false; /* an unknown operator selects nothing (the API refuses it) */
-		if (!ok)
-			return false;
-	}
 	return true;
 }
 
@@ -997,6 +1082,40 @@ size_t tc_vns_select(const tc_verify *v, const tc_value *sel, uint32_t **out)
 
 /* ---- running and output ---- */
 
+/* What an exception names first, for its row of --explain. */
+static const char *exception_scope(const vexc *x)
+{
+	if (x->namespace)
+		return x->namespace;
+	return x->realm ? x->realm : "*";
+}
+
+static const char *exception_target(const vexc *x)
+{
+	const char *const order[] = {x->cidr, x->host, x->to_namespace, x->subject, x->kind};
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+		if (order[i])
+			return order[i];
+	return "*";
+}
+
+/* Each exception: a warning when it covered no finding, and its row. */
+static void report_exceptions(tc_verify *v, tc_diags *d)
+{
+	for (size_t i = 0; i < v->nexc; i++) {
+		const vexc *x = &v->exc[i];
+		if (!x->used && x->rule && x->reason)
+			tc_warning(
+				d, x->pos, NULL,
+				"the exception for '%s' covers no finding: remove it, or make it "
+				"match what it was written for",
+				x->rule);
+		tc_vrow(v, "exception", x->rule ? x->rule : "", exception_scope(x),
+		        exception_target(x), x->used ? "used" : "unused",
+		        x->reason ? x->reason : "");
+	}
+}
+
 size_t tc_verify_run(tc_verify *v, tc_diags *d)
 {
 	if (v->ran)
@@ -1010,25 +1129,6 @@ size_t tc_verify_run(tc_verify *v, tc_diags *d)
 	tc_verify_admission(v, d);
 	tc_verify_realm(v, d);
 	tc_verify_secrets(v, d);
-	for (size_t i = 0; i < v->nexc; i++) {
-		const vexc *x = &v->exc[i];
-		if (!x->used && x->rule && x->reason)
-			tc_warning(
-				d, x->pos, NULL,
-				"the exception for '%s' covers no finding: remove it, or make it "
-				"match what it was written for",
-				x->rule);
-		tc_vrow(v, "exception", x->rule ? x->rule : "",
-		        x->namespace ? x->namespace
-		        : x->realm   ? x->realm
-		                     : "*",
-		        x->cidr           ? x->cidr
-		        : x->host         ? x->host
-		        : x->to_namespace ? x->to_namespace
-		        : x->subject      ? x->subject
-		        : x->kind         ? x->kind
-		                          : "*",
-		        x->used ? "used" : "unused", x->reason ? x->reason : "");
-	}
+	report_exceptions(v, d);
 	return v->nfindings;
 }

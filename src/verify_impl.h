@@ -82,14 +82,22 @@ struct tc_verify {
 	vobj *objs;
 	size_t nobjs, capobjs;
 	/* strings interned by content (environment, tenant and file names),
-	 * a tenant's name with its tenant.yaml */
+	 * a tenant's name with its tenant.yaml (viewed: a tenant.yaml was
+	 * offered for it, so the observer need not build the view again) */
 	struct vstr {
 		const char *s;
 		const tc_value *doc;
+		uint64_t hash;
+		uint32_t roots; /* objects copied whose position is in this file */
+		bool viewed;
 	} * strs;
 	size_t nstrs, capstrs;
-	/* the copied nodes, each once (verify.c share) */
-	tc_value **nodes;
+	/* the copied nodes, each once (verify.c share), with their hashes so
+	 * that a probe reads a node only when its hash is the one sought */
+	struct vnode {
+		uint64_t hash;
+		tc_value *node;
+	} * nodes;
 	size_t nnodes, capnodes;
 	/* the model (tc_verify_run) */
 	vns *ns;

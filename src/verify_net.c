@@ -148,6 +148,18 @@ static bool covered(int family, u128 lo, u128 hi, const block *bl, size_t n)
 	}
 }
 
+/* Of the excepts ex[0..m), the one that starts first at or after `at` (or
+ * contains it) and before hi; SIZE_MAX when none does. */
+static size_t next_except(const block *ex, size_t m, u128 at, u128 hi)
+{
+	size_t best = SIZE_MAX;
+	for (size_t i = 0; i < m; i++)
+		if (ucmp(ex[i].hi, at) >= 0 && ucmp(ex[i].lo, hi) <= 0 &&
+		    (best == SIZE_MAX || ucmp(ex[i].lo, ex[best].lo) < 0))
+			best = i;
+	return best;
+}
+
 bool tc_vcidr_within(const char *cidr, const tc_value *except, const char *const *blocks,
                      size_t nblocks)
 {
@@ -171,12 +183,7 @@ bool tc_vcidr_within(const char *cidr, const tc_value *except, const char *const
 	u128 at = c.lo;
 	bool done = false;
 	while (ok && !done) {
-		/* the except that starts first at or after `at` (or contains it) */
-		size_t best = SIZE_MAX;
-		for (size_t i = 0; i < m; i++)
-			if (ucmp(ex[i].hi, at) >= 0 && ucmp(ex[i].lo, c.hi) <= 0 &&
-			    (best == SIZE_MAX || ucmp(ex[i].lo, ex[best].lo) < 0))
-				best = i;
+		size_t best = next_except(ex, m, at, c.hi);
 		if (best == SIZE_MAX) {
 			ok = covered(c.family, at, c.hi, bl, n);
 			break;
@@ -264,6 +271,21 @@ static const struct {
 	{"StatefulSet", "spec.template"},
 };
 
+/* The containerPort called name (of protocol proto) in a pod template,
+ * or NULL. */
+static const tc_value *pod_port(const tc_value *pod, const char *name, const char *proto)
+{
+	FOREACH_ARR (c, m, tc_value_dig(pod, "spec.containers"))
+		FOREACH_ARR (p, q, tc_value_getz(c, "ports")) {
+			const char *pp = tc_vstr(p, "protocol");
+			const tc_value *num = tc_value_getz(p, "containerPort");
+			if (tc_value_streq(tc_value_getz(p, "name"), name) &&
+			    strcmp(pp ? pp : "TCP", proto) == 0 && num && num->kind == TC_INT)
+				return num;
+		}
+	return NULL;
+}
+
 /* A named port of the pods d selects, from the containerPorts of the
  * rendered workloads (the API resolves a name per pod; the first pod's
  * number is shown): the number, or -1 when no rendered pod defines it. */
@@ -279,18 +301,34 @@ static int64_t named_port(const tc_verify *v, const dst *d, const char *name, co
 			                              : v->objs[i].v;
 			if (!tc_vsel_matches(d->sel, tc_value_dig(pod, "metadata.labels"), NULL))
 				continue;
-			FOREACH_ARR (c, m, tc_value_dig(pod, "spec.containers"))
-				FOREACH_ARR (p, q, tc_value_getz(c, "ports")) {
-					const char *pp = tc_vstr(p, "protocol");
-					const tc_value *num = tc_value_getz(p, "containerPort");
-					if (tc_value_streq(tc_value_getz(p, "name"), name) &&
-					    strcmp(pp ? pp : "TCP", proto) == 0 && num &&
-					    num->kind == TC_INT)
-						return num->u.i;
-				}
+			const tc_value *num = pod_port(pod, name, proto);
+			if (num)
+				return num->u.i;
 		}
 	}
 	return -1;
+}
+
+/* One port of a rule as --explain shows it: "TCP/8080", "TCP/http=8080",
+ * "UDP/all", "TCP/1000-2000". */
+static void port_text(const tc_verify *v, tc_buf *b, const tc_value *p, const dst *d)
+{
+	const char *proto = tc_vstr(p, "protocol");
+	const tc_value *port = tc_value_getz(p, "port"), *end = tc_value_getz(p, "endPort");
+	tc_buf_addf(b, "%s/", proto ? proto : "TCP");
+	if (!port)
+		tc_buf_adds(b, "all");
+	else if (port->kind == TC_INT)
+		tc_buf_addf(b, "%lld", (long long)port->u.i);
+	else
+		tc_buf_adds(b, tc_value_shown(port));
+	if (port && port->kind == TC_STR) {
+		int64_t num = named_port(v, d, port->u.str.ptr, proto ? proto : "TCP");
+		if (num >= 0)
+			tc_buf_addf(b, "=%lld", (long long)num);
+	}
+	if (end && end->kind == TC_INT)
+		tc_buf_addf(b, "-%lld", (long long)end->u.i);
 }
 
 static const char *ports_text(tc_verify *v, const tc_value *ports, const dst *d)
@@ -300,22 +338,9 @@ static const char *ports_text(tc_verify *v, const tc_value *ports, const dst *d)
 	tc_buf b;
 	tc_buf_init(&b, TC_BUF_UNLIMITED);
 	FOREACH_ARR (p, i, ports) {
-		const char *proto = tc_vstr(p, "protocol");
-		const tc_value *port = tc_value_getz(p, "port"), *end = tc_value_getz(p, "endPort");
-		tc_buf_addf(&b, "%s%s/", i ? "," : "", proto ? proto : "TCP");
-		if (!port)
-			tc_buf_adds(&b, "all");
-		else if (port->kind == TC_INT)
-			tc_buf_addf(&b, "%lld", (long long)port->u.i);
-		else
-			tc_buf_adds(&b, tc_value_shown(port));
-		if (port && port->kind == TC_STR) {
-			int64_t num = named_port(v, d, port->u.str.ptr, proto ? proto : "TCP");
-			if (num >= 0)
-				tc_buf_addf(&b, "=%lld", (long long)num);
-		}
-		if (end && end->kind == TC_INT)
-			tc_buf_addf(&b, "-%lld", (long long)end->u.i);
+		if (i)
+			tc_buf_adds(&b, ",");
+		port_text(v, &b, p, d);
 	}
 	char *s = tc_arena_strdup(&v->a, tc_buf_str(&b));
 	tc_buf_release(&b);
@@ -339,33 +364,43 @@ static bool dns_ports(const tc_value *ports)
 	return true;
 }
 
+/* Port x among the declared entry's ports (TCP numbers). */
+static bool port_declared(int64_t x, const tc_value *decl)
+{
+	FOREACH_ARR (q, k, decl)
+		if (q->kind == TC_INT && q->u.i == x)
+			return true;
+	return false;
+}
+
+/* One port of a rule within a declared entry's ports (decl NULL: every
+ * TCP port). */
+static bool rule_port_declared(const tc_value *p, const tc_value *decl)
+{
+	const char *proto = tc_vstr(p, "protocol");
+	const tc_value *port = tc_value_getz(p, "port"), *end = tc_value_getz(p, "endPort");
+	if (proto && strcmp(proto, "TCP") != 0)
+		return false;
+	if (!port)
+		return false; /* every port of the protocol */
+	if (port->kind != TC_INT || !decl)
+		return true; /* a name matches no ipBlock: it opens nothing */
+	int64_t last = end && end->kind == TC_INT ? end->u.i : port->u.i;
+	for (int64_t x = port->u.i; x <= last && x <= 65535; x++)
+		if (!port_declared(x, decl))
+			return false;
+	return true;
+}
+
 /* The rule's ports within a declared entry's ports (TCP numbers; an
  * entry without ports allows every TCP port). */
 static bool declared_ports(const tc_value *rule, const tc_value *decl)
 {
 	if (!rule || rule->kind != TC_ARRAY || rule->u.arr.len == 0)
 		return false; /* every port, every protocol */
-	FOREACH_ARR (p, i, rule) {
-		const char *proto = tc_vstr(p, "protocol");
-		const tc_value *port = tc_value_getz(p, "port"), *end = tc_value_getz(p, "endPort");
-		if (proto && strcmp(proto, "TCP") != 0)
+	FOREACH_ARR (p, i, rule)
+		if (!rule_port_declared(p, decl))
 			return false;
-		if (!port)
-			return false; /* every port of the protocol */
-		if (port->kind != TC_INT)
-			continue; /* a name matches no ipBlock: it opens nothing */
-		if (!decl)
-			continue;
-		int64_t last = end && end->kind == TC_INT ? end->u.i : port->u.i;
-		for (int64_t x = port->u.i; x <= last && x <= 65535; x++) {
-			bool ok = false;
-			FOREACH_ARR (q, k, decl)
-				if (q->kind == TC_INT && q->u.i == x)
-					ok = true;
-			if (!ok)
-				return false;
-		}
-	}
 	return true;
 }
 
@@ -408,31 +443,44 @@ static const char *foreign(const pctx *c, const vns *m)
 	return NULL;
 }
 
+/* Egress to cidr (minus except) on ports within one of the tenant's
+ * declared network.egress entries ({cidr, ports}). */
+static bool declared_egress(const pctx *c, const char *cidr, const tc_value *except,
+                            const tc_value *ports)
+{
+	FOREACH_ARR (e, i, tc_value_dig(c->self->tenant_doc, "network.egress")) {
+		const char *dc = tc_vstr(e, "cidr");
+		if (dc && tc_vcidr_within(cidr, except, &dc, 1) &&
+		    declared_ports(ports, tc_value_getz(e, "ports")))
+			return true;
+	}
+	return false;
+}
+
+/* ... or to the environment's Keycloak issuer (values.keycloak.issuerCidrs)
+ * on the port of its URL: the platform's, like the Keycloak namespace. */
+static bool issuer_egress(const pctx *c, const char *cidr, const tc_value *except,
+                          const tc_value *ports)
+{
+	const tc_value *iss = tc_venv_issuer(c->v, c->o->env);
+	FOREACH_ARR (ic, i, iss ? tc_value_getz(iss, "cidrs") : NULL) {
+		const char *dc = ic->kind == TC_STR ? ic->u.str.ptr : NULL;
+		if (dc && tc_vcidr_within(cidr, except, &dc, 1) &&
+		    declared_ports(ports, tc_value_getz(iss, "ports")))
+			return true;
+	}
+	return false;
+}
+
 static void ip_egress(pctx *c, const tc_value *ipb, const tc_value *ports, const tc_path *path)
 {
 	const tc_value *cidr = tc_value_getz(ipb, "cidr");
 	if (!cidr || cidr->kind != TC_STR)
 		return;
 	const tc_value *except = tc_value_getz(ipb, "except");
-	const tc_value *decl = tc_value_dig(c->self->tenant_doc, "network.egress");
-	bool ok = false;
-	FOREACH_ARR (e, i, decl) {
-		const char *dc = tc_vstr(e, "cidr");
-		if (dc && tc_vcidr_within(cidr->u.str.ptr, except, &dc, 1) &&
-		    declared_ports(ports, tc_value_getz(e, "ports")))
-			ok = true;
-	}
-	/* the environment's Keycloak issuer (values.keycloak.issuerCidrs), on
-	 * the port of its URL: the platform's, like the Keycloak namespace */
-	const tc_value *iss = ok ? NULL : tc_venv_issuer(c->v, c->o->env);
-	FOREACH_ARR (ic, i, iss ? tc_value_getz(iss, "cidrs") : NULL) {
-		const char *dc = ic->kind == TC_STR ? ic->u.str.ptr : NULL;
-		if (dc && tc_vcidr_within(cidr->u.str.ptr, except, &dc, 1) &&
-		    declared_ports(ports, tc_value_getz(iss, "ports")))
-			ok = true;
-	}
 	tc_path pc = TC_PATH_KEY(path, "cidr", 4);
-	if (!ok) {
+	if (!declared_egress(c, cidr->u.str.ptr, except, ports) &&
+	    !issuer_egress(c, cidr->u.str.ptr, except, ports)) {
 		vsubj s = {.namespace = c->o->ns, .cidr = cidr->u.str.ptr, .ports = ports};
 		bool all = !ports || ports->kind != TC_ARRAY || ports->u.arr.len == 0;
 		size_t before = c->v->nfindings;
@@ -447,110 +495,145 @@ static void ip_egress(pctx *c, const tc_value *ipb, const tc_value *ports, const
 	flow(c, "egress", cidr->u.str.ptr, ports);
 }
 
+/* May a tenant's pods (those psel selects) reach platform namespace m on
+ * ports? Only the DNS pods on port 53 and Keycloak on listed ports; what
+ * says which rule applied, for the finding. */
+static bool platform_egress(const pctx *c, const vns *m, const tc_value *psel,
+                            const tc_value *ports, const char **what)
+{
+	*what = "";
+	if (strcmp(m->name, c->v->dns_ns) == 0) {
+		*what = " (DNS: only selected pods on port 53)";
+		return psel && !empty_selector(psel) && dns_ports(ports);
+	}
+	if (strcmp(m->name, c->v->keycloak_ns) == 0) {
+		*what = " (Keycloak: on listed ports)";
+		return ports && ports->kind == TC_ARRAY && ports->u.arr.len > 0;
+	}
+	return false;
+}
+
+/* A namespace peer of a rule: its selectors, the pods as text, its ports. */
+typedef struct npeer {
+	const char *dir;
+	const tc_value *nsel, *psel, *ports;
+	const char *pods;
+	const tc_path *at; /* the namespaceSelector */
+} npeer;
+
+/* One namespace m the peer's namespaceSelector selects. */
+static void peer_namespace(pctx *c, const npeer *p, const vns *m)
+{
+	bool egress = strcmp(p->dir, "egress") == 0;
+	const char *why = foreign(c, m);
+	vsubj s = {.namespace = c->o->ns, .to_namespace = m->name, .ports = p->ports};
+	if (why) {
+		tc_vfind(c->v, c->d, "network.cross-tenant", &s, p->nsel, c->o, p->at,
+		         "%s %s namespace '%s' (%s of tenant '%s')",
+		         egress ? "lets pods reach" : "admits pods of", why, m->name,
+		         m->env ? m->env : "?", m->tenant ? m->tenant : "-");
+		return;
+	}
+	if (m == c->self) {
+		static const tc_value all = {.kind = TC_OBJECT};
+		flow_to(c, p->dir, tc_vprintf(c->v, "%s (%s)", p->pods, m->name), p->ports,
+		        p->psel ? p->psel : &all);
+		return;
+	}
+	const char *what;
+	if (egress && !platform_egress(c, m, p->psel, p->ports, &what)) {
+		size_t before = c->v->nfindings;
+		tc_vfind(c->v, c->d, "network.egress", &s, p->nsel, c->o, p->at,
+		         "egress to %s of platform namespace '%s' on %s, beyond what tenants may "
+		         "reach%s",
+		         p->pods, m->name, ports_text(c->v, p->ports, NULL), what);
+		if (c->v->nfindings != before)
+			return;
+	}
+	flow(c, p->dir, tc_vprintf(c->v, "%s (%s)", p->pods, m->name), p->ports);
+}
+
 static void ns_peer(pctx *c, const char *dir, const tc_value *peer, const tc_value *ports,
                     const tc_path *path)
 {
-	const tc_value *nsel = tc_value_getz(peer, "namespaceSelector");
-	const tc_value *psel = tc_value_getz(peer, "podSelector");
-	bool egress = strcmp(dir, "egress") == 0;
 	tc_path pn = TC_PATH_KEY(path, "namespaceSelector", 17);
+	npeer p = {dir,
+	           tc_value_getz(peer, "namespaceSelector"),
+	           tc_value_getz(peer, "podSelector"),
+	           ports,
+	           NULL,
+	           &pn};
 	uint32_t *idx;
-	size_t n = tc_vns_select(c->v, nsel, &idx);
+	size_t n = tc_vns_select(c->v, p.nsel, &idx);
 	tc_buf pods;
 	tc_buf_init(&pods, TC_BUF_UNLIMITED);
-	if (psel)
-		selector_text(&pods, psel);
+	if (p.psel)
+		selector_text(&pods, p.psel);
 	else
 		tc_buf_adds(&pods, "all pods");
-	for (size_t i = 0; i < n; i++) {
-		const vns *m = &c->v->ns[idx[i]];
-		const char *why = foreign(c, m);
-		vsubj s = {.namespace = c->o->ns, .to_namespace = m->name, .ports = ports};
-		if (why) {
-			tc_vfind(c->v, c->d, "network.cross-tenant", &s, nsel, c->o, &pn,
-			         "%s %s namespace '%s' (%s of tenant '%s')",
-			         egress ? "lets pods reach" : "admits pods of", why, m->name,
-			         m->env ? m->env : "?", m->tenant ? m->tenant : "-");
-			continue;
-		}
-		if (m == c->self) {
-			static const tc_value all = {.kind = TC_OBJECT};
-			flow_to(c, dir, tc_vprintf(c->v, "%s (%s)", tc_buf_str(&pods), m->name),
-			        ports, psel ? psel : &all);
-			continue;
-		}
-		if (egress) {
-			bool ok = true;
-			const char *what = "";
-			if (strcmp(m->name, c->v->dns_ns) == 0) {
-				ok = psel && !empty_selector(psel) && dns_ports(ports);
-				what = " (DNS: only selected pods on port 53)";
-			} else if (strcmp(m->name, c->v->keycloak_ns) == 0) {
-				ok = ports && ports->kind == TC_ARRAY && ports->u.arr.len > 0;
-				what = " (Keycloak: on listed ports)";
-			} else {
-				ok = false;
-			}
-			if (!ok) {
-				size_t before = c->v->nfindings;
-				tc_vfind(
-					c->v, c->d, "network.egress", &s, nsel, c->o, &pn,
-					"egress to %s of platform namespace '%s' on %s, beyond what "
-					"tenants may reach%s",
-					tc_buf_str(&pods), m->name, ports_text(c->v, ports, NULL),
-					what);
-				if (c->v->nfindings != before)
-					continue;
-			}
-		}
-		flow(c, dir, tc_vprintf(c->v, "%s (%s)", tc_buf_str(&pods), m->name), ports);
-	}
+	p.pods = tc_buf_str(&pods);
+	for (size_t i = 0; i < n; i++)
+		peer_namespace(c, &p, &c->v->ns[idx[i]]);
 	free(idx);
 	tc_buf_release(&pods);
+}
+
+/* One peer of a rule (from or to list), at path. */
+static void peer(pctx *c, const char *dir, const tc_value *p, const tc_value *ports,
+                 const tc_path *path)
+{
+	const tc_value *ipb = tc_value_getz(p, "ipBlock");
+	if (ipb) {
+		tc_path pi = TC_PATH_KEY(path, "ipBlock", 7);
+		if (strcmp(dir, "egress") == 0)
+			ip_egress(c, ipb, ports, &pi);
+		else
+			flow(c, dir, tc_vstr(ipb, "cidr") ? tc_vstr(ipb, "cidr") : "?", ports);
+		return;
+	}
+	if (tc_value_getz(p, "namespaceSelector")) {
+		ns_peer(c, dir, p, ports, path);
+		return;
+	}
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	selector_text(&b, tc_value_getz(p, "podSelector"));
+	tc_buf_addf(&b, " (%s)", c->o->ns);
+	flow_to(c, dir, tc_arena_strdup(&c->v->a, tc_buf_str(&b)), ports,
+	        tc_value_getz(p, "podSelector"));
+	tc_buf_release(&b);
+}
+
+/* One rule r of the policy's ingress or egress, at path. */
+static void rule_peers(pctx *c, const char *dir, const tc_value *r, const tc_path *path)
+{
+	bool egress = strcmp(dir, "egress") == 0;
+	const char *peers = egress ? "to" : "from";
+	const tc_value *list = tc_value_getz(r, peers);
+	const tc_value *ports = tc_value_getz(r, "ports");
+	if (!list || list->kind != TC_ARRAY || list->u.arr.len == 0) {
+		vsubj s = {.namespace = c->o->ns, .to_namespace = "*", .ports = ports};
+		tc_vfind(c->v, c->d, "network.cross-tenant", &s, r, c->o, path,
+		         "a rule without '%s' %s every pod and address, other tenants' included",
+		         peers, egress ? "reaches" : "admits");
+		return;
+	}
+	tc_path pl = TC_PATH_KEY(path, peers, strlen(peers));
+	FOREACH_ARR (p, k, list) {
+		tc_path pp = TC_PATH_INDEX(&pl, k);
+		peer(c, dir, p, ports, &pp);
+	}
 }
 
 static void rules(pctx *c, const char *dir)
 {
 	bool egress = strcmp(dir, "egress") == 0;
-	const char *key = egress ? "egress" : "ingress", *peers = egress ? "to" : "from";
+	const char *key = egress ? "egress" : "ingress";
 	tc_path ps = TC_PATH_KEY(NULL, "spec", 4);
 	tc_path pk = TC_PATH_KEY(&ps, key, strlen(key));
 	FOREACH_ARR (r, i, tc_value_dig(c->o->v, egress ? "spec.egress" : "spec.ingress")) {
 		tc_path pr = TC_PATH_INDEX(&pk, i);
-		const tc_value *list = tc_value_getz(r, peers);
-		const tc_value *ports = tc_value_getz(r, "ports");
-		if (!list || list->kind != TC_ARRAY || list->u.arr.len == 0) {
-			vsubj s = {.namespace = c->o->ns, .to_namespace = "*", .ports = ports};
-			tc_vfind(c->v, c->d, "network.cross-tenant", &s, r, c->o, &pr,
-			         "a rule without '%s' %s every pod and address, other tenants' "
-			         "included",
-			         peers, egress ? "reaches" : "admits");
-			continue;
-		}
-		tc_path pl = TC_PATH_KEY(&pr, peers, strlen(peers));
-		FOREACH_ARR (p, k, list) {
-			tc_path pp = TC_PATH_INDEX(&pl, k);
-			const tc_value *ipb = tc_value_getz(p, "ipBlock");
-			if (ipb) {
-				tc_path pi = TC_PATH_KEY(&pp, "ipBlock", 7);
-				if (egress)
-					ip_egress(c, ipb, ports, &pi);
-				else
-					flow(c, dir,
-					     tc_vstr(ipb, "cidr") ? tc_vstr(ipb, "cidr") : "?",
-					     ports);
-			} else if (tc_value_getz(p, "namespaceSelector")) {
-				ns_peer(c, dir, p, ports, &pp);
-			} else {
-				tc_buf b;
-				tc_buf_init(&b, TC_BUF_UNLIMITED);
-				selector_text(&b, tc_value_getz(p, "podSelector"));
-				tc_buf_addf(&b, " (%s)", c->o->ns);
-				flow_to(c, dir, tc_arena_strdup(&c->v->a, tc_buf_str(&b)), ports,
-				        tc_value_getz(p, "podSelector"));
-				tc_buf_release(&b);
-			}
-		}
+		rule_peers(c, dir, r, &pr);
 	}
 }
 

@@ -91,6 +91,18 @@ static bool in_list(const char *list, const char *s)
 	}
 }
 
+/* The strings of r's list `name`, joined by commas. */
+static char *comma_list(tc_verify *v, const tc_value *r, const char *name)
+{
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	FOREACH_ARR (x, m, tc_value_getz(r, name))
+		tc_buf_addf(&b, "%s%s", m ? "," : "", tc_value_shown(x));
+	char *s = tc_arena_strdup(&v->a, tc_buf_str(&b));
+	tc_buf_release(&b);
+	return s;
+}
+
 /* The rules of a rendered role, as comma lists. */
 static size_t rendered_rules(tc_verify *v, const vobj *role, rule **out)
 {
@@ -98,18 +110,9 @@ static size_t rendered_rules(tc_verify *v, const vobj *role, rule **out)
 	size_t n = rs && rs->kind == TC_ARRAY ? rs->u.arr.len : 0;
 	*out = tc_xcalloc(n + 1, sizeof **out);
 	FOREACH_ARR (r, i, rs) {
-		const char *names[] = {"apiGroups", "resources", "verbs"};
-		char *lists[3];
-		for (size_t k = 0; k < 3; k++) {
-			tc_buf b;
-			tc_buf_init(&b, TC_BUF_UNLIMITED);
-			FOREACH_ARR (x, m, tc_value_getz(r, names[k]))
-				tc_buf_addf(&b, "%s%s", m ? "," : "", tc_value_shown(x));
-			lists[k] = tc_arena_strdup(&v->a, tc_buf_str(&b));
-			tc_buf_release(&b);
-		}
 		const tc_value *rn = tc_value_getz(r, "resourceNames");
-		(*out)[i] = (rule){lists[0], lists[1], lists[2],
+		(*out)[i] = (rule){comma_list(v, r, "apiGroups"), comma_list(v, r, "resources"),
+		                   comma_list(v, r, "verbs"),
 		                   rn && rn->kind == TC_ARRAY && rn->u.arr.len > 0};
 	}
 	return n;
@@ -196,99 +199,157 @@ static const vns *subject_ns(const tc_verify *v, const tc_value *s, const char *
 	return tc_vns_find(v, ns ? ns : binding_ns);
 }
 
+/* The rules the binding's roleRef grants: a rendered Role or ClusterRole,
+ * else a built-in ClusterRole; *out NULL when it names neither (malloc'd,
+ * caller frees). */
+static size_t role_rules(tc_verify *v, const vobj *b, const char *rkind, const char *rname,
+                         rule **out)
+{
+	*out = NULL;
+	const vobj *role = strcmp(rkind, "Role") == 0
+	                           ? tc_vobj_find(v, b->env, "Role", b->ns, rname)
+	                           : tc_vobj_find(v, b->env, "ClusterRole", "", rname);
+	if (role)
+		return rendered_rules(v, role, out);
+	if (strcmp(rkind, "ClusterRole") != 0)
+		return 0;
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
+		if (strcmp(builtins[i].name, rname) == 0) {
+			const rule *r = builtins[i].rules;
+			while (r[n].groups)
+				n++;
+			*out = tc_xmalloc((n + 1) * sizeof **out);
+			memcpy(*out, r, n * sizeof **out);
+		}
+	return n;
+}
+
+/* A group that holds every user or every ServiceAccount. */
+static bool everyone(const char *kind, const char *name)
+{
+	return strcmp(kind, "Group") == 0 && (strcmp(name, "system:authenticated") == 0 ||
+	                                      strcmp(name, "system:unauthenticated") == 0 ||
+	                                      strcmp(name, "system:serviceaccounts") == 0);
+}
+
+/* One binding as the subject loop sees it. */
+typedef struct bctx {
+	tc_verify *v;
+	tc_diags *d;
+	const vobj *b;
+	bool cluster;              /* a ClusterRoleBinding */
+	const vns *here;           /* the binding's namespace (NULL: cluster) */
+	const char *rkind, *rname; /* its roleRef */
+	const rule *rs;            /* the role's rules, NULL: unresolved */
+	size_t n;
+	const char *const *tsubj; /* the tenant subjects, sorted */
+	size_t ntsubj;
+} bctx;
+
+/* Is subject s (of namespace sns) foreign to the tenant namespace the
+ * binding is in? */
+static bool foreign_subject(const bctx *c, const vns *sns, const tc_value *s, const char *kind,
+                            const char *name)
+{
+	if (!tc_vns_is_tenant(c->here))
+		return false;
+	if (sns && sns != c->here && !tc_vns_is_tenant(sns) && !own_platform_sa(c->v, c->b, sns, s))
+		return true;
+	if (sns && tc_vns_is_tenant(sns) && sns != c->here)
+		return true;
+	return everyone(kind, name);
+}
+
+/* What the role lets a tenant subject do: a row of --explain and the
+ * findings of its rights. */
+static void subject_rights(const bctx *c, const vsubj *sj, const vns *sns, const tc_value *s,
+                           const tc_path *pi, const char *kind, const char *name)
+{
+	tc_verify *v = c->v;
+	tc_path pr = TC_PATH_KEY(NULL, "roleRef", 7);
+	const tc_value *at = tc_value_getz(c->b->v, "roleRef");
+	bool tenant_here = tc_vns_is_tenant(c->here);
+	const char *where = c->cluster ? "every namespace" : c->b->ns;
+	tc_vrow(v, "right",
+	        tenant_here ? c->b->ns
+	        : sns       ? sns->name
+	                    : "-",
+	        sj->subject, write_right(c->rs, c->n) ? "write" : "read", where,
+	        tc_vprintf(v, "%s/%s", c->rkind, c->rname));
+	const char *w = write_right(c->rs, c->n), *esc = escalation(c->rs, c->n);
+	const char *sec = secret_path(v, c->rs, c->n);
+	if (c->cluster)
+		tc_vfind(v, c->d, "rbac.cluster-scope", sj, s, c->b, pi,
+		         "gives tenant subject %s '%s' the rights of %s '%s' in every namespace",
+		         kind, name, c->rkind, c->rname);
+	else if (!tenant_here && w)
+		tc_vfind(v, c->d, "rbac.cross-namespace", sj, s, c->b, pi,
+		         "lets tenant subject %s '%s' %s in namespace '%s', which is not its "
+		         "tenant's",
+		         kind, name, w, c->b->ns);
+	if (esc)
+		tc_vfind(v, c->d, "rbac.escalation", sj, at, c->b, &pr,
+		         "%s '%s' grants '%s' to %s '%s'", c->rkind, c->rname, esc, kind, name);
+	if (sec)
+		tc_vfind(v, c->d, "rbac.secrets", sj, at, c->b, &pr,
+		         "%s '%s' lets %s '%s' read Secrets through %s", c->rkind, c->rname, kind,
+		         name, sec);
+}
+
+/* One subject of the binding, at subjects[i]. */
+static void subject(const bctx *c, const tc_value *s, size_t i)
+{
+	tc_verify *v = c->v;
+	const vobj *b = c->b;
+	tc_path ps = TC_PATH_KEY(NULL, "subjects", 8);
+	tc_path pi = TC_PATH_INDEX(&ps, i);
+	const char *kind = tc_vstr(s, "kind"), *name = tc_vstr(s, "name");
+	if (!kind || !name)
+		return;
+	const vns *sns = subject_ns(v, s, b->ns);
+	const char *key =
+		tc_vprintf(v, "%s:%s%s%s", kind, sns ? sns->name : "", sns ? ":" : "", name);
+	bool is_tenant = tc_vns_is_tenant(sns) ||
+	                 (c->ntsubj &&
+	                  bsearch(&key, c->tsubj, c->ntsubj, sizeof *c->tsubj, tc_cmp_str) != NULL);
+	bool tenant_here = tc_vns_is_tenant(c->here);
+	vsubj sj = {.namespace = tenant_here ? b->ns
+	                         : sns       ? sns->name
+	                                     : NULL,
+	            .subject = key,
+	            .to_namespace = c->cluster ? "*" : b->ns,
+	            .kind = c->rname};
+	if (foreign_subject(c, sns, s, kind, name))
+		tc_vfind(v, c->d, "rbac.foreign-subject", &sj, s, b, &pi,
+		         "binds %s '%s', which is not of this namespace, to %s '%s'", kind, name,
+		         c->rkind, c->rname);
+	if (!is_tenant && !tenant_here)
+		return;
+	if (!c->rs) {
+		tc_path pr = TC_PATH_KEY(NULL, "roleRef", 7);
+		tc_vfind(v, c->d, "rbac.unresolved", &sj, tc_value_getz(b->v, "roleRef"), b, &pr,
+		         "%s '%s' is neither rendered nor a built-in role, so what '%s' may do "
+		         "cannot be proved",
+		         c->rkind, c->rname, name);
+		return;
+	}
+	subject_rights(c, &sj, sns, s, &pi, kind, name);
+}
+
 static void binding(tc_verify *v, tc_diags *d, const vobj *b, const char *const *tsubj,
                     size_t ntsubj)
 {
 	bool cluster = strcmp(b->kind, "ClusterRoleBinding") == 0;
-	const vns *here = cluster ? NULL : tc_vns_find(v, b->ns);
-	bool tenant_here = tc_vns_is_tenant(here);
 	const char *rkind = tc_vstr(b->v, "roleRef.kind"), *rname = tc_vstr(b->v, "roleRef.name");
 	if (!rkind || !rname)
 		return;
-	tc_path pr = TC_PATH_KEY(NULL, "roleRef", 7);
-	const tc_value *at = tc_value_getz(b->v, "roleRef");
-	rule *rs = NULL;
-	size_t n = 0;
-	const vobj *role = strcmp(rkind, "Role") == 0
-	                           ? tc_vobj_find(v, b->env, "Role", b->ns, rname)
-	                           : tc_vobj_find(v, b->env, "ClusterRole", "", rname);
-	if (role) {
-		n = rendered_rules(v, role, &rs);
-	} else if (strcmp(rkind, "ClusterRole") == 0) {
-		for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
-			if (strcmp(builtins[i].name, rname) == 0) {
-				const rule *r = builtins[i].rules;
-				while (r[n].groups)
-					n++;
-				rs = tc_xmalloc((n + 1) * sizeof *rs);
-				memcpy(rs, r, n * sizeof *rs);
-			}
-	}
-	tc_path ps = TC_PATH_KEY(NULL, "subjects", 8);
-	FOREACH_ARR (s, i, tc_value_getz(b->v, "subjects")) {
-		tc_path pi = TC_PATH_INDEX(&ps, i);
-		const char *kind = tc_vstr(s, "kind"), *name = tc_vstr(s, "name");
-		if (!kind || !name)
-			continue;
-		const vns *sns = subject_ns(v, s, b->ns);
-		const char *key = tc_vprintf(v, "%s:%s%s%s", kind, sns ? sns->name : "",
-		                             sns ? ":" : "", name);
-		bool is_tenant =
-			tc_vns_is_tenant(sns) ||
-			(ntsubj && bsearch(&key, tsubj, ntsubj, sizeof *tsubj, tc_cmp_str) != NULL);
-		vsubj sj = {.namespace = tenant_here ? b->ns
-		                         : sns       ? sns->name
-		                                     : NULL,
-		            .subject = key,
-		            .to_namespace = cluster ? "*" : b->ns,
-		            .kind = rname};
-		if (tenant_here &&
-		    ((sns && sns != here && !tc_vns_is_tenant(sns) &&
-		      !own_platform_sa(v, b, sns, s)) ||
-		     (sns && tc_vns_is_tenant(sns) && sns != here) ||
-		     (strcmp(kind, "Group") == 0 && (strcmp(name, "system:authenticated") == 0 ||
-		                                     strcmp(name, "system:unauthenticated") == 0 ||
-		                                     strcmp(name, "system:serviceaccounts") == 0))))
-			tc_vfind(v, d, "rbac.foreign-subject", &sj, s, b, &pi,
-			         "binds %s '%s', which is not of this namespace, to %s '%s'", kind,
-			         name, rkind, rname);
-		if (!is_tenant && !tenant_here)
-			continue;
-		if (!rs) {
-			tc_vfind(
-				v, d, "rbac.unresolved", &sj, at, b, &pr,
-				"%s '%s' is neither rendered nor a built-in role, so what '%s' may "
-				"do cannot be proved",
-				rkind, rname, name);
-			continue;
-		}
-		const char *where = cluster ? "every namespace" : b->ns;
-		tc_vrow(v, "right",
-		        tenant_here ? b->ns
-		        : sns       ? sns->name
-		                    : "-",
-		        key, write_right(rs, n) ? "write" : "read", where,
-		        tc_vprintf(v, "%s/%s", rkind, rname));
-		const char *w = write_right(rs, n), *esc = escalation(rs, n);
-		const char *sec = secret_path(v, rs, n);
-		if (cluster)
-			tc_vfind(v, d, "rbac.cluster-scope", &sj, s, b, &pi,
-			         "gives tenant subject %s '%s' the rights of %s '%s' in every "
-			         "namespace",
-			         kind, name, rkind, rname);
-		else if (!tenant_here && w)
-			tc_vfind(v, d, "rbac.cross-namespace", &sj, s, b, &pi,
-			         "lets tenant subject %s '%s' %s in namespace '%s', which is not "
-			         "its tenant's",
-			         kind, name, w, b->ns);
-		if (esc)
-			tc_vfind(v, d, "rbac.escalation", &sj, at, b, &pr,
-			         "%s '%s' grants '%s' to %s '%s'", rkind, rname, esc, kind, name);
-		if (sec)
-			tc_vfind(v, d, "rbac.secrets", &sj, at, b, &pr,
-			         "%s '%s' lets %s '%s' read Secrets through %s", rkind, rname, kind,
-			         name, sec);
-	}
+	rule *rs;
+	size_t n = role_rules(v, b, rkind, rname, &rs);
+	bctx c = {v,  d, b,     cluster, cluster ? NULL : tc_vns_find(v, b->ns), rkind, rname,
+	          rs, n, tsubj, ntsubj};
+	FOREACH_ARR (s, i, tc_value_getz(b->v, "subjects"))
+		subject(&c, s, i);
 	free(rs);
 }
 

@@ -118,16 +118,21 @@ static bool trusted(const tc_value *list, const char *host)
 
 /* The host of url (NUL-terminated) into host, lower case; false when the
  * URL names none (relative, no "//", an empty host). */
-static bool url_host(const char *url, char *host, size_t cap)
+/* url's scheme, up to p (its "://"): letters, digits, "+", "-", ".". */
+static bool scheme_ok(const char *url, const char *p)
 {
-	const char *p = strstr(url, "://");
-	if (!p || p == url)
+	if (p == url)
 		return false;
 	for (const char *s = url; s < p; s++)
 		if (!isalnum((unsigned char)*s) && !strchr("+-.", *s))
 			return false;
-	p += 3;
-	size_t end = strcspn(p, "/?#");
+	return true;
+}
+
+/* The length of the host at p, in the authority's first end bytes: past
+ * any user information, an IPv6 literal with its brackets; *out the host. */
+static size_t host_span(const char *p, size_t end, const char **out)
+{
 	const char *at = memchr(p, '@', end); /* user information */
 	while (at) {
 		size_t off = (size_t)(at - p) + 1;
@@ -135,15 +140,22 @@ static bool url_host(const char *url, char *host, size_t cap)
 		end -= off;
 		at = memchr(p, '@', end);
 	}
-	size_t n;
+	*out = p;
 	if (*p == '[') {
 		const char *close = memchr(p, ']', end);
-		n = close ? (size_t)(close - p) + 1 : end;
-	} else {
-		n = strcspn(p, ":/?#");
-		if (n > end)
-			n = end;
+		return close ? (size_t)(close - p) + 1 : end;
 	}
+	size_t n = strcspn(p, ":/?#");
+	return n > end ? end : n;
+}
+
+static bool url_host(const char *url, char *host, size_t cap)
+{
+	const char *p = strstr(url, "://");
+	if (!p || !scheme_ok(url, p))
+		return false;
+	p += 3;
+	size_t n = host_span(p, strcspn(p, "/?#"), &p);
 	if (n == 0 || n >= cap)
 		return false;
 	for (size_t i = 0; i < n; i++)
@@ -174,6 +186,22 @@ static const tc_value *written(const tc_value *x, const char *s)
 	return NULL;
 }
 
+/* The rule a host that owner own has (NULL: none) breaks, or NULL with
+ * *trust saying why the realm may trust it. */
+static const char *host_rule(const rctx *c, const struct venv *own, const char *host,
+                             const char **trust)
+{
+	if (own && own != c->env)
+		return "realm.cross-environment";
+	if (own)
+		*trust = tc_vprintf(c->v, "domain %s", own->domain);
+	else if (trusted(c->trusted, host))
+		*trust = "trustedHosts";
+	else
+		return "realm.hosts";
+	return NULL;
+}
+
 static void judge(rctx *c, const char *client, const char *what, const char *url,
                   const tc_value *val, const tc_path *path)
 {
@@ -191,14 +219,7 @@ static void judge(rctx *c, const char *client, const char *what, const char *url
 		return;
 	} else {
 		own = owner(v, host);
-		if (own && own != c->env)
-			rule = "realm.cross-environment";
-		else if (own)
-			trust = tc_vprintf(v, "domain %s", own->domain);
-		else if (trusted(c->trusted, host))
-			trust = "trustedHosts";
-		else
-			rule = "realm.hosts";
+		rule = host_rule(c, own, host, &trust);
 	}
 	const char *key = tc_vprintf(v, "%s %s", what, url);
 	if (seen(c, client, '\n', key))
@@ -253,6 +274,40 @@ static void judge_list(rctx *c, const char *client, const char *what, const tc_v
 		}
 }
 
+/* The URLs of one client representation x, at path at. */
+static void judge_client(rctx *c, const char *client, const tc_value *x, const tc_path *at)
+{
+	static const char *const one[][2] = {
+		{"rootUrl", "root URL"},
+		{"baseUrl", "base URL"},
+		{"adminUrl", "admin URL"},
+	};
+	tc_path ar = TC_PATH_KEY(at, "redirectUris", 12);
+	tc_path ao = TC_PATH_KEY(at, "webOrigins", 10);
+	judge_list(c, client, "redirect URI", tc_value_getz(x, "redirectUris"), &ar);
+	judge_list(c, client, "web origin", tc_value_getz(x, "webOrigins"), &ao);
+	for (size_t k = 0; k < sizeof one / sizeof one[0]; k++) {
+		const tc_value *u = tc_value_getz(x, one[k][0]);
+		tc_path ak = TC_PATH_KEY(at, one[k][0], strlen(one[k][0]));
+		if (u && u->kind == TC_STR)
+			judge(c, client, one[k][1], u->u.str.ptr, u, &ak);
+	}
+	const tc_value *attrs = tc_value_getz(x, "attributes");
+	const tc_value *pl = tc_value_getz(attrs, "post.logout.redirect.uris");
+	if (pl && pl->kind == TC_STR) {
+		tc_path aa = TC_PATH_KEY(at, "attributes", 10);
+		tc_path ap = TC_PATH_KEY(&aa, "post.logout.redirect.uris", 25);
+		const char *s = pl->u.str.ptr;
+		while (*s) {
+			const char *e = strstr(s, "##");
+			size_t n = e ? (size_t)(e - s) : strlen(s);
+			char *one_url = tc_vprintf(c->v, "%.*s", (int)n, s);
+			judge(c, client, "post-logout redirect URI", one_url, pl, &ap);
+			s += n + (e ? 2 : 0);
+		}
+	}
+}
+
 /* Every client representation in x (a JSON value), at path. */
 static void walk(rctx *c, const tc_value *x, const tc_path *at, int depth)
 {
@@ -269,35 +324,7 @@ static void walk(rctx *c, const tc_value *x, const tc_path *at, int depth)
 		return;
 	const char *client = tc_vstr(x, "clientId");
 	if (client) {
-		static const char *const one[][2] = {
-			{"rootUrl", "root URL"},
-			{"baseUrl", "base URL"},
-			{"adminUrl", "admin URL"},
-		};
-		tc_path ar = TC_PATH_KEY(at, "redirectUris", 12);
-		tc_path ao = TC_PATH_KEY(at, "webOrigins", 10);
-		judge_list(c, client, "redirect URI", tc_value_getz(x, "redirectUris"), &ar);
-		judge_list(c, client, "web origin", tc_value_getz(x, "webOrigins"), &ao);
-		for (size_t k = 0; k < sizeof one / sizeof one[0]; k++) {
-			const tc_value *u = tc_value_getz(x, one[k][0]);
-			tc_path ak = TC_PATH_KEY(at, one[k][0], strlen(one[k][0]));
-			if (u && u->kind == TC_STR)
-				judge(c, client, one[k][1], u->u.str.ptr, u, &ak);
-		}
-		const tc_value *attrs = tc_value_getz(x, "attributes");
-		const tc_value *pl = tc_value_getz(attrs, "post.logout.redirect.uris");
-		if (pl && pl->kind == TC_STR) {
-			tc_path aa = TC_PATH_KEY(at, "attributes", 10);
-			tc_path ap = TC_PATH_KEY(&aa, "post.logout.redirect.uris", 25);
-			const char *s = pl->u.str.ptr;
-			while (*s) {
-				const char *e = strstr(s, "##");
-				size_t n = e ? (size_t)(e - s) : strlen(s);
-				char *one_url = tc_vprintf(c->v, "%.*s", (int)n, s);
-				judge(c, client, "post-logout redirect URI", one_url, pl, &ap);
-				s += n + (e ? 2 : 0);
-			}
-		}
+		judge_client(c, client, x, at);
 		return;
 	}
 	for (size_t i = 0; i < x->u.obj.len; i++) {
@@ -313,6 +340,46 @@ static const struct venv *find_env(const tc_verify *v, const char *name)
 		if (strcmp(v->envs[i].name, name) == 0)
 			return &v->envs[i];
 	return NULL;
+}
+
+/* A ConfigMap's realm: its values parsed first, then judged, since the
+ * realm's name is in one value (the realm representation), its clients in
+ * others. */
+static void configmap_realm(rctx *c)
+{
+	tc_verify *v = c->v;
+	const tc_value *data = tc_value_getz(c->o->v, "data");
+	tc_arena a;
+	tc_arena_init(&a);
+	size_t n = data && data->kind == TC_OBJECT ? data->u.obj.len : 0;
+	tc_value **docs = tc_xcalloc(n + 1, sizeof *docs);
+	for (size_t i = 0; i < n; i++) {
+		const tc_value *x = data->u.obj.members[i].val;
+		if (x->kind != TC_STR || x->u.str.len == 0 ||
+		    (x->u.str.ptr[0] != '{' && x->u.str.ptr[0] != '['))
+			continue;
+		tc_diags scratch;
+		tc_diags_init(&scratch);
+		if (tc_json_load(&docs[i], &a, &scratch, "", x->u.str.ptr, x->u.str.len) != 0)
+			docs[i] = NULL;
+		tc_diags_release(&scratch);
+		const char *name = docs[i] && !tc_value_getz(docs[i], "clientId")
+		                           ? tc_vstr(docs[i], "realm")
+		                           : NULL;
+		if (name && c->realm == c->o->name)
+			c->realm = tc_vprintf(v, "%s", name);
+	}
+	tc_path ad = TC_PATH_KEY(NULL, "data", 4);
+	for (size_t i = 0; i < n; i++) {
+		if (!docs[i])
+			continue;
+		const tc_member *m = &data->u.obj.members[i];
+		tc_path am = TC_PATH_KEY(&ad, m->key, m->klen);
+		c->anchor = m->val;
+		walk(c, docs[i], &am, 0);
+	}
+	free(docs);
+	tc_arena_release(&a);
 }
 
 static void one_object(tc_verify *v, tc_diags *d, const vobj *o)
@@ -337,41 +404,7 @@ static void one_object(tc_verify *v, tc_diags *d, const vobj *o)
 		tc_path ar = TC_PATH_KEY(&as, "realm", 5);
 		walk(&c, realm, &ar, 0);
 	} else {
-		const tc_value *data = tc_value_getz(o->v, "data");
-		tc_arena a;
-		tc_arena_init(&a);
-		/* parsed first, then judged: the realm's name is in one value
-		 * (the realm representation), its clients in others */
-		size_t n = data && data->kind == TC_OBJECT ? data->u.obj.len : 0;
-		tc_value **docs = tc_xcalloc(n + 1, sizeof *docs);
-		for (size_t i = 0; i < n; i++) {
-			const tc_value *x = data->u.obj.members[i].val;
-			if (x->kind != TC_STR || x->u.str.len == 0 ||
-			    (x->u.str.ptr[0] != '{' && x->u.str.ptr[0] != '['))
-				continue;
-			tc_diags scratch;
-			tc_diags_init(&scratch);
-			if (tc_json_load(&docs[i], &a, &scratch, "", x->u.str.ptr, x->u.str.len) !=
-			    0)
-				docs[i] = NULL;
-			tc_diags_release(&scratch);
-			const char *name = docs[i] && !tc_value_getz(docs[i], "clientId")
-			                           ? tc_vstr(docs[i], "realm")
-			                           : NULL;
-			if (name && c.realm == o->name)
-				c.realm = tc_vprintf(v, "%s", name);
-		}
-		tc_path ad = TC_PATH_KEY(NULL, "data", 4);
-		for (size_t i = 0; i < n; i++) {
-			if (!docs[i])
-				continue;
-			const tc_member *m = &data->u.obj.members[i];
-			tc_path am = TC_PATH_KEY(&ad, m->key, m->klen);
-			c.anchor = m->val;
-			walk(&c, docs[i], &am, 0);
-		}
-		free(docs);
-		tc_arena_release(&a);
+		configmap_realm(&c);
 	}
 	for (size_t i = 0; i < c.nseen; i++)
 		free(c.seen[i]);
