@@ -70,8 +70,10 @@ typedef struct need {
 	const char *kfile; /* the key's, port's or property's position */
 	char *kpath;
 	uint32_t kline, kcol;
-	char *shown; /* the key, port or destination as messages quote it */
-	char *blk;   /* a kept reference: the one block that holds its texts */
+	char *shown;     /* the key, port or destination as messages quote it; NULL
+	                  * in a kept destination made again from sub (derived) */
+	bool derived;    /* a destination with nothing tainted: shown follows from sub */
+	bool has_server; /* a destination with a server (else with a name) */
 } need;
 
 /* A key of the index as its 128-bit SipHash; {0, 0} is an empty slot. */
@@ -97,9 +99,15 @@ struct tc_k8s_refs {
 	size_t nset, capset;
 	group *groups; /* the texts by identity and tag, likewise */
 	size_t ngroups, capgroups;
-	need *needs; /* the references not yet known to resolve */
-	size_t nneeds, capneeds;
+	/* the references not yet known to resolve, as records (kept) one
+	 * after another: a reference costs its texts and 64 bytes */
+	unsigned char *log;
+	size_t loglen, logcap, nneeds;
 	size_t sweep_at; /* sweep the kept references when there are this many */
+	/* the files and paths references repeat, each kept once: open
+	 * addressing on their bytes */
+	char **istr;
+	size_t nistr, capistr;
 };
 
 /* The least number of kept references that makes a sweep: below it the
@@ -342,9 +350,8 @@ void tc_k8s_refs_free(tc_k8s_refs *s)
 	tc_arena_release(&s->strings);
 	free(s->set);
 	free(s->groups);
-	for (size_t i = 0; i < s->nneeds; i++)
-		free(s->needs[i].blk);
-	free(s->needs);
+	free(s->log);
+	free(s->istr);
 	free(s);
 }
 
@@ -913,6 +920,13 @@ static void secret_store(walk *w, const tc_value *spec, const tc_path *sp, bool 
 	}
 }
 
+/* A destination field that shown quotes as its bytes: absent, or a string
+ * without taint and without NUL (which would end the field in sub). */
+static bool plain(const tc_value *v)
+{
+	return !v || (!tc_value_tainted(v) && !memchr(v->u.str.ptr, 0, v->u.str.len));
+}
+
 /* Argo CD Application: its project, and its destination against the
  * project's destinations (resolved in report) */
 static void application(walk *w, const tc_value *spec, const tc_path *sp)
@@ -946,6 +960,8 @@ static void application(walk *w, const tc_value *spec, const tc_path *sp)
 	n->shown = tc_arena_alloc(&w->a, ql);
 	snprintf(n->shown, ql, "%s '%s' namespace '%s'", server ? "server" : "name",
 	         server ? tc_value_shown(server) : tc_value_shown(name), tc_value_shown(ns));
+	n->has_server = server != NULL;
+	n->derived = plain(server) && plain(name) && plain(ns);
 }
 
 static void app_project(walk *w, const tc_value *spec)
@@ -1676,40 +1692,139 @@ static bool settled(const tc_k8s_refs *s, const need *n)
 	return false; /* NEED_REMOTE: judged on the whole set */
 }
 
+/* A kept reference in the log: this header, then the target (tlen bytes
+ * and a NUL), the sub (slen and a NUL, with K_SUB), from and shown (each
+ * NUL-terminated, shown left out with K_DERIVED); the record is padded to
+ * 8 bytes, so the next header is aligned. Files and paths are interned. */
+typedef struct kept {
+	uint32_t size;
+	uint8_t type, flags;
+	uint32_t tlen, slen, nline, ncol, kline, kcol;
+	const char *file, *npath, *kfile, *kpath;
+} kept;
+
+enum { K_KEYONLY = 1, K_SECRET = 2, K_SUB = 4, K_DERIVED = 8, K_SERVER = 16, K_SHOWN = 32 };
+
+static uint64_t bytes_hash(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+	return h;
+}
+
+/* The kept copy of the string p (NULL for NULL). */
+static const char *intern(tc_k8s_refs *s, const char *p)
+{
+	if (!p)
+		return NULL;
+	if (s->nistr * 2 >= s->capistr) {
+		size_t cap = s->capistr ? s->capistr * 2 : 64;
+		char **t = tc_xcalloc(cap, sizeof *t);
+		for (size_t i = 0; i < s->capistr; i++)
+			if (s->istr[i]) {
+				size_t k = bytes_hash(s->istr[i], strlen(s->istr[i])) & (cap - 1);
+				while (t[k])
+					k = (k + 1) & (cap - 1);
+				t[k] = s->istr[i];
+			}
+		free(s->istr);
+		s->istr = t;
+		s->capistr = cap;
+	}
+	size_t n = strlen(p), k = bytes_hash(p, n) & (s->capistr - 1);
+	for (; s->istr[k]; k = (k + 1) & (s->capistr - 1))
+		if (strcmp(s->istr[k], p) == 0)
+			return s->istr[k];
+	s->istr[k] = tc_arena_memdup0(&s->strings, p, n);
+	s->nistr++;
+	return s->istr[k];
+}
+
 static size_t len0(const char *p)
 {
 	return p ? strlen(p) + 1 : 0;
 }
 
-/* n bytes of p and a NUL at *at, which moves past them; NULL for NULL */
-static char *put(char **at, const char *p, size_t n)
+/* n bytes of p and a NUL at *at, which moves past them */
+static void put(unsigned char **at, const char *p, size_t n)
 {
-	if (!p)
-		return NULL;
-	char *d = *at;
-	memcpy(d, p, n);
-	d[n] = 0;
+	memcpy(*at, p, n);
+	(*at)[n] = 0;
 	*at += n + 1;
-	return d;
 }
 
-/* A copy of n, its texts in one block, among the kept references. */
+/* n at the end of the log. */
 static void keep(tc_k8s_refs *s, const need *n)
 {
-	size_t total = n->tlen + 1 + (n->sub ? n->slen + 1 : 0) + len0(n->from) + len0(n->file) +
-	               len0(n->npath) + len0(n->kfile) + len0(n->kpath) + len0(n->shown);
-	need k = *n;
-	char *at = k.blk = tc_xmalloc(total);
-	k.target = put(&at, n->target, n->tlen);
-	k.sub = put(&at, n->sub, n->slen);
-	k.from = put(&at, n->from, len0(n->from) - 1);
-	k.file = put(&at, n->file, len0(n->file) - 1);
-	k.npath = put(&at, n->npath, len0(n->npath) - 1);
-	k.kfile = put(&at, n->kfile, len0(n->kfile) - 1);
-	k.kpath = put(&at, n->kpath, len0(n->kpath) - 1);
-	k.shown = put(&at, n->shown, len0(n->shown) - 1);
-	TC_GROW(s->needs, s->capneeds, s->nneeds + 1);
-	s->needs[s->nneeds++] = k;
+	bool shown = n->shown && !(n->type == NEED_DEST && n->derived);
+	size_t size = sizeof(kept) + n->tlen + 1 + (n->sub ? n->slen + 1 : 0) + len0(n->from) +
+	              (shown ? strlen(n->shown) + 1 : 0);
+	size = (size + 7) & ~(size_t)7;
+	if (size > UINT32_MAX || n->tlen > UINT32_MAX || n->slen > UINT32_MAX)
+		return; /* beyond any object the API server takes */
+	TC_GROW(s->log, s->logcap, s->loglen + size);
+	kept *k = (kept *)(s->log + s->loglen);
+	*k = (kept){
+		.size = (uint32_t)size,
+		.type = (uint8_t)n->type,
+		.flags = (uint8_t)((n->keyonly ? K_KEYONLY : 0) | (n->secret ? K_SECRET : 0) |
+	                           (n->sub ? K_SUB : 0) | (n->derived ? K_DERIVED : 0) |
+	                           (n->has_server ? K_SERVER : 0) | (shown ? K_SHOWN : 0)),
+		.tlen = (uint32_t)n->tlen,
+		.slen = (uint32_t)n->slen,
+		.nline = n->nline,
+		.ncol = n->ncol,
+		.kline = n->kline,
+		.kcol = n->kcol,
+		.file = intern(s, n->file),
+		.npath = intern(s, n->npath),
+		.kfile = intern(s, n->kfile),
+		.kpath = intern(s, n->kpath),
+	};
+	unsigned char *at = (unsigned char *)(k + 1);
+	put(&at, n->target, n->tlen);
+	if (n->sub)
+		put(&at, n->sub, n->slen);
+	put(&at, n->from ? n->from : "", n->from ? strlen(n->from) : 0);
+	if (shown)
+		put(&at, n->shown, strlen(n->shown));
+	s->loglen += size;
+	s->nneeds++;
+}
+
+/* The reference a record holds; its texts point into the record. */
+static need unpack(const kept *k)
+{
+	char *at = (char *)(k + 1);
+	need n = {
+		.type = (need_type)k->type,
+		.keyonly = k->flags & K_KEYONLY,
+		.secret = k->flags & K_SECRET,
+		.derived = k->flags & K_DERIVED,
+		.has_server = k->flags & K_SERVER,
+		.tlen = k->tlen,
+		.slen = k->slen,
+		.nline = k->nline,
+		.ncol = k->ncol,
+		.kline = k->kline,
+		.kcol = k->kcol,
+		.file = k->file,
+		.npath = (char *)k->npath,
+		.kfile = k->kfile,
+		.kpath = (char *)k->kpath,
+	};
+	n.target = at;
+	at += k->tlen + 1;
+	if (k->flags & K_SUB) {
+		n.sub = at;
+		at += k->slen + 1;
+	}
+	n.from = at;
+	at += strlen(at) + 1;
+	if (k->flags & K_SHOWN)
+		n.shown = at;
+	return n;
 }
 
 /* Drop the kept references that are settled now; the next sweep comes
@@ -1717,15 +1832,21 @@ static void keep(tc_k8s_refs *s, const need *n)
  * times on average. */
 static void sweep(tc_k8s_refs *s)
 {
-	size_t k = 0;
-	for (size_t i = 0; i < s->nneeds; i++) {
-		if (settled(s, &s->needs[i]))
-			free(s->needs[i].blk);
-		else
-			s->needs[k++] = s->needs[i];
+	size_t to = 0, left = 0;
+	for (size_t at = 0; at < s->loglen;) {
+		kept *k = (kept *)(s->log + at);
+		size_t size = k->size;
+		need n = unpack(k);
+		if (!settled(s, &n)) {
+			memmove(s->log + to, k, size);
+			to += size;
+			left++;
+		}
+		at += size;
 	}
-	s->nneeds = k;
-	s->sweep_at = k * 2 > SWEEP_MIN ? k * 2 : SWEEP_MIN;
+	s->loglen = to;
+	s->nneeds = left;
+	s->sweep_at = left * 2 > SWEEP_MIN ? left * 2 : SWEEP_MIN;
 }
 
 /* The object is in: its references that are not settled are kept. */
@@ -1739,6 +1860,33 @@ static void settle(walk *w)
 		sweep(s);
 }
 
+/* A destination its project does not allow, at the destination. */
+static size_t report_dest(const tc_k8s_refs *s, const need *n, tc_diags *d, tc_diag_class cls)
+{
+	if (resolve(s, n->target, NULL, 0) != FOUND || dest_allowed(s, n))
+		return 0;
+	char *what = describe(n->target);
+	tc_buf shown;
+	tc_buf_init(&shown, TC_BUF_UNLIMITED);
+	if (n->shown) {
+		tc_buf_adds(&shown, n->shown);
+	} else {
+		/* server NUL name NUL namespace, as application made shown */
+		const char *server = n->sub, *name = server + strlen(server) + 1;
+		const char *ns = name + strlen(name) + 1;
+		tc_buf_addf(&shown, "%s '%s' namespace '%.*s'", n->has_server ? "server" : "name",
+		            n->has_server ? server : name, (int)(n->slen - (size_t)(ns - n->sub)),
+		            ns);
+	}
+	finding(d, cls, n->file, n->nline, n->ncol, n->npath,
+	        "%s has the destination %s, which %s does not allow (see its "
+	        "spec.destinations)",
+	        n->from, tc_buf_str(&shown), what);
+	tc_buf_release(&shown);
+	free(what);
+	return 1;
+}
+
 size_t tc_k8s_refs_open(const tc_k8s_refs *s)
 {
 	return s->nneeds;
@@ -1747,21 +1895,14 @@ size_t tc_k8s_refs_open(const tc_k8s_refs *s)
 size_t tc_k8s_refs_report(tc_k8s_refs *s, tc_diags *d, tc_diag_class cls)
 {
 	size_t count = 0;
-	for (size_t i = 0; i < s->nneeds; i++) {
-		const need *n = &s->needs[i];
-		if (n->type == NEED_OBJ) {
-			count += report_obj(s, n, d, cls);
-		} else if (n->type == NEED_REMOTE) {
-			count += report_remote(s, n, d, cls);
-		} else if (resolve(s, n->target, NULL, 0) == FOUND && !dest_allowed(s, n)) {
-			char *what = describe(n->target);
-			finding(d, cls, n->file, n->nline, n->ncol, n->npath,
-			        "%s has the destination %s, which %s does not allow (see its "
-			        "spec.destinations)",
-			        n->from, n->shown, what);
-			free(what);
-			count++;
-		}
+	for (size_t at = 0; at < s->loglen; at += ((const kept *)(s->log + at))->size) {
+		need n = unpack((const kept *)(s->log + at));
+		if (n.type == NEED_OBJ)
+			count += report_obj(s, &n, d, cls);
+		else if (n.type == NEED_REMOTE)
+			count += report_remote(s, &n, d, cls);
+		else
+			count += report_dest(s, &n, d, cls);
 	}
 	return count;
 }
