@@ -1,7 +1,10 @@
 /*
  * drift.c - a render in memory against the output folder of a source.
  *
- * Both lists are sorted by path bytes, so one merge pass pairs them. A pair
+ * The committed folder is walked in byte order of its paths and merged with
+ * the rendered list (sorted alike) as it goes, so only one folder's
+ * listing is held besides the render's list, not a list of the committed
+ * tree. A pair
  * with equal bytes costs one read and one memcmp; only files that differ
  * are parsed, into an arena that is reset after every file, so memory
  * follows the largest file, not the tree. Field deltas come from diff.h,
@@ -215,33 +218,55 @@ static int judge_spooled(cmp *c, const char *shown, const tc_outfile *h, const t
 	return rc;
 }
 
+/* The merge of the committed files, as the walk of the folder yields them,
+ * with the rendered list, both in byte order of their paths. */
+typedef struct merge {
+	cmp *c;
+	const char *dir;
+	const tc_outlist *rendered;
+	size_t next; /* the first rendered file not yet paired */
+	tc_spool *spool;
+	int rc;
+} merge;
+
+/* One path of either side or both: judged, then its parse forgotten. */
+static void pair(merge *m, const tc_outfile *h, const tc_outfile *r)
+{
+	char *shown = tc_path_join(m->dir, h ? h->path : r->path);
+	if (judge_spooled(m->c, shown, h, r, m->spool) < 0)
+		m->rc = -1;
+	free(shown);
+	tc_arena_reset(&m->c->a);
+}
+
+/* A committed file: the rendered files before it are missing, the one of
+ * its path (if any) its pair. */
+static int committed(void *ctx, const char *path, const char *id, bool manifest)
+{
+	merge *m = ctx;
+	const tc_outlist *rl = m->rendered;
+	int o = 1;
+	while (m->next < rl->len && (o = strcmp(path, rl->items[m->next].path)) > 0)
+		pair(m, NULL, &rl->items[m->next++]);
+	const tc_outfile h = {.path = (char *)path,
+	                      .id = id[0] ? (char *)id : NULL,
+	                      .manifest = manifest};
+	pair(m, &h, m->next < rl->len && o == 0 ? &rl->items[m->next++] : NULL);
+	return 0;
+}
+
 int tc_drift_compare(tc_drift *out, tc_source *src, const char *dir, const tc_outlist *rendered,
                      tc_spool *spool, tc_drift_inspect_fn *inspect, void *ctx, tc_diags *d)
 {
 	memset(out, 0, sizeof *out);
-	tc_outlist have;
-	int rc = tc_tree_read_list(&have, src, dir, d);
 	cmp c = {.src = src, .d = d, .out = out, .inspect = inspect, .ctx = ctx};
 	tc_arena_init(&c.a);
 	tc_buf_init(&c.msg, TC_BUF_UNLIMITED);
-	/* both lists are sorted by path: walk them side by side */
-	size_t i = 0, j = 0;
-	while (i < have.len || j < rendered->len) {
-		int o = i == have.len        ? 1
-		        : j == rendered->len ? -1
-		                             : strcmp(have.items[i].path, rendered->items[j].path);
-		const tc_outfile *h = o <= 0 ? &have.items[i] : NULL;
-		const tc_outfile *r = o >= 0 ? &rendered->items[j] : NULL;
-		char *shown = tc_path_join(dir, h ? h->path : r->path);
-		if (judge_spooled(&c, shown, h, r, spool) < 0)
-			rc = -1;
-		i += h != NULL;
-		j += r != NULL;
-		free(shown);
-		tc_arena_reset(&c.a);
-	}
+	merge m = {.c = &c, .dir = dir, .rendered = rendered, .spool = spool};
+	int rc = tc_tree_read_each(src, dir, committed, &m, d);
+	while (m.next < rendered->len)
+		pair(&m, NULL, &rendered->items[m.next++]);
 	tc_buf_release(&c.msg);
 	tc_arena_release(&c.a);
-	tc_outlist_release(&have);
-	return rc;
+	return rc || m.rc ? -1 : 0;
 }

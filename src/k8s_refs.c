@@ -13,10 +13,23 @@
  *   '?'         keys unknown (a provided object without a key list, a
  *               Secret made by a controller from data tenantc cannot see)
  *
- * An identity sorts before its own tagged entries, so "has the object" and
- * "has the key" are both one binary search. The references are kept with
- * their positions (the file name copied, because a Secret's position lies
- * in a job's arena) and resolved in report, after every object is in.
+ * The index is a set of 128-bit hashes of these keys, so "has the object"
+ * and "has the key" are each one lookup and an identity costs 16 bytes, not
+ * its text. Only the texts that a report reads back are kept as bytes,
+ * grouped by identity and tag: the keys and ports (listed in a hint), an
+ * AppProject's destinations, a SecretStore's remote namespace.
+ *
+ * The set streams: a reference is resolved as soon as the object that made
+ * it is in, and dropped when its answer cannot change any more (an object
+ * is found, or an Application's destination is allowed by its project's
+ * complete list). Only the others are kept, each in one block with its
+ * texts and positions (a Secret's position lies in a job's arena, which
+ * ends before report), and swept again whenever their number has doubled;
+ * report judges what is left after every object is in. Memory follows the
+ * identities and the references still open, not every reference made.
+ * Entries are only ever added, so "found" is final; an AppProject rendered
+ * twice (the duplicate check reports it) counts as one whose destinations
+ * are unknown, so the answer does not depend on which copy came first.
  *
  * What each reference follows is named in tests/unit/test_k8s_refs.c: the
  * Kubernetes API reference of the field, the Flux and Argo CD API docs, the
@@ -29,15 +42,11 @@
 #include "buf.h"
 #include "k8s.h"
 
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct ent {
-	char *key;
-	size_t len;
-} ent;
 
 typedef enum need_type {
 	NEED_OBJ,    /* an object, and a key or port when sub is set */
@@ -54,63 +63,169 @@ typedef struct need {
 	bool secret;  /* a referring value holds decrypted data: never quote it */
 	char *target, *sub;
 	size_t tlen, slen;
-	char *from;         /* the referring object, as messages name it */
-	char *file, *npath; /* the name's position */
+	char *from;       /* the referring object, as messages name it */
+	const char *file; /* the name's position */
+	char *npath;
 	uint32_t nline, ncol;
-	char *kfile, *kpath; /* the key's, port's or property's position */
+	const char *kfile; /* the key's, port's or property's position */
+	char *kpath;
 	uint32_t kline, kcol;
-	char *shown; /* the key, port or destination as messages quote it */
+	char *shown;     /* the key, port or destination as messages quote it; NULL
+	                  * in a kept destination made again from sub (derived) */
+	bool derived;    /* a destination with nothing tainted: shown follows from sub */
+	bool has_server; /* a destination with a server (else with a name) */
 } need;
 
+/* A key of the index as its 128-bit SipHash; {0, 0} is an empty slot. */
+typedef struct hkey {
+	uint64_t a, b;
+} hkey;
+
+/* The texts after one identity and tag, in the order added. */
+typedef struct sub_text_ent {
+	const char *s;
+	size_t len;
+	struct sub_text_ent *next;
+} subtext;
+
+typedef struct group {
+	hkey h; /* of "identity tag" */
+	subtext *first;
+} group;
+
 struct tc_k8s_refs {
-	tc_arena strings; /* every key and every text of a reference */
-	ent *ents;
-	size_t nents, capents;
-	need *needs;
-	size_t nneeds, capneeds;
-	bool sorted;
-	char *last_file; /* the file of the last reference added */
-	/* the texts references repeat (targets, paths, files), each kept once:
-	 * open addressing on their bytes */
-	struct istr {
-		char *s;
-		size_t n;
-	} * istr;
+	tc_arena strings; /* the texts of the groups */
+	hkey *set;        /* every key, open addressing, at most 3/4 full */
+	size_t nset, capset;
+	group *groups; /* the texts by identity and tag, likewise */
+	size_t ngroups, capgroups;
+	/* the references not yet known to resolve, as records (kept) one
+	 * after another: a reference costs its texts and 64 bytes */
+	unsigned char *log;
+	size_t loglen, logcap, nneeds;
+	size_t sweep_at; /* sweep the kept references when there are this many */
+	/* the files and paths references repeat, each kept once: open
+	 * addressing on their bytes */
+	char **istr;
 	size_t nistr, capistr;
 };
 
-static uint64_t bytes_hash(const char *s, size_t n)
+/* The least number of kept references that makes a sweep: below it the
+ * sweep would cost more than it frees. */
+#define SWEEP_MIN 1024
+
+/* Keys of the set and of the groups are hashed apart, so "identity k" (the
+ * group of its keys) is never mistaken for the key "" of that identity. */
+static hkey hash_key(const char *p, size_t n, bool grouped)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	static const unsigned char keys[2][crypto_shorthash_siphashx24_KEYBYTES] = {{0}, {1}};
+	unsigned char out[crypto_shorthash_siphashx24_BYTES];
+	crypto_shorthash_siphashx24(out, (const unsigned char *)p, n, keys[grouped]);
+	hkey h;
+	memcpy(&h.a, out, sizeof h.a);
+	memcpy(&h.b, out + sizeof h.a, sizeof h.b);
+	if (!h.a && !h.b)
+		h.a = 1;
 	return h;
 }
 
-/* The kept copy of the n bytes at p (NUL-terminated; may hold NULs). */
-static char *intern(tc_k8s_refs *s, const char *p, size_t n)
+static bool hkey_eq(hkey x, hkey y)
 {
-	if (s->nistr * 2 >= s->capistr) {
-		size_t cap = s->capistr ? s->capistr * 2 : 256;
-		struct istr *t = tc_xcalloc(cap, sizeof *t);
-		for (size_t i = 0; i < s->capistr; i++)
-			if (s->istr[i].s) {
-				size_t k = bytes_hash(s->istr[i].s, s->istr[i].n) & (cap - 1);
-				while (t[k].s)
-					k = (k + 1) & (cap - 1);
-				t[k] = s->istr[i];
-			}
-		free(s->istr);
-		s->istr = t;
-		s->capistr = cap;
+	return x.a == y.a && x.b == y.b;
+}
+
+static bool hkey_empty(hkey x)
+{
+	return !x.a && !x.b;
+}
+
+/* The slot of h in a table of cap slots (a power of two) whose keys sit
+ * stride bytes apart: h's own or the empty one where it would go. */
+static size_t probe(const void *table, size_t cap, size_t stride, hkey h)
+{
+	size_t i = (size_t)h.a & (cap - 1);
+	for (;;) {
+		const hkey *k = (const hkey *)((const char *)table + i * stride);
+		if (hkey_empty(*k) || hkey_eq(*k, h))
+			return i;
+		i = (i + 1) & (cap - 1);
 	}
-	size_t k = bytes_hash(p, n) & (s->capistr - 1);
-	for (; s->istr[k].s; k = (k + 1) & (s->capistr - 1))
-		if (s->istr[k].n == n && memcmp(s->istr[k].s, p, n) == 0)
-			return s->istr[k].s;
-	s->istr[k] = (struct istr){tc_arena_memdup0(&s->strings, p, n), n};
-	s->nistr++;
-	return s->istr[k].s;
+}
+
+/* Room for one more in a table of *cap slots of stride bytes, n used. */
+static void *make_room(void *table, size_t *cap, size_t n, size_t stride)
+{
+	if ((n + 1) * 4 <= *cap * 3)
+		return table;
+	size_t ncap = *cap ? *cap * 2 : 1024;
+	char *t = tc_xcalloc(ncap, stride);
+	for (size_t i = 0; i < *cap; i++) {
+		const char *from = (const char *)table + i * stride;
+		if (!hkey_empty(*(const hkey *)from))
+			memcpy(t + probe(t, ncap, stride, *(const hkey *)from) * stride, from,
+			       stride);
+	}
+	free(table);
+	*cap = ncap;
+	return t;
+}
+
+/* h into the set; true when it was there already */
+static bool set_put(tc_k8s_refs *s, hkey h)
+{
+	s->set = make_room(s->set, &s->capset, s->nset, sizeof *s->set);
+	size_t i = probe(s->set, s->capset, sizeof *s->set, h);
+	if (!hkey_empty(s->set[i]))
+		return true;
+	s->set[i] = h;
+	s->nset++;
+	return false;
+}
+
+static void group_add(tc_k8s_refs *s, const char *key, size_t n, const char *t, size_t tn)
+{
+	hkey h = hash_key(key, n, true);
+	s->groups = make_room(s->groups, &s->capgroups, s->ngroups, sizeof *s->groups);
+	group *g = &s->groups[probe(s->groups, s->capgroups, sizeof *s->groups, h)];
+	if (hkey_empty(g->h)) {
+		g->h = h;
+		s->ngroups++;
+	}
+	subtext *x = tc_arena_alloc(&s->strings, sizeof *x);
+	*x = (subtext){tc_arena_memdup0(&s->strings, t, tn), tn, g->first};
+	g->first = x;
+}
+
+/* The texts after key[0..n) (an identity and a tag), or NULL. */
+static const subtext *group_of(const tc_k8s_refs *s, const char *key, size_t n)
+{
+	if (!s->capgroups)
+		return NULL;
+	hkey h = hash_key(key, n, true);
+	const group *g = &s->groups[probe(s->groups, s->capgroups, sizeof *s->groups, h)];
+	return hkey_empty(g->h) ? NULL : g->first;
+}
+
+static int cmp_text(const void *x, const void *y)
+{
+	const subtext *a = *(const subtext *const *)x, *b = *(const subtext *const *)y;
+	return tc_bytes_cmp(a->s, a->len, b->s, b->len);
+}
+
+/* The texts after key[0..n) in byte order (*out malloc'd, NULL when none),
+ * as the report lists them. */
+static size_t group_sorted(const tc_k8s_refs *s, const char *key, size_t n, const subtext ***out)
+{
+	size_t len = 0, cap = 0;
+	const subtext **v = NULL;
+	for (const subtext *t = group_of(s, key, n); t; t = t->next) {
+		TC_GROW(v, cap, len + 1);
+		v[len++] = t;
+	}
+	if (len > 1)
+		qsort(v, len, sizeof *v, cmp_text);
+	*out = v;
+	return len;
 }
 
 /* ---- the index ---- */
@@ -140,11 +255,24 @@ static void cut(tc_buf *b, size_t n)
 	}
 }
 
-static void add_ent(tc_k8s_refs *s, const char *key, size_t len)
+/* The bytes of an identity at the start of key: its four fields. */
+static size_t ident_len(const char *key, size_t len)
 {
-	TC_GROW(s->ents, s->capents, s->nents + 1);
-	s->ents[s->nents++] = (ent){tc_arena_memdup0(&s->strings, key, len), len};
-	s->sorted = false;
+	size_t i = 0;
+	for (int f = 0; f < 4 && i < len; i++)
+		if (!key[i])
+			f++;
+	return i;
+}
+
+/* key into the index; true when it was there already */
+static bool add_ent(tc_k8s_refs *s, const char *key, size_t len)
+{
+	bool again = set_put(s, hash_key(key, len, false));
+	size_t id = ident_len(key, len);
+	if (id < len && key[id] != '?')
+		group_add(s, key, id + 1, key + id + 1, len - id - 1);
+	return again;
 }
 
 /* the identity in b, then the identity with tag and text */
@@ -158,47 +286,19 @@ static void add_sub(tc_k8s_refs *s, tc_buf *b, char tag, const char *text, size_
 	cut(b, base);
 }
 
-static int cmp_ent(const void *x, const void *y)
-{
-	const ent *a = x, *b = y;
-	return tc_bytes_cmp(a->key, a->len, b->key, b->len);
-}
-
-/* the first entry not below key */
-static int cmp_key(const ent *e, const char *key, size_t n)
-{
-	int c = memcmp(e->key, key, e->len < n ? e->len : n);
-	return c ? c : (e->len > n) - (e->len < n);
-}
-
-static size_t lower(const tc_k8s_refs *s, const char *key, size_t n)
-{
-	size_t lo = 0, hi = s->nents;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (cmp_key(&s->ents[mid], key, n) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 static bool has(const tc_k8s_refs *s, const char *key, size_t n)
 {
-	size_t i = lower(s, key, n);
-	return i < s->nents && cmp_key(&s->ents[i], key, n) == 0;
-}
-
-static bool has_prefix(const ent *e, const char *key, size_t n)
-{
-	return e->len >= n && memcmp(e->key, key, n) == 0;
+	if (!s->capset)
+		return false;
+	hkey h = hash_key(key, n, false);
+	return !hkey_empty(s->set[probe(s->set, s->capset, sizeof *s->set, h)]);
 }
 
 tc_k8s_refs *tc_k8s_refs_new(void)
 {
 	tc_k8s_refs *s = tc_xcalloc(1, sizeof *s);
 	tc_arena_init(&s->strings);
+	s->sweep_at = SWEEP_MIN;
 	tc_buf b;
 	tc_buf_init(&b, 4096);
 	/* the ClusterRoles the API server's bootstrap policy makes (user-facing
@@ -248,9 +348,10 @@ void tc_k8s_refs_free(tc_k8s_refs *s)
 	if (!s)
 		return;
 	tc_arena_release(&s->strings);
+	free(s->set);
+	free(s->groups);
+	free(s->log);
 	free(s->istr);
-	free(s->ents);
-	free(s->needs);
 	free(s);
 }
 
@@ -329,7 +430,10 @@ typedef struct walk {
 	const char *ns; /* the object's namespace ("" when none) */
 	size_t nslen;
 	const tc_value *kind, *name, *nsv; /* the referring object's, for from */
-	char *from; /* "Kind 'namespace/name'", made for the first reference */
+	char *from;  /* "Kind 'namespace/name'", made for the first reference */
+	tc_arena a;  /* the texts of the object's references, until settle */
+	need *needs; /* the object's references */
+	size_t nneeds, capneeds;
 } walk;
 
 static char *path_str(walk *w, const tc_path *p)
@@ -338,21 +442,16 @@ static char *path_str(walk *w, const tc_path *p)
 	tc_buf_init(&b, 4096);
 	tc_path_format(&b, p);
 	const char *t = tc_buf_failed(&b) ? "." : tc_buf_str(&b);
-	char *s = intern(w->s, t, strlen(t));
+	char *s = tc_arena_memdup0(&w->a, t, strlen(t));
 	tc_buf_release(&b);
 	return s;
 }
 
-/* A position's file, copied once per run of references from one file (a
- * Secret's position lies in a job's arena, which ends before report). */
-static char *file_of(walk *w, const tc_value *v)
+/* A position's file: the object's, alive while the walk lasts (keep
+ * copies it). */
+static const char *file_of(const tc_value *v)
 {
-	if (!v->pos.file)
-		return NULL;
-	tc_k8s_refs *s = w->s;
-	if (!s->last_file || strcmp(s->last_file, v->pos.file) != 0)
-		s->last_file = intern(s, v->pos.file, strlen(v->pos.file));
-	return s->last_file;
+	return v->pos.file;
 }
 
 /* A text of a key or port: a string's bytes or an integer's digits. */
@@ -374,18 +473,17 @@ static bool sub_text(const tc_value *v, char *num, size_t numlen, const char **s
 
 static need *new_need(walk *w, need_type type, const char *target, size_t tlen)
 {
-	tc_k8s_refs *s = w->s;
-	TC_GROW(s->needs, s->capneeds, s->nneeds + 1);
-	need *n = &s->needs[s->nneeds++];
+	TC_GROW(w->needs, w->capneeds, w->nneeds + 1);
+	need *n = &w->needs[w->nneeds++];
 	memset(n, 0, sizeof *n);
 	n->type = type;
-	n->target = intern(s, target, tlen);
+	n->target = tc_arena_memdup0(&w->a, target, tlen);
 	n->tlen = tlen;
 	if (!w->from) {
 		const char *k = tc_value_shown(w->kind), *nm = tc_value_shown(w->name);
 		const char *ns = w->nsv ? tc_value_shown(w->nsv) : NULL;
 		size_t fl = strlen(k) + strlen(nm) + (ns ? strlen(ns) : 0) + 8;
-		w->from = tc_arena_alloc(&s->strings, fl);
+		w->from = tc_arena_alloc(&w->a, fl);
 		if (ns)
 			snprintf(w->from, fl, "%s '%s/%s'", k, ns, nm);
 		else
@@ -415,7 +513,7 @@ static void ref(walk *w, const char *g, const char *kind, const char *ns, size_t
 	need *n = new_need(w, NEED_OBJ, w->b.ptr, w->b.len);
 	n->keyonly = keyonly;
 	n->secret = tc_value_tainted(name) || (sub && tc_value_tainted(sub));
-	n->file = file_of(w, name);
+	n->file = file_of(name);
 	n->nline = name->pos.line;
 	n->ncol = name->pos.col;
 	n->npath = path_str(w, np);
@@ -423,17 +521,17 @@ static void ref(walk *w, const char *g, const char *kind, const char *ns, size_t
 		char tag = 'k';
 		if (strcmp(kind, "Service") == 0)
 			tag = sub->kind == TC_INT ? 'n' : 'p';
-		n->sub = tc_arena_alloc(&w->s->strings, sn + 2);
+		n->sub = tc_arena_alloc(&w->a, sn + 2);
 		n->sub[0] = tag;
 		memcpy(n->sub + 1, st, sn);
 		n->sub[sn + 1] = 0;
 		n->slen = sn + 1;
-		n->kfile = file_of(w, sub);
+		n->kfile = file_of(sub);
 		n->kline = sub->pos.line;
 		n->kcol = sub->pos.col;
 		n->kpath = path_str(w, sp);
 		size_t ql = strlen(tc_value_shown(sub)) + sn + 16;
-		n->shown = tc_arena_alloc(&w->s->strings, ql);
+		n->shown = tc_arena_alloc(&w->a, ql);
 		if (sub->kind == TC_INT)
 			snprintf(n->shown, ql, "port %s", st);
 		else
@@ -674,8 +772,8 @@ static void store_ref(walk *w, const tc_value *r, const tc_path *rp, char *store
 		    NULL, false);
 	else
 		ref_here(w, "external-secrets.io", "SecretStore", name, &name_p, NULL, NULL, false);
-	if (w->s->nneeds && name && name->kind == TC_STR && name->u.str.len) {
-		const need *n = &w->s->needs[w->s->nneeds - 1];
+	if (w->nneeds && name && name->kind == TC_STR && name->u.str.len) {
+		const need *n = &w->needs[w->nneeds - 1];
 		if (n->tlen < 512) {
 			memcpy(store, n->target, n->tlen);
 			*slen = n->tlen;
@@ -698,18 +796,18 @@ static void remote_ref(walk *w, const char *store, size_t slen, const tc_value *
 	n->secret = tc_value_tainted(key) || (prop && tc_value_tainted(prop));
 	size_t pl = prop ? prop->u.str.len : 0;
 	n->slen = key->u.str.len + 1 + pl;
-	n->sub = tc_arena_alloc(&w->s->strings, n->slen + 1);
+	n->sub = tc_arena_alloc(&w->a, n->slen + 1);
 	memcpy(n->sub, key->u.str.ptr, key->u.str.len);
 	n->sub[key->u.str.len] = 0;
 	if (pl)
 		memcpy(n->sub + key->u.str.len + 1, prop->u.str.ptr, pl);
 	n->sub[n->slen] = 0;
-	n->file = file_of(w, key);
+	n->file = file_of(key);
 	n->nline = key->pos.line;
 	n->ncol = key->pos.col;
 	n->npath = path_str(w, &key_p);
 	if (prop) {
-		n->kfile = file_of(w, prop);
+		n->kfile = file_of(prop);
 		n->kline = prop->pos.line;
 		n->kcol = prop->pos.col;
 		n->kpath = path_str(w, &prop_p);
@@ -822,6 +920,13 @@ static void secret_store(walk *w, const tc_value *spec, const tc_path *sp, bool 
 	}
 }
 
+/* A destination field that shown quotes as its bytes: absent, or a string
+ * without taint and without NUL (which would end the field in sub). */
+static bool plain(const tc_value *v)
+{
+	return !v || (!tc_value_tainted(v) && !memchr(v->u.str.ptr, 0, v->u.str.len));
+}
+
 /* Argo CD Application: its project, and its destination against the
  * project's destinations (resolved in report) */
 static void application(walk *w, const tc_value *spec, const tc_path *sp)
@@ -831,34 +936,45 @@ static void application(walk *w, const tc_value *spec, const tc_path *sp)
 		return;
 	ref_here(w, "argoproj.io", "AppProject", proj, &proj_p, NULL, NULL, false);
 	FIELD(dst, spec, "destination", sp);
-	if (!dst || dst->kind != TC_OBJECT)
+	if (!dst || dst->kind != TC_OBJECT || !w->nneeds)
 		return;
 	const tc_value *server = str_of(dst, "server"), *name = str_of(dst, "name");
 	const tc_value *ns = str_of(dst, "namespace");
-	need *n = new_need(w, NEED_DEST, w->s->needs[w->s->nneeds - 1].target,
-	                   w->s->needs[w->s->nneeds - 1].tlen);
+	const need *proj_need = &w->needs[w->nneeds - 1];
+	char *target = proj_need->target;
+	size_t tlen = proj_need->tlen;
+	need *n = new_need(w, NEED_DEST, target, tlen);
 	n->keyonly = true;
 	tc_buf_reset(&w->b);
 	put_field(&w->b, server ? server->u.str.ptr : "", server ? server->u.str.len : 0);
 	put_field(&w->b, name ? name->u.str.ptr : "", name ? name->u.str.len : 0);
 	tc_buf_add(&w->b, ns ? ns->u.str.ptr : "", ns ? ns->u.str.len : 0);
-	n->sub = tc_arena_memdup0(&w->s->strings, w->b.ptr, w->b.len);
+	n->sub = tc_arena_memdup0(&w->a, w->b.ptr, w->b.len);
 	n->slen = w->b.len;
-	n->file = file_of(w, dst);
+	n->file = file_of(dst);
 	n->nline = dst->pos.line;
 	n->ncol = dst->pos.col;
 	n->npath = path_str(w, &dst_p);
 	size_t ql = strlen(tc_value_shown(server)) + strlen(tc_value_shown(name)) +
 	            strlen(tc_value_shown(ns)) + 64;
-	n->shown = tc_arena_alloc(&w->s->strings, ql);
+	n->shown = tc_arena_alloc(&w->a, ql);
 	snprintf(n->shown, ql, "%s '%s' namespace '%s'", server ? "server" : "name",
 	         server ? tc_value_shown(server) : tc_value_shown(name), tc_value_shown(ns));
+	n->has_server = server != NULL;
+	n->derived = plain(server) && plain(name) && plain(ns);
 }
 
 static void app_project(walk *w, const tc_value *spec)
 {
 	const tc_value *dsts = tc_value_getz(spec, "destinations");
 	size_t base = w->b.len;
+	/* a second AppProject of this identity: its destinations are unknown
+	 * (see the file comment); the marker 'D' is never looked up otherwise */
+	tc_buf_addc(&w->b, 'D');
+	bool again = !tc_buf_failed(&w->b) && set_put(w->s, hash_key(w->b.ptr, w->b.len, false));
+	cut(&w->b, base);
+	if (again)
+		add_sub(w->s, &w->b, '?', "", 0);
 	for (size_t i = 0; dsts && dsts->kind == TC_ARRAY && i < dsts->u.arr.len; i++) {
 		const tc_value *d = dsts->u.arr.items[i];
 		const tc_value *server = str_of(d, "server"), *name = str_of(d, "name");
@@ -1223,6 +1339,8 @@ static void (*refs_step(const char *g, size_t gl, const tc_value *kind))(walk *,
 	return NULL;
 }
 
+static void settle(walk *w);
+
 void tc_k8s_refs_add(tc_k8s_refs *s, const tc_value *obj, const tc_path *at)
 {
 	if (!obj || obj->kind != TC_OBJECT)
@@ -1247,6 +1365,7 @@ void tc_k8s_refs_add(tc_k8s_refs *s, const tc_value *obj, const tc_path *at)
 	          .name = name,
 	          .nsv = nsv};
 	tc_buf_init(&w.b, 64 * 1024);
+	tc_arena_init(&w.a);
 	ident(&w.b, g, gl, kind->u.str.ptr, kind->u.str.len, w.ns, w.nslen, name->u.str.ptr,
 	      name->u.str.len);
 	if (!tc_buf_failed(&w.b)) {
@@ -1258,17 +1377,13 @@ void tc_k8s_refs_add(tc_k8s_refs *s, const tc_value *obj, const tc_path *at)
 		if (step)
 			step(&w, &o);
 	}
+	settle(&w);
+	free(w.needs);
+	tc_arena_release(&w.a);
 	tc_buf_release(&w.b);
 }
 
 /* ---- resolving ---- */
-
-static void sort_index(tc_k8s_refs *s)
-{
-	if (!s->sorted && s->nents > 1)
-		qsort(s->ents, s->nents, sizeof *s->ents, cmp_ent);
-	s->sorted = true;
-}
 
 /* the four fields of a target */
 typedef struct target {
@@ -1381,15 +1496,17 @@ static void list_subs(const tc_k8s_refs *s, const char *tgt, char tag, tc_buf *o
 			if (!n)
 				continue;
 			key[n] = tags[k];
-			for (size_t i = lower(s, key, n + 1);
-			     i < s->nents && has_prefix(&s->ents[i], key, n + 1); i++) {
+			const subtext **subs;
+			size_t nsubs = group_sorted(s, key, n + 1, &subs);
+			for (size_t i = 0; i < nsubs; i++) {
 				if (shown++ == 8) {
 					tc_buf_adds(out, ", ...");
 					break;
 				}
 				tc_buf_adds(out, shown > 1 ? ", " : "");
-				tc_buf_add(out, s->ents[i].key + n + 1, s->ents[i].len - n - 1);
+				tc_buf_add(out, subs[i]->s, subs[i]->len);
 			}
+			free(subs);
 		}
 	}
 }
@@ -1464,12 +1581,11 @@ static bool dest_allowed(const tc_k8s_refs *s, const need *n)
 	size_t asl = strlen(as), anl = strlen(an), ansl = n->slen - (size_t)(ans - n->sub);
 	key[n->tlen] = 'd';
 	bool any = false, denied = false;
-	for (size_t i = lower(s, key, n->tlen + 1);
-	     i < s->nents && has_prefix(&s->ents[i], key, n->tlen + 1); i++) {
-		const char *ds = s->ents[i].key + n->tlen + 1;
+	for (const subtext *t = group_of(s, key, n->tlen + 1); t; t = t->next) {
+		const char *ds = t->s;
 		const char *dn = ds + strlen(ds) + 1, *dns = dn + strlen(dn) + 1;
 		size_t dsl = strlen(ds), dnl = strlen(dn);
-		size_t dnsl = s->ents[i].len - (size_t)(dns - s->ents[i].key);
+		size_t dnsl = t->len - (size_t)(dns - t->s);
 		bool name_ok = anl && match(dn, dnl, an, anl);
 		bool server_ok = asl && match(ds, dsl, as, asl);
 		bool ns_ok = match(dns, dnsl, ans, ansl);
@@ -1519,11 +1635,14 @@ static size_t report_remote(const tc_k8s_refs *s, const need *n, tc_diags *d, tc
 		return 0;
 	memcpy(key, n->target, n->tlen);
 	key[n->tlen] = 'r';
-	size_t i = lower(s, key, n->tlen + 1);
-	if (i >= s->nents || !has_prefix(&s->ents[i], key, n->tlen + 1))
+	const subtext **stores;
+	size_t nstores = group_sorted(s, key, n->tlen + 1, &stores);
+	if (!nstores)
 		return 0; /* another provider, or a store not rendered */
-	const char *rns = s->ents[i].key + n->tlen + 1;
-	size_t rnsl = s->ents[i].len - n->tlen - 1;
+	/* the first in byte order, when a store says two */
+	const char *rns = stores[0]->s;
+	size_t rnsl = stores[0]->len;
+	free(stores);
 	const char *rkey = n->sub, *prop = n->sub + strlen(n->sub) + 1;
 	size_t pl = n->slen - strlen(n->sub) - 1;
 	tc_buf b;
@@ -1559,25 +1678,231 @@ static size_t report_remote(const tc_k8s_refs *s, const need *n, tc_diags *d, tc
 	return r;
 }
 
+/* ---- streaming: what is kept of a reference ---- */
+
+/* The reference can never be reported, whatever is added: its object (and
+ * key) is there, or its destination is allowed by the complete list of its
+ * project (present itself, not only through a provided "*"). */
+static bool settled(const tc_k8s_refs *s, const need *n)
+{
+	if (n->type == NEED_OBJ)
+		return resolve(s, n->target, n->sub, n->slen) == FOUND;
+	if (n->type == NEED_DEST)
+		return has(s, n->target, n->tlen) && dest_allowed(s, n);
+	return false; /* NEED_REMOTE: judged on the whole set */
+}
+
+/* A kept reference in the log: this header, then the target (tlen bytes
+ * and a NUL), the sub (slen and a NUL, with K_SUB), from and shown (each
+ * NUL-terminated, shown left out with K_DERIVED); the record is padded to
+ * 8 bytes, so the next header is aligned. Files and paths are interned. */
+typedef struct kept {
+	uint32_t size;
+	uint8_t type, flags;
+	uint32_t tlen, slen, nline, ncol, kline, kcol;
+	const char *file, *npath, *kfile, *kpath;
+} kept;
+
+enum { K_KEYONLY = 1, K_SECRET = 2, K_SUB = 4, K_DERIVED = 8, K_SERVER = 16, K_SHOWN = 32 };
+
+static uint64_t bytes_hash(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+	return h;
+}
+
+/* The kept copy of the string p (NULL for NULL). */
+static const char *intern(tc_k8s_refs *s, const char *p)
+{
+	if (!p)
+		return NULL;
+	if (s->nistr * 2 >= s->capistr) {
+		size_t cap = s->capistr ? s->capistr * 2 : 64;
+		char **t = tc_xcalloc(cap, sizeof *t);
+		for (size_t i = 0; i < s->capistr; i++)
+			if (s->istr[i]) {
+				size_t k = bytes_hash(s->istr[i], strlen(s->istr[i])) & (cap - 1);
+				while (t[k])
+					k = (k + 1) & (cap - 1);
+				t[k] = s->istr[i];
+			}
+		free(s->istr);
+		s->istr = t;
+		s->capistr = cap;
+	}
+	size_t n = strlen(p), k = bytes_hash(p, n) & (s->capistr - 1);
+	for (; s->istr[k]; k = (k + 1) & (s->capistr - 1))
+		if (strcmp(s->istr[k], p) == 0)
+			return s->istr[k];
+	s->istr[k] = tc_arena_memdup0(&s->strings, p, n);
+	s->nistr++;
+	return s->istr[k];
+}
+
+static size_t len0(const char *p)
+{
+	return p ? strlen(p) + 1 : 0;
+}
+
+/* n bytes of p and a NUL at *at, which moves past them */
+static void put(unsigned char **at, const char *p, size_t n)
+{
+	memcpy(*at, p, n);
+	(*at)[n] = 0;
+	*at += n + 1;
+}
+
+/* n at the end of the log. */
+static void keep(tc_k8s_refs *s, const need *n)
+{
+	bool shown = n->shown && !(n->type == NEED_DEST && n->derived);
+	size_t size = sizeof(kept) + n->tlen + 1 + (n->sub ? n->slen + 1 : 0) + len0(n->from) +
+	              (shown ? strlen(n->shown) + 1 : 0);
+	size = (size + 7) & ~(size_t)7;
+	if (size > UINT32_MAX || n->tlen > UINT32_MAX || n->slen > UINT32_MAX)
+		return; /* beyond any object the API server takes */
+	TC_GROW(s->log, s->logcap, s->loglen + size);
+	kept *k = (kept *)(s->log + s->loglen);
+	*k = (kept){
+		.size = (uint32_t)size,
+		.type = (uint8_t)n->type,
+		.flags = (uint8_t)((n->keyonly ? K_KEYONLY : 0) | (n->secret ? K_SECRET : 0) |
+	                           (n->sub ? K_SUB : 0) | (n->derived ? K_DERIVED : 0) |
+	                           (n->has_server ? K_SERVER : 0) | (shown ? K_SHOWN : 0)),
+		.tlen = (uint32_t)n->tlen,
+		.slen = (uint32_t)n->slen,
+		.nline = n->nline,
+		.ncol = n->ncol,
+		.kline = n->kline,
+		.kcol = n->kcol,
+		.file = intern(s, n->file),
+		.npath = intern(s, n->npath),
+		.kfile = intern(s, n->kfile),
+		.kpath = intern(s, n->kpath),
+	};
+	unsigned char *at = (unsigned char *)(k + 1);
+	put(&at, n->target, n->tlen);
+	if (n->sub)
+		put(&at, n->sub, n->slen);
+	put(&at, n->from ? n->from : "", n->from ? strlen(n->from) : 0);
+	if (shown)
+		put(&at, n->shown, strlen(n->shown));
+	s->loglen += size;
+	s->nneeds++;
+}
+
+/* The reference a record holds; its texts point into the record. */
+static need unpack(const kept *k)
+{
+	char *at = (char *)(k + 1);
+	need n = {
+		.type = (need_type)k->type,
+		.keyonly = k->flags & K_KEYONLY,
+		.secret = k->flags & K_SECRET,
+		.derived = k->flags & K_DERIVED,
+		.has_server = k->flags & K_SERVER,
+		.tlen = k->tlen,
+		.slen = k->slen,
+		.nline = k->nline,
+		.ncol = k->ncol,
+		.kline = k->kline,
+		.kcol = k->kcol,
+		.file = k->file,
+		.npath = (char *)k->npath,
+		.kfile = k->kfile,
+		.kpath = (char *)k->kpath,
+	};
+	n.target = at;
+	at += k->tlen + 1;
+	if (k->flags & K_SUB) {
+		n.sub = at;
+		at += k->slen + 1;
+	}
+	n.from = at;
+	at += strlen(at) + 1;
+	if (k->flags & K_SHOWN)
+		n.shown = at;
+	return n;
+}
+
+/* Drop the kept references that are settled now; the next sweep comes
+ * when the rest has doubled, so each is looked at a bounded number of
+ * times on average. */
+static void sweep(tc_k8s_refs *s)
+{
+	size_t to = 0, left = 0;
+	for (size_t at = 0; at < s->loglen;) {
+		kept *k = (kept *)(s->log + at);
+		size_t size = k->size;
+		need n = unpack(k);
+		if (!settled(s, &n)) {
+			memmove(s->log + to, k, size);
+			to += size;
+			left++;
+		}
+		at += size;
+	}
+	s->loglen = to;
+	s->nneeds = left;
+	s->sweep_at = left * 2 > SWEEP_MIN ? left * 2 : SWEEP_MIN;
+}
+
+/* The object is in: its references that are not settled are kept. */
+static void settle(walk *w)
+{
+	tc_k8s_refs *s = w->s;
+	for (size_t i = 0; i < w->nneeds; i++)
+		if (!settled(s, &w->needs[i]))
+			keep(s, &w->needs[i]);
+	if (s->nneeds >= s->sweep_at)
+		sweep(s);
+}
+
+/* A destination its project does not allow, at the destination. */
+static size_t report_dest(const tc_k8s_refs *s, const need *n, tc_diags *d, tc_diag_class cls)
+{
+	if (resolve(s, n->target, NULL, 0) != FOUND || dest_allowed(s, n))
+		return 0;
+	char *what = describe(n->target);
+	tc_buf shown;
+	tc_buf_init(&shown, TC_BUF_UNLIMITED);
+	if (n->shown) {
+		tc_buf_adds(&shown, n->shown);
+	} else {
+		/* server NUL name NUL namespace, as application made shown */
+		const char *server = n->sub, *name = server + strlen(server) + 1;
+		const char *ns = name + strlen(name) + 1;
+		tc_buf_addf(&shown, "%s '%s' namespace '%.*s'", n->has_server ? "server" : "name",
+		            n->has_server ? server : name, (int)(n->slen - (size_t)(ns - n->sub)),
+		            ns);
+	}
+	finding(d, cls, n->file, n->nline, n->ncol, n->npath,
+	        "%s has the destination %s, which %s does not allow (see its "
+	        "spec.destinations)",
+	        n->from, tc_buf_str(&shown), what);
+	tc_buf_release(&shown);
+	free(what);
+	return 1;
+}
+
+size_t tc_k8s_refs_open(const tc_k8s_refs *s)
+{
+	return s->nneeds;
+}
+
 size_t tc_k8s_refs_report(tc_k8s_refs *s, tc_diags *d, tc_diag_class cls)
 {
-	sort_index(s);
 	size_t count = 0;
-	for (size_t i = 0; i < s->nneeds; i++) {
-		const need *n = &s->needs[i];
-		if (n->type == NEED_OBJ) {
-			count += report_obj(s, n, d, cls);
-		} else if (n->type == NEED_REMOTE) {
-			count += report_remote(s, n, d, cls);
-		} else if (resolve(s, n->target, NULL, 0) == FOUND && !dest_allowed(s, n)) {
-			char *what = describe(n->target);
-			finding(d, cls, n->file, n->nline, n->ncol, n->npath,
-			        "%s has the destination %s, which %s does not allow (see its "
-			        "spec.destinations)",
-			        n->from, n->shown, what);
-			free(what);
-			count++;
-		}
+	for (size_t at = 0; at < s->loglen; at += ((const kept *)(s->log + at))->size) {
+		need n = unpack((const kept *)(s->log + at));
+		if (n.type == NEED_OBJ)
+			count += report_obj(s, &n, d, cls);
+		else if (n.type == NEED_REMOTE)
+			count += report_remote(s, &n, d, cls);
+		else
+			count += report_dest(s, &n, d, cls);
 	}
 	return count;
 }

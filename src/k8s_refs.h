@@ -7,11 +7,13 @@
  * provides (Kubernetes' own objects, entries of the `provided` setting).
  *
  * Use: add every object of one environment (or one set of files), add the
- * provided entries, then report once. Objects are copied into an index by
- * group, kind, namespace and name (sorted, looked up by binary search), so
- * the objects may be freed after adding and the check is O(n log n) in the
- * objects and references, never all pairs. Not thread-safe: a caller that
- * adds from several threads holds a lock.
+ * provided entries (best before the objects: references to them are then
+ * settled as they come), then report once. Objects go into an index of
+ * hashes of their group, kind, namespace and name, so the objects may be
+ * freed after adding and the check is O(n) in the objects and references,
+ * never all pairs. A reference is kept only while its object is missing;
+ * memory follows the objects' identities and the open references. Not
+ * thread-safe: a caller that adds from several threads holds a lock.
  */
 #ifndef TC_K8S_REFS_H
 #define TC_K8S_REFS_H
@@ -46,6 +48,10 @@ void tc_k8s_refs_add(tc_k8s_refs *s, const tc_value *obj, const tc_path *at);
 void tc_k8s_refs_add_ident(tc_k8s_refs *s, const char *api, size_t alen, const char *kind,
                            size_t klen, const char *ns, size_t nslen, const char *name,
                            size_t nlen);
+
+/* The number of references kept because they are not known to resolve
+ * yet (what the set holds besides the identities). */
+size_t tc_k8s_refs_open(const tc_k8s_refs *s);
 
 /* Report every reference that resolves to nothing, at the referring value's
  * position, naming both ends. Returns the number reported. */

@@ -159,31 +159,16 @@ static void chunks_of(job *j, char *const *paths, size_t n, size_t stride)
 	}
 }
 
-void tc_render_finish_keyed(work *w)
+/* A fresh keyed tenant's record for the new tree state: in the records
+ * spool, else in memory (kj->ref.text). */
+static void make_record(work *w)
 {
 	const tc_render_opts *o = w->p->opts;
 	job *j = w->j;
 	keyed *kj = j->k;
-	if (!kj || tc_diags_has_errors(&j->diags))
-		return;
-	if (kj->kept) {
-		/* its files stay; the bucket it lives in goes when the job is done */
-		const tc_state_tenant *t = kj->kept;
-		kj->ref = (tc_state_ref){.name = j->tenant,
-		                         .kept = true,
-		                         .bucket = t->bucket,
-		                         .off = t->off,
-		                         .len = t->len};
-		kj->has_ref = true;
-		chunks_of(j, t->paths, t->npaths, sizeof *t->paths);
-		kj->kept = NULL;
-		return;
-	}
 	char **paths = tc_xmalloc((j->files.len + 1) * sizeof *paths);
-	for (size_t f = 0; f < j->files.len; f++) {
+	for (size_t f = 0; f < j->files.len; f++)
 		paths[f] = j->files.items[f].path;
-		j->files.items[f].keyed = true;
-	}
 	tc_state_tenant rec = {.name = (char *)j->tenant,
 	                       .nobjects = j->nobjects,
 	                       .rendered = j->rendered_tenant,
@@ -213,6 +198,32 @@ void tc_render_finish_keyed(work *w)
 	}
 	tc_buf_release(&b);
 	free(paths);
+}
+
+void tc_render_finish_keyed(work *w)
+{
+	const tc_render_opts *o = w->p->opts;
+	job *j = w->j;
+	keyed *kj = j->k;
+	if (!kj || tc_diags_has_errors(&j->diags))
+		return;
+	if (kj->kept) {
+		/* its files stay; the bucket it lives in goes when the job is done */
+		const tc_state_tenant *t = kj->kept;
+		kj->ref = (tc_state_ref){.name = j->tenant,
+		                         .kept = true,
+		                         .bucket = t->bucket,
+		                         .off = t->off,
+		                         .len = t->len};
+		kj->has_ref = true;
+		chunks_of(j, t->paths, t->npaths, sizeof *t->paths);
+		kj->kept = NULL;
+		return;
+	}
+	for (size_t f = 0; f < j->files.len; f++)
+		j->files.items[f].keyed = true;
+	if (saves_state(o))
+		make_record(w);
 	/* the identities are in the record and the cache entry now */
 	for (size_t i = 0; i < kj->nidents; i++)
 		free(kj->idents[i]);

@@ -168,6 +168,13 @@ static inline tc_spool *records_of(const tc_render_opts *o)
 	return o->sink && o->sink->records.fd >= 0 ? &o->sink->records : NULL;
 }
 
+/* The sink records the tree state (a whole tree with a cache): only then
+ * do keyed tenants need their records. */
+static inline bool saves_state(const tc_render_opts *o)
+{
+	return o->sink && o->sink->cache;
+}
+
 static inline bool index_files(const tc_render_opts *o)
 {
 	return o->sink && o->sink->index_files;

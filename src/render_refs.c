@@ -1,10 +1,12 @@
 /*
- * render_refs.c - reference integrity per environment (k8s_refs.h): every
- * object a job renders goes into its environment's set (under refs_lock,
- * the workers share the sets); after the pool, the `provided` entries of
- * tenantc.yaml for the environment and the kubeconfig Secret that its
- * cluster.kubeConfigSecret names join, and each set reports its dangling
- * references at the template lines that made them.
+ * render_refs.c - reference integrity per environment (k8s_refs.h): each
+ * set starts with the `provided` entries of tenantc.yaml for the
+ * environment and the kubeconfig Secret that its cluster.kubeConfigSecret
+ * names, so a reference to them is settled as soon as it is made and not
+ * kept (the set streams); every object a job renders goes into its
+ * environment's set (under refs_lock, the workers share the sets); after
+ * the pool, each set reports its dangling references at the template
+ * lines that made them.
  *
  * A render that sees only part of the objects (--tenant, a shard) checks
  * nothing: a reference into a tenant it does not render would look
@@ -26,11 +28,20 @@ void tc_render_refs_init(pool *p)
 	pthread_mutex_init(&p->refs_lock, NULL);
 	p->refs = tc_xcalloc(p->repo->nenvs + 1, sizeof *p->refs);
 	p->psa = tc_xcalloc(p->repo->nenvs + 1, sizeof *p->psa);
-	for (size_t i = 0; i < p->repo->nenvs; i++)
-		if (env_selected(o, p->repo->envs[i].name)) {
-			p->refs[i] = tc_k8s_refs_new();
-			p->psa[i] = tc_k8s_psa_new();
-		}
+	const tc_value *provided = tc_value_getz(p->repo->settings, "provided");
+	for (size_t i = 0; i < p->repo->nenvs; i++) {
+		if (!env_selected(o, p->repo->envs[i].name))
+			continue;
+		p->refs[i] = tc_k8s_refs_new();
+		p->psa[i] = tc_k8s_psa_new();
+		tc_k8s_refs_provide(p->refs[i], provided, p->repo->envs[i].name);
+		/* the environment says its cluster has the kubeconfig Secret of a
+		 * remote cluster (environment.json: in Flux's namespace) */
+		const tc_value *kc = tc_value_dig(p->repo->envs[i].doc, "cluster.kubeConfigSecret");
+		if (kc && kc->kind == TC_STR && kc->u.str.len)
+			tc_k8s_refs_add_ident(p->refs[i], "v1", 2, "Secret", 6, "*", 1,
+			                      kc->u.str.ptr, kc->u.str.len);
+	}
 }
 
 void tc_render_refs_add(work *w, size_t env_index, const tc_value *obj)
@@ -86,17 +97,9 @@ void tc_render_refs_report(pool *p, tc_diags *d)
 	if (!p->refs)
 		return;
 	bool judge = !some_job_failed(d);
-	const tc_value *provided = tc_value_getz(p->repo->settings, "provided");
 	for (size_t i = 0; i < p->repo->nenvs; i++) {
 		if (!p->refs[i])
 			continue;
-		tc_k8s_refs_provide(p->refs[i], provided, p->repo->envs[i].name);
-		/* the environment says its cluster has the kubeconfig Secret of a
-		 * remote cluster (environment.json: in Flux's namespace) */
-		const tc_value *kc = tc_value_dig(p->repo->envs[i].doc, "cluster.kubeConfigSecret");
-		if (kc && kc->kind == TC_STR && kc->u.str.len)
-			tc_k8s_refs_add_ident(p->refs[i], "v1", 2, "Secret", 6, "*", 1,
-			                      kc->u.str.ptr, kc->u.str.len);
 		if (judge)
 			tc_k8s_refs_report(p->refs[i], d, TC_DIAG_FINDING);
 		tc_k8s_refs_free(p->refs[i]);

@@ -2,12 +2,13 @@
  * tree_read.c - list a committed output folder, and parse the manifests of
  * a tree held in memory into diff inputs.
  *
- * The listing walks the source depth first and sorts the full paths by
- * bytes at the end: a walk that sorts each folder's names visits "a/b"
- * before "a-c", while the render's list (tc_outlist_sort) has "a-c" first,
- * and the two lists are merged by check. Only paths are kept; check reads
- * a committed file when it compares it, so the committed tree is never
- * held in memory as a whole.
+ * The walk goes depth first through each folder's names in git's tree
+ * order (a folder's name as if followed by '/'), so the files come in byte
+ * order of their full paths, the order of the render's list
+ * (tc_outlist_sort): "a-c" before "a/b". check merges the two as the walk
+ * goes (tc_tree_read_each), so it holds one folder's listing at a time, not
+ * the committed tree's list; it reads a committed file only when it
+ * compares it.
  *
  * tc_tree_diff pairs two trees by path first: identical files are counted,
  * not parsed, and only the rest goes through the diff engine. The counts
@@ -23,13 +24,54 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* walk(rel): the files below root/rel ("" for root itself) */
-static int walk(tc_outlist *out, tc_source *src, const char *root, const char *rel, int depth,
-                tc_diags *d)
+/* A folder's entries in the order of their full paths: a folder's name
+ * compares as if followed by '/' (git's tree order), so "a-c" comes before
+ * "a/b" and a depth-first walk visits the paths sorted by bytes. */
+static int path_byte(const tc_entry *e, size_t i)
 {
-	char *full = tc_path_join(root, rel);
+	unsigned char c = (unsigned char)e->name[i];
+	return c ? c : e->type == TC_ENTRY_DIR ? '/' : 0;
+}
+
+static int cmp_walk(const void *x, const void *y)
+{
+	const tc_entry *a = x, *b = y;
+	for (size_t i = 0;; i++) {
+		int c = path_byte(a, i), e = path_byte(b, i);
+		if (c != e)
+			return c - e;
+		if (!a->name[i] || !b->name[i])
+			return 0; /* names hold no '/': both ended */
+	}
+}
+
+typedef struct walker {
+	tc_source *src;
+	const char *root;
+	tc_tree_read_fn *fn;
+	void *ctx;
+	tc_diags *d;
+} walker;
+
+/* A symbolic link, a submodule or another non-file below the root. */
+static int not_a_file(const walker *wk, const char *path)
+{
+	char *shown = tc_path_join(wk->root, path);
+	int rc = tc_finding(wk->d, (tc_pos){shown, 1, 1}, NULL,
+	                    "'%s' is not a regular file (a symbolic link or a "
+	                    "submodule); a rendered tree holds only files",
+	                    shown);
+	free(shown);
+	return rc;
+}
+
+/* walk(rel): the files below root/rel ("" for root itself), in byte order
+ * of their paths */
+static int walk(const walker *wk, const char *rel, int depth)
+{
+	char *full = tc_path_join(wk->root, rel);
 	if (depth > TC_TREE_READ_MAX_DEPTH) {
-		int r = tc_finding(d, (tc_pos){full, 1, 1}, NULL,
+		int r = tc_finding(wk->d, (tc_pos){full, 1, 1}, NULL,
 		                   "'%s' nests folders deeper than %d levels; a rendered tree "
 		                   "holds <env>/<scope>/<tenant>/<file>",
 		                   full, TC_TREE_READ_MAX_DEPTH);
@@ -38,30 +80,20 @@ static int walk(tc_outlist *out, tc_source *src, const char *root, const char *r
 	}
 	tc_entry *e;
 	size_t n;
-	int rc = tc_source_list(src, d, full, &e, &n);
+	int rc = tc_source_list(wk->src, wk->d, full, &e, &n);
+	if (n > 1)
+		qsort(e, n, sizeof *e, cmp_walk);
 	for (size_t i = 0; i < n; i++) {
 		char *path = tc_path_join(rel, e[i].name);
-		switch (e[i].type) {
-		case TC_ENTRY_FILE:
-			tc_outlist_add(out, path, NULL, 0,
-			               strcmp(e[i].name, "kustomization.yaml") != 0);
-			if (e[i].id[0])
-				out->items[out->len - 1].id = tc_xstrdup(e[i].id);
-			path = NULL;
-			break;
-		case TC_ENTRY_DIR:
-			if (walk(out, src, root, path, depth + 1, d))
+		if (e[i].type == TC_ENTRY_FILE) {
+			if (wk->fn(wk->ctx, path, e[i].id,
+			           strcmp(e[i].name, "kustomization.yaml") != 0))
 				rc = -1;
-			break;
-		case TC_ENTRY_OTHER: {
-			char *shown = tc_path_join(root, path);
-			rc = tc_finding(d, (tc_pos){shown, 1, 1}, NULL,
-			                "'%s' is not a regular file (a symbolic link or a "
-			                "submodule); a rendered tree holds only files",
-			                shown);
-			free(shown);
-			break;
-		}
+		} else if (e[i].type == TC_ENTRY_DIR) {
+			if (walk(wk, path, depth + 1))
+				rc = -1;
+		} else {
+			rc = not_a_file(wk, path);
 		}
 		free(path);
 	}
@@ -70,10 +102,25 @@ static int walk(tc_outlist *out, tc_source *src, const char *root, const char *r
 	return rc;
 }
 
+int tc_tree_read_each(tc_source *src, const char *dir, tc_tree_read_fn *fn, void *ctx, tc_diags *d)
+{
+	walker wk = {src, dir, fn, ctx, d};
+	return walk(&wk, "", 0);
+}
+
+static int add_file(void *ctx, const char *path, const char *id, bool manifest)
+{
+	tc_outlist *out = ctx;
+	tc_outlist_add(out, tc_xstrdup(path), NULL, 0, manifest);
+	if (id[0])
+		out->items[out->len - 1].id = tc_xstrdup(id);
+	return 0;
+}
+
 int tc_tree_read_list(tc_outlist *out, tc_source *src, const char *dir, tc_diags *d)
 {
 	tc_outlist_init(out);
-	int rc = walk(out, src, dir, "", 0, d);
+	int rc = tc_tree_read_each(src, dir, add_file, out, d);
 	tc_outlist_sort(out);
 	return rc;
 }

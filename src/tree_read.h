@@ -36,6 +36,15 @@
 int tc_tree_read_list(tc_outlist *out, tc_source *src, const char *dir, tc_diags *d)
 	__attribute__((warn_unused_result));
 
+/* Call fn for every file below `dir` of src, in byte order of its path
+ * (relative to dir; fn copies what it keeps), with its git blob id in hex
+ * ("" when the source has none) and whether it is a manifest (false for
+ * kustomization.yaml). Findings as tc_tree_read_list; a nonzero return of
+ * fn makes the result -1 but the walk goes on. */
+typedef int tc_tree_read_fn(void *ctx, const char *path, const char *id, bool manifest);
+int tc_tree_read_each(tc_source *src, const char *dir, tc_tree_read_fn *fn, void *ctx, tc_diags *d)
+	__attribute__((warn_unused_result));
+
 /* Parse the manifests of files (in memory, data set) into diff inputs: one
  * object per file, its environment the first component of the path.
  * Values, paths and environment names live in a; *out is malloc'd (the

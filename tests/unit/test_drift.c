@@ -119,6 +119,63 @@ TEST(tree_read_lists_files_in_the_byte_order_render_sorts_in)
 	tc_diags_release(&d);
 }
 
+typedef struct visits {
+	int n;
+	char paths[8][64];
+} visits;
+
+static int visit(void *ctx, const char *path, const char *id, bool manifest)
+{
+	visits *v = ctx;
+	(void)id;
+	(void)manifest;
+	if (v->n < 8)
+		snprintf(v->paths[v->n++], sizeof v->paths[0], "%s", path);
+	return 0;
+}
+
+/* check merges the committed files with the render's list as the walk
+ * yields them, so the walk itself must visit paths in byte order: a
+ * folder's name sorts as if followed by '/', git's tree order
+ * (Documentation/gitformat-index.txt: entries sorted by name, a tree as
+ * "name/") */
+TEST(tree_read_walks_paths_in_byte_order_without_sorting_them_after)
+{
+	fresh();
+	put("out/a/b.yaml", ns_a);
+	put("out/a-c.yaml", ns_a);
+	put("out/a.yaml", ns_a);
+	put("out/a0/x.yaml", ns_a);
+	put("out/a/a/z.yaml", ns_a);
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_source *src;
+	CHECK(tc_source_open(&src, &d, root, TC_SOURCE_WORKTREE, NULL) == 0);
+	visits v = {0};
+	CHECK(tc_tree_read_each(src, "out", visit, &v, &d) == 0);
+	CHECK(v.n == 5);
+	CHECK_STR(v.paths[0], "a-c.yaml");
+	CHECK_STR(v.paths[1], "a.yaml");
+	CHECK_STR(v.paths[2], "a/a/z.yaml");
+	CHECK_STR(v.paths[3], "a/b.yaml");
+	CHECK_STR(v.paths[4], "a0/x.yaml");
+	tc_source_free(src);
+	/* and drift pairs each with its rendered file across those folders */
+	tc_outlist l;
+	tc_outlist_init(&l);
+	add(&l, "a/b.yaml", ns_a);
+	add(&l, "a-c.yaml", ns_a);
+	add(&l, "a.yaml", ns_a);
+	add(&l, "a0/x.yaml", ns_a);
+	add(&l, "a/a/z.yaml", ns_a);
+	tc_drift x;
+	CHECK(compare(&x, &l, &d, NULL) == 0);
+	CHECK(!tc_drift_any(&x) && x.same == 5);
+	CHECK(d.len == 0);
+	tc_outlist_release(&l);
+	tc_diags_release(&d);
+}
+
 TEST(drift_finds_nothing_when_the_bytes_are_the_same)
 {
 	fresh();
@@ -335,6 +392,7 @@ TEST(tree_diff_counts_identical_files_without_parsing_them)
 int main(void)
 {
 	int rc = RUN(tree_read_lists_files_in_the_byte_order_render_sorts_in,
+	             tree_read_walks_paths_in_byte_order_without_sorting_them_after,
 	             drift_finds_nothing_when_the_bytes_are_the_same,
 	             drift_names_missing_stale_and_changed_files_and_their_objects,
 	             drift_counts_fields_past_the_limit_and_never_prints_a_secret_value,

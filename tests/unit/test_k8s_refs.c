@@ -7,6 +7,7 @@
  * with the number of errors expected.
  */
 #include "k8s_refs.h"
+#include "buf.h"
 #include "yaml_load.h"
 #include "tc_test.h"
 
@@ -505,6 +506,88 @@ TEST(refs_errors_point_at_the_referring_value)
 	CHECK(strncmp(got, "6:9 .roleRef.name|", 18) == 0);
 }
 
+/* The answer must not depend on the order objects come in: render's
+ * workers add them as jobs finish. A reference made before its object is
+ * kept, one made after it is settled at once (the Kubernetes API server
+ * accepts objects in any order; references are resolved by name when
+ * used). */
+TEST(refs_answers_do_not_depend_on_the_order_of_objects)
+{
+	static const row rows[] = {
+		{DEPLOY(C1("envFrom: [{secretRef: {name: s}}]")) SECRET("s", "{a: x}"), NULL, NULL,
+	         NULL, 0},
+		{APP("team", "{server: '" IN_CLUSTER "', namespace: team-a}")
+	                 PROJ("[{server: '" IN_CLUSTER "', namespace: team-*}]"),
+	         NULL, NULL, NULL, 0},
+		{APP("team", "{server: '" IN_CLUSTER "', namespace: kube-system}")
+	                 PROJ("[{server: '" IN_CLUSTER "', namespace: team-a}]"),
+	         NULL, ".spec.destination", "which AppProject 'argocd/team' does not allow", 0},
+		/* allowed by the project when the Application comes, denied by a
+	         * project of the same name that comes later: the API server keeps
+	         * one object per identity (the later apply replaces the other), so
+	         * which destinations hold is unknown and nothing is reported (the
+	         * duplicate check reports the two projects) */
+		{PROJ("[{server: '" IN_CLUSTER "', namespace: '*'}]")
+	                 APP("team", "{server: '" IN_CLUSTER "', namespace: kube-system}")
+	                         PROJ("[{server: '" IN_CLUSTER "', namespace: team-a}]"),
+	         NULL, NULL, NULL, 0},
+		{PROJ("[{server: '" IN_CLUSTER "', namespace: team-a}]")
+	                 APP("team", "{server: '" IN_CLUSTER "', namespace: kube-system}")
+	                         PROJ("[{server: '" IN_CLUSTER "', namespace: '*'}]"),
+	         NULL, NULL, NULL, 0},
+		{PROJ("[{server: '*', namespace: '*'}]")
+	                 APP("team", "{server: '" IN_CLUSTER "', namespace: kube-system}")
+	                         PROJ("[{server: '*', namespace: '!kube-system'}]"),
+	         NULL, NULL, NULL, 0},
+		{PROJ("[{server: '*', namespace: '!kube-system'}]")
+	                 PROJ("[{server: '*', namespace: '*'}]")
+	                         APP("team", "{server: '" IN_CLUSTER "', namespace: kube-system}"),
+	         NULL, NULL, NULL, 0},
+	};
+	RUN_ROWS("object order", rows);
+}
+
+/* Many references whose objects come just after them, with one that never
+ * resolves among them: the kept ones are swept once their objects are in
+ * (the set holds only what is open, not every reference made), and the
+ * dangling one is reported once, at its own value. */
+TEST(refs_keep_only_the_references_still_open)
+{
+	enum { N = 3000 };
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	for (int i = 0; i <= N; i++) {
+		if (i < N)
+			tc_buf_addf(
+				&b,
+				"---\napiVersion: v1\nkind: Pod\nmetadata: {name: p%d, namespace: "
+				"n}\nspec: {containers: [{name: c, image: i, envFrom: [{secretRef: "
+				"{name: s%d}}]}]}\n",
+				i, i == 1234 ? -1 : i);
+		if (i > 0)
+			tc_buf_addf(&b,
+			            "---\napiVersion: v1\nkind: Secret\nmetadata: {name: s%d, "
+			            "namespace: n}\n",
+			            i - 1);
+	}
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_value *docs = NULL;
+	CHECK(tc_yaml_load_stream(&docs, &A, &d, "objs.yaml", b.ptr, b.len, NULL) == 0);
+	tc_k8s_refs *s = tc_k8s_refs_new();
+	for (size_t i = 0; docs && i < docs->u.arr.len; i++)
+		tc_k8s_refs_add(s, docs->u.arr.items[i], NULL);
+	CHECK(tc_k8s_refs_open(s) < N / 2);
+	CHECK(tc_k8s_refs_report(s, &d, TC_DIAG_FINDING) == 1);
+	CHECK(d.len == 1);
+	CHECK(d.len == 1 && d.items[0].path &&
+	      strcmp(d.items[0].path, ".spec.containers[0].envFrom[0].secretRef.name") == 0);
+	CHECK(d.len == 1 && strstr(d.items[0].msg, "Pod 'n/p1234' refers to Secret 'n/s-1'"));
+	tc_k8s_refs_free(s);
+	tc_diags_release(&d);
+	tc_buf_release(&b);
+}
+
 int main(void)
 {
 	tc_arena_init(&A);
@@ -519,7 +602,9 @@ int main(void)
 	             refs_external_secrets_follow_the_external_secrets_docs,
 	             refs_keycloak_realm_imports_follow_the_operator_placeholders,
 	             refs_provided_entries_match_by_wildcard_keys_and_environment,
-	             refs_errors_point_at_the_referring_value);
+	             refs_errors_point_at_the_referring_value,
+	             refs_answers_do_not_depend_on_the_order_of_objects,
+	             refs_keep_only_the_references_still_open);
 	tc_arena_release(&A);
 	return rc;
 }
