@@ -979,19 +979,10 @@ static void sweep(const char *folder, char **keep, size_t nkeep)
 	closedir(dir);
 }
 
-void tc_tree_state_save(const tc_cache *c, const char *dir, const tc_tree_state *old,
-                        const tc_state_ref *refs, size_t n, tc_spool *spool,
-                        const char *const *others, size_t nothers)
+/* The state folder made (and its parent), a state of version 1 in its
+ * place removed. */
+static void make_state_folder(const char *folder)
 {
-	char id[64];
-	char *folder = state_path(c, dir, id);
-	if (!folder)
-		return;
-	for (size_t i = 0; i < nothers; i++)
-		if (!one_line(others[i])) {
-			free(folder);
-			return;
-		}
 	char *parent = tc_xstrdup(folder);
 	*strrchr(parent, '/') = 0;
 	mkdir(parent, 0755);
@@ -1000,73 +991,117 @@ void tc_tree_state_save(const tc_cache *c, const char *dir, const tc_tree_state 
 	if (lstat(folder, &st) == 0 && !S_ISDIR(st.st_mode))
 		unlink(folder); /* version 1 */
 	mkdir(folder, 0755);
-	tc_buf m, lines, b;
-	tc_buf_init(&m, TC_BUF_UNLIMITED);
-	tc_buf_init(&lines, TC_BUF_UNLIMITED);
-	tc_buf_init(&b, TC_BUF_UNLIMITED);
-	char **names = NULL;
-	size_t nnames = 0, capnames = 0;
-	char *raw = NULL;
-	uint32_t rawbi = 0;
+}
+
+/* A state being saved: the buckets written so far and their manifest lines. */
+typedef struct saving {
+	const char *folder;
+	const tc_tree_state *old;
+	tc_spool *spool;
+	tc_buf lines, b;
+	char **names;
+	size_t nnames, capnames;
+	char *raw; /* the old bucket read last (old_bucket) */
+	uint32_t rawbi;
+} saving;
+
+/* Do refs[0..n) hold all of one old bucket's tenants, all kept? */
+static bool same_bucket(const tc_tree_state *old, const tc_state_ref *refs, size_t n)
+{
+	bool same = old && refs[0].kept && refs[0].bucket < old->nb &&
+	            old->b[refs[0].bucket].count == n;
+	for (size_t k = 1; same && k < n; k++)
+		same = refs[k].kept && refs[k].bucket == refs[0].bucket;
+	return same;
+}
+
+/* The bucket of refs[0..n): the old file again when it is all of one, else
+ * a new file named by a hash of its bytes; its manifest line. */
+static bool save_bucket(saving *sv, const tc_state_ref *refs, size_t n)
+{
+	const tc_tree_state *old = sv->old;
 	bool ok = true;
+	const char *file;
+	size_t bytes;
+	char hexname[40];
+	if (same_bucket(old, refs, n)) {
+		file = old->b[refs[0].bucket].file;
+		bytes = old->b[refs[0].bucket].bytes;
+	} else {
+		tc_buf_reset(&sv->b);
+		ok = bucket_bytes(&sv->b, old, refs, n, sv->spool, &sv->raw, &sv->rawbi);
+		unsigned char h[16];
+		crypto_generichash(h, sizeof h, (const unsigned char *)sv->b.ptr, sv->b.len, NULL,
+		                   0);
+		memcpy(hexname, "b-", 2);
+		sodium_bin2hex(hexname + 2, sizeof hexname - 2, h, sizeof h);
+		file = hexname;
+		bytes = sv->b.len;
+		if (ok) {
+			char *bp = tc_path_join(sv->folder, file);
+			ok = tc_file_write_atomic(bp, sv->b.ptr, sv->b.len, 0644, 0) == 0;
+			free(bp);
+		}
+	}
+	TC_GROW(sv->names, sv->capnames, sv->nnames + 1);
+	sv->names[sv->nnames++] = tc_xstrdup(file);
+	tc_buf_addf(&sv->lines, "%s %zu %zu %s\n", file, n, bytes, refs[0].name);
+	return ok && one_line(refs[0].name);
+}
+
+/* The manifest naming the buckets and the other paths: the commit point
+ * of the new state. */
+static bool save_manifest(const saving *sv, const char *id, const char *const *others,
+                          size_t nothers)
+{
+	tc_buf m;
+	tc_buf_init(&m, TC_BUF_UNLIMITED);
+	tc_buf_adds(&m, STATE_MAGIC);
+	tc_buf_addf(&m, "dir %s\nbuckets %zu others %zu\n", id, sv->nnames, nothers);
+	tc_buf_add(&m, sv->lines.ptr ? sv->lines.ptr : "", sv->lines.len);
+	for (size_t i = 0; i < nothers; i++) {
+		tc_buf_adds(&m, others[i]);
+		tc_buf_addc(&m, '\n');
+	}
+	char *mp = tc_path_join(sv->folder, MANIFEST);
+	bool ok = !tc_buf_failed(&m) && tc_file_write_atomic(mp, m.ptr, m.len, 0644, 0) == 0;
+	free(mp);
+	tc_buf_release(&m);
+	return ok;
+}
+
+void tc_tree_state_save(const tc_cache *c, const char *dir, const tc_tree_state *old,
+                        const tc_state_ref *refs, size_t n, tc_spool *spool,
+                        const char *const *others, size_t nothers)
+{
+	char id[64];
+	char *folder = state_path(c, dir, id);
+	if (!folder)
+		return;
+	bool ok = true;
+	for (size_t i = 0; i < nothers && ok; i++)
+		ok = one_line(others[i]);
+	if (!ok) {
+		free(folder);
+		return;
+	}
+	make_state_folder(folder);
+	saving sv = {.folder = folder, .old = old, .spool = spool};
+	tc_buf_init(&sv.lines, TC_BUF_UNLIMITED);
+	tc_buf_init(&sv.b, TC_BUF_UNLIMITED);
 	for (size_t i = 0; i < n && ok;) {
 		size_t j = i;
 		while (j + 1 < n && !cut_after(refs[j].name))
 			j++;
-		size_t cnt = j - i + 1;
-		/* all kept from one old bucket, and all of it: that file again */
-		bool same = old && refs[i].kept && refs[i].bucket < old->nb &&
-		            old->b[refs[i].bucket].count == cnt;
-		for (size_t k = i; same && k <= j; k++)
-			same = refs[k].kept && refs[k].bucket == refs[i].bucket;
-		const char *file;
-		size_t bytes;
-		char hexname[40];
-		if (same) {
-			file = old->b[refs[i].bucket].file;
-			bytes = old->b[refs[i].bucket].bytes;
-		} else {
-			tc_buf_reset(&b);
-			ok = bucket_bytes(&b, old, refs + i, cnt, spool, &raw, &rawbi);
-			unsigned char h[16];
-			crypto_generichash(h, sizeof h, (const unsigned char *)b.ptr, b.len, NULL,
-			                   0);
-			memcpy(hexname, "b-", 2);
-			sodium_bin2hex(hexname + 2, sizeof hexname - 2, h, sizeof h);
-			file = hexname;
-			bytes = b.len;
-			if (ok) {
-				char *bp = tc_path_join(folder, file);
-				ok = tc_file_write_atomic(bp, b.ptr, b.len, 0644, 0) == 0;
-				free(bp);
-			}
-		}
-		TC_GROW(names, capnames, nnames + 1);
-		names[nnames++] = tc_xstrdup(file);
-		tc_buf_addf(&lines, "%s %zu %zu %s\n", file, cnt, bytes, refs[i].name);
-		ok = ok && one_line(refs[i].name);
+		ok = save_bucket(&sv, refs + i, j - i + 1);
 		i = j + 1;
 	}
-	free(raw);
-	tc_buf_release(&b);
-	if (ok) {
-		tc_buf_adds(&m, STATE_MAGIC);
-		tc_buf_addf(&m, "dir %s\nbuckets %zu others %zu\n", id, nnames, nothers);
-		tc_buf_add(&m, lines.ptr ? lines.ptr : "", lines.len);
-		for (size_t i = 0; i < nothers; i++) {
-			tc_buf_adds(&m, others[i]);
-			tc_buf_addc(&m, '\n');
-		}
-		char *mp = tc_path_join(folder, MANIFEST);
-		/* the commit point of the new state */
-		ok = !tc_buf_failed(&m) && tc_file_write_atomic(mp, m.ptr, m.len, 0644, 0) == 0;
-		free(mp);
-	}
-	if (ok)
-		sweep(folder, names, nnames);
-	free_strs(names, nnames);
-	tc_buf_release(&lines);
-	tc_buf_release(&m);
+	free(sv.raw);
+	tc_buf_release(&sv.b);
+	if (ok && save_manifest(&sv, id, others, nothers))
+		sweep(folder, sv.names, sv.nnames);
+	free_strs(sv.names, sv.nnames);
+	tc_buf_release(&sv.lines);
 	free(folder);
 }
 

@@ -47,10 +47,10 @@ static int check_filters(const tc_repo *r, const tc_render_opts *o, tc_diags *d)
 }
 
 /* One job per selected environment (its cluster templates), then one per
- * selected tenant of this shard, in that order: the order of the output. */
-static void plan(pool *p, const tc_repo *r, const tc_render_opts *o)
+ * selected tenant of this shard, then the peers, in that order: the order
+ * of the output. */
+static void plan_jobs(pool *p, const tc_repo *r, const tc_render_opts *o)
 {
-	*p = (pool){.repo = r, .opts = o};
 	p->jobs = tc_xcalloc(r->nenvs + r->ntenants + r->npeers + 1, sizeof *p->jobs);
 	bool only_tenants = o->tenants && o->tenants->len;
 	/* the tenants not selected are peers: what a selected tenant shares
@@ -77,6 +77,28 @@ static void plan(pool *p, const tc_repo *r, const tc_render_opts *o)
 		if (state_of(o) && p->jobs[k].tenant)
 			tc_tree_state_expect(state_of(o), p->jobs[k].tenant);
 	}
+}
+
+/* The admission policies' set when the repository has policies or a
+ * template makes one, else NULL. */
+static tc_vap_set *plan_policies(const tc_repo *r)
+{
+	bool policies = r->npolicies > 0;
+	for (size_t i = 0; i < r->ntemplates && !policies; i++)
+		policies = tc_repo_template_mentions(&r->templates[i], "ValidatingAdmissionPolicy");
+	if (!policies)
+		return NULL;
+	tc_vap_set *vap = tc_vap_set_new(r->nenvs);
+	for (size_t i = 0; i < r->npolicies; i++)
+		tc_vap_add_static(vap, r->policies[i]);
+	return vap;
+}
+
+/* The jobs, the pool's state, the duplicate and reference checks. */
+static void plan(pool *p, const tc_repo *r, const tc_render_opts *o)
+{
+	*p = (pool){.repo = r, .opts = o};
+	plan_jobs(p, r, o);
 	atomic_init(&p->next, 0);
 	atomic_init(&p->done, 0);
 	pthread_mutex_init(&p->dupes_lock, NULL);
@@ -85,17 +107,9 @@ static void plan(pool *p, const tc_repo *r, const tc_render_opts *o)
 	p->stream = (tree_of(o) || spool_of(o)) && !o->cache && !o->decrypt && !state_of(o) &&
 	            !per_file(o);
 	tc_render_dupes_init(p);
-	if (only_tenants && o->shard_count <= 1 && r->shared_from_tree)
+	if (o->tenants && o->tenants->len && o->shard_count <= 1 && r->shared_from_tree)
 		tc_render_shared_from_tree(p);
-	p->vap = NULL;
-	bool policies = r->npolicies > 0;
-	for (size_t i = 0; i < r->ntemplates && !policies; i++)
-		policies = tc_repo_template_mentions(&r->templates[i], "ValidatingAdmissionPolicy");
-	if (policies) {
-		p->vap = tc_vap_set_new(r->nenvs);
-		for (size_t i = 0; i < r->npolicies; i++)
-			tc_vap_add_static(p->vap, r->policies[i]);
-	}
+	p->vap = plan_policies(r);
 	tc_render_refs_init(p);
 }
 
