@@ -107,6 +107,7 @@ static void plan(pool *p, const tc_repo *r, const tc_render_opts *o)
 	p->stream = (tree_of(o) || spool_of(o)) && !o->cache && !o->decrypt && !state_of(o) &&
 	            !per_file(o);
 	tc_render_dupes_init(p);
+	tc_render_ids_plan(p);
 	if (o->tenants && o->tenants->len && o->shard_count <= 1 && r->shared_from_tree)
 		tc_render_shared_from_tree(p);
 	p->vap = plan_policies(r);
@@ -251,9 +252,15 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 	pool p;
 	plan(&p, r, o);
 	tc_render_run_pool(&p);
+	tc_render_ids_from_state(&p, res);
 	tc_render_identify_dupes(&p);
+	tc_render_ids_collect(&p, res);
 	tc_render_share_rewrite(&p);
 	free(p.ids);
+	/* a tenant rewritten without what it shares renders again next time
+	 * (its key in the state is no key), but its hashes would be gone from
+	 * the index: keep none, the next render hashes every identity */
+	res->has_ids = res->has_ids && !p.nshared;
 	merge(res, &p, d);
 	tc_render_shared_release(&p);
 	if (p.vap) {
@@ -281,4 +288,12 @@ void tc_render_result_release(tc_render_result *res)
 	free(res->records);
 	res->records = NULL;
 	res->nrecords = 0;
+	free(res->ids);
+	free(res->id_names);
+	free(res->ids_dirty);
+	res->ids = NULL;
+	res->id_names = NULL;
+	res->ids_dirty = NULL;
+	res->nids = 0;
+	res->has_ids = false;
 }
