@@ -26,6 +26,77 @@ static int cmp_chunk(const void *x, const void *y)
 	return strcmp(a->dir, b->dir);
 }
 
+/* The chunks of one environment (the part of dir before its first '/'). */
+typedef struct chunk_run {
+	const char *env;
+	size_t len, count, at;
+} chunk_run;
+
+static int cmp_run(const void *x, const void *y)
+{
+	/* "env/" against "env/": no such prefix is another's */
+	const chunk_run *a = x, *b = y;
+	size_t n = a->len < b->len ? a->len : b->len;
+	int c = memcmp(a->env, b->env, n);
+	if (c)
+		return c;
+	return (a->len > n ? (unsigned char)a->env[n] : '/') -
+	       (b->len > n ? (unsigned char)b->env[n] : '/');
+}
+
+/* The run of c's environment in runs (added when new). */
+static size_t run_of(chunk_run **runs, size_t *nruns, size_t *cap, const tc_render_chunk *c)
+{
+	const char *slash = strchr(c->dir, '/');
+	size_t len = slash ? (size_t)(slash - c->dir) : strlen(c->dir);
+	for (size_t r = 0; r < *nruns; r++)
+		if ((*runs)[r].len == len && memcmp((*runs)[r].env, c->dir, len) == 0)
+			return r;
+	TC_GROW(*runs, *cap, *nruns + 1);
+	(*runs)[*nruns] = (chunk_run){.env = c->dir, .len = len};
+	return (*nruns)++;
+}
+
+static bool chunks_sorted(const tc_render_chunk *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(v[i - 1].dir, v[i].dir) > 0)
+			return false;
+	return true;
+}
+
+/* The chunks sorted by dir. They come in job order: those of each
+ * environment in order already (the tenants' folders in tenant order),
+ * the environments interleaved. So they are put together by environment,
+ * the environments in order, and a run sorted only when it is not. */
+static void sort_chunks(tc_render_chunk *v, size_t n)
+{
+	chunk_run *runs = NULL;
+	size_t nruns = 0, cap = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t r = run_of(&runs, &nruns, &cap, &v[i]); /* may move runs */
+		runs[r].count++;
+	}
+	qsort(runs, nruns, sizeof *runs, cmp_run);
+	for (size_t r = 0, at = 0; r < nruns; r++) {
+		runs[r].at = at;
+		at += runs[r].count;
+	}
+	tc_render_chunk *tmp = tc_xmalloc(n * sizeof *tmp);
+	for (size_t i = 0; i < n; i++) {
+		size_t r = run_of(&runs, &nruns, &cap, &v[i]); /* found: adds none */
+		tmp[runs[r].at++] = v[i];
+	}
+	for (size_t r = 0; r < nruns; r++) {
+		tc_render_chunk *run = tmp + runs[r].at - runs[r].count;
+		if (!chunks_sorted(run, runs[r].count))
+			qsort(run, runs[r].count, sizeof *run, cmp_chunk);
+	}
+	memcpy(v, tmp, n * sizeof *v);
+	free(tmp);
+	free(runs);
+}
+
 /* The --env and --tenant filters must name what exists. */
 static int check_filters(const tc_repo *r, const tc_render_opts *o, tc_diags *d)
 {
@@ -191,7 +262,7 @@ static void collect(tc_render_result *res, pool *p)
 	free(p->jobs);
 	res->nfiles += res->files.len;
 	if (res->nchunks > 1)
-		qsort(res->chunks, res->nchunks, sizeof *res->chunks, cmp_chunk);
+		sort_chunks(res->chunks, res->nchunks);
 }
 
 /* The index files list folders: what stands for every folder of the tree.
@@ -206,9 +277,10 @@ static const tc_outlist *folders_of(const tc_render_result *res, tc_outlist *fol
 	for (size_t i = 0; i < res->files.len; i++)
 		tc_outlist_add(folders, tc_xstrdup(res->files.items[i].path), NULL, 0, true);
 	for (size_t c = 0; c < res->nchunks; c++) {
-		size_t n = strlen(res->chunks[c].dir) + 2;
-		char *path = tc_xmalloc(n);
-		snprintf(path, n, "%s_", res->chunks[c].dir);
+		size_t n = strlen(res->chunks[c].dir);
+		char *path = tc_xmalloc(n + 2);
+		memcpy(path, res->chunks[c].dir, n);
+		memcpy(path + n, "_", 2);
 		tc_outlist_add(folders, path, NULL, 0, true);
 	}
 	return folders;
