@@ -463,6 +463,13 @@ struct tc_tree_state {
 	struct timespec saved; /* the manifest's mtime: no file of the tree is newer */
 	pthread_mutex_t lock;
 	bool damaged; /* a bucket could not be read: its tenants' paths are unknown */
+	/* the index of identity hashes (see "ids" below): its file and each
+	 * shard's file ("" when empty), bytes and whether a hash repeats there */
+	char *ids_file;
+	size_t ids_bytes;
+	char **shard_file;
+	size_t *shard_bytes;
+	unsigned char *shard_repeats;
 };
 
 /* The state folder of dir (malloc'd) and dir's identity; NULL when dir is
@@ -519,6 +526,11 @@ void tc_tree_state_free(tc_tree_state *s)
 	}
 	free(s->b);
 	free_strs(s->others, s->nothers);
+	free(s->ids_file);
+	if (s->shard_file)
+		free_strs(s->shard_file, TC_STATE_SHARDS);
+	free(s->shard_bytes);
+	free(s->shard_repeats);
 	free(s->folder);
 	free(s->dir);
 	if (s->dirfd >= 0)
@@ -645,7 +657,85 @@ static bool parse_manifest(tc_tree_state *s, const char *id, char *buf, size_t l
 			return false;
 		s->others[s->nothers++] = tc_xstrdup(l);
 	}
+	/* "ids FILE BYTES": the index of identity hashes, when it was kept */
+	const char *r = q;
+	size_t ib = 0;
+	if (r < end && word(&r, end, "ids ")) {
+		const char *sp = memchr(r, ' ', (size_t)(end - r));
+		const char *t = sp ? sp + 1 : NULL;
+		if (!sp || !num(&t, end, &ib, '\n') || strncmp(r, "x-", 2) != 0 ||
+		    memchr(r, '/', (size_t)(sp - r)))
+			return false;
+		s->ids_file = tc_xmemdup0(r, (size_t)(sp - r));
+		s->ids_bytes = ib;
+		q = (char *)t;
+	}
 	return q == end;
+}
+
+/* ---- the index of identity hashes ----------------------------------------------------------
+ *
+ * Beside the buckets, the state keeps the identity hash of every object of
+ * its tenants (render_dupes.c), so that a render compares the objects of
+ * the tenants it renders with the kept tenants' without hashing those
+ * again. The hashes are cut into TC_STATE_SHARDS shards by their top bits:
+ *   x-<hex>  "tenantc-state-ids 1\n", then a line a shard: its file ("-"
+ *            when it is empty), its size and 1 when a hash occurs more than
+ *            once in it (else 0)
+ *   i-<hex>  a shard: "<16 hex h><8 hex h2> <tenant>\n" a hash, sorted
+ * Files are named by a hash of their bytes, so a shard whose hashes did not
+ * change is not written again; the manifest names the x- file ("ids" line).
+ * A state without the line (or whose index cannot be read) has no index:
+ * the kept tenants' identities are then hashed again, and the index made
+ * whole. */
+
+#define IDS_MAGIC "tenantc-state-ids 1\n"
+
+/* Shard i's line "FILE BYTES REPEATS" (NUL-terminated) into s. */
+static bool shard_line(tc_tree_state *s, size_t i, char *l)
+{
+	char *sp = l ? strchr(l, ' ') : NULL;
+	if (!sp)
+		return false;
+	*sp = 0;
+	const char *r = sp + 1, *lim = r + strlen(r) + 1;
+	size_t rep = 0;
+	if (!num(&r, lim, &s->shard_bytes[i], ' ') || !num(&r, lim, &rep, 0) || rep > 1 ||
+	    !(strcmp(l, "-") == 0 || (strncmp(l, "i-", 2) == 0 && !strchr(l, '/'))))
+		return false;
+	s->shard_file[i] = tc_xstrdup(strcmp(l, "-") == 0 ? "" : l);
+	s->shard_repeats[i] = (unsigned char)rep;
+	return true;
+}
+
+/* s->ids_file's shard lines into s; false when it cannot be read. */
+static bool load_ids(tc_tree_state *s)
+{
+	char *path = tc_path_join(s->folder, s->ids_file);
+	size_t len = 0;
+	char *buf = slurp(path, &len);
+	free(path);
+	bool ok = buf && len == s->ids_bytes && len >= strlen(IDS_MAGIC) &&
+	          memcmp(buf, IDS_MAGIC, strlen(IDS_MAGIC)) == 0;
+	s->shard_file = tc_xcalloc(TC_STATE_SHARDS, sizeof *s->shard_file);
+	s->shard_bytes = tc_xcalloc(TC_STATE_SHARDS, sizeof *s->shard_bytes);
+	s->shard_repeats = tc_xcalloc(TC_STATE_SHARDS, 1);
+	char *q = buf + (ok ? strlen(IDS_MAGIC) : 0), *end = buf + len;
+	for (size_t i = 0; ok && i < TC_STATE_SHARDS; i++)
+		ok = shard_line(s, i, take_line(&q, end));
+	ok = ok && q == end;
+	free(buf);
+	if (!ok) {
+		for (size_t i = 0; i < TC_STATE_SHARDS; i++)
+			free(s->shard_file[i]);
+		free(s->shard_file);
+		free(s->shard_bytes);
+		free(s->shard_repeats);
+		s->shard_file = NULL;
+		s->shard_bytes = NULL;
+		s->shard_repeats = NULL;
+	}
+	return ok;
 }
 
 tc_tree_state *tc_tree_state_load(const tc_cache *c, const char *dir)
@@ -688,6 +778,11 @@ tc_tree_state *tc_tree_state_load(const tc_cache *c, const char *dir)
 	if (!ok) {
 		tc_tree_state_free(s);
 		return NULL;
+	}
+	if (s->ids_file && !load_ids(s)) {
+		/* no index: the kept tenants' identities are hashed again */
+		free(s->ids_file);
+		s->ids_file = NULL;
 	}
 	return s;
 }
@@ -867,6 +962,102 @@ bool tc_tree_state_damaged(const tc_tree_state *s)
 	return s->damaged;
 }
 
+bool tc_tree_state_has_ids(const tc_tree_state *s)
+{
+	return s && s->shard_file;
+}
+
+bool tc_tree_state_shard_repeats(const tc_tree_state *s, size_t shard)
+{
+	return tc_tree_state_has_ids(s) && shard < TC_STATE_SHARDS && s->shard_repeats[shard];
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* n hex digits at p into *out; false when one is not a digit. */
+static bool hex_num(const char *p, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++) {
+		int d = hexval(p[i]);
+		if (d < 0)
+			return false;
+		v = v << 4 | (uint64_t)d;
+	}
+	*out = v;
+	return true;
+}
+
+/* The shard's bytes (malloc'd, *len), "" for an empty shard; NULL when
+ * its file cannot be read whole. */
+static char *shard_bytes(const tc_tree_state *s, size_t shard, size_t *len)
+{
+	*len = 0;
+	if (!s->shard_file[shard][0])
+		return tc_xstrdup("");
+	char *path = tc_path_join(s->folder, s->shard_file[shard]);
+	char *buf = slurp(path, len);
+	free(path);
+	if (buf && *len != s->shard_bytes[shard]) {
+		free(buf);
+		buf = NULL;
+	}
+	return buf;
+}
+
+/* Each line of a shard's bytes (changed in place) to fn; false when one
+ * is not a hash and a tenant. */
+static bool shard_each(char *buf, size_t len, tc_state_id_fn fn, void *ud)
+{
+	char *q = buf, *end = buf + len;
+	while (q < end) {
+		char *l = take_line(&q, end);
+		uint64_t h, h2;
+		if (!l || strlen(l) < 26 || l[24] != ' ' || !hex_num(l, 16, &h) ||
+		    !hex_num(l + 16, 8, &h2))
+			return false;
+		fn(ud, h, (uint32_t)h2, l + 25);
+	}
+	return true;
+}
+
+bool tc_tree_state_shard(tc_tree_state *s, size_t shard, tc_state_id_fn fn, void *ud)
+{
+	if (!tc_tree_state_has_ids(s) || shard >= TC_STATE_SHARDS)
+		return false;
+	size_t len;
+	char *buf = shard_bytes(s, shard, &len);
+	bool ok = buf && shard_each(buf, len, fn, ud);
+	free(buf);
+	if (!ok)
+		s->damaged = true;
+	return ok;
+}
+
+void tc_tree_state_stale_idents(tc_tree_state *s, void (*fn)(void *ud, const char *ident), void *ud)
+{
+	for (size_t i = 0; i < s->nb; i++) {
+		bucket *b = &s->b[i];
+		if (b->nkept == b->count)
+			continue;
+		bool was = b->loaded;
+		if (!load_bucket(s, i))
+			continue; /* damaged: the state is dropped */
+		for (size_t r = 0; r < b->count; r++)
+			for (size_t k = 0; !kept_bit(b, r) && k < b->recs[r].nidents; k++)
+				fn(ud, b->recs[r].idents[k]);
+		if (!was)
+			unload(b);
+	}
+}
+
 static bool one_line(const char *s)
 {
 	return !strchr(s, '\n');
@@ -979,19 +1170,10 @@ static void sweep(const char *folder, char **keep, size_t nkeep)
 	closedir(dir);
 }
 
-void tc_tree_state_save(const tc_cache *c, const char *dir, const tc_tree_state *old,
-                        const tc_state_ref *refs, size_t n, tc_spool *spool,
-                        const char *const *others, size_t nothers)
+/* The state folder made (and its parent), a state of version 1 in its
+ * place removed. */
+static void make_state_folder(const char *folder)
 {
-	char id[64];
-	char *folder = state_path(c, dir, id);
-	if (!folder)
-		return;
-	for (size_t i = 0; i < nothers; i++)
-		if (!one_line(others[i])) {
-			free(folder);
-			return;
-		}
 	char *parent = tc_xstrdup(folder);
 	*strrchr(parent, '/') = 0;
 	mkdir(parent, 0755);
@@ -1000,73 +1182,286 @@ void tc_tree_state_save(const tc_cache *c, const char *dir, const tc_tree_state 
 	if (lstat(folder, &st) == 0 && !S_ISDIR(st.st_mode))
 		unlink(folder); /* version 1 */
 	mkdir(folder, 0755);
-	tc_buf m, lines, b;
-	tc_buf_init(&m, TC_BUF_UNLIMITED);
-	tc_buf_init(&lines, TC_BUF_UNLIMITED);
-	tc_buf_init(&b, TC_BUF_UNLIMITED);
-	char **names = NULL;
-	size_t nnames = 0, capnames = 0;
-	char *raw = NULL;
-	uint32_t rawbi = 0;
+}
+
+/* A state being saved: the buckets written so far and their manifest lines. */
+typedef struct saving {
+	const char *folder;
+	const tc_tree_state *old;
+	tc_spool *spool;
+	tc_buf lines, b;
+	char **names;
+	size_t nnames, capnames;
+	char *raw; /* the old bucket read last (old_bucket) */
+	uint32_t rawbi;
+	size_t nbuckets;   /* of names, the buckets (the rest: the index's files) */
+	char ids_name[40]; /* the index of identity hashes, "" when none */
+	size_t ids_bytes;
+} saving;
+
+/* Do refs[0..n) hold all of one old bucket's tenants, all kept? */
+static bool same_bucket(const tc_tree_state *old, const tc_state_ref *refs, size_t n)
+{
+	bool same = old && refs[0].kept && refs[0].bucket < old->nb &&
+	            old->b[refs[0].bucket].count == n;
+	for (size_t k = 1; same && k < n; k++)
+		same = refs[k].kept && refs[k].bucket == refs[0].bucket;
+	return same;
+}
+
+/* The bucket of refs[0..n): the old file again when it is all of one, else
+ * a new file named by a hash of its bytes; its manifest line. */
+static bool save_bucket(saving *sv, const tc_state_ref *refs, size_t n)
+{
+	const tc_tree_state *old = sv->old;
 	bool ok = true;
+	const char *file;
+	size_t bytes;
+	char hexname[40];
+	if (same_bucket(old, refs, n)) {
+		file = old->b[refs[0].bucket].file;
+		bytes = old->b[refs[0].bucket].bytes;
+	} else {
+		tc_buf_reset(&sv->b);
+		ok = bucket_bytes(&sv->b, old, refs, n, sv->spool, &sv->raw, &sv->rawbi);
+		unsigned char h[16];
+		crypto_generichash(h, sizeof h, (const unsigned char *)sv->b.ptr, sv->b.len, NULL,
+		                   0);
+		memcpy(hexname, "b-", 2);
+		sodium_bin2hex(hexname + 2, sizeof hexname - 2, h, sizeof h);
+		file = hexname;
+		bytes = sv->b.len;
+		if (ok) {
+			char *bp = tc_path_join(sv->folder, file);
+			ok = tc_file_write_atomic(bp, sv->b.ptr, sv->b.len, 0644, 0) == 0;
+			free(bp);
+		}
+	}
+	TC_GROW(sv->names, sv->capnames, sv->nnames + 1);
+	sv->names[sv->nnames++] = tc_xstrdup(file);
+	sv->nbuckets++;
+	tc_buf_addf(&sv->lines, "%s %zu %zu %s\n", file, n, bytes, refs[0].name);
+	return ok && one_line(refs[0].name);
+}
+
+/* The manifest naming the buckets and the other paths: the commit point
+ * of the new state. */
+static bool save_manifest(const saving *sv, const char *id, const char *const *others,
+                          size_t nothers)
+{
+	tc_buf m;
+	tc_buf_init(&m, TC_BUF_UNLIMITED);
+	tc_buf_adds(&m, STATE_MAGIC);
+	tc_buf_addf(&m, "dir %s\nbuckets %zu others %zu\n", id, sv->nbuckets, nothers);
+	tc_buf_add(&m, sv->lines.ptr ? sv->lines.ptr : "", sv->lines.len);
+	for (size_t i = 0; i < nothers; i++) {
+		tc_buf_adds(&m, others[i]);
+		tc_buf_addc(&m, '\n');
+	}
+	if (sv->ids_name[0])
+		tc_buf_addf(&m, "ids %s %zu\n", sv->ids_name, sv->ids_bytes);
+	char *mp = tc_path_join(sv->folder, MANIFEST);
+	bool ok = !tc_buf_failed(&m) && tc_file_write_atomic(mp, m.ptr, m.len, 0644, 0) == 0;
+	free(mp);
+	tc_buf_release(&m);
+	return ok;
+}
+
+/* ---- saving the index of identity hashes ---- */
+
+static size_t shard_of(uint64_t h)
+{
+	return (size_t)(h >> (64 - TC_STATE_SHARD_BITS));
+}
+
+/* A hash of a shard being made, with its tenant's name. */
+typedef struct named_id {
+	uint64_t h;
+	uint32_t h2;
+	const char *tenant;
+} named_id;
+
+static int cmp_id(const void *x, const void *y)
+{
+	const named_id *a = x, *b = y;
+	if (a->h != b->h)
+		return a->h < b->h ? -1 : 1;
+	if (a->h2 != b->h2)
+		return a->h2 < b->h2 ? -1 : 1;
+	return strcmp(a->tenant, b->tenant);
+}
+
+static int cmp_ref_name(const void *key, const void *elem)
+{
+	return strcmp(key, ((const tc_state_ref *)elem)->name);
+}
+
+/* A shard's hashes as they are gathered (tenant names borrowed). */
+typedef struct id_list {
+	named_id *v;
+	size_t n, cap;
+	const tc_state_ref *refs; /* the new state's tenants, in name order */
+	size_t nrefs;
+} id_list;
+
+/* An old entry stays when its tenant was kept: its objects are the same. */
+static void keep_if_kept(void *ud, uint64_t h, uint32_t h2, const char *tenant)
+{
+	id_list *l = ud;
+	const tc_state_ref *r =
+		l->nrefs ? bsearch(tenant, l->refs, l->nrefs, sizeof *l->refs, cmp_ref_name) : NULL;
+	if (!r || !r->kept)
+		return;
+	TC_GROW(l->v, l->cap, l->n + 1);
+	l->v[l->n++] = (named_id){h, h2, tenant};
+}
+
+/* The shard file of l's hashes (sorted here) into the folder, unless a
+ * file of those bytes is there: its name ("" when empty) and size, and
+ * whether a hash repeats. */
+static bool write_shard(const char *folder, id_list *l, char name[40], size_t *bytes, bool *repeats)
+{
+	*repeats = false;
+	*bytes = 0;
+	name[0] = 0;
+	if (!l->n)
+		return true;
+	qsort(l->v, l->n, sizeof *l->v, cmp_id);
+	tc_buf b;
+	tc_buf_init(&b, TC_BUF_UNLIMITED);
+	for (size_t i = 0; i < l->n; i++) {
+		if (i && l->v[i].h == l->v[i - 1].h && l->v[i].h2 == l->v[i - 1].h2)
+			*repeats = true;
+		tc_buf_addf(&b, "%016llx%08lx %s\n", (unsigned long long)l->v[i].h,
+		            (unsigned long)l->v[i].h2, l->v[i].tenant);
+	}
+	unsigned char h[16];
+	crypto_generichash(h, sizeof h, (const unsigned char *)b.ptr, b.len, NULL, 0);
+	memcpy(name, "i-", 2);
+	sodium_bin2hex(name + 2, 38, h, sizeof h);
+	*bytes = b.len;
+	char *path = tc_path_join(folder, name);
+	struct stat st;
+	bool ok = !tc_buf_failed(&b) &&
+	          ((lstat(path, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == b.len) ||
+	           tc_file_write_atomic(path, b.ptr, b.len, 0644, 0) == 0);
+	free(path);
+	tc_buf_release(&b);
+	return ok;
+}
+
+/* Shard k of the new index: the old one when nothing in it changed, else
+ * the kept tenants' old hashes and the new ones; its line into idx. */
+static bool save_shard(saving *sv, const tc_state_ids *ids, size_t k, size_t *at,
+                       const tc_state_ref *refs, size_t nrefs, tc_buf *idx)
+{
+	const tc_tree_state *old = sv->old;
+	bool incremental = ids->dirty && tc_tree_state_has_ids(old);
+	size_t from = *at;
+	while (*at < ids->n && shard_of(ids->items[*at].h) == k)
+		(*at)++;
+	if (incremental && !(ids->dirty[k / 8] >> (k % 8) & 1)) {
+		const char *f = old->shard_file[k];
+		tc_buf_addf(idx, "%s %zu %d\n", f[0] ? f : "-", old->shard_bytes[k],
+		            old->shard_repeats[k]);
+		if (f[0]) {
+			TC_GROW(sv->names, sv->capnames, sv->nnames + 1);
+			sv->names[sv->nnames++] = tc_xstrdup(f);
+		}
+		return true;
+	}
+	id_list l = {.refs = refs, .nrefs = nrefs};
+	char *buf = NULL;
+	size_t len = 0;
+	bool ok = true;
+	if (incremental) {
+		buf = shard_bytes(old, k, &len);
+		ok = buf && shard_each(buf, len, keep_if_kept, &l);
+	}
+	for (size_t i = from; ok && i < *at; i++) {
+		const tc_state_id *e = &ids->items[i];
+		TC_GROW(l.v, l.cap, l.n + 1);
+		l.v[l.n++] = (named_id){e->h, e->h2, ids->names[e->job]};
+	}
+	char name[40];
+	size_t bytes = 0;
+	bool repeats = false;
+	ok = ok && write_shard(sv->folder, &l, name, &bytes, &repeats);
+	free(l.v);
+	free(buf);
+	tc_buf_addf(idx, "%s %zu %d\n", name[0] ? name : "-", bytes, repeats ? 1 : 0);
+	if (name[0]) {
+		TC_GROW(sv->names, sv->capnames, sv->nnames + 1);
+		sv->names[sv->nnames++] = tc_xstrdup(name);
+	}
+	return ok;
+}
+
+/* The index of identity hashes: its shards, then the x- file naming them
+ * (into sv->ids_line for the manifest). */
+static bool save_ids(saving *sv, const tc_state_ids *ids, const tc_state_ref *refs, size_t n)
+{
+	tc_buf idx;
+	tc_buf_init(&idx, TC_BUF_UNLIMITED);
+	tc_buf_adds(&idx, IDS_MAGIC);
+	bool ok = true;
+	size_t at = 0;
+	for (size_t k = 0; ok && k < TC_STATE_SHARDS; k++)
+		ok = save_shard(sv, ids, k, &at, refs, n, &idx);
+	ok = ok && at == ids->n && !tc_buf_failed(&idx);
+	if (ok) {
+		unsigned char h[16];
+		crypto_generichash(h, sizeof h, (const unsigned char *)idx.ptr, idx.len, NULL, 0);
+		memcpy(sv->ids_name, "x-", 2);
+		sodium_bin2hex(sv->ids_name + 2, sizeof sv->ids_name - 2, h, sizeof h);
+		sv->ids_bytes = idx.len;
+		char *path = tc_path_join(sv->folder, sv->ids_name);
+		ok = (sv->old && sv->old->ids_file &&
+		      strcmp(sv->old->ids_file, sv->ids_name) == 0) ||
+		     tc_file_write_atomic(path, idx.ptr, idx.len, 0644, 0) == 0;
+		free(path);
+		TC_GROW(sv->names, sv->capnames, sv->nnames + 1);
+		sv->names[sv->nnames++] = tc_xstrdup(sv->ids_name);
+	}
+	tc_buf_release(&idx);
+	return ok;
+}
+
+void tc_tree_state_save(const tc_cache *c, const char *dir, const tc_tree_state *old,
+                        const tc_state_ref *refs, size_t n, tc_spool *spool,
+                        const char *const *others, size_t nothers, const tc_state_ids *ids)
+{
+	char id[64];
+	char *folder = state_path(c, dir, id);
+	if (!folder)
+		return;
+	bool ok = true;
+	for (size_t i = 0; i < nothers && ok; i++)
+		ok = one_line(others[i]);
+	if (!ok) {
+		free(folder);
+		return;
+	}
+	make_state_folder(folder);
+	saving sv = {.folder = folder, .old = old, .spool = spool};
+	tc_buf_init(&sv.lines, TC_BUF_UNLIMITED);
+	tc_buf_init(&sv.b, TC_BUF_UNLIMITED);
 	for (size_t i = 0; i < n && ok;) {
 		size_t j = i;
 		while (j + 1 < n && !cut_after(refs[j].name))
 			j++;
-		size_t cnt = j - i + 1;
-		/* all kept from one old bucket, and all of it: that file again */
-		bool same = old && refs[i].kept && refs[i].bucket < old->nb &&
-		            old->b[refs[i].bucket].count == cnt;
-		for (size_t k = i; same && k <= j; k++)
-			same = refs[k].kept && refs[k].bucket == refs[i].bucket;
-		const char *file;
-		size_t bytes;
-		char hexname[40];
-		if (same) {
-			file = old->b[refs[i].bucket].file;
-			bytes = old->b[refs[i].bucket].bytes;
-		} else {
-			tc_buf_reset(&b);
-			ok = bucket_bytes(&b, old, refs + i, cnt, spool, &raw, &rawbi);
-			unsigned char h[16];
-			crypto_generichash(h, sizeof h, (const unsigned char *)b.ptr, b.len, NULL,
-			                   0);
-			memcpy(hexname, "b-", 2);
-			sodium_bin2hex(hexname + 2, sizeof hexname - 2, h, sizeof h);
-			file = hexname;
-			bytes = b.len;
-			if (ok) {
-				char *bp = tc_path_join(folder, file);
-				ok = tc_file_write_atomic(bp, b.ptr, b.len, 0644, 0) == 0;
-				free(bp);
-			}
-		}
-		TC_GROW(names, capnames, nnames + 1);
-		names[nnames++] = tc_xstrdup(file);
-		tc_buf_addf(&lines, "%s %zu %zu %s\n", file, cnt, bytes, refs[i].name);
-		ok = ok && one_line(refs[i].name);
+		ok = save_bucket(&sv, refs + i, j - i + 1);
 		i = j + 1;
 	}
-	free(raw);
-	tc_buf_release(&b);
-	if (ok) {
-		tc_buf_adds(&m, STATE_MAGIC);
-		tc_buf_addf(&m, "dir %s\nbuckets %zu others %zu\n", id, nnames, nothers);
-		tc_buf_add(&m, lines.ptr ? lines.ptr : "", lines.len);
-		for (size_t i = 0; i < nothers; i++) {
-			tc_buf_adds(&m, others[i]);
-			tc_buf_addc(&m, '\n');
-		}
-		char *mp = tc_path_join(folder, MANIFEST);
-		/* the commit point of the new state */
-		ok = !tc_buf_failed(&m) && tc_file_write_atomic(mp, m.ptr, m.len, 0644, 0) == 0;
-		free(mp);
-	}
-	if (ok)
-		sweep(folder, names, nnames);
-	free_strs(names, nnames);
-	tc_buf_release(&lines);
-	tc_buf_release(&m);
+	free(sv.raw);
+	tc_buf_release(&sv.b);
+	/* without an index (or should it fail) the next render hashes again */
+	if (ok && ids && !save_ids(&sv, ids, refs, n))
+		sv.ids_name[0] = 0;
+	if (ok && save_manifest(&sv, id, others, nothers))
+		sweep(folder, sv.names, sv.nnames);
+	free_strs(sv.names, sv.nnames);
+	tc_buf_release(&sv.lines);
 	free(folder);
 }
 

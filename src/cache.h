@@ -148,13 +148,57 @@ typedef struct tc_state_ref {
 	const char *text;
 } tc_state_ref;
 
+/* The identity hashes of the objects of the tree's tenants (the duplicate
+ * check's, render_dupes.c), kept in the state in TC_STATE_SHARDS shards by
+ * their top bits: a render then compares the objects of the tenants it
+ * renders with those of the shards they fall into, not with every kept
+ * tenant's. */
+#define TC_STATE_SHARD_BITS 10
+#define TC_STATE_SHARDS ((size_t)1 << TC_STATE_SHARD_BITS)
+
+/* An object's 96-bit identity hash and the index of what made it (a
+ * render's job; names[job] in tc_state_ids is its tenant). */
+typedef struct tc_state_id {
+	uint64_t h;
+	uint32_t h2, job;
+} tc_state_id;
+
+typedef void (*tc_state_id_fn)(void *ud, uint64_t h, uint32_t h2, const char *tenant);
+
+/* Does the loaded state hold the index? Without it the kept tenants'
+ * identities must be hashed again (and the index is saved whole). */
+bool tc_tree_state_has_ids(const tc_tree_state *s);
+/* Does a hash occur more than once in the shard? */
+bool tc_tree_state_shard_repeats(const tc_tree_state *s, size_t shard);
+/* Each hash of the shard with its tenant (valid during the call); false,
+ * and the state damaged (tc_tree_state_damaged), when it cannot be read. */
+bool tc_tree_state_shard(tc_tree_state *s, size_t shard, tc_state_id_fn fn, void *ud);
+/* The identities (tc_cache_entry's form) of the records the render did not
+ * keep: tenants rendered again or gone. After the jobs. */
+void tc_tree_state_stale_idents(tc_tree_state *s, void (*fn)(void *ud, const char *ident),
+                                void *ud);
+
+/* The new index: the hashes of the tenants rendered (not kept), sorted by
+ * h, h2, job, with names[job] their tenants in byte order; dirty a bit per
+ * shard whose hashes may have changed (those the render's and the stale
+ * records' hashes fall into), or NULL: items are every tenant's and each
+ * shard is made from them. */
+typedef struct tc_state_ids {
+	const tc_state_id *items;
+	size_t n;
+	const char *const *names;
+	const unsigned char *dirty;
+} tc_state_ids;
+
 /* Write the state of dir: its tenants and the other files (cluster and
  * index files) it holds. old (may be NULL) is the loaded state the kept
  * records come from; buckets whose tenants are all kept are not written
- * again. Failures only lose the new state (the old stays). */
+ * again, nor shards of the index whose hashes are the same. ids NULL: no
+ * index (the next render hashes every identity). Failures only lose the
+ * new state (the old stays). */
 void tc_tree_state_save(const tc_cache *c, const char *dir, const tc_tree_state *old,
                         const tc_state_ref *refs, size_t n, tc_spool *spool,
-                        const char *const *others, size_t nothers);
+                        const char *const *others, size_t nothers, const tc_state_ids *ids);
 /* Remove the state of dir. */
 void tc_tree_state_drop(const tc_cache *c, const char *dir);
 

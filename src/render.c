@@ -26,6 +26,77 @@ static int cmp_chunk(const void *x, const void *y)
 	return strcmp(a->dir, b->dir);
 }
 
+/* The chunks of one environment (the part of dir before its first '/'). */
+typedef struct chunk_run {
+	const char *env;
+	size_t len, count, at;
+} chunk_run;
+
+static int cmp_run(const void *x, const void *y)
+{
+	/* "env/" against "env/": no such prefix is another's */
+	const chunk_run *a = x, *b = y;
+	size_t n = a->len < b->len ? a->len : b->len;
+	int c = memcmp(a->env, b->env, n);
+	if (c)
+		return c;
+	return (a->len > n ? (unsigned char)a->env[n] : '/') -
+	       (b->len > n ? (unsigned char)b->env[n] : '/');
+}
+
+/* The run of c's environment in runs (added when new). */
+static size_t run_of(chunk_run **runs, size_t *nruns, size_t *cap, const tc_render_chunk *c)
+{
+	const char *slash = strchr(c->dir, '/');
+	size_t len = slash ? (size_t)(slash - c->dir) : strlen(c->dir);
+	for (size_t r = 0; r < *nruns; r++)
+		if ((*runs)[r].len == len && memcmp((*runs)[r].env, c->dir, len) == 0)
+			return r;
+	TC_GROW(*runs, *cap, *nruns + 1);
+	(*runs)[*nruns] = (chunk_run){.env = c->dir, .len = len};
+	return (*nruns)++;
+}
+
+static bool chunks_sorted(const tc_render_chunk *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(v[i - 1].dir, v[i].dir) > 0)
+			return false;
+	return true;
+}
+
+/* The chunks sorted by dir. They come in job order: those of each
+ * environment in order already (the tenants' folders in tenant order),
+ * the environments interleaved. So they are put together by environment,
+ * the environments in order, and a run sorted only when it is not. */
+static void sort_chunks(tc_render_chunk *v, size_t n)
+{
+	chunk_run *runs = NULL;
+	size_t nruns = 0, cap = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t r = run_of(&runs, &nruns, &cap, &v[i]); /* may move runs */
+		runs[r].count++;
+	}
+	qsort(runs, nruns, sizeof *runs, cmp_run);
+	for (size_t r = 0, at = 0; r < nruns; r++) {
+		runs[r].at = at;
+		at += runs[r].count;
+	}
+	tc_render_chunk *tmp = tc_xmalloc(n * sizeof *tmp);
+	for (size_t i = 0; i < n; i++) {
+		size_t r = run_of(&runs, &nruns, &cap, &v[i]); /* found: adds none */
+		tmp[runs[r].at++] = v[i];
+	}
+	for (size_t r = 0; r < nruns; r++) {
+		tc_render_chunk *run = tmp + runs[r].at - runs[r].count;
+		if (!chunks_sorted(run, runs[r].count))
+			qsort(run, runs[r].count, sizeof *run, cmp_chunk);
+	}
+	memcpy(v, tmp, n * sizeof *v);
+	free(tmp);
+	free(runs);
+}
+
 /* The --env and --tenant filters must name what exists. */
 static int check_filters(const tc_repo *r, const tc_render_opts *o, tc_diags *d)
 {
@@ -47,10 +118,10 @@ static int check_filters(const tc_repo *r, const tc_render_opts *o, tc_diags *d)
 }
 
 /* One job per selected environment (its cluster templates), then one per
- * selected tenant of this shard, in that order: the order of the output. */
-static void plan(pool *p, const tc_repo *r, const tc_render_opts *o)
+ * selected tenant of this shard, then the peers, in that order: the order
+ * of the output. */
+static void plan_jobs(pool *p, const tc_repo *r, const tc_render_opts *o)
 {
-	*p = (pool){.repo = r, .opts = o};
 	p->jobs = tc_xcalloc(r->nenvs + r->ntenants + r->npeers + 1, sizeof *p->jobs);
 	bool only_tenants = o->tenants && o->tenants->len;
 	/* the tenants not selected are peers: what a selected tenant shares
@@ -77,6 +148,28 @@ static void plan(pool *p, const tc_repo *r, const tc_render_opts *o)
 		if (state_of(o) && p->jobs[k].tenant)
 			tc_tree_state_expect(state_of(o), p->jobs[k].tenant);
 	}
+}
+
+/* The admission policies' set when the repository has policies or a
+ * template makes one, else NULL. */
+static tc_vap_set *plan_policies(const tc_repo *r)
+{
+	bool policies = r->npolicies > 0;
+	for (size_t i = 0; i < r->ntemplates && !policies; i++)
+		policies = tc_repo_template_mentions(&r->templates[i], "ValidatingAdmissionPolicy");
+	if (!policies)
+		return NULL;
+	tc_vap_set *vap = tc_vap_set_new(r->nenvs);
+	for (size_t i = 0; i < r->npolicies; i++)
+		tc_vap_add_static(vap, r->policies[i]);
+	return vap;
+}
+
+/* The jobs, the pool's state, the duplicate and reference checks. */
+static void plan(pool *p, const tc_repo *r, const tc_render_opts *o)
+{
+	*p = (pool){.repo = r, .opts = o};
+	plan_jobs(p, r, o);
 	atomic_init(&p->next, 0);
 	atomic_init(&p->done, 0);
 	pthread_mutex_init(&p->dupes_lock, NULL);
@@ -85,17 +178,10 @@ static void plan(pool *p, const tc_repo *r, const tc_render_opts *o)
 	p->stream = (tree_of(o) || spool_of(o)) && !o->cache && !o->decrypt && !state_of(o) &&
 	            !per_file(o);
 	tc_render_dupes_init(p);
-	if (only_tenants && o->shard_count <= 1 && r->shared_from_tree)
+	tc_render_ids_plan(p);
+	if (o->tenants && o->tenants->len && o->shard_count <= 1 && r->shared_from_tree)
 		tc_render_shared_from_tree(p);
-	p->vap = NULL;
-	bool policies = r->npolicies > 0;
-	for (size_t i = 0; i < r->ntemplates && !policies; i++)
-		policies = tc_repo_template_mentions(&r->templates[i], "ValidatingAdmissionPolicy");
-	if (policies) {
-		p->vap = tc_vap_set_new(r->nenvs);
-		for (size_t i = 0; i < r->npolicies; i++)
-			tc_vap_add_static(p->vap, r->policies[i]);
-	}
+	p->vap = plan_policies(r);
 	tc_render_refs_init(p);
 }
 
@@ -176,7 +262,7 @@ static void collect(tc_render_result *res, pool *p)
 	free(p->jobs);
 	res->nfiles += res->files.len;
 	if (res->nchunks > 1)
-		qsort(res->chunks, res->nchunks, sizeof *res->chunks, cmp_chunk);
+		sort_chunks(res->chunks, res->nchunks);
 }
 
 /* The index files list folders: what stands for every folder of the tree.
@@ -191,9 +277,10 @@ static const tc_outlist *folders_of(const tc_render_result *res, tc_outlist *fol
 	for (size_t i = 0; i < res->files.len; i++)
 		tc_outlist_add(folders, tc_xstrdup(res->files.items[i].path), NULL, 0, true);
 	for (size_t c = 0; c < res->nchunks; c++) {
-		size_t n = strlen(res->chunks[c].dir) + 2;
-		char *path = tc_xmalloc(n);
-		snprintf(path, n, "%s_", res->chunks[c].dir);
+		size_t n = strlen(res->chunks[c].dir);
+		char *path = tc_xmalloc(n + 2);
+		memcpy(path, res->chunks[c].dir, n);
+		memcpy(path + n, "_", 2);
 		tc_outlist_add(folders, path, NULL, 0, true);
 	}
 	return folders;
@@ -237,9 +324,15 @@ int tc_render(const tc_repo *r, const tc_render_opts *o, tc_render_result *res, 
 	pool p;
 	plan(&p, r, o);
 	tc_render_run_pool(&p);
+	tc_render_ids_from_state(&p, res);
 	tc_render_identify_dupes(&p);
+	tc_render_ids_collect(&p, res);
 	tc_render_share_rewrite(&p);
 	free(p.ids);
+	/* a tenant rewritten without what it shares renders again next time
+	 * (its key in the state is no key), but its hashes would be gone from
+	 * the index: keep none, the next render hashes every identity */
+	res->has_ids = res->has_ids && !p.nshared;
 	merge(res, &p, d);
 	tc_render_shared_release(&p);
 	if (p.vap) {
@@ -267,4 +360,12 @@ void tc_render_result_release(tc_render_result *res)
 	free(res->records);
 	res->records = NULL;
 	res->nrecords = 0;
+	free(res->ids);
+	free(res->id_names);
+	free(res->ids_dirty);
+	res->ids = NULL;
+	res->id_names = NULL;
+	res->ids_dirty = NULL;
+	res->nids = 0;
+	res->has_ids = false;
 }

@@ -91,6 +91,15 @@ typedef struct tc_render_result {
 	struct tc_state_ref *records;
 	size_t nrecords;
 	bool records_bad;
+	/* with a cache: the identity hashes of the tenants rendered (not kept)
+	 * for the state's index (tc_state_ids), sorted; ids_dirty the shards
+	 * they and the records not kept fall into, NULL when ids holds every
+	 * tenant's; has_ids false when there is no index to save */
+	struct tc_state_id *ids;
+	size_t nids;
+	const char **id_names; /* the tenant of each job (NULL for others) */
+	unsigned char *ids_dirty;
+	bool has_ids;
 } tc_render_result;
 
 /* Render. Diagnostics of all jobs are merged into d in job order. Returns

@@ -102,8 +102,12 @@ bool tc_render_from_state(work *w, const char *key)
 	tc_state_tenant *t = tc_tree_state_lookup(state_of(o), j->tenant, key);
 	if (!t)
 		return false;
+	/* with the state's index of identity hashes, only the shards the
+	 * render's objects fall into are compared (tc_render_ids_from_state) */
+	bool hashed = w->p->state_ids;
 	for (size_t i = 0; i < t->nidents; i++) {
-		tc_render_add_cached_ident(w, t->idents[i]);
+		if (!hashed)
+			tc_render_add_cached_ident(w, t->idents[i]);
 		tc_render_refs_add_ident(w, t->idents[i]);
 	}
 	tc_tenant tv;

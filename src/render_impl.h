@@ -72,10 +72,7 @@ typedef struct job {
  * environment, group, kind, namespace and name, and the job that made it.
  * Only when two hashes meet are the jobs involved rendered again to name
  * the objects (identify_dupes), so a render keeps 16 bytes an object. */
-typedef struct idhash {
-	uint64_t h;
-	uint32_t h2, job;
-} idhash;
+typedef tc_state_id idhash;
 
 /* An object that several tenants of an environment render byte for byte
  * alike: written once, into <env>/cluster/, annotated with the tenants. */
@@ -101,6 +98,9 @@ typedef struct pool {
 	pthread_mutex_t dupes_lock;
 	idhash *ids;
 	size_t nids, capids;
+	/* the kept tenants' hashes are in the tree state's index, not hashed
+	 * again (tc_render_ids_plan) */
+	bool state_ids;
 	tc_k8s_dupes *dupes;
 	/* objects tenants share, in environment and identity order */
 	shared_obj *shared;
@@ -228,6 +228,16 @@ void tc_render_add_cached_ident(work *w, const char *ident);
 /* The job's identity hashes into the pool's (when it ends). */
 void tc_render_flush_identities(work *w);
 void tc_render_identify_dupes(pool *p);
+/* With a tree state that holds the index of identity hashes (cache.h):
+ * the hashes the render made go to res (and the shards they touch), and
+ * the kept tenants' hashes of those shards into the check. After the pool,
+ * before tc_render_identify_dupes. */
+void tc_render_ids_from_state(pool *p, tc_render_result *res);
+/* Plan time: may the render use that index (p->state_ids)? */
+void tc_render_ids_plan(pool *p);
+/* Without one: every tenant's hashes (sorted by the check) to res. After
+ * tc_render_identify_dupes. */
+void tc_render_ids_collect(pool *p, tc_render_result *res);
 void tc_render_dupes_init(pool *p);
 /* The objects tenants share (after identify_dupes): the tenant jobs that
  * made them and the cluster jobs of their environments are run again,

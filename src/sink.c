@@ -124,8 +124,13 @@ static void save_state(tc_sink *s, const tc_render_result *res)
 	for (size_t i = 0; i < res->files.len; i++)
 		if (!res->files.items[i].keyed)
 			others[nothers++] = res->files.items[i].path;
+	tc_state_ids ids = {.items = res->ids,
+	                    .n = res->nids,
+	                    .names = res->id_names,
+	                    .dirty = res->ids_dirty};
 	tc_tree_state_save(s->cache, s->dir, s->state, res->records, res->nrecords,
-	                   s->records.fd >= 0 ? &s->records : NULL, others, nothers);
+	                   s->records.fd >= 0 ? &s->records : NULL, others, nothers,
+	                   res->has_ids ? &ids : NULL);
 	free(others);
 }
 

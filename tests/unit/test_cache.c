@@ -584,7 +584,7 @@ static void save_tree(opened *o, tree *tr, const tc_tree_state *old)
 		if (!ok)
 			r[i].text = "";
 	}
-	tc_tree_state_save(o->c, tr->dir, old, r, 2, NULL, tr->others, 2);
+	tc_tree_state_save(o->c, tr->dir, old, r, 2, NULL, tr->others, 2, NULL);
 	for (int i = 0; i < 2; i++)
 		tc_buf_release(&b[i]);
 }
@@ -811,7 +811,7 @@ TEST(a_tree_state_saved_again_writes_only_the_bucket_of_the_changed_tenant)
 		CHECK(tc_state_record(&b[i], &t[i]));
 		r[i] = (tc_state_ref){.name = names[i], .text = b[i].ptr, .len = b[i].len};
 	}
-	tc_tree_state_save(o.c, tr.dir, NULL, r, N, NULL, tr.others, 2);
+	tc_tree_state_save(o.c, tr.dir, NULL, r, N, NULL, tr.others, 2, NULL);
 	char statedir[PATH_MAX];
 	tc_test_path(statedir, sizeof statedir, "%s/state", cachedir);
 	/* the old buckets and the list of them dated in the past: a bucket
@@ -850,7 +850,7 @@ TEST(a_tree_state_saved_again_writes_only_the_bucket_of_the_changed_tenant)
 	r[200] = (tc_state_ref){.name = names[200], .text = b[200].ptr, .len = b[200].len};
 	seen gone = {""};
 	tc_tree_state_paths(s, collect, &gone);
-	tc_tree_state_save(o.c, tr.dir, s, r, N, NULL, tr.others, 2);
+	tc_tree_state_save(o.c, tr.dir, s, r, N, NULL, tr.others, 2, NULL);
 	tc_tree_state_free(s);
 	for (int i = 0; i < N; i++)
 		tc_buf_release(&b[i]);
