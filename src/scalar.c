@@ -477,6 +477,16 @@ static bool keyword(const char *s, size_t n)
 	return false;
 }
 
+/* 1 for the bytes a plain scalar may hold whatever their neighbours:
+ * printable ASCII but '#' and ':' (which matter next to a blank). */
+static const unsigned char plain_byte[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+};
+
 static bool isletter(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -495,7 +505,7 @@ static int letter_led(const char *s, size_t n)
 	if (!isletter(u[0]) || u[n - 1] == ' ')
 		return -1;
 	for (size_t i = 1; i < n; i++)
-		if (u[i] < 0x20 || u[i] >= 0x7f || u[i] == ':' || u[i] == '#')
+		if (!plain_byte[u[i]])
 			return -1;
 	return keyword(s, n);
 }
