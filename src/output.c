@@ -715,9 +715,8 @@ int tc_spool_put(tc_spool *s, const void *data, size_t len, unsigned long long *
 	return 0;
 }
 
-char *tc_spool_read(tc_spool *s, unsigned long long off, size_t len)
+int tc_spool_read_into(tc_spool *s, char *buf, unsigned long long off, size_t len)
 {
-	char *buf = tc_xmalloc(len + 1);
 	size_t got = 0;
 	while (got < len) {
 		ssize_t r = pread(s->fd, buf + got, len - got, (off_t)(off + got));
@@ -726,10 +725,19 @@ char *tc_spool_read(tc_spool *s, unsigned long long off, size_t len)
 		if (r <= 0) {
 			if (r == 0)
 				errno = EIO;
-			free(buf);
-			return NULL;
+			return -1;
 		}
 		got += (size_t)r;
+	}
+	return 0;
+}
+
+char *tc_spool_read(tc_spool *s, unsigned long long off, size_t len)
+{
+	char *buf = tc_xmalloc(len + 1);
+	if (tc_spool_read_into(s, buf, off, len)) {
+		free(buf);
+		return NULL;
 	}
 	buf[len] = 0;
 	return buf;
