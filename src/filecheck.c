@@ -484,6 +484,12 @@ bool tc_filecheck_is_utf8(const char *s, size_t n)
 				continue;
 			}
 		}
+		/* the last bytes of a long enough string as one word too */
+		if (n >= sizeof w && n - i < sizeof w) {
+			memcpy(&w, u + n - sizeof w, sizeof w);
+			if (!(w & 0x8080808080808080u))
+				return true;
+		}
 		if (u[i] < 0x80) {
 			i++;
 			continue;
