@@ -51,7 +51,7 @@ bool tc_buf_grow(tc_buf *b, size_t n)
 	return true;
 }
 
-void tc_buf_add(tc_buf *b, const void *p, size_t n)
+void tc_buf_append(tc_buf *b, const void *p, size_t n)
 {
 	if (!tc_buf_grow(b, n))
 		return;
@@ -59,16 +59,6 @@ void tc_buf_add(tc_buf *b, const void *p, size_t n)
 		memcpy(b->ptr + b->len, p, n);
 	b->len += n;
 	b->ptr[b->len] = 0;
-}
-
-void tc_buf_adds(tc_buf *b, const char *s)
-{
-	tc_buf_add(b, s, strlen(s));
-}
-
-void tc_buf_addc(tc_buf *b, char c)
-{
-	tc_buf_add(b, &c, 1);
 }
 
 void tc_buf_addf(tc_buf *b, const char *fmt, ...)

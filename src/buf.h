@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 typedef struct tc_buf {
 	char *ptr;
@@ -26,15 +27,36 @@ typedef struct tc_buf {
 void tc_buf_init(tc_buf *b, size_t max);
 void tc_buf_release(tc_buf *b);
 void tc_buf_reset(tc_buf *b); /* len = 0, err cleared, memory kept */
-void tc_buf_add(tc_buf *b, const void *p, size_t n);
-void tc_buf_adds(tc_buf *b, const char *s);
-void tc_buf_addc(tc_buf *b, char c);
+/* The append with every check; tc_buf_add below takes it only when the
+ * bytes do not fit the memory already held. */
+void tc_buf_append(tc_buf *b, const void *p, size_t n);
 void tc_buf_addf(tc_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Ensure room for n more bytes (returns false and sets err past max). */
 bool tc_buf_grow(tc_buf *b, size_t n);
 static inline bool tc_buf_failed(const tc_buf *b)
 {
 	return b->err;
+}
+/* Appends are inline: a writer such as yaml_emit.c makes one per token,
+ * and most fit the memory the buffer already has. */
+static inline void tc_buf_add(tc_buf *b, const void *p, size_t n)
+{
+	if (n < b->cap - b->len && n <= b->max - b->len && !b->err) {
+		if (n)
+			memcpy(b->ptr + b->len, p, n);
+		b->len += n;
+		b->ptr[b->len] = 0;
+		return;
+	}
+	tc_buf_append(b, p, n);
+}
+static inline void tc_buf_adds(tc_buf *b, const char *s)
+{
+	tc_buf_add(b, s, strlen(s));
+}
+static inline void tc_buf_addc(tc_buf *b, char c)
+{
+	tc_buf_add(b, &c, 1);
 }
 /* Hand the bytes to the caller (malloc'd, NUL-terminated, never NULL);
  * the buffer is left empty. */

@@ -475,6 +475,21 @@ bool tc_filecheck_is_utf8(const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	for (size_t i = 0; i < n;) {
+		/* eight ASCII bytes at a time: most rendered text is ASCII */
+		uint64_t w;
+		if (n - i >= sizeof w) {
+			memcpy(&w, u + i, sizeof w);
+			if (!(w & 0x8080808080808080u)) {
+				i += sizeof w;
+				continue;
+			}
+		}
+		/* the last bytes of a long enough string as one word too */
+		if (n >= sizeof w && n - i < sizeof w) {
+			memcpy(&w, u + n - sizeof w, sizeof w);
+			if (!(w & 0x8080808080808080u))
+				return true;
+		}
 		if (u[i] < 0x80) {
 			i++;
 			continue;

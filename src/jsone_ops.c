@@ -44,6 +44,7 @@ typedef struct part {
 	tc_jsone_node *expr; /* NULL for the last part */
 	const char *src;     /* the expression's text, for messages */
 	size_t srclen;
+	uint32_t nl, col; /* where its "${" is: lines and columns into the string */
 } part;
 
 typedef struct entry {
@@ -138,6 +139,44 @@ static bool next_interp(const char *s, size_t n, size_t at, size_t *j)
 	return false;
 }
 
+/* How far byte off of s is from its start: newlines, and characters
+ * since the last one. */
+static void text_offset(const char *s, size_t off, uint32_t *nl, uint32_t *col)
+{
+	*nl = *col = 0;
+	for (size_t i = 0; i < off; i++) {
+		if (s[i] == '\n') {
+			(*nl)++;
+			*col = 0;
+		} else if (((unsigned char)s[i] & 0xC0) != 0x80) {
+			(*col)++;
+		}
+	}
+}
+
+/* The source position nl lines and col characters into a string at pos,
+ * when its YAML layout (TC_VAL_LITERAL, TC_VAL_ONELINE) says where its
+ * text sits; else pos. */
+static tc_pos pos_at(tc_pos pos, uint32_t flags, uint32_t nl, uint32_t col)
+{
+	if (!pos.file || !pos.line)
+		return pos;
+	if (flags & TC_VAL_LITERAL)
+		return (tc_pos){pos.file, pos.line + 1 + nl, TC_VAL_INDENT(flags) + 1 + col};
+	if ((flags & TC_VAL_ONELINE) && nl == 0)
+		return (tc_pos){pos.file, pos.line,
+		                pos.col + col + ((flags & TC_VAL_QUOTED) ? 1 : 0)};
+	return pos;
+}
+
+/* The source position of byte off of a string at pos (see pos_at). */
+static tc_pos pos_in(tc_pos pos, uint32_t flags, const char *s, size_t off)
+{
+	uint32_t nl, col;
+	text_offset(s, off, &nl, &col);
+	return pos_at(pos, flags, nl, col);
+}
+
 /* a new part holding the literal text gathered so far */
 static part *push_part(part **parts, size_t *cap, size_t *np, tc_arena *a, const tc_buf *lit)
 {
@@ -178,6 +217,7 @@ static void build_interp(entry *e, tc_arena *a, const char *s, size_t n, tc_pos 
 		p->expr = node;
 		p->src = s + j + 2;
 		p->srclen = end - 1;
+		text_offset(s, j, &p->nl, &p->col);
 		tc_buf_reset(&lit);
 		at = j + 2 + end;
 	}
@@ -388,30 +428,6 @@ static int render(tc_value **out, tc_jsone_state *st, const tc_value *t, const t
 
 /* --- interpolation ------------------------------------------------------- */
 
-/* The source position of byte off of a string at pos, when its YAML layout
- * (TC_VAL_LITERAL, TC_VAL_ONELINE) says where its text sits; else pos.
- * Columns count characters, as libyaml's marks do. */
-static tc_pos pos_in(tc_pos pos, uint32_t flags, const char *s, size_t off)
-{
-	if (!pos.file || !pos.line)
-		return pos;
-	uint32_t nl = 0, col = 0;
-	for (size_t i = 0; i < off; i++) {
-		if (s[i] == '\n') {
-			nl++;
-			col = 0;
-		} else if (((unsigned char)s[i] & 0xC0) != 0x80) {
-			col++;
-		}
-	}
-	if (flags & TC_VAL_LITERAL)
-		return (tc_pos){pos.file, pos.line + 1 + nl, TC_VAL_INDENT(flags) + 1 + col};
-	if ((flags & TC_VAL_ONELINE) && nl == 0)
-		return (tc_pos){pos.file, pos.line,
-		                pos.col + col + ((flags & TC_VAL_QUOTED) ? 1 : 0)};
-	return pos;
-}
-
 /* After an error in a string that is likely a script: how to keep "${". */
 static void verbatim_hint(tc_jsone_state *st)
 {
@@ -438,7 +454,7 @@ static int interpolate(tc_value **out, tc_jsone_state *st, const char *s, size_t
 			continue;
 		tc_value *v;
 		/* errors point at the "${" of the expression */
-		st->epos = pos_in(pos, flags, s, (size_t)(p->src - s) - 2);
+		st->epos = pos_at(pos, flags, p->nl, p->col);
 		if (tc_jsone_eval(&v, st, p->expr, sc)) {
 			if (flags & TC_VAL_LITERAL)
 				verbatim_hint(st);

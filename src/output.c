@@ -73,15 +73,6 @@ static const char *strof(const tc_value *v)
 	return v && v->kind == TC_STR ? v->u.str.ptr : "";
 }
 
-static char *lower_kind(const char *kind)
-{
-	char *s = tc_xstrdup(kind);
-	for (char *p = s; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	return s;
-}
-
 static const char *group_of(const char *api_version, size_t *n)
 {
 	const char *slash = strchr(api_version, '/');
@@ -89,30 +80,41 @@ static const char *group_of(const char *api_version, size_t *n)
 	return api_version;
 }
 
+/* "kind[.group]-[namespace-]name.yaml", the kind in lower case: the group
+ * from level 2, the namespace from level 1. Made in one allocation (a
+ * render names every object it writes). */
 static char *name_for(const tc_value *o, int level)
 {
+	const tc_value *meta = tc_value_getz(o, "metadata");
 	const char *kind = strof(tc_value_getz(o, "kind"));
-	const char *name = strof(tc_value_dig(o, "metadata.name"));
-	const char *ns = strof(tc_value_dig(o, "metadata.namespace"));
+	const char *name = strof(tc_value_getz(meta, "name"));
+	const char *ns = strof(tc_value_getz(meta, "namespace"));
 	size_t gl;
 	const char *g = group_of(strof(tc_value_getz(o, "apiVersion")), &gl);
-	char *k = lower_kind(kind);
-	tc_buf b;
-	tc_buf_init(&b, TC_BUF_UNLIMITED);
-	tc_buf_adds(&b, k);
-	if (level >= 2 && gl) {
-		tc_buf_addc(&b, '.');
-		tc_buf_add(&b, g, gl);
+	if (level < 2)
+		gl = 0;
+	if (level < 1)
+		ns = "";
+	size_t kl = strlen(kind), nsl = strlen(ns), nl = strlen(name);
+	char *out = tc_xmalloc(kl + (gl ? gl + 1 : 0) + 1 + (nsl ? nsl + 1 : 0) + nl + 6);
+	char *p = out;
+	for (size_t i = 0; i < kl; i++)
+		*p++ = kind[i] >= 'A' && kind[i] <= 'Z' ? (char)(kind[i] - 'A' + 'a') : kind[i];
+	if (gl) {
+		*p++ = '.';
+		memcpy(p, g, gl);
+		p += gl;
 	}
-	tc_buf_addc(&b, '-');
-	if (level >= 1 && ns[0]) {
-		tc_buf_adds(&b, ns);
-		tc_buf_addc(&b, '-');
+	*p++ = '-';
+	if (nsl) {
+		memcpy(p, ns, nsl);
+		p += nsl;
+		*p++ = '-';
 	}
-	tc_buf_adds(&b, name);
-	tc_buf_adds(&b, ".yaml");
-	free(k);
-	return tc_buf_detach(&b, NULL);
+	memcpy(p, name, nl);
+	p += nl;
+	memcpy(p, ".yaml", 6);
+	return out;
 }
 
 /* Raise the level of every name that clashes with another (at most 2);
@@ -715,9 +717,8 @@ int tc_spool_put(tc_spool *s, const void *data, size_t len, unsigned long long *
 	return 0;
 }
 
-char *tc_spool_read(tc_spool *s, unsigned long long off, size_t len)
+int tc_spool_read_into(tc_spool *s, char *buf, unsigned long long off, size_t len)
 {
-	char *buf = tc_xmalloc(len + 1);
 	size_t got = 0;
 	while (got < len) {
 		ssize_t r = pread(s->fd, buf + got, len - got, (off_t)(off + got));
@@ -726,10 +727,19 @@ char *tc_spool_read(tc_spool *s, unsigned long long off, size_t len)
 		if (r <= 0) {
 			if (r == 0)
 				errno = EIO;
-			free(buf);
-			return NULL;
+			return -1;
 		}
 		got += (size_t)r;
+	}
+	return 0;
+}
+
+char *tc_spool_read(tc_spool *s, unsigned long long off, size_t len)
+{
+	char *buf = tc_xmalloc(len + 1);
+	if (tc_spool_read_into(s, buf, off, len)) {
+		free(buf);
+		return NULL;
 	}
 	buf[len] = 0;
 	return buf;

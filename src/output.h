@@ -126,6 +126,8 @@ int tc_spool_put(tc_spool *s, const void *data, size_t len, unsigned long long *
 /* The len bytes at off, malloc'd and NUL-terminated; NULL (errno set) on a
  * read error. */
 char *tc_spool_read(tc_spool *s, unsigned long long off, size_t len);
+/* The len bytes at off into buf; -1 (errno set) on a read error. */
+int tc_spool_read_into(tc_spool *s, char *buf, unsigned long long off, size_t len);
 /* Copy len bytes at off to out; -1 (errno set) on a read error. */
 int tc_spool_copy(tc_spool *s, unsigned long long off, size_t len, FILE *out);
 void tc_spool_close(tc_spool *s);

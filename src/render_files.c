@@ -112,6 +112,8 @@ size_t tc_render_file_hosts(tc_jsone_host host[TC_FILE_HOSTS_MAX],
                             const tc_tenant *t, tc_arena *a)
 {
 	size_t n = 0;
+	/* the folder the tenant's helpers name in messages, made once */
+	const char *tenant_files = t ? tc_arena_printf(a, "tenants/%s/files", t->name) : NULL;
 	for (size_t i = 0; i < sizeof helpers / sizeof helpers[0]; i++) {
 		ud[n] = (tc_file_host){r->files, r->nfiles, "files", helpers[i].repo,
 		                       helpers[i].mode};
@@ -119,9 +121,8 @@ size_t tc_render_file_hosts(tc_jsone_host host[TC_FILE_HOSTS_MAX],
 		n++;
 		if (!t)
 			continue;
-		ud[n] = (tc_file_host){t->files, t->nfiles,
-		                       tc_arena_printf(a, "tenants/%s/files", t->name),
-		                       helpers[i].tenant, helpers[i].mode};
+		ud[n] = (tc_file_host){t->files, t->nfiles, tenant_files, helpers[i].tenant,
+		                       helpers[i].mode};
 		host[n] = (tc_jsone_host){helpers[i].tenant, host_file, &ud[n]};
 		n++;
 	}

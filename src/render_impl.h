@@ -120,6 +120,9 @@ typedef struct pool {
 	 * environment, when the repository has policies/ or a template that
 	 * may render a policy; NULL otherwise */
 	struct tc_vap_set *vap;
+	/* a tenant template uses the Secret realm-clients: the tenants'
+	 * client secrets are checked (render_job.c); found once per render */
+	bool client_secrets;
 } pool;
 
 /* Identity hashes a job collects before it adds them to the pool's. */
@@ -208,6 +211,8 @@ void tc_render_run_job(pool *p, job *j, tc_arena *a);
 void tc_render_run_cluster(work *w);
 void tc_render_run_tenant(work *w);
 void tc_render_tenant_objects(work *w);
+/* Whether tenant jobs check the client secrets of realms (render_job.c). */
+bool tc_render_checks_client_secrets(const tc_repo *r);
 void tc_render_check_output(work *w, size_t env_index, const tc_value *obj, bool is_secret);
 /* render_write.c */
 void tc_render_store(const tc_render_opts *o, job *j, char *path, char *data, size_t len,

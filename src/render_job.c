@@ -481,6 +481,18 @@ static void render_tenant_env(work *w, const tc_tenant *t, const tc_env *env)
 	tc_arrb_release(&objs[1]);
 }
 
+/* The client secrets are checked where the templates use the Secret
+ * realm-clients (the example's keycloak templates): a repository whose
+ * templates give clients their secrets otherwise is not held to it. */
+bool tc_render_checks_client_secrets(const tc_repo *r)
+{
+	for (size_t i = 0; i < r->ntemplates; i++)
+		if (r->templates[i].scope == TC_SCOPE_TENANT &&
+		    tc_repo_template_mentions(&r->templates[i], "realm-clients"))
+			return true;
+	return false;
+}
+
 void tc_render_tenant_objects(work *w)
 {
 	const tc_render_opts *o = w->p->opts;
@@ -491,18 +503,10 @@ void tc_render_tenant_objects(work *w)
 	if (scan_inputs(j, w->a, &t))
 		return;
 	w->tenant = &t;
-	const tc_repo *r = w->p->repo;
-	/* the client secrets are checked where the templates use the Secret
-	 * realm-clients (the example's keycloak templates): a repository whose
-	 * templates give clients their secrets otherwise is not held to it */
-	bool client_secrets = false;
-	for (size_t i = 0; i < r->ntemplates && !client_secrets; i++)
-		client_secrets = r->templates[i].scope == TC_SCOPE_TENANT &&
-		                 tc_repo_template_mentions(&r->templates[i], "realm-clients");
 	for (size_t e = 0; e < t.nenvs; e++) {
 		if (!env_selected(o, t.envs[e]->name))
 			continue;
-		if (client_secrets && !j->peer &&
+		if (w->p->client_secrets && !j->peer &&
 		    tc_realm_check_secrets(w->a, &t, t.envs[e], &j->diags))
 			continue;
 		render_tenant_env(w, &t, t.envs[e]);

@@ -83,6 +83,8 @@ static long default_jobs(void)
 void tc_render_run_pool(pool *p)
 {
 	const tc_render_opts *o = p->opts;
+	/* what every tenant job would otherwise find in the templates again */
+	p->client_secrets = tc_render_checks_client_secrets(p->repo);
 	long nthreads = o->jobs > 0 ? o->jobs : default_jobs();
 	if ((size_t)nthreads > p->njobs)
 		nthreads = p->njobs ? (long)p->njobs : 1;

@@ -457,16 +457,67 @@ static bool bad_inside(const char *s, size_t n)
 	return false;
 }
 
+/* The words some YAML reader takes for a bool, a null or a merge key,
+ * by length (the longest is "False"). */
+static bool keyword(const char *s, size_t n)
+{
+	static const char *const words[6][11] = {
+		{NULL},
+		{"y", "Y", "n", "N", "~", "=", NULL},
+		{"no", "No", "NO", "on", "On", "ON", "<<", NULL},
+		{"yes", "Yes", "YES", "off", "Off", "OFF", NULL},
+		{"true", "True", "TRUE", "null", "Null", "NULL", NULL},
+		{"false", "False", "FALSE", NULL},
+	};
+	if (n == 0 || n > 5)
+		return false;
+	for (const char *const *w = words[n]; *w; w++)
+		if (s[0] == (*w)[0] && memcmp(s, *w, n) == 0)
+			return true;
+	return false;
+}
+
+/* 1 for the bytes a plain scalar may hold whatever their neighbours:
+ * printable ASCII but '#' and ':' (which matter next to a blank). */
+static const unsigned char plain_byte[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+};
+
+static bool isletter(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* The common case in one pass: a string that starts with a letter and
+ * holds only printable ASCII but ':' and '#', and does not end in a
+ * blank. No reader takes such a string for a number (no digit, sign or
+ * '.' first), it has no indicator at either end and nothing inside that
+ * depends on a neighbour (": ", " #"), so it needs quotes exactly when it
+ * is one of the words. Returns 1 (quote), 0 (plain) or -1 when the string
+ * is not of that form and the full test must decide. */
+static int letter_led(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	if (!isletter(u[0]) || u[n - 1] == ' ')
+		return -1;
+	for (size_t i = 1; i < n; i++)
+		if (!plain_byte[u[i]])
+			return -1;
+	return keyword(s, n);
+}
+
 bool tc_scalar_needs_quotes(const char *s, size_t n)
 {
-	static const char *const words[] = {"y",    "Y",     "yes",   "Yes",   "YES",  "n",
-	                                    "N",    "no",    "No",    "NO",    "true", "True",
-	                                    "TRUE", "false", "False", "FALSE", "on",   "On",
-	                                    "ON",   "off",   "Off",   "OFF",   "~",    "null",
-	                                    "Null", "NULL",  "=",     "<<",    NULL};
 	if (n == 0)
 		return true;
-	if (n <= 5 && oneof(s, n, words)) /* the longest word is "False" */
+	int fast = letter_led(s, n);
+	if (fast >= 0)
+		return fast;
+	if (keyword(s, n))
 		return true;
 	tc_scalar r;
 	if (tc_scalar_resolve(&r, s, n) < 0 || r.kind != TC_STR)

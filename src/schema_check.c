@@ -33,6 +33,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1073,7 +1074,10 @@ static bool eval(ctx *c, const sc_node *n, const tc_value *inst, const tc_path *
 static int run(const tc_schema *s, const tc_value *inst, tc_diags *d, const tc_path *at,
                tc_diag_class cls)
 {
-	ctx *c = tc_xcalloc(1, sizeof *c);
+	/* the scope stack is written before it is read: only the rest is zeroed
+	 * (the stack is most of the context, and a render checks every object) */
+	ctx *c = tc_xmalloc(sizeof *c);
+	memset(c, 0, offsetof(ctx, scope));
 	c->s = s;
 	c->d = d;
 	c->cls = cls;

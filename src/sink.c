@@ -174,28 +174,91 @@ static int copy_failed(tc_diags *d)
 	return tc_error(d, TC_NOPOS, NULL, "cannot read the temporary file: %s", strerror(errno));
 }
 
-int tc_sink_print(tc_sink *s, const tc_render_result *res, const char *folder, FILE *out,
-                  tc_diags *d)
+/* What tc_sink_print writes, gathered into writes of PRINT_BUFFER bytes:
+ * a folder's manifests are a few KiB, and each would otherwise be a read
+ * of the spool and a write of its own. */
+#define PRINT_BUFFER ((size_t)1 << 20)
+
+typedef struct printer {
+	tc_spool *spool;
+	FILE *out;
+	char *buf;
+	size_t len;
+} printer;
+
+static int flush(printer *p)
 {
-	/* a streamed render: each folder's manifests, "---" separated */
+	if (p->len && fwrite(p->buf, 1, p->len, p->out) != p->len)
+		return -1;
+	p->len = 0;
+	return 0;
+}
+
+/* Room for n more bytes in the buffer; false when n is larger than it. */
+static bool room(printer *p, size_t n, int *rc)
+{
+	*rc = 0;
+	if (n > PRINT_BUFFER - p->len)
+		*rc = flush(p);
+	return *rc == 0 && n <= PRINT_BUFFER;
+}
+
+static int put(printer *p, const char *data, size_t n)
+{
+	int rc;
+	if (!room(p, n, &rc))
+		return rc ? rc : fwrite(data, 1, n, p->out) == n ? 0 : -1;
+	memcpy(p->buf + p->len, data, n);
+	p->len += n;
+	return 0;
+}
+
+static int put_spooled(printer *p, unsigned long long off, size_t n)
+{
+	int rc;
+	if (!room(p, n, &rc))
+		return rc ? rc : tc_spool_copy(p->spool, off, n, p->out);
+	if (tc_spool_read_into(p->spool, p->buf + p->len, off, n))
+		return -1;
+	p->len += n;
+	return 0;
+}
+
+/* A streamed render: each folder's manifests, "---" separated. */
+static int print_all(printer *p, const tc_render_result *res, const char *folder)
+{
 	for (size_t i = 0; i < res->nchunks; i++) {
 		const tc_render_chunk *c = &res->chunks[i];
 		if (folder && !in_folder(c->dir, folder))
 			continue;
-		if (tc_spool_copy(&s->spool, c->off, c->len, out) != 0)
-			return copy_failed(d);
+		if (put_spooled(p, c->off, c->len) != 0)
+			return -1;
 	}
 	for (size_t i = 0; i < res->files.len; i++) {
 		const tc_outfile *f = &res->files.items[i];
 		if (!f->manifest || (folder && !in_folder(f->path, folder)))
 			continue;
-		fputs("---\n", out);
-		if (f->data)
-			fwrite(f->data, 1, f->len, out);
-		else if (f->spooled && tc_spool_copy(&s->spool, f->off, f->len, out) != 0)
-			return copy_failed(d);
+		if (put(p, "---\n", 4) != 0)
+			return -1;
+		/* plaintext goes out as it is, not through a buffer not wiped */
+		if (f->data && f->secret &&
+		    (flush(p) != 0 || fwrite(f->data, 1, f->len, p->out) != f->len))
+			return -1;
+		if (f->data && !f->secret && put(p, f->data, f->len) != 0)
+			return -1;
+		if (!f->data && f->spooled && put_spooled(p, f->off, f->len) != 0)
+			return -1;
 	}
-	return 0;
+	return flush(p);
+}
+
+int tc_sink_print(tc_sink *s, const tc_render_result *res, const char *folder, FILE *out,
+                  tc_diags *d)
+{
+	printer p = {&s->spool, out, tc_xmalloc(PRINT_BUFFER), 0};
+	int rc = print_all(&p, res, folder);
+	free(p.buf);
+	return rc ? copy_failed(d) : 0;
 }
 
 void tc_sink_release(tc_sink *s)

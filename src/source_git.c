@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 struct tc_source_git {
@@ -846,6 +847,18 @@ static bool index_gitlink(tc_source_git *g, const char *path)
 	return e && e->mode == GIT_FILEMODE_COMMIT;
 }
 
+/* Is path (root-relative) absent from the work tree? False when unsure. */
+static bool worktree_missing(tc_source_git *g, const char *path)
+{
+	const char *wd = git_repository_workdir(g->repo);
+	char abs[4096];
+	int n = snprintf(abs, sizeof abs, "%s%s%s", wd ? wd : "", g->prefix, path);
+	if (!wd || n < 0 || (size_t)n >= sizeof abs)
+		return false;
+	struct stat st;
+	return fstatat(AT_FDCWD, abs, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT;
+}
+
 /* 1 when git sees path of the work tree (tracked, or untracked and not
  * ignored), 0 when it is untracked and ignored, -1 reported. */
 static int worktree_seen(tc_source_git *g, tc_diags *d, const char *path, bool dir)
@@ -859,6 +872,11 @@ static int worktree_seen(tc_source_git *g, tc_diags *d, const char *path, bool d
 			return 1;
 		git_error_clear();
 	}
+	/* a path the work tree does not have reads as missing whether git
+	 * ignores it or not: the ignore rules look for a .gitignore at every
+	 * level of the path, one lookup of the file system each */
+	if (worktree_missing(g, path))
+		return 1;
 	int ignored = 0;
 	if (git_ignore_path_is_ignored(&ignored, g->repo, full_path(g, path)) < 0)
 		return gitfail(d, false, path, "cannot read the ignore rules for '%s'", path);

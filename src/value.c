@@ -165,7 +165,10 @@ const tc_member *tc_value_member(const tc_value *obj, const char *key, size_t kl
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		const tc_member *m = &obj->u.obj.members[mid];
-		int c = tc_bytes_cmp(m->key, m->klen, key, klen);
+		/* the first bytes decide most steps of the search without memcmp */
+		int c = m->klen && klen && m->key[0] != key[0]
+		                ? ((unsigned char)m->key[0] < (unsigned char)key[0] ? -1 : 1)
+		                : tc_bytes_cmp(m->key, m->klen, key, klen);
 		if (c == 0)
 			return m;
 		if (c < 0)

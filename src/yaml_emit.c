@@ -191,6 +191,21 @@ static void literal(tc_buf *out, const char *s, size_t n, size_t ind)
 		tc_buf_addc(out, '\n');
 }
 
+/* An integer in decimal, as "%" PRId64 writes it. */
+static void integer(tc_buf *out, int64_t i)
+{
+	char digits[24];
+	size_t k = sizeof digits;
+	uint64_t m = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+	do {
+		digits[--k] = (char)('0' + m % 10);
+		m /= 10;
+	} while (m);
+	if (i < 0)
+		digits[--k] = '-';
+	tc_buf_add(out, digits + k, sizeof digits - k);
+}
+
 /* Write a scalar or empty collection after "key: ", "- " or at the top,
  * then end the line. ind is the indentation of the key or the dash. */
 static void scalar(tc_buf *out, const tc_value *v, size_t ind)
@@ -204,7 +219,7 @@ static void scalar(tc_buf *out, const tc_value *v, size_t ind)
 		tc_buf_adds(out, v->u.b ? "true" : "false");
 		break;
 	case TC_INT:
-		tc_buf_addf(out, "%" PRId64, v->u.i);
+		integer(out, v->u.i);
 		break;
 	case TC_FLOAT:
 		tc_buf_add(out, num, tc_scalar_format_double(num, v->u.f));
@@ -245,8 +260,18 @@ static void sequence(tc_buf *out, const tc_value *v, size_t ind, bool inl)
 	}
 }
 
+/* A key of at most this many bytes is an implicit key whatever its style:
+ * double quoting writes at most four bytes for one ("\\x01"), plus the
+ * quotes. Longer keys are measured first. */
+#define SHORT_KEY ((MAX_IMPLICIT_KEY - 2) / 4)
+
 static void key(tc_buf *out, const tc_member *m, size_t ind)
 {
+	if (m->klen <= SHORT_KEY) {
+		flow_string(out, m->key, m->klen);
+		tc_buf_addc(out, ':');
+		return;
+	}
 	tc_buf k;
 	tc_buf_init(&k, TC_BUF_UNLIMITED);
 	flow_string(&k, m->key, m->klen);
@@ -280,25 +305,44 @@ static void member(tc_buf *out, const tc_member *m, size_t ind, bool inl)
 	}
 }
 
+/* The place of m's key in the output order: 0, 1, 2 for apiVersion, kind
+ * and metadata, -1 for the others (which keep their byte order). */
+static int front_rank(const tc_member *m)
+{
+	switch (m->klen) {
+	case 10:
+		return memcmp(m->key, "apiVersion", 10) == 0 ? 0 : -1;
+	case 4:
+		return memcmp(m->key, "kind", 4) == 0 ? 1 : -1;
+	case 8:
+		return memcmp(m->key, "metadata", 8) == 0 ? 2 : -1;
+	default:
+		return -1;
+	}
+}
+
 /* mapping ::= ( indent key ':' value )+ in output key order */
 static void mapping(tc_buf *out, const tc_value *v, size_t ind, bool inl)
 {
-	static const char *const front[] = {"apiVersion", "kind", "metadata"};
+	const tc_member *front[3] = {NULL, NULL, NULL};
+	size_t nfront = 0;
+	for (size_t i = 0; i < v->u.obj.len; i++) {
+		int rank = front_rank(&v->u.obj.members[i]);
+		if (rank >= 0) {
+			front[rank] = &v->u.obj.members[i];
+			nfront++;
+		}
+	}
 	bool first = true;
 	for (size_t f = 0; f < 3; f++) {
-		const tc_member *m = tc_value_member(v, front[f], strlen(front[f]));
-		if (m) {
-			member(out, m, ind, inl && first);
+		if (front[f]) {
+			member(out, front[f], ind, inl && first);
 			first = false;
 		}
 	}
 	for (size_t i = 0; i < v->u.obj.len; i++) {
 		const tc_member *m = &v->u.obj.members[i];
-		bool isfront = false;
-		for (size_t f = 0; f < 3; f++)
-			if (m->klen == strlen(front[f]) && memcmp(m->key, front[f], m->klen) == 0)
-				isfront = true;
-		if (isfront)
+		if (nfront && front_rank(m) >= 0)
 			continue;
 		member(out, m, ind, inl && first);
 		first = false;

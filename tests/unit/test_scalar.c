@@ -210,6 +210,16 @@ TEST(scalar_needs_quotes_for_yaml_1_1_and_1_2_lookalikes)
 		"\xe2\x80\xa8",
 		"\xef\xbb\xbfx",
 		"2001-12-14t21:59:43.10-05:00",
+		/* letter-led strings decided in one pass: the words, a trailing
+	         * blank, ": " and " #" inside, a control byte */
+		"ON",
+		"Off",
+		"FALSE",
+		"ab ",
+		"a: b",
+		"a #b",
+		"ab\x01",
+		"ab\tc",
 	};
 	for (size_t i = 0; i < sizeof quoted / sizeof quoted[0]; i++) {
 		if (!tc_scalar_needs_quotes(quoted[i], strlen(quoted[i])))
@@ -235,6 +245,12 @@ TEST(scalar_needs_quotes_for_yaml_1_1_and_1_2_lookalikes)
 		"http://x.example.com/a?b=c",
 		"_1",
 		"0.1.2-alpha",
+		"TCP",
+		"onn",
+		"Falsey",
+		"t00001",
+		"a b c",
+		"networking.k8s.io/v1",
 	};
 	for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
 		if (tc_scalar_needs_quotes(plain[i], strlen(plain[i])))

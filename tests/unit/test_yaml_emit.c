@@ -115,25 +115,58 @@ TEST(yaml_emit_writes_top_level_scalars)
 	CHECK_EMIT("'---'", "'---'\n");
 }
 
+/* {key: 1} with a key of n bytes */
+static tc_value *one_key(tc_arena *a, const char *k, size_t n)
+{
+	tc_objb b;
+	tc_objb_init(&b);
+	tc_objb_add(&b, k, n, TC_NOPOS, tc_value_int(a, 1, TC_NOPOS));
+	return tc_objb_finish(&b, a, TC_NOPOS, NULL);
+}
+
+/* Does out load back as o? */
+static bool reads_back(tc_arena *a, const tc_value *o, const char *out)
+{
+	tc_diags d;
+	tc_diags_init(&d);
+	tc_value *back;
+	bool ok = tc_yaml_load(&back, a, &d, "t", out, strlen(out), NULL) == 0 &&
+	          tc_value_equal(o, back);
+	tc_diags_release(&d);
+	return ok;
+}
+
+/* A key measured by what it becomes, not its own length: 249 control
+ * bytes are 996 bytes escaped plus the quotes (implicit), 250 are 1002
+ * (explicit), YAML 1.2 7.4.2 (1024 characters at most). */
+TEST(yaml_emit_measures_escaped_keys_for_the_implicit_limit)
+{
+	tc_arena a;
+	tc_arena_init(&a);
+	char k[250];
+	memset(k, 1, sizeof k);
+	for (size_t n = 249; n <= 250; n++) {
+		tc_value *o = one_key(&a, k, n);
+		char *out = emit(o);
+		CHECK(strncmp(out, n == 249 ? "\"\\x01" : "? \"\\x01", n == 249 ? 5 : 7) == 0);
+		CHECK(strstr(out, n == 249 ? "\": 1\n" : "\"\n: 1\n") != NULL);
+		CHECK(reads_back(&a, o, out));
+		free(out);
+	}
+	tc_arena_release(&a);
+}
+
 TEST(yaml_emit_uses_explicit_keys_past_1000_bytes)
 {
 	tc_arena a;
 	tc_arena_init(&a);
 	char *k = malloc(1500);
 	memset(k, 'k', 1500);
-	tc_objb b;
-	tc_objb_init(&b);
-	tc_objb_add(&b, k, 1500, TC_NOPOS, tc_value_int(&a, 1, TC_NOPOS));
-	tc_value *o = tc_objb_finish(&b, &a, TC_NOPOS, NULL);
+	tc_value *o = one_key(&a, k, 1500);
 	char *out = emit(o);
 	CHECK(strncmp(out, "? kkk", 5) == 0);
 	CHECK(strcmp(out + 2 + 1500, "\n: 1\n") == 0);
-	tc_diags d;
-	tc_diags_init(&d);
-	tc_value *back;
-	CHECK(tc_yaml_load(&back, &a, &d, "t", out, strlen(out), NULL) == 0);
-	CHECK(tc_value_equal(o, back));
-	tc_diags_release(&d);
+	CHECK(reads_back(&a, o, out));
 	free(out);
 	free(k);
 	tc_arena_release(&a);
@@ -188,6 +221,7 @@ int main(void)
 	           yaml_emit_writes_multi_line_strings_as_block_literals,
 	           yaml_emit_writes_canonical_numbers, yaml_emit_writes_top_level_scalars,
 	           yaml_emit_uses_explicit_keys_past_1000_bytes,
+	           yaml_emit_measures_escaped_keys_for_the_implicit_limit,
 	           yaml_emit_stream_separates_documents, yaml_emit_escapes_invalid_utf8_bytes,
 	           yaml_emit_output_is_a_fixed_point);
 }
