@@ -230,10 +230,13 @@ int tc_render_load_secrets(work *w, const tc_tenant *t, const tc_env *env, tc_ar
 /* render_dupes.c */
 void tc_render_add_identity(work *w, size_t env_index, const tc_value *obj);
 void tc_render_add_cached_ident(work *w, const char *ident);
+/* The hash of a cached identity ("env TAB apiVersion TAB kind TAB namespace
+ * TAB name"); false when its environment is not the repository's. */
+bool tc_render_ident_hash(const tc_repo *r, const char *ident, idhash *e);
 /* The job's identity hashes into the pool's (when it ends). */
 void tc_render_flush_identities(work *w);
 void tc_render_identify_dupes(pool *p);
-/* With a tree state that holds the index of identity hashes (cache.h):
+/* render_ids.c. With a tree state that holds the index of identity hashes (cache.h):
  * the hashes the render made go to res (and the shards they touch), and
  * the kept tenants' hashes of those shards into the check. After the pool,
  * before tc_render_identify_dupes. */
@@ -244,7 +247,7 @@ void tc_render_ids_plan(pool *p);
  * tc_render_identify_dupes. */
 void tc_render_ids_collect(pool *p, tc_render_result *res);
 void tc_render_dupes_init(pool *p);
-/* The objects tenants share (after identify_dupes): the tenant jobs that
+/* render_shared.c. The objects tenants share (after identify_dupes): the tenant jobs that
  * made them and the cluster jobs of their environments are run again,
  * writing what they wrote less the shared objects and, into cluster/,
  * each shared object once. Then, for the jobs that write: */
