@@ -505,25 +505,7 @@ static const tc_cel_check_var *find_var(const checker *ck, const char *name)
 
 static bool type_name(const char *name)
 {
-	static const char *const names[] = {
-		"bool",
-		"bytes",
-		"double",
-		"google.protobuf.Duration",
-		"google.protobuf.Timestamp",
-		"int",
-		"list",
-		"map",
-		"null_type",
-		"optional_type",
-		"string",
-		"type",
-		"uint",
-	};
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (strcmp(names[i], name) == 0)
-			return true;
-	return false;
+	return tc_cel_builtin_type(name) != NULL;
 }
 
 static const vscope *find_scope(const vscope *sc, const char *name)

@@ -125,28 +125,10 @@ static const tc_cel_func *find_func(const tc_cel_env *env, const char *name)
 	return find_func_from(env, name, &t);
 }
 
-static const char *const type_names[] = {
-	"bool",
-	"bytes",
-	"double",
-	"google.protobuf.Duration",
-	"google.protobuf.Timestamp",
-	"int",
-	"list",
-	"map",
-	"null_type",
-	"optional_type",
-	"string",
-	"type",
-	"uint",
-};
-
 static tc_cel_val *type_ident(tc_cel_ctx *c, const char *name)
 {
-	for (size_t i = 0; i < sizeof type_names / sizeof type_names[0]; i++)
-		if (strcmp(type_names[i], name) == 0)
-			return tc_cel_type(c->a, type_names[i]);
-	return NULL;
+	const char *t = tc_cel_builtin_type(name);
+	return t ? tc_cel_type(c->a, t) : NULL;
 }
 
 static tc_cel_val *at(const tc_cel_expr *e, tc_cel_val *v)

@@ -33,6 +33,15 @@ static bool is(const tc_cel_val *v, tc_cel_kind k)
 	return v->kind == k;
 }
 
+/* r (an empty string or bytes value) now holds the n bytes at p, which
+ * the caller built in the context's arena (no second copy) */
+static tc_cel_val *adopt(tc_cel_val *r, const char *p, size_t n)
+{
+	r->u.s.ptr = p;
+	r->u.s.len = n;
+	return r;
+}
+
 /* the length of the code point at s (the strings are valid UTF-8) */
 static size_t cp_len(const char *s, size_t n)
 {
@@ -394,10 +403,7 @@ static tc_cel_val *fn_reverse(tc_cel_ctx *c, tc_cel_val **v, size_t n)
 		i += l;
 	}
 	p[sn] = 0;
-	tc_cel_val *r = tc_cel_string(c->a, "", 0);
-	r->u.s.ptr = p;
-	r->u.s.len = sn;
-	return r;
+	return adopt(tc_cel_string(c->a, "", 0), p, sn);
 }
 
 /* strings.quote(s): a double-quoted CEL string literal of s, with the
@@ -988,10 +994,7 @@ static tc_cel_val *fn_b64_encode(tc_cel_ctx *c, tc_cel_val **v, size_t n)
 	size_t cap = tc_base64_encoded_len(len, true);
 	char *p = tc_arena_alloc(c->a, cap + 1);
 	size_t k = tc_base64_encode(p, v[0]->u.s.ptr, len, true);
-	tc_cel_val *r = tc_cel_string(c->a, "", 0);
-	r->u.s.ptr = p;
-	r->u.s.len = k;
-	return r;
+	return adopt(tc_cel_string(c->a, "", 0), p, k);
 }
 
 /* base64.decode(string): standard alphabet, with or without its padding
@@ -1008,11 +1011,8 @@ static tc_cel_val *fn_b64_decode(tc_cel_ctx *c, tc_cel_val **v, size_t n)
 	size_t k;
 	if (tc_base64_decode(p, &k, len / 4 * 3 + 3, v[0]->u.s.ptr, len, TC_BASE64_PAD_ANY))
 		return tc_cel_error(c->a, "base64.decode(): illegal base64 data");
-	tc_cel_val *r = tc_cel_bytes(c->a, "", 0);
 	p[k] = 0;
-	r->u.s.ptr = (const char *)p;
-	r->u.s.len = k;
-	return r;
+	return adopt(tc_cel_bytes(c->a, "", 0), (const char *)p, k);
 }
 
 /* sorted by name (strcmp): the evaluator bisects */

@@ -99,6 +99,29 @@ tc_cel_val *tc_cel_type(tc_arena *a, const char *name)
 	return v;
 }
 
+const char *tc_cel_builtin_type(const char *name)
+{
+	static const char *const names[] = {
+		"bool",
+		"bytes",
+		"double",
+		"google.protobuf.Duration",
+		"google.protobuf.Timestamp",
+		"int",
+		"list",
+		"map",
+		"null_type",
+		"optional_type",
+		"string",
+		"type",
+		"uint",
+	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(names[i], name) == 0)
+			return names[i];
+	return NULL;
+}
+
 tc_cel_val *tc_cel_list(tc_arena *a, tc_cel_val *const *items, size_t n)
 {
 	tc_cel_val *v = mk(a, TC_CEL_LIST);

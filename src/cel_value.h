@@ -125,6 +125,9 @@ tc_cel_val *tc_cel_double(tc_arena *a, double d);
 tc_cel_val *tc_cel_string(tc_arena *a, const char *s, size_t n); /* copies */
 tc_cel_val *tc_cel_bytes(tc_arena *a, const char *s, size_t n);  /* copies */
 tc_cel_val *tc_cel_type(tc_arena *a, const char *name);
+/* the built-in type identifier spelled name (bool, int, list, ...) as a
+ * static string, or NULL when name is none of them */
+const char *tc_cel_builtin_type(const char *name);
 tc_cel_val *tc_cel_list(tc_arena *a, tc_cel_val *const *items, size_t n); /* copies the array */
 tc_cel_val *tc_cel_duration(tc_arena *a, int64_t ns);
 tc_cel_val *tc_cel_timestamp(tc_arena *a, int64_t sec, int32_t nsec);

@@ -814,6 +814,29 @@ static void remote_ref(walk *w, const char *store, size_t slen, const tc_value *
 	}
 }
 
+/* spec.data[] / spec.dataFrom[]: each entry reads key (remoteRef or
+ * extract) from its own sourceRef.storeRef when it names one, else from
+ * the ExternalSecret's store. */
+static void entry_refs(walk *w, const tc_value *list, const tc_path *list_p, const char *key,
+                       const char *store, size_t slen, bool with_property)
+{
+	for (size_t i = 0; list && list->kind == TC_ARRAY && i < list->u.arr.len; i++) {
+		tc_path dp = TC_PATH_INDEX(list_p, i);
+		const tc_value *e = list->u.arr.items[i];
+		FIELD(src, e, "sourceRef", &dp);
+		FIELD(own, src, "storeRef", &src_p);
+		char ostore[512];
+		size_t olen = 0;
+		if (own)
+			store_ref(w, own, &own_p, ostore, &olen);
+		FIELD(rr, e, key, &dp);
+		if (own)
+			remote_ref(w, ostore, olen, rr, &rr_p, with_property);
+		else
+			remote_ref(w, store, slen, rr, &rr_p, with_property);
+	}
+}
+
 static void external_secret(walk *w, const tc_value *obj, const tc_value *spec, const tc_path *sp,
                             const tc_value *name)
 {
@@ -822,37 +845,9 @@ static void external_secret(walk *w, const tc_value *obj, const tc_value *spec, 
 	FIELD(ssr, spec, "secretStoreRef", sp);
 	store_ref(w, ssr, &ssr_p, store, &slen);
 	FIELD(data, spec, "data", sp);
-	for (size_t i = 0; data && data->kind == TC_ARRAY && i < data->u.arr.len; i++) {
-		tc_path dp = TC_PATH_INDEX(&data_p, i);
-		const tc_value *e = data->u.arr.items[i];
-		FIELD(src, e, "sourceRef", &dp);
-		FIELD(own, src, "storeRef", &src_p);
-		char ostore[512];
-		size_t olen = 0;
-		if (own)
-			store_ref(w, own, &own_p, ostore, &olen);
-		FIELD(rr, e, "remoteRef", &dp);
-		if (own)
-			remote_ref(w, ostore, olen, rr, &rr_p, true);
-		else
-			remote_ref(w, store, slen, rr, &rr_p, true);
-	}
+	entry_refs(w, data, &data_p, "remoteRef", store, slen, true);
 	FIELD(df, spec, "dataFrom", sp);
-	for (size_t i = 0; df && df->kind == TC_ARRAY && i < df->u.arr.len; i++) {
-		tc_path dp = TC_PATH_INDEX(&df_p, i);
-		const tc_value *e = df->u.arr.items[i];
-		FIELD(src, e, "sourceRef", &dp);
-		FIELD(own, src, "storeRef", &src_p);
-		char ostore[512];
-		size_t olen = 0;
-		if (own)
-			store_ref(w, own, &own_p, ostore, &olen);
-		FIELD(ex, e, "extract", &dp);
-		if (own)
-			remote_ref(w, ostore, olen, ex, &ex_p, false);
-		else
-			remote_ref(w, store, slen, ex, &ex_p, false);
-	}
+	entry_refs(w, df, &df_p, "extract", store, slen, false);
 	/* the Secret it makes (creationPolicy Owner or Orphan; Merge and None
 	 * make none), with the keys of spec.data when nothing else adds any */
 	const tc_value *target = tc_value_getz(spec, "target");

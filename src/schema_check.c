@@ -489,17 +489,27 @@ static bool check_contains(ctx *c, const sc_node *n, const tc_value *inst, const
 	return ok;
 }
 
+/* minItems/maxItems and minProperties/maxProperties: len against the
+ * bounds (negative when absent); type and unit word the message, e.g.
+ * "array" and "items" */
+static bool count_ok(ctx *c, const tc_value *inst, const tc_path *at, size_t len, int64_t min,
+                     int64_t max, const char *type, const char *unit)
+{
+	bool ok = true;
+	if (min >= 0 && len < (uint64_t)min)
+		ok = fail(c, inst->pos, at, "%s has %zu %s, at least %" PRId64 " required", type,
+		          len, unit, min);
+	if (max >= 0 && len > (uint64_t)max)
+		ok = fail(c, inst->pos, at, "%s has %zu %s, at most %" PRId64 " allowed", type, len,
+		          unit, max);
+	return ok;
+}
+
 static bool check_array(ctx *c, const sc_node *n, const tc_value *inst, const tc_path *at,
                         uint8_t *marks)
 {
-	size_t len = inst->u.arr.len;
-	bool ok = true;
-	if (n->min_items >= 0 && len < (uint64_t)n->min_items)
-		ok = fail(c, inst->pos, at, "array has %zu items, at least %" PRId64 " required",
-		          len, n->min_items);
-	if (n->max_items >= 0 && len > (uint64_t)n->max_items)
-		ok = fail(c, inst->pos, at, "array has %zu items, at most %" PRId64 " allowed", len,
-		          n->max_items);
+	bool ok = count_ok(c, inst, at, inst->u.arr.len, n->min_items, n->max_items, "array",
+	                   "items");
 	if (!ok && !c->d)
 		return false;
 	if ((n->flags & SC_F_UNIQUE) && !step_ok(c, &ok, check_unique(c, inst, at)))
@@ -727,13 +737,7 @@ static bool check_object(ctx *c, const sc_node *n, const tc_value *inst, const t
                          uint8_t *marks)
 {
 	size_t len = inst->u.obj.len;
-	bool ok = true;
-	if (n->min_props >= 0 && len < (uint64_t)n->min_props)
-		ok = fail(c, inst->pos, at, "object has %zu keys, at least %" PRId64 " required",
-		          len, n->min_props);
-	if (n->max_props >= 0 && len > (uint64_t)n->max_props)
-		ok = fail(c, inst->pos, at, "object has %zu keys, at most %" PRId64 " allowed", len,
-		          n->max_props);
+	bool ok = count_ok(c, inst, at, len, n->min_props, n->max_props, "object", "keys");
 	if (!check_required(c, n, inst, at))
 		ok = false;
 	if (!ok && !c->d)
