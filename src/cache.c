@@ -938,7 +938,10 @@ static bool kept_bit(const bucket *b, size_t i)
 	return (b->kept[i / 8] >> (i % 8)) & 1;
 }
 
-void tc_tree_state_paths(tc_tree_state *s, void (*fn)(void *ud, const char *path), void *ud)
+/* calls fn on the paths (or the idents) of every record the render did not
+ * keep; a damaged bucket is skipped, the caller drops the state */
+static void each_unkept(tc_tree_state *s, bool idents, void (*fn)(void *ud, const char *str),
+                        void *ud)
 {
 	for (size_t i = 0; i < s->nb; i++) {
 		bucket *b = &s->b[i];
@@ -946,13 +949,24 @@ void tc_tree_state_paths(tc_tree_state *s, void (*fn)(void *ud, const char *path
 			continue;
 		bool was = b->loaded;
 		if (!load_bucket(s, i))
-			continue; /* damaged: the caller drops the state */
-		for (size_t r = 0; r < b->count; r++)
-			for (size_t k = 0; !kept_bit(b, r) && k < b->recs[r].npaths; k++)
-				fn(ud, b->recs[r].paths[k]);
+			continue;
+		for (size_t r = 0; r < b->count; r++) {
+			if (kept_bit(b, r))
+				continue;
+			const tc_state_tenant *t = &b->recs[r];
+			char *const *v = idents ? t->idents : t->paths;
+			size_t n = idents ? t->nidents : t->npaths;
+			for (size_t k = 0; k < n; k++)
+				fn(ud, v[k]);
+		}
 		if (!was)
 			unload(b);
 	}
+}
+
+void tc_tree_state_paths(tc_tree_state *s, void (*fn)(void *ud, const char *path), void *ud)
+{
+	each_unkept(s, false, fn, ud);
 	for (size_t i = 0; i < s->nothers; i++)
 		fn(ud, s->others[i]);
 }
@@ -1043,19 +1057,7 @@ bool tc_tree_state_shard(tc_tree_state *s, size_t shard, tc_state_id_fn fn, void
 
 void tc_tree_state_stale_idents(tc_tree_state *s, void (*fn)(void *ud, const char *ident), void *ud)
 {
-	for (size_t i = 0; i < s->nb; i++) {
-		bucket *b = &s->b[i];
-		if (b->nkept == b->count)
-			continue;
-		bool was = b->loaded;
-		if (!load_bucket(s, i))
-			continue; /* damaged: the state is dropped */
-		for (size_t r = 0; r < b->count; r++)
-			for (size_t k = 0; !kept_bit(b, r) && k < b->recs[r].nidents; k++)
-				fn(ud, b->recs[r].idents[k]);
-		if (!was)
-			unload(b);
-	}
+	each_unkept(s, true, fn, ud);
 }
 
 static bool one_line(const char *s)

@@ -717,18 +717,27 @@ int tc_spool_put(tc_spool *s, const void *data, size_t len, unsigned long long *
 	return 0;
 }
 
+/* Up to len bytes of the spool at off: how many (at least one), or -1 with
+ * errno set (EIO when the spool ends before off + len). */
+static ssize_t spool_pread(tc_spool *s, char *buf, size_t len, unsigned long long off)
+{
+	for (;;) {
+		ssize_t r = pread(s->fd, buf, len, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0)
+			errno = EIO;
+		return r > 0 ? r : -1;
+	}
+}
+
 int tc_spool_read_into(tc_spool *s, char *buf, unsigned long long off, size_t len)
 {
 	size_t got = 0;
 	while (got < len) {
-		ssize_t r = pread(s->fd, buf + got, len - got, (off_t)(off + got));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			if (r == 0)
-				errno = EIO;
+		ssize_t r = spool_pread(s, buf + got, len - got, off + got);
+		if (r < 0)
 			return -1;
-		}
 		got += (size_t)r;
 	}
 	return 0;
@@ -750,14 +759,9 @@ int tc_spool_copy(tc_spool *s, unsigned long long off, size_t len, FILE *out)
 	char buf[65536];
 	while (len > 0) {
 		size_t want = len < sizeof buf ? len : sizeof buf;
-		ssize_t r = pread(s->fd, buf, want, (off_t)off);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			if (r == 0)
-				errno = EIO;
+		ssize_t r = spool_pread(s, buf, want, off);
+		if (r < 0)
 			return -1;
-		}
 		if (fwrite(buf, 1, (size_t)r, out) != (size_t)r)
 			return -1;
 		off += (unsigned long long)r;

@@ -146,6 +146,19 @@ int tc_render_secret_bytes(work *w, const tc_env *env, const secret_out *so, con
 	return rc;
 }
 
+/* A copy of obj with metadata set to md. */
+static tc_value *with_metadata(tc_arena *a, const tc_value *obj, tc_value *md)
+{
+	tc_objb ob;
+	tc_objb_init(&ob);
+	for (size_t i = 0; i < obj->u.obj.len; i++) {
+		const tc_member *m = &obj->u.obj.members[i];
+		tc_objb_add(&ob, m->key, m->klen, m->kpos, m->val);
+	}
+	tc_objb_add(&ob, "metadata", 8, obj->pos, md);
+	return tc_objb_finish(&ob, a, obj->pos, NULL);
+}
+
 /* A copy of obj with metadata.namespace set to ns. */
 static tc_value *with_namespace(tc_arena *a, const tc_value *obj, const char *ns)
 {
@@ -159,14 +172,7 @@ static tc_value *with_namespace(tc_arena *a, const tc_value *obj, const char *ns
 	tc_objb_add(&mb, "namespace", 9, md ? md->pos : obj->pos,
 	            tc_value_strz(a, ns, md ? md->pos : obj->pos));
 	tc_value *nmd = tc_objb_finish(&mb, a, md ? md->pos : obj->pos, NULL);
-	tc_objb ob;
-	tc_objb_init(&ob);
-	for (size_t i = 0; i < obj->u.obj.len; i++) {
-		const tc_member *m = &obj->u.obj.members[i];
-		tc_objb_add(&ob, m->key, m->klen, m->kpos, m->val);
-	}
-	tc_objb_add(&ob, "metadata", 8, obj->pos, nmd);
-	return tc_objb_finish(&ob, a, obj->pos, NULL);
+	return with_metadata(a, obj, nmd);
 }
 
 /* A copy of obj whose metadata.labels hold the labels the input gave and
@@ -206,14 +212,7 @@ static tc_value *with_common_labels(tc_arena *a, const tc_value *obj, const tc_t
 	}
 	tc_objb_add(&mb, "labels", 6, pos, tc_objb_finish(&lbb, a, lb ? lb->pos : pos, NULL));
 	tc_value *nmd = tc_objb_finish(&mb, a, pos, NULL);
-	tc_objb ob;
-	tc_objb_init(&ob);
-	for (size_t i = 0; i < obj->u.obj.len; i++) {
-		const tc_member *m = &obj->u.obj.members[i];
-		tc_objb_add(&ob, m->key, m->klen, m->kpos, m->val);
-	}
-	tc_objb_add(&ob, "metadata", 8, obj->pos, nmd);
-	return tc_objb_finish(&ob, a, obj->pos, NULL);
+	return with_metadata(a, obj, nmd);
 }
 
 /* The namespace a tenant's Secrets go to in one environment: the one

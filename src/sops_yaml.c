@@ -638,6 +638,15 @@ static const char *short_tag(const char *tag)
 	return tag;
 }
 
+/* The size bytes of a growing array at p, copied into the reader's arena. */
+static void *keep_array(reader *R, const void *p, size_t size)
+{
+	void *q = tc_arena_alloc(R->a, size);
+	if (size)
+		memcpy(q, p, size);
+	return q;
+}
+
 static int node(reader *R, tc_snode **out, size_t depth);
 
 static int scalar(reader *R, tc_snode **out)
@@ -738,9 +747,7 @@ static int mapping(reader *R, tc_snode **out, size_t depth)
 		TC_GROW(ents, cap, n + 1);
 		ents[n++] = e;
 	}
-	m->entries = tc_arena_alloc(R->a, n * sizeof *ents);
-	if (n)
-		memcpy(m->entries, ents, n * sizeof *ents);
+	m->entries = keep_array(R, ents, n * sizeof *ents);
 	m->n = n;
 	if (!(R->flags & TC_SYR_LENIENT) && n > 1 && check_duplicates(R, m))
 		goto out;
@@ -769,9 +776,7 @@ static int sequence(reader *R, tc_snode **out, size_t depth)
 		TC_GROW(items, cap, n + 1);
 		items[n++] = v;
 	}
-	s->items = tc_arena_alloc(R->a, n * sizeof *items);
-	if (n)
-		memcpy(s->items, items, n * sizeof *items);
+	s->items = keep_array(R, items, n * sizeof *items);
 	s->n = n;
 	*out = s;
 	rc = 0;
@@ -859,9 +864,7 @@ static int stream(reader *R, tc_snode ***docs, size_t *ndocs)
 		TC_GROW(out, cap, n + 1);
 		out[n++] = root;
 	}
-	*docs = tc_arena_alloc(R->a, n * sizeof *out);
-	if (n)
-		memcpy(*docs, out, n * sizeof *out);
+	*docs = keep_array(R, out, n * sizeof *out);
 	*ndocs = n;
 	rc = 0;
 out:
