@@ -249,21 +249,24 @@ def main():
     print("\n".join(out))
 
 
+def section(title, text, head, align, rows):
+    """A table section of the report, or nothing when no row was measured."""
+    if not rows:
+        return []
+    return ["", "### " + title, "", text, "", head, align] + rows
+
+
 def incremental(fig, notes, instr):
-    out = ["",
-           "### Incremental: one tenant changed, then `check`",
-           "",
-           "The workload in git with its rendered tree committed; one tenant's displayName "
-           "changed and committed; the cached render of that revision into the same tree "
-           "(`render --rev HEAD`, the verifier on), then that tree committed and `check --rev "
-           "HEAD` with the same cache, with the verifier and with `--no-verify`. A second "
-           "tenant's change is rendered with `--no-verify`.",
-           "",
-           "| N | fs | render after the change s | RSS MiB | files written | instructions | "
-           "the same, --no-verify s | RSS MiB | instructions | "
-           "check s | RSS MiB | instructions | check --no-verify s | RSS MiB | commit, load |",
-           "|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
-    rows = 0
+    text = ("The workload in git with its rendered tree committed; one tenant's displayName "
+            "changed and committed; the cached render of that revision into the same tree "
+            "(`render --rev HEAD`, the verifier on), then that tree committed and `check --rev "
+            "HEAD` with the same cache, with the verifier and with `--no-verify`. A second "
+            "tenant's change is rendered with `--no-verify`.")
+    head = ("| N | fs | render after the change s | RSS MiB | files written | instructions | "
+            "the same, --no-verify s | RSS MiB | instructions | "
+            "check s | RSS MiB | instructions | check --no-verify s | RSS MiB | commit, load |")
+    align = "|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    rows = []
     for n in NS:
         for fs in FSS:
             r = fig.get((n, fs, "incr"))
@@ -275,54 +278,45 @@ def incremental(fig, notes, instr):
             ri, rx = instructions(instr, n, fs, "incr")
             rni, _ = instructions(instr, n, fs, "incr_noverify")
             ci, cx = instructions(instr, n, fs, "check")
-            out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |"
+            rows.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |"
                        % (n_(n), fs, secs(r, False), mib(r["rss"]) if r else "",
                           notes.get((n, fs, "incr"), ("",))[0], ri, secs(rn, False),
                           mib(rn["rss"]) if rn else "", rni, secs(c, False),
                           mib(c["rss"]) if c else "", ci, secs(v, False),
                           mib(v["rss"]) if v else "", where(r, rn, c, v)))
-            rows += 1
-    return out if rows else []
+    return section("Incremental: one tenant changed, then `check`", text, head, align, rows)
 
 
 def plugin(fig, instr):
-    out = ["",
-           "### One tenant-environment with `--stdout` (the ArgoCD plugin case)",
-           "",
-           "`render --stdout --env prod --tenant t00042` in a copy of the repository that "
-           "holds its rendered tree (as the plugin receives it): median of the runs. GNU "
-           "time counts CPU in steps of 10 ms; the instruction count is the finer figure.",
-           "",
-           "| N | fs | runs | wall ms | CPU ms | RSS MiB | instructions | commit, load |",
-           "|---:|---|---:|---:|---:|---:|---:|---|"]
-    rows = 0
+    text = ("`render --stdout --env prod --tenant t00042` in a copy of the repository that "
+            "holds its rendered tree (as the plugin receives it): median of the runs. GNU "
+            "time counts CPU in steps of 10 ms; the instruction count is the finer figure.")
+    head = ("| N | fs | runs | wall ms | CPU ms | RSS MiB | instructions | commit, load |")
+    align = "|---:|---|---:|---:|---:|---:|---:|---|"
+    rows = []
     for n in NS:
         for fs in FSS:
             p = fig.get((n, fs, "plugin"))
             if not p:
                 continue
             pi, _ = instructions(instr, n, fs, "plugin")
-            out.append("| %s | %s | %d | %.1f | %s | %s | %s | %s |" % (
+            rows.append("| %s | %s | %d | %.1f | %s | %s | %s | %s |" % (
                 n_(n), fs, p["runs"], p["wall"] * 1000,
                 "%.0f" % (p["cpu"] * 1000) if p["cpu"] >= 0.01 else "< 10", mib(p["rss"]), pi,
                 where(p)))
-            rows += 1
-    return out if rows else []
+    return section("One tenant-environment with `--stdout` (the ArgoCD plugin case)",
+                   text, head, align, rows)
 
 
 def checks(fig, instr):
-    out = ["",
-           "### The cost of the checks",
-           "",
-           "`render --out` (fresh tree) with the isolation verifier (the default) against "
-           "`--no-verify`, in interleaved rounds. The object checks (schemas, references, "
-           "CEL rules, admission policies) have no switch and run in both; the difference is "
-           "the verifier's time.",
-           "",
-           "| N | fs | --no-verify s | verifier on s | on / off (wall) | (CPU) | verifier CPU s | "
-           "instructions off | on | on / off | commit, load |",
-           "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
-    rows = 0
+    text = ("`render --out` (fresh tree) with the isolation verifier (the default) against "
+            "`--no-verify`, in interleaved rounds. The object checks (schemas, references, "
+            "CEL rules, admission policies) have no switch and run in both; the difference is "
+            "the verifier's time.")
+    head = ("| N | fs | --no-verify s | verifier on s | on / off (wall) | (CPU) | verifier CPU s | "
+            "instructions off | on | on / off | commit, load |")
+    align = "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    rows = []
     for n in NS:
         for fs in FSS:
             a = fig.get((n, fs, "checks_off"))
@@ -332,12 +326,11 @@ def checks(fig, instr):
             ai, ax = instructions(instr, n, fs, "checks_off")
             bi, bx = instructions(instr, n, fs, "checks_on")
             dv = b["cpu"] - a["cpu"]
-            out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            rows.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 n_(n), fs, secs(a, False), secs(b, False), ratio(b, a), ratio(b, a, "cpu"),
                 "%.2f" % dv if dv >= 0 else "%.2f (below the noise of one round)" % dv, ai, bi,
                 "%.2f" % (bx[0] / ax[0]) if ax and bx else "", where(a, b)))
-            rows += 1
-    return out if rows else []
+    return section("The cost of the checks", text, head, align, rows)
 
 
 def memory(massif):
