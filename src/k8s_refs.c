@@ -405,12 +405,10 @@ void tc_k8s_refs_provide(tc_k8s_refs *s, const tc_value *provided, const char *e
 
 static bool referable(const char *g, size_t gl, const tc_value *kind);
 
-void tc_k8s_refs_add_ident(tc_k8s_refs *s, const char *api, size_t alen, const char *kind,
-                           size_t klen, const char *ns, size_t nslen, const char *name, size_t nlen)
+/* An object of group g known by its identity: itself, keys unknown. */
+static void add_group_ident(tc_k8s_refs *s, const char *g, size_t gl, const char *kind, size_t klen,
+                            const char *ns, size_t nslen, const char *name, size_t nlen)
 {
-	const char *g, *v;
-	size_t gl, vl;
-	tc_k8s_split_api_version(api, alen, &g, &gl, &v, &vl);
 	tc_value kv = {.kind = TC_STR, .u.str = {kind, klen}};
 	if (!referable(g, gl, &kv))
 		return;
@@ -420,6 +418,15 @@ void tc_k8s_refs_add_ident(tc_k8s_refs *s, const char *api, size_t alen, const c
 	add_ent(s, b.ptr, b.len);
 	add_sub(s, &b, '?', "", 0);
 	tc_buf_release(&b);
+}
+
+void tc_k8s_refs_add_ident(tc_k8s_refs *s, const char *api, size_t alen, const char *kind,
+                           size_t klen, const char *ns, size_t nslen, const char *name, size_t nlen)
+{
+	const char *g, *v;
+	size_t gl, vl;
+	tc_k8s_split_api_version(api, alen, &g, &gl, &v, &vl);
+	add_group_ident(s, g, gl, kind, klen, ns, nslen, name, nlen);
 }
 
 /* ---- one object: what it provides and what it refers to ---- */
@@ -1880,6 +1887,67 @@ static size_t report_dest(const tc_k8s_refs *s, const need *n, tc_diags *d, tc_d
 	tc_buf_release(&shown);
 	free(what);
 	return 1;
+}
+
+/* The object of the identity key (len bytes) when known() says it exists
+ * and the set does not hold it yet. */
+static void complete_one(tc_k8s_refs *s, const char *key, size_t len, tc_k8s_known_fn known,
+                         void *ud)
+{
+	if (!len || has(s, key, len))
+		return;
+	target t = split(key);
+	tc_k8s_ident id;
+	for (int i = 0; i < 4; i++) {
+		id.f[i] = t.f[i];
+		id.n[i] = t.n[i];
+	}
+	if (known(ud, &id))
+		add_group_ident(s, t.f[0], t.n[0], t.f[1], t.n[1], t.f[2], t.n[2], t.f[3], t.n[3]);
+}
+
+/* The identities a kept reference could be settled or judged by: its
+ * target in each variant resolve reads, and for a remote reference the
+ * Secret report_remote reads through the store (the store's own remote
+ * namespace comes only from a rendered store). */
+static void complete_need(tc_k8s_refs *s, const need *n, tc_k8s_known_fn known, void *ud)
+{
+	char key[KEY_MAX];
+	if (n->type != NEED_REMOTE) {
+		target t = split(n->target);
+		for (int v = 0; v < 4; v++)
+			complete_one(s, key, variant(&t, v, key, sizeof key), known, ud);
+		return;
+	}
+	if (n->tlen + 1 > sizeof key)
+		return;
+	memcpy(key, n->target, n->tlen);
+	key[n->tlen] = 'r';
+	const subtext **stores;
+	size_t nstores = group_sorted(s, key, n->tlen + 1, &stores);
+	if (!nstores)
+		return;
+	const char *rns = stores[0]->s;
+	size_t rnsl = stores[0]->len;
+	free(stores);
+	tc_buf b;
+	tc_buf_init(&b, 64 * 1024);
+	ident(&b, "", 0, "Secret", 6, rns, rnsl, n->sub, strlen(n->sub));
+	if (!tc_buf_failed(&b)) {
+		target t = split(b.ptr);
+		for (int v = 0; v < 4; v++)
+			complete_one(s, key, variant(&t, v, key, sizeof key), known, ud);
+	}
+	tc_buf_release(&b);
+}
+
+void tc_k8s_refs_complete(tc_k8s_refs *s, tc_k8s_known_fn known, void *ud)
+{
+	sweep(s);
+	for (size_t at = 0; at < s->loglen; at += ((const kept *)(s->log + at))->size) {
+		need n = unpack((const kept *)(s->log + at));
+		complete_need(s, &n, known, ud);
+	}
 }
 
 size_t tc_k8s_refs_open(const tc_k8s_refs *s)

@@ -49,6 +49,26 @@ void tc_k8s_refs_add_ident(tc_k8s_refs *s, const char *api, size_t alen, const c
                            size_t klen, const char *ns, size_t nslen, const char *name,
                            size_t nlen);
 
+/* An identity: group, kind, namespace ("" when cluster-scoped) and name,
+ * each f[i] of n[i] bytes. */
+typedef struct tc_k8s_ident {
+	const char *f[4];
+	size_t n[4];
+} tc_k8s_ident;
+
+/* Whether an object of the identity exists outside the set. */
+typedef bool (*tc_k8s_known_fn)(void *ud, const tc_k8s_ident *id);
+
+/* After every object is in, before report, when some objects were left
+ * out of the set because they can be looked up (the kept tenants of an
+ * incremental render, in the tree state's index of identity hashes): each
+ * identity that a reference still open could be settled or judged by, and
+ * that the set does not hold, is given to known; those it says exist are
+ * added as by tc_k8s_refs_add_ident. The report is then the one of a set
+ * that held them all, at a cost that follows the open references, not the
+ * objects left out. */
+void tc_k8s_refs_complete(tc_k8s_refs *s, tc_k8s_known_fn known, void *ud);
+
 /* The number of references kept because they are not known to resolve
  * yet (what the set holds besides the identities). */
 size_t tc_k8s_refs_open(const tc_k8s_refs *s);

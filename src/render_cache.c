@@ -103,13 +103,13 @@ bool tc_render_from_state(work *w, const char *key)
 	if (!t)
 		return false;
 	/* with the state's index of identity hashes, only the shards the
-	 * render's objects fall into are compared (tc_render_ids_from_state) */
-	bool hashed = w->p->state_ids;
-	for (size_t i = 0; i < t->nidents; i++) {
-		if (!hashed)
+	 * render's objects fall into are compared (tc_render_ids_from_state),
+	 * and the references still open look theirs up (tc_render_refs_report) */
+	if (!w->p->state_ids)
+		for (size_t i = 0; i < t->nidents; i++) {
 			tc_render_add_cached_ident(w, t->idents[i]);
-		tc_render_refs_add_ident(w, t->idents[i]);
-	}
+			tc_render_refs_add_ident(w, t->idents[i]);
+		}
 	tc_tenant tv;
 	if (o->observe && o->prev_root && observe_tenant(w, &tv))
 		for (size_t i = 0; i < t->npaths; i++) {

@@ -42,13 +42,10 @@ void tc_render_dupes_report(pool *p, tc_diags *d)
  * fixed: hashes only decide which jobs render again to compare the
  * identities themselves, so a collision costs time, never a wrong report,
  * and nothing of them reaches output. */
-static void hash_fields(uint32_t env, const char *api, size_t al, const char *kind, size_t kl,
-                        const char *ns, size_t nl, const char *name, size_t namel, idhash *e)
+void tc_render_group_hash(uint32_t env, const char *g, size_t gl, const char *kind, size_t kl,
+                          const char *ns, size_t nl, const char *name, size_t namel, idhash *e)
 {
 	static const unsigned char key[crypto_shorthash_siphashx24_KEYBYTES];
-	const char *g, *v;
-	size_t gl, vl;
-	tc_k8s_split_api_version(api, al, &g, &gl, &v, &vl);
 	const char *parts[4] = {g, kind, ns, name};
 	size_t lens[4] = {gl, kl, nl, namel};
 	size_t total = sizeof env + gl + kl + nl + namel + 4;
@@ -68,6 +65,15 @@ static void hash_fields(uint32_t env, const char *api, size_t al, const char *ki
 		free(m);
 	memcpy(&e->h, out, sizeof e->h);
 	memcpy(&e->h2, out + sizeof e->h, sizeof e->h2);
+}
+
+static void hash_fields(uint32_t env, const char *api, size_t al, const char *kind, size_t kl,
+                        const char *ns, size_t nl, const char *name, size_t namel, idhash *e)
+{
+	const char *g, *v;
+	size_t gl, vl;
+	tc_k8s_split_api_version(api, al, &g, &gl, &v, &vl);
+	tc_render_group_hash(env, g, gl, kind, kl, ns, nl, name, namel, e);
 }
 
 /* The identity hash of obj, false when it has no kind or name (the object

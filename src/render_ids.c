@@ -162,3 +162,72 @@ void tc_render_ids_from_state(pool *p, tc_render_result *res)
 			(void)tc_tree_state_shard(st, k, add_if_kept, &cc);
 	free(want);
 }
+
+/* A shard of the state's index as far as kept tenants made it, read on
+ * the first look-up that falls into it. */
+typedef struct kept_shard {
+	bool read, failed;
+	idhash *v;
+	size_t n, cap;
+} kept_shard;
+
+typedef struct shard_ctx {
+	pool *p;
+	size_t first, count;
+	kept_shard *ks;
+} shard_ctx;
+
+static void add_kept(void *ud, uint64_t h, uint32_t h2, const char *tenant)
+{
+	shard_ctx *c = ud;
+	size_t lo = c->first, hi = c->first + c->count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(c->p->jobs[mid].tenant, tenant);
+		if (cmp == 0) {
+			if (c->p->jobs[mid].untouched) {
+				TC_GROW(c->ks->v, c->ks->cap, c->ks->n + 1);
+				c->ks->v[c->ks->n++] = (idhash){h, h2, (uint32_t)mid};
+			}
+			return;
+		}
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+}
+
+bool tc_render_ids_kept(pool *p, uint32_t env, const char *g, size_t gl, const char *kind,
+                        size_t kl, const char *ns, size_t nl, const char *name, size_t namel)
+{
+	shard_ctx c = {p, 0, 0, NULL};
+	if (!p->state_ids || !tenant_jobs(p, &c.first, &c.count))
+		return false;
+	idhash e = {0, 0, 0};
+	tc_render_group_hash(env, g, gl, kind, kl, ns, nl, name, namel, &e);
+	size_t k = shard_of(e.h);
+	if (!p->kept_shards)
+		p->kept_shards = tc_xcalloc(TC_STATE_SHARDS, sizeof *p->kept_shards);
+	c.ks = &p->kept_shards[k];
+	if (!c.ks->read) {
+		c.ks->read = true;
+		c.ks->failed = !tc_tree_state_shard(state_of(p->opts), k, add_kept, &c);
+	}
+	if (c.ks->failed)
+		return true;
+	for (size_t i = 0; i < c.ks->n; i++)
+		if (c.ks->v[i].h == e.h && c.ks->v[i].h2 == e.h2)
+			return true;
+	return false;
+}
+
+void tc_render_ids_release(pool *p)
+{
+	if (!p->kept_shards)
+		return;
+	for (size_t k = 0; k < TC_STATE_SHARDS; k++)
+		free(p->kept_shards[k].v);
+	free(p->kept_shards);
+	p->kept_shards = NULL;
+}

@@ -101,6 +101,7 @@ typedef struct pool {
 	/* the kept tenants' hashes are in the tree state's index, not hashed
 	 * again (tc_render_ids_plan) */
 	bool state_ids;
+	struct kept_shard *kept_shards; /* tc_render_ids_kept's, TC_STATE_SHARDS */
 	tc_k8s_dupes *dupes;
 	/* objects tenants share, in environment and identity order */
 	shared_obj *shared;
@@ -233,6 +234,10 @@ void tc_render_add_cached_ident(work *w, const char *ident);
 /* The hash of a cached identity ("env TAB apiVersion TAB kind TAB namespace
  * TAB name"); false when its environment is not the repository's. */
 bool tc_render_ident_hash(const tc_repo *r, const char *ident, idhash *e);
+/* The hash of an identity by its group (as the two above make it; job
+ * left as it is). */
+void tc_render_group_hash(uint32_t env, const char *g, size_t gl, const char *kind, size_t kl,
+                          const char *ns, size_t nl, const char *name, size_t namel, idhash *e);
 /* The job's identity hashes into the pool's (when it ends). */
 void tc_render_flush_identities(work *w);
 void tc_render_identify_dupes(pool *p);
@@ -246,6 +251,13 @@ void tc_render_ids_plan(pool *p);
 /* Without one: every tenant's hashes (sorted by the check) to res. After
  * tc_render_identify_dupes. */
 void tc_render_ids_collect(pool *p, tc_render_result *res);
+/* With p->state_ids, after the pool: whether a kept tenant made an object
+ * of the identity in environment env (its hash in the state's index). The
+ * shards read are held until tc_render_ids_release. A shard that cannot be
+ * read answers true: no reference is reported on what is not known. */
+bool tc_render_ids_kept(pool *p, uint32_t env, const char *g, size_t gl, const char *kind,
+                        size_t kl, const char *ns, size_t nl, const char *name, size_t namel);
+void tc_render_ids_release(pool *p);
 void tc_render_dupes_init(pool *p);
 /* render_shared.c. The objects tenants share (after identify_dupes): the tenant jobs that
  * made them and the cluster jobs of their environments are run again,

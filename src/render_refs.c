@@ -12,7 +12,11 @@
  * nothing: a reference into a tenant it does not render would look
  * dangling. A tenant taken from the cache or left as it is in the tree
  * provides its objects by identity (keys unknown); its own references were
- * checked when it was rendered. A render where some job failed on its
+ * checked when it was rendered. With the tree state's index of identity
+ * hashes, a tenant left as it is adds nothing during the pool: after it,
+ * the identities the references still open could be settled by are looked
+ * up in that index (tc_render_ids_kept), so an incremental render costs
+ * what its rendered tenants refer to, not every kept object. A render where some job failed on its
  * input checks nothing either: that job's objects are missing.
  */
 #include "render_impl.h"
@@ -92,6 +96,19 @@ static bool some_job_failed(const tc_diags *d)
 	return false;
 }
 
+/* An identity of environment env among the kept tenants' objects. */
+typedef struct kept_ctx {
+	pool *p;
+	uint32_t env;
+} kept_ctx;
+
+static bool kept_has(void *ud, const tc_k8s_ident *id)
+{
+	kept_ctx *c = ud;
+	return tc_render_ids_kept(c->p, c->env, id->f[0], id->n[0], id->f[1], id->n[1], id->f[2],
+	                          id->n[2], id->f[3], id->n[3]);
+}
+
 void tc_render_refs_report(pool *p, tc_diags *d)
 {
 	if (!p->refs)
@@ -100,6 +117,11 @@ void tc_render_refs_report(pool *p, tc_diags *d)
 	for (size_t i = 0; i < p->repo->nenvs; i++) {
 		if (!p->refs[i])
 			continue;
+		if (judge && p->state_ids) {
+			/* the kept tenants' objects, looked up for what is open */
+			kept_ctx c = {p, (uint32_t)i};
+			tc_k8s_refs_complete(p->refs[i], kept_has, &c);
+		}
 		if (judge)
 			tc_k8s_refs_report(p->refs[i], d, TC_DIAG_FINDING);
 		tc_k8s_refs_free(p->refs[i]);
@@ -111,5 +133,6 @@ void tc_render_refs_report(pool *p, tc_diags *d)
 	free(p->psa);
 	p->refs = NULL;
 	p->psa = NULL;
+	tc_render_ids_release(p);
 	pthread_mutex_destroy(&p->refs_lock);
 }
