@@ -247,7 +247,9 @@ static void walk(tc_source *s, tc_diags *d, const char *dir, int depth, int *bud
 		return;
 	for (size_t i = 0; i<n && * budget> 0; i++, (*budget)--) {
 		char path[TC_SOURCE_MAX_PATH + 1];
-		snprintf(path, sizeof path, "%s%s%s", dir, *dir ? "/" : "", es[i].name);
+		int w = snprintf(path, sizeof path, "%s%s%s", dir, *dir ? "/" : "", es[i].name);
+		if (w < 0 || (size_t)w >= sizeof path)
+			continue; /* a path too long for the source layer: not walked */
 		if (es[i].type == TC_ENTRY_DIR && depth < 8) {
 			walk(s, d, path, depth + 1, budget);
 		} else {
