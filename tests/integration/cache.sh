@@ -142,4 +142,49 @@ else
 	cmp -s "$T/log20" "$T/log21" && ok "check with the cache finds drift in a cached tenant" ||
 		bad "drift with the cache differs: $(diff "$T/log20" "$T/log21")"
 fi
+
+# every other drift in a kept tenant's folder or outside the tenant folders is
+# found with the cache too, and the answer equals an uncached check (upstream:
+# git's tree and blob object ids, git-hash-object(1), name every committed byte)
+git revert --no-edit HEAD >/dev/null
+"$TENANTC" check --rev HEAD >/dev/null 2>&1 && ok "check passes again once the hand edit is reverted" ||
+	bad "after the revert: $(cat "$T/log20")"
+check_drift() { # what, path; the work tree already carries the drift
+	git add -A rendered && git commit -qm "$1"
+	if "$TENANTC" check --rev HEAD >"$T/drift-c" 2>&1; then
+		bad "check with the cache missed $1"
+	else
+		TENANTC_CACHE=off "$TENANTC" check --rev HEAD >"$T/drift-n" 2>&1 || true
+		grep -qF "${2#rendered/}" "$T/drift-c" && cmp -s "$T/drift-c" "$T/drift-n" &&
+			ok "check with the cache finds $1" ||
+			bad "$1 ($2) with the cache: $(cat "$T/drift-c"); uncached: $(cat "$T/drift-n")"
+	fi
+	git revert --no-edit HEAD >/dev/null
+}
+printf 'kind: ConfigMap\n' >rendered/prod/tenants/globex/extra.yaml
+check_drift "an extra file in a kept tenant's folder" rendered/prod/tenants/globex/extra.yaml
+rm "$f"
+check_drift "a file deleted from a kept tenant's folder" "$f"
+g=$(find rendered -type f ! -path '*/tenants/*' | sort | head -1)
+[ -n "$g" ] && printf '# by hand\n' >>"$g"
+[ -n "$g" ] && check_drift "a hand edit outside the tenant folders" "$g" || bad "no rendered file outside the tenant folders"
+"$TENANTC" check --rev HEAD >/dev/null 2>&1 && ok "the reverted tree checks clean" || bad "the reverts left drift"
+
+# a cache that lies never makes check pass: every entry damaged, then a stale
+# state from before the hand edit of globex's file
+printf '# by hand\n' >>"$f"
+git commit -qam "a hand edit again"
+for o in $(find "$T/cache" -type f | sort); do printf 'garbage\n' >"$o"; done
+"$TENANTC" check --rev HEAD >"$T/log22" 2>&1 && bad "check passed with a corrupted cache" ||
+	{ grep -qF "${f#rendered/}" "$T/log22" && cmp -s "$T/log22" "$T/log21" && ok "a corrupted cache still reports the hand edit" ||
+		bad "corrupted cache: $(diff "$T/log22" "$T/log21")"; }
+git revert --no-edit HEAD >/dev/null
+rm -rf "$T/cache" && "$TENANTC" check --rev HEAD >/dev/null 2>&1
+cp -a "$T/cache" "$T/cache-clean"
+printf '# by hand\n' >>"$f"
+git commit -qam "a hand edit once more"
+rm -rf "$T/cache" && cp -a "$T/cache-clean" "$T/cache"
+"$TENANTC" check --rev HEAD >"$T/log23" 2>&1 && bad "check passed with the state of a clean tree" ||
+	{ grep -qF "${f#rendered/}" "$T/log23" && cmp -s "$T/log23" "$T/log21" && ok "a stale cache from a clean tree still reports the hand edit" ||
+		bad "stale cache: $(diff "$T/log23" "$T/log21")"; }
 finish
