@@ -115,11 +115,14 @@ void tc_tree_state_free(tc_tree_state *s);
  * record; the last of a bucket frees it. Not thread-safe (plan time). */
 void tc_tree_state_expect(tc_tree_state *s, const char *name);
 void tc_tree_state_done(tc_tree_state *s, const char *name);
+/* Look at every file of a kept tenant (render --rescan), not only the
+ * folders holding them. Before the jobs run. */
+void tc_tree_state_rescan(tc_tree_state *s);
 /* The record of tenant `name` when it was rendered with `key` and its
- * files are intact, else NULL. A record returned is kept: the render
- * leaves its files as they are. Valid until the tenant's
- * tc_tree_state_done (or the state's free when nobody expected it).
- * Thread-safe. */
+ * files are intact (each folder of them a real folder neither modified
+ * nor changed since the state; with rescan, each file), else NULL. A record returned is kept: the
+ * render leaves its files as they are. Valid until the tenant's tc_tree_state_done (or the state's
+ * free when nobody expected it). Thread-safe. */
 tc_state_tenant *tc_tree_state_lookup(tc_tree_state *s, const char *name, const char *key);
 /* The key tenant `name` was rendered with, into key, when its record's
  * memo is memo; false otherwise. Thread-safe. */
