@@ -251,11 +251,13 @@ bool tc_cache_tenant_key(const tc_cache *c, tc_source *src, const char *name, ch
 
 void tc_cache_tenant_memo(const tc_cache *c, const char *tree_id, char out[65])
 {
-	/* BLAKE2b keyed with what all keys share: one block for the rest */
+	/* unkeyed: what all keys share, the tree id and the check time's mark
+	 * fit one BLAKE2b block, where a key would take a block of its own */
+	const char *t = c->check_time ? c->check_time : "-"; /* in some keys */
 	crypto_generichash_state h;
 	unsigned char k[32];
-	crypto_generichash_init(&h, c->global, sizeof c->global, sizeof k);
-	const char *t = c->check_time ? c->check_time : "-"; /* in some keys */
+	crypto_generichash_init(&h, NULL, 0, sizeof k);
+	crypto_generichash_update(&h, c->global, sizeof c->global);
 	crypto_generichash_update(&h, (const unsigned char *)tree_id, strlen(tree_id) + 1);
 	crypto_generichash_update(&h, (const unsigned char *)t, strlen(t) + 1);
 	crypto_generichash_final(&h, k, sizeof k);
@@ -939,17 +941,20 @@ static bool intact(tc_tree_state *s, const tc_state_tenant *t)
 	size_t lastlen = 0;
 	for (size_t i = 0; i < t->npaths; i++) {
 		const char *p = t->paths[i];
+		/* the files of one folder come together: one in the last folder
+		 * (and not below it) needs no look */
+		if (lastdir && strncmp(p, lastdir, lastlen) == 0 && p[lastlen] == '/' &&
+		    !strchr(p + lastlen + 1, '/'))
+			continue;
 		const char *slash = strrchr(p, '/');
 		size_t dl = slash ? (size_t)(slash - p) : 0;
-		if (lastdir && lastlen == dl && memcmp(lastdir, p, dl) == 0)
-			continue;
-		lastdir = p;
-		lastlen = dl;
 		struct stat st;
 		if (dl ? !folder_intact(s, p, dl)
 		       : !(fstatat(s->dirfd, p, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		           S_ISREG(st.st_mode) && not_newer(s, &st)))
 			return false;
+		lastdir = dl ? p : NULL;
+		lastlen = dl;
 	}
 	return true;
 }

@@ -55,8 +55,8 @@ void tc_cache_free(tc_cache *c);
  * computed. Uses the source: call under the source lock. */
 bool tc_cache_tenant_key(const tc_cache *c, tc_source *src, const char *name, char out[65]);
 /* The short name of a tenant's key from its folder's git tree id (hex):
- * a BLAKE2b keyed with what every key holds besides the folder, over the
- * tree id (and the check time when there is one).
+ * a BLAKE2b over what every key holds besides the folder, the tree id
+ * and the check time when there is one (one block, for speed).
  * A tree id fixes the folder's whole listing, and so its key; the tree
  * state keeps each tenant's (tc_state_tenant.memo), so an unchanged tenant
  * gets its key back without its folder being read. A short name is never
