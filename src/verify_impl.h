@@ -73,6 +73,8 @@ typedef struct vrow {
 	const char *cols[5];
 } vrow;
 
+enum { TC_VKEYS = 256 };
+
 struct tc_verify {
 	tc_arena a;
 	pthread_mutex_t lock;
@@ -92,6 +94,12 @@ struct tc_verify {
 		bool viewed;
 	} * strs;
 	size_t nstrs, capstrs;
+	/* the interned copies of the last member keys by their source
+	 * address (verify.c intern_key) */
+	struct vkey {
+		const char *from, *to;
+		size_t len;
+	} keys[TC_VKEYS];
 	/* the copied nodes, each once (verify.c share), with their hashes so
 	 * that a probe reads a node only when its hash is the one sought */
 	struct vnode {
