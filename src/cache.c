@@ -251,13 +251,11 @@ bool tc_cache_tenant_key(const tc_cache *c, tc_source *src, const char *name, ch
 
 void tc_cache_tenant_memo(const tc_cache *c, const char *tree_id, char out[65])
 {
-	/* unkeyed: what all keys share, the tree id and the check time's mark
-	 * fit one BLAKE2b block, where a key would take a block of its own */
-	const char *t = c->check_time ? c->check_time : "-"; /* in some keys */
+	/* BLAKE2b keyed with what all keys share: one block for the rest */
 	crypto_generichash_state h;
 	unsigned char k[32];
-	crypto_generichash_init(&h, NULL, 0, sizeof k);
-	crypto_generichash_update(&h, c->global, sizeof c->global);
+	crypto_generichash_init(&h, c->global, sizeof c->global, sizeof k);
+	const char *t = c->check_time ? c->check_time : "-"; /* in some keys */
 	crypto_generichash_update(&h, (const unsigned char *)tree_id, strlen(tree_id) + 1);
 	crypto_generichash_update(&h, (const unsigned char *)t, strlen(t) + 1);
 	crypto_generichash_final(&h, k, sizeof k);
@@ -439,7 +437,6 @@ out:
 #define STATE_MAGIC "tenantc-state 2\n"
 #define BUCKET_MAGIC "tenantc-state-bucket 2\n"
 #define MANIFEST "manifest"
-#define CHECKED "checked" /* empty; its mtime is tc_tree_state.checked */
 #define BUCKET_SPREAD 64
 
 typedef struct bucket {
@@ -466,16 +463,6 @@ struct tc_tree_state {
 	struct timespec saved; /* the manifest's mtime: no file of the tree is newer */
 	pthread_mutex_t lock;
 	bool damaged; /* a bucket could not be read: its tenants' paths are unknown */
-	bool rescan;  /* look at every file of a kept tenant, not only its folders */
-	/* CHECKED's mtime: when every file of the tree was last known to be
-	 * what a render wrote (a whole render, or one with --rescan); 0 when
-	 * unknown */
-	struct timespec checked;
-	/* the folders holding tenants' folders (as "prod/tenants"), each opened
-	 * once beneath dirfd without following links; under lock */
-	char **parent;
-	int *parentfd;
-	size_t nparents;
 	/* the index of identity hashes (see "ids" below): its file and each
 	 * shard's file ("" when empty), bytes and whether a hash repeats there */
 	char *ids_file;
@@ -544,11 +531,6 @@ void tc_tree_state_free(tc_tree_state *s)
 		free_strs(s->shard_file, TC_STATE_SHARDS);
 	free(s->shard_bytes);
 	free(s->shard_repeats);
-	for (size_t i = 0; i < s->nparents; i++)
-		if (s->parentfd[i] >= 0)
-			close(s->parentfd[i]);
-	free_strs(s->parent, s->nparents);
-	free(s->parentfd);
 	free(s->folder);
 	free(s->dir);
 	if (s->dirfd >= 0)
@@ -784,10 +766,6 @@ tc_tree_state *tc_tree_state_load(const tc_cache *c, const char *dir)
 	s->dir = tc_xstrdup(dir);
 	s->dirfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	s->saved = sst.st_mtim;
-	char *cpath = tc_path_join(folder, CHECKED);
-	if (stat(cpath, &sst) == 0)
-		s->checked = sst.st_mtim;
-	free(cpath);
 	bool ok = parse_manifest(s, id, buf, len);
 	free(buf);
 	/* every bucket there at its size: a state cut short is no state */
@@ -822,23 +800,21 @@ static bool not_newer(const tc_tree_state *s, const struct stat *st)
 	return not_after(st->st_mtim, s->saved) && not_after(st->st_ctim, s->saved);
 }
 
-/* Are a kept tenant's files still what the render wrote (render
- * --rescan)? Each must be a regular file neither modified nor changed
- * since the state (a file edited, replaced or restored by hand since is
- * newer, even when its modification time was set back), reached through
- * real folders (a folder replaced by a symbolic link would lead out of the
- * tree); one that is missing, newer or linked makes the tenant render
- * again, which restores its files. No file is read: each folder is opened
- * once without following links (tc_dir_open_beneath) and each file is an
- * fstatat of one name in it, which costs the kernel far less than a whole
- * path. */
-static bool files_intact(const tc_tree_state *s, const tc_state_tenant *t)
+/* Are a kept tenant's files still what the render wrote? Each must be a
+ * regular file neither modified nor changed since the state (a file
+ * edited, replaced or restored by hand since is newer, even when its
+ * modification time was set back), reached through real folders (a
+ * folder replaced by a symbolic link would lead out of the tree); one
+ * that is missing, newer or linked makes the tenant render again, which
+ * restores its files. No file is read: each folder is opened once without
+ * following links (tc_dir_open_beneath) and each file is an fstatat of one
+ * name in it, which costs the kernel far less than a whole path. A file
+ * written in place changes neither its folder nor the folder's listing, so
+ * every file is looked at. */
+static bool intact(const tc_tree_state *s, const tc_state_tenant *t)
 {
-	/* a file edited in place before a render without --rescan is older
-	 * than that render's state: files are compared with the last time
-	 * every file was known to be render's (CHECKED), so a tenant written
-	 * since renders again too */
-	struct timespec since = s->checked;
+	if (s->dirfd < 0)
+		return false;
 	bool ok = true;
 	int dfd = -1;
 	const char *lastdir = NULL;
@@ -859,109 +835,11 @@ static bool files_intact(const tc_tree_state *s, const tc_state_tenant *t)
 		ok = ok &&
 		     fstatat(dl ? dfd : s->dirfd, dl ? slash + 1 : p, &st, AT_SYMLINK_NOFOLLOW) ==
 		             0 &&
-		     S_ISREG(st.st_mode) && not_after(st.st_mtim, since) &&
-		     not_after(st.st_ctim, since);
+		     S_ISREG(st.st_mode) && not_newer(s, &st);
 	}
 	if (dfd >= 0)
 		close(dfd);
 	return ok;
-}
-
-/* Parents beyond this many (tenants' files in nested folders) are opened
- * for each look and not kept. */
-#define MAX_PARENTS 64
-
-/* The folder the first len bytes of rel name, opened beneath the tree
- * without following links: a kept one (*own = false) or a new one the
- * caller closes (*own = true); -1 when it cannot be opened. */
-static int parent_fd(tc_tree_state *s, const char *rel, size_t len, bool *own)
-{
-	*own = false;
-	if (len == 0)
-		return s->dirfd;
-	pthread_mutex_lock(&s->lock);
-	for (size_t i = 0; i < s->nparents; i++)
-		if (strlen(s->parent[i]) == len && memcmp(s->parent[i], rel, len) == 0) {
-			int fd = s->parentfd[i];
-			pthread_mutex_unlock(&s->lock);
-			return fd;
-		}
-	int fd = tc_dir_open_beneath(s->dirfd, rel, len);
-	if (s->nparents < MAX_PARENTS) {
-		if (!s->parent) {
-			s->parent = tc_xcalloc(MAX_PARENTS, sizeof *s->parent);
-			s->parentfd = tc_xcalloc(MAX_PARENTS, sizeof *s->parentfd);
-		}
-		s->parent[s->nparents] = tc_xmemdup0(rel, len);
-		s->parentfd[s->nparents++] = fd;
-	} else {
-		*own = true;
-	}
-	pthread_mutex_unlock(&s->lock);
-	return fd;
-}
-
-/* Is the folder the first len bytes of p name a real folder (no link on
- * the way), neither modified nor changed since the state? */
-static bool folder_intact(tc_tree_state *s, const char *p, size_t len)
-{
-	const char *slash = memrchr(p, '/', len);
-	size_t pl = slash ? (size_t)(slash - p) : 0;
-	const char *leaf = slash ? slash + 1 : p;
-	char name[256];
-	size_t ll = len - (size_t)(leaf - p);
-	if (ll == 0 || ll >= sizeof name)
-		return false;
-	memcpy(name, leaf, ll);
-	name[ll] = 0;
-	bool own;
-	int pfd = parent_fd(s, p, pl, &own);
-	struct stat st;
-	bool ok = pfd >= 0 && fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	          S_ISDIR(st.st_mode) && not_newer(s, &st);
-	if (own && pfd >= 0)
-		close(pfd);
-	return ok;
-}
-
-/* Are a kept tenant's folders (one a tenant-environment, as
- * "prod/tenants/acme") still what the render left? Deleting, adding,
- * renaming or replacing a file changes its folder's modification and
- * change times, and a folder replaced by a link is no folder: one fstatat
- * a folder finds all of these. A file written in place changes neither
- * its folder nor the listing: that takes --rescan (files_intact), and
- * `check` reports it. A file at the top of the tree is looked at itself. */
-static bool intact(tc_tree_state *s, const tc_state_tenant *t)
-{
-	if (s->dirfd < 0)
-		return false;
-	if (s->rescan)
-		return files_intact(s, t);
-	const char *lastdir = NULL;
-	size_t lastlen = 0;
-	for (size_t i = 0; i < t->npaths; i++) {
-		const char *p = t->paths[i];
-		/* the files of one folder come together: one in the last folder
-		 * (and not below it) needs no look */
-		if (lastdir && strncmp(p, lastdir, lastlen) == 0 && p[lastlen] == '/' &&
-		    !strchr(p + lastlen + 1, '/'))
-			continue;
-		const char *slash = strrchr(p, '/');
-		size_t dl = slash ? (size_t)(slash - p) : 0;
-		struct stat st;
-		if (dl ? !folder_intact(s, p, dl)
-		       : !(fstatat(s->dirfd, p, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		           S_ISREG(st.st_mode) && not_newer(s, &st)))
-			return false;
-		lastdir = dl ? p : NULL;
-		lastlen = dl;
-	}
-	return true;
-}
-
-void tc_tree_state_rescan(tc_tree_state *s)
-{
-	s->rescan = true;
 }
 
 /* The bucket a tenant's record would be in: the last whose first tenant
@@ -1286,7 +1164,7 @@ static void sweep(const char *folder, char **keep, size_t nkeep)
 	struct dirent *e;
 	while ((e = readdir(dir)) != NULL) {
 		const char *n = e->d_name;
-		if (n[0] == '.' || strcmp(n, MANIFEST) == 0 || strcmp(n, CHECKED) == 0)
+		if (n[0] == '.' || strcmp(n, MANIFEST) == 0)
 			continue;
 		if (!nkeep || !bsearch(&n, keep, nkeep, sizeof *keep, cmp_strp))
 			unlinkat(dirfd(dir), n, 0);
@@ -1582,16 +1460,8 @@ void tc_tree_state_save(const tc_cache *c, const char *dir, const tc_tree_state 
 	/* without an index (or should it fail) the next render hashes again */
 	if (ok && ids && !save_ids(&sv, ids, refs, n))
 		sv.ids_name[0] = 0;
-	if (ok && save_manifest(&sv, id, others, nothers)) {
+	if (ok && save_manifest(&sv, id, others, nothers))
 		sweep(folder, sv.names, sv.nnames);
-		/* every file of the tree is now render's: after a whole render,
-		 * or one that looked at every file */
-		if (!old || old->rescan) {
-			char *cpath = tc_path_join(folder, CHECKED);
-			write_atomic(cpath, "", 0);
-			free(cpath);
-		}
-	}
 	free_strs(sv.names, sv.nnames);
 	tc_buf_release(&sv.lines);
 	free(folder);

@@ -55,8 +55,8 @@ void tc_cache_free(tc_cache *c);
  * computed. Uses the source: call under the source lock. */
 bool tc_cache_tenant_key(const tc_cache *c, tc_source *src, const char *name, char out[65]);
 /* The short name of a tenant's key from its folder's git tree id (hex):
- * a BLAKE2b over what every key holds besides the folder, the tree id
- * and the check time when there is one (one block, for speed).
+ * a BLAKE2b keyed with what every key holds besides the folder, over the
+ * tree id (and the check time when there is one).
  * A tree id fixes the folder's whole listing, and so its key; the tree
  * state keeps each tenant's (tc_state_tenant.memo), so an unchanged tenant
  * gets its key back without its folder being read. A short name is never
@@ -115,14 +115,11 @@ void tc_tree_state_free(tc_tree_state *s);
  * record; the last of a bucket frees it. Not thread-safe (plan time). */
 void tc_tree_state_expect(tc_tree_state *s, const char *name);
 void tc_tree_state_done(tc_tree_state *s, const char *name);
-/* Look at every file of a kept tenant (render --rescan), not only the
- * folders holding them. Before the jobs run. */
-void tc_tree_state_rescan(tc_tree_state *s);
 /* The record of tenant `name` when it was rendered with `key` and its
- * files are intact (each folder of them a real folder neither modified
- * nor changed since the state; with rescan, each file), else NULL. A record returned is kept: the
- * render leaves its files as they are. Valid until the tenant's tc_tree_state_done (or the state's
- * free when nobody expected it). Thread-safe. */
+ * files are intact, else NULL. A record returned is kept: the render
+ * leaves its files as they are. Valid until the tenant's
+ * tc_tree_state_done (or the state's free when nobody expected it).
+ * Thread-safe. */
 tc_state_tenant *tc_tree_state_lookup(tc_tree_state *s, const char *name, const char *key);
 /* The key tenant `name` was rendered with, into key, when its record's
  * memo is memo; false otherwise. Thread-safe. */

@@ -27,11 +27,11 @@
 static const char usage[] =
 	"[--repo DIR] [--rev REV | --index | --worktree] [--out DIR | --stdout [--decrypt] [--folder NAME]]\n"
 	"                      [--env ENV]... [--tenant NAME]... [--jobs N] [--shard I/N] [--now TIME]\n"
-	"                      [--schema-location DIR]... [--strict] [--no-verify] [--rescan]";
+	"                      [--schema-location DIR]... [--strict] [--no-verify]";
 
 typedef struct args {
 	const char *repo_dir, *rev, *out_dir, *shard, *now, *folder;
-	bool index, worktree, to_stdout, decrypt, strict, no_verify, rescan;
+	bool index, worktree, to_stdout, decrypt, strict, no_verify;
 	long jobs, shard_i, shard_n;
 	tc_strlist envs, tenants, pos, schema_locs;
 } args;
@@ -69,9 +69,6 @@ static int parse(args *a, int argc, char **argv)
 	         "an object without a schema is an error"},
 		{"no-verify", 0, TC_OPT_FLAG, &a->no_verify, NULL,
 	         "leave out the isolation verifier (docs/verify.md)"},
-		{"rescan", 0, TC_OPT_FLAG, &a->rescan, NULL,
-	         "with the cache: look at every file of the unchanged tenants, not only their "
-	         "folders, so files edited in place are restored too (docs/architecture.md)"},
 		{0},
 	};
 	int status = tc_opt_parse("render", usage, opts, argc, argv, &a->pos);
@@ -159,10 +156,7 @@ static int open_sink(tc_sink *s, const args *a, const tc_workspace *ws, const tc
 		return 0;
 	}
 	const char *dir = a->out_dir ? a->out_dir : ws->output;
-	int rc = tc_sink_open_folder(s, dir, ws->repo_dir, cache, whole_tree(a), d);
-	if (rc == 0 && a->rescan && tc_sink_state(s))
-		tc_tree_state_rescan(tc_sink_state(s));
-	return rc;
+	return tc_sink_open_folder(s, dir, ws->repo_dir, cache, whole_tree(a), d);
 }
 
 static tc_render_opts render_opts(const args *a, const tc_workspace *ws, tc_sink *sink,

@@ -152,8 +152,8 @@ static void chunks_of(job *j, char *const *paths, size_t n, size_t stride)
 		size_t dl = slash ? (size_t)(slash - p) : 0, k = i + 1;
 		while (k < n) {
 			const char *q = *(char *const *)((const char *)paths + k * stride);
-			/* q shares p's first dl bytes, so q[dl] is within q */
-			if (!(strncmp(q, p, dl) == 0 && q[dl] == '/' && !strchr(q + dl + 1, '/')))
+			if (!(strlen(q) > dl && strncmp(q, p, dl) == 0 && q[dl] == '/' &&
+			      !strchr(q + dl + 1, '/')))
 				break;
 			k++;
 		}
@@ -163,20 +163,23 @@ static void chunks_of(job *j, char *const *paths, size_t n, size_t stride)
 	}
 }
 
-/* A keyed tenant's record for the new tree state, made of paths and
- * idents: in the records spool, else in memory (kj->ref.text). */
-static void make_record(work *w, char **paths, size_t npaths, char **idents, size_t nidents)
+/* A fresh keyed tenant's record for the new tree state: in the records
+ * spool, else in memory (kj->ref.text). */
+static void make_record(work *w)
 {
 	const tc_render_opts *o = w->p->opts;
 	job *j = w->j;
 	keyed *kj = j->k;
+	char **paths = tc_xmalloc((j->files.len + 1) * sizeof *paths);
+	for (size_t f = 0; f < j->files.len; f++)
+		paths[f] = j->files.items[f].path;
 	tc_state_tenant rec = {.name = (char *)j->tenant,
 	                       .nobjects = j->nobjects,
 	                       .rendered = j->rendered_tenant,
 	                       .paths = paths,
-	                       .npaths = npaths,
-	                       .idents = idents,
-	                       .nidents = nidents};
+	                       .npaths = j->files.len,
+	                       .idents = kj->idents,
+	                       .nidents = kj->nidents};
 	memcpy(rec.key, kj->key, sizeof rec.key);
 	memcpy(rec.memo, kj->memo, sizeof rec.memo);
 	tc_buf b;
@@ -198,16 +201,6 @@ static void make_record(work *w, char **paths, size_t npaths, char **idents, siz
 		kj->has_ref = true;
 	}
 	tc_buf_release(&b);
-}
-
-/* A fresh tenant's record: its files and identities. */
-static void make_fresh_record(work *w)
-{
-	job *j = w->j;
-	char **paths = tc_xmalloc((j->files.len + 1) * sizeof *paths);
-	for (size_t f = 0; f < j->files.len; f++)
-		paths[f] = j->files.items[f].path;
-	make_record(w, paths, j->files.len, j->k->idents, j->k->nidents);
 	free(paths);
 }
 
@@ -221,19 +214,12 @@ void tc_render_finish_keyed(work *w)
 	if (kj->kept) {
 		/* its files stay; the bucket it lives in goes when the job is done */
 		const tc_state_tenant *t = kj->kept;
-		if (kj->memo[0] && strcmp(t->memo, kj->memo) != 0 && saves_state(o)) {
-			/* its key was computed, the record's memo is not the folder's
-			 * (an older state): the record anew, so that the next render
-			 * gets the key from the memo */
-			make_record(w, t->paths, t->npaths, t->idents, t->nidents);
-		} else {
-			kj->ref = (tc_state_ref){.name = j->tenant,
-			                         .kept = true,
-			                         .bucket = t->bucket,
-			                         .off = t->off,
-			                         .len = t->len};
-			kj->has_ref = true;
-		}
+		kj->ref = (tc_state_ref){.name = j->tenant,
+		                         .kept = true,
+		                         .bucket = t->bucket,
+		                         .off = t->off,
+		                         .len = t->len};
+		kj->has_ref = true;
 		chunks_of(j, t->paths, t->npaths, sizeof *t->paths);
 		kj->kept = NULL;
 		return;
@@ -241,7 +227,7 @@ void tc_render_finish_keyed(work *w)
 	for (size_t f = 0; f < j->files.len; f++)
 		j->files.items[f].keyed = true;
 	if (saves_state(o))
-		make_fresh_record(w);
+		make_record(w);
 	/* the identities are in the record and the cache entry now */
 	for (size_t i = 0; i < kj->nidents; i++)
 		free(kj->idents[i]);

@@ -218,12 +218,7 @@ int tc_source_entries_finish(tc_entries *es, tc_diags *d, const char *dir, const
 			es->items[keep++] = es->items[i];
 	}
 	es->len = keep;
-	/* a git tree lists names sorted (as folders: "a/" after "a.b"), so a
-	 * listing is most often in order already: one pass instead of a sort */
-	bool sorted = true;
-	for (size_t i = 1; sorted && i < es->len; i++)
-		sorted = cmpentry(&es->items[i - 1], &es->items[i]) < 0;
-	if (!sorted)
+	if (es->len > 1)
 		qsort(es->items, es->len, sizeof *es->items, cmpentry);
 	for (size_t i = 1; i < es->len; i++) {
 		if (strcmp(es->items[i - 1].name, es->items[i].name) == 0) {
