@@ -33,17 +33,6 @@ display() {
 	sed -i "s/^displayName: .*/displayName: $1/" tenants/globex/tenant.yaml
 	git commit -qam "globex is $1"
 }
-# same_as_uncached WHAT: the last run's status and stderr are an uncached
-# render's of the same revision into another folder
-same_as_uncached() {
-	cp "$T/stderr" "$T/stderr.cached"
-	s=$status
-	rm -rf "$T/ref"
-	run env TENANTC_CACHE=off "$TENANTC" render --rev HEAD --out "$T/ref"
-	[ "$s" = "$status" ] && cmp -s "$T/stderr" "$T/stderr.cached" && return 0
-	why="cached: exit $s, $(head -n 2 "$T/stderr.cached" | tr '\n' ' '); uncached: exit $status, $(_err_head)"
-	return 1
-}
 
 run "$TENANTC" render --rev HEAD
 run "$TENANTC" render --rev HEAD

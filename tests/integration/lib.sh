@@ -178,3 +178,15 @@ for cj in sorted(glob.glob(os.path.join(up, "kubernetes", "*", "cronjob-batch-v1
 PY
 	echo "$2"
 }
+
+# same_as_uncached: the last run's status and stderr are an uncached
+# render's of the same revision (HEAD) into another folder, $T/ref
+same_as_uncached() {
+	cp "$T/stderr" "$T/stderr.cached"
+	s=$status
+	rm -rf "$T/ref"
+	run env TENANTC_CACHE=off "$TENANTC" render --rev HEAD --out "$T/ref"
+	[ "$s" = "$status" ] && cmp -s "$T/stderr" "$T/stderr.cached" && return 0
+	why="cached: exit $s, $(head -n 2 "$T/stderr.cached" | tr '\n' ' '); uncached: exit $status, $(_err_head)"
+	return 1
+}

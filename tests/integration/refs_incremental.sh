@@ -52,15 +52,6 @@ display() {
 	sed -i "s/^displayName: .*/displayName: $2/" "tenants/$1/tenant.yaml"
 	git commit -qam "$1 is $2"
 }
-same_as_uncached() {
-	cp "$T/stderr" "$T/stderr.cached"
-	s=$status
-	rm -rf "$T/ref"
-	run env TENANTC_CACHE=off "$TENANTC" render --rev HEAD --out "$T/ref"
-	[ "$s" = "$status" ] && cmp -s "$T/stderr" "$T/stderr.cached" && return 0
-	why="cached: exit $s, $(head -n 2 "$T/stderr.cached" | tr '\n' ' '); uncached: exit $status, $(_err_head)"
-	return 1
-}
 
 run "$TENANTC" render --rev HEAD
 run "$TENANTC" render --rev HEAD
